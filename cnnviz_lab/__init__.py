@@ -1,0 +1,30 @@
+"""cnnviz_lab: see inside convolutional networks.
+
+Every hook, gradient and optimisation the cnnviz-lab course uses lives here::
+
+    import cnnviz_lab as cv
+    clf = cv.load_model()                      # EfficientNet-Lite0, pretrained, offline
+    x = clf.preprocess(cv.sample_image("cat"))
+    clf.predict(x)                             # [(285, 'Egyptian cat', 0.38), ...]
+
+See the README for the course map and the full API.
+"""
+
+from . import exercises, plot, widgets
+from .attribution import frozen, topk_targets
+from .augment import augment
+from .config import offline, quick, resolve_device
+from .images import load_image, sample_image, sample_images
+from .layers import activations, capture, get_layer, hook_count, layer_names
+from .models import (Classifier, ModelUnavailableError, UnknownNameError, list_models, load_model,
+                     wrap_model)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Classifier", "ModelUnavailableError", "UnknownNameError", "activations", "augment", "capture",
+    "exercises", "widgets",
+    "frozen", "get_layer", "hook_count", "layer_names", "list_models", "load_image", "load_model",
+    "offline", "plot", "quick", "resolve_device", "sample_image", "sample_images", "topk_targets",
+    "wrap_model",
+]

@@ -1,0 +1,9 @@
+"""Attribution methods: which input pixels or feature-map positions drive a class score.
+
+Every method shares one signature, ``method(model, x, target=None, *, layer=None, ...)``,
+and returns raw, unnormalised, detached tensors on ``x``'s device (see ``common``).
+"""
+
+from .common import frozen, resolve_targets, topk_targets
+
+__all__ = ["frozen", "resolve_targets", "topk_targets"]

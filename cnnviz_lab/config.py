@@ -1,0 +1,41 @@
+"""Process-wide switches read from the environment: offline mode, quick mode, device.
+
+- ``CNNVIZ_OFFLINE=1``: never touch the network (no weight downloads, no image URLs).
+- ``CNNVIZ_QUICK=1``: notebooks and the gallery use small images and few steps so the
+  whole course runs in seconds on a CPU (the tests set it).
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def offline() -> bool:
+    """True when ``CNNVIZ_OFFLINE`` is set to 1/true/yes/on: no network access at all."""
+    return os.environ.get("CNNVIZ_OFFLINE", "").strip().lower() in _TRUE
+
+
+def quick() -> bool:
+    """True when ``CNNVIZ_QUICK`` is set: fewer steps and smaller images everywhere."""
+    return os.environ.get("CNNVIZ_QUICK", "").strip().lower() in _TRUE
+
+
+def pick(full, fast):
+    """Return ``fast`` in quick mode and ``full`` otherwise (for step counts and sizes)."""
+    return fast if quick() else full
+
+
+def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
+    """``"auto"`` (or None) picks CUDA when available, then Apple's MPS, else the CPU."""
+    if device is None or str(device) == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(device)

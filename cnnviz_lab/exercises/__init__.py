@@ -1,0 +1,6 @@
+"""Checkers for the course's exercises: ``cv.exercises.check_...(your_function)``."""
+
+from .common import attempt, close, report
+from .inspect import check_most_active_channels, check_top_k
+
+__all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]

@@ -1,0 +1,41 @@
+"""Checking a student's answer: run it, compare with the package's own result, say why not.
+
+Each checker returns ``True`` or ``False`` and prints one friendly line. A student's stub
+that raises ``NotImplementedError`` is reported as "not done yet", never as a crash, so a
+notebook with unfinished exercises still runs from top to bottom.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+
+def report(ok: bool, name: str, detail: str = "") -> bool:
+    """Print the verdict for exercise ``name`` and return ``ok``."""
+    mark = "correct" if ok else "not yet"
+    print(f"[{name}] {mark}{': ' + detail if detail else ''}")
+    return ok
+
+
+def attempt(fn: Callable, *args, name: str, **kwargs):
+    """Call the student's function; ``(True, value)`` or ``(False, reason)``."""
+    try:
+        return True, fn(*args, **kwargs)
+    except NotImplementedError:
+        return False, "your function still raises NotImplementedError: fill it in, or open the solution"
+    except Exception as err:  # the student's code may fail in any way
+        return False, f"your function raised {type(err).__name__}: {err}"
+
+
+def close(a, b, rtol: float = 1e-4, atol: float = 1e-6) -> tuple[bool, str]:
+    """Whether two tensors agree in shape and value, with a reason when they do not."""
+    a = torch.as_tensor(a).detach().cpu().float()
+    b = torch.as_tensor(b).detach().cpu().float()
+    if a.shape != b.shape:
+        return False, f"shape {tuple(a.shape)}, expected {tuple(b.shape)}"
+    if not torch.allclose(a, b, rtol=rtol, atol=atol):
+        err = (a - b).abs().max().item()
+        return False, f"values differ from the reference (max difference {err:.3g})"
+    return True, "matches the reference"

@@ -1,0 +1,157 @@
+"""Turning tensors into pictures: the only place the package normalises maps for display.
+
+Attribution methods return raw values; these helpers scale them for the eye. Figures are
+``matplotlib.figure.Figure`` objects made without pyplot, so a notebook shows each one
+once (when it is the cell's value or passed to ``display``) and scripts can ``savefig``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ..images import ImageLike, load_image
+
+
+def to_numpy(t: torch.Tensor | np.ndarray) -> np.ndarray:
+    """A detached CPU float numpy copy."""
+    if isinstance(t, torch.Tensor):
+        return t.detach().float().cpu().numpy()
+    return np.asarray(t, dtype=np.float32)
+
+
+def image_array(image: ImageLike, classifier=None, size: tuple[int, int] | None = None) -> np.ndarray:
+    """An image as an ``HxWx3`` float array in [0, 1].
+
+    A 4-D or 3-D tensor is taken as a model input and un-normalised with ``classifier``'s
+    inverse preprocessing when one is given (otherwise it must already be in [0, 1]).
+    """
+    if isinstance(image, torch.Tensor) and classifier is not None:
+        image = classifier.deprocess(image[:1] if image.dim() == 4 else image)
+    pil = load_image(image)
+    if size is not None and pil.size != (size[1], size[0]):
+        pil = pil.resize((size[1], size[0]), Image.BILINEAR)
+    return np.asarray(pil, dtype=np.float32) / 255.0
+
+
+def reduce_channels(attribution: torch.Tensor | np.ndarray, how: str = "absmax") -> np.ndarray:
+    """Collapse a ``(3,H,W)`` attribution to ``(H,W)``: ``"absmax"`` (max of |value| over
+    channels, Simonyan et al. 2013), ``"sum"``, ``"abssum"``, ``"l2"``, ``"max"`` or ``"min"``.
+    A 2-D map passes through."""
+    a = to_numpy(attribution)
+    if a.ndim == 2:
+        return a
+    if a.ndim != 3:
+        raise ValueError(f"expected (C,H,W) or (H,W), got shape {a.shape}")
+    ops = {"absmax": lambda v: np.abs(v).max(0), "sum": lambda v: v.sum(0),
+           "abssum": lambda v: np.abs(v).sum(0), "l2": lambda v: np.sqrt((v ** 2).sum(0)),
+           "max": lambda v: v.max(0), "min": lambda v: v.min(0)}
+    if how not in ops:
+        raise ValueError(f"unknown reduction {how!r}; choose from {', '.join(ops)}")
+    return ops[how](a)
+
+
+def normalize_map(heatmap: torch.Tensor | np.ndarray, mode: str = "minmax",
+                  percentile: float = 100.0) -> np.ndarray:
+    """Scale a map for display.
+
+    ``"minmax"``: to [0, 1]; ``"abs"``: |map| / its ``percentile``; ``"positive"`` /
+    ``"negative"``: the positive (or negated negative) part over its percentile, in [0, 1];
+    ``"signed"``: map / percentile of |map|, in [-1, 1]. Values above the percentile are
+    clipped (99 is a common choice for gradients). A constant map gives zeros, never NaN.
+    """
+    m = to_numpy(heatmap).astype(np.float64)
+    m = np.nan_to_num(m)
+    if m.size == 0:
+        return m.astype(np.float32)
+    if mode == "minmax":
+        lo, hi = m.min(), np.percentile(m, percentile)
+        span = hi - lo
+        return (np.clip((m - lo) / span, 0, 1) if span > 0 else np.zeros_like(m)).astype(np.float32)
+    if mode == "positive":
+        m = np.maximum(m, 0)
+    elif mode == "negative":
+        m = np.maximum(-m, 0)
+    elif mode in ("abs", "signed"):
+        pass
+    else:
+        raise ValueError("mode must be minmax, abs, positive, negative or signed")
+    scale = np.percentile(np.abs(m), percentile)
+    if scale <= 0:
+        return np.zeros_like(m, dtype=np.float32)
+    if mode == "signed":
+        return np.clip(m / scale, -1, 1).astype(np.float32)
+    return np.clip(np.abs(m) / scale, 0, 1).astype(np.float32)
+
+
+def colorize(heatmap: np.ndarray, cmap: str = "jet") -> np.ndarray:
+    """A [0, 1] map as ``HxWx3`` RGB through a matplotlib colormap."""
+    return colormaps[cmap](np.clip(heatmap, 0, 1))[..., :3].astype(np.float32)
+
+
+def overlay(image: ImageLike, heatmap: torch.Tensor | np.ndarray, alpha: float = 0.5,
+            cmap: str = "jet", gray: bool = True, classifier=None, normalize: str = "minmax"
+            ) -> np.ndarray:
+    """The heatmap, normalised and coloured, blended over the image (``HxWx3`` in [0, 1]).
+
+    ``gray=True`` shows the image in greyscale underneath so the colours read as the map,
+    as in the Grad-CAM figures of the seeds. The map is resized to the image when needed.
+    """
+    h = normalize_map(reduce_channels(heatmap), normalize)
+    base = image_array(image, classifier)
+    if h.shape != base.shape[:2]:
+        h = np.asarray(Image.fromarray(h).resize((base.shape[1], base.shape[0]), Image.BILINEAR))
+    if gray:
+        base = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
+    return np.clip((1 - alpha) * base + alpha * colorize(h, cmap), 0, 1)
+
+
+def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int = 4,
+               cell: float = 2.4, cmap: str | None = None, suptitle: str | None = None) -> Figure:
+    """A figure of images in a grid (2-D arrays use ``cmap``, default grey)."""
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = max(1, -(-n // ncols))
+    fig = Figure(figsize=(cell * ncols, cell * nrows + (0.4 if suptitle else 0)), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i >= n:
+            continue
+        img = images[i]
+        ax.imshow(img, cmap=(cmap or "gray") if np.ndim(img) == 2 else None,
+                  vmin=None if np.ndim(img) == 3 else None)
+        if titles is not None and i < len(titles):
+            ax.set_title(titles[i], fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def save_figure(fig: Figure, path: str, dpi: int = 110) -> str:
+    """Write a figure to ``path`` (PNG, PDF or SVG by extension) and return the path."""
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    return path
+
+
+def _show_figures_in_ipython() -> None:
+    """Let a notebook draw our pyplot-free figures as PNG when they are a cell's value or
+    passed to ``display`` (without this, a bare ``Figure`` shows only its text repr)."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import print_figure
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight", dpi=90))
+
+
+_show_figures_in_ipython()

@@ -1,0 +1,7 @@
+"""ipywidgets front ends the notebooks display (core controls only: Colab, Binder, Lab)."""
+
+from .common import Panel, available_models, cached_model, panel
+from .inspect import feature_map_panel, filter_panel, prediction_panel
+
+__all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
+           "prediction_panel"]

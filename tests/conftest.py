@@ -1,0 +1,66 @@
+"""Shared fixtures: the offline pretrained model, tiny hand-checkable networks, and a check
+that a model has no hook and no parameter gradient left on it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+from torch import nn
+
+os.environ.setdefault("CNNVIZ_OFFLINE", "1")
+os.environ.setdefault("CNNVIZ_QUICK", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import cnnviz_lab as cv  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def lite() -> cv.Classifier:
+    """EfficientNet-Lite0 with its real ImageNet weights (offline), on the CPU."""
+    return cv.load_model("efficientnet_lite0", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def cat_x(lite) -> torch.Tensor:
+    return lite.preprocess(cv.sample_image("cat"))
+
+
+class TinyNet(nn.Module):
+    """conv -> ReLU (optionally in place) -> conv -> ReLU -> global average pool -> linear."""
+
+    def __init__(self, inplace: bool = False, classes: int = 5) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+        self.relu1 = nn.ReLU(inplace=inplace)
+        self.conv2 = nn.Conv2d(6, 8, 3, padding=1)
+        self.relu2 = nn.ReLU(inplace=inplace)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(8, classes)
+
+    def forward(self, x):
+        x = self.relu2(self.conv2(self.relu1(self.conv1(x))))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+@pytest.fixture
+def tiny():
+    torch.manual_seed(0)
+    return TinyNet().eval()
+
+
+def tiny_pair():
+    """The same weights twice, once with in-place ReLUs."""
+    torch.manual_seed(0)
+    a = TinyNet(inplace=False).eval()
+    b = TinyNet(inplace=True).eval()
+    b.load_state_dict(a.state_dict())
+    return a, b
+
+
+def assert_clean(model) -> None:
+    """No hook on any module and no parameter .grad filled."""
+    module = model.model if isinstance(model, cv.Classifier) else model
+    assert cv.hook_count(module) == 0, "a hook was left on the model"
+    assert all(p.grad is None for p in module.parameters()), "a parameter .grad was filled"

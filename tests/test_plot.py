@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+import cnnviz_lab as cv
+from cnnviz_lab.plot import normalize_map, overlay, reduce_channels
+
+
+def test_normalize_map_modes():
+    m = torch.tensor([[-2.0, 0.0], [1.0, 4.0]])
+    np.testing.assert_allclose(normalize_map(m), [[0, 1 / 3], [0.5, 1]], atol=1e-6)
+    np.testing.assert_allclose(normalize_map(m, "positive"), [[0, 0], [0.25, 1]])
+    np.testing.assert_allclose(normalize_map(m, "negative"), [[1, 0], [0, 0]])
+    np.testing.assert_allclose(normalize_map(m, "signed"), [[-0.5, 0], [0.25, 1]])
+    for mode in ("minmax", "abs", "positive", "negative", "signed"):
+        out = normalize_map(torch.full((3, 3), 2.5), mode) if mode != "minmax" else normalize_map(torch.zeros(3, 3))
+        assert np.isfinite(out).all()
+    assert normalize_map(torch.zeros(4, 4), "abs").max() == 0
+
+
+def test_reduce_channels_absmax_is_simonyan():
+    g = torch.tensor([[[1.0]], [[-3.0]], [[2.0]]])
+    assert reduce_channels(g).item() == 3.0
+    assert reduce_channels(g, "sum").item() == 0.0
+
+
+def test_overlay_shape_and_range(lite, cat_x):
+    out = overlay(cat_x, torch.rand(7, 7), classifier=lite)
+    assert out.shape == (224, 224, 3) and 0 <= out.min() and out.max() <= 1
+
+
+def test_figures(lite, cat_x):
+    for fig in (cv.plot.filters(lite), cv.plot.filters(lite, "blocks.2.depthwise.conv"),
+                cv.plot.filters(lite, "blocks.1.project.conv"),
+                cv.plot.feature_maps(lite, cat_x, "blocks.3", channels=[0, 5]),
+                cv.plot.predictions(lite, cat_x), cv.plot.augmentations(lite, cv.sample_image("cat"))):
+        assert isinstance(fig, Figure) and fig.axes
+    with pytest.raises(ValueError, match="not a Conv2d"):
+        cv.plot.filters(lite, "blocks.2")
+    with pytest.raises(IndexError, match="channels"):
+        cv.plot.feature_maps(lite, cat_x, "blocks.0", channels=[99])
+    assert cv.hook_count(lite) == 0
+
+
+def test_widget_panel_redraws_on_change():
+    panel = cv.widgets.feature_map_panel()
+    seen = []
+    panel.render = lambda **values: seen.append(values) or Figure()
+    panel.controls["layer"].value = panel.controls["layer"].options[0]
+    panel.controls["channels"].value = (2, 5)
+    assert [v["layer"] for v in seen][-1] == panel.controls["layer"].options[0]
+    assert seen[-1]["channels"] == (2, 5)
+    assert cv.hook_count(cv.widgets.cached_model("efficientnet_lite0")) == 0
