@@ -132,7 +132,9 @@ def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     the layer's output ``A`` (as the module returns it, before any activation that
     follows it): ``sum_{h,w} A[n, channel, h, w]`` for an ``int`` channel, ``A[n, channel[n]]``
     summed likewise for one channel per image, or ``sum_{c,h,w} A[n, c, h, w]`` when
-    ``channel`` is None. ``target`` must then be None; the result is ``(N,3,H,W)``.
+    ``channel`` is None. A module called several times (a reused ReLU) counts by its first
+    call, and the forward pass stops there. ``target`` must then be None; the result is
+    ``(N,3,H,W)``.
     """
     if layer is None:
         if channel is not None:

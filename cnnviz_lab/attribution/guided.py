@@ -70,16 +70,19 @@ def _relu_inplace(x):
     return torch.relu(x), True
 
 
+# hardtanh's backward reads its input, which an in-place call overwrites afterwards (the
+# guided result is copied back into it): those calls work on a copy. ReLU's backward reads
+# its output, so it needs none.
 def _relu6(x, inplace=False):
-    return F.hardtanh(x, 0.0, 6.0), inplace
+    return F.hardtanh(x.clone() if inplace else x, 0.0, 6.0), inplace
 
 
 def _hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
-    return F.hardtanh(x, min_val, max_val), inplace
+    return F.hardtanh(x.clone() if inplace else x, min_val, max_val), inplace
 
 
 def _hardtanh_inplace(x, min_val=-1.0, max_val=1.0):
-    return F.hardtanh(x, min_val, max_val), True
+    return F.hardtanh(x.clone(), min_val, max_val), True
 
 
 # Each rectifier the mode catches -> out-of-place equivalent returning (output, was_inplace).
@@ -109,7 +112,7 @@ def _out_of_place(func: Callable, args: tuple, kwargs: dict) -> tuple[torch.Tens
     """Call an activation with ``inplace=False``; returns (output, whether it was in place)."""
     if func in (torch.nn.functional.elu_, torch.nn.functional.leaky_relu_):
         plain = F.elu if func is torch.nn.functional.elu_ else F.leaky_relu
-        return plain(*args, **kwargs), True
+        return plain(args[0].clone(), *args[1:], **kwargs), True
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):  # builtins such as gelu, prelu, softplus: never in place
@@ -119,6 +122,9 @@ def _out_of_place(func: Callable, args: tuple, kwargs: dict) -> tuple[torch.Tens
     bound = sig.bind(*args, **kwargs)
     inplace = bool(bound.arguments.get("inplace", False))
     bound.arguments["inplace"] = False
+    if inplace:  # the backward may read the input, which the caller's in-place call overwrites
+        first = next(iter(bound.arguments))
+        bound.arguments[first] = bound.arguments[first].clone()
     return func(*bound.args, **bound.kwargs), inplace
 
 
