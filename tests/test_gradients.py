@@ -379,3 +379,62 @@ def test_cuda():
     assert cv.integrated_gradients(net, x, t, steps=4).device.type == "cuda"
     torch.testing.assert_close(cv.saliency(net, x, t).cpu(), cv.saliency(net.cpu(), x.cpu(), t.cpu()),
                                rtol=1e-3, atol=1e-5)
+
+
+# --- figures, exercise, panel, CLI --------------------------------------------------
+def test_plot_saliency_figures():
+    from matplotlib.figure import Figure
+
+    a = torch.zeros(3, 8, 8)
+    a[0, 1, 1], a[2, 5, 5] = 2.0, -4.0
+    m = cv.plot.saliency_map(a, percentile=100)
+    assert m.shape == (8, 8) and m[5, 5] == 1.0 and m[1, 1] == 0.5  # max_c |a|, scaled by its maximum
+    pos, neg = cv.plot.signed_parts(a, percentile=100)
+    assert pos[1, 1, 0] == 1.0 and pos[5, 5].max() == 0 and neg[5, 5, 2] == 1.0 and neg[1, 1].max() == 0
+    img = torch.rand(1, 3, 8, 8)
+    for fig in (cv.plot.saliency_maps(img, a), cv.plot.vanilla_vs_guided(img, a, -a),
+                cv.plot.compare_maps(img, {"a": a, "b": a}), cv.plot.class_maps(img, torch.stack([a, a]), ["x", "y"])):
+        assert isinstance(fig, Figure)
+
+
+def test_exercise_checker(capsys):
+    def right(model, x, target):
+        x = x.detach().requires_grad_(True)
+        return torch.autograd.grad(model(x)[:, target].sum(), x)[0]
+
+    def with_backward(model, x, target):
+        x = x.detach().requires_grad_(True)
+        model(x)[:, target].sum().backward()
+        return x.grad
+
+    def todo(model, x, target):
+        raise NotImplementedError
+
+    assert cv.exercises.check_saliency(right)
+    assert not cv.exercises.check_saliency(lambda m, x, t: right(m, x, t).abs())
+    assert not cv.exercises.check_saliency(lambda m, x, t: right(m, x, (t + 1) % 10))
+    assert not cv.exercises.check_saliency(with_backward)
+    assert not cv.exercises.check_saliency(todo)
+    out = capsys.readouterr().out
+    assert "no abs()" in out and "torch.autograd.grad" in out and "NotImplementedError" in out
+
+
+def test_panel_renders_every_method(lite):
+    panel = cv.widgets.saliency_panel(size=64)
+    for method in ("guided", "input x grad", "integrated gradients"):
+        panel.controls["method"].value = method
+    panel.controls["samples"].value = 5
+    assert "computing" not in panel.status.value and cv.hook_count(lite) == 0
+
+
+def test_cli_saliency(tmp_path, capsys):
+    from cnnviz_lab.cli import main
+
+    out = tmp_path / "map.png"
+    assert main(["saliency", "data/chelsea.png", "--method", "guided", "--target", "tabby", "--size", "96",
+                 "--out", str(out)]) == 0
+    assert "tabby (281)" in capsys.readouterr().out and out.stat().st_size > 1000
+    assert main(["saliency", "data/cat_and_coffee.png", "--method", "smoothgrad", "--samples", "2", "--top", "2",
+                 "--size", "64", "--out", str(tmp_path / "top.png")]) == 0
+    assert main(["saliency", "data/chelsea.png", "--target", "tabbby", "--out", str(out)]) == 2
+    assert "Closest labels: tabby" in capsys.readouterr().err
