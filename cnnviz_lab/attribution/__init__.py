@@ -5,5 +5,10 @@ and returns raw, unnormalised, detached tensors on ``x``'s device (see ``common`
 """
 
 from .common import frozen, resolve_targets, topk_targets
+from .gradients import (guided_backprop, input_x_gradient, integrated_gradients, saliency,
+                        smoothgrad)
+from .guided import UnsupportedActivationError, guided_relus
 
 __all__ = ["frozen", "resolve_targets", "topk_targets"]
+__all__ += ["UnsupportedActivationError", "guided_backprop", "guided_relus", "input_x_gradient",
+            "integrated_gradients", "saliency", "smoothgrad"]

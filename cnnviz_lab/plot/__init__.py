@@ -6,6 +6,10 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 from .core import (colorize, image_array, image_grid, normalize_map, overlay, reduce_channels,
                    save_figure)
 from .inspect import augmentations, feature_maps, filters, predictions
+from .saliency import (class_maps, compare_maps, saliency_map, saliency_maps, signed_parts,
+                       vanilla_vs_guided)
 
 __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
            "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
+__all__ += ["class_maps", "compare_maps", "saliency_map", "saliency_maps", "signed_parts",
+            "vanilla_vs_guided"]

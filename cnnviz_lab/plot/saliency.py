@@ -1,0 +1,121 @@
+"""Figures for gradient attributions (notebook 01): saliency maps, positive and negative
+saliency, vanilla vs guided side by side, several methods in a row.
+
+Gradients are raw and signed; here they become pictures. The Simonyan et al. (2013)
+saliency map is ``max_c |grad_c|``; "positive" and "negative saliency" (seed 000) show the
+parts of the gradient above and below zero as colour images: where brightening a pixel
+would raise the class score, and where darkening it would.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..images import ImageLike
+from .core import colorize, image_array, normalize_map, reduce_channels, to_numpy
+
+PERCENTILE = 99.0  # gradients have a few huge values: clip at the 99th percentile
+
+
+def _one(attribution: torch.Tensor | np.ndarray) -> np.ndarray:
+    a = to_numpy(attribution)
+    while a.ndim > 3:
+        if a.shape[0] != 1:
+            raise ValueError(f"pass one image's attribution (3,H,W), got shape {a.shape}")
+        a = a[0]
+    return a
+
+
+def saliency_map(attribution: torch.Tensor | np.ndarray, how: str = "absmax",
+                 percentile: float = PERCENTILE) -> np.ndarray:
+    """A ``(3,H,W)`` gradient as an ``(H,W)`` map in [0, 1]: ``max_c |a_c|`` by default
+    (Simonyan et al. 2013), clipped at its ``percentile``."""
+    return normalize_map(reduce_channels(_one(attribution), how), "abs", percentile)
+
+
+def signed_parts(attribution: torch.Tensor | np.ndarray, percentile: float = PERCENTILE
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Positive and negative saliency as ``HxWx3`` colour images in [0, 1]:
+    ``max(a, 0)`` and ``max(-a, 0)``, each scaled by its own ``percentile``."""
+    a = _one(attribution)
+    if a.ndim != 3:
+        raise ValueError(f"expected a (3,H,W) attribution, got shape {a.shape}")
+    pos = normalize_map(a, "positive", percentile).transpose(1, 2, 0)
+    neg = normalize_map(a, "negative", percentile).transpose(1, 2, 0)
+    return pos, neg
+
+
+def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, classifier=None,
+             title: str | None = None) -> Figure:
+    """Image, saliency map ``max_c |grad|``, positive and negative saliency in one row."""
+    pos, neg = signed_parts(attribution)
+    arrays = [image_array(image, classifier), saliency_map(attribution), pos, neg]
+    names = ["image", "|gradient| (max over RGB)", "positive saliency", "negative saliency"]
+    fig = Figure(figsize=(10.5, 2.9), layout="constrained")
+    for ax, arr, name in zip(fig.subplots(1, 4), arrays, names):
+        ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def vanilla_vs_guided(image: ImageLike, vanilla: torch.Tensor | np.ndarray,
+                      guided: torch.Tensor | np.ndarray, classifier=None, title: str | None = None
+                      ) -> Figure:
+    """Seed 000's figure: positive and negative saliency, vanilla gradient on the left and
+    guided backpropagation on the right, the image first."""
+    vp, vn = signed_parts(vanilla)
+    gp, gn = signed_parts(guided)
+    arrays = [image_array(image, classifier), vp, vn, gp, gn]
+    names = ["image", "vanilla: positive", "vanilla: negative", "guided: positive", "guided: negative"]
+    fig = Figure(figsize=(13, 2.9), layout="constrained")
+    for ax, arr, name in zip(fig.subplots(1, 5), arrays, names):
+        ax.imshow(arr, vmin=0, vmax=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def compare_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.ndarray], classifier=None,
+            how: str = "absmax", title: str | None = None, overlay_alpha: float = 0.0) -> Figure:
+    """The image and one map per method in a row (``{name: (3,H,W) attribution}``), each
+    reduced over channels with ``how`` and scaled to [0, 1]. ``overlay_alpha > 0`` draws the
+    maps over the greyscale image instead of alone."""
+    base = image_array(image, classifier)
+    grey = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
+    n = len(attributions) + 1
+    fig = Figure(figsize=(2.6 * n, 2.9), layout="constrained")
+    axes = fig.subplots(1, n)
+    axes[0].imshow(base)
+    axes[0].set_title("image", fontsize=9)
+    for ax, (name, a) in zip(axes[1:], attributions.items()):
+        m = saliency_map(a, how)
+        if overlay_alpha > 0:
+            ax.imshow(np.clip((1 - overlay_alpha) * grey + overlay_alpha * colorize(m, "inferno"), 0, 1))
+        else:
+            ax.imshow(m, cmap="gray", vmin=0, vmax=1)
+        ax.set_title(name, fontsize=9)
+    for ax in axes:
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def class_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, labels: list[str],
+              classifier=None, how: str = "absmax", title: str | None = None) -> Figure:
+    """One map per target class, from a ``(K,3,H,W)`` (or ``(1,K,3,H,W)``) attribution."""
+    a = to_numpy(attribution)
+    if a.ndim == 5:
+        a = a[0]
+    if a.ndim != 4 or len(labels) != a.shape[0]:
+        raise ValueError(f"need a (K,3,H,W) attribution and K labels, got {a.shape} and {len(labels)}")
+    return compare_maps(image, {lab: a[i] for i, lab in enumerate(labels)}, classifier, how, title)
