@@ -7,3 +7,10 @@ and returns raw, unnormalised, detached tensors on ``x``'s device (see ``common`
 from .common import frozen, resolve_targets, topk_targets
 
 __all__ = ["frozen", "resolve_targets", "topk_targets"]
+from .cam import (CAM_METHODS, FullyConvolutional, NoGapLinearHeadError, cam, cam_layers, cam_method,
+                  find_gap_linear_head, fully_convolutional, gradcam, gradcam_pp, layer_gradients,
+                  layercam, scorecam)
+
+__all__ += ["CAM_METHODS", "FullyConvolutional", "NoGapLinearHeadError", "cam", "cam_layers",
+            "cam_method", "find_gap_linear_head", "fully_convolutional", "gradcam", "gradcam_pp",
+            "layer_gradients", "layercam", "scorecam"]
