@@ -4,3 +4,6 @@ from .common import attempt, close, report
 from .inspect import check_most_active_channels, check_top_k
 
 __all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]
+from .cam import check_class_map, check_gradcam, check_layercam
+
+__all__ += ["check_class_map", "check_gradcam", "check_layercam"]

@@ -9,3 +9,6 @@ from .inspect import augmentations, feature_maps, filters, predictions
 
 __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
            "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
+from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
+
+__all__ += ["cam_by_layer", "cam_compare", "cam_overlay", "cam_row", "cam_topk"]

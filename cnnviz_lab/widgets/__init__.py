@@ -5,3 +5,6 @@ from .inspect import feature_map_panel, filter_panel, prediction_panel
 
 __all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
            "prediction_panel"]
+from .cam import cam_panel, gradcam_panel
+
+__all__ += ["cam_panel", "gradcam_panel"]
