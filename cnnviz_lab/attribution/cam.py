@@ -226,9 +226,10 @@ def cam_layers(model: nn.Module | Classifier, size: int | None = None, max_depth
     ``max_depth`` dots deep, other than single convolutions, norms, activations and pools)
     whose output is a spatial map, ending with the CAM layer. A container whose output is
     its last block's output (a ``Sequential`` stage) gives way to that block. Networks made
-    of plain layers (VGG, AlexNet) get their ReLU outputs instead. One probe forward pass."""
+    of plain layers (VGG, AlexNet) get their ReLU outputs instead. One probe forward pass
+    on a blank ``size`` image (default 128 pixels: enough for every layer to stay spatial)."""
     module, clf = unwrap(model)
-    size = size or (clf.input_size if clf is not None else 224)
+    size = size or 128
     last = default_layer(module, clf, None, size)
     names = {m: n for n, m in module.named_modules() if n}
     order: list[tuple[str, torch.Tensor, bool]] = []
