@@ -84,7 +84,7 @@ about the object. `cv.cam_layers(clf)` lists the network's blocks, early to late
 nb.code("""
 layers = cv.cam_layers(clf)
 print(len(layers), "layers:", layers[0], "...", layers[-1])
-cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.8", "blocks.12", "head"], target="tabby")
+cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.12", "head"], target="tabby")
 """)
 nb.md("""
 **Reading the figure:** `blocks.3` (56x56) lights up edges everywhere, including the white
@@ -96,8 +96,7 @@ channels that fire on the wrong object. LayerCAM weights every position by its o
 positive gradient instead; look at the same layers with it:
 """)
 nb.code("""
-cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.8", "blocks.12", "head"], target="tabby",
-                     method="layercam")
+cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.12", "head"], target="tabby", method="layercam")
 """)
 nb.code("""
 def left_share(m):
@@ -136,7 +135,7 @@ nb.md(r"""
   active channels in quick mode: `max_channels`).
 """)
 nb.code("""
-options = {"scorecam": {"max_channels": cv.config.pick(256, 24), "batch_size": 32}}
+options = {"scorecam": {"max_channels": cv.config.pick(256, 16), "batch_size": 32}}
 cv.plot.cam_compare(clf, x, "cup", options=options)
 """)
 nb.md("""
