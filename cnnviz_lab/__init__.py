@@ -14,6 +14,8 @@ from . import exercises, plot, widgets
 from .attribution import frozen, topk_targets
 from .attribution import (UnsupportedActivationError, guided_backprop, input_x_gradient,
                           integrated_gradients, saliency, smoothgrad)
+from .attribution import (cam, cam_layers, fully_convolutional, gradcam, gradcam_pp, layercam,
+                          scorecam)
 from .augment import augment
 from .config import offline, quick, resolve_device
 from .images import load_image, sample_image, sample_images
@@ -32,3 +34,4 @@ __all__ = [
 ]
 __all__ += ["UnsupportedActivationError", "guided_backprop", "input_x_gradient", "integrated_gradients",
             "saliency", "smoothgrad"]
+__all__ += ["cam", "cam_layers", "fully_convolutional", "gradcam", "gradcam_pp", "layercam", "scorecam"]

@@ -12,3 +12,10 @@ from .guided import UnsupportedActivationError, guided_relus
 __all__ = ["frozen", "resolve_targets", "topk_targets"]
 __all__ += ["UnsupportedActivationError", "guided_backprop", "guided_relus", "input_x_gradient",
             "integrated_gradients", "saliency", "smoothgrad"]
+from .cam import (CAM_METHODS, FullyConvolutional, NoGapLinearHeadError, cam, cam_layers, cam_method,
+                  find_gap_linear_head, fully_convolutional, gradcam, gradcam_pp, layer_gradients,
+                  layercam, scorecam)
+
+__all__ += ["CAM_METHODS", "FullyConvolutional", "NoGapLinearHeadError", "cam", "cam_layers",
+            "cam_method", "find_gap_linear_head", "fully_convolutional", "gradcam", "gradcam_pp",
+            "layer_gradients", "layercam", "scorecam"]

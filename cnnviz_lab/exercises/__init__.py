@@ -6,3 +6,6 @@ from .saliency import check_saliency
 
 __all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]
 __all__ += ["check_saliency"]
+from .cam import check_class_map, check_gradcam, check_layercam
+
+__all__ += ["check_class_map", "check_gradcam", "check_layercam"]

@@ -13,3 +13,6 @@ __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array"
            "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
 __all__ += ["class_maps", "compare_maps", "saliency_map", "saliency_maps", "signed_parts",
             "vanilla_vs_guided"]
+from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
+
+__all__ += ["cam_by_layer", "cam_compare", "cam_overlay", "cam_row", "cam_topk"]

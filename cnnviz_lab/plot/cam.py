@@ -1,0 +1,115 @@
+"""Figures for the CAM family: heatmaps over the greyscale image, top-k rows, comparisons.
+
+Each map is normalised here (min-max per map) for display only; the attribution functions
+return raw values. The image underneath is the exact crop the model saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..attribution.cam import cam_method
+from ..attribution.common import topk_targets
+from ..images import ImageLike
+from ..models import Classifier
+from .core import image_array, image_grid, normalize_map, overlay, to_numpy
+
+MethodLike = str | Callable[..., torch.Tensor]
+
+
+def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
+    if isinstance(image, torch.Tensor):
+        return (image if image.dim() == 4 else image.unsqueeze(0))[:1].to(classifier.device)
+    return classifier.preprocess(image, size=size)
+
+
+def _name(method: MethodLike) -> str:
+    if isinstance(method, str):
+        return {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++", "gradcam_pp": "Grad-CAM++",
+                "layercam": "LayerCAM", "scorecam": "Score-CAM", "cam": "CAM"}.get(method, method)
+    return getattr(method, "__name__", "map")
+
+
+def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
+                classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
+                cmap: str = "jet") -> Figure:
+    """Three panels: the image, the map alone, and the map over the greyscale image.
+
+    ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
+    an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped).
+    """
+    h = to_numpy(heatmap)
+    while h.ndim > 2 and h.shape[0] == 1:
+        h = h[0]
+    if h.ndim != 2:
+        raise ValueError(f"expected one (H,W) map, got shape {h.shape}; index the image and class first")
+    base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image,
+                       classifier)
+    fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
+                     ["image", f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
+                     cmap=cmap, suptitle=title)
+    return fig
+
+
+def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor | np.ndarray],
+            titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
+            show_image: bool = True, cell: float = 2.4) -> Figure:
+    """The image followed by one overlay per map, each with its title."""
+    base = image_array(x[:1], classifier)
+    tiles = [overlay(base, m, alpha=alpha) for m in maps]
+    names = list(titles)
+    if show_image:
+        tiles, names = [base] + tiles, ["image"] + names
+    return image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
+
+
+def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
+             method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
+             size: int | None = None, **kwargs: Any) -> Figure:
+    """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
+    ``(1,k)`` target), each titled with the label and its probability, as in the Grad-CAM
+    top-5 figure of the seeds."""
+    x = _input(classifier, image, size)
+    targets = topk_targets(classifier, x, k)
+    maps = cam_method(method)(classifier, x, targets, layer=layer, **kwargs)[0]
+    with torch.no_grad():
+        probs = classifier.model(x).softmax(dim=1)[0]
+    titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
+    return cam_row(classifier, x, list(maps), titles, alpha=alpha,
+                   suptitle=f"{_name(method)} at {layer or classifier.cam_layer}: top-{k} classes")
+
+
+def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target: Any = None,
+                methods: Sequence[MethodLike] = ("gradcam", "gradcam++", "layercam", "scorecam"),
+                layer: str | None = None, options: dict[str, dict] | None = None,
+                size: int | None = None, alpha: float = 0.5) -> Figure:
+    """The same class explained by several CAM methods side by side. ``options`` gives
+    extra keyword arguments per method name (e.g. ``{"scorecam": {"max_channels": 64}}``)."""
+    x = _input(classifier, image, size)
+    if target is None:
+        target = int(topk_targets(classifier, x, 1)[0, 0])
+    options = options or {}
+    maps = [cam_method(m)(classifier, x, target, layer=layer,
+                          **options.get(m if isinstance(m, str) else _name(m), {}))[0] for m in methods]
+    label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
+    return cam_row(classifier, x, maps, [_name(m) for m in methods], alpha=alpha,
+                   suptitle=f"'{label}' at {layer or classifier.cam_layer}")
+
+
+def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers: Sequence[str],
+                 target: Any = None, method: MethodLike = "gradcam", size: int | None = None,
+                 alpha: float = 0.5) -> Figure:
+    """One class explained at several layers, early to late: early maps are sharp but not
+    class specific, late maps are coarse (7x7) but pick out the object."""
+    x = _input(classifier, image, size)
+    if target is None:
+        target = int(topk_targets(classifier, x, 1)[0, 0])
+    fn = cam_method(method)
+    maps = [fn(classifier, x, target, layer=name)[0] for name in layers]
+    titles = list(layers)
+    label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
+    return cam_row(classifier, x, maps, titles, alpha=alpha, suptitle=f"{_name(method)} for '{label}' by layer")

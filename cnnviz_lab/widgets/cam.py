@@ -1,0 +1,104 @@
+"""Panels for notebooks 05 (CAM) and 06 (Grad-CAM): model, image, layer and class controls."""
+
+from __future__ import annotations
+
+import functools
+
+import ipywidgets as W
+import torch
+
+from .. import plot
+from ..attribution.cam import cam_layers, cam_method
+from ..attribution.common import topk_targets
+from ..config import pick
+from ..images import sample_image
+from .common import Panel, cached_model, image_dropdown, model_dropdown
+
+METHODS = ["gradcam", "gradcam++", "layercam", "scorecam"]
+
+
+@functools.lru_cache(maxsize=16)
+def _input(model: str, image: str) -> torch.Tensor:
+    clf = cached_model(model)
+    return clf.preprocess(sample_image(image), size=pick(None, 160))
+
+
+@functools.lru_cache(maxsize=8)
+def _layers(model: str) -> tuple[str, ...]:
+    return tuple(cam_layers(cached_model(model)))
+
+
+def class_options(model: str, image: str, k: int = 5) -> list[tuple[str, int]]:
+    """The image's top-``k`` classes as dropdown options ``("label (p%)", index)``."""
+    clf = cached_model(model)
+    x = _input(model, image)
+    with torch.no_grad():
+        probs = clf.model(x).softmax(dim=1)[0]
+    return [(f"{clf.label(i)} ({probs[i]:.0%})", int(i)) for i in topk_targets(clf, x, k)[0].tolist()]
+
+
+def _class_dropdown(model: str, image: str) -> W.Dropdown:
+    options = class_options(model, image)
+    return W.Dropdown(options=options, value=options[0][1], description="class")
+
+
+def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown,
+            layer_w: W.SelectionSlider | None = None) -> None:
+    """Keep the class choices (top-5 of the image) and the layers in step with model and image."""
+    def on_change(_change) -> None:
+        options = class_options(model_w.value, image_w.value)
+        with class_w.hold_trait_notifications():
+            class_w.options = options
+            class_w.value = options[0][1]
+        if layer_w is not None and _change["owner"] is model_w:
+            names = list(_layers(model_w.value))
+            layer_w.options = names
+            layer_w.value = names[-1]
+
+    model_w.observe(on_change, names="value")
+    image_w.observe(on_change, names="value")
+
+
+def gradcam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffee",
+                  method: str = "gradcam", layer: str | None = None) -> Panel:
+    """Model and image dropdowns, a method toggle, a slider over the network's blocks
+    (early to late, :func:`~cnnviz_lab.attribution.cam.cam_layers`) and a dropdown of the
+    image's top-5 classes: the class map over the image, redrawn on every change."""
+    model_w = model_dropdown(model)
+    image_w = image_dropdown(image)
+    names = list(_layers(model))
+    layer_w = W.SelectionSlider(options=names, value=layer or names[-1], description="layer",
+                                continuous_update=False, layout=W.Layout(width="480px"))
+    class_w = _class_dropdown(model, image)
+    method_w = W.ToggleButtons(options=METHODS, value=method, description="method")
+    _follow(model_w, image_w, class_w, layer_w)
+
+    def render(model: str, image: str, layer: str, target: int, method: str):
+        clf = cached_model(model)
+        x = _input(model, image)
+        extra = {"max_channels": pick(256, 32), "batch_size": 32} if method == "scorecam" else {}
+        heat = cam_method(method)(clf, x, target, layer=layer, **extra)[0]
+        return plot.cam_overlay(x, heat, clf, title=f"{method} for '{clf.label(target)}' at {layer}")
+
+    return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w,
+                  "method": method_w}, render)
+
+
+def cam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffee") -> Panel:
+    """Model and image dropdowns and a class dropdown (the top-5): the CAM of that class
+    (Zhou et al. 2016), or with ``view="top-5"`` the maps of all five side by side."""
+    model_w = model_dropdown(model)
+    image_w = image_dropdown(image)
+    class_w = _class_dropdown(model, image)
+    view_w = W.ToggleButtons(options=["one class", "top-5"], value="one class", description="view")
+    _follow(model_w, image_w, class_w)
+
+    def render(model: str, image: str, target: int, view: str):
+        clf = cached_model(model)
+        x = _input(model, image)
+        if view == "top-5":
+            return plot.cam_topk(clf, x, k=5, method="cam")
+        return plot.cam_overlay(x, cam_method("cam")(clf, x, target)[0], clf,
+                                title=f"CAM for '{clf.label(target)}'")
+
+    return Panel({"model": model_w, "image": image_w, "target": class_w, "view": view_w}, render)
