@@ -12,6 +12,8 @@ See the README for the course map and the full API.
 
 from . import exercises, plot, widgets
 from .attribution import frozen, topk_targets
+from .attribution import (OcclusionGrid, occlusion, occlusion_grid, occlusion_map, regularize_occlusion,
+                          window_starts)
 from .augment import augment
 from .config import offline, quick, resolve_device
 from .images import load_image, sample_image, sample_images
@@ -28,3 +30,5 @@ __all__ = [
     "offline", "plot", "quick", "resolve_device", "sample_image", "sample_images", "topk_targets",
     "wrap_model",
 ]
+__all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
+            "window_starts"]
