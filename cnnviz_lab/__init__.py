@@ -16,6 +16,8 @@ from .attribution import (OcclusionGrid, occlusion, occlusion_grid, occlusion_ma
                           window_starts)
 from .augment import augment
 from .config import offline, quick, resolve_device
+from .evaluate import (Curve, RandomizationResult, deletion_auc, deletion_curve, insertion_auc,
+                       insertion_curve, pointing_game, randomization_check, randomization_layers)
 from .images import load_image, sample_image, sample_images
 from .layers import activations, capture, get_layer, hook_count, layer_names
 from .models import (Classifier, ModelUnavailableError, UnknownNameError, list_models, load_model,
@@ -30,5 +32,7 @@ __all__ = [
     "offline", "plot", "quick", "resolve_device", "sample_image", "sample_images", "topk_targets",
     "wrap_model",
 ]
+__all__ += ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "insertion_auc",
+            "insertion_curve", "pointing_game", "randomization_check", "randomization_layers"]
 __all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
             "window_starts"]
