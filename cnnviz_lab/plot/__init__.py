@@ -6,6 +6,10 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 from .core import (colorize, image_array, image_grid, normalize_map, overlay, reduce_channels,
                    save_figure)
 from .inspect import augmentations, feature_maps, filters, predictions
+from .evaluation import curves, pointing, randomization
+from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 
 __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
            "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
+__all__ += ["curves", "occlusion_experiment", "occlusion_maps", "occlusion_projection", "pointing",
+            "randomization"]
