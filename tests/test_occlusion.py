@@ -169,3 +169,51 @@ def test_pretrained_map_finds_cat_left_and_cup_right(lite):
     left, right = amap[0, :, :, :64].sum((1, 2)), amap[0, :, :, 64:].sum((1, 2))
     assert left[0] > right[0] and right[1] > left[1]
     assert_clean(lite)
+
+
+def test_cli_writes_the_experiment(tmp_path, capsys):
+    from cnnviz_lab.cli import main
+
+    out = tmp_path / "occ.png"
+    assert main(["occlusion", "data/coffee.png", "--size", "96", "--window", "48", "--stride", "48",
+                 "--fill", "grey", "--batch-size", "3", "--out", str(out)]) == 0
+    assert "espresso" in capsys.readouterr().out and out.stat().st_size > 1000
+    assert main(["occlusion", "data/coffee.png", "--size", "64", "--fill", "purple"]) == 2
+    assert "unknown fill" in capsys.readouterr().err
+
+
+def test_exercise_checkers_accept_the_solution_and_reject_mistakes(lite, capsys):
+    def occlude(x, top, left, window, value):
+        out = x.clone()
+        out[:, :, top:top + window, left:left + window] = value
+        return out
+
+    def in_place(x, top, left, window, value):
+        x[:, :, top:top + window, left:left + window] = value
+        return x
+
+    def todo(*_args):
+        raise NotImplementedError
+
+    assert cv.exercises.check_occlude(occlude)
+    assert not cv.exercises.check_occlude(in_place)
+    assert not cv.exercises.check_occlude(todo)
+    x = lite.preprocess(cv.sample_image("coffee"), size=32)
+
+    def drop(clf, x, top, left, window):
+        with torch.no_grad():
+            p = clf.model(x).softmax(1)
+            c = int(p.argmax())
+            return float(p[0, c] - clf.model(occlude(x, top, left, window, 0.0)).softmax(1)[0, c])
+
+    assert cv.exercises.check_occlusion_drop(drop, lite, x)
+    assert not cv.exercises.check_occlusion_drop(lambda *a: 0.5, lite, x)
+    assert "not yet" in capsys.readouterr().out
+
+
+def test_panel_renders_a_figure():
+    from matplotlib.figure import Figure
+
+    panel = cv.widgets.occlusion_panel(size=32, window=16, stride=16)
+    assert isinstance(panel.render(**panel.values()), Figure)
+    assert cv.hook_count(cv.widgets.cached_model("efficientnet_lite0")) == 0

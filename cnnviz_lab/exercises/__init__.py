@@ -2,5 +2,7 @@
 
 from .common import attempt, close, report
 from .inspect import check_most_active_channels, check_top_k
+from .occlusion import check_occlude, check_occlusion_drop
 
 __all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]
+__all__ += ["check_occlude", "check_occlusion_drop"]
