@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -402,7 +403,7 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
         raise ValueError(f"attribution must be (H,W), (N,H,W) or (N,C,H,W); got {tuple(a.shape)}")
     a = torch.nan_to_num(a, nan=-math.inf)
     per_image = list(boxes)
-    if per_image and len(per_image[0]) == 4 and all(isinstance(v, (int, float)) for v in per_image[0]):
+    if per_image and len(per_image[0]) == 4 and all(isinstance(v, numbers.Number) for v in per_image[0]):
         per_image = [per_image]
     if len(per_image) != n:
         raise ValueError(f"boxes: one list of (x0, y0, x1, y1) boxes per image; got {len(per_image)} "

@@ -156,3 +156,16 @@ def test_faithful_map_beats_random_on_the_pretrained_model(lite):
     assert (dele[0] < dele[1]).all(), dele
     assert (ins[0] > ins[1]).all(), ins
     assert_clean(lite)
+
+
+def test_plots_of_the_evaluation(tiny, batch):
+    from matplotlib.figure import Figure
+
+    attr = torch.rand(2, 6, 6)
+    d = cv.deletion_curve(tiny, batch, attr, steps=3)
+    i = cv.insertion_curve(tiny, batch, attr, steps=3, blur_sigma=1.0)
+    assert isinstance(cv.plot.curves({"rand": [d, i]}), Figure)
+    res = cv.randomization_check(tiny, gradient, batch, progress=False)
+    assert isinstance(cv.plot.randomization(res, batch), Figure)
+    import numpy as np
+    assert isinstance(cv.plot.pointing(attr, [[(np.int64(0), 0, 3, 3)], [(0, 0, 6, 6)]], batch), Figure)

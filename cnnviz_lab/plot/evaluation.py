@@ -3,6 +3,7 @@ cascading randomisation sanity check (Adebayo et al. 2018) and the pointing game
 
 from __future__ import annotations
 
+import numbers
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -87,7 +88,7 @@ def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
 
     a = attribution.detach()
     m = a[index] if a.dim() >= 3 else a
-    bxs = list(boxes[index]) if boxes and not isinstance(boxes[0][0], (int, float)) else list(boxes)
+    bxs = list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
     hit = bool(pointing_game(m, [bxs])[0])
     m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
     fig = Figure(figsize=(4, 4), layout="constrained")
