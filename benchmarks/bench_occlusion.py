@@ -59,7 +59,8 @@ def main() -> None:
     x = torch.randn(1, 3, args.size, args.size, device=dev)
     n_pos = len(cv.window_starts(args.size, args.window, args.stride)) ** 2
     print(f"{args.model} at {args.size} px on {dev} ({torch.get_num_threads()} CPU threads): "
-          f"{n_pos} windows ({args.window} px, stride {args.stride}), batch size {args.batch_size}")
+          f"{n_pos} windows ({args.window} px, stride {args.stride}), batch size {args.batch_size}",
+          flush=True)
 
     with torch.no_grad():  # warm-up (allocator, cuDNN autotuning)
         model(x.expand(min(args.batch_size, n_pos + 1), -1, -1, -1).contiguous())
@@ -103,7 +104,9 @@ def main() -> None:
     best = {name: float("inf") for name, _ in runs}
     for _ in range(args.repeat):
         for name, fn in runs:
-            best[name] = min(best[name], timed(fn, 1, dev))
+            sec = timed(fn, 1, dev)
+            best[name] = min(best[name], sec)
+            print(f"    ({name}: {sec:.3f} s)", flush=True)
     rows = list(best.items())
     ours_s = rows[0][1]
     floor_s = rows[1][1]
