@@ -16,8 +16,12 @@ from .attribution import (UnsupportedActivationError, guided_backprop, input_x_g
                           integrated_gradients, saliency, smoothgrad)
 from .attribution import (cam, cam_layers, fully_convolutional, gradcam, gradcam_pp, layercam,
                           scorecam)
+from .attribution import (OcclusionGrid, occlusion, occlusion_grid, occlusion_map, regularize_occlusion,
+                          window_starts)
 from .augment import augment
 from .config import offline, quick, resolve_device
+from .evaluate import (Curve, RandomizationResult, deletion_auc, deletion_curve, insertion_auc,
+                       insertion_curve, pointing_game, randomization_check, randomization_layers)
 from .images import load_image, sample_image, sample_images
 from .layers import activations, capture, get_layer, hook_count, layer_names
 from .models import (Classifier, ModelUnavailableError, UnknownNameError, list_models, load_model,
@@ -35,3 +39,7 @@ __all__ = [
 __all__ += ["UnsupportedActivationError", "guided_backprop", "input_x_gradient", "integrated_gradients",
             "saliency", "smoothgrad"]
 __all__ += ["cam", "cam_layers", "fully_convolutional", "gradcam", "gradcam_pp", "layercam", "scorecam"]
+__all__ += ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "insertion_auc",
+            "insertion_curve", "pointing_game", "randomization_check", "randomization_layers"]
+__all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
+            "window_starts"]

@@ -19,3 +19,9 @@ from .cam import (CAM_METHODS, FullyConvolutional, NoGapLinearHeadError, cam, ca
 __all__ += ["CAM_METHODS", "FullyConvolutional", "NoGapLinearHeadError", "cam", "cam_layers",
             "cam_method", "find_gap_linear_head", "fully_convolutional", "gradcam", "gradcam_pp",
             "layer_gradients", "layercam", "scorecam"]
+from .occlusion import (OcclusionGrid, occlusion, occlusion_grid, occlusion_map,
+                        regularize_occlusion, window_starts)
+
+__all__ = ["frozen", "resolve_targets", "topk_targets"]
+__all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
+            "window_starts"]

@@ -9,3 +9,7 @@ __all__ += ["check_saliency"]
 from .cam import check_class_map, check_gradcam, check_layercam
 
 __all__ += ["check_class_map", "check_gradcam", "check_layercam"]
+from .occlusion import check_occlude, check_occlusion_drop
+
+__all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]
+__all__ += ["check_occlude", "check_occlusion_drop"]

@@ -16,3 +16,10 @@ __all__ += ["class_maps", "compare_maps", "saliency_map", "saliency_maps", "sign
 from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
 
 __all__ += ["cam_by_layer", "cam_compare", "cam_overlay", "cam_row", "cam_topk"]
+from .evaluation import curves, pointing, randomization
+from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
+
+__all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
+           "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
+__all__ += ["curves", "occlusion_experiment", "occlusion_maps", "occlusion_projection", "pointing",
+            "randomization"]

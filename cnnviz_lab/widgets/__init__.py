@@ -10,3 +10,8 @@ __all__ += ["saliency_panel"]
 from .cam import cam_panel, gradcam_panel
 
 __all__ += ["cam_panel", "gradcam_panel"]
+from .occlusion import occlusion_panel
+
+__all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
+           "prediction_panel"]
+__all__ += ["occlusion_panel"]

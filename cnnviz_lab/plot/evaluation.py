@@ -1,0 +1,103 @@
+"""Figures for evaluating explanations: deletion/insertion curves (Petsiuk et al. 2018), the
+cascading randomisation sanity check (Adebayo et al. 2018) and the pointing game."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..evaluate import Curve, RandomizationResult
+from ..models import Classifier
+from .core import image_array, normalize_map, overlay, to_numpy
+
+
+def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0
+           ) -> Figure:
+    """Deletion and insertion curves of image ``index``, one panel per kind, one line per
+    method, the area under each curve in the legend. ``results``: a curve, a list of
+    curves, or ``{method name: curve or [deletion, insertion]}``."""
+    if isinstance(results, Curve):
+        results = {"map": results}
+    if not isinstance(results, Mapping):
+        results = {f"map {i}": c for i, c in enumerate(results)}
+    lines: dict[str, list[tuple[str, Curve]]] = {"deletion": [], "insertion": []}
+    for name, value in results.items():
+        for c in ([value] if isinstance(value, Curve) else list(value)):
+            lines[c.kind].append((name, c))
+    kinds = [k for k in ("deletion", "insertion") if lines[k]]
+    fig = Figure(figsize=(5 * len(kinds), 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(kinds)))
+    for ax, kind in zip(axes, kinds):
+        for name, c in lines[kind]:
+            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]), label=f"{name} (AUC {float(c.auc[index]):.3f})")
+        better = "lower" if kind == "deletion" else "higher"
+        ax.set_title(f"{kind}: {better} AUC is better", fontsize=10)
+        ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}")
+        ax.set_ylabel("target probability")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8)
+    return fig
+
+
+def randomization(result: RandomizationResult, image: torch.Tensor | None = None,
+                  classifier: Classifier | None = None, index: int = 0, max_maps: int = 8) -> Figure:
+    """The cascading randomisation check of image ``index``: top, the explanation after each
+    step (original first; at most ``max_maps`` evenly spaced), bottom, Spearman rank
+    correlation and SSIM with the original against the randomised layers."""
+    steps = len(result.layers)
+    shown = sorted(set(np.linspace(0, steps, min(max_maps, steps + 1)).round().astype(int).tolist()))
+    fig = Figure(figsize=(max(8.0, 1.6 * (len(shown) + 1)), 5.6), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.3])
+    axes = np.atleast_1d(top.subplots(1, len(shown) + (image is not None)))
+    i0 = 0
+    if image is not None:
+        axes[0].imshow(image_array(image[index:index + 1], classifier))
+        axes[0].set_title("image", fontsize=8)
+        i0 = 1
+    for ax, s in zip(axes[i0:], shown):
+        ax.imshow(normalize_map(result.maps[s, index], "abs", 99), cmap="gray")
+        ax.set_title("original" if s == 0 else f"up to {result.layers[s - 1]}", fontsize=8)
+    for ax in axes:
+        ax.set_axis_off()
+    ax = bottom.subplots()
+    xs = np.arange(1, steps + 1)
+    ax.plot(xs, to_numpy(result.spearman[index]), "o-", label="Spearman (|map|)")
+    ax.plot(xs, to_numpy(result.ssim[index]), "s-", label="SSIM")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(xs)
+    ax.set_xticklabels(result.layers, rotation=60, fontsize=7, ha="right")
+    ax.set_ylim(-0.2, 1.05)
+    ax.set_ylabel("similarity to the original")
+    mode = "cascading" if result.cascading else "independent"
+    ax.set_title(f"{result.method}: {mode} randomisation from the top", fontsize=10)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
+             classifier: Classifier | None = None, index: int = 0) -> Figure:
+    """The pointing game for one image: the map over the image, the boxes, and a cross on
+    the map's maximum (green when it falls in a box, red otherwise)."""
+    from ..evaluate import pointing_game
+
+    a = attribution.detach()
+    m = a[index] if a.dim() >= 3 else a
+    bxs = list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
+    hit = bool(pointing_game(m, [bxs])[0])
+    m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
+    fig = Figure(figsize=(4, 4), layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(overlay(image_array(image[index:index + 1], classifier), m2))
+    for x0, y0, x1, y1 in bxs:
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
+    r, c = np.unravel_index(np.argmax(m2), m2.shape)
+    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=14, mew=3)
+    ax.set_title("hit" if hit else "miss", fontsize=10)
+    ax.set_axis_off()
+    return fig

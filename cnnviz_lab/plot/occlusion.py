@@ -1,0 +1,94 @@
+"""Figures of the occlusion experiment (Zeiler & Fergus 2014, as in the course's seed 003):
+the output per occluder position, its regularised version, and its projection on the image."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+from ..attribution.occlusion import OcclusionGrid, occlusion_map, regularize_occlusion
+from ..images import ImageLike
+from ..models import Classifier
+from .core import image_array, normalize_map, overlay, to_numpy
+
+
+def _resize(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    return np.asarray(Image.fromarray(m.astype(np.float32)).resize((shape[1], shape[0]), Image.BILINEAR))
+
+
+def occlusion_projection(image: ImageLike | torch.Tensor, regularized: torch.Tensor | np.ndarray,
+                         classifier: Classifier | None = None) -> np.ndarray:
+    """Seed 003's projection: the image multiplied pixel by pixel by the regularised
+    heatmap (resized to the image), so only what the network needs stays bright. ``HxWx3``."""
+    base = image_array(image, classifier)
+    m = np.clip(to_numpy(regularized), 0, 1)
+    return base * _resize(m, base.shape[:2])[..., None]
+
+
+def _pick(t: torch.Tensor, grid: OcclusionGrid, index: int, k: int) -> np.ndarray:
+    t = t[index]
+    return to_numpy(t if grid.squeeze else t[k])
+
+
+def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: OcclusionGrid,
+                         index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis"
+                         ) -> Figure:
+    """The occlusion experiment of seed 003 for image ``index`` (and class ``k`` of an
+    ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
+    target's output as a function of the occluder position; the regularised heatmap
+    (:func:`~cnnviz_lab.regularize_occlusion`); its projection on the image; and the
+    per-pixel mean drop (:func:`~cnnviz_lab.occlusion`) over the image."""
+    heat = _pick(grid.heatmap, grid, index, k)
+    reg = _pick(regularize_occlusion(grid.heatmap, percentile), grid, index, k)
+    pixel = _pick(occlusion_map(grid), grid, index, k)
+    cls = int(grid.targets[index, k])
+    label = classifier.label(cls) if classifier is not None else f"class {cls}"
+    base = float(grid.base[index, k])
+    what = "probability" if grid.output == "prob" else "logit"
+    img = image_array(x[index:index + 1], classifier)
+
+    fig = Figure(figsize=(15, 3.4), layout="constrained")
+    axes = fig.subplots(1, 5)
+    axes[0].imshow(img)
+    wy, wx = grid.window
+    cy, cx = grid.ys[len(grid.ys) // 2], grid.xs[len(grid.xs) // 2]
+    axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, fill=True, color="black", alpha=0.7))
+    axes[0].set_title(f"{label}: {what} {base:.3g}\noccluder {wx}x{wy}, stride {grid.stride[1]}", fontsize=9)
+    im = axes[1].imshow(heat, cmap=cmap)
+    fig.colorbar(im, ax=axes[1], shrink=0.8)
+    axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
+    im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
+    fig.colorbar(im, ax=axes[2], shrink=0.8)
+    axes[2].set_title(f"regularised (percentile {percentile:g})", fontsize=9)
+    axes[3].imshow(occlusion_projection(img, reg))
+    axes[3].set_title("projection on the image", fontsize=9)
+    axes[4].imshow(overlay(img, pixel, normalize="positive"))
+    axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g})", fontsize=9)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.Tensor,
+                   titles: list[str] | None = None, index: int = 0) -> Figure:
+    """Occlusion maps over the image, one panel per map: ``maps`` ``(N,K,H,W)`` (the K classes
+    of image ``index``) or ``(N,H,W)`` (each image with its map). Positive drops only, each
+    panel scaled to its own maximum (shown in the title)."""
+    m = maps.detach()
+    if m.dim() == 4:
+        panels = [(x[index:index + 1], m[index, k]) for k in range(m.shape[1])]
+    else:
+        panels = [(x[i:i + 1], m[i]) for i in range(m.shape[0])]
+    fig = Figure(figsize=(3.2 * len(panels), 3.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for i, (ax, (img, amap)) in enumerate(zip(axes, panels)):
+        a = to_numpy(amap)
+        ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
+        title = titles[i] if titles is not None and i < len(titles) else f"map {i}"
+        ax.set_title(f"{title}\n(max drop {a.max():.3g})", fontsize=9)
+        ax.set_axis_off()
+    return fig

@@ -1,0 +1,171 @@
+"""Deletion/insertion against their definition, faithful maps beating random ones on the
+pretrained model, the randomisation sanity check on a gradient, the pointing game by hand,
+and constant maps never giving NaN."""
+
+import copy
+
+import pytest
+import torch
+
+import cnnviz_lab as cv
+from cnnviz_lab.evaluate import gaussian_blur, pixel_order, spearman, ssim
+from conftest import TinyNet, assert_clean
+
+
+def gradient(model, x, target=None):
+    """The method under test: d logit_target / d x (Simonyan et al. 2013), written here."""
+    module = model.model if isinstance(model, cv.Classifier) else model
+    x = x.detach().clone().requires_grad_(True)
+    with cv.frozen(module):
+        logits = module(x)
+        cls = logits.argmax(1) if target is None else torch.as_tensor(target)
+        score = logits.gather(1, cls.view(-1, 1)).sum()
+        g, = torch.autograd.grad(score, x)
+    return g
+
+
+@pytest.fixture
+def batch():
+    torch.manual_seed(3)
+    return torch.randn(2, 3, 6, 6)
+
+
+def test_deletion_and_insertion_follow_the_definition(tiny, batch):
+    torch.manual_seed(4)
+    attr = torch.randn(2, 6, 6)
+    steps = 4
+    for kind in ("deletion", "insertion"):
+        fn = cv.deletion_curve if kind == "deletion" else cv.insertion_curve
+        kw = {"fill": 0.25} if kind == "deletion" else {"start": "blur", "blur_sigma": 2.0}
+        curve = fn(tiny, batch, attr, [1, 2], steps=steps, batch_size=3, **kw)
+        blurred = gaussian_blur(batch, 2.0)
+        expected = torch.zeros(2, steps + 1)
+        for n in range(2):
+            order = torch.argsort(attr[n].flatten(), descending=True)  # no ties in a random map
+            for s in range(steps + 1):
+                k = round(36 * s / steps)
+                mask = torch.zeros(36, dtype=torch.bool)
+                mask[order[:k]] = True
+                mask = mask.view(1, 1, 6, 6)
+                if kind == "deletion":
+                    img = torch.where(mask, torch.tensor(0.25), batch[n:n + 1])
+                else:
+                    img = torch.where(mask, batch[n:n + 1], blurred[n:n + 1])
+                with torch.no_grad():
+                    expected[n, s] = tiny(img).softmax(1)[0, [1, 2][n]]
+        torch.testing.assert_close(curve.scores, expected, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(curve.fractions, torch.linspace(0, 1, steps + 1))
+        auc = sum((expected[:, i] + expected[:, i + 1]) / 2 / steps for i in range(steps))
+        torch.testing.assert_close(curve.auc, auc)
+        getter = cv.deletion_auc if kind == "deletion" else cv.insertion_auc
+        torch.testing.assert_close(getter(tiny, batch, attr, [1, 2], steps=steps, batch_size=1, **kw), auc)
+    assert_clean(tiny)
+
+
+def test_three_channel_maps_and_small_maps_are_accepted(tiny, batch):
+    attr3 = torch.randn(2, 3, 6, 6)
+    a = cv.deletion_auc(tiny, batch, attr3, steps=3)
+    b = cv.deletion_auc(tiny, batch, attr3.sum(1), steps=3)
+    torch.testing.assert_close(a, b)
+    small = cv.insertion_auc(tiny, batch, torch.rand(2, 3, 3), steps=3)  # upsampled like a CAM
+    assert small.shape == (2,)
+    with pytest.raises(ValueError, match="one class per image"):
+        cv.deletion_auc(tiny, batch, attr3, [[0, 1], [1, 2]], steps=3)
+
+
+def test_constant_map_gives_no_nan(tiny, batch):
+    flat = torch.ones(2, 6, 6)
+    for fn in (cv.deletion_auc, cv.insertion_auc):
+        assert torch.isfinite(fn(tiny, batch, flat, steps=4)).all()
+    order = pixel_order(flat, seed=0)
+    assert sorted(order[0].tolist()) == list(range(36)) and order[0].tolist() != list(range(36))
+    assert torch.equal(spearman(flat, torch.rand(2, 6, 6)), torch.zeros(2))
+    assert torch.isfinite(ssim(flat, torch.rand(2, 6, 6))).all()
+    assert not cv.pointing_game(flat, [[(0, 0, 3, 3)], [(0, 0, 6, 3)]]).any()
+    assert cv.pointing_game(flat, [[(0, 0, 6, 6)], [(0, 0, 6, 6)]]).all()
+
+
+def test_spearman_by_definition():
+    a = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]])
+    assert spearman(a, a ** 3).item() == pytest.approx(1.0)
+    assert spearman(a, -a).item() == pytest.approx(-1.0)
+    # with ties: average ranks [1.5, 1.5, 3, 4, 5] vs [1..5]
+    tied = torch.tensor([[1.0, 1.0, 3.0, 4.0, 5.0]])
+    r = torch.tensor([1.5, 1.5, 3, 4, 5]) - 3
+    q = torch.arange(1.0, 6.0) - 3
+    assert spearman(tied, a).item() == pytest.approx(float((r @ q) / (r.norm() * q.norm())), rel=1e-6)
+    assert ssim(a.view(1, 1, 5), a.view(1, 1, 5)).item() == pytest.approx(1.0)
+
+
+def test_pointing_game_by_hand():
+    m = torch.zeros(2, 10, 10)
+    m[0, 3, 5] = 1.0  # row 3, column 5
+    m[1, 9, 0] = 2.0
+    boxes = [[(5, 3, 6, 4)], [(0, 0, 4, 4), (8, 8, 10, 10)]]
+    assert cv.pointing_game(m, boxes).tolist() == [True, False]
+    assert cv.pointing_game(m[0], [(6, 3, 9, 9)]).tolist() == [False]  # column 5 is left of x0=6
+    assert cv.pointing_game(m[0], [(6, 3, 9, 9)], tolerance=1).tolist() == [True]
+    assert cv.pointing_game(m, boxes, tolerance=5.4).tolist() == [True, False]  # 5.5 px from (0,0,4,4)
+    assert cv.pointing_game(m, boxes, tolerance=5.6).tolist() == [True, True]
+    with pytest.raises(ValueError, match="per image"):
+        cv.pointing_game(m, [(0, 0, 1, 1)])
+
+
+def test_randomization_check_similarity_falls_and_model_untouched():
+    torch.manual_seed(0)
+    model = TinyNet(classes=5).train()
+    model.conv1.weight.requires_grad_(False)
+    before = copy.deepcopy(model.state_dict())
+    x = torch.randn(2, 3, 16, 16)
+    res = cv.randomization_check(model, gradient, x, seed=1)
+    assert res.layers == ["fc", "conv2", "conv1"]
+    assert res.spearman.shape == (2, 3) and res.ssim.shape == (2, 3) and res.maps.shape == (4, 2, 16, 16)
+    torch.testing.assert_close(res.maps[0], gradient(model.eval(), x, res.targets).abs().sum(1))
+    model.train()
+    assert res.spearman[:, -1].mean() < 0.5 and res.spearman[:, -1].mean() < res.spearman[:, 0].mean()
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), f"{k} changed"
+    assert model.training and not model.conv1.weight.requires_grad and model.conv2.weight.requires_grad
+    assert_clean(model)
+    independent = cv.randomization_check(model, gradient, x, cascading=False, layers=["conv1"])
+    assert independent.layers == ["conv1"] and not independent.cascading
+
+
+def test_randomization_layers_of_real_models(lite):
+    names = cv.randomization_layers(lite)
+    assert names[0] == "classifier" and names[-1] == "stem" and "blocks.15" in names
+    resnet = cv.load_model("resnet18", weights=None, device="cpu")
+    assert cv.randomization_layers(resnet)[:2] == ["fc", "layer4.1"]
+
+
+def test_pretrained_gradient_fails_to_survive_randomisation(lite):
+    # a few blocks from the top down (the full cascade is notebook 08's); 32 px keeps it fast
+    x = lite.preprocess(cv.sample_image("cat"), size=32)
+    res = cv.randomization_check(lite, gradient, x, layers=["classifier", "blocks.12", "blocks.6", "blocks.0"])
+    rho = res.spearman[0]
+    assert rho[-1] < rho[0] and rho[-1] < 0.25, rho
+    assert_clean(lite)
+
+
+def test_faithful_map_beats_random_on_the_pretrained_model(lite):
+    x = lite.preprocess([cv.sample_image("cat"), cv.sample_image("coffee")], size=96)
+    faithful = cv.occlusion(lite, x, window=24, stride=12, fill=0.0)
+    noise = torch.rand(faithful.shape, generator=torch.Generator().manual_seed(0))
+    dele = [cv.deletion_auc(lite, x, m, steps=8, fill="blur", blur_sigma=6) for m in (faithful, noise)]
+    ins = [cv.insertion_auc(lite, x, m, steps=8, blur_sigma=6) for m in (faithful, noise)]
+    assert (dele[0] < dele[1]).all(), dele
+    assert (ins[0] > ins[1]).all(), ins
+    assert_clean(lite)
+
+
+def test_plots_of_the_evaluation(tiny, batch):
+    from matplotlib.figure import Figure
+
+    attr = torch.rand(2, 6, 6)
+    d = cv.deletion_curve(tiny, batch, attr, steps=3)
+    i = cv.insertion_curve(tiny, batch, attr, steps=3, blur_sigma=1.0)
+    assert isinstance(cv.plot.curves({"rand": [d, i]}), Figure)
+    res = cv.randomization_check(tiny, gradient, batch, progress=False)
+    assert isinstance(cv.plot.randomization(res, batch), Figure)
+    import numpy as np
+    assert isinstance(cv.plot.pointing(attr, [[(np.int64(0), 0, 3, 3)], [(0, 0, 6, 6)]], batch), Figure)

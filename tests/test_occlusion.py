@@ -1,0 +1,219 @@
+"""Occlusion: equal to the definition (an explicit one-window-at-a-time loop), batch-size
+invariant, (N,K) targets in the same passes, the seed's regularisation by hand, no trace left."""
+
+import numpy as np
+import pytest
+import torch
+
+import cnnviz_lab as cv
+from cnnviz_lab.attribution.occlusion import gaussian_blur, window_starts
+from conftest import TinyNet, assert_clean
+
+
+def loop_occlusion(model, x, cls, window, stride, fill_img, output="prob"):
+    """The definition, one occluded image at a time: grid of outputs and per-pixel mean drop."""
+    read = (lambda z: z.softmax(1)) if output == "prob" else (lambda z: z)
+    n, _, h, w = x.shape
+    with torch.no_grad():
+        base = read(model(x))[torch.arange(n), cls]
+        # a new position as long as the previous window did not reach the border yet
+        ys = [y for y in range(0, h, stride) if y == 0 or y - stride + window < h]
+        xs = ys
+        grid = torch.zeros(n, len(ys), len(xs))
+        total = torch.zeros(n, h, w)
+        count = torch.zeros(h, w)
+        for i, y in enumerate(ys):
+            for j, xx in enumerate(xs):
+                occ = x.clone()
+                occ[:, :, y:y + window, xx:xx + window] = fill_img[:, :, y:y + window, xx:xx + window]
+                out = read(model(occ))[torch.arange(n), cls]
+                grid[:, i, j] = out
+                total[:, y:y + window, xx:xx + window] += (base - out)[:, None, None]
+                count[y:y + window, xx:xx + window] += 1
+    return grid, total / count.clamp(min=1)
+
+
+@pytest.fixture
+def batch():
+    torch.manual_seed(1)
+    return torch.randn(2, 3, 12, 12)
+
+
+def test_window_starts_follow_the_seed():
+    assert window_starts(224, 32, 16) == list(range(0, 193, 16))  # 13 positions, 169 windows
+    assert window_starts(10, 4, 4) == [0, 4, 8]  # last window clipped at the border
+    assert window_starts(8, 16, 4) == [0]
+
+
+@pytest.mark.parametrize("output", ["prob", "logit"])
+@pytest.mark.parametrize("window,stride", [(4, 2), (5, 3), (3, 4)])
+def test_equals_the_explicit_loop(tiny, batch, output, window, stride):
+    cls = torch.tensor([1, 3])
+    grid = cv.occlusion_grid(tiny, batch, cls.tolist(), window=window, stride=stride, fill=0.5,
+                             output=output)
+    fill_img = torch.full_like(batch, 0.5)
+    ref_grid, ref_map = loop_occlusion(tiny, batch, cls, window, stride, fill_img, output)
+    assert grid.heatmap.shape == ref_grid.shape
+    torch.testing.assert_close(grid.heatmap, ref_grid, rtol=1e-5, atol=1e-6)
+    amap = cv.occlusion(tiny, batch, cls.tolist(), window=window, stride=stride, fill=0.5, output=output)
+    assert amap.shape == (2, 12, 12)
+    torch.testing.assert_close(amap, ref_map, rtol=1e-4, atol=1e-6)
+    assert_clean(tiny)
+
+
+def test_blur_fill_is_a_blurred_copy(tiny, batch):
+    grid = cv.occlusion_grid(tiny, batch, 0, window=4, stride=4, fill="blur", blur_sigma=1.5)
+    ref_grid, _ = loop_occlusion(tiny, batch, torch.tensor([0, 0]), 4, 4, gaussian_blur(batch, 1.5))
+    torch.testing.assert_close(grid.heatmap, ref_grid, rtol=1e-5, atol=1e-6)
+
+
+def test_gaussian_blur_keeps_constants_and_smooths():
+    c = torch.full((1, 3, 9, 9), 2.0)
+    torch.testing.assert_close(gaussian_blur(c, 2.0), c)
+    spike = torch.zeros(1, 1, 9, 9)
+    spike[0, 0, 4, 4] = 1
+    b = gaussian_blur(spike, 1.0)
+    assert abs(b.sum().item() - 1) < 1e-5 and b[0, 0, 4, 4] < 0.2 and b[0, 0, 4, 5] > 0
+
+
+def test_batch_size_never_changes_the_result(tiny, batch):
+    runs = [cv.occlusion_grid(tiny, batch, window=4, stride=2, batch_size=b).scores for b in (1, 7, 50, None)]
+    for r in runs[1:]:
+        torch.testing.assert_close(r, runs[0], rtol=1e-5, atol=1e-7)
+
+
+def test_nk_targets_equal_k_single_calls(tiny, batch):
+    targets = [[0, 2, 4], [1, 1, 3]]
+    both = cv.occlusion(tiny, batch, targets, window=4, stride=2)
+    assert both.shape == (2, 3, 12, 12)
+    for k in range(3):
+        single = cv.occlusion(tiny, batch, [row[k] for row in targets], window=4, stride=2)
+        torch.testing.assert_close(both[:, k], single, rtol=1e-5, atol=1e-7)
+
+
+def test_default_target_is_top1_of_the_clean_image(tiny, batch):
+    top = tiny(batch).argmax(1).tolist()
+    torch.testing.assert_close(cv.occlusion(tiny, batch, window=4, stride=4),
+                               cv.occlusion(tiny, batch, top, window=4, stride=4))
+
+
+def test_named_fills_use_the_classifier_normalisation(lite):
+    x = torch.zeros(1, 3, 8, 8)
+    from cnnviz_lab.attribution.occlusion import fill_image
+    black = fill_image(x, "black", lite).flatten()
+    torch.testing.assert_close(black, -lite.mean.flatten() / lite.std.flatten())
+    torch.testing.assert_close(fill_image(x, "mean", lite).flatten(), torch.zeros(3))
+    with pytest.raises(TypeError, match="Classifier"):
+        fill_image(x, "grey", None)
+    with pytest.raises(ValueError, match="unknown fill"):
+        fill_image(x, "purple", lite)
+
+
+def test_state_restored_and_no_trace_even_on_error():
+    model = TinyNet()
+    model.train()
+    model.conv1.weight.requires_grad_(False)
+    x = torch.randn(1, 3, 8, 8)
+    cv.occlusion(model, x, window=4, stride=4)
+    assert model.training and model.conv1.training
+    assert not model.conv1.weight.requires_grad and model.conv2.weight.requires_grad
+    assert_clean(model)
+
+    calls = {"n": 0}
+
+    def explode(_m, _i, _o):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise RuntimeError("boom")
+
+    handle = model.fc.register_forward_hook(explode)
+    with pytest.raises(RuntimeError, match="boom"):
+        cv.occlusion(model, x, window=4, stride=4)
+    handle.remove()
+    assert model.training and model.conv2.weight.requires_grad and not model.conv1.weight.requires_grad
+    assert_clean(model)
+
+
+def test_bad_arguments_are_explained(tiny, batch):
+    with pytest.raises(ValueError, match="window"):
+        cv.occlusion(tiny, batch, window=0)
+    with pytest.raises(ValueError, match="output"):
+        cv.occlusion(tiny, batch, output="probability")
+
+
+def test_progress_bar(tiny, batch, capsys):
+    cv.occlusion(tiny, batch, window=4, stride=2, batch_size=4, progress=True)
+    assert "occlusion" in capsys.readouterr().err
+
+
+def test_regularization_by_hand():
+    p = torch.tensor([[0.9, 0.8, 0.9], [0.7, 0.1, 0.6], [0.9, 0.85, 0.95]])
+    # seed 003 by hand (numpy): normalise-clip, zero below the 25th percentile, 1 - map, 3x3 box blur
+    a = p.numpy().astype(np.float64)
+    a = np.clip((a - a.mean()) / (a.std() + 1e-5) * 0.1 + 0.5, 0, 1)
+    a[np.abs(a) < np.percentile(np.abs(a), 25)] = 0
+    inv = np.pad(1 - a, 1, mode="reflect")  # cv2.blur's default border is reflect-101
+    expected = np.array([[inv[i:i + 3, j:j + 3].mean() for j in range(3)] for i in range(3)])
+    got = cv.regularize_occlusion(p)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
+    sharp = cv.regularize_occlusion(p, blur=1)
+    assert sharp[1, 1] == 1 and sharp.argmax() == 4  # where occlusion hurt most stands out
+    np.testing.assert_allclose(cv.regularize_occlusion(p, normalize=False, percentile=0, blur=1).numpy(),
+                               1 - p.numpy(), rtol=1e-6)
+
+
+def test_pretrained_map_finds_cat_left_and_cup_right(lite):
+    x = lite.preprocess(cv.sample_image("cat_and_coffee"), size=128)
+    cup = lite.class_index("coffee mug")
+    amap = cv.occlusion(lite, x, [[282, cup]], window=32, stride=32, fill="grey")
+    left, right = amap[0, :, :, :64].sum((1, 2)), amap[0, :, :, 64:].sum((1, 2))
+    assert left[0] > right[0] and right[1] > left[1]
+    assert_clean(lite)
+
+
+def test_cli_writes_the_experiment(tmp_path, capsys):
+    from cnnviz_lab.cli import main
+
+    out = tmp_path / "occ.png"
+    assert main(["occlusion", "data/coffee.png", "--size", "96", "--window", "48", "--stride", "48",
+                 "--fill", "grey", "--batch-size", "3", "--out", str(out)]) == 0
+    assert "espresso" in capsys.readouterr().out and out.stat().st_size > 1000
+    assert main(["occlusion", "data/coffee.png", "--size", "64", "--fill", "purple"]) == 2
+    assert "unknown fill" in capsys.readouterr().err
+
+
+def test_exercise_checkers_accept_the_solution_and_reject_mistakes(lite, capsys):
+    def occlude(x, top, left, window, value):
+        out = x.clone()
+        out[:, :, top:top + window, left:left + window] = value
+        return out
+
+    def in_place(x, top, left, window, value):
+        x[:, :, top:top + window, left:left + window] = value
+        return x
+
+    def todo(*_args):
+        raise NotImplementedError
+
+    assert cv.exercises.check_occlude(occlude)
+    assert not cv.exercises.check_occlude(in_place)
+    assert not cv.exercises.check_occlude(todo)
+    x = lite.preprocess(cv.sample_image("coffee"), size=32)
+
+    def drop(clf, x, top, left, window):
+        with torch.no_grad():
+            p = clf.model(x).softmax(1)
+            c = int(p.argmax())
+            return float(p[0, c] - clf.model(occlude(x, top, left, window, 0.0)).softmax(1)[0, c])
+
+    assert cv.exercises.check_occlusion_drop(drop, lite, x)
+    assert not cv.exercises.check_occlusion_drop(lambda *a: 0.5, lite, x)
+    assert "not yet" in capsys.readouterr().out
+
+
+def test_panel_renders_a_figure():
+    from matplotlib.figure import Figure
+
+    panel = cv.widgets.occlusion_panel(size=32, window=16, stride=16)
+    assert isinstance(panel.render(**panel.values()), Figure)
+    assert cv.hook_count(cv.widgets.cached_model("efficientnet_lite0")) == 0
