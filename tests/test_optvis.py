@@ -266,3 +266,32 @@ def test_capture_stop_waits_for_every_layer_on_each_pass(tiny):
             cap.activations.clear()
             cap.forward(x)
             assert set(cap.activations) == {"conv1", "conv2"}
+
+
+# --- CLI, figures, widgets, exercises -----------------------------------------------------------------
+def test_cli_maximize_and_dream_write_pngs(tmp_path, capsys):
+    from cnnviz_lab.cli import main
+
+    assert main(["maximize", "blocks.1:3", "--steps", "2", "--size", "32", "--out", str(tmp_path / "m.png")]) == 0
+    assert main(["dream", "data/coffee.png", "--layer", "blocks.3:1", "--layer", "blocks.5:0.5", "--octaves", "1",
+                 "--steps", "1", "--max-side", "48", "--out", str(tmp_path / "d.png")]) == 0
+    assert Image.open(tmp_path / "m.png").size == (32, 32)
+    assert Image.open(tmp_path / "d.png").size == Image.open("data/coffee.png").size
+    assert main(["dream", "data/coffee.png", "--layer", "blocks.99:1"]) == 2
+    assert "Closest" in capsys.readouterr().err
+
+
+def test_figures_and_exercise_checkers(tiny):
+    from matplotlib.figure import Figure
+
+    res = cv.maximize(tiny, "conv1:0", size=16, steps=2, seed=0, image=torch.rand(1, 3, 16, 16),
+                      l2_weight=1.0, output="result", transforms=None)
+    assert isinstance(cv.plot.difference(res), Figure)
+    assert isinstance(cv.plot.renderings(res.tensor), Figure)
+    assert isinstance(cv.plot.score_history(res.history), Figure)
+    assert cv.exercises.check_total_variation(cv.objectives.tv)
+    assert not cv.exercises.check_total_variation(lambda x: x.diff(dim=-1).abs().mean((1, 2, 3)))
+    assert cv.exercises.check_feature_distance(
+        lambda a, a0: ((a - a0) ** 2).sum((1, 2, 3)) / (a0 ** 2).sum((1, 2, 3)))
+    assert cv.exercises.check_normalize_gradient(lambda g: (g - g.mean()) / g.std())
+    assert not cv.exercises.check_normalize_gradient(lambda g: g / g.abs().max())

@@ -2,5 +2,7 @@
 
 from .common import attempt, close, report
 from .inspect import check_most_active_channels, check_top_k
+from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
 
-__all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]
+__all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report",
+           "check_feature_distance", "check_normalize_gradient", "check_total_variation"]

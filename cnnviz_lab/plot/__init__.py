@@ -6,6 +6,8 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 from .core import (colorize, image_array, image_grid, normalize_map, overlay, reduce_channels,
                    save_figure)
 from .inspect import augmentations, feature_maps, filters, predictions
+from .optvis import difference, dream, inversions, renderings, score_history
 
 __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
-           "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
+           "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure",
+           "difference", "dream", "inversions", "renderings", "score_history"]

@@ -2,6 +2,8 @@
 
 from .common import Panel, available_models, cached_model, panel
 from .inspect import feature_map_panel, filter_panel, prediction_panel
+from .optvis import deepdream_panel, inversion_panel, maximize_panel
 
 __all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
-           "prediction_panel"]
+           "prediction_panel",
+           "deepdream_panel", "inversion_panel", "maximize_panel"]
