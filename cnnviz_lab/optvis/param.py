@@ -122,7 +122,7 @@ class FourierImage(ImageParam):
         fy = torch.fft.fftfreq(h)[:, None]
         fx = torch.fft.rfftfreq(w)[None, :]
         freqs = torch.sqrt(fx ** 2 + fy ** 2)
-        self.scale = (1.0 / freqs.clamp_min(1.0 / max(h, w)) ** decay).to(device) * math.sqrt(h * w)
+        self.scale = (1.0 / freqs.clamp_min(1.0 / max(h, w)) ** decay).to(device)
         self.color = (COLOR_CORRELATION if decorrelate else torch.eye(3)).to(device)
         self.freqs = freqs.to(device)
         if init is not None:

@@ -9,7 +9,7 @@ nb = Notebook(
            "render many channels at once as one batch, and start from a photo (seed 003's variant)"],
     prerequisites="notebook 00 (layers, channels, hooks) and notebook 01 (gradients of a score "
                   "with respect to the input).",
-    runtime=("3 minutes", "30 seconds"),
+    runtime=("10 minutes", "1 minute"),
     papers=["Erhan et al., *Visualizing Higher-Layer Features of a Deep Network*, 2009",
             "Simonyan et al., *Deep Inside Convolutional Networks*, ICLR workshop 2014",
             "Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017"],

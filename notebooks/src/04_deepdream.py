@@ -7,7 +7,7 @@ nb = Notebook(
            "weight several layers and see each weight act (weight 0 changes nothing)",
            "reproduce seed 000's configuration from its named preset"],
     prerequisites="notebook 02 (activation maximisation).",
-    runtime=("3 minutes", "30 seconds"),
+    runtime=("5 minutes", "30 seconds"),
     papers=["Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google AI blog 2015"],
 )
 
