@@ -295,3 +295,26 @@ def test_figures_and_exercise_checkers(tiny):
         lambda a, a0: ((a - a0) ** 2).sum((1, 2, 3)) / (a0 ** 2).sum((1, 2, 3)))
     assert cv.exercises.check_normalize_gradient(lambda g: (g - g.mean()) / g.std())
     assert not cv.exercises.check_normalize_gradient(lambda g: g / g.abs().max())
+
+
+def test_no_hook_after_exception_mid_dream_or_inversion(tiny, photo):
+    calls = {"n": 0}
+    conv2_forward = tiny.conv2.forward
+
+    def flaky(x):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("interrupted")
+        return conv2_forward(x)
+
+    tiny.conv2.forward = flaky
+    tiny.train()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        cv.deepdream(tiny, photo, {"conv2": 1.0}, octaves=1, steps=5, seed=0)
+    assert_clean(tiny)
+    assert tiny.training
+    calls["n"] = 0
+    with pytest.raises(RuntimeError, match="interrupted"):
+        cv.invert(tiny, torch.rand(1, 3, 16, 16), "conv2", steps=5, seed=0)
+    assert_clean(tiny)
+    assert tiny.training and all(p.requires_grad for p in tiny.parameters())
