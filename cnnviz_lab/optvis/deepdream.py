@@ -151,8 +151,12 @@ def _gradient(cap, x: torch.Tensor, weights: dict[str, float], tile: int) -> tor
     if max(h, w) <= tile:
         return _tile_gradient(cap, x, weights)
     g = torch.zeros_like(x)
-    for y0 in range(0, h, tile):
-        for x0 in range(0, w, tile):
+    # Full-size tiles; the last row/column of tiles is aligned to the border (overlapping
+    # its neighbour) so no tile is a sliver too small for the network.
+    ys = list(range(0, max(h - tile, 0), tile)) + [max(h - tile, 0)]
+    xs = list(range(0, max(w - tile, 0), tile)) + [max(w - tile, 0)]
+    for y0 in ys:
+        for x0 in xs:
             g[..., y0:y0 + tile, x0:x0 + tile] = _tile_gradient(cap, x[..., y0:y0 + tile, x0:x0 + tile],
                                                                 weights)
     return g
