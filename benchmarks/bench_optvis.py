@@ -46,12 +46,19 @@ def main() -> None:
     parser.add_argument("--layer", default="blocks.8")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--only", choices=["maximize", "dream"], default=None, help="run one part only")
     args = parser.parse_args()
     clf = cv.load_model(device=args.device)
-    dev = clf.device
-    n, steps, size = args.channels, args.steps, args.size
-    print(f"device {dev}, threads {torch.get_num_threads()}, size {size}px, {steps} steps\n")
+    print(f"device {clf.device}, threads {torch.get_num_threads()}, size {args.size}px, {args.steps} steps\n")
 
+    if args.only != "dream":
+        bench_maximize(clf, args)
+    if args.only != "maximize":
+        bench_dream(clf, args)
+
+
+def bench_maximize(clf: cv.Classifier, args: argparse.Namespace) -> None:
+    dev, n, steps, size = clf.device, args.channels, args.steps, args.size
     kw = dict(size=size, steps=steps, seed=0, progress=False)
     cv.maximize(clf, f"{args.layer}:0", size=size, steps=2, seed=0, progress=False)  # warm-up
     t_batch = timed(lambda: cv.maximize(clf, f"{args.layer}:0-{n - 1}", **kw), dev, args.repeat)
@@ -62,16 +69,19 @@ def main() -> None:
     print(f"  {'one at a time':<26}{t_single:>10.2f}{n * steps / t_single:>18.1f}")
     print(f"  batched is {t_single / t_batch:.1f}x faster\n")
 
+
+def bench_dream(clf: cv.Classifier, args: argparse.Namespace) -> None:
+    dev, steps, size = clf.device, args.steps, args.size
     photo = cv.sample_image("astronaut").resize((size, size))
     x = clf.preprocess(photo, size=size)
 
-    def full_pass() -> None:
-        xi = x.detach().requires_grad_(True)
+    def full_passes() -> None:  # as many full passes as a dream has steps, timed the same way
         with cv.frozen(clf.model):
-            torch.autograd.grad(clf.model(xi).pow(2).mean(), xi)
+            for _ in range(steps):
+                xi = x.detach().requires_grad_(True)
+                torch.autograd.grad(clf.model(xi).pow(2).mean(), xi)
 
-    full_pass()
-    t_full = timed(full_pass, dev, max(3, args.repeat))
+    t_full = timed(full_passes, dev, args.repeat) / steps
     print("DeepDream time per step (1 octave) versus a full forward + backward pass")
     print(f"  {'what':<34}{'ms/step':>10}{'x full pass':>14}")
     print(f"  {'full network forward+backward':<34}{1000 * t_full:>10.1f}{1.0:>14.2f}")
