@@ -24,6 +24,8 @@ from .evaluate import (Curve, RandomizationResult, deletion_auc, deletion_curve,
                        insertion_curve, pointing_game, randomization_check, randomization_layers)
 from .images import load_image, sample_image, sample_images
 from .layers import activations, capture, get_layer, hook_count, layer_names
+from .optvis import (Rendering, alpha_norm, blur, channel, class_logit, content, deepdream, dream,
+                     invert, l2, maximize, neuron, objectives, total_variation)
 from .models import (Classifier, ModelUnavailableError, UnknownNameError, list_models, load_model,
                      wrap_model)
 
@@ -35,6 +37,8 @@ __all__ = [
     "frozen", "get_layer", "hook_count", "layer_names", "list_models", "load_image", "load_model",
     "offline", "plot", "quick", "resolve_device", "sample_image", "sample_images", "topk_targets",
     "wrap_model",
+    "Rendering", "alpha_norm", "blur", "channel", "class_logit", "content", "deepdream", "dream",
+    "invert", "l2", "maximize", "neuron", "objectives", "total_variation",
 ]
 __all__ += ["UnsupportedActivationError", "guided_backprop", "input_x_gradient", "integrated_gradients",
             "saliency", "smoothgrad"]

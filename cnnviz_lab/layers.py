@@ -101,10 +101,13 @@ class Capture:
     activations: dict[str, torch.Tensor] = field(default_factory=dict)
     outputs: dict[str, list[torch.Tensor]] = field(default_factory=dict)
     gradients: dict[str, torch.Tensor] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | None:
         """Run the model on ``x``; with ``stop=True`` the pass ends right after the deepest
-        captured layer and this returns ``None`` (no computation is wasted after it)."""
+        captured layer and this returns ``None`` (no computation is wasted after it).
+        Each call is a fresh pass: every captured layer is awaited again."""
+        self.pending = set(self.names)
         try:
             return self.model(x)
         except _StopForward:
@@ -134,8 +137,7 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
     if not refs:
         raise ValueError("capture needs at least one layer")
     names = [layer_name(module, r) for r in refs]
-    cap = Capture(module, names, stop)
-    pending = set(names)
+    cap = Capture(module, names, stop, pending=set(names))
 
     def make_hook(name: str):
         def hook(_module, _inputs, out):
@@ -150,8 +152,8 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
                 record.register_hook(lambda g: cap.gradients.__setitem__(name, g))
             cap.activations[name] = record
             cap.outputs.setdefault(name, []).append(record)
-            pending.discard(name)
-            if stop and not pending:
+            cap.pending.discard(name)
+            if stop and not cap.pending:
                 raise _StopForward
             # The rest of the network works on a copy: an in-place op after this layer
             # (ReLU(inplace=True)) then cannot overwrite what we recorded.

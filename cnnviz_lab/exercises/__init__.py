@@ -13,3 +13,7 @@ from .occlusion import check_occlude, check_occlusion_drop
 
 __all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report"]
 __all__ += ["check_occlude", "check_occlusion_drop"]
+from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
+
+__all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report",
+           "check_feature_distance", "check_normalize_gradient", "check_total_variation"]

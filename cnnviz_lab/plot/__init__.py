@@ -23,3 +23,8 @@ __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array"
            "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure"]
 __all__ += ["curves", "occlusion_experiment", "occlusion_maps", "occlusion_projection", "pointing",
             "randomization"]
+from .optvis import difference, dream, inversions, renderings, score_history
+
+__all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
+           "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure",
+           "difference", "dream", "inversions", "renderings", "score_history"]

@@ -15,3 +15,8 @@ from .occlusion import occlusion_panel
 __all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
            "prediction_panel"]
 __all__ += ["occlusion_panel"]
+from .optvis import deepdream_panel, inversion_panel, maximize_panel
+
+__all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
+           "prediction_panel",
+           "deepdream_panel", "inversion_panel", "maximize_panel"]

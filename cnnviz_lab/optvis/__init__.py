@@ -1,0 +1,25 @@
+"""Optimisation-based visualisation: activation maximisation, feature inversion, DeepDream.
+
+Small composable parts in the spirit of Lucid/Lucent (Olah et al. 2017), with hooks that
+always come off (they go through :func:`cnnviz_lab.layers.capture`):
+
+- :mod:`.objectives`: ``channel``, ``neuron``, ``class_logit``, ``dream``, ``content``,
+  ``direction`` and the penalties ``l2``, ``alpha_norm``, ``total_variation``, plus
+  ``blur``; they add and scale, and ``"blocks.8:12"`` means channel 12 of ``blocks.8``.
+- :mod:`.param`: pixel and decorrelated-Fourier image parametrisations.
+- :mod:`.transforms`: jitter, pad, random scale, random rotation, composable and seeded.
+- :func:`maximize`, :func:`invert`, :func:`deepdream` and the general :func:`render` loop.
+"""
+
+from . import objectives, param, transforms
+from .deepdream import LITE_DREAM, SEED_000, deepdream
+from .inversion import feature_distance, invert
+from .objectives import (Objective, alpha_norm, as_objective, batch, blur, channel, class_logit, content,
+                         direction, dream, l2, neuron, total_variation)
+from .param import FourierImage, PixelImage
+from .render import Rendering, maximize, render
+
+__all__ = ["FourierImage", "LITE_DREAM", "Objective", "PixelImage", "Rendering", "SEED_000", "alpha_norm",
+           "as_objective", "batch", "blur", "channel", "class_logit", "content", "deepdream", "direction",
+           "dream", "feature_distance", "invert", "l2", "maximize", "neuron", "objectives", "param",
+           "render", "total_variation", "transforms"]

@@ -1,0 +1,174 @@
+"""DeepDream (Mordvintsev, Olah & Tyka 2015, "Inceptionism: Going Deeper into Neural
+Networks"): change an image by gradient ascent so that chosen layers respond more,
+
+    x <- x + lr * normalise(grad_x  sum_l w_l * mean(A_l(x)^2)),
+
+over an image pyramid (octaves: small scales first, the detail added carried up), with a
+random roll of the image before each step (seed 000's ``spatial_shift_size``) so tiles and
+the network's stride grid leave no pattern, the gradient normalised per step, optional
+Gaussian smoothing of the gradient, and large images processed in tiles.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..attribution.common import frozen, model_device
+from ..images import load_image
+from ..layers import capture, layer_name
+from ..models import Classifier, unwrap
+from .param import gaussian_blur
+from .render import IMAGENET_MEAN, IMAGENET_STD, make_generator, to_pil
+
+#: Seed 000's configuration (github.com/0xMartin, after gordicaleksa/pytorch-deepdream):
+#: VGG16 relu4_2 and relu5_2 (torchvision ``features.20`` / ``features.27``), 5 octaves of
+#: ratio 1.6, 20 steps, shift 32, lr 0.1, width 800. The seed declared the per-layer
+#: weights {relu4_2: 1.0, relu5_2: 0.5} but never used them; here they act.
+SEED_000 = {"model": "vgg16", "layers": {"features.20": 1.0, "features.27": 0.5}, "octaves": 5,
+            "octave_scale": 1.6, "steps": 20, "jitter": 32, "lr": 0.1, "width": 800}
+
+#: The same recipe on the offline EfficientNet-Lite0, at similar depths.
+LITE_DREAM = {"model": "efficientnet_lite0", "layers": {"blocks.10": 1.0, "blocks.13": 0.5},
+              "octaves": 4, "octave_scale": 1.4, "steps": 10, "jitter": 32, "lr": 0.09, "width": 512}
+
+
+def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str, float]
+                   ) -> dict[str, float]:
+    if isinstance(layers, str):
+        layers = {layers: 1.0}
+    elif not isinstance(layers, Mapping):
+        layers = {name: 1.0 for name in layers}
+    if not layers:
+        raise ValueError("deepdream needs at least one layer, e.g. layers={'blocks.10': 1.0}")
+    out = {layer_name(module, k): float(v) for k, v in layers.items()}  # unknown names fail here
+    return {k: v for k, v in out.items() if v != 0.0}
+
+
+def _to_input(image: Any, clf: Classifier | None, device: torch.device) -> torch.Tensor:
+    """RGB [0, 1] ``(1,3,H,W)`` from a PIL image/path/array, or from a preprocessed tensor."""
+    if isinstance(image, torch.Tensor):
+        t = image.detach().float().to(device)
+        t = t if t.dim() == 4 else t.unsqueeze(0)
+        if clf is not None:
+            t = clf.to_unit(t)
+        return t[:1].clamp(0, 1)
+    import torchvision.transforms.functional as TF
+
+    return TF.to_tensor(load_image(image)).unsqueeze(0).to(device)
+
+
+def _resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    if tuple(x.shape[-2:]) == tuple(size):
+        return x
+    return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+
+
+def deepdream(model: nn.Module | Classifier, image: Any,
+              layers: str | Sequence[str] | Mapping[str, float] = "blocks.10", octaves: int = 4,
+              octave_scale: float = 1.4, steps: int = 10, lr: float = 0.09, jitter: int = 32,
+              seed: int | None = None, *, smooth: float = 0.0, max_side: int = 1024,
+              tile: int = 512, min_side: int = 32, progress: bool | None = None,
+              output: str = "image") -> Image.Image | torch.Tensor:
+    """Dream ``image`` (PIL, path, array, or a preprocessed tensor) through ``layers``
+    (``{name: weight}``, a name, or a list of names with weight 1).
+
+    Every step maximises ``sum_l w_l * mean(A_l^2)`` (layers with weight 0 are not even
+    computed: they change nothing) with the gradient normalised to zero mean and unit
+    standard deviation (as seed 000 does), the image rolled by a random shift in
+    ``[-jitter, jitter]`` first and rolled back after, and the step taken in the model's
+    input space, clipped to valid pixels. ``octaves`` scales, each ``octave_scale`` times
+    the previous, smallest first; scales with a side below ``min_side`` are skipped.
+    ``smooth``: Gaussian sigma (pixels) for the gradient (0: none). Images wider than
+    ``max_side`` are dreamed at that size and resized back; gradients of images larger
+    than ``tile`` are computed tile by tile (bounded memory). The forward pass stops at
+    the deepest chosen layer.
+
+    Returns a PIL image of the input's size (``output="tensor"``: ``(1,3,H,W)`` RGB in
+    [0, 1] on the model's device). Same seed, same dream.
+    """
+    module, clf = unwrap(model)
+    device = model_device(module)
+    weights = _layer_weights(module, layers)
+    gen = make_generator(seed)
+    x0 = _to_input(image, clf, device)
+    in_size = tuple(x0.shape[-2:])
+    mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
+    std = (clf.std if clf is not None else torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)).to(device)
+    lo, hi = (0 - mean) / std, (1 - mean) / std
+
+    scale = min(1.0, max_side / max(in_size))
+    work = (max(1, round(in_size[0] * scale)), max(1, round(in_size[1] * scale)))
+    x_norm = (_resize(x0, work) - mean) / std
+    if not weights or steps <= 0:
+        result = x0
+    else:
+        sizes = []
+        for level in range(octaves):
+            f = octave_scale ** (level - octaves + 1)
+            s = (round(work[0] * f), round(work[1] * f))
+            if min(s) >= min_side or level == octaves - 1:
+                sizes.append(s)
+        show = (len(sizes) * steps >= 40) if progress is None else progress
+        bar = tqdm(total=len(sizes) * steps, desc="deepdream", disable=not show, leave=False)
+        names = list(weights)
+        try:
+            with frozen(module), capture(module, names, stop=True) as cap:
+                detail = None
+                for s in sizes:
+                    base = _resize(x_norm, s)
+                    x = base.clone() if detail is None else base + _resize(detail, s)
+                    for _ in range(steps):
+                        dy, dx = (int(v) for v in torch.randint(-jitter, jitter + 1, (2,), generator=gen)) \
+                            if jitter > 0 else (0, 0)
+                        rolled = torch.roll(x, (dy, dx), dims=(-2, -1))
+                        g = _gradient(cap, rolled, weights, tile)
+                        g = torch.roll(g, (-dy, -dx), dims=(-2, -1))
+                        if smooth > 0:
+                            g = gaussian_blur(g, smooth)
+                        g = (g - g.mean()) / (g.std() + 1e-8)
+                        x = torch.maximum(torch.minimum(x + lr * g, hi), lo)
+                        bar.update(1)
+                    detail = x - base
+        finally:
+            bar.close()
+        result = _resize(x * std + mean, in_size).clamp(0, 1)
+    if output == "tensor":
+        return result.detach()
+    if output != "image":
+        raise ValueError("output must be 'image' or 'tensor'")
+    return to_pil(result[0])
+
+
+def _gradient(cap, x: torch.Tensor, weights: dict[str, float], tile: int) -> torch.Tensor:
+    """d/dx of sum_l w_l mean(A_l^2), tile by tile when the image is larger than ``tile``."""
+    h, w = x.shape[-2:]
+    if max(h, w) <= tile:
+        return _tile_gradient(cap, x, weights)
+    g = torch.zeros_like(x)
+    # Full-size tiles; the last row/column of tiles is aligned to the border (overlapping
+    # its neighbour) so no tile is a sliver too small for the network.
+    ys = list(range(0, max(h - tile, 0), tile)) + [max(h - tile, 0)]
+    xs = list(range(0, max(w - tile, 0), tile)) + [max(w - tile, 0)]
+    for y0 in ys:
+        for x0 in xs:
+            g[..., y0:y0 + tile, x0:x0 + tile] = _tile_gradient(cap, x[..., y0:y0 + tile, x0:x0 + tile],
+                                                                weights)
+    return g
+
+
+def _tile_gradient(cap, x: torch.Tensor, weights: dict[str, float]) -> torch.Tensor:
+    x = x.detach().requires_grad_(True)
+    cap.activations.clear()
+    cap.forward(x)
+    loss = sum(w * cap.activations[name].pow(2).mean() for name, w in weights.items())
+    g, = torch.autograd.grad(loss, x)
+    return g
+
+
+__all__ = ["LITE_DREAM", "SEED_000", "deepdream"]

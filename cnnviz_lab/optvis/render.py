@@ -1,0 +1,208 @@
+"""The render loop and ``maximize``: the image that maximally excites a unit, channel or class.
+
+Activation maximisation (Erhan et al. 2009; Simonyan et al. 2014; Olah et al. 2017):
+
+    x* = argmax_x  objective(A(T(x)))  (- regularisers)
+
+with ``A`` the network's activations, ``T`` a random transform drawn each step and ``x``
+given by a parametrisation (pixels or a decorrelated Fourier spectrum). One loop does it
+all: the model is frozen (only the image gets gradients, no parameter ``.grad``), hooks
+come from :func:`cnnviz_lab.layers.capture` and come off on every path, the forward pass
+stops right after the deepest layer the objective reads, and a seeded generator makes
+the same seed give the same image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import torch
+from PIL import Image
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..attribution.common import frozen, model_device
+from ..layers import capture
+from ..models import Classifier, unwrap
+from .objectives import Context, Objective, as_objective, l2
+from .param import ImageParam, make_param
+from .transforms import Transform, make_transforms
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclass
+class Rendering:
+    """What a render produced. ``tensor``: ``(N,3,H,W)`` RGB in [0, 1], detached, on the
+    model's device; ``history``: ``(steps, N)`` scores per step (CPU); ``start``: the start
+    image (RGB [0, 1]) when the render began from one, else ``None``; ``objective``: its name.
+    """
+
+    tensor: torch.Tensor
+    history: torch.Tensor
+    objective: str = ""
+    start: torch.Tensor | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def images(self) -> list[Image.Image]:
+        """One PIL image per batch element."""
+        return [to_pil(t) for t in self.tensor]
+
+    @property
+    def image(self) -> Image.Image:
+        """The first image."""
+        return to_pil(self.tensor[0])
+
+    @property
+    def difference(self) -> torch.Tensor:
+        """Rendered minus start image (seed 003's view of what the optimisation added);
+        raw, signed, in RGB units. Needs a render that started from an image."""
+        if self.start is None:
+            raise ValueError("this rendering did not start from an image; pass image=... to maximize")
+        return self.tensor - self.start.to(self.tensor.device)
+
+
+def to_pil(t: torch.Tensor) -> Image.Image:
+    """A ``(3,H,W)`` RGB tensor in [0, 1] as a PIL image."""
+    arr = (t.detach().clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy())
+    return Image.fromarray(arr)
+
+
+def _normalizer(classifier: Classifier | None, module: nn.Module):
+    if classifier is not None:
+        mean, std = classifier.mean, classifier.std
+    else:
+        dev = model_device(module)
+        mean = torch.tensor(IMAGENET_MEAN, device=dev).view(1, 3, 1, 1)
+        std = torch.tensor(IMAGENET_STD, device=dev).view(1, 3, 1, 1)
+    return lambda x: (x - mean.to(x.device, x.dtype)) / std.to(x.device, x.dtype)
+
+
+def make_generator(seed: int | None) -> torch.Generator:
+    """A CPU generator seeded with ``seed`` (a fresh random seed when ``None``)."""
+    if seed is None:
+        seed = int(torch.randint(0, 2 ** 31 - 1, (1,)))
+    return torch.Generator().manual_seed(int(seed))
+
+
+def render(model: nn.Module | Classifier, objective: Objective | str | Sequence, param: ImageParam, *,
+           steps: int = 256, lr: float = 0.05, transforms: Transform | None = None,
+           generator: torch.Generator | None = None, optimizer: str = "adam",
+           progress: bool | None = None, desc: str = "render") -> Rendering:
+    """Optimise ``param`` to maximise ``objective``; the general loop behind ``maximize``
+    and ``invert``.
+
+    Each step: image = param(); x = normalise(transforms(image)); forward up to the deepest
+    layer the objective reads; gradient ascent on the sum of the per-image scores with
+    respect to the image parameters only (Adam, or ``optimizer="sgd"``). Objectives'
+    setups run first and their post-steps (``blur``) after each update.
+    """
+    module, clf = unwrap(model)
+    obj = as_objective(objective)
+    gen = generator if generator is not None else make_generator(None)
+    transform = transforms if transforms is not None else (lambda x, g: x)
+    normalise = _normalizer(clf, module)
+    params = param.parameters()
+    opt = (torch.optim.Adam(params, lr=lr) if optimizer == "adam"
+           else torch.optim.SGD(params, lr=lr, momentum=0.9))
+    history: list[torch.Tensor] = []
+    layers = list(obj.layers)
+    show = (steps >= 32) if progress is None else progress
+    with frozen(module):
+        for setup in obj.setups:
+            setup(module, clf)
+        with capture(module, layers or [""], stop=not obj.needs_logits) as cap:
+            for step in tqdm(range(steps), desc=desc, disable=not show, leave=False):
+                image = param()
+                x = normalise(transform(image, gen))
+                cap.activations.clear()
+                logits = cap.forward(x)
+                score = obj(Context(cap.activations, logits, image, step))
+                grads = torch.autograd.grad(-score.sum(), params)
+                for p, g in zip(params, grads):
+                    p.grad = g
+                opt.step()
+                for p in params:
+                    p.grad = None
+                for post in obj.post_steps:
+                    post(param, step)
+                history.append(score.detach())
+    with torch.no_grad():
+        final = param().detach()
+    hist = torch.stack(history).cpu() if history else torch.zeros(0, final.shape[0])
+    return Rendering(final, hist, obj.name)
+
+
+def _start_image(image: Any, clf: Classifier | None, size: int, device: torch.device) -> torch.Tensor:
+    """A start image as RGB [0, 1] ``(1,3,size,size)``: a PIL/path/array through the
+    classifier's preprocessing, a 4-D tensor taken as a preprocessed model input."""
+    if isinstance(image, torch.Tensor):
+        t = image.detach().to(device).float()
+        t = t if t.dim() == 4 else t.unsqueeze(0)
+        return (clf.to_unit(t) if clf is not None else t).clamp(0, 1)
+    if clf is None:
+        import torchvision.transforms.functional as TF
+
+        from ..images import load_image
+
+        img = TF.center_crop(TF.resize(load_image(image), size, antialias=True), [size, size])
+        return TF.to_tensor(img).unsqueeze(0).to(device)
+    return clf.to_unit(clf.preprocess(image, size=size)).clamp(0, 1).to(device)
+
+
+def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequence, size: int = 224,
+             steps: int = 256, param: str | ImageParam = "fft", seed: int | None = None, *,
+             lr: float = 0.05, transforms: str | Transform | Sequence[Transform] | None = "standard",
+             batch: int | None = None, image: Any = None, l2_weight: float = 0.0,
+             decorrelate: bool = True, optimizer: str = "adam", progress: bool | None = None,
+             output: str = "image") -> Image.Image | list[Image.Image] | torch.Tensor | Rendering:
+    """The image that maximally excites a neuron, channel or class (activation
+    maximisation: Erhan et al. 2009; Olah et al. 2017, Distill "Feature Visualization").
+
+    ``objective``: an :class:`~cnnviz_lab.optvis.objectives.Objective` (they compose:
+    ``channel("blocks.8", 12) - 0.01 * total_variation()``), a string (``"blocks.8:12"``
+    channel 12; ``"blocks.8:0-15"`` channels 0..15 as a batch of 16; ``"class:tabby"``), or a
+    list of them (one image each, optimised together as one batch).
+    ``param``: ``"fft"`` (decorrelated Fourier, default), ``"fft-rgb"`` or ``"pixel"``.
+    ``transforms``: ``"standard"`` (pad, jitter, scale, rotate), ``"jitter"``, ``None`` or
+    a list from :mod:`cnnviz_lab.optvis.transforms`. ``seed``: same seed, same image.
+    ``batch``: number of images when the objective does not fix it (default 1).
+
+    ``image``: start from this image instead of noise (seed 003's variant); with
+    ``l2_weight > 0`` an L2 penalty keeps the result close to it, and
+    ``Rendering.difference`` shows what the optimisation added.
+
+    Returns (``output=``): ``"image"``: a PIL image (a list for a batch); ``"tensor"``:
+    ``(N,3,H,W)`` RGB in [0, 1]; ``"result"``: a :class:`Rendering` with the tensor, the
+    score history, the start image and ``.images``/``.difference``.
+    """
+    module, clf = unwrap(model)
+    obj = as_objective(objective)
+    device = model_device(module)
+    gen = make_generator(seed)
+    n = obj.batch or batch or 1
+    if obj.batch is not None and batch not in (None, obj.batch):
+        raise ValueError(f"the objective describes {obj.batch} images but batch={batch}")
+    start = None
+    if image is not None:
+        start = _start_image(image, clf, size, device)
+        if l2_weight:
+            obj = obj - l2_weight * l2(reference=start)
+    p = make_param(param, n, size, init=start, generator=gen, device=device, decorrelate=decorrelate)
+    result = render(model, obj, p, steps=steps, lr=lr, transforms=make_transforms(transforms, size),
+                    generator=gen, optimizer=optimizer, progress=progress, desc="maximize")
+    result.start = start
+    if output == "result":
+        return result
+    if output == "tensor":
+        return result.tensor
+    if output != "image":
+        raise ValueError("output must be 'image', 'tensor' or 'result'")
+    images = result.images
+    return images[0] if len(images) == 1 else images
+
+
+__all__ = ["Rendering", "make_generator", "maximize", "render", "to_pil"]

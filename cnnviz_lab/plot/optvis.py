@@ -1,0 +1,79 @@
+"""Figures for optimisation-based visualisation: rendered images, the difference to a start
+image (seed 003), inversions by depth, dreams next to their input, score curves."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ..images import ImageLike
+from .core import image_array, image_grid, normalize_map, reduce_channels, to_numpy
+
+
+def _array(image: ImageLike | torch.Tensor) -> np.ndarray:
+    """RGB [0, 1] ``(3,H,W)`` tensors (what ``maximize`` renders) or any image, as HxWx3."""
+    if isinstance(image, torch.Tensor):
+        t = image[0] if image.dim() == 4 else image
+        return np.clip(to_numpy(t).transpose(1, 2, 0), 0, 1)
+    return image_array(image)
+
+
+def renderings(images: Sequence[ImageLike | torch.Tensor] | torch.Tensor, titles: Sequence[str] | None = None,
+               ncols: int = 4, suptitle: str | None = None, cell: float = 2.2) -> Figure:
+    """A grid of rendered images (PIL images, or an ``(N,3,H,W)`` RGB [0, 1] tensor)."""
+    items = list(images) if not isinstance(images, torch.Tensor) else list(images)
+    return image_grid([_array(i) for i in items], titles, ncols=ncols, cell=cell, suptitle=suptitle)
+
+
+def difference(result, title: str | None = None) -> Figure:
+    """Seed 003's view of a render started from an image: the start image, the optimised
+    image, and what the optimisation added (per-pixel magnitude of the change, normalised
+    for display, and the signed change mapped around grey)."""
+    diff = result.difference[0]
+    mag = normalize_map(reduce_channels(diff, "l2"), "minmax", 99)
+    signed = np.clip(0.5 + 0.5 * to_numpy(diff).transpose(1, 2, 0) / (float(diff.abs().max()) + 1e-12), 0, 1)
+    return image_grid([_array(result.start), _array(result.tensor[0]), mag, signed],
+                      ["start image", "optimised", "|change|", "signed change"], ncols=4, cmap="magma",
+                      suptitle=title or result.objective)
+
+
+def inversions(target: ImageLike | torch.Tensor, images: Mapping[str, ImageLike | torch.Tensor],
+               distances: Mapping[str, float] | None = None, cell: float = 2.4) -> Figure:
+    """The original image followed by its reconstruction from each layer, titled with the
+    layer and (optionally) the remaining relative feature distance."""
+    titles = ["original"] + [f"{k}" + (f"\nd={distances[k]:.2f}" if distances and k in distances else "")
+                             for k in images]
+    return image_grid([_array(target)] + [_array(v) for v in images.values()], titles,
+                      ncols=len(images) + 1, cell=cell)
+
+
+def dream(before: ImageLike, after: ImageLike | Sequence[ImageLike], titles: Sequence[str] | None = None,
+          cell: float = 3.2) -> Figure:
+    """The input image next to one or more dreams of it."""
+    afters = [after] if isinstance(after, (Image.Image, torch.Tensor, np.ndarray, str)) else list(after)
+    names = ["input"] + list(titles or ["dream"] * len(afters))
+    return image_grid([_array(before)] + [_array(a) for a in afters], names, ncols=len(afters) + 1, cell=cell)
+
+
+def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
+                  title: str = "objective per step") -> Figure:
+    """The objective's value per step (one line per image of the batch)."""
+    h = to_numpy(history)
+    h = h[:, None] if h.ndim == 1 else h
+    fig = Figure(figsize=(5, 3), layout="constrained")
+    ax = fig.add_subplot()
+    for i in range(h.shape[1]):
+        ax.plot(h[:, i], label=labels[i] if labels else None)
+    if labels:
+        ax.legend(fontsize=8)
+    ax.set_xlabel("step")
+    ax.set_ylabel("score")
+    ax.set_title(title)
+    return fig
+
+
+__all__ = ["difference", "dream", "inversions", "renderings", "score_history"]
