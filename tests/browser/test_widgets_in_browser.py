@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ARTIFACTS, ROOT  # tests/browser/conftest.py
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"  # as in conftest.py (not imported: several conftest modules exist)
 
 BROWSER_NOTEBOOKS = ["00", "06"]  # notebook numbers whose panels the browser test drives
 RUN_ALL_TIMEOUT_MS = 150_000
