@@ -149,6 +149,9 @@ def problems_setup(nb, filename: str) -> list[str]:
     src = nb.cells[1].source
     if "sys" not in src or not re.search(r"^import sys\b|^import .*\bsys\b", src, re.M):
         out.append("cell 1 (setup) must `import sys` for its Colab test")
+    if installs and "enable_custom_widget_manager()" not in src:
+        out.append("cell 1 (setup): on Colab call google.colab.output.enable_custom_widget_manager() "
+                   "(ipywidgets 8 panels stay blank on Colab without it)")
     if not re.search(r"resolve_device\(|torch\.cuda\.is_available\(\)", src) or "DEVICE" not in src:
         out.append("cell 1 (setup) must pick the device: DEVICE = cv.resolve_device(\"auto\")")
     for i, cell in _code_cells(nb)[1:]:
@@ -319,6 +322,49 @@ def test_notebook_standard(path, check):
         "\n  ".join(problems)
 
 
+# Core ipywidgets that render on Colab, Binder and JupyterLab without any extra extension.
+CORE_WIDGETS = {"Accordion", "BoundedFloatText", "BoundedIntText", "Button", "Checkbox", "Dropdown",
+                "FloatRangeSlider", "FloatSlider", "FloatText", "GridBox", "HBox", "HTML", "Image", "IntRangeSlider",
+                "IntSlider", "IntText", "Label", "Layout", "Output", "RadioButtons", "Select", "SelectionRangeSlider",
+                "SelectionSlider", "Tab", "Text", "ToggleButton", "ToggleButtons", "VBox", "Widget"}
+NON_CORE = ("ipympl", "ipycanvas", "bqplot", "plotly", "ipyevents", "ipyleaflet", "ipyvuetify", "jupyter_bokeh",
+            "ipyvolume", "pythreejs")
+
+
+def problems_panel_module(path: Path) -> list[str]:
+    """A widgets module uses core ipywidgets controls only (they work on Colab, Binder, Lab)."""
+    tree = ast.parse(path.read_text())
+    aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+               for a in n.names if a.name == "ipywidgets"}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for mod in mods:
+                if mod.split(".")[0] in NON_CORE:
+                    out.append(f"{path.name}:{node.lineno}: imports {mod}, not available on Colab/Binder by default")
+            if isinstance(node, ast.ImportFrom) and node.module == "ipywidgets":
+                out += [f"{path.name}:{node.lineno}: ipywidgets.{a.name} is not a core control"
+                        for a in node.names if a.name not in CORE_WIDGETS and a.name[0].isupper()]
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            if node.attr[0].isupper() and node.attr not in CORE_WIDGETS:
+                out.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr} is not a core control")
+    return out
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "cnnviz_lab" / "widgets").glob("*.py")), ids=lambda p: p.stem)
+def test_panels_use_core_controls_only(path):
+    problems = problems_panel_module(path)
+    assert not problems, "use core ipywidgets controls only:\n  " + "\n  ".join(problems)
+
+
+def test_non_core_controls_are_reported(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import ipywidgets as W\nimport ipympl\nw = W.Play()\nok = W.Dropdown()\n")
+    problems = problems_panel_module(bad)
+    assert len(problems) == 2 and "ipympl" in problems[0] and "W.Play" in problems[1], problems
+
+
 # ----------------------------------------------------------------------------- the checks can fail
 
 @pytest.fixture
@@ -356,6 +402,8 @@ def test_the_reference_notebook_passes_every_check(good):
      "%pip magic"),
     (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("DEVICE = cv.resolve_device", "D = str")),
      "pick the device"),
+    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace(
+        "output.enable_custom_widget_manager()", "pass")), "enable_custom_widget_manager"),
     (problems_metadata, lambda nb: nb.metadata.pop("accelerator"), "GPU"),
     (problems_idea, lambda nb: [setattr(c, "source", c.source.replace("$", "")) for c in nb.cells if c.cell_type == "markdown"],
      "equation"),

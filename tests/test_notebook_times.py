@@ -1,4 +1,4 @@
-"""The "notebook times" summary of notebooks/conftest.py: its table, and a real nbval run."""
+"""The "notebook times" summary of the root conftest.py: its table, and a real nbval run."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("notebook_times_conftest", ROOT / "notebooks" / "conftest.py")
+    spec = importlib.util.spec_from_file_location("notebook_times_conftest", ROOT / "conftest.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -44,7 +44,7 @@ def test_durations_add_up_per_notebook_and_flag_budgets():
 def test_nbval_run_prints_the_table(tmp_path):
     """nbval's node ids and the hook agree: a two-cell notebook appears with its time."""
     (tmp_path / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "conftest.py", tmp_path / "notebooks" / "conftest.py")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(0.5)"),
                                          nbformat.v4.new_code_cell("assert 1 + 1 == 2")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

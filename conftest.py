@@ -1,5 +1,8 @@
 """Per-notebook run time under nbval: a "notebook times" table in pytest's terminal summary.
 
+(A root conftest, loaded for every pytest run in this repository; it defines only hooks, no
+names for tests to import: tests import their helpers from tests/conftest.py.)
+
 nbval makes one test item per code cell (node ids like ``notebooks/00_x.ipynb::Cell 3``);
 the kernel starts in the first item's setup and stops in the last item's teardown, so the
 sum of setup, call and teardown durations of a notebook's items is its full run time,
