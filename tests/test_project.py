@@ -115,6 +115,20 @@ def test_readme_has_the_two_commands():
     assert "make lab" in head and "make test" in head
 
 
+def test_makefile_keeps_its_targets_and_runs_everything_in_one_pytest():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    missing = {"install", "lab", "test", "test-unit", "test-notebooks", "test-browser", "notebooks", "bench",
+               "chromium"} - targets
+    assert not missing, f"Makefile lost targets {sorted(missing)}"
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert recipe.count("pytest") == 1 and "CNNVIZ_BROWSER=1" in recipe and "tests notebooks" in recipe, \
+        "`make test` must run unit tests, the browser test and the notebooks in a single pytest run"
+    assert re.search(r"^test:.*\bchromium\b", makefile, re.M), "`make test` must install chromium when missing"
+    commands = "\n".join(line for line in makefile.splitlines() if not line.lstrip().startswith("#"))
+    assert "playwright install" not in commands, "use Debian's chromium, never `playwright install`"
+
+
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "CNNVIZ_OFFLINE=1" in ci
