@@ -56,6 +56,16 @@ SERVER_CONFIG = {
 }
 
 
+RESULTS: list[str] = []  # one line per notebook driven, printed in pytest's terminal summary
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if RESULTS:
+        terminalreporter.write_sep("=", "browser test")
+        for line in RESULTS:
+            terminalreporter.write_line(line)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("CNNVIZ_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}:
         return

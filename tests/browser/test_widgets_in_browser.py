@@ -15,8 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "browser"  # as in conftest.py (not imported: several conftest modules exist)
+from .conftest import ARTIFACTS, RESULTS, ROOT
 
 BROWSER_NOTEBOOKS = ["00", "06"]  # notebook numbers whose panels the browser test drives
 RUN_ALL_TIMEOUT_MS = 150_000
@@ -162,8 +161,8 @@ def test_panel_redraws_when_a_control_moves(number, jupyterlab, browser):
         assert after != before, f"moving the {label} {kind} of {path.name} did not change the figure"
         assert after.startswith("data:image/")
         status = panel.locator(".widget-html").last.inner_text()
-        print(f"\n{path.name}: ran all {cells} code cells in {ran:.1f} s; moving the {label!r} {kind} "
-              f"redrew the figure in {redraw:.1f} s (panel status: {status.strip()!r})")
+        RESULTS.append(f"{path.name}: opened and ran all {cells} code cells in {ran:.1f} s; moving the {label!r} "
+                       f"{kind} redrew the figure in {redraw:.1f} s (panel status: {status.strip()!r})")
         assert not console_errors, f"JavaScript errors in the page: {console_errors[:3]}"
     except Exception:
         page.screenshot(path=str(shots) + "-failure.png")
