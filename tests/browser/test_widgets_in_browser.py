@@ -71,6 +71,16 @@ def _move(kind: str, widget) -> None:
         select.select_option(label=next(o for o in options if o != current))
 
 
+def _within(message: str, wait, *args, **kwargs):
+    """A Playwright wait whose timeout fails the test with ``message`` instead of a bare TimeoutError."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        return wait(*args, **kwargs)
+    except PlaywrightTimeout:
+        raise AssertionError(message) from None
+
+
 def _accept_dialogs(page) -> None:
     """Accept any dialog JupyterLab opened on load (e.g. a kernel choice): a student clicks OK."""
     for button in page.locator(".jp-Dialog .jp-Dialog-footer .jp-mod-accept").all():
@@ -122,7 +132,7 @@ def test_panel_redraws_when_a_control_moves(number, jupyterlab, browser):
         # Run > Run All Cells, as a student would.
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        page.wait_for_function(
+        _within(f"{path.name}: not every code cell ran within {RUN_ALL_TIMEOUT_MS // 1000} s", page.wait_for_function,
             """n => { const cells = [...document.querySelectorAll(
                           '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')];
                       // a cell whose source is hidden (a solution) shows a placeholder, no prompt
@@ -151,7 +161,8 @@ def test_panel_redraws_when_a_control_moves(number, jupyterlab, browser):
         if run.count():  # a panel that recomputes on its button: press it, as a student would
             run.first.click()
         handle = panel.element_handle()
-        page.wait_for_function(
+        _within(f"moving the {label!r} {kind} of {path.name} did not change the figure within "
+                f"{REDRAW_TIMEOUT_MS // 1000} s", page.wait_for_function,
             """([panel, old]) => { const img = panel.querySelector('.widget-output img');
                                    return img !== null && img.src !== old; }""",
             arg=[handle, before], timeout=REDRAW_TIMEOUT_MS)
