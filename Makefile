@@ -1,11 +1,15 @@
 # The two commands of the course: `make lab` (open it) and `make test` (check it).
-# Both create .venv when it is missing and install the package with its test tools.
-VENV   ?= .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
-PYTEST := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg $(PY) -m pytest
+# Both create .venv when it is missing and install the package with its test tools;
+# `make test` also installs Debian's chromium (apt-get) for the real-browser widget test.
+SHELL    := /bin/bash
+VENV     ?= .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
+CHROMIUM ?= /usr/bin/chromium
+PYTEST   := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg CNNVIZ_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
-.PHONY: install lab test test-unit test-notebooks notebooks bench clean
+.PHONY: install lab test test-unit test-notebooks test-browser notebooks chromium bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -19,19 +23,61 @@ install: $(STAMP)
 lab: install
 	$(VENV)/bin/jupyter lab notebooks/
 
-# Unit tests and every notebook under nbval, offline, in quick mode.
-test: install
-	$(PYTEST) tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+# Unit tests, the notebook standard, the real-browser widget test and every notebook under
+# nbval, offline, in quick mode: one pytest run, one summary line, a "notebook times" table.
+test: install chromium
+	CNNVIZ_BROWSER=1 $(PYTEST) tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
+# Without the browser test (it is skipped, saying so).
 test-unit: install
 	$(PYTEST) tests
 
 test-notebooks: install
 	$(PYTEST) notebooks --nbval-lax --nbval-current-env
 
+# JupyterLab in headless Chromium: run notebooks 00 and 06, move a widget, see the figure
+# change. Screenshots and the JupyterLab log go to artifacts/browser/.
+test-browser: install chromium
+	CNNVIZ_BROWSER=1 $(PYTEST) tests/browser -p no:cacheprovider
+
+# Debian's chromium for Playwright (never `playwright install`): apt-get when it is missing.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "$(CHROMIUM) is missing and there is no apt-get: install Chromium, then run make with CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	SUDO=; if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	echo "installing Debian's chromium for the browser test (apt-get)"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	test -x "$(CHROMIUM)" || { echo "apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+
 # Rebuild notebooks/*.ipynb from notebooks/src/ and store quick-mode outputs.
 notebooks: install
 	$(PY) tools/notebook_builder.py --execute
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install -e ".[test,bench]"
+	@touch $(BENCH_STAMP)
+
+# Every benchmarks/bench_*.py, its printed figures collected into benchmarks/RESULTS.md.
+# Exits non-zero when any benchmark fails (its output is kept in the file).
+bench: $(BENCH_STAMP)
+	@out=benchmarks/RESULTS.md; log=$$(mktemp); status=0; \
+	{ echo "# Benchmark results"; echo; \
+	  echo "Written by \`make bench\` on $$(date -u '+%Y-%m-%d %H:%M UTC'): $$(nproc) CPU cores," \
+	       "$$($(PY) -c 'import torch; print(("GPU " + torch.cuda.get_device_name(0)) if torch.cuda.is_available() else "no GPU")')," \
+	       "torch $$($(PY) -c 'import torch; print(torch.__version__)'). Figures as measured on that machine," \
+	       "whatever else it was running."; } > $$out.tmp; \
+	shopt -s nullglob; scripts=(benchmarks/bench_*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo; echo "No benchmarks/bench_*.py yet." >> $$out.tmp; fi; \
+	for f in "$${scripts[@]}"; do \
+	  echo "== $$f"; start=$$(date +%s); \
+	  if CNNVIZ_OFFLINE=1 MPLBACKEND=Agg $(PY) "$$f" > $$log 2>&1; then rc=0; else rc=$$?; status=1; fi; \
+	  cat $$log; secs=$$(( $$(date +%s) - start )); \
+	  { echo; echo "## $$(basename $$f .py)"; echo; \
+	    echo "\`python $$f\`: exit status $$rc, $$secs s."; echo; \
+	    echo '```'; cat $$log; echo '```'; } >> $$out.tmp; \
+	done; \
+	rm -f $$log; mv $$out.tmp $$out; echo "wrote $$out"; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

@@ -29,7 +29,7 @@ nb.md(r"""
 ## 2. Predictions
 
 The network maps an image $x$ to one score (logit) $z_c$ per class; the softmax turns the
-scores into probabilities $p_c = e^{z_c} / \\sum_j e^{z_j}$. `preprocess` resizes, crops
+scores into probabilities $p_c = e^{z_c} / \sum_j e^{z_j}$. `preprocess` resizes, crops
 the centre and normalises the image exactly as in training.
 """)
 nb.code("""
@@ -58,8 +58,8 @@ cv.plot.augmentations(clf, cat)
 nb.md(r"""
 ## 4. Filters: the weights of a convolution layer
 
-A convolution layer with $C_{out}$ filters of size $C_{in} \\times k \\times k$ computes
-$A_{o} = \\sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
+A convolution layer with $C_{out}$ filters of size $C_{in} \times k \times k$ computes
+$A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
 drawn as a tiny colour image: edge and colour-blob detectors. Deeper filters read feature
 maps, not colours; we draw each input channel of a filter as a grey tile.
 """)
