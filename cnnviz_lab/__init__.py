@@ -18,6 +18,7 @@ from .attribution import (cam, cam_layers, fully_convolutional, gradcam, gradcam
                           scorecam)
 from .attribution import (OcclusionGrid, occlusion, occlusion_grid, occlusion_map, regularize_occlusion,
                           window_starts)
+from .attribution import guided_gradcam
 from .augment import augment
 from .config import offline, quick, resolve_device
 from .evaluate import (Curve, RandomizationResult, deletion_auc, deletion_curve, insertion_auc,
@@ -47,3 +48,4 @@ __all__ += ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "i
             "insertion_curve", "pointing_game", "randomization_check", "randomization_layers"]
 __all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
             "window_starts"]
+__all__ += ["guided_gradcam"]

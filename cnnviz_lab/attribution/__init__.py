@@ -25,3 +25,6 @@ from .occlusion import (OcclusionGrid, occlusion, occlusion_grid, occlusion_map,
 __all__ = ["frozen", "resolve_targets", "topk_targets"]
 __all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
             "window_starts"]
+from .guided_gradcam import guided_gradcam
+
+__all__ += ["guided_gradcam"]

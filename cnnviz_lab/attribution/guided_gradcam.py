@@ -1,0 +1,35 @@
+"""Guided Grad-CAM: class-discriminative and high-resolution at once.
+
+Selvaraju et al. 2017, *Grad-CAM: Visual Explanations from Deep Networks via
+Gradient-based Localization* (ICCV), section 3.1: the pixel-space guided backpropagation
+map multiplied point-wise by the Grad-CAM map upsampled to the input resolution.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..layers import LayerRef
+from ..models import Classifier, unwrap
+from .cam import gradcam
+from .common import Target, finish, frozen, prepare_input, resolve_targets
+from .gradients import guided_backprop
+
+
+def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
+                   layer: LayerRef | None = None, generalize: bool = False) -> torch.Tensor:
+    """Guided Grad-CAM ``G(x) * upsample(GradCAM(x))``, shape ``(N,[K],3,H,W)``.
+
+    Both factors explain the same classes: the targets are resolved once (top-1 per image
+    when ``target`` is None) and handed to :func:`gradcam` (at ``layer``, default the
+    model's CAM layer) and :func:`guided_backprop` (``generalize`` as there).
+    """
+    module, clf = unwrap(model)
+    x = prepare_input(module, x)
+    with torch.no_grad(), frozen(module):
+        logits = module(x)
+    targets, squeeze = resolve_targets(target, logits, clf)
+    maps = gradcam(model, x, targets, layer=layer, upsample=True)          # (N,K,H,W)
+    guided = guided_backprop(model, x, targets, generalize=generalize)      # (N,K,3,H,W)
+    return finish(guided * maps.unsqueeze(2), squeeze)
