@@ -80,7 +80,7 @@ def _batched_grad(output: torch.Tensor, inp: torch.Tensor, grad_outputs: torch.T
     try:
         g, = torch.autograd.grad(output, inp, grad_outputs, retain_graph=True, is_grads_batched=True)
         return g
-    except RuntimeError as err:  # pragma: no cover - depends on the model's operations
+    except (RuntimeError, NotImplementedError) as err:  # pragma: no cover - model dependent
         warnings.warn(f"batched backward failed ({err}); falling back to one backward per target")
         return torch.stack([torch.autograd.grad(output, inp, go, retain_graph=True)[0]
                             for go in grad_outputs])

@@ -20,7 +20,7 @@ METHODS = ["gradcam", "gradcam++", "layercam", "scorecam"]
 @functools.lru_cache(maxsize=16)
 def _input(model: str, image: str) -> torch.Tensor:
     clf = cached_model(model)
-    return clf.preprocess(sample_image(image), size=pick(None, 160))
+    return clf.preprocess(sample_image(image))
 
 
 @functools.lru_cache(maxsize=8)
@@ -47,8 +47,8 @@ def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown,
     """Keep the class choices (top-5 of the image) and the layers in step with model and image."""
     def on_change(_change) -> None:
         options = class_options(model_w.value, image_w.value)
-        with class_w.hold_trait_notifications():
-            class_w.options = options
+        class_w.options = options          # selects the new top-1 class
+        if class_w.value != options[0][1]:
             class_w.value = options[0][1]
         if layer_w is not None and _change["owner"] is model_w:
             names = list(_layers(model_w.value))
