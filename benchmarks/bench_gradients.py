@@ -23,18 +23,25 @@ import torchvision
 import cnnviz_lab as cv
 
 
-def timed(fn, repeat: int, device: torch.device) -> float:
-    fn()  # warm-up
-    times = []
+def _once(fn, device: torch.device) -> float:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def timed(fns: list, repeat: int, device: torch.device) -> list[float]:
+    """Median seconds of each function, run round-robin (a busy machine slows all alike)."""
+    for fn in fns:
+        fn()  # warm-up
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for i, fn in enumerate(fns):
+            times[i].append(_once(fn, device))
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -58,12 +65,13 @@ def main() -> None:
         (g,) = torch.autograd.grad(model(xs)[:, target].sum(), xs)
         return g.mean(0, keepdim=True)
 
-    rows = [("one batched forward+backward, %d samples (baseline)" % n, timed(baseline, args.repeat, device))]
-    rows.append(("smoothgrad(n=%d, batch_size=%d)" % (n, n), timed(
-        lambda: cv.smoothgrad(model, x, target, n=n, batch_size=n, seed=0), args.repeat, device)))
-    rows.append(("smoothgrad(method=guided_backprop, n=%d)" % n, timed(
-        lambda: cv.smoothgrad(model, x, target, method=cv.guided_backprop, n=n, batch_size=n, seed=0),
-        args.repeat, device)))
+    names = [f"one batched forward+backward, {n} samples (baseline)", f"smoothgrad(n={n}, batch_size={n})",
+             f"smoothgrad(method=guided_backprop, n={n})"]
+    secs = timed([baseline,
+                  lambda: cv.smoothgrad(model, x, target, n=n, batch_size=n, seed=0),
+                  lambda: cv.smoothgrad(model, x, target, method=cv.guided_backprop, n=n, batch_size=n, seed=0)],
+                 args.repeat, device)
+    rows = list(zip(names, secs))
     base = rows[0][1]
     print(f"device: {device}, ResNet-50 (random init), {args.size} px, median of {args.repeat}")
     print(f"{'work':58s} {'seconds':>8s} {'ratio':>7s}")
@@ -72,8 +80,8 @@ def main() -> None:
 
     k = 5
     targets = torch.arange(k, device=device).view(1, k)
-    one = timed(lambda: cv.saliency(model, x, targets), args.repeat, device)
-    sep = timed(lambda: [cv.saliency(model, x, int(t)) for t in targets[0]], args.repeat, device)
+    one, sep = timed([lambda: cv.saliency(model, x, targets),
+                      lambda: [cv.saliency(model, x, int(t)) for t in targets[0]]], args.repeat, device)
     print()
     print(f"{'K=%d targets, one call (batched backward)' % k:58s} {one:8.3f} {one / sep:6.2f}x")
     print(f"{'K=%d targets, %d separate saliency calls' % (k, k):58s} {sep:8.3f} {1.0:6.2f}x")

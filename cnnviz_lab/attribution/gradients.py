@@ -182,11 +182,14 @@ def _base_method(method: str | Callable) -> Callable:
 
 def _clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target
                    ) -> tuple[torch.Tensor, bool]:
-    """Targets for the clean images; a no-grad forward only when the classes must be read
-    from the model (``target=None``, or an unchecked index with a bare module)."""
-    if clf is not None and target is not None:
-        fake = torch.empty((x.shape[0], len(clf.categories)), device=x.device)
-        return _targets(target, fake, clf)
+    """Targets for the clean images; a no-grad forward only when ``target=None`` (each
+    image's top-1 class must be read from the model). Otherwise the classes are resolved
+    against a shape-only stand-in for the logits (an expanded view, nothing allocated); with
+    a bare module the range check then happens in the base method, on the real logits."""
+    if target is not None:
+        classes = len(clf.categories) if clf is not None else 2 ** 40
+        stand_in = torch.empty((x.shape[0], 1), device=x.device).expand(x.shape[0], classes)
+        return _targets(target, stand_in, clf)
     with torch.no_grad():
         logits = module(x)
     return _targets(target, logits, clf)
