@@ -1,0 +1,166 @@
+"""Every method of the course on one image: PNG figures and one ``index.html`` page.
+
+The headless way to see everything at once (``cnnviz gallery IMAGE --out DIR``). Each entry
+says which notebook teaches it; ``thumbnails=True`` also writes one small preview per
+notebook (the README's course map shows them).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from matplotlib.figure import Figure
+from PIL import Image
+from tqdm.auto import tqdm
+
+from . import plot
+from .attribution import (guided_backprop, guided_gradcam, integrated_gradients, occlusion, saliency,
+                          smoothgrad)
+from .config import quick
+from .images import ImageLike, load_image
+from .layers import layer_names
+from .models import Classifier, load_model
+from .optvis import deepdream, invert, maximize
+
+
+# The figure that previews each notebook in the README's course map.
+PREVIEWS = {"00_filters_and_feature_maps": "00_feature_maps", "01_saliency": "01_saliency",
+            "02_neuron_optimization": "02_channels", "03_content_inversion": "03_inversion",
+            "04_deepdream": "04_deepdream", "05_gap_cam": "05_cam_topk", "06_gradcam": "06_gradcam_topk",
+            "07_occlusion": "07_occlusion", "08_evaluating_explanations": "08_sanity_check"}
+
+
+@dataclass
+class Entry:
+    """One gallery figure: file stem, title, the notebook that teaches it, and its maker."""
+
+    slug: str
+    title: str
+    notebook: str
+    make: Callable[[], Figure]
+
+
+def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
+    size = 160 if fast else clf.input_size
+    x = clf.preprocess(image, size=size)
+    convs = layer_names(clf, "conv")
+    mid = convs[len(convs) // 2]
+    steps = dict(opt=24 if fast else 256, inv=30 if fast else 300, dream=3 if fast else 10,
+                 sg=8 if fast else 50, ig=16 if fast else 64, occ_stride=32 if fast else 16)
+
+    def optvis_size(n: int) -> int:
+        return 96 if fast else n
+
+    return [
+        Entry("00_predictions", "Top-5 predictions", "00_filters_and_feature_maps",
+              lambda: plot.predictions(clf, x)),
+        Entry("00_filters", "First-layer filters", "00_filters_and_feature_maps", lambda: plot.filters(clf)),
+        Entry("00_feature_maps", f"Feature maps of {mid}", "00_filters_and_feature_maps",
+              lambda: plot.feature_maps(clf, x, mid, channels=range(16))),
+        Entry("00_augmentations", "Predictions under augmentation", "00_filters_and_feature_maps",
+              lambda: plot.augmentations(clf, image)),
+        Entry("01_saliency", "Vanilla gradient: positive and negative saliency", "01_saliency",
+              lambda: plot.saliency_maps(x, saliency(clf, x), clf)),
+        Entry("01_vanilla_vs_guided", "Vanilla vs guided backpropagation", "01_saliency",
+              lambda: plot.vanilla_vs_guided(x, saliency(clf, x), guided_backprop(clf, x), clf)),
+        Entry("01_gradient_methods", "SmoothGrad, Integrated Gradients, guided SmoothGrad", "01_saliency",
+              lambda: plot.compare_maps(x, {
+                  "SmoothGrad": smoothgrad(clf, x, n=steps["sg"], seed=0),
+                  "guided SmoothGrad": smoothgrad(clf, x, method=guided_backprop, n=steps["sg"], seed=0),
+                  "Integrated Gradients": integrated_gradients(clf, x, steps=steps["ig"])}, clf)),
+        Entry("02_channels", "Activation maximisation: 8 channels of one layer", "02_neuron_optimization",
+              lambda: plot.renderings(maximize(clf, f"{mid.rsplit('.', 1)[0] if 'blocks' in mid else mid}:0-7",
+                                               size=optvis_size(128), steps=steps["opt"], seed=0),
+                                      [f"channel {i}" for i in range(8)], ncols=8, cell=1.6)),
+        Entry("03_inversion", "Feature inversion from a shallow and a deep layer", "03_content_inversion",
+              lambda: plot.inversions(image.resize((optvis_size(160),) * 2), {
+                  layer: invert(clf, image, layer, steps=steps["inv"], seed=0, size=optvis_size(160))
+                  for layer in (convs[len(convs) // 4], convs[-1])})),
+        Entry("04_deepdream", "DeepDream", "04_deepdream",
+              lambda: plot.dream(image, deepdream(clf, image.resize((optvis_size(320),) * 2),
+                                                  {clf.cam_layer: 1.0} if clf.name != "efficientnet_lite0"
+                                                  else {"blocks.10": 1.0, "blocks.13": 0.5},
+                                                  octaves=2 if fast else 4, steps=steps["dream"], seed=0))),
+        Entry("05_cam_topk", "CAM for the top-5 classes", "05_gap_cam",
+              lambda: plot.cam_topk(clf, x, k=5, method="cam")),
+        Entry("06_gradcam_topk", "Grad-CAM for the top-5 classes", "06_gradcam",
+              lambda: plot.cam_topk(clf, x, k=5, method="gradcam")),
+        Entry("06_cam_methods", "Grad-CAM, Grad-CAM++, LayerCAM, Score-CAM", "06_gradcam",
+              lambda: plot.cam_compare(clf, x, options={"scorecam": {"batch_size": 32,
+                                                                     "max_channels": 64 if fast else None}})),
+        Entry("06_guided_gradcam", "Guided Grad-CAM", "06_gradcam",
+              lambda: plot.compare_maps(x, {"Guided Grad-CAM": guided_gradcam(clf, x)}, clf, how="abssum")),
+        Entry("07_occlusion", "Occlusion sensitivity", "07_occlusion",
+              lambda: plot.occlusion_maps(clf, x, occlusion(clf, x, window=2 * steps["occ_stride"],
+                                                                stride=steps["occ_stride"]))),
+    ]
+
+
+def _page(image_name: str, model: str, rows: list[tuple[Entry, str, float]]) -> str:
+    cards = "\n".join(
+        f'<figure><a href="{html.escape(png)}"><img src="{html.escape(png)}" alt="{html.escape(e.title)}"></a>'
+        f"<figcaption><b>{html.escape(e.title)}</b><br><small>notebook {html.escape(e.notebook)} · "
+        f"{seconds:.1f} s</small></figcaption></figure>" for e, png, seconds in rows)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>cnnviz-lab gallery: {html.escape(image_name)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;background:#fafafa}}
+figure{{display:inline-block;vertical-align:top;margin:0 1.5em 2em 0;max-width:46em;background:#fff;
+padding:.6em;box-shadow:0 1px 3px #0002}}img{{max-width:100%}}</style></head>
+<body><h1>cnnviz-lab gallery</h1><p>Image <code>{html.escape(image_name)}</code>, model
+<code>{html.escape(model)}</code>. Every method of the course, one figure each.</p>
+{cards}
+</body></html>
+"""
+
+
+def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier = "efficientnet_lite0",
+                 *, device: str = "auto", fast: bool | None = None, only: list[str] | None = None,
+                 thumbnails: bool = False, progress: bool = True) -> Path:
+    """Run every method of the course on ``image`` and write ``out_dir/<slug>.png`` plus
+    ``out_dir/index.html``; returns the page's path.
+
+    ``model``: a name for :func:`load_model` (default: the offline model) or a Classifier.
+    ``fast`` (default: quick mode) uses small sizes and few steps. ``only``: slugs or
+    prefixes to keep (e.g. ``["06"]``). ``thumbnails``: also ``out_dir/thumbs/<notebook>.png``,
+    one small preview per notebook (the figure named in :data:`PREVIEWS`).
+    """
+    clf = model if isinstance(model, Classifier) else load_model(model, device=device, fallback=True)
+    img = load_image(image)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = _entries(clf, img, quick() if fast is None else fast)
+    if only:
+        entries = [e for e in entries if any(e.slug.startswith(o) for o in only)]
+        if not entries:
+            raise ValueError(f"no gallery entry matches {only}")
+    rows = []
+    for entry in tqdm(entries, desc="gallery", disable=not progress):
+        start = time.perf_counter()
+        fig = entry.make()
+        png = f"{entry.slug}.png"
+        fig.savefig(out / png, dpi=90, bbox_inches="tight")
+        rows.append((entry, png, time.perf_counter() - start))
+    if thumbnails:
+        thumbs = out / "thumbs"
+        thumbs.mkdir(exist_ok=True)
+        present = {e.slug for e, _, _ in rows}
+        done: set[str] = set()
+        for entry, png, _ in rows:
+            preferred = PREVIEWS.get(entry.notebook)
+            if entry.notebook in done or (preferred in present and entry.slug != preferred):
+                continue
+            done.add(entry.notebook)
+            pic = Image.open(out / png).convert("RGB")
+            pic.thumbnail((360, 160))
+            pic.save(thumbs / f"{entry.notebook}.png", optimize=True)
+    name = image if isinstance(image, (str, Path)) else type(image).__name__
+    page = out / "index.html"
+    page.write_text(_page(str(name), clf.name, rows))
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    return page

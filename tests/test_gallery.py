@@ -1,0 +1,30 @@
+from PIL import Image
+
+import cnnviz_lab as cv
+from cnnviz_lab.cli import main
+from cnnviz_lab.gallery import PREVIEWS, make_gallery
+
+
+def test_gallery_writes_pngs_thumbnails_and_an_index(tmp_path, lite):
+    page = make_gallery(cv.sample_image("coffee"), tmp_path, lite, fast=True,
+                        only=["00_predictions", "00_filters", "05", "07"], thumbnails=True, progress=False)
+    html = page.read_text()
+    for slug in ("00_predictions", "00_filters", "05_cam_topk", "07_occlusion"):
+        assert (tmp_path / f"{slug}.png").stat().st_size > 2000
+        assert f'src="{slug}.png"' in html
+    thumbs = sorted(p.stem for p in (tmp_path / "thumbs").glob("*.png"))
+    assert thumbs == ["00_filters_and_feature_maps", "05_gap_cam", "07_occlusion"]
+    assert max(Image.open(tmp_path / "thumbs" / "05_gap_cam.png").size) <= 360
+    assert cv.hook_count(lite) == 0
+
+
+def test_every_notebook_has_a_preview_entry():
+    from pathlib import Path
+
+    names = {p.stem for p in (Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9]*.ipynb")}
+    assert names <= set(PREVIEWS), f"add a preview entry for {names - set(PREVIEWS)}"
+
+
+def test_gallery_command_rejects_unknown_entries(tmp_path, capsys):
+    assert main(["gallery", "data/coffee.png", "--out", str(tmp_path), "--only", "99"]) == 2
+    assert "no gallery entry" in capsys.readouterr().err
