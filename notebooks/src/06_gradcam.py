@@ -144,6 +144,26 @@ blob spreads. Grad-CAM++ and LayerCAM spread a little onto the cat (they keep ev
 position with a positive gradient); Score-CAM, which asks "does showing this region alone
 raise p(cup)?", stays on the cup and its saucer.
 """)
+nb.md(r"""
+## 6. Guided Grad-CAM
+
+Grad-CAM is class specific but coarse (7x7 at the head); guided backpropagation
+(notebook 01) is sharp but hardly class specific. Selvaraju et al. 2017 multiply the two,
+pixel by pixel:
+$\text{Guided Grad-CAM}_c = G_c(x) \odot \mathrm{upsample}\big(L^c_{\text{Grad-CAM}}\big)$.
+One call explains both objects; the result keeps the fine edges of guided backpropagation,
+but only where Grad-CAM says the class is.
+""")
+nb.code("""
+both = cv.guided_gradcam(clf, x, [["tabby", "cup"]])  # (1, 2, 3, H, W): two classes, one call
+cv.plot.class_maps(x, both[0], ["Guided Grad-CAM: tabby", "Guided Grad-CAM: cup"], clf)
+""")
+nb.code("""
+mass = both[0].abs().sum(dim=1)  # (2, H, W): how much of each map falls where
+half = mass.shape[-1] // 2
+assert mass[0, :, :half].sum() > mass[0, :, half:].sum()  # tabby: the cat, on the left
+assert mass[1, :, half:].sum() > mass[1, :, :half].sum()  # cup: the cup, on the right
+""")
 nb.exercise(
     "Grad-CAM from activations and gradients",
     task="""
@@ -191,7 +211,7 @@ nb.exercise(
 nb.md("""
 ## What next
 
-Grad-CAM maps are coarse. Guided Grad-CAM multiplies them with a fine, pixel-level gradient
-map (guided backpropagation): maps that are both class specific and sharp.
+Every map so far came from gradients. Notebook 07 asks the network directly: hide a patch of
+the image and watch the probability fall (occlusion sensitivity).
 """)
 nb.save()
