@@ -20,6 +20,7 @@ from .attribution import (OcclusionGrid, occlusion, occlusion_grid, occlusion_ma
                           window_starts)
 from .attribution import guided_gradcam
 from .augment import augment
+from .energy import energy_in_box
 from .config import offline, quick, resolve_device
 from .evaluate import (Curve, RandomizationResult, deletion_auc, deletion_curve, insertion_auc,
                        insertion_curve, pointing_game, randomization_check, randomization_layers)
@@ -49,3 +50,4 @@ __all__ += ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "i
 __all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
             "window_starts"]
 __all__ += ["guided_gradcam"]
+__all__ += ["energy_in_box"]

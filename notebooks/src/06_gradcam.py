@@ -99,11 +99,9 @@ nb.code("""
 cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.12", "head"], target="tabby", method="layercam")
 """)
 nb.code("""
-def left_share(m):
-    return float(m[..., : m.shape[-1] // 2].sum() / m.sum())
-
-gc = left_share(cv.gradcam(clf, x, "tabby", layer="blocks.12"))
-lc = left_share(cv.layercam(clf, x, "tabby", layer="blocks.12"))
+cat_box = (0, 0, x.shape[-1] // 2, x.shape[-2])  # the left half of the image
+gc = cv.energy_in_box(cv.gradcam(clf, x, "tabby", layer="blocks.12"), cat_box).item()
+lc = cv.energy_in_box(cv.layercam(clf, x, "tabby", layer="blocks.12"), cat_box).item()
 print(f"tabby at blocks.12: Grad-CAM {gc:.0%} on the cat, LayerCAM {lc:.0%} on the cat")
 assert gc < 0.5 < lc
 """)
@@ -159,10 +157,9 @@ both = cv.guided_gradcam(clf, x, [["tabby", "cup"]])  # (1, 2, 3, H, W): two cla
 cv.plot.class_maps(x, both[0], ["Guided Grad-CAM: tabby", "Guided Grad-CAM: cup"], clf)
 """)
 nb.code("""
-mass = both[0].abs().sum(dim=1)  # (2, H, W): how much of each map falls where
-half = mass.shape[-1] // 2
-assert mass[0, :, :half].sum() > mass[0, :, half:].sum()  # tabby: the cat, on the left
-assert mass[1, :, half:].sum() > mass[1, :, :half].sum()  # cup: the cup, on the right
+on_cat = cv.energy_in_box(both, cat_box)[0]  # share of each map's mass on the left half
+print(f"on the cat: tabby map {on_cat[0]:.0%}, cup map {on_cat[1]:.0%}")
+assert on_cat[0] > 0.5 > on_cat[1]
 """)
 nb.exercise(
     "Grad-CAM from activations and gradients",
