@@ -31,7 +31,7 @@ from torch import nn
 from tqdm import tqdm
 
 from .attribution.common import Target, frozen, prepare_input, resolve_targets
-from .attribution.occlusion import Fill, fill_image, gaussian_blur
+from .attribution.occlusion import Fill, fill_image
 from .config import pick
 from .models import Classifier, unwrap
 

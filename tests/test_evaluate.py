@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import cnnviz_lab as cv
-from cnnviz_lab.evaluate import gaussian_blur, pixel_order, spearman, ssim
+from cnnviz_lab.attribution.occlusion import gaussian_blur
+from cnnviz_lab.evaluate import pixel_order, spearman, ssim
 from conftest import TinyNet, assert_clean
 
 

@@ -181,8 +181,10 @@ def _window_masks(positions: list[tuple[int, int]], size: tuple[int, int], windo
     h, w = size
     ys = torch.tensor([p[0] for p in positions], device=device)[:, None]
     xs = torch.tensor([p[1] for p in positions], device=device)[:, None]
-    rows = (torch.arange(h, device=device)[None] >= ys) & (torch.arange(h, device=device)[None] < ys + window[0])
-    cols = (torch.arange(w, device=device)[None] >= xs) & (torch.arange(w, device=device)[None] < xs + window[1])
+    r = torch.arange(h, device=device)[None]
+    c = torch.arange(w, device=device)[None]
+    rows = (r >= ys) & (r < ys + window[0])
+    cols = (c >= xs) & (c < xs + window[1])
     return (rows[:, :, None] & cols[:, None, :])[:, None]
 
 

@@ -34,7 +34,8 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
     axes = np.atleast_1d(fig.subplots(1, len(kinds)))
     for ax, kind in zip(axes, kinds):
         for name, c in lines[kind]:
-            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]), label=f"{name} (AUC {float(c.auc[index]):.3f})")
+            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]),
+                    label=f"{name} (AUC {float(c.auc[index]):.3f})")
         better = "lower" if kind == "deletion" else "higher"
         ax.set_title(f"{kind}: {better} AUC is better", fontsize=10)
         ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}")
