@@ -98,6 +98,27 @@ print("pointing game hits:", hits)
 """, check_output=True)
 
 nb.md("""
+### Occlusion against Grad-CAM
+
+Grad-CAM (notebook 06) reads the same question off the gradients at the last feature
+maps: one forward and one backward pass instead of one forward pass per window. Put side by
+side for the same two classes, the two agree on *where* each object is; occlusion's map is
+blockier (the window's size) but needs no access to the network's insides.
+""")
+nb.code("""
+cams = cv.gradcam(clf, both, [classes])  # the same two classes: one forward, one backward
+names = [clf.label(c) for c in classes]
+cv.plot.occlusion_maps(clf, both, torch.cat([maps, cams], dim=1),
+                       [f"occlusion: {n}" for n in names] + [f"Grad-CAM: {n}" for n in names])
+""")
+nb.code("""
+left_half = (0, 0, half, SIZE)
+on_cat = {"occlusion": cv.energy_in_box(maps, left_half)[0], "Grad-CAM": cv.energy_in_box(cams, left_half)[0]}
+assert all(share[0] > 0.5 > share[1] for share in on_cat.values()), on_cat
+print({name: [f"{v:.0%}" for v in share.tolist()] for name, share in on_cat.items()})
+""")
+
+nb.md("""
 ## 4. What the fill changes
 
 "Hiding" needs a replacement. Black is far from any natural image and can itself change the
