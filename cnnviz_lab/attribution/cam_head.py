@@ -157,8 +157,14 @@ class FullyConvolutional(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The CAM layer's output for ``x``."""
-        with capture(self.backbone, self.layer, stop=True) as cap:
-            cap.forward(x)
+        modes = [(m, m.training) for m in self.backbone.modules()]
+        try:
+            self.backbone.eval()
+            with capture(self.backbone, self.layer, stop=True) as cap:
+                cap.forward(x)
+        finally:
+            for m, mode in modes:
+                m.training = mode
         feats = cap[self.layer]
         return F.relu(feats) if self.relu else feats
 
@@ -177,7 +183,8 @@ def fully_convolutional(model: nn.Module | Classifier, layer: LayerRef | None = 
     Lin et al. 2014, *Network in Network*, and Zhou et al. 2016): its output is one map per
     class, whose spatial mean (plus nothing else) gives the logits. Raises
     :class:`NoGapLinearHeadError` for networks without such a head (VGG, AlexNet, ConvNeXt).
-    The weights are copied; the returned module is in eval mode."""
+    The head's weights are copied; the backbone is shared and runs in eval mode during each
+    call, its own train/eval mode untouched."""
     module, clf = unwrap(model)
     head = find_gap_linear_head(module if clf is None else clf, layer, size)
-    return FullyConvolutional(module, head).eval()
+    return FullyConvolutional(module, head)

@@ -1,0 +1,111 @@
+"""Every public function that runs a model leaves it as it found it: no hook on any module,
+no parameter ``.grad``, the same ``requires_grad`` flags and train/eval modes, on success
+and when it raises half-way. A new public function that takes a model must be listed here
+(the last test fails until it is), so none can slip through."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import torch
+from torch import nn
+
+import cnnviz_lab as cv
+from conftest import TinyNet
+
+X = torch.randn(2, 3, 16, 16)
+T = [[0, 3], [1, 2]]
+
+CALLS = {
+    "activations": lambda m: cv.activations(m, X, ["conv1", "conv2"]),
+    "saliency": lambda m: cv.saliency(m, X, T),
+    "input_x_gradient": lambda m: cv.input_x_gradient(m, X, T),
+    "guided_backprop": lambda m: cv.guided_backprop(m, X, T),
+    "smoothgrad": lambda m: cv.smoothgrad(m, X, T, n=3, seed=0, progress=False),
+    "integrated_gradients": lambda m: cv.integrated_gradients(m, X, T, steps=4, progress=False),
+    "cam": lambda m: cv.cam(m, X, T, layer="relu2"),
+    "gradcam": lambda m: cv.gradcam(m, X, T, layer="conv2"),
+    "gradcam_pp": lambda m: cv.gradcam_pp(m, X, T, layer="conv2"),
+    "layercam": lambda m: cv.layercam(m, X, T, layer="conv2"),
+    "scorecam": lambda m: cv.scorecam(m, X, T, layer="conv2", progress=False),
+    "guided_gradcam": lambda m: cv.guided_gradcam(m, X, T, layer="conv2"),
+    "fully_convolutional": lambda m: cv.fully_convolutional(m, layer="relu2", size=16)(X),
+    "occlusion": lambda m: cv.occlusion(m, X, T, window=8, stride=8, progress=False),
+    "occlusion_grid": lambda m: cv.occlusion_grid(m, X, T, window=8, stride=8, progress=False),
+    "deletion_curve": lambda m: cv.deletion_curve(m, X, torch.rand(2, 16, 16), steps=3, progress=False),
+    "insertion_curve": lambda m: cv.insertion_curve(m, X, torch.rand(2, 16, 16), steps=3, progress=False),
+    "deletion_auc": lambda m: cv.deletion_auc(m, X, torch.rand(2, 16, 16), steps=3, progress=False),
+    "insertion_auc": lambda m: cv.insertion_auc(m, X, torch.rand(2, 16, 16), steps=3, progress=False),
+    "randomization_check": lambda m: cv.randomization_check(m, cv.saliency, X, progress=False),
+    "maximize": lambda m: cv.maximize(m, "conv2:1", size=16, steps=2, seed=0, progress=False),
+    "invert": lambda m: cv.invert(m, X[:1], "conv2", steps=2, seed=0, size=16, progress=False),
+    "deepdream": lambda m: cv.deepdream(m, X[:1], {"conv2": 1.0}, octaves=1, steps=2, seed=0,
+                                        progress=False),
+    "cam_layers": lambda m: cv.cam_layers(m, size=16),
+    "topk_targets": lambda m: cv.topk_targets(m, X, 2),
+}
+# Functions that take no model, or only inspect it without running hooks or gradients.
+NO_MODEL = {"alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
+            "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
+            "load_image", "load_model", "neuron", "occlusion_map", "offline", "pointing_game", "quick",
+            "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",
+            "sample_images", "total_variation", "window_starts", "wrap_model"}
+
+
+def _state(model: nn.Module):
+    return ([p.requires_grad for p in model.parameters()], [m.training for m in model.modules()])
+
+
+def _assert_untouched(model: nn.Module, state) -> None:
+    assert cv.hook_count(model) == 0, "a hook was left on the model"
+    assert all(p.grad is None for p in model.parameters()), "a parameter .grad was filled"
+    assert _state(model) == state, "requires_grad flags or train/eval modes were changed"
+
+
+def _model() -> nn.Module:
+    torch.manual_seed(0)
+    net = TinyNet()
+    net.train()  # not eval: the functions must put it back the way it was
+    net.conv1.weight.requires_grad_(False)  # a mixed set of flags to restore
+    return net
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_leaves_the_model_as_it_found_it(name):
+    net = _model()
+    state = _state(net)
+    CALLS[name](net)
+    _assert_untouched(net, state)
+
+
+class Boom(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("name", sorted(set(CALLS) - {"cam_layers", "fully_convolutional"}))
+def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name):
+    net = _model()
+    state = _state(net)
+    calls = {"n": 0}
+
+    def explode(_module, _inputs, _output):
+        calls["n"] += 1
+        if calls["n"] > 1:  # let a first probing pass through, then fail mid-way
+            raise Boom("the model failed")
+
+    handle = net.fc.register_forward_hook(explode)
+    try:
+        try:
+            CALLS[name](net)
+        except Boom:
+            pass
+    finally:
+        handle.remove()
+    _assert_untouched(net, state)
+
+
+def test_every_public_function_is_covered():
+    public = {n for n in cv.__all__ if callable(getattr(cv, n)) and not inspect.isclass(getattr(cv, n))}
+    missing = public - set(CALLS) - NO_MODEL
+    assert not missing, f"add these public functions to tests/test_no_leftovers.py: {sorted(missing)}"
