@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-RESULTS_JSON = os.path.join(os.path.dirname(__file__), "results")
+RESULTS_JSON = os.environ.get("CNNVIZ_BENCH_JSON") or os.path.join(tempfile.gettempdir(), "cnnviz_bench")
 
 
 def sync(device: torch.device | str) -> None:
@@ -66,6 +67,23 @@ def timed_pair(ours: Callable[[], Any], peer: Callable[[], Any], device: torch.d
             sync(device)
             out.append(time.perf_counter() - start)
     return statistics.median(a), statistics.median(b)
+
+
+def timed_many(fns: dict[str, Callable[[], Any]], device: torch.device | str = "cpu",
+               repeat: int = 3) -> dict[str, float]:
+    """Median seconds of several functions timed in interleaved rounds after one warm-up
+    call each (a busy machine's load then hits them all alike)."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(max(1, repeat)):
+        for name, fn in fns.items():
+            sync(device)
+            start = time.perf_counter()
+            fn()
+            sync(device)
+            times[name].append(time.perf_counter() - start)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _rss() -> int:
