@@ -6,9 +6,9 @@ Timing: one warm-up call, then the median of ``repeat`` calls, with
 ``torch.cuda.max_memory_allocated`` above what was allocated before the call; on the CPU
 the peak of Python-side allocations traced by ``tracemalloc`` does not see PyTorch's own
 buffers, so the CPU figure is the rise of the process's resident set size (psutil RSS,
-sampled every 2 ms in a thread while the call runs) above its level before the call: a
-coarse but honest figure (the allocator may keep freed pages, so it is measured in a fresh
-call order, and small differences mean nothing).
+sampled every 2 ms in a thread while the call runs) above its level before the call, with
+glibc's mmap threshold fixed (:func:`fresh_malloc`) so that freed tensors leave the RSS: a
+coarse but honest figure (small differences mean nothing).
 
 Agreement: Pearson and Spearman correlation of two maps over all their pixels (our map and
 the peer's, same model, same inputs, same targets). The peers never enter the package: only
@@ -30,6 +30,17 @@ import numpy as np
 import torch
 
 RESULTS_JSON = os.environ.get("CNNVIZ_BENCH_JSON") or os.path.join(tempfile.gettempdir(), "cnnviz_bench")
+
+
+def fresh_malloc() -> None:
+    """Re-run this script with glibc's mmap threshold fixed at 64 KiB, so every large CPU
+    tensor is its own mapping, given back to the system when freed: the process RSS then
+    follows the live tensors and the CPU peak-memory figure means something. (By default
+    glibc raises the threshold after the first large free and keeps freed memory.)"""
+    import sys
+    if os.environ.get("MALLOC_MMAP_THRESHOLD_") is None and sys.platform.startswith("linux"):
+        os.environ["MALLOC_MMAP_THRESHOLD_"] = "65536"
+        os.execv(sys.executable, [sys.executable] + sys.argv)
 
 
 def sync(device: torch.device | str) -> None:

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
 from cnnviz_lab.attribution.common import frozen  # noqa: E402
-from common import (Row, devices, peak_memory, pearson, peers_missing, print_rows, save_rows,  # noqa: E402
+from common import (Row, fresh_malloc, devices, peak_memory, pearson, peers_missing, print_rows, save_rows,  # noqa: E402
                     spearman, timed_many, timed_pair)
 
 SAMPLES = ["cat", "coffee", "cat_and_coffee", "astronaut"]
@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", action="store_true", help="save rows for run_all.py")
     args = parser.parse_args()
+    fresh_malloc()
     missing = peers_missing()
     if missing:
         print(missing)

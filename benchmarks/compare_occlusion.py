@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import (Row, agreement, devices, peak_memory, peers_missing, print_rows, save_rows,  # noqa: E402
+from common import (Row, fresh_malloc, agreement, devices, peak_memory, peers_missing, print_rows, save_rows,  # noqa: E402
                     timed, timed_many)
 
 
@@ -54,7 +54,7 @@ def rows_for(device: torch.device, size: int, repeat: int, window: int = 32, str
     imgs = lite.preprocess([cv.sample_image("cat"), cv.sample_image("cat_and_coffee")], size=128)
     tl = cv.topk_targets(lite, imgs, 1)[:, 0].tolist()
     ours = cv.occlusion(lite, imgs, tl, window=32, stride=16, output="logit", progress=False)
-    theirs = _captum(lite.model, imgs, tl, 32, 16, 49).sum(dim=1)   # Captum repeats the map on 3 channels / 3
+    theirs = _captum(lite.model, imgs, tl, 32, 16, 49).mean(dim=1)   # Captum gives each channel the same map
     rows.append(Row("occlusion", "occlusion (49 windows of 32px, stride 16)", "efficientnet_lite0 (ImageNet) 128px",
                     "2 sample images, top-1", peer="Captum Occlusion", agreement=agreement(ours, theirs),
                     notes=f"max abs difference {(ours - theirs.to(ours)).abs().max().item():.2e}",
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    fresh_malloc()
     missing = peers_missing()
     if missing:
         print(missing)

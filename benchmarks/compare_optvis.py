@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import Row, devices, peak_memory, print_rows, save_rows, timed_many  # noqa: E402
+from common import Row, fresh_malloc, devices, peak_memory, print_rows, save_rows, timed_many  # noqa: E402
 
 
 def rows_for(device: torch.device, size: int, steps: int, channels: int, repeat: int,
@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    fresh_malloc()
     rows: list[Row] = []
     for dev in devices(args.device):
         rows += rows_for(dev, args.size if dev.type == "cpu" else 224, args.steps, args.channels, args.repeat)
