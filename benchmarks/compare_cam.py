@@ -13,7 +13,7 @@ Agreement (EfficientNet-Lite0 with its real weights, offline; 4 sample images, t
 targets, its CAM layer): per-image Pearson/Spearman of our map with the peer's, averaged
 over the images (pytorch-grad-cam min-max normalises each map, which correlation ignores).
 
-    python benchmarks/compare_cam.py [--size 112] [--repeat 3] [--device auto] [--json]
+    python benchmarks/compare_cam.py [--size 224] [--repeat 3] [--device auto] [--json]
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def agreement_rows(device: torch.device) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=96, help="input size of the speed runs")
+    parser.add_argument("--size", type=int, default=224, help="input size of the speed runs")
     parser.add_argument("--score-size", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--device", default="auto")

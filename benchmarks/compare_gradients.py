@@ -12,7 +12,7 @@ Agreement (EfficientNet-Lite0, real weights, offline, sample images, top-1 targe
 Pearson/Spearman of the raw attributions, averaged over images. SmoothGrad draws different
 noise on each side, so its agreement is that of two independent 16-sample estimates.
 
-    python benchmarks/compare_gradients.py [--size 64] [--repeat 3] [--device auto] [--json]
+    python benchmarks/compare_gradients.py [--size 112] [--repeat 3] [--device auto] [--json]
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> li
         "peer": lambda: NoiseTunnel(Saliency(net)).attribute(x1.clone(), target=t1.tolist(), nt_type="smoothgrad",
                                                              nt_samples=n, nt_samples_batch_size=n, stdevs=sigma,
                                                              abs=False)}, device, repeat)
-    mem = {b: peak_memory(lambda b=b: cv.smoothgrad(clf, x1, t1, n=n, batch_size=b, seed=0), device) for b in (4, n)}
+    mem = {b: peak_memory(lambda b=b: cv.smoothgrad(clf, x1, t1, n=n, batch_size=b, seed=0, progress=False), device) for b in (4, n)}
     rows.append(Row("gradients", f"SmoothGrad (n={n})", model, f"1 image, {n} samples per batch", t["ours"],
                     f"Captum NoiseTunnel(Saliency), nt_samples_batch_size={n}", t["peer"],
                     f"{mem[4]:.0f} MiB @ bs 4, {mem[n]:.0f} MiB @ bs {n}", device=device.type))
@@ -78,7 +78,8 @@ def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> li
         "peer": lambda: IntegratedGradients(net).attribute(x1.clone(), baselines=base, target=t1.tolist(),
                                                            n_steps=n, method="gausslegendre",
                                                            internal_batch_size=n)}, device, repeat)
-    mem = {b: peak_memory(lambda b=b: cv.integrated_gradients(clf, x1, t1, baseline=base, steps=n, batch_size=b),
+    mem = {b: peak_memory(lambda b=b: cv.integrated_gradients(clf, x1, t1, baseline=base, steps=n, batch_size=b,
+                                                                progress=False),
                           device) for b in (4, n)}
     rows.append(Row("gradients", f"Integrated Gradients ({n} steps)", model, f"1 image, {n} points per batch",
                     t["ours"], f"Captum IntegratedGradients, internal_batch_size={n}", t["peer"],
@@ -132,7 +133,7 @@ def agreement_rows(device: torch.device, samples: int) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--size", type=int, default=112)
     parser.add_argument("--samples", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--device", default="auto")
