@@ -24,13 +24,12 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
 from cnnviz_lab.attribution.common import frozen  # noqa: E402
-from common import (Row, fresh_malloc, devices, peak_memory, pearson, peers_missing, print_rows, save_rows,  # noqa: E402
-                    spearman, timed_many, timed_pair)
+from common import (Row, devices, fresh_malloc, peak_memory, pearson, peers_missing, print_rows,  # noqa: E402
+                    save_rows, spearman, timed_many, timed_pair)
 
 SAMPLES = ["cat", "coffee", "cat_and_coffee", "astronaut"]
 
