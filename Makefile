@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 CHROMIUM ?= /usr/bin/chromium
 PYTEST   := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg CNNVIZ_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
-.PHONY: install lab test test-unit test-notebooks test-browser notebooks chromium bench clean
+.PHONY: install lab test test-unit test-notebooks test-browser notebooks chromium bench bench-own clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -58,12 +58,19 @@ $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install -e ".[test,bench]"
 	@touch $(BENCH_STAMP)
 
-# Every benchmarks/bench_*.py, its printed figures collected into benchmarks/RESULTS.md.
-# Exits non-zero when any benchmark fails (its output is kept in the file).
+# Against the peers (Captum, pytorch-grad-cam; installed by the bench extra): every
+# benchmarks/compare_*.py, collected by benchmarks/run_all.py into benchmarks/RESULTS.md
+# (a table per family: times, ratios, peak memory, agreement, where a peer is wrong).
+# About 10 minutes on 2 busy CPU cores. Exits non-zero when any comparison fails.
 bench: $(BENCH_STAMP)
-	@out=benchmarks/RESULTS.md; log=$$(mktemp); status=0; \
+	CNNVIZ_OFFLINE=1 MPLBACKEND=Agg $(PY) benchmarks/run_all.py
+
+# Our own ratios (batched vs one at a time, against the floor of unavoidable work): every
+# benchmarks/bench_*.py, its printed figures collected into benchmarks/OWN_RESULTS.md.
+bench-own: $(BENCH_STAMP)
+	@out=benchmarks/OWN_RESULTS.md; log=$$(mktemp); status=0; \
 	{ echo "# Benchmark results"; echo; \
-	  echo "Written by \`make bench\` on $$(date -u '+%Y-%m-%d %H:%M UTC'): $$(nproc) CPU cores," \
+	  echo "Written by \`make bench-own\` on $$(date -u '+%Y-%m-%d %H:%M UTC'): $$(nproc) CPU cores," \
 	       "$$($(PY) -c 'import torch; print(("GPU " + torch.cuda.get_device_name(0)) if torch.cuda.is_available() else "no GPU")')," \
 	       "torch $$($(PY) -c 'import torch; print(torch.__version__)'). Figures as measured on that machine," \
 	       "whatever else it was running."; } > $$out.tmp; \
