@@ -265,13 +265,29 @@ def randomization_layers(model: nn.Module | Classifier) -> list[str]:
     return names[::-1]
 
 
-def randomize_layer(layer: nn.Module, seed: int) -> None:
+def randomize_layer(layer: nn.Module, seed: int, init: str = "reset") -> None:
     """Re-initialise every parameter of ``layer`` in place, reproducibly (``seed``): each
     submodule's own ``reset_parameters`` (PyTorch's default initialisation, as Quantus
     does); parameters of a module without one are redrawn from a normal distribution with
-    the original standard deviation. The global RNG state is left untouched."""
+    the original standard deviation. The global RNG state is left untouched.
+
+    ``init="normal"``: every parameter is instead redrawn from a normal distribution with
+    its own original mean and standard deviation, and normalisation running statistics are
+    kept. This keeps the activations' scale: after PyTorch's default re-initialisation of a
+    block of a BatchNorm + ReLU6 network (EfficientNet) the next layers saturate and every
+    gradient map becomes exactly zero, which would "pass" the sanity check for the wrong
+    reason."""
+    if init not in ("reset", "normal"):
+        raise ValueError(f"init must be 'reset' or 'normal', got {init!r}")
     with torch.random.fork_rng(devices=[]), torch.no_grad():
         torch.manual_seed(seed)
+        if init == "normal":
+            for i, p in enumerate(layer.parameters()):
+                gen = torch.Generator().manual_seed(seed * 1009 + i)
+                mean = float(p.mean())
+                std = float(p.std()) if p.numel() > 1 else abs(mean) or 1.0
+                p.copy_((torch.randn(p.shape, generator=gen) * std + mean).to(p))
+            return
         for m in layer.modules():
             own = list(m.parameters(recurse=False))
             if not own:
@@ -326,8 +342,8 @@ def _abs_map(result: torch.Tensor, n: int, channels: int) -> torch.Tensor:
 
 def randomization_check(model: nn.Module | Classifier, method: Callable[..., torch.Tensor],
                         x: torch.Tensor, target: Target = None, *, layers: Sequence[str] | None = None,
-                        cascading: bool = True, seed: int = 0, progress: bool | None = None,
-                        **method_kwargs: Any) -> RandomizationResult:
+                        cascading: bool = True, seed: int = 0, init: str = "reset",
+                        progress: bool | None = None, **method_kwargs: Any) -> RandomizationResult:
     """Model parameter randomisation test of Adebayo et al. 2018.
 
     On a deep copy of the model (yours is never modified), re-initialise the blocks of
@@ -338,7 +354,8 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     Spearman rank correlation and SSIM. The class explained is fixed to the original
     model's (``target=None``: its top-1), as in the paper. A faithful method's similarity
     falls towards 0 as layers are randomised; one that stays high (guided backprop) shows
-    the image's edges, not what the model learned.
+    the image's edges, not what the model learned. ``init``: how a block is randomised
+    (:func:`randomize_layer`; ``"normal"`` keeps the activations' scale).
     """
     module, clf = unwrap(model)
     xin = prepare_input(module, x)
@@ -369,7 +386,7 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     for i, name in enumerate(tqdm(names, desc="randomising", unit="layer", disable=not show, leave=False)):
         if pristine is not None:
             copy_module.load_state_dict(pristine)
-        randomize_layer(copy_module.get_submodule(name), seed + i)
+        randomize_layer(copy_module.get_submodule(name), seed + i, init)
         m = explain(copy_model)
         maps.append(m.cpu())
         rho.append(spearman(original, m))
@@ -425,3 +442,4 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
 __all__ = ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "insertion_auc",
            "insertion_curve", "pixel_order", "pointing_game", "randomization_check",
            "randomization_layers", "randomize_layer", "spearman", "ssim"]
+
