@@ -47,3 +47,6 @@ __all__ += ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "i
             "insertion_curve", "pointing_game", "randomization_check", "randomization_layers"]
 __all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
             "window_starts"]
+from .evaluate import MethodEvaluation, course_methods, evaluate_methods, random_map, trapezoid_auc
+
+__all__ += ["MethodEvaluation", "course_methods", "evaluate_methods", "random_map", "trapezoid_auc"]
