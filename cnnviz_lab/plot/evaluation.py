@@ -109,12 +109,14 @@ def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spe
     (``metric``: ``"spearman"`` or ``"ssim"``, averaged over the images) of each method's
     map to its original after each randomised layer, one line per method (those in
     ``highlight`` drawn thick). A line that stays up fails the check (Adebayo et al. 2018)."""
-    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.subplots()
     layers: list[str] = []
+    low = -0.3
     for name, res in results.items():
         layers = res.layers if len(res.layers) > len(layers) else layers
         ys = to_numpy(getattr(res, metric).mean(0))
+        low = min(low, float(np.nanmin(ys)) - 0.05) if len(ys) else low
         xs = np.arange(1, len(ys) + 1)
         ax.plot(xs, ys, "o-", lw=3 if name in highlight else 1.2, ms=4, label=name)
     xs = np.arange(1, len(layers) + 1)
@@ -123,9 +125,9 @@ def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spe
     ax.set_xticklabels(layers, rotation=50, fontsize=7, ha="right")
     ax.set_xlabel("randomised from the output down to (cascading)")
     ax.set_ylabel(f"{'Spearman rank correlation' if metric == 'spearman' else 'SSIM'} with the original")
-    ax.set_ylim(-0.3, 1.05)
+    ax.set_ylim(low, 1.05)
     ax.set_title("sanity check: a faithful map should fall towards 0", fontsize=10)
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -152,8 +154,6 @@ def sanity_maps(results: Mapping[str, RandomizationResult], image: torch.Tensor 
             if r == 0:
                 axes[r, c0 + c].set_title("original" if s == 0 else f"to {res.layers[s - 1]}", fontsize=8)
         axes[r, 0].set_ylabel(name, fontsize=8)
-        axes[r, 0].text(-0.08, 0.5, name, transform=axes[r, 0].transAxes, rotation=90, va="center",
-                        ha="right", fontsize=8)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
