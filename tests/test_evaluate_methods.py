@@ -31,7 +31,7 @@ def test_gradcam_beats_random_maps_on_deletion_and_insertion(lite, bundled):
     g = cv.gradcam(lite, x)
     blobs = random_map(x, seed=0, resolution=7)
     pixels = random_map(x, seed=0)
-    kw = {"steps": 8}
+    kw = {"steps": 6}
     del_g = cv.deletion_auc(lite, x, g, fill="blur", **kw)
     del_b = cv.deletion_auc(lite, x, blobs, fill="blur", **kw)
     ins = {name: cv.insertion_auc(lite, x, m, **kw) for name, m in
