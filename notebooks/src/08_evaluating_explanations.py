@@ -129,10 +129,13 @@ shown = ["saliency", "guided_backprop", "gradcam", "occlusion", "random pixels",
 cv.plot.curves({k: ev.curves[k] for k in shown}, index=0)   # image 0: the cat
 """)
 nb.md("""
-**How to read it.** On **insertion** the class maps (Grad-CAM, Score-CAM, occlusion) win
-clearly: putting the cat's face back first restores the class after a small fraction of
-the pixels. The pixel-level gradient maps do worse: their mass is scattered over edges,
-and inserting scattered pixels into a blurred image does not bring the object back.
+**How to read it.** On **insertion** the class maps (Grad-CAM, occlusion) beat random
+pixels and the gradient maps clearly: putting the cat's face back first restores the class
+after a fraction of the pixels. The pixel-level gradient maps do worse: their mass is
+scattered over edges, and inserting scattered pixels into a blurred image does not bring
+the object back. Random *blobs* can come close on a single image (a blob that happens to
+cover the face is as good as a CAM), which is why the table averages over the images and
+why a real evaluation uses hundreds of them.
 
 **Deletion** is harder to read: look at the table, where *random pixels* get one of the
 lowest (best!) deletion AUCs without knowing anything. Deleting scattered pixels all over
