@@ -4,12 +4,12 @@ Workload (issue 6): EfficientNet-Lite0 (the offline pretrained model), 3 bundled
 224x224, a Grad-CAM map each, a deletion curve of 50 steps (51 forwards per image), on the
 CPU by default. Prints median times of
 
-- ``cv.deletion_curve`` (steps of every image in batches of 64 masked images);
+- ``cv.deletion_curve`` with several ``batch_size`` values (64 is its default);
 - a loop of one forward pass per step and image, the way Quantus / hand-written RISE
   evaluations compute it (same masks, same model);
 
 and checks that both give the same curve. Usage: ``python benchmarks/bench_evaluate.py
-[--repeat 3] [--steps 50] [--size 224] [--device cpu]``. Figures depend on the machine and
+[--repeat 3] [--steps 50] [--size 224] [--device cpu] [--batch-sizes 64 16 4]``. Figures depend on the machine and
 its load: report them as measured.
 """
 
@@ -60,20 +60,26 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 16, 4])
     args = parser.parse_args()
     clf = cv.load_model(device=args.device)
     x = clf.preprocess([cv.sample_image(n) for n in ("cat", "coffee", "cat_and_coffee")], size=args.size)
     maps = cv.gradcam(clf, x)
-    batched = lambda: cv.deletion_curve(clf, x, maps, steps=args.steps, fill="blur", progress=False)  # noqa: E731
     looped = lambda: loop_deletion(clf, x, maps, args.steps)  # noqa: E731
-    same = torch.allclose(batched().scores.cpu(), looped(), atol=1e-4)
-    t_b, t_l = timed(batched, args.repeat), timed(looped, args.repeat)
+    reference = looped()
     forwards = x.shape[0] * (args.steps + 1)
     print(f"EfficientNet-Lite0, {x.shape[0]} images at {args.size} px, {args.steps} steps "
-          f"({forwards} masked forwards), device {args.device}, torch {torch.__version__}")
-    print(f"cv.deletion_curve (batched)     {t_b * 1000:9.1f} ms")
-    print(f"one forward per step (loop)     {t_l * 1000:9.1f} ms")
-    print(f"speed-up                        {t_l / t_b:9.2f}x   same curve: {same}")
+          f"({forwards} masked forwards), device {args.device}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads")
+    t_l = timed(looped, args.repeat)
+    print(f"one forward per step (loop)            {t_l * 1000:9.1f} ms")
+    for bs in args.batch_sizes:
+        batched = lambda: cv.deletion_curve(clf, x, maps, steps=args.steps, fill="blur", batch_size=bs,  # noqa: E731
+                                            progress=False)
+        same = torch.allclose(batched().scores.cpu(), reference, atol=1e-4)
+        t_b = timed(batched, args.repeat)
+        print(f"cv.deletion_curve, batch_size={bs:<4d}    {t_b * 1000:9.1f} ms   "
+              f"{t_l / t_b:5.2f}x the loop's speed, same curve: {same}")
 
 
 if __name__ == "__main__":
