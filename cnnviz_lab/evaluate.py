@@ -111,7 +111,9 @@ def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attributio
     rank = torch.empty_like(order)
     rank.scatter_(1, order, torch.arange(h * w, device=x.device).expand(n, -1))
     counts = torch.round(torch.linspace(0, h * w, steps + 1, device=x.device)).long()
-    bs = int(batch_size) if batch_size is not None else 64
+    # CPU: small batches (a 64-image batch of 224 px EfficientNet-Lite0 forwards ran 2.7x slower per
+    # image than single images on 2 cores, benchmarks/bench_evaluate.py); GPU: large ones
+    bs = int(batch_size) if batch_size is not None else (64 if x.device.type == "cuda" else 4)
     with torch.no_grad(), frozen(module):
         logits = module(x)
         targets, squeeze = resolve_targets(target, logits, clf)
@@ -148,7 +150,8 @@ def deletion_curve(model: nn.Module | Classifier, x: torch.Tensor, attribution: 
     """The deletion curve of Petsiuk et al. 2018: the target's probability as the most
     important pixels (by ``attribution``) are replaced by ``fill``, ``steps`` steps from 0
     to 100 % of the pixels (default 100, 20 in quick mode). All steps of all images run in
-    batched forwards of ``batch_size`` (default 64). ``fill``: as occlusion's (default 0.0,
+    batched forwards of ``batch_size`` (default 64 on a GPU, 4 on a CPU, where large batches
+    of masked images ran slower per image). ``fill``: as occlusion's (default 0.0,
     the dataset mean colour for a Classifier; ``"black"``, ``"blur"``...). ``attribution``:
     ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by ``reduce``); ties in random order
     (``seed``). ``target``: one class per image (None = top-1)."""
