@@ -51,3 +51,6 @@ __all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "re
             "window_starts"]
 __all__ += ["guided_gradcam"]
 __all__ += ["energy_in_box"]
+from .evaluate import MethodEvaluation, course_methods, evaluate_methods, random_map, trapezoid_auc
+
+__all__ += ["MethodEvaluation", "course_methods", "evaluate_methods", "random_map", "trapezoid_auc"]

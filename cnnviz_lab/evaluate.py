@@ -23,7 +23,7 @@ import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -111,7 +111,9 @@ def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attributio
     rank = torch.empty_like(order)
     rank.scatter_(1, order, torch.arange(h * w, device=x.device).expand(n, -1))
     counts = torch.round(torch.linspace(0, h * w, steps + 1, device=x.device)).long()
-    bs = int(batch_size) if batch_size is not None else 64
+    # CPU: small batches (a 64-image batch of 224 px EfficientNet-Lite0 forwards ran 2.7x slower per
+    # image than single images on 2 cores, benchmarks/bench_evaluate.py); GPU: large ones
+    bs = int(batch_size) if batch_size is not None else (64 if x.device.type == "cuda" else 4)
     with torch.no_grad(), frozen(module):
         logits = module(x)
         targets, squeeze = resolve_targets(target, logits, clf)
@@ -148,7 +150,8 @@ def deletion_curve(model: nn.Module | Classifier, x: torch.Tensor, attribution: 
     """The deletion curve of Petsiuk et al. 2018: the target's probability as the most
     important pixels (by ``attribution``) are replaced by ``fill``, ``steps`` steps from 0
     to 100 % of the pixels (default 100, 20 in quick mode). All steps of all images run in
-    batched forwards of ``batch_size`` (default 64). ``fill``: as occlusion's (default 0.0,
+    batched forwards of ``batch_size`` (default 64 on a GPU, 4 on a CPU, where large batches
+    of masked images ran slower per image). ``fill``: as occlusion's (default 0.0,
     the dataset mean colour for a Classifier; ``"black"``, ``"blur"``...). ``attribution``:
     ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by ``reduce``); ties in random order
     (``seed``). ``target``: one class per image (None = top-1)."""
@@ -265,13 +268,29 @@ def randomization_layers(model: nn.Module | Classifier) -> list[str]:
     return names[::-1]
 
 
-def randomize_layer(layer: nn.Module, seed: int) -> None:
+def randomize_layer(layer: nn.Module, seed: int, init: str = "reset") -> None:
     """Re-initialise every parameter of ``layer`` in place, reproducibly (``seed``): each
     submodule's own ``reset_parameters`` (PyTorch's default initialisation, as Quantus
     does); parameters of a module without one are redrawn from a normal distribution with
-    the original standard deviation. The global RNG state is left untouched."""
+    the original standard deviation. The global RNG state is left untouched.
+
+    ``init="normal"``: every parameter is instead redrawn from a normal distribution with
+    its own original mean and standard deviation, and normalisation running statistics are
+    kept. This keeps the activations' scale: after PyTorch's default re-initialisation of a
+    block of a BatchNorm + ReLU6 network (EfficientNet) the next layers saturate and every
+    gradient map becomes exactly zero, which would "pass" the sanity check for the wrong
+    reason."""
+    if init not in ("reset", "normal"):
+        raise ValueError(f"init must be 'reset' or 'normal', got {init!r}")
     with torch.random.fork_rng(devices=[]), torch.no_grad():
         torch.manual_seed(seed)
+        if init == "normal":
+            for i, p in enumerate(layer.parameters()):
+                gen = torch.Generator().manual_seed(seed * 1009 + i)
+                mean = float(p.mean())
+                std = float(p.std()) if p.numel() > 1 else abs(mean) or 1.0
+                p.copy_((torch.randn(p.shape, generator=gen) * std + mean).to(p))
+            return
         for m in layer.modules():
             own = list(m.parameters(recurse=False))
             if not own:
@@ -326,8 +345,8 @@ def _abs_map(result: torch.Tensor, n: int, channels: int) -> torch.Tensor:
 
 def randomization_check(model: nn.Module | Classifier, method: Callable[..., torch.Tensor],
                         x: torch.Tensor, target: Target = None, *, layers: Sequence[str] | None = None,
-                        cascading: bool = True, seed: int = 0, progress: bool | None = None,
-                        **method_kwargs: Any) -> RandomizationResult:
+                        cascading: bool = True, seed: int = 0, init: str = "reset",
+                        progress: bool | None = None, **method_kwargs: Any) -> RandomizationResult:
     """Model parameter randomisation test of Adebayo et al. 2018.
 
     On a deep copy of the model (yours is never modified), re-initialise the blocks of
@@ -338,7 +357,8 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     Spearman rank correlation and SSIM. The class explained is fixed to the original
     model's (``target=None``: its top-1), as in the paper. A faithful method's similarity
     falls towards 0 as layers are randomised; one that stays high (guided backprop) shows
-    the image's edges, not what the model learned.
+    the image's edges, not what the model learned. ``init``: how a block is randomised
+    (:func:`randomize_layer`; ``"normal"`` keeps the activations' scale).
     """
     module, clf = unwrap(model)
     xin = prepare_input(module, x)
@@ -369,7 +389,7 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     for i, name in enumerate(tqdm(names, desc="randomising", unit="layer", disable=not show, leave=False)):
         if pristine is not None:
             copy_module.load_state_dict(pristine)
-        randomize_layer(copy_module.get_submodule(name), seed + i)
+        randomize_layer(copy_module.get_submodule(name), seed + i, init)
         m = explain(copy_model)
         maps.append(m.cpu())
         rho.append(spearman(original, m))
@@ -425,3 +445,279 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
 __all__ = ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "insertion_auc",
            "insertion_curve", "pixel_order", "pointing_game", "randomization_check",
            "randomization_layers", "randomize_layer", "spearman", "ssim"]
+
+
+# --- every method of the course, side by side -------------------------------------------
+#: The attribution methods the course teaches, in the order the notebooks introduce them.
+COURSE_METHODS = ("saliency", "guided_backprop", "smoothgrad", "integrated_gradients", "gradcam",
+                  "gradcam_pp", "layercam", "scorecam", "occlusion")
+_ALIASES = {"vanilla": "saliency", "gradient": "saliency", "guided": "guided_backprop",
+            "guidedbackprop": "guided_backprop", "ig": "integrated_gradients",
+            "integratedgradients": "integrated_gradients", "gradcam++": "gradcam_pp",
+            "gradcampp": "gradcam_pp", "grad_cam": "gradcam", "score_cam": "scorecam",
+            "layer_cam": "layercam"}
+
+
+def method_key(name: str) -> str:
+    """The canonical name of a course method (``"Guided backprop"``, ``"guided"``,
+    ``"grad-cam++"``... are accepted); an unknown name raises with the valid ones."""
+    key = str(name).strip().lower().replace(" ", "_").replace("-", "_")
+    key = _ALIASES.get(key, _ALIASES.get(key.replace("_", ""), key))
+    if key not in COURSE_METHODS:
+        raise ValueError(f"unknown method {name!r}; choose from {', '.join(COURSE_METHODS)}")
+    return key
+
+
+def course_methods(names: Sequence[str] | None = None, *, smoothgrad_samples: int | None = None,
+                   ig_steps: int | None = None, scorecam_channels: int | None = None,
+                   occlusion_window: int | None = None, occlusion_stride: int | None = None,
+                   seed: int = 0) -> dict[str, Callable[..., torch.Tensor]]:
+    """``{name: method(model, x, target)}`` for the course's methods (default
+    :data:`COURSE_METHODS`), each a function with the common signature and the settings
+    given here baked in, named after the method (so results and plots say which it is).
+
+    Defaults follow quick mode (``cv.config.pick(full, quick)``): SmoothGrad samples
+    50/4, Integrated Gradients steps 50/8, Score-CAM channels all/16, occlusion window
+    32 px with stride 16/32 px. SmoothGrad draws its noise from ``seed``.
+    """
+    from .attribution.cam import gradcam, gradcam_pp, layercam, scorecam
+    from .attribution.gradients import guided_backprop, integrated_gradients, saliency, smoothgrad
+    from .attribution.occlusion import occlusion
+
+    settings: dict[str, tuple[Callable[..., torch.Tensor], dict[str, Any]]] = {
+        "saliency": (saliency, {}),
+        "guided_backprop": (guided_backprop, {}),
+        "smoothgrad": (smoothgrad, {"n": smoothgrad_samples or pick(50, 4), "seed": seed}),
+        "integrated_gradients": (integrated_gradients, {"steps": ig_steps or pick(50, 8)}),
+        "gradcam": (gradcam, {}),
+        "gradcam_pp": (gradcam_pp, {}),
+        "layercam": (layercam, {}),
+        "scorecam": (scorecam, {"max_channels": scorecam_channels or pick(None, 16), "batch_size": 32}),
+        "occlusion": (occlusion, {"window": occlusion_window or 32,
+                                  "stride": occlusion_stride or pick(16, 32), "fill": 0.0}),
+    }
+    out = {}
+    for name in (names if names is not None else COURSE_METHODS):
+        key = method_key(name)
+        fn, kwargs = settings[key]
+        out[key] = _configured(fn, key, kwargs)
+    return out
+
+
+def _configured(fn: Callable[..., torch.Tensor], name: str, kwargs: dict[str, Any]
+                ) -> Callable[..., torch.Tensor]:
+    def method(model, x, target=None, **more):
+        return fn(model, x, target, **{**kwargs, **more})
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"{name} with {kwargs or 'its defaults'} (see cnnviz_lab.{fn.__name__})."
+    method.settings = dict(kwargs)  # type: ignore[attr-defined]
+    return method
+
+
+def random_map(x: torch.Tensor, *, seed: int = 0, resolution: int | None = None) -> torch.Tensor:
+    """A random attribution map for each image of ``x`` ``(N,C,H,W)``: ``(N,H,W)`` on x's
+    device, reproducible (``seed``). ``resolution=None``: independent uniform noise per pixel;
+    ``resolution=r``: uniform noise on an ``r x r`` grid upsampled bilinearly, i.e. random
+    *blobs* as smooth as a CAM at that resolution (the fair baseline for a CAM: deleting
+    scattered single pixels pushes any image off the data the network knows, whatever the
+    map, see notebook 08)."""
+    n, _, h, w = x.shape
+    gen = torch.Generator().manual_seed(seed)
+    if resolution is None:
+        m = torch.rand(n, h, w, generator=gen)
+    else:
+        m = F.interpolate(torch.rand(n, 1, resolution, resolution, generator=gen), size=(h, w),
+                          mode="bilinear", align_corners=False)[:, 0]
+    return m.to(x.device)
+
+
+def _method_name(method: str | Callable[..., torch.Tensor]) -> str:
+    return method if isinstance(method, str) else getattr(method, "__name__", type(method).__name__)
+
+
+def _resolve_methods(methods: Sequence[str | Callable] | Mapping[str, Callable] | None
+                     ) -> dict[str, Callable[..., torch.Tensor]]:
+    if methods is None:
+        return course_methods()
+    if isinstance(methods, Mapping):
+        return dict(methods)
+    out: dict[str, Callable[..., torch.Tensor]] = {}
+    for m in methods:
+        if isinstance(m, str):
+            out.update(course_methods([m]))
+        else:
+            out[_method_name(m)] = m
+    return out
+
+
+@dataclass
+class MethodEvaluation:
+    """What :func:`evaluate_methods` measured, per method (rows) and image (columns).
+
+    ``maps``: ``{method: (N,H,W) reduced map}`` (3-channel maps: sum of absolute values);
+    ``curves``: ``{method: [deletion Curve, insertion Curve]}`` (feed it to
+    ``cv.plot.curves``); ``sanity``: ``{method: RandomizationResult}``; ``pointing``:
+    ``{method: (N,) bool}`` when boxes were given; ``seconds``: time each method's map took;
+    ``images``: optional names of the images; ``baselines``: the names among the rows that are
+    random maps, not methods.
+    """
+
+    methods: list[str]
+    maps: dict[str, torch.Tensor] = field(default_factory=dict)
+    curves: dict[str, list[Curve]] = field(default_factory=dict)
+    sanity: dict[str, RandomizationResult] = field(default_factory=dict)
+    pointing: dict[str, torch.Tensor] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    images: list[str] | None = None
+    baselines: list[str] = field(default_factory=list)
+
+    def deletion(self, name: str) -> torch.Tensor:
+        """Deletion AUC of method ``name`` per image, ``(N,)`` (lower is better)."""
+        return self.curves[name][0].auc
+
+    def insertion(self, name: str) -> torch.Tensor:
+        """Insertion AUC of method ``name`` per image, ``(N,)`` (higher is better)."""
+        return self.curves[name][1].auc
+
+    def final_similarity(self, name: str, metric: str = "spearman") -> float:
+        """Mean similarity (over images) of ``name``'s map after the whole cascade to its
+        original map: near 0 passes the sanity check, high fails it."""
+        return float(getattr(self.sanity[name], metric)[:, -1].mean())
+
+    def fails_sanity_check(self, threshold: float = 0.5) -> list[str]:
+        """The methods whose map keeps a mean Spearman similarity above ``threshold`` once
+        every layer is random: their map does not depend on what the model learned."""
+        return [m for m in self.sanity if self.final_similarity(m) > threshold]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per row: method, mean deletion and insertion AUC over the images, the
+        final sanity-check Spearman similarity, the pointing-game hit rate, seconds."""
+        out = []
+        for name in self.methods + [b for b in self.baselines if b not in self.methods]:
+            row: dict[str, Any] = {"method": name}
+            if name in self.curves:
+                row["deletion AUC"] = float(self.deletion(name).mean())
+                row["insertion AUC"] = float(self.insertion(name).mean())
+            if name in self.sanity:
+                row["similarity after randomisation"] = self.final_similarity(name)
+            if name in self.pointing:
+                row["pointing game"] = float(self.pointing[name].float().mean())
+            if name in self.seconds:
+                row["seconds"] = self.seconds[name]
+            out.append(row)
+        return out
+
+    def table(self, digits: int = 3) -> str:
+        """The rows as a Markdown table (it renders in a notebook with ``display(Markdown(...))``
+        and reads as plain text)."""
+        rows = self.rows()
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+        for r in rows:
+            cells = []
+            for c in cols:
+                v = r.get(c, "")
+                cells.append(f"{v:.{digits}f}" if isinstance(v, float) else str(v))
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.table()
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def _reduced(result: torch.Tensor, n: int, channels: int) -> torch.Tensor:
+    r = result.detach().float()
+    if r.dim() == 4 and r.shape[1] == channels:
+        return r.abs().sum(1)
+    if r.dim() == 4 and r.shape[1] == 1:
+        return r[:, 0]
+    if r.dim() != 3 or r.shape[0] != n:
+        raise ValueError(f"the method must return (N,H,W) or (N,{channels},H,W) maps for one class per "
+                         f"image; got {tuple(result.shape)}")
+    return r
+
+
+def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
+                     methods: Sequence[str | Callable] | Mapping[str, Callable] | None = None,
+                     target: Target = None, *, faithfulness: bool = True, sanity: bool = True,
+                     boxes: Sequence | None = None, steps: int | None = None, fill: Fill = "blur",
+                     layers: Sequence[str] | None = None, init: str = "normal",
+                     baselines: Mapping[str, torch.Tensor] | None = None,
+                     images: Sequence[str] | None = None, seed: int = 0, progress: bool | None = None
+                     ) -> MethodEvaluation:
+    """Every method through the same tests, in one call.
+
+    For each of ``methods`` (names of course methods, functions with the common signature,
+    or ``{name: function}``; default all of :func:`course_methods`):
+
+    - its map for ``target`` (None: each image's top-1 class, fixed once for all methods),
+      reduced to ``(N,H,W)`` (3-channel maps: sum of absolute values);
+    - ``faithfulness``: deletion (``fill``, default a blurred copy) and insertion curves and
+      their AUCs (Petsiuk et al. 2018) with ``steps`` steps;
+    - ``sanity``: the cascading randomisation check (Adebayo et al. 2018) over ``layers``
+      (default: every block of :func:`randomization_layers`; pass a few for speed), each
+      block redrawn as ``init`` says (:func:`randomize_layer`; default ``"normal"``, which
+      keeps the activations' scale so that no map dies to zero for the wrong reason);
+    - ``boxes``: the pointing game (Zhang et al. 2016) against one list of boxes per image.
+
+    ``baselines``: ``{name: (N,H,W) map}`` scored by deletion/insertion like the methods;
+    default a per-pixel random map and random 7x7 blobs (:func:`random_map`). Returns a
+    :class:`MethodEvaluation`; ``.table()`` is the summary, ``.curves`` feeds
+    ``cv.plot.curves`` and ``.sanity`` feeds ``cv.plot.sanity_curves``.
+    """
+    import time
+
+    module, clf = unwrap(model)
+    xin = prepare_input(module, x)
+    n, c = xin.shape[:2]
+    with torch.no_grad(), frozen(module):
+        logits = module(xin)
+    targets, squeeze = resolve_targets(target, logits, clf)
+    if not squeeze or targets.shape[1] != 1:
+        raise ValueError("evaluate_methods explains one class per image: pass None, an int, a class "
+                         "name or one class per image")
+    cls = targets[:, 0].tolist()
+    fns = _resolve_methods(methods)
+    if baselines is None:
+        baselines = {"random pixels": random_map(xin, seed=seed),
+                     "random blobs": random_map(xin, seed=seed, resolution=7)}
+    out = MethodEvaluation(methods=list(fns), images=list(images) if images is not None else None,
+                           baselines=list(baselines))
+    work = list(fns.items())
+    for name, fn in tqdm(work, desc="methods", unit="method", disable=not (progress or False), leave=False):
+        start = time.perf_counter()
+        out.maps[name] = _reduced(fn(model, xin, cls), n, c)
+        out.seconds[name] = time.perf_counter() - start
+        if boxes is not None:
+            out.pointing[name] = pointing_game(out.maps[name], boxes)
+        if sanity:
+            out.sanity[name] = randomization_check(model, fn, xin, cls, layers=layers, seed=seed,
+                                                   init=init, progress=progress)
+    if faithfulness:
+        for name, m in [*out.maps.items(), *baselines.items()]:
+            out.curves[name] = [deletion_curve(model, xin, m, cls, steps=steps, fill=fill, seed=seed,
+                                               progress=progress),
+                                insertion_curve(model, xin, m, cls, steps=steps, seed=seed, progress=progress)]
+    for name, m in baselines.items():
+        out.maps.setdefault(name, torch.as_tensor(m).to(xin.device))
+        if boxes is not None:
+            out.pointing[name] = pointing_game(out.maps[name], boxes)
+    return out
+
+
+def trapezoid_auc(fractions: torch.Tensor | Sequence[float], scores: torch.Tensor | Sequence[float]
+                  ) -> torch.Tensor:
+    """Area under a curve by the trapezoid rule, ``sum_i (f_{i+1} - f_i) (s_i + s_{i+1}) / 2``
+    (what :func:`deletion_auc` and :func:`insertion_auc` integrate); ``scores`` may be
+    ``(S,)`` or ``(N,S)`` and gives ``()`` or ``(N,)``."""
+    f = torch.as_tensor(fractions, dtype=torch.float64)
+    s = torch.as_tensor(scores, dtype=torch.float64)
+    return ((f[1:] - f[:-1]) * (s[..., 1:] + s[..., :-1]) / 2).sum(-1)
+
+
+__all__ += ["COURSE_METHODS", "MethodEvaluation", "course_methods", "evaluate_methods", "method_key",
+            "random_map", "trapezoid_auc"]

@@ -17,3 +17,6 @@ from .optvis import check_feature_distance, check_normalize_gradient, check_tota
 
 __all__ = ["attempt", "check_most_active_channels", "check_top_k", "close", "report",
            "check_feature_distance", "check_normalize_gradient", "check_total_variation"]
+from .evaluation import check_sanity_failure, check_trapezoid_auc
+
+__all__ += ["check_sanity_failure", "check_trapezoid_auc"]

@@ -28,3 +28,6 @@ from .optvis import difference, dream, inversions, renderings, score_history
 __all__ = ["augmentations", "colorize", "feature_maps", "filters", "image_array", "image_grid",
            "normalize_map", "overlay", "predictions", "reduce_channels", "save_figure",
            "difference", "dream", "inversions", "renderings", "score_history"]
+from .evaluation import auc_scatter, sanity_curves, sanity_maps
+
+__all__ += ["auc_scatter", "sanity_curves", "sanity_maps"]

@@ -102,3 +102,78 @@ def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
     ax.set_title("hit" if hit else "miss", fontsize=10)
     ax.set_axis_off()
     return fig
+
+
+def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spearman",
+                  highlight: Sequence[str] = ("guided_backprop",)) -> Figure:
+    """The cascading randomisation check of several methods in one axes: the similarity
+    (``metric``: ``"spearman"`` or ``"ssim"``, averaged over the images) of each method's
+    map to its original after each randomised layer, one line per method (those in
+    ``highlight`` drawn thick). A line that stays up fails the check (Adebayo et al. 2018)."""
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    ax = fig.subplots()
+    layers: list[str] = []
+    low = -0.3
+    for name, res in results.items():
+        layers = res.layers if len(res.layers) > len(layers) else layers
+        ys = to_numpy(getattr(res, metric).mean(0))
+        low = min(low, float(np.nanmin(ys)) - 0.05) if len(ys) else low
+        xs = np.arange(1, len(ys) + 1)
+        ax.plot(xs, ys, "o-", lw=3 if name in highlight else 1.2, ms=4, label=name)
+    xs = np.arange(1, len(layers) + 1)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(xs)
+    ax.set_xticklabels(layers, rotation=50, fontsize=7, ha="right")
+    ax.set_xlabel("randomised from the output down to (cascading)")
+    ax.set_ylabel(f"{'Spearman rank correlation' if metric == 'spearman' else 'SSIM'} with the original")
+    ax.set_ylim(low, 1.05)
+    ax.set_title("sanity check: a faithful map should fall towards 0", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def sanity_maps(results: Mapping[str, RandomizationResult], image: torch.Tensor | None = None,
+                classifier: Classifier | None = None, index: int = 0, max_steps: int = 5) -> Figure:
+    """One row per method, one column per randomisation step (original first, at most
+    ``max_steps`` evenly spaced steps in all): the absolute maps of image ``index``, each
+    scaled to its own 99th percentile. The image itself opens each row when given."""
+    names = list(results)
+    steps = max(len(r.layers) for r in results.values())
+    shown = sorted(set(np.linspace(0, steps, min(max_steps, steps + 1)).round().astype(int).tolist()))
+    cols = len(shown) + (image is not None)
+    fig = Figure(figsize=(1.5 * cols + 0.8, 1.5 * len(names) + 0.4), layout="constrained")
+    axes = np.array(fig.subplots(len(names), cols, squeeze=False))
+    for r, name in enumerate(names):
+        res = results[name]
+        c0 = 0
+        if image is not None:
+            axes[r, 0].imshow(image_array(image[index:index + 1], classifier))
+            c0 = 1
+        for c, s in enumerate(shown):
+            s = min(s, len(res.layers))
+            axes[r, c0 + c].imshow(normalize_map(res.maps[s, index], "abs", 99), cmap="gray")
+            if r == 0:
+                axes[r, c0 + c].set_title("original" if s == 0 else f"to {res.layers[s - 1]}", fontsize=8)
+        axes[r, 0].set_ylabel(name, fontsize=8)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def auc_scatter(evaluation, index: int | None = None) -> Figure:
+    """Deletion AUC (x, lower is better) against insertion AUC (y, higher is better) of every
+    method and baseline of a :class:`~cnnviz_lab.evaluate.MethodEvaluation`, averaged over
+    the images (or of image ``index``): the best methods sit top left."""
+    fig = Figure(figsize=(5.5, 4.2), layout="constrained")
+    ax = fig.subplots()
+    for name in evaluation.curves:
+        d, i = evaluation.deletion(name), evaluation.insertion(name)
+        dv, iv = (float(d.mean()), float(i.mean())) if index is None else (float(d[index]), float(i[index]))
+        base = name in evaluation.baselines
+        ax.scatter([dv], [iv], marker="x" if base else "o", color="grey" if base else None, s=50)
+        ax.annotate(name, (dv, iv), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    ax.set_xlabel("deletion AUC (lower is better)")
+    ax.set_ylabel("insertion AUC (higher is better)")
+    ax.set_title("faithfulness: best methods top left", fontsize=10)
+    return fig

@@ -20,3 +20,6 @@ from .optvis import deepdream_panel, inversion_panel, maximize_panel
 __all__ = ["Panel", "available_models", "cached_model", "feature_map_panel", "filter_panel", "panel",
            "prediction_panel",
            "deepdream_panel", "inversion_panel", "maximize_panel"]
+from .evaluation import evaluation_panel
+
+__all__ += ["evaluation_panel"]

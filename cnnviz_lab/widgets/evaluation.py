@@ -1,0 +1,51 @@
+"""Panel for notebook 08: one method on one image, its deletion/insertion curves against a
+random map, or its maps as the layers are randomised (the sanity check)."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .. import plot
+from ..config import pick
+from ..evaluate import (COURSE_METHODS, course_methods, deletion_curve, insertion_curve, random_map,
+                        randomization_check)
+from ..images import sample_image
+from .common import Panel, cached_model, image_dropdown
+
+
+def evaluation_panel(model: str = "efficientnet_lite0", image: str = "cat", method: str = "gradcam",
+                     view: str = "curves", size: int | None = None, steps: int | None = None,
+                     layers: tuple[str, ...] | None = None) -> Panel:
+    """Method and image dropdowns and a view toggle, recomputed when "run" is pressed:
+    ``"curves"``: the method's deletion and insertion curves (Petsiuk et al. 2018) beside a
+    random map's; ``"sanity"``: its map after each step of the cascading randomisation
+    (Adebayo et al. 2018) with the similarity curve. ``size``: image side (default 224, 96
+    in quick mode); ``steps``: deletion/insertion steps (default 50, 10 in quick mode);
+    ``layers``: the blocks randomised (default: a few, top down)."""
+    side = size or pick(224, 96)
+    n_steps = steps or pick(50, 10)
+    controls = {
+        "image": image_dropdown(image),
+        "method": W.Dropdown(options=list(COURSE_METHODS), value=method, description="method"),
+        "view": W.ToggleButtons(options=["curves", "sanity"], value=view, description="view"),
+    }
+
+    def render(image: str, method: str, view: str):
+        clf = cached_model(model)
+        x = clf.preprocess(sample_image(image), size=side)
+        fn = course_methods([method])[method]
+        if view == "sanity":
+            names = list(layers) if layers else pick(
+                ["classifier", "head", "blocks.15", "blocks.12", "blocks.8", "blocks.4", "blocks.0", "stem"],
+                ["classifier", "blocks.12", "blocks.4", "stem"])
+            res = randomization_check(clf, fn, x, layers=names, init="normal", progress=False)
+            return plot.randomization(res, x, clf)
+        m = fn(clf, x)
+        curves = {}
+        for name, a in {method: m, "random pixels": random_map(x, seed=0),
+                        "random blobs": random_map(x, seed=0, resolution=7)}.items():
+            curves[name] = [deletion_curve(clf, x, a, steps=n_steps, fill="blur"),
+                            insertion_curve(clf, x, a, steps=n_steps)]
+        return plot.curves(curves)
+
+    return Panel(controls, render, button="run")
