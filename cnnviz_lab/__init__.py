@@ -11,46 +11,44 @@ See the README for the course map and the full API.
 """
 
 from . import exercises, plot, widgets
-from .attribution import frozen, topk_targets
-from .attribution import (UnsupportedActivationError, guided_backprop, input_x_gradient,
-                          integrated_gradients, saliency, smoothgrad)
-from .attribution import (cam, cam_layers, fully_convolutional, gradcam, gradcam_pp, layercam,
-                          scorecam)
-from .attribution import (OcclusionGrid, occlusion, occlusion_grid, occlusion_map, regularize_occlusion,
-                          window_starts)
-from .attribution import guided_gradcam
+from .attribution import (
+    cam, cam_layers, frozen, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
+    guided_gradcam, input_x_gradient, integrated_gradients, layercam, occlusion, occlusion_grid,
+    occlusion_map, OcclusionGrid, regularize_occlusion, saliency, scorecam, smoothgrad,
+    topk_targets, UnsupportedActivationError, window_starts,
+)
 from .augment import augment
-from .energy import energy_in_box
 from .config import offline, quick, resolve_device
-from .evaluate import (Curve, RandomizationResult, deletion_auc, deletion_curve, insertion_auc,
-                       insertion_curve, pointing_game, randomization_check, randomization_layers)
+from .energy import energy_in_box
+from .evaluate import (
+    course_methods, Curve, deletion_auc, deletion_curve, evaluate_methods, insertion_auc,
+    insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
+    randomization_layers, RandomizationResult, trapezoid_auc,
+)
 from .images import load_image, sample_image, sample_images
 from .layers import activations, capture, get_layer, hook_count, layer_names
-from .optvis import (Rendering, alpha_norm, blur, channel, class_logit, content, deepdream, dream,
-                     invert, l2, maximize, neuron, objectives, total_variation)
-from .models import (Classifier, ModelUnavailableError, UnknownNameError, list_models, load_model,
-                     wrap_model)
+from .models import (
+    Classifier, list_models, load_model, ModelUnavailableError, UnknownNameError, wrap_model,
+)
+from .optvis import (
+    alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize,
+    neuron, objectives, Rendering, total_variation,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Classifier", "ModelUnavailableError", "UnknownNameError", "activations", "augment", "capture",
-    "exercises", "widgets",
-    "frozen", "get_layer", "hook_count", "layer_names", "list_models", "load_image", "load_model",
-    "offline", "plot", "quick", "resolve_device", "sample_image", "sample_images", "topk_targets",
-    "wrap_model",
-    "Rendering", "alpha_norm", "blur", "channel", "class_logit", "content", "deepdream", "dream",
-    "invert", "l2", "maximize", "neuron", "objectives", "total_variation",
+    "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture", "channel",
+    "class_logit", "Classifier", "content", "course_methods", "Curve", "deepdream",
+    "deletion_auc", "deletion_curve", "dream", "energy_in_box", "evaluate_methods", "exercises",
+    "frozen", "fully_convolutional", "get_layer", "gradcam", "gradcam_pp", "guided_backprop",
+    "guided_gradcam", "hook_count", "input_x_gradient", "insertion_auc", "insertion_curve",
+    "integrated_gradients", "invert", "l2", "layer_names", "layercam", "list_models",
+    "load_image", "load_model", "maximize", "MethodEvaluation", "ModelUnavailableError",
+    "neuron", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
+    "offline", "plot", "pointing_game", "quick", "random_map", "randomization_check",
+    "randomization_layers", "RandomizationResult", "regularize_occlusion", "Rendering",
+    "resolve_device", "saliency", "sample_image", "sample_images", "scorecam", "smoothgrad",
+    "topk_targets", "total_variation", "trapezoid_auc", "UnknownNameError",
+    "UnsupportedActivationError", "widgets", "window_starts", "wrap_model",
 ]
-__all__ += ["UnsupportedActivationError", "guided_backprop", "input_x_gradient", "integrated_gradients",
-            "saliency", "smoothgrad"]
-__all__ += ["cam", "cam_layers", "fully_convolutional", "gradcam", "gradcam_pp", "layercam", "scorecam"]
-__all__ += ["Curve", "RandomizationResult", "deletion_auc", "deletion_curve", "insertion_auc",
-            "insertion_curve", "pointing_game", "randomization_check", "randomization_layers"]
-__all__ += ["OcclusionGrid", "occlusion", "occlusion_grid", "occlusion_map", "regularize_occlusion",
-            "window_starts"]
-__all__ += ["guided_gradcam"]
-__all__ += ["energy_in_box"]
-from .evaluate import MethodEvaluation, course_methods, evaluate_methods, random_map, trapezoid_auc
-
-__all__ += ["MethodEvaluation", "course_methods", "evaluate_methods", "random_map", "trapezoid_auc"]

@@ -22,6 +22,7 @@ from . import plot
 from .attribution import (guided_backprop, guided_gradcam, integrated_gradients, occlusion, saliency,
                           smoothgrad)
 from .config import quick
+from .evaluate import evaluate_methods
 from .images import ImageLike, load_image
 from .layers import layer_names
 from .models import Classifier, load_model
@@ -52,6 +53,9 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
     mid = convs[len(convs) // 2]
     steps = dict(opt=24 if fast else 256, inv=30 if fast else 300, dream=3 if fast else 10,
                  sg=8 if fast else 50, ig=16 if fast else 64, occ_stride=32 if fast else 16)
+
+    blocks = [n for n in layer_names(clf) if n.count(".") == 1 and n.startswith("blocks.")]
+    sanity_layers = ["classifier", "head"] + blocks[::-4][:3] if clf.name == "efficientnet_lite0" else None
 
     def optvis_size(n: int) -> int:
         return 96 if fast else n
@@ -98,6 +102,11 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
         Entry("07_occlusion", "Occlusion sensitivity", "07_occlusion",
               lambda: plot.occlusion_maps(clf, x, occlusion(clf, x, window=2 * steps["occ_stride"],
                                                                 stride=steps["occ_stride"]))),
+        Entry("08_sanity_check", "Randomisation sanity check: guided backprop fails it",
+              "08_evaluating_explanations",
+              lambda: plot.sanity_curves(evaluate_methods(
+                  clf, x, ["saliency", "guided_backprop", "integrated_gradients", "gradcam"],
+                  faithfulness=False, layers=sanity_layers, progress=False).sanity)),
     ]
 
 

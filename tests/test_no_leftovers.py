@@ -43,10 +43,12 @@ CALLS = {
     "deepdream": lambda m: cv.deepdream(m, X[:1], {"conv2": 1.0}, octaves=1, steps=2, seed=0,
                                         progress=False),
     "cam_layers": lambda m: cv.cam_layers(m, size=16),
+    "evaluate_methods": lambda m: cv.evaluate_methods(m, X, ["saliency", "guided_backprop"], [0, 1],
+                                                      steps=3, layers=["fc", "conv2"], progress=False),
     "topk_targets": lambda m: cv.topk_targets(m, X, 2),
 }
 # Functions that take no model, or only inspect it without running hooks or gradients.
-NO_MODEL = {"alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
+NO_MODEL = {"course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
             "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
             "load_image", "load_model", "neuron", "occlusion_map", "offline", "pointing_game", "quick",
             "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",
