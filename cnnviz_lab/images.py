@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -142,7 +143,13 @@ def sample_path(name: str) -> Path:
     return DATA_DIR / SAMPLES[name]
 
 
+@functools.lru_cache(maxsize=len(SAMPLES))
+def _decoded_sample(name: str) -> Image.Image:
+    return load_image(sample_path(name))
+
+
 def sample_image(name: str = "cat") -> Image.Image:
     """A bundled sample photograph as RGB: ``cat``, ``coffee``, ``cat_and_coffee``,
-    ``astronaut`` or ``rocket`` (all public domain / CC0, from scikit-image's data)."""
-    return load_image(sample_path(name))
+    ``astronaut`` or ``rocket`` (all public domain / CC0, from scikit-image's data).
+    Decoded once per session; each call returns a fresh copy."""
+    return _decoded_sample(name).copy()
