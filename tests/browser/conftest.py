@@ -85,7 +85,10 @@ class Lab:
     log: Path
 
     def page_url(self, notebook: str) -> str:
-        return f"{self.url}/lab/tree/{notebook}?token={self.token}"
+        """The notebook alone in a fresh workspace of its own: JupyterLab would otherwise
+        restore the tabs of the previous test, and "Run All Cells" could go to one of them."""
+        workspace = Path(notebook).stem.replace("_", "-")
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={self.token}"
 
     def api(self, path: str, method: str = "GET", timeout: float = 10):
         req = urllib.request.Request(f"{self.url}{path}", method=method,

@@ -129,7 +129,8 @@ def test_panel_redraws_when_a_control_moves(number, jupyterlab, browser):
         _accept_dialogs(page)
         cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").count()
 
-        # Run > Run All Cells, as a student would.
+        # Run > Run All Cells, as a student would, with this notebook's tab focused.
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click(position={"x": 5, "y": 5})
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         _within(f"{path.name}: not every code cell ran within {RUN_ALL_TIMEOUT_MS // 1000} s", page.wait_for_function,
