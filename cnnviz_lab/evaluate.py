@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-from .attribution.common import Target, frozen, prepare_input, resolve_targets
+from .attribution.common import Target, frozen, one_class_per_image, prepare_input, resolve_targets
 from .attribution.occlusion import Fill, fill_image
 from .config import pick
 from .models import Classifier, unwrap
@@ -360,16 +360,8 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     the image's edges, not what the model learned. ``init``: how a block is randomised
     (:func:`randomize_layer`; ``"normal"`` keeps the activations' scale).
     """
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
+    module, clf, xin, cls = one_class_per_image(model, x, target, "randomization_check")
     n, c = xin.shape[:2]
-    with torch.no_grad(), frozen(module):
-        logits = module(xin)
-    targets, squeeze = resolve_targets(target, logits, clf)
-    if not squeeze or targets.shape[1] != 1:
-        raise ValueError("randomization_check explains one class per image: pass None, an int, "
-                         "a class name or one class per image")
-    cls = targets[:, 0].tolist()
     names = list(layers) if layers is not None else randomization_layers(module)
     if not names:
         raise ValueError("no layer with parameters to randomise")
@@ -396,7 +388,7 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
         sim.append(ssim(original, m))
     dev = x.device
     return RandomizationResult(names, torch.stack(rho, 1).to(dev), torch.stack(sim, 1).to(dev),
-                               torch.stack(maps), targets[:, 0].to(dev),
+                               torch.stack(maps), torch.tensor(cls, device=dev),
                                getattr(method, "__name__", type(method).__name__), cascading)
 
 
@@ -671,16 +663,8 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
     """
     import time
 
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
+    module, clf, xin, cls = one_class_per_image(model, x, target, "evaluate_methods")
     n, c = xin.shape[:2]
-    with torch.no_grad(), frozen(module):
-        logits = module(xin)
-    targets, squeeze = resolve_targets(target, logits, clf)
-    if not squeeze or targets.shape[1] != 1:
-        raise ValueError("evaluate_methods explains one class per image: pass None, an int, a class "
-                         "name or one class per image")
-    cls = targets[:, 0].tolist()
     fns = _resolve_methods(methods)
     if baselines is None:
         baselines = {"random pixels": random_map(xin, seed=seed),

@@ -109,6 +109,30 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Classifier
     return out, squeeze
 
 
+def forward_targets(model: nn.Module | Classifier, x: torch.Tensor, target: Target
+                    ) -> tuple[nn.Module, Classifier | None, torch.Tensor, torch.Tensor, bool]:
+    """One gradient-free forward pass to resolve ``target``: ``(module, classifier, x on the
+    model's device, (N,K) targets, squeeze flag)``. For methods that combine or repeat other
+    methods and must hand every part the same classes."""
+    module, clf = unwrap(model)
+    xin = prepare_input(module, x)
+    with torch.no_grad(), frozen(module):
+        logits = module(xin)
+    targets, squeeze = resolve_targets(target, logits, clf)
+    return module, clf, xin, targets, squeeze
+
+
+def one_class_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
+                        ) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int]]:
+    """Like :func:`forward_targets` for callers that explain exactly one class per image:
+    ``(module, classifier, x, [class of each image])``; a K-class target raises ``ValueError``."""
+    module, clf, xin, targets, squeeze = forward_targets(model, x, target)
+    if not squeeze or targets.shape[1] != 1:
+        raise ValueError(f"{caller} explains one class per image: pass None, an int, a class name "
+                         "or one class per image")
+    return module, clf, xin, targets[:, 0].tolist()
+
+
 def topk_targets(model: nn.Module | Classifier, x: torch.Tensor, k: int = 5) -> torch.Tensor:
     """The ``(N,k)`` indices of each image's top-k classes: pass as ``target=`` to explain
     the k best guesses in one call."""

@@ -11,9 +11,9 @@ import torch
 from torch import nn
 
 from ..layers import LayerRef
-from ..models import Classifier, unwrap
+from ..models import Classifier
 from .cam import gradcam
-from .common import Target, finish, frozen, prepare_input, resolve_targets
+from .common import Target, finish, forward_targets
 from .gradients import guided_backprop
 
 
@@ -25,11 +25,7 @@ def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     when ``target`` is None) and handed to :func:`gradcam` (at ``layer``, default the
     model's CAM layer) and :func:`guided_backprop` (``generalize`` as there).
     """
-    module, clf = unwrap(model)
-    x = prepare_input(module, x)
-    with torch.no_grad(), frozen(module):
-        logits = module(x)
-    targets, squeeze = resolve_targets(target, logits, clf)
+    _, _, x, targets, squeeze = forward_targets(model, x, target)
     maps = gradcam(model, x, targets, layer=layer, upsample=True)          # (N,K,H,W)
     guided = guided_backprop(model, x, targets, generalize=generalize)      # (N,K,3,H,W)
     return finish(guided * maps.unsqueeze(2), squeeze)
