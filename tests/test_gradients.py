@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
-from conftest import TinyNet, assert_clean, tiny_pair
+from conftest import RefGuidedReLU, TinyNet, assert_clean, tiny_pair
 from torch import nn
 
 import cnnviz_lab as cv
@@ -153,24 +153,12 @@ def test_guided_from_a_layer_and_channel_hand_computed():
     assert_clean(net)
 
 
-class _RefGuided(torch.autograd.Function):
-    """The rule written out: forward relu, backward 1[x>0] * max(g, 0)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return (x > 0).to(g.dtype) * g.clamp(min=0)
 
 
 def _reference_guided(model, x, cls, monkeypatch):
     """Guided backprop by replacing F.relu itself (module ReLUs call it too), out of place."""
     with monkeypatch.context() as mp:
-        mp.setattr(F, "relu", lambda t, inplace=False: _RefGuided.apply(t))
+        mp.setattr(F, "relu", lambda t, inplace=False: RefGuidedReLU.apply(t))
         return _logit_grad(model, x, cls)
 
 

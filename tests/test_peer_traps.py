@@ -16,7 +16,7 @@ import torchvision
 
 import cnnviz_lab as cv
 
-from conftest import TinyNet, assert_clean, tiny_pair
+from conftest import RefGuidedReLU, TinyNet, assert_clean, tiny_pair
 
 captum_attr = pytest.importorskip(
     "captum.attr", reason="Captum is not installed (benchmark extra: pip install -e .[bench]); "
@@ -29,18 +29,6 @@ from pytorch_grad_cam.activations_and_gradients import ActivationsAndGradients  
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
 
 
-class _RefGuided(torch.autograd.Function):
-    """Guided ReLU written from the definition: forward relu, backward 1[x>0] * max(g, 0)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return (x > 0).to(g.dtype) * g.clamp(min=0)
 
 
 def _logit_grad(model, x, cls):
@@ -55,7 +43,7 @@ def _reference_guided(model, x, cls, monkeypatch):
     """Guided backprop with F.relu itself replaced (nn.ReLU modules call F.relu too), so
     every rectifier gets the rule, however the model calls it."""
     with monkeypatch.context() as mp:
-        mp.setattr(F, "relu", lambda t, inplace=False: _RefGuided.apply(t))
+        mp.setattr(F, "relu", lambda t, inplace=False: RefGuidedReLU.apply(t))
         return _logit_grad(model, x, cls)
 
 
