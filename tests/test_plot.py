@@ -52,3 +52,20 @@ def test_widget_panel_redraws_on_change():
     assert [v["layer"] for v in seen][-1] == panel.controls["layer"].options[0]
     assert seen[-1]["channels"] == (2, 5)
     assert cv.hook_count(cv.widgets.cached_model("efficientnet_lite0")) == 0
+
+
+def test_panel_draws_once_when_a_control_updates_another():
+    import ipywidgets as W
+
+    from cnnviz_lab.widgets import Panel
+
+    image = W.Dropdown(options=["cat", "coffee"], value="cat")
+    klass = W.Dropdown(options=["tabby"], value="tabby")
+    image.observe(lambda c: setattr(klass, "options", ["espresso"] if c["new"] == "coffee" else ["tabby"]),
+                  names="value")
+    calls = []
+    panel = Panel({"image": image, "klass": klass}, lambda image, klass: calls.append((image, klass)))
+    image.value = "coffee"  # refreshes the class menu (one redraw), then the image observer fires
+    assert calls == [("cat", "tabby"), ("coffee", "espresso")]
+    panel.update(force=True)  # a run button always recomputes
+    assert calls[-1] == ("coffee", "espresso") and len(calls) == 3

@@ -67,7 +67,7 @@ class Panel(W.VBox):
         rows = [W.HBox(widgets[i:i + columns]) for i in range(0, len(widgets), columns)]
         if button:
             self.button = W.Button(description=button, button_style="primary")
-            self.button.on_click(lambda _b: self.update())
+            self.button.on_click(lambda _b: self.update(force=True))
             rows.append(W.HBox([self.button, self.status]))
         else:
             self.button = None
@@ -75,19 +75,26 @@ class Panel(W.VBox):
                 w.observe(lambda _change: self.update(), names="value")
             rows.append(self.status)
         super().__init__(rows + [self.output])
-        self.update()
+        self._drawn: dict[str, Any] | None = None
+        self.update(force=True)
 
     def values(self) -> dict[str, Any]:
         return {k: w.value for k, w in self.controls.items()}
 
-    def update(self) -> None:
-        """Redraw now with the current control values."""
+    def update(self, force: bool = False) -> None:
+        """Redraw now with the current control values. Without ``force`` nothing happens when
+        the values are those already drawn (a control that updates another, such as an image
+        menu refreshing the class menu, then costs one redraw, not two)."""
+        values = self.values()
+        if not force and values == self._drawn:
+            return
+        self._drawn = values
         start = time.perf_counter()
         self.status.value = "<i>computing...</i>"
         with self.output:
             self.output.clear_output(wait=True)
             try:
-                result = self.render(**self.values())
+                result = self.render(**values)
                 if result is not None:
                     display(result)
             except Exception as err:  # show the problem in the panel, keep the panel alive
