@@ -17,23 +17,12 @@ them as measured.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 
 import cnnviz_lab as cv
+from common import timed  # benchmarks/common.py: warm-up, median, CUDA sync
 from cnnviz_lab.attribution.common import frozen
-
-
-def timed(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -75,10 +64,10 @@ def main() -> None:
     assert torch.allclose(cv.gradcam(clf, x, targets, layer=args.layer)[:, 1],
                           cv.gradcam(clf, x, targets[:, 1], layer=args.layer), atol=1e-5)
 
-    rows = [("forward pass only (no grad)", timed(forward_only, args.repeat)),
-            ("floor: forward + 1 batched backward to layer", timed(floor, args.repeat)),
-            (f"cv.gradcam, ({args.images},{args.classes}) target", timed(batched, args.repeat)),
-            (f"cv.gradcam one class at a time, x{args.classes}", timed(one_by_one, args.repeat))]
+    rows = [("forward pass only (no grad)", timed(forward_only, args.device, args.repeat)),
+            ("floor: forward + 1 batched backward to layer", timed(floor, args.device, args.repeat)),
+            (f"cv.gradcam, ({args.images},{args.classes}) target", timed(batched, args.device, args.repeat)),
+            (f"cv.gradcam one class at a time, x{args.classes}", timed(one_by_one, args.device, args.repeat))]
     base = rows[1][1]
     print(f"Grad-CAM: {args.model} ({'random' if clf.weights is None else clf.weights} weights), "
           f"{args.images} images {args.size}px, {args.classes} classes, layer {args.layer}, "

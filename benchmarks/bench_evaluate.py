@@ -16,24 +16,13 @@ its load: report them as measured.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 
 import cnnviz_lab as cv
+from common import timed  # benchmarks/common.py: warm-up, median, CUDA sync
 from cnnviz_lab.attribution.occlusion import fill_image
 from cnnviz_lab.evaluate import pixel_order
-
-
-def timed(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def loop_deletion(clf: cv.Classifier, x: torch.Tensor, maps: torch.Tensor, steps: int) -> torch.Tensor:
@@ -71,13 +60,13 @@ def main() -> None:
     print(f"EfficientNet-Lite0, {x.shape[0]} images at {args.size} px, {args.steps} steps "
           f"({forwards} masked forwards), device {args.device}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
-    t_l = timed(looped, args.repeat)
+    t_l = timed(looped, args.device, args.repeat)
     print(f"one forward per step (loop)            {t_l * 1000:9.1f} ms")
     for bs in args.batch_sizes:
         batched = lambda: cv.deletion_curve(clf, x, maps, steps=args.steps, fill="blur", batch_size=bs,  # noqa: E731
                                             progress=False)
         same = torch.allclose(batched().scores.cpu(), reference, atol=1e-4)
-        t_b = timed(batched, args.repeat)
+        t_b = timed(batched, args.device, args.repeat)
         print(f"cv.deletion_curve, batch_size={bs:<4d}    {t_b * 1000:9.1f} ms   "
               f"{t_l / t_b:5.2f}x the loop's speed, same curve: {same}")
 

@@ -14,34 +14,12 @@ Prints a small table of median seconds and ratios.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 import torchvision
 
 import cnnviz_lab as cv
-
-
-def _once(fn, device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
-
-
-def timed(fns: list, repeat: int, device: torch.device) -> list[float]:
-    """Median seconds of each function, run round-robin (a busy machine slows all alike)."""
-    for fn in fns:
-        fn()  # warm-up
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            times[i].append(_once(fn, device))
-    return [statistics.median(t) for t in times]
+from common import timed_many  # benchmarks/common.py: interleaved rounds, median, CUDA sync
 
 
 def main() -> None:
@@ -67,11 +45,12 @@ def main() -> None:
 
     names = [f"one batched forward+backward, {n} samples (baseline)", f"smoothgrad(n={n}, batch_size={n})",
              f"smoothgrad(method=guided_backprop, n={n})"]
-    secs = timed([baseline,
-                  lambda: cv.smoothgrad(model, x, target, n=n, batch_size=n, seed=0),
-                  lambda: cv.smoothgrad(model, x, target, method=cv.guided_backprop, n=n, batch_size=n, seed=0)],
-                 args.repeat, device)
-    rows = list(zip(names, secs))
+    secs = timed_many(dict(zip(names, [
+        baseline,
+        lambda: cv.smoothgrad(model, x, target, n=n, batch_size=n, seed=0),
+        lambda: cv.smoothgrad(model, x, target, method=cv.guided_backprop, n=n, batch_size=n, seed=0)])),
+        device, args.repeat)
+    rows = list(secs.items())
     base = rows[0][1]
     print(f"device: {device}, ResNet-50 (random init), {args.size} px, median of {args.repeat}")
     print(f"{'work':58s} {'seconds':>8s} {'ratio':>7s}")
@@ -80,8 +59,9 @@ def main() -> None:
 
     k = 5
     targets = torch.arange(k, device=device).view(1, k)
-    one, sep = timed([lambda: cv.saliency(model, x, targets),
-                      lambda: [cv.saliency(model, x, int(t)) for t in targets[0]]], args.repeat, device)
+    one, sep = timed_many({"one": lambda: cv.saliency(model, x, targets),
+                           "separate": lambda: [cv.saliency(model, x, int(t)) for t in targets[0]]},
+                          device, args.repeat).values()
     print()
     print(f"{'K=%d targets, one call (batched backward)' % k:58s} {one:8.3f} {one / sep:6.2f}x")
     print(f"{'K=%d targets, %d separate saliency calls' % (k, k):58s} {sep:8.3f} {1.0:6.2f}x")
