@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# JupyterLab on notebooks/ (as root too: --allow-root; no display: no browser, the URL with
+# its token is printed). LAB_ARGS go to `jupyter lab`, e.g. LAB_ARGS="--ip=0.0.0.0 --port=8890".
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+	JUPYTER=$(VENV)/bin/jupyter tools/start_lab.sh $(LAB_ARGS)
 
 # Unit tests, the notebook standard, the real-browser widget test and every notebook under
 # nbval, offline, in quick mode: one pytest run, one summary line, a "notebook times" table.
@@ -50,7 +52,7 @@ chromium:
 	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	test -x "$(CHROMIUM)" || { echo "apt-get did not install $(CHROMIUM)" >&2; exit 1; }
 
-# Rebuild notebooks/*.ipynb from notebooks/src/ and store quick-mode outputs.
+# Rebuild notebooks/*.ipynb from tools/notebook_src/ and store quick-mode outputs.
 notebooks: install
 	$(PY) tools/notebook_builder.py --execute
 

@@ -310,8 +310,8 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_has_a_source(path):
-    assert (NOTEBOOK_DIR / "src" / f"{path.stem}.py").exists(), \
-        f"{path.name} has no source: write notebooks/src/{path.stem}.py and build it with tools/notebook_builder.py"
+    assert (ROOT / "tools" / "notebook_src" / f"{path.stem}.py").exists(), \
+        f"{path.name} has no source: write tools/notebook_src/{path.stem}.py and build it with tools/notebook_builder.py"
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__.removeprefix("problems_"))

@@ -100,7 +100,7 @@ def test_postbuild_fetches_every_model_the_course_offers():
     assert not unknown, f"postBuild fetches models torchvision does not know: {unknown}"
     offered = set(inspect.signature(available_models).parameters["extra"].default)
     loaded = set()
-    for src in (ROOT / "notebooks" / "src").glob("[0-9]*.py"):
+    for src in (ROOT / "tools" / "notebook_src").glob("[0-9]*.py"):
         for m in re.finditer(r"(?:load_model|cached_model)\(\s*[\"'](\w+)[\"']([^)]*)\)", src.read_text()):
             if "weights=None" not in m.group(2):
                 loaded.add(m.group(1))
@@ -134,7 +134,7 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in ci and "CNNVIZ_OFFLINE=1" in ci
 
 
-@pytest.mark.parametrize("source", sorted((ROOT / "notebooks" / "src").glob("[0-9]*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", sorted((ROOT / "tools" / "notebook_src").glob("[0-9]*.py")), ids=lambda p: p.stem)
 def test_notebook_is_built_from_its_source(source):
     from notebook_builder import build
 

@@ -1,4 +1,4 @@
-"""Build the course notebooks from their sources in ``notebooks/src/``.
+"""Build the course notebooks from their sources in ``tools/notebook_src/``.
 
 Every notebook gets the same opening (title, Open-in-Colab and Binder badges built from the
 repository URL in ``pyproject.toml``, learning goals, prerequisites, run time), the same
@@ -33,7 +33,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-SOURCES = NOTEBOOKS / "src"
+SOURCES = Path(__file__).resolve().parent / "notebook_src"
 
 
 def repository_url() -> str:
@@ -202,7 +202,7 @@ def _shrink_image(output: dict, limit: int = 60_000) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", help="notebook names (default: all in notebooks/src)")
+    parser.add_argument("names", nargs="*", help="notebook names (default: all in tools/notebook_src)")
     parser.add_argument("--execute", action="store_true", help="run them and store outputs")
     args = parser.parse_args(argv)
     names = args.names or sorted(p.stem for p in SOURCES.glob("[0-9]*.py"))
