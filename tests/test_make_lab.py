@@ -110,7 +110,7 @@ def test_make_lab_serves_the_course_to_an_ordinary_user(lab_env, tmp_path):
         if str(parent).startswith(tempfile.gettempdir()) and parent != Path(tempfile.gettempdir()):
             os.chmod(parent, 0o755)
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-    usable = subprocess.run(nobody + [str(VENV / "bin" / "python"), "-c", "import jupyterlab"],
+    usable = subprocess.run(nobody + [str(VENV / "bin" / "jupyter"), "lab", "--version"],
                             capture_output=True)
     if usable.returncode != 0:
         pytest.skip("an ordinary user cannot run this venv's Python (it lives in a private folder)")
