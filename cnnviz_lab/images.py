@@ -32,6 +32,7 @@ SAMPLES = {
     "cat": "chelsea.png",
     "coffee": "coffee.png",
     "cat_and_coffee": "cat_and_coffee.png",
+    "cup_on_bricks": "cup_on_bricks.png",
     "astronaut": "astronaut.png",
     "rocket": "rocket.jpg",
 }
@@ -150,6 +151,7 @@ def _decoded_sample(name: str) -> Image.Image:
 
 def sample_image(name: str = "cat") -> Image.Image:
     """A bundled sample photograph as RGB: ``cat``, ``coffee``, ``cat_and_coffee``,
-    ``astronaut`` or ``rocket`` (all public domain / CC0, from scikit-image's data).
+    ``cup_on_bricks`` (a small object in a scene), ``astronaut`` or ``rocket`` (all public
+    domain / CC0, from scikit-image's data).
     Decoded once per session; each call returns a fresh copy."""
     return _decoded_sample(name).copy()
