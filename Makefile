@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 CHROMIUM ?= /usr/bin/chromium
 PYTEST   := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg CNNVIZ_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
-.PHONY: install lab test test-unit test-notebooks test-browser notebooks chromium bench bench-own clean
+.PHONY: install lab test test-unit test-notebooks test-full test-browser notebooks chromium bench bench-own clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -37,6 +37,11 @@ test-unit: install
 test-notebooks: install
 	$(PYTEST) notebooks --nbval-lax --nbval-current-env
 
+# Every notebook in FULL mode (what students see) under nbval, with its time against the
+# 3-minute budget. Not in CI (about 20 minutes on 2 CPU cores).
+test-full: install
+	CNNVIZ_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
 # JupyterLab in headless Chromium: run notebooks 00 and 06, move a widget, see the figure
 # change. Screenshots and the JupyterLab log go to artifacts/browser/.
 test-browser: install chromium
@@ -52,9 +57,11 @@ chromium:
 	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	test -x "$(CHROMIUM)" || { echo "apt-get did not install $(CHROMIUM)" >&2; exit 1; }
 
-# Rebuild notebooks/*.ipynb from tools/notebook_src/ and store quick-mode outputs.
+# Rebuild notebooks/*.ipynb from tools/notebook_src/ and store FULL-mode outputs (on a CPU or a
+# GPU), printing each notebook's time and size; times land in tools/notebook_times.json and in
+# each notebook's title cell. NAMES="01_saliency 06_gradcam" rebuilds only those.
 notebooks: install
-	$(PY) tools/notebook_builder.py --execute
+	$(PY) tools/notebook_builder.py --execute $(NAMES)
 
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install -e ".[test,bench]"

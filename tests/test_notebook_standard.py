@@ -298,8 +298,39 @@ def problems_outputs(nb, filename: str) -> list[str]:
     return out
 
 
+def _bound(source: str) -> set[str]:
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def problems_solutions(nb, filename: str) -> list[str]:
+    """A solution never rebinds what the student writes in the exercise's starter cell
+    ("Run All" must not replace the student's function with the solution)."""
+    out = []
+    starter: set[str] = set()
+    for i, cell in _code_cells(nb):
+        if "exercise" in _tags(cell):
+            starter = _bound(cell.source)
+        elif _is_solution(cell):
+            clash = sorted(starter & _bound(cell.source))
+            if clash:
+                out.append(f"cell {i} (solution) redefines {clash} from the starter: name them "
+                           f"{clash[0]}_solution, so Run All keeps the student's own code")
+    return out
+
+
 CHECKS = [problems_title, problems_setup, problems_metadata, problems_idea, problems_panel,
-          problems_exercises, problems_assertion, problems_code, problems_outputs]
+          problems_exercises, problems_solutions, problems_assertion, problems_code, problems_outputs]
 
 
 # ----------------------------------------------------------------------------- the tests
@@ -418,6 +449,8 @@ def test_the_reference_notebook_passes_every_check(good):
     (problems_exercises, lambda nb: nb.cells[_find(nb, _is_solution)].metadata.pop("cellView"), "cellView"),
     (problems_exercises, lambda nb: [setattr(c, "source", c.source.replace("cv.exercises.", "print")) for c in nb.cells],
      "no exercise"),
+    (problems_solutions, lambda nb: [setattr(c, "source", c.source.replace("_solution", ""))
+                                     for c in nb.cells if _is_solution(c)], "redefines"),
     (problems_assertion, lambda nb: [setattr(c, "source", re.sub(r"(?m)^assert .*$", "pass", c.source))
                                      for c in nb.cells if not _is_solution(c)], "no assertion"),
     (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("\n".join(f"a{i} = {i}" for i in range(13)))),

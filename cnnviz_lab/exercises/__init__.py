@@ -1,4 +1,5 @@
-"""Checkers for the course's exercises: ``cv.exercises.check_...(your_function)``.
+"""Checkers for the course's exercises: ``cv.exercises.check_...(your_function)``, and the
+predict-then-run questions: ``cv.exercises.check_choice(question_id, answer)``.
 """
 
 from .cam import check_class_map, check_gradcam, check_layercam
@@ -7,11 +8,12 @@ from .evaluation import check_sanity_failure, check_trapezoid_auc
 from .inspect import check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
+from .quiz import check_choice, Question, QUESTIONS
 from .saliency import check_saliency
 
 __all__ = [
-    "attempt", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
+    "attempt", "check_choice", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
     "check_most_active_channels", "check_normalize_gradient", "check_occlude",
     "check_occlusion_drop", "check_saliency", "check_sanity_failure", "check_top_k",
-    "check_total_variation", "check_trapezoid_auc", "close", "report",
+    "check_total_variation", "check_trapezoid_auc", "close", "Question", "QUESTIONS", "report",
 ]

@@ -121,10 +121,10 @@ nb.exercise(
     cv.exercises.check_top_k(top_k)
     """,
     solution="""
-    def top_k(logits, k):
+    def top_k_solution(logits, k):
         return logits.softmax(dim=1).topk(k, dim=1)
 
-    assert cv.exercises.check_top_k(top_k)
+    assert cv.exercises.check_top_k(top_k_solution)
     """,
 )
 nb.exercise(
@@ -142,10 +142,10 @@ nb.exercise(
     cv.exercises.check_most_active_channels(most_active_channels, clf, x, "blocks.8")
     """,
     solution="""
-    def most_active_channels(clf, x, layer, k):
+    def most_active_channels_solution(clf, x, layer, k):
         return cv.activations(clf, x, layer)[0].mean(dim=(1, 2)).topk(k).indices
 
-    assert cv.exercises.check_most_active_channels(most_active_channels, clf, x, "blocks.8")
+    assert cv.exercises.check_most_active_channels(most_active_channels_solution, clf, x, "blocks.8")
     """,
 )
 nb.md("""

@@ -196,13 +196,13 @@ nb.exercise(
     cv.exercises.check_saliency(my_saliency)
     """,
     solution="""
-    def my_saliency(model, x, target):
+    def my_saliency_solution(model, x, target):
         x = x.detach().requires_grad_(True)
         score = model(x)[:, target].sum()  # images are independent: one backward for all
         (grad,) = torch.autograd.grad(score, x)
         return grad.detach()
 
-    assert cv.exercises.check_saliency(my_saliency)
+    assert cv.exercises.check_saliency(my_saliency_solution)
     """,
 )
 

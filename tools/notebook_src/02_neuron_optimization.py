@@ -153,12 +153,12 @@ nb.exercise(
     cv.exercises.check_total_variation(total_variation)
     """,
     solution="""
-    def total_variation(images):
+    def total_variation_solution(images):
         dx = images[..., :-1, 1:] - images[..., :-1, :-1]
         dy = images[..., 1:, :-1] - images[..., :-1, :-1]
         return (dx ** 2 + dy ** 2).flatten(1).mean(1)
 
-    assert cv.exercises.check_total_variation(total_variation)
+    assert cv.exercises.check_total_variation(total_variation_solution)
     """,
 )
 nb.md("""

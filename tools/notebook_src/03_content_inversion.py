@@ -92,10 +92,10 @@ nb.exercise(
     cv.exercises.check_feature_distance(feature_distance)
     """,
     solution="""
-    def feature_distance(a, a0):
+    def feature_distance_solution(a, a0):
         return (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1)
 
-    assert cv.exercises.check_feature_distance(feature_distance)
+    assert cv.exercises.check_feature_distance(feature_distance_solution)
     """,
 )
 nb.md("""

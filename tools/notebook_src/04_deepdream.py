@@ -100,10 +100,10 @@ nb.exercise(
     cv.exercises.check_normalize_gradient(normalize_gradient)
     """,
     solution="""
-    def normalize_gradient(g):
+    def normalize_gradient_solution(g):
         return (g - g.mean()) / g.std()
 
-    assert cv.exercises.check_normalize_gradient(normalize_gradient)
+    assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
     """,
 )
 nb.md("""

@@ -142,10 +142,10 @@ nb.exercise(
     cv.exercises.check_class_map(class_map)
     """,
     solution="""
-    def class_map(features, weights, c):
+    def class_map_solution(features, weights, c):
         return (weights[c][:, None, None] * features).sum(dim=0)
 
-    assert cv.exercises.check_class_map(class_map)
+    assert cv.exercises.check_class_map(class_map_solution)
     """,
 )
 nb.md("""

@@ -177,11 +177,11 @@ nb.exercise(
     cv.exercises.check_gradcam(my_gradcam)
     """,
     solution="""
-    def my_gradcam(activation, gradient):
+    def my_gradcam_solution(activation, gradient):
         alpha = gradient.mean(dim=(1, 2))
         return (alpha[:, None, None] * activation).sum(dim=0).clamp(min=0)
 
-    assert cv.exercises.check_gradcam(my_gradcam)
+    assert cv.exercises.check_gradcam(my_gradcam_solution)
     """,
 )
 nb.exercise(
@@ -199,10 +199,10 @@ nb.exercise(
     cv.exercises.check_layercam(my_layercam)
     """,
     solution="""
-    def my_layercam(activation, gradient):
+    def my_layercam_solution(activation, gradient):
         return (gradient.clamp(min=0) * activation).sum(dim=0).clamp(min=0)
 
-    assert cv.exercises.check_layercam(my_layercam)
+    assert cv.exercises.check_layercam(my_layercam_solution)
     """,
 )
 nb.md("""

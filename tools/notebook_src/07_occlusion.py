@@ -202,12 +202,12 @@ nb.exercise(
     cv.exercises.check_occlude(occlude)
     """,
     solution="""
-    def occlude(x, top, left, window, value):
+    def occlude_solution(x, top, left, window, value):
         out = x.clone()
         out[:, :, top:top + window, left:left + window] = value
         return out
 
-    assert cv.exercises.check_occlude(occlude)
+    assert cv.exercises.check_occlude(occlude_solution)
     """,
 )
 nb.exercise(
@@ -226,14 +226,14 @@ nb.exercise(
     cv.exercises.check_occlusion_drop(occlusion_drop, clf, cat)
     """,
     solution="""
-    def occlusion_drop(clf, x, top, left, window):
+    def occlusion_drop_solution(clf, x, top, left, window):
         with torch.no_grad():
             p = clf.model(x).softmax(dim=1)[0]
             c = int(p.argmax())
             q = clf.model(occlude(x, top, left, window, 0.0)).softmax(dim=1)[0]
         return float(p[c] - q[c])
 
-    assert cv.exercises.check_occlusion_drop(occlusion_drop, clf, cat)
+    assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, cat)
     """,
 )
 

@@ -205,13 +205,13 @@ nb.exercise(
     cv.exercises.check_trapezoid_auc(auc)
     """,
     solution="""
-    def auc(fractions, scores):
+    def auc_solution(fractions, scores):
         widths = fractions[1:] - fractions[:-1]
         return float((widths * (scores[1:] + scores[:-1]) / 2).sum())
 
     c = ev.curves["gradcam"][0]
-    assert abs(auc(c.fractions, c.scores[0]) - float(c.auc[0])) < 1e-5
-    assert cv.exercises.check_trapezoid_auc(auc)
+    assert abs(auc_solution(c.fractions, c.scores[0]) - float(c.auc[0])) < 1e-5
+    assert cv.exercises.check_trapezoid_auc(auc_solution)
     """,
 )
 nb.exercise(
@@ -227,8 +227,8 @@ nb.exercise(
     cv.exercises.check_sanity_failure(answer, sanity)
     """,
     solution="""
-    answer = "guided_backprop"
-    assert cv.exercises.check_sanity_failure(answer, sanity)
+    answer_solution = "guided_backprop"
+    assert cv.exercises.check_sanity_failure(answer_solution, sanity)
     """,
 )
 
