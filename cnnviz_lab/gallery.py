@@ -16,13 +16,12 @@ from typing import Callable
 import torch
 from matplotlib.figure import Figure
 from PIL import Image
-from tqdm.auto import tqdm
 
-from . import plot
+from . import defaults, plot
 from .attribution import (guided_backprop, guided_gradcam, integrated_gradients, occlusion, saliency,
                           smoothgrad)
-from .config import quick
 from .classifier import Classifier
+from .config import quick
 from .evaluate import evaluate_methods, randomization_layers
 from .images import ImageLike, load_image
 from .layers import blocks_at, layer_names
@@ -147,7 +146,8 @@ def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier 
         if not entries:
             raise ValueError(f"no gallery entry matches {only}")
     rows = []
-    for entry in tqdm(entries, desc="gallery", disable=not progress):
+    for entry in defaults.progress_bar(entries, images=len(entries) * defaults.LONG_CALL, progress=progress,
+                                       desc="gallery", unit="figure"):
         start = time.perf_counter()
         fig = entry.make()
         png = f"{entry.slug}.png"

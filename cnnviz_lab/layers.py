@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence, Union
+from typing import Iterable, Iterator, Sequence, Union
 
 import torch
 from torch import nn
@@ -64,9 +64,9 @@ def get_layer(model: nn.Module | Classifier, layer: LayerRef) -> nn.Module:
             raise ValueError(f"layer: this {type(layer).__name__} module is not part of the model")
         return layer
     if not isinstance(layer, str):
-        raise TypeError(f"layer must be a layer name (a str such as {layer_names(module)[-1:] or ['conv1']}) "
-                        f"or a module of the model, got {layer!r} ({type(layer).__name__}); "
-                        "see cnnviz_lab.layer_names(model)")
+        example = (layer_names(module) or ["conv1"])[-1]
+        raise TypeError(f"layer must be a layer name (a str such as {example!r}) or a module of the model, "
+                        f"got {layer!r} ({type(layer).__name__}); see cnnviz_lab.layer_names(model)")
     try:
         return module.get_submodule(layer) if layer else module
     except AttributeError:
@@ -149,9 +149,15 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
     removed when the block exits, however it exits.
     """
     module, _ = unwrap(model)
-    refs = [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
+    if isinstance(layers, (str, nn.Module)):
+        refs = [layers]
+    elif isinstance(layers, Iterable) and not isinstance(layers, torch.Tensor):
+        refs = list(layers)
+    else:
+        raise TypeError(f"layers must be a layer name, a module of the model, or a list of them; got "
+                        f"{layers!r} ({type(layers).__name__})")
     if not refs:
-        raise ValueError("capture needs at least one layer")
+        raise ValueError("layers: capture needs at least one layer, got an empty list")
     names = [layer_name(module, r) for r in refs]
     cap = Capture(module, names, stop, pending=set(names))
 

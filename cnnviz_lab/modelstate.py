@@ -19,7 +19,7 @@ import math
 import numbers
 import warnings
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -27,9 +27,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import OutOfRangeError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .classifier import Classifier
 
 Target = Any  # None | int | str | Sequence[int | str] | (N,K) array or tensor
 
@@ -90,6 +87,11 @@ def frozen_forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 # --- the input gate -----------------------------------------------------------------------
+class Classifier(Protocol):
+    """What the gate needs of a :class:`cnnviz_lab.classifier.Classifier`: class names."""
+
+    def class_index(self, name: str | int) -> int: ...
+
 def _input_channels(module: nn.Module) -> int | None:
     for m in module.modules():
         if isinstance(m, nn.Conv2d):

@@ -138,7 +138,7 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     images per forward pass (``None``: the measured default of
     :func:`cnnviz_lab.defaults.batch_size`); it never changes the result. ``target``: as
     every attribution method (None = top-1 of the unoccluded image; an ``(N,K)`` array
-    reads K classes from the same passes). ``progress``: a tqdm bar (``None``: for long calls).
+    reads K classes from the same passes). ``progress``: a progress bar (``None``: for long calls).
     """
     checks.choice(output, "output", READERS)
     win = checks.pair(window, "window")

@@ -20,10 +20,9 @@ from torch import nn
 
 from .. import checks, defaults
 from ..classifier import Classifier, unwrap
-from ..images import load_image
 from ..layers import blocks_at, capture, layer_name
 from ..modelstate import frozen, gaussian_blur, model_device
-from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil
+from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil, unit_image
 
 #: The classic VGG16 DeepDream (as in gordicaleksa/pytorch-deepdream): relu4_2 and relu5_2
 #: (torchvision ``features.20`` / ``features.27``) weighted 1 and 0.5, 5 octaves of ratio
@@ -57,19 +56,6 @@ def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str,
         raise ValueError("deepdream needs at least one layer, e.g. layers={'blocks.10': 1.0}")
     out = {layer_name(module, k): float(v) for k, v in layers.items()}  # unknown names fail here
     return {k: v for k, v in out.items() if v != 0.0}
-
-
-def _to_input(image: Any, clf: Classifier | None, device: torch.device) -> torch.Tensor:
-    """RGB [0, 1] ``(1,3,H,W)`` from a PIL image/path/array, or from a preprocessed tensor."""
-    if isinstance(image, torch.Tensor):
-        t = image.detach().float().to(device)
-        t = t if t.dim() == 4 else t.unsqueeze(0)
-        if clf is not None:
-            t = clf.to_unit(t)
-        return t[:1].clamp(0, 1)
-    import torchvision.transforms.functional as TF
-
-    return TF.to_tensor(load_image(image)).unsqueeze(0).to(device)
 
 
 def _resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -109,7 +95,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     octaves = checks.positive_int(octaves, "octaves")
     steps = checks.integer(steps, "steps", minimum=0, what="an int >= 0")
     jitter = checks.integer(jitter, "jitter", minimum=0, what="an int >= 0")
-    x0 = _to_input(image, clf, device)
+    x0 = unit_image(image, clf, module)[:1]
     in_size = tuple(x0.shape[-2:])
     mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
     std = (clf.std if clf is not None else torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)).to(device)

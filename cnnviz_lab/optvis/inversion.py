@@ -23,7 +23,7 @@ from ..layers import activations, layer_name
 from ..modelstate import model_device
 from .objectives import alpha_norm, content, total_variation
 from .param import ImageParam, make_param
-from .render import Rendering, _normalizer, _start_image, legacy_output, render
+from .render import Rendering, _normalizer, legacy_output, render, unit_image
 from .transforms import Transform, make_transforms
 
 
@@ -60,7 +60,7 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
     device = model_device(module)
     name = layer_name(module, layer)
     side = size or (clf.input_size if clf is not None else 224)
-    target_unit = _start_image(image, clf, side, device)
+    target_unit = unit_image(image, clf, module, side)
     side = target_unit.shape[-1]
     normalise = _normalizer(clf, module)
     x_target = normalise(target_unit)

@@ -26,7 +26,7 @@ from .. import checks, defaults
 from ..classifier import Classifier, unwrap
 from ..compat import deprecated_output
 from ..layers import capture
-from ..modelstate import frozen, model_device
+from ..modelstate import frozen, model_device, prepare_input
 from .objectives import Context, Objective, as_objective, l2
 from .param import ImageParam, make_param
 from .transforms import Transform, make_transforms
@@ -160,21 +160,25 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
     return Rendering(final, hist, obj.name)
 
 
-def _start_image(image: Any, clf: Classifier | None, size: int, device: torch.device) -> torch.Tensor:
-    """A start image as RGB [0, 1] ``(1,3,size,size)``: a PIL/path/array through the
-    classifier's preprocessing, a 4-D tensor taken as a preprocessed model input."""
+def unit_image(image: Any, clf: Classifier | None, module: nn.Module, size: int | None = None) -> torch.Tensor:
+    """An image as RGB [0, 1] ``(N,3,H,W)`` on the model's device. A tensor is taken as a
+    preprocessed model input (through the input gate, then un-normalised); a PIL image,
+    path or array is loaded whole (``size=None``) or preprocessed to ``size x size`` (the
+    Classifier's resize and centre crop; a plain resize and crop for a bare module)."""
     if isinstance(image, torch.Tensor):
-        t = image.detach().to(device).float()
-        t = t if t.dim() == 4 else t.unsqueeze(0)
+        t = prepare_input(module, image, "image")
         return (clf.to_unit(t) if clf is not None else t).clamp(0, 1)
-    if clf is None:
-        import torchvision.transforms.functional as TF
+    device = model_device(module)
+    if size is not None and clf is not None:
+        return clf.to_unit(clf.preprocess(image, size=size)).clamp(0, 1).to(device)
+    import torchvision.transforms.functional as TF
 
-        from ..images import load_image
+    from ..images import load_image
 
-        img = TF.center_crop(TF.resize(load_image(image), size, antialias=True), [size, size])
-        return TF.to_tensor(img).unsqueeze(0).to(device)
-    return clf.to_unit(clf.preprocess(image, size=size)).clamp(0, 1).to(device)
+    img = load_image(image)
+    if size is not None:
+        img = TF.center_crop(TF.resize(img, size, antialias=True), [size, size])
+    return TF.to_tensor(img).unsqueeze(0).to(device)
 
 
 def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequence, size: int = 224,
@@ -215,7 +219,7 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
         raise ValueError(f"the objective describes {obj.batch} images but batch={batch}")
     start = None
     if image is not None:
-        start = _start_image(image, clf, size, device)
+        start = unit_image(image, clf, module, size)
         if l2_weight:
             obj = obj - l2_weight * l2(reference=start)
     p = make_param(param, n, size, init=start, generator=gen, device=device, decorrelate=decorrelate)
@@ -233,4 +237,4 @@ def legacy_output(result: Rendering, output: str) -> Any:
     return images[0] if len(images) == 1 else images
 
 
-__all__ = ["Rendering", "legacy_output", "maximize", "render", "to_pil"]
+__all__ = ["Rendering", "legacy_output", "maximize", "render", "to_pil", "unit_image"]
