@@ -47,6 +47,14 @@ def _bn_net() -> BNNet:
     return net.train()
 
 
+def assert_clear_error(error: type, words: list[str], call) -> None:
+    """``call()`` raises ``error`` and its message holds every one of ``words``."""
+    with pytest.raises(error) as info:
+        call()
+    for word in words:
+        assert word in str(info.value), f"{word!r} missing from: {info.value}"
+
+
 def _buffers(net: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in net.named_buffers()}
 
@@ -71,10 +79,7 @@ def _buffers(net: nn.Module) -> dict[str, torch.Tensor]:
     lambda m, x: cv.integrated_gradients(m, x, steps=2), lambda m, x: cv.topk_targets(m, x, 1),
 ], ids=["saliency", "gradcam", "occlusion", "activations", "deletion", "ig", "topk"])
 def test_bad_inputs_get_one_clear_error(bad, error, words, call, tiny):
-    with pytest.raises(error) as info:
-        call(tiny, bad)
-    for word in words:
-        assert word in str(info.value), f"{word!r} missing from: {info.value}"
+    assert_clear_error(error, words, lambda: call(tiny, bad))
 
 
 def test_one_image_is_a_batch_of_one_and_float64_is_cast(tiny):
@@ -124,10 +129,7 @@ def test_the_gate_copies_so_a_model_writing_its_input_in_place_cannot_change_the
     lambda m, t: cv.scorecam(m, X, t, layer="conv2"), lambda m, t: cv.occlusion(m, X, t, window=8, stride=8),
 ], ids=["saliency", "smoothgrad", "ig", "gradcam", "scorecam", "occlusion"])
 def test_bad_targets_get_one_clear_error(target, error, words, call, tiny):
-    with pytest.raises(error) as info:
-        call(tiny, target)
-    for word in words:
-        assert word in str(info.value), f"{word!r} missing from: {info.value}"
+    assert_clear_error(error, words, lambda: call(tiny, target))
 
 
 def test_out_of_range_is_checked_against_the_real_logits_of_a_bare_module(tiny):
@@ -183,10 +185,7 @@ def test_topk_and_predict_check_k(tiny, lite, cat_x):
     (lambda m: cv.occlusion(m, X, progress="yes"), TypeError, ["progress", "'yes'"]),
 ])
 def test_bad_keywords_get_one_clear_error(call, error, words, tiny):
-    with pytest.raises(error) as info:
-        call(tiny)
-    for word in words:
-        assert word in str(info.value), f"{word!r} missing from: {info.value}"
+    assert_clear_error(error, words, lambda: call(tiny))
 
 
 @pytest.mark.parametrize("call", [

@@ -31,7 +31,7 @@ from ..modelstate import batched_vjp, frozen, frozen_forward
 from ..perturb import perturbed_scores
 from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map,
                        find_gap_linear_head, fully_convolutional)
-from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
+from .common import Target, enter, finish, gather_scores, resolve_targets
 
 __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
            "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam", "scorecam"]

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .. import checks, defaults
-from ..classifier import Classifier, unwrap
+from ..classifier import Classifier
 from ..compat import renamed
 from ..layers import LayerRef, capture, layer_name
 from ..modelstate import batched_vjp, frozen, frozen_forward
