@@ -13,18 +13,24 @@ for several B, on:
   the default and at batch 64 (the old default).
 
 Each row shows the default's time per image and its ratio to the fastest batch size
-measured; the default should be within a few percent of the best. Random weights
-(``weights=None``): nothing is downloaded. Medians of ``--repeat`` calls after one warm-up;
-on a shared machine figures move by 5-10 %: report them as measured.
+measured. Random weights (``weights=None``): nothing is downloaded. Medians of ``--repeat``
+calls after one warm-up. On the CPU the figure is the process's CPU time per image with
+``--threads`` intra-op threads (default 1): a batch size changes how well the activations
+stay in the caches, which CPU time measures, while wall-clock time on a shared machine
+mostly measures the other processes (with 2 threads and a loaded machine, small batches
+look several times slower than they are, because one thread waits for the other). On a GPU
+it is wall-clock time, synchronised.
 
-    python benchmarks/bench_batch_size.py [--device cpu] [--repeat 3] [--quick]
+    python benchmarks/bench_batch_size.py [--device cpu] [--threads 1] [--repeat 3] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+import time
 
 import torch
 
@@ -32,7 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
 from cnnviz_lab import defaults  # noqa: E402
 from cnnviz_lab.modelstate import frozen  # noqa: E402
-from common import timed_many  # noqa: E402
+from common import sync  # noqa: E402
 
 CASES = [  # (model, size, backward, batch sizes tried)
     ("resnet50", 224, False, [4, 8, 16, 32, 64]),
@@ -61,13 +67,30 @@ def per_image(model: torch.nn.Module, x: torch.Tensor, batch: int, backward: boo
     return run
 
 
+def seconds(fns: dict, device: torch.device, repeat: int) -> dict:
+    """Median seconds per call of each function, in interleaved rounds after one warm-up:
+    CPU time of this process on the CPU, synchronised wall-clock time on a GPU."""
+    clock = time.perf_counter if device.type == "cuda" else time.process_time
+    for fn in fns.values():
+        fn()
+    times: dict = {k: [] for k in fns}
+    for _ in range(max(1, repeat)):
+        for key, fn in fns.items():
+            sync(device)
+            start = clock()
+            fn()
+            sync(device)
+            times[key].append(clock() - start)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def case_row(name: str, size: int, backward: bool, batches: list[int], device: torch.device, repeat: int) -> None:
     torch.manual_seed(0)
     clf = cv.load_model(name, weights=None, device=device)
     x = torch.randn(1, 3, size, size, device=device)
     default = defaults.batch_size(None, clf.model, x, backward=backward)
     tried = sorted(set(batches) | {default})
-    times = timed_many({b: per_image(clf.model, x, b, backward) for b in tried}, device, repeat)
+    times = seconds({b: per_image(clf.model, x, b, backward) for b in tried}, device, repeat)
     per = {b: times[b] / b for b in tried}
     best = min(per, key=per.get)
     cells = "  ".join(f"{b}{'*' if b == default else ''}: {per[b] * 1000:6.1f}" for b in tried)
@@ -83,7 +106,7 @@ def occlusion_row(device: torch.device, repeat: int) -> None:
     default = defaults.batch_size(None, clf.model, x)
     run = {b: (lambda b=b: cv.occlusion(clf, x, 0, window=32, stride=16, batch_size=b, progress=False))
            for b in sorted({default, 64})}
-    times = timed_many(run, device, repeat)
+    times = seconds(run, device, repeat)
     print(f"cv.occlusion resnet50 224 px, 169 windows: default {default}: {times[default]:.2f} s, "
           f"batch 64: {times[64]:.2f} s ({times[64] / times[default]:.2f}x the default's time)", flush=True)
 
@@ -92,10 +115,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="intra-op CPU threads (torch.set_num_threads)")
     parser.add_argument("--quick", action="store_true", help="two cases and no end-to-end run")
     args = parser.parse_args()
     device = cv.resolve_device(args.device)
-    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; "
+    torch.set_num_threads(args.threads)
+    clock = "wall-clock" if device.type == "cuda" else "CPU time"
+    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, {clock}; "
           f"* marks the default", flush=True)
     for case in (QUICK if args.quick else CASES):
         case_row(*case, device, args.repeat)

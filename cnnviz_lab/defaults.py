@@ -25,27 +25,30 @@ from . import checks
 #: backward) shows a progress bar when ``progress=None``.
 LONG_CALL = 64
 
-# Images per pass at 224 x 224 pixels, measured with benchmarks/bench_batch_size.py (see
-# its docstring for the figures). On a CPU a large batch of 224-px images runs *slower*
-# per image than a small one (the activations leave the caches); on a GPU large batches
-# fill the device.
+# Images per pass at 224 x 224 pixels, chosen with benchmarks/bench_batch_size.py. On a CPU
+# the per-image cost grows with the batch (the activations leave the caches): ResNet-50
+# forward 87 ms/image at 4, 98 at 16, 140 at 64; EfficientNet-Lite0 22, 40, 73; VGG-16 flat
+# from 2 to 8; at 112 px ResNet-50 is fastest at 16 = 4 images' worth of 224-px pixels.
+# With a backward pass 8 is best or within 1.2x of it (ResNet-50, Lite0). On a GPU large
+# batches fill the device (not measured in this project: the earlier defaults, 64 and 32),
+# and models over 60 M parameters get half (a memory guard).
 _REFERENCE_PIXELS = 224 * 224
-_PER_PASS = {("cpu", False): 16, ("cpu", True): 8, ("cuda", False): 64, ("cuda", True): 32}
-_LARGE_MODEL = 60_000_000   # parameters: VGG-16 (138 M) and the like get half the batch
+_PER_PASS = {("cpu", False): 4, ("cpu", True): 8, ("cuda", False): 64, ("cuda", True): 32}
+_LARGE_MODEL = 60_000_000
 _MAX_BATCH = 256
 
 
 def batch_size(value: int | None, module: nn.Module, x: torch.Tensor, *, backward: bool = False) -> int:
-    """``value`` when given (checked: an int >= 1), else the default for this device,
-    model and image size: 16 images of 224 px per forward pass on a CPU (8 with a backward
-    pass), 64 (32) on a GPU; scaled by ``224^2 / (H W)`` for other image sizes, halved for
-    models over 60 M parameters, at least 1 and at most 256."""
+    """``value`` when given (checked: an int >= 1), else the default for this device, image
+    size and model: 4 images of 224 px per forward pass on a CPU (8 with a backward pass),
+    64 (32) on a GPU, where models over 60 M parameters get half; scaled by ``224^2 / (H W)``
+    for other image sizes; at least 1 and at most 256."""
     chosen = checks.batch_size(value)
     if chosen is not None:
         return chosen
     kind = "cuda" if x.device.type == "cuda" else "cpu"
     base = _PER_PASS[(kind, backward)]
-    if sum(p.numel() for p in module.parameters()) > _LARGE_MODEL:
+    if kind == "cuda" and sum(p.numel() for p in module.parameters()) > _LARGE_MODEL:
         base = max(1, base // 2)
     pixels = max(1, int(x.shape[-1]) * int(x.shape[-2]))
     return max(1, min(_MAX_BATCH, round(base * _REFERENCE_PIXELS / pixels)))

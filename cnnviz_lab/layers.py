@@ -228,7 +228,7 @@ def probe(model: nn.Module | Classifier, size: int | tuple[int, int] = PROBE_SIZ
     return ``(name, output)`` of every module call in the order the modules finished (tensor
     outputs only). Nothing of the model changes: no mode, flag or buffer."""
     module, _ = unwrap(model)
-    h, w = (size, size) if isinstance(size, int) else size
+    h, w = checks.pair(size, "size")
     names = layer_names(module) or [""]
     blank = torch.zeros(1, 3, h, w, device=model_device(module), dtype=model_dtype(module))
     with torch.no_grad(), frozen(module), capture(module, names, copy=False) as cap:

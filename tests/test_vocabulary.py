@@ -88,14 +88,17 @@ def test_the_batch_size_rule():
     small = TinyNet()
     big = nn.Sequential(nn.Conv2d(3, 3, 1), nn.Linear(8000, 8000))  # 64 M parameters
     x224, x112 = torch.zeros(1, 3, 224, 224), torch.zeros(1, 3, 112, 112)
-    assert defaults.batch_size(None, small, x224) == 16
+    assert defaults.batch_size(None, small, x224) == 4
     assert defaults.batch_size(None, small, x224, backward=True) == 8
-    assert defaults.batch_size(None, small, x112) == 64                 # a quarter of the pixels
-    assert defaults.batch_size(None, big, x224) == 8                    # a large model: half
+    assert defaults.batch_size(None, small, x112) == 16                 # a quarter of the pixels
+    assert defaults.batch_size(None, big, x224) == 4                    # on a CPU size does not matter
     assert defaults.batch_size(None, small, torch.zeros(1, 3, 16, 16)) == 256    # capped
     assert defaults.batch_size(5, small, x224) == 5
     with pytest.raises(ValueError, match="batch_size"):
         defaults.batch_size(0, small, x224)
+    if torch.cuda.is_available():
+        on_gpu = x224.cuda()
+        assert defaults.batch_size(None, small, on_gpu) == 64 and defaults.batch_size(None, big, on_gpu) == 32
 
 
 def test_seed_none_is_unseeded_and_an_int_is_reproducible(tiny):
