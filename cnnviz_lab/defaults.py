@@ -29,7 +29,8 @@ LONG_CALL = 64
 # the per-image cost grows with the batch (the activations leave the caches): ResNet-50
 # forward 87 ms/image at 4, 98 at 16, 140 at 64; EfficientNet-Lite0 22, 40, 73; VGG-16 flat
 # from 2 to 8; at 112 px ResNet-50 is fastest at 16 = 4 images' worth of 224-px pixels.
-# With a backward pass 8 is best or within 1.2x of it (ResNet-50, Lite0). On a GPU large
+# With a backward pass 8 is a compromise: EfficientNet-Lite0 is fastest at 2-8, ResNet-50 at
+# 16 (8 costs it 1.2-1.3x). On a GPU large
 # batches fill the device (not measured in this project: the earlier defaults, 64 and 32),
 # and models over 60 M parameters get half (a memory guard).
 _REFERENCE_PIXELS = 224 * 224
