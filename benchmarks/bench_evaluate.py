@@ -4,12 +4,13 @@ Workload (issue 6): EfficientNet-Lite0 (the offline pretrained model), 3 bundled
 224x224, a Grad-CAM map each, a deletion curve of 50 steps (51 forwards per image), on the
 CPU by default. Prints median times of
 
-- ``cv.deletion_curve`` with several ``batch_size`` values (64 is its default);
+- ``cv.deletion_curve`` with several ``batch_size`` values (0 here means ``None``, the
+  measured default of ``cnnviz_lab.defaults.batch_size``);
 - a loop of one forward pass per step and image, the way Quantus / hand-written RISE
   evaluations compute it (same masks, same model);
 
 and checks that both give the same curve. Usage: ``python benchmarks/bench_evaluate.py
-[--repeat 3] [--steps 50] [--size 224] [--device cpu] [--batch-sizes 64 16 4]``. Figures depend on the machine and
+[--repeat 3] [--steps 50] [--size 224] [--device cpu] [--batch-sizes 0 64 16 4]``. Figures depend on the machine and
 its load: report them as measured.
 """
 
@@ -21,8 +22,8 @@ import torch
 
 import cnnviz_lab as cv
 from common import timed  # benchmarks/common.py: warm-up, median, CUDA sync
-from cnnviz_lab.attribution.occlusion import fill_image
 from cnnviz_lab.evaluate import pixel_order
+from cnnviz_lab.perturb import fill_image
 
 
 def loop_deletion(clf: cv.Classifier, x: torch.Tensor, maps: torch.Tensor, steps: int) -> torch.Tensor:
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 16, 4])
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[0, 64, 16, 4])
     args = parser.parse_args()
     clf = cv.load_model(device=args.device)
     x = clf.preprocess([cv.sample_image(n) for n in ("cat", "coffee", "cat_and_coffee")], size=args.size)
@@ -63,11 +64,11 @@ def main() -> None:
     t_l = timed(looped, args.device, args.repeat)
     print(f"one forward per step (loop)            {t_l * 1000:9.1f} ms")
     for bs in args.batch_sizes:
-        batched = lambda: cv.deletion_curve(clf, x, maps, steps=args.steps, fill="blur", batch_size=bs,  # noqa: E731
-                                            progress=False)
+        batched = lambda: cv.deletion_curve(clf, x, maps, steps=args.steps, fill="blur",  # noqa: E731
+                                            batch_size=bs or None, seed=0, progress=False)
         same = torch.allclose(batched().scores.cpu(), reference, atol=1e-4)
         t_b = timed(batched, args.device, args.repeat)
-        print(f"cv.deletion_curve, batch_size={bs:<4d}    {t_b * 1000:9.1f} ms   "
+        print(f"cv.deletion_curve, batch_size={bs or 'None':<4}    {t_b * 1000:9.1f} ms   "
               f"{t_l / t_b:5.2f}x the loop's speed, same curve: {same}")
 
 

@@ -17,6 +17,7 @@ these scripts and tests/test_peer_traps.py import them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -24,7 +25,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -246,3 +247,37 @@ def peers_missing() -> str | None:
         return "peers not installed: pip install " + " ".join(f'"{m}"' for m in missing) + \
             " (or pip install -e .[bench])"
     return None
+
+
+def gpu_or(args: argparse.Namespace, device: torch.device, gpu_size: int = 224) -> int:
+    """The image side for ``device``: ``--size`` on the CPU, ``gpu_size`` on a GPU."""
+    return args.size if device.type == "cpu" else gpu_size
+
+
+def run_comparison(doc: str, family: str, rows_for: Callable[[torch.device, argparse.Namespace], Sequence[Row]],
+                   *, size: int, repeat: int = 3, peers: bool = True,
+                   options: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+    """The shared ``main`` of ``benchmarks/compare_*.py``: parse ``--size``, ``--repeat``,
+    ``--device`` and ``--json`` (plus the script's own ``options``), fix the allocator
+    (:func:`fresh_malloc`), check the peers are installed (``peers=True``), collect
+    ``rows_for(device, args)`` on every device, print the rows and, with ``--json``, save
+    them for ``run_all.py`` under ``family``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=size, help="image side of the CPU runs")
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--json", action="store_true", help="save rows for run_all.py")
+    if options is not None:
+        options(parser)
+    args = parser.parse_args()
+    fresh_malloc()
+    missing = peers_missing() if peers else None
+    if missing:
+        print(missing)
+        return
+    rows: list[Row] = []
+    for dev in devices(args.device):
+        rows += list(rows_for(dev, args))
+    print_rows(rows)
+    if args.json:
+        save_rows(family, rows)

@@ -18,7 +18,6 @@ over the images (pytorch-grad-cam min-max normalises each map, which correlation
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -28,8 +27,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
 from cnnviz_lab.attribution.common import frozen  # noqa: E402
-from common import (Row, devices, fresh_malloc, peak_memory, pearson, peers_missing, print_rows,  # noqa: E402
-                    save_rows, spearman, timed_many, timed_pair)
+from common import (Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many,  # noqa: E402
+                    timed_pair)
 
 SAMPLES = ["cat", "coffee", "cat_and_coffee", "astronaut"]
 
@@ -152,27 +151,9 @@ def agreement_rows(device: torch.device) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=224, help="input size of the speed runs")
-    parser.add_argument("--score-size", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--json", action="store_true", help="save rows for run_all.py")
-    args = parser.parse_args()
-    fresh_malloc()
-    missing = peers_missing()
-    if missing:
-        print(missing)
-        return
-    rows: list[Row] = []
-    for dev in devices(args.device):
-        size = args.size if dev.type == "cpu" else 224
-        rows += speed_rows(dev, size, args.repeat)
-        rows += scorecam_rows(dev, args.score_size if dev.type == "cpu" else 224, args.repeat)
-        rows += agreement_rows(dev)
-    print_rows(rows)
-    if args.json:
-        save_rows("cam", rows)
+    run_comparison(__doc__, "cam", lambda dev, a: speed_rows(dev, gpu_or(a, dev), a.repeat)
+                   + scorecam_rows(dev, a.score_size if dev.type == "cpu" else 224, a.repeat) + agreement_rows(dev),
+                   size=224, options=lambda p: p.add_argument("--score-size", type=int, default=64))
 
 
 if __name__ == "__main__":

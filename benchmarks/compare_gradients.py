@@ -17,7 +17,6 @@ noise on each side, so its agreement is that of two independent 16-sample estima
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import warnings
@@ -27,8 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import (Row, fresh_malloc, devices, peak_memory, pearson, peers_missing, print_rows, save_rows,  # noqa: E402
-                    spearman, timed_many)
+from common import Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many  # noqa: E402
 
 warnings.filterwarnings("ignore", module="captum")
 SAMPLES = ["cat", "coffee", "cat_and_coffee", "astronaut"]
@@ -132,25 +130,9 @@ def agreement_rows(device: torch.device, samples: int) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=112)
-    parser.add_argument("--samples", type=int, default=16)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    fresh_malloc()
-    missing = peers_missing()
-    if missing:
-        print(missing)
-        return
-    rows: list[Row] = []
-    for dev in devices(args.device):
-        rows += speed_rows(dev, args.size if dev.type == "cpu" else 224, args.repeat, args.samples)
-        rows += agreement_rows(dev, args.samples)
-    print_rows(rows)
-    if args.json:
-        save_rows("gradients", rows)
+    run_comparison(__doc__, "gradients", lambda dev, a: speed_rows(dev, gpu_or(a, dev), a.repeat, a.samples)
+                   + agreement_rows(dev, a.samples), size=112,
+                   options=lambda p: p.add_argument("--samples", type=int, default=16))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Speed (random-init ResNet-50, one image, window 32 / stride 16, fill 0, logit drop): Captum
 is run with several ``perturbations_per_eval`` values once, the fastest is kept, and then
-it and ``cv.occlusion`` (default batch of 64 occluded images) are timed in interleaved
+it and ``cv.occlusion`` (its default batch size) are timed in interleaved
 rounds. Agreement (EfficientNet-Lite0, real weights, 2 sample images at 128 px, where the
 windows tile the image exactly as Captum's strides do): ``output="logit"``, the mean logit
 drop over the windows covering each pixel, is what Captum's Occlusion computes.
@@ -12,7 +12,6 @@ drop over the windows covering each pixel, is what Captum's Occlusion computes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -20,8 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import (Row, fresh_malloc, agreement, devices, peak_memory, peers_missing, print_rows, save_rows,  # noqa: E402
-                    timed, timed_many)
+from common import Row, agreement, gpu_or, peak_memory, run_comparison, timed, timed_many  # noqa: E402
 
 
 def _captum(net, x, target, window, stride, ppe):
@@ -63,23 +61,7 @@ def rows_for(device: torch.device, size: int, repeat: int, window: int = 32, str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=128)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    fresh_malloc()
-    missing = peers_missing()
-    if missing:
-        print(missing)
-        return
-    rows: list[Row] = []
-    for dev in devices(args.device):
-        rows += rows_for(dev, args.size if dev.type == "cpu" else 224, args.repeat)
-    print_rows(rows)
-    if args.json:
-        save_rows("occlusion", rows)
+    run_comparison(__doc__, "occlusion", lambda dev, a: rows_for(dev, gpu_or(a, dev), a.repeat), size=128)
 
 
 if __name__ == "__main__":

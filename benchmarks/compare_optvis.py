@@ -10,7 +10,6 @@ one channel each, same steps, size and seed.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -18,13 +17,13 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import Row, fresh_malloc, devices, peak_memory, print_rows, save_rows, timed_many  # noqa: E402
+from common import Row, gpu_or, peak_memory, run_comparison, timed_many  # noqa: E402
 
 
 def rows_for(device: torch.device, size: int, steps: int, channels: int, repeat: int,
              layer: str = "blocks.8") -> list[Row]:
     clf = cv.load_model(device=device)
-    kw = dict(size=size, steps=steps, seed=0, progress=False, output="tensor")
+    kw = dict(size=size, steps=steps, seed=0, progress=False)
     times = timed_many({
         "ours": lambda: cv.maximize(clf, f"{layer}:0-{channels - 1}", **kw),
         "one": lambda: [cv.maximize(clf, f"{layer}:{c}", **kw) for c in range(channels)]}, device, repeat)
@@ -36,22 +35,14 @@ def rows_for(device: torch.device, size: int, steps: int, channels: int, repeat:
                 device=device.type)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=96)
+def _options(parser) -> None:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--channels", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    fresh_malloc()
-    rows: list[Row] = []
-    for dev in devices(args.device):
-        rows += rows_for(dev, args.size if dev.type == "cpu" else 224, args.steps, args.channels, args.repeat)
-    print_rows(rows)
-    if args.json:
-        save_rows("optvis", rows)
+
+
+def main() -> None:
+    run_comparison(__doc__, "optvis", lambda dev, a: rows_for(dev, gpu_or(a, dev), a.steps, a.channels, a.repeat),
+                   size=96, repeat=2, peers=False, options=_options)
 
 
 if __name__ == "__main__":

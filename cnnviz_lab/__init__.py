@@ -10,32 +10,49 @@ Every hook, gradient and optimisation the cnnviz-lab course uses lives here::
 See the README for the course map and the full API.
 """
 
-from . import exercises, plot, widgets
+import importlib as _importlib
+
 from .attribution import (
-    cam, cam_layers, frozen, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
-    guided_gradcam, input_x_gradient, integrated_gradients, layercam, occlusion, occlusion_grid,
-    occlusion_map, OcclusionGrid, regularize_occlusion, saliency, scorecam, smoothgrad,
-    topk_targets, UnsupportedActivationError, window_starts,
+    cam, fully_convolutional, gradcam, gradcam_pp, guided_backprop, guided_gradcam, input_x_gradient,
+    integrated_gradients, layercam, occlusion, occlusion_grid, occlusion_map, OcclusionGrid,
+    regularize_occlusion, saliency, scorecam, smoothgrad, topk_targets, window_starts,
 )
 from .augment import augment
+from .classifier import Classifier
 from .config import offline, quick, resolve_device
-from .energy import energy_in_box
+from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
 from .evaluate import (
-    course_methods, Curve, deletion_auc, deletion_curve, evaluate_methods, insertion_auc,
+    course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
 )
 from .images import load_image, sample_image, sample_images
-from .layers import activations, capture, get_layer, hook_count, layer_names
-from .models import (
-    Classifier, list_models, load_model, ModelUnavailableError, UnknownNameError, wrap_model,
-)
+from .layers import activations, cam_layers, capture, get_layer, hook_count, layer_names
+from .models import list_models, load_model, wrap_model
+from .modelstate import frozen
 from .optvis import (
     alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize,
     neuron, objectives, Rendering, total_variation,
 )
 
 __version__ = "0.1.0"
+
+# Figures and panels pull in matplotlib and ipywidgets: imported on first use only, so
+# `import cnnviz_lab` stays light (scripts, the CLI, workers that never draw).
+_LAZY = ("exercises", "plot", "widgets")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = _importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture", "channel",

@@ -16,17 +16,17 @@ from typing import Callable
 import torch
 from matplotlib.figure import Figure
 from PIL import Image
-from tqdm.auto import tqdm
 
-from . import plot
+from . import defaults, plot
 from .attribution import (guided_backprop, guided_gradcam, integrated_gradients, occlusion, saliency,
                           smoothgrad)
+from .classifier import Classifier
 from .config import quick
-from .evaluate import evaluate_methods
+from .evaluate import evaluate_methods, randomization_layers
 from .images import ImageLike, load_image
-from .layers import layer_names
-from .models import Classifier, load_model
-from .optvis import deepdream, invert, maximize
+from .layers import blocks_at, layer_names
+from .models import load_model
+from .optvis import deepdream, dream_layers, invert, maximize
 
 
 # The figure that previews each notebook in the README's course map.
@@ -54,8 +54,8 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
     steps = dict(opt=24 if fast else 256, inv=30 if fast else 300, dream=3 if fast else 10,
                  sg=8 if fast else 50, ig=16 if fast else 64, occ_stride=32 if fast else 16)
 
-    blocks = [n for n in layer_names(clf) if n.count(".") == 1 and n.startswith("blocks.")]
-    sanity_layers = ["classifier", "head"] + blocks[::-4][:3] if clf.name == "efficientnet_lite0" else None
+    middle_block = blocks_at(clf, [0.5])[0]
+    sanity_layers = randomization_layers(clf, max_layers=5)
 
     def optvis_size(n: int) -> int:
         return 96 if fast else n
@@ -78,17 +78,15 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
                   "guided SmoothGrad": smoothgrad(clf, x, method=guided_backprop, n=steps["sg"], seed=0),
                   "Integrated Gradients": integrated_gradients(clf, x, steps=steps["ig"])}, clf)),
         Entry("02_channels", "Activation maximisation: 8 channels of one layer", "02_neuron_optimization",
-              lambda: plot.renderings(maximize(clf, f"{mid.rsplit('.', 1)[0] if 'blocks' in mid else mid}:0-7",
-                                               size=optvis_size(128), steps=steps["opt"], seed=0),
+              lambda: plot.renderings(maximize(clf, f"{middle_block}:0-7", size=optvis_size(128),
+                                               steps=steps["opt"], seed=0),
                                       [f"channel {i}" for i in range(8)], ncols=8, cell=1.6)),
         Entry("03_inversion", "Feature inversion from a shallow and a deep layer", "03_content_inversion",
               lambda: plot.inversions(image.resize((optvis_size(160),) * 2), {
                   layer: invert(clf, image, layer, steps=steps["inv"], seed=0, size=optvis_size(160))
                   for layer in (convs[len(convs) // 4], convs[-1])})),
         Entry("04_deepdream", "DeepDream", "04_deepdream",
-              lambda: plot.dream(image, deepdream(clf, image.resize((optvis_size(320),) * 2),
-                                                  {clf.cam_layer: 1.0} if clf.name != "efficientnet_lite0"
-                                                  else {"blocks.10": 1.0, "blocks.13": 0.5},
+              lambda: plot.dream(image, deepdream(clf, image.resize((optvis_size(320),) * 2), dream_layers(clf),
                                                   octaves=2 if fast else 4, steps=steps["dream"], seed=0))),
         Entry("05_cam_topk", "CAM for the top-5 classes", "05_gap_cam",
               lambda: plot.cam_topk(clf, x, k=5, method="cam")),
@@ -148,7 +146,8 @@ def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier 
         if not entries:
             raise ValueError(f"no gallery entry matches {only}")
     rows = []
-    for entry in tqdm(entries, desc="gallery", disable=not progress):
+    for entry in defaults.progress_bar(entries, images=len(entries) * defaults.LONG_CALL, progress=progress,
+                                       desc="gallery", unit="figure"):
         start = time.perf_counter()
         fig = entry.make()
         png = f"{entry.slug}.png"

@@ -13,9 +13,9 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .config import offline
+from .errors import unknown_name
 
 ImageLike = Union[str, os.PathLike, Image.Image, np.ndarray, torch.Tensor]
-
 
 
 def _data_dir() -> Path:
@@ -137,10 +137,7 @@ def sample_images() -> list[str]:
 def sample_path(name: str) -> Path:
     """File path of a bundled sample image."""
     if name not in SAMPLES:
-        from .models import UnknownNameError, close_matches
-
-        raise UnknownNameError(f"no sample image {name!r}. Closest: "
-                               f"{', '.join(close_matches(name, list(SAMPLES))) or ', '.join(SAMPLES)}")
+        raise unknown_name("sample image", name, list(SAMPLES), f"choose from {', '.join(SAMPLES)}")
     return DATA_DIR / SAMPLES[name]
 
 

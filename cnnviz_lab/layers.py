@@ -1,22 +1,30 @@
-"""Layers by name, and hooks that always come off.
+"""Layers by name, hooks that always come off, and the one probe that answers "which layers?".
 
 ``capture`` is the one place the package attaches forward hooks to a model. Its hooks live
 only inside the ``with`` block and are removed on every path out of it, exceptions
 included (Lucent, by contrast, leaves its hooks on). It records what a layer *output*,
 even when an in-place ReLU runs right after it: the hook hands the rest of the network a
 copy, so the in-place op overwrites the copy and the recorded tensor stays intact.
+
+:func:`probe` runs one blank image through the whole network, frozen (eval mode, no
+BatchNorm statistic changes), and records every module's output in the order the modules
+finish. :func:`find_cam_layer` (the layer CAM methods read by default),
+:func:`default_layer` and :func:`cam_layers` (the blocks worth explaining) all read it.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence, Union
+from typing import Iterable, Iterator, Sequence, Union
 
 import torch
 from torch import nn
 
-from .models import Classifier, UnknownNameError, close_matches, unwrap
+from . import checks
+from .classifier import Classifier, unwrap
+from .errors import unknown_name
+from .modelstate import frozen, model_device, model_dtype, prepare_input
 
 LayerRef = Union[str, nn.Module]
 
@@ -53,14 +61,17 @@ def get_layer(model: nn.Module | Classifier, layer: LayerRef) -> nn.Module:
     module, _ = unwrap(model)
     if isinstance(layer, nn.Module):
         if not any(m is layer for m in module.modules()):
-            raise ValueError(f"{type(layer).__name__} module is not part of this model")
+            raise ValueError(f"layer: this {type(layer).__name__} module is not part of the model")
         return layer
+    if not isinstance(layer, str):
+        example = (layer_names(module) or ["conv1"])[-1]
+        raise TypeError(f"layer must be a layer name (a str such as {example!r}) or a module of the model, "
+                        f"got {layer!r} ({type(layer).__name__}); see cnnviz_lab.layer_names(model)")
     try:
         return module.get_submodule(layer) if layer else module
     except AttributeError:
-        hints = close_matches(layer, layer_names(module))
-        raise UnknownNameError(f"no layer {layer!r} in {type(module).__name__}. Closest: "
-                               f"{', '.join(hints) or 'none'}; see cnnviz_lab.layer_names(model)") from None
+        raise unknown_name(f"layer of {type(module).__name__}", layer, layer_names(module),
+                           "see cnnviz_lab.layer_names(model)") from None
 
 
 def layer_name(model: nn.Module | Classifier, layer: LayerRef) -> str:
@@ -92,7 +103,8 @@ class _StopForward(Exception):
 class Capture:
     """What ``capture`` recorded. ``activations[name]``: the layer's output (last call);
     ``outputs[name]``: the outputs of every call (a module reused several times, such as
-    torchvision ResNet's ReLU, is called more than once); ``gradients[name]``: the gradient
+    torchvision ResNet's ReLU, is called more than once); ``calls``: ``(name, output)`` of
+    every call in the order the layers finished; ``gradients[name]``: the gradient
     reaching that output during the latest backward pass (with ``gradients=True``)."""
 
     model: nn.Module
@@ -100,6 +112,7 @@ class Capture:
     stop: bool = False
     activations: dict[str, torch.Tensor] = field(default_factory=dict)
     outputs: dict[str, list[torch.Tensor]] = field(default_factory=dict)
+    calls: list[tuple[str, torch.Tensor]] = field(default_factory=list)
     gradients: dict[str, torch.Tensor] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)
 
@@ -119,7 +132,7 @@ class Capture:
 
 @contextmanager
 def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef],
-            gradients: bool = False, *, stop: bool = False) -> Iterator[Capture]:
+            gradients: bool = False, *, stop: bool = False, copy: bool = True) -> Iterator[Capture]:
     """Record the outputs (and, with ``gradients=True``, their gradients) of some layers.
 
     >>> with capture(model, ["layer3", "layer4"], gradients=True) as cap:
@@ -130,12 +143,21 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
     neither the input nor the parameters require gradients (it becomes a leaf there), so
     ``torch.autograd.grad(..., cap["layer4"])`` works and the backward pass stops at that
     layer. ``stop=True`` ends the forward pass as soon as every layer has run (use
-    ``cap.forward(x)``). Hooks are removed when the block exits, however it exits.
+    ``cap.forward(x)``). ``copy=False`` lets the network go on with the recorded tensor
+    itself instead of a copy (cheaper, and tensor identities survive, but an in-place op
+    after the layer may overwrite the record: for probes that read shapes only). Hooks are
+    removed when the block exits, however it exits.
     """
     module, _ = unwrap(model)
-    refs = [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
+    if isinstance(layers, (str, nn.Module)):
+        refs = [layers]
+    elif isinstance(layers, Iterable) and not isinstance(layers, torch.Tensor):
+        refs = list(layers)
+    else:
+        raise TypeError(f"layers must be a layer name, a module of the model, or a list of them; got "
+                        f"{layers!r} ({type(layers).__name__})")
     if not refs:
-        raise ValueError("capture needs at least one layer")
+        raise ValueError("layers: capture needs at least one layer, got an empty list")
     names = [layer_name(module, r) for r in refs]
     cap = Capture(module, names, stop, pending=set(names))
 
@@ -152,12 +174,15 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
                 record.register_hook(lambda g: cap.gradients.__setitem__(name, g))
             cap.activations[name] = record
             cap.outputs.setdefault(name, []).append(record)
+            cap.calls.append((name, record))
             cap.pending.discard(name)
             if stop and not cap.pending:
                 raise _StopForward
             # The rest of the network works on a copy: an in-place op after this layer
             # (ReLU(inplace=True)) then cannot overwrite what we recorded.
-            return record.clone()
+            if copy:
+                return record.clone()
+            return None if record is out else record
         return hook
 
     handles = []
@@ -172,14 +197,118 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
 
 def activations(model: nn.Module | Classifier, x: torch.Tensor,
                 layers: LayerRef | Sequence[LayerRef]) -> torch.Tensor | dict[str, torch.Tensor]:
-    """Detached outputs of ``layers`` for input ``x``, without autograd.
+    """Detached outputs of ``layers`` for input ``x`` (checked by the input gate), without
+    autograd and with the model frozen (eval mode, buffers untouched).
 
     The forward pass stops after the deepest requested layer. One layer (a name or module)
     gives a tensor; a list gives ``{name: tensor}``.
     """
     module, _ = unwrap(model)
-    x = x.to(next(module.parameters()).device) if any(True for _ in module.parameters()) else x
-    with torch.no_grad(), capture(module, layers, stop=True) as cap:
+    x = prepare_input(module, x)
+    with torch.no_grad(), frozen(module), capture(module, layers, stop=True) as cap:
         cap.forward(x)
     acts = {n: cap.activations[n].detach() for n in cap.names}
     return acts[cap.names[0]] if isinstance(layers, (str, nn.Module)) else acts
+
+
+# --- the one probe: which layers, and which one is the CAM layer -----------------------
+# Modules whose 4-D output is not a feature map of the network's own (pooled, reshaped or
+# passed through): never the CAM layer.
+_PASS_THROUGH = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.MaxPool2d,
+                 nn.Dropout, nn.Identity, nn.Flatten)
+# Single layers, not blocks: cam_layers lists blocks.
+_LEAVES = (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.SiLU, nn.Hardswish, nn.Dropout,
+           nn.Identity, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+PROBE_SIZE = 224
+
+
+def probe(model: nn.Module | Classifier, size: int | tuple[int, int] = PROBE_SIZE
+          ) -> list[tuple[str, torch.Tensor]]:
+    """Run one blank ``size`` image through the network, frozen and without autograd, and
+    return ``(name, output)`` of every module call in the order the modules finished (tensor
+    outputs only). Nothing of the model changes: no mode, flag or buffer."""
+    module, _ = unwrap(model)
+    h, w = checks.pair(size, "size")
+    names = layer_names(module) or [""]
+    blank = torch.zeros(1, 3, h, w, device=model_device(module), dtype=model_dtype(module))
+    with torch.no_grad(), frozen(module), capture(module, names, copy=False) as cap:
+        module(blank)
+    return [(n, t) for n, t in cap.calls if n]
+
+
+def _spatial(out: torch.Tensor) -> bool:
+    return out.dim() == 4 and out.shape[-1] * out.shape[-2] > 1
+
+
+def find_cam_layer(model: nn.Module | Classifier, size: int | tuple[int, int] = PROBE_SIZE) -> str:
+    """Name of the last module whose output is still a spatial map (the usual CAM layer).
+
+    One :func:`probe` at ``size``; the module that finished last among those returning a
+    4-D tensor with more than one position (pooling, dropout, flatten and identity layers
+    excluded): ``layer4`` for ResNet, ``features`` for VGG/DenseNet/MobileNet, ``Mixed_7c``
+    for Inception-v3, ``head`` for EfficientNet-Lite0.
+    """
+    module, _ = unwrap(model)
+    finished = [n for n, out in probe(module, size)
+                if _spatial(out) and not isinstance(module.get_submodule(n), _PASS_THROUGH)]
+    if not finished:
+        raise ValueError("the model has no layer with a spatial output at this size; pass layer= explicitly")
+    return finished[-1]
+
+
+def default_layer(model: nn.Module | Classifier, layer: LayerRef | None = None,
+                  size: tuple[int, int] | None = None) -> str:
+    """The layer a CAM-style method reads: ``layer`` when given, else the Classifier's
+    ``cam_layer``, else the :func:`find_cam_layer` of the bare module, probed at 224 x 224
+    pixels, or at ``size`` (the input's) when the model cannot run at 224 (a fixed-size
+    network), so a small input keeps the same layer and its small map is reported as such."""
+    module, clf = unwrap(model)
+    if layer is not None:
+        return layer_name(module, layer)
+    if clf is not None:
+        return clf.cam_layer
+    try:
+        return find_cam_layer(module, PROBE_SIZE)
+    except (RuntimeError, ValueError):
+        if size is None:
+            raise
+        return find_cam_layer(module, size)
+
+
+def cam_layers(model: nn.Module | Classifier, size: int | None = None, max_depth: int = 2
+               ) -> list[str]:
+    """Layers worth explaining, early to late: the network's blocks (modules at most
+    ``max_depth`` dots deep, other than single convolutions, norms, activations and pools)
+    whose output is a spatial map, ending with the CAM layer. A container whose output is
+    its last block's output (a ``Sequential`` stage) gives way to that block. Networks made
+    of plain layers (VGG, AlexNet) get their ReLU outputs instead. One :func:`probe` on a
+    blank ``size`` image (default 128 pixels: enough for every layer to stay spatial)."""
+    module, _ = unwrap(model)
+    last = default_layer(model, None, (size or 128,) * 2)
+    order = [(n, out) for n, out in probe(module, size or 128) if _spatial(out)]
+    blocks: list[str] = []
+    seen: list[torch.Tensor] = []
+    for name, out in order:
+        if name.count(".") >= max_depth or isinstance(module.get_submodule(name), _LEAVES) or name in blocks:
+            continue
+        if any(out is s for s in seen):   # a stage returning its last block's output
+            continue
+        blocks.append(name)
+        seen.append(out)
+    if len(blocks) < 4:   # plain layer stacks: their activations
+        blocks = list(dict.fromkeys(n for n, _ in order
+                                    if isinstance(module.get_submodule(n), (nn.ReLU, nn.ReLU6))))
+    outs = dict(order)
+    if last in blocks:
+        return blocks[:blocks.index(last) + 1]
+    final = outs.get(last)
+    return [b for b in blocks if outs[b] is not final] + [last]
+
+
+def blocks_at(model: nn.Module | Classifier, depths: Sequence[float], size: int | None = None) -> list[str]:
+    """The model's own blocks (:func:`cam_layers`) at relative ``depths``: 0 is the first
+    block, 1 the CAM layer (EfficientNet-Lite0: 0.6 is ``blocks.10``; ResNet-50: ``layer3.2``).
+    For library defaults that must not name one model's layers."""
+    blocks = cam_layers(model, size)
+    last = len(blocks) - 1
+    return [blocks[round(checks.real(d, "depth", minimum=0.0, maximum=1.0) * last)] for d in depths]

@@ -140,16 +140,16 @@ def test_guided_backprop_hand_computed(style):
 def test_guided_from_a_layer_and_channel_hand_computed():
     net = HandNet("module").eval()
     # d h1_pre[1] / dx = W1[1] (no ReLU on the way)
-    torch.testing.assert_close(cv.guided_backprop(net, X, layer="fc1", channel=1).flatten(), torch.tensor([2., 1.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="fc1", channel=1).flatten(), torch.tensor([2., 1.]))
     # a reused module counts by its first call: ReLU(h1_pre)[1] -> (0,1,0) -> W1^T = (2, 1)
-    torch.testing.assert_close(cv.guided_backprop(net, X, layer="act", channel=1).flatten(), torch.tensor([2., 1.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="act", channel=1).flatten(), torch.tensor([2., 1.]))
     # the second ReLU's output, channel 1: (0,1) -> W2^T = (-1,1,2) -> (0,1,2) -> W1^T = (0, 3)
     mixed = HandNet("mixed").eval()
-    torch.testing.assert_close(cv.guided_backprop(mixed, X, layer="act2", channel=1).flatten(), torch.tensor([0., 3.]))
+    torch.testing.assert_close(cv.guided_backprop(mixed, X, from_layer="act2", channel=1).flatten(), torch.tensor([0., 3.]))
     # all channels of fc2's output: (1,1) -> W2^T (1,1) = (0,2,1) -> (0,2,1) -> W1^T = (3, 3)
-    torch.testing.assert_close(cv.guided_backprop(net, X, layer="fc2").flatten(), torch.tensor([3., 3.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="fc2").flatten(), torch.tensor([3., 3.]))
     with pytest.raises(ValueError, match="either target"):
-        cv.guided_backprop(net, X, 0, layer="fc2")
+        cv.guided_backprop(net, X, 0, from_layer="fc2")
     assert_clean(net)
 
 
@@ -304,7 +304,7 @@ def test_ig_is_exact_on_a_linear_model():
 def test_ig_completeness_within_one_percent(tiny, rule, steps):
     x = _x(2) * 2
     t = torch.tensor([[0, 2], [1, 4]])
-    ig, err = cv.integrated_gradients(tiny, x, t, steps=steps, method=rule, batch_size=50, return_error=True)
+    ig, err = cv.integrated_gradients(tiny, x, t, steps=steps, rule=rule, batch_size=50, return_error=True)
     with torch.no_grad():
         gap = tiny(x).gather(1, t) - tiny(torch.zeros_like(x)).gather(1, t)
     torch.testing.assert_close(err, ig.flatten(2).sum(2) - gap, rtol=1e-4, atol=1e-5)
@@ -326,8 +326,8 @@ def test_ig_default_baseline_is_black_in_model_space(tiny):
 @pytest.mark.parametrize("call", [
     lambda m, x: cv.saliency(m, x, 99),
     lambda m, x: cv.smoothgrad(m, x, 0, n=2, squared=True, vargrad=True),
-    lambda m, x: cv.integrated_gradients(m, x, 0, steps=2, method="simpson"),
-    lambda m, x: cv.guided_backprop(m, x, layer="conv2", channel=99),
+    lambda m, x: cv.integrated_gradients(m, x, 0, steps=2, rule="simpson"),
+    lambda m, x: cv.guided_backprop(m, x, from_layer="conv2", channel=99),
 ])
 def test_state_restored_after_errors(call):
     torch.manual_seed(0)
@@ -347,7 +347,7 @@ def test_state_restored_after_success():
     before = _state(net)
     x = _x()
     cv.saliency(net, x)
-    cv.guided_backprop(net, x, layer="relu1", channel=[0, 2])
+    cv.guided_backprop(net, x, from_layer="relu1", channel=[0, 2])
     cv.smoothgrad(net, x, n=2, method="input_x_gradient")
     cv.integrated_gradients(net, x, steps=4, return_error=True)
     assert _state(net) == before

@@ -101,7 +101,7 @@ def test_transforms_are_seeded_and_shaped():
 # --- maximize ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("param,lr", [("fft", 0.5), ("pixel", 0.1)])
 def test_maximized_channel_far_above_grey_and_noise(tiny, param, lr):
-    img = cv.maximize(tiny, "conv2:3", size=32, steps=40, param=param, seed=0, lr=lr, output="tensor")
+    img = cv.maximize(tiny, "conv2:3", size=32, steps=40, param=param, seed=0, lr=lr).tensor
     got = unit_acts(tiny, img, "conv2")[0, 3].mean()
     grey = unit_acts(tiny, torch.full((1, 3, 32, 32), 0.5), "conv2")[0, 3].mean()
     noise = unit_acts(tiny, torch.rand(8, 3, 32, 32, generator=torch.Generator().manual_seed(0)),
@@ -111,16 +111,16 @@ def test_maximized_channel_far_above_grey_and_noise(tiny, param, lr):
 
 
 def test_same_seed_same_image_other_seed_other_image(tiny):
-    kw = dict(size=32, steps=6, seed=3, output="tensor")
-    a, b = cv.maximize(tiny, "conv2:1", **kw), cv.maximize(tiny, "conv2:1", **kw)
-    c = cv.maximize(tiny, "conv2:1", **{**kw, "seed": 4})
+    kw = dict(size=32, steps=6, seed=3)
+    a, b = cv.maximize(tiny, "conv2:1", **kw).tensor, cv.maximize(tiny, "conv2:1", **kw).tensor
+    c = cv.maximize(tiny, "conv2:1", **{**kw, "seed": 4}).tensor
     assert torch.equal(a, b)
     assert not torch.equal(a, c)
 
 
 def test_batched_channels_one_image_each(tiny):
     res = cv.maximize(tiny, cv.objectives.channel("conv2", range(4)), size=32, steps=30, seed=0,
-                      lr=0.1, output="result")
+                      lr=0.1)
     assert res.tensor.shape == (4, 3, 32, 32) and res.history.shape == (30, 4)
     acts = unit_acts(tiny, res.tensor, "conv2").mean((2, 3))[:, :4]  # rows: images, cols: channels
     diag = acts.diagonal()
@@ -146,7 +146,7 @@ def test_forward_stops_at_deepest_needed_layer(tiny):
 
 
 def test_class_logit_rises(tiny):
-    res = cv.maximize(tiny, "class:2", size=32, steps=25, seed=0, lr=0.1, output="result")
+    res = cv.maximize(tiny, "class:2", size=32, steps=25, seed=0, lr=0.1)
     assert res.history[-1, 0] > res.history[0, 0]
 
 
@@ -154,9 +154,9 @@ def test_start_from_image_with_l2_and_difference(tiny):
     start = Image.fromarray((torch.rand(40, 40, 3, generator=torch.Generator().manual_seed(0))
                              * 255).byte().numpy())
     loose = cv.maximize(tiny, "conv2:0", size=32, steps=15, param="pixel", seed=0, image=start,
-                        lr=0.1, output="result", transforms=None)
+                        lr=0.1, transforms=None)
     tight = cv.maximize(tiny, "conv2:0", size=32, steps=15, param="pixel", seed=0, image=start,
-                        l2_weight=100.0, lr=0.1, output="result", transforms=None)
+                        l2_weight=100.0, lr=0.1, transforms=None)
     assert loose.start.shape == (1, 3, 32, 32)
     assert tight.difference.abs().mean() < loose.difference.abs().mean()
     assert loose.difference.abs().mean() > 0.01
@@ -184,15 +184,15 @@ def test_progress_bar(tiny, capsys):
 
 
 def test_blur_regulariser_smooths(tiny):
-    plain = cv.maximize(tiny, "conv1:1", size=32, steps=12, seed=0, param="pixel", output="tensor",
-                        transforms=None, lr=0.2)
+    plain = cv.maximize(tiny, "conv1:1", size=32, steps=12, seed=0, param="pixel", transforms=None,
+                        lr=0.2).tensor
     blurred = cv.maximize(tiny, cv.objectives.channel("conv1", 1) + cv.objectives.blur(1.0, every=2),
-                          size=32, steps=12, seed=0, param="pixel", output="tensor", transforms=None, lr=0.2)
+                          size=32, steps=12, seed=0, param="pixel", transforms=None, lr=0.2).tensor
     assert O.tv(blurred) < O.tv(plain)
 
 
 def test_maximize_offline_model_string_spec(lite):
-    res = cv.maximize(lite, ["blocks.2:5", "class:goldfish"], size=48, steps=8, seed=0, output="result")
+    res = cv.maximize(lite, ["blocks.2:5", "class:goldfish"], size=48, steps=8, seed=0)
     assert res.tensor.shape == (2, 3, 48, 48)
     assert (res.history[-1] > res.history[0] + 1.0).all(), res.history
     assert_clean(lite)
@@ -202,7 +202,7 @@ def test_maximize_offline_model_string_spec(lite):
 def test_inversion_reduces_feature_distance_by_a_large_factor(tiny):
     img = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     res = cv.invert(tiny, img, "conv1", steps=150, seed=0, lr=0.1, tv_weight=0.0, alpha_weight=0.0,
-                    transforms=None, output="result")
+                    transforms=None)
     assert res.info["distance_end"] < res.info["distance_start"] / 20, res.info
     assert res.tensor.shape == (1, 3, 32, 32)
     assert_clean(tiny)
@@ -210,9 +210,9 @@ def test_inversion_reduces_feature_distance_by_a_large_factor(tiny):
 
 def test_inversion_regularisers_act(tiny):
     img = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(1))
-    kw = dict(steps=40, seed=0, lr=0.1, transforms=None, alpha_weight=0.0, output="tensor")
-    rough = cv.invert(tiny, img, "conv2", tv_weight=0.0, **kw)
-    smooth = cv.invert(tiny, img, "conv2", tv_weight=50.0, **kw)
+    kw = dict(steps=40, seed=0, lr=0.1, transforms=None, alpha_weight=0.0)
+    rough = cv.invert(tiny, img, "conv2", tv_weight=0.0, **kw).tensor
+    smooth = cv.invert(tiny, img, "conv2", tv_weight=50.0, **kw).tensor
     assert O.tv(smooth) < O.tv(rough)
 
 
@@ -285,7 +285,7 @@ def test_figures_and_exercise_checkers(tiny):
     from matplotlib.figure import Figure
 
     res = cv.maximize(tiny, "conv1:0", size=16, steps=2, seed=0, image=torch.rand(1, 3, 16, 16),
-                      l2_weight=1.0, output="result", transforms=None)
+                      l2_weight=1.0, transforms=None)
     assert isinstance(cv.plot.difference(res), Figure)
     assert isinstance(cv.plot.renderings(res.tensor), Figure)
     assert isinstance(cv.plot.score_history(res.history), Figure)

@@ -20,23 +20,21 @@ own output is used even when an in-place ReLU follows it.
 
 from __future__ import annotations
 
-import warnings
-from typing import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..layers import LayerRef, capture
-from ..models import Classifier, unwrap
-from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, default_layer,
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..layers import LayerRef, capture, default_layer
+from ..modelstate import batched_vjp, frozen, frozen_forward
+from ..perturb import perturbed_scores
+from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map,
                        find_gap_linear_head, fully_convolutional)
-from .common import Target, finish, frozen, prepare_input, resolve_targets
+from .common import Target, enter, finish, gather_scores, resolve_targets
 
-__all__ = ["CAM_METHODS", "FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam",
-           "cam_layers", "cam_method", "find_gap_linear_head", "fully_convolutional", "gradcam",
-           "gradcam_pp", "layer_gradients", "layercam", "scorecam"]
+__all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
+           "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam", "scorecam"]
 
 
 def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
@@ -50,45 +48,22 @@ def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     and one batched backward pass (``is_grads_batched=True``) that stops at the layer; no
     parameter gradient is computed.
     """
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
-    name = default_layer(module, clf, layer, xin.shape[-1])
+    module, clf, xin = enter(model, x)
+    name = default_layer(model, layer, tuple(xin.shape[-2:]))
     with frozen(module), torch.enable_grad(), capture(module, name, gradients=True) as cap:
         logits = module(xin)
-        act = cap[name]
-        if not isinstance(act, torch.Tensor) or act.dim() != 4:
-            raise ValueError(f"layer {name!r} outputs {type(act).__name__} of shape "
-                             f"{tuple(getattr(act, 'shape', ()))}; CAM methods need an (N,C,H,W) "
-                             "feature map: pick a convolutional layer (cv.layer_names(model, 'conv'))")
+        act = feature_map(cap[name], name, xin)
         if not logits.requires_grad:
             raise RuntimeError(f"the class scores do not depend on layer {name!r}; pick a layer "
                                "the forward pass goes through")
         targets, squeeze = resolve_targets(target, logits.detach(), clf)
-        n, k = targets.shape
-        onehot = torch.zeros(k, *logits.shape, device=logits.device, dtype=logits.dtype)
-        onehot.scatter_(2, targets.t().unsqueeze(2), 1.0)   # onehot[j, n, targets[n, j]] = 1
-        grads = _batched_grad(logits, act, onehot)           # (K,N,C,h,w)
-    return act.detach(), grads.transpose(0, 1), logits.detach(), targets, squeeze
-
-
-def _batched_grad(output: torch.Tensor, inp: torch.Tensor, grad_outputs: torch.Tensor) -> torch.Tensor:
-    """``d<grad_outputs[j], output>/d inp`` for every j: one vmapped backward pass, or (for
-    operations vmap cannot batch) one backward per j over the same graph."""
-    if grad_outputs.shape[0] == 1:
-        g, = torch.autograd.grad(output, inp, grad_outputs[0])
-        return g.unsqueeze(0)
-    try:
-        g, = torch.autograd.grad(output, inp, grad_outputs, retain_graph=True, is_grads_batched=True)
-        return g
-    except (RuntimeError, NotImplementedError) as err:  # pragma: no cover - model dependent
-        warnings.warn(f"batched backward failed ({err}); falling back to one backward per target")
-        return torch.stack([torch.autograd.grad(output, inp, go, retain_graph=True)[0]
-                            for go in grad_outputs])
+        grads = batched_vjp(gather_scores(logits, targets), act)            # (N,K,C,h,w)
+    return act.detach(), grads, logits.detach(), targets, squeeze
 
 
 def _finish(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool) -> torch.Tensor:
     """Upsample ``(N,K,h,w)`` maps to the input size, drop K if asked, move to x's device."""
-    if upsample and maps.shape[-2:] != x.shape[-2:]:
+    if checks.flag(upsample, "upsample") and maps.shape[-2:] != x.shape[-2:]:
         maps = F.interpolate(maps, size=x.shape[-2:], mode="bilinear", align_corners=False)
         maps = maps.clamp_min(0)  # bilinear interpolation keeps signs; guard rounding
     return finish(maps, squeeze).to(x.device)
@@ -156,7 +131,7 @@ def _unit_masks(act: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 
 def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True, batch_size: int = 32,
+             layer: LayerRef | None = None, upsample: bool = True, batch_size: int | None = None,
              max_channels: int | None = None, progress: bool | None = None) -> torch.Tensor:
     """Score-CAM: ``relu(sum_k w_k^c A_k)`` with ``w_k^c = p_c(x * H_k) - p_c(x_b)``.
 
@@ -164,103 +139,35 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     Explanations for Convolutional Neural Networks*, CVPR Workshops 2020. ``H_k`` is channel
     ``k`` of ``layer`` upsampled to the input and scaled to [0, 1]; ``p_c`` the softmax
     probability; the baseline ``x_b = x * 0`` (the all-mean image of a normalised input).
-    No gradient: one forward pass per channel and image, in batches of ``batch_size``
-    masked images (this bounds the memory), with a progress bar (``progress=None``: shown
-    when there are more than 4 batches). All K targets come from the same forwards.
-    ``max_channels``: score only the channels with the largest mean activation per image
-    (the rest get weight 0), a speed-up for wide layers (1280 channels in EfficientNet).
+    No gradient: one forward pass per channel and image, through the shared perturb-and-score
+    engine in batches of ``batch_size`` masked images (``None``: the measured default of
+    :func:`cnnviz_lab.defaults.batch_size`; it bounds the memory), with one progress bar
+    for long calls. All K targets come from the same forwards. ``max_channels``: score only
+    the channels with the largest mean activation per image (the rest get weight 0), a
+    speed-up for wide layers (1280 channels in EfficientNet).
     """
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
-    name = default_layer(module, clf, layer, xin.shape[-1])
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    module, clf, xin = enter(model, x)
+    name = default_layer(model, layer, tuple(xin.shape[-2:]))
+    max_channels = checks.optional_positive_int(max_channels, "max_channels")
+    bs = defaults.batch_size(batch_size, module, xin)
     with torch.no_grad(), frozen(module):
         with capture(module, name) as cap:
             logits = module(xin)
-        act = cap[name]
-        if not isinstance(act, torch.Tensor) or act.dim() != 4:
-            raise ValueError(f"layer {name!r} does not output an (N,C,H,W) feature map")
-        targets, squeeze = resolve_targets(target, logits, clf)
-        base = module(torch.zeros_like(xin[:1])).softmax(dim=1)[0]     # p(x_b), (classes,)
-        n, c = act.shape[:2]
-        keep = c if max_channels is None else max(1, min(int(max_channels), c))
-        chosen = act.mean(dim=(2, 3)).topk(keep, dim=1).indices       # (N,keep)
-        weights = torch.zeros(n, targets.shape[1], c, device=act.device, dtype=act.dtype)
-        chunks = [(i, s) for i in range(n) for s in range(0, keep, batch_size)]
-        show = len(chunks) > 4 if progress is None else progress
-        for i, start in tqdm(chunks, desc="Score-CAM", disable=not show, leave=False):
-            idx = chosen[i, start:start + batch_size]
-            masks = _unit_masks(act[i:i + 1, idx].transpose(0, 1), xin.shape[-2:])   # (B,1,H,W)
-            probs = module(xin[i:i + 1] * masks).softmax(dim=1)                       # (B,classes)
-            gain = probs[:, targets[i]] - base[targets[i]]                            # (B,K)
-            weights[i, :, idx] = gain.t().to(weights.dtype)
+        act = feature_map(cap[name], name, xin)
+    targets, squeeze = resolve_targets(target, logits, clf)
+    base = frozen_forward(module, torch.zeros_like(xin[:1])).softmax(dim=1)[0]   # p(x_b), (classes,)
+    n, c = act.shape[:2]
+    keep = c if max_channels is None else min(max_channels, c)
+    chosen = act.mean(dim=(2, 3)).topk(keep, dim=1).indices                     # (N,keep)
+
+    def masked(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
+        channels = act[img, chosen[img, var]][:, None]                          # (B,1,h,w)
+        return xin[img] * _unit_masks(channels, xin.shape[-2:])
+
+    probs = perturbed_scores(module, targets, keep, masked, batch_size=bs, progress=progress,
+                             desc="Score-CAM")                                   # (N,K,keep)
+    weights = torch.zeros(n, targets.shape[1], c, device=act.device, dtype=act.dtype)
+    gain = (probs - base[targets][..., None]).to(act.dtype)
+    weights.scatter_(2, chosen[:, None, :].expand(-1, targets.shape[1], -1), gain)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
     return _finish(maps, x, squeeze, upsample)
-
-
-CAM_METHODS: dict[str, Callable[..., torch.Tensor]] = {
-    "cam": cam, "gradcam": gradcam, "gradcam++": gradcam_pp, "layercam": layercam,
-    "scorecam": scorecam,
-}
-
-
-def cam_method(method: str | Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    """A CAM method by name (``cam``, ``gradcam``, ``gradcam++``, ``layercam``,
-    ``scorecam``; ``_`` and ``-`` ignored) or the function itself."""
-    if callable(method):
-        return method
-    key = str(method).lower().replace("_", "").replace("-", "").replace("pp", "++")
-    if key not in CAM_METHODS:
-        raise ValueError(f"unknown CAM method {method!r}; choose from {', '.join(CAM_METHODS)}")
-    return CAM_METHODS[key]
-
-
-_LEAVES = (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.SiLU, nn.Hardswish, nn.Dropout,
-           nn.Identity, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
-
-
-def cam_layers(model: nn.Module | Classifier, size: int | None = None, max_depth: int = 2
-               ) -> list[str]:
-    """Layers worth explaining, early to late: the network's blocks (modules at most
-    ``max_depth`` dots deep, other than single convolutions, norms, activations and pools)
-    whose output is a spatial map, ending with the CAM layer. A container whose output is
-    its last block's output (a ``Sequential`` stage) gives way to that block. Networks made
-    of plain layers (VGG, AlexNet) get their ReLU outputs instead. One probe forward pass
-    on a blank ``size`` image (default 128 pixels: enough for every layer to stay spatial)."""
-    module, clf = unwrap(model)
-    size = size or 128
-    last = default_layer(module, clf, None, size)
-    names = {m: n for n, m in module.named_modules() if n}
-    order: list[tuple[str, torch.Tensor, bool]] = []
-
-    def hook(mod, _inp, out):
-        if isinstance(out, torch.Tensor) and out.dim() == 4 and out.shape[-1] * out.shape[-2] > 1:
-            order.append((names[mod], out, isinstance(mod, (nn.ReLU, nn.ReLU6))))
-
-    handles = [m.register_forward_hook(hook) for m in names]
-    try:
-        param = next(module.parameters(), None)
-        device = param.device if param is not None else torch.device("cpu")
-        with torch.no_grad(), frozen(module):
-            module(torch.zeros(1, 3, size, size, device=device))
-    finally:
-        for h in handles:
-            h.remove()
-    blocks: list[str] = []
-    seen: list[torch.Tensor] = []
-    for name, out, _ in order:
-        mod = module.get_submodule(name)
-        if name.count(".") >= max_depth or isinstance(mod, _LEAVES) or name in blocks:
-            continue
-        if any(out is s for s in seen):   # a stage returning its last block's output
-            continue
-        blocks.append(name)
-        seen.append(out)
-    if len(blocks) < 4:   # plain layer stacks: their activations
-        blocks = list(dict.fromkeys(n for n, _, relu in order if relu))
-    outs = {name: out for name, out, _ in order}
-    if last in blocks:
-        return blocks[:blocks.index(last) + 1]
-    final = outs.get(last)
-    return [b for b in blocks if outs[b] is not final] + [last]

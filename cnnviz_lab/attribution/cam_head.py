@@ -20,13 +20,26 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..layers import LayerRef, capture, layer_name
-from ..models import Classifier, find_cam_layer, unwrap
-from .common import Target, finish, frozen, prepare_input, resolve_targets
+from ..classifier import Classifier, unwrap
+from ..errors import NoGapLinearHeadError
+from ..layers import LayerRef, capture, default_layer
+from ..modelstate import evaluating, frozen, model_device, model_dtype
+from .common import Target, enter, finish, resolve_targets, to_caller
 
 
-class NoGapLinearHeadError(ValueError):
-    """The network's head is not global average pooling followed by one linear layer."""
+def feature_map(act: object, name: str, x: torch.Tensor) -> torch.Tensor:
+    """The output of the layer a CAM-style method reads, checked: an ``(N,C,h,w)`` tensor
+    with more than one position (a 1x1 map carries no *where*: the input is too small for
+    that layer, or the layer comes after the global pooling)."""
+    if not isinstance(act, torch.Tensor) or act.dim() != 4:
+        raise ValueError(f"layer {name!r} outputs {type(act).__name__} of shape "
+                         f"{tuple(getattr(act, 'shape', ()))}; CAM methods need an (N,C,H,W) feature "
+                         "map: pick a convolutional layer (cv.layer_names(model, 'conv'))")
+    if act.shape[-1] * act.shape[-2] == 1:
+        raise ValueError(f"layer {name!r} gives a 1x1 feature map for this {x.shape[-2]}x{x.shape[-1]} "
+                         "input, so there is nothing to localise: use a larger input (e.g. "
+                         "clf.preprocess(image) at the model's own size) or an earlier layer")
+    return act
 
 
 @dataclass
@@ -37,17 +50,6 @@ class GapLinearHead:
     layer: str
     linear: nn.Linear
     relu: bool
-
-
-def default_layer(module: nn.Module, classifier: Classifier | None, layer: LayerRef | None,
-                  size: int = 224) -> str:
-    """The layer a CAM method explains: ``layer`` when given, else the Classifier's
-    ``cam_layer``, else the last spatial layer of a bare module (``find_cam_layer``)."""
-    if layer is not None:
-        return layer_name(module, layer)
-    if classifier is not None:
-        return classifier.cam_layer
-    return find_cam_layer(module, size)
 
 
 def _last_linear(module: nn.Module) -> tuple[str, nn.Linear]:
@@ -93,10 +95,9 @@ def find_gap_linear_head(model: nn.Module | Classifier, layer: LayerRef | None =
     the CAM layer) with one probe forward pass on a random image of side ``size``."""
     module, clf = unwrap(model)
     size = size or (clf.input_size if clf is not None else 224)
-    name = default_layer(module, clf, layer, size)
-    param = next(module.parameters(), None)
-    device = param.device if param is not None else torch.device("cpu")
-    probe = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0)).to(device)
+    name = default_layer(model, layer, (size, size))
+    probe = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0)).to(
+        model_device(module), model_dtype(module))
     with torch.no_grad(), frozen(module), capture(module, name) as cap:
         logits = module(probe)
     return match_head(module, name, cap[name], logits)
@@ -115,12 +116,11 @@ def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *
     ``upsample=False`` their spatial mean plus ``b_c`` is exactly the logit ``S_c``.
     Shape ``(N,[K],H,W)`` (``(N,[K],h,w)`` without upsampling), on ``x``'s device.
     """
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
-    name = default_layer(module, clf, layer, xin.shape[-1])
+    module, clf, xin = enter(model, x)
+    name = default_layer(model, layer, tuple(xin.shape[-2:]))
     with torch.no_grad(), frozen(module), capture(module, name) as cap:
         logits = module(xin)
-        feats = cap[name]
+        feats = feature_map(cap[name], name, xin)
     head = match_head(module, name, feats, logits)
     targets, squeeze = resolve_targets(target, logits, clf)
     if head.relu:
@@ -129,7 +129,7 @@ def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *
     maps = torch.einsum("nkc,nchw->nkhw", weights, feats)
     if upsample:
         maps = F.interpolate(maps, size=xin.shape[-2:], mode="bilinear", align_corners=False)
-    return finish(maps, squeeze).to(x.device)
+    return to_caller(finish(maps, squeeze), x)
 
 
 class FullyConvolutional(nn.Module):
@@ -157,14 +157,8 @@ class FullyConvolutional(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The CAM layer's output for ``x``."""
-        modes = [(m, m.training) for m in self.backbone.modules()]
-        try:
-            self.backbone.eval()
-            with capture(self.backbone, self.layer, stop=True) as cap:
-                cap.forward(x)
-        finally:
-            for m, mode in modes:
-                m.training = mode
+        with evaluating(self.backbone), capture(self.backbone, self.layer, stop=True) as cap:
+            cap.forward(x)
         feats = cap[self.layer]
         return F.relu(feats) if self.relu else feats
 

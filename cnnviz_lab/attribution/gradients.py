@@ -11,64 +11,25 @@ input's gradient is computed: no parameter ``.grad`` is filled, and the model's
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..layers import capture, layer_name
-from ..models import Classifier, unwrap
-from .common import Target, finish, frozen, gather_scores, prepare_input, resolve_targets
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..compat import renamed
+from ..layers import LayerRef, capture, layer_name
+from ..modelstate import batched_vjp, frozen, frozen_forward
+from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
 from .guided import guided_relus
 
 ModelLike = nn.Module | Classifier
-DEFAULT_BATCH = 32  # samples per forward/backward pass in SmoothGrad and IG
+batched_grad = batched_vjp  # the name this module used to give the batched backward pass
 
 
 # --- shared machinery ----------------------------------------------------------------
-def _targets(target: Target, logits: torch.Tensor, classifier: Classifier | None
-             ) -> tuple[torch.Tensor, bool]:
-    """``resolve_targets``, with a fast path for an ``(N,K)`` integer tensor already on the
-    right device (what SmoothGrad and IG pass to their base method for every chunk)."""
-    if isinstance(target, torch.Tensor) and target.dim() == 2 and not target.is_floating_point() \
-            and target.shape[0] == logits.shape[0]:
-        t = target.to(logits.device, torch.long)
-        if t.numel() and (int(t.min()) < 0 or int(t.max()) >= logits.shape[1]):
-            raise IndexError(f"target class out of range 0..{logits.shape[1] - 1}")
-        return t, False
-    return resolve_targets(target, logits, classifier)
-
-
-def batched_grad(scores: torch.Tensor, inputs: torch.Tensor, batched: bool = True) -> torch.Tensor:
-    """Gradients of each column of ``scores`` (N,K) w.r.t. ``inputs`` (N,...): (N,K,...).
-
-    Row n of ``scores`` must depend on row n of ``inputs`` only (true for a network in eval
-    mode), so column k's gradient for all N images is one backward pass, and the K columns
-    are one batched backward (``is_grads_batched=True``, vmap over one-hot grad outputs).
-    When vmap cannot run through some op of the graph, or ``batched=False``, it loops over
-    the K columns instead (same result, K backward passes).
-    """
-    n, k = scores.shape
-    if k == 1:
-        (g,) = torch.autograd.grad(scores.sum(), inputs)
-        return g.unsqueeze(1)
-    if batched:
-        onehot = torch.eye(k, device=scores.device, dtype=scores.dtype)[:, None, :].expand(k, n, k)
-        try:
-            (g,) = torch.autograd.grad(scores, inputs, grad_outputs=onehot.contiguous(),
-                                       is_grads_batched=True, retain_graph=True)
-            return g.transpose(0, 1)
-        except (RuntimeError, NotImplementedError):
-            pass  # an op without a batching rule: fall back to K backward passes
-    grads = []
-    for j in range(k):
-        (g,) = torch.autograd.grad(scores[:, j].sum(), inputs, retain_graph=j < k - 1)
-        grads.append(g)
-    return torch.stack(grads, dim=1)
-
-
 def _model_name(module: nn.Module, classifier: Classifier | None) -> str:
     return classifier.name if classifier is not None else type(module).__name__
 
@@ -77,21 +38,28 @@ def _input_gradients(model: ModelLike, x: torch.Tensor, target: Target, *, guide
                      generalize: bool = False) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """One forward, one batched backward: ``(grads (N,K,C,H,W), x on the model's device,
     squeeze flag)``."""
-    module, clf = unwrap(model)
-    x = prepare_input(module, x)
+    module, clf, x = enter(model, x)
     mode = guided_relus(_model_name(module, clf), generalize) if guided else nullcontext()
     with frozen(module):
         xg = x.detach().requires_grad_(True)
         with torch.enable_grad():
             with mode:
                 logits = module(xg)
-            targets, squeeze = _targets(target, logits.detach(), clf)
-            grads = batched_grad(gather_scores(logits, targets), xg)
+            targets, squeeze = resolve_targets(target, logits.detach(), clf)
+            grads = batched_vjp(gather_scores(logits, targets), xg)
     return grads.detach(), x, squeeze
 
 
-def _back(result: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return result.to(like.device) if result.device != like.device else result
+def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target
+                  ) -> tuple[torch.Tensor, bool]:
+    """Targets read once from the clean images, for methods that then run many passes on
+    noisy or interpolated copies (SmoothGrad, Integrated Gradients). ``None`` needs the
+    full forward (each image's top-1); otherwise one image's frozen forward gives the
+    model's real number of classes, against which the classes are checked."""
+    if target is None:
+        return resolve_targets(None, frozen_forward(module, x), clf)
+    width = frozen_forward(module, x[:1])
+    return resolve_targets(target, width.expand(x.shape[0], width.shape[1]), clf)
 
 
 # --- the methods ---------------------------------------------------------------------
@@ -104,7 +72,7 @@ def saliency(model: ModelLike, x: torch.Tensor, target: Target = None) -> torch.
     maximum absolute value over colour channels (``cv.plot.reduce_channels(a, "absmax")``).
     """
     grads, _, squeeze = _input_gradients(model, x, target)
-    return _back(finish(grads, squeeze), x)
+    return to_caller(finish(grads, squeeze), x)
 
 
 def input_x_gradient(model: ModelLike, x: torch.Tensor, target: Target = None) -> torch.Tensor:
@@ -112,11 +80,12 @@ def input_x_gradient(model: ModelLike, x: torch.Tensor, target: Target = None) -
     Box*, arXiv:1605.01713): each pixel's first-order contribution to the logit relative to
     an all-zero input. Shape ``(N,[K],3,H,W)``."""
     grads, xd, squeeze = _input_gradients(model, x, target)
-    return _back(finish(grads * xd.unsqueeze(1), squeeze), x)
+    return to_caller(finish(grads * xd.unsqueeze(1), squeeze), x)
 
 
+@renamed(layer="from_layer")
 def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-                    layer: str | nn.Module | None = None, channel: int | Sequence[int] | None = None,
+                    from_layer: LayerRef | None = None, channel: int | Sequence[int] | None = None,
                     generalize: bool = False) -> torch.Tensor:
     """Guided backpropagation (Springenberg et al. 2014, *Striving for Simplicity: The All
     Convolutional Net*, arXiv:1412.6806): the input gradient where every ReLU passes back
@@ -127,158 +96,71 @@ def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     SiLU, GELU, Hardswish... raises ``UnsupportedActivationError`` unless
     ``generalize=True`` (then those pass back ``phi'(x) * max(grad_out, 0)``).
 
-    With ``layer`` (seed 001: "guided backpropagation from any convolutional layer") the
-    back-propagated quantity is, for each image n, the sum over all spatial positions of
-    the layer's output ``A`` (as the module returns it, before any activation that
-    follows it): ``sum_{h,w} A[n, channel, h, w]`` for an ``int`` channel, ``A[n, channel[n]]``
-    summed likewise for one channel per image, or ``sum_{c,h,w} A[n, c, h, w]`` when
-    ``channel`` is None. A module called several times (a reused ReLU) counts by its first
-    call, and the forward pass stops there. ``target`` must then be None; the result is
-    ``(N,3,H,W)``.
+    ``from_layer`` (guided backpropagation started from any layer, not only from a class
+    score): the back-propagated quantity is, for each image n, the sum over all spatial
+    positions of that layer's output ``A`` (as the module returns it, before any
+    activation that follows it): ``sum_{h,w} A[n, channel, h, w]`` for an ``int``
+    ``channel``, ``A[n, channel[n]]`` summed likewise for one channel per image, or
+    ``sum_{c,h,w} A[n, c, h, w]`` when ``channel`` is None. A module called several times
+    (a reused ReLU) counts by its first call, and the forward pass stops there. ``target``
+    must then be None; the result is ``(N,3,H,W)``. (``layer=`` is the old spelling of
+    ``from_layer=``: ``layer=`` names the feature map a CAM-style method reads.)
     """
-    if layer is None:
+    if from_layer is None:
         if channel is not None:
-            raise ValueError("channel= needs layer=: name the layer whose channel to back-propagate")
+            raise ValueError("channel= needs from_layer=: name the layer whose channel to back-propagate")
         grads, _, squeeze = _input_gradients(model, x, target, guided=True, generalize=generalize)
-        return _back(finish(grads, squeeze), x)
+        return to_caller(finish(grads, squeeze), x)
     if target is not None:
-        raise ValueError("pass either target= (a class score) or layer= (a layer's activation), not both")
-    module, clf = unwrap(model)
-    name = layer_name(module, layer)
-    xd = prepare_input(module, x)
+        raise ValueError("pass either target= (a class score) or from_layer= (a layer's activation), not both")
+    module, clf, xd = enter(model, x)
+    name = layer_name(module, from_layer)
     with frozen(module), torch.enable_grad():
         xg = xd.detach().requires_grad_(True)
         with capture(module, name, stop=True) as cap, guided_relus(_model_name(module, clf), generalize):
             cap.forward(xg)
         act = cap[name]
         if not isinstance(act, torch.Tensor) or act.dim() < 2:
-            raise ValueError(f"layer {name} does not output a (N,C,...) tensor")
+            raise ValueError(f"from_layer {name!r} does not output a (N,C,...) tensor")
         if channel is None:
             objective = act.sum()
         else:
-            chans = torch.as_tensor(channel, device=act.device).long().reshape(-1)
-            if chans.numel() not in (1, act.shape[0]):
-                raise ValueError(f"channel: one int, or one per image ({act.shape[0]}), got {chans.numel()}")
-            if int(chans.min()) < 0 or int(chans.max()) >= act.shape[1]:
-                raise IndexError(f"{name} has {act.shape[1]} channels (0..{act.shape[1] - 1})")
-            chans = chans.expand(act.shape[0])
+            chans = _channels(channel, act.shape[0], act.shape[1], name).to(act.device)
             objective = act[torch.arange(act.shape[0], device=act.device), chans].sum()
         (g,) = torch.autograd.grad(objective, xg)
-    return _back(g.detach(), x)
+    return to_caller(g.detach(), x)
 
 
-BASE_METHODS: dict[str, Callable] = {}
+def _channels(channel: int | Sequence[int], n: int, c: int, layer: str) -> torch.Tensor:
+    """``channel`` (one int, or one per image) as ``n`` checked channel indices."""
+    values = [channel] if not isinstance(channel, (Sequence, torch.Tensor, np.ndarray)) else list(channel)
+    what = f"an int from 0 to {c - 1} ({layer} has {c} channels), or one such int per image ({n})"
+    chans = [checks.integer(v, "channel", minimum=0, maximum=c - 1, what=what) for v in values]
+    if len(chans) not in (1, n):
+        raise ValueError(f"channel must be {what}; got {len(chans)} values")
+    return torch.tensor(chans, dtype=torch.long).expand(n)
 
 
-def _base_method(method: str | Callable) -> Callable:
-    if callable(method):
-        return method
-    key = str(method).lower().replace("-", "_").replace(" ", "_")
-    if key not in BASE_METHODS:
-        raise ValueError(f"unknown base method {method!r}; choose from {', '.join(BASE_METHODS)} "
-                         "or pass a function with the attribution signature")
-    return BASE_METHODS[key]
-
-
-def _clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target
-                   ) -> tuple[torch.Tensor, bool]:
-    """Targets for the clean images; a no-grad forward only when ``target=None`` (each
-    image's top-1 class must be read from the model). Otherwise the classes are resolved
-    against a shape-only stand-in for the logits (an expanded view, nothing allocated); with
-    a bare module the range check then happens in the base method, on the real logits."""
-    if target is not None:
-        classes = len(clf.categories) if clf is not None else 2 ** 40
-        stand_in = torch.empty((x.shape[0], 1), device=x.device).expand(x.shape[0], classes)
-        return _targets(target, stand_in, clf)
-    with torch.no_grad():
-        logits = module(x)
-    return _targets(target, logits, clf)
-
-
-def _progress(total: int, step: int, progress: bool | None, desc: str):
-    chunks = -(-total // step)
-    disable = (chunks <= 2) if progress is None else not progress
-    return tqdm(range(0, total, step), desc=desc, disable=disable, leave=False)
-
-
-def smoothgrad(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-               method: str | Callable = saliency, n: int = 50, noise: float = 0.15,
-               squared: bool = False, vargrad: bool = False, batch_size: int | None = None,
-               seed: int | None = None, progress: bool | None = None, **method_kwargs) -> torch.Tensor:
-    """SmoothGrad (Smilkov et al. 2017, *SmoothGrad: removing noise by adding noise*,
-    arXiv:1706.03825): the mean of a base attribution over ``n`` noisy copies of each image,
-    ``(1/n) sum_i M(x + e_i)``, ``e_i ~ N(0, sigma^2)``, ``sigma = noise * (max(x) - min(x))``
-    of that image (the paper's noise level, a fraction of the input range).
-
-    ``method``: any attribution function with the common signature (``saliency``,
-    ``guided_backprop``, ``input_x_gradient``, ...) or its name (``"vanilla"``, ``"guided"``,
-    ``"input_x_gradient"``); ``method_kwargs`` go to it. ``squared=True`` averages ``M^2``
-    (SmoothGrad-Squared, Hooker et al. 2019); ``vargrad=True`` returns the variance
-    ``mean(M^2) - mean(M)^2`` (VarGrad, Adebayo et al. 2018). Targets are read from the
-    clean image (``None`` = its top-1), not from each noisy copy. Noisy samples go through
-    the model ``batch_size`` at a time (default 32), which bounds memory; noise is drawn
-    sample by sample from a ``torch.Generator`` on x's device seeded with ``seed``, so a
-    seed gives the same result whatever the batch size. Shape ``(N,[K],3,H,W)``.
-    """
-    if squared and vargrad:
-        raise ValueError("choose squared=True or vargrad=True, not both")
-    if n < 1:
-        raise ValueError("n (number of noisy samples) must be at least 1")
-    base = _base_method(method)
-    module, clf = unwrap(model)
-    xd = prepare_input(module, x)
-    with frozen(module):
-        targets, squeeze = _clean_targets(module, clf, xd, target)
-    count, k = xd.shape[0], targets.shape[1]
-    flat = xd.reshape(count, -1)
-    sigma = noise * (flat.amax(dim=1) - flat.amin(dim=1))
-    gen = None
-    if seed is not None:
-        gen = torch.Generator(device=xd.device)
-        gen.manual_seed(int(seed))
-    step = max(1, int(batch_size or DEFAULT_BATCH))
-    total = count * n
-    acc = torch.zeros((count, k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
-    acc_sq = torch.zeros_like(acc) if vargrad else None
-    for start in _progress(total, step, progress, "SmoothGrad"):
-        idx = torch.arange(start, min(start + step, total), device=xd.device)
-        img = idx // n
-        eps = torch.cat([torch.randn((1,) + tuple(xd.shape[1:]), generator=gen, device=xd.device,
-                                     dtype=xd.dtype) for _ in range(len(idx))])
-        samples = xd[img] + eps * sigma[img].view(-1, 1, 1, 1)
-        a = base(model, samples, targets[img], **method_kwargs)
-        if a.dim() == samples.dim():  # a method that ignores K (only possible for K == 1)
-            a = a.unsqueeze(1)
-        a = a.to(acc.device)
-        acc.index_add_(0, img, a * a if squared else a)
-        if acc_sq is not None:
-            acc_sq.index_add_(0, img, a * a)
-    mean = acc / n
-    if acc_sq is not None:
-        mean = (acc_sq / n - mean * mean).clamp_(min=0)
-    return _back(finish(mean, squeeze), x)
+RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle")
 
 
 def _path(steps: int, rule: str, device: torch.device, dtype: torch.dtype
           ) -> tuple[torch.Tensor, torch.Tensor]:
     """Points ``alpha`` in [0, 1] and weights ``w`` with ``sum_i w_i f(alpha_i) ~ int_0^1 f``."""
-    if steps < 1:
-        raise ValueError("steps must be at least 1")
+    steps = checks.positive_int(steps, "steps")
+    checks.choice(rule, "rule", RULES)
     if rule == "gausslegendre":
         nodes, weights = np.polynomial.legendre.leggauss(steps)
         alpha, w = (nodes + 1) / 2, weights / 2
     elif rule == "riemann_trapezoid":
         if steps < 2:
-            raise ValueError("the trapezoid rule needs steps >= 2")
+            raise ValueError(f"steps must be at least 2 for rule='riemann_trapezoid', got {steps}")
         alpha = np.linspace(0, 1, steps)
         w = np.full(steps, 1.0 / (steps - 1))
         w[0] = w[-1] = 0.5 / (steps - 1)
-    elif rule == "riemann_middle":
+    else:
         alpha = (np.arange(steps) + 0.5) / steps
         w = np.full(steps, 1.0 / steps)
-    else:
-        raise ValueError(f"unknown integration rule {rule!r}; choose gausslegendre, "
-                         "riemann_trapezoid or riemann_middle")
     return (torch.as_tensor(alpha, device=device, dtype=dtype),
             torch.as_tensor(w, device=device, dtype=dtype))
 
@@ -292,48 +174,52 @@ def _baseline(baseline, x: torch.Tensor, clf: Classifier | None) -> torch.Tensor
         if baseline == "zero":
             return torch.zeros_like(x)
         raise ValueError(f"unknown baseline {baseline!r}: use None/'black', 'zero', a number or a tensor")
-    if isinstance(baseline, (int, float)):
-        return torch.full_like(x, float(baseline))
+    if isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
+        return torch.full_like(x, checks.real(baseline, "baseline"))
     b = torch.as_tensor(baseline).to(x.device, x.dtype)
+    if not bool(torch.isfinite(b).all()):
+        raise ValueError("baseline contains NaN or infinite values")
     try:
         return torch.broadcast_to(b, x.shape).contiguous()
     except RuntimeError:
         raise ValueError(f"baseline of shape {tuple(b.shape)} does not broadcast to x {tuple(x.shape)}") from None
 
 
+@renamed(method="rule")
 def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = None, *,
                          baseline: torch.Tensor | float | str | None = None, steps: int = 50,
-                         method: str = "gausslegendre", batch_size: int | None = None,
+                         rule: str = "gausslegendre", batch_size: int | None = None,
                          return_error: bool = False, progress: bool | None = None
                          ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Integrated Gradients (Sundararajan, Taly & Yan 2017, *Axiomatic Attribution for Deep
     Networks*, ICML): ``(x - x') * int_0^1 d z_c(x' + a (x - x')) / dx da``, the integral
-    taken with ``steps`` points of ``method`` (``"gausslegendre"``, default, as in Captum;
-    ``"riemann_trapezoid"``; ``"riemann_middle"``). Shape ``(N,[K],3,H,W)``.
+    taken with ``steps`` points of the quadrature ``rule`` (``"gausslegendre"``, default, as
+    in Captum; ``"riemann_trapezoid"``; ``"riemann_middle"``; ``method=`` is its old
+    spelling). Shape ``(N,[K],3,H,W)``.
 
     ``baseline`` x': ``None`` (default) is a black image in the model's input space,
     ``Classifier.from_unit(0)``, when ``model`` is a Classifier, else all zeros;
     ``"zero"``, a number or a tensor broadcastable to ``x`` choose another. Path points go
-    through the model ``batch_size`` at a time (default 32).
+    through the model ``batch_size`` at a time (``None``: the measured default of
+    :func:`cnnviz_lab.defaults.batch_size`).
 
     Completeness says the attribution sums to ``z_c(x) - z_c(x')``. With
     ``return_error=True`` the result is ``(attribution, error)`` where ``error`` (shape
     ``(N,[K])``) is ``attribution.sum() - (z_c(x) - z_c(x'))`` per image and target: raise
     ``steps`` until it is small relative to ``z_c(x) - z_c(x')``.
     """
-    module, clf = unwrap(model)
-    xd = prepare_input(module, x)
+    module, clf, xd = enter(model, x)
     base = _baseline(baseline, xd, clf)
-    alpha, weight = _path(steps, method, xd.device, xd.dtype)
+    alpha, weight = _path(steps, rule, xd.device, xd.dtype)
+    steps = len(alpha)
+    step = defaults.batch_size(batch_size, module, xd, backward=True)
     with frozen(module):
-        targets, squeeze = _clean_targets(module, clf, xd, target)
+        targets, squeeze = clean_targets(module, clf, xd, target)
         count, k = xd.shape[0], targets.shape[1]
         diff = xd - base
-        step = max(1, int(batch_size or DEFAULT_BATCH))
-        total = count * steps
         acc = torch.zeros((count, k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
-        for start in _progress(total, step, progress, "Integrated Gradients"):
-            idx = torch.arange(start, min(start + step, total), device=xd.device)
+        for idx in defaults.chunks(count * steps, step, device=xd.device, progress=progress,
+                                   desc="Integrated Gradients"):
             img, j = idx // steps, idx % steps
             points = base[img] + alpha[j].view(-1, 1, 1, 1) * diff[img]
             grads, _, _ = _input_gradients(module, points, targets[img])
@@ -341,21 +227,14 @@ def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = Non
         attribution = acc * diff.unsqueeze(1)
         error = None
         if return_error:
-            with torch.no_grad():
-                gap = gather_scores(module(xd), targets) - gather_scores(module(base), targets)
+            gap = gather_scores(frozen_forward(module, xd), targets) - \
+                gather_scores(frozen_forward(module, base), targets)
             error = attribution.flatten(2).sum(dim=2) - gap
-    result = _back(finish(attribution, squeeze), x)
+    result = to_caller(finish(attribution, squeeze), x)
     if return_error:
-        return result, _back(finish(error, squeeze), x)
+        return result, to_caller(finish(error, squeeze), x)
     return result
 
 
-BASE_METHODS.update({
-    "saliency": saliency, "vanilla": saliency, "gradient": saliency,
-    "guided": guided_backprop, "guided_backprop": guided_backprop,
-    "input_x_gradient": input_x_gradient, "integrated_gradients": integrated_gradients,
-    "ig": integrated_gradients,
-})
-
-__all__ = ["batched_grad", "guided_backprop", "input_x_gradient", "integrated_gradients",
-           "saliency", "smoothgrad"]
+__all__ = ["batched_grad", "clean_targets", "guided_backprop", "input_x_gradient",
+           "integrated_gradients", "saliency"]

@@ -36,9 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
-
-class UnsupportedActivationError(RuntimeError):
-    """Guided backpropagation met an activation it is not defined for."""
+from ..errors import UnsupportedActivationError
 
 
 class _PositiveGradient(torch.autograd.Function):
@@ -130,13 +128,12 @@ def _out_of_place(func: Callable, args: tuple, kwargs: dict) -> tuple[torch.Tens
 
 class GuidedMode(TorchFunctionMode):
     """A ``TorchFunctionMode`` that applies the guided rule to every rectifier call (see the
-    module docstring). ``seen`` counts the activations it rewrote."""
+    module docstring)."""
 
     def __init__(self, model_name: str = "the model", generalize: bool = False) -> None:
         super().__init__()
         self.model_name = model_name
         self.generalize = generalize
-        self.seen = 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -162,7 +159,6 @@ class GuidedMode(TorchFunctionMode):
         return func(*args, **kwargs)
 
     def _guide(self, x: torch.Tensor, out: torch.Tensor, inplace: bool) -> torch.Tensor:
-        self.seen += 1
         guided = _PositiveGradient.apply(out)
         if inplace:
             return x.copy_(guided)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..classifier import Classifier
 from ..layers import LayerRef
-from ..models import Classifier
 from .cam import gradcam
-from .common import Target, finish, forward_targets
+from .common import Target, finish, forward_targets, to_caller
 from .gradients import guided_backprop
 
 
@@ -22,10 +22,11 @@ def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     """Guided Grad-CAM ``G(x) * upsample(GradCAM(x))``, shape ``(N,[K],3,H,W)``.
 
     Both factors explain the same classes: the targets are resolved once (top-1 per image
-    when ``target`` is None) and handed to :func:`gradcam` (at ``layer``, default the
-    model's CAM layer) and :func:`guided_backprop` (``generalize`` as there).
+    when ``target`` is None) and handed to :func:`gradcam` (reading the feature map of
+    ``layer``, default the model's CAM layer) and :func:`guided_backprop` (``generalize`` as
+    there).
     """
-    _, _, x, targets, squeeze = forward_targets(model, x, target)
-    maps = gradcam(model, x, targets, layer=layer, upsample=True)          # (N,K,H,W)
-    guided = guided_backprop(model, x, targets, generalize=generalize)      # (N,K,3,H,W)
-    return finish(guided * maps.unsqueeze(2), squeeze)
+    _, _, xin, targets, squeeze = forward_targets(model, x, target)
+    maps = gradcam(model, xin, targets, layer=layer, upsample=True)          # (N,K,H,W)
+    guided = guided_backprop(model, xin, targets, generalize=generalize)      # (N,K,3,H,W)
+    return to_caller(finish(guided * maps.unsqueeze(2), squeeze), x)

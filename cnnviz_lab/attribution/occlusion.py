@@ -2,16 +2,18 @@
 Networks*, ECCV 2014).
 
 Slide a square occluder over the image and record how the target's output changes: where
-hiding the pixels makes the score fall, the network was using them. Three views, as in the
-occlusion experiment of the course's seed 003 (pranshu28/cnn-viz, ``viz_occlusion.py``):
+hiding the pixels makes the score fall, the network was using them. Three views of the
+occlusion experiment:
 
 - :func:`occlusion_grid`: the raw output for every occluder position, a ``GH x GW`` grid
   ("probability as a function of occluder position");
-- :func:`regularize_occlusion`: the seed's percentile regularisation of that grid;
+- :func:`regularize_occlusion`: a percentile regularisation of that grid that turns it
+  into "where is the object";
 - :func:`occlusion`: the per-pixel map, each pixel the mean drop of the target's output
   over the windows that cover it, ``(N,[K],H,W)`` like every attribution of the package.
 
-Every occluded copy of every image is evaluated in batched forward passes (``batch_size``
+Every occluded copy of every image is evaluated in batched forward passes by the shared
+perturb-and-score engine (:func:`cnnviz_lab.perturb.perturbed_scores`; ``batch_size``
 images at a time, the ``(N,K)`` targets read from the same passes), so P window positions
 cost P + 1 forwards, not P calls of the model on one image each.
 """
@@ -20,97 +22,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence, Union
+from typing import Union
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
 
-from ..models import Classifier, unwrap
-from .common import Target, frozen, gather_scores, prepare_input, resolve_targets
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..modelstate import frozen_forward, gaussian_blur
+from ..perturb import NAMED_FILLS, READERS, Fill, fill_image, perturbed_scores, read_scores
+from .common import Target, enter, gather_scores, resolve_targets
 
-Fill = Union[float, int, str, Sequence[float], torch.Tensor]
 Pair = Union[int, tuple[int, int]]
-
-#: Named fills (RGB in [0, 1]); in the model's input space through ``Classifier.from_unit``.
-NAMED_FILLS = {"black": 0.0, "grey": 0.5, "gray": 0.5, "white": 1.0}
-
-
-def _pair(v: Pair, what: str) -> tuple[int, int]:
-    a, b = (v, v) if isinstance(v, int) else tuple(v)
-    if int(a) < 1 or int(b) < 1:
-        raise ValueError(f"{what} must be a positive number of pixels, got {v!r}")
-    return int(a), int(b)
 
 
 def window_starts(size: int, window: int, stride: int) -> list[int]:
     """Start offsets of the occluder along one axis of ``size`` pixels.
 
-    As in seed 003: ``ceil((size - window) / stride) + 1`` positions ``0, stride, 2 stride,
-    ...``; the last window is clipped at the border, so (for ``stride <= window``) every
-    pixel is covered (a stride larger than the window leaves gaps, and starts at or past
-    the border are dropped). 224 px, window 32, stride 16 gives 13 positions (0..192).
+    ``ceil((size - window) / stride) + 1`` positions ``0, stride, 2 stride, ...``; the last
+    window is clipped at the border, so (for ``stride <= window``) every pixel is covered (a
+    stride larger than the window leaves gaps, and starts at or past the border are
+    dropped). 224 px, window 32, stride 16 gives 13 positions (0..192).
     """
     if window >= size:
         return [0]
     starts = [i * stride for i in range(math.ceil((size - window) / stride) + 1)]
     return [s for s in starts if s < size]
-
-
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """A Gaussian-blurred copy of an ``(N,C,H,W)`` batch (separable kernel, reflect padding,
-    radius ``3 sigma``): the "blur" fill of occlusion and the start image of insertion."""
-    if sigma <= 0:
-        return x.clone()
-    radius = max(1, int(math.ceil(3 * sigma)))
-    radius = min(radius, x.shape[-1] - 1, x.shape[-2] - 1)
-    t = torch.arange(-radius, radius + 1, device=x.device, dtype=x.dtype)
-    k = torch.exp(-0.5 * (t / sigma) ** 2)
-    k = k / k.sum()
-    c = x.shape[1]
-    out = F.pad(x, (radius, radius, radius, radius), mode="reflect")
-    out = F.conv2d(out, k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
-    return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
-
-
-def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None,
-               blur_sigma: float = 8.0) -> torch.Tensor:
-    """What occluded pixels are replaced with, as a tensor broadcastable to ``x``.
-
-    ``fill`` is given in the model's input space (after normalisation):
-
-    - a number, or one number per channel: that value (``0.0`` is the dataset mean colour
-      for a Classifier, since its inputs are normalised by that mean);
-    - ``"mean"``: the dataset mean colour, i.e. ``Classifier.from_unit(mean)``, which is 0 in
-      input space (a bare ``nn.Module`` is assumed to take normalised inputs: 0 as well);
-    - ``"black"``, ``"grey"``/``"gray"``, ``"white"``: RGB 0, 0.5 or 1 pushed through the
-      Classifier's normalisation (e.g. black is ``-mean/std`` per channel; needs a Classifier);
-    - ``"blur"``: a Gaussian-blurred copy of the image (``blur_sigma`` pixels);
-    - a tensor broadcastable to ``x``: any baseline image you like.
-    """
-    if isinstance(fill, torch.Tensor):
-        return fill.to(x.device, x.dtype)
-    if isinstance(fill, str):
-        key = fill.lower()
-        if key == "blur":
-            return gaussian_blur(x, blur_sigma)
-        if key == "mean":
-            return torch.zeros(1, x.shape[1], 1, 1, device=x.device, dtype=x.dtype)
-        if key in NAMED_FILLS:
-            if classifier is None:
-                raise TypeError(f"fill={fill!r} needs a Classifier to know the normalisation; "
-                                "with a bare nn.Module pass a number in the model's input space")
-            unit = torch.full((1, x.shape[1], 1, 1), NAMED_FILLS[key], device=x.device)
-            return classifier.from_unit(unit).to(x.dtype)
-        raise ValueError(f"unknown fill {fill!r}: use a number, 'mean', 'blur', "
-                         f"{', '.join(repr(k) for k in NAMED_FILLS)} or a tensor")
-    if isinstance(fill, (int, float)):
-        return torch.full((1, 1, 1, 1), float(fill), device=x.device, dtype=x.dtype)
-    values = torch.as_tensor(list(fill), device=x.device, dtype=x.dtype)
-    if values.numel() != x.shape[1]:
-        raise ValueError(f"a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
-    return values.view(1, -1, 1, 1)
 
 
 @dataclass
@@ -137,7 +75,7 @@ class OcclusionGrid:
 
     @property
     def heatmap(self) -> torch.Tensor:
-        """Output per occluder position, ``(N,[K],GH,GW)`` (seed 003's probability heatmap)."""
+        """Output per occluder position, ``(N,[K],GH,GW)`` (the probability heatmap)."""
         return self.scores[:, 0] if self.squeeze else self.scores
 
     @property
@@ -175,14 +113,12 @@ def occlusion_map(grid: OcclusionGrid) -> torch.Tensor:
     return result[:, 0] if grid.squeeze else result
 
 
-def _window_masks(positions: list[tuple[int, int]], size: tuple[int, int], window: tuple[int, int],
-                  device) -> torch.Tensor:
-    """``(B,1,H,W)`` boolean masks, True inside each window."""
+def _window_masks(starts: torch.Tensor, size: tuple[int, int], window: tuple[int, int]) -> torch.Tensor:
+    """``(B,1,H,W)`` boolean masks, True inside each window; ``starts``: ``(B,2)`` ``(y, x)``."""
     h, w = size
-    ys = torch.tensor([p[0] for p in positions], device=device)[:, None]
-    xs = torch.tensor([p[1] for p in positions], device=device)[:, None]
-    r = torch.arange(h, device=device)[None]
-    c = torch.arange(w, device=device)[None]
+    ys, xs = starts[:, :1], starts[:, 1:]
+    r = torch.arange(h, device=starts.device)[None]
+    c = torch.arange(w, device=starts.device)[None]
     rows = (r >= ys) & (r < ys + window[0])
     cols = (c >= xs) & (c < xs + window[1])
     return (rows[:, :, None] & cols[:, None, :])[:, None]
@@ -193,53 +129,40 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
                    batch_size: int | None = None, blur_sigma: float | None = None,
                    progress: bool | None = None) -> OcclusionGrid:
     """Run the occlusion experiment and keep the output for every occluder position
-    (Zeiler & Fergus 2014; the heatmap of seed 003).
+    (Zeiler & Fergus 2014: "probability as a function of occluder position").
 
     ``window``, ``stride``: occluder side and step in pixels (an int or ``(h, w)``); positions
-    follow :func:`window_starts`. ``fill``: see :func:`fill_image` (number in input space,
-    ``"mean"``, ``"black"``, ``"grey"``, ``"blur"``, a tensor). ``output``: ``"prob"``
-    (softmax probability) or ``"logit"``. ``batch_size``: occluded images per forward pass
-    (default 64); it never changes the result. ``target``: as every attribution method
-    (None = top-1 of the unoccluded image; an ``(N,K)`` array reads K classes from the same
-    passes). ``progress``: a tqdm bar (default: shown when there are 4 batches or more).
+    follow :func:`window_starts`. ``fill``: see :func:`~cnnviz_lab.perturb.fill_image`
+    (number in input space, ``"mean"``, ``"black"``, ``"grey"``, ``"blur"``, a tensor).
+    ``output``: ``"prob"`` (softmax probability) or ``"logit"``. ``batch_size``: occluded
+    images per forward pass (``None``: the measured default of
+    :func:`cnnviz_lab.defaults.batch_size`); it never changes the result. ``target``: as
+    every attribution method (None = top-1 of the unoccluded image; an ``(N,K)`` array
+    reads K classes from the same passes). ``progress``: a progress bar (``None``: for long calls).
     """
-    if output not in ("prob", "logit"):
-        raise ValueError(f"output must be 'prob' or 'logit', got {output!r}")
-    module, clf = unwrap(model)
-    xin = x
-    x = prepare_input(module, x)
+    checks.choice(output, "output", READERS)
+    win = checks.pair(window, "window")
+    step = checks.pair(stride, "stride")
+    caller = x
+    module, clf, x = enter(model, x)
     n, _, h, w = x.shape
-    win = _pair(window, "window")
-    step = _pair(stride, "stride")
     ys = window_starts(h, win[0], step[0])
     xs = window_starts(w, win[1], step[1])
-    positions = [(y, xx) for y in ys for xx in xs]
-    bs = int(batch_size) if batch_size is not None else 64
-    if bs < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    sigma = blur_sigma if blur_sigma is not None else max(win) / 4
+    positions = torch.tensor([(y, xx) for y in ys for xx in xs], device=x.device)
+    bs = defaults.batch_size(batch_size, module, x)
+    sigma = checks.real(blur_sigma, "blur_sigma", minimum=0.0) if blur_sigma is not None else max(win) / 4
+    logits = frozen_forward(module, x)
+    targets, squeeze = resolve_targets(target, logits, clf)
+    base = gather_scores(read_scores(logits, output), targets)
+    filler = fill_image(x, fill, clf, sigma).expand(n, x.shape[1], h, w)
 
-    def read(logits: torch.Tensor) -> torch.Tensor:
-        return logits.float().softmax(dim=1) if output == "prob" else logits.float()
+    def occlude(img: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+        return torch.where(_window_masks(positions[pos], (h, w), win), filler[img], x[img])
 
-    with torch.no_grad(), frozen(module):
-        logits = module(x)
-        targets, squeeze = resolve_targets(target, logits, clf)
-        base = gather_scores(read(logits), targets)
-        filler = fill_image(x, fill, clf, sigma).expand(n, x.shape[1], h, w)
-        jobs = [(i, p) for i in range(n) for p in range(len(positions))]
-        chunks = [jobs[s:s + bs] for s in range(0, len(jobs), bs)]
-        show = progress if progress is not None else len(chunks) >= 4
-        scores = torch.empty(n, targets.shape[1], len(positions), device=x.device)
-        for chunk in tqdm(chunks, desc="occlusion", unit="batch", disable=not show, leave=False):
-            img = torch.tensor([i for i, _ in chunk], device=x.device)
-            pos = torch.tensor([p for _, p in chunk], device=x.device)
-            masks = _window_masks([positions[p] for _, p in chunk], (h, w), win, x.device)
-            batch = torch.where(masks, filler[img], x[img])
-            out = gather_scores(read(module(batch)), targets[img])
-            scores[img, :, pos] = out
+    scores = perturbed_scores(module, targets, len(positions), occlude, batch_size=bs, output=output,
+                              progress=progress, desc="occlusion")
     scores = scores.view(n, targets.shape[1], len(ys), len(xs))
-    dev = xin.device
+    dev = caller.device
     return OcclusionGrid(scores.to(dev), base.to(dev), targets.to(dev), ys, xs, win, step, (h, w),
                          output, squeeze)
 
@@ -254,7 +177,7 @@ def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = N
     over the occluder windows covering it: ``A(p) = mean_{w covers p} [f(x) - f(x_w)]``,
     where ``x_w`` is the image with window ``w`` replaced by ``fill``. Positive where hiding
     the pixels lowers the score. Raw, detached, on ``x``'s device. Arguments as
-    :func:`occlusion_grid`; the grid itself (seed 003's heatmap) comes from that function.
+    :func:`occlusion_grid`; the grid itself (the probability heatmap) comes from that function.
     """
     grid = occlusion_grid(model, x, target, window=window, stride=stride, fill=fill, output=output,
                           batch_size=batch_size, blur_sigma=blur_sigma, progress=progress)
@@ -277,7 +200,7 @@ def _box_blur(m: torch.Tensor, k: int) -> torch.Tensor:
 
 def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normalize: bool = True,
                          blur: int = 3) -> torch.Tensor:
-    """Seed 003's regularisation of the occlusion heatmap, which turns "output per occluder
+    """The percentile regularisation of the occlusion heatmap, which turns "output per occluder
     position" into "where is the object" (high where occluding hurt).
 
     Per map (the last two axes): with ``normalize``, standardise and squash,
@@ -285,7 +208,7 @@ def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normal
     below the ``percentile``-th percentile of magnitudes to 0; then take ``1 - map`` (a low
     output means an important position) and blur with a ``blur x blur`` box filter.
     The zeroed entries are the lowest outputs (where occluding hurt most); after the
-    inversion they saturate at 1, which is what makes the object stand out in the seed.
+    inversion they saturate at 1, which is what makes the object stand out.
     Returns a float map of the same shape, in [0, 1] when ``normalize`` is on.
     """
     p = heatmap.detach().float()
@@ -299,5 +222,7 @@ def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normal
     return _box_blur(1 - p, blur)
 
 
-__all__ = ["OcclusionGrid", "fill_image", "gaussian_blur", "occlusion", "occlusion_grid",
+# fill_image, NAMED_FILLS and gaussian_blur live in cnnviz_lab.perturb and cnnviz_lab.modelstate;
+# they are importable from here as before.
+__all__ = ["NAMED_FILLS", "OcclusionGrid", "fill_image", "gaussian_blur", "occlusion", "occlusion_grid",
            "occlusion_map", "regularize_occlusion", "window_starts"]

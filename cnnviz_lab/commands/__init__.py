@@ -6,9 +6,11 @@ Helpers here give every command the same model, device and output options.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import Sequence
 
-from ..models import Classifier, load_model
+from ..attribution import registry
+from ..classifier import Classifier
+from ..models import load_model
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -31,12 +33,38 @@ def add_output_option(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument("--out", "-o", default=default, help=f"output file (default: {default})")
 
 
-def save(fig, path: str) -> None:
-    """Save a figure, creating the folder, and say where it went."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110, bbox_inches="tight")
-    print(f"wrote {out}")
+def method_option(parser: argparse.ArgumentParser, offered: Sequence[registry.Method], default: str) -> None:
+    """``--method``: one of the registry methods ``offered`` (any alias or spelling)."""
+    names = [m.name for m in offered]
+
+    def method(value: str) -> str:
+        try:
+            entry = registry.get_method(value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+        if entry.name not in names:
+            raise argparse.ArgumentTypeError(f"{value!r} is not offered here; choose from {', '.join(names)}")
+        return entry.name
+
+    parser.add_argument("--method", default=default, type=method,
+                        help=f"{', '.join(names)} (aliases work too, e.g. "
+                             f"{', '.join(a for m in offered for a in m.aliases[:1]) or 'none'}); default {default}")
+
+
+def base_method(value: str) -> str:
+    """A ``--base`` value: a registered base method in pixel space."""
+    try:
+        entry = registry.get_method(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if not entry.pixels or entry.wraps:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a pixel-space base method")
+    return entry.name
+
+
+def saved(path: str) -> None:
+    """Say where an output went."""
+    print(f"wrote {path}")
 
 
 def parse_target(value: str | None):

@@ -6,7 +6,7 @@ import argparse
 
 from .. import plot
 from ..images import load_image
-from . import add_model_options, add_output_option, model_from_args, save
+from . import add_model_options, add_output_option, model_from_args, saved
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -15,20 +15,21 @@ def _predict(args: argparse.Namespace) -> int:
     for rank, (idx, label, prob) in enumerate(clf.predict(x, k=args.top), 1):
         print(f"{rank}. {label} ({idx}): {prob:.1%}")
     if args.out:
-        save(plot.predictions(clf, x, k=args.top), args.out)
+        saved(plot.save_figure(plot.predictions(clf, x, k=args.top), args.out))
     return 0
 
 
 def _filters(args: argparse.Namespace) -> int:
     clf = model_from_args(args)
-    save(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out)
+    saved(plot.save_figure(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out))
     return 0
 
 
 def _features(args: argparse.Namespace) -> int:
     clf = model_from_args(args)
     channels = range(args.first, args.first + args.count)
-    save(plot.feature_maps(clf, load_image(args.image), args.layer or clf.cam_layer, channels), args.out)
+    fig = plot.feature_maps(clf, load_image(args.image), args.layer or clf.cam_layer, channels)
+    saved(plot.save_figure(fig, args.out))
     return 0
 
 

@@ -7,7 +7,7 @@ import argparse
 from .. import plot
 from ..attribution.occlusion import occlusion_grid
 from ..images import load_image
-from . import add_model_options, add_output_option, model_from_args, parse_target, save
+from . import add_model_options, add_output_option, model_from_args, parse_target, saved
 
 
 def _fill(value: str):
@@ -27,7 +27,7 @@ def _occlusion(args: argparse.Namespace) -> int:
     print(f"{clf.label(cls)} ({cls}): {args.output} {float(grid.base[0, 0]):.4g}; "
           f"{grid.positions} occluder positions ({len(grid.ys)}x{len(grid.xs)}); "
           f"largest drop {float(grid.drop.max()):.4g}")
-    save(plot.occlusion_experiment(clf, x, grid, percentile=args.percentile), args.out)
+    saved(plot.save_figure(plot.occlusion_experiment(clf, x, grid, percentile=args.percentile), args.out))
     return 0
 
 
@@ -40,9 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a number in the model's input space, or mean, grey, black, white, blur")
     p.add_argument("--target", default=None, help="class index or name (default: the top-1 class)")
     p.add_argument("--output", choices=["prob", "logit"], default="prob")
-    p.add_argument("--batch-size", type=int, default=None, help="occluded images per forward pass (64)")
+    p.add_argument("--batch-size", type=int, default=None, help="occluded images per forward pass (default: by device and model)")
     p.add_argument("--size", type=int, default=None, help="image side (default: the model's input size)")
-    p.add_argument("--percentile", type=float, default=25, help="regularisation percentile (seed 003)")
+    p.add_argument("--percentile", type=float, default=25, help="percentile below which the heatmap is zeroed (regularisation)")
     add_output_option(p, "occlusion.png")
     add_model_options(p)
     p.set_defaults(func=_occlusion)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import add_model_options, add_output_option, model_from_args
+from . import add_model_options, add_output_option, model_from_args, saved
 
 
 def _layer_weight(value: str) -> tuple[str, float]:
@@ -23,7 +23,7 @@ def _write(image, path: str) -> None:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(out)
-    print(f"wrote {out}")
+    saved(str(out))
 
 
 def _maximize(args: argparse.Namespace) -> int:
@@ -31,15 +31,13 @@ def _maximize(args: argparse.Namespace) -> int:
     from ..plot import renderings, save_figure
 
     clf = model_from_args(args)
-    images = maximize(clf, args.objective, size=args.size, steps=args.steps, param=args.param, seed=args.seed,
+    result = maximize(clf, args.objective, size=args.size, steps=args.steps, param=args.param, seed=args.seed,
                       lr=args.lr, progress=True)
-    if isinstance(images, list):
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        save_figure(renderings(images, [str(i) for i in range(len(images))], ncols=8), str(out))
-        print(f"wrote {out}")
+    if len(result.images) > 1:
+        fig = renderings(result, [str(i) for i in range(len(result.images))], ncols=8)
+        saved(save_figure(fig, args.out))
     else:
-        _write(images, args.out)
+        _write(result.image, args.out)
     return 0
 
 
@@ -48,8 +46,9 @@ def _dream(args: argparse.Namespace) -> int:
     from ..optvis import deepdream
 
     clf = model_from_args(args)
-    layers: dict[str, float] = {}
-    for name, weight in args.layer or [("blocks.10", 1.0)]:
+    layers: dict[str, float] | None = None
+    for name, weight in args.layer or []:
+        layers = layers or {}
         layers[name] = layers.get(name, 0.0) + weight
     out = deepdream(clf, load_image(args.image), layers, octaves=args.octaves, octave_scale=args.octave_scale,
                     steps=args.steps, lr=args.lr, jitter=args.shift, seed=args.seed, smooth=args.smooth,
@@ -66,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--param", choices=["fft", "fft-rgb", "pixel"], default="fft")
     p.add_argument("--lr", type=float, default=0.05)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="same seed, same image (default: unseeded)")
     add_output_option(p, "maximize.png")
     add_model_options(p)
     p.set_defaults(func=_maximize)
@@ -74,7 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dream", help="DeepDream an image")
     p.add_argument("image")
     p.add_argument("--layer", action="append", type=_layer_weight, metavar="NAME:WEIGHT",
-                   help="a layer and its weight; repeat for several (default blocks.10:1)")
+                   help="a layer and its weight; repeat for several (default: the model's block at "
+                        "65%% of its depth, weight 1)")
     p.add_argument("--octaves", type=int, default=4)
     p.add_argument("--octave-scale", type=float, default=1.4)
     p.add_argument("--steps", type=int, default=10, help="gradient steps per octave")
@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shift", type=int, default=32, help="random roll in pixels each step")
     p.add_argument("--smooth", type=float, default=0.0, help="Gaussian sigma for the gradient")
     p.add_argument("--max-side", type=int, default=1024, help="dream at most this wide, then resize back")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="same seed, same dream (default: unseeded)")
     add_output_option(p, "dream.png")
     add_model_options(p)
     p.set_defaults(func=_dream)

@@ -7,7 +7,7 @@ from typing import Callable
 import torch
 
 from ..layers import activations
-from ..models import Classifier
+from ..classifier import Classifier
 from .common import attempt, close, report
 
 

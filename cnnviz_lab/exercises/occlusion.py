@@ -7,7 +7,7 @@ from typing import Callable
 import torch
 
 from ..attribution.occlusion import occlusion_grid
-from ..models import Classifier
+from ..classifier import Classifier
 from .common import attempt, close, report
 
 

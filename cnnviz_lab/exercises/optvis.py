@@ -42,7 +42,7 @@ def check_feature_distance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
 
 def check_normalize_gradient(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     """``fn(g)`` must return the gradient with zero mean and unit standard deviation,
-    ``(g - g.mean()) / g.std()``, DeepDream's per-step normalisation (seed 000)."""
+    ``(g - g.mean()) / g.std()``, DeepDream's per-step normalisation."""
     g = torch.randn(1, 3, 8, 8, generator=torch.Generator().manual_seed(2)) * 1e-3 + 5e-4
     ok, got = attempt(fn, g, name="normalize_gradient")
     if not ok:

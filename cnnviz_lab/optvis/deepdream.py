@@ -4,8 +4,8 @@ Networks"): change an image by gradient ascent so that chosen layers respond mor
     x <- x + lr * normalise(grad_x  sum_l w_l * mean(A_l(x)^2)),
 
 over an image pyramid (octaves: small scales first, the detail added carried up), with a
-random roll of the image before each step (seed 000's ``spatial_shift_size``) so tiles and
-the network's stride grid leave no pattern, the gradient normalised per step, optional
+random roll of the image before each step (``jitter``) so tiles and the network's stride
+grid leave no pattern, the gradient normalised per step, optional
 Gaussian smoothing of the gradient, and large images processed in tiles.
 """
 
@@ -17,29 +17,37 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..attribution.common import frozen, model_device
-from ..images import load_image
-from ..layers import capture, layer_name
-from ..models import Classifier, unwrap
-from .param import gaussian_blur
-from .render import IMAGENET_MEAN, IMAGENET_STD, make_generator, to_pil
+from .. import checks, defaults
+from ..classifier import Classifier, unwrap
+from ..layers import blocks_at, capture, layer_name
+from ..modelstate import frozen, gaussian_blur, model_device
+from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil, unit_image
 
-#: Seed 000's configuration (github.com/0xMartin, after gordicaleksa/pytorch-deepdream):
-#: VGG16 relu4_2 and relu5_2 (torchvision ``features.20`` / ``features.27``), 5 octaves of
-#: ratio 1.6, 20 steps, shift 32, lr 0.1, width 800. The seed declared the per-layer
-#: weights {relu4_2: 1.0, relu5_2: 0.5} but never used them; here they act.
-SEED_000 = {"model": "vgg16", "layers": {"features.20": 1.0, "features.27": 0.5}, "octaves": 5,
-            "octave_scale": 1.6, "steps": 20, "jitter": 32, "lr": 0.1, "width": 800}
+#: The classic VGG16 DeepDream (as in gordicaleksa/pytorch-deepdream): relu4_2 and relu5_2
+#: (torchvision ``features.20`` / ``features.27``) weighted 1 and 0.5, 5 octaves of ratio
+#: 1.6, 20 steps, shift 32, lr 0.1, width 800.
+CLASSIC_VGG16_DREAM = {"model": "vgg16", "layers": {"features.20": 1.0, "features.27": 0.5}, "octaves": 5,
+                       "octave_scale": 1.6, "steps": 20, "jitter": 32, "lr": 0.1, "width": 800}
 
-#: The same recipe on the offline EfficientNet-Lite0, at similar depths.
+#: The same recipe on the offline EfficientNet-Lite0, at similar depths (65 % and 80 % of
+#: its blocks: :func:`dream_layers`).
 LITE_DREAM = {"model": "efficientnet_lite0", "layers": {"blocks.10": 1.0, "blocks.13": 0.5},
               "octaves": 4, "octave_scale": 1.4, "steps": 10, "jitter": 32, "lr": 0.09, "width": 512}
 
 
+def dream_layers(model: nn.Module | Classifier, depths: Sequence[float] = (0.65, 0.8),
+                 weights: Sequence[float] = (1.0, 0.5)) -> dict[str, float]:
+    """``{block: weight}`` for the model's own blocks at relative ``depths`` (0: the first
+    block, 1: the CAM layer; :func:`cnnviz_lab.layers.blocks_at`): DeepDream's default
+    layers for any network."""
+    return dict(zip(blocks_at(model, depths), weights))
+
+
 def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str, float]
                    ) -> dict[str, float]:
+    if layers is None:
+        return dream_layers(module, (0.65,), (1.0,))
     if isinstance(layers, str):
         layers = {layers: 1.0}
     elif not isinstance(layers, Mapping):
@@ -50,19 +58,6 @@ def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str,
     return {k: v for k, v in out.items() if v != 0.0}
 
 
-def _to_input(image: Any, clf: Classifier | None, device: torch.device) -> torch.Tensor:
-    """RGB [0, 1] ``(1,3,H,W)`` from a PIL image/path/array, or from a preprocessed tensor."""
-    if isinstance(image, torch.Tensor):
-        t = image.detach().float().to(device)
-        t = t if t.dim() == 4 else t.unsqueeze(0)
-        if clf is not None:
-            t = clf.to_unit(t)
-        return t[:1].clamp(0, 1)
-    import torchvision.transforms.functional as TF
-
-    return TF.to_tensor(load_image(image)).unsqueeze(0).to(device)
-
-
 def _resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     if tuple(x.shape[-2:]) == tuple(size):
         return x
@@ -70,17 +65,18 @@ def _resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 
 def deepdream(model: nn.Module | Classifier, image: Any,
-              layers: str | Sequence[str] | Mapping[str, float] = "blocks.10", octaves: int = 4,
+              layers: str | Sequence[str] | Mapping[str, float] | None = None, octaves: int = 4,
               octave_scale: float = 1.4, steps: int = 10, lr: float = 0.09, jitter: int = 32,
               seed: int | None = None, *, smooth: float = 0.0, max_side: int = 1024,
               tile: int = 512, min_side: int = 32, progress: bool | None = None,
               output: str = "image") -> Image.Image | torch.Tensor:
     """Dream ``image`` (PIL, path, array, or a preprocessed tensor) through ``layers``
-    (``{name: weight}``, a name, or a list of names with weight 1).
+    (``{name: weight}``, a name, or a list of names with weight 1; default: the model's own
+    block at 65 % of its depth, :func:`dream_layers`: ``blocks.10`` for EfficientNet-Lite0).
 
     Every step maximises ``sum_l w_l * mean(A_l^2)`` (layers with weight 0 are not even
     computed: they change nothing) with the gradient normalised to zero mean and unit
-    standard deviation (as seed 000 does), the image rolled by a random shift in
+    standard deviation, the image rolled by a random shift in
     ``[-jitter, jitter]`` first and rolled back after, and the step taken in the model's
     input space, clipped to valid pixels. ``octaves`` scales, each ``octave_scale`` times
     the previous, smallest first; scales with a side below ``min_side`` are skipped.
@@ -95,8 +91,11 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     module, clf = unwrap(model)
     device = model_device(module)
     weights = _layer_weights(module, layers)
-    gen = make_generator(seed)
-    x0 = _to_input(image, clf, device)
+    gen = defaults.generator(seed)
+    octaves = checks.positive_int(octaves, "octaves")
+    steps = checks.integer(steps, "steps", minimum=0, what="an int >= 0")
+    jitter = checks.integer(jitter, "jitter", minimum=0, what="an int >= 0")
+    x0 = unit_image(image, clf, module)[:1]
     in_size = tuple(x0.shape[-2:])
     mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
     std = (clf.std if clf is not None else torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)).to(device)
@@ -114,8 +113,8 @@ def deepdream(model: nn.Module | Classifier, image: Any,
             s = (round(work[0] * f), round(work[1] * f))
             if min(s) >= min_side or level == octaves - 1:
                 sizes.append(s)
-        show = (len(sizes) * steps >= 40) if progress is None else progress
-        bar = tqdm(total=len(sizes) * steps, desc="deepdream", disable=not show, leave=False)
+        bar = defaults.progress_bar(total=len(sizes) * steps, images=len(sizes) * steps, progress=progress,
+                                    desc="deepdream")
         names = list(weights)
         try:
             with frozen(module), capture(module, names, stop=True) as cap:
@@ -171,4 +170,4 @@ def _tile_gradient(cap, x: torch.Tensor, weights: dict[str, float]) -> torch.Ten
     return g
 
 
-__all__ = ["LITE_DREAM", "SEED_000", "deepdream"]
+__all__ = ["CLASSIC_VGG16_DREAM", "LITE_DREAM", "deepdream", "dream_layers"]

@@ -16,12 +16,14 @@ import torch
 from PIL import Image
 from torch import nn
 
-from ..attribution.common import model_device
+from .. import checks, defaults
+from ..classifier import Classifier, unwrap
+from ..compat import deprecated_output
 from ..layers import activations, layer_name
-from ..models import Classifier, unwrap
+from ..modelstate import model_device
 from .objectives import alpha_norm, content, total_variation
 from .param import ImageParam, make_param
-from .render import Rendering, _normalizer, _start_image, make_generator, render
+from .render import Rendering, _normalizer, legacy_output, render, unit_image
 from .transforms import Transform, make_transforms
 
 
@@ -38,7 +40,7 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
            seed: int | None = None, *, size: int | None = None, param: str | ImageParam = "pixel",
            lr: float = 0.05, tv_weight: float = 0.5, alpha_weight: float = 0.05, alpha: float = 6.0,
            transforms: str | Transform | None = "jitter", progress: bool | None = None,
-           output: str = "image") -> Image.Image | torch.Tensor | Rendering:
+           output: str | None = None) -> Rendering:
     """Reconstruct ``image`` from its activations at ``layer`` (Mahendran & Vedaldi 2015).
 
     ``image``: a PIL image / path / array (preprocessed at ``size``, default the model's
@@ -47,15 +49,18 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
     on an image parametrised by ``param`` (``"pixel"`` default, or ``"fft"``) started from
     seeded noise, with small random shifts (``transforms="jitter"``) for robustness.
 
-    Returns a PIL image (``output="tensor"``: ``(1,3,H,W)`` RGB in [0, 1];
-    ``output="result"``: a :class:`Rendering` whose ``info`` holds ``distance_start`` and
-    ``distance_end``, the relative feature distances of the start noise and of the result).
+    Returns a :class:`Rendering` (``.image``, ``.tensor`` ``(1,3,H,W)`` RGB in [0, 1]) whose
+    ``info`` holds ``layer``, ``target`` (the image inverted, RGB [0, 1]), and
+    ``distance_start`` and ``distance_end``, the relative feature distances of the start
+    noise and of the result. (``output="image"|"tensor"|"result"``: deprecated.)
     """
+    output = deprecated_output("invert", output, ("image", "tensor", "result"))
+    steps = checks.integer(steps, "steps", minimum=0, what="an int >= 0")
     module, clf = unwrap(model)
     device = model_device(module)
     name = layer_name(module, layer)
     side = size or (clf.input_size if clf is not None else 224)
-    target_unit = _start_image(image, clf, side, device)
+    target_unit = unit_image(image, clf, module, side)
     side = target_unit.shape[-1]
     normalise = _normalizer(clf, module)
     x_target = normalise(target_unit)
@@ -64,7 +69,7 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
         objective = objective - tv_weight * total_variation()
     if alpha_weight:
         objective = objective - alpha_weight * alpha_norm(alpha)
-    gen = make_generator(seed)
+    gen = defaults.generator(seed)
     p = make_param(param, 1, tuple(target_unit.shape[-2:]), generator=gen, device=device, sd=0.5)
     with torch.no_grad():
         d0 = float(feature_distance(module, normalise(p()), x_target, name)[0])
@@ -72,13 +77,7 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
                     generator=gen, progress=progress, desc=f"invert {name}")
     d1 = float(feature_distance(module, normalise(result.tensor), x_target, name)[0])
     result.info.update(layer=name, distance_start=d0, distance_end=d1, target=target_unit)
-    if output == "result":
-        return result
-    if output == "tensor":
-        return result.tensor
-    if output != "image":
-        raise ValueError("output must be 'image', 'tensor' or 'result'")
-    return result.image
+    return result if output in (None, "result") else legacy_output(result, output)
 
 
 __all__ = ["feature_distance", "invert"]

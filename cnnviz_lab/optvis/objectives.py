@@ -266,7 +266,7 @@ def batch(objectives: Sequence[Objective | str]) -> Objective:
 # --- regularisers (penalties: subtract them) -----------------------------------------------
 def l2(constant: float = 0.5, reference: torch.Tensor | None = None) -> Objective:
     """Mean squared distance of the image (RGB in [0, 1]) from ``constant`` (mid grey) or
-    from a ``reference`` image in the same space (seed 003: stay close to a start image).
+    from a ``reference`` image in the same space (to stay close to a start image).
     A penalty: subtract it, ``- 0.05 * l2()``."""
     def fn(c: Context) -> torch.Tensor:
         ref = constant if reference is None else reference.to(c.image.device, c.image.dtype)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
+
+from ..modelstate import gaussian_blur
 
 # Square root of ImageNet's RGB colour covariance (Lucid's color_correlation_svd_sqrt),
 # columns normalised by the largest column norm.
@@ -31,28 +32,6 @@ COLOR_CORRELATION = _COLOR_SQRT / _COLOR_SQRT.norm(dim=0).max()
 def _logit(x: torch.Tensor, eps: float = 1e-3) -> torch.Tensor:
     x = x.clamp(eps, 1 - eps)
     return torch.log(x / (1 - x))
-
-
-def gaussian_kernel(sigma: float, device=None, dtype=torch.float32) -> torch.Tensor:
-    """A normalised 1-D Gaussian of standard deviation ``sigma`` (radius 3 sigma)."""
-    radius = max(1, int(math.ceil(3 * sigma)))
-    t = torch.arange(-radius, radius + 1, device=device, dtype=dtype)
-    k = torch.exp(-0.5 * (t / max(sigma, 1e-6)) ** 2)
-    return k / k.sum()
-
-
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Separable Gaussian blur of a ``(N,C,H,W)`` batch, reflect-padded (size kept)."""
-    if sigma <= 0:
-        return x
-    k = gaussian_kernel(sigma, x.device, x.dtype)
-    c, r = x.shape[1], k.numel() // 2
-    r = min(r, x.shape[-1] - 1, x.shape[-2] - 1)
-    k = k[k.numel() // 2 - r: k.numel() // 2 + r + 1]
-    k = k / k.sum()
-    x = F.pad(x, (r, r, r, r), mode="reflect")
-    x = F.conv2d(x, k.view(1, 1, 1, -1).expand(c, 1, 1, -1).contiguous(), groups=c)
-    return F.conv2d(x, k.view(1, 1, -1, 1).expand(c, 1, -1, 1).contiguous(), groups=c)
 
 
 class ImageParam:
@@ -169,5 +148,4 @@ def make_param(kind: str | ImageParam, n: int, size: int | tuple[int, int], *,
     raise ValueError(f"unknown parametrisation {kind!r}; use 'fft', 'fft-rgb' or 'pixel'")
 
 
-__all__ = ["COLOR_CORRELATION", "FourierImage", "ImageParam", "PixelImage", "gaussian_blur",
-           "make_param"]
+__all__ = ["COLOR_CORRELATION", "FourierImage", "ImageParam", "PixelImage", "make_param"]

@@ -14,17 +14,19 @@ the same seed give the same image.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import torch
 from PIL import Image
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..attribution.common import frozen, model_device
+from .. import checks, defaults
+from ..classifier import Classifier, unwrap
+from ..compat import deprecated_output
 from ..layers import capture
-from ..models import Classifier, unwrap
+from ..modelstate import frozen, model_device, prepare_input
 from .objectives import Context, Objective, as_objective, l2
 from .param import ImageParam, make_param
 from .transforms import Transform, make_transforms
@@ -35,9 +37,13 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 @dataclass
 class Rendering:
-    """What a render produced. ``tensor``: ``(N,3,H,W)`` RGB in [0, 1], detached, on the
-    model's device; ``history``: ``(steps, N)`` scores per step (CPU); ``start``: the start
-    image (RGB [0, 1]) when the render began from one, else ``None``; ``objective``: its name.
+    """What :func:`maximize`, :func:`~cnnviz_lab.optvis.invert` and :func:`render` return.
+
+    ``tensor``: ``(N,3,H,W)`` RGB in [0, 1], detached, on the model's device; ``history``:
+    ``(steps, N)`` scores per step (CPU); ``start``: the start image (RGB [0, 1]) when the
+    render began from one, else ``None``; ``objective``: its name; ``info``: what the
+    function adds (``invert``: the layer, the feature distances, the target image).
+    ``.image`` / ``.images`` are PIL images; in a notebook a Rendering shows as its images.
     """
 
     tensor: torch.Tensor
@@ -58,11 +64,35 @@ class Rendering:
 
     @property
     def difference(self) -> torch.Tensor:
-        """Rendered minus start image (seed 003's view of what the optimisation added);
+        """Rendered minus start image (what the optimisation added to a start image);
         raw, signed, in RGB units. Needs a render that started from an image."""
         if self.start is None:
             raise ValueError("this rendering did not start from an image; pass image=... to maximize")
         return self.tensor - self.start.to(self.tensor.device)
+
+    def strip(self) -> Image.Image:
+        """The images side by side in one PIL image."""
+        images = self.images
+        out = Image.new("RGB", (sum(i.width for i in images), max(i.height for i in images)))
+        left = 0
+        for img in images:
+            out.paste(img, (left, 0))
+            left += img.width
+        return out
+
+    def save(self, path: str) -> str:
+        """Write the images (side by side) to ``path``; returns the path."""
+        self.strip().save(path)
+        return path
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.strip().save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def __repr__(self) -> str:
+        n, _, h, w = self.tensor.shape
+        return f"Rendering({self.objective!r}, {n} image{'s' if n > 1 else ''} of {w}x{h}, {len(self.history)} steps)"
 
 
 def to_pil(t: torch.Tensor) -> Image.Image:
@@ -81,13 +111,6 @@ def _normalizer(classifier: Classifier | None, module: nn.Module):
     return lambda x: (x - mean.to(x.device, x.dtype)) / std.to(x.device, x.dtype)
 
 
-def make_generator(seed: int | None) -> torch.Generator:
-    """A CPU generator seeded with ``seed`` (a fresh random seed when ``None``)."""
-    if seed is None:
-        seed = int(torch.randint(0, 2 ** 31 - 1, (1,)))
-    return torch.Generator().manual_seed(int(seed))
-
-
 def render(model: nn.Module | Classifier, objective: Objective | str | Sequence, param: ImageParam, *,
            steps: int = 256, lr: float = 0.05, transforms: Transform | None = None,
            generator: torch.Generator | None = None, optimizer: str = "adam",
@@ -102,7 +125,8 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
     """
     module, clf = unwrap(model)
     obj = as_objective(objective)
-    gen = generator if generator is not None else make_generator(None)
+    gen = generator if generator is not None else defaults.generator(None)
+    steps = checks.integer(steps, "steps", minimum=0, what="an int >= 0")
     transform = transforms if transforms is not None else (lambda x, g: x)
     normalise = _normalizer(clf, module)
     params = param.parameters()
@@ -110,12 +134,12 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
            else torch.optim.SGD(params, lr=lr, momentum=0.9))
     history: list[torch.Tensor] = []
     layers = list(obj.layers)
-    show = (steps >= 32) if progress is None else progress
+    images = steps * param.n
     with frozen(module):
         for setup in obj.setups:
             setup(module, clf)
         with capture(module, layers or [""], stop=not obj.needs_logits) as cap:
-            for step in tqdm(range(steps), desc=desc, disable=not show, leave=False):
+            for step in defaults.progress_bar(range(steps), images=images, progress=progress, desc=desc):
                 image = param()
                 x = normalise(transform(image, gen))
                 cap.activations.clear()
@@ -136,21 +160,25 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
     return Rendering(final, hist, obj.name)
 
 
-def _start_image(image: Any, clf: Classifier | None, size: int, device: torch.device) -> torch.Tensor:
-    """A start image as RGB [0, 1] ``(1,3,size,size)``: a PIL/path/array through the
-    classifier's preprocessing, a 4-D tensor taken as a preprocessed model input."""
+def unit_image(image: Any, clf: Classifier | None, module: nn.Module, size: int | None = None) -> torch.Tensor:
+    """An image as RGB [0, 1] ``(N,3,H,W)`` on the model's device. A tensor is taken as a
+    preprocessed model input (through the input gate, then un-normalised); a PIL image,
+    path or array is loaded whole (``size=None``) or preprocessed to ``size x size`` (the
+    Classifier's resize and centre crop; a plain resize and crop for a bare module)."""
     if isinstance(image, torch.Tensor):
-        t = image.detach().to(device).float()
-        t = t if t.dim() == 4 else t.unsqueeze(0)
+        t = prepare_input(module, image, "image")
         return (clf.to_unit(t) if clf is not None else t).clamp(0, 1)
-    if clf is None:
-        import torchvision.transforms.functional as TF
+    device = model_device(module)
+    if size is not None and clf is not None:
+        return clf.to_unit(clf.preprocess(image, size=size)).clamp(0, 1).to(device)
+    import torchvision.transforms.functional as TF
 
-        from ..images import load_image
+    from ..images import load_image
 
-        img = TF.center_crop(TF.resize(load_image(image), size, antialias=True), [size, size])
-        return TF.to_tensor(img).unsqueeze(0).to(device)
-    return clf.to_unit(clf.preprocess(image, size=size)).clamp(0, 1).to(device)
+    img = load_image(image)
+    if size is not None:
+        img = TF.center_crop(TF.resize(img, size, antialias=True), [size, size])
+    return TF.to_tensor(img).unsqueeze(0).to(device)
 
 
 def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequence, size: int = 224,
@@ -158,7 +186,7 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
              lr: float = 0.05, transforms: str | Transform | Sequence[Transform] | None = "standard",
              batch: int | None = None, image: Any = None, l2_weight: float = 0.0,
              decorrelate: bool = True, optimizer: str = "adam", progress: bool | None = None,
-             output: str = "image") -> Image.Image | list[Image.Image] | torch.Tensor | Rendering:
+             output: str | None = None) -> Rendering:
     """The image that maximally excites a neuron, channel or class (activation
     maximisation: Erhan et al. 2009; Olah et al. 2017, Distill "Feature Visualization").
 
@@ -171,38 +199,42 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
     a list from :mod:`cnnviz_lab.optvis.transforms`. ``seed``: same seed, same image.
     ``batch``: number of images when the objective does not fix it (default 1).
 
-    ``image``: start from this image instead of noise (seed 003's variant); with
-    ``l2_weight > 0`` an L2 penalty keeps the result close to it, and
-    ``Rendering.difference`` shows what the optimisation added.
+    ``image``: start from this image instead of noise; with ``l2_weight > 0`` an L2 penalty
+    keeps the result close to it, and ``Rendering.difference`` shows what the optimisation
+    added.
 
-    Returns (``output=``): ``"image"``: a PIL image (a list for a batch); ``"tensor"``:
-    ``(N,3,H,W)`` RGB in [0, 1]; ``"result"``: a :class:`Rendering` with the tensor, the
-    score history, the start image and ``.images``/``.difference``.
+    Returns a :class:`Rendering`: ``.image`` (PIL), ``.images`` (one per batch element),
+    ``.tensor`` (``(N,3,H,W)`` RGB in [0, 1]), the score ``.history``, the ``.start`` image
+    and ``.difference``. (``output="image"|"tensor"|"result"`` is the old way to choose
+    one of them: deprecated.)
     """
+    output = deprecated_output("maximize", output, ("image", "tensor", "result"))
     module, clf = unwrap(model)
     obj = as_objective(objective)
     device = model_device(module)
-    gen = make_generator(seed)
+    size = checks.positive_int(size, "size")
+    gen = defaults.generator(seed)
     n = obj.batch or batch or 1
     if obj.batch is not None and batch not in (None, obj.batch):
         raise ValueError(f"the objective describes {obj.batch} images but batch={batch}")
     start = None
     if image is not None:
-        start = _start_image(image, clf, size, device)
+        start = unit_image(image, clf, module, size)
         if l2_weight:
             obj = obj - l2_weight * l2(reference=start)
     p = make_param(param, n, size, init=start, generator=gen, device=device, decorrelate=decorrelate)
     result = render(model, obj, p, steps=steps, lr=lr, transforms=make_transforms(transforms, size),
                     generator=gen, optimizer=optimizer, progress=progress, desc="maximize")
     result.start = start
-    if output == "result":
-        return result
+    return result if output in (None, "result") else legacy_output(result, output)
+
+
+def legacy_output(result: Rendering, output: str) -> Any:
+    """What the deprecated ``output=`` asked for: ``"tensor"`` or ``"image"`` (a list for a batch)."""
     if output == "tensor":
         return result.tensor
-    if output != "image":
-        raise ValueError("output must be 'image', 'tensor' or 'result'")
     images = result.images
     return images[0] if len(images) == 1 else images
 
 
-__all__ = ["Rendering", "make_generator", "maximize", "render", "to_pil"]
+__all__ = ["Rendering", "legacy_output", "maximize", "render", "to_pil", "unit_image"]

@@ -12,10 +12,10 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..attribution.cam import cam_method
+from ..attribution import registry
 from ..attribution.common import topk_targets
+from ..classifier import Classifier
 from ..images import ImageLike
-from ..models import Classifier
 from .core import image_array, image_grid, normalize_map, overlay, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
@@ -27,11 +27,8 @@ def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | 
     return classifier.preprocess(image, size=size)
 
 
-def _name(method: MethodLike) -> str:
-    if isinstance(method, str):
-        return {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++", "gradcam_pp": "Grad-CAM++",
-                "layercam": "LayerCAM", "scorecam": "Score-CAM", "cam": "CAM"}.get(method, method)
-    return getattr(method, "__name__", "map")
+def _layer(classifier: Classifier, layer: str | None) -> str:
+    return layer or classifier.cam_layer
 
 
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
@@ -71,16 +68,16 @@ def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5
              method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
              size: int | None = None, **kwargs: Any) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
-    ``(1,k)`` target), each titled with the label and its probability, as in the Grad-CAM
-    top-5 figure of the seeds."""
+    ``(1,k)`` target), each titled with the label and its probability, as in the top-5
+    figures of the Grad-CAM paper."""
     x = _input(classifier, image, size)
     targets = topk_targets(classifier, x, k)
-    maps = cam_method(method)(classifier, x, targets, layer=layer, **kwargs)[0]
+    maps = registry.call(method, classifier, x, targets, layer=layer, **kwargs)[0]
     with torch.no_grad():
         probs = classifier.model(x).softmax(dim=1)[0]
     titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
     return cam_row(classifier, x, list(maps), titles, alpha=alpha,
-                   suptitle=f"{_name(method)} at {layer or classifier.cam_layer}: top-{k} classes")
+                   suptitle=f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
 
 
 def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target: Any = None,
@@ -93,11 +90,11 @@ def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target:
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
     options = options or {}
-    maps = [cam_method(m)(classifier, x, target, layer=layer,
-                          **options.get(m if isinstance(m, str) else _name(m), {}))[0] for m in methods]
+    maps = [registry.call(m, classifier, x, target, layer=layer,
+                          **options.get(m if isinstance(m, str) else registry.label(m), {}))[0] for m in methods]
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, [_name(m) for m in methods], alpha=alpha,
-                   suptitle=f"'{label}' at {layer or classifier.cam_layer}")
+    return cam_row(classifier, x, maps, [registry.label(m) for m in methods], alpha=alpha,
+                   suptitle=f"'{label}' at {_layer(classifier, layer)}")
 
 
 def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers: Sequence[str],
@@ -108,8 +105,8 @@ def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
-    fn = cam_method(method)
-    maps = [fn(classifier, x, target, layer=name)[0] for name in layers]
+    maps = [registry.call(method, classifier, x, target, layer=name)[0] for name in layers]
     titles = list(layers)
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, titles, alpha=alpha, suptitle=f"{_name(method)} for '{label}' by layer")
+    return cam_row(classifier, x, maps, titles, alpha=alpha,
+                   suptitle=f"{registry.label(method)} for '{label}' by layer")

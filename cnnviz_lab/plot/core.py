@@ -7,6 +7,7 @@ once (when it is the cell's value or passed to ``display``) and scripts can ``sa
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -100,7 +101,7 @@ def overlay(image: ImageLike, heatmap: torch.Tensor | np.ndarray, alpha: float =
     """The heatmap, normalised and coloured, blended over the image (``HxWx3`` in [0, 1]).
 
     ``gray=True`` shows the image in greyscale underneath so the colours read as the map,
-    as in the Grad-CAM figures of the seeds. The map is resized to the image when needed.
+    as in the Grad-CAM paper's figures. The map is resized to the image when needed.
     """
     h = normalize_map(reduce_channels(heatmap), normalize)
     base = image_array(image, classifier)
@@ -133,10 +134,13 @@ def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None
     return fig
 
 
-def save_figure(fig: Figure, path: str, dpi: int = 110) -> str:
-    """Write a figure to ``path`` (PNG, PDF or SVG by extension) and return the path."""
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    return path
+def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> str:
+    """Write a figure to ``path`` (PNG, PDF or SVG by extension), creating its folder, and
+    return the path: the one figure saver of the package (the CLI and the gallery use it)."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi, bbox_inches="tight")
+    return str(out)
 
 
 def _show_figures_in_ipython() -> None:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..evaluate import Curve, RandomizationResult
-from ..models import Classifier
+from ..classifier import Classifier
 from .core import image_array, normalize_map, overlay, to_numpy
 
 

@@ -12,7 +12,7 @@ from torch import nn
 from ..augment import augment
 from ..images import ImageLike
 from ..layers import activations, get_layer, layer_name, layer_names
-from ..models import Classifier, unwrap
+from ..classifier import Classifier, unwrap
 from .core import image_array, image_grid, to_numpy
 
 

@@ -1,4 +1,4 @@
-"""Figures of the occlusion experiment (Zeiler & Fergus 2014, as in the course's seed 003):
+"""Figures of the occlusion experiment (Zeiler & Fergus 2014):
 the output per occluder position, its regularised version, and its projection on the image."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PIL import Image
 
 from ..attribution.occlusion import OcclusionGrid, occlusion_map, regularize_occlusion
 from ..images import ImageLike
-from ..models import Classifier
+from ..classifier import Classifier
 from .core import image_array, normalize_map, overlay, to_numpy
 
 
@@ -21,7 +21,7 @@ def _resize(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def occlusion_projection(image: ImageLike | torch.Tensor, regularized: torch.Tensor | np.ndarray,
                          classifier: Classifier | None = None) -> np.ndarray:
-    """Seed 003's projection: the image multiplied pixel by pixel by the regularised
+    """The occlusion projection: the image multiplied pixel by pixel by the regularised
     heatmap (resized to the image), so only what the network needs stays bright. ``HxWx3``."""
     base = image_array(image, classifier)
     m = np.clip(to_numpy(regularized), 0, 1)
@@ -36,7 +36,7 @@ def _pick(t: torch.Tensor, grid: OcclusionGrid, index: int, k: int) -> np.ndarra
 def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: OcclusionGrid,
                          index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis"
                          ) -> Figure:
-    """The occlusion experiment of seed 003 for image ``index`` (and class ``k`` of an
+    """The occlusion experiment for image ``index`` (and class ``k`` of an
     ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
     target's output as a function of the occluder position; the regularised heatmap
     (:func:`~cnnviz_lab.regularize_occlusion`); its projection on the image; and the

@@ -1,5 +1,5 @@
 """Figures for optimisation-based visualisation: rendered images, the difference to a start
-image (seed 003), inversions by depth, dreams next to their input, score curves."""
+image, inversions by depth, dreams next to their input, score curves."""
 
 from __future__ import annotations
 
@@ -11,26 +11,34 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ..images import ImageLike
+from ..optvis.render import Rendering
 from .core import image_array, image_grid, normalize_map, reduce_channels, to_numpy
 
 
-def _array(image: ImageLike | torch.Tensor) -> np.ndarray:
-    """RGB [0, 1] ``(3,H,W)`` tensors (what ``maximize`` renders) or any image, as HxWx3."""
+def _array(image: ImageLike | torch.Tensor | Rendering) -> np.ndarray:
+    """RGB [0, 1] ``(3,H,W)`` tensors (what ``maximize`` renders), a Rendering (its first
+    image) or any image, as HxWx3."""
+    if isinstance(image, Rendering):
+        image = image.tensor[0]
     if isinstance(image, torch.Tensor):
         t = image[0] if image.dim() == 4 else image
         return np.clip(to_numpy(t).transpose(1, 2, 0), 0, 1)
     return image_array(image)
 
 
-def renderings(images: Sequence[ImageLike | torch.Tensor] | torch.Tensor, titles: Sequence[str] | None = None,
-               ncols: int = 4, suptitle: str | None = None, cell: float = 2.2) -> Figure:
-    """A grid of rendered images (PIL images, or an ``(N,3,H,W)`` RGB [0, 1] tensor)."""
-    items = list(images) if not isinstance(images, torch.Tensor) else list(images)
+def renderings(images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Tensor | Rendering,
+               titles: Sequence[str] | None = None, ncols: int = 4, suptitle: str | None = None,
+               cell: float = 2.2) -> Figure:
+    """A grid of rendered images: a :class:`~cnnviz_lab.optvis.Rendering` (all its images),
+    PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor."""
+    if isinstance(images, Rendering):
+        images = images.tensor
+    items = list(images)
     return image_grid([_array(i) for i in items], titles, ncols=ncols, cell=cell, suptitle=suptitle)
 
 
 def difference(result, title: str | None = None) -> Figure:
-    """Seed 003's view of a render started from an image: the start image, the optimised
+    """A render started from an image: the start image, the optimised
     image, and what the optimisation added (per-pixel magnitude of the change, normalised
     for display, and the signed change mapped around grey)."""
     diff = result.difference[0]

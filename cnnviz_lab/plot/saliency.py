@@ -2,7 +2,7 @@
 saliency, vanilla vs guided side by side, several methods in a row.
 
 Gradients are raw and signed; here they become pictures. The Simonyan et al. (2013)
-saliency map is ``max_c |grad_c|``; "positive" and "negative saliency" (seed 000) show the
+saliency map is ``max_c |grad_c|``; "positive" and "negative saliency" show the
 parts of the gradient above and below zero as colour images: where brightening a pixel
 would raise the class score, and where darkening it would.
 """
@@ -68,7 +68,7 @@ def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, clas
 def vanilla_vs_guided(image: ImageLike, vanilla: torch.Tensor | np.ndarray,
                       guided: torch.Tensor | np.ndarray, classifier=None, title: str | None = None
                       ) -> Figure:
-    """Seed 000's figure: positive and negative saliency, vanilla gradient on the left and
+    """Positive and negative saliency, vanilla gradient on the left and
     guided backpropagation on the right, the image first."""
     vp, vn = signed_parts(vanilla)
     gp, gn = signed_parts(guided)

@@ -8,13 +8,18 @@ import ipywidgets as W
 import torch
 
 from .. import plot
-from ..attribution.cam import cam_layers, cam_method
+from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..config import pick
 from ..images import sample_image
-from .common import Panel, cached_model, image_dropdown, model_dropdown
+from ..layers import cam_layers
+from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
 
-METHODS = ["gradcam", "gradcam++", "layercam", "scorecam"]
+
+def panel_methods() -> list[registry.Method]:
+    """The class-map methods the Grad-CAM panel offers: the registry's "cam" family (maps,
+    offered in panels), in the order the course teaches them."""
+    return registry.methods("cam", pixels=False, panels=True)
 
 
 @functools.lru_cache(maxsize=16)
@@ -70,15 +75,15 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffe
     layer_w = W.SelectionSlider(options=names, value=layer or names[-1], description="layer",
                                 continuous_update=False, layout=W.Layout(width="480px"))
     class_w = _class_dropdown(model, image)
-    method_w = W.ToggleButtons(options=METHODS, value=method, description="method")
+    method_w = method_buttons(panel_methods(), method)
     _follow(model_w, image_w, class_w, layer_w)
 
     def render(model: str, image: str, layer: str, target: int, method: str):
         clf = cached_model(model)
         x = _input(model, image)
-        extra = {"max_channels": pick(256, 32), "batch_size": 32} if method == "scorecam" else {}
-        heat = cam_method(method)(clf, x, target, layer=layer, **extra)[0]
-        return plot.cam_overlay(x, heat, clf, title=f"{method} for '{clf.label(target)}' at {layer}")
+        heat = registry.call(method, clf, x, target, layer=layer, max_channels=pick(256, 32))[0]
+        return plot.cam_overlay(x, heat, clf, title=f"{registry.label(method)} for '{clf.label(target)}' "
+                                f"at {layer}")
 
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w,
                   "method": method_w}, render)
@@ -98,7 +103,7 @@ def cam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffee") 
         x = _input(model, image)
         if view == "top-5":
             return plot.cam_topk(clf, x, k=5, method="cam")
-        return plot.cam_overlay(x, cam_method("cam")(clf, x, target)[0], clf,
+        return plot.cam_overlay(x, registry.call("cam", clf, x, target)[0], clf,
                                 title=f"CAM for '{clf.label(target)}'")
 
     return Panel({"model": model_w, "image": image_w, "target": class_w, "view": view_w}, render)

@@ -16,7 +16,9 @@ import ipywidgets as W
 from IPython.display import display
 
 from ..images import sample_images
-from ..models import Classifier, OFFLINE_MODEL, load_model, weights_cache_path
+from ..attribution import registry
+from ..classifier import Classifier
+from ..models import OFFLINE_MODEL, load_model, weights_cache_path
 
 
 @functools.lru_cache(maxsize=4)
@@ -47,6 +49,21 @@ def model_dropdown(value: str = OFFLINE_MODEL) -> W.Dropdown:
 
 def image_dropdown(value: str = "cat") -> W.Dropdown:
     return W.Dropdown(options=sample_images(), value=value, description="image")
+
+
+def _method_name(value: Any) -> Any:
+    try:
+        return registry.get_method(value).name
+    except (ValueError, TypeError):
+        return value
+
+
+def method_buttons(methods: list[registry.Method], value: str, description: str = "method") -> W.ToggleButtons:
+    """Toggle buttons over registry methods, labelled with their display labels; the value
+    is the method's name, and setting it takes any spelling or alias (``"guided"``,
+    ``"Grad-CAM++"``), as everywhere else in the package."""
+    return W.ToggleButtons(options=[(m.label, m.name) for m in methods], value=_method_name(value),
+                           description=description, equals=lambda a, b: _method_name(a) == _method_name(b))
 
 
 class Panel(W.VBox):

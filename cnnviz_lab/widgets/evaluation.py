@@ -7,8 +7,8 @@ import ipywidgets as W
 
 from .. import plot
 from ..config import pick
-from ..evaluate import (COURSE_METHODS, course_methods, deletion_curve, insertion_curve, random_map,
-                        randomization_check)
+from ..evaluate import (course_methods, deletion_curve, insertion_curve, random_map, randomization_check,
+                        randomization_layers, roster)
 from ..images import sample_image
 from .common import Panel, cached_model, image_dropdown
 
@@ -21,12 +21,13 @@ def evaluation_panel(model: str = "efficientnet_lite0", image: str = "cat", meth
     random map's; ``"sanity"``: its map after each step of the cascading randomisation
     (Adebayo et al. 2018) with the similarity curve. ``size``: image side (default 224, 96
     in quick mode); ``steps``: deletion/insertion steps (default 50, 10 in quick mode);
-    ``layers``: the blocks randomised (default: a few, top down)."""
+    ``layers``: the blocks randomised (default: 8 of the model's blocks, 4 in quick mode,
+    evenly from the output down, :func:`~cnnviz_lab.evaluate.randomization_layers`)."""
     side = size or pick(224, 96)
     n_steps = steps or pick(50, 10)
     controls = {
         "image": image_dropdown(image),
-        "method": W.Dropdown(options=list(COURSE_METHODS), value=method, description="method"),
+        "method": W.Dropdown(options=list(roster()), value=method, description="method"),
         "view": W.ToggleButtons(options=["curves", "sanity"], value=view, description="view"),
     }
 
@@ -35,17 +36,15 @@ def evaluation_panel(model: str = "efficientnet_lite0", image: str = "cat", meth
         x = clf.preprocess(sample_image(image), size=side)
         fn = course_methods([method])[method]
         if view == "sanity":
-            names = list(layers) if layers else pick(
-                ["classifier", "head", "blocks.15", "blocks.12", "blocks.8", "blocks.4", "blocks.0", "stem"],
-                ["classifier", "blocks.12", "blocks.4", "stem"])
-            res = randomization_check(clf, fn, x, layers=names, init="normal", progress=False)
+            names = list(layers) if layers else randomization_layers(clf, max_layers=pick(8, 4))
+            res = randomization_check(clf, fn, x, layers=names, init="normal", seed=0, progress=False)
             return plot.randomization(res, x, clf)
         m = fn(clf, x)
         curves = {}
         for name, a in {method: m, "random pixels": random_map(x, seed=0),
                         "random blobs": random_map(x, seed=0, resolution=7)}.items():
-            curves[name] = [deletion_curve(clf, x, a, steps=n_steps, fill="blur"),
-                            insertion_curve(clf, x, a, steps=n_steps)]
+            curves[name] = [deletion_curve(clf, x, a, steps=n_steps, fill="blur", seed=0),
+                            insertion_curve(clf, x, a, steps=n_steps, seed=0)]
         return plot.curves(curves)
 
     return Panel(controls, render, button="run")

@@ -14,7 +14,7 @@ from .common import Panel, cached_model, image_dropdown
 def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None,
                     window: int = 32, stride: int = 16) -> Panel:
     """Image, occluder window and stride (sliders), fill and output (toggles): the five
-    panels of the occlusion experiment (seed 003) for the image's top-1 class, recomputed
+    panels of the occlusion experiment for the image's top-1 class, recomputed
     when "run" is pressed. ``size``: image side in pixels (default 224, 112 in quick mode);
     the number of forward passes is about ``(size / stride)^2``."""
     side = size or pick(224, 112)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import plot
-from ..attribution.gradients import (guided_backprop, input_x_gradient, integrated_gradients, saliency,
-                                     smoothgrad)
+from ..attribution import registry
 from ..config import pick
 from ..images import sample_image
-from .common import Panel, cached_model, image_dropdown, model_dropdown
+from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
 
-METHODS = {"vanilla": saliency, "guided": guided_backprop, "input x grad": input_x_gradient,
-           "integrated gradients": integrated_gradients}
+
+def panel_methods() -> list[registry.Method]:
+    """The base methods the panel offers: the registry's pixel-space methods that take no
+    other method (SmoothGrad is the panel's own slider)."""
+    return registry.methods(pixels=True, wraps=False, panels=True)
 
 
 def _top5(model: str, image: str) -> list[tuple[str, int]]:
@@ -21,13 +23,14 @@ def _top5(model: str, image: str) -> list[tuple[str, int]]:
 
 
 def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None) -> Panel:
-    """Model, image, one of the image's top-5 classes, a method (vanilla gradient, guided
-    backprop, input x gradient, Integrated Gradients) and SmoothGrad's samples (0 = off) and
-    noise level: the image, its ``max |grad|`` map and positive and negative saliency."""
+    """Model, image, one of the image's top-5 classes, a method (the registry's pixel-space
+    methods: saliency, guided backprop, input x gradient, Integrated Gradients, ...) and
+    SmoothGrad's samples (0 = off) and noise level: the image, its ``max |grad|`` map and
+    positive and negative saliency."""
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     class_w = W.Dropdown(options=_top5(model, image), description="class")
-    method_w = W.ToggleButtons(options=list(METHODS), value="vanilla", description="method")
+    method_w = method_buttons(panel_methods(), "saliency")
     samples_w = W.IntSlider(value=0, min=0, max=50, step=5, description="SmoothGrad n",
                             continuous_update=False)
     noise_w = W.FloatSlider(value=0.15, min=0.0, max=0.5, step=0.05, description="noise",
@@ -42,14 +45,14 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
     def render(model: str, image: str, target: int, method: str, samples: int, noise: float):
         clf = cached_model(model)
         x = clf.preprocess(sample_image(image), size=size or pick(clf.input_size, 128))
-        fn = METHODS[method]
-        extra = {"steps": pick(32, 8)} if fn is integrated_gradients else {}
+        options = {"steps": pick(32, 8)}
         if samples > 0:
-            attr = smoothgrad(clf, x, target, method=fn, n=samples, noise=noise, seed=0, **extra)
-            name = f"SmoothGrad ({method}, n={samples}, noise={noise:.2f})"
+            attr = registry.call("smoothgrad", clf, x, target, method=method, n=samples, noise=noise, seed=0,
+                                 **options)
+            name = f"SmoothGrad ({registry.label(method)}, n={samples}, noise={noise:.2f})"
         else:
-            attr = fn(clf, x, target, **extra)
-            name = method
+            attr = registry.call(method, clf, x, target, **options)
+            name = registry.label(method)
         return plot.saliency_maps(x, attr[0], clf, title=f"{name} for '{clf.label(target)}'")
 
     controls = {"model": model_w, "image": image_w, "target": class_w, "method": method_w,

@@ -6,7 +6,7 @@ nb = Notebook(
            "compare early and deep layers: edges and colours versus textures and object parts",
            "see what each regulariser (total variation, L2, blur, transforms) and the Fourier "
            "parametrisation with decorrelated colour change",
-           "render many channels at once as one batch, and start from a photo (seed 003's variant)"],
+           "render many channels at once as one batch, and start from a photo"],
     prerequisites="notebook 00 (layers, channels, hooks) and notebook 01 (gradients of a score "
                   "with respect to the input).",
     runtime=("10 minutes", "1 minute"),
@@ -31,8 +31,8 @@ afterwards, and the forward pass stopped at the layer the objective reads.
 nb.code("""
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(160, 32), cv.config.pick(256, 10)
-res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, output="result")
-cv.plot.renderings([res.image], ["blocks.8 channel 12"], cell=3.5)
+res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)   # a Rendering: .image, .tensor, .history
+cv.plot.renderings(res, ["blocks.8 channel 12"], cell=3.5)
 """)
 nb.code("""
 cv.plot.score_history(res.history)
@@ -106,7 +106,7 @@ grid = cv.maximize(clf, f"blocks.8:0-{n - 1}", size=SIZE, steps=STEPS, seed=0)
 cv.plot.renderings(grid, [f"channel {i}" for i in range(n)], ncols=8, cell=1.8)
 """)
 nb.md("""
-## 6. Starting from a photo (seed 003)
+## 6. Starting from a photo
 
 Start from an image instead of noise, add an L2 penalty that keeps the result close to
 it, and look at the *difference*: it shows where in the photo the channel found
@@ -114,15 +114,15 @@ something to amplify.
 """)
 nb.code("""
 res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel",
-                  image=cv.sample_image("cat"), l2_weight=1.0, output="result")
+                  image=cv.sample_image("cat"), l2_weight=1.0)
 cv.plot.difference(res)
 """)
 nb.md("## 7. Checks: the same seed gives the same image, and the channel really fires")
 nb.code("""
 import torch
 
-a = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=STEPS, seed=1, output="tensor")
-b = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=STEPS, seed=1, output="tensor")
+a = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=STEPS, seed=1).tensor
+b = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=STEPS, seed=1).tensor
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 0].mean().item()
 assert torch.equal(a, b) and cv.hook_count(clf) == 0
 assert act(a) > act(torch.full_like(a, 0.5)) + 1.0, (act(a), act(torch.full_like(a, 0.5)))

@@ -28,7 +28,7 @@ nb.code("""
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(128, 40), cv.config.pick(300, 12)
 cat = cv.sample_image("cat")
-res = cv.invert(clf, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0, output="result")
+res = cv.invert(clf, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0)   # a Rendering, with .info
 print(f"feature distance: {res.info['distance_start']:.2f} (noise) -> {res.info['distance_end']:.2f}")
 """)
 nb.code("""
@@ -45,7 +45,7 @@ parts (eyes, ears, fur texture) stay in the right place.
 """)
 nb.code("""
 layers = ["blocks.1", "blocks.4", "blocks.8", "blocks.12", "head"]
-results = {l: cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0, output="result") for l in layers}
+results = {l: cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0) for l in layers}
 cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()},
                    {l: r.info["distance_end"] for l, r in results.items()})
 """)
@@ -66,7 +66,7 @@ activations, and the regulariser picks a natural-looking one among them.
 nb.code("""
 rough = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=0.0)
 smooth = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=5.0)
-cv.plot.renderings([cat.resize(rough.size), rough, smooth], ["photo", "TV weight 0", "TV weight 5"], cell=3)
+cv.plot.renderings([cat.resize(rough.image.size), rough, smooth], ["photo", "TV weight 0", "TV weight 5"], cell=3)
 """)
 nb.md("""
 ## 4. Explore

@@ -5,7 +5,7 @@ nb = Notebook(
     goals=["amplify what a layer sees in a photo by gradient ascent (DeepDream)",
            "understand octaves, the random shift each step and the normalised gradient",
            "weight several layers and see each weight act (weight 0 changes nothing)",
-           "reproduce seed 000's configuration from its named preset"],
+           "reproduce the classic VGG16 DeepDream from its named preset"],
     prerequisites="notebook 02 (activation maximisation).",
     runtime=("5 minutes", "30 seconds"),
     papers=["Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google AI blog 2015"],
@@ -65,15 +65,16 @@ assert tuple(a.shape[-2:]) == photo.size[::-1]
 print("weight 0 changes nothing; output has the input's size; no hook left")
 """, check_output=True)
 nb.md("""
-## 4. Seed 000's configuration
+## 4. The classic VGG16 DeepDream
 
-Seed 000 dreamed with VGG16 at `relu4_2` and `relu5_2` (torchvision `features.20` and
-`features.27`), 5 octaves of ratio 1.6, 20 steps, shift 32, lr 0.1, 800 pixels wide. It is
-stored as `cv.optvis.SEED_000`; choose the preset in the panel below. Without VGG16's
-weights on disk the panel keeps seed 000's numbers on the offline model.
+The classic recipe dreams with VGG16 at `relu4_2` and `relu5_2` (torchvision `features.20`
+and `features.27`), 5 octaves of ratio 1.6, 20 steps, shift 32, lr 0.1, 800 pixels wide. It
+is stored as `cv.optvis.CLASSIC_VGG16_DREAM`; choose the preset in the panel below. Without
+VGG16's weights on disk the panel keeps its numbers on the offline model, at the offline
+model's blocks of similar depth.
 """)
 nb.code("""
-cv.optvis.SEED_000
+cv.optvis.CLASSIC_VGG16_DREAM
 """, check_output=True)
 nb.md("""
 ## 5. Dream

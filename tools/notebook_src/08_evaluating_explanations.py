@@ -44,7 +44,7 @@ import torch
 
 clf = cv.load_model(device=DEVICE)
 NAMES = ["cat", "coffee", "cat_and_coffee"]
-methods = cv.evaluate.course_methods()   # the 9 methods, with their settings baked in
+methods = cv.evaluate.course_methods(seed=0)   # the 9 methods, settings baked in (seed: SmoothGrad's noise)
 for name, fn in methods.items():
     print(f"{name:22s} {fn.settings}")
 """, check_output=True)
@@ -65,7 +65,7 @@ SIZE = cv.config.pick(224, 128)   # quick mode: small images (the CAMs are then 
 cat = clf.preprocess(cv.sample_image("cat"), size=SIZE)
 LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.12", "blocks.9", "blocks.6",
                          "blocks.3", "blocks.0", "stem"], ["classifier", "blocks.15", "blocks.12", "blocks.8"])
-sanity = cv.evaluate_methods(clf, cat, methods, faithfulness=False, layers=LAYERS)
+sanity = cv.evaluate_methods(clf, cat, methods, faithfulness=False, layers=LAYERS, seed=0)
 cv.plot.sanity_curves(sanity.sanity)
 """)
 nb.md("""
@@ -113,7 +113,7 @@ blobs** (noise on a 7x7 grid, upsampled: as smooth as a CAM, with no information
 nb.code("""
 STEPS = cv.config.pick(50, 6)   # quick mode: coarse curves
 x = clf.preprocess([cv.sample_image(n) for n in NAMES], size=SIZE)
-ev = cv.evaluate_methods(clf, x, methods, sanity=False, steps=STEPS, images=NAMES)
+ev = cv.evaluate_methods(clf, x, methods, sanity=False, steps=STEPS, images=NAMES, seed=0)
 ev
 """)
 nb.md("""
@@ -165,7 +165,7 @@ both = clf.preprocess(cv.sample_image("cat_and_coffee"), size=SIZE).expand(2, -1
 half = SIZE // 2
 targets = [clf.predict(both[:1], k=1)[0][0], clf.class_index("cup")]
 boxes = [[(0, 0, half, SIZE)], [(half, 0, SIZE, SIZE)]]   # cat: left half, cup: right half
-pg = cv.evaluate_methods(clf, both, methods, targets, faithfulness=False, sanity=False, boxes=boxes)
+pg = cv.evaluate_methods(clf, both, methods, targets, faithfulness=False, sanity=False, boxes=boxes, seed=0)
 for name in methods:
     print(f"{name:22s} cat {'hit' if pg.pointing[name][0] else 'miss'}, cup {'hit' if pg.pointing[name][1] else 'miss'}")
 """)

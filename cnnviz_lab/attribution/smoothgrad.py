@@ -1,0 +1,85 @@
+"""SmoothGrad, SmoothGrad-Squared and VarGrad: a base attribution averaged over noisy copies."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..modelstate import frozen
+from .common import Target, enter, finish, to_caller
+from .gradients import clean_targets, saliency
+from .registry import get_method
+
+
+def _base_method(method: str | Callable) -> Callable:
+    """``method=`` of SmoothGrad: a function with the common signature, or the name of a
+    registered method whose result is in pixel space (SmoothGrad itself excluded)."""
+    if callable(method):
+        return method
+    entry = get_method(method)
+    if not entry.pixels or entry.wraps:
+        raise ValueError(f"method={method!r}: SmoothGrad averages a base attribution in pixel space "
+                         "(saliency, guided_backprop, input_x_gradient, integrated_gradients...), "
+                         f"not {entry.name}")
+    return entry.fn
+
+
+def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
+               method: str | Callable = saliency, n: int = 50, noise: float = 0.15,
+               squared: bool = False, vargrad: bool = False, batch_size: int | None = None,
+               seed: int | None = None, progress: bool | None = None, **method_kwargs) -> torch.Tensor:
+    """SmoothGrad (Smilkov et al. 2017, *SmoothGrad: removing noise by adding noise*,
+    arXiv:1706.03825): the mean of a base attribution over ``n`` noisy copies of each image,
+    ``(1/n) sum_i M(x + e_i)``, ``e_i ~ N(0, sigma^2)``, ``sigma = noise * (max(x) - min(x))``
+    of that image (the paper's noise level, a fraction of the input range).
+
+    ``method``: the base attribution, a function with the common signature (``saliency``,
+    ``guided_backprop``, ``input_x_gradient``, ...) or a registered name (``"vanilla"``,
+    ``"guided"``, ``"input_x_gradient"``); ``method_kwargs`` go to it. ``squared=True``
+    averages ``M^2`` (SmoothGrad-Squared, Hooker et al. 2019); ``vargrad=True`` returns the
+    variance ``mean(M^2) - mean(M)^2`` (VarGrad, Adebayo et al. 2018). Targets are read from
+    the clean image (``None`` = its top-1), not from each noisy copy. Noisy samples go
+    through the model ``batch_size`` at a time (``None``: the measured default of
+    :func:`cnnviz_lab.defaults.batch_size`), which bounds memory; noise is drawn sample by
+    sample from a ``torch.Generator`` on x's device seeded with ``seed`` (``None``:
+    unseeded), so a seed gives the same result whatever the batch size. Shape
+    ``(N,[K],3,H,W)``.
+    """
+    if squared and vargrad:
+        raise ValueError("choose squared=True or vargrad=True, not both")
+    n = checks.positive_int(n, "n")
+    noise = checks.real(noise, "noise", minimum=0.0)
+    base = _base_method(method)
+    module, clf, xd = enter(model, x)
+    step = defaults.batch_size(batch_size, module, xd, backward=True)
+    gen = defaults.generator(seed, xd.device)
+    with frozen(module):
+        targets, squeeze = clean_targets(module, clf, xd, target)
+    count, k = xd.shape[0], targets.shape[1]
+    flat = xd.reshape(count, -1)
+    sigma = noise * (flat.amax(dim=1) - flat.amin(dim=1))
+    acc = torch.zeros((count, k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
+    acc_sq = torch.zeros_like(acc) if vargrad else None
+    for idx in defaults.chunks(count * n, step, device=xd.device, progress=progress, desc="SmoothGrad"):
+        img = idx // n
+        eps = torch.cat([torch.randn((1,) + tuple(xd.shape[1:]), generator=gen, device=xd.device,
+                                     dtype=xd.dtype) for _ in range(len(idx))])
+        samples = xd[img] + eps * sigma[img].view(-1, 1, 1, 1)
+        a = base(model, samples, targets[img], **method_kwargs)
+        if a.dim() == samples.dim():  # a method that ignores K (only possible for K == 1)
+            a = a.unsqueeze(1)
+        a = a.to(acc.device)
+        acc.index_add_(0, img, a * a if squared else a)
+        if acc_sq is not None:
+            acc_sq.index_add_(0, img, a * a)
+    mean = acc / n
+    if acc_sq is not None:
+        mean = (acc_sq / n - mean * mean).clamp_(min=0)
+    return to_caller(finish(mean, squeeze), x)
+
+
+__all__ = ["smoothgrad"]

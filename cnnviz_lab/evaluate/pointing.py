@@ -1,0 +1,85 @@
+"""Does the map point at the object? The pointing game and the energy inside a box.
+
+- :func:`pointing_game` (Zhang et al., *Top-down Neural Attention by Excitation Backprop*,
+  ECCV 2016): a hit when the map's maximum falls inside the object's bounding box.
+- :func:`energy_in_box` (Wang et al. 2020, *Score-CAM*, CVPRW, section 4.2, the energy-based
+  pointing game): the share of the map's total positive mass inside the box. 1 means the
+  whole map is on the object; a map spread evenly scores the box's share of the image.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Sequence
+
+import torch
+
+from .maps import as_maps
+
+Box = Sequence[float]
+
+
+def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Sequence[Box], *,
+                  tolerance: float = 0.0, reduce: str = "sum") -> torch.Tensor:
+    """The pointing game of Zhang et al. 2016: a hit when the map's maximum falls in a box.
+
+    ``attribution``: ``(H,W)``, ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by ``reduce``).
+    ``boxes``: one list of ``(x0, y0, x1, y1)`` boxes per image, in pixel corners (pixel
+    ``(col, row)`` is inside when ``x0 <= col < x1`` and ``y0 <= row < y1``); for one image a
+    flat list of boxes is fine. ``tolerance``: radius in pixels around the maximum (the
+    paper uses 15): a hit when any box lies within that distance of the maximal pixel's
+    centre. When several pixels share the maximum (a constant map) every one of them must
+    be a hit, so a flat map never wins by luck. Returns a bool tensor ``(N,)`` on the CPU.
+    """
+    a = torch.as_tensor(attribution).detach().float().cpu()
+    if a.dim() == 2:
+        a = a[None]
+    n = a.shape[0]
+    if a.dim() == 4:
+        a = as_maps(a, n, tuple(a.shape[-2:]), a.shape[1], reduce)
+    if a.dim() != 3:
+        raise ValueError(f"attribution must be (H,W), (N,H,W) or (N,C,H,W); got {tuple(a.shape)}")
+    a = torch.nan_to_num(a, nan=-math.inf)
+    per_image = list(boxes)
+    if per_image and len(per_image[0]) == 4 and all(isinstance(v, numbers.Number) for v in per_image[0]):
+        per_image = [per_image]
+    if len(per_image) != n:
+        raise ValueError(f"boxes: one list of (x0, y0, x1, y1) boxes per image; got {len(per_image)} "
+                         f"lists for {n} maps")
+    hits = []
+    for m, bxs in zip(a, per_image):
+        rows, cols = torch.nonzero(m == m.max(), as_tuple=True)
+        cy, cx = rows.double() + 0.5, cols.double() + 0.5
+        ok = torch.zeros_like(cy, dtype=torch.bool)
+        for box in bxs:
+            x0, y0, x1, y1 = (float(v) for v in box)
+            dx = torch.clamp(torch.maximum(x0 - cx, cx - x1), min=0)
+            dy = torch.clamp(torch.maximum(y0 - cy, cy - y1), min=0)
+            ok |= (dx ** 2 + dy ** 2) <= tolerance ** 2 + 1e-9
+        hits.append(bool(ok.all()) and len(bxs) > 0)
+    return torch.tensor(hits, dtype=torch.bool)
+
+
+def energy_in_box(attribution: torch.Tensor, box: Sequence[int]) -> torch.Tensor:
+    """Share of each map's mass inside ``box = (x0, y0, x1, y1)`` (pixel corners, x1/y1
+    exclusive). ``attribution``: ``(..., H, W)`` maps, or ``(..., 3, H, W)`` gradients (summed
+    over the three channels after taking absolute values). Maps are clipped at zero first
+    (CAM maps) unless they are gradients (absolute values). An all-zero map gives 0, never NaN.
+    Returns one value per map: shape ``attribution.shape[:-2]`` (or ``[:-3]`` for gradients).
+    """
+    a = attribution.detach().float()
+    if a.dim() >= 3 and a.shape[-3] == 3:
+        a = a.abs().sum(dim=-3)
+    else:
+        a = a.clamp(min=0)
+    x0, y0, x1, y1 = (int(v) for v in box)
+    h, w = a.shape[-2:]
+    if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
+        raise ValueError(f"box {tuple(box)} is not inside the {w}x{h} map")
+    total = a.sum(dim=(-2, -1))
+    inside = a[..., y0:y1, x0:x1].sum(dim=(-2, -1))
+    return torch.where(total > 0, inside / total.clamp(min=1e-30), torch.zeros_like(total))
+
+
+__all__ = ["Box", "energy_in_box", "pointing_game"]

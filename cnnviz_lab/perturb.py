@@ -1,0 +1,101 @@
+"""Perturb and score: the engine of every method that changes the input and reads the output.
+
+Occlusion (slide a patch), Score-CAM (mask by a channel), the deletion and insertion curves
+(remove or restore pixels in a ranked order) and every other perturbation method differ
+only in *how* they change an image. This module does the rest once: it lays out the
+``N x V`` (image, variant) pairs, builds each batch of perturbed images with the method's
+own function, runs them through the frozen model ``batch_size`` at a time (no autograd,
+one progress bar), and gathers each image's target scores into an ``(N,K,V)`` tensor.
+It also holds what a removed pixel is replaced with (:func:`fill_image`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence, Union
+
+import torch
+from torch import nn
+
+from . import defaults
+from .classifier import Classifier
+from .modelstate import frozen, gaussian_blur
+
+Fill = Union[float, int, str, Sequence[float], torch.Tensor]
+Perturb = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+#: Named fills (RGB in [0, 1]); in the model's input space through ``Classifier.from_unit``.
+NAMED_FILLS = {"black": 0.0, "grey": 0.5, "gray": 0.5, "white": 1.0}
+READERS = ("prob", "logit")
+
+
+def read_scores(logits: torch.Tensor, output: str) -> torch.Tensor:
+    """What a perturbation method measures: ``"prob"`` (softmax probability) or ``"logit"``."""
+    return logits.float().softmax(dim=1) if output == "prob" else logits.float()
+
+
+def perturbed_scores(module: nn.Module, targets: torch.Tensor, variants: int, perturb: Perturb, *,
+                     batch_size: int, output: str = "prob", progress: bool | None = None,
+                     desc: str = "perturbing") -> torch.Tensor:
+    """``scores[n, k, v]``: the model's ``output`` for class ``targets[n, k]`` on variant ``v``
+    of image ``n``, as an ``(N,K,V)`` float tensor.
+
+    ``perturb(img, var)`` receives two ``(B,)`` index tensors (which image, which variant)
+    and returns the ``(B,C,H,W)`` batch of perturbed images; the engine calls it for
+    ``batch_size`` pairs at a time, in order, runs the frozen model on the batch without
+    autograd, and shows one progress bar for the whole call (``progress``, see
+    :func:`cnnviz_lab.defaults.show_progress`). The batch size never changes the result.
+    """
+    n, k = targets.shape
+    scores = torch.empty(n, k, variants, device=targets.device)
+    with torch.no_grad(), frozen(module):
+        for idx in defaults.chunks(n * variants, batch_size, device=targets.device, progress=progress,
+                                   desc=desc):
+            img, var = idx // variants, idx % variants
+            out = read_scores(module(perturb(img, var)), output)
+            scores[img, :, var] = out.gather(1, targets[img]).to(scores.device)
+    return scores
+
+
+def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None,
+               blur_sigma: float = 8.0) -> torch.Tensor:
+    """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``.
+
+    ``fill`` is given in the model's input space (after normalisation):
+
+    - a number, or one number per channel: that value (``0.0`` is the dataset mean colour
+      for a Classifier, since its inputs are normalised by that mean);
+    - ``"mean"``: the dataset mean colour, i.e. ``Classifier.from_unit(mean)``, which is 0 in
+      input space (a bare ``nn.Module`` is assumed to take normalised inputs: 0 as well);
+    - ``"black"``, ``"grey"``/``"gray"``, ``"white"``: RGB 0, 0.5 or 1 pushed through the
+      Classifier's normalisation (e.g. black is ``-mean/std`` per channel; needs a Classifier);
+    - ``"blur"``: a Gaussian-blurred copy of the image (``blur_sigma`` pixels);
+    - a tensor broadcastable to ``x``: any baseline image you like.
+    """
+    if isinstance(fill, torch.Tensor):
+        return fill.to(x.device, x.dtype)
+    if isinstance(fill, str):
+        key = fill.lower()
+        if key == "blur":
+            return gaussian_blur(x, blur_sigma)
+        if key == "mean":
+            return torch.zeros(1, x.shape[1], 1, 1, device=x.device, dtype=x.dtype)
+        if key in NAMED_FILLS:
+            if classifier is None:
+                raise TypeError(f"fill={fill!r} needs a Classifier to know the normalisation; "
+                                "with a bare nn.Module pass a number in the model's input space")
+            unit = torch.full((1, x.shape[1], 1, 1), NAMED_FILLS[key], device=x.device)
+            return classifier.from_unit(unit).to(x.dtype)
+        raise ValueError(f"unknown fill {fill!r}: use a number, 'mean', 'blur', "
+                         f"{', '.join(repr(k) for k in NAMED_FILLS)} or a tensor")
+    if isinstance(fill, (int, float)) and not isinstance(fill, bool):
+        return torch.full((1, 1, 1, 1), float(fill), device=x.device, dtype=x.dtype)
+    try:
+        values = torch.as_tensor(list(fill), device=x.device, dtype=x.dtype)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"fill must be a number, one number per channel, a name or a tensor, got {fill!r}") from None
+    if values.numel() != x.shape[1]:
+        raise ValueError(f"a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
+    return values.view(1, -1, 1, 1)
+
+
+__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "perturbed_scores", "read_scores"]

@@ -1,0 +1,115 @@
+"""One method registry: a method added with one function and one ``register`` line shows up
+in the CLI, the panels' method lists and the evaluation roster, with nothing else changed."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import cnnviz_lab as cv
+from cnnviz_lab.attribution import registry
+from cnnviz_lab.cli import main
+from conftest import TinyNet
+
+
+def toy_gradient(model, x, target=None, *, scale: float = 1.0):
+    """A toy pixel-space method: the saliency map times ``scale``."""
+    return scale * cv.saliency(model, x, target)
+
+
+def toy_cam(model, x, target=None, *, layer=None, upsample=True, power: int = 1):
+    """A toy class map: Grad-CAM to the power ``power``."""
+    return cv.gradcam(model, x, target, layer=layer, upsample=upsample) ** power
+
+
+@pytest.fixture
+def toys():
+    entries = [registry.register("toy", toy_gradient, label="Toy gradient", family="gradient",
+                                 full={"scale": 2.0}, quick={"scale": 3.0}, course=True),
+               registry.register("toy_cam", toy_cam, label="Toy CAM", family="cam", aliases=("toycam2",),
+                                 full={"power": 2}, course=True)]
+    yield entries
+    for entry in entries:
+        registry.unregister(entry.name)
+    assert "toy" not in cv.evaluate.roster()
+
+
+def test_a_registered_method_is_in_the_cli(toys, tmp_path, capsys):
+    out = tmp_path / "toy.png"
+    assert main(["saliency", "data/chelsea.png", "--method", "toy", "--size", "64", "--out", str(out)]) == 0
+    assert "Toy gradient map for class" in capsys.readouterr().out and out.stat().st_size > 1000
+    out = tmp_path / "toy_cam.png"
+    assert main(["gradcam", "data/coffee.png", "--method", "Toy-CAM", "--top", "2", "--out", str(out)]) == 0
+    assert out.stat().st_size > 1000
+    # by family: the class-map command does not offer the pixel-space toy, and vice versa
+    for command, method in (("gradcam", "toy"), ("saliency", "toy_cam")):
+        with pytest.raises(SystemExit):
+            main([command, "data/coffee.png", "--method", method])
+        assert "not offered here" in capsys.readouterr().err
+
+
+def test_a_registered_method_is_in_the_panels(toys, capsys):
+    panel = cv.widgets.saliency_panel(size=32)
+    assert ("Toy gradient", "toy") in panel.controls["method"].options
+    panel.controls["method"].value = "toy"
+    cams = cv.widgets.gradcam_panel(image="coffee")
+    assert ("Toy CAM", "toy_cam") in cams.controls["method"].options
+    cams.controls["method"].value = "toycam2"          # any alias or spelling selects it
+    assert cams.controls["method"].value == "toy_cam"
+    out = capsys.readouterr().out
+    assert out.count("Figure(") >= 4 and "Error" not in out, out
+
+
+def test_a_registered_method_is_on_the_evaluation_roster(toys, tiny):
+    assert cv.evaluate.roster()[-2:] == ("toy", "toy_cam")
+    methods = cv.course_methods()
+    assert methods["toy"].settings == {"scale": cv.config.pick(2.0, 3.0)}
+    x = torch.randn(2, 3, 16, 16)
+    torch.testing.assert_close(methods["toy"](tiny, x, [0, 1]),
+                               cv.config.pick(2.0, 3.0) * cv.saliency(tiny, x, [0, 1]))
+    ev = cv.evaluate_methods(tiny, x, ["toy", "toy_cam"], [0, 1], steps=2, layers=["fc"], seed=0,
+                             progress=False)
+    assert ev.methods == ["toy", "toy_cam"] and set(ev.curves) >= {"toy", "toy_cam"}
+    torch.testing.assert_close(ev.maps["toy_cam"], cv.gradcam(tiny, x, [0, 1]) ** 2)
+
+
+def test_registry_lookups_and_labels():
+    assert registry.get_method("Grad-CAM++").name == "gradcam_pp"
+    assert registry.get_method("gradcam++") is registry.get_method("gradcam_pp")
+    assert registry.get_method(cv.saliency).name == "saliency"
+    assert registry.label("ig") == "Integrated Gradients" and registry.label(toy_gradient) == "toy_gradient"
+    with pytest.raises(cv.UnknownNameError, match="Closest: gradcam"):
+        registry.get_method("gradcamm")
+    assert [m.name for m in registry.methods(course=True)] == list(cv.evaluate.roster())
+    assert all(m.family == "cam" and not m.pixels for m in registry.methods("cam", pixels=False))
+
+
+def test_register_checks_the_family_contract():
+    def no_layer(model, x, target=None):
+        return cv.saliency(model, x, target)
+
+    with pytest.raises(TypeError, match="layer, upsample"):
+        registry.register("broken", no_layer, family="cam")
+    with pytest.raises(TypeError, match="batch_size, progress"):
+        registry.register("broken", no_layer, family="perturbation")
+    with pytest.raises(TypeError, match="steps"):
+        registry.register("broken", no_layer, full={"steps": 3})
+    with pytest.raises(ValueError, match="family"):
+        registry.register("broken", no_layer, family="magic")
+    with pytest.raises(ValueError, match="already belongs to saliency"):
+        registry.register("broken", no_layer, aliases=("vanilla",))
+    assert "broken" not in [m.name for m in registry.methods()]
+
+
+def test_call_passes_each_method_the_options_it_takes():
+    net = TinyNet().eval()
+    x = torch.randn(1, 3, 16, 16)
+    options = dict(layer="conv2", steps=3, n=2, seed=0, batch_size=4, window=8, stride=8, max_channels=2)
+    for entry in registry.methods():
+        if entry.name == "cam":
+            continue  # needs the layer feeding the pooling
+        out = registry.call(entry.name, net, x, 1, **options)
+        assert out.shape[0] == 1 and torch.isfinite(out).all(), entry.name
+    # a wrapping method hands its base the base's own options (SmoothGrad over IG: steps)
+    torch.testing.assert_close(registry.call("smoothgrad", net, x, 1, method="ig", n=2, steps=3, seed=0),
+                               cv.smoothgrad(net, x, 1, method=cv.integrated_gradients, n=2, steps=3, seed=0))
