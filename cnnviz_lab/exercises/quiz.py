@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import UnknownNameError, close_matches
+from ..errors import UnknownNameError, close_matches
 from .common import report
 
 
