@@ -216,10 +216,13 @@ def sample_images() -> list[str]:
 
 def sample_path(name: str) -> Path:
     """File path of a bundled sample image."""
+    if not isinstance(name, str):
+        raise TypeError(f"name: a sample image is named by a string ({', '.join(SAMPLES)}), "
+                        f"got {type(name).__name__}")
     if name not in SAMPLES:
         from .models import UnknownNameError, close_matches
 
-        raise UnknownNameError(f"no sample image {name!r}. Closest: "
+        raise UnknownNameError(f"name: no sample image {name!r}. Closest: "
                                f"{', '.join(close_matches(name, list(SAMPLES))) or ', '.join(SAMPLES)}")
     return DATA_DIR / SAMPLES[name]
 
