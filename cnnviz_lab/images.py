@@ -160,8 +160,9 @@ def load_image(source: ImageLike, max_side: int | None = MAX_SIDE) -> Image.Imag
     """Load a path, URL, PIL image, numpy array or tensor as an RGB ``PIL.Image``.
 
     Greyscale, palette, RGBA (composited on white) and 16-bit images become 8-bit RGB;
-    the EXIF orientation of photos is applied. Arrays may be HxW, HxWxC or CxHxW; tensors
-    (C,H,W), (H,W) or (1,C,H,W). An image whose longer side exceeds ``max_side`` is shrunk
+    the EXIF orientation of photos is applied. Arrays may be HxW, HxWxC or CxHxW (read as
+    CxHxW when the first axis is 1, 3 or 4 and the last is not); tensors (C,H,W), (H,W) or
+    (1,C,H,W). An image whose longer side exceeds ``max_side`` is shrunk
     to it (never cropped); ``max_side=None`` keeps it whole.
 
     Pixel values of arrays and tensors (and of PIL images of mode ``I``/``F``):
@@ -193,6 +194,8 @@ def load_image(source: ImageLike, max_side: int | None = MAX_SIDE) -> Image.Imag
             t = t[0]
         if t.is_complex():
             raise TypeError(f"source: an image tensor must be real, got dtype {t.dtype}")
+        if t.dim() == 3 and t.shape[0] in (1, 3, 4):
+            t = t.permute(1, 2, 0)  # tensors are (C,H,W), even a 1x1 or 3-pixel-wide one
         img = _from_array(t.double().numpy() if t.is_floating_point() else t.numpy())
     elif isinstance(source, np.ndarray):
         img = _from_array(source)

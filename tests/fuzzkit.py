@@ -332,13 +332,6 @@ def _short(case: Case, name: str) -> str:
     return f"{name}={value!r}"
 
 
-def shape_is(*shape: int):
-    def expect(case: Case, result) -> None:
-        assert isinstance(result, torch.Tensor), f"expected a tensor, got {type(result).__name__}"
-        assert tuple(result.shape) == tuple(shape), f"shape {tuple(result.shape)}, expected {shape}"
-    return expect
-
-
 # --- specs: how each public function is called and what it returns ----------------------------
 @dataclass
 class Spec:

@@ -4,15 +4,15 @@ inputs (oracle and case kinds in ``fuzzkit``; known failures in ``fuzzkit.KNOWN_
 
 from __future__ import annotations
 
+import functools
 import math
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import strategies as st
 
 import cnnviz_lab as cv
-from fuzzkit import (CLASSES, VALID_MODELS, Case, Spec, base_case, cases, draw_x, keyword_kind, make_model,
+from fuzzkit import (VALID_MODELS, Case, Spec, base_case, cases, draw_x, keyword_kind, make_model,
                      run_kind, standard_kinds, variants)
 
 BAD_STEPS = [0, -1, 2.5, "3", (2,)]
@@ -43,7 +43,7 @@ def auc_expect(case: Case, result) -> None:
 
 def curve_expect(case: Case, result) -> None:
     n, _, _ = case.n_h_w()
-    steps = case.kwargs["steps"] or cv.config.pick(100, 20)
+    steps = case.kwargs["steps"] or (20 if cv.quick() else 100)
     assert isinstance(result, cv.Curve) and tuple(result.scores.shape) == (n, steps + 1)
     assert tuple(result.auc.shape) == (n,)
 
@@ -66,12 +66,15 @@ def curve_spec(name, fn, expect, fill_arg):
     return Spec(name, lambda c: fn(c.model, c.x, target=c.target, **c.kwargs), expect, kinds)
 
 
-def randomization_kwargs(data, case):
+#: Methods whose layer is given: no probe pass picks it (those are the ``*_default_layer`` kinds).
+GRADCAM_CONV2 = functools.partial(cv.gradcam, layer="conv2")
+
+
+def randomization_kwargs(data, case, methods=(cv.saliency, GRADCAM_CONV2, cv.input_x_gradient)):
     names = cv.randomization_layers(case.model)
     layers = data.draw(st.none() | st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True),
                        label="layers")
-    return {"method": data.draw(st.sampled_from([cv.saliency, cv.gradcam, cv.input_x_gradient]),
-                                label="method"),
+    return {"method": data.draw(st.sampled_from(methods), label="method"),
             "layers": layers, "cascading": data.draw(st.booleans(), label="cascading"),
             "seed": data.draw(st.integers(0, 5), label="seed"),
             "init": data.draw(st.sampled_from(["reset", "normal"]), label="init"), "progress": False}
@@ -84,9 +87,8 @@ def randomization_expect(case: Case, result) -> None:
     assert tuple(result.spearman.shape) == (n, len(layers)) == tuple(result.ssim.shape)
 
 
-def evaluate_kwargs(data, case):
-    return {"methods": data.draw(st.sampled_from([["saliency"], ["gradcam", "saliency"], [cv.input_x_gradient]]),
-                                 label="methods"),
+def evaluate_kwargs(data, case, methods=(["saliency"], [GRADCAM_CONV2, "saliency"], [cv.input_x_gradient])):
+    return {"methods": data.draw(st.sampled_from(methods), label="methods"),
             "faithfulness": data.draw(st.booleans(), label="faithfulness"),
             "sanity": data.draw(st.booleans(), label="sanity"), "steps": 2, "layers": ["fc"],
             "progress": False}
@@ -108,6 +110,8 @@ SPECS = {
         "randomization_check", lambda c: cv.randomization_check(c.model, x=c.x, target=c.target, **c.kwargs),
         randomization_expect, {
             **standard_kinds(randomization_kwargs, "one"),
+            "bn_train_default_layer": lambda data: base_case(
+                data, lambda d, c: randomization_kwargs(d, c, (cv.gradcam,)), "one", models=["bn_train"]),
             "kw_layers": keyword_kind("layers", [["nope"], "fc", [3], []], randomization_kwargs),
             "kw_method": keyword_kind("method", ["saliency", None, 3], randomization_kwargs),
             "kw_init": keyword_kind("init", ["uniform", 3], randomization_kwargs)}),
@@ -115,6 +119,8 @@ SPECS = {
         "evaluate_methods", lambda c: cv.evaluate_methods(c.model, c.x, target=c.target, **c.kwargs),
         evaluate_expect, {
             **standard_kinds(evaluate_kwargs, "one"),
+            "bn_train_default_layer": lambda data: base_case(
+                data, lambda d, c: evaluate_kwargs(d, c, (["gradcam"],)), "one", models=["bn_train"]),
             "kw_methods": keyword_kind("methods", [["nope"], "saliency", [3]], evaluate_kwargs,
                                        words=("methods", "method")),
             "kw_steps": keyword_kind("steps", BAD_STEPS, evaluate_kwargs)}),
@@ -144,12 +150,6 @@ def maps_and_boxes(data):
 
 def pointing_expect(case: Case, result) -> None:
     assert result.dtype == torch.bool and tuple(result.shape) == (case.x.shape[0],)
-
-
-def pointing_bad(arg, values):
-    def build(data):
-        return variants(plain(data, maps_and_boxes), arg, **{arg: values})
-    return build
 
 
 def random_map_x(data):
@@ -197,6 +197,11 @@ def grid_case(data) -> Case:
     grid = cv.occlusion_grid(make_model(key), x.detach(), window=data.draw(st.integers(2, 6), label="window"),
                              stride=data.draw(st.integers(2, 6), label="stride"), progress=False)
     return Case(None, None, grid)
+
+
+#: Names course_methods accepts and the canonical name each stands for.
+COURSE_NAMES = {"saliency": "saliency", "guided": "guided_backprop", "ig": "integrated_gradients",
+                "Grad-CAM++": "gradcam_pp", "scorecam": "scorecam", "occlusion": "occlusion"}
 
 
 def names_bad(data) -> list[Case]:
@@ -258,9 +263,9 @@ SPECS.update({
                                              model=["resnet18", None, lambda: torch.zeros(3)])}),
     "course_methods": Spec(
         "course_methods", lambda c: cv.course_methods(**c.kwargs),
-        lambda c, r: set(r) == {cv.evaluate.method_key(n) for n in c.kwargs["names"]} or pytest.fail(repr(r)),
+        lambda c, r: set(r) == {COURSE_NAMES[n] for n in c.kwargs["names"]} or pytest.fail(repr(r)),
         {"valid": lambda data: Case(None, None, kwargs={"names": data.draw(st.lists(st.sampled_from(
-            ["saliency", "guided", "ig", "Grad-CAM++", "scorecam", "occlusion"]), min_size=1, unique=True))}),
+            sorted(COURSE_NAMES)), min_size=1, unique=True))}),
          "kw_names": names_bad}),
 })
 

@@ -15,8 +15,8 @@ from PIL import Image
 from torch import nn
 
 import cnnviz_lab as cv
-from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, VALID_MODELS, Case, Foreign, Spec, base_case, cases, draw_model,
-                     draw_x, keyword_kind, make_model, module_of, run_kind, standard_kinds, variants)
+from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, Case, Foreign, Spec, base_case, cases, keyword_kind, make_model,
+                     module_of, run_kind, standard_kinds, variants)
 
 BAD_LAYER_LISTS = [3, 2.5, "nope", Foreign, [], ["conv1", 3], None]
 
@@ -136,7 +136,8 @@ def dream_kwargs(data, case):
     layers = {"str": chosen[0], "list": chosen, "dict": {n: data.draw(st.floats(0.1, 2.0)) for n in chosen}}[form]
     return {"layers": layers, "octaves": data.draw(st.integers(1, 2), label="octaves"),
             "octave_scale": data.draw(st.floats(1.2, 1.6), label="octave_scale"),
-            "steps": data.draw(st.integers(1, 2), label="steps"), "jitter": data.draw(st.integers(0, 3), label="jitter"),
+            "steps": data.draw(st.integers(1, 2), label="steps"),
+            "jitter": data.draw(st.integers(0, 3), label="jitter"),
             "seed": data.draw(st.integers(0, 5), label="seed"), "output": "tensor", "progress": False}
 
 
@@ -212,11 +213,14 @@ def image_like(data, smallest: int = 1):
                                       "tensor01", "tensor255"]), label="image form")
     rgb = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
     rgb[0, 0] = 255  # a real picture's maximum: float 0..255 reads unambiguously
+    w5 = max(w, 5)  # a CxHxW array is padded to this width
     return {"pil": lambda: Image.fromarray(rgb), "uint8 hwc": lambda: rgb, "uint8 hw": lambda: rgb[..., 0],
             "float01 hwc": lambda: rgb.astype(np.float32) / 255,
-            "float255 chw": lambda: np.moveaxis(rgb, -1, 0).astype(np.float64),
+            "float255 chw": lambda: np.moveaxis(np.pad(rgb, ((0, 0), (0, max(0, 5 - w)), (0, 0))), -1, 0)
+            .astype(np.float64),  # CxHxW arrays need W > 4 to be told from HxWxC
             "tensor01": lambda: torch.from_numpy(rgb).permute(2, 0, 1).float() / 255,
-            "tensor255": lambda: torch.from_numpy(rgb).permute(2, 0, 1).float()}[form](), (h, w)
+            "tensor255": lambda: torch.from_numpy(rgb).permute(2, 0, 1).float()}[form](), \
+        (h, w5 if form == "float255 chw" else w)
 
 
 BAD_IMAGES = [lambda: np.full((4, 4, 3), np.nan), lambda: np.full((4, 4, 3), -0.5), lambda: np.full((4, 4, 3), 1.5),

@@ -179,7 +179,8 @@ def test_float_rule_property(data, spec, dtype, as_tensor):
     odd = data.draw(st.sampled_from([None, np.nan, np.inf, -np.inf, -0.01, 1.5, 256.0, 1e4]))
     if odd is not None and data.draw(st.booleans()):
         a.flat[data.draw(st.integers(0, a.size - 1))] = odd
-    source = torch.from_numpy(a.copy()) if as_tensor else a
+    tensor = torch.from_numpy(a.copy())
+    source = (tensor.permute(2, 0, 1) if kind == "hwc" else tensor) if as_tensor else a  # tensors: (C,H,W)
     wide = a.astype(np.float64)
     finite = np.isfinite(wide).all()
     lo, hi = (wide.min(), wide.max()) if finite else (0, 0)
@@ -191,7 +192,7 @@ def test_float_rule_property(data, spec, dtype, as_tensor):
     expected = (wide * scale).round().clip(0, 255).astype(np.int64)
     assert np.array_equal(_pixels(source), _hwc(expected, kind))
     if as_tensor:
-        assert torch.equal(source, torch.from_numpy(a))  # the caller's tensor is untouched
+        assert torch.equal(tensor, torch.from_numpy(a))  # the caller's tensor is untouched
 
 
 @settings(max_examples=60, deadline=None)
@@ -265,3 +266,10 @@ def test_damaged_files_give_an_image_or_an_error_naming_the_path(ext, cut, flips
 @given(payload=st.binary(max_size=256), suffix=st.sampled_from([".png", ".jpg", ".gif", ".bmp", ".tif"]))
 def test_random_bytes_give_an_error_naming_the_path(payload, suffix):
     _file_outcome(payload, suffix)
+
+
+def test_tensors_are_channels_first_whatever_their_size():
+    assert cv.load_image(torch.ones(3, 1, 1)).size == (1, 1)
+    assert cv.load_image(torch.rand(3, 2, 4)).size == (4, 2)
+    assert cv.load_image(torch.rand(1, 3, 4, 3)).size == (3, 4)
+    assert cv.load_image(np.random.rand(2, 4, 3)).size == (4, 2)  # arrays: HxWxC unless clearly CxHxW

@@ -84,21 +84,22 @@ def _batchnorm() -> nn.Module:
 
 MODELS = {"tiny": _tiny, "batchnorm_train": _batchnorm}
 
-#: ``(function, model, path): what happens today`` (path: "ok" or "fails half-way").
+#: ``(function, model, path): what happens today`` (path: "ok" or "fails half-way"); each
+#: updates the BatchNorm running statistics and num_batches_tracked.
 KNOWN_FAILING: dict[tuple[str, str, str], str] = {
-    ("activations", "batchnorm_train", "ok"): "never switches to eval mode: the BatchNorm running statistics are updated",
-    ("activations", "batchnorm_train", "fails half-way"): "its forward pass, in train mode, before the failure",
-    ("cam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode (BatchNorm statistics updated)",
+    ("activations", "batchnorm_train", "ok"): "never switches to eval mode",
+    ("activations", "batchnorm_train", "fails half-way"): "its forward pass in train mode, before the failure",
+    ("cam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode",
     ("cam (default layer)", "batchnorm_train", "fails half-way"): "the same probe pass, before the failure",
-    ("gradcam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode (BatchNorm statistics updated)",
+    ("gradcam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode",
     ("gradcam (default layer)", "batchnorm_train", "fails half-way"): "the same probe pass, before the failure",
-    ("scorecam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode (BatchNorm statistics updated)",
+    ("scorecam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode",
     ("scorecam (default layer)", "batchnorm_train", "fails half-way"): "the same probe pass, before the failure",
-    ("guided_gradcam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode (BatchNorm statistics updated)",
+    ("guided_gradcam (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode",
     ("guided_gradcam (default layer)", "batchnorm_train", "fails half-way"): "the same probe pass, before the failure",
-    ("fully_convolutional (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode (BatchNorm statistics updated)",
-    ("cam_layers", "batchnorm_train", "ok"): "default_layer's probe pass runs before frozen() (BatchNorm statistics updated)",
-    ("invert", "batchnorm_train", "ok"): "feature_distance -> activations runs in train mode (BatchNorm statistics updated)",
+    ("fully_convolutional (default layer)", "batchnorm_train", "ok"): "find_cam_layer's probe pass runs in train mode",
+    ("cam_layers", "batchnorm_train", "ok"): "its probe pass runs before frozen()",
+    ("invert", "batchnorm_train", "ok"): "feature_distance -> activations runs in train mode",
     ("invert", "batchnorm_train", "fails half-way"): "the same probe pass, before the failure",
 }
 
@@ -109,7 +110,8 @@ def _cases(names, paths=("ok",)):
         for model in MODELS:
             for path in paths:
                 reason = KNOWN_FAILING.get((name, model, path))
-                marks = pytest.mark.xfail(strict=True, reason=f"input gate (arch branch): {reason}") if reason else ()
+                marks = (pytest.mark.xfail(strict=True, reason=f"input gate (arch branch): {reason}")
+                         if reason else ())
                 params.append(pytest.param(name, model, marks=marks, id=f"{name}-{model}"))
     return params
 
