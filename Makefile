@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 CHROMIUM ?= /usr/bin/chromium
 PYTEST   := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg CNNVIZ_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
-.PHONY: install lab test test-unit test-notebooks test-full test-browser notebooks chromium bench bench-own clean
+.PHONY: install lab test test-unit test-notebooks test-full test-browser fuzz notebooks chromium bench bench-own clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -41,6 +41,13 @@ test-notebooks: install
 # 3-minute budget. Not in CI (about 20 minutes on 2 CPU cores).
 test-full: install
 	CNNVIZ_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+# The property-based suite with 1,000 generated calls per public function (random, not the
+# few fixed ones of `make test`); known failures are strict xfails (tests/fuzz_known_failing.py).
+# CNNVIZ_FUZZ_EXAMPLES=N changes the count.
+fuzz: install
+	CNNVIZ_FUZZ=1 $(PYTEST) tests/test_fuzz_attribution.py tests/test_fuzz_evaluate.py \
+	  tests/test_fuzz_layers_optvis.py -p no:cacheprovider
 
 # JupyterLab in headless Chromium: run notebooks 00 and 06, move a widget, see the figure
 # change. Screenshots and the JupyterLab log go to artifacts/browser/.

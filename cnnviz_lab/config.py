@@ -30,7 +30,11 @@ def pick(full, fast):
 
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
-    """``"auto"`` (or None) picks CUDA when available, then Apple's MPS, else the CPU."""
+    """``"auto"`` (or None) picks CUDA when available, then Apple's MPS, else the CPU.
+    Anything else must name a device torch knows (``ValueError`` naming ``device`` if not)."""
+    if device is not None and not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device: expected 'auto', 'cpu', 'cuda', 'cuda:N', 'mps' or a torch.device, "
+                        f"got {type(device).__name__}")
     if device is None or str(device) == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -38,4 +42,8 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
         if mps is not None and mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    return torch.device(device)
+    try:
+        return torch.device(device)
+    except (RuntimeError, ValueError):
+        raise ValueError(f"device={device!r} is not a device: use 'auto', 'cpu', 'cuda', 'cuda:N' or "
+                         "'mps'") from None

@@ -126,25 +126,30 @@ padding:.6em;box-shadow:0 1px 3px #0002}}img{{max-width:100%}}</style></head>
 
 
 def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier = "efficientnet_lite0",
-                 *, device: str = "auto", fast: bool | None = None, only: list[str] | None = None,
-                 thumbnails: bool = False, progress: bool = True) -> Path:
+                 *, weights: str | None = "DEFAULT", device: str = "auto", fallback: bool = True,
+                 fast: bool | None = None, only: list[str] | None = None, thumbnails: bool = False,
+                 progress: bool = True) -> Path:
     """Run every method of the course on ``image`` and write ``out_dir/<slug>.png`` plus
     ``out_dir/index.html``; returns the page's path.
 
-    ``model``: a name for :func:`load_model` (default: the offline model) or a Classifier.
+    ``model``: a Classifier, or a name loaded with :func:`load_model` with ``weights``
+    (``None``: random init), ``device`` and ``fallback`` (default True: the offline model
+    when the weights cannot be had, saying so).
     ``fast`` (default: quick mode) uses small sizes and few steps. ``only``: slugs or
     prefixes to keep (e.g. ``["06"]``). ``thumbnails``: also ``out_dir/thumbs/<notebook>.png``,
     one small preview per notebook (the figure named in :data:`PREVIEWS`).
     """
-    clf = model if isinstance(model, Classifier) else load_model(model, device=device, fallback=True)
+    clf = model if isinstance(model, Classifier) else load_model(model, weights=weights, device=device,
+                                                                 fallback=fallback)
     img = load_image(image)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     entries = _entries(clf, img, quick() if fast is None else fast)
     if only:
         entries = [e for e in entries if any(e.slug.startswith(o) for o in only)]
         if not entries:
-            raise ValueError(f"no gallery entry matches {only}")
+            raise ValueError(f"only={only}: no gallery entry starts with these; the entries are "
+                             f"{', '.join(e.slug for e in _entries(clf, img, True))}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     rows = []
     for entry in defaults.progress_bar(entries, images=len(entries) * defaults.LONG_CALL, progress=progress,
                                        desc="gallery", unit="figure"):

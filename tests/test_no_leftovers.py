@@ -1,7 +1,11 @@
 """Every public function that runs a model leaves it as it found it: no hook on any module,
-no parameter ``.grad``, the same ``requires_grad`` flags and train/eval modes, on success
-and when it raises half-way. A new public function that takes a model must be listed here
-(the last test fails until it is), so none can slip through."""
+no parameter ``.grad``, the same ``requires_grad`` flags and train/eval modes, parameters and
+buffers byte-identical (BatchNorm running statistics and ``num_batches_tracked`` of a network
+in train mode included), on success and when it raises half-way. A new public function that
+takes a model must be listed here (the last test fails until it is), so none can slip through.
+
+Cases known to fail until the input gate lands (probe passes run before the model is frozen,
+issue 13) are strict xfails listed in ``KNOWN_FAILING``: delete a line when it passes."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from torch import nn
 
 import cnnviz_lab as cv
 from conftest import TinyNet
+from fuzzkit import ModelState, make_model
 
 X = torch.randn(2, 3, 16, 16)
 T = [[0, 3], [1, 2]]
@@ -46,6 +51,12 @@ CALLS = {
     "evaluate_methods": lambda m: cv.evaluate_methods(m, X, ["saliency", "guided_backprop"], [0, 1],
                                                       steps=3, layers=["fc", "conv2"], progress=False),
     "topk_targets": lambda m: cv.topk_targets(m, X, 2),
+    # Without layer=: the CAM layer is found by a probe forward pass (issue 13).
+    "cam (default layer)": lambda m: cv.cam(m, X, T),
+    "gradcam (default layer)": lambda m: cv.gradcam(m, X, T),
+    "scorecam (default layer)": lambda m: cv.scorecam(m, X, T, progress=False),
+    "guided_gradcam (default layer)": lambda m: cv.guided_gradcam(m, X, T),
+    "fully_convolutional (default layer)": lambda m: cv.fully_convolutional(m, size=16)(X),
 }
 # Functions that take no model, or only inspect it without running hooks or gradients.
 NO_MODEL = {"course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
@@ -55,17 +66,7 @@ NO_MODEL = {"course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augm
             "sample_images", "total_variation", "window_starts", "wrap_model"}
 
 
-def _state(model: nn.Module):
-    return ([p.requires_grad for p in model.parameters()], [m.training for m in model.modules()])
-
-
-def _assert_untouched(model: nn.Module, state) -> None:
-    assert cv.hook_count(model) == 0, "a hook was left on the model"
-    assert all(p.grad is None for p in model.parameters()), "a parameter .grad was filled"
-    assert _state(model) == state, "requires_grad flags or train/eval modes were changed"
-
-
-def _model() -> nn.Module:
+def _tiny() -> nn.Module:
     torch.manual_seed(0)
     net = TinyNet()
     net.train()  # not eval: the functions must put it back the way it was
@@ -73,22 +74,50 @@ def _model() -> nn.Module:
     return net
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
-def test_leaves_the_model_as_it_found_it(name):
-    net = _model()
-    state = _state(net)
+def _batchnorm() -> nn.Module:
+    """conv-BatchNorm-ReLU twice, GAP, Dropout, linear, in TRAIN mode with running statistics
+    away from their initial values: any forward pass outside eval mode changes its buffers."""
+    net = make_model("bn_train")
+    net.conv1.weight.requires_grad_(False)
+    return net
+
+
+MODELS = {"tiny": _tiny, "batchnorm_train": _batchnorm}
+
+#: ``(function, model, path): what happens today`` (path: "ok" or "fails half-way"); each
+#: updates the BatchNorm running statistics and num_batches_tracked.
+KNOWN_FAILING: dict[tuple[str, str, str], str] = {}  # none left since the input gate landed
+
+
+def _cases(names, paths=("ok",)):
+    params = []
+    for name in sorted(names):
+        for model in MODELS:
+            for path in paths:
+                reason = KNOWN_FAILING.get((name, model, path))
+                marks = (pytest.mark.xfail(strict=True, reason=f"known failure: {reason}")
+                         if reason else ())
+                params.append(pytest.param(name, model, marks=marks, id=f"{name}-{model}"))
+    return params
+
+
+@pytest.mark.parametrize("name, model", _cases(CALLS))
+def test_leaves_the_model_as_it_found_it(name, model):
+    net = MODELS[model]()
+    state = ModelState.of(net)
     CALLS[name](net)
-    _assert_untouched(net, state)
+    state.assert_same(net, name)
 
 
 class Boom(RuntimeError):
     pass
 
 
-@pytest.mark.parametrize("name", sorted(set(CALLS) - {"cam_layers", "fully_convolutional"}))
-def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name):
-    net = _model()
-    state = _state(net)
+@pytest.mark.parametrize("name, model", _cases(
+    {n for n in CALLS if not n.startswith(("cam_layers", "fully_convolutional"))}, ("fails half-way",)))
+def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name, model):
+    net = MODELS[model]()
+    state = ModelState.of(net)
     calls = {"n": 0}
 
     def explode(_module, _inputs, _output):
@@ -104,7 +133,7 @@ def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name):
             pass
     finally:
         handle.remove()
-    _assert_untouched(net, state)
+    state.assert_same(net, f"{name} (failed half-way)")
 
 
 def test_every_public_function_is_covered():

@@ -1,6 +1,7 @@
 """Sub-commands of ``cnnviz``: one module per topic, each with ``register(subparsers)``.
 
-Helpers here give every command the same model, device and output options.
+Helpers here give every command the same model, device and output options; the checks
+every command's arguments pass before anything is computed are in ``_checks``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from typing import Sequence
 from ..attribution import registry
 from ..classifier import Classifier
 from ..models import load_model
+from ._checks import check_arguments, check_channels, check_model_arguments, class_of
+
+__all__ = ["add_model_options", "add_output_option", "base_method", "check_arguments", "check_channels",
+           "check_model_arguments", "class_of", "method_option", "model_from_args", "parse_target", "saved"]
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -24,13 +29,20 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def model_from_args(args: argparse.Namespace) -> Classifier:
-    """Load the classifier the model options describe."""
+    """Load the classifier the model options describe, then check the options that
+    depend on it (``--target``, ``--top``)."""
     weights = None if str(args.weights).lower() == "none" else args.weights
-    return load_model(args.model, weights=weights, device=args.device, fallback=args.fallback)
+    clf = load_model(args.model, weights=weights, device=args.device, fallback=args.fallback)
+    check_model_arguments(clf, args)
+    return clf
 
 
-def add_output_option(parser: argparse.ArgumentParser, default: str) -> None:
-    parser.add_argument("--out", "-o", default=default, help=f"output file (default: {default})")
+def add_output_option(parser: argparse.ArgumentParser, default: str, kind: str = "figure") -> None:
+    """``--out``: a file written by matplotlib (``kind="figure"``), by PIL (``"image"``),
+    either (``"figure+image"``), or a folder (``"folder"``); checked before computing."""
+    what = "output folder" if kind == "folder" else "output file"
+    parser.add_argument("--out", "-o", default=default, help=f"{what} (default: {default})")
+    parser.set_defaults(out_kind=kind)
 
 
 def method_option(parser: argparse.ArgumentParser, offered: Sequence[registry.Method], default: str) -> None:

@@ -6,7 +6,8 @@ import argparse
 
 from .. import plot
 from ..images import load_image
-from . import add_model_options, add_output_option, model_from_args, saved
+from ..layers import activations
+from . import add_model_options, add_output_option, check_channels, model_from_args, saved
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -20,6 +21,8 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace) -> int:
+    if args.max_filters < 1:
+        raise ValueError(f"--max-filters {args.max_filters}: show at least 1 filter")
     clf = model_from_args(args)
     saved(plot.save_figure(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out))
     return 0
@@ -27,17 +30,27 @@ def _filters(args: argparse.Namespace) -> int:
 
 def _features(args: argparse.Namespace) -> int:
     clf = model_from_args(args)
-    channels = range(args.first, args.first + args.count)
-    fig = plot.feature_maps(clf, load_image(args.image), args.layer or clf.cam_layer, channels)
-    saved(plot.save_figure(fig, args.out))
+    layer = args.layer or clf.cam_layer
+    if args.count < 1:
+        raise ValueError(f"--count {args.count}: show at least 1 channel")
+    x = clf.preprocess(load_image(args.image))
+    act = activations(clf, x, layer)
+    if act.dim() != 4:
+        raise ValueError(f"--layer {layer} outputs shape {tuple(act.shape)}, not feature maps (N,C,H,W); "
+                         "pick a convolutional layer (cnnviz_lab.layer_names(model, 'conv'))")
+    available = act.shape[1]
+    check_channels(layer, available, [args.first], "--first")
+    channels = range(args.first, min(args.first + args.count, available))
+    saved(plot.save_figure(plot.feature_maps(clf, x, layer, channels), args.out))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="top-k classes of an image")
     p.add_argument("image")
-    p.add_argument("--top", type=int, default=5)
+    p.add_argument("--top", type=int, default=5, help="how many classes (1 to the model's classes; default 5)")
     p.add_argument("--out", "-o", default=None, help="also save a bar chart here")
+    p.set_defaults(out_kind="figure")
     add_model_options(p)
     p.set_defaults(func=_predict)
 
@@ -52,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("image")
     p.add_argument("--layer", default=None, help="layer name (default: the model's CAM layer)")
     p.add_argument("--first", type=int, default=0, help="first channel shown")
-    p.add_argument("--count", type=int, default=64, help="number of channels shown")
+    p.add_argument("--count", type=int, default=64, help="at most this many channels shown (default 64)")
     add_output_option(p, "features.png")
     add_model_options(p)
     p.set_defaults(func=_features)

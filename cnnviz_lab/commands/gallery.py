@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from . import add_model_options
+from . import add_model_options, add_output_option, model_from_args
 
 
 def _gallery(args: argparse.Namespace) -> int:
     from ..gallery import make_gallery
 
-    weights_model = args.model
-    page = make_gallery(args.image, args.out, weights_model, device=args.device,
-                        fast=True if args.fast else None, only=args.only or None,
-                        thumbnails=args.thumbnails)
+    clf = model_from_args(args)  # --model, --weights, --device and --fallback, as everywhere
+    page = make_gallery(args.image, args.out, clf, fast=True if args.fast else None,
+                        only=args.only or None, thumbnails=args.thumbnails)
     print(f"wrote {page}")
     return 0
 
@@ -21,7 +20,7 @@ def _gallery(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gallery", help="every method of the course on one image: PNGs and index.html")
     p.add_argument("image")
-    p.add_argument("--out", "-o", default="gallery", help="output folder (default: gallery)")
+    add_output_option(p, "gallery", kind="folder")
     p.add_argument("--fast", action="store_true", help="small sizes and few steps (also CNNVIZ_QUICK=1)")
     p.add_argument("--only", nargs="*", help="keep entries whose name starts with these (e.g. 01 06)")
     p.add_argument("--thumbnails", action="store_true", help="also one small preview per notebook")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import add_model_options, add_output_option, model_from_args, saved
+from . import add_model_options, add_output_option, check_channels, class_of, model_from_args, saved
 
 
 def _layer_weight(value: str) -> tuple[str, float]:
@@ -26,11 +26,41 @@ def _write(image, path: str) -> None:
     saved(str(out))
 
 
+def _check_objective(clf, spec: str, size: int) -> None:
+    """``class:NAME`` names a class of the model; ``LAYER:CH`` / ``LAYER:A-B`` channels the
+    layer has (one probe forward pass at ``size``); a bare name a layer of the model."""
+    import torch
+
+    from ..layers import activations, get_layer
+
+    if spec.startswith("class:"):
+        class_of(clf, spec[6:], option="OBJECTIVE class")
+        return
+    layer, sep, chans = spec.rpartition(":")
+    if not sep:
+        get_layer(clf, spec)
+        return
+    lo, dash, hi = chans.partition("-")
+    if not lo.isdigit() or (dash and not hi.isdigit()):
+        raise ValueError(f"OBJECTIVE {spec!r}: use LAYER:CH, LAYER:A-B, class:NAME or a layer name")
+    first, last = int(lo), int(hi) if dash else int(lo)
+    if last < first:
+        raise ValueError(f"OBJECTIVE {spec!r}: the channel range {first}-{last} is empty")
+    get_layer(clf, layer)
+    act = activations(clf, torch.zeros(1, 3, size, size, device=clf.device), layer)
+    if act.dim() < 2:
+        raise ValueError(f"OBJECTIVE {spec!r}: {layer} has no channels (output shape {tuple(act.shape)})")
+    check_channels(layer, act.shape[1], [first, last], f"OBJECTIVE {spec}")
+
+
 def _maximize(args: argparse.Namespace) -> int:
     from ..optvis import maximize
     from ..plot import renderings, save_figure
 
+    if args.steps < 1:
+        raise ValueError(f"--steps {args.steps}: at least 1 optimisation step")
     clf = model_from_args(args)
+    _check_objective(clf, args.objective, args.size)
     result = maximize(clf, args.objective, size=args.size, steps=args.steps, param=args.param, seed=args.seed,
                       lr=args.lr, progress=True)
     if len(result.images) > 1:
@@ -45,6 +75,12 @@ def _dream(args: argparse.Namespace) -> int:
     from ..images import load_image
     from ..optvis import deepdream
 
+    for option, value, lowest in (("--octaves", args.octaves, 1), ("--steps", args.steps, 1),
+                                  ("--max-side", args.max_side, 32)):
+        if value < lowest:
+            raise ValueError(f"{option} {value}: must be at least {lowest}")
+    if args.octave_scale <= 1:
+        raise ValueError(f"--octave-scale {args.octave_scale}: must be above 1")
     clf = model_from_args(args)
     layers: dict[str, float] | None = None
     for name, weight in args.layer or []:
@@ -66,7 +102,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--param", choices=["fft", "fft-rgb", "pixel"], default="fft")
     p.add_argument("--lr", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=None, help="same seed, same image (default: unseeded)")
-    add_output_option(p, "maximize.png")
+    add_output_option(p, "maximize.png", kind="figure+image")
     add_model_options(p)
     p.set_defaults(func=_maximize)
 
@@ -83,6 +119,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--smooth", type=float, default=0.0, help="Gaussian sigma for the gradient")
     p.add_argument("--max-side", type=int, default=1024, help="dream at most this wide, then resize back")
     p.add_argument("--seed", type=int, default=None, help="same seed, same dream (default: unseeded)")
-    add_output_option(p, "dream.png")
+    add_output_option(p, "dream.png", kind="image")
     add_model_options(p)
     p.set_defaults(func=_dream)

@@ -58,4 +58,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=int, default=None, help="input side (default: the model's)")
     add_output_option(p, "saliency.png")
     add_model_options(p)
-    p.set_defaults(func=_saliency)
+    p.set_defaults(func=_saliency, top_may_be_zero=True)  # --top 0: one --target map

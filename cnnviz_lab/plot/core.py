@@ -30,10 +30,20 @@ def image_array(image: ImageLike, classifier=None, size: tuple[int, int] | None 
     """An image as an ``HxWx3`` float array in [0, 1].
 
     A 4-D or 3-D tensor is taken as a model input and un-normalised with ``classifier``'s
-    inverse preprocessing when one is given (otherwise it must already be in [0, 1]).
+    inverse preprocessing when one is given. Without one, a tensor in [0, 1] is shown as it
+    is and any other (a bare network's normalised input, whose normalisation is unknown
+    here) is shown min-max scaled to [0, 1], non-finite values as 0.
     """
-    if isinstance(image, torch.Tensor) and classifier is not None:
-        image = classifier.deprocess(image[:1] if image.dim() == 4 else image)
+    if isinstance(image, torch.Tensor):
+        t = image[:1] if image.dim() == 4 else image
+        if classifier is not None:
+            image = classifier.deprocess(t)
+        elif t.is_floating_point():
+            t = torch.nan_to_num(t.detach().float().cpu(), nan=0.0, posinf=0.0, neginf=0.0)
+            lo, hi = float(t.min()) if t.numel() else 0.0, float(t.max()) if t.numel() else 1.0
+            if lo < 0 or hi > 1:
+                t = (t - lo) / (hi - lo) if hi > lo else torch.zeros_like(t)
+            image = t
     pil = load_image(image)
     if size is not None and pil.size != (size[1], size[0]):
         pil = pil.resize((size[1], size[0]), Image.BILINEAR)
