@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence, Union
+from typing import Callable, Iterator, Sequence, Union
 
 import torch
 from torch import nn
@@ -119,7 +119,8 @@ class Capture:
 
 @contextmanager
 def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef],
-            gradients: bool = False, *, stop: bool = False) -> Iterator[Capture]:
+            gradients: bool = False, *, stop: bool = False,
+            edit: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> Iterator[Capture]:
     """Record the outputs (and, with ``gradients=True``, their gradients) of some layers.
 
     >>> with capture(model, ["layer3", "layer4"], gradients=True) as cap:
@@ -130,7 +131,10 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
     neither the input nor the parameters require gradients (it becomes a leaf there), so
     ``torch.autograd.grad(..., cap["layer4"])`` works and the backward pass stops at that
     layer. ``stop=True`` ends the forward pass as soon as every layer has run (use
-    ``cap.forward(x)``). Hooks are removed when the block exits, however it exits.
+    ``cap.forward(x)``). ``edit(name, output)``, when given, returns what the rest of the
+    network receives instead of a captured layer's output (the recorded output itself is
+    left as it was): Ablation-CAM swaps in ablated feature maps this way. Hooks are removed
+    when the block exits, however it exits.
     """
     module, _ = unwrap(model)
     refs = [layers] if isinstance(layers, (str, nn.Module)) else list(layers)
@@ -155,6 +159,8 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
             cap.pending.discard(name)
             if stop and not cap.pending:
                 raise _StopForward
+            if edit is not None:
+                return edit(name, record)
             # The rest of the network works on a copy: an in-place op after this layer
             # (ReLU(inplace=True)) then cannot overwrite what we recorded.
             return record.clone()
