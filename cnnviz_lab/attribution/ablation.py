@@ -93,7 +93,9 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
     ``y_c`` itself a negative logit would flip every weight, and the ReLU would then keep
     the evidence *against* the class); where ``y_c = 0`` the weights are the raw drops. The
     peer also sets an ablated channel to ``min(A) - 1e7`` instead of 0 whenever the layer's
-    output is not non-negative; this function always zeroes it, as the paper does.
+    output is not non-negative: a ReLU right after the layer makes that 0 again, but a head
+    that reads the signed map directly (pooling, a LayerNorm: ConvNeXt) sees ``-1e7``. This
+    function always zeroes the channel, as the paper does.
 
     ``batch_size``: ablated copies per forward pass (default 64): it bounds the memory and
     never changes the result. ``progress``: a tqdm bar (default: shown for more than 4
