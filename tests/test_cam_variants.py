@@ -225,10 +225,14 @@ def test_ablationcam_k_targets_cost_the_passes_of_one(tiny):
         one = cv.ablationcam(tiny, x, [1, 3], layer="relu2", batch_size=3)
         n_one, calls[:] = list(calls), []
         many = cv.ablationcam(tiny, x, [[1, 0, 2], [3, 4, 0]], layer="relu2", batch_size=3)
-        n_many = list(calls)
+        n_many, calls[:] = list(calls), []
+        default = cv.ablationcam(tiny, x, [1, 3], layer="relu2")
+        n_default = list(calls)
     finally:
         h.remove()
     assert n_one == n_many == [2] + [1] * 6        # one pass for the batch, ceil(8/3) per image
+    assert n_default == [2, 1, 1]                  # default: all 8 channels' copies in one pass
+    torch.testing.assert_close(default, one)
     torch.testing.assert_close(many[:, 0], one)
     with pytest.raises(ValueError, match="batch_size"):
         cv.ablationcam(tiny, x, layer="relu2", batch_size=0)

@@ -163,6 +163,7 @@ def test_lime_seed_batch_targets_and_segments(tiny):
     assert cv.lime(tiny, x, seed=1, segments="superpixels", **kw).shape == (3, 8, 8)
     for bad, match in ((dict(segments=torch.rand(8, 8)), "integer labels"), (dict(segments="slic"), "segments"),
                        (dict(distance="manhattan"), "distance"), (dict(kernel_width=0), "kernel_width"),
-                       (dict(n=1), "n \\(number"), (dict(output="x"), "output")):
+                       (dict(n=1), "n \\(number"), (dict(output="x"), "output"), (dict(cells=0), "cells"),
+                       (dict(alpha=-1.0), "alpha"), (dict(batch_size=0), "batch_size")):
         with pytest.raises(ValueError, match=match):
             cv.lime(tiny, x, **{**kw, **bad})

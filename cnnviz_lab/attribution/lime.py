@@ -173,6 +173,10 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     """
     if output not in ("prob", "logit"):
         raise ValueError(f"output must be 'prob' or 'logit', got {output!r}")
+    if int(cells) < 1:
+        raise ValueError(f"cells must be at least 1, got {cells!r}")
+    if alpha < 0:
+        raise ValueError(f"alpha (the ridge penalty) must be >= 0, got {alpha!r}")
     module, clf = unwrap(model)
     xin = prepare_input(module, x)
     count = xin.shape[0]
@@ -202,9 +206,9 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
             m = keep[:, None].to(xin.dtype)
             ys[img, j] = gather_scores(read(module(xin[img] * m + filler[img] * (1 - m))), targets[img])
     maps = []
-    for i in range(count):
-        beta, _ = weighted_ridge(samples[i], ys[i], weights[i], float(alpha))   # (F,K)
-        maps.append(beta.t().float()[:, seg[i]])                                 # (K,H,W)
+    for i in range(count):        # a small F x F solve: on the CPU, in float64
+        beta, _ = weighted_ridge(samples[i].cpu(), ys[i].cpu(), weights[i].cpu(), float(alpha))
+        maps.append(beta.t().float().to(xin.device)[:, seg[i]])                  # (K,H,W)
     return finish(torch.stack(maps), squeeze).to(x.device)
 
 
