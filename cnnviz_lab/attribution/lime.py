@@ -25,11 +25,10 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..models import Classifier, unwrap
-from .common import Target, finish, frozen, gather_scores, prepare_input, resolve_targets
-from .occlusion import Fill, fill_image
-
-DEFAULT_BATCH = 32  # perturbed images per forward pass
+from ..models import Classifier
+from .common import Target, finish, frozen, gather_scores, resolve_targets
+from .occlusion import Fill
+from .rise import perturbation_setup
 
 
 def grid_segments(height: int, width: int, cells: int = 8, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -171,27 +170,16 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     32; never changes the result), and all K targets come from the same passes and one
     least-squares solve.
     """
-    if output not in ("prob", "logit"):
-        raise ValueError(f"output must be 'prob' or 'logit', got {output!r}")
     if int(cells) < 1:
         raise ValueError(f"cells must be at least 1, got {cells!r}")
     if alpha < 0:
         raise ValueError(f"alpha (the ridge penalty) must be >= 0, got {alpha!r}")
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
+    module, clf, xin, bs, filler, read = perturbation_setup(model, x, output, batch_size, fill)
     count = xin.shape[0]
-    bs = DEFAULT_BATCH if batch_size is None else int(batch_size)
-    if bs < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
     seg = _segments(segments, xin, int(cells))
     feats = [int(s.max()) + 1 for s in seg]
     samples = [lime_samples(f, int(n), seed).to(xin.device) for f in feats]
     weights = [kernel_weights(z, kernel_width, distance) for z in samples]
-    filler = fill_image(xin, fill, clf).expand_as(xin)
-
-    def read(logits: torch.Tensor) -> torch.Tensor:
-        return logits.float().softmax(dim=1) if output == "prob" else logits.float()
-
     with torch.no_grad(), frozen(module):
         targets, squeeze = resolve_targets(target, module(xin), clf)
         k = targets.shape[1]

@@ -28,6 +28,25 @@ from .occlusion import Fill, fill_image
 DEFAULT_BATCH = 32  # masked images per forward pass
 
 
+def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, output: str, batch_size: int | None,
+                       fill: Fill, default_batch: int = DEFAULT_BATCH):
+    """What RISE and LIME share: ``(module, classifier, x on the model's device, batch size,
+    fill image, read)`` where ``read(logits)`` gives the scored output (softmax probability
+    for ``output="prob"``, the logit for ``"logit"``); bad ``output``/``batch_size`` raise."""
+    if output not in ("prob", "logit"):
+        raise ValueError(f"output must be 'prob' or 'logit', got {output!r}")
+    if batch_size is not None and int(batch_size) < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
+    module, clf = unwrap(model)
+    xin = prepare_input(module, x)
+
+    def read(logits: torch.Tensor) -> torch.Tensor:
+        return logits.float().softmax(dim=1) if output == "prob" else logits.float()
+
+    bs = default_batch if batch_size is None else int(batch_size)
+    return module, clf, xin, bs, fill_image(xin, fill, clf).expand_as(xin), read
+
+
 def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | None
           ) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
     """The random part of ``n`` masks, drawn up front on the CPU (a few numbers per mask,
@@ -91,20 +110,9 @@ def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     changes the result), ``n`` forwards per image; all K targets are read from the same
     passes. ``progress``: a tqdm bar (default: shown for 4 batches or more). Gradient free.
     """
-    if output not in ("prob", "logit"):
-        raise ValueError(f"output must be 'prob' or 'logit', got {output!r}")
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
+    module, clf, xin, bs, filler, read = perturbation_setup(model, x, output, batch_size, fill)
     count, _, h, w = xin.shape
-    bs = DEFAULT_BATCH if batch_size is None else int(batch_size)
-    if bs < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
     grids, shifts, cell = _draw(int(n), int(cells), float(prob), (h, w), seed)
-    filler = fill_image(xin, fill, clf).expand_as(xin)
-
-    def read(logits: torch.Tensor) -> torch.Tensor:
-        return logits.float().softmax(dim=1) if output == "prob" else logits.float()
-
     with torch.no_grad(), frozen(module):
         targets, squeeze = resolve_targets(target, module(xin), clf)
         k = targets.shape[1]
@@ -126,4 +134,4 @@ def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     return finish(sal, squeeze).to(x.device)
 
 
-__all__ = ["rise", "rise_masks"]
+__all__ = ["perturbation_setup", "rise", "rise_masks"]
