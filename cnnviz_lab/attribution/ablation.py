@@ -59,7 +59,6 @@ class _Ablator:
         self.name = name
         self.fallback_batch = fallback_batch
         self.shared: bool | None = None
-        self.passes = 0
 
     def scores(self, x1: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor,
                reference: torch.Tensor) -> torch.Tensor:
@@ -77,7 +76,7 @@ class _Ablator:
                     out[0], reference, rtol=1e-3, atol=1e-4 * max(1.0, float(reference.abs().max())))
                 self.shared = ok
                 out = out[1:] if ok else None
-            if out is not None:
+            if out is not None and out.shape[0] == len(channels):
                 return out
         parts = []
         for piece in channels.split(self.fallback_batch):
@@ -95,7 +94,6 @@ class _Ablator:
             copies[rows, channels] = 0
             return copies
 
-        self.passes += 1
         with capture(self.module, self.name, edit=ablate):
             return self.module(xin)
 
