@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from common import HEADER, load_rows, peers_missing  # noqa: E402
 
-FAMILIES = ["gradients", "cam", "occlusion", "optvis"]
+FAMILIES = ["gradients", "cam", "occlusion", "optvis", "methods"]
 
 TRAPS = """\
 ## Where a peer is wrong (tests/test_peer_traps.py shows each case)
@@ -45,6 +45,20 @@ TRAPS = """\
   the network a clone and records the true output.
 - pytorch-grad-cam's `ScoreCAM` weights channels by a softmax over the masked scores, not
   the paper's `p_c(x * H_k) - p_c(x_b)`; its maps are min-max normalised numpy arrays.
+- **Captum `Deconvolution`** has the same blind spot as its `GuidedBackprop`: ReLUs called
+  as functions and ReLU6 keep their ordinary gradient (on EfficientNet-Lite0 it returns the
+  plain gradient); `cv.deconvnet` applies `max(g, 0)` at every rectifier
+  (tests/test_peer_methods.py).
+- **pytorch-grad-cam `EigenCAM`** centres the activations and keeps whatever sign the SVD
+  routine returns, then applies a ReLU, so its map can be the negative half of the
+  projection; `cv.eigencam` fixes the sign (first direction with a non-negative channel sum)
+  and by default follows the paper's uncentred SVD (`center=True` gives the peer's PCA).
+- **pytorch-grad-cam `AblationCAM`** replaces an ablated channel by `min(A) - 1e7` instead
+  of 0 whenever the layer's output has negative values: a head that reads the signed map
+  directly (no ReLU after the layer) then sees -1e7. It also runs everything before the
+  layer on every ablated copy (2048 images for ResNet-50 `layer4`), and divides by `y_c` as
+  the paper does, so a negative logit flips every weight; `cv.ablationcam` zeroes the
+  channel, runs one image up to the layer per pass and divides by `|y_c|`.
 """
 
 

@@ -13,9 +13,10 @@ See the README for the course map and the full API.
 import importlib as _importlib
 
 from .attribution import (
-    cam, fully_convolutional, gradcam, gradcam_pp, guided_backprop, guided_gradcam, input_x_gradient,
-    integrated_gradients, layercam, occlusion, occlusion_grid, occlusion_map, OcclusionGrid,
-    regularize_occlusion, saliency, scorecam, smoothgrad, topk_targets, window_starts,
+    ablationcam, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
+    guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
+    occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, rise, saliency, scorecam,
+    smoothgrad, superpixels, topk_targets, window_starts, xgradcam,
 )
 from .augment import augment
 from .classifier import Classifier
@@ -55,17 +56,18 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture", "channel",
-    "class_logit", "Classifier", "content", "course_methods", "Curve", "deepdream",
-    "deletion_auc", "deletion_curve", "dream", "energy_in_box", "evaluate_methods", "exercises",
-    "frozen", "fully_convolutional", "get_layer", "gradcam", "gradcam_pp", "guided_backprop",
-    "guided_gradcam", "hook_count", "input_x_gradient", "insertion_auc", "insertion_curve",
-    "integrated_gradients", "invert", "l2", "layer_names", "layercam", "list_models",
-    "load_image", "load_model", "maximize", "MethodEvaluation", "ModelUnavailableError",
-    "neuron", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
-    "offline", "plot", "pointing_game", "quick", "random_map", "randomization_check",
-    "randomization_layers", "RandomizationResult", "regularize_occlusion", "Rendering",
-    "resolve_device", "saliency", "sample_image", "sample_images", "scorecam", "smoothgrad",
-    "topk_targets", "total_variation", "trapezoid_auc", "UnknownNameError",
-    "UnsupportedActivationError", "widgets", "window_starts", "wrap_model",
+    "ablationcam", "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture",
+    "channel", "class_logit", "Classifier", "content", "course_methods", "Curve", "deconvnet",
+    "deepdream", "deletion_auc", "deletion_curve", "dream", "eigencam", "energy_in_box",
+    "evaluate_methods", "exercises", "frozen", "fully_convolutional", "get_layer", "gradcam",
+    "gradcam_pp", "guided_backprop", "guided_gradcam", "hirescam", "hook_count",
+    "input_x_gradient", "insertion_auc", "insertion_curve", "integrated_gradients", "invert",
+    "l2", "layer_names", "layercam", "lime", "list_models", "load_image", "load_model",
+    "maximize", "MethodEvaluation", "ModelUnavailableError", "neuron", "objectives", "occlusion",
+    "occlusion_grid", "occlusion_map", "OcclusionGrid", "offline", "plot", "pointing_game",
+    "quick", "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
+    "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_image",
+    "sample_images", "scorecam", "smoothgrad", "superpixels", "topk_targets", "total_variation",
+    "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets", "window_starts",
+    "wrap_model", "xgradcam",
 ]

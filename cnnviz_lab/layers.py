@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence, Union
+from typing import Callable, Iterable, Iterator, Sequence, Union
 
 import torch
 from torch import nn
@@ -132,7 +132,8 @@ class Capture:
 
 @contextmanager
 def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef],
-            gradients: bool = False, *, stop: bool = False, copy: bool = True) -> Iterator[Capture]:
+            gradients: bool = False, *, stop: bool = False, copy: bool = True,
+            edit: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> Iterator[Capture]:
     """Record the outputs (and, with ``gradients=True``, their gradients) of some layers.
 
     >>> with capture(model, ["layer3", "layer4"], gradients=True) as cap:
@@ -145,8 +146,11 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
     layer. ``stop=True`` ends the forward pass as soon as every layer has run (use
     ``cap.forward(x)``). ``copy=False`` lets the network go on with the recorded tensor
     itself instead of a copy (cheaper, and tensor identities survive, but an in-place op
-    after the layer may overwrite the record: for probes that read shapes only). Hooks are
-    removed when the block exits, however it exits.
+    after the layer may overwrite the record: for probes that read shapes only).
+    ``edit(name, output)``, when given, returns what the rest of the network receives
+    instead of a captured layer's output (the recorded output itself is left as it was):
+    Ablation-CAM swaps in ablated feature maps this way. Hooks are removed when the block
+    exits, however it exits.
     """
     module, _ = unwrap(model)
     if isinstance(layers, (str, nn.Module)):
@@ -178,6 +182,8 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
             cap.pending.discard(name)
             if stop and not cap.pending:
                 raise _StopForward
+            if edit is not None:
+                return edit(name, record)
             # The rest of the network works on a copy: an in-place op after this layer
             # (ReLU(inplace=True)) then cannot overwrite what we recorded.
             if copy:

@@ -35,6 +35,13 @@ CALLS = {
     "layercam": lambda m: cv.layercam(m, X, T, layer="conv2"),
     "scorecam": lambda m: cv.scorecam(m, X, T, layer="conv2", progress=False),
     "guided_gradcam": lambda m: cv.guided_gradcam(m, X, T, layer="conv2"),
+    "deconvnet": lambda m: cv.deconvnet(m, X, T),
+    "hirescam": lambda m: cv.hirescam(m, X, T, layer="conv2"),
+    "xgradcam": lambda m: cv.xgradcam(m, X, T, layer="conv2"),
+    "eigencam": lambda m: cv.eigencam(m, X, T, layer="conv2"),
+    "ablationcam": lambda m: cv.ablationcam(m, X, T, layer="conv2", batch_size=4, progress=False),
+    "rise": lambda m: cv.rise(m, X, T, n=8, seed=0, progress=False),
+    "lime": lambda m: cv.lime(m, X, T, n=8, cells=2, seed=0, progress=False),
     "fully_convolutional": lambda m: cv.fully_convolutional(m, layer="relu2", size=16)(X),
     "occlusion": lambda m: cv.occlusion(m, X, T, window=8, stride=8, progress=False),
     "occlusion_grid": lambda m: cv.occlusion_grid(m, X, T, window=8, stride=8, progress=False),
@@ -63,7 +70,7 @@ NO_MODEL = {"course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augm
             "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
             "load_image", "load_model", "neuron", "occlusion_map", "offline", "pointing_game", "quick",
             "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",
-            "sample_images", "total_variation", "window_starts", "wrap_model"}
+            "sample_images", "superpixels", "total_variation", "window_starts", "wrap_model"}
 
 
 def _tiny() -> nn.Module:

@@ -9,25 +9,33 @@ from . import catalog as _catalog  # noqa: F401  (fills the registry)
 from ..errors import NoGapLinearHeadError, UnsupportedActivationError
 from ..layers import cam_layers
 from ..modelstate import frozen, resolve_targets
+from .ablation import ablationcam
 from .cam import (
     cam, find_gap_linear_head, fully_convolutional, FullyConvolutional, gradcam, gradcam_pp,
     layer_gradients, layercam, scorecam,
 )
+from .cam_variants import eigencam, hirescam, principal_projection, xgradcam
 from .common import topk_targets
+from .deconvnet import deconvnet, modified_backprop
 from .gradients import guided_backprop, input_x_gradient, integrated_gradients, saliency
 from .guided import guided_relus
 from .guided_gradcam import guided_gradcam
+from .lime import grid_segments, kernel_weights, lime, lime_samples, superpixels, weighted_ridge
 from .occlusion import (
     occlusion, occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, window_starts,
 )
 from .registry import get_method, Method, methods, register, unregister
+from .rise import rise, rise_masks
 from .smoothgrad import smoothgrad
 
 __all__ = [
-    "cam", "cam_layers", "find_gap_linear_head", "frozen", "fully_convolutional", "FullyConvolutional",
-    "get_method", "gradcam", "gradcam_pp", "guided_backprop", "guided_gradcam", "guided_relus",
-    "input_x_gradient", "integrated_gradients", "layer_gradients", "layercam", "Method", "methods",
-    "NoGapLinearHeadError", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid", "register",
-    "regularize_occlusion", "resolve_targets", "saliency", "scorecam", "smoothgrad", "topk_targets",
-    "unregister", "UnsupportedActivationError", "window_starts",
+    "ablationcam", "cam", "cam_layers", "deconvnet", "eigencam", "find_gap_linear_head", "frozen",
+    "fully_convolutional", "FullyConvolutional", "get_method", "gradcam", "gradcam_pp", "grid_segments",
+    "guided_backprop", "guided_gradcam", "guided_relus", "hirescam", "input_x_gradient",
+    "integrated_gradients", "kernel_weights", "layer_gradients", "layercam", "lime", "lime_samples",
+    "Method", "methods", "modified_backprop", "NoGapLinearHeadError", "occlusion", "occlusion_grid",
+    "occlusion_map", "OcclusionGrid", "principal_projection", "register", "regularize_occlusion",
+    "resolve_targets", "rise", "rise_masks", "saliency", "scorecam", "smoothgrad", "superpixels",
+    "topk_targets", "unregister", "UnsupportedActivationError", "weighted_ridge", "window_starts",
+    "xgradcam",
 ]

@@ -24,6 +24,19 @@ naming the activation and the model, unless ``generalize=True``: then each of th
 derivative ``phi'``, back-propagates ``phi'(x) * max(grad_out, 0)``, which is exactly the
 guided rule when ``phi`` is a ReLU. Gates (sigmoid, hard-sigmoid, tanh, softmax) keep
 their ordinary gradients. Rectifiers written as ``clamp(min=0)`` are not recognised.
+
+The same mode applies the two related backward rules too (``backward=``), so the three differ
+in one line (``g`` the incoming gradient, ``x`` the rectifier's input):
+
+- ``"vanilla"``: ``1[x > 0] * g``, the true gradient (Simonyan et al. 2013);
+- ``"deconvnet"``: ``max(g, 0)``, the gradient rectified and the forward mask ignored
+  (Zeiler & Fergus 2014, *Visualizing and Understanding Convolutional Networks*, ECCV);
+- ``"guided"``: ``1[x > 0] * max(g, 0)``, both at once (Springenberg et al. 2014).
+
+For ReLU6 the deconvnet rule is the same ``max(g, 0)``: the deconvnet reconstructs the
+signal through "a ReLU on the way back" and never reads the forward pass, so neither of
+ReLU6's forward masks (``x > 0``, ``x < 6``) is applied. With ``generalize=True`` other
+activations likewise pass back ``max(g, 0)`` under the deconvnet rule.
 """
 
 from __future__ import annotations
@@ -37,6 +50,9 @@ import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
 from ..errors import UnsupportedActivationError
+
+
+BACKWARD_RULES = ("vanilla", "deconvnet", "guided")
 
 
 class _PositiveGradient(torch.autograd.Function):
@@ -54,6 +70,20 @@ class _PositiveGradient(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return grad.clamp(min=0)
+
+
+class _RectifiedPassThrough(torch.autograd.Function):
+    """Forward returns the rectifier's (detached) output ``y``; backward hands ``max(g, 0)``
+    straight to the rectifier's input ``x``, skipping the rectifier's own derivative: the
+    deconvnet rule. Elementwise and stateless, so it runs under ``vmap`` too."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        return y.view_as(y)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):  # type: ignore[override]
+        return grad.clamp(min=0), None
 
 
 def _relu(x, inplace=False):
@@ -127,13 +157,17 @@ def _out_of_place(func: Callable, args: tuple, kwargs: dict) -> tuple[torch.Tens
 
 
 class GuidedMode(TorchFunctionMode):
-    """A ``TorchFunctionMode`` that applies the guided rule to every rectifier call (see the
-    module docstring)."""
+    """A ``TorchFunctionMode`` that applies a ``backward`` rule (``"guided"`` by default,
+    ``"deconvnet"`` or ``"vanilla"``) to every rectifier call (see the module docstring)."""
 
-    def __init__(self, model_name: str = "the model", generalize: bool = False) -> None:
+    def __init__(self, model_name: str = "the model", generalize: bool = False,
+                 backward: str = "guided") -> None:
         super().__init__()
+        if backward not in BACKWARD_RULES:
+            raise ValueError(f"backward must be one of {', '.join(BACKWARD_RULES)}, got {backward!r}")
         self.model_name = model_name
         self.generalize = generalize
+        self.backward = backward
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -142,6 +176,8 @@ class GuidedMode(TorchFunctionMode):
             low = kwargs.get("min_val", args[1] if len(args) > 1 else -1.0)
             if low != 0:  # a clamp to [-1, 1] and the like is not a rectifier
                 rule = None
+                if self.backward == "vanilla":
+                    return func(*args, **kwargs)
                 if not self.generalize:
                     self._refuse(f"Hardtanh(min_val={low})")
                 out, inplace = _hardtanh(*args, **kwargs) if func is F.hardtanh else \
@@ -151,7 +187,7 @@ class GuidedMode(TorchFunctionMode):
             out, inplace = rule(*args, **kwargs)
             return self._guide(args[0], out, inplace)
         name = UNDEFINED.get(func)
-        if name is not None:
+        if name is not None and self.backward != "vanilla":
             if not self.generalize:
                 self._refuse(name)
             out, inplace = _out_of_place(func, args, kwargs)
@@ -159,25 +195,34 @@ class GuidedMode(TorchFunctionMode):
         return func(*args, **kwargs)
 
     def _guide(self, x: torch.Tensor, out: torch.Tensor, inplace: bool) -> torch.Tensor:
-        guided = _PositiveGradient.apply(out)
+        if self.backward == "guided":
+            guided = _PositiveGradient.apply(out)
+        elif self.backward == "deconvnet":
+            guided = _RectifiedPassThrough.apply(x, out.detach())
+        else:
+            guided = out
         if inplace:
             return x.copy_(guided)
         return guided
 
     def _refuse(self, name: str) -> None:
+        what, back = (("guided backpropagation", "phi'(x) * max(grad, 0)") if self.backward == "guided"
+                      else ("the deconvnet rule", "max(grad, 0)"))
         raise UnsupportedActivationError(
-            f"guided backpropagation is defined for ReLU and ReLU6 only, but {self.model_name} "
-            f"uses {name}. Pass generalize=True to back-propagate phi'(x) * max(grad, 0) through "
+            f"{what} is defined for ReLU and ReLU6 only, but {self.model_name} "
+            f"uses {name}. Pass generalize=True to back-propagate {back} through "
             f"such activations (documented in cnnviz_lab.attribution.guided), or use saliency / "
             f"integrated_gradients, which need no special rule.")
 
 
 @contextmanager
-def guided_relus(model_name: str = "the model", generalize: bool = False) -> Iterator[GuidedMode]:
+def guided_relus(model_name: str = "the model", generalize: bool = False,
+                 backward: str = "guided") -> Iterator[GuidedMode]:
     """Inside the block, every rectifier call of a forward pass back-propagates with the
-    guided rule ``1[x > 0] * max(grad_out, 0)`` (Springenberg et al. 2014). Only the forward
-    pass needs to run inside; the backward may run after the block."""
-    mode = GuidedMode(model_name, generalize)
+    guided rule ``1[x > 0] * max(grad_out, 0)`` (Springenberg et al. 2014), or with
+    ``backward="deconvnet"`` (``max(grad_out, 0)``) or ``backward="vanilla"`` (the true gradient).
+    Only the forward pass needs to run inside; the backward may run after the block."""
+    mode = GuidedMode(model_name, generalize, backward)
     with mode:
         yield mode
 

@@ -1,0 +1,159 @@
+"""Ablation-CAM (Desai & Ramaswamy 2020): channel weights from what removing each channel
+costs the class score, with no gradient.
+
+Desai & Ramaswamy, *Ablation-CAM: Visual Explanations for Deep Convolutional Network via
+Gradient-free Localization*, WACV 2020. For the layer's feature maps ``A_k``, class score
+``y_c`` (the logit) and ``y_c^k`` the score with channel ``k`` set to zero everywhere,
+
+    w_k^c = (y_c - y_c^k) / |y_c|,        L^c = relu(sum_k w_k^c A_k).
+
+How the ablated scores are computed: the layer's output ``A`` of each image is recorded
+once; then each forward pass feeds that one image (a batch of 1) through the network, and
+a hook on the layer hands the rest of the network ``B = batch_size`` copies of ``A``, copy
+``j`` with channel ``idx_j`` zeroed. Everything before the layer thus runs on one image per
+pass and only the part after it on B copies; pytorch-grad-cam's ``AblationCAM`` runs the
+part before the layer on B copies of the image. Where the part after the layer also reads
+a tensor computed before it in a way that does not broadcast from one image to B (a
+concatenation with an earlier feature map, say), the pass fails or its un-ablated control
+copy does not reproduce the model's logits; then the passes feed whole copies of the image
+instead (``batch_size`` of them, 32 by default: same result, more work). With the one-image
+passes an image takes ``ceil(C / B)`` passes, plus one pass for the whole batch at the
+start; all K targets come from the same passes.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..layers import LayerRef, capture
+from ..models import Classifier, unwrap
+from .cam_head import default_layer
+from .cam_variants import finish_maps
+from .common import Target, frozen, gather_scores, prepare_input, resolve_targets
+
+#: Bytes of ablated layer outputs per pass when ``batch_size=None``, by device type.
+COPY_BUDGET = {"cpu": 256 * 2 ** 20, "cuda": 2 ** 30}
+FALLBACK_BATCH = 32           # whole images per pass when the one-image pass cannot be used
+
+
+def default_batch(act: torch.Tensor) -> int:
+    """Ablated copies per pass for ``batch_size=None``: as many as fit in 256 MiB of the
+    layer's output on the CPU (1 GiB on CUDA), at least 16, at most the channel count. Each
+    pass costs one forward of one image up to the layer plus the rest of the network on the
+    copies, so few large passes are fastest: on ResNet-50 ``layer4`` at 224 px (2048
+    channels, 2 CPU cores) 64 copies per pass took 115 s, 256 took 26 s, 334 took 22 s and
+    2048 took 5 s (benchmarks/compare_methods.py); 256 MiB gives 668 copies, 4 passes."""
+    per_copy = act[0].numel() * act.element_size()
+    budget = COPY_BUDGET.get(act.device.type, COPY_BUDGET["cpu"])
+    return int(max(16, min(act.shape[1], budget // max(1, per_copy))))
+
+
+class _Ablator:
+    """Runs the ablated forward passes of one layer; remembers whether feeding one image
+    and expanding at the layer works for this model (``shared``: None until tried)."""
+
+    def __init__(self, module: nn.Module, name: str, fallback_batch: int = FALLBACK_BATCH) -> None:
+        self.module = module
+        self.name = name
+        self.fallback_batch = fallback_batch
+        self.shared: bool | None = None
+
+    def scores(self, x1: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor,
+               reference: torch.Tensor) -> torch.Tensor:
+        """Logits ``(B, classes)`` of image ``x1`` (1,C,H,W) with channel ``channels[j]`` of
+        the layer output ``a1`` (1,C,h,w) zeroed in copy ``j``. ``reference``: the image's
+        own logits, against which a control copy checks the one-image pass."""
+        if self.shared is not False:
+            check = self.shared is None
+            try:
+                out = self._run(x1, a1, channels, control=check)
+            except RuntimeError:
+                out = None
+            if check:
+                ok = out is not None and out.shape[0] == len(channels) + 1 and torch.allclose(
+                    out[0], reference, rtol=1e-3, atol=1e-4 * max(1.0, float(reference.abs().max())))
+                self.shared = ok
+                out = out[1:] if ok else None
+            if out is not None and out.shape[0] == len(channels):
+                return out
+        parts = []
+        for piece in channels.split(self.fallback_batch):
+            xb = x1.expand(len(piece), *x1.shape[1:]).contiguous()
+            parts.append(self._run(xb, a1, piece, control=False))
+        return torch.cat(parts)
+
+    def _run(self, xin: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor,
+             control: bool) -> torch.Tensor:
+        b = len(channels)
+
+        def ablate(_name: str, _out: torch.Tensor) -> torch.Tensor:
+            copies = a1.expand(b + int(control), *a1.shape[1:]).clone()
+            rows = torch.arange(int(control), b + int(control), device=a1.device)
+            copies[rows, channels] = 0
+            return copies
+
+        with capture(self.module, self.name, edit=ablate):
+            return self.module(xin)
+
+
+def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
+                layer: LayerRef | None = None, upsample: bool = True, batch_size: int | None = None,
+                progress: bool | None = None) -> torch.Tensor:
+    """Ablation-CAM: ``relu(sum_k w_k^c A_k)`` with ``w_k^c = (y_c - y_c^k) / |y_c|``, where
+    ``y_c^k`` is the target's logit with channel ``k`` of ``layer`` zeroed.
+
+    Desai & Ramaswamy, WACV 2020 (see the module docstring for how the passes are run).
+    Differences from the paper and from pytorch-grad-cam, both of which divide by ``y_c``:
+    dividing by ``|y_c|`` keeps the sign of the weights when the logit is negative (with
+    ``y_c`` itself a negative logit would flip every weight, and the ReLU would then keep
+    the evidence *against* the class); where ``y_c = 0`` the weights are the raw drops. The
+    peer also sets an ablated channel to ``min(A) - 1e7`` instead of 0 whenever the layer's
+    output is not non-negative: a ReLU right after the layer makes that 0 again, but a head
+    that reads the signed map directly (pooling, a LayerNorm: ConvNeXt) sees ``-1e7``. This
+    function always zeroes the channel, as the paper does.
+
+    ``batch_size``: ablated copies per forward pass; it bounds the memory and never changes
+    the result. ``None`` picks :func:`default_batch` (256 MiB of copies of the layer's
+    output on the CPU, 1 GiB on CUDA), or 32 whole images per pass where the model needs
+    them (module docstring). ``progress``: a tqdm bar (default: shown for more than 4
+    passes). Gradient free; ``(N,[K],H,W)`` raw, non-negative, upsampled unless
+    ``upsample=False``.
+    """
+    module, clf = unwrap(model)
+    xin = prepare_input(module, x)
+    name = default_layer(module, clf, layer, xin.shape[-1])
+    if batch_size is not None and int(batch_size) < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
+    with torch.no_grad(), frozen(module):
+        with capture(module, name) as cap:
+            logits = module(xin)
+        act = cap[name]
+        if not isinstance(act, torch.Tensor) or act.dim() != 4:
+            raise ValueError(f"layer {name!r} outputs {type(act).__name__} of shape "
+                             f"{tuple(getattr(act, 'shape', ()))}; Ablation-CAM needs an (N,C,H,W) "
+                             "feature map: pick a convolutional layer (cv.layer_names(model, 'conv'))")
+        if len(cap.outputs[name]) != 1:
+            raise ValueError(f"layer {name!r} runs {len(cap.outputs[name])} times per forward pass (a "
+                             "reused module); ablating it would ablate every call: pick a layer that "
+                             "runs once, such as the block that contains it")
+        targets, squeeze = resolve_targets(target, logits, clf)
+        base = gather_scores(logits, targets)                            # (N,K)
+        n, c = act.shape[:2]
+        drops = torch.zeros(n, targets.shape[1], c, device=act.device, dtype=act.dtype)
+        bs = default_batch(act) if batch_size is None else int(batch_size)
+        ablator = _Ablator(module, name, FALLBACK_BATCH if batch_size is None else bs)
+        chunks = [(i, s) for i in range(n) for s in range(0, c, bs)]
+        show = len(chunks) > 4 if progress is None else progress
+        for i, start in tqdm(chunks, desc="Ablation-CAM", disable=not show, leave=False):
+            idx = torch.arange(start, min(start + bs, c), device=act.device)
+            out = ablator.scores(xin[i:i + 1], act[i:i + 1], idx, logits[i])
+            drops[i, :, idx] = (base[i][None, :] - out[:, targets[i]]).t().to(drops.dtype)
+    scale = base.abs()[..., None]
+    weights = torch.where(scale > 0, drops / torch.where(scale > 0, scale, torch.ones_like(scale)), drops)
+    maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
+    return finish_maps(maps, x, squeeze, upsample, True)
+
+
+__all__ = ["ablationcam"]
