@@ -10,7 +10,7 @@ Every hook, gradient and optimisation the cnnviz-lab course uses lives here::
 See the README for the course map and the full API.
 """
 
-from . import exercises, plot, widgets
+from . import exercises, hub, plot, widgets
 from .attribution import (
     cam, cam_layers, frozen, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, input_x_gradient, integrated_gradients, layercam, occlusion, occlusion_grid,
@@ -20,6 +20,7 @@ from .attribution import (
 from .augment import augment
 from .config import offline, quick, resolve_device
 from .energy import energy_in_box
+from .fallback import model_note, note_html, title_name
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
@@ -42,13 +43,13 @@ __all__ = [
     "class_logit", "Classifier", "content", "course_methods", "Curve", "deepdream",
     "deletion_auc", "deletion_curve", "dream", "energy_in_box", "evaluate_methods", "exercises",
     "frozen", "fully_convolutional", "get_layer", "gradcam", "gradcam_pp", "guided_backprop",
-    "guided_gradcam", "hook_count", "input_x_gradient", "insertion_auc", "insertion_curve",
+    "guided_gradcam", "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "list_models",
-    "load_image", "load_model", "maximize", "MethodEvaluation", "ModelUnavailableError",
-    "neuron", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
+    "load_image", "load_model", "maximize", "MethodEvaluation", "model_note", "ModelUnavailableError",
+    "neuron", "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
     "offline", "plot", "pointing_game", "quick", "random_map", "randomization_check",
     "randomization_layers", "RandomizationResult", "regularize_occlusion", "Rendering",
     "resolve_device", "saliency", "sample_image", "sample_images", "scorecam", "smoothgrad",
-    "topk_targets", "total_variation", "trapezoid_auc", "UnknownNameError",
+    "title_name", "topk_targets", "total_variation", "trapezoid_auc", "UnknownNameError",
     "UnsupportedActivationError", "widgets", "window_starts", "wrap_model",
 ]

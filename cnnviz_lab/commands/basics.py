@@ -15,20 +15,20 @@ def _predict(args: argparse.Namespace) -> int:
     for rank, (idx, label, prob) in enumerate(clf.predict(x, k=args.top), 1):
         print(f"{rank}. {label} ({idx}): {prob:.1%}")
     if args.out:
-        save(plot.predictions(clf, x, k=args.top), args.out)
+        save(plot.predictions(clf, x, k=args.top), args.out, clf)
     return 0
 
 
 def _filters(args: argparse.Namespace) -> int:
     clf = model_from_args(args)
-    save(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out)
+    save(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out, clf)
     return 0
 
 
 def _features(args: argparse.Namespace) -> int:
     clf = model_from_args(args)
     channels = range(args.first, args.first + args.count)
-    save(plot.feature_maps(clf, load_image(args.image), args.layer or clf.cam_layer, channels), args.out)
+    save(plot.feature_maps(clf, load_image(args.image), args.layer or clf.cam_layer, channels), args.out, clf)
     return 0
 
 
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _fetch(args: argparse.Namespace) -> int:
     from ..models import fetch_weights
 
-    for path in fetch_weights(args.models):
+    for path in fetch_weights(args.models, base_url=args.url):
         print(f"cached {path}")
     return 0
 
@@ -69,4 +69,6 @@ def _fetch(args: argparse.Namespace) -> int:
 def register_fetch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fetch", help="download torchvision weights once, for offline use later")
     p.add_argument("models", nargs="+", help="torchvision model names, e.g. resnet50 vgg16")
+    p.add_argument("--url", default=None, help="download from this mirror (the weights' file name is "
+                   "appended) instead of torchvision's server; default $CNNVIZ_WEIGHTS_URL")
     p.set_defaults(func=_fetch)

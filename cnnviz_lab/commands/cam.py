@@ -24,7 +24,7 @@ def _gradcam(args: argparse.Namespace) -> int:
         fig = plot.cam_topk(clf, x, k=args.top, method=args.method, layer=args.layer, **extra)
         for rank, (idx, label, prob) in enumerate(clf.predict(x, k=args.top), 1):
             print(f"{rank}. {label} ({idx}): {prob:.1%}")
-    save(fig, args.out)
+    save(fig, args.out, clf)
     return 0
 
 

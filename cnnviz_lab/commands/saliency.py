@@ -47,7 +47,7 @@ def _saliency(args: argparse.Namespace) -> int:
         attr = _attribute(clf, x, index, args)[0]
         fig = plot.saliency_maps(x, attr, clf, title=f"{args.method} for '{clf.label(index)}' ({clf.name})")
         print(f"{args.method} map for class {clf.label(index)} ({index})")
-    save(fig, args.out)
+    save(fig, args.out, clf)
     return 0
 
 
