@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import threading
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlparse
@@ -41,7 +40,8 @@ KNOWN_MIB = {"vgg16-397923af.pth": 527.796, "resnet50-11ad3fa6.pth": 97.79,
              "alexnet-owt-7be5be79.pth": 233.087}
 _DENSENET_OLD_KEY = re.compile(
     r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")
-_probes: dict[tuple[str, int], bool] = {}
+DEFAULT_BASE_URL = "https://download.pytorch.org/models/"
+_probes: dict[str, bool] = {}
 
 
 def default_weights(name: str, weights: Any = "DEFAULT") -> torchvision.models.WeightsEnum:
@@ -91,16 +91,24 @@ def is_cached(name: str, weights: Any = "DEFAULT") -> bool:
     return os.path.exists(weights_cache_path(default_weights(name, weights)))
 
 
-def _answers(host: str, port: int, timeout: float) -> bool:
-    """Whether a TCP connection to ``host:port`` opens within ``timeout`` seconds (name
-    lookup included: it runs in a thread that is abandoned when it takes longer)."""
+def _answers(url: str, timeout: float) -> bool:
+    """Whether ``url`` answers an HTTP ``HEAD`` request within ``timeout`` seconds with any
+    HTTP status (an error status too: the server is there). A bare TCP connection is not
+    enough: firewalls and captive portals accept those; over HTTPS the certificate must
+    verify. Name lookup included: the request runs in a thread abandoned after ``timeout``."""
+    import urllib.error
+    import urllib.request
+
     result: list[bool] = []
 
     def probe() -> None:
+        request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "cnnviz-lab"})
         try:
-            with socket.create_connection((host, port), timeout=timeout):
+            with urllib.request.urlopen(request, timeout=timeout):
                 result.append(True)
-        except OSError:
+        except urllib.error.HTTPError:
+            result.append(True)
+        except Exception:  # noqa: BLE001 - any other failure means: no usable server
             result.append(False)
 
     thread = threading.Thread(target=probe, daemon=True)
@@ -109,23 +117,21 @@ def _answers(host: str, port: int, timeout: float) -> bool:
     return bool(result and result[0])
 
 
-def server() -> tuple[str, int]:
-    """``(host, port)`` of the weights server (``$CNNVIZ_WEIGHTS_URL``'s when set)."""
-    url = os.environ.get(WEIGHTS_URL_ENV, "").strip() or "https://download.pytorch.org/models/"
-    parts = urlparse(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+def server() -> str:
+    """The weights server's base URL (``$CNNVIZ_WEIGHTS_URL`` when set)."""
+    return os.environ.get(WEIGHTS_URL_ENV, "").strip() or DEFAULT_BASE_URL
 
 
 def online(timeout: float = PROBE_TIMEOUT, refresh: bool = False) -> bool:
     """Whether weights can be downloaded now: False with ``CNNVIZ_OFFLINE=1`` (no probe at
-    all), else whether the weights server accepts a connection within ``timeout`` seconds.
-    Asked once per session and server; ``refresh=True`` asks again."""
+    all), else whether the weights server answers an HTTP request within ``timeout``
+    seconds. Asked once per session and server; ``refresh=True`` asks again."""
     if offline():
         return False
-    key = server()
-    if refresh or key not in _probes:
-        _probes[key] = _answers(*key, timeout)
-    return _probes[key]
+    url = server()
+    if refresh or url not in _probes:
+        _probes[url] = _answers(url, timeout)
+    return _probes[url]
 
 
 def unavailable_reason(weights: torchvision.models.WeightsEnum) -> str | None:
@@ -135,8 +141,7 @@ def unavailable_reason(weights: torchvision.models.WeightsEnum) -> str | None:
     if offline():
         return "CNNVIZ_OFFLINE=1 forbids downloads"
     if not online():
-        host, port = server()
-        return f"the download server ({host}:{port}) did not answer within {PROBE_TIMEOUT:g} s"
+        return f"the weights server ({urlparse(server()).netloc}) did not answer within {PROBE_TIMEOUT:g} s"
     return None
 
 
