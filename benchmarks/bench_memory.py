@@ -77,7 +77,7 @@ def measure(name: str, batches: list[int], size: int, device: torch.device) -> N
         print(f"| {b} | " + " | ".join(f"{table[m][i]:.0f}" for m in runs) + " |")
     for method in runs:
         a, slope = _fit(batches, table[method])
-        print(f"{method}: {slope:.0f} MiB per image (+ {a:.0f} MiB); a 15 GB T4 stays safe up to "
+        print(f"{method}: {slope:.0f} MiB per image ({a:+.0f} MiB); a 15 GB T4 stays safe up to "
               f"batch_size={t4_safe_batch(a, slope, weights_mib)}")
 
 
