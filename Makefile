@@ -8,8 +8,18 @@ STAMP    := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 CHROMIUM ?= /usr/bin/chromium
 PYTEST   := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg CNNVIZ_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+# The fake torch-hub cache (tools/fake_hub.py): random weights under the file names torchvision
+# expects, so the classic models (VGG16, ResNet-50, GoogLeNet, Inception-v3, ...) load with no
+# network. The tests' `fake_hub` fixture reads CNNVIZ_FAKE_TORCH_HOME.
+FAKE_TORCH_HOME ?= artifacts/fake_torch_home
+export CNNVIZ_FAKE_TORCH_HOME := $(abspath $(FAKE_TORCH_HOME))
+# "Online, weights cached, server unreachable": what a process needs to run the classic branches
+# on the fake cache. CNNVIZ_FAKE_HUB=1 tells notebooks the weights are random (skip claims that
+# need trained weights).
+CLASSIC_ENV := TORCH_HOME=$(CNNVIZ_FAKE_TORCH_HOME) CNNVIZ_WEIGHTS_URL=http://127.0.0.1:9/ CNNVIZ_FAKE_HUB=1
 
-.PHONY: install lab test test-unit test-notebooks test-full test-browser fuzz notebooks chromium bench bench-own clean
+.PHONY: install lab test test-unit test-notebooks test-notebooks-classic test-full test-browser fuzz \
+	notebooks chromium fake-hub bench bench-own clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -27,7 +37,7 @@ lab: install
 
 # Unit tests, the notebook standard, the real-browser widget test and every notebook under
 # nbval, offline, in quick mode: one pytest run, one summary line, a "notebook times" table.
-test: install chromium
+test: install chromium fake-hub
 	CNNVIZ_BROWSER=1 $(PYTEST) tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 # Without the browser test (it is skipped, saying so).
@@ -48,6 +58,15 @@ test-full: install
 fuzz: install
 	CNNVIZ_FUZZ=1 $(PYTEST) tests/test_fuzz_attribution.py tests/test_fuzz_evaluate.py \
 	  tests/test_fuzz_layers_optvis.py -p no:cacheprovider
+
+# The fake torch-hub cache in $(FAKE_TORCH_HOME) (about 530 MiB in float16, built once in a few
+# seconds, reused afterwards; `make clean` removes it).
+fake-hub: install
+	$(PY) tools/fake_hub.py --torch-home $(FAKE_TORCH_HOME)
+
+# Every notebook's classic branch under nbval: CNNVIZ_OFFLINE unset, the fake cache as TORCH_HOME.
+test-notebooks-classic: install fake-hub
+	CNNVIZ_QUICK=1 MPLBACKEND=Agg $(CLASSIC_ENV) $(PY) -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 # JupyterLab in headless Chromium: run notebooks 00 and 06, move a widget, see the figure
 # change. Screenshots and the JupyterLab log go to artifacts/browser/.

@@ -12,6 +12,7 @@ See the README for the course map and the full API.
 
 import importlib as _importlib
 
+from . import hub
 from .attribution import (
     ablationcam, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
@@ -22,6 +23,7 @@ from .augment import augment
 from .classifier import Classifier
 from .config import offline, quick, resolve_device
 from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
+from .fallback import model_note, note_html, title_name
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
@@ -60,14 +62,14 @@ __all__ = [
     "channel", "class_logit", "Classifier", "content", "course_methods", "Curve", "deconvnet",
     "deepdream", "deletion_auc", "deletion_curve", "dream", "eigencam", "energy_in_box",
     "evaluate_methods", "exercises", "frozen", "fully_convolutional", "get_layer", "gradcam",
-    "gradcam_pp", "guided_backprop", "guided_gradcam", "hirescam", "hook_count",
+    "gradcam_pp", "guided_backprop", "guided_gradcam", "hirescam", "hook_count", "hub",
     "input_x_gradient", "insertion_auc", "insertion_curve", "integrated_gradients", "invert",
     "l2", "layer_names", "layercam", "lime", "list_models", "load_image", "load_model",
-    "maximize", "MethodEvaluation", "ModelUnavailableError", "neuron", "objectives", "occlusion",
+    "maximize", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron", "note_html", "objectives", "occlusion",
     "occlusion_grid", "occlusion_map", "OcclusionGrid", "offline", "plot", "pointing_game",
     "quick", "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
     "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_image",
-    "sample_images", "scorecam", "smoothgrad", "superpixels", "topk_targets", "total_variation",
+    "sample_images", "scorecam", "smoothgrad", "superpixels", "title_name", "topk_targets", "total_variation",
     "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets", "window_starts",
     "wrap_model", "xgradcam",
 ]

@@ -35,6 +35,8 @@ class Classifier:
     Attributes: ``model`` (``nn.Module``, eval mode), ``name``, ``categories`` (labels),
     ``device``, ``cam_layer`` (layer name CAM methods use by default) and ``transforms``
     (torchvision's ``ImageClassification`` preset: resize, centre crop, normalisation).
+    ``requested``: the name ``load_model`` was asked for; ``fallback_note``: markdown set
+    when this model stands in for it (``load_model(..., fallback=True)``), else None.
     """
 
     model: nn.Module
@@ -45,6 +47,8 @@ class Classifier:
     transforms: ImageClassification
     weights: str | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    requested: str | None = None
+    fallback_note: str | None = None
 
     # --- shapes and normalisation -------------------------------------------------
     @property

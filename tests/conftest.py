@@ -4,6 +4,8 @@ that a model has no hook and no parameter gradient left on it."""
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -25,6 +27,30 @@ def lite() -> cv.Classifier:
 @pytest.fixture(scope="session")
 def cat_x(lite) -> torch.Tensor:
     return lite.preprocess(cv.sample_image("cat"))
+
+
+@pytest.fixture(scope="session")
+def fake_hub_home() -> Path:
+    """A fake torch-hub cache for the classic models (random weights saved under the file
+    names torchvision expects, tools/fake_hub.py), built once and reused:
+    ``$CNNVIZ_FAKE_TORCH_HOME`` (``make fake-hub`` sets it) or artifacts/fake_torch_home."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import fake_hub
+
+    home = Path(os.environ.get("CNNVIZ_FAKE_TORCH_HOME") or fake_hub.DEFAULT_HOME)
+    fake_hub.build(home)
+    return home
+
+
+@pytest.fixture
+def fake_hub(fake_hub_home, monkeypatch) -> Path:
+    """Online mode (``CNNVIZ_OFFLINE`` unset) on a machine whose weights server refuses
+    connections, with the fake cache as ``TORCH_HOME``: the classics load from the cache,
+    nothing is downloaded."""
+    monkeypatch.delenv("CNNVIZ_OFFLINE", raising=False)
+    monkeypatch.setenv("TORCH_HOME", str(fake_hub_home))
+    monkeypatch.setenv("CNNVIZ_WEIGHTS_URL", "http://127.0.0.1:9/")  # nothing listens there
+    return fake_hub_home
 
 
 class TinyNet(nn.Module):

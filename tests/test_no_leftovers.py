@@ -68,9 +68,9 @@ CALLS = {
 # Functions that take no model, or only inspect it without running hooks or gradients.
 NO_MODEL = {"course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
             "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
-            "load_image", "load_model", "neuron", "occlusion_map", "offline", "pointing_game", "quick",
+            "load_image", "load_model", "model_note", "neuron", "note_html", "occlusion_map", "offline", "pointing_game", "quick",
             "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",
-            "sample_images", "superpixels", "total_variation", "window_starts", "wrap_model"}
+            "sample_images", "superpixels", "title_name", "total_variation", "window_starts", "wrap_model"}
 
 
 def _tiny() -> nn.Module:

@@ -7,15 +7,18 @@ every command's arguments pass before anything is computed are in ``_checks``.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Sequence
 
 from ..attribution import registry
 from ..classifier import Classifier
+from ..fallback import title_name
 from ..models import load_model
 from ._checks import check_arguments, check_channels, check_model_arguments, class_of
 
 __all__ = ["add_model_options", "add_output_option", "base_method", "check_arguments", "check_channels",
-           "check_model_arguments", "class_of", "method_option", "model_from_args", "parse_target", "saved"]
+           "check_model_arguments", "class_of", "method_option", "model_from_args", "parse_target", "save",
+           "saved"]
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -29,10 +32,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def model_from_args(args: argparse.Namespace) -> Classifier:
-    """Load the classifier the model options describe, then check the options that
-    depend on it (``--target``, ``--top``)."""
+    """Load the classifier the model options describe, say which one runs (stderr), then
+    check the options that depend on it (``--target``, ``--top``)."""
     weights = None if str(args.weights).lower() == "none" else args.weights
     clf = load_model(args.model, weights=weights, device=args.device, fallback=args.fallback)
+    print(f"model: {title_name(clf)} ({clf.weights or 'random weights'}, {clf.device})", file=sys.stderr)
     check_model_arguments(clf, args)
     return clf
 
@@ -77,6 +81,19 @@ def base_method(value: str) -> str:
 def saved(path: str) -> None:
     """Say where an output went."""
     print(f"wrote {path}")
+
+
+def save(fig, path: str, clf: Classifier | None = None) -> None:
+    """Write a figure with the package's one saver (``plot.save_figure``) and say where it
+    went. With ``clf``, the figure's title starts with the model's name when it does not
+    name it yet (after a fallback: ``efficientnet_lite0 (for vgg16)``)."""
+    from ..plot import save_figure
+
+    if clf is not None:
+        old = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+        if clf.name not in old:
+            fig.suptitle(f"{title_name(clf)}: {old}" if old else title_name(clf))
+    saved(save_figure(fig, path))
 
 
 def parse_target(value: str | None):

@@ -7,7 +7,7 @@ import argparse
 from .. import plot
 from ..images import load_image
 from ..layers import activations
-from . import add_model_options, add_output_option, check_channels, model_from_args, saved
+from . import add_model_options, add_output_option, check_channels, model_from_args, save
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def _predict(args: argparse.Namespace) -> int:
     for rank, (idx, label, prob) in enumerate(clf.predict(x, k=args.top), 1):
         print(f"{rank}. {label} ({idx}): {prob:.1%}")
     if args.out:
-        saved(plot.save_figure(plot.predictions(clf, x, k=args.top), args.out))
+        save(plot.predictions(clf, x, k=args.top), args.out, clf)
     return 0
 
 
@@ -24,7 +24,7 @@ def _filters(args: argparse.Namespace) -> int:
     if args.max_filters < 1:
         raise ValueError(f"--max-filters {args.max_filters}: show at least 1 filter")
     clf = model_from_args(args)
-    saved(plot.save_figure(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out))
+    save(plot.filters(clf, args.layer, max_filters=args.max_filters), args.out, clf)
     return 0
 
 
@@ -41,7 +41,7 @@ def _features(args: argparse.Namespace) -> int:
     available = act.shape[1]
     check_channels(layer, available, [args.first], "--first")
     channels = range(args.first, min(args.first + args.count, available))
-    saved(plot.save_figure(plot.feature_maps(clf, x, layer, channels), args.out))
+    save(plot.feature_maps(clf, x, layer, channels), args.out, clf)
     return 0
 
 
@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _fetch(args: argparse.Namespace) -> int:
     from ..models import fetch_weights
 
-    for path in fetch_weights(args.models):
+    for path in fetch_weights(args.models, base_url=args.url):
         print(f"cached {path}")
     return 0
 
@@ -83,4 +83,6 @@ def _fetch(args: argparse.Namespace) -> int:
 def register_fetch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fetch", help="download torchvision weights once, for offline use later")
     p.add_argument("models", nargs="+", help="torchvision model names, e.g. resnet50 vgg16")
+    p.add_argument("--url", default=None, help="download from this mirror (the weights' file name is "
+                   "appended) instead of torchvision's server; default $CNNVIZ_WEIGHTS_URL")
     p.set_defaults(func=_fetch)

@@ -7,7 +7,7 @@ import argparse
 from .. import plot
 from ..attribution import registry
 from ..images import load_image
-from . import add_model_options, add_output_option, method_option, model_from_args, parse_target, saved
+from . import add_model_options, add_output_option, method_option, model_from_args, parse_target, save
 
 
 def _gradcam(args: argparse.Namespace) -> int:
@@ -25,7 +25,7 @@ def _gradcam(args: argparse.Namespace) -> int:
         fig = plot.cam_topk(clf, x, k=args.top, method=args.method, layer=args.layer, **options)
         for rank, (idx, label, prob) in enumerate(clf.predict(x, k=args.top), 1):
             print(f"{rank}. {label} ({idx}): {prob:.1%}")
-    saved(plot.save_figure(fig, args.out))
+    save(fig, args.out, clf)
     return 0
 
 

@@ -7,7 +7,7 @@ import argparse
 from .. import plot
 from ..attribution.occlusion import occlusion_grid
 from ..images import load_image
-from . import add_model_options, add_output_option, model_from_args, parse_target, saved
+from . import add_model_options, add_output_option, model_from_args, parse_target, save
 
 
 def _fill(value: str):
@@ -27,7 +27,7 @@ def _occlusion(args: argparse.Namespace) -> int:
     print(f"{clf.label(cls)} ({cls}): {args.output} {float(grid.base[0, 0]):.4g}; "
           f"{grid.positions} occluder positions ({len(grid.ys)}x{len(grid.xs)}); "
           f"largest drop {float(grid.drop.max()):.4g}")
-    saved(plot.save_figure(plot.occlusion_experiment(clf, x, grid, percentile=args.percentile), args.out))
+    save(plot.occlusion_experiment(clf, x, grid, percentile=args.percentile), args.out, clf)
     return 0
 
 

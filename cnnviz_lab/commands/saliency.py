@@ -13,7 +13,7 @@ from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..images import load_image
 from . import (add_model_options, add_output_option, base_method, method_option, model_from_args, parse_target,
-               saved)
+               save)
 
 
 def _saliency(args: argparse.Namespace) -> int:
@@ -37,7 +37,7 @@ def _saliency(args: argparse.Namespace) -> int:
         attr = registry.call(args.method, clf, x, index, **options)[0]
         fig = plot.saliency_maps(x, attr, clf, title=f"{name} for '{clf.label(index)}' ({clf.name})")
         print(f"{name} map for class {clf.label(index)} ({index})")
-    saved(plot.save_figure(fig, args.out))
+    save(fig, args.out, clf)
     return 0
 
 

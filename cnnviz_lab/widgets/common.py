@@ -8,17 +8,18 @@ controls to a function that draws a figure: any change redraws it in place.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from typing import Any, Callable
 
 import ipywidgets as W
 from IPython.display import display
 
-from ..images import sample_images
+from .. import hub
 from ..attribution import registry
 from ..classifier import Classifier
-from ..models import OFFLINE_MODEL, load_model, weights_cache_path
+from ..fallback import fallback_note, note_box
+from ..images import sample_images
+from ..models import OFFLINE_MODEL, load_model
 
 
 @functools.lru_cache(maxsize=4)
@@ -27,24 +28,30 @@ def cached_model(name: str = OFFLINE_MODEL, device: str = "auto") -> Classifier:
     return load_model(name, device=device, fallback=True)
 
 
-def available_models(extra: tuple[str, ...] = ("resnet50", "vgg16", "googlenet", "densenet121",
-                                                "mobilenet_v2", "inception_v3")) -> list[str]:
-    """The offline model plus those of ``extra`` whose pretrained weights are already on disk
-    (or downloadable, when not offline): the choices a model dropdown can offer safely."""
-    import torchvision
-
-    from ..config import offline
-
-    names = [OFFLINE_MODEL]
-    for name in extra:
-        weights = torchvision.models.get_model_weights(name).DEFAULT
-        if os.path.exists(weights_cache_path(weights)) or not offline() and os.environ.get("CNNVIZ_ALLOW_DOWNLOADS"):
-            names.append(name)
-    return names
+def available_models(extra: tuple[str, ...] = hub.CLASSICS) -> list[str]:
+    """The models a menu can offer now: the offline model, those of ``extra`` whose weights
+    are cached and, when the weights server answers (:func:`cnnviz_lab.hub.online`, never
+    with ``CNNVIZ_OFFLINE=1``), the rest of ``extra`` (loading downloads them once)."""
+    return [name for _label, name in hub.menu_options(extra)]
 
 
-def model_dropdown(value: str = OFFLINE_MODEL) -> W.Dropdown:
-    return W.Dropdown(options=available_models(), value=value, description="model")
+def model_dropdown(value: str = OFFLINE_MODEL, extra: tuple[str, ...] = hub.CLASSICS) -> W.Dropdown:
+    """A model menu: values are model names, labels carry a "(downloads N MB)" note for
+    weights not yet cached. ``dropdown.hint`` is HTML a :class:`Panel` shows under its
+    controls: offline, how to get the missing models (``cnnviz fetch``); when ``value``
+    cannot be had, the menu starts on the offline model and the hint says what differs."""
+    options = hub.menu_options(extra)
+    hint = hub.menu_hint(extra)
+    if value not in [name for _label, name in options]:
+        if hub.is_cached(value) or hub.online():
+            options += [o for o in hub.menu_options((value,)) if o[1] == value]
+        else:
+            reason = hub.unavailable_reason(hub.default_weights(value))
+            hint = note_box(fallback_note(value, f"its weights are not cached and {reason}"))
+            value = OFFLINE_MODEL
+    dropdown = W.Dropdown(options=options, value=value, description="model")
+    dropdown.hint = hint
+    return dropdown
 
 
 def image_dropdown(value: str = "cat") -> W.Dropdown:
@@ -91,6 +98,8 @@ class Panel(W.VBox):
             for w in widgets:
                 w.observe(lambda _change: self.update(), names="value")
             rows.append(self.status)
+        # A model menu's hint (offline: how to get more models; a fallback: what differs).
+        rows += [W.HTML(w.hint) for w in widgets if getattr(w, "hint", "")]
         super().__init__(rows + [self.output])
         self._drawn: dict[str, Any] | None = None
         self.update(force=True)
