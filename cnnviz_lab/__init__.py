@@ -19,11 +19,15 @@ from .attribution import (
 )
 from .augment import augment
 from .config import offline, quick, resolve_device
+from .datasets import shape_images, ShapeImages, ShapesDataset
 from .energy import energy_in_box
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
+)
+from .groundtruth import (
+    deletion_drop, mask_deletion, mask_energy, mask_pointing, mask_recall, MaskScores, score_against_masks,
 )
 from .images import load_image, sample_image, sample_images
 from .layers import activations, capture, get_layer, hook_count, layer_names
@@ -34,10 +38,14 @@ from .optvis import (
     alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize,
     neuron, objectives, Rendering, total_variation,
 )
+from .train import accuracy, cpu_threads, predict_classes, SmallCNN, Timeline, train_model, TrainingRun
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "accuracy", "cpu_threads", "deletion_drop", "mask_deletion", "mask_energy", "mask_pointing",
+    "mask_recall", "MaskScores", "predict_classes", "score_against_masks", "shape_images", "ShapeImages",
+    "ShapesDataset", "SmallCNN", "Timeline", "train_model", "TrainingRun",
     "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture", "channel",
     "class_logit", "Classifier", "content", "course_methods", "Curve", "deepdream",
     "deletion_auc", "deletion_curve", "dream", "energy_in_box", "evaluate_methods", "exercises",
