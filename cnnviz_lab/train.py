@@ -52,6 +52,9 @@ class SmallCNN(nn.Module):
         self.conv3, self.bn3, self.relu3 = nn.Conv2d(2 * w, 4 * w, 3, padding=1), nn.BatchNorm2d(4 * w), nn.ReLU()
         self.gap = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(4 * w, classes)
+        # small first-layer weights (BatchNorm follows, so their scale does not matter): what
+        # the filters show after training is then what they learned, not their random start
+        nn.init.normal_(self.conv1.weight, std=0.01)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.pool1(self.relu1(self.bn1(self.conv1(x))))
@@ -75,6 +78,22 @@ class Timeline:
 
     def __len__(self) -> int:
         return len(self.filters)
+
+    def filter_change(self) -> list[float]:
+        """How much the first-layer filters moved in each epoch: ``||W_e - W_{e-1}|| / ||W_e||``
+        for ``e = 1, 2, ...`` (one value per training epoch)."""
+        return [float((b - a).norm() / b.norm().clamp(min=1e-12)) for a, b in zip(self.filters, self.filters[1:])]
+
+    def colour_share(self) -> list[float]:
+        """Per snapshot, the mean share of each first-layer filter's squared weight that lies
+        in colour differences (the weights minus their mean over the R, G, B inputs): about
+        2/3 for random filters, near 0 for filters that see brightness only, whatever the
+        colour, and high for filters tuned to a colour."""
+        out = []
+        for w in self.filters:
+            chroma = (w - w.mean(dim=1, keepdim=True)).pow(2).sum(dim=(1, 2, 3))
+            out.append(float((chroma / w.pow(2).sum(dim=(1, 2, 3)).clamp(min=1e-30)).mean()))
+        return out
 
     def nbytes(self) -> int:
         """Bytes held by the recorded tensors (grows by the same amount each epoch)."""
@@ -232,10 +251,12 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
     return TrainingRun(losses, accs, seconds, clf, timeline)
 
 
-def predict_classes(model, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+def predict_classes(model, images: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> torch.Tensor:
     """Top-1 class of each image as a CPU ``(N,)`` tensor, without autograd and in eval mode
     (the model's mode is restored). ``model``: a Classifier (``images`` are RGB in [0, 1],
-    normalised as it expects) or an ``nn.Module`` (``images`` are its input as they are)."""
+    normalised as it expects) or an ``nn.Module`` (``images`` are its input as they are).
+    ``threads``: CPU threads meanwhile (:func:`cpu_threads`; one suits the small networks
+    this is for, ``None`` keeps torch's setting)."""
     from .models import unwrap
 
     module, clf = unwrap(model)
@@ -245,7 +266,7 @@ def predict_classes(model, images: torch.Tensor, batch_size: int = 256) -> torch
     training = module.training
     module.eval()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), cpu_threads(threads if dev.type == "cpu" else None):
             out = []
             for i in range(0, images.shape[0], batch_size):
                 xb = images[i:i + batch_size].to(dev)
@@ -255,13 +276,14 @@ def predict_classes(model, images: torch.Tensor, batch_size: int = 256) -> torch
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)
 
 
-def accuracy(model, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256) -> float:
+def accuracy(model, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256,
+             threads: int | None = 1) -> float:
     """Fraction of ``images`` whose top-1 class is ``labels`` (see :func:`predict_classes`
     for what ``model`` and ``images`` may be)."""
     labels = torch.as_tensor(labels).long().cpu()
     if labels.shape != (images.shape[0],):
         raise ValueError(f"labels must have shape ({images.shape[0]},), got {tuple(labels.shape)}")
-    return float((predict_classes(model, images, batch_size) == labels).float().mean())
+    return float((predict_classes(model, images, batch_size, threads) == labels).float().mean())
 
 
 __all__ = ["SmallCNN", "Timeline", "TrainingRun", "accuracy", "cpu_threads", "predict_classes", "snapshot",

@@ -4,12 +4,14 @@
 from .cam import check_class_map, check_gradcam, check_layercam
 from .common import attempt, close, report
 from .evaluation import check_sanity_failure, check_trapezoid_auc
+from .groundtruth import check_mask_energy, check_swap_prediction
 from .inspect import check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
 from .saliency import check_saliency
 
 __all__ = [
+    "check_mask_energy", "check_swap_prediction",
     "attempt", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
     "check_most_active_channels", "check_normalize_gradient", "check_occlude",
     "check_occlusion_drop", "check_saliency", "check_sanity_failure", "check_top_k",

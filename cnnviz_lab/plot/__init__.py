@@ -8,6 +8,7 @@ from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
 from .evaluation import auc_scatter, curves, pointing, randomization, sanity_curves, sanity_maps
+from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import augmentations, feature_maps, filters, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 from .optvis import difference, dream, inversions, renderings, score_history
@@ -16,6 +17,7 @@ from .saliency import (
 )
 
 __all__ = [
+    "cue_legend", "mask_maps", "mask_scores", "shape_samples", "shortcut_accuracy", "timeline",
     "auc_scatter", "augmentations", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
     "cam_topk", "class_maps", "colorize", "compare_maps", "curves", "difference", "dream",
     "feature_maps", "filters", "image_array", "image_grid", "inversions", "normalize_map",
