@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping
 import torch
 from tqdm.auto import tqdm
 
-from .models import Classifier
+from .models import Classifier, unwrap
 from .train import cpu_threads
 
 
@@ -109,8 +109,40 @@ def mask_recall(attribution: torch.Tensor, masks: torch.Tensor, seed: int = 0) -
     return torch.where(k > 0, (top & m).flatten(1).sum(1) / k.clamp(min=1), torch.zeros(len(k)))
 
 
+def _forward_targets(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any
+                     ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    """``(module, x on its device, (N,) classes)``: ``target`` None (each image's top-1 on
+    one gradient-free forward pass), an int or class name, or one class per image."""
+    from . import frozen
+
+    module, clf = unwrap(model)
+    if not isinstance(x, torch.Tensor) or x.dim() != 4:
+        raise ValueError(f"x must be a preprocessed (N,3,H,W) tensor, got {getattr(x, 'shape', type(x))}")
+    dev = next((t.device for t in [*module.parameters(), *module.buffers()]), torch.device("cpu"))
+    xin = x.detach().to(dev, torch.float32)
+    n = xin.shape[0]
+    if target is None:
+        with torch.no_grad(), frozen(module):
+            return module, xin, module(xin).argmax(1)
+
+    def one(t: Any) -> int:
+        if isinstance(t, str):
+            if clf is None:
+                raise TypeError(f"target {t!r}: a class name needs a Classifier")
+            return clf.class_index(t)
+        return int(t)
+
+    if isinstance(target, (int, str)) or (isinstance(target, torch.Tensor) and target.dim() == 0):
+        cls = [one(target)] * n
+    else:
+        cls = [one(t) for t in (target.tolist() if isinstance(target, torch.Tensor) else target)]
+        if len(cls) != n:
+            raise ValueError(f"target: one class per image ({n}), got {len(cls)}")
+    return module, xin, torch.tensor(cls, device=xin.device)
+
+
 def _probs(model: torch.nn.Module, x: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
-    from .attribution.common import frozen
+    from . import frozen
 
     with torch.no_grad(), frozen(model):
         return model(x).float().softmax(1).gather(1, cls.view(-1, 1))[:, 0].cpu()
@@ -121,16 +153,11 @@ def deletion_drop(model: torch.nn.Module | Classifier, x: torch.Tensor, pixels: 
     """Drop of the target's probability when ``pixels`` (``(N,H,W)`` bool) are deleted, i.e.
     set to ``fill`` in model-input units (0: the training mean colour), ``(N,)`` on the CPU.
     ``target``: None (each image's top-1 class on the intact image) or classes."""
-    from .attribution.common import forward_targets
-
-    module, _, xin, targets, squeeze = forward_targets(model, x, target)
-    if not squeeze or targets.shape[1] != 1:
-        raise ValueError("deletion_drop scores one class per image")
+    module, xin, cls = _forward_targets(model, x, target)
     m = torch.as_tensor(pixels).detach()
     if m.dtype != torch.bool or m.shape != (xin.shape[0], *xin.shape[-2:]):
         raise ValueError(f"pixels must be an (N,H,W) = {(xin.shape[0], *xin.shape[-2:])} bool tensor, "
                          f"got {m.dtype} {tuple(m.shape)}")
-    cls = targets[:, 0]
     deleted = torch.where(m[:, None].to(xin.device), torch.full_like(xin, float(fill)), xin)
     return _probs(module, xin, cls) - _probs(module, deleted, cls)
 
@@ -207,17 +234,14 @@ def score_against_masks(model: torch.nn.Module | Classifier, x: torch.Tensor,
     meanwhile (:func:`cnnviz_lab.train.cpu_threads`; 1 is much faster for a small network on
     busy cores). One progress bar over the methods. Returns a :class:`MaskScores`.
     """
-    from .attribution.common import forward_targets
-    from .evaluate import course_methods
+    from . import course_methods
 
     fns = dict(methods) if methods is not None else course_methods()
     if deletion is not None and deletion not in masks:
         raise ValueError(f"deletion={deletion!r} names no mask; masks are {', '.join(masks)}")
     with cpu_threads(threads):
-        _, _, xin, targets, squeeze = forward_targets(model, x, target)
-        if not squeeze or targets.shape[1] != 1:
-            raise ValueError("score_against_masks explains one class per image")
-        return _score(model, xin, targets[:, 0], masks, fns, deletion, tolerance, progress)
+        _, xin, cls = _forward_targets(model, x, target)
+        return _score(model, xin, cls, masks, fns, deletion, tolerance, progress)
 
 
 def _score(model, xin: torch.Tensor, cls: torch.Tensor, masks: Mapping[str, torch.Tensor],

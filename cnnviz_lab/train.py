@@ -129,7 +129,7 @@ def snapshot(model: nn.Module, timeline: Timeline, layer: str | None = None) -> 
     of the timeline's image at ``layer`` (default: the last spatial layer) and its class
     probabilities to ``timeline``: detached CPU clones (never views into the live weights,
     never part of a graph). The model's modes and flags are left as they were."""
-    from .attribution.cam import gradcam   # the public cv.gradcam
+    from . import gradcam
 
     conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
     if conv is None:
