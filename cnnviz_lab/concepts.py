@@ -259,7 +259,7 @@ def t_test(a: Sequence[float] | torch.Tensor, b: Sequence[float] | torch.Tensor)
 class TCAVResult:
     """What :func:`tcav` measured for one class. ``scores[(concept, layer)]``: ``(R,)`` TCAV
     scores of the concept's CAVs against each of the R random sets; ``random_scores[layer]``:
-    ``(R,)`` scores of CAVs between random sets; ``accuracy[(concept, layer)]``: held-out
+    ``(R,)`` scores of CAVs between two random sets; ``accuracy[(concept, layer)]``: held-out
     accuracy of each concept CAV; ``p_values[(concept, layer)]``: two-sided t-test of the
     concept's scores against the random ones."""
 
@@ -301,46 +301,62 @@ class TCAVResult:
 
 
 def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target: Any,
-         concepts: Mapping[str, torch.Tensor], random_sets: Sequence[torch.Tensor], layers: Sequence[LayerRef], *,
-         l2: float = 0.01, seed: int | None = 0, batch_size: int = 16, progress: bool | None = None) -> TCAVResult:
+         concepts: Mapping[str, torch.Tensor | Sequence[torch.Tensor]], random_sets: Sequence[torch.Tensor],
+         layers: Sequence[LayerRef], *, l2: float = 0.01, seed: int | None = 0, batch_size: int = 16,
+         progress: bool | None = None) -> TCAVResult:
     """TCAV (Kim et al. 2018) of each concept for class ``target`` at each layer.
 
-    ``class_images``: preprocessed ``(N,3,H,W)`` images of the class; ``concepts``: ``{name:
-    preprocessed (M,3,H,W) examples}``; ``random_sets``: ``R + 1`` preprocessed batches of
-    random images (R >= 2). For each concept and layer, R CAVs are trained (concept against
-    random sets 1..R) and R more between random set 0 and sets 1..R; the class images' TCAV
-    scores with each CAV give two samples of R scores, compared by a two-sided t-test
-    (:func:`t_test`). The random sets are the repeats: more sets, a sharper test.
+    ``class_images``: preprocessed ``(N,3,H,W)`` images of the class. ``random_sets``: R
+    preprocessed batches of random images (R >= 3): the repeats. ``concepts``: ``{name:
+    examples}``, either one preprocessed batch (used in every repeat, as in the paper) or R
+    batches, a fresh sample of the concept for each repeat (better: then the repeats are
+    independent, see below).
+
+    Repeat ``i`` trains, at each layer, a CAV of each concept (its batch ``i``) against
+    random set ``i``, and a random CAV of random set ``i + 1`` (the last: set 0) against
+    random set ``i``. The class images' TCAV scores (:func:`tcav_score`) with the R concept
+    CAVs and with the R random CAVs form two samples, compared by a two-sided t-test
+    (:func:`t_test`): a concept matters when its scores differ significantly from those of
+    random directions. With one fixed concept batch the R concept CAVs share that batch and
+    vary less than the random ones, which makes the test too optimistic (a random set used as
+    a concept then passes it too often): give R batches when you can draw them.
     ``seed`` fixes the held-out splits. One progress bar for the whole run.
     """
     module, clf = unwrap(model)
     cls = _class_index(target, clf)
-    if len(random_sets) < 3:
-        raise ValueError(f"random_sets: give at least 3 random batches (one to play the concept, two or more "
-                         f"as counterexamples), got {len(random_sets)}")
+    reps = len(random_sets)
+    if reps < 3:
+        raise ValueError(f"random_sets: give at least 3 batches of random images (the repeats of the test), "
+                         f"got {reps}")
     if not concepts:
         raise ValueError("concepts: give at least one {name: images}")
+    per_repeat: dict[str, list[torch.Tensor]] = {}
+    for c, x in concepts.items():
+        batches_c = list(x) if isinstance(x, (list, tuple)) else [x]
+        if len(batches_c) not in (1, reps):
+            raise ValueError(f"concepts[{c!r}]: one batch or one per random set ({reps}), got {len(batches_c)}")
+        per_repeat[c] = batches_c
     names = _layer_names(module, layers)
-    batches = sum(-(-len(x) // batch_size) for x in [*concepts.values(), *random_sets])
-    reps = len(random_sets) - 1
+    batches = sum(-(-len(x) // batch_size) for x in [*random_sets, *(b for v in per_repeat.values() for b in v)])
     total = batches + -(-len(class_images) // 8) + reps * len(names) * (len(concepts) + 1)
     label = clf.label(cls) if clf is not None else f"class {cls}"
     result = TCAVResult(cls, label, list(concepts), names)
     with tqdm(total=total, desc="TCAV", unit="step", disable=progress is False, leave=False) as bar:
         grads = class_gradients(model, class_images, cls, names, progress=bar)
         rand = [layer_activations(model, r, names, batch_size, bar) for r in random_sets]
-        acts = {c: layer_activations(model, x, names, batch_size, bar) for c, x in concepts.items()}
+        acts = {c: [layer_activations(model, x, names, batch_size, bar) for x in v] for c, v in per_repeat.items()}
         for la in names:
             base = []
-            for i in range(1, reps + 1):
-                v = cav(rand[0][la], rand[i][la], l2=l2, seed=None if seed is None else seed + i)
+            for i in range(reps):
+                v = cav(rand[(i + 1) % reps][la], rand[i][la], l2=l2, seed=None if seed is None else seed + i)
                 base.append(tcav_score(grads[la], v))
                 bar.update(1)
             result.random_scores[la] = torch.tensor(base)
             for c in concepts:
                 s, acc = [], []
-                for i in range(1, reps + 1):
-                    v = cav(acts[c][la], rand[i][la], l2=l2, seed=None if seed is None else seed + i)
+                for i in range(reps):
+                    own = acts[c][i % len(acts[c])][la]
+                    v = cav(own, rand[i][la], l2=l2, seed=None if seed is None else seed + i)
                     s.append(tcav_score(grads[la], v))
                     acc.append(v.accuracy)
                     bar.update(1)

@@ -65,10 +65,11 @@ def _texture(kind: str, size: int, gen: torch.Generator) -> torch.Tensor:
     v = -xx * math.sin(angle) + yy * math.cos(angle)
     period = size * _u(gen, 1 / 24, 1 / 7)
     phase = _u(gen, 0, period)
-    if kind == "striped":
+    if kind == "striped":                                    # straight or gently wavy bands
         width = period * _u(gen, 0.35, 0.6)
-        d = ((u + phase) % period) - width                                   # inside: [0, width)
-        cover = _soft(torch.maximum(-((u + phase) % period), d))
+        bend = period * _u(gen, 0, 0.6) * torch.sin(2 * math.pi * v / (size * _u(gen, 0.2, 0.6)))
+        w = u + bend + phase
+        cover = _soft(torch.maximum(-(w % period), (w % period) - width))
     elif kind == "zigzagged":
         wave = period * _u(gen, 1.5, 3.0)
         amp = wave * _u(gen, 0.25, 0.5)
@@ -141,13 +142,21 @@ def _colour_field(size: int, gen: torch.Generator) -> torch.Tensor:
     return field + 0.03 * torch.randn(3, size, size, generator=gen)
 
 
+def _any_texture(size: int, gen: torch.Generator) -> torch.Tensor:
+    return _texture(CONCEPTS[int(_u(gen) * len(CONCEPTS)) % len(CONCEPTS)], size, gen)
+
+
 def random_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
-    """``n`` random counterexample images, ``(N,3,S,S)`` in [0, 1]: alternately a random
-    crop (15 to 70 % of the shorter side, maybe mirrored) of one of the bundled photographs
-    and a smooth random colour field with a few random blobs. Different seeds give
-    different random sets, as TCAV's significance test needs."""
+    """``n`` random counterexample images, ``(N,3,S,S)`` in [0, 1], a third of each kind in
+    turn: a random crop (15 to 70 % of the shorter side, maybe mirrored) of one of the
+    bundled photographs, a smooth random colour field with a few random blobs, and a
+    texture of a random kind. Random images must be *anything*: with only photographs as
+    counterexamples, a CAV would learn "synthetic pattern" rather than the concept (the
+    paper draws them from ImageNet, which has patterns too). Different seeds give different
+    random sets, as TCAV's significance test needs."""
     _check(n, size)
-    out = [(_photo_crop if i % 2 == 0 else _colour_field)(size, _gen(seed, i, 101)) for i in range(n)]
+    kinds = (_photo_crop, _colour_field, _any_texture)
+    out = [kinds[i % 3](size, _gen(seed, i, 101)) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
 
@@ -157,8 +166,11 @@ def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
     yy, xx = yy / s, xx / s                                  # draw in 224-pixel units
     if _u(gen) < 0.5:                                        # face left or right
         xx = 224 - xx
-    dx, dy, k = _u(gen, -15, 15), _u(gen, -10, 15), _u(gen, 0.85, 1.1)
-    xx, yy = (xx - 112 - dx) / k + 112, (yy - 118 - dy) / k + 118
+    dx, dy, k = _u(gen, -25, 25), _u(gen, -15, 20), _u(gen, 0.8, 1.25)   # position and zoom
+    tilt = _u(gen, -0.12, 0.12)
+    cx, cy = xx - 112 - dx, yy - 118 - dy
+    xx = (cx * math.cos(tilt) - cy * math.sin(tilt)) / k + 112
+    yy = (cx * math.sin(tilt) + cy * math.cos(tilt)) / k + 118
     body = ((xx - 105) / 62) ** 2 + ((yy - 118) / 34) ** 2 - 1
     t = ((xx - 150) * 0.6 + (yy - 100) * -0.8)               # along the neck, up and forward
     across = ((xx - 150) * 0.8 + (yy - 100) * 0.6)
@@ -170,18 +182,23 @@ def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
     tail = torch.maximum((xx - 42 + 0.3 * (yy - 110)).abs() - 3, (yy - 130).abs() - 25) / 3
     inside = torch.minimum(torch.minimum(torch.minimum(body, neck), torch.minimum(head, legs)), tail)
     cover = _soft(inside * 12)
-    period = _u(gen, 9, 15)
-    wav = _u(gen, 4, 10)
+    period = _u(gen, 8, 15)
+    wav = _u(gen, 2, 10)
     stripes_body = torch.sin(2 * math.pi * (xx + wav * torch.sin(2 * math.pi * yy / 60)) / period)
     stripes_legs = torch.sin(2 * math.pi * (yy + 3 * torch.sin(2 * math.pi * xx / 40)) / (period * 0.8))
     on_leg = (yy > 145).float()
     stripe = (stripes_body * (1 - on_leg) + stripes_legs * on_leg) > 0
-    coat = torch.where(stripe, torch.tensor(0.92), torch.tensor(0.06)).expand(3, -1, -1)
+    white, black = _u(gen, 0.8, 0.97), _u(gen, 0.02, 0.15)
+    coat = torch.where(stripe, torch.tensor(white), torch.tensor(black)).expand(3, -1, -1)
     horizon = _u(gen, 50, 90)
     grass = torch.tensor([_u(gen, 0.5, 0.7), _u(gen, 0.45, 0.6), _u(gen, 0.2, 0.35)]).view(3, 1, 1)
     sky = torch.tensor([_u(gen, 0.55, 0.75), _u(gen, 0.7, 0.85), _u(gen, 0.85, 1.0)]).view(3, 1, 1)
     ground = _soft((yy - horizon) * 0.5)                     # 1 above the horizon: the sky
     bg = sky * ground + grass * (1 - ground) + 0.04 * torch.randn(3, size, size, generator=gen)
+    for _ in range(int(_u(gen, 0, 3))):                      # a few bushes or trees
+        bx, by, br = _u(gen, 0, 224), _u(gen, 40, 110), _u(gen, 8, 30)
+        bush = _soft((((xx - bx) / br) ** 2 + ((yy - by) / (0.7 * br)) ** 2 - 1) * br)
+        bg = bg * (1 - bush) + torch.tensor([0.2, 0.35, 0.12]).view(3, 1, 1) * _u(gen, 0.6, 1.2) * bush
     return bg * (1 - cover) + coat * cover + 0.02 * torch.randn(3, size, size, generator=gen)
 
 
