@@ -11,6 +11,7 @@ See the README for the course map and the full API.
 """
 
 from . import exercises, plot, widgets
+from .adversarial import Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd
 from .attribution import (
     cam, cam_layers, frozen, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, input_x_gradient, integrated_gradients, layercam, occlusion, occlusion_grid,
@@ -18,6 +19,7 @@ from .attribution import (
     topk_targets, UnsupportedActivationError, window_starts,
 )
 from .augment import augment
+from .concepts import CAV, cav, class_gradients, t_test, tcav, tcav_score, TCAVResult
 from .config import offline, quick, resolve_device
 from .datasets import shape_images, ShapeImages, ShapesDataset
 from .energy import energy_in_box
@@ -38,6 +40,7 @@ from .optvis import (
     alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize,
     neuron, objectives, Rendering, total_variation,
 )
+from .textures import concept_images, random_images, zebra_images
 from .train import accuracy, cpu_threads, predict_classes, SmallCNN, Timeline, train_model, TrainingRun
 
 __version__ = "0.1.0"
@@ -46,6 +49,9 @@ __all__ = [
     "accuracy", "cpu_threads", "deletion_drop", "mask_deletion", "mask_energy", "mask_pointing",
     "mask_recall", "MaskScores", "predict_classes", "score_against_masks", "shape_images", "ShapeImages",
     "ShapesDataset", "SmallCNN", "Timeline", "train_model", "TrainingRun",
+    "CAV", "cav", "class_gradients", "concept_images", "random_images", "t_test", "tcav", "tcav_score",
+    "TCAVResult", "zebra_images", "Attack", "compare_explanations", "ExplanationChange", "fgsm",
+    "high_frequency_share", "pgd",
     "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture", "channel",
     "class_logit", "Classifier", "content", "course_methods", "Curve", "deepdream",
     "deletion_auc", "deletion_curve", "dream", "energy_in_box", "evaluate_methods", "exercises",

@@ -24,6 +24,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .train import cpu_threads
+
 CONCEPTS = ("striped", "dotted", "zigzagged", "chequered")
 
 
@@ -109,7 +111,8 @@ def concept_images(concept: str, n: int, size: int = 224, seed: int = 0) -> torc
         raise ValueError(f"unknown concept {concept!r}; choose from {', '.join(CONCEPTS)}")
     _check(n, size)
     salt = CONCEPTS.index(concept) + 1
-    out = [_texture(concept, size, _gen(seed, i, salt)) for i in range(n)]
+    with cpu_threads(1):   # small element-wise work: extra threads only wait on busy cores
+        out = [_texture(concept, size, _gen(seed, i, salt)) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
 
@@ -156,7 +159,8 @@ def random_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
     random sets, as TCAV's significance test needs."""
     _check(n, size)
     kinds = (_photo_crop, _colour_field, _any_texture)
-    out = [kinds[i % 3](size, _gen(seed, i, 101)) for i in range(n)]
+    with cpu_threads(1):
+        out = [kinds[i % 3](size, _gen(seed, i, 101)) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
 
@@ -208,7 +212,8 @@ def zebra_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
     shifted and scaled at random, on grass under a sky. A pretrained ImageNet network calls
     most of them zebra; keep those it does when you need class images (notebook 10)."""
     _check(n, size)
-    out = [_zebra(size, _gen(seed, i, 202)) for i in range(n)]
+    with cpu_threads(1):
+        out = [_zebra(size, _gen(seed, i, 202)) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
 

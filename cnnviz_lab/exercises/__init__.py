@@ -1,7 +1,9 @@
 """Checkers for the course's exercises: ``cv.exercises.check_...(your_function)``.
 """
 
+from .adversarial import check_fooled_gradcam, check_projection
 from .cam import check_class_map, check_gradcam, check_layercam
+from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_sanity_failure, check_trapezoid_auc
 from .groundtruth import check_mask_energy, check_swap_prediction
@@ -11,6 +13,8 @@ from .optvis import check_feature_distance, check_normalize_gradient, check_tota
 from .saliency import check_saliency
 
 __all__ = [
+    "check_fooled_gradcam", "check_projection",
+    "check_random_concept", "check_t_statistic",
     "check_mask_energy", "check_swap_prediction",
     "attempt", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
     "check_most_active_channels", "check_normalize_gradient", "check_occlude",

@@ -3,7 +3,9 @@
 Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overlays).
 """
 
+from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
 from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
+from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
@@ -17,6 +19,8 @@ from .saliency import (
 )
 
 __all__ = [
+    "attack", "attack_budget", "explanation_change", "fooling_vs_visualisation",
+    "concept_examples", "tcav", "tcav_scores",
     "cue_legend", "mask_maps", "mask_scores", "shape_samples", "shortcut_accuracy", "timeline",
     "auc_scatter", "augmentations", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
     "cam_topk", "class_maps", "colorize", "compare_maps", "curves", "difference", "dream",
