@@ -19,6 +19,7 @@ before the model (a bare ``nn.Module`` gets the image as it is, so its ``x`` mus
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,10 +107,12 @@ def _check(x: Any, epsilon: float, norm: str, steps: int) -> None:
         raise ValueError(f"x must be a float (N,3,H,W) model input, got {getattr(x, 'shape', type(x))}")
     if not torch.isfinite(x).all():
         raise ValueError("x has NaN or infinite values")
-    if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool) or not 0 < epsilon <= 255:
-        raise ValueError(f"epsilon must be a number of pixel levels in (0, 255], got {epsilon!r}")
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {norm!r}")
+    top = 255 if norm == "linf" else math.inf           # an L2 budget sums over every pixel
+    if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool) or not 0 < epsilon <= top:
+        raise ValueError(f"epsilon must be a number of pixel levels in (0, {top:g}] for norm={norm!r}, "
+                         f"got {epsilon!r}")
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
 
