@@ -247,9 +247,14 @@ def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack:
     map changed (Spearman rank correlation, Adebayo et al. 2018's similarity)."""
     from .evaluate import spearman
 
+    from . import frozen
+
     module, _ = unwrap(model)
-    with torch.no_grad():
-        cls_before = module(x.detach()).argmax(1) if before is None else before
+    if before is None:
+        with torch.no_grad(), frozen(module):
+            cls_before = module(x.detach().to(attack.x.device)).argmax(1)
+    else:
+        cls_before = before
     cls_after = attack.target if after is None else after
     out = ExplanationChange({}, {}, {})
     for name, fn in methods.items():

@@ -13,11 +13,9 @@ from .optvis import check_feature_distance, check_normalize_gradient, check_tota
 from .saliency import check_saliency
 
 __all__ = [
-    "check_fooled_gradcam", "check_projection",
-    "check_random_concept", "check_t_statistic",
-    "check_mask_energy", "check_swap_prediction",
-    "attempt", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
-    "check_most_active_channels", "check_normalize_gradient", "check_occlude",
-    "check_occlusion_drop", "check_saliency", "check_sanity_failure", "check_top_k",
-    "check_total_variation", "check_trapezoid_auc", "close", "report",
+    "attempt", "check_class_map", "check_feature_distance", "check_fooled_gradcam", "check_gradcam",
+    "check_layercam", "check_mask_energy", "check_most_active_channels", "check_normalize_gradient",
+    "check_occlude", "check_occlusion_drop", "check_projection", "check_random_concept",
+    "check_saliency", "check_sanity_failure", "check_swap_prediction", "check_t_statistic",
+    "check_top_k", "check_total_variation", "check_trapezoid_auc", "close", "report",
 ]

@@ -13,10 +13,8 @@ from .optvis import deepdream_panel, inversion_panel, maximize_panel
 from .saliency import saliency_panel
 
 __all__ = [
-    "attack_panel",
-    "tcav_panel",
-    "shortcut_panel",
-    "available_models", "cached_model", "cam_panel", "deepdream_panel", "evaluation_panel",
-    "feature_map_panel", "filter_panel", "gradcam_panel", "inversion_panel", "maximize_panel",
-    "occlusion_panel", "Panel", "panel", "prediction_panel", "saliency_panel",
+    "attack_panel", "available_models", "cached_model", "cam_panel", "deepdream_panel",
+    "evaluation_panel", "feature_map_panel", "filter_panel", "gradcam_panel", "inversion_panel",
+    "maximize_panel", "occlusion_panel", "Panel", "panel", "prediction_panel", "saliency_panel",
+    "shortcut_panel", "tcav_panel",
 ]
