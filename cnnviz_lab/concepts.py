@@ -303,7 +303,7 @@ class TCAVResult:
 def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target: Any,
          concepts: Mapping[str, torch.Tensor | Sequence[torch.Tensor]], random_sets: Sequence[torch.Tensor],
          layers: Sequence[LayerRef], *, l2: float = 0.01, seed: int | None = 0, batch_size: int = 16,
-         progress: bool | None = None) -> TCAVResult:
+         threads: int | None = None, progress: bool | None = None) -> TCAVResult:
     """TCAV (Kim et al. 2018) of each concept for class ``target`` at each layer.
 
     ``class_images``: preprocessed ``(N,3,H,W)`` images of the class. ``random_sets``: R
@@ -320,9 +320,22 @@ def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target
     random directions. With one fixed concept batch the R concept CAVs share that batch and
     vary less than the random ones, which makes the test too optimistic (a random set used as
     a concept then passes it too often): give R batches when you can draw them.
-    ``seed`` fixes the held-out splits. One progress bar for the whole run.
+    ``seed`` fixes the held-out splits. ``threads``: CPU threads meanwhile, for a model on
+    the CPU (:func:`cnnviz_lab.train.cpu_threads`; ``None`` keeps torch's setting: on cores
+    shared with other work, one thread can be several times faster). One progress bar for
+    the whole run.
     """
+    from .train import cpu_threads
+
     module, clf = unwrap(model)
+    on_cpu = all(p.device.type == "cpu" for p in module.parameters())
+    with cpu_threads(threads if on_cpu else None):
+        return _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed,
+                     batch_size, progress)
+
+
+def _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed, batch_size,
+          progress) -> TCAVResult:
     cls = _class_index(target, clf)
     reps = len(random_sets)
     if reps < 3:
