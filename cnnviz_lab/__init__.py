@@ -13,6 +13,7 @@ See the README for the course map and the full API.
 import importlib as _importlib
 
 from . import hub
+from .adversarial import Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd
 from .attribution import (
     ablationcam, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
@@ -21,13 +22,18 @@ from .attribution import (
 )
 from .augment import augment
 from .classifier import Classifier
+from .concepts import CAV, cav, class_gradients, t_test, tcav, tcav_score, TCAVResult
 from .config import offline, quick, resolve_device
+from .datasets import shape_images, ShapeImages, ShapesDataset
 from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
-from .fallback import model_note, note_html, title_name
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
+)
+from .fallback import model_note, note_html, title_name
+from .groundtruth import (
+    deletion_drop, mask_deletion, mask_energy, mask_pointing, mask_recall, MaskScores, score_against_masks,
 )
 from .images import load_image, sample_image, sample_images
 from .layers import activations, cam_layers, capture, get_layer, hook_count, layer_names
@@ -37,6 +43,8 @@ from .optvis import (
     alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize,
     neuron, objectives, Rendering, total_variation,
 )
+from .textures import concept_images, random_images, zebra_images
+from .train import accuracy, cpu_threads, predict_classes, SmallCNN, Timeline, train_model, TrainingRun
 
 __version__ = "0.1.0"
 
@@ -58,18 +66,24 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ablationcam", "activations", "alpha_norm", "augment", "blur", "cam", "cam_layers", "capture",
-    "channel", "class_logit", "Classifier", "content", "course_methods", "Curve", "deconvnet",
-    "deepdream", "deletion_auc", "deletion_curve", "dream", "eigencam", "energy_in_box",
-    "evaluate_methods", "exercises", "frozen", "fully_convolutional", "get_layer", "gradcam",
-    "gradcam_pp", "guided_backprop", "guided_gradcam", "hirescam", "hook_count", "hub",
-    "input_x_gradient", "insertion_auc", "insertion_curve", "integrated_gradients", "invert",
-    "l2", "layer_names", "layercam", "lime", "list_models", "load_image", "load_model",
-    "maximize", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron", "note_html", "objectives", "occlusion",
-    "occlusion_grid", "occlusion_map", "OcclusionGrid", "offline", "plot", "pointing_game",
-    "quick", "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
+    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "augment", "blur", "cam",
+    "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
+    "Classifier", "compare_explanations", "concept_images", "content", "course_methods",
+    "cpu_threads", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
+    "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
+    "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
+    "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam",
+    "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
+    "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",
+    "load_image", "load_model", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
+    "MaskScores", "maximize", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
+    "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
+    "offline", "pgd", "plot", "pointing_game", "predict_classes", "quick", "random_images",
+    "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
     "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_image",
-    "sample_images", "scorecam", "smoothgrad", "superpixels", "title_name", "topk_targets", "total_variation",
-    "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets", "window_starts",
-    "wrap_model", "xgradcam",
+    "sample_images", "score_against_masks", "scorecam", "shape_images", "ShapeImages",
+    "ShapesDataset", "SmallCNN", "smoothgrad", "superpixels", "t_test", "tcav", "tcav_score",
+    "TCAVResult", "Timeline", "title_name", "topk_targets", "total_variation", "train_model",
+    "TrainingRun", "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets",
+    "window_starts", "wrap_model", "xgradcam", "zebra_images",
 ]

@@ -18,22 +18,26 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from . import defaults, plot
+from .adversarial import pgd
 from .attribution import (guided_backprop, guided_gradcam, integrated_gradients, occlusion, saliency,
                           smoothgrad)
 from .classifier import Classifier
 from .config import quick
+from .datasets import shape_images
 from .evaluate import evaluate_methods, randomization_layers
 from .images import ImageLike, load_image
 from .layers import blocks_at, layer_names
 from .models import load_model
 from .optvis import deepdream, dream_layers, invert, maximize
+from .textures import concept_images
 
 
 # The figure that previews each notebook in the README's course map.
 PREVIEWS = {"00_filters_and_feature_maps": "00_feature_maps", "01_saliency": "01_saliency",
             "02_neuron_optimization": "02_channels", "03_content_inversion": "03_inversion",
             "04_deepdream": "04_deepdream", "05_gap_cam": "05_cam_topk", "06_gradcam": "06_gradcam_topk",
-            "07_occlusion": "07_occlusion", "08_evaluating_explanations": "08_sanity_check"}
+            "07_occlusion": "07_occlusion", "08_evaluating_explanations": "08_sanity_check",
+            "09_ground_truth": "09_shapes", "10_concepts": "10_concept_images", "11_fooling": "11_attack"}
 
 
 @dataclass
@@ -105,6 +109,14 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
               lambda: plot.sanity_curves(evaluate_methods(
                   clf, x, ["saliency", "guided_backprop", "integrated_gradients", "gradcam"],
                   faithfulness=False, layers=sanity_layers, progress=False).sanity)),
+        Entry("09_shapes", "Shapes with a planted cue: the ground truth is known", "09_ground_truth",
+              lambda: plot.shape_samples(shape_images(8, seed=0), n=8, ncols=8)),
+        Entry("10_concept_images", "Concept images for TCAV", "10_concepts",
+              lambda: plot.concept_examples({c: concept_images(c, 6, size=96, seed=0)
+                                             for c in ("striped", "dotted", "zigzagged", "chequered")})),
+        Entry("11_attack", "A targeted attack: the image becomes a goldfish", "11_fooling",
+              lambda: plot.attack(pgd(clf, clf.to_unit(x).clamp(0, 1), "goldfish", steps=5 if fast else 20,
+                                      seed=0, progress=False), clf.to_unit(x).clamp(0, 1), clf)),
     ]
 
 

@@ -2,9 +2,12 @@
 predict-then-run questions: ``cv.exercises.check_choice(question_id, answer)``.
 """
 
+from .adversarial import check_fooled_gradcam, check_projection
 from .cam import check_class_map, check_gradcam, check_layercam
+from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_sanity_failure, check_trapezoid_auc
+from .groundtruth import check_mask_energy, check_swap_prediction
 from .inspect import check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
@@ -12,8 +15,10 @@ from .quiz import check_choice, Question, QUESTIONS
 from .saliency import check_saliency
 
 __all__ = [
-    "attempt", "check_choice", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
-    "check_most_active_channels", "check_normalize_gradient", "check_occlude",
-    "check_occlusion_drop", "check_saliency", "check_sanity_failure", "check_top_k",
-    "check_total_variation", "check_trapezoid_auc", "close", "Question", "QUESTIONS", "report",
+    "attempt", "check_choice", "check_class_map", "check_feature_distance", "check_fooled_gradcam",
+    "check_gradcam", "check_layercam", "check_mask_energy", "check_most_active_channels",
+    "check_normalize_gradient", "check_occlude", "check_occlusion_drop", "check_projection",
+    "check_random_concept", "check_saliency", "check_sanity_failure", "check_swap_prediction",
+    "check_t_statistic", "check_top_k", "check_total_variation", "check_trapezoid_auc", "close",
+    "Question", "QUESTIONS", "report",
 ]

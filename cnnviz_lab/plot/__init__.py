@@ -3,11 +3,14 @@
 Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overlays).
 """
 
+from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
 from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
+from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
 from .evaluation import auc_scatter, curves, pointing, randomization, sanity_curves, sanity_maps
+from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import augmentations, feature_maps, filters, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 from .optvis import difference, dream, inversions, renderings, score_history
@@ -16,11 +19,13 @@ from .saliency import (
 )
 
 __all__ = [
-    "auc_scatter", "augmentations", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
-    "cam_topk", "class_maps", "colorize", "compare_maps", "curves", "difference", "dream",
-    "feature_maps", "filters", "image_array", "image_grid", "inversions", "normalize_map",
-    "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "pointing",
-    "predictions", "randomization", "reduce_channels", "renderings", "saliency_map",
-    "saliency_maps", "sanity_curves", "sanity_maps", "save_figure", "score_history",
-    "signed_parts", "vanilla_vs_guided",
+    "attack", "attack_budget", "auc_scatter", "augmentations", "cam_by_layer", "cam_compare",
+    "cam_overlay", "cam_row", "cam_topk", "class_maps", "colorize", "compare_maps",
+    "concept_examples", "cue_legend", "curves", "difference", "dream", "explanation_change",
+    "feature_maps", "filters", "fooling_vs_visualisation", "image_array", "image_grid",
+    "inversions", "mask_maps", "mask_scores", "normalize_map", "occlusion_experiment",
+    "occlusion_maps", "occlusion_projection", "overlay", "pointing", "predictions", "randomization",
+    "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
+    "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
+    "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
 ]

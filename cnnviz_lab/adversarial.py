@@ -1,0 +1,270 @@
+"""Adversarial examples: the smallest change that makes a network say something else.
+
+- :func:`fgsm`: the fast gradient sign method (Goodfellow, Shlens & Szegedy, *Explaining and
+  Harnessing Adversarial Examples*, ICLR 2015): one step of size epsilon along the sign of
+  the loss gradient (or along the gradient, for an L2 budget).
+- :func:`pgd`: projected gradient descent (Madry et al., *Towards Deep Learning Models
+  Resistant to Adversarial Attacks*, ICLR 2018): from a random start inside the budget,
+  many small steps, each followed by a projection back onto the budget and onto valid
+  images; the targeted version turns any image into any class, as in CS231n's "fooling
+  images" exercise (and Szegedy et al., *Intriguing properties of neural networks*, ICLR 2014).
+
+The budget ``epsilon`` is in **pixel units**, 0 to 255, of the unnormalised image: with
+``norm="linf"`` no channel of any pixel moves by more than ``epsilon`` levels; with
+``norm="l2"`` the Euclidean norm of the whole change, in levels, is at most ``epsilon``. The
+attack works on the RGB image in [0, 1] and applies the Classifier's own normalisation
+before the model (a bare ``nn.Module`` gets the image as it is, so its ``x`` must be RGB in
+[0, 1]); the adversarial image always stays a valid image in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from .defaults import progress_bar
+
+from .models import Classifier, unwrap
+
+NORMS = ("linf", "l2")
+
+
+@dataclass
+class Attack:
+    """An attack's outcome, one row per image.
+
+    ``x``: the adversarial images, a model input like the one given (normalised for a
+    Classifier); ``delta``: ``(N,3,H,W)`` the change in pixel levels (0..255 scale, signed);
+    ``target``: ``(N,)`` the class aimed at (targeted) or moved away from (untargeted);
+    ``targeted``; ``success``: ``(N,)`` bool, top-1 is the target (targeted) or is no longer
+    it (untargeted); ``first_success``: ``(N,)`` how many steps it took first (``-1``: never;
+    it may be lost again later); ``probs_before`` / ``probs_after``: ``(N,C)`` class probabilities; ``norm``,
+    ``epsilon``, ``steps``.
+    """
+
+    x: torch.Tensor
+    delta: torch.Tensor
+    target: torch.Tensor
+    targeted: bool
+    success: torch.Tensor
+    first_success: torch.Tensor
+    probs_before: torch.Tensor
+    probs_after: torch.Tensor
+    norm: str
+    epsilon: float
+    steps: int
+
+    @property
+    def linf(self) -> torch.Tensor:
+        """Largest change of any channel of any pixel, per image, in levels."""
+        return self.delta.flatten(1).abs().amax(1)
+
+    @property
+    def l2(self) -> torch.Tensor:
+        """Euclidean norm of the change per image, in levels."""
+        return self.delta.flatten(1).norm(dim=1)
+
+
+def _normalisers(model: nn.Module | Classifier):
+    module, clf = unwrap(model)
+    if clf is not None:
+        return module, clf, clf.to_unit, clf.from_unit
+    return module, None, (lambda t: t), (lambda t: t)
+
+
+def _targets(target: Any, logits: torch.Tensor, clf: Classifier | None) -> torch.Tensor:
+    n, c = logits.shape
+    if target is None:
+        return logits.argmax(1)
+
+    def one(t: Any) -> int:
+        if isinstance(t, str):
+            if clf is None:
+                raise TypeError(f"target {t!r}: a class name needs a Classifier; pass the class index")
+            return clf.class_index(t)
+        if isinstance(t, bool) or not isinstance(t, (int, torch.Tensor)) and not hasattr(t, "__index__"):
+            raise TypeError(f"target must be a class index or name, got {t!r}")
+        return int(t)
+
+    if isinstance(target, (int, str)) or (isinstance(target, torch.Tensor) and target.dim() == 0):
+        ids = [one(target)] * n
+    else:
+        ids = [one(t) for t in (target.tolist() if isinstance(target, torch.Tensor) else list(target))]
+        if len(ids) != n:
+            raise ValueError(f"target: one class per image ({n}), got {len(ids)}")
+    out = torch.tensor(ids, device=logits.device)
+    if (out < 0).any() or (out >= c).any():
+        raise ValueError(f"target: class index out of range 0..{c - 1}: {ids}")
+    return out
+
+
+def _check(x: Any, epsilon: float, norm: str, steps: int) -> None:
+    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 3 or not x.is_floating_point():
+        raise ValueError(f"x must be a float (N,3,H,W) model input, got {getattr(x, 'shape', type(x))}")
+    if not torch.isfinite(x).all():
+        raise ValueError("x has NaN or infinite values")
+    if norm not in NORMS:
+        raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {norm!r}")
+    top = 255 if norm == "linf" else math.inf           # an L2 budget sums over every pixel
+    if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool) or not 0 < epsilon <= top:
+        raise ValueError(f"epsilon must be a number of pixel levels in (0, {top:g}] for norm={norm!r}, "
+                         f"got {epsilon!r}")
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+
+
+def _project(delta: torch.Tensor, base: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
+    """``delta`` projected onto the budget (``eps`` in [0, 1] units) and so that
+    ``base + delta`` stays in [0, 1]."""
+    if norm == "linf":
+        delta = delta.clamp(-eps, eps)
+    else:
+        scale = (eps / delta.flatten(1).norm(dim=1).clamp(min=1e-12)).clamp(max=1.0)
+        delta = delta * scale.view(-1, 1, 1, 1)
+    return (base + delta).clamp(0, 1) - base
+
+
+def _step(grad: torch.Tensor, norm: str) -> torch.Tensor:
+    if norm == "linf":
+        return grad.sign()
+    return grad / grad.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, 1, 1, 1)
+
+
+def _attack(model: nn.Module | Classifier, x: torch.Tensor, target: Any, epsilon: float, norm: str, steps: int,
+            step_size: float | None, targeted: bool | None, random_start: bool, seed: int | None,
+            progress: bool | None, name: str) -> Attack:
+    from .modelstate import frozen
+
+    _check(x, epsilon, norm, steps)
+    module, clf, to_unit, from_unit = _normalisers(model)
+    dev = next((t.device for t in [*module.parameters(), *module.buffers()]), torch.device("cpu"))
+    base = to_unit(x.detach().to(dev, torch.float32)).clamp(0, 1)
+    eps = float(epsilon) / 255.0
+    alpha = (float(step_size) / 255.0) if step_size is not None else (eps if steps == 1 else 2.5 * eps / steps)
+    targeted = (target is not None) if targeted is None else bool(targeted)
+    if targeted and target is None:
+        raise ValueError("a targeted attack needs target= (the class to reach)")
+    with frozen(module):
+        with torch.no_grad():
+            logits0 = module(from_unit(base)).float()
+        cls = _targets(target, logits0, clf)
+        delta = torch.zeros_like(base)
+        if random_start:
+            gen = torch.Generator().manual_seed(seed) if seed is not None else None
+            noise = torch.rand(base.shape, generator=gen).to(dev) * 2 - 1
+            if norm == "l2":
+                noise = noise / noise.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, 1, 1, 1) * \
+                    torch.rand(len(base), generator=gen).to(dev).view(-1, 1, 1, 1)
+            delta = _project(noise * eps, base, eps, norm)
+        first = torch.full((len(base),), -1, dtype=torch.long, device=dev)
+        for k in progress_bar(range(steps), images=steps * len(base), progress=progress, desc=name,
+                              unit="step"):
+            d = delta.clone().requires_grad_(True)
+            with torch.enable_grad():
+                logits = module(from_unit(base + d)).float()
+                loss = F.cross_entropy(logits, cls, reduction="sum")
+                grad, = torch.autograd.grad(loss, d)
+            pred = logits.detach().argmax(1)
+            reached = (pred == cls) if targeted else (pred != cls)
+            first = torch.where((first < 0) & reached, torch.full_like(first, k), first)   # after k steps
+            direction = -1.0 if targeted else 1.0          # targeted: lower the target's loss
+            delta = _project(delta + direction * alpha * _step(grad, norm), base, eps, norm).detach()
+        with torch.no_grad():
+            probs = module(from_unit(base + delta)).float().softmax(1)
+    pred = probs.argmax(1)
+    success = (pred == cls) if targeted else (pred != cls)
+    first = torch.where((first < 0) & success, torch.full_like(first, steps), first)
+    return Attack(from_unit(base + delta).detach(), (delta * 255.0).detach(), cls, targeted, success, first,
+                  logits0.softmax(1), probs, norm, float(epsilon), steps)
+
+
+def fgsm(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, epsilon: float = 2.0,
+         norm: str = "linf", targeted: bool | None = None) -> Attack:
+    """The fast gradient sign method (Goodfellow et al. 2015): one step of size ``epsilon``
+    (pixel levels) along the sign of the cross-entropy's gradient (``norm="l2"``: along the
+    gradient, scaled to length ``epsilon``). ``target``: None (move each image away from its
+    top-1 class), or a class (name, index, one per image) to reach (``targeted``, the
+    default when a target is given) or to move away from (``targeted=False``). Returns an
+    :class:`Attack`; the model and ``x`` are left as they were."""
+    return _attack(model, x, target, epsilon, norm, 1, None, targeted, False, None, False, "FGSM")
+
+
+def pgd(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, epsilon: float = 2.0,
+        norm: str = "linf", steps: int = 20, step_size: float | None = None, targeted: bool | None = None,
+        random_start: bool = True, seed: int | None = None, progress: bool | None = None) -> Attack:
+    """Projected gradient descent (Madry et al. 2018) within ``epsilon`` pixel levels.
+
+    From a random start inside the budget (uniform for ``"linf"``, a random direction and
+    radius for ``"l2"``; ``seed`` fixes it), ``steps`` steps of ``step_size`` levels (default
+    ``2.5 * epsilon / steps``) along the sign of the cross-entropy's gradient (L2: along the
+    normalised gradient), each followed by the projection onto the budget and onto valid
+    images in [0, 1]. ``target`` and ``targeted`` as in :func:`fgsm`. The whole batch is
+    attacked at once, one forward and one backward pass per step. A progress bar shows for
+    more than 20 steps (``progress`` forces it on or off). Returns an :class:`Attack`."""
+    return _attack(model, x, target, epsilon, norm, steps, step_size, targeted, random_start, seed, progress, "PGD")
+
+
+def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Tensor:
+    """Share of each image's spectral energy (mean removed, channels summed) at spatial
+    frequencies above ``cutoff`` times the Nyquist frequency in either direction, ``(N,)``:
+    near 1 for pixel noise, small for smooth images."""
+    x = torch.as_tensor(images).detach().float()
+    if x.dim() == 3:
+        x = x[None]
+    x = x - x.mean(dim=(-2, -1), keepdim=True)
+    power = torch.fft.fft2(x).abs().pow(2).sum(1)             # (N,H,W)
+    h, w = power.shape[-2:]
+    fy = torch.fft.fftfreq(h).abs().view(-1, 1) * 2           # in units of Nyquist
+    fx = torch.fft.fftfreq(w).abs().view(1, -1) * 2
+    high = (torch.maximum(fy, fx) > cutoff).float()
+    total = power.sum(dim=(-2, -1)).clamp(min=1e-30)
+    return (power * high).sum(dim=(-2, -1)) / total
+
+
+__all__ = ["Attack", "NORMS", "fgsm", "high_frequency_share", "pgd"]
+
+
+@dataclass
+class ExplanationChange:
+    """Maps of the same methods before and after an attack (``before``, ``after``: ``{method:
+    (N,H,W)}``, non-negative: gradients as max of |.| over channels) and the Spearman rank
+    correlation of each pair per image (``similarity``: ``{method: (N,)}``)."""
+
+    before: dict[str, torch.Tensor]
+    after: dict[str, torch.Tensor]
+    similarity: dict[str, torch.Tensor]
+
+
+def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack: Attack,
+                         methods: dict[str, Any], before: Any = None, after: Any = None) -> ExplanationChange:
+    """Explain the clean images ``x`` for class ``before`` (default: their top-1) and the
+    adversarial images ``attack.x`` for class ``after`` (default: the attack's target) with
+    each of ``methods`` (``{name: method(model, x, target)}``), and measure how much each
+    map changed (Spearman rank correlation, Adebayo et al. 2018's similarity)."""
+    from .evaluate import spearman
+
+    from .modelstate import frozen
+
+    module, _ = unwrap(model)
+    if before is None:
+        with torch.no_grad(), frozen(module):
+            cls_before = module(x.detach().to(attack.x.device)).argmax(1)
+    else:
+        cls_before = before
+    cls_after = attack.target if after is None else after
+    out = ExplanationChange({}, {}, {})
+    for name, fn in methods.items():
+        maps = []
+        for xx, cls in ((x, cls_before), (attack.x, cls_after)):
+            m = fn(model, xx, cls).detach().float()
+            maps.append(m.abs().amax(1) if m.dim() == 4 else m)
+        out.before[name], out.after[name] = maps
+        out.similarity[name] = spearman(maps[0], maps[1]).cpu()
+    return out
+
+
+__all__ += ["ExplanationChange", "compare_explanations"]

@@ -1,0 +1,117 @@
+"""Figures for notebook 11: an attack's images, change and probabilities; explanations before
+and after; the fooling change against a class visualisation."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..adversarial import Attack, ExplanationChange, high_frequency_share
+from ..models import Classifier
+from .core import image_array, overlay, to_numpy
+
+
+def _difference(delta: torch.Tensor, amplify: float) -> np.ndarray:
+    """A signed change in pixel levels as an image: grey is no change."""
+    return np.clip(0.5 + to_numpy(delta).transpose(1, 2, 0) * amplify / 255.0, 0, 1)
+
+
+def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int = 0, k: int = 4,
+           amplify: float | None = None) -> Figure:
+    """The clean image, the change amplified (``amplify`` times; default so that the budget
+    fills the grey range), the adversarial image, and the probabilities of the clean
+    image's top-``k`` classes and the target, before and after."""
+    amp = amplify if amplify is not None else 127.5 / max(float(result.linf[index]), 1e-6)
+    before, after = result.probs_before[index].cpu(), result.probs_after[index].cpu()
+    classes = list(dict.fromkeys(before.topk(k).indices.tolist() + [int(result.target[index])]
+                                 + after.topk(1).indices.tolist()))
+    fig = Figure(figsize=(12, 3.2), layout="constrained")
+    axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 1.5])
+    axes[0].imshow(image_array(x[index:index + 1], classifier))
+    axes[0].set_title(f"clean: {classifier.label(int(before.argmax()))} ({float(before.max()):.0%})", fontsize=9)
+    axes[1].imshow(_difference(result.delta[index], amp))
+    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)", fontsize=9)
+    axes[2].imshow(image_array(result.x[index:index + 1], classifier))
+    axes[2].set_title(f"adversarial: {classifier.label(int(after.argmax()))} ({float(after.max()):.0%})",
+                      fontsize=9)
+    for ax in axes[:3]:
+        ax.set_axis_off()
+    ys = np.arange(len(classes))
+    axes[3].barh(ys - 0.2, to_numpy(before[classes]), 0.4, label="before", color="C0")
+    axes[3].barh(ys + 0.2, to_numpy(after[classes]), 0.4, label="after", color="C3")
+    axes[3].set_yticks(ys, [classifier.label(c) for c in classes], fontsize=8)
+    axes[3].invert_yaxis()
+    axes[3].set_xlim(0, 1)
+    axes[3].set_xlabel("probability")
+    axes[3].legend(fontsize=8, loc="lower right")
+    kind = "targeted" if result.targeted else "untargeted"
+    fig.suptitle(f"{kind} attack, {result.norm} budget {result.epsilon:g} levels, {result.steps} step(s)",
+                 fontsize=10)
+    return fig
+
+
+def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "target") -> Figure:
+    """The target's probability after each attack (``{attack name: {epsilon: probability}}``)
+    against the budget in pixel levels."""
+    fig = Figure(figsize=(5, 3.2), layout="constrained")
+    ax = fig.subplots()
+    for name, c in curves.items():
+        eps = sorted(c)
+        ax.plot(eps, [c[e] for e in eps], "o-", label=name)
+    ax.set_xscale("log", base=2)
+    ticks = sorted({e for c in curves.values() for e in c})
+    ax.set_xticks(ticks, [f"{e:g}" for e in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("budget epsilon (pixel levels, L-inf)")
+    ax.set_ylabel(f"p({target}) after the attack")
+    ax.set_ylim(-0.02, 1.02)
+    ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.Tensor, classifier: Classifier,
+                       labels: Sequence[str] = ("before", "after"), index: int = 0) -> Figure:
+    """One row per method: its map of the clean image and of the adversarial image (over
+    the greyscale image; gradient maps clipped at their 99th percentile), with the Spearman
+    correlation of the two in the row's title."""
+    names = list(change.before)
+    base, adv = image_array(x[index:index + 1], classifier), image_array(x_adv[index:index + 1], classifier)
+    fig = Figure(figsize=(5.6, 2.7 * len(names)), layout="constrained")
+    rows = fig.subfigures(len(names), 1, squeeze=False)[:, 0]
+    for row, name in zip(rows, names):
+        axes = row.subplots(1, 2)
+        for ax, img, m, label in ((axes[0], base, change.before[name], labels[0]),
+                                  (axes[1], adv, change.after[name], labels[1])):
+            h = to_numpy(m[index])
+            h = np.clip(h / max(np.percentile(h, 99), 1e-12), 0, 1)
+            ax.imshow(overlay(img, h, alpha=0.6))
+            ax.set_title(label, fontsize=9)
+            ax.set_axis_off()
+        row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}", fontsize=10)
+    return fig
+
+
+def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str,
+                             amplify: float | None = None) -> Figure:
+    """The fooling change (``(3,H,W)`` in pixel levels, amplified) beside a class
+    visualisation (``(3,H,W)`` RGB in [0, 1]) of the same class, each titled with its share
+    of energy at high spatial frequencies (:func:`cnnviz_lab.adversarial.high_frequency_share`)."""
+    amp = amplify if amplify is not None else 127.5 / max(float(delta.abs().max()), 1e-6)
+    hf_d = float(high_frequency_share(delta[None]))
+    hf_v = float(high_frequency_share(visualisation[None]))
+    fig = Figure(figsize=(7.5, 4.0), layout="constrained")
+    a, b = fig.subplots(1, 2)
+    a.imshow(_difference(delta, amp))
+    a.set_title(f"the fooling change (x{amp:.0f})\nhigh-frequency share {hf_d:.2f}", fontsize=9)
+    b.imshow(to_numpy(visualisation).transpose(1, 2, 0).clip(0, 1))
+    b.set_title(f"what the network wants to see for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=9)
+    for ax in (a, b):
+        ax.set_axis_off()
+    return fig
+
+
+__all__ = ["attack", "attack_budget", "explanation_change", "fooling_vs_visualisation"]

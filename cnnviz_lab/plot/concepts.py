@@ -1,0 +1,98 @@
+"""Figures for notebook 10: concept examples and TCAV scores against random CAVs."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..concepts import TCAVResult
+from .core import to_numpy
+
+
+def _rgb(t: torch.Tensor, classifier=None) -> np.ndarray:
+    if classifier is not None:
+        t = classifier.to_unit(t[None])[0]
+    return to_numpy(t).transpose(1, 2, 0).clip(0, 1)
+
+
+def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifier=None,
+                     titles: Mapping[str, str] | None = None) -> Figure:
+    """One row per set (``{name: (N,3,H,W)}``, RGB in [0, 1], or model inputs when
+    ``classifier`` is given to undo its normalisation): the first ``n`` images of each."""
+    names = list(examples)
+    fig = Figure(figsize=(1.25 * n + 1.2, 1.3 * len(names)), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(len(names), n, squeeze=False))
+    for r, name in enumerate(names):
+        imgs = examples[name]
+        for c in range(n):
+            ax = axes[r, c]
+            ax.set_axis_off()
+            if c < len(imgs):
+                ax.imshow(_rgb(imgs[c].detach().cpu(), classifier))
+        axes[r, 0].set_axis_on()
+        axes[r, 0].set_xticks([])
+        axes[r, 0].set_yticks([])
+        for side in axes[r, 0].spines.values():
+            side.set_visible(False)
+        axes[r, 0].set_ylabel((titles or {}).get(name, name), fontsize=9, rotation=0, ha="right", va="center")
+    return fig
+
+
+def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None) -> Figure:
+    """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
+    concept (mean over the repeats, error bar one standard deviation) and one for the
+    random CAVs (grey); ``*`` marks a concept whose scores differ from the random ones at
+    level ``alpha`` (two-sided t-test), ``n.s.`` one that does not."""
+    names = list(concepts) if concepts is not None else result.concepts
+    k = len(names) + 1
+    width = 0.8 / k
+    fig = Figure(figsize=(1.4 + 1.25 * len(result.layers) * k / 2.2, 3.6), layout="constrained")
+    ax = fig.subplots()
+    xs = np.arange(len(result.layers))
+    for j, name in enumerate([*names, "random CAVs"]):
+        vals, errs = [], []
+        for la in result.layers:
+            s = result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)]
+            vals.append(float(s.mean()))
+            errs.append(float(s.std()) if len(s) > 1 else 0.0)
+        pos = xs + (j - (k - 1) / 2) * width
+        colour = "0.6" if name == "random CAVs" else f"C{j}"
+        ax.bar(pos, vals, width, yerr=errs, capsize=2, color=colour, label=name, error_kw={"lw": 0.8})
+        if name != "random CAVs":
+            for p, v, e, la in zip(pos, vals, errs, result.layers):
+                mark = "*" if result.significant(name, la, alpha) else "n.s."
+                ax.text(p, min(v + e, 1.0) + 0.03, mark, ha="center", fontsize=8 if mark == "*" else 6.5)
+    ax.set_xticks(xs, result.layers)
+    ax.set_ylim(0, 1.18)
+    ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
+    ax.set_ylabel(f"TCAV score for '{result.target_name}'")
+    ax.set_title(f"* : differs from random CAVs (two-sided t-test, p < {alpha:g}); n.s.: it does not", fontsize=9)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=8)
+    return fig
+
+
+def tcav_scores(result: TCAVResult, concept: str, layer: str) -> Figure:
+    """The two samples the t-test compares, for one concept at one layer: the TCAV score of
+    each concept CAV and of each random CAV (one dot per repeat), with their means and the
+    test's p-value."""
+    s = to_numpy(result.scores[(concept, layer)])
+    r = to_numpy(result.random_scores[layer])
+    fig = Figure(figsize=(4.2, 3.2), layout="constrained")
+    ax = fig.subplots()
+    gen = np.random.default_rng(0)
+    for x, vals, colour in ((0, s, "C0"), (1, r, "0.5")):
+        ax.scatter(x + gen.uniform(-0.12, 0.12, len(vals)), vals, s=18, color=colour, alpha=0.8)
+        ax.hlines(vals.mean(), x - 0.25, x + 0.25, color="k", lw=1.5)
+    p = result.p_values[(concept, layer)]
+    ax.set_xticks([0, 1], [f"'{concept}' CAVs", "random CAVs"])
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel(f"TCAV score for '{result.target_name}'")
+    ax.set_title(f"{layer}: p = {p:.2g} ({'significant' if p < 0.05 else 'not significant'})", fontsize=9)
+    return fig
+
+
+__all__ = ["concept_examples", "tcav", "tcav_scores"]

@@ -1,0 +1,188 @@
+"""Figures for notebook 09: shapes with a planted cue, the shortcut they teach, explanations
+scored against the known masks, and a network's training timeline."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..datasets import CUE_COLOURS, ShapeImages
+from ..groundtruth import MaskScores
+from ..train import Timeline
+from .core import overlay, to_numpy
+
+_COLOUR_NAMES = ("red", "green", "blue", "yellow", "magenta", "cyan")
+
+
+def _rgb(t: torch.Tensor) -> np.ndarray:
+    return to_numpy(t).transpose(1, 2, 0).clip(0, 1)
+
+
+def _cue_box(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
+    boxes = data.boxes("cue")[i]
+    for x0, y0, x1, y1 in boxes:
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, lw=1.2, ec=colour, ls="--"))
+
+
+def _object_outline(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
+    ax.contour(to_numpy(data.object_masks[i].float()), levels=[0.5], colors=[colour], linewidths=0.8)
+
+
+def shape_samples(data: ShapeImages, n: int = 8, predictions: torch.Tensor | None = None,
+                  ncols: int = 8, title: str | None = None) -> Figure:
+    """The first ``n`` images, each titled with its class and its cue's colour (and, given
+    ``predictions``, what a model said: a tick when right)."""
+    n = min(n, len(data))
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig = Figure(figsize=(1.45 * ncols, 1.7 * nrows + (0.3 if title else 0)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for i, ax in enumerate(axes):
+        ax.set_axis_off()
+        if i >= n:
+            continue
+        ax.imshow(_rgb(data.images[i]), interpolation="nearest")
+        cue = int(data.cue_classes[i])
+        text = f"{data.classes[int(data.labels[i])]}\ncue: {_COLOUR_NAMES[cue] if cue >= 0 else 'none'}"
+        if predictions is not None:
+            p = int(predictions[i])
+            text += f"\nsays {data.classes[p]} {'✓' if p == int(data.labels[i]) else '✗'}"
+        ax.set_title(text, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def shortcut_accuracy(accuracies: Mapping[str, Mapping[str, float]], chance: float | None = None) -> Figure:
+    """Grouped bars: test accuracy of each model (``{model: {test set: accuracy}}``) on each
+    test set, with the chance level as a dashed line."""
+    models = list(accuracies)
+    sets = list(dict.fromkeys(k for v in accuracies.values() for k in v))
+    fig = Figure(figsize=(1.2 + 1.3 * len(sets), 3.2), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / len(models)
+    for j, m in enumerate(models):
+        vals = [accuracies[m].get(s, np.nan) for s in sets]
+        xs = np.arange(len(sets)) + (j - (len(models) - 1) / 2) * width
+        bars = ax.bar(xs, vals, width, label=m)
+        for b, v in zip(bars, vals):
+            ax.text(b.get_x() + b.get_width() / 2, v + 0.02, f"{v:.0%}", ha="center", fontsize=8)
+    if chance is not None:
+        ax.axhline(chance, ls="--", c="gray", lw=1)
+        ax.text(len(sets) - 0.5, chance + 0.02, "chance", ha="right", fontsize=8, color="gray")
+    ax.set_xticks(np.arange(len(sets)), [f"cue: {s}" for s in sets])
+    ax.set_ylim(0, 1.12)
+    ax.set_ylabel("test accuracy")
+    ax.legend(fontsize=8, loc="upper right", ncols=len(models))
+    return fig
+
+
+def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 0,
+              methods: Sequence[str] | None = None) -> Figure:
+    """Image ``index`` explained by each method (columns) for each model (rows): the map
+    over the greyscale image, the cue boxed (dashed) and the object outlined, and in each
+    title the share of the map's mass on the cue (``cue``) and on the object (``obj``)."""
+    names = list(methods) if methods is not None else list(next(iter(scores.values())).methods)
+    rows = list(scores)
+    img = _rgb(data.images[index])
+    fig = Figure(figsize=(1.5 * (len(names) + 1), 1.75 * len(rows)), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(len(rows), len(names) + 1, squeeze=False))
+    for r, model in enumerate(rows):
+        ax = axes[r, 0]
+        ax.imshow(img, interpolation="nearest")
+        ax.set_title(f"{model} model", fontsize=9)
+        ax.set_axis_off()
+        for c, name in enumerate(names, start=1):
+            ax = axes[r, c]
+            ax.imshow(overlay(img, scores[model].maps[name][index], alpha=0.6), interpolation="nearest")
+            _cue_box(ax, data, index)
+            _object_outline(ax, data, index)
+            s = scores[model].scores[name]
+            head = f"{name}\n" if r == 0 else ""
+            ax.set_title(f"{head}cue {float(s['cue energy'][index]):.2f} obj {float(s['object energy'][index]):.2f}",
+                         fontsize=7.5)
+            ax.set_axis_off()
+    return fig
+
+
+def mask_scores(scores: Mapping[str, MaskScores], score: str = "cue energy", chance: float | None = None,
+                ax_title: str | None = None) -> Figure:
+    """One horizontal bar per method and model (``{model: MaskScores}``): the mean of
+    ``score`` over the images, with the chance level (e.g. the mask's share of the image)
+    as a dashed line."""
+    models = list(scores)
+    names = list(next(iter(scores.values())).methods)
+    fig = Figure(figsize=(5.2, 0.42 * len(names) * max(1, len(models)) / 1.6 + 1.0), layout="constrained")
+    ax = fig.subplots()
+    height = 0.8 / len(models)
+    for j, m in enumerate(models):
+        vals = [scores[m].mean(n, score) for n in names]
+        ys = np.arange(len(names)) + (j - (len(models) - 1) / 2) * height
+        ax.barh(ys, vals, height, label=f"{m} model")
+    if chance is not None:
+        ax.axvline(chance, ls="--", c="gray", lw=1, label="chance")
+    ax.set_yticks(np.arange(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{score} (mean over images)")
+    ax.set_title(ax_title or score, fontsize=10)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(models) + 1, fontsize=8)
+    return fig
+
+
+def _filter_mosaic(w: torch.Tensor, ncols: int = 4) -> np.ndarray:
+    """First-layer filters ``(C,3,k,k)`` as one RGB mosaic, one shared scale so that epochs
+    compare (grey is zero)."""
+    w = to_numpy(w)
+    c, _, k, _ = w.shape
+    scale = np.abs(w).max() + 1e-12
+    tiles = 0.5 + 0.5 * w / scale
+    nrows = -(-c // ncols)
+    out = np.ones((nrows * (k + 1) - 1, ncols * (k + 1) - 1, 3))
+    for i in range(c):
+        r, q = divmod(i, ncols)
+        out[r * (k + 1):r * (k + 1) + k, q * (k + 1):q * (k + 1) + k] = tiles[i].transpose(1, 2, 0)
+    return out
+
+
+def timeline(tl: Timeline, classes: Sequence[str] | None = None, epochs: Sequence[int] | None = None) -> Figure:
+    """The training timeline: for each recorded epoch (columns; 0 is before training), the
+    first-layer filters (top) and the watched image's Grad-CAM for its class with that
+    class's probability (bottom)."""
+    shown = list(epochs) if epochs is not None else list(range(len(tl)))
+    img = _rgb(tl.image)
+    fig = Figure(figsize=(1.7 * len(shown), 3.7), layout="constrained")
+    axes = fig.subplots(2, len(shown), squeeze=False)
+    label = classes[tl.target] if classes is not None else f"class {tl.target}"
+    for c, e in enumerate(shown):
+        axes[0, c].imshow(_filter_mosaic(tl.filters[e]), interpolation="nearest")
+        axes[0, c].set_title(f"epoch {e}", fontsize=9)
+        cam = to_numpy(tl.cams[e])
+        shown_cam = overlay(img, cam, alpha=0.6) if cam.max() > 0 else img
+        axes[1, c].imshow(shown_cam, interpolation="nearest")
+        axes[1, c].set_title(f"p({label}) = {float(tl.probs[e][tl.target]):.2f}", fontsize=8)
+        for ax in axes[:, c]:
+            ax.set_axis_off()
+    axes[0, 0].text(-0.1, 0.5, "conv1 filters", transform=axes[0, 0].transAxes, rotation=90, va="center",
+                    ha="right", fontsize=9)
+    axes[1, 0].text(-0.1, 0.5, "Grad-CAM", transform=axes[1, 0].transAxes, rotation=90, va="center",
+                    ha="right", fontsize=9)
+    return fig
+
+
+def cue_legend(classes: Sequence[str]) -> Figure:
+    """Which cue colour goes with which class in training."""
+    fig = Figure(figsize=(1.3 * len(classes), 0.9), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(classes)))
+    for i, (ax, name) in enumerate(zip(axes, classes)):
+        ax.imshow(np.array(CUE_COLOURS[i]).reshape(1, 1, 3))
+        ax.set_title(f"{name}: {_COLOUR_NAMES[i]}", fontsize=8)
+        ax.set_axis_off()
+    return fig
+
+
+__all__ = ["cue_legend", "mask_maps", "mask_scores", "shape_samples", "shortcut_accuracy", "timeline"]
+

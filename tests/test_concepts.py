@@ -1,0 +1,227 @@
+"""TCAV (Kim et al. 2018): CAVs, directional derivatives, the t-test, and the procedural images."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import cnnviz_lab as cv
+from cnnviz_lab.concepts import incomplete_beta, layer_activations
+from cnnviz_lab.textures import CONCEPTS
+
+
+# --- the statistics -----------------------------------------------------------------------
+def test_incomplete_beta_by_hand():
+    assert incomplete_beta(1, 1, 0.3) == pytest.approx(0.3)                 # uniform
+    assert incomplete_beta(2, 1, 0.5) == pytest.approx(0.25)                # x^2
+    assert incomplete_beta(1, 3, 0.2) == pytest.approx(1 - 0.8 ** 3)        # 1 - (1-x)^3
+    assert incomplete_beta(0.5, 0.5, 0.5) == pytest.approx(0.5)             # symmetric
+    assert incomplete_beta(3, 4, 0.0) == 0 and incomplete_beta(3, 4, 1.0) == 1
+    with pytest.raises(ValueError):
+        incomplete_beta(1, 1, 1.5)
+
+
+def test_t_test_by_hand_and_against_scipy():
+    # t for a = [1,2,3], b = [4,5,6]: means differ by 3, pooled variance 1, se = sqrt(2/3)
+    t, p = cv.t_test([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])
+    assert t == pytest.approx(-3 / math.sqrt(2 / 3))
+    # 4 degrees of freedom: |t| = 3.67 lies between the tables' 2.776 (p = 0.05) and 3.747 (p = 0.02)
+    assert 0.02 < p < 0.05
+    stats = pytest.importorskip("scipy.stats")
+    gen = torch.Generator().manual_seed(0)
+    for n, m in [(5, 5), (20, 12), (3, 40)]:
+        a, b = torch.rand(n, generator=gen), torch.rand(m, generator=gen) + 0.1
+        ref = stats.ttest_ind(a.numpy(), b.numpy())
+        t, p = cv.t_test(a, b)
+        assert t == pytest.approx(ref.statistic, rel=1e-6) and p == pytest.approx(ref.pvalue, rel=1e-6)
+
+
+def test_t_test_constant_samples_and_errors():
+    assert cv.t_test([1.0, 1.0], [1.0, 1.0]) == (0.0, 1.0)
+    assert cv.t_test([1.0, 1.0, 1.0], [0.0, 0.0])[1] == 0.0
+    with pytest.raises(ValueError, match="two values"):
+        cv.t_test([1.0], [1.0, 2.0])
+
+
+# --- CAVs and scores ----------------------------------------------------------------------
+def test_cav_finds_the_separating_direction():
+    gen = torch.Generator().manual_seed(0)
+    direction = torch.zeros(50)
+    direction[7] = 1.0
+    concept = torch.randn(40, 50, generator=gen) + 3 * direction
+    random = torch.randn(40, 50, generator=gen)
+    v = cv.cav(concept, random, seed=0)
+    assert v.vector.shape == (50,) and v.vector.norm() == pytest.approx(1.0, abs=1e-5)
+    assert int(v.vector.abs().argmax()) == 7 and v.vector[7] > 0.5      # towards the concept
+    assert v.accuracy >= 0.85
+    assert torch.equal(cv.cav(concept, random, seed=0).vector, v.vector)   # seeded split
+    # (N,C,H,W) activations are flattened
+    v4 = cv.cav(concept.view(40, 2, 5, 5), random.view(40, 2, 5, 5), seed=0)
+    assert torch.allclose(v4.vector, v.vector)
+    with pytest.raises(ValueError, match="differ in size"):
+        cv.cav(concept, random[:, :10])
+    with pytest.raises(ValueError, match="finite"):
+        cv.cav(concept * float("nan"), random)
+
+
+def test_tcav_score_is_the_fraction_of_positive_directional_derivatives():
+    grads = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0], [0.0, -1.0]])
+    assert cv.tcav_score(grads, torch.tensor([1.0, 0.0])) == 0.5
+    assert cv.tcav_score(grads, torch.tensor([0.0, 1.0])) == 0.25       # zero derivative is not positive
+    with pytest.raises(ValueError, match="same layer"):
+        cv.tcav_score(grads, torch.ones(3))
+
+
+class _Toy(nn.Module):
+    """``feat`` is the image itself; class 1's logit is mean(green) - mean(blue), class 0's the
+    opposite: 'green' raises class 1, 'blue' lowers it."""
+
+    def __init__(self):
+        super().__init__()
+        self.feat = nn.Identity()
+        self.scale = nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        f = self.feat(x) * self.scale
+        s = f[:, 1].mean(dim=(1, 2)) - f[:, 2].mean(dim=(1, 2))
+        return torch.stack([-s, s], 1)
+
+
+def _coloured(n, channel, gen):
+    x = torch.rand(n, 3, 6, 6, generator=gen)
+    if channel is not None:
+        x[:, channel] += 1.5
+    return x
+
+
+def test_class_gradients_and_activations_match_autograd():
+    model = _Toy()
+    x = torch.rand(3, 3, 6, 6)
+    g = cv.class_gradients(model, x, 1, ["feat"])["feat"]
+    expected = torch.zeros(3, 3, 6, 6)
+    expected[:, 1], expected[:, 2] = 1 / 36, -1 / 36
+    assert torch.allclose(g, expected)
+    assert model.scale.grad is None and model.scale.requires_grad
+    acts = layer_activations(model, x, ["feat"])["feat"]
+    assert torch.equal(acts, x)
+    assert cv.hook_count(model) == 0
+
+
+def test_tcav_finds_a_concept_that_matters_and_not_a_random_one():
+    gen = torch.Generator().manual_seed(0)
+    model = _Toy()
+    reps = 16
+    randoms = [_coloured(12, None, gen) for _ in range(reps)]
+    concepts = {"green": [_coloured(12, 1, gen) for _ in range(reps)],
+                "blue": [_coloured(12, 2, gen) for _ in range(reps)],
+                "random": [_coloured(12, None, gen) for _ in range(reps)]}
+    x = torch.rand(10, 3, 6, 6, generator=gen)
+    threads = torch.get_num_threads()
+    r = cv.tcav(model, x, 1, concepts, randoms, ["feat"], progress=False)
+    assert torch.get_num_threads() == threads
+    assert r.mean("green", "feat") == 1.0 and r.significant("green", "feat")
+    assert r.mean("blue", "feat") == 0.0 and r.significant("blue", "feat")       # matters, against
+    assert not r.significant("random", "feat")
+    assert r.random_scores["feat"].shape == (reps,) and r.scores[("green", "feat")].shape == (reps,)
+    assert float(r.accuracy[("green", "feat")].mean()) > 0.9
+    table = r.table()
+    assert "| green | feat | 1.00 |" in table and "| random | feat |" in table
+    # one fixed concept batch works too (the paper's setting)
+    fixed = cv.tcav(model, x, 1, {"green": concepts["green"][0]}, randoms, [model.feat], progress=False)
+    assert fixed.layers == ["feat"] and fixed.mean("green", "feat") == 1.0
+    assert cv.hook_count(model) == 0 and model.scale.grad is None
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"random_sets": "two"}, ValueError, "random_sets"),
+    ({"concepts": {}}, ValueError, "concepts"),
+    ({"concepts": {"g": [torch.rand(4, 3, 6, 6)] * 2}}, ValueError, "one batch or one per"),
+    ({"layers": ["nope"]}, Exception, "nope"),
+    ({"target": "zebra"}, TypeError, "Classifier"),
+])
+def test_tcav_bad_arguments(kwargs, error, word):
+    args = {"target": 1, "concepts": {"g": torch.rand(4, 3, 6, 6)}, "random_sets": [torch.rand(4, 3, 6, 6)] * 3,
+            "layers": ["feat"], **kwargs}
+    if args["random_sets"] == "two":
+        args["random_sets"] = [torch.rand(4, 3, 6, 6)] * 2
+    with pytest.raises(error, match=word):
+        cv.tcav(_Toy(), torch.rand(2, 3, 6, 6), args["target"], args["concepts"], args["random_sets"],
+                args["layers"], progress=False)
+
+
+# --- the procedural images ----------------------------------------------------------------
+@pytest.mark.parametrize("concept", CONCEPTS)
+def test_concept_images(concept):
+    x = cv.concept_images(concept, 4, size=48, seed=1)
+    assert x.shape == (4, 3, 48, 48) and x.min() >= 0 and x.max() <= 1
+    assert torch.equal(x, cv.concept_images(concept, 4, size=48, seed=1))
+    assert torch.equal(x[:2], cv.concept_images(concept, 2, size=48, seed=1))     # image i depends on (seed, i)
+    assert not torch.equal(x, cv.concept_images(concept, 4, size=48, seed=2))
+    assert x.std(dim=(2, 3)).mean() > 0.1, "a pattern, not a flat colour"
+
+
+def test_concepts_differ_from_each_other_and_errors():
+    a = cv.concept_images("striped", 2, size=32)
+    b = cv.concept_images("dotted", 2, size=32)
+    assert not torch.equal(a, b)
+    with pytest.raises(ValueError, match="concept"):
+        cv.concept_images("plaid", 2)
+    with pytest.raises(ValueError, match="size"):
+        cv.concept_images("striped", 2, size=4)
+    assert cv.concept_images("dotted", 0, size=32).shape == (0, 3, 32, 32)
+
+
+def test_random_images_mix_photos_fields_and_textures():
+    x = cv.random_images(6, size=40, seed=3)
+    assert x.shape == (6, 3, 40, 40) and x.min() >= 0 and x.max() <= 1
+    assert torch.equal(x, cv.random_images(6, size=40, seed=3))
+    assert not torch.equal(x, cv.random_images(6, size=40, seed=4))
+
+
+def test_zebra_drawings_are_zebras_to_the_pretrained_model():
+    clf = cv.load_model()
+    z = cv.zebra_images(12, size=128, seed=0)
+    assert z.shape == (12, 3, 128, 128) and z.min() >= 0 and z.max() <= 1
+    top = clf.logits(clf.from_unit(z)).argmax(1)
+    assert float((top == clf.class_index("zebra")).float().mean()) >= 0.5
+
+
+def test_tcav_panel_and_figures():
+    from matplotlib.figure import Figure
+
+    gen = torch.Generator().manual_seed(0)
+    model = _Toy()
+    randoms = [_coloured(6, None, gen) for _ in range(3)]
+    r = cv.tcav(model, torch.rand(4, 3, 6, 6, generator=gen), 1,
+                {"green": [_coloured(6, 1, gen) for _ in range(3)]}, randoms, ["feat"], progress=False)
+    assert isinstance(cv.plot.tcav(r), Figure) and isinstance(cv.plot.tcav_scores(r, "green", "feat"), Figure)
+    assert isinstance(cv.plot.concept_examples({"green": randoms[0], "z": randoms[1]}, n=3), Figure)
+    panel = cv.widgets.tcav_panel(r, size=32)
+    assert isinstance(panel.render(concept="green", layer="feat", texture="dotted", draw=3), Figure)
+
+
+def test_exercise_checkers(capsys):
+    def right(a, b):
+        n, m = len(a), len(b)
+        pooled = (((a - a.mean()) ** 2).sum() + ((b - b.mean()) ** 2).sum()) / (n + m - 2)
+        return float((a.mean() - b.mean()) / (pooled * (1 / n + 1 / m)).sqrt())
+
+    assert cv.exercises.check_t_statistic(right)
+    mistakes = {
+        "n + m - 2": lambda a, b: float((a.mean() - b.mean()) / (((((a - a.mean()) ** 2).sum()
+                                        + ((b - b.mean()) ** 2).sum()) / (len(a) + len(b))) * (1 / len(a) + 1 / len(b))).sqrt()),
+        "Welch": lambda a, b: float((a.mean() - b.mean()) / (a.var() / len(a) + b.var() / len(b)).sqrt()),
+        "square root": lambda a, b: float((a.mean() - b.mean()) / ((((a - a.mean()) ** 2).sum()
+                                          + ((b - b.mean()) ** 2).sum()) / (len(a) + len(b) - 2) * (1 / len(a) + 1 / len(b)))),
+        "sign": lambda a, b: -right(a, b),
+    }
+    for hint, fn in mistakes.items():
+        capsys.readouterr()
+        assert not cv.exercises.check_t_statistic(fn)
+        assert hint in capsys.readouterr().out, hint
+    assert cv.exercises.check_random_concept("b")
+    for wrong in ("a", "c", "d", None):
+        assert not cv.exercises.check_random_concept(wrong)
