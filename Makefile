@@ -35,10 +35,12 @@ install: $(STAMP)
 lab: install
 	JUPYTER=$(VENV)/bin/jupyter tools/start_lab.sh $(LAB_ARGS)
 
-# Unit tests, the notebook standard, the real-browser widget test and every notebook under
-# nbval, offline, in quick mode: one pytest run, one summary line, a "notebook times" table.
+# Unit tests, the notebook standard, the real-browser widget test, every notebook's classic branch
+# on the fake torch-hub cache (tests/test_notebooks_classic.py) and every notebook under nbval,
+# offline, in quick mode: one pytest run, one summary line, a "notebook times" table.
 test: install chromium fake-hub
-	CNNVIZ_BROWSER=1 $(PYTEST) tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+	CNNVIZ_BROWSER=1 CNNVIZ_CLASSIC_NOTEBOOKS=1 $(PYTEST) tests notebooks --nbval-lax --nbval-current-env \
+	  -p no:cacheprovider
 
 # Without the browser test (it is skipped, saying so).
 test-unit: install
