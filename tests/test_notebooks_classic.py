@@ -4,8 +4,8 @@
 torchvision expects) and sets ``CNNVIZ_CLASSIC_NOTEBOOKS=1``; this module then runs every
 notebook in quick mode with ``CNNVIZ_OFFLINE`` unset, ``TORCH_HOME`` on the fake cache and the
 weights server pointed at a closed port, exactly as a student on Colab whose weights are cached.
-It checks that the notebook runs, that each classic model its source asks for really ran (its
-name is in the outputs) and that no fallback note was shown. The other mode (offline, no cache:
+It checks that the notebook runs, that each classic model its code cells ask for really ran
+(its name is in the outputs) and that no fallback note was shown. The other mode (offline, no cache:
 the EfficientNet-Lite0 fallback, which says so) is what nbval runs on ``notebooks/``.
 """
 
@@ -20,7 +20,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SOURCES = ROOT / "tools" / "notebook_src"
 CLASSICS = ("vgg16", "alexnet", "resnet50", "googlenet", "inception_v3", "densenet121", "mobilenet_v2")
 FALLBACK_MARK = "is not available here"  # cnnviz_lab.fallback.fallback_note's opening words
 
@@ -72,8 +71,8 @@ def test_classic_branch_runs(path, tmp_path):
             else:
                 os.environ[k] = v
     text = _outputs_text(nb)
-    classics = requested_classics((SOURCES / f"{path.stem}.py").read_text())
+    classics = requested_classics("\n".join(c.source for c in nb.cells if c.cell_type == "code"))
     for name in classics:
-        assert name in text, f"{path.name}: {name} is loaded in the source but never named in the outputs"
+        assert name in text, f"{path.name}: {name} is loaded in a code cell but never named in the outputs"
     if classics:
         assert FALLBACK_MARK not in text, f"{path.name}: a fallback note was shown although the cache holds the weights"
