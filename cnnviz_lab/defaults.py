@@ -8,7 +8,7 @@
   makes the call reproducible on its own (:func:`generator`).
 - ``progress=None``: a ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere) shows when
   the call runs the model on at least :data:`LONG_CALL` images; ``True``/``False`` force it.
-  One bar per call, never a line per step.
+  One bar per call, never a line per step. Downloads count bytes (:func:`byte_bar`).
 """
 
 from __future__ import annotations
@@ -84,6 +84,14 @@ def progress_bar(items: Iterable | None = None, *, images: int, progress: bool |
                 leave=False)
 
 
+def byte_bar(*, desc: str, progress: bool, total: int | None = None) -> tqdm:
+    """A ``tqdm.auto`` bar counting bytes (KiB, MiB... in powers of 1024) for a transfer of
+    ``total`` bytes (``None``: unknown until the server says); ``progress`` shows it. Unlike
+    the bars over images it stays on screen when done: a download says what it fetched."""
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024,
+                disable=not checks.flag(progress, "progress"))
+
+
 def chunks(total: int, size: int, *, device: torch.device | str, progress: bool | None, desc: str
            ) -> Iterator[torch.Tensor]:
     """Index tensors ``start..start+size-1`` covering ``range(total)`` (one per batch of
@@ -93,4 +101,4 @@ def chunks(total: int, size: int, *, device: torch.device | str, progress: bool 
         yield torch.arange(start, min(start + size, total), device=device)
 
 
-__all__ = ["LONG_CALL", "batch_size", "chunks", "generator", "progress_bar", "seed_value", "show_progress"]
+__all__ = ["LONG_CALL", "batch_size", "byte_bar", "chunks", "generator", "progress_bar", "seed_value", "show_progress"]
