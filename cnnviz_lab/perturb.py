@@ -6,7 +6,8 @@ only in *how* they change an image. This module does the rest once: it lays out 
 ``N x V`` (image, variant) pairs, builds each batch of perturbed images with the method's
 own function, runs them through the frozen model ``batch_size`` at a time (no autograd,
 one progress bar), and gathers each image's target scores into an ``(N,K,V)`` tensor.
-It also holds what a removed pixel is replaced with (:func:`fill_image`).
+It also holds what a removed pixel is replaced with (:func:`fill_image`), and the blend of
+image and fill through soft masks that RISE and LIME share (:func:`masked_scores`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ def perturbed_scores(module: nn.Module, targets: torch.Tensor, variants: int, pe
     return scores
 
 
+def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor, variants: int,
+                  mask: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], filler: torch.Tensor, *,
+                  batch_size: int, output: str = "prob", progress: bool | None = None,
+                  desc: str = "masking") -> torch.Tensor:
+    """:func:`perturbed_scores` for methods that blend each image with a fill through a
+    soft mask (RISE's random masks, LIME's superpixels switched on and off): variant ``v``
+    of image ``n`` is ``x[n] * m + filler[n] * (1 - m)`` with ``m = mask(img, var)``, a
+    ``(B,H,W)`` batch of masks in [0, 1] (1 keeps the pixel). ``filler``: ``(N,C,H,W)``
+    (:func:`fill_image` expanded to ``x``). Returns the ``(N,K,V)`` scores."""
+    def blend(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
+        m = mask(img, var).unsqueeze(1).to(x.dtype)
+        return x[img] * m + filler[img] * (1 - m)
+
+    return perturbed_scores(module, targets, variants, blend, batch_size=batch_size, output=output,
+                            progress=progress, desc=desc)
+
+
 def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None,
                blur_sigma: float = 8.0) -> torch.Tensor:
     """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``.
@@ -98,4 +116,4 @@ def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None
     return values.view(1, -1, 1, 1)
 
 
-__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "perturbed_scores", "read_scores"]
+__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "masked_scores", "perturbed_scores", "read_scores"]
