@@ -95,6 +95,14 @@ def random_map(x: torch.Tensor, *, seed: int | None = None, resolution: int | No
     return m.to(x.device)
 
 
+def _agnostic(name: str) -> bool:
+    """Whether ``name`` is a registered method whose map ignores the class."""
+    try:
+        return registry.get_method(name).agnostic
+    except ValueError:
+        return False
+
+
 def _method_name(method: str | Callable[..., torch.Tensor]) -> str:
     return method if isinstance(method, str) else getattr(method, "__name__", type(method).__name__)
 
@@ -125,7 +133,9 @@ class MethodEvaluation:
     ``cv.plot.curves``); ``sanity``: ``{method: RandomizationResult}``; ``pointing``:
     ``{method: (N,) bool}`` when boxes were given; ``seconds``: time each method's map took;
     ``images``: optional names of the images; ``baselines``: the names among the rows that are
-    random maps, not methods.
+    random maps, not methods; ``agnostic``: the methods whose map ignores the class (registry
+    entries marked ``agnostic``, EigenCAM): their pointing-game hits for two classes of one
+    image are one map scored twice.
     """
 
     methods: list[str]
@@ -136,6 +146,7 @@ class MethodEvaluation:
     seconds: dict[str, float] = field(default_factory=dict)
     images: list[str] | None = None
     baselines: list[str] = field(default_factory=list)
+    agnostic: list[str] = field(default_factory=list)
 
     def deletion(self, name: str) -> torch.Tensor:
         """Deletion AUC of method ``name`` per image, ``(N,)`` (lower is better)."""
@@ -230,7 +241,7 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
         baselines = {"random pixels": random_map(xin, seed=seed),
                      "random blobs": random_map(xin, seed=seed, resolution=7)}
     out = MethodEvaluation(methods=list(fns), images=list(images) if images is not None else None,
-                           baselines=list(baselines))
+                           baselines=list(baselines), agnostic=[m for m in fns if _agnostic(m)])
     work = list(fns.items())
     for name, fn in defaults.progress_bar(work, images=len(work) * n, progress=progress, desc="methods",
                                           unit="method"):
