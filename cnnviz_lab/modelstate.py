@@ -51,7 +51,11 @@ def frozen(module: nn.Module) -> Iterator[nn.Module]:
     module's training flag and each parameter's ``requires_grad`` are restored afterwards,
     exceptions included. No parameter ``.grad`` can be filled and no buffer (BatchNorm's
     running statistics, ``num_batches_tracked``) changes inside: a model in train mode is
-    explained exactly as the same model in eval mode."""
+    explained exactly as the same model in eval mode. A Classifier stands for its ``.model``."""
+    module = getattr(module, "model", module) if not isinstance(module, nn.Module) else module
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"frozen needs a model (an nn.Module or a Classifier), got {module!r:.60} "
+                        f"({type(module).__name__})")
     flags = [(p, p.requires_grad) for p in module.parameters()]
     try:
         with evaluating(module):
@@ -168,7 +172,10 @@ def _class_id(value: Any, classifier: Classifier | None, name: str) -> int:
         if classifier is None:
             raise TypeError(f"{name}: class name {value!r} needs a Classifier (load_model or wrap_model); "
                             "with a bare nn.Module pass class indices")
-        return classifier.class_index(value)
+        try:
+            return classifier.class_index(value)
+        except ValueError as err:   # an unknown name: say which argument held it
+            raise type(err)(f"{name}: {err}") from None
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     raise TypeError(f"{name} must hold class indices (ints) or class names, got {value!r} "

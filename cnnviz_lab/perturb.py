@@ -75,8 +75,9 @@ def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor, var
 
 
 def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None,
-               blur_sigma: float = 8.0) -> torch.Tensor:
-    """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``.
+               blur_sigma: float = 8.0, name: str = "fill") -> torch.Tensor:
+    """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``; errors
+    name the argument ``name`` (``"start"`` for the insertion curve).
 
     ``fill`` is given in the model's input space (after normalisation):
 
@@ -99,20 +100,20 @@ def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None
             return torch.zeros(1, x.shape[1], 1, 1, device=x.device, dtype=x.dtype)
         if key in NAMED_FILLS:
             if classifier is None:
-                raise TypeError(f"fill={fill!r} needs a Classifier to know the normalisation; "
+                raise TypeError(f"{name}={fill!r} needs a Classifier to know the normalisation; "
                                 "with a bare nn.Module pass a number in the model's input space")
             unit = torch.full((1, x.shape[1], 1, 1), NAMED_FILLS[key], device=x.device)
             return classifier.from_unit(unit).to(x.dtype)
-        raise ValueError(f"unknown fill {fill!r}: use a number, 'mean', 'blur', "
+        raise ValueError(f"unknown {name} {fill!r}: use a number, 'mean', 'blur', "
                          f"{', '.join(repr(k) for k in NAMED_FILLS)} or a tensor")
     if isinstance(fill, (int, float)) and not isinstance(fill, bool):
         return torch.full((1, 1, 1, 1), float(fill), device=x.device, dtype=x.dtype)
     try:
         values = torch.as_tensor(list(fill), device=x.device, dtype=x.dtype)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"fill must be a number, one number per channel, a name or a tensor, got {fill!r}") from None
+        raise TypeError(f"{name} must be a number, one number per channel, a name or a tensor, got {fill!r}") from None
     if values.numel() != x.shape[1]:
-        raise ValueError(f"a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
+        raise ValueError(f"{name}: a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
     return values.view(1, -1, 1, 1)
 
 

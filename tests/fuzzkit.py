@@ -16,10 +16,6 @@ caller's tensor (values, ``requires_grad``, no ``.grad``). Any other exception f
 Example counts (profiles): by default a few examples per kind of case (``CI_VALID``,
 ``CI_BN``, ``CI_OTHER``), drawn deterministically (``derandomize``) so CI is stable and
 fast; ``CNNVIZ_FUZZ=1`` (``make fuzz``) gives each function ``FUZZ_EXAMPLES`` random examples.
-
-Cases that fail on today's code because the input gate is not built yet are listed once, in
-``fuzz_known_failing.KNOWN_FAILING``, as ``(function, kind): what happens today``; they run
-as strict xfails, so the day one starts passing the suite says so and its line must go.
 """
 
 from __future__ import annotations
@@ -43,7 +39,6 @@ from torch import nn
 
 import cnnviz_lab as cv
 from conftest import TinyNet
-from fuzz_known_failing import KNOWN_FAILING
 
 # --- profiles -------------------------------------------------------------------------------
 FUZZ = os.environ.get("CNNVIZ_FUZZ", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -51,7 +46,7 @@ FUZZ = os.environ.get("CNNVIZ_FUZZ", "").strip().lower() in {"1", "true", "yes",
 FUZZ_EXAMPLES = int(os.environ.get("CNNVIZ_FUZZ_EXAMPLES", "1000"))
 CI_VALID, CI_BN, CI_OTHER = 6, 2, 1  # default profile: examples of valid / train-mode / mistake kinds
 # No shrinking: a failure is reported as drawn (shrinking a failing case re-runs it hundreds
-# of times, which would make the known failures cost minutes), and the first one stops it.
+# of times, minutes on some functions), and the first one stops it.
 _COMMON = dict(deadline=None, database=None, print_blob=True, report_multiple_bugs=False,
                phases=[Phase.explicit, Phase.generate],
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -347,22 +342,9 @@ class Spec:
     kinds: dict[str, Callable[[Any], Case]]
 
 
-# --- known failures: the input gate is being built on the `arch` branch -----------------------
-GATE = "known failure (tests/fuzz_known_failing.py)"
-
-
 def cases(specs: dict[str, Spec]) -> list:
-    """pytest parameters ``(function, kind)``, the known failures as strict xfails."""
-    unknown = [key for key in KNOWN_FAILING if key[0] in specs and key[1] not in specs[key[0]].kinds]
-    assert not unknown, f"fuzz_known_failing lists cases that do not exist: {unknown}"
-    params = []
-    for name, spec in specs.items():
-        for kind in spec.kinds:
-            marks = ()
-            if (name, kind) in KNOWN_FAILING:
-                marks = pytest.mark.xfail(strict=True, reason=f"{GATE}: {KNOWN_FAILING[name, kind]}")
-            params.append(pytest.param(name, kind, marks=marks, id=f"{name}-{kind}"))
-    return params
+    """pytest parameters ``(function, kind)``: every kind of case of every function."""
+    return [pytest.param(name, kind, id=f"{name}-{kind}") for name, spec in specs.items() for kind in spec.kinds]
 
 
 def run_kind(spec: Spec, kind: str) -> None:

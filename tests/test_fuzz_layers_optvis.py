@@ -4,6 +4,7 @@ that every public function is fuzzed somewhere (oracle and case kinds in ``fuzzk
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 
@@ -270,7 +271,7 @@ def class_index_case(data) -> Case:
 
 def class_index_expect(case: Case, result) -> None:
     value = case.kwargs["name"]
-    expected = value if isinstance(value, (int, np.integer)) else \
+    expected = int(value) if isinstance(value, (int, np.integer, torch.Tensor)) else \
         [n.lower() for n in NAMES].index(value.strip().lower().replace("_", " "))
     assert result == expected
 
@@ -330,6 +331,36 @@ SPECS.update({
         "kw_categories": keyword_kind("categories", [["a", "b"], "abcde", 3], lambda d, c: {"device": "cpu"},
                                       models=["tiny"])}),
 })
+
+
+def note_case(data) -> Case:
+    """A Classifier as loaded, or one standing in for another model (a fallback)."""
+    clf = make_model("classifier")
+    if data.draw(st.booleans(), label="fell back"):
+        clf = dataclasses.replace(clf, requested="vgg16",
+                                  fallback_note=cv.fallback.fallback_note("vgg16", "CNNVIZ_OFFLINE=1", clf.name))
+    return Case("classifier", clf)
+
+
+def note_expect(name: str):
+    def expect(case: Case, result) -> None:
+        fell_back = case.model.fallback_note is not None
+        if name == "title_name":
+            assert result == ("tinynet (for vgg16)" if fell_back else "tinynet"), result
+        elif name == "note_html":
+            assert (result.startswith("<div") and "vgg16" in result) if fell_back else result == "", result
+        else:
+            assert result.fell_back == fell_back and "tinynet" in result.markdown, result
+    return expect
+
+
+def note_spec(name: str) -> Spec:
+    return Spec(name, lambda c: getattr(cv, name)(c.model), note_expect(name), {
+        "valid": note_case,
+        "model_type": lambda data: variants(note_case(data), "model", model=["resnet18", None, lambda: torch.zeros(3)])})
+
+
+SPECS.update({name: note_spec(name) for name in ("title_name", "note_html", "model_note")})
 
 
 def dict_update(case: Case, **changes) -> Case:

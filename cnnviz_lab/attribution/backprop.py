@@ -93,7 +93,10 @@ def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef
     pass stops at the layer (a module called several times counts by its first call)."""
     checks.choice(backward, "backward", BACKWARD_RULES)
     module, clf, xd = enter(model, x)
-    name = layer_name(module, from_layer)
+    try:
+        name = layer_name(module, from_layer)
+    except (ValueError, TypeError) as err:
+        raise type(err)(f"from_layer: {err}") from None
     rule = _rule(module, clf, backward, generalize)
     with frozen(module), torch.enable_grad():
         xg = xd.requires_grad_(True)

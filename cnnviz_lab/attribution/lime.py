@@ -40,9 +40,15 @@ def grid_segments(height: int, width: int, cells: int = 8, device: torch.device 
     height = checks.positive_int(height, "height")
     width = checks.positive_int(width, "width")
     cells = checks.positive_int(cells, "cells")
-    rows = torch.arange(height, device=device) * min(cells, height) // height
-    cols = torch.arange(width, device=device) * min(cells, width) // width
-    return rows[:, None] * min(cells, width) + cols[None, :]
+    return _grid(height, width, cells, cells, device)
+
+
+def _grid(height: int, width: int, rows: int, cols: int, device: torch.device | str) -> torch.Tensor:
+    """``(H,W)`` labels of a ``rows x cols`` grid (at most one cell per pixel along an axis)."""
+    rows, cols = min(rows, height), min(cols, width)
+    r = torch.arange(height, device=device) * rows // height
+    c = torch.arange(width, device=device) * cols // width
+    return r[:, None] * cols + c[None, :]
 
 
 def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters: int = 10) -> torch.Tensor:
@@ -51,7 +57,8 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
 
     Each pixel is the point ``(colour, compactness * (row, col) / S)``, ``S = sqrt(HW / n)``
     the side of a square cell, with the colour as given (a normalised input: about unit
-    spread per channel); the centres start on a regular grid and move for ``iters`` rounds
+    spread per channel); the centres start on a regular grid of at most ``n`` cells
+    (``8 x 8`` for 64) and move for ``iters`` rounds
     of assignment and averaging (Lloyd's algorithm, the core of SLIC, without its local
     search window or connectivity step: a label may cover several separate pieces).
     Larger ``compactness`` gives squarer cells. Deterministic. ``x`` is checked as every
@@ -64,13 +71,13 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
     iters = checks.integer(iters, "iters", minimum=0)
     count, chans, h, w = x.shape
     side = math.sqrt(h * w / n)
-    cells = max(1, round(math.sqrt(n)))
+    rows = math.isqrt(n)                       # a rows x cols grid of at most n cells to start from
     scale = compactness / side
     rr, cc = torch.meshgrid(torch.arange(h, device=x.device, dtype=torch.float32),
                             torch.arange(w, device=x.device, dtype=torch.float32), indexing="ij")
     pos = torch.stack([rr, cc], dim=-1).view(1, h * w, 2) * scale
     feats = torch.cat([x.detach().float().flatten(2).transpose(1, 2), pos.expand(count, -1, -1)], dim=2)
-    init = grid_segments(h, w, cells, x.device).view(-1)
+    init = _grid(h, w, rows, n // rows, x.device).view(-1)
     labels = init.expand(count, -1).contiguous()
     k = int(init.max()) + 1
     centres = torch.zeros(count, k, chans + 2, device=x.device)
@@ -113,7 +120,8 @@ def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alph
     """Coefficients ``(F,K)`` and intercepts ``(K,)`` minimising
     ``sum_i w_i (y_i - b - z_i . beta)^2 + alpha ||beta||^2`` (what scikit-learn's ``Ridge``
     fits with ``sample_weight``), in float64 through the normal equations of the
-    weight-centred data."""
+    weight-centred data; where they are (numerically) singular (``alpha`` about 0 with fewer
+    distinct samples than superpixels) the minimum-norm solution."""
     alpha = checks.real(alpha, "alpha", minimum=0.0)
     zd = z.to(torch.float64)
     yd = y.to(torch.float64)
@@ -122,7 +130,10 @@ def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alph
     ym = (wd[:, None] * yd).sum(0) / wd.sum()
     zc, yc = zd - zm, yd - ym
     gram = zc.t() @ (wd[:, None] * zc) + alpha * torch.eye(z.shape[1], dtype=torch.float64, device=z.device)
-    beta = torch.linalg.solve(gram, zc.t() @ (wd[:, None] * yc))
+    rhs = zc.t() @ (wd[:, None] * yc)
+    # The pseudo-inverse: the inverse where the system is well posed, the minimum-norm
+    # solution where it is (numerically) singular, never NaN.
+    beta = torch.linalg.pinv(gram, hermitian=True, rtol=1e-12) @ rhs
     return beta, ym - zm @ beta
 
 
