@@ -122,4 +122,5 @@ def chunks(total: int, size: int, *, device: torch.device | str, progress: bool 
         yield torch.arange(start, min(start + size, total), device=device)
 
 
-__all__ = ["COPY_BUDGET", "LONG_CALL", "batch_size", "byte_bar", "chunks", "copies_per_pass", "generator", "progress_bar", "seed_value", "show_progress"]
+__all__ = ["COPY_BUDGET", "LONG_CALL", "batch_size", "byte_bar", "chunks", "copies_per_pass", "generator",
+           "progress_bar", "seed_value", "show_progress"]

@@ -320,5 +320,5 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
 
 
-__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "check_batch", "evaluating", "frozen", "frozen_forward",
-           "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]
+__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "check_batch", "evaluating", "frozen",
+           "frozen_forward", "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]

@@ -111,7 +111,8 @@ def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None
     try:
         values = torch.as_tensor(list(fill), device=x.device, dtype=x.dtype)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a number, one number per channel, a name or a tensor, got {fill!r}") from None
+        raise TypeError(f"{name} must be a number, one number per channel, a name or a tensor, "
+                        f"got {fill!r}") from None
     if values.numel() != x.shape[1]:
         raise ValueError(f"{name}: a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
     return values.view(1, -1, 1, 1)

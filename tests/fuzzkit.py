@@ -273,9 +273,12 @@ def check(spec: "Spec", case: Case) -> None:
     """Run ``spec`` on ``case`` and apply the oracle (see the module docstring)."""
     model_state = ModelState.of(case.model) if isinstance(case.model, (nn.Module, cv.Classifier)) else None
     inputs = {"x": TensorState.of(case.x), "target": TensorState.of(case.target)}
-    eval_twin = None
+    eval_twin = twin_kwargs = None
     if case.bad is None and case.model_key == "bn_train":
-        eval_twin = copy.deepcopy(case.model).eval()
+        memo: dict = {}
+        eval_twin = copy.deepcopy(case.model, memo).eval()
+        # a layer given as a module of the model is the twin's own module in the twin's call
+        twin_kwargs = {k: memo.get(id(v), v) if isinstance(v, nn.Module) else v for k, v in case.kwargs.items()}
     try:
         result = spec.run(case)
     except (ValueError, TypeError) as err:
@@ -301,7 +304,7 @@ def check(spec: "Spec", case: Case) -> None:
     if spec.expect is not None:
         spec.expect(case, result)
     if eval_twin is not None:
-        twin_case = dataclasses.replace(case, model=eval_twin)
+        twin_case = dataclasses.replace(case, model=eval_twin, kwargs=twin_kwargs)
         twin = spec.run(twin_case)
         a, b = _comparable(result), _comparable(twin)
         assert len(a) == len(b) and all(
@@ -511,7 +514,7 @@ def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, 
 
         def spoil(value):
             x = case.x.detach().clone()
-            x.view(-1)[where] = value
+            x[np.unravel_index(where, tuple(x.shape))] = value   # x may be a non-contiguous view
             return x.requires_grad_(case.x.requires_grad)
         return variants(case, x_name, x=[lambda v=v: spoil(v) for v in (math.nan, math.inf, -math.inf)])
 

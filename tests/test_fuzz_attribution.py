@@ -47,7 +47,10 @@ def cam_layer_kwargs(data, case):
 
 
 def gap_layer_kwargs(data, case):
-    last = [n for n in spatial_layers(case.model) if n in ("conv2", "relu2")]
+    """CAM's layer: the one feeding the pooling (``relu2``; TinyNet's ``conv2`` too, since CAM
+    accepts a ReLU between the layer and the pooling; not BNNet's, with a BatchNorm there)."""
+    ok = ("relu2",) if "bn2" in spatial_layers(case.model) else ("conv2", "relu2")
+    last = [n for n in spatial_layers(case.model) if n in ok]
     return {"layer": draw_layer(data, case, last), "upsample": data.draw(st.booleans(), label="upsample")}
 
 
@@ -210,7 +213,7 @@ def superpixels_bad_x(data) -> list[Case]:
     case = superpixels_case(data)
     x = case.x.detach()
     spoilt = x.clone()
-    spoilt.view(-1)[0] = math.nan
+    spoilt[(0,) * spoilt.dim()] = math.nan
     return variants(case, "x", x=[lambda: torch.rand(5), "x", None, lambda: x[:0], lambda: (x * 60 + 128).to(torch.uint8),
                                   lambda: spoilt, lambda: x.numpy()])
 

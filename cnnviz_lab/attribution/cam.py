@@ -34,7 +34,8 @@ from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, 
 from .common import Target, enter, finish, gather_scores, resolve_targets
 
 __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
-           "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam", "scorecam"]
+           "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam",
+           "scorecam"]
 
 
 def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,

@@ -70,7 +70,8 @@ def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attributio
         raise ValueError(f"target: the {kind} curve scores one class per image: pass None, an int, "
                          "a class name or one class per image")
     # deletion: original -> fill where pixels were removed; insertion: blurred -> original
-    filled = fill_image(x, start, clf, blur_sigma, name="fill" if kind == "deletion" else "start").expand(n, c, h, w)
+    filled = fill_image(x, start, clf, blur_sigma, name="fill" if kind == "deletion" else "start")
+    filled = filled.expand(n, c, h, w)
     src, dst = (x, filled) if kind == "deletion" else (filled, x)
 
     def changed(img: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
