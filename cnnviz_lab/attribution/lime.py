@@ -133,7 +133,8 @@ def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alph
     rhs = zc.t() @ (wd[:, None] * yc)
     # The pseudo-inverse: the inverse where the system is well posed, the minimum-norm
     # solution where it is (numerically) singular, never NaN.
-    beta = torch.linalg.pinv(gram, hermitian=True, rtol=1e-12) @ rhs
+    # Eigenvalues below 1e-12 of the total weight (the scale of the gram's entries) count as 0.
+    beta = torch.linalg.pinv(gram, hermitian=True, atol=1e-12 * float(wd.sum()), rtol=1e-12) @ rhs
     return beta, ym - zm @ beta
 
 
