@@ -106,12 +106,12 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
     copies of the layer's output on the CPU, 1 GiB on CUDA), or 32 whole images per pass
     where the model needs them (module docstring). ``progress``: a progress bar (``None``:
     when the call ablates at least :data:`cnnviz_lab.defaults.LONG_CALL` channels in all,
-    :func:`cnnviz_lab.defaults.show_progress`). Gradient free; ``(N,[K],H,W)`` raw, non-negative, upsampled unless
-    ``upsample=False``.
+    :func:`cnnviz_lab.defaults.show_progress`). Gradient free; ``(N,[K],H,W)`` raw,
+    non-negative, upsampled unless ``upsample=False``.
     """
     module, clf, xin = enter(model, x)
     name = default_layer(model, layer, tuple(xin.shape[-2:]))
-    checks.batch_size(batch_size)
+    checks.batch_size(batch_size)            # before any forward pass
     with torch.no_grad(), frozen(module):
         with capture(module, name) as cap:
             logits = module(xin)
