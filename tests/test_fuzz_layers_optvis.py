@@ -114,7 +114,7 @@ def maximize_kwargs(data, case):
             "steps": data.draw(st.integers(1, 2), label="steps"), "seed": data.draw(st.integers(0, 5), label="seed"),
             "param": data.draw(st.sampled_from(["fft", "pixel", "fft-rgb"]), label="param"),
             "transforms": data.draw(st.sampled_from([None, "jitter"]), label="transforms"),
-            "output": "tensor", "progress": False}
+            "progress": False}
 
 
 def maximize_expect(case: Case, result) -> None:
@@ -126,7 +126,7 @@ def maximize_expect(case: Case, result) -> None:
 def invert_kwargs(data, case):
     return {"layer": data.draw(st.sampled_from(layer_names_of(case.model) or ["conv1"]), label="layer"),
             "steps": data.draw(st.integers(1, 2), label="steps"), "seed": data.draw(st.integers(0, 5), label="seed"),
-            "param": data.draw(st.sampled_from(["pixel", "fft"]), label="param"), "output": "tensor",
+            "param": data.draw(st.sampled_from(["pixel", "fft"]), label="param"),
             "progress": False}
 
 
@@ -184,7 +184,7 @@ SPECS = {
         "valid": lambda data: base_case(data, lambda d, c: {}, None),
         "model_type": lambda data: variants(base_case(data, lambda d, c: {}, None), "model",
                                             model=["resnet18", None, lambda: torch.zeros(3)])}),
-    "maximize": Spec("maximize", lambda c: cv.maximize(c.model, **c.kwargs), maximize_expect, {
+    "maximize": Spec("maximize", lambda c: cv.maximize(c.model, **c.kwargs).tensor, maximize_expect, {
         "valid": lambda data: base_case(data, maximize_kwargs, None),
         "bn_train": lambda data: base_case(data, maximize_kwargs, None, models=["bn_train"]),
         "model_type": lambda data: variants(base_case(data, maximize_kwargs, None), "model",
@@ -196,7 +196,7 @@ SPECS = {
         "kw_steps": keyword_kind("steps", [-1, 2.5, "2", None], maximize_kwargs),
         "kw_param": keyword_kind("param", ["nope", 3], maximize_kwargs),
         "kw_seed": keyword_kind("seed", ["a", 2.5], maximize_kwargs)}),
-    "invert": image_spec("invert", lambda m, x, **k: cv.invert(m, x, **k), invert_kwargs, {
+    "invert": image_spec("invert", lambda m, x, **k: cv.invert(m, x, **k).tensor, invert_kwargs, {
         "layer": BAD_LAYERS, "steps": [-1, 2.5, "2", None]}),
     "deepdream": image_spec("deepdream", lambda m, x, **k: cv.deepdream(m, x, **k), dream_kwargs, {
         "layers": [3, "nope", {}, {"nope": 1.0}, {"conv2": "a"}, [], Foreign],
