@@ -55,7 +55,7 @@ test-full: install
 	CNNVIZ_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 # The property-based suite with 1,000 generated calls per public function (random, not the
-# few fixed ones of `make test`); known failures are strict xfails (tests/fuzz_known_failing.py).
+# few fixed ones of `make test`).
 # CNNVIZ_FUZZ_EXAMPLES=N changes the count.
 fuzz: install
 	CNNVIZ_FUZZ=1 $(PYTEST) tests/test_fuzz_attribution.py tests/test_fuzz_evaluate.py \

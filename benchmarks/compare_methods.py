@@ -105,9 +105,8 @@ def ablation_rows(device: torch.device, size: int, rounds: int) -> list[Row]:
     ours()                                                  # warm-up; the peer's minutes warm it
     t = _best({"ours K=1": ours, "peer K=1": peer, "ours K=5": lambda: ours(None, top5)}, device, rounds,
               counts)
-    from cnnviz_lab.attribution.ablation import default_batch
-    with torch.no_grad(), cv.frozen(net):
-        default = default_batch(cv.activations(net, x, layer))
+    from cnnviz_lab.defaults import copies_per_pass
+    default = copies_per_pass(None, cv.activations(net, x, layer))
     sweep = _best({f"{bs}{' (default)' if bs == default else ''}": (lambda bs=bs: ours(bs))
                    for bs in (64, 256, default, 2048)}, device, 1)
     best_ours = min(t["ours K=1"], sweep[f"{default} (default)"])     # the default, before and after the peer

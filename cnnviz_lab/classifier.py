@@ -74,6 +74,8 @@ class Classifier:
         ``crop=False`` instead resizes the whole image to ``S x S`` (changing its aspect).
         Accepts anything :func:`load_image` does, or a list of them (one batch).
         """
+        size = checks.optional_positive_int(size, "size")
+        crop = checks.flag(crop, "crop")
         if isinstance(image, (list, tuple)):
             return torch.cat([self.preprocess(im, size, crop) for im in image])
         img = load_image(image)
@@ -115,7 +117,7 @@ class Classifier:
         """Raw class scores ``(N, classes)`` for an image or a preprocessed ``(N,3,H,W)``
         batch (checked by the input gate), without autograd, the model frozen."""
         x = image if isinstance(image, torch.Tensor) and image.dim() == 4 else self.preprocess(image)
-        return frozen_forward(self.model, prepare_input(self.model, x))
+        return frozen_forward(self.model, prepare_input(self.model, x, "image"))
 
     def predict(self, image: ImageLike | torch.Tensor, k: int = 5
                 ) -> list[tuple[int, str, float]] | list[list[tuple[int, str, float]]]:

@@ -24,13 +24,15 @@ import torch
 
 from . import ModelUnavailableError, UnsupportedActivationError, commands
 from .commands import check_arguments
+from .download import DownloadError
 
 #: Errors that describe the user's input or environment, never the package's own bugs:
 #: the package raises ValueError (UnknownNameError included) and TypeError for bad
 #: arguments; OSError covers files, folders, permissions and the network; and the two
-#: RuntimeErrors the package documents (weights unavailable, activation unsupported).
+#: RuntimeErrors the package documents (weights unavailable or failing to download,
+#: activation unsupported).
 USER_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError, TypeError, OSError, ModelUnavailableError, UnsupportedActivationError,
+    ValueError, TypeError, OSError, ModelUnavailableError, DownloadError, UnsupportedActivationError,
     torch.cuda.OutOfMemoryError,
 )
 

@@ -3,12 +3,13 @@
 - ``batch_size=None``: :func:`batch_size` picks a measured default by device, model size and
   image size (``benchmarks/bench_batch_size.py`` shows each default against the
   alternatives). A batch size never changes a result, only speed and memory.
+  Ablation-CAM's copies of a feature map per pass follow :func:`copies_per_pass`.
 - ``seed=None``: unseeded. The randomness then comes from a seed drawn from torch's global
   generator, so ``torch.manual_seed`` still makes a whole script reproducible; an ``int``
   makes the call reproducible on its own (:func:`generator`).
 - ``progress=None``: a ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere) shows when
   the call runs the model on at least :data:`LONG_CALL` images; ``True``/``False`` force it.
-  One bar per call, never a line per step.
+  One bar per call, never a line per step. Downloads count bytes (:func:`byte_bar`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,26 @@ def batch_size(value: int | None, module: nn.Module, x: torch.Tensor, *, backwar
     return max(1, min(_MAX_BATCH, round(base * _REFERENCE_PIXELS / pixels)))
 
 
+# Ablation-CAM's passes feed one image up to the layer and copies of its feature map after it;
+# few large passes are fastest: on ResNet-50 layer4 at 224 px (2048 channels, 2 CPU cores) 64
+# copies per pass took 115 s, 256 took 26 s, 334 took 22 s and 2048 took 5 s
+# (benchmarks/compare_methods.py). The budget bounds the memory of the copies.
+COPY_BUDGET = {"cpu": 256 * 2 ** 20, "cuda": 2 ** 30}
+_MIN_COPIES = 16
+
+
+def copies_per_pass(value: int | None, feature: torch.Tensor) -> int:
+    """``value`` when given (checked as ``batch_size``), else how many copies of one image's
+    feature map ``feature`` (``(N,C,h,w)``, the layer's output) a pass takes: as many as fit
+    in 256 MiB on a CPU (1 GiB on CUDA), at least 16, at most the channel count ``C``."""
+    chosen = checks.batch_size(value)
+    if chosen is not None:
+        return chosen
+    per_copy = feature[0].numel() * feature.element_size()
+    budget = COPY_BUDGET["cuda" if feature.device.type == "cuda" else "cpu"]
+    return int(max(_MIN_COPIES, min(feature.shape[1], budget // max(1, per_copy))))
+
+
 def seed_value(seed: int | None) -> int:
     """``seed`` checked (``None`` or an int); ``None`` (unseeded) becomes a seed drawn from
     torch's global generator."""
@@ -84,6 +105,14 @@ def progress_bar(items: Iterable | None = None, *, images: int, progress: bool |
                 leave=False)
 
 
+def byte_bar(*, desc: str, progress: bool, total: int | None = None) -> tqdm:
+    """A ``tqdm.auto`` bar counting bytes (KiB, MiB... in powers of 1024) for a transfer of
+    ``total`` bytes (``None``: unknown until the server says); ``progress`` shows it. Unlike
+    the bars over images it stays on screen when done: a download says what it fetched."""
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024,
+                disable=not checks.flag(progress, "progress"))
+
+
 def chunks(total: int, size: int, *, device: torch.device | str, progress: bool | None, desc: str
            ) -> Iterator[torch.Tensor]:
     """Index tensors ``start..start+size-1`` covering ``range(total)`` (one per batch of
@@ -93,4 +122,5 @@ def chunks(total: int, size: int, *, device: torch.device | str, progress: bool 
         yield torch.arange(start, min(start + size, total), device=device)
 
 
-__all__ = ["LONG_CALL", "batch_size", "chunks", "generator", "progress_bar", "seed_value", "show_progress"]
+__all__ = ["COPY_BUDGET", "LONG_CALL", "batch_size", "byte_bar", "chunks", "copies_per_pass", "generator",
+           "progress_bar", "seed_value", "show_progress"]

@@ -23,6 +23,8 @@ import urllib.error
 import urllib.request
 from typing import Iterator
 
+from . import defaults
+
 CHUNK = 1 << 20
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]{6,64})\.")
 
@@ -116,7 +118,8 @@ def download(url: str, dest: str, *, sha256_prefix: str | None = None, size: int
              retries: int = 3, timeout: float = 30.0, progress: bool = True) -> str:
     """Download ``url`` to ``dest`` atomically and return ``dest``.
 
-    Shows one ``tqdm.auto`` bar (bytes) when ``progress``. A transfer cut short is resumed
+    Shows one progress bar counting bytes when ``progress``
+    (:func:`cnnviz_lab.defaults.byte_bar`). A transfer cut short is resumed
     with an HTTP Range request (or restarted when the server ignores ranges) up to
     ``retries`` more times; after that the partial file stays beside ``dest`` and the next
     call resumes it. The finished file must have the size the server announced (and
@@ -124,8 +127,6 @@ def download(url: str, dest: str, *, sha256_prefix: str | None = None, size: int
     otherwise it is deleted and :class:`DownloadError` raised. ``dest`` appears only once
     the file is complete and verified. An existing ``dest`` is returned as it is.
     """
-    from tqdm.auto import tqdm
-
     if not isinstance(url, str) or not url:
         raise TypeError(f"url must be a non-empty string, got {url!r}")
     if retries < 0:
@@ -137,8 +138,7 @@ def download(url: str, dest: str, *, sha256_prefix: str | None = None, size: int
     with _locked(dest):
         if os.path.exists(dest):  # another process finished it while we waited for the lock
             return dest
-        with tqdm(total=None, unit="B", unit_scale=True, unit_divisor=1024, disable=not progress,
-                  desc=os.path.basename(dest)) as bar:
+        with defaults.byte_bar(desc=os.path.basename(dest), progress=bool(progress)) as bar:
             total = None
             for attempt in range(retries + 1):
                 try:

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .classifier import Classifier
+
 OFFLINE_MODEL = "efficientnet_lite0"
 
 
@@ -87,9 +89,17 @@ def fallback_note(requested: str, reason: str, used: str = OFFLINE_MODEL) -> str
             f"{unset}, then run this again.")
 
 
-def title_name(clf: Any) -> str:
+def _classifier(clf: Any) -> Classifier:
+    if not isinstance(clf, Classifier):
+        raise TypeError(f"clf must be a Classifier (cnnviz_lab.load_model or wrap_model), got {clf!r:.60} "
+                        f"({type(clf).__name__})")
+    return clf
+
+
+def title_name(clf: Classifier) -> str:
     """The model's name for figure titles: ``clf.name``, plus what it stands in for after
     a fallback (``"efficientnet_lite0 (for vgg16)"``)."""
+    _classifier(clf)
     requested = getattr(clf, "requested", None)
     if getattr(clf, "fallback_note", None) and requested and requested != clf.name:
         return f"{clf.name} (for {requested})"
@@ -117,9 +127,10 @@ def note_box(markdown: str) -> str:
             f'padding:4px 10px;margin:4px 0">{_markdown_to_html(markdown)}</div>')
 
 
-def note_html(clf: Any) -> str:
+def note_html(clf: Classifier) -> str:
     """The fallback note of ``clf`` as an HTML box for panels, or "" when ``clf`` is the
     model that was asked for."""
+    _classifier(clf)
     note = getattr(clf, "fallback_note", None)
     return note_box(note) if note else ""
 
@@ -143,9 +154,10 @@ class ModelNote:
         return self.markdown
 
 
-def model_note(clf: Any) -> ModelNote:
+def model_note(clf: Classifier) -> ModelNote:
     """What a notebook shows under its model cell: the fallback note when ``clf`` stands in
     for another model, else one line naming the model and its weights."""
+    _classifier(clf)
     note = getattr(clf, "fallback_note", None)
     requested = getattr(clf, "requested", None) or clf.name
     if note:

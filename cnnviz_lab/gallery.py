@@ -19,8 +19,8 @@ from PIL import Image
 
 from . import defaults, plot
 from .adversarial import pgd
-from .attribution import (guided_backprop, guided_gradcam, integrated_gradients, occlusion, saliency,
-                          smoothgrad)
+from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated_gradients, occlusion,
+                          registry, saliency, smoothgrad)
 from .classifier import Classifier
 from .config import quick
 from .datasets import shape_images
@@ -31,6 +31,10 @@ from .models import load_model
 from .optvis import deepdream, dream_layers, invert, maximize
 from .textures import concept_images
 
+
+# The CAM methods of the "06_cam_methods" figure; the registry's other class-map methods (in
+# the panels) get a figure of their own, "06_more_cam_methods".
+CLASSIC_CAMS = ("gradcam", "gradcam_pp", "layercam", "scorecam")
 
 # The figure that previews each notebook in the README's course map.
 PREVIEWS = {"00_filters_and_feature_maps": "00_feature_maps", "01_saliency": "01_saliency",
@@ -64,6 +68,13 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
     def optvis_size(n: int) -> int:
         return 96 if fast else n
 
+    def settings(name: str) -> dict:
+        """A registry method's settings in the gallery's mode (quick settings when ``fast``)."""
+        return registry.get_method(name).settings(fast)
+
+    more_cams = [m.name for m in registry.methods("cam", pixels=False, panels=True) if m.name not in CLASSIC_CAMS]
+    black_box = registry.methods("perturbation")
+
     return [
         Entry("00_predictions", "Top-5 predictions", "00_filters_and_feature_maps",
               lambda: plot.predictions(clf, x)),
@@ -76,6 +87,10 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
               lambda: plot.saliency_maps(x, saliency(clf, x), clf)),
         Entry("01_vanilla_vs_guided", "Vanilla vs guided backpropagation", "01_saliency",
               lambda: plot.vanilla_vs_guided(x, saliency(clf, x), guided_backprop(clf, x), clf)),
+        Entry("01_backward_rules", "Three backward rules: vanilla gradient, deconvnet, guided backprop",
+              "01_saliency", lambda: plot.compare_maps(x, {"Vanilla gradient": saliency(clf, x),
+                                                           "Deconvnet": deconvnet(clf, x),
+                                                           "Guided backprop": guided_backprop(clf, x)}, clf)),
         Entry("01_gradient_methods", "SmoothGrad, Integrated Gradients, guided SmoothGrad", "01_saliency",
               lambda: plot.compare_maps(x, {
                   "SmoothGrad": smoothgrad(clf, x, n=steps["sg"], seed=0),
@@ -99,11 +114,17 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
         Entry("06_cam_methods", "Grad-CAM, Grad-CAM++, LayerCAM, Score-CAM", "06_gradcam",
               lambda: plot.cam_compare(clf, x, options={"scorecam": {"batch_size": 32,
                                                                      "max_channels": 64 if fast else None}})),
+        Entry("06_more_cam_methods", ", ".join(registry.label(m) for m in more_cams), "06_gradcam",
+              lambda: plot.cam_compare(clf, x, methods=more_cams, options={m: settings(m) for m in more_cams})),
         Entry("06_guided_gradcam", "Guided Grad-CAM", "06_gradcam",
               lambda: plot.compare_maps(x, {"Guided Grad-CAM": guided_gradcam(clf, x)}, clf, how="abssum")),
         Entry("07_occlusion", "Occlusion sensitivity", "07_occlusion",
               lambda: plot.occlusion_maps(clf, x, occlusion(clf, x, window=2 * steps["occ_stride"],
                                                                 stride=steps["occ_stride"]))),
+        Entry("07_black_box", ", ".join(m.label for m in black_box) + ": the same class, black-box maps",
+              "07_occlusion",
+              lambda: plot.cam_row(clf, x, [m.fn(clf, x, None, **{**settings(m.name), "progress": False})[0]
+                                            for m in black_box], [m.label for m in black_box])),
         Entry("08_sanity_check", "Randomisation sanity check: guided backprop fails it",
               "08_evaluating_explanations",
               lambda: plot.sanity_curves(evaluate_methods(

@@ -51,6 +51,10 @@ def layer_names(model: nn.Module | Classifier, kind: str | type | tuple[type, ..
         if kind not in KINDS:
             raise ValueError(f"unknown layer kind {kind!r}; choose from {', '.join(KINDS)}")
         kind = KINDS[kind]
+    elif kind is not None and not (isinstance(kind, type) or (
+            isinstance(kind, tuple) and kind and all(isinstance(k, type) for k in kind))):
+        raise TypeError(f"kind must be None, one of {', '.join(repr(k) for k in KINDS)}, a module class or a "
+                        f"tuple of them, got {kind!r}")
     return [n for n, m in module.named_modules() if n and (kind is None or isinstance(m, kind))]
 
 
@@ -290,6 +294,8 @@ def cam_layers(model: nn.Module | Classifier, size: int | None = None, max_depth
     of plain layers (VGG, AlexNet) get their ReLU outputs instead. One :func:`probe` on a
     blank ``size`` image (default 128 pixels: enough for every layer to stay spatial)."""
     module, _ = unwrap(model)
+    size = checks.optional_positive_int(size, "size")
+    max_depth = checks.integer(max_depth, "max_depth", minimum=1)
     last = default_layer(model, None, (size or 128,) * 2)
     order = [(n, out) for n, out in probe(module, size or 128) if _spatial(out)]
     blocks: list[str] = []

@@ -18,7 +18,7 @@ import torchvision
 from torch import nn
 from torchvision.transforms._presets import ImageClassification
 
-from . import hub
+from . import checks, hub
 from .classifier import Classifier, imagenet_categories, unwrap
 from .config import offline, resolve_device
 from .download import DownloadError
@@ -120,9 +120,23 @@ def wrap_model(module: nn.Module, categories: Sequence[str] | None = None, *, in
                cam_layer: str | None = None, name: str | None = None, device: str | torch.device = "auto"
                ) -> Classifier:
     """Make a :class:`Classifier` from your own network (labels default to ``class 0..``)."""
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be an nn.Module (your network), got {type(module).__name__}")
+    input_size = checks.positive_int(input_size, "input_size")
+    if categories is not None and (isinstance(categories, (str, bytes)) or not isinstance(categories, Sequence)
+                                   or not all(isinstance(c, str) for c in categories)):
+        raise TypeError(f"categories must be a list of class labels (str), one per output, got {categories!r:.80}")
     dev = resolve_device(device)
     module = module.to(dev).eval()
-    n_out = frozen_forward(module, torch.zeros(1, 3, input_size, input_size, device=dev)).shape[1]
+    try:
+        out = frozen_forward(module, torch.zeros(1, 3, input_size, input_size, device=dev))
+    except RuntimeError as err:
+        raise ValueError(f"input_size={input_size}: the network cannot run on a {input_size}x{input_size} "
+                         f"image ({str(err).splitlines()[0][:160]}); pass the size it was trained at") from None
+    n_out = out.shape[1]
+    if categories is not None and len(categories) != n_out:
+        raise ValueError(f"categories: {len(categories)} labels for a network with {n_out} outputs; pass one "
+                         "label per output (or None for 'class 0', 'class 1', ...)")
     labels = list(categories) if categories is not None else [f"class {i}" for i in range(n_out)]
     transforms = ImageClassification(crop_size=input_size, resize_size=round(input_size * 256 / 224),
                                      mean=list(mean), std=list(std))

@@ -51,7 +51,11 @@ def frozen(module: nn.Module) -> Iterator[nn.Module]:
     module's training flag and each parameter's ``requires_grad`` are restored afterwards,
     exceptions included. No parameter ``.grad`` can be filled and no buffer (BatchNorm's
     running statistics, ``num_batches_tracked``) changes inside: a model in train mode is
-    explained exactly as the same model in eval mode."""
+    explained exactly as the same model in eval mode. A Classifier stands for its ``.model``."""
+    module = getattr(module, "model", module) if not isinstance(module, nn.Module) else module
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"frozen needs a model (an nn.Module or a Classifier), got {module!r:.60} "
+                        f"({type(module).__name__})")
     flags = [(p, p.requires_grad) for p in module.parameters()]
     try:
         with evaluating(module):
@@ -99,16 +103,15 @@ def _input_channels(module: nn.Module) -> int | None:
     return None
 
 
-def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
-    """The gate for an input batch: a fresh, detached ``(N,C,H,W)`` copy of ``x`` on the
-    model's device in the model's floating dtype (the caller's tensor is never shared, so
-    a model that works in place on its input cannot change it).
+def check_batch(x: Any, name: str = "x", channels: int | None = None) -> torch.Tensor:
+    """The gate's checks of an image batch, for functions that take images without a model:
+    ``x`` as an ``(N,C,H,W)`` tensor (the caller's own storage: a ``(C,H,W)`` image becomes a
+    view of shape ``(1,C,H,W)``; copy it before writing).
 
     Checked: ``x`` is a tensor; ``(N,C,H,W)`` with ``N >= 1`` and ``H, W >= 1`` (one
-    ``(C,H,W)`` image is taken as a batch of one, ``N = 1``); ``C`` matches the model's first
-    convolution (3 for every ImageNet model); floating point (any float dtype is cast to the
-    model's; a ``uint8`` tensor looks like raw pixels and is refused, as is every other
-    dtype); every value finite (no NaN or inf).
+    ``(C,H,W)`` image is taken as a batch of one, ``N = 1``); ``C == channels`` when given;
+    floating point (a ``uint8`` tensor looks like raw pixels and is refused, as is every
+    other dtype); every value finite (no NaN or inf).
     """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a preprocessed (N,3,H,W) float tensor, got {type(x).__name__}; "
@@ -123,21 +126,39 @@ def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
         raise ValueError(f"{name} is an empty batch, shape {tuple(x.shape)}: pass at least one image")
     if h == 0 or w == 0:
         raise ValueError(f"{name} has no pixels, shape {tuple(x.shape)}")
-    expected = _input_channels(module)
-    if expected is not None and c != expected:
+    if channels is not None and c != channels:
         raise ValueError(f"{name} has {c} channels (shape {tuple(x.shape)}) but the model's first "
-                         f"convolution takes {expected}: pass (N,{expected},H,W)")
+                         f"convolution takes {channels}: pass (N,{channels},H,W)")
     if x.dtype == torch.uint8:
         raise TypeError(f"{name} is a uint8 tensor: it looks like raw pixels (0..255), not a model input. "
                         "Use clf.preprocess(image) to resize and normalise it")
     if not x.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor (a preprocessed image), got dtype "
                         f"{x.dtype}; use clf.preprocess(image)")
-    out = x.detach().to(device=model_device(module), dtype=model_dtype(module), copy=True)
-    bad = ~torch.isfinite(out)
+    _finite(x.detach(), name)
+    return x
+
+
+def _finite(x: torch.Tensor, name: str) -> None:
+    bad = ~torch.isfinite(x)
     if bool(bad.any()):
         raise ValueError(f"{name} contains {int(bad.sum())} NaN or infinite values: every pixel of a "
                          "model input must be finite")
+
+
+def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
+    """The gate for an input batch: a fresh, detached ``(N,C,H,W)`` copy of ``x`` on the
+    model's device in the model's floating dtype (the caller's tensor is never shared, so
+    a model that works in place on its input cannot change it).
+
+    Checked as :func:`check_batch` says, with ``C`` the channels of the model's first
+    convolution (3 for every ImageNet model); any float dtype is cast to the model's (and
+    must stay finite there).
+    """
+    x = check_batch(x, name, _input_channels(module))
+    out = x.detach().to(device=model_device(module), dtype=model_dtype(module), copy=True)
+    if out.dtype != x.dtype:
+        _finite(out, name)
     return out
 
 
@@ -151,7 +172,10 @@ def _class_id(value: Any, classifier: Classifier | None, name: str) -> int:
         if classifier is None:
             raise TypeError(f"{name}: class name {value!r} needs a Classifier (load_model or wrap_model); "
                             "with a bare nn.Module pass class indices")
-        return classifier.class_index(value)
+        try:
+            return classifier.class_index(value)
+        except ValueError as err:   # an unknown name: say which argument held it
+            raise type(err)(f"{name}: {err}") from None
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     raise TypeError(f"{name} must hold class indices (ints) or class names, got {value!r} "
@@ -296,5 +320,5 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
 
 
-__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "evaluating", "frozen", "frozen_forward",
-           "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]
+__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "check_batch", "evaluating", "frozen",
+           "frozen_forward", "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]

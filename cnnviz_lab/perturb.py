@@ -6,7 +6,8 @@ only in *how* they change an image. This module does the rest once: it lays out 
 ``N x V`` (image, variant) pairs, builds each batch of perturbed images with the method's
 own function, runs them through the frozen model ``batch_size`` at a time (no autograd,
 one progress bar), and gathers each image's target scores into an ``(N,K,V)`` tensor.
-It also holds what a removed pixel is replaced with (:func:`fill_image`).
+It also holds what a removed pixel is replaced with (:func:`fill_image`), and the blend of
+image and fill through soft masks that RISE and LIME share (:func:`masked_scores`).
 """
 
 from __future__ import annotations
@@ -56,9 +57,27 @@ def perturbed_scores(module: nn.Module, targets: torch.Tensor, variants: int, pe
     return scores
 
 
+def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor, variants: int,
+                  mask: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], filler: torch.Tensor, *,
+                  batch_size: int, output: str = "prob", progress: bool | None = None,
+                  desc: str = "masking") -> torch.Tensor:
+    """:func:`perturbed_scores` for methods that blend each image with a fill through a
+    soft mask (RISE's random masks, LIME's superpixels switched on and off): variant ``v``
+    of image ``n`` is ``x[n] * m + filler[n] * (1 - m)`` with ``m = mask(img, var)``, a
+    ``(B,H,W)`` batch of masks in [0, 1] (1 keeps the pixel). ``filler``: ``(N,C,H,W)``
+    (:func:`fill_image` expanded to ``x``). Returns the ``(N,K,V)`` scores."""
+    def blend(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
+        m = mask(img, var).unsqueeze(1).to(x.dtype)
+        return x[img] * m + filler[img] * (1 - m)
+
+    return perturbed_scores(module, targets, variants, blend, batch_size=batch_size, output=output,
+                            progress=progress, desc=desc)
+
+
 def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None,
-               blur_sigma: float = 8.0) -> torch.Tensor:
-    """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``.
+               blur_sigma: float = 8.0, name: str = "fill") -> torch.Tensor:
+    """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``; errors
+    name the argument ``name`` (``"start"`` for the insertion curve).
 
     ``fill`` is given in the model's input space (after normalisation):
 
@@ -81,21 +100,22 @@ def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None
             return torch.zeros(1, x.shape[1], 1, 1, device=x.device, dtype=x.dtype)
         if key in NAMED_FILLS:
             if classifier is None:
-                raise TypeError(f"fill={fill!r} needs a Classifier to know the normalisation; "
+                raise TypeError(f"{name}={fill!r} needs a Classifier to know the normalisation; "
                                 "with a bare nn.Module pass a number in the model's input space")
             unit = torch.full((1, x.shape[1], 1, 1), NAMED_FILLS[key], device=x.device)
             return classifier.from_unit(unit).to(x.dtype)
-        raise ValueError(f"unknown fill {fill!r}: use a number, 'mean', 'blur', "
+        raise ValueError(f"unknown {name} {fill!r}: use a number, 'mean', 'blur', "
                          f"{', '.join(repr(k) for k in NAMED_FILLS)} or a tensor")
     if isinstance(fill, (int, float)) and not isinstance(fill, bool):
         return torch.full((1, 1, 1, 1), float(fill), device=x.device, dtype=x.dtype)
     try:
         values = torch.as_tensor(list(fill), device=x.device, dtype=x.dtype)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"fill must be a number, one number per channel, a name or a tensor, got {fill!r}") from None
+        raise TypeError(f"{name} must be a number, one number per channel, a name or a tensor, "
+                        f"got {fill!r}") from None
     if values.numel() != x.shape[1]:
-        raise ValueError(f"a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
+        raise ValueError(f"{name}: a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
     return values.view(1, -1, 1, 1)
 
 
-__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "perturbed_scores", "read_scores"]
+__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "masked_scores", "perturbed_scores", "read_scores"]

@@ -16,10 +16,6 @@ caller's tensor (values, ``requires_grad``, no ``.grad``). Any other exception f
 Example counts (profiles): by default a few examples per kind of case (``CI_VALID``,
 ``CI_BN``, ``CI_OTHER``), drawn deterministically (``derandomize``) so CI is stable and
 fast; ``CNNVIZ_FUZZ=1`` (``make fuzz``) gives each function ``FUZZ_EXAMPLES`` random examples.
-
-Cases that fail on today's code because the input gate is not built yet are listed once, in
-``fuzz_known_failing.KNOWN_FAILING``, as ``(function, kind): what happens today``; they run
-as strict xfails, so the day one starts passing the suite says so and its line must go.
 """
 
 from __future__ import annotations
@@ -43,7 +39,6 @@ from torch import nn
 
 import cnnviz_lab as cv
 from conftest import TinyNet
-from fuzz_known_failing import KNOWN_FAILING
 
 # --- profiles -------------------------------------------------------------------------------
 FUZZ = os.environ.get("CNNVIZ_FUZZ", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -51,7 +46,7 @@ FUZZ = os.environ.get("CNNVIZ_FUZZ", "").strip().lower() in {"1", "true", "yes",
 FUZZ_EXAMPLES = int(os.environ.get("CNNVIZ_FUZZ_EXAMPLES", "1000"))
 CI_VALID, CI_BN, CI_OTHER = 6, 2, 1  # default profile: examples of valid / train-mode / mistake kinds
 # No shrinking: a failure is reported as drawn (shrinking a failing case re-runs it hundreds
-# of times, which would make the known failures cost minutes), and the first one stops it.
+# of times, minutes on some functions), and the first one stops it.
 _COMMON = dict(deadline=None, database=None, print_blob=True, report_multiple_bugs=False,
                phases=[Phase.explicit, Phase.generate],
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -278,9 +273,12 @@ def check(spec: "Spec", case: Case) -> None:
     """Run ``spec`` on ``case`` and apply the oracle (see the module docstring)."""
     model_state = ModelState.of(case.model) if isinstance(case.model, (nn.Module, cv.Classifier)) else None
     inputs = {"x": TensorState.of(case.x), "target": TensorState.of(case.target)}
-    eval_twin = None
+    eval_twin = twin_kwargs = None
     if case.bad is None and case.model_key == "bn_train":
-        eval_twin = copy.deepcopy(case.model).eval()
+        memo: dict = {}
+        eval_twin = copy.deepcopy(case.model, memo).eval()
+        # a layer given as a module of the model is the twin's own module in the twin's call
+        twin_kwargs = {k: memo.get(id(v), v) if isinstance(v, nn.Module) else v for k, v in case.kwargs.items()}
     try:
         result = spec.run(case)
     except (ValueError, TypeError) as err:
@@ -306,7 +304,7 @@ def check(spec: "Spec", case: Case) -> None:
     if spec.expect is not None:
         spec.expect(case, result)
     if eval_twin is not None:
-        twin_case = dataclasses.replace(case, model=eval_twin)
+        twin_case = dataclasses.replace(case, model=eval_twin, kwargs=twin_kwargs)
         twin = spec.run(twin_case)
         a, b = _comparable(result), _comparable(twin)
         assert len(a) == len(b) and all(
@@ -347,22 +345,9 @@ class Spec:
     kinds: dict[str, Callable[[Any], Case]]
 
 
-# --- known failures: the input gate is being built on the `arch` branch -----------------------
-GATE = "known failure (tests/fuzz_known_failing.py)"
-
-
 def cases(specs: dict[str, Spec]) -> list:
-    """pytest parameters ``(function, kind)``, the known failures as strict xfails."""
-    unknown = [key for key in KNOWN_FAILING if key[0] in specs and key[1] not in specs[key[0]].kinds]
-    assert not unknown, f"fuzz_known_failing lists cases that do not exist: {unknown}"
-    params = []
-    for name, spec in specs.items():
-        for kind in spec.kinds:
-            marks = ()
-            if (name, kind) in KNOWN_FAILING:
-                marks = pytest.mark.xfail(strict=True, reason=f"{GATE}: {KNOWN_FAILING[name, kind]}")
-            params.append(pytest.param(name, kind, marks=marks, id=f"{name}-{kind}"))
-    return params
+    """pytest parameters ``(function, kind)``: every kind of case of every function."""
+    return [pytest.param(name, kind, id=f"{name}-{kind}") for name, spec in specs.items() for kind in spec.kinds]
 
 
 def run_kind(spec: Spec, kind: str) -> None:
@@ -529,7 +514,7 @@ def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, 
 
         def spoil(value):
             x = case.x.detach().clone()
-            x.view(-1)[where] = value
+            x[np.unravel_index(where, tuple(x.shape))] = value   # x may be a non-contiguous view
             return x.requires_grad_(case.x.requires_grad)
         return variants(case, x_name, x=[lambda v=v: spoil(v) for v in (math.nan, math.inf, -math.inf)])
 

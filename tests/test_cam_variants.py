@@ -65,11 +65,17 @@ def test_hirescam_is_cam_over_hw_on_a_gap_linear_head(tiny):
     assert (cv.hirescam(tiny, x, t, layer="conv2") - cv.gradcam(tiny, x, t, layer="conv2")).abs().amax() > 1e-4
 
 
-def test_hirescam_equals_gradcam_on_a_one_by_one_feature_map(tiny):
-    x = _x(3, 1)                                   # 1x1 images keep 1x1 maps through TinyNet
-    for layer in ("conv1", "conv2"):
-        torch.testing.assert_close(cv.hirescam(tiny, x, [[0, 1], [2, 3], [4, 0]], layer=layer),
-                                   cv.gradcam(tiny, x, [[0, 1], [2, 3], [4, 0]], layer=layer))
+def test_hirescam_equals_gradcam_where_the_gradient_is_constant_over_positions(tiny):
+    """Right before GAP + linear, dS/dA_k(x,y) = w_k / (h w) at every position: Grad-CAM's
+    spatial mean of the gradient changes nothing, so the two maps are one. (A 1x1 map, the
+    other case where they coincide, is refused by both: it has nothing to localise.)"""
+    x = _x(3, 6)
+    t = [[0, 1], [2, 3], [4, 0]]
+    torch.testing.assert_close(cv.hirescam(tiny, x, t, layer="relu2"), cv.gradcam(tiny, x, t, layer="relu2"),
+                               rtol=1e-4, atol=1e-6)
+    for fn in (cv.hirescam, cv.gradcam):
+        with pytest.raises(ValueError, match="1x1 feature map"):
+            fn(tiny, _x(1, 1), 0, layer="conv2")
 
 
 # --- XGrad-CAM --------------------------------------------------------------------------------

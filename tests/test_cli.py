@@ -1,13 +1,15 @@
 import subprocess
 import sys
 
+import pytest
+
 from cnnviz_lab.cli import main
 
 
 def test_predict_prints_top_classes(capsys):
     assert main(["predict", "data/coffee.png", "--top", "2"]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("1. espresso")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("model: efficientnet_lite0 (") and lines[1].startswith("1. espresso")
 
 
 def test_features_and_filters_write_pngs(tmp_path):
@@ -15,6 +17,28 @@ def test_features_and_filters_write_pngs(tmp_path):
                  "--out", str(tmp_path / "f.png")]) == 0
     assert main(["filters", "--out", str(tmp_path / "w.png")]) == 0
     assert (tmp_path / "f.png").stat().st_size > 1000 and (tmp_path / "w.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["saliency", "data/chelsea.png", "--method", "deconv", "--size", "64"], "Deconvnet map for class"),
+    (["gradcam", "data/coffee.png", "--method", "HiResCAM", "--top", "2"], "1. espresso"),
+    (["gradcam", "data/coffee.png", "--method", "xgradcam", "--target", "cup"], "wrote"),
+    (["gradcam", "data/coffee.png", "--method", "eigencam", "--top", "2"], "1. espresso"),
+    (["gradcam", "data/coffee.png", "--method", "ablation-cam", "--top", "1"], "1. espresso"),
+    (["occlusion", "data/coffee.png", "--method", "rise", "--size", "64", "--samples", "8"], "RISE map for class"),
+    (["occlusion", "data/coffee.png", "--method", "lime", "--size", "64", "--samples", "8", "--seed", "3"],
+     "LIME map for class"),
+])
+def test_the_peer_methods_from_the_command_line(capsys, tmp_path, argv, said):
+    out = tmp_path / "m.png"
+    assert main(argv + ["--out", str(out)]) == 0
+    assert said in capsys.readouterr().out and out.stat().st_size > 1000
+
+
+def test_occlusion_offers_the_perturbation_family_only(capsys, tmp_path):
+    assert main(["occlusion", "data/coffee.png", "--method", "gradcam", "--out", str(tmp_path / "o.png")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "choose from occlusion, rise, lime" in err
 
 
 def test_errors_are_clear_and_exit_2(capsys):
@@ -33,7 +57,6 @@ def test_console_script_help():
 import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import pytest  # noqa: E402
 
 import cnnviz_lab.commands as commands  # noqa: E402
 

@@ -163,7 +163,7 @@ def test_guided_rule_of_the_generalised_mode_is_guided_backprop():
                                cv.guided_backprop(net, x, [[1, 4], [0, 2]]))
     torch.testing.assert_close(modified_backprop(net, x, [3, 1], backward="vanilla"), cv.saliency(net, x, [3, 1]))
     torch.testing.assert_close(modified_backprop(net, x, from_layer="convs.3", channel=[2, 5]),
-                               cv.guided_backprop(net, x, layer="convs.3", channel=[2, 5]))
+                               cv.guided_backprop(net, x, from_layer="convs.3", channel=[2, 5]))
 
 
 # --- when the rules coincide -----------------------------------------------------------------

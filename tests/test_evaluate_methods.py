@@ -133,8 +133,9 @@ def test_course_methods_are_named_configured_and_share_the_signature(tiny):
     assert all(fn.__name__ == name for name, fn in ms.items())
     assert ms["smoothgrad"].settings["n"] == cv.config.pick(50, 4)
     assert method_key("Guided backprop") == "guided_backprop" and method_key("grad-cam++") == "gradcam_pp"
+    assert method_key("deconv") == "deconvnet" and method_key("XGrad-CAM") == "xgradcam"
     with pytest.raises(ValueError, match="choose from"):
-        method_key("deconvnet")
+        method_key("input_x_gradient")             # registered, not on the roster
     x = torch.randn(2, 3, 16, 16)
     torch.testing.assert_close(ms["saliency"](tiny, x, [1, 2]), cv.saliency(tiny, x, [1, 2]))
     stride = cv.config.pick(16, 32)

@@ -1,16 +1,17 @@
 """Property-based suite, attribution: every method on tiny networks with generated inputs,
-targets and keywords. The oracle and the case kinds are in ``fuzzkit``; known failures
-(the input gate is being built on the ``arch`` branch) in ``fuzzkit.KNOWN_FAILING``."""
+targets and keywords. The oracle and the case kinds are in ``fuzzkit``."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 import torch
 from hypothesis import strategies as st
 
 import cnnviz_lab as cv
-from fuzzkit import (BAD_INTS, BAD_LAYERS, CLASSES, Case, Spec, base_case, cases, keyword_kind, module_of, run_kind,
-                     standard_kinds, variants)
+from fuzzkit import (BAD_INTS, BAD_LAYERS, CLASSES, Case, Spec, base_case, cases, draw_x, keyword_kind, module_of,
+                     run_kind, standard_kinds, variants)
 
 BAD_BATCH = [0, -1, 2.5, "8", (2,)]
 BAD_WINDOWS = [0, -1, 8.5, "big", (8,), (8, 8, 8), (0, 4), None, (2.5, 2), "8"]
@@ -46,7 +47,10 @@ def cam_layer_kwargs(data, case):
 
 
 def gap_layer_kwargs(data, case):
-    last = [n for n in spatial_layers(case.model) if n in ("conv2", "relu2")]
+    """CAM's layer: the one feeding the pooling (``relu2``; TinyNet's ``conv2`` too, since CAM
+    accepts a ReLU between the layer and the pooling; not BNNet's, with a BatchNorm there)."""
+    ok = ("relu2",) if "bn2" in spatial_layers(case.model) else ("conv2", "relu2")
+    last = [n for n in spatial_layers(case.model) if n in ok]
     return {"layer": draw_layer(data, case, last), "upsample": data.draw(st.booleans(), label="upsample")}
 
 
@@ -68,7 +72,7 @@ def smoothgrad_kwargs(data, _case):
 def ig_kwargs(data, _case):
     return {"steps": data.draw(st.integers(1, 4), label="steps"),
             "batch_size": data.draw(st.none() | st.integers(1, 6), label="batch_size"),
-            "method": data.draw(st.sampled_from(["gausslegendre", "riemann_middle"]), label="rule"),
+            "rule": data.draw(st.sampled_from(["gausslegendre", "riemann_middle"]), label="rule"),
             "baseline": data.draw(st.sampled_from([None, "zero", 0.0, -0.5]), label="baseline"),
             "progress": False}
 
@@ -119,29 +123,105 @@ def cam_spec(name, fn, kwargs, extra=None) -> Spec:
     return Spec(name, call(fn), maps(False), kinds)
 
 
-def guided_layer(data) -> Case:
-    """``guided_backprop(layer=..., channel=...)``: a layer's activation back to the input."""
+def guided_layer(data, keyword: str = "from_layer") -> Case:
+    """``guided_backprop(from_layer=..., channel=...)`` (and deconvnet's): a layer's activation
+    back to the input."""
     case = base_case(data, lambda d, c: {}, None)
     layer = data.draw(st.sampled_from(spatial_layers(case.model)), label="layer")
     channels = cv.activations(case.model, case.x.detach().float(), layer).shape[1]
     n = case.x.shape[0]
-    case.kwargs = {"layer": layer,
+    case.kwargs = {keyword: layer,
                    "channel": data.draw(st.none() | st.integers(0, channels - 1)
                                         | st.lists(st.integers(0, channels - 1), min_size=n, max_size=n),
                                         label="channel")}
     return case
 
 
-def guided_bad_channel(data) -> list[Case]:
-    return variants(guided_layer(data), "channel", channel=[99, -99, 2.5, "a", [0] * 7, [[0]]])
+def guided_bad_channel(data, keyword: str = "from_layer") -> list[Case]:
+    return variants(guided_layer(data, keyword), "channel", channel=[99, -99, 2.5, "a", [0] * 7, [[0]]])
+
+
+def from_layer_kinds() -> dict:
+    """The ``from_layer=``/``channel=`` kinds of guided backprop and deconvnet."""
+    return {"layer_channel": guided_layer, "kw_channel": guided_bad_channel,
+            "kw_from_layer": keyword_kind("from_layer", BAD_LAYERS)}
+
+
+def hirescam_kwargs(data, case):
+    return {**cam_layer_kwargs(data, case), "relu": data.draw(st.booleans(), label="relu")}
+
+
+def eigencam_kwargs(data, case):
+    return {**cam_layer_kwargs(data, case), "center": data.draw(st.booleans(), label="center")}
+
+
+def ablationcam_kwargs(data, case):
+    return {**cam_layer_kwargs(data, case), "progress": False,
+            "batch_size": data.draw(st.none() | st.integers(1, 9), label="batch_size")}
+
+
+FILLS = [0.0, 0.5, "mean", "blur", (0.1, 0.2, 0.3)]
+
+
+def black_box_kwargs(data, _case):
+    """What RISE and LIME share."""
+    return {"fill": data.draw(st.sampled_from(FILLS), label="fill"),
+            "output": data.draw(st.sampled_from(["prob", "logit"]), label="output"),
+            "batch_size": data.draw(st.none() | st.integers(1, 8), label="batch_size"),
+            "seed": data.draw(st.none() | st.integers(0, 9), label="seed"), "progress": False}
+
+
+def rise_kwargs(data, case):
+    return {**black_box_kwargs(data, case), "n": data.draw(st.integers(1, 6), label="n"),
+            "cells": data.draw(st.integers(1, 4), label="cells"),
+            "prob": data.draw(st.floats(0.1, 1.0), label="prob"), "seed": data.draw(st.integers(0, 9))}
+
+
+def lime_kwargs(data, case):
+    return {**black_box_kwargs(data, case), "n": data.draw(st.integers(2, 6), label="n"),
+            "cells": data.draw(st.integers(1, 3), label="cells"), "seed": data.draw(st.integers(0, 9)),
+            "segments": data.draw(st.sampled_from([None, "grid", "superpixels"]), label="segments"),
+            "kernel_width": data.draw(st.floats(0.1, 1.0), label="kernel_width"),
+            "distance": data.draw(st.sampled_from(["cosine", "l2"]), label="distance"),
+            "alpha": data.draw(st.floats(0.0, 2.0), label="alpha")}
+
+
+def black_box_spec(name, fn, kwargs, bad: dict[str, list]) -> Spec:
+    kinds = standard_kinds(kwargs, "multi")
+    for arg, values in {"batch_size": BAD_BATCH, "output": ["probs", 3, None], "fill": ["nope", (1.0, 2.0)],
+                        "seed": ["a", 2.5], **bad}.items():
+        kinds[f"kw_{arg}"] = keyword_kind(arg, values, kwargs)
+    return Spec(name, call(fn), maps(False), kinds)
+
+
+def superpixels_case(data) -> Case:
+    x = draw_x(data)
+    return Case(None, None, x, kwargs={"n": data.draw(st.integers(1, 16), label="n"),
+                                       "compactness": data.draw(st.floats(0.0, 5.0), label="compactness"),
+                                       "iters": data.draw(st.integers(0, 4), label="iters")})
+
+
+def superpixels_expect(case: Case, labels) -> None:
+    n, h, w = case.n_h_w()
+    assert tuple(labels.shape) == (n, h, w) and not labels.is_floating_point()
+    for lab in labels:   # labels 0..F-1, all used, F <= n
+        count = len(lab.unique())
+        assert int(lab.min()) == 0 and int(lab.max()) == count - 1 and count <= case.kwargs["n"]
+
+
+def superpixels_bad_x(data) -> list[Case]:
+    case = superpixels_case(data)
+    x = case.x.detach()
+    spoilt = x.clone()
+    spoilt[(0,) * spoilt.dim()] = math.nan
+    return variants(case, "x", x=[lambda: torch.rand(5), "x", None, lambda: x[:0], lambda: (x * 60 + 128).to(torch.uint8),
+                                  lambda: spoilt, lambda: x.numpy()])
 
 
 SPECS = {
     "saliency": gradient_spec("saliency", cv.saliency),
     "input_x_gradient": gradient_spec("input_x_gradient", cv.input_x_gradient),
-    "guided_backprop": gradient_spec("guided_backprop", cv.guided_backprop, extra={
-        "layer_channel": guided_layer, "kw_channel": guided_bad_channel,
-        "kw_layer": keyword_kind("layer", BAD_LAYERS)}),
+    "guided_backprop": gradient_spec("guided_backprop", cv.guided_backprop, extra=from_layer_kinds()),
     "smoothgrad": gradient_spec("smoothgrad", cv.smoothgrad, smoothgrad_kwargs, extra={
         "kw_n": keyword_kind("n", BAD_INTS, smoothgrad_kwargs),
         "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, smoothgrad_kwargs),
@@ -151,14 +231,22 @@ SPECS = {
     "integrated_gradients": gradient_spec("integrated_gradients", cv.integrated_gradients, ig_kwargs, extra={
         "kw_steps": keyword_kind("steps", BAD_INTS, ig_kwargs),
         "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, ig_kwargs),
-        "kw_rule": keyword_kind("method", ["simpson", 3], ig_kwargs, words=("method", "rule")),
+        "kw_rule": keyword_kind("rule", ["simpson", 3], ig_kwargs),
         "kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)], ig_kwargs)}),
+    "deconvnet": gradient_spec("deconvnet", cv.deconvnet, extra=from_layer_kinds()),
     "cam": cam_spec("cam", cv.cam, gap_layer_kwargs),
     "gradcam": cam_spec("gradcam", cv.gradcam, cam_layer_kwargs),
     "gradcam_pp": cam_spec("gradcam_pp", cv.gradcam_pp, cam_layer_kwargs),
     "layercam": cam_spec("layercam", cv.layercam, cam_layer_kwargs),
     "scorecam": cam_spec("scorecam", cv.scorecam, scorecam_kwargs, extra={
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH + [None], scorecam_kwargs)}),
+        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, scorecam_kwargs)}),  # None: the default
+    "hirescam": cam_spec("hirescam", cv.hirescam, hirescam_kwargs, extra={
+        "kw_relu": keyword_kind("relu", ["yes", 1, None], hirescam_kwargs)}),
+    "xgradcam": cam_spec("xgradcam", cv.xgradcam, cam_layer_kwargs),
+    "eigencam": cam_spec("eigencam", cv.eigencam, eigencam_kwargs, extra={
+        "kw_center": keyword_kind("center", ["yes", 1, None], eigencam_kwargs)}),
+    "ablationcam": cam_spec("ablationcam", cv.ablationcam, ablationcam_kwargs, extra={
+        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, ablationcam_kwargs)}),
     "guided_gradcam": Spec("guided_gradcam", call(cv.guided_gradcam), maps(True), {
         **standard_kinds(lambda d, c: {"layer": draw_layer(d, c)}, "multi"),
         "kw_layer": keyword_kind("layer", BAD_LAYERS + ["fc"])}),
@@ -173,6 +261,17 @@ SPECS = {
         **standard_kinds(occlusion_kwargs, "multi"),
         "kw_window": keyword_kind("window", BAD_WINDOWS, occlusion_kwargs),
         "kw_stride": keyword_kind("stride", BAD_WINDOWS, occlusion_kwargs)}),
+    "rise": black_box_spec("rise", cv.rise, rise_kwargs, {
+        "n": BAD_INTS, "cells": BAD_INTS, "prob": [0, 0.0, -0.1, 1.5, math.nan, "a", None]}),
+    "lime": black_box_spec("lime", cv.lime, lime_kwargs, {
+        "n": [1, 0, -1, 2.5, "3", None], "cells": BAD_INTS, "kernel_width": [0, -1.0, math.nan, "a"],
+        "distance": ["manhattan", 3], "alpha": [-1.0, math.inf, "a"],
+        "segments": ["slic", 3, lambda: torch.rand(4, 4), lambda: torch.zeros(2, 2, dtype=torch.long)]}),
+    "superpixels": Spec("superpixels", lambda c: cv.superpixels(c.x, **c.kwargs), superpixels_expect, {
+        "valid": superpixels_case, "bad_x": superpixels_bad_x,
+        **{f"kw_{arg}": (lambda a, v: lambda data: variants(superpixels_case(data), a, **{a: v}))(arg, values)
+           for arg, values in {"n": BAD_INTS, "compactness": [-1.0, math.nan, "a"],
+                               "iters": [-1, 2.5, "2", None]}.items()}}),
     "topk_targets": Spec("topk_targets", lambda c: cv.topk_targets(c.model, c.x, **c.kwargs), topk_expect, {
         **standard_kinds(lambda d, c: {"k": d.draw(st.integers(1, CLASSES), label="k")}, None),
         "kw_k": keyword_kind("k", [0, -1, CLASSES + 1, 2.5, "2", None],

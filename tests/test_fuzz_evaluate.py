@@ -1,6 +1,6 @@
 """Property-based suite, evaluation: deletion/insertion, the randomisation check, the
 pointing game, evaluate_methods and the small helpers, on tiny networks with generated
-inputs (oracle and case kinds in ``fuzzkit``; known failures in ``fuzzkit.KNOWN_FAILING``)."""
+inputs (oracle and case kinds in ``fuzzkit``)."""
 
 from __future__ import annotations
 
@@ -91,6 +91,7 @@ def evaluate_kwargs(data, case, methods=(["saliency"], [GRADCAM_CONV2, "saliency
     return {"methods": data.draw(st.sampled_from(methods), label="methods"),
             "faithfulness": data.draw(st.booleans(), label="faithfulness"),
             "sanity": data.draw(st.booleans(), label="sanity"), "steps": 2, "layers": ["fc"],
+            "seed": data.draw(st.integers(0, 5), label="seed"),  # the random baselines: seed=None is unseeded
             "progress": False}
 
 
@@ -99,6 +100,13 @@ def evaluate_expect(case: Case, result) -> None:
     assert isinstance(result, cv.MethodEvaluation)
     for name in result.methods:
         assert tuple(result.maps[name].shape) == (n, h, w)
+
+
+def registered_method(data) -> Case:
+    """``randomization_check`` with a registered method's name instead of a function."""
+    case = base_case(data, randomization_kwargs, "one")
+    case.kwargs["method"] = data.draw(st.sampled_from(["saliency", "Grad-CAM", "input x grad"]), label="name")
+    return case
 
 
 SPECS = {
@@ -113,8 +121,9 @@ SPECS = {
             "bn_train_default_layer": lambda data: base_case(
                 data, lambda d, c: randomization_kwargs(d, c, (cv.gradcam,)), "one", models=["bn_train"]),
             "kw_layers": keyword_kind("layers", [["nope"], "fc", [3], []], randomization_kwargs),
-            "kw_method": keyword_kind("method", ["saliency", None, 3], randomization_kwargs),
-            "kw_init": keyword_kind("init", ["uniform", 3], randomization_kwargs)}),
+            "kw_method": keyword_kind("method", ["nope", None, 3, "occlusion_grid"], randomization_kwargs),
+            "kw_init": keyword_kind("init", ["uniform", 3], randomization_kwargs),
+            "method_name": registered_method}),
     "evaluate_methods": Spec(
         "evaluate_methods", lambda c: cv.evaluate_methods(c.model, c.x, target=c.target, **c.kwargs),
         evaluate_expect, {

@@ -4,6 +4,7 @@ that every public function is fuzzed somewhere (oracle and case kinds in ``fuzzk
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 
@@ -113,7 +114,7 @@ def maximize_kwargs(data, case):
             "steps": data.draw(st.integers(1, 2), label="steps"), "seed": data.draw(st.integers(0, 5), label="seed"),
             "param": data.draw(st.sampled_from(["fft", "pixel", "fft-rgb"]), label="param"),
             "transforms": data.draw(st.sampled_from([None, "jitter"]), label="transforms"),
-            "output": "tensor", "progress": False}
+            "progress": False}
 
 
 def maximize_expect(case: Case, result) -> None:
@@ -125,7 +126,7 @@ def maximize_expect(case: Case, result) -> None:
 def invert_kwargs(data, case):
     return {"layer": data.draw(st.sampled_from(layer_names_of(case.model) or ["conv1"]), label="layer"),
             "steps": data.draw(st.integers(1, 2), label="steps"), "seed": data.draw(st.integers(0, 5), label="seed"),
-            "param": data.draw(st.sampled_from(["pixel", "fft"]), label="param"), "output": "tensor",
+            "param": data.draw(st.sampled_from(["pixel", "fft"]), label="param"),
             "progress": False}
 
 
@@ -183,7 +184,7 @@ SPECS = {
         "valid": lambda data: base_case(data, lambda d, c: {}, None),
         "model_type": lambda data: variants(base_case(data, lambda d, c: {}, None), "model",
                                             model=["resnet18", None, lambda: torch.zeros(3)])}),
-    "maximize": Spec("maximize", lambda c: cv.maximize(c.model, **c.kwargs), maximize_expect, {
+    "maximize": Spec("maximize", lambda c: cv.maximize(c.model, **c.kwargs).tensor, maximize_expect, {
         "valid": lambda data: base_case(data, maximize_kwargs, None),
         "bn_train": lambda data: base_case(data, maximize_kwargs, None, models=["bn_train"]),
         "model_type": lambda data: variants(base_case(data, maximize_kwargs, None), "model",
@@ -195,7 +196,7 @@ SPECS = {
         "kw_steps": keyword_kind("steps", [-1, 2.5, "2", None], maximize_kwargs),
         "kw_param": keyword_kind("param", ["nope", 3], maximize_kwargs),
         "kw_seed": keyword_kind("seed", ["a", 2.5], maximize_kwargs)}),
-    "invert": image_spec("invert", lambda m, x, **k: cv.invert(m, x, **k), invert_kwargs, {
+    "invert": image_spec("invert", lambda m, x, **k: cv.invert(m, x, **k).tensor, invert_kwargs, {
         "layer": BAD_LAYERS, "steps": [-1, 2.5, "2", None]}),
     "deepdream": image_spec("deepdream", lambda m, x, **k: cv.deepdream(m, x, **k), dream_kwargs, {
         "layers": [3, "nope", {}, {"nope": 1.0}, {"conv2": "a"}, [], Foreign],
@@ -270,7 +271,7 @@ def class_index_case(data) -> Case:
 
 def class_index_expect(case: Case, result) -> None:
     value = case.kwargs["name"]
-    expected = value if isinstance(value, (int, np.integer)) else \
+    expected = int(value) if isinstance(value, (int, np.integer, torch.Tensor)) else \
         [n.lower() for n in NAMES].index(value.strip().lower().replace("_", " "))
     assert result == expected
 
@@ -330,6 +331,36 @@ SPECS.update({
         "kw_categories": keyword_kind("categories", [["a", "b"], "abcde", 3], lambda d, c: {"device": "cpu"},
                                       models=["tiny"])}),
 })
+
+
+def note_case(data) -> Case:
+    """A Classifier as loaded, or one standing in for another model (a fallback)."""
+    clf = make_model("classifier")
+    if data.draw(st.booleans(), label="fell back"):
+        clf = dataclasses.replace(clf, requested="vgg16",
+                                  fallback_note=cv.fallback.fallback_note("vgg16", "CNNVIZ_OFFLINE=1", clf.name))
+    return Case("classifier", clf)
+
+
+def note_expect(name: str):
+    def expect(case: Case, result) -> None:
+        fell_back = case.model.fallback_note is not None
+        if name == "title_name":
+            assert result == ("tinynet (for vgg16)" if fell_back else "tinynet"), result
+        elif name == "note_html":
+            assert (result.startswith("<div") and "vgg16" in result) if fell_back else result == "", result
+        else:
+            assert result.fell_back == fell_back and "tinynet" in result.markdown, result
+    return expect
+
+
+def note_spec(name: str) -> Spec:
+    return Spec(name, lambda c: getattr(cv, name)(c.model), note_expect(name), {
+        "valid": note_case,
+        "model_type": lambda data: variants(note_case(data), "model", model=["resnet18", None, lambda: torch.zeros(3)])})
+
+
+SPECS.update({name: note_spec(name) for name in ("title_name", "note_html", "model_note")})
 
 
 def dict_update(case: Case, **changes) -> Case:

@@ -18,6 +18,20 @@ def test_gallery_writes_pngs_thumbnails_and_an_index(tmp_path, lite):
     assert cv.hook_count(lite) == 0
 
 
+def test_gallery_shows_every_registered_method_family(tmp_path, lite):
+    """The backward rules (deconvnet beside vanilla and guided), the registry's class-map
+    methods beyond the classic four (HiResCAM, XGrad-CAM, EigenCAM, Ablation-CAM, and any
+    method registered later), and its black-box family (occlusion, RISE, LIME)."""
+    page = make_gallery(cv.sample_image("coffee"), tmp_path, lite, fast=True,
+                        only=["01_backward_rules", "06_more_cam_methods", "07_black_box"], progress=False)
+    html = page.read_text()
+    for slug in ("01_backward_rules", "06_more_cam_methods", "07_black_box"):
+        assert (tmp_path / f"{slug}.png").stat().st_size > 2000 and f'src="{slug}.png"' in html
+    for label in ("Deconvnet", "HiResCAM", "XGrad-CAM", "EigenCAM (class-agnostic)", "Ablation-CAM", "RISE", "LIME"):
+        assert label.lower() in html.lower(), label
+    assert cv.hook_count(lite) == 0
+
+
 def test_every_notebook_has_a_preview_entry():
     from pathlib import Path
 

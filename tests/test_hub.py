@@ -206,7 +206,7 @@ def test_cli_runs_the_classics_from_the_cache(fake_hub, name, tmp_path, titles, 
     assert main(["saliency", image, "--model", name, "--size", "112", "--out", str(tmp_path / "s.png")]) == 0
     assert main(["filters", "--model", name, "--max-filters", "16", "--out", str(tmp_path / "f.png")]) == 0
     captured = capsys.readouterr()
-    assert captured.err.count(f"model: {name} ({hub.default_weights(name)}") == 3
+    assert captured.out.count(f"model: {name} ({hub.default_weights(name)}") == 3
     assert "Falling back" not in captured.err
     assert len(titles) == 3 and all(t.startswith(name) or f"({name})" in t for t in titles), titles
     assert all((tmp_path / f).stat().st_size > 1000 for f in ("g.png", "s.png", "f.png"))
@@ -217,5 +217,5 @@ def test_cli_fallback_names_the_model_that_ran(tmp_path, monkeypatch, titles, ca
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     assert main(["filters", "--model", "vgg16", "--out", str(tmp_path / "f.png")]) == 2
     assert main(["filters", "--model", "vgg16", "--fallback", "--out", str(tmp_path / "f.png")]) == 0
-    assert "model: efficientnet_lite0 (for vgg16)" in capsys.readouterr().err
+    assert "model: efficientnet_lite0 (for vgg16)" in capsys.readouterr().out
     assert titles == ["efficientnet_lite0 (for vgg16): stem.conv: (32, 3, 3, 3) filters"]

@@ -2,10 +2,7 @@
 no parameter ``.grad``, the same ``requires_grad`` flags and train/eval modes, parameters and
 buffers byte-identical (BatchNorm running statistics and ``num_batches_tracked`` of a network
 in train mode included), on success and when it raises half-way. A new public function that
-takes a model must be listed here (the last test fails until it is), so none can slip through.
-
-Cases known to fail until the input gate lands (probe passes run before the model is frozen,
-issue 13) are strict xfails listed in ``KNOWN_FAILING``: delete a line when it passes."""
+takes a model must be listed here (the last test fails until it is), so none can slip through."""
 
 from __future__ import annotations
 
@@ -109,21 +106,9 @@ def _batchnorm() -> nn.Module:
 
 MODELS = {"tiny": _tiny, "batchnorm_train": _batchnorm}
 
-#: ``(function, model, path): what happens today`` (path: "ok" or "fails half-way"); each
-#: updates the BatchNorm running statistics and num_batches_tracked.
-KNOWN_FAILING: dict[tuple[str, str, str], str] = {}  # none left since the input gate landed
 
-
-def _cases(names, paths=("ok",)):
-    params = []
-    for name in sorted(names):
-        for model in MODELS:
-            for path in paths:
-                reason = KNOWN_FAILING.get((name, model, path))
-                marks = (pytest.mark.xfail(strict=True, reason=f"known failure: {reason}")
-                         if reason else ())
-                params.append(pytest.param(name, model, marks=marks, id=f"{name}-{model}"))
-    return params
+def _cases(names):
+    return [pytest.param(name, model, id=f"{name}-{model}") for name in sorted(names) for model in MODELS]
 
 
 @pytest.mark.parametrize("name, model", _cases(CALLS))
@@ -139,7 +124,7 @@ class Boom(RuntimeError):
 
 
 @pytest.mark.parametrize("name, model", _cases(
-    {n for n in CALLS if not n.startswith(("cam_layers", "fully_convolutional"))}, ("fails half-way",)))
+    {n for n in CALLS if not n.startswith(("cam_layers", "fully_convolutional"))}))
 def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name, model):
     net = MODELS[model]()
     state = ModelState.of(net)

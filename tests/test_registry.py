@@ -43,9 +43,9 @@ def test_a_registered_method_is_in_the_cli(toys, tmp_path, capsys):
     assert out.stat().st_size > 1000
     # by family: the class-map command does not offer the pixel-space toy, and vice versa
     for command, method in (("gradcam", "toy"), ("saliency", "toy_cam")):
-        with pytest.raises(SystemExit):
-            main([command, "data/coffee.png", "--method", method])
-        assert "not offered here" in capsys.readouterr().err
+        assert main([command, "data/coffee.png", "--method", method]) == 2
+        err = capsys.readouterr().err
+        assert "not offered here" in err and len(err.strip().splitlines()) == 1
 
 
 def test_a_registered_method_is_in_the_panels(toys, capsys):
@@ -113,3 +113,47 @@ def test_call_passes_each_method_the_options_it_takes():
     # a wrapping method hands its base the base's own options (SmoothGrad over IG: steps)
     torch.testing.assert_close(registry.call("smoothgrad", net, x, 1, method="ig", n=2, steps=3, seed=0),
                                cv.smoothgrad(net, x, 1, method=cv.integrated_gradients, n=2, steps=3, seed=0))
+
+
+# --- the methods the peers offer (issue 15), registered like every other -----------------------
+PEER_METHODS = {"deconvnet": ("Deconvnet", "gradient", True), "hirescam": ("HiResCAM", "cam", False),
+                "xgradcam": ("XGrad-CAM", "cam", False), "eigencam": ("EigenCAM (class-agnostic)", "cam", False),
+                "ablationcam": ("Ablation-CAM", "cam", False), "rise": ("RISE", "perturbation", False),
+                "lime": ("LIME", "perturbation", False)}
+
+
+def test_the_peer_methods_are_registered_with_labels_families_and_settings():
+    for name, (label, family, pixels) in PEER_METHODS.items():
+        entry = registry.get_method(name)
+        assert (entry.name, entry.label, entry.family, entry.pixels, entry.course) == (name, label, family, pixels, True)
+        assert entry.fn is getattr(cv, name) and entry.agnostic == (name == "eigencam")
+    assert registry.get_method("deconv") is registry.get_method("Deconvolution") is registry.get_method("deconvnet")
+    assert registry.get_method("XGrad-CAM").name == "xgradcam" and registry.get_method("Ablation-CAM").name == "ablationcam"
+    assert [m.name for m in registry.methods(agnostic=True)] == ["eigencam"]
+    rise, lime = registry.get_method("rise"), registry.get_method("lime")
+    assert rise.settings(False) == {"n": 500, "cells": 7, "prob": 0.5, "seed": 0}
+    assert rise.settings(True) == {"n": 50, "cells": 4, "prob": 0.5, "seed": 0}
+    assert lime.settings(False) == {"n": 500, "segments": "superpixels", "seed": 0}
+    assert lime.settings(True) == {"n": 50, "segments": "grid", "seed": 0}
+    # where each family's front ends find them
+    assert "deconvnet" in [m.name for m in cv.widgets.saliency.panel_methods()]
+    cams = [m.name for m in cv.widgets.cam.panel_methods()]
+    assert all(n in cams for n in ("hirescam", "xgradcam", "eigencam", "ablationcam"))
+    assert [m.name for m in registry.methods("perturbation")] == ["occlusion", "rise", "lime"]
+    assert set(PEER_METHODS) <= set(cv.evaluate.roster())
+
+
+def test_the_peer_methods_run_through_the_roster_and_the_evaluation(tiny):
+    methods = cv.course_methods(list(PEER_METHODS), settings={"rise": {"n": 8}, "lime": {"n": 8}})
+    assert methods["rise"].settings["seed"] == 0 and methods["rise"].settings["n"] == 8
+    x = torch.randn(2, 3, 16, 16)
+    torch.testing.assert_close(methods["lime"](tiny, x, [0, 1]),
+                               cv.lime(tiny, x, [0, 1], **{**registry.get_method("lime").settings(), "n": 8}))
+    boxes = [[(0, 0, 8, 16)], [(8, 0, 16, 16)]]
+    ev = cv.evaluate_methods(tiny, x, methods, [0, 1], steps=2, layers=["fc"], boxes=boxes, seed=0, progress=False)
+    assert ev.methods == list(PEER_METHODS) and ev.agnostic == ["eigencam"]
+    for name in PEER_METHODS:
+        assert ev.maps[name].shape == (2, 16, 16) and torch.isfinite(ev.maps[name]).all(), name
+        assert ev.sanity[name].layers == ["fc"] and ev.pointing[name].shape == (2,)
+    # EigenCAM ignores the class: the same map whichever class is asked for
+    torch.testing.assert_close(ev.maps["eigencam"], cv.eigencam(tiny, x, [3, 4]))

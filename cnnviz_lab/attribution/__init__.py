@@ -16,7 +16,7 @@ from .cam import (
 )
 from .cam_variants import eigencam, hirescam, principal_projection, xgradcam
 from .common import topk_targets
-from .deconvnet import deconvnet, modified_backprop
+from .backprop import deconvnet, modified_backprop
 from .gradients import guided_backprop, input_x_gradient, integrated_gradients, saliency
 from .guided import guided_relus
 from .guided_gradcam import guided_gradcam

@@ -25,29 +25,16 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..layers import LayerRef, capture
-from ..models import Classifier, unwrap
-from .cam_head import default_layer
-from .cam_variants import finish_maps
-from .common import Target, frozen, gather_scores, prepare_input, resolve_targets
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..layers import LayerRef, capture, default_layer
+from ..modelstate import frozen
+from .cam import finish_maps
+from .cam_head import feature_map
+from .common import Target, enter, gather_scores, resolve_targets
 
-#: Bytes of ablated layer outputs per pass when ``batch_size=None``, by device type.
-COPY_BUDGET = {"cpu": 256 * 2 ** 20, "cuda": 2 ** 30}
 FALLBACK_BATCH = 32           # whole images per pass when the one-image pass cannot be used
-
-
-def default_batch(act: torch.Tensor) -> int:
-    """Ablated copies per pass for ``batch_size=None``: as many as fit in 256 MiB of the
-    layer's output on the CPU (1 GiB on CUDA), at least 16, at most the channel count. Each
-    pass costs one forward of one image up to the layer plus the rest of the network on the
-    copies, so few large passes are fastest: on ResNet-50 ``layer4`` at 224 px (2048
-    channels, 2 CPU cores) 64 copies per pass took 115 s, 256 took 26 s, 334 took 22 s and
-    2048 took 5 s (benchmarks/compare_methods.py); 256 MiB gives 668 copies, 4 passes."""
-    per_copy = act[0].numel() * act.element_size()
-    budget = COPY_BUDGET.get(act.device.type, COPY_BUDGET["cpu"])
-    return int(max(16, min(act.shape[1], budget // max(1, per_copy))))
 
 
 class _Ablator:
@@ -115,25 +102,20 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
     function always zeroes the channel, as the paper does.
 
     ``batch_size``: ablated copies per forward pass; it bounds the memory and never changes
-    the result. ``None`` picks :func:`default_batch` (256 MiB of copies of the layer's
-    output on the CPU, 1 GiB on CUDA), or 32 whole images per pass where the model needs
-    them (module docstring). ``progress``: a tqdm bar (default: shown for more than 4
-    passes). Gradient free; ``(N,[K],H,W)`` raw, non-negative, upsampled unless
-    ``upsample=False``.
+    the result. ``None`` picks :func:`cnnviz_lab.defaults.copies_per_pass` (256 MiB of
+    copies of the layer's output on the CPU, 1 GiB on CUDA), or 32 whole images per pass
+    where the model needs them (module docstring). ``progress``: a progress bar (``None``:
+    when the call ablates at least :data:`cnnviz_lab.defaults.LONG_CALL` channels in all,
+    :func:`cnnviz_lab.defaults.show_progress`). Gradient free; ``(N,[K],H,W)`` raw,
+    non-negative, upsampled unless ``upsample=False``.
     """
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
-    name = default_layer(module, clf, layer, xin.shape[-1])
-    if batch_size is not None and int(batch_size) < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
+    module, clf, xin = enter(model, x)
+    name = default_layer(model, layer, tuple(xin.shape[-2:]))
+    checks.batch_size(batch_size)            # before any forward pass
     with torch.no_grad(), frozen(module):
         with capture(module, name) as cap:
             logits = module(xin)
-        act = cap[name]
-        if not isinstance(act, torch.Tensor) or act.dim() != 4:
-            raise ValueError(f"layer {name!r} outputs {type(act).__name__} of shape "
-                             f"{tuple(getattr(act, 'shape', ()))}; Ablation-CAM needs an (N,C,H,W) "
-                             "feature map: pick a convolutional layer (cv.layer_names(model, 'conv'))")
+        act = feature_map(cap[name], name, xin)
         if len(cap.outputs[name]) != 1:
             raise ValueError(f"layer {name!r} runs {len(cap.outputs[name])} times per forward pass (a "
                              "reused module); ablating it would ablate every call: pick a layer that "
@@ -142,11 +124,11 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
         base = gather_scores(logits, targets)                            # (N,K)
         n, c = act.shape[:2]
         drops = torch.zeros(n, targets.shape[1], c, device=act.device, dtype=act.dtype)
-        bs = default_batch(act) if batch_size is None else int(batch_size)
+        bs = defaults.copies_per_pass(batch_size, act)
         ablator = _Ablator(module, name, FALLBACK_BATCH if batch_size is None else bs)
         chunks = [(i, s) for i in range(n) for s in range(0, c, bs)]
-        show = len(chunks) > 4 if progress is None else progress
-        for i, start in tqdm(chunks, desc="Ablation-CAM", disable=not show, leave=False):
+        for i, start in defaults.progress_bar(chunks, images=n * c, progress=progress, desc="Ablation-CAM",
+                                              unit="pass"):
             idx = torch.arange(start, min(start + bs, c), device=act.device)
             out = ablator.scores(xin[i:i + 1], act[i:i + 1], idx, logits[i])
             drops[i, :, idx] = (base[i][None, :] - out[:, targets[i]]).t().to(drops.dtype)

@@ -34,7 +34,8 @@ from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, 
 from .common import Target, enter, finish, gather_scores, resolve_targets
 
 __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
-           "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam", "scorecam"]
+           "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam",
+           "scorecam"]
 
 
 def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
@@ -61,11 +62,15 @@ def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     return act.detach(), grads, logits.detach(), targets, squeeze
 
 
-def _finish(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool) -> torch.Tensor:
-    """Upsample ``(N,K,h,w)`` maps to the input size, drop K if asked, move to x's device."""
+def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool,
+                rectified: bool = True) -> torch.Tensor:
+    """``(N,K,h,w)`` maps upsampled (bilinear) to ``x``'s size unless ``upsample=False``, K
+    dropped when one class per image was asked for, on ``x``'s device. Rectified maps stay
+    non-negative after interpolation (rounding guard); signed maps keep their sign."""
     if checks.flag(upsample, "upsample") and maps.shape[-2:] != x.shape[-2:]:
         maps = F.interpolate(maps, size=x.shape[-2:], mode="bilinear", align_corners=False)
-        maps = maps.clamp_min(0)  # bilinear interpolation keeps signs; guard rounding
+        if rectified:
+            maps = maps.clamp_min(0)
     return finish(maps, squeeze).to(x.device)
 
 
@@ -82,7 +87,7 @@ def gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = Non
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
     alpha = grads.mean(dim=(3, 4))                                    # (N,K,C)
     maps = torch.einsum("nkc,nchw->nkhw", alpha, act).clamp_min(0)
-    return _finish(maps, x, squeeze, upsample)
+    return finish_maps(maps, x, squeeze, upsample)
 
 
 def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
@@ -105,7 +110,7 @@ def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
     alpha = torch.where(denom != 0, g2 / safe, torch.zeros_like(denom))
     weights = (alpha * grads.clamp_min(0)).sum(dim=(3, 4))           # (N,K,C)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
-    return _finish(maps, x, squeeze, upsample)
+    return finish_maps(maps, x, squeeze, upsample)
 
 
 def layercam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
@@ -117,7 +122,7 @@ def layercam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     """
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
     maps = (grads.clamp_min(0) * act.unsqueeze(1)).sum(dim=2).clamp_min(0)
-    return _finish(maps, x, squeeze, upsample)
+    return finish_maps(maps, x, squeeze, upsample)
 
 
 def _unit_masks(act: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -170,4 +175,4 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     gain = (probs - base[targets][..., None]).to(act.dtype)
     weights.scatter_(2, chosen[:, None, :].expand(-1, targets.shape[1], -1), gain)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
-    return _finish(maps, x, squeeze, upsample)
+    return finish_maps(maps, x, squeeze, upsample)

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import checks
 from ..classifier import Classifier, unwrap
 from ..errors import NoGapLinearHeadError
 from ..layers import LayerRef, capture, default_layer
@@ -94,7 +95,7 @@ def find_gap_linear_head(model: nn.Module | Classifier, layer: LayerRef | None =
     """Detect a "global average pooling + one linear layer" head after ``layer`` (default:
     the CAM layer) with one probe forward pass on a random image of side ``size``."""
     module, clf = unwrap(model)
-    size = size or (clf.input_size if clf is not None else 224)
+    size = checks.optional_positive_int(size, "size") or (clf.input_size if clf is not None else 224)
     name = default_layer(model, layer, (size, size))
     probe = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0)).to(
         model_device(module), model_dtype(module))

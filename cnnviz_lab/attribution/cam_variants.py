@@ -15,26 +15,15 @@ that stops at the layer (:func:`.cam.layer_gradients`).
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ..layers import LayerRef, capture
-from ..models import Classifier, unwrap
-from .cam import layer_gradients
-from .cam_head import default_layer
-from .common import Target, finish, frozen, prepare_input, resolve_targets
-
-
-def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool,
-                rectified: bool) -> torch.Tensor:
-    """``(N,K,h,w)`` maps upsampled (bilinear) to ``x``'s size unless ``upsample=False``, K
-    dropped when one class per image was asked for, on ``x``'s device. Rectified maps stay
-    non-negative after interpolation (rounding guard); signed maps keep their sign."""
-    if upsample and maps.shape[-2:] != x.shape[-2:]:
-        maps = F.interpolate(maps, size=x.shape[-2:], mode="bilinear", align_corners=False)
-        if rectified:
-            maps = maps.clamp_min(0)
-    return finish(maps, squeeze).to(x.device)
+from .. import checks
+from ..classifier import Classifier
+from ..layers import LayerRef, capture, default_layer
+from ..modelstate import frozen
+from .cam import finish_maps, layer_gradients
+from .cam_head import feature_map
+from .common import Target, enter, resolve_targets
 
 
 def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
@@ -48,11 +37,13 @@ def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     whose own gradient is zero or negative; HiResCAM keeps the gradient where it is. When
     the layer is followed only by global average pooling and one linear layer,
     ``dS_c/dA_k(x,y) = w_k^c / (h w)``, so HiResCAM is exactly CAM divided by ``h w`` and
-    its unrectified map sums over positions to ``S_c - b_c``; with a ``1 x 1`` feature map it
-    equals Grad-CAM. ``relu=False`` returns the signed map (the paper's sum, whose negative
+    its unrectified map sums over positions to ``S_c - b_c``; the gradient is then the same
+    at every position, so there (and wherever the gradient is constant over positions)
+    HiResCAM equals Grad-CAM. ``relu=False`` returns the signed map (the paper's sum, whose negative
     part shows evidence against the class); the default keeps the positive part, like
     Grad-CAM and pytorch-grad-cam. Shape ``(N,[K],H,W)``.
     """
+    relu = checks.flag(relu, "relu")
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
     maps = (grads * act.unsqueeze(1)).sum(dim=2)                     # (N,K,h,w)
     if relu:
@@ -123,16 +114,12 @@ def eigencam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     routine (then applies a ReLU), so its map can come out as the negative half of ours.
     Raw and unrectified; shape ``(N,[K],H,W)``.
     """
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
-    name = default_layer(module, clf, layer, xin.shape[-1])
+    center = checks.flag(center, "center")
+    module, clf, xin = enter(model, x)
+    name = default_layer(model, layer, tuple(xin.shape[-2:]))
     with torch.no_grad(), frozen(module), capture(module, name, stop=target is None) as cap:
         logits = cap.forward(xin)
-        act = cap[name]
-    if not isinstance(act, torch.Tensor) or act.dim() != 4:
-        raise ValueError(f"layer {name!r} outputs {type(act).__name__} of shape "
-                         f"{tuple(getattr(act, 'shape', ()))}; EigenCAM needs an (N,C,H,W) feature map: "
-                         "pick a convolutional layer (cv.layer_names(model, 'conv'))")
+        act = feature_map(cap[name], name, xin)
     if target is None:
         k, squeeze = 1, True
     else:
@@ -143,4 +130,4 @@ def eigencam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     return finish_maps(maps.contiguous(), x, squeeze, upsample, rectified)
 
 
-__all__ = ["eigencam", "finish_maps", "hirescam", "principal_projection", "xgradcam"]
+__all__ = ["eigencam", "hirescam", "principal_projection", "xgradcam"]

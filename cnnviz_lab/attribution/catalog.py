@@ -7,14 +7,20 @@ A new method: write the function, then add its line here.
 
 from __future__ import annotations
 
+from .ablation import ablationcam
+from .backprop import deconvnet
 from .cam import cam, gradcam, gradcam_pp, layercam, scorecam
+from .cam_variants import eigencam, hirescam, xgradcam
 from .gradients import guided_backprop, input_x_gradient, integrated_gradients, saliency
 from .guided_gradcam import guided_gradcam
+from .lime import lime
 from .occlusion import occlusion
 from .registry import register
+from .rise import rise
 from .smoothgrad import smoothgrad
 
 register("saliency", saliency, label="Saliency", aliases=("vanilla", "gradient"), course=True)
+register("deconvnet", deconvnet, label="Deconvnet", aliases=("deconv", "deconvolution"), course=True)
 register("guided_backprop", guided_backprop, label="Guided backprop", aliases=("guided",), course=True)
 register("input_x_gradient", input_x_gradient, label="Input x gradient", aliases=("input x grad",))
 register("smoothgrad", smoothgrad, label="SmoothGrad", wraps=True, full={"n": 50}, quick={"n": 4},
@@ -25,8 +31,16 @@ register("cam", cam, label="CAM", family="cam", panels=False)
 register("gradcam", gradcam, label="Grad-CAM", family="cam", course=True)
 register("gradcam_pp", gradcam_pp, label="Grad-CAM++", family="cam", aliases=("gradcam++",), course=True)
 register("layercam", layercam, label="LayerCAM", family="cam", course=True)
+register("hirescam", hirescam, label="HiResCAM", family="cam", course=True)
+register("xgradcam", xgradcam, label="XGrad-CAM", family="cam", course=True)
+register("eigencam", eigencam, label="EigenCAM (class-agnostic)", family="cam", agnostic=True, course=True)
 register("scorecam", scorecam, label="Score-CAM", family="cam", full={"max_channels": None},
          quick={"max_channels": 16}, course=True)
+register("ablationcam", ablationcam, label="Ablation-CAM", family="cam", course=True)
 register("guided_gradcam", guided_gradcam, label="Guided Grad-CAM")
 register("occlusion", occlusion, label="Occlusion", family="perturbation",
          full={"window": 32, "stride": 16, "fill": 0.0}, quick={"stride": 32}, course=True)
+register("rise", rise, label="RISE", family="perturbation",
+         full={"n": 500, "cells": 7, "prob": 0.5, "seed": 0}, quick={"n": 50, "cells": 4}, course=True)
+register("lime", lime, label="LIME", family="perturbation",
+         full={"n": 500, "segments": "superpixels", "seed": 0}, quick={"n": 50, "segments": "grid"}, course=True)

@@ -47,8 +47,8 @@ def one_class_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: 
     ``(module, classifier, x, [class of each image])``; a K-class target raises ``ValueError``."""
     module, clf, xin, targets, squeeze = forward_targets(model, x, target)
     if not squeeze or targets.shape[1] != 1:
-        raise ValueError(f"{caller} explains one class per image: pass None, an int, a class name "
-                         "or one class per image")
+        raise ValueError(f"target: {caller} explains one class per image: pass None, an int, a class "
+                         "name or one class per image")
     return module, clf, xin, targets[:, 0].tolist()
 
 

@@ -10,7 +10,6 @@ input's gradient is computed: no parameter ``.grad`` is filled, and the model's
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Sequence
 
 import numpy as np
@@ -20,36 +19,16 @@ from torch import nn
 from .. import checks, defaults
 from ..classifier import Classifier
 from ..compat import renamed
-from ..layers import LayerRef, capture, layer_name
+from ..layers import LayerRef
 from ..modelstate import batched_vjp, frozen, frozen_forward
+from .backprop import input_gradients, modified_backprop
 from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
-from .guided import guided_relus
 
 ModelLike = nn.Module | Classifier
 batched_grad = batched_vjp  # the name this module used to give the batched backward pass
 
 
 # --- shared machinery ----------------------------------------------------------------
-def _model_name(module: nn.Module, classifier: Classifier | None) -> str:
-    return classifier.name if classifier is not None else type(module).__name__
-
-
-def _input_gradients(model: ModelLike, x: torch.Tensor, target: Target, *, guided: bool = False,
-                     generalize: bool = False) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    """One forward, one batched backward: ``(grads (N,K,C,H,W), x on the model's device,
-    squeeze flag)``."""
-    module, clf, x = enter(model, x)
-    mode = guided_relus(_model_name(module, clf), generalize) if guided else nullcontext()
-    with frozen(module):
-        xg = x.detach().requires_grad_(True)
-        with torch.enable_grad():
-            with mode:
-                logits = module(xg)
-            targets, squeeze = resolve_targets(target, logits.detach(), clf)
-            grads = batched_vjp(gather_scores(logits, targets), xg)
-    return grads.detach(), x, squeeze
-
-
 def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target
                   ) -> tuple[torch.Tensor, bool]:
     """Targets read once from the clean images, for methods that then run many passes on
@@ -71,7 +50,7 @@ def saliency(model: ModelLike, x: torch.Tensor, target: Target = None) -> torch.
     the input, raw and signed, shape ``(N,[K],3,H,W)``. The paper's saliency map is its
     maximum absolute value over colour channels (``cv.plot.reduce_channels(a, "absmax")``).
     """
-    grads, _, squeeze = _input_gradients(model, x, target)
+    grads, _, squeeze = input_gradients(model, x, target)
     return to_caller(finish(grads, squeeze), x)
 
 
@@ -79,7 +58,7 @@ def input_x_gradient(model: ModelLike, x: torch.Tensor, target: Target = None) -
     """Input times gradient, ``x * d z_c / d x`` (Shrikumar et al. 2016, *Not Just a Black
     Box*, arXiv:1605.01713): each pixel's first-order contribution to the logit relative to
     an all-zero input. Shape ``(N,[K],3,H,W)``."""
-    grads, xd, squeeze = _input_gradients(model, x, target)
+    grads, xd, squeeze = input_gradients(model, x, target)
     return to_caller(finish(grads * xd.unsqueeze(1), squeeze), x)
 
 
@@ -104,41 +83,11 @@ def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     ``sum_{c,h,w} A[n, c, h, w]`` when ``channel`` is None. A module called several times
     (a reused ReLU) counts by its first call, and the forward pass stops there. ``target``
     must then be None; the result is ``(N,3,H,W)``. (``layer=`` is the old spelling of
-    ``from_layer=``: ``layer=`` names the feature map a CAM-style method reads.)
+    ``from_layer=``: ``layer=`` names the feature map a CAM-style method reads.) This is
+    :func:`~cnnviz_lab.attribution.backprop.modified_backprop` with ``backward="guided"``.
     """
-    if from_layer is None:
-        if channel is not None:
-            raise ValueError("channel= needs from_layer=: name the layer whose channel to back-propagate")
-        grads, _, squeeze = _input_gradients(model, x, target, guided=True, generalize=generalize)
-        return to_caller(finish(grads, squeeze), x)
-    if target is not None:
-        raise ValueError("pass either target= (a class score) or from_layer= (a layer's activation), not both")
-    module, clf, xd = enter(model, x)
-    name = layer_name(module, from_layer)
-    with frozen(module), torch.enable_grad():
-        xg = xd.detach().requires_grad_(True)
-        with capture(module, name, stop=True) as cap, guided_relus(_model_name(module, clf), generalize):
-            cap.forward(xg)
-        act = cap[name]
-        if not isinstance(act, torch.Tensor) or act.dim() < 2:
-            raise ValueError(f"from_layer {name!r} does not output a (N,C,...) tensor")
-        if channel is None:
-            objective = act.sum()
-        else:
-            chans = _channels(channel, act.shape[0], act.shape[1], name).to(act.device)
-            objective = act[torch.arange(act.shape[0], device=act.device), chans].sum()
-        (g,) = torch.autograd.grad(objective, xg)
-    return to_caller(g.detach(), x)
-
-
-def _channels(channel: int | Sequence[int], n: int, c: int, layer: str) -> torch.Tensor:
-    """``channel`` (one int, or one per image) as ``n`` checked channel indices."""
-    values = [channel] if not isinstance(channel, (Sequence, torch.Tensor, np.ndarray)) else list(channel)
-    what = f"an int from 0 to {c - 1} ({layer} has {c} channels), or one such int per image ({n})"
-    chans = [checks.integer(v, "channel", minimum=0, maximum=c - 1, what=what) for v in values]
-    if len(chans) not in (1, n):
-        raise ValueError(f"channel must be {what}; got {len(chans)} values")
-    return torch.tensor(chans, dtype=torch.long).expand(n)
+    return modified_backprop(model, x, target, backward="guided", from_layer=from_layer, channel=channel,
+                             generalize=generalize)
 
 
 RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle")
@@ -222,7 +171,7 @@ def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = Non
                                    desc="Integrated Gradients"):
             img, j = idx // steps, idx % steps
             points = base[img] + alpha[j].view(-1, 1, 1, 1) * diff[img]
-            grads, _, _ = _input_gradients(module, points, targets[img])
+            grads, _, _ = input_gradients(module, points, targets[img])
             acc.index_add_(0, img, grads * weight[j].view(-1, 1, 1, 1, 1))
         attribution = acc * diff.unsqueeze(1)
         error = None

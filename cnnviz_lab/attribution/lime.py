@@ -23,21 +23,32 @@ import math
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..models import Classifier
-from .common import Target, finish, frozen, gather_scores, resolve_targets
-from .occlusion import Fill
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..modelstate import check_batch
+from ..perturb import Fill, masked_scores
+from .common import Target, finish, to_caller
 from .rise import perturbation_setup
+
+DISTANCES = ("cosine", "l2")
 
 
 def grid_segments(height: int, width: int, cells: int = 8, device: torch.device | str = "cpu") -> torch.Tensor:
-    """``(H,W)`` labels of a ``cells x cells`` grid of near-equal rectangles, row by row."""
-    if cells < 1:
-        raise ValueError(f"cells must be at least 1, got {cells!r}")
-    rows = torch.arange(height, device=device) * min(cells, height) // height
-    cols = torch.arange(width, device=device) * min(cells, width) // width
-    return rows[:, None] * min(cells, width) + cols[None, :]
+    """``(H,W)`` labels of a ``cells x cells`` grid of near-equal rectangles, row by row
+    (never more cells than pixels along an axis)."""
+    height = checks.positive_int(height, "height")
+    width = checks.positive_int(width, "width")
+    cells = checks.positive_int(cells, "cells")
+    return _grid(height, width, cells, cells, device)
+
+
+def _grid(height: int, width: int, rows: int, cols: int, device: torch.device | str) -> torch.Tensor:
+    """``(H,W)`` labels of a ``rows x cols`` grid (at most one cell per pixel along an axis)."""
+    rows, cols = min(rows, height), min(cols, width)
+    r = torch.arange(height, device=device) * rows // height
+    c = torch.arange(width, device=device) * cols // width
+    return r[:, None] * cols + c[None, :]
 
 
 def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters: int = 10) -> torch.Tensor:
@@ -46,24 +57,27 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
 
     Each pixel is the point ``(colour, compactness * (row, col) / S)``, ``S = sqrt(HW / n)``
     the side of a square cell, with the colour as given (a normalised input: about unit
-    spread per channel); the centres start on a regular grid and move for ``iters`` rounds
+    spread per channel); the centres start on a regular grid of at most ``n`` cells
+    (``8 x 8`` for 64) and move for ``iters`` rounds
     of assignment and averaging (Lloyd's algorithm, the core of SLIC, without its local
     search window or connectivity step: a label may cover several separate pieces).
-    Larger ``compactness`` gives squarer cells. Deterministic.
+    Larger ``compactness`` gives squarer cells. Deterministic. ``x`` is checked as every
+    input (:func:`cnnviz_lab.modelstate.check_batch`: a float ``(N,C,H,W)`` or ``(C,H,W)``
+    tensor with finite values) and never written.
     """
-    if x.dim() != 4:
-        raise ValueError(f"x must have shape (N,C,H,W), got {tuple(x.shape)}")
-    if n < 1:
-        raise ValueError(f"n (number of superpixels) must be at least 1, got {n!r}")
+    x = check_batch(x, "x")
+    n = checks.positive_int(n, "n")
+    compactness = checks.real(compactness, "compactness", minimum=0.0)
+    iters = checks.integer(iters, "iters", minimum=0)
     count, chans, h, w = x.shape
     side = math.sqrt(h * w / n)
-    cells = max(1, round(math.sqrt(n)))
+    rows = math.isqrt(n)                       # a rows x cols grid of at most n cells to start from
     scale = compactness / side
     rr, cc = torch.meshgrid(torch.arange(h, device=x.device, dtype=torch.float32),
                             torch.arange(w, device=x.device, dtype=torch.float32), indexing="ij")
     pos = torch.stack([rr, cc], dim=-1).view(1, h * w, 2) * scale
     feats = torch.cat([x.detach().float().flatten(2).transpose(1, 2), pos.expand(count, -1, -1)], dim=2)
-    init = grid_segments(h, w, cells, x.device).view(-1)
+    init = _grid(h, w, rows, n // rows, x.device).view(-1)
     labels = init.expand(count, -1).contiguous()
     k = int(init.max()) + 1
     centres = torch.zeros(count, k, chans + 2, device=x.device)
@@ -76,16 +90,12 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
 
 
 def lime_samples(features: int, n: int, seed: int | None = None) -> torch.Tensor:
-    """The ``(n, features)`` 0/1 samples :func:`lime` draws (on the CPU): row 0 all ones
-    (the image itself), the others independent fair coin flips per superpixel."""
-    if n < 2:
-        raise ValueError(f"n (number of samples) must be at least 2, got {n!r}")
-    gen = torch.Generator()
-    if seed is None:
-        gen.seed()
-    else:
-        gen.manual_seed(int(seed))
-    z = torch.randint(0, 2, (n, features), generator=gen).float()
+    """The ``(n, features)`` 0/1 samples :func:`lime` draws (on the CPU, from
+    :func:`cnnviz_lab.defaults.generator`): row 0 all ones (the image itself), the others
+    independent fair coin flips per superpixel."""
+    features = checks.positive_int(features, "features")
+    n = checks.integer(n, "n (number of samples)", minimum=2, what="an int >= 2 (the image itself included)")
+    z = torch.randint(0, 2, (n, features), generator=defaults.generator(seed)).float()
     z[0] = 1
     return z
 
@@ -94,16 +104,14 @@ def kernel_weights(z: torch.Tensor, width: float = 0.25, distance: str = "cosine
     """``exp(-d(z, 1)^2 / (2 width^2))`` for each 0/1 row ``z``: ``d`` the cosine distance to the
     all-on vector, ``1 - sqrt(m / F)`` with ``m`` superpixels on out of ``F`` (1 when none
     is on), or the Euclidean one, ``sqrt(F - m)`` (``distance="l2"``)."""
-    if width <= 0:
-        raise ValueError(f"kernel_width must be positive, got {width!r}")
+    width = checks.real(width, "width", minimum=0.0, strict=True)
+    checks.choice(distance, "distance", DISTANCES)
     feats = z.shape[1]
     on = z.sum(dim=1)
     if distance == "cosine":
         d = 1 - torch.sqrt(on / feats)
-    elif distance == "l2":
-        d = torch.sqrt(feats - on)
     else:
-        raise ValueError(f"distance must be 'cosine' or 'l2', got {distance!r}")
+        d = torch.sqrt(feats - on)
     return torch.exp(-d * d / (2 * width * width))
 
 
@@ -112,7 +120,9 @@ def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alph
     """Coefficients ``(F,K)`` and intercepts ``(K,)`` minimising
     ``sum_i w_i (y_i - b - z_i . beta)^2 + alpha ||beta||^2`` (what scikit-learn's ``Ridge``
     fits with ``sample_weight``), in float64 through the normal equations of the
-    weight-centred data."""
+    weight-centred data; where they are (numerically) singular (``alpha`` about 0 with fewer
+    distinct samples than superpixels) the minimum-norm solution."""
+    alpha = checks.real(alpha, "alpha", minimum=0.0)
     zd = z.to(torch.float64)
     yd = y.to(torch.float64)
     wd = weights.to(torch.float64)
@@ -120,7 +130,11 @@ def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alph
     ym = (wd[:, None] * yd).sum(0) / wd.sum()
     zc, yc = zd - zm, yd - ym
     gram = zc.t() @ (wd[:, None] * zc) + alpha * torch.eye(z.shape[1], dtype=torch.float64, device=z.device)
-    beta = torch.linalg.solve(gram, zc.t() @ (wd[:, None] * yc))
+    rhs = zc.t() @ (wd[:, None] * yc)
+    # The pseudo-inverse: the inverse where the system is well posed, the minimum-norm
+    # solution where it is (numerically) singular, never NaN.
+    # Eigenvalues below 1e-12 of the total weight (the scale of the gram's entries) count as 0.
+    beta = torch.linalg.pinv(gram, hermitian=True, atol=1e-12 * float(wd.sum()), rtol=1e-12) @ rhs
     return beta, ym - zm @ beta
 
 
@@ -136,11 +150,14 @@ def _segments(segments, xin: torch.Tensor, cells: int) -> torch.Tensor:
             return superpixels(xin, cells * cells)
         raise ValueError(f"segments must be None, 'grid', 'superpixels' or an (H,W)/(N,H,W) integer "
                          f"tensor, got {segments!r}")
-    seg = torch.as_tensor(segments, device=xin.device)
-    if seg.is_floating_point() or seg.dim() not in (2, 3) or seg.shape[-2:] != (h, w) or \
+    what = f"integer labels of shape ({h}, {w}) or ({n}, {h}, {w})"
+    try:
+        seg = torch.as_tensor(segments, device=xin.device)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"segments must be None, 'grid', 'superpixels' or {what}, got {segments!r}") from None
+    if seg.is_floating_point() or seg.is_complex() or seg.dim() not in (2, 3) or seg.shape[-2:] != (h, w) or \
             (seg.dim() == 3 and seg.shape[0] != n):
-        raise ValueError(f"segments must be integer labels of shape ({h}, {w}) or ({n}, {h}, {w}), got "
-                         f"{seg.dtype} {tuple(seg.shape)}")
+        raise ValueError(f"segments must be {what}, got {seg.dtype} {tuple(seg.shape)}")
     seg = seg.expand(n, h, w)
     return torch.stack([torch.unique(s, return_inverse=True)[1] for s in seg])
 
@@ -166,38 +183,38 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     the binary sample) and a ridge fit with the same ``alpha``.
 
     Each image draws its samples from ``seed`` afresh (a batch equals its images one by
-    one; ``None``: unseeded); copies go through the model ``batch_size`` at a time (default
-    32; never changes the result), and all K targets come from the same passes and one
-    least-squares solve.
+    one; ``None``: unseeded, :func:`cnnviz_lab.defaults.generator`); copies go through the
+    shared perturb-and-score engine ``batch_size`` at a time (``None``: the measured default of
+    :func:`cnnviz_lab.defaults.batch_size`; it never changes the result), with one progress bar
+    for long calls, and all K targets come from the same passes and one least-squares solve.
     """
-    if int(cells) < 1:
-        raise ValueError(f"cells must be at least 1, got {cells!r}")
-    if alpha < 0:
-        raise ValueError(f"alpha (the ridge penalty) must be >= 0, got {alpha!r}")
-    module, clf, xin, bs, filler, read = perturbation_setup(model, x, output, batch_size, fill)
-    count = xin.shape[0]
-    seg = _segments(segments, xin, int(cells))
+    cells = checks.positive_int(cells, "cells")
+    n = checks.integer(n, "n (number of samples)", minimum=2, what="an int >= 2 (the image itself included)")
+    kernel_width = checks.real(kernel_width, "kernel_width", minimum=0.0, strict=True)
+    checks.choice(distance, "distance", DISTANCES)
+    alpha = checks.real(alpha, "alpha", minimum=0.0, what="a number >= 0 (the ridge penalty)")
+    job = perturbation_setup(model, x, target, output=output, batch_size=batch_size, fill=fill)
+    count, _, h, w = job.x.shape
+    seg = _segments(segments, job.x, cells)
     feats = [int(s.max()) + 1 for s in seg]
-    samples = [lime_samples(f, int(n), seed).to(xin.device) for f in feats]
-    weights = [kernel_weights(z, kernel_width, distance) for z in samples]
-    with torch.no_grad(), frozen(module):
-        targets, squeeze = resolve_targets(target, module(xin), clf)
-        k = targets.shape[1]
-        ys = torch.zeros(count, int(n), k, device=xin.device)
-        total = count * int(n)                      # job t: sample t % n of image t // n
-        starts = range(0, total, bs)
-        show = len(starts) >= 4 if progress is None else progress
-        for start in tqdm(starts, desc="LIME", unit="batch", disable=not show, leave=False):
-            jobs = torch.arange(start, min(start + bs, total), device=xin.device)
-            img, j = jobs // int(n), jobs % int(n)
-            keep = torch.stack([samples[i][s][seg[i]] for i, s in zip(img.tolist(), j.tolist())])
-            m = keep[:, None].to(xin.dtype)
-            ys[img, j] = gather_scores(read(module(xin[img] * m + filler[img] * (1 - m))), targets[img])
+    samples = [lime_samples(f, n, seed) for f in feats]                        # (n, F_i) on the CPU
+    table = torch.zeros(count, n, max(feats))
+    for i, z in enumerate(samples):
+        table[i, :, :feats[i]] = z
+    table, flat = table.to(job.x.device), seg.reshape(count, 1, h * w)
+
+    def mask(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
+        on = table[img, var]                                                    # (B, F)
+        return on.gather(1, flat[img, 0]).view(-1, h, w)
+
+    ys = masked_scores(job.module, job.x, job.targets, n, mask, job.filler, batch_size=job.batch_size,
+                       output=output, progress=progress, desc="LIME")              # (N,K,n)
     maps = []
     for i in range(count):        # a small F x F solve: on the CPU, in float64
-        beta, _ = weighted_ridge(samples[i].cpu(), ys[i].cpu(), weights[i].cpu(), float(alpha))
-        maps.append(beta.t().float().to(xin.device)[:, seg[i]])                  # (K,H,W)
-    return finish(torch.stack(maps), squeeze).to(x.device)
+        beta, _ = weighted_ridge(samples[i], ys[i].t().cpu(), kernel_weights(samples[i], kernel_width, distance),
+                                 alpha)
+        maps.append(beta.t().float().to(job.x.device)[:, seg[i]])              # (K,H,W)
+    return to_caller(finish(torch.stack(maps), job.squeeze), x)
 
 
 __all__ = ["grid_segments", "kernel_weights", "lime", "lime_samples", "superpixels", "weighted_ridge"]

@@ -45,6 +45,9 @@ def window_starts(size: int, window: int, stride: int) -> list[int]:
     stride larger than the window leaves gaps, and starts at or past the border are
     dropped). 224 px, window 32, stride 16 gives 13 positions (0..192).
     """
+    size = checks.positive_int(size, "size")
+    window = checks.positive_int(window, "window")
+    stride = checks.positive_int(stride, "stride")
     if window >= size:
         return [0]
     starts = [i * stride for i in range(math.ceil((size - window) / stride) + 1)]
@@ -102,6 +105,9 @@ def occlusion_map(grid: OcclusionGrid) -> torch.Tensor:
     Computed exactly with two coverage matrices (windows are separable): sum of drops
     ``= R_y D R_x^T`` and the count of covering windows ``= R_y 1 R_x^T``.
     """
+    if not isinstance(grid, OcclusionGrid):
+        raise TypeError(f"grid must be the OcclusionGrid of occlusion_grid(...), got {grid!r:.60} "
+                        f"({type(grid).__name__})")
     h, w = grid.size
     dev = grid.scores.device
     ry = _coverage(h, grid.ys, grid.window[0], dev)
@@ -211,6 +217,14 @@ def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normal
     inversion they saturate at 1, which is what makes the object stand out.
     Returns a float map of the same shape, in [0, 1] when ``normalize`` is on.
     """
+    what = "a (..., GH, GW) tensor of outputs per occluder position (OcclusionGrid.heatmap)"
+    if not isinstance(heatmap, torch.Tensor):
+        raise TypeError(f"heatmap must be {what}, got {type(heatmap).__name__}")
+    if heatmap.dim() < 2 or heatmap.shape[-1] * heatmap.shape[-2] == 0:
+        raise ValueError(f"heatmap must be {what}, got shape {tuple(heatmap.shape)}")
+    percentile = checks.real(percentile, "percentile", minimum=0.0, maximum=100.0)
+    normalize = checks.flag(normalize, "normalize")
+    blur = checks.positive_int(blur, "blur")
     p = heatmap.detach().float()
     if normalize:
         mean = p.mean(dim=(-2, -1), keepdim=True)

@@ -58,7 +58,10 @@ class Method:
     averages another method given as ``method=`` (SmoothGrad); ``full`` and ``quick``:
     default settings in full and in quick mode; ``course``: on the evaluation roster of
     :func:`cnnviz_lab.course_methods`; ``panels``: offered in the notebooks' panels (CAM is
-    not: it works only for a global-average-pooling + linear head and has a panel of its own).
+    not: it works only for a global-average-pooling + linear head and has a panel of its own);
+    ``agnostic``: the map does not depend on the target class (EigenCAM): it takes ``target``
+    for the common signature only, so per-class comparisons (two classes of one image in the
+    pointing game) say nothing about it, and the evaluation lists it as such.
     """
 
     name: str
@@ -72,6 +75,7 @@ class Method:
     quick: Mapping[str, Any] = field(default_factory=dict)
     course: bool = False
     panels: bool = True
+    agnostic: bool = False
 
     def settings(self, quick_mode: bool | None = None) -> dict[str, Any]:
         """The default settings for full or quick mode (default: the current mode)."""
@@ -114,7 +118,7 @@ def _parameters(fn: Callable) -> set[str]:
 def register(name: str, fn: Attribution, *, label: str | None = None, family: str = "gradient",
              aliases: tuple[str, ...] = (), pixels: bool | None = None, wraps: bool = False,
              full: Mapping[str, Any] | None = None, quick: Mapping[str, Any] | None = None,
-             course: bool = False, panels: bool = True) -> Method:
+             course: bool = False, panels: bool = True, agnostic: bool = False) -> Method:
     """Add an attribution method to the registry (replacing one of the same name) and
     return its entry. ``pixels`` defaults to ``family == "gradient"``. The function must
     take ``(model, x, target)`` and the keywords of its family, and every setting named in
@@ -128,7 +132,7 @@ def register(name: str, fn: Attribution, *, label: str | None = None, family: st
                         f"{', '.join(missing) or 'model, x and target'}")
     entry = Method(name, fn, label or name, family, tuple(aliases),
                    family == "gradient" if pixels is None else pixels, wraps, dict(full or {}),
-                   dict(quick or {}), course, panels)
+                   dict(quick or {}), course, panels, agnostic)
     unregister(name)
     for key in {normalize(k) for k in (name, *aliases)}:
         if key in _KEYS:
@@ -166,10 +170,12 @@ def get_method(name: str | Method | Attribution) -> Method:
 
 
 def methods(family: str | None = None, *, pixels: bool | None = None, course: bool | None = None,
-            panels: bool | None = None, wraps: bool | None = None) -> list[Method]:
+            panels: bool | None = None, wraps: bool | None = None, agnostic: bool | None = None
+            ) -> list[Method]:
     """Registered methods in registration order (the order the notebooks teach them),
     filtered by the given attributes."""
-    wanted = {"family": family, "pixels": pixels, "course": course, "panels": panels, "wraps": wraps}
+    wanted = {"family": family, "pixels": pixels, "course": course, "panels": panels, "wraps": wraps,
+              "agnostic": agnostic}
     return [m for m in _REGISTRY.values()
             if all(v is None or getattr(m, k) == v for k, v in wanted.items())]
 

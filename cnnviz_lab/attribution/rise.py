@@ -10,41 +10,54 @@ a coarse ``cells x cells`` grid of independent Bernoulli(``prob``) cells, upsamp
 bilinearly to ``(cells + 1)`` cell sizes and cropped at a random shift of less than one cell,
 as in the paper. Masked pixels take ``fill`` (as occlusion: ``0.0`` is the dataset mean
 colour in a normalised input space, which is the paper's ``I * M``).
+
+RISE and LIME (:mod:`.lime`) are one job with different masks: both go through
+:func:`perturbation_setup` (the input gate, the targets, the batch size and fill rules) and
+the shared perturb-and-score engine (:func:`cnnviz_lab.perturb.masked_scores`).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..models import Classifier, unwrap
-from .common import Target, finish, frozen, gather_scores, prepare_input, resolve_targets
-from .occlusion import Fill, fill_image
+from .. import checks, defaults
+from ..classifier import Classifier
+from ..modelstate import frozen_forward
+from ..perturb import READERS, Fill, fill_image, masked_scores
+from .common import Target, enter, finish, resolve_targets, to_caller
 
-DEFAULT_BATCH = 32  # masked images per forward pass
+#: Masks rendered at once when their weighted sum is taken.
+_RENDER_CHUNK = 64
 
 
-def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, output: str, batch_size: int | None,
-                       fill: Fill, default_batch: int = DEFAULT_BATCH):
-    """What RISE and LIME share: ``(module, classifier, x on the model's device, batch size,
-    fill image, read)`` where ``read(logits)`` gives the scored output (softmax probability
-    for ``output="prob"``, the logit for ``"logit"``); bad ``output``/``batch_size`` raise."""
-    if output not in ("prob", "logit"):
-        raise ValueError(f"output must be 'prob' or 'logit', got {output!r}")
-    if batch_size is not None and int(batch_size) < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
-    module, clf = unwrap(model)
-    xin = prepare_input(module, x)
+class Setup(NamedTuple):
+    """What a masking method needs: the model, the gated input, the ``(N,K)`` targets and
+    whether to drop K, the batch size, and the fill image expanded to ``x``."""
 
-    def read(logits: torch.Tensor) -> torch.Tensor:
-        return logits.float().softmax(dim=1) if output == "prob" else logits.float()
+    module: nn.Module
+    x: torch.Tensor
+    targets: torch.Tensor
+    squeeze: bool
+    batch_size: int
+    filler: torch.Tensor
 
-    bs = default_batch if batch_size is None else int(batch_size)
-    return module, clf, xin, bs, fill_image(xin, fill, clf).expand_as(xin), read
+
+def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: Target, *, output: str,
+                       batch_size: int | None, fill: Fill) -> Setup:
+    """What RISE and LIME share: ``output`` checked (``"prob"`` or ``"logit"``), ``x`` through
+    the input gate, ``batch_size`` by :func:`cnnviz_lab.defaults.batch_size`, the targets
+    from one frozen forward pass, and the fill (:func:`cnnviz_lab.perturb.fill_image`)."""
+    checks.choice(output, "output", READERS)
+    module, clf, xin = enter(model, x)
+    bs = defaults.batch_size(batch_size, module, xin)
+    targets, squeeze = resolve_targets(target, frozen_forward(module, xin), clf)
+    filler = fill_image(xin, fill, clf).expand_as(xin)
+    return Setup(module, xin, targets, squeeze, bs, filler)
 
 
 def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | None
@@ -52,17 +65,13 @@ def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | No
     """The random part of ``n`` masks, drawn up front on the CPU (a few numbers per mask,
     so the same seed gives the same masks on any device and at any batch size): the
     ``(n, cells, cells)`` 0/1 grids, the ``(n, 2)`` shifts, and the cell size."""
-    if n < 1:
-        raise ValueError(f"n (number of masks) must be at least 1, got {n!r}")
-    if cells < 1:
-        raise ValueError(f"cells must be at least 1, got {cells!r}")
-    if not 0 < prob <= 1:
-        raise ValueError(f"prob (chance that a cell is kept) must be in (0, 1], got {prob!r}")
-    gen = torch.Generator()
-    if seed is None:
-        gen.seed()
-    else:
-        gen.manual_seed(int(seed))
+    n = checks.positive_int(n, "n")
+    cells = checks.positive_int(cells, "cells")
+    what = "a number in (0, 1] (the chance that a cell is kept)"
+    prob = checks.real(prob, "prob", minimum=0.0, maximum=1.0, what=what)
+    if prob == 0:
+        raise ValueError(f"prob must be {what}, got {prob!r}")
+    gen = defaults.generator(seed)
     cell = (math.ceil(size[0] / cells), math.ceil(size[1] / cells))
     grids = (torch.rand(n, cells, cells, generator=gen) < prob).float()
     shifts = torch.stack([torch.randint(0, cell[0], (n,), generator=gen),
@@ -88,7 +97,7 @@ def rise_masks(size: int | tuple[int, int], n: int = 100, *, cells: int = 7, pro
                seed: int | None = None, device: torch.device | str = "cpu") -> torch.Tensor:
     """The ``(n,H,W)`` masks in [0, 1] that :func:`rise` with the same ``n``, ``cells``,
     ``prob`` and ``seed`` uses for images of ``size`` (to look at them, or to check it)."""
-    hw = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+    hw = checks.pair(size, "size")
     grids, shifts, cell = _draw(n, cells, prob, hw, seed)
     return _render(grids, shifts, cell, hw, torch.device(device), torch.float32)
 
@@ -105,33 +114,30 @@ def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     logit (``output="logit"``); ``cells`` and ``prob`` are the paper's ``s`` and ``p`` (its
     ImageNet experiments use ``n=4000``, ``s=7``, ``p=0.5``). Every image of a batch sees the
     same masks, so a batch gives what its images give one by one; ``seed`` fixes the masks
-    (``None``: fresh ones each call) whatever the device and ``batch_size``. Masked copies go
-    through the model ``batch_size`` at a time (default 32; it bounds the memory and never
+    (``None``: unseeded, :func:`cnnviz_lab.defaults.generator`) whatever the device and
+    ``batch_size``. Masked copies go through the model ``batch_size`` at a time (``None``: the
+    measured default of :func:`cnnviz_lab.defaults.batch_size`; it bounds the memory and never
     changes the result), ``n`` forwards per image; all K targets are read from the same
-    passes. ``progress``: a tqdm bar (default: shown for 4 batches or more). Gradient free.
+    passes. ``progress``: one progress bar for long calls. Gradient free.
     """
-    module, clf, xin, bs, filler, read = perturbation_setup(model, x, output, batch_size, fill)
-    count, _, h, w = xin.shape
-    grids, shifts, cell = _draw(int(n), int(cells), float(prob), (h, w), seed)
-    with torch.no_grad(), frozen(module):
-        targets, squeeze = resolve_targets(target, module(xin), clf)
-        k = targets.shape[1]
-        sal = torch.zeros(count, k, h, w, device=xin.device, dtype=torch.float32)
-        total = int(n) * count                       # job t: mask t // count on image t % count
-        starts = range(0, total, bs)
-        show = len(starts) >= 4 if progress is None else progress
-        for start in tqdm(starts, desc="RISE", unit="batch", disable=not show, leave=False):
-            jobs = torch.arange(start, min(start + bs, total))
-            first = int(jobs[0]) // count
-            masks = _render(grids[first:int(jobs[-1]) // count + 1], shifts[first:int(jobs[-1]) // count + 1],
-                            cell, (h, w), xin.device, xin.dtype)
-            jobs = jobs.to(xin.device)
-            m = masks[jobs // count - first][:, None]           # (B,1,H,W)
-            img = jobs % count
-            scores = gather_scores(read(module(xin[img] * m + filler[img] * (1 - m))), targets[img])
-            sal.index_add_(0, img, scores[:, :, None, None] * m.float())
-    sal = sal / (int(n) * float(prob))
-    return finish(sal, squeeze).to(x.device)
+    job = perturbation_setup(model, x, target, output=output, batch_size=batch_size, fill=fill)
+    _, _, h, w = job.x.shape
+    grids, shifts, cell = _draw(n, cells, prob, (h, w), seed)
+    count, prob = len(grids), float(prob)
+    dev = job.x.device
+
+    def mask(_img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
+        var = var.cpu()
+        return _render(grids[var], shifts[var], cell, (h, w), dev, job.x.dtype)
+
+    scores = masked_scores(job.module, job.x, job.targets, count, mask, job.filler, batch_size=job.batch_size,
+                           output=output, progress=progress, desc="RISE")          # (N,K,n)
+    sal = torch.zeros(*scores.shape[:2], h, w, device=dev, dtype=torch.float32)
+    for start in range(0, count, _RENDER_CHUNK):
+        part = slice(start, min(start + _RENDER_CHUNK, count))
+        masks = _render(grids[part], shifts[part], cell, (h, w), dev, torch.float32)
+        sal += torch.einsum("nkv,vhw->nkhw", scores[..., part].to(dev), masks)
+    return to_caller(finish(sal / (count * prob), job.squeeze), x)
 
 
-__all__ = ["perturbation_setup", "rise", "rise_masks"]
+__all__ = ["Setup", "perturbation_setup", "rise", "rise_masks"]

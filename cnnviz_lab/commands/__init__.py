@@ -7,7 +7,6 @@ every command's arguments pass before anything is computed are in ``_checks``.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Sequence
 
 from ..attribution import registry
@@ -32,11 +31,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def model_from_args(args: argparse.Namespace) -> Classifier:
-    """Load the classifier the model options describe, say which one runs (stderr), then
+    """Load the classifier the model options describe, say which one runs (stdout, like the
+    "wrote" line: stderr is kept for the one-line user errors), then
     check the options that depend on it (``--target``, ``--top``)."""
     weights = None if str(args.weights).lower() == "none" else args.weights
     clf = load_model(args.model, weights=weights, device=args.device, fallback=args.fallback)
-    print(f"model: {title_name(clf)} ({clf.weights or 'random weights'}, {clf.device})", file=sys.stderr)
+    print(f"model: {title_name(clf)} ({clf.weights or 'random weights'}, {clf.device})")
     check_model_arguments(clf, args)
     return clf
 

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import defaults
+from .. import checks, defaults
 from ..attribution import registry
 from ..attribution.common import Target, one_class_per_image
 from ..classifier import Classifier
@@ -85,6 +85,12 @@ def random_map(x: torch.Tensor, *, seed: int | None = None, resolution: int | No
     *blobs* as smooth as a CAM at that resolution (the fair baseline for a CAM: deleting
     scattered single pixels pushes any image off the data the network knows, whatever the
     map, see notebook 08)."""
+    what = "the (N,C,H,W) batch the maps are for"
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be {what}, got {x!r:.60} ({type(x).__name__})")
+    if x.dim() != 4 or x.shape[0] == 0:
+        raise ValueError(f"x must be {what}, got shape {tuple(x.shape)}")
+    resolution = checks.optional_positive_int(resolution, "resolution")
     n, _, h, w = x.shape
     gen = defaults.generator(seed)
     if resolution is None:
@@ -95,6 +101,14 @@ def random_map(x: torch.Tensor, *, seed: int | None = None, resolution: int | No
     return m.to(x.device)
 
 
+def _agnostic(name: str) -> bool:
+    """Whether ``name`` is a registered method whose map ignores the class."""
+    try:
+        return registry.get_method(name).agnostic
+    except ValueError:
+        return False
+
+
 def _method_name(method: str | Callable[..., torch.Tensor]) -> str:
     return method if isinstance(method, str) else getattr(method, "__name__", type(method).__name__)
 
@@ -103,16 +117,27 @@ def _resolve_methods(methods: Sequence[str | Callable] | Mapping[str, Callable] 
                      ) -> dict[str, Callable[..., torch.Tensor]]:
     if methods is None:
         return course_methods(seed=seed)
+    what = "methods must be a list of method names or functions, or a {name: function} dict"
     if isinstance(methods, Mapping):
+        bad = [f"{k!r}: {v!r}" for k, v in methods.items() if not isinstance(k, str) or not callable(v)]
+        if bad:
+            raise TypeError(f"{what}; got {', '.join(bad)}")
         return dict(methods)
+    if isinstance(methods, str) or not isinstance(methods, Sequence):
+        raise TypeError(f"{what}, got {methods!r} ({type(methods).__name__})"
+                        + (f"; for one method pass [{methods!r}]" if isinstance(methods, str) else ""))
+    if not methods:
+        raise ValueError(f"{what}; got an empty list")
     out: dict[str, Callable[..., torch.Tensor]] = {}
     for m in methods:
         if isinstance(m, str):
             entry = registry.get_method(m)
             out[entry.name] = entry.configured(**({"seed": seed} if seed is not None and entry.accepts("seed")
                                                    else {}))
-        else:
+        elif callable(m):
             out[_method_name(m)] = m
+        else:
+            raise TypeError(f"{what}; got {m!r} ({type(m).__name__}) among them")
     return out
 
 
@@ -125,7 +150,9 @@ class MethodEvaluation:
     ``cv.plot.curves``); ``sanity``: ``{method: RandomizationResult}``; ``pointing``:
     ``{method: (N,) bool}`` when boxes were given; ``seconds``: time each method's map took;
     ``images``: optional names of the images; ``baselines``: the names among the rows that are
-    random maps, not methods.
+    random maps, not methods; ``agnostic``: the methods whose map ignores the class (registry
+    entries marked ``agnostic``, EigenCAM): their pointing-game hits for two classes of one
+    image are one map scored twice.
     """
 
     methods: list[str]
@@ -136,6 +163,7 @@ class MethodEvaluation:
     seconds: dict[str, float] = field(default_factory=dict)
     images: list[str] | None = None
     baselines: list[str] = field(default_factory=list)
+    agnostic: list[str] = field(default_factory=list)
 
     def deletion(self, name: str) -> torch.Tensor:
         """Deletion AUC of method ``name`` per image, ``(N,)`` (lower is better)."""
@@ -223,14 +251,15 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
     :class:`MethodEvaluation`; ``.table()`` is the summary, ``.curves`` feeds
     ``cv.plot.curves`` and ``.sanity`` feeds ``cv.plot.sanity_curves``.
     """
+    steps = checks.optional_positive_int(steps, "steps")
+    fns = _resolve_methods(methods, seed)
     module, clf, xin, cls = one_class_per_image(model, x, target, "evaluate_methods")
     n, c = xin.shape[:2]
-    fns = _resolve_methods(methods, seed)
     if baselines is None:
         baselines = {"random pixels": random_map(xin, seed=seed),
                      "random blobs": random_map(xin, seed=seed, resolution=7)}
     out = MethodEvaluation(methods=list(fns), images=list(images) if images is not None else None,
-                           baselines=list(baselines))
+                           baselines=list(baselines), agnostic=[m for m in fns if _agnostic(m)])
     work = list(fns.items())
     for name, fn in defaults.progress_bar(work, images=len(work) * n, progress=progress, desc="methods",
                                           unit="method"):

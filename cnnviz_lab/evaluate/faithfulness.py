@@ -21,7 +21,7 @@ from ..classifier import Classifier
 from ..config import pick
 from ..modelstate import frozen_forward
 from ..perturb import Fill, fill_image, perturbed_scores
-from .maps import as_maps
+from .maps import as_maps, as_tensor
 
 
 def pixel_order(maps: torch.Tensor, seed: int | None = None) -> torch.Tensor:
@@ -67,10 +67,11 @@ def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attributio
     bs = defaults.batch_size(batch_size, module, x)
     targets, squeeze = resolve_targets(target, frozen_forward(module, x), clf)
     if not squeeze or targets.shape[1] != 1:
-        raise ValueError("deletion/insertion score one class per image: pass None, an int, "
+        raise ValueError(f"target: the {kind} curve scores one class per image: pass None, an int, "
                          "a class name or one class per image")
     # deletion: original -> fill where pixels were removed; insertion: blurred -> original
-    filled = fill_image(x, start, clf, blur_sigma).expand(n, c, h, w)
+    filled = fill_image(x, start, clf, blur_sigma, name="fill" if kind == "deletion" else "start")
+    filled = filled.expand(n, c, h, w)
     src, dst = (x, filled) if kind == "deletion" else (filled, x)
 
     def changed(img: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
@@ -134,9 +135,17 @@ def trapezoid_auc(fractions: torch.Tensor | Sequence[float], scores: torch.Tenso
                   ) -> torch.Tensor:
     """Area under a curve by the trapezoid rule, ``sum_i (f_{i+1} - f_i) (s_i + s_{i+1}) / 2``
     (what :func:`deletion_auc` and :func:`insertion_auc` integrate); ``scores`` may be
-    ``(S,)`` or ``(N,S)`` and gives ``()`` or ``(N,)``."""
-    f = torch.as_tensor(fractions, dtype=torch.float64)
-    s = torch.as_tensor(scores, dtype=torch.float64)
+    ``(S,)`` or ``(N,S)`` (S the number of fractions, at least 2, non-decreasing) and gives
+    ``()`` or ``(N,)``."""
+    f = as_tensor(fractions, "fractions").to(torch.float64)
+    s = as_tensor(scores, "scores").to(torch.float64)
+    if f.dim() != 1 or f.shape[0] < 2:
+        raise ValueError(f"fractions must be a 1-D sequence of at least 2 points, got shape {tuple(f.shape)}")
+    if s.dim() not in (1, 2) or s.shape[-1] != f.shape[0]:
+        raise ValueError(f"scores must be (S,) or (N,S) with S = len(fractions) = {f.shape[0]} (one score per "
+                         f"fraction), got shape {tuple(s.shape)}")
+    if not bool(torch.isfinite(f).all()) or bool((f[1:] < f[:-1]).any()):
+        raise ValueError("fractions must be finite and non-decreasing (the curve's x axis)")
     return ((f[1:] - f[:-1]) * (s[..., 1:] + s[..., :-1]) / 2).sum(-1)
 
 

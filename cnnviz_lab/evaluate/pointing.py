@@ -15,9 +15,56 @@ from typing import Sequence
 
 import torch
 
-from .maps import as_maps
+from .. import checks
+from .maps import REDUCTIONS, as_maps, as_tensor
 
 Box = Sequence[float]
+
+
+_WHAT = "one list of (x0, y0, x1, y1) boxes per image (pixel corners; for one image a flat list)"
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _listed(value: object) -> object:
+    """Tensors and arrays of boxes as (nested) lists."""
+    return value.tolist() if hasattr(value, "tolist") and not _is_list(value) else value
+
+
+def _box(value: object) -> tuple[float, float, float, float] | None:
+    """A box as four finite floats with ``x0 <= x1`` and ``y0 <= y1``; None when ``value`` is
+    not a sequence of four numbers."""
+    value = _listed(value)
+    if not _is_list(value) or len(value) != 4 or not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
+        return None
+    x0, y0, x1, y1 = (float(v) for v in value)
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x1 < x0 or y1 < y0:
+        raise ValueError(f"boxes: {tuple(value)} is not a box (finite corners, x0 <= x1 and y0 <= y1)")
+    return x0, y0, x1, y1
+
+
+def _per_image(boxes: object, n: int) -> list[list[tuple[float, float, float, float]]]:
+    """``boxes`` checked: ``n`` lists of boxes (or, for one image, a flat list of boxes)."""
+    boxes = _listed(boxes)
+    if not _is_list(boxes):
+        raise TypeError(f"boxes must be {_WHAT}, got {boxes!r:.80}")
+    if _box(boxes) is not None:             # one box for one image
+        boxes = [[boxes]]
+    lists = [list(boxes)] if boxes and _box(boxes[0]) is not None else list(boxes)
+    if len(lists) != n:
+        raise ValueError(f"boxes must be {_WHAT}; got {len(lists)} lists for {n} maps")
+    out = []
+    for bxs in map(_listed, lists):
+        if not _is_list(bxs):
+            raise TypeError(f"boxes must be {_WHAT}; got {bxs!r:.80} for one image")
+        checked = [_box(b) for b in bxs]
+        if any(b is None for b in checked):
+            raise ValueError(f"boxes must be {_WHAT}; got {bxs!r:.80}")
+        out.append(checked)
+    return out
 
 
 def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Sequence[Box], *,
@@ -32,7 +79,9 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
     centre. When several pixels share the maximum (a constant map) every one of them must
     be a hit, so a flat map never wins by luck. Returns a bool tensor ``(N,)`` on the CPU.
     """
-    a = torch.as_tensor(attribution).detach().float().cpu()
+    checks.choice(reduce, "reduce", tuple(REDUCTIONS))
+    tolerance = checks.real(tolerance, "tolerance", minimum=0.0)
+    a = as_tensor(attribution, "attribution").detach().float().cpu()
     if a.dim() == 2:
         a = a[None]
     n = a.shape[0]
@@ -41,19 +90,13 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
     if a.dim() != 3:
         raise ValueError(f"attribution must be (H,W), (N,H,W) or (N,C,H,W); got {tuple(a.shape)}")
     a = torch.nan_to_num(a, nan=-math.inf)
-    per_image = list(boxes)
-    if per_image and len(per_image[0]) == 4 and all(isinstance(v, numbers.Number) for v in per_image[0]):
-        per_image = [per_image]
-    if len(per_image) != n:
-        raise ValueError(f"boxes: one list of (x0, y0, x1, y1) boxes per image; got {len(per_image)} "
-                         f"lists for {n} maps")
+    per_image = _per_image(boxes, n)
     hits = []
     for m, bxs in zip(a, per_image):
         rows, cols = torch.nonzero(m == m.max(), as_tuple=True)
         cy, cx = rows.double() + 0.5, cols.double() + 0.5
         ok = torch.zeros_like(cy, dtype=torch.bool)
-        for box in bxs:
-            x0, y0, x1, y1 = (float(v) for v in box)
+        for x0, y0, x1, y1 in bxs:
             dx = torch.clamp(torch.maximum(x0 - cx, cx - x1), min=0)
             dy = torch.clamp(torch.maximum(y0 - cy, cy - y1), min=0)
             ok |= (dx ** 2 + dy ** 2) <= tolerance ** 2 + 1e-9

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from .. import checks, defaults
+from ..attribution import registry
 from ..attribution.common import Target, one_class_per_image
 from ..classifier import Classifier, unwrap
 from ..layers import get_layer
@@ -87,6 +88,40 @@ def randomize_layer(layer: nn.Module, seed: int | None = None, init: str = "rese
                 m.reset_running_stats()
 
 
+def _method(method: Any) -> Callable[..., torch.Tensor]:
+    """``method``: a function with the common signature, or a registered method's name (with
+    its registry settings, as :func:`cnnviz_lab.evaluate.evaluate_methods` runs it)."""
+    if isinstance(method, str):
+        return registry.get_method(method).configured()
+    if not callable(method):
+        raise TypeError(f"method must be an attribution function method(model, x, target) or a registered "
+                        f"method's name, got {method!r} ({type(method).__name__})")
+    return method
+
+
+def _layers(module: nn.Module, layers: Sequence[str] | None) -> list[str]:
+    """``layers`` checked: ``None`` (every block, :func:`randomization_layers`) or a non-empty
+    list of the model's layer names."""
+    if layers is None:
+        names = randomization_layers(module)
+        if not names:
+            raise ValueError("the model has no layer with parameters to randomise")
+        return names
+    if isinstance(layers, (str, nn.Module)) or not isinstance(layers, (list, tuple)):
+        raise TypeError(f"layers must be a list of layer names (e.g. {randomization_layers(module)[:2]}), "
+                        f"got {layers!r}")
+    if not layers:
+        raise ValueError("layers: pass at least one layer name to randomise, or None for every block")
+    for name in layers:
+        if not isinstance(name, str):
+            raise TypeError(f"layers must hold layer names (str), got {name!r} ({type(name).__name__})")
+        try:
+            get_layer(module, name)  # fail early on unknown names, listing the closest
+        except ValueError as err:
+            raise type(err)(f"layers: {err}") from None
+    return list(layers)
+
+
 @dataclass
 class RandomizationResult:
     """Outcome of :func:`randomization_check`.
@@ -134,16 +169,14 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     falls towards 0 as layers are randomised; one that stays high (guided backprop) shows
     the image's edges, not what the model learned. ``init``: how a block is randomised
     (:func:`randomize_layer`; ``"normal"`` keeps the activations' scale); ``seed``: the
-    redraws (``None``: unseeded).
+    redraws (``None``: unseeded). ``method`` may also be a registered method's name
+    (``"gradcam"``, ``"Guided backprop"``...), run with its registry settings.
     """
+    method = _method(method)
     module, clf, xin, cls = one_class_per_image(model, x, target, "randomization_check")
     n, c = xin.shape[:2]
-    names = list(layers) if layers is not None else randomization_layers(module)
-    if not names:
-        raise ValueError("no layer with parameters to randomise")
+    names = _layers(module, layers)
     copy_module = copy.deepcopy(module)
-    for name in names:
-        get_layer(copy_module, name)  # fail early on unknown names, listing the closest
     seed = defaults.seed_value(seed)
     copy_model = dataclasses.replace(clf, model=copy_module) if clf is not None else copy_module
 

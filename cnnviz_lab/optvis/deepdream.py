@@ -48,13 +48,21 @@ def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str,
                    ) -> dict[str, float]:
     if layers is None:
         return dream_layers(module, (0.65,), (1.0,))
+    what = "a layer name, a list of names or a {name: weight} dict"
     if isinstance(layers, str):
         layers = {layers: 1.0}
-    elif not isinstance(layers, Mapping):
+    elif isinstance(layers, (list, tuple)):
         layers = {name: 1.0 for name in layers}
+    elif not isinstance(layers, Mapping):
+        raise TypeError(f"layers must be {what}, got {layers!r:.60} ({type(layers).__name__})")
     if not layers:
-        raise ValueError("deepdream needs at least one layer, e.g. layers={'blocks.10': 1.0}")
-    out = {layer_name(module, k): float(v) for k, v in layers.items()}  # unknown names fail here
+        raise ValueError(f"layers must be {what} with at least one layer, e.g. layers={{'blocks.10': 1.0}}")
+    out = {}
+    for name, weight in layers.items():
+        try:
+            out[layer_name(module, name)] = checks.real(weight, f"the weight of layer {name!r}")
+        except (ValueError, TypeError) as err:   # unknown names, foreign modules, bad weights
+            raise type(err)(f"layers: {err}") from None
     return {k: v for k, v in out.items() if v != 0.0}
 
 
@@ -83,7 +91,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     ``smooth``: Gaussian sigma (pixels) for the gradient (0: none). Images wider than
     ``max_side`` are dreamed at that size and resized back; gradients of images larger
     than ``tile`` are computed tile by tile (bounded memory). The forward pass stops at
-    the deepest chosen layer.
+    the deepest chosen layer. ``octave_scale`` is at least 1.
 
     Returns a PIL image of the input's size (``output="tensor"``: ``(1,3,H,W)`` RGB in
     [0, 1] on the model's device). Same seed, same dream.
@@ -93,8 +101,14 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     weights = _layer_weights(module, layers)
     gen = defaults.generator(seed)
     octaves = checks.positive_int(octaves, "octaves")
+    octave_scale = checks.real(octave_scale, "octave_scale", minimum=1.0)
     steps = checks.integer(steps, "steps", minimum=0, what="an int >= 0")
     jitter = checks.integer(jitter, "jitter", minimum=0, what="an int >= 0")
+    lr = checks.real(lr, "lr", minimum=0.0)
+    smooth = checks.real(smooth, "smooth", minimum=0.0)
+    max_side, tile, min_side = (checks.positive_int(v, k) for k, v in
+                                (("max_side", max_side), ("tile", tile), ("min_side", min_side)))
+    checks.choice(output, "output", ("image", "tensor"))
     x0 = unit_image(image, clf, module)[:1]
     in_size = tuple(x0.shape[-2:])
     mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
@@ -139,8 +153,6 @@ def deepdream(model: nn.Module | Classifier, image: Any,
         result = _resize(x * std + mean, in_size).clamp(0, 1)
     if output == "tensor":
         return result.detach()
-    if output != "image":
-        raise ValueError("output must be 'image' or 'tensor'")
     return to_pil(result[0])
 
 
@@ -164,7 +176,7 @@ def _gradient(cap, x: torch.Tensor, weights: dict[str, float], tile: int) -> tor
 def _tile_gradient(cap, x: torch.Tensor, weights: dict[str, float]) -> torch.Tensor:
     x = x.detach().requires_grad_(True)
     cap.activations.clear()
-    cap.forward(x)
+    cap.forward(x.clone())   # a copy in the graph: a model may write its input in place
     loss = sum(w * cap.activations[name].pow(2).mean() for name, w in weights.items())
     g, = torch.autograd.grad(loss, x)
     return g

@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterable, Sequence
 import torch
 from torch import nn
 
+from ..errors import OutOfRangeError
+
 ScoreFn = Callable[["Context"], torch.Tensor]
 
 
@@ -134,8 +136,10 @@ def _channels(channel: int | Sequence[int]) -> tuple[list[int], int | None]:
 def _pick_channels(a: torch.Tensor, chans: list[int], batch: int | None) -> torch.Tensor:
     """``(N, ...)`` slices of channel ``chans[i]`` for image ``i`` (or ``chans[0]`` for all)."""
     n = a.shape[0]
-    if max(chans) >= a.shape[1] or min(chans) < -a.shape[1]:
-        raise IndexError(f"channel {max(chans)} out of range: the layer has {a.shape[1]} channels")
+    wrong = [c for c in chans if not -a.shape[1] <= c < a.shape[1]]
+    if wrong:
+        raise OutOfRangeError(f"channel {wrong[0]} is out of range: the layer has {a.shape[1]} channels "
+                              f"(0..{a.shape[1] - 1})")
     if batch is None:
         return a[:, chans[0]]
     if n != batch:
@@ -195,7 +199,11 @@ def class_logit(cls: int | str | Sequence[int | str]) -> Objective:
     def fn(c: Context) -> torch.Tensor:
         if c.logits is None:  # pragma: no cover - needs_logits forces the full pass
             raise RuntimeError("class_logit needs the model output")
-        n = c.logits.shape[0]
+        n, classes = c.logits.shape[:2]
+        wrong = [i for i in ids if not 0 <= i < classes]
+        if wrong:
+            raise OutOfRangeError(f"class {wrong[0]} is out of range: the model has {classes} classes "
+                                  f"(0..{classes - 1})")
         idx = torch.as_tensor(ids if many else ids * n, device=c.logits.device)
         return c.logits[torch.arange(n, device=idx.device), idx]
 

@@ -140,12 +140,15 @@ def make_param(kind: str | ImageParam, n: int, size: int | tuple[int, int], *,
     ``"pixel"``; an :class:`ImageParam` passes through."""
     if isinstance(kind, ImageParam):
         return kind
+    what = "'fft', 'fft-rgb' or 'pixel' (or an ImageParam)"
+    if not isinstance(kind, str):
+        raise TypeError(f"param must be {what}, got {kind!r} ({type(kind).__name__})")
     if kind in ("fft", "fourier", "fft-rgb"):
         return FourierImage(n, size, init=init, generator=generator, device=device, sd=sd,
                             decorrelate=decorrelate and kind != "fft-rgb")
     if kind in ("pixel", "pixels"):
         return PixelImage(n, size, init=init, generator=generator, device=device, sd=sd)
-    raise ValueError(f"unknown parametrisation {kind!r}; use 'fft', 'fft-rgb' or 'pixel'")
+    raise ValueError(f"param must be {what}, got {kind!r}")
 
 
 __all__ = ["COLOR_CORRELATION", "FourierImage", "ImageParam", "PixelImage", "make_param"]
