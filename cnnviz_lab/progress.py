@@ -28,15 +28,14 @@ _open: "weakref.WeakSet[Any]" = weakref.WeakSet()   # visible bars not closed ye
 _slot: list[Any] = [None, None]                      # [parent message id, displayed box]
 
 
-def _parent_id() -> str | None:
-    """The id of the kernel message being handled (a cell's execute request or a widget's
-    comm message), or None outside a Jupyter kernel."""
+def kernel_parent() -> dict | None:
+    """The message the Jupyter kernel is handling now (a cell's ``execute_request``, or the
+    ``comm_msg`` of a widget event such as a button click), or None outside a kernel."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
         return None
-    shell = get_ipython()
-    kernel = getattr(shell, "kernel", None)
+    kernel = getattr(get_ipython(), "kernel", None)
     if kernel is None:
         return None
     if hasattr(kernel, "get_parent"):        # ipykernel >= 6
@@ -46,7 +45,12 @@ def _parent_id() -> str | None:
             parent = kernel.get_parent()
     else:                                    # ipykernel 5 (older Colab images)
         parent = getattr(kernel, "_parent_header", None)
-    return ((parent or {}).get("header") or {}).get("msg_id")
+    return parent or {}
+
+
+def _parent_id() -> str | None:
+    parent = kernel_parent()
+    return None if parent is None else (parent.get("header") or {}).get("msg_id")
 
 
 def _notebook_bar(cls: type) -> bool:
@@ -113,4 +117,4 @@ def bar(items: Iterable | None = None, *, show: bool, desc: str, total: int | No
     return _Bar(items, total=total, desc=desc, unit=unit, disable=not show or nested(), leave=False)
 
 
-__all__ = ["bar", "nested"]
+__all__ = ["bar", "kernel_parent", "nested"]

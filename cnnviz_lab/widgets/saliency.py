@@ -7,8 +7,8 @@ import ipywidgets as W
 from .. import plot
 from ..attribution import registry
 from ..config import pick
-from ..images import sample_image
 from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
+from .upload import panel_image
 
 
 def panel_methods() -> list[registry.Method]:
@@ -19,7 +19,7 @@ def panel_methods() -> list[registry.Method]:
 
 def _top5(model: str, image: str) -> list[tuple[str, int]]:
     clf = cached_model(model)
-    return [(f"{label} ({p:.0%})", i) for i, label, p in clf.predict(sample_image(image), k=5)]
+    return [(f"{label} ({p:.0%})", i) for i, label, p in clf.predict(panel_image(image), k=5)]
 
 
 def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None) -> Panel:
@@ -44,7 +44,7 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
 
     def render(model: str, image: str, target: int, method: str, samples: int, noise: float):
         clf = cached_model(model)
-        x = clf.preprocess(sample_image(image), size=size or pick(clf.input_size, 128))
+        x = clf.preprocess(panel_image(image), size=size or pick(clf.input_size, 128))
         options = {"steps": pick(32, 8)}
         if samples > 0:
             attr = registry.call("smoothgrad", clf, x, target, method=method, n=samples, noise=noise, seed=0,
