@@ -2,7 +2,7 @@
 predict-then-run questions: ``cv.exercises.check_choice(question_id, answer)``.
 """
 
-from .cam import check_class_map, check_gradcam, check_layercam
+from .cam import check_class_map, check_gradcam, check_layercam, check_wrong_object
 from .common import attempt, close, report
 from .evaluation import check_sanity_failure, check_trapezoid_auc
 from .inspect import check_most_active_channels, check_top_k
@@ -15,5 +15,6 @@ __all__ = [
     "attempt", "check_choice", "check_class_map", "check_feature_distance", "check_gradcam", "check_layercam",
     "check_most_active_channels", "check_normalize_gradient", "check_occlude",
     "check_occlusion_drop", "check_saliency", "check_sanity_failure", "check_top_k",
-    "check_total_variation", "check_trapezoid_auc", "close", "Question", "QUESTIONS", "report",
+    "check_total_variation", "check_trapezoid_auc", "check_wrong_object", "close", "Question", "QUESTIONS",
+    "report",
 ]
