@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 import torch
 
 from .common import attempt, close, diagnose, report
-from .quiz import Question, register
+from .question import Question, register
 
 
 def _random_case(seed: int = 0, channels: int = 8, side: int = 5, classes: int = 4):

@@ -8,7 +8,7 @@ import torch
 
 from ..evaluate import MethodEvaluation, RandomizationResult, method_key, trapezoid_auc
 from .common import attempt, close, diagnose, report
-from .quiz import Question, register
+from .question import Question, register
 
 
 def check_trapezoid_auc(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool:

@@ -9,7 +9,7 @@ import torch
 from ..classifier import Classifier
 from ..layers import activations
 from .common import attempt, close, diagnose, report
-from .quiz import Question, register
+from .question import Question, register
 
 
 def check_top_k(fn: Callable[[torch.Tensor, int], tuple[torch.Tensor, torch.Tensor]]) -> bool:

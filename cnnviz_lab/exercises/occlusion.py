@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from ..attribution.occlusion import occlusion_grid
 from ..classifier import Classifier
 from .common import attempt, close, diagnose, report
-from .quiz import Question, register
+from .question import Question, register
 
 CHECK_SIDE = 64   # check_occlusion_drop works on a copy of the image this many pixels wide
 CHECK_WINDOW = 16

@@ -8,7 +8,7 @@ import torch
 
 from ..optvis.objectives import tv
 from .common import attempt, close, diagnose, report
-from .quiz import Question, register
+from .question import Question, register
 
 
 def check_total_variation(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:

@@ -9,7 +9,7 @@ from torch import nn
 
 from ..attribution.gradients import saliency
 from .common import attempt, close, diagnose, report
-from .quiz import Question, register
+from .question import Question, register
 
 
 def _small_net() -> nn.Module:
