@@ -278,3 +278,21 @@ def test_every_panel_builds_and_takes_each_control_and_a_photo(name):
         assert "updated in" in panel.status.value
     assert panel.last_error == "" and panel.last_result is not None
     assert cv.hook_count(cv.widgets.cached_model("efficientnet_lite0")) == 0
+
+
+def test_guided_backprop_from_any_block_and_channel():
+    from matplotlib.text import Text
+
+    panel = cv.widgets.saliency_panel(size=48)
+    panel.controls["method"].value = "guided_backprop"
+    panel.controls["start"].value = "blocks.8"
+    channel = panel.controls["channel"]
+    assert channel.max == cv.widgets.common.layer_channels("efficientnet_lite0")["blocks.8"] - 1
+    channel.value = 5
+    texts = " ".join(t.get_text() for t in panel.last_result.findobj(Text))
+    assert "blocks.8 channel 5" in texts and panel.last_error == ""
+    panel.controls["samples"].value = 5  # SmoothGrad over guided backprop from that channel
+    assert panel.last_error == ""
+    panel.controls["method"].value = "saliency"  # a method that cannot start from a layer says so
+    texts = " ".join(t.get_text() for t in panel.last_result.findobj(Text))
+    assert "applies to guided backprop and deconvnet only" in texts
