@@ -18,7 +18,7 @@ export CNNVIZ_FAKE_TORCH_HOME := $(abspath $(FAKE_TORCH_HOME))
 # need trained weights).
 CLASSIC_ENV := TORCH_HOME=$(CNNVIZ_FAKE_TORCH_HOME) CNNVIZ_WEIGHTS_URL=http://127.0.0.1:9/ CNNVIZ_FAKE_HUB=1
 
-.PHONY: install lab test test-unit test-notebooks test-notebooks-classic test-full test-browser fuzz \
+.PHONY: install lab test test-unit test-notebooks test-notebooks-classic test-full test-browser test-colab fuzz \
 	notebooks chromium fake-hub bench bench-own clean
 
 $(STAMP): pyproject.toml
@@ -74,6 +74,12 @@ test-notebooks-classic: install fake-hub
 # change. Screenshots and the JupyterLab log go to artifacts/browser/.
 test-browser: install chromium
 	CNNVIZ_BROWSER=1 $(PYTEST) tests/browser -p no:cacheprovider
+
+# The panels under Colab's pins (tools/colab-pins.txt: ipywidgets 7.7.1, numpy 2.0, matplotlib 3.10,
+# Python 3.11), the package installed non-editable from a git archive of the working tree: builds
+# artifacts/colab-venv once (reused while the pins are unchanged), then runs the panel tests in it.
+test-colab: install
+	CNNVIZ_COLAB_ENV=1 $(PYTEST) tests/test_colab_env.py -p no:cacheprovider -s
 
 # Debian's chromium for Playwright (never `playwright install`): apt-get when it is missing.
 chromium:

@@ -9,7 +9,9 @@
   makes the call reproducible on its own (:func:`generator`).
 - ``progress=None``: a ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere) shows when
   the call runs the model on at least :data:`LONG_CALL` images; ``True``/``False`` force it.
-  One bar per call, never a line per step. Downloads count bytes (:func:`byte_bar`).
+  One bar per call, never a line per step; calls made inside a call that shows a bar show
+  none, and in a notebook the bars of one cell share one widget (:mod:`cnnviz_lab.progress`).
+  Downloads count bytes (:func:`byte_bar`).
 """
 
 from __future__ import annotations
@@ -100,9 +102,12 @@ def show_progress(progress: bool | None, images: int) -> bool:
 def progress_bar(items: Iterable | None = None, *, images: int, progress: bool | None, desc: str,
                  total: int | None = None, unit: str = "it") -> tqdm:
     """A ``tqdm.auto`` bar over ``items`` (or a manual one of ``total`` steps), shown as
-    :func:`show_progress` says; it leaves nothing behind when done."""
-    return tqdm(items, total=total, desc=desc, unit=unit, disable=not show_progress(progress, images),
-                leave=False)
+    :func:`show_progress` says; it leaves nothing behind when done. Inside another call's
+    visible bar it stays hidden, and in a notebook all bars of one cell share one widget
+    (:mod:`cnnviz_lab.progress`): one bar per long call and per cell."""
+    from . import progress as _progress
+
+    return _progress.bar(items, total=total, desc=desc, unit=unit, show=show_progress(progress, images))
 
 
 def byte_bar(*, desc: str, progress: bool, total: int | None = None) -> tqdm:

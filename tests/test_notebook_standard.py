@@ -355,7 +355,7 @@ def test_notebook_standard(path, check):
 
 # Core ipywidgets that render on Colab, Binder and JupyterLab without any extra extension.
 CORE_WIDGETS = {"Accordion", "BoundedFloatText", "BoundedIntText", "Button", "Checkbox", "Dropdown",
-                "FloatRangeSlider", "FloatSlider", "FloatText", "GridBox", "HBox", "HTML", "Image", "IntRangeSlider",
+                "FileUpload", "FloatRangeSlider", "FloatSlider", "FloatText", "GridBox", "HBox", "HTML", "Image", "IntRangeSlider",
                 "IntSlider", "IntText", "Label", "Layout", "Output", "RadioButtons", "Select", "SelectionRangeSlider",
                 "SelectionSlider", "Tab", "Text", "ToggleButton", "ToggleButtons", "VBox", "Widget"}
 NON_CORE = ("ipympl", "ipycanvas", "bqplot", "plotly", "ipyevents", "ipyleaflet", "ipyvuetify", "jupyter_bokeh",

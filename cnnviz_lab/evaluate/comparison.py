@@ -260,22 +260,32 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
                      "random blobs": random_map(xin, seed=seed, resolution=7)}
     out = MethodEvaluation(methods=list(fns), images=list(images) if images is not None else None,
                            baselines=list(baselines), agnostic=[m for m in fns if _agnostic(m)])
-    work = list(fns.items())
-    for name, fn in defaults.progress_bar(work, images=len(work) * n, progress=progress, desc="methods",
-                                          unit="method"):
-        start = time.perf_counter()
-        out.maps[name] = method_map(fn(model, xin, cls), n, c)
-        out.seconds[name] = time.perf_counter() - start
-        if boxes is not None:
-            out.pointing[name] = pointing_game(out.maps[name], boxes)
-        if sanity:
-            out.sanity[name] = randomization_check(model, fn, xin, cls, layers=layers, seed=seed,
-                                                   init=init, progress=progress)
-    if faithfulness:
-        for name, m in [*out.maps.items(), *baselines.items()]:
-            out.curves[name] = [deletion_curve(model, xin, m, cls, steps=steps, fill=fill, seed=seed,
-                                               progress=progress),
-                                insertion_curve(model, xin, m, cls, steps=steps, seed=seed, progress=progress)]
+    # One bar for the whole call (maps, sanity checks, curves); the calls inside show none.
+    curves = len(fns) + len(baselines) if faithfulness else 0
+    per_method = 1 + (len(layers) if layers else 8 if sanity else 0)
+    images = n * (len(fns) * per_method + curves * 2 * (steps or 20))
+    bar = defaults.progress_bar(total=len(fns) + curves, images=images, progress=progress,
+                                desc="evaluate_methods", unit="step")
+    try:
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            out.maps[name] = method_map(fn(model, xin, cls), n, c)
+            out.seconds[name] = time.perf_counter() - start
+            if boxes is not None:
+                out.pointing[name] = pointing_game(out.maps[name], boxes)
+            if sanity:
+                out.sanity[name] = randomization_check(model, fn, xin, cls, layers=layers, seed=seed,
+                                                       init=init, progress=progress)
+            bar.update(1)
+        if faithfulness:
+            for name, m in [*out.maps.items(), *baselines.items()]:
+                out.curves[name] = [deletion_curve(model, xin, m, cls, steps=steps, fill=fill, seed=seed,
+                                                   progress=progress),
+                                    insertion_curve(model, xin, m, cls, steps=steps, seed=seed,
+                                                    progress=progress)]
+                bar.update(1)
+    finally:
+        bar.close()
     for name, m in baselines.items():
         out.maps.setdefault(name, torch.as_tensor(m).to(xin.device))
         if boxes is not None:

@@ -3,7 +3,7 @@ predict-then-run questions: ``cv.exercises.check_choice(question_id, answer)``.
 """
 
 from .adversarial import check_fooled_gradcam, check_projection
-from .cam import check_class_map, check_gradcam, check_layercam
+from .cam import check_class_map, check_gradcam, check_layercam, check_wrong_object
 from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_sanity_failure, check_trapezoid_auc
@@ -19,6 +19,6 @@ __all__ = [
     "check_gradcam", "check_layercam", "check_mask_energy", "check_most_active_channels",
     "check_normalize_gradient", "check_occlude", "check_occlusion_drop", "check_projection",
     "check_random_concept", "check_saliency", "check_sanity_failure", "check_swap_prediction",
-    "check_t_statistic", "check_top_k", "check_total_variation", "check_trapezoid_auc", "close",
-    "Question", "QUESTIONS", "report",
+    "check_t_statistic", "check_top_k", "check_total_variation", "check_trapezoid_auc",
+    "check_wrong_object", "close", "Question", "QUESTIONS", "report",
 ]

@@ -1,12 +1,14 @@
-"""Exercises of notebooks 05 (CAM) and 06 (Grad-CAM): class maps from features and gradients."""
+"""Exercises of notebooks 05 (CAM) and 06 (Grad-CAM): class maps from features and gradients,
+and an investigation: find where Grad-CAM points at the wrong object."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 
-from .common import attempt, close, report
+from .common import attempt, close, diagnose, report
+from .question import Question, register
 
 
 def _random_case(seed: int = 0, channels: int = 8, side: int = 5, classes: int = 4):
@@ -20,47 +22,165 @@ def _random_case(seed: int = 0, channels: int = 8, side: int = 5, classes: int =
 def check_class_map(fn: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> bool:
     """``fn(features, weights, c)``: ``features`` ``(C,h,w)``, the linear head's ``weights``
     ``(classes,C)``; must return the CAM ``M_c = sum_k weights[c,k] * features[k]`` ``(h,w)``
-    (Zhou et al. 2016), whose spatial mean is the class score without its bias."""
+    (Zhou et al. 2016), whose spatial mean is the class score without its bias. Likely
+    mistakes get their own hint: a ReLU (CAM keeps negative evidence), the mean over channels
+    instead of the sum, another class's row."""
     features, weights, _ = _random_case()
     for c in (0, 3):
-        ok, got = attempt(fn, features, weights, c, name="class_map")
+        ok, got = attempt(fn, features.clone(), weights.clone(), c, name="class_map")
         if not ok:
             return report(False, "class_map", got)
         ref = torch.einsum("k,khw->hw", weights[c], features)
         same, why = close(got, ref, rtol=1e-4, atol=1e-5)
         if not same:
-            hint = " (weight each feature map by the class's row of the linear weights, then sum)"
-            return report(False, "class_map", f"class {c}: {why}{hint}")
+            hint = diagnose(got, [
+                (ref.clamp_min(0), "CAM has no ReLU: keep the negative evidence (the map must average to the score)"),
+                (ref / features.shape[0], "you averaged over the channels: SUM the weighted maps"),
+                (features.mean(0) * weights[c].sum(), "weight each channel by its own weight w[c, k] before "
+                 "summing, not the mean map by the sum of weights"),
+                *[(torch.einsum("k,khw->hw", weights[o], features), f"this is the map of class {o}: use row c "
+                   f"of the weights (weights[c])") for o in range(weights.shape[0]) if o != c],
+            ], atol=1e-5)
+            return report(False, "class_map", f"class {c}: " + (hint or why + " (weight each feature map by "
+                          "the class's row of the linear weights, then sum)"))
     score = weights[3] @ features.mean(dim=(1, 2))
     return report(True, "class_map", f"and mean(M_3) = {float(ref.mean()):.3f} = w_3 . GAP(A) = "
                   f"{float(score):.3f}: the map averages to the score")
 
 
-def _check_map(fn: Callable, name: str, reference: Callable, hint: str) -> bool:
+def _check_map(fn: Callable, name: str, reference: Callable, mistakes: Callable) -> bool:
     features, _, gradient = _random_case(1)
     for a, g in ((features, gradient), (features, torch.zeros_like(gradient))):
-        ok, got = attempt(fn, a, g, name=name)
+        ok, got = attempt(fn, a.clone(), g.clone(), name=name)
         if not ok:
             return report(False, name, got)
-        got = torch.as_tensor(got)
+        try:
+            got = torch.as_tensor(got)
+        except (TypeError, ValueError, RuntimeError):
+            return report(False, name, f"return an (h, w) tensor, got {type(got).__name__}")
         if torch.isnan(got).any():
-            return report(False, name, "your map contains NaN (all-zero gradients must give zeros)")
-        same, why = close(got, reference(a, g), rtol=1e-4, atol=1e-5)
+            return report(False, name, "your map contains NaN: all-zero gradients must give an all-zero map "
+                          "(do not normalise the map: that is the plot's job)")
+        ref = reference(a, g)
+        same, why = close(got, ref, rtol=1e-4, atol=1e-5)
         if not same:
-            return report(False, name, why + hint)
+            wrong = [(ref / ref.max(), "return the raw map: do not normalise it (the plot scales it)")] \
+                if ref.max() > 0 else []
+            hint = diagnose(got, wrong + mistakes(a, g), atol=1e-5)
+            return report(False, name, hint or why)
     return report(True, name, "matches the package on random and on all-zero gradients")
 
 
 def check_gradcam(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
     """``fn(activation, gradient)`` (both ``(C,h,w)``) must return the Grad-CAM map
-    ``relu(sum_k mean_xy(gradient_k) * activation_k)`` of shape ``(h,w)`` (Selvaraju et al. 2017)."""
-    return _check_map(fn, "gradcam",
-                      lambda a, g: torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a).clamp_min(0),
-                      " (alpha_k is the spatial MEAN of the gradient; remember the final ReLU)")
+    ``relu(sum_k mean_xy(gradient_k) * activation_k)`` of shape ``(h,w)`` (Selvaraju et al.
+    2017). Likely mistakes get their own hint: no final ReLU, the sum of the gradient instead
+    of its mean, the gradient used position by position, a normalised map."""
+    def gradcam(a, g):
+        return torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a).clamp_min(0)
+
+    def mistakes(a, g):
+        return [
+            (torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a), "remember the final ReLU: keep only the "
+             "positive part of the weighted sum"),
+            (torch.einsum("k,khw->hw", g.sum(dim=(1, 2)), a).clamp_min(0), "alpha_k is the spatial MEAN of the "
+             "gradient, not its sum (your map is h*w times too large)"),
+            ((g * a).sum(0).clamp_min(0), "average each gradient channel over the positions first (alpha_k), "
+             "then weight the whole activation map by it"),
+            ((g.mean(dim=(1, 2))[:, None, None] * a).mean(0).clamp_min(0), "SUM the weighted channels, do "
+             "not average them"),
+        ]
+    return _check_map(fn, "gradcam", gradcam, mistakes)
 
 
 def check_layercam(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
     """``fn(activation, gradient)`` must return the LayerCAM map
-    ``relu(sum_k relu(gradient_k) * activation_k)`` of shape ``(h,w)`` (Jiang et al. 2021)."""
-    return _check_map(fn, "layercam", lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0),
-                      " (weight each POSITION by the positive part of its gradient, then sum channels)")
+    ``relu(sum_k relu(gradient_k) * activation_k)`` of shape ``(h,w)`` (Jiang et al. 2021).
+    Likely mistakes get their own hint: the gradient's negative part kept, Grad-CAM's
+    averaged weights, a normalised map (NaN on a zero gradient)."""
+    def layercam(a, g):
+        return (g.clamp_min(0) * a).sum(0).clamp_min(0)
+
+    def mistakes(a, g):
+        return [
+            ((g * a).sum(0).clamp_min(0), "keep only the POSITIVE part of the gradient at each position "
+             "(relu(gradient) * activation)"),
+            (torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a).clamp_min(0), "that is Grad-CAM: LayerCAM weights "
+             "every position by its own positive gradient, no averaging"),
+            ((g.clamp_min(0) * a).mean(0).clamp_min(0), "SUM over the channels, do not average"),
+        ]
+    return _check_map(fn, "layercam", layercam, mistakes)
+
+
+def check_wrong_object(classifier, x: torch.Tensor, target: int | str, box: Sequence[int],
+                       layer: str | None = None, method: str = "gradcam", threshold: float = 0.5) -> bool:
+    """An investigation: find an image, a class and a layer where Grad-CAM (or ``method``)
+    points at the wrong object. ``x``: your preprocessed image ``(1,3,H,W)``; ``target``:
+    the class (index or name); ``box = (x0, y0, x1, y1)``: where the object that class names
+    is, in pixels of ``x``; ``layer``: the layer the map reads (default the CAM layer).
+    Passes when less than ``threshold`` of the map's mass falls inside the box. The hints
+    cover a class the network does not see in the image, a box that covers most of the
+    image, and a map that points at the right object after all."""
+    from ..attribution import registry
+    from ..evaluate import energy_in_box
+
+    name = "wrong_object"
+    clf = classifier
+    try:
+        t = clf.class_index(target) if isinstance(target, str) else int(target)
+        x0, y0, x1, y1 = (int(v) for v in box)
+    except (TypeError, ValueError, AttributeError) as err:
+        return report(False, name, f"target must be a class index or name and box four pixel corners "
+                      f"(x0, y0, x1, y1): {err}")
+    h, w = x.shape[-2:]
+    if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
+        return report(False, name, f"box {tuple(box)} is not inside the {w}x{h} image: use (x0, y0, x1, y1) "
+                      "with x0 < x1 <= width and y0 < y1 <= height")
+    top5 = [i for i, _label, _p in clf.predict(x[:1], k=5)]
+    if t not in top5:
+        return report(False, name, f"'{clf.label(t)}' is not among the image's top-5 classes, so any map of "
+                      "it is meaningless: choose a class the network sees in this image")
+    share = (x1 - x0) * (y1 - y0) / (h * w)
+    if share > 0.6:
+        return report(False, name, f"the box covers {share:.0%} of the image: draw it around the object "
+                      "the class names, and nothing else")
+    heat = registry.call(method, clf, x[:1], t, layer=layer)
+    inside = float(energy_in_box(heat, (x0, y0, x1, y1)).flatten()[0])
+    where = f"at {layer}" if layer else "at the default layer"
+    if inside >= threshold:
+        return report(False, name, f"{inside:.0%} of the {registry.label(method)} map {where} is on the "
+                      f"'{clf.label(t)}' box: here it points at the right object. Try an image with two "
+                      "objects and a middle layer (e.g. blocks.12 of EfficientNet-Lite0)")
+    return report(True, name, f"only {inside:.0%} of the {registry.label(method)} map for '{clf.label(t)}' "
+                  f"{where} falls on that object: the channel-averaged weights favour channels that fire "
+                  "elsewhere")
+
+
+register(Question(
+    "05-cam-cup",
+    "On the cat-and-coffee image (cat on the left, espresso cup on the right), where will the CAM of "
+    "class `cup` (4th in the top-5) light up?",
+    {"a": "On the cat, like the top-1 class: CAM shows what the network looks at",
+     "b": "On the cup on the right", "c": "Nowhere clearly: cup is not the top-1 class"},
+    "b",
+    "Each class has its own map M_c = sum_k w_k^c A_k: the cup's weights pick the channels that fire on "
+    "the cup, so its map sits on the right (over 80 % of its mass here), whatever the top-1 class is.",
+    {"a": "CAM is per class: the weights w^c differ for every class, so each map shows that class's evidence.",
+     "c": "Every class has a map, top-1 or not; a class that is in the image localises."}))
+
+register(Question(
+    "06-gradcam-middle-layer",
+    "Grad-CAM for `tabby` on the cat-and-coffee image, read at the middle layer `blocks.12` instead of "
+    "the last one. Where will the map point?",
+    {"a": "At the cat, like at the last layer, only sharper",
+     "b": "At the cup", "c": "At the white margins and edges everywhere, like an early layer"},
+    "b",
+    "At blocks.12 only about 10 % of the tabby map lies on the cat: Grad-CAM gives each channel one "
+    "weight, the MEAN of its gradient, and in the middle of the network channels respond to both "
+    "objects with gradients of both signs. LayerCAM, which weights every position, stays on the cat.",
+    {"a": "Sharper, yes (14x14 instead of 7x7), but the averaged weights can favour channels that fire "
+          "on the other object.",
+     "c": "That happens much earlier (blocks.3). blocks.12 already detects object parts."}))
+
+
+__all__ = ["check_class_map", "check_gradcam", "check_layercam", "check_wrong_object"]

@@ -7,7 +7,7 @@ notebook with unfinished exercises still runs from top to bottom.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 import torch
 
@@ -39,3 +39,20 @@ def close(a, b, rtol: float = 1e-4, atol: float = 1e-6) -> tuple[bool, str]:
         err = (a - b).abs().max().item()
         return False, f"values differ from the reference (max difference {err:.3g})"
     return True, "matches the reference"
+
+
+def same(a: Any, b: Any, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
+    """Whether ``a`` has ``b``'s shape and values (False for anything not tensor-like)."""
+    try:
+        return close(a, b, rtol=rtol, atol=atol)[0]
+    except (TypeError, ValueError, RuntimeError):
+        return False
+
+
+def diagnose(got: Any, mistakes: Iterable[tuple[Any, str]], rtol: float = 1e-4, atol: float = 1e-6) -> str:
+    """The hint of the first likely mistake whose result ``got`` reproduces, or "".
+    ``mistakes``: ``(what that mistake returns, the hint for it)`` pairs, most specific first."""
+    for wrong, hint in mistakes:
+        if same(got, wrong, rtol=rtol, atol=atol):
+            return hint
+    return ""

@@ -7,14 +7,16 @@ from typing import Callable, Mapping
 import torch
 
 from ..evaluate import MethodEvaluation, RandomizationResult, method_key, trapezoid_auc
-from .common import attempt, close, report
+from .common import attempt, close, diagnose, report
+from .question import Question, register
 
 
 def check_trapezoid_auc(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool:
     """``fn(fractions, scores)`` (two ``(S,)`` tensors: the fraction of pixels removed and
     the class probability there) must return the area under the curve by the trapezoid rule,
     ``sum_i (f_{i+1} - f_i) (s_i + s_{i+1}) / 2``: the deletion AUC of Petsiuk et al. 2018.
-    Checked on an even grid and on an uneven one."""
+    Checked on an even grid and on an uneven one. Likely mistakes get their own hint: the
+    mean of the scores, a left or right Riemann sum, the missing 1/2, swapped arguments."""
     gen = torch.Generator().manual_seed(0)
     cases = [(torch.linspace(0, 1, 11), torch.rand(11, generator=gen)),
              (torch.tensor([0.0, 0.05, 0.1, 0.3, 0.6, 1.0]), torch.rand(6, generator=gen))]
@@ -29,9 +31,18 @@ def check_trapezoid_auc(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bo
         ref = trapezoid_auc(f, s).float()
         same, why = close(value, ref, rtol=1e-4, atol=1e-6)
         if not same:
-            if abs(float(value) - float(s.mean())) < 1e-4:
-                why += " (the mean of the scores is the area only on an even grid: use the widths f[i+1]-f[i])"
-            return report(False, "trapezoid_auc", f"{len(f)} points: {why}")
+            widths = f[1:] - f[:-1]
+            hint = diagnose(value, [
+                (s.mean(), "the mean of the scores is the area only on an even grid: use the widths f[i+1]-f[i]"),
+                ((widths * s[:-1]).sum(), "a left Riemann sum: average the two ends of each interval, "
+                 "(s[i] + s[i+1]) / 2"),
+                ((widths * s[1:]).sum(), "a right Riemann sum: average the two ends of each interval, "
+                 "(s[i] + s[i+1]) / 2"),
+                ((widths * (s[1:] + s[:-1])).sum(), "you forgot the / 2 of the trapezoid"),
+                (((s[1:] - s[:-1]) * (f[1:] + f[:-1]) / 2).sum(), "the arguments are swapped: integrate the "
+                 "scores over the fractions (torch.trapezoid(scores, fractions))"),
+            ], rtol=1e-4, atol=1e-6)
+            return report(False, "trapezoid_auc", f"{len(f)} points: " + (hint or why))
     return report(True, "trapezoid_auc", "the same rule deletion_auc and insertion_auc use")
 
 
@@ -54,7 +65,47 @@ def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, R
     if key not in sanity:
         return report(False, "sanity_failure", f"{key} was not checked here; choose from {', '.join(sanity)}")
     if key != worst or mean[worst] <= threshold:
-        return report(False, "sanity_failure", f"{key} keeps a mean similarity of {mean[key]:.2f}; look for "
-                      "the line that stays highest in the figure")
+        lowest = min(mean, key=mean.get)
+        if key == lowest:
+            hint = (f"{key} has the LOWEST similarity ({mean[key]:.2f}): it changes most when the model is "
+                    "destroyed, which is what an explanation of the model must do. The failing method is the "
+                    "one whose map stays the same")
+        elif key in ("random pixels", "random blobs"):
+            hint = "a random map is a baseline, not a method: name one of the methods"
+        else:
+            hint = (f"{key} keeps a mean similarity of {mean[key]:.2f}; look for the line that stays highest "
+                    "in the figure")
+        return report(False, "sanity_failure", hint)
     return report(True, "sanity_failure", f"{key} stays at {mean[key]:.2f} on average while its "
                   "model is destroyed: it shows the image's edges, not what the model learned")
+
+
+register(Question(
+    "08-sanity-survivor",
+    "We randomise the network from the top: the classifier, then `head`, then blocks.15 and blocks.12. "
+    "Which method's map will still be almost the same as on the trained network?",
+    {"a": "saliency (the vanilla gradient)", "b": "Grad-CAM", "c": "guided backpropagation",
+     "d": "none: every map must change when the model is destroyed"},
+    "c",
+    "Guided backprop keeps a Spearman similarity of about 0.98 through those four blocks (saliency "
+    "falls to about 0.35 at once, Grad-CAM to about 0): its rule discards every negative gradient, so "
+    "what reaches the pixels depends on the image's edges, not on the weights above. Only once the "
+    "lower blocks are randomised too does it change. It fails the sanity check.",
+    {"a": "The vanilla gradient runs through the classifier's weights: a new classifier asks for "
+          "different evidence, and its map changes at the first step.",
+     "b": "Grad-CAM's weights are gradients of the class score, which a random classifier scrambles: "
+          "its map changes completely.",
+     "d": "That is what SHOULD happen, and what the check tests; one method of the course does not do it."}))
+
+register(Question(
+    "08-insertion",
+    "Insertion puts each image's pixels back into a blurred copy, most important first. On the three "
+    "bundled images, which map brings the class back fastest (highest insertion AUC)?",
+    {"a": "Grad-CAM", "b": "random pixels", "c": "random blobs (noise on a 7x7 grid, as smooth as a CAM)"},
+    "a",
+    "Grad-CAM puts the object's pixels first: its insertion AUC is highest on all three images (mean "
+    "about 0.42, random blobs about 0.19, random pixels about 0.13).",
+    {"b": "Scattered single pixels inserted into a blurred image do not bring the object back until "
+          "almost all of them are in.",
+     "c": "A random blob can cover the object by luck on one image, but not on all three: on average it "
+          "is far behind."}))

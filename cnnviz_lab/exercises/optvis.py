@@ -7,7 +7,8 @@ from typing import Callable
 import torch
 
 from ..optvis.objectives import tv
-from .common import attempt, close, report
+from .common import attempt, close, diagnose, report
+from .question import Question, register
 
 
 def check_total_variation(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
@@ -16,13 +17,30 @@ def check_total_variation(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     and ``dy = x[..., i+1, j] - x[..., i, j]`` (last row and column dropped), as
     ``cv.objectives.total_variation`` uses (Mahendran & Vedaldi 2015, beta = 2)."""
     images = torch.rand(2, 3, 6, 7, generator=torch.Generator().manual_seed(0))
-    ok, got = attempt(fn, images, name="total_variation")
+    ok, got = attempt(fn, images.clone(), name="total_variation")
     if not ok:
         return report(False, "total_variation", got)
-    same, why = close(torch.as_tensor(got).flatten(), tv(images))
-    hint = "" if same else " (one value per image: mean over channels and positions of dx^2 + dy^2)"
-    return report(same, "total_variation", (why + hint) if not same else
-                  "a noisy image has a large TV, a smooth one a small TV")
+    ref = tv(images)
+    try:
+        flat = torch.as_tensor(got).flatten()
+    except (TypeError, ValueError, RuntimeError):
+        return report(False, "total_variation", f"return one value per image, got {type(got).__name__}")
+    same, why = close(flat, ref)
+    if same:
+        return report(True, "total_variation", "a noisy image has a large TV, a smooth one a small TV")
+    dx = images[..., :-1, 1:] - images[..., :-1, :-1]
+    dy = images[..., 1:, :-1] - images[..., :-1, :-1]
+    hint = diagnose(flat, [
+        ((dx.abs() + dy.abs()).flatten(1).mean(1), "you took |dx| + |dy|: square the differences (beta = 2)"),
+        ((dx ** 2 + dy ** 2).flatten(1).sum(1), "you summed over channels and positions: take the mean"),
+        (ref.mean().reshape(1), "one number for the whole batch: return one value per image (mean over "
+         "dims 1, 2, 3 only)"),
+        ((images.diff(dim=-1) ** 2).flatten(1).mean(1) + (images.diff(dim=-2) ** 2).flatten(1).mean(1),
+         "you averaged dx^2 and dy^2 over their own full grids: crop both to the common (H-1)x(W-1) grid, "
+         "x[..., :-1, 1:] - x[..., :-1, :-1] and x[..., 1:, :-1] - x[..., :-1, :-1]"),
+    ])
+    return report(False, "total_variation", hint or why + " (one value per image: mean over channels and "
+                  "positions of dx^2 + dy^2)")
 
 
 def check_feature_distance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
@@ -31,25 +49,97 @@ def check_feature_distance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
     gen = torch.Generator().manual_seed(1)
     a0 = torch.randn(2, 4, 3, 3, generator=gen)
     a = a0 + 0.3 * torch.randn(2, 4, 3, 3, generator=gen)
-    ok, got = attempt(fn, a, a0, name="feature_distance")
+    ok, got = attempt(fn, a.clone(), a0.clone(), name="feature_distance")
     if not ok:
         return report(False, "feature_distance", got)
-    ref = (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1)
-    same, why = close(torch.as_tensor(got).flatten(), ref)
-    return report(same, "feature_distance", why if not same else
-                  "0 means the network cannot tell the two images apart at this layer")
+    diff = (a - a0).flatten(1).pow(2).sum(1)
+    ref = diff / a0.flatten(1).pow(2).sum(1)
+    try:
+        flat = torch.as_tensor(got).flatten()
+    except (TypeError, ValueError, RuntimeError):
+        return report(False, "feature_distance", f"return one value per image, got {type(got).__name__}")
+    same, why = close(flat, ref)
+    if same:
+        return report(True, "feature_distance", "0 means the network cannot tell the two images apart at this layer")
+    hint = diagnose(flat, [
+        (ref.sqrt(), "you took norms, not squared norms: ||a - a0||^2 / ||a0||^2"),
+        (diff, "not normalised: divide by ||a0||^2, so that layers of any scale compare"),
+        (diff / a.flatten(1).pow(2).sum(1), "divide by the TARGET's activations ||a0||^2, not by ||a||^2"),
+        (((a - a0).pow(2).sum() / a0.pow(2).sum()).reshape(1), "one number for the batch: one value per image "
+         "(flatten(1), sums over dim 1)"),
+        ((a - a0).flatten(1).pow(2).mean(1), "that is the mean squared error: divide the SUM of squares by "
+         "||a0||^2"),
+    ])
+    return report(False, "feature_distance", hint or why)
 
 
 def check_normalize_gradient(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     """``fn(g)`` must return the gradient with zero mean and unit standard deviation,
     ``(g - g.mean()) / g.std()``, DeepDream's per-step normalisation."""
     g = torch.randn(1, 3, 8, 8, generator=torch.Generator().manual_seed(2)) * 1e-3 + 5e-4
-    ok, got = attempt(fn, g, name="normalize_gradient")
+    g = g + torch.tensor([0.0, 2e-3, -1e-3]).view(1, 3, 1, 1)  # channels with different means and spreads
+    ok, got = attempt(fn, g.clone(), name="normalize_gradient")
     if not ok:
         return report(False, "normalize_gradient", got)
-    same, why = close(got, (g - g.mean()) / g.std(), rtol=1e-3, atol=1e-4)
-    return report(same, "normalize_gradient", why if not same else
-                  "every step now has the same size, however small the raw gradient is")
+    ref = (g - g.mean()) / g.std()
+    same, why = close(got, ref, rtol=1e-3, atol=1e-4)
+    if same:
+        return report(True, "normalize_gradient", "every step now has the same size, however small the raw "
+                      "gradient is")
+    hint = diagnose(got, [
+        (g / g.abs().max(), "dividing by the largest |g| keeps the mean: subtract the mean, then divide by "
+         "the standard deviation"),
+        (g / g.std(), "subtract the mean first: (g - g.mean()) / g.std()"),
+        ((g - g.mean()) / (g - g.mean()).norm(), "divide by the standard deviation, not the norm (the norm "
+         "grows with the image size)"),
+        ((g - g.mean(dim=(2, 3), keepdim=True)) / g.std(dim=(2, 3), keepdim=True), "normalise over ALL "
+         "elements at once (one mean, one std), not per channel"),
+    ], rtol=1e-3, atol=1e-4)
+    return report(False, "normalize_gradient", hint or why)
+
+
+register(Question(
+    "02-neuron-vs-channel",
+    "We render blocks.8 channel 12 twice: once maximising the whole channel (its mean over all "
+    "positions), once only its centre neuron. What will the neuron's image look like?",
+    {"a": "The same texture as the channel's, repeated over the whole image",
+     "b": "The pattern only in the middle, the rest of the image left nearly flat",
+     "c": "Pure noise: one unit is too small a target to render"},
+    "b",
+    "The centre unit sees only its receptive field, so only those pixels get a gradient: the pattern "
+    "grows in the middle (here its contrast is about 3 times that of the border), while the channel "
+    "objective repeats it everywhere (centre and border alike).",
+    {"a": "That is the channel objective: it averages over every position, so every position is "
+          "pushed. A single unit has no gradient outside its receptive field.",
+     "c": "One unit has a perfectly good gradient inside its receptive field; the regularisers make it "
+          "an image, not noise."}))
+
+register(Question(
+    "03-inversion-depth",
+    "We invert the cat photo from blocks.1 and from blocks.12 with the same steps. Which inversion "
+    "ends with the SMALLER relative feature distance ||Phi(x) - Phi(x0)||^2 / ||Phi(x0)||^2?",
+    {"a": "blocks.1: a shallow layer keeps almost the whole image, so it is easy to match",
+     "b": "blocks.12: the deep layer", "c": "About the same at both"},
+    "b",
+    "Deep layers throw information away: many images give the same blocks.12 activations, so the "
+    "optimiser finds one quickly (distance about 0.1, against about 0.6 at blocks.1), even though the "
+    "picture looks less like the photo. A small distance does not mean a faithful picture.",
+    {"a": "Keeping almost everything makes blocks.1 HARD to match: every pixel detail must be "
+          "reproduced. The distance measures the match in the layer's own space.",
+     "c": "The layers keep very different amounts of the image; the distances differ several-fold."}))
+
+register(Question(
+    "04-zero-weight",
+    "We dream with {blocks.10: 1.0}, then with {blocks.10: 1.0, blocks.13: 0.0}, same seed. How do "
+    "the two dreams compare?",
+    {"a": "Bit-for-bit identical", "b": "Slightly different: blocks.13 still acts a little",
+     "c": "Different, because blocks.13 is now computed and changes the random shifts"},
+    "a",
+    "A weight of 0 removes the layer from the objective: it is not even computed, and the same seed "
+    "draws the same shifts, so the dreams are equal bit for bit (one of the course's seed projects "
+    "declared such weights and never used them).",
+    {"b": "The objective is sum_l w_l mean(A_l^2): with w = 0 the term, and its gradient, is exactly 0.",
+     "c": "The random shifts come from the seed alone, not from which layers are read."}))
 
 
 __all__ = ["check_feature_distance", "check_normalize_gradient", "check_total_variation"]

@@ -11,9 +11,9 @@ from .. import plot
 from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..config import pick
-from ..images import sample_image
 from ..layers import cam_layers
 from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
+from .upload import panel_image
 
 
 def panel_methods() -> list[registry.Method]:
@@ -25,7 +25,7 @@ def panel_methods() -> list[registry.Method]:
 @functools.lru_cache(maxsize=16)
 def _input(model: str, image: str) -> torch.Tensor:
     clf = cached_model(model)
-    return clf.preprocess(sample_image(image))
+    return clf.preprocess(panel_image(image))
 
 
 @functools.lru_cache(maxsize=8)

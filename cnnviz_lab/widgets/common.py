@@ -1,25 +1,26 @@
 """The pieces every ipywidgets panel of the course is built from.
 
 Panels use core ipywidgets controls only (Dropdown, IntSlider, IntRangeSlider, Button,
-Output...), which work on Colab, Binder and JupyterLab alike. :func:`panel` wires
-controls to a function that draws a figure: any change redraws it in place.
+FileUpload, Output...), which work on Colab (ipywidgets 7), Binder and JupyterLab
+(ipywidgets 8) alike. :class:`~cnnviz_lab.widgets.panel.Panel` wires controls to a
+function that draws a figure; this module holds the menus and sliders they share.
 """
 
 from __future__ import annotations
 
 import functools
-import time
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as W
-from IPython.display import display
 
 from .. import hub
 from ..attribution import registry
 from ..classifier import Classifier
 from ..fallback import fallback_note, note_box
-from ..images import sample_images
+from ..layers import probe
 from ..models import OFFLINE_MODEL, load_model
+from .panel import Panel, in_cell, panel
+from .upload import image_picker
 
 
 @functools.lru_cache(maxsize=4)
@@ -55,7 +56,51 @@ def model_dropdown(value: str = OFFLINE_MODEL, extra: tuple[str, ...] = hub.CLAS
 
 
 def image_dropdown(value: str = "cat") -> W.Dropdown:
-    return W.Dropdown(options=sample_images(), value=value, description="image")
+    """The image menu of a panel: the sample images and your uploaded photos, with an upload
+    button (:func:`~cnnviz_lab.widgets.upload.image_picker`)."""
+    return image_picker(value)
+
+
+@functools.lru_cache(maxsize=8)
+def layer_channels(model: str) -> dict[str, int]:
+    """``{layer: number of channels}`` of every layer of ``model`` (a menu name) whose
+    output is a feature map, from one probe at the model's input size."""
+    clf = cached_model(model)
+    return {name: int(out.shape[1]) for name, out in probe(clf, getattr(clf, "input_size", 224))
+            if out.dim() == 4}
+
+
+def channels_of(model: str, layer: str) -> int:
+    """How many channels ``layer`` of ``model`` has (1 when it is not a feature map)."""
+    return layer_channels(model).get(layer, 1)
+
+
+def follow_channels(slider: W.IntSlider | W.IntRangeSlider, model: W.Widget | str, layer: W.Widget) -> None:
+    """Keep ``slider``'s range on the channels of the chosen layer (and model): its maximum
+    becomes the layer's last channel whenever the layer or the model changes, so a slider
+    never points past the end of a layer. ``model`` is the model menu or a model name."""
+    def refresh(_change: Any = None) -> None:
+        name = model if isinstance(model, str) else model.value
+        known = layer_channels(name)
+        if layer.value not in known:   # the model changed first: its layer menu follows next
+            return
+        last = max(0, known[layer.value] - 1)
+        if isinstance(slider, W.IntRangeSlider):
+            lo, hi = slider.value
+            new = (min(lo, last), min(hi, last))
+        else:
+            new = min(slider.value, last)
+        if last < slider.max:          # shrink: move the value in first
+            slider.value = new
+            slider.max = last
+        else:
+            slider.max = last
+            slider.value = new
+
+    layer.observe(refresh, names="value")
+    if not isinstance(model, str):
+        model.observe(refresh, names="value")
+    refresh()
 
 
 def _method_name(value: Any) -> Any:
@@ -73,63 +118,5 @@ def method_buttons(methods: list[registry.Method], value: str, description: str 
                            description=description, equals=lambda a, b: _method_name(a) == _method_name(b))
 
 
-class Panel(W.VBox):
-    """Controls above an output area; ``render(**values)`` is drawn into the output each
-    time a control changes (or when the button is pressed, if the panel has one).
-
-    ``panel.output`` holds the current figure; ``panel.last_seconds`` how long it took.
-    """
-
-    def __init__(self, controls: dict[str, W.Widget], render: Callable[..., Any],
-                 button: str | None = None, columns: int = 3) -> None:
-        self.controls = controls
-        self.render = render
-        self.output = W.Output()
-        self.status = W.HTML()
-        self.last_seconds = 0.0
-        widgets = list(controls.values())
-        rows = [W.HBox(widgets[i:i + columns]) for i in range(0, len(widgets), columns)]
-        if button:
-            self.button = W.Button(description=button, button_style="primary")
-            self.button.on_click(lambda _b: self.update(force=True))
-            rows.append(W.HBox([self.button, self.status]))
-        else:
-            self.button = None
-            for w in widgets:
-                w.observe(lambda _change: self.update(), names="value")
-            rows.append(self.status)
-        # A model menu's hint (offline: how to get more models; a fallback: what differs).
-        rows += [W.HTML(w.hint) for w in widgets if getattr(w, "hint", "")]
-        super().__init__(rows + [self.output])
-        self._drawn: dict[str, Any] | None = None
-        self.update(force=True)
-
-    def values(self) -> dict[str, Any]:
-        return {k: w.value for k, w in self.controls.items()}
-
-    def update(self, force: bool = False) -> None:
-        """Redraw now with the current control values. Without ``force`` nothing happens when
-        the values are those already drawn (a control that updates another, such as an image
-        menu refreshing the class menu, then costs one redraw, not two)."""
-        values = self.values()
-        if not force and values == self._drawn:
-            return
-        self._drawn = values
-        start = time.perf_counter()
-        self.status.value = "<i>computing...</i>"
-        with self.output:
-            self.output.clear_output(wait=True)
-            try:
-                result = self.render(**values)
-                if result is not None:
-                    display(result)
-            except Exception as err:  # show the problem in the panel, keep the panel alive
-                print(f"{type(err).__name__}: {err}")
-        self.last_seconds = time.perf_counter() - start
-        self.status.value = f"<small>updated in {self.last_seconds:.2f} s</small>"
-
-
-def panel(controls: dict[str, W.Widget], render: Callable[..., Any], button: str | None = None
-          ) -> Panel:
-    """A :class:`Panel`: controls that redraw ``render``'s figure whenever they change."""
-    return Panel(controls, render, button)
+__all__ = ["available_models", "cached_model", "channels_of", "follow_channels", "image_dropdown", "in_cell",
+           "layer_channels", "method_buttons", "model_dropdown", "Panel", "panel"]

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as W
 
 from .. import plot
 from ..attribution.occlusion import occlusion_grid
 from ..config import pick
-from ..images import sample_image
 from .common import Panel, cached_model, image_dropdown
+from .previews import image_preview, lines
+from .upload import panel_image
 
 
 def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None,
-                    window: int = 32, stride: int = 16) -> Panel:
-    """Image, occluder window and stride (sliders), fill and output (toggles): the five
-    panels of the occlusion experiment for the image's top-1 class, recomputed
-    when "run" is pressed. ``size``: image side in pixels (default 224, 112 in quick mode);
+                    window: int = 32, stride: int = 16, *, first: Any = None) -> Panel:
+    """Image (or your uploaded photo), occluder window and stride (sliders), fill and
+    output (toggles): the five panels of the occlusion experiment for the image's top-1
+    class, recomputed when "run" is pressed; until then the image with one occluder drawn to
+    scale (or ``first``). ``size``: image side in pixels (default 224, 112 in quick mode);
     the number of forward passes is about ``(size / stride)^2``."""
     side = size or pick(224, 112)
     controls = {
@@ -32,8 +36,13 @@ def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size:
 
     def render(image: str, window: int, stride: int, fill: str, output: str, percentile: int):
         clf = cached_model(model)
-        x = clf.preprocess(sample_image(image), size=side)
+        x = clf.preprocess(panel_image(image), size=side)
         grid = occlusion_grid(clf, x, window=window, stride=stride, fill=fill, output=output)
         return plot.occlusion_experiment(clf, x, grid, percentile=percentile)
 
-    return Panel(controls, render, button="run")
+    def preview(image: str, window: int, stride: int, fill: str, output: str, percentile: int):
+        passes = (max(0, side - window) // stride + 1) ** 2
+        return image_preview(panel_image(image), lines(f"occluder {window} px, stride {stride} px, fill {fill}",
+                             f"{passes} forward passes: press run"), square=(window, stride), side=side)
+
+    return Panel(controls, render, button="run", preview=preview, first=first)

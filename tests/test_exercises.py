@@ -1,0 +1,311 @@
+"""Every checker accepts the right answer and answers each likely mistake with the hint
+written for it (not a generic one), and every notebook has predict-then-run questions.
+
+Checker times are measured by benchmarks/bench_exercises.py (speed is a benchmark here,
+not a timed test)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import cnnviz_lab as cv
+from cnnviz_lab.exercises.quiz import QUESTIONS, _load_topics
+
+ex = cv.exercises
+
+
+def verdict(capsys, ok: bool, *words: str) -> str:
+    """The last verdict printed: right or not, with these words in it."""
+    out = capsys.readouterr().out.strip().splitlines()[-1]
+    assert ("] correct" in out) == ok, out
+    for w in words:
+        assert w in out, f"expected {w!r} in: {out}"
+    return out
+
+
+# ----------------------------------------------------------------------------- 00
+def right_top_k(logits, k):
+    return logits.softmax(dim=1).topk(k, dim=1)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda z, k: tuple(t.flip(1) for t in right_top_k(z, k)), "ascending order"),
+    (lambda z, k: z.topk(k, dim=1), "logits, not probabilities"),
+    (lambda z, k: z.softmax(dim=0).topk(k, dim=1), "dim=1"),
+    (lambda z, k: right_top_k(z, k)[::-1], "probabilities first"),
+    (lambda z, k: z.log_softmax(dim=1).topk(k, dim=1), "log_softmax"),
+])
+def test_top_k_hints(wrong, words, capsys):
+    assert ex.check_top_k(right_top_k)
+    verdict(capsys, True)
+    assert not ex.check_top_k(wrong)
+    out = verdict(capsys, False, words)
+    if words == "ascending order":
+        assert "softmax" not in out  # the issue's misleading hint
+
+
+@pytest.fixture(scope="module")
+def lite():
+    return cv.load_model()
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices.flip(0), "ascending"),
+    (lambda c, x, l, k: cv.activations(c, x, l)[0].amax(dim=(1, 2)).topk(k).indices, "maximum"),
+    (lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).values, "channel indices"),
+])
+def test_most_active_channels_hints(wrong, words, lite, capsys):
+    x = lite.preprocess(cv.sample_image("cat"), size=96)
+    right = lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices  # noqa: E731
+    assert ex.check_most_active_channels(right, lite, x, "blocks.8")
+    assert not ex.check_most_active_channels(wrong, lite, x, "blocks.8")
+    verdict(capsys, False, words)
+
+
+# ----------------------------------------------------------------------------- 01
+def _grad(model, x, score):
+    x = x.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(score(model(x)).sum(), x)
+    return g
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda m, x, t: _grad(m, x, lambda z: z.softmax(1)[:, t]), "softmax probability"),
+    (lambda m, x, t: _grad(m, x, lambda z: z.log_softmax(1)[:, t]), "log-probability"),
+    (lambda m, x, t: _grad(m, x, lambda z: z[:, t]).abs().amax(dim=1), "colour channels"),
+    (lambda m, x, t: _grad(m, x, lambda z: z[:, t]).abs(), "no abs()"),
+    (lambda m, x, t: _grad(m, x, lambda z: z[:, (t + 1) % 10]), "class 4"),
+    (lambda m, x, t: _grad(m, x, lambda z: z[:, t]) * x, "input x gradient"),
+])
+def test_saliency_hints(wrong, words, capsys):
+    assert ex.check_saliency(lambda m, x, t: _grad(m, x, lambda z: z[:, t]))
+    assert not ex.check_saliency(wrong)
+    verdict(capsys, False, words)
+
+
+# ----------------------------------------------------------------------------- 02-04
+def _dxdy(x):
+    return x[..., :-1, 1:] - x[..., :-1, :-1], x[..., 1:, :-1] - x[..., :-1, :-1]
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x: sum(d.abs() for d in _dxdy(x)).flatten(1).mean(1), "square the differences"),
+    (lambda x: sum(d ** 2 for d in _dxdy(x)).flatten(1).sum(1), "take the mean"),
+    (lambda x: sum(d ** 2 for d in _dxdy(x)).mean(), "one value per image"),
+    (lambda x: (x.diff(dim=-1) ** 2).flatten(1).mean(1) + (x.diff(dim=-2) ** 2).flatten(1).mean(1), "crop"),
+])
+def test_total_variation_hints(wrong, words, capsys):
+    assert ex.check_total_variation(lambda x: sum(d ** 2 for d in _dxdy(x)).flatten(1).mean(1))
+    assert not ex.check_total_variation(wrong)
+    verdict(capsys, False, words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda a, a0: (a - a0).flatten(1).norm(dim=1) / a0.flatten(1).norm(dim=1), "squared norms"),
+    (lambda a, a0: (a - a0).flatten(1).pow(2).sum(1), "not normalised"),
+    (lambda a, a0: (a - a0).flatten(1).pow(2).sum(1) / a.flatten(1).pow(2).sum(1), "TARGET"),
+    (lambda a, a0: (a - a0).pow(2).sum() / a0.pow(2).sum(), "one value per image"),
+])
+def test_feature_distance_hints(wrong, words, capsys):
+    assert ex.check_feature_distance(lambda a, a0: (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1))
+    assert not ex.check_feature_distance(wrong)
+    verdict(capsys, False, words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda g: g / g.abs().max(), "largest |g|"),
+    (lambda g: g / g.std(), "subtract the mean"),
+    (lambda g: (g - g.mean()) / (g - g.mean()).norm(), "not the norm"),
+    (lambda g: (g - g.mean(dim=(2, 3), keepdim=True)) / g.std(dim=(2, 3), keepdim=True), "per channel"),
+])
+def test_normalize_gradient_hints(wrong, words, capsys):
+    assert ex.check_normalize_gradient(lambda g: (g - g.mean()) / g.std())
+    assert not ex.check_normalize_gradient(wrong)
+    verdict(capsys, False, words)
+
+
+# ----------------------------------------------------------------------------- 05-06
+@pytest.mark.parametrize("wrong, words", [
+    (lambda a, w, c: torch.einsum("k,khw->hw", w[c], a).clamp_min(0), "no ReLU"),
+    (lambda a, w, c: torch.einsum("k,khw->hw", w[c], a) / a.shape[0], "SUM the weighted maps"),
+    (lambda a, w, c: torch.einsum("k,khw->hw", w[0], a), "row c"),
+])
+def test_class_map_hints(wrong, words, capsys):
+    assert ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[c], a))
+    assert not ex.check_class_map(wrong)
+    verdict(capsys, False, words)
+
+
+def _alpha(g):
+    return g.mean(dim=(1, 2))[:, None, None]
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda a, g: (_alpha(g) * a).sum(0), "final ReLU"),
+    (lambda a, g: (g.sum(dim=(1, 2))[:, None, None] * a).sum(0).clamp_min(0), "MEAN of the gradient"),
+    (lambda a, g: (g * a).sum(0).clamp_min(0), "average each gradient channel"),
+    (lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0) * (g.abs().sum() / g.abs().sum()), "NaN"),
+])
+def test_gradcam_hints(wrong, words, capsys):
+    assert ex.check_gradcam(lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0))
+    assert not ex.check_gradcam(wrong)
+    verdict(capsys, False, words)
+
+
+def test_a_normalised_gradcam_map_is_told_to_stay_raw(capsys):
+    safe = lambda a, g: (m := (_alpha(g) * a).sum(0).clamp_min(0)) / m.max().clamp_min(1e-12)  # noqa: E731
+    assert not ex.check_gradcam(safe)
+    verdict(capsys, False, "raw map")
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda a, g: (g * a).sum(0).clamp_min(0), "POSITIVE part"),
+    (lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0), "that is Grad-CAM"),
+    (lambda a, g: (g.clamp_min(0) * a).mean(0), "SUM over the channels"),
+])
+def test_layercam_hints(wrong, words, capsys):
+    assert ex.check_layercam(lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0))
+    assert not ex.check_layercam(wrong)
+    verdict(capsys, False, words)
+
+
+def test_wrong_object_investigation(lite, capsys):
+    x = lite.preprocess(cv.sample_image("cat_and_coffee"))
+    cat_box = (0, 0, 112, 224)
+    assert ex.check_wrong_object(lite, x, "tabby", cat_box, layer="blocks.12")  # Grad-CAM on the cup
+    verdict(capsys, True, "tabby")
+    assert not ex.check_wrong_object(lite, x, "tabby", cat_box)  # the last layer: on the cat
+    verdict(capsys, False, "right object")
+    assert not ex.check_wrong_object(lite, x, "goldfish", cat_box, layer="blocks.12")
+    verdict(capsys, False, "top-5")
+    assert not ex.check_wrong_object(lite, x, "tabby", (0, 0, 224, 224), layer="blocks.12")
+    verdict(capsys, False, "covers 100%")
+    assert not ex.check_wrong_object(lite, x, "tabby", (0, 0, 300, 10))
+    verdict(capsys, False, "not inside")
+
+
+# ----------------------------------------------------------------------------- 07
+def occlude(x, top, left, window, value):
+    out = x.clone()
+    out[:, :, top:top + window, left:left + window] = value
+    return out
+
+
+def _square(top, left, window, value, channels=slice(None), images=slice(None)):
+    def fn(x, t, l, w, v):
+        out = x.clone()
+        out[images, channels, top(t, l):top(t, l) + window(w), left(t, l):left(t, l) + window(w)] = v
+        return out
+    return fn
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_square(lambda t, l: l, lambda t, l: t, lambda w: w, 0), "swapped"),
+    (_square(lambda t, l: t, lambda t, l: l, lambda w: w + 1, 0), "one pixel too many"),
+    (_square(lambda t, l: t, lambda t, l: l, lambda w: w, 0, channels=0), "EVERY channel"),
+    (lambda x, t, l, w, v: x.index_put_((), x) if False else _in_place(x, t, l, w, v), "changed x itself"),
+])
+def test_occlude_hints(wrong, words, capsys):
+    assert ex.check_occlude(occlude)
+    assert not ex.check_occlude(wrong)
+    verdict(capsys, False, words)
+
+
+def _in_place(x, top, left, window, value):
+    x[:, :, top:top + window, left:left + window] = value
+    return x
+
+
+def _drop(score=lambda z: z.softmax(1), follow_occluded=False, sign=1, swap=False):
+    def fn(clf, x, top, left, window):
+        t, l = (left, top) if swap else (top, left)
+        with torch.no_grad():
+            p, q = score(clf.model(x))[0], score(clf.model(occlude(x, t, l, window, 0.0)))[0]
+        c = int((q if follow_occluded else p).argmax())
+        return sign * float(p[c] - q[c])
+    return fn
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_drop(score=lambda z: z), "logits"),
+    (_drop(sign=-1), "sign is flipped"),
+    (_drop(swap=True), "swapped"),
+])
+def test_occlusion_drop_hints(wrong, words, lite, capsys):
+    x = lite.preprocess(cv.sample_image("cat"))
+    assert ex.check_occlusion_drop(_drop(), lite, x)
+    verdict(capsys, True)
+    assert not ex.check_occlusion_drop(wrong, lite, x)
+    verdict(capsys, False, words)
+
+
+def test_occlusion_drop_hint_for_the_occluded_images_class(capsys):
+    """A net whose top class flips when a quarter of the image is hidden: class "a" reads the
+    red mean (10 x 1.0 on the whole image, 7.5 with a square hidden), "b" and "c" are constants
+    (9.5 and 9.0)."""
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
+                              torch.nn.Linear(3, 3)).eval()
+    with torch.no_grad():
+        net[0].weight.copy_(torch.eye(3).view(3, 3, 1, 1))  # the identity
+        net[0].bias.zero_()
+        net[3].weight.copy_(torch.tensor([[10.0, 0, 0], [0, 0, 0], [0, 0, 0]]))
+        net[3].bias.copy_(torch.tensor([0.0, 9.5, 9.0]))
+    clf = cv.models.wrap_model(net, ["a", "b", "c"], input_size=32)
+    x = torch.ones(1, 3, 32, 32)
+    assert ex.check_occlusion_drop(_drop(), clf, x)
+    verdict(capsys, True)
+    assert not ex.check_occlusion_drop(_drop(follow_occluded=True), clf, x)
+    verdict(capsys, False, "OCCLUDED image")
+
+
+# ----------------------------------------------------------------------------- 08
+@pytest.mark.parametrize("wrong, words", [
+    (lambda f, s: float(((f[1:] - f[:-1]) * s[:-1]).sum()), "left Riemann"),
+    (lambda f, s: float(((f[1:] - f[:-1]) * (s[1:] + s[:-1])).sum()), "/ 2"),
+    (lambda f, s: float(torch.trapezoid(f, s)), "swapped"),
+    (lambda f, s: float(s.mean()), "even grid"),
+])
+def test_trapezoid_hints(wrong, words, capsys):
+    assert ex.check_trapezoid_auc(lambda f, s: float(torch.trapezoid(s, f)))
+    assert not ex.check_trapezoid_auc(wrong)
+    verdict(capsys, False, words)
+
+
+def test_sanity_failure_hints(capsys):
+    from cnnviz_lab.evaluate import RandomizationResult
+
+    def result(values):
+        rho = torch.tensor([values])
+        return RandomizationResult(["a", "b"], rho, rho, torch.zeros(3, 1, 4, 4), torch.tensor([0]), "m", True)
+
+    sanity = {"saliency": result([0.3, 0.1]), "guided_backprop": result([0.99, 0.95]), "gradcam": result([0.0, -0.1])}
+    assert ex.check_sanity_failure("guided_backprop", sanity)
+    verdict(capsys, True)
+    assert not ex.check_sanity_failure("gradcam", sanity)
+    verdict(capsys, False, "LOWEST")
+    assert not ex.check_sanity_failure("saliency", sanity)
+    verdict(capsys, False, "stays highest")
+    assert not ex.check_sanity_failure("no such thing", sanity)
+    verdict(capsys, False, "choose from")
+
+
+# ----------------------------------------------------------------------------- questions
+def test_every_notebook_has_a_predict_then_run_question():
+    _load_topics()
+    for number in ("00", "01", "02", "03", "04", "05", "06", "07", "08"):
+        ids = [q for q in QUESTIONS if q.startswith(number + "-")]
+        assert ids, f"notebook {number} has no question"
+    for q in QUESTIONS.values():
+        assert len(q.options) >= 3 and set(q.hints) == set(q.options) - {q.answer}, q.id
+        assert "seed 0" not in q.prompt
+
+
+@pytest.mark.parametrize("qid", ["00-head-resolution", "04-zero-weight", "06-gradcam-middle-layer"])
+def test_questions_answer_right_and_wrong(qid, capsys):
+    _load_topics()
+    q = QUESTIONS[qid]
+    assert ex.check_choice(qid, q.answer)
+    wrong = next(k for k in q.options if k != q.answer)
+    assert not ex.check_choice(qid, wrong)
+    assert q.hints[wrong] in capsys.readouterr().out
