@@ -591,7 +591,7 @@ def hf_expect(case: Case, r) -> None:
 
 
 def compare_kwargs(data, case: Case):
-    x = case.x.detach()
+    x = torch.sigmoid(case.x.detach())   # RGB in [0, 1]: the cases' x is squashed the same way (unit_images)
     attack = cv.fgsm(case.model, x, epsilon=4.0) if x.dim() == 4 and x.shape[0] else None
     layer = data.draw(st.sampled_from(spatial(case.model)), label="layer")
     methods = data.draw(st.sampled_from([{"saliency": cv.saliency},
@@ -610,7 +610,7 @@ def compare_expect(case: Case, r) -> None:
 
 
 def other_attack(data):
-    case = base_case(data, compare_kwargs, None, models=["tiny"])
+    case = in_unit(base_case(data, compare_kwargs, None, models=["tiny"]))
     n, _, h, w = case.x.shape
     return variants(case, "attack", attack=[None, "attack", lambda: cv.fgsm(case.model, torch.rand(n + 1, 3, h, w)),
                                             lambda: cv.fgsm(case.model, torch.rand(n, 3, h + 1, w))])
@@ -626,12 +626,13 @@ SPECS.update({
             "cutoff": [-0.1, 1.5, NAN, "a", None]}, attr_of={"images": "x"}),
     "compare_explanations": Spec(
         "compare_explanations", lambda c: cv.compare_explanations(c.model, c.x, **c.kwargs), compare_expect, {
-            **standard_kinds(compare_kwargs, None),
+            **unit_images(standard_kinds(compare_kwargs, None)),
             "kw_attack": other_attack,
-            "kw_methods": keyword_kind("methods", [{"x": 3}, "saliency", ["nope"], {}, None], compare_kwargs,
-                                       words=("methods", "method")),
-            "kw_before": keyword_kind("before", [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs),
-            "kw_after": keyword_kind("after", [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs)}),
+            **unit_images({
+                "kw_methods": keyword_kind("methods", [{"x": 3}, "saliency", ["nope"], {}], compare_kwargs,
+                                           words=("methods", "method")),
+                "kw_before": keyword_kind("before", [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs),
+                "kw_after": keyword_kind("after", [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs)})}),
 })
 
 
