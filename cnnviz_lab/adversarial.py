@@ -26,6 +26,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+
 from . import checks
 from .defaults import progress_bar
 from .evaluate.maps import as_tensor

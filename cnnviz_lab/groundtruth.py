@@ -28,11 +28,10 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import torch
 
-from .defaults import progress_bar
-
 from . import checks
 from .attribution.common import one_class_per_image
 from .evaluate.maps import as_tensor
+from .defaults import progress_bar
 from .models import Classifier
 from .modelstate import frozen
 from .train import cpu_threads
