@@ -571,8 +571,9 @@ def attack_kinds(steps: bool) -> dict:
     if steps:
         bad.update({"steps": [0, -1, 2.5, "3", None], "step_size": [0, -1.0, NAN, "a"],
                     "random_start": ["yes", None], "seed": BAD_SEEDS})
+    linf = lambda d, c: {**kw(d, c), "norm": "linf"}   # noqa: E731  (256 levels is a bad L-inf budget only)
     for arg, values in bad.items():
-        kinds[f"kw_{arg}"] = each(keyword_kind(arg, values, kw), lambda d, c: in_unit(c))
+        kinds[f"kw_{arg}"] = each(keyword_kind(arg, values, linf if arg == "epsilon" else kw), lambda d, c: in_unit(c))
     kinds["x_range"] = lambda data: variants(base_case(data, kw, None, models=["tiny"]), "x", x=[
         lambda: torch.rand(1, 3, 8, 8) * 255, lambda: torch.rand(2, 3, 8, 8) + 0.5])
     return kinds
@@ -631,8 +632,9 @@ SPECS.update({
             **unit_images({
                 "kw_methods": keyword_kind("methods", [{"x": 3}, "saliency", ["nope"], {}], compare_kwargs,
                                            words=("methods", "method")),
-                "kw_before": keyword_kind("before", [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs),
-                "kw_after": keyword_kind("after", [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs)})}),
+                **{f"kw_{arg}": keyword_kind(arg, [CLASSES, -1, 1.7, "tench", [[0, 1]]], compare_kwargs,
+                                             models=["tiny", "functional"])   # a name needs a Classifier
+                   for arg in ("before", "after")}})}),
 })
 
 
