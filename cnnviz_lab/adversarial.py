@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -204,8 +204,10 @@ def pgd(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, e
 
 def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Tensor:
     """Share of each image's spectral energy (mean removed, channels summed) at spatial
-    frequencies above ``cutoff`` times the Nyquist frequency in either direction, ``(N,)``:
-    near 1 for pixel noise, small for smooth images."""
+    frequencies above ``cutoff`` (in [0, 1]) times the Nyquist frequency in either direction,
+    ``(N,)``: near 1 for pixel noise, small for smooth images. ``images``: ``(N,C,H,W)`` or one
+    ``(C,H,W)`` image, finite, of any real dtype (raw 0..255 pixels too: the share does not
+    depend on the scale)."""
     cutoff = checks.real(cutoff, "cutoff", minimum=0, maximum=1)
     x = as_tensor(images, "images").detach()
     if x.dim() not in (3, 4):
@@ -236,7 +238,8 @@ class ExplanationChange:
 
 
 def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack: Attack,
-                         methods: dict[str, Any], before: Any = None, after: Any = None) -> ExplanationChange:
+                         methods: Mapping[str, Any] | Sequence[Any] | None, before: Any = None, after: Any = None
+                         ) -> ExplanationChange:
     """Explain the clean images ``x`` for class ``before`` (default: their top-1) and the
     adversarial images ``attack.x`` for class ``after`` (default: the attack's target) with
     each of ``methods`` (``{name: method(model, x, target)}``, or a list of registered method
