@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .defaults import progress_bar
 
+from . import checks
+from .defaults import progress_bar
+from .evaluate.maps import as_tensor
 from .models import Classifier, unwrap
+from .modelstate import (check_batch, check_unit_range, frozen, frozen_forward, model_device, prepare_input,
+                         resolve_targets)
 
 NORMS = ("linf", "l2")
 
@@ -76,45 +80,31 @@ def _normalisers(model: nn.Module | Classifier):
     return module, None, (lambda t: t), (lambda t: t)
 
 
-def _targets(target: Any, logits: torch.Tensor, clf: Classifier | None) -> torch.Tensor:
-    n, c = logits.shape
-    if target is None:
-        return logits.argmax(1)
-
-    def one(t: Any) -> int:
-        if isinstance(t, str):
-            if clf is None:
-                raise TypeError(f"target {t!r}: a class name needs a Classifier; pass the class index")
-            return clf.class_index(t)
-        if isinstance(t, bool) or not isinstance(t, (int, torch.Tensor)) and not hasattr(t, "__index__"):
-            raise TypeError(f"target must be a class index or name, got {t!r}")
-        return int(t)
-
-    if isinstance(target, (int, str)) or (isinstance(target, torch.Tensor) and target.dim() == 0):
-        ids = [one(target)] * n
-    else:
-        ids = [one(t) for t in (target.tolist() if isinstance(target, torch.Tensor) else list(target))]
-        if len(ids) != n:
-            raise ValueError(f"target: one class per image ({n}), got {len(ids)}")
-    out = torch.tensor(ids, device=logits.device)
-    if (out < 0).any() or (out >= c).any():
-        raise ValueError(f"target: class index out of range 0..{c - 1}: {ids}")
-    return out
+def _targets(target: Any, logits: torch.Tensor, clf: Classifier | None, name: str = "target") -> torch.Tensor:
+    """One class per image, ``(N,)``, through the package's target gate (None: the top-1)."""
+    ids, squeeze = resolve_targets(target, logits, clf, name)
+    if not squeeze:
+        raise ValueError(f"{name}: one class per image: pass None, an int, a class name or one class per "
+                         f"image, got an (N,K) target of shape {tuple(ids.shape)}")
+    return ids[:, 0]
 
 
-def _check(x: Any, epsilon: float, norm: str, steps: int) -> None:
-    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 3 or not x.is_floating_point():
-        raise ValueError(f"x must be a float (N,3,H,W) model input, got {getattr(x, 'shape', type(x))}")
-    if not torch.isfinite(x).all():
-        raise ValueError("x has NaN or infinite values")
-    if norm not in NORMS:
-        raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {norm!r}")
+def _check(model: Any, x: Any, epsilon: Any, norm: Any, steps: Any) -> tuple[float, str, int]:
+    """The attack's input and budget, checked: ``(epsilon, norm, steps)``."""
+    module, clf = unwrap(model)
+    if isinstance(x, torch.Tensor) and x.dim() != 4:
+        raise ValueError(f"x must be a float (N,3,H,W) model input, got shape {tuple(x.shape)}")
+    x = check_batch(x, "x", 3)
+    if clf is None:
+        check_unit_range(x, "x", "a bare nn.Module is attacked on RGB images in [0, 1]: wrap a model that takes "
+                         "normalised input with cv.wrap_model")
+    norm = checks.choice(norm, "norm", NORMS)
     top = 255 if norm == "linf" else math.inf           # an L2 budget sums over every pixel
-    if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool) or not 0 < epsilon <= top:
-        raise ValueError(f"epsilon must be a number of pixel levels in (0, {top:g}] for norm={norm!r}, "
-                         f"got {epsilon!r}")
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    what = f"a number of pixel levels in (0, {top:g}] for norm={norm!r}"
+    epsilon = checks.real(epsilon, "epsilon", what=what)
+    if not 0 < epsilon <= top:
+        raise ValueError(f"epsilon must be {what}, got {epsilon!r}")
+    return epsilon, norm, checks.positive_int(steps, "steps")
 
 
 def _project(delta: torch.Tensor, base: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
@@ -137,12 +127,16 @@ def _step(grad: torch.Tensor, norm: str) -> torch.Tensor:
 def _attack(model: nn.Module | Classifier, x: torch.Tensor, target: Any, epsilon: float, norm: str, steps: int,
             step_size: float | None, targeted: bool | None, random_start: bool, seed: int | None,
             progress: bool | None, name: str) -> Attack:
-    from .modelstate import frozen
-
-    _check(x, epsilon, norm, steps)
+    epsilon, norm, steps = _check(model, x, epsilon, norm, steps)
+    if step_size is not None:
+        step_size = checks.real(step_size, "step_size", minimum=0, strict=True, what="None or a number > 0")
+    if targeted is not None:
+        checks.flag(targeted, "targeted")
+    checks.flag(random_start, "random_start")
+    seed = checks.seed(seed)
     module, clf, to_unit, from_unit = _normalisers(model)
-    dev = next((t.device for t in [*module.parameters(), *module.buffers()]), torch.device("cpu"))
-    base = to_unit(x.detach().to(dev, torch.float32)).clamp(0, 1)
+    dev = model_device(module)
+    base = to_unit(x.detach().to(dev, torch.float32, copy=True)).clamp(0, 1)
     eps = float(epsilon) / 255.0
     alpha = (float(step_size) / 255.0) if step_size is not None else (eps if steps == 1 else 2.5 * eps / steps)
     targeted = (target is not None) if targeted is None else bool(targeted)
@@ -210,11 +204,15 @@ def pgd(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, e
 
 def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Tensor:
     """Share of each image's spectral energy (mean removed, channels summed) at spatial
-    frequencies above ``cutoff`` times the Nyquist frequency in either direction, ``(N,)``:
-    near 1 for pixel noise, small for smooth images."""
-    x = torch.as_tensor(images).detach().float()
-    if x.dim() == 3:
-        x = x[None]
+    frequencies above ``cutoff`` (in [0, 1]) times the Nyquist frequency in either direction,
+    ``(N,)``: near 1 for pixel noise, small for smooth images. ``images``: ``(N,C,H,W)`` or one
+    ``(C,H,W)`` image, finite, of any real dtype (raw 0..255 pixels too: the share does not
+    depend on the scale)."""
+    cutoff = checks.real(cutoff, "cutoff", minimum=0, maximum=1)
+    x = as_tensor(images, "images").detach()
+    if x.dim() not in (3, 4):
+        raise ValueError(f"images must be (N,C,H,W) or one (C,H,W) image, got shape {tuple(x.shape)}")
+    x = check_batch(x.float(), "images")
     x = x - x.mean(dim=(-2, -1), keepdim=True)
     power = torch.fft.fft2(x).abs().pow(2).sum(1)             # (N,H,W)
     h, w = power.shape[-2:]
@@ -240,26 +238,35 @@ class ExplanationChange:
 
 
 def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack: Attack,
-                         methods: dict[str, Any], before: Any = None, after: Any = None) -> ExplanationChange:
+                         methods: Mapping[str, Any] | Sequence[Any] | None, before: Any = None, after: Any = None
+                         ) -> ExplanationChange:
     """Explain the clean images ``x`` for class ``before`` (default: their top-1) and the
     adversarial images ``attack.x`` for class ``after`` (default: the attack's target) with
-    each of ``methods`` (``{name: method(model, x, target)}``), and measure how much each
-    map changed (Spearman rank correlation, Adebayo et al. 2018's similarity)."""
+    each of ``methods`` (``{name: method(model, x, target)}``, or a list of registered method
+    names or functions; None: the course's methods), and measure how much each map changed
+    (Spearman rank correlation, Adebayo et al. 2018's similarity). ``before`` and ``after``:
+    None, a class or one class per image, checked like any target."""
+    from .evaluate.comparison import _resolve_methods
     from .evaluate import spearman
 
-    from .modelstate import frozen
-
-    module, _ = unwrap(model)
-    if before is None:
-        with torch.no_grad(), frozen(module):
-            cls_before = module(x.detach().to(attack.x.device)).argmax(1)
-    else:
-        cls_before = before
-    cls_after = attack.target if after is None else after
+    module, clf = unwrap(model)
+    xin = prepare_input(module, x)
+    if not isinstance(attack, Attack):
+        raise TypeError(f"attack must be the Attack that fgsm or pgd returned, got {type(attack).__name__}")
+    if tuple(attack.x.shape) != tuple(xin.shape):
+        raise ValueError(f"attack is of images of shape {tuple(attack.x.shape)} but x has shape "
+                         f"{tuple(xin.shape)}: pass the x that was attacked")
+    fns = _resolve_methods(methods, None)
+    if not fns:
+        raise ValueError("methods: name at least one method")
+    logits = frozen_forward(module, xin)
+    cls_before = _targets(before, logits, clf, "before")
+    cls_after = attack.target.to(xin.device) if after is None else _targets(after, logits, clf, "after")
+    adv = attack.x.detach().to(xin.device, xin.dtype, copy=True)
     out = ExplanationChange({}, {}, {})
-    for name, fn in methods.items():
+    for name, fn in fns.items():
         maps = []
-        for xx, cls in ((x, cls_before), (attack.x, cls_after)):
+        for xx, cls in ((xin, cls_before), (adv, cls_after)):
             m = fn(model, xx, cls).detach().float()
             maps.append(m.abs().amax(1) if m.dim() == 4 else m)
         out.before[name], out.after[name] = maps

@@ -21,15 +21,21 @@ with L-BFGS, the t-test's p-value comes from the regularised incomplete beta fun
 
 from __future__ import annotations
 
-import math
+import numbers
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
-from .defaults import progress_bar
 
+from . import checks
+from .defaults import progress_bar
+from .errors import OutOfRangeError
+from .evaluate.maps import as_tensor
 from .models import Classifier, unwrap
+from .modelstate import _input_channels, check_batch, model_device, model_dtype
+from .stats import incomplete_beta, t_test
 
 LayerRef = str | torch.nn.Module
 
@@ -40,37 +46,60 @@ def _layer_names(module: torch.nn.Module, layers: Sequence[LayerRef]) -> list[st
 
     if isinstance(layers, (str, torch.nn.Module)):
         layers = [layers]
+    if not isinstance(layers, (list, tuple)):
+        raise TypeError(f"layers must be a layer name, a module of the model or a list of them, got "
+                        f"{layers!r:.60} ({type(layers).__name__})")
     names = {m: n for n, m in module.named_modules()}
     out = []
     for layer in layers:
-        if isinstance(layer, torch.nn.Module):
-            if layer not in names:
-                raise ValueError(f"layers: {type(layer).__name__} is not a submodule of the model")
-            out.append(names[layer])
-        else:
-            get_layer(module, layer)          # the package's clear error for a wrong name
-            out.append(str(layer))
+        try:
+            found = get_layer(module, layer)
+        except (TypeError, ValueError) as err:   # the package's clear error, said of layers
+            raise type(err)(f"layers: {err}") from None
+        out.append(names[found] if isinstance(layer, torch.nn.Module) else str(layer))
     if not out:
         raise ValueError("layers: name at least one layer")
     return out
 
 
 def _class_index(target: Any, classifier: Classifier | None) -> int:
+    """One class: an int (numpy and 0-d tensors too) or a class name (Classifier only)."""
     if isinstance(target, str):
         if classifier is None:
             raise TypeError(f"target {target!r}: a class name needs a Classifier; pass the class index")
-        return classifier.class_index(target)
-    if isinstance(target, bool) or not isinstance(target, (int, torch.Tensor)) or \
-            (isinstance(target, torch.Tensor) and target.numel() != 1):
-        raise TypeError(f"target must be one class (an int or a class name), got {target!r}")
+        try:
+            return classifier.class_index(target)
+        except ValueError as err:
+            raise type(err)(f"target: {err}") from None
+    if isinstance(target, (torch.Tensor, np.ndarray)) and target.ndim == 0 and \
+            not (target.dtype == torch.bool if isinstance(target, torch.Tensor) else target.dtype.kind == "b"):
+        target = target.item()
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (numbers.Integral, np.integer)):
+        raise TypeError(f"target must be one class (an int or a class name), got {target!r:.60} "
+                        f"({type(target).__name__})")
     return int(target)
 
 
-def _prepare(module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor) or x.dim() != 4:
-        raise ValueError(f"images must be a preprocessed (N,3,H,W) tensor, got {getattr(x, 'shape', type(x))}")
-    dev = next((t.device for t in [*module.parameters(), *module.buffers()]), torch.device("cpu"))
-    return x.detach().to(dev, torch.float32)
+def _check_class(cls: int, classes: int) -> None:
+    if not 0 <= cls < classes:
+        raise OutOfRangeError(f"target: class {cls} is out of range: the model has {classes} classes "
+                              f"(0..{classes - 1})")
+
+
+def _images(module: torch.nn.Module, x: Any, name: str, minimum: int = 1) -> torch.Tensor:
+    """A batch through the gate (not copied: :func:`_batches` copies each batch)."""
+    x = check_batch(x, name, _input_channels(module))
+    if x.shape[0] < minimum:
+        raise ValueError(f"{name}: give at least {minimum} images (a CAV is fitted on them), got {x.shape[0]}")
+    return x
+
+
+def _batches(module: torch.nn.Module, x: torch.Tensor, batch_size: int) -> Iterator[torch.Tensor]:
+    """Fresh copies of ``x``'s batches on the model's device in its dtype (a model that writes
+    its input in place never reaches the caller's storage)."""
+    dev, dtype = model_device(module), model_dtype(module)
+    for i in range(0, x.shape[0], batch_size):
+        yield x[i:i + batch_size].detach().to(dev, dtype, copy=True)
 
 
 @dataclass
@@ -84,12 +113,14 @@ class CAV:
     accuracy: float
 
 
-def _flat(acts: torch.Tensor, name: str) -> torch.Tensor:
-    a = torch.as_tensor(acts).detach()
-    if a.dim() < 2 or a.shape[0] < 2:
-        raise ValueError(f"{name}: activations must be (N,...) with N >= 2 examples, got {tuple(a.shape)}")
-    if not a.is_floating_point() or not torch.isfinite(a).all():
-        raise ValueError(f"{name}: activations must be finite floats")
+def _flat(acts: torch.Tensor, name: str, minimum: int = 2) -> torch.Tensor:
+    a = as_tensor(acts, name).detach()
+    if a.dim() < 2 or a.shape[0] < minimum:
+        raise ValueError(f"{name}: activations must be (N,...) with N >= {minimum} examples, got {tuple(a.shape)}")
+    if not a.is_floating_point():
+        raise TypeError(f"{name}: activations must be floats, got dtype {a.dtype}")
+    if not torch.isfinite(a).all():
+        raise ValueError(f"{name}: activations must be finite floats (no NaN or inf)")
     return a.reshape(a.shape[0], -1).float()
 
 
@@ -103,9 +134,14 @@ def cav(concept: torch.Tensor, counterexamples: torch.Tensor, *, l2: float = 0.0
     CAV is ``w / |w|``."""
     c, r = _flat(concept, "concept"), _flat(counterexamples, "counterexamples")
     if c.shape[1] != r.shape[1]:
-        raise ValueError(f"concept and counterexample activations differ in size: {c.shape[1]} vs {r.shape[1]}")
-    if not 0 <= holdout < 1:
-        raise ValueError(f"holdout must be in [0, 1), got {holdout!r}")
+        raise ValueError(f"concept and counterexamples activations differ in size: {c.shape[1]} vs "
+                         f"{r.shape[1]} values per example (activations of the same layer?)")
+    l2 = checks.real(l2, "l2", minimum=0)
+    holdout = checks.real(holdout, "holdout", minimum=0, what="a number in [0, 1)")
+    if holdout >= 1:
+        raise ValueError(f"holdout must be a number in [0, 1), got {holdout!r}")
+    steps = checks.positive_int(steps, "steps")
+    seed = checks.seed(seed)
     gen = torch.Generator().manual_seed(0 if seed is None else seed)
 
     def split(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -142,18 +178,20 @@ def cav(concept: torch.Tensor, counterexamples: torch.Tensor, *, l2: float = 0.0
 
 
 def layer_activations(model: torch.nn.Module | Classifier, x: torch.Tensor, layers: Sequence[LayerRef],
-                      batch_size: int = 16, progress: Any = None) -> dict[str, torch.Tensor]:
-    """``{layer: (N,...) activations}`` of ``x`` (a preprocessed batch), detached on the CPU,
-    in batches of ``batch_size`` without autograd (the model is frozen meanwhile)."""
+                      batch_size: int = 16, progress: Any = None, name: str = "x") -> dict[str, torch.Tensor]:
+    """``{layer: (N,...) activations}`` of ``x`` (a preprocessed batch, called ``name`` in
+    errors), detached on the CPU, in batches of ``batch_size`` without autograd (the model
+    is frozen meanwhile)."""
     from .layers import capture
     from .modelstate import frozen
 
     module, _ = unwrap(model)
+    x = _images(module, x, name)
     names = _layer_names(module, layers)
+    batch_size = checks.positive_int(batch_size, "batch_size")
     out: dict[str, list[torch.Tensor]] = {n: [] for n in names}
     with torch.no_grad(), frozen(module):
-        for i in range(0, x.shape[0], batch_size):
-            xb = _prepare(module, x[i:i + batch_size])
+        for xb in _batches(module, x, batch_size):
             with capture(module, names) as cap:
                 module(xb)
             for n in names:
@@ -166,23 +204,24 @@ def layer_activations(model: torch.nn.Module | Classifier, x: torch.Tensor, laye
 def class_gradients(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any,
                     layers: Sequence[LayerRef], batch_size: int = 8, progress: Any = None
                     ) -> dict[str, torch.Tensor]:
-    """``{layer: (N,...)}``: the gradient of the ``target`` class's logit with respect to each
-    layer's activations, for each image of ``x``: one forward and one backward pass per batch
-    for all layers at once, no parameter gradient, hooks removed afterwards."""
+    """``{layer: (N,...)}``: the gradient of the ``target`` class's logit (one class: an int
+    or, for a Classifier, a name) with respect to each layer's activations, for each image
+    of ``x`` (``(N,3,H,W)``, or one ``(3,H,W)`` image): one forward and one backward pass per
+    batch for all layers at once, no parameter gradient, hooks removed afterwards."""
     from .layers import capture
     from .modelstate import frozen
 
     module, clf = unwrap(model)
+    x = _images(module, x, "x")
     cls = _class_index(target, clf)
     names = _layer_names(module, layers)
+    batch_size = checks.positive_int(batch_size, "batch_size")
     out: dict[str, list[torch.Tensor]] = {n: [] for n in names}
     with frozen(module), torch.enable_grad():
-        for i in range(0, x.shape[0], batch_size):
-            xb = _prepare(module, x[i:i + batch_size])
+        for xb in _batches(module, x, batch_size):
             with capture(module, names, gradients=True) as cap:
                 logits = module(xb)
-                if not 0 <= cls < logits.shape[1]:
-                    raise IndexError(f"target class {cls} out of range 0..{logits.shape[1] - 1}")
+                _check_class(cls, logits.shape[1])
                 grads = torch.autograd.grad(logits[:, cls].sum(), [cap[n] for n in names])
             for n, g in zip(names, grads):
                 out[n].append(g.detach().float().cpu())
@@ -194,67 +233,15 @@ def class_gradients(model: torch.nn.Module | Classifier, x: torch.Tensor, target
 def tcav_score(gradients: torch.Tensor, concept_vector: CAV | torch.Tensor) -> float:
     """The TCAV score: the fraction of class images whose directional derivative
     ``gradient . v_C`` is positive. ``gradients``: ``(N,...)`` from :func:`class_gradients`
-    at the CAV's layer."""
-    g = _flat(gradients, "gradients") if gradients.shape[0] > 1 else gradients.reshape(1, -1).float()
-    v = concept_vector.vector if isinstance(concept_vector, CAV) else torch.as_tensor(concept_vector)
+    at the CAV's layer, N >= 1; ``concept_vector``: a :class:`CAV` or its vector."""
+    g = _flat(gradients, "gradients", minimum=1)
+    v = concept_vector.vector if isinstance(concept_vector, CAV) else concept_vector
+    v = as_tensor(v, "concept_vector").detach().reshape(-1).float()
+    if not bool(torch.isfinite(v).all()):
+        raise ValueError("concept_vector has NaN or infinite values")
     if v.numel() != g.shape[1]:
-        raise ValueError(f"the CAV has {v.numel()} entries but the gradients {g.shape[1]}: same layer?")
-    return float((g @ v.reshape(-1).float().to(g.device) > 0).float().mean())
-
-
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return h
-
-
-def incomplete_beta(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function ``I_x(a, b)`` (Numerical Recipes 6.4)."""
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"x must be in [0, 1], got {x}")
-    if x in (0.0, 1.0):
-        return x
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def t_test(a: Sequence[float] | torch.Tensor, b: Sequence[float] | torch.Tensor) -> tuple[float, float]:
-    """Two-sided Student t-test for two independent samples with equal variances (what the
-    TCAV reference code runs, ``scipy.stats.ttest_ind``): ``(t, p)``. Two constant samples
-    give ``p = 1`` when their means agree and ``p = 0`` otherwise."""
-    x = torch.as_tensor(a, dtype=torch.float64).flatten()
-    y = torch.as_tensor(b, dtype=torch.float64).flatten()
-    n, m = x.numel(), y.numel()
-    if n < 2 or m < 2:
-        raise ValueError(f"the t-test needs at least two values per sample, got {n} and {m}")
-    df = n + m - 2
-    pooled = (((x - x.mean()) ** 2).sum() + ((y - y.mean()) ** 2).sum()) / df
-    diff = float(x.mean() - y.mean())
-    se = math.sqrt(float(pooled) * (1 / n + 1 / m))
-    if se == 0.0:
-        return (0.0, 1.0) if diff == 0 else (math.copysign(math.inf, diff), 0.0)
-    t = diff / se
-    return t, incomplete_beta(df / 2, 0.5, df / (df + t * t))
+        raise ValueError(f"concept_vector has {v.numel()} entries but the gradients {g.shape[1]}: same layer?")
+    return float((g @ v.to(g.device) > 0).float().mean())
 
 
 @dataclass
@@ -338,11 +325,18 @@ def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target
 
 def _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed, batch_size,
           progress) -> TCAVResult:
+    class_images = _images(module, class_images, "class_images")
     cls = _class_index(target, clf)
+    if not isinstance(random_sets, (list, tuple)):
+        raise TypeError(f"random_sets must be a list of R >= 3 batches of random images, got "
+                        f"{random_sets!r:.60} ({type(random_sets).__name__})")
     reps = len(random_sets)
     if reps < 3:
         raise ValueError(f"random_sets: give at least 3 batches of random images (the repeats of the test), "
                          f"got {reps}")
+    random_sets = [_images(module, r, f"random_sets[{i}]", 2) for i, r in enumerate(random_sets)]
+    if not isinstance(concepts, Mapping) or not all(isinstance(c, str) for c in concepts):
+        raise TypeError(f"concepts must be a {{name: images}} dict, got {concepts!r:.60}")
     if not concepts:
         raise ValueError("concepts: give at least one {name: images}")
     per_repeat: dict[str, list[torch.Tensor]] = {}
@@ -350,7 +344,17 @@ def _tcav(model, module, clf, class_images, target, concepts, random_sets, layer
         batches_c = list(x) if isinstance(x, (list, tuple)) else [x]
         if len(batches_c) not in (1, reps):
             raise ValueError(f"concepts[{c!r}]: one batch or one per random set ({reps}), got {len(batches_c)}")
-        per_repeat[c] = batches_c
+        per_repeat[c] = [_images(module, b, f"concepts[{c!r}]" + (f"[{i}]" if len(batches_c) > 1 else ""), 2)
+                         for i, b in enumerate(batches_c)]
+    named = [(f"random_sets[{i}]", r) for i, r in enumerate(random_sets)] + \
+        [(f"concepts[{c!r}]", b) for c, v in per_repeat.items() for b in v]
+    for where, b in named:
+        if b.shape[1:] != class_images.shape[1:]:
+            raise ValueError(f"{where} has images of shape {tuple(b.shape[1:])} but class_images "
+                             f"{tuple(class_images.shape[1:])}: every set must have the same size")
+    l2 = checks.real(l2, "l2", minimum=0)
+    seed = checks.seed(seed)
+    batch_size = checks.positive_int(batch_size, "batch_size")
     names = _layer_names(module, layers)
     batches = sum(-(-len(x) // batch_size) for x in [*random_sets, *(b for v in per_repeat.values() for b in v)])
     total = batches + -(-len(class_images) // 8) + reps * len(names) * (len(concepts) + 1)

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Sequence
+from typing import Any, Iterable, Sequence
 
 import torch
 
+from . import checks
 from .train import cpu_threads
 
 #: The shape classes, in label order.
@@ -77,20 +78,27 @@ class ShapeImages:
         return out
 
 
-def _check(n: int, size: int, cue: str, classes: Sequence[str], cue_size: int | None) -> None:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"n must be a non-negative int, got {n!r}")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 24:
-        raise ValueError(f"size must be an int of at least 24 pixels, got {size!r}")
-    if cue not in CUE_MODES:
-        raise ValueError(f"cue must be one of {', '.join(CUE_MODES)}, got {cue!r}")
+def _check(n: Any, size: Any, cue: Any, classes: Any, cue_size: Any, seed: Any
+           ) -> tuple[int, int, tuple[str, ...], int]:
+    """The checked ``(n, size, classes, cue_size)`` (``cue_size`` None: ``size // 8``, at least 3)."""
+    n = checks.integer(n, "n", minimum=0, what="a non-negative int")
+    size = checks.integer(size, "size", minimum=24, what="an int of at least 24 pixels")
+    checks.choice(cue, "cue", CUE_MODES)
+    checks.integer(seed, "seed", what="an int")
+    what = f"two or more distinct names from {SHAPES}"
+    if isinstance(classes, (str, bytes)) or not isinstance(classes, Iterable):
+        raise TypeError(f"classes must be a sequence of {what}, got {classes!r}")
+    classes = tuple(classes)
     unknown = [c for c in classes if c not in SHAPES]
     if unknown or len(classes) < 2 or len(set(classes)) != len(classes):
-        raise ValueError(f"classes must be two or more distinct names from {SHAPES}, got {tuple(classes)!r}")
+        raise ValueError(f"classes must be {what}, got {classes!r}")
     if len(classes) > len(CUE_COLOURS):
-        raise ValueError(f"at most {len(CUE_COLOURS)} classes have a cue colour, got {len(classes)}")
-    if cue_size is not None and not 2 <= int(cue_size) <= size // 3:
-        raise ValueError(f"cue_size must be between 2 and size/3 = {size // 3} pixels, got {cue_size!r}")
+        raise ValueError(f"classes: at most {len(CUE_COLOURS)} classes have a cue colour, got {len(classes)}")
+    if cue_size is None:
+        cue_size = max(3, size // 8)
+    cue_size = checks.integer(cue_size, "cue_size", minimum=2, maximum=size // 3,
+                              what=f"None or an int from 2 to size/3 = {size // 3} pixels")
+    return n, size, classes, cue_size
 
 
 def _draw_parameters(gen: torch.Generator, size: int, k: int, cue: str, cue_size: int) -> list[float]:
@@ -217,9 +225,7 @@ def shape_images(n: int, *, cue: str = "match", size: int = 64, seed: int = 0,
     this order); ``cue_size``: side of the square cue (default ``size // 8``). The cue never
     overlaps the shape when there is room. Returns a :class:`ShapeImages`.
     """
-    classes = tuple(classes)
-    cue_size = int(cue_size) if cue_size is not None else max(3, size // 8)
-    _check(n, size, cue, classes, cue_size)
+    n, size, classes, cue_size = _check(n, size, cue, classes, cue_size, seed)
     if n == 0:
         empty = torch.zeros(0, size, size, dtype=torch.bool)
         return ShapeImages(torch.zeros(0, 3, size, size), torch.zeros(0, dtype=torch.long),
@@ -235,9 +241,8 @@ class ShapesDataset(torch.utils.data.Dataset):
 
     def __init__(self, n: int, *, cue: str = "match", size: int = 64, seed: int = 0,
                  classes: Sequence[str] = SHAPES, cue_size: int | None = None) -> None:
-        self.n, self.cue, self.size, self.seed = n, cue, size, seed
-        self.classes, self.cue_size = tuple(classes), cue_size
-        _check(n, size, cue, self.classes, cue_size)
+        self.n, self.size, self.classes, self._cue_size = _check(n, size, cue, classes, cue_size, seed)
+        self.cue, self.seed, self.cue_size = cue, seed, cue_size
 
     def __len__(self) -> int:
         return self.n
@@ -246,8 +251,7 @@ class ShapesDataset(torch.utils.data.Dataset):
         """Image ``i`` with its masks, as a batch of one."""
         if not 0 <= i < self.n:
             raise IndexError(f"index {i} out of range for {self.n} images")
-        cue_size = int(self.cue_size) if self.cue_size is not None else max(3, self.size // 8)
-        return _make([i], self.seed, self.size, self.classes, self.cue, cue_size)
+        return _make([i], self.seed, self.size, self.classes, self.cue, self._cue_size)
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         one = self.item(i)

@@ -25,10 +25,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import torch
-from .defaults import progress_bar
 
-from .models import Classifier, unwrap
+from . import checks
+from .attribution.common import one_class_per_image
+from .evaluate.maps import as_tensor
+from .defaults import progress_bar
+from .models import Classifier
+from .modelstate import frozen
 from .train import cpu_threads
 
 
@@ -36,7 +41,7 @@ def _maps(attribution: torch.Tensor) -> torch.Tensor:
     """Non-negative ``(N,H,W)`` maps: ``(N,3,H,W)`` gradients as the sum of absolute values
     over channels, ``(N,H,W)`` maps clipped at zero (a CAM's or occlusion's negative part
     argues against the class)."""
-    a = torch.as_tensor(attribution).detach().float().cpu()
+    a = as_tensor(attribution, "attribution").detach().float().cpu()
     if a.dim() == 2:
         a = a[None]
     if a.dim() == 4 and a.shape[1] == 3:
@@ -44,19 +49,22 @@ def _maps(attribution: torch.Tensor) -> torch.Tensor:
     if a.dim() == 4 and a.shape[1] == 1:
         a = a[:, 0]
     if a.dim() != 3:
-        raise ValueError(f"attribution must be (N,H,W) or (N,3,H,W), got {tuple(a.shape)}")
+        raise ValueError(f"attribution must be (H,W), (N,H,W), (N,1,H,W) or (N,3,H,W), got {tuple(a.shape)}")
     return torch.nan_to_num(a).clamp(min=0)
 
 
-def _masks(masks: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
+def _masks(masks: torch.Tensor, maps: torch.Tensor, name: str = "masks", against: str = "the maps") -> torch.Tensor:
+    """``masks`` checked against ``maps`` (``(N,H,W)``): a bool tensor or array of that shape."""
+    if not isinstance(masks, (torch.Tensor, np.ndarray)):
+        raise TypeError(f"{name} must be a bool tensor (N,H,W), got {masks!r:.60} ({type(masks).__name__})")
     m = torch.as_tensor(masks).detach().cpu()
     if m.dim() == 2:
         m = m[None]
     if m.dtype != torch.bool:
-        raise TypeError(f"masks must be a bool tensor (N,H,W), got dtype {m.dtype}")
+        raise TypeError(f"{name} must be a bool tensor (N,H,W), got dtype {m.dtype}")
     if m.shape != maps.shape:
-        raise ValueError(f"masks have shape {tuple(m.shape)} but the maps {tuple(maps.shape)}: "
-                         "one (H,W) mask per map, at the map's size")
+        raise ValueError(f"{name} have shape {tuple(m.shape)} but {against} {tuple(maps.shape)}: "
+                         "one (H,W) mask per image, at its size")
     return m
 
 
@@ -75,6 +83,7 @@ def mask_pointing(attribution: torch.Tensor, masks: torch.Tensor, tolerance: flo
     """Whether each map's maximum lies in its mask (within ``tolerance`` pixels), ``(N,)``
     bool. When several pixels share the maximum every one must hit, so a flat map never
     wins by luck; an empty mask is a miss."""
+    tolerance = checks.real(tolerance, "tolerance", minimum=0)
     maps = _maps(attribution)
     m = _masks(masks, maps)
     if tolerance > 0:
@@ -102,6 +111,7 @@ def mask_recall(attribution: torch.Tensor, masks: torch.Tensor, seed: int = 0) -
     """Share of each mask covered by the map's top ``|mask|`` pixels, ``(N,)`` in [0, 1]: a
     deletion in the map's order has removed that much of the mask after as many pixels as
     the mask holds. Chance level is the mask's share of the image. Empty masks give 0."""
+    seed = checks.integer(seed, "seed", what="an int")
     maps = _maps(attribution)
     m = _masks(masks, maps)
     k = m.flatten(1).sum(1)
@@ -109,57 +119,39 @@ def mask_recall(attribution: torch.Tensor, masks: torch.Tensor, seed: int = 0) -
     return torch.where(k > 0, (top & m).flatten(1).sum(1) / k.clamp(min=1), torch.zeros(len(k)))
 
 
-def _forward_targets(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any
+def _forward_targets(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any, caller: str
                      ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
-    """``(module, x on its device, (N,) classes)``: ``target`` None (each image's top-1 on
-    one gradient-free forward pass), an int or class name, or one class per image."""
-    from .modelstate import frozen
-
-    module, clf = unwrap(model)
-    if not isinstance(x, torch.Tensor) or x.dim() != 4:
-        raise ValueError(f"x must be a preprocessed (N,3,H,W) tensor, got {getattr(x, 'shape', type(x))}")
-    dev = next((t.device for t in [*module.parameters(), *module.buffers()]), torch.device("cpu"))
-    xin = x.detach().to(dev, torch.float32)
-    n = xin.shape[0]
-    if target is None:
-        with torch.no_grad(), frozen(module):
-            return module, xin, module(xin).argmax(1)
-
-    def one(t: Any) -> int:
-        if isinstance(t, str):
-            if clf is None:
-                raise TypeError(f"target {t!r}: a class name needs a Classifier")
-            return clf.class_index(t)
-        return int(t)
-
-    if isinstance(target, (int, str)) or (isinstance(target, torch.Tensor) and target.dim() == 0):
-        cls = [one(target)] * n
-    else:
-        cls = [one(t) for t in (target.tolist() if isinstance(target, torch.Tensor) else target)]
-        if len(cls) != n:
-            raise ValueError(f"target: one class per image ({n}), got {len(cls)}")
+    """``(module, x on its device, (N,) classes)`` through the package's gate: ``x`` a
+    checked copy, ``target`` None (each image's top-1 on one frozen, gradient-free forward
+    pass), an int or class name, or one class per image."""
+    module, _, xin, cls = one_class_per_image(model, x, target, caller)
     return module, xin, torch.tensor(cls, device=xin.device)
 
 
 def _probs(model: torch.nn.Module, x: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
-    from .modelstate import frozen
-
     with torch.no_grad(), frozen(model):
         return model(x).float().softmax(1).gather(1, cls.view(-1, 1))[:, 0].cpu()
+
+
+def _drop(module: torch.nn.Module, xin: torch.Tensor, cls: torch.Tensor, pixels: torch.Tensor, fill: float
+          ) -> torch.Tensor:
+    deleted = torch.where(pixels[:, None].to(xin.device), torch.full_like(xin, fill), xin)
+    return _probs(module, xin.clone(), cls) - _probs(module, deleted, cls)
+
+
+def _image_maps(xin: torch.Tensor) -> torch.Tensor:
+    return torch.empty(xin.shape[0], *xin.shape[-2:], dtype=torch.bool)
 
 
 def deletion_drop(model: torch.nn.Module | Classifier, x: torch.Tensor, pixels: torch.Tensor,
                   target: Any = None, fill: float = 0.0) -> torch.Tensor:
     """Drop of the target's probability when ``pixels`` (``(N,H,W)`` bool) are deleted, i.e.
     set to ``fill`` in model-input units (0: the training mean colour), ``(N,)`` on the CPU.
-    ``target``: None (each image's top-1 class on the intact image) or classes."""
-    module, xin, cls = _forward_targets(model, x, target)
-    m = torch.as_tensor(pixels).detach()
-    if m.dtype != torch.bool or m.shape != (xin.shape[0], *xin.shape[-2:]):
-        raise ValueError(f"pixels must be an (N,H,W) = {(xin.shape[0], *xin.shape[-2:])} bool tensor, "
-                         f"got {m.dtype} {tuple(m.shape)}")
-    deleted = torch.where(m[:, None].to(xin.device), torch.full_like(xin, float(fill)), xin)
-    return _probs(module, xin, cls) - _probs(module, deleted, cls)
+    ``target``: None (each image's top-1 class on the intact image) or one class per image."""
+    fill = checks.real(fill, "fill")
+    module, xin, cls = _forward_targets(model, x, target, "deletion_drop")
+    m = _masks(pixels, _image_maps(xin), "pixels", "the images (N,H,W)")
+    return _drop(module, xin, cls, m, fill)
 
 
 def mask_deletion(model: torch.nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
@@ -168,9 +160,15 @@ def mask_deletion(model: torch.nn.Module | Classifier, x: torch.Tensor, attribut
     drop of the target's probability, ``(N,)``. Compare with ``deletion_drop(model, x,
     masks)``, the drop when exactly the mask is deleted: a map that finds what the model uses
     comes close to it; a map whose top pixels lie elsewhere stays near 0."""
+    fill = checks.real(fill, "fill")
+    seed = checks.integer(seed, "seed", what="an int")
+    module, xin, cls = _forward_targets(model, x, target, "mask_deletion")
     maps = _maps(attribution)
+    if maps.shape != _image_maps(xin).shape:
+        raise ValueError(f"attribution has maps of shape {tuple(maps.shape)} for images of shape "
+                         f"{tuple(xin.shape)}: one (H,W) map per image, at its size")
     m = _masks(masks, maps)
-    return deletion_drop(model, x, _top_pixels(maps, m.flatten(1).sum(1), seed), target, fill)
+    return _drop(module, xin, cls, _top_pixels(maps, m.flatten(1).sum(1), seed), fill)
 
 
 @dataclass
@@ -223,25 +221,38 @@ def _call(fn: Callable[..., torch.Tensor], model, x, target) -> torch.Tensor:
 def score_against_masks(model: torch.nn.Module | Classifier, x: torch.Tensor,
                         masks: Mapping[str, torch.Tensor], methods: Mapping[str, Callable] | None = None,
                         target: Any = None, *, deletion: str | None = None, tolerance: float = 0.0,
-                        threads: int | None = None, progress: bool | None = None) -> MaskScores:
+                        threads: int | None = None, seed: int | None = None, progress: bool | None = None
+                        ) -> MaskScores:
     """Every method's map of ``x`` for ``target`` scored against each of ``masks``
     (``{"cue": (N,H,W) bool, "object": ...}``): energy in the mask, pointing game (with
     ``tolerance`` pixels) and recall of the mask by the top pixels, named ``"<mask>
     energy"``, ``"<mask> pointing"``, ``"<mask> recall"``; with ``deletion="cue"``, also
     :func:`mask_deletion` of that mask (``"<mask> deletion"``) and, in ``.truth``, the drop
-    when the mask itself is deleted. ``methods``: ``{name: method}`` (default
-    ``cv.course_methods()``, whose settings follow quick mode). ``threads``: CPU threads
+    when the mask itself is deleted. ``methods``: ``{name: method}`` or a list of registered
+    method names or functions (default ``cv.course_methods()``, whose settings follow quick
+    mode; ``seed`` goes to every registered method that draws at random, None: unseeded).
+    ``threads``: CPU threads
     meanwhile (:func:`cnnviz_lab.train.cpu_threads`; 1 is much faster for a small network on
     busy cores). One progress bar over the methods. Returns a :class:`MaskScores`.
     """
-    from .evaluate import course_methods
+    from .evaluate.comparison import _resolve_methods
 
-    fns = dict(methods) if methods is not None else course_methods()
+    fns = _resolve_methods(methods, checks.seed(seed))
+    if not fns:
+        raise ValueError("methods: name at least one method")
+    if not isinstance(masks, Mapping) or not all(isinstance(k, str) for k in masks):
+        raise TypeError(f"masks must be a {{name: (N,H,W) bool tensor}} dict, got {masks!r:.60}")
+    if not masks:
+        raise ValueError("masks: give at least one {name: (N,H,W) bool tensor}")
+    if deletion is not None and not isinstance(deletion, str):
+        raise TypeError(f"deletion must be None or the name of one of the masks, got {deletion!r}")
     if deletion is not None and deletion not in masks:
         raise ValueError(f"deletion={deletion!r} names no mask; masks are {', '.join(masks)}")
+    tolerance = checks.real(tolerance, "tolerance", minimum=0)
     with cpu_threads(threads):
-        _, xin, cls = _forward_targets(model, x, target)
-        return _score(model, xin, cls, masks, fns, deletion, tolerance, progress)
+        _, xin, cls = _forward_targets(model, x, target, "score_against_masks")
+        checked = {k: _masks(m, _image_maps(xin), f"masks[{k!r}]", "the images (N,H,W)") for k, m in masks.items()}
+        return _score(model, xin, cls, checked, fns, deletion, tolerance, progress)
 
 
 def _score(model, xin: torch.Tensor, cls: torch.Tensor, masks: Mapping[str, torch.Tensor],

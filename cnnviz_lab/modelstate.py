@@ -263,6 +263,41 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Classifier
     return ids, squeeze
 
 
+def check_unit_range(x: torch.Tensor, name: str, hint: str) -> None:
+    """Refuse an image batch with values outside [0, 1] (RGB images expected), saying why."""
+    lo, hi = float(x.detach().min()), float(x.detach().max())
+    if lo < 0 or hi > 1:
+        raise ValueError(f"{name} must be RGB images in [0, 1], got values from {lo:.3g} to {hi:.3g}; {hint}")
+
+
+def class_labels(labels: Any, n: int, classes: int | None = None, name: str = "labels") -> torch.Tensor:
+    """The gate for ``labels``, one class index per image: an ``(n,)`` long CPU tensor from a
+    sequence, array or tensor of ints, each in ``0..classes-1`` when ``classes`` is given.
+    A wrong length is a ``ValueError``; floats, booleans, names or other types a ``TypeError``."""
+    what = f"one class index (int) per image, a sequence or 1-D tensor of length {n}"
+    if isinstance(labels, (torch.Tensor, np.ndarray)):
+        if tuple(labels.shape) != (n,):
+            raise ValueError(f"{name} must be {what}, got shape {tuple(labels.shape)}")
+        ids = _integer_tensor(labels, name)
+        if ids is None:
+            raise TypeError(f"{name} must be {what}, got an array of {labels.dtype}")
+    elif isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
+        raise TypeError(f"{name} must be {what}, got {labels!r:.60} ({type(labels).__name__})")
+    else:
+        if len(labels) != n:
+            raise ValueError(f"{name} must be {what}, got {len(labels)} values")
+        bad = [v for v in labels if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Integral, np.integer))]
+        if bad:
+            raise TypeError(f"{name} must be {what}, got {bad[0]!r:.40} ({type(bad[0]).__name__}) among them")
+        ids = torch.tensor([int(v) for v in labels], dtype=torch.long)
+    ids = ids.detach().cpu().long()
+    if classes is not None and n and bool(((ids < 0) | (ids >= classes)).any()):
+        wrong = int(ids[(ids < 0) | (ids >= classes)][0])
+        raise OutOfRangeError(f"{name}: class {wrong} is out of range: the model has {classes} classes "
+                              f"(0..{classes - 1})")
+    return ids
+
+
 # --- one batched backward pass ------------------------------------------------------------
 class BatchedBackwardWarning(RuntimeWarning):
     """The batched backward pass could not run through some operation of the model, so the K
@@ -320,5 +355,5 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
 
 
-__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "check_batch", "evaluating", "frozen",
+__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "check_batch", "check_unit_range", "class_labels", "evaluating", "frozen",
            "frozen_forward", "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]

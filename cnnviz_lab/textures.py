@@ -24,6 +24,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from . import checks
 from .train import cpu_threads
 
 CONCEPTS = ("striped", "dotted", "zigzagged", "chequered")
@@ -95,11 +96,10 @@ def _texture(kind: str, size: int, gen: torch.Generator) -> torch.Tensor:
     return img + 0.03 * torch.randn(3, size, size, generator=gen)
 
 
-def _check(n: int, size: int) -> None:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"n must be a non-negative int, got {n!r}")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 16:
-        raise ValueError(f"size must be an int of at least 16 pixels, got {size!r}")
+def _check(n: int, size: int, seed: int) -> tuple[int, int, int]:
+    return (checks.integer(n, "n", minimum=0, what="a non-negative int"),
+            checks.integer(size, "size", minimum=16, what="an int of at least 16 pixels"),
+            checks.integer(seed, "seed", what="an int"))
 
 
 def concept_images(concept: str, n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
@@ -107,9 +107,8 @@ def concept_images(concept: str, n: int, size: int = 224, seed: int = 0) -> torc
     bands), ``"dotted"`` (a lattice of dots), ``"zigzagged"`` (bands bent into a zigzag)
     or ``"chequered"`` (a checkerboard), each at a random angle, scale, phase and pair of
     colours of different brightness, with a little pixel noise."""
-    if concept not in CONCEPTS:
-        raise ValueError(f"unknown concept {concept!r}; choose from {', '.join(CONCEPTS)}")
-    _check(n, size)
+    checks.choice(concept, "concept", CONCEPTS)
+    n, size, seed = _check(n, size, seed)
     salt = CONCEPTS.index(concept) + 1
     with cpu_threads(1):   # small element-wise work: extra threads only wait on busy cores
         out = [_texture(concept, size, _gen(seed, i, salt)) for i in range(n)]
@@ -157,7 +156,7 @@ def random_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
     counterexamples, a CAV would learn "synthetic pattern" rather than the concept (the
     paper draws them from ImageNet, which has patterns too). Different seeds give different
     random sets, as TCAV's significance test needs."""
-    _check(n, size)
+    n, size, seed = _check(n, size, seed)
     kinds = (_photo_crop, _colour_field, _any_texture)
     with cpu_threads(1):
         out = [kinds[i % 3](size, _gen(seed, i, 101)) for i in range(n)]
@@ -211,7 +210,7 @@ def zebra_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
     neck, head, four legs, tail) in wavy black and white stripes, facing left or right,
     shifted and scaled at random, on grass under a sky. A pretrained ImageNet network calls
     most of them zebra; keep those it does when you need class images (notebook 10)."""
-    _check(n, size)
+    n, size, seed = _check(n, size, seed)
     with cpu_threads(1):
         out = [_zebra(size, _gen(seed, i, 202)) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)

@@ -14,14 +14,16 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .defaults import progress_bar
-
+from . import checks
 from .config import resolve_device
+from .defaults import progress_bar
+from .modelstate import (_input_channels, check_batch, check_unit_range, class_labels, frozen, frozen_forward,
+                         model_device, model_dtype)
 
 
 class SmallCNN(nn.Module):
@@ -146,6 +148,12 @@ def snapshot(model: nn.Module, timeline: Timeline, layer: str | None = None) -> 
         model.train(training)
 
 
+def check_threads(threads: Any) -> int | None:
+    """``threads``: None (leave torch's setting) or an int >= 1."""
+    return None if threads is None else checks.integer(threads, "threads", minimum=1,
+                                                       what="None or an int >= 1")
+
+
 @contextmanager
 def cpu_threads(threads: int | None) -> Iterator[None]:
     """Run the block with ``threads`` CPU threads for torch's operators (``None``: leave the
@@ -156,11 +164,10 @@ def cpu_threads(threads: int | None) -> Iterator[None]:
     training :class:`SmallCNN` on 3000 images of 32 px for 6 epochs took 7 s with one thread
     and 125 s with two (PyTorch 2.14, OpenMP).
     """
+    threads = check_threads(threads)
     saved = torch.get_num_threads()
     if threads is not None:
-        if int(threads) < 1:
-            raise ValueError(f"threads must be at least 1 (or None), got {threads!r}")
-        torch.set_num_threads(int(threads))
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
@@ -184,18 +191,38 @@ def train_model(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *,
 
     ``threads``: CPU threads during training (see :func:`cpu_threads`; ``None`` keeps
     torch's setting; ignored on a GPU).
+
+    Every argument is checked before the model is touched: images outside [0, 1] (already
+    normalised?), labels that are not one class index per image in the network's range,
+    ``classes`` of the wrong length, and wrong keywords raise a ``ValueError`` or
+    ``TypeError`` naming the argument, with the model left as it was.
     """
 
-    if not isinstance(images, torch.Tensor) or images.dim() != 4 or images.shape[1] != 3:
-        raise ValueError(f"images must be an (N,3,H,W) tensor, got {getattr(images, 'shape', type(images))}")
-    labels = torch.as_tensor(labels).long()
-    if labels.shape != (images.shape[0],):
-        raise ValueError(f"labels must have shape ({images.shape[0]},), got {tuple(labels.shape)}")
-    if epochs < 0 or batch_size < 1:
-        raise ValueError(f"epochs must be >= 0 and batch_size >= 1, got {epochs}, {batch_size}")
-    if watch is not None and not 0 <= watch < images.shape[0]:
-        raise ValueError(f"watch must index one of the {images.shape[0]} images, got {watch}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module to train in place, got {type(model).__name__}"
+                        + ("; pass clf.model" if hasattr(model, "model") else ""))
+    images = check_batch(images, "images", _input_channels(model)).detach()
+    check_unit_range(images, "images", "train_model normalises them itself (mean 0.5, std 0.25)")
+    n = images.shape[0]
+    labels = class_labels(labels, n)
+    epochs = checks.integer(epochs, "epochs", minimum=0)
+    batch_size = checks.batch_size(batch_size) or 64
+    lr = checks.real(lr, "lr", minimum=0, strict=True)
+    seed = checks.seed(seed)
+    watch = None if watch is None else checks.integer(watch, "watch", minimum=0, maximum=n - 1,
+                                                      what=f"None or the index of one of the {n} images")
+    threads = check_threads(threads)
     dev = resolve_device(device)
+    # one frozen probe pass (no state change): the number of classes, for labels and classes
+    outputs = frozen_forward(model, images[:1].to(model_device(model), model_dtype(model), copy=True)).shape[-1]
+    class_labels(labels, n, outputs)
+    if classes is not None:
+        if isinstance(classes, (str, bytes)) or not isinstance(classes, Sequence) or \
+                not all(isinstance(c, str) for c in classes):
+            raise TypeError(f"classes must be None or a sequence of class names (str), got {classes!r:.60}")
+        if len(classes) != outputs:
+            raise ValueError(f"classes: {len(classes)} names for a network with {outputs} outputs; "
+                             "pass one name per output (or None)")
     with cpu_threads(threads if dev.type == "cpu" else None):
         return _train(model, images, labels, epochs, batch_size, lr, seed, classes, watch, dev, progress)
 
@@ -211,6 +238,7 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
     else:
         gen.seed()
     model.to(dev)
+    dtype = model_dtype(model)
     timeline = Timeline(images[watch].detach().cpu().clone(), int(labels[watch])) if watch is not None else None
     if timeline is not None:
         snapshot(model, timeline)
@@ -227,7 +255,7 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
             total, correct = 0.0, 0
             for k in range(steps):
                 idx = order[k * batch_size:(k + 1) * batch_size]
-                xb = _normalise(images[idx].to(dev))
+                xb = _normalise(images[idx].to(dev, dtype))
                 yb = labels[idx].to(dev)
                 logits = model(xb)
                 loss = F.cross_entropy(logits, yb)
@@ -251,39 +279,47 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
     return TrainingRun(losses, accs, seconds, clf, timeline)
 
 
-def predict_classes(model, images: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> torch.Tensor:
-    """Top-1 class of each image as a CPU ``(N,)`` tensor, without autograd and in eval mode
-    (the model's mode is restored). ``model``: a Classifier (``images`` are RGB in [0, 1],
-    normalised as it expects) or an ``nn.Module`` (``images`` are its input as they are).
-    ``threads``: CPU threads meanwhile (:func:`cpu_threads`; one suits the small networks
-    this is for, ``None`` keeps torch's setting)."""
+def _predict(model, images: Any, batch_size: Any, threads: Any) -> tuple[torch.Tensor, int]:
+    """``(top-1 class per image, number of classes)`` after the gate (see predict_classes)."""
     from .models import unwrap
 
     module, clf = unwrap(model)
-    if not isinstance(images, torch.Tensor) or images.dim() != 4:
-        raise ValueError(f"images must be an (N,C,H,W) tensor, got {getattr(images, 'shape', type(images))}")
-    dev = next(module.parameters()).device
-    training = module.training
-    module.eval()
-    try:
-        with torch.no_grad(), cpu_threads(threads if dev.type == "cpu" else None):
-            out = []
-            for i in range(0, images.shape[0], batch_size):
-                xb = images[i:i + batch_size].to(dev)
-                out.append(module(clf.from_unit(xb) if clf is not None else xb).argmax(1).cpu())
-    finally:
-        module.train(training)
-    return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)
+    images = check_batch(images, "images", _input_channels(module))
+    if clf is not None:
+        check_unit_range(images, "images", "a Classifier normalises them itself; for a model input pass "
+                         "clf.model")
+    batch_size = checks.batch_size(batch_size) or 256
+    threads = check_threads(threads)
+    dev, dtype = model_device(module), model_dtype(module)
+    out, classes = [], 0
+    with torch.no_grad(), frozen(module), cpu_threads(threads if dev.type == "cpu" else None):
+        for i in range(0, images.shape[0], batch_size):
+            xb = images[i:i + batch_size].detach().to(dev, dtype, copy=True)   # never the caller's storage
+            logits = module(clf.from_unit(xb) if clf is not None else xb)
+            classes = logits.shape[-1]
+            out.append(logits.argmax(1).cpu())
+    return torch.cat(out), classes
+
+
+def predict_classes(model, images: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> torch.Tensor:
+    """Top-1 class of each image as a CPU ``(N,)`` tensor, without autograd and in eval mode
+    (the model is left as it was: :func:`cnnviz_lab.modelstate.frozen`). ``model``: a
+    Classifier (``images`` are RGB in [0, 1], normalised as it expects; other values are
+    refused) or an ``nn.Module`` (``images`` are its input as they are). ``images``:
+    ``(N,C,H,W)`` floats, N >= 1 (one ``(C,H,W)`` image counts as N = 1).
+    ``threads``: CPU threads meanwhile (:func:`cpu_threads`; one suits the small networks
+    this is for, ``None`` keeps torch's setting)."""
+    return _predict(model, images, batch_size, threads)[0]
 
 
 def accuracy(model, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256,
              threads: int | None = 1) -> float:
-    """Fraction of ``images`` whose top-1 class is ``labels`` (see :func:`predict_classes`
-    for what ``model`` and ``images`` may be)."""
-    labels = torch.as_tensor(labels).long().cpu()
-    if labels.shape != (images.shape[0],):
-        raise ValueError(f"labels must have shape ({images.shape[0]},), got {tuple(labels.shape)}")
-    return float((predict_classes(model, images, batch_size, threads) == labels).float().mean())
+    """Fraction of ``images`` whose top-1 class is ``labels`` (one class index per image, in
+    the model's range; see :func:`predict_classes` for what ``model`` and ``images`` may be)."""
+    class_labels(labels, check_batch(images, "images").shape[0])   # the labels' form, before any forward pass
+    pred, classes = _predict(model, images, batch_size, threads)
+    labels = class_labels(labels, pred.shape[0], classes)
+    return float((pred == labels).float().mean())
 
 
 __all__ = ["SmallCNN", "Timeline", "TrainingRun", "accuracy", "cpu_threads", "predict_classes", "snapshot",

@@ -166,3 +166,68 @@ def test_exercise_checkers(capsys):
     assert cv.exercises.check_fooled_gradcam("b")
     for wrong in ("a", "c", "d", ""):
         assert not cv.exercises.check_fooled_gradcam(wrong)
+
+
+# --- bad input: one clear error, nothing changed (issue 13) ----------------------------------
+class _WritesInput(nn.Module):
+    """A network whose first operation writes its input in place."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = _tiny()
+
+    def forward(self, x):
+        return self.net(x.mul_(0.5))
+
+
+@pytest.mark.parametrize("call, error, word", [
+    (lambda m, x: cv.fgsm(m, x, 1.7), TypeError, "target"),
+    (lambda m, x: cv.fgsm(m, x, torch.tensor([1.7, 2.0])), TypeError, "target"),
+    (lambda m, x: cv.fgsm(m, x, [[0, 1], [1, 2]]), ValueError, "target"),
+    (lambda m, x: cv.fgsm(m, x * 3 - 1), ValueError, r"\[0, 1\]"),
+    (lambda m, x: cv.fgsm(m, x[:0]), ValueError, "empty"),
+    (lambda m, x: cv.fgsm(m, (x * 255).to(torch.uint8)), TypeError, "uint8"),
+    (lambda m, x: cv.fgsm(m, x, epsilon="2"), TypeError, "epsilon"),
+    (lambda m, x: cv.fgsm(m, x, norm=None), TypeError, "norm"),
+    (lambda m, x: cv.fgsm(m, x, 1, targeted="yes"), TypeError, "targeted"),
+    (lambda m, x: cv.pgd(m, x, steps=2.5), TypeError, "steps"),
+    (lambda m, x: cv.pgd(m, x, step_size="a"), TypeError, "step_size"),
+    (lambda m, x: cv.pgd(m, x, step_size=0), ValueError, "step_size"),
+    (lambda m, x: cv.pgd(m, x, seed="a"), TypeError, "seed"),
+    (lambda m, x: cv.high_frequency_share(torch.full((1, 3, 4, 4), float("nan"))), ValueError, "images"),
+    (lambda m, x: cv.high_frequency_share("img"), TypeError, "images"),
+    (lambda m, x: cv.high_frequency_share(x, cutoff=2.0), ValueError, "cutoff"),
+])
+def test_bad_arguments_name_themselves(call, error, word):
+    with pytest.raises(error, match=word):
+        call(_tiny(), torch.rand(2, 3, 12, 12))
+
+
+def test_numpy_targets_and_a_model_that_writes_its_input():
+    import numpy as np
+
+    x = torch.rand(2, 3, 12, 12)
+    a = cv.fgsm(_tiny(), x, np.int64(3))
+    assert a.target.tolist() == [3, 3]
+    model, before = _WritesInput(), x.clone()
+    attack = cv.pgd(model, x, 1, steps=2, seed=0)
+    change = cv.compare_explanations(model, x, attack, {"saliency": cv.saliency})
+    assert torch.equal(x, before), "the caller's x was written by the model"
+    assert change.similarity["saliency"].shape == (2,)
+
+
+def test_compare_explanations_checks_attack_methods_and_classes():
+    model, x = _tiny(), torch.rand(2, 3, 12, 12)
+    attack = cv.fgsm(model, x)
+    with pytest.raises(TypeError, match="attack"):
+        cv.compare_explanations(model, x, None, {"saliency": cv.saliency})
+    with pytest.raises(ValueError, match="attack"):
+        cv.compare_explanations(model, x[:1], attack, {"saliency": cv.saliency})
+    with pytest.raises(ValueError, match="before"):
+        cv.compare_explanations(model, x, attack, {"saliency": cv.saliency}, before=9)
+    with pytest.raises(TypeError, match="after"):
+        cv.compare_explanations(model, x, attack, {"saliency": cv.saliency}, after=1.5)
+    with pytest.raises(TypeError, match="methods"):
+        cv.compare_explanations(model, x, attack, {"saliency": 3})
+    by_name = cv.compare_explanations(model, x, attack, ["saliency"])
+    assert list(by_name.similarity) == ["saliency"]

@@ -225,3 +225,78 @@ def test_exercise_checkers(capsys):
     assert cv.exercises.check_random_concept("b")
     for wrong in ("a", "c", "d", None):
         assert not cv.exercises.check_random_concept(wrong)
+
+
+# --- bad input: one clear error, nothing changed (issue 13) ----------------------------------
+class _ToyWritesInput(_Toy):
+    def forward(self, x):
+        return super().forward(x.mul_(0.5))
+
+
+def test_class_gradients_gate():
+    import numpy as np
+
+    x = torch.rand(2, 3, 6, 6)
+    g = cv.class_gradients(_Toy(), x, np.int64(1), ["feat"])
+    assert torch.equal(g["feat"], cv.class_gradients(_Toy(), x, 1, "feat")["feat"])
+    before = x.clone()
+    cv.class_gradients(_ToyWritesInput(), x, 1, ["feat"], batch_size=1)
+    assert torch.equal(x, before), "the caller's x was written by the model"
+    for target, error in ((7, ValueError), (1.5, TypeError), ([0, 1], TypeError), (None, TypeError)):
+        with pytest.raises(error, match="target"):
+            cv.class_gradients(_Toy(), x, target, ["feat"])
+    for layers, error in ((3, TypeError), (["nope"], ValueError), ([], ValueError)):
+        with pytest.raises(error, match="layers"):
+            cv.class_gradients(_Toy(), x, 1, layers)
+    for bad, error in ((x[:0], ValueError), ((x * 255).to(torch.uint8), TypeError), (x.numpy(), TypeError)):
+        with pytest.raises(error, match="x"):
+            cv.class_gradients(_Toy(), bad, 1, ["feat"])
+    with pytest.raises(TypeError, match="batch_size"):
+        cv.class_gradients(_Toy(), x, 1, ["feat"], batch_size=2.5)
+
+
+def test_tcav_checks_every_set_before_computing():
+    sets = [torch.rand(3, 3, 6, 6) for _ in range(3)]
+    concept = {"g": torch.rand(3, 3, 6, 6)}
+    for kwargs, error, word in [
+        ({"random_sets": [torch.rand(1, 3, 6, 6)] * 3}, ValueError, r"random_sets\[0\]"),
+        ({"random_sets": sets[:2] + [None]}, TypeError, r"random_sets\[2\]"),
+        ({"random_sets": torch.rand(3, 3, 6, 6)}, TypeError, "random_sets"),
+        ({"concepts": {"g": torch.rand(3, 3, 8, 8)}}, ValueError, "concepts"),
+        ({"concepts": "g"}, TypeError, "concepts"),
+        ({"l2": -1.0}, ValueError, "l2"), ({"seed": "a"}, TypeError, "seed"),
+    ]:
+        args = {"concepts": concept, "random_sets": sets, **kwargs}
+        with pytest.raises(error, match=word):
+            cv.tcav(_Toy(), torch.rand(2, 3, 6, 6), 1, args["concepts"], args["random_sets"], ["feat"],
+                    progress=False, **{k: v for k, v in kwargs.items() if k in ("l2", "seed")})
+
+
+def test_cav_score_and_t_test_name_their_arguments():
+    a, b = torch.randn(6, 4), torch.randn(5, 4)
+    for kwargs, error, word in [({"holdout": 1.0}, ValueError, "holdout"), ({"steps": 2.5}, TypeError, "steps"),
+                                ({"l2": float("nan")}, ValueError, "l2"), ({"seed": "a"}, TypeError, "seed")]:
+        with pytest.raises(error, match=word):
+            cv.cav(a, b, **kwargs)
+    with pytest.raises(TypeError, match="concept"):
+        cv.cav(None, b)
+    with pytest.raises(TypeError, match="gradients"):
+        cv.tcav_score(None, torch.ones(4))
+    with pytest.raises(ValueError, match="gradients"):
+        cv.tcav_score(a[:0], torch.ones(4))
+    with pytest.raises(TypeError, match="concept_vector"):
+        cv.tcav_score(a, "v")
+    assert cv.tcav_score(a[:1], torch.ones(4)) in (0.0, 1.0)              # one image is a valid sample
+    with pytest.raises(TypeError, match="a must"):
+        cv.t_test("ab", [1.0, 2.0])
+    with pytest.raises(ValueError, match="b has NaN"):
+        cv.t_test([1.0, 2.0], [1.0, float("nan")])
+
+
+def test_procedural_images_check_their_keywords():
+    for call, error, word in [(lambda: cv.concept_images("striped", 2, size=16, seed="a"), TypeError, "seed"),
+                              (lambda: cv.concept_images(3, 2, size=16), TypeError, "concept"),
+                              (lambda: cv.zebra_images(2.5, size=16), TypeError, "n"),
+                              (lambda: cv.random_images(1, size="16"), TypeError, "size")]:
+        with pytest.raises(error, match=word):
+            call()

@@ -397,8 +397,10 @@ NOT_FUZZED = {
 def test_every_public_function_is_fuzzed():
     import test_fuzz_attribution
     import test_fuzz_evaluate
+    import test_fuzz_notebooks
 
-    fuzzed = set(SPECS) | set(test_fuzz_attribution.SPECS) | set(test_fuzz_evaluate.SPECS)
+    fuzzed = set(SPECS) | set(test_fuzz_attribution.SPECS) | set(test_fuzz_evaluate.SPECS) | \
+        set(test_fuzz_notebooks.SPECS)
     public = {n for n in cv.__all__ if callable(getattr(cv, n)) and not inspect.isclass(getattr(cv, n))}
     missing = public - fuzzed - set(NOT_FUZZED)
     assert not missing, f"add these public functions to the property-based suite: {sorted(missing)}"

@@ -366,3 +366,114 @@ def test_figures_and_panel(tiny):
     panel.controls["index"].value = 2      # a control change redraws through the same render
     assert panel._drawn["index"] == 2
     assert cv.hook_count(clf) == 0
+
+
+# --- bad input: one clear error, nothing changed (issue 13) ----------------------------------
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"seed": "a"}, TypeError, "seed"), ({"cue_size": 2.5}, TypeError, "cue_size"), ({"size": "32"}, TypeError, "size"),
+    ({"classes": 3}, TypeError, "classes"), ({"n": 2.5}, TypeError, "n"), ({"cue": None}, TypeError, "cue"),
+])
+def test_dataset_keywords_are_typed(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        cv.shape_images(**{"n": 2, "size": 32, **kwargs})
+    with pytest.raises(TypeError, match="threads"):
+        with cv.cpu_threads(2.5):
+            pass
+
+
+class _WritesInput(torch.nn.Module):
+    """A 4-class network whose first operation writes its input in place."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return self.conv(x.mul_(0.5)).mean(dim=(2, 3))
+
+
+def _state(model):
+    return [t.detach().clone() for t in [*model.parameters(), *model.buffers()]], model.training
+
+
+def _same(model, state):
+    tensors, training = state
+    return model.training == training and all(
+        torch.equal(a, b) for a, b in zip([*model.parameters(), *model.buffers()], tensors))
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"labels": [0, 1, 2, 9]}, ValueError, "labels"), ({"labels": torch.full((4,), 1.5)}, TypeError, "labels"),
+    ({"images": torch.rand(4, 3, 32, 32) * 2 - 0.5}, ValueError, r"\[0, 1\]"),
+    ({"classes": ("a", "b")}, ValueError, "classes"), ({"batch_size": 2.5}, TypeError, "batch_size"),
+    ({"lr": 0.0}, ValueError, "lr"), ({"seed": "a"}, TypeError, "seed"), ({"watch": 1.0}, TypeError, "watch"),
+    ({"threads": 0}, ValueError, "threads"), ({"device": "gpu"}, ValueError, "device"),
+])
+def test_training_refuses_before_touching_the_model(kwargs, error, word):
+    model = cv.SmallCNN(width=2, seed=0).train()
+    state = _state(model)
+    args = {"images": torch.rand(4, 3, 32, 32), "labels": torch.tensor([0, 1, 2, 3]), **kwargs}
+    with pytest.raises(error, match=word):
+        cv.train_model(model, args.pop("images"), args.pop("labels"), progress=False, **args)
+    assert _same(model, state), "the model changed although training never started"
+
+
+def test_training_leaves_the_callers_images_alone():
+    images = torch.rand(4, 3, 16, 16, requires_grad=True)
+    before = images.detach().clone()
+    run = cv.train_model(cv.SmallCNN(width=2, seed=0), images, [0, 1, 2, 3], epochs=1, batch_size=2, progress=False)
+    assert images.grad is None and torch.equal(images.detach(), before) and len(run.loss) == 1
+    model = _WritesInput()
+    x = torch.rand(3, 3, 8, 8)
+    x_before = x.clone()
+    cv.train_model(model, x, [0, 1, 3], epochs=1, progress=False)
+    assert torch.equal(x, x_before), "the caller's images were written by the model"
+
+
+def test_predict_classes_and_accuracy_gate():
+    model = _WritesInput().eval()
+    x = torch.rand(3, 3, 8, 8)
+    before = x.clone()
+    pred = cv.predict_classes(model, x, batch_size=2)
+    assert torch.equal(x, before), "the caller's images were written by the model"
+    assert torch.equal(cv.predict_classes(model, x.double()), pred)          # any float dtype is cast
+    assert cv.accuracy(model, x, pred) == 1.0 and cv.accuracy(model, x, pred.numpy()) == 1.0
+    clf = cv.wrap_model(_WritesInput(), ["a", "b", "c", "d"], input_size=8, device="cpu")
+    for call, error, word in [
+        (lambda: cv.predict_classes(model, x[:0]), ValueError, "images"),
+        (lambda: cv.predict_classes(model, (x * 255).to(torch.uint8)), TypeError, "uint8"),
+        (lambda: cv.predict_classes(model, x, batch_size=0), ValueError, "batch_size"),
+        (lambda: cv.predict_classes(clf, clf.from_unit(x)), ValueError, r"\[0, 1\]"),
+        (lambda: cv.accuracy(model, x, [0, 1, 4]), ValueError, "labels"),
+        (lambda: cv.accuracy(model, x, [0, 1]), ValueError, "labels"),
+        (lambda: cv.accuracy(model, x, [0.0, 1.0, 2.0]), TypeError, "labels"),
+    ]:
+        with pytest.raises(error, match=word):
+            call()
+
+
+def test_scores_against_masks_gate():
+    model, x = _Patch(), torch.ones(2, 3, 6, 6)
+    patch = torch.zeros(2, 6, 6, dtype=torch.bool)
+    for call, error, word in [
+        (lambda: cv.deletion_drop(model, x, patch, target=1.7), TypeError, "target"),
+        (lambda: cv.deletion_drop(model, x, patch, target=[0, 2]), ValueError, "target"),
+        (lambda: cv.deletion_drop(model, x.to(torch.uint8), patch), TypeError, "uint8"),
+        (lambda: cv.deletion_drop(model, x, patch.float()), TypeError, "pixels"),
+        (lambda: cv.deletion_drop(model, x, patch, fill="a"), TypeError, "fill"),
+        (lambda: cv.mask_deletion(model, x, torch.rand(2, 5, 5), patch), ValueError, "attribution"),
+        (lambda: cv.mask_energy("map", patch), TypeError, "attribution"),
+        (lambda: cv.mask_energy(torch.rand(2, 6, 6), "mask"), TypeError, "masks"),
+        (lambda: cv.mask_pointing(torch.rand(2, 6, 6), patch, tolerance=-1.0), ValueError, "tolerance"),
+        (lambda: cv.mask_recall(torch.rand(2, 6, 6), patch, seed="a"), TypeError, "seed"),
+        (lambda: cv.score_against_masks(model, x, "cue", ["saliency"]), TypeError, "masks"),
+        (lambda: cv.score_against_masks(model, x, {"cue": patch}, ["nope"]), ValueError, "method"),
+        (lambda: cv.score_against_masks(model, x, {"cue": patch[:1]}, ["saliency"]), ValueError, "masks"),
+    ]:
+        with pytest.raises(error, match=word):
+            call()
+    masks = {"cue": patch}
+    a = cv.score_against_masks(model, x, masks, ["saliency", "smoothgrad"], 1, seed=3, progress=False)
+    b = cv.score_against_masks(model, x, masks, ["saliency", "smoothgrad"], 1, seed=3, progress=False)
+    assert torch.equal(a.maps["smoothgrad"], b.maps["smoothgrad"])      # seed= reaches the random methods

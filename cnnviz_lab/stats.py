@@ -1,0 +1,88 @@
+"""Statistics for TCAV's significance test: Student's t-test and the regularised incomplete
+beta function behind its p-value (Numerical Recipes, 3rd ed., 6.4), in plain Python/torch."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function ``I_x(a, b)`` (Numerical Recipes 6.4)."""
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"x must be in [0, 1], got {x}")
+    if x in (0.0, 1.0):
+        return x
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def _sample(values: Any, name: str) -> torch.Tensor:
+    """A sample of numbers (a sequence, an array or a tensor) as a flat float64 tensor."""
+    out = None
+    if isinstance(values, torch.Tensor):
+        out = values.detach()
+    elif values is not None and not isinstance(values, (str, bytes)):
+        try:
+            out = torch.as_tensor(np.asarray(values, dtype=np.float64) if not isinstance(values, np.ndarray)
+                                  else values)
+        except (TypeError, ValueError, RuntimeError):
+            out = None
+    if out is None or out.is_complex() or out.dtype == torch.bool:
+        raise TypeError(f"{name} must be a sequence, array or tensor of numbers, got {values!r:.60} "
+                        f"({type(values).__name__})")
+    out = out.to(torch.float64).flatten()
+    if not bool(torch.isfinite(out).all()):
+        raise ValueError(f"{name} has NaN or infinite values: {out.tolist()!r:.80}")
+    return out
+
+
+def t_test(a: Sequence[float] | torch.Tensor, b: Sequence[float] | torch.Tensor) -> tuple[float, float]:
+    """Two-sided Student t-test for two independent samples with equal variances (what the
+    TCAV reference code runs, ``scipy.stats.ttest_ind``): ``(t, p)``. Two constant samples
+    give ``p = 1`` when their means agree and ``p = 0`` otherwise. ``a`` and ``b``: at least
+    two finite numbers each."""
+    x, y = _sample(a, "a"), _sample(b, "b")
+    n, m = x.numel(), y.numel()
+    if n < 2 or m < 2:
+        raise ValueError(f"the t-test needs at least two values per sample (a and b), got {n} and {m}")
+    df = n + m - 2
+    pooled = (((x - x.mean()) ** 2).sum() + ((y - y.mean()) ** 2).sum()) / df
+    diff = float(x.mean() - y.mean())
+    se = math.sqrt(float(pooled) * (1 / n + 1 / m))
+    if se == 0.0:
+        return (0.0, 1.0) if diff == 0 else (math.copysign(math.inf, diff), 0.0)
+    t = diff / se
+    return t, incomplete_beta(df / 2, 0.5, df / (df + t * t))
+
+
+__all__ = ["incomplete_beta", "t_test"]
