@@ -136,7 +136,7 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
               lambda: plot.concept_examples({c: concept_images(c, 6, size=96, seed=0)
                                              for c in ("striped", "dotted", "zigzagged", "chequered")})),
         Entry("11_attack", "A targeted attack: the image becomes a goldfish", "11_fooling",
-              lambda: plot.attack(pgd(clf, clf.to_unit(x).clamp(0, 1), "goldfish", steps=5 if fast else 20,
+              lambda: plot.attack(pgd(clf, x, "goldfish", steps=5 if fast else 20,
                                       seed=0, progress=False), clf.to_unit(x).clamp(0, 1), clf)),
     ]
 
