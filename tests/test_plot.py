@@ -92,6 +92,18 @@ def test_kernel_centres_by_hand():
     assert torch.isnan(c[2]).all()                             # an all-zero kernel has no centre
 
 
+def test_map_correlation_is_pearson_of_the_absmax_maps():
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(3, 6, 5, generator=gen), torch.randn(3, 6, 5, generator=gen)
+    ma, mb = a.abs().amax(0).flatten(), b.abs().amax(0).flatten()
+    expected = torch.corrcoef(torch.stack([ma, mb]))[0, 1].item()
+    assert cv.plot.map_correlation(a, b) == pytest.approx(expected, abs=1e-6)
+    assert cv.plot.map_correlation(a[None], -2 * a) == pytest.approx(1.0)  # |.|: sign and scale drop out
+    assert cv.plot.map_correlation(a, torch.ones(3, 6, 5)) == 0.0         # a constant map: no ranking
+    with pytest.raises(ValueError, match="same size"):
+        cv.plot.map_correlation(a, torch.randn(3, 4, 4))
+
+
 def test_widget_panel_redraws_on_change():
     panel = cv.widgets.feature_map_panel()
     seen = []

@@ -15,7 +15,8 @@ from .inspect import achromatic_share, augmentations, feature_maps, filters, ker
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 from .optvis import difference, dream, inversions, renderings, score_history
 from .saliency import (
-    class_maps, compare_maps, saliency_map, saliency_maps, signed_parts, vanilla_vs_guided,
+    class_maps, compare_maps, map_correlation, saliency_map, saliency_maps, signed_parts,
+    vanilla_vs_guided,
 )
 
 __all__ = [
@@ -23,7 +24,8 @@ __all__ = [
     "cam_compare", "cam_overlay", "cam_row", "cam_topk", "class_maps", "colorize", "compare_maps",
     "concept_examples", "cue_legend", "curves", "difference", "dream", "explanation_change",
     "feature_maps", "filters", "fooling_vs_visualisation", "image_array", "image_grid",
-    "inversions", "kernel_centres", "mask_maps", "mask_scores", "normalize_map", "occlusion_experiment",
+    "inversions", "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
+    "occlusion_experiment",
     "occlusion_maps", "occlusion_projection", "overlay", "pointing", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
