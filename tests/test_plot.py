@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from torch import nn
 from matplotlib.figure import Figure
 
 import cnnviz_lab as cv
@@ -41,6 +42,66 @@ def test_figures(lite, cat_x):
     with pytest.raises(IndexError, match="channels"):
         cv.plot.feature_maps(lite, cat_x, "blocks.0", channels=[99])
     assert cv.hook_count(lite) == 0
+
+
+def test_filters_draw_1x1_kernels_as_a_matrix_not_tiles(lite):
+    conv = cv.get_layer(lite, "blocks.1.project.conv")
+    fig = cv.plot.filters(lite, "blocks.1.project.conv")
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 1  # one matrix, never 1x1 tiles
+    np.testing.assert_array_equal(images[0].get_array(), conv.weight.detach()[:, :, 0, 0].numpy())
+    assert "24x96 matrix" in fig.axes[0].get_title()
+    lim = float(conv.weight.abs().max())
+    assert images[0].get_clim() == pytest.approx((-lim, lim))  # zero is the middle of the scale
+    fig = cv.plot.filters(lite, "blocks.1.project.conv", max_filters=5, title="mine")
+    assert fig.axes[0].get_images()[0].get_array().shape == (5, 96) and fig.axes[0].get_title() == "mine"
+
+
+def test_filters_draw_depthwise_kernels_on_one_signed_scale(lite):
+    w = cv.get_layer(lite, "blocks.3.depthwise.conv").weight.detach()
+    fig = cv.plot.filters(lite, "blocks.3.depthwise.conv", max_filters=10)
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 10 and all(im.get_array().shape == (5, 5) for im in images)
+    np.testing.assert_allclose(images[3].get_array(), w[3, 0].numpy())
+    lim = float(w[:10].abs().max())
+    assert all(im.get_clim() == pytest.approx((-lim, lim)) for im in images)
+
+
+def test_achromatic_share_by_hand():
+    conv = nn.Conv2d(3, 3, 2, bias=False)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0] = 1.0                                    # R = G = B: all brightness
+        conv.weight[1, 0], conv.weight[1, 1] = 1.0, -1.0        # red against green: no brightness
+        conv.weight[2, 0] = 1.0                                 # red alone: a third is brightness
+    share = cv.plot.achromatic_share(nn.Sequential(conv))
+    torch.testing.assert_close(share, torch.tensor([1.0, 0.0, 1 / 3]))
+    with pytest.raises(ValueError, match="not RGB"):
+        cv.plot.achromatic_share(nn.Sequential(conv, nn.Conv2d(3, 4, 1), nn.Conv2d(4, 2, 1)), "2")
+
+
+def test_kernel_centres_by_hand():
+    conv = nn.Conv2d(1, 3, 3, bias=False)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0, 0, 1, 1] = 2.0                          # the centre
+        conv.weight[1, 0, 0, 0] = -1.0                         # the top-left corner
+        conv.weight[1, 0, 0, 1] = 1.0                          # and the top middle
+    c = cv.plot.kernel_centres(nn.Sequential(conv), "0")
+    torch.testing.assert_close(c[:2], torch.tensor([[0.0, 0.0], [-1.0, -0.5]]))
+    assert torch.isnan(c[2]).all()                             # an all-zero kernel has no centre
+
+
+def test_map_correlation_is_pearson_of_the_absmax_maps():
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(3, 6, 5, generator=gen), torch.randn(3, 6, 5, generator=gen)
+    ma, mb = a.abs().amax(0).flatten(), b.abs().amax(0).flatten()
+    expected = torch.corrcoef(torch.stack([ma, mb]))[0, 1].item()
+    assert cv.plot.map_correlation(a, b) == pytest.approx(expected, abs=1e-6)
+    assert cv.plot.map_correlation(a[None], -2 * a) == pytest.approx(1.0)  # |.|: sign and scale drop out
+    assert cv.plot.map_correlation(a, torch.ones(3, 6, 5)) == 0.0         # a constant map: no ranking
+    with pytest.raises(ValueError, match="same size"):
+        cv.plot.map_correlation(a, torch.randn(3, 4, 4))
 
 
 def test_widget_panel_redraws_on_change():

@@ -11,19 +11,21 @@ from .core import (
 )
 from .evaluation import auc_scatter, curves, pointing, randomization, sanity_curves, sanity_maps
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
-from .inspect import augmentations, feature_maps, filters, predictions
+from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 from .optvis import difference, dream, inversions, renderings, score_history
 from .saliency import (
-    class_maps, compare_maps, saliency_map, saliency_maps, signed_parts, vanilla_vs_guided,
+    class_maps, compare_maps, map_correlation, saliency_map, saliency_maps, signed_parts,
+    vanilla_vs_guided,
 )
 
 __all__ = [
-    "attack", "attack_budget", "auc_scatter", "augmentations", "cam_by_layer", "cam_compare",
-    "cam_overlay", "cam_row", "cam_topk", "class_maps", "colorize", "compare_maps",
+    "achromatic_share", "attack", "attack_budget", "auc_scatter", "augmentations", "cam_by_layer",
+    "cam_compare", "cam_overlay", "cam_row", "cam_topk", "class_maps", "colorize", "compare_maps",
     "concept_examples", "cue_legend", "curves", "difference", "dream", "explanation_change",
     "feature_maps", "filters", "fooling_vs_visualisation", "image_array", "image_grid",
-    "inversions", "mask_maps", "mask_scores", "normalize_map", "occlusion_experiment",
+    "inversions", "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
+    "occlusion_experiment",
     "occlusion_maps", "occlusion_projection", "overlay", "pointing", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",

@@ -21,33 +21,113 @@ def _unit(a: np.ndarray) -> np.ndarray:
     return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
 
 
-def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
-            max_filters: int = 64, max_inputs: int = 8) -> Figure:
-    """The weights of a convolution layer as pictures (default: the first conv layer).
-
-    A layer that reads an RGB image shows each filter as one colour image. Deeper layers
-    show one row per filter and one greyscale tile per input channel (the first
-    ``max_inputs``); depthwise layers one tile per filter.
-    """
+def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple[str, nn.Conv2d]:
     module, _ = unwrap(model)
     name = layer_name(module, layer) if layer is not None else layer_names(module, "conv")[0]
     conv = get_layer(module, name)
     if not isinstance(conv, nn.Conv2d):
         raise ValueError(f"{name} is a {type(conv).__name__}, not a Conv2d; "
                          f"conv layers: {', '.join(layer_names(module, 'conv')[:8])}, ...")
-    w = to_numpy(conv.weight)[:max_filters]
-    title = f"{name}: {tuple(conv.weight.shape)} filters"
+    return name, conv
+
+
+def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
+            max_filters: int = 64, max_inputs: int = 8, title: str | None = None) -> Figure:
+    """The weights of a convolution layer as pictures (default: the first conv layer).
+
+    A layer that reads an RGB image shows each filter as one colour image (Zeiler & Fergus
+    2014, fig. 2). A depthwise layer (one input channel per filter) shows each filter's
+    ``k x k`` kernel as one tile, on a symmetric red-blue scale (red positive, blue
+    negative, white zero). A ``1x1`` convolution has no spatial pattern to draw: a tile
+    of one pixel is just a flat square. It is what it computes, a ``C_out x C_in`` matrix
+    that mixes the channels at every pixel, so it is drawn as that matrix (the first
+    ``max_filters`` rows). Other layers show one row per filter and one tile per input
+    channel (the first ``max_inputs``). ``title`` replaces the default title (layer and
+    weight shape).
+    """
+    name, conv = _conv(model, layer)
+    w = to_numpy(conv.weight)
+    shape = tuple(conv.weight.shape)
+    if w.shape[2:] == (1, 1):
+        return _matrix(w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a "
+                       f"{shape[0]}x{shape[1]} matrix mixing channels at each pixel")
+    w = w[:max_filters]
+    title = title or f"{name}: {shape} filters"
     if w.shape[1] == 3:
         tiles = [_unit(f.transpose(1, 2, 0)) for f in w]
         return image_grid(tiles, [str(i) for i in range(len(tiles))], ncols=8, cell=1.0, suptitle=title)
     if w.shape[1] == 1:
-        return image_grid([f[0] for f in w], [str(i) for i in range(len(w))], ncols=8, cell=1.0,
-                          cmap="gray", suptitle=title)
+        return _signed_tiles([f[0] for f in w], [str(i) for i in range(len(w))], 8, title)
     rows = w[:min(len(w), 16), :max_inputs]
-    lo, hi = rows.min(), rows.max()
-    tiles = [(t - lo) / (hi - lo + 1e-12) for row in rows for t in row]
     titles = [f"f{i} in{j}" for i in range(len(rows)) for j in range(rows.shape[1])]
-    return image_grid(tiles, titles, ncols=rows.shape[1], cell=1.0, cmap="gray", suptitle=title)
+    return _signed_tiles([t for row in rows for t in row], titles, rows.shape[1], title)
+
+
+def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title: str) -> Figure:
+    """Kernels as tiles on one symmetric red-blue scale, zero white, with a colour bar."""
+    lim = float(max(np.abs(t).max() for t in tiles)) or 1.0
+    ncols = max(1, min(ncols, len(tiles)))
+    nrows = -(-len(tiles) // ncols)
+    fig = Figure(figsize=(1.0 * ncols + 0.6, 1.0 * nrows + 0.4), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    im = None
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(tiles):
+            im = ax.imshow(tiles[i], cmap="RdBu_r", vmin=-lim, vmax=lim)
+            ax.set_title(titles[i], fontsize=8)
+    fig.colorbar(im, ax=axes, shrink=0.6, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def _matrix(m: np.ndarray, title: str) -> Figure:
+    """A 1x1 convolution's weight as the matrix it is: rows are output channels, columns
+    input channels, on a symmetric red-blue scale."""
+    lim = float(np.abs(m).max()) or 1.0
+    height = min(8.0, max(2.5, 0.06 * m.shape[0] + 1.2))
+    width = min(10.0, max(4.0, 0.06 * m.shape[1] + 2.0))
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.subplots()
+    im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+    ax.set_xlabel(f"input channel (of {m.shape[1]})")
+    ax.set_ylabel(f"output channel ({m.shape[0]} shown)")
+    fig.colorbar(im, ax=ax, label="weight")
+    ax.set_title(title, fontsize=10)
+    return fig
+
+
+def achromatic_share(model: nn.Module | Classifier, layer: str | nn.Module | None = None) -> torch.Tensor:
+    """For each filter of a convolution that reads RGB (default: the first conv layer), the
+    share of its squared weight in the part common to the three colour channels,
+    ``3 |mean_c W_c|^2 / sum_c |W_c|^2``, shape ``(C_out,)``: 1 for a filter that weighs
+    R, G and B alike (it sees brightness: edges, blobs of light and dark), 0 for a
+    colour-opponent filter whose colour channels cancel (it sees only colour contrast),
+    as in Krizhevsky et al. (2012, fig. 3) and Zeiler & Fergus (2014, fig. 2)."""
+    name, conv = _conv(model, layer)
+    w = conv.weight.detach().float().cpu()
+    if w.shape[1] != 3:
+        raise ValueError(f"{name} reads {w.shape[1]} channels, not RGB: achromatic_share needs a layer "
+                         f"whose filters have 3 input channels (the first conv layer)")
+    common = w.mean(dim=1, keepdim=True).expand_as(w)
+    return common.pow(2).sum(dim=(1, 2, 3)) / w.pow(2).sum(dim=(1, 2, 3)).clamp(min=1e-30)
+
+
+def kernel_centres(model: nn.Module | Classifier, layer: str | nn.Module) -> torch.Tensor:
+    """Where each filter of a convolution puts its weight: the centre of mass of ``|W|``
+    (summed over input channels) relative to the kernel's centre, in pixels, shape
+    ``(C_out, 2)`` as ``(down, right)``; ``(0, 0)`` for a symmetric kernel, NaN for an
+    all-zero one. A kernel that has learnt to look up and to the left of its centre has
+    both offsets negative."""
+    name, conv = _conv(model, layer)
+    a = conv.weight.detach().float().cpu().abs().sum(dim=1)            # (C_out, kh, kw)
+    rows = torch.arange(a.shape[1], dtype=a.dtype) - (a.shape[1] - 1) / 2
+    cols = torch.arange(a.shape[2], dtype=a.dtype) - (a.shape[2] - 1) / 2
+    total = a.sum(dim=(1, 2))
+    total = torch.where(total > 0, total, torch.full_like(total, float("nan")))
+    down = (a.sum(dim=2) * rows).sum(dim=1) / total
+    right = (a.sum(dim=1) * cols).sum(dim=1) / total
+    return torch.stack([down, right], dim=1)
 
 
 def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor, layer: str,

@@ -49,6 +49,20 @@ def signed_parts(attribution: torch.Tensor | np.ndarray, percentile: float = PER
     return pos, neg
 
 
+def map_correlation(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray, how: str = "absmax") -> float:
+    """Pearson correlation of two attributions as pictures: each ``(3,H,W)`` gradient (or
+    ``(1,3,H,W)``) reduced over channels with ``how`` (``max_c |a_c|`` by default, the
+    Simonyan et al. 2013 map), unclipped. 1 means the two maps are the same picture up to
+    brightness and contrast; about 0, unrelated. 0 when either map is constant."""
+    ma = reduce_channels(_one(a), how).astype(np.float64).ravel()
+    mb = reduce_channels(_one(b), how).astype(np.float64).ravel()
+    if ma.shape != mb.shape:
+        raise ValueError(f"the two attributions must have the same size, got {_one(a).shape} and {_one(b).shape}")
+    ma, mb = ma - ma.mean(), mb - mb.mean()
+    den = float(np.sqrt((ma * ma).sum() * (mb * mb).sum()))
+    return float((ma * mb).sum() / den) if den > 0 else 0.0
+
+
 def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, classifier=None,
              title: str | None = None) -> Figure:
     """Image, saliency map ``max_c |grad|``, positive and negative saliency in one row."""

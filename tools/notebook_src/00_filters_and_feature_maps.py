@@ -4,11 +4,14 @@ nb = Notebook(
     "00_filters_and_feature_maps", "Filters, feature maps and predictions",
     goals=["load a pretrained CNN and read its top-5 predictions",
            "see how augmentation (crops, flips, colour jitter, rotation) changes what it predicts",
-           "look at the learned filters of the first and of deeper convolution layers",
+           "compare the first-layer filters of AlexNet (Gabor-like) and EfficientNet-Lite0",
+           "read depthwise kernels, and a 1x1 convolution as the matrix it is",
            "capture the feature maps of any layer with a hook that always comes off"],
     prerequisites="Python and a first idea of what a convolution is.",
     runtime=("1 minute", "20 seconds"),
-    papers=["Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014",
+    papers=["Krizhevsky, Sutskever & Hinton, *ImageNet Classification with Deep Convolutional Neural "
+            "Networks*, NeurIPS 2012",
+            "Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014",
             "Tan & Le, *EfficientNet*, ICML 2019"],
 )
 
@@ -49,10 +52,23 @@ nb.md("""
 
 Training pipelines show the network random crops, flips and colour changes so that it
 learns the object, not the framing. The same augmentations applied at test time show how
-stable the prediction is: the label may switch between the three cat classes, but stays a cat.
+stable the prediction is. Before you look, predict:
 """)
+nb.choice("00-augmentation")
 nb.code("""
 cv.plot.augmentations(clf, cat)
+""")
+nb.code("""
+views = cv.augment(cat, seed=0)
+top1 = [t[0][1] for t in clf.predict(clf.preprocess([img for _, img in views]), k=1)]
+CATS = {"tabby", "tiger cat", "Egyptian cat", "Persian cat", "Siamese cat"}
+assert set(top1) <= CATS and len(set(top1)) >= 2, top1  # the label moves, but stays a cat
+print(f"{len(views)} views, top-1 labels: {sorted(set(top1))}")
+""", check_output=True)
+nb.md("""
+Every view is still a cat, but the label moves between the cat classes: the top two,
+tiger cat and Egyptian cat, are nearly tied on the original photo (38 % and 37 %), so a
+change of colour or framing is enough to swap them.
 """)
 
 nb.md(r"""
@@ -60,15 +76,110 @@ nb.md(r"""
 
 A convolution layer with $C_{out}$ filters of size $C_{in} \times k \times k$ computes
 $A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
-drawn as a tiny colour image: edge and colour-blob detectors. Deeper filters read feature
-maps, not colours; we draw each input channel of a filter as a grey tile.
+drawn as a tiny colour image (each filter scaled to its own range).
+
+**First layers of trained networks.** Krizhevsky et al. (2012, fig. 3) and Zeiler &
+Fergus (2014, fig. 2) drew the first layer of AlexNet: 64 filters of 11x11 pixels at
+stride 4, large enough to hold **Gabor-like** oriented stripes at several frequencies,
+and **colour blobs** and colour-opposed edges; in Krizhevsky et al.'s two-GPU network one
+half of the filters came out largely colour-agnostic and the other colour-specific.
+VGG16's first layer has 3x3 filters, too small for stripes. Below, AlexNet's first layer
+(where its weights can be had) beside EfficientNet-Lite0's.
 """)
 nb.code("""
-cv.plot.filters(clf)  # the first conv layer
+classic = cv.load_model("alexnet", fallback=True, device=DEVICE)
+cv.model_note(classic)
 """)
 nb.code("""
-cv.plot.filters(clf, "blocks.1.expand.conv")  # a 1x1 conv deeper in: one tile per input channel
+cv.plot.filters(classic, title=f"first-layer filters of {cv.title_name(classic)}")
 """)
+nb.code("""
+cv.plot.filters(clf, title=f"first-layer filters of {cv.title_name(clf)}: 32 of 3x3, stride 2")
+""")
+nb.md(r"""
+**Reading EfficientNet-Lite0's first layer.** Its 32 filters are 3x3 at stride 2: each
+sees a 3x3 patch, too small for the stripes of a Gabor filter, so the picture is of
+simple gradients and spots. Split each filter into the part common to R, G and B (it sees
+brightness) and the rest (it sees colour): the *achromatic share*
+$3\,\|\bar W\|^2 / \sum_c \|W_c\|^2$, with $\bar W$ the mean over the colour channels, is
+1 for a filter that weighs R, G and B alike and 0 when the colours cancel. Most of Lite0's
+filters are mostly achromatic (brightness edges and spots), and a handful are purely
+colour-opponent (share near 0: one colour against another), the same split Krizhevsky et
+al. saw in AlexNet.
+""")
+nb.code("""
+share = cv.plot.achromatic_share(clf)
+stem = cv.get_layer(clf, cv.layer_names(clf, "conv")[0])
+assert stem.kernel_size == (3, 3) and stem.stride == (2, 2) and len(share) == 32
+assert (share > 0.5).sum() >= 16 and (share < 0.1).sum() >= 5, share
+print(f"Lite0: {int((share > 0.5).sum())} of 32 filters mostly achromatic, "
+      f"{int((share < 0.1).sum())} colour-opponent (share < 0.1)")
+other = cv.plot.achromatic_share(classic)
+print(f"{cv.title_name(classic)}: {int((other > 0.5).sum())} of {len(other)} mostly achromatic, "
+      f"{int((other < 0.1).sum())} colour-opponent")
+""", check_output=True)
+
+nb.md(r"""
+### Deeper layers: depthwise kernels, and 1x1 kernels as the matrix they are
+
+Deeper filters read feature maps, not colours. EfficientNet-Lite0 splits a full
+convolution in two: a **depthwise** convolution filters each channel on its own with one
+$k \times k$ kernel (3x3 or 5x5), and a **1x1** convolution mixes the channels. Only the
+depthwise kernels have a spatial pattern to draw: red is a positive weight, blue a
+negative one, white zero, on one scale for all tiles.
+""")
+nb.code("""
+cv.plot.filters(clf, "blocks.4.depthwise.conv", title="blocks.4.depthwise.conv: 5x5 kernels, stride 1")
+""")
+nb.code("""
+cv.plot.filters(clf, "blocks.3.depthwise.conv", title="blocks.3.depthwise.conv: 5x5 kernels, stride 2")
+""")
+nb.md("""
+**Reading the kernels.** The stride-1 kernels are centred: spots, centre-surround and
+small oriented edges around the middle tap. The stride-2 kernels put their weight **up and
+to the left** of the centre. That is the padding: like TensorFlow's `"SAME"`, a stride-2
+convolution here pads one row more at the bottom than at the top, so each kernel's centre
+sits half a pixel below and right of the 2x2 block of pixels its output replaces; training
+moved the weight back onto that block. `cv.plot.kernel_centres` measures where each
+kernel's weight $|W|$ sits relative to its centre.
+""")
+nb.code("""
+still = cv.plot.kernel_centres(clf, "blocks.4.depthwise.conv")   # (240, 2): (down, right) in pixels
+halve = cv.plot.kernel_centres(clf, "blocks.3.depthwise.conv")   # (144, 2)
+up_left = ((halve[:, 0] < 0) & (halve[:, 1] < 0)).float().nanmean()
+assert still.nanmean(dim=0).abs().max() < 0.05 and up_left > 0.9, (still.nanmean(dim=0), up_left)
+print(f"stride 1: mean offset {still.nanmean(dim=0).abs().max():.2f} px | "
+      f"stride 2: {up_left:.0%} of kernels lean up and left")
+""", check_output=True)
+nb.md(r"""
+A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
+weight. It is a matrix $W \in \mathbb{R}^{C_{out} \times C_{in}}$ applied at every pixel,
+$A_{o}(i,j) = \sum_{c} W_{o,c}\, X_{c}(i,j)$, so `cv.plot.filters` draws it as that matrix:
+row $o$ says how much of each input channel goes into output channel $o$.
+""")
+nb.code("""
+project = cv.get_layer(clf, "blocks.1.project.conv")
+assert project.kernel_size == (1, 1) and tuple(project.weight.shape[:2]) == (24, 96)
+cv.plot.filters(clf, "blocks.1.project.conv")  # 24 output channels x 96 input channels
+""")
+
+nb.written(
+    """
+    A block of EfficientNet-Lite0 replaces one full 3x3 convolution from 96 to 24 channels
+    by a depthwise 3x3 convolution on the 96 channels followed by a 1x1 convolution from 96
+    to 24. Count the weights of each (ignore biases). What does the split save, and what
+    can the split version no longer compute that the full convolution could?
+    """,
+    """
+    Full: 24 x 96 x 3 x 3 = 20,736 weights. Split: 96 x 3 x 3 = 864 (depthwise) plus
+    24 x 96 = 2,304 (1x1), 3,168 in all: about 6.5 times fewer, and as many times fewer
+    multiplications per pixel. The price: a full convolution can give every pair of
+    (input, output) channels its own spatial pattern; the split version filters each input
+    channel with a single pattern and then only mixes the results pixel by pixel, so every
+    output channel sees each input channel through the same kernel (Howard et al. 2017,
+    MobileNets; Sandler et al. 2018).
+    """,
+)
 
 nb.md("""
 ## 5. Feature maps, through a hook
@@ -76,18 +187,22 @@ nb.md("""
 A forward *hook* is a function PyTorch calls with a layer's output during the forward pass.
 `cv.capture` attaches hooks inside a `with` block and removes them when the block ends,
 even on an error, the pattern the fast.ai book teaches for CAM. It records what the layer
-output even if an in-place ReLU overwrites it afterwards.
+output even if an in-place ReLU overwrites it afterwards. The cell below prints the shape
+of three layers' outputs; predict one of them first:
 """)
+nb.choice("00-head-resolution")
 nb.code("""
 with cv.capture(clf, ["blocks.1", "blocks.8", "head"]) as cap:
     clf.model(x)
 for name, act in cap.activations.items():
     print(f"{name:9s} {tuple(act.shape)}")
 assert cv.hook_count(clf) == 0  # nothing left behind
+assert tuple(cap.activations["head"].shape[2:]) == (7, 7)  # 224 px / 32
+assert tuple(cap.activations["blocks.1"].shape[2:]) == (56, 56)  # 224 px / 4
 """, check_output=True)
 nb.md("""
-Early layers keep the full resolution and respond to edges and colours; deep layers are
-coarse (7x7) and each channel fires on larger, more abstract patterns.
+Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
+deep layers are coarse (7x7) and each channel fires on larger, more abstract patterns.
 """)
 nb.code("""
 cv.plot.feature_maps(clf, x, "blocks.1", channels=range(16))
