@@ -40,11 +40,12 @@ ARCHITECTURES: dict[str, Architecture] = {
     "vgg16": Architecture(
         "a plain stack of 3x3 convolutions and max-pools with no batch norm and no skip "
         "connections (Simonyan & Zisserman 2015): guided backprop gives crisp edge maps, and "
-        "the classic DeepDream settings were tuned on it", (64, 3, 1), "features", (512, 7, 7)),
+        "the classic DeepDream settings were tuned on it; its CAM layer is the last convolution's ReLU "
+        "(relu5_3) before the final max-pool, 14x14", (64, 3, 1), "features.29", (512, 14, 14)),
     "alexnet": Architecture(
         "five convolutions, the first with large 11x11 stride-4 filters: the Gabor and "
         "colour-blob picture of first-layer filters (Krizhevsky et al. 2012)",
-        (64, 11, 4), "features", (256, 6, 6)),
+        (64, 11, 4), "features.11", (256, 13, 13)),
     "resnet50": Architecture(
         "bottleneck blocks with skip connections and batch norm (He et al. 2016), the usual "
         "network of Grad-CAM figures", (64, 7, 2), "layer4", (2048, 7, 7)),

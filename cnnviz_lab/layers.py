@@ -226,6 +226,7 @@ def activations(model: nn.Module | Classifier, x: torch.Tensor,
 # passed through): never the CAM layer.
 _PASS_THROUGH = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.MaxPool2d,
                  nn.Dropout, nn.Identity, nn.Flatten)
+_POOLS = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.MaxPool2d)
 # Single layers, not blocks: cam_layers lists blocks.
 _LEAVES = (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.SiLU, nn.Hardswish, nn.Dropout,
            nn.Identity, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
@@ -251,16 +252,26 @@ def _spatial(out: torch.Tensor) -> bool:
 
 
 def find_cam_layer(model: nn.Module | Classifier, size: int | tuple[int, int] = PROBE_SIZE) -> str:
-    """Name of the last module whose output is still a spatial map (the usual CAM layer).
+    """Name of the layer CAM methods read by default: the last convolutional block's output
+    before the final pooling (Selvaraju et al. 2017 read "the last convolutional layer").
 
-    One :func:`probe` at ``size``; the module that finished last among those returning a
-    4-D tensor with more than one position (pooling, dropout, flatten and identity layers
-    excluded): ``layer4`` for ResNet, ``features`` for VGG/DenseNet/MobileNet, ``Mixed_7c``
-    for Inception-v3, ``head`` for EfficientNet-Lite0.
+    One :func:`probe` at ``size``; among the modules returning a 4-D tensor with more than
+    one position, the one that finished last, leaving out pooling, dropout, flatten and
+    identity layers **and any module whose output is a pooling layer's output** (a
+    ``Sequential`` ending in a max-pool passes the pooled map on as its own). So a network
+    whose convolutional stack ends in a max-pool (VGG, AlexNet) gets the last activation
+    before that pool (VGG16: the 14x14 ReLU after its 13th convolution, not the 7x7 pooled
+    map), and one that pools only in its head keeps its last block: the stage or container
+    itself when its output is that block's (ResNet's ``layer4``, DenseNet's and MobileNet's
+    ``features``, Inception-v3's ``Mixed_7c``, GoogLeNet's ``inception5b``,
+    EfficientNet-Lite0's ``head``).
     """
     module, _ = unwrap(model)
-    finished = [n for n, out in probe(module, size)
-                if _spatial(out) and not isinstance(module.get_submodule(n), _PASS_THROUGH)]
+    calls = probe(module, size)
+    pooled = [out for n, out in calls if isinstance(module.get_submodule(n), _POOLS)]
+    finished = [n for n, out in calls
+                if _spatial(out) and not isinstance(module.get_submodule(n), _PASS_THROUGH)
+                and not any(out is p for p in pooled)]
     if not finished:
         raise ValueError("the model has no layer with a spatial output at this size; pass layer= explicitly")
     return finished[-1]

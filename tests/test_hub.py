@@ -28,7 +28,7 @@ def _fake_state(name: str) -> dict[str, torch.Tensor]:
     return torch.load(hub.weights_cache_path(hub.default_weights(name)), weights_only=True)
 
 
-@pytest.mark.parametrize("name, layer", [("vgg16", "features"), ("resnet50", "layer4"),
+@pytest.mark.parametrize("name, layer", [("vgg16", "features.29"), ("resnet50", "layer4"),
                                          ("googlenet", "inception5b"), ("inception_v3", "Mixed_7c"),
                                          ("densenet121", "features")])
 def test_classics_load_from_the_fake_cache_without_network(fake_hub, name, layer):

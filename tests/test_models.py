@@ -68,7 +68,7 @@ def test_preprocess_crop_and_no_crop(lite):
 
 
 @pytest.mark.parametrize("name, layer", [
-    ("resnet18", "layer4"), ("vgg11", "features"), ("densenet121", "features"),
+    ("resnet18", "layer4"), ("vgg11", "features.19"), ("densenet121", "features"),
     ("googlenet", "inception5b"), ("inception_v3", "Mixed_7c"), ("mobilenet_v2", "features"),
     ("efficientnet_b0", "features"), ("convnext_tiny", "features"),
 ])

@@ -178,9 +178,9 @@ register(Question(
     "At blocks.12 only about 10 % of the tabby map lies on the cat: Grad-CAM gives each channel one "
     "weight, the MEAN of its gradient, and in the middle of the network channels respond to both "
     "objects with gradients of both signs. LayerCAM, which weights every position, stays on the cat.",
-    {"a": "Sharper, yes (14x14 instead of 7x7), but the averaged weights can favour channels that fire "
-          "on the other object.",
-     "c": "That happens much earlier (blocks.3). blocks.12 already detects object parts."}))
+    {"a": "Not even sharper: blocks.12 already works at the last 7x7 resolution, and its averaged weights "
+          "favour channels that fire on the other object.",
+     "c": "That happens much earlier (blocks.3, 28x28). blocks.12 already detects object parts."}))
 
 
 __all__ = ["check_class_map", "check_gradcam", "check_layercam", "check_wrong_object"]

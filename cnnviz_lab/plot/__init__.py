@@ -4,7 +4,10 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 """
 
 from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
-from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
+from .cam import (
+    architecture_maps, cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk,
+    gradient_image, phase_ratio,
+)
 from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
@@ -20,13 +23,14 @@ from .saliency import (
 )
 
 __all__ = [
-    "achromatic_share", "attack", "attack_budget", "auc_scatter", "augmentations", "cam_by_layer",
-    "cam_compare", "cam_overlay", "cam_row", "cam_topk", "class_maps", "colorize", "compare_maps",
-    "concept_examples", "cue_legend", "curves", "difference", "dream", "explanation_change",
-    "feature_maps", "filters", "fooling_vs_visualisation", "image_array", "image_grid",
-    "inversions", "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
-    "occlusion_experiment",
-    "occlusion_maps", "occlusion_projection", "overlay", "pointing", "predictions", "randomization",
+    "achromatic_share", "architecture_maps", "attack", "attack_budget", "auc_scatter",
+    "augmentations", "cam_architectures", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
+    "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
+    "curves", "difference", "dream", "explanation_change", "feature_maps", "filters",
+    "fooling_vs_visualisation", "gradient_image", "image_array", "image_grid", "inversions",
+    "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
+    "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
+    "pointing", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
     "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",

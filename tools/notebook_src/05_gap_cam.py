@@ -59,26 +59,36 @@ raises a clear error there and points to Grad-CAM (notebook 06), which works eve
 ## 3. CAM for the top-5 classes
 
 `cv.cam(clf, x, target)` returns raw maps; `cv.plot.cam_topk` calls it once with the top-5
-classes as an `(1, 5)` target and draws each map over the greyscale image.
+classes as an `(1, 5)` target and draws each map over the greyscale image. Before you run
+it, predict:
 """)
+nb.choice("05-cam-cup")
 nb.code("""
 cv.plot.cam_topk(clf, x, k=5, method="cam")
 """)
+nb.code("""
+import torch
+
+top = cv.topk_targets(clf, x, 5)
+cat_box = (0, 0, x.shape[-1] // 2, x.shape[-2])                  # the left half: the cat
+left = cv.energy_in_box(cv.cam(clf, x, top), cat_box)[0]          # share of each map's positive mass
+for c, share in zip(top[0].tolist(), left.tolist()):
+    print(f"{clf.label(c):15s} {share:4.0%} on the cat's half, {1 - share:4.0%} on the cup's")
+assert (left[:3] > 0.85).all() and (left[3:] < 0.3).all() and left[3] < 0.2   # cup: over 80 % on the right
+""")
 nb.md("""
-**What to look at:** the three cat classes all light up the cat on the left; `cup` lights
-up the cup on the right, and so does `potter's wheel` (a round, glazed, brown object:
-a fair confusion, and the map shows it is the cup that the network mistakes). The network was never told where the objects are (it was trained
-with image labels only) and yet its class maps localise them: this is *weakly supervised
-localisation*, the point of Zhou et al.'s paper.
+**What to look at:** the three cat classes all light up the cat on the left (close to 90 %
+of each map); `cup` lights up the cup on the right (over 80 % of its map), and so does
+`potter's wheel` (a round, glazed, brown object: a fair confusion, and the map shows it is
+the cup that the network mistakes). The network was never told where the objects are (it
+was trained with image labels only) and yet its class maps localise them: this is *weakly
+supervised localisation*, the point of Zhou et al.'s paper.
 
 The maps are 7x7 (the `head` resolution) stretched to 224x224, hence the blobs. Let us
 check the equation of section 1 on real numbers: the mean of each raw 7x7 map plus the
 bias is the logit.
 """)
 nb.code("""
-import torch
-
-top = cv.topk_targets(clf, x, 5)
 maps = cv.cam(clf, x, top, upsample=False)            # (1, 5, 7, 7), raw
 logits = clf.logits(x).gather(1, top)
 rebuilt = maps.mean(dim=(2, 3)) + head.linear.bias[top]
@@ -113,10 +123,18 @@ with torch.no_grad():
 ids = [clf.class_index(c) for c in ("tabby", "Egyptian cat", "cup", "espresso")]
 cv.plot.cam_row(clf, big, [fine[i] for i in ids], [f"{clf.label(i)} {tuple(fine.shape[1:])}" for i in ids])
 """)
+nb.code("""
+half = (0, 0, fine.shape[-1] // 2, fine.shape[-2])
+on_cat = cv.energy_in_box(fine[ids], half)
+same = torch.corrcoef(fine[ids].flatten(1))
+print("on the cat's half:", {clf.label(i): f"{s:.0%}" for i, s in zip(ids, on_cat.tolist())})
+print(f"correlation tabby / Egyptian cat {same[0, 1]:.2f}, tabby / cup {same[0, 2]:.2f}")
+assert (on_cat[:2] > 0.8).all() and (on_cat[2:] < 0.2).all()
+assert same[0, 1] > 0.9 > same[0, 2]
+""")
 nb.md("""
-**What to conclude:** the two cat maps are nearly the same (both classes use the same
-cat features); `cup` and `espresso` sit on the cup. A class the image does not contain
-would give a map with no clear peak.
+**What to conclude:** the two cat maps are nearly the same (correlation above 0.9: both
+classes use the same cat features); `cup` and `espresso` sit on the cup.
 
 ## 5. Explore
 
@@ -146,6 +164,23 @@ nb.exercise(
         return (weights[c][:, None, None] * features).sum(dim=0)
 
     assert cv.exercises.check_class_map(class_map_solution)
+    """,
+)
+nb.written(
+    """
+    `cv.cam` refuses VGG16 (its 7x7x512 map is flattened into three linear layers). Why does
+    the equation of section 1 not give a class map there, and what would you have to change in
+    VGG16 to get CAM maps from it? What does that change cost?
+    """,
+    """
+    CAM needs the score to be a *linear function of the spatial mean* of the last feature maps:
+    only then can the two sums be swapped and $S_c$ split into a per-position map. VGG16 flattens
+    the 7x7x512 map (every position gets its own weights) and passes it through two hidden
+    layers with ReLUs, so the score is neither an average over positions nor linear in the
+    features. To get CAM you replace the head by global average pooling plus one linear layer
+    (Zhou et al. removed the layers after conv5_3, added a convolution, GAP and a linear layer)
+    and **retrain** the head: the network changes, and Zhou et al. report a small loss of
+    classification accuracy. The alternative that needs no retraining is Grad-CAM (notebook 06).
     """,
 )
 nb.md("""
