@@ -236,6 +236,8 @@ for m in METHODS:
         assert sc.mean(m, "cue pointing") >= 0.75 and sc.mean(m, "object pointing") <= 0.1, m
         assert cl.mean(m, "cue pointing") <= 0.1 and cl.mean(m, "object pointing") >= 0.25, m
         assert abs(sc.mean(m, "cue deletion") - truth["shortcut"]) < 0.25, m
+""")
+nb.code("""
 deleters = ["occlusion", "lime"]
 others = max(sc.mean(m, "cue energy") for m in METHODS if m not in deleters)
 assert sc.mean("occlusion", "cue energy") > max(0.3, others) and truth["shortcut"] > 0.2 > 0.05 > truth["clean"]
