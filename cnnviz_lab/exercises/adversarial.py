@@ -6,6 +6,7 @@ from typing import Callable
 
 import torch
 
+from .question import Question, ask, register
 from .common import attempt, close, report
 
 
@@ -43,24 +44,31 @@ def check_projection(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
     return report(True, "projection", "within the budget and a valid image: PGD's projection")
 
 
-_GRADCAM_HINTS = {
-    "a": "the image barely changed, but the network's evidence did: the attack moved the activations "
-         "that Grad-CAM reads",
-    "c": "Grad-CAM is not uniform for a class the network is sure of: some positions carry the evidence",
-    "d": "the network is confident in the new class, so some channels respond for it: the map is not empty",
-}
+_QUESTION = register(Question(
+    "11-fooled-gradcam",
+    "Grad-CAM of the fooled image, for its new class, will",
+    {
+        "a": "look like the cat's Grad-CAM",
+        "b": "be a different map",
+        "c": "be uniform",
+        "d": "be empty",
+    },
+    answer="b",
+    explanation=("an invisible change moved the evidence: an explanation of a "
+                 "fooled prediction can look confident and tell nothing about the image"),
+    hints={
+        "a": "the image barely changed, but the network's evidence did: the attack moved the activations "
+             "that Grad-CAM reads",
+        "c": "Grad-CAM is not uniform for a class the network is sure of: some positions carry the evidence",
+        "d": "the network is confident in the new class, so some channels respond for it: the map is not empty",
+    },
+))
 
 
-def check_fooled_gradcam(answer: str) -> bool:
+def check_fooled_gradcam(answer: str | None) -> bool:
     """Predict-then-run, notebook 11: Grad-CAM of the fooled image for its new class will
     (a) look like the cat's Grad-CAM, (b) be a different map, (c) be uniform, (d) be empty."""
-    key = str(answer).strip().lower().strip("()")[:1]
-    if not key or key not in "abcd":
-        return report(False, "fooled_gradcam", f"answer with one letter, a to d (got {answer!r})")
-    if key != "b":
-        return report(False, "fooled_gradcam", _GRADCAM_HINTS[key])
-    return report(True, "fooled_gradcam", "an invisible change moved the evidence: an explanation of a "
-                  "fooled prediction can look confident and tell nothing about the image")
+    return ask(_QUESTION, answer)
 
 
 __all__ = ["check_fooled_gradcam", "check_projection"]

@@ -8,6 +8,7 @@ from typing import Callable
 import torch
 
 from ..concepts import t_test
+from .question import Question, ask, register
 from .common import attempt, report
 
 
@@ -51,26 +52,33 @@ def check_t_statistic(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool
     return report(True, "t_statistic", "Student's pooled t, the statistic cv.t_test turns into a p-value")
 
 
-_RANDOM_HINTS = {
-    "a": "a random set has no content in common with zebras; nothing should push its CAVs towards the "
-         "zebra logit more than other random directions",
-    "c": "a score near 0 would mean random images systematically lower the zebra logit: as much a finding "
-         "as a score near 1, and just as unlikely for random content",
-    "d": "it can be computed like any concept: a set of images against random counterexamples",
-}
+_QUESTION = register(Question(
+    "10-random-concept",
+    "A set of random images is passed to TCAV as if it were a concept. Its TCAV scores will be",
+    {
+        "a": "near 1 and significant",
+        "b": "like the random CAVs' and not significant",
+        "c": "near 0 and significant",
+        "d": "impossible to compute",
+    },
+    answer="b",
+    explanation=("a random 'concept' is the control: if it came out significant, "
+                 "the test itself would be broken"),
+    hints={
+        "a": "a random set has no content in common with zebras; nothing should push its CAVs towards the "
+             "zebra logit more than other random directions",
+        "c": "a score near 0 would mean random images systematically lower the zebra logit: as much a finding "
+             "as a score near 1, and just as unlikely for random content",
+        "d": "it can be computed like any concept: a set of images against random counterexamples",
+    },
+))
 
 
-def check_random_concept(answer: str) -> bool:
+def check_random_concept(answer: str | None) -> bool:
     """Predict-then-run, notebook 10: a set of random images is passed to TCAV as if it were a
     concept. Its TCAV scores will be (a) near 1 and significant, (b) like the random CAVs'
     and not significant, (c) near 0 and significant, (d) impossible to compute?"""
-    key = str(answer).strip().lower().strip("()")[:1]
-    if not key or key not in "abcd":
-        return report(False, "random_concept", f"answer with one letter, a to d (got {answer!r})")
-    if key != "b":
-        return report(False, "random_concept", _RANDOM_HINTS[key])
-    return report(True, "random_concept", "a random 'concept' is the control: if it came out significant, "
-                  "the test itself would be broken")
+    return ask(_QUESTION, answer)
 
 
 __all__ = ["check_random_concept", "check_t_statistic"]

@@ -7,6 +7,7 @@ from typing import Callable
 import torch
 
 from ..groundtruth import mask_energy
+from .question import Question, ask, register
 from .common import attempt, close, report
 
 
@@ -55,26 +56,33 @@ def check_mask_energy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
     return report(True, "mask_energy", "the share of the map inside the mask, as cv.mask_energy")
 
 
-_SWAP_HINTS = {
-    "a": "it would, if it had learned the shapes; look at how it was trained: the cue alone "
-         "already gave every label",
-    "c": "the network is not uncertain: in training the cue decided every label, so it is "
-         "confident when it sees a cue",
-    "d": "a softmax always sums to 1 over the four classes; the network has one clear answer here",
-}
+_QUESTION = register(Question(
+    "09-swap",
+    "The shortcut model is shown a **triangle** whose cue has the **green** of the squares. What does it say?",
+    {
+        "a": "triangle",
+        "b": "square",
+        "c": "any of the four classes at random",
+        "d": "nothing with confidence: all four near 25 %",
+    },
+    answer="b",
+    explanation=("it follows the cue: the colour was the easiest rule that fits "
+                 "every training image, so that is the rule it learned"),
+    hints={
+        "a": "it would, if it had learned the shapes; look at how it was trained: the cue alone "
+             "already gave every label",
+        "c": "the network is not uncertain: in training the cue decided every label, so it is "
+             "confident when it sees a cue",
+        "d": "a softmax always sums to 1 over the four classes; the network has one clear answer here",
+    },
+))
 
 
-def check_swap_prediction(answer: str) -> bool:
+def check_swap_prediction(answer: str | None) -> bool:
     """Predict-then-run, notebook 09: the shortcut model sees a triangle whose cue has the
     colour of the squares. Does it say (a) triangle, (b) square, (c) any of the four at
     random, (d) nothing with confidence (all four near 25 %)?"""
-    key = str(answer).strip().lower().strip("()")[:1]
-    if key not in "abcd" or not key:
-        return report(False, "swap_prediction", f"answer with one letter, a to d (got {answer!r})")
-    if key != "b":
-        return report(False, "swap_prediction", _SWAP_HINTS[key])
-    return report(True, "swap_prediction", "it follows the cue: the colour was the easiest rule that fits "
-                  "every training image, so that is the rule it learned")
+    return ask(_QUESTION, answer)
 
 
 __all__ = ["check_mask_energy", "check_swap_prediction"]

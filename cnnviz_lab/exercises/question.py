@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .common import report
+
 
 @dataclass(frozen=True)
 class Question:
@@ -51,4 +53,23 @@ def register(question: Question) -> Question:
     return question
 
 
-__all__ = ["Question", "QUESTIONS", "register"]
+def ask(question: Question, answer: str | None) -> bool:
+    """Check a predicted ``answer`` (a letter; ``"(B)"`` and ``"b."`` count as ``"b"``) to
+    ``question``: ``True`` when right, with its explanation. ``None`` (not answered yet) asks
+    for a prediction; a wrong letter prints the hint written for that choice."""
+    letters = ", ".join(repr(k) for k in question.options)
+    if answer is None:
+        print(f"[{question.id}] make your prediction first: set answer to one letter, one of {letters}, "
+              "then run this cell again")
+        return False
+    key = str(answer).strip().lower().strip("()[]. ")
+    if key not in question.options:
+        return report(False, question.id, f"{answer!r} is not an option: answer with one letter, one of {letters}")
+    if key == question.answer:
+        return report(True, question.id, question.explanation)
+    hint = question.hints[key].rstrip()
+    return report(False, question.id, hint + ("" if hint.endswith((".", "!", "?")) else ".")
+                  + " Run the next cell and look again.")
+
+
+__all__ = ["ask", "Question", "QUESTIONS", "register"]

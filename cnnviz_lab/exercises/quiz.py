@@ -11,8 +11,7 @@ topic's other checkers (``register(Question(...))``), so the answer is not in th
 from __future__ import annotations
 
 from ..errors import UnknownNameError, close_matches
-from .common import report
-from .question import QUESTIONS, Question, register
+from .question import QUESTIONS, Question, ask, register
 
 
 def question(qid: str) -> Question:
@@ -27,18 +26,7 @@ def question(qid: str) -> Question:
 def check_choice(qid: str, answer: str | None) -> bool:
     """Check a predicted answer to question ``qid``: ``True`` when right. ``None`` (not
     answered yet) asks for a prediction; a wrong letter prints the hint for that choice."""
-    q = question(qid)
-    if answer is None:
-        print(f"[{qid}] make your prediction first: set answer to one of "
-              f"{', '.join(repr(k) for k in q.options)}, then run this cell again")
-        return False
-    key = str(answer).strip().lower().strip("()[]. ")
-    if key not in q.options:
-        return report(False, qid, f"{answer!r} is not an option: choose one of "
-                      f"{', '.join(repr(k) for k in q.options)}")
-    if key == q.answer:
-        return report(True, qid, q.explanation)
-    return report(False, qid, q.hints[key] + " Run the next cell and look again.")
+    return ask(question(qid), answer)
 
 
 def _load_topics() -> None:
