@@ -156,6 +156,24 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     return to_pil(result[0])
 
 
+def dream_score(model: nn.Module | Classifier, image: Any,
+                layers: str | Sequence[str] | Mapping[str, float] | None = None) -> float:
+    """DeepDream's objective ``sum_l w_l * mean(A_l(x)^2)`` for one image (PIL, path, array,
+    or a preprocessed tensor), with ``layers`` as in :func:`deepdream`: compare a photo with
+    its dream to see how much more the layers respond (Mordvintsev et al. 2015)."""
+    module, clf = unwrap(model)
+    device = model_device(module)
+    weights = _layer_weights(module, layers)
+    if not weights:
+        return 0.0
+    x = unit_image(image, clf, module)[:1]
+    mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
+    std = (clf.std if clf is not None else torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)).to(device)
+    with torch.no_grad(), frozen(module), capture(module, list(weights), stop=True) as cap:
+        cap.forward((x - mean) / std)
+        return float(sum(w * cap.activations[name].float().pow(2).mean() for name, w in weights.items()))
+
+
 def _gradient(cap, x: torch.Tensor, weights: dict[str, float], tile: int) -> torch.Tensor:
     """d/dx of sum_l w_l mean(A_l^2), tile by tile when the image is larger than ``tile``."""
     h, w = x.shape[-2:]
@@ -182,4 +200,4 @@ def _tile_gradient(cap, x: torch.Tensor, weights: dict[str, float]) -> torch.Ten
     return g
 
 
-__all__ = ["CLASSIC_VGG16_DREAM", "LITE_DREAM", "deepdream", "dream_layers"]
+__all__ = ["CLASSIC_VGG16_DREAM", "LITE_DREAM", "deepdream", "dream_layers", "dream_score"]

@@ -42,7 +42,8 @@ class Rendering:
     ``tensor``: ``(N,3,H,W)`` RGB in [0, 1], detached, on the model's device; ``history``:
     ``(steps, N)`` scores per step (CPU); ``start``: the start image (RGB [0, 1]) when the
     render began from one, else ``None``; ``objective``: its name; ``info``: what the
-    function adds (``invert``: the layer, the feature distances, the target image).
+    function adds (``invert``: the layer, the feature distances, the target image);
+    ``description``: the objective in words, for titles (:meth:`Objective.describe`).
     ``.image`` / ``.images`` are PIL images; in a notebook a Rendering shows as its images.
     """
 
@@ -51,6 +52,7 @@ class Rendering:
     objective: str = ""
     start: torch.Tensor | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
 
     @property
     def images(self) -> list[Image.Image]:
@@ -157,7 +159,7 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
     with torch.no_grad():
         final = param().detach()
     hist = torch.stack(history).cpu() if history else torch.zeros(0, final.shape[0])
-    return Rendering(final, hist, obj.name)
+    return Rendering(final, hist, obj.name, description=obj.describe())
 
 
 def unit_image(image: Any, clf: Classifier | None, module: nn.Module, size: int | None = None) -> torch.Tensor:
