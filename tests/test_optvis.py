@@ -78,6 +78,19 @@ def test_a_rendering_from_a_photo_carries_its_description(tiny):
     assert fig._suptitle.get_text() == res.description
 
 
+def test_centre_contrast_by_hand():
+    flat_centre = torch.zeros(2, 3, 8, 8)  # 8x8: the centre is rows and columns 2..5
+    flat_centre[0, :, ::2] = 1.0          # stripes everywhere: the same spread inside and out
+    flat_centre[1, :, 2:6, 2:6] = torch.tensor([[0.0, 1.0], [1.0, 0.0]]).repeat(2, 2)  # a pattern only in the middle
+    got = cv.optvis.centre_contrast(flat_centre)
+    assert got[0] == pytest.approx(1.0, rel=0.05)
+    outer = flat_centre[1].clone()
+    outer[:, 2:6, 2:6] = 0
+    assert outer.abs().sum() == 0 and got[1] > 1e6   # nothing outside the centre: huge ratio
+    with pytest.raises(ValueError, match="images"):
+        cv.optvis.centre_contrast(torch.zeros(3, 8, 8))
+
+
 def test_content_is_relative_feature_distance():
     a0 = torch.randn(1, 4, 3, 3)
     a = a0 + 0.1

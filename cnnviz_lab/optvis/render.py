@@ -231,6 +231,21 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
     return result if output in (None, "result") else legacy_output(result, output)
 
 
+def centre_contrast(images: torch.Tensor) -> torch.Tensor:
+    """Per image of an ``(N,3,H,W)`` batch: the standard deviation of the pixels in the
+    central half (rows and columns ``H/4 .. 3H/4``) divided by that of the pixels around
+    it. About 1 for a pattern repeated everywhere (a channel objective), well above 1 for
+    a pattern drawn only in the middle (a centre-neuron objective, Erhan et al. 2009)."""
+    x = torch.as_tensor(images).detach().float()
+    if x.dim() != 4 or x.shape[-1] < 4 or x.shape[-2] < 4:
+        raise ValueError(f"images must be an (N,C,H,W) batch of at least 4x4 pixels, got shape {tuple(x.shape)}")
+    h, w = x.shape[-2:]
+    centre = torch.zeros(h, w, dtype=torch.bool, device=x.device)
+    centre[h // 4:h - h // 4, w // 4:w - w // 4] = True
+    inner, outer = x[..., centre].flatten(1), x[..., ~centre].flatten(1)
+    return inner.std(1) / outer.std(1).clamp_min(1e-12)
+
+
 def legacy_output(result: Rendering, output: str) -> Any:
     """What the deprecated ``output=`` asked for: ``"tensor"`` or ``"image"`` (a list for a batch)."""
     if output == "tensor":
@@ -239,4 +254,4 @@ def legacy_output(result: Rendering, output: str) -> Any:
     return images[0] if len(images) == 1 else images
 
 
-__all__ = ["Rendering", "legacy_output", "maximize", "render", "to_pil", "unit_image"]
+__all__ = ["Rendering", "centre_contrast", "legacy_output", "maximize", "render", "to_pil", "unit_image"]
