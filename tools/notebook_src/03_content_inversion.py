@@ -6,7 +6,7 @@ nb = Notebook(
            "see what each depth of the network keeps and what it throws away",
            "understand the role of the total-variation and alpha-norm regularisers"],
     prerequisites="notebook 02 (optimising an image by gradient ascent, regularisers).",
-    runtime=("6 minutes", "1 minute"),
+    runtime=("2 minutes", "20 seconds"),
     papers=["Mahendran & Vedaldi, *Understanding Deep Image Representations by Inverting Them*, CVPR 2015"],
 )
 

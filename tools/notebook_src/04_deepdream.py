@@ -7,7 +7,7 @@ nb = Notebook(
            "weight several layers and see each weight act (weight 0 changes nothing)",
            "render the classic VGG16 DeepDream recipe (relu4_2 + relu5_2, 5 octaves x 1.6)"],
     prerequisites="notebook 02 (activation maximisation).",
-    runtime=("5 minutes", "30 seconds"),
+    runtime=("2 minutes", "30 seconds"),
     papers=["Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google AI blog 2015"],
 )
 
