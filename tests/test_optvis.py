@@ -55,6 +55,42 @@ def test_objective_strings_and_batches():
         O.channel("a", [0, 1]) + O.channel("a", [0, 1, 2])
 
 
+def test_objectives_describe_themselves_in_words():
+    chan = O.channel("blocks.8", 12)
+    assert chan.name == "blocks.8:12" and chan.describe() == "channel 12 of blocks.8"
+    start = torch.zeros(1, 3, 4, 4)
+    combo = chan - 3000 * O.l2(reference=start)
+    assert combo.describe() == "channel 12 of blocks.8 - 3000 x L2 distance to the start image"
+    assert combo.name == "blocks.8:12 - 3000 x l2 to start"   # no "+ -1*..." in the compact name either
+    assert (chan - O.total_variation() + 2).describe() == "channel 12 of blocks.8 - total variation + 2"
+    assert (-(chan - O.l2())).describe() == "-(channel 12 of blocks.8 - L2 distance to grey 0.5)"
+    assert O.neuron("b", 3).describe() == "centre neuron of channel 3 of b"
+    assert O.class_logit("goldfish").describe() == "logit of class goldfish"
+    assert O.channel("b", [0, 1]).describe() == "channels 0..1 of b, one per image"
+    assert O.dream("b").describe() == "dream b"   # without a description, the name
+
+
+def test_a_rendering_from_a_photo_carries_its_description(tiny):
+    start = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    res = cv.maximize(tiny, "conv2:1", size=16, steps=2, seed=0, param="pixel", image=start, l2_weight=10.0)
+    assert res.description == "channel 1 of conv2 - 10 x L2 distance to the start image"
+    fig = cv.plot.difference(res)
+    assert fig._suptitle.get_text() == res.description
+
+
+def test_centre_contrast_by_hand():
+    flat_centre = torch.zeros(2, 3, 8, 8)  # 8x8: the centre is rows and columns 2..5
+    flat_centre[0, :, ::2] = 1.0          # stripes everywhere: the same spread inside and out
+    flat_centre[1, :, 2:6, 2:6] = torch.tensor([[0.0, 1.0], [1.0, 0.0]]).repeat(2, 2)  # a pattern only in the middle
+    got = cv.optvis.centre_contrast(flat_centre)
+    assert got[0] == pytest.approx(1.0, rel=0.05)
+    outer = flat_centre[1].clone()
+    outer[:, 2:6, 2:6] = 0
+    assert outer.abs().sum() == 0 and got[1] > 1e6   # nothing outside the centre: huge ratio
+    with pytest.raises(ValueError, match="images"):
+        cv.optvis.centre_contrast(torch.zeros(3, 8, 8))
+
+
 def test_content_is_relative_feature_distance():
     a0 = torch.randn(1, 4, 3, 3)
     a = a0 + 0.1
@@ -230,6 +266,21 @@ def test_deepdream_raises_the_layer_and_keeps_size(tiny, photo):
     before = unit_acts(tiny, TF.to_tensor(photo)[None], "conv2").pow(2).mean()
     after = unit_acts(tiny, TF.to_tensor(out)[None], "conv2").pow(2).mean()
     assert after > 1.5 * before
+    assert_clean(tiny)
+
+
+def test_dream_score_is_the_weighted_mean_square_of_the_layers(tiny, photo):
+    import torchvision.transforms.functional as TF
+
+    x = TF.to_tensor(photo)[None]
+    want = 1.0 * unit_acts(tiny, x, "conv1").pow(2).mean() + 0.5 * unit_acts(tiny, x, "conv2").pow(2).mean()
+    got = cv.optvis.dream_score(tiny, photo, {"conv1": 1.0, "conv2": 0.5})
+    assert got == pytest.approx(float(want), rel=1e-5)
+    assert cv.optvis.dream_score(tiny, photo, {"conv1": 0.0}) == 0.0
+    out = cv.deepdream(tiny, photo, {"conv2": 1.0}, octaves=2, steps=6, lr=0.1, jitter=4, seed=0)
+    assert cv.optvis.dream_score(tiny, out, "conv2") > 1.5 * cv.optvis.dream_score(tiny, photo, "conv2")
+    with pytest.raises(ValueError, match="layers"):
+        cv.optvis.dream_score(tiny, photo, {"nope": 1.0})
     assert_clean(tiny)
 
 

@@ -107,8 +107,8 @@ register(Question(
      "c": "Pure noise: one unit is too small a target to render"},
     "b",
     "The centre unit sees only its receptive field, so only those pixels get a gradient: the pattern "
-    "grows in the middle (here its contrast is about 3 times that of the border), while the channel "
-    "objective repeats it everywhere (centre and border alike).",
+    "grows in the middle (in notebook 02 the central half has more than twice the contrast of the "
+    "border), while the channel objective repeats it everywhere (centre and border alike).",
     {"a": "That is the channel objective: it averages over every position, so every position is "
           "pushed. A single unit has no gradient outside its receptive field.",
      "c": "One unit has a perfectly good gradient inside its receptive field; the regularisers make it "

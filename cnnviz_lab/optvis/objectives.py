@@ -78,6 +78,12 @@ class Objective:
     batch: int | None = None
     setups: list[Callable[[nn.Module, Any], None]] = field(default_factory=list)
     post_steps: list[Callable[[Any, int], None]] = field(default_factory=list)
+    description: str = ""
+
+    def describe(self) -> str:
+        """The objective in words, for figure titles (``"channel 12 of blocks.8 - 3000 x L2
+        distance to the start image"``); ``name`` is the compact spec (``"blocks.8:12"``)."""
+        return self.description or self.name
 
     def __call__(self, ctx: Context) -> torch.Tensor:
         return _batched(self.fn(ctx), ctx.image.shape[0])
@@ -88,14 +94,16 @@ class Objective:
             raise ValueError(f"cannot combine objectives for {sorted(batches)} images")
         return Objective(fn, name, tuple(dict.fromkeys(self.layers + other.layers)),
                          self.needs_logits or other.needs_logits, batches.pop() if batches else None,
-                         self.setups + other.setups, self.post_steps + other.post_steps)
+                         self.setups + other.setups, self.post_steps + other.post_steps,
+                         _join(self.describe(), other.describe()))
 
     def __add__(self, other: "Objective | float") -> "Objective":
         if isinstance(other, (int, float)):
-            return Objective(lambda c: self(c) + other, f"{self.name} + {other}", self.layers,
-                             self.needs_logits, self.batch, self.setups, self.post_steps)
+            return Objective(lambda c: self(c) + other, _join(self.name, f"{other:g}"), self.layers,
+                             self.needs_logits, self.batch, self.setups, self.post_steps,
+                             _join(self.describe(), f"{other:g}"))
         other = as_objective(other)
-        return self._combine(other, lambda c: self(c) + other(c), f"{self.name} + {other.name}")
+        return self._combine(other, lambda c: self(c) + other(c), _join(self.name, other.name))
 
     __radd__ = __add__
 
@@ -111,8 +119,8 @@ class Objective:
     def __mul__(self, k: float) -> "Objective":
         if not isinstance(k, (int, float)):
             raise TypeError("objectives scale by numbers only: 0.1 * total_variation()")
-        return Objective(lambda c: k * self(c), f"{k:g}*{self.name}", self.layers, self.needs_logits,
-                         self.batch, self.setups, self.post_steps)
+        return Objective(lambda c: k * self(c), _scaled(k, self.name), self.layers, self.needs_logits,
+                         self.batch, self.setups, self.post_steps, _scaled(k, self.describe()))
 
     __rmul__ = __mul__
 
@@ -121,6 +129,22 @@ class Objective:
 
     def __repr__(self) -> str:
         return f"Objective({self.name})"
+
+
+def _scaled(k: float, text: str) -> str:
+    """``k`` times a term, as written by hand: ``"3000 x l2"``, ``"-l2"``, ``"-0.5 x (a + b)"``."""
+    if " + " in text or " - " in text or text.startswith("-"):
+        text = f"({text})"
+    if k == 1:
+        return text
+    if k == -1:
+        return f"-{text}"
+    return f"{k:g} x {text}"
+
+
+def _join(left: str, right: str) -> str:
+    """A sum as written by hand: ``"a + b"``, and ``"a - b"`` for a negative term."""
+    return f"{left} - {right[1:]}" if right.startswith("-") else f"{left} + {right}"
 
 
 # --- network objectives ---------------------------------------------------------------------
@@ -159,7 +183,9 @@ def channel(layer: str, channel: int | Sequence[int]) -> Objective:
         return a.flatten(1).mean(1)
 
     label = f"{layer}:{chans[0]}" if batch is None else f"{layer}:{chans[0]}..{chans[-1]}"
-    return Objective(fn, label, (layer,), batch=batch)
+    words = (f"channel {chans[0]} of {layer}" if batch is None
+             else f"channels {chans[0]}..{chans[-1]} of {layer}, one per image")
+    return Objective(fn, label, (layer,), batch=batch, description=words)
 
 
 def neuron(layer: str, channel: int | Sequence[int], x: int | None = None, y: int | None = None
@@ -175,7 +201,10 @@ def neuron(layer: str, channel: int | Sequence[int], x: int | None = None, y: in
         h, w = a.shape[-2:]
         return a[:, h // 2 if y is None else y, w // 2 if x is None else x]
 
-    return Objective(fn, f"{layer}:{chans[0]}@({x},{y})", (layer,), batch=batch)
+    where = "centre" if x is None and y is None else f"(x={x}, y={y})"
+    which = f"channel {chans[0]}" if batch is None else f"channels {chans[0]}..{chans[-1]}"
+    return Objective(fn, f"{layer}:{chans[0]}@({x},{y})", (layer,), batch=batch,
+                     description=f"{where} neuron of {which} of {layer}")
 
 
 def class_logit(cls: int | str | Sequence[int | str]) -> Objective:
@@ -208,7 +237,8 @@ def class_logit(cls: int | str | Sequence[int | str]) -> Objective:
         return c.logits[torch.arange(n, device=idx.device), idx]
 
     return Objective(fn, f"class {wanted if many else wanted[0]}", (), needs_logits=True,
-                     batch=len(wanted) if many else None, setups=[setup])
+                     batch=len(wanted) if many else None, setups=[setup],
+                     description=f"logit of class {', '.join(map(str, wanted)) if many else wanted[0]}")
 
 
 def dream(layer: str) -> Objective:
@@ -280,7 +310,9 @@ def l2(constant: float = 0.5, reference: torch.Tensor | None = None) -> Objectiv
         ref = constant if reference is None else reference.to(c.image.device, c.image.dtype)
         return (c.image - ref).pow(2).flatten(1).mean(1)
 
-    return Objective(fn, "l2" if reference is None else "l2 to start")
+    return Objective(fn, "l2" if reference is None else "l2 to start",
+                     description=f"L2 distance to grey {constant:g}" if reference is None
+                     else "L2 distance to the start image")
 
 
 def alpha_norm(alpha: float = 6.0, constant: float = 0.5) -> Objective:

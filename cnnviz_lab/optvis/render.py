@@ -42,7 +42,8 @@ class Rendering:
     ``tensor``: ``(N,3,H,W)`` RGB in [0, 1], detached, on the model's device; ``history``:
     ``(steps, N)`` scores per step (CPU); ``start``: the start image (RGB [0, 1]) when the
     render began from one, else ``None``; ``objective``: its name; ``info``: what the
-    function adds (``invert``: the layer, the feature distances, the target image).
+    function adds (``invert``: the layer, the feature distances, the target image);
+    ``description``: the objective in words, for titles (:meth:`Objective.describe`).
     ``.image`` / ``.images`` are PIL images; in a notebook a Rendering shows as its images.
     """
 
@@ -51,6 +52,7 @@ class Rendering:
     objective: str = ""
     start: torch.Tensor | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
 
     @property
     def images(self) -> list[Image.Image]:
@@ -157,7 +159,7 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
     with torch.no_grad():
         final = param().detach()
     hist = torch.stack(history).cpu() if history else torch.zeros(0, final.shape[0])
-    return Rendering(final, hist, obj.name)
+    return Rendering(final, hist, obj.name, description=obj.describe())
 
 
 def unit_image(image: Any, clf: Classifier | None, module: nn.Module, size: int | None = None) -> torch.Tensor:
@@ -229,6 +231,21 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
     return result if output in (None, "result") else legacy_output(result, output)
 
 
+def centre_contrast(images: torch.Tensor) -> torch.Tensor:
+    """Per image of an ``(N,3,H,W)`` batch: the standard deviation of the pixels in the
+    central half (rows and columns ``H/4 .. 3H/4``) divided by that of the pixels around
+    it. About 1 for a pattern repeated everywhere (a channel objective), well above 1 for
+    a pattern drawn only in the middle (a centre-neuron objective, Erhan et al. 2009)."""
+    x = torch.as_tensor(images).detach().float()
+    if x.dim() != 4 or x.shape[-1] < 4 or x.shape[-2] < 4:
+        raise ValueError(f"images must be an (N,C,H,W) batch of at least 4x4 pixels, got shape {tuple(x.shape)}")
+    h, w = x.shape[-2:]
+    centre = torch.zeros(h, w, dtype=torch.bool, device=x.device)
+    centre[h // 4:h - h // 4, w // 4:w - w // 4] = True
+    inner, outer = x[..., centre].flatten(1), x[..., ~centre].flatten(1)
+    return inner.std(1) / outer.std(1).clamp_min(1e-12)
+
+
 def legacy_output(result: Rendering, output: str) -> Any:
     """What the deprecated ``output=`` asked for: ``"tensor"`` or ``"image"`` (a list for a batch)."""
     if output == "tensor":
@@ -237,4 +254,4 @@ def legacy_output(result: Rendering, output: str) -> Any:
     return images[0] if len(images) == 1 else images
 
 
-__all__ = ["Rendering", "legacy_output", "maximize", "render", "to_pil", "unit_image"]
+__all__ = ["Rendering", "centre_contrast", "legacy_output", "maximize", "render", "to_pil", "unit_image"]

@@ -40,13 +40,14 @@ def renderings(images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Te
 def difference(result, title: str | None = None) -> Figure:
     """A render started from an image: the start image, the optimised
     image, and what the optimisation added (per-pixel magnitude of the change, normalised
-    for display, and the signed change mapped around grey)."""
+    for display, and the signed change mapped around grey). Titled ``title``, else the
+    objective in words (``Rendering.description``)."""
     diff = result.difference[0]
     mag = normalize_map(reduce_channels(diff, "l2"), "minmax", 99)
     signed = np.clip(0.5 + 0.5 * to_numpy(diff).transpose(1, 2, 0) / (float(diff.abs().max()) + 1e-12), 0, 1)
     return image_grid([_array(result.start), _array(result.tensor[0]), mag, signed],
                       ["start image", "optimised", "|change|", "signed change"], ncols=4, cmap="magma",
-                      suptitle=title or result.objective)
+                      suptitle=title or getattr(result, "description", "") or result.objective)
 
 
 def inversions(target: ImageLike | torch.Tensor, images: Mapping[str, ImageLike | torch.Tensor],

@@ -9,7 +9,7 @@ nb = Notebook(
            "render many channels at once as one batch, and start from a photo"],
     prerequisites="notebook 00 (layers, channels, hooks) and notebook 01 (gradients of a score "
                   "with respect to the input).",
-    runtime=("10 minutes", "1 minute"),
+    runtime=("3 minutes", "30 seconds"),
     papers=["Erhan et al., *Visualizing Higher-Layer Features of a Deep Network*, 2009",
             "Simonyan et al., *Deep Inside Convolutional Networks*, ICLR workshop 2014",
             "Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017"],
@@ -32,39 +32,75 @@ nb.code("""
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(160, 32), cv.config.pick(256, 10)
 res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)   # a Rendering: .image, .tensor, .history
-cv.plot.renderings(res, ["blocks.8 channel 12"], cell=3.5)
+cv.plot.renderings(res, [f"{cv.title_name(clf)}: blocks.8 channel 12"], cell=3.5)
 """)
 nb.code("""
 cv.plot.score_history(res.history)
 """)
 nb.md("""
-The score climbs quickly and then flattens: the image has found the pattern the channel
-detects, repeated everywhere (a channel objective averages over all positions). Read the
-picture as a texture, not as an object.
-
+The score climbs quickly and then flattens: most of the gain comes in the first quarter of
+the steps (checked below). The image has found the pattern the channel detects, repeated
+everywhere (a channel objective averages over all positions). Read the picture as a
+texture, not as an object.
+""")
+nb.code("""
+h = res.history[:, 0]
+quarter = h[len(h) // 4].item()
+print(f"score: start {h[0].item():.1f}, after a quarter of the steps {quarter:.1f}, end {h[-1].item():.1f}")
+assert h[-1] > h[0] + cv.config.pick(10.0, 0.5)
+if not cv.config.quick():
+    assert quarter - h[0].item() > 0.6 * (h[-1] - h[0]).item()   # most of the climb is early
+""")
+nb.md("""
 ## 2. Neuron, channel, class
 
-Objectives are small parts that add and scale. `neuron` asks only the centre unit to
-fire (one pattern in the middle, its receptive field); `class_logit` asks for a class.
+Objectives are small parts that add and scale. `channel` asks for the mean of a channel
+over all positions; `neuron` asks only the centre unit of that channel to fire;
+`class_logit` asks for a class.
 """)
+nb.choice("02-neuron-vs-channel")
 nb.code("""
 from cnnviz_lab import objectives as obj
 
 goals = [obj.neuron("blocks.8", 12), obj.channel("blocks.8", 12), obj.class_logit("goldfish")]
 images = cv.maximize(clf, goals, size=SIZE, steps=STEPS, seed=0)  # three images, one batch
-cv.plot.renderings(images, ["neuron (centre)", "channel", "class goldfish"], cell=3)
+cv.plot.renderings(images, [f"{g.describe()}\\n({cv.title_name(clf)})" for g in goals], cell=3.4)
+""")
+nb.md("""
+The neuron draws its pattern in the middle and leaves the border nearly flat: the centre
+unit depends only on the pixels of its receptive field, so only they get a gradient. The
+channel repeats the pattern everywhere. The numbers: the spread of pixel values in the
+central half over the spread around it (`cv.optvis.centre_contrast`), and what the network
+calls the class image.
+""")
+nb.code("""
+contrast = cv.optvis.centre_contrast(images.tensor)
+print(f"centre / border contrast: neuron {contrast[0]:.1f}, channel {contrast[1]:.1f}")
+top = clf.predict(clf.from_unit(images.tensor[2:3]))[0]
+print(f"the class image is classified as {top[1]} ({top[2]:.0%})")
+if not cv.config.quick():
+    assert contrast[0] > 1.8 and 0.7 < contrast[1] < 1.4, contrast
+    assert top[1] == "goldfish", top
 """)
 nb.md("""
 ## 3. Early versus deep layers
 
 Early layers respond to colours and oriented edges; the middle of the network to
-textures; deep layers to object parts (eyes, fur, wheels). Look at how the scale and the
-complexity of the pattern grow with depth.
+textures; deep layers to object parts (eyes, fur, wheels; Olah et al. 2017). Look at how
+the scale and the complexity of the pattern grow with depth: `blocks.1`'s image is
+fine-grained, with a large share of its energy at high spatial frequencies
+(`cv.high_frequency_share`), `blocks.15`'s is made of larger shapes and a much smaller share.
 """)
 nb.code("""
 layers = ["blocks.1", "blocks.5", "blocks.10", "blocks.15"]
 images = cv.maximize(clf, [f"{l}:3" for l in layers], size=SIZE, steps=STEPS, seed=0)
-cv.plot.renderings(images, layers, cell=3)
+cv.plot.renderings(images, [f"{l} channel 3 ({cv.title_name(clf)})" for l in layers], cell=3)
+""")
+nb.code("""
+hf = cv.high_frequency_share(images.tensor)
+print("high-frequency share:", ", ".join(f"{l} {v:.2f}" for l, v in zip(layers, hf)))
+if not cv.config.quick():
+    assert hf[0] > hf[-1] + 0.2, hf
 """)
 nb.md(r"""
 ## 4. Regularisers and the parametrisation
@@ -79,10 +115,12 @@ tried below on the same channel:
   decorrelated by ImageNet's colour covariance (`param="fft"`, Olah et al. 2017).
 """)
 nb.code("""
+import torch
+
 target = obj.channel("blocks.8", 12)
 variants = {
     "pixels, nothing": dict(param="pixel", transforms=None, objective=target),
-    "pixels + TV": dict(param="pixel", transforms=None, objective=target - 20 * obj.total_variation()),
+    "pixels + TV (weight 300)": dict(param="pixel", transforms=None, objective=target - 300 * obj.total_variation()),
     "pixels + transforms": dict(param="pixel", transforms="standard", objective=target),
     "Fourier + transforms": dict(param="fft", transforms="standard", objective=target),
 }
@@ -90,10 +128,24 @@ imgs = [cv.maximize(clf, size=SIZE, steps=STEPS, seed=0, **kw) for kw in variant
 cv.plot.renderings(imgs, list(variants), cell=3)
 """)
 nb.md("""
-The raw-pixel image is grainy, high-frequency noise; TV smooths it; transforms make the
-pattern survive shifts, so it becomes larger and cleaner; the Fourier parametrisation
-gives the most natural colours and shapes for the same number of steps.
-
+The raw-pixel image is grainy, high-frequency noise. A TV weight of 300 (the channel's
+mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
+variation falls several-fold while the channel still fires almost as strongly. Transforms
+make the pattern survive shifts, so it becomes larger and cleaner; the Fourier
+parametrisation gives the cleanest image, with the smallest share of high spatial
+frequencies, for the same number of steps. The numbers:
+""")
+nb.code("""
+tv = torch.cat([cv.optvis.objectives.tv(r.tensor) for r in imgs])
+hf = cv.high_frequency_share(torch.cat([r.tensor for r in imgs]))
+fires = [cv.activations(clf, clf.from_unit(r.tensor), "blocks.8")[0, 12].mean().item() for r in imgs]
+for name, t, f, a in zip(variants, tv, hf, fires):
+    print(f"{name:26s} TV {t:.4f}  high-frequency share {f:.2f}  channel {a:5.1f}")
+if not cv.config.quick():
+    assert tv[1] < 0.25 * tv[0] and hf[1] < hf[0] - 0.15 and fires[1] > 0.9 * fires[0]   # TV acts
+    assert hf[2] < hf[0] and hf[3] == hf.min() and hf[0] == hf.max()
+""")
+nb.md("""
 ## 5. A grid of channels, rendered as one batch
 
 `"blocks.8:0-7"` means channels 0 to 7 of `blocks.8`: image *i* maximises channel *i*, all
@@ -102,27 +154,45 @@ eight in one forward and one backward pass per step (much faster than eight rend
 """)
 nb.code("""
 n = cv.config.pick(8, 4)  # quick mode renders fewer
-grid = cv.maximize(clf, f"blocks.8:0-{n - 1}", size=SIZE, steps=STEPS, seed=0)
+grid = cv.maximize(clf, f"blocks.8:0-{n - 1}", size=cv.config.pick(128, 32), steps=STEPS, seed=0)
 cv.plot.renderings(grid, [f"channel {i}" for i in range(n)], ncols=8, cell=1.8)
 """)
-nb.md("""
+nb.md(r"""
 ## 6. Starting from a photo
 
-Start from an image instead of noise, add an L2 penalty that keeps the result close to
-it, and look at the *difference*: it shows where in the photo the channel found
-something to amplify.
+Start from a photo instead of noise and add an L2 penalty that keeps the result close to
+it: $\max_x h_{\ell,c}(T(x)) - \lambda \operatorname{mean}(x - x_0)^2$. The weight matters:
+the channel's activation is about 40 while a mean squared pixel change is about 0.01, so
+$\lambda$ must be in the thousands (here 3000) for the photo to survive; with $\lambda = 1$
+the texture simply replaces it. The figure shows the photo, the result, and what the
+optimisation added.
 """)
 nb.code("""
-res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel",
-                  image=cv.sample_image("cat"), l2_weight=1.0)
-cv.plot.difference(res)
+cat = cv.sample_image("cat")
+res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel", image=cat, l2_weight=3000)
+cv.plot.difference(res, title=f"{cv.title_name(clf)}: {res.description}")
+""")
+nb.md("""
+The cat stays recognisable, with the channel's pattern painted over it. Compared with the
+same render started from noise (`pixels + transforms` in section 4): the result is many
+times closer to the photo, yet the channel, which barely responds to the photo itself,
+now fires at well over half the strength the noise start reached.
+""")
+nb.code("""
+act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
+from_noise = imgs[2].tensor   # section 4: same channel, pixels + transforms, same steps, from noise
+dist = lambda x: (x - res.start).pow(2).mean().item()
+print(f"mean squared distance to the photo: from the photo {dist(res.tensor):.4f}, from noise {dist(from_noise):.4f}")
+print(f"channel 12: photo {act(res.start):.1f}, from the photo {act(res.tensor):.1f}, from noise {act(from_noise):.1f}")
+assert act(res.tensor) > act(res.start) + cv.config.pick(10.0, 0.1)   # the channel objective rose
+if not cv.config.quick():
+    assert dist(res.tensor) < 0.1 * dist(from_noise) and act(res.tensor) > 0.5 * act(from_noise)
 """)
 nb.md("## 7. Checks: the same seed gives the same image, and the channel really fires")
 nb.code("""
-import torch
-
-a = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=STEPS, seed=1).tensor
-b = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=STEPS, seed=1).tensor
+check_steps = cv.config.pick(64, 10)
+a = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=check_steps, seed=1, progress=False).tensor
+b = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=check_steps, seed=1, progress=False).tensor
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 0].mean().item()
 assert torch.equal(a, b) and cv.hook_count(clf) == 0
 assert act(a) > act(torch.full_like(a, 0.5)) + 1.0, (act(a), act(torch.full_like(a, 0.5)))
@@ -159,6 +229,25 @@ nb.exercise(
         return (dx ** 2 + dy ** 2).flatten(1).mean(1)
 
     assert cv.exercises.check_total_variation(total_variation_solution)
+    """,
+)
+nb.written(
+    """
+    The channel image repeats one pattern over the whole picture; the centre-neuron image
+    draws it once, in the middle, fading towards the border rather than stopping at a sharp
+    edge. Explain both from the objectives' gradients. What would the neuron image look
+    like for a neuron of `blocks.1`, and for one of `blocks.15`?
+    """,
+    """
+    The channel objective is the mean over all positions, so every position contributes a
+    gradient and the pattern grows everywhere. A single unit depends only on the pixels in
+    its receptive field, so pixels outside get exactly zero gradient and stay as they started
+    (the regularisers keep them flat). Inside, the gradient is not uniform: the *effective*
+    receptive field is roughly Gaussian (Luo et al. 2016, "Understanding the Effective
+    Receptive Field"), centre pixels reach the unit through many more paths than border
+    pixels, so the pattern fades out. A `blocks.1` neuron sees a few pixels: a tiny patch in
+    the middle of a flat image. A `blocks.15` neuron sees almost the whole image: the picture
+    fills most of the frame, with object-part-like structure.
     """,
 )
 nb.md("""

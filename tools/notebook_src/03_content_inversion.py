@@ -6,7 +6,7 @@ nb = Notebook(
            "see what each depth of the network keeps and what it throws away",
            "understand the role of the total-variation and alpha-norm regularisers"],
     prerequisites="notebook 02 (optimising an image by gradient ascent, regularisers).",
-    runtime=("6 minutes", "1 minute"),
+    runtime=("2 minutes", "20 seconds"),
     papers=["Mahendran & Vedaldi, *Understanding Deep Image Representations by Inverting Them*, CVPR 2015"],
 )
 
@@ -39,37 +39,131 @@ print("inversion reduced the feature distance; no hook left")
 nb.md("""
 ## 2. From every depth
 
-The same photo reconstructed from five depths. Look for three things as you go deeper:
-where the exact colours go, whether the background survives, and whether the cat's
-parts (eyes, ears, fur texture) stay in the right place.
+The same photo reconstructed from four blocks and from the network's `head` (the last
+convolution, 1280 channels, just before the global pooling and the classifier). Look for
+three things as you go deeper: where the exact colours go, whether the background
+survives, and whether the cat's parts (eyes, ears, fur texture) stay in the right place.
+The titles give the relative feature distance $d$ each inversion reached.
 """)
+nb.choice("03-inversion-depth")
 nb.code("""
 layers = ["blocks.1", "blocks.4", "blocks.8", "blocks.12", "head"]
 results = {l: cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0) for l in layers}
-cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()},
-                   {l: r.info["distance_end"] for l, r in results.items()})
+d = {l: r.info["distance_end"] for l, r in results.items()}
+cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()}, d)
 """)
-nb.md("""
-**What to conclude.** Shallow layers reconstruct nearly the photograph: they are a
-slightly blurred, re-coded copy. Deeper, the spatial resolution drops (7x7 at `head`
-for a 224-pixel input) and the channels encode *what* rather than *exactly where*:
-colours drift, edges become textures, the background fades, and only the parts the
-network uses for "cat" keep their structure. Information the classifier does not need
-is thrown away layer after layer.
+nb.md(r"""
+**What $d$ measures, and what it does not.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 /
+\lVert \Phi(x_0)\rVert^2$ is measured in the layer's own space and divided by the size of
+the photo's own activations, so layers of any scale compare: $d = 0$ means the layer cannot
+tell the reconstruction from the photo, $d = 1$ is as far as an all-zero activation map.
+Through the blocks it *falls* with depth (about 0.6 at `blocks.1`, about 0.1 at
+`blocks.12`), and yet the pictures look *less* like the photo. Both come from the same
+fact: deeper layers are more invariant. `blocks.1` keeps nearly every pixel detail, and
+the optimiser must reproduce all of it to match. `blocks.12` has thrown away exact colour,
+exact position and the background, so a great many images give nearly the same
+activations, and one of them is easy to find. A lower $d$ does not mean a more faithful
+picture: in pixels, the `blocks.12` reconstruction is *farther* from the photo than the
+`blocks.1` one.
 
-## 3. What the regularisers do
+Shallow layers are a slightly blurred, re-coded copy of the photograph. Deeper, the spatial
+resolution drops (4x4 at `head` for this 128-pixel input) and the channels encode *what*
+rather than *exactly where*: colours drift, edges become textures, the background fades,
+and only the parts the network uses for "cat" keep some structure.
+
+`head` is the exception: its reconstruction is noise, at $d = 1.00$ (next section).
+""")
+nb.code("""
+blocks = ["blocks.1", "blocks.4", "blocks.8", "blocks.12"]
+pixel_error = {l: (results[l].tensor - results[l].info["target"]).pow(2).mean().item() for l in blocks}
+print("feature distance d:  ", ", ".join(f"{l} {d[l]:.2f}" for l in blocks))
+print("pixel error to photo:", ", ".join(f"{l} {pixel_error[l]:.3f}" for l in blocks))
+if not cv.config.quick():
+    assert d["blocks.12"] < d["blocks.1"] / 3   # d falls with depth ...
+    assert all(d[deep] < d[shallow] + 0.05 for shallow, deep in zip(blocks, blocks[1:]))   # ... block by block
+    assert pixel_error["blocks.12"] > pixel_error["blocks.1"]   # lower d, yet farther from the photo
+""")
+nb.md(r"""
+## 3. Why `head` gives noise, and how to invert it
+
+The blocks of EfficientNet-Lite0 end in a *linear* projection: their outputs are signed
+and every unit passes a gradient. `head` is a 1x1 convolution, batch norm and **ReLU6**:
+on the cat, nearly 9 in 10 of its values are exactly 0. Started from noise, the units the
+photo switches on are mostly off for the noise image, and an off ReLU passes no gradient,
+so the optimiser cannot turn them on. What it *can* do is switch off the units the noise
+turned on, and it does, until the head's output is (almost) all zero: $d \to 1$, the
+distance of an empty activation map. The inversion is stuck on a flat region of the
+objective, not short of steps.
+
+The cure is to invert the same layer *before* its clamp, `head.bn` (the batch-norm output,
+1280 signed values per position, the same information as `head` where it is positive):
+every unit passes a gradient again.
+""")
+nb.code("""
+head = results["head"]
+a0 = cv.activations(clf, clf.from_unit(head.info["target"]), "head")
+a = cv.activations(clf, clf.from_unit(head.tensor), "head")
+print(f"share of the photo's head activations that are 0: {(a0 == 0).float().mean():.2f}")
+print(f"size of the reconstruction's head activations: {a.pow(2).sum() / a0.pow(2).sum():.3f} of the photo's")
+before_clamp = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0)
+top = clf.predict(clf.from_unit(before_clamp.tensor))[0]
+print(f"head: d = {d['head']:.2f}; head.bn: d = {before_clamp.info['distance_end']:.2f}, "
+      f"the reconstruction is classified as {top[1]} ({top[2]:.0%})")
+cv.plot.inversions(head.info["target"], {"head (after ReLU6)": head.tensor, "head.bn (before it)": before_clamp.tensor},
+                   {"head (after ReLU6)": d["head"], "head.bn (before it)": before_clamp.info["distance_end"]}, cell=3)
+""")
+nb.code("""
+assert (a0 == 0).float().mean() > cv.config.pick(0.8, 0.5)   # most of the head is off on the photo
+assert cv.activations(clf, clf.from_unit(head.info["target"]), "blocks.12").min() < 0   # a block's output is signed
+if not cv.config.quick():
+    assert d["head"] > 0.95 and a.pow(2).sum() < 0.05 * a0.pow(2).sum()   # switched off: d -> 1
+    assert before_clamp.info["distance_end"] < 0.3                         # before the clamp it works
+    assert top[0] in range(281, 286), top   # 281-285: ImageNet's domestic cats
+print("head: stuck at an all-zero activation map; head.bn: matched, and still a cat to the network")
+""", check_output=True)
+nb.written(
+    """
+    A classmate reads the figure of section 2 and writes: "`blocks.12` keeps the most
+    information about the photo: its inversion reaches the smallest feature distance."
+    What is wrong with this reasoning? Which number would you compute instead to compare
+    how much of the photo each layer keeps?
+    """,
+    """
+    The distance is measured in each layer's own space and normalised by that layer's
+    activations of the photo: it says how well *this layer* is fooled, not how much of the
+    photo the reconstruction shares. A layer that has thrown information away is *easier*
+    to fool: many images (with other colours, positions, backgrounds) give the same
+    `blocks.12` activations, so the optimiser quickly finds one of them, and the small
+    distance reflects the layer's invariance. To compare what the layers keep, compare the
+    reconstructions with the photo in a space common to all of them: pixels (the pixel
+    error printed above grows with depth), or a fixed shallow layer's features, or how
+    often several inversions from different seeds agree with each other.
+    """,
+)
+nb.md("""
+## 4. What the regularisers do
 
 Without total variation the optimiser may match the deep activations with
 high-frequency patterns the eye reads as noise: many images share the same deep
-activations, and the regulariser picks a natural-looking one among them.
+activations, and the regulariser picks a smoother one among them. Here it costs nothing in
+feature distance: with a TV weight of 5 the total variation falls several-fold and $d$
+stays about the same.
 """)
 nb.code("""
 rough = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=0.0)
 smooth = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=5.0)
-cv.plot.renderings([cat.resize(rough.image.size), rough, smooth], ["photo", "TV weight 0", "TV weight 5"], cell=3)
+cv.plot.renderings([rough.info["target"], rough, smooth],
+                   ["photo", f"TV weight 0, d={rough.info['distance_end']:.2f}",
+                    f"TV weight 5, d={smooth.info['distance_end']:.2f}"], cell=3)
+""")
+nb.code("""
+tv_rough, tv_smooth = (cv.optvis.objectives.tv(r.tensor).item() for r in (rough, smooth))
+print(f"total variation: TV weight 0 {tv_rough:.4f}, TV weight 5 {tv_smooth:.4f}")
+if not cv.config.quick():
+    assert tv_smooth < 0.5 * tv_rough and smooth.info["distance_end"] < rough.info["distance_end"] + 0.05
 """)
 nb.md("""
-## 4. Explore
+## 5. Explore
 
 Pick an image, a layer, the total-variation weight and the number of steps, then press
 **invert**. The title shows the relative feature distance reached.
