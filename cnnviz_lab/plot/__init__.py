@@ -9,7 +9,7 @@ from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
-from .evaluation import auc_scatter, curves, pointing, randomization, sanity_curves, sanity_maps
+from .evaluation import auc_scatter, curves, pointing, pointing_grid, randomization, sanity_curves, sanity_maps
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import augmentations, feature_maps, filters, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
@@ -24,7 +24,7 @@ __all__ = [
     "concept_examples", "cue_legend", "curves", "difference", "dream", "explanation_change",
     "feature_maps", "filters", "fooling_vs_visualisation", "image_array", "image_grid",
     "inversions", "mask_maps", "mask_scores", "normalize_map", "occlusion_experiment",
-    "occlusion_maps", "occlusion_projection", "overlay", "pointing", "predictions", "randomization",
+    "occlusion_maps", "occlusion_projection", "overlay", "pointing", "pointing_grid", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
     "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
