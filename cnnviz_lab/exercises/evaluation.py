@@ -89,10 +89,10 @@ register(Question(
     {"a": "saliency (the vanilla gradient)", "b": "Grad-CAM", "c": "guided backpropagation",
      "d": "none: every map must change when the model is destroyed"},
     "c",
-    "Guided backprop keeps a Spearman similarity of about 0.98 through those four blocks (saliency "
-    "falls to about 0.35 at once, Grad-CAM to about 0): its rule discards every negative gradient, so "
-    "what reaches the pixels depends on the image's edges, not on the weights above. Only once the "
-    "lower blocks are randomised too does it change. It fails the sanity check.",
+    "Guided backprop's map stays nearly the same through those blocks, while saliency and Grad-CAM "
+    "change at the first step: its rule discards every negative gradient, so what reaches the pixels "
+    "depends on the image's edges, not on the weights above. It fails the sanity check. (EigenCAM, not "
+    "among the options, also survives the classifier: it never reads it.)",
     {"a": "The vanilla gradient runs through the classifier's weights: a new classifier asks for "
           "different evidence, and its map changes at the first step.",
      "b": "Grad-CAM's weights are gradients of the class score, which a random classifier scrambles: "
@@ -105,8 +105,8 @@ register(Question(
     "bundled images, which map brings the class back fastest (highest insertion AUC)?",
     {"a": "Grad-CAM", "b": "random pixels", "c": "random blobs (noise on a 7x7 grid, as smooth as a CAM)"},
     "a",
-    "Grad-CAM puts the object's pixels first: its insertion AUC is highest on all three images (mean "
-    "about 0.42, random blobs about 0.19, random pixels about 0.13).",
+    "Grad-CAM puts the object's pixels first: its insertion AUC beats random pixels on every image "
+    "and random blobs on average over the three.",
     {"b": "Scattered single pixels inserted into a blurred image do not bring the object back until "
           "almost all of them are in.",
      "c": "A random blob can cover the object by luck on one image, but not on all three: on average it "
