@@ -205,11 +205,13 @@ def auc_scatter(evaluation, index: int | None = None) -> Figure:
     fig = Figure(figsize=(8, 4.4), layout="constrained")
     ax = fig.subplots()
     colours = _colours(len(evaluation.curves))
+    base_markers = iter("XPD*sv^<>")
     for colour, name in zip(colours, evaluation.curves):
         d, i = evaluation.deletion(name), evaluation.insertion(name)
         dv, iv = (float(d.mean()), float(i.mean())) if index is None else (float(d[index]), float(i[index]))
         base = name in evaluation.baselines
-        ax.scatter([dv], [iv], marker="X" if base else "o", color="grey" if base else colour, s=60,
+        ax.scatter([dv], [iv], marker=next(base_markers, "X") if base else "o", color="grey" if base else colour,
+                   s=70 if base else 60,
                    edgecolors="black", linewidths=0.5, label=name + (" (baseline)" if base else ""))
     ax.set_xlabel("deletion AUC (lower is better)")
     ax.set_ylabel("insertion AUC (higher is better)")
