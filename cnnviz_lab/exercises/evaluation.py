@@ -91,8 +91,8 @@ register(Question(
     "c",
     "Guided backprop's map stays nearly the same through those blocks, while saliency and Grad-CAM "
     "change at the first step: its rule discards every negative gradient, so what reaches the pixels "
-    "depends on the image's edges, not on the weights above. It fails the sanity check. (EigenCAM, not "
-    "among the options, also survives the classifier: it never reads it.)",
+    "depends on the image's edges, not on the weights above. It fails the sanity check. (Deconvnet, with a "
+    "similar rule, and EigenCAM, which never reads the classifier, survive too; neither is an option here.)",
     {"a": "The vanilla gradient runs through the classifier's weights: a new classifier asks for "
           "different evidence, and its map changes at the first step.",
      "b": "Grad-CAM's weights are gradients of the class score, which a random classifier scrambles: "

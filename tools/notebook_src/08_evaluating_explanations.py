@@ -3,7 +3,7 @@ from notebook_builder import Notebook
 nb = Notebook(
     "08_evaluating_explanations", "How to tell a faithful explanation from a pretty one",
     goals=["run the randomisation sanity check: does a map change when the model it explains is destroyed?",
-           "see guided backprop and EigenCAM fail it, and understand why (an edge detector; a class-agnostic map)",
+           "see guided backprop, deconvnet and EigenCAM fail it, and understand why (edge detectors; a class-agnostic map)",
            "measure faithfulness with deletion and insertion curves, against random maps",
            "score localisation with the pointing game on an image with two objects",
            "put every method of the course through the same tests and read the summary table"],
@@ -53,8 +53,8 @@ NAMES = ["cat", "coffee", "cat_and_coffee"]
 # (SmoothGrad, Integrated Gradients, Score-CAM, occlusion, RISE, LIME): this notebook computes
 # about 200 maps, and the registry's defaults would take many minutes on a CPU.
 LIGHT = {"smoothgrad": {"n": cv.config.pick(16, 4)}, "integrated_gradients": {"steps": cv.config.pick(16, 8)},
-         "scorecam": {"max_channels": cv.config.pick(64, 16)}, "occlusion": {"stride": 32},
-         "rise": {"n": cv.config.pick(128, 32)}, "lime": {"n": cv.config.pick(128, 32)}}
+         "scorecam": {"max_channels": cv.config.pick(32, 16)}, "occlusion": {"stride": 32},
+         "rise": {"n": cv.config.pick(64, 32)}, "lime": {"n": cv.config.pick(64, 32)}}
 methods = cv.evaluate.course_methods(seed=0, settings=LIGHT)   # the whole roster, settings baked in
 print(f"{len(methods)} methods")
 for name, fn in methods.items():
@@ -88,7 +88,7 @@ LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.12", "blocks
                         ["classifier", "blocks.15", "blocks.12", "blocks.8"])
 SANITY = [name for name in methods if name not in ("scorecam", "occlusion", "rise", "lime")]
 sanity = cv.evaluate_methods(clf, cat, {k: methods[k] for k in SANITY}, faithfulness=False, layers=LAYERS, seed=0)
-cv.plot.sanity_curves(sanity.sanity, highlight=("guided_backprop", "eigencam"))
+cv.plot.sanity_curves(sanity.sanity, highlight=("guided_backprop", "deconvnet", "eigencam"))
 """)
 nb.code("""
 steps = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in sanity.sanity.items()}
@@ -98,12 +98,16 @@ for name, values in steps.items():
 nb.md("""
 **What to look at.** Every line starts after the first randomised block (the classifier).
 Saliency and SmoothGrad drop at once and stay low: a new classifier asks for different
-evidence, and the maps follow; so does Grad-CAM. Two thick lines tell another story.
-**Guided backprop** stays high with the classifier and the top blocks replaced by noise:
-its map is still nearly the same map. **EigenCAM** is exactly unchanged after the
-classifier is randomised, because it never looks at the classifier: it is the first
-principal component of the last feature maps, the same for every class (class-agnostic)
-and computed without any gradient. It can change only once the blocks below are redrawn.
+evidence, and the maps follow; Grad-CAM falls to 0 and below (HiResCAM and XGrad-CAM give the
+same map as Grad-CAM on this network, so their lines coincide). Grad-CAM++ and LayerCAM,
+which keep only the *positive* gradients, survive a random classifier and fall over the
+next blocks. Three thick lines stay up. **Guided backprop** and **deconvnet** (notebook 01),
+whose backward rules discard negative gradients, stay near 1 with the classifier and the
+top blocks replaced by noise: their maps are still the same maps. **EigenCAM** is exactly
+unchanged after the classifier is randomised, because it never looks at the classifier: it
+is the first principal component of the last feature maps, the same for every class
+(class-agnostic) and computed without any gradient. It can change only once the blocks
+below are redrawn, and even then its map keeps much of the image's layout.
 
 Now look at the maps themselves, for a few steps of the cascade:
 """)
@@ -126,17 +130,22 @@ convolutions keep the image's layout, so its principal component still outlines 
 object. That is not a bug of the code but what the method is: a map of where the network's
 features are strong, not of why it chose a class. The check below turns the figure into
 numbers: the similarity after the classifier alone, and the mean similarity over the
-cascade (the exercise's criterion: a method whose mean stays above 0.5 fails).
+cascade (the exercise's criterion: a method whose mean stays above 0.5 fails; in full mode
+Grad-CAM++ and LayerCAM sit right at that line).
 """)
 nb.code("""
 after_classifier = {name: float(r.spearman[:, 0].mean()) for name, r in sanity.sanity.items()}
 over_cascade = {name: float(r.spearman.mean()) for name, r in sanity.sanity.items()}
 print("after the classifier:", {k: round(v, 2) for k, v in after_classifier.items()})
 print("mean over the cascade:", {k: round(v, 2) for k, v in over_cascade.items()})
-print("fail the check (mean over the cascade > 0.5):", sanity.fails_sanity_check(0.5))
-assert after_classifier["eigencam"] > 0.99 and after_classifier["guided_backprop"] > 0.8, after_classifier
+print("fail the check (mean over the cascade > 0.5):", [k for k, v in over_cascade.items() if v > 0.5])
+assert min(after_classifier[k] for k in ("eigencam", "guided_backprop", "deconvnet")) > 0.95, after_classifier
 assert after_classifier["saliency"] < 0.6 and after_classifier["gradcam"] < 0.6, after_classifier
-assert "guided_backprop" in sanity.fails_sanity_check(0.5) and "gradcam" not in sanity.fails_sanity_check(0.5)
+assert min(over_cascade["guided_backprop"], over_cascade["deconvnet"]) > 0.5, over_cascade
+assert max(over_cascade["saliency"], over_cascade["gradcam"], over_cascade["smoothgrad"]) < 0.5, over_cascade
+if not cv.config.quick():   # quick mode randomises 4 blocks only, too few to reach EigenCAM's lower layers
+    assert over_cascade["eigencam"] > 0.5 and all(0.4 < over_cascade[k] < 0.65 for k in ("gradcam_pp", "layercam"))
+assert all(abs(over_cascade[k] - over_cascade["gradcam"]) < 0.01 for k in ("hirescam", "xgradcam")), over_cascade
 """)
 
 nb.md("""
@@ -177,13 +186,13 @@ the object back. Random *blobs* can come close on a single image (a blob that ha
 cover the face is as good as a CAM), which is why the table averages over the images and
 why a real evaluation uses hundreds of them.
 
-**Deletion** is harder to read: look at the table, where *random pixels* get one of the
-lowest (best!) deletion AUCs without knowing anything. Deleting scattered pixels all over
-the image turns it into noise that no class survives: the images it produces are far from
-anything the network was trained on (Hooker et al. 2019 make this point and retrain the
-network to avoid it). A fairer baseline for a smooth map is a random map of the same
-smoothness (random blobs): Grad-CAM's insertion beats it on average over the three
-images, and beats random pixels on every image (the cell below checks both). Never read deletion alone: read it with insertion, on many images.
+**Deletion** is harder to read: look at the table, where the deletion AUCs of almost all
+methods lie in a narrow band, and the random maps are not far behind (in quick mode, random
+pixels even get one of the lowest, best, deletion AUCs without knowing anything).
+Deleting scattered pixels all over the image turns it into noise that no class survives:
+the images it produces are far from anything the network was trained on (Hooker et al. 2019
+make this point and retrain the network to avoid it). A fairer baseline for a smooth map is
+a random map of the same smoothness (random blobs). Never read deletion alone: read it with insertion, on many images.
 """)
 nb.code("""
 ins = {name: ev.insertion(name) for name in ["gradcam", "random pixels", "random blobs"]}
@@ -301,17 +310,17 @@ nb.exercise(
 nb.md("""
 ## What to take away
 
-- **A map can be pretty and say nothing about the model.** Guided backprop's sharp edges
-  survive the destruction of the network, and so does EigenCAM's class-agnostic map: both
-  fail the sanity check, for different reasons (a backward rule that discards the negative
-  half; a map that never reads the classifier). Run the check on any new method before you
+- **A map can be pretty and say nothing about the model.** Guided backprop's and
+  deconvnet's sharp edges survive the destruction of the network, and so does EigenCAM's
+  class-agnostic map: they fail the sanity check, for different reasons (backward rules that
+  discard the negative half; a map that never reads the classifier). Run the check on any new method before you
   trust it.
 - **Faithfulness is measured by using the map**: delete or insert pixels in its order.
   Insertion is the easier one to read; deletion rewards maps that push the image off the
   data (random pixels), so compare with a random map of the same smoothness.
 - **Grad-CAM** passes the sanity check and beats random maps on insertion; guided backprop
-  can score well on the curves (see the table) and still fails the sanity check: a good
-  curve does not prove that a map explains the model.
+  beats the random maps on both curves here (see the table) and still fails the sanity
+  check: a good curve does not prove that a map explains the model.
 - No single number settles it: report the sanity check, both curves and the pointing game,
   on many images, with the settings (steps, fill, baseline) you used.
 """)
