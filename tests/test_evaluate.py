@@ -170,3 +170,19 @@ def test_plots_of_the_evaluation(tiny, batch):
     assert isinstance(cv.plot.randomization(res, batch), Figure)
     import numpy as np
     assert isinstance(cv.plot.pointing(attr, [[(np.int64(0), 0, 3, 3)], [(0, 0, 6, 6)]], batch), Figure)
+
+
+def test_pointing_figures_say_what_they_score(batch):
+    attr = torch.zeros(2, 6, 6)
+    attr[0, 1, 1] = 1.0   # image 0: maximum inside its box
+    attr[1, 5, 5] = 1.0   # image 1: maximum outside its box
+    boxes = [[(0, 0, 3, 3)], [(0, 0, 3, 3)]]
+    titles = [cv.plot.pointing(attr, boxes, batch, index=i).axes[0].get_title() for i in range(2)]
+    assert "hit" in titles[0] and "inside the box" in titles[0]
+    assert "miss" in titles[1] and "outside the box" in titles[1]
+    assert cv.plot.pointing(attr, boxes, batch, title="Grad-CAM, cup").axes[0].get_title() == "Grad-CAM, cup"
+    fig = cv.plot.pointing_grid({"a": attr, "b": attr.flip(0)}, boxes, batch, targets=["cat", "cup"],
+                                labels={"a": "Method A"}, ncols=3)
+    shown = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert shown == ["Method A\ncat: hit", "Method A\ncup: miss", "b\ncat: miss", "b\ncup: hit"]
+    assert sum(not ax.get_visible() for ax in fig.axes) == 2   # the 2x3 grid's unused panels are hidden

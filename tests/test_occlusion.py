@@ -217,3 +217,17 @@ def test_panel_renders_a_figure():
     panel = cv.widgets.occlusion_panel(size=32, window=16, stride=16)
     assert isinstance(panel.render(**panel.values()), Figure)
     assert cv.hook_count(cv.widgets.cached_model("efficientnet_lite0")) == 0
+
+
+def test_occlusion_maps_give_each_panel_its_own_colour_scale(lite):
+    x = torch.zeros(1, 3, 16, 16)
+    maps = torch.zeros(1, 2, 16, 16)
+    maps[0, 0, 2, 2], maps[0, 1, 9, 9] = 0.5, 40.0   # very different ranges: one scale each
+    fig = cv.plot.occlusion_maps(lite, x, maps, ["occlusion: 'cup'", "Grad-CAM: 'cup'"],
+                                 what=["probability drop", "Grad-CAM"])
+    images, bars = fig.axes[:2], fig.axes[2:]
+    assert [ax.get_title() for ax in images] == ["occlusion: 'cup'", "Grad-CAM: 'cup'"]
+    assert [b.get_ylabel() for b in bars] == ["probability drop", "Grad-CAM"]
+    assert [b.get_ylim()[1] for b in bars] == pytest.approx([0.5, 40.0])
+    with pytest.raises(ValueError, match="what"):
+        cv.plot.occlusion_maps(lite, x, maps, what=["only one"])

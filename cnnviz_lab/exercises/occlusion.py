@@ -115,17 +115,18 @@ def _mistakes(module, x: torch.Tensor, top: int, left: int, grid) -> list:
 
 register(Question(
     "07-fill",
-    "We hide the cat's squares with three fills: black, grey (the dataset mean) and a blurred copy "
-    "(32-pixel window, stride 32). Which fill makes the cat's probability drop the most at its worst "
-    "square?",
+    "We hide 32-pixel squares of the cup-on-bricks photo (stride 32) with three fills: black, grey and "
+    "a blurred copy of the pixels underneath. Which fill makes the 'espresso' probability drop the most "
+    "at its worst square?",
     {"a": "black", "b": "grey", "c": "blur", "d": "all three the same: the square hides the same pixels"},
     "a",
-    "Black is the furthest from any natural image: on this cat its worst square costs about 0.13 of "
-    "probability, blur 0.11, grey 0.08. Part of what black 'hides' is the shock of a black square "
-    "itself: an occlusion map answers 'what if this were replaced by THAT', so always report the fill.",
-    {"b": "Grey is the dataset mean, the mildest replacement: it removes the texture without adding "
-          "strong new edges, and gives the smallest drops here.",
-     "c": "A blurred copy keeps the colours and removes only detail: it hurts, but less than black.",
+    "Black is the furthest from any natural image: at its worst square it costs about 0.61 of "
+    "probability, grey 0.48, blur 0.23. Part of what black 'hides' is the shock of a black square "
+    "itself: even on squares that hide only bricks it costs more than the other fills. An occlusion "
+    "map answers 'what if this were replaced by THAT', so always report the fill.",
+    {"b": "Grey is milder than black: a flat patch close to the dataset's mean colour adds weaker edges "
+          "than a black one, so it hides the crema with less shock.",
+     "c": "A blurred copy keeps the colours and removes only detail: it hurts least.",
      "d": "The network sees the replacement, not just the missing pixels: a black square adds edges "
           "and a colour no photo has there."}))
 

@@ -12,7 +12,7 @@ from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
-from .evaluation import auc_scatter, curves, pointing, randomization, sanity_curves, sanity_maps
+from .evaluation import auc_scatter, curves, pointing, pointing_grid, randomization, sanity_curves, sanity_maps
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
@@ -30,7 +30,7 @@ __all__ = [
     "fooling_vs_visualisation", "gradient_image", "image_array", "image_grid", "inversions",
     "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
-    "pointing", "predictions", "randomization",
+    "pointing", "pointing_grid", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
     "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",

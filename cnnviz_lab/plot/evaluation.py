@@ -81,26 +81,63 @@ def randomization(result: RandomizationResult, image: torch.Tensor | None = None
     return fig
 
 
-def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
-             classifier: Classifier | None = None, index: int = 0) -> Figure:
-    """The pointing game for one image: the map over the image, the boxes, and a cross on
-    the map's maximum (green when it falls in a box, red otherwise)."""
+def _boxes_of(boxes: Sequence, index: int) -> list:
+    return list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
+
+
+def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
+    """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
+    red outside); returns whether it is a hit."""
     from ..evaluate import pointing_game
 
-    a = attribution.detach()
-    m = a[index] if a.dim() >= 3 else a
-    bxs = list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
     hit = bool(pointing_game(m, [bxs])[0])
     m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
-    fig = Figure(figsize=(4, 4), layout="constrained")
-    ax = fig.subplots()
-    ax.imshow(overlay(image_array(image[index:index + 1], classifier), m2))
+    ax.imshow(overlay(img, m2))
     for x0, y0, x1, y1 in bxs:
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
     r, c = np.unravel_index(np.argmax(m2), m2.shape)
-    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=14, mew=3)
-    ax.set_title("hit" if hit else "miss", fontsize=10)
+    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=12, mew=3)
     ax.set_axis_off()
+    return hit
+
+
+def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
+             classifier: Classifier | None = None, index: int = 0, title: str | None = None) -> Figure:
+    """The pointing game for one image: the map over the image, the boxes, and a cross on
+    the map's maximum (green when it falls in a box, red otherwise). ``title`` (default:
+    the verdict and what it means) is printed above it."""
+    a = attribution.detach()
+    m = a[index] if a.dim() >= 3 else a
+    fig = Figure(figsize=(4, 4.4), layout="constrained")
+    ax = fig.subplots()
+    hit = _pointing_panel(ax, m, _boxes_of(boxes, index), image_array(image[index:index + 1], classifier))
+    verdict = "hit: the maximum (x) is inside the box" if hit else "miss: the maximum (x) is outside the box"
+    ax.set_title(f"pointing game\n{verdict}" if title is None else title, fontsize=10)
+    return fig
+
+
+def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torch.Tensor,
+                  classifier: Classifier | None = None, targets: Sequence[str] | None = None,
+                  labels: Mapping[str, str] | None = None, ncols: int = 8) -> Figure:
+    """The pointing game of several methods at once: for each method (``maps``:
+    ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
+    twice with two targets), the map over the image, ``boxes[i]``, and a cross on the
+    maximum (green: hit, red: miss). Panels are titled with the method (``labels[name]``
+    when given), the target (``targets[i]``) and the verdict; ``ncols`` panels per row."""
+    items = [(name, i) for name in maps for i in range(image.shape[0])]
+    ncols = max(1, min(ncols, len(items)))
+    nrows = -(-len(items) // ncols)
+    fig = Figure(figsize=(1.75 * ncols, 2.05 * nrows), layout="constrained")
+    axes = np.array(fig.subplots(nrows, ncols, squeeze=False))
+    imgs = [image_array(image[i:i + 1], classifier) for i in range(image.shape[0])]
+    for ax, (name, i) in zip(axes.flat, items):
+        m = maps[name].detach()
+        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i])
+        what = targets[i] if targets is not None and i < len(targets) else f"image {i}"
+        ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8,
+                     color="black" if hit else "firebrick")
+    for ax in axes.flat[len(items):]:
+        ax.set_visible(False)
     return fig
 
 
@@ -114,12 +151,12 @@ def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spe
     ax = fig.subplots()
     layers: list[str] = []
     low = -0.3
-    for name, res in results.items():
+    for colour, (name, res) in zip(_colours(len(results)), results.items()):
         layers = res.layers if len(res.layers) > len(layers) else layers
         ys = to_numpy(getattr(res, metric).mean(0))
         low = min(low, float(np.nanmin(ys)) - 0.05) if len(ys) else low
         xs = np.arange(1, len(ys) + 1)
-        ax.plot(xs, ys, "o-", lw=3 if name in highlight else 1.2, ms=4, label=name)
+        ax.plot(xs, ys, "o-", lw=3 if name in highlight else 1.2, ms=4, label=name, color=colour)
     xs = np.arange(1, len(layers) + 1)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(xs)
@@ -165,15 +202,27 @@ def auc_scatter(evaluation, index: int | None = None) -> Figure:
     """Deletion AUC (x, lower is better) against insertion AUC (y, higher is better) of every
     method and baseline of a :class:`~cnnviz_lab.evaluate.MethodEvaluation`, averaged over
     the images (or of image ``index``): the best methods sit top left."""
-    fig = Figure(figsize=(5.5, 4.2), layout="constrained")
+    fig = Figure(figsize=(8, 4.4), layout="constrained")
     ax = fig.subplots()
-    for name in evaluation.curves:
+    colours = _colours(len(evaluation.curves))
+    base_markers = iter("XPD*sv^<>")
+    for colour, name in zip(colours, evaluation.curves):
         d, i = evaluation.deletion(name), evaluation.insertion(name)
         dv, iv = (float(d.mean()), float(i.mean())) if index is None else (float(d[index]), float(i[index]))
         base = name in evaluation.baselines
-        ax.scatter([dv], [iv], marker="x" if base else "o", color="grey" if base else None, s=50)
-        ax.annotate(name, (dv, iv), fontsize=7, xytext=(4, 3), textcoords="offset points")
+        ax.scatter([dv], [iv], marker=next(base_markers, "X") if base else "o", color="grey" if base else colour,
+                   s=70 if base else 60,
+                   edgecolors="black", linewidths=0.5, label=name + (" (baseline)" if base else ""))
     ax.set_xlabel("deletion AUC (lower is better)")
     ax.set_ylabel("insertion AUC (higher is better)")
     ax.set_title("faithfulness: best methods top left", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
+
+
+def _colours(n: int) -> list:
+    """``n`` distinct colours (tab20, then tab20b), so that up to 40 lines or points differ."""
+    from matplotlib import colormaps
+
+    pool = list(colormaps["tab20"].colors) + list(colormaps["tab20b"].colors)
+    return [pool[i % len(pool)] for i in range(n)]

@@ -3,8 +3,12 @@ the output per occluder position, its regularised version, and its projection on
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import torch
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
@@ -74,21 +78,31 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
 
 
 def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.Tensor,
-                   titles: list[str] | None = None, index: int = 0) -> Figure:
-    """Occlusion maps over the image, one panel per map: ``maps`` ``(N,K,H,W)`` (the K classes
-    of image ``index``) or ``(N,H,W)`` (each image with its map). Positive drops only, each
-    panel scaled to its own maximum (shown in the title)."""
+                   titles: list[str] | None = None, index: int = 0,
+                   what: str | Sequence[str] = "probability drop") -> Figure:
+    """Maps over the image, one panel per map: ``maps`` ``(N,K,H,W)`` (the K maps of image
+    ``index``) or ``(N,H,W)`` (each image with its map). Positive values only, each panel
+    on its own colour scale, from 0 to its own maximum, drawn as the panel's colour bar
+    labelled ``what`` (one string for every panel, or one per panel: occlusion's
+    probability drop, a Grad-CAM value, a RISE score...)."""
     m = maps.detach()
     if m.dim() == 4:
         panels = [(x[index:index + 1], m[index, k]) for k in range(m.shape[1])]
     else:
         panels = [(x[i:i + 1], m[i]) for i in range(m.shape[0])]
-    fig = Figure(figsize=(3.2 * len(panels), 3.4), layout="constrained")
+    labels = [what] * len(panels) if isinstance(what, str) else list(what)
+    if len(labels) != len(panels):
+        raise ValueError(f"what: one label for all panels or one per panel ({len(panels)}), got {len(labels)}")
+    fig = Figure(figsize=(3.3 * len(panels), 3.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for i, (ax, (img, amap)) in enumerate(zip(axes, panels)):
         a = to_numpy(amap)
+        top = float(max(a.max(), 0.0))
         ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
-        title = titles[i] if titles is not None and i < len(titles) else f"map {i}"
-        ax.set_title(f"{title}\n(max drop {a.max():.3g})", fontsize=9)
+        ax.set_title(titles[i] if titles is not None and i < len(titles) else f"map {i}", fontsize=9)
         ax.set_axis_off()
+        bar = fig.colorbar(ScalarMappable(Normalize(0.0, top if top > 0 else 1.0), cmap="jet"), ax=ax,
+                           shrink=0.75, pad=0.02)
+        bar.set_label(labels[i], fontsize=8)
+        bar.ax.tick_params(labelsize=7)
     return fig

@@ -2,15 +2,17 @@ from notebook_builder import Notebook
 
 nb = Notebook(
     "07_occlusion", "Occlusion sensitivity",
-    goals=["run the occlusion experiment: hide one square of the image at a time and watch the class probability",
+    goals=["run the occlusion experiment: hide one square of a cup-on-bricks photo at a time and watch the class probability",
            "read the probability-per-occluder-position heatmap, its regularised version and its projection",
            "turn it into a per-pixel map and explain two objects of one image in the same forward passes",
-           "see what the window, the stride and the fill value change, and what they cost",
+           "see what the window, the stride and the fill change, and why a black square hides 'too much'",
+           "compare occlusion with RISE and LIME at the same number of forward passes",
            "check a map with the pointing game and the deletion/insertion curves"],
     prerequisites="notebook 00 (predictions, preprocessing).",
-    runtime=("2 minutes", "15 seconds"),
+    runtime=("2.5 minutes", "20 seconds"),
     papers=["Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014",
             "Petsiuk, Das & Saenko, *RISE: Randomized Input Sampling for Explanation of Black-box Models*, BMVC 2018",
+            "Ribeiro, Singh & Guestrin, *\"Why Should I Trust You?\": Explaining the Predictions of Any Classifier*, KDD 2016",
             "Zhang et al., *Top-down Neural Attention by Excitation Backprop*, ECCV 2016"],
 )
 
@@ -36,62 +38,100 @@ nb.code("""
 import torch
 
 clf = cv.load_model(device=DEVICE)
-SIZE = cv.config.pick(224, 128)  # quick mode: smaller image, fewer windows
-WINDOW, STRIDE = 32, cv.config.pick(8, 16)
-cat = clf.preprocess(cv.sample_image("cat"), size=SIZE)
-clf.predict(cat, k=3)
+SIZE = 224                       # smaller images change this network's answer on this photo
+WINDOW, STRIDE = 32, cv.config.pick(16, 32)  # quick mode: a coarser grid, 4 times fewer passes
+cup = clf.preprocess(cv.sample_image("cup_on_bricks"), size=SIZE)
+# the cup's square in the 512 px file, through preprocess's resize and centre crop
+t = clf.transforms
+scale = round(t.resize_size[0] * SIZE / t.crop_size[0]) / 512
+CUP = tuple(round(v * scale - (512 * scale - SIZE) / 2) for v in (218, 89, 423, 289))
+clf.predict(cup, k=3)
+""")
+nb.md("""
+The image is an espresso cup, small and off-centre, on a brick wall: as in Zeiler & Fergus'
+experiments, the object fills a fraction of the picture, so there is something to find.
+The network's answer is "espresso" with high probability; `CUP` is the cup's box
+`(x0, y0, x1, y1)` in pixels, used below to check where each map points.
 """)
 
 nb.md("""
 ## 2. The occlusion experiment
 
-`cv.occlusion_grid` keeps the output for every occluder position (the experiment of the
-course's seed, which moves a black square over a school bus). `fill="grey"` hides the square
-with mid grey; the fill is given in the model's input space, and the names `"grey"`,
-`"black"`, `"mean"` and `"blur"` are translated through the model's normalisation.
+`cv.occlusion_grid` keeps the output for every occluder position (the experiment of
+Zeiler & Fergus' figure 7, which moves a grey square over a dog, a car wheel and a
+Pomeranian). `fill="grey"` hides the square with mid grey; the fill is given in the model's
+input space, and the names `"grey"`, `"black"`, `"mean"` and `"blur"` are translated through
+the model's normalisation.
 """)
 nb.code("""
-grid = cv.occlusion_grid(clf, cat, window=WINDOW, stride=STRIDE, fill="grey")
+grid = cv.occlusion_grid(clf, cup, window=WINDOW, stride=STRIDE, fill="grey")
 print(f"{grid.positions} occluder positions ({len(grid.ys)} x {len(grid.xs)}), "
       f"class {clf.label(grid.targets[0, 0])!r}")
 """)
 nb.code("""
-cv.plot.occlusion_experiment(clf, cat, grid)
+cv.plot.occlusion_experiment(clf, cup, grid)
 """)
 nb.md(r"""
-**How to read it.** Left: the image with one occluder drawn to scale. Second: the cat
-probability with the occluder at each position. It is dark (low) where the square hides the
-cat's face: eyes and nose carry the decision, and the fur or the background barely matter.
+**How to read it.** Left: the image with one occluder drawn to scale. Second: the
+"espresso" probability with the occluder at each position. It is dark (low) only where the
+square hides the cup, above all its crema and rim; over the bricks it barely moves: no
+square that misses the cup costs even a quarter of what the worst one costs. The wall
+carries no evidence for "espresso".
 
-Third: the seed's **regularised heatmap**. It standardises the grid,
+Third: the **regularised heatmap** of the course's occlusion experiment. It standardises the grid,
 $\tilde p = \mathrm{clip}(0.5 + 0.1\,(p - \bar p)/\sigma_p,\ 0,\ 1)$, sets the lowest 25 %
 (the positions where occlusion hurt most) to 0, takes $1 - \tilde p$ so that *important* is
 bright, and blurs it with a $3 \times 3$ box. Fourth: the image multiplied by that map: only
 what the network needs stays lit. Last: the per-pixel mean drop of the equation above.
+The cell below checks the reading: the worst square is centred on the cup, the squares of
+bricks only cost little, and the per-pixel map holds about twice as much of its mass inside
+the cup's box as the box's share of the image (a fifth).
+""")
+nb.code("""
+x0, y0, x1, y1 = CUP
+
+def misses_cup(g):  # the occluder positions whose square holds no pixel of the cup
+    ys, xs = torch.tensor(g.ys)[:, None], torch.tensor(g.xs)[None, :]
+    return (ys + WINDOW <= y0) | (ys >= y1) | (xs + WINDOW <= x0) | (xs >= x1)
+
+drop = grid.drop[0, 0].cpu()
+i, j = divmod(int(drop.argmax()), drop.shape[1])
+cy, cx = grid.ys[i] + WINDOW // 2, grid.xs[j] + WINDOW // 2
+bricks = float(drop[misses_cup(grid)].max())
+box_area = (x1 - x0) * (y1 - y0) / SIZE**2
+share = float(cv.energy_in_box(cv.occlusion_map(grid), CUP)[0])
+print(f"worst square centred at (x={cx}, y={cy}), drop {float(drop.max()):.2f}; worst square of bricks only: "
+      f"{bricks:.2f}; cup box: {box_area:.0%} of the image, {share:.0%} of the map")
+assert x0 <= cx < x1 and y0 <= cy < y1 and bricks < float(drop.max()) / 4
+assert share > cv.config.pick(1.8, 1.3) * box_area
 """)
 
 nb.md("""
 ## 3. Two objects, one run
 
-On an image with a cat on the left and a cup on the right, an `(N, K)` target explains K
-classes at once: the K probabilities are read from the *same* forward passes.
+On an image with a cat on the left and the same cup on the right, an `(N, K)` target
+explains K classes at once: the K probabilities are read from the *same* forward passes.
+For the cup we explain ImageNet's class "cup".
 """)
 nb.code("""
 both = clf.preprocess(cv.sample_image("cat_and_coffee"), size=SIZE)
-classes = [clf.predict(both, k=1)[0][0], clf.class_index("coffee mug")]
+classes = [clf.predict(both, k=1)[0][0], clf.class_index("cup")]
+names = [clf.label(c) for c in classes]
 maps = cv.occlusion(clf, both, [classes], window=WINDOW, stride=STRIDE, fill="grey")
-cv.plot.occlusion_maps(clf, both, maps, [clf.label(c) for c in classes])
+cv.plot.occlusion_maps(clf, both, maps, [f"occlusion: {n!r}" for n in names])
 """)
 nb.md("""
-The cat's map lights up the cat, the mug's map the cup and its saucer. Hiding the cat can even *raise*
-the mug's probability (a negative drop, not shown in these positive-only overlays): the two
-classes compete for the same softmax. The **pointing game** (Zhang et al. 2016) scores a map
-by whether its maximum falls inside the object's box. Boxes are `(x0, y0, x1, y1)` in pixels.
+The cat's map lights up the cat, the "cup" map the cup and its saucer; each panel has
+its own colour scale (its colour bar: the probability drop). Hiding the cat can even
+*raise* the cup's probability (a negative drop, not shown in these positive-only overlays):
+the two classes compete for the same softmax. The **pointing game** (Zhang et al. 2016)
+scores a map by whether its maximum falls inside the object's box. Boxes are
+`(x0, y0, x1, y1)` in pixels.
 """)
 nb.code("""
 half = SIZE // 2
 hits = [bool(cv.pointing_game(maps[:, 0], [(0, 0, half, SIZE)])[0]),   # cat: left half
-        bool(cv.pointing_game(maps[:, 1], [(half, 0, SIZE, SIZE)])[0])]  # mug: right half
+        bool(cv.pointing_game(maps[:, 1], [(half, 0, SIZE, SIZE)])[0])]  # cup: right half
 left, right = maps[0, :, :, :half].sum((1, 2)), maps[0, :, :, half:].sum((1, 2))
 assert hits == [True, True] and left[0] > right[0] and right[1] > left[1]
 print("pointing game hits:", hits)
@@ -103,58 +143,128 @@ nb.md("""
 Grad-CAM (notebook 06) reads the same question off the gradients at the last feature
 maps: one forward and one backward pass instead of one forward pass per window. Put side by
 side for the same two classes, the two agree on *where* each object is; occlusion's map is
-blockier (the window's size) but needs no access to the network's insides.
+blockier (the window's size) but needs no access to the network's insides. Each panel is
+scaled to its own maximum (its colour bar): occlusion's in probability drop, Grad-CAM's in
+the map's own units.
 """)
 nb.code("""
 cams = cv.gradcam(clf, both, [classes])  # the same two classes: one forward, one backward
-names = [clf.label(c) for c in classes]
 cv.plot.occlusion_maps(clf, both, torch.cat([maps, cams], dim=1),
-                       [f"occlusion: {n}" for n in names] + [f"Grad-CAM: {n}" for n in names])
+                       [f"occlusion: {n!r}" for n in names] + [f"Grad-CAM: {n!r}" for n in names],
+                       what=["probability drop"] * 2 + ["Grad-CAM value"] * 2)
 """)
 nb.code("""
 left_half = (0, 0, half, SIZE)
 on_cat = {"occlusion": cv.energy_in_box(maps, left_half)[0], "Grad-CAM": cv.energy_in_box(cams, left_half)[0]}
 assert all(share[0] > 0.5 > share[1] for share in on_cat.values()), on_cat
-print({name: [f"{v:.0%}" for v in share.tolist()] for name, share in on_cat.items()})
+print("share of each map on the cat's half:",
+      {name: [f"{v:.0%}" for v in share.tolist()] for name, share in on_cat.items()})
 """)
 
 nb.md("""
 ## 4. What the fill changes
 
-"Hiding" needs a replacement. Black is far from any natural image and can itself change the
-prediction; grey (here, the dataset mean) is milder; a blurred copy keeps colours and
-removes only detail. A coarse stride (= window) keeps this comparison cheap.
+"Hiding" needs a replacement: a **black** square, a **grey** one (close to the dataset's mean
+colour), or a **blurred** copy of the pixels underneath, which keeps the colours and removes
+only detail. A coarse stride (= window) keeps this comparison cheap.
 """)
+nb.choice("07-fill")
 nb.code("""
 fills = ["black", "grey", "blur"]
-per_fill = [cv.occlusion(clf, cat, window=WINDOW, stride=WINDOW, fill=f) for f in fills]
-cv.plot.occlusion_maps(clf, cat, torch.stack(per_fill, 1), [f"fill={f}" for f in fills])
+grids = {f: cv.occlusion_grid(clf, cup, window=WINDOW, stride=WINDOW, fill=f) for f in fills}
+worst = {f: float(g.drop.max()) for f, g in grids.items()}
+cv.plot.occlusion_maps(clf, cup, torch.stack([cv.occlusion_map(g)[0] for g in grids.values()])[None],
+                       [f"fill={f}: worst square -{worst[f]:.2f}" for f in fills])
 """)
 nb.md("""
-The three fills do not tell the same story: the squares that matter most differ, and the
-largest drop (in the titles) can differ several-fold. A black square on a dark, striped
-face may hide little the network cares about, while grey or blurred squares wipe out the
-texture of the eyes and fur. An occlusion map answers *"what if this were replaced by
-that"*: always say which replacement you used.
-
-**Window and stride.** A window smaller than the object's parts finds nothing (hiding one
-whisker changes little); a huge window hides everything and localises nothing. The stride
-sets the resolution of the grid and the cost, about $(\\text{size}/\\text{stride})^2$ forward
-passes. Try them in the panel below.
-""")
-
-nb.md("""
-## 5. Explore
-
-Choose the image, the window, the stride, the fill, probability or logit, and the
-regularisation percentile, then press **run**.
+**Black hides the most**, then grey, then the blurred copy, and not only on the cup. A black
+square is far from anything in the training images: it adds strong new edges and a colour
+no brick wall has, so part of the drop is the shock of the patch itself, whatever it
+covers. The cell below measures that: on the squares that hide **only bricks** (no pixel of
+the cup), the mean drop is largest with black, and the blurred copy, which stays closest to
+the photograph, costs least. Grey sits in between: a flat patch is still out of place, but
+less so. An occlusion map answers *"what if this were replaced by that"*: always say which
+replacement you used.
 """)
 nb.code("""
-cv.widgets.occlusion_panel(size=SIZE)
+on_bricks = {f: float(g.drop[0, 0].cpu()[misses_cup(g)].mean()) for f, g in grids.items()}
+print("worst square:", {f: round(v, 3) for f, v in worst.items()})
+print(f"mean drop over the {int(misses_cup(grids['black']).sum())} squares of bricks only:",
+      {f: round(v, 4) for f, v in on_bricks.items()})
+assert worst["black"] > worst["grey"] > worst["blur"]
+assert on_bricks["black"] > on_bricks["grey"] > on_bricks["blur"]
+""")
+nb.md(r"""
+**Window and stride.** A window smaller than the object's parts finds nothing (hiding one
+whisker changes little); a huge window hides everything and localises nothing. The stride
+sets the resolution of the grid and the cost, about $(\text{size}/\text{stride})^2$ forward
+passes. Try them in the panel of section 6.
 """)
 
 nb.md(r"""
-## 6. Is the map any good? Deletion and insertion
+## 5. Random masks instead of one square: RISE and LIME
+
+Occlusion hides one square at a time. Two black-box methods hide **many parts at once, at
+random**, and read the importance of each part off all the answers together.
+
+**RISE** (Petsiuk et al. 2018) draws $N$ smooth random masks $M_i$ (a coarse grid of
+cells kept with probability $p$, upsampled and shifted), runs the masked images, and
+averages the masks weighted by the score each masked image still gets:
+$$S_c(p) = \frac{1}{N\,p}\sum_{i=1}^{N} f_c(x \odot M_i)\,M_i(p).$$
+A pixel scores high when the copies that keep it score high.
+
+**LIME** (Ribeiro et al. 2016) cuts the image into superpixels, switches random subsets of
+them off ($z_i \in \{0, 1\}^F$), and fits a weighted linear model to the scores,
+$$\min_{\beta, b} \sum_i \pi(z_i)\,\big(f_c(x_{z_i}) - b - z_i^\top\beta\big)^2 + \alpha\|\beta\|^2,$$
+with $\pi$ favouring samples close to the whole image. Each superpixel's coefficient
+$\beta_j$ is its importance.
+
+All three below get the **same number of forward passes** as the occlusion grid of section 2
+and the same grey fill, so the comparison is about the masks, not the budget.
+""")
+nb.code("""
+passes = grid.positions
+black_box = {"occlusion": cv.occlusion_map(grid)[0],   # section 2's grid: `passes` forward passes
+             "RISE": cv.rise(clf, cup, n=passes, fill="grey", seed=0)[0],
+             "LIME": cv.lime(clf, cup, n=passes, fill="grey", segments="superpixels", seed=0)[0]}
+print(f"forward passes per map: {passes} for each of {', '.join(black_box)}")
+cv.plot.occlusion_maps(clf, cup, torch.stack(list(black_box.values()))[None],
+                       [f"{name} ({passes} passes)" for name in black_box],
+                       what=["probability drop", "RISE score", "LIME coefficient"])
+""")
+nb.md("""
+**Reading the figure.** The three methods agree on the answer: each puts its maximum on the
+cup (the pointing game on the cup's box), and their maps are positively correlated with
+each other (Pearson's r of about 0.4 to 0.5 per pair: far from identical).
+They differ in texture, and that is the masks' signature: occlusion's map is made of
+overlapping squares, RISE's of soft blobs with some noise left over the bricks (a few
+hundred random masks are not enough to average it away; the paper uses thousands), and
+LIME's is constant on each superpixel, with edges that follow the cup's outline.
+""")
+nb.code("""
+hits = {name: bool(cv.pointing_game(m[None], [CUP])[0]) for name, m in black_box.items()}
+r = torch.corrcoef(torch.stack([m.flatten() for m in black_box.values()]).double())
+names3 = list(black_box)
+pairs = {f"{a} ~ {b}": float(r[k, l]) for k, a in enumerate(names3) for l, b in enumerate(names3) if l > k}
+print("peak on the cup:", hits)
+print("Pearson correlation of the maps:", {k: round(v, 2) for k, v in pairs.items()})
+# quick mode (a few dozen passes each): only occlusion is sure to find the cup, the maps barely agree
+assert hits["occlusion"] and sum(hits.values()) >= cv.config.pick(3, 1), hits
+assert min(pairs.values()) > cv.config.pick(0.3, -0.2), pairs
+""")
+
+nb.md("""
+## 6. Explore
+
+Choose the image (or upload your own), the window, the stride, the fill, probability or
+logit, and the regularisation percentile, then press **run**.
+""")
+nb.code("""
+cv.widgets.occlusion_panel(image="cup_on_bricks", size=SIZE)
+""")
+
+nb.md(r"""
+## 7. Is the map any good? Deletion and insertion
 
 Petsiuk et al. (2018) measure a map by using it: **delete** pixels from the most to the least
 important and watch the probability fall (a good map makes it fall fast: low area under the
@@ -163,28 +273,27 @@ A random map is the baseline every explanation must beat. Notebook 08 runs every
 the course through these tests.
 """)
 nb.code("""
-cat_map = cv.occlusion(clf, cat, window=WINDOW, stride=STRIDE, fill="grey")
-random_map = torch.rand(cat_map.shape, generator=torch.Generator().manual_seed(0)).to(cat_map.device)
-steps = cv.config.pick(50, 10)
-curves = {name: [cv.deletion_curve(clf, cat, m, steps=steps, fill="blur"),
-                 cv.insertion_curve(clf, cat, m, steps=steps)]
-          for name, m in {"occlusion": cat_map, "random": random_map}.items()}
+random_map = cv.evaluate.random_map(cup, seed=0)[0]
+steps = cv.config.pick(25, 10)
+curves = {name: [cv.deletion_curve(clf, cup, m[None], steps=steps, fill="blur"),
+                 cv.insertion_curve(clf, cup, m[None], steps=steps)]
+          for name, m in {**black_box, "random": random_map}.items()}
 cv.plot.curves(curves)
 """)
 nb.md("""
-**Read the two panels differently.** Insertion (right) clearly prefers the occlusion map:
-putting the face back first restores "cat" after a small fraction of the pixels, while the
-random order needs almost all of them. Deletion (left) may well *prefer the random map*:
-deleting pixels scattered all over turns the whole image into noise, which no class
-survives, while deleting the face region by region leaves a blurred cat that can still be
-recognised. That is a known weakness of the deletion metric (its images leave the
-distribution the network was trained on), and the reason to look at both curves, on many
-images, before calling a map faithful.
+**Reading the curves.** On this image both tests agree: the three maps make "espresso" fall
+after a small fraction of the pixels is deleted, while deleting random pixels leaves it
+standing much longer; and inserting the cup first brings the class back long before the
+random order does. (On images where the object fills the frame, deletion can *prefer* a
+random map: deleting scattered pixels turns the whole image into noise that no class
+survives, far from anything the network was trained on. That weakness of the metric is
+one reason notebook 08 reads both curves, on several images.)
 """)
 nb.code("""
 auc = {name: (float(d.auc[0]), float(i.auc[0])) for name, (d, i) in curves.items()}
-assert auc["occlusion"][1] > auc["random"][1], auc  # insertion: higher is better
 print({name: f"deletion {d:.3f}, insertion {i:.3f}" for name, (d, i) in auc.items()})
+beat_random = all(auc[m][0] < auc["random"][0] and auc[m][1] > auc["random"][1] for m in black_box)
+assert beat_random or (cv.config.quick() and auc["occlusion"][1] > auc["random"][1]), auc  # quick: coarse maps
 """)
 
 nb.exercise(
@@ -223,17 +332,35 @@ nb.exercise(
         raise NotImplementedError  # your code here
     """,
     check="""
-    cv.exercises.check_occlusion_drop(occlusion_drop, clf, cat)
+    cv.exercises.check_occlusion_drop(occlusion_drop, clf, cup)
     """,
     solution="""
     def occlusion_drop_solution(clf, x, top, left, window):
         with torch.no_grad():
             p = clf.model(x).softmax(dim=1)[0]
             c = int(p.argmax())
-            q = clf.model(occlude(x, top, left, window, 0.0)).softmax(dim=1)[0]
+            q = clf.model(occlude_solution(x, top, left, window, 0.0)).softmax(dim=1)[0]
         return float(p[c] - q[c])
 
-    assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, cat)
+    assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, cup)
+    """,
+)
+
+nb.written(
+    """
+    A classmate's occlusion map of a dog photo (black fill, 32 px window) has its largest drop on
+    a square of **grass** beside the dog, not on the dog. Give two explanations, and one
+    experiment with the tools of this notebook that tells them apart.
+    """,
+    """
+    1. **The network uses the context**: grass is evidence for "dog" in its training photos (a
+       shortcut), so hiding it lowers the dog's probability. 2. **The fill is the cause**: a black
+       square is out of distribution, and it lowers the probability wherever it lands, as it
+       did on the bricks in section 4. The experiment: rerun with `fill="blur"` (or `"grey"`)
+       and compare. If the grass square still hurts with a fill that looks like a photograph,
+       the network uses the grass; if its drop falls to the level of other background squares,
+       the black patch was doing it. A second check: RISE or LIME (other masks, several parts at
+       once) should agree with occlusion where the evidence is real.
     """,
 )
 
@@ -241,11 +368,14 @@ nb.md("""
 ## What to take away
 
 - Occlusion answers a causal question, *"what if this part were replaced?"*, with forward
-  passes only: no gradients, no hooks, any model.
+  passes only: no gradients, no hooks, any model. On an object in a scene it finds the
+  object; its map is blocky at the window's scale.
 - Its answer depends on the window (the scale of the parts you can find), the stride (its
-  resolution and cost) and the fill (what "hidden" means). Report all three.
-- It is slow, one forward per position, but batched that is only as slow as classifying
-  that many images; deletion and insertion curves tell you whether a map is faithful.
+  resolution and cost) and the **fill**: a black square is out of distribution and costs
+  probability even where it hides nothing. Report all three.
+- RISE and LIME hide many parts at once, at random; at the same number of forward passes
+  they point at the same object, with their own textures (soft blobs, superpixels).
+- Deletion and insertion curves tell you whether a map is faithful; read both.
 
 Next, notebook 08 puts every method of the course through the same tests, and through a
 sanity check that some popular methods fail.
