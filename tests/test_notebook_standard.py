@@ -329,8 +329,27 @@ def problems_solutions(nb, filename: str) -> list[str]:
     return out
 
 
+_CHOICE = re.compile(r"cv\.exercises\.check_\w+\(\s*answer\s*\)|cv\.exercises\.check_choice\(")
+
+
+def problems_thinking(nb, filename: str) -> list[str]:
+    """Beyond the formula exercises, the notebook asks the student to think: a predict-then-run
+    question checked by ``cv.exercises`` (the student's ``answer``), and a written question with
+    a hidden model answer (``<details>``) or an investigation."""
+    code = "\n".join(c.source for _, c in _code_cells(nb) if not _is_solution(c))
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    out = []
+    if not _CHOICE.search(code):
+        out.append("no predict-then-run question: add nb.choice(question_id) (a Question registered in "
+                   "cnnviz_lab/exercises/) before the cell that shows the answer")
+    if "<details>" not in text and not re.search(r"(?im)^#+ .*investigat", text):
+        out.append("no written question with a hidden model answer (nb.written) and no investigation section")
+    return out
+
+
 CHECKS = [problems_title, problems_setup, problems_metadata, problems_idea, problems_panel,
-          problems_exercises, problems_solutions, problems_assertion, problems_code, problems_outputs]
+          problems_exercises, problems_solutions, problems_thinking, problems_assertion, problems_code,
+          problems_outputs]
 
 
 # ----------------------------------------------------------------------------- the tests
@@ -451,6 +470,10 @@ def test_the_reference_notebook_passes_every_check(good):
      "no exercise"),
     (problems_solutions, lambda nb: [setattr(c, "source", c.source.replace("_solution", ""))
                                      for c in nb.cells if _is_solution(c)], "redefines"),
+    (problems_thinking, lambda nb: [setattr(c, "source", c.source.replace("check_choice(", "report(")
+                                            .replace("(answer)", "(None)")) for c in nb.cells], "predict-then-run"),
+    (problems_thinking, lambda nb: [setattr(c, "source", c.source.replace("<details>", "").replace("nvestigat", "xplor"))
+                                    for c in nb.cells if c.cell_type == "markdown"], "written question"),
     (problems_assertion, lambda nb: [setattr(c, "source", re.sub(r"(?m)^assert .*$", "pass", c.source))
                                      for c in nb.cells if not _is_solution(c)], "no assertion"),
     (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("\n".join(f"a{i} = {i}" for i in range(13)))),

@@ -231,3 +231,16 @@ def test_occlusion_maps_give_each_panel_its_own_colour_scale(lite):
     assert [b.get_ylim()[1] for b in bars] == pytest.approx([0.5, 40.0])
     with pytest.raises(ValueError, match="what"):
         cv.plot.occlusion_maps(lite, x, maps, what=["only one"])
+
+
+def test_grid_misses_a_box_by_hand():
+    """Windows of 4 at starts 0, 4, 8 along each axis of a 12-pixel image; a box covering
+    pixels x 5..6, y 0..3 is missed by every window except the one starting at (y 0, x 4)."""
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 12 * 12, 2))
+    grid = cv.occlusion_grid(model, torch.rand(1, 3, 12, 12), target=0, window=4, stride=4)
+    assert grid.ys == [0, 4, 8] and grid.xs == [0, 4, 8]
+    missed = grid.misses((5, 0, 7, 4))
+    expected = torch.ones(3, 3, dtype=torch.bool)
+    expected[0, 1] = False
+    assert torch.equal(missed, expected)
+    assert not grid.misses((0, 0, 12, 12)).any()   # a box over the whole image is never missed

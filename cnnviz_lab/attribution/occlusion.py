@@ -90,6 +90,15 @@ class OcclusionGrid:
     def positions(self) -> int:
         return len(self.ys) * len(self.xs)
 
+    def misses(self, box: tuple[int, int, int, int]) -> torch.Tensor:
+        """``(GH,GW)`` bool: the occluder positions whose window holds no pixel of ``box``
+        ``(x0, y0, x1, y1)`` (pixels, end exclusive), e.g. to ask what hiding only the
+        background costs."""
+        x0, y0, x1, y1 = (int(v) for v in box)
+        ys, xs = torch.tensor(self.ys)[:, None], torch.tensor(self.xs)[None, :]
+        (h, w) = self.window
+        return (ys + h <= y0) | (ys >= y1) | (xs + w <= x0) | (xs >= x1)
+
 
 def _coverage(size: int, starts: list[int], window: int, device) -> torch.Tensor:
     """``(size, len(starts))`` 0/1 matrix: does window ``j`` cover pixel ``i`` along this axis."""

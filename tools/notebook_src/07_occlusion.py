@@ -89,15 +89,10 @@ the cup's box as the box's share of the image (a fifth).
 """)
 nb.code("""
 x0, y0, x1, y1 = CUP
-
-def misses_cup(g):  # the occluder positions whose square holds no pixel of the cup
-    ys, xs = torch.tensor(g.ys)[:, None], torch.tensor(g.xs)[None, :]
-    return (ys + WINDOW <= y0) | (ys >= y1) | (xs + WINDOW <= x0) | (xs >= x1)
-
 drop = grid.drop[0, 0].cpu()
 i, j = divmod(int(drop.argmax()), drop.shape[1])
 cy, cx = grid.ys[i] + WINDOW // 2, grid.xs[j] + WINDOW // 2
-bricks = float(drop[misses_cup(grid)].max())
+bricks = float(drop[grid.misses(CUP)].max())   # the worst square that holds no pixel of the cup
 box_area = (x1 - x0) * (y1 - y0) / SIZE**2
 share = float(cv.energy_in_box(cv.occlusion_map(grid), CUP)[0])
 print(f"worst square centred at (x={cx}, y={cy}), drop {float(drop.max()):.2f}; worst square of bricks only: "
@@ -187,9 +182,9 @@ less so. An occlusion map answers *"what if this were replaced by that"*: always
 replacement you used.
 """)
 nb.code("""
-on_bricks = {f: float(g.drop[0, 0].cpu()[misses_cup(g)].mean()) for f, g in grids.items()}
+on_bricks = {f: float(g.drop[0, 0].cpu()[g.misses(CUP)].mean()) for f, g in grids.items()}
 print("worst square:", {f: round(v, 3) for f, v in worst.items()})
-print(f"mean drop over the {int(misses_cup(grids['black']).sum())} squares of bricks only:",
+print(f"mean drop over the {int(grids['black'].misses(CUP).sum())} squares of bricks only:",
       {f: round(v, 4) for f, v in on_bricks.items()})
 assert worst["black"] > worst["grey"] > worst["blur"]
 assert on_bricks["black"] > on_bricks["grey"] > on_bricks["blur"]

@@ -49,9 +49,7 @@ import torch
 
 clf = cv.load_model(device=DEVICE)
 NAMES = ["cat", "coffee", "cat_and_coffee"]
-# Lighter settings for the methods that cost tens to hundreds of forward passes per map
-# (SmoothGrad, Integrated Gradients, Score-CAM, occlusion, RISE, LIME): this notebook computes
-# about 200 maps, and the registry's defaults would take many minutes on a CPU.
+# Lighter settings for the methods that cost many forward passes per map (about 200 maps here)
 LIGHT = {"smoothgrad": {"n": cv.config.pick(16, 4)}, "integrated_gradients": {"steps": cv.config.pick(16, 8)},
          "scorecam": {"max_channels": cv.config.pick(32, 16)}, "occlusion": {"stride": 32},
          "rise": {"n": cv.config.pick(64, 32)}, "lime": {"n": cv.config.pick(64, 32)}}
