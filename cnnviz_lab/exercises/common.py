@@ -49,6 +49,14 @@ def same(a: Any, b: Any, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
         return False
 
 
+def per_image(got: Any) -> tuple[torch.Tensor | None, str]:
+    """A student's result as a flat tensor of one value per image, or ``(None, why not)``."""
+    try:
+        return torch.as_tensor(got).flatten(), ""
+    except (TypeError, ValueError, RuntimeError):
+        return None, f"return one value per image, got {type(got).__name__}"
+
+
 def diagnose(got: Any, mistakes: Iterable[tuple[Any, str]], rtol: float = 1e-4, atol: float = 1e-6) -> str:
     """The hint of the first likely mistake whose result ``got`` reproduces, or "".
     ``mistakes``: ``(what that mistake returns, the hint for it)`` pairs, most specific first."""

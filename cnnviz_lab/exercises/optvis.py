@@ -7,7 +7,7 @@ from typing import Callable
 import torch
 
 from ..optvis.objectives import tv
-from .common import attempt, close, diagnose, report
+from .common import attempt, close, diagnose, per_image, report
 from .question import Question, register
 
 
@@ -21,10 +21,9 @@ def check_total_variation(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     if not ok:
         return report(False, "total_variation", got)
     ref = tv(images)
-    try:
-        flat = torch.as_tensor(got).flatten()
-    except (TypeError, ValueError, RuntimeError):
-        return report(False, "total_variation", f"return one value per image, got {type(got).__name__}")
+    flat, why_not = per_image(got)
+    if flat is None:
+        return report(False, "total_variation", why_not)
     same, why = close(flat, ref)
     if same:
         return report(True, "total_variation", "a noisy image has a large TV, a smooth one a small TV")
@@ -54,10 +53,9 @@ def check_feature_distance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
         return report(False, "feature_distance", got)
     diff = (a - a0).flatten(1).pow(2).sum(1)
     ref = diff / a0.flatten(1).pow(2).sum(1)
-    try:
-        flat = torch.as_tensor(got).flatten()
-    except (TypeError, ValueError, RuntimeError):
-        return report(False, "feature_distance", f"return one value per image, got {type(got).__name__}")
+    flat, why_not = per_image(got)
+    if flat is None:
+        return report(False, "feature_distance", why_not)
     same, why = close(flat, ref)
     if same:
         return report(True, "feature_distance", "0 means the network cannot tell the two images apart at this layer")
