@@ -21,6 +21,7 @@ import ast
 import copy
 import functools
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))   # the notebook builder: one rule for the names a cell binds
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 MAX_LINES = 12  # the longest code cell a notebook may have (the generated setup cell aside)
@@ -299,18 +301,13 @@ def problems_outputs(nb, filename: str) -> list[str]:
 
 
 def _bound(source: str) -> set[str]:
+    """Names a stored cell binds at top level (the builder's rule, magics commented out)."""
+    from notebook_builder import _bound_names
+
     try:
-        tree = ast.parse(_python(source))
+        return _bound_names(_python(source))
     except SyntaxError:
         return set()
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return names
 
 
 def problems_solutions(nb, filename: str) -> list[str]:

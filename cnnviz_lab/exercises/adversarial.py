@@ -46,7 +46,7 @@ def check_projection(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
 
 _QUESTION = register(Question(
     "11-fooled-gradcam",
-    "Grad-CAM of the fooled image, for its new class, will",
+    "Before the next section: Grad-CAM of the fooled image for its new class, *goldfish*, will",
     {
         "a": "look like the cat's Grad-CAM",
         "b": "be a different map",

@@ -54,7 +54,7 @@ def check_t_statistic(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool
 
 _QUESTION = register(Question(
     "10-random-concept",
-    "A set of random images is passed to TCAV as if it were a concept. Its TCAV scores will be",
+    "The third \"concept\" is a set of random images. Before running TCAV: its scores will be",
     {
         "a": "near 1 and significant",
         "b": "like the random CAVs' and not significant",

@@ -58,7 +58,8 @@ def check_mask_energy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
 
 _QUESTION = register(Question(
     "09-swap",
-    "The shortcut model is shown a **triangle** whose cue has the **green** of the squares. What does it say?",
+    "Before you run the next section: the shortcut model is shown a **triangle** whose cue has the "
+    "**green** of the squares. What does it say?",
     {
         "a": "triangle",
         "b": "square",

@@ -74,25 +74,7 @@ for name, run in [("shortcut", shortcut), ("clean", clean)]:
           [round(a, 2) for a in run.accuracy])
 """)
 
-nb.exercise(
-    "predict, then run",
-    task="""
-    Before you run the next section: the shortcut model is shown a **triangle** whose cue
-    has the **green** of the squares. What does it say?
-
-    (a) triangle, (b) square, (c) any of the four classes at random, (d) nothing with
-    confidence: all four near 25 %. Set `answer` to a letter.
-    """,
-    starter="""
-    answer = None  # "a", "b", "c" or "d"
-    """,
-    check="""
-    cv.exercises.check_swap_prediction(answer)
-    """,
-    solution="""
-    assert cv.exercises.check_swap_prediction("b")   # your own `answer` above stays as it is
-    """,
-)
+nb.choice("09-swap")
 
 nb.md("""
 ## 3. The shortcut, exposed: test images whose cue lies

@@ -83,24 +83,7 @@ cv.plot.concept_examples({"zebra (class)": zebras, **{c: v[0] for c, v in concep
                           "random": randoms[0]}, classifier=clf)
 """)
 
-nb.exercise(
-    "predict, then run",
-    task="""
-    The third "concept" is a set of random images. Before running TCAV: its scores will be
-
-    (a) near 1 and significant, (b) like the random CAVs' scores and not significant,
-    (c) near 0 and significant, (d) impossible to compute. Set `answer` to a letter.
-    """,
-    starter="""
-    answer = None  # "a", "b", "c" or "d"
-    """,
-    check="""
-    cv.exercises.check_random_concept(answer)
-    """,
-    solution="""
-    assert cv.exercises.check_random_concept("b")   # your own `answer` above stays as it is
-    """,
-)
+nb.choice("10-random-concept")
 
 nb.md("""
 ## 4. TCAV at three depths

@@ -89,24 +89,7 @@ linear over that distance. PGD's small steps, each taken from where the last one
 reach the target (above 99 %) from 2 levels on. Half a level is too little for both.
 """)
 
-nb.exercise(
-    "predict, then run",
-    task="""
-    Before the next section: Grad-CAM of the fooled image for *goldfish* will
-
-    (a) look like the cat's Grad-CAM, (b) be a different map, (c) be uniform, (d) be empty.
-    Set `answer` to a letter.
-    """,
-    starter="""
-    answer = None  # "a", "b", "c" or "d"
-    """,
-    check="""
-    cv.exercises.check_fooled_gradcam(answer)
-    """,
-    solution="""
-    assert cv.exercises.check_fooled_gradcam("b")   # your own `answer` above stays as it is
-    """,
-)
+nb.choice("11-fooled-gradcam")
 
 nb.md("""
 ## 3. What the explanations say about a fooled image
