@@ -448,6 +448,13 @@ def base_case(data, kwargs: Kwargs, target: str | None, models=VALID_MODELS, n: 
     return case
 
 
+def dict_update(case: Case, **changes) -> Case:
+    """``case`` with the given fields changed (in place), for use inside list comprehensions."""
+    for key, value in changes.items():
+        setattr(case, key, value)
+    return case
+
+
 def variants(case: Case, bad: str | None, **forms: Any) -> list[Case]:
     """One case per form: ``forms = {attribute_or_keyword: [values...]}`` for exactly one
     attribute. A callable value is called to build it (fresh tensors per case)."""

@@ -16,8 +16,8 @@ from PIL import Image
 from torch import nn
 
 import cnnviz_lab as cv
-from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, Case, Foreign, Spec, base_case, cases, keyword_kind, make_model,
-                     module_of, run_kind, standard_kinds, variants)
+from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, Case, Foreign, Spec, base_case, cases, dict_update,
+                     keyword_kind, make_model, module_of, run_kind, standard_kinds, variants)
 
 BAD_LAYER_LISTS = [3, 2.5, "nope", Foreign, [], ["conv1", 3], None]
 
@@ -361,12 +361,6 @@ def note_spec(name: str) -> Spec:
 
 
 SPECS.update({name: note_spec(name) for name in ("title_name", "note_html", "model_note")})
-
-
-def dict_update(case: Case, **changes) -> Case:
-    for key, value in changes.items():
-        setattr(case, key, value)
-    return case
 
 
 @pytest.mark.parametrize("function, kind", cases(SPECS))

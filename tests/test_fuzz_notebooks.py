@@ -16,8 +16,8 @@ from torch import nn
 import cnnviz_lab as cv
 from cnnviz_lab.datasets import CUE_MODES, SHAPES
 from cnnviz_lab.textures import CONCEPTS
-from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, VALID_MODELS, Case, ModelState, Spec, base_case, cases, draw_x,
-                     keyword_kind, make_model, module_of, run_kind, standard_kinds, variants)
+from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, VALID_MODELS, Case, ModelState, Spec, base_case, cases, dict_update,
+                     draw_x, keyword_kind, make_model, module_of, run_kind, standard_kinds, variants)
 
 BAD_BATCH = [0, -1, 2.5, "8", (2,)]
 BAD_THREADS = [0, -1, 2.5, "1", True]
@@ -636,12 +636,6 @@ SPECS.update({
                                              models=["tiny", "functional"])   # a name needs a Classifier
                    for arg in ("before", "after")}})}),
 })
-
-
-def dict_update(case: Case, **changes) -> Case:
-    for key, value in changes.items():
-        setattr(case, key, value)
-    return case
 
 
 @pytest.mark.parametrize("function, kind", cases(SPECS))
