@@ -102,6 +102,15 @@ def choice(value: Any, name: str, options: Sequence[str]) -> str:
     return value
 
 
+def box(value: Any, name: str = "box") -> tuple[int, int, int, int]:
+    """Four pixel corners ``(x0, y0, x1, y1)`` (numbers or one-element tensors) as ints."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 4 or not all(
+            _is_real(v) or (isinstance(v, torch.Tensor) and v.numel() == 1) for v in value):
+        raise ValueError(f"{name}: expected four pixel corners (x0, y0, x1, y1), got {value!r}")
+    x0, y0, x1, y1 = (int(v) for v in value)
+    return x0, y0, x1, y1
+
+
 def seed(value: Any) -> int | None:
     """``seed``: ``None`` (unseeded: fresh randomness each call) or an ``int``."""
     if value is None:

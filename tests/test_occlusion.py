@@ -244,3 +244,11 @@ def test_grid_misses_a_box_by_hand():
     expected[0, 1] = False
     assert torch.equal(missed, expected)
     assert not grid.misses((0, 0, 12, 12)).any()   # a box over the whole image is never missed
+
+
+@pytest.mark.parametrize("box", [(1, 2, 3), "abcd", None, (0, 0, "x", 4)])
+def test_grid_misses_refuses_a_bad_box(box):
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 12 * 12, 2))
+    grid = cv.occlusion_grid(model, torch.rand(1, 3, 12, 12), target=0, window=4, stride=4)
+    with pytest.raises(ValueError, match="box"):
+        grid.misses(box)

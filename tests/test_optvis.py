@@ -369,3 +369,10 @@ def test_no_hook_after_exception_mid_dream_or_inversion(tiny, photo):
         cv.invert(tiny, torch.rand(1, 3, 16, 16), "conv2", steps=5, seed=0)
     assert_clean(tiny)
     assert tiny.training and all(p.requires_grad for p in tiny.parameters())
+
+
+@pytest.mark.parametrize("images, error", [("x", TypeError), (torch.rand(8, 8), ValueError),
+                                           (torch.rand(1, 3, 2, 2), ValueError)])
+def test_centre_contrast_refuses_what_is_not_a_batch(images, error):
+    with pytest.raises(error, match="images"):
+        cv.optvis.centre_contrast(images)

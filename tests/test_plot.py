@@ -130,3 +130,8 @@ def test_panel_draws_once_when_a_control_updates_another():
     assert calls == [("cat", "tabby"), ("coffee", "espresso")]
     panel.update(force=True)  # a run button always recomputes
     assert calls[-1] == ("coffee", "espresso") and len(calls) == 3
+
+
+def test_filter_measures_refuse_a_model_without_convolutions():
+    with pytest.raises(ValueError, match="no Conv2d"):
+        cv.plot.achromatic_share(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2)))

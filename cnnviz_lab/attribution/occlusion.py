@@ -94,7 +94,7 @@ class OcclusionGrid:
         """``(GH,GW)`` bool: the occluder positions whose window holds no pixel of ``box``
         ``(x0, y0, x1, y1)`` (pixels, end exclusive), e.g. to ask what hiding only the
         background costs."""
-        x0, y0, x1, y1 = (int(v) for v in box)
+        x0, y0, x1, y1 = checks.box(box)
         ys, xs = torch.tensor(self.ys)[:, None], torch.tensor(self.xs)[None, :]
         (h, w) = self.window
         return (ys + h <= y0) | (ys >= y1) | (xs + w <= x0) | (xs >= x1)

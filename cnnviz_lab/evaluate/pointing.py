@@ -120,10 +120,7 @@ def energy_in_box(attribution: torch.Tensor, box: Sequence[int]) -> torch.Tensor
         a = a.abs().sum(dim=-3)
     else:
         a = a.clamp(min=0)
-    if isinstance(box, (str, bytes)) or not hasattr(box, "__len__") or len(box) != 4 or not all(
-            isinstance(v, (int, float)) or (isinstance(v, torch.Tensor) and v.numel() == 1) for v in box):
-        raise ValueError(f"box: expected four pixel corners (x0, y0, x1, y1), got {box!r}")
-    x0, y0, x1, y1 = (int(v) for v in box)
+    x0, y0, x1, y1 = checks.box(box)
     h, w = a.shape[-2:]
     if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
         raise ValueError(f"box {tuple(box)} is not inside the {w}x{h} map (0 <= x0 < x1 <= {w}, "

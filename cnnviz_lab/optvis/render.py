@@ -236,7 +236,9 @@ def centre_contrast(images: torch.Tensor) -> torch.Tensor:
     central half (rows and columns ``H/4 .. 3H/4``) divided by that of the pixels around
     it. About 1 for a pattern repeated everywhere (a channel objective), well above 1 for
     a pattern drawn only in the middle (a centre-neuron objective, Erhan et al. 2009)."""
-    x = torch.as_tensor(images).detach().float()
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be an (N,C,H,W) tensor, got {type(images).__name__}")
+    x = images.detach().float()
     if x.dim() != 4 or x.shape[-1] < 4 or x.shape[-2] < 4:
         raise ValueError(f"images must be an (N,C,H,W) batch of at least 4x4 pixels, got shape {tuple(x.shape)}")
     h, w = x.shape[-2:]

@@ -23,7 +23,12 @@ def _unit(a: np.ndarray) -> np.ndarray:
 
 def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple[str, nn.Conv2d]:
     module, _ = unwrap(model)
-    name = layer_name(module, layer) if layer is not None else layer_names(module, "conv")[0]
+    if layer is None:
+        convs = layer_names(module, "conv")
+        if not convs:
+            raise ValueError(f"model: {type(module).__name__} has no Conv2d layer to draw")
+        layer = convs[0]
+    name = layer_name(module, layer)
     conv = get_layer(module, name)
     if not isinstance(conv, nn.Conv2d):
         raise ValueError(f"{name} is a {type(conv).__name__}, not a Conv2d; "
