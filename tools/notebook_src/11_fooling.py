@@ -131,7 +131,7 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # they differ?
 
 # %%
-viz = cv.maximize(clf, f"class:{TARGET}", size=SIZE, steps=cv.config.pick(128, 16), seed=0, output="tensor")
+viz = cv.maximize(clf, f"class:{TARGET}", size=SIZE, steps=cv.config.pick(128, 16), seed=0).tensor
 p_viz = float(clf.logits(clf.from_unit(viz)).softmax(1)[0, gold])
 print(f"the class visualisation is '{TARGET}' with probability {p_viz:.1%}")
 cv.plot.fooling_vs_visualisation(adv.delta[0], viz[0], TARGET)
