@@ -23,9 +23,9 @@ from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated
                           registry, saliency, smoothgrad)
 from .classifier import Classifier
 from .config import quick
+from .credits import credit, file_credits
 from .datasets import shape_images
 from .evaluate import evaluate_methods, randomization_layers
-from .credits import credit, file_credits
 from .images import DATA_DIR, SAMPLES, ImageLike, load_image
 from .layers import blocks_at, layer_names
 from .models import load_model

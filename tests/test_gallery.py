@@ -49,7 +49,8 @@ def test_gallery_page_credits_a_bundled_photo(tmp_path, lite):
     image is a bundled sample, by name or by its path in data/, and not for other images."""
     from cnnviz_lab.images import DATA_DIR
 
-    for image, out in (("bee_on_flower", tmp_path / "by_name"), (str(DATA_DIR / "bee_on_flower.jpg"), tmp_path / "by_path")):
+    for image, out in (("bee_on_flower", tmp_path / "by_name"),
+                       (str(DATA_DIR / "bee_on_flower.jpg"), tmp_path / "by_path")):
         html = make_gallery(image, out, lite, fast=True, only=["00_predictions"], progress=False).read_text()
         assert cv.credit("bee_on_flower", "html") in html and "aussiegall" in html
         assert 'href="https://creativecommons.org/licenses/by/2.0/"' in html

@@ -8,9 +8,7 @@ from . import add_model_options, add_output_option, model_from_args
 
 
 def _gallery(args: argparse.Namespace) -> int:
-    from ..gallery import make_gallery
-
-    from ..gallery import DEFAULT_IMAGE
+    from ..gallery import DEFAULT_IMAGE, make_gallery
 
     clf = model_from_args(args)  # --model, --weights, --device and --fallback, as everywhere
     page = make_gallery(args.image or DEFAULT_IMAGE, args.out, clf, fast=True if args.fast else None,
