@@ -233,7 +233,7 @@ cv.plot.compare_maps(x, {f"class '{clf.label(top1)}'": guided[0], f"{LAYER}, cha
                      clf, title=f"{cv.title_name(clf)}: guided backprop from the class and from one channel "
                                 f"(correlation {unit_vs_class:.2f})")
 
-# %%
+# %% tags=["check"]
 # what the text says: the channel's map is non-zero, the image's shape, and close to the class's
 assert from_channel.shape == x.shape and from_channel.abs().sum() > 0
 if not cv.config.quick():
