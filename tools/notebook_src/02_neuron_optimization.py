@@ -127,9 +127,10 @@ if not cv.config.quick():
 # %% [markdown]
 # ## 4. Regularisers and the parametrisation
 #
-# Unregularised gradient ascent on raw pixels finds high-frequency noise that excites the
-# channel without looking like anything (an adversarial pattern). Three cures, each
-# tried below on the same channel:
+# Unregularised gradient ascent on raw pixels also climbs through high-frequency noise:
+# pixel-level patterns that excite the channel but that no natural image contains (the
+# same mechanism as an adversarial example). Three cures, each tried below on the same
+# channel:
 #
 # - a penalty: total variation $R_{TV}(x)=\frac{1}{HW}\sum_{i,j}(x_{i,j+1}-x_{i,j})^2+(x_{i+1,j}-x_{i,j})^2$;
 # - robustness: random jitter, scale and rotation every step (`transforms="standard"`);
@@ -154,7 +155,8 @@ cv.plot.renderings(imgs, list(variants), cell=3)
 # pixel-level colour noise (its high-frequency share is the largest of the four). A TV weight of 300 (the channel's
 # mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
 # variation falls several-fold while the channel still fires almost as strongly. Transforms
-# make the pattern survive shifts, so it becomes larger and cleaner; the Fourier
+# make the pattern survive shifts, so it becomes cleaner (a lower high-frequency share than
+# the raw image's); the Fourier
 # parametrisation gives the cleanest image, with the smallest share of high spatial
 # frequencies, for the same number of steps. The numbers:
 
@@ -185,9 +187,10 @@ cv.plot.renderings(grid, [f"blocks.8 channel {i}" for i in range(n)], ncols=4, c
 #
 # Start from a photo instead of noise and add an L2 penalty that keeps the result close to
 # it: $\max_x h_{\ell,c}(T(x)) - \lambda \operatorname{mean}(x - x_0)^2$. The weight matters:
-# the channel's activation is about 40 while a mean squared pixel change is about 0.01, so
-# $\lambda$ must be in the thousands (here 3000) for the photo to survive; with $\lambda = 1$
-# the texture simply replaces it. The figure shows the photo, the result, and what the
+# the channel's activation is about 40 while a visible edit of the photo has a mean squared
+# pixel change of about 0.001 to 0.01, so $\lambda$ must be in the thousands (here 3000)
+# for the penalty to weigh against the channel at all; at $\lambda = 1$ it would cost
+# almost nothing to paint over the whole photo. The figure shows the photo, the result, and what the
 # optimisation added: the size of the change at each pixel (with its colour bar) and the
 # signed change around grey.
 
