@@ -108,8 +108,8 @@ if not cv.config.quick():
 # objective, not short of steps.
 #
 # The cure for the *optimisation* is to invert the same layer *before* its clamp, `head.bn`
-# (the batch-norm output, 1280 signed values per position, the same information as `head`
-# where it is positive): every unit passes a gradient again. We take a smaller step
+# (the batch-norm output, 1280 signed values per position; `head` is this clamped to
+# [0, 6]): every unit passes a gradient again. We take a smaller step
 # (`lr=0.02` instead of the default 0.05): 1280 signed channels make a steep objective, and
 # at the larger step some random starts overshoot into a worse match.
 
@@ -141,8 +141,8 @@ print("head: stuck at an all-zero activation map; head.bn: matched, and still a 
 # noise, with at most faint curves where the eyes were. That is the lesson of this layer,
 # not a failure of the method: at the end of the network a 128-pixel photo is summarised in
 # a 4x4 grid of 1280 features, and those features are satisfied by the right textures in
-# roughly the right cells, whatever the pixels in between. Many images, most of them noise
-# to a person, give nearly the same `head.bn` activations as the cat. Mahendran & Vedaldi
+# roughly the right cells, whatever the pixels in between. An image that is noise to a
+# person, like this one, gives nearly the same `head.bn` activations as the cat. Mahendran & Vedaldi
 # (2015) set the weight of their total-variation prior per layer, and even so their
 # reconstructions from AlexNet's last layers keep only fragments of the object in roughly
 # the right places; with the light prior used here, the inversion shows how little of the
