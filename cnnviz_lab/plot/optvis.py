@@ -12,7 +12,7 @@ from PIL import Image
 
 from ..images import ImageLike
 from ..optvis.render import Rendering
-from .core import image_array, image_grid, normalize_map, reduce_channels, to_numpy
+from .core import image_array, image_grid, to_numpy
 
 
 def _array(image: ImageLike | torch.Tensor | Rendering) -> np.ndarray:
