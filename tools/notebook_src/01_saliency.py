@@ -44,7 +44,7 @@ from IPython.display import Markdown
 clf = cv.load_model(device=DEVICE)
 SIZE = cv.config.pick(224, 96)  # quick mode uses small images
 x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
-clf.predict(x, k=3)
+print("top 3:", ", ".join(f"{label} {p:.0%}" for _, label, p in clf.predict(x, k=3)))
 
 # %%
 grad = cv.saliency(clf, x)  # target=None: the top-1 class; raw, signed, shape (1, 3, H, W)
@@ -282,7 +282,8 @@ cv.plot.compare_maps(x, {"vanilla": grad[0], f"SmoothGrad (n={N})": smooth[0],
 # **What the figure shows.** For the vanilla gradient, averaging 50 noisy copies changes
 # the picture little: the speckle stays, and the **high-frequency share** (the share of the
 # map's energy above a quarter of the Nyquist frequency, `cv.high_frequency_share` at its
-# default cutoff of 0.25, a wider band than section 2's period-2 share) falls only slightly. For guided backprop the same average removes about half of that energy:
+# default cutoff of 0.25, a wider band than section 2's period-2 share) falls only slightly.
+# For guided backprop the same average removes about half of that energy:
 # the checkerboard of section 2 averages out, because each noisy copy shifts it a little.
 # Smilkov et al. (2017) report that more samples help up to about 50, and that noise of
 # 10-20 % of the input range works best.
