@@ -18,7 +18,7 @@ from pathlib import Path
 from torch import nn
 
 from ..classifier import Classifier
-from ..evaluate.folder import METRICS, evaluate_folder, method_names, metric_names, worker_device
+from ..evaluate.folder import METRICS, check_results_file, evaluate_folder, method_names, metric_names, worker_device
 from ..evaluate.summary import summarize, summary_figure, summary_table, write_summary
 from ..models import wrap_model
 from . import add_model_options, model_from_args, parse_target, save, saved
@@ -56,6 +56,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     for option, value, kind in (("--summary", args.summary, "table"), ("--plot", args.plot, "figure")):
         if value:
             check_out_file(value, kind, option)
+    check_results_file(args.out)
     args.device = worker_device(args.device)
     clf = _factory_model(args.model, args) if ":" in args.model else model_from_args(args)
     rank = int(os.environ.get("RANK", "0"))

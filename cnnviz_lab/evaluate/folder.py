@@ -167,14 +167,32 @@ def _rows(path: Path) -> Iterator[tuple[str, ...]]:
             yield tuple(row)
 
 
+def check_results_file(path: str | os.PathLike) -> None:
+    """Refuse to resume into a file that is not a results CSV of this command (it would be
+    rewritten): ``ValueError`` naming it. A missing or empty file is fine."""
+    p = Path(path).expanduser()
+    if not p.exists() or p.stat().st_size == 0:
+        return
+    if p.is_dir():
+        raise ValueError(f"--out {p} is a folder; give a .csv file name")
+    with open(p, newline="", encoding="utf-8", errors="replace") as f:
+        header = next(csv.reader(f), None)
+    if header is None or tuple(header) != COLUMNS:
+        raise ValueError(f"--out {p}: not a results file of cnnviz evaluate (its columns are not "
+                         f"{','.join(COLUMNS)}); choose another file name, it is left as it is")
+
+
 def _stream(path: Path) -> Iterator[tuple[str, ...]]:
     """Rows of a file read line by line (for merging without loading it whole)."""
     if not path.exists():
         return
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
-        if next(reader, None) is None:
+        header = next(reader, None)
+        if header is None:
             return
+        if tuple(header) != COLUMNS:
+            raise ValueError(f"{path}: not a results file of cnnviz evaluate (columns {header})")
         for row in reader:
             if len(row) == len(COLUMNS):
                 yield tuple(row)
@@ -327,6 +345,7 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
     seed = checks.integer(seed, "seed")
     size = checks.optional_positive_int(size, "size")
     options = dict(options or {})
+    check_results_file(out)
     listing = list_images(folder)
     names = listing.names
     box_table = read_boxes(boxes) if boxes is not None else None
@@ -450,5 +469,5 @@ def _batch_rows(model: Classifier, x: torch.Tensor, names: list[str], boxes: lis
     return rows
 
 
-__all__ = ["COLUMNS", "Context", "FolderMetric", "FolderRun", "METRICS", "evaluate_folder", "merge", "method_names",
+__all__ = ["COLUMNS", "Context", "FolderMetric", "FolderRun", "METRICS", "check_results_file", "evaluate_folder", "merge", "method_names",
            "metric_names", "part_path", "worker_device"]

@@ -50,7 +50,7 @@ class Listing:
 def _readable(path: Path) -> bool:
     try:
         with Image.open(path) as im:
-            im.size  # noqa: B018 - the header is read lazily
+            im.verify()   # the header, and for PNG the chunks' checksums: a cut file is caught here
         return True
     except (UnidentifiedImageError, OSError, ValueError):
         return False
@@ -214,7 +214,10 @@ class FolderImages(torch.utils.data.Dataset):
 
     def __getitem__(self, i: int):
         g = self.geometry
-        img = load_image(self.paths[i], max_side=None)
+        try:
+            img = load_image(self.paths[i], max_side=None)
+        except (OSError, ValueError) as err:
+            raise ValueError(f"cannot read the image {self.paths[i]}: {str(err).splitlines()[0][:200]}") from None
         width, height = img.size
         img = TF.resize(img, g.resize, interpolation=g.interpolation, antialias=True)
         img = TF.center_crop(img, [g.side, g.side])
