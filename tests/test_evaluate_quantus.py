@@ -156,3 +156,24 @@ def test_max_sensitivity_agrees_with_quantus_on_the_same_noise(data, monkeypatch
     monkeypatch.setattr(torch, "rand", rand)
     ours = max_sensitivity(model, x, y.tolist(), method="saliency", radius=radius, n=n)
     np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-4, atol=1e-6)
+
+
+def test_randomization_check_agrees_with_quantus_mprt(data, monkeypatch):
+    model, x, y = data
+
+    def explain(model, inputs, targets, **kwargs):
+        out = cv.saliency(model, torch.as_tensor(inputs, dtype=torch.float32), torch.as_tensor(targets).tolist())
+        return out.abs().sum(1, keepdim=True).numpy()
+
+    metric = quantus.MPRT(layer_order="top_down", seed=42, abs=True, normalise=False, return_aggregate=False,
+                          disable_warnings=True, return_last_correlation=False)
+    theirs = metric(model=model, x_batch=x.numpy(), y_batch=y.numpy(), a_batch=explain(model, x.numpy(), y.numpy()),
+                    device="cpu", explain_func=explain)
+    layers = [name for name, m in model.named_modules() if hasattr(m, "reset_parameters")][::-1]
+    # Quantus re-seeds torch with seed + 1 before every layer; ours with seed + i: replay theirs
+    real = torch.manual_seed
+    monkeypatch.setattr(torch, "manual_seed", lambda seed: real(43))
+    ours = cv.randomization_check(model, cv.saliency, x, y.tolist(), layers=layers, seed=0)
+    monkeypatch.setattr(torch, "manual_seed", real)
+    assert ours.layers == layers == ["6", "2", "0"]
+    np.testing.assert_allclose(ours.spearman.numpy(), np.array([theirs[name] for name in layers]).T, atol=1e-6)
