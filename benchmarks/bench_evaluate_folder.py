@@ -1,0 +1,94 @@
+"""``cnnviz evaluate`` over a folder: images per second with one process and with two
+(``torchrun --nproc_per_node=2``, gloo on the CPU, NCCL on GPUs).
+
+Workload: the bundled photos (``data/*.png``, ``*.jpg``) copied ``--copies`` times into a
+temporary folder, explained by ``--methods`` and scored by ``--metrics`` with ``--model``
+at ``--size`` px. Each configuration runs the real command in a fresh process; a second
+call on the finished file (nothing left to do: model loading, listing and the merge only)
+measures the fixed cost, and the rate is ``images / (run - fixed cost)``. The two files
+are compared row by row (they are equal up to the last digits when the thread counts of
+the processes differ). On a CPU the processes share the cores: set ``--threads`` per
+process (default: cores / processes) so both runs use the machine the same way.
+
+Usage: ``python benchmarks/bench_evaluate_folder.py [--copies 4] [--size 160] [--model efficientnet_lite0]
+[--methods gradcam,saliency] [--metrics deletion,average_drop] [--batch-size 4] [--workers 1]``.
+Figures depend on the machine and its load: report them as measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", *args], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(args)}\n{done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def rows(path: Path) -> list[list[str]]:
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--copies", type=int, default=4, help="copies of the bundled photos (7 each)")
+    p.add_argument("--size", type=int, default=160)
+    p.add_argument("--model", default="efficientnet_lite0")
+    p.add_argument("--methods", default="gradcam,saliency")
+    p.add_argument("--metrics", default="deletion,average_drop")
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    a = p.parse_args()
+    cores = os.cpu_count() or 1
+    photos = sorted(q for q in (ROOT / "data").iterdir() if q.suffix in (".png", ".jpg"))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "images"
+        folder.mkdir()
+        for c in range(a.copies):
+            for q in photos:
+                shutil.copy(q, folder / f"{c}_{q.name}")
+        images = a.copies * len(photos)
+        common = ["cnnviz_lab.cli", "evaluate", str(folder), "--model", a.model, "--size", str(a.size),
+                  "--methods", a.methods, "--metrics", a.metrics, "--batch-size", str(a.batch_size),
+                  "--workers", str(a.workers), "--device", a.device]
+        print(f"{images} images of {a.size} px, {a.model}, methods {a.methods}, metrics {a.metrics}, "
+              f"batch {a.batch_size}, {a.workers} loader worker(s), device {a.device}, {cores} CPU cores")
+        results = {}
+        for procs in (1, 2):
+            threads = a.threads or max(1, cores // procs)
+            env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), CNNVIZ_OFFLINE="1")
+            out = Path(tmp) / f"p{procs}.csv"
+            launch = common if procs == 1 else ["torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
+                                                "-m", *common]
+            total = run([*launch, "--out", str(out)], env)
+            fixed = run([*launch, "--out", str(out)], env)        # finished file: the fixed cost only
+            rate = images / max(total - fixed, 1e-9)
+            results[procs] = rows(out)
+            print(f"{procs} process(es), {threads} thread(s) each: {total:.1f} s in all, {fixed:.1f} s fixed cost, "
+                  f"{rate:.2f} images/s")
+        one, two = results[1], results[2]
+        same_keys = [r[:3] for r in one] == [r[:3] for r in two]
+        worst = max((abs(float(x[3]) - float(y[3])) for x, y in zip(one[1:], two[1:])
+                     if x[3] != "nan" and y[3] != "nan"), default=0.0)
+        print(f"rows: {len(one) - 1}; same (image, method, metric) rows: {same_keys}; "
+              f"largest difference of a value: {worst:.2g}")
+
+
+if __name__ == "__main__":
+    main()
