@@ -345,3 +345,47 @@ def test_average_drop_refuses_a_nonpositive_logit(linear, x4):
         neg = int(linear(x4)[0].argmin())
     with pytest.raises(ValueError, match="output"):
         average_drop(linear, x4[:1], torch.rand(1, 4, 4), neg, output="logit")
+
+
+# --- the model as it was: train-mode BatchNorm, on success and when the forward fails half-way ---
+from fuzzkit import ModelState, make_model  # noqa: E402
+
+X16 = torch.randn(2, 3, 16, 16)
+A16 = torch.rand(2, 16, 16)
+STATE_CALLS = {
+    "faithfulness_correlation": lambda m: faithfulness_correlation(m, X16, A16, n=3, subset_size=4, seed=0,
+                                                                   progress=False),
+    "max_sensitivity": lambda m: max_sensitivity(m, X16, method="gradcam", layer="conv2", n=2, seed=0,
+                                                 progress=False),
+    "avg_sensitivity": lambda m: avg_sensitivity(m, X16, method="saliency", n=2, seed=0, progress=False),
+    "infidelity": lambda m: infidelity(m, X16, A16, n=3, seed=0, progress=False),
+    "road": lambda m: road(m, X16, A16, fractions=[0.3, 0.6], seed=0, progress=False),
+    "average_drop": lambda m: average_drop(m, X16, A16),
+    "increase_in_confidence": lambda m: increase_in_confidence(m, X16, A16),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATE_CALLS))
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_train_mode_batchnorm_model_is_left_as_it_was(name, fail):
+    net = make_model("bn_train")
+    state = ModelState.of(net)
+    x = X16.clone()
+    calls = {"n": 0}
+
+    def explode(_module, _inputs, _output):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise RuntimeError("the model failed")
+
+    handle = net.fc.register_forward_hook(explode) if fail else None
+    try:
+        try:
+            STATE_CALLS[name](net)
+        except RuntimeError as err:
+            assert fail and "the model failed" in str(err)
+    finally:
+        if handle is not None:
+            handle.remove()
+    state.assert_same(net, name)
+    assert torch.equal(x, X16)
