@@ -250,3 +250,13 @@ def test_user_errors_are_one_line_and_exit_2(capsys, tmp_path, imgs):
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
     _user_error(capsys, ["evaluate", str(imgs), *BASE, "--out", str(tmp_path / "other.csv")], "not a results file")
     assert (tmp_path / "other.csv").read_text() == "a,b\n1,2\n"
+
+
+def test_a_cut_last_line_is_removed_however_long(tmp_path):
+    p = tmp_path / "part.csv"
+    whole = "image,method,metric,value,target\n" + "a.png,m,k,0.5,1\n" * 5000
+    p.write_text(whole + "b.png,m,k," + "9" * 70000)           # the cut line spans two 64 KiB blocks
+    folder_mod._clean_tail(p)
+    assert p.read_text() == whole
+    folder_mod._clean_tail(p)                                     # a whole file is left alone
+    assert p.read_text() == whole

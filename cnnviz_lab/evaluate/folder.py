@@ -147,24 +147,9 @@ def method_names(names: str | Sequence[str]) -> list[str]:
 
 # --- the CSV ----------------------------------------------------------------------------------
 def _rows(path: Path) -> Iterator[tuple[str, ...]]:
-    """The complete rows of a results file (header skipped; a last line cut off by an
-    interrupt, without its newline, is ignored)."""
-    if not path.exists():
-        return
-    with open(path, newline="", encoding="utf-8") as f:
-        text = f.read()
-    if text and not text.endswith("\n"):
-        text = text[:text.rfind("\n") + 1]
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        return
-    if tuple(header) != COLUMNS:
-        raise ValueError(f"--out {path}: not a results file of cnnviz evaluate (columns {header}); "
-                         f"choose another file name")
-    for row in reader:
-        if len(row) == len(COLUMNS):
-            yield tuple(row)
+    """The rows of a results file written by :func:`merge` (whole lines only), header
+    skipped, read line by line."""
+    yield from _stream(path)
 
 
 def check_results_file(path: str | os.PathLike) -> None:
@@ -222,13 +207,24 @@ def _append(path: Path, rows: list[tuple[str, ...]]) -> None:
 
 
 def _clean_tail(path: Path) -> None:
-    """Cut a last line left without its newline by an interrupt."""
+    """Cut a last line left without its newline by an interrupt (reading the file's tail only)."""
     if not path.exists():
         return
     with open(path, "rb+") as f:
-        data = f.read()
-        if data and not data.endswith(b"\n"):
-            f.truncate(data.rfind(b"\n") + 1)
+        end = f.seek(0, os.SEEK_END)
+        pos = end
+        while pos > 0:
+            start = max(0, pos - 65536)
+            f.seek(start)
+            block = f.read(pos - start)
+            if pos == end and block.endswith(b"\n"):
+                return
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                f.truncate(start + cut + 1)
+                return
+            pos = start
+        f.truncate(0)
 
 
 def merge(out: Path, parts: Sequence[Path]) -> int:
