@@ -45,7 +45,7 @@ def rows(path: Path) -> list[list[str]]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--copies", type=int, default=4, help="copies of the bundled photos (7 each)")
+    p.add_argument("--copies", type=int, default=2, help="copies of the bundled photos (7 each)")
     p.add_argument("--size", type=int, default=160)
     p.add_argument("--model", default="efficientnet_lite0")
     p.add_argument("--methods", default="gradcam,saliency")
@@ -54,6 +54,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    p.add_argument("--quick", action="store_true", help="the metrics' quick settings (CNNVIZ_QUICK=1)")
     a = p.parse_args()
     cores = os.cpu_count() or 1
     photos = sorted(q for q in (ROOT / "data").iterdir() if q.suffix in (".png", ".jpg"))
@@ -67,12 +68,14 @@ def main() -> None:
         common = ["cnnviz_lab.cli", "evaluate", str(folder), "--model", a.model, "--size", str(a.size),
                   "--methods", a.methods, "--metrics", a.metrics, "--batch-size", str(a.batch_size),
                   "--workers", str(a.workers), "--device", a.device]
-        print(f"{images} images of {a.size} px, {a.model}, methods {a.methods}, metrics {a.metrics}, "
-              f"batch {a.batch_size}, {a.workers} loader worker(s), device {a.device}, {cores} CPU cores")
+        print(f"{images} images of {a.size} px, {a.model}, methods {a.methods}, metrics {a.metrics}"
+              f"{' (quick settings)' if a.quick else ''}, batch {a.batch_size}, {a.workers} loader worker(s), "
+              f"device {a.device}, {cores} CPU cores", flush=True)
         results = {}
         for procs in (1, 2):
             threads = a.threads or max(1, cores // procs)
-            env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), CNNVIZ_OFFLINE="1")
+            env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), CNNVIZ_OFFLINE="1",
+                       CNNVIZ_QUICK="1" if a.quick else "")
             out = Path(tmp) / f"p{procs}.csv"
             launch = common if procs == 1 else ["torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
                                                 "-m", *common]
@@ -81,7 +84,7 @@ def main() -> None:
             rate = images / max(total - fixed, 1e-9)
             results[procs] = rows(out)
             print(f"{procs} process(es), {threads} thread(s) each: {total:.1f} s in all, {fixed:.1f} s fixed cost, "
-                  f"{rate:.2f} images/s")
+                  f"{rate:.2f} images/s", flush=True)
         one, two = results[1], results[2]
         same_keys = [r[:3] for r in one] == [r[:3] for r in two]
         worst = max((abs(float(x[3]) - float(y[3])) for x, y in zip(one[1:], two[1:])
