@@ -6,9 +6,9 @@ temporary folder, explained by ``--methods`` and scored by ``--metrics`` with ``
 at ``--size`` px. Each configuration runs the real command in a fresh process; a second
 call on the finished file (nothing left to do: model loading, listing and the merge only)
 measures the fixed cost, and the rate is ``images / (run - fixed cost)``. The two files
-are compared row by row (they are equal up to the last digits when the thread counts of
-the processes differ). On a CPU the processes share the cores: set ``--threads`` per
-process (default: cores / processes) so both runs use the machine the same way.
+are compared row by row: with the same ``--threads`` per process (default 1) they are
+equal; with other thread counts float sums change in the last digits, and near-ties in a
+map's pixel ranking can then flip, which moves a deletion value more.
 
 Usage: ``python benchmarks/bench_evaluate_folder.py [--copies 4] [--size 160] [--model efficientnet_lite0]
 [--methods gradcam,saliency] [--metrics deletion,average_drop] [--batch-size 4] [--workers 1]``.
@@ -53,7 +53,8 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    p.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1: both runs "
+                   "compute bit for bit the same values, and two processes use two cores)")
     p.add_argument("--quick", action="store_true", help="the metrics' quick settings (CNNVIZ_QUICK=1)")
     a = p.parse_args()
     cores = os.cpu_count() or 1
@@ -73,7 +74,7 @@ def main() -> None:
               f"device {a.device}, {cores} CPU cores", flush=True)
         results = {}
         for procs in (1, 2):
-            threads = a.threads or max(1, cores // procs)
+            threads = a.threads
             env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), CNNVIZ_OFFLINE="1",
                        CNNVIZ_QUICK="1" if a.quick else "")
             out = Path(tmp) / f"p{procs}.csv"
