@@ -3,9 +3,9 @@
 
 Workload: the bundled photos (``data/*.png``, ``*.jpg``) copied ``--copies`` times into a
 temporary folder, explained by ``--methods`` and scored by ``--metrics`` with ``--model``
-at ``--size`` px. Each configuration runs the real command in a fresh process; a second
-call on the finished file (nothing left to do: model loading, listing and the merge only)
-measures the fixed cost, and the rate is ``images / (run - fixed cost)``. The two files
+at ``--size`` px. Each configuration runs the real command in fresh processes; the rate is
+the images over the seconds the command reports for the evaluation (first batch to merged
+file, after start-up and model loading, which are printed too). The two files
 are compared row by row: with the same ``--threads`` per process (default 1) they are
 equal; with other thread counts float sums change in the last digits, and near-ties in a
 map's pixel ranking can then flip, which moves a deletion value more.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,12 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(args: list[str], env: dict[str, str]) -> float:
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """``(wall time of the whole command, seconds the command reports for the evaluation)``."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", *args], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {' '.join(args)}\n{done.stderr[-2000:]}")
-    return time.perf_counter() - start
+    found = re.search(r"new row\(s\).* in ([0-9.]+) s", done.stdout)
+    if found is None:
+        raise SystemExit(f"no time in the output of {' '.join(args)}:\n{done.stdout[-2000:]}")
+    return time.perf_counter() - start, float(found.group(1))
 
 
 def rows(path: Path) -> list[list[str]]:
@@ -80,12 +85,10 @@ def main() -> None:
             out = Path(tmp) / f"p{procs}.csv"
             launch = common if procs == 1 else ["torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
                                                 "-m", *common]
-            total = run([*launch, "--out", str(out)], env)
-            fixed = run([*launch, "--out", str(out)], env)        # finished file: the fixed cost only
-            rate = images / max(total - fixed, 1e-9)
+            total, seconds = run([*launch, "--out", str(out)], env)
             results[procs] = rows(out)
-            print(f"{procs} process(es), {threads} thread(s) each: {total:.1f} s in all, {fixed:.1f} s fixed cost, "
-                  f"{rate:.2f} images/s", flush=True)
+            print(f"{procs} process(es), {threads} thread(s) each: {seconds:.1f} s evaluating ({images / seconds:.2f} "
+                  f"images/s), {total:.1f} s with start-up and model loading", flush=True)
         one, two = results[1], results[2]
         same_keys = [r[:3] for r in one] == [r[:3] for r in two]
         worst = max((abs(float(x[3]) - float(y[3])) for x, y in zip(one[1:], two[1:])

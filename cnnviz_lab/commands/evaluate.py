@@ -68,7 +68,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         return 0
     print(f"{run.images} image(s) x {len(methods)} method(s) x {len(metrics)} metric(s): {run.rows} new row(s)"
           + (f", {run.resumed} from an earlier run" if run.resumed else "")
-          + (f", {run.world} processes" if run.world > 1 else ""))
+          + (f", {run.world} processes" if run.world > 1 else "") + f" in {run.seconds:.1f} s")
     saved(str(run.out))
     rows = summarize(run.out)
     print(summary_table(rows))

@@ -24,6 +24,7 @@ import csv
 import heapq
 import io
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -292,7 +293,8 @@ def worker_device(device: str) -> str:
 class FolderRun:
     """What :func:`evaluate_folder` did: ``out`` (the CSV), ``images`` found, ``skipped``
     files, ``rows`` written by this run (all processes), ``rows_total`` in the file,
-    ``resumed`` (rows found from an earlier run), ``world`` (processes)."""
+    ``resumed`` (rows found from an earlier run), ``world`` (processes), ``seconds`` (wall time
+from the first batch to the merged file, all processes)."""
 
     out: Path
     images: int
@@ -301,6 +303,7 @@ class FolderRun:
     rows_total: int
     resumed: int
     world: int
+    seconds: float = 0.0
 
 
 def _format(value: float) -> str:
@@ -385,6 +388,7 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
         loader = torch.utils.data.DataLoader(data, batch_sampler=[batches[b] for b in mine], num_workers=workers,
                                              collate_fn=collate, persistent_workers=False)
         written = 0
+        started_at = time.perf_counter()
         todo = sum(len(batches[b]) for b in mine)
         bar = defaults.progress_bar(total=todo, images=todo, progress=progress if rank == 0 else False,
                                     desc="evaluate", unit="img")
@@ -400,6 +404,7 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
         _barrier(world)
         total = merge(out, [part_path(out, r) for r in range(world)]) if rank == 0 else 0
         _barrier(world)
+        seconds = time.perf_counter() - started_at
     finally:
         if started:
             import torch.distributed as dist
@@ -407,7 +412,7 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
             dist.destroy_process_group()
     if listing.skipped:
         say(f"skipped {len(listing.skipped)} file(s) that are not images (e.g. {listing.skipped[0]})")
-    return FolderRun(out, len(names), listing.skipped, total_written, total, resumed, world)
+    return FolderRun(out, len(names), listing.skipped, total_written, total, resumed, world, seconds)
 
 
 def _sum(value: int, world: int) -> int:
