@@ -20,6 +20,7 @@ All work on any ``nn.Module`` or ``Classifier``, in batched forward passes witho
 from .confidence import average_drop, explanation_scores, increase_in_confidence
 from .correlation import faithfulness_correlation
 from .comparison import course_methods, evaluate_methods, method_key, MethodEvaluation, random_map, roster
+from .folder import evaluate_folder, FolderRun
 from .faithfulness import (
     Curve, deletion_auc, deletion_curve, insertion_auc, insertion_curve, pixel_order, trapezoid_auc,
 )
@@ -30,15 +31,16 @@ from .road import linear_imputation, road
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
 from .sensitivity import avg_sensitivity, max_sensitivity, sensitivities
 from .similarity import spearman, ssim
+from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
-    "as_maps", "average_drop", "avg_sensitivity", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc", "deletion_curve",
-    "energy_in_box", "evaluate_methods", "explanation_scores", "faithfulness_correlation",
-    "increase_in_confidence", "infidelity", "linear_imputation", "max_sensitivity", "insertion_auc", "insertion_curve", "method_key", "method_map",
-    "MethodEvaluation", "pixel_order", "pointing_game", "random_map", "randomization_check",
-    "randomization_layers", "RandomizationResult", "randomize_layer", "road", "roster", "sensitivities",
-    "spearman", "ssim",
-    "trapezoid_auc",
+    "as_maps", "average_drop", "avg_sensitivity", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc",
+    "deletion_curve", "energy_in_box", "evaluate_folder", "evaluate_methods", "explanation_scores",
+    "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
+    "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",
+    "pixel_order", "pointing_game", "random_map", "randomization_check", "randomization_layers",
+    "RandomizationResult", "randomize_layer", "road", "roster", "sensitivities", "spearman", "ssim", "summarize",
+    "summary_figure", "summary_table", "SummaryRow", "trapezoid_auc"
 ]
 
 

@@ -470,5 +470,5 @@ def _batch_rows(model: Classifier, x: torch.Tensor, names: list[str], boxes: lis
     return rows
 
 
-__all__ = ["COLUMNS", "Context", "FolderMetric", "FolderRun", "METRICS", "check_results_file", "evaluate_folder", "merge", "method_names",
-           "metric_names", "part_path", "worker_device"]
+__all__ = ["COLUMNS", "Context", "FolderMetric", "FolderRun", "METRICS", "check_results_file", "evaluate_folder",
+           "merge", "method_names", "metric_names", "part_path", "worker_device"]

@@ -76,8 +76,11 @@ def list_images(folder: str | os.PathLike) -> Listing:
             for sub in sorted(entry.iterdir()):
                 if sub.name.startswith(".") or sub.is_dir():
                     continue
-                (found.append((f"{entry.name}/{sub.name}", sub, entry.name))
-                 if sub.suffix.lower() in IMAGE_SUFFIXES and _readable(sub) else skipped.append(f"{entry.name}/{sub.name}"))
+                name = f"{entry.name}/{sub.name}"
+                if sub.suffix.lower() in IMAGE_SUFFIXES and _readable(sub):
+                    found.append((name, sub, entry.name))
+                else:
+                    skipped.append(name)
         elif entry.suffix.lower() in IMAGE_SUFFIXES and _readable(entry):
             found.append((entry.name, entry, None))
         else:
