@@ -22,13 +22,13 @@ def toy_question():
 
 
 def test_right_wrong_and_unanswered(toy_question, capsys):
-    assert check_choice("toy-question", "c") is True
+    assert check_choice("toy-question", "c") == True  # noqa: E712
     assert "3 is the largest" in capsys.readouterr().out
-    assert check_choice("toy-question", " B ") is False
+    assert check_choice("toy-question", " B ") == False  # noqa: E712
     assert "2 is in the middle" in capsys.readouterr().out  # the hint written for that very mistake
-    assert check_choice("toy-question", None) is False
+    assert check_choice("toy-question", None) == False  # noqa: E712
     assert "make your prediction first" in capsys.readouterr().out
-    assert check_choice("toy-question", "z") is False
+    assert check_choice("toy-question", "z") == False  # noqa: E712
     assert "not an option" in capsys.readouterr().out
 
 
@@ -64,3 +64,16 @@ def test_builder_makes_the_question_and_refuses_solutions_that_overwrite(toy_que
     with pytest.raises(ValueError, match="f_solution"):
         nb.exercise("e", task="t", starter="def f(x):\n    raise NotImplementedError",
                     check="cv.exercises.check_x(f)", solution="def f(x):\n    return x\nassert cv.exercises.check_x(f)")
+
+
+def test_a_verdict_is_a_bool_that_a_notebook_does_not_echo(toy_question, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from cnnviz_lab.exercises.common import Verdict
+
+    no, yes = check_choice("toy-question", None), check_choice("toy-question", "c")
+    assert isinstance(no, Verdict) and not no and yes and (yes == True) and (no == False)  # noqa: E712
+    assert "make your prediction first" in capsys.readouterr().out
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from cnnviz_lab.exercises.common import Verdict\nVerdict(False, 'x')")
+    assert result.success and "False" not in capsys.readouterr().out

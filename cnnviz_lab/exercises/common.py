@@ -1,6 +1,8 @@
 """Checking a student's answer: run it, compare with the package's own result, say why not.
 
-Each checker returns ``True`` or ``False`` and prints one friendly line. A student's stub
+Each checker prints one friendly line and returns a :class:`Verdict`, true or false like a
+``bool`` (``assert check_...(solution)`` works), that a notebook does not echo as ``True`` or
+``False`` under the line it printed. A student's stub
 that raises ``NotImplementedError`` is reported as "not done yet", never as a crash, so a
 notebook with unfinished exercises still runs from top to bottom.
 """
@@ -12,11 +14,38 @@ from typing import Any, Callable, Iterable
 import torch
 
 
-def report(ok: bool, name: str, detail: str = "") -> bool:
-    """Print the verdict for exercise ``name`` and return ``ok``."""
+class Verdict:
+    """An exercise's verdict: true when the answer is right. It behaves as that ``bool`` in
+    ``assert``, ``if`` and ``==``, and shows nothing more in a notebook than the line the
+    checker printed (no ``False`` echoed under "not yet")."""
+
+    __slots__ = ("ok", "line")
+
+    def __init__(self, ok: bool, line: str) -> None:
+        self.ok, self.line = bool(ok), line
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __eq__(self, other: object) -> bool:
+        return self.ok == bool(other) if isinstance(other, (bool, Verdict)) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.ok)
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok}, {self.line!r})"
+
+    def _ipython_display_(self) -> None:
+        """The checker already printed the line: display nothing more."""
+
+
+def report(ok: bool, name: str, detail: str = "") -> Verdict:
+    """Print the verdict for exercise ``name`` and return it (true when ``ok``)."""
     mark = "correct" if ok else "not yet"
-    print(f"[{name}] {mark}{': ' + detail if detail else ''}")
-    return ok
+    line = f"[{name}] {mark}{': ' + detail if detail else ''}"
+    print(line)
+    return Verdict(ok, line)
 
 
 def attempt(fn: Callable, *args, name: str, **kwargs):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .common import report
+from .common import Verdict, report
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,16 @@ def register(question: Question) -> Question:
     return question
 
 
-def ask(question: Question, answer: str | None) -> bool:
+def ask(question: Question, answer: str | None) -> Verdict:
     """Check a predicted ``answer`` (a letter; ``"(B)"`` and ``"b."`` count as ``"b"``) to
     ``question``: ``True`` when right, with its explanation. ``None`` (not answered yet) asks
     for a prediction; a wrong letter prints the hint written for that choice."""
     letters = ", ".join(repr(k) for k in question.options)
     if answer is None:
-        print(f"[{question.id}] make your prediction first: set answer to one letter, one of {letters}, "
-              "then run this cell again")
-        return False
+        line = (f"[{question.id}] make your prediction first: set answer to one letter, one of {letters}, "
+                "then run this cell again")
+        print(line)
+        return Verdict(False, line)
     key = str(answer).strip().lower().strip("()[]. ")
     if key not in question.options:
         return report(False, question.id, f"{answer!r} is not an option: answer with one letter, one of {letters}")
