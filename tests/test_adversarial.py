@@ -169,6 +169,8 @@ def test_compare_explanations_and_figures(lite, cat):
             cv.plot.attack_budget({"PGD": {1.0: 0.2, 2.0: 0.9}}, "goldfish"),
             cv.plot.fooling_vs_visualisation(a.delta[0], lite.to_unit(cat)[0], "goldfish")]
     assert all(isinstance(f, Figure) for f in figs)
+    bars = [ax for ax in figs[1].axes if ax.get_label() == "<colorbar>"]   # one stated scale per method
+    assert len(bars) == 2 and "99th percentile" in bars[0].get_ylabel()
     panel = cv.widgets.attack_panel(size=96, targets=("goldfish", "toaster"))
     fig = panel.render(image="cat", target="toaster", method="FGSM", norm="l2", epsilon=64.0, steps=3)
     assert isinstance(fig, Figure) and cv.hook_count(lite) == 0
