@@ -149,8 +149,8 @@ Markdown("  \n".join(cv.credit(n) for n in NAMES))   # the photographs of this n
 #
 # **Why EigenCAM "fails" differently.** Its map is a summary of the *features*, not of a
 # decision: it cannot change when the classifier changes, by construction, and even random
-# convolutions keep the image's layout, so its principal component still outlines the
-# object. That is not a bug of the code but what the method is: a map of where the network's
+# convolutions keep the image's layout, so its principal component still follows where the
+# object is (the bottom row of the figure). That is not a bug of the code but what the method is: a map of where the network's
 # features are strong, not of why it chose a class. The check below turns the figure into
 # numbers: the similarity after the classifier alone, and the mean similarity over the
 # cascade (the exercise's criterion: a method whose mean stays above 0.5 fails). Five of the
@@ -229,8 +229,9 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0)   # image 0: the Germa
 # insertion AUC is its lowest: a scene with two objects and a top class far from certain is
 # harder than a photograph of one animal. Deletion has a known trap too: deleting scattered pixels turns an image into noise
 # that no class survives, far from anything the network was trained on (Hooker et al. 2019
-# retrain the network to avoid it), which flatters pixel-level maps; compare with a random
-# map of the same smoothness (random blobs). Report both curves, on many images, with the
+# retrain the network to avoid it), which can flatter pixel-level maps (not on these four
+# photographs, where the random maps come last); compare with a random map of the same
+# smoothness (random blobs). Report both curves, on many images, with the
 # spread.
 
 # %%
@@ -410,7 +411,7 @@ assert cv.exercises.check_sanity_failure(answer_solution, sanity)
 #   deconvnet's sharp edges survive the destruction of the network, and so do EigenCAM's
 #   class-agnostic map and the positive-only CAMs (Grad-CAM++, LayerCAM): they fail the
 #   sanity check, for different reasons (backward rules that discard the negative half; maps
-#   that never read the classifier, or read only the sign-free part of it). Run the check,
+#   that never read the classifier, or keep only the positive part of its gradients). Run the check,
 #   on several images, on any new method before you trust it.
 # - **Faithfulness is measured by using the map**: delete or insert pixels in its order, and
 #   compare with random maps, including one of the same smoothness. One image's AUC can
