@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import json
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -78,12 +79,12 @@ def _resized(w: int, h: int, short: int) -> tuple[int, int]:
     return int(short * w / h), short
 
 
-def _crop_origin(length: int, side: int) -> float:
+def _crop_origin(length: int, side: int) -> int:
     """Where the centre crop starts along one axis of the resized image, minus the padding
     torchvision adds first when the image is smaller than the crop."""
     pad = (side - length) // 2 if side > length else 0
     padded = length + (side - length if side > length else 0)
-    return int(round((padded - side) / 2.0)) - pad
+    return round((padded - side) / 2.0) - pad  # torchvision: int(round(...)), half to even
 
 
 def preprocess_boxes(boxes: Sequence[Sequence[float]], image_size: Sequence[int], size: int | None = None, *,
