@@ -13,7 +13,8 @@ See the README for the course map and the full API.
 import importlib as _importlib
 
 from . import hub
-from .adversarial import Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd
+from .adversarial import (Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd,
+                          random_noise)
 from .attribution import (
     ablationcam, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
@@ -23,7 +24,7 @@ from .attribution import (
 from .augment import augment
 from .classifier import Classifier
 from .boxes import boxed_samples, preprocess_boxes, sample_boxes
-from .concepts import CAV, cav, class_gradients, t_test, tcav, tcav_score, TCAVResult
+from .concepts import CAV, cav, class_gradients, holm, t_test, tcav, tcav_score, TCAVResult
 from .config import offline, quick, resolve_device
 from .credits import credit
 from .datasets import shape_images, ShapeImages, ShapesDataset
@@ -75,14 +76,14 @@ __all__ = [
     "cpu_threads", "credit", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
     "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
     "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
-    "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam",
+    "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam", "holm",
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",
     "load_image", "load_model", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
     "MaskScores", "maximize", "load_classic", "classic_available", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
     "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
     "offline", "pgd", "plot", "pointing_game", "predict_classes", "preprocess_boxes", "quick", "random_images",
-    "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
+    "random_map", "random_noise", "randomization_check", "randomization_layers", "RandomizationResult",
     "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_boxes",
     "sample_image", "sample_images", "score_against_masks", "scorecam", "shape_images", "ShapeImages",
     "ShapesDataset", "SmallCNN", "smoothgrad", "superpixels", "t_test", "tcav", "tcav_score",

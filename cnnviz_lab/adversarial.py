@@ -202,6 +202,39 @@ def pgd(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, e
     return _attack(model, x, target, epsilon, norm, steps, step_size, targeted, random_start, seed, progress, "PGD")
 
 
+def random_noise(model: nn.Module | Classifier, x: torch.Tensor, *, epsilon: float = 2.0, norm: str = "linf",
+                 seed: int | None = None) -> Attack:
+    """The control for an attack: random noise of the same budget, with no gradient behind it.
+    ``norm="linf"``: every channel of every pixel moves by exactly ``epsilon`` levels, up or
+    down at random (the largest change an L-inf attack may make, everywhere); ``"l2"``: a
+    random Gaussian direction of Euclidean length ``epsilon`` levels. The result is clipped to
+    valid images in [0, 1] and returned as an untargeted :class:`Attack` away from each
+    image's top-1 class (``steps`` 0), so it goes wherever an attack goes
+    (:func:`compare_explanations`, the figures). Whatever an attack does that this noise
+    does not is the attack's doing, not the size of the change (Goodfellow et al. 2015
+    compare their adversarial examples with random noise the same way)."""
+    epsilon, norm, _ = _check(model, x, epsilon, norm, 1)
+    seed = checks.seed(seed)
+    module, clf, to_unit, from_unit = _normalisers(model)
+    dev = model_device(module)
+    base = to_unit(x.detach().to(dev, torch.float32, copy=True)).clamp(0, 1)
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    if norm == "linf":
+        noise = (torch.randint(0, 2, base.shape, generator=gen) * 2 - 1).float()
+    else:
+        noise = torch.randn(base.shape, generator=gen)
+        noise = noise / noise.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, 1, 1, 1)
+    delta = (base + noise.to(dev) * (epsilon / 255.0)).clamp(0, 1) - base
+    with frozen(module), torch.no_grad():
+        before = module(from_unit(base)).float().softmax(1)
+        after = module(from_unit(base + delta)).float().softmax(1)
+    cls = before.argmax(1)
+    success = after.argmax(1) != cls
+    first = torch.where(success, torch.zeros_like(cls), torch.full_like(cls, -1))
+    return Attack(from_unit(base + delta).detach(), (delta * 255.0).detach(), cls, False, success, first,
+                  before, after, norm, float(epsilon), 0)
+
+
 def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Tensor:
     """Share of each image's spectral energy (mean removed, channels summed) at spatial
     frequencies above ``cutoff`` (in [0, 1]) times the Nyquist frequency in either direction,
@@ -223,7 +256,7 @@ def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Te
     return (power * high).sum(dim=(-2, -1)) / total
 
 
-__all__ = ["Attack", "NORMS", "fgsm", "high_frequency_share", "pgd"]
+__all__ = ["Attack", "NORMS", "fgsm", "high_frequency_share", "pgd", "random_noise"]
 
 
 @dataclass

@@ -35,7 +35,7 @@ from .errors import OutOfRangeError
 from .evaluate.maps import as_tensor
 from .models import Classifier, unwrap
 from .modelstate import _input_channels, check_batch, model_device, model_dtype
-from .stats import incomplete_beta, t_test
+from .stats import holm, incomplete_beta, t_test
 
 LayerRef = str | torch.nn.Module
 
@@ -250,7 +250,8 @@ class TCAVResult:
     scores of the concept's CAVs against each of the R random sets; ``random_scores[layer]``:
     ``(R,)`` scores of CAVs between two random sets; ``accuracy[(concept, layer)]``: held-out
     accuracy of each concept CAV; ``p_values[(concept, layer)]``: two-sided t-test of the
-    concept's scores against the random ones."""
+    concept's scores against the random ones, uncorrected; :attr:`adjusted_p_values`: the same
+    corrected for testing every concept at every layer at once (Holm 1979)."""
 
     target: int
     target_name: str
@@ -265,24 +266,51 @@ class TCAVResult:
         """Mean TCAV score of ``concept`` at ``layer`` over the random sets."""
         return float(self.scores[(concept, layer)].mean())
 
-    def significant(self, concept: str, layer: str, alpha: float = 0.05) -> bool:
-        """Whether the concept's scores differ from the random CAVs' at level ``alpha``."""
-        return self.p_values[(concept, layer)] < alpha
+    @property
+    def adjusted_p_values(self) -> dict[tuple[str, str], float]:
+        """The p-values corrected for the number of tests (every concept at every layer), by
+        Holm's step-down method (:func:`cnnviz_lab.stats.holm`): with 9 tests a raw p of 0.01
+        is not enough. Kim et al. (2018) correct with Bonferroni; Holm keeps the same
+        guarantee (at most ``alpha`` chance of any false discovery) and rejects at least as
+        often."""
+        keys = list(self.p_values)
+        if not keys:
+            return {}
+        return dict(zip(keys, holm([self.p_values[k] for k in keys]).tolist()))
+
+    def significant(self, concept: str, layer: str, alpha: float = 0.05, correction: str | None = "holm") -> bool:
+        """Whether the concept's scores differ from the random CAVs' at level ``alpha``, after
+        Holm's correction for testing every concept at every layer (``correction=None``: the
+        raw p-value, for one test planned alone)."""
+        alpha = checks.real(alpha, "alpha", minimum=0, maximum=1, strict=True, what="a level in (0, 1)")
+        if correction is not None:
+            correction = checks.choice(correction, "correction", ("holm",))
+        key = (concept, layer)
+        if key not in self.p_values:
+            raise ValueError(f"no test of concept {concept!r} at layer {layer!r}: concepts {self.concepts}, "
+                             f"layers {self.layers}")
+        p = self.adjusted_p_values[key] if correction == "holm" else self.p_values[key]
+        return p < alpha
 
     def rows(self) -> list[dict[str, Any]]:
+        adjusted = self.adjusted_p_values
         return [{"concept": c, "layer": la, "TCAV": self.mean(c, la),
                  "random": float(self.random_scores[la].mean()),
                  "CAV accuracy": float(self.accuracy[(c, la)].mean()), "p": self.p_values[(c, la)],
-                 "significant": self.significant(c, la)} for c in self.concepts for la in self.layers]
+                 "p (Holm)": adjusted[(c, la)], "significant": self.significant(c, la)}
+                for c in self.concepts for la in self.layers]
 
     def table(self) -> str:
         """Markdown table: one row per concept and layer."""
         lines = [f"TCAV for class '{self.target_name}'", "",
-                 "| concept | layer | TCAV score | random CAVs | CAV accuracy | p | significant |",
-                 "|---|---|---|---|---|---|---|"]
+                 "| concept | layer | TCAV score | random CAVs | CAV accuracy | p | p (Holm) | significant |",
+                 "|---|---|---|---|---|---|---|---|"]
         for r in self.rows():
             lines.append(f"| {r['concept']} | {r['layer']} | {r['TCAV']:.2f} | {r['random']:.2f} | "
-                         f"{r['CAV accuracy']:.2f} | {r['p']:.2g} | {'yes' if r['significant'] else 'no'} |")
+                         f"{r['CAV accuracy']:.2f} | {r['p']:.2g} | {r['p (Holm)']:.2g} | "
+                         f"{'yes' if r['significant'] else 'no'} |")
+        lines += ["", f"significant: p (Holm) < 0.05, corrected for {len(self.p_values)} tests "
+                  "(every concept at every layer)"]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
@@ -385,5 +413,5 @@ def _tcav(model, module, clf, class_images, target, concepts, random_sets, layer
     return result
 
 
-__all__ = ["CAV", "TCAVResult", "cav", "class_gradients", "incomplete_beta", "layer_activations", "t_test",
+__all__ = ["CAV", "TCAVResult", "cav", "class_gradients", "holm", "incomplete_beta", "layer_activations", "t_test",
            "tcav", "tcav_score"]

@@ -90,6 +90,32 @@ def test_seeded_batched_and_like_one_by_one():
     assert torch.allclose(whole.delta, (whole.x - x) * 255, atol=1e-4)
 
 
+def test_random_noise_is_the_same_budget_without_a_gradient():
+    net = _tiny()
+    x = torch.rand(3, 3, 12, 12, generator=torch.Generator().manual_seed(1)) * 0.8 + 0.1   # away from 0 and 1
+    before = x.clone()
+    n = cv.random_noise(net, x, epsilon=4, seed=0)
+    assert torch.equal(x, before)
+    assert torch.allclose(n.delta.abs(), torch.full_like(n.delta, 4.0), atol=1e-3)   # every value moved 4 levels
+    assert 0.4 < float((n.delta > 0).float().mean()) < 0.6                            # up or down at random
+    assert torch.equal(n.x, cv.random_noise(net, x, epsilon=4, seed=0).x)
+    assert not torch.equal(n.x, cv.random_noise(net, x, epsilon=4, seed=1).x)
+    with torch.no_grad():
+        top = net(x).argmax(1)
+        assert torch.equal(n.target, top) and not n.targeted and n.steps == 0
+        assert torch.equal(n.success, net(n.x).argmax(1) != top)
+        assert torch.allclose(n.probs_after, net(n.x).softmax(1), atol=1e-6)
+    l2 = cv.random_noise(net, x, epsilon=10, norm="l2", seed=0)
+    assert torch.allclose(l2.l2, torch.full((3,), 10.0), rtol=1e-3) and l2.norm == "l2"
+    edge = cv.random_noise(net, torch.zeros(1, 3, 12, 12), epsilon=4, seed=0)      # clipped to valid images
+    assert edge.x.min() >= 0 and float(edge.delta.min()) >= 0
+    with pytest.raises(ValueError, match="epsilon"):
+        cv.random_noise(net, x, epsilon=0)
+    with pytest.raises(TypeError, match="seed"):
+        cv.random_noise(net, x, seed="a")
+    assert cv.hook_count(net) == 0
+
+
 def test_step_size_and_first_success():
     net = _tiny()
     x = torch.rand(2, 3, 12, 12, generator=torch.Generator().manual_seed(2))
@@ -143,6 +169,8 @@ def test_compare_explanations_and_figures(lite, cat):
             cv.plot.attack_budget({"PGD": {1.0: 0.2, 2.0: 0.9}}, "goldfish"),
             cv.plot.fooling_vs_visualisation(a.delta[0], lite.to_unit(cat)[0], "goldfish")]
     assert all(isinstance(f, Figure) for f in figs)
+    bars = [ax for ax in figs[1].axes if ax.get_label() == "<colorbar>"]   # one stated scale per method
+    assert len(bars) == 2 and "99th percentile" in bars[0].get_ylabel()
     panel = cv.widgets.attack_panel(size=96, targets=("goldfish", "toaster"))
     fig = panel.render(image="cat", target="toaster", method="FGSM", norm="l2", epsilon=64.0, steps=3)
     assert isinstance(fig, Figure) and cv.hook_count(lite) == 0

@@ -46,6 +46,43 @@ def test_t_test_constant_samples_and_errors():
         cv.t_test([1.0], [1.0, 2.0])
 
 
+def test_holm_by_hand_and_against_its_definition():
+    # m = 4: sorted p 0.01, 0.02, 0.03, 0.5 -> 4*0.01, 3*0.02, 2*0.03, 1*0.5 = 0.04, 0.06, 0.06, 0.5
+    adjusted = cv.holm([0.03, 0.5, 0.01, 0.02])
+    assert adjusted.tolist() == pytest.approx([0.06, 0.5, 0.04, 0.06])
+    # the running maximum keeps the order: 3*0.01, 2*0.02, max(0.04, 1*0.025); 3*0.02 > 2*0.021
+    assert cv.holm([0.01, 0.02, 0.025]).tolist() == pytest.approx([0.03, 0.04, 0.04])
+    assert cv.holm([0.02, 0.021, 0.9]).tolist() == pytest.approx([0.06, 0.06, 0.9])
+    assert cv.holm([0.4, 0.6]).tolist() == pytest.approx([0.8, 0.8])       # clipped at 1 then kept monotone
+    assert cv.holm(torch.tensor([0.3])).tolist() == pytest.approx([0.3])   # one test: nothing to correct
+    gen = torch.Generator().manual_seed(0)
+    p = torch.rand(12, generator=gen) ** 3
+    adj = cv.holm(p)
+    assert (adj >= p.double() - 1e-12).all() and (adj <= (p.double() * 12).clamp(max=1) + 1e-12).all()
+    with pytest.raises(ValueError, match="p_values"):
+        cv.holm([0.2, 1.5])
+    with pytest.raises(ValueError, match="p_values"):
+        cv.holm([])
+    with pytest.raises(TypeError, match="p_values"):
+        cv.holm("0.1")
+
+
+def test_tcav_result_corrects_for_every_test():
+    r = cv.TCAVResult(0, "zebra", ["a", "b"], ["l1", "l2"])
+    r.p_values = {("a", "l1"): 0.001, ("a", "l2"): 0.02, ("b", "l1"): 0.04, ("b", "l2"): 0.6}
+    adjusted = r.adjusted_p_values
+    assert adjusted[("a", "l1")] == pytest.approx(0.004) and adjusted[("a", "l2")] == pytest.approx(0.06)
+    assert r.significant("a", "l1") and not r.significant("a", "l2")          # 0.02 alone, 0.06 after Holm
+    assert r.significant("a", "l2", correction=None) and r.significant("b", "l1", correction=None)
+    assert not r.significant("b", "l1")
+    with pytest.raises(ValueError, match="correction"):
+        r.significant("a", "l1", correction="bonferoni")
+    with pytest.raises(ValueError, match="alpha"):
+        r.significant("a", "l1", alpha=1.5)
+    with pytest.raises(ValueError, match="concept 'c'"):
+        r.significant("c", "l1")
+
+
 # --- CAVs and scores ----------------------------------------------------------------------
 def test_cav_finds_the_separating_direction():
     gen = torch.Generator().manual_seed(0)
@@ -197,7 +234,11 @@ def test_tcav_panel_and_figures():
     randoms = [_coloured(6, None, gen) for _ in range(3)]
     r = cv.tcav(model, torch.rand(4, 3, 6, 6, generator=gen), 1,
                 {"green": [_coloured(6, 1, gen) for _ in range(3)]}, randoms, ["feat"], progress=False)
-    assert isinstance(cv.plot.tcav(r), Figure) and isinstance(cv.plot.tcav_scores(r, "green", "feat"), Figure)
+    fig = cv.plot.tcav(r)
+    assert isinstance(fig, Figure) and isinstance(cv.plot.tcav_scores(r, "green", "feat"), Figure)
+    for line in fig.axes[0].get_lines():            # error bars span percentiles: never outside [0, 1]
+        ys = line.get_ydata()
+        assert len(ys) == 0 or (min(ys) >= 0 and max(ys) <= 1), ys
     assert isinstance(cv.plot.concept_examples({"green": randoms[0], "z": randoms[1]}, n=3), Figure)
     panel = cv.widgets.tcav_panel(r, size=32)
     assert isinstance(panel.render(concept="green", layer="feat", texture="dotted", draw=3), Figure)

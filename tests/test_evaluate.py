@@ -186,3 +186,6 @@ def test_pointing_figures_say_what_they_score(batch):
     shown = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert shown == ["Method A\ncat: hit", "Method A\ncup: miss", "b\ncat: miss", "b\ncup: hit"]
     assert sum(not ax.get_visible() for ax in fig.axes) == 2   # the 2x3 grid's unused panels are hidden
+    with_bar = cv.plot.pointing_grid({"a": attr}, boxes, batch, ncols=2, cell=3.0, colorbar=True)
+    assert sum(ax.get_label() == "<colorbar>" for ax in with_bar.axes) == 1
+    assert with_bar.get_figwidth() > 6.0

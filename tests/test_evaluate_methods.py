@@ -210,6 +210,24 @@ def test_figures_and_panel(tiny):
     assert isinstance(cv.plot.sanity_maps(ev.sanity, x), Figure)
     assert isinstance(cv.plot.auc_scatter(ev), Figure) and isinstance(cv.plot.auc_scatter(ev, index=1), Figure)
     assert isinstance(cv.plot.curves(ev.curves), Figure)
+    # a lecturer's figures: colour bars that state the scale, named bars instead of a long legend
+    maps = cv.plot.sanity_maps(ev.sanity, x)
+    assert sum(ax.get_label() == "<colorbar>" for ax in maps.axes) == 1
+    bars = cv.plot.auc_bars(ev)
+    names = [t.get_text() for t in bars.axes[0].get_yticklabels()]
+    assert set(names) == {"saliency", "gradcam", "random pixels (baseline)", "random blobs (baseline)"}
+    insertion = {n: float(ev.insertion(n).mean()) for n in ev.curves}
+    assert [n.replace(" (baseline)", "") for n in names] == sorted(insertion, key=insertion.get)
+    assert all(ax.get_legend() is None for ax in bars.axes)
+    spread = cv.plot.sanity_spread(ev.sanity, {"gradients": ["saliency"], "CAMs": ["gradcam"]})
+    assert len(spread.axes) == 2 and [len(ax.get_legend().get_texts()) for ax in spread.axes] == [1, 1]
+    band = spread.axes[0].collections[0].get_paths()[0].vertices[:, 1]      # lowest to highest image
+    sp = ev.sanity["saliency"].spearman.numpy()
+    assert band.min() == pytest.approx(sp.min(), abs=1e-6) and band.max() == pytest.approx(sp.max(), abs=1e-6)
+    with pytest.raises(ValueError, match="groups"):
+        cv.plot.sanity_spread(ev.sanity, {"too many": ["saliency"] * 9})
+    with pytest.raises(ValueError, match="groups"):
+        cv.plot.sanity_spread(ev.sanity, {"x": ["lime"]})
 
 
 def test_evaluation_panel_draws_both_views():

@@ -360,6 +360,20 @@ def test_figures_and_panel(tiny):
             cv.plot.shortcut_accuracy({"a": {"match": 1.0, "swap": 0.0}}, chance=0.25),
             cv.plot.mask_maps({"a": s, "b": s}, d, index=1), cv.plot.mask_scores({"a": s}, "cue energy", chance=0.1)]
     assert all(isinstance(f, Figure) for f in figs)
+    # a lecturer's slide: at most 8 panels in a row, and a colour bar for the maps
+    many = {f"m{i}": cv.gradcam for i in range(10)}
+    s10 = cv.score_against_masks(clf, clf.from_unit(d.images), {"cue": d.cue_masks, "object": d.object_masks},
+                                 many, d.labels, progress=False)
+    wide = cv.plot.mask_maps({"a": s10, "b": s10}, d, index=0)
+    grid = wide.axes[0].get_subplotspec().get_gridspec()
+    assert grid.ncols <= 8 and grid.nrows == 4                 # 11 panels per model: two rows each
+    assert sum(ax.get_label() == "<colorbar>" for ax in wide.axes) == 1
+    titles = [ax.get_title() for ax in wide.axes]
+    assert sum(t.startswith("m9\n") for t in titles) == 2 and "b model:\nthe image" in titles
+    tl = cv.plot.timeline(run.timeline, d.classes)
+    assert sum(ax.get_label() == "<colorbar>" for ax in tl.axes) == 1
+    share = run.timeline.colour_share()
+    assert any(f"colour share {share[-1]:.2f}" in ax.get_title() for ax in tl.axes)
     panel = cv.widgets.shortcut_panel({"tiny": clf}, methods, n=4, size=32)
     for cue, method, index in [("swap", "gradcam", 0), ("none", "saliency", 3)]:
         assert isinstance(panel.render(model="tiny", cue=cue, method=method, index=index), Figure)

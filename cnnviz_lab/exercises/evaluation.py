@@ -101,13 +101,13 @@ register(Question(
 
 register(Question(
     "08-insertion",
-    "Insertion puts each image's pixels back into a blurred copy, most important first. On the three "
-    "bundled images, which map brings the class back fastest (highest insertion AUC)?",
+    "Insertion puts each image's pixels back into a blurred copy, most important first. On the four "
+    "photographs, which map brings the class back fastest (highest insertion AUC)?",
     {"a": "Grad-CAM", "b": "random pixels", "c": "random blobs (noise on a 7x7 grid, as smooth as a CAM)"},
     "a",
     "Grad-CAM puts the object's pixels first: its insertion AUC beats random pixels on every image "
-    "and random blobs on average over the three.",
+    "and random blobs on average over the four.",
     {"b": "Scattered single pixels inserted into a blurred image do not bring the object back until "
           "almost all of them are in.",
-     "c": "A random blob can cover the object by luck on one image, but not on all three: on average it "
+     "c": "A random blob can cover the object by luck on one image, but not on all four: on average it "
           "is far behind."}))

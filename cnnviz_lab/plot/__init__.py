@@ -12,7 +12,8 @@ from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
-from .evaluation import auc_scatter, curves, pointing, pointing_grid, randomization, sanity_curves, sanity_maps
+from .evaluation import (auc_bars, auc_scatter, curves, pointing, pointing_grid, randomization, sanity_curves,
+                         sanity_maps, sanity_spread)
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
@@ -23,7 +24,7 @@ from .saliency import (
 )
 
 __all__ = [
-    "achromatic_share", "architecture_maps", "attack", "attack_budget", "auc_scatter",
+    "achromatic_share", "architecture_maps", "attack", "attack_budget", "auc_bars", "auc_scatter",
     "augmentations", "cam_architectures", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
     "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
     "curves", "difference", "dream", "explanation_change", "feature_maps", "filters",
@@ -32,6 +33,6 @@ __all__ = [
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
     "pointing", "pointing_grid", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
-    "sanity_maps", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
+    "sanity_maps", "sanity_spread", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
     "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
 ]

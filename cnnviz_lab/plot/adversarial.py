@@ -76,11 +76,15 @@ def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "ta
 def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.Tensor, classifier: Classifier,
                        labels: Sequence[str] = ("before", "after"), index: int = 0) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
-    the greyscale image; gradient maps clipped at their 99th percentile), with the Spearman
-    correlation of the two in the row's title."""
+    the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
+    scale of the row's colour bar), with the Spearman correlation of the two in the row's
+    title."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
     names = list(change.before)
     base, adv = image_array(x[index:index + 1], classifier), image_array(x_adv[index:index + 1], classifier)
-    fig = Figure(figsize=(5.6, 2.7 * len(names)), layout="constrained")
+    fig = Figure(figsize=(6.4, 2.7 * len(names)), layout="constrained")
     rows = fig.subfigures(len(names), 1, squeeze=False)[:, 0]
     for row, name in zip(rows, names):
         axes = row.subplots(1, 2)
@@ -92,6 +96,9 @@ def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.
             ax.set_title(label, fontsize=9)
             ax.set_axis_off()
         row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}", fontsize=10)
+        bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.85, aspect=20)
+        bar.set_label("map / its 99th percentile", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
     return fig
 
 

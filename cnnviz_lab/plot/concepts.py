@@ -43,33 +43,41 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
 
 def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None) -> Figure:
     """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
-    concept (mean over the repeats, error bar one standard deviation) and one for the
-    random CAVs (grey); ``*`` marks a concept whose scores differ from the random ones at
-    level ``alpha`` (two-sided t-test), ``n.s.`` one that does not."""
+    concept (mean over the repeats) and one for the random CAVs (grey). The error bars span
+    the middle half of the repeats' scores (25th to 75th percentile), so they stay inside
+    the score's range [0, 1], unlike a mean plus or minus a standard deviation. ``*`` marks a
+    concept whose scores differ from the random ones at level ``alpha`` after Holm's
+    correction for testing every concept at every layer (two-sided t-test,
+    :attr:`TCAVResult.adjusted_p_values`), ``n.s.`` one that does not."""
     names = list(concepts) if concepts is not None else result.concepts
     k = len(names) + 1
     width = 0.8 / k
-    fig = Figure(figsize=(1.4 + 1.25 * len(result.layers) * k / 2.2, 3.6), layout="constrained")
+    fig = Figure(figsize=(1.4 + 1.25 * len(result.layers) * k / 2.2, 3.8), layout="constrained")
     ax = fig.subplots()
     xs = np.arange(len(result.layers))
     for j, name in enumerate([*names, "random CAVs"]):
-        vals, errs = [], []
+        vals, low, high = [], [], []
         for la in result.layers:
-            s = result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)]
+            s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
+            q1, q3 = np.percentile(s, [25, 75])
             vals.append(float(s.mean()))
-            errs.append(float(s.std()) if len(s) > 1 else 0.0)
+            low.append(max(float(s.mean()) - float(q1), 0.0))
+            high.append(max(float(q3) - float(s.mean()), 0.0))
         pos = xs + (j - (k - 1) / 2) * width
         colour = "0.6" if name == "random CAVs" else f"C{j}"
-        ax.bar(pos, vals, width, yerr=errs, capsize=2, color=colour, label=name, error_kw={"lw": 0.8})
+        ax.bar(pos, vals, width, yerr=[low, high], capsize=2, color=colour, label=name, error_kw={"lw": 0.8})
         if name != "random CAVs":
-            for p, v, e, la in zip(pos, vals, errs, result.layers):
+            for p, v, h, la in zip(pos, vals, high, result.layers):
                 mark = "*" if result.significant(name, la, alpha) else "n.s."
-                ax.text(p, min(v + e, 1.0) + 0.03, mark, ha="center", fontsize=8 if mark == "*" else 6.5)
+                ax.text(p, min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=10 if mark == "*" else 7.5)
     ax.set_xticks(xs, result.layers)
-    ax.set_ylim(0, 1.18)
+    ax.set_ylim(0, 1.12)
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
     ax.set_ylabel(f"TCAV score for '{result.target_name}'")
-    ax.set_title(f"* : differs from random CAVs (two-sided t-test, p < {alpha:g}); n.s.: it does not", fontsize=9)
+    ax.set_title(f"bars: mean over {len(result.random_scores[result.layers[0]])} repeats; error bars: 25th to 75th "
+                 f"percentile\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
+                 fontsize=9)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=8)
     return fig
 
@@ -77,7 +85,7 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
 def tcav_scores(result: TCAVResult, concept: str, layer: str) -> Figure:
     """The two samples the t-test compares, for one concept at one layer: the TCAV score of
     each concept CAV and of each random CAV (one dot per repeat), with their means and the
-    test's p-value."""
+    test's p-value, raw and Holm-corrected for every concept at every layer."""
     s = to_numpy(result.scores[(concept, layer)])
     r = to_numpy(result.random_scores[layer])
     fig = Figure(figsize=(4.2, 3.2), layout="constrained")
@@ -86,12 +94,13 @@ def tcav_scores(result: TCAVResult, concept: str, layer: str) -> Figure:
     for x, vals, colour in ((0, s, "C0"), (1, r, "0.5")):
         ax.scatter(x + gen.uniform(-0.12, 0.12, len(vals)), vals, s=18, color=colour, alpha=0.8)
         ax.hlines(vals.mean(), x - 0.25, x + 0.25, color="k", lw=1.5)
-    p = result.p_values[(concept, layer)]
+    p, adjusted = result.p_values[(concept, layer)], result.adjusted_p_values[(concept, layer)]
     ax.set_xticks([0, 1], [f"'{concept}' CAVs", "random CAVs"])
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel(f"TCAV score for '{result.target_name}'")
-    ax.set_title(f"{layer}: p = {p:.2g} ({'significant' if p < 0.05 else 'not significant'})", fontsize=9)
+    verdict = "significant" if result.significant(concept, layer) else "not significant"
+    ax.set_title(f"{layer}: p = {p:.2g}, Holm-corrected {adjusted:.2g} ({verdict})", fontsize=9)
     return fig
 
 

@@ -118,16 +118,19 @@ def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
 
 def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torch.Tensor,
                   classifier: Classifier | None = None, targets: Sequence[str] | None = None,
-                  labels: Mapping[str, str] | None = None, ncols: int = 8) -> Figure:
+                  labels: Mapping[str, str] | None = None, ncols: int = 8, cell: float = 1.75,
+                  colorbar: bool = False) -> Figure:
     """The pointing game of several methods at once: for each method (``maps``:
     ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
     twice with two targets), the map over the image, ``boxes[i]``, and a cross on the
     maximum (green: hit, red: miss). Panels are titled with the method (``labels[name]``
-    when given), the target (``targets[i]``) and the verdict; ``ncols`` panels per row."""
+    when given), the target (``targets[i]``) and the verdict; ``ncols`` panels per row,
+    each ``cell`` inches wide; ``colorbar``: one colour bar for the maps (each scaled from
+    its minimum to its maximum)."""
     items = [(name, i) for name in maps for i in range(image.shape[0])]
     ncols = max(1, min(ncols, len(items)))
     nrows = -(-len(items) // ncols)
-    fig = Figure(figsize=(1.75 * ncols, 2.05 * nrows), layout="constrained")
+    fig = Figure(figsize=(cell * ncols + (0.7 if colorbar else 0), (cell + 0.3) * nrows), layout="constrained")
     axes = np.array(fig.subplots(nrows, ncols, squeeze=False))
     imgs = [image_array(image[i:i + 1], classifier) for i in range(image.shape[0])]
     for ax, (name, i) in zip(axes.flat, items):
@@ -138,6 +141,84 @@ def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torc
                      color="black" if hit else "firebrick")
     for ax in axes.flat[len(items):]:
         ax.set_visible(False)
+    if colorbar:
+        _colour_bar(fig, axes, "jet", "map / its maximum")
+    return fig
+
+
+def _colour_bar(fig: Figure, axes, cmap: str, label: str) -> None:
+    """One colour bar from 0 to 1 beside ``axes``, for maps each scaled to [0, 1]."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    bar = fig.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap=cmap), ax=axes, shrink=0.8, aspect=25, pad=0.01)
+    bar.set_label(label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+
+
+def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[str, Sequence[str]],
+                  metric: str = "spearman", threshold: float | None = 0.5) -> Figure:
+    """The cascading randomisation check (Adebayo et al. 2018) over several images, one
+    panel per group of methods (``{panel title: [method names]}``, at most 8 per panel):
+    for each method the mean similarity (``metric``: ``"spearman"`` or ``"ssim"``) of its
+    maps to the originals after each randomised layer, and a band from the lowest to the
+    highest image. A line that stays up fails the check; ``threshold`` draws the level the
+    text uses to call a failure."""
+    if not groups or any(len(v) > 8 for v in groups.values()):
+        raise ValueError("groups: give {title: [at most 8 method names]} per panel")
+    missing = [n for v in groups.values() for n in v if n not in results]
+    if missing:
+        raise ValueError(f"groups name methods without a result: {missing}")
+    fig = Figure(figsize=(5.2 * len(groups), 4.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
+    low = -0.3
+    for ax, (title, names) in zip(axes, groups.items()):
+        layers: list[str] = []
+        for j, name in enumerate(names):
+            res = results[name]
+            layers = res.layers if len(res.layers) > len(layers) else layers
+            vals = to_numpy(getattr(res, metric))                     # (N, L)
+            xs = np.arange(1, vals.shape[1] + 1)
+            colour = f"C{j}"
+            ax.plot(xs, vals.mean(0), "o-", color=colour, lw=2, ms=4, label=name)
+            if vals.shape[0] > 1:
+                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.15, lw=0)
+            low = min(low, float(np.nanmin(vals)) - 0.05)
+        xs = np.arange(1, len(layers) + 1)
+        ax.axhline(0, color="grey", lw=0.8)
+        if threshold is not None:
+            ax.axhline(threshold, color="grey", lw=0.8, ls="--")
+        ax.set_xticks(xs)
+        ax.set_xticklabels(layers, rotation=45, fontsize=8, ha="right")
+        ax.set_xlabel("randomised from the output down to (cascading)", fontsize=9)
+        n = getattr(results[names[0]], metric).shape[0]
+        ax.set_title(f"{title}\nline: mean over {n} images; band: lowest to highest image", fontsize=10)
+        ax.legend(fontsize=8, loc="lower left")
+    axes[0].set_ylabel(f"{'Spearman rank correlation' if metric == 'spearman' else 'SSIM'} with the original")
+    axes[0].set_ylim(low, 1.05)
+    return fig
+
+
+def auc_bars(evaluation) -> Figure:
+    """Deletion AUC (left, lower is better) and insertion AUC (right, higher is better) of
+    every method and baseline of a :class:`~cnnviz_lab.evaluate.MethodEvaluation`: one bar
+    per method, the mean over the images, with a dot for each image; methods sorted by
+    insertion, the random baselines in grey. Names on the axis, no legend to decode."""
+    names = sorted(evaluation.curves, key=lambda n: float(evaluation.insertion(n).mean()))
+    fig = Figure(figsize=(10, 0.32 * len(names) + 1.4), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    ys = np.arange(len(names))
+    for ax, kind in zip(axes, ("deletion", "insertion")):
+        for y, name in zip(ys, names):
+            vals = to_numpy(getattr(evaluation, kind)(name))
+            base = name in evaluation.baselines
+            ax.barh([y], [vals.mean()], color="0.65" if base else ("C3" if kind == "deletion" else "C0"), height=0.7)
+            ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=2.5, alpha=0.7)
+        better = "lower" if kind == "deletion" else "higher"
+        ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {len(vals)} images; dots: each image",
+                     fontsize=10)
+        ax.set_xlabel(f"{kind} AUC")
+    axes[0].set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
     return fig
 
 
@@ -173,7 +254,8 @@ def sanity_maps(results: Mapping[str, RandomizationResult], image: torch.Tensor 
                 classifier: Classifier | None = None, index: int = 0, max_steps: int = 5) -> Figure:
     """One row per method, one column per randomisation step (original first, at most
     ``max_steps`` evenly spaced steps in all): the absolute maps of image ``index``, each
-    scaled to its own 99th percentile. The image itself opens each row when given."""
+    scaled to its own 99th percentile (one grey colour bar states the scale). The image
+    itself opens each row when given."""
     names = list(results)
     steps = max(len(r.layers) for r in results.values())
     shown = sorted(set(np.linspace(0, steps, min(max_steps, steps + 1)).round().astype(int).tolist()))
@@ -195,6 +277,7 @@ def sanity_maps(results: Mapping[str, RandomizationResult], image: torch.Tensor 
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
+    _colour_bar(fig, axes, "gray", "|map| / its 99th percentile")
     return fig
 
 

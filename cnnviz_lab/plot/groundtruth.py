@@ -7,6 +7,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+
 from .figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -26,6 +29,15 @@ def _cue_box(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
     boxes = data.boxes("cue")[i]
     for x0, y0, x1, y1 in boxes:
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, lw=1.2, ec=colour, ls="--"))
+
+
+def _map_colour_bar(fig: Figure, axes, label: str = "map / its maximum") -> None:
+    """One colour bar for overlays whose maps are each scaled from their minimum (0) to their
+    maximum (1), as :func:`overlay` draws them."""
+    bar = fig.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.8, aspect=25,
+                       pad=0.01)
+    bar.set_label(label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
 
 
 def _object_outline(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
@@ -82,30 +94,39 @@ def shortcut_accuracy(accuracies: Mapping[str, Mapping[str, float]], chance: flo
 
 
 def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 0,
-              methods: Sequence[str] | None = None) -> Figure:
-    """Image ``index`` explained by each method (columns) for each model (rows): the map
-    over the greyscale image, the cue boxed (dashed) and the object outlined, and in each
-    title the share of the map's mass on the cue (``cue``) and on the object (``obj``)."""
+              methods: Sequence[str] | None = None, ncols: int = 8) -> Figure:
+    """Image ``index`` explained by each method for each model: the image first, then the
+    map of each method over the greyscale image (each map scaled from its minimum to its
+    maximum: one colour bar), the cue boxed (dashed) and the object outlined, and in each
+    title the share of the map's mass on the cue (``cue``) and on the object (``obj``). At
+    most ``ncols`` panels in a row: a model's panels wrap onto further rows; its first panel,
+    the image, is titled with the model."""
     names = list(methods) if methods is not None else list(next(iter(scores.values())).methods)
+    ncols = max(2, int(ncols))
+    panels = [None, *names]                        # None: the image itself
+    per_model = -(-len(panels) // ncols)
     rows = list(scores)
     img = _rgb(data.images[index])
-    fig = Figure(figsize=(1.5 * (len(names) + 1), 1.75 * len(rows)), layout="constrained")
-    axes = np.atleast_2d(fig.subplots(len(rows), len(names) + 1, squeeze=False))
+    fig = Figure(figsize=(1.55 * ncols + 0.8, 1.9 * per_model * len(rows)), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(per_model * len(rows), ncols, squeeze=False))
     for r, model in enumerate(rows):
-        ax = axes[r, 0]
-        ax.imshow(img, interpolation="nearest")
-        ax.set_title(f"{model} model", fontsize=9)
-        ax.set_axis_off()
-        for c, name in enumerate(names, start=1):
-            ax = axes[r, c]
+        for k, name in enumerate(panels + [""] * (per_model * ncols - len(panels))):
+            ax = axes[r * per_model + k // ncols, k % ncols]
+            ax.set_axis_off()
+            if name is None:
+                ax.imshow(img, interpolation="nearest")
+                ax.set_title(f"{model} model:\nthe image", fontsize=9, fontweight="bold")
+                continue
+            if not name:
+                continue
             ax.imshow(overlay(img, scores[model].maps[name][index], alpha=0.6), interpolation="nearest")
             _cue_box(ax, data, index)
             _object_outline(ax, data, index)
             s = scores[model].scores[name]
-            head = f"{name}\n" if r == 0 else ""
-            ax.set_title(f"{head}cue {float(s['cue energy'][index]):.2f} obj {float(s['object energy'][index]):.2f}",
-                         fontsize=7.5)
-            ax.set_axis_off()
+            ax.set_title(f"{name.replace('_', ' ')}\ncue {float(s['cue energy'][index]):.2f}, "
+                         f"shape {float(s['object energy'][index]):.2f}", fontsize=8)
+    _map_colour_bar(fig, axes)
+    fig.suptitle("share of each map's mass on the cue (dashed box) and on the shape (outline)", fontsize=10)
     return fig
 
 
@@ -149,27 +170,36 @@ def _filter_mosaic(w: torch.Tensor, ncols: int = 4) -> np.ndarray:
 
 
 def timeline(tl: Timeline, classes: Sequence[str] | None = None, epochs: Sequence[int] | None = None) -> Figure:
-    """The training timeline: for each recorded epoch (columns; 0 is before training), the
-    first-layer filters (top) and the watched image's Grad-CAM for its class with that
-    class's probability (bottom)."""
-    shown = list(epochs) if epochs is not None else list(range(len(tl)))
+    """The training timeline: for each recorded epoch (columns, at most 8: by default the
+    first, the last and evenly spaced ones between; 0 is before training), the first-layer
+    filters (top; one shared colour scale per epoch, grey is zero; the title gives their
+    colour share, :meth:`Timeline.colour_share`) and the watched image's Grad-CAM for its
+    class with that class's probability (bottom; each map scaled to its maximum)."""
+    if epochs is not None:
+        shown = [int(e) for e in epochs]
+    elif len(tl) <= 8:
+        shown = list(range(len(tl)))
+    else:
+        shown = sorted({int(round(v)) for v in np.linspace(0, len(tl) - 1, 8)})
     img = _rgb(tl.image)
-    fig = Figure(figsize=(1.7 * len(shown), 3.7), layout="constrained")
+    share = tl.colour_share()
+    fig = Figure(figsize=(1.75 * len(shown) + 1.0, 4.0), layout="constrained")
     axes = fig.subplots(2, len(shown), squeeze=False)
     label = classes[tl.target] if classes is not None else f"class {tl.target}"
     for c, e in enumerate(shown):
         axes[0, c].imshow(_filter_mosaic(tl.filters[e]), interpolation="nearest")
-        axes[0, c].set_title(f"epoch {e}", fontsize=9)
+        axes[0, c].set_title(f"epoch {e}\ncolour share {share[e]:.2f}", fontsize=9)
         cam = to_numpy(tl.cams[e])
         shown_cam = overlay(img, cam, alpha=0.6) if cam.max() > 0 else img
         axes[1, c].imshow(shown_cam, interpolation="nearest")
-        axes[1, c].set_title(f"p({label}) = {float(tl.probs[e][tl.target]):.2f}", fontsize=8)
+        axes[1, c].set_title(f"p({label}) = {float(tl.probs[e][tl.target]):.2f}", fontsize=9)
         for ax in axes[:, c]:
             ax.set_axis_off()
     axes[0, 0].text(-0.1, 0.5, "conv1 filters", transform=axes[0, 0].transAxes, rotation=90, va="center",
                     ha="right", fontsize=9)
     axes[1, 0].text(-0.1, 0.5, "Grad-CAM", transform=axes[1, 0].transAxes, rotation=90, va="center",
                     ha="right", fontsize=9)
+    _map_colour_bar(fig, axes[1, :], "Grad-CAM / its maximum")
     return fig
 
 

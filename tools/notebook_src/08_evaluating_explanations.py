@@ -4,10 +4,10 @@
 #     title: How to tell a faithful explanation from a pretty one
 #     goals:
 #     - 'run the randomisation sanity check: does a map change when the model it explains is destroyed?'
-#     - see guided backprop, deconvnet and EigenCAM fail it, and understand why (edge detectors; a class-agnostic
-#       map)
+#     - see guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM fail it, and understand why (edge
+#       detectors; maps that ignore the classifier), on several photographs at once
 #     - measure faithfulness with deletion and insertion curves, against random maps
-#     - score localisation with the pointing game on an image with two objects
+#     - score localisation with the pointing game on a photograph with two objects and hand-drawn boxes
 #     - put every method of the course through the same tests and read the summary table
 #     prerequisites: notebooks 01 (gradients), 06 (Grad-CAM family) and 07 (occlusion).
 #     runtime:
@@ -25,7 +25,7 @@
 # ## 1. The idea: two questions a pretty map must answer
 #
 # Notebooks 01 to 07 produced many maps that *look* right. Looking right is not enough: a map
-# can look like the cat because it shows the **image**, not what the **model** does with it.
+# can look like the dog because it shows the **image**, not what the **model** does with it.
 # Two tests separate the two:
 #
 # 1. **Does the map depend on the model?** Adebayo et al. (2018) destroy the network one block
@@ -52,9 +52,10 @@
 
 # %% tags=["nbval-check-output"]
 import torch
+from IPython.display import Markdown
 
 clf = cv.load_model(device=DEVICE)
-NAMES = ["cat", "coffee", "cat_and_coffee"]
+NAMES = ["german_shepherd", "red_panda", "schwerin_palace", "drums_and_guitar"]   # real photographs
 # Lighter settings for the methods that cost many forward passes per map (about 200 maps here)
 LIGHT = {"smoothgrad": {"n": cv.config.pick(16, 4)}, "integrated_gradients": {"steps": cv.config.pick(16, 8)},
          "scorecam": {"max_channels": cv.config.pick(32, 16)}, "occlusion": {"stride": 32},
@@ -72,16 +73,20 @@ for name, fn in methods.items():
 #
 # We randomise the network's blocks from the classifier down to the stem (in quick mode a
 # few of them), recompute every method's map after each step, and plot the similarity to
-# the original map. Each block's weights are redrawn from a normal distribution with the
+# the original map, on **three photographs** that EfficientNet-Lite0 classifies correctly
+# (a German shepherd, a red panda, a palace): one image and one random draw can mislead, so
+# each line is the mean over the images and the band around it spans the lowest to the
+# highest image. Each block's weights are redrawn from a normal distribution with the
 # same mean and spread as the trained ones (`init="normal"`), so the activations keep
 # their scale: with PyTorch's default re-initialisation the BatchNorm + ReLU6 layers of this
 # network saturate and every gradient becomes exactly zero, a map that "changes" for the
 # wrong reason.
 #
-# The check recomputes every map once per randomised block, so it runs on an **explicit
-# list**: every method of the roster except the four that need tens to hundreds of forward
-# passes per map (Score-CAM, occlusion, RISE, LIME). Those read only the model's outputs;
-# run the check on any of them in the panel of section 5.
+# The check recomputes every map once per randomised block and image, so it runs on an
+# **explicit list**: the single-pass gradient maps and the CAM family. Left out: the methods
+# that average many passes per map (SmoothGrad, Integrated Gradients, Score-CAM, occlusion,
+# RISE, LIME; run the check on any of them in the panel of section 5), and HiResCAM and
+# XGrad-CAM, which give the same map as Grad-CAM on this network.
 
 # %% [markdown] choice="08-sanity-survivor"
 # ### Predict, then run
@@ -90,12 +95,14 @@ for name, fn in methods.items():
 
 # %%
 SIZE = cv.config.pick(224, 128)   # quick mode: small images (the CAMs are then 4x4)
-cat = clf.preprocess(cv.sample_image("cat"), size=SIZE)
-LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.12", "blocks.9", "blocks.5", "stem"],
+x = clf.preprocess([cv.sample_image(n) for n in NAMES], size=SIZE)
+LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.12", "blocks.8", "stem"],
                         ["classifier", "blocks.15", "blocks.12", "blocks.8"])
-SANITY = [name for name in methods if name not in ("scorecam", "occlusion", "rise", "lime")]
-sanity = cv.evaluate_methods(clf, cat, {k: methods[k] for k in SANITY}, faithfulness=False, layers=LAYERS, seed=0)
-cv.plot.sanity_curves(sanity.sanity, highlight=("guided_backprop", "deconvnet", "eigencam"))
+SANITY = ["saliency", "deconvnet", "guided_backprop", "gradcam", "gradcam_pp", "layercam", "eigencam", "ablationcam"]
+sanity = cv.evaluate_methods(clf, x[:3], {k: methods[k] for k in SANITY}, faithfulness=False, layers=LAYERS,
+                             seed=0)
+GROUPS = {"gradient maps": SANITY[:3], "CAM family": SANITY[3:]}
+cv.plot.sanity_spread(sanity.sanity, GROUPS)
 
 # %%
 steps = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in sanity.sanity.items()}
@@ -103,24 +110,33 @@ for name, values in steps.items():
     print(f"{name:22s} {values}")
 
 # %% [markdown]
-# **What to look at.** Every line starts after the first randomised block (the classifier).
-# Saliency and SmoothGrad drop at once and stay low: a new classifier asks for different
-# evidence, and the maps follow; Grad-CAM falls to 0 and below (HiResCAM and XGrad-CAM give the
-# same map as Grad-CAM on this network, so their lines coincide). Grad-CAM++ and LayerCAM,
-# which keep only the *positive* gradients, survive a random classifier and fall over the
-# next blocks. Three thick lines stay up. **Guided backprop** and **deconvnet** (notebook 01),
-# whose backward rules discard negative gradients, stay near 1 with the classifier and the
-# top blocks replaced by noise: their maps are still the same maps. **EigenCAM** is exactly
-# unchanged after the classifier is randomised, because it never looks at the classifier: it
-# is the first principal component of the last feature maps, the same for every class
-# (class-agnostic) and computed without any gradient. It can change only once the blocks
-# below are redrawn, and even then its map keeps much of the image's layout.
+# **What to look at.** Every line starts after the first randomised block (the classifier);
+# the dashed line at 0.5 is where we call a method a failure (its mean over the cascade stays
+# above it). **Passes:** saliency falls to about 0.5 at once and keeps falling: a new
+# classifier asks for different evidence, and the map follows. Grad-CAM and Ablation-CAM fall
+# to about 0 at the first or second step: their weights come from the class score. **Fails:**
+# guided backprop and deconvnet (notebook 01), whose backward rules discard negative
+# gradients, stay near 1 with the classifier and the top blocks replaced by noise, above 0.7
+# down to `blocks.8`, and drop only when the stem is redrawn. **EigenCAM** is exactly unchanged after the classifier is
+# randomised: it never reads the classifier (the first principal component of the last
+# feature maps, the same for every class), and even with the blocks redrawn its map keeps
+# the image's layout. **Grad-CAM++ and LayerCAM** survive the random classifier too (about
+# 0.9) and settle near 0.5 below: they keep only the *positive* gradients. With a random
+# linear classifier the gradient at the last feature map is one random weight per channel,
+# so they add up the channels that happen to get a positive weight, about half of them. All
+# those channels are non-negative (after ReLU6), and a positive mix of hundreds of them looks
+# like their total: where the features are strong, whatever the classifier. Grad-CAM keeps
+# the weights' signs, and the channels cancel into a different map. The bands show that this
+# holds on each of the three photographs, not just on average.
 #
-# Now look at the maps themselves, for a few steps of the cascade:
+# Now look at the maps themselves, for a few steps of the cascade (the German shepherd):
 
 # %%
 cv.plot.sanity_maps({k: sanity.sanity[k] for k in ["saliency", "guided_backprop", "gradcam", "eigencam"]},
-                    cat, clf)
+                    x, clf, index=0)
+
+# %%
+Markdown("  \n".join(cv.credit(n) for n in NAMES))   # the photographs of this notebook
 
 # %% [markdown]
 # **Why guided backprop fails.** Its backward rule passes a gradient through a ReLU only where
@@ -133,12 +149,12 @@ cv.plot.sanity_maps({k: sanity.sanity[k] for k in ["saliency", "guided_backprop"
 #
 # **Why EigenCAM "fails" differently.** Its map is a summary of the *features*, not of a
 # decision: it cannot change when the classifier changes, by construction, and even random
-# convolutions keep the image's layout, so its principal component still outlines the
-# object. That is not a bug of the code but what the method is: a map of where the network's
+# convolutions keep the image's layout, so its principal component still follows where the
+# object is (the bottom row of the figure). That is not a bug of the code but what the method is: a map of where the network's
 # features are strong, not of why it chose a class. The check below turns the figure into
 # numbers: the similarity after the classifier alone, and the mean similarity over the
-# cascade (the exercise's criterion: a method whose mean stays above 0.5 fails; in full mode
-# Grad-CAM++ and LayerCAM sit right at that line).
+# cascade (the exercise's criterion: a method whose mean stays above 0.5 fails). Five of the
+# eight fail: guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM.
 
 # %%
 after_classifier = {name: float(r.spearman[:, 0].mean()) for name, r in sanity.sanity.items()}
@@ -146,23 +162,33 @@ over_cascade = {name: float(r.spearman.mean()) for name, r in sanity.sanity.item
 print("after the classifier:", {k: round(v, 2) for k, v in after_classifier.items()})
 print("mean over the cascade:", {k: round(v, 2) for k, v in over_cascade.items()})
 print("fail the check (mean over the cascade > 0.5):", [k for k, v in over_cascade.items() if v > 0.5])
+per_image = {name: [round(v, 2) for v in r.spearman.mean(1).tolist()] for name, r in sanity.sanity.items()}
+print("mean over the cascade, per image:", per_image)
+print("lowest step per method:", {name: round(float(r.spearman.mean(0).min()), 2) for name, r in sanity.sanity.items()})
+
+# %% tags=["check"]
+# Five methods fail (mean over the cascade above 0.5), on every image; saliency, Grad-CAM, Ablation-CAM pass
+failing = {k for k, v in over_cascade.items() if v > 0.5}
+if not cv.config.quick():   # quick mode randomises 4 blocks of small images only
+    assert failing == {"deconvnet", "guided_backprop", "eigencam", "gradcam_pp", "layercam"}, over_cascade
+    assert all(min(per_image[k]) > 0.5 for k in failing) and all(max(per_image[k]) < 0.5 for k in
+                                                                  ("saliency", "gradcam", "ablationcam"))
+    assert min(after_classifier[k] for k in ("gradcam_pp", "layercam")) > 0.85 > 0.6 > after_classifier["saliency"]
+    assert after_classifier["gradcam"] < 0.5 and after_classifier["ablationcam"] < 0.5, after_classifier
+    assert min(min(steps[k][:-1]) for k in ("deconvnet", "guided_backprop")) > 0.7 > 0.3 > max(
+        steps["deconvnet"][-1], steps["guided_backprop"][-1])
 assert min(after_classifier[k] for k in ("eigencam", "guided_backprop", "deconvnet")) > 0.95, after_classifier
-assert after_classifier["saliency"] < 0.6 and after_classifier["gradcam"] < 0.6, after_classifier
-assert min(over_cascade["guided_backprop"], over_cascade["deconvnet"]) > 0.5, over_cascade
-assert max(over_cascade["saliency"], over_cascade["gradcam"], over_cascade["smoothgrad"]) < 0.5, over_cascade
-if not cv.config.quick():   # quick mode randomises 4 blocks only, too few to reach EigenCAM's lower layers
-    assert over_cascade["eigencam"] > 0.5 and all(0.4 < over_cascade[k] < 0.65 for k in ("gradcam_pp", "layercam"))
-assert all(abs(over_cascade[k] - over_cascade["gradcam"]) < 0.01 for k in ("hirescam", "xgradcam")), over_cascade
 
 # %% [markdown]
-# ## 3. Faithfulness: deletion and insertion on the bundled images
+# ## 3. Faithfulness: deletion and insertion on four photographs
 #
 # Every method's map for each image's top-1 class, then its deletion curve (pixels replaced
 # by a blurred copy, most important first) and insertion curve (pixels put back into the
 # blurred copy). Two random baselines: **random pixels** (independent noise) and **random
 # blobs** (noise on a 7x7 grid, upsampled: as smooth as a CAM, with no information).
 # The curves have 16 steps (the fraction of pixels moves by 1/16 at a time): coarse, but
-# enough to rank the maps, and 18 maps x 3 images x 2 curves stay affordable on a CPU.
+# enough to rank the maps, and 18 maps x 4 images x 2 curves stay affordable on a CPU. The
+# images: the three of section 2 and the drum kit with an electric guitar of section 4.
 
 # %% [markdown] choice="08-insertion"
 # ### Predict, then run
@@ -171,79 +197,135 @@ assert all(abs(over_cascade[k] - over_cascade["gradcam"]) < 0.01 for k in ("hire
 
 # %%
 STEPS = cv.config.pick(16, 6)   # quick mode: coarser curves
-x = clf.preprocess([cv.sample_image(n) for n in NAMES], size=SIZE)
 ev = cv.evaluate_methods(clf, x, methods, sanity=False, steps=STEPS, images=NAMES, seed=0)
 ev
 
 # %% [markdown]
-# The table averages over the three images (deletion: lower is better; insertion: higher is
-# better; seconds: the time each map took). The scatter plot shows the same: the best
-# methods sit **top left**.
+# The table averages over the four images (deletion: lower is better; insertion: higher is
+# better; seconds: the time each map took). The figure shows the same numbers as bars, sorted
+# by insertion, with a dot for each image, so that you can see how much one image can differ
+# from the mean.
 
 # %%
-cv.plot.auc_scatter(ev)
+cv.plot.auc_bars(ev)
 
 # %%
 shown = ["saliency", "guided_backprop", "gradcam", "occlusion", "random pixels", "random blobs"]
-cv.plot.curves({k: ev.curves[k] for k in shown}, index=0)   # image 0: the cat
+cv.plot.curves({k: ev.curves[k] for k in shown}, index=0)   # image 0: the German shepherd
 
 # %% [markdown]
-# **How to read it.** On **insertion** the class maps (Grad-CAM, occlusion) beat random
-# pixels and the gradient maps clearly: putting the cat's face back first restores the class
-# after a fraction of the pixels. The pixel-level gradient maps do worse: their mass is
-# scattered over edges, and inserting scattered pixels into a blurred image does not bring
-# the object back. Random *blobs* can come close on a single image (a blob that happens to
-# cover the face is as good as a CAM), which is why the table averages over the images and
-# why a real evaluation uses hundreds of them.
+# **How to read it.** On these four photographs the two curves agree. The **CAM family**
+# (Grad-CAM and its variants, Score-CAM, Ablation-CAM, EigenCAM) has the highest insertion
+# AUCs: putting the object's region back first restores the class after a fraction of the
+# pixels. The **gradient maps** come next: their mass is scattered over edges, and inserting
+# scattered pixels into a blurred image brings the object back late. The **random maps** are
+# last on both curves: the highest (worst) deletion AUCs and the lowest insertion AUCs.
+# RISE, with the light setting of 64 masks used here, is no better than the gradient maps:
+# with so few masks its map is mostly noise (its default is 2000).
 #
-# **Deletion** is harder to read: look at the table, where the deletion AUCs of almost all
-# methods lie in a narrow band, and the random maps are not far behind (in quick mode, random
-# pixels even get one of the lowest, best, deletion AUCs without knowing anything).
-# Deleting scattered pixels all over the image turns it into noise that no class survives:
-# the images it produces are far from anything the network was trained on (Hooker et al. 2019
-# make this point and retrain the network to avoid it). A fairer baseline for a smooth map is
-# a random map of the same smoothness (random blobs). Never read deletion alone: read it with insertion, on many images.
+# **Look at the dots.** One method's AUC can vary from image to image more than the methods
+# differ on one image (Grad-CAM's insertion AUC spans more than all the methods' on the
+# German shepherd). On the drum-kit scene every deletion AUC is tiny and Grad-CAM's
+# insertion AUC is its lowest: a scene with two objects and a top class far from certain is
+# harder than a photograph of one animal. Deletion has a known trap too: deleting scattered pixels turns an image into noise
+# that no class survives, far from anything the network was trained on (Hooker et al. 2019
+# retrain the network to avoid it), which can flatter pixel-level maps (not on these four
+# photographs, where the random maps come last); compare with a random map of the same
+# smoothness (random blobs). Report both curves, on many images, with the
+# spread.
 
 # %%
 ins = {name: ev.insertion(name) for name in ["gradcam", "random pixels", "random blobs"]}
-assert (ins["gradcam"] > ins["random pixels"]).all() and ins["gradcam"].mean() > ins["random blobs"].mean()
 print("Grad-CAM insertion AUC per image:", [round(v, 3) for v in ins["gradcam"].tolist()])
+print({n: ([round(v, 3) for v in ev.deletion(n).tolist()], [round(v, 3) for v in ev.insertion(n).tolist()])
+       for n in ev.curves})
+
+# %% tags=["check"]
+# Grad-CAM beats both random maps on every image; the CAM family leads insertion, the random maps trail both
+if not cv.config.quick():   # quick mode: small images, coarse curves
+    assert (ins["gradcam"] > ins["random pixels"]).all() and (ins["gradcam"] > ins["random blobs"]).all()
+    cams = ["gradcam", "gradcam_pp", "layercam", "hirescam", "xgradcam", "eigencam", "scorecam", "ablationcam"]
+    grads = ["saliency", "deconvnet", "guided_backprop", "smoothgrad", "integrated_gradients"]
+    assert min(float(ev.insertion(k).mean()) for k in cams) > max(float(ev.insertion(k).mean()) for k in grads)
+
+# %% tags=["check"]
+# The random maps trail on both curves; RISE (64 masks) trails SmoothGrad; the spread across images
+rest = [k for k in ev.curves if not k.startswith("random")]
+if not cv.config.quick():
+    assert min(float(ev.deletion(k).mean()) for k in ("random pixels", "random blobs")) > max(
+        float(ev.deletion(k).mean()) for k in rest)
+    assert max(float(ev.insertion(k).mean()) for k in ("random pixels", "random blobs")) < min(
+        float(ev.insertion(k).mean()) for k in rest)
+    assert float(ev.insertion("rise").mean()) < float(ev.insertion("smoothgrad").mean())
+    assert all(float(ev.deletion(k)[3]) < 0.12 for k in ev.curves) and int(ins["gradcam"].argmin()) == 3
+    on_dog = [float(ev.insertion(k)[0]) for k in rest]       # image 0: the German shepherd
+    assert float(ins["gradcam"].max() - ins["gradcam"].min()) > max(on_dog) - min(on_dog)
 
 # %% [markdown]
 # ## 4. The pointing game: two objects, two boxes
 #
-# On `cat_and_coffee` the cat fills the left half and the espresso cup the right half. We
-# ask each method for two maps, one for the top-1 (cat) class, which section 3 already
-# computed (the image is the third of `x`), and one for ImageNet's `cup` class, and score a
-# hit when the map's maximum falls in the right box (Zhang et al. 2016).
+# In the photograph `drums_and_guitar` an electric guitar leans against a drum kit. Both are
+# ImageNet classes, and EfficientNet-Lite0 ranks *electric guitar* first and *drum* fourth.
+# Each object has boxes drawn around it by hand (white; the guitar's neck and body are two
+# boxes, the drum kit two more). We ask each method for two maps, one for the top-1 class
+# (electric guitar), which section 3 already computed (the scene is the last image of `x`),
+# and one for ImageNet's `drum` class, and score a hit when the map's maximum falls in one of
+# that object's boxes (Zhang et al. 2016).
 
 # %%
-both = x[2:3]
-half = SIZE // 2
-cat_box, cup_box = [(0, 0, half, SIZE)], [(half, 0, SIZE, SIZE)]   # cat: left half, cup: right half
-pg = cv.evaluate_methods(clf, both, methods, [clf.class_index("cup")], faithfulness=False, sanity=False,
-                         boxes=[cup_box], seed=0)
-two = {name: torch.stack([ev.maps[name][2], pg.maps[name][0]]) for name in methods}
-hits = {name: cv.pointing_game(m, [cat_box, cup_box]).tolist() for name, m in two.items()}
-for name, (cat_hit, cup_hit) in hits.items():
+scene = x[3:4]
+BOXES = cv.sample_boxes("drums_and_guitar", size=SIZE)            # {class name: hand-drawn boxes}
+guitar, drum = BOXES["electric guitar"], BOXES["drum"]
+pg = cv.evaluate_methods(clf, scene, methods, [clf.class_index("drum")], faithfulness=False, sanity=False,
+                         boxes=[drum], seed=0)
+two = {name: torch.stack([ev.maps[name][3], pg.maps[name][0]]) for name in methods}
+hits = {name: cv.pointing_game(m, [guitar, drum]).tolist() for name, m in two.items()}
+for name, (guitar_hit, drum_hit) in hits.items():
     agnostic = "  (class-agnostic: one map scored twice)" if name in pg.agnostic else ""
-    print(f"{name:22s} cat {'hit' if cat_hit else 'miss'}, cup {'hit' if cup_hit else 'miss'}{agnostic}")
+    print(f"{name:22s} guitar {'hit' if guitar_hit else 'miss'}, drum {'hit' if drum_hit else 'miss'}{agnostic}")
 
 # %%
-cv.plot.pointing_grid(two, [cat_box, cup_box], both.expand(2, -1, -1, -1), clf,
-                      targets=[clf.label(clf.predict(both, k=1)[0][0]), "cup"])
+SHOWN = ["saliency", "gradcam", "occlusion", "eigencam"]        # four of the sixteen: the list above has all
+cv.plot.pointing_grid({k: two[k] for k in SHOWN}, [guitar, drum], scene.expand(2, -1, -1, -1), clf,
+                      targets=[clf.label(clf.predict(scene, k=1)[0][0]), "drum"], ncols=4, cell=2.6,
+                      colorbar=True)
 
-# %%
-assert hits["gradcam"] == [True, True] and hits["occlusion"] == [True, True], hits
-assert hits["eigencam"][0] != hits["eigencam"][1]   # one map cannot point at both objects
+# %% tags=["check"]
+# The boxes' share of the image: the pointing game's chance level
+cover = {}
+for k, bxs in BOXES.items():
+    m = torch.zeros(SIZE, SIZE, dtype=torch.bool)
+    for x0, y0, x1, y1 in bxs:
+        m[int(y0):int(y1), int(x0):int(x1)] = True
+    cover[k] = float(m.float().mean())
+assert 0.25 < cover["electric guitar"] < 0.4 < 0.5 < cover["drum"] < 0.65
+
+# %% tags=["check"]
+# Five CAMs hit both objects; EigenCAM (one map) and the positive-only CAMs one; gradient maps the drum only
+if not cv.config.quick():
+    assert hits["eigencam"][0] != hits["eigencam"][1]
+    assert all(hits[k] == [True, True] for k in ("gradcam", "hirescam", "xgradcam", "scorecam", "ablationcam"))
+    assert hits["gradcam_pp"] == hits["layercam"] == [True, False] and hits["occlusion"] == [True, False]
+    assert all(hits[k] == [False, True] for k in ("saliency", "deconvnet", "guided_backprop", "integrated_gradients"))
 
 # %% [markdown]
-# Grad-CAM's and occlusion's `cup` maps peak on the cup: a class map follows the class.
-# EigenCAM's two panels are the same map (it ignores the class), so it can hit at most one of
-# the two boxes: the pointing game with two classes of one image is unfair to a
-# class-agnostic method by design, and says nothing about it. The pointing game only looks
-# at one pixel per map, which makes it robust to the maps' scale and smoothness but blind to
-# everything else: a map can hit the box and still spread over the whole image.
+# **What to look at.** Five methods hit both objects: Grad-CAM, HiResCAM, XGrad-CAM,
+# Score-CAM and Ablation-CAM, the CAMs whose weights come from the class's own gradient or
+# score. Their `drum` map moves to the drum kit: a class map follows the class. Grad-CAM++
+# and LayerCAM hit the guitar and miss the drum, the same weakness as in section 2 (their
+# positive-only weights look alike for any class). EigenCAM's two panels are the same map (it
+# ignores the class), so it can hit at most one box: the pointing game with two classes of
+# one image is unfair to a class-agnostic method by design. Occlusion, with the coarse
+# 32-pixel stride used here, misses the drum. The gradient maps (saliency, deconvnet, guided
+# backprop, Integrated Gradients) hit the drum and miss the guitar: even the guitar's map
+# peaks on the drum kit (the saliency panel).
+#
+# **Mind the chance level.** A hit only means that one pixel, the map's maximum, fell in a
+# box. The guitar's boxes cover about a third of the image and the drum kit's more than half:
+# a random peak hits the drum more often than not. Compare hit rates with the boxes' share of
+# the image, and use many images; the pointing game is robust to the maps' scale and
+# smoothness but blind to everything else (a map can hit the box and still spread over the
+# whole image).
 #
 # ## 5. Explore
 #
@@ -251,7 +333,7 @@ assert hits["eigencam"][0] != hits["eigencam"][1]   # one map cannot point at bo
 # random maps', **sanity** its maps as the layers are randomised. Press **run**.
 
 # %%
-cv.widgets.evaluation_panel(image="cat", method="guided_backprop", view="sanity")
+cv.widgets.evaluation_panel(image="german_shepherd", method="guided_backprop", view="sanity")
 
 
 # %% [markdown]
@@ -299,8 +381,8 @@ assert cv.exercises.check_trapezoid_auc(auc_solution)
 # and on which edges the early layers respond, not why the class was chosen. **EigenCAM** shows
 # where the last feature maps are strongest (their first principal component): a class-agnostic
 # "where are the objects the network sees" map, useful for a quick look at what the features
-# cover (it finds both the cat and the cup regions as one map) but not for "why cat rather than
-# cup". A map that passes the sanity check (Grad-CAM, saliency) is not proven faithful either:
+# cover (one map for every class: on the drum kit it shows the guitar, whichever class you ask
+# about) but not for "why guitar rather than drum". A map that passes the sanity check (Grad-CAM, saliency) is not proven faithful either:
 # the check is necessary, not sufficient; combine it with deletion/insertion.
 #
 # </details>
@@ -309,7 +391,7 @@ assert cv.exercises.check_trapezoid_auc(auc_solution)
 # ### Exercise: which method fails the sanity check?
 #
 # From the figure of section 2, name a method whose map survives the destruction of the
-# model (a string such as `"saliency"`; either of the two that do is right). The checker
+# model (a string such as `"saliency"`; any of the five that do is right). The checker
 # reads the answer off `sanity`.
 
 # %% tags=["exercise"]
@@ -319,22 +401,24 @@ answer = None  # your answer here
 cv.exercises.check_sanity_failure(answer, sanity)
 
 # %% tags=["solution"]
-answer_solution = "guided_backprop"   # "eigencam" is right too
+answer_solution = "guided_backprop"   # deconvnet, eigencam, gradcam_pp and layercam are right too
 assert cv.exercises.check_sanity_failure(answer_solution, sanity)
 
 # %% [markdown]
 # ## What to take away
 #
 # - **A map can be pretty and say nothing about the model.** Guided backprop's and
-#   deconvnet's sharp edges survive the destruction of the network, and so does EigenCAM's
-#   class-agnostic map: they fail the sanity check, for different reasons (backward rules that
-#   discard the negative half; a map that never reads the classifier). Run the check on any new method before you
-#   trust it.
-# - **Faithfulness is measured by using the map**: delete or insert pixels in its order.
-#   Insertion is the easier one to read; deletion rewards maps that push the image off the
-#   data (random pixels), so compare with a random map of the same smoothness.
-# - **Grad-CAM** passes the sanity check and beats random maps on insertion; guided backprop
-#   beats the random maps on both curves here (see the table) and still fails the sanity
-#   check: a good curve does not prove that a map explains the model.
+#   deconvnet's sharp edges survive the destruction of the network, and so do EigenCAM's
+#   class-agnostic map and the positive-only CAMs (Grad-CAM++, LayerCAM): they fail the
+#   sanity check, for different reasons (backward rules that discard the negative half; maps
+#   that never read the classifier, or keep only the positive part of its gradients). Run the check,
+#   on several images, on any new method before you trust it.
+# - **Faithfulness is measured by using the map**: delete or insert pixels in its order, and
+#   compare with random maps, including one of the same smoothness. One image's AUC can
+#   differ from the next by more than the methods differ: show the spread.
+# - **Grad-CAM** passes the sanity check, beats the random maps on insertion on every image
+#   and points at both objects; guided backprop beats the random maps on both curves here
+#   and still fails the sanity check: a good curve does not prove that a map explains the
+#   model.
 # - No single number settles it: report the sanity check, both curves and the pointing game,
 #   on many images, with the settings (steps, fill, baseline) you used.

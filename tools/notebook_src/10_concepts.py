@@ -41,6 +41,17 @@
 # trained again and again against different random sets, the same is done with CAVs between
 # random sets, and a two-sided t-test says whether the concept's scores differ from the
 # random ones.
+#
+# **Many tests at once.** We test every concept at every layer: here 3 concepts x 3 layers,
+# $m = 9$ tests. At the 5 % level, each test of a concept that does not matter comes out
+# "significant" by chance one time in twenty, so with 9 independent tests the chance of at least one
+# false discovery is about $1 - 0.95^9 \approx 37\,\%$.
+# Kim et al. correct with Bonferroni (multiply each p-value by $m$); we use **Holm's
+# method** (Holm 1979), which keeps the same guarantee (at most a 5 % chance of *any* false
+# discovery) and rejects at least as often: sort the p-values
+# $p_{(1)} \le \dots \le p_{(m)}$ and take
+# $$\tilde p_{(i)} = \max_{j \le i}\ \min\big(1, (m - j + 1)\, p_{(j)}\big).$$
+# A concept matters at a layer when its corrected $\tilde p < 0.05$ (`cv.holm`).
 
 # %% [markdown]
 # ## 2. Zebras, without zebra photos
@@ -72,7 +83,9 @@ assert (clf.logits(zebras).argmax(1) == clf.class_index("zebra")).all()
 # draw them: **striped** (straight or gently wavy bands) and **dotted**, each at random
 # colours, scales and angles. **Random** images mix crops of the bundled photographs, smooth
 # colour fields with blobs, and textures of every kind: with photographs alone, a CAV would
-# learn "synthetic pattern against photo" instead of the concept. Because the images are
+# learn "synthetic pattern against photo" instead of the concept. (The photographs and their
+# credits: `data/CREDITS.md` in the package, or `cv.credit(name)` for each of
+# `cv.sample_images()`.) Because the images are
 # drawn, every repeat of the test gets a **fresh** concept sample; a third "concept", a set of
 # random images, is the control.
 
@@ -95,6 +108,10 @@ cv.plot.concept_examples({"zebra (class)": zebras, **{c: v[0] for c, v in concep
 # For each layer and each repeat $i$: a CAV of each concept (its sample $i$) against random set
 # $i$, and a random CAV of random set $i+1$ against random set $i$. One gradient pass over the
 # zebras gives $\nabla h_{l,k}$ at every layer; each CAV then costs a small logistic regression.
+# The table gives each test's raw p-value and its Holm-corrected one; "significant" uses the
+# corrected one. In the figure, the bars are the mean TCAV score over the repeats and the
+# error bars span the middle half of the repeats (25th to 75th percentile): a score lives in
+# [0, 1], and so do its error bars.
 
 # %%
 LAYERS = ["blocks.6", "blocks.12", "blocks.15"]
@@ -106,32 +123,40 @@ result
 cv.plot.tcav(result)
 
 # %% [markdown]
-# **Reading the figure** (full mode; quick mode runs 3 repeats on 4 images, too few for a
-# test). **Striped matters to zebra at the deep layers**: at `blocks.12` and `blocks.15` its
-# TCAV score is above 0.75, far from the random CAVs' scores, and the t-test marks it
-# significant. **The random control does not matter** anywhere: its scores look like the
-# random CAVs', as they must if the test is sound. **Dotted** is the instructive case:
-# at `blocks.6` and `blocks.12` its score is near 0 *and* significant: moving the activations
+# **What to look at** (full mode; quick mode runs 3 repeats on 4 images, too few for a
+# test). **Striped matters to zebra at `blocks.12`**: its TCAV score is about 0.9, far from
+# the random CAVs', and it stays significant after Holm's correction (the `*`). At
+# `blocks.15` its mean score is just as high, but the random CAVs at that layer scatter from
+# 0 to 1, and the corrected p-value lands just above 0.05: **not significant** (`n.s.`).
+# Uncorrected, its p of about 0.01 would have been called significant: one test among nine
+# is exactly where a correction changes the verdict. Read it as "not shown at this layer
+# with 20 repeats", not as "stripes do not matter there": more repeats would tell. At
+# `blocks.6` striped scores like the random CAVs (about 0.5). **The random control does not
+# matter** anywhere, as it must if the test is sound. **Dotted** is the instructive case: at
+# `blocks.6` and `blocks.12` its score is near 0 *and* significant: moving the activations
 # towards "dots" systematically **lowers** the zebra logit. A two-sided test reports both: a
-# concept can matter against a class. At `blocks.15` the dotted verdict is the weakest of the
-# three (the largest p-value; single CAVs scatter from 0 to 1). (TCAV is noisy: with other random
-# draws the verdicts near p = 0.05 can flip; the striped result at the
-# deep layers and the silent random control are the ones that hold across draws.)
+# concept can matter against a class. At `blocks.15` the dotted verdict is not significant
+# after correction. (TCAV is noisy: with other random draws the verdicts near p = 0.05 can
+# flip; striped at `blocks.12`, dotted at the two earlier layers and the silent random
+# control are the results to trust.)
 
 # %%
+# The verdicts read in the text above (full mode)
 if not cv.quick():
-    for layer in ["blocks.12", "blocks.15"]:
-        assert result.mean("striped", layer) > 0.75 and result.significant("striped", layer), layer
+    assert result.mean("striped", "blocks.12") > 0.75 and result.significant("striped", "blocks.12")
+    assert result.mean("striped", "blocks.15") > 0.75 and not result.significant("striped", "blocks.15")
+    assert result.significant("striped", "blocks.15", correction=None)   # significant only uncorrected
+    assert not result.significant("striped", "blocks.6") and abs(result.mean("striped", "blocks.6") - 0.5) < 0.1
     assert not any(result.significant("random (control)", layer) for layer in LAYERS)
-    dotted_p = [result.p_values[("dotted", layer)] for layer in LAYERS]
-    assert dotted_p[-1] == max(dotted_p) and result.mean("dotted", "blocks.15") < 0.5
     for layer in ["blocks.6", "blocks.12"]:
         assert result.mean("dotted", layer) < 0.1 and result.significant("dotted", layer), layer
+    assert result.mean("dotted", "blocks.15") < 0.5 and not result.significant("dotted", "blocks.15")
 
 # %% [markdown]
 # ## 5. What the test compares
 #
-# Each dot is one repeat: the TCAV score of one CAV. The zebra drawings resemble each other, so
+# Striped at `blocks.15`, the verdict that the correction changed. Each dot is one repeat: the
+# TCAV score of one CAV. The zebra drawings resemble each other, so
 # a random direction tends to push all of them the same way: random CAVs score near 0 or near
 # 1, and their mean sits around 0.5 with a large spread. That spread is why a single CAV, or a
 # score "above 0.5", proves nothing, and why the test needs many repeats.
@@ -222,8 +247,11 @@ assert cv.exercises.check_t_statistic(solution_t_statistic)
 #   how often that direction raises the class's logit, over images of the class.
 # - **Without a test a TCAV score means little**: random directions score anywhere from 0 to
 #   1. Repeat with many random sets, compare with random CAVs, and keep a random control.
-# - **Here "striped" matters to zebra in the deep layers**, not at random; dots push
-#   *against* zebra at `blocks.6` and `blocks.12`, and that verdict is weakest at `blocks.15`.
+# - **Here "striped" matters to zebra at `blocks.12`**, after correcting for the nine tests;
+#   at `blocks.15` it scores as high but the test cannot separate it from the widely spread
+#   random CAVs. Dots push *against* zebra at `blocks.6` and `blocks.12`.
+# - **Correct for the number of tests** (Holm or Bonferroni, as Kim et al. do): with nine
+#   independent tests at 5 %, the chance of at least one false discovery is otherwise about 37 %.
 # - **The data are the method**: the class images (drawings the model calls zebra), the
 #   concept images (drawn, fresh for every repeat) and the random images (which must include
 #   patterns) each change the answer if chosen carelessly.

@@ -3,10 +3,11 @@
 #   cnnviz:
 #     title: 'Fooling images: the smallest change that changes the answer'
 #     goals:
-#     - turn the cat into any class you choose with a change of at most 2 pixel levels (PGD), and see why
-#       one gradient step (FGSM) is not enough
+#     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD), and see why
+#       one gradient step (FGSM) moves it away from its class but not to a chosen one
 #     - 'read an attack: the image, the amplified change, the probabilities before and after'
-#     - see what saliency and Grad-CAM say about a fooled image, and how much they change
+#     - see what saliency and Grad-CAM say about a fooled image, and how much more they change than under
+#       random noise of the same size
 #     - compare the fooling change with what the network "wants to see" for the class (a class visualisation)
 #     prerequisites: notebooks 01 (gradients), 02 (activation maximisation) and 06 (Grad-CAM).
 #     runtime:
@@ -31,7 +32,9 @@
 # channel of every pixel moves by at most $\epsilon$ levels out of 255,
 # $\|\delta\|_\infty \le \epsilon/255$, and $x + \delta$ stays a valid image.
 #
-# - **FGSM** (Goodfellow et al. 2015) takes one step: $\delta = -\frac{\epsilon}{255}\,\mathrm{sign}\big(\nabla_x L(x, t)\big)$.
+# - **FGSM** (Goodfellow et al. 2015) takes one step: $\delta = -\frac{\epsilon}{255}\,\mathrm{sign}\big(\nabla_x L(x, t)\big)$
+#   to reach class $t$ (*targeted*), or $\delta = +\frac{\epsilon}{255}\,\mathrm{sign}\big(\nabla_x L(x, y)\big)$
+#   to move away from the current class $y$ (*untargeted*).
 # - **PGD** (Madry et al. 2018) takes many small ones from a random start, each followed by the
 #   projection $\Pi$ back onto the budget and onto $[0, 1]$:
 #   $$\delta_{k+1} = \Pi\Big(\delta_k - \alpha\,\mathrm{sign}\big(\nabla_\delta L(x + \delta_k, t)\big)\Big).$$
@@ -41,6 +44,7 @@
 
 # %%
 import torch
+from IPython.display import Markdown
 
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick((224, 20), (128, 10))
@@ -53,6 +57,9 @@ print(f"clean: {clf.predict(x, k=1)[0][1]}; after {int(adv.first_success[0])} st
 cv.plot.attack(adv, x, clf)
 
 # %%
+Markdown(cv.credit("cat"))   # the photograph
+
+# %%
 gold = clf.class_index(TARGET)
 assert adv.success.all() and float(adv.linf[0]) <= 2 + 1e-3
 assert float(adv.probs_before[0, gold]) < 0.01 and float(adv.probs_after[0, gold]) > 0.9
@@ -61,7 +68,7 @@ assert unit.min() >= -1e-6 and unit.max() <= 1 + 1e-6   # still a valid image
 assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 
 # %% [markdown]
-# **Reading the figure.** The two photographs are the same to the eye: no channel of any
+# **What to look at.** The two photographs are the same to the eye: no channel of any
 # pixel moved by more than 2 levels out of 255. The change, amplified about 60 times to be
 # seen at all, is a fine-grained noise. Yet the network, which saw a cat, now says *goldfish*
 # with more than 90 % probability: the class it gave less than 1 %.
@@ -69,7 +76,8 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 # %% [markdown]
 # ## 2. One step or many: FGSM against PGD
 #
-# The target's probability after each attack, for budgets from half a level to 8 levels.
+# The target's probability after each targeted attack, for budgets from half a level to 8
+# levels.
 
 # %%
 EPS = [0.5, 1, 2, 4, 8]
@@ -80,15 +88,48 @@ cv.plot.attack_budget(budget, TARGET)
 
 # %%
 fgsm, pgd = budget["FGSM (1 step)"], budget[f"PGD ({STEPS} steps)"]
+clean_gold = float(adv.probs_before[0, gold])
+print(f"p({TARGET}) on the clean image {clean_gold:.4f}; after one FGSM step of",
+      ", ".join(f"{e:g} levels: {p:.4f}" for e, p in fgsm.items()))
 assert max(fgsm.values()) < 0.05 and all(pgd[e] > 0.99 for e in EPS if e >= 2)
-assert pgd[0.5] < 0.05
+assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.values())
 
 # %% [markdown]
-# **Reading the figure.** One FGSM step never gets anywhere near *goldfish* (below 5 %),
-# whatever the budget: the gradient at the clean image says which way is "more goldfish"
-# *there*, and a single long jump along its sign overshoots, because the network is not
-# linear over that distance. PGD's small steps, each taken from where the last one landed,
-# reach the target (above 99 %) from 2 levels on. Half a level is too little for both.
+# **What to look at.** One FGSM step never gets anywhere near *goldfish* (below 5 %),
+# whatever the budget, although it does push the right way: half a level already multiplies
+# the goldfish probability (printed above). If the network were linear, a longer step along
+# the same direction would push further, in proportion to the step; here the gain stops
+# growing and falls again at 8 levels. The gradient at the clean image says which way is
+# "more goldfish" only nearby: the network is close to linear over a fraction of a level,
+# not over several levels. PGD's small steps, each taken from where the last one landed and
+# along the gradient measured there, reach the target (above 99 %) from 2 levels on. Half a
+# level is too little for both.
+#
+# **Moving away is easier than arriving.** An *untargeted* FGSM step only has to lower the
+# current class, the direction the gradient at the clean image points to. As a control we
+# add **random noise of the same budget**: every value moved by exactly $\pm\epsilon$ levels,
+# at random (`cv.random_noise`), the same size of change with no gradient behind it.
+
+# %%
+away = {"FGSM, untargeted (1 step)": {e: float(cv.fgsm(clf, x, epsilon=e).probs_after[0, CAT]) for e in EPS},
+        "random noise, same budget": {e: float(cv.random_noise(clf, x, epsilon=e, seed=0).probs_after[0, CAT])
+                                      for e in EPS}}
+cv.plot.attack_budget(away, clf.label(CAT))
+
+# %%
+# Untargeted FGSM lowers the cat class far more than random noise of the same size
+p_cat = float(adv.probs_before[0, CAT])
+print(f"p({clf.label(CAT)}): clean {p_cat:.2f}; at 2 levels: FGSM {away['FGSM, untargeted (1 step)'][2]:.3f}, "
+      f"random noise {away['random noise, same budget'][2]:.2f}")
+assert all(away["FGSM, untargeted (1 step)"][e] < 0.1 * p_cat for e in EPS if e >= 1)
+assert all(away["random noise, same budget"][e] > 0.5 * p_cat for e in EPS if e <= 2)
+
+# %% [markdown]
+# **What to look at.** One untargeted FGSM step of 1 level cuts the cat's probability to a
+# tenth of its value or less; random noise of the same size leaves more than half of it, up
+# to 2 levels (printed above). The size of the change is not what fools the network, its direction is.
+# This is the linearity argument of Goodfellow et al. (the question at the end): a direction
+# aligned with the gradient adds up 150 000 tiny pushes, random signs cancel out.
 
 # %% [markdown] choice="11-fooled-gradcam"
 # ### Predict, then run
@@ -100,7 +141,9 @@ assert pgd[0.5] < 0.05
 #
 # Saliency (notebook 01) and Grad-CAM (notebook 06) of the clean image for its class, and of
 # the fooled image for *goldfish*; the title gives the Spearman rank correlation of the two
-# maps (1: same ranking of the pixels, 0: unrelated), the similarity of notebook 08.
+# maps (1: same ranking of the pixels, 0: unrelated), the similarity of notebook 08. The
+# control: the same maps, for the cat class, on the image with random noise of the same
+# budget (2 levels) instead of the attack.
 
 # %%
 methods = {"saliency": cv.saliency, "Grad-CAM": cv.gradcam}
@@ -109,17 +152,25 @@ cv.plot.explanation_change(change, x, adv.x, clf, labels=(f"clean, '{clf.label(C
 
 # %%
 same_class = cv.compare_explanations(clf, x, adv, methods, before=CAT, after=CAT)
-print({name: round(float(s), 2) for name, s in change.similarity.items()}, "| the cat class on both:",
-      {name: round(float(s), 2) for name, s in same_class.similarity.items()})
+noise = cv.random_noise(clf, x, epsilon=2, seed=0)
+control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
+for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]:
+    print(f"{what:22s}", {name: round(float(s), 2) for name, s in c.similarity.items()})
 assert float(change.similarity["saliency"]) < 0.5
+assert float(same_class.similarity["saliency"]) < float(control.similarity["saliency"]) < 0.8
 if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
-    assert float(change.similarity["Grad-CAM"]) < 0.5 and max(float(s) for s in same_class.similarity.values()) < 0.5
+    assert float(change.similarity["Grad-CAM"]) < 0.5 and float(same_class.similarity["Grad-CAM"]) < 0.5
+    assert float(control.similarity["Grad-CAM"]) > 0.9
 
 # %% [markdown]
-# **Reading the figure.** Both explanations change completely (rank correlation below 0.5)
-# for an image that did not visibly change: the *goldfish* map shows where the network now
-# finds "goldfish" evidence, evidence no person can see. Even the maps for the *cat* class,
-# computed on the two images, no longer agree (printed above). An explanation describes the network's computation, not the picture: on a
+# **What to look at.** Read the figure with its control (printed above). **Grad-CAM** hardly
+# moves under random noise of the same size (rank correlation above 0.9), but under the
+# attack both its *goldfish* map and its *cat* map share little with the original (below
+# 0.5): the attack, not the size of the change, moved the evidence. The *goldfish* map shows
+# where the network now finds "goldfish" evidence, evidence no person can see. **Saliency**
+# is fragile even without an attack: random noise alone already lowers its rank correlation
+# to well below 1 (Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers
+# it further. An explanation describes the network's computation, not the picture: on a
 # fooled input it can look just as convincing as on a clean one. (In quick mode, Grad-CAM's
 # 4x4 map is too coarse to compare.)
 
@@ -147,7 +198,7 @@ assert p_viz > 0.9 and hf["change"] > 0.6 > 0.4 > hf["visualisation"] > hf["phot
 assert alone[0] != gold and moved[0] != gold
 
 # %% [markdown]
-# **Reading the figure.** The class visualisation, which the network calls *goldfish* with
+# **What to look at.** The class visualisation, which the network calls *goldfish* with
 # more than 90 %, is a picture *of* something: shapes and colours, mostly coarse structure
 # (under 40 % of its spectral energy at high spatial frequencies; the photograph has less
 # still). The fooling change
@@ -163,8 +214,9 @@ assert alone[0] != gold and moved[0] != gold
 # ## 5. Explore
 #
 # Pick an image, a target, the attack, the norm and the budget, then press **attack**. Which
-# targets need more than 2 levels? Does FGSM ever reach one? With an L2 budget, how many
-# levels (summed over the whole image) does it take?
+# targets need more than 2 levels? Does FGSM ever reach one? With an L2 budget (the
+# Euclidean length of the whole change, $\|\delta\|_2$, in levels), how long a change does
+# it take?
 
 # %%
 cv.widgets.attack_panel(image="cat", target=TARGET)
@@ -205,11 +257,14 @@ assert cv.exercises.check_projection(solution_project)
 # Goodfellow et al. (2015) answer with linearity. Near an image the network behaves almost
 # like a linear function $w \cdot x$. A change $\delta$ with every entry $\pm\epsilon$, aligned
 # with the signs of $w$, changes the score by $\epsilon \|w\|_1$: the sum of 150 000 tiny
-# contributions (224 x 224 x 3 values), each invisible, that all push the same way. In high
-# dimension a budget that is small per pixel is large in total. We do not see the change
-# because our vision ignores such fine, coordinated noise; the network has no reason to, since
-# nothing in its training told it to. PGD needs several steps because the network is only
-# *almost* linear: each step corrects the direction. A class visualisation, on the contrary, is
+# contributions (224 x 224 x 3 values), each invisible, that all push the same way; random
+# signs of the same size cancel out (the control of section 2). In high dimension a budget
+# that is small per pixel is large in total. We do not see the change because our vision
+# ignores such fine, coordinated noise; the network has no reason to, since nothing in its
+# training told it to. The linear picture holds only over a short distance: one FGSM step
+# towards goldfish helps up to about 2 levels and then less (section 2). That is why a chosen
+# target needs PGD's several small steps, each along the gradient measured where the last
+# one landed, while leaving the current class takes one. A class visualisation, on the contrary, is
 # regularised (jitter, smooth parametrisation) precisely to stay away from such fragile
 # directions, so it has to paint the class's features for real.
 # </details>
@@ -220,16 +275,19 @@ assert cv.exercises.check_projection(solution_project)
 #    2 levels? Which needs the most PGD steps (`adv.first_success`)?
 # 2. Smooth the fooled image slightly, e.g. `clf.from_unit(cv.blur(clf.to_unit(adv.x), 1.0))`,
 #    and predict again. Does the goldfish survive? What does that say about the change?
-# 3. Untargeted attacks: `cv.pgd(clf, x, epsilon=1)` moves the cat away from its top-1 class.
-#    What does it become, and is that class far from a cat?
+# 3. Untargeted PGD: `cv.pgd(clf, x, epsilon=1)` moves the cat away from its top-1 class.
+#    What does it become, and is that class far from a cat? Compare with `cv.fgsm(clf, x,
+#    epsilon=1)`.
 #
 # ## What to take away
 #
 # - **An invisible change can make a network say anything**: 2 levels out of 255 per value,
 #   found by projected gradient steps, turn the cat into a goldfish with high confidence.
-#   One gradient-sign step (FGSM) is not enough for a chosen target.
-# - **Explanations follow the network, not the picture**: saliency and Grad-CAM of the fooled
-#   image change completely, and look as confident as ever.
+#   One gradient-sign step (FGSM) moves an image away from its class, but is not enough for
+#   a chosen target; random noise of the same size does neither.
+# - **Explanations follow the network, not the picture**: Grad-CAM of the fooled image shares
+#   little with the original, where random noise of the same size leaves it unchanged, and it
+#   looks as confident as ever. Always compare a change with a random control of the same size.
 # - **Fooling changes are not features**: they are high-frequency, specific to one image, and
 #   mean nothing on their own, unlike a class visualisation, which paints what the class looks
 #   like to the network, because its regularisers forbid exactly these fragile directions.
