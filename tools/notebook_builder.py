@@ -422,14 +422,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="notebook names (default: all in tools/notebook_src)")
     parser.add_argument("--execute", action="store_true", help="run them and store outputs (full mode)")
     parser.add_argument("--quick", action="store_true", help="with --execute: quick mode (CNNVIZ_QUICK=1)")
+    parser.add_argument("--timeout", type=int, default=900, help="with --execute: seconds one cell may take")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="with --execute: torch threads of the kernel (1 is fastest on a busy machine)")
     args = parser.parse_args(argv)
+    if args.threads:
+        os.environ.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
     names = args.names or sorted(p.stem for p in SOURCES.glob("[0-9]*.py"))
     for name in names:
         name = Path(name).stem
         out = build(name).save()
         msg = f"built {out.relative_to(ROOT)}"
         if args.execute:
-            seconds = execute(out, quick=args.quick)
+            seconds = execute(out, quick=args.quick, timeout=args.timeout)
             msg += f", executed in {'quick' if args.quick else 'full'} mode in {seconds:.1f} s"
             if not args.quick:
                 record_time(name, seconds)
