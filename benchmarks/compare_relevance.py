@@ -9,7 +9,8 @@ machine's load hits all sides alike):
   ResNet: ``ResNetCanonizer``);
 - LRP-epsilon (Captum's default rules: epsilon 1e-9 on convolutions, linear layers and
   poolings) against Captum's ``LRP`` (VGG16 only: Captum's LRP counts residual branches twice);
-- DeepLIFT (Rescale, black reference) against Captum's ``DeepLift``;
+- DeepLIFT (Rescale, black reference) against Captum's ``DeepLift`` (which refuses
+  torchvision's ResNet: it reuses one ReLU module; the row says so);
 - GradientSHAP (8 samples, 2 references, no noise) against Captum's ``GradientShap``.
 
 Agreement: Pearson r of the raw maps (GradientSHAP draws its own samples on each side, so
@@ -82,6 +83,13 @@ def rows_for(device: torch.device, args) -> list[Row]:
                     m.inplace = False
             sides["lrp epsilon"] = lambda: cv.lrp(net, x, t, composite=CAPTUM_LRP)
             sides["captum lrp"] = lambda: LRP(net).attribute(x, target=t)
+        failed = {}
+        for key, fn in list(sides.items()):   # a peer that cannot run this model is reported, not timed
+            try:
+                fn()
+            except Exception as err:  # noqa: BLE001
+                failed[key] = f"{type(err).__name__}: {str(err).split('.')[0][:70]}"
+                del sides[key]
         times = timed_many(sides, device, args.repeat)
         maps = {k: fn().detach() for k, fn in sides.items()}
         for ours, peer, label in (("lrp", "zennit lrp", "zennit EpsilonPlus"),
@@ -89,6 +97,10 @@ def rows_for(device: torch.device, args) -> list[Row]:
                                   ("deeplift", "captum deeplift", "Captum DeepLift"),
                                   ("gradient_shap", "captum gradient_shap", "Captum GradientShap")):
             if ours not in times:
+                continue
+            if peer in failed:
+                rows.append(Row("relevance", ours, model, what, times[ours], label, None,
+                                notes=f"{label} fails: {failed[peer]}", device=device.type))
                 continue
             rows.append(Row("relevance", ours, model, what, times[ours], label, times[peer],
                             agreement=f"r={pearson(maps[ours], maps[peer]):.4f}", device=device.type))

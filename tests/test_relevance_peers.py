@@ -189,3 +189,28 @@ def test_captum_deeplift_treats_relu6_as_linear():
     theirs = captum_attr.DeepLift(net).attribute(x, baselines=ref, target=[1, 2]).detach().flatten(1).sum(1)
     torch.testing.assert_close(ours, gap, rtol=1e-4, atol=1e-7)
     assert (theirs - gap).abs().max() > 0.01 * gap.abs().max(), (theirs, gap)
+
+
+def test_captum_deeplift_refuses_a_reused_relu_module():
+    """torchvision's ResNet calls one ReLU module several times; Captum's DeepLift stops with
+    an error there, the package's rule engine sees each call on its own."""
+    torch.manual_seed(0)
+
+    class Reused(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(3, 6, 3, padding=1), nn.Conv2d(6, 6, 3, padding=1)
+            self.relu, self.fc = nn.ReLU(inplace=True), nn.Linear(6, 5)
+
+        def forward(self, x):
+            h = self.relu(self.conv1(x))
+            h = self.relu(self.conv2(h) + h)
+            return self.fc(h.mean((2, 3)))
+
+    net, x, ref = Reused().eval(), torch.randn(2, 3, 8, 8), torch.zeros(2, 3, 8, 8)
+    with pytest.raises(RuntimeError, match="used more than once"):
+        captum_attr.DeepLift(net).attribute(x, baselines=ref, target=[1, 2])
+    with torch.no_grad():
+        gap = net(x)[[0, 1], [1, 2]] - net(ref)[[0, 1], [1, 2]]
+    torch.testing.assert_close(cv.deeplift(net, x, [1, 2], baseline=ref).flatten(1).sum(1), gap, rtol=1e-4, atol=1e-7)
+    assert_clean(net)

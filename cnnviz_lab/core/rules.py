@@ -149,6 +149,8 @@ class Guided(Rule):
     ``1[x > 0] * max(grad, 0)``, for ReLU6 ``1[0 < x < 6] * max(grad, 0)``."""
 
     def backward(self, call: Call, grad: torch.Tensor) -> Grads:
+        if call.kind is nn.ReLU:   # ReLU's own backward, read from its output, without recomputing it
+            return torch.where(call.output > 0, grad.clamp(min=0), torch.zeros((), dtype=grad.dtype))
         return call.vjp(grad.clamp(min=0))
 
 
