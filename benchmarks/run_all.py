@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from common import HEADER, load_rows, peers_missing  # noqa: E402
 
-FAMILIES = ["gradients", "cam", "occlusion", "optvis", "methods"]
+FAMILIES = ["gradients", "cam", "occlusion", "optvis", "methods", "relevance"]
 
 TRAPS = """\
 ## Where a peer is wrong (tests/test_peer_traps.py shows each case)

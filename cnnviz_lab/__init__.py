@@ -12,12 +12,12 @@ See the README for the course map and the full API.
 
 import importlib as _importlib
 
-from . import hub
+from . import core, hub
 from .adversarial import (Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd,
                           random_noise)
 from .attribution import (
-    ablationcam, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
-    guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
+    ablationcam, cam, deconvnet, deeplift, deeplift_shap, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
+    gradient_shap, guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, lrp, occlusion,
     occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, rise, saliency, scorecam,
     smoothgrad, superpixels, topk_targets, window_starts, xgradcam,
 )
@@ -72,14 +72,14 @@ def __dir__() -> list[str]:
 __all__ = [
     "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "augment", "blur", "boxed_samples", "cam",
     "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
-    "Classifier", "compare_explanations", "concept_images", "content", "course_methods",
-    "cpu_threads", "credit", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
+    "Classifier", "compare_explanations", "concept_images", "content", "core", "course_methods",
+    "cpu_threads", "credit", "Curve", "deconvnet", "deeplift", "deeplift_shap", "deepdream", "deletion_auc", "deletion_curve",
     "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
     "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
-    "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam", "holm",
+    "gradcam_pp", "gradient_shap", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam", "holm",
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",
-    "load_image", "load_model", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
+    "load_image", "load_model", "lrp", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
     "MaskScores", "maximize", "load_classic", "classic_available", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
     "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
     "offline", "pgd", "plot", "pointing_game", "predict_classes", "preprocess_boxes", "quick", "random_images",

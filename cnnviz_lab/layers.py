@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Sequence, Union
+from typing import Callable, Iterable, Iterator, Mapping, Sequence, Union
 
 import torch
 from torch import nn
@@ -200,6 +200,22 @@ def capture(model: nn.Module | Classifier, layers: LayerRef | Sequence[LayerRef]
         for name in dict.fromkeys(names):
             handles.append(get_layer(module, name).register_forward_hook(make_hook(name)))
         yield cap
+    finally:
+        for h in handles:
+            h.remove()
+
+
+@contextmanager
+def forward_hooks(hooks: Mapping[nn.Module, Callable]) -> Iterator[None]:
+    """Attach ``hook(module, inputs, output)`` as a forward hook of each module for the block
+    only (what a hook returns replaces the module's output, as in PyTorch); every hook comes
+    off when the block exits, however it exits. The backward-rule engine
+    (:mod:`cnnviz_lab.core.engine`) and the canonizers' probe attach theirs here."""
+    handles = []
+    try:
+        for module, hook in hooks.items():
+            handles.append(module.register_forward_hook(hook))
+        yield
     finally:
         for h in handles:
             h.remove()

@@ -218,6 +218,28 @@ def superpixels_bad_x(data) -> list[Case]:
                                   lambda: spoilt, lambda: x.numpy()])
 
 
+def lrp_kwargs(data, _case):
+    return {"composite": data.draw(st.sampled_from(["epsilon_plus_flat", "epsilon_plus", "epsilon_alpha2_beta1",
+                                                     "epsilon_gamma_box"]), label="composite"),
+            "epsilon": data.draw(st.floats(1e-9, 0.5), label="epsilon")}
+
+
+def shap_kwargs(data, case):
+    shape = tuple(case.x.shape[1:]) if isinstance(case.x, torch.Tensor) and case.x.dim() == 4 else (3, 8, 8)
+    choice = data.draw(st.sampled_from(["default", "two", "one"]), label="baselines")
+    baselines = None if choice == "default" else torch.rand((2 if choice == "two" else 1,) + shape)
+    return {"baselines": baselines,
+            "batch_size": data.draw(st.none() | st.integers(1, 5), label="batch_size"), "progress": False}
+
+
+def gradient_shap_kwargs(data, case):
+    return {**shap_kwargs(data, case), "n": data.draw(st.integers(1, 3), label="n"),
+            "noise": data.draw(st.floats(0, 0.3), label="noise"), "seed": data.draw(st.integers(0, 9), label="seed")}
+
+
+BAD_BASELINES = ["black?", 3, lambda: torch.zeros(2, 2, 3, 3), lambda: torch.zeros(2, 3, 8, 8, dtype=torch.long)]
+
+
 SPECS = {
     "saliency": gradient_spec("saliency", cv.saliency),
     "input_x_gradient": gradient_spec("input_x_gradient", cv.input_x_gradient),
@@ -234,6 +256,20 @@ SPECS = {
         "kw_rule": keyword_kind("rule", ["simpson", 3], ig_kwargs),
         "kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)], ig_kwargs)}),
     "deconvnet": gradient_spec("deconvnet", cv.deconvnet, extra=from_layer_kinds()),
+    "lrp": gradient_spec("lrp", cv.lrp, lrp_kwargs, extra={
+        "kw_composite": keyword_kind("composite", ["epsilon", 3, None], lrp_kwargs),
+        "kw_epsilon": keyword_kind("epsilon", [-1.0, float("nan"), "small"], lrp_kwargs)}),
+    "deeplift": gradient_spec("deeplift", cv.deeplift, lambda d, c: {"baseline": d.draw(
+        st.sampled_from([None, "zero", 0.5]), label="baseline")}, extra={
+        "kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)])}),
+    "deeplift_shap": gradient_spec("deeplift_shap", cv.deeplift_shap, shap_kwargs, extra={
+        "kw_baselines": keyword_kind("baselines", BAD_BASELINES, shap_kwargs),
+        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, shap_kwargs)}),
+    "gradient_shap": gradient_spec("gradient_shap", cv.gradient_shap, gradient_shap_kwargs, extra={
+        "kw_baselines": keyword_kind("baselines", BAD_BASELINES, gradient_shap_kwargs),
+        "kw_n": keyword_kind("n", BAD_INTS, gradient_shap_kwargs),
+        "kw_noise": keyword_kind("noise", [-0.1, float("nan"), "big", None], gradient_shap_kwargs),
+        "kw_seed": keyword_kind("seed", ["a", 2.5], gradient_shap_kwargs)}),
     "cam": cam_spec("cam", cv.cam, gap_layer_kwargs),
     "gradcam": cam_spec("gradcam", cv.gradcam, cam_layer_kwargs),
     "gradcam_pp": cam_spec("gradcam_pp", cv.gradcam_pp, cam_layer_kwargs),

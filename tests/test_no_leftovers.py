@@ -26,6 +26,11 @@ CALLS = {
     "guided_backprop": lambda m: cv.guided_backprop(m, X, T),
     "smoothgrad": lambda m: cv.smoothgrad(m, X, T, n=3, seed=0, progress=False),
     "integrated_gradients": lambda m: cv.integrated_gradients(m, X, T, steps=4, progress=False),
+    "lrp": lambda m: cv.lrp(m, X, T),
+    "lrp (epsilon_gamma_box)": lambda m: cv.lrp(m, X, T, composite="epsilon_gamma_box"),
+    "deeplift": lambda m: cv.deeplift(m, X, T),
+    "deeplift_shap": lambda m: cv.deeplift_shap(m, X, T, baselines=torch.zeros(2, 3, 16, 16), progress=False),
+    "gradient_shap": lambda m: cv.gradient_shap(m, X, T, n=3, noise=0.1, seed=0, progress=False),
     "cam": lambda m: cv.cam(m, X, T, layer="relu2"),
     "gradcam": lambda m: cv.gradcam(m, X, T, layer="conv2"),
     "gradcam_pp": lambda m: cv.gradcam_pp(m, X, T, layer="conv2"),
@@ -77,7 +82,7 @@ CALLS = {
         m, X.clamp(0, 1), cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=1, seed=0), {"saliency": cv.saliency}),
 }
 # Functions that take no model, or only inspect it without running hooks or gradients.
-NO_MODEL = {"boxed_samples", "credit", "preprocess_boxes", "sample_boxes", "course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
+NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes", "course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
             "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
             "load_image", "load_model", "model_note", "neuron", "note_html", "occlusion_map", "offline", "pointing_game", "quick",
             "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",

@@ -14,6 +14,9 @@ from .cam import (
     cam, find_gap_linear_head, fully_convolutional, FullyConvolutional, gradcam, gradcam_pp,
     layer_gradients, layercam, scorecam,
 )
+from .deeplift import deeplift, deeplift_shap
+from .lrp import lrp
+from .shap import gradient_shap
 from .cam_variants import eigencam, hirescam, principal_projection, xgradcam
 from .common import topk_targets
 from .backprop import deconvnet, modified_backprop
@@ -29,7 +32,7 @@ from .rise import rise, rise_masks
 from .smoothgrad import smoothgrad
 
 __all__ = [
-    "ablationcam", "cam", "cam_layers", "deconvnet", "eigencam", "find_gap_linear_head", "frozen",
+    "ablationcam", "cam", "cam_layers", "deconvnet", "deeplift", "deeplift_shap", "gradient_shap", "lrp", "eigencam", "find_gap_linear_head", "frozen",
     "fully_convolutional", "FullyConvolutional", "get_method", "gradcam", "gradcam_pp", "grid_segments",
     "guided_backprop", "guided_gradcam", "guided_relus", "hirescam", "input_x_gradient",
     "integrated_gradients", "kernel_weights", "layer_gradients", "layercam", "lime", "lime_samples",

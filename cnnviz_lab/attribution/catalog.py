@@ -13,10 +13,13 @@ from .cam import cam, gradcam, gradcam_pp, layercam, scorecam
 from .cam_variants import eigencam, hirescam, xgradcam
 from .gradients import guided_backprop, input_x_gradient, integrated_gradients, saliency
 from .guided_gradcam import guided_gradcam
+from .deeplift import deeplift, deeplift_shap
 from .lime import lime
+from .lrp import lrp
 from .occlusion import occlusion
 from .registry import register
 from .rise import rise
+from .shap import gradient_shap
 from .smoothgrad import smoothgrad
 
 register("saliency", saliency, label="Saliency", aliases=("vanilla", "gradient"), course=True)
@@ -44,3 +47,8 @@ register("rise", rise, label="RISE", family="perturbation",
          full={"n": 500, "cells": 7, "prob": 0.5, "seed": 0}, quick={"n": 50, "cells": 4}, course=True)
 register("lime", lime, label="LIME", family="perturbation",
          full={"n": 500, "segments": "superpixels", "seed": 0}, quick={"n": 50, "segments": "grid"}, course=True)
+register("lrp", lrp, label="LRP", family="relevance", aliases=("layerwise relevance propagation",))
+register("deeplift", deeplift, label="DeepLIFT", family="relevance", aliases=("deep lift",))
+register("deeplift_shap", deeplift_shap, label="DeepLIFT-SHAP", family="relevance", aliases=("deep shap",))
+register("gradient_shap", gradient_shap, label="GradientSHAP", family="relevance", aliases=("expected gradients",),
+         full={"n": 50, "seed": 0}, quick={"n": 8})

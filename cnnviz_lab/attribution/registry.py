@@ -15,7 +15,9 @@ Families and what their methods accept (checked by :func:`register`):
 - ``"cam"``: maps read from a layer's feature map, ``(N,[K],H,W)``; ``layer=`` (default: the
   model's CAM layer, :func:`cnnviz_lab.layers.default_layer`) and ``upsample=``;
 - ``"perturbation"``: black-box maps from perturbed inputs, ``(N,[K],H,W)``;
-  ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random).
+  ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random);
+- ``"relevance"``: relevance that adds up to the explained output (LRP, DeepLIFT, SHAP),
+  in pixel space, ``(N,[K],3,H,W)``.
 
 Names are matched case-insensitively with spaces, ``-`` and ``_`` ignored and ``++`` read as
 ``pp``: ``"Grad-CAM++"``, ``"gradcam_pp"`` and ``"gradcampp"`` are one method.
@@ -39,6 +41,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "gradient": (),
     "cam": ("layer", "upsample"),
     "perturbation": ("batch_size", "progress"),
+    "relevance": (),
 }
 
 
@@ -120,7 +123,7 @@ def register(name: str, fn: Attribution, *, label: str | None = None, family: st
              full: Mapping[str, Any] | None = None, quick: Mapping[str, Any] | None = None,
              course: bool = False, panels: bool = True, agnostic: bool = False) -> Method:
     """Add an attribution method to the registry (replacing one of the same name) and
-    return its entry. ``pixels`` defaults to ``family == "gradient"``. The function must
+    return its entry. ``pixels`` defaults to ``family in ("gradient", "relevance")``. The function must
     take ``(model, x, target)`` and the keywords of its family, and every setting named in
     ``full`` and ``quick``; a name or alias already taken by another method is an error."""
     if family not in FAMILIES:
@@ -131,7 +134,7 @@ def register(name: str, fn: Attribution, *, label: str | None = None, family: st
         raise TypeError(f"{name}: a {family} method must be fn(model, x, target=None, *, ...) taking "
                         f"{', '.join(missing) or 'model, x and target'}")
     entry = Method(name, fn, label or name, family, tuple(aliases),
-                   family == "gradient" if pixels is None else pixels, wraps, dict(full or {}),
+                   family in ("gradient", "relevance") if pixels is None else pixels, wraps, dict(full or {}),
                    dict(quick or {}), course, panels, agnostic)
     # Check every name before changing anything: a refused registration leaves the registry as it was.
     for key in {normalize(k) for k in (name, *aliases)}:
