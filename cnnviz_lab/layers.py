@@ -282,12 +282,18 @@ def default_layer(model: nn.Module | Classifier, layer: LayerRef | None = None,
     """The layer a CAM-style method reads: ``layer`` when given, else the Classifier's
     ``cam_layer``, else the :func:`find_cam_layer` of the bare module, probed at 224 x 224
     pixels, or at ``size`` (the input's) when the model cannot run at 224 (a fixed-size
-    network), so a small input keeps the same layer and its small map is reported as such."""
+    network), so a small input keeps the same layer and its small map is reported as such.
+    torchvision's ViT and Swin get :func:`cnnviz_lab.attribution.token_grid.token_layer`."""
     module, clf = unwrap(model)
     if layer is not None:
         return layer_name(module, layer)
     if clf is not None:
         return clf.cam_layer
+    from .attribution.token_grid import token_layer   # torchvision ViT and Swin: their own rule
+
+    tokens = token_layer(module)
+    if tokens is not None:
+        return tokens
     try:
         return find_cam_layer(module, PROBE_SIZE)
     except (RuntimeError, ValueError):
