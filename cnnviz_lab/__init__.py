@@ -14,18 +14,20 @@ import importlib as _importlib
 
 from . import hub
 from .adversarial import Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd
+from . import targets
 from .attribution import (
-    ablationcam, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
+    ablationcam, attention_rollout, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
     occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, rise, saliency, scorecam,
-    smoothgrad, superpixels, topk_targets, window_starts, xgradcam,
+    smoothgrad, superpixels, TokenGrid, topk_targets, window_starts, xgradcam,
 )
 from .augment import augment
 from .classifier import Classifier
 from .concepts import CAV, cav, class_gradients, t_test, tcav, tcav_score, TCAVResult
 from .config import offline, quick, resolve_device
 from .datasets import shape_images, ShapeImages, ShapesDataset
-from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
+from .errors import (ModelUnavailableError, NoGradientError, NonFiniteActivationError, UnknownNameError,
+                     UnsupportedActivationError)
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
@@ -66,7 +68,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "augment", "blur", "cam",
+    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "attention_rollout", "augment", "blur", "cam",
     "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
     "Classifier", "compare_explanations", "concept_images", "content", "course_methods",
     "cpu_threads", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
@@ -77,13 +79,14 @@ __all__ = [
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",
     "load_image", "load_model", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
     "MaskScores", "maximize", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
+    "NoGradientError", "NonFiniteActivationError",
     "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
     "offline", "pgd", "plot", "pointing_game", "predict_classes", "quick", "random_images",
     "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
     "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_image",
     "sample_images", "score_against_masks", "scorecam", "shape_images", "ShapeImages",
     "ShapesDataset", "SmallCNN", "smoothgrad", "superpixels", "t_test", "tcav", "tcav_score",
-    "TCAVResult", "Timeline", "title_name", "topk_targets", "total_variation", "train_model",
+    "targets", "TCAVResult", "Timeline", "TokenGrid", "title_name", "topk_targets", "total_variation", "train_model",
     "TrainingRun", "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets",
     "window_starts", "wrap_model", "xgradcam", "zebra_images",
 ]

@@ -347,7 +347,10 @@ class Objective:
             logits = logits.float().softmax(dim=1)
         elif reader == "logit":
             logits = logits.float()
-        return logits.gather(1, self.ids.to(logits.device))
+        ids = self.ids.to(logits.device)
+        if ids.is_inference():   # resolved under the caller's torch.inference_mode
+            ids = ids.clone()
+        return logits.gather(1, ids)
 
 
 def checked_scores(scores: Any, n: int, name: str = "target", k: int | None = None) -> torch.Tensor:
@@ -408,7 +411,13 @@ def output_batch(output: Any) -> int:
         return output.shape[0]
     if isinstance(output, (list, tuple)) and output and isinstance(output[0], Mapping):
         return len(output)
-    return class_output(output).shape[0]
+    try:
+        return class_output(output).shape[0]
+    except TypeError:
+        found = [t for t in _tensors(output) if t.dim() >= 1]
+        if not found:
+            raise
+        return found[0].shape[0]
 
 
 def require_graph(scores: torch.Tensor, output: Any, objective: Objective, what: str = "the input") -> None:

@@ -17,6 +17,7 @@ from .lime import lime
 from .occlusion import occlusion
 from .registry import register
 from .rise import rise
+from .rollout import attention_rollout
 from .smoothgrad import smoothgrad
 
 register("saliency", saliency, label="Saliency", aliases=("vanilla", "gradient"), course=True)
@@ -44,3 +45,5 @@ register("rise", rise, label="RISE", family="perturbation",
          full={"n": 500, "cells": 7, "prob": 0.5, "seed": 0}, quick={"n": 50, "cells": 4}, course=True)
 register("lime", lime, label="LIME", family="perturbation",
          full={"n": 500, "segments": "superpixels", "seed": 0}, quick={"n": 50, "segments": "grid"}, course=True)
+register("attention_rollout", attention_rollout, label="Attention rollout (class-agnostic)", family="attention",
+         aliases=("rollout",), agnostic=True, panels=False)

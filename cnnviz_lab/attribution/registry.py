@@ -15,7 +15,9 @@ Families and what their methods accept (checked by :func:`register`):
 - ``"cam"``: maps read from a layer's feature map, ``(N,[K],H,W)``; ``layer=`` (default: the
   model's CAM layer, :func:`cnnviz_lab.layers.default_layer`) and ``upsample=``;
 - ``"perturbation"``: black-box maps from perturbed inputs, ``(N,[K],H,W)``;
-  ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random).
+  ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random);
+- ``"attention"``: maps read from a transformer's attention weights (attention rollout),
+  ``(N,[K],H,W)``; ``upsample=``.
 
 Names are matched case-insensitively with spaces, ``-`` and ``_`` ignored and ``++`` read as
 ``pp``: ``"Grad-CAM++"``, ``"gradcam_pp"`` and ``"gradcampp"`` are one method.
@@ -39,6 +41,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "gradient": (),
     "cam": ("layer", "upsample"),
     "perturbation": ("batch_size", "progress"),
+    "attention": ("upsample",),
 }
 
 
