@@ -495,3 +495,26 @@ def test_attention_rollout_matches_a_hand_computation_on_a_two_block_vit():
     with pytest.raises(ValueError, match="MultiheadAttention"):
         cv.attention_rollout(tiny(), torch.randn(1, 3, 16, 16), reshape=cv.TokenGrid(prefix=1))
     assert_clean(vit)
+
+
+# --- the command line and wrap_model -------------------------------------------------------------
+def test_cli_target_takes_a_class_a_name_or_seg_class(capsys, tmp_path):
+    from cnnviz_lab.cli import main
+    from cnnviz_lab.commands import cli_target, parse_target
+
+    assert parse_target("3") == 3 and parse_target("tabby") == "tabby" and parse_target("seg:7") == "seg:7"
+    out = tmp_path / "s.png"
+    assert main(["saliency", "data/chelsea.png", "--target", "seg:tabby", "--size", "64", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "segmentation needs an (N, classes, H, W) output" in err and len(err.splitlines()) == 1
+    assert main(["saliency", "data/chelsea.png", "--target", "seg:5000", "--size", "64", "--out", str(out)]) == 2
+    assert "--target 5000" in capsys.readouterr().err
+    # a segmentation network wrapped as a Classifier: seg:CLASS is the class's predicted pixels
+    torch.manual_seed(0)
+    seg = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None,
+                                                                    num_classes=3).eval()
+    clf = cv.wrap_model(seg, ["background", "cat", "dog"], input_size=32, device="cpu")
+    what, index, label = cli_target(clf, parse_target("seg:dog"))
+    x = torch.randn(1, 3, 32, 32)
+    assert index == 2 and "dog" in label
+    torch.testing.assert_close(cv.saliency(clf, x, what), cv.saliency(seg, x, cv.targets.segmentation(2)))
