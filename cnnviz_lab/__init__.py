@@ -16,7 +16,7 @@ from . import hub
 from .adversarial import Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd
 from . import targets
 from .attribution import (
-    ablationcam, attention_rollout, cam, deconvnet, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
+    ablationcam, attention_rollout, cam, deconvnet, eigencam, feature_ablation, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
     guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, occlusion,
     occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, rise, saliency, scorecam,
     smoothgrad, superpixels, TokenGrid, topk_targets, window_starts, xgradcam,
@@ -73,7 +73,7 @@ __all__ = [
     "Classifier", "compare_explanations", "concept_images", "content", "course_methods",
     "cpu_threads", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
     "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
-    "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
+    "ExplanationChange", "feature_ablation", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
     "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam",
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",

@@ -518,3 +518,33 @@ def test_cli_target_takes_a_class_a_name_or_seg_class(capsys, tmp_path):
     x = torch.randn(1, 3, 32, 32)
     assert index == 2 and "dog" in label
     torch.testing.assert_close(cv.saliency(clf, x, what), cv.saliency(seg, x, cv.targets.segmentation(2)))
+
+
+# --- occlusion and ablation over a user's feature mask (Captum's feature_mask) ---------------------
+def test_feature_mask_occlusion_against_a_hand_loop_and_captum():
+    net = tiny()
+    x = torch.randn(2, 3, 16, 16)
+    mask = cv.superpixels(x, 9)                                               # (N,H,W) labels
+    got = cv.occlusion(net, x, [1, 2], feature_mask=mask, output="logit")
+    for i, c in enumerate([1, 2]):
+        with torch.no_grad():
+            base = net(x[i:i + 1])[0, c]
+            want = torch.zeros(16, 16)
+            for f in mask[i].unique():
+                hidden = torch.where(mask[i] == f, torch.zeros(()), x[i])
+                want[mask[i] == f] = base - net(hidden[None])[0, c]
+        torch.testing.assert_close(got[i], want)
+    captum = pytest.importorskip("captum.attr")
+    peer = captum.FeatureAblation(net).attribute(x, target=[1, 2], feature_mask=mask[:, None].expand(2, 3, 16, 16),
+                                                 baselines=0.0)
+    torch.testing.assert_close(got, peer[:, 0])
+    # one label map per channel: (N,C,H,W) results, as Captum's
+    per_channel = torch.arange(3).view(1, 3, 1, 1) * 4 + (torch.arange(16) // 8).view(1, 1, 16, 1) * 2 + \
+        (torch.arange(16) // 8).view(1, 1, 1, 16)
+    mine = cv.feature_ablation(net, x, [1, 2], feature_mask=per_channel, output="logit", batch_size=5)
+    assert mine.shape == (2, 3, 16, 16)
+    torch.testing.assert_close(mine, captum.FeatureAblation(net).attribute(x, target=[1, 2], feature_mask=per_channel))
+    with pytest.raises(TypeError, match="feature_mask"):
+        cv.occlusion(net, x, 1, feature_mask=torch.rand(16, 16))
+    with pytest.raises(ValueError, match="feature_mask"):
+        cv.occlusion(net, x, 1, feature_mask=torch.zeros(3, 16, 16, dtype=torch.long))

@@ -19,6 +19,7 @@ from .common import topk_targets
 from .backprop import deconvnet, modified_backprop
 from .gradients import guided_backprop, input_x_gradient, integrated_gradients, saliency
 from .guided import guided_relus
+from .feature_ablation import feature_ablation, feature_labels
 from .guided_gradcam import guided_gradcam
 from .lime import grid_segments, kernel_weights, lime, lime_samples, superpixels, weighted_ridge
 from .occlusion import (
@@ -31,7 +32,8 @@ from .smoothgrad import smoothgrad
 from .token_grid import TokenGrid
 
 __all__ = [
-    "ablationcam", "attention_rollout", "cam", "cam_layers", "deconvnet", "eigencam", "find_gap_linear_head", "frozen",
+    "ablationcam", "attention_rollout", "cam", "cam_layers", "deconvnet", "eigencam", "feature_ablation", "feature_labels",
+    "find_gap_linear_head", "frozen",
     "fully_convolutional", "FullyConvolutional", "get_method", "gradcam", "gradcam_pp", "grid_segments",
     "guided_backprop", "guided_gradcam", "guided_relus", "hirescam", "input_x_gradient",
     "integrated_gradients", "kernel_weights", "layer_gradients", "layercam", "lime", "lime_samples",

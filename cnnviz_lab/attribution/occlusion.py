@@ -194,7 +194,7 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
 def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
               window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str | None = None,
               batch_size: int | None = None, blur_sigma: float | None = None,
-              progress: bool | None = None) -> torch.Tensor:
+              progress: bool | None = None, feature_mask: object | None = None) -> torch.Tensor:
     """Occlusion sensitivity map (Zeiler & Fergus 2014), ``(N,[K],H,W)``.
 
     Each pixel is the mean drop of the target's output (``output="prob"`` or ``"logit"``)
@@ -202,7 +202,18 @@ def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = N
     where ``x_w`` is the image with window ``w`` replaced by ``fill``. Positive where hiding
     the pixels lowers the score. Raw, detached, on ``x``'s device. Arguments as
     :func:`occlusion_grid`; the grid itself (the probability heatmap) comes from that function.
+
+    ``feature_mask`` (Captum's): integer labels instead of the sliding window, ``(H,W)``,
+    ``(N,H,W)`` or ``(1|N, 1|C, H, W)`` (superpixels, a segmentation, one map per channel);
+    each feature is filled in turn and its pixels get the drop, see
+    :func:`~cnnviz_lab.attribution.feature_ablation.feature_ablation` (``window``, ``stride``
+    and ``blur_sigma`` then do not apply; a mask per channel gives ``(N,[K],C,H,W)``).
     """
+    if feature_mask is not None:
+        from .feature_ablation import feature_ablation
+
+        return feature_ablation(model, x, target, feature_mask=feature_mask, fill=fill, output=output,
+                                batch_size=batch_size, progress=progress)
     grid = occlusion_grid(model, x, target, window=window, stride=stride, fill=fill, output=output,
                           batch_size=batch_size, blur_sigma=blur_sigma, progress=progress)
     return occlusion_map(grid)
