@@ -19,15 +19,15 @@ import math
 import numbers
 import warnings
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .errors import NoGradientError, OutOfRangeError
-from .targets import CALLABLE_HINT, ScoreTarget, class_output, describe_output
+from .errors import OutOfRangeError
+from .outputs import Objective, class_logits, class_output
 
 Target = Any  # None | int | str | Sequence[int | str] | (N,K) array or tensor | callable
 
@@ -295,162 +295,6 @@ def _is_callable_target(target: Any) -> bool:
     return callable(target) and not isinstance(target, (torch.Tensor, np.ndarray, str, type))
 
 
-def class_logits(output: Any, name: str = "target") -> torch.Tensor:
-    """The ``(N, classes)`` tensor that integer and name targets refer to: the class output of
-    the model's raw ``output`` (:func:`cnnviz_lab.targets.class_output`, the one rule for
-    dicts, ``.logits`` objects and tuples), which must be 2-D; anything else raises one
-    ``TypeError`` that says how to pass a callable target instead."""
-    logits = class_output(output)
-    if logits.dim() == 2 and logits.shape[1] >= 1:
-        return logits
-    if logits.dim() == 4:
-        raise TypeError(f"{name}: the model outputs per-pixel class scores ({describe_output(output)}), so a "
-                        "class index says nothing about which pixels: pass target=cv.targets.segmentation(cls) "
-                        "(the class's summed logit over its predicted pixels, or over a mask)")
-    raise TypeError(f"{name}: class targets need an (N, classes) output, the model gives "
-                    f"{describe_output(output)}; {CALLABLE_HINT}")
-
-
-class Objective:
-    """A checked target: what one explanation differentiates or measures, for a batch of
-    ``n`` images, ``k`` scores per image (``squeeze``: one was asked for, drop the K axis).
-
-    Either class indices ``ids`` ``(n,K)`` read from the class output (:func:`class_logits`),
-    or a callable ``fn`` on the raw output. :meth:`scores` gives the ``(B,K)`` scores of a
-    forward pass, :meth:`select` the objective for some images of the batch (perturbed
-    copies of image ``i`` are scored with image ``i``'s targets). An ``Objective`` is itself
-    a valid ``target=``: methods that combine others hand it on unchanged."""
-
-    def __init__(self, n: int, k: int, squeeze: bool, ids: torch.Tensor | None = None,
-                 fn: Any = None) -> None:
-        self.n, self.k, self.squeeze, self.ids, self.fn = n, k, squeeze, ids, fn
-
-    def __repr__(self) -> str:
-        what = f"classes {self.ids.tolist()}" if self.ids is not None else repr(self.fn)
-        return f"Objective({what}, k={self.k})"
-
-    def select(self, rows: torch.Tensor) -> "Objective":
-        """The objective of images ``rows`` (a ``(B,)`` index tensor, repeats allowed)."""
-        if self.ids is not None:
-            return Objective(len(rows), self.k, self.squeeze, ids=self.ids[rows.to(self.ids.device)])
-        fn = self.fn.select(rows) if isinstance(self.fn, ScoreTarget) else self.fn
-        return Objective(len(rows), self.k, self.squeeze, fn=fn)
-
-    def scores(self, output: Any, reader: str | None = None, name: str = "target") -> torch.Tensor:
-        """``(B,K)`` scores of a forward pass's raw ``output``. ``reader`` (class targets only):
-        ``None`` the class output as it is (gradients flow), ``"logit"`` it in float32,
-        ``"prob"`` its softmax probabilities."""
-        if self.fn is not None:
-            return checked_scores(self.fn(output), self.n, name, self.k)
-        logits = class_logits(output, name)
-        if reader == "prob":
-            logits = logits.float().softmax(dim=1)
-        elif reader == "logit":
-            logits = logits.float()
-        ids = self.ids.to(logits.device)
-        if ids.is_inference():   # resolved under the caller's torch.inference_mode
-            ids = ids.clone()
-        return logits.gather(1, ids)
-
-
-def checked_scores(scores: Any, n: int, name: str = "target", k: int | None = None) -> torch.Tensor:
-    """A callable target's value as ``(n,K)``: it must be a float tensor of shape ``(n,)`` or
-    ``(n,K)`` (and ``K == k`` when given)."""
-    what = f"one score per image ({n},) or K per image ({n},K)"
-    if not isinstance(scores, torch.Tensor):
-        raise TypeError(f"{name}: the callable target must return a tensor, {what}; got "
-                        f"{type(scores).__name__} (keep it a tensor: no .item(), no numpy)")
-    if not scores.is_floating_point():
-        raise TypeError(f"{name}: the callable target must return float scores, got dtype {scores.dtype}")
-    if scores.dim() not in (1, 2) or scores.shape[0] != n or (scores.dim() == 2 and scores.shape[1] == 0):
-        raise ValueError(f"{name}: the callable target must return {what}, got shape {tuple(scores.shape)}")
-    scores = scores.view(n, -1)
-    if k is not None and scores.shape[1] != k:
-        raise ValueError(f"{name}: the callable target returned {scores.shape[1]} scores per image here and "
-                         f"{k} on the clean images; it must return the same K every time")
-    return scores
-
-
-def resolve_objective(target: Target, output: Any, classifier: Classifier | None = None,
-                      name: str = "target", n: int | None = None) -> Objective:
-    """The gate for ``target`` in methods that score any model output: an :class:`Objective`.
-
-    ``output`` is the model's raw output for the first ``m`` images of a batch of ``n``
-    (default ``m``; a method that runs many passes later may resolve on one image, except
-    for ``target=None``, which needs each image's top-1). Class targets are checked as
-    :func:`resolve_targets` says, against :func:`class_logits` of the output; a callable
-    is run on the output (its ``select`` restricted to those images) and must give ``(m,)``
-    or ``(m,K)`` float scores; an ``Objective`` passes through (its batch must be ``n``)."""
-    if isinstance(target, Objective):
-        if n is not None and target.n != n:
-            raise ValueError(f"{name}: the resolved target is for {target.n} images, the batch has {n}")
-        return target
-    if _is_callable_target(target):
-        m = output_batch(output)
-        n = m if n is None else n
-        fn = target.select(torch.arange(m)) if isinstance(target, ScoreTarget) and m != n else target
-        scores = fn(output)
-        if isinstance(scores, torch.Tensor) and scores.dim() == 1:
-            checked_scores(scores, m, name)
-            return Objective(n, 1, True, fn=target)
-        return Objective(n, checked_scores(scores, m, name).shape[1], False, fn=target)
-    logits = class_logits(output, name)
-    m = logits.shape[0]
-    n = m if n is None else n
-    if m != n:
-        if target is None:
-            raise ValueError(f"{name}: None (each image's top-1) needs the output of all {n} images")
-        logits = logits[:1].expand(n, logits.shape[1])
-    ids, squeeze = resolve_targets(target, logits, classifier, name)
-    return Objective(n, ids.shape[1], squeeze, ids=ids)
-
-
-def output_batch(output: Any) -> int:
-    """How many images a raw model output holds (a detector's list: its length)."""
-    if isinstance(output, torch.Tensor):
-        return output.shape[0]
-    if isinstance(output, (list, tuple)) and output and isinstance(output[0], Mapping):
-        return len(output)
-    try:
-        return class_output(output).shape[0]
-    except TypeError:
-        found = [t for t in _tensors(output) if t.dim() >= 1]
-        if not found:
-            raise
-        return found[0].shape[0]
-
-
-def require_graph(scores: torch.Tensor, output: Any, objective: Objective, what: str = "the input") -> None:
-    """Raise one clear error when ``scores`` do not depend on ``what`` through autograd: either
-    the model's forward ran without autograd (``@torch.no_grad()`` on ``forward``, a detach,
-    ``torch.inference_mode`` inside it, or parameters created under inference mode), or a
-    callable target cut its scores from the graph."""
-    if scores.requires_grad:
-        return
-    live = [t for t in _tensors(output) if t.requires_grad]
-    if objective.fn is not None and live:
-        raise NoGradientError(f"target: the callable's scores do not depend on the model's output through "
-                              f"autograd (it detached them, or went through .item(), numpy or torch.no_grad); "
-                              f"gradient methods differentiate it: keep it a differentiable function of the "
-                              f"output")
-    raise NoGradientError(f"the model's forward runs without autograd (its output does not depend on {what}: "
-                          "forward is decorated with @torch.no_grad() or @torch.inference_mode(), detaches, or "
-                          "the model's parameters were created under torch.inference_mode()), so gradient "
-                          "methods cannot differentiate it: remove that from forward, or use a gradient-free "
-                          "method (occlusion, rise, lime, scorecam, ablationcam, eigencam)")
-
-
-def _tensors(output: Any) -> list[torch.Tensor]:
-    if isinstance(output, torch.Tensor):
-        return [output]
-    if isinstance(output, Mapping):
-        return [t for v in output.values() for t in _tensors(v)]
-    if isinstance(output, (list, tuple)):
-        return [t for v in output for t in _tensors(v)]
-    logits = getattr(output, "logits", None)
-    return [logits] if isinstance(logits, torch.Tensor) else []
-
-
 def check_unit_range(x: torch.Tensor, name: str, hint: str) -> None:
     """Refuse an image batch with values outside [0, 1] (RGB images expected), saying why."""
     lo, hi = float(x.detach().min()), float(x.detach().max())
@@ -543,6 +387,5 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
 
 
-__all__ = ["BatchedBackwardWarning", "Objective", "Target", "autograd_on", "checked_scores", "class_logits", "output_batch",
-           "require_graph", "resolve_objective", "batched_vjp", "check_batch", "check_unit_range", "class_labels", "evaluating", "frozen",
+__all__ = ["BatchedBackwardWarning", "Target", "autograd_on", "batched_vjp", "check_batch", "check_unit_range", "class_labels", "evaluating", "frozen",
            "frozen_forward", "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]

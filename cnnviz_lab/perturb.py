@@ -19,7 +19,8 @@ from torch import nn
 
 from . import checks, defaults
 from .classifier import Classifier
-from .modelstate import Objective, class_logits, frozen, gaussian_blur, model_device
+from .modelstate import frozen, gaussian_blur, model_device
+from .outputs import Objective, class_logits
 
 Fill = Union[float, int, str, Sequence[float], torch.Tensor]
 Perturb = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]

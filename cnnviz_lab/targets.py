@@ -1,19 +1,7 @@
 """What an explanation explains: the model's class output, and targets beyond a class index.
 
-**The output rule.** Integer and name targets (``target=3``, ``target="tabby"``) refer to
-the model's *class output*, picked from whatever ``forward`` returns by one rule
-(:func:`class_output`):
-
-1. a tensor is the class output;
-2. a mapping (a dict, a Hugging Face ``ModelOutput``) gives its ``"logits"`` entry, else its
-   ``"out"`` entry (torchvision's segmentation models), else its only tensor value;
-3. an object with a tensor attribute ``.logits`` (Hugging Face outputs, torchvision's
-   ``InceptionOutputs`` and ``GoogLeNetOutputs``) gives that attribute;
-4. a tuple or list whose first element is a tensor gives that element (Inception's
-   ``(logits, aux)``, Hugging Face's ``return_dict=False``).
-
-Anything else (a detector's list of dicts, a dict with several tensors and neither key)
-is ambiguous and raises one ``TypeError`` that says to pass a callable target.
+Integer and name targets refer to the model's *class output*, picked from dicts, ``.logits``
+objects and tuples by the one rule of :func:`cnnviz_lab.outputs.class_output`.
 
 **Callable targets.** ``target=`` also takes a callable: it receives the model's raw output
 (tensor, dict or object, as ``forward`` returned it) and returns one score per image
@@ -31,7 +19,6 @@ Ready-made targets (factories that return the callable): :func:`segmentation`, :
 
 from __future__ import annotations
 
-import copy
 import numbers
 from typing import Any, Callable, Mapping, Sequence
 
@@ -39,81 +26,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["ScoreTarget", "box", "class_output", "describe_output", "multilabel", "probability",
+from .outputs import CALLABLE_HINT, ScoreTarget, class_output, describe_output
+
+__all__ = ["CALLABLE_HINT", "ScoreTarget", "box", "class_output", "describe_output", "multilabel", "probability",
            "segmentation", "similarity", "stack", "top1"]
 
-CALLABLE_HINT = ("pass target= a callable that takes the model's output and returns one score per image "
-                 "(N,), e.g. cv.targets.segmentation(cls), cv.targets.box(box) or "
-                 "lambda out: out['logits'][:, 3]")
-
-
-def describe_output(output: Any) -> str:
-    """A short description of a model output for error messages (``dict with keys ...``)."""
-    if isinstance(output, torch.Tensor):
-        return f"a tensor of shape {tuple(output.shape)}"
-    if isinstance(output, Mapping):
-        return f"a {type(output).__name__} with keys {list(output)[:6]}"
-    if isinstance(output, (list, tuple)):
-        inner = describe_output(output[0]) if output else "nothing"
-        return f"a {type(output).__name__} of {len(output)} ({inner} first)"
-    return f"a {type(output).__name__}"
-
-
-def class_output(output: Any) -> torch.Tensor:
-    """The class output of a model's raw ``output`` by the rule of the module docstring
-    (tensor; mapping's ``"logits"``/``"out"``/only tensor; ``.logits``; first element of a
-    tuple or list). An ambiguous output raises ``TypeError`` saying how to pass a callable."""
-    if isinstance(output, torch.Tensor):
-        return output
-    if isinstance(output, Mapping):
-        for key in ("logits", "out"):
-            if isinstance(output.get(key), torch.Tensor):
-                return output[key]
-        tensors = [v for v in output.values() if isinstance(v, torch.Tensor)]
-        if len(tensors) == 1:
-            return tensors[0]
-    elif isinstance(getattr(output, "logits", None), torch.Tensor):
-        return output.logits
-    elif isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
-        return output[0]
-    raise TypeError(f"target: the model returns {describe_output(output)}, and no one tensor of it is the "
-                    f"class output (a tensor, a 'logits' or 'out' entry, a .logits attribute, or the first "
-                    f"element of a tuple); {CALLABLE_HINT}")
-
-
 # --- the ready-made targets ----------------------------------------------------------------
-class ScoreTarget:
-    """Base of the ready-made targets: ``target(output)`` gives ``(N,)`` or ``(N,K)`` scores
-    from the model's raw output, and :meth:`select` the same target for some images of the
-    batch (the package calls it when it runs perturbed copies of image ``i``: each copy is
-    scored with image ``i``'s class, mask, box or reference)."""
-
-    #: attributes that may hold one value per image (first axis = image)
-    per_image: tuple[str, ...] = ()
-
-    def __call__(self, output: Any) -> torch.Tensor:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def batched(self, name: str) -> bool:
-        """Whether attribute ``name`` holds one value per image (see each target)."""
-        return False
-
-    def select(self, rows: torch.Tensor) -> "ScoreTarget":
-        """The target for images ``rows`` (a ``(B,)`` index tensor) of the batch it was made for."""
-        new = copy.copy(self)
-        for name in self.per_image:
-            value = getattr(self, name)
-            if isinstance(value, torch.Tensor) and self.batched(name):
-                setattr(new, name, value[rows.to(value.device)])
-        return new
-
-    def _rows(self, n: int, name: str) -> None:
-        value = getattr(self, name)
-        if isinstance(value, torch.Tensor) and self.batched(name) and value.shape[0] != n:
-            raise ValueError(f"target: {type(self).__name__} holds {value.shape[0]} {name} (one per image) "
-                             f"but the batch has {n} images")
-
-
 def _class_ids(classes: Any, name: str = "classes") -> torch.Tensor:
     """An int, one class per image or an ``(N,K)`` table, as a 0-, 1- or 2-D long tensor."""
     if isinstance(classes, (bool, np.bool_)):

@@ -29,7 +29,7 @@ from .registry import get_method, Method, methods, register, unregister
 from .rise import rise, rise_masks
 from .rollout import attention_rollout
 from .smoothgrad import smoothgrad
-from .token_grid import TokenGrid
+from ..token_grid import TokenGrid
 
 __all__ = [
     "ablationcam", "attention_rollout", "cam", "cam_layers", "deconvnet", "eigencam", "feature_ablation", "feature_labels",

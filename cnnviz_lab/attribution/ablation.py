@@ -31,11 +31,12 @@ from torch import nn
 from .. import checks, defaults
 from ..classifier import Classifier
 from ..layers import LayerRef, capture, default_layer
-from ..modelstate import output_batch, frozen
+from ..modelstate import frozen
+from ..scoring import output_batch
 from .cam import finish_maps
 from .cam_head import feature_map
 from .common import Target, enter, resolve_objective
-from .token_grid import Reshape, TokenGrid, apply_reshape
+from ..token_grid import Reshape, TokenGrid, apply_reshape
 
 FALLBACK_BATCH = 32           # whole images per pass when the one-image pass cannot be used
 

@@ -35,7 +35,8 @@ from .. import checks
 from ..classifier import Classifier
 from ..errors import NoGradientError, OutOfRangeError
 from ..layers import LayerRef, capture, layer_name
-from ..modelstate import autograd_on, batched_vjp, frozen, require_graph, resolve_objective
+from ..modelstate import autograd_on, batched_vjp, frozen
+from ..scoring import require_graph, resolve_objective
 from .common import Target, enter, finish, to_caller
 from .guided import BACKWARD_RULES, guided_relus
 

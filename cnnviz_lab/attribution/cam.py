@@ -27,12 +27,13 @@ from torch import nn
 from .. import checks, defaults
 from ..classifier import Classifier
 from ..layers import LayerRef, capture, default_layer
-from ..modelstate import Objective, autograd_on, batched_vjp, frozen, frozen_forward, require_graph
+from ..modelstate import autograd_on, batched_vjp, frozen, frozen_forward
+from ..scoring import Objective, require_graph
 from ..perturb import perturbed_scores, pick_reader
 from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map,
                        find_gap_linear_head, fully_convolutional)
 from .common import Target, enter, finish, resolve_objective
-from .token_grid import Reshape, apply_reshape, reshape_like
+from ..token_grid import Reshape, apply_reshape, reshape_like
 
 __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
            "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam",
@@ -45,7 +46,7 @@ def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     """Activations and target-score gradients of one layer, for K targets per image.
 
     Returns ``(A, G, output, objective, squeeze)``: ``A`` the layer's output ``(N,C,h,w)``
-    (a token sequence or channels-last map through ``reshape``, see :mod:`.token_grid`),
+    (a token sequence or channels-last map through ``reshape``, see :mod:`cnnviz_lab.token_grid`),
     ``G[n,k] = dS_k(x_n) / dA_n`` of shape ``(N,K,C,h,w)`` (the same reshape), the model's
     raw output (detached), the resolved :class:`~cnnviz_lab.modelstate.Objective`, and
     whether one score per image was asked for. ``S`` is the class logit or a callable
@@ -182,7 +183,7 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
         act = feature_map(apply_reshape(module, name, cap[name], xin, reshape)[0], name, xin)
     objective = resolve_objective(target, output, clf)
     reader = pick_reader(None, objective, output)
-    targets, squeeze = objective, objective.squeeze
+    squeeze = objective.squeeze
     n, c = act.shape[:2]
     zeros = torch.zeros_like(xin[:1])
     base = objective.scores(frozen_forward(module, zeros.expand(n, *xin.shape[1:])), reader)   # f(x_b), (N,K)

@@ -24,7 +24,8 @@ from .. import checks
 from ..classifier import Classifier, unwrap
 from ..errors import NoGapLinearHeadError
 from ..layers import LayerRef, capture, default_layer
-from ..modelstate import Objective, class_logits, evaluating, frozen, model_device, model_dtype
+from ..modelstate import evaluating, frozen, model_device, model_dtype
+from ..scoring import Objective, class_logits
 from .common import Target, enter, finish, resolve_targets, to_caller
 
 

@@ -25,7 +25,7 @@ from ..modelstate import frozen
 from .cam import finish_maps, layer_gradients
 from .cam_head import feature_map
 from .common import Target, enter, resolve_objective
-from .token_grid import Reshape, apply_reshape
+from ..token_grid import Reshape, apply_reshape
 
 
 def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,

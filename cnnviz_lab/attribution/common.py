@@ -21,8 +21,8 @@ from torch import nn
 
 from .. import checks
 from ..classifier import Classifier, unwrap
-from ..modelstate import (Objective, Target, class_logits, frozen, frozen_forward, model_device, prepare_input,
-                          resolve_objective, resolve_targets)
+from ..modelstate import Target, frozen, frozen_forward, model_device, prepare_input, resolve_targets
+from ..scoring import Objective, class_logits, resolve_objective
 
 __all__ = ["Objective", "Target", "enter", "finish", "forward_objective", "forward_targets", "frozen",
            "gather_scores", "model_device", "one_class_per_image", "prepare_input", "resolve_objective",

@@ -20,7 +20,8 @@ from .. import checks, defaults
 from ..classifier import Classifier
 from ..compat import renamed
 from ..layers import LayerRef
-from ..modelstate import Objective, batched_vjp, frozen, frozen_forward, resolve_objective
+from ..modelstate import batched_vjp, frozen, frozen_forward
+from ..scoring import Objective, resolve_objective
 from .backprop import input_gradients, modified_backprop
 from .common import Target, enter, finish, to_caller
 

@@ -14,7 +14,7 @@ from ..classifier import Classifier
 from ..layers import LayerRef
 from .cam import gradcam
 from .common import Target, finish, forward_objective, to_caller
-from .token_grid import Reshape
+from ..token_grid import Reshape
 from .gradients import guided_backprop
 
 

@@ -27,7 +27,8 @@ from torch import nn
 
 from .. import checks, defaults
 from ..classifier import Classifier
-from ..modelstate import Objective, frozen_forward
+from ..modelstate import frozen_forward
+from ..scoring import Objective
 from ..perturb import READERS, Fill, fill_image, masked_scores, pick_reader
 from .common import Target, enter, finish, resolve_objective, to_caller
 

@@ -21,49 +21,20 @@ size=...)`` (the class token must come first).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
-
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .. import checks
 from ..classifier import Classifier
+from ..layers import attention_weights
 from ..modelstate import frozen
 from .cam import finish_maps
 from .common import Target, enter, resolve_objective
-from .token_grid import TokenGrid, _vit_types
+from ..token_grid import TokenGrid, vit_types
 
 __all__ = ["attention_maps", "attention_rollout", "rollout"]
 
 FUSIONS = ("mean", "max", "min")
-
-
-@contextmanager
-def _recording(module: nn.Module) -> Iterator[list[torch.Tensor]]:
-    """Per-head attention weights ``(N, heads, T, T)`` of each ``nn.MultiheadAttention`` call,
-    in call order; the hooks come off when the block exits, however it exits."""
-    found: list[torch.Tensor] = []
-    handles = []
-
-    def ask(_mod, args, kwargs):
-        kwargs = dict(kwargs, need_weights=True, average_attn_weights=False)
-        return args, kwargs
-
-    def keep(_mod, _args, out):
-        if isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], torch.Tensor):
-            found.append(out[1])
-
-    try:
-        for m in module.modules():
-            if isinstance(m, nn.MultiheadAttention):
-                handles.append(m.register_forward_pre_hook(ask, with_kwargs=True))
-                handles.append(m.register_forward_hook(keep))
-        yield found
-    finally:
-        for h in handles:
-            h.remove()
 
 
 def attention_maps(model: nn.Module | Classifier, x: torch.Tensor) -> tuple[list[torch.Tensor], object]:
@@ -74,7 +45,7 @@ def attention_maps(model: nn.Module | Classifier, x: torch.Tensor) -> tuple[list
 
 
 def _attentions(module: nn.Module, xin: torch.Tensor) -> tuple[list[torch.Tensor], object]:
-    with torch.no_grad(), frozen(module), _recording(module) as found:
+    with torch.no_grad(), frozen(module), attention_weights(module) as found:
         output = module(xin.clone())
     if not found:
         raise ValueError(f"{type(module).__name__} has no nn.MultiheadAttention that ran: attention rollout "
@@ -109,7 +80,7 @@ def attention_rollout(model: nn.Module | Classifier, x: torch.Tensor, target: Ta
 
     ``head_fusion``: ``"mean"`` (the paper's), ``"max"`` or ``"min"`` over heads;
     ``residual``: the identity's share (0.5 in the paper). ``reshape``: the token layout,
-    detected for torchvision's ``VisionTransformer``; else a :class:`~.token_grid.TokenGrid`
+    detected for torchvision's ``VisionTransformer``; else a :class:`~cnnviz_lab.token_grid.TokenGrid`
     whose ``prefix >= 1`` tokens come first (the first is the class token). One forward
     pass, no gradient. **Class-agnostic**: like EigenCAM, ``target`` only shapes the result
     (``None`` or one class per image: ``(N,H,W)``; an ``(N,K)`` target: the map repeated K
@@ -118,7 +89,7 @@ def attention_rollout(model: nn.Module | Classifier, x: torch.Tensor, target: Ta
     checks.flag(upsample, "upsample")
     module, clf, xin = enter(model, x)
     if reshape is None:
-        vit, _ = _vit_types()
+        vit, _ = vit_types()
         if not isinstance(module, vit):
             raise TypeError(f"attention_rollout: {type(module).__name__} is not torchvision's VisionTransformer; "
                             "say where its tokens are with reshape=TokenGrid(prefix=1, size=(h, w)) (class token "

@@ -24,7 +24,7 @@ from typing import Callable, Union
 import torch
 from torch import nn
 
-__all__ = ["Reshape", "TokenGrid", "apply_reshape", "detect_reshape", "token_layer"]
+__all__ = ["Reshape", "TokenGrid", "apply_reshape", "detect_reshape", "reshape_like", "token_layer", "vit_types"]
 
 
 class TokenGrid:
@@ -86,7 +86,8 @@ class TokenGrid:
 Reshape = Union[TokenGrid, Callable[[torch.Tensor], torch.Tensor]]
 
 
-def _vit_types() -> tuple[type, type]:
+def vit_types() -> tuple[type, type]:
+    """torchvision's ``(VisionTransformer, SwinTransformer)`` classes."""
     from torchvision.models.swin_transformer import SwinTransformer
     from torchvision.models.vision_transformer import VisionTransformer
 
@@ -98,7 +99,7 @@ def detect_reshape(module: nn.Module, name: str, act: object, x: torch.Tensor) -
     to reshape, or a model this function does not know)."""
     if not isinstance(act, torch.Tensor):
         return None
-    vit, swin = _vit_types()
+    vit, swin = vit_types()
     if isinstance(module, vit) and act.dim() == 3:
         p = module.patch_size
         h, w = x.shape[-2] // p, x.shape[-1] // p
@@ -139,7 +140,7 @@ def reshape_like(reshape: Reshape | None, t: torch.Tensor, lead: int) -> torch.T
 def token_layer(module: nn.Module) -> str | None:
     """The default CAM layer of a torchvision ViT (its last block's ``ln_1``) or Swin (its
     final ``norm``); ``None`` for other models."""
-    vit, swin = _vit_types()
+    vit, swin = vit_types()
     if isinstance(module, vit):
         last = list(module.encoder.layers.named_children())[-1][0]
         return f"encoder.layers.{last}.ln_1"
