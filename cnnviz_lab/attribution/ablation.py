@@ -54,12 +54,17 @@ class _Ablator:
         self.shared: bool | None = None
         self.how = how
 
-    def scores(self, x1: torch.Tensor, a1: torch.Tensor, r1: torch.Tensor, channels: torch.Tensor,
-               reference: torch.Tensor, score: Callable[[object], torch.Tensor]) -> torch.Tensor:
+    def scores(self, x1: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor, reference: torch.Tensor,
+               score: Callable[[object], torch.Tensor] | None = None, r1: torch.Tensor | None = None
+               ) -> torch.Tensor:
         """Target scores ``(B,K)`` of image ``x1`` (1,C,H,W) with channel ``channels[j]`` of
-        the layer's feature map ``a1`` (1,C,h,w; ``r1`` the raw output it was reshaped from)
-        zeroed in copy ``j``; ``score(output)`` reads the scores of a pass. ``reference``: the
-        image's own scores ``(K,)``, against which a control copy checks the one-image pass."""
+        the layer's feature map ``a1`` (1,C,h,w; ``r1`` the raw output it was reshaped from,
+        for token grids) zeroed in copy ``j``; ``score(output)`` reads the scores of a pass
+        (default: the output itself, the logits). ``reference``: the image's own scores
+        ``(K,)`` (or logits), against which a control copy checks the one-image pass."""
+        if score is None:
+            def score(out: object) -> torch.Tensor:
+                return out
         if self.shared is not False:
             check = self.shared is None
             try:
@@ -151,7 +156,7 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
                 rows = torch.full((output_batch(out),), i, dtype=torch.long)
                 return objective.select(rows).scores(out)
 
-            out = ablator.scores(xin[i:i + 1], act[i:i + 1], raw[i:i + 1], idx, base[i], score)
+            out = ablator.scores(xin[i:i + 1], act[i:i + 1], idx, base[i], score, raw[i:i + 1])
             drops[i, :, idx] = (base[i][None, :] - out).t().to(drops.dtype)
     scale = base.abs()[..., None]
     weights = torch.where(scale > 0, drops / torch.where(scale > 0, scale, torch.ones_like(scale)), drops)
