@@ -92,7 +92,6 @@ def main() -> None:
         "saliency": lambda m, x: cv.saliency(m, x),
         "gradcam": lambda m, x: cv.gradcam(m, x),
         "gradcam, callable target": lambda m, x: cv.gradcam(m, x, lambda z: z[:, 3]),
-        "integrated_gradients (8)": lambda m, x: cv.integrated_gradients(m, x, 3, steps=8),
         "occlusion (window 56)": lambda m, x: cv.occlusion(m, x, 3, window=56, stride=56),
     }
     for name, fn in methods.items():

@@ -73,7 +73,7 @@ def perturbed_scores(module: nn.Module, targets: torch.Tensor | Objective, varia
                      desc: str = "perturbing") -> torch.Tensor:
     """``scores[n, k, v]``: the model's ``output`` for class ``targets[n, k]`` on variant ``v``
     of image ``n``, as an ``(N,K,V)`` float tensor. ``targets``: an ``(N,K)`` class table or an
-    :class:`~cnnviz_lab.modelstate.Objective` (a callable target is evaluated on each batch,
+    :class:`~cnnviz_lab.outputs.Objective` (a callable target is evaluated on each batch,
     scored with each copy's own image's target; ``output`` then is ``None``).
 
     ``perturb(img, var)`` receives two ``(B,)`` index tensors (which image, which variant)

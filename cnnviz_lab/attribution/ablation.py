@@ -3,7 +3,9 @@ costs the class score, with no gradient.
 
 Desai & Ramaswamy, *Ablation-CAM: Visual Explanations for Deep Convolutional Network via
 Gradient-free Localization*, WACV 2020. For the layer's feature maps ``A_k``, class score
-``y_c`` (the logit) and ``y_c^k`` the score with channel ``k`` set to zero everywhere,
+``y_c`` (the logit, or a callable target's score) and ``y_c^k`` the score with channel
+``k`` set to zero everywhere (for a transformer, feature ``k`` of every patch token, through
+the :class:`~cnnviz_lab.token_grid.TokenGrid` of ``reshape=``),
 
     w_k^c = (y_c - y_c^k) / |y_c|,        L^c = relu(sum_k w_k^c A_k).
 

@@ -48,7 +48,7 @@ def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     Returns ``(A, G, output, objective, squeeze)``: ``A`` the layer's output ``(N,C,h,w)``
     (a token sequence or channels-last map through ``reshape``, see :mod:`cnnviz_lab.token_grid`),
     ``G[n,k] = dS_k(x_n) / dA_n`` of shape ``(N,K,C,h,w)`` (the same reshape), the model's
-    raw output (detached), the resolved :class:`~cnnviz_lab.modelstate.Objective`, and
+    raw output (detached), the resolved :class:`~cnnviz_lab.outputs.Objective`, and
     whether one score per image was asked for. ``S`` is the class logit or a callable
     target's score. One forward pass and one batched backward pass
     (``is_grads_batched=True``) that stops at the layer; no parameter gradient is computed.
@@ -165,7 +165,10 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     Wang, Wang, Du, Yang, Zhang, Ding, Mardziel, Hu, *Score-CAM: Score-Weighted Visual
     Explanations for Convolutional Neural Networks*, CVPR Workshops 2020. ``H_k`` is channel
     ``k`` of ``layer`` upsampled to the input and scaled to [0, 1]; ``p_c`` the softmax
-    probability; the baseline ``x_b = x * 0`` (the all-mean image of a normalised input).
+    probability (the model's own value when it has one output or already returns
+    probabilities, :func:`cnnviz_lab.perturb.pick_reader`; a callable target's score); the
+    baseline ``x_b = x * 0`` (the all-mean image of a normalised input), one per image.
+    ``reshape``: a token layout for transformers (:mod:`cnnviz_lab.token_grid`).
     No gradient: one forward pass per channel and image, through the shared perturb-and-score
     engine in batches of ``batch_size`` masked images (``None``: the measured default of
     :func:`cnnviz_lab.defaults.batch_size`; it bounds the memory), with one progress bar

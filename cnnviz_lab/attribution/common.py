@@ -9,7 +9,7 @@ All methods have the signature ``method(model, x, target=None, *, ...)``:
   only), a length-N sequence (one class per image), an ``(N,K)`` array (K classes per
   image: the result then has a K axis right after N), or a callable on the model's raw
   output giving ``(N,)`` or ``(N,K)`` scores (:mod:`cnnviz_lab.targets`); checked by
-  :func:`cnnviz_lab.modelstate.resolve_objective`. Class targets refer to the model's
+  :func:`cnnviz_lab.scoring.resolve_objective`. Class targets refer to the model's
   class output, picked from dicts, ``.logits`` objects and tuples by the one rule of
   :func:`cnnviz_lab.targets.class_output`.
 """

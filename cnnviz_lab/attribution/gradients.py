@@ -33,7 +33,7 @@ batched_grad = batched_vjp  # the name this module used to give the batched back
 def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target) -> Objective:
     """The target read once from the clean images, for methods that then run many passes on
     noisy or interpolated copies (SmoothGrad, Integrated Gradients), as an
-    :class:`~cnnviz_lab.modelstate.Objective` (hand ``objective.select(rows)`` to each pass).
+    :class:`~cnnviz_lab.outputs.Objective` (hand ``objective.select(rows)`` to each pass).
     ``None`` needs the full forward (each image's top-1); otherwise one image's frozen
     forward gives the model's real number of classes (or a callable's K), against which the
     target is checked."""

@@ -38,7 +38,7 @@ _RENDER_CHUNK = 64
 
 class Setup(NamedTuple):
     """What a masking method needs: the model, the gated input, the resolved target (an
-    :class:`~cnnviz_lab.modelstate.Objective`) and whether to drop K, the batch size, the
+    :class:`~cnnviz_lab.outputs.Objective`) and whether to drop K, the batch size, the
     fill image expanded to ``x``, and what is compared (``"prob"``, ``"logit"`` or ``None``
     for a callable target's own score, :func:`cnnviz_lab.perturb.pick_reader`)."""
 
