@@ -548,3 +548,12 @@ def test_feature_mask_occlusion_against_a_hand_loop_and_captum():
         cv.occlusion(net, x, 1, feature_mask=torch.rand(16, 16))
     with pytest.raises(ValueError, match="feature_mask"):
         cv.occlusion(net, x, 1, feature_mask=torch.zeros(3, 16, 16, dtype=torch.long))
+
+
+def test_a_wrapped_model_with_a_dict_output_predicts_and_explains_like_its_tensor_twin():
+    net = tiny()
+    clf = cv.wrap_model(Wrap(net, "logits"), [f"c{i}" for i in range(5)], input_size=16, device="cpu")
+    plain = cv.wrap_model(net, [f"c{i}" for i in range(5)], input_size=16, device="cpu")
+    x = torch.randn(1, 3, 16, 16)
+    assert clf.predict(x, k=2) == plain.predict(x, k=2)
+    torch.testing.assert_close(cv.saliency(clf, x, "c3"), cv.saliency(plain, x, "c3"))
