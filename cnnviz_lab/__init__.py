@@ -12,14 +12,15 @@ See the README for the course map and the full API.
 
 import importlib as _importlib
 
-from . import core, hub
+from . import core, hub, targets
 from .adversarial import (Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd,
                           random_noise)
 from .attribution import (
-    ablationcam, cam, deconvnet, deeplift, deeplift_shap, eigencam, fully_convolutional, gradcam, gradcam_pp, guided_backprop,
-    gradient_shap, guided_gradcam, hirescam, input_x_gradient, integrated_gradients, layercam, lime, lrp, occlusion,
+    ablationcam, attention_rollout, cam, deconvnet, deeplift, deeplift_shap, eigencam, feature_ablation,
+    fully_convolutional, gradcam, gradcam_pp, gradient_shap, guided_backprop, guided_gradcam, hirescam,
+    input_x_gradient, integrated_gradients, layercam, lime, lrp, occlusion,
     occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, rise, saliency, scorecam,
-    smoothgrad, superpixels, topk_targets, window_starts, xgradcam,
+    smoothgrad, superpixels, TokenGrid, topk_targets, window_starts, xgradcam,
 )
 from .augment import augment
 from .classifier import Classifier
@@ -28,7 +29,8 @@ from .concepts import CAV, cav, class_gradients, holm, t_test, tcav, tcav_score,
 from .config import offline, quick, resolve_device
 from .credits import credit
 from .datasets import shape_images, ShapeImages, ShapesDataset
-from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
+from .errors import (ModelUnavailableError, NoGradientError, NonFiniteActivationError, UnknownNameError,
+                     UnsupportedActivationError)
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
@@ -70,12 +72,12 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "augment", "blur", "boxed_samples", "cam",
+    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "attention_rollout", "augment", "blur", "boxed_samples", "cam",
     "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
     "Classifier", "compare_explanations", "concept_images", "content", "core", "course_methods",
     "cpu_threads", "credit", "Curve", "deconvnet", "deeplift", "deeplift_shap", "deepdream", "deletion_auc", "deletion_curve",
     "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
-    "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
+    "ExplanationChange", "feature_ablation", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
     "gradcam_pp", "gradient_shap", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam", "holm",
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",
@@ -87,7 +89,7 @@ __all__ = [
     "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_boxes",
     "sample_image", "sample_images", "score_against_masks", "scorecam", "shape_images", "ShapeImages",
     "ShapesDataset", "SmallCNN", "smoothgrad", "superpixels", "t_test", "tcav", "tcav_score",
-    "TCAVResult", "Timeline", "title_name", "topk_targets", "total_variation", "train_model",
+    "targets", "TCAVResult", "Timeline", "TokenGrid", "title_name", "topk_targets", "total_variation", "train_model",
     "TrainingRun", "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets",
     "window_starts", "wrap_model", "xgradcam", "zebra_images",
 ]

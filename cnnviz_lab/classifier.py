@@ -19,6 +19,7 @@ from . import checks
 from .errors import OutOfRangeError, UnknownNameError, close_matches
 from .images import ImageLike, load_image
 from .modelstate import frozen_forward, prepare_input
+from .outputs import class_output
 
 
 def imagenet_categories() -> list[str]:
@@ -115,9 +116,11 @@ class Classifier:
 
     def logits(self, image: ImageLike | torch.Tensor) -> torch.Tensor:
         """Raw class scores ``(N, classes)`` for an image or a preprocessed ``(N,3,H,W)``
-        batch (checked by the input gate), without autograd, the model frozen."""
+        batch (checked by the input gate), without autograd, the model frozen; a model that
+        returns a dict, a ``.logits`` object or a tuple gives its class output
+        (:func:`cnnviz_lab.outputs.class_output`)."""
         x = image if isinstance(image, torch.Tensor) and image.dim() == 4 else self.preprocess(image)
-        return frozen_forward(self.model, prepare_input(self.model, x, "image"))
+        return class_output(frozen_forward(self.model, prepare_input(self.model, x, "image")))
 
     def predict(self, image: ImageLike | torch.Tensor, k: int = 5
                 ) -> list[tuple[int, str, float]] | list[list[tuple[int, str, float]]]:

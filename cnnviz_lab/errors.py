@@ -29,6 +29,16 @@ class NoGapLinearHeadError(ValueError):
     """The network's head is not global average pooling followed by one linear layer."""
 
 
+class NoGradientError(ValueError):
+    """A gradient method met a model (or a callable target) whose scores autograd cannot
+    differentiate: the message says which, and what to use instead."""
+
+
+class NonFiniteActivationError(ValueError):
+    """A layer's activations hold NaN or inf values, so a method that decomposes them (an
+    SVD: EigenCAM) has nothing to decompose."""
+
+
 class UnsupportedActivationError(RuntimeError):
     """Guided backpropagation met an activation it is not defined for."""
 
@@ -48,5 +58,5 @@ def unknown_name(kind: str, name: object, choices: Sequence[str], hint: str = ""
     return UnknownNameError(f"unknown {kind} {name!r}. Closest: {', '.join(hints) or 'none'}{tail}")
 
 
-__all__ = ["ModelUnavailableError", "NoGapLinearHeadError", "OutOfRangeError", "UnknownNameError",
+__all__ = ["ModelUnavailableError", "NoGapLinearHeadError", "NoGradientError", "NonFiniteActivationError", "OutOfRangeError", "UnknownNameError",
            "UnsupportedActivationError", "close_matches", "unknown_name"]

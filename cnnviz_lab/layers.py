@@ -25,6 +25,7 @@ from . import checks
 from .classifier import Classifier, unwrap
 from .errors import unknown_name
 from .modelstate import frozen, model_device, model_dtype, prepare_input
+from .token_grid import token_layer
 
 LayerRef = Union[str, nn.Module]
 
@@ -221,6 +222,35 @@ def forward_hooks(hooks: Mapping[nn.Module, Callable]) -> Iterator[None]:
             h.remove()
 
 
+@contextmanager
+def attention_weights(module: nn.Module) -> Iterator[list[torch.Tensor]]:
+    """Record the per-head attention weights ``(N, heads, T, T)`` of every
+    ``nn.MultiheadAttention`` call inside the block, in call order (a list filled as the
+    model runs): a pre-hook asks each for ``need_weights=True, average_attn_weights=False``
+    (torchvision's ViT asks for none), a forward hook keeps them. The hooks come off when the
+    block exits, however it exits. Attention rollout reads them."""
+    found: list[torch.Tensor] = []
+    handles = []
+
+    def ask(_mod, args, kwargs):
+        kwargs = dict(kwargs, need_weights=True, average_attn_weights=False)
+        return args, kwargs
+
+    def keep(_mod, _args, out):
+        if isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], torch.Tensor):
+            found.append(out[1])
+
+    try:
+        for m in module.modules():
+            if isinstance(m, nn.MultiheadAttention):
+                handles.append(m.register_forward_pre_hook(ask, with_kwargs=True))
+                handles.append(m.register_forward_hook(keep))
+        yield found
+    finally:
+        for h in handles:
+            h.remove()
+
+
 def activations(model: nn.Module | Classifier, x: torch.Tensor,
                 layers: LayerRef | Sequence[LayerRef]) -> torch.Tensor | dict[str, torch.Tensor]:
     """Detached outputs of ``layers`` for input ``x`` (checked by the input gate), without
@@ -298,12 +328,16 @@ def default_layer(model: nn.Module | Classifier, layer: LayerRef | None = None,
     """The layer a CAM-style method reads: ``layer`` when given, else the Classifier's
     ``cam_layer``, else the :func:`find_cam_layer` of the bare module, probed at 224 x 224
     pixels, or at ``size`` (the input's) when the model cannot run at 224 (a fixed-size
-    network), so a small input keeps the same layer and its small map is reported as such."""
+    network), so a small input keeps the same layer and its small map is reported as such.
+    torchvision's ViT and Swin get :func:`cnnviz_lab.token_grid.token_layer`."""
     module, clf = unwrap(model)
     if layer is not None:
         return layer_name(module, layer)
     if clf is not None:
         return clf.cam_layer
+    tokens = token_layer(module)   # torchvision ViT and Swin: their own rule
+    if tokens is not None:
+        return tokens
     try:
         return find_cam_layer(module, PROBE_SIZE)
     except (RuntimeError, ValueError):

@@ -27,6 +27,7 @@ from .errors import ModelUnavailableError, UnknownNameError, close_matches, unkn
 from .fallback import fallback_note
 from .hub import weights_cache_path
 from .layers import find_cam_layer
+from .targets import class_output
 from .modelstate import frozen_forward
 
 OFFLINE_MODEL = "efficientnet_lite0"
@@ -133,7 +134,7 @@ def wrap_model(module: nn.Module, categories: Sequence[str] | None = None, *, in
     except RuntimeError as err:
         raise ValueError(f"input_size={input_size}: the network cannot run on a {input_size}x{input_size} "
                          f"image ({str(err).splitlines()[0][:160]}); pass the size it was trained at") from None
-    n_out = out.shape[1]
+    n_out = class_output(out).shape[1]      # dicts, .logits objects, tuples: the one output rule
     if categories is not None and len(categories) != n_out:
         raise ValueError(f"categories: {len(categories)} labels for a network with {n_out} outputs; pass one "
                          "label per output (or None for 'class 0', 'class 1', ...)")

@@ -27,8 +27,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import OutOfRangeError
+from .outputs import Objective, class_logits, class_output
 
-Target = Any  # None | int | str | Sequence[int | str] | (N,K) array or tensor
+Target = Any  # None | int | str | Sequence[int | str] | (N,K) array or tensor | callable
 
 
 # --- model state ------------------------------------------------------------------------
@@ -84,10 +85,21 @@ def model_dtype(module: nn.Module) -> torch.dtype:
     return torch.float32
 
 
-def frozen_forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """``module(x)`` without autograd, inside :func:`frozen`: the one way the package probes."""
+def frozen_forward(module: nn.Module, x: torch.Tensor) -> Any:
+    """``module(x)`` without autograd, inside :func:`frozen`: the one way the package probes.
+    The model gets a copy of ``x`` (a model that writes its input in place cannot change
+    ``x``, which the caller goes on using). Returns the model's raw output."""
     with torch.no_grad(), frozen(module):
-        return module(x)
+        return module(x.clone())
+
+
+@contextmanager
+def autograd_on() -> Iterator[None]:
+    """Autograd recording inside the block whatever the caller's mode: gradients enabled and
+    inference mode off (a call made under ``torch.no_grad()`` or ``torch.inference_mode()``
+    still differentiates); both modes are the caller's again after the block, errors included."""
+    with torch.inference_mode(False), torch.enable_grad():
+        yield
 
 
 # --- the input gate -----------------------------------------------------------------------
@@ -156,7 +168,8 @@ def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
     must stay finite there).
     """
     x = check_batch(x, name, _input_channels(module))
-    out = x.detach().to(device=model_device(module), dtype=model_dtype(module), copy=True)
+    with torch.inference_mode(False):   # an inference tensor becomes an ordinary copy
+        out = x.detach().to(device=model_device(module), dtype=model_dtype(module), copy=True)
     if out.dtype != x.dtype:
         _finite(out, name)
     return out
@@ -208,6 +221,15 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Classifier
     image; an ``(N,K)`` sequence, array or tensor K classes per image. Floats (``1.7``,
     ``torch.tensor([1.7])``), booleans and indices outside ``0..classes-1`` are refused.
     """
+    if isinstance(target, Objective):
+        if target.ids is None:
+            raise TypeError(f"{name}: this function takes class targets (None, an int, a name, N classes or "
+                            "an (N,K) table), not a callable target")
+        return target.ids.to(_device_of(logits)), target.squeeze
+    if _is_callable_target(target):
+        raise TypeError(f"{name}: this function takes class targets (None, an int, a name, N classes or an "
+                        f"(N,K) table), not the callable {target!r:.60}")
+    logits = class_logits(logits, name)
     n, classes = logits.shape[0], logits.shape[1]
     if target is None:
         return logits.argmax(dim=1, keepdim=True), True
@@ -261,6 +283,16 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Classifier
         raise OutOfRangeError(f"{name}: class {bad} is out of range: the model has {classes} classes "
                               f"(0..{classes - 1})")
     return ids, squeeze
+
+
+def _device_of(output: Any) -> torch.device:
+    if isinstance(output, torch.Tensor):
+        return output.device
+    return class_output(output).device
+
+
+def _is_callable_target(target: Any) -> bool:
+    return callable(target) and not isinstance(target, (torch.Tensor, np.ndarray, str, type))
 
 
 def check_unit_range(x: torch.Tensor, name: str, hint: str) -> None:
@@ -355,5 +387,5 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
 
 
-__all__ = ["BatchedBackwardWarning", "Target", "batched_vjp", "check_batch", "check_unit_range", "class_labels", "evaluating", "frozen",
+__all__ = ["BatchedBackwardWarning", "Target", "autograd_on", "batched_vjp", "check_batch", "check_unit_range", "class_labels", "evaluating", "frozen",
            "frozen_forward", "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]

@@ -12,14 +12,15 @@ image and fill through soft masks that RISE and LIME share (:func:`masked_scores
 
 from __future__ import annotations
 
-from typing import Callable, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import torch
 from torch import nn
 
-from . import defaults
+from . import checks, defaults
 from .classifier import Classifier
-from .modelstate import frozen, gaussian_blur
+from .modelstate import frozen, gaussian_blur, model_device
+from .outputs import Objective, class_logits
 
 Fill = Union[float, int, str, Sequence[float], torch.Tensor]
 Perturb = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -34,11 +35,46 @@ def read_scores(logits: torch.Tensor, output: str) -> torch.Tensor:
     return logits.float().softmax(dim=1) if output == "prob" else logits.float()
 
 
-def perturbed_scores(module: nn.Module, targets: torch.Tensor, variants: int, perturb: Perturb, *,
-                     batch_size: int, output: str = "prob", progress: bool | None = None,
+def looks_like_probabilities(logits: torch.Tensor) -> bool:
+    """Whether every row of ``logits`` (N, classes) is already a probability distribution
+    (entries in [0, 1] summing to 1 within 1e-3): a model that ends in a softmax."""
+    z = logits.detach().float()
+    return bool(((z >= 0) & (z <= 1)).all()) and bool(((z.sum(dim=1) - 1).abs() <= 1e-3).all())
+
+
+def pick_reader(output: str | None, objective: Objective, clean: Any) -> str | None:
+    """What a perturbation method compares, ``output=``: ``"prob"`` (the softmax probability
+    of the class output) or ``"logit"`` (the class output as the model returns it).
+
+    ``None`` (the default) follows the model: ``"prob"``, except when the class output has
+    one column (its softmax is always 1, every map would be 0) or is already a probability
+    distribution (a model ending in a softmax: a second softmax would flatten it), where it
+    is ``"logit"``, the model's own value. ``"prob"`` on a one-output model is refused. A
+    callable target measures its own score: ``output`` must then be ``None``, and the
+    reader is ``None``."""
+    if objective.fn is not None:
+        if output is not None:
+            raise ValueError(f"output={output!r} applies to class targets; a callable target gives its own "
+                             "score (cv.targets.probability(c) for a class probability): leave output=None")
+        return None
+    if output is not None:
+        checks.choice(output, "output", READERS)
+    logits = class_logits(clean, "target")
+    if output == "prob" and logits.shape[1] == 1:
+        raise ValueError("output='prob': the model has one output, whose softmax is always 1, so every map "
+                         "would be 0; use output='logit' (or None, which follows the model)")
+    if output is None:
+        return "logit" if logits.shape[1] == 1 or looks_like_probabilities(logits) else "prob"
+    return output
+
+
+def perturbed_scores(module: nn.Module, targets: torch.Tensor | Objective, variants: int, perturb: Perturb, *,
+                     batch_size: int, output: str | None = "prob", progress: bool | None = None,
                      desc: str = "perturbing") -> torch.Tensor:
     """``scores[n, k, v]``: the model's ``output`` for class ``targets[n, k]`` on variant ``v``
-    of image ``n``, as an ``(N,K,V)`` float tensor.
+    of image ``n``, as an ``(N,K,V)`` float tensor. ``targets``: an ``(N,K)`` class table or an
+    :class:`~cnnviz_lab.outputs.Objective` (a callable target is evaluated on each batch,
+    scored with each copy's own image's target; ``output`` then is ``None``).
 
     ``perturb(img, var)`` receives two ``(B,)`` index tensors (which image, which variant)
     and returns the ``(B,C,H,W)`` batch of perturbed images; the engine calls it for
@@ -46,20 +82,32 @@ def perturbed_scores(module: nn.Module, targets: torch.Tensor, variants: int, pe
     autograd, and shows one progress bar for the whole call (``progress``, see
     :func:`cnnviz_lab.defaults.show_progress`). The batch size never changes the result.
     """
-    n, k = targets.shape
-    scores = torch.empty(n, k, variants, device=targets.device)
+    objective = targets if isinstance(targets, Objective) else \
+        Objective(targets.shape[0], targets.shape[1], False, ids=targets)
+    n, k = objective.n, objective.k
+    scores: torch.Tensor | None = None
     with torch.no_grad(), frozen(module):
-        for idx in defaults.chunks(n * variants, batch_size, device=targets.device, progress=progress,
+        for idx in defaults.chunks(n * variants, batch_size, device=_device(module, targets), progress=progress,
                                    desc=desc):
             img, var = idx // variants, idx % variants
-            out = read_scores(module(perturb(img, var)), output)
-            scores[img, :, var] = out.gather(1, targets[img]).to(scores.device)
+            out = objective.select(img).scores(module(perturb(img, var)), output).float()
+            if scores is None:
+                scores = torch.empty(n, k, variants, device=out.device)
+            scores[img.to(out.device), :, var.to(out.device)] = out
     return scores
 
 
-def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor, variants: int,
+def _device(module: nn.Module, targets: Any) -> torch.device:
+    if isinstance(targets, torch.Tensor):
+        return targets.device
+    if isinstance(targets, Objective) and targets.ids is not None:
+        return targets.ids.device
+    return model_device(module)
+
+
+def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor | Objective, variants: int,
                   mask: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], filler: torch.Tensor, *,
-                  batch_size: int, output: str = "prob", progress: bool | None = None,
+                  batch_size: int, output: str | None = "prob", progress: bool | None = None,
                   desc: str = "masking") -> torch.Tensor:
     """:func:`perturbed_scores` for methods that blend each image with a fill through a
     soft mask (RISE's random masks, LIME's superpixels switched on and off): variant ``v``
@@ -118,4 +166,5 @@ def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None
     return values.view(1, -1, 1, 1)
 
 
-__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "masked_scores", "perturbed_scores", "read_scores"]
+__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "looks_like_probabilities", "masked_scores",
+           "perturbed_scores", "pick_reader", "read_scores"]

@@ -188,7 +188,7 @@ def lime_kwargs(data, case):
 
 def black_box_spec(name, fn, kwargs, bad: dict[str, list]) -> Spec:
     kinds = standard_kinds(kwargs, "multi")
-    for arg, values in {"batch_size": BAD_BATCH, "output": ["probs", 3, None], "fill": ["nope", (1.0, 2.0)],
+    for arg, values in {"batch_size": BAD_BATCH, "output": ["probs", 3], "fill": ["nope", (1.0, 2.0)],
                         "seed": ["a", 2.5], **bad}.items():
         kinds[f"kw_{arg}"] = keyword_kind(arg, values, kwargs)
     return Spec(name, call(fn), maps(False), kinds)
@@ -291,7 +291,7 @@ SPECS = {
         "kw_window": keyword_kind("window", BAD_WINDOWS, occlusion_kwargs),
         "kw_stride": keyword_kind("stride", BAD_WINDOWS, occlusion_kwargs),
         "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, occlusion_kwargs),
-        "kw_output": keyword_kind("output", ["probs", 3, None], occlusion_kwargs),
+        "kw_output": keyword_kind("output", ["probs", 3], occlusion_kwargs),
         "kw_fill": keyword_kind("fill", ["nope", (1.0, 2.0)], occlusion_kwargs)}),
     "occlusion_grid": Spec("occlusion_grid", call(cv.occlusion_grid), grid_expect, {
         **standard_kinds(occlusion_kwargs, "multi"),

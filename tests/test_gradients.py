@@ -260,10 +260,10 @@ def test_smoothgrad_matches_definition_and_seed(tiny):
     x = _x()
     n, noise = 5, 0.2
     got = cv.smoothgrad(tiny, x, [0, 3], n=n, noise=noise, seed=7, batch_size=4)
-    gen = torch.Generator().manual_seed(7)
     sigma = noise * (x.flatten(1).amax(1) - x.flatten(1).amin(1))
     ref, refsq = torch.zeros_like(x), torch.zeros_like(x)
     for i, c in enumerate([0, 3]):
+        gen = torch.Generator().manual_seed(7)      # each image its own stream: a batch equals its images alone
         for _ in range(n):
             eps = torch.randn((1, 3, 16, 16), generator=gen)
             g = cv.saliency(tiny, x[i:i + 1] + eps * sigma[i], c)[0]

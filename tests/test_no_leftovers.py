@@ -39,6 +39,8 @@ CALLS = {
     "guided_gradcam": lambda m: cv.guided_gradcam(m, X, T, layer="conv2"),
     "deconvnet": lambda m: cv.deconvnet(m, X, T),
     "hirescam": lambda m: cv.hirescam(m, X, T, layer="conv2"),
+    "feature_ablation": lambda m: cv.feature_ablation(m, X, T, feature_mask=torch.arange(16).view(4, 4).repeat_interleave(
+        4, 0).repeat_interleave(4, 1), progress=False),
     "xgradcam": lambda m: cv.xgradcam(m, X, T, layer="conv2"),
     "eigencam": lambda m: cv.eigencam(m, X, T, layer="conv2"),
     "ablationcam": lambda m: cv.ablationcam(m, X, T, layer="conv2", batch_size=4, progress=False),
@@ -91,6 +93,8 @@ NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes
             "mask_recall", "random_images", "shape_images", "t_test", "tcav_score", "zebra_images"}
 # Functions whose job is to change the model.
 CHANGE_THE_MODEL = {"train_model"}
+# Functions that need a transformer: checked on one below.
+TRANSFORMER = {"attention_rollout"}
 
 
 def _tiny() -> nn.Module:
@@ -153,5 +157,26 @@ def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name, model
 
 def test_every_public_function_is_covered():
     public = {n for n in cv.__all__ if callable(getattr(cv, n)) and not inspect.isclass(getattr(cv, n))}
-    missing = public - set(CALLS) - NO_MODEL - CHANGE_THE_MODEL
+    missing = public - set(CALLS) - NO_MODEL - CHANGE_THE_MODEL - TRANSFORMER
     assert not missing, f"add these public functions to tests/test_no_leftovers.py: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_attention_rollout_leaves_a_vit_in_train_mode_as_it_found_it(fail):
+    import torchvision
+
+    torch.manual_seed(0)
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=16, num_layers=2, num_heads=2,
+                                               hidden_dim=8, mlp_dim=16, num_classes=4).train()
+    vit.conv_proj.weight.requires_grad_(False)
+    state = ModelState.of(vit)
+    handle = vit.heads.register_forward_hook(lambda *_: (_ for _ in ()).throw(Boom("the model failed"))) if fail else None
+    try:
+        try:
+            cv.attention_rollout(vit, torch.randn(2, 3, 32, 32), [[0, 1], [2, 3]])
+        except Boom:
+            assert fail
+    finally:
+        if handle is not None:
+            handle.remove()
+    state.assert_same(vit, "attention_rollout")

@@ -106,8 +106,8 @@ def test_call_passes_each_method_the_options_it_takes():
     x = torch.randn(1, 3, 16, 16)
     options = dict(layer="conv2", steps=3, n=2, seed=0, batch_size=4, window=8, stride=8, max_channels=2)
     for entry in registry.methods():
-        if entry.name == "cam":
-            continue  # needs the layer feeding the pooling
+        if entry.name == "cam" or entry.family == "attention":
+            continue  # CAM needs the layer feeding the pooling; attention rollout a transformer
         out = registry.call(entry.name, net, x, 1, offered=options)
         assert out.shape[0] == 1 and torch.isfinite(out).all(), entry.name
     # a wrapping method hands its base the base's own options (SmoothGrad over IG: steps)
@@ -129,7 +129,7 @@ def test_the_peer_methods_are_registered_with_labels_families_and_settings():
         assert entry.fn is getattr(cv, name) and entry.agnostic == (name == "eigencam")
     assert registry.get_method("deconv") is registry.get_method("Deconvolution") is registry.get_method("deconvnet")
     assert registry.get_method("XGrad-CAM").name == "xgradcam" and registry.get_method("Ablation-CAM").name == "ablationcam"
-    assert [m.name for m in registry.methods(agnostic=True)] == ["eigencam"]
+    assert [m.name for m in registry.methods(agnostic=True)] == ["eigencam", "attention_rollout"]
     rise, lime = registry.get_method("rise"), registry.get_method("lime")
     assert rise.settings(False) == {"n": 500, "cells": 7, "prob": 0.5, "seed": 0}
     assert rise.settings(True) == {"n": 50, "cells": 4, "prob": 0.5, "seed": 0}

@@ -22,6 +22,7 @@ from .common import topk_targets
 from .backprop import deconvnet, modified_backprop
 from .gradients import guided_backprop, input_x_gradient, integrated_gradients, saliency
 from .guided import guided_relus
+from .feature_ablation import feature_ablation, feature_labels
 from .guided_gradcam import guided_gradcam
 from .lime import grid_segments, kernel_weights, lime, lime_samples, superpixels, weighted_ridge
 from .occlusion import (
@@ -29,16 +30,19 @@ from .occlusion import (
 )
 from .registry import get_method, Method, methods, register, unregister
 from .rise import rise, rise_masks
+from .rollout import attention_rollout
 from .smoothgrad import smoothgrad
+from ..token_grid import TokenGrid
 
 __all__ = [
-    "ablationcam", "cam", "cam_layers", "deconvnet", "deeplift", "deeplift_shap", "gradient_shap", "lrp", "eigencam", "find_gap_linear_head", "frozen",
+    "ablationcam", "attention_rollout", "cam", "cam_layers", "deconvnet", "deeplift", "deeplift_shap", "eigencam",
+    "feature_ablation", "feature_labels", "find_gap_linear_head", "frozen", "gradient_shap", "lrp",
     "fully_convolutional", "FullyConvolutional", "get_method", "gradcam", "gradcam_pp", "grid_segments",
     "guided_backprop", "guided_gradcam", "guided_relus", "hirescam", "input_x_gradient",
     "integrated_gradients", "kernel_weights", "layer_gradients", "layercam", "lime", "lime_samples",
     "Method", "methods", "modified_backprop", "NoGapLinearHeadError", "occlusion", "occlusion_grid",
     "occlusion_map", "OcclusionGrid", "principal_projection", "register", "regularize_occlusion",
     "resolve_targets", "rise", "rise_masks", "saliency", "scorecam", "smoothgrad", "superpixels",
-    "topk_targets", "unregister", "UnsupportedActivationError", "weighted_ridge", "window_starts",
+    "TokenGrid", "topk_targets", "unregister", "UnsupportedActivationError", "weighted_ridge", "window_starts",
     "xgradcam",
 ]

@@ -3,7 +3,9 @@ costs the class score, with no gradient.
 
 Desai & Ramaswamy, *Ablation-CAM: Visual Explanations for Deep Convolutional Network via
 Gradient-free Localization*, WACV 2020. For the layer's feature maps ``A_k``, class score
-``y_c`` (the logit) and ``y_c^k`` the score with channel ``k`` set to zero everywhere,
+``y_c`` (the logit, or a callable target's score) and ``y_c^k`` the score with channel
+``k`` set to zero everywhere (for a transformer, feature ``k`` of every patch token, through
+the :class:`~cnnviz_lab.token_grid.TokenGrid` of ``reshape=``),
 
     w_k^c = (y_c - y_c^k) / |y_c|,        L^c = relu(sum_k w_k^c A_k).
 
@@ -23,6 +25,8 @@ start; all K targets come from the same passes.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 
@@ -30,32 +34,43 @@ from .. import checks, defaults
 from ..classifier import Classifier
 from ..layers import LayerRef, capture, default_layer
 from ..modelstate import frozen
+from ..scoring import output_batch
 from .cam import finish_maps
 from .cam_head import feature_map
-from .common import Target, enter, gather_scores, resolve_targets
+from .common import Target, enter, resolve_objective
+from ..token_grid import Reshape, TokenGrid, apply_reshape
 
 FALLBACK_BATCH = 32           # whole images per pass when the one-image pass cannot be used
 
 
 class _Ablator:
     """Runs the ablated forward passes of one layer; remembers whether feeding one image
-    and expanding at the layer works for this model (``shared``: None until tried)."""
+    and expanding at the layer works for this model (``shared``: None until tried).
+    ``how``: the token-grid reshape of the layer's output (None for a plain feature map)."""
 
-    def __init__(self, module: nn.Module, name: str, fallback_batch: int = FALLBACK_BATCH) -> None:
+    def __init__(self, module: nn.Module, name: str, fallback_batch: int = FALLBACK_BATCH,
+                 how: Reshape | None = None) -> None:
         self.module = module
         self.name = name
         self.fallback_batch = fallback_batch
         self.shared: bool | None = None
+        self.how = how
 
-    def scores(self, x1: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor,
-               reference: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, classes)`` of image ``x1`` (1,C,H,W) with channel ``channels[j]`` of
-        the layer output ``a1`` (1,C,h,w) zeroed in copy ``j``. ``reference``: the image's
-        own logits, against which a control copy checks the one-image pass."""
+    def scores(self, x1: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor, reference: torch.Tensor,
+               score: Callable[[object], torch.Tensor] | None = None, r1: torch.Tensor | None = None
+               ) -> torch.Tensor:
+        """Target scores ``(B,K)`` of image ``x1`` (1,C,H,W) with channel ``channels[j]`` of
+        the layer's feature map ``a1`` (1,C,h,w; ``r1`` the raw output it was reshaped from,
+        for token grids) zeroed in copy ``j``; ``score(output)`` reads the scores of a pass
+        (default: the output itself, the logits). ``reference``: the image's own scores
+        ``(K,)`` (or logits), against which a control copy checks the one-image pass."""
+        if score is None:
+            def score(out: object) -> torch.Tensor:
+                return out
         if self.shared is not False:
             check = self.shared is None
             try:
-                out = self._run(x1, a1, channels, control=check)
+                out = score(self._run(x1.clone(), a1, r1, channels, control=check))
             except RuntimeError:
                 out = None
             if check:
@@ -68,18 +83,23 @@ class _Ablator:
         parts = []
         for piece in channels.split(self.fallback_batch):
             xb = x1.expand(len(piece), *x1.shape[1:]).contiguous()
-            parts.append(self._run(xb, a1, piece, control=False))
+            parts.append(score(self._run(xb, a1, r1, piece, control=False)))
         return torch.cat(parts)
 
-    def _run(self, xin: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor,
-             control: bool) -> torch.Tensor:
+    def _run(self, xin: torch.Tensor, a1: torch.Tensor, r1: torch.Tensor, channels: torch.Tensor,
+             control: bool) -> object:
         b = len(channels)
 
         def ablate(_name: str, _out: torch.Tensor) -> torch.Tensor:
             copies = a1.expand(b + int(control), *a1.shape[1:]).clone()
             rows = torch.arange(int(control), b + int(control), device=a1.device)
             copies[rows, channels] = 0
-            return copies
+            if self.how is None:
+                return copies
+            if not isinstance(self.how, TokenGrid):
+                raise TypeError("Ablation-CAM hands the model an edited layer output, so its reshape= must be "
+                                "a TokenGrid (which knows its inverse), not a plain function")
+            return self.how.from_grid(copies, r1).contiguous()
 
         with capture(self.module, self.name, edit=ablate):
             return self.module(xin)
@@ -87,7 +107,7 @@ class _Ablator:
 
 def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
                 layer: LayerRef | None = None, upsample: bool = True, batch_size: int | None = None,
-                progress: bool | None = None) -> torch.Tensor:
+                progress: bool | None = None, reshape: Reshape | None = None) -> torch.Tensor:
     """Ablation-CAM: ``relu(sum_k w_k^c A_k)`` with ``w_k^c = (y_c - y_c^k) / |y_c|``, where
     ``y_c^k`` is the target's logit with channel ``k`` of ``layer`` zeroed.
 
@@ -114,24 +134,32 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
     checks.batch_size(batch_size)            # before any forward pass
     with torch.no_grad(), frozen(module):
         with capture(module, name) as cap:
-            logits = module(xin)
-        act = feature_map(cap[name], name, xin)
+            output = module(xin.clone())
+        raw = cap[name]
+        grid, how = apply_reshape(module, name, raw, xin, reshape)
+        act = feature_map(grid, name, xin)
         if len(cap.outputs[name]) != 1:
             raise ValueError(f"layer {name!r} runs {len(cap.outputs[name])} times per forward pass (a "
                              "reused module); ablating it would ablate every call: pick a layer that "
                              "runs once, such as the block that contains it")
-        targets, squeeze = resolve_targets(target, logits, clf)
-        base = gather_scores(logits, targets)                            # (N,K)
+        objective = resolve_objective(target, output, clf)
+        squeeze = objective.squeeze
+        base = objective.scores(output)                                   # (N,K)
         n, c = act.shape[:2]
-        drops = torch.zeros(n, targets.shape[1], c, device=act.device, dtype=act.dtype)
+        drops = torch.zeros(n, objective.k, c, device=act.device, dtype=act.dtype)
         bs = defaults.copies_per_pass(batch_size, act)
-        ablator = _Ablator(module, name, FALLBACK_BATCH if batch_size is None else bs)
+        ablator = _Ablator(module, name, FALLBACK_BATCH if batch_size is None else bs, how)
         chunks = [(i, s) for i in range(n) for s in range(0, c, bs)]
         for i, start in defaults.progress_bar(chunks, images=n * c, progress=progress, desc="Ablation-CAM",
                                               unit="pass"):
             idx = torch.arange(start, min(start + bs, c), device=act.device)
-            out = ablator.scores(xin[i:i + 1], act[i:i + 1], idx, logits[i])
-            drops[i, :, idx] = (base[i][None, :] - out[:, targets[i]]).t().to(drops.dtype)
+
+            def score(out: object, i: int = i) -> torch.Tensor:
+                rows = torch.full((output_batch(out),), i, dtype=torch.long)
+                return objective.select(rows).scores(out)
+
+            out = ablator.scores(xin[i:i + 1], act[i:i + 1], idx, base[i], score, raw[i:i + 1])
+            drops[i, :, idx] = (base[i][None, :] - out).t().to(drops.dtype)
     scale = base.abs()[..., None]
     weights = torch.where(scale > 0, drops / torch.where(scale > 0, scale, torch.ones_like(scale)), drops)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)

@@ -33,10 +33,11 @@ from torch import nn
 
 from .. import checks
 from ..classifier import Classifier
-from ..errors import OutOfRangeError
+from ..errors import NoGradientError, OutOfRangeError
 from ..layers import LayerRef, capture, layer_name
-from ..modelstate import batched_vjp, frozen
-from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
+from ..modelstate import autograd_on, batched_vjp, frozen
+from ..scoring import require_graph, resolve_objective
+from .common import Target, enter, finish, to_caller
 from .guided import BACKWARD_RULES, guided_relus
 
 ModelLike = nn.Module | Classifier
@@ -61,13 +62,15 @@ def input_gradients(model: ModelLike, x: torch.Tensor, target: Target, *, backwa
     checks.choice(backward, "backward", BACKWARD_RULES)
     module, clf, xd = enter(model, x)
     rule = _rule(module, clf, backward, generalize)
-    with frozen(module), torch.enable_grad():
+    with frozen(module), autograd_on():
         xg = xd.requires_grad_(True)
         with rule:
-            logits = module(xg.clone())
-        targets, squeeze = resolve_targets(target, logits.detach(), clf)
-        grads = batched_vjp(gather_scores(logits, targets), xg)
-    return grads.detach(), xd.detach(), squeeze
+            output = module(xg.clone())
+        objective = resolve_objective(target, output, clf, n=xd.shape[0])
+        scores = objective.scores(output)
+        require_graph(scores, output, objective)
+        grads = batched_vjp(scores, xg)
+    return grads.detach(), xd.detach(), objective.squeeze
 
 
 def _channels(channel: int | Sequence[int], n: int, c: int, layer: str) -> torch.Tensor:
@@ -98,7 +101,7 @@ def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef
     except (ValueError, TypeError) as err:
         raise type(err)(f"from_layer: {err}") from None
     rule = _rule(module, clf, backward, generalize)
-    with frozen(module), torch.enable_grad():
+    with frozen(module), autograd_on():
         xg = xd.requires_grad_(True)
         with capture(module, name, stop=True) as cap, rule:
             cap.forward(xg.clone())
@@ -110,6 +113,9 @@ def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef
         else:
             chans = _channels(channel, act.shape[0], act.shape[1], name).to(act.device)
             objective = act[torch.arange(act.shape[0], device=act.device), chans].sum()
+        if not objective.requires_grad:
+            raise NoGradientError(f"from_layer {name!r}: the model's forward runs without autograd up to that "
+                                  "layer (torch.no_grad or inference mode inside forward): remove it from forward")
         (g,) = torch.autograd.grad(objective, xg)
     return g.detach()
 

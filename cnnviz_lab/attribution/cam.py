@@ -27,11 +27,13 @@ from torch import nn
 from .. import checks, defaults
 from ..classifier import Classifier
 from ..layers import LayerRef, capture, default_layer
-from ..modelstate import batched_vjp, frozen, frozen_forward
-from ..perturb import perturbed_scores
+from ..modelstate import autograd_on, batched_vjp, frozen, frozen_forward
+from ..scoring import Objective, require_graph
+from ..perturb import perturbed_scores, pick_reader
 from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map,
                        find_gap_linear_head, fully_convolutional)
-from .common import Target, enter, finish, gather_scores, resolve_targets
+from .common import Target, enter, finish, resolve_objective
+from ..token_grid import Reshape, apply_reshape, reshape_like
 
 __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
            "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam",
@@ -39,27 +41,43 @@ __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam",
 
 
 def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                    layer: LayerRef | None = None
-                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, bool]:
-    """Activations and class-score gradients of one layer, for K targets per image.
+                    layer: LayerRef | None = None, reshape: Reshape | None = None
+                    ) -> tuple[torch.Tensor, torch.Tensor, object, Objective, bool]:
+    """Activations and target-score gradients of one layer, for K targets per image.
 
-    Returns ``(A, G, logits, targets, squeeze)``: ``A`` the layer's output ``(N,C,h,w)``,
-    ``G[n,k] = dS_{t[n,k]}(x_n) / dA_n`` of shape ``(N,K,C,h,w)``, the logits ``(N,classes)``,
-    the ``(N,K)`` targets, and whether one class per image was asked for. One forward pass
-    and one batched backward pass (``is_grads_batched=True``) that stops at the layer; no
-    parameter gradient is computed.
+    Returns ``(A, G, output, objective, squeeze)``: ``A`` the layer's output ``(N,C,h,w)``
+    (a token sequence or channels-last map through ``reshape``, see :mod:`cnnviz_lab.token_grid`),
+    ``G[n,k] = dS_k(x_n) / dA_n`` of shape ``(N,K,C,h,w)`` (the same reshape), the model's
+    raw output (detached), the resolved :class:`~cnnviz_lab.outputs.Objective`, and
+    whether one score per image was asked for. ``S`` is the class logit or a callable
+    target's score. One forward pass and one batched backward pass
+    (``is_grads_batched=True``) that stops at the layer; no parameter gradient is computed.
     """
     module, clf, xin = enter(model, x)
     name = default_layer(model, layer, tuple(xin.shape[-2:]))
-    with frozen(module), torch.enable_grad(), capture(module, name, gradients=True) as cap:
-        logits = module(xin)
-        act = feature_map(cap[name], name, xin)
-        if not logits.requires_grad:
-            raise RuntimeError(f"the class scores do not depend on layer {name!r}; pick a layer "
-                               "the forward pass goes through")
-        targets, squeeze = resolve_targets(target, logits.detach(), clf)
-        grads = batched_vjp(gather_scores(logits, targets), act)            # (N,K,C,h,w)
-    return act.detach(), grads, logits.detach(), targets, squeeze
+    with frozen(module), autograd_on(), capture(module, name, gradients=True) as cap:
+        output = module(xin.clone())
+        raw = cap[name]
+        grid, how = apply_reshape(module, name, raw, xin, reshape)
+        act = feature_map(grid, name, xin)
+        objective = resolve_objective(target, output, clf, n=xin.shape[0])
+        scores = objective.scores(output)
+        if not raw.requires_grad:
+            require_graph(scores, output, objective, f"layer {name!r}")
+        require_graph(scores, output, objective)
+        try:
+            grads = batched_vjp(scores, raw)                                 # (N,K,...)
+        except RuntimeError as err:
+            if "not have been used" not in str(err):
+                raise
+            raise ValueError(f"layer {name!r}: the target's scores do not depend on this layer's output; pick "
+                             "a layer the forward pass goes through before the output") from None
+        grads = reshape_like(how, grads, 2)                                  # (N,K,C,h,w)
+    return act.detach(), grads, _detached(output), objective, objective.squeeze
+
+
+def _detached(output: object) -> object:
+    return output.detach() if isinstance(output, torch.Tensor) else output
 
 
 def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool,
@@ -75,7 +93,8 @@ def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bo
 
 
 def gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-            layer: LayerRef | None = None, upsample: bool = True) -> torch.Tensor:
+            layer: LayerRef | None = None, upsample: bool = True,
+            reshape: Reshape | None = None) -> torch.Tensor:
     """Grad-CAM: ``relu(sum_k alpha_k^c A_k)`` with ``alpha_k^c = mean_xy dS_c/dA_k(x,y)``.
 
     Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra, *Grad-CAM: Visual Explanations from
@@ -84,14 +103,15 @@ def gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = Non
     An ``(N,K)`` target (e.g. ``topk_targets(model, x, 5)``) costs one forward pass and one
     batched backward pass. Raw, non-negative maps ``(N,[K],H,W)``.
     """
-    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
+    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
     alpha = grads.mean(dim=(3, 4))                                    # (N,K,C)
     maps = torch.einsum("nkc,nchw->nkhw", alpha, act).clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample)
 
 
 def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-               layer: LayerRef | None = None, upsample: bool = True) -> torch.Tensor:
+               layer: LayerRef | None = None, upsample: bool = True,
+               reshape: Reshape | None = None) -> torch.Tensor:
     """Grad-CAM++: ``relu(sum_k w_k^c A_k)``, ``w_k^c = sum_xy a_kxy relu(dS_c/dA_kxy)``.
 
     Chattopadhay, Sarkar, Howlader, Balasubramanian, *Grad-CAM++: Improved Visual
@@ -101,7 +121,7 @@ def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
     factor ``exp(S_c)`` of all ``w_k^c`` is left out: it only rescales the map (and
     overflows for large logits). Where the denominator is 0, ``a = 0`` (never NaN).
     """
-    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
+    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
     g2 = grads.pow(2)
     g3 = g2 * grads
     total = act.sum(dim=(2, 3))[:, None, :, None, None]              # (N,1,C,1,1)
@@ -114,13 +134,14 @@ def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
 
 
 def layercam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True) -> torch.Tensor:
+             layer: LayerRef | None = None, upsample: bool = True,
+             reshape: Reshape | None = None) -> torch.Tensor:
     """LayerCAM: ``relu(sum_k relu(dS_c/dA_k(x,y)) * A_k(x,y))``, a weight per position.
 
     Jiang, Zhang, Hou, Cheng, Wei, *LayerCAM: Exploring Hierarchical Class Activation Maps
     for Localization*, IEEE TIP 2021. Unlike Grad-CAM it keeps fine detail at early layers.
     """
-    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
+    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
     maps = (grads.clamp_min(0) * act.unsqueeze(1)).sum(dim=2).clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample)
 
@@ -137,13 +158,17 @@ def _unit_masks(act: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
              layer: LayerRef | None = None, upsample: bool = True, batch_size: int | None = None,
-             max_channels: int | None = None, progress: bool | None = None) -> torch.Tensor:
+             max_channels: int | None = None, progress: bool | None = None,
+             reshape: Reshape | None = None) -> torch.Tensor:
     """Score-CAM: ``relu(sum_k w_k^c A_k)`` with ``w_k^c = p_c(x * H_k) - p_c(x_b)``.
 
     Wang, Wang, Du, Yang, Zhang, Ding, Mardziel, Hu, *Score-CAM: Score-Weighted Visual
     Explanations for Convolutional Neural Networks*, CVPR Workshops 2020. ``H_k`` is channel
     ``k`` of ``layer`` upsampled to the input and scaled to [0, 1]; ``p_c`` the softmax
-    probability; the baseline ``x_b = x * 0`` (the all-mean image of a normalised input).
+    probability (the model's own value when it has one output or already returns
+    probabilities, :func:`cnnviz_lab.perturb.pick_reader`; a callable target's score); the
+    baseline ``x_b = x * 0`` (the all-mean image of a normalised input), one per image.
+    ``reshape``: a token layout for transformers (:mod:`cnnviz_lab.token_grid`).
     No gradient: one forward pass per channel and image, through the shared perturb-and-score
     engine in batches of ``batch_size`` masked images (``None``: the measured default of
     :func:`cnnviz_lab.defaults.batch_size`; it bounds the memory), with one progress bar
@@ -157,11 +182,14 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     bs = defaults.batch_size(batch_size, module, xin)
     with torch.no_grad(), frozen(module):
         with capture(module, name) as cap:
-            logits = module(xin)
-        act = feature_map(cap[name], name, xin)
-    targets, squeeze = resolve_targets(target, logits, clf)
-    base = frozen_forward(module, torch.zeros_like(xin[:1])).softmax(dim=1)[0]   # p(x_b), (classes,)
+            output = module(xin.clone())
+        act = feature_map(apply_reshape(module, name, cap[name], xin, reshape)[0], name, xin)
+    objective = resolve_objective(target, output, clf)
+    reader = pick_reader(None, objective, output)
+    squeeze = objective.squeeze
     n, c = act.shape[:2]
+    zeros = torch.zeros_like(xin[:1])
+    base = objective.scores(frozen_forward(module, zeros.expand(n, *xin.shape[1:])), reader)   # f(x_b), (N,K)
     keep = c if max_channels is None else min(max_channels, c)
     chosen = act.mean(dim=(2, 3)).topk(keep, dim=1).indices                     # (N,keep)
 
@@ -169,10 +197,10 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
         channels = act[img, chosen[img, var]][:, None]                          # (B,1,h,w)
         return xin[img] * _unit_masks(channels, xin.shape[-2:])
 
-    probs = perturbed_scores(module, targets, keep, masked, batch_size=bs, progress=progress,
+    probs = perturbed_scores(module, objective, keep, masked, batch_size=bs, output=reader, progress=progress,
                              desc="Score-CAM")                                   # (N,K,keep)
-    weights = torch.zeros(n, targets.shape[1], c, device=act.device, dtype=act.dtype)
-    gain = (probs - base[targets][..., None]).to(act.dtype)
-    weights.scatter_(2, chosen[:, None, :].expand(-1, targets.shape[1], -1), gain)
+    weights = torch.zeros(n, objective.k, c, device=act.device, dtype=act.dtype)
+    gain = (probs - base.to(probs.device)[..., None]).to(act.dtype)
+    weights.scatter_(2, chosen[:, None, :].expand(-1, objective.k, -1), gain)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample)

@@ -25,6 +25,7 @@ from ..classifier import Classifier, unwrap
 from ..errors import NoGapLinearHeadError
 from ..layers import LayerRef, capture, default_layer
 from ..modelstate import evaluating, frozen, model_device, model_dtype
+from ..scoring import Objective, class_logits
 from .common import Target, enter, finish, resolve_targets, to_caller
 
 
@@ -117,10 +118,14 @@ def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *
     ``upsample=False`` their spatial mean plus ``b_c`` is exactly the logit ``S_c``.
     Shape ``(N,[K],H,W)`` (``(N,[K],h,w)`` without upsampling), on ``x``'s device.
     """
+    if callable(target) and not isinstance(target, (torch.Tensor, str, type)) and not (
+            isinstance(target, Objective) and target.ids is not None):
+        raise TypeError("target: CAM reads the linear weights of one class, so it takes class targets (None, "
+                        "an int, a name, N classes or an (N,K) table); for a callable target use gradcam")
     module, clf, xin = enter(model, x)
     name = default_layer(model, layer, tuple(xin.shape[-2:]))
     with torch.no_grad(), frozen(module), capture(module, name) as cap:
-        logits = module(xin)
+        logits = class_logits(module(xin.clone()))
         feats = feature_map(cap[name], name, xin)
     head = match_head(module, name, feats, logits)
     targets, squeeze = resolve_targets(target, logits, clf)

@@ -19,15 +19,18 @@ from torch import nn
 
 from .. import checks
 from ..classifier import Classifier
+from ..errors import NonFiniteActivationError
 from ..layers import LayerRef, capture, default_layer
 from ..modelstate import frozen
 from .cam import finish_maps, layer_gradients
 from .cam_head import feature_map
-from .common import Target, enter, resolve_targets
+from .common import Target, enter, resolve_objective
+from ..token_grid import Reshape, apply_reshape
 
 
 def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True, relu: bool = True) -> torch.Tensor:
+             layer: LayerRef | None = None, upsample: bool = True, relu: bool = True,
+             reshape: Reshape | None = None) -> torch.Tensor:
     """HiResCAM: ``relu(sum_k dS_c/dA_k(x,y) * A_k(x,y))``, gradient times activation at
     every position, summed over channels; no spatial averaging of the gradient.
 
@@ -44,7 +47,7 @@ def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     Grad-CAM and pytorch-grad-cam. Shape ``(N,[K],H,W)``.
     """
     relu = checks.flag(relu, "relu")
-    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
+    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
     maps = (grads * act.unsqueeze(1)).sum(dim=2)                     # (N,K,h,w)
     if relu:
         maps = maps.clamp_min(0)
@@ -52,7 +55,8 @@ def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
 
 
 def xgradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True) -> torch.Tensor:
+             layer: LayerRef | None = None, upsample: bool = True,
+             reshape: Reshape | None = None) -> torch.Tensor:
     """XGrad-CAM: ``relu(sum_k w_k^c A_k)`` with
     ``w_k^c = sum_xy (A_k(x,y) / sum_x'y' A_k(x',y')) * dS_c/dA_k(x,y)``.
 
@@ -65,7 +69,7 @@ def xgradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     all zero and add nothing). On layers with signed outputs (before a ReLU) the sum can
     be near zero and the weights large: prefer a rectified layer. Shape ``(N,[K],H,W)``.
     """
-    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer)
+    act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
     total = act.sum(dim=(2, 3), keepdim=True)                        # (N,C,1,1)
     share = torch.where(total != 0, act / torch.where(total != 0, total, torch.ones_like(total)),
                         torch.zeros_like(act))
@@ -94,7 +98,8 @@ def principal_projection(act: torch.Tensor, center: bool = False) -> torch.Tenso
 
 
 def eigencam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True, center: bool = False) -> torch.Tensor:
+             layer: LayerRef | None = None, upsample: bool = True, center: bool = False,
+             reshape: Reshape | None = None) -> torch.Tensor:
     """EigenCAM: the layer's feature maps projected on their first principal component.
 
     Muhammad & Yeasin, *Eigen-CAM: Class Activation Map using Principal Components*, IJCNN
@@ -118,13 +123,19 @@ def eigencam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     module, clf, xin = enter(model, x)
     name = default_layer(model, layer, tuple(xin.shape[-2:]))
     with torch.no_grad(), frozen(module), capture(module, name, stop=target is None) as cap:
-        logits = cap.forward(xin)
-        act = feature_map(cap[name], name, xin)
+        output = cap.forward(xin.clone())
+        act = feature_map(apply_reshape(module, name, cap[name], xin, reshape)[0], name, xin)
+    bad = ~torch.isfinite(act)
+    if bool(bad.any()):
+        raise NonFiniteActivationError(
+            f"layer {name!r}: {int(bad.sum())} of its {act.numel()} activations are NaN or infinite for this input, "
+            "so EigenCAM has no principal component to take (the SVD cannot run); the model overflows or divides "
+            "by zero before that layer: check its weights and the input's scale, or pick an earlier layer")
     if target is None:
         k, squeeze = 1, True
     else:
-        targets, squeeze = resolve_targets(target, logits, clf)
-        k = targets.shape[1]
+        objective = resolve_objective(target, output, clf)
+        k, squeeze = objective.k, objective.squeeze
     maps = principal_projection(act, center).unsqueeze(1).expand(-1, k, -1, -1)
     rectified = bool((act >= 0).all()) and not center
     return finish_maps(maps.contiguous(), x, squeeze, upsample, rectified)

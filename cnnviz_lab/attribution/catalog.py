@@ -20,6 +20,7 @@ from .occlusion import occlusion
 from .registry import register
 from .rise import rise
 from .shap import gradient_shap
+from .rollout import attention_rollout
 from .smoothgrad import smoothgrad
 
 register("saliency", saliency, label="Saliency", aliases=("vanilla", "gradient"), course=True)
@@ -52,3 +53,5 @@ register("deeplift", deeplift, label="DeepLIFT", family="relevance", aliases=("d
 register("deeplift_shap", deeplift_shap, label="DeepLIFT-SHAP", family="relevance", aliases=("deep shap",))
 register("gradient_shap", gradient_shap, label="GradientSHAP", family="relevance", aliases=("expected gradients",),
          full={"n": 50, "seed": 0}, quick={"n": 8})
+register("attention_rollout", attention_rollout, label="Attention rollout (class-agnostic)", family="attention",
+         aliases=("rollout",), agnostic=True, panels=False)

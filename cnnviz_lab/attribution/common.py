@@ -6,9 +6,12 @@ All methods have the signature ``method(model, x, target=None, *, ...)``:
 - ``x``: a preprocessed ``(N,3,H,W)`` tensor (checked by the input gate,
   :func:`cnnviz_lab.modelstate.prepare_input`: one ``(3,H,W)`` image counts as ``N = 1``);
 - ``target``: ``None`` (each image's top-1 class), an ``int``, a class name (Classifier
-  only), a length-N sequence (one class per image), or an ``(N,K)`` array (K classes per
-  image: the result then has a K axis right after N); checked by
-  :func:`cnnviz_lab.modelstate.resolve_targets`.
+  only), a length-N sequence (one class per image), an ``(N,K)`` array (K classes per
+  image: the result then has a K axis right after N), or a callable on the model's raw
+  output giving ``(N,)`` or ``(N,K)`` scores (:mod:`cnnviz_lab.targets`); checked by
+  :func:`cnnviz_lab.scoring.resolve_objective`. Class targets refer to the model's
+  class output, picked from dicts, ``.logits`` objects and tuples by the one rule of
+  :func:`cnnviz_lab.targets.class_output`.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from torch import nn
 from .. import checks
 from ..classifier import Classifier, unwrap
 from ..modelstate import Target, frozen, frozen_forward, model_device, prepare_input, resolve_targets
+from ..scoring import Objective, class_logits, resolve_objective
 
-__all__ = ["Target", "enter", "finish", "forward_targets", "frozen", "gather_scores", "model_device",
-           "one_class_per_image", "prepare_input", "resolve_targets", "to_caller", "topk_targets"]
+__all__ = ["Objective", "Target", "enter", "finish", "forward_objective", "forward_targets", "frozen",
+           "gather_scores", "model_device", "one_class_per_image", "prepare_input", "resolve_objective",
+           "resolve_targets", "to_caller", "topk_targets"]
 
 
 def enter(model: nn.Module | Classifier, x: torch.Tensor) -> tuple[nn.Module, Classifier | None, torch.Tensor]:
@@ -41,6 +46,15 @@ def forward_targets(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     return module, clf, xin, targets, squeeze
 
 
+def forward_objective(model: nn.Module | Classifier, x: torch.Tensor, target: Target
+                      ) -> tuple[nn.Module, Classifier | None, torch.Tensor, Objective]:
+    """Like :func:`forward_targets` for any target, callables included: ``(module,
+    classifier, x on the model's device, Objective)``. The ``Objective`` is itself a valid
+    ``target=``, so every part of a combined method explains the same scores."""
+    module, clf, xin = enter(model, x)
+    return module, clf, xin, resolve_objective(target, frozen_forward(module, xin), clf)
+
+
 def one_class_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
                         ) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int]]:
     """Like :func:`forward_targets` for callers that explain exactly one class per image:
@@ -56,15 +70,16 @@ def topk_targets(model: nn.Module | Classifier, x: torch.Tensor, k: int = 5) -> 
     """The ``(N,k)`` indices of each image's top-k classes: pass as ``target=`` to explain
     the k best guesses in one call. ``k`` must be between 1 and the number of classes."""
     module, _, xin = enter(model, x)
-    logits = frozen_forward(module, xin)
+    logits = class_logits(frozen_forward(module, xin), "model output")
     k = checks.integer(k, "k", minimum=1, maximum=logits.shape[1],
                        what=f"an int from 1 to the number of classes ({logits.shape[1]})")
     return logits.topk(k, dim=1).indices
 
 
 def gather_scores(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """``logits[n, targets[n, k]]`` as an ``(N,K)`` tensor."""
-    return logits.gather(1, targets)
+    """``logits[n, targets[n, k]]`` as an ``(N,K)`` tensor (``logits`` may be any model output:
+    its class output is read by the rule of :func:`cnnviz_lab.targets.class_output`)."""
+    return class_logits(logits).gather(1, targets)
 
 
 def finish(result: torch.Tensor, squeeze: bool) -> torch.Tensor:

@@ -20,36 +20,45 @@ from .. import checks, defaults
 from ..classifier import Classifier
 from ..layers import LayerRef
 from ..modelstate import batched_vjp, frozen, frozen_forward
+from ..scoring import Objective, resolve_objective
 from .backprop import input_gradients, modified_backprop
-from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
+from .common import Target, enter, finish, to_caller
 
 ModelLike = nn.Module | Classifier
 batched_grad = batched_vjp  # the name this module used to give the batched backward pass
 
 
 # --- shared machinery ----------------------------------------------------------------
-def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target
-                  ) -> tuple[torch.Tensor, bool]:
-    """Targets read once from the clean images, for methods that then run many passes on
-    noisy or interpolated copies (SmoothGrad, Integrated Gradients). ``None`` needs the
-    full forward (each image's top-1); otherwise one image's frozen forward gives the
-    model's real number of classes, against which the classes are checked."""
+def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target) -> Objective:
+    """The target read once from the clean images, for methods that then run many passes on
+    noisy or interpolated copies (SmoothGrad, Integrated Gradients), as an
+    :class:`~cnnviz_lab.outputs.Objective` (hand ``objective.select(rows)`` to each pass).
+    ``None`` needs the full forward (each image's top-1); otherwise one image's frozen
+    forward gives the model's real number of classes (or a callable's K), against which the
+    target is checked."""
+    if isinstance(target, Objective):
+        return resolve_objective(target, None, clf, n=x.shape[0])
     if target is None:
-        return resolve_targets(None, frozen_forward(module, x), clf)
-    width = frozen_forward(module, x[:1])
-    return resolve_targets(target, width.expand(x.shape[0], width.shape[1]), clf)
+        return resolve_objective(None, frozen_forward(module, x), clf)
+    return resolve_objective(target, frozen_forward(module, x[:1]), clf, n=x.shape[0])
 
 
 # --- the methods ---------------------------------------------------------------------
-def saliency(model: ModelLike, x: torch.Tensor, target: Target = None) -> torch.Tensor:
+def saliency(model: ModelLike, x: torch.Tensor, target: Target = None, *, abs: bool = False) -> torch.Tensor:
     """Vanilla gradient (Simonyan, Vedaldi & Zisserman 2013, *Deep Inside Convolutional
     Networks: Visualising Image Classification Models and Saliency Maps*, arXiv:1312.6034).
 
-    ``d z_c / d x``: the gradient of the target's logit (pre-softmax score) with respect to
-    the input, raw and signed, shape ``(N,[K],3,H,W)``. The paper's saliency map is its
-    maximum absolute value over colour channels (``cv.plot.reduce_channels(a, "absmax")``).
+    ``d z_c / d x``: the gradient of the target's logit (pre-softmax score, or the score a
+    callable target returns) with respect to the input, shape ``(N,[K],3,H,W)``. By default
+    it is returned **signed** (the raw gradient); ``abs=True`` returns its absolute value
+    ``|d z_c / d x|``, the convention of the paper and of Captum's ``Saliency`` (whose
+    ``abs=True`` is also its default). The paper's map is then the maximum over colour
+    channels (``cv.plot.reduce_channels(a, "absmax")``).
     """
+    absolute = checks.flag(abs, "abs")
     grads, _, squeeze = input_gradients(model, x, target)
+    if absolute:
+        grads = grads.abs()
     return to_caller(finish(grads, squeeze), x)
 
 
@@ -160,21 +169,20 @@ def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = Non
     steps = len(alpha)
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     with frozen(module):
-        targets, squeeze = clean_targets(module, clf, xd, target)
-        count, k = xd.shape[0], targets.shape[1]
+        objective = clean_targets(module, clf, xd, target)
+        count, k, squeeze = xd.shape[0], objective.k, objective.squeeze
         diff = xd - base
         acc = torch.zeros((count, k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
         for idx in defaults.chunks(count * steps, step, device=xd.device, progress=progress,
                                    desc="Integrated Gradients"):
             img, j = idx // steps, idx % steps
             points = base[img] + alpha[j].view(-1, 1, 1, 1) * diff[img]
-            grads, _, _ = input_gradients(module, points, targets[img])
+            grads, _, _ = input_gradients(module, points, objective.select(img))
             acc.index_add_(0, img, grads * weight[j].view(-1, 1, 1, 1, 1))
         attribution = acc * diff.unsqueeze(1)
         error = None
         if return_error:
-            gap = gather_scores(frozen_forward(module, xd), targets) - \
-                gather_scores(frozen_forward(module, base), targets)
+            gap = objective.scores(frozen_forward(module, xd)) - objective.scores(frozen_forward(module, base))
             error = attribution.flatten(2).sum(dim=2) - gap
     result = to_caller(finish(attribution, squeeze), x)
     if return_error:

@@ -13,12 +13,14 @@ from torch import nn
 from ..classifier import Classifier
 from ..layers import LayerRef
 from .cam import gradcam
-from .common import Target, finish, forward_targets, to_caller
+from .common import Target, finish, forward_objective, to_caller
+from ..token_grid import Reshape
 from .gradients import guided_backprop
 
 
 def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                   layer: LayerRef | None = None, generalize: bool = False) -> torch.Tensor:
+                   layer: LayerRef | None = None, generalize: bool = False,
+                   reshape: Reshape | None = None) -> torch.Tensor:
     """Guided Grad-CAM ``G(x) * upsample(GradCAM(x))``, shape ``(N,[K],3,H,W)``.
 
     Both factors explain the same classes: the targets are resolved once (top-1 per image
@@ -26,7 +28,9 @@ def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     ``layer``, default the model's CAM layer) and :func:`guided_backprop` (``generalize`` as
     there).
     """
-    _, _, xin, targets, squeeze = forward_targets(model, x, target)
-    maps = gradcam(model, xin, targets, layer=layer, upsample=True)          # (N,K,H,W)
-    guided = guided_backprop(model, xin, targets, generalize=generalize)      # (N,K,3,H,W)
-    return to_caller(finish(guided * maps.unsqueeze(2), squeeze), x)
+    _, _, xin, objective = forward_objective(model, x, target)
+    maps = gradcam(model, xin, objective, layer=layer, upsample=True, reshape=reshape)     # (N,K,H,W)
+    guided = guided_backprop(model, xin, objective, generalize=generalize)                # (N,K,3,H,W)
+    if objective.squeeze:
+        maps, guided = maps.unsqueeze(1), guided.unsqueeze(1)
+    return to_caller(finish(guided * maps.unsqueeze(2), objective.squeeze), x)

@@ -165,7 +165,7 @@ def _segments(segments, xin: torch.Tensor, cells: int) -> torch.Tensor:
 def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
          segments: str | torch.Tensor | None = None, cells: int = 8, n: int = 1000,
          kernel_width: float = 0.25, distance: str = "cosine", alpha: float = 1.0, fill: Fill = 0.0,
-         output: str = "prob", batch_size: int | None = None, seed: int | None = None,
+         output: str | None = None, batch_size: int | None = None, seed: int | None = None,
          progress: bool | None = None) -> torch.Tensor:
     """LIME (Ribeiro, Singh & Guestrin 2016, *"Why Should I Trust You?": Explaining the
     Predictions of Any Classifier*, KDD): each pixel gets the coefficient of its superpixel
@@ -178,7 +178,9 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     samples and the all-on vector) and ``alpha`` as in the ``lime`` package; ``fill`` what
     an "off" superpixel shows (as occlusion: ``0.0`` is the mean colour of a normalised
     input, ``"blur"``, ``"black"``, a tensor...); ``output``: ``"prob"`` (softmax, the
-    paper's) or ``"logit"``. Captum's ``Lime`` gives the same coefficients when handed the
+    paper's), ``"logit"``, or ``None`` (default: ``"prob"`` unless the model has one output
+    or already returns probabilities, :func:`cnnviz_lab.perturb.pick_reader`; a callable
+    target is its own score). Captum's ``Lime`` gives the same coefficients when handed the
     same segments, samples (:func:`lime_samples`), similarity (:func:`kernel_weights` on
     the binary sample) and a ridge fit with the same ``alpha``.
 
@@ -208,7 +210,7 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
         return on.gather(1, flat[img, 0]).view(-1, h, w)
 
     ys = masked_scores(job.module, job.x, job.targets, n, mask, job.filler, batch_size=job.batch_size,
-                       output=output, progress=progress, desc="LIME")              # (N,K,n)
+                       output=job.output, progress=progress, desc="LIME")              # (N,K,n)
     maps = []
     for i in range(count):        # a small F x F solve: on the CPU, in float64
         beta, _ = weighted_ridge(samples[i], ys[i].t().cpu(), kernel_weights(samples[i], kernel_width, distance),

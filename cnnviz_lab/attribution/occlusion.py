@@ -31,8 +31,8 @@ from torch import nn
 from .. import checks, defaults
 from ..classifier import Classifier
 from ..modelstate import frozen_forward, gaussian_blur
-from ..perturb import NAMED_FILLS, READERS, Fill, fill_image, perturbed_scores, read_scores
-from .common import Target, enter, gather_scores, resolve_targets
+from ..perturb import NAMED_FILLS, READERS, Fill, fill_image, perturbed_scores, pick_reader
+from .common import Target, enter, resolve_objective
 
 Pair = Union[int, tuple[int, int]]
 
@@ -59,9 +59,11 @@ class OcclusionGrid:
     """The outputs of an occlusion run, one per occluder position.
 
     ``scores``: ``(N,K,GH,GW)`` target output with the occluder at each position;
-    ``base``: ``(N,K)`` output for the unoccluded image; ``targets``: ``(N,K)`` class ids;
-    ``ys``, ``xs``: the window start offsets; ``window``, ``stride``: ``(h, w)`` pairs;
-    ``size``: ``(H, W)`` of the image; ``output``: ``"prob"`` or ``"logit"``; ``squeeze``:
+    ``base``: ``(N,K)`` output for the unoccluded image; ``targets``: ``(N,K)`` class ids
+    (-1 for a callable target); ``ys``, ``xs``: the window start offsets; ``window``,
+    ``stride``: ``(h, w)`` pairs; ``size``: ``(H, W)`` of the image; ``output``: what was
+    compared, ``"prob"`` (softmax probability), ``"logit"`` (the class output as the model
+    returns it) or ``"target"`` (a callable target's own score); ``squeeze``:
     whether one class per image was asked for (then :attr:`heatmap` drops the K axis).
     """
 
@@ -140,7 +142,7 @@ def _window_masks(starts: torch.Tensor, size: tuple[int, int], window: tuple[int
 
 
 def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                   window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str = "prob",
+                   window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str | None = None,
                    batch_size: int | None = None, blur_sigma: float | None = None,
                    progress: bool | None = None) -> OcclusionGrid:
     """Run the occlusion experiment and keep the output for every occluder position
@@ -149,13 +151,18 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     ``window``, ``stride``: occluder side and step in pixels (an int or ``(h, w)``); positions
     follow :func:`window_starts`. ``fill``: see :func:`~cnnviz_lab.perturb.fill_image`
     (number in input space, ``"mean"``, ``"black"``, ``"grey"``, ``"blur"``, a tensor).
-    ``output``: ``"prob"`` (softmax probability) or ``"logit"``. ``batch_size``: occluded
+    ``output``: ``"prob"`` (softmax probability), ``"logit"`` (the class output as the model
+    returns it) or ``None`` (default: follow the model, :func:`cnnviz_lab.perturb.pick_reader`:
+    ``"prob"``, but ``"logit"`` for a model with one output, whose softmax is constant, or
+    one that already returns probabilities); the grid's ``output`` says which was compared.
+    A callable target (:mod:`cnnviz_lab.targets`) is its own measure (``output=None``). ``batch_size``: occluded
     images per forward pass (``None``: the measured default of
     :func:`cnnviz_lab.defaults.batch_size`); it never changes the result. ``target``: as
     every attribution method (None = top-1 of the unoccluded image; an ``(N,K)`` array
     reads K classes from the same passes). ``progress``: a progress bar (``None``: for long calls).
     """
-    checks.choice(output, "output", READERS)
+    if output is not None:
+        checks.choice(output, "output", READERS)
     win = checks.pair(window, "window")
     step = checks.pair(stride, "stride")
     caller = x
@@ -166,26 +173,28 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     positions = torch.tensor([(y, xx) for y in ys for xx in xs], device=x.device)
     bs = defaults.batch_size(batch_size, module, x)
     sigma = checks.real(blur_sigma, "blur_sigma", minimum=0.0) if blur_sigma is not None else max(win) / 4
-    logits = frozen_forward(module, x)
-    targets, squeeze = resolve_targets(target, logits, clf)
-    base = gather_scores(read_scores(logits, output), targets)
+    clean = frozen_forward(module, x)
+    objective = resolve_objective(target, clean, clf)
+    reader = pick_reader(output, objective, clean)
+    base = objective.scores(clean, reader).float()
     filler = fill_image(x, fill, clf, sigma).expand(n, x.shape[1], h, w)
 
     def occlude(img: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         return torch.where(_window_masks(positions[pos], (h, w), win), filler[img], x[img])
 
-    scores = perturbed_scores(module, targets, len(positions), occlude, batch_size=bs, output=output,
+    scores = perturbed_scores(module, objective, len(positions), occlude, batch_size=bs, output=reader,
                               progress=progress, desc="occlusion")
-    scores = scores.view(n, targets.shape[1], len(ys), len(xs))
+    scores = scores.view(n, objective.k, len(ys), len(xs))
     dev = caller.device
+    targets = objective.ids if objective.ids is not None else torch.full((n, objective.k), -1, dtype=torch.long)
     return OcclusionGrid(scores.to(dev), base.to(dev), targets.to(dev), ys, xs, win, step, (h, w),
-                         output, squeeze)
+                         reader or "target", objective.squeeze)
 
 
 def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-              window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str = "prob",
+              window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str | None = None,
               batch_size: int | None = None, blur_sigma: float | None = None,
-              progress: bool | None = None) -> torch.Tensor:
+              progress: bool | None = None, feature_mask: object | None = None) -> torch.Tensor:
     """Occlusion sensitivity map (Zeiler & Fergus 2014), ``(N,[K],H,W)``.
 
     Each pixel is the mean drop of the target's output (``output="prob"`` or ``"logit"``)
@@ -193,7 +202,18 @@ def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = N
     where ``x_w`` is the image with window ``w`` replaced by ``fill``. Positive where hiding
     the pixels lowers the score. Raw, detached, on ``x``'s device. Arguments as
     :func:`occlusion_grid`; the grid itself (the probability heatmap) comes from that function.
+
+    ``feature_mask`` (Captum's): integer labels instead of the sliding window, ``(H,W)``,
+    ``(N,H,W)`` or ``(1|N, 1|C, H, W)`` (superpixels, a segmentation, one map per channel);
+    each feature is filled in turn and its pixels get the drop, see
+    :func:`~cnnviz_lab.attribution.feature_ablation.feature_ablation` (``window``, ``stride``
+    and ``blur_sigma`` then do not apply; a mask per channel gives ``(N,[K],C,H,W)``).
     """
+    if feature_mask is not None:
+        from .feature_ablation import feature_ablation
+
+        return feature_ablation(model, x, target, feature_mask=feature_mask, fill=fill, output=output,
+                                batch_size=batch_size, progress=progress)
     grid = occlusion_grid(model, x, target, window=window, stride=stride, fill=fill, output=output,
                           batch_size=batch_size, blur_sigma=blur_sigma, progress=progress)
     return occlusion_map(grid)

@@ -18,6 +18,8 @@ Families and what their methods accept (checked by :func:`register`):
   ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random);
 - ``"relevance"``: relevance that adds up to the explained output (LRP, DeepLIFT, SHAP),
   in pixel space, ``(N,[K],3,H,W)``.
+- ``"attention"``: maps read from a transformer's attention weights (attention rollout),
+  ``(N,[K],H,W)``; ``upsample=``.
 
 Names are matched case-insensitively with spaces, ``-`` and ``_`` ignored and ``++`` read as
 ``pp``: ``"Grad-CAM++"``, ``"gradcam_pp"`` and ``"gradcampp"`` are one method.
@@ -42,6 +44,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "cam": ("layer", "upsample"),
     "perturbation": ("batch_size", "progress"),
     "relevance": (),
+    "attention": ("upsample",),
 }
 
 

@@ -28,36 +28,44 @@ from torch import nn
 from .. import checks, defaults
 from ..classifier import Classifier
 from ..modelstate import frozen_forward
-from ..perturb import READERS, Fill, fill_image, masked_scores
-from .common import Target, enter, finish, resolve_targets, to_caller
+from ..scoring import Objective
+from ..perturb import READERS, Fill, fill_image, masked_scores, pick_reader
+from .common import Target, enter, finish, resolve_objective, to_caller
 
 #: Masks rendered at once when their weighted sum is taken.
 _RENDER_CHUNK = 64
 
 
 class Setup(NamedTuple):
-    """What a masking method needs: the model, the gated input, the ``(N,K)`` targets and
-    whether to drop K, the batch size, and the fill image expanded to ``x``."""
+    """What a masking method needs: the model, the gated input, the resolved target (an
+    :class:`~cnnviz_lab.outputs.Objective`) and whether to drop K, the batch size, the
+    fill image expanded to ``x``, and what is compared (``"prob"``, ``"logit"`` or ``None``
+    for a callable target's own score, :func:`cnnviz_lab.perturb.pick_reader`)."""
 
     module: nn.Module
     x: torch.Tensor
-    targets: torch.Tensor
+    targets: Objective
     squeeze: bool
     batch_size: int
     filler: torch.Tensor
+    output: str | None
 
 
-def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: Target, *, output: str,
+def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: Target, *, output: str | None,
                        batch_size: int | None, fill: Fill) -> Setup:
-    """What RISE and LIME share: ``output`` checked (``"prob"`` or ``"logit"``), ``x`` through
-    the input gate, ``batch_size`` by :func:`cnnviz_lab.defaults.batch_size`, the targets
-    from one frozen forward pass, and the fill (:func:`cnnviz_lab.perturb.fill_image`)."""
-    checks.choice(output, "output", READERS)
+    """What RISE and LIME share: ``output`` checked (``"prob"``, ``"logit"`` or ``None``: follow
+    the model), ``x`` through the input gate, ``batch_size`` by
+    :func:`cnnviz_lab.defaults.batch_size`, the target from one frozen forward pass, and the
+    fill (:func:`cnnviz_lab.perturb.fill_image`)."""
+    if output is not None:
+        checks.choice(output, "output", READERS)
     module, clf, xin = enter(model, x)
     bs = defaults.batch_size(batch_size, module, xin)
-    targets, squeeze = resolve_targets(target, frozen_forward(module, xin), clf)
+    clean = frozen_forward(module, xin)
+    objective = resolve_objective(target, clean, clf)
+    reader = pick_reader(output, objective, clean)
     filler = fill_image(xin, fill, clf).expand_as(xin)
-    return Setup(module, xin, targets, squeeze, bs, filler)
+    return Setup(module, xin, objective, objective.squeeze, bs, filler, reader)
 
 
 def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | None
@@ -103,15 +111,17 @@ def rise_masks(size: int | tuple[int, int], n: int = 100, *, cells: int = 7, pro
 
 
 def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *, n: int = 2000,
-         cells: int = 7, prob: float = 0.5, fill: Fill = 0.0, output: str = "prob",
+         cells: int = 7, prob: float = 0.5, fill: Fill = 0.0, output: str | None = None,
          batch_size: int | None = None, seed: int | None = None, progress: bool | None = None
          ) -> torch.Tensor:
     """RISE saliency (Petsiuk, Das & Saenko 2018, *RISE: Randomized Input Sampling for
     Explanation of Black-box Models*, BMVC): ``S_c = sum_i f_c(x * M_i) M_i / (n prob)``
     over ``n`` random masks (see the module docstring), ``(N,[K],H,W)``.
 
-    ``f_c`` is the softmax probability of the target (``output="prob"``, the paper's) or its
-    logit (``output="logit"``); ``cells`` and ``prob`` are the paper's ``s`` and ``p`` (its
+    ``f_c`` is the softmax probability of the target (``output="prob"``, the paper's), its
+    logit (``output="logit"``), or, by default (``None``), the probability unless the model
+    has one output or already returns probabilities (then its own value,
+    :func:`cnnviz_lab.perturb.pick_reader`); a callable target's own score; ``cells`` and ``prob`` are the paper's ``s`` and ``p`` (its
     ImageNet experiments use ``n=4000``, ``s=7``, ``p=0.5``). Every image of a batch sees the
     same masks, so a batch gives what its images give one by one; ``seed`` fixes the masks
     (``None``: unseeded, :func:`cnnviz_lab.defaults.generator`) whatever the device and
@@ -131,7 +141,7 @@ def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
         return _render(grids[var], shifts[var], cell, (h, w), dev, job.x.dtype)
 
     scores = masked_scores(job.module, job.x, job.targets, count, mask, job.filler, batch_size=job.batch_size,
-                           output=output, progress=progress, desc="RISE")          # (N,K,n)
+                           output=job.output, progress=progress, desc="RISE")      # (N,K,n)
     sal = torch.zeros(*scores.shape[:2], h, w, device=dev, dtype=torch.float32)
     for start in range(0, count, _RENDER_CHUNK):
         part = slice(start, min(start + _RENDER_CHUNK, count))

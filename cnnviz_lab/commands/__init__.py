@@ -16,7 +16,7 @@ from ..models import load_model
 from ._checks import check_arguments, check_channels, check_model_arguments, class_of
 
 __all__ = ["add_model_options", "add_output_option", "base_method", "check_arguments", "check_channels",
-           "check_model_arguments", "class_of", "method_option", "model_from_args", "parse_target", "save",
+           "check_model_arguments", "class_of", "cli_target", "method_option", "model_from_args", "parse_target", "save",
            "saved"]
 
 
@@ -96,8 +96,28 @@ def save(fig, path: str, clf: Classifier | None = None) -> None:
     saved(save_figure(fig, path))
 
 
+SEG_PREFIX = "seg:"
+
+
 def parse_target(value: str | None):
-    """A ``--target`` value: an int stays an int, anything else is a class name."""
+    """A ``--target`` value: an int stays an int, ``seg:CLASS`` (a segmentation target, CLASS
+    an index or a name) stays a string, anything else is a class name."""
     if value is None:
         return None
+    if value.startswith(SEG_PREFIX):
+        return value
     return int(value) if value.lstrip("-").isdigit() else value
+
+
+def cli_target(clf: Classifier, value: str | int) -> tuple[object, int, str]:
+    """``(target for the method, class index, label)`` of a parsed ``--target``: a class
+    (index or name) is that index; ``seg:CLASS`` is ``cv.targets.segmentation(index)``, the
+    class's logit summed over the pixels the model predicts as it (for a model whose output
+    is per-pixel class scores, ``(N, classes, H, W)``)."""
+    if isinstance(value, str) and value.startswith(SEG_PREFIX):
+        from ..targets import segmentation
+
+        index = class_of(clf, parse_target(value[len(SEG_PREFIX):]))
+        return segmentation(index), index, f"{clf.label(index)} (pixels of)"
+    index = clf.class_index(value)
+    return index, index, clf.label(index)

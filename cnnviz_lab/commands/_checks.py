@@ -149,7 +149,7 @@ def check_model_arguments(clf, args: argparse.Namespace) -> None:
     ``--top`` (1..classes; 0 too where it means "off", ``top_may_be_zero``)."""
     target = getattr(args, "target", None)
     if target is not None:
-        class_of(clf, target)
+        class_of(clf, target[len("seg:"):] if isinstance(target, str) and target.startswith("seg:") else target)
     top = getattr(args, "top", None)
     if top is not None:
         n = len(clf.categories)

@@ -7,7 +7,7 @@ import argparse
 from .. import plot
 from ..attribution import registry
 from ..images import load_image
-from . import add_model_options, add_output_option, method_option, model_from_args, parse_target, save
+from . import add_model_options, add_output_option, cli_target, method_option, model_from_args, parse_target, save
 
 
 def _gradcam(args: argparse.Namespace) -> int:
@@ -16,10 +16,9 @@ def _gradcam(args: argparse.Namespace) -> int:
     options = dict(max_channels=args.max_channels, batch_size=args.batch_size)
     name = registry.label(args.method)
     if args.target is not None:
-        target = parse_target(args.target)
-        index = clf.class_index(target)
-        heat = registry.call(args.method, clf, x, index, layer=args.layer, offered=options)[0]
-        fig = plot.cam_overlay(x, heat, clf, title=f"{name} for '{clf.label(index)}' "
+        what, index, label = cli_target(clf, parse_target(args.target))
+        heat = registry.call(args.method, clf, x, what, layer=args.layer, offered=options)[0]
+        fig = plot.cam_overlay(x, heat, clf, title=f"{name} for '{label}' "
                                f"at {args.layer or clf.cam_layer}")
     else:
         fig = plot.cam_topk(clf, x, k=args.top, method=args.method, layer=args.layer,
@@ -35,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "Score-CAM, ...) for the top-k classes or one class")
     p.add_argument("image")
     p.add_argument("--top", type=int, default=5, help="explain the top-k classes (default 5)")
-    p.add_argument("--target", default=None, help="one class (index or label) instead of the top-k")
+    p.add_argument("--target", default=None, help="one class (index or label) instead of the top-k, or "
+                   "seg:CLASS for a segmentation model (the class's logit over its predicted pixels)")
     p.add_argument("--layer", default=None, help="layer name (default: the model's CAM layer)")
     method_option(p, registry.methods("cam", pixels=False), "gradcam")
     p.add_argument("--max-channels", type=int, default=None,

@@ -10,7 +10,7 @@ from .. import plot
 from ..attribution import registry
 from ..attribution.occlusion import occlusion_grid
 from ..images import load_image
-from . import add_model_options, add_output_option, method_option, model_from_args, parse_target, save
+from . import add_model_options, add_output_option, cli_target, method_option, model_from_args, parse_target, save
 
 
 def _fill(value: str):
@@ -25,11 +25,13 @@ def _occlusion(args: argparse.Namespace) -> int:
     x = clf.preprocess(load_image(args.image), size=args.size)
     if args.method != "occlusion":
         return _black_box(args, clf, x)
-    grid = occlusion_grid(clf, x, parse_target(args.target), window=args.window, stride=args.stride,
+    target = parse_target(args.target)
+    what, _, label = cli_target(clf, target) if target is not None else (None, None, None)
+    grid = occlusion_grid(clf, x, what, window=args.window, stride=args.stride,
                           fill=_fill(args.fill), output=args.output, batch_size=args.batch_size,
                           progress=True)
     cls = int(grid.targets[0, 0])
-    print(f"{clf.label(cls)} ({cls}): {args.output} {float(grid.base[0, 0]):.4g}; "
+    print(f"{label or clf.label(cls)} ({cls}): {grid.output} {float(grid.base[0, 0]):.4g}; "
           f"{grid.positions} occluder positions ({len(grid.ys)}x{len(grid.xs)}); "
           f"largest drop {float(grid.drop.max()):.4g}")
     save(plot.occlusion_experiment(clf, x, grid, percentile=args.percentile), args.out, clf)
@@ -39,13 +41,13 @@ def _occlusion(args: argparse.Namespace) -> int:
 def _black_box(args: argparse.Namespace, clf, x) -> int:
     """Any other perturbation method: its map for one class over the image."""
     target = parse_target(args.target)
-    index = clf.class_index(target) if target is not None else int(clf.logits(x).argmax(1)[0])
+    what, index, label = cli_target(clf, target if target is not None else int(clf.logits(x).argmax(1)[0]))
     name = registry.label(args.method)
-    heat = registry.call(args.method, clf, x, index, offered=dict(
+    heat = registry.call(args.method, clf, x, what, offered=dict(
         fill=_fill(args.fill), output=args.output, batch_size=args.batch_size, n=args.n, seed=args.seed,
         progress=True))[0]
-    print(f"{name} map for class {clf.label(index)} ({index})")
-    save(plot.cam_overlay(x, heat, clf, title=f"{name} for '{clf.label(index)}' ({clf.name})"), args.out, clf)
+    print(f"{name} map for class {label} ({index})")
+    save(plot.cam_overlay(x, heat, clf, title=f"{name} for '{label}' ({clf.name})"), args.out, clf)
     return 0
 
 
@@ -58,8 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stride", type=int, default=16, help="occlusion: occluder step in pixels (default 16)")
     p.add_argument("--fill", default="0.0",
                    help="a number in the model's input space, or mean, grey, black, white, blur")
-    p.add_argument("--target", default=None, help="class index or name (default: the top-1 class)")
-    p.add_argument("--output", choices=["prob", "logit"], default="prob")
+    p.add_argument("--target", default=None, help="class index or name, or seg:CLASS for a segmentation model "
+                   "(default: the top-1 class)")
+    p.add_argument("--output", choices=["prob", "logit"], default=None,
+                   help="what is compared (default: the probability, or the model's own output when it has one "
+                        "output or already returns probabilities)")
     p.add_argument("-n", "--n", type=int, default=None,
                    help="RISE: random masks, LIME: perturbed samples (default 500, 50 quick)")
     p.add_argument("--seed", type=int, default=None, help="RISE/LIME: random seed (default: the course's, 0)")

@@ -12,8 +12,8 @@ from .. import plot
 from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..images import load_image
-from . import (add_model_options, add_output_option, base_method, method_option, model_from_args, parse_target,
-               save)
+from . import (add_model_options, add_output_option, base_method, cli_target, method_option, model_from_args,
+               parse_target, save)
 
 
 def _saliency(args: argparse.Namespace) -> int:
@@ -33,10 +33,10 @@ def _saliency(args: argparse.Namespace) -> int:
         target = parse_target(args.target)
         if target is None:
             target = int(clf.logits(x).argmax(1)[0])
-        index = clf.class_index(target)
-        attr = registry.call(args.method, clf, x, index, offered=options)[0]
-        fig = plot.saliency_maps(x, attr, clf, title=f"{name} for '{clf.label(index)}' ({clf.name})")
-        print(f"{name} map for class {clf.label(index)} ({index})")
+        what, index, label = cli_target(clf, target)
+        attr = registry.call(args.method, clf, x, what, offered=options)[0]
+        fig = plot.saliency_maps(x, attr, clf, title=f"{name} for '{label}' ({clf.name})")
+        print(f"{name} map for class {label} ({index})")
     save(fig, args.out, clf)
     return 0
 
@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("saliency", help="pixel-space maps: saliency, guided backprop, SmoothGrad, IG, ...")
     p.add_argument("image")
     method_option(p, registry.methods(pixels=True), "saliency")
-    p.add_argument("--target", default=None, help="class name or index (default: the top-1 class)")
+    p.add_argument("--target", default=None, help="class name or index, or seg:CLASS for a segmentation "
+                   "model (the class's logit over its predicted pixels); default: the top-1 class")
     p.add_argument("--top", type=int, default=0, help="explain the top-k classes, one map each")
     p.add_argument("--base", default=None, type=base_method,
                    help="SmoothGrad: the base method averaged (default: saliency)")
