@@ -29,8 +29,8 @@ from .credits import credit
 from .datasets import shape_images, ShapeImages, ShapesDataset
 from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
 from .evaluate import (
-    course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
-    insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
+    course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, energy_in_boxes, evaluate_methods,
+    insertion_auc, insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
 )
 from .classic import classic_available, load_classic
@@ -73,7 +73,7 @@ __all__ = [
     "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
     "Classifier", "compare_explanations", "concept_images", "content", "course_methods",
     "cpu_threads", "credit", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
-    "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
+    "deletion_drop", "dream", "eigencam", "energy_in_box", "energy_in_boxes", "evaluate_methods", "exercises",
     "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
     "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam",
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",

@@ -16,13 +16,13 @@ from .faithfulness import (
     Curve, deletion_auc, deletion_curve, insertion_auc, insertion_curve, pixel_order, trapezoid_auc,
 )
 from .maps import as_maps, method_map
-from .pointing import energy_in_box, pointing_game
+from .pointing import energy_in_box, energy_in_boxes, pointing_game
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
 from .similarity import spearman, ssim
 
 __all__ = [
     "as_maps", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc", "deletion_curve",
-    "energy_in_box", "evaluate_methods", "insertion_auc", "insertion_curve", "method_key", "method_map",
+    "energy_in_box", "energy_in_boxes", "evaluate_methods", "insertion_auc", "insertion_curve", "method_key", "method_map",
     "MethodEvaluation", "pixel_order", "pointing_game", "random_map", "randomization_check",
     "randomization_layers", "RandomizationResult", "randomize_layer", "roster", "spearman", "ssim",
     "trapezoid_auc",
