@@ -296,3 +296,10 @@ def test_cam_row_states_its_scale_once(lite):
     assert [t.get_text() for t in bars[0].get_yticklabels()] == ["min", "max"]
     plain = cv.plot.cam_row(lite, x, maps, ["a", "b"], colorbar=False)
     assert not any(ax.get_label() == "<colorbar>" for ax in plain.axes) and len(plain.axes) == 3
+
+
+def test_cam_overlay_states_its_scale(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    fig = cv.plot.cam_overlay(x, torch.rand(8, 8), lite)
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and bars[0].get_ylabel() == "the map's min to max"

@@ -40,7 +40,8 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
                 classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
                 cmap: str = "jet") -> Figure:
-    """Three panels: the image, the map alone, and the map over the greyscale image.
+    """Three panels: the image, the map alone, and the map over the greyscale image, with a
+    colour bar: the map is stretched from its minimum to its maximum.
 
     ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
     an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped).
@@ -55,6 +56,10 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
                      ["image", f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
                      cmap=cmap, suptitle=title)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
+                       pad=0.01, ticks=[0, 1])
+    bar.ax.set_yticklabels(["min", "max"], fontsize=8)
+    bar.set_label("the map's min to max", fontsize=8)
     return fig
 
 
