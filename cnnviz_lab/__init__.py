@@ -32,8 +32,8 @@ from .datasets import shape_images, ShapeImages, ShapesDataset
 from .errors import (ModelUnavailableError, NoGradientError, NonFiniteActivationError, UnknownNameError,
                      UnsupportedActivationError)
 from .evaluate import (
-    course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, evaluate_methods, insertion_auc,
-    insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
+    course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, energy_in_boxes, evaluate_methods,
+    insertion_auc, insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
 )
 from .classic import classic_available, load_classic
@@ -76,7 +76,7 @@ __all__ = [
     "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
     "Classifier", "compare_explanations", "concept_images", "content", "core", "course_methods",
     "cpu_threads", "credit", "Curve", "deconvnet", "deeplift", "deeplift_shap", "deepdream", "deletion_auc", "deletion_curve",
-    "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
+    "deletion_drop", "dream", "eigencam", "energy_in_box", "energy_in_boxes", "evaluate_methods", "exercises",
     "ExplanationChange", "feature_ablation", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
     "gradcam_pp", "gradient_shap", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam", "holm",
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",

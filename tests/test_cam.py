@@ -290,3 +290,21 @@ def test_cli_gradcam_writes_a_grid(tmp_path, capsys):
     assert out.stat().st_size > 1000 and "1. electric guitar" in capsys.readouterr().out
     assert main(["gradcam", "data/coffee.png", "--layer", "blocks.99", "--target", "espresso"]) == 2
     assert "Closest" in capsys.readouterr().err
+
+
+def test_cam_row_states_its_scale_once(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    maps = [torch.rand(64, 64), torch.rand(64, 64)]
+    fig = cv.plot.cam_row(lite, x, maps, ["a", "b"])
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and "min to max" in bars[0].get_ylabel()
+    assert [t.get_text() for t in bars[0].get_yticklabels()] == ["min", "max"]
+    plain = cv.plot.cam_row(lite, x, maps, ["a", "b"], colorbar=False)
+    assert not any(ax.get_label() == "<colorbar>" for ax in plain.axes) and len(plain.axes) == 3
+
+
+def test_cam_overlay_states_its_scale(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    fig = cv.plot.cam_overlay(x, torch.rand(8, 8), lite)
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and bars[0].get_ylabel() == "the map's min to max"

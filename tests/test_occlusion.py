@@ -258,3 +258,18 @@ def test_grid_misses_refuses_a_bad_box(box):
     grid = cv.occlusion_grid(model, torch.rand(1, 3, 12, 12), target=0, window=4, stride=4)
     with pytest.raises(ValueError, match="box"):
         grid.misses(box)
+
+
+def test_occlusion_experiment_without_the_regularised_panels_outlines_boxes(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    grid = cv.occlusion_grid(lite, x, window=16, stride=16, fill="grey", progress=False)
+    full = cv.plot.occlusion_experiment(lite, x, grid)
+    assert "regularised" in " ".join(ax.get_title() for ax in full.axes)
+    fig = cv.plot.occlusion_experiment(lite, x, grid, regularized=False, boxes=[(2, 3, 30, 40), (40, 0, 64, 64)])
+    titles = [ax.get_title() for ax in fig.axes]
+    assert not any("regularised" in t or "projection" in t for t in titles)
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(panels) == 3 and [b.get_ylabel() for b in bars][-1] == "probability drop"
+    outlined = [len(ax.patches) for ax in panels]
+    assert outlined == [3, 0, 2]          # the occluder and two boxes on the image; two boxes on the map

@@ -26,7 +26,7 @@ from .faithfulness import (
 )
 from .infidelity import infidelity
 from .maps import as_maps, method_map
-from .pointing import energy_in_box, pointing_game
+from .pointing import energy_in_box, energy_in_boxes, pointing_game
 from .road import linear_imputation, road
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
 from .sensitivity import avg_sensitivity, max_sensitivity, sensitivities
@@ -35,7 +35,7 @@ from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
     "as_maps", "average_drop", "avg_sensitivity", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc",
-    "deletion_curve", "energy_in_box", "evaluate_folder", "evaluate_methods", "explanation_scores",
+    "deletion_curve", "energy_in_box", "energy_in_boxes", "evaluate_folder", "evaluate_methods", "explanation_scores",
     "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
     "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",
     "pixel_order", "pointing_game", "random_map", "randomization_check", "randomization_layers",

@@ -5,6 +5,8 @@
 - :func:`energy_in_box` (Wang et al. 2020, *Score-CAM*, CVPRW, section 4.2, the energy-based
   pointing game): the share of the map's total positive mass inside the box. 1 means the
   whole map is on the object; a map spread evenly scores the box's share of the image.
+- :func:`energy_in_boxes`: the same share inside the union of several boxes (an object
+  drawn as more than one box, such as a guitar's neck and body).
 """
 
 from __future__ import annotations
@@ -130,4 +132,34 @@ def energy_in_box(attribution: torch.Tensor, box: Sequence[int]) -> torch.Tensor
     return torch.where(total > 0, inside / total.clamp(min=1e-30), torch.zeros_like(total))
 
 
-__all__ = ["Box", "energy_in_box", "pointing_game"]
+def energy_in_boxes(attribution: torch.Tensor, boxes: Sequence[Sequence[int]]) -> torch.Tensor:
+    """Share of each map's positive mass inside the **union** of ``boxes``, a list of
+    ``(x0, y0, x1, y1)`` pixel corners (x1/y1 exclusive) that together outline one object
+    (the energy-based pointing game of Wang et al. 2020, *Score-CAM*, CVPRW, section 4.2,
+    for an object drawn as several boxes; a pixel covered by two boxes counts once).
+    ``attribution`` as in :func:`energy_in_box`; the same boxes apply to every map. An
+    all-zero map gives 0. Returns one value per map.
+    """
+    if not isinstance(attribution, torch.Tensor) or attribution.dim() < 2:
+        what = f"shape {tuple(attribution.shape)}" if isinstance(attribution, torch.Tensor) \
+            else type(attribution).__name__
+        raise TypeError(f"attribution: expected a tensor of (..., H, W) maps, got {what}")
+    boxes = _listed(boxes)
+    if not _is_list(boxes) or not boxes or _box(boxes) is not None:
+        raise TypeError(f"boxes must be a non-empty list of (x0, y0, x1, y1) boxes, got {boxes!r:.80}")
+    a = attribution.detach().float()
+    a = a.abs().sum(dim=-3) if a.dim() >= 3 and a.shape[-3] == 3 else a.clamp(min=0)
+    h, w = a.shape[-2:]
+    inside = torch.zeros(h, w, dtype=torch.bool, device=a.device)
+    for i, value in enumerate(boxes):
+        x0, y0, x1, y1 = checks.box(value, f"boxes[{i}]")
+        if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
+            raise ValueError(f"boxes[{i}] = {(x0, y0, x1, y1)} is not inside the {w}x{h} map "
+                             f"(0 <= x0 < x1 <= {w}, 0 <= y0 < y1 <= {h})")
+        inside[y0:y1, x0:x1] = True
+    total = a.sum(dim=(-2, -1))
+    within = (a * inside).sum(dim=(-2, -1))
+    return torch.where(total > 0, within / total.clamp(min=1e-30), torch.zeros_like(total))
+
+
+__all__ = ["Box", "energy_in_box", "energy_in_boxes", "pointing_game"]

@@ -157,30 +157,33 @@ def check_wrong_object(classifier, x: torch.Tensor, target: int | str, box: Sequ
 
 
 register(Question(
-    "05-cam-cup",
-    "On the cat-and-coffee image (cat on the left, espresso cup on the right), where will the CAM of "
-    "class `cup` (4th in the top-5) light up?",
-    {"a": "On the cat, like the top-1 class: CAM shows what the network looks at",
-     "b": "On the cup on the right", "c": "Nowhere clearly: cup is not the top-1 class"},
+    "05-cam-drum",
+    "On the drum-kit photo (a drum kit with an electric guitar leaning against it), `electric guitar` is the "
+    "top-1 class and `drum` is further down the top-5. Where will the CAM of class `drum` light up?",
+    {"a": "On the guitar, like the top-1 class: CAM shows what the network looks at",
+     "b": "On the drum kit", "c": "Nowhere clearly: drum is not the top-1 class"},
     "b",
-    "Each class has its own map M_c = sum_k w_k^c A_k: the cup's weights pick the channels that fire on "
-    "the cup, so its map sits on the right (over 80 % of its mass here), whatever the top-1 class is.",
+    "Each class has its own map M_c = sum_k w_k^c A_k: the drum's weights pick the channels that fire on "
+    "the drums, so its map sits on the drum kit (over 70 % of its mass in the drum kit's hand-drawn boxes, "
+    "under 20 % on the guitar), whatever the top-1 class is.",
     {"a": "CAM is per class: the weights w^c differ for every class, so each map shows that class's evidence.",
      "c": "Every class has a map, top-1 or not; a class that is in the image localises."}))
 
 register(Question(
     "06-gradcam-middle-layer",
-    "Grad-CAM for `tabby` on the cat-and-coffee image, read at the middle layer `blocks.12` instead of "
+    "Grad-CAM for `electric guitar` on the drum-kit photo, read at the middle layer `blocks.12` instead of "
     "the last one. Where will the map point?",
-    {"a": "At the cat, like at the last layer, only sharper",
-     "b": "At the cup", "c": "At the white margins and edges everywhere, like an early layer"},
+    {"a": "At the guitar, like at the last layer, only sharper",
+     "b": "Mostly at the drum kit", "c": "At edges everywhere, like an early layer"},
     "b",
-    "At blocks.12 only about 10 % of the tabby map lies on the cat: Grad-CAM gives each channel one "
-    "weight, the MEAN of its gradient, and in the middle of the network channels respond to both "
-    "objects with gradients of both signs. LayerCAM, which weights every position, stays on the cat.",
+    "At blocks.12 only about a fifth of the electric-guitar map lies in the guitar's boxes and more than "
+    "half on the drum kit: Grad-CAM gives each channel one weight, the MEAN of its gradient, and in the "
+    "middle of the network channels respond to both objects with gradients of both signs. LayerCAM and "
+    "HiResCAM, which keep the gradient of every position, stay on the guitar.",
     {"a": "Not even sharper: blocks.12 already works at the last 7x7 resolution, and its averaged weights "
           "favour channels that fire on the other object.",
-     "c": "That happens much earlier (blocks.3, 28x28). blocks.12 already detects object parts."}))
+     "c": "That is what an early layer such as blocks.3 (28x28) shows; blocks.12 already responds to "
+          "objects, and its averaged weights pick the drum kit's channels."}))
 
 
 __all__ = ["check_class_map", "check_gradcam", "check_layercam", "check_wrong_object"]

@@ -11,6 +11,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+
 from .figure import Figure
 
 from ..attribution import registry
@@ -38,7 +41,8 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
                 classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
                 cmap: str = "jet") -> Figure:
-    """Three panels: the image, the map alone, and the map over the greyscale image.
+    """Three panels: the image, the map alone, and the map over the greyscale image, with a
+    colour bar: the map is stretched from its minimum to its maximum.
 
     ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
     an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped).
@@ -53,19 +57,31 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
                      ["image", f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
                      cmap=cmap, suptitle=title)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
+                       pad=0.01, ticks=[0, 1])
+    bar.ax.set_yticklabels(["min", "max"], fontsize=8)
+    bar.set_label("the map's min to max", fontsize=8)
     return fig
 
 
 def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor | np.ndarray],
             titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
-            show_image: bool = True, cell: float = 2.4) -> Figure:
-    """The image followed by one overlay per map, each with its title."""
+            show_image: bool = True, cell: float = 2.4, colorbar: bool = True) -> Figure:
+    """The image followed by one overlay per map, each with its title. Each map is
+    stretched from its own minimum (blue) to its own maximum (red); ``colorbar=True`` draws
+    that scale once, beside the row."""
     base = image_array(x[:1], classifier)
     tiles = [overlay(base, m, alpha=alpha) for m in maps]
     names = list(titles)
     if show_image:
         tiles, names = [base] + tiles, ["image"] + names
-    return image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
+    fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
+    if colorbar:
+        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
+                           fraction=0.02, pad=0.01, ticks=[0, 1])
+        bar.ax.set_yticklabels(["min", "max"], fontsize=8)
+        bar.set_label("each map: its own min to max", fontsize=8)
+    return fig
 
 
 def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,

@@ -38,13 +38,16 @@ def _pick(t: torch.Tensor, grid: OcclusionGrid, index: int, k: int) -> np.ndarra
 
 
 def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: OcclusionGrid,
-                         index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis"
-                         ) -> Figure:
+                         index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis",
+                         regularized: bool = True, boxes: Sequence[Sequence[int]] | None = None) -> Figure:
     """The occlusion experiment for image ``index`` (and class ``k`` of an
     ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
     target's output as a function of the occluder position; the regularised heatmap
     (:func:`~cnnviz_lab.regularize_occlusion`); its projection on the image; and the
-    per-pixel mean drop (:func:`~cnnviz_lab.occlusion`) over the image."""
+    per-pixel mean drop (:func:`~cnnviz_lab.occlusion`) over the image, with its colour bar.
+    ``regularized=False`` leaves out the two regularised panels (three panels); ``boxes``:
+    object boxes ``(x0, y0, x1, y1)`` in pixels of ``x``, outlined in white on the image and
+    on the per-pixel map."""
     heat = _pick(grid.heatmap, grid, index, k)
     reg = _pick(regularize_occlusion(grid.heatmap, percentile), grid, index, k)
     pixel = _pick(occlusion_map(grid), grid, index, k)
@@ -54,8 +57,11 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     what = "probability" if grid.output == "prob" else "logit"
     img = image_array(x[index:index + 1], classifier)
 
-    fig = Figure(figsize=(15, 3.4), layout="constrained")
-    axes = fig.subplots(1, 5)
+    n = 5 if regularized else 3
+    fig = Figure(figsize=(3.1 * n, 3.4), layout="constrained")
+    axes = list(fig.subplots(1, n))
+    if not regularized:
+        axes = axes[:2] + [None, None] + axes[2:]
     axes[0].imshow(img)
     wy, wx = grid.window
     cy, cx = grid.ys[len(grid.ys) // 2], grid.xs[len(grid.xs) // 2]
@@ -64,16 +70,26 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     im = axes[1].imshow(heat, cmap=cmap)
     fig.colorbar(im, ax=axes[1], shrink=0.8)
     axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
-    im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
-    fig.colorbar(im, ax=axes[2], shrink=0.8)
-    axes[2].set_title(f"regularised (percentile {percentile:g})", fontsize=9)
-    axes[3].imshow(occlusion_projection(img, reg))
-    axes[3].set_title("projection on the image", fontsize=9)
+    if regularized:
+        im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
+        fig.colorbar(im, ax=axes[2], shrink=0.8)
+        axes[2].set_title(f"regularised (percentile {percentile:g})", fontsize=9)
+        axes[3].imshow(occlusion_projection(img, reg))
+        axes[3].set_title("projection on the image", fontsize=9)
     axes[4].imshow(overlay(img, pixel, normalize="positive"))
     axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g})", fontsize=9)
+    if not regularized:
+        top = float(max(pixel.max(), 0.0)) or 1.0
+        bar = fig.colorbar(ScalarMappable(Normalize(0.0, top), cmap="jet"), ax=axes[4], shrink=0.8)
+        bar.set_label(f"{what} drop", fontsize=8)
+    for b in boxes or []:
+        x0, y0, x1, y1 = (float(v) for v in b)
+        for ax in (axes[0], axes[4]):
+            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor="white", lw=1.2))
     for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
+        if ax is not None:
+            ax.set_xticks([])
+            ax.set_yticks([])
     return fig
 
 

@@ -35,14 +35,23 @@
 # $c$ sits. No gradient is needed, just the feature maps and the linear weights.
 
 # %%
+from IPython.display import Markdown, display
+
 clf = cv.load_model(device=DEVICE)
-img = cv.sample_image("cat_and_coffee")
+img = cv.sample_image("drums_and_guitar")
 x = clf.preprocess(img)
-cv.plot.predictions(clf, x)
+display(cv.plot.predictions(clf, x))
+Markdown(cv.credit("drums_and_guitar"))
+
+# %%
+# the photo holds two objects the network names: electric guitar first, drum in the top-5
+labels = [label for _, label, _ in clf.predict(x, k=5)]
+assert labels[0] == "electric guitar" and "drum" in labels
 
 # %% [markdown]
-# The image holds two objects: a cat on the left, an espresso cup on the right. The network's
-# top classes are cats, but `cup` is in the top-5 too. Where does each class look?
+# A real photograph of a practice room: a drum kit with an electric guitar leaning against
+# it. The network's first class is `electric guitar`, and `drum` is in the top-5 too. Two
+# objects, two classes: where does each class look?
 #
 # ## 2. Finding the GAP + linear head
 #
@@ -66,7 +75,7 @@ print("CAM layer:", head.layer, "| linear:", head.linear, "| ReLU before pooling
 # classes as an `(1, 5)` target and draws each map over the greyscale image. Before you run
 # it, predict:
 
-# %% [markdown] choice="05-cam-cup"
+# %% [markdown] choice="05-cam-drum"
 # ### Predict, then run
 #
 # (the builder writes the question and the answer cell)
@@ -78,19 +87,37 @@ cv.plot.cam_topk(clf, x, k=5, method="cam")
 import torch
 
 top = cv.topk_targets(clf, x, 5)
-cat_box = (0, 0, x.shape[-1] // 2, x.shape[-2])                  # the left half: the cat
-left = cv.energy_in_box(cv.cam(clf, x, top), cat_box)[0]          # share of each map's positive mass
-for c, share in zip(top[0].tolist(), left.tolist()):
-    print(f"{clf.label(c):15s} {share:4.0%} on the cat's half, {1 - share:4.0%} on the cup's")
-assert (left[:3] > 0.85).all() and (left[3:] < 0.3).all() and left[3] < 0.2   # cup: over 80 % on the right
+boxes = cv.sample_boxes("drums_and_guitar")    # hand-drawn: {label: [(x0, y0, x1, y1), ...]} in x's pixels
+share = {obj: cv.energy_in_boxes(cv.cam(clf, x, top), b)[0] for obj, b in boxes.items()}
+area = {obj: cv.energy_in_boxes(torch.ones(x.shape[-2:]), b).item() for obj, b in boxes.items()}
+print(f"boxes: the guitar's cover {area['electric guitar']:.0%} of the image, the drum kit's {area['drum']:.0%}")
+print(f"{'share of the map of':20s} {'on the guitar':>14s} {'on the drum kit':>16s}")
+for i, c in enumerate(top[0].tolist()):
+    print(f"{clf.label(c):20s} {share['electric guitar'][i]:14.0%} {share['drum'][i]:16.0%}")
+
+# %%
+# the guitar classes sit on the guitar, drum on the drum kit; each map's maximum inside its object's boxes
+g, d = share["electric guitar"], share["drum"]
+names = [clf.label(c) for c in top[0].tolist()]
+guitars, drum = [names.index("electric guitar"), names.index("acoustic guitar")], names.index("drum")
+assert (g[guitars] > 2 * area["electric guitar"]).all() and d[drum] > 0.7 and g[drum] < 0.2
+peak = cv.cam(clf, x, top)[0]
+assert all(cv.pointing_game(peak[i], boxes["electric guitar"]) for i in guitars)
+assert cv.pointing_game(peak[drum], boxes["drum"])
+others = [names.index("banjo"), names.index("stage")]          # peak on the guitar, mass split between both
+assert all(cv.pointing_game(peak[i], boxes["electric guitar"]) for i in others)
+assert ((g[others] - 0.5).abs() < 0.15).all() and ((d[others] - 0.5).abs() < 0.15).all()
 
 # %% [markdown]
-# **What to look at:** the three cat classes all light up the cat on the left (close to 90 %
-# of each map); `cup` lights up the cup on the right (over 80 % of its map), and so does
-# `potter's wheel` (a round, glazed, brown object: a fair confusion, and the map shows it is
-# the cup that the network mistakes). The network was never told where the objects are (it
-# was trained with image labels only) and yet its class maps localise them: this is *weakly
-# supervised localisation*, the point of Zhou et al.'s paper.
+# **What to look at:** `electric guitar` and `acoustic guitar` (two labels for the same
+# object) put about two thirds of their map on the guitar, whose boxes cover under a third
+# of the image, and their hottest cell is on it; `drum` moves to the drum kit (over 70 % of
+# its map, under 20 % on the guitar). `banjo` (another long-necked string instrument) and
+# `stage` also peak on the guitar, but only half of their mass is there, the other half on
+# the drum kit: a stage is the whole scene, and the map says so. The boxes were drawn by hand around each object;
+# the table gives the share of each map's positive mass inside them. The network was never
+# told where the objects are (it was trained with image labels only) and yet its class maps
+# localise them: this is *weakly supervised localisation*, the point of Zhou et al.'s paper.
 #
 # The maps are 7x7 (the `head` resolution) stretched to 224x224, hence the blobs. Let us
 # check the equation of section 1 on real numbers: the mean of each raw 7x7 map plus the
@@ -121,28 +148,32 @@ assert torch.allclose(class_maps.mean(dim=(2, 3)), clf.logits(x), atol=1e-3)
 
 # %% [markdown]
 # A fully convolutional network accepts any image size: give it a larger image and the
-# class maps get finer (a 320-pixel input gives 10x10 maps). Below: the maps of a cat
-# class and of `cup` read straight from the network's output.
+# class maps get finer (a 320-pixel input gives 10x10 maps). Below: the maps of the two
+# guitar classes and of `drum` and `drumstick`, read straight from the network's output.
 
 # %%
 big = clf.preprocess(img, size=cv.config.pick(320, 224))
 with torch.no_grad():
     fine = fcn(big)[0]
-ids = [clf.class_index(c) for c in ("tabby", "Egyptian cat", "cup", "espresso")]
+ids = [clf.class_index(c) for c in ("electric guitar", "acoustic guitar", "drum", "drumstick")]
 cv.plot.cam_row(clf, big, [fine[i] for i in ids], [f"{clf.label(i)} {tuple(fine.shape[1:])}" for i in ids])
 
 # %%
-half = (0, 0, fine.shape[-1] // 2, fine.shape[-2])
-on_cat = cv.energy_in_box(fine[ids], half)
+# the two guitar maps nearly coincide, the drum maps sit on the drum kit, guitar and drum maps anti-correlate
+up = torch.nn.functional.interpolate(fine[ids][None], size=big.shape[-2:], mode="bilinear")[0]
+on_drums = cv.energy_in_boxes(up, cv.sample_boxes("drums_and_guitar", size=big.shape[-1])["drum"])
 same = torch.corrcoef(fine[ids].flatten(1))
-print("on the cat's half:", {clf.label(i): f"{s:.0%}" for i, s in zip(ids, on_cat.tolist())})
-print(f"correlation tabby / Egyptian cat {same[0, 1]:.2f}, tabby / cup {same[0, 2]:.2f}")
-assert (on_cat[:2] > 0.8).all() and (on_cat[2:] < 0.2).all()
-assert same[0, 1] > 0.9 > same[0, 2]
+print("share on the drum kit's boxes:", {clf.label(i): f"{s:.0%}" for i, s in zip(ids, on_drums.tolist())})
+print(f"correlation of the maps: electric / acoustic guitar {same[0, 1]:.2f}, drum / drumstick {same[2, 3]:.2f}, "
+      f"electric guitar / drum {same[0, 2]:.2f}")
+assert (on_drums[2:] > on_drums[:2] + 0.3).all()
+assert min(same[0, 1], same[2, 3]) > 0.9 and same[0, 2] < 0
 
 # %% [markdown]
-# **What to conclude:** the two cat maps are nearly the same (correlation above 0.9: both
-# classes use the same cat features); `cup` and `espresso` sit on the cup.
+# **What to conclude:** the two guitar maps are nearly the same (correlation above 0.9: both
+# classes use the same guitar features), and so are `drum` and `drumstick`, which sit on the
+# drum kit; the guitar and drum maps are *anti*-correlated: where one class gains evidence,
+# the other loses it.
 #
 # ## 5. Explore
 #
@@ -150,7 +181,7 @@ assert same[0, 1] > 0.9 > same[0, 2]
 # pretrained weights on disk appear in the model list.
 
 # %%
-cv.widgets.cam_panel()
+cv.widgets.cam_panel(image="drums_and_guitar")
 
 
 # %% [markdown]
@@ -205,4 +236,8 @@ assert cv.exercises.check_class_map(class_map_solution)
 #
 # CAM needs a GAP + linear head and only explains the last convolutional layer. Grad-CAM
 # (notebook 06) replaces the linear weights $w_k^c$ by the average *gradient* of the score,
-# which works for any network and any layer, and equals CAM (up to a constant) where both apply.
+# which works for any network and any layer. On a GAP + linear head like this one, read at
+# its last layer, the gradient of $S_c$ with respect to $A_k(x,y)$ is $w_k^c/hw$ at every
+# position, so Grad-CAM is $\mathrm{ReLU}(M_c)/hw$: CAM with its negative part cut off,
+# divided by the $7 \times 7 = 49$ positions (not CAM up to a constant: the ReLU drops
+# the regions that vote against the class).
