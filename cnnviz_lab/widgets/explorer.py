@@ -85,7 +85,7 @@ def explorer_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coff
                           description="family")
     method_w = W.Dropdown(options=methods, value=method, description="method")
     classes = class_choices(model_w.value, image, k)
-    class_w = W.Dropdown(options=classes, value=classes[0][1], description=f"class (top-{k})")
+    class_w = W.Dropdown(options=classes, value=classes[0][1], description="class")
     layers = _layer_options(model_w.value, method)
     layer_w = W.Dropdown(options=layers, value=layers[-1][1], description="layer", disabled=not uses_layer(method))
 
