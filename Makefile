@@ -19,7 +19,7 @@ export CNNVIZ_FAKE_TORCH_HOME := $(abspath $(FAKE_TORCH_HOME))
 CLASSIC_ENV := TORCH_HOME=$(CNNVIZ_FAKE_TORCH_HOME) CNNVIZ_WEIGHTS_URL=http://127.0.0.1:9/ CNNVIZ_FAKE_HUB=1
 
 .PHONY: install lab test test-unit test-notebooks test-notebooks-classic test-full test-browser test-colab fuzz \
-	notebooks chromium fake-hub bench bench-own clean
+	notebooks previews chromium fake-hub bench bench-own clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -96,6 +96,12 @@ chromium:
 # each notebook's title cell. NAMES="01_saliency 06_gradcam" rebuilds only those.
 notebooks: install
 	$(PY) tools/notebook_builder.py --execute $(NAMES)
+	$(PY) tools/previews.py $(NAMES)
+
+# The README's course-map previews: each notebook's stored full-mode figure (its cell tagged
+# `preview`, else its first figure), written to docs/previews/.
+previews: install
+	$(PY) tools/previews.py $(NAMES)
 
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install -e ".[test,bench]"

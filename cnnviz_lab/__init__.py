@@ -31,6 +31,7 @@ from .evaluate import (
     insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
 )
+from .classic import classic_available, load_classic
 from .fallback import model_note, note_html, title_name
 from .groundtruth import (
     deletion_drop, mask_deletion, mask_energy, mask_pointing, mask_recall, MaskScores, score_against_masks,
@@ -76,7 +77,7 @@ __all__ = [
     "hook_count", "hub", "input_x_gradient", "insertion_auc", "insertion_curve",
     "integrated_gradients", "invert", "l2", "layer_names", "layercam", "lime", "list_models",
     "load_image", "load_model", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
-    "MaskScores", "maximize", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
+    "MaskScores", "maximize", "load_classic", "classic_available", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
     "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
     "offline", "pgd", "plot", "pointing_game", "predict_classes", "quick", "random_images",
     "random_map", "randomization_check", "randomization_layers", "RandomizationResult",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from matplotlib.figure import Figure
+from .plot.figure import Figure
 from PIL import Image
 
 from . import defaults, plot

@@ -296,3 +296,16 @@ def test_guided_backprop_from_any_block_and_channel():
     panel.controls["method"].value = "saliency"  # a method that cannot start from a layer says so
     texts = " ".join(t.get_text() for t in panel.last_result.findobj(Text))
     assert "applies to guided backprop and deconvnet only" in texts
+
+
+def test_a_panel_read_without_a_kernel_shows_its_figure():
+    """Stored in a notebook, a panel carries a PNG of its first figure and a plain sentence,
+    so GitHub, nbviewer, the site and the slides show a figure, not ``Panel(children=...)``."""
+    import base64
+
+    import cnnviz_lab as cv
+
+    bundle = cv.widgets.gradcam_panel(image="cat")._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Panel(" not in bundle["text/plain"]

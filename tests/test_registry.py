@@ -108,7 +108,7 @@ def test_call_passes_each_method_the_options_it_takes():
     for entry in registry.methods():
         if entry.name == "cam":
             continue  # needs the layer feeding the pooling
-        out = registry.call(entry.name, net, x, 1, **options)
+        out = registry.call(entry.name, net, x, 1, offered=options)
         assert out.shape[0] == 1 and torch.isfinite(out).all(), entry.name
     # a wrapping method hands its base the base's own options (SmoothGrad over IG: steps)
     torch.testing.assert_close(registry.call("smoothgrad", net, x, 1, method="ig", n=2, steps=3, seed=0),
@@ -157,3 +157,28 @@ def test_the_peer_methods_run_through_the_roster_and_the_evaluation(tiny):
         assert ev.sanity[name].layers == ["fc"] and ev.pointing[name].shape == (2,)
     # EigenCAM ignores the class: the same map whichever class is asked for
     torch.testing.assert_close(ev.maps["eigencam"], cv.eigencam(tiny, x, [3, 4]))
+
+
+def test_call_refuses_a_keyword_the_method_does_not_take():
+    net = TinyNet().eval()
+    x = torch.randn(1, 3, 16, 16)
+    with pytest.raises(TypeError, match=r"'stpes'.*accepts .*steps"):
+        registry.call("integrated_gradients", net, x, 1, stpes=3)
+    with pytest.raises(TypeError, match="'window'"):
+        registry.call("gradcam", net, x, 1, window=8)
+    # offered settings go only where they are taken; None means "not given"
+    torch.testing.assert_close(registry.call("saliency", net, x, 1, offered={"window": 8, "steps": 3}, seed=None),
+                               cv.saliency(net, x, 1))
+
+
+def test_a_refused_registration_changes_nothing():
+    def toy(model, x, target=None):
+        return cv.saliency(model, x, target)
+
+    registry.register("toy_strict", toy, aliases=("toy-strict-alias",))
+    try:
+        with pytest.raises(ValueError, match="already belongs"):
+            registry.register("toy_strict", toy, aliases=("vanilla",))    # an alias of saliency
+        assert registry.get_method("toy-strict-alias").name == "toy_strict"  # the old entry is intact
+    finally:
+        registry.unregister("toy_strict")

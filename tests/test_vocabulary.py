@@ -1,5 +1,5 @@
 """One vocabulary (issue 16): ``rule=`` for IG's quadrature, ``from_layer=`` for guided
-backprop's start layer (old spellings warn for one release), one rule each for
+backprop's start layer (one spelling each, no deprecated aliases), one rule each for
 ``batch_size``, ``seed`` and ``progress``, typed results instead of ``output=`` switches,
 and the shared foundations (one batched backward, one blur)."""
 
@@ -19,24 +19,17 @@ from conftest import TinyNet
 X = torch.randn(2, 3, 16, 16)
 
 
-# --- renamed keywords ------------------------------------------------------------------
-def test_integrated_gradients_rule_and_its_old_spelling(tiny):
-    new = cv.integrated_gradients(tiny, X, 1, steps=4, rule="riemann_middle")
-    with pytest.warns(DeprecationWarning, match=r"integrated_gradients\(method=...\) is renamed .*rule="):
-        old = cv.integrated_gradients(tiny, X, 1, steps=4, method="riemann_middle")
-    torch.testing.assert_close(new, old)
-    assert not torch.equal(new, cv.integrated_gradients(tiny, X, 1, steps=4))  # the rule matters
-    with pytest.raises(TypeError, match="rule= only"):
-        cv.integrated_gradients(tiny, X, 1, method="riemann_middle", rule="gausslegendre")
-
-
-def test_guided_backprop_from_layer_and_its_old_spelling(tiny):
-    new = cv.guided_backprop(tiny, X, from_layer="conv2", channel=3)
-    with pytest.warns(DeprecationWarning, match=r"guided_backprop\(layer=...\) is renamed .*from_layer="):
-        old = cv.guided_backprop(tiny, X, layer="conv2", channel=3)
-    torch.testing.assert_close(new, old)
-    with pytest.raises(ValueError, match="from_layer"):
-        cv.guided_backprop(tiny, X, channel=3)
+# --- one spelling each (the package is unreleased: no deprecated aliases) --------------------
+def test_old_spellings_are_refused_with_a_type_error(tiny):
+    with pytest.raises(TypeError, match="method"):
+        cv.integrated_gradients(tiny, X, 1, steps=4, method="riemann_middle")
+    with pytest.raises(TypeError, match="layer"):
+        cv.guided_backprop(tiny, X, layer="conv2", channel=3)
+    for fn, kw in ((cv.maximize, dict(objective="conv2:1", size=16)), (cv.invert, dict(image=X[:1], layer="conv2"))):
+        with pytest.raises(TypeError, match="output"):
+            fn(tiny, steps=2, seed=0, output="tensor", **kw)
+    assert not torch.equal(cv.integrated_gradients(tiny, X, 1, steps=4, rule="riemann_middle"),
+                           cv.integrated_gradients(tiny, X, 1, steps=4))   # the rule matters
 
 
 def test_renamed_functions_show_their_new_signature():
@@ -65,14 +58,6 @@ def test_maximize_and_invert_return_a_rendering(tiny):
     assert repr(res) == "Rendering('conv2:0..2', 3 images of 16x16, 2 steps)"
     inv = cv.invert(tiny, X[:1], "conv2", steps=2, seed=0, size=16)
     assert isinstance(inv, cv.Rendering) and inv.info["layer"] == "conv2"
-    for fn, kw in ((cv.maximize, dict(objective="conv2:1", size=16)), (cv.invert, dict(image=X[:1], layer="conv2"))):
-        with pytest.warns(DeprecationWarning, match="output"):
-            t = fn(tiny, steps=2, seed=0, output="tensor", **kw)
-        assert isinstance(t, torch.Tensor) and t.shape[0] == 1
-        with pytest.warns(DeprecationWarning):
-            assert isinstance(fn(tiny, steps=2, seed=0, output="image", **kw), Image.Image)
-        with pytest.raises(ValueError, match="output"):
-            fn(tiny, steps=2, seed=0, output="png", **kw)
 
 
 def test_randomization_result_has_a_short_repr(tiny):

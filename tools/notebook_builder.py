@@ -1,25 +1,47 @@
 """Build the course notebooks from their sources in ``tools/notebook_src/``.
 
-Every notebook gets the same opening (title, Open-in-Colab and Binder badges built from the
-repository URL in ``pyproject.toml``, learning goals, prerequisites, run time), the same
-setup cell (installs the package only on Colab, without touching Colab's torch or
-ipywidgets, and picks the GPU), Colab metadata asking for a GPU, and exercises whose
-solutions sit in a collapsed cell. A source file is a small Python script::
+A source is a jupytext percent script (``# %%`` code cells, ``# %% [markdown]`` cells), real
+Python that ruff lints and an editor reads. Its YAML header holds what the title cell says::
 
-    from notebook_builder import Notebook
-    nb = Notebook("00_filters_and_feature_maps", "Filters and feature maps", goals=[...],
-                  prerequisites="...", runtime=("2 min", "30 s"))
-    nb.md("## The idea ...")
-    nb.code("clf = cv.load_model()")
-    nb.exercise("top_k", task="...", starter="...", check="...", solution="...")
-    nb.save()
+    # ---
+    # jupyter:
+    #   cnnviz:
+    #     title: Global average pooling and class activation maps (CAM)
+    #     goals: [...]
+    #     prerequisites: notebook 00 (feature maps and hooks).
+    #     runtime: {cpu: 1 minute, gpu: 20 seconds}
+    #     papers: [...]
+    # ---
+
+    # %% [markdown]
+    # ## 1. The idea ...
+
+    # %% tags=["nbval-check-output"]
+    head = cv.attribution.find_gap_linear_head(clf)
+
+The builder adds only the standard parts and metadata: the title cell (title, Open-in-Colab and
+Binder badges built from the repository URL in ``pyproject.toml``, goals, prerequisites, the
+measured run time), the setup cell (installs the package only on Colab, without touching
+Colab's torch or ipywidgets, and picks the GPU), Colab metadata asking for a GPU, and per cell:
+
+- ``tags=["exercise"]``, ``["exercise-check"]``, ``["solution"]``: an exercise's starter, its
+  check and its solution; the solution is collapsed (``#@title`` for Colab, ``source_hidden``
+  for Jupyter) and may not rebind a name the starter defines;
+- ``tags=["check"]``, or a cell of assertions only: collapsed; its first line, a comment,
+  is the one-line summary a reader sees;
+- ``tags=["nbval-check-output"]``: nbval compares the stored output (a tag, never a comment);
+- a markdown cell with ``choice="ID"``: a predict-then-run question registered in
+  ``cnnviz_lab.exercises`` (its text and the answer cell are written here);
+- slide metadata (``slideshow.slide_type``) for every cell, by :func:`slide_type`, unless a
+  cell sets ``slide_type="..."`` itself.
 
 Usage: ``python tools/notebook_builder.py [--execute] [--quick] [names...]`` rebuilds the
 notebooks; with ``--execute`` it runs them offline and stores their outputs: in FULL mode (what
 students and lecturers see: ``make notebooks``), or in quick mode with ``--quick``. A full-mode
 run on a CPU or a GPU records its time per notebook in ``tools/notebook_times.json``, and the
 title cell of each notebook states the measured times. Stored outputs are kept under
-``MAX_NOTEBOOK_BYTES`` (figures re-encoded as JPEG, smaller, when a notebook is too big).
+``MAX_NOTEBOOK_BYTES`` (figures re-encoded as JPEG, smaller, when a notebook is too big);
+progress bars, which need a kernel to show anything, are not stored.
 """
 
 from __future__ import annotations
@@ -29,12 +51,12 @@ import ast
 import json
 import os
 import re
-import runpy
 import sys
 import time
 import tomllib
 from pathlib import Path
 
+import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +102,8 @@ def setup_source() -> str:
 
 
 class Notebook:
-    """A course notebook under construction (see the module docstring)."""
+    """A course notebook under construction: the standard title and setup cells, then the
+    cells of its source (see the module docstring)."""
 
     def __init__(self, name: str, title: str, goals: list[str], prerequisites: str,
                  runtime: tuple[str, str], papers: list[str] | None = None) -> None:
@@ -96,19 +119,39 @@ class Notebook:
         self.cells = [nbformat.v4.new_markdown_cell("\n".join(lines)),
                       nbformat.v4.new_code_cell(setup_source())]
         self.cells[1].metadata["tags"] = ["setup"]
+        self._starter = ""
 
-    def md(self, text: str) -> None:
+    def md(self, text: str, *, slide_type: str | None = None) -> None:
         """A markdown cell (dedented, stripped)."""
-        self.cells.append(nbformat.v4.new_markdown_cell(_clean(text)))
+        cell = nbformat.v4.new_markdown_cell(_clean(text))
+        if slide_type:
+            cell.metadata["slide_type"] = slide_type
+        self.cells.append(cell)
 
-    def code(self, source: str, *, check_output: bool = False, tags: list[str] | None = None) -> None:
-        """A code cell; ``check_output`` makes nbval compare its output with the stored one."""
+    def code(self, source: str, *, tags: list[str] | None = None, slide_type: str | None = None) -> None:
+        """A code cell. Tags: ``exercise`` (a starter), ``exercise-check``, ``solution`` (collapsed,
+        checked against the last starter), ``check`` (assertions, collapsed),
+        ``nbval-check-output`` (nbval compares its output)."""
+        tags = list(tags or [])
         src = _clean(source)
-        if check_output:
-            src += "\n# NBVAL_CHECK_OUTPUT"
         cell = nbformat.v4.new_code_cell(src)
+        if "solution" in tags:
+            clash = sorted(_bound_names(self._starter) & _bound_names(src))
+            if clash:
+                raise ValueError(f"{self.name}: the solution redefines {clash}, which the student writes "
+                                 f"in the starter; call them e.g. {clash[0]}_solution")
+            cell.source = "#@title Solution (click to show)\n" + src
+            cell.metadata.update({"cellView": "form", "jupyter": {"source_hidden": True}})
+        elif "check" in tags or _only_assertions(src):
+            cell.metadata["jupyter"] = {"source_hidden": True}
+            if "check" not in tags:
+                tags.append("check")
+        if "exercise" in tags:
+            self._starter = src
         if tags:
             cell.metadata["tags"] = tags
+        if slide_type:
+            cell.metadata["slide_type"] = slide_type
         self.cells.append(cell)
 
     def exercise(self, name: str, task: str, starter: str, check: str, solution: str) -> None:
@@ -117,18 +160,10 @@ class Notebook:
 
         The solution may not rebind a name the starter defines (name its function
         ``..._solution``): "Run All" must never replace the student's own definition."""
-        clash = sorted(_bound_names(starter) & _bound_names(solution))
-        if clash:
-            raise ValueError(f"exercise {name!r}: the solution redefines {clash}, which the student "
-                             f"writes in the starter; call them e.g. {clash[0]}_solution")
         self.md(f"### Exercise: {name}\n\n{_clean(task)}")
         self.code(starter, tags=["exercise"])
         self.code(check, tags=["exercise-check"])
-        src = "#@title Solution (click to show)\n" + _clean(solution)
-        cell = nbformat.v4.new_code_cell(src)
-        cell.metadata.update({"tags": ["solution"], "cellView": "form",
-                              "jupyter": {"source_hidden": True}})
-        self.cells.append(cell)
+        self.code(solution, tags=["solution"])
 
     def choice(self, qid: str) -> None:
         """A predict-then-run question registered in ``cnnviz_lab.exercises.quiz`` (the answer
@@ -152,7 +187,11 @@ class Notebook:
                 f"{_clean(model_answer)}\n\n</details>")
 
     def notebook(self) -> nbformat.NotebookNode:
-        nb = nbformat.v4.new_notebook(cells=self.cells)
+        cells = [nbformat.from_dict(dict(c)) for c in self.cells]
+        for i, cell in enumerate(cells):
+            chosen = cell.metadata.pop("slide_type", None)
+            cell.metadata["slideshow"] = {"slide_type": chosen or slide_type(cells, i)}
+        nb = nbformat.v4.new_notebook(cells=cells)
         nb.metadata.update({
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
@@ -174,8 +213,58 @@ class Notebook:
                     cell.execution_count = by_source[cell.source].get("execution_count")
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{self.name[:2]}-{i:03d}"
+            if cell.cell_type == "code" and "slide_type" not in self.cells[i].metadata:
+                cell.metadata["slideshow"] = {"slide_type": slide_type(nb.cells, i)}
         nbformat.write(nb, path)
         return path
+
+
+SKIPPED_ON_SLIDES = {"setup", "check", "exercise", "exercise-check", "solution"}
+
+
+def _shows_something(cell) -> bool:
+    """Whether a stored code cell shows a figure, a table or printed text."""
+    return any(o.get("output_type") in ("display_data", "execute_result", "stream")
+               for o in cell.get("outputs", []))
+
+
+def slide_type(cells: list, i: int) -> str:
+    """Where cell ``i`` goes in the notebook's slide deck (``metadata.slideshow.slide_type``).
+
+    The title and each ``## `` section start a slide, each ``### `` heading a sub-slide; a code
+    cell whose output is a figure or table after its explanation is a sub-slide of its own (it
+    fits the 1280x720 frame), other code is a fragment; setup, assertion, exercise and solution
+    cells are skipped; the model answers and the "what to look at" lines become speaker notes."""
+    cell = cells[i]
+    text = cell.source.lstrip()
+    tags = set(cell.metadata.get("tags", []))
+    if i == 0:
+        return "slide"
+    if cell.cell_type == "markdown":
+        if text.startswith("<details>") or re.match(r"\*\*(What to look (at|for)|Model answer)", text):
+            return "notes"
+        if text.startswith("*Your answer"):
+            return "skip"
+        if text.startswith("## ") or text.startswith("# "):
+            return "slide"
+        if text.startswith("### "):
+            return "subslide"
+        return "-"
+    if tags & SKIPPED_ON_SLIDES:
+        return "skip"
+    if any("image/png" in o.get("data", {}) or "image/jpeg" in o.get("data", {})
+           for o in cell.get("outputs", [])):
+        return "subslide"
+    return "fragment" if _shows_something(cell) else "skip"
+
+
+def _only_assertions(source: str) -> bool:
+    """A cell whose statements are all ``assert`` (comments aside): a check, not a step."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(isinstance(node, ast.Assert) for node in body)
 
 
 def _bound_names(source: str) -> set[str]:
@@ -209,7 +298,7 @@ def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     gpu_text = (f"{_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu
                 else f"about {estimate[1]} on a GPU (estimate)")
     return (f"**Run time (full mode):** {cpu_text}; {gpu_text}. "
-            "With `CNNVIZ_QUICK=1`, a few seconds.")
+            "With quick mode on (small images, few steps), a few seconds.")
 
 
 def _clean(text: str) -> str:
@@ -218,19 +307,45 @@ def _clean(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
 
-def build(name: str) -> Notebook:
-    """Run a source script and return the notebook it describes (without saving)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import notebook_builder as module  # the class the sources import, even when run as a script
+def source_path(name: str) -> Path:
+    return SOURCES / f"{name}.py"
 
-    saved = module.Notebook.save
-    holder: dict[str, Notebook] = {}
-    module.Notebook.save = lambda self: holder.setdefault("nb", self)  # type: ignore[assignment]
-    try:
-        runpy.run_path(str(SOURCES / f"{name}.py"), run_name="__main__")
-    finally:
-        module.Notebook.save = saved  # type: ignore[assignment]
-    return holder["nb"]
+
+def build(name: str) -> Notebook:
+    """Read ``tools/notebook_src/<name>.py`` (jupytext percent format) and return the notebook
+    it describes, with the standard parts added (not saved)."""
+    path = source_path(name)
+    if not path.exists():
+        raise FileNotFoundError(f"no notebook source {path.relative_to(ROOT)}")
+    src = jupytext.read(path, fmt="py:percent")
+    meta = src.metadata.get("cnnviz")
+    if not meta:
+        raise ValueError(f"{path.name}: the YAML header needs a `jupyter: cnnviz:` block (title, goals, ...)")
+    runtime = meta["runtime"]
+    nb = Notebook(name, meta["title"], goals=list(meta["goals"]), prerequisites=meta["prerequisites"],
+                  runtime=(runtime["cpu"], runtime["gpu"]), papers=meta.get("papers"))
+    for cell in src.cells:
+        slide = cell.metadata.get("slide_type")
+        if cell.cell_type == "markdown":
+            if "choice" in cell.metadata:
+                nb.choice(cell.metadata["choice"])
+            else:
+                nb.md(cell.source, slide_type=slide)
+        elif cell.cell_type == "code":
+            nb.code(cell.source, tags=cell.metadata.get("tags"), slide_type=slide)
+    return nb
+
+
+_PROGRESS_BAR = re.compile(r"\d+%\|")
+
+
+def _drop_progress_bars(cell) -> None:
+    """Remove stored tqdm widgets: without a kernel they show their first state (0%)."""
+    def is_bar(o) -> bool:
+        data = o.get("data", {})
+        return ("application/vnd.jupyter.widget-view+json" in data
+                and bool(_PROGRESS_BAR.search(data.get("text/plain", ""))))
+    cell.outputs = [o for o in cell.get("outputs", []) if not is_bar(o)]
 
 
 def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
@@ -250,6 +365,9 @@ def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)  # live widgets need a kernel; don't store their state
     seconds = time.perf_counter() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            _drop_progress_bars(cell)
     for quality, limit in ((85, 60_000), (75, 20_000), (60, 0)):
         for cell in nb.cells:
             for out in cell.get("outputs", []):

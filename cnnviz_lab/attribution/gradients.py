@@ -18,7 +18,6 @@ from torch import nn
 
 from .. import checks, defaults
 from ..classifier import Classifier
-from ..compat import renamed
 from ..layers import LayerRef
 from ..modelstate import batched_vjp, frozen, frozen_forward
 from .backprop import input_gradients, modified_backprop
@@ -62,7 +61,6 @@ def input_x_gradient(model: ModelLike, x: torch.Tensor, target: Target = None) -
     return to_caller(finish(grads * xd.unsqueeze(1), squeeze), x)
 
 
-@renamed(layer="from_layer")
 def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
                     from_layer: LayerRef | None = None, channel: int | Sequence[int] | None = None,
                     generalize: bool = False) -> torch.Tensor:
@@ -134,7 +132,6 @@ def _baseline(baseline, x: torch.Tensor, clf: Classifier | None) -> torch.Tensor
         raise ValueError(f"baseline of shape {tuple(b.shape)} does not broadcast to x {tuple(x.shape)}") from None
 
 
-@renamed(method="rule")
 def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = None, *,
                          baseline: torch.Tensor | float | str | None = None, steps: int = 50,
                          rule: str = "gausslegendre", batch_size: int | None = None,

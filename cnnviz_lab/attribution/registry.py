@@ -133,10 +133,12 @@ def register(name: str, fn: Attribution, *, label: str | None = None, family: st
     entry = Method(name, fn, label or name, family, tuple(aliases),
                    family == "gradient" if pixels is None else pixels, wraps, dict(full or {}),
                    dict(quick or {}), course, panels, agnostic)
-    unregister(name)
+    # Check every name before changing anything: a refused registration leaves the registry as it was.
     for key in {normalize(k) for k in (name, *aliases)}:
-        if key in _KEYS:
-            raise ValueError(f"{name}: the name {key!r} already belongs to {_KEYS[key]}")
+        owner = _KEYS.get(key)
+        if owner is not None and owner != name:
+            raise ValueError(f"{name}: the name {key!r} already belongs to {owner}")
+    unregister(name)
     _REGISTRY[name] = entry
     for key in (name, *aliases):
         _KEYS[normalize(key)] = name
@@ -188,16 +190,38 @@ def label(method: str | Method | Attribution) -> str:
         return method if isinstance(method, str) else getattr(method, "__name__", "map")
 
 
-def call(method: str | Method | Attribution, model: Any, x: torch.Tensor, target: Any = None, /,
-         **options: Any) -> torch.Tensor:
-    """Run a method with its default settings, ``options`` overriding them; options that
-    are ``None`` or that the method does not take by name are left out (so a front end can
-    offer ``layer=``, ``seed=``, ``steps=``... to every method and each takes what it
-    knows). A method that wraps a base method (``method=``, SmoothGrad) also hands the base
-    the options it takes."""
+def accepted(method: str | Method | Attribution, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``options`` that ``method`` takes by name (a wrapping method such as
+    SmoothGrad: also what its base method takes); ``None`` values are left out. Front ends
+    that offer the same settings to every method (the CLI, the panels) use it."""
+    entry = get_method(method) if isinstance(method, (str, Method)) else _entry_of(method)
+    fn = entry.fn if entry is not None else method
+    names = _parameters(fn)
+    if entry is not None and entry.wraps:
+        base = options.get("method") or inspect.signature(fn).parameters["method"].default
+        names |= _parameters(get_method(base).fn if isinstance(base, str) else base)
+    return {k: v for k, v in options.items() if v is not None and k in names}
+
+
+def call(method: str | Method | Attribution, model: Any, x: torch.Tensor, target: Any = None, /, *,
+         offered: Mapping[str, Any] | None = None, **options: Any) -> torch.Tensor:
+    """Run a method with its default settings, ``options`` overriding them.
+
+    ``options`` are strict: one the method does not take (a typo such as ``stpes=``) raises
+    ``TypeError`` naming the keywords it accepts. ``offered`` settings are passed only where
+    the method takes them (a front end offers ``layer=``, ``seed=``, ``steps=``... to every
+    method and each takes what it knows). ``None`` means "not given" in both. A method that
+    wraps a base method (``method=``, SmoothGrad) also hands the base the options it takes."""
     entry = get_method(method) if isinstance(method, (str, Method)) else _entry_of(method)
     fn = entry.fn if entry is not None else method
     given = {k: v for k, v in options.items() if v is not None}
+    given.update({k: v for k, v in accepted(method, {**(offered or {}), **given}).items() if k not in given})
+    unknown = sorted(set(given) - set(accepted(method, given)))
+    if unknown:
+        known = sorted(_parameters(fn) - {"model", "x", "target"})
+        name = entry.name if entry is not None else getattr(fn, "__name__", "method")
+        raise TypeError(f"{name} got unexpected keyword {', '.join(repr(k) for k in unknown)}; "
+                        f"it accepts {', '.join(known)}")
     settings = {**(entry.settings() if entry is not None else {}), **given}
     params = _parameters(fn)
     kwargs = {k: v for k, v in settings.items() if k in params}
@@ -212,5 +236,5 @@ def _entry_of(fn: Attribution) -> Method | None:
     return next((m for m in _REGISTRY.values() if m.fn is fn), None)
 
 
-__all__ = ["FAMILIES", "Method", "call", "get_method", "label", "methods", "normalize", "register",
+__all__ = ["FAMILIES", "Method", "accepted", "call", "get_method", "label", "methods", "normalize", "register",
            "unregister"]

@@ -18,11 +18,12 @@ def _gradcam(args: argparse.Namespace) -> int:
     if args.target is not None:
         target = parse_target(args.target)
         index = clf.class_index(target)
-        heat = registry.call(args.method, clf, x, index, layer=args.layer, **options)[0]
+        heat = registry.call(args.method, clf, x, index, layer=args.layer, offered=options)[0]
         fig = plot.cam_overlay(x, heat, clf, title=f"{name} for '{clf.label(index)}' "
                                f"at {args.layer or clf.cam_layer}")
     else:
-        fig = plot.cam_topk(clf, x, k=args.top, method=args.method, layer=args.layer, **options)
+        fig = plot.cam_topk(clf, x, k=args.top, method=args.method, layer=args.layer,
+                             **registry.accepted(args.method, options))
         for rank, (idx, label, prob) in enumerate(clf.predict(x, k=args.top), 1):
             print(f"{rank}. {label} ({idx}): {prob:.1%}")
     save(fig, args.out, clf)

@@ -41,8 +41,9 @@ def _black_box(args: argparse.Namespace, clf, x) -> int:
     target = parse_target(args.target)
     index = clf.class_index(target) if target is not None else int(clf.logits(x).argmax(1)[0])
     name = registry.label(args.method)
-    heat = registry.call(args.method, clf, x, index, fill=_fill(args.fill), output=args.output,
-                         batch_size=args.batch_size, n=args.samples, seed=args.seed, progress=True)[0]
+    heat = registry.call(args.method, clf, x, index, offered=dict(
+        fill=_fill(args.fill), output=args.output, batch_size=args.batch_size, n=args.samples, seed=args.seed,
+        progress=True))[0]
     print(f"{name} map for class {clf.label(index)} ({index})")
     save(plot.cam_overlay(x, heat, clf, title=f"{name} for '{clf.label(index)}' ({clf.name})"), args.out, clf)
     return 0

@@ -26,7 +26,7 @@ def _saliency(args: argparse.Namespace) -> int:
     name = registry.label(args.method)
     if args.top:
         targets = topk_targets(clf, x, args.top)
-        attr = registry.call(args.method, clf, x, targets, **options)[0]
+        attr = registry.call(args.method, clf, x, targets, offered=options)[0]
         labels = [clf.label(int(i)) for i in targets[0]]
         fig = plot.class_maps(x, attr, labels, clf, title=f"{name}: top-{args.top} classes")
     else:
@@ -34,7 +34,7 @@ def _saliency(args: argparse.Namespace) -> int:
         if target is None:
             target = int(clf.logits(x).argmax(1)[0])
         index = clf.class_index(target)
-        attr = registry.call(args.method, clf, x, index, **options)[0]
+        attr = registry.call(args.method, clf, x, index, offered=options)[0]
         fig = plot.saliency_maps(x, attr, clf, title=f"{name} for '{clf.label(index)}' ({clf.name})")
         print(f"{name} map for class {clf.label(index)} ({index})")
     save(fig, args.out, clf)

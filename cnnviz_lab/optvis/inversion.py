@@ -13,17 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from PIL import Image
 from torch import nn
 
 from .. import checks, defaults
 from ..classifier import Classifier, unwrap
-from ..compat import deprecated_output
 from ..layers import activations, layer_name
 from ..modelstate import model_device
 from .objectives import alpha_norm, content, total_variation
 from .param import ImageParam, make_param
-from .render import Rendering, _normalizer, legacy_output, render, unit_image
+from .render import Rendering, _normalizer, render, unit_image
 from .transforms import Transform, make_transforms
 
 
@@ -39,8 +37,7 @@ def feature_distance(model: nn.Module | Classifier, x: torch.Tensor, target: tor
 def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 200,
            seed: int | None = None, *, size: int | None = None, param: str | ImageParam = "pixel",
            lr: float = 0.05, tv_weight: float = 0.5, alpha_weight: float = 0.05, alpha: float = 6.0,
-           transforms: str | Transform | None = "jitter", progress: bool | None = None,
-           output: str | None = None) -> Rendering:
+           transforms: str | Transform | None = "jitter", progress: bool | None = None) -> Rendering:
     """Reconstruct ``image`` from its activations at ``layer`` (Mahendran & Vedaldi 2015).
 
     ``image``: a PIL image / path / array (preprocessed at ``size``, default the model's
@@ -52,9 +49,8 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
     Returns a :class:`Rendering` (``.image``, ``.tensor`` ``(1,3,H,W)`` RGB in [0, 1]) whose
     ``info`` holds ``layer``, ``target`` (the image inverted, RGB [0, 1]), and
     ``distance_start`` and ``distance_end``, the relative feature distances of the start
-    noise and of the result. (``output="image"|"tensor"|"result"``: deprecated.)
+    noise and of the result.
     """
-    output = deprecated_output("invert", output, ("image", "tensor", "result"))
     steps = checks.integer(steps, "steps", minimum=0, what="an int >= 0")
     module, clf = unwrap(model)
     device = model_device(module)
@@ -77,7 +73,7 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
                     generator=gen, progress=progress, desc=f"invert {name}")
     d1 = float(feature_distance(module, normalise(result.tensor), x_target, name)[0])
     result.info.update(layer=name, distance_start=d0, distance_end=d1, target=target_unit)
-    return result if output in (None, "result") else legacy_output(result, output)
+    return result
 
 
 __all__ = ["feature_distance", "invert"]

@@ -24,7 +24,6 @@ from torch import nn
 
 from .. import checks, defaults
 from ..classifier import Classifier, unwrap
-from ..compat import deprecated_output
 from ..layers import capture
 from ..modelstate import frozen, model_device, prepare_input
 from .objectives import Context, Objective, as_objective, l2
@@ -187,8 +186,7 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
              steps: int = 256, param: str | ImageParam = "fft", seed: int | None = None, *,
              lr: float = 0.05, transforms: str | Transform | Sequence[Transform] | None = "standard",
              batch: int | None = None, image: Any = None, l2_weight: float = 0.0,
-             decorrelate: bool = True, optimizer: str = "adam", progress: bool | None = None,
-             output: str | None = None) -> Rendering:
+             decorrelate: bool = True, optimizer: str = "adam", progress: bool | None = None) -> Rendering:
     """The image that maximally excites a neuron, channel or class (activation
     maximisation: Erhan et al. 2009; Olah et al. 2017, Distill "Feature Visualization").
 
@@ -207,10 +205,8 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
 
     Returns a :class:`Rendering`: ``.image`` (PIL), ``.images`` (one per batch element),
     ``.tensor`` (``(N,3,H,W)`` RGB in [0, 1]), the score ``.history``, the ``.start`` image
-    and ``.difference``. (``output="image"|"tensor"|"result"`` is the old way to choose
-    one of them: deprecated.)
+    and ``.difference``.
     """
-    output = deprecated_output("maximize", output, ("image", "tensor", "result"))
     module, clf = unwrap(model)
     obj = as_objective(objective)
     device = model_device(module)
@@ -228,7 +224,7 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
     result = render(model, obj, p, steps=steps, lr=lr, transforms=make_transforms(transforms, size),
                     generator=gen, optimizer=optimizer, progress=progress, desc="maximize")
     result.start = start
-    return result if output in (None, "result") else legacy_output(result, output)
+    return result
 
 
 def centre_contrast(images: torch.Tensor) -> torch.Tensor:
@@ -248,12 +244,4 @@ def centre_contrast(images: torch.Tensor) -> torch.Tensor:
     return inner.std(1) / outer.std(1).clamp_min(1e-12)
 
 
-def legacy_output(result: Rendering, output: str) -> Any:
-    """What the deprecated ``output=`` asked for: ``"tensor"`` or ``"image"`` (a list for a batch)."""
-    if output == "tensor":
-        return result.tensor
-    images = result.images
-    return images[0] if len(images) == 1 else images
-
-
-__all__ = ["Rendering", "centre_contrast", "legacy_output", "maximize", "render", "to_pil", "unit_image"]
+__all__ = ["Rendering", "centre_contrast", "maximize", "render", "to_pil", "unit_image"]

@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 
 from ..adversarial import Attack, ExplanationChange, high_frequency_share
 from ..models import Classifier

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 
 from ..attribution import registry
 from ..attribution.cam import finish_maps, gradcam

@@ -6,7 +6,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 
 from ..concepts import TCAVResult
 from .core import to_numpy

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import torch
 from matplotlib import colormaps
-from matplotlib.figure import Figure
+from .figure import Figure
 from PIL import Image
 
 from ..images import ImageLike, load_image
@@ -151,21 +151,3 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> str:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=dpi, bbox_inches="tight")
     return str(out)
-
-
-def _show_figures_in_ipython() -> None:
-    """Let a notebook draw our pyplot-free figures as PNG when they are a cell's value or
-    passed to ``display`` (without this, a bare ``Figure`` shows only its text repr)."""
-    try:
-        from IPython import get_ipython
-        from IPython.core.pylabtools import print_figure
-    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    formatter = shell.display_formatter.formatters["image/png"]
-    formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight", dpi=90))
-
-
-_show_figures_in_ipython()

@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..evaluate import Curve, RandomizationResult

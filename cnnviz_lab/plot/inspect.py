@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 from torch import nn
 
 from ..augment import augment

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
+from .figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 

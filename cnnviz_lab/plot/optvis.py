@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 from PIL import Image
 
 from ..images import ImageLike

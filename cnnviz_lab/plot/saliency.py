@@ -13,7 +13,7 @@ from typing import Mapping
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 
 from ..images import ImageLike
 from .core import colorize, image_array, normalize_map, reduce_channels, to_numpy

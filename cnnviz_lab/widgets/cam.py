@@ -81,7 +81,7 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffe
     def render(model: str, image: str, layer: str, target: int, method: str):
         clf = cached_model(model)
         x = _input(model, image)
-        heat = registry.call(method, clf, x, target, layer=layer, max_channels=pick(256, 32))[0]
+        heat = registry.call(method, clf, x, target, layer=layer, offered={"max_channels": pick(256, 32)})[0]
         return plot.cam_overlay(x, heat, clf, title=f"{registry.label(method)} for '{clf.label(target)}' "
                                 f"at {layer}")
 

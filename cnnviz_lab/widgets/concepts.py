@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.figure import Figure
+from ..plot.figure import Figure
 
 from ..concepts import TCAVResult
 from ..plot.core import to_numpy

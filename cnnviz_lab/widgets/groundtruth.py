@@ -7,7 +7,7 @@ from typing import Callable, Mapping
 import ipywidgets as W
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from ..plot.figure import Figure
 
 from ..datasets import CUE_MODES, shape_images
 from ..groundtruth import mask_energy, mask_pointing

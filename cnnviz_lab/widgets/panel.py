@@ -91,6 +91,17 @@ class Panel(W.VBox):
         else:
             self.update(force=True)
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, plus its current figure as a PNG and a plain-text line, so that a
+        notebook read without a kernel (GitHub, nbviewer, a static site, slides) shows the
+        figure instead of ``Panel(children=...)``; Jupyter renders the widget itself."""
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        png = figure_png(self.last_result)
+        if png is not None:
+            data["image/png"] = png
+        data["text/plain"] = "An interactive panel: run the notebook to move its controls."
+        return data
+
     def values(self) -> dict[str, Any]:
         return {k: w.value for k, w in self.controls.items()}
 
@@ -163,10 +174,33 @@ def display_output(result: Any) -> dict[str, Any]:
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
+def figure_png(result: Any) -> str | None:
+    """``result`` (a matplotlib figure, a PIL image or anything with ``_repr_png_``) as
+    base64 PNG text, or None."""
+    import base64
+    import io
+
+    if result is None:
+        return None
+    buf = io.BytesIO()
+    if hasattr(result, "savefig"):
+        result.savefig(buf, format="png", dpi=72, bbox_inches="tight")
+    elif hasattr(result, "save") and hasattr(result, "mode"):
+        result.save(buf, format="PNG")
+    elif hasattr(result, "_repr_png_"):
+        raw = result._repr_png_()
+        if not raw:
+            return None
+        buf.write(raw if isinstance(raw, bytes) else base64.b64decode(raw))
+    else:
+        return None
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def panel(controls: dict[str, W.Widget], render: Callable[..., Any], button: str | None = None
           ) -> Panel:
     """A :class:`Panel`: controls that redraw ``render``'s figure whenever they change."""
     return Panel(controls, render, button)
 
 
-__all__ = ["display_output", "Panel", "in_cell", "panel"]
+__all__ = ["display_output", "figure_png", "Panel", "in_cell", "panel"]

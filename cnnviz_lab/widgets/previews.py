@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
+from ..plot.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 

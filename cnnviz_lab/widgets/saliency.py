@@ -82,10 +82,10 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
             what = f"{start} channel {channel}"
         if samples > 0:
             attr = registry.call("smoothgrad", clf, x, target, method=base, n=samples, noise=noise, seed=0,
-                                 **options)
+                                 offered=options)
             name = f"SmoothGrad ({registry.label(method)}, n={samples}, noise={noise:.2f})"
         else:
-            attr = base(clf, x, target) if callable(base) else registry.call(method, clf, x, target, **options)
+            attr = base(clf, x, target) if callable(base) else registry.call(method, clf, x, target, offered=options)
             name = registry.label(method)
         if start and not takes_from_layer(method):
             what += f" (start from {start} applies to guided backprop and deconvnet only)"

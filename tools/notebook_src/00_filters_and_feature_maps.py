@@ -1,113 +1,118 @@
-from notebook_builder import Notebook
+# ---
+# jupyter:
+#   cnnviz:
+#     title: Filters, feature maps and predictions
+#     goals:
+#     - load a pretrained CNN and read its top-5 predictions
+#     - see how augmentation (crops, flips, colour jitter, rotation) changes what it predicts
+#     - compare the first-layer filters of AlexNet (Gabor-like) and EfficientNet-Lite0
+#     - read depthwise kernels, and a 1x1 convolution as the matrix it is
+#     - capture the feature maps of any layer with a hook that always comes off
+#     prerequisites: Python and a first idea of what a convolution is.
+#     runtime:
+#       cpu: 1 minute
+#       gpu: 20 seconds
+#     papers:
+#     - Krizhevsky, Sutskever & Hinton, *ImageNet Classification with Deep Convolutional Neural Networks*,
+#       NeurIPS 2012
+#     - Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014
+#     - Tan & Le, *EfficientNet*, ICML 2019
+# ---
 
-nb = Notebook(
-    "00_filters_and_feature_maps", "Filters, feature maps and predictions",
-    goals=["load a pretrained CNN and read its top-5 predictions",
-           "see how augmentation (crops, flips, colour jitter, rotation) changes what it predicts",
-           "compare the first-layer filters of AlexNet (Gabor-like) and EfficientNet-Lite0",
-           "read depthwise kernels, and a 1x1 convolution as the matrix it is",
-           "capture the feature maps of any layer with a hook that always comes off"],
-    prerequisites="Python and a first idea of what a convolution is.",
-    runtime=("1 minute", "20 seconds"),
-    papers=["Krizhevsky, Sutskever & Hinton, *ImageNet Classification with Deep Convolutional Neural "
-            "Networks*, NeurIPS 2012",
-            "Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014",
-            "Tan & Le, *EfficientNet*, ICML 2019"],
-)
+# %% [markdown]
+# ## 1. A pretrained network
+#
+# `cv.load_model()` returns a `Classifier`: the network (`.model`, in eval mode), its 1000
+# ImageNet labels, and the preprocessing its weights were trained with. The default,
+# EfficientNet-Lite0, ships with the package, so everything here works offline. Any
+# torchvision model works too: `cv.load_model("resnet50")` (its weights download once).
 
-nb.md("""
-## 1. A pretrained network
-
-`cv.load_model()` returns a `Classifier`: the network (`.model`, in eval mode), its 1000
-ImageNet labels, and the preprocessing its weights were trained with. The default,
-EfficientNet-Lite0, ships with the package, so everything here works offline. Any
-torchvision model works too: `cv.load_model("resnet50")` (its weights download once).
-""")
-nb.code("""
+# %%
 clf = cv.load_model(device=DEVICE)
 clf
-""")
 
-nb.md(r"""
-## 2. Predictions
+# %% [markdown]
+# ## 2. Predictions
+#
+# The network maps an image $x$ to one score (logit) $z_c$ per class; the softmax turns the
+# scores into probabilities $p_c = e^{z_c} / \sum_j e^{z_j}$. `preprocess` resizes, crops
+# the centre and normalises the image exactly as in training.
 
-The network maps an image $x$ to one score (logit) $z_c$ per class; the softmax turns the
-scores into probabilities $p_c = e^{z_c} / \sum_j e^{z_j}$. `preprocess` resizes, crops
-the centre and normalises the image exactly as in training.
-""")
-nb.code("""
+# %%
 cat = cv.sample_image("cat")
 x = clf.preprocess(cat)
 cv.plot.predictions(clf, x)
-""")
-nb.code("""
+
+# %% tags=["nbval-check-output"]
 top = clf.predict(x, k=3)
 assert top[0][1] in {"tabby", "tiger cat", "Egyptian cat"}, top
 print("cat image ->", [label for _, label, _ in top])
 print("coffee image ->", clf.predict(cv.sample_image("coffee"), k=1)[0][1])
-""", check_output=True)
 
-nb.md("""
-## 3. What augmentation does to a prediction
+# %% [markdown]
+# ## 3. What augmentation does to a prediction
+#
+# Training pipelines show the network random crops, flips and colour changes so that it
+# learns the object, not the framing. The same augmentations applied at test time show how
+# stable the prediction is. Before you look, predict:
 
-Training pipelines show the network random crops, flips and colour changes so that it
-learns the object, not the framing. The same augmentations applied at test time show how
-stable the prediction is. Before you look, predict:
-""")
-nb.choice("00-augmentation")
-nb.code("""
+# %% [markdown] choice="00-augmentation"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %%
 cv.plot.augmentations(clf, cat)
-""")
-nb.code("""
+
+# %% tags=["nbval-check-output"]
 views = cv.augment(cat, seed=0)
 top1 = [t[0][1] for t in clf.predict(clf.preprocess([img for _, img in views]), k=1)]
 CATS = {"tabby", "tiger cat", "Egyptian cat", "Persian cat", "Siamese cat"}
 assert set(top1) <= CATS and len(set(top1)) >= 2, top1  # the label moves, but stays a cat
 print(f"{len(views)} views, top-1 labels: {sorted(set(top1))}")
-""", check_output=True)
-nb.md("""
-Every view is still a cat, but the label moves between the cat classes: the top two,
-tiger cat and Egyptian cat, are nearly tied on the original photo (38 % and 37 %), so a
-change of colour or framing is enough to swap them.
-""")
 
-nb.md(r"""
-## 4. Filters: the weights of a convolution layer
+# %% [markdown]
+# Every view is still a cat, but the label moves between the cat classes: the top two,
+# tiger cat and Egyptian cat, are nearly tied on the original photo (38 % and 37 %), so a
+# change of colour or framing is enough to swap them.
 
-A convolution layer with $C_{out}$ filters of size $C_{in} \times k \times k$ computes
-$A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
-drawn as a tiny colour image (each filter scaled to its own range).
+# %% [markdown]
+# ## 4. Filters: the weights of a convolution layer
+#
+# A convolution layer with $C_{out}$ filters of size $C_{in} \times k \times k$ computes
+# $A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
+# drawn as a tiny colour image (each filter scaled to its own range).
+#
+# **First layers of trained networks.** Krizhevsky et al. (2012, fig. 3) and Zeiler &
+# Fergus (2014, fig. 2) drew the first layer of AlexNet: 64 filters of 11x11 pixels at
+# stride 4, large enough to hold **Gabor-like** oriented stripes at several frequencies,
+# and **colour blobs** and colour-opposed edges; in Krizhevsky et al.'s two-GPU network one
+# half of the filters came out largely colour-agnostic and the other colour-specific.
+# VGG16's first layer has 3x3 filters, too small for stripes. Below, AlexNet's first layer
+# (where its weights can be had) beside EfficientNet-Lite0's.
 
-**First layers of trained networks.** Krizhevsky et al. (2012, fig. 3) and Zeiler &
-Fergus (2014, fig. 2) drew the first layer of AlexNet: 64 filters of 11x11 pixels at
-stride 4, large enough to hold **Gabor-like** oriented stripes at several frequencies,
-and **colour blobs** and colour-opposed edges; in Krizhevsky et al.'s two-GPU network one
-half of the filters came out largely colour-agnostic and the other colour-specific.
-VGG16's first layer has 3x3 filters, too small for stripes. Below, AlexNet's first layer
-(where its weights can be had) beside EfficientNet-Lite0's.
-""")
-nb.code("""
+# %%
 classic = cv.load_model("alexnet", fallback=True, device=DEVICE)
 cv.model_note(classic)
-""")
-nb.code("""
+
+# %%
 cv.plot.filters(classic, title=f"first-layer filters of {cv.title_name(classic)}")
-""")
-nb.code("""
+
+# %%
 cv.plot.filters(clf, title=f"first-layer filters of {cv.title_name(clf)}: 32 of 3x3, stride 2")
-""")
-nb.md(r"""
-**Reading EfficientNet-Lite0's first layer.** Its 32 filters are 3x3 at stride 2: each
-sees a 3x3 patch, too small for the stripes of a Gabor filter, so the picture is of
-simple gradients and spots. Split each filter into the part common to R, G and B (it sees
-brightness) and the rest (it sees colour): the *achromatic share*
-$3\,\|\bar W\|^2 / \sum_c \|W_c\|^2$, with $\bar W$ the mean over the colour channels, is
-1 for a filter that weighs R, G and B alike and 0 when the colours cancel. Most of Lite0's
-filters are mostly achromatic (brightness edges and spots), and a handful are purely
-colour-opponent (share near 0: one colour against another), the same split Krizhevsky et
-al. saw in AlexNet.
-""")
-nb.code("""
+
+# %% [markdown]
+# **Reading EfficientNet-Lite0's first layer.** Its 32 filters are 3x3 at stride 2: each
+# sees a 3x3 patch, too small for the stripes of a Gabor filter, so the picture is of
+# simple gradients and spots. Split each filter into the part common to R, G and B (it sees
+# brightness) and the rest (it sees colour): the *achromatic share*
+# $3\,\|\bar W\|^2 / \sum_c \|W_c\|^2$, with $\bar W$ the mean over the colour channels, is
+# 1 for a filter that weighs R, G and B alike and 0 when the colours cancel. Most of Lite0's
+# filters are mostly achromatic (brightness edges and spots), and a handful are purely
+# colour-opponent (share near 0: one colour against another), the same split Krizhevsky et
+# al. saw in AlexNet.
+
+# %% tags=["nbval-check-output"]
 share = cv.plot.achromatic_share(clf)
 stem = cv.get_layer(clf, cv.layer_names(clf, "conv")[0])
 assert stem.kernel_size == (3, 3) and stem.stride == (2, 2) and len(share) == 32
@@ -117,81 +122,89 @@ print(f"Lite0: {int((share > 0.5).sum())} of 32 filters mostly achromatic, "
 other = cv.plot.achromatic_share(classic)
 print(f"{cv.title_name(classic)}: {int((other > 0.5).sum())} of {len(other)} mostly achromatic, "
       f"{int((other < 0.1).sum())} colour-opponent")
-""", check_output=True)
 
-nb.md(r"""
-### Deeper layers: depthwise kernels, and 1x1 kernels as the matrix they are
+# %% [markdown]
+# ### Deeper layers: depthwise kernels, and 1x1 kernels as the matrix they are
+#
+# Deeper filters read feature maps, not colours. EfficientNet-Lite0 splits a full
+# convolution in two: a **depthwise** convolution filters each channel on its own with one
+# $k \times k$ kernel (3x3 or 5x5), and a **1x1** convolution mixes the channels. Only the
+# depthwise kernels have a spatial pattern to draw: red is a positive weight, blue a
+# negative one, white zero, on one scale for all tiles.
 
-Deeper filters read feature maps, not colours. EfficientNet-Lite0 splits a full
-convolution in two: a **depthwise** convolution filters each channel on its own with one
-$k \times k$ kernel (3x3 or 5x5), and a **1x1** convolution mixes the channels. Only the
-depthwise kernels have a spatial pattern to draw: red is a positive weight, blue a
-negative one, white zero, on one scale for all tiles.
-""")
-nb.code("""
+# %%
 cv.plot.filters(clf, "blocks.4.depthwise.conv", title="blocks.4.depthwise.conv: 5x5 kernels, stride 1")
-""")
-nb.code("""
+
+# %%
 cv.plot.filters(clf, "blocks.3.depthwise.conv", title="blocks.3.depthwise.conv: 5x5 kernels, stride 2")
-""")
-nb.md("""
-**Reading the kernels.** The stride-1 kernels are centred: spots, centre-surround and
-small oriented edges around the middle tap. The stride-2 kernels put their weight **up and
-to the left** of the centre. That is the padding: like TensorFlow's `"SAME"`, a stride-2
-convolution here pads one row more at the bottom than at the top, so each kernel's centre
-sits half a pixel below and right of the 2x2 block of pixels its output replaces; training
-moved the weight back onto that block. `cv.plot.kernel_centres` measures where each
-kernel's weight $|W|$ sits relative to its centre.
-""")
-nb.code("""
+
+# %% [markdown]
+# **Reading the kernels.** The stride-1 kernels are centred: spots, centre-surround and
+# small oriented edges around the middle tap. The stride-2 kernels put their weight **up and
+# to the left** of the centre. That is the padding: like TensorFlow's `"SAME"`, a stride-2
+# convolution here pads one row more at the bottom than at the top, so each kernel's centre
+# sits half a pixel below and right of the 2x2 block of pixels its output replaces; training
+# moved the weight back onto that block. `cv.plot.kernel_centres` measures where each
+# kernel's weight $|W|$ sits relative to its centre.
+
+# %% tags=["nbval-check-output"]
 still = cv.plot.kernel_centres(clf, "blocks.4.depthwise.conv")   # (240, 2): (down, right) in pixels
 halve = cv.plot.kernel_centres(clf, "blocks.3.depthwise.conv")   # (144, 2)
 up_left = ((halve[:, 0] < 0) & (halve[:, 1] < 0)).float().nanmean()
 assert still.nanmean(dim=0).abs().max() < 0.05 and up_left > 0.9, (still.nanmean(dim=0), up_left)
 print(f"stride 1: mean offset {still.nanmean(dim=0).abs().max():.2f} px | "
       f"stride 2: {up_left:.0%} of kernels lean up and left")
-""", check_output=True)
-nb.md(r"""
-A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
-weight. It is a matrix $W \in \mathbb{R}^{C_{out} \times C_{in}}$ applied at every pixel,
-$A_{o}(i,j) = \sum_{c} W_{o,c}\, X_{c}(i,j)$, so `cv.plot.filters` draws it as that matrix:
-row $o$ says how much of each input channel goes into output channel $o$.
-""")
-nb.code("""
+
+# %% [markdown]
+# A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
+# weight. It is a matrix $W \in \mathbb{R}^{C_{out} \times C_{in}}$ applied at every pixel,
+# $A_{o}(i,j) = \sum_{c} W_{o,c}\, X_{c}(i,j)$, so `cv.plot.filters` draws it as that matrix:
+# row $o$ says how much of each input channel goes into output channel $o$.
+
+# %%
 project = cv.get_layer(clf, "blocks.1.project.conv")
 assert project.kernel_size == (1, 1) and tuple(project.weight.shape[:2]) == (24, 96)
 cv.plot.filters(clf, "blocks.1.project.conv")  # 24 output channels x 96 input channels
-""")
 
-nb.written(
-    """
-    A block of EfficientNet-Lite0 replaces one full 3x3 convolution from 96 to 24 channels
-    by a depthwise 3x3 convolution on the 96 channels followed by a 1x1 convolution from 96
-    to 24. Count the weights of each (ignore biases). What does the split save, and what
-    can the split version no longer compute that the full convolution could?
-    """,
-    """
-    Full: 24 x 96 x 3 x 3 = 20,736 weights. Split: 96 x 3 x 3 = 864 (depthwise) plus
-    24 x 96 = 2,304 (1x1), 3,168 in all: about 6.5 times fewer, and as many times fewer
-    multiplications per pixel. The price: a full convolution can give every pair of
-    (input, output) channels its own spatial pattern; the split version filters each input
-    channel with a single pattern and then only mixes the results pixel by pixel, so every
-    output channel sees each input channel through the same kernel (Howard et al. 2017,
-    MobileNets; Sandler et al. 2018).
-    """,
-)
+# %% [markdown]
+# ### Think, then write
+#
+# A block of EfficientNet-Lite0 replaces one full 3x3 convolution from 96 to 24 channels
+# by a depthwise 3x3 convolution on the 96 channels followed by a 1x1 convolution from 96
+# to 24. Count the weights of each (ignore biases). What does the split save, and what
+# can the split version no longer compute that the full convolution could?
 
-nb.md("""
-## 5. Feature maps, through a hook
+# %% [markdown]
+# *Your answer (double-click this cell to write):*
 
-A forward *hook* is a function PyTorch calls with a layer's output during the forward pass.
-`cv.capture` attaches hooks inside a `with` block and removes them when the block ends,
-even on an error, the pattern the fast.ai book teaches for CAM. It records what the layer
-output even if an in-place ReLU overwrites it afterwards. The cell below prints the shape
-of three layers' outputs; predict one of them first:
-""")
-nb.choice("00-head-resolution")
-nb.code("""
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
+#
+# Full: 24 x 96 x 3 x 3 = 20,736 weights. Split: 96 x 3 x 3 = 864 (depthwise) plus
+# 24 x 96 = 2,304 (1x1), 3,168 in all: about 6.5 times fewer, and as many times fewer
+# multiplications per pixel. The price: a full convolution can give every pair of
+# (input, output) channels its own spatial pattern; the split version filters each input
+# channel with a single pattern and then only mixes the results pixel by pixel, so every
+# output channel sees each input channel through the same kernel (Howard et al. 2017,
+# MobileNets; Sandler et al. 2018).
+#
+# </details>
+
+# %% [markdown]
+# ## 5. Feature maps, through a hook
+#
+# A forward *hook* is a function PyTorch calls with a layer's output during the forward pass.
+# `cv.capture` attaches hooks inside a `with` block and removes them when the block ends,
+# even on an error, the pattern the fast.ai book teaches for CAM. It records what the layer
+# output even if an in-place ReLU overwrites it afterwards. The cell below prints the shape
+# of three layers' outputs; predict one of them first:
+
+# %% [markdown] choice="00-head-resolution"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %% tags=["nbval-check-output"]
 with cv.capture(clf, ["blocks.1", "blocks.8", "head"]) as cap:
     clf.model(x)
 for name, act in cap.activations.items():
@@ -199,74 +212,74 @@ for name, act in cap.activations.items():
 assert cv.hook_count(clf) == 0  # nothing left behind
 assert tuple(cap.activations["head"].shape[2:]) == (7, 7)  # 224 px / 32
 assert tuple(cap.activations["blocks.1"].shape[2:]) == (56, 56)  # 224 px / 4
-""", check_output=True)
-nb.md("""
-Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
-deep layers are coarse (7x7) and each channel fires on larger, more abstract patterns.
-""")
-nb.code("""
+
+# %% [markdown]
+# Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
+# deep layers are coarse (7x7) and each channel fires on larger, more abstract patterns.
+
+# %%
 cv.plot.feature_maps(clf, x, "blocks.1", channels=range(16))
-""")
-nb.code("""
+
+# %%
 cv.plot.feature_maps(clf, x, "head", channels=range(16))
-""")
 
-nb.md("""
-## 6. Explore
+# %% [markdown]
+# ## 6. Explore
+#
+# Pick a model, an image, a convolution layer (slider) and a range of channels; the feature
+# maps redraw as you move the controls.
 
-Pick a model, an image, a convolution layer (slider) and a range of channels; the feature
-maps redraw as you move the controls.
-""")
-nb.code("""
+# %%
 cv.widgets.feature_map_panel()
-""")
 
-nb.exercise(
-    "top-k from logits",
-    task="""
-    Write `top_k(logits, k)` returning `(probabilities, indices)` of the `k` most probable
-    classes of each row of `logits` (an `(N, 1000)` tensor), most probable first.
-    Hint: `softmax`, then `topk`.
-    """,
-    starter="""
-    def top_k(logits, k):
-        raise NotImplementedError  # your code here
-    """,
-    check="""
-    cv.exercises.check_top_k(top_k)
-    """,
-    solution="""
-    def top_k_solution(logits, k):
-        return logits.softmax(dim=1).topk(k, dim=1)
 
-    assert cv.exercises.check_top_k(top_k_solution)
-    """,
-)
-nb.exercise(
-    "the most active channels",
-    task="""
-    Write `most_active_channels(clf, x, layer, k)` returning the indices of the `k` channels
-    of `layer` with the largest mean activation for image `x`, largest first.
-    Hint: `cv.activations(clf, x, layer)` gives the `(1, C, H, W)` output of one layer.
-    """,
-    starter="""
-    def most_active_channels(clf, x, layer, k):
-        raise NotImplementedError  # your code here
-    """,
-    check="""
-    cv.exercises.check_most_active_channels(most_active_channels, clf, x, "blocks.8")
-    """,
-    solution="""
-    def most_active_channels_solution(clf, x, layer, k):
-        return cv.activations(clf, x, layer)[0].mean(dim=(1, 2)).topk(k).indices
+# %% [markdown]
+# ### Exercise: top-k from logits
+#
+# Write `top_k(logits, k)` returning `(probabilities, indices)` of the `k` most probable
+# classes of each row of `logits` (an `(N, 1000)` tensor), most probable first.
+# Hint: `softmax`, then `topk`.
 
-    assert cv.exercises.check_most_active_channels(most_active_channels_solution, clf, x, "blocks.8")
-    """,
-)
-nb.md("""
-## What next
+# %% tags=["exercise"]
+def top_k(logits, k):
+    raise NotImplementedError  # your code here
 
-Feature maps tell us *what* a layer responds to in this image. Notebook 01 asks the reverse
-question: *which pixels* made the network say "cat"? Answer: the gradient.
-""")
-nb.save()
+
+# %% tags=["exercise-check"]
+cv.exercises.check_top_k(top_k)
+
+
+# %% tags=["solution"]
+def top_k_solution(logits, k):
+    return logits.softmax(dim=1).topk(k, dim=1)
+
+assert cv.exercises.check_top_k(top_k_solution)
+
+
+# %% [markdown]
+# ### Exercise: the most active channels
+#
+# Write `most_active_channels(clf, x, layer, k)` returning the indices of the `k` channels
+# of `layer` with the largest mean activation for image `x`, largest first.
+# Hint: `cv.activations(clf, x, layer)` gives the `(1, C, H, W)` output of one layer.
+
+# %% tags=["exercise"]
+def most_active_channels(clf, x, layer, k):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_most_active_channels(most_active_channels, clf, x, "blocks.8")
+
+
+# %% tags=["solution"]
+def most_active_channels_solution(clf, x, layer, k):
+    return cv.activations(clf, x, layer)[0].mean(dim=(1, 2)).topk(k).indices
+
+assert cv.exercises.check_most_active_channels(most_active_channels_solution, clf, x, "blocks.8")
+
+# %% [markdown]
+# ## What next
+#
+# Feature maps tell us *what* a layer responds to in this image. Notebook 01 asks the reverse
+# question: *which pixels* made the network say "cat"? Answer: the gradient.

@@ -1,119 +1,122 @@
-from notebook_builder import Notebook
+# ---
+# jupyter:
+#   cnnviz:
+#     title: 'Saliency: which pixels made the network say ''cat''?'
+#     goals:
+#     - compute the gradient of a class score with respect to the input pixels (vanilla saliency)
+#     - read positive and negative saliency maps
+#     - compare three backward rules (vanilla gradient, deconvnet, guided backpropagation) and see what
+#       the last two hide
+#     - start guided backprop from any layer and channel, on VGG16 where it is available
+#     - remove gradient noise with SmoothGrad, and attribute with Integrated Gradients
+#     - write vanilla saliency yourself in four lines
+#     prerequisites: notebook 00 (a pretrained classifier, logits, hooks); what a gradient is.
+#     runtime:
+#       cpu: 2 minutes
+#       gpu: 20 seconds
+#     papers:
+#     - Simonyan, Vedaldi & Zisserman, *Deep Inside Convolutional Networks*, arXiv:1312.6034 (2013)
+#     - Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014
+#     - 'Springenberg et al., *Striving for Simplicity: The All Convolutional Net*, ICLR workshop 2015'
+#     - 'Smilkov et al., *SmoothGrad: removing noise by adding noise*, arXiv:1706.03825 (2017)'
+#     - Sundararajan, Taly & Yan, *Axiomatic Attribution for Deep Networks*, ICML 2017
+#     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
+# ---
 
-nb = Notebook(
-    "01_saliency", "Saliency: which pixels made the network say 'cat'?",
-    goals=["compute the gradient of a class score with respect to the input pixels (vanilla saliency)",
-           "read positive and negative saliency maps",
-           "compare three backward rules (vanilla gradient, deconvnet, guided backpropagation) and see "
-           "what the last two hide",
-           "start guided backprop from any layer and channel, on VGG16 where it is available",
-           "remove gradient noise with SmoothGrad, and attribute with Integrated Gradients",
-           "write vanilla saliency yourself in four lines"],
-    prerequisites="notebook 00 (a pretrained classifier, logits, hooks); what a gradient is.",
-    runtime=("2 minutes", "20 seconds"),
-    papers=["Simonyan, Vedaldi & Zisserman, *Deep Inside Convolutional Networks*, arXiv:1312.6034 (2013)",
-            "Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks*, ECCV 2014",
-            "Springenberg et al., *Striving for Simplicity: The All Convolutional Net*, ICLR workshop 2015",
-            "Smilkov et al., *SmoothGrad: removing noise by adding noise*, arXiv:1706.03825 (2017)",
-            "Sundararajan, Taly & Yan, *Axiomatic Attribution for Deep Networks*, ICML 2017",
-            "Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018"],
-)
+# %% [markdown]
+# ## 1. The idea: the gradient of a class score
+#
+# The network gives class $c$ a score (logit) $z_c(x)$. Close to our image $x_0$ it is
+# almost linear: $z_c(x) \approx z_c(x_0) + w^\top (x - x_0)$ with
+# $w = \frac{\partial z_c}{\partial x}\big|_{x_0}$. So $w$ says how much each pixel's value
+# would change the score. Simonyan et al. (2013) draw its largest magnitude over the colour
+# channels as the **saliency map**:
+#
+# $$M_{ij} = \max_{k \in \{R,G,B\}} \left| \frac{\partial z_c}{\partial x_{k,i,j}} \right|$$
+#
+# We use the logit, not the softmax probability: a probability can rise because *other*
+# classes fall, which would muddle the map.
 
-nb.md(r"""
-## 1. The idea: the gradient of a class score
-
-The network gives class $c$ a score (logit) $z_c(x)$. Close to our image $x_0$ it is
-almost linear: $z_c(x) \approx z_c(x_0) + w^\top (x - x_0)$ with
-$w = \frac{\partial z_c}{\partial x}\big|_{x_0}$. So $w$ says how much each pixel's value
-would change the score. Simonyan et al. (2013) draw its largest magnitude over the colour
-channels as the **saliency map**:
-
-$$M_{ij} = \max_{k \in \{R,G,B\}} \left| \frac{\partial z_c}{\partial x_{k,i,j}} \right|$$
-
-We use the logit, not the softmax probability: a probability can rise because *other*
-classes fall, which would muddle the map.
-""")
-nb.code("""
+# %%
 import torch
 
 clf = cv.load_model(device=DEVICE)
 SIZE = cv.config.pick(224, 96)  # quick mode uses small images
 x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
 clf.predict(x, k=3)
-""")
-nb.code("""
+
+# %%
 grad = cv.saliency(clf, x)  # target=None: the top-1 class; raw, signed, shape (1, 3, H, W)
 cv.plot.saliency_maps(x, grad[0], clf, title=f"{cv.title_name(clf)}: vanilla gradient for '{clf.predict(x, 1)[0][1]}'")
-""")
-nb.md("""
-**What to look at.** The `|gradient|` map is speckled over the whole image: raw gradients
-are noisy (section 3 measures it: most of the map's energy is at high spatial frequencies).
-The eyes show only as faint rings in the speckle. **Positive saliency** (centre right) shows where *brightening* a
-colour channel would raise the score, **negative saliency** where *darkening* it would.
-Each is drawn in colour: a red pixel means the red channel matters there.
-""")
-nb.code("""
+
+# %% [markdown]
+# **What to look at.** The `|gradient|` map is speckled over the whole image: raw gradients
+# are noisy (section 3 measures it: most of the map's energy is at high spatial frequencies).
+# The eyes show only as faint rings in the speckle. **Positive saliency** (centre right) shows where *brightening* a
+# colour channel would raise the score, **negative saliency** where *darkening* it would.
+# Each is drawn in colour: a red pixel means the red channel matters there.
+
+# %% tags=["nbval-check-output"]
 assert grad.shape == x.shape and not grad.requires_grad
 assert cv.hook_count(clf) == 0 and all(p.grad is None for p in clf.model.parameters())
 print("gradient shape == image shape:", grad.shape == x.shape, "| hooks left: 0 | parameter grads: none")
-""", check_output=True)
 
-nb.md(r"""
-## 2. Three backward rules: vanilla, deconvnet, guided
+# %% [markdown]
+# ## 2. Three backward rules: vanilla, deconvnet, guided
+#
+# The gradient passes back through each ReLU $y = \max(x, 0)$ where its forward input was
+# positive. Two older methods change this one line of the backward pass. The **deconvnet**
+# of Zeiler & Fergus (2014) runs the network backwards, applying "a ReLU on the way back":
+# it rectifies the signal coming from above and ignores the forward input. **Guided
+# backpropagation** (Springenberg et al. 2015) does both: it keeps only positive signals
+# *and* only where the unit was active.
+#
+# $$
+# \begin{aligned}
+# \text{vanilla gradient:}\quad & \tfrac{\partial L}{\partial x} = \mathbb{1}[x > 0]\;\tfrac{\partial L}{\partial y}\\
+# \text{deconvnet:}\quad & \tfrac{\partial L}{\partial x} = \max\!\big(\tfrac{\partial L}{\partial y}, 0\big)\\
+# \text{guided backprop:}\quad & \tfrac{\partial L}{\partial x} = \mathbb{1}[x > 0]\;\max\!\big(\tfrac{\partial L}{\partial y}, 0\big)
+# \end{aligned}
+# $$
+#
+# Everything else (convolutions, pooling, batch norm) back-propagates as usual. The package
+# applies the rule to every ReLU however the model calls it (modules, reused modules,
+# in-place, `F.relu`, and ReLU6 as in this EfficientNet-Lite) through a
+# `torch.overrides.TorchFunctionMode`. Below, the three maps of the same class, then the
+# vanilla and guided gradients in detail.
 
-The gradient passes back through each ReLU $y = \max(x, 0)$ where its forward input was
-positive. Two older methods change this one line of the backward pass. The **deconvnet**
-of Zeiler & Fergus (2014) runs the network backwards, applying "a ReLU on the way back":
-it rectifies the signal coming from above and ignores the forward input. **Guided
-backpropagation** (Springenberg et al. 2015) does both: it keeps only positive signals
-*and* only where the unit was active.
-
-$$
-\begin{aligned}
-\text{vanilla gradient:}\quad & \tfrac{\partial L}{\partial x} = \mathbb{1}[x > 0]\;\tfrac{\partial L}{\partial y}\\
-\text{deconvnet:}\quad & \tfrac{\partial L}{\partial x} = \max\!\big(\tfrac{\partial L}{\partial y}, 0\big)\\
-\text{guided backprop:}\quad & \tfrac{\partial L}{\partial x} = \mathbb{1}[x > 0]\;\max\!\big(\tfrac{\partial L}{\partial y}, 0\big)
-\end{aligned}
-$$
-
-Everything else (convolutions, pooling, batch norm) back-propagates as usual. The package
-applies the rule to every ReLU however the model calls it (modules, reused modules,
-in-place, `F.relu`, and ReLU6 as in this EfficientNet-Lite) through a
-`torch.overrides.TorchFunctionMode`. Below, the three maps of the same class, then the
-vanilla and guided gradients in detail.
-""")
-nb.code("""
+# %%
 guided = cv.guided_backprop(clf, x)
 deconv = cv.deconvnet(clf, x)
 cv.plot.compare_maps(x, {"vanilla gradient": grad[0], "deconvnet": deconv[0], "guided backprop": guided[0]},
                      clf, title=f"{cv.title_name(clf)}: three backward rules, class '{clf.label(clf.predict(x, 1)[0][0])}'")
-""")
-nb.code("""
-cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title=f"{cv.title_name(clf)}: vanilla vs guided")
-""")
-nb.md(r"""
-**What the figure shows.** On EfficientNet-Lite0 the guided map is not a clean edge
-drawing: it is covered by a fine **checkerboard**, a pattern that repeats every two
-pixels, and the deconvnet's even more so. It comes from the **stride-2 convolutions**.
-In the backward pass a stride-2 convolution becomes a transposed convolution: each
-gradient value of the coarse layer is spread over the input through the kernel, at every
-other pixel, and when the kernel size (3 or 5) is not a multiple of the stride, some pixels
-receive more of these copies than their neighbours (Odena et al. 2016, *Deconvolution and
-Checkerboard Artifacts*). In the vanilla gradient the copies carry both signs and largely
-cancel; guided backprop and the deconvnet keep only the positive ones, so they add up and
-the pattern shows. We measure it with `cv.high_frequency_share(a, cutoff=0.9)`: the share
-of the map's energy at spatial frequencies above 0.9 times the Nyquist frequency (periods
-of about 2 pixels). For the deconvnet it is more than half: its map is mostly the grid.
 
-**The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
-the only way the image can reach its backward pass is through the max-pooling "switches"
-(which of four pixels was the maximum), the device Zeiler & Fergus built their
-reconstructions on. EfficientNet-Lite0 has no max-pooling: its convolutions, batch norms (in
-eval mode) and average pooling are linear, and the deconvnet's map for a class is the same
-for every image. The cell checks it on the coffee photo. VGG16 has five max-pooling layers,
-so there the switches bring the image back.
-""")
-nb.code("""
+# %%
+cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title=f"{cv.title_name(clf)}: vanilla vs guided")
+
+# %% [markdown]
+# **What the figure shows.** On EfficientNet-Lite0 the guided map is not a clean edge
+# drawing: it is covered by a fine **checkerboard**, a pattern that repeats every two
+# pixels, and the deconvnet's even more so. It comes from the **stride-2 convolutions**.
+# In the backward pass a stride-2 convolution becomes a transposed convolution: each
+# gradient value of the coarse layer is spread over the input through the kernel, at every
+# other pixel, and when the kernel size (3 or 5) is not a multiple of the stride, some pixels
+# receive more of these copies than their neighbours (Odena et al. 2016, *Deconvolution and
+# Checkerboard Artifacts*). In the vanilla gradient the copies carry both signs and largely
+# cancel; guided backprop and the deconvnet keep only the positive ones, so they add up and
+# the pattern shows. We measure it with `cv.high_frequency_share(a, cutoff=0.9)`: the share
+# of the map's energy at spatial frequencies above 0.9 times the Nyquist frequency (periods
+# of about 2 pixels). For the deconvnet it is more than half: its map is mostly the grid.
+#
+# **The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
+# the only way the image can reach its backward pass is through the max-pooling "switches"
+# (which of four pixels was the maximum), the device Zeiler & Fergus built their
+# reconstructions on. EfficientNet-Lite0 has no max-pooling: its convolutions, batch norms (in
+# eval mode) and average pooling are linear, and the deconvnet's map for a class is the same
+# for every image. The cell checks it on the coffee photo. VGG16 has five max-pooling layers,
+# so there the switches bring the image back.
+
+# %%
 period2 = {name: cv.high_frequency_share(a, cutoff=0.9).item()
            for name, a in {"vanilla": grad, "deconvnet": deconv, "guided": guided}.items()}
 print({k: round(v, 2) for k, v in period2.items()})
@@ -123,59 +126,63 @@ if not cv.config.quick():
 coffee = clf.preprocess(cv.sample_image("coffee"), size=SIZE)
 top1 = clf.predict(x, 1)[0][0]
 assert torch.allclose(cv.deconvnet(clf, coffee, top1), deconv, rtol=1e-4, atol=1e-6)  # the same map
-""")
 
-nb.md("""
-### The same on VGG16
+# %% [markdown]
+# ### The same on VGG16
+#
+# VGG16 has no strided convolutions: 3x3 convolutions at stride 1, and 2x2 max-pooling that
+# passes each gradient back to one pixel of four. With no uneven overlap there is no
+# checkerboard to print, and its guided-backprop maps are the edge drawings of the papers'
+# figures (Selvaraju et al. 2017 show guided backprop on VGG16). Where VGG16's weights cannot
+# be had, the cell falls back to EfficientNet-Lite0, says so, and the figure shows the
+# checkerboard again.
 
-VGG16 has no strided convolutions: 3x3 convolutions at stride 1, and 2x2 max-pooling that
-passes each gradient back to one pixel of four. With no uneven overlap there is no
-checkerboard to print, and its guided-backprop maps are the edge drawings of the papers'
-figures (Selvaraju et al. 2017 show guided backprop on VGG16). Where VGG16's weights cannot
-be had, the cell falls back to EfficientNet-Lite0, says so, and the figure shows the
-checkerboard again.
-""")
-nb.code("""
+# %%
 vgg = cv.load_model("vgg16", fallback=True, device=DEVICE)
 cv.model_note(vgg)
-""")
-nb.code("""
+
+# %%
 xv = vgg.preprocess(cv.sample_image("cat"), size=SIZE)
 guided_v = cv.guided_backprop(vgg, xv)
 cv.plot.vanilla_vs_guided(xv, cv.saliency(vgg, xv)[0], guided_v[0], vgg,
                           title=f"{cv.title_name(vgg)}: vanilla vs guided")
-""")
-nb.code("""
+
+# %%
 share_v = cv.high_frequency_share(guided_v, cutoff=0.9).item()
 print(f"{cv.title_name(vgg)}: period-2 share of the guided map {share_v:.2f} "
       f"(EfficientNet-Lite0: {period2['guided']:.2f})")
-""")
 
-nb.md("""
-### Does the map depend on the class?
+# %% [markdown]
+# ### Does the map depend on the class?
+#
+# An explanation of "cat" should differ from an explanation of "cup". On the cat-and-coffee
+# image we ask for both classes in **one call**: an `(N, K)` target gives K maps per image
+# (one forward pass, one batched backward pass). First the vanilla gradient:
 
-An explanation of "cat" should differ from an explanation of "cup". On the cat-and-coffee
-image we ask for both classes in **one call**: an `(N, K)` target gives K maps per image
-(one forward pass, one batched backward pass). First the vanilla gradient:
-""")
-nb.code("""
+# %%
 both = clf.preprocess(cv.sample_image("cat_and_coffee"), size=SIZE)
 targets = [[clf.predict(both, 1)[0][0], clf.class_index("cup")]]  # (N=1, K=2)
 labels = [clf.label(t) for t in targets[0]]
 vanilla_k = cv.saliency(clf, both, targets)       # shape (1, 2, 3, H, W)
 cv.plot.class_maps(both, vanilla_k, labels, clf, title=f"{cv.title_name(clf)}: vanilla gradient, two classes")
-""")
-nb.md("Now guided backprop and the deconvnet, for the same two classes. Predict first:")
-nb.choice("01-guided-class")
-nb.code("""
+
+# %% [markdown]
+# Now guided backprop and the deconvnet, for the same two classes. Predict first:
+
+# %% [markdown] choice="01-guided-class"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %%
 guided_k = cv.guided_backprop(clf, both, targets)
 deconv_k = cv.deconvnet(clf, both, targets)
 cv.plot.class_maps(both, guided_k, labels, clf, title=f"{cv.title_name(clf)}: guided backprop, two classes")
-""")
-nb.code("""
+
+# %%
 cv.plot.class_maps(both, deconv_k, labels, clf, title=f"{cv.title_name(clf)}: deconvnet, two classes")
-""")
-nb.code("""
+
+# %%
 # Pearson correlation of the two classes' max |.| maps (1: the same picture)
 corr = {name: cv.plot.map_correlation(a[0, 0], a[0, 1]) for name, a in
         {"vanilla": vanilla_k, "guided": guided_k, "deconvnet": deconv_k}.items()}
@@ -184,115 +191,112 @@ assert corr["guided"] > cv.config.pick(0.85, 0.8) and corr["deconvnet"] > cv.con
 assert corr["vanilla"] < cv.config.pick(0.65, 0.7)
 if not cv.config.quick():
     assert corr["deconvnet"] > corr["guided"], corr
-""")
-nb.md("""
-**What to conclude.** The vanilla maps change with the class (correlation about 0.5); the
-guided maps barely do (about 0.9) and the deconvnet's hardly at all (above 0.99). Dropping
-the negative signals at every ReLU throws away what tells the classes apart: guided
-backprop mostly reconstructs the image's edges whatever you ask (Nie et al. 2018; Adebayo
-et al. 2018 show it survives even randomising the network's weights), and the deconvnet,
-which also ignores which units were active, keeps the least of the class (and, on this
-network, nothing of the image). Use them for crisp pictures, and combine them with a
-class-sensitive map: Guided Grad-CAM, in notebook 06.
-""")
 
-nb.md(r"""
-### Guided backprop from any layer and channel
+# %% [markdown]
+# **What to conclude.** The vanilla maps change with the class (correlation about 0.5); the
+# guided maps barely do (about 0.9) and the deconvnet's hardly at all (above 0.99). Dropping
+# the negative signals at every ReLU throws away what tells the classes apart: guided
+# backprop mostly reconstructs the image's edges whatever you ask (Nie et al. 2018; Adebayo
+# et al. 2018 show it survives even randomising the network's weights), and the deconvnet,
+# which also ignores which units were active, keeps the least of the class (and, on this
+# network, nothing of the image). Use them for crisp pictures, and combine them with a
+# class-sensitive map: Guided Grad-CAM, in notebook 06.
 
-Springenberg et al. (2015) and Zeiler & Fergus (2014) did not only start from a class
-score: they reconstructed what **one unit** of a hidden layer responds to, by running the
-backward rule from that unit's activation. `from_layer=` and `channel=` do that: the
-backward pass starts from $\sum_{h,w} A_{c}(h, w)$, the activation of channel $c$ of the
-layer summed over positions. On VGG16 we start from `features.22` (relu4_3, 28x28 at
-224 px); on EfficientNet-Lite0 from `blocks.10` (14x14); the channel is the layer's most
-active one for this image.
-""")
-nb.code("""
+# %% [markdown]
+# ### Guided backprop from any layer and channel
+#
+# Springenberg et al. (2015) and Zeiler & Fergus (2014) did not only start from a class
+# score: they reconstructed what **one unit** of a hidden layer responds to, by running the
+# backward rule from that unit's activation. `from_layer=` and `channel=` do that: the
+# backward pass starts from $\sum_{h,w} A_{c}(h, w)$, the activation of channel $c$ of the
+# layer summed over positions. On VGG16 we start from `features.22` (relu4_3, 28x28 at
+# 224 px); on EfficientNet-Lite0 from `blocks.10` (14x14); the channel is the layer's most
+# active one for this image.
+
+# %%
 LAYER = {"vgg16": "features.22"}.get(vgg.name, "blocks.10")
 channel = int(cv.activations(vgg, xv, LAYER)[0].mean(dim=(1, 2)).argmax())
 from_channel = cv.guided_backprop(vgg, xv, from_layer=LAYER, channel=channel)
 cv.plot.compare_maps(xv, {f"class '{vgg.label(vgg.predict(xv, 1)[0][0])}'": guided_v[0],
                           f"{LAYER}, channel {channel}": from_channel[0]}, vgg,
                      title=f"{cv.title_name(vgg)}: guided backprop from the class score and from one channel")
-""")
-nb.code("""
+
+# %%
 unit_vs_class = cv.plot.map_correlation(guided_v[0], from_channel[0])
 print(f"{cv.title_name(vgg)}: {LAYER} channel {channel} vs the class: correlation {unit_vs_class:.2f}")
 assert from_channel.shape == xv.shape and from_channel.abs().sum() > 0
 if vgg.name == "efficientnet_lite0" and not cv.config.quick():
     assert unit_vs_class > 0.7, unit_vs_class
-""")
-nb.md("""
-**What to look at.** On EfficientNet-Lite0 (the fallback), the map from the most active
-channel of `blocks.10` is close to the map from the class score (correlation above 0.7,
-printed above): starting from one channel, guided backprop still draws much the same edges.
-Zeiler & Fergus (2014, fig. 2) reconstruct single units of the upper layers of an ImageNet
-network from their strongest activation and find the parts that drive them (faces, text,
-textures); with pretrained VGG16 weights, compare. Try the panel below: switch *start
-from* to another block and move the *channel* slider.
-""")
 
-nb.md(r"""
-## 3. SmoothGrad: remove noise by adding noise
+# %% [markdown]
+# **What to look at.** On EfficientNet-Lite0 (the fallback), the map from the most active
+# channel of `blocks.10` is close to the map from the class score (correlation above 0.7,
+# printed above): starting from one channel, guided backprop still draws much the same edges.
+# Zeiler & Fergus (2014, fig. 2) reconstruct single units of the upper layers of an ImageNet
+# network from their strongest activation and find the parts that drive them (faces, text,
+# textures); with pretrained VGG16 weights, compare. Try the panel below: switch *start
+# from* to another block and move the *channel* slider.
 
-The gradient jumps around at the scale of single pixels. Smilkov et al. (2017) average
-the map over $n$ noisy copies of the image:
+# %% [markdown]
+# ## 3. SmoothGrad: remove noise by adding noise
+#
+# The gradient jumps around at the scale of single pixels. Smilkov et al. (2017) average
+# the map over $n$ noisy copies of the image:
+#
+# $$\hat M_c(x) = \frac{1}{n} \sum_{i=1}^{n} M_c\big(x + \epsilon_i\big),\qquad
+# \epsilon_i \sim \mathcal N(0, \sigma^2),\quad \sigma = \text{noise} \cdot (x_{\max} - x_{\min})$$
+#
+# `cv.smoothgrad` works over any base method (`method=cv.guided_backprop` for guided); `seed=`
+# makes it reproducible, `batch_size=` bounds memory, `squared=True` and `vargrad=True` give the
+# SmoothGrad-Squared and VarGrad variants.
 
-$$\hat M_c(x) = \frac{1}{n} \sum_{i=1}^{n} M_c\big(x + \epsilon_i\big),\qquad
-\epsilon_i \sim \mathcal N(0, \sigma^2),\quad \sigma = \text{noise} \cdot (x_{\max} - x_{\min})$$
-
-`cv.smoothgrad` works over any base method (`method=cv.guided_backprop` for guided); `seed=`
-makes it reproducible, `batch_size=` bounds memory, `squared=True` and `vargrad=True` give the
-SmoothGrad-Squared and VarGrad variants.
-""")
-nb.code("""
+# %%
 N = cv.config.pick(50, 6)
 smooth = cv.smoothgrad(clf, x, n=N, noise=0.15, seed=0)
 smooth_guided = cv.smoothgrad(clf, x, method=cv.guided_backprop, n=N, noise=0.15, seed=0)
 cv.plot.compare_maps(x, {"vanilla": grad[0], f"SmoothGrad (n={N})": smooth[0],
                          "guided": guided[0], f"SmoothGrad guided (n={N})": smooth_guided[0]}, clf,
                  title=f"{cv.title_name(clf)}: SmoothGrad, noise 15 %")
-""")
-nb.md("""
-**What the figure shows.** For the vanilla gradient, averaging 50 noisy copies changes
-the picture little: the speckle stays, and the share of the map's energy at high spatial
-frequencies (above a quarter of the Nyquist frequency, `cv.high_frequency_share`) falls
-only slightly. For guided backprop the same average removes about half of that energy:
-the checkerboard of section 2 averages out, because each noisy copy shifts it a little.
-Smilkov et al. (2017) report that more samples help up to about 50, and that noise of
-10-20 % of the input range works best.
-""")
-nb.code("""
+
+# %% [markdown]
+# **What the figure shows.** For the vanilla gradient, averaging 50 noisy copies changes
+# the picture little: the speckle stays, and the share of the map's energy at high spatial
+# frequencies (above a quarter of the Nyquist frequency, `cv.high_frequency_share`) falls
+# only slightly. For guided backprop the same average removes about half of that energy:
+# the checkerboard of section 2 averages out, because each noisy copy shifts it a little.
+# Smilkov et al. (2017) report that more samples help up to about 50, and that noise of
+# 10-20 % of the input range works best.
+
+# %%
 hf = {name: cv.high_frequency_share(a).item() for name, a in
       {"vanilla": grad, "SmoothGrad": smooth, "guided": guided, "SmoothGrad guided": smooth_guided}.items()}
 print({k: round(v, 2) for k, v in hf.items()})
 assert hf["SmoothGrad"] > 0.8 * hf["vanilla"]                                 # the speckle barely fades
 assert hf["SmoothGrad guided"] < cv.config.pick(0.6, 0.75) * hf["guided"]  # the checkerboard does
-""")
-nb.code("""
+
+# %%
 assert hf["vanilla"] > 0.7  # section 1: the raw gradient is mostly high-frequency speckle
-""")
-nb.code("""
+
+# %%
 a = cv.smoothgrad(clf, x, n=2, seed=1)
 assert torch.allclose(a, cv.smoothgrad(clf, x, n=2, seed=1, batch_size=1), atol=1e-6)  # same seed, same map
 assert torch.allclose(cv.smoothgrad(clf, x, n=2, noise=0.0), grad, atol=1e-6)  # no noise: vanilla
-""")
 
-nb.md(r"""
-## 4. Integrated Gradients
+# %% [markdown]
+# ## 4. Integrated Gradients
+#
+# The gradient describes the score only *near* the image. Integrated Gradients (Sundararajan
+# et al. 2017) walk from a baseline $x'$ (here a black image) to $x$ and add up the gradients
+# along the way:
+#
+# $$\mathrm{IG}_i(x) = (x_i - x'_i) \int_0^1 \frac{\partial z_c\big(x' + \alpha (x - x')\big)}{\partial x_i}\, d\alpha$$
+#
+# Its attributions satisfy **completeness**: they sum to $z_c(x) - z_c(x')$. The integral is
+# computed with `steps` points (Gauss-Legendre by default); `return_error=True` reports how far
+# the sum is from that difference, so you can raise `steps` until it is small. *Input ×
+# gradient* is the one-step version, $x \cdot \partial z_c / \partial x$.
 
-The gradient describes the score only *near* the image. Integrated Gradients (Sundararajan
-et al. 2017) walk from a baseline $x'$ (here a black image) to $x$ and add up the gradients
-along the way:
-
-$$\mathrm{IG}_i(x) = (x_i - x'_i) \int_0^1 \frac{\partial z_c\big(x' + \alpha (x - x')\big)}{\partial x_i}\, d\alpha$$
-
-Its attributions satisfy **completeness**: they sum to $z_c(x) - z_c(x')$. The integral is
-computed with `steps` points (Gauss-Legendre by default); `return_error=True` reports how far
-the sum is from that difference, so you can raise `steps` until it is small. *Input ×
-gradient* is the one-step version, $x \cdot \partial z_c / \partial x$.
-""")
-nb.code("""
+# %%
 STEPS = cv.config.pick(128, 48)
 ig, err = cv.integrated_gradients(clf, x, steps=STEPS, return_error=True)
 gap = ig.sum().item() - err.item()  # = z_c(x) - z_c(black)
@@ -300,102 +304,106 @@ print(f"sum of IG = {ig.sum().item():.2f}, z(x) - z(baseline) = {gap:.2f}, error
 cv.plot.compare_maps(x, {"input x gradient": cv.input_x_gradient(clf, x)[0],
                          f"Integrated Gradients ({STEPS} steps)": ig[0]}, clf,
                  title=f"{cv.title_name(clf)}: input x gradient and Integrated Gradients")
-""")
-nb.code("""
+
+# %%
 assert abs(err.item()) < cv.config.pick(0.05, 0.15) * abs(gap)  # completeness, up to the integration error
 _, err16 = cv.integrated_gradients(clf, x, steps=16, return_error=True)
 print(f"error with 16 steps: {abs(err16.item() / gap):.0%}")
 assert abs(err16.item()) > 0.1 * abs(gap)  # too few points miss the path's sharp turns
-""")
-nb.md("""
-**What to conclude.** Input × gradient and IG weight the gradient by the pixel values, so
-dark pixels count little; IG is the one whose map adds up to the score difference. With
-`steps=16` the error grows to tens of percent (printed above), a sign that the path has
-sharp turns (ReLUs) that a few points miss. Always check the error before trusting an IG map.
-""")
 
-nb.md("""
-## 5. Explore
+# %% [markdown]
+# **What to conclude.** Input × gradient and IG weight the gradient by the pixel values, so
+# dark pixels count little; IG is the one whose map adds up to the score difference. With
+# `steps=16` the error grows to tens of percent (printed above), a sign that the path has
+# sharp turns (ReLUs) that a few points miss. Always check the error before trusting an IG map.
 
-Pick a model, an image, one of its top-5 classes and a method; slide *SmoothGrad n* above 0
-to average that method over noisy copies (the *noise* slider sets sigma as a fraction of the
-input range). *start from* runs guided backprop or the deconvnet from one channel of any
-block instead of the class score; the *channel* slider follows the block's channels. The
-panel opens on the model and the layer of the section above, at the channel we used.
-""")
-nb.code("""
+# %% [markdown]
+# ## 5. Explore
+#
+# Pick a model, an image, one of its top-5 classes and a method; slide *SmoothGrad n* above 0
+# to average that method over noisy copies (the *noise* slider sets sigma as a fraction of the
+# input range). *start from* runs guided backprop or the deconvnet from one channel of any
+# block instead of the class score; the *channel* slider follows the block's channels. The
+# panel opens on the model and the layer of the section above, at the channel we used.
+
+# %%
 panel = cv.widgets.saliency_panel(model=vgg.name, size=SIZE)
 panel.controls["method"].value = "guided_backprop"
 panel.controls["start"].value = LAYER
 panel.controls["channel"].value = channel
 panel
-""")
-nb.md("""
-### Investigate
 
-1. With the panel on guided backprop, start from an early block and then from later and
-   later blocks, at a few channels each. At which depth do the maps stop looking like the
-   image's edges and start to differ from channel to channel?
-2. On the cat-and-coffee image, choose the *cup* class and compare the vanilla gradient,
-   the deconvnet and guided backprop. Which of the three could you use to find the cup?
-""")
-nb.written(
-    """
-    Using the three backward rules of section 2, explain why guided backprop gives nearly
-    the same map for "cat" and for "cup" while the vanilla gradient does not. Where in the
-    network does the class enter the backward pass, and what happens to it on the way to
-    the pixels?
-    """,
-    """
-    The class enters only at the top: the backward pass starts from the last linear layer's
-    weights for that class, a signed vector over the final features. The vanilla gradient
-    carries these signs down through every layer, so features that speak *against* the
-    class subtract, and the map for "cup" differs from the map for "cat". Guided backprop
-    (and the deconvnet) set every negative signal to zero at each ReLU: after a few layers
-    almost everything that distinguished the two starting vectors is gone, and what is left
-    is whatever produces large positive signals in any case: the strong edges of the image,
-    gated by which units were active (guided) or not even that (deconvnet). So the map
-    reflects the image and the architecture far more than the class (Nie et al. 2018,
-    *A Theoretical Explanation for Perplexing Behaviors of Backpropagation-based
-    Visualizations*; Adebayo et al. 2018).
-    """,
-)
 
-nb.exercise(
-    "vanilla saliency in four lines",
-    task="""
-    Write `my_saliency(model, x, target)` returning $\\partial z_{target} / \\partial x$: the
-    gradient of the logit `model(x)[:, target]` with respect to the input `x`, same shape as
-    `x`, raw (no `abs`) and detached. Use `torch.autograd.grad(score, x)` rather than
-    `score.backward()`: it computes only the gradient you ask for and fills no parameter
-    `.grad`. Hint: start from `x = x.detach().requires_grad_(True)`.
-    """,
-    starter="""
-    def my_saliency(model, x, target):
-        raise NotImplementedError  # your code here
-    """,
-    check="""
-    cv.exercises.check_saliency(my_saliency)
-    """,
-    solution="""
-    def my_saliency_solution(model, x, target):
-        x = x.detach().requires_grad_(True)
-        score = model(x)[:, target].sum()  # images are independent: one backward for all
-        (grad,) = torch.autograd.grad(score, x)
-        return grad.detach()
+# %% [markdown]
+# ### Investigate
+#
+# 1. With the panel on guided backprop, start from an early block and then from later and
+#    later blocks, at a few channels each. At which depth do the maps stop looking like the
+#    image's edges and start to differ from channel to channel?
+# 2. On the cat-and-coffee image, choose the *cup* class and compare the vanilla gradient,
+#    the deconvnet and guided backprop. Which of the three could you use to find the cup?
 
-    assert cv.exercises.check_saliency(my_saliency_solution)
-    """,
-)
+# %% [markdown]
+# ### Think, then write
+#
+# Using the three backward rules of section 2, explain why guided backprop gives nearly
+# the same map for "cat" and for "cup" while the vanilla gradient does not. Where in the
+# network does the class enter the backward pass, and what happens to it on the way to
+# the pixels?
 
-nb.md("""
-## What next
+# %% [markdown]
+# *Your answer (double-click this cell to write):*
 
-Gradients are pixel-sharp but noisy and, for guided backprop and the deconvnet, blind to
-the class. Notebook 02 turns the question around and optimises an image for a unit
-(feature visualisation). Notebooks 05 and 06 look one level up: **class activation maps**
-(CAM in notebook 05, Grad-CAM in notebook 06) weight a deep layer's feature maps and show
-*where* the class is, coarse but class-discriminative; notebook 06 multiplies Grad-CAM by
-guided backprop to get Guided Grad-CAM.
-""")
-nb.save()
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
+#
+# The class enters only at the top: the backward pass starts from the last linear layer's
+# weights for that class, a signed vector over the final features. The vanilla gradient
+# carries these signs down through every layer, so features that speak *against* the
+# class subtract, and the map for "cup" differs from the map for "cat". Guided backprop
+# (and the deconvnet) set every negative signal to zero at each ReLU: after a few layers
+# almost everything that distinguished the two starting vectors is gone, and what is left
+# is whatever produces large positive signals in any case: the strong edges of the image,
+# gated by which units were active (guided) or not even that (deconvnet). So the map
+# reflects the image and the architecture far more than the class (Nie et al. 2018,
+# *A Theoretical Explanation for Perplexing Behaviors of Backpropagation-based
+# Visualizations*; Adebayo et al. 2018).
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise: vanilla saliency in four lines
+#
+# Write `my_saliency(model, x, target)` returning $\partial z_{target} / \partial x$: the
+# gradient of the logit `model(x)[:, target]` with respect to the input `x`, same shape as
+# `x`, raw (no `abs`) and detached. Use `torch.autograd.grad(score, x)` rather than
+# `score.backward()`: it computes only the gradient you ask for and fills no parameter
+# `.grad`. Hint: start from `x = x.detach().requires_grad_(True)`.
+
+# %% tags=["exercise"]
+def my_saliency(model, x, target):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_saliency(my_saliency)
+
+
+# %% tags=["solution"]
+def my_saliency_solution(model, x, target):
+    x = x.detach().requires_grad_(True)
+    score = model(x)[:, target].sum()  # images are independent: one backward for all
+    (grad,) = torch.autograd.grad(score, x)
+    return grad.detach()
+
+assert cv.exercises.check_saliency(my_saliency_solution)
+
+# %% [markdown]
+# ## What next
+#
+# Gradients are pixel-sharp but noisy and, for guided backprop and the deconvnet, blind to
+# the class. Notebook 02 turns the question around and optimises an image for a unit
+# (feature visualisation). Notebooks 05 and 06 look one level up: **class activation maps**
+# (CAM in notebook 05, Grad-CAM in notebook 06) weight a deep layer's feature maps and show
+# *where* the class is, coarse but class-discriminative; notebook 06 multiplies Grad-CAM by
+# guided backprop to get Guided Grad-CAM.

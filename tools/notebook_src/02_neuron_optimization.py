@@ -1,79 +1,87 @@
-from notebook_builder import Notebook
+# ---
+# jupyter:
+#   cnnviz:
+#     title: What does a neuron want to see? Activation maximisation
+#     goals:
+#     - render the image that maximally excites a neuron, a channel or a class
+#     - 'compare early and deep layers: edges and colours versus textures and object parts'
+#     - see what each regulariser (total variation, L2, blur, transforms) and the Fourier parametrisation
+#       with decorrelated colour change
+#     - render many channels at once as one batch, and start from a photo
+#     prerequisites: notebook 00 (layers, channels, hooks) and notebook 01 (gradients of a score with respect
+#       to the input).
+#     runtime:
+#       cpu: 3 minutes
+#       gpu: 30 seconds
+#     papers:
+#     - Erhan et al., *Visualizing Higher-Layer Features of a Deep Network*, 2009
+#     - Simonyan et al., *Deep Inside Convolutional Networks*, ICLR workshop 2014
+#     - Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017
+# ---
 
-nb = Notebook(
-    "02_neuron_optimization", "What does a neuron want to see? Activation maximisation",
-    goals=["render the image that maximally excites a neuron, a channel or a class",
-           "compare early and deep layers: edges and colours versus textures and object parts",
-           "see what each regulariser (total variation, L2, blur, transforms) and the Fourier "
-           "parametrisation with decorrelated colour change",
-           "render many channels at once as one batch, and start from a photo"],
-    prerequisites="notebook 00 (layers, channels, hooks) and notebook 01 (gradients of a score "
-                  "with respect to the input).",
-    runtime=("3 minutes", "30 seconds"),
-    papers=["Erhan et al., *Visualizing Higher-Layer Features of a Deep Network*, 2009",
-            "Simonyan et al., *Deep Inside Convolutional Networks*, ICLR workshop 2014",
-            "Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017"],
-)
+# %% [markdown]
+# ## 1. The idea
+#
+# Attribution asks which pixels of *this* image matter. Activation maximisation asks the
+# reverse: which image would excite a unit most? Start from noise and climb the gradient:
+#
+# $$x^\star = \arg\max_x \; h_{\ell,c}\big(T(x)\big) - \lambda\,R(x),$$
+#
+# where $h_{\ell,c}$ is the mean activation of channel $c$ of layer $\ell$ (or one neuron,
+# or a class logit), $T$ a random jitter/scale/rotation drawn at each step and $R$ a
+# regulariser. `cv.maximize` runs this loop with the model frozen, the hooks removed
+# afterwards, and the forward pass stopped at the layer the objective reads.
 
-nb.md(r"""
-## 1. The idea
-
-Attribution asks which pixels of *this* image matter. Activation maximisation asks the
-reverse: which image would excite a unit most? Start from noise and climb the gradient:
-
-$$x^\star = \arg\max_x \; h_{\ell,c}\big(T(x)\big) - \lambda\,R(x),$$
-
-where $h_{\ell,c}$ is the mean activation of channel $c$ of layer $\ell$ (or one neuron,
-or a class logit), $T$ a random jitter/scale/rotation drawn at each step and $R$ a
-regulariser. `cv.maximize` runs this loop with the model frozen, the hooks removed
-afterwards, and the forward pass stopped at the layer the objective reads.
-""")
-nb.code("""
+# %%
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(160, 32), cv.config.pick(256, 10)
 res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)   # a Rendering: .image, .tensor, .history
 cv.plot.renderings(res, [f"{cv.title_name(clf)}: blocks.8 channel 12"], cell=3.5)
-""")
-nb.code("""
+
+# %%
 cv.plot.score_history(res.history)
-""")
-nb.md("""
-The score climbs quickly and then flattens: most of the gain comes in the first quarter of
-the steps (checked below). The image has found the pattern the channel detects, repeated
-everywhere (a channel objective averages over all positions). Read the picture as a
-texture, not as an object.
-""")
-nb.code("""
+
+# %% [markdown]
+# The score climbs quickly and then flattens: most of the gain comes in the first quarter of
+# the steps (checked below). The image has found the pattern the channel detects, repeated
+# everywhere (a channel objective averages over all positions). Read the picture as a
+# texture, not as an object.
+
+# %%
 h = res.history[:, 0]
 quarter = h[len(h) // 4].item()
 print(f"score: start {h[0].item():.1f}, after a quarter of the steps {quarter:.1f}, end {h[-1].item():.1f}")
 assert h[-1] > h[0] + cv.config.pick(10.0, 0.5)
 if not cv.config.quick():
     assert quarter - h[0].item() > 0.6 * (h[-1] - h[0]).item()   # most of the climb is early
-""")
-nb.md("""
-## 2. Neuron, channel, class
 
-Objectives are small parts that add and scale. `channel` asks for the mean of a channel
-over all positions; `neuron` asks only the centre unit of that channel to fire;
-`class_logit` asks for a class.
-""")
-nb.choice("02-neuron-vs-channel")
-nb.code("""
+# %% [markdown]
+# ## 2. Neuron, channel, class
+#
+# Objectives are small parts that add and scale. `channel` asks for the mean of a channel
+# over all positions; `neuron` asks only the centre unit of that channel to fire;
+# `class_logit` asks for a class.
+
+# %% [markdown] choice="02-neuron-vs-channel"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %%
 from cnnviz_lab import objectives as obj
 
 goals = [obj.neuron("blocks.8", 12), obj.channel("blocks.8", 12), obj.class_logit("goldfish")]
 images = cv.maximize(clf, goals, size=SIZE, steps=STEPS, seed=0)  # three images, one batch
-cv.plot.renderings(images, [f"{g.describe()}\\n({cv.title_name(clf)})" for g in goals], cell=3.4)
-""")
-nb.md("""
-The neuron draws its pattern in the middle and leaves the border nearly flat: the centre
-unit depends only on the pixels of its receptive field, so only they get a gradient. The
-channel repeats the pattern everywhere. The numbers: the spread of pixel values in the
-central half over the spread around it (`cv.optvis.centre_contrast`), and what the network
-calls the class image.
-""")
-nb.code("""
+cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in goals], cell=3.4)
+
+# %% [markdown]
+# The neuron draws its pattern in the middle and leaves the border nearly flat: the centre
+# unit depends only on the pixels of its receptive field, so only they get a gradient. The
+# channel repeats the pattern everywhere. The numbers: the spread of pixel values in the
+# central half over the spread around it (`cv.optvis.centre_contrast`), and what the network
+# calls the class image.
+
+# %%
 contrast = cv.optvis.centre_contrast(images.tensor)
 print(f"centre / border contrast: neuron {contrast[0]:.1f}, channel {contrast[1]:.1f}")
 top = clf.predict(clf.from_unit(images.tensor[2:3]))[0]
@@ -81,40 +89,40 @@ print(f"the class image is classified as {top[1]} ({top[2]:.0%})")
 if not cv.config.quick():
     assert contrast[0] > 1.8 and 0.7 < contrast[1] < 1.4, contrast
     assert top[1] == "goldfish", top
-""")
-nb.md("""
-## 3. Early versus deep layers
 
-Early layers respond to colours and oriented edges; the middle of the network to
-textures; deep layers to object parts (eyes, fur, wheels; Olah et al. 2017). Look at how
-the scale and the complexity of the pattern grow with depth: `blocks.1`'s image is
-fine-grained, with a large share of its energy at high spatial frequencies
-(`cv.high_frequency_share`), `blocks.15`'s is made of larger shapes and a much smaller share.
-""")
-nb.code("""
+# %% [markdown]
+# ## 3. Early versus deep layers
+#
+# Early layers respond to colours and oriented edges; the middle of the network to
+# textures; deep layers to object parts (eyes, fur, wheels; Olah et al. 2017). Look at how
+# the scale and the complexity of the pattern grow with depth: `blocks.1`'s image is
+# fine-grained, with a large share of its energy at high spatial frequencies
+# (`cv.high_frequency_share`), `blocks.15`'s is made of larger shapes and a much smaller share.
+
+# %%
 layers = ["blocks.1", "blocks.5", "blocks.10", "blocks.15"]
 images = cv.maximize(clf, [f"{l}:3" for l in layers], size=SIZE, steps=STEPS, seed=0)
 cv.plot.renderings(images, [f"{l} channel 3 ({cv.title_name(clf)})" for l in layers], cell=3)
-""")
-nb.code("""
+
+# %%
 hf = cv.high_frequency_share(images.tensor)
 print("high-frequency share:", ", ".join(f"{l} {v:.2f}" for l, v in zip(layers, hf)))
 if not cv.config.quick():
     assert hf[0] > hf[-1] + 0.2, hf
-""")
-nb.md(r"""
-## 4. Regularisers and the parametrisation
 
-Unregularised gradient ascent on raw pixels finds high-frequency noise that excites the
-channel without looking like anything (an adversarial pattern). Three cures, each
-tried below on the same channel:
+# %% [markdown]
+# ## 4. Regularisers and the parametrisation
+#
+# Unregularised gradient ascent on raw pixels finds high-frequency noise that excites the
+# channel without looking like anything (an adversarial pattern). Three cures, each
+# tried below on the same channel:
+#
+# - a penalty: total variation $R_{TV}(x)=\frac{1}{HW}\sum_{i,j}(x_{i,j+1}-x_{i,j})^2+(x_{i+1,j}-x_{i,j})^2$;
+# - robustness: random jitter, scale and rotation every step (`transforms="standard"`);
+# - a better parametrisation: optimise the Fourier spectrum, scaled by $1/f$, with colours
+#   decorrelated by ImageNet's colour covariance (`param="fft"`, Olah et al. 2017).
 
-- a penalty: total variation $R_{TV}(x)=\frac{1}{HW}\sum_{i,j}(x_{i,j+1}-x_{i,j})^2+(x_{i+1,j}-x_{i,j})^2$;
-- robustness: random jitter, scale and rotation every step (`transforms="standard"`);
-- a better parametrisation: optimise the Fourier spectrum, scaled by $1/f$, with colours
-  decorrelated by ImageNet's colour covariance (`param="fft"`, Olah et al. 2017).
-""")
-nb.code("""
+# %%
 import torch
 
 target = obj.channel("blocks.8", 12)
@@ -126,16 +134,16 @@ variants = {
 }
 imgs = [cv.maximize(clf, size=SIZE, steps=STEPS, seed=0, **kw) for kw in variants.values()]
 cv.plot.renderings(imgs, list(variants), cell=3)
-""")
-nb.md("""
-The raw-pixel image is grainy, high-frequency noise. A TV weight of 300 (the channel's
-mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
-variation falls several-fold while the channel still fires almost as strongly. Transforms
-make the pattern survive shifts, so it becomes larger and cleaner; the Fourier
-parametrisation gives the cleanest image, with the smallest share of high spatial
-frequencies, for the same number of steps. The numbers:
-""")
-nb.code("""
+
+# %% [markdown]
+# The raw-pixel image is grainy, high-frequency noise. A TV weight of 300 (the channel's
+# mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
+# variation falls several-fold while the channel still fires almost as strongly. Transforms
+# make the pattern survive shifts, so it becomes larger and cleaner; the Fourier
+# parametrisation gives the cleanest image, with the smallest share of high spatial
+# frequencies, for the same number of steps. The numbers:
+
+# %%
 tv = torch.cat([cv.optvis.objectives.tv(r.tensor) for r in imgs])
 hf = cv.high_frequency_share(torch.cat([r.tensor for r in imgs]))
 fires = [cv.activations(clf, clf.from_unit(r.tensor), "blocks.8")[0, 12].mean().item() for r in imgs]
@@ -144,41 +152,41 @@ for name, t, f, a in zip(variants, tv, hf, fires):
 if not cv.config.quick():
     assert tv[1] < 0.25 * tv[0] and hf[1] < hf[0] - 0.15 and fires[1] > 0.9 * fires[0]   # TV acts
     assert hf[2] < hf[0] and hf[3] == hf.min() and hf[0] == hf.max()
-""")
-nb.md("""
-## 5. A grid of channels, rendered as one batch
 
-`"blocks.8:0-7"` means channels 0 to 7 of `blocks.8`: image *i* maximises channel *i*, all
-eight in one forward and one backward pass per step (much faster than eight renders, see
-`benchmarks/bench_optvis.py`).
-""")
-nb.code("""
+# %% [markdown]
+# ## 5. A grid of channels, rendered as one batch
+#
+# `"blocks.8:0-7"` means channels 0 to 7 of `blocks.8`: image *i* maximises channel *i*, all
+# eight in one forward and one backward pass per step (much faster than eight renders, see
+# `benchmarks/bench_optvis.py`).
+
+# %%
 n = cv.config.pick(8, 4)  # quick mode renders fewer
 grid = cv.maximize(clf, f"blocks.8:0-{n - 1}", size=cv.config.pick(128, 32), steps=STEPS, seed=0)
 cv.plot.renderings(grid, [f"channel {i}" for i in range(n)], ncols=8, cell=1.8)
-""")
-nb.md(r"""
-## 6. Starting from a photo
 
-Start from a photo instead of noise and add an L2 penalty that keeps the result close to
-it: $\max_x h_{\ell,c}(T(x)) - \lambda \operatorname{mean}(x - x_0)^2$. The weight matters:
-the channel's activation is about 40 while a mean squared pixel change is about 0.01, so
-$\lambda$ must be in the thousands (here 3000) for the photo to survive; with $\lambda = 1$
-the texture simply replaces it. The figure shows the photo, the result, and what the
-optimisation added.
-""")
-nb.code("""
+# %% [markdown]
+# ## 6. Starting from a photo
+#
+# Start from a photo instead of noise and add an L2 penalty that keeps the result close to
+# it: $\max_x h_{\ell,c}(T(x)) - \lambda \operatorname{mean}(x - x_0)^2$. The weight matters:
+# the channel's activation is about 40 while a mean squared pixel change is about 0.01, so
+# $\lambda$ must be in the thousands (here 3000) for the photo to survive; with $\lambda = 1$
+# the texture simply replaces it. The figure shows the photo, the result, and what the
+# optimisation added.
+
+# %%
 cat = cv.sample_image("cat")
 res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel", image=cat, l2_weight=3000)
 cv.plot.difference(res, title=f"{cv.title_name(clf)}: {res.description}")
-""")
-nb.md("""
-The cat stays recognisable, with the channel's pattern painted over it. Compared with the
-same render started from noise (`pixels + transforms` in section 4): the result is many
-times closer to the photo, yet the channel, which barely responds to the photo itself,
-now fires at well over half the strength the noise start reached.
-""")
-nb.code("""
+
+# %% [markdown]
+# The cat stays recognisable, with the channel's pattern painted over it. Compared with the
+# same render started from noise (`pixels + transforms` in section 4): the result is many
+# times closer to the photo, yet the channel, which barely responds to the photo itself,
+# now fires at well over half the strength the noise start reached.
+
+# %%
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
 from_noise = imgs[2].tensor   # section 4: same channel, pixels + transforms, same steps, from noise
 dist = lambda x: (x - res.start).pow(2).mean().item()
@@ -187,9 +195,11 @@ print(f"channel 12: photo {act(res.start):.1f}, from the photo {act(res.tensor):
 assert act(res.tensor) > act(res.start) + cv.config.pick(10.0, 0.1)   # the channel objective rose
 if not cv.config.quick():
     assert dist(res.tensor) < 0.1 * dist(from_noise) and act(res.tensor) > 0.5 * act(from_noise)
-""")
-nb.md("## 7. Checks: the same seed gives the same image, and the channel really fires")
-nb.code("""
+
+# %% [markdown]
+# ## 7. Checks: the same seed gives the same image, and the channel really fires
+
+# %% tags=["nbval-check-output"]
 check_steps = cv.config.pick(64, 10)
 a = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=check_steps, seed=1, progress=False).tensor
 b = cv.maximize(clf, "blocks.8:0", size=SIZE, steps=check_steps, seed=1, progress=False).tensor
@@ -197,63 +207,70 @@ act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 0].mean().i
 assert torch.equal(a, b) and cv.hook_count(clf) == 0
 assert act(a) > act(torch.full_like(a, 0.5)) + 1.0, (act(a), act(torch.full_like(a, 0.5)))
 print("same seed, same image; the rendered channel fires far above a grey image")
-""", check_output=True)
-nb.md("""
-## 8. Explore
 
-Choose a layer, a channel, the parametrisation and the number of steps, then press
-**render**. Try the same channel with `pixel` and `fft`; try channels of `blocks.1` and
-`blocks.15`.
-""")
-nb.code("""
+# %% [markdown]
+# ## 8. Explore
+#
+# Choose a layer, a channel, the parametrisation and the number of steps, then press
+# **render**. Try the same channel with `pixel` and `fft`; try channels of `blocks.1` and
+# `blocks.15`.
+
+# %%
 cv.widgets.maximize_panel()
-""")
-nb.exercise(
-    "total variation",
-    task="""
-    Write `total_variation(images)` for an `(N, C, H, W)` batch: for each image, the mean
-    over channels and positions of $dx^2 + dy^2$, with forward differences
-    `dx = x[..., :-1, 1:] - x[..., :-1, :-1]` and `dy = x[..., 1:, :-1] - x[..., :-1, :-1]`.
-    """,
-    starter="""
-    def total_variation(images):
-        raise NotImplementedError  # your code here
-    """,
-    check="""
-    cv.exercises.check_total_variation(total_variation)
-    """,
-    solution="""
-    def total_variation_solution(images):
-        dx = images[..., :-1, 1:] - images[..., :-1, :-1]
-        dy = images[..., 1:, :-1] - images[..., :-1, :-1]
-        return (dx ** 2 + dy ** 2).flatten(1).mean(1)
 
-    assert cv.exercises.check_total_variation(total_variation_solution)
-    """,
-)
-nb.written(
-    """
-    The channel image repeats one pattern over the whole picture; the centre-neuron image
-    draws it once, in the middle, fading towards the border rather than stopping at a sharp
-    edge. Explain both from the objectives' gradients. What would the neuron image look
-    like for a neuron of `blocks.1`, and for one of `blocks.15`?
-    """,
-    """
-    The channel objective is the mean over all positions, so every position contributes a
-    gradient and the pattern grows everywhere. A single unit depends only on the pixels in
-    its receptive field, so pixels outside get exactly zero gradient and stay as they started
-    (the regularisers keep them flat). Inside, the gradient is not uniform: the *effective*
-    receptive field is roughly Gaussian (Luo et al. 2016, "Understanding the Effective
-    Receptive Field"), centre pixels reach the unit through many more paths than border
-    pixels, so the pattern fades out. A `blocks.1` neuron sees a few pixels: a tiny patch in
-    the middle of a flat image. A `blocks.15` neuron sees almost the whole image: the picture
-    fills most of the frame, with object-part-like structure.
-    """,
-)
-nb.md("""
-## What next
 
-Notebook 03 turns the question around once more: instead of the image a channel
-*wants*, the image that gives the *same activations* as a photo, layer by layer.
-""")
-nb.save()
+# %% [markdown]
+# ### Exercise: total variation
+#
+# Write `total_variation(images)` for an `(N, C, H, W)` batch: for each image, the mean
+# over channels and positions of $dx^2 + dy^2$, with forward differences
+# `dx = x[..., :-1, 1:] - x[..., :-1, :-1]` and `dy = x[..., 1:, :-1] - x[..., :-1, :-1]`.
+
+# %% tags=["exercise"]
+def total_variation(images):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_total_variation(total_variation)
+
+
+# %% tags=["solution"]
+def total_variation_solution(images):
+    dx = images[..., :-1, 1:] - images[..., :-1, :-1]
+    dy = images[..., 1:, :-1] - images[..., :-1, :-1]
+    return (dx ** 2 + dy ** 2).flatten(1).mean(1)
+
+assert cv.exercises.check_total_variation(total_variation_solution)
+
+# %% [markdown]
+# ### Think, then write
+#
+# The channel image repeats one pattern over the whole picture; the centre-neuron image
+# draws it once, in the middle, fading towards the border rather than stopping at a sharp
+# edge. Explain both from the objectives' gradients. What would the neuron image look
+# like for a neuron of `blocks.1`, and for one of `blocks.15`?
+
+# %% [markdown]
+# *Your answer (double-click this cell to write):*
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
+#
+# The channel objective is the mean over all positions, so every position contributes a
+# gradient and the pattern grows everywhere. A single unit depends only on the pixels in
+# its receptive field, so pixels outside get exactly zero gradient and stay as they started
+# (the regularisers keep them flat). Inside, the gradient is not uniform: the *effective*
+# receptive field is roughly Gaussian (Luo et al. 2016, "Understanding the Effective
+# Receptive Field"), centre pixels reach the unit through many more paths than border
+# pixels, so the pattern fades out. A `blocks.1` neuron sees a few pixels: a tiny patch in
+# the middle of a flat image. A `blocks.15` neuron sees almost the whole image: the picture
+# fills most of the frame, with object-part-like structure.
+#
+# </details>
+
+# %% [markdown]
+# ## What next
+#
+# Notebook 03 turns the question around once more: instead of the image a channel
+# *wants*, the image that gives the *same activations* as a photo, layer by layer.

@@ -1,64 +1,68 @@
-from notebook_builder import Notebook
+# ---
+# jupyter:
+#   cnnviz:
+#     title: DeepDream
+#     goals:
+#     - amplify what a layer sees in a photo by gradient ascent (DeepDream)
+#     - understand octaves, the random shift each step and the normalised gradient
+#     - weight several layers and see each weight act (weight 0 changes nothing)
+#     - render the classic VGG16 DeepDream recipe (relu4_2 + relu5_2, 5 octaves x 1.6)
+#     prerequisites: notebook 02 (activation maximisation).
+#     runtime:
+#       cpu: 2 minutes
+#       gpu: 30 seconds
+#     papers:
+#     - 'Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google AI blog 2015'
+# ---
 
-nb = Notebook(
-    "04_deepdream", "DeepDream",
-    goals=["amplify what a layer sees in a photo by gradient ascent (DeepDream)",
-           "understand octaves, the random shift each step and the normalised gradient",
-           "weight several layers and see each weight act (weight 0 changes nothing)",
-           "render the classic VGG16 DeepDream recipe (relu4_2 + relu5_2, 5 octaves x 1.6)"],
-    prerequisites="notebook 02 (activation maximisation).",
-    runtime=("2 minutes", "30 seconds"),
-    papers=["Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google AI blog 2015"],
-)
+# %% [markdown]
+# ## 1. The idea
+#
+# Instead of one channel, DeepDream maximises the overall response of whole layers, starting
+# from a photo instead of noise:
+#
+# $$x \leftarrow x + \eta\,\frac{g - \bar g}{\operatorname{std}(g)},\qquad
+#   g = \nabla_x \sum_\ell w_\ell \,\operatorname{mean}\big(A_\ell(x)^2\big).$$
+#
+# Whatever a layer faintly detects gets stronger, so it is detected more, so it gets
+# stronger again: clouds grow eyes and dogs. Three tricks make it work (all in
+# `cv.deepdream`): **octaves** (dream on a small copy first, then carry the added detail up
+# to larger copies, so the patterns come at several scales), a **random shift** (roll) of
+# the image before each step, and the **normalised gradient** (each step has the same size).
 
-nb.md(r"""
-## 1. The idea
-
-Instead of one channel, DeepDream maximises the overall response of whole layers, starting
-from a photo instead of noise:
-
-$$x \leftarrow x + \eta\,\frac{g - \bar g}{\operatorname{std}(g)},\qquad
-  g = \nabla_x \sum_\ell w_\ell \,\operatorname{mean}\big(A_\ell(x)^2\big).$$
-
-Whatever a layer faintly detects gets stronger, so it is detected more, so it gets
-stronger again: clouds grow eyes and dogs. Three tricks make it work (all in
-`cv.deepdream`): **octaves** (dream on a small copy first, then carry the added detail up
-to larger copies, so the patterns come at several scales), a **random shift** (roll) of
-the image before each step, and the **normalised gradient** (each step has the same size).
-""")
-nb.code("""
+# %%
 clf = cv.load_model(device=DEVICE)
 photo = cv.sample_image("astronaut").resize(cv.config.pick((512, 512), (96, 96)))
 cfg = dict(octaves=4, octave_scale=1.4, steps=cv.config.pick(10, 3), lr=0.09, jitter=32, seed=0)
 dream = cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg)
 cv.plot.dream(photo, dream, [f"{cv.title_name(clf)}: blocks.10"])
-""")
-nb.md("""
-The output has the input's size. Look at the textures that appear in the smooth
-regions (the background and the suit): they are the patterns `blocks.10` responds to.
-`cv.optvis.dream_score` computes the objective $\\sum_\\ell w_\\ell \\operatorname{mean}(A_\\ell^2)$
-for any image: the layer responds more than twice as strongly to the dream as to the photo.
-""")
-nb.code("""
+
+# %% [markdown]
+# The output has the input's size. Look at the textures that appear in the smooth
+# regions (the background and the suit): they are the patterns `blocks.10` responds to.
+# `cv.optvis.dream_score` computes the objective $\sum_\ell w_\ell \operatorname{mean}(A_\ell^2)$
+# for any image: the layer responds more than twice as strongly to the dream as to the photo.
+
+# %%
 before, after = cv.optvis.dream_score(clf, photo, "blocks.10"), cv.optvis.dream_score(clf, dream, "blocks.10")
 print(f"blocks.10 mean squared activation: photo {before:.2f}, dream {after:.2f} ({after / before:.1f}x)")
 assert dream.size == photo.size and after > cv.config.pick(2.0, 1.0) * before
-""")
-nb.md("""
-## 2. Shallow versus deep layers
 
-A shallow layer adds small strokes and colour fringes; a deep one adds object parts
-(eyes, snouts, fur). Per-layer weights mix them. Each dream is specific to its layer: the
-`blocks.4` dream raises `blocks.4`'s response more than the `blocks.13` dream does, and the
-other way round (checked below).
-""")
-nb.code("""
+# %% [markdown]
+# ## 2. Shallow versus deep layers
+#
+# A shallow layer adds small strokes and colour fringes; a deep one adds object parts
+# (eyes, snouts, fur). Per-layer weights mix them. Each dream is specific to its layer: the
+# `blocks.4` dream raises `blocks.4`'s response more than the `blocks.13` dream does, and the
+# other way round (checked below).
+
+# %%
 choices = {"blocks.4": {"blocks.4": 1.0}, "blocks.13": {"blocks.13": 1.0},
            "blocks.10 + 0.5 x blocks.13": {"blocks.10": 1.0, "blocks.13": 0.5}}
 dreams = [cv.deepdream(clf, photo, layers, **cfg) for layers in choices.values()]
-cv.plot.dream(photo, dreams, [f"{cv.title_name(clf)}:\\n{name}" for name in choices])
-""")
-nb.code("""
+cv.plot.dream(photo, dreams, [f"{cv.title_name(clf)}:\n{name}" for name in choices])
+
+# %%
 score = {(d, l): cv.optvis.dream_score(clf, img, l) / cv.optvis.dream_score(clf, photo, l)
          for d, img in zip(["blocks.4", "blocks.13"], dreams[:2]) for l in ["blocks.4", "blocks.13"]}
 for (d, l), v in score.items():
@@ -66,16 +70,20 @@ for (d, l), v in score.items():
 if not cv.config.quick():
     assert score["blocks.4", "blocks.4"] > score["blocks.13", "blocks.4"]
     assert score["blocks.13", "blocks.13"] > score["blocks.4", "blocks.13"]
-""")
-nb.md("""
-## 3. Weights that act
 
-One of the course's seed projects declared per-layer weights and never used them. Here a
-weight of 0 removes the layer from the objective (it is not even computed). Predict what
-that does to the dream before running the cell.
-""")
-nb.choice("04-zero-weight")
-nb.code("""
+# %% [markdown]
+# ## 3. Weights that act
+#
+# One of the course's seed projects declared per-layer weights and never used them. Here a
+# weight of 0 removes the layer from the objective (it is not even computed). Predict what
+# that does to the dream before running the cell.
+
+# %% [markdown] choice="04-zero-weight"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %% tags=["nbval-check-output"]
 import torch
 
 a = cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, output="tensor")
@@ -83,35 +91,35 @@ b = cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 0.0}, **cfg, output
 assert torch.equal(a, b) and cv.hook_count(clf) == 0
 assert tuple(a.shape[-2:]) == photo.size[::-1]
 print("weight 0 changes nothing; output has the input's size; no hook left")
-""", check_output=True)
-nb.md("""
-## 4. The classic VGG16 DeepDream
 
-The classic recipe (Mordvintsev et al. 2015, as popularised for VGG16, e.g. by
-gordicaleksa/pytorch-deepdream) dreams with VGG16 at `relu4_2` and `relu5_2` (torchvision
-`features.20` and `features.27`) with weights 1 and 0.5, 5 octaves of ratio 1.6, 20 steps
-per octave, a random shift of up to 32 pixels, lr 0.1, 800 pixels wide. It is stored as
-`cv.optvis.CLASSIC_VGG16_DREAM`:
-""")
-nb.code("""
+# %% [markdown]
+# ## 4. The classic VGG16 DeepDream
+#
+# The classic recipe (Mordvintsev et al. 2015, as popularised for VGG16, e.g. by
+# gordicaleksa/pytorch-deepdream) dreams with VGG16 at `relu4_2` and `relu5_2` (torchvision
+# `features.20` and `features.27`) with weights 1 and 0.5, 5 octaves of ratio 1.6, 20 steps
+# per octave, a random shift of up to 32 pixels, lr 0.1, 800 pixels wide. It is stored as
+# `cv.optvis.CLASSIC_VGG16_DREAM`:
+
+# %% tags=["nbval-check-output"]
 cv.optvis.CLASSIC_VGG16_DREAM
-""", check_output=True)
-nb.md("""
-Below it runs with every number of the recipe except the width: 384 pixels instead of
-800, to keep this notebook within its time budget on a CPU (a VGG16 forward pass costs
-about 15 GFLOPs at 224 pixels, EfficientNet-Lite0's 0.4; the panel's classic preset keeps
-the recipe's 800-pixel limit). On VGG16 the recipe gives the picture known from the
-Inceptionism images: dense dog faces, eyes and pagoda-like buildings at several scales.
-Where VGG16's weights cannot be had (offline, not cached), the same recipe runs on
-EfficientNet-Lite0 at its own blocks of similar depth (65 % and 80 %: `blocks.10` and
-`blocks.13`, weights 1 and 0.5), and the note below says so; the figure's title names the
-model that ran.
-""")
-nb.code("""
+
+# %% [markdown]
+# Below it runs with every number of the recipe except the width: 384 pixels instead of
+# 800, to keep this notebook within its time budget on a CPU (a VGG16 forward pass costs
+# about 15 GFLOPs at 224 pixels, EfficientNet-Lite0's 0.4; the panel's classic preset keeps
+# the recipe's 800-pixel limit). On VGG16 the recipe gives the picture known from the
+# Inceptionism images: dense dog faces, eyes and pagoda-like buildings at several scales.
+# Where VGG16's weights cannot be had (offline, not cached), the same recipe runs on
+# EfficientNet-Lite0 at its own blocks of similar depth (65 % and 80 %: `blocks.10` and
+# `blocks.13`, weights 1 and 0.5), and the note below says so; the figure's title names the
+# model that ran.
+
+# %%
 vgg = cv.load_model("vgg16", fallback=True, device=DEVICE)
 cv.model_note(vgg)
-""")
-nb.code("""
+
+# %%
 classic = cv.optvis.CLASSIC_VGG16_DREAM
 layers = classic["layers"] if vgg.name == classic["model"] else cv.optvis.dream_layers(vgg)
 side, steps = cv.config.pick(384, 96), cv.config.pick(classic["steps"], 4)
@@ -119,69 +127,76 @@ source = cv.sample_image("astronaut").resize((side, side))
 recipe = {k: classic[k] for k in ("octaves", "octave_scale", "jitter", "lr")}
 classic_dream = cv.deepdream(vgg, source, layers, steps=steps, seed=0, **recipe)
 cv.plot.dream(source, classic_dream, [f"{cv.title_name(vgg)}: " + " + ".join(f"{w:g} x {l}" for l, w in layers.items())
-                                      + f"\\n{classic['octaves']} octaves x {classic['octave_scale']:g}, "
+                                      + f"\n{classic['octaves']} octaves x {classic['octave_scale']:g}, "
                                       f"{steps} steps, shift {classic['jitter']}, "
                                       f"lr {classic['lr']:g}, {side} px"], cell=4.5)
-""")
-nb.code("""
+
+# %%
 before, after = cv.optvis.dream_score(vgg, source, layers), cv.optvis.dream_score(vgg, classic_dream, layers)
 print(f"{cv.title_name(vgg)}, {', '.join(layers)}: objective {before:.2f} on the photo, {after:.2f} on the dream")
 assert classic_dream.size == source.size and after > cv.config.pick(2.0, 1.0) * before
 if vgg.name != classic["model"]:
     assert layers == {"blocks.10": 1.0, "blocks.13": 0.5}   # the offline model's blocks at 65 % and 80 %
-""")
-nb.md("""
-## 5. Dream
 
-Choose a preset (named for its network and layers), the layers and their weights,
-octaves, octave scale, steps, shift and learning rate, then press **dream** (a progress
-bar runs meanwhile). Try a weight of 0 on layer 2; try octave scale 1.1 versus 1.8.
-""")
-nb.code("""
+# %% [markdown]
+# ## 5. Dream
+#
+# Choose a preset (named for its network and layers), the layers and their weights,
+# octaves, octave scale, steps, shift and learning rate, then press **dream** (a progress
+# bar runs meanwhile). Try a weight of 0 on layer 2; try octave scale 1.1 versus 1.8.
+
+# %%
 cv.widgets.deepdream_panel()
-""")
-nb.written(
-    """
-    Investigate with the panel: dream the same photo with 1 octave, then with 5 octaves of
-    scale 1.6, other settings equal. How do the size and the kind of the patterns change?
-    Explain why from what a layer's unit sees (its receptive field is a fixed number of
-    pixels of the image the network is given).
-    """,
-    """
-    With one octave every pattern has the size of the layer's receptive field at full
-    resolution: a fine texture of small eyes and strokes all over the photo. With octaves
-    the first steps run on a copy 1.6^4, about 6.6, times smaller: a receptive field there
-    covers a large part of the photo, so the patterns drawn at that scale come out large
-    once the detail is carried up; each larger octave adds finer patterns on top. The
-    result mixes scales, as a photo does, and large structures (whole heads, buildings)
-    appear that one octave cannot draw.
-    """,
-)
-nb.exercise(
-    "normalised gradient",
-    task="""
-    Write `normalize_gradient(g)` returning `g` shifted to zero mean and scaled to unit
-    standard deviation (over all its elements), the normalisation DeepDream applies each
-    step.
-    """,
-    starter="""
-    def normalize_gradient(g):
-        raise NotImplementedError  # your code here
-    """,
-    check="""
-    cv.exercises.check_normalize_gradient(normalize_gradient)
-    """,
-    solution="""
-    def normalize_gradient_solution(g):
-        return (g - g.mean()) / g.std()
 
-    assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
-    """,
-)
-nb.md("""
-## What next
 
-The next notebooks return to explanations of single decisions: where in an image the
-network looked for its answer, and how far those maps can be trusted.
-""")
-nb.save()
+# %% [markdown]
+# ### Think, then write
+#
+# Investigate with the panel: dream the same photo with 1 octave, then with 5 octaves of
+# scale 1.6, other settings equal. How do the size and the kind of the patterns change?
+# Explain why from what a layer's unit sees (its receptive field is a fixed number of
+# pixels of the image the network is given).
+
+# %% [markdown]
+# *Your answer (double-click this cell to write):*
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
+#
+# With one octave every pattern has the size of the layer's receptive field at full
+# resolution: a fine texture of small eyes and strokes all over the photo. With octaves
+# the first steps run on a copy 1.6^4, about 6.6, times smaller: a receptive field there
+# covers a large part of the photo, so the patterns drawn at that scale come out large
+# once the detail is carried up; each larger octave adds finer patterns on top. The
+# result mixes scales, as a photo does, and large structures (whole heads, buildings)
+# appear that one octave cannot draw.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise: normalised gradient
+#
+# Write `normalize_gradient(g)` returning `g` shifted to zero mean and scaled to unit
+# standard deviation (over all its elements), the normalisation DeepDream applies each
+# step.
+
+# %% tags=["exercise"]
+def normalize_gradient(g):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_normalize_gradient(normalize_gradient)
+
+
+# %% tags=["solution"]
+def normalize_gradient_solution(g):
+    return (g - g.mean()) / g.std()
+
+assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
+
+# %% [markdown]
+# ## What next
+#
+# The next notebooks return to explanations of single decisions: where in an image the
+# network looked for its answer, and how far those maps can be trusted.
