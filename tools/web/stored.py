@@ -3,9 +3,10 @@
 A widget output is rendered by the widget renderer from the widget state stored in the
 notebook's metadata (``metadata.widgets``). Where that state is missing, the output would
 show its Python repr (``Panel(children=(...``) or a progress bar frozen at its start. So:
-a course panel without stored state becomes a short note that says where it runs (the app
-view, JupyterLab, Colab or Binder); any other widget output without state (a tqdm bar) is
-dropped. Panels with stored state are kept: the renderer draws them as static panels
+a course panel without stored state shows the figure it stored beside the widget
+(``image/png``, :meth:`cnnviz_lab.widgets.Panel._repr_mimebundle_`), followed by a short
+note that says where its controls work (the app view, JupyterLab, Colab or Binder); any
+other widget output without state (a tqdm bar) is dropped. Panels with stored state are kept: the renderer draws them as static panels
 showing their first figure.
 """
 
@@ -37,6 +38,7 @@ class Prepared:
     nb: nbformat.NotebookNode
     static_panels: int = 0           # widget outputs drawn from stored state
     panel_notes: list[str] = field(default_factory=list)  # panels without state, shown as a note
+    panel_figures: int = 0           # of those, panels whose stored figure (image/png) is shown above the note
     dropped: int = 0                 # other widget outputs without state (progress bars)
 
 
@@ -78,6 +80,13 @@ def prepare(nb: nbformat.NotebookNode, app_url: str = APP_URL, badges: str | Non
                 kept.append(output)
             elif (match := PANEL_CALL.search(cell.source)) is not None:
                 out.panel_notes.append(match.group(1))
+                if "image/png" in output.get("data", {}):  # the panel's figure, stored beside the widget
+                    figure = copy.deepcopy(output)
+                    figure["data"] = {k: v for k, v in output["data"].items() if k in ("image/png", "text/plain")}
+                    figure["output_type"] = "display_data"
+                    figure.pop("execution_count", None)
+                    kept.append(figure)
+                    out.panel_figures += 1
                 kept.append(nbformat.v4.new_output("display_data", data={
                     "text/html": panel_note(match.group(1), app_url),
                     "text/plain": f"Interactive panel {match.group(1)}: run the notebook to use it."}))

@@ -13,7 +13,7 @@ MathJax 3, require.js and the widget renderer are served from ``_static/vendor/`
 npm packages, :mod:`vendor`); links are relative, so the folder works from GitHub Pages,
 any web server or a USB stick.
 
-    python tools/web/site.py [--notebooks DIR] [--out DIR]
+    python tools/web/website.py [--notebooks DIR] [--out DIR]
 """
 
 from __future__ import annotations
@@ -107,8 +107,9 @@ def api_page(area: str, modules: list[str]) -> str:
     title = AREAS.get(area, "Package modules" if area == "modules" else area.capitalize())
     blocks = []
     for name in modules:
-        blocks.append(f"## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n   :members:\n"
-                      f"   :show-inheritance:\n```\n")
+        # a subpackage's own page shows its docstring; its members are documented where defined
+        members = "" if name == f"{PACKAGE}.{area}" else "   :members:\n   :show-inheritance:\n"
+        blocks.append(f"## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n{members}```\n")
     return f"# {title}\n\n" + "\n".join(blocks)
 
 
@@ -152,7 +153,6 @@ def config(title: str = "cnnviz-lab") -> dict:
                 "nb_ipywidgets_js": WIDGET_JS,
                 "autodoc_member_order": "bysource",
                 "autodoc_typehints": "signature",
-                "autodoc_default_options": {"members": True, "undoc-members": False},
                 "suppress_warnings": ["myst.header", "myst.xref_missing", "autodoc", "ref.python",
                                       "misc.highlighting_failure", "mystnb.unknown_mime_type"],
                 "html_last_updated_fmt": None,
