@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from .figure import Figure
 
 from ..classifier import Classifier
 from .core import image_array, normalize_map, overlay, reduce_channels, to_numpy

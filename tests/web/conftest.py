@@ -235,9 +235,13 @@ def app_server(tmp_path_factory):
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"cnnviz app exited with code {proc.returncode}:\n{app.log_tail()}")
-            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                with urllib.request.urlopen(f"{app.url}api/status", timeout=2):
-                    break
+            try:  # any HTTP answer, even an error status, means the server is up
+                urllib.request.urlopen(f"{app.url}voila/static/", timeout=2).close()
+                break
+            except urllib.error.HTTPError:
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
             if time.monotonic() > deadline:
                 pytest.fail(f"cnnviz app did not answer within {APP_START_TIMEOUT_S} s:\n{app.log_tail()}")
             time.sleep(0.5)  # polling a server that is starting
