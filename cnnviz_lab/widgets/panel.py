@@ -168,6 +168,10 @@ def display_output(result: Any) -> dict[str, Any]:
     state holds no readable figure."""
     from IPython.core.formatters import format_display_data
 
+    png = figure_png(result)  # any matplotlib figure or PIL image, with or without _repr_png_
+    if png is not None:
+        return {"output_type": "display_data", "data": {"image/png": png, "text/plain": repr(result)},
+                "metadata": {}}
     data, metadata = format_display_data(result)
     data = {k: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray, memoryview)) else v
             for k, v in data.items()}

@@ -159,8 +159,18 @@ def build(notebooks: Path, out: Path, names: list[str] | None = None) -> list[De
     shutil.copytree(stored.BADGES_DIR, out / VENDOR / "badges", dirs_exist_ok=True)
     export = exporter()
     decks = [build_deck(p, out, export) for p in notebooks_in(notebooks, names)]
-    write_index(decks, out)
+    built = {d.stem for d in decks}
+    listed = decks + [_existing_deck(p, out) for p in notebooks_in(notebooks)
+                      if p.stem not in built and (out / f"{p.stem}.slides.html").exists()]
+    write_index(sorted(listed, key=lambda d: d.stem), out)
     return decks
+
+
+def _existing_deck(path: Path, out: Path) -> Deck:
+    """The index entry of a deck built earlier (a partial rebuild lists every deck)."""
+    nb = nbformat.read(path, as_version=4)
+    return Deck(stem=path.stem, title=title_of(nb, path.stem), path=out / f"{path.stem}.slides.html",
+                slides=count_slides(nb), notes=slide_types(nb).count("notes"), panel_notes=0, static_panels=0)
 
 
 def main(argv: list[str] | None = None) -> int:
