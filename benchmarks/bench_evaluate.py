@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[0, 64, 16, 4])
     args = parser.parse_args()
     clf = cv.load_model(device=args.device)
-    x = clf.preprocess([cv.sample_image(n) for n in ("cat", "coffee", "cat_and_coffee")], size=args.size)
+    x = clf.preprocess([cv.sample_image(n) for n in ("cat", "coffee", "drums_and_guitar")], size=args.size)
     maps = cv.gradcam(clf, x)
     looped = lambda: loop_deletion(clf, x, maps, args.steps)  # noqa: E731
     reference = looped()

@@ -34,7 +34,8 @@ def cases():
     ex = cv.exercises
     clf = cv.load_model(device="cpu")
     cat = clf.preprocess(cv.sample_image("cat"))
-    both = clf.preprocess(cv.sample_image("cat_and_coffee"))
+    both = clf.preprocess(cv.sample_image("drums_and_guitar"))
+    body = cv.sample_boxes("drums_and_guitar")["electric guitar"][1]
 
     def occlude(x, t, l, w, v):
         out = x.clone()
@@ -75,8 +76,8 @@ def cases():
                           lambda: ex.check_gradcam(lambda a, g: (alpha(g) * a).sum(0))),
         "check_layercam": (lambda: ex.check_layercam(lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0)),
                            lambda: ex.check_layercam(lambda a, g: (g * a).sum(0).clamp_min(0))),
-        "check_wrong_object": (lambda: ex.check_wrong_object(clf, both, "tabby", (0, 0, 112, 224), layer="blocks.12"),
-                               lambda: ex.check_wrong_object(clf, both, "tabby", (0, 0, 112, 224))),
+        "check_wrong_object": (lambda: ex.check_wrong_object(clf, both, "electric guitar", body, layer="blocks.12"),
+                               lambda: ex.check_wrong_object(clf, both, "electric guitar", body)),
         "check_occlude": (lambda: ex.check_occlude(occlude),
                           lambda: ex.check_occlude(lambda x, t, l, w, v: occlude(x, l, t, w, v))),
         "check_occlusion_drop": (lambda: ex.check_occlusion_drop(drop, clf, cat),

@@ -30,7 +30,7 @@ from cnnviz_lab.attribution.common import frozen  # noqa: E402
 from common import (Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many,  # noqa: E402
                     timed_pair)
 
-SAMPLES = ["cat", "coffee", "cat_and_coffee", "astronaut"]
+SAMPLES = ["cat", "coffee", "drums_and_guitar", "astronaut"]
 
 
 def per_image(a, b) -> str:

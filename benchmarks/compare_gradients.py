@@ -29,7 +29,7 @@ import cnnviz_lab as cv  # noqa: E402
 from common import Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many  # noqa: E402
 
 warnings.filterwarnings("ignore", module="captum")
-SAMPLES = ["cat", "coffee", "cat_and_coffee", "astronaut"]
+SAMPLES = ["cat", "coffee", "drums_and_guitar", "astronaut"]
 
 
 def per_image(a: torch.Tensor, b: torch.Tensor) -> str:

@@ -49,7 +49,7 @@ def rows_for(device: torch.device, size: int, repeat: int, window: int = 32, str
                 notes="Captum one-run times by perturbations_per_eval: " +
                       ", ".join(f"{k}: {v:.2f} s" for k, v in tried.items()), device=device.type)]
     lite = cv.load_model(device=device)
-    imgs = lite.preprocess([cv.sample_image("cat"), cv.sample_image("cat_and_coffee")], size=128)
+    imgs = lite.preprocess([cv.sample_image("cat"), cv.sample_image("drums_and_guitar")], size=128)
     tl = cv.topk_targets(lite, imgs, 1)[:, 0].tolist()
     ours = cv.occlusion(lite, imgs, tl, window=32, stride=16, output="logit", progress=False)
     theirs = _captum(lite.model, imgs, tl, 32, 16, 49).mean(dim=1)   # Captum gives each channel the same map

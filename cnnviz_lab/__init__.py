@@ -22,8 +22,10 @@ from .attribution import (
 )
 from .augment import augment
 from .classifier import Classifier
+from .boxes import boxed_samples, preprocess_boxes, sample_boxes
 from .concepts import CAV, cav, class_gradients, t_test, tcav, tcav_score, TCAVResult
 from .config import offline, quick, resolve_device
+from .credits import credit
 from .datasets import shape_images, ShapeImages, ShapesDataset
 from .errors import ModelUnavailableError, UnknownNameError, UnsupportedActivationError
 from .evaluate import (
@@ -67,10 +69,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "augment", "blur", "cam",
+    "ablationcam", "accuracy", "activations", "alpha_norm", "Attack", "augment", "blur", "boxed_samples", "cam",
     "cam_layers", "capture", "cav", "CAV", "channel", "class_gradients", "class_logit",
     "Classifier", "compare_explanations", "concept_images", "content", "course_methods",
-    "cpu_threads", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
+    "cpu_threads", "credit", "Curve", "deconvnet", "deepdream", "deletion_auc", "deletion_curve",
     "deletion_drop", "dream", "eigencam", "energy_in_box", "evaluate_methods", "exercises",
     "ExplanationChange", "fgsm", "frozen", "fully_convolutional", "get_layer", "gradcam",
     "gradcam_pp", "guided_backprop", "guided_gradcam", "high_frequency_share", "hirescam",
@@ -79,10 +81,10 @@ __all__ = [
     "load_image", "load_model", "mask_deletion", "mask_energy", "mask_pointing", "mask_recall",
     "MaskScores", "maximize", "load_classic", "classic_available", "MethodEvaluation", "model_note", "ModelUnavailableError", "neuron",
     "note_html", "objectives", "occlusion", "occlusion_grid", "occlusion_map", "OcclusionGrid",
-    "offline", "pgd", "plot", "pointing_game", "predict_classes", "quick", "random_images",
+    "offline", "pgd", "plot", "pointing_game", "predict_classes", "preprocess_boxes", "quick", "random_images",
     "random_map", "randomization_check", "randomization_layers", "RandomizationResult",
-    "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_image",
-    "sample_images", "score_against_masks", "scorecam", "shape_images", "ShapeImages",
+    "regularize_occlusion", "Rendering", "resolve_device", "rise", "saliency", "sample_boxes",
+    "sample_image", "sample_images", "score_against_masks", "scorecam", "shape_images", "ShapeImages",
     "ShapesDataset", "SmallCNN", "smoothgrad", "superpixels", "t_test", "tcav", "tcav_score",
     "TCAVResult", "Timeline", "title_name", "topk_targets", "total_variation", "train_model",
     "TrainingRun", "trapezoid_auc", "UnknownNameError", "UnsupportedActivationError", "widgets",

@@ -23,9 +23,10 @@ from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated
                           registry, saliency, smoothgrad)
 from .classifier import Classifier
 from .config import quick
+from .credits import credit, file_credits
 from .datasets import shape_images
 from .evaluate import evaluate_methods, randomization_layers
-from .images import ImageLike, load_image
+from .images import DATA_DIR, SAMPLES, ImageLike, load_image
 from .layers import blocks_at, layer_names
 from .models import load_model
 from .optvis import deepdream, dream_layers, invert, maximize
@@ -141,7 +142,27 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
     ]
 
 
-def _page(image_name: str, model: str, rows: list[tuple[Entry, str, float]]) -> str:
+#: The photo ``cnnviz gallery`` uses when given none: two objects, both in Lite0's top-5.
+DEFAULT_IMAGE = "drums_and_guitar"
+
+
+def _bundled_file(image: ImageLike) -> str | None:
+    """The ``data/`` file name of ``image`` when it is a sample name or the path of a bundled
+    image (its credit goes on the page), else None."""
+    if isinstance(image, str) and image in SAMPLES and not Path(image).exists():
+        return SAMPLES[image]
+    if isinstance(image, (str, Path)) and not str(image).startswith(("http://", "https://")):
+        path = Path(image).expanduser()
+        try:
+            same_folder = path.resolve().parent == DATA_DIR.resolve()
+        except OSError:
+            return None
+        if same_folder and path.name in file_credits():
+            return path.name
+    return None
+
+
+def _page(image_name: str, model: str, rows: list[tuple[Entry, str, float]], credit_html: str | None = None) -> str:
     cards = "\n".join(
         f'<figure><a href="{html.escape(png)}"><img src="{html.escape(png)}" alt="{html.escape(e.title)}"></a>'
         f"<figcaption><b>{html.escape(e.title)}</b><br><small>notebook {html.escape(e.notebook)} · "
@@ -153,6 +174,7 @@ figure{{display:inline-block;vertical-align:top;margin:0 1.5em 2em 0;max-width:4
 padding:.6em;box-shadow:0 1px 3px #0002}}img{{max-width:100%}}</style></head>
 <body><h1>cnnviz-lab gallery</h1><p>Image <code>{html.escape(image_name)}</code>, model
 <code>{html.escape(model)}</code>. Every method of the course, one figure each.</p>
+{f'<p class="credit"><small>{credit_html}</small></p>' if credit_html else ""}
 {cards}
 </body></html>
 """
@@ -165,6 +187,11 @@ def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier 
     """Run every method of the course on ``image`` and write ``out_dir/<slug>.png`` plus
     ``out_dir/index.html``; returns the page's path.
 
+    ``image``: anything :func:`~cnnviz_lab.load_image` takes, or the name of a bundled sample
+    (``"drums_and_guitar"``). When it is a bundled image (by name or by its path in
+    ``data/``) the page shows its credit line (:func:`~cnnviz_lab.credit`: author, licence,
+    changes), which CC BY photos require wherever they are shown.
+
     ``model``: a Classifier, or a name loaded with :func:`load_model` with ``weights``
     (``None``: random init), ``device`` and ``fallback`` (default True: the offline model
     when the weights cannot be had, saying so).
@@ -174,7 +201,8 @@ def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier 
     """
     clf = model if isinstance(model, Classifier) else load_model(model, weights=weights, device=device,
                                                                  fallback=fallback)
-    img = load_image(image)
+    bundled = _bundled_file(image)
+    img = load_image(DATA_DIR / bundled if bundled else image)
     entries = _entries(clf, img, quick() if fast is None else fast)
     if only:
         entries = [e for e in entries if any(e.slug.startswith(o) for o in only)]
@@ -206,7 +234,7 @@ def make_gallery(image: ImageLike, out_dir: str | Path, model: str | Classifier 
             pic.save(thumbs / f"{entry.notebook}.png", optimize=True)
     name = image if isinstance(image, (str, Path)) else type(image).__name__
     page = out / "index.html"
-    page.write_text(_page(str(name), clf.name, rows))
+    page.write_text(_page(str(name), clf.name, rows, credit(bundled, "html") if bundled else None))
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
     return page

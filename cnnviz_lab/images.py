@@ -30,13 +30,28 @@ def _data_dir() -> Path:
 
 
 DATA_DIR = _data_dir()
+#: Sample name -> file in ``data/`` (author, licence and source of each: ``data/CREDITS.md``,
+#: :func:`cnnviz_lab.credit`).
 SAMPLES = {
+    # real photographs (Wikimedia Commons via GCompris, KDE wallpapers)
+    "drums_and_guitar": "drums_and_guitar.jpg",
+    "kitten_with_yarn": "kitten_with_yarn.jpg",
+    "bee_on_flower": "bee_on_flower.jpg",
+    "owl_on_branch": "owl_on_branch.jpg",
+    "german_shepherd": "german_shepherd.jpg",
+    "red_panda": "red_panda.jpg",
+    "giant_panda": "giant_panda.jpg",
+    "schwerin_palace": "schwerin_palace.jpg",
+    "chenonceau_castle": "chenonceau_castle.jpg",
+    "colorful_cups": "colorful_cups.jpg",
+    # scikit-image's photographs
     "cat": "chelsea.png",
     "coffee": "coffee.png",
-    "cat_and_coffee": "cat_and_coffee.png",
-    "cup_on_bricks": "cup_on_bricks.png",
     "astronaut": "astronaut.png",
     "rocket": "rocket.jpg",
+    # collages of two scikit-image photos (kept while the notebooks still load them)
+    "cat_and_coffee": "cat_and_coffee.png",
+    "cup_on_bricks": "cup_on_bricks.png",
 }
 MAX_SIDE = 4096
 
@@ -215,7 +230,8 @@ def load_image(source: ImageLike, max_side: int | None = MAX_SIDE) -> Image.Imag
 
 
 def sample_images() -> list[str]:
-    """Names of the bundled sample photographs (see ``data/LICENSE.md``)."""
+    """Names of the bundled sample images, real photographs first (author, licence and
+    source of each: ``data/CREDITS.md`` and :func:`cnnviz_lab.credit`)."""
     return list(SAMPLES)
 
 
@@ -236,8 +252,15 @@ def _decoded_sample(name: str) -> Image.Image:
 
 
 def sample_image(name: str = "cat") -> Image.Image:
-    """A bundled sample photograph as RGB: ``cat``, ``coffee``, ``cat_and_coffee``,
-    ``cup_on_bricks`` (a small object in a scene), ``astronaut`` or ``rocket`` (all public
-    domain / CC0, from scikit-image's data).
-    Decoded once per session; each call returns a fresh copy."""
+    """A bundled sample image as RGB, by name (:func:`sample_images` lists them):
+
+    - real photographs: ``drums_and_guitar`` (two objects, an electric guitar and a drum
+      kit), ``kitten_with_yarn``, ``bee_on_flower`` (a small object), ``owl_on_branch``,
+      ``german_shepherd``, ``red_panda``, ``giant_panda``, ``schwerin_palace``,
+      ``chenonceau_castle`` (castle and dam), ``colorful_cups``;
+    - scikit-image's photographs: ``cat``, ``coffee``, ``astronaut``, ``rocket``;
+    - ``cat_and_coffee`` and ``cup_on_bricks``: collages of two of those.
+
+    Several are CC BY: show :func:`cnnviz_lab.credit` with them. Hand-drawn object boxes:
+    :func:`cnnviz_lab.sample_boxes`. Decoded once per session; each call returns a fresh copy."""
     return _decoded_sample(name).copy()

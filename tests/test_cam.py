@@ -180,13 +180,18 @@ def test_gradcam_equals_cam_on_the_pretrained_model(lite, cat_x):
     assert torch.allclose(g, c.clamp_min(0) / 49, atol=1e-5 * float(g.max()))
 
 
-def test_each_object_lights_up_its_own_half(lite):
-    x = lite.preprocess(cv.sample_image("cat_and_coffee"))
-    maps = gradcam(lite, x, [["tabby", "Egyptian cat", "espresso", "cup"]])[0]
-    half = maps.shape[-1] // 2
-    left = maps[..., :half].sum(dim=(1, 2)) / maps.sum(dim=(1, 2))
-    assert left[0] > 0.7 and left[1] > 0.7, left     # cats: the left half
-    assert left[2] < 0.3 and left[3] < 0.3, left     # espresso, cup: the right half
+def test_each_object_lights_up_its_own_box(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"))
+    maps = gradcam(lite, x, [["electric guitar", "drum"]])[0]
+    boxes = cv.sample_boxes("drums_and_guitar")   # drawn by hand: guitar neck and body, toms and bass drum
+    guitar, drum = (torch.zeros(224, 224, dtype=torch.bool) for _ in range(2))
+    for mask, label in ((guitar, "electric guitar"), (drum, "drum")):
+        for x0, y0, x1, y1 in boxes[label]:
+            mask[y0:y1, x0:x1] = True
+    share = lambda m, mask: float(m[mask].sum() / m.sum())  # noqa: E731
+    assert share(maps[0], guitar) > 0.55 and share(maps[0], drum) < 0.4, maps[0]   # the guitar's map
+    assert share(maps[1], drum) > 0.65 and share(maps[1], guitar) < 0.25, maps[1]  # the drums' map
+    assert cv.pointing_game(maps[0], boxes["electric guitar"]) and cv.pointing_game(maps[1], boxes["drum"])
 
 
 def test_fully_convolutional_head_gives_the_logits(tiny, lite):
@@ -254,13 +259,13 @@ def test_cam_layers_run_early_to_late(lite):
 
 
 def test_plots_return_figures(lite):
-    x = lite.preprocess(cv.sample_image("cat_and_coffee"), size=64)
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
     figs = [cv.plot.cam_topk(lite, x, k=2), cv.plot.cam_overlay(x, gradcam(lite, x), lite),
-            cv.plot.cam_compare(lite, x, "cup", methods=["layercam", "scorecam"],
+            cv.plot.cam_compare(lite, x, "drum", methods=["layercam", "scorecam"],
                                 options={"scorecam": {"max_channels": 4}}),
             cv.plot.cam_by_layer(lite, x, ["blocks.4", "head"])]
     assert all(isinstance(f, Figure) for f in figs)
-    assert "cup" in figs[2]._suptitle.get_text()
+    assert "drum" in figs[2]._suptitle.get_text()
     with pytest.raises(ValueError, match="one"):
         cv.plot.cam_overlay(x, torch.zeros(2, 8, 8))
 
@@ -281,7 +286,7 @@ def test_cli_gradcam_writes_a_grid(tmp_path, capsys):
     from cnnviz_lab.cli import main
 
     out = tmp_path / "grid.png"
-    assert main(["gradcam", "data/cat_and_coffee.png", "--top", "2", "--out", str(out)]) == 0
-    assert out.stat().st_size > 1000 and "1. Egyptian cat" in capsys.readouterr().out
+    assert main(["gradcam", "data/drums_and_guitar.jpg", "--top", "2", "--out", str(out)]) == 0
+    assert out.stat().st_size > 1000 and "1. electric guitar" in capsys.readouterr().out
     assert main(["gradcam", "data/coffee.png", "--layer", "blocks.99", "--target", "espresso"]) == 2
     assert "Closest" in capsys.readouterr().err

@@ -25,8 +25,8 @@ def test_features_and_filters_write_pngs(tmp_path):
     (["gradcam", "data/coffee.png", "--method", "xgradcam", "--target", "cup"], "wrote"),
     (["gradcam", "data/coffee.png", "--method", "eigencam", "--top", "2"], "1. espresso"),
     (["gradcam", "data/coffee.png", "--method", "ablation-cam", "--top", "1"], "1. espresso"),
-    (["occlusion", "data/coffee.png", "--method", "rise", "--size", "64", "--samples", "8"], "RISE map for class"),
-    (["occlusion", "data/coffee.png", "--method", "lime", "--size", "64", "--samples", "8", "--seed", "3"],
+    (["occlusion", "data/coffee.png", "--method", "rise", "--size", "64", "--n", "8"], "RISE map for class"),
+    (["occlusion", "data/coffee.png", "--method", "lime", "--size", "64", "--n", "8", "--seed", "3"],
      "LIME map for class"),
 ])
 def test_the_peer_methods_from_the_command_line(capsys, tmp_path, argv, said):

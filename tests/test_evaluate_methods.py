@@ -15,7 +15,9 @@ from cnnviz_lab.evaluate import (COURSE_METHODS, MethodEvaluation, course_method
                                  method_key, random_map, randomize_layer, trapezoid_auc)
 from conftest import TinyNet, assert_clean
 
-IMAGES = ("cat", "coffee", "cat_and_coffee")
+# real photos the model is sure of (the literature's claims are about the predicted class;
+# on drums_and_guitar, top-1 at 0.22, insertion AUCs are too small to order random maps)
+IMAGES = ("cat", "coffee", "schwerin_palace")
 
 
 @pytest.fixture(scope="module")

@@ -171,17 +171,17 @@ def test_layercam_hints(wrong, words, capsys):
 
 
 def test_wrong_object_investigation(lite, capsys):
-    x = lite.preprocess(cv.sample_image("cat_and_coffee"))
-    cat_box = (0, 0, 112, 224)
-    assert ex.check_wrong_object(lite, x, "tabby", cat_box, layer="blocks.12")  # Grad-CAM on the cup
-    verdict(capsys, True, "tabby")
-    assert not ex.check_wrong_object(lite, x, "tabby", cat_box)  # the last layer: on the cat
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"))
+    body = cv.sample_boxes("drums_and_guitar")["electric guitar"][1]  # the guitar's body
+    assert ex.check_wrong_object(lite, x, "electric guitar", body, layer="blocks.12")  # Grad-CAM on the drums
+    verdict(capsys, True, "electric guitar")
+    assert not ex.check_wrong_object(lite, x, "electric guitar", body)  # the last layer: on the guitar
     verdict(capsys, False, "right object")
-    assert not ex.check_wrong_object(lite, x, "goldfish", cat_box, layer="blocks.12")
+    assert not ex.check_wrong_object(lite, x, "goldfish", body, layer="blocks.12")
     verdict(capsys, False, "top-5")
-    assert not ex.check_wrong_object(lite, x, "tabby", (0, 0, 224, 224), layer="blocks.12")
+    assert not ex.check_wrong_object(lite, x, "electric guitar", (0, 0, 224, 224), layer="blocks.12")
     verdict(capsys, False, "covers 100%")
-    assert not ex.check_wrong_object(lite, x, "tabby", (0, 0, 300, 10))
+    assert not ex.check_wrong_object(lite, x, "electric guitar", (0, 0, 300, 10))
     verdict(capsys, False, "not inside")
 
 

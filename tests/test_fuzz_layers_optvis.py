@@ -363,6 +363,53 @@ def note_spec(name: str) -> Spec:
 SPECS.update({name: note_spec(name) for name in ("title_name", "note_html", "model_note")})
 
 
+# --- the bundled photos: credit lines and hand-drawn boxes -------------------------------------
+def _box_list(boxes) -> bool:
+    return all(isinstance(b, tuple) and len(b) == 4 and all(isinstance(v, int) for v in b) for b in boxes)
+
+
+SPECS.update({
+    "credit": Spec("credit", lambda c: cv.credit(**c.kwargs),
+                   lambda c, r: (isinstance(r, str) and "\n" not in r) or pytest.fail(repr(r)), {
+        "valid": lambda data: Case(None, None, kwargs={"name": data.draw(st.sampled_from(cv.sample_images())),
+                                                       "format": data.draw(st.sampled_from(["markdown", "html",
+                                                                                            "text"]))}),
+        "kw_name": lambda data: variants(Case(None, None, kwargs={"name": "cat"}), "name",
+                                         name=["cta", "", 3, None, b"cat"]),
+        "kw_format": lambda data: variants(Case(None, None, kwargs={"name": "cat"}), "format",
+                                           format=["md", "", None, 1])}),
+    # variants() puts a bad "model" on the case, not in its keywords
+    "sample_boxes": Spec("sample_boxes", lambda c: cv.sample_boxes(
+                             **c.kwargs, **({} if c.model is None else {"model": c.model})),
+                         lambda c, r: all(_box_list(v) for v in r.values()) or pytest.fail(repr(r)), {
+        "valid": lambda data: Case(None, None, kwargs={"name": data.draw(st.sampled_from(cv.boxed_samples())),
+                                                       "size": data.draw(st.none() | st.integers(1, 512)),
+                                                       "crop": data.draw(st.booleans())}),
+        "kw_name": lambda data: variants(Case(None, None, kwargs={"name": "drums_and_guitar"}), "name",
+                                         name=["drums", "colorful_cups", 3, None]),
+        "kw_size": lambda data: variants(Case(None, None, kwargs={"name": "drums_and_guitar"}), "size",
+                                         size=[0, -3, 2.5, "224", True]),
+        "kw_crop": lambda data: variants(Case(None, None, kwargs={"name": "drums_and_guitar"}), "crop",
+                                         crop=["yes", None, 1]),
+        "kw_model": lambda data: variants(Case(None, None, kwargs={"name": "drums_and_guitar"}), "model",
+                                          model=["efficientnet_lite0", 3, lambda: nn.Conv2d(3, 3, 1)])}),
+    "preprocess_boxes": Spec("preprocess_boxes", lambda c: cv.preprocess_boxes(**c.kwargs),
+                             lambda c, r: _box_list(r) or pytest.fail(repr(r)), {
+        "valid": lambda data: Case(None, None, kwargs={
+            "boxes": [(data.draw(st.integers(0, 49)), data.draw(st.integers(0, 39)),
+                       data.draw(st.integers(50, 100)), data.draw(st.floats(40, 80)))],
+            "image_size": (data.draw(st.integers(100, 400)), data.draw(st.integers(80, 400))),
+            "size": data.draw(st.none() | st.integers(1, 300)), "crop": data.draw(st.booleans())}),
+        "kw_boxes": lambda data: variants(Case(None, None, kwargs={"image_size": (100, 80)}), "boxes",
+                                          boxes=[[(0, 0, 200, 10)], [(9, 0, 3, 10)], [(1, 2, 3)], "1 2 3 4",
+                                                 [(0, 0, 5, math.nan)], [("a", 0, 5, 5)], 7]),
+        "kw_image_size": lambda data: variants(Case(None, None, kwargs={"boxes": [(0, 0, 5, 5)]}), "image_size",
+                                               image_size=[100, (100,), (0, 80), (100.5, 80), None]),
+        "kw_size": lambda data: variants(Case(None, None, kwargs={"boxes": [(0, 0, 5, 5)], "image_size": (100, 80)}),
+                                         "size", size=[0, 2.5, "224"])}),
+})
+
+
 @pytest.mark.parametrize("function, kind", cases(SPECS))
 def test_fuzz(function, kind):
     run_kind(SPECS[function], kind)
@@ -383,6 +430,7 @@ NOT_FUZZED = {
     "load_model": "reads pretrained weights from disk; its errors are tested in test_models",
     "list_models": "takes no argument",
     "sample_images": "takes no argument",
+    "boxed_samples": "takes no argument",
     "offline": "takes no argument",
     "quick": "takes no argument",
 }

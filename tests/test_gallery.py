@@ -42,3 +42,24 @@ def test_every_notebook_has_a_preview_entry():
 def test_gallery_command_rejects_unknown_entries(tmp_path, capsys):
     assert main(["gallery", "data/coffee.png", "--out", str(tmp_path), "--only", "99"]) == 2
     assert "no gallery entry" in capsys.readouterr().err
+
+
+def test_gallery_page_credits_a_bundled_photo(tmp_path, lite):
+    """CC BY photos need their credit wherever they are shown: the page gives it when the
+    image is a bundled sample, by name or by its path in data/, and not for other images."""
+    from cnnviz_lab.images import DATA_DIR
+
+    for image, out in (("bee_on_flower", tmp_path / "by_name"),
+                       (str(DATA_DIR / "bee_on_flower.jpg"), tmp_path / "by_path")):
+        html = make_gallery(image, out, lite, fast=True, only=["00_predictions"], progress=False).read_text()
+        assert cv.credit("bee_on_flower", "html") in html and "aussiegall" in html
+        assert 'href="https://creativecommons.org/licenses/by/2.0/"' in html
+    html = make_gallery(cv.sample_image("bee_on_flower"), tmp_path / "pil", lite, fast=True, only=["00_predictions"],
+                        progress=False).read_text()
+    assert "aussiegall" not in html   # a PIL image: the page cannot know where it came from
+
+
+def test_gallery_command_defaults_to_the_two_object_photo(tmp_path, capsys):
+    assert main(["gallery", "--fast", "--only", "00_predictions", "--out", str(tmp_path)]) == 0
+    html = (tmp_path / "index.html").read_text()
+    assert "<code>drums_and_guitar</code>" in html and "Tom Harpel" in html

@@ -427,7 +427,7 @@ def test_cli_saliency(tmp_path, capsys):
     assert main(["saliency", "data/chelsea.png", "--method", "guided", "--target", "tabby", "--size", "96",
                  "--out", str(out)]) == 0
     assert "tabby (281)" in capsys.readouterr().out and out.stat().st_size > 1000
-    assert main(["saliency", "data/cat_and_coffee.png", "--method", "smoothgrad", "--samples", "2", "--top", "2",
+    assert main(["saliency", "data/drums_and_guitar.jpg", "--method", "smoothgrad", "--n", "2", "--top", "2",
                  "--size", "64", "--out", str(tmp_path / "top.png")]) == 0
     assert main(["saliency", "data/chelsea.png", "--target", "tabbby", "--out", str(out)]) == 2
     assert "Closest labels: tabby" in capsys.readouterr().err

@@ -30,7 +30,7 @@ PANELS = [
     "cv.widgets.occlusion_panel()",
     'cv.widgets.evaluation_panel(image="cat", method="guided_backprop", view="sanity")',
     "cv.widgets.feature_map_panel()",
-    'cv.widgets.gradcam_panel(image="cat_and_coffee")',
+    'cv.widgets.gradcam_panel(image="drums_and_guitar")',
 ]
 CELL_LIMIT = 120   # seconds nbclient waits for one cell
 BUILD_LIMIT = 45   # what building one panel may take on a busy 2-core CPU (model already loaded)

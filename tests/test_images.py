@@ -7,7 +7,9 @@ import cnnviz_lab as cv
 
 
 def test_samples_load_as_rgb():
-    assert set(cv.sample_images()) >= {"cat", "coffee", "cat_and_coffee"}
+    assert set(cv.sample_images()) >= {"cat", "coffee", "drums_and_guitar", "kitten_with_yarn", "bee_on_flower",
+                                       "owl_on_branch", "german_shepherd", "red_panda", "giant_panda",
+                                       "schwerin_palace", "colorful_cups"}
     for name in cv.sample_images():
         img = cv.sample_image(name)
         assert img.mode == "RGB" and min(img.size) >= 200

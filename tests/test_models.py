@@ -22,9 +22,9 @@ def test_offline_model_sees_a_cat_and_an_espresso(lite):
 
 
 def test_multi_object_image_has_both_objects_in_its_top5(lite):
-    labels = [label for _, label, _ in lite.predict(cv.sample_image("cat_and_coffee"), k=5)]
-    assert labels[0] in CATS
-    assert {"cup", "espresso", "coffee mug"} & set(labels)
+    labels = [label for _, label, _ in lite.predict(cv.sample_image("drums_and_guitar"), k=5)]
+    assert labels[0] == "electric guitar"
+    assert "drum" in labels
 
 
 def test_batch_prediction_equals_single(lite):

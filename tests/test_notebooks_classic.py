@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 
 def requested_classics(source: str) -> list[str]:
     """The classic models a notebook source loads by name (``load_model("vgg16", ...)``)."""
-    found = re.findall(r"""load_model\(\s*["'](\w+)["']""", source)
+    found = re.findall(r"""load_(?:model|classic)\(\s*["'](\w+)["']""", source)
     return sorted({name for name in found if name in CLASSICS})
 
 
@@ -49,6 +49,7 @@ def test_the_classics_are_found_in_sources():
     assert requested_classics('clf = cv.load_model("vgg16", fallback=True)\ncv.load_model( "resnet50")') == \
         ["resnet50", "vgg16"]
     assert requested_classics('cv.load_model("efficientnet_lite0")') == []
+    assert requested_classics('vgg = cv.load_classic("vgg16", shows="its map")') == ["vgg16"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

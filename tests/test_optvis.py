@@ -3,6 +3,7 @@ invert and deepdream, mostly on TinyNet (conv-relu-conv-relu-GAP-linear) at 32-4
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -376,3 +377,15 @@ def test_no_hook_after_exception_mid_dream_or_inversion(tiny, photo):
 def test_centre_contrast_refuses_what_is_not_a_batch(images, error):
     with pytest.raises(error, match="images"):
         cv.optvis.centre_contrast(images)
+
+
+def test_difference_shows_the_size_of_the_change_on_a_stated_scale(tiny):
+    start = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    res = cv.maximize(tiny, "conv2:1", size=16, steps=2, seed=0, param="pixel", image=start, l2_weight=10.0)
+    fig = cv.plot.difference(res)
+    size = [im for ax in fig.axes for im in ax.get_images() if im.get_array().ndim == 2]
+    assert len(size) == 1 and any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    by_hand = (res.tensor - res.start).pow(2).sum(1).sqrt()[0]
+    assert np.allclose(size[0].get_array(), by_hand.numpy(), atol=1e-6)
+    largest = (res.tensor - res.start).abs().max().item()
+    assert any(f"+/-{largest:.2f}" in ax.get_title() for ax in fig.axes)

@@ -135,3 +135,42 @@ def test_panel_draws_once_when_a_control_updates_another():
 def test_filter_measures_refuse_a_model_without_convolutions():
     with pytest.raises(ValueError, match="no Conv2d"):
         cv.plot.achromatic_share(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2)))
+
+
+def test_filters_on_a_shared_scale_keep_grey_grey_and_zero_mid_grey():
+    conv = torch.nn.Conv2d(3, 2, 2, bias=False)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0] = 0.1                      # R = G = B everywhere: achromatic, weak
+        conv.weight[1, 0, 0, 0] = 0.4             # one red weight, the layer's largest
+        conv.weight[1, 1, 0, 0] = -0.4            # against green: colour-opponent
+    model = torch.nn.Sequential(conv)
+    before = conv.weight.clone()
+    fig = cv.plot.filters(model, scale="shared", show_share=True)
+    tiles = [im.get_array() for ax in fig.axes for im in ax.get_images()]
+    assert np.allclose(tiles[0], 0.5 + 0.1 / 0.8)                 # grey, not stretched to black/white
+    assert np.allclose(tiles[1][0, 0], [1.0, 0.0, 0.5]) and np.allclose(tiles[1][1, 1], 0.5)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
+    assert titles == ["0: 1.00", "1: 0.00"]                       # the achromatic shares
+    stretched = [im.get_array() for ax in cv.plot.filters(model).axes for im in ax.get_images()]
+    assert np.allclose(stretched[0], 0.0)                         # each: a flat filter has no range
+    assert torch.equal(conv.weight, before)
+    with pytest.raises(ValueError, match="scale"):
+        cv.plot.filters(model, scale="per-tile")
+    deeper = torch.nn.Sequential(torch.nn.Conv2d(4, 2, 3))
+    with pytest.raises(ValueError, match="show_share"):
+        cv.plot.filters(deeper, show_share=True)
+
+
+def test_feature_maps_on_a_shared_scale_compare_channels(lite, cat_x):
+    fig = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=[0, 1, 2], scale="shared")
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    act = cv.activations(lite, cat_x, "blocks.1")[0, :3]
+    assert len(images) == 3 and all(im.get_clim() == images[0].get_clim() for im in images)
+    assert np.allclose(images[0].get_clim(), (act.min().item(), act.max().item()), atol=1e-5)
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    each = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=[0, 1, 2])
+    assert len({im.get_clim() for ax in each.axes for im in ax.get_images()}) == 3
+    with pytest.raises(ValueError, match="scale"):
+        cv.plot.feature_maps(lite, cat_x, "blocks.1", scale="global")
+    assert cv.hook_count(lite) == 0

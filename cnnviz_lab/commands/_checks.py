@@ -22,7 +22,7 @@ from ..config import offline
 FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp", "eps", "ps", "gif")
 IMAGE_FORMATS = ("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp")
 OUT_FORMATS = {"figure": FIGURE_FORMATS, "image": IMAGE_FORMATS,
-               "figure+image": tuple(f for f in FIGURE_FORMATS if f in IMAGE_FORMATS)}
+               "figure+image": tuple(f for f in FIGURE_FORMATS if f in IMAGE_FORMATS), "table": ("csv",)}
 
 
 def _existing_ancestor(path: Path) -> Path:

@@ -42,7 +42,7 @@ def _black_box(args: argparse.Namespace, clf, x) -> int:
     index = clf.class_index(target) if target is not None else int(clf.logits(x).argmax(1)[0])
     name = registry.label(args.method)
     heat = registry.call(args.method, clf, x, index, offered=dict(
-        fill=_fill(args.fill), output=args.output, batch_size=args.batch_size, n=args.samples, seed=args.seed,
+        fill=_fill(args.fill), output=args.output, batch_size=args.batch_size, n=args.n, seed=args.seed,
         progress=True))[0]
     print(f"{name} map for class {clf.label(index)} ({index})")
     save(plot.cam_overlay(x, heat, clf, title=f"{name} for '{clf.label(index)}' ({clf.name})"), args.out, clf)
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a number in the model's input space, or mean, grey, black, white, blur")
     p.add_argument("--target", default=None, help="class index or name (default: the top-1 class)")
     p.add_argument("--output", choices=["prob", "logit"], default="prob")
-    p.add_argument("--samples", type=int, default=None,
+    p.add_argument("-n", "--n", type=int, default=None,
                    help="RISE: random masks, LIME: perturbed samples (default 500, 50 quick)")
     p.add_argument("--seed", type=int, default=None, help="RISE/LIME: random seed (default: the course's, 0)")
     p.add_argument("--batch-size", type=int, default=None,

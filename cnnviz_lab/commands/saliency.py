@@ -21,7 +21,7 @@ def _saliency(args: argparse.Namespace) -> int:
     x = clf.preprocess(load_image(args.image), size=args.size)
     if args.top and args.target is not None:
         raise ValueError("use either --target or --top, not both")
-    options = dict(n=args.samples, noise=args.noise, steps=args.steps, batch_size=args.batch_size,
+    options = dict(n=args.n, noise=args.noise, steps=args.steps, batch_size=args.batch_size,
                    seed=args.seed, method=args.base, layer=args.layer)
     name = registry.label(args.method)
     if args.top:
@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=0, help="explain the top-k classes, one map each")
     p.add_argument("--base", default=None, type=base_method,
                    help="SmoothGrad: the base method averaged (default: saliency)")
-    p.add_argument("--samples", type=int, default=None, help="SmoothGrad: noisy samples (default 50, 4 quick)")
+    p.add_argument("-n", "--n", type=int, default=None, help="SmoothGrad: noisy samples, n= in Python (default 50, 4 quick)")
     p.add_argument("--noise", type=float, default=None, help="SmoothGrad: noise / input range (0.15)")
     p.add_argument("--steps", type=int, default=None, help="Integrated Gradients: path steps (default 50, 8 quick)")
     p.add_argument("--layer", default=None, help="CAM layer, for methods that read one (Guided Grad-CAM)")

@@ -5,27 +5,42 @@ point at the object? One module per question:
 - :mod:`.similarity`: Spearman rank correlation and SSIM between maps;
 - :mod:`.sanity`: the cascading randomisation check (Adebayo et al. 2018);
 - :mod:`.pointing`: the pointing game (Zhang et al. 2016) and the energy in a box;
-- :mod:`.comparison`: the course's methods side by side (:func:`evaluate_methods`).
+- :mod:`.correlation`: faithfulness correlation (Bhatt et al. 2020);
+- :mod:`.sensitivity`: max- and average sensitivity (Yeh et al. 2019);
+- :mod:`.infidelity`: infidelity (Yeh et al. 2019);
+- :mod:`.road`: ROAD, removal with noisy linear imputation (Rong et al. 2022);
+- :mod:`.confidence`: Average Drop and Increase in Confidence (Chattopadhay et al. 2018);
+- :mod:`.comparison`: the course's methods side by side (:func:`evaluate_methods`);
+- :mod:`.folder`: methods and metrics over a folder of images (``cnnviz evaluate``).
 
 All work on any ``nn.Module`` or ``Classifier``, in batched forward passes without autograd
 (except inside the method under test), and leave the model exactly as they found it.
 """
 
+from .confidence import average_drop, explanation_scores, increase_in_confidence
+from .correlation import faithfulness_correlation
 from .comparison import course_methods, evaluate_methods, method_key, MethodEvaluation, random_map, roster
+from .folder import evaluate_folder, FolderRun
 from .faithfulness import (
     Curve, deletion_auc, deletion_curve, insertion_auc, insertion_curve, pixel_order, trapezoid_auc,
 )
+from .infidelity import infidelity
 from .maps import as_maps, method_map
 from .pointing import energy_in_box, pointing_game
+from .road import linear_imputation, road
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
+from .sensitivity import avg_sensitivity, max_sensitivity, sensitivities
 from .similarity import spearman, ssim
+from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
-    "as_maps", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc", "deletion_curve",
-    "energy_in_box", "evaluate_methods", "insertion_auc", "insertion_curve", "method_key", "method_map",
-    "MethodEvaluation", "pixel_order", "pointing_game", "random_map", "randomization_check",
-    "randomization_layers", "RandomizationResult", "randomize_layer", "roster", "spearman", "ssim",
-    "trapezoid_auc",
+    "as_maps", "average_drop", "avg_sensitivity", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc",
+    "deletion_curve", "energy_in_box", "evaluate_folder", "evaluate_methods", "explanation_scores",
+    "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
+    "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",
+    "pixel_order", "pointing_game", "random_map", "randomization_check", "randomization_layers",
+    "RandomizationResult", "randomize_layer", "road", "roster", "sensitivities", "spearman", "ssim", "summarize",
+    "summary_figure", "summary_table", "SummaryRow", "trapezoid_auc"
 ]
 
 

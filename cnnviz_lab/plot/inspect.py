@@ -37,7 +37,8 @@ def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple
 
 
 def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
-            max_filters: int = 64, max_inputs: int = 8, title: str | None = None) -> Figure:
+            max_filters: int = 64, max_inputs: int = 8, title: str | None = None, *,
+            scale: str = "each", show_share: bool = False) -> Figure:
     """The weights of a convolution layer as pictures (default: the first conv layer).
 
     A layer that reads an RGB image shows each filter as one colour image (Zeiler & Fergus
@@ -49,7 +50,17 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
     ``max_filters`` rows). Other layers show one row per filter and one tile per input
     channel (the first ``max_inputs``). ``title`` replaces the default title (layer and
     weight shape).
+
+    ``scale`` (RGB filters only): ``"each"`` stretches every filter to its own range (its
+    weakest weight black, its strongest white: faint filters look as vivid as strong ones);
+    ``"shared"`` draws all of them on one scale, ``0.5 + w / (2 max|W|)``: mid-grey is a zero
+    weight, so a filter whose R, G and B weights are alike is grey and only colour-opponent
+    weights show colour. ``show_share`` writes each filter's :func:`achromatic_share` under
+    its number.
     """
+    if scale not in ("each", "shared"):
+        raise ValueError(f"scale: 'each' (every filter stretched to its own range) or 'shared' "
+                         f"(one scale for all filters), not {scale!r}")
     name, conv = _conv(model, layer)
     w = to_numpy(conv.weight)
     shape = tuple(conv.weight.shape)
@@ -59,8 +70,23 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
     w = w[:max_filters]
     title = title or f"{name}: {shape} filters"
     if w.shape[1] == 3:
-        tiles = [_unit(f.transpose(1, 2, 0)) for f in w]
-        return image_grid(tiles, [str(i) for i in range(len(tiles))], ncols=8, cell=1.0, suptitle=title)
+        if scale == "shared":
+            lim = float(np.abs(w).max()) or 1.0
+            tiles = [0.5 + f.transpose(1, 2, 0) / (2 * lim) for f in w]
+        else:
+            tiles = [_unit(f.transpose(1, 2, 0)) for f in w]
+        names = [str(i) for i in range(len(tiles))]
+        if show_share:
+            share = achromatic_share(model, layer)[:len(tiles)]
+            names = [f"{i}: {a:.2f}" for i, a in zip(names, share.tolist())]
+        fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
+        if scale == "shared":
+            fig.supxlabel(f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
+                          + ("; under each number its achromatic share" if show_share else ""), fontsize=9)
+        return fig
+    if show_share:
+        raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share "
+                         "is defined for a layer that reads an RGB image")
     if w.shape[1] == 1:
         return _signed_tiles([f[0] for f in w], [str(i) for i in range(len(w))], 8, title)
     rows = w[:min(len(w), 16), :max_inputs]
@@ -136,12 +162,19 @@ def kernel_centres(model: nn.Module | Classifier, layer: str | nn.Module) -> tor
 
 
 def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor, layer: str,
-                 channels: Sequence[int] | None = None, ncols: int = 8, cmap: str = "viridis") -> Figure:
+                 channels: Sequence[int] | None = None, ncols: int = 8, cmap: str = "viridis", *,
+                 scale: str = "each") -> Figure:
     """The activations of ``layer`` for one image, one tile per channel (first 64 by default).
 
-    ``image`` is a preprocessed tensor or anything a Classifier can preprocess. Each tile
-    has its own colour scale; the title gives the channel and its mean activation.
+    ``image`` is a preprocessed tensor or anything a Classifier can preprocess. The title of
+    each tile gives the channel and its mean activation. ``scale="each"`` gives every tile
+    its own colour scale (weak channels look as bright as strong ones); ``scale="shared"``
+    puts all tiles on one scale, from the smallest to the largest activation shown, with a
+    colour bar, so that tiles compare.
     """
+    if scale not in ("each", "shared"):
+        raise ValueError(f"scale: 'each' (every tile its own colour scale) or 'shared' (one scale "
+                         f"and a colour bar), not {scale!r}")
     module, clf = unwrap(model)
     if not isinstance(image, torch.Tensor):
         if clf is None:
@@ -157,8 +190,24 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     a = to_numpy(act)
     tiles = [a[c] for c in chans]
     titles = [f"{c} ({a[c].mean():.2f})" for c in chans]
-    return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap,
-                      suptitle=f"{layer}: {act.shape[0]} channels of {act.shape[1]}x{act.shape[2]}")
+    suptitle = f"{layer}: {act.shape[0]} channels of {act.shape[1]}x{act.shape[2]}"
+    if scale == "each":
+        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap, suptitle=suptitle)
+    lo, hi = float(min(t.min() for t in tiles)), float(max(t.max() for t in tiles))
+    hi = hi if hi > lo else lo + 1.0
+    ncols = max(1, min(ncols, len(tiles)))
+    nrows = -(-len(tiles) // ncols)
+    fig = Figure(figsize=(1.2 * ncols + 0.9, 1.2 * nrows + 0.5), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    im = None
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(tiles):
+            im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+            ax.set_title(titles[i], fontsize=8)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="activation")
+    fig.suptitle(f"{suptitle}, one colour scale (channel: mean activation)")
+    return fig
 
 
 def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5) -> Figure:

@@ -12,7 +12,7 @@ from PIL import Image
 
 from ..images import ImageLike
 from ..optvis.render import Rendering
-from .core import image_array, image_grid, normalize_map, reduce_channels, to_numpy
+from .core import image_array, image_grid, to_numpy
 
 
 def _array(image: ImageLike | torch.Tensor | Rendering) -> np.ndarray:
@@ -38,16 +38,27 @@ def renderings(images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Te
 
 
 def difference(result, title: str | None = None) -> Figure:
-    """A render started from an image: the start image, the optimised
-    image, and what the optimisation added (per-pixel magnitude of the change, normalised
-    for display, and the signed change mapped around grey). Titled ``title``, else the
-    objective in words (``Rendering.description``)."""
+    """A render started from an image: the start image, the optimised image, and what the
+    optimisation added: the size of the change per pixel, ``|x - x_0|`` (Euclidean over
+    RGB, pixel values in [0, 1]) with a colour bar, and the signed change around mid-grey
+    (grey = no change, full colour = the largest change, stated in the panel's title).
+    Titled ``title``, else the objective in words (``Rendering.description``)."""
     diff = result.difference[0]
-    mag = normalize_map(reduce_channels(diff, "l2"), "minmax", 99)
-    signed = np.clip(0.5 + 0.5 * to_numpy(diff).transpose(1, 2, 0) / (float(diff.abs().max()) + 1e-12), 0, 1)
-    return image_grid([_array(result.start), _array(result.tensor[0]), mag, signed],
-                      ["start image", "optimised", "|change|", "signed change"], ncols=4, cmap="magma",
-                      suptitle=title or getattr(result, "description", "") or result.objective)
+    mag = to_numpy(diff.pow(2).sum(0).sqrt())
+    largest = float(diff.abs().max()) + 1e-12
+    signed = np.clip(0.5 + 0.5 * to_numpy(diff).transpose(1, 2, 0) / largest, 0, 1)
+    fig = Figure(figsize=(11.5, 3.2), layout="constrained")
+    axes = fig.subplots(1, 4)
+    panels = [(_array(result.start), "start image"), (_array(result.tensor[0]), "optimised"),
+              (mag, "size of the change |x - x0|"), (signed, f"signed change (grey 0, full +/-{largest:.2f})")]
+    for ax, (arr, name) in zip(axes, panels):
+        im = ax.imshow(arr, cmap="magma" if arr.ndim == 2 else None, vmin=0 if arr.ndim == 2 else None)
+        ax.set_title(name, fontsize=9)
+        ax.set_axis_off()
+        if arr.ndim == 2:
+            fig.colorbar(im, ax=ax, shrink=0.8, label="change (pixel values 0..1)")
+    fig.suptitle(title or getattr(result, "description", "") or result.objective)
+    return fig
 
 
 def inversions(target: ImageLike | torch.Tensor, images: Mapping[str, ImageLike | torch.Tensor],

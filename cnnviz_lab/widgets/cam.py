@@ -64,7 +64,7 @@ def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown,
     image_w.observe(on_change, names="value")
 
 
-def gradcam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffee",
+def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar",
                   method: str = "gradcam", layer: str | None = None) -> Panel:
     """Model and image dropdowns, a method toggle, a slider over the network's blocks
     (early to late, :func:`~cnnviz_lab.attribution.cam.cam_layers`) and a dropdown of the
@@ -89,7 +89,7 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffe
                   "method": method_w}, render)
 
 
-def cam_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffee") -> Panel:
+def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar") -> Panel:
     """Model and image dropdowns and a class dropdown (the top-5): the CAM of that class
     (Zhou et al. 2016), or with ``view="top-5"`` the maps of all five side by side."""
     model_w = model_dropdown(model)

@@ -39,9 +39,11 @@ clf
 # the centre and normalises the image exactly as in training.
 
 # %%
+from IPython.display import Markdown
+
 cat = cv.sample_image("cat")
 x = clf.preprocess(cat)
-cv.plot.predictions(clf, x)
+display(cv.plot.predictions(clf, x), Markdown(cv.credit("cat")))
 
 # %% tags=["nbval-check-output"]
 top = clf.predict(x, k=3)
@@ -69,6 +71,7 @@ views = cv.augment(cat, seed=0)
 top1 = [t[0][1] for t in clf.predict(clf.preprocess([img for _, img in views]), k=1)]
 CATS = {"tabby", "tiger cat", "Egyptian cat", "Persian cat", "Siamese cat"}
 assert set(top1) <= CATS and len(set(top1)) >= 2, top1  # the label moves, but stays a cat
+assert top[1][2] > 0.3 and top[0][2] - top[1][2] < 0.05, top  # the top two are nearly tied
 print(f"{len(views)} views, top-1 labels: {sorted(set(top1))}")
 
 # %% [markdown]
@@ -81,7 +84,11 @@ print(f"{len(views)} views, top-1 labels: {sorted(set(top1))}")
 #
 # A convolution layer with $C_{out}$ filters of size $C_{in} \times k \times k$ computes
 # $A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
-# drawn as a tiny colour image (each filter scaled to its own range).
+# drawn as a tiny colour image. We draw all filters of a layer on **one shared scale**:
+# mid-grey is a zero weight, white and black the layer's largest positive and negative
+# weight. A filter that weighs R, G and B alike is then grey, and colour appears only where
+# the three colour channels disagree. (Stretching each filter to its own range, as many
+# figures do, makes faint filters look as vivid as strong ones.)
 #
 # **First layers of trained networks.** Krizhevsky et al. (2012, fig. 3) and Zeiler &
 # Fergus (2014, fig. 2) drew the first layer of AlexNet: 64 filters of 11x11 pixels at
@@ -89,17 +96,20 @@ print(f"{len(views)} views, top-1 labels: {sorted(set(top1))}")
 # and **colour blobs** and colour-opposed edges; in Krizhevsky et al.'s two-GPU network one
 # half of the filters came out largely colour-agnostic and the other colour-specific.
 # VGG16's first layer has 3x3 filters, too small for stripes. Below, AlexNet's first layer
-# (where its weights can be had) beside EfficientNet-Lite0's.
+# (where its weights can be had), then EfficientNet-Lite0's.
 
 # %%
-classic = cv.load_model("alexnet", fallback=True, device=DEVICE)
-cv.model_note(classic)
+alexnet = cv.load_classic("alexnet", shows="AlexNet's 64 first-layer filters (11x11, stride 4) "
+                          "and how many of them are achromatic", device=DEVICE)
+if alexnet:
+    display(cv.plot.filters(alexnet, scale="shared", title="first-layer filters of AlexNet: 64 of 11x11, stride 4"))
+    other = cv.plot.achromatic_share(alexnet)
+    print(f"AlexNet: {int((other > 0.5).sum())} of {len(other)} filters mostly achromatic, "
+          f"{int((other < 0.1).sum())} colour-opponent (share < 0.1)")
 
 # %%
-cv.plot.filters(classic, title=f"first-layer filters of {cv.title_name(classic)}")
-
-# %%
-cv.plot.filters(clf, title=f"first-layer filters of {cv.title_name(clf)}: 32 of 3x3, stride 2")
+cv.plot.filters(clf, scale="shared", show_share=True,
+                title=f"first-layer filters of {cv.title_name(clf)}: 32 of 3x3, stride 2")
 
 # %% [markdown]
 # **Reading EfficientNet-Lite0's first layer.** Its 32 filters are 3x3 at stride 2: each
@@ -107,21 +117,23 @@ cv.plot.filters(clf, title=f"first-layer filters of {cv.title_name(clf)}: 32 of 
 # simple gradients and spots. Split each filter into the part common to R, G and B (it sees
 # brightness) and the rest (it sees colour): the *achromatic share*
 # $3\,\|\bar W\|^2 / \sum_c \|W_c\|^2$, with $\bar W$ the mean over the colour channels, is
-# 1 for a filter that weighs R, G and B alike and 0 when the colours cancel. Most of Lite0's
-# filters are mostly achromatic (brightness edges and spots), and a handful are purely
-# colour-opponent (share near 0: one colour against another), the same split Krizhevsky et
-# al. saw in AlexNet.
+# 1 for a filter that weighs R, G and B alike and 0 when the colours cancel; the figure
+# prints it under each filter's number. Most of Lite0's filters are mostly achromatic
+# (share above 0.5: more of their weight in brightness than in colour). Only those above
+# about 0.8 look grey; between 0.5 and 0.8 a tint remains, because the other 20-50 % of the
+# weight is colour. A handful are colour-opponent (share below 0.1: flat patches of one
+# colour against its opposite, with no brightness edge), the same split Krizhevsky et al.
+# saw in AlexNet. Many tiles are faint: on the shared scale a weak filter stays close to
+# mid-grey.
 
 # %% tags=["nbval-check-output"]
 share = cv.plot.achromatic_share(clf)
 stem = cv.get_layer(clf, cv.layer_names(clf, "conv")[0])
 assert stem.kernel_size == (3, 3) and stem.stride == (2, 2) and len(share) == 32
 assert (share > 0.5).sum() >= 16 and (share < 0.1).sum() >= 5, share
-print(f"Lite0: {int((share > 0.5).sum())} of 32 filters mostly achromatic, "
-      f"{int((share < 0.1).sum())} colour-opponent (share < 0.1)")
-other = cv.plot.achromatic_share(classic)
-print(f"{cv.title_name(classic)}: {int((other > 0.5).sum())} of {len(other)} mostly achromatic, "
-      f"{int((other < 0.1).sum())} colour-opponent")
+assert 2 <= (share > 0.8).sum() < (share > 0.5).sum() - 8   # a few grey, most tinted
+print(f"Lite0: {int((share > 0.5).sum())} of 32 filters mostly achromatic "
+      f"({int((share > 0.8).sum())} above 0.8), {int((share < 0.1).sum())} colour-opponent (share < 0.1)")
 
 # %% [markdown]
 # ### Deeper layers: depthwise kernels, and 1x1 kernels as the matrix they are
@@ -216,12 +228,26 @@ assert tuple(cap.activations["blocks.1"].shape[2:]) == (56, 56)  # 224 px / 4
 # %% [markdown]
 # Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
 # deep layers are coarse (7x7) and each channel fires on larger, more abstract patterns.
+# Both figures put their 16 channels on one colour scale (the colour bar), so a dark tile
+# really is a weak channel; the number after each channel is its mean activation.
 
 # %%
-cv.plot.feature_maps(clf, x, "blocks.1", channels=range(16))
+cv.plot.feature_maps(clf, x, "blocks.1", channels=range(16), scale="shared")
 
 # %%
-cv.plot.feature_maps(clf, x, "head", channels=range(16))
+cv.plot.feature_maps(clf, x, "head", channels=range(16), scale="shared")
+
+# %% [markdown]
+# **What to look at:** in `blocks.1` every channel is still a recognisable picture of the
+# cat (eyes, nose, the stripes of the fur), each stressing other edges; its values are
+# signed (the block ends in a linear projection). In `head` most tiles are dark: the head
+# ends in a ReLU6, most of its values on this photo are exactly zero, and the channels that
+# fire do so on a few of the 7x7 positions.
+
+# %% tags=["check"]
+# what the two figures show: blocks.1 keeps the image at 56x56; the head is mostly zero, sparse
+head_act = cv.activations(clf, x, "head")[0]
+assert (head_act == 0).float().mean() > 0.7 and (head_act[:16] == 0).flatten(1).all(1).sum() >= 4
 
 # %% [markdown]
 # ## 6. Explore

@@ -39,15 +39,17 @@
 
 # %%
 import torch
+from IPython.display import Markdown
 
 clf = cv.load_model(device=DEVICE)
 SIZE = cv.config.pick(224, 96)  # quick mode uses small images
 x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
-clf.predict(x, k=3)
+print("top 3:", ", ".join(f"{label} {p:.0%}" for _, label, p in clf.predict(x, k=3)))
 
 # %%
 grad = cv.saliency(clf, x)  # target=None: the top-1 class; raw, signed, shape (1, 3, H, W)
-cv.plot.saliency_maps(x, grad[0], clf, title=f"{cv.title_name(clf)}: vanilla gradient for '{clf.predict(x, 1)[0][1]}'")
+display(cv.plot.saliency_maps(x, grad[0], clf, title=f"{cv.title_name(clf)}: vanilla gradient for "
+                                                   f"'{clf.predict(x, 1)[0][1]}'"), Markdown(cv.credit("cat")))
 
 # %% [markdown]
 # **What to look at.** The `|gradient|` map is speckled over the whole image: raw gradients
@@ -55,6 +57,10 @@ cv.plot.saliency_maps(x, grad[0], clf, title=f"{cv.title_name(clf)}: vanilla gra
 # The eyes show only as faint rings in the speckle. **Positive saliency** (centre right) shows where *brightening* a
 # colour channel would raise the score, **negative saliency** where *darkening* it would.
 # Each is drawn in colour: a red pixel means the red channel matters there.
+#
+# **The scale of every map in this notebook:** black is 0 and white (or full colour) is the
+# map's own 99th percentile of $|\text{value}|$; the brightest 1 % of pixels are clipped.
+# Each panel has its own scale, so compare the *patterns* of two panels, not their brightness.
 
 # %% tags=["nbval-check-output"]
 assert grad.shape == x.shape and not grad.requires_grad
@@ -104,9 +110,10 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title=f"{cv.title_name(clf
 # receive more of these copies than their neighbours (Odena et al. 2016, *Deconvolution and
 # Checkerboard Artifacts*). In the vanilla gradient the copies carry both signs and largely
 # cancel; guided backprop and the deconvnet keep only the positive ones, so they add up and
-# the pattern shows. We measure it with `cv.high_frequency_share(a, cutoff=0.9)`: the share
-# of the map's energy at spatial frequencies above 0.9 times the Nyquist frequency (periods
-# of about 2 pixels). For the deconvnet it is more than half: its map is mostly the grid.
+# the pattern shows. We measure it with the **period-2 share**,
+# `cv.high_frequency_share(a, cutoff=0.9)`: the share of the map's energy at spatial
+# frequencies above 0.9 times the Nyquist frequency (periods of about 2 pixels, the
+# checkerboard's). For the deconvnet it is more than half: its map is mostly the grid.
 #
 # **The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
 # the only way the image can reach its backward pass is through the max-pooling "switches"
@@ -115,11 +122,14 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title=f"{cv.title_name(clf
 # eval mode) and average pooling are linear, and the deconvnet's map for a class is the same
 # for every image. The cell checks it on the coffee photo. VGG16 has five max-pooling layers,
 # so there the switches bring the image back.
+#
+# **What to look at:** in the first figure of this section, the deconvnet panel is a regular
+# grid with no cat in it; the guided panel shows the eyes through the grid.
 
 # %%
 period2 = {name: cv.high_frequency_share(a, cutoff=0.9).item()
            for name, a in {"vanilla": grad, "deconvnet": deconv, "guided": guided}.items()}
-print({k: round(v, 2) for k, v in period2.items()})
+print("period-2 share:", {k: round(v, 2) for k, v in period2.items()})
 assert period2["guided"] > 3 * period2["vanilla"] and period2["deconvnet"] > 3 * period2["vanilla"]
 if not cv.config.quick():
     assert period2["deconvnet"] > max(period2["guided"], 0.5), period2  # the deconvnet: mostly grid
@@ -133,38 +143,39 @@ assert torch.allclose(cv.deconvnet(clf, coffee, top1), deconv, rtol=1e-4, atol=1
 # VGG16 has no strided convolutions: 3x3 convolutions at stride 1, and 2x2 max-pooling that
 # passes each gradient back to one pixel of four. With no uneven overlap there is no
 # checkerboard to print, and its guided-backprop maps are the edge drawings of the papers'
-# figures (Selvaraju et al. 2017 show guided backprop on VGG16). Where VGG16's weights cannot
-# be had, the cell falls back to EfficientNet-Lite0, says so, and the figure shows the
-# checkerboard again.
+# figures (Selvaraju et al. 2017 show guided backprop on VGG16).
 
 # %%
-vgg = cv.load_model("vgg16", fallback=True, device=DEVICE)
-cv.model_note(vgg)
-
-# %%
-xv = vgg.preprocess(cv.sample_image("cat"), size=SIZE)
-guided_v = cv.guided_backprop(vgg, xv)
-cv.plot.vanilla_vs_guided(xv, cv.saliency(vgg, xv)[0], guided_v[0], vgg,
-                          title=f"{cv.title_name(vgg)}: vanilla vs guided")
-
-# %%
-share_v = cv.high_frequency_share(guided_v, cutoff=0.9).item()
-print(f"{cv.title_name(vgg)}: period-2 share of the guided map {share_v:.2f} "
-      f"(EfficientNet-Lite0: {period2['guided']:.2f})")
+vgg = cv.load_classic("vgg16", shows="VGG16's vanilla and guided-backprop maps of the cat, "
+                      "their period-2 share, and guided backprop from one of its channels", device=DEVICE)
+if vgg:
+    xv = vgg.preprocess(cv.sample_image("cat"), size=SIZE)
+    guided_v = cv.guided_backprop(vgg, xv)
+    display(cv.plot.vanilla_vs_guided(xv, cv.saliency(vgg, xv)[0], guided_v[0], vgg,
+                                      title="VGG16: vanilla vs guided"))
+    share_v = cv.high_frequency_share(guided_v, cutoff=0.9).item()
+    print(f"period-2 share of the guided map: VGG16 {share_v:.2f}, "
+          f"EfficientNet-Lite0 {period2['guided']:.2f}")
 
 # %% [markdown]
 # ### Does the map depend on the class?
 #
-# An explanation of "cat" should differ from an explanation of "cup". On the cat-and-coffee
-# image we ask for both classes in **one call**: an `(N, K)` target gives K maps per image
-# (one forward pass, one batched backward pass). First the vanilla gradient:
+# An explanation of "electric guitar" should differ from an explanation of "drum". A photo
+# of a practice room holds both: a drum kit, and an electric guitar leaning against it. The
+# network's top-1 is "electric guitar" (22 %), and "drum" is in its top 5. We ask for both
+# classes in **one call**: an `(N, K)` target gives K maps per image (one forward pass, one
+# batched backward pass). First the vanilla gradient:
 
 # %%
-both = clf.preprocess(cv.sample_image("cat_and_coffee"), size=SIZE)
-targets = [[clf.predict(both, 1)[0][0], clf.class_index("cup")]]  # (N=1, K=2)
+both = clf.preprocess(cv.sample_image("drums_and_guitar"), size=SIZE)
+targets = [[clf.class_index("electric guitar"), clf.class_index("drum")]]  # (N=1, K=2)
 labels = [clf.label(t) for t in targets[0]]
+if not cv.config.quick():   # at 224 px: electric guitar top-1 at about 22 %, drum in the top 5
+    top5 = clf.predict(both, k=5)
+    assert top5[0][1] == "electric guitar" and 0.17 < top5[0][2] < 0.27 and "drum" in [t[1] for t in top5], top5
 vanilla_k = cv.saliency(clf, both, targets)       # shape (1, 2, 3, H, W)
-cv.plot.class_maps(both, vanilla_k, labels, clf, title=f"{cv.title_name(clf)}: vanilla gradient, two classes")
+display(cv.plot.class_maps(both, vanilla_k, labels, clf, title=f"{cv.title_name(clf)}: vanilla gradient, two classes"),
+        Markdown(cv.credit("drums_and_guitar")))
 
 # %% [markdown]
 # Now guided backprop and the deconvnet, for the same two classes. Predict first:
@@ -188,13 +199,14 @@ corr = {name: cv.plot.map_correlation(a[0, 0], a[0, 1]) for name, a in
         {"vanilla": vanilla_k, "guided": guided_k, "deconvnet": deconv_k}.items()}
 print({k: round(v, 2) for k, v in corr.items()})
 assert corr["guided"] > cv.config.pick(0.85, 0.8) and corr["deconvnet"] > cv.config.pick(0.85, 0.8)
-assert corr["vanilla"] < cv.config.pick(0.65, 0.7)
+assert corr["vanilla"] < cv.config.pick(0.55, 0.7)
 if not cv.config.quick():
-    assert corr["deconvnet"] > corr["guided"], corr
+    assert corr["deconvnet"] > max(corr["guided"], 0.99), corr
 
 # %% [markdown]
-# **What to conclude.** The vanilla maps change with the class (correlation about 0.5); the
-# guided maps barely do (about 0.9) and the deconvnet's hardly at all (above 0.99). Dropping
+# **What to conclude.** The vanilla maps change with the class (correlation below 0.55,
+# printed above), though both still light the large bass drum; the guided maps barely
+# change (about 0.9) and the deconvnet's not at all (above 0.99). Dropping
 # the negative signals at every ReLU throws away what tells the classes apart: guided
 # backprop mostly reconstructs the image's edges whatever you ask (Nie et al. 2018; Adebayo
 # et al. 2018 show it survives even randomising the network's weights), and the deconvnet,
@@ -209,33 +221,41 @@ if not cv.config.quick():
 # score: they reconstructed what **one unit** of a hidden layer responds to, by running the
 # backward rule from that unit's activation. `from_layer=` and `channel=` do that: the
 # backward pass starts from $\sum_{h,w} A_{c}(h, w)$, the activation of channel $c$ of the
-# layer summed over positions. On VGG16 we start from `features.22` (relu4_3, 28x28 at
-# 224 px); on EfficientNet-Lite0 from `blocks.10` (14x14); the channel is the layer's most
-# active one for this image.
+# layer summed over positions. On EfficientNet-Lite0 we start from `blocks.10` (14x14 at
+# 224 px), at the layer's most active channel for this image.
 
 # %%
-LAYER = {"vgg16": "features.22"}.get(vgg.name, "blocks.10")
-channel = int(cv.activations(vgg, xv, LAYER)[0].mean(dim=(1, 2)).argmax())
-from_channel = cv.guided_backprop(vgg, xv, from_layer=LAYER, channel=channel)
-cv.plot.compare_maps(xv, {f"class '{vgg.label(vgg.predict(xv, 1)[0][0])}'": guided_v[0],
-                          f"{LAYER}, channel {channel}": from_channel[0]}, vgg,
-                     title=f"{cv.title_name(vgg)}: guided backprop from the class score and from one channel")
+LAYER = "blocks.10"
+channel = int(cv.activations(clf, x, LAYER)[0].mean(dim=(1, 2)).argmax())
+from_channel = cv.guided_backprop(clf, x, from_layer=LAYER, channel=channel)
+unit_vs_class = cv.plot.map_correlation(guided[0], from_channel[0])
+cv.plot.compare_maps(x, {f"class '{clf.label(top1)}'": guided[0], f"{LAYER}, channel {channel}": from_channel[0]},
+                     clf, title=f"{cv.title_name(clf)}: guided backprop from the class and from one channel "
+                                f"(correlation {unit_vs_class:.2f})")
 
-# %%
-unit_vs_class = cv.plot.map_correlation(guided_v[0], from_channel[0])
-print(f"{cv.title_name(vgg)}: {LAYER} channel {channel} vs the class: correlation {unit_vs_class:.2f}")
-assert from_channel.shape == xv.shape and from_channel.abs().sum() > 0
-if vgg.name == "efficientnet_lite0" and not cv.config.quick():
+# %% tags=["check"]
+# what the text says: the channel's map is non-zero, the image's shape, and close to the class's
+assert from_channel.shape == x.shape and from_channel.abs().sum() > 0
+if not cv.config.quick():
     assert unit_vs_class > 0.7, unit_vs_class
 
 # %% [markdown]
-# **What to look at.** On EfficientNet-Lite0 (the fallback), the map from the most active
-# channel of `blocks.10` is close to the map from the class score (correlation above 0.7,
-# printed above): starting from one channel, guided backprop still draws much the same edges.
-# Zeiler & Fergus (2014, fig. 2) reconstruct single units of the upper layers of an ImageNet
-# network from their strongest activation and find the parts that drive them (faces, text,
-# textures); with pretrained VGG16 weights, compare. Try the panel below: switch *start
-# from* to another block and move the *channel* slider.
+# **What to look at.** The map from the most active channel of `blocks.10` is close to the
+# map from the class score (correlation above 0.7, in the title): starting from one channel,
+# guided backprop still draws much the same edges. Zeiler & Fergus (2014, fig. 2)
+# reconstruct single units of the upper layers of an ImageNet network from their strongest
+# activation and find the parts that drive them (faces, text, textures). Where VGG16 is
+# loaded (above), the cell below does the same from its relu4_3 (`features.22`, 28x28 at
+# 224 px). Try the panel at the end too: switch *start from* to another block and move the
+# *channel* slider.
+
+# %%
+if vgg:
+    unit = int(cv.activations(vgg, xv, "features.22")[0].mean(dim=(1, 2)).argmax())
+    display(cv.plot.compare_maps(xv, {f"class '{vgg.label(vgg.predict(xv, 1)[0][0])}'": guided_v[0],
+                                      f"features.22, channel {unit}":
+                                      cv.guided_backprop(vgg, xv, from_layer="features.22", channel=unit)[0]},
+                                 vgg, title="VGG16: guided backprop from the class and from one channel"))
 
 # %% [markdown]
 # ## 3. SmoothGrad: remove noise by adding noise
@@ -260,9 +280,10 @@ cv.plot.compare_maps(x, {"vanilla": grad[0], f"SmoothGrad (n={N})": smooth[0],
 
 # %% [markdown]
 # **What the figure shows.** For the vanilla gradient, averaging 50 noisy copies changes
-# the picture little: the speckle stays, and the share of the map's energy at high spatial
-# frequencies (above a quarter of the Nyquist frequency, `cv.high_frequency_share`) falls
-# only slightly. For guided backprop the same average removes about half of that energy:
+# the picture little: the speckle stays, and the **high-frequency share** (the share of the
+# map's energy above a quarter of the Nyquist frequency, `cv.high_frequency_share` at its
+# default cutoff of 0.25, a wider band than section 2's period-2 share) falls only slightly.
+# For guided backprop the same average removes about half of that energy:
 # the checkerboard of section 2 averages out, because each noisy copy shifts it a little.
 # Smilkov et al. (2017) report that more samples help up to about 50, and that noise of
 # 10-20 % of the input range works best.
@@ -270,7 +291,7 @@ cv.plot.compare_maps(x, {"vanilla": grad[0], f"SmoothGrad (n={N})": smooth[0],
 # %%
 hf = {name: cv.high_frequency_share(a).item() for name, a in
       {"vanilla": grad, "SmoothGrad": smooth, "guided": guided, "SmoothGrad guided": smooth_guided}.items()}
-print({k: round(v, 2) for k, v in hf.items()})
+print("high-frequency share:", {k: round(v, 2) for k, v in hf.items()})
 assert hf["SmoothGrad"] > 0.8 * hf["vanilla"]                                 # the speckle barely fades
 assert hf["SmoothGrad guided"] < cv.config.pick(0.6, 0.75) * hf["guided"]  # the checkerboard does
 
@@ -293,8 +314,15 @@ assert torch.allclose(cv.smoothgrad(clf, x, n=2, noise=0.0), grad, atol=1e-6)  #
 #
 # Its attributions satisfy **completeness**: they sum to $z_c(x) - z_c(x')$. The integral is
 # computed with `steps` points (Gauss-Legendre by default); `return_error=True` reports how far
-# the sum is from that difference, so you can raise `steps` until it is small. *Input ×
-# gradient* is the one-step version, $x \cdot \partial z_c / \partial x$.
+# the sum is from that difference, so you can raise `steps` until it is small.
+#
+# *Input × gradient*, $x \cdot \partial z_c / \partial x$, multiplies by the pixel values the
+# network sees, and those are **normalised**: $(v - \mu)/\sigma$ per colour channel. For
+# EfficientNet-Lite0 $\mu = \sigma = 0.5$, so a pixel counts zero when it is **mid-grey**,
+# black is $-1$ and white $+1$: a black pixel counts as much as a white one (for torchvision's
+# models, normalised with ImageNet's mean colour, zero is that mean colour and black is about
+# $-2$). Input × gradient is IG with a single point, the gradient at $x$ itself, on the path
+# from that mid-grey image, not from the black baseline IG uses here.
 
 # %%
 STEPS = cv.config.pick(128, 48)
@@ -310,10 +338,14 @@ assert abs(err.item()) < cv.config.pick(0.05, 0.15) * abs(gap)  # completeness, 
 _, err16 = cv.integrated_gradients(clf, x, steps=16, return_error=True)
 print(f"error with 16 steps: {abs(err16.item() / gap):.0%}")
 assert abs(err16.item()) > 0.1 * abs(gap)  # too few points miss the path's sharp turns
+black, grey = (clf.preprocess(cv.load_image(torch.full((3, 8, 8), v)), size=8) for v in (0.0, 0.5))
+assert torch.allclose(black, torch.tensor(-1.0), atol=0.02) and grey.abs().max() < 0.02  # black -1, grey 0
 
 # %% [markdown]
-# **What to conclude.** Input × gradient and IG weight the gradient by the pixel values, so
-# dark pixels count little; IG is the one whose map adds up to the score difference. With
+# **What to conclude.** Input × gradient and IG both weight the gradient by a difference of
+# pixel values, but from different references: mid-grey for input × gradient (pixels close
+# to grey count little, whether dark or bright), black for IG (dark pixels count little).
+# IG is the one whose map adds up to the score difference. With
 # `steps=16` the error grows to tens of percent (printed above), a sign that the path has
 # sharp turns (ReLUs) that a few points miss. Always check the error before trusting an IG map.
 
@@ -327,7 +359,7 @@ assert abs(err16.item()) > 0.1 * abs(gap)  # too few points miss the path's shar
 # panel opens on the model and the layer of the section above, at the channel we used.
 
 # %%
-panel = cv.widgets.saliency_panel(model=vgg.name, size=SIZE)
+panel = cv.widgets.saliency_panel(model=clf.name, size=SIZE)
 panel.controls["method"].value = "guided_backprop"
 panel.controls["start"].value = LAYER
 panel.controls["channel"].value = channel
@@ -340,14 +372,14 @@ panel
 # 1. With the panel on guided backprop, start from an early block and then from later and
 #    later blocks, at a few channels each. At which depth do the maps stop looking like the
 #    image's edges and start to differ from channel to channel?
-# 2. On the cat-and-coffee image, choose the *cup* class and compare the vanilla gradient,
-#    the deconvnet and guided backprop. Which of the three could you use to find the cup?
+# 2. On the drum-kit photo, choose the *drum* class and compare the vanilla gradient, the
+#    deconvnet and guided backprop. Which of the three could you use to find the drums?
 
 # %% [markdown]
 # ### Think, then write
 #
 # Using the three backward rules of section 2, explain why guided backprop gives nearly
-# the same map for "cat" and for "cup" while the vanilla gradient does not. Where in the
+# the same map for "electric guitar" and for "drum" while the vanilla gradient does not. Where in the
 # network does the class enter the backward pass, and what happens to it on the way to
 # the pixels?
 
@@ -360,7 +392,7 @@ panel
 # The class enters only at the top: the backward pass starts from the last linear layer's
 # weights for that class, a signed vector over the final features. The vanilla gradient
 # carries these signs down through every layer, so features that speak *against* the
-# class subtract, and the map for "cup" differs from the map for "cat". Guided backprop
+# class subtract, and the map for "drum" differs from the map for "electric guitar". Guided backprop
 # (and the deconvnet) set every negative signal to zero at each ReLU: after a few layers
 # almost everything that distinguished the two starting vectors is gone, and what is left
 # is whatever produces large positive signals in any case: the strong edges of the image,

@@ -75,11 +75,18 @@ images = cv.maximize(clf, goals, size=SIZE, steps=STEPS, seed=0)  # three images
 cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in goals], cell=3.4)
 
 # %% [markdown]
-# The neuron draws its pattern in the middle and leaves the border nearly flat: the centre
-# unit depends only on the pixels of its receptive field, so only they get a gradient. The
-# channel repeats the pattern everywhere. The numbers: the spread of pixel values in the
-# central half over the spread around it (`cv.optvis.centre_contrast`), and what the network
-# calls the class image.
+# The neuron draws its pattern in the middle and leaves the border much flatter and greyer:
+# the centre unit depends only on the pixels of its receptive field, so only they get a
+# strong gradient. The channel repeats the pattern everywhere.
+#
+# The class image is **not a photograph of a goldfish**: fish-like fragments (orange-red
+# bodies, fin- and scale-like patches in orange and yellow-green) sit in a grey-blue
+# texture, more than one of them and none a complete, single fish. Yet the network is all
+# but certain it is a goldfish. A class
+# image shows the colours and textures that raise the class's logit most, not an object a
+# person would recognise; Simonyan et al. (2014) found the same for their class images.
+# The numbers: the spread of pixel values in the central half over the spread around it
+# (`cv.optvis.centre_contrast`), and what the network calls the class image.
 
 # %%
 contrast = cv.optvis.centre_contrast(images.tensor)
@@ -88,16 +95,23 @@ top = clf.predict(clf.from_unit(images.tensor[2:3]))[0]
 print(f"the class image is classified as {top[1]} ({top[2]:.0%})")
 if not cv.config.quick():
     assert contrast[0] > 1.8 and 0.7 < contrast[1] < 1.4, contrast
-    assert top[1] == "goldfish", top
+    assert top[1] == "goldfish" and top[2] > 0.9, top
 
 # %% [markdown]
 # ## 3. Early versus deep layers
 #
-# Early layers respond to colours and oriented edges; the middle of the network to
-# textures; deep layers to object parts (eyes, fur, wheels; Olah et al. 2017). Look at how
-# the scale and the complexity of the pattern grow with depth: `blocks.1`'s image is
-# fine-grained, with a large share of its energy at high spatial frequencies
-# (`cv.high_frequency_share`), `blocks.15`'s is made of larger shapes and a much smaller share.
+# In Olah et al.'s (2017) renders of GoogLeNet, early layers respond to colours and oriented
+# edges, the middle of the network to textures, and deep layers to object parts (eyes, fur,
+# wheels). Below, channel 3 of four blocks of EfficientNet-Lite0. What the renders show
+# clearly is the **scale**: `blocks.1`'s image is a fine stripe pattern, `blocks.5`'s and
+# `blocks.10`'s are repeated motifs a few times larger, and `blocks.15`'s no longer repeats
+# one motif: it mixes shapes of many sizes. The **high-frequency share**
+# (`cv.high_frequency_share`: the share of the image's energy above a quarter of the Nyquist
+# frequency) falls block by block. Do not expect a nameable object part from one channel at
+# this size: `blocks.15`'s render is a clutter of blob- and eye-like shapes with no clear
+# object in it. Many deep channels respond
+# to a mixture of things (Olah et al. 2017 call this *polysemantic*), and a 160-pixel render
+# from 256 steps shows their texture better than their parts.
 
 # %%
 layers = ["blocks.1", "blocks.5", "blocks.10", "blocks.15"]
@@ -108,14 +122,15 @@ cv.plot.renderings(images, [f"{l} channel 3 ({cv.title_name(clf)})" for l in lay
 hf = cv.high_frequency_share(images.tensor)
 print("high-frequency share:", ", ".join(f"{l} {v:.2f}" for l, v in zip(layers, hf)))
 if not cv.config.quick():
-    assert hf[0] > hf[-1] + 0.2, hf
+    assert hf[0] > hf[-1] + 0.2 and all(hf[i] > hf[i + 1] for i in range(3)), hf   # falls block by block
 
 # %% [markdown]
 # ## 4. Regularisers and the parametrisation
 #
-# Unregularised gradient ascent on raw pixels finds high-frequency noise that excites the
-# channel without looking like anything (an adversarial pattern). Three cures, each
-# tried below on the same channel:
+# Unregularised gradient ascent on raw pixels also climbs through high-frequency noise:
+# pixel-level patterns that excite the channel but that no natural image contains (the
+# same mechanism as an adversarial example). Three cures, each tried below on the same
+# channel:
 #
 # - a penalty: total variation $R_{TV}(x)=\frac{1}{HW}\sum_{i,j}(x_{i,j+1}-x_{i,j})^2+(x_{i+1,j}-x_{i,j})^2$;
 # - robustness: random jitter, scale and rotation every step (`transforms="standard"`);
@@ -136,10 +151,12 @@ imgs = [cv.maximize(clf, size=SIZE, steps=STEPS, seed=0, **kw) for kw in variant
 cv.plot.renderings(imgs, list(variants), cell=3)
 
 # %% [markdown]
-# The raw-pixel image is grainy, high-frequency noise. A TV weight of 300 (the channel's
+# In the raw-pixel image the channel's scale-like pattern is there, but under a layer of
+# pixel-level colour noise (its high-frequency share is the largest of the four). A TV weight of 300 (the channel's
 # mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
 # variation falls several-fold while the channel still fires almost as strongly. Transforms
-# make the pattern survive shifts, so it becomes larger and cleaner; the Fourier
+# make the pattern survive shifts, so it becomes cleaner (a lower high-frequency share than
+# the raw image's); the Fourier
 # parametrisation gives the cleanest image, with the smallest share of high spatial
 # frequencies, for the same number of steps. The numbers:
 
@@ -163,22 +180,26 @@ if not cv.config.quick():
 # %%
 n = cv.config.pick(8, 4)  # quick mode renders fewer
 grid = cv.maximize(clf, f"blocks.8:0-{n - 1}", size=cv.config.pick(128, 32), steps=STEPS, seed=0)
-cv.plot.renderings(grid, [f"channel {i}" for i in range(n)], ncols=8, cell=1.8)
+cv.plot.renderings(grid, [f"blocks.8 channel {i}" for i in range(n)], ncols=4, cell=2.6)
 
 # %% [markdown]
 # ## 6. Starting from a photo
 #
 # Start from a photo instead of noise and add an L2 penalty that keeps the result close to
 # it: $\max_x h_{\ell,c}(T(x)) - \lambda \operatorname{mean}(x - x_0)^2$. The weight matters:
-# the channel's activation is about 40 while a mean squared pixel change is about 0.01, so
-# $\lambda$ must be in the thousands (here 3000) for the photo to survive; with $\lambda = 1$
-# the texture simply replaces it. The figure shows the photo, the result, and what the
-# optimisation added.
+# the channel's activation is about 40 while a visible edit of the photo has a mean squared
+# pixel change of about 0.001 to 0.01, so $\lambda$ must be in the thousands (here 3000)
+# for the penalty to weigh against the channel at all; at $\lambda = 1$ it would cost
+# almost nothing to paint over the whole photo. The figure shows the photo, the result, and what the
+# optimisation added: the size of the change at each pixel (with its colour bar) and the
+# signed change around grey.
 
 # %%
+from IPython.display import Markdown
+
 cat = cv.sample_image("cat")
 res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel", image=cat, l2_weight=3000)
-cv.plot.difference(res, title=f"{cv.title_name(clf)}: {res.description}")
+display(cv.plot.difference(res, title=f"{cv.title_name(clf)}: {res.description}"), Markdown(cv.credit("cat")))
 
 # %% [markdown]
 # The cat stays recognisable, with the channel's pattern painted over it. Compared with the

@@ -45,8 +45,8 @@ print("inversion reduced the feature distance; no hook left")
 #
 # The same photo reconstructed from four blocks and from the network's `head` (the last
 # convolution, 1280 channels, just before the global pooling and the classifier). Look for
-# three things as you go deeper: where the exact colours go, whether the background
-# survives, and whether the cat's parts (eyes, ears, fur texture) stay in the right place.
+# three things as you go deeper: where the exact colours go, what happens to the smooth
+# areas (fur, nose), and whether the cat's parts (eyes, nose, whiskers) stay in the right place.
 # The titles give the relative feature distance $d$ each inversion reached.
 
 # %% [markdown] choice="03-inversion-depth"
@@ -55,10 +55,13 @@ print("inversion reduced the feature distance; no hook left")
 # (the builder writes the question and the answer cell)
 
 # %%
+from IPython.display import Markdown
+
 layers = ["blocks.1", "blocks.4", "blocks.8", "blocks.12", "head"]
 results = {l: cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0) for l in layers}
 d = {l: r.info["distance_end"] for l, r in results.items()}
-cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()}, d)
+display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()}, d),
+        Markdown(cv.credit("cat")))
 
 # %% [markdown]
 # **What $d$ measures, and what it does not.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 /
@@ -68,16 +71,17 @@ cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in 
 # Through the blocks it *falls* with depth (about 0.6 at `blocks.1`, about 0.1 at
 # `blocks.12`), and yet the pictures look *less* like the photo. Both come from the same
 # fact: deeper layers are more invariant. `blocks.1` keeps nearly every pixel detail, and
-# the optimiser must reproduce all of it to match. `blocks.12` has thrown away exact colour,
-# exact position and the background, so a great many images give nearly the same
+# the optimiser must reproduce all of it to match. `blocks.12` has thrown away exact colour
+# and most fine texture, so a great many images give nearly the same
 # activations, and one of them is easy to find. A lower $d$ does not mean a more faithful
 # picture: in pixels, the `blocks.12` reconstruction is *farther* from the photo than the
 # `blocks.1` one.
 #
-# Shallow layers are a slightly blurred, re-coded copy of the photograph. Deeper, the spatial
-# resolution drops (4x4 at `head` for this 128-pixel input) and the channels encode *what*
-# rather than *exactly where*: colours drift, edges become textures, the background fades,
-# and only the parts the network uses for "cat" keep some structure.
+# **What to look at:** `blocks.1` gives a slightly blurred copy of the photograph with its
+# colours. From `blocks.4` on, the eyes, the nose and the outline of the face stay where
+# they were, but the smooth fur turns into a multicoloured, high-frequency texture, more so
+# at each depth: the layers keep *where the parts are* and let the exact colours and the
+# smooth surfaces go. (The spatial grid shrinks too: 4x4 at `head` for this 128-pixel input.)
 #
 # `head` is the exception: its reconstruction is noise, at $d = 1.00$ (next section).
 
@@ -103,11 +107,11 @@ if not cv.config.quick():
 # distance of an empty activation map. The inversion is stuck on a flat region of the
 # objective, not short of steps.
 #
-# The cure is to invert the same layer *before* its clamp, `head.bn` (the batch-norm output,
-# 1280 signed values per position, the same information as `head` where it is positive):
-# every unit passes a gradient again. We take a smaller step (`lr=0.02` instead of the default
-# 0.05): 1280 signed channels make a steep objective, and at the larger step some random starts
-# overshoot into a worse match.
+# The cure for the *optimisation* is to invert the same layer *before* its clamp, `head.bn`
+# (the batch-norm output, 1280 signed values per position; `head` is this clamped to
+# [0, 6]): every unit passes a gradient again. We take a smaller step
+# (`lr=0.02` instead of the default 0.05): 1280 signed channels make a steep objective, and
+# at the larger step some random starts overshoot into a worse match.
 
 # %%
 head = results["head"]
@@ -132,6 +136,32 @@ if not cv.config.quick():
 print("head: stuck at an all-zero activation map; head.bn: matched, and still a cat to the network")
 
 # %% [markdown]
+# **What the `head.bn` picture shows.** The optimisation now works: $d$ falls to below 0.3
+# and the network calls the result a cat. But to our eyes it is still mostly coloured
+# noise, with at most faint curves where the eyes were. That is the lesson of this layer,
+# not a failure of the method: at the end of the network a 128-pixel photo is summarised in
+# a 4x4 grid of 1280 features, and those features are satisfied by the right textures in
+# roughly the right cells, whatever the pixels in between. An image that is noise to a
+# person, like this one, gives nearly the same `head.bn` activations as the cat. Mahendran & Vedaldi
+# (2015) set the weight of their total-variation prior per layer, and even so their
+# reconstructions from AlexNet's last layers keep only fragments of the object in roughly
+# the right places; with the light prior used here, the inversion shows how little of the
+# photo's appearance the last layer pins down. The numbers: its total variation (the
+# roughness that section 4's regulariser penalises) is more than ten times the photo's. Its
+# mean squared pixel error to the photo is about that of the `blocks.12` reconstruction: a
+# pixel error does not tell a recognisable picture from noise of the right average colour.
+
+# %% tags=["check"]
+# what the paragraph says: head.bn's picture is ten times rougher than the photo, at blocks.12's pixel error
+photo = head.info["target"]
+far = (before_clamp.tensor - photo).pow(2).mean().item()
+rough_tv = [cv.optvis.objectives.tv(t).item() for t in (photo, before_clamp.tensor)]
+print(f"pixel error to the photo: head.bn {far:.3f} (blocks.12 {pixel_error['blocks.12']:.3f}); "
+      f"total variation: photo {rough_tv[0]:.4f}, head.bn image {rough_tv[1]:.4f}")
+if not cv.config.quick():
+    assert rough_tv[1] > 10 * rough_tv[0] and abs(far - pixel_error["blocks.12"]) < 0.25 * far
+
+# %% [markdown]
 # ### Think, then write
 #
 # A classmate reads the figure of section 2 and writes: "`blocks.12` keeps the most
@@ -152,8 +182,9 @@ print("head: stuck at an all-zero activation map; head.bn: matched, and still a 
 # `blocks.12` activations, so the optimiser quickly finds one of them, and the small
 # distance reflects the layer's invariance. To compare what the layers keep, compare the
 # reconstructions with the photo in a space common to all of them: pixels (the pixel
-# error printed above grows with depth), or a fixed shallow layer's features, or how
-# often several inversions from different seeds agree with each other.
+# error printed above grows with depth, though section 3 shows how crude a judge it is),
+# or a fixed shallow layer's features, or how often several inversions from different
+# seeds agree with each other.
 #
 # </details>
 
