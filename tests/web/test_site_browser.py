@@ -94,7 +94,8 @@ def test_search_finds_grad_cam(site_dir, browser):
 def test_notebook_pages_have_math_figures_and_launch_buttons(site_dir, browser):
     with serve_folder(site_dir) as base, offline_page(browser, 1280, 900) as (page, _watch):
         page.goto(f"{base}/notebooks/06_gradcam.html")
-        page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, .MathJax, mjx-container').length > 0",
+                               timeout=30_000)
         assert page.locator("article .cell_output img").count() >= 3, "the stored figures are missing"
         launch = page.locator("a[href*='colab.research.google.com'], a[href*='mybinder.org']")
         hrefs = [a.get_attribute("href") for a in launch.all()]

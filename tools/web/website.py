@@ -46,7 +46,8 @@ AREAS = {
     "plot": "Figures", "widgets": "Interactive panels", "exercises": "Exercise checks",
     "commands": "Command line",
 }
-MATHJAX = "vendor/mathjax3/es5/tex-mml-chtml.js"
+# MathJax 2, like the decks: the widget renderer typesets through MathJax 2's API (MathJax.Hub).
+MATHJAX = "vendor/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML"
 WIDGET_JS = {"vendor/requirejs/require.js": {},
              "vendor/html-manager/dist/embed-amd.js": {"data-jupyter-widgets-cdn": "vendor/"}}
 
@@ -149,6 +150,9 @@ def config(title: str = "cnnviz-lab") -> dict:
             "extra_extensions": ["sphinx.ext.autodoc", "sphinx.ext.viewcode"],
             "config": {
                 "mathjax_path": MATHJAX,
+                "mathjax2_config": {"tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                                                "processEscapes": True, "processEnvironments": True},
+                                    "messageStyle": "none", "menuSettings": {"assistiveMML": False}},
                 "html_static_path": ["_vendor_static"],
                 "nb_ipywidgets_js": WIDGET_JS,
                 "autodoc_member_order": "bysource",
@@ -172,7 +176,7 @@ def write_source(src: Path, notebooks: Path) -> dict:
     shutil.rmtree(src, ignore_errors=True)
     (src / "notebooks").mkdir(parents=True)
     (src / "api").mkdir()
-    vendor.install(src / "_vendor_static" / "vendor", ("mathjax3", "html-manager", "requirejs"))
+    vendor.install(src / "_vendor_static" / "vendor", ("mathjax", "html-manager", "requirejs"))
     shutil.copytree(stored.BADGES_DIR, src / "badges")
     shutil.copytree(ROOT / "docs" / "previews", src / "previews")
     summary = {"panels_static": 0, "panel_notes": 0, "notebooks": []}
@@ -220,9 +224,24 @@ def build(notebooks: Path, out: Path, src: Path | None = None) -> dict:
         raise RuntimeError(f"jupyter-book build failed (log: {log}):\n{(done.stdout + done.stderr)[-3000:]}")
     shutil.rmtree(out, ignore_errors=True)
     shutil.move(str(work / "_build" / "html"), out)
+    _dedupe_thebe(out)
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ and _images/ as they are
     summary["warnings"] = sum("WARNING" in line for line in log.read_text().splitlines())
     return summary
+
+
+THEBE_LINE = re.compile(r'<script>\s*const THEBE_JS_URL = [^<]*</script>\s*')
+
+
+def _dedupe_thebe(site: Path) -> None:
+    """sphinx-thebe writes its ``const THEBE_JS_URL`` script twice into each page (a
+    JavaScript error); keep the first."""
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        found = THEBE_LINE.findall(text)
+        if len(found) > 1:
+            first = text.index(found[0]) + len(found[0])
+            page.write_text(text[:first] + THEBE_LINE.sub("", text[first:]), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
