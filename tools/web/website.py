@@ -151,7 +151,11 @@ def config(title: str = "cnnviz-lab") -> dict:
             "config": {
                 "mathjax_path": MATHJAX,
                 "mathjax2_config": {"tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
-                                                "processEscapes": True, "processEnvironments": True},
+                                                "processEscapes": True, "processEnvironments": True,
+                                                # myst-nb marks notebook cells mathjax_ignore; Sphinx's
+                                                # math spans carry the class "math"
+                                                "ignoreClass": "tex2jax_ignore|mathjax_ignore",
+                                                "processClass": "math|tex2jax_process|mathjax_process"},
                                     "messageStyle": "none", "menuSettings": {"assistiveMML": False}},
                 "html_static_path": ["_vendor_static"],
                 "nb_ipywidgets_js": WIDGET_JS,
