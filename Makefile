@@ -5,6 +5,8 @@ SHELL    := /bin/bash
 VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed-stamp
+WEB_STAMP := $(VENV)/.web-stamp
+APP_PORT ?= 8866
 BENCH_STAMP := $(VENV)/.bench-stamp
 CHROMIUM ?= /usr/bin/chromium
 PYTEST   := CNNVIZ_OFFLINE=1 CNNVIZ_QUICK=1 MPLBACKEND=Agg CNNVIZ_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
@@ -102,6 +104,44 @@ notebooks: install
 # `preview`, else its first figure), written to docs/previews/.
 previews: install
 	$(PY) tools/previews.py $(NAMES)
+
+$(WEB_STAMP): $(STAMP)
+	$(PY) -m pip install -e ".[test,web]"
+	@touch $(WEB_STAMP)
+
+# The web extra (nbconvert, Jupyter Book 1.x, Voila) and the pinned page assets (reveal.js,
+# MathJax, require.js, jQuery, the widget renderer), fetched once with `npm pack` into
+# build/web-cache/ (git-ignored) and checked against their sha512.
+web: $(WEB_STAMP) npm
+	$(PY) tools/web/vendor.py >/dev/null
+
+# Debian's npm (the npm registry's client) for the page assets: apt-get when it is missing.
+npm:
+	@if command -v npm >/dev/null; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "npm is missing: install Node.js and npm" >&2; exit 1; fi; \
+	SUDO=; if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	echo "installing Debian's npm for the web build (apt-get)"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+
+# One reveal.js deck per notebook, build/slides/NN_name.slides.html, and the deck index
+# build/slides/index.html, from the stored outputs (no execution); works offline, from file://.
+# NAMES="06" rebuilds only those decks.
+slides: web
+	$(PY) tools/web/slides.py $(NAMES)
+
+# The course website in build/site/ (start page build/site/index.html): Jupyter Book 1.x,
+# notebooks not executed, every script served from the folder itself.
+site: web
+	PYTHONPATH=$(CURDIR) CNNVIZ_OFFLINE=1 MPLBACKEND=Agg $(PY) tools/web/website.py
+
+# The app view on http://127.0.0.1:$(APP_PORT)/ (Voila, no code shown, offline); Ctrl-C stops it.
+app: web
+	$(PY) -m cnnviz_lab.cli app --port $(APP_PORT)
+
+# The decks, the site and the app in headless Chromium, offline (any request leaving the
+# machine fails a test). Screenshots and the Voila log go to artifacts/web/.
+test-web: web chromium
+	CNNVIZ_WEB=1 $(PYTEST) tests/web -p no:cacheprovider
 
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install -e ".[test,bench]"

@@ -14,6 +14,7 @@ from .core import (
 )
 from .evaluation import (auc_bars, auc_scatter, curves, pointing, pointing_grid, randomization, sanity_curves,
                          sanity_maps, sanity_spread)
+from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
@@ -27,7 +28,7 @@ __all__ = [
     "achromatic_share", "architecture_maps", "attack", "attack_budget", "auc_bars", "auc_scatter",
     "augmentations", "cam_architectures", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
     "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
-    "curves", "difference", "dream", "explanation_change", "feature_maps", "filters",
+    "curves", "difference", "dream", "explanation", "explanation_change", "feature_maps", "filters",
     "fooling_vs_visualisation", "gradient_image", "image_array", "image_grid", "inversions",
     "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",

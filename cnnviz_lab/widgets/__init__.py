@@ -11,6 +11,7 @@ from .cam import cam_panel, gradcam_panel
 from .concepts import tcav_panel
 from .common import available_models, cached_model, channels_of, Panel, panel
 from .evaluation import evaluation_panel
+from .explorer import explorer_panel
 from .groundtruth import shortcut_panel
 from .inspect import feature_map_panel, filter_panel, prediction_panel
 from .occlusion import occlusion_panel
@@ -20,7 +21,7 @@ from .upload import add_upload, image_picker, panel_image, uploaded_files, UPLOA
 
 __all__ = [
     "add_upload", "attack_panel", "available_models", "cached_model", "cam_panel", "channels_of",
-    "deepdream_panel", "evaluation_panel", "feature_map_panel", "filter_panel", "gradcam_panel",
+    "deepdream_panel", "evaluation_panel", "explorer_panel", "feature_map_panel", "filter_panel", "gradcam_panel",
     "image_picker", "inversion_panel", "maximize_panel", "occlusion_panel", "Panel", "panel",
     "panel_image", "prediction_panel", "PRESETS", "saliency_panel", "shortcut_panel", "tcav_panel",
     "uploaded_files", "UPLOADS",

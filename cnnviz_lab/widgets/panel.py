@@ -17,6 +17,7 @@ bar.
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any, Callable
 
@@ -156,7 +157,25 @@ class Panel(W.VBox):
         if error:
             self.output.append_stdout(error + "\n")
         elif result is not None:
-            self.output.append_display_data(result)
+            self.output.outputs = (display_output(result),)
+
+
+def display_output(result: Any) -> dict[str, Any]:
+    """``result`` as a ``display_data`` output for an ``Output`` widget's ``outputs``, binary
+    formats (a figure's PNG) base64-encoded as in a notebook. ``Output.append_display_data``
+    stores the PNG as raw bytes, which travel as a binary buffer: the browser then draws
+    ``data:image/png;base64,[object Object]`` (a broken image) and a notebook's stored widget
+    state holds no readable figure."""
+    from IPython.core.formatters import format_display_data
+
+    png = figure_png(result)  # any matplotlib figure or PIL image, with or without _repr_png_
+    if png is not None:
+        return {"output_type": "display_data", "data": {"image/png": png, "text/plain": repr(result)},
+                "metadata": {}}
+    data, metadata = format_display_data(result)
+    data = {k: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray, memoryview)) else v
+            for k, v in data.items()}
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
 def figure_png(result: Any) -> str | None:
@@ -188,4 +207,4 @@ def panel(controls: dict[str, W.Widget], render: Callable[..., Any], button: str
     return Panel(controls, render, button)
 
 
-__all__ = ["Panel", "figure_png", "in_cell", "panel"]
+__all__ = ["display_output", "figure_png", "Panel", "in_cell", "panel"]
