@@ -215,9 +215,9 @@ if not cv.config.quick():
 # eight in one forward and one backward pass per step. The images are 128 pixels here (not
 # 160) to keep the eight-image batch quick.
 #
-# **What to look at:** the eight channels of one layer share the scale of their motifs (the
-# layer's receptive field and stride set it) but differ in colour, orientation and motif:
-# each channel of a layer is a different detector at the same scale.
+# **What to look at:** the eight channels of one layer draw motifs of roughly similar size
+# (scales, arcs, stripes a few tens of pixels across) but differ in colour, orientation and
+# shape: each channel of a layer is a different detector at about the same scale.
 
 # %%
 n = cv.config.pick(8, 4)  # quick mode renders fewer
