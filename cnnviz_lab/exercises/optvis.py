@@ -104,18 +104,20 @@ register(Question(
      "b": "The pattern only in the middle, the rest of the image left nearly flat",
      "c": "Pure noise: one unit is too small a target to render"},
     "b",
-    "The centre unit sees only its receptive field, so only those pixels get a gradient: the pattern "
+    "The centre unit's gradient is concentrated on the middle of the image (its effective receptive "
+    "field, Luo et al. 2016, even where the theoretical one covers the whole image), so the pattern "
     "grows in the middle (in notebook 02 the central half has more than twice the contrast of the "
     "border), while the channel objective repeats it everywhere (centre and border alike).",
     {"a": "That is the channel objective: it averages over every position, so every position is "
-          "pushed. A single unit has no gradient outside its receptive field.",
+          "pushed. A single unit's gradient is concentrated on the middle of its receptive field.",
      "c": "One unit has a perfectly good gradient inside its receptive field; the regularisers make it "
           "an image, not noise."}))
 
 register(Question(
     "03-inversion-depth",
     "We invert the cat photo from blocks.1 and from blocks.12 with the same steps. Which inversion "
-    "ends with the SMALLER relative feature distance ||Phi(x) - Phi(x0)||^2 / ||Phi(x0)||^2?",
+    "ends with the SMALLER relative feature distance "
+    "$\\lVert\\Phi(x)-\\Phi(x_0)\\rVert^2/\\lVert\\Phi(x_0)\\rVert^2$?",
     {"a": "blocks.1: a shallow layer keeps almost the whole image, so it is easy to match",
      "b": "blocks.12: the deep layer", "c": "About the same at both"},
     "b",

@@ -14,6 +14,7 @@ always come off (they go through :func:`cnnviz_lab.layers.capture`):
 from . import objectives, param, transforms
 from .deepdream import CLASSIC_VGG16_DREAM, deepdream, dream_layers, dream_score, LITE_DREAM
 from .inversion import feature_distance, invert
+from .receptive import receptive_field
 from .objectives import (Objective, alpha_norm, as_objective, batch, blur, channel, class_logit, content,
                          direction, dream, l2, neuron, total_variation)
 from .param import FourierImage, PixelImage
@@ -22,4 +23,4 @@ from .render import Rendering, centre_contrast, maximize, render
 __all__ = ["CLASSIC_VGG16_DREAM", "FourierImage", "LITE_DREAM", "Objective", "PixelImage", "Rendering",
            "alpha_norm", "as_objective", "batch", "blur", "centre_contrast", "channel", "class_logit", "content", "deepdream",
            "direction", "dream", "dream_layers", "dream_score", "feature_distance", "invert", "l2", "maximize",
-           "neuron", "objectives", "param", "render", "total_variation", "transforms"]
+           "neuron", "objectives", "param", "receptive_field", "render", "total_variation", "transforms"]
