@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 import cnnviz_lab as cv
 from cnnviz_lab.cli import main

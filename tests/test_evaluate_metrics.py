@@ -15,7 +15,7 @@ from cnnviz_lab.evaluate import (
     average_drop, avg_sensitivity, explanation_scores, faithfulness_correlation, increase_in_confidence,
     infidelity, linear_imputation, max_sensitivity, road, sensitivities,
 )
-from conftest import TinyNet, assert_clean
+from conftest import assert_clean
 
 
 class Linear(nn.Module):

@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 import cnnviz_lab as cv
-from conftest import TinyNet, assert_clean, tiny_pair
+from conftest import assert_clean, tiny_pair
 
 
 def test_layer_names_by_kind(lite):

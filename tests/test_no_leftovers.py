@@ -84,7 +84,8 @@ CALLS = {
         m, X.clamp(0, 1), cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=1, seed=0), {"saliency": cv.saliency}),
 }
 # Functions that take no model, or only inspect it without running hooks or gradients.
-NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes", "course_methods", "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
+NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes", "course_methods",
+            "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
             "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
             "load_image", "load_model", "model_note", "neuron", "note_html", "occlusion_map", "offline", "pointing_game", "quick",
             "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",

@@ -15,7 +15,7 @@ from cnnviz_lab.optvis.render import IMAGENET_MEAN, IMAGENET_STD
 from cnnviz_lab.optvis.param import FourierImage, PixelImage
 from cnnviz_lab.optvis.transforms import compose, jitter, pad, random_rotate, random_scale, standard_transforms
 
-from conftest import TinyNet, assert_clean
+from conftest import assert_clean
 
 
 def unit_acts(model, x_unit, layer):

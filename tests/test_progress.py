@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
 
 import cnnviz_lab as cv
 from cnnviz_lab import defaults, progress

@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
-from conftest import TinyNet, assert_clean
+from conftest import assert_clean
 from fuzzkit import ModelState
 from torch import nn
 

@@ -5,7 +5,6 @@ summary (benchmarks/bench_web_build.py measures them on a quiet machine)."""
 
 from __future__ import annotations
 
-import io
 import time
 
 import numpy as np
