@@ -413,8 +413,8 @@ print("top 5 by mean |activation|:", acts.abs().mean(dim=(1, 2)).topk(5).indices
 
 # %% tags=["check"]
 # the two rankings of blocks.8 differ: a channel with large negative values counts as weak by its mean
-assert acts.min() < 0 and (acts.mean(dim=(1, 2)).topk(5).indices.tolist()
-                           != acts.abs().mean(dim=(1, 2)).topk(5).indices.tolist())
+by_mean, by_size = acts.mean(dim=(1, 2)).topk(5).indices, acts.abs().mean(dim=(1, 2)).topk(5).indices
+assert acts.min() < 0 and by_mean.tolist() != by_size.tolist(), (by_mean, by_size)
 
 # %% [markdown]
 # ## Summary
