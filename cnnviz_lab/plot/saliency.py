@@ -68,7 +68,7 @@ def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, clas
     """Image, saliency map ``max_c |grad|``, positive and negative saliency in one row."""
     pos, neg = signed_parts(attribution)
     arrays = [image_array(image, classifier), saliency_map(attribution), pos, neg]
-    names = ["image", "|gradient| (max over RGB)", "positive saliency", "negative saliency"]
+    names = ["image", "|map| (max over RGB)", "positive saliency", "negative saliency"]
     fig = Figure(figsize=(10.5, 2.9), layout="constrained")
     for ax, arr, name in zip(fig.subplots(1, 4), arrays, names):
         ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
