@@ -174,3 +174,26 @@ def test_feature_maps_on_a_shared_scale_compare_channels(lite, cat_x):
     with pytest.raises(ValueError, match="scale"):
         cv.plot.feature_maps(lite, cat_x, "blocks.1", scale="global")
     assert cv.hook_count(lite) == 0
+
+
+def test_feature_maps_signed_scale_is_centred_on_zero(lite, cat_x):
+    fig = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="signed")
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    act = cv.activations(lite, cat_x, "blocks.1")[0, :4]
+    lim = act.abs().max().item()
+    assert len(images) == 4 and all(np.allclose(im.get_clim(), (-lim, lim), atol=1e-5) for im in images)
+    assert images[0].get_cmap().name == "RdBu_r"
+    assert "channels 0-3 of 24" in fig._suptitle.get_text()
+    assert cv.hook_count(lite) == 0
+
+
+def test_signed_maps_sum_over_rgb_on_a_symmetric_scale():
+    a = torch.zeros(3, 8, 8)
+    a[0, :4] = 1.0
+    a[1, 4:] = -2.0
+    fig = cv.plot.signed_maps(torch.rand(3, 8, 8), {"m": a}, percentile=100)
+    (im,) = fig.axes[1].get_images()
+    assert np.allclose(im.get_clim(), (-2.0, 2.0))
+    assert np.allclose(im.get_array()[:4], 1.0) and np.allclose(im.get_array()[4:], -2.0)
+    with pytest.raises(TypeError, match="attributions"):
+        cv.plot.signed_maps(torch.rand(3, 8, 8), {})

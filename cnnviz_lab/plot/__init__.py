@@ -20,8 +20,8 @@ from .inspect import achromatic_share, augmentations, feature_maps, filters, ker
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 from .optvis import difference, dream, inversions, renderings, score_history
 from .saliency import (
-    class_maps, compare_maps, map_correlation, saliency_map, saliency_maps, signed_parts,
-    vanilla_vs_guided,
+    class_maps, compare_maps, map_correlation, saliency_map, saliency_maps, signed_maps,
+    signed_parts, vanilla_vs_guided,
 )
 
 __all__ = [
@@ -35,5 +35,5 @@ __all__ = [
     "pointing", "pointing_grid", "predictions", "randomization",
     "reduce_channels", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "sanity_spread", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
-    "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
+    "signed_maps", "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
 ]

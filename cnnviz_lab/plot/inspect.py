@@ -82,7 +82,7 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
         fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
         if scale == "shared":
             fig.supxlabel(f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
-                          + ("; under each number its achromatic share" if show_share else ""), fontsize=9)
+                          + ("; after each number its achromatic share" if show_share else ""), fontsize=9)
         return fig
     if show_share:
         raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share "
@@ -170,11 +170,13 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     each tile gives the channel and its mean activation. ``scale="each"`` gives every tile
     its own colour scale (weak channels look as bright as strong ones); ``scale="shared"``
     puts all tiles on one scale, from the smallest to the largest activation shown, with a
-    colour bar, so that tiles compare.
+    colour bar, so that tiles compare. ``scale="signed"`` is the shared scale for a layer whose
+    output has both signs: a diverging colour map (``RdBu_r``) symmetric about zero, so white
+    is zero, red positive and blue negative, and a dark tile is not mistaken for a weak one.
     """
-    if scale not in ("each", "shared"):
-        raise ValueError(f"scale: 'each' (every tile its own colour scale) or 'shared' (one scale "
-                         f"and a colour bar), not {scale!r}")
+    if scale not in ("each", "shared", "signed"):
+        raise ValueError(f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
+                         f"and a colour bar) or 'signed' (one scale centred on zero), not {scale!r}")
     module, clf = unwrap(model)
     if not isinstance(image, torch.Tensor):
         if clf is None:
@@ -190,10 +192,18 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     a = to_numpy(act)
     tiles = [a[c] for c in chans]
     titles = [f"{c} ({a[c].mean():.2f})" for c in chans]
-    suptitle = f"{layer}: {act.shape[0]} channels of {act.shape[1]}x{act.shape[2]}"
+    shown = (f"channels {chans[0]}-{chans[-1]} of {act.shape[0]}"
+             if chans == list(range(chans[0], chans[-1] + 1)) and len(chans) < act.shape[0]
+             else f"{len(chans)} of {act.shape[0]} channels")
+    suptitle = f"{layer}: {shown}, {act.shape[1]}x{act.shape[2]}"
     if scale == "each":
-        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap, suptitle=suptitle)
+        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap,
+                          suptitle=f"{suptitle}, each tile on its own colour scale")
     lo, hi = float(min(t.min() for t in tiles)), float(max(t.max() for t in tiles))
+    if scale == "signed":
+        cmap = "RdBu_r"
+        lim = max(abs(lo), abs(hi)) or 1.0
+        lo, hi = -lim, lim
     hi = hi if hi > lo else lo + 1.0
     ncols = max(1, min(ncols, len(tiles)))
     nrows = -(-len(tiles) // ncols)
@@ -206,7 +216,8 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
             im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             ax.set_title(titles[i], fontsize=8)
     fig.colorbar(im, ax=axes, shrink=0.8, label="activation")
-    fig.suptitle(f"{suptitle}, one colour scale (channel: mean activation)")
+    scale_name = "one colour scale centred on zero" if scale == "signed" else "one colour scale"
+    fig.suptitle(f"{suptitle}, {scale_name} (channel: mean activation)")
     return fig
 
 

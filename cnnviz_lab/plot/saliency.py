@@ -68,7 +68,7 @@ def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, clas
     """Image, saliency map ``max_c |grad|``, positive and negative saliency in one row."""
     pos, neg = signed_parts(attribution)
     arrays = [image_array(image, classifier), saliency_map(attribution), pos, neg]
-    names = ["image", "|gradient| (max over RGB)", "positive saliency", "negative saliency"]
+    names = ["image", "|map| (max over RGB)", "positive saliency", "negative saliency"]
     fig = Figure(figsize=(10.5, 2.9), layout="constrained")
     for ax, arr, name in zip(fig.subplots(1, 4), arrays, names):
         ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
@@ -133,3 +133,31 @@ def class_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, labels:
     if a.ndim != 4 or len(labels) != a.shape[0]:
         raise ValueError(f"need a (K,3,H,W) attribution and K labels, got {a.shape} and {len(labels)}")
     return compare_maps(image, {lab: a[i] for i, lab in enumerate(labels)}, classifier, how, title)
+
+
+def signed_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.ndarray], classifier=None,
+                title: str | None = None, percentile: float = PERCENTILE) -> Figure:
+    """The image and one *signed* map per method (``{name: (3,H,W) attribution}``): each
+    summed over the colour channels (the sum is what completeness adds up, Sundararajan et al.
+    2017) and drawn on a diverging colour map centred on zero, red where the pixels raise the
+    score and blue where they lower it, white at zero. Each panel is symmetric about zero at
+    the ``percentile`` of its own ``|value|`` (stated by its colour bar)."""
+    if not isinstance(attributions, Mapping) or not attributions:
+        raise TypeError("attributions: a non-empty {name: (3,H,W) attribution} mapping")
+    base = image_array(image, classifier)
+    n = len(attributions) + 1
+    fig = Figure(figsize=(3.0 * n, 3.0), layout="constrained")
+    axes = fig.subplots(1, n)
+    axes[0].imshow(base)
+    axes[0].set_title("image", fontsize=11)
+    for ax, (name, a) in zip(axes[1:], attributions.items()):
+        m = reduce_channels(_one(a), "sum")
+        lim = float(np.percentile(np.abs(m), percentile)) or 1.0
+        im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(f"{name}\n(sum over RGB)", fontsize=11)
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    for ax in axes:
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -37,7 +37,9 @@ def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> 
         clf = cached_model(model)
         lo, hi = channels
         hi = min(hi, lo + MAX_TILES - 1)   # a 1280-channel layer is drawn 64 tiles at a time
-        return plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1))
+        fig = plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1), scale="shared")
+        fig.suptitle(f"image '{image}', {fig.get_suptitle()}")
+        return fig
 
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "channels": channels_w}, render)
 
