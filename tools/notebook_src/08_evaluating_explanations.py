@@ -124,7 +124,7 @@ for name, values in steps.items():
 # (by that rule):** saliency falls to 0.51 at once and to 0.16 at the stem, and Grad-CAM and
 # Ablation-CAM fall to about 0 at the first or second step: their weights come from the
 # class score. **Fails:** guided backprop and deconvnet (notebook 01), whose backward rules
-# discard negative gradients, stay above 0.97 down to `blocks.15`, above 0.7 down to
+# discard negative gradients, stay at 0.97 or above down to `blocks.15`, above 0.7 down to
 # `blocks.8`, and drop only when the stem is redrawn. **EigenCAM** is exactly unchanged after
 # the classifier is randomised: it never reads the classifier (the first principal component
 # of the last feature maps, the same for every class). **Grad-CAM++ and LayerCAM** survive the
