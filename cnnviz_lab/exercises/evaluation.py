@@ -77,7 +77,7 @@ def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, R
                     "that stays highest in the figure")
         return report(False, "sanity_failure", hint)
     others = [m for m, v in mean.items() if v > threshold and m != key]
-    also = f" ({', '.join(others)} fails it too)" if others else ""
+    also = f" ({', '.join(others)} {'fail' if len(others) > 1 else 'fails'} it too)" if others else ""
     return report(True, "sanity_failure", f"{key} stays at {mean[key]:.2f} on average while its "
                   f"model is destroyed: its map does not depend on what the model learned{also}")
 
@@ -97,17 +97,23 @@ register(Question(
           "different evidence, and its map changes at the first step.",
      "b": "Grad-CAM's weights are gradients of the class score, which a random classifier scrambles: "
           "its map changes completely.",
-     "d": "That is what SHOULD happen, and what the check tests; one method of the course does not do it."}))
+     "d": "That is what SHOULD happen, and what the check tests; one of the options does not do it."}))
 
 register(Question(
     "08-insertion",
-    "Insertion puts each image's pixels back into a blurred copy, most important first. On the four "
-    "photographs, which map brings the class back fastest (highest insertion AUC)?",
-    {"a": "Grad-CAM", "b": "random pixels", "c": "random blobs (noise on a 7x7 grid, as smooth as a CAM)"},
-    "a",
-    "Grad-CAM puts the object's pixels first: its insertion AUC beats random pixels on every image "
-    "and random blobs on average over the four.",
-    {"b": "Scattered single pixels inserted into a blurred image do not bring the object back until "
-          "almost all of them are in.",
-     "c": "A random blob can cover the object by luck on one image, but not on all four: on average it "
-          "is far behind."}))
+    "Guided backprop fails the sanity check (section 2): its map hardly depends on the model. Insertion "
+    "puts each image's pixels back into a blurred copy, most important first. On the four photographs, "
+    "how does guided backprop's insertion AUC compare with the two random maps (random pixels, and "
+    "random blobs: noise on a 7x7 grid, as smooth as a CAM)?",
+    {"a": "it beats both random maps on every image",
+     "b": "it beats both on average, but not on every image",
+     "c": "it is no better than the random maps: a map that ignores the model cannot be faithful"},
+    "b",
+    "On average it beats both (0.500 against 0.356 and 0.359): its edges lie on the object, and putting "
+    "the object's edges back restores the class early. But not on every image: on the drum-kit scene "
+    "(0.123) it is below the random blobs (0.207). A good mean curve does not make a map an explanation "
+    "of the model.",
+    {"a": "Look at the dots in the figure: on the drum-kit scene, where the top class starts at 0.22, a "
+          "random blob covering part of the guitar does better.",
+     "c": "Edges of the object are evidence the model uses too: a map can be informative about the image "
+          "without depending on the model, and then it beats random maps on average."}))
