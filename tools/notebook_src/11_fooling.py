@@ -4,7 +4,7 @@
 #     title: 'Fooling images: the smallest change that changes the answer'
 #     goals:
 #     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD), and see why
-#       one gradient step (FGSM) moves it away from its class but not to a chosen one
+#       one gradient step (FGSM) changes the top class but does not reach a chosen one
 #     - 'read an attack: the image, the amplified change, the probabilities before and after'
 #     - see what saliency and Grad-CAM say about a fooled image, and how much more they change than under
 #       random noise of the same size
@@ -19,6 +19,10 @@
 #     - Madry et al., *Towards Deep Learning Models Resistant to Adversarial Attacks*, ICLR 2018
 #     - Nguyen, Yosinski & Clune, *Deep Neural Networks are Easily Fooled*, CVPR 2015
 #     - Simonyan, Vedaldi & Zisserman, *Deep Inside Convolutional Networks*, ICLR Workshop 2014
+#     - Kurakin, Goodfellow & Bengio, *Adversarial Machine Learning at Scale*, ICLR 2017
+#     - Ghorbani, Abid & Zou, *Interpretation of Neural Networks is Fragile*, AAAI 2019
+#     - Ilyas et al., *Adversarial Examples Are Not Bugs, They Are Features*, NeurIPS 2019
+#     - Tsipras et al., *Robustness May Be at Odds with Accuracy*, ICLR 2019
 #     - Stanford CS231n, assignment 3, *Network Visualization* (fooling images)
 # ---
 
@@ -38,13 +42,17 @@
 # - **PGD** (Madry et al. 2018) takes many small ones from a random start, each followed by the
 #   projection $\Pi$ back onto the budget and onto $[0, 1]$:
 #   $$\delta_{k+1} = \Pi\Big(\delta_k - \alpha\,\mathrm{sign}\big(\nabla_\delta L(x + \delta_k, t)\big)\Big).$$
+#   Here: 20 steps of $\alpha = 2.5\,\epsilon/20$ levels, from a uniform random start inside the budget.
+#   The one-step targeted variant and the iterative method on ImageNet are studied by Kurakin et al. (2017).
+#
+# The network is **EfficientNet-Lite0**, trained on ImageNet (1000 classes), at 224 x 224 pixels.
 #
 # `cv.fgsm` and `cv.pgd` take $\epsilon$ in pixel levels of the un-normalised image and apply
 # the model's own normalisation inside, so "2 levels" means what it says.
 
 # %%
 import torch
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick((224, 20), (128, 10))
@@ -59,7 +67,8 @@ cv.plot.attack(adv, x, clf)
 # %%
 Markdown(cv.credit("cat"))   # the photograph
 
-# %%
+# %% tags=["check"]
+# The attack succeeds within 2 levels, p(goldfish) goes from under 1 % to over 90 %, the image stays valid
 gold = clf.class_index(TARGET)
 assert adv.success.all() and float(adv.linf[0]) <= 2 + 1e-3
 assert float(adv.probs_before[0, gold]) < 0.01 and float(adv.probs_after[0, gold]) > 0.9
@@ -69,9 +78,11 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 
 # %% [markdown]
 # **What to look at.** The two photographs are the same to the eye: no channel of any
-# pixel moved by more than 2 levels out of 255. The change, amplified about 60 times to be
-# seen at all, is a fine-grained noise. Yet the network, which saw a cat, now says *goldfish*
-# with more than 90 % probability: the class it gave less than 1 %.
+# pixel moved by more than 2 levels out of 255. The change, amplified 64 times (x64 in its
+# title) to be seen at all, is a fine-grained noise. Yet the network, which saw a cat, now
+# says *goldfish* with the probability printed above (100.0 % in full mode), the class it gave
+# less than 1 %. PGD runs 20 steps; the number printed is the step at which goldfish first
+# became the top class.
 
 # %% [markdown]
 # ## 2. One step or many: FGSM against PGD
@@ -91,19 +102,40 @@ fgsm, pgd = budget["FGSM (1 step)"], budget[f"PGD ({STEPS} steps)"]
 clean_gold = float(adv.probs_before[0, gold])
 print(f"p({TARGET}) on the clean image {clean_gold:.4f}; after one FGSM step of",
       ", ".join(f"{e:g} levels: {p:.4f}" for e, p in fgsm.items()))
+z0 = clf.logits(x)[0]
+for e in EPS:   # logits after one targeted FGSM step, minus the clean logits
+    dz = clf.logits(cv.fgsm(clf, x, TARGET, epsilon=e).x)[0] - z0
+    top = int((z0 + dz).argmax())
+    print(f"{e:g} levels: {TARGET} logit {dz[gold]:+.2f}; top-1 '{clf.label(top)}' {dz[top]:+.2f};"
+          f" {TARGET} ranks {int(((z0 + dz) > (z0 + dz)[gold]).sum()) + 1}")
+
+# %% tags=["check"]
+# FGSM stays below 5 % and peaks before 8 levels, PGD is above 99 % from 2 levels; the goldfish logit gain is not proportional
+gains = {e: float(clf.logits(cv.fgsm(clf, x, TARGET, epsilon=e).x)[0, gold] - z0[gold]) for e in EPS}
+if not cv.quick():   # the full-size image of the text
+    assert gains[0.5] > 0 and gains[8] < gains[2] < 4 * gains[0.5]
 assert max(fgsm.values()) < 0.05 and all(pgd[e] > 0.99 for e in EPS if e >= 2)
 assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.values())
 
 # %% [markdown]
-# **What to look at.** One FGSM step never gets anywhere near *goldfish* (below 5 %),
-# whatever the budget, although it does push the right way: half a level already multiplies
-# the goldfish probability (printed above). If the network were linear, a longer step along
-# the same direction would push further, in proportion to the step; here the gain stops
-# growing and falls again at 8 levels. The gradient at the clean image says which way is
-# "more goldfish" only nearby: the network is close to linear over a fraction of a level,
-# not over several levels. PGD's small steps, each taken from where the last one landed and
-# along the gradient measured there, reach the target (above 99 %) from 2 levels on. Half a
-# level is too little for both.
+# **What to look at.** One FGSM step never gets anywhere near *goldfish* (below 5 % at every
+# budget; note the linear axis: the values are printed above). It does push the right way:
+# half a level already multiplies the goldfish probability; the probability peaks at 2 levels
+# and falls at 4 and 8. Two things stop it, both in the printed logits.
+#
+# - **The step is aimed at the wrong thing.** $\nabla_x L(x,t) = \sum_j p_j \nabla_x z_j - \nabla_x z_t$:
+#   at a confident cat, the $p_j$ of the cat classes dominate, so the sign step mostly *lowers
+#   the cat logits*, and only partly raises the goldfish logit. Reaching one class out of 1000
+#   means beating every other class, which a single step chosen at the start does not aim at:
+#   at 8 levels another cat class gains far more than goldfish and wins. Even a perfectly
+#   linear network could show a probability that rises and then falls along such a direction.
+# - **The linear picture holds only nearby.** The goldfish logit gains most of its rise in the
+#   first half level; from 0.5 to 2 levels (4 times the step) it gains far less than 4 times
+#   as much, and at 4 and 8 levels it loses again.
+#
+# PGD re-measures the gradient after each small step, where the last one landed, and reaches
+# the target (above 99 %) from 2 levels on. Half a level is too little for both. Kurakin et
+# al. (2017) report the same: one-step targeted attacks are weak on ImageNet.
 #
 # **Moving away is easier than arriving.** An *untargeted* FGSM step only has to lower the
 # current class, the direction the gradient at the clean image points to. As a control we
@@ -111,25 +143,40 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # at random (`cv.random_noise`), the same size of change with no gradient behind it.
 
 # %%
-away = {"FGSM, untargeted (1 step)": {e: float(cv.fgsm(clf, x, epsilon=e).probs_after[0, CAT]) for e in EPS},
-        "random noise, same budget": {e: float(cv.random_noise(clf, x, epsilon=e, seed=0).probs_after[0, CAT])
-                                      for e in EPS}}
+runs = {"FGSM, untargeted (1 step)": {e: cv.fgsm(clf, x, epsilon=e) for e in EPS},
+        "random noise, same budget": {e: cv.random_noise(clf, x, epsilon=e, seed=0) for e in EPS}}
+away = {name: {e: float(a.probs_after[0, CAT]) for e, a in r.items()} for name, r in runs.items()}
 cv.plot.attack_budget(away, clf.label(CAT))
 
 # %%
-# Untargeted FGSM lowers the cat class far more than random noise of the same size
-p_cat = float(adv.probs_before[0, CAT])
-print(f"p({clf.label(CAT)}): clean {p_cat:.2f}; at 2 levels: FGSM {away['FGSM, untargeted (1 step)'][2]:.3f}, "
-      f"random noise {away['random noise, same budget'][2]:.2f}")
+CATS = [clf.class_index(c) for c in ("tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat")]
+p_cat, all_cats = float(adv.probs_before[0, CAT]), float(adv.probs_before[0, CATS].sum())
+print(f"clean: p({clf.label(CAT)}) {p_cat:.2f}, all five cat classes {all_cats:.2f}")
+for name, r in runs.items():
+    a = r[2]
+    print(f"{name}, 2 levels: p({clf.label(CAT)}) {float(a.probs_after[0, CAT]):.3f}, top-1 "
+          f"'{clf.label(int(a.probs_after[0].argmax()))}', all cat classes {float(a.probs_after[0, CATS].sum()):.2f}")
+
+# %% tags=["check"]
+# Untargeted FGSM lowers the tiger cat far more than random noise, but hands the image to another cat class
 assert all(away["FGSM, untargeted (1 step)"][e] < 0.1 * p_cat for e in EPS if e >= 1)
 assert all(away["random noise, same budget"][e] > 0.5 * p_cat for e in EPS if e <= 2)
+if not cv.quick():   # the full-size image of the text
+    assert all(int(a.probs_after[0].argmax()) in CATS for a in runs["FGSM, untargeted (1 step)"].values())
+    assert all(float(a.probs_after[0, CATS].sum()) > 0.8 for r in runs.values() for a in r.values())
 
 # %% [markdown]
-# **What to look at.** One untargeted FGSM step of 1 level cuts the cat's probability to a
-# tenth of its value or less; random noise of the same size leaves more than half of it, up
-# to 2 levels (printed above). The size of the change is not what fools the network, its direction is.
-# This is the linearity argument of Goodfellow et al. (the question at the end): a direction
-# aligned with the gradient adds up 150 000 tiny pushes, random signs cancel out.
+# **What to look at.** One untargeted FGSM step of 1 level cuts the *tiger cat*'s probability
+# to a tenth of its value or less; random noise of the same size leaves more than half of it,
+# up to 2 levels (printed above). The size of the change is not what moves the answer, its
+# direction is: a direction aligned with the gradient adds up 150 000 tiny pushes, random signs
+# cancel out (the linearity argument of Goodfellow et al., the question at the end). But read
+# the printed top-1 class: the step hands the image to **another cat class** (Egyptian cat),
+# and the five cat classes together keep as much probability as before, or more. On this
+# photo *tiger cat* and *Egyptian cat* are almost tied, so even the random noise tips the
+# top-1 label over to Egyptian cat. One untargeted step changes the label without making the
+# image any less a cat: that is not yet "fooling". Reaching a class far away is what PGD did
+# in section 1.
 
 # %% [markdown] choice="11-fooled-gradcam"
 # ### Predict, then run
@@ -141,8 +188,10 @@ assert all(away["random noise, same budget"][e] > 0.5 * p_cat for e in EPS if e 
 #
 # Saliency (notebook 01) and Grad-CAM (notebook 06) of the clean image for its class, and of
 # the fooled image for *goldfish*; the title gives the Spearman rank correlation of the two
-# maps (1: same ranking of the pixels, 0: unrelated), the similarity of notebook 08. The
-# control: the same maps, for the cat class, on the image with random noise of the same
+# maps (1: same ranking of the pixels, 0: unrelated), the similarity of notebook 08. Each map
+# is divided by its own 99th percentile, so the figure shows *where* a map is high, not how
+# strong it is. The control is printed below the figure (not drawn): the rank correlations
+# of the *cat* maps on the attacked image, and on the image with random noise of the same
 # budget (2 levels) instead of the attack.
 
 # %%
@@ -156,6 +205,9 @@ noise = cv.random_noise(clf, x, epsilon=2, seed=0)
 control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
 for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]:
     print(f"{what:22s}", {name: round(float(s), 2) for name, s in c.similarity.items()})
+
+# %% tags=["check"]
+# Saliency changes more under the attack than under noise; Grad-CAM changes under the attack only
 assert float(change.similarity["saliency"]) < 0.5
 assert float(same_class.similarity["saliency"]) < float(control.similarity["saliency"]) < 0.8
 if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
@@ -171,8 +223,8 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # is fragile even without an attack: random noise alone already lowers its rank correlation
 # to well below 1 (Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers
 # it further. An explanation describes the network's computation, not the picture: on a
-# fooled input it can look just as convincing as on a clean one. (In quick mode, Grad-CAM's
-# 4x4 map is too coarse to compare.)
+# fooled input the *goldfish* map is as clean and localised a picture as the original map,
+# and nothing in it says that the input was manipulated.
 
 # %% [markdown]
 # ## 4. What the network "wants to see", and the smallest change that makes it say so
@@ -193,23 +245,31 @@ hf = {"change": float(cv.high_frequency_share(adv.delta)), "visualisation": floa
 alone = clf.predict(clf.from_unit(0.5 + adv.delta / 255), k=1)[0]
 coffee = clf.preprocess(cv.sample_image("coffee"), size=SIZE)
 moved = clf.predict(clf.from_unit((clf.to_unit(coffee) + adv.delta / 255).clamp(0, 1)), k=1)[0]
-print({k: round(v, 2) for k, v in hf.items()}, "| change on grey:", alone[1], "| on the coffee photo:", moved[1])
+hf["random noise (2 levels)"] = float(cv.high_frequency_share(noise.delta))
+print("share of spectral energy above a quarter of the Nyquist frequency:", {k: round(v, 2) for k, v in hf.items()})
+print("the change added to a grey image:", alone[1], "| to the coffee photo:", moved[1])
+display(Markdown(cv.credit("coffee")))
+
+# %% tags=["check"]
+# The visualisation is a goldfish; the change is high-frequency (as white noise), the visualisation and photo are not; the change alone fools nothing
 assert p_viz > 0.9 and hf["change"] > 0.6 > 0.4 > hf["visualisation"] > hf["photo"]
 assert alone[0] != gold and moved[0] != gold
 
 # %% [markdown]
-# **What to look at.** The class visualisation, which the network calls *goldfish* with
-# more than 90 %, is a picture *of* something: shapes and colours, mostly coarse structure
-# (under 40 % of its spectral energy at high spatial frequencies; the photograph has less
-# still). The fooling change
-# is the opposite: more than 60 % of its energy at high frequencies, a pattern of tiny
-# pixel-level pushes. It is not a goldfish at all: added to a grey image, or to the coffee
-# photo, it makes neither of them a goldfish. It only works on **this** cat, where it moves
-# the network's features by just the right amount in the right direction. That is why a
-# saliency map (a gradient, made of the same pixel-level pushes) looks noisy, and why class
-# visualisations need regularisers: without them, optimisation finds exactly this kind of
-# invisible, meaningless pattern (Nguyen et al. 2015 produce "fooling images" of pure noise
-# the network calls a class with 99 % confidence).
+# **What to look at.** The *high-frequency share* printed above is the share of an image's
+# spectral energy (mean removed) at spatial frequencies above a quarter of the Nyquist
+# frequency; random $\pm 2$-level noise, our reference, scores about 0.93. The class
+# visualisation, which the network calls *goldfish* with the probability printed, is a picture
+# *of* something: shapes and colours, mostly coarse structure (a low share; the photograph's
+# is lower still). The fooling change is the opposite: a high share, close to the white-noise
+# reference, a pattern of tiny pixel-level pushes. Added to a grey image, or to the coffee
+# photo, it did not make either of them a goldfish: it is not a picture of a goldfish, it
+# works by moving *this* cat's features in the right direction. (Whether it works on another
+# cat photo is an investigation; Moosavi-Dezfooli et al. 2017 show that *universal*
+# perturbations, one change for many images, also exist.) For the same reason the gradient is
+# dominated by pixel-level structure, a saliency map looks noisy (notebook 01); and
+# optimisation without regularisers drifts to high-frequency patterns too (notebook 02;
+# Nguyen et al. 2015 produce "fooling images" the network calls a class with 99 % confidence).
 #
 # ## 5. Explore
 #
@@ -220,6 +280,28 @@ assert alone[0] != gold and moved[0] != gold
 
 # %%
 cv.widgets.attack_panel(image="cat", target=TARGET)
+
+# %% [markdown]
+# ## 6. Pitfalls and connections
+#
+# - **Check what the new label is.** A changed top-1 class is not yet fooling: the untargeted
+#   step above moved *tiger cat* to *Egyptian cat*. Look at the class, or at the probability
+#   of the whole group of classes.
+# - **Per-map normalisation hides strength.** Every map in section 3 fills its colour range;
+#   a map of weak evidence looks as bright as a map of strong evidence. Compare raw values
+#   or use a shared scale before saying a map is "confident".
+# - **Not features *a person* would recognise, but features all the same.** Ilyas et al.
+#   (2019) train a network only on attacked images labelled with the attack's target and it
+#   classifies *clean* test images well: the changes carry real, "non-robust" features of the
+#   data. Attacks also transfer between networks (Szegedy et al. 2014; Papernot et al. 2016).
+# - **Robust models explain differently.** Adversarially trained networks have far less noisy
+#   input gradients that look like the object (Tsipras et al. 2019; Santurkar et al. 2019):
+#   the noise of saliency maps (notebook 01) is partly a property of standard training.
+# - **Explanations can be attacked too.** A change that leaves the prediction alone can move
+#   the saliency map or Grad-CAM wherever the attacker wants (Ghorbani et al. 2019;
+#   Dombrowski et al. 2019).
+# - **Gradient masking.** A defence that only breaks the gradient makes FGSM and PGD fail
+#   without making the model robust (Athalye et al. 2018): test with gradient-free attacks.
 
 
 # %% [markdown]
@@ -237,7 +319,7 @@ def project(x_adv, x, epsilon):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_projection(project)
+cv.exercises.check_projection(project);
 
 
 # %% tags=["solution"]
@@ -261,10 +343,12 @@ assert cv.exercises.check_projection(solution_project)
 # signs of the same size cancel out (the control of section 2). In high dimension a budget
 # that is small per pixel is large in total. We do not see the change because our vision
 # ignores such fine, coordinated noise; the network has no reason to, since nothing in its
-# training told it to. The linear picture holds only over a short distance: one FGSM step
-# towards goldfish helps up to about 2 levels and then less (section 2). That is why a chosen
-# target needs PGD's several small steps, each along the gradient measured where the last
-# one landed, while leaving the current class takes one. A class visualisation, on the contrary, is
+# training told it to. Linearity explains why a tiny change can move the logits a lot; it
+# does not mean that one step reaches any class. The sign of the cross-entropy's gradient at a
+# confident cat mostly lowers the cat classes, and the goldfish logit stops growing after
+# about 2 levels (section 2). That is why a chosen target needs PGD's several small steps,
+# each along the gradient measured where the last one landed, while leaving the current
+# class takes one. A class visualisation, on the contrary, is
 # regularised (jitter, smooth parametrisation) precisely to stay away from such fragile
 # directions, so it has to paint the class's features for real.
 # </details>
@@ -273,21 +357,46 @@ assert cv.exercises.check_projection(solution_project)
 #
 # 1. Attack the cat towards three other classes in the panel. Is every class reachable with
 #    2 levels? Which needs the most PGD steps (`adv.first_success`)?
-# 2. Smooth the fooled image slightly, e.g. `clf.from_unit(cv.blur(clf.to_unit(adv.x), 1.0))`,
+# 2. Smooth the fooled image slightly, e.g. `clf.from_unit(torchvision.transforms.functional.gaussian_blur(clf.to_unit(adv.x), 5, 1.0))`,
 #    and predict again. Does the goldfish survive? What does that say about the change?
 # 3. Untargeted PGD: `cv.pgd(clf, x, epsilon=1)` moves the cat away from its top-1 class.
 #    What does it become, and is that class far from a cat? Compare with `cv.fgsm(clf, x,
 #    epsilon=1)`.
+# 4. Does the change made for this cat fool the network on another cat photo, or on the same
+#    cat shifted by one pixel (`torch.roll(adv.delta, 1, dims=-1)`)?
+#
+# <details><summary>Expected outcomes (click)</summary>
+#
+# 1. In our runs *ostrich* and *school bus* were reached within 2 levels after 9 PGD steps,
+#    *pizza* after 16 of the 20: every class we tried was reachable, some take more steps.
+#    FGSM reaches almost none of them, for the reasons of section 2.
+# 2. A blur of $\sigma = 1$ pixel removes most of the change's energy, which sits at high
+#    frequencies (section 4): in our run the goldfish vanished from the top two and *tiger
+#    cat* came back on top.
+#    The change is fragile to smoothing, which is also why blurring is a weak defence that a
+#    stronger attack (one that plans for the blur) gets round.
+# 3. Untargeted PGD, like FGSM, goes to the nearest class: in our run *Egyptian cat*, with
+#    almost all the probability. Untargeted attacks move to a neighbour, not anywhere.
+# 4. Shifted by one pixel, the high-frequency pattern no longer lines up with the gradient it
+#    was made for: in our run the shifted change left *tiger cat* on top. On the coffee photo
+#    it did nothing either (section 4). Universal perturbations are made on purpose, over
+#    many images.
+# </details>
 #
 # ## What to take away
 #
-# - **An invisible change can make a network say anything**: 2 levels out of 255 per value,
-#   found by projected gradient steps, turn the cat into a goldfish with high confidence.
-#   One gradient-sign step (FGSM) moves an image away from its class, but is not enough for
-#   a chosen target; random noise of the same size does neither.
+# - **An invisible change can make this network say goldfish**: 2 levels out of 255 per value,
+#   found by projected gradient steps, turn the cat into a goldfish with high confidence (try
+#   other targets). One gradient-sign step (FGSM) changes the top class, here to another cat
+#   class, but does not reach a chosen target: its direction mostly lowers the cat classes,
+#   and the target's logit stops growing after about 2 levels. Random noise of the same size
+#   does neither.
 # - **Explanations follow the network, not the picture**: Grad-CAM of the fooled image shares
-#   little with the original, where random noise of the same size leaves it unchanged, and it
-#   looks as confident as ever. Always compare a change with a random control of the same size.
-# - **Fooling changes are not features**: they are high-frequency, specific to one image, and
-#   mean nothing on their own, unlike a class visualisation, which paints what the class looks
-#   like to the network, because its regularisers forbid exactly these fragile directions.
+#   little with the original, where random noise of the same size leaves it unchanged, and
+#   nothing in the map says the input was manipulated. Always compare a change with a random
+#   control of the same size, and read per-map-normalised maps as "where", not "how strong".
+# - **Fooling changes are not features a person would recognise**: they are high-frequency,
+#   close to white noise, and did not turn a grey image or the coffee photo into a goldfish,
+#   unlike a class visualisation, which paints what the class looks like to the network. Yet
+#   they carry real, non-robust features of the data (Ilyas et al. 2019), and robust training
+#   changes what gradients show (Tsipras et al. 2019).
