@@ -97,7 +97,7 @@ def setup_source() -> str:
         "import cnnviz_lab as cv",
         "",
         'DEVICE = cv.resolve_device("auto")',
-        'print("device:", DEVICE, "| quick mode:", cv.quick(), "| offline:", cv.offline())',
+        'print("Running on", DEVICE, "(quick mode: smaller images, fewer steps)" if cv.quick() else "")',
     ])
 
 

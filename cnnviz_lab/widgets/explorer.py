@@ -61,7 +61,7 @@ def _layer_options(model: str, method: str) -> list[tuple[str, str]]:
     return [(name, name) for name in cam_layers(cached_model(model))]
 
 
-def explorer_panel(model: str = "efficientnet_lite0", image: str = "cat_and_coffee", family: str = "cam",
+def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar", family: str = "cam",
                    method: str | None = None, k: int = 5, light: bool = True) -> Panel:
     """The app view's panel (module doc): image with upload, model, method family, method,
     class (top-``k``) and layer; the figure redraws on every change. ``light=True`` runs each

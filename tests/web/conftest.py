@@ -151,7 +151,7 @@ def _stored_panel_notebook(dest: Path) -> None:
     cells = [nbformat.v4.new_markdown_cell("# 98 · A stored panel\n\nA panel drawn from its stored widget state."),
              nbformat.v4.new_code_cell("import cnnviz_lab as cv"),
              nbformat.v4.new_markdown_cell("## The panel\n\nGrad-CAM, as stored: $y^c = \\sum_k w_k^c A^k$."),
-             nbformat.v4.new_code_cell('cv.widgets.gradcam_panel(image="cat_and_coffee")')]
+             nbformat.v4.new_code_cell('cv.widgets.gradcam_panel(image="drums_and_guitar")')]
     for cell, kind in zip(cells, ["slide", "skip", "slide", "-"]):
         cell.metadata["slideshow"] = {"slide_type": kind}
     nb = nbformat.v4.new_notebook(cells=cells)
