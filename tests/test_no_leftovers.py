@@ -91,7 +91,8 @@ NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes
             "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",
             "sample_images", "superpixels", "title_name", "total_variation", "window_starts", "wrap_model",
             "cav", "concept_images", "cpu_threads", "high_frequency_share", "mask_energy", "mask_pointing",
-            "mask_recall", "random_images", "shape_images", "t_test", "tcav_score", "zebra_images"}
+            "mask_recall", "random_images", "shape_images", "t_test", "tcav_score", "zebra_images",
+            "classic_available", "load_classic", "energy_in_boxes", "holm", "random_noise"}
 # Functions whose job is to change the model.
 CHANGE_THE_MODEL = {"train_model"}
 # Functions that need a transformer: checked on one below.

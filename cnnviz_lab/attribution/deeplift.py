@@ -26,7 +26,7 @@ from ..core.deeplift_rules import MaxPoolRescale, Rescale
 from ..core.engine import ACTIVATION_TYPES
 from ..modelstate import batched_vjp, frozen, gaussian_blur
 from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
-from .gradients import _baseline, clean_targets
+from .gradients import _baseline, class_targets, clean_targets
 
 ModelLike = nn.Module | Classifier
 
@@ -121,7 +121,7 @@ def deeplift_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     refs = reference_set(baselines, xd, clf)
     n, count = xd.shape[0], refs.shape[1]
     with frozen(module):
-        targets, squeeze = clean_targets(module, clf, xd, target)
+        targets, squeeze = class_targets(clean_targets(module, clf, xd, target), "DeepLIFT-SHAP")
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     acc = torch.zeros((n, targets.shape[1]) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
     for idx in defaults.chunks(n * count, max(1, step // 2), device=xd.device, progress=progress,

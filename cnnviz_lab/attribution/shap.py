@@ -20,7 +20,7 @@ from ..modelstate import frozen
 from .backprop import input_gradients
 from .common import Target, enter, finish, to_caller
 from .deeplift import reference_set
-from .gradients import clean_targets
+from .gradients import class_targets, clean_targets
 
 ModelLike = nn.Module | Classifier
 
@@ -47,7 +47,7 @@ def gradient_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     refs = reference_set(baselines, xd, clf)
     count, choices = xd.shape[0], refs.shape[1]
     with frozen(module):
-        targets, squeeze = clean_targets(module, clf, xd, target)
+        targets, squeeze = class_targets(clean_targets(module, clf, xd, target), "GradientSHAP")
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     gen = defaults.generator(seed, xd.device)
     flat = xd.reshape(count, -1)

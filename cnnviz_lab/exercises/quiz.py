@@ -11,7 +11,7 @@ topic's other checkers (``register(Question(...))``), so the answer is not in th
 from __future__ import annotations
 
 from ..errors import UnknownNameError, close_matches
-from .question import QUESTIONS, Question, ask
+from .question import QUESTIONS, Question, ask, register  # noqa: F401 (re-exported: register a question)
 
 
 def question(qid: str) -> Question:
