@@ -52,7 +52,7 @@ def run_all(model, x, target, layer, **extra):
     for entry in registry.methods():
         if entry.name == "cam" or entry.family == "attention":
             continue
-        out[entry.name] = registry.call(entry.name, model, x, target, layer=layer, **{**OPTIONS, **extra})
+        out[entry.name] = registry.call(entry.name, model, x, target, offered={"layer": layer, **OPTIONS, **extra})
     return out
 
 

@@ -56,7 +56,7 @@ def test_rows_are_the_library_values(capsys, tmp_path):
         x = clf.preprocess(tmp_path / "imgs" / name, size=32)
         target = int(clf.logits(x).argmax(1))
         for method in ("gradcam", "saliency"):
-            maps = cv.evaluate.method_map(cv.attribution.registry.call(method, clf, x, [target], seed=i // 2), 1, 3)
+            maps = cv.evaluate.method_map(cv.attribution.registry.call(method, clf, x, [target], offered={"seed": i // 2}), 1, 3)
             want = {"deletion": float(cv.deletion_auc(clf, x, maps, [target], seed=i // 2)),
                     "average_drop": float(cv.evaluate.average_drop(clf, x, maps, [target]))}
             for metric, value in want.items():

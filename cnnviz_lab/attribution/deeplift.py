@@ -25,7 +25,7 @@ from ..core.composites import Composite
 from ..core.deeplift_rules import MaxPoolRescale, Rescale
 from ..core.engine import ACTIVATION_TYPES
 from ..modelstate import batched_vjp, frozen, gaussian_blur
-from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
+from .common import Target, class_logits, enter, finish, gather_scores, resolve_targets, to_caller
 from .gradients import _baseline, class_targets, clean_targets
 
 ModelLike = nn.Module | Classifier
@@ -45,8 +45,8 @@ def paired_multipliers(module: nn.Module, clf: Classifier | None, x: torch.Tenso
     n = x.shape[0]
     with frozen(module), torch.enable_grad():
         both = torch.cat([x, reference]).requires_grad_(True)
-        with deeplift_composite().context(module, both.detach()):
-            logits = module(both.clone())
+        with deeplift_composite().context(module, both.detach().clone()):
+            logits = class_logits(module(both.clone()))
             if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
                 raise ValueError(f"model output: DeepLIFT explains a model returning (N, classes) logits, got "
                                  f"{type(logits).__name__}")

@@ -21,7 +21,7 @@ from .. import checks
 from ..classifier import Classifier
 from ..core.composites import COMPOSITES, Composite
 from ..modelstate import batched_vjp, frozen
-from .common import Target, enter, finish, gather_scores, resolve_targets, to_caller
+from .common import Target, class_logits, enter, finish, gather_scores, resolve_targets, to_caller
 
 ModelLike = nn.Module | Classifier
 
@@ -102,8 +102,8 @@ def lrp(model: ModelLike, x: torch.Tensor, target: Target = None, *, composite: 
     comp = make_composite(composite, clf, xd, epsilon=epsilon, gamma=gamma, low=low, high=high)
     with frozen(module), torch.enable_grad():
         xg = xd.requires_grad_(True)
-        with comp.context(module, xd.detach()):
-            logits = module(xg.clone())
+        with comp.context(module, xd.detach().clone()):
+            logits = class_logits(module(xg.clone()))
             if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
                 raise ValueError(f"model output: lrp explains a model returning (N, classes) logits, got "
                                  f"{type(logits).__name__} {tuple(getattr(logits, 'shape', ()))}")

@@ -347,7 +347,7 @@ def _batch_rows(model: Classifier, x: torch.Tensor, names: list[str], boxes: lis
         todo = [k for k in metrics if any((method, k) not in done.get(n, ()) for n in names)]
         if not todo:
             continue
-        result = registry.call(method, model, x, targets.tolist(), seed=seed, **options)
+        result = registry.call(method, model, x, targets.tolist(), offered={"seed": seed, **options})
         maps = method_map(result, x.shape[0], x.shape[1])
         for k in todo:
             ctx = Context(model, x, method, maps, targets, boxes, seed, options)

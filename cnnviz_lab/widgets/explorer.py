@@ -118,8 +118,8 @@ def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gu
         clf = cached_model(model)
         x = _input(model, image)
         settings = registry.get_method(method).settings(quick_mode=True if light else None)
-        # registry.call leaves out what a method does not take (layer for the gradient family)
-        result = registry.call(method, clf, x, target, **settings, layer=layer or None)[0]
+        # offered: a method that does not take `layer` (the gradient family) is not given it
+        result = registry.call(method, clf, x, target, **settings, offered={"layer": layer or None})[0]
         where = f" at {layer}" if layer and uses_layer(method) else ""
         shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k != "seed")
         return plot.explanation(clf, x, result, target, k=k,
