@@ -105,6 +105,18 @@ def reference_set(baselines, x: torch.Tensor, clf: Classifier | None, name: str 
     return b
 
 
+def shap_setup(model: ModelLike, x: torch.Tensor, target: Target, baselines, method: str
+               ) -> tuple[nn.Module, Classifier | None, torch.Tensor, torch.Tensor, torch.Tensor, bool]:
+    """The opening every SHAP-style method shares: ``x`` through the gate, its reference set
+    (:func:`reference_set`) and the class targets read once from the clean images:
+    ``(module, classifier or None, x, references (N,B,3,H,W), targets (N,K), squeeze flag)``."""
+    module, clf, xd = enter(model, x)
+    refs = reference_set(baselines, xd, clf)
+    with frozen(module):
+        targets, squeeze = class_targets(clean_targets(module, clf, xd, target), method)
+    return module, clf, xd, refs, targets, squeeze
+
+
 def deeplift_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
                   baselines: torch.Tensor | None = None, batch_size: int | None = None,
                   progress: bool | None = None) -> torch.Tensor:
@@ -117,11 +129,8 @@ def deeplift_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     Image-reference pairs go through the model ``batch_size`` at a time (``None``: the
     measured default), each pair one DeepLIFT pass as Captum's ``DeepLiftShap`` does.
     """
-    module, clf, xd = enter(model, x)
-    refs = reference_set(baselines, xd, clf)
+    module, clf, xd, refs, targets, squeeze = shap_setup(model, x, target, baselines, "DeepLIFT-SHAP")
     n, count = xd.shape[0], refs.shape[1]
-    with frozen(module):
-        targets, squeeze = class_targets(clean_targets(module, clf, xd, target), "DeepLIFT-SHAP")
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     acc = torch.zeros((n, targets.shape[1]) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
     for idx in defaults.chunks(n * count, max(1, step // 2), device=xd.device, progress=progress,
@@ -132,4 +141,4 @@ def deeplift_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     return to_caller(finish(acc / count, squeeze), x)
 
 
-__all__ = ["deeplift", "deeplift_composite", "deeplift_shap", "paired_multipliers", "reference_set"]
+__all__ = ["deeplift", "deeplift_composite", "deeplift_shap", "paired_multipliers", "reference_set", "shap_setup"]

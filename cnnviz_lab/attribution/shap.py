@@ -16,11 +16,9 @@ from torch import nn
 
 from .. import checks, defaults
 from ..classifier import Classifier
-from ..modelstate import frozen
 from .backprop import input_gradients
-from .common import Target, enter, finish, to_caller
-from .deeplift import reference_set
-from .gradients import class_targets, clean_targets
+from .common import Target, finish, to_caller
+from .deeplift import shap_setup
 
 ModelLike = nn.Module | Classifier
 
@@ -43,11 +41,8 @@ def gradient_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     """
     n = checks.positive_int(n, "n")
     noise = checks.real(noise, "noise", minimum=0.0)
-    module, clf, xd = enter(model, x)
-    refs = reference_set(baselines, xd, clf)
+    module, _, xd, refs, targets, squeeze = shap_setup(model, x, target, baselines, "GradientSHAP")
     count, choices = xd.shape[0], refs.shape[1]
-    with frozen(module):
-        targets, squeeze = class_targets(clean_targets(module, clf, xd, target), "GradientSHAP")
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     gen = defaults.generator(seed, xd.device)
     flat = xd.reshape(count, -1)
