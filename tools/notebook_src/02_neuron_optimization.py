@@ -290,7 +290,7 @@ if not cv.config.quick():
 
 # %%
 other = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=1)
-cv.plot.renderings([imgs[3], other], ["blocks.8 channel 12, seed 0 (as in section 1)", "blocks.8 channel 12, seed 1"], cell=3.4)
+display(cv.plot.renderings([imgs[3], other], ["blocks.8 channel 12, seed 0 (as in section 1)", "blocks.8 channel 12, seed 1"], cell=3.4))
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
 print(f"mean squared pixel difference between the two seeds: {(imgs[3].tensor - other.tensor).pow(2).mean():.4f}")
 print(f"channel 12: seed 0 {act(imgs[3].tensor):.1f}, seed 1 {act(other.tensor):.1f}, "
