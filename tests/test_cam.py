@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -307,3 +308,65 @@ def test_cam_overlay_states_its_scale(lite):
     fig = cv.plot.cam_overlay(x, torch.rand(8, 8), lite)
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
     assert len(bars) == 1 and bars[0].get_ylabel() == "the map's min to max"
+
+
+def test_cam_row_signed_scale_is_common_and_centred_on_zero(lite):
+    """scale="signed": one colour bar from -v to +v, v the largest |value| of ALL maps; a
+    zero cell is the colormap's middle (white), a negative cell blue, a positive one red."""
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=32)
+    weak, strong = torch.full((32, 32), -1.0), torch.zeros(32, 32)
+    strong[:16] = 4.0                                       # top half +4, bottom half 0
+    fig = cv.plot.cam_row(lite, x, [weak, strong], ["weak", "strong"], scale="signed", scale_label="units")
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and bars[0].get_ylabel() == "units"
+    assert bars[0].get_ylim() == pytest.approx((-4.0, 4.0))
+    from matplotlib import colormaps
+
+    grey = cv.plot.core.image_array(x, lite).mean(axis=2)
+    tiles = [np.asarray(ax.get_images()[0].get_array()) for ax in fig.axes[1:3]]
+
+    def expected(value, r, c):                  # half the greyscale image, half the colour of value / 4
+        return 0.5 * grey[r, c] + 0.5 * np.asarray(colormaps["RdBu_r"]((value / 4 + 1) / 2)[:3])
+
+    assert np.allclose(tiles[1][4, 4], expected(4.0, 4, 4), atol=1e-4)       # +4: the darkest red
+    assert np.allclose(tiles[1][28, 9], expected(0.0, 28, 9), atol=1e-4)     # 0: the middle (white)
+    assert np.allclose(tiles[0][9, 9], expected(-1.0, 9, 9), atol=1e-4)      # -1: light blue, same scale
+    own = cv.plot.cam_row(lite, x, [weak, strong], ["weak", "strong"])  # default unchanged: min/max ticks
+    assert [t.get_text() for t in [ax for ax in own.axes if ax.get_label() == "<colorbar>"][0]
+            .get_yticklabels()] == ["min", "max"]
+    with pytest.raises(ValueError, match="scale"):
+        cv.plot.cam_row(lite, x, [weak], ["weak"], scale="global")
+
+
+def test_cam_row_and_topk_draw_labelled_boxes_on_the_image(lite):
+    from matplotlib.patches import Rectangle
+
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    boxes = {"guitar": [(40, 0, 60, 30), (30, 25, 64, 64)], "drum kit": [(2, 1, 45, 60)]}
+    fig = cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"], boxes=boxes)
+    rects = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert [(r.get_x() + 0.5, r.get_y() + 0.5, r.get_width(), r.get_height()) for r in rects] == \
+        [(40, 0, 20, 30), (30, 25, 34, 39), (2, 1, 43, 59)]
+    assert {t.get_text() for t in fig.axes[0].texts} == {"guitar", "drum kit"} and not fig.axes[1].patches
+    assert len({r.get_edgecolor() for r in rects}) == 2                 # one colour per object
+    plain = cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"])
+    assert not plain.axes[0].patches and not plain.axes[0].texts
+    top = cv.plot.cam_topk(lite, x, k=2, method="cam", boxes=[(1, 2, 30, 40)], suptitle="mine")
+    assert len(top.axes[0].patches) == 1 and top._suptitle.get_text() == "mine"
+    with pytest.raises(ValueError, match="boxes"):
+        cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"], boxes={"guitar": [(1, 2, 3)]})
+    with pytest.raises(TypeError, match="boxes"):
+        cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"], boxes=5)
+
+
+def test_cam_overlay_names_its_map_panel(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    assert cv.plot.cam_overlay(x, torch.rand(8, 8), lite).axes[1].get_title() == "map (8x8)"
+    fig = cv.plot.cam_overlay(x, torch.rand(64, 64), lite, map_title="CAM, 2x2 upsampled to 64")
+    assert fig.axes[1].get_title() == "CAM, 2x2 upsampled to 64"
+
+
+def test_cam_panel_says_the_map_is_upsampled():
+    panel = cv.widgets.cam_panel()
+    assert panel.last_error == ""
+    assert panel.last_result.axes[1].get_title() == "CAM, 7x7 upsampled to 224"

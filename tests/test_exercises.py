@@ -137,6 +137,16 @@ def test_class_map_hints(wrong, words, capsys):
     verdict(capsys, False, words)
 
 
+def test_class_map_success_says_the_map_averages_to_the_score_minus_its_bias(capsys):
+    import re
+
+    assert ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[c], a))
+    line = capsys.readouterr().out
+    assert "minus its bias" in line and "correct: and" not in line
+    mean, score = re.findall(r"= (-?\d+\.\d+)", line)[:2]
+    assert mean == score                     # mean(M_3) printed equals w_3 . GAP(A) printed
+
+
 def _alpha(g):
     return g.mean(dim=(1, 2))[:, None, None]
 

@@ -44,8 +44,8 @@ def check_class_map(fn: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor
             return report(False, "class_map", f"class {c}: " + (hint or why + " (weight each feature map by "
                           "the class's row of the linear weights, then sum)"))
     score = weights[3] @ features.mean(dim=(1, 2))
-    return report(True, "class_map", f"and mean(M_3) = {float(ref.mean()):.3f} = w_3 . GAP(A) = "
-                  f"{float(score):.3f}: the map averages to the score")
+    return report(True, "class_map", f"mean(M_3) = {float(ref.mean()):.3f} = w_3 . GAP(A) = "
+                  f"{float(score):.3f}: the map averages to the class score minus its bias b_3")
 
 
 def _check_map(fn: Callable, name: str, reference: Callable, mistakes: Callable) -> bool:

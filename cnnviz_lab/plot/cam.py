@@ -1,18 +1,22 @@
 """Figures for the CAM family: heatmaps over the greyscale image, top-k rows, comparisons.
 
-Each map is normalised here (min-max per map) for display only; the attribution functions
-return raw values. The image underneath is the exact crop the model saw.
+Each map is normalised here for display only (min-max per map, or all maps of a row on one
+signed scale with ``scale="signed"``); the attribution functions return raw values. The
+image underneath is the exact crop the model saw.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from itertools import cycle
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
+from PIL import Image
 
 from .figure import Figure
 
@@ -23,9 +27,12 @@ from ..attribution.gradients import guided_backprop
 from ..classifier import Classifier
 from ..fallback import title_name
 from ..images import ImageLike
-from .core import image_array, image_grid, normalize_map, overlay, to_numpy
+from .core import colorize, image_array, image_grid, normalize_map, overlay, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
+Box = Sequence[int]
+BOX_COLOURS = ("white", "yellow", "cyan", "magenta")
+SCALES = ("own", "signed")
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
@@ -40,12 +47,14 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
 
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
                 classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
-                cmap: str = "jet") -> Figure:
+                cmap: str = "jet", map_title: str | None = None) -> Figure:
     """Three panels: the image, the map alone, and the map over the greyscale image, with a
     colour bar: the map is stretched from its minimum to its maximum.
 
     ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
-    an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped).
+    an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped). ``map_title`` names
+    the middle panel (default ``"map (HxW)"``, the size of ``heatmap``; say "7x7 upsampled to
+    224" when the map was upsampled).
     """
     h = to_numpy(heatmap)
     while h.ndim > 2 and h.shape[0] == 1:
@@ -55,7 +64,7 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image,
                        classifier)
     fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
-                     ["image", f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
+                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
                      cmap=cmap, suptitle=title)
     bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
                        pad=0.01, ticks=[0, 1])
@@ -64,40 +73,114 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     return fig
 
 
+def _named_boxes(boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> list[tuple[str, list[Box]]]:
+    """``{label: [box, ...]}`` or one list of boxes as ``[(label, boxes), ...]``, each box
+    checked to be four pixel corners ``(x0, y0, x1, y1)``."""
+    groups = list(boxes.items()) if isinstance(boxes, Mapping) else [("", boxes)]
+    if not groups:
+        raise ValueError("boxes: give at least one (x0, y0, x1, y1) box, or leave boxes=None")
+    out = []
+    for label, group in groups:
+        try:
+            corners = [tuple(int(v) for v in b) for b in group]
+        except (TypeError, ValueError):
+            raise TypeError(f"boxes: expected lists of (x0, y0, x1, y1) pixel corners, got {group!r:.80}") from None
+        if not corners or any(len(b) != 4 for b in corners):
+            raise ValueError(f"boxes: expected lists of (x0, y0, x1, y1) pixel corners, got {group!r:.80}")
+        out.append((str(label), corners))
+    return out
+
+
+def _draw_boxes(ax, boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> None:
+    """Outline ``boxes`` on ``ax`` (an image in pixel coordinates): one colour per label of
+    ``{label: [(x0, y0, x1, y1), ...]}`` (white, yellow, ...), the label written inside the
+    top-left corner of the label's first box."""
+    for (label, group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)):
+        for x0, y0, x1, y1 in group:
+            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color=colour, lw=1.8,
+                                   ls="-" if colour == "white" else "--"))
+        if label:
+            x0, y0 = group[0][:2]
+            ax.text(x0 + 3, y0 + 3, label, color="black", fontsize=8, va="top", ha="left",
+                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
+
+
+def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], alpha: float,
+                  cmap: str) -> tuple[list[np.ndarray], float]:
+    """Each map over the greyscale ``base`` on ONE signed scale: ``-v`` to ``+v`` with ``v``
+    the largest ``|value|`` of all maps, 0 in the colormap's middle. Returns the tiles and ``v``."""
+    arrays = [np.nan_to_num(to_numpy(m).astype(np.float64)) for m in maps]
+    v = max((float(np.abs(a).max()) for a in arrays), default=0.0) or 1.0
+    grey = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
+    tiles = []
+    for a in arrays:
+        scaled = ((np.clip(a / v, -1, 1) + 1) / 2).astype(np.float32)
+        if scaled.shape != base.shape[:2]:
+            scaled = np.asarray(Image.fromarray(scaled).resize((base.shape[1], base.shape[0]), Image.BILINEAR))
+        tiles.append(np.clip((1 - alpha) * grey + alpha * colorize(scaled, cmap), 0, 1))
+    return tiles, v
+
+
 def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor | np.ndarray],
             titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
-            show_image: bool = True, cell: float = 2.4, colorbar: bool = True) -> Figure:
-    """The image followed by one overlay per map, each with its title. Each map is
-    stretched from its own minimum (blue) to its own maximum (red); ``colorbar=True`` draws
-    that scale once, beside the row."""
+            show_image: bool = True, cell: float = 2.4, colorbar: bool = True,
+            boxes: Mapping[str, Sequence[Box]] | Sequence[Box] | None = None, scale: str = "own",
+            scale_label: str | None = None) -> Figure:
+    """The image followed by one overlay per map, each with its title.
+
+    ``scale="own"`` (default): each map is stretched from its own minimum (blue) to its own
+    maximum (red), which hides how strong a map is and where it is negative; ``colorbar=True``
+    draws that scale once, beside the row. ``scale="signed"``: all maps on one signed scale
+    centred on 0 (blue negative, white 0, red positive; the limit is the largest ``|value|``
+    of all maps, in the maps' own units), with a numbered colour bar titled ``scale_label``.
+    ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in ``x``'s pixels, or one list of boxes):
+    outlined and labelled on the image panel, or on every panel when ``show_image=False``.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     base = image_array(x[:1], classifier)
-    tiles = [overlay(base, m, alpha=alpha) for m in maps]
+    cmap = "jet" if scale == "own" else "RdBu_r"
+    if scale == "own":
+        tiles, limit = [overlay(base, m, alpha=alpha) for m in maps], 1.0
+    else:
+        tiles, limit = _signed_tiles(base, maps, alpha, cmap)
     names = list(titles)
     if show_image:
         tiles, names = [base] + tiles, ["image"] + names
     fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
-    if colorbar:
+    if boxes is not None:
+        for ax in (fig.axes[:1] if show_image else fig.axes[:len(tiles)]):
+            _draw_boxes(ax, boxes)
+    if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
                            fraction=0.02, pad=0.01, ticks=[0, 1])
         bar.ax.set_yticklabels(["min", "max"], fontsize=8)
         bar.set_label("each map: its own min to max", fontsize=8)
+    elif colorbar:
+        bar = fig.colorbar(ScalarMappable(Normalize(-limit, limit), cmap=cmap), ax=fig.axes, shrink=0.8,
+                           fraction=0.02, pad=0.01)
+        bar.ax.tick_params(labelsize=8)
+        bar.set_label(scale_label or "all maps: one scale, 0 = white", fontsize=8)
     return fig
 
 
 def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
              method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
-             size: int | None = None, **kwargs: Any) -> Figure:
+             size: int | None = None, boxes: Mapping[str, Sequence[Box]] | Sequence[Box] | None = None,
+             scale: str = "own", suptitle: str | None = None, scale_label: str | None = None,
+             **kwargs: Any) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
     ``(1,k)`` target), each titled with the label and its probability, as in the top-5
-    figures of the Grad-CAM paper."""
+    figures of the Grad-CAM paper. ``boxes``, ``scale`` and ``scale_label`` as in
+    :func:`cam_row`; ``suptitle`` replaces the default title ("method at layer: top-k")."""
     x = _input(classifier, image, size)
     targets = topk_targets(classifier, x, k)
     maps = registry.call(method, classifier, x, targets, layer=layer, **kwargs)[0]
     with torch.no_grad():
         probs = classifier.model(x).softmax(dim=1)[0]
     titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
-    return cam_row(classifier, x, list(maps), titles, alpha=alpha,
-                   suptitle=f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
+    return cam_row(classifier, x, list(maps), titles, alpha=alpha, boxes=boxes, scale=scale, scale_label=scale_label,
+                   suptitle=suptitle or f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
 
 
 def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target: Any = None,
