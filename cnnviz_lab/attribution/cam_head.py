@@ -69,8 +69,8 @@ def match_head(module: nn.Module, layer: str, features: torch.Tensor, logits: to
     model's last ``nn.Linear``; return the head, or raise :class:`NoGapLinearHeadError`."""
     name, linear = _last_linear(module)
     hint = ("CAM needs a head made of global average pooling plus one linear layer (ResNet, "
-            "GoogLeNet, DenseNet, MobileNet, EfficientNet, Inception-v3); use gradcam(...) instead, "
-            "which works on any network")
+            "GoogLeNet, DenseNet, MobileNetV2, EfficientNet, Inception-v3); use gradcam(...) instead, "
+            "which needs only a convolutional layer")
     if features.dim() != 4:
         raise NoGapLinearHeadError(f"layer {layer!r} outputs shape {tuple(features.shape)}, not a "
                                    f"(N,C,H,W) feature map. {hint}")
