@@ -59,7 +59,7 @@ def _last_linear(module: nn.Module) -> tuple[str, nn.Linear]:
     if not found:
         raise NoGapLinearHeadError(
             f"{type(module).__name__} has no nn.Linear layer, so no GAP + linear head for CAM; "
-            "use gradcam(...), which works on any network")
+            "use gradcam(...), which needs only a convolutional layer")
     return found[-1]
 
 
