@@ -7,12 +7,14 @@ return raw values. The image underneath is the exact crop the model saw.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from itertools import cycle
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
 
 from .figure import Figure
 
@@ -23,9 +25,43 @@ from ..attribution.gradients import guided_backprop
 from ..classifier import Classifier
 from ..fallback import title_name
 from ..images import ImageLike
-from .core import image_array, image_grid, normalize_map, overlay, to_numpy
+from ..layers import activations
+from .core import image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
+Boxes = Mapping[str, Sequence[Sequence[float]]]
+BOX_COLOURS = ("white", "cyan", "magenta", "yellow")
+
+
+def _check_boxes(boxes: Boxes | None) -> None:
+    if boxes is None:
+        return
+    if not isinstance(boxes, Mapping):
+        raise TypeError(f"boxes must be a mapping {{label: [(x0, y0, x1, y1), ...]}}, got {type(boxes).__name__}")
+    for label, bxs in boxes.items():
+        if not all(len(b) == 4 for b in bxs):
+            raise ValueError(f"boxes[{label!r}]: each box must be four pixel corners (x0, y0, x1, y1)")
+
+
+def draw_boxes(ax, boxes: Boxes, label: bool = True) -> None:
+    """Outline ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in the image's pixels) on
+    ``ax``, one colour per label; ``label=True`` writes the label beside its first box."""
+    _check_boxes(boxes)
+    for (name, bxs), colour in zip(boxes.items(), cycle(BOX_COLOURS)):
+        for i, (x0, y0, x1, y1) in enumerate(bxs):
+            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour,
+                                   lw=1.6 if label else 1.0))
+            if label and i == 0:
+                ax.text(x0 + 2, y0 + 2, name, color=colour, fontsize=8, va="top", ha="left",
+                        bbox={"facecolor": "black", "alpha": 0.55, "pad": 1.0, "linewidth": 0})
+
+
+def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
+    """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W)."""
+    r, c = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+    sy, sx = size[0] / heatmap.shape[0], size[1] / heatmap.shape[1]
+    ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color="white", ms=11, mew=3)
+    ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color="black", ms=8, mew=1.2)
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
@@ -40,12 +76,14 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
 
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
                 classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
-                cmap: str = "jet") -> Figure:
+                cmap: str = "jet", map_title: str | None = None) -> Figure:
     """Three panels: the image, the map alone, and the map over the greyscale image, with a
     colour bar: the map is stretched from its minimum to its maximum.
 
     ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
-    an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped).
+    an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped). ``map_title``: the
+    middle panel's title (default ``"map (HxW)"``, the size of the array given; say
+    "7x7, upsampled" there when the map was upsampled from a coarse layer).
     """
     h = to_numpy(heatmap)
     while h.ndim > 2 and h.shape[0] == 1:
@@ -55,7 +93,7 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image,
                        classifier)
     fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
-                     ["image", f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
+                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
                      cmap=cmap, suptitle=title)
     bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
                        pad=0.01, ticks=[0, 1])
@@ -66,16 +104,28 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
 
 def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor | np.ndarray],
             titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
-            show_image: bool = True, cell: float = 2.4, colorbar: bool = True) -> Figure:
+            show_image: bool = True, cell: float = 2.4, colorbar: bool = True,
+            boxes: Boxes | None = None, peaks: bool = False) -> Figure:
     """The image followed by one overlay per map, each with its title. Each map is
     stretched from its own minimum (blue) to its own maximum (red); ``colorbar=True`` draws
-    that scale once, beside the row."""
+    that scale once, beside the row. ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in
+    pixels of ``x``): object boxes outlined on every panel, labelled on the image;
+    ``peaks=True`` marks each map's maximum with a cross (the pointing game's pixel)."""
+    _check_boxes(boxes)
     base = image_array(x[:1], classifier)
     tiles = [overlay(base, m, alpha=alpha) for m in maps]
     names = list(titles)
     if show_image:
         tiles, names = [base] + tiles, ["image"] + names
     fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
+    panels = fig.axes[:len(tiles)]
+    map_axes = panels[1:] if show_image else panels
+    if boxes is not None:
+        for i, ax in enumerate(panels):
+            draw_boxes(ax, boxes, label=show_image and i == 0)
+    if peaks:
+        for ax, m in zip(map_axes, maps):
+            _mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if colorbar:
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
                            fraction=0.02, pad=0.01, ticks=[0, 1])
@@ -86,17 +136,18 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
 
 def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
              method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
-             size: int | None = None, **kwargs: Any) -> Figure:
+             size: int | None = None, boxes: Boxes | None = None, peaks: bool = False,
+             **kwargs: Any) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
     ``(1,k)`` target), each titled with the label and its probability, as in the top-5
-    figures of the Grad-CAM paper."""
+    figures of the Grad-CAM paper. ``boxes`` and ``peaks``: as in :func:`cam_row`."""
     x = _input(classifier, image, size)
     targets = topk_targets(classifier, x, k)
     maps = registry.call(method, classifier, x, targets, layer=layer, **kwargs)[0]
     with torch.no_grad():
         probs = classifier.model(x).softmax(dim=1)[0]
     titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
-    return cam_row(classifier, x, list(maps), titles, alpha=alpha,
+    return cam_row(classifier, x, list(maps), titles, alpha=alpha, boxes=boxes, peaks=peaks,
                    suptitle=f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
 
 
@@ -119,16 +170,22 @@ def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target:
 
 def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers: Sequence[str],
                  target: Any = None, method: MethodLike = "gradcam", size: int | None = None,
-                 alpha: float = 0.5) -> Figure:
+                 alpha: float = 0.5, boxes: Boxes | None = None, peaks: bool = False,
+                 sizes: bool = False) -> Figure:
     """One class explained at several layers, early to late: early maps are sharp but not
-    class specific, late maps are coarse (7x7) but pick out the object."""
+    class specific, late maps are coarse (7x7) but pick out the object. ``boxes`` and
+    ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
+    title ("blocks.3: 28x28, upsampled")."""
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
     maps = [registry.call(method, classifier, x, target, layer=name)[0] for name in layers]
     titles = list(layers)
+    if sizes:
+        grids = {name: tuple(a.shape[-2:]) for name, a in activations(classifier, x, list(layers)).items()}
+        titles = [f"{name}: {grids[name][0]}x{grids[name][1]},\nupsampled" for name in layers]
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, titles, alpha=alpha,
+    return cam_row(classifier, x, maps, titles, alpha=alpha, boxes=boxes, peaks=peaks,
                    suptitle=f"{registry.label(method)} for '{label}' by layer")
 
 
@@ -230,3 +287,37 @@ def cam_architectures(results: Sequence[ArchitectureMaps], label: str | None = N
                    f"{r.name}: guided backprop\nphase ratio {r.phase_ratio:.2f}", f"{r.name}:\nGuided Grad-CAM"]
     what = f" for '{label}'" if label else ""
     return image_grid(tiles, titles, ncols=4, cell=2.6, suptitle=f"Grad-CAM and guided backprop{what} by architecture")
+
+
+def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | np.ndarray,
+                       guided_gradcam: torch.Tensor | np.ndarray, labels: Sequence[str],
+                       classifier: Classifier | None = None, boxes: Boxes | None = None,
+                       percentile: float = 99.0, title: str | None = None) -> Figure:
+    """Guided backpropagation beside Guided Grad-CAM, class by class (Selvaraju et al. 2017):
+    the image, then for each of the ``K`` classes in ``labels`` its guided-backpropagation map
+    and its Guided Grad-CAM map. ``guided`` and ``guided_gradcam``: ``(K,3,H,W)`` (or
+    ``(1,K,3,H,W)``) attributions. Each panel shows ``max_c |a_c|`` (the largest absolute value
+    over the colour channels) divided by that panel's own ``percentile``, clipped to [0, 1],
+    black to white, with one colour bar for that scale. ``boxes``: as in :func:`cam_row`."""
+    _check_boxes(boxes)
+    g, gg = to_numpy(guided), to_numpy(guided_gradcam)
+    g, gg = (g[0] if g.ndim == 5 else g), (gg[0] if gg.ndim == 5 else gg)
+    if g.ndim != 4 or g.shape != gg.shape or len(labels) != g.shape[0]:
+        raise ValueError(f"guided and guided_gradcam must both be (K,3,H,W) with K = len(labels) = {len(labels)}, "
+                         f"got {tuple(g.shape)} and {tuple(gg.shape)}")
+    base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image, classifier)
+    tiles, names = [base], ["image"]
+    for i, label in enumerate(labels):
+        tiles += [normalize_map(reduce_channels(g[i], "absmax"), "abs", percentile),
+                  normalize_map(reduce_channels(gg[i], "absmax"), "abs", percentile)]
+        names += [f"guided backprop:\n{label}", f"Guided Grad-CAM:\n{label}"]
+    fig = image_grid(tiles, names, ncols=len(tiles), cell=2.4, cmap="gray", suptitle=title)
+    if boxes is not None:
+        for i, ax in enumerate(fig.axes[:len(tiles)]):
+            draw_boxes(ax, boxes, label=i == 0)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="gray"), ax=fig.axes, shrink=0.8, fraction=0.02,
+                       pad=0.01, ticks=[0, 1])
+    bar.ax.set_yticklabels(["0", f"p{percentile:g}"], fontsize=8)
+    bar.set_label(f"max over RGB of |value|,\neach panel / its {percentile:g}th percentile", fontsize=8)
+    return fig
+
