@@ -60,8 +60,8 @@ def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
     """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W)."""
     r, c = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
     sy, sx = size[0] / heatmap.shape[0], size[1] / heatmap.shape[1]
-    ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color="white", ms=11, mew=3)
-    ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color="black", ms=8, mew=1.2)
+    for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):     # whole even on the image's edge
+        ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color=colour, ms=ms, mew=mew, clip_on=False)
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
