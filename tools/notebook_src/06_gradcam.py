@@ -336,8 +336,8 @@ print(f"guided backprop, 'electric guitar' vs 'drum': correlation {same:.2f}; ph
 # **Beware the fine detail.** Adebayo et al. (2018) showed that guided backpropagation
 # hardly changes when the model's weights are randomised: it behaves like an edge detector
 # of the image, not a read-out of the model. Notebook 08 runs that sanity check on this
-# network, and guided backpropagation fails it. So in Guided Grad-CAM only the Grad-CAM
-# factor depends on the class; the sharp texture does not tell you what the class needs.
+# network, and guided backpropagation fails it. So in Guided Grad-CAM the class comes almost
+# entirely from the Grad-CAM factor; the sharp texture does not tell you what the class needs.
 
 # %% tags=["check"]
 # Guided backprop alone: one picture for both classes, near chance, phase ratio > 1.3; the products 1.4x chance and more
