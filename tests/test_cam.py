@@ -338,7 +338,7 @@ def test_cam_row_signed_scale_is_common_and_centred_on_zero(lite):
         cv.plot.cam_row(lite, x, [weak], ["weak"], scale="global")
 
 
-def test_cam_row_and_topk_draw_labelled_boxes_on_the_image(lite):
+def test_cam_row_and_topk_draw_boxes_on_every_panel_labelled_on_the_image(lite):
     from matplotlib.patches import Rectangle
 
     x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
@@ -347,7 +347,8 @@ def test_cam_row_and_topk_draw_labelled_boxes_on_the_image(lite):
     rects = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
     assert [(r.get_x() + 0.5, r.get_y() + 0.5, r.get_width(), r.get_height()) for r in rects] == \
         [(40, 0, 20, 30), (30, 25, 34, 39), (2, 1, 43, 59)]
-    assert {t.get_text() for t in fig.axes[0].texts} == {"guitar", "drum kit"} and not fig.axes[1].patches
+    assert {t.get_text() for t in fig.axes[0].texts} == {"guitar", "drum kit"} and not fig.axes[1].texts
+    assert len([p for p in fig.axes[1].patches if isinstance(p, Rectangle)]) == 3      # outlined on the map too
     assert len({r.get_edgecolor() for r in rects}) == 2                 # one colour per object
     plain = cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"])
     assert not plain.axes[0].patches and not plain.axes[0].texts

@@ -183,8 +183,8 @@ def test_layercam_hints(wrong, words, capsys):
 def test_wrong_object_investigation(lite, capsys):
     x = lite.preprocess(cv.sample_image("drums_and_guitar"))
     body = cv.sample_boxes("drums_and_guitar")["electric guitar"][1]  # the guitar's body
-    assert ex.check_wrong_object(lite, x, "electric guitar", body, layer="blocks.12")  # Grad-CAM on the drums
-    verdict(capsys, True, "electric guitar")
+    assert ex.check_wrong_object(lite, x, "electric guitar", body, layer="blocks.12")  # below chance, peak off
+    verdict(capsys, True, "x chance")
     assert not ex.check_wrong_object(lite, x, "electric guitar", body)  # the last layer: on the guitar
     verdict(capsys, False, "right object")
     assert not ex.check_wrong_object(lite, x, "goldfish", body, layer="blocks.12")
@@ -193,6 +193,26 @@ def test_wrong_object_investigation(lite, capsys):
     verdict(capsys, False, "covers 100%")
     assert not ex.check_wrong_object(lite, x, "electric guitar", (0, 0, 300, 10))
     verdict(capsys, False, "not inside")
+
+
+def test_wrong_object_fails_a_uniform_map(lite, capsys):
+    # a map with no information puts exactly the box's area inside it: never "wrong object"
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"))
+    body = cv.sample_boxes("drums_and_guitar")["electric guitar"][1]
+
+    def uniform(model, x, target=None, *, layer=None):
+        return torch.ones(x.shape[0], *x.shape[-2:])
+
+    assert not ex.check_wrong_object(lite, x, "electric guitar", body, method=uniform)
+    verdict(capsys, False, "1.0x chance")
+    # a map peaked inside the box fails too, even with little mass there
+    def peaked(model, x, target=None, *, layer=None):
+        m = torch.ones(x.shape[0], *x.shape[-2:]) * 0.5
+        m[:, body[1] + 5, body[0] + 5] = 1.0
+        return m
+
+    assert not ex.check_wrong_object(lite, x, "electric guitar", body, method=peaked, max_ratio=2.0)
+    verdict(capsys, False, "maximum is inside")
 
 
 # ----------------------------------------------------------------------------- 07

@@ -6,7 +6,7 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
 from .cam import (
     architecture_maps, cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk,
-    gradient_image, phase_ratio,
+    draw_boxes, gradient_image, guided_gradcam_row, phase_ratio,
 )
 from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
@@ -28,8 +28,8 @@ __all__ = [
     "achromatic_share", "architecture_maps", "attack", "attack_budget", "auc_bars", "auc_scatter",
     "augmentations", "cam_architectures", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
     "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
-    "curves", "difference", "dream", "explanation", "explanation_change", "feature_maps", "filters",
-    "fooling_vs_visualisation", "gradient_image", "image_array", "image_grid", "inversions",
+    "curves", "difference", "draw_boxes", "dream", "explanation", "explanation_change", "feature_maps", "filters",
+    "fooling_vs_visualisation", "gradient_image", "guided_gradcam_row", "image_array", "image_grid", "inversions",
     "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
     "pointing", "pointing_grid", "predictions", "randomization",

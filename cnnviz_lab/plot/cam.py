@@ -27,12 +27,41 @@ from ..attribution.gradients import guided_backprop
 from ..classifier import Classifier
 from ..fallback import title_name
 from ..images import ImageLike
-from .core import colorize, image_array, image_grid, normalize_map, overlay, to_numpy
+from ..layers import activations
+from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
 Box = Sequence[int]
+Boxes = Mapping[str, Sequence[Box]] | Sequence[Box]
 BOX_COLOURS = ("white", "yellow", "cyan", "magenta")
 SCALES = ("own", "signed")
+
+
+def _check_boxes(boxes: Boxes | None) -> None:
+    if boxes is not None:
+        _named_boxes(boxes)
+
+
+def draw_boxes(ax, boxes: Boxes, label: bool = True) -> None:
+    """Outline ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in the image's pixels, or one
+    list of boxes) on ``ax``: one colour per label (white solid, then yellow dashed, ...);
+    ``label=True`` writes the label inside the top-left corner of its first box."""
+    for (name, group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)):
+        for x0, y0, x1, y1 in group:
+            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color=colour,
+                                   lw=1.8 if label else 1.2, ls="-" if colour == "white" else "--"))
+        if label and name:
+            x0, y0 = group[0][:2]
+            ax.text(x0 + 3, y0 + 3, name, color="black", fontsize=8, va="top", ha="left",
+                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
+
+
+def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
+    """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W)."""
+    r, c = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+    sy, sx = size[0] / heatmap.shape[0], size[1] / heatmap.shape[1]
+    for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):     # whole even on the image's edge
+        ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color=colour, ms=ms, mew=mew, clip_on=False)
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
@@ -91,20 +120,6 @@ def _named_boxes(boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> list[tup
     return out
 
 
-def _draw_boxes(ax, boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> None:
-    """Outline ``boxes`` on ``ax`` (an image in pixel coordinates): one colour per label of
-    ``{label: [(x0, y0, x1, y1), ...]}`` (white, yellow, ...), the label written inside the
-    top-left corner of the label's first box."""
-    for (label, group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)):
-        for x0, y0, x1, y1 in group:
-            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color=colour, lw=1.8,
-                                   ls="-" if colour == "white" else "--"))
-        if label:
-            x0, y0 = group[0][:2]
-            ax.text(x0 + 3, y0 + 3, label, color="black", fontsize=8, va="top", ha="left",
-                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
-
-
 def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], alpha: float,
                   cmap: str) -> tuple[list[np.ndarray], float]:
     """Each map over the greyscale ``base`` on ONE signed scale: ``-v`` to ``+v`` with ``v``
@@ -124,8 +139,8 @@ def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], a
 def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor | np.ndarray],
             titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
             show_image: bool = True, cell: float = 2.4, colorbar: bool = True,
-            boxes: Mapping[str, Sequence[Box]] | Sequence[Box] | None = None, scale: str = "own",
-            scale_label: str | None = None) -> Figure:
+            boxes: Boxes | None = None, scale: str = "own", scale_label: str | None = None,
+            peaks: bool = False) -> Figure:
     """The image followed by one overlay per map, each with its title.
 
     ``scale="own"`` (default): each map is stretched from its own minimum (blue) to its own
@@ -134,10 +149,12 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
     centred on 0 (blue negative, white 0, red positive; the limit is the largest ``|value|``
     of all maps, in the maps' own units), with a numbered colour bar titled ``scale_label``.
     ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in ``x``'s pixels, or one list of boxes):
-    outlined and labelled on the image panel, or on every panel when ``show_image=False``.
+    outlined on every panel, labelled on the image; ``peaks=True`` marks each map's maximum
+    with a cross (the pointing game's pixel).
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    _check_boxes(boxes)
     base = image_array(x[:1], classifier)
     cmap = "jet" if scale == "own" else "RdBu_r"
     if scale == "own":
@@ -148,9 +165,14 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
     if show_image:
         tiles, names = [base] + tiles, ["image"] + names
     fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
+    panels = fig.axes[:len(tiles)]
+    map_axes = panels[1:] if show_image else panels
     if boxes is not None:
-        for ax in (fig.axes[:1] if show_image else fig.axes[:len(tiles)]):
-            _draw_boxes(ax, boxes)
+        for i, ax in enumerate(panels):
+            draw_boxes(ax, boxes, label=show_image and i == 0)
+    if peaks:
+        for ax, m in zip(map_axes, maps):
+            _mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
                            fraction=0.02, pad=0.01, ticks=[0, 1])
@@ -166,12 +188,12 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
 
 def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
              method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
-             size: int | None = None, boxes: Mapping[str, Sequence[Box]] | Sequence[Box] | None = None,
+             size: int | None = None, boxes: Boxes | None = None, peaks: bool = False,
              scale: str = "own", suptitle: str | None = None, scale_label: str | None = None,
              **kwargs: Any) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
     ``(1,k)`` target), each titled with the label and its probability, as in the top-5
-    figures of the Grad-CAM paper. ``boxes``, ``scale`` and ``scale_label`` as in
+    figures of the Grad-CAM paper. ``boxes``, ``peaks``, ``scale`` and ``scale_label`` as in
     :func:`cam_row`; ``suptitle`` replaces the default title ("method at layer: top-k")."""
     x = _input(classifier, image, size)
     targets = topk_targets(classifier, x, k)
@@ -179,7 +201,8 @@ def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5
     with torch.no_grad():
         probs = classifier.model(x).softmax(dim=1)[0]
     titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
-    return cam_row(classifier, x, list(maps), titles, alpha=alpha, boxes=boxes, scale=scale, scale_label=scale_label,
+    return cam_row(classifier, x, list(maps), titles, alpha=alpha, boxes=boxes, peaks=peaks, scale=scale,
+                   scale_label=scale_label,
                    suptitle=suptitle or f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
 
 
@@ -202,16 +225,22 @@ def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target:
 
 def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers: Sequence[str],
                  target: Any = None, method: MethodLike = "gradcam", size: int | None = None,
-                 alpha: float = 0.5) -> Figure:
+                 alpha: float = 0.5, boxes: Boxes | None = None, peaks: bool = False,
+                 sizes: bool = False) -> Figure:
     """One class explained at several layers, early to late: early maps are sharp but not
-    class specific, late maps are coarse (7x7) but pick out the object."""
+    class specific, late maps are coarse (7x7) but pick out the object. ``boxes`` and
+    ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
+    title ("blocks.3: 28x28, upsampled")."""
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
     maps = [registry.call(method, classifier, x, target, layer=name)[0] for name in layers]
     titles = list(layers)
+    if sizes:
+        grids = {name: tuple(a.shape[-2:]) for name, a in activations(classifier, x, list(layers)).items()}
+        titles = [f"{name}: {grids[name][0]}x{grids[name][1]},\nupsampled" for name in layers]
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, titles, alpha=alpha,
+    return cam_row(classifier, x, maps, titles, alpha=alpha, boxes=boxes, peaks=peaks,
                    suptitle=f"{registry.label(method)} for '{label}' by layer")
 
 
@@ -313,3 +342,37 @@ def cam_architectures(results: Sequence[ArchitectureMaps], label: str | None = N
                    f"{r.name}: guided backprop\nphase ratio {r.phase_ratio:.2f}", f"{r.name}:\nGuided Grad-CAM"]
     what = f" for '{label}'" if label else ""
     return image_grid(tiles, titles, ncols=4, cell=2.6, suptitle=f"Grad-CAM and guided backprop{what} by architecture")
+
+
+def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | np.ndarray,
+                       guided_gradcam: torch.Tensor | np.ndarray, labels: Sequence[str],
+                       classifier: Classifier | None = None, boxes: Boxes | None = None,
+                       percentile: float = 99.0, title: str | None = None) -> Figure:
+    """Guided backpropagation beside Guided Grad-CAM, class by class (Selvaraju et al. 2017):
+    the image, then for each of the ``K`` classes in ``labels`` its guided-backpropagation map
+    and its Guided Grad-CAM map. ``guided`` and ``guided_gradcam``: ``(K,3,H,W)`` (or
+    ``(1,K,3,H,W)``) attributions. Each panel shows ``max_c |a_c|`` (the largest absolute value
+    over the colour channels) divided by that panel's own ``percentile``, clipped to [0, 1],
+    black to white, with one colour bar for that scale. ``boxes``: as in :func:`cam_row`."""
+    _check_boxes(boxes)
+    g, gg = to_numpy(guided), to_numpy(guided_gradcam)
+    g, gg = (g[0] if g.ndim == 5 else g), (gg[0] if gg.ndim == 5 else gg)
+    if g.ndim != 4 or g.shape != gg.shape or len(labels) != g.shape[0]:
+        raise ValueError(f"guided and guided_gradcam must both be (K,3,H,W) with K = len(labels) = {len(labels)}, "
+                         f"got {tuple(g.shape)} and {tuple(gg.shape)}")
+    base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image, classifier)
+    tiles, names = [base], ["image"]
+    for i, label in enumerate(labels):
+        tiles += [normalize_map(reduce_channels(g[i], "absmax"), "abs", percentile),
+                  normalize_map(reduce_channels(gg[i], "absmax"), "abs", percentile)]
+        names += [f"guided backprop:\n{label}", f"Guided Grad-CAM:\n{label}"]
+    fig = image_grid(tiles, names, ncols=len(tiles), cell=2.4, cmap="gray", suptitle=title)
+    if boxes is not None:
+        for i, ax in enumerate(fig.axes[:len(tiles)]):
+            draw_boxes(ax, boxes, label=i == 0)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="gray"), ax=fig.axes, shrink=0.8, fraction=0.02,
+                       pad=0.01, ticks=[0, 1])
+    bar.ax.set_yticklabels(["0", f"p{percentile:g}"], fontsize=8)
+    bar.set_label(f"max over RGB of |value|,\neach panel / its {percentile:g}th percentile", fontsize=8)
+    return fig
+

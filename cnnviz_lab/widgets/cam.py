@@ -11,7 +11,7 @@ from .. import plot
 from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..config import pick
-from ..layers import cam_layers
+from ..layers import activations, cam_layers
 from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
 from .upload import panel_image
 
@@ -31,6 +31,13 @@ def _input(model: str, image: str) -> torch.Tensor:
 @functools.lru_cache(maxsize=8)
 def _layers(model: str) -> tuple[str, ...]:
     return tuple(cam_layers(cached_model(model)))
+
+
+@functools.lru_cache(maxsize=64)
+def _grid(model: str, image: str, layer: str) -> tuple[int, int]:
+    """The spatial size of ``layer``'s feature map for this image (the map before upsampling)."""
+    clf = cached_model(model)
+    return tuple(activations(clf, _input(model, image), layer).shape[-2:])
 
 
 def class_options(model: str, image: str, k: int = 5) -> list[tuple[str, int]]:
@@ -82,8 +89,10 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gui
         clf = cached_model(model)
         x = _input(model, image)
         heat = registry.call(method, clf, x, target, layer=layer, offered={"max_channels": pick(256, 32)})[0]
+        h, w = _grid(model, image, layer)
+        size = f"{h}x{w}" if (h, w) == tuple(heat.shape[-2:]) else f"{h}x{w}, upsampled"
         return plot.cam_overlay(x, heat, clf, title=f"{registry.label(method)} for '{clf.label(target)}' "
-                                f"at {layer}")
+                                f"at {layer}", map_title=f"{registry.label(method)} ({size})")
 
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w,
                   "method": method_w}, render)
