@@ -86,9 +86,10 @@ register(Question(
      "b": "they change: each explains a different difference, and their sums differ too",
      "c": "only the scale changes: every map is the same picture times f(x) - f(x')"},
     "b",
-    "Each map adds up to its own f(x) - f(x'), and the pictures differ: against the blurred photo only "
-    "what the blur removed (edges, fur texture) can carry relevance, against black every bright pixel can. "
-    "The reference is part of the question the map answers.",
+    "Each map adds up to its own f(x) - f(x'), and the pictures differ. DeepLIFT's attribution is "
+    "(x - x') times a multiplier, so a pixel equal to its reference gets nothing: against the blurred photo "
+    "only what the blur changed (edges, fur texture) can carry relevance, against the mean colour the pixels "
+    "far from it (the dark back) stand out. The reference is part of the question the map answers.",
     {"a": "DeepLIFT never explains x alone: it explains the difference from x'. A different x' is a "
           "different question, and the printed sums differ.",
      "c": "The multipliers are computed against each reference (the Rescale rule divides output by input "
