@@ -325,7 +325,7 @@ def test_the_lrp_epsilon_reference_is_the_package_rule():
     for eps in (1e-9, 0.7):
         got = cv.lrp(net, x, 2, composite=Composite([(nn.Linear, Epsilon(eps))])).flatten()
         r = torch.zeros(4)
-        r[2] = float(layer(x.flatten(1))[0, 2])
+        r[2] = float(layer(x.flatten(1))[0, 2].detach())
         torch.testing.assert_close(got, lrp_epsilon_reference(x.flatten(), layer.weight.data, layer.bias.data, r, eps))
 
 

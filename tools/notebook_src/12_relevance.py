@@ -95,8 +95,9 @@ if not cv.config.quick():
 #   **noisy**, speckled maps of both signs.
 # - **z$^+$** ($\alpha=1, \beta=0$) keeps only the positive contributions $a_j w_{jk}^+$;
 #   **LRP-$\gamma$** favours them by $w + \gamma w^+$; **$\alpha\beta$** weighs positive ones
-#   by $\alpha = 2$ and subtracts negative ones by $\beta = 1$. All three **sharpen** the map
-#   and make it mostly positive (Montavon et al. 2017, deep Taylor decomposition).
+#   by $\alpha = 2$ and subtracts negative ones by $\beta = 1$. z$^+$ and γ **sharpen** the map
+#   and make it mostly positive (Montavon et al. 2017, deep Taylor decomposition); αβ sharpens
+#   too but keeps a negative part.
 # - First-layer rules: pixels are not ReLU outputs, so the input layer gets a rule of its
 #   own. **z-box** takes the pixel bounds $l_i \le x_i \le h_i$ (here black and white) into
 #   account, $R_i = \sum_k \frac{x_i w_{ik} - l_i w_{ik}^+ - h_i w_{ik}^-}{\sum_{i'} (\cdot)} R_k$;
