@@ -67,8 +67,8 @@ register(Question(
      "d": "more than the logit: the residual sums count relevance twice"},
     "c",
     "The pixels get well under 1% of the logit. Each layer hands its inputs R_k x_j w_jk / z_k and its "
-    "bias keeps R_k b_k / z_k (for z+, the positive bias part); sixteen blocks of three convolutions, each "
-    "keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
+    "bias keeps R_k b_k / z_k (for z+, the positive bias part); sixteen blocks of two or three "
+    "convolutions, each keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
     "plus what every bias kept is the logit, to float precision.",
     {"a": "Only in a network without biases (or with LRP-0 and no bias term) is the pixel sum the logit. "
           "Here every folded BatchNorm gives a convolution a bias, and each bias keeps its share.",

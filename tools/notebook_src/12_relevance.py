@@ -233,11 +233,11 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at:** in every residual block, between 70% and 91% of the relevance that
 # reaches the block's output goes to the **skip connection**, and only the rest enters the
-# branch (its three convolutions and their biases). The skip carries the larger part of the
-# sum $a + b$ here, so it gets the larger share. This is also why the curve of section 3
-# falls in steps per block rather than per layer: what takes the skip passes the block's
-# biases by. An implementation that hands *both* inputs the full $R_y$ (as the product rule
-# of the gradient would) counts the block twice, and its relevance no longer adds up.
+# branch (its three convolutions and their biases): where the relevance is, the skip's
+# values make up most of the sum $a + b$. What takes the skip passes that block's biases by;
+# only the branch's share can be kept there. An implementation that hands *both* inputs the
+# full $R_y$ (as the gradient of a sum does) counts the block twice, and its relevance no
+# longer adds up.
 #
 # ## 5. DeepLIFT and Integrated Gradients: the same sum, different paths
 #
