@@ -19,7 +19,7 @@ from PIL import Image
 
 from . import defaults, plot
 from .adversarial import pgd
-from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated_gradients, occlusion,
+from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated_gradients, lrp, occlusion,
                           registry, saliency, smoothgrad)
 from .classifier import Classifier
 from .config import quick
@@ -42,7 +42,8 @@ PREVIEWS = {"00_filters_and_feature_maps": "00_feature_maps", "01_saliency": "01
             "02_neuron_optimization": "02_channels", "03_content_inversion": "03_inversion",
             "04_deepdream": "04_deepdream", "05_gap_cam": "05_cam_topk", "06_gradcam": "06_gradcam_topk",
             "07_occlusion": "07_occlusion", "08_evaluating_explanations": "08_sanity_check",
-            "09_ground_truth": "09_shapes", "10_concepts": "10_concept_images", "11_fooling": "11_attack"}
+            "09_ground_truth": "09_shapes", "10_concepts": "10_concept_images", "11_fooling": "11_attack",
+            "12_relevance": "12_lrp_composites"}
 
 
 @dataclass
@@ -139,6 +140,10 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
         Entry("11_attack", "A targeted attack: the image becomes a goldfish", "11_fooling",
               lambda: plot.attack(pgd(clf, x, "goldfish", steps=5 if fast else 20,
                                       seed=0, progress=False), clf.to_unit(x).clamp(0, 1), clf)),
+        Entry("12_lrp_composites", "LRP with three composites: signed relevance of the top class", "12_relevance",
+              lambda: plot.signed_maps(x, {name: lrp(clf, x, composite=name)
+                                           for name in ("epsilon_plus_flat", "epsilon_gamma_box", "epsilon_alpha2_beta1")},
+                                       clf)),
     ]
 
 

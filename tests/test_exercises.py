@@ -320,10 +320,49 @@ def test_sanity_failure_hints(capsys):
     verdict(capsys, False, "choose from")
 
 
+# ----------------------------------------------------------------------------- 12
+def _lrp_eps(x, w, b, r, eps, bias=True, sign=True, divide=True, times_x=True):
+    z = w @ x + (b if bias else 0)
+    den = z + eps * (torch.where(z >= 0, 1.0, -1.0) if sign else 1.0)
+    s = r / den if divide else r
+    return (x if times_x else 1) * (w.T @ s)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, times_x=False), "multiply by the input"),
+    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, bias=False), "include the bias"),
+    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, sign=False), "sign of z"),
+    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, divide=False), "divide the relevance"),
+])
+def test_lrp_epsilon_hints(wrong, words, capsys):
+    assert ex.check_lrp_epsilon(_lrp_eps)
+    verdict(capsys, True)
+    assert not ex.check_lrp_epsilon(wrong)
+    verdict(capsys, False, words)
+
+
+def test_the_lrp_epsilon_reference_is_the_package_rule():
+    from torch import nn
+
+    from cnnviz_lab.core import Composite, Epsilon
+    from cnnviz_lab.exercises.relevance import lrp_epsilon_reference
+
+    gen = torch.Generator().manual_seed(3)
+    layer = nn.Linear(5, 4)
+    layer.weight.data, layer.bias.data = torch.randn(4, 5, generator=gen), torch.randn(4, generator=gen)
+    x = torch.randn(1, 5, 1, 1, generator=gen)       # five one-pixel channels, flattened for the layer
+    net = nn.Sequential(nn.Flatten(), layer).eval()
+    for eps in (1e-9, 0.7):
+        got = cv.lrp(net, x, 2, composite=Composite([(nn.Linear, Epsilon(eps))])).flatten()
+        r = torch.zeros(4)
+        r[2] = float(layer(x.flatten(1))[0, 2].detach())
+        torch.testing.assert_close(got, lrp_epsilon_reference(x.flatten(), layer.weight.data, layer.bias.data, r, eps))
+
+
 # ----------------------------------------------------------------------------- questions
 def test_every_notebook_has_a_predict_then_run_question():
     _load_topics()
-    for number in ("00", "01", "02", "03", "04", "05", "06", "07", "08"):
+    for number in ("00", "01", "02", "03", "04", "05", "06", "07", "08", "12"):
         ids = [q for q in QUESTIONS if q.startswith(number + "-")]
         assert ids, f"notebook {number} has no question"
     for q in QUESTIONS.values():

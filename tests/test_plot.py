@@ -197,3 +197,14 @@ def test_signed_maps_sum_over_rgb_on_a_symmetric_scale():
     assert np.allclose(im.get_array()[:4], 1.0) and np.allclose(im.get_array()[4:], -2.0)
     with pytest.raises(TypeError, match="attributions"):
         cv.plot.signed_maps(torch.rand(3, 8, 8), {})
+
+
+def test_signed_maps_outline_the_boxes_on_every_panel():
+    boxes = {"thing": [(1, 1, 4, 5), (5, 5, 8, 8)], "other": [(0, 0, 2, 2)]}
+    fig = cv.plot.signed_maps(torch.rand(3, 8, 8), {"a": torch.randn(3, 8, 8), "b": torch.randn(3, 8, 8)},
+                              boxes=boxes)
+    panels = [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
+    assert len(panels) == 3 and all(len(ax.patches) == 3 for ax in panels)
+    first = panels[0].patches[0]
+    assert (first.get_x(), first.get_y(), first.get_width(), first.get_height()) == (1, 1, 3, 4)
+    assert [t.get_text() for t in panels[0].get_legend().get_texts()] == ["thing", "other"]

@@ -16,6 +16,8 @@ from .cam import (
 )
 from .deeplift import deeplift, deeplift_shap
 from .lrp import lrp
+from .references import reference_images
+from .relevance_ledger import RelevanceLedger, relevance_ledger
 from .shap import gradient_shap
 from .cam_variants import eigencam, hirescam, principal_projection, xgradcam
 from .common import topk_targets
@@ -42,6 +44,7 @@ __all__ = [
     "integrated_gradients", "kernel_weights", "layer_gradients", "layercam", "lime", "lime_samples",
     "Method", "methods", "modified_backprop", "NoGapLinearHeadError", "occlusion", "occlusion_grid",
     "occlusion_map", "OcclusionGrid", "principal_projection", "register", "regularize_occlusion",
+    "reference_images", "RelevanceLedger", "relevance_ledger",
     "resolve_targets", "rise", "rise_masks", "saliency", "scorecam", "smoothgrad", "superpixels",
     "TokenGrid", "topk_targets", "unregister", "UnsupportedActivationError", "weighted_ridge", "window_starts",
     "xgradcam",

@@ -12,11 +12,12 @@ from .inspect import check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
 from .quiz import check_choice, Question, QUESTIONS
+from .relevance import check_lrp_epsilon
 from .saliency import check_saliency
 
 __all__ = [
     "attempt", "check_choice", "check_class_map", "check_feature_distance", "check_fooled_gradcam",
-    "check_gradcam", "check_layercam", "check_mask_energy", "check_most_active_channels",
+    "check_gradcam", "check_layercam", "check_lrp_epsilon", "check_mask_energy", "check_most_active_channels",
     "check_normalize_gradient", "check_occlude", "check_occlusion_drop", "check_projection",
     "check_random_concept", "check_saliency", "check_sanity_failure", "check_swap_prediction",
     "check_t_statistic", "check_top_k", "check_total_variation", "check_trapezoid_auc",

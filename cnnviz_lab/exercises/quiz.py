@@ -31,4 +31,4 @@ def check_choice(qid: str, answer: str | None) -> bool:
 
 def _load_topics() -> None:
     """Import the topic modules, which register their questions."""
-    from . import cam, evaluation, inspect, occlusion, optvis, saliency  # noqa: F401
+    from . import cam, evaluation, inspect, occlusion, optvis, relevance, saliency  # noqa: F401

@@ -9,10 +9,12 @@ would raise the class score, and where darkening it would.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.patches import Rectangle
+
 from .figure import Figure
 
 from ..images import ImageLike
@@ -136,12 +138,15 @@ def class_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, labels:
 
 
 def signed_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.ndarray], classifier=None,
-                title: str | None = None, percentile: float = PERCENTILE) -> Figure:
+                title: str | None = None, percentile: float = PERCENTILE,
+                boxes: Mapping[str, Sequence[Sequence[float]]] | None = None) -> Figure:
     """The image and one *signed* map per method (``{name: (3,H,W) attribution}``): each
     summed over the colour channels (the sum is what completeness adds up, Sundararajan et al.
     2017) and drawn on a diverging colour map centred on zero, red where the pixels raise the
     score and blue where they lower it, white at zero. Each panel is symmetric about zero at
-    the ``percentile`` of its own ``|value|`` (stated by its colour bar)."""
+    the ``percentile`` of its own ``|value|`` (stated by its colour bar). ``boxes``
+    (``{object: [(x0, y0, x1, y1), ...]}`` in pixels, e.g. ``cv.sample_boxes``) are outlined on
+    every panel, one colour per object, named in a legend on the image."""
     if not isinstance(attributions, Mapping) or not attributions:
         raise TypeError("attributions: a non-empty {name: (3,H,W) attribution} mapping")
     base = image_array(image, classifier)
@@ -156,6 +161,13 @@ def signed_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.n
         im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_title(f"{name}\n(sum over RGB)", fontsize=11)
         fig.colorbar(im, ax=ax, shrink=0.8)
+    if boxes:
+        for (label, bxs), colour in zip(boxes.items(), ("black", "limegreen", "darkorange", "purple")):
+            for ax in axes:
+                for j, (x0, y0, x1, y1) in enumerate(bxs):
+                    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=colour, lw=1.5,
+                                           ls="--", label=label if ax is axes[0] and j == 0 else None))
+        axes[0].legend(loc="lower left", fontsize=8, framealpha=0.8)
     for ax in axes:
         ax.set_axis_off()
     if title:

@@ -1,0 +1,66 @@
+"""Figures for relevance methods (notebook 12): where LRP's relevance goes, layer by layer."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..attribution.relevance_ledger import RelevanceLedger
+from .figure import Figure
+
+
+def _stage(name: str) -> str:
+    """The block a site belongs to: ``blocks.15.depthwise.conv`` -> ``blocks.15``, ``head.conv`` -> ``head``;
+    a residual sum belongs to the block of the module it follows."""
+    name = name.removeprefix("sum after ")
+    parts = name.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 and parts[1].isdigit() else parts[0]
+
+
+def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_ticks: int = 8) -> Figure:
+    """The relevance still on its way to the pixels, as a share of the explained logit, after
+    each layer of the backward pass (from the logit at the left to the pixels at the right),
+    one line per LRP pass (``{label: cv.attribution.relevance_ledger(...)}``, image
+    ``index``), on a logarithmic axis. A drop is relevance a layer kept (its bias and
+    stabiliser; Bach et al. 2015, Montavon et al. 2019); the last value is the pixels'
+    total. The x axis names the block where the pass enters it (at most ``max_ticks`` names,
+    none closer than 4% of the axis to the previous one)."""
+    if not isinstance(ledgers, Mapping) or not ledgers or not all(isinstance(v, RelevanceLedger)
+                                                                    for v in ledgers.values()):
+        raise TypeError("ledgers: a non-empty {label: RelevanceLedger} mapping")
+    fig = Figure(figsize=(9.0, 3.8), layout="constrained")
+    ax = fig.subplots()
+    first = next(iter(ledgers.values()))
+    for label, ledger in ledgers.items():
+        share = (ledger.in_flight()[index] / ledger.logit[index]).cpu().numpy()
+        shown = np.where(share > 0, share, np.nan)
+        ax.plot(np.arange(len(share)), shown, lw=1.8,
+                label=f"{label}: pixels get {share[-1]:.2%} of the logit")
+    ax.set_yscale("log")
+    sites = first.sites
+    stages = [_stage(s.name) for s in sites]
+    named = [i for i, s in enumerate(sites) if s.name != s.kind and not s.name.startswith("sum after ")]
+    starts = [(i + 1, stages[i]) for i in named if stages[i] not in ("pool", "dropout")
+              and stages[i] not in {stages[j] for j in named if j < i}]
+    if len(starts) > max_ticks:
+        keep = np.linspace(0, len(starts) - 1, max_ticks).round().astype(int)
+        starts = [starts[k] for k in sorted(set(keep.tolist()))]
+    gap = 0.04 * len(stages)                    # labels closer than this to the previous one are left out
+    ticks = [(0, "logit")]
+    for i, st in starts:
+        if i - ticks[-1][0] >= gap and len(stages) - i >= gap:
+            ticks.append((i, st))
+    ticks.append((len(stages), "pixels"))
+    ax.set_xticks([i for i, _ in ticks])
+    ax.set_xticklabels([st for _, st in ticks], rotation=30, ha="right", fontsize=9)
+    ax.set_xlabel("backward pass: layers from the output (left) to the input (right)")
+    ax.set_ylabel("relevance still in flight / logit")
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(fontsize=9, loc="lower left")
+    ax.set_title("Relevance on its way to the pixels: it falls where a layer keeps some (bias, stabiliser)\n"
+                 "and rises where a layer hands on more than it received", fontsize=10)
+    return fig
+
+
+__all__ = ["relevance_flow"]

@@ -1,0 +1,526 @@
+# ---
+# jupyter:
+#   cnnviz:
+#     title: 'Relevance: LRP, DeepLIFT and what adds up'
+#     goals:
+#     - say what conservation means for an explanation, why gradients do not have it, and check it with numbers
+#     - run the LRP rules side by side on a real photograph (epsilon, z+, gamma, alpha-beta, flat, z-box) and
+#       say what each does to the map
+#     - follow the relevance through the network layer by layer, through a residual block, and see where it is
+#       lost (the biases)
+#     - compare DeepLIFT with Integrated Gradients (the same completeness, different paths) and see the map
+#       change with the reference (black, blurred, noise, data mean)
+#     - put LRP through the sanity check and the deletion test beside Grad-CAM and Integrated Gradients
+#     prerequisites: notebooks 01 (gradients, Integrated Gradients) and 08 (sanity check, deletion curves).
+#     runtime:
+#       cpu: 2 minutes
+#       gpu: 30 seconds
+#     papers:
+#     - Bach et al., *On Pixel-Wise Explanations for Non-Linear Classifier Decisions by Layer-Wise Relevance
+#       Propagation*, PLoS ONE 2015
+#     - Montavon et al., *Explaining Nonlinear Classification Decisions with Deep Taylor Decomposition*,
+#       Pattern Recognition 2017
+#     - 'Montavon et al., *Layer-Wise Relevance Propagation: An Overview*, in Explainable AI, LNCS 11700, 2019'
+#     - Shrikumar, Greenside & Kundaje, *Learning Important Features Through Propagating Activation
+#       Differences*, ICML 2017
+#     - Lundberg & Lee, *A Unified Approach to Interpreting Model Predictions*, NeurIPS 2017
+#     - Kohlbrenner et al., *Towards Best Practice in Explaining Neural Network Decisions with LRP*, IJCNN 2020
+#     - 'Sixt, Granz & Landgraf, *When Explanations Lie: Why Many Modified BP Attributions Fail*, ICML 2020'
+# ---
+
+# %% [markdown]
+# ## 1. The idea: an explanation that adds up
+#
+# A saliency map (notebook 01) says how the class score $f_c$ would *change* if a pixel
+# changed. **Relevance** methods answer another question: how much of the score each pixel
+# is *responsible for*. Their defining property is **conservation** (Bach et al. 2015): the
+# relevances $R_i$ of the pixels add up to the explained score,
+#
+# $$\sum_i R_i = f_c(x) \quad\text{(LRP)}, \qquad \sum_i R_i = f_c(x) - f_c(x') \quad\text{(DeepLIFT, Integrated Gradients)},$$
+#
+# where $x'$ is a **reference** image. LRP gets there layer by layer: a layer $z_k = \sum_j
+# a_j w_{jk} + b_k$ hands each input $j$ its share of every output's relevance $R_k$,
+#
+# $$R_j = \sum_k \frac{a_j w_{jk}}{z_k + \epsilon\,\mathrm{sign}(z_k)}\, R_k \qquad\text{(the LRP-}\epsilon\text{ rule)},$$
+#
+# so what the inputs get is $\sum_k R_k \cdot \frac{z_k - b_k}{z_k + \epsilon\,\mathrm{sign}(z_k)}$: everything except
+# the share the **bias** $b_k$ (and $\epsilon$) keeps. Gradients have no such property:
+# $\sum_i \partial f_c / \partial x_i$ has no reason to equal $f_c(x)$, and gradient $\times$ input
+# equals $f_c(x)$ only for a network without biases made of ReLUs and linear layers
+# (Euler's theorem for a function with $f(tx) = t f(x)$).
+#
+# The network is the course's **EfficientNet-Lite0**: 16 blocks with residual connections,
+# ReLU6 activations and BatchNorm, which LRP folds into the convolution before it (a
+# *canonizer*: the folded convolution computes the same thing and gains a bias). The photograph
+# is one it classifies with high confidence.
+
+# %% tags=["nbval-check-output"]
+import torch
+from IPython.display import Markdown, display
+
+clf = cv.load_model(device=DEVICE)
+SIZE = cv.config.pick(224, 96)   # quick mode: small images
+x = clf.preprocess(cv.sample_image("german_shepherd"), size=SIZE)
+dog = clf.class_index("German shepherd")
+display(cv.plot.predictions(clf, x))
+Markdown(cv.credit("german_shepherd"))
+
+# %%
+logit = float(clf.logits(x)[0, dog])
+sums = {"gradient": cv.saliency(clf, x, dog).sum(), "gradient x input": cv.input_x_gradient(clf, x, dog).sum()}
+print(f"logit of 'German shepherd' f_c(x) = {logit:.3f}")
+for name, s in sums.items():
+    print(f"sum over the pixels of the {name:16s} = {float(s):8.4f}   ({float(s) / logit:7.2%} of the logit)")
+
+# %% tags=["check"]
+# Neither gradient sum is the logit: the gradient's is under a fifth of it, gradient x input's under 1%
+if not cv.config.quick():
+    assert 0 < float(sums["gradient"]) < 0.2 * logit and abs(float(sums["gradient x input"])) < 0.01 * logit
+
+# %% [markdown]
+# **What to look at:** the sum of the gradient is a number with no meaning (a sum of
+# slopes), and gradient $\times$ input, which would equal the logit in a bias-free ReLU
+# network, keeps less than 1% of it here: Lite0's biases and its ReLU6 ceilings break
+# Euler's theorem. A relevance method is built so that the numbers add up; the next sections
+# check how far they do.
+#
+# ## 2. The LRP rules side by side
+#
+# LRP is a family: each layer can use its own rule, and a **composite** says which layer
+# gets which (Montavon et al. 2019; Kohlbrenner et al. 2020). The rules differ in how they
+# share $R_k$ among the inputs:
+#
+# - **LRP-$\epsilon$** (the equation above): signed shares $a_j w_{jk}$; with a small
+#   $\epsilon$ every small, contradictory contribution is passed on, and deep networks give
+#   **noisy**, speckled maps of both signs.
+# - **z$^+$** ($\alpha=1, \beta=0$) keeps only the positive contributions $a_j w_{jk}^+$;
+#   **LRP-$\gamma$** favours them by $w + \gamma w^+$; **$\alpha\beta$** weighs positive ones
+#   by $\alpha = 2$ and subtracts negative ones by $\beta = 1$. z$^+$ and γ **sharpen** the map
+#   and make it mostly positive (Montavon et al. 2017, deep Taylor decomposition); αβ sharpens
+#   too but keeps a negative part.
+# - First-layer rules: pixels are not ReLU outputs, so the input layer gets a rule of its
+#   own. **z-box** takes the pixel bounds $l_i \le x_i \le h_i$ (here black and white) into
+#   account, $R_i = \sum_k \frac{x_i w_{ik} - l_i w_{ik}^+ - h_i w_{ik}^-}{\sum_{i'} (\cdot)} R_k$;
+#   **flat** spreads each unit's relevance evenly over its receptive field (the first layer's
+#   share then no longer depends on the pixel values at all).
+#
+# The named composites: `epsilon_plus` (z$^+$ on convolutions, $\epsilon$ on the linear
+# layer), `epsilon_plus_flat` (the same with the flat rule on the first layer, the package's
+# default), `epsilon_gamma_box` ($\gamma = 0.25$, z-box on the first layer) and
+# `epsilon_alpha2_beta1`. We add LRP-$\epsilon$ everywhere ($\epsilon = 10^{-6}$, close to
+# LRP-0), built from the package's rule objects.
+
+# %% tags=["preview"]
+core = cv.core
+lrp_eps = core.Composite([(core.engine.ACTIVATION_TYPES, core.Pass()), (core.Sum, core.Norm()),
+                          (core.composites.AVGPOOL_TYPES, core.Norm()), (core.canonizers.BATCHNORM_TYPES, core.Pass()),
+                          (core.canonizers.LINEAR_TYPES, core.Epsilon(1e-6))], canonizers=[core.MergeBatchNorm()])
+COMPOSITES = {"LRP-ε everywhere": lrp_eps, "ε + z+ (epsilon_plus)": "epsilon_plus",
+              "ε + z+ + flat input (default)": "epsilon_plus_flat", "ε + γ + z-box input": "epsilon_gamma_box",
+              "ε + α2β1": "epsilon_alpha2_beta1"}
+rel = {name: cv.lrp(clf, x, dog, composite=c) for name, c in COMPOSITES.items()}
+cv.plot.signed_maps(x, rel, clf, title="LRP of 'German shepherd' with five composites: red raises the logit, "
+                    "blue lowers it (each panel scaled to its own 99th percentile of |R|)")
+
+# %%
+for name, r in rel.items():
+    m = r.sum(1)[0]                                   # relevance per pixel (sum over RGB)
+    pos = float(m.clamp(min=0).sum() / m.abs().sum())
+    print(f"{name:32s} positive share of |R|: {pos:5.0%}")
+
+# %% tags=["check"]
+# The signs: LRP-ε and α2β1 about half positive, z+ entirely, γ-box mostly; the z+ maps peak on the head
+pos = {name: float(r.sum(1).clamp(min=0).sum() / r.sum(1).abs().sum()) for name, r in rel.items()}
+if not cv.config.quick():
+    assert 0.4 < pos["LRP-ε everywhere"] < 0.6 and 0.4 < pos["ε + α2β1"] < 0.6 and pos["ε + γ + z-box input"] > 0.9
+    HEAD = [(150, 0, 224, 120)]                      # the dog's head, top right of the photo
+    assert all(cv.pointing_game(rel[k].sum(1), HEAD).item() for k in list(rel)[1:])
+assert min(pos["ε + z+ (epsilon_plus)"], pos["ε + z+ + flat input (default)"]) > 0.999
+
+# %% [markdown]
+# **What to look at:** the rule changes the map more than anything else in this notebook.
+# **LRP-ε everywhere** is speckle of both signs (half of $|R|$ positive) over the dog's body:
+# at every layer small contributions of both signs are passed on, and 16 blocks of them
+# add up to noise. The **z$^+$** composites (`epsilon_plus`, and the default with its flat
+# first layer) keep only positive contributions: the map is entirely positive and its
+# strongest relevance sits on the **head** (top right), with a faint outline of the back;
+# the flat first layer spreads it evenly over each unit's receptive field (a blockier map).
+# **γ with z-box** is mostly positive (over 90%) and sharper: the z-box rule reads the pixel
+# values, so the outline of the back and the head's edges show. **α2β1** subtracts the
+# negative contributions again and is half positive, half negative, also peaking on the head.
+# Every panel has its own colour scale (the colour bars): the values differ by orders of
+# magnitude from one composite to the next, which the next section explains.
+#
+# ## 3. Where does the relevance go?
+#
+# Conservation says the pixels' relevance should add up to the logit. Before you run the
+# account, predict:
+
+# %% [markdown] choice="12-conservation"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %%
+ledgers = {name: cv.attribution.relevance_ledger(clf, x, dog, composite=COMPOSITES[name])
+           for name in ["ε + z+ + flat input (default)", "ε + γ + z-box input"]}
+for name, led in ledgers.items():
+    print(f"{name:30s} logit {float(led.logit):7.3f} = pixels {float(led.pixels):8.5f} "
+          f"+ kept by the layers {float(led.kept):7.3f}   (pixels get {float(led.pixels / led.logit):.3%})")
+cv.plot.relevance_flow(ledgers)
+
+# %% tags=["check"]
+# The account closes: pixels plus what every layer kept is the logit; the pixels get under 2% of it
+for name, led in ledgers.items():
+    assert torch.allclose(led.pixels + led.kept, led.logit, rtol=1e-4, atol=1e-4)
+    assert torch.allclose(led.relevance, rel[name], rtol=1e-4, atol=1e-9)   # the same pass as section 2's map
+if not cv.config.quick():
+    assert all(float(led.pixels / led.logit) < 0.02 for led in ledgers.values())
+
+# %%
+default = ledgers["ε + z+ + flat input (default)"]
+keepers = sorted(default.sites, key=lambda s: -float(s.kept))[:6]
+for s in keepers:
+    print(f"{s.name:28s} ({s.kind:10s}) kept {float(s.kept):6.3f}  of the {float(s.arrived):6.3f} that reached it")
+
+# %% tags=["check"]
+# The text's numbers: blocks.15's depthwise convolution keeps the most; under γ the head convolution hands on more than it got
+if not cv.config.quick():
+    assert keepers[0].name == "blocks.15.depthwise.conv" and float(keepers[0].kept) > 0.5 * logit
+    assert float(ledgers["ε + γ + z-box input"].site("head.conv").kept) < 0
+
+# %% [markdown]
+# **What to look at:** the account **closes**: the pixels' relevance plus what every layer
+# kept is the logit, to float precision (the check above). Conservation holds, but for the
+# account as a whole, not for the pixels: with the default composite they get **0.04%** of
+# the logit, with γ and z-box about 1%. The figure shows where it goes. Each step down is a
+# layer that kept part of what reached it; the axis is logarithmic: the relevance loses a
+# share block after block, and over 16 blocks that leaves almost nothing. The
+# biggest keeper is `blocks.15`'s depthwise convolution (over 7 of the 10.4 that reach it):
+# the z$^+$ rule shares $R_k$ among the positive contributions **and the positive part of the
+# bias**, and after BatchNorm is folded in those biases are large. Under γ the curve first
+# rises above 1: at `head` (the first layer the pass meets after the classifier) the rule
+# hands on more than it received, because there the bias's share is negative.
+#
+# So the values of an LRP map on this network are not "logit units per pixel": read the
+# map's **shape** (where, and with which sign), and compare maps each on its own scale, as
+# the figures here do. A network without biases, or rules that leave the bias out of
+# $z_k$, would hand everything to the pixels, at the price of shares that no longer add up
+# to what the layer computed.
+#
+# ## 4. Relevance through a residual block
+#
+# A residual block adds its input to what its branch computes, $y = a + b$ ($a$ the skip
+# connection, $b$ the branch). LRP's rule for a sum (a parameter-free layer) gives each
+# input its part of the sum, element by element: $R_a = \frac{a}{a + b} R_y$ and
+# $R_b = \frac{b}{a + b} R_y$. Relevance is **split, never copied**, and the sum keeps
+# nothing. The account records what arrived at each of Lite0's nine residual sums and what
+# went to each side:
+
+# %%
+sums_ = [s for s in default.sites if s.kind == "Sum"]
+for s in sums_:
+    skip, branch = s.left[0].tolist()
+    print(f"{s.name.removeprefix('sum after ').split('.project')[0]:10s} arrived {float(s.arrived):7.4f}: "
+          f"skip {skip:7.4f} ({skip / float(s.arrived):4.0%}), branch {branch:7.4f}")
+
+# %% tags=["check"]
+# At every residual sum skip + branch = what arrived (nothing kept); the skip gets 65% to 95%
+assert all(torch.allclose(s.left.sum(1), s.arrived, rtol=1e-4, atol=1e-9) for s in sums_)
+if not cv.config.quick():
+    assert len(sums_) == 9 and all(0.65 < float(s.left[0, 0] / s.arrived) < 0.95 for s in sums_)
+
+# %% [markdown]
+# **What to look at:** in every residual block, between 70% and 91% of the relevance that
+# reaches the block's output goes to the **skip connection**, and only the rest enters the
+# branch (its three convolutions and their biases): where the relevance is, the skip's
+# values make up most of the sum $a + b$. What takes the skip passes that block's biases by;
+# only the branch's share can be kept there. An implementation that hands *both* inputs the
+# full $R_y$ (as the gradient of a sum does) counts the block twice, and its relevance no
+# longer adds up.
+#
+# ## 5. DeepLIFT and Integrated Gradients: the same sum, different paths
+#
+# Both explain the difference from a reference $x'$ and both add up to it, by different
+# routes. **Integrated Gradients** (Sundararajan et al. 2017, notebook 01) averages the
+# gradient along the straight line from $x'$ to $x$,
+# $$\mathrm{IG}_i = (x_i - x'_i) \int_0^1 \frac{\partial f_c}{\partial x_i}\big(x' + \alpha (x - x')\big)\, d\alpha,$$
+# and adds up to $f_c(x) - f_c(x')$ only in the limit of many steps. **DeepLIFT**
+# (Shrikumar et al. 2017) runs the reference through the network once, and in the backward
+# pass replaces each activation's derivative by the ratio of differences, the **Rescale
+# rule** $m = \frac{\sigma(z) - \sigma(z')}{z - z'}$; the attribution $(x_i - x'_i)\, m_i$
+# adds up to $f_c(x) - f_c(x')$ **exactly**, in one backward pass. Here both use a black
+# reference:
+
+# %%
+black = cv.attribution.reference_images(clf, x, ["black"])["black"]
+gap = logit - float(clf.logits(black)[0, dog])
+dl = cv.deeplift(clf, x, dog, baseline=black)
+STEPS = cv.config.pick(32, 8)
+ig, err = cv.integrated_gradients(clf, x, dog, baseline=black, steps=STEPS, return_error=True)
+print(f"f(x) - f(black) = {gap:.4f}")
+print(f"DeepLIFT:  sum {float(dl.sum()):.4f}  (off by {abs(float(dl.sum()) - gap):.1e})")
+print(f"IG, {STEPS} steps: sum {float(ig.sum()):.4f}  (off by {abs(float(err)):.1e})")
+cv.plot.signed_maps(x, {"DeepLIFT (Rescale)": dl, f"Integrated Gradients ({STEPS} steps)": ig}, clf,
+                    title="Against a black reference: red raises the logit, blue lowers it (own 99th-percentile scale)")
+
+# %% tags=["check"]
+# DeepLIFT's sum is f(x) - f(black) to float precision; IG with 32 steps misses by 5% to 15% of it
+assert abs(float(dl.sum()) - gap) < 1e-4 * abs(gap)
+if not cv.config.quick():
+    assert 0.05 * gap < abs(float(err)) < 0.15 * gap
+
+# %% [markdown] choice="12-baseline"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %%
+refs = cv.attribution.reference_images(clf, x, seed=0)
+ref = torch.cat(list(refs.values()))
+f_ref = clf.logits(ref)[:, dog]
+dls = cv.deeplift(clf, x.expand_as(ref), dog, baseline=ref)     # one DeepLIFT per reference, one pass
+for (kind, _), d, f in zip(refs.items(), dls, f_ref.tolist()):
+    print(f"{kind:8s} f(x') = {f:7.3f}   sum of DeepLIFT {float(d.sum()):7.3f} = f(x) - f(x') = {logit - f:7.3f}")
+maps = {f"{k} reference": d for k, d in zip(refs, dls)}
+cv.plot.signed_maps(x, {**maps, "mean of the four (DeepLIFT-SHAP)": dls.mean(0)}, clf,
+                    title="DeepLIFT of 'German shepherd' against four references (own 99th-percentile scale each)")
+
+# %% tags=["check"]
+# Each map adds up to its own difference; the mean of the four is DeepLIFT-SHAP over the four references
+assert torch.allclose(dls.flatten(1).sum(1), logit - f_ref, rtol=1e-3, atol=1e-3)
+if not cv.config.quick():
+    assert torch.allclose(dls.mean(0, keepdim=True), cv.deeplift_shap(clf, x, dog, baselines=ref), atol=1e-6)
+    assert list(refs)[int((logit - f_ref).argmin())] == "blurred" and list(refs)[int((logit - f_ref).argmax())] == "black"
+
+# %% [markdown]
+# **What to look at:** DeepLIFT's sum matches $f(x) - f(x')$ to float precision; Integrated
+# Gradients with 32 steps misses it by about 1.1, a tenth of the difference (more steps
+# shrink the error; `return_error=True` reports it). The two maps share the dog's outline,
+# legs and head but differ pixel by pixel: the same total, distributed along different paths.
+#
+# **The reference is part of the question.** With four references the four differences
+# $f(x) - f(x')$ range from 10.6 (the blurred photo, which Lite0 still scores 0.31) to 11.8
+# (black), each map adds up exactly to its own, and the maps differ. DeepLIFT's attribution is
+# $(x - x')$ times a multiplier, so a pixel equal to its reference gets nothing: against the
+# **blurred** photo the relevance sits on what the blur changed (the outline of the back,
+# the legs, the tail); against the **mean colour** the dark back (far from the mean) lights
+# up in both signs; against **black** the head and legs stand out; **noise** spreads speckle
+# over the body. The last panel is their mean: DeepLIFT averaged over several references is
+# **DeepLIFT-SHAP** (Lundberg & Lee 2017), an estimate of Shapley values with those references
+# as the "absent" input (the check above compares it with `cv.deeplift_shap`). State the
+# reference with every map.
+#
+# ## 6. Two objects, two classes
+#
+# Is an LRP map about the class or about the image? The photograph of a practice room has
+# an electric guitar (Lite0's first class) leaning against a drum kit (`drum` is in its
+# top-5). We explain both classes with LRP (the default composite) and with Grad-CAM, and
+# measure the share of each map's positive mass inside the object's hand-drawn boxes
+# (`cv.sample_boxes`), to be compared with the boxes' share of the image (what a map spread
+# evenly would get):
+
+# %%
+scene = clf.preprocess(cv.sample_image("drums_and_guitar"), size=SIZE)
+BOXES = cv.sample_boxes("drums_and_guitar", size=SIZE)
+pair = [clf.class_index("electric guitar"), clf.class_index("drum")]
+both = {"LRP (default)": cv.lrp(clf, scene, [pair])[0], "Grad-CAM": cv.gradcam(clf, scene, [pair])[0]}
+share = {m: {obj: cv.energy_in_boxes(r.sum(-3) if r.dim() == 4 else r, BOXES[obj]).tolist() for obj in BOXES}
+         for m, r in both.items()}
+area = {obj: float(cv.energy_in_boxes(torch.ones(SIZE, SIZE), b)) for obj, b in BOXES.items()}
+print("boxes' share of the image:", {k: f"{v:.0%}" for k, v in area.items()})
+for m, s in share.items():
+    print(f"{m:14s} guitar map: {s['electric guitar'][0]:.0%} on the guitar; drum map: {s['drum'][1]:.0%} on the drum kit")
+
+# %%
+cv.plot.signed_maps(scene, {"LRP: electric guitar": both["LRP (default)"][0], "LRP: drum": both["LRP (default)"][1],
+                            "LRP: guitar minus drum": both["LRP (default)"][0] - both["LRP (default)"][1]}, clf,
+                    title="LRP (epsilon_plus_flat) for two classes of one photo (own 99th-percentile scale each)",
+                    boxes=BOXES)
+
+# %%
+Markdown(cv.credit("drums_and_guitar"))
+
+# %% tags=["check"]
+# Both methods put each class's map on its own object, well above the boxes' share of the image
+if not cv.config.quick():
+    for m in share:
+        assert share[m]["electric guitar"][0] > 2 * area["electric guitar"] and share[m]["electric guitar"][1] < 0.5
+        assert share[m]["drum"][1] > area["drum"] + 0.1 and share[m]["drum"][0] < share[m]["drum"][1]
+
+# %% [markdown]
+# **What to look at:** on this photo LRP is **class-specific**: the guitar's map puts about
+# two thirds of its mass on the guitar (whose boxes cover 30% of the image), the drum's map
+# over 70% on the drum kit (57% of the image), about as Grad-CAM does. In the figure the
+# guitar map lights the guitar's body, strings and neck, the drum map the rims of the drums
+# and cymbal stands; their difference is red on the guitar and blue on the drums (the
+# hand-drawn boxes are outlined on every panel). The values are tiny
+# (colour bars of $10^{-7}$): section 3's lost relevance again.
+#
+# ## 7. Is LRP faithful? The sanity check and the deletion curve
+#
+# Notebook 08's two tests, now for LRP (the default composite) beside Grad-CAM and Integrated
+# Gradients (8 steps, black reference: fewer than above, to keep the cascade affordable), on the German shepherd and a red panda: the
+# **cascading randomisation** check (Adebayo et al. 2018: redraw the network from the
+# classifier down and measure the Spearman correlation of each new map with the original;
+# this course calls a method whose mean stays above 0.5 a failure) and the **deletion and
+# insertion** curves (Petsiuk et al. 2018, pixels replaced by a blurred copy, 16 steps).
+
+# %%
+xs = clf.preprocess([cv.sample_image(n) for n in ["german_shepherd", "red_panda"]], size=SIZE)
+methods = {"lrp": cv.lrp, **cv.evaluate.course_methods(["gradcam", "integrated_gradients"], ig_steps=cv.config.pick(8, 4))}
+LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.8", "stem"],
+                        ["classifier", "blocks.15", "blocks.8"])
+ev = cv.evaluate_methods(clf, xs, methods, layers=LAYERS, steps=cv.config.pick(16, 6), seed=0,
+                         images=["german_shepherd", "red_panda"])
+cv.plot.sanity_spread(ev.sanity, {"LRP, Grad-CAM and Integrated Gradients": list(methods)})
+
+# %%
+steps_ = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in ev.sanity.items()}
+for name, values in steps_.items():
+    print(f"{name:22s} similarity after each randomised layer: {values}")
+cv.plot.curves({k: ev.curves[k] for k in ["lrp", "gradcam", "integrated_gradients", "random pixels"]}, index=0)
+
+# %%
+print("AUC per image (German shepherd, red panda):")
+for n in ev.curves:
+    print(f"{n:22s} deletion {[round(v, 3) for v in ev.deletion(n).tolist()]}  "
+          f"insertion {[round(v, 3) for v in ev.insertion(n).tolist()]}")
+
+# %% tags=["check"]
+# LRP stays above 0.5 until the stem; Grad-CAM falls after head; LRP beats random on the dog, not on the panda's deletion
+if not cv.config.quick():
+    assert min(steps_["lrp"][:-1]) > 0.6 and steps_["lrp"][0] > 0.8 and max(steps_["gradcam"][1:]) < 0.2
+    ig_images = ev.sanity["integrated_gradients"].spearman.mean(1)            # mean over the cascade, per image
+    assert 0.5 < float(ig_images.mean()) < 0.6 and float(ig_images[0]) < 0.5 < float(ig_images[1])
+    assert (ev.sanity["lrp"].spearman.mean(1) > 0.6).all() and steps_["lrp"][-1] < 0.5
+    d, i = ev.deletion("lrp"), ev.insertion("lrp")
+    assert d[0] < ev.deletion("random pixels")[0] and d[1] > max(ev.deletion(k)[1] for k in ("random pixels", "random blobs"))
+    assert i[0] == max(float(ev.insertion(k)[0]) for k in ev.curves) and ev.deletion("gradcam")[0] < d[0]
+
+# %% [markdown]
+# **What to look at:** **LRP fails the cascade** by the 0.5 rule: after the classifier is
+# redrawn its map still correlates 0.85 with the original, stays above 0.6 down to
+# `blocks.8`, and drops below 0.5 only when the stem is redrawn too; its mean over the
+# cascade is above 0.6 on both photographs. Sixt, Granz & Landgraf
+# (2020) explain it: rules that keep only positive contributions (z$^+$, and $\alpha\beta$)
+# make the backward pass converge to a map that hardly depends on the upper layers' weights,
+# like guided backprop in notebook 08. **Grad-CAM** falls to about 0 (and below) after `head`.
+# **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem is redrawn: a
+# borderline case (mean over the cascade below 0.5 on the German shepherd, above it on the
+# red panda). Its map is the gradient times $x - x'$, and the image's own contrast stays in
+# it whatever the weights.
+#
+# On the deletion and insertion curves (the German shepherd above) LRP does well: the best
+# insertion AUC of the three, and a deletion AUC far below random pixels', behind Grad-CAM's.
+# The printout shows the other image: on the **red panda** LRP's deletion AUC (0.81) is
+# **worse than both random maps'** (0.59 and 0.69). One image can reverse the verdict; a map that
+# survives the destruction of the model can still score well on a curve.
+#
+# ## 8. Explore
+#
+# Pick a relevance method (LRP, DeepLIFT, DeepLIFT-SHAP, GradientSHAP), a photograph (or
+# upload your own) and a class. The panel runs each method with its default settings.
+
+# %%
+cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp")
+
+
+# %% [markdown]
+# ### Exercise: the LRP-ε rule for one layer
+#
+# Write `lrp_epsilon(x, weight, bias, relevance, epsilon)`: the relevance of the inputs `x`
+# (shape `(D,)`) of a linear layer $z = W x + b$ (`weight` `(K, D)`, `bias` `(K,)`) given the
+# relevance of its outputs (`relevance`, `(K,)`), by the rule of section 1,
+# $R_j = \sum_k x_j w_{kj} R_k / (z_k + \epsilon\,\mathrm{sign}(z_k))$, with $\mathrm{sign}(0) = +1$.
+# Then compare `relevance.sum()` with your result's sum: what did the bias keep?
+
+# %% tags=["exercise"]
+def lrp_epsilon(x, weight, bias, relevance, epsilon):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_lrp_epsilon(lrp_epsilon)
+
+
+# %% tags=["solution"]
+def lrp_epsilon_solution(x, weight, bias, relevance, epsilon):
+    z = weight @ x + bias
+    stabilised = z + epsilon * torch.where(z >= 0, 1.0, -1.0)
+    return x * (weight.T @ (relevance / stabilised))
+
+assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
+
+# %% [markdown]
+# ### Think, then write
+#
+# A colleague says: "LRP is better than Grad-CAM because its relevance adds up to the
+# logit." Using sections 3 and 7, say what conservation gives you on this network, what it
+# does not, and what you would report with an LRP map.
+
+# %% [markdown]
+# *Your answer (double-click this cell to write):*
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
+#
+# Conservation holds for the **account**, not for the pixels: on Lite0 the layers' biases
+# (BatchNorm folded into the convolutions) keep almost all of the logit, and the pixels get
+# 0.04% (default composite) to 1% (γ with z-box). So the map's values are not shares of the
+# logit; only its shape and signs can be read. Conservation is also no proof of
+# faithfulness: the default composite keeps its map when the classifier is redrawn (0.85,
+# section 7), as Sixt et al. (2020) predict for positive-only rules, and on the red panda its
+# deletion curve is worse than a random map's. Grad-CAM passes the cascade. With an LRP map
+# report the composite (rules per layer), the canonizers, the explained output, and check it
+# with the sanity test and a deletion curve on several images. If you need a total that
+# means something, DeepLIFT or Integrated Gradients give $f(x) - f(x')$ exactly (or with a
+# reported error), for a reference you state.
+#
+# </details>
+
+# %% [markdown]
+# ## Pitfalls
+#
+# - **"Conserves" does not mean "the pixels add up to the logit".** Every bias keeps a share;
+#   on a deep network with folded BatchNorm, the pixels may get a tiny fraction. Check the
+#   account (`cv.attribution.relevance_ledger`) before quoting LRP values as logit units.
+# - **The composite is the method.** LRP-ε, z$^+$, γ and $\alpha\beta$ give different maps of
+#   the same decision (section 2); name the composite and the first-layer rule with every map.
+# - **Positive-only rules can ignore the classifier.** z$^+$ and $\alpha\beta$ maps may change
+#   little when the upper layers are randomised (Sixt et al. 2020): run the sanity check.
+# - **Residual sums and BatchNorm need rules of their own.** A sum must split relevance (not
+#   copy it), and BatchNorm must be folded into its convolution (a canonizer) before the
+#   rules apply; an implementation that skips either no longer adds up.
+# - **DeepLIFT and IG explain a difference.** The reference changes the map (section 5);
+#   state it. IG with few steps misses completeness (10% here at 32 steps): report the error.
+# - **One image is not a verdict:** LRP's deletion AUC beat random pixels on one photo and
+#   lost to them on the next.
+#
+# ## Summary
+#
+# - **Conservation** is the defining property of relevance methods: LRP hands the logit back
+#   layer by layer, DeepLIFT and IG add up to $f(x) - f(x')$. Gradients do not add up (16% of
+#   the logit for the gradient, 0.4% for gradient × input here).
+# - On EfficientNet-Lite0 LRP conserves **with its biases**: the account closes exactly, but
+#   the pixels get 0.04% to 1% of the logit; residual sums split the relevance, most of it
+#   (70-91%) along the skip connection.
+# - The **rules decide the picture**: ε is noisy, z$^+$/γ are sharp and positive, the z-box
+#   first layer brings back edges; on the two-object photo the default composite is
+#   class-specific, like Grad-CAM.
+# - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
+#   depend on the reference, and averaging references gives DeepLIFT-SHAP.
+# - LRP's default composite **fails the randomisation check** here, and its deletion score
+#   depends on the image: a map that adds up is not thereby faithful.
+#
+# **Settings used:** EfficientNet-Lite0, 224-pixel photographs, LRP composites as named
+# (ε = 1e-6, γ = 0.25, z-box bounds black and white), DeepLIFT with the Rescale rule,
+# Integrated Gradients with 32 steps (8 in section 7), the blurred reference with σ = 14
+# pixels, a cascade of five randomised steps (`init="normal"`) and 16-step deletion and
+# insertion curves on two photographs.
+#
+# ## What next
+#
+# Notebook 08 puts every method of the course through the same tests; add
+# `"lrp": cv.lrp` to its roster to compare it with all of them. The package's rules are
+# small objects (`cv.core.Rule`): a composite of your own is a list of (layer, rule) pairs.
