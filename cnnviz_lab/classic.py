@@ -37,10 +37,9 @@ class Missing:
     def markdown(self) -> str:
         pretty = PRETTY.get(self.name, self.name)
         size = f" ({self.size_mib:.0f} MB)" if self.size_mib else ""
-        return (f"*This section shows {self.shows}. {pretty}'s pretrained weights{size} are not on this "
-                f"machine and cannot be downloaded here, so it is left out: run the notebook where there "
-                f"is internet (Colab, or your laptop), or fetch the weights once with "
-                f"`cnnviz fetch {self.name}`, and the figure appears here.*")
+        return (f"*Left out in this copy: {self.shows} needs {pretty}'s ImageNet weights{size}, which "
+                f"download on first use wherever there is internet (Colab, a laptop; or once with "
+                f"`cnnviz fetch {self.name}`).*")
 
     def _repr_markdown_(self) -> str:
         return self.markdown
