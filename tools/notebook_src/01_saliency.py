@@ -358,7 +358,8 @@ else:
 #
 # The average is over the *signed* gradients, as in the paper's equation (1); the magnitude
 # is taken only for display. (The authors' library, PAIR-code `saliency`, averages the
-# *squared* gradients by default, `magnitude=True`: that is `squared=True` here.) `cv.smoothgrad` works over any base method (`method=cv.guided_backprop` for guided); `seed=`
+# *squared* gradients by default, `magnitude=True`: that is `squared=True` here.)
+# `cv.smoothgrad` works over any base method (`method=cv.guided_backprop` for guided); `seed=`
 # makes it reproducible, `batch_size=` bounds memory, `squared=True` and `vargrad=True` give the
 # SmoothGrad-Squared and VarGrad variants.
 
