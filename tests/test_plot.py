@@ -208,3 +208,44 @@ def test_signed_maps_outline_the_boxes_on_every_panel():
     first = panels[0].patches[0]
     assert (first.get_x(), first.get_y(), first.get_width(), first.get_height()) == (1, 1, 3, 4)
     assert [t.get_text() for t in panels[0].get_legend().get_texts()] == ["thing", "other"]
+
+
+def test_feature_maps_clip_ends_the_scale_at_a_percentile(lite, cat_x):
+    act = cv.activations(lite, cat_x, "blocks.1")[0, :4].numpy()
+    fig = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="signed", clip=99)
+    lim = float(np.percentile(np.abs(act), 99))
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert lim < np.abs(act).max() and all(np.allclose(im.get_clim(), (-lim, lim), atol=1e-4) for im in images)
+    assert "99th percentile" in fig._suptitle.get_text()
+    shared = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="shared", clip=90)
+    lo, hi = shared.axes[0].get_images()[0].get_clim()
+    assert np.isclose(lo, act.min(), atol=1e-5) and np.isclose(hi, np.percentile(act, 90), atol=1e-4)
+    for bad, err in ((0, ValueError), (101, ValueError), ("99", TypeError), (True, TypeError)):
+        with pytest.raises(err, match="clip"):
+            cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=[0], scale="signed", clip=bad)
+    with pytest.raises(ValueError, match="clip"):
+        cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=[0], clip=99)
+    assert cv.hook_count(lite) == 0
+
+
+def test_feature_maps_auto_scale_is_signed_only_for_maps_with_both_signs(lite, cat_x):
+    signed = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="auto")
+    assert signed.axes[0].get_images()[0].get_cmap().name == "RdBu_r"
+    relu6 = cv.plot.feature_maps(lite, cat_x, "head", channels=range(4), scale="auto")
+    act = cv.activations(lite, cat_x, "head")[0, :4]
+    (im,) = relu6.axes[0].get_images()
+    assert im.get_cmap().name == "viridis" and np.allclose(im.get_clim(), (act.min().item(), act.max().item()), atol=1e-5)
+
+
+def test_filters_highlight_frames_the_named_depthwise_tiles(lite):
+    fig = cv.plot.filters(lite, "blocks.3.depthwise.conv", max_filters=8, highlight=[2])
+    tiles = [ax for ax in fig.axes if ax.get_images() and ax.get_label() != "<colorbar>"]
+    framed = [ax for ax in tiles if ax.axison]
+    assert len(tiles) == 8 and [ax.get_title() for ax in framed] == ["2"]
+    assert framed[0].title.get_fontweight() == "bold"
+    with pytest.raises(ValueError, match="highlight"):
+        cv.plot.filters(lite, "blocks.3.depthwise.conv", max_filters=8, highlight=[8])
+    with pytest.raises(ValueError, match="highlight"):
+        cv.plot.filters(lite, highlight=[0])
+    with pytest.raises(TypeError, match="highlight"):
+        cv.plot.filters(lite, "blocks.3.depthwise.conv", highlight="2")

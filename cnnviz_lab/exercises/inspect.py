@@ -74,7 +74,8 @@ def check_most_active_channels(fn: Callable, classifier: Classifier, x: torch.Te
         return report(False, "most_active_channels", f"return a tensor or list of {k} channel indices")
     same_, why = close(flat, ref, atol=0)
     if same_:
-        return report(True, "most_active_channels", f"channels {ref.tolist()} of {layer} respond most to this image")
+        return report(True, "most_active_channels", f"channels {ref.tolist()} of {layer} have the largest "
+                      "mean activation (signed) on this image")
     hint = diagnose(flat, [
         (ref.flip(0), "the right channels in ascending order: the most active comes first"),
         (means.topk(k).values, "these are the mean activations: return the channel indices (topk(...).indices)"),
@@ -107,8 +108,8 @@ register(Question(
      "b": "It switches between cat classes (tabby, tiger cat, Egyptian cat) but stays a cat",
      "c": "Several views get a label that is not a cat"},
     "b",
-    "The three cat classes differ by fur pattern and the augmentations change exactly that (colour, "
-    "blur): the label moves between them, but every view is still a cat.",
+    "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
+    "greyscale, blur) tips it one way: the label moves between the cat classes, but every view is still a cat.",
     {"a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
      "c": "The network was trained on such augmentations, so they rarely change what it sees."}))
 

@@ -38,7 +38,7 @@ def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple
 
 def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
             max_filters: int = 64, max_inputs: int = 8, title: str | None = None, *,
-            scale: str = "each", show_share: bool = False) -> Figure:
+            scale: str = "each", show_share: bool = False, highlight: Sequence[int] = ()) -> Figure:
     """The weights of a convolution layer as pictures (default: the first conv layer).
 
     A layer that reads an RGB image shows each filter as one colour image (Zeiler & Fergus
@@ -56,8 +56,12 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
     ``"shared"`` draws all of them on one scale, ``0.5 + w / (2 max|W|)``: mid-grey is a zero
     weight, so a filter whose R, G and B weights are alike is grey and only colour-opponent
     weights show colour. ``show_share`` writes each filter's :func:`achromatic_share` under
-    its number.
+    its number. ``highlight`` (depthwise layers): filter indices whose tiles get a thick
+    black frame and a larger bold number, so a lecturer can point at them on a projector.
     """
+    if isinstance(highlight, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                                                       for i in highlight):
+        raise TypeError(f"highlight: a sequence of filter indices, not {highlight!r}")
     if scale not in ("each", "shared"):
         raise ValueError(f"scale: 'each' (every filter stretched to its own range) or 'shared' "
                          f"(one scale for all filters), not {scale!r}")
@@ -69,6 +73,9 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
                        f"{shape[0]}x{shape[1]} matrix mixing channels at each pixel")
     w = w[:max_filters]
     title = title or f"{name}: {shape} filters"
+    if highlight and w.shape[1] != 1:
+        raise ValueError(f"highlight: framing tiles is for depthwise layers (one input channel per filter); "
+                         f"{name} reads {w.shape[1]} channels")
     if w.shape[1] == 3:
         if scale == "shared":
             lim = float(np.abs(w).max()) or 1.0
@@ -88,14 +95,19 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
         raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share "
                          "is defined for a layer that reads an RGB image")
     if w.shape[1] == 1:
-        return _signed_tiles([f[0] for f in w], [str(i) for i in range(len(w))], 8, title)
+        bad = [i for i in highlight if not 0 <= i < len(w)]
+        if bad:
+            raise ValueError(f"highlight: {name} shows filters 0-{len(w) - 1}; got {bad}")
+        return _signed_tiles([f[0] for f in w], [str(i) for i in range(len(w))], 8, title, highlight)
     rows = w[:min(len(w), 16), :max_inputs]
     titles = [f"f{i} in{j}" for i in range(len(rows)) for j in range(rows.shape[1])]
     return _signed_tiles([t for row in rows for t in row], titles, rows.shape[1], title)
 
 
-def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title: str) -> Figure:
-    """Kernels as tiles on one symmetric red-blue scale, zero white, with a colour bar."""
+def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title: str,
+                  highlight: Sequence[int] = ()) -> Figure:
+    """Kernels as tiles on one symmetric red-blue scale, zero white, with a colour bar;
+    tiles in ``highlight`` framed in black with a larger number."""
     lim = float(max(np.abs(t).max() for t in tiles)) or 1.0
     ncols = max(1, min(ncols, len(tiles)))
     nrows = -(-len(tiles) // ncols)
@@ -106,7 +118,15 @@ def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title:
         ax.set_axis_off()
         if i < len(tiles):
             im = ax.imshow(tiles[i], cmap="RdBu_r", vmin=-lim, vmax=lim)
-            ax.set_title(titles[i], fontsize=8)
+            if i in highlight:
+                ax.set_axis_on()
+                ax.set_xticks([])
+                ax.set_yticks([])
+                for spine in ax.spines.values():
+                    spine.set_linewidth(3)
+                ax.set_title(titles[i], fontsize=12, fontweight="bold")
+            else:
+                ax.set_title(titles[i], fontsize=8)
     fig.colorbar(im, ax=axes, shrink=0.6, label="weight")
     fig.suptitle(title)
     return fig
@@ -163,7 +183,7 @@ def kernel_centres(model: nn.Module | Classifier, layer: str | nn.Module) -> tor
 
 def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor, layer: str,
                  channels: Sequence[int] | None = None, ncols: int = 8, cmap: str = "viridis", *,
-                 scale: str = "each") -> Figure:
+                 scale: str = "each", clip: float | None = None) -> Figure:
     """The activations of ``layer`` for one image, one tile per channel (first 64 by default).
 
     ``image`` is a preprocessed tensor or anything a Classifier can preprocess. The title of
@@ -173,10 +193,23 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     colour bar, so that tiles compare. ``scale="signed"`` is the shared scale for a layer whose
     output has both signs: a diverging colour map (``RdBu_r``) symmetric about zero, so white
     is zero, red positive and blue negative, and a dark tile is not mistaken for a weak one.
+    ``scale="auto"`` picks ``"signed"`` when the tiles shown have a negative value and
+    ``"shared"`` otherwise. ``clip`` (shared and signed scales only), a percentile in
+    ``(0, 100]``: the scale ends at that percentile of the values shown (of ``|activation|``
+    on the signed scale) instead of their extremes, so that a few very large values do not
+    wash out the rest; the title says so and the colour bar's arrows mark clipped values.
     """
-    if scale not in ("each", "shared", "signed"):
+    if scale not in ("each", "shared", "signed", "auto"):
         raise ValueError(f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
-                         f"and a colour bar) or 'signed' (one scale centred on zero), not {scale!r}")
+                         f"and a colour bar), 'signed' (one scale centred on zero) or 'auto' (signed "
+                         f"when the maps have both signs, else shared), not {scale!r}")
+    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float))):
+        raise TypeError(f"clip: a percentile between 0 and 100 or None, not {type(clip).__name__}")
+    if clip is not None and not 0 < clip <= 100:
+        raise ValueError(f"clip: a percentile in (0, 100], got {clip}")
+    if clip is not None and scale == "each":
+        raise ValueError("clip: applies to scale='shared', 'signed' or 'auto'; with scale='each' every "
+                         "tile already has its own range")
     module, clf = unwrap(model)
     if not isinstance(image, torch.Tensor):
         if clf is None:
@@ -200,10 +233,17 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
         return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap,
                           suptitle=f"{suptitle}, each tile on its own colour scale")
     lo, hi = float(min(t.min() for t in tiles)), float(max(t.max() for t in tiles))
+    if scale == "auto":
+        scale = "signed" if lo < 0 else "shared"
+    values = np.concatenate([t.ravel() for t in tiles])
     if scale == "signed":
         cmap = "RdBu_r"
         lim = max(abs(lo), abs(hi)) or 1.0
+        if clip is not None:
+            lim = float(np.percentile(np.abs(values), clip)) or lim
         lo, hi = -lim, lim
+    elif clip is not None:
+        hi = float(np.percentile(values, clip))
     hi = hi if hi > lo else lo + 1.0
     ncols = max(1, min(ncols, len(tiles)))
     nrows = -(-len(tiles) // ncols)
@@ -215,8 +255,12 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
         if i < len(tiles):
             im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             ax.set_title(titles[i], fontsize=8)
-    fig.colorbar(im, ax=axes, shrink=0.8, label="activation")
+    clipped = clip is not None and clip < 100
+    fig.colorbar(im, ax=axes, shrink=0.8, label="activation",
+                 extend=("both" if scale == "signed" else "max") if clipped else "neither")
     scale_name = "one colour scale centred on zero" if scale == "signed" else "one colour scale"
+    if clipped:
+        scale_name += f", clipped at the {clip:g}th percentile of {'|activation|' if scale == 'signed' else 'activation'}"
     fig.suptitle(f"{suptitle}, {scale_name} (channel: mean activation)")
     return fig
 

@@ -16,7 +16,8 @@ def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> 
     """Model, image (or your uploaded photo), a slider over the model's conv layers and a
     channel range (both ends included, at most 64 drawn at once; its maximum follows the
     chosen layer's channels): the
-    feature maps of those channels for that image, redrawn on every change."""
+    feature maps of those channels for that image, redrawn on every change, on one colour
+    scale, centred on zero (diverging colours) when the maps have both signs."""
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     convs = layer_names(cached_model(model_w.value), "conv")
@@ -37,7 +38,7 @@ def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> 
         clf = cached_model(model)
         lo, hi = channels
         hi = min(hi, lo + MAX_TILES - 1)   # a 1280-channel layer is drawn 64 tiles at a time
-        fig = plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1), scale="shared")
+        fig = plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1), scale="auto")
         fig.suptitle(f"image '{image}', {fig.get_suptitle()}")
         return fig
 
