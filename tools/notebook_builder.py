@@ -291,13 +291,13 @@ def load_times() -> dict:
 def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     """The title cell's run-time line: measured full-mode times where ``make notebooks`` has
     recorded them (``tools/notebook_times.json``), else the source's CPU estimate. A GPU time
-    appears only once one has been measured (an estimate says nothing a reader can trust)."""
+    is given only once one has been measured (an estimate says nothing a reader can trust)."""
     times = load_times().get(name, {})
     cpu, gpu = times.get("cpu"), times.get("gpu")
     cpu_text = (f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores (measured)" if cpu
                 else f"about {estimate[0]} on a CPU")
-    gpu_text = f"; {_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else ""
-    return (f"**Run time (full mode):** {cpu_text}{gpu_text}. "
+    gpu_text = f"{_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else "not yet timed on a GPU"
+    return (f"**Run time (full mode):** {cpu_text}; {gpu_text}. "
             "Quick mode (the smaller settings the tests use, see the README) runs in seconds.")
 
 
