@@ -44,6 +44,15 @@ def test_figures(lite, cat_x):
     assert cv.hook_count(lite) == 0
 
 
+def test_predictions_title_defaults_to_the_model_name(lite, cat_x):
+    default = cv.plot.predictions(lite, cat_x, k=3)
+    assert default.axes[1].get_title() == f"{lite.name}: top-3"
+    assert cv.plot.predictions(lite, cat_x, title="EfficientNet-Lite0: top-5").axes[1].get_title() == \
+        "EfficientNet-Lite0: top-5"
+    with pytest.raises(TypeError, match="title"):
+        cv.plot.predictions(lite, cat_x, title=5)
+
+
 def test_filters_draw_1x1_kernels_as_a_matrix_not_tiles(lite):
     conv = cv.get_layer(lite, "blocks.1.project.conv")
     fig = cv.plot.filters(lite, "blocks.1.project.conv")
@@ -249,3 +258,13 @@ def test_filters_highlight_frames_the_named_depthwise_tiles(lite):
         cv.plot.filters(lite, highlight=[0])
     with pytest.raises(TypeError, match="highlight"):
         cv.plot.filters(lite, "blocks.3.depthwise.conv", highlight="2")
+
+
+def test_inversions_titles_take_a_fontsize():
+    target = torch.rand(1, 3, 16, 16)
+    fig = cv.plot.inversions(target, {"blocks.1": torch.rand(1, 3, 16, 16)}, {"blocks.1": 0.5}, fontsize=13)
+    assert [ax.get_title() for ax in fig.axes] == ["original", "blocks.1\nd=0.50"]
+    assert all(ax.title.get_fontsize() == 13 for ax in fig.axes)
+    assert cv.plot.inversions(target, {"a": target}).axes[1].title.get_fontsize() == 9
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.inversions(target, {"a": target}, fontsize=-1)

@@ -5,6 +5,7 @@ point at the object? One module per question:
 - :mod:`.similarity`: Spearman rank correlation and SSIM between maps;
 - :mod:`.sanity`: the cascading randomisation check (Adebayo et al. 2018);
 - :mod:`.pointing`: the pointing game (Zhang et al. 2016) and the energy in a box;
+- :mod:`.localization`: a class map's box (Zhou et al. 2016) and its IoU with a drawn box;
 - :mod:`.correlation`: faithfulness correlation (Bhatt et al. 2020);
 - :mod:`.sensitivity`: max- and average sensitivity (Yeh et al. 2019);
 - :mod:`.infidelity`: infidelity (Yeh et al. 2019);
@@ -25,6 +26,7 @@ from .faithfulness import (
     Curve, deletion_auc, deletion_curve, insertion_auc, insertion_curve, pixel_order, trapezoid_auc,
 )
 from .infidelity import infidelity
+from .localization import box_iou, cam_box
 from .maps import as_maps, method_map
 from .pointing import energy_in_box, energy_in_boxes, pointing_game
 from .road import linear_imputation, road
@@ -34,7 +36,8 @@ from .similarity import spearman, ssim
 from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
-    "as_maps", "average_drop", "avg_sensitivity", "COURSE_METHODS", "course_methods", "Curve", "deletion_auc",
+    "as_maps", "average_drop", "avg_sensitivity", "box_iou", "cam_box", "COURSE_METHODS", "course_methods", "Curve",
+    "deletion_auc",
     "deletion_curve", "energy_in_box", "energy_in_boxes", "evaluate_folder", "evaluate_methods", "explanation_scores",
     "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
     "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",

@@ -177,6 +177,23 @@ register(Question(
      "c": "Every class has a map, top-1 or not; a class that is in the image localises."}))
 
 register(Question(
+    "05-cam-contrast",
+    "On the drum-kit photo the CAMs of `electric guitar` and `acoustic guitar` correlate at about 0.9: both "
+    "sit on the guitar. Their difference M_electric - M_acoustic is the exact CAM of the logit difference "
+    "S_electric - S_acoustic. Where will it be strongly positive?",
+    {"a": "Nowhere: the two maps are near copies, so their difference is flat noise",
+     "b": "On the guitar's body", "c": "On the drum kit, the context that tells the two classes apart"},
+    "b",
+    "Correlation compares the maps' shapes, not their sizes: the electric-guitar map is larger on the "
+    "guitar's body (the difference reaches about 11 at one cell, where each map peaks near 27), so the "
+    "evidence for 'electric rather than acoustic' sits on the guitar too. One cell at the body's lower-left "
+    "edge votes the other way (about -6).",
+    {"a": "A correlation near 1 says the maps rise and fall together, not that they are equal: one can be "
+          "larger by several units at the same places.",
+     "c": "The drum kit adds little to either guitar score; about 60 % of the difference's positive mass "
+          "lies in the guitar's boxes."}))
+
+register(Question(
     "06-gradcam-middle-layer",
     "Grad-CAM for `electric guitar` on the drum-kit photo, read at the late-middle layer `blocks.12` (the "
     "14th of 18 blocks) instead of the last one. Where will the map point?",

@@ -20,6 +20,7 @@ from PIL import Image
 
 from .figure import Figure
 
+from .. import checks
 from ..attribution import registry
 from ..attribution.cam import finish_maps, gradcam
 from ..attribution.common import topk_targets
@@ -42,7 +43,7 @@ def _check_boxes(boxes: Boxes | None) -> None:
         _named_boxes(boxes)
 
 
-def draw_boxes(ax, boxes: Boxes, label: bool = True) -> None:
+def draw_boxes(ax, boxes: Boxes, label: bool = True, fontsize: float = 8) -> None:
     """Outline ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in the image's pixels, or one
     list of boxes) on ``ax``: one colour per label (white solid, then yellow dashed, ...);
     ``label=True`` writes the label inside the top-left corner of its first box."""
@@ -52,7 +53,7 @@ def draw_boxes(ax, boxes: Boxes, label: bool = True) -> None:
                                    lw=1.8 if label else 1.2, ls="-" if colour == "white" else "--"))
         if label and name:
             x0, y0 = group[0][:2]
-            ax.text(x0 + 3, y0 + 3, name, color="black", fontsize=8, va="top", ha="left",
+            ax.text(x0 + 3, y0 + 3, name, color="black", fontsize=fontsize, va="top", ha="left",
                     bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
 
 
@@ -140,7 +141,7 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
             titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
             show_image: bool = True, cell: float = 2.4, colorbar: bool = True,
             boxes: Boxes | None = None, scale: str = "own", scale_label: str | None = None,
-            peaks: bool = False) -> Figure:
+            peaks: bool = False, fontsize: float = 9) -> Figure:
     """The image followed by one overlay per map, each with its title.
 
     ``scale="own"`` (default): each map is stretched from its own minimum (blue) to its own
@@ -150,11 +151,13 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
     of all maps, in the maps' own units), with a numbered colour bar titled ``scale_label``.
     ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in ``x``'s pixels, or one list of boxes):
     outlined on every panel, labelled on the image; ``peaks=True`` marks each map's maximum
-    with a cross (the pointing game's pixel).
+    with a cross (the pointing game's pixel). ``fontsize``: the panel titles' size in points
+    (colour-bar and box labels one point smaller); raise it for a figure meant to be projected.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     _check_boxes(boxes)
+    fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     base = image_array(x[:1], classifier)
     cmap = "jet" if scale == "own" else "RdBu_r"
     if scale == "own":
@@ -165,24 +168,30 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
     if show_image:
         tiles, names = [base] + tiles, ["image"] + names
     fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, suptitle=suptitle)
+    small = fontsize - 1
+    if fontsize != 9:
+        for ax in fig.axes:
+            ax.title.set_fontsize(fontsize)
+        if suptitle:
+            fig.suptitle(suptitle, fontsize=fontsize + 1)
     panels = fig.axes[:len(tiles)]
     map_axes = panels[1:] if show_image else panels
     if boxes is not None:
         for i, ax in enumerate(panels):
-            draw_boxes(ax, boxes, label=show_image and i == 0)
+            draw_boxes(ax, boxes, label=show_image and i == 0, fontsize=small)
     if peaks:
         for ax, m in zip(map_axes, maps):
             _mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
                            fraction=0.02, pad=0.01, ticks=[0, 1])
-        bar.ax.set_yticklabels(["min", "max"], fontsize=8)
-        bar.set_label("each map: its own min to max", fontsize=8)
+        bar.ax.set_yticklabels(["min", "max"], fontsize=small)
+        bar.set_label("each map: its own min to max", fontsize=small)
     elif colorbar:
         bar = fig.colorbar(ScalarMappable(Normalize(-limit, limit), cmap=cmap), ax=fig.axes, shrink=0.8,
                            fraction=0.02, pad=0.01)
-        bar.ax.tick_params(labelsize=8)
-        bar.set_label(scale_label or "all maps: one scale, 0 = white", fontsize=8)
+        bar.ax.tick_params(labelsize=small)
+        bar.set_label(scale_label or "all maps: one scale, 0 = white", fontsize=small)
     return fig
 
 
@@ -190,10 +199,10 @@ def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5
              method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
              size: int | None = None, boxes: Boxes | None = None, peaks: bool = False,
              scale: str = "own", suptitle: str | None = None, scale_label: str | None = None,
-             **kwargs: Any) -> Figure:
+             fontsize: float = 9, **kwargs: Any) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
     ``(1,k)`` target), each titled with the label and its probability, as in the top-5
-    figures of the Grad-CAM paper. ``boxes``, ``peaks``, ``scale`` and ``scale_label`` as in
+    figures of the Grad-CAM paper. ``boxes``, ``peaks``, ``scale``, ``scale_label`` and ``fontsize`` as in
     :func:`cam_row`; ``suptitle`` replaces the default title ("method at layer: top-k")."""
     x = _input(classifier, image, size)
     targets = topk_targets(classifier, x, k)
@@ -202,7 +211,7 @@ def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5
         probs = classifier.model(x).softmax(dim=1)[0]
     titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
     return cam_row(classifier, x, list(maps), titles, alpha=alpha, boxes=boxes, peaks=peaks, scale=scale,
-                   scale_label=scale_label,
+                   scale_label=scale_label, fontsize=fontsize,
                    suptitle=suptitle or f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
 
 

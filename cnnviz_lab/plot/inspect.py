@@ -265,8 +265,12 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     return fig
 
 
-def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5) -> Figure:
-    """The image beside a bar chart of its top-``k`` classes and probabilities."""
+def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
+                title: str | None = None) -> Figure:
+    """The image beside a bar chart of its top-``k`` classes and probabilities; the chart is
+    titled ``title`` (default: the classifier's name and "top-k")."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     x = image if isinstance(image, torch.Tensor) else classifier.preprocess(image)
     top = classifier.predict(x[:1], k=k)
     fig = Figure(figsize=(9, 3.2), layout="constrained")
@@ -279,7 +283,7 @@ def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int 
     ax_bar.bar_label(bars, [f"{p:.1%}" for p in probs], padding=3, fontsize=9)
     ax_bar.set_xlim(0, 1.15)
     ax_bar.set_xlabel("probability")
-    ax_bar.set_title(f"{classifier.name}: top-{k}")
+    ax_bar.set_title(title if title is not None else f"{classifier.name}: top-{k}")
     return fig
 
 

@@ -10,6 +10,7 @@ import torch
 from .figure import Figure
 from PIL import Image
 
+from .. import checks
 from ..images import ImageLike
 from ..optvis.render import Rendering
 from .core import image_array, image_grid, to_numpy
@@ -62,13 +63,19 @@ def difference(result, title: str | None = None) -> Figure:
 
 
 def inversions(target: ImageLike | torch.Tensor, images: Mapping[str, ImageLike | torch.Tensor],
-               distances: Mapping[str, float] | None = None, cell: float = 2.4) -> Figure:
+               distances: Mapping[str, float] | None = None, cell: float = 2.4,
+               fontsize: float = 9) -> Figure:
     """The original image followed by its reconstruction from each layer, titled with the
-    layer and (optionally) the remaining relative feature distance."""
+    layer and (optionally) the remaining relative feature distance; ``fontsize``: the
+    titles' size in points (raise it for a figure meant to be projected)."""
+    fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     titles = ["original"] + [f"{k}" + (f"\nd={distances[k]:.2f}" if distances and k in distances else "")
                              for k in images]
-    return image_grid([_array(target)] + [_array(v) for v in images.values()], titles,
-                      ncols=len(images) + 1, cell=cell)
+    fig = image_grid([_array(target)] + [_array(v) for v in images.values()], titles,
+                     ncols=len(images) + 1, cell=cell)
+    for ax in fig.axes:
+        ax.title.set_fontsize(fontsize)
+    return fig
 
 
 def dream(before: ImageLike, after: ImageLike | Sequence[ImageLike], titles: Sequence[str] | None = None,
