@@ -358,8 +358,8 @@ if not cv.config.quick():
 #   natural scores before calling it out of range (printed below, for these 16 photos only).
 # - **The prior decides part of the picture.** Section 4 gave five different images of one
 #   channel; below, the same objective on a network with *random* weights still gives a
-#   structured image: how much of a render is prior rather than network (the feature
-#   visualisation version of Adebayo et al.'s 2018 sanity checks).
+#   smooth, cloudy image: a control for how much of a render is prior rather than network
+#   (the feature visualisation version of Adebayo et al.'s 2018 sanity checks).
 # - **One render may hide other facets.** A unit may respond to several unrelated things
 #   (Nguyen et al. 2016 render several facets; Olah et al. 2017 add a diversity term);
 #   different seeds are the cheapest probe (below).
@@ -451,7 +451,7 @@ print(f"random-weight network, its own channel 12 while rendering: step 1 {rand.
 
 # %% [markdown]
 # **Reading the numbers:** the two seeds show the same blue-grey scale texture, shifted and
-# bent a little; there is no second facet here. Pixel by pixel they differ almost as much as
+# bent a little; these two seeds show no second facet. Pixel by pixel they differ almost as much as
 # the render differs from the cat photo (0.052 against 0.067), which only says that the scales
 # sit elsewhere; in what `blocks.8` sees they are nearly the same (feature correlation 1.00
 # to two decimals, against 0.12 for the photo), and both drive channel 12 equally (27.8 and 28.4), far above a
