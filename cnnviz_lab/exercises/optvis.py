@@ -101,11 +101,11 @@ register(Question(
     "We render blocks.8 channel 12 twice: once maximising the whole channel (its mean over all "
     "positions), once only its centre neuron. What will the neuron's image look like?",
     {"a": "The same texture as the channel's, repeated over the whole image",
-     "b": "The pattern only in the middle, the rest of the image left nearly flat",
+     "b": "A pattern concentrated in the middle, the rest of the image left nearly flat",
      "c": "Pure noise: one unit is too small a target to render"},
     "b",
     "The centre unit's gradient is concentrated on the middle of the image (its effective receptive "
-    "field, Luo et al. 2016, even where the theoretical one covers the whole image), so the pattern "
+    "field, Luo et al. 2016, even where the theoretical one covers the whole image), so a pattern "
     "grows in the middle (in notebook 02 the central half has more than twice the contrast of the "
     "border), while the channel objective repeats it everywhere (centre and border alike).",
     {"a": "That is the channel objective: it averages over every position, so every position is "

@@ -42,4 +42,39 @@ def receptive_field(model: nn.Module | Classifier, layer: str, size: int = 512, 
     return int(max(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1))
 
 
-__all__ = ["receptive_field"]
+def effective_receptive_field(model: nn.Module | Classifier, layer: str, channel: int | None = None,
+                              size: int = 160, samples: int = 4, seed: int = 0) -> torch.Tensor:
+    """The *effective* receptive field of the centre unit of ``layer`` (Luo et al. 2016): the
+    mean absolute gradient ``|d h / d x|`` of that unit (channel ``channel``; ``None``: the
+    sum over channels) with respect to the input, summed over the colour channels and
+    averaged over ``samples`` seeded random ``size`` x ``size`` inputs. Returns a
+    ``(size, size)`` map scaled so that its maximum is 1: where the unit's gradient, and with
+    it an activation-maximisation update, concentrates. The model is run frozen and its
+    hooks come off."""
+    module, _ = unwrap(model)
+    name = layer_name(module, layer)
+    size = checks.positive_int(size, "size")
+    samples = checks.positive_int(samples, "samples")
+    seed = checks.integer(seed, "seed", minimum=0, what="an int >= 0")
+    gen = torch.Generator().manual_seed(int(seed))
+    x = torch.randn(samples, 3, size, size, generator=gen).to(model_device(module), model_dtype(module))
+    x.requires_grad_(True)
+    with torch.enable_grad(), frozen(module), capture(module, name, stop=True, copy=False) as cap:
+        cap.forward(x)
+        out = cap[name]
+        if not isinstance(out, torch.Tensor) or out.dim() != 4:
+            raise ValueError(f"layer: {layer!r} does not give an (N,C,H,W) feature map")
+        if channel is not None:
+            channel = checks.integer(channel, "channel", minimum=0, maximum=out.shape[1] - 1)
+        h, w = out.shape[-2:]
+        centre = out[:, :, h // 2, w // 2]
+        score = centre.sum() if channel is None else centre[:, channel].sum()
+        (grad,) = torch.autograd.grad(score, x)
+    erf = grad.detach().abs().sum(1).mean(0).float().cpu()
+    peak = float(erf.max())
+    if peak == 0:
+        raise ValueError(f"layer: the centre unit of {layer!r} passes no gradient to these random inputs")
+    return erf / peak
+
+
+__all__ = ["effective_receptive_field", "receptive_field"]

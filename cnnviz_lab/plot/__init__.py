@@ -18,8 +18,8 @@ from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
+from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow
-from .optvis import difference, dream, inversions, renderings, score_history
 from .saliency import (
     class_maps, compare_maps, map_correlation, saliency_map, saliency_maps, signed_maps,
     signed_parts, vanilla_vs_guided,
@@ -34,7 +34,7 @@ __all__ = [
     "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
     "pointing", "pointing_grid", "predictions", "randomization",
-    "reduce_channels", "relevance_flow", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
+    "receptive_map", "reduce_channels", "relevance_flow", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "sanity_spread", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
     "signed_maps", "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
 ]

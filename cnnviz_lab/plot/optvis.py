@@ -38,23 +38,37 @@ def renderings(images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Te
     return image_grid([_array(i) for i in items], titles, ncols=ncols, cell=cell, suptitle=suptitle)
 
 
-def difference(result, title: str | None = None) -> Figure:
+def difference(result, title: str | None = None, clip_percentile: float | None = None) -> Figure:
     """A render started from an image: the start image, the optimised image, and what the
     optimisation added: the size of the change per pixel, ``|x - x_0|`` (Euclidean over
     RGB, pixel values in [0, 1]) with a colour bar, and the signed change around mid-grey
     (grey = no change, full colour = the largest change, stated in the panel's title).
-    Titled ``title``, else the objective in words (``Rendering.description``)."""
+    Titled ``title``, else the objective in words (``Rendering.description``).
+
+    ``clip_percentile`` (e.g. 99): both change panels saturate at that percentile of the
+    change instead of its maximum (stated in their titles), so that a few extreme pixels do
+    not wash out the pattern painted over the whole image."""
     diff = result.difference[0]
     mag = to_numpy(diff.pow(2).sum(0).sqrt())
-    largest = float(diff.abs().max()) + 1e-12
+    if clip_percentile is None:
+        largest = float(diff.abs().max()) + 1e-12
+        top, note = None, ""
+    else:
+        q = float(clip_percentile)
+        if not 0 < q <= 100:
+            raise ValueError(f"clip_percentile must be in (0, 100], got {clip_percentile!r}")
+        largest = float(np.percentile(to_numpy(diff.abs()), q)) + 1e-12
+        top, note = float(np.percentile(mag, q)) + 1e-12, f", clipped at its {q:g}th percentile"
     signed = np.clip(0.5 + 0.5 * to_numpy(diff).transpose(1, 2, 0) / largest, 0, 1)
     fig = Figure(figsize=(11.5, 3.2), layout="constrained")
     axes = fig.subplots(1, 4)
     panels = [(_array(result.start), "start image"), (_array(result.tensor[0]), "optimised"),
-              (mag, "size of the change |x - x0|"), (signed, f"signed change (grey 0, full +/-{largest:.2f})")]
+              (mag, f"size of the change |x - x0|{note}"),
+              (signed, f"signed change (grey 0, full +/-{largest:.2f})")]
     for ax, (arr, name) in zip(axes, panels):
-        im = ax.imshow(arr, cmap="magma" if arr.ndim == 2 else None, vmin=0 if arr.ndim == 2 else None)
-        ax.set_title(name, fontsize=9)
+        im = ax.imshow(arr, cmap="magma" if arr.ndim == 2 else None, vmin=0 if arr.ndim == 2 else None,
+                       vmax=top if arr.ndim == 2 else None)
+        ax.set_title(name.replace(", clipped", ",\nclipped"), fontsize=9)
         ax.set_axis_off()
         if arr.ndim == 2:
             fig.colorbar(im, ax=ax, shrink=0.8, label="change (pixel values 0..1)")
@@ -87,15 +101,34 @@ def dream(before: ImageLike, after: ImageLike | Sequence[ImageLike], titles: Seq
 
 
 def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
-                  title: str = "objective per step") -> Figure:
-    """The objective's value per step (one line per image of the batch)."""
+                  title: str = "objective per step", smooth: int | None = None,
+                  mark_step: int | None = None) -> Figure:
+    """The objective's value per step (one line per image of the batch).
+
+    ``smooth``: also draw each curve's running mean over that many steps (the raw curve
+    fades behind it); ``mark_step``: a dashed vertical line at that step (e.g. a quarter of
+    the steps)."""
     h = to_numpy(history)
     h = h[:, None] if h.ndim == 1 else h
+    if smooth is not None:
+        smooth = int(smooth)
+        if smooth < 1:
+            raise ValueError(f"smooth must be a positive number of steps, got {smooth}")
     fig = Figure(figsize=(5, 3), layout="constrained")
     ax = fig.add_subplot()
     for i in range(h.shape[1]):
-        ax.plot(h[:, i], label=labels[i] if labels else None)
-    if labels:
+        name = labels[i] if labels else None
+        if smooth is not None and smooth > 1:
+            line, = ax.plot(h[:, i], alpha=0.35, label=f"{name}, per step" if name else "per step")
+            kernel = np.ones(min(smooth, len(h))) / min(smooth, len(h))
+            run = np.convolve(h[:, i], kernel, mode="valid")
+            ax.plot(np.arange(len(run)) + len(kernel) - 1, run, color=line.get_color(),
+                    label=f"{name}, running mean of {len(kernel)}" if name else f"running mean of {len(kernel)} steps")
+        else:
+            ax.plot(h[:, i], label=name)
+    if mark_step is not None:
+        ax.axvline(int(mark_step), color="0.4", linestyle="--", linewidth=1, label=f"step {int(mark_step)}")
+    if labels or smooth is not None or mark_step is not None:
         ax.legend(fontsize=8)
     ax.set_xlabel("step")
     ax.set_ylabel("score")
@@ -103,4 +136,33 @@ def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
     return fig
 
 
-__all__ = ["difference", "dream", "inversions", "renderings", "score_history"]
+def receptive_map(image: ImageLike | torch.Tensor | Rendering, erf: torch.Tensor,
+                  titles: Sequence[str] = ("render", "effective receptive field"),
+                  suptitle: str | None = None, cell: float = 3.4, clip_percentile: float = 99.0) -> Figure:
+    """A render next to a unit's effective receptive field (a ``(H, W)`` map such as
+    :func:`cnnviz_lab.optvis.effective_receptive_field` returns, scaled to a maximum of 1),
+    drawn with a colour bar on the same pixel grid. The colour scale saturates at the
+    ``clip_percentile`` percentile of the map (stated on the colour bar; 100: the maximum),
+    since a few peak pixels would otherwise leave the rest of the field dark."""
+    arr = to_numpy(erf)
+    if arr.ndim != 2:
+        raise ValueError(f"erf must be an (H, W) map, got shape {tuple(arr.shape)}")
+    q = float(clip_percentile)
+    if not 0 < q <= 100:
+        raise ValueError(f"clip_percentile must be in (0, 100], got {clip_percentile!r}")
+    top = float(np.percentile(arr, q)) or None
+    fig = Figure(figsize=(2 * cell + 0.8, cell + (0.4 if suptitle else 0)), layout="constrained")
+    a, b = fig.subplots(1, 2)
+    a.imshow(_array(image))
+    im = b.imshow(arr, cmap="magma", vmin=0, vmax=top)
+    label = "mean |gradient| (max 1)" + ("" if q == 100 else f",\nscale clipped at its {q:g}th percentile")
+    fig.colorbar(im, ax=b, shrink=0.8, label=label)
+    for ax, name in zip((a, b), titles):
+        ax.set_title(name, fontsize=9)
+        ax.set_axis_off()
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+__all__ = ["difference", "dream", "inversions", "receptive_map", "renderings", "score_history"]

@@ -5,9 +5,9 @@
 #     goals:
 #     - render the image that maximally excites a neuron, a channel or a class
 #     - 'compare early and deep layers: edges and colours versus textures and object parts'
-#     - see what total variation, random transforms and the Fourier parametrisation with decorrelated
-#       colour change, and what an L2 penalty does when the render starts from a photo
-#     - render many channels at once as one batch, and start from a photo
+#     - see what total variation, random transforms and the Fourier parametrisation (with and without
+#       decorrelated colours) change, and what an L2 penalty does when the render starts from a photo
+#     - render many channels at once as one batch
 #     - know how feature visualisation misleads (pitfalls) and how to use it on your own model
 #     prerequisites: notebook 00 (layers, channels, hooks) and notebook 01 (gradients of a score with respect
 #       to the input).
@@ -24,20 +24,29 @@
 #     - Luo et al., *Understanding the Effective Receptive Field in Deep Convolutional Neural Networks*, NeurIPS 2016
 #     - Nguyen, Yosinski & Clune, *Multifaceted Feature Visualization*, ICML workshop 2016
 #     - 'Olah et al., *Zoom In: An Introduction to Circuits*, Distill 2020'
+#     - 'Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google Research blog 2015'
+#     - Szegedy et al., *Intriguing Properties of Neural Networks*, ICLR 2014
+#     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
+#     - 'Borowski et al., *Exemplary Natural Images Explain CNN Activations Better than State-of-the-Art Feature Visualization*, ICLR 2021'
+#     - Zimmermann et al., *How Well do Feature Visualizations Support Causal Understanding of CNN Activations?*, NeurIPS 2021
+#     - 'Geirhos et al., *Don''t Trust Your Eyes: On the (Un)reliability of Feature Visualizations*, 2023'
 # ---
 
 # %% [markdown]
 # ## 1. The idea
 #
 # Attribution asks which pixels of *this* image matter. Activation maximisation asks the
-# reverse: which image would excite a unit most? Start from noise and climb the gradient:
+# reverse: which image would excite a unit most? Erhan et al. (2009) answered it by gradient
+# ascent in input space; what `cv.maximize` optimises is
 #
-# $$x^\star = \arg\max_x \; h_{\ell,c}\big(T(x)\big) - \lambda\,R(x),$$
+# $$x^\star = x(\theta^\star),\qquad \theta^\star = \arg\max_\theta \; \mathbb{E}_T\big[h_{\ell,c}\big(T(x(\theta))\big)\big] - \lambda\,R\big(x(\theta)\big),$$
 #
 # where $h_{\ell,c}$ is the mean activation of channel $c$ of layer $\ell$ (or one neuron,
-# or a class logit), $T$ a random jitter/scale/rotation drawn at each step and $R$ a
-# regulariser. `cv.maximize` runs this loop with the model frozen, the hooks removed
-# afterwards, and the forward pass stopped at the layer the objective reads.
+# or a class logit), $T$ a random jitter/scale/rotation, $R$ a regulariser, and $x(\theta)$
+# the image made from the optimised numbers $\theta$: the pixels themselves, or a Fourier
+# spectrum turned into an image by an inverse FFT and a colour decorrelation (section 4).
+# Each step draws one $T$, so the gradient is a one-sample estimate of the expectation.
+# `cv.maximize` runs this loop with the model frozen and its hooks removed afterwards.
 #
 # The model is EfficientNet-Lite0 trained on ImageNet-1k (the weights ship with the
 # package). **Settings, unless a cell says otherwise:** a 160-pixel image, 256 steps of Adam
@@ -52,25 +61,33 @@ res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)   # a Rend
 cv.plot.renderings(res, [f"{cv.title_name(clf)}: blocks.8 channel 12"], cell=3.5)
 
 # %%
-cv.plot.score_history(res.history, title="blocks.8 channel 12: mean activation per step\n(on that step's randomly transformed image)")
+cv.plot.score_history(res.history, title="blocks.8 channel 12: mean activation per step\n(on that step's randomly transformed image)",
+                      smooth=10, mark_step=STEPS // 4)
 
 # %% [markdown]
 # The score is the channel's mean activation on the image *as transformed at that step*.
-# It climbs quickly and then flattens: most of the gain comes in the first quarter of the
-# steps (checked below). The step-to-step jitter comes from the random shift, scale and
-# rotation drawn at each step, and so does a final value a little below what the finished
-# image scores untransformed (section 4 prints that). The optimisation has found an image
+# It climbs quickly and then flattens: more than half of the gain comes before the dashed
+# line, in the first quarter of the steps (printed below). The step-to-step jitter comes from the random
+# shift, scale and rotation drawn at each step; averaged over the last 10 steps the score
+# stays below what the finished image scores untransformed (both printed below; the same
+# image is the row "Fourier + transforms" of section 4). The optimisation has found an image
 # that drives the channel strongly under this prior, one pattern repeated everywhere (a
 # channel objective averages over all positions). Read it as a texture, not as an object;
 # whether the channel responds to this pattern in *photos* is another question (section 7).
 
 # %%
 h = res.history[:, 0]
-quarter = h[len(h) // 4].item()
-print(f"score: start {h[0].item():.1f}, after a quarter of the steps {quarter:.1f}, end {h[-1].item():.1f}")
+quarter, last10 = h[len(h) // 4].item(), h[-10:].mean().item()
+plain = cv.activations(clf, clf.from_unit(res.tensor), "blocks.8")[0, 12].mean().item()
+print(f"score: start {h[0].item():.1f}, after a quarter of the steps {quarter:.1f}, "
+      f"mean of the last 10 steps {last10:.1f}; finished image, untransformed: {plain:.1f}")
+print(f"share of the climb done in the first quarter: {(quarter - h[0].item()) / (last10 - h[0].item()):.0%}")
+
+# %% tags=["check"]
+# the score climbs, mostly in the first quarter, and ends below the untransformed score
 assert h[-1] > h[0] + cv.config.pick(10.0, 0.5)
 if not cv.config.quick():
-    assert quarter - h[0].item() > 0.6 * (h[-1] - h[0]).item()   # most of the climb is early
+    assert quarter - h[0].item() > 0.5 * (last10 - h[0].item()) and last10 < plain
 
 # %% [markdown]
 # ## 2. Neuron, channel, class
@@ -85,6 +102,7 @@ if not cv.config.quick():
 # (the builder writes the question and the answer cell)
 
 # %%
+import torch
 from cnnviz_lab import objectives as obj
 
 goals = [obj.neuron("blocks.8", 12), obj.channel("blocks.8", 12), obj.class_logit("goldfish")]
@@ -92,15 +110,16 @@ images = cv.maximize(clf, goals, size=SIZE, steps=STEPS, seed=0)  # three images
 cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in goals], cell=3.4)
 
 # %% [markdown]
-# The neuron draws its pattern in the middle and leaves the border much flatter and greyer;
-# the channel repeats it everywhere (the middle panel is the render of section 1 again).
-# Why the neuron's pattern fades is **not** a hard receptive-field edge: the *theoretical*
-# receptive field of a `blocks.8` unit (every pixel it depends on at all) is about 211
-# pixels, larger than this 160-pixel image (measured below with `cv.optvis.receptive_field`),
-# so every pixel gets some gradient, and the Fourier parametrisation and the random
-# transforms spread it further. What fades is the *effective* receptive field (Luo et al.
-# 2016): centre pixels reach the unit through many more paths than outer ones, so the
-# gradient, and with it the pattern, falls off smoothly from the middle.
+# The neuron does not draw the channel's scale once: it draws a *related* motif (arcs with
+# the same dotted fill, in more colours) concentrated in the middle, and leaves the border
+# much flatter and greyer; the channel repeats its scale everywhere (the middle panel is the
+# render of section 1 again). Why the neuron's pattern fades is **not** a hard
+# receptive-field edge: the *theoretical* receptive field of a `blocks.8` unit (every pixel
+# it depends on at all) is about 211 pixels, larger than this 160-pixel image (measured
+# below with `cv.optvis.receptive_field`), so every pixel gets some gradient. What fades is
+# the *effective* receptive field (Luo et al. 2016): centre pixels reach the unit through
+# many more paths than outer ones, so the gradient, and with it the pattern, falls off
+# smoothly from the middle. The figure after the numbers shows that gradient.
 #
 # The class image is **not a photograph of a goldfish**: one fish-like body (orange head,
 # green scaly flank) in the middle and fin- and scale-like fragments in orange and
@@ -120,30 +139,57 @@ contrast = cv.optvis.centre_contrast(images.tensor)
 print(f"centre / border contrast: neuron {contrast[0]:.1f}, channel {contrast[1]:.1f}")
 top = clf.predict(clf.from_unit(images.tensor[2:3]))[0]
 print(f"the class image is classified as {top[1]} ({top[2]:.0%})")
+rf = {l: cv.optvis.receptive_field(clf, l, size=1024) for l in ["blocks.1", "blocks.4", "blocks.8", "blocks.10", "blocks.15"]}
+print("theoretical receptive field (pixels):", ", ".join(f"{l} {v}" for l, v in rf.items()))
+print(f"(the renders are {SIZE} pixels; the network was trained on 224-pixel images)")
+
+# %% tags=["check"]
+# the neuron image is concentrated in the middle, the channel image is not; the class image is a goldfish
 if not cv.config.quick():
     assert contrast[0] > 1.8 and 0.7 < contrast[1] < 1.4, contrast
     assert top[1] == "goldfish" and top[2] > 0.9, top
-rf = {l: cv.optvis.receptive_field(clf, l, size=1024) for l in ["blocks.1", "blocks.4", "blocks.8", "blocks.15"]}
-print("theoretical receptive field (pixels):", ", ".join(f"{l} {v}" for l, v in rf.items()), f"; image {SIZE}")
-assert rf["blocks.8"] > SIZE and rf["blocks.1"] < rf["blocks.4"] < rf["blocks.8"] < rf["blocks.15"]
+assert rf["blocks.8"] > SIZE and rf["blocks.1"] < rf["blocks.4"] < rf["blocks.8"] < rf["blocks.10"] < rf["blocks.15"]
+assert rf["blocks.15"] > 2 * rf["blocks.10"] > 2 * 224
+
+# %% [markdown]
+# The effective receptive field, measured: $|\partial h / \partial x|$ of the centre unit of
+# channel 12, averaged over four random inputs (`cv.optvis.effective_receptive_field`), beside
+# the neuron's render. The gradient is a bright blob a few tens of pixels wide in the middle
+# that fades smoothly, with no edge, long before the 211-pixel theoretical field ends: the
+# shape of the render's fading.
+
+# %%
+erf = cv.optvis.effective_receptive_field(clf, "blocks.8", 12, size=SIZE, samples=4)
+inner = erf[SIZE // 4:-(SIZE // 4), SIZE // 4:-(SIZE // 4)].sum() / erf.sum()
+cv.plot.receptive_map(images.tensor[0], erf, ["centre neuron of blocks.8 channel 12 (render)",
+                      f"|dh/dx| of that unit, mean of 4 noise inputs\n({inner:.0%} of it in the central quarter of the area)"])
+
+# %% tags=["check"]
+# most of the centre unit's gradient falls in the central quarter of the image
+if not cv.config.quick():
+    assert inner > 0.5, inner
 
 # %% [markdown]
 # ## 3. Early versus deep layers
 #
 # In Olah et al.'s (2017) renders of GoogLeNet, early layers respond to colours and oriented
 # edges, the middle of the network to textures, and deep layers to object parts (eyes, fur,
-# wheels). Below, channel 3 of four blocks of EfficientNet-Lite0. What the renders show
-# clearly is the **scale**: `blocks.1`'s image is a fine stripe pattern, `blocks.5`'s and
-# `blocks.10`'s are repeated motifs a few times larger, and `blocks.15`'s no longer repeats
-# one motif: it mixes shapes of many sizes. The **high-frequency share**
-# (`cv.high_frequency_share`: the share of the image's energy above a quarter of the Nyquist
-# frequency) falls from block to block, *for this channel and these four blocks* (one
-# channel, one seed: a trend to check on more channels, not a law). `blocks.15`'s render
-# holds eye- and face-like fragments among blobs, but no whole object. Many deep channels
-# respond to a mixture of unrelated things (*polysemantic* units, Olah et al. 2020, "Zoom In";
-# Olah et al. 2017 describe them as "strange mixtures of ideas"), and a `blocks.15` unit's
-# theoretical receptive field (printed above, about 850 pixels) is over five times this image:
-# a 160-pixel render shows such a channel's textures and fragments better than whole objects.
+# wheels). Below, channel 3 of four blocks of EfficientNet-Lite0. What these four renders
+# show clearly is the **scale**: `blocks.1`'s image is a fine stripe pattern, `blocks.5`'s
+# bands are larger, `blocks.10`'s scales (some 40 to 60 pixels) about twice as large again,
+# and `blocks.15`'s no longer repeats one motif: it mixes shapes of many sizes. The
+# **high-frequency share** (`cv.high_frequency_share`: the share of the image's energy above
+# a quarter of the Nyquist frequency) falls from block to block, *for this channel and these
+# four blocks* (one channel per layer, one seed: a trend to check on more channels, not a
+# law). `blocks.15`'s render holds eye- and face-like fragments among blobs, but no whole
+# object. Many deep channels respond to a mixture of unrelated things (*polysemantic* units,
+# Olah et al. 2020, "Zoom In"; Olah et al. 2017 describe them as "strange mixtures of ideas").
+#
+# The motif does **not** scale with the theoretical receptive field: from `blocks.10` to
+# `blocks.15` that field grows from about 340 to about 850 pixels, yet the high-frequency
+# share hardly moves, and no motif can be 850 pixels wide in a 160-pixel image. A field larger
+# than the 224-pixel training images is mostly padding the unit never saw filled; what sets
+# the scale of what a unit responds to is closer to its *effective* receptive field (section 2).
 
 # %%
 layers = ["blocks.1", "blocks.5", "blocks.10", "blocks.15"]
@@ -153,7 +199,11 @@ cv.plot.renderings(images, [f"{l} channel 3 ({cv.title_name(clf)})" for l in lay
 # %%
 hf = cv.high_frequency_share(images.tensor)
 print("high-frequency share:", ", ".join(f"{l} {v:.2f}" for l, v in zip(layers, hf)))
+
+# %% tags=["check"]
+# the high-frequency share falls block by block for this channel, and barely from blocks.10 to blocks.15
 if not cv.config.quick():
+    assert hf[2] - hf[3] < 0.1, hf
     assert hf[0] > hf[-1] + 0.2 and all(hf[i] > hf[i + 1] for i in range(3)), hf   # falls block by block
 
 # %% [markdown]
@@ -164,49 +214,70 @@ if not cv.config.quick():
 # same mechanism as an adversarial example). Three cures, each tried below on the same
 # channel:
 #
-# - a penalty: the squared total variation (Mahendran & Vedaldi's $V^\beta$ with $\beta = 2$),
+# - a penalty, an image prior: the squared total variation (Mahendran & Vedaldi's $V^\beta$
+#   with $\beta = 2$),
 #   $R_{TV}(x)=\frac{1}{C(H-1)(W-1)}\sum_{c,i,j}\big[(x_{c,i,j+1}-x_{c,i,j})^2+(x_{c,i+1,j}-x_{c,i,j})^2\big]$;
-# - robustness: random jitter, scale and rotation every step (`transforms="standard"`,
-#   Yosinski et al. 2015 used jitter, blur and L2 decay in the same spirit);
+#   Yosinski et al. (2015) used priors of the same kind: L2 decay, Gaussian blur and
+#   clipping of weak pixels;
+# - robustness: random jitter, scale and rotation every step (`transforms="standard"`);
+#   jitter comes from Mordvintsev et al.'s DeepDream ("Inceptionism", 2015), scale and
+#   rotation from Olah et al. 2017;
 # - a better parametrisation: optimise the Fourier spectrum, scaled by $1/f$, with colours
 #   decorrelated by ImageNet's colour covariance (`param="fft"`, Olah et al. 2017).
+#
+# Why a parametrisation changes the result of the *same* objective: gradient ascent is not
+# coordinate-free. On raw pixels, a step moves every pixel independently, and the
+# high-frequency directions, which are most numerous, take most of the step. Scaling each
+# Fourier coefficient by $1/f$ makes a step change low frequencies as much as high ones:
+# a *preconditioner* that steers the climb towards smooth images (Olah et al. 2017,
+# "Preconditioning and parameterization"). Decorrelating the colours does the same for the
+# three colour channels. The fifth variant keeps the Fourier spectrum but optimises plain
+# RGB (`param="fft-rgb"`), to isolate the colour part. Each title gives the image's
+# high-frequency share (hf) and the channel's mean activation on the untransformed image.
 
 # %%
-import torch
-
 target = obj.channel("blocks.8", 12)
 variants = {
     "pixels, nothing": dict(param="pixel", transforms=None, objective=target),
     "pixels + TV (weight 300)": dict(param="pixel", transforms=None, objective=target - 300 * obj.total_variation()),
     "pixels + transforms": dict(param="pixel", transforms="standard", objective=target),
     "Fourier + transforms": dict(param="fft", transforms="standard", objective=target),
+    "Fourier, plain RGB, + transforms": dict(param="fft-rgb", transforms="standard", objective=target),
 }
 imgs = [cv.maximize(clf, size=SIZE, steps=STEPS, seed=0, **kw) for kw in variants.values()]
-cv.plot.renderings(imgs, list(variants), cell=3)
+hf = cv.high_frequency_share(torch.cat([r.tensor for r in imgs]))
+fires = [cv.activations(clf, clf.from_unit(r.tensor), "blocks.8")[0, 12].mean().item() for r in imgs]
+cv.plot.renderings(imgs, [f"{n}\nhf {f:.2f}, channel {a:.1f}" for n, f, a in zip(variants, hf, fires)], ncols=5, cell=2.6)
 
 # %% [markdown]
 # In the raw-pixel image the channel's scale-like pattern is there, but under a layer of
-# pixel-level colour noise (its high-frequency share is the largest of the four). A TV weight of 300 (the channel's
+# pixel-level colour noise (its high-frequency share is the largest of the five). A TV weight of 300 (the channel's
 # mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
 # variation falls several-fold while the channel still fires almost as strongly. Transforms
 # make the pattern survive shifts, so it becomes cleaner (a lower high-frequency share than
 # the raw image's); the Fourier
 # parametrisation gives the cleanest image, with the smallest share of high spatial
-# frequencies, for the same number of steps. **The price:** both transform variants make the
+# frequencies, for the same number of steps. **The price:** the transform variants make the
 # channel fire about 30% *less* on the untransformed image than the raw-pixel render does
 # (they optimise the average over random shifts, not this one image). Cleaner is not
-# stronger. The numbers (the channel column is the mean activation on the untransformed image):
+# stronger. The Fourier image with plain RGB colours (last panel) shows the same scales under
+# saturated rainbow-coloured pixel noise, with a much larger high-frequency share (0.40
+# against 0.23) at about the same activation: on this channel it is the colour decorrelation
+# that removes the colour noise, the $1/f$ scaling alone does not. The numbers (the channel
+# column is the mean activation on the untransformed image):
 
 # %%
 tv = torch.cat([cv.optvis.objectives.tv(r.tensor) for r in imgs])
-hf = cv.high_frequency_share(torch.cat([r.tensor for r in imgs]))
-fires = [cv.activations(clf, clf.from_unit(r.tensor), "blocks.8")[0, 12].mean().item() for r in imgs]
 for name, t, f, a in zip(variants, tv, hf, fires):
-    print(f"{name:26s} TV {t:.4f}  high-frequency share {f:.2f}  channel {a:5.1f}")
+    print(f"{name:32s} TV {t:.4f}  high-frequency share {f:.2f}  channel {a:5.1f}")
+
+# %% tags=["check"]
+# TV smooths at little cost; transforms clean at a price; the decorrelated Fourier image is the cleanest
 if not cv.config.quick():
     assert tv[1] < 0.25 * tv[0] and hf[1] < hf[0] - 0.15 and fires[1] > 0.9 * fires[0]   # TV acts
-    assert hf[2] < hf[0] and hf[3] == hf.min() and hf[0] == hf.max()
-    assert max(fires[2], fires[3]) < 0.85 * fires[0]   # the price of transforms: weaker on the plain image
+    assert hf[2] < hf[0] and hf[3] == hf[:4].min() and hf[0] == hf.max()
+    assert max(fires[2:]) < 0.85 * fires[0]   # the price of transforms: weaker on the plain image
+    assert hf[4] > hf[3] + 0.1 and abs(fires[4] - fires[3]) < 0.1 * fires[3]   # decorrelation removes colour noise
 
 # %% [markdown]
 # ## 5. A grid of channels, rendered as one batch
@@ -217,7 +288,10 @@ if not cv.config.quick():
 #
 # **What to look at:** the eight channels of one layer draw motifs of roughly similar size
 # (scales, arcs, stripes a few tens of pixels across) but differ in colour, orientation and
-# shape: each channel of a layer is a different detector at about the same scale.
+# shape: each channel's render shows a different motif at a similar scale. Part of that
+# similar scale comes from the shared settings (the same canvas, the same $1/f$ prior, the
+# same number of steps); whether these channels *detect* these motifs in photos needs
+# dataset examples (section 7).
 
 # %%
 n = cv.config.pick(8, 4)  # quick mode renders fewer
@@ -237,15 +311,17 @@ cv.plot.renderings(grid, [f"blocks.8 channel {i}" for i in range(n)], ncols=4, c
 # paint over the whole photo. The image is optimised as raw pixels (`param="pixel"`) so that
 # the start is the photo itself, pixel for pixel, and the penalty acts on those pixels;
 # transforms as usual. The figure shows the photo, the result, and what the optimisation
-# added: the size of the change at each pixel (with its colour bar) and the signed change
-# around grey.
+# added: the size of the change at each pixel (its colour bar saturates at the 99th
+# percentile, so that a few extreme pixels do not wash out the pattern) and the signed
+# change around grey.
 
 # %%
 from IPython.display import Markdown
 
 cat = cv.sample_image("cat")
 res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel", image=cat, l2_weight=3000)
-display(cv.plot.difference(res, title=f"{cv.title_name(clf)}: {res.description}"), Markdown(cv.credit("cat")))
+title = f"{cv.title_name(clf)}: channel 12 of blocks.8 - 3000 x mean squared difference to the start image"
+display(cv.plot.difference(res, title=title, clip_percentile=99), Markdown(cv.credit("cat")))
 
 # %% [markdown]
 # The cat stays recognisable, with the channel's pattern painted over it. The fair
@@ -264,7 +340,10 @@ print(f"mean squared distance to the photo: lambda 3000 {dist(res.tensor):.4f}, 
       f"from noise {dist(from_noise):.4f}")
 print(f"channel 12: photo {act(res.start):.1f}, lambda 3000 {act(res.tensor):.1f}, lambda 0 {act(free):.1f}, "
       f"from noise {act(from_noise):.1f}")
-assert act(res.tensor) > act(res.start) + cv.config.pick(10.0, 0.1)   # the channel objective rose
+
+# %% tags=["check"]
+# the penalty keeps the result close to the photo, and the channel still rises well above the photo's value
+assert act(res.tensor) > act(res.start) + cv.config.pick(10.0, 0.1)
 if not cv.config.quick():
     assert dist(res.tensor) < 0.5 * dist(free) and act(res.tensor) > 0.5 * act(from_noise)
 
@@ -272,52 +351,135 @@ if not cv.config.quick():
 # ## 7. Pitfalls: how feature visualisation misleads
 #
 # - **A render is not what the unit detects in photos.** It is *an* image that drives the
-#   unit under one prior. To know what the unit responds to in data, look at the natural
-#   images (or patches) that activate it most, the *dataset examples* Olah et al. (2017) put
-#   next to every render; this notebook shows no data set, so keep its renders as hypotheses.
-# - **Far outside the natural range.** Channel 12 gives about 0 on the cat photo and about
-#   40 on its raw-pixel render (printed in sections 4 and 6): renders live where photos never go.
-# - **The prior decides the picture.** Section 4 gave four different images of one channel.
-# - **One render hides the other facets.** Different seeds give different images of the same
-#   channel (the numbers below); a unit may respond to several unrelated things (Nguyen et al. 2016 render
-#   several facets; Olah et al. 2017 add a diversity term).
+#   unit under one prior. What the unit responds to in data shows in the natural images (or
+#   patches) that activate it most, the *dataset examples* Olah et al. (2017) put next to
+#   every render: below, the best patches among this package's 16 sample photos.
+# - **Renders reach values photos may not.** Compare a render's score with the highest
+#   natural scores before calling it out of range (printed below, for these 16 photos only).
+# - **The prior decides part of the picture.** Section 4 gave five different images of one
+#   channel; below, the same objective on a network with *random* weights still gives a
+#   smooth, cloudy image: a control for how much of a render is prior rather than network
+#   (the feature visualisation version of Adebayo et al.'s 2018 sanity checks).
+# - **One render may hide other facets.** A unit may respond to several unrelated things
+#   (Nguyen et al. 2016 render several facets; Olah et al. 2017 add a diversity term);
+#   different seeds are the cheapest probe (below).
 # - **Class images are optimised, not recognised.** Near 100% for "goldfish" says that the
 #   logit was maximised, not that the image looks like a goldfish (fooling images).
+# - **Renders can mislead people, and units are not special.** In experiments with human
+#   observers, natural dataset examples predicted which image activates a unit better than
+#   feature visualisations (Borowski et al. 2021) and helped as much for causal questions
+#   (Zimmermann et al. 2021); a network can be altered so that its renders show arbitrary
+#   pictures while it behaves the same on natural images (Geirhos et al. 2023). And random
+#   directions in a layer's activation space look as interpretable as single units (Szegedy
+#   et al. 2014; Olah et al. 2017 render such directions): the unit basis is not privileged.
 #
-# **On your own model:** list the layers with `cv.layer_names(model)`, start with a channel
-# objective, `param="fft"` and the standard transforms, check that the score climbs, then
-# compare two seeds and, above all, dataset examples.
-
-# %%
-other = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=1)
-display(cv.plot.renderings([imgs[3], other], ["blocks.8 channel 12, seed 0 (as in section 1)", "blocks.8 channel 12, seed 1"], cell=3.4))
-act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
-print(f"mean squared pixel difference between the two seeds: {(imgs[3].tensor - other.tensor).pow(2).mean():.4f}")
-print(f"channel 12: seed 0 {act(imgs[3].tensor):.1f}, seed 1 {act(other.tensor):.1f}, "
-      f"grey image {act(torch.full_like(other.tensor, 0.5)):.1f}, cat photo {act(res.start):.1f}")
-
-# %% tags=["check"]
-# pitfalls checked: seeds differ but both fire far above grey and the photo; same seed, same image; no hook left
-assert (imgs[3].tensor - other.tensor).abs().mean() > 0.02
-if not cv.config.quick():
-    assert min(act(imgs[3].tensor), act(other.tensor)) > act(res.start) + 5.0
-check_steps = cv.config.pick(16, 4)
-a, b = (cv.maximize(clf, "blocks.8:0", size=32, steps=check_steps, seed=1, progress=False).tensor for _ in range(2))
-assert torch.equal(a, b) and cv.hook_count(clf) == 0
+# **On your own model:** wrap it with its input normalisation, e.g.
+# `net = cv.wrap_model(my_module, categories, input_size=224, mean=(0.485, 0.456, 0.406),
+# std=(0.229, 0.224, 0.225))`, list the layers with `cv.layer_names(net)`, then
+# `cv.maximize(net, "layer3:5", size=224, seed=0)` (`param="fft"`, standard transforms),
+# check that the score climbs, compare two seeds and, above all, dataset examples
+# (`cv.optvis.dataset_examples(net, "layer3", 5, your_images)`).
 
 # %% [markdown]
-# **Reading the numbers:** the seed-1 render differs from the seed-0 render (mean squared
-# pixel difference 0.05, as large as a render from noise is from the cat photo, 0.06), yet both
-# drive the channel equally (27.8 and 28.4), far above a grey image (6.6) and the photo
-# (-0.3). Render two or three seeds before describing what a unit "wants".
+# ### Dataset examples
+#
+# For each sample photo (centre crop, 160 pixels) the position where channel 12 fires most,
+# and the 64-pixel patch around it; the six best photos, beside the seed-0 render of section
+# 4. Each title gives the single unit's activation; the render's title gives its best unit
+# and its mean over all positions (what the channel objective maximised).
+
+# %%
+photos = cv.sample_images()
+ex = cv.optvis.dataset_examples(clf, "blocks.8", 12, photos, k=6, patch=64, size=SIZE)
+fmap = cv.activations(clf, clf.from_unit(imgs[3].tensor), "blocks.8")[0, 12]
+titles = [f"render (seed 0)\nbest unit {fmap.max():.1f}, mean {fmap.mean():.1f}"]
+titles += [f"{photos[i]}\nunit {v:.1f}" for i, v in zip(ex.sources, ex.values)]
+display(cv.plot.renderings([imgs[3].tensor[0]] + list(ex.patches), titles, ncols=7, cell=2.2))
+print(f"channel 12 over the {len(photos)} photos: best unit {ex.values[0]:.1f}, best mean over all positions "
+      f"{ex.image_means.max():.1f}; render: best unit {fmap.max():.1f}, mean {fmap.mean():.1f}")
+display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
+
+# %% [markdown]
+# On these 16 photos the channel's strongest units sit on curved boundaries between a light
+# and a darker region (cup rims, a fur outline, a petal, the panda's black-and-white edge):
+# the same kind of curved rim that outlines each scale of the render, so the render's motif
+# is a fair hypothesis here. But all six sit at the photo's edge (grey: outside the photo):
+# on photos this channel fires most where the image meets the network's zero padding, so
+# part of that response is a border effect, not the motif. The render
+# drives the channel much harder: its best unit about twice the best photo's (40.6 against
+# 19.3), and its mean over all positions ten times any whole photo's (27.8 against 2.8; a
+# photo fires in a few places, the render everywhere). That is true of these 16 photos; a
+# real data set (ImageNet's validation images) could reach higher.
+
+# %% tags=["check"]
+# on these photos the channel's best single unit and best mean stay well below the render's
+if not cv.config.quick():
+    assert fmap.max() > 1.5 * ex.values[0] and fmap.mean() > 5 * ex.image_means.max()
+
+# %% [markdown]
+# ### Seeds and a network with random weights
+#
+# The same objective with seed 1, and with seed 0 on a copy of the network whose weights
+# are all redrawn at random (each weight tensor keeps its mean and spread,
+# `cv.evaluate.randomize_layer(..., init="normal")`). Pixel-by-pixel differences overstate
+# how different two renders of a channel are, since a channel objective does not care where
+# its motif sits. A comparison that ignores position: `cv.optvis.feature_correlation`, the
+# correlation over `blocks.8`'s 112 channels of each channel's mean activation on the two
+# images (1: the layer sees the same texture in both).
+
+# %%
+import copy
+
+other = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=1)
+random_net = copy.deepcopy(clf)
+cv.evaluate.randomize_layer(random_net.model, seed=0, init="normal")   # the copy only
+rand = cv.maximize(random_net, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)
+display(cv.plot.renderings([imgs[3], other, rand], ["seed 0 (as in section 4)", "seed 1",
+        "seed 0, network with random weights"], ncols=3, cell=3.4, suptitle="blocks.8 channel 12"))
+
+# %%
+act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
+pairs = {"seed 0 vs seed 1": other.tensor, "seed 0 vs cat photo": res.start, "seed 0 vs random-weight render": rand.tensor}
+corr = {n: cv.optvis.feature_correlation(clf, "blocks.8", imgs[3].tensor, y).item() for n, y in pairs.items()}
+for name, y in pairs.items():
+    print(f"{name:31s} mean squared pixel difference {(imgs[3].tensor - y).pow(2).mean():.4f}, "
+          f"blocks.8 feature correlation {corr[name]:.2f}")
+print(f"channel 12: seed 0 {act(imgs[3].tensor):.1f}, seed 1 {act(other.tensor):.1f}, "
+      f"grey image {act(torch.full_like(other.tensor, 0.5)):.1f}, cat photo {act(res.start):.1f}")
+print(f"random-weight network, its own channel 12 while rendering: step 1 {rand.history[0, 0]:.1f}, "
+      f"last step {rand.history[-1, 0]:.1f}")
+
+# %% [markdown]
+# **Reading the numbers:** the two seeds show the same blue-grey scale texture, shifted and
+# bent a little; these two seeds show no second facet. Pixel by pixel they differ almost as much as
+# the render differs from the cat photo (0.052 against 0.067), which only says that the scales
+# sit elsewhere; in what `blocks.8` sees they are nearly the same (feature correlation 1.00
+# to two decimals, against 0.12 for the photo), and both drive channel 12 equally (27.8 and 28.4), far above a
+# grey image (6.6) and the photo (-0.3). For this channel one render shows its one dominant
+# motif; other units can have several (render a few seeds, or add a diversity term).
+#
+# The network with random weights gives no scales at all: a smooth, grey, cloudy texture with
+# a few dark spots, which the trained `blocks.8` sees as nothing like the scales (feature
+# correlation -0.09). Its own channel 12 barely changes while the image is optimised (39.3 to
+# 40.0): the random network offers almost nothing to climb, and what is left is the prior's
+# picture. So the scales come from the trained weights; the smoothness comes from the prior.
+
+# %% tags=["check"]
+# the layer sees the same texture in both seeds and not in the photo; both fire far above the photo
+if not cv.config.quick():
+    assert corr["seed 0 vs seed 1"] > 0.95 and corr["seed 0 vs cat photo"] < 0.5, corr
+    assert (imgs[3].tensor - other.tensor).pow(2).mean() > 0.5 * (imgs[3].tensor - res.start).pow(2).mean()
+    assert min(act(imgs[3].tensor), act(other.tensor)) > act(res.start) + 5.0
+    assert abs(rand.history[-1, 0] - rand.history[0, 0]) < 0.1 * rand.history[0, 0].abs()
 
 # %% [markdown]
 # ## 8. Explore
 #
 # Choose a layer, a channel, the parametrisation and the number of steps, then press
 # **render**. Try the same channel with `pixel` and `fft`; try channels of `blocks.1` and
-# `blocks.15`. The panel needs a live kernel (run the notebook); a static copy shows only its
-# first picture.
+# `blocks.15`. The panel needs a live kernel (run the notebook). In a static copy (a web page,
+# a PDF) what appears below is only the panel's small 64-pixel preview, not a render, and its
+# **render** button does nothing.
 
 # %%
 cv.widgets.maximize_panel(layer="blocks.8")
@@ -326,9 +488,10 @@ cv.widgets.maximize_panel(layer="blocks.8")
 # %% [markdown]
 # ### Exercise: total variation
 #
-# Write `total_variation(images)` for an `(N, C, H, W)` batch: for each image, the mean
-# over channels and positions of $dx^2 + dy^2$, with forward differences
-# `dx = x[..., :-1, 1:] - x[..., :-1, :-1]` and `dy = x[..., 1:, :-1] - x[..., :-1, :-1]`.
+# Write `total_variation(images)` for an `(N, C, H, W)` batch: for each image, the squared
+# total variation $R_{TV}$ of section 4 (the mean over channels and positions of the squared
+# forward differences to the right and downwards; drop the last row and column, where one
+# of the two differences is missing).
 
 # %% tags=["exercise"]
 def total_variation(images):
@@ -348,12 +511,51 @@ def total_variation_solution(images):
 assert cv.exercises.check_total_variation(total_variation_solution)
 
 # %% [markdown]
+# ### Predict, then run: how strong a TV penalty?
+#
+# Section 4 used a TV weight of 300 on raw pixels. Before running the cell below, predict
+# for weights 30, 300 and 3000: how do the high-frequency share and the channel's mean
+# activation change? Is there a weight beyond which the channel stops firing strongly?
+# Write your guesses down, then run (the three images are optimised as one batch, each with
+# its own weight).
+
+# %%
+weights = [30, 300, 3000]
+tvs = cv.maximize(clf, [target - w * obj.total_variation() for w in weights], size=SIZE, steps=STEPS,
+                  seed=0, param="pixel", transforms=None)
+tv_hf = cv.high_frequency_share(tvs.tensor)
+tv_act = cv.activations(clf, clf.from_unit(tvs.tensor), "blocks.8")[:, 12].mean((1, 2))
+cv.plot.renderings(tvs, [f"TV weight {w}\nhf {f:.2f}, channel {a:.1f}" for w, f, a in zip(weights, tv_hf, tv_act)], cell=3)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after predicting)</summary>
+#
+# On this channel the penalty smooths steadily: the high-frequency share falls from about
+# 0.71 (weight 30) to 0.43 (300) and 0.25 (3000), and the image goes from colour noise over
+# the scales to soft, greyish scales with lower contrast. The activation hardly pays for it:
+# 38.6 at weights 30 and 300 and still 35.4 at 3000, because smoothing removes mostly
+# pixel-level patterns the channel did not need. No weight here makes the channel stop
+# firing; a large enough one would, once a flat image is worth more than the activation.
+# Note that TV also removes contrast (the grey look): a prior of its own.
+#
+# </details>
+
+# %% tags=["check"]
+# a stronger TV penalty gives a smoother image at a small cost in activation
+if not cv.config.quick():
+    assert tv_hf[0] > tv_hf[1] + 0.15 and tv_hf[1] > tv_hf[2] + 0.1, tv_hf
+    assert tv_act[2] > 0.85 * tv_act[0] and abs(tv_act[1] - tv_act[0]) < 0.05 * tv_act[0], tv_act
+
+# %% [markdown]
 # ### Think, then write
 #
 # The channel image repeats one pattern over the whole picture; the centre-neuron image
-# draws it once, in the middle, fading towards the border rather than stopping at a sharp
-# edge. Explain both from the objectives' gradients. What would the neuron image look
-# like for a neuron of `blocks.1`, and for one of `blocks.15`?
+# draws a related motif in the middle, fading towards the border rather than stopping at a
+# sharp edge. Explain both from the objectives' gradients. What would the neuron image look
+# like for a neuron of `blocks.1`, and for one of `blocks.15`, first with raw pixels and no
+# transforms, then with the notebook's defaults (Fourier, transforms)? The cell after the
+# model answer renders all four (128 steps each; the panel of section 8 cannot render a
+# single neuron).
 
 # %% [markdown]
 # *Your answer (double-click this cell to write):*
@@ -364,17 +566,33 @@ assert cv.exercises.check_total_variation(total_variation_solution)
 # The channel objective is the mean over all positions, so every position contributes a
 # gradient and the pattern grows everywhere. A single unit's gradient is not uniform over
 # the image: its *theoretical* receptive field (about 211 pixels at `blocks.8`) covers the
-# whole 160-pixel image, but its *effective* receptive field is roughly Gaussian (Luo et al.
-# 2016): centre pixels reach the unit through many more paths than outer ones, so they get
-# most of the gradient and the pattern fades towards the border (the Fourier
-# parametrisation and the random transforms blur any edge further). A `blocks.1` neuron's
-# receptive field is 11 pixels: with raw pixels and no transforms, a tiny patch in the
-# middle and exactly zero gradient (an untouched start) everywhere else. A `blocks.15`
-# neuron's is about 850 pixels, over five times the image: the pattern fills the whole frame,
-# still weighted towards the middle, with the textures and fragments of section 3 rather
-# than a whole object.
+# whole 160-pixel image, but its *effective* receptive field is a blob in the middle (Luo
+# et al. 2016; the gradient map of section 2): centre pixels reach the unit through many
+# more paths than outer ones, so they get most of the gradient and the pattern fades
+# towards the border.
+#
+# For a neuron of another layer the answer depends on the settings. **Raw pixels, no
+# transforms:** a `blocks.1` neuron's receptive field is 11 pixels, so only an 11-pixel square
+# in the middle gets any gradient: a tiny patch changes and the rest of the image stays the
+# nearly flat grey it started as (first panel below). A `blocks.15` neuron's theoretical field
+# (about 850 pixels) covers the whole image, so every pixel changes, and without a prior the
+# change is high-frequency colour noise over the whole frame with no visible motif (second
+# panel). **Fourier + transforms (the defaults):** each Fourier coefficient touches every
+# pixel and the random shifts move the unit's window around, so the `blocks.1` neuron's image
+# is a striped patch some 30 pixels wide with a soft halo, larger than its 11-pixel field
+# (third panel), and the `blocks.15` neuron's image fills the frame with textures and eye- and
+# face-like fragments, as in section 3, not a whole object (fourth panel).
 #
 # </details>
+
+# %% [markdown]
+# %%
+goals = [obj.neuron("blocks.1", 3), obj.neuron("blocks.15", 3)]
+raw = cv.maximize(clf, goals, size=SIZE, steps=cv.config.pick(128, 10), seed=0, param="pixel", transforms=None)
+usual = cv.maximize(clf, goals, size=SIZE, steps=cv.config.pick(128, 10), seed=0)
+names = ["blocks.1 neuron, pixels, no transforms", "blocks.15 neuron, pixels, no transforms",
+         "blocks.1 neuron, Fourier + transforms", "blocks.15 neuron, Fourier + transforms"]
+cv.plot.renderings(list(raw.tensor) + list(usual.tensor), names, ncols=4, cell=2.8)
 
 # %% [markdown]
 # ## Summary
@@ -382,11 +600,14 @@ assert cv.exercises.check_total_variation(total_variation_solution)
 # - Activation maximisation climbs the gradient of a unit's activation with respect to the
 #   image; a channel objective gives a repeated texture, a centre neuron a pattern that fades
 #   with the effective receptive field, a class logit scattered object fragments.
-# - Motifs grow with depth, with the receptive field (11 pixels at `blocks.1`, about 850 at `blocks.15`).
+# - In the four renders of section 3 the motif grows with depth (one channel per layer: a
+#   trend to check); it does not follow the theoretical receptive field, which outgrows the
+#   training images.
 # - Without a prior the image fills with high-frequency noise; total variation, transforms and
-#   the decorrelated Fourier parametrisation clean it, transforms at some cost in activation.
+#   the Fourier parametrisation (a preconditioner) clean it, transforms at some cost in
+#   activation; the prior shapes the picture even for a network with random weights.
 # - A render is a hypothesis about a unit, not its meaning: check it against dataset
-#   examples and several seeds before you name a unit.
+#   examples, several seeds and a random-weight control before you name a unit.
 
 # %% [markdown]
 # ## What next
