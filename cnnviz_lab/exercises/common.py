@@ -19,10 +19,10 @@ class Verdict:
     ``assert``, ``if`` and ``==``, and shows nothing more in a notebook than the line the
     checker printed (no ``False`` echoed under "not yet")."""
 
-    __slots__ = ("ok", "line")
+    __slots__ = ("ok", "line", "name")
 
-    def __init__(self, ok: bool, line: str) -> None:
-        self.ok, self.line = bool(ok), line
+    def __init__(self, ok: bool, line: str, name: str = "") -> None:
+        self.ok, self.line, self.name = bool(ok), line, name
 
     def __bool__(self) -> bool:
         return self.ok
@@ -34,18 +34,20 @@ class Verdict:
         return hash(self.ok)
 
     def __repr__(self) -> str:
-        return f"Verdict({self.ok}, {self.line!r})"
+        return f"Verdict({self.ok}, {self.line!r}, {self.name!r})"
 
     def _ipython_display_(self) -> None:
         """The checker already printed the line: display nothing more."""
 
 
 def report(ok: bool, name: str, detail: str = "") -> Verdict:
-    """Print the verdict for exercise ``name`` and return it (true when ``ok``)."""
+    """Print the verdict for exercise ``name`` and return it (true when ``ok``). The printed
+    line is what a student reads ("correct: ..." or "not yet: ..."); ``name`` stays in the
+    returned verdict's ``name``, not on screen."""
     mark = "correct" if ok else "not yet"
-    line = f"[{name}] {mark}{': ' + detail if detail else ''}"
+    line = f"{mark}{': ' + detail if detail else ''}"
     print(line)
-    return Verdict(ok, line)
+    return Verdict(ok, line, name)
 
 
 def attempt(fn: Callable, *args, name: str, **kwargs):

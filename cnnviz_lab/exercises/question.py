@@ -59,10 +59,10 @@ def ask(question: Question, answer: str | None) -> Verdict:
     for a prediction; a wrong letter prints the hint written for that choice."""
     letters = ", ".join(repr(k) for k in question.options)
     if answer is None:
-        line = (f"[{question.id}] make your prediction first: set answer to one letter, one of {letters}, "
+        line = (f"make your prediction first: set answer to one letter, one of {letters}, "
                 "then run this cell again")
         print(line)
-        return Verdict(False, line)
+        return Verdict(False, line, question.id)
     key = str(answer).strip().lower().strip("()[]. ")
     if key not in question.options:
         return report(False, question.id, f"{answer!r} is not an option: answer with one letter, one of {letters}")
