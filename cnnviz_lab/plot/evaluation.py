@@ -87,7 +87,8 @@ def _boxes_of(boxes: Sequence, index: int) -> list:
 
 def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
-    red outside); returns whether it is a hit."""
+    red outside; a maximum on the image's edge draws its cross just inside it, whole);
+    returns whether it is a hit (always judged at the maximum itself)."""
     from ..evaluate import pointing_game
 
     hit = bool(pointing_game(m, [bxs])[0])
@@ -96,9 +97,34 @@ def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     for x0, y0, x1, y1 in bxs:
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
     r, c = np.unravel_index(np.argmax(m2), m2.shape)
-    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=12, mew=3)
+    r, c = _inside(ax, float(r), float(c), m2.shape, MARKER_SIZE / 2 + MARKER_EDGE / 2)
+    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=MARKER_SIZE, mew=MARKER_EDGE)
+    ax.set_xlim(-0.5, m2.shape[1] - 0.5)
+    ax.set_ylim(m2.shape[0] - 0.5, -0.5)
     ax.set_axis_off()
     return hit
+
+
+#: The pointing cross: size and line width in points.
+MARKER_SIZE, MARKER_EDGE = 12.0, 3.0
+
+
+def _inside(ax, r: float, c: float, shape: tuple[int, int], half: float) -> tuple[float, float]:
+    """``(row, col)`` of a marker ``half`` points wide on each side moved just enough inward
+    that the whole marker stays inside the image of ``shape`` drawn in ``ax`` (a maximum on
+    the image's edge would otherwise be cut in half by the axes). The image's scale is read
+    from the axes' size before layout, which is never larger than after it (a safe margin)."""
+    fig = ax.get_figure()
+    pos = ax.get_position()
+    w_pt, h_pt = pos.width * fig.get_figwidth() * 72, pos.height * fig.get_figheight() * 72
+    h, w = shape
+    per_pixel = max(min(w_pt / w, h_pt / h), 1e-6)             # points per image pixel (aspect kept)
+    pad = half / per_pixel + 0.5
+    lo_r, hi_r = pad - 0.5, h - 0.5 - pad
+    lo_c, hi_c = pad - 0.5, w - 0.5 - pad
+    r = min(max(r, lo_r), hi_r) if lo_r <= hi_r else (h - 1) / 2
+    c = min(max(c, lo_c), hi_c) if lo_c <= hi_c else (w - 1) / 2
+    return r, c
 
 
 def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
