@@ -335,3 +335,57 @@ def _colours(n: int) -> list:
 
     pool = list(colormaps["tab20"].colors) + list(colormaps["tab20b"].colors)
     return [pool[i % len(pool)] for i in range(n)]
+
+
+def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3) -> Figure:
+    """The metrics beyond deletion and insertion of a
+    :class:`~cnnviz_lab.evaluate.MethodEvaluation` (``evaluation.scores``; ``metrics``: which,
+    default all), one panel per metric, ``ncols`` panels per row: for every method a bar at
+    its mean over the images, its value written beside it, and a dot for each image; the same
+    method order in every panel, the random baselines in grey (a metric that re-runs the
+    method has none for them). Each title says which way is better. A metric whose positive
+    values span more than a factor of 100 gets a logarithmic axis (said in its label)."""
+    chosen = list(evaluation.scores) if metrics is None else list(metrics)
+    if not chosen:
+        raise ValueError("metrics: the evaluation has no extra metrics; run evaluate_methods(..., metrics=[...])")
+    unknown = [m for m in chosen if m not in evaluation.scores]
+    if unknown:
+        raise ValueError(f"metrics: {unknown} not measured; measured: {', '.join(evaluation.scores)}")
+    from ..evaluate import MAP_METRICS
+
+    names = [n for n in evaluation.methods + evaluation.baselines if any(n in evaluation.scores[m] for m in chosen)]
+    ncols = max(1, min(ncols, len(chosen)))
+    nrows = -(-len(chosen) // ncols)
+    fig = Figure(figsize=(3.6 * ncols + 1.2, 0.3 * len(names) * nrows + 1.3 * nrows), layout="constrained")
+    axes = np.array(fig.subplots(nrows, ncols, squeeze=False))
+    ys = np.arange(len(names))[::-1]
+    for ax, metric in zip(axes.flat, chosen):
+        values = evaluation.scores[metric]
+        every = np.concatenate([to_numpy(v).ravel() for v in values.values()])
+        positive = every[every > 0]
+        log = bool(positive.size and (every >= 0).all() and positive.max() > 100 * positive.min())
+        for y, name in zip(ys, names):
+            if name not in values:
+                ax.text(0.02, y, "not defined (re-runs the method)", fontsize=7, color="0.4", va="center",
+                        transform=ax.get_yaxis_transform())
+                continue
+            vals = to_numpy(values[name]).astype(float)
+            base = name in evaluation.baselines
+            ax.barh([y], [vals.mean()], color="0.65" if base else "C0", height=0.7)
+            ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=3, alpha=0.7)
+            ax.annotate(f"{vals.mean():.3g}", (1, y), xycoords=("axes fraction", "data"), xytext=(2, 0),
+                        textcoords="offset points", fontsize=7, va="center")
+        if log:
+            ax.set_xscale("log")
+        info = MAP_METRICS[metric]
+        better = evaluation.better.get(metric, info.better)
+        ax.set_title(f"{info.label}\n({better} is better)", fontsize=10)
+        unit = "share of images" if metric == "increase_in_confidence" else info.label
+        ax.set_xlabel(unit + (" (log scale)" if log else ""), fontsize=8)
+        ax.set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in axes.flat[len(chosen):]:
+        ax.set_visible(False)
+    n = len(next(iter(evaluation.scores[chosen[0]].values())))
+    fig.suptitle(f"bar: mean over {n} images; dots: each image", fontsize=9)
+    return fig
