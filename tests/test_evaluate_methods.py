@@ -259,6 +259,18 @@ def test_evaluate_methods_reports_the_extra_metrics_as_the_single_functions_do()
                          faithfulness=False)
 
 
+def test_relevance_methods_are_off_the_roster_but_evaluated_by_name(tiny):
+    from cnnviz_lab.evaluate import roster
+
+    assert not {"lrp", "deeplift", "deeplift_shap", "gradient_shap"} & set(roster())
+    x = torch.randn(2, 3, 12, 12)
+    ev = evaluate_methods(tiny, x, ["lrp", "deeplift"], [0, 2], sanity=False, steps=2, seed=0)
+    assert ev.methods == ["lrp", "deeplift"]
+    torch.testing.assert_close(ev.maps["lrp"], cv.lrp(tiny, x, [0, 2]).abs().sum(1))
+    torch.testing.assert_close(ev.maps["deeplift"], cv.deeplift(tiny, x, [0, 2]).abs().sum(1))
+    assert_clean(tiny)
+
+
 def test_vanished_maps_are_counted_and_left_out_of_the_kept_mean():
     from cnnviz_lab.evaluate import RandomizationResult
 
