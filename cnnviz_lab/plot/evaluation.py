@@ -343,8 +343,9 @@ def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
     default all), one panel per metric, ``ncols`` panels per row: for every method a bar at
     its mean over the images, its value written beside it, and a dot for each image; the same
     method order in every panel, the random baselines in grey (a metric that re-runs the
-    method has none for them). Each title says which way is better. A metric whose positive
-    values span more than a factor of 100 gets a logarithmic axis (said in its label)."""
+    method has none for them). Each title says which way is better. A metric whose values
+    are all positive and span more than a factor of 100 gets a logarithmic axis (said in its
+    label)."""
     chosen = list(evaluation.scores) if metrics is None else list(metrics)
     if not chosen:
         raise ValueError("metrics: the evaluation has no extra metrics; run evaluate_methods(..., metrics=[...])")
@@ -363,7 +364,7 @@ def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
         values = evaluation.scores[metric]
         every = np.concatenate([to_numpy(v).ravel() for v in values.values()])
         positive = every[every > 0]
-        log = bool(positive.size and (every >= 0).all() and positive.max() > 100 * positive.min())
+        log = bool(positive.size == every.size and positive.max() > 100 * positive.min())
         for y, name in zip(ys, names):
             if name not in values:
                 ax.text(0.02, y, "not defined (re-runs the method)", fontsize=7, color="0.4", va="center",
@@ -377,6 +378,7 @@ def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
                         textcoords="offset points", fontsize=7, va="center")
         if log:
             ax.set_xscale("log")
+        ax.set_ylim(-0.6, len(names) - 0.4)
         info = MAP_METRICS[metric]
         better = evaluation.better.get(metric, info.better)
         ax.set_title(f"{info.label}\n({better} is better)", fontsize=10)
