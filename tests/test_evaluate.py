@@ -189,3 +189,32 @@ def test_pointing_figures_say_what_they_score(batch):
     with_bar = cv.plot.pointing_grid({"a": attr}, boxes, batch, ncols=2, cell=3.0, colorbar=True)
     assert sum(ax.get_label() == "<colorbar>" for ax in with_bar.axes) == 1
     assert with_bar.get_figwidth() > 6.0
+
+
+@pytest.mark.parametrize("ncols, cell, colorbar", [(8, 1.75, False), (4, 2.6, True), (2, 3.0, False)])
+def test_pointing_crosses_stay_whole_inside_their_panel(ncols, cell, colorbar):
+    """A maximum on the image's edge (a corner, the top row) draws its whole cross inside the
+    panel, not cut in half by the axes; the verdict is still judged at the maximum itself."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    size = 224
+    corners = [(0, 0), (0, size - 1), (size - 1, 0), (size - 1, size - 1), (0, 100), (100, size - 1)]
+    maps = torch.zeros(len(corners), size, size)
+    for i, (r, c) in enumerate(corners):
+        maps[i, r, c] = 1.0
+    image = torch.rand(len(corners), 3, size, size)
+    boxes = [[(0, 0, 10, 10)]] * len(corners)      # only the top-left corner's maximum is inside
+    fig = cv.plot.pointing_grid({"m": maps}, boxes, image, ncols=ncols, cell=cell, colorbar=colorbar)
+    single = cv.plot.pointing(maps, boxes, image, index=1)
+    for f in (fig, single):
+        canvas = FigureCanvasAgg(f)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        for ax in f.axes:
+            if not ax.get_visible() or ax.get_label() == "<colorbar>":
+                continue
+            (cross,) = ax.get_lines()
+            box, mark = ax.get_window_extent(renderer), cross.get_window_extent(renderer)
+            assert box.x0 <= mark.x0 and mark.x1 <= box.x1 and box.y0 <= mark.y0 and mark.y1 <= box.y1, (box, mark)
+    verdicts = [ax.get_title().split(": ")[-1] for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert verdicts == ["hit"] + ["miss"] * (len(corners) - 1)

@@ -184,6 +184,107 @@ def test_evaluate_methods_matches_the_single_functions_and_leaves_the_model_alon
         evaluate_methods(model, x, ["saliency"], [[1, 2], [3, 4]], sanity=False, steps=2)
 
 
+def test_evaluate_methods_reports_the_extra_metrics_as_the_single_functions_do():
+    """metrics=: every value equals the metric's own function on the same map (each checked
+    against its paper's definition in test_evaluate_metrics.py); the sensitivities re-run the
+    method and share their draws; random baselines get no sensitivity; the model is left alone."""
+    from cnnviz_lab.evaluate import (MAP_METRICS, average_drop, avg_sensitivity, increase_in_confidence,
+                                     infidelity, max_sensitivity, road)
+
+    torch.manual_seed(0)
+    model = TinyNet(classes=5).eval()
+    before = copy.deepcopy(model.state_dict())
+    x = torch.randn(2, 3, 16, 16)
+    xs = x.clone()
+    target = [1, 3]
+    settings = {"average_drop": {}, "increase_in_confidence": {}, "infidelity": {"n": 5},
+                "road": {"fractions": [0.25, 0.5, 0.75]}, "max_sensitivity": {"n": 3, "radius": 0.1},
+                "avg_sensitivity": {"n": 3, "radius": 0.1}}
+    ev = evaluate_methods(model, x, ["saliency", "gradcam"], target, faithfulness=False, sanity=False,
+                          metrics=settings, seed=0)
+    assert list(ev.scores) == list(settings) and ev.metric_settings == settings
+    assert ev.better == {k: MAP_METRICS[k].better for k in settings}
+    assert ev.better["increase_in_confidence"] == "higher" and ev.better["road"] == "lower"
+    for name in ("saliency", "gradcam", "random blobs"):
+        m = ev.maps[name]
+        torch.testing.assert_close(ev.score("average_drop", name), average_drop(model, x, m, target))
+        torch.testing.assert_close(ev.score("increase_in_confidence", name),
+                                   increase_in_confidence(model, x, m, target).float())
+        raw = cv.saliency(model, x, target) if name == "saliency" else m     # infidelity: the signed output
+        torch.testing.assert_close(ev.score("infidelity", name), infidelity(model, x, raw, target, n=5, seed=0))
+        torch.testing.assert_close(ev.score("road", name),
+                                   road(model, x, m, target, fractions=[0.25, 0.5, 0.75], seed=0).auc)
+    fn = cv.evaluate.course_methods(["gradcam"])["gradcam"]
+    torch.testing.assert_close(ev.score("max_sensitivity", "gradcam"),
+                               max_sensitivity(model, x, target, method=fn, n=3, radius=0.1, seed=0))
+    torch.testing.assert_close(ev.score("avg_sensitivity", "gradcam"),
+                               avg_sensitivity(model, x, target, method=fn, n=3, radius=0.1, seed=0))
+    assert bool((ev.score("max_sensitivity", "saliency") >= ev.score("avg_sensitivity", "saliency")).all())
+    assert "random blobs" not in ev.scores["max_sensitivity"]
+    with pytest.raises(ValueError, match="no max_sensitivity value for 'random blobs'"):
+        ev.score("max_sensitivity", "random blobs")
+    with pytest.raises(ValueError, match="was not measured"):
+        ev.score("pointing", "gradcam")
+    rows = {r["method"]: r for r in ev.rows()}
+    assert rows["gradcam"]["ROAD AUC"] == pytest.approx(float(ev.score("road", "gradcam").mean()))
+    assert "max-sensitivity" not in rows["random blobs"] and "infidelity" in rows["random blobs"]
+    assert "| increase in confidence |" in ev.table()
+    fig = cv.plot.metric_bars(ev)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown[:2]] == ["average drop\n(lower is better)",
+                                                    "increase in confidence\n(higher is better)"]
+    road_ax = shown[3]
+    assert [p.get_width() for p in road_ax.patches] == pytest.approx(
+        [float(ev.score("road", n).mean()) for n in ("saliency", "gradcam", "random pixels", "random blobs")])
+    assert [p.get_width() for p in shown[4].patches] == pytest.approx(
+        [float(ev.score("max_sensitivity", n).mean()) for n in ("saliency", "gradcam")])
+    with pytest.raises(ValueError, match="not measured"):
+        cv.plot.metric_bars(ev, ["deletion"])
+    lerf = evaluate_methods(model, x, ["gradcam"], target, faithfulness=False, sanity=False,
+                            metrics={"road": {"order": "lerf", "fractions": [0.5]}}, baselines={}, seed=0)
+    assert lerf.better == {"road": "higher"} and list(lerf.scores["road"]) == ["gradcam"]
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    assert torch.equal(x, xs)
+    assert_clean(model)
+    # bad input: one clear error naming the argument
+    with pytest.raises(TypeError, match="metrics"):
+        evaluate_methods(model, x, ["gradcam"], metrics="road", sanity=False, faithfulness=False)
+    with pytest.raises(ValueError, match="unknown metric 'deletion'"):
+        evaluate_methods(model, x, ["gradcam"], metrics=["deletion"], sanity=False, faithfulness=False)
+    with pytest.raises(TypeError, match="settings of 'road'"):
+        evaluate_methods(model, x, ["gradcam"], metrics={"road": 3}, sanity=False, faithfulness=False)
+    with pytest.raises(TypeError, match="fractionz"):
+        evaluate_methods(model, x, ["gradcam"], metrics={"road": {"fractionz": [0.5]}}, sanity=False,
+                         faithfulness=False)
+
+
+def test_relevance_methods_are_off_the_roster_but_evaluated_by_name(tiny):
+    from cnnviz_lab.evaluate import roster
+
+    assert not {"lrp", "deeplift", "deeplift_shap", "gradient_shap"} & set(roster())
+    x = torch.randn(2, 3, 12, 12)
+    ev = evaluate_methods(tiny, x, ["lrp", "deeplift"], [0, 2], sanity=False, steps=2, seed=0)
+    assert ev.methods == ["lrp", "deeplift"]
+    torch.testing.assert_close(ev.maps["lrp"], cv.lrp(tiny, x, [0, 2]).abs().sum(1))
+    torch.testing.assert_close(ev.maps["deeplift"], cv.deeplift(tiny, x, [0, 2]).abs().sum(1))
+    assert_clean(tiny)
+
+
+def test_vanished_maps_are_counted_and_left_out_of_the_kept_mean():
+    from cnnviz_lab.evaluate import RandomizationResult
+
+    maps = torch.rand(3, 2, 4, 4)          # original + 2 steps, 2 images
+    maps[1, 0] = 0.0                       # step 1: image 0's map is all zero
+    maps[2] = 0.5                          # step 2: both maps constant
+    rho = torch.tensor([[0.0, 0.0], [0.6, 0.0]])
+    res = RandomizationResult(["a", "b"], rho, rho.clone(), maps, torch.tensor([0, 1]), "m")
+    assert res.vanished.tolist() == [[True, True], [False, True]]
+    kept = res.mean_kept()
+    assert kept[0] == pytest.approx(0.6) and torch.isnan(kept[1])
+    assert res.mean()[0] == pytest.approx(0.3)      # the plain mean counts the vanished map as rho = 0
+
+
 def test_fails_sanity_check_flags_a_map_that_ignores_the_model(tiny):
     def image_edges(model, x, target=None):  # a "method" that never looks at the model
         return x.abs().sum(1)

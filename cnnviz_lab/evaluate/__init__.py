@@ -11,7 +11,8 @@ point at the object? One module per question:
 - :mod:`.infidelity`: infidelity (Yeh et al. 2019);
 - :mod:`.road`: ROAD, removal with noisy linear imputation (Rong et al. 2022);
 - :mod:`.confidence`: Average Drop and Increase in Confidence (Chattopadhay et al. 2018);
-- :mod:`.comparison`: the course's methods side by side (:func:`evaluate_methods`);
+- :mod:`.comparison`: the course's methods side by side (:func:`evaluate_methods`; the metrics
+  above it can report: :mod:`.map_metrics`);
 - :mod:`.folder`: methods and metrics over a folder of images (``cnnviz evaluate``).
 
 All work on any ``nn.Module`` or ``Classifier``, in batched forward passes without autograd
@@ -27,6 +28,7 @@ from .faithfulness import (
 )
 from .infidelity import infidelity
 from .localization import box_iou, cam_box
+from .map_metrics import MAP_METRICS
 from .maps import as_maps, method_map
 from .pointing import energy_in_box, energy_in_boxes, pointing_game
 from .road import linear_imputation, road
@@ -37,7 +39,7 @@ from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
     "as_maps", "average_drop", "avg_sensitivity", "box_iou", "cam_box", "COURSE_METHODS", "course_methods", "Curve",
-    "deletion_auc",
+    "deletion_auc", "MAP_METRICS",
     "deletion_curve", "energy_in_box", "energy_in_boxes", "evaluate_folder", "evaluate_methods", "explanation_scores",
     "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
     "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",

@@ -22,6 +22,7 @@ from ..attribution.common import Target, one_class_per_image
 from ..classifier import Classifier
 from ..perturb import Fill
 from .faithfulness import Curve, deletion_curve, insertion_curve
+from .map_metrics import MAP_METRICS, metric_settings, score_method
 from .maps import method_map
 from .pointing import pointing_game
 from .sanity import RandomizationResult, randomization_check
@@ -152,7 +153,10 @@ class MethodEvaluation:
     ``images``: optional names of the images; ``baselines``: the names among the rows that are
     random maps, not methods; ``agnostic``: the methods whose map ignores the class (registry
     entries marked ``agnostic``, EigenCAM): their pointing-game hits for two classes of one
-    image are one map scored twice.
+    image are one map scored twice; ``scores``: ``{metric: {method: (N,)}}`` for the
+    ``metrics=`` asked for (:data:`~cnnviz_lab.evaluate.map_metrics.MAP_METRICS`), with
+    ``better``: ``{metric: "lower" | "higher"}`` (which way is better) and
+    ``metric_settings``: the settings each metric ran with.
     """
 
     methods: list[str]
@@ -164,6 +168,19 @@ class MethodEvaluation:
     images: list[str] | None = None
     baselines: list[str] = field(default_factory=list)
     agnostic: list[str] = field(default_factory=list)
+    scores: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+    better: dict[str, str] = field(default_factory=dict)
+    metric_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def score(self, metric: str, name: str) -> torch.Tensor:
+        """Metric ``metric`` (one of ``metrics=``) of method ``name`` per image, ``(N,)``;
+        ``better[metric]`` says whether lower or higher is better."""
+        if metric not in self.scores:
+            raise ValueError(f"metric: {metric!r} was not measured; measured: {', '.join(self.scores) or 'none'}")
+        if name not in self.scores[metric]:
+            raise ValueError(f"name: no {metric} value for {name!r}; measured for "
+                             f"{', '.join(self.scores[metric])}")
+        return self.scores[metric][name]
 
     def deletion(self, name: str) -> torch.Tensor:
         """Deletion AUC of method ``name`` per image, ``(N,)`` (lower is better)."""
@@ -185,7 +202,8 @@ class MethodEvaluation:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per row: method, mean deletion and insertion AUC over the images, the
-        final sanity-check Spearman similarity, the pointing-game hit rate, seconds."""
+        final sanity-check Spearman similarity, the pointing-game hit rate, the mean of each
+        metric of ``scores`` (column: its label in ``MAP_METRICS``), seconds."""
         out = []
         for name in self.methods + [b for b in self.baselines if b not in self.methods]:
             row: dict[str, Any] = {"method": name}
@@ -196,6 +214,9 @@ class MethodEvaluation:
                 row["similarity after randomisation"] = self.final_similarity(name)
             if name in self.pointing:
                 row["pointing game"] = float(self.pointing[name].float().mean())
+            for metric, values in self.scores.items():
+                if name in values:
+                    row[MAP_METRICS[metric].label] = float(values[name].mean())
             if name in self.seconds:
                 row["seconds"] = self.seconds[name]
             out.append(row)
@@ -228,8 +249,9 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
                      boxes: Sequence | None = None, steps: int | None = None, fill: Fill = "blur",
                      layers: Sequence[str] | None = None, init: str = "normal",
                      baselines: Mapping[str, torch.Tensor] | None = None,
-                     images: Sequence[str] | None = None, seed: int | None = None,
-                     progress: bool | None = None
+                     images: Sequence[str] | None = None,
+                     metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | None = None,
+                     seed: int | None = None, progress: bool | None = None
                      ) -> MethodEvaluation:
     """Every method through the same tests, in one call.
 
@@ -244,7 +266,16 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
       (default: every block of :func:`randomization_layers`; pass a few for speed), each
       block redrawn as ``init`` says (:func:`randomize_layer`; default ``"normal"``, which
       keeps the activations' scale so that no map dies to zero for the wrong reason);
-    - ``boxes``: the pointing game (Zhang et al. 2016) against one list of boxes per image.
+    - ``boxes``: the pointing game (Zhang et al. 2016) against one list of boxes per image;
+    - ``metrics``: more metrics per image, names or ``{name: settings}`` from
+      :data:`~cnnviz_lab.evaluate.map_metrics.MAP_METRICS`: ``average_drop`` and
+      ``increase_in_confidence`` (Chattopadhay et al. 2018), ``infidelity``,
+      ``max_sensitivity`` and ``avg_sensitivity`` (Yeh et al. 2019), ``road`` (Rong et al.
+      2022), each with its function's defaults unless the settings say otherwise (e.g.
+      ``{"infidelity": {"n": 10}, "road": {"fractions": [0.2, 0.5, 0.8]}}``). They score the
+      reduced map the curves score, except infidelity, which reads the method's signed raw
+      output (a linear model of the output needs the signs) and the sensitivities, which
+      re-run the method; the random baselines get every metric but the sensitivities.
 
     ``baselines``: ``{name: (N,H,W) map}`` scored by deletion/insertion like the methods;
     default a per-pixel random map and random 7x7 blobs (:func:`random_map`). Returns a
@@ -252,6 +283,7 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
     ``cv.plot.curves`` and ``.sanity`` feeds ``cv.plot.sanity_curves``.
     """
     steps = checks.optional_positive_int(steps, "steps")
+    extra = metric_settings(metrics)
     fns = _resolve_methods(methods, seed)
     module, clf, xin, cls = one_class_per_image(model, x, target, "evaluate_methods")
     n, c = xin.shape[:2]
@@ -259,23 +291,30 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
         baselines = {"random pixels": random_map(xin, seed=seed),
                      "random blobs": random_map(xin, seed=seed, resolution=7)}
     out = MethodEvaluation(methods=list(fns), images=list(images) if images is not None else None,
-                           baselines=list(baselines), agnostic=[m for m in fns if _agnostic(m)])
+                           baselines=list(baselines), agnostic=[m for m in fns if _agnostic(m)],
+                           metric_settings=extra,
+                           better={k: ("higher" if k == "road" and s.get("order") == "lerf" else MAP_METRICS[k].better)
+                                   for k, s in extra.items()})
     # One bar for the whole call (maps, sanity checks, curves); the calls inside show none.
     curves = len(fns) + len(baselines) if faithfulness else 0
-    per_method = 1 + (len(layers) if layers else 8 if sanity else 0)
-    images = n * (len(fns) * per_method + curves * 2 * (steps or 20))
-    bar = defaults.progress_bar(total=len(fns) + curves, images=images, progress=progress,
+    scored = len(baselines) if extra else 0
+    per_method = 1 + (len(layers) if layers else 8 if sanity else 0) + 8 * len(extra)
+    images = n * (len(fns) * per_method + curves * 2 * (steps or 20) + scored * 8 * len(extra))
+    bar = defaults.progress_bar(total=len(fns) + curves + scored, images=images, progress=progress,
                                 desc="evaluate_methods", unit="step")
     try:
         for name, fn in fns.items():
             start = time.perf_counter()
-            out.maps[name] = method_map(fn(model, xin, cls), n, c)
+            raw = fn(model, xin, cls)
+            out.maps[name] = method_map(raw, n, c)
             out.seconds[name] = time.perf_counter() - start
             if boxes is not None:
                 out.pointing[name] = pointing_game(out.maps[name], boxes)
             if sanity:
                 out.sanity[name] = randomization_check(model, fn, xin, cls, layers=layers, seed=seed,
                                                        init=init, progress=progress)
+            for metric, values in score_method(model, xin, cls, out.maps[name], fn, extra, seed, raw=raw).items():
+                out.scores.setdefault(metric, {})[name] = values
             bar.update(1)
         if faithfulness:
             for name, m in [*out.maps.items(), *baselines.items()]:
@@ -283,6 +322,12 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
                                                    progress=progress),
                                     insertion_curve(model, xin, m, cls, steps=steps, seed=seed,
                                                     progress=progress)]
+                bar.update(1)
+        if extra:
+            for name, m in baselines.items():
+                for metric, values in score_method(model, xin, cls, torch.as_tensor(m).to(xin.device), None,
+                                                   extra, seed).items():
+                    out.scores.setdefault(metric, {})[name] = values
                 bar.update(1)
     finally:
         bar.close()

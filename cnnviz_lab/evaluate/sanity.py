@@ -145,6 +145,22 @@ class RandomizationResult:
         """Similarity per layer averaged over the images, ``(L,)``."""
         return getattr(self, metric).mean(0)
 
+    @property
+    def vanished(self) -> torch.Tensor:
+        """``(N, L)`` bool: whether image ``n``'s map after step ``i`` is constant (all zero,
+        e.g. a ReLU'd CAM on a random network). Such a map has no ranking: its Spearman
+        similarity is set to 0, a "pass" that says nothing about the model."""
+        after = self.maps[1:].flatten(2)
+        return (after.amax(2) == after.amin(2)).T.to(self.spearman.device)
+
+    def mean_kept(self, metric: str = "spearman") -> torch.Tensor:
+        """Similarity per layer averaged over the images whose map did not vanish
+        (:attr:`vanished`), ``(L,)``; NaN at a step where every map vanished."""
+        values, kept = getattr(self, metric).double(), ~self.vanished
+        total = torch.where(kept, values, torch.zeros_like(values)).sum(0)
+        count = kept.sum(0)
+        return torch.where(count > 0, total / count.clamp(min=1), torch.full_like(total, float("nan"))).float()
+
     def __repr__(self) -> str:
         span = f"{self.layers[0]} .. {self.layers[-1]}" if len(self.layers) > 1 else self.layers[0]
         return (f"RandomizationResult(method={self.method!r}, {len(self.layers)} layers ({span}), "

@@ -12,8 +12,8 @@ from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
-from .evaluation import (auc_bars, auc_scatter, curves, pointing, pointing_grid, randomization, sanity_curves,
-                         sanity_maps, sanity_spread)
+from .evaluation import (auc_bars, auc_scatter, curves, metric_bars, pointing, pointing_grid, randomization,
+                         sanity_curves, sanity_maps, sanity_spread)
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
@@ -31,7 +31,7 @@ __all__ = [
     "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
     "curves", "difference", "draw_boxes", "dream", "explanation", "explanation_change", "feature_maps", "filters",
     "fooling_vs_visualisation", "gradient_image", "guided_gradcam_row", "image_array", "image_grid", "inversions",
-    "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "normalize_map",
+    "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "metric_bars", "normalize_map",
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
     "pointing", "pointing_grid", "predictions", "randomization",
     "receptive_map", "reduce_channels", "relevance_flow", "renderings", "saliency_map", "saliency_maps", "sanity_curves",

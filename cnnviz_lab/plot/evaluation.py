@@ -87,7 +87,8 @@ def _boxes_of(boxes: Sequence, index: int) -> list:
 
 def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
-    red outside); returns whether it is a hit."""
+    red outside; a maximum on the image's edge draws its cross just inside it, whole);
+    returns whether it is a hit (always judged at the maximum itself)."""
     from ..evaluate import pointing_game
 
     hit = bool(pointing_game(m, [bxs])[0])
@@ -96,9 +97,34 @@ def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     for x0, y0, x1, y1 in bxs:
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
     r, c = np.unravel_index(np.argmax(m2), m2.shape)
-    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=12, mew=3)
+    r, c = _inside(ax, float(r), float(c), m2.shape, MARKER_SIZE / 2 + MARKER_EDGE / 2)
+    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=MARKER_SIZE, mew=MARKER_EDGE)
+    ax.set_xlim(-0.5, m2.shape[1] - 0.5)
+    ax.set_ylim(m2.shape[0] - 0.5, -0.5)
     ax.set_axis_off()
     return hit
+
+
+#: The pointing cross: size and line width in points.
+MARKER_SIZE, MARKER_EDGE = 12.0, 3.0
+
+
+def _inside(ax, r: float, c: float, shape: tuple[int, int], half: float) -> tuple[float, float]:
+    """``(row, col)`` of a marker ``half`` points wide on each side moved just enough inward
+    that the whole marker stays inside the image of ``shape`` drawn in ``ax`` (a maximum on
+    the image's edge would otherwise be cut in half by the axes). The image's scale is read
+    from the axes' size before layout, which is never larger than after it (a safe margin)."""
+    fig = ax.get_figure()
+    pos = ax.get_position()
+    w_pt, h_pt = pos.width * fig.get_figwidth() * 72, pos.height * fig.get_figheight() * 72
+    h, w = shape
+    per_pixel = max(min(w_pt / w, h_pt / h), 1e-6)             # points per image pixel (aspect kept)
+    pad = half / per_pixel + 0.5
+    lo_r, hi_r = pad - 0.5, h - 0.5 - pad
+    lo_c, hi_c = pad - 0.5, w - 0.5 - pad
+    r = min(max(r, lo_r), hi_r) if lo_r <= hi_r else (h - 1) / 2
+    c = min(max(c, lo_c), hi_c) if lo_c <= hi_c else (w - 1) / 2
+    return r, c
 
 
 def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
@@ -309,3 +335,59 @@ def _colours(n: int) -> list:
 
     pool = list(colormaps["tab20"].colors) + list(colormaps["tab20b"].colors)
     return [pool[i % len(pool)] for i in range(n)]
+
+
+def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3) -> Figure:
+    """The metrics beyond deletion and insertion of a
+    :class:`~cnnviz_lab.evaluate.MethodEvaluation` (``evaluation.scores``; ``metrics``: which,
+    default all), one panel per metric, ``ncols`` panels per row: for every method a bar at
+    its mean over the images, its value written beside it, and a dot for each image; the same
+    method order in every panel, the random baselines in grey (a metric that re-runs the
+    method has none for them). Each title says which way is better. A metric whose values
+    are all positive and span more than a factor of 100 gets a logarithmic axis (said in its
+    label)."""
+    chosen = list(evaluation.scores) if metrics is None else list(metrics)
+    if not chosen:
+        raise ValueError("metrics: the evaluation has no extra metrics; run evaluate_methods(..., metrics=[...])")
+    unknown = [m for m in chosen if m not in evaluation.scores]
+    if unknown:
+        raise ValueError(f"metrics: {unknown} not measured; measured: {', '.join(evaluation.scores)}")
+    from ..evaluate import MAP_METRICS
+
+    names = [n for n in evaluation.methods + evaluation.baselines if any(n in evaluation.scores[m] for m in chosen)]
+    ncols = max(1, min(ncols, len(chosen)))
+    nrows = -(-len(chosen) // ncols)
+    fig = Figure(figsize=(3.6 * ncols + 1.2, 0.3 * len(names) * nrows + 1.3 * nrows), layout="constrained")
+    axes = np.array(fig.subplots(nrows, ncols, squeeze=False))
+    ys = np.arange(len(names))[::-1]
+    for ax, metric in zip(axes.flat, chosen):
+        values = evaluation.scores[metric]
+        every = np.concatenate([to_numpy(v).ravel() for v in values.values()])
+        positive = every[every > 0]
+        log = bool(positive.size == every.size and positive.max() > 100 * positive.min())
+        for y, name in zip(ys, names):
+            if name not in values:
+                ax.text(0.02, y, "not defined (re-runs the method)", fontsize=7, color="0.4", va="center",
+                        transform=ax.get_yaxis_transform())
+                continue
+            vals = to_numpy(values[name]).astype(float)
+            base = name in evaluation.baselines
+            ax.barh([y], [vals.mean()], color="0.65" if base else "C0", height=0.7)
+            ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=3, alpha=0.7)
+            ax.annotate(f"{vals.mean():.3g}", (1, y), xycoords=("axes fraction", "data"), xytext=(2, 0),
+                        textcoords="offset points", fontsize=7, va="center")
+        if log:
+            ax.set_xscale("log")
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        info = MAP_METRICS[metric]
+        better = evaluation.better.get(metric, info.better)
+        ax.set_title(f"{info.label}\n({better} is better)", fontsize=10)
+        unit = "share of images" if metric == "increase_in_confidence" else info.label
+        ax.set_xlabel(unit + (" (log scale)" if log else ""), fontsize=8)
+        ax.set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in axes.flat[len(chosen):]:
+        ax.set_visible(False)
+    n = len(next(iter(evaluation.scores[chosen[0]].values())))
+    fig.suptitle(f"bar: mean over {n} images; dots: each image", fontsize=9)
+    return fig
