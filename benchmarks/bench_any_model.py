@@ -2,7 +2,8 @@
 targets cost no extra forward pass.
 
 1. Memory over a loop: each method explains 100 images one at a time (ResNet-18, random
-   weights, 112 px, CPU). After every call the process RSS is read (psutil; glibc's mmap
+   weights, 112 px, CPU), with a class target and with the same score as a callable
+   (saliency, Grad-CAM, occlusion, LRP). After every call the process RSS is read (psutil; glibc's mmap
    threshold fixed, benchmarks/common.py ``fresh_malloc``, so freed tensors leave the RSS).
    Printed: RSS after call 1, 10, 50 and 100, the growth from call 10 to call 100, the peak,
    and the hooks left on the model (must be 0). Growth from hooks, autograd graphs or caches
@@ -10,7 +11,8 @@ targets cost no extra forward pass.
 2. Forward passes per call: a counter on the model's ``forward`` (a hook of this script)
    counts the passes each method runs with a class target and with the equivalent callable
    target (``lambda z: z[:, c]``) and with a ready-made one (``cv.targets.probability``); the
-   callable costs no extra pass. Timings are the median of 3 calls.
+   callable costs no extra pass (LRP and DeepLIFT read the objective's gradient at the output
+   by autograd through the callable alone). Timings are the median of 3 calls.
 
 Usage: python benchmarks/bench_any_model.py [--calls 100] [--size 112]
 """
@@ -89,10 +91,14 @@ def main() -> None:
           f"threads; RSS before: {rss_mib():.1f} MiB")
     print(f"\n1. Memory over {args.calls} calls, one image each")
     methods = {
-        "saliency": lambda m, x: cv.saliency(m, x),
-        "gradcam": lambda m, x: cv.gradcam(m, x),
+        "saliency": lambda m, x: cv.saliency(m, x, 3),
+        "saliency, callable target": lambda m, x: cv.saliency(m, x, lambda z: z[:, 3]),
+        "gradcam": lambda m, x: cv.gradcam(m, x, 3),
         "gradcam, callable target": lambda m, x: cv.gradcam(m, x, lambda z: z[:, 3]),
-        "occlusion (window 56)": lambda m, x: cv.occlusion(m, x, 3, window=56, stride=56),
+        "occlusion (window 56)": lambda m, x: cv.occlusion(m, x, 3, window=56, stride=56, output="logit"),
+        "occlusion, callable target": lambda m, x: cv.occlusion(m, x, lambda z: z[:, 3], window=56, stride=56),
+        "lrp": lambda m, x: cv.lrp(m, x, 3),
+        "lrp, callable target": lambda m, x: cv.lrp(m, x, lambda z: z[:, 3]),
     }
     for name, fn in methods.items():
         memory_loop(model, images, name, fn)
@@ -107,6 +113,8 @@ def main() -> None:
                                                               **({"output": "logit"} if isinstance(t, int) else {})),
         "rise (n=8)": lambda m, x, t: cv.rise(m, x, t, n=8, seed=0, batch_size=8,
                                               **({"output": "logit"} if isinstance(t, int) else {})),
+        "lrp": lambda m, x, t: cv.lrp(m, x, t),
+        "deeplift": lambda m, x, t: cv.deeplift(m, x, t),
     }
     for name, fn in calls.items():
         forwards(model, x, name, fn, targets)
