@@ -41,11 +41,12 @@ def differentiable_outputs(output: Any) -> list[torch.Tensor]:
 
 
 def _grads(outputs: list[torch.Tensor], inputs: list[torch.Tensor], seeds: list[torch.Tensor], k: int,
-           allow_unused: bool) -> list[torch.Tensor | None]:
+           allow_unused: bool, keep: bool) -> list[torch.Tensor | None]:
     """``d <outputs, seeds[k]> / d inputs`` for each of the ``k`` seeds (leading axis), one batched
-    backward where vmap can run through the graph, else one backward per seed (same result)."""
+    backward where vmap can run through the graph, else one backward per seed (same result).
+    ``keep``: the graph is used again afterwards (else the last backward frees its buffers)."""
     if k == 1:
-        got = torch.autograd.grad(outputs, inputs, grad_outputs=[s[0] for s in seeds], retain_graph=True,
+        got = torch.autograd.grad(outputs, inputs, grad_outputs=[s[0] for s in seeds], retain_graph=keep,
                                   allow_unused=allow_unused)
         return [None if g is None else g.unsqueeze(0) for g in got]
     try:
@@ -54,7 +55,7 @@ def _grads(outputs: list[torch.Tensor], inputs: list[torch.Tensor], seeds: list[
     except (RuntimeError, NotImplementedError) as err:
         warnings.warn(f"the batched backward pass failed ({str(err).splitlines()[0][:160]}); computing the {k} "
                       f"passes one by one instead", BatchedBackwardWarning, stacklevel=3)
-    parts = [torch.autograd.grad(outputs, inputs, grad_outputs=[s[j] for s in seeds], retain_graph=True,
+    parts = [torch.autograd.grad(outputs, inputs, grad_outputs=[s[j] for s in seeds], retain_graph=keep or j < k - 1,
                                  allow_unused=allow_unused) for j in range(k)]
     return [None if parts[0][i] is None else torch.stack([p[i] for p in parts])
             for i in range(len(inputs))]
@@ -68,7 +69,7 @@ def objective_gradients(scores: torch.Tensor, outputs: list[torch.Tensor]
     scores each image from its own output)."""
     k = scores.shape[1]
     onehot = torch.eye(k, device=scores.device, dtype=scores.dtype)[:, None, :].expand(k, *scores.shape)
-    got = _grads([scores], outputs, [onehot.contiguous()], k, allow_unused=True)
+    got = _grads([scores], outputs, [onehot.contiguous()], k, allow_unused=True, keep=True)
     used = [(t, g) for t, g in zip(outputs, got) if g is not None]
     return [t for t, _ in used], [g for _, g in used]
 
@@ -76,5 +77,5 @@ def objective_gradients(scores: torch.Tensor, outputs: list[torch.Tensor]
 def seeded_vjp(outputs: list[torch.Tensor], seeds: list[torch.Tensor], inputs: torch.Tensor) -> torch.Tensor:
     """The backward pass of the output tensors with the given seeds (``(K, *f.shape)`` each):
     ``(N,K,...)``, seed ``k`` of every tensor together giving column ``k``."""
-    (g,) = _grads(outputs, [inputs], seeds, seeds[0].shape[0], allow_unused=False)
+    (g,) = _grads(outputs, [inputs], seeds, seeds[0].shape[0], allow_unused=False, keep=False)
     return g.transpose(0, 1)
