@@ -2,7 +2,8 @@
 targets cost no extra forward pass.
 
 1. Memory over a loop: each method explains 100 images one at a time (ResNet-18, random
-   weights, 112 px, CPU). After every call the process RSS is read (psutil; glibc's mmap
+   weights, 112 px, CPU), with a class target and with the same score as a callable
+   (saliency, Grad-CAM, occlusion, LRP). After every call the process RSS is read (psutil; glibc's mmap
    threshold fixed, benchmarks/common.py ``fresh_malloc``, so freed tensors leave the RSS).
    Printed: RSS after call 1, 10, 50 and 100, the growth from call 10 to call 100, the peak,
    and the hooks left on the model (must be 0). Growth from hooks, autograd graphs or caches
@@ -10,9 +11,11 @@ targets cost no extra forward pass.
 2. Forward passes per call: a counter on the model's ``forward`` (a hook of this script)
    counts the passes each method runs with a class target and with the equivalent callable
    target (``lambda z: z[:, c]``) and with a ready-made one (``cv.targets.probability``); the
-   callable costs no extra pass. Timings are the median of 3 calls.
+   callable costs no extra pass (LRP and DeepLIFT read the objective's gradient at the output
+   by autograd through the callable alone). Timings are the median of 3 calls.
 
-Usage: python benchmarks/bench_any_model.py [--calls 100] [--size 112]
+Usage: python benchmarks/bench_any_model.py [--calls 100] [--size 112] [--section 1|2] [--only WORD ...]
+(``--only``: the rows whose name contains one of the words; ``--section``: one part only.)
 """
 
 from __future__ import annotations
@@ -80,22 +83,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--size", type=int, default=112)
+    parser.add_argument("--section", type=int, choices=(1, 2), default=None)
+    parser.add_argument("--only", nargs="+", default=None)
     args = parser.parse_args()
+
+    def chosen(table: dict) -> dict:
+        return {k: v for k, v in table.items() if args.only is None or any(w in k for w in args.only)}
     fresh_malloc()
     torch.manual_seed(0)
     model = torchvision.models.resnet18(weights=None).eval()
     images = torch.randn(args.calls, 3, args.size, args.size)
     print(f"torch {torch.__version__}, ResNet-18 (random weights), {args.size} px, CPU, {torch.get_num_threads()} "
           f"threads; RSS before: {rss_mib():.1f} MiB")
-    print(f"\n1. Memory over {args.calls} calls, one image each")
     methods = {
-        "saliency": lambda m, x: cv.saliency(m, x),
-        "gradcam": lambda m, x: cv.gradcam(m, x),
+        "saliency": lambda m, x: cv.saliency(m, x, 3),
+        "saliency, callable target": lambda m, x: cv.saliency(m, x, lambda z: z[:, 3]),
+        "gradcam": lambda m, x: cv.gradcam(m, x, 3),
         "gradcam, callable target": lambda m, x: cv.gradcam(m, x, lambda z: z[:, 3]),
-        "occlusion (window 56)": lambda m, x: cv.occlusion(m, x, 3, window=56, stride=56),
+        "occlusion (window 56)": lambda m, x: cv.occlusion(m, x, 3, window=56, stride=56, output="logit"),
+        "occlusion, callable target": lambda m, x: cv.occlusion(m, x, lambda z: z[:, 3], window=56, stride=56),
+        "lrp": lambda m, x: cv.lrp(m, x, 3),
+        "lrp, callable target": lambda m, x: cv.lrp(m, x, lambda z: z[:, 3]),
     }
-    for name, fn in methods.items():
-        memory_loop(model, images, name, fn)
+    if args.section in (None, 1):
+        print(f"\n1. Memory over {args.calls} calls, one image each")
+        for name, fn in chosen(methods).items():
+            memory_loop(model, images, name, fn)
+    if args.section == 1:
+        return
     print("\n2. Forward passes per call (one image): class target vs callable vs ready-made")
     x = images[:1]
     targets = {"class 3": 3, "lambda z: z[:, 3]": lambda z: z[:, 3], "probability(3)": cv.targets.probability(3)}
@@ -107,8 +122,10 @@ def main() -> None:
                                                               **({"output": "logit"} if isinstance(t, int) else {})),
         "rise (n=8)": lambda m, x, t: cv.rise(m, x, t, n=8, seed=0, batch_size=8,
                                               **({"output": "logit"} if isinstance(t, int) else {})),
+        "lrp": lambda m, x, t: cv.lrp(m, x, t),
+        "deeplift": lambda m, x, t: cv.deeplift(m, x, t),
     }
-    for name, fn in calls.items():
+    for name, fn in chosen(calls).items():
         forwards(model, x, name, fn, targets)
 
 

@@ -31,8 +31,9 @@ from . import checks
 from .defaults import progress_bar
 from .evaluate.maps import as_tensor
 from .models import Classifier, unwrap
-from .modelstate import (check_batch, check_unit_range, frozen, frozen_forward, model_device, prepare_input,
-                         resolve_targets)
+from .modelstate import (_is_callable_target, check_batch, check_unit_range, frozen, frozen_forward, model_device,
+                         prepare_input, resolve_targets)
+from .scoring import resolve_objective
 
 NORMS = ("linf", "l2")
 
@@ -78,6 +79,15 @@ def _normalisers(model: nn.Module | Classifier):
     if clf is not None:
         return module, clf, clf.to_unit, clf.from_unit
     return module, None, (lambda t: t), (lambda t: t)
+
+
+def _class_only(target: Any, attack: str) -> None:
+    """An attack is defined on a class (its loss is the cross-entropy of the class output, its
+    success the top-1 class): a callable target gets one ``TypeError``."""
+    if _is_callable_target(target):
+        raise TypeError(f"target: {attack} attacks a class (it follows the cross-entropy of the class output and "
+                        "succeeds when the top-1 class changes), so it takes None, an int, a class name or one "
+                        f"class per image, not the callable {target!r:.60}")
 
 
 def _targets(target: Any, logits: torch.Tensor, clf: Classifier | None, name: str = "target") -> torch.Tensor:
@@ -139,6 +149,7 @@ def _attack(model: nn.Module | Classifier, x: torch.Tensor, target: Any, epsilon
     base = to_unit(x.detach().to(dev, torch.float32, copy=True)).clamp(0, 1)
     eps = float(epsilon) / 255.0
     alpha = (float(step_size) / 255.0) if step_size is not None else (eps if steps == 1 else 2.5 * eps / steps)
+    _class_only(target, name)
     targeted = (target is not None) if targeted is None else bool(targeted)
     if targeted and target is None:
         raise ValueError("a targeted attack needs target= (the class to reach)")
@@ -270,6 +281,18 @@ class ExplanationChange:
     similarity: dict[str, torch.Tensor]
 
 
+def _explained(target: Any, logits: Any, clf: Classifier | None, name: str) -> Any:
+    """What :func:`compare_explanations` hands each method for ``before``/``after``: one class
+    per image (checked), or a callable target as it is (checked on the clean output)."""
+    if _is_callable_target(target):
+        objective = resolve_objective(target, logits, clf, name)
+        if not objective.squeeze:
+            raise ValueError(f"{name}: the callable must return one score per image (N,), got {objective.k} "
+                             "per image")
+        return target
+    return _targets(target, logits, clf, name)
+
+
 def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack: Attack,
                          methods: Mapping[str, Any] | Sequence[Any] | None, before: Any = None, after: Any = None
                          ) -> ExplanationChange:
@@ -278,7 +301,8 @@ def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack:
     each of ``methods`` (``{name: method(model, x, target)}``, or a list of registered method
     names or functions; None: the course's methods), and measure how much each map changed
     (Spearman rank correlation, Adebayo et al. 2018's similarity). ``before`` and ``after``:
-    None, a class or one class per image, checked like any target."""
+    None, a class or one class per image, checked like any target, or a callable target
+    (:mod:`cnnviz_lab.targets`) handed to each method as it is."""
     from .evaluate.comparison import _resolve_methods
     from .evaluate import spearman
 
@@ -293,8 +317,8 @@ def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack:
     if not fns:
         raise ValueError("methods: name at least one method")
     logits = frozen_forward(module, xin)
-    cls_before = _targets(before, logits, clf, "before")
-    cls_after = attack.target.to(xin.device) if after is None else _targets(after, logits, clf, "after")
+    cls_before = _explained(before, logits, clf, "before")
+    cls_after = attack.target.to(xin.device) if after is None else _explained(after, logits, clf, "after")
     adv = attack.x.detach().to(xin.device, xin.dtype, copy=True)
     out = ExplanationChange({}, {}, {})
     for name, fn in fns.items():

@@ -430,14 +430,6 @@ NOT_FUZZED = {
     "load_model": "reads pretrained weights from disk; its errors are tested in test_models",
     "list_models": "takes no argument",
     "sample_images": "takes no argument",
-    # Added this round; their bad input is tested in their own files, not yet by hypothesis:
-    "attention_rollout": "needs a vision transformer: test_any_model",
-    "feature_ablation": "feature masks and bad masks: test_any_model",
-    "classic_available": "bad names: test_classic",
-    "load_classic": "bad names and an empty `shows`: test_classic",
-    "energy_in_boxes": "test_energy",
-    "holm": "p-values in and out of range: test_concepts",
-    "random_noise": "test_adversarial",
     "boxed_samples": "takes no argument",
     "offline": "takes no argument",
     "quick": "takes no argument",
@@ -447,10 +439,11 @@ NOT_FUZZED = {
 def test_every_public_function_is_fuzzed():
     import test_fuzz_attribution
     import test_fuzz_evaluate
+    import test_fuzz_extras
     import test_fuzz_notebooks
 
     fuzzed = set(SPECS) | set(test_fuzz_attribution.SPECS) | set(test_fuzz_evaluate.SPECS) | \
-        set(test_fuzz_notebooks.SPECS)
+        set(test_fuzz_notebooks.SPECS) | set(test_fuzz_extras.SPECS)
     public = {n for n in cv.__all__ if callable(getattr(cv, n)) and not inspect.isclass(getattr(cv, n))}
     missing = public - fuzzed - set(NOT_FUZZED)
     assert not missing, f"add these public functions to the property-based suite: {sorted(missing)}"

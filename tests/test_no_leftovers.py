@@ -80,6 +80,15 @@ CALLS = {
     "tcav": lambda m: cv.tcav(m, X, 1, {"c": X}, [X, X.flip(0), X], ["conv2"], progress=False),
     "fgsm": lambda m: cv.fgsm(m, X.clamp(0, 1), 1, epsilon=8),
     "pgd": lambda m: cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=2, seed=0),
+    "random_noise": lambda m: cv.random_noise(m, X.clamp(0, 1), epsilon=8, seed=0),
+    # callable targets (issue 23): relevance methods seed the output from the objective's gradient
+    "lrp (callable target)": lambda m: cv.lrp(m, X, lambda z: z[:, [0, 3]]),
+    "deeplift (callable target)": lambda m: cv.deeplift(m, X, lambda z: z[:, 1] - z[:, 2]),
+    "deeplift_shap (callable target)": lambda m: cv.deeplift_shap(m, X, cv.targets.probability(1),
+                                                                  baselines=torch.zeros(2, 3, 16, 16), progress=False),
+    "gradient_shap (callable target)": lambda m: cv.gradient_shap(m, X, lambda z: z[:, 2], n=2, seed=0, progress=False),
+    "deletion_curve (callable target)": lambda m: cv.deletion_curve(m, X, torch.rand(2, 16, 16), lambda z: z[:, 1],
+                                                                    steps=3, progress=False),
     "compare_explanations": lambda m: cv.compare_explanations(
         m, X.clamp(0, 1), cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=1, seed=0), {"saliency": cv.saliency}),
 }
@@ -92,7 +101,7 @@ NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes
             "sample_images", "superpixels", "title_name", "total_variation", "window_starts", "wrap_model",
             "cav", "concept_images", "cpu_threads", "high_frequency_share", "mask_energy", "mask_pointing",
             "mask_recall", "random_images", "shape_images", "t_test", "tcav_score", "zebra_images",
-            "classic_available", "load_classic", "energy_in_boxes", "holm", "random_noise"}
+            "classic_available", "load_classic", "energy_in_boxes", "holm"}
 # Functions whose job is to change the model.
 CHANGE_THE_MODEL = {"train_model"}
 # Functions that need a transformer: checked on one below.

@@ -16,16 +16,19 @@ All methods have the signature ``method(model, x, target=None, *, ...)``:
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 
 from .. import checks
 from ..classifier import Classifier, unwrap
-from ..modelstate import Target, frozen, frozen_forward, model_device, prepare_input, resolve_targets
+from ..modelstate import (Target, _is_callable_target, frozen, frozen_forward, model_device, prepare_input,
+                          resolve_targets)
 from ..scoring import Objective, class_logits, resolve_objective
 
 __all__ = ["Objective", "Target", "enter", "finish", "forward_objective", "forward_targets", "frozen",
-           "gather_scores", "model_device", "one_class_per_image", "prepare_input", "resolve_objective",
+           "gather_scores", "model_device", "one_class_per_image", "one_target_per_image", "prepare_input", "resolve_objective",
            "resolve_targets", "to_caller", "topk_targets"]
 
 
@@ -64,6 +67,20 @@ def one_class_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: 
         raise ValueError(f"target: {caller} explains one class per image: pass None, an int, a class "
                          "name or one class per image")
     return module, clf, xin, targets[:, 0].tolist()
+
+
+def one_target_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
+                         ) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int] | Callable]:
+    """Like :func:`one_class_per_image`, and a callable target giving one score per image
+    (checked on one frozen forward pass) comes back as it is, for callers that hand the same
+    target to every method they run."""
+    if not _is_callable_target(target):
+        return one_class_per_image(model, x, target, caller)
+    module, clf, xin, objective = forward_objective(model, x, target)
+    if not objective.squeeze:
+        raise ValueError(f"target: {caller} explains one target per image: the callable must return one score "
+                         f"per image (N,), it returned {objective.k}")
+    return module, clf, xin, target
 
 
 def topk_targets(model: nn.Module | Classifier, x: torch.Tensor, k: int = 5) -> torch.Tensor:

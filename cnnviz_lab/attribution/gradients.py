@@ -43,17 +43,6 @@ def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, ta
     return resolve_objective(target, frozen_forward(module, x[:1]), clf, n=x.shape[0])
 
 
-def class_targets(objective: Objective, method: str) -> tuple[torch.Tensor, bool]:
-    """The ``(N,K)`` class indices and squeeze flag of a resolved objective, for methods that
-    propagate through the model's class logits only (the relevance family); a callable
-    target raises one ``TypeError`` naming the method."""
-    if objective.ids is None:
-        raise TypeError(f"target: {method} explains class targets (an int, a class name, one per image or "
-                        "(N,K)); a callable target is not supported by this method: use saliency, "
-                        "integrated_gradients or a CAM method for it")
-    return objective.ids, objective.squeeze
-
-
 # --- the methods ---------------------------------------------------------------------
 def saliency(model: ModelLike, x: torch.Tensor, target: Target = None, *, abs: bool = False) -> torch.Tensor:
     """Vanilla gradient (Simonyan, Vedaldi & Zisserman 2013, *Deep Inside Convolutional

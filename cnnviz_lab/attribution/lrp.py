@@ -20,8 +20,11 @@ from torch import nn
 from .. import checks
 from ..classifier import Classifier
 from ..core.composites import COMPOSITES, Composite
-from ..modelstate import batched_vjp, frozen
-from .common import Target, class_logits, enter, finish, gather_scores, resolve_targets, to_caller
+from ..core.rules import suspended
+from ..modelstate import autograd_on, frozen
+from ..scoring import require_graph, resolve_objective
+from .common import Target, enter, finish, to_caller
+from .output_seed import differentiable_outputs, objective_gradients, seeded_vjp
 
 ModelLike = nn.Module | Classifier
 
@@ -81,7 +84,8 @@ def lrp(model: ModelLike, x: torch.Tensor, target: Target = None, *, composite: 
         epsilon: float = 1e-6, gamma: float = 0.25, low: torch.Tensor | float | None = None,
         high: torch.Tensor | float | None = None) -> torch.Tensor:
     """Layer-wise Relevance Propagation (Bach et al. 2015; Montavon et al. 2019) of the
-    target's logit: relevance per pixel and colour channel, shape ``(N,[K],3,H,W)``.
+    target's score (a class's logit, or a callable's value): relevance per pixel and colour
+    channel, shape ``(N,[K],3,H,W)``.
 
     ``composite`` says which rule each layer uses: ``"epsilon_plus_flat"`` (default: flat
     rule on the first layer, z+ on convolutions, epsilon on linear layers; the best practice
@@ -93,24 +97,38 @@ def lrp(model: ModelLike, x: torch.Tensor, target: Target = None, *, composite: 
     parameters of the named composites. BatchNorm is folded into the layer before it for
     the pass and restored exactly.
 
-    The explained quantity is the target's logit ``z_c`` (zennit's one-hot times output):
-    ``result.sum()`` is ``z_c`` less the relevance the biases and the stabiliser absorb
-    (exactly ``z_c`` for LRP-0 on a network without biases). K targets cost one forward pass
-    and one batched backward pass.
+    The explained quantity is the target's score: for a class, its logit ``z_c`` (zennit's
+    one-hot times output); ``result.sum()`` is ``z_c`` less the relevance the biases and the
+    stabiliser absorb (exactly ``z_c`` for LRP-0 on a network without biases). K targets
+    cost one forward pass and one batched backward pass.
+
+    A callable target ``g`` (:mod:`cnnviz_lab.targets`: a segmentation class over a mask, a
+    detector's box score, an embedding's similarity...) enters at the model's output as the
+    relevance ``f * dg/df`` on each output tensor ``f`` (:mod:`.output_seed`), ``dg/df`` read
+    by autograd through ``g`` alone: no extra forward pass. For a class index this is the
+    one-hot seed above. For ``g`` linear in the output (a summed segmentation logit, a
+    difference of logits) the seed sums to ``g(f)`` (Euler), so relevance is conserved as
+    for a class. For a nonlinear ``g`` it is ``g``'s first-order (gradient x input) share at
+    the output: for a probability ``p_c = softmax(z)_c`` the seed is ``p_c (delta_cj - p_j) z_j``,
+    summing to ``p_c (z_c - sum_j p_j z_j)``, not to ``p_c``. Relevance methods explain the
+    output before the final softmax or sigmoid for that reason (Montavon et al. 2019; Shrikumar
+    et al. 2017, section 3.6, "choice of target layer"): prefer ``target=c`` to
+    ``cv.targets.probability(c)``.
     """
     module, clf, xd = enter(model, x)
     comp = make_composite(composite, clf, xd, epsilon=epsilon, gamma=gamma, low=low, high=high)
-    with frozen(module), torch.enable_grad():
+    with frozen(module), autograd_on():
         xg = xd.requires_grad_(True)
         with comp.context(module, xd.detach().clone()):
-            logits = class_logits(module(xg.clone()))
-            if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
-                raise ValueError(f"model output: lrp explains a model returning (N, classes) logits, got "
-                                 f"{type(logits).__name__} {tuple(getattr(logits, 'shape', ()))}")
-            targets, squeeze = resolve_targets(target, logits.detach(), clf)
-            picked = gather_scores(logits, targets)
-            relevance = batched_vjp(picked * picked.detach(), xg)
-    return to_caller(finish(relevance, squeeze), x)
+            output = module(xg.clone())
+            with suspended():   # the objective is not part of the network: no rule applies inside it
+                objective = resolve_objective(target, output, clf, n=xd.shape[0])
+                scores = objective.scores(output)
+            require_graph(scores, output, objective)
+            outputs, grads = objective_gradients(scores, differentiable_outputs(output))
+            seeds = [f.detach() * g for f, g in zip(outputs, grads)]
+            relevance = seeded_vjp(outputs, seeds, xg)
+    return to_caller(finish(relevance, objective.squeeze), x)
 
 
 __all__ = ["lrp", "make_composite", "pixel_bounds"]

@@ -94,6 +94,10 @@ def attention_rollout(model: nn.Module | Classifier, x: torch.Tensor, target: Ta
             raise TypeError(f"attention_rollout: {type(module).__name__} is not torchvision's VisionTransformer; "
                             "say where its tokens are with reshape=TokenGrid(prefix=1, size=(h, w)) (class token "
                             "first, then the h x w patch tokens row by row)")
+        side = module.image_size
+        if tuple(xin.shape[-2:]) != (side, side):
+            raise ValueError(f"x: this VisionTransformer reads {side}x{side} images, got "
+                             f"{xin.shape[-2]}x{xin.shape[-1]}: resize x to {side}x{side} (clf.preprocess does)")
         p = module.patch_size
         reshape = TokenGrid(prefix=1, size=(xin.shape[-2] // p, xin.shape[-1] // p))
     elif not isinstance(reshape, TokenGrid) or reshape.channels_last or reshape.prefix < 1:

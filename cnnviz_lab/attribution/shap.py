@@ -37,17 +37,19 @@ def gradient_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     ``(N,B,3,H,W)``, or ``None`` (black and the blurred image, as for
     :func:`~cnnviz_lab.deeplift_shap`). Draws come sample by sample from a
     ``torch.Generator`` seeded with ``seed`` (``None``: unseeded), so a seed gives the same
-    result whatever the ``batch_size``; targets are read from the clean images.
+    result whatever the ``batch_size``; targets are read from the clean images. A callable
+    target ``g`` (:mod:`cnnviz_lab.targets`) is differentiated at each sample point, so the
+    expectation is ``g(f(x)) - E[g(f(x'))]`` for any differentiable ``g``.
     """
     n = checks.positive_int(n, "n")
     noise = checks.real(noise, "noise", minimum=0.0)
-    module, _, xd, refs, targets, squeeze = shap_setup(model, x, target, baselines, "GradientSHAP")
+    module, _, xd, refs, objective = shap_setup(model, x, target, baselines)
     count, choices = xd.shape[0], refs.shape[1]
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     gen = defaults.generator(seed, xd.device)
     flat = xd.reshape(count, -1)
     sigma = noise * (flat.amax(dim=1) - flat.amin(dim=1))
-    acc = torch.zeros((count, targets.shape[1]) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
+    acc = torch.zeros((count, objective.k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
     shape = (1,) + tuple(xd.shape[1:])
     for idx in defaults.chunks(count * n, step, device=xd.device, progress=progress, desc="GradientSHAP"):
         img = idx // n
@@ -59,9 +61,9 @@ def gradient_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
         noisy = xd[img] + torch.cat(eps) * sigma[img].view(-1, 1, 1, 1)
         base = refs[img, torch.cat(pick)]
         points = base + torch.cat(alpha).view(-1, 1, 1, 1) * (noisy - base)
-        grads, _, _ = input_gradients(module, points, targets[img])
+        grads, _, _ = input_gradients(module, points, objective.select(img))
         acc.index_add_(0, img, grads * (noisy - base).unsqueeze(1))
-    return to_caller(finish(acc / n, squeeze), x)
+    return to_caller(finish(acc / n, objective.squeeze), x)
 
 
 __all__ = ["gradient_shap"]

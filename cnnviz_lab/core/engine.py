@@ -89,9 +89,12 @@ def out_of_place(func: Callable, args: tuple, kwargs: dict
         return (lambda t: func(t, *rest, **kwargs)), False
     bound = sig.bind(*args, **kwargs)
     inplace = bool(bound.arguments.get("inplace", False))
-    arguments = {**bound.arguments, "inplace": False}
-    first = next(iter(arguments))
-    return (lambda t: func(**{**arguments, first: t})), inplace
+    first = next(iter(bound.arguments))
+    # the closure keeps the other arguments only: holding the input tensor would tie the rule's
+    # autograd node to its own graph in a cycle the garbage collector cannot see (a leak per call)
+    others = {k: v for k, v in bound.arguments.items() if k != first}
+    others["inplace"] = False
+    return (lambda t: func(**{first: t}, **others)), inplace
 
 
 def activation_kind(func: Callable, args: tuple, kwargs: dict) -> tuple[type, str]:

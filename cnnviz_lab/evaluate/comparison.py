@@ -18,7 +18,7 @@ from torch import nn
 
 from .. import checks, defaults
 from ..attribution import registry
-from ..attribution.common import Target, one_class_per_image
+from ..attribution.common import Target, one_target_per_image
 from ..classifier import Classifier
 from ..perturb import Fill
 from .faithfulness import Curve, deletion_curve, insertion_curve
@@ -258,7 +258,8 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
     For each of ``methods`` (names of course methods, functions with the common signature,
     or ``{name: function}``; default all of :func:`course_methods`):
 
-    - its map for ``target`` (None: each image's top-1 class, fixed once for all methods),
+    - its map for ``target`` (None: each image's top-1 class, fixed once for all methods; or
+      a callable giving one score per image, :mod:`cnnviz_lab.targets`, used as it is),
       reduced to ``(N,H,W)`` (3-channel maps: sum of absolute values);
     - ``faithfulness``: deletion (``fill``, default a blurred copy) and insertion curves and
       their AUCs (Petsiuk et al. 2018) with ``steps`` steps;
@@ -285,7 +286,7 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
     steps = checks.optional_positive_int(steps, "steps")
     extra = metric_settings(metrics)
     fns = _resolve_methods(methods, seed)
-    module, clf, xin, cls = one_class_per_image(model, x, target, "evaluate_methods")
+    module, clf, xin, cls = one_target_per_image(model, x, target, "evaluate_methods")
     n, c = xin.shape[:2]
     if baselines is None:
         baselines = {"random pixels": random_map(xin, seed=seed),

@@ -20,7 +20,7 @@ from ..attribution.common import Target
 from ..classifier import Classifier
 from ..config import pick
 from ..perturb import Fill, fill_image, perturbed_scores
-from .features import OUTPUTS, expand, features, gate
+from .features import expand, features, gate, score_reader
 
 
 def pearson(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -62,7 +62,7 @@ def _subsets(subsets: object, n: int, runs: int | None, size: int | None, total:
 
 def faithfulness_correlation(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
                              target: Target = None, *, n: int | None = None, subset_size: int | None = None,
-                             fill: Fill = 0.0, output: str = "logit", subsets: torch.Tensor | None = None,
+                             fill: Fill = 0.0, output: str | None = None, subsets: torch.Tensor | None = None,
                              batch_size: int | None = None, seed: int | None = None,
                              progress: bool | None = None) -> torch.Tensor:
     """Faithfulness correlation of Bhatt et al. 2020, ``(N,)`` in [-1, 1], higher is better.
@@ -71,8 +71,9 @@ def faithfulness_correlation(model: nn.Module | Classifier, x: torch.Tensor, att
     ``subset_size`` features (default 224, as Quantus) is replaced by ``fill`` (as
     occlusion's; default 0.0, the dataset mean for a Classifier); the Pearson correlation
     over the runs between the attributions summed over the subset and the drop
-    ``f(x) - f(x_perturbed)`` of the target's ``output`` (``"logit"``, as Quantus's
-    default, or ``"prob"``). Features: the elements of an ``(N,C,H,W)`` attribution shaped
+    ``f(x) - f(x_perturbed)`` of the target's ``output`` (``None`` or ``"logit"``, as
+    Quantus's default, or ``"prob"``; a callable target, :mod:`cnnviz_lab.targets`, is its
+    own score and takes ``output=None``). Features: the elements of an ``(N,C,H,W)`` attribution shaped
     like ``x``, or the pixels of an ``(N,H,W)`` map (all channels replaced). ``subsets``:
     your own ``(R,S)`` or ``(N,R,S)`` feature indices instead of random ones (to replay
     another library's draw). Random subsets are drawn with ``seed``. A run of constant
@@ -80,7 +81,7 @@ def faithfulness_correlation(model: nn.Module | Classifier, x: torch.Tensor, att
     """
     g = gate(model, x, target, "faithfulness correlation")
     xin, nimg = g.x, g.x.shape[0]
-    checks.choice(output, "output", OUTPUTS)
+    reader = score_reader(output, g.objective, "logit")
     feats, pixels = features(attribution, xin)
     total = feats.shape[1]
     sets = _subsets(subsets, nimg, n, subset_size, total, defaults.generator(seed)).to(xin.device)
@@ -93,10 +94,10 @@ def faithfulness_correlation(model: nn.Module | Classifier, x: torch.Tensor, att
         mask.scatter_(1, sets[img, run], True)
         return torch.where(expand(mask, xin.shape, pixels), filler[img], xin[img])
 
-    scores = perturbed_scores(g.module, g.targets[:, None], runs + 1,
+    scores = perturbed_scores(g.module, g.objective, runs + 1,
                               lambda img, var: torch.where((var == 0).view(-1, 1, 1, 1), xin[img],
                                                            perturb(img, (var - 1).clamp(min=0))),
-                              batch_size=bs, output=output, progress=progress, desc="faithfulness")[:, 0]
+                              batch_size=bs, output=reader, progress=progress, desc="faithfulness")[:, 0]
     drops = scores[:, :1] - scores[:, 1:]
     sums = torch.gather(feats[:, None, :].expand(-1, runs, -1), 2, sets).sum(-1)
     return pearson(sums, drops).float().to(x.device if isinstance(x, torch.Tensor) else xin.device)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .. import checks, defaults
-from ..attribution.common import Target, enter, resolve_targets
+from ..attribution.common import Target, enter, resolve_objective
 from ..classifier import Classifier
 from ..config import pick
 from ..modelstate import frozen_forward
@@ -42,13 +42,13 @@ class Curve:
     """A deletion or insertion curve. ``fractions``: ``(S+1,)`` fraction of pixels removed
     (or inserted) at each step; ``scores``: ``(N,S+1)`` target probability there; ``auc``:
     ``(N,)`` trapezoid area under each curve; ``kind``: ``"deletion"`` or ``"insertion"``;
-    ``targets``: ``(N,)`` classes scored."""
+    ``targets``: ``(N,)`` classes scored (``None`` for a callable target)."""
 
     kind: str
     fractions: torch.Tensor
     scores: torch.Tensor
     auc: torch.Tensor
-    targets: torch.Tensor
+    targets: torch.Tensor | None
 
 
 def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
@@ -65,10 +65,10 @@ def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attributio
     rank.scatter_(1, order, torch.arange(h * w, device=x.device).expand(n, -1))
     counts = torch.round(torch.linspace(0, h * w, steps + 1, device=x.device)).long()
     bs = defaults.batch_size(batch_size, module, x)
-    targets, squeeze = resolve_targets(target, frozen_forward(module, x), clf)
-    if not squeeze or targets.shape[1] != 1:
-        raise ValueError(f"target: the {kind} curve scores one class per image: pass None, an int, "
-                         "a class name or one class per image")
+    objective = resolve_objective(target, frozen_forward(module, x), clf)
+    if not objective.squeeze or objective.k != 1:
+        raise ValueError(f"target: the {kind} curve scores one target per image: pass None, an int, a class "
+                         "name, one class per image or a callable giving one score per image (N,)")
     # deletion: original -> fill where pixels were removed; insertion: blurred -> original
     filled = fill_image(x, start, clf, blur_sigma, name="fill" if kind == "deletion" else "start")
     filled = filled.expand(n, c, h, w)
@@ -78,12 +78,14 @@ def _curve(kind: str, model: nn.Module | Classifier, x: torch.Tensor, attributio
         mask = (rank[img] < counts[step][:, None]).view(-1, 1, h, w)
         return torch.where(mask, dst[img], src[img])
 
-    scores = perturbed_scores(module, targets, steps + 1, changed, batch_size=bs, progress=progress,
+    scores = perturbed_scores(module, objective, steps + 1, changed, batch_size=bs,
+                              output=None if objective.fn is not None else "prob", progress=progress,
                               desc=kind)[:, 0]
     fractions = counts.float() / (h * w)
     auc = torch.trapezoid(scores, fractions, dim=1)
     dev = caller.device
-    return Curve(kind, fractions.to(dev), scores.to(dev), auc.to(dev), targets[:, 0].to(dev))
+    classes = None if objective.ids is None else objective.ids[:, 0].to(dev)
+    return Curve(kind, fractions.to(dev), scores.to(dev), auc.to(dev), classes)
 
 
 def deletion_curve(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
@@ -98,7 +100,9 @@ def deletion_curve(model: nn.Module | Classifier, x: torch.Tensor, attribution: 
     occlusion's (default 0.0, the dataset mean colour for a Classifier; ``"black"``,
     ``"blur"``...). ``attribution``: ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by
     ``reduce``); ties in random order (``seed``; ``None``: unseeded). ``target``: one class
-    per image (None = top-1)."""
+    per image (None = top-1), or a callable on the model's raw output giving one score per
+    image (:mod:`cnnviz_lab.targets`: a segmentation class over its mask, a detector's box,
+    an embedding's similarity), whose own score then makes the curve."""
     return _curve("deletion", model, x, attribution, target, steps, fill, batch_size,
                   blur_sigma, reduce, seed, progress)
 

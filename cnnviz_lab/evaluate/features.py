@@ -11,11 +11,13 @@ over the features they perturb, so both views are what those papers define.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 
-from ..attribution.common import Target, enter, resolve_targets
+from .. import checks
+from ..attribution.common import Objective, Target, enter, resolve_objective
 from ..classifier import Classifier
 from ..modelstate import frozen_forward
 from .maps import as_maps, as_tensor
@@ -27,27 +29,45 @@ OUTPUTS = ("prob", "logit")
 @dataclass
 class Gate:
     """A metric's checked inputs: ``module``, ``classifier`` (or None), ``x`` (a fresh copy
-    on the model's device), ``targets`` ``(N,)`` (one class per image) and ``logits``
-    ``(N,classes)`` of the unperturbed images."""
+    on the model's device), ``targets`` ``(N,)`` (one class per image; ``None`` for a
+    callable target), ``output`` (the model's raw output on the unperturbed images) and
+    ``objective`` (what each perturbed batch is scored by: the class, or the callable)."""
 
     module: nn.Module
     classifier: Classifier | None
     x: torch.Tensor
-    targets: torch.Tensor
-    logits: torch.Tensor
+    targets: torch.Tensor | None
+    output: Any
+    objective: Objective
 
 
 def gate(model: nn.Module | Classifier, x: torch.Tensor, target: Target, what: str) -> Gate:
     """The one input gate of the metrics: ``x`` through the package's gate, ``target``
-    resolved on one frozen forward pass; a K-class target is refused (``what`` names the
-    metric in the message)."""
+    resolved on one frozen forward pass (a class, one per image, or a callable on the raw
+    output giving one score per image, :mod:`cnnviz_lab.targets`); a K-target form is
+    refused (``what`` names the metric in the message)."""
     module, clf, xin = enter(model, x)
-    logits = frozen_forward(module, xin)
-    targets, squeeze = resolve_targets(target, logits, clf)
-    if not squeeze or targets.shape[1] != 1:
-        raise ValueError(f"target: {what} scores one class per image: pass None, an int, a class name or "
-                         "one class per image")
-    return Gate(module, clf, xin, targets[:, 0], logits)
+    output = frozen_forward(module, xin)
+    objective = resolve_objective(target, output, clf)
+    if not objective.squeeze or objective.k != 1:
+        raise ValueError(f"target: {what} scores one target per image: pass None, an int, a class name, one "
+                         "class per image or a callable giving one score per image (N,)")
+    targets = objective.ids[:, 0] if objective.ids is not None else None
+    return Gate(module, clf, xin, targets, output, objective)
+
+
+def score_reader(output: str | None, objective: Objective, default: str, options: tuple[str, ...] = OUTPUTS
+                 ) -> str | None:
+    """What a metric reads of each forward pass, from its ``output=`` argument: for a class
+    target ``output`` (``None``: the metric's ``default``), one of ``options``; a callable
+    target is its own score, so ``output`` must be ``None`` (``cv.targets.probability(c)``
+    reads a class's probability through a callable)."""
+    if objective.fn is not None:
+        if output is not None:
+            raise ValueError(f"output={output!r} applies to class targets; a callable target gives its own "
+                             "score (cv.targets.probability(c) for a class probability): leave output=None")
+        return None
+    return checks.choice(default if output is None else output, "output", options)
 
 
 def features(attribution: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, bool]:
@@ -73,4 +93,4 @@ def expand(mask: torch.Tensor, shape: tuple[int, ...], pixels: bool) -> torch.Te
     return mask.view(-1, 1, h, w) if pixels else mask.view(-1, c, h, w)
 
 
-__all__ = ["Gate", "OUTPUTS", "expand", "features", "gate"]
+__all__ = ["Gate", "OUTPUTS", "expand", "features", "gate", "score_reader"]

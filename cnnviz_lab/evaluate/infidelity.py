@@ -19,19 +19,20 @@ from ..attribution.common import Target
 from ..classifier import Classifier
 from ..config import pick
 from ..perturb import perturbed_scores
-from .features import OUTPUTS, expand, features, gate
+from .features import expand, features, gate, score_reader
 
 
 def infidelity(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-               target: Target = None, *, n: int | None = None, noise: float = 0.1, output: str = "logit",
+               target: Target = None, *, n: int | None = None, noise: float = 0.1, output: str | None = None,
                normalize: bool = False, batch_size: int | None = None, seed: int | None = None,
                progress: bool | None = None) -> torch.Tensor:
     """Infidelity of Yeh et al. 2019, ``(N,)``, lower is better.
 
     ``n`` perturbations (default 100, 20 in quick mode) ``I ~ N(0, noise^2)`` per feature
     (in the model's input space); each gives the squared error between ``I^T Phi`` and
-    ``f(x) - f(x - I)`` for the target's ``output`` (``"logit"``, the paper's and
-    Captum's choice, or ``"prob"``); their mean is returned. Features: the elements of an
+    ``f(x) - f(x - I)`` for the target's ``output`` (``None`` or ``"logit"``, the paper's
+    and Captum's choice, or ``"prob"``; a callable target, :mod:`cnnviz_lab.targets`, is its
+    own score and takes ``output=None``); their mean is returned. Features: the elements of an
     ``(N,C,H,W)`` attribution shaped like ``x``, or the pixels of an ``(N,H,W)`` map (one
     noise value per pixel, added to all its channels). ``normalize``: scale ``Phi`` first by
     the ``beta`` that minimises the error, ``E[I^T Phi d] / E[(I^T Phi)^2]`` (section 4 of
@@ -42,7 +43,7 @@ def infidelity(model: nn.Module | Classifier, x: torch.Tensor, attribution: torc
     xin, nimg = g.x, g.x.shape[0]
     draws = checks.positive_int(n if n is not None else pick(100, 20), "n")
     noise = checks.real(noise, "noise", minimum=0.0, strict=True)
-    checks.choice(output, "output", OUTPUTS)
+    reader = score_reader(output, g.objective, "logit")
     normalize = checks.flag(normalize, "normalize")
     feats, pixels = features(attribution, xin)
     first = defaults.seed_value(seed)
@@ -64,7 +65,7 @@ def infidelity(model: nn.Module | Classifier, x: torch.Tensor, attribution: torc
         step = torch.stack(rows).to(xin.device, xin.dtype)
         return xin[img] - expand(step, xin.shape, pixels)
 
-    scores = perturbed_scores(g.module, g.targets[:, None], draws + 1, moved, batch_size=bs, output=output,
+    scores = perturbed_scores(g.module, g.objective, draws + 1, moved, batch_size=bs, output=reader,
                               progress=progress, desc="infidelity")[:, 0].double().cpu()
     change = scores[:, :1] - scores[:, 1:]                        # f(x) - f(x - I)
     if normalize:

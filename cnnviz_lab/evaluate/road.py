@@ -24,9 +24,9 @@ from ..attribution.common import Target
 from ..classifier import Classifier
 from ..config import pick
 from ..modelstate import frozen
-from ..perturb import read_scores
+from ..outputs import class_logits
 from .faithfulness import Curve, pixel_order
-from .features import gate
+from .features import gate, score_reader
 from .maps import REDUCTIONS, as_maps, as_tensor
 
 #: Neighbour weights of the imputation (Rong et al. 2022): direct 1/6, diagonal 1/12.
@@ -99,7 +99,7 @@ def _fractions(fractions: Sequence[float] | torch.Tensor | None) -> torch.Tensor
 
 def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor, target: Target = None, *,
          fractions: Sequence[float] | torch.Tensor | None = None, order: str = "morf", noise: float = 0.01,
-         output: str = "prob", reduce: str = "sum", batch_size: int | None = None, seed: int | None = None,
+         output: str | None = None, reduce: str = "sum", batch_size: int | None = None, seed: int | None = None,
          progress: bool | None = None) -> Curve:
     """The ROAD curve of Rong et al. 2022 for each image: a :class:`Curve` (``kind``
     ``"road-morf"`` or ``"road-lerf"``) with the target's score after removing each share
@@ -109,9 +109,11 @@ def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tens
 
     ``order="morf"`` removes the most relevant pixels first (a faithful map makes the
     score fall fast: lower area is better), ``"lerf"`` the least relevant first (higher is
-    better). ``output``: ``"prob"`` (the target's probability), ``"logit"``, or
+    better). ``output``: ``None`` or ``"prob"`` (the target's probability), ``"logit"``, or
     ``"accuracy"`` (1 while the model still predicts the target, as the paper and Quantus
-    report). ``attribution``: ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by
+    report). A callable target (:mod:`cnnviz_lab.targets`) is its own score and takes
+    ``output=None`` (accuracy, a top-1 class, is defined for class targets only); the
+    curve's ``targets`` is then ``None``. ``attribution``: ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by
     ``reduce``); ties ranked in random order (``seed``). ``.auc`` is the trapezoid area
     over the fractions given.
     """
@@ -119,7 +121,7 @@ def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tens
     xin = g.x
     n, c, h, w = xin.shape
     checks.choice(order, "order", ORDERS)
-    checks.choice(output, "output", ROAD_OUTPUTS)
+    reader = score_reader(output, g.objective, "prob", ROAD_OUTPUTS)
     checks.choice(reduce, "reduce", tuple(REDUCTIONS))
     noise = checks.real(noise, "noise", minimum=0.0)
     fr = _fractions(fractions)
@@ -141,16 +143,16 @@ def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tens
                                                                                             + int(s)))
                                   for i, s in zip(img, step)]).to(xin.device, xin.dtype) * noise
             filled = torch.where(removed.view(-1, 1, h, w), filled + jitter, filled)
-            logits = g.module(filled)
-            t = g.targets[img.to(xin.device)]
-            if output == "accuracy":
-                got = (logits.argmax(1) == t).float()
+            out = g.module(filled)
+            if reader == "accuracy":
+                got = (class_logits(out).argmax(1) == g.targets[img.to(xin.device)]).float()
             else:
-                got = read_scores(logits, output).gather(1, t[:, None])[:, 0]
+                got = g.objective.select(img).scores(out, reader)[:, 0]
             scores[img, step] = got.float().cpu()
     auc = torch.trapezoid(scores.double(), fr, dim=1).float() if steps > 1 else torch.zeros(n)
     dev = x.device if isinstance(x, torch.Tensor) else xin.device
-    return Curve(f"road-{order}", fr.float().to(dev), scores.to(dev), auc.to(dev), g.targets.to(dev))
+    return Curve(f"road-{order}", fr.float().to(dev), scores.to(dev), auc.to(dev),
+                 None if g.targets is None else g.targets.to(dev))
 
 
 __all__ = ["OFFSETS", "ORDERS", "ROAD_OUTPUTS", "WEIGHTS", "linear_imputation", "road"]

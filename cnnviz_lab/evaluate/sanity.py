@@ -16,7 +16,7 @@ from torch import nn
 
 from .. import checks, defaults
 from ..attribution import registry
-from ..attribution.common import Target, one_class_per_image
+from ..attribution.common import Target, one_target_per_image
 from ..classifier import Classifier, unwrap
 from ..layers import get_layer
 from .maps import method_map
@@ -129,7 +129,8 @@ class RandomizationResult:
     ``layers``: the randomised blocks, top first (step ``i`` has blocks ``0..i`` random when
     cascading); ``spearman`` and ``ssim``: ``(N, L)`` similarity of each image's map after
     step ``i`` to its original map; ``maps``: ``(L+1, N, H, W)`` the reduced absolute maps,
-    the original first (on the CPU, for plotting); ``targets``: ``(N,)`` classes explained;
+    the original first (on the CPU, for plotting); ``targets``: ``(N,)`` classes explained
+    (``None`` for a callable target);
     ``method``: the method's name; ``cascading``: whether layers stayed random.
     """
 
@@ -137,7 +138,7 @@ class RandomizationResult:
     spearman: torch.Tensor
     ssim: torch.Tensor
     maps: torch.Tensor
-    targets: torch.Tensor
+    targets: torch.Tensor | None
     method: str
     cascading: bool = True
 
@@ -181,7 +182,9 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     recompute ``method(model, x, target, **method_kwargs)`` after each step. Similarity to
     the original explanation of absolute maps (3-channel maps: sum of absolute values):
     Spearman rank correlation and SSIM. The class explained is fixed to the original
-    model's (``target=None``: its top-1), as in the paper. A faithful method's similarity
+    model's (``target=None``: its top-1), as in the paper. A callable target
+    (:mod:`cnnviz_lab.targets`, one score per image) is explained as it is on every
+    randomised copy (the result's ``targets`` is then ``None``). A faithful method's similarity
     falls towards 0 as layers are randomised; one that stays high (guided backprop) shows
     the image's edges, not what the model learned. ``init``: how a block is randomised
     (:func:`randomize_layer`; ``"normal"`` keeps the activations' scale); ``seed``: the
@@ -189,7 +192,7 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     (``"gradcam"``, ``"Guided backprop"``...), run with its registry settings.
     """
     method = _method(method)
-    module, clf, xin, cls = one_class_per_image(model, x, target, "randomization_check")
+    module, clf, xin, cls = one_target_per_image(model, x, target, "randomization_check")
     n, c = xin.shape[:2]
     names = _layers(module, layers)
     copy_module = copy.deepcopy(module)
@@ -215,7 +218,7 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
         sim.append(ssim(original, m))
     dev = x.device if isinstance(x, torch.Tensor) else xin.device
     return RandomizationResult(names, torch.stack(rho, 1).to(dev), torch.stack(sim, 1).to(dev),
-                               torch.stack(maps), torch.tensor(cls, device=dev),
+                               torch.stack(maps), None if callable(cls) else torch.tensor(cls, device=dev),
                                getattr(method, "__name__", type(method).__name__), cascading)
 
 

@@ -27,9 +27,9 @@ from .features import gate
 Method = Union[Callable[..., torch.Tensor], str]
 
 
-def _explain(method: Method, model: nn.Module | Classifier, x: torch.Tensor, targets: torch.Tensor,
+def _explain(method: Method, model: nn.Module | Classifier, x: torch.Tensor, target: Any,
              options: dict[str, Any]) -> torch.Tensor:
-    result = registry.call(method, model, x, targets.tolist(), **options)
+    result = registry.call(method, model, x, target, **options)
     if not isinstance(result, torch.Tensor) or result.dim() < 2 or result.shape[0] != x.shape[0]:
         raise ValueError(f"method must return one map per image, (N,...) with N={x.shape[0]}; got "
                          f"{getattr(result, 'shape', type(result).__name__)}")
@@ -44,7 +44,9 @@ def sensitivities(model: nn.Module | Classifier, x: torch.Tensor, target: Target
     draws ``u_s`` uniform in ``[-radius, radius]`` per input element (the model's input
     space); divided by ``||Phi(f, x)||`` when ``relative`` (Quantus's default: methods of
     different scales compare). ``method``: a registered method's name or any function
-    ``f(model, x, target, **options)``; ``options`` go to it (e.g. ``layer=``)."""
+    ``f(model, x, target, **options)``; ``options`` go to it (e.g. ``layer=``). ``target``:
+    one class per image (None: the top-1 of ``x``, kept at every draw) or a callable giving one
+    score per image (:mod:`cnnviz_lab.targets`), handed to the method as it is."""
     g = gate(model, x, target, "sensitivity")
     radius = checks.real(radius, "radius", minimum=0.0, strict=True)
     draws = checks.positive_int(n if n is not None else pick(50, 8), "n")
@@ -60,7 +62,8 @@ def sensitivities(model: nn.Module | Classifier, x: torch.Tensor, target: Target
             raise TypeError(f"{', '.join(unknown)}: not a keyword of the method "
                             f"{getattr(fn, '__name__', method)!r}")
     xin = g.x
-    base = _explain(method, model, xin, g.targets, options)
+    fixed = g.targets.tolist() if g.targets is not None else g.objective.fn
+    base = _explain(method, model, xin, fixed, options)
     norm = base.norm(dim=1)
     gen = defaults.generator(seed, "cpu")
     out = torch.empty(xin.shape[0], draws, dtype=torch.float64)
@@ -68,7 +71,7 @@ def sensitivities(model: nn.Module | Classifier, x: torch.Tensor, target: Target
                                 desc="sensitivity", unit="draw")
     for s in bar:
         u = (torch.rand(xin.shape, generator=gen, dtype=torch.float64) * 2 - 1) * radius
-        moved = _explain(method, model, xin + u.to(xin.device, xin.dtype), g.targets, options)
+        moved = _explain(method, model, xin + u.to(xin.device, xin.dtype), fixed, options)
         diff = (moved - base).norm(dim=1).double()
         if relative:
             diff = torch.where(norm > 0, diff / norm.double().clamp(min=1e-300),
