@@ -166,6 +166,10 @@ def test_plots_of_the_evaluation(tiny, batch):
     d = cv.deletion_curve(tiny, batch, attr, steps=3)
     i = cv.insertion_curve(tiny, batch, attr, steps=3, blur_sigma=1.0)
     assert isinstance(cv.plot.curves({"rand": [d, i]}), Figure)
+    titled = cv.plot.curves({"rand": [d, i]}, index=1, title="image 1")
+    assert titled._suptitle.get_text() == "image 1" and cv.plot.curves(d)._suptitle is None
+    with pytest.raises(TypeError, match="title"):
+        cv.plot.curves(d, title=3)
     res = cv.randomization_check(tiny, gradient, batch, progress=False)
     assert isinstance(cv.plot.randomization(res, batch), Figure)
     import numpy as np

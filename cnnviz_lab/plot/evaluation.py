@@ -16,11 +16,14 @@ from ..classifier import Classifier
 from .core import image_array, normalize_map, overlay, to_numpy
 
 
-def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0
-           ) -> Figure:
+def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0,
+           title: str | None = None) -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
-    curves, or ``{method name: curve or [deletion, insertion]}``."""
+    curves, or ``{method name: curve or [deletion, insertion]}``; ``title`` (optional) goes
+    above both panels (say which image they show)."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if isinstance(results, Curve):
         results = {"map": results}
     if not isinstance(results, Mapping):
@@ -43,6 +46,8 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
         ax.set_xlim(0, 1)
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=8)
+    if title is not None:
+        fig.suptitle(title, fontsize=11)
     return fig
 
 

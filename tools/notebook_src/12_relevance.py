@@ -23,6 +23,8 @@
 #     - 'Montavon et al., *Layer-Wise Relevance Propagation: An Overview*, in Explainable AI, LNCS 11700, 2019'
 #     - Shrikumar, Greenside & Kundaje, *Learning Important Features Through Propagating Activation
 #       Differences*, ICML 2017
+#     - Ancona et al., *Towards Better Understanding of Gradient-Based Attribution Methods for Deep Neural
+#       Networks*, ICLR 2018
 #     - Lundberg & Lee, *A Unified Approach to Interpreting Model Predictions*, NeurIPS 2017
 #     - Kohlbrenner et al., *Towards Best Practice in Explaining Neural Network Decisions with LRP*, IJCNN 2020
 #     - 'Sixt, Granz & Landgraf, *When Explanations Lie: Why Many Modified BP Attributions Fail*, ICML 2020'
@@ -46,11 +48,11 @@
 # so what the inputs get is $\sum_k R_k \cdot \frac{z_k - b_k}{z_k + \epsilon\,\mathrm{sign}(z_k)}$: everything except
 # the share the **bias** $b_k$ (and $\epsilon$) keeps. Gradients have no such property:
 # $\sum_i \partial f_c / \partial x_i$ has no reason to equal $f_c(x)$, and gradient $\times$ input
-# equals $f_c(x)$ only for a network without biases made of ReLUs and linear layers
-# (Euler's theorem for a function with $f(tx) = t f(x)$).
+# equals $f_c(x)$ for a positively homogeneous network, $f(tx) = t f(x)$ for $t > 0$ (Euler's
+# theorem), for example one made of ReLUs, max-pooling and linear layers without biases.
 #
-# The network is the course's **EfficientNet-Lite0**: 16 blocks with residual connections,
-# ReLU6 activations and BatchNorm, which LRP folds into the convolution before it (a
+# The network is the course's **EfficientNet-Lite0**: 16 blocks, nine of them with a residual
+# connection, ReLU6 activations and BatchNorm, which LRP folds into the convolution before it (a
 # *canonizer*: the folded convolution computes the same thing and gains a bias). The photograph
 # is one it classifies with high confidence.
 
@@ -92,12 +94,21 @@ if not cv.config.quick():
 #
 # - **LRP-$\epsilon$** (the equation above): signed shares $a_j w_{jk}$; with a small
 #   $\epsilon$ every small, contradictory contribution is passed on, and deep networks give
-#   **noisy**, speckled maps of both signs.
-# - **z$^+$** ($\alpha=1, \beta=0$) keeps only the positive contributions $a_j w_{jk}^+$;
-#   **LRP-$\gamma$** favours them by $w + \gamma w^+$; **$\alpha\beta$** weighs positive ones
-#   by $\alpha = 2$ and subtracts negative ones by $\beta = 1$. z$^+$ and γ **sharpen** the map
-#   and make it mostly positive (Montavon et al. 2017, deep Taylor decomposition); αβ sharpens
-#   too but keeps a negative part.
+#   **noisy**, speckled maps of both signs. With $\epsilon \to 0$ (LRP-0) on a ReLU network it
+#   *is* gradient $\times$ input (Montavon et al. 2019; Ancona et al. 2018), so section 1's
+#   number and this map would be two views of one computation; Lite0's ReLU6 ceilings break
+#   the identity (below).
+# - **z$^+$** ($\alpha=1, \beta=0$, deep Taylor decomposition, Montavon et al. 2017) shares
+#   among the positive contributions only, $R_j = \sum_k \frac{a_j w_{jk}^+}{\sum_{j'} a_{j'}
+#   w_{j'k}^+ + b_k^+} R_k$; **LRP-$\gamma$** (Montavon et al. 2019) favours them with
+#   $w + \gamma w^+$ and $b + \gamma b^+$; **$\alpha\beta$** weighs positive ones by $\alpha = 2$
+#   and subtracts negative ones by $\beta = 1$. z$^+$ and γ **sharpen** the map and make it
+#   mostly positive; αβ sharpens too but keeps a negative part.
+# - **The bias.** This package counts each bias as one more input of its layer (as the 2019
+#   overview does): it takes its share of $R_k$ (its positive part under z$^+$), and that
+#   share goes no further. Leaving the bias out of the denominator (deep Taylor decomposition
+#   derives z$^+$ for zero or negative biases) passes everything on, but splits $R_k$ in
+#   proportions that no longer match what the layer computed.
 # - First-layer rules: pixels are not ReLU outputs, so the input layer gets a rule of its
 #   own. **z-box** takes the pixel bounds $l_i \le x_i \le h_i$ (here black and white) into
 #   account, $R_i = \sum_k \frac{x_i w_{ik} - l_i w_{ik}^+ - h_i w_{ik}^-}{\sum_{i'} (\cdot)} R_k$;
@@ -123,33 +134,64 @@ cv.plot.signed_maps(x, rel, clf, title="LRP of 'German shepherd' with five compo
                     "blue lowers it (each panel scaled to its own 99th percentile of |R|)")
 
 # %%
+print(f"{'composite':32s} positive share of |R|   sum of R = red mass + blue mass (logit {logit:.2f})")
 for name, r in rel.items():
     m = r.sum(1)[0]                                   # relevance per pixel (sum over RGB)
     pos = float(m.clamp(min=0).sum() / m.abs().sum())
-    print(f"{name:32s} positive share of |R|: {pos:5.0%}")
+    print(f"{name:32s} {pos:5.0%}   {float(m.sum()):10.4g} = {float(m.clamp(min=0).sum()):10.4g} "
+          f"{float(m.clamp(max=0).sum()):+10.4g}")
+
+# %%
+gxi = cv.input_x_gradient(clf, x, dog).sum(1)
+# LRP-ε as above but with no rule for ReLU6, so that its gradient is used (0 at the ceiling)
+lrp_eps_grad = core.Composite([(core.Sum, core.Norm()), (core.composites.AVGPOOL_TYPES, core.Norm()),
+                               (core.canonizers.BATCHNORM_TYPES, core.Pass()),
+                               (core.canonizers.LINEAR_TYPES, core.Epsilon(1e-6))], canonizers=[core.MergeBatchNorm()])
+eps_maps = {"LRP-ε (relevance passed through ReLU6)": rel["LRP-ε everywhere"].sum(1),
+            "LRP-ε with the ReLU6 gradient": cv.lrp(clf, x, dog, composite=lrp_eps_grad).sum(1)}
+rho_gxi = {k: float(cv.evaluate.spearman(m, gxi)) for k, m in eps_maps.items()}
+print(f"gradient x input: sum {float(gxi.sum()):.4f}")
+for k, m in eps_maps.items():
+    print(f"{k:40s} sum {float(m.sum()):.4f}, Spearman with gradient x input {rho_gxi[k]:.4f}")
 
 # %% tags=["check"]
-# The signs: LRP-ε and α2β1 about half positive, z+ entirely, γ-box mostly; the z+ maps peak on the head
+# The signs: LRP-ε and α2β1 about half positive, z+ entirely, γ-box mostly; the z+ maps peak on the head;
+# LRP-ε's large red and blue masses cancel; LRP-ε resembles gradient x input but does not equal it
 pos = {name: float(r.sum(1).clamp(min=0).sum() / r.sum(1).abs().sum()) for name, r in rel.items()}
 if not cv.config.quick():
     assert 0.4 < pos["LRP-ε everywhere"] < 0.6 and 0.4 < pos["ε + α2β1"] < 0.6 and pos["ε + γ + z-box input"] > 0.9
     HEAD = [(150, 0, 224, 120)]                      # the dog's head, top right of the photo
     assert all(cv.pointing_game(rel[k].sum(1), HEAD).item() for k in list(rel)[1:])
+    eps_map = rel["LRP-ε everywhere"].sum(1)                # red and blue masses of dozens of logits cancel
+    assert 400 < float(eps_map.clamp(min=0).sum()) < 600 and 400 < -float(eps_map.clamp(max=0).sum()) < 600
+    assert 4.3 < float(eps_map.sum()) < 4.7 and 0.75 < rho_gxi["LRP-ε (relevance passed through ReLU6)"] < 0.83
+    assert 0.035 < float(gxi.sum()) < 0.05 and rho_gxi["LRP-ε with the ReLU6 gradient"] > 0.999
 assert min(pos["ε + z+ (epsilon_plus)"], pos["ε + z+ + flat input (default)"]) > 0.999
 
 # %% [markdown]
 # **What to look at:** the rule changes the map more than anything else in this notebook.
-# **LRP-ε everywhere** is speckle of both signs (half of $|R|$ positive) over the dog's body:
-# at every layer small contributions of both signs are passed on, and 16 blocks of them
-# add up to noise. The **z$^+$** composites (`epsilon_plus`, and the default with its flat
-# first layer) keep only positive contributions: the map is entirely positive and its
-# strongest relevance sits on the **head** (top right), with a faint outline of the back;
-# the flat first layer spreads it evenly over each unit's receptive field (a blockier map).
-# **γ with z-box** is mostly positive (over 90%) and sharper: the z-box rule reads the pixel
-# values, so the outline of the back and the head's edges show. **α2β1** subtracts the
-# negative contributions again and is half positive, half negative, also peaking on the head.
-# Every panel has its own colour scale (the colour bars): the values differ by orders of
-# magnitude from one composite to the next, which the next section explains.
+# **LRP-ε everywhere** is speckle of both signs (half of $|R|$ positive), densest on the dark
+# saddle of the back: at every layer small contributions of both signs are passed on, and 16
+# blocks of them add up to noise. Its values are also far larger than the others' (colour bar
+# about $\pm 0.25$): with $\epsilon = 10^{-6}$ a unit whose $z_k$ is close to 0 divides its
+# relevance by a tiny denominator, and the printout shows the result, red and blue masses of
+# about 500 each (some 46 times the logit) that cancel to a sum of 4.5. On a ReLU network this
+# map would be gradient $\times$ input; on Lite0 they rank the pixels alike (Spearman 0.79) but
+# their sums differ a hundredfold (4.5 against 0.04), because LRP passes relevance through a
+# ReLU6 unit stuck at its ceiling of 6, where the gradient is 0: the same LRP-ε with the
+# gradient through each ReLU6 matches gradient $\times$ input (Spearman 1.00, the second
+# printout). The **z$^+$** composites (`epsilon_plus`, and the default with its flat first
+# layer) keep only positive contributions: the map is entirely positive and its strongest
+# relevance sits on the **head** (top right), with a faint outline of the back; the flat
+# first layer spreads it evenly over each unit's receptive field (a blockier map).
+# **γ with z-box** is mostly positive (over 90%) and sharper: the outline of the back and the
+# head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
+# convolution, z-box instead of z$^+$ on the first layer), so this figure cannot say which of
+# the two brings the edges back; only the flat first layer is isolated here (`epsilon_plus`
+# against the default). **α2β1** subtracts the negative contributions again and is half
+# positive, half negative, also peaking on the head. Every panel has its own colour scale
+# (the colour bars): the z$^+$ panels' values are tiny ($10^{-7}$ to $10^{-6}$), and the next
+# section shows where their relevance went.
 #
 # ## 3. Where does the relevance go?
 #
@@ -166,7 +208,8 @@ ledgers = {name: cv.attribution.relevance_ledger(clf, x, dog, composite=COMPOSIT
            for name in ["ε + z+ + flat input (default)", "ε + γ + z-box input"]}
 for name, led in ledgers.items():
     print(f"{name:30s} logit {float(led.logit):7.3f} = pixels {float(led.pixels):8.5f} "
-          f"+ kept by the layers {float(led.kept):7.3f}   (pixels get {float(led.pixels / led.logit):.3%})")
+          f"+ kept by the layers {float(led.kept):7.3f}   (pixels get {float(led.pixels / led.logit):.3%}; "
+          f"residual {float(led.logit - led.pixels - led.kept):+.0e})")
 cv.plot.relevance_flow(ledgers)
 
 # %% tags=["check"]
@@ -181,7 +224,7 @@ if not cv.config.quick():
 default = ledgers["ε + z+ + flat input (default)"]
 keepers = sorted(default.sites, key=lambda s: -float(s.kept))[:6]
 for s in keepers:
-    print(f"{s.name:28s} ({s.kind:10s}) kept {float(s.kept):6.3f}  of the {float(s.arrived):6.3f} that reached it")
+    print(f"{s.name:28s} kept {float(s.kept):6.3f}  of the {float(s.arrived):6.3f} that reached it")
 
 # %% tags=["check"]
 # The text's numbers: blocks.15's depthwise convolution keeps the most; under γ the head convolution hands on more than it got
@@ -191,8 +234,8 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** the account **closes**: the pixels' relevance plus what every layer
-# kept is the logit, to float precision (the check above). Conservation holds, but for the
-# account as a whole, not for the pixels: with the default composite they get **0.04%** of
+# kept is the logit, to float precision (the residual printed last). Conservation holds, but
+# for the account as a whole, not for the pixels: with the default composite they get **0.04%** of
 # the logit, with γ and z-box about 1%. The figure shows where it goes. Each step down is a
 # layer that kept part of what reached it; the axis is logarithmic: the relevance loses a
 # share block after block, and over 16 blocks that leaves almost nothing. The
@@ -300,16 +343,17 @@ if not cv.config.quick():
 # legs and head but differ pixel by pixel: the same total, distributed along different paths.
 #
 # **The reference is part of the question.** With four references the four differences
-# $f(x) - f(x')$ range from 10.6 (the blurred photo, which Lite0 still scores 0.31) to 11.8
-# (black), each map adds up exactly to its own, and the maps differ. DeepLIFT's attribution is
+# $f(x) - f(x')$ range from 10.6 (the blurred photo, to which Lite0 still gives a logit of
+# 0.31) to 11.8 (black), each map adds up exactly to its own, and the maps differ. DeepLIFT's attribution is
 # $(x - x')$ times a multiplier, so a pixel equal to its reference gets nothing: against the
 # **blurred** photo the relevance sits on what the blur changed (the outline of the back,
 # the legs, the tail); against the **mean colour** the dark back (far from the mean) lights
 # up in both signs; against **black** the head and legs stand out; **noise** spreads speckle
 # over the body. The last panel is their mean: DeepLIFT averaged over several references is
-# **DeepLIFT-SHAP** (Lundberg & Lee 2017), an estimate of Shapley values with those references
-# as the "absent" input (the check above compares it with `cv.deeplift_shap`). State the
-# reference with every map.
+# **DeepLIFT-SHAP** (Lundberg & Lee 2017), an approximation of SHAP values with those references
+# as the "absent" input: exact only for linear models, it assumes independent features, and
+# four references are a tiny background set (the check above compares it with
+# `cv.deeplift_shap`). State the reference with every map.
 #
 # ## 6. Two objects, two classes
 #
@@ -322,45 +366,66 @@ if not cv.config.quick():
 
 # %%
 scene = clf.preprocess(cv.sample_image("drums_and_guitar"), size=SIZE)
+display(cv.plot.predictions(clf, scene))
+Markdown(cv.credit("drums_and_guitar"))
+
+# %%
 BOXES = cv.sample_boxes("drums_and_guitar", size=SIZE)
 pair = [clf.class_index("electric guitar"), clf.class_index("drum")]
-both = {"LRP (default)": cv.lrp(clf, scene, [pair])[0], "Grad-CAM": cv.gradcam(clf, scene, [pair])[0]}
-share = {m: {obj: cv.energy_in_boxes(r.sum(-3) if r.dim() == 4 else r, BOXES[obj]).tolist() for obj in BOXES}
-         for m, r in both.items()}
+lrp_pair = cv.lrp(clf, scene, [pair])[0]                         # (2, 3, H, W): guitar, drum
+both = {"LRP (default)": lrp_pair.sum(1), "Grad-CAM": cv.gradcam(clf, scene, [pair])[0]}
+share = {m: {obj: cv.energy_in_boxes(r, BOXES[obj]).tolist() for obj in BOXES} for m, r in both.items()}
+rho = {m: float(cv.evaluate.spearman(r[:1], r[1:])) for m, r in both.items()}
 area = {obj: float(cv.energy_in_boxes(torch.ones(SIZE, SIZE), b)) for obj, b in BOXES.items()}
 print("boxes' share of the image:", {k: f"{v:.0%}" for k, v in area.items()})
 for m, s in share.items():
-    print(f"{m:14s} guitar map: {s['electric guitar'][0]:.0%} on the guitar; drum map: {s['drum'][1]:.0%} on the drum kit")
+    print(f"{m:14s} guitar map: {s['electric guitar'][0]:.0%} on the guitar, {s['drum'][0]:.0%} on the drums; "
+          f"drum map: {s['drum'][1]:.0%} on the drums, {s['electric guitar'][1]:.0%} on the guitar; "
+          f"Spearman of the two maps {rho[m]:+.2f}")
 
 # %%
-cv.plot.signed_maps(scene, {"LRP: electric guitar": both["LRP (default)"][0], "LRP: drum": both["LRP (default)"][1],
-                            "LRP: guitar minus drum": both["LRP (default)"][0] - both["LRP (default)"][1]}, clf,
+unit = lrp_pair / lrp_pair.sum(1).clamp(min=0).flatten(1).sum(1)[:, None, None, None]   # each map / its red mass
+cv.plot.signed_maps(scene, {"LRP: electric guitar": lrp_pair[0], "LRP: drum": lrp_pair[1],
+                            "guitar minus drum\n(each divided by its total)": unit[0] - unit[1]}, clf,
                     title="LRP (epsilon_plus_flat) for two classes of one photo (own 99th-percentile scale each)",
                     boxes=BOXES)
 
-# %%
-Markdown(cv.credit("drums_and_guitar"))
-
 # %% tags=["check"]
-# Both methods put each class's map on its own object, well above the boxes' share of the image
+# Each class's map sits on its own object, above the boxes' share; LRP's two maps still correlate, Grad-CAM's do not
 if not cv.config.quick():
     for m in share:
         assert share[m]["electric guitar"][0] > 2 * area["electric guitar"] and share[m]["electric guitar"][1] < 0.5
         assert share[m]["drum"][1] > area["drum"] + 0.1 and share[m]["drum"][0] < share[m]["drum"][1]
+    assert 0.65 < rho["LRP (default)"] < 0.8 and rho["Grad-CAM"] < 0
+    assert 0.2 < share["LRP (default)"]["electric guitar"][1] < 0.3 and 0.28 < share["LRP (default)"]["drum"][0] < 0.38
+    diff = (unit[0] - unit[1]).sum(0)[None]
+    assert cv.energy_in_boxes(diff.clamp(min=0), BOXES["electric guitar"]).item() > 0.9
+    assert cv.energy_in_boxes((-diff).clamp(min=0), BOXES["drum"]).item() > 0.85
 
 # %% [markdown]
-# **What to look at:** on this photo LRP is **class-specific**: the guitar's map puts about
-# two thirds of its mass on the guitar (whose boxes cover 30% of the image), the drum's map
-# over 70% on the drum kit (57% of the image), about as Grad-CAM does. In the figure the
-# guitar map lights the guitar's body, strings and neck, the drum map the rims of the drums
-# and cymbal stands; their difference is red on the guitar and blue on the drums (the
-# hand-drawn boxes are outlined on every panel). The values are tiny
-# (colour bars of $10^{-7}$): section 3's lost relevance again.
+# **What to look at:** on this photo LRP moves its mass with the class: the guitar's map puts
+# about two thirds of its mass on the guitar (whose boxes cover 30% of the image), the drum's
+# map over 70% on the drum kit (57% of the image), about as Grad-CAM does. In the figure the
+# guitar map lights the guitar's body and neck, the drum map the rims of the drums and the
+# cymbal stands (the hand-drawn boxes are outlined on every panel). The raw values are tiny
+# (colour bars of $10^{-7}$) and not comparable across classes (section 3), so the third
+# panel subtracts the maps after dividing each by its total: red on the guitar, blue on the
+# drums.
+#
+# **Yet the two LRP maps are alike:** their Spearman correlation is 0.73, where Grad-CAM's two
+# maps are anticorrelated ($-0.23$), and each LRP map leaves a quarter to a third of its mass
+# on the other object. One mechanism can explain both. The ε rule on the classifier decides how
+# much relevance each of the head's channels receives, and that is all the class changes; the
+# z$^+$ layers below spread it along the image's strong positive contributions, in much the
+# same way whichever channels it came from. So the class shifts the mix, and much of the map
+# stays; that is probably also why section 7 finds the map little changed when the
+# classifier is redrawn.
 #
 # ## 7. Is LRP faithful? The sanity check and the deletion curve
 #
 # Notebook 08's two tests, now for LRP (the default composite) beside Grad-CAM and Integrated
-# Gradients (8 steps, black reference: fewer than above, to keep the cascade affordable), on the German shepherd and a red panda: the
+# Gradients (8 steps, black reference: fewer than above, to keep the cascade affordable), on
+# two photographs, the German shepherd and the red panda below: the
 # **cascading randomisation** check (Adebayo et al. 2018: redraw the network from the
 # classifier down and measure the Spearman correlation of each new map with the original;
 # this course calls a method whose mean stays above 0.5 a failure) and the **deletion and
@@ -368,6 +433,10 @@ if not cv.config.quick():
 
 # %%
 xs = clf.preprocess([cv.sample_image(n) for n in ["german_shepherd", "red_panda"]], size=SIZE)
+display(cv.plot.predictions(clf, xs[1:], title="the second test photograph: Lite0's top-5"))
+Markdown(cv.credit("red_panda"))
+
+# %%
 methods = {"lrp": cv.lrp, **cv.evaluate.course_methods(["gradcam", "integrated_gradients"], ig_steps=cv.config.pick(8, 4))}
 LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.8", "stem"],
                         ["classifier", "blocks.15", "blocks.8"])
@@ -379,7 +448,12 @@ cv.plot.sanity_spread(ev.sanity, {"LRP, Grad-CAM and Integrated Gradients": list
 steps_ = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in ev.sanity.items()}
 for name, values in steps_.items():
     print(f"{name:22s} similarity after each randomised layer: {values}")
-cv.plot.curves({k: ev.curves[k] for k in ["lrp", "gradcam", "integrated_gradients", "random pixels"]}, index=0)
+per_image = {name: r.spearman.mean(1).tolist() for name, r in ev.sanity.items()}   # mean over the cascade
+for name, (dog_, panda) in per_image.items():
+    print(f"{name:22s} mean over the cascade: German shepherd {dog_:.2f}, red panda {panda:.2f}, "
+          f"both {(dog_ + panda) / 2:.2f}")
+cv.plot.curves({k: ev.curves[k] for k in ["lrp", "gradcam", "integrated_gradients", "random pixels", "random blobs"]},
+               index=0, title="Deletion and insertion on the German shepherd (the first photograph)")
 
 # %%
 print("AUC per image (German shepherd, red panda):")
@@ -392,7 +466,7 @@ for n in ev.curves:
 if not cv.config.quick():
     assert min(steps_["lrp"][:-1]) > 0.6 and steps_["lrp"][0] > 0.8 and max(steps_["gradcam"][1:]) < 0.2
     ig_images = ev.sanity["integrated_gradients"].spearman.mean(1)            # mean over the cascade, per image
-    assert 0.5 < float(ig_images.mean()) < 0.6 and float(ig_images[0]) < 0.5 < float(ig_images[1])
+    assert 0.53 <= float(ig_images.mean()) < 0.55 and float(ig_images[0]) < 0.5 < float(ig_images[1])
     assert (ev.sanity["lrp"].spearman.mean(1) > 0.6).all() and steps_["lrp"][-1] < 0.5
     d, i = ev.deletion("lrp"), ev.insertion("lrp")
     assert d[0] < ev.deletion("random pixels")[0] and d[1] > max(ev.deletion(k)[1] for k in ("random pixels", "random blobs"))
@@ -402,14 +476,17 @@ if not cv.config.quick():
 # **What to look at:** **LRP fails the cascade** by the 0.5 rule: after the classifier is
 # redrawn its map still correlates 0.85 with the original, stays above 0.6 down to
 # `blocks.8`, and drops below 0.5 only when the stem is redrawn too; its mean over the
-# cascade is above 0.6 on both photographs. Sixt, Granz & Landgraf
-# (2020) explain it: rules that keep only positive contributions (z$^+$, and $\alpha\beta$)
-# make the backward pass converge to a map that hardly depends on the upper layers' weights,
-# like guided backprop in notebook 08. **Grad-CAM** falls to about 0 (and below) after `head`.
-# **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem is redrawn: a
-# borderline case (mean over the cascade below 0.5 on the German shepherd, above it on the
-# red panda). Its map is the gradient times $x - x'$, and the image's own contrast stays in
-# it whatever the weights.
+# cascade is above 0.6 on both photographs. Sixt, Granz & Landgraf (2020) explain it: rules
+# built on the positive contributions (z$^+$ here; $\alpha\beta$ too, whose $\alpha$-term
+# dominates) make the backward pass converge, layer after layer, to a map that hardly depends
+# on the upper layers' weights, like guided backprop in notebook 08; in the same paper
+# DeepLIFT does *not* converge this way. Only the default composite is tested here: the
+# $\alpha\beta$ and DeepLIFT statements are the paper's. **Grad-CAM** falls to about 0 (and
+# below) after `head`. **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem
+# is redrawn, and by the 0.5 rule it **fails narrowly** (mean 0.54 over both photographs):
+# below 0.5 on the German shepherd, above it on the red panda (the per-image means above).
+# Its map is the gradient times $x - x'$, and the image's own contrast stays in it whatever
+# the weights.
 #
 # On the deletion and insertion curves (the German shepherd above) LRP does well: the best
 # insertion AUC of the three, and a deletion AUC far below random pixels', behind Grad-CAM's.
@@ -421,6 +498,12 @@ if not cv.config.quick():
 #
 # Pick a relevance method (LRP, DeepLIFT, DeepLIFT-SHAP, GradientSHAP), a photograph (or
 # upload your own) and a class. The panel runs each method with its default settings.
+# In a static copy of this notebook the controls do not show: the live panel has drop-downs
+# for the photograph (with an upload button), the model, the method family and method, the
+# class (the photograph's top-5) and the layer (for CAM methods), and redraws on each change.
+# The snapshot below is its starting state: LRP of the top class, drawn as the magnitude
+# (largest $|R|$ over the colour channels, jet scale from blue = low to red = high), so it
+# shows no signs; read signs on the red-blue figures above.
 
 # %%
 cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp")
@@ -470,7 +553,8 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # 0.04% (default composite) to 1% (γ with z-box). So the map's values are not shares of the
 # logit; only its shape and signs can be read. Conservation is also no proof of
 # faithfulness: the default composite keeps its map when the classifier is redrawn (0.85,
-# section 7), as Sixt et al. (2020) predict for positive-only rules, and on the red panda its
+# section 7), as Sixt et al. (2020) predict for rules built on the positive contributions,
+# and on the red panda its
 # deletion curve is worse than a random map's. Grad-CAM passes the cascade. With an LRP map
 # report the composite (rules per layer), the canonizers, the explained output, and check it
 # with the sanity test and a deletion curve on several images. If you need a total that
@@ -487,8 +571,9 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 #   account (`cv.attribution.relevance_ledger`) before quoting LRP values as logit units.
 # - **The composite is the method.** LRP-ε, z$^+$, γ and $\alpha\beta$ give different maps of
 #   the same decision (section 2); name the composite and the first-layer rule with every map.
-# - **Positive-only rules can ignore the classifier.** z$^+$ and $\alpha\beta$ maps may change
-#   little when the upper layers are randomised (Sixt et al. 2020): run the sanity check.
+# - **Rules built on the positive contributions can ignore the classifier.** z$^+$ maps change
+#   little when the upper layers are randomised (section 7), and by Sixt et al. (2020) so do
+#   $\alpha\beta$ maps (not tested here): run the sanity check.
 # - **Residual sums and BatchNorm need rules of their own.** A sum must split relevance (not
 #   copy it), and BatchNorm must be folded into its convolution (a canonizer) before the
 #   rules apply; an implementation that skips either no longer adds up.
@@ -505,9 +590,10 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # - On EfficientNet-Lite0 LRP conserves **with its biases**: the account closes exactly, but
 #   the pixels get 0.04% to 1% of the logit; residual sums split the relevance, most of it
 #   (70-91%) along the skip connection.
-# - The **rules decide the picture**: ε is noisy, z$^+$/γ are sharp and positive, the z-box
-#   first layer brings back edges; on the two-object photo the default composite is
-#   class-specific, like Grad-CAM.
+# - The **rules decide the picture**: ε is noisy, z$^+$/γ are sharp and positive, γ with a
+#   z-box first layer shows the most edges (which of the two changes does it is not isolated
+#   here); on the two-object photo the default composite moves its mass to the explained
+#   object, like Grad-CAM, yet its two maps stay correlated (0.73).
 # - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
 #   depend on the reference, and averaging references gives DeepLIFT-SHAP.
 # - LRP's default composite **fails the randomisation check** here, and its deletion score
