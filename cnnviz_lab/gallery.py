@@ -17,20 +17,22 @@ import torch
 from .plot.figure import Figure
 from PIL import Image
 
-from . import defaults, plot
+from .core import defaults
+from . import plot
 from .adversarial import pgd
 from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated_gradients, occlusion,
                           registry, saliency, smoothgrad)
-from .classifier import Classifier
-from .config import quick
-from .credits import credit, file_credits
-from .datasets import shape_images
+from .models.classifier import Classifier
+from .core.config import quick
+from .images.credits import credit, file_credits
+from .groundtruth.shapes import shape_images
 from .evaluate import evaluate_methods, randomization_layers
-from .images import DATA_DIR, SAMPLES, ImageLike, load_image
-from .layers import blocks_at, layer_names
-from .models import load_model
+from .images.loading import DATA_DIR, ImageLike, load_image, SAMPLES
+from .models.layers import blocks_at
+from .core.layer_lookup import layer_names
+from .models.loading import load_model
 from .optvis import deepdream, dream_layers, invert, maximize
-from .textures import concept_images
+from .concepts.textures import concept_images
 
 
 # The CAM methods of the "06_cam_methods" figure; the registry's other class-map methods (in

@@ -121,9 +121,52 @@ def test_attribution_and_optvis_do_not_import_each_other():
             assert not reached, f"{module} imports {sorted(reached)} (directly or through others)"
 
 
+# The layers, bottom to top (docs/ARCHITECTURE.md): a module imports modules of its own layer
+# and of the layers below it, never above. The package's __init__ sits on top of everything.
+LAYERS = (
+    ("core",),                                        # mechanics: state, gate, autograd, hooks, probes, rules
+    ("images",),                                      # images in and out, the bundled photographs
+    ("models",),                                      # loading and describing a model
+    ("attribution", "optvis", "evaluate"),            # the methods
+    ("concepts", "groundtruth", "adversarial"),       # the course's subjects built on the methods
+    ("plot", "widgets", "exercises", "commands", "cli", "app", "gallery"),   # front ends
+)
+
+
+def layer_of(module: str) -> int:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return len(LAYERS)
+    for i, names in enumerate(LAYERS):
+        if parts[1] in names:
+            return i
+    raise AssertionError(f"{module} belongs to no layer: add its folder to LAYERS and docs/ARCHITECTURE.md")
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    return [f"{m} -> {e}" for m, edges in sorted(graph.items()) for e in sorted(edges) if layer_of(e) > layer_of(m)]
+
+
+def test_imports_point_down_the_layers():
+    graph = import_graph()
+    assert {m.split(".")[1] for m in graph if "." in m} == {n for names in LAYERS for n in names}
+    assert not upward_imports(graph), f"imports against the layers: {upward_imports(graph)}"
+
+
+def test_the_layer_check_finds_an_upward_import():
+    graph = {"cnnviz_lab.core.gate": {"cnnviz_lab.models.loading"}, "cnnviz_lab.models.loading": {"cnnviz_lab.core.gate"}}
+    assert upward_imports(graph) == ["cnnviz_lab.core.gate -> cnnviz_lab.models.loading"]
+
+
 def test_images_and_models_do_not_import_each_other():
     graph = import_graph()
-    assert "cnnviz_lab.models" not in _reachable(graph, "cnnviz_lab.images")
+    for module in (m for m in graph if m.startswith("cnnviz_lab.images")):
+        assert not {m for m in _reachable(graph, module) if m.startswith("cnnviz_lab.models")}, module
+
+
+def test_no_module_shadows_the_standard_library():
+    shadowing = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if p.stem in sys.stdlib_module_names]
+    assert not shadowing, f"rename these modules (the standard library has modules of that name): {shadowing}"
 
 
 def test_no_module_is_over_400_lines():
@@ -136,22 +179,22 @@ def _code(path: Path) -> str:
     return path.read_text()
 
 
-def test_layers_is_the_only_place_that_attaches_hooks():
+def test_core_hooks_is_the_only_place_that_attaches_hooks():
     hooks = re.compile(r"\.(register_forward_hook|register_forward_pre_hook|register_full_backward_hook|"
                        r"register_full_backward_pre_hook|register_backward_hook|register_hook)\(|"
                        r"register_module_forward_hook")
     offenders = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
-                 if p.name != "layers.py" and hooks.search(_code(p))]
-    assert not offenders, f"hooks attached outside cnnviz_lab/layers.py: {offenders}"
+                 if p != PACKAGE / "core" / "hooks.py" and hooks.search(_code(p))]
+    assert not offenders, f"hooks attached outside cnnviz_lab/core/hooks.py: {offenders}"
 
 
 def test_progress_bars_come_from_tqdm_auto_through_one_rule():
     plain = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
              if re.search(r"^\s*(from tqdm import|import tqdm\b)", _code(p), re.M)]
-    assert not plain, f"use tqdm.auto (through cnnviz_lab.defaults.progress_bar): {plain}"
+    assert not plain, f"use tqdm.auto (through cnnviz_lab.core.defaults.progress_bar): {plain}"
     direct = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
               if p.name not in {"defaults.py", "progress.py"} and "tqdm" in _code(p)]
-    assert not direct, f"progress bars go through cnnviz_lab.defaults.progress_bar: {direct}"
+    assert not direct, f"progress bars go through cnnviz_lab.core.defaults.progress_bar: {direct}"
 
 
 def test_the_library_speaks_of_itself():

@@ -9,8 +9,9 @@ import pytest
 import torch
 
 import cnnviz_lab as cv
-from cnnviz_lab.fallback import fallback_note
-from cnnviz_lab.plot.cam import architecture_maps, cam_architectures, gradient_image, phase_ratio
+from cnnviz_lab.models.fallback import fallback_note
+from cnnviz_lab.attribution.architectures import architecture_maps, phase_ratio
+from cnnviz_lab.plot.cam import cam_architectures, gradient_image
 from conftest import TinyNet
 
 

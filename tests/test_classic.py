@@ -7,7 +7,7 @@ import re
 import pytest
 
 import cnnviz_lab as cv
-from cnnviz_lab import classic
+from cnnviz_lab.models import classic
 
 
 def test_offline_without_the_weights_it_says_one_sentence_and_returns_none(monkeypatch, tmp_path, capsys):

@@ -9,8 +9,9 @@ import torch
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.concepts import incomplete_beta, layer_activations
-from cnnviz_lab.textures import CONCEPTS
+from cnnviz_lab.concepts.stats import incomplete_beta
+from cnnviz_lab.concepts.tcav import layer_activations
+from cnnviz_lab.concepts.textures import CONCEPTS
 
 
 # --- the statistics -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import cnnviz_lab as cv
-from cnnviz_lab.download import DownloadError, download, hash_prefix_of
+from cnnviz_lab.models.download import download, DownloadError, hash_prefix_of
 
 DATA = os.urandom(300_000)
 SHA = hashlib.sha256(DATA).hexdigest()

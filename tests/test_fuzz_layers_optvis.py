@@ -338,7 +338,7 @@ def note_case(data) -> Case:
     clf = make_model("classifier")
     if data.draw(st.booleans(), label="fell back"):
         clf = dataclasses.replace(clf, requested="vgg16",
-                                  fallback_note=cv.fallback.fallback_note("vgg16", "CNNVIZ_OFFLINE=1", clf.name))
+                                  fallback_note=cv.models.fallback.fallback_note("vgg16", "CNNVIZ_OFFLINE=1", clf.name))
     return Case("classifier", clf)
 
 

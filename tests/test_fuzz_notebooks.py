@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.datasets import CUE_MODES, SHAPES
-from cnnviz_lab.textures import CONCEPTS
+from cnnviz_lab.groundtruth.shapes import CUE_MODES, SHAPES
+from cnnviz_lab.concepts.textures import CONCEPTS
 from fuzzkit import (BAD_LAYERS, CLASSES, NAMES, VALID_MODELS, Case, ModelState, Spec, base_case, cases, dict_update,
                      draw_x, keyword_kind, make_model, module_of, run_kind, standard_kinds, variants)
 

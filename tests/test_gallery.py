@@ -47,7 +47,7 @@ def test_gallery_command_rejects_unknown_entries(tmp_path, capsys):
 def test_gallery_page_credits_a_bundled_photo(tmp_path, lite):
     """CC BY photos need their credit wherever they are shown: the page gives it when the
     image is a bundled sample, by name or by its path in data/, and not for other images."""
-    from cnnviz_lab.images import DATA_DIR
+    from cnnviz_lab.images.loading import DATA_DIR
 
     for image, out in (("bee_on_flower", tmp_path / "by_name"),
                        (str(DATA_DIR / "bee_on_flower.jpg"), tmp_path / "by_path")):

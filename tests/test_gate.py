@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.modelstate import prepare_input, resolve_targets
+from cnnviz_lab.core.gate import prepare_input, resolve_targets
 from conftest import TinyNet
 
 X = torch.randn(2, 3, 16, 16)
@@ -225,7 +225,7 @@ PROBES = {
     "activations": lambda m, x: cv.activations(m, x, ["bn1", "bn2"]),
     "invert": lambda m, x: cv.invert(m, x[:1], "bn2", steps=2, seed=0, size=x.shape[-1]),
     "topk_targets": lambda m, x: cv.topk_targets(m, x, 2),
-    "find_cam_layer": lambda m, x: cv.layers.find_cam_layer(m, x.shape[-1]),
+    "find_cam_layer": lambda m, x: cv.core.probes.find_cam_layer(m, x.shape[-1]),
 }
 
 

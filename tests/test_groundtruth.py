@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import cnnviz_lab as cv
-from cnnviz_lab.datasets import CUE_COLOURS, SHAPES
+from cnnviz_lab.groundtruth.shapes import CUE_COLOURS, SHAPES
 
 
 # --- the dataset ------------------------------------------------------------------------

@@ -16,11 +16,11 @@ import torchvision
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab import hub
+from cnnviz_lab.models import hub
 from cnnviz_lab.cli import main
-from cnnviz_lab.efficientnet_lite import efficientnet_lite0
-from cnnviz_lab.fallback import ARCHITECTURES
-from cnnviz_lab.models import find_cam_layer
+from cnnviz_lab.models.efficientnet_lite import efficientnet_lite0
+from cnnviz_lab.models.fallback import ARCHITECTURES
+from cnnviz_lab.core.probes import find_cam_layer
 from cnnviz_lab.widgets.common import Panel, available_models, model_dropdown
 
 

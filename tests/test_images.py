@@ -97,7 +97,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from cnnviz_lab.images import HALF_LEVEL  # noqa: E402
+from cnnviz_lab.images.loading import HALF_LEVEL  # noqa: E402
 
 PHOTO = Path(__file__).resolve().parent.parent / "data"
 

@@ -14,7 +14,8 @@ import torchvision
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.layers import find_cam_layer, get_layer
+from cnnviz_lab.core.probes import find_cam_layer
+from cnnviz_lab.core.layer_lookup import get_layer
 
 # name -> (layer the rule must pick, its output (C, H, W) at the model's input size)
 EXPECTED = {

@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 
 import cnnviz_lab as cv
-from cnnviz_lab.efficientnet_lite import Conv2dSame, convert_lukemelas_state_dict
-from cnnviz_lab.models import ModelUnavailableError
+from cnnviz_lab.models.efficientnet_lite import Conv2dSame, convert_lukemelas_state_dict
+from cnnviz_lab.core.errors import ModelUnavailableError
 
 CATS = {"tabby", "tiger cat", "Egyptian cat", "Persian cat", "Siamese cat"}
 

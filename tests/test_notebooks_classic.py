@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CLASSICS = ("vgg16", "alexnet", "resnet50", "googlenet", "inception_v3", "densenet121", "mobilenet_v2")
-FALLBACK_MARK = "is not available here"  # cnnviz_lab.fallback.fallback_note's opening words
+FALLBACK_MARK = "is not available here"  # cnnviz_lab.models.fallback.fallback_note's opening words
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("CNNVIZ_CLASSIC_NOTEBOOKS") != "1" or not os.environ.get("CNNVIZ_FAKE_TORCH_HOME"),

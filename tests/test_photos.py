@@ -15,8 +15,8 @@ import torch
 from PIL import Image
 
 import cnnviz_lab as cv
-from cnnviz_lab.credits import OTHER_FILES, credits_markdown, file_credits
-from cnnviz_lab.images import DATA_DIR, SAMPLES
+from cnnviz_lab.images.credits import credits_markdown, file_credits, OTHER_FILES
+from cnnviz_lab.images.loading import DATA_DIR, SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CC_BY = "https://creativecommons.org/licenses/by/2.0/"

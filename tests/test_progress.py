@@ -1,4 +1,4 @@
-"""One progress bar per long call and per notebook cell (cnnviz_lab.progress).
+"""One progress bar per long call and per notebook cell (cnnviz_lab.core.progress).
 
 A notebook executed headless stores every bar a cell displayed; readers without a live
 kernel (GitHub, nbviewer, a projector) see each as a line of text. Nested bars (a long call
@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import cnnviz_lab as cv
-from cnnviz_lab import defaults, progress
+from cnnviz_lab.core import defaults, progress
 
 ROOT = Path(__file__).resolve().parent.parent
 

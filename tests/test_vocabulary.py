@@ -13,7 +13,7 @@ from PIL import Image
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab import defaults, modelstate
+from cnnviz_lab.core import autograd, blur, defaults
 from conftest import TinyNet
 
 X = torch.randn(2, 3, 16, 16)
@@ -126,12 +126,12 @@ def test_one_batched_backward_falls_back_with_a_warning():
     net = TinyNet().eval()
     x = torch.randn(2, 3, 16, 16, requires_grad=True)
     scores = net(NoVmap.apply(x))[:, :3]
-    with pytest.warns(modelstate.BatchedBackwardWarning, match="3 backward passes"):
-        fallback = modelstate.batched_vjp(scores, x)
-    torch.testing.assert_close(fallback, modelstate.batched_vjp(net(NoVmap.apply(x))[:, :3], x, batched=False))
+    with pytest.warns(autograd.BatchedBackwardWarning, match="3 backward passes"):
+        fallback = autograd.batched_vjp(scores, x)
+    torch.testing.assert_close(fallback, autograd.batched_vjp(net(NoVmap.apply(x))[:, :3], x, batched=False))
     from cnnviz_lab.attribution.gradients import batched_grad
 
-    assert batched_grad is modelstate.batched_vjp
+    assert batched_grad is autograd.batched_vjp
 
 
 def test_one_gaussian_blur_serves_occlusion_insertion_and_feature_visualisation():
@@ -140,11 +140,11 @@ def test_one_gaussian_blur_serves_occlusion_insertion_and_feature_visualisation(
     from cnnviz_lab.optvis import param
 
     occ = importlib.import_module("cnnviz_lab.attribution.occlusion")
-    from cnnviz_lab.perturb import fill_image
+    from cnnviz_lab.core.perturb import fill_image
 
-    assert occ.gaussian_blur is modelstate.gaussian_blur
+    assert occ.gaussian_blur is blur.gaussian_blur
     x = torch.rand(1, 3, 20, 20)
-    torch.testing.assert_close(fill_image(x, "blur", None, 2.0), modelstate.gaussian_blur(x, 2.0))
+    torch.testing.assert_close(fill_image(x, "blur", None, 2.0), blur.gaussian_blur(x, 2.0))
     p = param.PixelImage(1, 20, init=x)
     p.blur_(1.0)
-    torch.testing.assert_close(p(), modelstate.gaussian_blur(x.clamp(1e-3, 1 - 1e-3), 1.0), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(p(), blur.gaussian_blur(x.clamp(1e-3, 1 - 1e-3), 1.0), atol=1e-5, rtol=1e-4)

@@ -19,12 +19,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import defaults
-from ..classifier import Classifier
+from ..core import defaults
+from ..models.classifier import Classifier
 from ..core.composites import Composite
 from ..core.deeplift_rules import MaxPoolRescale, Rescale
 from ..core.engine import ACTIVATION_TYPES
-from ..modelstate import batched_vjp, frozen, gaussian_blur
+from ..core.autograd import batched_vjp
+from ..core.state import frozen
+from ..core.blur import gaussian_blur
 from .common import Target, class_logits, enter, finish, gather_scores, resolve_targets, to_caller
 from .gradients import _baseline, class_targets, clean_targets
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier
+from ..core import checks
+from ..models.classifier import Classifier
 from ..core.composites import COMPOSITES, Composite
-from ..modelstate import batched_vjp, frozen
+from ..core.autograd import batched_vjp
+from ..core.state import frozen
 from .common import Target, class_logits, enter, finish, gather_scores, resolve_targets, to_caller
 
 ModelLike = nn.Module | Classifier

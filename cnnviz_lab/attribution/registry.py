@@ -13,7 +13,7 @@ Families and what their methods accept (checked by :func:`register`):
 
 - ``"gradient"``: gradients in pixel space, ``(N,[K],3,H,W)``;
 - ``"cam"``: maps read from a layer's feature map, ``(N,[K],H,W)``; ``layer=`` (default: the
-  model's CAM layer, :func:`cnnviz_lab.layers.default_layer`) and ``upsample=``;
+  model's CAM layer, :func:`cnnviz_lab.core.probes.default_layer`) and ``upsample=``;
 - ``"perturbation"``: black-box maps from perturbed inputs, ``(N,[K],H,W)``;
   ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random);
 - ``"relevance"``: relevance that adds up to the explained output (LRP, DeepLIFT, SHAP),
@@ -33,8 +33,8 @@ from typing import Any, Callable, Mapping
 
 import torch
 
-from ..config import quick
-from ..errors import unknown_name
+from ..core.config import quick
+from ..core.errors import unknown_name
 
 Attribution = Callable[..., torch.Tensor]
 

@@ -28,13 +28,14 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 import torch
 
-from . import checks
-from .defaults import progress_bar
-from .errors import OutOfRangeError
-from .evaluate.maps import as_tensor
-from .models import Classifier, unwrap
-from .modelstate import _input_channels, check_batch, model_device, model_dtype
-from .concept_vectors import CAV, _flat, cav
+from ..core import checks
+from ..core.defaults import progress_bar
+from ..core.errors import OutOfRangeError
+from ..evaluate.maps import as_tensor
+from ..models.classifier import Classifier
+from ..core.gate import _input_channels, check_batch, unwrap
+from ..core.state import model_device, model_dtype
+from .vectors import _flat, CAV, cav
 from .stats import holm, incomplete_beta, t_test
 
 LayerRef = str | torch.nn.Module
@@ -42,7 +43,7 @@ LayerRef = str | torch.nn.Module
 
 def _layer_names(module: torch.nn.Module, layers: Sequence[LayerRef]) -> list[str]:
     """Layer names, modules looked up by identity; an unknown name raises with close matches."""
-    from .layers import get_layer
+    from ..core.layer_lookup import get_layer
 
     if isinstance(layers, (str, torch.nn.Module)):
         layers = [layers]
@@ -107,8 +108,8 @@ def layer_activations(model: torch.nn.Module | Classifier, x: torch.Tensor, laye
     """``{layer: (N,...) activations}`` of ``x`` (a preprocessed batch, called ``name`` in
     errors), detached on the CPU, in batches of ``batch_size`` without autograd (the model
     is frozen meanwhile)."""
-    from .layers import capture
-    from .modelstate import frozen
+    from ..core.hooks import capture
+    from ..core.state import frozen
 
     module, _ = unwrap(model)
     x = _images(module, x, name)
@@ -133,8 +134,8 @@ def class_gradients(model: torch.nn.Module | Classifier, x: torch.Tensor, target
     or, for a Classifier, a name) with respect to each layer's activations, for each image
     of ``x`` (``(N,3,H,W)``, or one ``(3,H,W)`` image): one forward and one backward pass per
     batch for all layers at once, no parameter gradient, hooks removed afterwards."""
-    from .layers import capture
-    from .modelstate import frozen
+    from ..core.hooks import capture
+    from ..core.state import frozen
 
     module, clf = unwrap(model)
     x = _images(module, x, "x")
@@ -194,7 +195,7 @@ class TCAVResult:
     @property
     def adjusted_p_values(self) -> dict[tuple[str, str], float]:
         """The p-values corrected for the number of tests (every concept at every layer), by
-        Holm's step-down method (:func:`cnnviz_lab.stats.holm`): with 9 tests a raw p of 0.01
+        Holm's step-down method (:func:`cnnviz_lab.concepts.stats.holm`): with 9 tests a raw p of 0.01
         is not enough. Kim et al. (2018) correct with Bonferroni; Holm keeps the same
         guarantee (at most ``alpha`` chance of any false discovery) and rejects at least as
         often."""
@@ -263,11 +264,11 @@ def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target
     vary less than the random ones, which makes the test too optimistic (a random set used as
     a concept then passes it too often): give R batches when you can draw them.
     ``seed`` fixes the held-out splits. ``threads``: CPU threads meanwhile, for a model on
-    the CPU (:func:`cnnviz_lab.train.cpu_threads`; ``None`` keeps torch's setting: on cores
+    the CPU (:func:`cnnviz_lab.groundtruth.train.cpu_threads`; ``None`` keeps torch's setting: on cores
     shared with other work, one thread can be several times faster). One progress bar for
     the whole run.
     """
-    from .train import cpu_threads
+    from ..groundtruth.train import cpu_threads
 
     module, clf = unwrap(model)
     on_cpu = all(p.device.type == "cpu" for p in module.parameters())

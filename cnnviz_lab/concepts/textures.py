@@ -24,8 +24,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from . import checks
-from .train import cpu_threads
+from ..core import checks
+from ..groundtruth.train import cpu_threads
 
 CONCEPTS = ("striped", "dotted", "zigzagged", "chequered")
 
@@ -118,7 +118,7 @@ def concept_images(concept: str, n: int, size: int = 224, seed: int = 0) -> torc
 def _photo_crop(size: int, gen: torch.Generator) -> torch.Tensor:
     import torchvision.transforms.functional as TF
 
-    from .images import sample_image, sample_images
+    from ..images.loading import sample_image, sample_images
 
     names = sample_images()
     img = TF.pil_to_tensor(sample_image(names[int(_u(gen) * len(names)) % len(names)])).float() / 255

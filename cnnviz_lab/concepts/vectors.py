@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from . import checks
-from .evaluate.maps import as_tensor
+from ..core import checks
+from ..evaluate.maps import as_tensor
 
 
 @dataclass

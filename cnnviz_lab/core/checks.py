@@ -53,7 +53,7 @@ def optional_positive_int(value: Any, name: str) -> int | None:
 
 
 def batch_size(value: Any) -> int | None:
-    """``batch_size``: ``None`` (the measured default of :mod:`cnnviz_lab.defaults`) or an
+    """``batch_size``: ``None`` (the measured default of :mod:`cnnviz_lab.core.defaults`) or an
     ``int >= 1``, the same rule for every function that batches."""
     return optional_positive_int(value, "batch_size")
 
@@ -119,7 +119,7 @@ def seed(value: Any) -> int | None:
 
 
 def flag(value: Any, name: str) -> bool:
-    """A ``bool`` (``progress=`` takes ``None`` too, see :func:`cnnviz_lab.defaults.progress_bar`)."""
+    """A ``bool`` (``progress=`` takes ``None`` too, see :func:`cnnviz_lab.core.defaults.progress_bar`)."""
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return value

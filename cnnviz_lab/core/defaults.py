@@ -10,7 +10,7 @@
 - ``progress=None``: a ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere) shows when
   the call runs the model on at least :data:`LONG_CALL` images; ``True``/``False`` force it.
   One bar per call, never a line per step; calls made inside a call that shows a bar show
-  none, and in a notebook the bars of one cell share one widget (:mod:`cnnviz_lab.progress`).
+  none, and in a notebook the bars of one cell share one widget (:mod:`cnnviz_lab.core.progress`).
   Downloads count bytes (:func:`byte_bar`).
 """
 
@@ -104,7 +104,7 @@ def progress_bar(items: Iterable | None = None, *, images: int, progress: bool |
     """A ``tqdm.auto`` bar over ``items`` (or a manual one of ``total`` steps), shown as
     :func:`show_progress` says; it leaves nothing behind when done. Inside another call's
     visible bar it stays hidden, and in a notebook all bars of one cell share one widget
-    (:mod:`cnnviz_lab.progress`): one bar per long call and per cell."""
+    (:mod:`cnnviz_lab.core.progress`): one bar per long call and per cell."""
     from . import progress as _progress
 
     return _progress.bar(items, total=total, desc=desc, unit=unit, show=show_progress(progress, images))

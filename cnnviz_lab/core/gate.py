@@ -1,113 +1,60 @@
-"""What every family shares: the model's state, the input gate, one batched backward, one blur.
+"""The input gate: every public function passes its ``model``, ``x`` and ``target`` through it.
 
-- :func:`frozen`: every forward pass and probe of the package runs inside it (eval mode,
-  no parameter gradients, BatchNorm statistics untouched; modes and flags restored).
-- The input gate: :func:`prepare_input` checks and copies ``x``, :func:`resolve_targets`
-  checks and resolves ``target``; keyword checks live in :mod:`cnnviz_lab.checks`. Every
-  error is a ``ValueError`` or ``TypeError`` naming the argument, the value and what is
-  accepted.
-- :func:`batched_vjp`: K gradients of K scores as one batched backward pass.
-- :func:`gaussian_blur`: the one Gaussian blur (occlusion's and insertion's blurred fill,
-  DeepDream's gradient smoothing, the ``blur`` regulariser of feature visualisation).
+- :func:`unwrap` resolves the model once: a :class:`~cnnviz_lab.models.Classifier` (or
+  anything shaped like one, :class:`Wrapped`) gives its ``.model``, a bare ``nn.Module``
+  stays itself; the resolved module is what the rest of the call uses.
+- :func:`prepare_input` checks and copies ``x``, :func:`resolve_targets` checks and resolves
+  ``target``; keyword checks live in :mod:`cnnviz_lab.core.checks`. Every error is a
+  ``ValueError`` or ``TypeError`` naming the argument, the value and what is accepted.
 
-This module imports nothing from the attribution or optimisation families, so both use it.
+Part of :mod:`cnnviz_lab.core`: it imports nothing from the model loaders, the method families
+or the front ends, so all of them use it.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
-import warnings
-from contextlib import contextmanager
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Protocol, Sequence, Union, runtime_checkable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .errors import OutOfRangeError
 from .outputs import Objective, class_logits, class_output
+from .state import model_device, model_dtype
 
 Target = Any  # None | int | str | Sequence[int | str] | (N,K) array or tensor | callable
 
 
-# --- model state ------------------------------------------------------------------------
-@contextmanager
-def evaluating(module: nn.Module) -> Iterator[nn.Module]:
-    """Eval mode inside the block (BatchNorm uses and keeps its running statistics, dropout
-    is off); every submodule's training flag is restored afterwards, exceptions included."""
-    modes = [(m, m.training) for m in module.modules()]
-    try:
-        module.eval()
-        yield module
-    finally:
-        for m, mode in modes:
-            m.training = mode
+# --- the model ----------------------------------------------------------------------------
+@runtime_checkable
+class Wrapped(Protocol):
+    """What the mechanics read of a :class:`cnnviz_lab.models.Classifier` (the core does not
+    import the model loaders): the network, its CAM layer, class names, and the map from
+    [0, 1] RGB into its input space."""
 
-
-@contextmanager
-def frozen(module: nn.Module) -> Iterator[nn.Module]:
-    """Eval mode and ``requires_grad=False`` on every parameter inside the block; each
-    module's training flag and each parameter's ``requires_grad`` are restored afterwards,
-    exceptions included. No parameter ``.grad`` can be filled and no buffer (BatchNorm's
-    running statistics, ``num_batches_tracked``) changes inside: a model in train mode is
-    explained exactly as the same model in eval mode. A Classifier stands for its ``.model``."""
-    module = getattr(module, "model", module) if not isinstance(module, nn.Module) else module
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"frozen needs a model (an nn.Module or a Classifier), got {module!r:.60} "
-                        f"({type(module).__name__})")
-    flags = [(p, p.requires_grad) for p in module.parameters()]
-    try:
-        with evaluating(module):
-            for p, _ in flags:
-                p.requires_grad_(False)
-            yield module
-    finally:
-        for p, flag in flags:
-            p.requires_grad_(flag)
-
-
-def model_device(module: nn.Module) -> torch.device:
-    """Device of the module's first parameter or buffer (CPU for a stateless module)."""
-    for t in module.parameters():
-        return t.device
-    for t in module.buffers():
-        return t.device
-    return torch.device("cpu")
-
-
-def model_dtype(module: nn.Module) -> torch.dtype:
-    """Floating dtype of the module's first floating parameter or buffer (else float32)."""
-    for t in list(module.parameters()) + list(module.buffers()):
-        if t.is_floating_point():
-            return t.dtype
-    return torch.float32
-
-
-def frozen_forward(module: nn.Module, x: torch.Tensor) -> Any:
-    """``module(x)`` without autograd, inside :func:`frozen`: the one way the package probes.
-    The model gets a copy of ``x`` (a model that writes its input in place cannot change
-    ``x``, which the caller goes on using). Returns the model's raw output."""
-    with torch.no_grad(), frozen(module):
-        return module(x.clone())
-
-
-@contextmanager
-def autograd_on() -> Iterator[None]:
-    """Autograd recording inside the block whatever the caller's mode: gradients enabled and
-    inference mode off (a call made under ``torch.no_grad()`` or ``torch.inference_mode()``
-    still differentiates); both modes are the caller's again after the block, errors included."""
-    with torch.inference_mode(False), torch.enable_grad():
-        yield
-
-
-# --- the input gate -----------------------------------------------------------------------
-class Classifier(Protocol):
-    """What the gate needs of a :class:`cnnviz_lab.classifier.Classifier`: class names."""
+    model: nn.Module
+    cam_layer: str
 
     def class_index(self, name: str | int) -> int: ...
 
+    def from_unit(self, x: torch.Tensor) -> torch.Tensor: ...
+
+
+ModelLike = Union[nn.Module, Wrapped]
+
+
+def unwrap(model: ModelLike) -> tuple[nn.Module, Wrapped | None]:
+    """``(module, classifier)`` from either a ``Classifier`` or a bare ``nn.Module``."""
+    if isinstance(model, nn.Module):
+        return model, None
+    if isinstance(model, Wrapped) and isinstance(getattr(model, "model", None), nn.Module):
+        return model.model, model
+    raise TypeError(f"expected an nn.Module or a cnnviz_lab Classifier, got {type(model).__name__}")
+
+
+# --- the input ----------------------------------------------------------------------------
 def _input_channels(module: nn.Module) -> int | None:
     for m in module.modules():
         if isinstance(m, nn.Conv2d):
@@ -175,7 +122,7 @@ def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
     return out
 
 
-def _class_id(value: Any, classifier: Classifier | None, name: str) -> int:
+def _class_id(value: Any, classifier: Wrapped | None, name: str) -> int:
     if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 0:
         as_int = _integer_tensor(value, name)
         if as_int is not None:
@@ -210,7 +157,7 @@ def _integer_tensor(target: torch.Tensor | np.ndarray, name: str) -> torch.Tenso
     return target.detach().long()
 
 
-def resolve_targets(target: Target, logits: torch.Tensor, classifier: Classifier | None = None,
+def resolve_targets(target: Target, logits: torch.Tensor, classifier: Wrapped | None = None,
                     name: str = "target") -> tuple[torch.Tensor, bool]:
     """The gate for ``target``: an ``(N,K)`` long tensor on ``logits``' device, and whether one
     class per image was asked for (then callers drop the K axis).
@@ -330,62 +277,5 @@ def class_labels(labels: Any, n: int, classes: int | None = None, name: str = "l
     return ids
 
 
-# --- one batched backward pass ------------------------------------------------------------
-class BatchedBackwardWarning(RuntimeWarning):
-    """The batched backward pass could not run through some operation of the model, so the K
-    gradients were computed with K backward passes (same result, slower)."""
-
-
-def batched_vjp(scores: torch.Tensor, inputs: torch.Tensor, batched: bool = True) -> torch.Tensor:
-    """Gradients of each column of ``scores`` (N,K) with respect to ``inputs`` (N,...):
-    ``(N,K,...)``, i.e. ``out[n, k] = d scores[n, k] / d inputs[n]``.
-
-    Row n of ``scores`` must depend on row n of ``inputs`` only (true for a network in eval
-    mode), so column k's gradient for all N images is one backward pass, and the K columns
-    are one batched backward (``torch.autograd.grad(..., is_grads_batched=True)``, vmap over
-    one-hot grad outputs). Where vmap cannot run through some operation of the graph it
-    falls back to one backward pass per column, same result, and says so with a
-    :class:`BatchedBackwardWarning`; ``batched=False`` takes that path on purpose.
-    """
-    n, k = scores.shape
-    if k == 1:
-        (g,) = torch.autograd.grad(scores.sum(), inputs)
-        return g.unsqueeze(1)
-    if batched:
-        onehot = torch.eye(k, device=scores.device, dtype=scores.dtype)[:, None, :].expand(k, n, k)
-        try:
-            (g,) = torch.autograd.grad(scores, inputs, grad_outputs=onehot.contiguous(),
-                                       is_grads_batched=True, retain_graph=True)
-            return g.transpose(0, 1)
-        except (RuntimeError, NotImplementedError) as err:
-            warnings.warn(f"the batched backward pass failed ({str(err).splitlines()[0][:160]}); "
-                          f"computing the {k} gradients with {k} backward passes instead",
-                          BatchedBackwardWarning, stacklevel=2)
-    grads = []
-    for j in range(k):
-        (g,) = torch.autograd.grad(scores[:, j].sum(), inputs, retain_graph=j < k - 1)
-        grads.append(g)
-    return torch.stack(grads, dim=1)
-
-
-# --- one blur -------------------------------------------------------------------------------
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """A Gaussian-blurred copy of an ``(N,C,H,W)`` batch: separable kernel of radius
-    ``ceil(3 sigma)`` (cut to what the image allows), reflect padding, size kept. ``sigma <= 0``
-    gives an unblurred copy."""
-    if sigma <= 0:
-        return x.clone()
-    radius = min(max(1, int(math.ceil(3 * sigma))), x.shape[-1] - 1, x.shape[-2] - 1)
-    if radius < 1:
-        return x.clone()
-    t = torch.arange(-radius, radius + 1, device=x.device, dtype=x.dtype)
-    k = torch.exp(-0.5 * (t / sigma) ** 2)
-    k = k / k.sum()
-    c = x.shape[1]
-    out = F.pad(x, (radius, radius, radius, radius), mode="reflect")
-    out = F.conv2d(out, k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
-    return F.conv2d(out, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
-
-
-__all__ = ["BatchedBackwardWarning", "Target", "autograd_on", "batched_vjp", "check_batch", "check_unit_range", "class_labels", "evaluating", "frozen",
-           "frozen_forward", "gaussian_blur", "model_device", "model_dtype", "prepare_input", "resolve_targets"]
+__all__ = ["ModelLike", "Target", "Wrapped", "check_batch", "check_unit_range", "class_labels", "prepare_input",
+           "resolve_targets", "unwrap"]

@@ -14,9 +14,9 @@ returns:
 
 Anything else (a detector's list of dicts, a dict with several tensors and neither key)
 is ambiguous and raises one ``TypeError`` that says to pass a callable target
-(:mod:`cnnviz_lab.targets`).
+(:mod:`cnnviz_lab.core.targets`).
 
-:class:`Objective` is a target after the gate (:func:`cnnviz_lab.scoring.resolve_objective`):
+:class:`Objective` is a target after the gate (:func:`cnnviz_lab.core.scoring.resolve_objective`):
 class indices or a callable, for a batch of N images, K scores each.
 """
 
@@ -71,7 +71,7 @@ def class_output(output: Any) -> torch.Tensor:
 
 def class_logits(output: Any, name: str = "target") -> torch.Tensor:
     """The ``(N, classes)`` tensor that integer and name targets refer to: the class output of
-    the model's raw ``output`` (:func:`cnnviz_lab.targets.class_output`, the one rule for
+    the model's raw ``output`` (:func:`cnnviz_lab.core.outputs.class_output`, the one rule for
     dicts, ``.logits`` objects and tuples), which must be 2-D; anything else raises one
     ``TypeError`` that says how to pass a callable target instead."""
     logits = class_output(output)

@@ -18,8 +18,9 @@ import torch
 from torch import nn
 
 from . import checks, defaults
-from .classifier import Classifier
-from .modelstate import frozen, gaussian_blur, model_device
+from .gate import Wrapped
+from .state import frozen, model_device
+from .blur import gaussian_blur
 from .outputs import Objective, class_logits
 
 Fill = Union[float, int, str, Sequence[float], torch.Tensor]
@@ -73,14 +74,14 @@ def perturbed_scores(module: nn.Module, targets: torch.Tensor | Objective, varia
                      desc: str = "perturbing") -> torch.Tensor:
     """``scores[n, k, v]``: the model's ``output`` for class ``targets[n, k]`` on variant ``v``
     of image ``n``, as an ``(N,K,V)`` float tensor. ``targets``: an ``(N,K)`` class table or an
-    :class:`~cnnviz_lab.outputs.Objective` (a callable target is evaluated on each batch,
+    :class:`~cnnviz_lab.core.outputs.Objective` (a callable target is evaluated on each batch,
     scored with each copy's own image's target; ``output`` then is ``None``).
 
     ``perturb(img, var)`` receives two ``(B,)`` index tensors (which image, which variant)
     and returns the ``(B,C,H,W)`` batch of perturbed images; the engine calls it for
     ``batch_size`` pairs at a time, in order, runs the frozen model on the batch without
     autograd, and shows one progress bar for the whole call (``progress``, see
-    :func:`cnnviz_lab.defaults.show_progress`). The batch size never changes the result.
+    :func:`cnnviz_lab.core.defaults.show_progress`). The batch size never changes the result.
     """
     objective = targets if isinstance(targets, Objective) else \
         Objective(targets.shape[0], targets.shape[1], False, ids=targets)
@@ -122,7 +123,7 @@ def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor | Ob
                             progress=progress, desc=desc)
 
 
-def fill_image(x: torch.Tensor, fill: Fill, classifier: Classifier | None = None,
+def fill_image(x: torch.Tensor, fill: Fill, classifier: Wrapped | None = None,
                blur_sigma: float = 8.0, name: str = "fill") -> torch.Tensor:
     """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``; errors
     name the argument ``name`` (``"start"`` for the insertion curve).

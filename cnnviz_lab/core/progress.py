@@ -1,7 +1,7 @@
 """One progress bar per long call, and one per notebook cell.
 
 :func:`bar` is the ``tqdm.auto`` bar every long call of the package shows
-(:func:`cnnviz_lab.defaults.progress_bar` decides *whether*; this module decides *where*):
+(:func:`cnnviz_lab.core.defaults.progress_bar` decides *whether*; this module decides *where*):
 
 - **Nested calls show no bar of their own.** While a visible bar is open (an outer call
   such as ``evaluate_methods`` working through its methods), a call made inside it gets a

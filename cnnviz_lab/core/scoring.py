@@ -1,9 +1,9 @@
 """The gate for targets on any model output, and autograd wherever the caller is.
 
 :func:`resolve_objective` turns any ``target=`` (a class, a name, N classes, an ``(N,K)``
-table, a callable on the raw output, or an :class:`~cnnviz_lab.outputs.Objective` already
+table, a callable on the raw output, or an :class:`~cnnviz_lab.core.outputs.Objective` already
 resolved) into an ``Objective``; :func:`require_graph` answers a forward pass that autograd
-cannot differentiate with one named error; :func:`cnnviz_lab.modelstate.autograd_on` turns
+cannot differentiate with one named error; :func:`cnnviz_lab.core.state.autograd_on` turns
 recording on under ``torch.no_grad()`` and ``torch.inference_mode()``.
 """
 
@@ -14,13 +14,14 @@ from typing import Any
 import torch
 
 from .errors import NoGradientError
-from .modelstate import Classifier, Target, _is_callable_target, autograd_on, resolve_targets
+from .gate import _is_callable_target, resolve_targets, Target, Wrapped
+from .state import autograd_on
 from .outputs import Objective, ScoreTarget, checked_scores, class_logits, output_batch, tensors_of
 
 __all__ = ["Objective", "autograd_on", "class_logits", "output_batch", "require_graph", "resolve_objective"]
 
 
-def resolve_objective(target: Target, output: Any, classifier: Classifier | None = None,
+def resolve_objective(target: Target, output: Any, classifier: Wrapped | None = None,
                       name: str = "target", n: int | None = None) -> Objective:
     """The gate for ``target`` in methods that score any model output: an :class:`Objective`.
 

@@ -1,7 +1,7 @@
 """What an explanation explains: the model's class output, and targets beyond a class index.
 
 Integer and name targets refer to the model's *class output*, picked from dicts, ``.logits``
-objects and tuples by the one rule of :func:`cnnviz_lab.outputs.class_output`.
+objects and tuples by the one rule of :func:`cnnviz_lab.core.outputs.class_output`.
 
 **Callable targets.** ``target=`` also takes a callable: it receives the model's raw output
 (tensor, dict or object, as ``forward`` returned it) and returns one score per image

@@ -16,11 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution import registry
 from ..attribution.common import Target, one_class_per_image
-from ..classifier import Classifier
-from ..perturb import Fill
+from ..models.classifier import Classifier
+from ..core.perturb import Fill
 from .faithfulness import Curve, deletion_curve, insertion_curve
 from .maps import method_map
 from .pointing import pointing_game

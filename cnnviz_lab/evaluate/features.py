@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from ..attribution.common import Target, enter, resolve_targets
-from ..classifier import Classifier
-from ..modelstate import frozen_forward
+from ..models.classifier import Classifier
+from ..core.state import frozen_forward
 from .maps import as_maps, as_tensor
 
 #: What each metric reads from the model: softmax probability or the raw logit.

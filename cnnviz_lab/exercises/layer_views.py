@@ -6,8 +6,8 @@ from typing import Callable
 
 import torch
 
-from ..classifier import Classifier
-from ..layers import activations
+from ..models.classifier import Classifier
+from ..core.hooks import activations
 from .common import attempt, close, diagnose, report
 from .question import Question, register
 

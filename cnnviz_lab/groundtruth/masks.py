@@ -1,7 +1,7 @@
 """Explanations scored against the truth: masks of what a model really uses.
 
 When a dataset comes with the mask of each image's object and of a planted cue (the shapes
-of :mod:`cnnviz_lab.datasets`), an attribution map can be checked instead of admired:
+of :mod:`cnnviz_lab.groundtruth.shapes`), an attribution map can be checked instead of admired:
 
 - :func:`mask_energy`: the share of the map's mass inside the mask (the energy-based
   pointing game of Wang et al., *Score-CAM*, CVPRW 2020, with a mask instead of a box);
@@ -28,12 +28,12 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import torch
 
-from . import checks
-from .attribution.common import one_class_per_image
-from .evaluate.maps import as_tensor
-from .defaults import progress_bar
-from .models import Classifier
-from .modelstate import frozen
+from ..core import checks
+from ..attribution.common import one_class_per_image
+from ..evaluate.maps import as_tensor
+from ..core.defaults import progress_bar
+from ..models.classifier import Classifier
+from ..core.state import frozen
 from .train import cpu_threads
 
 
@@ -232,10 +232,10 @@ def score_against_masks(model: torch.nn.Module | Classifier, x: torch.Tensor,
     method names or functions (default ``cv.course_methods()``, whose settings follow quick
     mode; ``seed`` goes to every registered method that draws at random, None: unseeded).
     ``threads``: CPU threads
-    meanwhile (:func:`cnnviz_lab.train.cpu_threads`; 1 is much faster for a small network on
+    meanwhile (:func:`cnnviz_lab.groundtruth.train.cpu_threads`; 1 is much faster for a small network on
     busy cores). One progress bar over the methods. Returns a :class:`MaskScores`.
     """
-    from .evaluate.comparison import _resolve_methods
+    from ..evaluate.comparison import _resolve_methods
 
     fns = _resolve_methods(methods, checks.seed(seed))
     if not fns:

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Sequence
 
 import torch
 
-from . import checks
+from ..core import checks
 from .train import cpu_threads
 
 #: The shape classes, in label order.

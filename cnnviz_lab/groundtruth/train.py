@@ -19,11 +19,11 @@ from typing import Any, Iterator, Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from . import checks
-from .config import resolve_device
-from .defaults import progress_bar
-from .modelstate import (_input_channels, check_batch, check_unit_range, class_labels, frozen, frozen_forward,
-                         model_device, model_dtype)
+from ..core import checks
+from ..core.config import resolve_device
+from ..core.defaults import progress_bar
+from ..core.gate import _input_channels, check_batch, check_unit_range, class_labels
+from ..core.state import frozen, frozen_forward, model_device, model_dtype
 
 
 class SmallCNN(nn.Module):
@@ -131,7 +131,7 @@ def snapshot(model: nn.Module, timeline: Timeline, layer: str | None = None) -> 
     of the timeline's image at ``layer`` (default: the last spatial layer) and its class
     probabilities to ``timeline``: detached CPU clones (never views into the live weights,
     never part of a graph). The model's modes and flags are left as they were."""
-    from .attribution import gradcam
+    from ..attribution import gradcam
 
     conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
     if conv is None:
@@ -230,7 +230,7 @@ def train_model(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *,
 def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs: int, batch_size: int,
            lr: float, seed: int | None, classes: Sequence[str] | None, watch: int | None,
            dev: torch.device, progress: bool | None) -> TrainingRun:
-    from .models import wrap_model
+    from ..models.loading import wrap_model
 
     gen = torch.Generator()
     if seed is not None:
@@ -281,7 +281,7 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
 
 def _predict(model, images: Any, batch_size: Any, threads: Any) -> tuple[torch.Tensor, int]:
     """``(top-1 class per image, number of classes)`` after the gate (see predict_classes)."""
-    from .models import unwrap
+    from ..core.gate import unwrap
 
     module, clf = unwrap(model)
     images = check_batch(images, "images", _input_channels(module))
@@ -303,7 +303,7 @@ def _predict(model, images: Any, batch_size: Any, threads: Any) -> tuple[torch.T
 
 def predict_classes(model, images: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> torch.Tensor:
     """Top-1 class of each image as a CPU ``(N,)`` tensor, without autograd and in eval mode
-    (the model is left as it was: :func:`cnnviz_lab.modelstate.frozen`). ``model``: a
+    (the model is left as it was: :func:`cnnviz_lab.core.state.frozen`). ``model``: a
     Classifier (``images`` are RGB in [0, 1], normalised as it expects; other values are
     refused) or an ``nn.Module`` (``images`` are its input as they are). ``images``:
     ``(N,C,H,W)`` floats, N >= 1 (one ``(C,H,W)`` image counts as N = 1).

@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 from torchvision.transforms import v2
 
-from .images import ImageLike, load_image
+from .loading import ImageLike, load_image
 
 AUGMENTATIONS = {
     "original": v2.Identity(),

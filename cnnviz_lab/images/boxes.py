@@ -21,8 +21,8 @@ from typing import Any
 
 import torch
 
-from . import checks
-from .images import DATA_DIR, sample_path
+from ..core import checks
+from .loading import DATA_DIR, sample_path
 
 Box = tuple[int, int, int, int]
 

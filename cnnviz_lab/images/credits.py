@@ -15,8 +15,8 @@ import html
 import json
 from typing import Any
 
-from .errors import unknown_name
-from .images import DATA_DIR, SAMPLES
+from ..core.errors import unknown_name
+from .loading import DATA_DIR, SAMPLES
 
 CREDITS_FILE = "credits.json"
 FORMATS = ("markdown", "html", "text")

@@ -14,19 +14,19 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .config import offline
-from .errors import unknown_name
+from ..core.config import offline
+from ..core.errors import unknown_name
 
 ImageLike = Union[str, os.PathLike, Image.Image, np.ndarray, torch.Tensor]
 
 
 def _data_dir() -> Path:
     """``data/`` of a source checkout, else the copy installed as ``cnnviz_lab/data``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "data", here / "data"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package.parent / "data", package / "data"):
         if (candidate / "chelsea.png").exists():
             return candidate
-    return here / "data"
+    return package / "data"
 
 
 DATA_DIR = _data_dir()

@@ -65,7 +65,7 @@ def load_classic(name: str, *, shows: str, device: str | torch.device = "auto") 
     if not isinstance(shows, str) or not shows.strip():
         raise ValueError("shows: say in a few words what the section shows with this network")
     if classic_available(name):
-        from .models import load_model
+        from .loading import load_model
 
         return load_model(name, device=device)
     weights = torchvision.models.get_model_weights(name).DEFAULT

@@ -1,7 +1,7 @@
 """The ``Classifier``: a network bundled with what it takes to feed it and read it.
 
 ``load_model`` and ``wrap_model`` (in :mod:`cnnviz_lab.models`) make one; every function of
-the package also takes a bare ``nn.Module`` (:func:`unwrap` tells them apart).
+the package also takes a bare ``nn.Module`` (:func:`cnnviz_lab.core.gate.unwrap` tells them apart).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from PIL import Image
 from torch import nn
 from torchvision.transforms._presets import ImageClassification
 
-from . import checks
-from .errors import OutOfRangeError, UnknownNameError, close_matches
-from .images import ImageLike, load_image
-from .modelstate import frozen_forward, prepare_input
-from .outputs import class_output
+from ..core import checks
+from ..core.errors import OutOfRangeError, UnknownNameError, close_matches
+from ..images.loading import ImageLike, load_image
+from ..core.state import frozen_forward
+from ..core.gate import prepare_input
+from ..core.outputs import class_output
 
 
 def imagenet_categories() -> list[str]:
@@ -118,7 +119,7 @@ class Classifier:
         """Raw class scores ``(N, classes)`` for an image or a preprocessed ``(N,3,H,W)``
         batch (checked by the input gate), without autograd, the model frozen; a model that
         returns a dict, a ``.logits`` object or a tuple gives its class output
-        (:func:`cnnviz_lab.outputs.class_output`)."""
+        (:func:`cnnviz_lab.core.outputs.class_output`)."""
         x = image if isinstance(image, torch.Tensor) and image.dim() == 4 else self.preprocess(image)
         return class_output(frozen_forward(self.model, prepare_input(self.model, x, "image")))
 
@@ -160,13 +161,4 @@ class Classifier:
                 f"input_size={self.input_size}, cam_layer={self.cam_layer!r})")
 
 
-def unwrap(model: nn.Module | Classifier) -> tuple[nn.Module, Classifier | None]:
-    """``(module, classifier)`` from either a ``Classifier`` or a bare ``nn.Module``."""
-    if isinstance(model, Classifier):
-        return model.model, model
-    if isinstance(model, nn.Module):
-        return model, None
-    raise TypeError(f"expected an nn.Module or a cnnviz_lab Classifier, got {type(model).__name__}")
-
-
-__all__ = ["Classifier", "imagenet_categories", "unwrap"]
+__all__ = ["Classifier", "imagenet_categories"]

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from typing import Iterator
 
-from . import defaults
+from ..core import defaults
 
 CHUNK = 1 << 20
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]{6,64})\.")
@@ -119,7 +119,7 @@ def download(url: str, dest: str, *, sha256_prefix: str | None = None, size: int
     """Download ``url`` to ``dest`` atomically and return ``dest``.
 
     Shows one progress bar counting bytes when ``progress``
-    (:func:`cnnviz_lab.defaults.byte_bar`). A transfer cut short is resumed
+    (:func:`cnnviz_lab.core.defaults.byte_bar`). A transfer cut short is resumed
     with an HTTP Range request (or restarted when the server ignores ranges) up to
     ``retries`` more times; after that the partial file stays beside ``dest`` and the next
     call resumes it. The finished file must have the size the server announced (and

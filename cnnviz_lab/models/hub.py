@@ -6,7 +6,7 @@ once per session and within 2 s, whether the weights server answers (never with
 ``CNNVIZ_OFFLINE=1``). Weights live where torchvision looks for them,
 ``$TORCH_HOME/hub/checkpoints/<file name of the weights URL>`` (:func:`weights_cache_path`);
 a missing file is downloaded once by :func:`ensure_weights` (progress bar, resumable,
-verified, atomic: see :mod:`cnnviz_lab.download`) and loaded with ``weights_only=True``.
+verified, atomic: see :mod:`cnnviz_lab.models.download`) and loaded with ``weights_only=True``.
 
 ``CNNVIZ_WEIGHTS_URL`` (or ``base_url=``) replaces the server, e.g. a classroom mirror or a
 local ``http.server`` in tests: the weights' file name is appended to it.
@@ -24,7 +24,7 @@ import torch
 import torchvision
 from torch import nn
 
-from .config import offline
+from ..core.config import offline
 from .download import download, hash_prefix_of
 
 OFFLINE_MODEL = "efficientnet_lite0"
@@ -150,7 +150,7 @@ def ensure_weights(weights: torchvision.models.WeightsEnum, *, base_url: str | N
     """The cached path of ``weights``, downloading the file first when it is missing (one
     progress bar; resumable; the size and the SHA-256 prefix in the file name are checked
     before the file is moved into the cache). ``verify_hash=False`` skips the hash check
-    (for mirrors of re-saved files). Raises :class:`~cnnviz_lab.download.DownloadError`,
+    (for mirrors of re-saved files). Raises :class:`~cnnviz_lab.models.download.DownloadError`,
     or ``RuntimeError`` when ``CNNVIZ_OFFLINE=1`` and the file is missing."""
     path = weights_cache_path(weights)
     if os.path.exists(path):

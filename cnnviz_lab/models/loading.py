@@ -18,17 +18,18 @@ import torchvision
 from torch import nn
 from torchvision.transforms._presets import ImageClassification
 
-from . import checks, hub
-from .classifier import Classifier, imagenet_categories, unwrap
-from .config import offline, resolve_device
+from ..core import checks
+from . import hub
+from .classifier import Classifier, imagenet_categories
+from ..core.config import offline, resolve_device
 from .download import DownloadError
 from .efficientnet_lite import efficientnet_lite0
-from .errors import ModelUnavailableError, UnknownNameError, close_matches, unknown_name
+from ..core.errors import ModelUnavailableError, unknown_name, UnknownNameError
 from .fallback import fallback_note
 from .hub import weights_cache_path
-from .layers import find_cam_layer
-from .targets import class_output
-from .modelstate import frozen_forward
+from ..core.probes import find_cam_layer
+from ..core.outputs import class_output
+from ..core.state import frozen_forward
 
 OFFLINE_MODEL = "efficientnet_lite0"
 
@@ -72,7 +73,7 @@ def load_model(name: str = OFFLINE_MODEL, weights: str | None | Any = "DEFAULT",
 
     Pretrained weights come from torch.hub's cache (``$TORCH_HOME/hub/checkpoints``); a
     missing file is downloaded once, with a progress bar, verified and moved into the cache
-    atomically (:mod:`cnnviz_lab.hub`), and read with ``weights_only=True``. Weights that are
+    atomically (:mod:`cnnviz_lab.models.hub`), and read with ``weights_only=True``. Weights that are
     neither cached nor downloadable (``CNNVIZ_OFFLINE=1``, or the server does not answer
     within 2 s) raise :class:`ModelUnavailableError`, unless ``fallback=True``: then the
     offline ``efficientnet_lite0`` comes back with ``.requested`` (the name asked for) and
@@ -148,13 +149,10 @@ def wrap_model(module: nn.Module, categories: Sequence[str] | None = None, *, in
 def fetch_weights(names: Sequence[str], *, base_url: str | None = None) -> list[str]:
     """Download the default torchvision weights of ``names`` into torch.hub's cache (for
     Binder images and classrooms: afterwards ``load_model`` works offline). Returns paths.
-    Same download path as ``load_model`` (:func:`cnnviz_lab.hub.fetch`)."""
+    Same download path as ``load_model`` (:func:`cnnviz_lab.models.hub.fetch`)."""
     if offline():
         raise ModelUnavailableError("CNNVIZ_OFFLINE=1 forbids downloads")
     return hub.fetch(names, base_url=base_url)
 
 
-# Names other modules used to import from here (they live in classifier.py and errors.py now).
-__all__ = ["Classifier", "ModelUnavailableError", "OFFLINE_MODEL", "UnknownNameError", "close_matches",
-           "fetch_weights", "find_cam_layer", "imagenet_categories", "list_models", "load_model", "unwrap",
-           "weights_cache_path", "wrap_model"]
+__all__ = ["OFFLINE_MODEL", "fetch_weights", "list_models", "load_model", "wrap_model"]

@@ -18,10 +18,14 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier, unwrap
-from ..layers import blocks_at, capture, layer_name
-from ..modelstate import frozen, gaussian_blur, model_device
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..models.layers import blocks_at
+from ..core.hooks import capture
+from ..core.layer_lookup import layer_name
+from ..core.state import frozen, model_device
+from ..core.blur import gaussian_blur
 from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil, unit_image
 
 #: The classic VGG16 DeepDream (as in gordicaleksa/pytorch-deepdream): relu4_2 and relu5_2
@@ -41,7 +45,7 @@ LITE_DREAM = {"model": "efficientnet_lite0", "layers": {"blocks.10": 1.0, "block
 def dream_layers(model: nn.Module | Classifier, depths: Sequence[float] = (0.65, 0.8),
                  weights: Sequence[float] = (1.0, 0.5)) -> dict[str, float]:
     """``{block: weight}`` for the model's own blocks at relative ``depths`` (0: the first
-    block, 1: the CAM layer; :func:`cnnviz_lab.layers.blocks_at`): DeepDream's default
+    block, 1: the CAM layer; :func:`cnnviz_lab.models.layers.blocks_at`): DeepDream's default
     layers for any network."""
     return dict(zip(blocks_at(model, depths), weights))
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from .figure import Figure
 
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from .core import image_array, normalize_map, overlay, reduce_channels, to_numpy
 
 

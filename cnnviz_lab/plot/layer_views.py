@@ -9,10 +9,12 @@ import torch
 from .figure import Figure
 from torch import nn
 
-from ..augment import augment
-from ..images import ImageLike
-from ..layers import activations, get_layer, layer_name, layer_names
-from ..classifier import Classifier, unwrap
+from ..images.augment import augment
+from ..images.loading import ImageLike
+from ..core.hooks import activations
+from ..core.layer_lookup import get_layer, layer_name, layer_names
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
 from .core import image_array, image_grid, to_numpy
 
 

@@ -10,7 +10,7 @@ import torch
 from .figure import Figure
 from PIL import Image
 
-from ..images import ImageLike
+from ..images.loading import ImageLike
 from ..optvis.render import Rendering
 from .core import image_array, image_grid, to_numpy
 

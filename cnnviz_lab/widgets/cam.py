@@ -10,8 +10,8 @@ import torch
 from .. import plot
 from ..attribution import registry
 from ..attribution.common import topk_targets
-from ..config import pick
-from ..layers import cam_layers
+from ..core.config import pick
+from ..models.layers import cam_layers
 from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
 from .upload import panel_image
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import plot
-from ..layers import layer_names
+from ..core.layer_lookup import layer_names
 from .common import Panel, cached_model, follow_channels, image_dropdown, model_dropdown
 from .upload import panel_image
 
