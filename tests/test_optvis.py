@@ -286,7 +286,7 @@ def test_dream_score_is_the_weighted_mean_square_of_the_layers(tiny, photo):
 
 
 def test_deepdream_zero_weight_changes_nothing_and_layers_differ(tiny, photo):
-    kw = dict(octaves=2, steps=4, jitter=4, seed=1, output="tensor")
+    kw = dict(octaves=2, steps=4, jitter=4, seed=1, as_tensor=True)
     a = cv.deepdream(tiny, photo, {"conv1": 1.0}, **kw)
     b = cv.deepdream(tiny, photo, {"conv1": 1.0, "conv2": 0.0}, **kw)
     c = cv.deepdream(tiny, photo, {"conv2": 1.0}, **kw)
@@ -389,3 +389,12 @@ def test_difference_shows_the_size_of_the_change_on_a_stated_scale(tiny):
     assert np.allclose(size[0].get_array(), by_hand.numpy(), atol=1e-6)
     largest = (res.tensor - res.start).abs().max().item()
     assert any(f"+/-{largest:.2f}" in ax.get_title() for ax in fig.axes)
+
+
+def test_deepdream_returns_a_tensor_only_when_asked(tiny, photo):
+    kw = dict(octaves=1, steps=1, jitter=0, seed=0)
+    image = cv.deepdream(tiny, photo, "conv1", **kw)
+    tensor = cv.deepdream(tiny, photo, "conv1", as_tensor=True, **kw)
+    assert isinstance(image, Image.Image) and tensor.shape == (1, 3, image.height, image.width)
+    with pytest.raises(TypeError, match="as_tensor"):
+        cv.deepdream(tiny, photo, "conv1", as_tensor="tensor", **kw)

@@ -182,3 +182,20 @@ def test_a_refused_registration_changes_nothing():
         assert registry.get_method("toy-strict-alias").name == "toy_strict"  # the old entry is intact
     finally:
         registry.unregister("toy_strict")
+
+
+def test_one_rule_for_the_base_method_of_smoothgrad(capsys):
+    """registry.base_method is the one place that says what SmoothGrad may average: the CLI's
+    --base, smoothgrad(method=...) and registry.call all ask it."""
+    assert registry.base_method("vanilla") is cv.saliency
+    assert registry.base_method("guided") is cv.guided_backprop
+    assert registry.base_method(cv.input_x_gradient) is cv.input_x_gradient      # a function as given
+    for refused in ("smoothgrad", "gradcam", "occlusion"):                        # wraps / not in pixel space
+        with pytest.raises(ValueError, match="pixel space"):
+            registry.base_method(refused)
+        with pytest.raises(ValueError, match="pixel space"):
+            cv.smoothgrad(TinyNet(), torch.rand(1, 3, 8, 8), 0, method=refused, n=2)
+        assert main(["saliency", "unused.jpg", "--method", "smoothgrad", "--base", refused, "--out", "unused.png"]) == 2
+        assert "pixel space" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown"):
+        registry.base_method("no_such_method")

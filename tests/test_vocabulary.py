@@ -25,7 +25,8 @@ def test_old_spellings_are_refused_with_a_type_error(tiny):
         cv.integrated_gradients(tiny, X, 1, steps=4, method="riemann_middle")
     with pytest.raises(TypeError, match="layer"):
         cv.guided_backprop(tiny, X, layer="conv2", channel=3)
-    for fn, kw in ((cv.maximize, dict(objective="conv2:1", size=16)), (cv.invert, dict(image=X[:1], layer="conv2"))):
+    for fn, kw in ((cv.maximize, dict(objective="conv2:1", size=16)), (cv.invert, dict(image=X[:1], layer="conv2")),
+                   (cv.deepdream, dict(image=X[:1].sigmoid(), layers="conv2"))):
         with pytest.raises(TypeError, match="output"):
             fn(tiny, steps=2, seed=0, output="tensor", **kw)
     assert not torch.equal(cv.integrated_gradients(tiny, X, 1, steps=4, rule="riemann_middle"),

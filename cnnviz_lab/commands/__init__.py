@@ -68,14 +68,12 @@ def method_option(parser: argparse.ArgumentParser, offered: Sequence[registry.Me
 
 
 def base_method(value: str) -> str:
-    """A ``--base`` value: a registered base method in pixel space."""
+    """A ``--base`` value: a registered base method in pixel space (:func:`registry.base_method`)."""
     try:
-        entry = registry.get_method(value)
+        registry.base_method(value)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
-    if not entry.pixels or entry.wraps:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a pixel-space base method")
-    return entry.name
+    return registry.get_method(value).name
 
 
 def saved(path: str) -> None:
