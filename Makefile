@@ -20,7 +20,7 @@ export CNNVIZ_FAKE_TORCH_HOME := $(abspath $(FAKE_TORCH_HOME))
 # need trained weights).
 CLASSIC_ENV := TORCH_HOME=$(CNNVIZ_FAKE_TORCH_HOME) CNNVIZ_WEIGHTS_URL=http://127.0.0.1:9/ CNNVIZ_FAKE_HUB=1
 
-.PHONY: install lab test test-unit test-notebooks test-notebooks-classic test-full test-browser test-colab fuzz \
+.PHONY: install lab test test-unit typecheck test-notebooks test-notebooks-classic test-full test-browser test-colab fuzz \
 	notebooks previews chromium fake-hub bench bench-own clean
 
 $(STAMP): pyproject.toml
@@ -47,6 +47,12 @@ test: install chromium fake-hub
 # Without the browser test (it is skipped, saying so).
 test-unit: install
 	$(PYTEST) tests
+
+# mypy on the public API: tests/typing/public_api.py uses every documented function the README's
+# way, read against the package's annotations ([tool.mypy] in pyproject.toml). Also a slow test
+# of `make test` (tests/test_types.py).
+typecheck: install
+	$(PY) -m mypy
 
 test-notebooks: install
 	$(PYTEST) notebooks --nbval-lax --nbval-current-env

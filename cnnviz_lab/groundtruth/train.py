@@ -22,7 +22,7 @@ from torch import nn
 from ..core import checks
 from ..core.config import resolve_device
 from ..core.defaults import progress_bar
-from ..core.gate import _input_channels, check_batch, check_unit_range, class_labels
+from ..core.gate import _input_channels, check_batch, check_unit_range, class_labels, ModelLike
 from ..core.state import frozen, frozen_forward, model_device, model_dtype
 
 
@@ -301,7 +301,7 @@ def _predict(model, images: Any, batch_size: Any, threads: Any) -> tuple[torch.T
     return torch.cat(out), classes
 
 
-def predict_classes(model, images: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> torch.Tensor:
+def predict_classes(model: ModelLike, images: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> torch.Tensor:
     """Top-1 class of each image as a CPU ``(N,)`` tensor, without autograd and in eval mode
     (the model is left as it was: :func:`cnnviz_lab.core.state.frozen`). ``model``: a
     Classifier (``images`` are RGB in [0, 1], normalised as it expects; other values are
@@ -312,7 +312,7 @@ def predict_classes(model, images: torch.Tensor, batch_size: int = 256, threads:
     return _predict(model, images, batch_size, threads)[0]
 
 
-def accuracy(model, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256,
+def accuracy(model: ModelLike, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256,
              threads: int | None = 1) -> float:
     """Fraction of ``images`` whose top-1 class is ``labels`` (one class index per image, in
     the model's range; see :func:`predict_classes` for what ``model`` and ``images`` may be)."""
