@@ -48,7 +48,7 @@ test: install chromium fake-hub
 test-unit: install
 	$(PYTEST) tests
 
-# mypy on the public API: tests/typing/public_api.py uses every documented function the README's
+# mypy on the public API: tests/typecheck/public_api.py uses every documented function the README's
 # way, read against the package's annotations ([tool.mypy] in pyproject.toml). Also a slow test
 # of `make test` (tests/test_types.py).
 typecheck: install

@@ -1,5 +1,5 @@
 """Typed public signatures: every function of ``cnnviz_lab.__all__`` annotates its parameters and
-its result, and mypy accepts the public API used the README's way (tests/typing/public_api.py,
+its result, and mypy accepts the public API used the README's way (tests/typecheck/public_api.py,
 configured in pyproject's [tool.mypy]; ``make typecheck`` runs the same check)."""
 
 from __future__ import annotations
