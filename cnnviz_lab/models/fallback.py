@@ -9,7 +9,7 @@ get the classic). A notebook shows it and titles its figures with the model actu
     cv.model_note(clf)                       # a markdown box: which model runs, and why
     plot.filters(clf, title=f"first-layer filters of {cv.title_name(clf)}")
 
-The differences come from :data:`ARCHITECTURES`, whose shapes tests/test_hub.py checks
+The differences come from :data:`ARCHITECTURES`, whose shapes tests/models/test_hub.py checks
 against the networks themselves.
 """
 

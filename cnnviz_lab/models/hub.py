@@ -33,7 +33,7 @@ CLASSICS = ("vgg16", "resnet50", "googlenet", "inception_v3", "densenet121", "mo
 PROBE_TIMEOUT = 2.0
 WEIGHTS_URL_ENV = "CNNVIZ_WEIGHTS_URL"
 # Download sizes in MiB of the classics' DEFAULT weights, for torchvision releases whose
-# weights lack meta["_file_size"] (tests/test_hub.py checks them against the installed one).
+# weights lack meta["_file_size"] (tests/models/test_hub.py checks them against the installed one).
 KNOWN_MIB = {"vgg16-397923af.pth": 527.796, "resnet50-11ad3fa6.pth": 97.79,
              "googlenet-1378be20.pth": 49.731, "inception_v3_google-0cc3c7bd.pth": 103.903,
              "densenet121-a639ec97.pth": 30.845, "mobilenet_v2-7ebf99e0.pth": 13.598,

@@ -143,7 +143,7 @@ def test_pytorch_grad_cam_ablates_signed_layers_with_minus_1e7():
     min(A) - 1e7 instead of 0. A ReLU after the layer turns that into 0 again (the peer then
     agrees, as on TinyNet's conv2); a head that reads the signed map directly sees -1e7, so
     the peer's weights become 1e7 w_k / y_c, whatever the channel contributed. Ours zeroes
-    the channel as the paper says (hand reference in tests/test_cam_variants.py)."""
+    the channel as the paper says (hand reference in tests/attribution/test_cam_variants.py)."""
     x = _x(2)
     tiny = _tiny()
     with torch.no_grad():

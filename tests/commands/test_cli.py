@@ -217,7 +217,7 @@ def test_real_entry_point_prints_no_traceback(tmp_path, truncated):
     user would, on this checkout's code: one line on stderr, status 2, nothing written."""
     script = Path(sys.executable).with_name("cnnviz")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "cnnviz_lab.cli"]
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""),
                CNNVIZ_OFFLINE="1", MPLBACKEND="Agg")
     existing = tmp_path / "out"

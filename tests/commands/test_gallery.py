@@ -35,7 +35,7 @@ def test_gallery_shows_every_registered_method_family(tmp_path, lite):
 def test_every_notebook_has_a_preview_entry():
     from pathlib import Path
 
-    names = {p.stem for p in (Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9]*.ipynb")}
+    names = {p.stem for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9]*.ipynb")}
     assert names <= set(PREVIEWS), f"add a preview entry for {names - set(PREVIEWS)}"
 
 

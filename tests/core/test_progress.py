@@ -18,7 +18,7 @@ import torch
 import cnnviz_lab as cv
 from cnnviz_lab.core import defaults, progress
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_call_inside_a_visible_bar_shows_none():

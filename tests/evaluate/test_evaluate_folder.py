@@ -22,7 +22,7 @@ from cnnviz_lab.evaluate import folder as folder_mod
 from cnnviz_lab.evaluate.folder_data import Geometry, list_images, read_boxes
 from evalkit import make_folder, tiny
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASE = ["--model", "evalkit:tiny", "--size", "32", "--batch-size", "2", "--workers", "0"]
 
 

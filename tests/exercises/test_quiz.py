@@ -10,7 +10,7 @@ import pytest
 import cnnviz_lab as cv
 from cnnviz_lab.exercises.quiz import Question, QUESTIONS, check_choice, register
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

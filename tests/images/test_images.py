@@ -99,7 +99,7 @@ from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from cnnviz_lab.images.loading import HALF_LEVEL  # noqa: E402
 
-PHOTO = Path(__file__).resolve().parent.parent / "data"
+PHOTO = Path(__file__).resolve().parents[2] / "data"
 
 
 def _pixels(source) -> np.ndarray:

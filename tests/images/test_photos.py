@@ -18,7 +18,7 @@ import cnnviz_lab as cv
 from cnnviz_lab.images.credits import credits_markdown, file_credits, OTHER_FILES
 from cnnviz_lab.images.loading import DATA_DIR, SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CC_BY = "https://creativecommons.org/licenses/by/2.0/"
 
 

@@ -198,7 +198,7 @@ def _serve_fake_weights(server, name: str) -> tuple[str, bytes, dict]:
     import io
     import sys
 
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
     import fake_hub
 
     state = fake_hub.fake_state_dict(name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CLASSICS = ("vgg16", "alexnet", "resnet50", "googlenet", "inception_v3", "densenet121", "mobilenet_v2")
 FALLBACK_MARK = "is not available here"  # cnnviz_lab.models.fallback.fallback_note's opening words

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)  # the venv running the tests
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/lab\?token=\w+)")
 

@@ -160,7 +160,7 @@ def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name, model
 def test_every_public_function_is_covered():
     public = {n for n in cv.__all__ if callable(getattr(cv, n)) and not inspect.isclass(getattr(cv, n))}
     missing = public - set(CALLS) - NO_MODEL - CHANGE_THE_MODEL - TRANSFORMER
-    assert not missing, f"add these public functions to tests/test_no_leftovers.py: {sorted(missing)}"
+    assert not missing, f"add these public functions to tests/project/test_no_leftovers.py: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("fail", [False, True])

@@ -13,7 +13,7 @@ import pytest
 
 import cnnviz_lab as cv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _unannotated(fn) -> list[str]:

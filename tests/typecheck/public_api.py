@@ -1,5 +1,5 @@
 """The public API as a user's typed code sees it: checked by mypy (``make typecheck``, and
-``tests/test_types.py`` in ``make test``), never run. Every call has the shape the README
+``tests/project/test_types.py`` in ``make test``), never run. Every call has the shape the README
 documents; mypy reads the package's own annotations (errors inside the package are not
 reported here: ``follow_imports = "silent"`` in pyproject), so this fails when a public name
 disappears, a documented keyword is missing from a signature, or a return type changes."""

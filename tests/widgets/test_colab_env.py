@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PINS = ROOT / "tools" / "colab-pins.txt"
-TESTS = ["tests/test_panels.py", "tests/test_progress.py", "tests/test_headless_panels.py",
-         "tests/test_exercises.py"]
+TESTS = ["tests/widgets/test_panels.py", "tests/core/test_progress.py", "tests/widgets/test_headless_panels.py",
+         "tests/exercises/test_exercises.py"]
 RUN_LIMIT = 1800  # seconds for the tests inside the venv
 
 pytestmark = pytest.mark.skipif(

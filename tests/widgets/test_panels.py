@@ -1,5 +1,5 @@
 """The panels as a student meets them, on the installed ipywidgets (8 here; 7.7.1 in the
-Colab environment of tests/test_colab_env.py, which runs this file there):
+Colab environment of tests/widgets/test_colab_env.py, which runs this file there):
 
 - every panel builds, each of its controls changes once, a button panel computes when
   pressed, and nothing raises or leaves an error in the panel;
