@@ -29,6 +29,7 @@ def cat(lite):
     return lite.preprocess(cv.sample_image("cat"), size=160)
 
 
+@pytest.mark.slow   # 57 to 143 s per case measured on 2 busy CPU cores
 @pytest.mark.parametrize("norm", ["linf", "l2"])
 @pytest.mark.parametrize("attack", ["fgsm", "pgd"])
 def test_budget_in_pixel_levels_and_valid_images(lite, cat, norm, attack):

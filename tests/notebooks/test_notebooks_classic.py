@@ -23,10 +23,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CLASSICS = ("vgg16", "alexnet", "resnet50", "googlenet", "inception_v3", "densenet121", "mobilenet_v2")
 FALLBACK_MARK = "is not available here"  # cnnviz_lab.models.fallback.fallback_note's opening words
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     os.environ.get("CNNVIZ_CLASSIC_NOTEBOOKS") != "1" or not os.environ.get("CNNVIZ_FAKE_TORCH_HOME"),
     reason="the classic branches run under `make test` (CNNVIZ_CLASSIC_NOTEBOOKS=1 and the fake cache of "
-           "`make fake-hub` in CNNVIZ_FAKE_TORCH_HOME)")
+           "`make fake-hub` in CNNVIZ_FAKE_TORCH_HOME)")]
 
 
 def requested_classics(source: str) -> list[str]:

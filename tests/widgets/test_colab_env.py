@@ -30,10 +30,10 @@ TESTS = ["tests/widgets/test_panels.py", "tests/core/test_progress.py", "tests/w
          "tests/exercises/test_exercises.py"]
 RUN_LIMIT = 1800  # seconds for the tests inside the venv
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     os.environ.get("CNNVIZ_COLAB_ENV", "").strip().lower() not in {"1", "true", "yes", "on"},
     reason="the Colab environment check builds a venv with Colab's pins (tools/colab-pins.txt): "
-           "run it with CNNVIZ_COLAB_ENV=1 (make test-colab)")
+           "run it with CNNVIZ_COLAB_ENV=1 (make test-colab)")]
 
 
 def _python_version() -> str:
