@@ -212,6 +212,7 @@ def test_help_exits_0_in_process(capsys):
     assert "--top" in capsys.readouterr().out
 
 
+@pytest.mark.slow   # about 70 s measured on 2 busy CPU cores (fresh interpreters)
 def test_real_entry_point_prints_no_traceback(tmp_path, truncated):
     """The installed ``cnnviz`` console script (or ``python -m cnnviz_lab.cli``), run as a
     user would, on this checkout's code: one line on stderr, status 2, nothing written."""
