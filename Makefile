@@ -20,7 +20,7 @@ export CNNVIZ_FAKE_TORCH_HOME := $(abspath $(FAKE_TORCH_HOME))
 # need trained weights).
 CLASSIC_ENV := TORCH_HOME=$(CNNVIZ_FAKE_TORCH_HOME) CNNVIZ_WEIGHTS_URL=http://127.0.0.1:9/ CNNVIZ_FAKE_HUB=1
 
-.PHONY: install lab test test-unit test-notebooks test-notebooks-classic test-full test-browser test-colab fuzz \
+.PHONY: install lab test test-unit typecheck test-notebooks test-notebooks-classic test-full test-browser test-colab fuzz \
 	notebooks previews chromium fake-hub bench bench-own clean
 
 $(STAMP): pyproject.toml
@@ -38,7 +38,7 @@ lab: install
 	JUPYTER=$(VENV)/bin/jupyter tools/start_lab.sh $(LAB_ARGS)
 
 # Unit tests, the notebook standard, the real-browser widget test, every notebook's classic branch
-# on the fake torch-hub cache (tests/test_notebooks_classic.py) and every notebook under nbval,
+# on the fake torch-hub cache (tests/notebooks/test_notebooks_classic.py) and every notebook under nbval,
 # offline, in quick mode: one pytest run, one summary line, a "notebook times" table.
 test: install chromium fake-hub
 	CNNVIZ_BROWSER=1 CNNVIZ_CLASSIC_NOTEBOOKS=1 $(PYTEST) tests notebooks --nbval-lax --nbval-current-env \
@@ -47,6 +47,12 @@ test: install chromium fake-hub
 # Without the browser test (it is skipped, saying so).
 test-unit: install
 	$(PYTEST) tests
+
+# mypy on the public API: tests/typecheck/public_api.py uses every documented function the README's
+# way, read against the package's annotations ([tool.mypy] in pyproject.toml). Also a slow test
+# of `make test` (tests/project/test_types.py).
+typecheck: install
+	$(PY) -m mypy
 
 test-notebooks: install
 	$(PYTEST) notebooks --nbval-lax --nbval-current-env
@@ -60,8 +66,8 @@ test-full: install
 # few fixed ones of `make test`).
 # CNNVIZ_FUZZ_EXAMPLES=N changes the count.
 fuzz: install
-	CNNVIZ_FUZZ=1 $(PYTEST) tests/test_fuzz_attribution.py tests/test_fuzz_evaluate.py \
-	  tests/test_fuzz_layers_optvis.py -p no:cacheprovider
+	CNNVIZ_FUZZ=1 $(PYTEST) tests/attribution/test_fuzz_attribution.py tests/evaluate/test_fuzz_evaluate.py \
+	  tests/optvis/test_fuzz_layers_optvis.py -p no:cacheprovider
 
 # The fake torch-hub cache in $(FAKE_TORCH_HOME) (about 530 MiB in float16, built once in a few
 # seconds, reused afterwards; `make clean` removes it).
@@ -81,7 +87,7 @@ test-browser: install chromium
 # Python 3.11), the package installed non-editable from a git archive of the working tree: builds
 # artifacts/colab-venv once (reused while the pins are unchanged), then runs the panel tests in it.
 test-colab: install
-	CNNVIZ_COLAB_ENV=1 $(PYTEST) tests/test_colab_env.py -p no:cacheprovider -s
+	CNNVIZ_COLAB_ENV=1 $(PYTEST) tests/widgets/test_colab_env.py -p no:cacheprovider -s
 
 # Debian's chromium for Playwright (never `playwright install`): apt-get when it is missing.
 chromium:

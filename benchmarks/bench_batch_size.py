@@ -1,4 +1,4 @@
-"""The ``batch_size=None`` defaults (``cnnviz_lab.defaults.batch_size``) against the alternatives.
+"""The ``batch_size=None`` defaults (``cnnviz_lab.core.defaults.batch_size``) against the alternatives.
 
 Every batching method of the package (occlusion, Score-CAM, deletion/insertion through the
 perturb-and-score engine; SmoothGrad and Integrated Gradients with a backward pass) spends
@@ -36,8 +36,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from cnnviz_lab import defaults  # noqa: E402
-from cnnviz_lab.modelstate import frozen  # noqa: E402
+from cnnviz_lab.core import defaults  # noqa: E402
+from cnnviz_lab.core.state import frozen  # noqa: E402
 from common import sync  # noqa: E402
 
 CASES = [  # (model, size, backward, batch sizes tried)

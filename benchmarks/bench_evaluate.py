@@ -5,7 +5,7 @@ Workload (issue 6): EfficientNet-Lite0 (the offline pretrained model), 3 bundled
 CPU by default. Prints median times of
 
 - ``cv.deletion_curve`` with several ``batch_size`` values (0 here means ``None``, the
-  measured default of ``cnnviz_lab.defaults.batch_size``);
+  measured default of ``cnnviz_lab.core.defaults.batch_size``);
 - a loop of one forward pass per step and image, the way Quantus / hand-written RISE
   evaluations compute it (same masks, same model);
 
@@ -23,7 +23,7 @@ import torch
 import cnnviz_lab as cv
 from common import timed  # benchmarks/common.py: warm-up, median, CUDA sync
 from cnnviz_lab.evaluate import pixel_order
-from cnnviz_lab.perturb import fill_image
+from cnnviz_lab.core.perturb import fill_image
 
 
 def loop_deletion(clf: cv.Classifier, x: torch.Tensor, maps: torch.Tensor, steps: int) -> torch.Tensor:

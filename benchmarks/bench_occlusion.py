@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--window", type=int, default=32)
     parser.add_argument("--stride", type=int, default=16)
-    parser.add_argument("--batch-size", type=int, default=None, help="default: cnnviz_lab.defaults.batch_size")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: cnnviz_lab.core.defaults.batch_size")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--skip-loop", action="store_true", help="skip the one-at-a-time loop")
@@ -57,7 +57,7 @@ def main() -> None:
     model = clf.model
     torch.manual_seed(0)
     x = torch.randn(1, 3, args.size, args.size, device=dev)
-    args.batch_size = cv.defaults.batch_size(args.batch_size, model, x)
+    args.batch_size = cv.core.defaults.batch_size(args.batch_size, model, x)
     n_pos = len(cv.window_starts(args.size, args.window, args.stride)) ** 2
     print(f"{args.model} at {args.size} px on {dev} ({torch.get_num_threads()} CPU threads): "
           f"{n_pos} windows ({args.window} px, stride {args.stride}), batch size {args.batch_size}",

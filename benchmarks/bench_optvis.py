@@ -98,7 +98,7 @@ def bench_dream(clf: cv.Classifier, args: argparse.Namespace) -> None:
     print(f"  {'full network forward+backward':<34}{1000 * t_full:>10.1f}{1.0:>14.2f}")
     for layer in ("blocks.2", "blocks.6", "blocks.10", "head"):
         dd = lambda: cv.deepdream(clf, photo, {layer: 1.0}, octaves=1, steps=steps, jitter=8, seed=0,
-                                  progress=False, output="tensor")
+                                  progress=False, as_tensor=True)
         t = timed(dd, dev, args.repeat) / steps
         print(f"  {'deepdream ' + layer:<34}{1000 * t:>10.1f}{t / t_full:>14.2f}")
 

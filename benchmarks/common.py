@@ -12,7 +12,7 @@ coarse but honest figure (small differences mean nothing).
 
 Agreement: Pearson and Spearman correlation of two maps over all their pixels (our map and
 the peer's, same model, same inputs, same targets). The peers never enter the package: only
-these scripts and tests/test_peer_traps.py import them.
+these scripts and tests/attribution/test_peer_traps.py import them.
 """
 
 from __future__ import annotations

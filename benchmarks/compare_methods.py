@@ -105,7 +105,7 @@ def ablation_rows(device: torch.device, size: int, rounds: int) -> list[Row]:
     ours()                                                  # warm-up; the peer's minutes warm it
     t = _best({"ours K=1": ours, "peer K=1": peer, "ours K=5": lambda: ours(None, top5)}, device, rounds,
               counts)
-    from cnnviz_lab.defaults import copies_per_pass
+    from cnnviz_lab.core.defaults import copies_per_pass
     default = copies_per_pass(None, cv.activations(net, x, layer))
     sweep = _best({f"{bs}{' (default)' if bs == default else ''}": (lambda bs=bs: ours(bs))
                    for bs in (64, 256, default, 2048)}, device, 1)

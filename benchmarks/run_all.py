@@ -4,7 +4,7 @@ Each script runs in its own process (so one's memory does not count in another's
 with ``--json``; its rows are collected into one Markdown table per device and family:
 method, model, batch, our time, the peer's time, the ratio (peer / ours: above 1 means we
 are faster), our peak memory, the agreement of our map with the peer's, and notes (where a
-peer is wrong, the note says so; tests/test_peer_traps.py proves it). Figures are as
+peer is wrong, the note says so; tests/attribution/test_peer_traps.py proves it). Figures are as
 measured on the machine that ran them, whatever else it was running.
 
     python benchmarks/run_all.py [--only cam,gradients] [--out benchmarks/RESULTS.md] [extra args...]
@@ -29,7 +29,7 @@ from common import HEADER, load_rows, peers_missing  # noqa: E402
 FAMILIES = ["gradients", "cam", "occlusion", "optvis", "methods", "relevance"]
 
 TRAPS = """\
-## Where a peer is wrong (tests/test_peer_traps.py shows each case)
+## Where a peer is wrong (tests/attribution/test_peer_traps.py shows each case)
 
 - **pytorch-grad-cam `GuidedBackpropReLUModel`** explains only the first image of a batch
   (`output[0, target]`, returns `grad[0]`); `cv.guided_backprop` on a batch equals the
@@ -48,7 +48,7 @@ TRAPS = """\
 - **Captum `Deconvolution`** has the same blind spot as its `GuidedBackprop`: ReLUs called
   as functions and ReLU6 keep their ordinary gradient (on EfficientNet-Lite0 it returns the
   plain gradient); `cv.deconvnet` applies `max(g, 0)` at every rectifier
-  (tests/test_peer_methods.py).
+  (tests/attribution/test_peer_methods.py).
 - **pytorch-grad-cam `EigenCAM`** centres the activations and keeps whatever sign the SVD
   routine returns, then applies a ReLU, so its map can be the negative half of the
   projection; `cv.eigencam` fixes the sign (first direction with a non-negative channel sum)

@@ -12,7 +12,7 @@ See the README for the course map and the full API.
 
 import importlib as _importlib
 
-from . import core, hub, targets
+from . import core, models  # noqa: F401  (cv.models: the model package)
 from .adversarial import (Attack, compare_explanations, ExplanationChange, fgsm, high_frequency_share, pgd,
                           random_noise)
 from .attribution import (
@@ -22,35 +22,33 @@ from .attribution import (
     occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, rise, saliency, scorecam,
     smoothgrad, superpixels, TokenGrid, topk_targets, window_starts, xgradcam,
 )
-from .augment import augment
-from .classifier import Classifier
-from .boxes import boxed_samples, preprocess_boxes, sample_boxes
-from .concepts import CAV, cav, class_gradients, holm, t_test, tcav, tcav_score, TCAVResult
-from .config import offline, quick, resolve_device
-from .credits import credit
-from .datasets import shape_images, ShapeImages, ShapesDataset
-from .errors import (ModelUnavailableError, NoGradientError, NonFiniteActivationError, UnknownNameError,
-                     UnsupportedActivationError)
+from .concepts import CAV, cav, class_gradients, concept_images, holm, random_images, t_test, tcav, tcav_score, \
+    TCAVResult, textures, zebra_images  # noqa: F401  (cv.textures: the notebooks' concept images)
+from .core import config, targets  # noqa: F401  (cv.config: quick/full settings the notebooks read)
+from .core.config import offline, quick, resolve_device
+from .core.errors import (ModelUnavailableError, NoGradientError, NonFiniteActivationError, UnknownNameError,
+                          UnsupportedActivationError)
+from .core.hooks import activations, capture, hook_count
+from .core.layer_lookup import get_layer, layer_names
+from .core.state import frozen
 from .evaluate import (
     course_methods, Curve, deletion_auc, deletion_curve, energy_in_box, energy_in_boxes, evaluate_methods,
     insertion_auc, insertion_curve, MethodEvaluation, pointing_game, random_map, randomization_check,
     randomization_layers, RandomizationResult, trapezoid_auc,
 )
-from .classic import classic_available, load_classic
-from .fallback import model_note, note_html, title_name
 from .groundtruth import (
-    deletion_drop, mask_deletion, mask_energy, mask_pointing, mask_recall, MaskScores, score_against_masks,
+    accuracy, cpu_threads, deletion_drop, mask_deletion, mask_energy, mask_pointing, mask_recall, MaskScores,
+    predict_classes, score_against_masks, shape_images, ShapeImages, ShapesDataset, SmallCNN, Timeline,
+    train_model, TrainingRun,
 )
-from .images import load_image, sample_image, sample_images
-from .layers import activations, cam_layers, capture, get_layer, hook_count, layer_names
-from .models import list_models, load_model, wrap_model
-from .modelstate import frozen
+from .images import augment, boxed_samples, credit, load_image, preprocess_boxes, sample_boxes, sample_image, \
+    sample_images
+from .models import (cam_layers, classic_available, Classifier, hub, list_models, load_classic, load_model,
+                     model_note, note_html, title_name, wrap_model)
 from .optvis import (
     alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize,
     neuron, objectives, Rendering, total_variation,
 )
-from .textures import concept_images, random_images, zebra_images
-from .train import accuracy, cpu_threads, predict_classes, SmallCNN, Timeline, train_model, TrainingRun
 
 __version__ = "0.1.0"
 

@@ -27,13 +27,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import checks
-from .defaults import progress_bar
+from .core import checks
+from .core.defaults import progress_bar
 from .evaluate.maps import as_tensor
-from .models import Classifier, unwrap
-from .modelstate import (_is_callable_target, check_batch, check_unit_range, frozen, frozen_forward, model_device,
-                         prepare_input, resolve_targets)
-from .scoring import resolve_objective
+from .models.classifier import Classifier
+from .core.gate import (_is_callable_target, check_batch, check_unit_range, prepare_input, resolve_targets,
+                        unwrap)
+from .core.state import frozen, frozen_forward, model_device
+from .core.scoring import resolve_objective
 
 NORMS = ("linf", "l2")
 

@@ -22,9 +22,10 @@ from typing import NoReturn, Sequence
 
 import torch
 
-from . import ModelUnavailableError, UnsupportedActivationError, commands
+from . import commands
+from .core.errors import ModelUnavailableError, UnsupportedActivationError
 from .commands import check_arguments
-from .download import DownloadError
+from .models.download import DownloadError
 
 #: Errors that describe the user's input or environment, never the package's own bugs:
 #: the package raises ValueError (UnknownNameError included) and TypeError for bad

@@ -17,20 +17,22 @@ import torch
 from .plot.figure import Figure
 from PIL import Image
 
-from . import defaults, plot
+from .core import defaults
+from . import plot
 from .adversarial import pgd
 from .attribution import (deconvnet, guided_backprop, guided_gradcam, integrated_gradients, lrp, occlusion,
                           registry, saliency, smoothgrad)
-from .classifier import Classifier
-from .config import quick
-from .credits import credit, file_credits
-from .datasets import shape_images
+from .models.classifier import Classifier
+from .core.config import quick
+from .images.credits import credit, file_credits
+from .groundtruth.shapes import shape_images
 from .evaluate import evaluate_methods, randomization_layers
-from .images import DATA_DIR, SAMPLES, ImageLike, load_image
-from .layers import blocks_at, layer_names
-from .models import load_model
+from .images.loading import DATA_DIR, ImageLike, load_image, SAMPLES
+from .models.layers import blocks_at
+from .core.layer_lookup import layer_names
+from .models.loading import load_model
 from .optvis import deepdream, dream_layers, invert, maximize
-from .textures import concept_images
+from .concepts.textures import concept_images
 
 
 # The CAM methods of the "06_cam_methods" figure; the registry's other class-map methods (in
@@ -61,8 +63,8 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
     x = clf.preprocess(image, size=size)
     convs = layer_names(clf, "conv")
     mid = convs[len(convs) // 2]
-    steps = dict(opt=24 if fast else 256, inv=30 if fast else 300, dream=3 if fast else 10,
-                 sg=8 if fast else 50, ig=16 if fast else 64, occ_stride=32 if fast else 16)
+    # optimisation steps of the optvis entries; the attribution methods take the registry's settings
+    steps = dict(opt=24 if fast else 256, inv=30 if fast else 300, dream=3 if fast else 10)
 
     middle_block = blocks_at(clf, [0.5])[0]
     sanity_layers = randomization_layers(clf, max_layers=5)
@@ -95,9 +97,9 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
                                                            "Guided backprop": guided_backprop(clf, x)}, clf)),
         Entry("01_gradient_methods", "SmoothGrad, Integrated Gradients, guided SmoothGrad", "01_saliency",
               lambda: plot.compare_maps(x, {
-                  "SmoothGrad": smoothgrad(clf, x, n=steps["sg"], seed=0),
-                  "guided SmoothGrad": smoothgrad(clf, x, method=guided_backprop, n=steps["sg"], seed=0),
-                  "Integrated Gradients": integrated_gradients(clf, x, steps=steps["ig"])}, clf)),
+                  "SmoothGrad": smoothgrad(clf, x, **{**settings("smoothgrad"), "seed": 0}),
+                  "guided SmoothGrad": smoothgrad(clf, x, method=guided_backprop, **{**settings("smoothgrad"), "seed": 0}),
+                  "Integrated Gradients": integrated_gradients(clf, x, **settings("integrated_gradients"))}, clf)),
         Entry("02_channels", "Activation maximisation: 8 channels of one layer", "02_neuron_optimization",
               lambda: plot.renderings(maximize(clf, f"{middle_block}:0-7", size=optvis_size(128),
                                                steps=steps["opt"], seed=0),
@@ -114,15 +116,13 @@ def _entries(clf: Classifier, image: Image.Image, fast: bool) -> list[Entry]:
         Entry("06_gradcam_topk", "Grad-CAM for the top-5 classes", "06_gradcam",
               lambda: plot.cam_topk(clf, x, k=5, method="gradcam")),
         Entry("06_cam_methods", "Grad-CAM, Grad-CAM++, LayerCAM, Score-CAM", "06_gradcam",
-              lambda: plot.cam_compare(clf, x, options={"scorecam": {"batch_size": 32,
-                                                                     "max_channels": 64 if fast else None}})),
+              lambda: plot.cam_compare(clf, x, options={"scorecam": {**settings("scorecam"), "batch_size": 32}})),
         Entry("06_more_cam_methods", ", ".join(registry.label(m) for m in more_cams), "06_gradcam",
               lambda: plot.cam_compare(clf, x, methods=more_cams, options={m: settings(m) for m in more_cams})),
         Entry("06_guided_gradcam", "Guided Grad-CAM", "06_gradcam",
               lambda: plot.compare_maps(x, {"Guided Grad-CAM": guided_gradcam(clf, x)}, clf, how="abssum")),
         Entry("07_occlusion", "Occlusion sensitivity", "07_occlusion",
-              lambda: plot.occlusion_maps(clf, x, occlusion(clf, x, window=2 * steps["occ_stride"],
-                                                                stride=steps["occ_stride"]))),
+              lambda: plot.occlusion_maps(clf, x, occlusion(clf, x, **settings("occlusion")))),
         Entry("07_black_box", ", ".join(m.label for m in black_box) + ": the same class, black-box maps",
               "07_occlusion",
               lambda: plot.cam_row(clf, x, [m.fn(clf, x, None, **{**settings(m.name), "progress": False})[0]

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cnnviz_lab import hub  # noqa: E402
+from cnnviz_lab.models import hub  # noqa: E402
 
 DEFAULT_HOME = ROOT / "artifacts" / "fake_torch_home"
 MANIFEST = "FAKE_HUB.json"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cnnviz_lab.credits import credits_markdown
+from cnnviz_lab.images.credits import credits_markdown
 
 if __name__ == "__main__":
     path = Path(__file__).resolve().parent.parent / "data" / "CREDITS.md"

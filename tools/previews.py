@@ -3,7 +3,7 @@
 For each ``notebooks/NN_name.ipynb`` the figure of the cell tagged ``preview`` (the first
 figure of the notebook when no cell is tagged), shrunk to fit ``SIZE`` and written to
 ``docs/previews/NN_name.png``. ``make previews`` runs it (``make notebooks`` does too), and
-tests/test_previews.py checks that every preview is the figure its notebook stores.
+tests/notebooks/test_previews.py checks that every preview is the figure its notebook stores.
 
 Usage: ``python tools/previews.py [names...]``
 """

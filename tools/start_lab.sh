@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start JupyterLab on the course: what `make lab` runs (and what tests/test_make_lab.py runs).
+# Start JupyterLab on the course: what `make lab` runs (and what tests/project/test_make_lab.py runs).
 #
 # - The file browser opens in notebooks/, which holds only the numbered course notebooks.
 # - As root (Docker containers, cloud VMs, CI runners) JupyterLab refuses to start unless

@@ -6,9 +6,10 @@ method is registered by name in :mod:`.registry` (the lines are in :mod:`.catalo
 """
 
 from . import catalog as _catalog  # noqa: F401  (fills the registry)
-from ..errors import NoGapLinearHeadError, UnsupportedActivationError
-from ..layers import cam_layers
-from ..modelstate import frozen, resolve_targets
+from ..core.errors import NoGapLinearHeadError, UnsupportedActivationError
+from ..models.layers import cam_layers
+from ..core.state import frozen
+from ..core.gate import resolve_targets
 from .ablation import ablationcam
 from .cam import (
     cam, find_gap_linear_head, fully_convolutional, FullyConvolutional, gradcam, gradcam_pp,
@@ -34,7 +35,7 @@ from .registry import get_method, Method, methods, register, unregister
 from .rise import rise, rise_masks
 from .rollout import attention_rollout
 from .smoothgrad import smoothgrad
-from ..token_grid import TokenGrid
+from ..core.token_grid import TokenGrid
 
 __all__ = [
     "ablationcam", "attention_rollout", "cam", "cam_layers", "deconvnet", "deeplift", "deeplift_shap", "eigencam",

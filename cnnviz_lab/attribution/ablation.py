@@ -5,7 +5,7 @@ Desai & Ramaswamy, *Ablation-CAM: Visual Explanations for Deep Convolutional Net
 Gradient-free Localization*, WACV 2020. For the layer's feature maps ``A_k``, class score
 ``y_c`` (the logit, or a callable target's score) and ``y_c^k`` the score with channel
 ``k`` set to zero everywhere (for a transformer, feature ``k`` of every patch token, through
-the :class:`~cnnviz_lab.token_grid.TokenGrid` of ``reshape=``),
+the :class:`~cnnviz_lab.core.token_grid.TokenGrid` of ``reshape=``),
 
     w_k^c = (y_c - y_c^k) / |y_c|,        L^c = relu(sum_k w_k^c A_k).
 
@@ -30,15 +30,17 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..layers import LayerRef, capture, default_layer
-from ..modelstate import frozen
-from ..scoring import output_batch
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.layer_lookup import LayerRef
+from ..core.hooks import capture
+from ..core.probes import default_layer
+from ..core.state import frozen
+from ..core.outputs import output_batch
 from .cam import finish_maps
 from .cam_head import feature_map
 from .common import Target, enter, resolve_objective
-from ..token_grid import Reshape, TokenGrid, apply_reshape
+from ..core.token_grid import apply_reshape, Reshape, TokenGrid
 
 FALLBACK_BATCH = 32           # whole images per pass when the one-image pass cannot be used
 
@@ -122,11 +124,11 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
     function always zeroes the channel, as the paper does.
 
     ``batch_size``: ablated copies per forward pass; it bounds the memory and never changes
-    the result. ``None`` picks :func:`cnnviz_lab.defaults.copies_per_pass` (256 MiB of
+    the result. ``None`` picks :func:`cnnviz_lab.core.defaults.copies_per_pass` (256 MiB of
     copies of the layer's output on the CPU, 1 GiB on CUDA), or 32 whole images per pass
     where the model needs them (module docstring). ``progress``: a progress bar (``None``:
-    when the call ablates at least :data:`cnnviz_lab.defaults.LONG_CALL` channels in all,
-    :func:`cnnviz_lab.defaults.show_progress`). Gradient free; ``(N,[K],H,W)`` raw,
+    when the call ablates at least :data:`cnnviz_lab.core.defaults.LONG_CALL` channels in all,
+    :func:`cnnviz_lab.core.defaults.show_progress`). Gradient free; ``(N,[K],H,W)`` raw,
     non-negative, upsampled unless ``upsample=False``.
     """
     module, clf, xin = enter(model, x)

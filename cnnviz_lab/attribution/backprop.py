@@ -31,12 +31,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier
-from ..errors import NoGradientError, OutOfRangeError
-from ..layers import LayerRef, capture, layer_name
-from ..modelstate import autograd_on, batched_vjp, frozen
-from ..scoring import require_graph, resolve_objective
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.errors import NoGradientError, OutOfRangeError
+from ..core.layer_lookup import layer_name, LayerRef
+from ..core.hooks import capture
+from ..core.state import autograd_on, frozen
+from ..core.autograd import batched_vjp
+from ..core.scoring import require_graph, resolve_objective
 from .common import Target, enter, finish, to_caller
 from .guided import BACKWARD_RULES, guided_relus
 

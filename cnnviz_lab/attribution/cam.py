@@ -24,16 +24,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..layers import LayerRef, capture, default_layer
-from ..modelstate import autograd_on, batched_vjp, frozen, frozen_forward
-from ..scoring import Objective, require_graph
-from ..perturb import perturbed_scores, pick_reader
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.layer_lookup import LayerRef
+from ..core.hooks import capture
+from ..core.probes import default_layer
+from ..core.state import autograd_on, frozen, frozen_forward
+from ..core.autograd import batched_vjp
+from ..core.scoring import Objective, require_graph
+from ..core.perturb import perturbed_scores, pick_reader
 from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map,
                        find_gap_linear_head, fully_convolutional)
 from .common import Target, enter, finish, resolve_objective
-from ..token_grid import Reshape, apply_reshape, reshape_like
+from ..core.token_grid import apply_reshape, Reshape, reshape_like
 
 __all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
            "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam",
@@ -46,9 +49,9 @@ def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     """Activations and target-score gradients of one layer, for K targets per image.
 
     Returns ``(A, G, output, objective, squeeze)``: ``A`` the layer's output ``(N,C,h,w)``
-    (a token sequence or channels-last map through ``reshape``, see :mod:`cnnviz_lab.token_grid`),
+    (a token sequence or channels-last map through ``reshape``, see :mod:`cnnviz_lab.core.token_grid`),
     ``G[n,k] = dS_k(x_n) / dA_n`` of shape ``(N,K,C,h,w)`` (the same reshape), the model's
-    raw output (detached), the resolved :class:`~cnnviz_lab.outputs.Objective`, and
+    raw output (detached), the resolved :class:`~cnnviz_lab.core.outputs.Objective`, and
     whether one score per image was asked for. ``S`` is the class logit or a callable
     target's score. One forward pass and one batched backward pass
     (``is_grads_batched=True``) that stops at the layer; no parameter gradient is computed.
@@ -166,12 +169,12 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     Explanations for Convolutional Neural Networks*, CVPR Workshops 2020. ``H_k`` is channel
     ``k`` of ``layer`` upsampled to the input and scaled to [0, 1]; ``p_c`` the softmax
     probability (the model's own value when it has one output or already returns
-    probabilities, :func:`cnnviz_lab.perturb.pick_reader`; a callable target's score); the
+    probabilities, :func:`cnnviz_lab.core.perturb.pick_reader`; a callable target's score); the
     baseline ``x_b = x * 0`` (the all-mean image of a normalised input), one per image.
-    ``reshape``: a token layout for transformers (:mod:`cnnviz_lab.token_grid`).
+    ``reshape``: a token layout for transformers (:mod:`cnnviz_lab.core.token_grid`).
     No gradient: one forward pass per channel and image, through the shared perturb-and-score
     engine in batches of ``batch_size`` masked images (``None``: the measured default of
-    :func:`cnnviz_lab.defaults.batch_size`; it bounds the memory), with one progress bar
+    :func:`cnnviz_lab.core.defaults.batch_size`; it bounds the memory), with one progress bar
     for long calls. All K targets come from the same forwards. ``max_channels``: score only
     the channels with the largest mean activation per image (the rest get weight 0), a
     speed-up for wide layers (1280 channels in EfficientNet).

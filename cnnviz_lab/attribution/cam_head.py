@@ -20,12 +20,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier, unwrap
-from ..errors import NoGapLinearHeadError
-from ..layers import LayerRef, capture, default_layer
-from ..modelstate import evaluating, frozen, model_device, model_dtype
-from ..scoring import Objective, class_logits
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..core.errors import NoGapLinearHeadError
+from ..core.layer_lookup import LayerRef
+from ..core.hooks import capture
+from ..core.probes import default_layer
+from ..core.state import evaluating, frozen, model_device, model_dtype
+from ..core.scoring import Objective
+from ..core.outputs import class_logits
 from .common import Target, enter, finish, resolve_targets, to_caller
 
 

@@ -17,15 +17,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier
-from ..errors import NonFiniteActivationError
-from ..layers import LayerRef, capture, default_layer
-from ..modelstate import frozen
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.errors import NonFiniteActivationError
+from ..core.layer_lookup import LayerRef
+from ..core.hooks import capture
+from ..core.probes import default_layer
+from ..core.state import frozen
 from .cam import finish_maps, layer_gradients
 from .cam_head import feature_map
 from .common import Target, enter, resolve_objective
-from ..token_grid import Reshape, apply_reshape
+from ..core.token_grid import apply_reshape, Reshape
 
 
 def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,

@@ -2,16 +2,16 @@
 
 All methods have the signature ``method(model, x, target=None, *, ...)``:
 
-- ``model``: an ``nn.Module`` or a :class:`~cnnviz_lab.classifier.Classifier`;
+- ``model``: an ``nn.Module`` or a :class:`~cnnviz_lab.models.classifier.Classifier`;
 - ``x``: a preprocessed ``(N,3,H,W)`` tensor (checked by the input gate,
-  :func:`cnnviz_lab.modelstate.prepare_input`: one ``(3,H,W)`` image counts as ``N = 1``);
+  :func:`cnnviz_lab.core.gate.prepare_input`: one ``(3,H,W)`` image counts as ``N = 1``);
 - ``target``: ``None`` (each image's top-1 class), an ``int``, a class name (Classifier
   only), a length-N sequence (one class per image), an ``(N,K)`` array (K classes per
   image: the result then has a K axis right after N), or a callable on the model's raw
-  output giving ``(N,)`` or ``(N,K)`` scores (:mod:`cnnviz_lab.targets`); checked by
-  :func:`cnnviz_lab.scoring.resolve_objective`. Class targets refer to the model's
+  output giving ``(N,)`` or ``(N,K)`` scores (:mod:`cnnviz_lab.core.targets`); checked by
+  :func:`cnnviz_lab.core.scoring.resolve_objective`. Class targets refer to the model's
   class output, picked from dicts, ``.logits`` objects and tuples by the one rule of
-  :func:`cnnviz_lab.targets.class_output`.
+  :func:`cnnviz_lab.core.outputs.class_output`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier, unwrap
-from ..modelstate import (Target, _is_callable_target, frozen, frozen_forward, model_device, prepare_input,
-                          resolve_targets)
-from ..scoring import Objective, class_logits, resolve_objective
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.gate import Target, _is_callable_target, prepare_input, resolve_targets, unwrap
+from ..core.state import frozen, frozen_forward, model_device
+from ..core.scoring import Objective, class_logits, resolve_objective
 
 __all__ = ["Objective", "Target", "enter", "finish", "forward_objective", "forward_targets", "frozen",
            "gather_scores", "model_device", "one_class_per_image", "one_target_per_image", "prepare_input", "resolve_objective",
@@ -95,7 +95,7 @@ def topk_targets(model: nn.Module | Classifier, x: torch.Tensor, k: int = 5) -> 
 
 def gather_scores(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """``logits[n, targets[n, k]]`` as an ``(N,K)`` tensor (``logits`` may be any model output:
-    its class output is read by the rule of :func:`cnnviz_lab.targets.class_output`)."""
+    its class output is read by the rule of :func:`cnnviz_lab.core.outputs.class_output`)."""
     return class_logits(logits).gather(1, targets)
 
 

@@ -21,15 +21,17 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
-from .. import defaults
-from ..classifier import Classifier
+from ..core import defaults
+from ..models.classifier import Classifier
 from ..core.composites import Composite
 from ..core.deeplift_rules import MaxPoolRescale, Rescale
 from ..core.engine import ACTIVATION_TYPES
 from ..core.rules import suspended
-from ..modelstate import _is_callable_target, autograd_on, frozen, gaussian_blur
-from ..outputs import ScoreTarget
-from ..scoring import Objective, class_logits, require_graph, resolve_objective
+from ..core.gate import _is_callable_target
+from ..core.state import autograd_on, frozen
+from ..core.blur import gaussian_blur
+from ..core.outputs import ScoreTarget
+from ..core.scoring import Objective, class_logits, require_graph, resolve_objective
 from .common import Target, enter, finish, to_caller
 from .gradients import _baseline, clean_targets
 from .output_seed import differentiable_outputs, objective_gradients, seeded_vjp

@@ -13,10 +13,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..modelstate import frozen_forward
-from ..perturb import READERS, Fill, fill_image, perturbed_scores, pick_reader
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.state import frozen_forward
+from ..core.perturb import Fill, fill_image, perturbed_scores, pick_reader, READERS
 from .common import Target, enter, finish, resolve_objective, to_caller
 
 __all__ = ["feature_ablation", "feature_labels"]

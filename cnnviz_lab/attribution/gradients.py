@@ -16,11 +16,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..layers import LayerRef
-from ..modelstate import batched_vjp, frozen, frozen_forward
-from ..scoring import Objective, resolve_objective
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.layer_lookup import LayerRef
+from ..core.autograd import batched_vjp
+from ..core.state import frozen, frozen_forward
+from ..core.scoring import Objective, resolve_objective
 from .backprop import input_gradients, modified_backprop
 from .common import Target, enter, finish, to_caller
 
@@ -32,7 +33,7 @@ batched_grad = batched_vjp  # the name this module used to give the batched back
 def clean_targets(module: nn.Module, clf: Classifier | None, x: torch.Tensor, target: Target) -> Objective:
     """The target read once from the clean images, for methods that then run many passes on
     noisy or interpolated copies (SmoothGrad, Integrated Gradients), as an
-    :class:`~cnnviz_lab.outputs.Objective` (hand ``objective.select(rows)`` to each pass).
+    :class:`~cnnviz_lab.core.outputs.Objective` (hand ``objective.select(rows)`` to each pass).
     ``None`` needs the full forward (each image's top-1); otherwise one image's frozen
     forward gives the model's real number of classes (or a callable's K), against which the
     target is checked."""
@@ -156,7 +157,7 @@ def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = Non
     ``Classifier.from_unit(0)``, when ``model`` is a Classifier, else all zeros;
     ``"zero"``, a number or a tensor broadcastable to ``x`` choose another. Path points go
     through the model ``batch_size`` at a time (``None``: the measured default of
-    :func:`cnnviz_lab.defaults.batch_size`).
+    :func:`cnnviz_lab.core.defaults.batch_size`).
 
     Completeness says the attribution sums to ``z_c(x) - z_c(x')``. With
     ``return_error=True`` the result is ``(attribution, error)`` where ``error`` (shape

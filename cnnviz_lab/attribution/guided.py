@@ -50,7 +50,7 @@ from torch import nn
 from ..core.composites import Composite
 from ..core.engine import ACTIVATION_TYPES, Engine, rules_applied
 from ..core.rules import Call, Deconvnet, Guided, Refuse, Rule
-from ..errors import UnsupportedActivationError
+from ..core.errors import UnsupportedActivationError
 
 BACKWARD_RULES = ("vanilla", "deconvnet", "guided")
 #: The rectifiers the rules are defined for.

@@ -10,11 +10,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..classifier import Classifier
-from ..layers import LayerRef
+from ..models.classifier import Classifier
+from ..core.layer_lookup import LayerRef
 from .cam import gradcam
 from .common import Target, finish, forward_objective, to_caller
-from ..token_grid import Reshape
+from ..core.token_grid import Reshape
 from .gradients import guided_backprop
 
 

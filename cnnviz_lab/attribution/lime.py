@@ -24,10 +24,10 @@ import math
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..modelstate import check_batch
-from ..perturb import Fill, masked_scores
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.gate import check_batch
+from ..core.perturb import Fill, masked_scores
 from .common import Target, finish, to_caller
 from .rise import perturbation_setup
 
@@ -62,7 +62,7 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
     of assignment and averaging (Lloyd's algorithm, the core of SLIC, without its local
     search window or connectivity step: a label may cover several separate pieces).
     Larger ``compactness`` gives squarer cells. Deterministic. ``x`` is checked as every
-    input (:func:`cnnviz_lab.modelstate.check_batch`: a float ``(N,C,H,W)`` or ``(C,H,W)``
+    input (:func:`cnnviz_lab.core.gate.check_batch`: a float ``(N,C,H,W)`` or ``(C,H,W)``
     tensor with finite values) and never written.
     """
     x = check_batch(x, "x")
@@ -91,7 +91,7 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
 
 def lime_samples(features: int, n: int, seed: int | None = None) -> torch.Tensor:
     """The ``(n, features)`` 0/1 samples :func:`lime` draws (on the CPU, from
-    :func:`cnnviz_lab.defaults.generator`): row 0 all ones (the image itself), the others
+    :func:`cnnviz_lab.core.defaults.generator`): row 0 all ones (the image itself), the others
     independent fair coin flips per superpixel."""
     features = checks.positive_int(features, "features")
     n = checks.integer(n, "n (number of samples)", minimum=2, what="an int >= 2 (the image itself included)")
@@ -179,15 +179,15 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     an "off" superpixel shows (as occlusion: ``0.0`` is the mean colour of a normalised
     input, ``"blur"``, ``"black"``, a tensor...); ``output``: ``"prob"`` (softmax, the
     paper's), ``"logit"``, or ``None`` (default: ``"prob"`` unless the model has one output
-    or already returns probabilities, :func:`cnnviz_lab.perturb.pick_reader`; a callable
+    or already returns probabilities, :func:`cnnviz_lab.core.perturb.pick_reader`; a callable
     target is its own score). Captum's ``Lime`` gives the same coefficients when handed the
     same segments, samples (:func:`lime_samples`), similarity (:func:`kernel_weights` on
     the binary sample) and a ridge fit with the same ``alpha``.
 
     Each image draws its samples from ``seed`` afresh (a batch equals its images one by
-    one; ``None``: unseeded, :func:`cnnviz_lab.defaults.generator`); copies go through the
+    one; ``None``: unseeded, :func:`cnnviz_lab.core.defaults.generator`); copies go through the
     shared perturb-and-score engine ``batch_size`` at a time (``None``: the measured default of
-    :func:`cnnviz_lab.defaults.batch_size`; it never changes the result), with one progress bar
+    :func:`cnnviz_lab.core.defaults.batch_size`; it never changes the result), with one progress bar
     for long calls, and all K targets come from the same passes and one least-squares solve.
     """
     cells = checks.positive_int(cells, "cells")

@@ -17,12 +17,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier
+from ..core import checks
+from ..models.classifier import Classifier
 from ..core.composites import COMPOSITES, Composite
 from ..core.rules import suspended
-from ..modelstate import autograd_on, frozen
-from ..scoring import require_graph, resolve_objective
+from ..core.state import autograd_on, frozen
+from ..core.scoring import require_graph, resolve_objective
 from .common import Target, enter, finish, to_caller
 from .output_seed import differentiable_outputs, objective_gradients, seeded_vjp
 

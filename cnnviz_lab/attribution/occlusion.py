@@ -13,7 +13,7 @@ occlusion experiment:
   over the windows that cover it, ``(N,[K],H,W)`` like every attribution of the package.
 
 Every occluded copy of every image is evaluated in batched forward passes by the shared
-perturb-and-score engine (:func:`cnnviz_lab.perturb.perturbed_scores`; ``batch_size``
+perturb-and-score engine (:func:`cnnviz_lab.core.perturb.perturbed_scores`; ``batch_size``
 images at a time, the ``(N,K)`` targets read from the same passes), so P window positions
 cost P + 1 forwards, not P calls of the model on one image each.
 """
@@ -28,10 +28,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..modelstate import frozen_forward, gaussian_blur
-from ..perturb import NAMED_FILLS, READERS, Fill, fill_image, perturbed_scores, pick_reader
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.state import frozen_forward
+from ..core.blur import gaussian_blur
+from ..core.perturb import Fill, fill_image, NAMED_FILLS, perturbed_scores, pick_reader, READERS
 from .common import Target, enter, resolve_objective
 
 Pair = Union[int, tuple[int, int]]
@@ -149,15 +150,15 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     (Zeiler & Fergus 2014: "probability as a function of occluder position").
 
     ``window``, ``stride``: occluder side and step in pixels (an int or ``(h, w)``); positions
-    follow :func:`window_starts`. ``fill``: see :func:`~cnnviz_lab.perturb.fill_image`
+    follow :func:`window_starts`. ``fill``: see :func:`~cnnviz_lab.core.perturb.fill_image`
     (number in input space, ``"mean"``, ``"black"``, ``"grey"``, ``"blur"``, a tensor).
     ``output``: ``"prob"`` (softmax probability), ``"logit"`` (the class output as the model
-    returns it) or ``None`` (default: follow the model, :func:`cnnviz_lab.perturb.pick_reader`:
+    returns it) or ``None`` (default: follow the model, :func:`cnnviz_lab.core.perturb.pick_reader`:
     ``"prob"``, but ``"logit"`` for a model with one output, whose softmax is constant, or
     one that already returns probabilities); the grid's ``output`` says which was compared.
-    A callable target (:mod:`cnnviz_lab.targets`) is its own measure (``output=None``). ``batch_size``: occluded
+    A callable target (:mod:`cnnviz_lab.core.targets`) is its own measure (``output=None``). ``batch_size``: occluded
     images per forward pass (``None``: the measured default of
-    :func:`cnnviz_lab.defaults.batch_size`); it never changes the result. ``target``: as
+    :func:`cnnviz_lab.core.defaults.batch_size`); it never changes the result. ``target``: as
     every attribution method (None = top-1 of the unoccluded image; an ``(N,K)`` array
     reads K classes from the same passes). ``progress``: a progress bar (``None``: for long calls).
     """
@@ -265,7 +266,7 @@ def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normal
     return _box_blur(1 - p, blur)
 
 
-# fill_image, NAMED_FILLS and gaussian_blur live in cnnviz_lab.perturb and cnnviz_lab.modelstate;
+# fill_image, NAMED_FILLS and gaussian_blur live in cnnviz_lab.core.perturb and cnnviz_lab.core.blur;
 # they are importable from here as before.
 __all__ = ["NAMED_FILLS", "OcclusionGrid", "fill_image", "gaussian_blur", "occlusion", "occlusion_grid",
            "occlusion_map", "regularize_occlusion", "window_starts"]

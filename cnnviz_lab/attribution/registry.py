@@ -13,7 +13,7 @@ Families and what their methods accept (checked by :func:`register`):
 
 - ``"gradient"``: gradients in pixel space, ``(N,[K],3,H,W)``;
 - ``"cam"``: maps read from a layer's feature map, ``(N,[K],H,W)``; ``layer=`` (default: the
-  model's CAM layer, :func:`cnnviz_lab.layers.default_layer`) and ``upsample=``;
+  model's CAM layer, :func:`cnnviz_lab.core.probes.default_layer`) and ``upsample=``;
 - ``"perturbation"``: black-box maps from perturbed inputs, ``(N,[K],H,W)``;
   ``batch_size=`` and ``progress=`` (and ``seed=`` when they draw at random);
 - ``"relevance"``: relevance that adds up to the explained output (LRP, DeepLIFT, SHAP),
@@ -33,8 +33,8 @@ from typing import Any, Callable, Mapping
 
 import torch
 
-from ..config import quick
-from ..errors import unknown_name
+from ..core.config import quick
+from ..core.errors import unknown_name
 
 Attribution = Callable[..., torch.Tensor]
 
@@ -196,6 +196,26 @@ def label(method: str | Method | Attribution) -> str:
         return method if isinstance(method, str) else getattr(method, "__name__", "map")
 
 
+def base_method(method: str | Method | Attribution) -> Attribution:
+    """The base attribution a wrapping method (SmoothGrad and its VarGrad / squared variants,
+    ``method=``) averages: a function with the common signature as given, or a registered
+    method (name, alias or entry) whose result is in pixel space and which wraps no other
+    method. Anything else is a ``ValueError`` naming the methods that qualify."""
+    if callable(method) and not isinstance(method, Method):
+        return method
+    entry = get_method(method)
+    if not entry.pixels or entry.wraps:
+        bases = ", ".join(m.name for m in methods(pixels=True, wraps=False))
+        raise ValueError(f"method={entry.name!r}: SmoothGrad averages a base attribution in pixel space "
+                         f"({bases}), not {entry.name}")
+    return entry.fn
+
+
+def _base_of(fn: Callable, options: Mapping[str, Any]) -> Attribution:
+    """The base method a wrapping method will average: ``options["method"]`` or its default."""
+    return base_method(options.get("method") or inspect.signature(fn).parameters["method"].default)
+
+
 def accepted(method: str | Method | Attribution, options: Mapping[str, Any]) -> dict[str, Any]:
     """The part of ``options`` that ``method`` takes by name (a wrapping method such as
     SmoothGrad: also what its base method takes); ``None`` values are left out. Front ends
@@ -204,8 +224,7 @@ def accepted(method: str | Method | Attribution, options: Mapping[str, Any]) -> 
     fn = entry.fn if entry is not None else method
     names = _parameters(fn)
     if entry is not None and entry.wraps:
-        base = options.get("method") or inspect.signature(fn).parameters["method"].default
-        names |= _parameters(get_method(base).fn if isinstance(base, str) else base)
+        names |= _parameters(_base_of(fn, options))
     return {k: v for k, v in options.items() if v is not None and k in names}
 
 
@@ -232,9 +251,8 @@ def call(method: str | Method | Attribution, model: Any, x: torch.Tensor, target
     params = _parameters(fn)
     kwargs = {k: v for k, v in settings.items() if k in params}
     if entry is not None and entry.wraps:
-        base = kwargs.get("method", inspect.signature(fn).parameters["method"].default)
-        base_fn = get_method(base).fn if isinstance(base, str) else base
-        kwargs.update({k: v for k, v in given.items() if k in _parameters(base_fn) and k not in kwargs})
+        base_params = _parameters(_base_of(fn, kwargs))
+        kwargs.update({k: v for k, v in given.items() if k in base_params and k not in kwargs})
     return fn(model, x, target, **kwargs)
 
 
@@ -242,5 +260,5 @@ def _entry_of(fn: Attribution) -> Method | None:
     return next((m for m in _REGISTRY.values() if m.fn is fn), None)
 
 
-__all__ = ["FAMILIES", "Method", "accepted", "call", "get_method", "label", "methods", "normalize", "register",
+__all__ = ["FAMILIES", "Method", "accepted", "base_method", "call", "get_method", "label", "methods", "normalize", "register",
            "unregister"]

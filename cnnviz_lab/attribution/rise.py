@@ -13,7 +13,7 @@ colour in a normalised input space, which is the paper's ``I * M``).
 
 RISE and LIME (:mod:`.lime`) are one job with different masks: both go through
 :func:`perturbation_setup` (the input gate, the targets, the batch size and fill rules) and
-the shared perturb-and-score engine (:func:`cnnviz_lab.perturb.masked_scores`).
+the shared perturb-and-score engine (:func:`cnnviz_lab.core.perturb.masked_scores`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..modelstate import frozen_forward
-from ..scoring import Objective
-from ..perturb import READERS, Fill, fill_image, masked_scores, pick_reader
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.state import frozen_forward
+from ..core.scoring import Objective
+from ..core.perturb import Fill, fill_image, masked_scores, pick_reader, READERS
 from .common import Target, enter, finish, resolve_objective, to_caller
 
 #: Masks rendered at once when their weighted sum is taken.
@@ -38,9 +38,9 @@ _RENDER_CHUNK = 64
 
 class Setup(NamedTuple):
     """What a masking method needs: the model, the gated input, the resolved target (an
-    :class:`~cnnviz_lab.outputs.Objective`) and whether to drop K, the batch size, the
+    :class:`~cnnviz_lab.core.outputs.Objective`) and whether to drop K, the batch size, the
     fill image expanded to ``x``, and what is compared (``"prob"``, ``"logit"`` or ``None``
-    for a callable target's own score, :func:`cnnviz_lab.perturb.pick_reader`)."""
+    for a callable target's own score, :func:`cnnviz_lab.core.perturb.pick_reader`)."""
 
     module: nn.Module
     x: torch.Tensor
@@ -55,8 +55,8 @@ def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: T
                        batch_size: int | None, fill: Fill) -> Setup:
     """What RISE and LIME share: ``output`` checked (``"prob"``, ``"logit"`` or ``None``: follow
     the model), ``x`` through the input gate, ``batch_size`` by
-    :func:`cnnviz_lab.defaults.batch_size`, the target from one frozen forward pass, and the
-    fill (:func:`cnnviz_lab.perturb.fill_image`)."""
+    :func:`cnnviz_lab.core.defaults.batch_size`, the target from one frozen forward pass, and the
+    fill (:func:`cnnviz_lab.core.perturb.fill_image`)."""
     if output is not None:
         checks.choice(output, "output", READERS)
     module, clf, xin = enter(model, x)
@@ -121,12 +121,12 @@ def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     ``f_c`` is the softmax probability of the target (``output="prob"``, the paper's), its
     logit (``output="logit"``), or, by default (``None``), the probability unless the model
     has one output or already returns probabilities (then its own value,
-    :func:`cnnviz_lab.perturb.pick_reader`); a callable target's own score; ``cells`` and ``prob`` are the paper's ``s`` and ``p`` (its
+    :func:`cnnviz_lab.core.perturb.pick_reader`); a callable target's own score; ``cells`` and ``prob`` are the paper's ``s`` and ``p`` (its
     ImageNet experiments use ``n=4000``, ``s=7``, ``p=0.5``). Every image of a batch sees the
     same masks, so a batch gives what its images give one by one; ``seed`` fixes the masks
-    (``None``: unseeded, :func:`cnnviz_lab.defaults.generator`) whatever the device and
+    (``None``: unseeded, :func:`cnnviz_lab.core.defaults.generator`) whatever the device and
     ``batch_size``. Masked copies go through the model ``batch_size`` at a time (``None``: the
-    measured default of :func:`cnnviz_lab.defaults.batch_size`; it bounds the memory and never
+    measured default of :func:`cnnviz_lab.core.defaults.batch_size`; it bounds the memory and never
     changes the result), ``n`` forwards per image; all K targets are read from the same
     passes. ``progress``: one progress bar for long calls. Gradient free.
     """

@@ -24,13 +24,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier
-from ..layers import attention_weights
-from ..modelstate import frozen
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.hooks import attention_weights
+from ..core.state import frozen
 from .cam import finish_maps
 from .common import Target, enter, resolve_objective
-from ..token_grid import TokenGrid, vit_types
+from ..core.token_grid import TokenGrid, vit_types
 
 __all__ = ["attention_maps", "attention_rollout", "rollout"]
 
@@ -80,7 +80,7 @@ def attention_rollout(model: nn.Module | Classifier, x: torch.Tensor, target: Ta
 
     ``head_fusion``: ``"mean"`` (the paper's), ``"max"`` or ``"min"`` over heads;
     ``residual``: the identity's share (0.5 in the paper). ``reshape``: the token layout,
-    detected for torchvision's ``VisionTransformer``; else a :class:`~cnnviz_lab.token_grid.TokenGrid`
+    detected for torchvision's ``VisionTransformer``; else a :class:`~cnnviz_lab.core.token_grid.TokenGrid`
     whose ``prefix >= 1`` tokens come first (the first is the class token). One forward
     pass, no gradient. **Class-agnostic**: like EigenCAM, ``target`` only shapes the result
     (``None`` or one class per image: ``(N,H,W)``; an ``(N,K)`` target: the map repeated K

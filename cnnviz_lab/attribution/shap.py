@@ -14,8 +14,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
+from ..core import checks, defaults
+from ..models.classifier import Classifier
 from .backprop import input_gradients
 from .common import Target, finish, to_caller
 from .deeplift import shap_setup

@@ -7,25 +7,12 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier
-from ..modelstate import frozen
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.state import frozen
 from .common import Target, enter, finish, to_caller
 from .gradients import clean_targets, saliency
-from .registry import get_method
-
-
-def _base_method(method: str | Callable) -> Callable:
-    """``method=`` of SmoothGrad: a function with the common signature, or the name of a
-    registered method whose result is in pixel space (SmoothGrad itself excluded)."""
-    if callable(method):
-        return method
-    entry = get_method(method)
-    if not entry.pixels or entry.wraps:
-        raise ValueError(f"method={method!r}: SmoothGrad averages a base attribution in pixel space "
-                         "(saliency, guided_backprop, input_x_gradient, integrated_gradients...), "
-                         f"not {entry.name}")
-    return entry.fn
+from .registry import base_method
 
 
 def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
@@ -44,7 +31,7 @@ def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
     variance ``mean(M^2) - mean(M)^2`` (VarGrad, Adebayo et al. 2018). Targets are read from
     the clean image (``None`` = its top-1), not from each noisy copy; a callable target is
     evaluated on each noisy copy's output. Noisy samples go through the model ``batch_size``
-    at a time (``None``: the measured default of :func:`cnnviz_lab.defaults.batch_size`),
+    at a time (``None``: the measured default of :func:`cnnviz_lab.core.defaults.batch_size`),
     which bounds memory. Each image draws its noise, sample by sample, from its own
     ``torch.Generator`` on x's device seeded with ``seed`` (``None``: unseeded), so a seed
     gives the same result whatever the batch size, and image i of a batch gets exactly the
@@ -57,7 +44,7 @@ def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
         raise ValueError("choose squared=True or vargrad=True, not both")
     n = checks.positive_int(n, "n")
     noise = checks.real(noise, "noise", minimum=0.0)
-    base = _base_method(method)
+    base = base_method(method)
     module, clf, xd = enter(model, x)
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     seed = defaults.seed_value(seed)

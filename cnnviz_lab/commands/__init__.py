@@ -10,9 +10,9 @@ import argparse
 from typing import Sequence
 
 from ..attribution import registry
-from ..classifier import Classifier
-from ..fallback import title_name
-from ..models import load_model
+from ..models.classifier import Classifier
+from ..models.fallback import title_name
+from ..models.loading import load_model
 from ._checks import check_arguments, check_channels, check_model_arguments, class_of
 
 __all__ = ["add_model_options", "add_output_option", "base_method", "check_arguments", "check_channels",
@@ -68,14 +68,12 @@ def method_option(parser: argparse.ArgumentParser, offered: Sequence[registry.Me
 
 
 def base_method(value: str) -> str:
-    """A ``--base`` value: a registered base method in pixel space."""
+    """A ``--base`` value: a registered base method in pixel space (:func:`registry.base_method`)."""
     try:
-        entry = registry.get_method(value)
+        registry.base_method(value)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
-    if not entry.pixels or entry.wraps:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a pixel-space base method")
-    return entry.name
+    return registry.get_method(value).name
 
 
 def saved(path: str) -> None:
@@ -115,7 +113,7 @@ def cli_target(clf: Classifier, value: str | int) -> tuple[object, int, str]:
     class's logit summed over the pixels the model predicts as it (for a model whose output
     is per-pixel class scores, ``(N, classes, H, W)``)."""
     if isinstance(value, str) and value.startswith(SEG_PREFIX):
-        from ..targets import segmentation
+        from ..core.targets import segmentation
 
         index = class_of(clf, parse_target(value[len(SEG_PREFIX):]))
         return segmentation(index), index, f"{clf.label(index)} (pixels of)"

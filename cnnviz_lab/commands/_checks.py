@@ -16,7 +16,7 @@ from typing import Iterable
 
 import torch
 
-from ..config import offline
+from ..core.config import offline
 
 #: What ``--out`` may end with, by what writes it: a matplotlib figure or a PIL image.
 FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp", "eps", "ps", "gif")

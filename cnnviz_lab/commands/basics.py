@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from .. import plot
-from ..images import load_image
-from ..layers import activations
+from ..images.loading import load_image
+from ..core.hooks import activations
 from . import add_model_options, add_output_option, check_channels, model_from_args, save
 
 
@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from ..models import fetch_weights
+    from ..models.loading import fetch_weights
 
     for path in fetch_weights(args.models, base_url=args.url):
         print(f"cached {path}")

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from torch import nn
 
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from ..evaluate.folder import METRICS, check_results_file, evaluate_folder, method_names, metric_names, worker_device
 from ..evaluate.summary import summarize, summary_figure, summary_table, write_summary
-from ..models import wrap_model
+from ..models.loading import wrap_model
 from . import add_model_options, model_from_args, parse_target, save, saved
 from ._checks import check_out_file
 

@@ -9,7 +9,7 @@ import argparse
 from .. import plot
 from ..attribution import registry
 from ..attribution.occlusion import occlusion_grid
-from ..images import load_image
+from ..images.loading import load_image
 from . import add_model_options, add_output_option, cli_target, method_option, model_from_args, parse_target, save
 
 

@@ -31,7 +31,8 @@ def _check_objective(clf, spec: str, size: int) -> None:
     layer has (one probe forward pass at ``size``); a bare name a layer of the model."""
     import torch
 
-    from ..layers import activations, get_layer
+    from ..core.hooks import activations
+    from ..core.layer_lookup import get_layer
 
     if spec.startswith("class:"):
         class_of(clf, spec[6:], option="OBJECTIVE class")
@@ -72,7 +73,7 @@ def _maximize(args: argparse.Namespace) -> int:
 
 
 def _dream(args: argparse.Namespace) -> int:
-    from ..images import load_image
+    from ..images.loading import load_image
     from ..optvis import deepdream
 
     for option, value, lowest in (("--octaves", args.octaves, 1), ("--steps", args.steps, 1),

@@ -11,7 +11,7 @@ import argparse
 from .. import plot
 from ..attribution import registry
 from ..attribution.common import topk_targets
-from ..images import load_image
+from ..images.loading import load_image
 from . import (add_model_options, add_output_option, base_method, cli_target, method_option, model_from_args,
                parse_target, save)
 

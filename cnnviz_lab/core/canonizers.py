@@ -26,8 +26,8 @@ from typing import Iterator, Sequence
 import torch
 from torch import nn
 
-from ..layers import forward_hooks
-from ..modelstate import frozen
+from .hooks import forward_hooks
+from .state import frozen
 
 LINEAR_TYPES: tuple[type, ...] = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
 BATCHNORM_TYPES: tuple[type, ...] = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)

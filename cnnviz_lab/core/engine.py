@@ -4,7 +4,7 @@
 ``with`` block only. Two kinds of sites get them:
 
 - **modules** (convolutions, linear layers, poolings...): a forward hook, attached through
-  :func:`cnnviz_lab.layers.forward_hooks` and removed on every path out of the block, hands
+  :func:`cnnviz_lab.core.hooks.forward_hooks` and removed on every path out of the block, hands
   the rest of the network the layer's output through an autograd node whose backward is
   the rule's (:func:`.rules.apply_rule`);
 - **functions**: a ``torch.overrides.TorchFunctionMode`` sees every activation however the
@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from ..layers import forward_hooks
+from .hooks import forward_hooks
 from .rules import Call, Rule, apply_rule, is_suspended
 
 

@@ -16,11 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution import registry
 from ..attribution.common import Target, one_target_per_image
-from ..classifier import Classifier
-from ..perturb import Fill
+from ..models.classifier import Classifier
+from ..core.perturb import Fill
 from .faithfulness import Curve, deletion_curve, insertion_curve
 from .map_metrics import MAP_METRICS, metric_settings, score_method
 from .maps import method_map

@@ -17,11 +17,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks
+from ..core import checks
 from ..attribution.common import Target
-from ..classifier import Classifier
-from ..modelstate import frozen_forward
-from ..perturb import Fill, fill_image
+from ..models.classifier import Classifier
+from ..core.state import frozen_forward
+from ..core.perturb import Fill, fill_image
 from .features import gate, score_reader
 from .maps import REDUCTIONS, as_maps
 

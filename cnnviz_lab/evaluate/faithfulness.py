@@ -4,7 +4,7 @@ Input Sampling for Explanation of Black-box Models*, BMVC 2018).
 Remove the pixels in the order the map ranks them (or insert them into a blurred copy) and
 integrate the target's probability over the fraction changed. Lower deletion and higher
 insertion are better. The perturbed images go through the same engine as occlusion
-(:func:`cnnviz_lab.perturb.perturbed_scores`).
+(:func:`cnnviz_lab.core.perturb.perturbed_scores`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any, Sequence
 import torch
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution.common import Target, enter, resolve_objective
-from ..classifier import Classifier
-from ..config import pick
-from ..modelstate import frozen_forward
-from ..perturb import Fill, fill_image, perturbed_scores
+from ..models.classifier import Classifier
+from ..core.config import pick
+from ..core.state import frozen_forward
+from ..core.perturb import Fill, fill_image, perturbed_scores
 from .maps import as_maps, as_tensor
 
 
@@ -96,7 +96,7 @@ def deletion_curve(model: nn.Module | Classifier, x: torch.Tensor, attribution: 
     important pixels (by ``attribution``) are replaced by ``fill``, ``steps`` steps from 0
     to 100 % of the pixels (default 100, 20 in quick mode). All steps of all images run
     through the shared perturb-and-score engine in batched forwards of ``batch_size``
-    (``None``: the measured default of :func:`cnnviz_lab.defaults.batch_size`). ``fill``: as
+    (``None``: the measured default of :func:`cnnviz_lab.core.defaults.batch_size`). ``fill``: as
     occlusion's (default 0.0, the dataset mean colour for a Classifier; ``"black"``,
     ``"blur"``...). ``attribution``: ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by
     ``reduce``); ties in random order (``seed``; ``None``: unseeded). ``target``: one class

@@ -16,10 +16,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from .. import checks
+from ..core import checks
 from ..attribution.common import Objective, Target, enter, resolve_objective
-from ..classifier import Classifier
-from ..modelstate import frozen_forward
+from ..models.classifier import Classifier
+from ..core.state import frozen_forward
 from .maps import as_maps, as_tensor
 
 #: What each metric reads from the model: softmax probability or the raw logit.

@@ -28,11 +28,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution import registry
-from ..classifier import Classifier
-from ..errors import unknown_name
-from ..modelstate import frozen_forward
+from ..models.classifier import Classifier
+from ..core.errors import unknown_name
+from ..core.state import frozen_forward
 from .confidence import average_drop, increase_in_confidence
 from .correlation import faithfulness_correlation
 from .faithfulness import deletion_auc, insertion_auc

@@ -14,11 +14,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution.common import Target
-from ..classifier import Classifier
-from ..config import pick
-from ..perturb import perturbed_scores
+from ..models.classifier import Classifier
+from ..core.config import pick
+from ..core.perturb import perturbed_scores
 from .features import expand, features, gate, score_reader
 
 

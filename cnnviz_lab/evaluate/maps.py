@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .. import checks
+from ..core import checks
 
 REDUCTIONS = {"sum": lambda v: v.sum(1), "abssum": lambda v: v.abs().sum(1),
               "absmax": lambda v: v.abs().amax(1)}

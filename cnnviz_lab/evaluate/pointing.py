@@ -17,7 +17,7 @@ from typing import Sequence
 
 import torch
 
-from .. import checks
+from ..core import checks
 from .maps import REDUCTIONS, as_maps, as_tensor
 
 Box = Sequence[float]

@@ -19,12 +19,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution.common import Target
-from ..classifier import Classifier
-from ..config import pick
-from ..modelstate import frozen
-from ..outputs import class_logits
+from ..models.classifier import Classifier
+from ..core.config import pick
+from ..core.state import frozen
+from ..core.outputs import class_logits
 from .faithfulness import Curve, pixel_order
 from .features import gate, score_reader
 from .maps import REDUCTIONS, as_maps, as_tensor

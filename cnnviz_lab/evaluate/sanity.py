@@ -14,11 +14,12 @@ from typing import Any, Callable, Sequence
 import torch
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution import registry
 from ..attribution.common import Target, one_target_per_image
-from ..classifier import Classifier, unwrap
-from ..layers import get_layer
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..core.layer_lookup import get_layer
 from .maps import method_map
 from .similarity import spearman, ssim
 

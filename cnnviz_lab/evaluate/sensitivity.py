@@ -17,11 +17,11 @@ from typing import Any, Callable, Union
 import torch
 from torch import nn
 
-from .. import checks, defaults
+from ..core import checks, defaults
 from ..attribution import registry
 from ..attribution.common import Target
-from ..classifier import Classifier
-from ..config import pick
+from ..models.classifier import Classifier
+from ..core.config import pick
 from .features import gate
 
 Method = Union[Callable[..., torch.Tensor], str]

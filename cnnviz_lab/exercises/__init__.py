@@ -8,7 +8,7 @@ from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_sanity_failure, check_trapezoid_auc
 from .groundtruth import check_mask_energy, check_swap_prediction
-from .inspect import check_most_active_channels, check_top_k
+from .layer_views import check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
 from .quiz import check_choice, Question, QUESTIONS

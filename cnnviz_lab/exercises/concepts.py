@@ -7,7 +7,7 @@ from typing import Callable
 
 import torch
 
-from ..concepts import t_test
+from ..concepts.stats import t_test
 from .question import Question, ask, register
 from .common import attempt, report
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 import torch
 
-from ..groundtruth import mask_energy
+from ..groundtruth.masks import mask_energy
 from .question import Question, ask, register
 from .common import attempt, close, report
 

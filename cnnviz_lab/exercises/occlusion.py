@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from ..attribution.occlusion import occlusion_grid
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from .common import attempt, close, diagnose, report
 from .question import Question, register
 

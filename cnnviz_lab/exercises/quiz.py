@@ -10,7 +10,7 @@ topic's other checkers (``register(Question(...))``), so the answer is not in th
 
 from __future__ import annotations
 
-from ..errors import UnknownNameError, close_matches
+from ..core.errors import close_matches, UnknownNameError
 from .question import QUESTIONS, Question, ask, register  # noqa: F401 (re-exported: register a question)
 
 
@@ -31,4 +31,4 @@ def check_choice(qid: str, answer: str | None) -> bool:
 
 def _load_topics() -> None:
     """Import the topic modules, which register their questions."""
-    from . import cam, evaluation, inspect, occlusion, optvis, relevance, saliency  # noqa: F401
+    from . import cam, evaluation, layer_views as inspect, occlusion, optvis, relevance, saliency  # noqa: F401

@@ -1,7 +1,7 @@
 """Optimisation-based visualisation: activation maximisation, feature inversion, DeepDream.
 
 Small composable parts in the spirit of Lucid/Lucent (Olah et al. 2017), with hooks that
-always come off (they go through :func:`cnnviz_lab.layers.capture`):
+always come off (they go through :func:`cnnviz_lab.core.hooks.capture`):
 
 - :mod:`.objectives`: ``channel``, ``neuron``, ``class_logit``, ``dream``, ``content``,
   ``direction`` and the penalties ``l2``, ``alpha_norm``, ``total_variation``, plus

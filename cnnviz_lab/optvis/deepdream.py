@@ -18,10 +18,14 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier, unwrap
-from ..layers import blocks_at, capture, layer_name
-from ..modelstate import frozen, gaussian_blur, model_device
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..models.layers import blocks_at
+from ..core.hooks import capture
+from ..core.layer_lookup import layer_name
+from ..core.state import frozen, model_device
+from ..core.blur import gaussian_blur
 from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil, unit_image
 
 #: The classic VGG16 DeepDream (as in gordicaleksa/pytorch-deepdream): relu4_2 and relu5_2
@@ -41,7 +45,7 @@ LITE_DREAM = {"model": "efficientnet_lite0", "layers": {"blocks.10": 1.0, "block
 def dream_layers(model: nn.Module | Classifier, depths: Sequence[float] = (0.65, 0.8),
                  weights: Sequence[float] = (1.0, 0.5)) -> dict[str, float]:
     """``{block: weight}`` for the model's own blocks at relative ``depths`` (0: the first
-    block, 1: the CAM layer; :func:`cnnviz_lab.layers.blocks_at`): DeepDream's default
+    block, 1: the CAM layer; :func:`cnnviz_lab.models.layers.blocks_at`): DeepDream's default
     layers for any network."""
     return dict(zip(blocks_at(model, depths), weights))
 
@@ -79,7 +83,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
               octave_scale: float = 1.4, steps: int = 10, lr: float = 0.09, jitter: int = 32,
               seed: int | None = None, *, smooth: float = 0.0, max_side: int = 1024,
               tile: int = 512, min_side: int = 32, progress: bool | None = None,
-              output: str = "image") -> Image.Image | torch.Tensor:
+              as_tensor: bool = False) -> Image.Image | torch.Tensor:
     """Dream ``image`` (PIL, path, array, or a preprocessed tensor) through ``layers``
     (``{name: weight}``, a name, or a list of names with weight 1; default: the model's own
     block at 65 % of its depth, :func:`dream_layers`: ``blocks.10`` for EfficientNet-Lite0).
@@ -95,7 +99,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     than ``tile`` are computed tile by tile (bounded memory). The forward pass stops at
     the deepest chosen layer. ``octave_scale`` is at least 1.
 
-    Returns a PIL image of the input's size (``output="tensor"``: ``(1,3,H,W)`` RGB in
+    Returns a PIL image of the input's size (``as_tensor=True``: ``(1,3,H,W)`` RGB in
     [0, 1] on the model's device). Same seed, same dream.
     """
     module, clf = unwrap(model)
@@ -110,7 +114,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     smooth = checks.real(smooth, "smooth", minimum=0.0)
     max_side, tile, min_side = (checks.positive_int(v, k) for k, v in
                                 (("max_side", max_side), ("tile", tile), ("min_side", min_side)))
-    checks.choice(output, "output", ("image", "tensor"))
+    as_tensor = checks.flag(as_tensor, "as_tensor")
     x0 = unit_image(image, clf, module)[:1]
     in_size = tuple(x0.shape[-2:])
     mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
@@ -153,7 +157,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
         finally:
             bar.close()
         result = _resize(x * std + mean, in_size).clamp(0, 1)
-    if output == "tensor":
+    if as_tensor:
         return result.detach()
     return to_pil(result[0])
 

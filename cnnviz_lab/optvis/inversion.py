@@ -15,10 +15,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier, unwrap
-from ..layers import activations, layer_name
-from ..modelstate import model_device
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..core.hooks import activations
+from ..core.layer_lookup import layer_name
+from ..core.state import model_device
 from .objectives import alpha_norm, content, total_variation
 from .param import ImageParam, make_param
 from .render import Rendering, _normalizer, render, unit_image

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 import torch
 from torch import nn
 
-from ..errors import OutOfRangeError
+from ..core.errors import OutOfRangeError
 
 ScoreFn = Callable[["Context"], torch.Tensor]
 
@@ -269,7 +269,7 @@ def content(layer: str, target: torch.Tensor, *, is_activation: bool = False) ->
     holder: dict[str, torch.Tensor] = {}
 
     def setup(module: nn.Module, _classifier: Any) -> None:
-        from ..layers import activations
+        from ..core.hooks import activations
 
         holder["a0"] = target.detach() if is_activation else activations(module, target, layer)
 

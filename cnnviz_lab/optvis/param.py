@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from ..modelstate import gaussian_blur
+from ..core.blur import gaussian_blur
 
 # Square root of ImageNet's RGB colour covariance (Lucid's color_correlation_svd_sqrt),
 # columns normalised by the largest column norm.

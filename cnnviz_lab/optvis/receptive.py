@@ -9,10 +9,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier, unwrap
-from ..layers import capture, layer_name
-from ..modelstate import frozen, model_device, model_dtype
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..core.hooks import capture
+from ..core.layer_lookup import layer_name
+from ..core.state import frozen, model_device, model_dtype
 
 
 def receptive_field(model: nn.Module | Classifier, layer: str, size: int = 512, seed: int = 0) -> int:

@@ -7,7 +7,7 @@ Activation maximisation (Erhan et al. 2009; Simonyan et al. 2014; Olah et al. 20
 with ``A`` the network's activations, ``T`` a random transform drawn each step and ``x``
 given by a parametrisation (pixels or a decorrelated Fourier spectrum). One loop does it
 all: the model is frozen (only the image gets gradients, no parameter ``.grad``), hooks
-come from :func:`cnnviz_lab.layers.capture` and come off on every path, the forward pass
+come from :func:`cnnviz_lab.core.hooks.capture` and come off on every path, the forward pass
 stops right after the deepest layer the objective reads, and a seeded generator makes
 the same seed give the same image.
 """
@@ -22,10 +22,11 @@ import torch
 from PIL import Image
 from torch import nn
 
-from .. import checks, defaults
-from ..classifier import Classifier, unwrap
-from ..layers import capture
-from ..modelstate import frozen, model_device, prepare_input
+from ..core import checks, defaults
+from ..models.classifier import Classifier
+from ..core.gate import prepare_input, unwrap
+from ..core.hooks import capture
+from ..core.state import frozen, model_device
 from .objectives import Context, Objective, as_objective, l2
 from .param import ImageParam, make_param
 from .transforms import Transform, make_transforms
@@ -174,7 +175,7 @@ def unit_image(image: Any, clf: Classifier | None, module: nn.Module, size: int 
         return clf.to_unit(clf.preprocess(image, size=size)).clamp(0, 1).to(device)
     import torchvision.transforms.functional as TF
 
-    from ..images import load_image
+    from ..images.loading import load_image
 
     img = load_image(image)
     if size is not None:

@@ -4,9 +4,12 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 """
 
 from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
+# architecture_maps and phase_ratio compute (they live in cnnviz_lab.attribution.architectures);
+# they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
+from ..attribution.architectures import architecture_maps, phase_ratio
 from .cam import (
-    architecture_maps, cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk,
-    draw_boxes, gradient_image, guided_gradcam_row, phase_ratio,
+    cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, draw_boxes, gradient_image,
+    guided_gradcam_row,
 )
 from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
@@ -16,7 +19,7 @@ from .evaluation import (auc_bars, auc_scatter, curves, metric_bars, pointing, p
                          sanity_curves, sanity_maps, sanity_spread)
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
-from .inspect import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
+from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow

@@ -10,7 +10,7 @@ import torch
 from .figure import Figure
 
 from ..adversarial import Attack, ExplanationChange, high_frequency_share
-from ..models import Classifier
+from ..models.classifier import Classifier
 from .core import image_array, overlay, to_numpy
 
 

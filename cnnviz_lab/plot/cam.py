@@ -7,7 +7,6 @@ image underneath is the exact crop the model saw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import cycle
 from typing import Any, Callable, Mapping, Sequence
 
@@ -22,13 +21,11 @@ from .figure import Figure
 
 from .. import checks
 from ..attribution import registry
-from ..attribution.cam import finish_maps, gradcam
+from ..attribution.architectures import ArchitectureMaps
 from ..attribution.common import topk_targets
-from ..attribution.gradients import guided_backprop
-from ..classifier import Classifier
-from ..fallback import title_name
-from ..images import ImageLike
-from ..layers import activations
+from ..models.classifier import Classifier
+from ..images.loading import ImageLike
+from ..core.hooks import activations
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
@@ -251,81 +248,6 @@ def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
     return cam_row(classifier, x, maps, titles, alpha=alpha, boxes=boxes, peaks=peaks,
                    suptitle=f"{registry.label(method)} for '{label}' by layer")
-
-
-def phase_ratio(attribution: torch.Tensor) -> float:
-    """How much a gradient map depends on pixel parity: the mean ``|a|`` (summed over the
-    colour channels) on each of the four 2x2 pixel phases (even/odd row, even/odd column),
-    largest over smallest. A stride-2 convolution in the backward pass sends more gradient
-    to some phases than others, the checkerboard of Odena et al. 2016 (*Deconvolution and
-    Checkerboard Artifacts*, Distill); a map without it gives a ratio near 1."""
-    a = torch.as_tensor(attribution).detach().float()
-    while a.dim() > 3:
-        if a.shape[0] != 1:
-            raise ValueError(f"attribution: pass one map, (3,H,W) or (H,W), got shape {tuple(a.shape)}")
-        a = a[0]
-    if a.dim() == 3:
-        a = a.abs().sum(0)
-    if a.dim() != 2 or min(a.shape) < 2:
-        raise ValueError(f"attribution: expected a (3,H,W) or (H,W) map of at least 2x2, got {tuple(a.shape)}")
-    a = a.abs()
-    phases = torch.stack([a[i::2, j::2].mean() for i in (0, 1) for j in (0, 1)])
-    return float(phases.max() / phases.min()) if phases.min() > 0 else float("inf")
-
-
-@dataclass
-class ArchitectureMaps:
-    """One network's explanation of one class (:func:`architecture_maps`): the model's
-    title name, its CAM layer and that layer's map size, the input it saw, the Grad-CAM map
-    upsampled to the input ``(H,W)``, guided backpropagation ``(3,H,W)`` and the
-    guided-backprop phase ratio (:func:`phase_ratio`)."""
-
-    classifier: Classifier
-    name: str
-    layer: str
-    grid: tuple[int, int]
-    x: torch.Tensor
-    gradcam: torch.Tensor
-    guided: torch.Tensor
-    phase_ratio: float
-
-    @property
-    def guided_gradcam(self) -> torch.Tensor:
-        """Guided Grad-CAM, ``guided * upsample(Grad-CAM)`` (Selvaraju et al. 2017)."""
-        return self.guided * self.gradcam
-
-
-def _distinct(classifiers: Sequence[Classifier]) -> list[Classifier]:
-    """One classifier per network actually run, in order of first appearance; a stand-in
-    (fallback) gives way to the same network loaded as itself."""
-    chosen: dict[str, Classifier] = {}
-    for clf in classifiers:
-        if not isinstance(clf, Classifier):
-            raise TypeError(f"classifiers: expected Classifier objects (cnnviz_lab.load_model), got "
-                            f"{type(clf).__name__}")
-        old = chosen.get(clf.name)
-        if old is None or (getattr(old, "fallback_note", None) and not getattr(clf, "fallback_note", None)):
-            chosen[clf.name] = clf
-    return list(chosen.values())
-
-
-def architecture_maps(classifiers: Sequence[Classifier], image: ImageLike, target: Any,
-                      size: int | None = None) -> list[ArchitectureMaps]:
-    """Grad-CAM (at each model's own CAM layer) and guided backpropagation of the same class
-    on several networks, each on the image preprocessed its own way (at ``size`` pixels
-    when given). Networks that ran as the same model (two fallbacks to the offline model)
-    are explained once. Per model: one Grad-CAM and one guided-backprop pass."""
-    if not classifiers:
-        raise ValueError("classifiers: give at least one model")
-    out = []
-    for clf in _distinct(classifiers):
-        x = clf.preprocess(image, size=size)
-        coarse = gradcam(clf, x, target, upsample=False)                     # (1,h,w)
-        fine = finish_maps(coarse[:, None], x, True, True)[0]                # as gradcam upsamples
-        guided = guided_backprop(clf, x, target)[0]
-        out.append(ArchitectureMaps(clf, title_name(clf), clf.cam_layer, tuple(coarse.shape[-2:]), x, fine,
-                                    guided, phase_ratio(guided)))
-    return out
 
 
 def gradient_image(attribution: torch.Tensor | np.ndarray, percentile: float = 99.0) -> np.ndarray:

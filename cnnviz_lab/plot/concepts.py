@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from .figure import Figure
 
-from ..concepts import TCAVResult
+from ..concepts.tcav import TCAVResult
 from .core import to_numpy
 
 

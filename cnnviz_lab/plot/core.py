@@ -16,7 +16,7 @@ from matplotlib import colormaps
 from .figure import Figure
 from PIL import Image
 
-from ..images import ImageLike, load_image
+from ..images.loading import ImageLike, load_image
 
 
 def to_numpy(t: torch.Tensor | np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from .figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..evaluate import Curve, RandomizationResult
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from .core import image_array, normalize_map, overlay, to_numpy
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from .figure import Figure
 
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from .core import image_array, normalize_map, overlay, reduce_channels, to_numpy
 
 
@@ -33,8 +33,7 @@ def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tens
         raise ValueError(f"k: expected a positive int, got {k!r}")
     heat = reduce_channels(a) if a.ndim == 3 else a
     base = image_array(x, classifier)
-    with torch.no_grad():
-        probs = classifier.model(x).softmax(dim=1)[0].detach().cpu()
+    probs = classifier.logits(x).softmax(dim=1)[0].cpu()   # the frozen forward of the gate
     top = probs.topk(min(k, probs.numel())).indices.tolist()
     if target not in top:
         top.append(int(target))

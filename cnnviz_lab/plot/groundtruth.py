@@ -13,9 +13,9 @@ from matplotlib.colors import Normalize
 from .figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..datasets import CUE_COLOURS, ShapeImages
-from ..groundtruth import MaskScores
-from ..train import Timeline
+from ..groundtruth.shapes import CUE_COLOURS, ShapeImages
+from ..groundtruth.masks import MaskScores
+from ..groundtruth.train import Timeline
 from .core import overlay, to_numpy
 
 _COLOUR_NAMES = ("red", "green", "blue", "yellow", "magenta", "cyan")

@@ -14,8 +14,8 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from ..attribution.occlusion import OcclusionGrid, occlusion_map, regularize_occlusion
-from ..images import ImageLike
-from ..classifier import Classifier
+from ..images.loading import ImageLike
+from ..models.classifier import Classifier
 from .core import image_array, normalize_map, overlay, to_numpy
 
 

@@ -10,8 +10,8 @@ import torch
 from .figure import Figure
 from PIL import Image
 
-from .. import checks
-from ..images import ImageLike
+from ..core import checks
+from ..images.loading import ImageLike
 from ..optvis.render import Rendering
 from .core import image_array, image_grid, to_numpy
 

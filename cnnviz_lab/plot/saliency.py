@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 
 from .figure import Figure
 
-from ..images import ImageLike
+from ..images.loading import ImageLike
 from .core import colorize, image_array, normalize_map, reduce_channels, to_numpy
 
 PERCENTILE = 99.0  # gradients have a few huge values: clip at the 99th percentile

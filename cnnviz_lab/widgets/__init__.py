@@ -13,7 +13,7 @@ from .common import available_models, cached_model, channels_of, Panel, panel
 from .evaluation import evaluation_panel
 from .explorer import explorer_panel
 from .groundtruth import shortcut_panel
-from .inspect import feature_map_panel, filter_panel, prediction_panel
+from .layer_views import feature_map_panel, filter_panel, prediction_panel
 from .occlusion import occlusion_panel
 from .optvis import deepdream_panel, inversion_panel, maximize_panel, PRESETS
 from .saliency import saliency_panel

@@ -6,8 +6,8 @@ import ipywidgets as W
 
 from .. import plot
 from ..adversarial import fgsm, pgd
-from ..config import pick
-from ..images import sample_image
+from ..core.config import pick
+from ..images.loading import sample_image
 from .common import Panel, cached_model, image_dropdown
 
 TARGETS = ("goldfish", "ostrich", "toaster", "volcano", "banana", "school bus", "zebra", "jellyfish")

@@ -9,9 +9,9 @@ import torch
 
 from .. import plot
 from ..attribution import registry
-from ..attribution.common import topk_targets
-from ..config import pick
-from ..layers import activations, cam_layers
+from ..core.config import pick
+from ..core.hooks import activations
+from ..models.layers import cam_layers
 from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
 from .upload import panel_image
 
@@ -43,10 +43,7 @@ def _grid(model: str, image: str, layer: str) -> tuple[int, int]:
 def class_options(model: str, image: str, k: int = 5) -> list[tuple[str, int]]:
     """The image's top-``k`` classes as dropdown options ``("label (p%)", index)``."""
     clf = cached_model(model)
-    x = _input(model, image)
-    with torch.no_grad():
-        probs = clf.model(x).softmax(dim=1)[0]
-    return [(f"{clf.label(i)} ({probs[i]:.0%})", int(i)) for i in topk_targets(clf, x, k)[0].tolist()]
+    return [(f"{label} ({p:.0%})", index) for index, label, p in clf.predict(_input(model, image), k)]
 
 
 def _class_dropdown(model: str, image: str) -> W.Dropdown:

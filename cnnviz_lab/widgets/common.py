@@ -13,12 +13,12 @@ from typing import Any
 
 import ipywidgets as W
 
-from .. import hub
+from ..models import hub
 from ..attribution import registry
-from ..classifier import Classifier
-from ..fallback import fallback_note, note_box
-from ..layers import probe
-from ..models import OFFLINE_MODEL, load_model
+from ..models.classifier import Classifier
+from ..models.fallback import fallback_note, note_box
+from ..core.probes import probe
+from ..models.loading import load_model, OFFLINE_MODEL
 from .panel import Panel, in_cell, panel
 from .upload import image_picker
 
@@ -31,7 +31,7 @@ def cached_model(name: str = OFFLINE_MODEL, device: str = "auto") -> Classifier:
 
 def available_models(extra: tuple[str, ...] = hub.CLASSICS) -> list[str]:
     """The models a menu can offer now: the offline model, those of ``extra`` whose weights
-    are cached and, when the weights server answers (:func:`cnnviz_lab.hub.online`, never
+    are cached and, when the weights server answers (:func:`cnnviz_lab.models.hub.online`, never
     with ``CNNVIZ_OFFLINE=1``), the rest of ``extra`` (loading downloads them once)."""
     return [name for _label, name in hub.menu_options(extra)]
 

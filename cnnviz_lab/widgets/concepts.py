@@ -7,9 +7,9 @@ import ipywidgets as W
 import numpy as np
 from ..plot.figure import Figure
 
-from ..concepts import TCAVResult
+from ..concepts.tcav import TCAVResult
 from ..plot.core import to_numpy
-from ..textures import CONCEPTS, concept_images
+from ..concepts.textures import concept_images, CONCEPTS
 from .common import Panel
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as W
 
 from .. import plot
-from ..config import pick
+from ..core.config import pick
 from ..evaluate import (course_methods, deletion_curve, insertion_curve, random_map, randomization_check,
                         randomization_layers, roster)
 from .common import Panel, cached_model, image_dropdown

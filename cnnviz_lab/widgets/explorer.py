@@ -17,7 +17,7 @@ import torch
 
 from .. import plot
 from ..attribution import registry
-from ..layers import cam_layers
+from ..models.layers import cam_layers
 from .common import Panel, cached_model, image_dropdown, model_dropdown
 from .upload import panel_image
 

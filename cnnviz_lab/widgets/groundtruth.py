@@ -9,9 +9,9 @@ import numpy as np
 import torch
 from ..plot.figure import Figure
 
-from ..datasets import CUE_MODES, shape_images
-from ..groundtruth import mask_energy, mask_pointing
-from ..models import Classifier
+from ..groundtruth.shapes import CUE_MODES, shape_images
+from ..groundtruth.masks import mask_energy, mask_pointing
+from ..models.classifier import Classifier
 from ..plot.core import overlay, to_numpy
 from ..plot.groundtruth import _COLOUR_NAMES, _cue_box, _object_outline, _rgb
 from .common import Panel

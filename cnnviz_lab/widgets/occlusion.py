@@ -8,7 +8,7 @@ import ipywidgets as W
 
 from .. import plot
 from ..attribution.occlusion import occlusion_grid
-from ..config import pick
+from ..core.config import pick
 from .common import Panel, cached_model, image_dropdown
 from .previews import image_preview, lines
 from .upload import panel_image

@@ -11,11 +11,12 @@ from typing import Any
 
 import ipywidgets as W
 
-from .. import hub, plot
-from ..classifier import Classifier
-from ..config import pick
-from ..fallback import fallback_note, note_box, title_name
-from ..layers import blocks_at, cam_layers
+from ..models import hub
+from .. import plot
+from ..models.classifier import Classifier
+from ..core.config import pick
+from ..models.fallback import fallback_note, note_box, title_name
+from ..models.layers import blocks_at, cam_layers
 from ..optvis import CLASSIC_VGG16_DREAM, LITE_DREAM, deepdream, dream_layers, invert, maximize
 from ..optvis import objectives as obj
 from .common import Panel, cached_model, follow_channels, image_dropdown, model_dropdown
@@ -25,7 +26,7 @@ from .upload import panel_image
 
 def block_names(clf: Classifier) -> list[str]:
     """Layers worth visualising: the model's own blocks, early to late
-    (:func:`~cnnviz_lab.layers.cam_layers`; VGG's ReLUs)."""
+    (:func:`~cnnviz_lab.models.layers.cam_layers`; VGG's ReLUs)."""
     return cam_layers(clf)
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import ipywidgets as W
 from IPython.display import display
 
-from ..progress import kernel_parent
+from ..core.progress import kernel_parent
 
 
 def in_cell() -> bool | None:

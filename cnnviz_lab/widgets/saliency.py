@@ -8,9 +8,9 @@ import ipywidgets as W
 
 from .. import plot
 from ..attribution import registry
-from ..config import pick
-from ..fallback import title_name
-from ..layers import cam_layers
+from ..core.config import pick
+from ..models.fallback import title_name
+from ..models.layers import cam_layers
 from .common import Panel, cached_model, follow_channels, image_dropdown, method_buttons, model_dropdown
 from .upload import panel_image
 

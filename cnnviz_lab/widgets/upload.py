@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as W
 from PIL import Image
 
-from ..images import _decode, load_image, sample_image, sample_images
+from ..images.loading import _decode, load_image, sample_image, sample_images
 
 PREFIX = "your photo: "
 #: Uploaded images by menu value (``"your photo: cat.jpg"``), shared by all panels.

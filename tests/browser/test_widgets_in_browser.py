@@ -17,6 +17,9 @@ import pytest
 
 from .conftest import ARTIFACTS, RESULTS, ROOT
 
+# Measured at about 170 s per notebook on 2 busy CPU cores (JupyterLab in Chromium).
+pytestmark = pytest.mark.slow
+
 BROWSER_NOTEBOOKS = ["00", "06"]  # notebook numbers whose panels the browser test drives
 RUN_ALL_TIMEOUT_MS = 150_000
 REDRAW_TIMEOUT_MS = 60_000

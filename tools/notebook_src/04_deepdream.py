@@ -134,8 +134,8 @@ if not cv.config.quick():
 # (the builder writes the question and the answer cell)
 
 # %% tags=["nbval-check-output"]
-a = cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, output="tensor")
-b = cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 0.0}, **cfg, output="tensor")
+a = cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, as_tensor=True)
+b = cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 0.0}, **cfg, as_tensor=True)
 assert torch.equal(a, b) and cv.hook_count(clf) == 0
 assert tuple(a.shape[-2:]) == photo.size[::-1]
 print("weight 0 changes nothing; output has the input's size; no hook left")

@@ -1,0 +1,301 @@
+"""Looking at the network itself: filter weights, feature maps, predictions, augmentation."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from .figure import Figure
+from torch import nn
+
+from ..images.augment import augment
+from ..images.loading import ImageLike
+from ..core.hooks import activations
+from ..core.layer_lookup import get_layer, layer_name, layer_names
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from .core import image_array, image_grid, to_numpy
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    lo, hi = a.min(), a.max()
+    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+
+
+def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple[str, nn.Conv2d]:
+    module, _ = unwrap(model)
+    if layer is None:
+        convs = layer_names(module, "conv")
+        if not convs:
+            raise ValueError(f"model: {type(module).__name__} has no Conv2d layer to draw")
+        layer = convs[0]
+    name = layer_name(module, layer)
+    conv = get_layer(module, name)
+    if not isinstance(conv, nn.Conv2d):
+        raise ValueError(f"{name} is a {type(conv).__name__}, not a Conv2d; "
+                         f"conv layers: {', '.join(layer_names(module, 'conv')[:8])}, ...")
+    return name, conv
+
+
+def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
+            max_filters: int = 64, max_inputs: int = 8, title: str | None = None, *,
+            scale: str = "each", show_share: bool = False, highlight: Sequence[int] = ()) -> Figure:
+    """The weights of a convolution layer as pictures (default: the first conv layer).
+
+    A layer that reads an RGB image shows each filter as one colour image (Zeiler & Fergus
+    2014, fig. 2). A depthwise layer (one input channel per filter) shows each filter's
+    ``k x k`` kernel as one tile, on a symmetric red-blue scale (red positive, blue
+    negative, white zero). A ``1x1`` convolution has no spatial pattern to draw: a tile
+    of one pixel is just a flat square. It is what it computes, a ``C_out x C_in`` matrix
+    that mixes the channels at every pixel, so it is drawn as that matrix (the first
+    ``max_filters`` rows). Other layers show one row per filter and one tile per input
+    channel (the first ``max_inputs``). ``title`` replaces the default title (layer and
+    weight shape).
+
+    ``scale`` (RGB filters only): ``"each"`` stretches every filter to its own range (its
+    weakest weight black, its strongest white: faint filters look as vivid as strong ones);
+    ``"shared"`` draws all of them on one scale, ``0.5 + w / (2 max|W|)``: mid-grey is a zero
+    weight, so a filter whose R, G and B weights are alike is grey and only colour-opponent
+    weights show colour. ``show_share`` writes each filter's :func:`achromatic_share` under
+    its number. ``highlight`` (depthwise layers): filter indices whose tiles get a thick
+    black frame and a larger bold number, so a lecturer can point at them on a projector.
+    """
+    if isinstance(highlight, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                                                       for i in highlight):
+        raise TypeError(f"highlight: a sequence of filter indices, not {highlight!r}")
+    if scale not in ("each", "shared"):
+        raise ValueError(f"scale: 'each' (every filter stretched to its own range) or 'shared' "
+                         f"(one scale for all filters), not {scale!r}")
+    name, conv = _conv(model, layer)
+    w = to_numpy(conv.weight)
+    shape = tuple(conv.weight.shape)
+    if w.shape[2:] == (1, 1):
+        return _matrix(w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a "
+                       f"{shape[0]}x{shape[1]} matrix mixing channels at each pixel")
+    w = w[:max_filters]
+    title = title or f"{name}: {shape} filters"
+    if highlight and w.shape[1] != 1:
+        raise ValueError(f"highlight: framing tiles is for depthwise layers (one input channel per filter); "
+                         f"{name} reads {w.shape[1]} channels")
+    if w.shape[1] == 3:
+        if scale == "shared":
+            lim = float(np.abs(w).max()) or 1.0
+            tiles = [0.5 + f.transpose(1, 2, 0) / (2 * lim) for f in w]
+        else:
+            tiles = [_unit(f.transpose(1, 2, 0)) for f in w]
+        names = [str(i) for i in range(len(tiles))]
+        if show_share:
+            share = achromatic_share(model, layer)[:len(tiles)]
+            names = [f"{i}: {a:.2f}" for i, a in zip(names, share.tolist())]
+        fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
+        if scale == "shared":
+            fig.supxlabel(f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
+                          + ("; after each number its achromatic share" if show_share else ""), fontsize=9)
+        return fig
+    if show_share:
+        raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share "
+                         "is defined for a layer that reads an RGB image")
+    if w.shape[1] == 1:
+        bad = [i for i in highlight if not 0 <= i < len(w)]
+        if bad:
+            raise ValueError(f"highlight: {name} shows filters 0-{len(w) - 1}; got {bad}")
+        return _signed_tiles([f[0] for f in w], [str(i) for i in range(len(w))], 8, title, highlight)
+    rows = w[:min(len(w), 16), :max_inputs]
+    titles = [f"f{i} in{j}" for i in range(len(rows)) for j in range(rows.shape[1])]
+    return _signed_tiles([t for row in rows for t in row], titles, rows.shape[1], title)
+
+
+def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title: str,
+                  highlight: Sequence[int] = ()) -> Figure:
+    """Kernels as tiles on one symmetric red-blue scale, zero white, with a colour bar;
+    tiles in ``highlight`` framed in black with a larger number."""
+    lim = float(max(np.abs(t).max() for t in tiles)) or 1.0
+    ncols = max(1, min(ncols, len(tiles)))
+    nrows = -(-len(tiles) // ncols)
+    fig = Figure(figsize=(1.0 * ncols + 0.6, 1.0 * nrows + 0.4), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    im = None
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(tiles):
+            im = ax.imshow(tiles[i], cmap="RdBu_r", vmin=-lim, vmax=lim)
+            if i in highlight:
+                ax.set_axis_on()
+                ax.set_xticks([])
+                ax.set_yticks([])
+                for spine in ax.spines.values():
+                    spine.set_linewidth(3)
+                ax.set_title(titles[i], fontsize=12, fontweight="bold")
+            else:
+                ax.set_title(titles[i], fontsize=8)
+    fig.colorbar(im, ax=axes, shrink=0.6, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def _matrix(m: np.ndarray, title: str) -> Figure:
+    """A 1x1 convolution's weight as the matrix it is: rows are output channels, columns
+    input channels, on a symmetric red-blue scale."""
+    lim = float(np.abs(m).max()) or 1.0
+    height = min(8.0, max(2.5, 0.06 * m.shape[0] + 1.2))
+    width = min(10.0, max(4.0, 0.06 * m.shape[1] + 2.0))
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.subplots()
+    im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+    ax.set_xlabel(f"input channel (of {m.shape[1]})")
+    ax.set_ylabel(f"output channel ({m.shape[0]} shown)")
+    fig.colorbar(im, ax=ax, label="weight")
+    ax.set_title(title, fontsize=10)
+    return fig
+
+
+def achromatic_share(model: nn.Module | Classifier, layer: str | nn.Module | None = None) -> torch.Tensor:
+    """For each filter of a convolution that reads RGB (default: the first conv layer), the
+    share of its squared weight in the part common to the three colour channels,
+    ``3 |mean_c W_c|^2 / sum_c |W_c|^2``, shape ``(C_out,)``: 1 for a filter that weighs
+    R, G and B alike (it sees brightness: edges, blobs of light and dark), 0 for a
+    colour-opponent filter whose colour channels cancel (it sees only colour contrast),
+    as in Krizhevsky et al. (2012, fig. 3) and Zeiler & Fergus (2014, fig. 2)."""
+    name, conv = _conv(model, layer)
+    w = conv.weight.detach().float().cpu()
+    if w.shape[1] != 3:
+        raise ValueError(f"{name} reads {w.shape[1]} channels, not RGB: achromatic_share needs a layer "
+                         f"whose filters have 3 input channels (the first conv layer)")
+    common = w.mean(dim=1, keepdim=True).expand_as(w)
+    return common.pow(2).sum(dim=(1, 2, 3)) / w.pow(2).sum(dim=(1, 2, 3)).clamp(min=1e-30)
+
+
+def kernel_centres(model: nn.Module | Classifier, layer: str | nn.Module) -> torch.Tensor:
+    """Where each filter of a convolution puts its weight: the centre of mass of ``|W|``
+    (summed over input channels) relative to the kernel's centre, in pixels, shape
+    ``(C_out, 2)`` as ``(down, right)``; ``(0, 0)`` for a symmetric kernel, NaN for an
+    all-zero one. A kernel that has learnt to look up and to the left of its centre has
+    both offsets negative."""
+    name, conv = _conv(model, layer)
+    a = conv.weight.detach().float().cpu().abs().sum(dim=1)            # (C_out, kh, kw)
+    rows = torch.arange(a.shape[1], dtype=a.dtype) - (a.shape[1] - 1) / 2
+    cols = torch.arange(a.shape[2], dtype=a.dtype) - (a.shape[2] - 1) / 2
+    total = a.sum(dim=(1, 2))
+    total = torch.where(total > 0, total, torch.full_like(total, float("nan")))
+    down = (a.sum(dim=2) * rows).sum(dim=1) / total
+    right = (a.sum(dim=1) * cols).sum(dim=1) / total
+    return torch.stack([down, right], dim=1)
+
+
+def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor, layer: str,
+                 channels: Sequence[int] | None = None, ncols: int = 8, cmap: str = "viridis", *,
+                 scale: str = "each", clip: float | None = None) -> Figure:
+    """The activations of ``layer`` for one image, one tile per channel (first 64 by default).
+
+    ``image`` is a preprocessed tensor or anything a Classifier can preprocess. The title of
+    each tile gives the channel and its mean activation. ``scale="each"`` gives every tile
+    its own colour scale (weak channels look as bright as strong ones); ``scale="shared"``
+    puts all tiles on one scale, from the smallest to the largest activation shown, with a
+    colour bar, so that tiles compare. ``scale="signed"`` is the shared scale for a layer whose
+    output has both signs: a diverging colour map (``RdBu_r``) symmetric about zero, so white
+    is zero, red positive and blue negative, and a dark tile is not mistaken for a weak one.
+    ``scale="auto"`` picks ``"signed"`` when the tiles shown have a negative value and
+    ``"shared"`` otherwise. ``clip`` (shared and signed scales only), a percentile in
+    ``(0, 100]``: the scale ends at that percentile of the values shown (of ``|activation|``
+    on the signed scale) instead of their extremes, so that a few very large values do not
+    wash out the rest; the title says so and the colour bar's arrows mark clipped values.
+    """
+    if scale not in ("each", "shared", "signed", "auto"):
+        raise ValueError(f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
+                         f"and a colour bar), 'signed' (one scale centred on zero) or 'auto' (signed "
+                         f"when the maps have both signs, else shared), not {scale!r}")
+    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float))):
+        raise TypeError(f"clip: a percentile between 0 and 100 or None, not {type(clip).__name__}")
+    if clip is not None and not 0 < clip <= 100:
+        raise ValueError(f"clip: a percentile in (0, 100], got {clip}")
+    if clip is not None and scale == "each":
+        raise ValueError("clip: applies to scale='shared', 'signed' or 'auto'; with scale='each' every "
+                         "tile already has its own range")
+    module, clf = unwrap(model)
+    if not isinstance(image, torch.Tensor):
+        if clf is None:
+            raise TypeError("pass a preprocessed tensor, or use a Classifier to preprocess images")
+        image = clf.preprocess(image)
+    act = activations(module, image[:1], layer)[0]
+    if act.dim() != 3:
+        raise ValueError(f"{layer} outputs shape {tuple(act.shape)}; feature maps need (C,H,W)")
+    chans = list(range(min(64, act.shape[0]))) if channels is None else list(channels)
+    bad = [c for c in chans if not 0 <= c < act.shape[0]]
+    if bad:
+        raise IndexError(f"{layer} has {act.shape[0]} channels; got {bad[:5]}")
+    a = to_numpy(act)
+    tiles = [a[c] for c in chans]
+    titles = [f"{c} ({a[c].mean():.2f})" for c in chans]
+    shown = (f"channels {chans[0]}-{chans[-1]} of {act.shape[0]}"
+             if chans == list(range(chans[0], chans[-1] + 1)) and len(chans) < act.shape[0]
+             else f"{len(chans)} of {act.shape[0]} channels")
+    suptitle = f"{layer}: {shown}, {act.shape[1]}x{act.shape[2]}"
+    if scale == "each":
+        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap,
+                          suptitle=f"{suptitle}, each tile on its own colour scale")
+    lo, hi = float(min(t.min() for t in tiles)), float(max(t.max() for t in tiles))
+    if scale == "auto":
+        scale = "signed" if lo < 0 else "shared"
+    values = np.concatenate([t.ravel() for t in tiles])
+    if scale == "signed":
+        cmap = "RdBu_r"
+        lim = max(abs(lo), abs(hi)) or 1.0
+        if clip is not None:
+            lim = float(np.percentile(np.abs(values), clip)) or lim
+        lo, hi = -lim, lim
+    elif clip is not None:
+        hi = float(np.percentile(values, clip))
+    hi = hi if hi > lo else lo + 1.0
+    ncols = max(1, min(ncols, len(tiles)))
+    nrows = -(-len(tiles) // ncols)
+    fig = Figure(figsize=(1.2 * ncols + 0.9, 1.2 * nrows + 0.5), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    im = None
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(tiles):
+            im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+            ax.set_title(titles[i], fontsize=8)
+    clipped = clip is not None and clip < 100
+    fig.colorbar(im, ax=axes, shrink=0.8, label="activation",
+                 extend=("both" if scale == "signed" else "max") if clipped else "neither")
+    scale_name = "one colour scale centred on zero" if scale == "signed" else "one colour scale"
+    if clipped:
+        scale_name += f", clipped at the {clip:g}th percentile of {'|activation|' if scale == 'signed' else 'activation'}"
+    fig.suptitle(f"{suptitle}, {scale_name} (channel: mean activation)")
+    return fig
+
+
+def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
+                title: str | None = None) -> Figure:
+    """The image beside a bar chart of its top-``k`` classes and probabilities; the chart is
+    titled ``title`` (default: the classifier's name and "top-k")."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    x = image if isinstance(image, torch.Tensor) else classifier.preprocess(image)
+    top = classifier.predict(x[:1], k=k)
+    fig = Figure(figsize=(9, 3.2), layout="constrained")
+    ax_img, ax_bar = fig.subplots(1, 2, width_ratios=[1, 1.6])
+    ax_img.imshow(image_array(x[:1], classifier))
+    ax_img.set_axis_off()
+    labels = [label for _, label, _ in top][::-1]
+    probs = [p for _, _, p in top][::-1]
+    bars = ax_bar.barh(labels, probs, color="#4878d0")
+    ax_bar.bar_label(bars, [f"{p:.1%}" for p in probs], padding=3, fontsize=9)
+    ax_bar.set_xlim(0, 1.15)
+    ax_bar.set_xlabel("probability")
+    ax_bar.set_title(title if title is not None else f"{classifier.name}: top-{k}")
+    return fig
+
+
+def augmentations(classifier: Classifier, image: ImageLike, names: list[str] | None = None,
+                  seed: int | None = 0) -> Figure:
+    """Augmented versions of the image, each titled with the class the network gives it."""
+    views = augment(image, names, seed)
+    batch = classifier.preprocess([img for _, img in views])
+    tops = classifier.predict(batch, k=1)
+    tops = [tops] if len(views) == 1 else tops
+    arrays = [image_array(batch[i:i + 1], classifier) for i in range(len(views))]
+    titles = [f"{n}\n{t[0][1]} {t[0][2]:.0%}" for (n, _), t in zip(views, tops)]
+    return image_grid(arrays, titles, ncols=4, cell=2.4)

@@ -1,0 +1,262 @@
+"""FGSM and PGD (notebook 11): budgets in pixel levels, valid images, targets reached."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import cnnviz_lab as cv
+
+
+def _tiny() -> nn.Module:
+    gen = torch.Generator().manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, stride=2), nn.ReLU(),
+                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5))
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+    return net.eval()
+
+
+@pytest.fixture(scope="module")
+def lite():
+    return cv.load_model()
+
+
+@pytest.fixture(scope="module")
+def cat(lite):
+    return lite.preprocess(cv.sample_image("cat"), size=160)
+
+
+@pytest.mark.slow   # 57 to 143 s per case measured on 2 busy CPU cores
+@pytest.mark.parametrize("norm", ["linf", "l2"])
+@pytest.mark.parametrize("attack", ["fgsm", "pgd"])
+def test_budget_in_pixel_levels_and_valid_images(lite, cat, norm, attack):
+    eps = 2.0 if norm == "linf" else 300.0
+    x = cat.expand(2, -1, -1, -1).clone()
+    before = x.clone()
+    kwargs = {"steps": 5, "seed": 0} if attack == "pgd" else {}
+    a = getattr(cv, attack)(lite, x, ["goldfish", "ostrich"], epsilon=eps, norm=norm, **kwargs)
+    assert torch.equal(x, before), "the input is not written"
+    unit_clean, unit_adv = lite.to_unit(x), lite.to_unit(a.x)
+    assert unit_adv.min() >= -1e-6 and unit_adv.max() <= 1 + 1e-6, "a valid image"
+    change = (unit_adv - unit_clean) * 255
+    assert torch.allclose(change, a.delta, atol=1e-3)
+    if norm == "linf":
+        assert (a.linf <= eps + 1e-3).all() and torch.allclose(a.linf, change.flatten(1).abs().amax(1), atol=1e-3)
+    else:
+        assert (a.l2 <= eps * (1 + 1e-4)).all()
+    assert a.norm == norm and a.epsilon == eps and a.targeted
+    assert a.target.tolist() == [lite.class_index("goldfish"), lite.class_index("ostrich")]
+    assert cv.hook_count(lite) == 0 and all(p.grad is None for p in lite.model.parameters())
+    assert not lite.model.training
+
+
+def test_pgd_turns_the_cat_into_the_target(lite, cat):
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=20, seed=0)
+    gold = lite.class_index("goldfish")
+    assert a.success.all() and int(lite.logits(a.x).argmax()) == gold
+    assert float(a.probs_after[0, gold]) > 0.5 > float(a.probs_before[0, gold])
+    assert 0 <= int(a.first_success[0]) <= 20 and float(a.linf[0]) <= 2 + 1e-3
+    assert int(lite.logits(cat).argmax()) != gold
+
+
+def test_fgsm_untargeted_and_a_single_step(lite, cat):
+    top = int(lite.logits(cat).argmax())
+    a = cv.fgsm(lite, cat, epsilon=4)
+    assert not a.targeted and int(a.target[0]) == top and a.steps == 1
+    assert float(a.probs_after[0, top]) < float(a.probs_before[0, top])
+    # one step of epsilon along the sign of the gradient: every unclipped value moves by exactly epsilon
+    moved = a.delta.abs()
+    inside = (lite.to_unit(cat) > 4 / 255) & (lite.to_unit(cat) < 1 - 4 / 255)
+    assert torch.allclose(moved[inside], torch.full_like(moved[inside], 4.0), atol=1e-3)
+    away = cv.pgd(lite, cat, top, targeted=False, epsilon=2, steps=5, seed=0)
+    assert not away.targeted and float(away.probs_after[0, top]) < float(away.probs_before[0, top])
+
+
+def test_seeded_batched_and_like_one_by_one():
+    net = _tiny()
+    x = torch.rand(3, 3, 12, 12, generator=torch.Generator().manual_seed(1))
+    a = cv.pgd(net, x, [0, 1, 2], epsilon=8, steps=4, seed=3)
+    b = cv.pgd(net, x, [0, 1, 2], epsilon=8, steps=4, seed=3)
+    c = cv.pgd(net, x, [0, 1, 2], epsilon=8, steps=4, seed=4)
+    assert torch.equal(a.x, b.x) and not torch.equal(a.x, c.x)
+    whole = cv.pgd(net, x, [0, 1, 2], epsilon=8, steps=4, random_start=False)
+    for i in range(3):
+        one = cv.pgd(net, x[i:i + 1], i, epsilon=8, steps=4, random_start=False)
+        assert torch.allclose(one.x, whole.x[i:i + 1], atol=1e-5)
+    # a bare module takes RGB in [0, 1] as it is
+    assert whole.x.min() >= 0 and whole.x.max() <= 1
+    assert torch.allclose(whole.delta, (whole.x - x) * 255, atol=1e-4)
+
+
+def test_random_noise_is_the_same_budget_without_a_gradient():
+    net = _tiny()
+    x = torch.rand(3, 3, 12, 12, generator=torch.Generator().manual_seed(1)) * 0.8 + 0.1   # away from 0 and 1
+    before = x.clone()
+    n = cv.random_noise(net, x, epsilon=4, seed=0)
+    assert torch.equal(x, before)
+    assert torch.allclose(n.delta.abs(), torch.full_like(n.delta, 4.0), atol=1e-3)   # every value moved 4 levels
+    assert 0.4 < float((n.delta > 0).float().mean()) < 0.6                            # up or down at random
+    assert torch.equal(n.x, cv.random_noise(net, x, epsilon=4, seed=0).x)
+    assert not torch.equal(n.x, cv.random_noise(net, x, epsilon=4, seed=1).x)
+    with torch.no_grad():
+        top = net(x).argmax(1)
+        assert torch.equal(n.target, top) and not n.targeted and n.steps == 0
+        assert torch.equal(n.success, net(n.x).argmax(1) != top)
+        assert torch.allclose(n.probs_after, net(n.x).softmax(1), atol=1e-6)
+    l2 = cv.random_noise(net, x, epsilon=10, norm="l2", seed=0)
+    assert torch.allclose(l2.l2, torch.full((3,), 10.0), rtol=1e-3) and l2.norm == "l2"
+    edge = cv.random_noise(net, torch.zeros(1, 3, 12, 12), epsilon=4, seed=0)      # clipped to valid images
+    assert edge.x.min() >= 0 and float(edge.delta.min()) >= 0
+    with pytest.raises(ValueError, match="epsilon"):
+        cv.random_noise(net, x, epsilon=0)
+    with pytest.raises(TypeError, match="seed"):
+        cv.random_noise(net, x, seed="a")
+    assert cv.hook_count(net) == 0
+
+
+def test_step_size_and_first_success():
+    net = _tiny()
+    x = torch.rand(2, 3, 12, 12, generator=torch.Generator().manual_seed(2))
+    a = cv.pgd(net, x, 4, epsilon=255, steps=1, step_size=1.0, random_start=False)
+    inside = (x > 1 / 255) & (x < 1 - 1 / 255)
+    assert torch.allclose(a.delta.abs()[inside], torch.ones_like(a.delta[inside]), atol=1e-3)
+    b = cv.pgd(net, x, 4, epsilon=64, steps=30, random_start=False)
+    assert ((b.first_success >= 0) | ~b.success).all() and (b.first_success <= 30).all()
+    assert ((b.first_success == -1) == ~(b.success | (b.first_success >= 0))).all()
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"epsilon": 0}, ValueError, "epsilon"), ({"epsilon": 300}, ValueError, "epsilon"),
+    ({"norm": "l1"}, ValueError, "norm"), ({"steps": 0}, ValueError, "steps"),
+    ({"target": 9}, ValueError, "out of range"), ({"target": [0, 1, 2]}, ValueError, "one class per image"),
+    ({"target": "goldfish"}, TypeError, "Classifier"), ({"targeted": True, "target": None}, ValueError, "target="),
+])
+def test_bad_arguments(kwargs, error, word):
+    args = {"target": 1, **kwargs}
+    target = args.pop("target")
+    with pytest.raises(error, match=word):
+        cv.pgd(_tiny(), torch.rand(2, 3, 12, 12), target, **args)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="x must"):
+        cv.fgsm(_tiny(), torch.rand(3, 12, 12), 1)
+    with pytest.raises(ValueError, match="NaN"):
+        cv.fgsm(_tiny(), torch.full((1, 3, 12, 12), float("nan")), 1)
+
+
+def test_high_frequency_share():
+    noise = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    smooth = torch.nn.functional.interpolate(noise[:, :, :4, :4], size=(64, 64), mode="bilinear",
+                                             align_corners=False)
+    hf_noise, hf_smooth = float(cv.high_frequency_share(noise)), float(cv.high_frequency_share(smooth))
+    assert hf_noise > 0.8 and hf_smooth < 0.1
+    assert float(cv.high_frequency_share(torch.ones(1, 3, 8, 8))) == 0.0
+
+
+def test_compare_explanations_and_figures(lite, cat):
+    from matplotlib.figure import Figure
+
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=10, seed=0)
+    ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency, "Grad-CAM": cv.gradcam})
+    assert set(ch.similarity) == {"saliency", "Grad-CAM"}
+    assert ch.before["saliency"].shape == (1, 160, 160) and (ch.before["saliency"] >= 0).all()
+    assert torch.allclose(ch.after["Grad-CAM"], cv.gradcam(lite, a.x, "goldfish"))
+    assert all(-1 <= float(v) <= 1 for v in ch.similarity.values())
+    figs = [cv.plot.attack(a, cat, lite), cv.plot.explanation_change(ch, cat, a.x, lite),
+            cv.plot.attack_budget({"PGD": {1.0: 0.2, 2.0: 0.9}}, "goldfish"),
+            cv.plot.fooling_vs_visualisation(a.delta[0], lite.to_unit(cat)[0], "goldfish")]
+    assert all(isinstance(f, Figure) for f in figs)
+    bars = [ax for ax in figs[1].axes if ax.get_label() == "<colorbar>"]   # one stated scale per method
+    assert len(bars) == 2 and "99th percentile" in bars[0].get_ylabel()
+    panel = cv.widgets.attack_panel(size=96, targets=("goldfish", "toaster"))
+    fig = panel.render(image="cat", target="toaster", method="FGSM", norm="l2", epsilon=64.0, steps=3)
+    assert isinstance(fig, Figure) and cv.hook_count(lite) == 0
+
+
+def test_exercise_checkers(capsys):
+    def right(x_adv, x, epsilon):
+        eps = epsilon / 255
+        return (x + (x_adv - x).clamp(-eps, eps)).clamp(0, 1)
+
+    assert cv.exercises.check_projection(right)
+    mistakes = {
+        "pixel levels": lambda xa, x, e: (x + (xa - x).clamp(-e, e)).clamp(0, 1),
+        "clamp it to [0, 1]": lambda xa, x, e: x + (xa - x).clamp(-e / 255, e / 255),
+        "not x_adv itself": lambda xa, x, e: xa.clamp(-e / 255, e / 255),
+    }
+    for hint, fn in mistakes.items():
+        capsys.readouterr()
+        assert not cv.exercises.check_projection(fn)
+        assert hint in capsys.readouterr().out, hint
+    assert cv.exercises.check_fooled_gradcam("b")
+    for wrong in ("a", "c", "d", ""):
+        assert not cv.exercises.check_fooled_gradcam(wrong)
+
+
+# --- bad input: one clear error, nothing changed (issue 13) ----------------------------------
+class _WritesInput(nn.Module):
+    """A network whose first operation writes its input in place."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = _tiny()
+
+    def forward(self, x):
+        return self.net(x.mul_(0.5))
+
+
+@pytest.mark.parametrize("call, error, word", [
+    (lambda m, x: cv.fgsm(m, x, 1.7), TypeError, "target"),
+    (lambda m, x: cv.fgsm(m, x, torch.tensor([1.7, 2.0])), TypeError, "target"),
+    (lambda m, x: cv.fgsm(m, x, [[0, 1], [1, 2]]), ValueError, "target"),
+    (lambda m, x: cv.fgsm(m, x * 3 - 1), ValueError, r"\[0, 1\]"),
+    (lambda m, x: cv.fgsm(m, x[:0]), ValueError, "empty"),
+    (lambda m, x: cv.fgsm(m, (x * 255).to(torch.uint8)), TypeError, "uint8"),
+    (lambda m, x: cv.fgsm(m, x, epsilon="2"), TypeError, "epsilon"),
+    (lambda m, x: cv.fgsm(m, x, norm=None), TypeError, "norm"),
+    (lambda m, x: cv.fgsm(m, x, 1, targeted="yes"), TypeError, "targeted"),
+    (lambda m, x: cv.pgd(m, x, steps=2.5), TypeError, "steps"),
+    (lambda m, x: cv.pgd(m, x, step_size="a"), TypeError, "step_size"),
+    (lambda m, x: cv.pgd(m, x, step_size=0), ValueError, "step_size"),
+    (lambda m, x: cv.pgd(m, x, seed="a"), TypeError, "seed"),
+    (lambda m, x: cv.high_frequency_share(torch.full((1, 3, 4, 4), float("nan"))), ValueError, "images"),
+    (lambda m, x: cv.high_frequency_share("img"), TypeError, "images"),
+    (lambda m, x: cv.high_frequency_share(x, cutoff=2.0), ValueError, "cutoff"),
+])
+def test_bad_arguments_name_themselves(call, error, word):
+    with pytest.raises(error, match=word):
+        call(_tiny(), torch.rand(2, 3, 12, 12))
+
+
+def test_numpy_targets_and_a_model_that_writes_its_input():
+    import numpy as np
+
+    x = torch.rand(2, 3, 12, 12)
+    a = cv.fgsm(_tiny(), x, np.int64(3))
+    assert a.target.tolist() == [3, 3]
+    model, before = _WritesInput(), x.clone()
+    attack = cv.pgd(model, x, 1, steps=2, seed=0)
+    change = cv.compare_explanations(model, x, attack, {"saliency": cv.saliency})
+    assert torch.equal(x, before), "the caller's x was written by the model"
+    assert change.similarity["saliency"].shape == (2,)
+
+
+def test_compare_explanations_checks_attack_methods_and_classes():
+    model, x = _tiny(), torch.rand(2, 3, 12, 12)
+    attack = cv.fgsm(model, x)
+    with pytest.raises(TypeError, match="attack"):
+        cv.compare_explanations(model, x, None, {"saliency": cv.saliency})
+    with pytest.raises(ValueError, match="attack"):
+        cv.compare_explanations(model, x[:1], attack, {"saliency": cv.saliency})
+    with pytest.raises(ValueError, match="before"):
+        cv.compare_explanations(model, x, attack, {"saliency": cv.saliency}, before=9)
+    with pytest.raises(TypeError, match="after"):
+        cv.compare_explanations(model, x, attack, {"saliency": cv.saliency}, after=1.5)
+    with pytest.raises(TypeError, match="methods"):
+        cv.compare_explanations(model, x, attack, {"saliency": 3})
+    by_name = cv.compare_explanations(model, x, attack, ["saliency"])
+    assert list(by_name.similarity) == ["saliency"]
