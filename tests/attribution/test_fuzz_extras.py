@@ -1,4 +1,4 @@
-"""Property-based suite for the public functions added with issues 21-23: attention rollout on
+"""Property-based suite for the public functions added last: attention rollout on
 a tiny vision transformer, feature ablation with generated feature masks, the classic-network
 gate, the energy in a union of boxes, Holm's correction and the random-noise control. The
 oracle and the case kinds are in ``fuzzkit``; every call here also keeps the caller's grad
@@ -7,7 +7,9 @@ and inference modes."""
 from __future__ import annotations
 
 import math
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,11 +17,14 @@ import torchvision
 from hypothesis import strategies as st
 
 import cnnviz_lab as cv
-from fuzzkit import (CLASSES, Case, Spec, base_case, cases, draw_target, keyword_kind, make_model,
+
+# the strategies shared with the other fuzz suites live beside them, in their folders
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / d) for d in ("attribution", "evaluate", "notebooks")]
+from fuzzkit import (CLASSES, Case, Spec, base_case, cases, draw_target, keyword_kind, make_model,  # noqa: E402
                      run_kind, standard_kinds, variants)
-from test_fuzz_attribution import BAD_BATCH, maps
-from test_fuzz_evaluate import maps_and_boxes, no_model_spec
-from test_fuzz_notebooks import BAD_SEEDS, each, in_unit, unit_images
+from test_fuzz_attribution import BAD_BATCH, maps  # noqa: E402
+from test_fuzz_evaluate import maps_and_boxes, no_model_spec  # noqa: E402
+from test_fuzz_notebooks import BAD_SEEDS, each, in_unit, unit_images  # noqa: E402
 
 NAN = math.nan
 
