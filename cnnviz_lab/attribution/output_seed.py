@@ -29,8 +29,8 @@ from typing import Any
 
 import torch
 
-from ..modelstate import BatchedBackwardWarning
-from ..outputs import tensors_of
+from ..core.autograd import BatchedBackwardWarning
+from ..core.outputs import tensors_of
 
 __all__ = ["differentiable_outputs", "objective_gradients", "seeded_vjp"]
 

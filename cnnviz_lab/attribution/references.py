@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import torch
 
-from .. import checks
-from ..classifier import Classifier
-from ..modelstate import gaussian_blur
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.blur import gaussian_blur
 
 #: The references :func:`reference_images` can make.
 KINDS = ("black", "blurred", "noise", "mean")

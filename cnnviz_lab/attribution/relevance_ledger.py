@@ -23,12 +23,12 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from ..core.canonizers import canonized
 from ..core.composites import Composite
 from ..core.engine import Sum, rules_applied
 from ..core.rules import Call, Grads, Rule
-from ..modelstate import frozen
+from ..core.state import frozen
 from .common import class_logits, enter, gather_scores, resolve_targets, to_caller
 from .lrp import make_composite
 

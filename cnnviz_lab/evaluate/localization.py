@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 
-from .. import checks
+from ..core import checks
 from .maps import as_tensor
 
 Box = tuple[int, int, int, int]

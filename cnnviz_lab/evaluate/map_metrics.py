@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping, Sequence
 import torch
 from torch import nn
 
-from ..classifier import Classifier
+from ..models.classifier import Classifier
 from .confidence import explanation_scores
 from .infidelity import infidelity
 from .road import road

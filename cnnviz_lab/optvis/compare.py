@@ -8,8 +8,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..classifier import Classifier, unwrap
-from ..layers import activations
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
+from ..core.hooks import activations
 
 
 def feature_correlation(model: nn.Module | Classifier, layer: str, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -11,11 +11,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import checks
-from ..classifier import Classifier, unwrap
+from ..core import checks
+from ..models.classifier import Classifier
+from ..core.gate import unwrap
 from ..images import sample_image, sample_images
-from ..layers import capture, layer_name
-from ..modelstate import frozen
+from ..core.hooks import capture
+from ..core.layer_lookup import layer_name
+from ..core.state import frozen
 from .render import unit_image
 
 

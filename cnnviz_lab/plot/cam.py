@@ -19,7 +19,7 @@ from PIL import Image
 
 from .figure import Figure
 
-from .. import checks
+from ..core import checks
 from ..attribution import registry
 from ..attribution.architectures import ArchitectureMaps
 from ..attribution.common import topk_targets
