@@ -160,7 +160,8 @@ def check_wrong_object(classifier, x: torch.Tensor, target: int | str, box: Sequ
         return report(False, name, f"{what}, and {why}: here it points at the right object. Try an image "
                       "with two objects and a middle layer (e.g. blocks.12 of EfficientNet-Lite0)")
     return report(True, name, f"{what}, and its maximum lies outside the box: below chance, pointing "
-                  "elsewhere. The channel-averaged weights favour channels that fire elsewhere")
+                  "elsewhere. One likely reason: the channel-averaged gradient paints positions hot whose own "
+                  "gradient times activation is negative")
 
 
 register(Question(
@@ -196,18 +197,19 @@ register(Question(
 register(Question(
     "06-gradcam-middle-layer",
     "Grad-CAM for `electric guitar` on the drum-kit photo, read at the late-middle layer `blocks.12` (the "
-    "14th of 18 blocks) instead of the last one. Where will the map point?",
+    "14th of 18 layers) instead of the last one. Where will the map point?",
     {"a": "At the guitar, like at the last layer",
      "b": "Away from the guitar: less of the map on it than a uniform map would put there",
      "c": "At edges everywhere, like an early layer"},
     "b",
     "At blocks.12 about a fifth of the electric-guitar map lies in the guitar's boxes, which cover 30 % of "
     "the image (below chance), and its maximum sits at the image's left edge, off both objects; on the "
-    "drum kit it is at chance. Grad-CAM gives each channel one weight, the MEAN of its gradient, and in the "
-    "middle of the network channels respond to both objects with gradients of both signs. On this image "
+    "drum kit it is at chance. Grad-CAM gives each channel one weight, the MEAN of its gradient, so a "
+    "position can be painted hot where its own gradient times activation is negative (46 % of this map, "
+    "section 7 measures it): one likely reason. On this image "
     "LayerCAM and HiResCAM, which keep the gradient of every position, stay on the guitar.",
-    {"a": "Not here: at blocks.12 the averaged weights favour channels that fire away from the guitar, "
-          "so less of the map lands on it than on a uniform map.",
+    {"a": "Not here: at blocks.12 less of the map lands on the guitar than on a uniform map, and its "
+          "maximum lies off both objects.",
      "c": "That is what an early layer such as blocks.3 (28x28) can show; blocks.12 works at 7x7, too "
           "coarse for edges, and its map is a few broad blobs."}))
 

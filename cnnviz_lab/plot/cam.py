@@ -55,11 +55,29 @@ def draw_boxes(ax, boxes: Boxes, label: bool = True, fontsize: float = 8) -> Non
 
 
 def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
-    """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W)."""
+    """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W).
+    A maximum on (or next to) the image's edge is drawn 4 % of the side inside it, so the
+    whole cross stays on its panel instead of straddling the gap to the next one."""
     r, c = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
     sy, sx = size[0] / heatmap.shape[0], size[1] / heatmap.shape[1]
-    for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):     # whole even on the image's edge
-        ax.plot([(c + 0.5) * sx - 0.5], [(r + 0.5) * sy - 0.5], "x", color=colour, ms=ms, mew=mew, clip_on=False)
+    my, mx = 0.04 * size[0], 0.04 * size[1]
+    py = float(np.clip((r + 0.5) * sy - 0.5, my - 0.5, size[0] - 0.5 - my))
+    px = float(np.clip((c + 0.5) * sx - 0.5, mx - 0.5, size[1] - 0.5 - mx))
+    for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):
+        ax.plot([px], [py], "x", color=colour, ms=ms, mew=mew, clip_on=False)
+
+
+def _box_legend(fig, boxes: Boxes, fontsize: float) -> None:
+    """One legend entry per box label (its colour and line style), under the figure, on a
+    grey background so that the white boxes show."""
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color=colour, lw=2, ls="-" if colour == "white" else "--", label=name)
+               for (name, _group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)) if name]
+    if handles:
+        legend = fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=fontsize,
+                            facecolor="0.35", framealpha=1.0, labelcolor="white", title="hand-drawn boxes",
+                            title_fontsize=fontsize)
+        legend.get_title().set_color("white")
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
@@ -138,7 +156,7 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
             titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
             show_image: bool = True, cell: float = 2.4, colorbar: bool = True,
             boxes: Boxes | None = None, scale: str = "own", scale_label: str | None = None,
-            peaks: bool = False, fontsize: float = 9) -> Figure:
+            peaks: bool = False, fontsize: float = 9, legend: bool = False) -> Figure:
     """The image followed by one overlay per map, each with its title.
 
     ``scale="own"`` (default): each map is stretched from its own minimum (blue) to its own
@@ -150,6 +168,8 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
     outlined on every panel, labelled on the image; ``peaks=True`` marks each map's maximum
     with a cross (the pointing game's pixel). ``fontsize``: the panel titles' size in points
     (colour-bar and box labels one point smaller); raise it for a figure meant to be projected.
+    ``legend=True`` adds a legend of the box labels under the row (each label's colour and line
+    style), for rows where boxes of the same label are drawn on every panel.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
@@ -179,6 +199,9 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
     if peaks:
         for ax, m in zip(map_axes, maps):
             _mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
+    if legend and boxes is not None:
+        _box_legend(fig, boxes, small)
+        fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))   # room for the legend
     if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
                            fraction=0.02, pad=0.01, ticks=[0, 1])
@@ -232,11 +255,12 @@ def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target:
 def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers: Sequence[str],
                  target: Any = None, method: MethodLike = "gradcam", size: int | None = None,
                  alpha: float = 0.5, boxes: Boxes | None = None, peaks: bool = False,
-                 sizes: bool = False) -> Figure:
+                 sizes: bool = False, cell: float = 2.4, fontsize: float = 9, legend: bool = False) -> Figure:
     """One class explained at several layers, early to late: early maps are sharp but not
     class specific, late maps are coarse (7x7) but pick out the object. ``boxes`` and
     ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
-    title ("blocks.3: 28x28, upsampled")."""
+    title ("blocks.3: 28x28, upsampled"). ``cell`` (inches per panel), ``fontsize`` and
+    ``legend``: as in :func:`cam_row`."""
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
@@ -246,8 +270,8 @@ def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers
         grids = {name: tuple(a.shape[-2:]) for name, a in activations(classifier, x, list(layers)).items()}
         titles = [f"{name}: {grids[name][0]}x{grids[name][1]},\nupsampled" for name in layers]
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, titles, alpha=alpha, boxes=boxes, peaks=peaks,
-                   suptitle=f"{registry.label(method)} for '{label}' by layer")
+    return cam_row(classifier, x, maps, titles, alpha=alpha, boxes=boxes, peaks=peaks, cell=cell,
+                   fontsize=fontsize, legend=legend, suptitle=f"{registry.label(method)} for '{label}' by layer")
 
 
 def gradient_image(attribution: torch.Tensor | np.ndarray, percentile: float = 99.0) -> np.ndarray:

@@ -388,3 +388,21 @@ def test_cam_row_fontsize_sets_titles_and_labels_for_projection(lite):
     assert plain.axes[1].title.get_fontsize() == 9
     with pytest.raises(ValueError, match="fontsize"):
         cv.plot.cam_row(lite, x, maps, ["a", "b"], fontsize=0)
+
+
+def test_cam_row_peak_cross_stays_inside_its_panel_and_legend_names_the_boxes(lite):
+    x = torch.rand(1, 3, 64, 64)
+    corner = torch.zeros(64, 64)
+    corner[0, 0] = 1.0                                    # maximum on the image's corner
+    inner = torch.zeros(64, 64)
+    inner[30, 40] = 1.0
+    boxes = {"guitar": [(2, 2, 20, 20)], "drum kit": [(30, 30, 60, 60)]}
+    fig = cv.plot.cam_row(lite, x, [corner, inner], ["corner", "inner"], peaks=True, boxes=boxes, legend=True)
+    crosses = [[ln.get_xydata()[0] for ln in ax.lines] for ax in fig.axes[1:3]]
+    for xs, ys in (c for panel in crosses for c in panel[:1]):
+        assert 0.04 * 64 - 0.5 <= xs <= 64 - 0.5 - 0.04 * 64 and 0.04 * 64 - 0.5 <= ys
+    assert tuple(crosses[0][0]) == (0.04 * 64 - 0.5, 0.04 * 64 - 0.5)   # inset from the edge
+    assert tuple(crosses[1][0]) == (40.0, 30.0)                        # away from the edge: on the pixel
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["guitar", "drum kit"]
+    assert not cv.plot.cam_row(lite, x, [inner], ["inner"], boxes=boxes).legends      # default: no legend
