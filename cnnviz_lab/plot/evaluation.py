@@ -16,11 +16,14 @@ from ..classifier import Classifier
 from .core import image_array, normalize_map, overlay, to_numpy
 
 
-def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0
-           ) -> Figure:
+def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0,
+           reference: float | None = None) -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
-    curves, or ``{method name: curve or [deletion, insertion]}``."""
+    curves, or ``{method name: curve or [deletion, insertion]}``. ``reference``: a score
+    drawn as a dashed line in every panel (e.g. the unmodified image's probability)."""
+    if reference is not None and (isinstance(reference, bool) or not isinstance(reference, numbers.Real)):
+        raise TypeError(f"reference must be a number or None, got {type(reference).__name__}")
     if isinstance(results, Curve):
         results = {"map": results}
     if not isinstance(results, Mapping):
@@ -36,6 +39,9 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
         for name, c in lines[kind]:
             ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]),
                     label=f"{name} (AUC {float(c.auc[index]):.3f})")
+        if reference is not None:
+            ax.axhline(float(reference), color="black", ls="--", lw=1,
+                       label=f"unmodified image ({float(reference):.2f})")
         better = "lower" if kind == "deletion" else "higher"
         ax.set_title(f"{kind}: {better} AUC is better", fontsize=10)
         ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}")
@@ -214,6 +220,9 @@ def auc_bars(evaluation) -> Figure:
             base = name in evaluation.baselines
             ax.barh([y], [vals.mean()], color="0.65" if base else ("C3" if kind == "deletion" else "C0"), height=0.7)
             ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=2.5, alpha=0.7)
+        if reference is not None:
+            ax.axhline(float(reference), color="black", ls="--", lw=1,
+                       label=f"unmodified image ({float(reference):.2f})")
         better = "lower" if kind == "deletion" else "higher"
         ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {len(vals)} images; dots: each image",
                      fontsize=10)
