@@ -115,20 +115,21 @@ def _mistakes(module, x: torch.Tensor, top: int, left: int, grid) -> list:
 
 register(Question(
     "07-fill",
-    "We hide 32-pixel squares of the cup-on-bricks photo (stride 32) with three fills: black, grey and "
-    "a blurred copy of the pixels underneath. Which fill makes the 'espresso' probability drop the most "
-    "at its worst square?",
+    "We hide 32-pixel squares of the drum-kit photo (stride 32) with three fills: black, mid grey and "
+    "a blurred copy of the pixels underneath. Which fill makes the 'electric guitar' probability "
+    "(0.22 on the whole photo) drop the most at its worst square?",
     {"a": "black", "b": "grey", "c": "blur", "d": "all three the same: the square hides the same pixels"},
     "a",
-    "Black is the furthest from any natural image: at its worst square it costs about 0.61 of "
-    "probability, grey 0.48, blur 0.23. Part of what black 'hides' is the shock of a black square "
-    "itself: even on squares that hide only bricks it costs more than the other fills. An occlusion "
-    "map answers 'what if this were replaced by THAT', so always report the fill.",
-    {"b": "Grey is milder than black: a flat patch close to the dataset's mean colour adds weaker edges "
-          "than a black one, so it hides the crema with less shock.",
-     "c": "A blurred copy keeps the colours and removes only detail: it hurts least.",
-     "d": "The network sees the replacement, not just the missing pixels: a black square adds edges "
-          "and a colour no photo has there."}))
+    "On this photo black costs the most at its worst square, about 0.12 of probability, against "
+    "about 0.07 for grey and for blur. The square hides the same pixels each time, so the "
+    "difference comes from the replacement: the network sees the patch, not missing pixels. An "
+    "occlusion map answers 'what if this were replaced by THAT', so always report the fill.",
+    {"b": "On this photo grey (about 0.07) and blur (about 0.07) cost about the same at their worst "
+          "square, and black more (about 0.12): a flat black patch adds stronger edges on the guitar.",
+     "c": "A blurred copy keeps the colours and removes only detail; here it costs about as much as "
+          "grey (about 0.07) and less than black (about 0.12).",
+     "d": "The network sees the replacement, not just the missing pixels: here black costs about "
+          "0.12 at its worst square, grey and blur about 0.07."}))
 
 
 __all__ = ["check_occlude", "check_occlusion_drop"]

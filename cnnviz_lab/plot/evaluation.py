@@ -17,13 +17,16 @@ from .core import image_array, normalize_map, overlay, to_numpy
 
 
 def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0,
-           title: str | None = None) -> Figure:
+           title: str | None = None, reference: float | None = None) -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
     curves, or ``{method name: curve or [deletion, insertion]}``; ``title`` (optional) goes
-    above both panels (say which image they show)."""
+    above both panels (say which image they show). ``reference``: a score drawn as a dashed
+    line in every panel (e.g. the unmodified image's probability)."""
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    if reference is not None and (isinstance(reference, bool) or not isinstance(reference, numbers.Real)):
+        raise TypeError(f"reference must be a number or None, got {type(reference).__name__}")
     if isinstance(results, Curve):
         results = {"map": results}
     if not isinstance(results, Mapping):
@@ -39,6 +42,9 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
         for name, c in lines[kind]:
             ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]),
                     label=f"{name} (AUC {float(c.auc[index]):.3f})")
+        if reference is not None:
+            ax.axhline(float(reference), color="black", ls="--", lw=1,
+                       label=f"unmodified image ({float(reference):.2f})")
         better = "lower" if kind == "deletion" else "higher"
         ax.set_title(f"{kind}: {better} AUC is better", fontsize=10)
         ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}")

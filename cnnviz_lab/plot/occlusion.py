@@ -37,9 +37,38 @@ def _pick(t: torch.Tensor, grid: OcclusionGrid, index: int, k: int) -> np.ndarra
     return to_numpy(t if grid.squeeze else t[k])
 
 
+def _weighted_overlay(img: np.ndarray, m: np.ndarray, top: float, cmap: str, signed: bool,
+                      alpha: float = 0.75) -> np.ndarray:
+    """``m`` coloured with ``cmap`` over the greyscale image, with an opacity proportional
+    to ``|m| / top`` (0 stays the photograph): a diverging scale from ``-top`` to ``top`` when
+    ``signed``, else a sequential one from 0 to ``top``."""
+    from matplotlib import colormaps
+    m = _resize(np.nan_to_num(m.astype(np.float32)), img.shape[:2]) if m.shape != img.shape[:2] else m
+    h = np.clip(m / top, -1 if signed else 0, 1)
+    colours = colormaps[cmap]((h + 1) / 2 if signed else h)[..., :3]
+    weight = alpha * np.abs(h)[..., None]
+    grey = np.repeat(img.mean(axis=2, keepdims=True), 3, axis=2)
+    return np.clip((1 - weight) * grey + weight * colours, 0, 1)
+
+
+def _draw_boxes(ax, boxes) -> None:
+    """``boxes``: a list of ``(x0, y0, x1, y1)`` (white) or ``{name: list of boxes}`` (one
+    colour per name, the name written at the first box's corner)."""
+    groups = boxes.items() if isinstance(boxes, dict) else [(None, boxes)]
+    for (name, bxs), colour in zip(groups, ("white", "cyan", "yellow", "lime", "magenta")):
+        for i, b in enumerate(bxs or []):
+            x0, y0, x1, y1 = (float(v) for v in b)
+            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour,
+                                   lw=1.2))
+            if name is not None and i == 0:
+                ax.text(x0 + 2, y0 + 2, name, color=colour, fontsize=7, va="top", ha="left")
+
+
 def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: OcclusionGrid,
                          index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis",
-                         regularized: bool = True, boxes: Sequence[Sequence[int]] | None = None) -> Figure:
+                         regularized: bool = True, boxes: Sequence[Sequence[int]] | None = None,
+                         occluder: str | tuple[float, float, float] = "black", signed: bool = False
+                         ) -> Figure:
     """The occlusion experiment for image ``index`` (and class ``k`` of an
     ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
     target's output as a function of the occluder position; the regularised heatmap
@@ -47,7 +76,14 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     per-pixel mean drop (:func:`~cnnviz_lab.occlusion`) over the image, with its colour bar.
     ``regularized=False`` leaves out the two regularised panels (three panels); ``boxes``:
     object boxes ``(x0, y0, x1, y1)`` in pixels of ``x``, outlined in white on the image and
-    on the per-pixel map."""
+    on the per-pixel map. ``occluder``: the colour of the occluder drawn on the image (a
+    matplotlib colour: draw it in the fill the experiment used; black is drawn translucent as
+    before, ``"outline"`` only its outline, e.g. for a blurred fill). ``signed``: the middle panel
+    shows the *change* of the output from the unoccluded image's, and the per-pixel panel the
+    signed mean drop, both on a diverging scale centred at zero (rises in blue, drops in red),
+    the per-pixel map's opacity proportional to its magnitude (three panels only)."""
+    if signed and regularized:
+        raise ValueError("signed: only with regularized=False (the regularised panels are positive)")
     heat = _pick(grid.heatmap, grid, index, k)
     reg = _pick(regularize_occlusion(grid.heatmap, percentile), grid, index, k)
     pixel = _pick(occlusion_map(grid), grid, index, k)
@@ -65,27 +101,46 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     axes[0].imshow(img)
     wy, wx = grid.window
     cy, cx = grid.ys[len(grid.ys) // 2], grid.xs[len(grid.xs) // 2]
-    axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, fill=True, color="black", alpha=0.7))
+    if isinstance(occluder, str) and occluder == "black":
+        axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, fill=True, color="black", alpha=0.7))
+    elif isinstance(occluder, str) and occluder == "outline":
+        axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, fill=False, edgecolor="white", lw=1.5))
+    else:
+        axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, facecolor=occluder, edgecolor="white", lw=1))
     axes[0].set_title(f"{label}: {what} {base:.3g}\noccluder {wx}x{wy}, stride {grid.stride[1]}", fontsize=9)
-    im = axes[1].imshow(heat, cmap=cmap)
-    fig.colorbar(im, ax=axes[1], shrink=0.8)
-    axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
+    if signed:
+        change = heat - base
+        span = float(np.abs(change).max()) or 1.0
+        im = axes[1].imshow(change, cmap="RdBu", vmin=-span, vmax=span)
+        bar = fig.colorbar(im, ax=axes[1], shrink=0.8)
+        bar.set_label(f"change of the {what} (unoccluded {base:.2f})", fontsize=8)
+        axes[1].set_title(f"change of the {what} per occluder\nposition ({len(grid.ys)}x{len(grid.xs)} grid)",
+                          fontsize=9)
+    else:
+        im = axes[1].imshow(heat, cmap=cmap)
+        fig.colorbar(im, ax=axes[1], shrink=0.8)
+        axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
     if regularized:
         im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
         fig.colorbar(im, ax=axes[2], shrink=0.8)
         axes[2].set_title(f"regularised (percentile {percentile:g})", fontsize=9)
         axes[3].imshow(occlusion_projection(img, reg))
         axes[3].set_title("projection on the image", fontsize=9)
-    axes[4].imshow(overlay(img, pixel, normalize="positive"))
-    axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g})", fontsize=9)
-    if not regularized:
+    if signed:
+        span = float(np.abs(pixel).max()) or 1.0
+        axes[4].imshow(_weighted_overlay(img, pixel, span, "RdBu_r", True))
+        axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g},\nmin {pixel.min():.3g})", fontsize=9)
+        bar = fig.colorbar(ScalarMappable(Normalize(-span, span), cmap="RdBu_r"), ax=axes[4], shrink=0.8)
+        bar.set_label(f"{what} drop (negative: a rise)", fontsize=8)
+    else:
+        axes[4].imshow(overlay(img, pixel, normalize="positive"))
+        axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g})", fontsize=9)
+    if not regularized and not signed:
         top = float(max(pixel.max(), 0.0)) or 1.0
         bar = fig.colorbar(ScalarMappable(Normalize(0.0, top), cmap="jet"), ax=axes[4], shrink=0.8)
         bar.set_label(f"{what} drop", fontsize=8)
-    for b in boxes or []:
-        x0, y0, x1, y1 = (float(v) for v in b)
-        for ax in (axes[0], axes[4]):
-            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor="white", lw=1.2))
+    for ax in (axes[0], axes[4]):
+        _draw_boxes(ax, boxes)
     for ax in axes:
         if ax is not None:
             ax.set_xticks([])
@@ -95,12 +150,19 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
 
 def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.Tensor,
                    titles: list[str] | None = None, index: int = 0,
-                   what: str | Sequence[str] = "probability drop") -> Figure:
+                   what: str | Sequence[str] = "probability drop", cmap: str | None = None,
+                   signed: bool = False, boxes: Sequence[Sequence[int]] | dict | None = None) -> Figure:
     """Maps over the image, one panel per map: ``maps`` ``(N,K,H,W)`` (the K maps of image
     ``index``) or ``(N,H,W)`` (each image with its map). Positive values only, each panel
     on its own colour scale, from 0 to its own maximum, drawn as the panel's colour bar
     labelled ``what`` (one string for every panel, or one per panel: occlusion's
-    probability drop, a Grad-CAM value, a RISE score...)."""
+    probability drop, a Grad-CAM value, a RISE score...). ``cmap``: colour the maps with this
+    colour map, each pixel's opacity proportional to its value (0 stays the photograph); the
+    default (None) is the jet overlay of :func:`~cnnviz_lab.plot.overlay`. ``signed``: keep
+    negative values too, on a diverging scale centred at zero (default colour map ``RdBu_r``:
+    negative blue, positive red) from minus to plus each panel's largest magnitude.
+    ``boxes``: boxes ``(x0, y0, x1, y1)`` drawn on every panel, a list (white) or
+    ``{name: list of boxes}`` (one colour per name, labelled)."""
     m = maps.detach()
     if m.dim() == 4:
         panels = [(x[index:index + 1], m[index, k]) for k in range(m.shape[1])]
@@ -113,11 +175,18 @@ def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.T
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for i, (ax, (img, amap)) in enumerate(zip(axes, panels)):
         a = to_numpy(amap)
-        top = float(max(a.max(), 0.0))
-        ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
+        top = float(np.abs(a).max()) if signed else float(max(a.max(), 0.0))
+        top = top if top > 0 else 1.0
+        if signed or cmap is not None:
+            colours = cmap or "RdBu_r"
+            ax.imshow(_weighted_overlay(image_array(img, classifier), a, top, colours, signed))
+        else:
+            colours = "jet"
+            ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
         ax.set_title(titles[i] if titles is not None and i < len(titles) else f"map {i}", fontsize=9)
         ax.set_axis_off()
-        bar = fig.colorbar(ScalarMappable(Normalize(0.0, top if top > 0 else 1.0), cmap="jet"), ax=ax,
+        _draw_boxes(ax, boxes)
+        bar = fig.colorbar(ScalarMappable(Normalize(-top if signed else 0.0, top), cmap=colours), ax=ax,
                            shrink=0.75, pad=0.02)
         bar.set_label(labels[i], fontsize=8)
         bar.ax.tick_params(labelsize=7)

@@ -14,6 +14,10 @@ from .previews import image_preview, lines
 from .upload import panel_image
 
 
+# how each fill looks when the occluder is drawn on the image ("blur" as an outline)
+FILL_COLOURS = {"grey": "grey", "black": "black", "mean": (0.485, 0.456, 0.406), "blur": "outline"}
+
+
 def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None,
                     window: int = 32, stride: int = 16, *, first: Any = None) -> Panel:
     """Image (or your uploaded photo), occluder window and stride (sliders), fill and
@@ -38,11 +42,12 @@ def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size:
         clf = cached_model(model)
         x = clf.preprocess(panel_image(image), size=side)
         grid = occlusion_grid(clf, x, window=window, stride=stride, fill=fill, output=output)
-        return plot.occlusion_experiment(clf, x, grid, percentile=percentile)
+        return plot.occlusion_experiment(clf, x, grid, percentile=percentile, occluder=FILL_COLOURS[fill])
 
     def preview(image: str, window: int, stride: int, fill: str, output: str, percentile: int):
         passes = (max(0, side - window) // stride + 1) ** 2
         return image_preview(panel_image(image), lines(f"occluder {window} px, stride {stride} px, fill {fill}",
-                             f"{passes} forward passes: press run"), square=(window, stride), side=side)
+                             f"{passes} forward passes: press run"), square=(window, stride), side=side,
+                             square_color=FILL_COLOURS[fill], figsize=(5.0, 4.6))
 
     return Panel(controls, render, button="run", preview=preview, first=first)

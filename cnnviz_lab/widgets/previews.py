@@ -12,20 +12,29 @@ from PIL import Image
 
 
 def image_preview(image: Image.Image, title: str, square: tuple[int, int] | None = None,
-                  side: int | None = None) -> Figure:
+                  side: int | None = None, square_color: str | tuple[float, float, float] = "black",
+                  figsize: tuple[float, float] = (3.4, 3.6)) -> Figure:
     """``image`` (resized so its shorter side is ``side`` when given) titled with ``title``;
-    ``square=(window, stride)`` draws one occluder to scale at the centre."""
+    ``square=(window, stride)`` draws one occluder to scale at the centre, in ``square_color``
+    (a matplotlib colour: black is drawn translucent as before, any other colour opaque with
+    a white outline; ``"outline"``: only its outline). ``figsize``: the figure's size in inches."""
     img = image.convert("RGB")
     if side is not None:
         scale = side / min(img.size)
         img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))))
-    fig = Figure(figsize=(3.4, 3.6), layout="constrained")
+    fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.add_subplot()
     ax.imshow(np.asarray(img))
     if square is not None:
         window, _stride = square
         cy, cx = (img.height - window) // 2, (img.width - window) // 2
-        ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, color="black", alpha=0.7))
+        if isinstance(square_color, str) and square_color == "black":
+            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, color="black", alpha=0.7))
+        elif isinstance(square_color, str) and square_color == "outline":
+            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, fill=False, edgecolor="white", lw=1.5))
+        else:
+            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, facecolor=square_color,
+                                   edgecolor="white", lw=1))
     ax.set_axis_off()
     ax.set_title(title, fontsize=9)
     return fig

@@ -7,7 +7,7 @@
 #       probability'
 #     - read the probability-per-occluder-position heatmap and the per-pixel map made from it
 #     - explain two objects of one image in the same forward passes, checked against hand-drawn boxes
-#     - see what the window, the stride and the fill change, and why a black square hides 'too much'
+#     - see what the window, the stride and the fill change
 #     - compare occlusion with RISE and LIME at the same number of forward passes
 #     - check a map with the pointing game and the deletion/insertion curves
 #     prerequisites: notebook 00 (predictions, preprocessing).
@@ -38,8 +38,9 @@
 #
 # It needs no gradient, so it works on any model, but it costs one forward pass per window
 # position: a 32 px window moved in steps of 16 px over a 224 px image is $13 \times 13 = 169$
-# positions. `cv.occlusion` evaluates them in batches, so the 169 occluded images cost about as
-# much as 170 images in one batched run.
+# positions. `cv.occlusion` stacks the occluded images into batches: the compute is still 169
+# forward passes, but a handful of batched calls run them much faster than 169 calls of one
+# image each.
 
 # %%
 import torch
@@ -51,23 +52,25 @@ WINDOW, STRIDE = 32, cv.config.pick(16, 32)  # quick mode: a coarser grid, 4 tim
 photo = clf.preprocess(cv.sample_image("drums_and_guitar"), size=SIZE)
 boxes = cv.sample_boxes("drums_and_guitar", size=SIZE)   # hand-drawn, in the pixels of `photo`
 GUITAR, DRUMS = boxes["electric guitar"], boxes["drum"]
-clf.predict(photo, k=5)
+for _, label, p in clf.predict(photo, k=5):
+    print(f"{label:16s} {p:6.1%}")
 
 # %% [markdown]
 # The photograph shows a drum kit with an electric guitar leaning against it. The network's
 # answer is "electric guitar" (about one chance in five: the scene holds several plausible
-# classes), with "drum" fourth. `GUITAR` and `DRUMS` are boxes `(x0, y0, x1, y1)` drawn by
+# classes), with "drum" fourth (printed above: the network's five most probable classes). `GUITAR` and `DRUMS` are boxes `(x0, y0, x1, y1)` drawn by
 # hand around each object, in pixels of the 224x224 input (two per object: the guitar's
 # neck and body, the upper and lower drums); they are used below to check where each map
-# points. As in Zeiler & Fergus' experiments, each object fills only part of the picture,
+# points (drawn on the figures of section 3). Each object fills only part of the picture,
 # so there is something to find.
 
 # %% [markdown]
 # ## 2. The occlusion experiment
 #
 # `cv.occlusion_grid` keeps the output for every occluder position (the experiment of
-# Zeiler & Fergus' figure 7, which moves a grey square over a dog, a car wheel and a
-# Pomeranian). `fill="grey"` hides the square with mid grey; the fill is given in the model's
+# Zeiler & Fergus' figure 7, which moves a grey square over a Pomeranian, a car wheel and an
+# Afghan hound in a scene with people: several objects, as here). `fill="grey"` hides the
+# square with mid grey (RGB 0.5, close to the dataset's mean colour); the fill is given in the model's
 # input space, and the names `"grey"`, `"black"`, `"mean"` and `"blur"` are translated through
 # the model's normalisation.
 
@@ -77,18 +80,22 @@ print(f"{grid.positions} occluder positions ({len(grid.ys)} x {len(grid.xs)}), "
       f"class {clf.label(grid.targets[0, 0])!r}")
 
 # %%
-display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR))
+display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR,
+                                     occluder="grey", signed=True))
 Markdown(cv.credit("drums_and_guitar"))
 
 # %% [markdown]
-# **How to read it.** Left: the image with one occluder drawn to scale and the guitar's two
-# boxes in white. Middle: the "electric guitar" probability with the occluder at each
-# position (one cell per position, on the colour bar's scale). It is lowest where the square
-# hides the guitar's body; over the drums and the wall it moves much less. Right: the
-# per-pixel mean drop of the equation above, over the image (blue: no drop; its colour bar
-# in probability). The cell below checks the reading: the worst square is centred on the
-# guitar, the squares that hide no pixel of the guitar cost much less, and the per-pixel map
-# holds far more of its mass inside the guitar's boxes than their share of the image.
+# **How to read it.** Left: the image with one occluder (mid grey, the fill used) drawn to
+# scale and the guitar's two boxes in white. Middle: how much the "electric guitar"
+# probability changes, from its unoccluded 0.22, with the occluder at each position (one cell
+# per position; red: it falls, blue: it rises). It falls most where the square hides the
+# guitar's body. Off the guitar the drops are much smaller, but some squares over the drums
+# *raise* it, by as much as or more than the worst drop (printed below): hiding the competing
+# object helps the guitar. Right: the per-pixel mean drop of the equation above (red: a drop, blue:
+# a rise, transparent: no change). The cell below prints the numbers: the worst square is
+# centred on the guitar, the squares that hide no pixel of the guitar cost much less, and the
+# per-pixel map's positive mass sits far more inside the guitar's boxes than their share of
+# the image.
 
 # %%
 drop = grid.drop[0, 0].cpu()
@@ -97,10 +104,16 @@ cx, cy = grid.xs[j] + WINDOW // 2, grid.ys[i] + WINDOW // 2
 elsewhere = grid.misses(GUITAR[0]) & grid.misses(GUITAR[1])    # squares that hide no pixel of the guitar
 area = cv.energy_in_boxes(torch.ones(SIZE, SIZE), GUITAR).item()
 share = cv.energy_in_boxes(cv.occlusion_map(grid), GUITAR).item()
-print(f"worst square centred at (x={cx}, y={cy}), drop {float(drop.max()):.3f}; worst square away from the guitar: "
-      f"{float(drop[elsewhere].max()):.3f}; guitar boxes: {area:.0%} of the image, {share:.0%} of the map")
+print(f"worst square centred at (x={cx}, y={cy}): drop {float(drop.max()):.3f}")
+print(f"squares that hide no pixel of the guitar: largest drop {float(drop[elsewhere].max()):.3f}, "
+      f"largest rise {-float(drop[elsewhere].min()):.3f}")
+print(f"guitar boxes: {area:.0%} of the image, {share:.0%} of the map's positive mass")
+
+# %% tags=["check"]
+# The worst square is on the guitar; off the guitar drops are under half of it, rises as large; mass > 1.8x area
 assert any(x0 <= cx < x1 and y0 <= cy < y1 for x0, y0, x1, y1 in GUITAR)
-assert cv.quick() or (float(drop[elsewhere].max()) < float(drop.max()) / 2 and share > 1.8 * area)  # full-size maps
+assert cv.quick() or float(drop[elsewhere].max()) < float(drop.max()) / 2 and share > 1.8 * area
+assert cv.quick() or 0.7 < -float(drop[elsewhere].min()) / float(drop.max()) < 1.3
 
 # %% [markdown]
 # ## 3. Two objects, one run
@@ -112,47 +125,77 @@ assert cv.quick() or (float(drop[elsewhere].max()) < float(drop.max()) / 2 and s
 classes = [clf.class_index("electric guitar"), clf.class_index("drum")]
 names = [clf.label(c) for c in classes]
 maps = cv.occlusion(clf, photo, [classes], window=WINDOW, stride=STRIDE, fill="grey")
-cv.plot.occlusion_maps(clf, photo, maps, [f"occlusion: {n!r}" for n in names])
+cv.plot.occlusion_maps(clf, photo, maps, [f"occlusion: {n!r}" for n in names], signed=True,
+                       what="probability drop (negative: a rise)", boxes={"guitar": GUITAR, "drums": DRUMS})
 
 # %% [markdown]
-# The guitar's map lights up the guitar, the drum's map the drum kit; each panel has its
-# own colour scale (its colour bar: the probability drop). Hiding the guitar can even
-# *raise* the drum's probability (a negative drop, not shown in these positive-only
-# overlays): the two classes compete for the same softmax. The **pointing game** (Zhang et
-# al. 2016) scores a map by whether its maximum falls inside the object's boxes, within
-# their tolerance of 15 pixels (a box drawn by hand is not exact: the drum map's maximum
-# sits on the top edge of the image, a few pixels above the drums' upper box).
+# Each panel has its own symmetric colour scale (its colour bar: the probability drop,
+# negative, blue, where hiding a square *raises* the class). The guitar's map is red on the
+# guitar (white boxes) and blue over the drums (cyan boxes). The drum's drops are weak, on
+# the drum kit (hardly visible on this scale; the drops-only figure below shows them), and
+# its strongest colour is the blue over the guitar's body: hiding the guitar raises p(drum) (the cell below prints the largest rise). The two
+# classes compete for the same softmax. The two objects' boxes
+# overlap a little, where the guitar's body stands in front of the bass drum (the overlap is
+# printed below). The **pointing game** (Zhang et al. 2016) scores a map by whether its
+# maximum falls inside the object's boxes, within their tolerance of 15 pixels (a box drawn
+# by hand is not exact).
 
 # %% tags=["nbval-check-output"]
 hits = [bool(cv.pointing_game(maps[:, 0], [GUITAR], tolerance=15)[0]),
         bool(cv.pointing_game(maps[:, 1], [DRUMS], tolerance=15)[0])]
+print("pointing game hits (guitar map on the guitar, drum map on the drum kit):", hits)
+
+# %%
+in_box = {name: torch.zeros(SIZE, SIZE, dtype=torch.bool) for name in ("guitar", "drums")}
+for name, bxs in (("guitar", GUITAR), ("drums", DRUMS)):
+    for x0, y0, x1, y1 in bxs:
+        in_box[name][y0:y1, x0:x1] = True
+rise_drum = -float(maps[0, 1][in_box["guitar"]].min())
+both = float((in_box["guitar"] & in_box["drums"]).float().mean())
+print(f"largest rise of p(drum) when the guitar is hidden: {rise_drum:.3f}")
+print(f"image area: guitar boxes {float(in_box['guitar'].float().mean()):.0%}, "
+      f"drum boxes {float(in_box['drums'].float().mean()):.0%}, both {both:.1%}")
+
+# %% tags=["check"]
+# Each map's maximum in its own boxes; hiding the guitar raises p(drum); the boxes overlap by a few percent
 on_g, on_d = cv.energy_in_boxes(maps, GUITAR)[0], cv.energy_in_boxes(maps, DRUMS)[0]
 assert hits == [True, True] and on_g[0] > on_d[0] and on_d[1] > on_g[1]
-print("pointing game hits (guitar map on the guitar, drum map on the drum kit):", hits)
+assert cv.quick() or rise_drum > 0.002
+assert 0.005 < both < 0.06
 
 # %% [markdown]
 # ### Occlusion against Grad-CAM
 #
-# Grad-CAM (notebook 06) reads the same question off the gradients at the last feature
-# maps: one forward and one backward pass instead of one forward pass per window. Put side by
-# side for the same two classes, the two agree on *where* each object is; occlusion's map is
-# blockier (the window's size) but needs no access to the network's insides. Each panel is
-# scaled to its own maximum (its colour bar): occlusion's in probability drop, Grad-CAM's in
-# the map's own units.
+# Grad-CAM (notebook 06) answers a related question from the gradients at the last feature
+# maps: how the class score would change for a small change of those maps, a local,
+# first-order sensitivity, not the counterfactual "what if this part were hidden?". It
+# costs one forward and one backward pass instead of one forward pass per window. Side by
+# side for the same two classes, both put more of the guitar's map on the guitar and more of
+# the drum's map on the drum kit (printed below; compare with the boxes' share of the image),
+# but they differ in detail: Grad-CAM's guitar map spills more onto the drums, and the two
+# drum maps peak on different drums. Occlusion's map is blockier (the window's size) but
+# needs no access to the network's insides. Each panel shows positive values only, scaled to
+# its own maximum (its colour bar): occlusion's in probability drop, Grad-CAM's in the map's
+# own units.
 
 # %%
 cams = cv.gradcam(clf, photo, [classes])  # the same two classes: one forward, one backward
 cv.plot.occlusion_maps(clf, photo, torch.cat([maps, cams], dim=1),
                        [f"occlusion: {n!r}" for n in names] + [f"Grad-CAM: {n!r}" for n in names],
-                       what=["probability drop"] * 2 + ["Grad-CAM value"] * 2)
+                       what=["probability drop"] * 2 + ["Grad-CAM value"] * 2, cmap="magma",
+                       boxes={"guitar": GUITAR, "drums": DRUMS})
 
 # %%
-# each method puts more of the guitar's map on the guitar, and more of the drum's on the drum kit
-for name, m in {"occlusion": maps, "Grad-CAM": cams}.items():
-    g, d = cv.energy_in_boxes(m, GUITAR)[0], cv.energy_in_boxes(m, DRUMS)[0]
+shares = {name: (cv.energy_in_boxes(m, GUITAR)[0], cv.energy_in_boxes(m, DRUMS)[0])
+          for name, m in {"occlusion": maps, "Grad-CAM": cams}.items()}
+print("share of each map's positive mass in the boxes (chance: the boxes' share of the image, above)")
+for name, (g, d) in shares.items():
     print(f"{name:9s} guitar map: {g[0]:.0%} on the guitar, {d[0]:.0%} on the drums | "
           f"drum map: {g[1]:.0%} on the guitar, {d[1]:.0%} on the drums")
-    assert g[0] > d[0] and d[1] > g[1]
+
+# %% tags=["check"]
+# each method puts more of the guitar's map on the guitar, and more of the drum's on the drum kit
+assert all(g[0] > d[0] and d[1] > g[1] for g, d in shares.values())
 
 # %% [markdown]
 # ## 4. What the fill changes
@@ -171,31 +214,69 @@ fills = ["black", "grey", "blur"]
 grids = {f: cv.occlusion_grid(clf, photo, window=WINDOW, stride=WINDOW, fill=f) for f in fills}
 worst = {f: float(g.drop.max()) for f, g in grids.items()}
 cv.plot.occlusion_maps(clf, photo, torch.stack([cv.occlusion_map(g)[0] for g in grids.values()])[None],
-                       [f"fill={f}: worst square -{worst[f]:.2f}" for f in fills])
+                       [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills], cmap="magma")
 
 # %%
 away = {f: g.misses(GUITAR[0]) & g.misses(GUITAR[1]) for f, g in grids.items()}   # squares off the guitar
-off_guitar = {f: float(g.drop[0, 0].cpu()[away[f]].abs().mean()) for f, g in grids.items()}
-print("worst square:", {f: round(v, 3) for f, v in worst.items()})
-print(f"mean |change| of p(electric guitar) over the {int(away['black'].sum())} squares that hide no pixel of the guitar:",
-      {f: round(v, 4) for f, v in off_guitar.items()})
-assert worst["black"] > worst["blur"] and off_guitar["black"] > off_guitar["blur"]
+off_abs = {f: float(g.drop[0, 0].cpu()[away[f]].abs().mean()) for f, g in grids.items()}
+off_mean = {f: float(g.drop[0, 0].cpu()[away[f]].mean()) for f, g in grids.items()}
+print("worst drop:", {f: round(v, 3) for f, v in worst.items()})
+print(f"over the {int(away['black'].sum())} squares that hide no pixel of the guitar,")
+print("  mean |change| of p(electric guitar):", {f: round(v, 3) for f, v in off_abs.items()})
+print("  mean drop (signed; negative: a rise):", {f: round(v, 3) for f, v in off_mean.items()})
+
+# %% tags=["check"]
+# black costs most at its worst square (more than 1.3x grey and blur); off the guitar the fills differ by < 30%
+assert cv.quick() or worst["black"] > 1.3 * max(worst["grey"], worst["blur"])
+assert cv.quick() or max(off_abs.values()) < 1.3 * min(off_abs.values())
 
 # %% [markdown]
-# **Reading the numbers.** The three fills do not agree, although every square hides the
-# same pixels each time: the network sees the *replacement*, not just missing pixels. A
-# black square is far from anything in the training images: it adds strong new edges and a
-# colour the scene does not have, so part of its effect is the shock of the patch itself,
-# whatever it covers; the blurred copy, which keeps the colours and removes only detail,
-# stays closest to the photograph. The cell above measures both the worst square and how
-# much the probability moves on squares that hide **no pixel of the guitar**. An occlusion
-# map answers *"what if this were replaced by that"*: always say which replacement you used.
+# **Reading the numbers.** The fills do not agree, although every square hides the same
+# pixels each time: the network sees the *replacement*, not just missing pixels. On this
+# photo they differ mainly **at the worst square**: black costs about 0.12 of probability
+# there, grey and blur about 0.07 each. On the squares that hide **no pixel of the guitar**
+# all three move the probability by about the same amount (mean |change| printed above), and
+# on average they *raise* it a little (the signed mean is negative for every fill).
+# A common explanation is that a flat black patch is further from the training photos (strong
+# new edges) and so costs probability whatever it covers; this photo does not show that off
+# the object. To test it, compare black and grey squares on a uniform region (the wall) over
+# many photos, with the signed mean change. An occlusion map answers *"what if this were
+# replaced by that"*: always say which replacement you used.
 
 # %% [markdown]
-# **Window and stride.** A window smaller than the object's parts finds nothing (hiding one
-# whisker changes little); a huge window hides everything and localises nothing. The stride
-# sets the resolution of the grid and the cost, about $(\text{size}/\text{stride})^2$ forward
-# passes. Try them in the panel of section 6.
+# ## 4b. What the window changes
+#
+# The window sets the scale of the parts occlusion can find, the stride the resolution of the
+# grid and the cost, about $(\text{size}/\text{stride})^2$ forward passes. Below: windows of
+# 16, 32 and 64 pixels (strides 16, 16 and 32; grey fill), each map on its own scale.
+
+# %%
+sizes = {16: cv.config.pick(16, 32), 32: STRIDE, 64: 32}          # window: stride
+wgrids = {w: (grid if w == WINDOW else cv.occlusion_grid(clf, photo, window=w, stride=st, fill="grey"))
+          for w, st in sizes.items()}
+wmaps = torch.stack([cv.occlusion_map(g)[0] for g in wgrids.values()])[None]
+cv.plot.occlusion_maps(clf, photo, wmaps, [f"window {w}, stride {sizes[w]}: worst drop {float(g.drop.max()):.2f}"
+                                           f"\n({g.positions} passes)" for w, g in wgrids.items()],
+                       cmap="magma", boxes=GUITAR)
+
+# %%
+wshare = {w: float(cv.energy_in_boxes(wmaps[:, k], GUITAR)[0]) for k, w in enumerate(wgrids)}
+print("share of each map's positive mass in the guitar's boxes (30% of the image):",
+      {f"window {w}": f"{v:.0%}" for w, v in wshare.items()})
+
+# %% tags=["check"]
+# the worst drop grows with the window; the 64-pixel map holds the largest share in the guitar's boxes
+assert cv.quick() or [float(g.drop.max()) for g in wgrids.values()] == sorted(float(g.drop.max()) for g in wgrids.values())
+assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
+
+# %% [markdown]
+# **What to look at:** the worst drop grows with the window (the titles). A 16-pixel window
+# hides less than a part of the guitar (a tuning peg, a pickup): each square moves the
+# probability little, and the map is weak and patchy, with squares on the bass drum nearly
+# as warm as those on the guitar. A 64-pixel window hides most of the guitar's body at once:
+# the largest drops, and on this photo the largest share of the map in the guitar's boxes,
+# but only a few coarse blocks that cannot say which part of the body mattered. Try other
+# settings in the panel of section 6.
 
 # %% [markdown]
 # ## 5. Random masks instead of one square: RISE and LIME
@@ -206,7 +287,8 @@ assert worst["black"] > worst["blur"] and off_guitar["black"] > off_guitar["blur
 # **RISE** (Petsiuk et al. 2018) draws $N$ smooth random masks $M_i$ (a coarse grid of
 # cells kept with probability $p$, upsampled and shifted), runs the masked images, and
 # averages the masks weighted by the score each masked image still gets:
-# $$S_c(p) = \frac{1}{N\,p}\sum_{i=1}^{N} f_c(x \odot M_i)\,M_i(p).$$
+# $$S_c(u) = \frac{1}{N\,p}\sum_{i=1}^{N} f_c(x \odot M_i)\,M_i(u),$$
+# for each pixel $u$.
 # A pixel scores high when the copies that keep it score high.
 #
 # **LIME** (Ribeiro et al. 2016) cuts the image into superpixels, switches random subsets of
@@ -226,33 +308,40 @@ black_box = {"occlusion": cv.occlusion_map(grid)[0],   # section 2's grid: `pass
 print(f"forward passes per map: {passes} for each of {', '.join(black_box)}")
 cv.plot.occlusion_maps(clf, photo, torch.stack(list(black_box.values()))[None],
                        [f"{name} ({passes} passes)" for name in black_box],
-                       what=["probability drop", "RISE score", "LIME coefficient"])
+                       what=["probability drop", "RISE score", "LIME coefficient"], cmap="magma",
+                       boxes=GUITAR)
 
 # %% [markdown]
-# **Reading the figure.** The three methods largely agree on the answer: at least two of
-# the three put their maximum on the guitar (the pointing game on its boxes; the cell below
-# prints each), and their maps are positively correlated with each other (Pearson's r,
+# **Reading the figure.** The three methods largely agree on the answer: all three put their
+# maximum on the guitar (the pointing game on its boxes, with the 15-pixel tolerance of
+# section 3; the cell below prints each), and their maps are positively correlated with each other (Pearson's r,
 # printed below: far from identical). They differ in texture, and that is the masks'
 # signature: occlusion's map is made of overlapping squares, RISE's of soft blobs with some
 # noise left over the background (a few hundred random masks are not enough to average it
 # away; the paper uses thousands), and LIME's is constant on each superpixel.
 
 # %%
-hits = {name: bool(cv.pointing_game(m[None], [GUITAR])[0]) for name, m in black_box.items()}
+hits = {name: bool(cv.pointing_game(m[None], [GUITAR], tolerance=15)[0]) for name, m in black_box.items()}
 r = torch.corrcoef(torch.stack([m.flatten() for m in black_box.values()]).double())
 names3 = list(black_box)
 pairs = {f"{a} ~ {b}": float(r[k, l]) for k, a in enumerate(names3) for l, b in enumerate(names3) if l > k}
-print("peak on the guitar:", hits)
+print("peak on the guitar (within 15 pixels):", hits)
 print("Pearson correlation of the maps:", {k: round(v, 2) for k, v in pairs.items()})
-# quick mode (a few dozen passes each): only occlusion is sure to find the guitar, the maps barely agree
-assert hits["occlusion"] and sum(hits.values()) >= cv.config.pick(2, 1), hits
+
+# %% tags=["check"]
+# all three peaks on the guitar and the maps positively correlated (quick mode: a few dozen passes, occlusion only)
+assert hits["occlusion"] and sum(hits.values()) >= cv.config.pick(3, 1), hits
 assert min(pairs.values()) > cv.config.pick(0.2, -0.2), pairs
 
 # %% [markdown]
 # ## 6. Explore
 #
 # Choose the image (or upload your own), the window, the stride, the fill, probability or
-# logit, and the regularisation percentile, then press **run**.
+# logit, and the regularisation percentile, then press **run**. The *regularised* panel
+# (Zeiler & Fergus' way of turning "output per position" into "where is the object")
+# standardises the output map, sets the positions below the chosen percentile of magnitude to
+# zero, inverts it (a low output means an important position) and blurs it; a higher
+# percentile keeps fewer positions.
 
 # %%
 cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
@@ -272,22 +361,34 @@ steps = cv.config.pick(25, 10)
 curves = {name: [cv.deletion_curve(clf, photo, m[None], steps=steps, fill="blur"),
                  cv.insertion_curve(clf, photo, m[None], steps=steps)]
           for name, m in {**black_box, "random": random_map}.items()}
-cv.plot.curves(curves)
+cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 
 # %% [markdown]
 # **Reading the curves.** On this image both tests agree (the cell below checks it): the
 # three maps make "electric guitar" fall faster than deleting pixels in a random order
 # (lower deletion area), and inserting the pixels they rank first brings the class back
-# sooner (higher insertion area). (On images where the object fills the frame, deletion can
+# sooner (higher insertion area). The insertion curves overshoot: with only the top pixels
+# of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
+# the whole photo (dashed line), then falls back as the drums return. The drums compete in
+# the softmax; without them the guitar has it almost to itself. So an insertion area above
+# the photo's own probability is no error, but it measures more than the guitar's pixels.
+# (On images where the object fills the frame, deletion can
 # *prefer* a random map: deleting scattered pixels turns the whole image into noise that no
 # class survives, far from anything the network was trained on. That weakness of the metric
 # is one reason notebook 08 reads both curves, on several images.)
 
 # %%
 auc = {name: (float(d.auc[0]), float(i.auc[0])) for name, (d, i) in curves.items()}
-print({name: f"deletion {d:.3f}, insertion {i:.3f}" for name, (d, i) in auc.items()})
+for name, (d, i) in auc.items():
+    print(f"{name:9s} deletion AUC {d:.3f}, insertion AUC {i:.3f}")
+peak = max(float(i.scores[0].max()) for name, (d, i) in curves.items() if name != "random")
+print(f"highest point of the insertion curves: {peak:.2f} (whole photo: {float(grid.base[0, 0]):.2f})")
+
+# %% tags=["check"]
+# every map beats the random order on both curves (quick mode, coarse maps: occlusion's insertion); overshoot > 2x
 beat_random = all(auc[m][0] < auc["random"][0] and auc[m][1] > auc["random"][1] for m in black_box)
-assert beat_random or (cv.config.quick() and auc["occlusion"][1] > auc["random"][1]), auc  # quick: coarse maps
+assert beat_random or (cv.config.quick() and auc["occlusion"][1] > auc["random"][1]), auc
+assert cv.quick() or peak > 2 * float(grid.base[0, 0])
 
 
 # %% [markdown]
@@ -357,8 +458,9 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #
 # 1. **The network uses the context**: grass is evidence for "dog" in its training photos (a
 #    shortcut), so hiding it lowers the dog's probability. 2. **The fill is the cause**: a black
-#    square is out of distribution, and it lowers the probability wherever it lands, as it
-#    did away from the guitar in section 4. The experiment: rerun with `fill="blur"` (or `"grey"`)
+#    square is unlike any photograph, and on that image the patch itself may cost probability
+#    wherever it lands (in section 4 black cost the most at its worst square; off the guitar
+#    all three fills moved p about equally, so check it on the dog's image). The experiment: rerun with `fill="blur"` (or `"grey"`)
 #    and compare. If the grass square still hurts with a fill that looks like a photograph,
 #    the network uses the grass; if its drop falls to the level of other background squares,
 #    the black patch was doing it. A second check: RISE or LIME (other masks, several parts at
@@ -367,17 +469,36 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # </details>
 
 # %% [markdown]
-# ## What to take away
+# ## Pitfalls: when occlusion misleads
+#
+# - **Redundancy.** When the evidence is there twice (two pickups, two eyes, two wheels),
+#   hiding one copy leaves the other, the probability barely moves, and occlusion reports
+#   little importance for either. A window larger than the parts, or RISE/LIME (many parts
+#   hidden at once), can catch it.
+# - **Probability or logit.** A confident class (p near 1) sits where the softmax is flat:
+#   hiding real evidence barely moves its probability (saturation); the logit still moves.
+#   And classes share the softmax: hiding the drums *raised* p(electric guitar) in section 2,
+#   which says nothing about the guitar's own pixels. Compare with `output="logit"`.
+# - **The fill.** The map answers "what if replaced by *this*": a black, grey or blurred
+#   square gives different numbers (section 4).
+# - **Window and stride.** Parts smaller than the window are smeared, parts larger than it
+#   are under-reported; the stride sets the grid's resolution (section 4b).
+
+# %% [markdown]
+# ## Summary
 #
 # - Occlusion answers a causal question, *"what if this part were replaced?"*, with forward
 #   passes only: no gradients, no hooks, any model. On an object in a scene it finds the
 #   object; its map is blocky at the window's scale.
 # - Its answer depends on the window (the scale of the parts you can find), the stride (its
-#   resolution and cost) and the **fill**: a black square is out of distribution and costs
-#   probability even where it hides nothing. Report all three.
+#   resolution and cost) and the **fill**: on this photo black cost the most at the worst
+#   square. Report all three, and whether you read probabilities or logits.
 # - RISE and LIME hide many parts at once, at random; at the same number of forward passes
 #   they point at the same object, with their own textures (soft blobs, superpixels).
-# - Deletion and insertion curves tell you whether a map is faithful; read both.
+# - Deletion and insertion curves tell you whether a map is faithful; read both, and
+#   remember that classes compete in the softmax.
 #
-# Next, notebook 08 puts every method of the course through the same tests, and through a
+# ## What next
+#
+# Notebook 08 puts every method of the course through the same tests, and through a
 # sanity check that some popular methods fail.
