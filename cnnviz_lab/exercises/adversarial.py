@@ -46,28 +46,34 @@ def check_projection(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Ten
 
 _QUESTION = register(Question(
     "11-fooled-gradcam",
-    "Before the next section: Grad-CAM of the fooled image for its new class, *goldfish*, will",
+    "Before the next section: compare the Grad-CAM map of the *cat* class on the clean image with "
+    "the same map (1) on the attacked image and (2) on the image with random noise of the same size "
+    "(2 levels) instead of the attack. The Spearman rank correlations (1: same ranking, 0: unrelated) "
+    "will be",
     {
-        "a": "look like the cat's Grad-CAM",
-        "b": "be a different map",
-        "c": "be uniform",
-        "d": "be empty",
+        "a": "both near 1: a change of 2 levels is too small to move a Grad-CAM map",
+        "b": "low after the attack, near 1 after the noise",
+        "c": "low after both: any change of 2 levels scrambles the map",
+        "d": "near 1 after the attack, low after the noise",
     },
     answer="b",
-    explanation=("an invisible change moved the evidence: an explanation of a "
-                 "fooled prediction can look confident and tell nothing about the image"),
+    explanation=("the size of the change is the same; its direction is not: the attack moved the "
+                 "activations Grad-CAM reads, random signs mostly cancel out"),
     hints={
-        "a": "the image barely changed, but the network's evidence did: the attack moved the activations "
-             "that Grad-CAM reads",
-        "c": "Grad-CAM is not uniform for a class the network is sure of: some positions carry the evidence",
-        "d": "the network is confident in the new class, so some channels respond for it: the map is not empty",
+        "a": "the attack changed the network's answer, so it moved the activations that Grad-CAM reads: "
+             "one of the two changes must move the map",
+        "c": "random signs of 2 levels mostly cancel out in the network's features (the linearity "
+             "argument of section 2): Grad-CAM's coarse 7x7 evidence hardly notices them",
+        "d": "the attack is the change aimed at the network's gradient; the noise is not",
     },
 ))
 
 
 def check_fooled_gradcam(answer: str | None) -> bool:
-    """Predict-then-run, notebook 11: Grad-CAM of the fooled image for its new class will
-    (a) look like the cat's Grad-CAM, (b) be a different map, (c) be uniform, (d) be empty."""
+    """Predict-then-run, notebook 11: the cat-class Grad-CAM's rank correlation with the
+    clean map after the attack and after random noise of the same size will be (a) both near
+    1, (b) low after the attack, near 1 after the noise, (c) both low, (d) near 1 after the
+    attack, low after the noise."""
     return ask(_QUESTION, answer)
 
 

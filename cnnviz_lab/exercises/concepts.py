@@ -81,4 +81,28 @@ def check_random_concept(answer: str | None) -> bool:
     return ask(_QUESTION, answer)
 
 
+_SPREAD = register(Question(
+    "10-random-spread",
+    "Before running TCAV at blocks.6, blocks.12 and blocks.15: at which layer will the TCAV scores "
+    "of the random CAVs (random set against random set) spread most, from one repeat to the next?",
+    {
+        "a": "blocks.6, the shallowest: its features are the least specific",
+        "b": "blocks.12",
+        "c": "blocks.15, the deepest",
+        "d": "the same at every layer: a random direction is random everywhere",
+    },
+    answer="c",
+    explanation=("deep in the network the class images' gradients point much the same way, so a random "
+                 "direction pushes most of them up or most of them down: scores near 0 or near 1"),
+    hints={
+        "a": "a score counts the class images a direction pushes up; it spreads most where the images' "
+             "gradients agree, so that one direction moves them all together. Where do zebra images look "
+             "most alike to the network?",
+        "b": "close, but the agreement of the zebra images' gradients keeps growing towards the class",
+        "d": "the direction is random, but the gradients it is compared with are not: how much the class "
+             "images' gradients agree changes with depth",
+    },
+))
+
+
 __all__ = ["check_random_concept", "check_t_statistic"]

@@ -33,7 +33,8 @@ def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int =
     axes[0].imshow(image_array(x[index:index + 1], classifier))
     axes[0].set_title(f"clean: {classifier.label(int(before.argmax()))} ({float(before.max()):.0%})", fontsize=9)
     axes[1].imshow(_difference(result.delta[index], amp))
-    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)", fontsize=9)
+    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)\nmid-grey = no change",
+                      fontsize=9)
     axes[2].imshow(image_array(result.x[index:index + 1], classifier))
     axes[2].set_title(f"adversarial: {classifier.label(int(after.argmax()))} ({float(after.max()):.0%})",
                       fontsize=9)
@@ -46,17 +47,24 @@ def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int =
     axes[3].invert_yaxis()
     axes[3].set_xlim(0, 1)
     axes[3].set_xlabel("probability")
-    axes[3].legend(fontsize=8, loc="lower right")
+    axes[3].legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     kind = "targeted" if result.targeted else "untargeted"
-    fig.suptitle(f"{kind} attack, {result.norm} budget {result.epsilon:g} levels, {result.steps} step(s)",
-                 fontsize=10)
+    norm = {"linf": "L\u221e", "l2": "L2"}.get(result.norm, result.norm)
+    steps = "1 step" if result.steps == 1 else f"{result.steps} steps"
+    fig.suptitle(f"{kind} attack, {norm} budget {result.epsilon:g} levels, {steps}", fontsize=10)
     return fig
 
 
-def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "target") -> Figure:
+def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "target", *,
+                  log: bool = False, lines: Mapping[str, float] | None = None,
+                  figsize: tuple[float, float] = (5, 3.2), fontsize: float = 8) -> Figure:
     """The target's probability after each attack (``{attack name: {epsilon: probability}}``)
-    against the budget in pixel levels."""
-    fig = Figure(figsize=(5, 3.2), layout="constrained")
+    against the budget in pixel levels. ``log``: a logarithmic probability axis (down to the
+    smallest value shown), so that probabilities far below 1 stay visible. ``lines``:
+    labelled dashed reference levels ``{label: probability}``; None draws an unlabelled
+    grey line at 0.5, ``{}`` none. ``figsize``, ``fontsize``: size of the figure and of its
+    labels and legend."""
+    fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
     for name, c in curves.items():
         eps = sorted(c)
@@ -65,37 +73,60 @@ def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "ta
     ticks = sorted({e for c in curves.values() for e in c})
     ax.set_xticks(ticks, [f"{e:g}" for e in ticks])
     ax.minorticks_off()
-    ax.set_xlabel("budget epsilon (pixel levels, L-inf)")
-    ax.set_ylabel(f"p({target}) after the attack")
-    ax.set_ylim(-0.02, 1.02)
-    ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
-    ax.legend(fontsize=8)
+    ax.set_xlabel("budget epsilon (pixel levels, L-inf)", fontsize=fontsize)
+    ax.set_ylabel(f"p({target}) after the attack", fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize)
+    if log:
+        values = [v for c in curves.values() for v in c.values()] + list((lines or {}).values())
+        low = min([v for v in values if v > 0] or [1e-3])
+        ax.set_yscale("log")
+        ax.set_ylim(10 ** np.floor(np.log10(low)), 1.5)
+    else:
+        ax.set_ylim(-0.02, 1.02)
+    if lines is None:
+        ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
+    else:
+        for i, (label, value) in enumerate(lines.items()):
+            ax.axhline(value, color=f"{0.3 + 0.2 * (i % 3):.1f}", ls="--", lw=1, zorder=0, label=label)
+    ax.legend(fontsize=fontsize)
     return fig
 
 
 def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.Tensor, classifier: Classifier,
-                       labels: Sequence[str] = ("before", "after"), index: int = 0) -> Figure:
+                       labels: Sequence[str] = ("before", "after"), index: int = 0, *,
+                       controls: Sequence[tuple[str, ExplanationChange, torch.Tensor]] = (),
+                       fontsize: float = 9) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
     the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
     scale of the row's colour bar), with the Spearman correlation of the two in the row's
-    title."""
+    title. ``controls``: further columns ``(label, ExplanationChange, image)``, each showing
+    that comparison's ``after`` map over ``image``; then every panel after the first is
+    titled with its own Spearman correlation with its comparison's ``before`` map."""
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
     names = list(change.before)
     base, adv = image_array(x[index:index + 1], classifier), image_array(x_adv[index:index + 1], classifier)
-    fig = Figure(figsize=(6.4, 2.7 * len(names)), layout="constrained")
+    columns = [(labels[0], base, change.before, None), (labels[1], adv, change.after, change.similarity)]
+    columns += [(label, image_array(img[index:index + 1], classifier), c.after, c.similarity)
+                for label, c, img in controls]
+    width = 6.4 if not controls else 3.0 * len(columns) + 0.8
+    fig = Figure(figsize=(width, 2.7 * len(names) * (1 if not controls else 1.15)), layout="constrained")
     rows = fig.subfigures(len(names), 1, squeeze=False)[:, 0]
     for row, name in zip(rows, names):
-        axes = row.subplots(1, 2)
-        for ax, img, m, label in ((axes[0], base, change.before[name], labels[0]),
-                                  (axes[1], adv, change.after[name], labels[1])):
-            h = to_numpy(m[index])
+        axes = row.subplots(1, len(columns))
+        for ax, (label, img, maps, sim) in zip(axes, columns):
+            h = to_numpy(maps[name][index])
             h = np.clip(h / max(np.percentile(h, 99), 1e-12), 0, 1)
             ax.imshow(overlay(img, h, alpha=0.6))
-            ax.set_title(label, fontsize=9)
+            title = label if not controls or sim is None else f"{label}\nrank corr. {float(sim[name][index]):.2f}"
+            ax.set_title(title, fontsize=fontsize)
             ax.set_axis_off()
-        row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}", fontsize=10)
+        if controls:
+            row.suptitle(f"{name} (rank corr. = Spearman correlation with the clean map)", fontsize=fontsize + 1)
+        else:
+            row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}",
+                         fontsize=10)
         bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.85, aspect=20)
         bar.set_label("map / its 99th percentile", fontsize=8)
         bar.ax.tick_params(labelsize=7)
@@ -113,7 +144,8 @@ def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, l
     fig = Figure(figsize=(7.5, 4.0), layout="constrained")
     a, b = fig.subplots(1, 2)
     a.imshow(_difference(delta, amp))
-    a.set_title(f"the fooling change (x{amp:.0f})\nhigh-frequency share {hf_d:.2f}", fontsize=9)
+    a.set_title(f"the fooling change (x{amp:.0f}, mid-grey = no change)\nhigh-frequency share {hf_d:.2f}",
+                fontsize=9)
     b.imshow(to_numpy(visualisation).transpose(1, 2, 0).clip(0, 1))
     b.set_title(f"what the network wants to see for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=9)
     for ax in (a, b):

@@ -41,18 +41,25 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
     return fig
 
 
-def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None) -> Figure:
+def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *,
+         centre: str = "mean", fontsize: float = 9) -> Figure:
     """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
     concept (mean over the repeats) and one for the random CAVs (grey). The error bars span
     the middle half of the repeats' scores (25th to 75th percentile), so they stay inside
     the score's range [0, 1], unlike a mean plus or minus a standard deviation. ``*`` marks a
     concept whose scores differ from the random ones at level ``alpha`` after Holm's
     correction for testing every concept at every layer (two-sided t-test,
-    :attr:`TCAVResult.adjusted_p_values`), ``n.s.`` one that does not."""
+    :attr:`TCAVResult.adjusted_p_values`), ``n.s.`` one that does not. ``centre``: the bar
+    height, ``"mean"`` or ``"median"`` of the repeats (the median always lies inside the
+    error bar; with ``"mean"`` a skewed sample's quartile can lie beyond the bar's top, and
+    that side of the error bar is then not drawn). ``fontsize``: labels and marks."""
+    if centre not in ("mean", "median"):
+        raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
     names = list(concepts) if concepts is not None else result.concepts
     k = len(names) + 1
     width = 0.8 / k
-    fig = Figure(figsize=(1.4 + 1.25 * len(result.layers) * k / 2.2, 3.8), layout="constrained")
+    grow = fontsize / 9
+    fig = Figure(figsize=((1.4 + 1.25 * len(result.layers) * k / 2.2) * grow, 3.8 * grow), layout="constrained")
     ax = fig.subplots()
     xs = np.arange(len(result.layers))
     for j, name in enumerate([*names, "random CAVs"]):
@@ -60,25 +67,28 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
         for la in result.layers:
             s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
             q1, q3 = np.percentile(s, [25, 75])
-            vals.append(float(s.mean()))
-            low.append(max(float(s.mean()) - float(q1), 0.0))
-            high.append(max(float(q3) - float(s.mean()), 0.0))
+            c = float(s.mean()) if centre == "mean" else float(np.median(s))
+            vals.append(c)
+            low.append(max(c - float(q1), 0.0))
+            high.append(max(float(q3) - c, 0.0))
         pos = xs + (j - (k - 1) / 2) * width
         colour = "0.6" if name == "random CAVs" else f"C{j}"
         ax.bar(pos, vals, width, yerr=[low, high], capsize=2, color=colour, label=name, error_kw={"lw": 0.8})
         if name != "random CAVs":
             for p, v, h, la in zip(pos, vals, high, result.layers):
                 mark = "*" if result.significant(name, la, alpha) else "n.s."
-                ax.text(p, min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=10 if mark == "*" else 7.5)
+                ax.text(p, min(v + h, 1.0) + 0.03, mark, ha="center",
+                        fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
     ax.set_xticks(xs, result.layers)
+    ax.tick_params(labelsize=fontsize - 1)
     ax.set_ylim(0, 1.12)
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
-    ax.set_ylabel(f"TCAV score for '{result.target_name}'")
-    ax.set_title(f"bars: mean over {len(result.random_scores[result.layers[0]])} repeats; error bars: 25th to 75th "
+    ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
+    ax.set_title(f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; error bars: 25th to 75th "
                  f"percentile\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
-                 fontsize=9)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=8)
+                 fontsize=fontsize)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=fontsize - 1)
     return fig
 
 

@@ -13,23 +13,24 @@ from ..concepts.textures import concept_images, CONCEPTS
 from .common import Panel
 
 
-def tcav_panel(result: TCAVResult, size: int = 96) -> Panel:
+def tcav_panel(result: TCAVResult, size: int = 96, draw: int = 0) -> Panel:
     """Pick a concept and a layer of ``result`` (from ``cv.tcav``): the scores of its CAVs
     against those of the random CAVs, with the t-test's verdict; and pick a texture kind and
-    a draw (a random seed) to see six fresh examples of a procedural concept (``size`` pixels)."""
+    a draw (a random seed) to see six fresh examples of a procedural concept (``size`` pixels;
+    the panel opens at draw ``draw``)."""
     controls = {
         "concept": W.Dropdown(options=result.concepts, description="concept"),
         "layer": W.Dropdown(options=result.layers, value=result.layers[-1], description="layer"),
         "texture": W.Dropdown(options=list(CONCEPTS), description="examples"),
-        "draw": W.IntSlider(value=0, min=0, max=50, description="draw", continuous_update=False),
+        "draw": W.IntSlider(value=draw, min=0, max=50, description="draw", continuous_update=False),
     }
 
     def render(concept: str, layer: str, texture: str, draw: int) -> Figure:
         s = to_numpy(result.scores[(concept, layer)])
         r = to_numpy(result.random_scores[layer])
         p = result.p_values[(concept, layer)]
-        fig = Figure(figsize=(9.5, 3.0), layout="constrained")
-        left, right = fig.subfigures(1, 2, width_ratios=[1, 1.6])
+        fig = Figure(figsize=(9.5, 3.2), layout="constrained")
+        left, right = fig.subfigures(1, 2, width_ratios=[1, 1.3])
         ax = left.subplots()
         gen = np.random.default_rng(0)
         for x, vals, colour in ((0, s, "C0"), (1, r, "0.5")):
@@ -38,7 +39,7 @@ def tcav_panel(result: TCAVResult, size: int = 96) -> Panel:
         ax.set_xticks([0, 1], [concept, "random"])
         ax.set_xlim(-0.6, 1.6)
         ax.set_ylim(-0.05, 1.05)
-        ax.set_ylabel(f"TCAV score, '{result.target_name}'", fontsize=8)
+        ax.set_ylabel(f"TCAV score, '{result.target_name}'", fontsize=9)
         verdict = "significant" if result.significant(concept, layer) else "n.s."
         ax.set_title(f"{layer}: p = {p:.2g}, Holm {result.adjusted_p_values[(concept, layer)]:.2g}, {verdict}",
                      fontsize=9)
@@ -47,7 +48,7 @@ def tcav_panel(result: TCAVResult, size: int = 96) -> Panel:
         for a, img in zip(axes.flat, imgs):
             a.imshow(to_numpy(img).transpose(1, 2, 0).clip(0, 1))
             a.set_axis_off()
-        right.suptitle(f"'{texture}': six new examples", fontsize=9)
+        right.suptitle(f"'{texture}', draw {draw}: six examples", fontsize=9)
         return fig
 
     return Panel(controls, render)

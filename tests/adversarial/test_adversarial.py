@@ -177,6 +177,27 @@ def test_compare_explanations_and_figures(lite, cat):
     assert isinstance(fig, Figure) and cv.hook_count(lite) == 0
 
 
+def test_figure_keywords(lite, cat):
+    """The log axis, labelled reference lines and control columns of the notebook's figures."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
+    title = cv.plot.attack(a, cat, lite)._suptitle.get_text()
+    assert "L\u221e budget 2 levels, 3 steps" in title and "step(s)" not in title
+    fig = cv.plot.attack_budget({"FGSM": {1.0: 1e-4, 2.0: 3e-3}}, "goldfish", log=True,
+                                lines={"clean p = 0.38": 0.38})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] == pytest.approx(1e-4)
+    assert "clean p = 0.38" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert cv.plot.attack_budget({"PGD": {1.0: 0.2}}, lines={}).axes[0].get_yscale() == "linear"
+    methods = {"saliency": cv.saliency}
+    ch = cv.compare_explanations(lite, cat, a, methods)
+    noise = cv.random_noise(lite, cat, epsilon=2, seed=0)
+    ctrl = cv.compare_explanations(lite, cat, noise, methods, before=int(a.probs_before[0].argmax()))
+    fig = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("noise", ctrl, noise.x)])
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 3
+    assert panels[2].get_title() == f"noise\nrank corr. {float(ctrl.similarity['saliency'][0]):.2f}"
+
+
 def test_exercise_checkers(capsys):
     def right(x_adv, x, epsilon):
         eps = epsilon / 255

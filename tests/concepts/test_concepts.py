@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 import torch
 from torch import nn
@@ -240,9 +242,17 @@ def test_tcav_panel_and_figures():
     for line in fig.axes[0].get_lines():            # error bars span percentiles: never outside [0, 1]
         ys = line.get_ydata()
         assert len(ys) == 0 or (min(ys) >= 0 and max(ys) <= 1), ys
+    med = cv.plot.tcav(r, centre="median", fontsize=12)   # bars at the median, inside their quartiles
+    heights = [b.get_height() for b in med.axes[0].patches]
+    assert heights[0] == pytest.approx(float(np.median(r.scores[("green", "feat")].numpy())))
+    assert heights[1] == pytest.approx(float(np.median(r.random_scores["feat"].numpy())))
+    assert "median over" in med.axes[0].get_title()
+    with pytest.raises(ValueError, match="centre"):
+        cv.plot.tcav(r, centre="mode")
     assert isinstance(cv.plot.concept_examples({"green": randoms[0], "z": randoms[1]}, n=3), Figure)
     panel = cv.widgets.tcav_panel(r, size=32)
     assert isinstance(panel.render(concept="green", layer="feat", texture="dotted", draw=3), Figure)
+    assert panel.controls["draw"].value == 0 and cv.widgets.tcav_panel(r, size=32, draw=2).controls["draw"].value == 2
 
 
 def test_exercise_checkers(capsys):
@@ -264,6 +274,9 @@ def test_exercise_checkers(capsys):
         capsys.readouterr()
         assert not cv.exercises.check_t_statistic(fn)
         assert hint in capsys.readouterr().out, hint
+    assert cv.exercises.check_choice("10-random-spread", "c")
+    for wrong in ("a", "b", "d"):
+        assert not cv.exercises.check_choice("10-random-spread", wrong)
     assert cv.exercises.check_random_concept("b")
     for wrong in ("a", "c", "d", None):
         assert not cv.exercises.check_random_concept(wrong)
