@@ -389,3 +389,22 @@ def test_difference_shows_the_size_of_the_change_on_a_stated_scale(tiny):
     assert np.allclose(size[0].get_array(), by_hand.numpy(), atol=1e-6)
     largest = (res.tensor - res.start).abs().max().item()
     assert any(f"+/-{largest:.2f}" in ax.get_title() for ax in fig.axes)
+
+
+def test_deepdream_normalize_scales_each_step_as_documented(tiny, photo):
+    """One step, no shift: with "std" the step in normalised input space has standard deviation
+    lr, with "mean_abs" its mean absolute value is lr, and with "none" it is linear in lr."""
+    from cnnviz_lab.optvis.render import IMAGENET_MEAN, IMAGENET_STD
+    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    x0 = cv.deepdream(tiny, photo, steps=0, output="tensor")
+    one = dict(octaves=1, steps=1, jitter=0, seed=0, output="tensor")
+
+    def step(lr, normalize):
+        return (cv.deepdream(tiny, photo, lr=lr, normalize=normalize, **one) - x0) / std
+
+    assert torch.isclose(step(1e-3, "std").std(), torch.tensor(1e-3), rtol=0.05)
+    assert torch.isclose(step(1e-3, "mean_abs").abs().mean(), torch.tensor(1e-3), rtol=0.05)
+    small, large = step(1.0, "none"), step(2.0, "none")
+    assert small.abs().max() > 0 and torch.allclose(large, 2 * small, rtol=0.05, atol=1e-6)
+    with pytest.raises(ValueError, match="normalize"):
+        cv.deepdream(tiny, photo, normalize="l2")
