@@ -132,6 +132,24 @@ register(Question(
      "c": "The layers keep very different amounts of the image; the distances differ several-fold."}))
 
 register(Question(
+    "04-octave-frequency",
+    "We dream blocks.10 of the same photo twice with 40 steps in all: once with one octave (every "
+    "step at full size), once with 4 octaves of scale 1.4 (10 steps on each copy, the smallest 2.7 "
+    "times smaller). Which dream puts more of its change into fine detail (high spatial frequencies)?",
+    {"a": "One octave: its patterns are all drawn at full size, so they are small in the photo",
+     "b": "Four octaves: they add detail at four scales, so more of it is fine",
+     "c": "About the same: octaves only make the dream faster"},
+    "a",
+    "A pattern the layer draws has a fixed size in the pixels of the image the network is given. "
+    "Drawn on a copy 2.7 times smaller and carried up, it covers 2.7 times more of the photo; with "
+    "one octave every pattern keeps its small full-size scale, so more of the change is fine detail.",
+    {"b": "The larger octaves do add fine detail, but on top of the coarse patterns drawn on the small "
+          "copies: the mix has more coarse change than one octave at full size.",
+     "c": "The octaves change where the patterns are drawn (on smaller copies), and so their size in "
+          "the photo, not only the speed."}))
+
+
+register(Question(
     "04-zero-weight",
     "We dream with {blocks.10: 1.0}, then with {blocks.10: 1.0, blocks.13: 0.0}, same seed. How do "
     "the two dreams compare?",
@@ -139,8 +157,7 @@ register(Question(
      "c": "Different, because blocks.13 is now computed and changes the random shifts"},
     "a",
     "A weight of 0 removes the layer from the objective: it is not even computed, and the same seed "
-    "draws the same shifts, so the dreams are equal bit for bit (one of the course's seed projects "
-    "declared such weights and never used them).",
+    "draws the same shifts, so the dreams are equal bit for bit.",
     {"b": "The objective is sum_l w_l mean(A_l^2): with w = 0 the term, and its gradient, is exactly 0.",
      "c": "The random shifts come from the seed alone, not from which layers are read."}))
 

@@ -28,9 +28,9 @@ from ..core.state import frozen, model_device
 from ..core.blur import gaussian_blur
 from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil, unit_image
 
-#: The classic VGG16 DeepDream (as in gordicaleksa/pytorch-deepdream): relu4_2 and relu5_2
-#: (torchvision ``features.20`` / ``features.27``) weighted 1 and 0.5, 5 octaves of ratio
-#: 1.6, 20 steps, shift 32, lr 0.1, width 800.
+#: This course's VGG16 DeepDream preset (no published configuration: Mordvintsev et al. dreamed
+#: with GoogLeNet): relu4_2 and relu5_2 (torchvision ``features.20`` / ``features.27``) weighted
+#: 1 and 0.5, 5 octaves of ratio 1.6, 20 steps, shift 32, lr 0.1, width 800.
 CLASSIC_VGG16_DREAM = {"model": "vgg16", "layers": {"features.20": 1.0, "features.27": 0.5}, "octaves": 5,
                        "octave_scale": 1.6, "steps": 20, "jitter": 32, "lr": 0.1, "width": 800}
 
@@ -83,7 +83,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
               octave_scale: float = 1.4, steps: int = 10, lr: float = 0.09, jitter: int = 32,
               seed: int | None = None, *, smooth: float = 0.0, max_side: int = 1024,
               tile: int = 512, min_side: int = 32, progress: bool | None = None,
-              as_tensor: bool = False) -> Image.Image | torch.Tensor:
+              as_tensor: bool = False, normalize: str = "std") -> Image.Image | torch.Tensor:
     """Dream ``image`` (PIL, path, array, or a preprocessed tensor) through ``layers``
     (``{name: weight}``, a name, or a list of names with weight 1; default: the model's own
     block at 65 % of its depth, :func:`dream_layers`: ``blocks.10`` for EfficientNet-Lite0).
@@ -94,6 +94,10 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     ``[-jitter, jitter]`` first and rolled back after, and the step taken in the model's
     input space, clipped to valid pixels. ``octaves`` scales, each ``octave_scale`` times
     the previous, smallest first; scales with a side below ``min_side`` are skipped.
+    ``normalize``: how each step's gradient is scaled: ``"std"`` (default) ``(g - mean(g)) /
+    (std(g) + 1e-8)``; ``"mean_abs"`` ``g / (mean|g| + 1e-8)``, the normalisation of
+    Mordvintsev et al.'s original code (google/deepdream); ``"none"``: the raw gradient, so
+    the step size depends on the layer, its weight and the image size.
     ``smooth``: Gaussian sigma (pixels) for the gradient (0: none). Images wider than
     ``max_side`` are dreamed at that size and resized back; gradients of images larger
     than ``tile`` are computed tile by tile (bounded memory). The forward pass stops at
@@ -115,6 +119,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     max_side, tile, min_side = (checks.positive_int(v, k) for k, v in
                                 (("max_side", max_side), ("tile", tile), ("min_side", min_side)))
     as_tensor = checks.flag(as_tensor, "as_tensor")
+    checks.choice(normalize, "normalize", ("std", "mean_abs", "none"))
     x0 = unit_image(image, clf, module)[:1]
     in_size = tuple(x0.shape[-2:])
     mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
@@ -150,7 +155,10 @@ def deepdream(model: nn.Module | Classifier, image: Any,
                         g = torch.roll(g, (-dy, -dx), dims=(-2, -1))
                         if smooth > 0:
                             g = gaussian_blur(g, smooth)
-                        g = (g - g.mean()) / (g.std() + 1e-8)
+                        if normalize == "std":
+                            g = (g - g.mean()) / (g.std() + 1e-8)
+                        elif normalize == "mean_abs":
+                            g = g / (g.abs().mean() + 1e-8)
                         x = torch.maximum(torch.minimum(x + lr * g, hi), lo)
                         bar.update(1)
                     detail = x - base

@@ -398,3 +398,22 @@ def test_deepdream_returns_a_tensor_only_when_asked(tiny, photo):
     assert isinstance(image, Image.Image) and tensor.shape == (1, 3, image.height, image.width)
     with pytest.raises(TypeError, match="as_tensor"):
         cv.deepdream(tiny, photo, "conv1", as_tensor="tensor", **kw)
+
+
+def test_deepdream_normalize_scales_each_step_as_documented(tiny, photo):
+    """One step, no shift: with "std" the step in normalised input space has standard deviation
+    lr, with "mean_abs" its mean absolute value is lr, and with "none" it is linear in lr."""
+    from cnnviz_lab.optvis.render import IMAGENET_STD
+    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    x0 = cv.deepdream(tiny, photo, steps=0, as_tensor=True)
+    one = dict(octaves=1, steps=1, jitter=0, seed=0, as_tensor=True)
+
+    def step(lr, normalize):
+        return (cv.deepdream(tiny, photo, lr=lr, normalize=normalize, **one) - x0) / std
+
+    assert torch.isclose(step(1e-3, "std").std(), torch.tensor(1e-3), rtol=0.05)
+    assert torch.isclose(step(1e-3, "mean_abs").abs().mean(), torch.tensor(1e-3), rtol=0.05)
+    small, large = step(1.0, "none"), step(2.0, "none")
+    assert small.abs().max() > 0 and torch.allclose(large, 2 * small, rtol=0.05, atol=1e-6)
+    with pytest.raises(ValueError, match="normalize"):
+        cv.deepdream(tiny, photo, normalize="l2")
