@@ -296,9 +296,9 @@ def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     cpu, gpu = times.get("cpu"), times.get("gpu")
     cpu_text = (f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores (measured)" if cpu
                 else f"about {estimate[0]} on a CPU")
-    gpu_text = f"{_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else "not yet timed on a GPU"
-    return (f"**Run time (full mode):** {cpu_text}; {gpu_text}. "
-            "Quick mode (the smaller settings the tests use, see the README) runs in seconds.")
+    gpu_text = f"; {_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else ""
+    return (f"**Run time (full mode):** {cpu_text}{gpu_text}. "
+            "Quick mode (smaller images and fewer steps, for a first look) runs in seconds.")
 
 
 def _clean(text: str) -> str:
