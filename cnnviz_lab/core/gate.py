@@ -105,6 +105,16 @@ def _finite(x: torch.Tensor, name: str) -> None:
                          "model input must be finite")
 
 
+def _fixed_side(module: nn.Module) -> int | None:
+    """The one image side a model accepts, where it has one: torchvision's
+    ``VisionTransformer`` reads exactly ``image_size x image_size`` images (its position
+    embeddings are fixed). ``None`` for every model that takes any size."""
+    if type(module).__name__ == "VisionTransformer" and type(module).__module__.startswith("torchvision."):
+        side = getattr(module, "image_size", None)
+        return side if isinstance(side, int) else None
+    return None
+
+
 def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
     """The gate for an input batch: a fresh, detached ``(N,C,H,W)`` copy of ``x`` on the
     model's device in the model's floating dtype (the caller's tensor is never shared, so
@@ -112,9 +122,15 @@ def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
 
     Checked as :func:`check_batch` says, with ``C`` the channels of the model's first
     convolution (3 for every ImageNet model); any float dtype is cast to the model's (and
-    must stay finite there).
+    must stay finite there). A model that reads one image size only (torchvision's
+    ``VisionTransformer``) gets one ``ValueError`` naming ``x`` for any other size, not
+    torch's assertion from inside its forward.
     """
     x = check_batch(x, name, _input_channels(module))
+    side = _fixed_side(module)
+    if side is not None and tuple(x.shape[-2:]) != (side, side):
+        raise ValueError(f"{name}: this VisionTransformer reads {side}x{side} images, got {x.shape[-2]}x{x.shape[-1]}: "
+                         f"resize {name} to {side}x{side} (clf.preprocess does)")
     with torch.inference_mode(False):   # an inference tensor becomes an ordinary copy
         out = x.detach().to(device=model_device(module), dtype=model_dtype(module), copy=True)
     if out.dtype != x.dtype:

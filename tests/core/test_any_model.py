@@ -387,6 +387,17 @@ def small_vit(layers: int = 2) -> torchvision.models.VisionTransformer:
     return vit
 
 
+@pytest.mark.parametrize("method", ["saliency", "gradcam", "scorecam", "eigencam", "occlusion", "attention_rollout"])
+def test_a_vit_given_the_wrong_image_size_gets_one_error_naming_x(method):
+    """torchvision's ViT asserts its image size inside forward; the gate says it first, for
+    every method, and leaves the model as it was."""
+    vit = small_vit(1)
+    before = {k: v.clone() for k, v in vit.state_dict().items()}
+    with pytest.raises(ValueError, match=r"^x: this VisionTransformer reads 32x32 images, got 48x48"):
+        registry.call(method, vit, torch.rand(1, 3, 48, 48), 0)
+    assert all(torch.equal(before[k], v) for k, v in vit.state_dict().items()) and not vit.training
+
+
 def hand_gradcam(model, x, layer, to_grid, cls):
     saved = {}
     handle = model.get_submodule(layer).register_forward_hook(lambda m, i, o: saved.__setitem__("a", o))
