@@ -15,6 +15,8 @@
 #     - Zhou, Khosla, Lapedriza, Oliva, Torralba, *Learning Deep Features for Discriminative Localization*,
 #       CVPR 2016
 #     - Lin, Chen, Yan, *Network in Network*, ICLR 2014 (global average pooling)
+#     - Zhang, Lin, Brandt, Shen, Sclaroff, *Top-down Neural Attention by Excitation Backprop*, ECCV 2016
+#       (the pointing game)
 # ---
 
 # %% [markdown]
@@ -179,15 +181,17 @@ assert ((g[others] - 0.5).abs() < 0.1).all() and ((d[others] - 0.5).abs() < 0.1)
 # %% [markdown]
 # **What to look at:** the table gives the share of each map's positive mass inside the
 # hand-drawn boxes (white: guitar, yellow: drum kit), and its last row the boxes' area, the
-# share a map spread evenly would get (chance). `electric guitar` and the network's second,
-# wrong label for the same guitar, `acoustic guitar`, put about two thirds of their map on
+# share a map spread evenly would get (chance). `electric guitar` and the network's other
+# guitar label, `acoustic guitar` (rank 5, wrong for this solid-body guitar), put about two thirds of their map on
 # the guitar, over twice the 30 % of the image its boxes cover. `drum` moves to the drum kit:
 # 77 % of its map, against the 57 % its boxes cover (the drum kit fills most of the photo, so
 # chance is high there), and under 20 % on the guitar. `banjo` and `stage` split their mass
 # about half and half. Their hottest pixel, and that of `acoustic guitar`, is at x = 144:
 # where the guitar's body touches the bass drum's rim, one pixel right of the drum kit's box.
 # That peak is the centre of a 32-pixel cell straddling both boxes, so these are not clear
-# hits on either object (the paper's 15-pixel tolerance would count them for both). A banjo
+# hits on either object. The *pointing game* of Zhang et al. (2016) counts a map as a hit
+# when its hottest pixel falls inside the object's box, allowing 15 pixels of tolerance; with
+# that tolerance these peaks would count for both objects. A banjo
 # *is* a round drumhead with a long neck, which fits evidence on a drum rim and a neck.
 # Only `electric guitar` peaks well inside the guitar (x = 175) and `drum` well inside the
 # drum kit.
@@ -200,7 +204,7 @@ assert ((g[others] - 0.5).abs() < 0.1).all() and ((d[others] - 0.5).abs() < 0.1)
 # point of Zhou et al.'s paper. Their recipe for a box: keep the pixels above **20 % of the
 # map's maximum**, take the bounding box of the largest connected region
 # (`cv.evaluate.cam_box`), and count it correct when its intersection over union (IoU) with
-# the true box is at least 0.5.
+# the true box is at least 0.5 and the predicted class is correct.
 
 # %%
 guitar_box = [min(b[i] for b in boxes["electric guitar"]) for i in (0, 1)] + \
@@ -348,13 +352,16 @@ if not cv.config.quick():                                            # 320 pixel
 # bigger input is not a free sharper map. The map also moves: at 224 the guitar's neck gets
 # 11 % of the `electric guitar` map, barely more than its 7.6 % of the image (the body
 # dominates, as the box above showed); at 320 it gets 17 %, and the map climbs onto the neck
-# and upper body.
+# and upper body. The `drum` map moves further: at 224 it peaked between the toms (79, 47);
+# at 320 it and `drumstick` peak on the bass drum's left rim (figure above), over 100 pixels
+# away in the same image. Changing the input size changes where the evidence is found.
 
 # %% [markdown]
 # ### Evidence for one class *rather than* another
 #
 # A class map shows the evidence **for** $c$, not for $c$ rather than $c'$: two maps that
-# correlate at 0.92 cannot tell you why the network prefers `electric guitar`. The equation
+# correlate at 0.92 (measured above on the 10x10 maps at 320 pixels) cannot tell you why the
+# network prefers `electric guitar`. Below we return to the 7x7 maps at 224 pixels. The equation
 # of section 1 is linear, so $M_c - M_{c'}$ is itself an exact CAM, of the logit difference
 # $S_c - S_{c'}$ (with bias $b_c - b_{c'}$). Before you run it, predict:
 
@@ -386,9 +393,10 @@ assert 0.55 < cv.energy_in_boxes(big_c, boxes["electric guitar"]) < 0.7 and int(
 # **What to look at:** the difference is not flat: the guitar's body is red (up to 11, where
 # each map peaks near 27; the two maps are in the signed figure above), and 62 % of the
 # positive part lies in the guitar's boxes, twice their 30 % of the image: on this image the
-# evidence for "electric rather than acoustic" sits on the guitar's body. One cell at the
-# body's lower-left edge, where it meets the drum, is clearly blue (about −6): a spot that
-# favours `acoustic guitar`. Its mean plus $b_e - b_a$ is the logit
+# evidence for "electric rather than acoustic" sits on the guitar's body. But 60 % of its
+# negative part lies there too: both classes argue over the same object. Only one cell, at the
+# body's lower-left edge where it meets the drum, is clearly blue (about −6): a spot that
+# strongly favours `acoustic guitar`. Its mean plus $b_e - b_a$ is the logit
 # difference exactly. Softmax probabilities follow from such differences, which is why the
 # map of one logit alone does not explain a probability.
 
@@ -400,8 +408,8 @@ assert 0.55 < cv.energy_in_boxes(big_c, boxes["electric guitar"]) < 0.7 and int(
 # - **Not class-contrastive.** $M_c$ is evidence for $c$, not for $c$ rather than $c'$;
 #   use $M_c - M_{c'}$ (above). And it explains the logit, not the probability.
 # - **Where, not why.** A CAM shows where the evidence for a class sits, not what it is. On
-#   this image `stage` peaks where the guitar meets the drum: its evidence is instruments,
-#   probably a cue that goes with stages in the training photos. Context a class correlates with lights up like
+#   this image `stage` peaks where the guitar meets the drum: its evidence is instruments
+#   (a plausible reading: instruments go with stages in the training photos). Context a class correlates with lights up like
 #   the object.
 # - **Each map on its own scale** hides how strong it is and makes weak evidence look like
 #   none (blue); compare classes on one scale, as above.
@@ -410,7 +418,9 @@ assert 0.55 < cv.energy_in_boxes(big_c, boxes["electric guitar"]) < 0.7 and int(
 # - **Resolution.** 7x7 cells of 32x32 pixels: upsampling only blurs them and adds no detail,
 #   so a peak is placed to about half a cell (16 pixels). Each cell's features also see far
 #   more than their 32 pixels (a large receptive field), so context leaks into the cell.
-# - **Only the last layer** is explained, and only for GAP + one linear layer heads.
+# - **Only the last layer** is explained, and only for heads linear in the pooled maps (a
+#   BatchNorm, or ConvNeXt's LayerNorm up to a per-image factor, still qualify; `cv.cam`
+#   itself supports only GAP + one linear layer, which is what its error message refers to).
 # - **Check before trusting.** A CAM is an explanation like any other: run the sanity checks
 #   and deletion curves of notebook 08 before you trust it on your own model.
 

@@ -111,9 +111,10 @@ for i, (_, label, _) in enumerate(top):
 # `drum`, the fourth class, moves to the drum kit: 1.3x chance there (a box that covers 57 %
 # of the image cannot score more than 1.75x) and its maximum on a drum. `banjo` and `stage`
 # peak at the guitar's left edge, next to the drums, and spread over both boxes, between
-# 0.8x and 1.6x chance on each. The maxima of `banjo`, `stage` and `acoustic guitar` lie at
-# x = 144, just right of the overlap strip: in the guitar's box only, but a pointing game
-# with a few pixels of tolerance would count them for the drum kit too.
+# 0.8x and 1.6x chance on each. The maxima (crosses) of `banjo`, `stage` and `acoustic
+# guitar` sit at the body's left edge, just right of the drum kit's dashed box in the
+# figure: in the guitar's box only, but a pointing game with a few pixels of tolerance would
+# likely count them for the drum kit too.
 
 # %% tags=["check"]
 # At blocks.15: both guitar classes over 2x chance on the guitar with their peak there; drum over 1.2x chance on the drum kit with its peak there
@@ -138,15 +139,15 @@ print("Grad-CAM == ReLU(CAM) / 49 at layer", clf.cam_layer)
 
 # %% [markdown]
 # So at `head` a top-5 Grad-CAM figure would repeat notebook 05's CAM figure: the same maps
-# and the same shares once CAM's negative values are set to zero (Grad-CAM's ReLU does that;
-# with them, every share would differ). That is why this notebook opened one layer earlier, where CAM has no
+# and the same shares (the shares count positive mass only, and Grad-CAM's ReLU removes
+# only the few negative cells). That is why this notebook opened one layer earlier, where CAM has no
 # weights and Grad-CAM still picks out each class's object.
 #
 # ## 3. Which layer? Early vs late
 #
 # Grad-CAM can be computed at any convolutional layer (`layer=`). Early layers keep a high
-# resolution (112x112 for `stem`, 28x28 for `blocks.3`) but their channels detect edges and
-# colours, not guitars. The last layers are coarse (7x7) but each channel means something
+# resolution (112x112 for `stem`, 28x28 for `blocks.3`) but their channels detect edges,
+# colours and textures, not guitars. The last layers are coarse (7x7) but each channel means something
 # about the object. `cv.cam_layers(clf)` lists the network's 18 layers, early to late: the
 # stem, 16 blocks and `head`.
 
@@ -196,8 +197,10 @@ for name, fn in [("Grad-CAM", cv.gradcam), ("LayerCAM", cv.layercam)]:
             + f"; maximum in: {peak[name, layer]}")
 
 # %% [markdown]
-# **What to conclude:** the default layer is the last convolutional one because there
-# Grad-CAM is class specific on this image (2.2x chance on the guitar, maximum on it). At
+# **What to conclude:** the default layer is the last convolutional one, following
+# Selvaraju et al. (the best trade-off between high-level semantics and spatial detail); on
+# this image it is also where Grad-CAM is class specific (2.2x chance on the guitar,
+# maximum on it). At
 # `blocks.12` Grad-CAM leaves the guitar: 0.7x chance, *less* than a uniform map would put
 # there, with its maximum at the left edge; its share on the drum kit is at chance (1.0x),
 # so it points at neither object. At `blocks.3` it leans to the wrong object: 1.3x chance on
@@ -421,9 +424,11 @@ assert all(bool(cv.pointing_game(mid[k][0], guitar)) for k in ("HiResCAM", "Laye
 # *average* gradients times the activations) while $\sum_k g_k(x,y)\,A_k(x,y) < 0$ (each
 # position's own gradients $g_k(x,y) = \partial S_c/\partial A_k(x,y)$), so Grad-CAM paints
 # them hot. That is Draelos & Carin's point. At `head` HiResCAM is exactly the score split
-# over positions (the check above); at `blocks.12`, with four nonlinear blocks after it, gradient times activation is
-# only a first-order approximation of each position's contribution, but one that keeps each
-# position's own gradient. XGrad-CAM does not help here: its weights are still one number
+# over positions (the check above); at `blocks.12`, with four nonlinear layers after it
+# (`blocks.13` to `blocks.15` and `head`), gradient times activation is only a first-order
+# approximation of each position's contribution, but one that keeps each position's own
+# gradient. It is not a local account either: the depthwise convolutions in those blocks mix
+# neighbouring positions, so a position's features also act through its neighbours. XGrad-CAM does not help here: its weights are still one number
 # per channel (the gradient averaged where the channel is active), and its map leaves the
 # guitar as Grad-CAM's does (below chance, the same maximum at the left edge).
 #
@@ -458,9 +463,9 @@ assert peak_on_guitar and not peak_on_drums and g_eig > 1.5 * area["guitar"] and
 # **Reading the figure:** Grad-CAM moves from the guitar to the drum kit with the class;
 # EigenCAM does not move. Its one map peaks on the guitar's body, the region that dominates
 # the head's activations, and is above chance on the guitar and below it on the drum kit
-# (the printed ratios); asked for `drum`, it points at the guitar (its maximum lies at the
-# body's left edge, just right of the overlap strip: in the guitar's box, not the drum
-# kit's). The first principal
+# (the printed ratios); asked for `drum`, it points at the guitar (its maximum, the cross,
+# lies at the body's left edge in the figure: in the guitar's box, not the drum kit's, as
+# printed above). The first principal
 # direction of a layer's activations is "what this layer responds to most", not "what this
 # class needs". Use EigenCAM to see what a layer attends to, never to explain one class.
 #
@@ -471,13 +476,10 @@ assert peak_on_guitar and not peak_on_drums and g_eig > 1.5 * area["guitar"] and
 # $w_k^c = \frac{y_c - y_c^{k}}{|y_c|}$, $L^c = \mathrm{ReLU}(\sum_k w_k^c A_k)$. The paper
 # divides by $y_c$; the package divides by $|y_c|$, because a negative logit would flip the
 # sign of every weight and the ReLU would then keep the evidence *against* the class. That is
-# one ablation per channel (1280 here). The package runs the image through the network once
-# (recording $A$ and $y_c$); then each further pass runs the layers up to `head` on the one
-# image and hands the layers after it (pooling and classifier) a batch of ablated copies of
-# $A$ (`batch_size` bounds the memory; by default as many copies as fit in 256 MiB, 1070
-# copies of this 1280x7x7 output, which explains the odd split below); every class is read
-# from the same passes.
-# `cv.capture` on the classifier counts the copies per pass:
+# one ablation per channel (1280 here): cheap at `head`, where only the pooling and the
+# classifier run again, expensive early in the network, where each copy reruns most of it.
+# (The package batches the ablated copies to fit 256 MiB, 1070 of them per pass here, and
+# reads every class from the same passes; the printout counts them.)
 
 # %%
 with cv.capture(clf, "classifier") as cap:
@@ -493,10 +495,9 @@ print(f"{channels} channels ablated for 2 classes in {len(rows)} forward passes 
 assert len(rows) == len(cap_one.outputs["classifier"]) and rows[0] == 1 and sum(rows[1:]) == channels + 1
 
 # %% [markdown]
-# The first pass (1 copy) is the plain image. The second carries, besides its ablated copies,
-# one **un-ablated control copy**: its logits must match the image's own, which checks that
-# handing copies to the layers after `head` reproduces the model. So the copies add up to
-# 1 + 1 + 1280. Then the two maps of each class side by side:
+# (The first pass is the plain image; one extra un-ablated copy checks that the batching
+# reproduces the model, so the copies add up to 1 + 1 + 1280.) The two maps of each class
+# side by side:
 
 # %%
 cv.plot.cam_row(clf, x, [grad[0, 0], abl[0, 0], grad[0, 1], abl[0, 1]],
@@ -533,7 +534,7 @@ for i, name in enumerate(pair[0]):
 # a GAP + linear head, zeroing channel $k$ lowers the logit by exactly $w_k^c \bar A_k$
 # ($\bar A_k$ the channel's mean), so Ablation-CAM's weight is
 # $w_k^c \bar A_k / |y_c|$: Grad-CAM's weight $w_k^c/hw$ times $hw\,\bar A_k/|y_c|$, larger for
-# channels that are active on average (the cell below checks it). It says nothing about
+# channels that are active on average (the collapsed check cell above verifies it). It says nothing about
 # deeper layers, where the layers after the one read are nonlinear. The cost differs: here
 # Ablation-CAM's copies run only the pooling and the classifier after `head`, but at a layer
 # early in the network every copy would run most of the network, once per channel.
@@ -708,7 +709,7 @@ assert cv.exercises.check_layercam(my_layercam_solution)
 # - **Per-position weights** (HiResCAM, LayerCAM) stayed on the guitar at `blocks.12`;
 #   LayerCAM and Grad-CAM++ pay for it by ignoring the evidence against a class.
 # - **Gradient-free** Score-CAM kept `drum` on the drums like Grad-CAM; Ablation-CAM agreed
-#   with Grad-CAM at the head, as its closed form there requires;
+#   with Grad-CAM at the head, as its closed form there leads one to expect;
 #   EigenCAM is not class specific, and Guided Grad-CAM's sharp detail fails the sanity check.
 # - **Judge a map by numbers:** share against the box's area, and where its maximum falls.
 #
