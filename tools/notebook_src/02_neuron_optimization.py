@@ -26,6 +26,7 @@
 #     - 'Olah et al., *Zoom In: An Introduction to Circuits*, Distill 2020'
 #     - 'Mordvintsev, Olah & Tyka, *Inceptionism: Going Deeper into Neural Networks*, Google Research blog 2015'
 #     - Szegedy et al., *Intriguing Properties of Neural Networks*, ICLR 2014
+#     - 'Bau et al., *Network Dissection: Quantifying Interpretability of Deep Visual Representations*, CVPR 2017'
 #     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
 #     - 'Borowski et al., *Exemplary Natural Images Explain CNN Activations Better than State-of-the-Art Feature Visualization*, ICLR 2021'
 #     - Zimmermann et al., *How Well do Feature Visualizations Support Causal Understanding of CNN Activations?*, NeurIPS 2021
@@ -66,7 +67,7 @@ cv.plot.score_history(res.history, title="blocks.8 channel 12: mean activation p
 
 # %% [markdown]
 # The score is the channel's mean activation on the image *as transformed at that step*.
-# It climbs quickly and then flattens: more than half of the gain comes before the dashed
+# It climbs quickly, then keeps rising slowly: more than half of the gain comes before the dashed
 # line, in the first quarter of the steps (printed below). The step-to-step jitter comes from the random
 # shift, scale and rotation drawn at each step; averaged over the last 10 steps the score
 # stays below what the finished image scores untransformed (both printed below; the same
@@ -156,7 +157,8 @@ assert rf["blocks.15"] > 2 * rf["blocks.10"] > 2 * 224
 # channel 12, averaged over four random inputs (`cv.optvis.effective_receptive_field`), beside
 # the neuron's render. The gradient is a bright blob a few tens of pixels wide in the middle
 # that fades smoothly, with no edge, long before the 211-pixel theoretical field ends: the
-# shape of the render's fading.
+# shape of the render's fading (measured on noise inputs, as in Luo et al.; the gradient at
+# the render itself can differ).
 
 # %%
 erf = cv.optvis.effective_receptive_field(clf, "blocks.8", 12, size=SIZE, samples=4)
@@ -190,6 +192,10 @@ if not cv.config.quick():
 # share hardly moves, and no motif can be 850 pixels wide in a 160-pixel image. A field larger
 # than the 224-pixel training images is mostly padding the unit never saw filled; what sets
 # the scale of what a unit responds to is closer to its *effective* receptive field (section 2).
+#
+# Channel 3 of different stages is an unrelated unit. Within a stage (`blocks.8` to
+# `blocks.10` share 112 channels) residual connections keep channel indices aligned, which
+# is why `blocks.10` channel 3 resembles `blocks.8` channel 3 in section 5.
 
 # %%
 layers = ["blocks.1", "blocks.5", "blocks.10", "blocks.15"]
@@ -228,7 +234,9 @@ if not cv.config.quick():
 # Why a parametrisation changes the result of the *same* objective: gradient ascent is not
 # coordinate-free. On raw pixels, a step moves every pixel independently, and the
 # high-frequency directions, which are most numerous, take most of the step. Scaling each
-# Fourier coefficient by $1/f$ makes a step change low frequencies as much as high ones:
+# Fourier coefficient by $1/f$ makes a step's spectrum fall off as $1/f$, like a natural
+# image's: low frequencies now move far more than in pixel space (equalised only relative to
+# a natural image's amplitude, a whitened space):
 # a *preconditioner* that steers the climb towards smooth images (Olah et al. 2017,
 # "Preconditioning and parameterization"). Decorrelating the colours does the same for the
 # three colour channels. The fifth variant keeps the Fourier spectrum but optimises plain
@@ -262,8 +270,10 @@ cv.plot.renderings(imgs, [f"{n}\nhf {f:.2f}, channel {a:.1f}" for n, f, a in zip
 # (they optimise the average over random shifts, not this one image). Cleaner is not
 # stronger. The Fourier image with plain RGB colours (last panel) shows the same scales under
 # saturated rainbow-coloured pixel noise, with a much larger high-frequency share (0.40
-# against 0.23) at about the same activation: on this channel it is the colour decorrelation
-# that removes the colour noise, the $1/f$ scaling alone does not. The numbers (the channel
+# against 0.23) at about the same activation. Both steps help on this channel: with the same
+# transforms, the $1/f$ scaling alone cuts the high-frequency share from 0.57 ("pixels +
+# transforms" to 0.40 but leaves saturated colour noise; the colour decorrelation removes
+# that (0.23). The numbers (the channel
 # column is the mean activation on the untransformed image):
 
 # %%
@@ -288,8 +298,9 @@ if not cv.config.quick():
 #
 # **What to look at:** the eight channels of one layer draw motifs of roughly similar size
 # (scales, arcs, stripes a few tens of pixels across) but differ in colour, orientation and
-# shape: each channel's render shows a different motif at a similar scale. Part of that
-# similar scale comes from the shared settings (the same canvas, the same $1/f$ prior, the
+# shape: most draw scale- or arc-like tilings a few tens of pixels across, differing in
+# colour and orientation; channels 4 and 7 draw long strands and broad bands instead. Part
+# of that similar scale comes from the shared settings (the same canvas, the same $1/f$ prior, the
 # same number of steps); whether these channels *detect* these motifs in photos needs
 # dataset examples (section 7).
 
@@ -369,9 +380,11 @@ if not cv.config.quick():
 #   observers, natural dataset examples predicted which image activates a unit better than
 #   feature visualisations (Borowski et al. 2021) and helped as much for causal questions
 #   (Zimmermann et al. 2021); a network can be altered so that its renders show arbitrary
-#   pictures while it behaves the same on natural images (Geirhos et al. 2023). And random
-#   directions in a layer's activation space look as interpretable as single units (Szegedy
-#   et al. 2014; Olah et al. 2017 render such directions): the unit basis is not privileged.
+#   pictures while it behaves the same on natural images (Geirhos et al. 2023). Whether
+#   single units are special is contested: Szegedy et al. (2014) found random directions in
+#   a layer's activation space as meaningful as units; Bau et al. (2017) and Olah et al.
+#   (2017) find units interpretable somewhat more often. Either way, do not assume a single
+#   unit is the natural unit of meaning.
 #
 # **On your own model:** wrap it with its input normalisation, e.g.
 # `net = cv.wrap_model(my_module, categories, input_size=224, mean=(0.485, 0.456, 0.406),
@@ -404,8 +417,11 @@ display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 # and a darker region (cup rims, a fur outline, a petal, the panda's black-and-white edge):
 # the same kind of curved rim that outlines each scale of the render, so the render's motif
 # is a fair hypothesis here. But all six sit at the photo's edge (grey: outside the photo):
-# on photos this channel fires most where the image meets the network's zero padding, so
-# part of that response is a border effect, not the motif. The render
+# on photos this channel fires most where the image meets the network's zero padding. A
+# hypothesis to test (not shown here): part of that response is a border effect, not the
+# motif; re-score the photos with a larger crop so the same content sits inside the frame.
+# (About a third of the 10x10 positions are border positions, so six out of six is
+# striking but not proof.) The render
 # drives the channel much harder: its best unit about twice the best photo's (40.6 against
 # 19.3), and its mean over all positions ten times any whole photo's (27.8 against 2.8; a
 # photo fires in a few places, the render everywhere). That is true of these 16 photos; a
@@ -461,8 +477,12 @@ print(f"random-weight network, its own channel 12 while rendering: step 1 {rand.
 # The network with random weights gives no scales at all: a smooth, grey, cloudy texture with
 # a few dark spots, which the trained `blocks.8` sees as nothing like the scales (feature
 # correlation -0.09). Its own channel 12 barely changes while the image is optimised (39.3 to
-# 40.0): the random network offers almost nothing to climb, and what is left is the prior's
-# picture. So the scales come from the trained weights; the smoothness comes from the prior.
+# 40.0, above the trained network's 27.8): this randomisation (weights redrawn, batch-norm
+# statistics untouched) leaves the channel almost input-independent, so the optimiser can
+# barely move it, and the panel shows mostly the parametrisation's starting picture, not a
+# prior shaping a climb. It shows that the scales come from the trained weights; it does not
+# show that random networks give no structure (randomly initialised networks whose units
+# stay input-sensitive can drive textured renders).
 
 # %% tags=["check"]
 # the layer sees the same texture in both seeds and not in the photo; both fire far above the photo
@@ -517,7 +537,8 @@ assert cv.exercises.check_total_variation(total_variation_solution)
 # for weights 30, 300 and 3000: how do the high-frequency share and the channel's mean
 # activation change? Is there a weight beyond which the channel stops firing strongly?
 # Write your guesses down, then run (the three images are optimised as one batch, each with
-# its own weight).
+# its own weight). Batch element *i* starts from different seeded noise than a single run
+# with seed 0, so the weight-300 numbers differ slightly from section 4's.
 
 # %%
 weights = [30, 300, 3000]
@@ -586,6 +607,8 @@ if not cv.config.quick():
 # </details>
 
 # %% [markdown]
+# The four neuron renders of the model answer (128 steps each):
+
 # %%
 goals = [obj.neuron("blocks.1", 3), obj.neuron("blocks.15", 3)]
 raw = cv.maximize(clf, goals, size=SIZE, steps=cv.config.pick(128, 10), seed=0, param="pixel", transforms=None)
@@ -605,7 +628,7 @@ cv.plot.renderings(list(raw.tensor) + list(usual.tensor), names, ncols=4, cell=2
 #   training images.
 # - Without a prior the image fills with high-frequency noise; total variation, transforms and
 #   the Fourier parametrisation (a preconditioner) clean it, transforms at some cost in
-#   activation; the prior shapes the picture even for a network with random weights.
+#   activation; with random weights (here nearly input-independent) no scales appear.
 # - A render is a hypothesis about a unit, not its meaning: check it against dataset
 #   examples, several seeds and a random-weight control before you name a unit.
 

@@ -30,8 +30,9 @@
 #
 # starting from noise. The first term is a *relative* feature distance (0 = the layer
 # cannot tell the two images apart); the alpha-norm
-# $\lVert x\rVert_\alpha^\alpha = \operatorname{mean}_{c,i,j} |x_{c,i,j}|^\alpha$ with a large
-# $\alpha$ keeps pixels in a natural range, and the squared total variation
+# $\lVert x\rVert_\alpha^\alpha = \operatorname{mean}_{c,i,j} |2(x_{c,i,j}-\tfrac12)|^\alpha$ (on pixels in
+# [0, 1], centred on mid-grey, as Mahendran & Vedaldi apply it to the mean-subtracted image)
+# with a large $\alpha$ punishes extreme pixels and pulls them towards mid-grey, and the squared total variation
 # $R_{TV}(x)=\frac{1}{C(H-1)(W-1)}\sum_{c,i,j}\big[(x_{c,i,j+1}-x_{c,i,j})^2+(x_{c,i+1,j}-x_{c,i,j})^2\big]$
 # (notebook 02) keeps the image smooth. `cv.invert` runs it with the same render loop as
 # `cv.maximize` (frozen model, hooks removed, forward pass stopped at the layer).
@@ -45,7 +46,9 @@
 # choice; the alpha-norm is not varied here). This is a *light* prior: section 4 raises the
 # TV weight tenfold. Jitter, TV and the pixel parametrisation are all part of the prior:
 # Olah et al. (2017) show that optimising in a decorrelated Fourier basis
-# (`param="fft"`) instead of raw pixels is the standard cure for high-frequency noise, and
+# (`param="fft"`) instead of raw pixels is the standard cure for high-frequency noise (this
+# notebook keeps raw pixels throughout, as Mahendran & Vedaldi did, so that the prior stays
+# the one their paper studies; the Fourier basis is not tried here), and
 # Ulyanov et al.'s *Deep Image Prior* (2018) inverts features with a generator network's
 # structure as the only prior. The numbers below say how far the feature distance fell; the
 # picture of this same `blocks.4` inversion is the `blocks.4` panel of section 2.
@@ -91,15 +94,20 @@ display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for 
 # \lVert \Phi(x_0)\rVert^2$ is measured in the layer's own space and divided by the size of
 # the photo's own activations, so the numbers are on one scale, but they do not measure the
 # same thing at every depth: $d = 0$ means the layer cannot tell the reconstruction from the
-# photo, $d = 1$ is as far as an all-zero activation map. Through the blocks it *falls* with
-# depth (about 0.6 at `blocks.1`, about 0.1 at `blocks.12`), and yet the pictures look
+# photo, $d = 1$ is as far as an all-zero activation map. Through the blocks, *with these
+# settings*, it falls with depth (about 0.6 at `blocks.1`, about 0.1 at `blocks.12`); this
+# order comes from the jitter: with jitter and TV off, `blocks.1` reaches 0.01 (below), so
+# the answer to the question above flips with the settings. And yet the pictures look
 # *less* like the photo. `blocks.12` has thrown away exact colour and most fine texture, so
 # the reconstruction is free to contain any texture: the layer cannot see the difference,
 # a great many images give nearly the same activations, and one of them is easy to find. A
 # lower $d$ does not mean a more faithful picture: in pixels, the `blocks.12`
-# reconstruction is *farther* from the photo than the `blocks.1` one (printed below).
+# reconstruction is *farther* from the photo than the `blocks.1` one (printed below); the
+# evidence that does not depend on the jitter is the noise reference and the common-space
+# comparison further down.
 #
-# **What to look at:** `blocks.1` gives a paler copy of the photograph with its colours, but
+# **What to look at:** `blocks.1` gives a paler copy of the photograph (likely in part the
+# alpha-norm's pull towards mid-grey, not varied here) with its colours, but
 # with doubled contours around the eyes and a fine regular grid. From `blocks.4` on, the
 # eyes, the nose and the outline of the face stay where they were, but the smooth fur turns
 # into a multicoloured texture: the layers keep *where the parts are* and let the exact
@@ -158,21 +166,26 @@ print(f"pixel error to the photo: blocks.1 without jitter and TV {(plain.tensor 
 
 # %% [markdown]
 # **What to look at:** without jitter and TV, `blocks.1` matches almost perfectly: $d$ = 0.01
-# instead of 0.60, a sharp copy whose eye contours are single again, with only a faint colour
-# speckle the layer barely sees (which is why its pixel error, 0.023, is even a little higher
-# than with the prior, 0.016). So the high $d$ of `blocks.1` in the depth figure comes from
+# instead of 0.60, a sharp copy whose eye contours are single again, with a visible colour
+# speckle the layer barely sees, grey-blue pupils where the photo's are black and a paler
+# overall tone (the alpha-norm, still on, pulls pixels towards mid-grey: a likely cause). Its
+# pixel error, 0.023, is even a little higher than with the prior, 0.016. So the high $d$ of `blocks.1` in the depth figure comes from
 # the jitter and the TV prior together (this run turns off both), not from a layer that is
 # hard to invert. The loss lines are the step budget's check: at `blocks.12` the loss is still
 # falling, about a third lower over the last 100 steps, so 300 steps is a budget, not
 # convergence, and its $d$ would likely fall further; at `blocks.1` the jittered loss jumps
 # up and down (0.68, 0.85, 0.69) because every step sees a different shift, so no single
-# step's value is a converged number either.
+# step's value is a converged number either, and the printed "% lower" for `blocks.1`
+# compares two single jittered steps: it means nothing. A curve with a running mean
+# (as in notebook 02) is the proper check; these three values are only a rough one.
 
 
 # %% [markdown]
 # **What is a small $d$?** For scale, the same distance between the photo and two near copies
 # of it: the photo circularly shifted by 4 pixels (`torch.roll`: what leaves one edge comes
-# back at the other), and the photo plus mild pixel noise (standard deviation 0.05). And the central idea, *many images share the activations*, shown directly:
+# back at the other, so a seam along two edges adds to the shift's $d$, most at `blocks.1`),
+# and the photo plus mild but visible pixel noise (standard deviation 0.05, about ±13 of 255
+# grey levels; these two copies are not shown). And the central idea, *many images share the activations*, shown directly:
 # `blocks.12` inverted from three random starts.
 
 # %%
@@ -206,12 +219,13 @@ if not cv.config.quick():
 # `blocks.1` ($d$ = 1.21) than the inversion (0.60), while at `blocks.12` it gives 0.15, above
 # the inversion's 0.10: the deeper the layer, the less a shift matters, and a given $d$ means
 # a different thing at each depth (this is also why the jitter hurts `blocks.1` most). The
-# noise row is the plainest evidence that $d$ is not fidelity: noise the eye barely sees
+# noise row is the plainest evidence that $d$ is not fidelity: mild, visible noise
 # (sd 0.05) puts the photo at $d$ = 0.25 from itself at `blocks.12`, 2.5 times the
 # inversion's 0.10 and farther than the shift, though the inversion looks far less like the
 # photo than the noisy copy does. The three `blocks.12` pictures reach $d$ = 0.07 to 0.10,
 # and they differ from each other (pixel error about 0.04) nearly as much as from the photo
-# (about 0.05): the eyes and nose sit in the same places, the textures between them are
+# (about 0.05): the eyes and nose sit in roughly the same places (an eye moves by about 10
+# pixels between seeds, and seed 2 has an extra eye-like ring near the right edge), the textures between them are
 # different. Many images share these activations.
 
 # %% [markdown]
@@ -224,7 +238,10 @@ if not cv.config.quick():
 # ReLU passes no gradient, so the optimiser cannot turn them on. What it *can* do is switch
 # off the units the noise turned on, and it does, until the head's output is (almost) all
 # zero: $d \to 1$, the distance of an empty activation map: a flat region of the objective,
-# which more steps do not leave. The numbers below: of the units the photo switches on, the
+# which more steps do not leave. This is what happens *here*, with 88% of the head at exactly
+# 0, a noise start that switches on only 11% of the photo's active units, plain
+# Adam at lr 0.05 and 300 steps; it is not a general rule: Mahendran & Vedaldi (2015)
+# inverted every AlexNet layer, its ReLU outputs included, from noise. The numbers below: of the units the photo switches on, the
 # share that are on at the start and at the end of the `head` inversion, and $d$ going from
 # its start value only to 1.00, the empty map.
 
@@ -243,7 +260,10 @@ print(f"head: d {head.info['distance_start']:.2f} at the start, {d['head']:.2f} 
 # %% [markdown]
 # The cure for the *optimisation* is to invert the same layer *before* its clamp, `head.bn`
 # (the batch-norm output, 1280 signed values per position; `head` is this clamped to
-# [0, 6]): every unit passes a gradient again. We take a smaller step (`lr=0.02` instead of
+# [0, 6]): every unit passes a gradient again. It is a trade-off, not the same layer:
+# `head.bn` also asks the image to match the negative values that the clamp throws away and
+# the classifier never sees, a stronger constraint than the network's own representation.
+# We take a smaller step (`lr=0.02` instead of
 # the default 0.05), chosen by trial: at 0.05 some random starts ended at a worse match.
 
 # %%
@@ -268,14 +288,17 @@ if not cv.config.quick():
 # %% [markdown]
 # **What the `head.bn` pictures show.** The optimisation now works: $d$ falls to 0.06 with
 # the light prior and the network calls the result a cat. But to our eyes it is mostly
-# coloured noise. The eye-like rings in it are *displaced*: two sit clearly below the real
+# coloured texture with cat parts in it. The eye-like rings in it are *displaced*: two sit clearly below the real
 # eyes (by about a fifth of the image), and one sits at the top, on the forehead, where the photo has no
 # eye (with the tenfold TV weight, right panel, again three rings). At the end of the network
-# a 128-pixel photo is summarised in a 4x4 grid of 1280 features, one per 32-pixel cell: the
-# layer keeps roughly "an eye somewhere in this cell", not where the eye is, and an image
-# with more eyes than the cat has fits it as well. This is a **fooling image** in the sense
-# of Szegedy et al. (2014) and Nguyen, Yosinski & Clune (2015): a matched deep
-# representation, and the network's cat label, do not make a natural image.
+# a 128-pixel photo is summarised in a 4x4 grid of 1280 features, sampled every 32 pixels,
+# each position seeing the whole image: position is coded only coarsely, so an image with
+# the cat's parts (eyes, nose) in the wrong number and places fits it as well. The
+# reconstruction keeps those parts inside high-frequency texture, and the network calls it a
+# cat with less confidence than the photo (printed above): matching the last layer does not
+# force a natural image. This is related to Nguyen, Yosinski & Clune's (2015) *fooling
+# images*, but not the same thing: theirs are unrecognisable to people, classified at 99%
+# or more, and come from asking only for the label, not for a real photo's features.
 #
 # Which of those images you see depends on the prior. The stronger prior reaches an even
 # *lower* $d$ (0.04) than the light one: the light-prior run is limited by the optimisation
@@ -340,8 +363,13 @@ print("d at blocks.1 of the reconstruction from:", ", ".join(f"{l} {v:.2f}" for 
 # %% [markdown]
 # Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
 # 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
-# photo than an all-zero map, likely the price of their high-frequency texture). The deeper the layer,
-# the less of the photo's detail its reconstruction carries, on this photo and with this prior.
+# photo than an all-zero map, likely the price of their high-frequency texture). This space
+# favours the `blocks.1` reconstruction almost by construction (it is the quantity that
+# inversion optimised), so its first place shows little; the informative part is the order
+# `blocks.4` < `blocks.8` < `blocks.12`, which none of them optimised: the deeper the layer,
+# the less of the photo's detail its reconstruction carries, on this photo and with this
+# prior. A fairer judge would be a space none of them optimised (another network's early
+# features, or agreement between seeds), not computed here.
 
 # %% tags=["check"]
 # measured in blocks.1's features, the deeper reconstructions are farther from the photo
@@ -379,16 +407,18 @@ if not cv.config.quick():
 # - **$d$ is not fidelity.** A small feature distance at a deep layer means the layer is easy
 #   to fool, not that the picture is faithful (section 2); compare with the reference values
 #   of near copies of the photo.
-# - **Clamped layers block the gradient.** Invert the layer *before* its ReLU (`head.bn`, not
-#   `head`), and check that $d$ falls well below 1 (section 3).
+# - **Clamped layers can stall the optimisation.** Check that $d$ falls well below 1; if a
+#   clamped layer stalls at $d \approx 1$ (here `head`, section 3), try the layer before the
+#   clamp (`head.bn`), knowing that it asks for more than the network keeps.
 # - **The picture depends on the prior and the seed.** Different random starts give different
 #   pictures at the same $d$ (section 2), and a stronger TV weight gives a smoother one
 #   (sections 3 and 4): what you see is one image among many the layer cannot tell apart.
 # - **Jitter and the step budget shape $d$.** Random shifts at every step cost most at a
 #   shallow layer (section 2: `blocks.1` ends at the highest $d$ with them); and 300 steps
-#   may stop before the loss settles: check that it has flattened before comparing $d$s.
-# - **A matched deep layer is not a natural image.** The `head.bn` picture fools the
-#   network into "cat" while looking like noise (section 3).
+#   may stop before the loss settles: check that its running mean has flattened before
+#   comparing $d$s.
+# - **A matched deep layer is not a natural image.** The `head.bn` picture is called a cat
+#   while its cat parts sit in the wrong number and places inside texture (section 3).
 # - **One photo, one resolution.** Everything here is one close-up of a cat at 128 pixels; at
 #   `head` that is a 4x4 grid. Try other photos and sizes before generalising.
 #
@@ -402,7 +432,9 @@ if not cv.config.quick():
 #
 # Pick an image, a layer, the total-variation weight and the number of steps, then press
 # **invert**. The title shows the relative feature distance reached. The panel needs a live
-# kernel (run the notebook); a static copy shows only its first picture.
+# kernel (run the notebook); a static copy shows only its first picture (the uncropped
+# photo). The panel starts at 200 steps, fewer than the notebook's 300, so that it answers
+# quickly; raise it to compare with the figures above.
 
 # %%
 cv.widgets.inversion_panel(layer="blocks.8")
@@ -437,10 +469,11 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 #   from noise, under a prior (total variation, alpha-norm).
 # - Shallow layers give back nearly the photo (with this prior, jitter included, a paler
 #   copy); deeper blocks keep where the parts are and let exact colour and smooth surfaces
-#   go; the feature distance $d$ falls with depth all the same, so $d$ is not fidelity.
+#   go. With jitter, $d$ falls with depth; without it, `blocks.1` reaches 0.01. Either way
+#   $d$ is not fidelity: mild noise on the photo has a larger $d$ than a poor inversion.
 # - Many images share a deep layer's activations: seeds and priors pick different ones.
-# - A layer clamped by a ReLU can stop the optimisation; invert before the clamp. A matched
-#   last layer can still be a fooling image: noise the network calls a cat.
+# - A layer clamped by a ReLU can stall the optimisation here; the layer before the clamp
+#   works but asks for more. A matched last layer can still be far from a natural image.
 
 # %% [markdown]
 # ## What next
