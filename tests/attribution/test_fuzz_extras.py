@@ -132,11 +132,13 @@ class EmptyHub:
     with offline mode on (the suite's setting) no network is ever available."""
 
     def __enter__(self):
-        self.old, self.tmp = torch.hub.get_dir(), tempfile.TemporaryDirectory()
+        # torch.hub keeps set_dir's folder in _hub_dir (None: follow $TORCH_HOME); restoring with
+        # set_dir(get_dir()) would pin today's folder and hide later tests' TORCH_HOME
+        self.old, self.tmp = torch.hub._hub_dir, tempfile.TemporaryDirectory()
         torch.hub.set_dir(self.tmp.name)
 
     def __exit__(self, *exc):
-        torch.hub.set_dir(self.old)
+        torch.hub._hub_dir = self.old
         self.tmp.cleanup()
 
 

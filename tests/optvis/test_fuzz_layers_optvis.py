@@ -139,7 +139,7 @@ def dream_kwargs(data, case):
             "octave_scale": data.draw(st.floats(1.2, 1.6), label="octave_scale"),
             "steps": data.draw(st.integers(1, 2), label="steps"),
             "jitter": data.draw(st.integers(0, 3), label="jitter"),
-            "seed": data.draw(st.integers(0, 5), label="seed"), "output": "tensor", "progress": False}
+            "seed": data.draw(st.integers(0, 5), label="seed"), "as_tensor": True, "progress": False}
 
 
 def one_image_expect(case: Case, result) -> None:
