@@ -302,13 +302,16 @@ cv.plot.mask_scores(scores, "cue energy", chance=float(test.cue_masks.float().me
 # spurious signal that is spread out or faint is far harder to spot in a map.
 
 # %% tags=["check"]
-# Every method: the shortcut model's peak on the cue, the clean model's on the shape; deletion near the truth
+# By mass, the gradient maps put about the shape's area share (12 %) on it; the shape's peaks: one image
 sc, cl = scores["shortcut"], scores["clean"]
-if not cv.quick():   # by mass, the gradient maps put about the shape's area share (12 %) on it; peaks: one image
+if not cv.quick():
     grads = ["saliency", "deconvnet", "guided_backprop", "smoothgrad", "integrated_gradients"]
     assert all(0.085 < sc.mean(m, "object energy") < 0.135 for m in grads)
     assert all(sc.mean(m, "object pointing") == 0 for m in METHODS if m != "saliency")
     assert abs(sc.mean("saliency", "object pointing") - 1 / 32) < 1e-6 and METHODS["rise"].settings["n"] > 100
+
+# %% tags=["check"]
+# Every method: the shortcut model's peak on the cue, the clean model's on the shape; deletion near the truth
 truth = {name: float(s.truth["cue deletion"].mean()) for name, s in scores.items()}
 for m in METHODS:
     assert sc.mean(m, "cue pointing") > sc.mean(m, "object pointing"), m
