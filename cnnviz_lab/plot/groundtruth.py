@@ -174,7 +174,7 @@ def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance:
     ax.set_xticks(np.arange(len(names)), names, rotation=40, ha="right", fontsize=10)
     ax.set_ylabel(f"{score}\n(mean over images)", fontsize=10)
     ax.set_title(ax_title or score, fontsize=12)
-    ax.legend(loc="upper right", fontsize=9, ncols=len(models) + 1)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", ncols=len(models) + 1, fontsize=9)
     return fig
 
 

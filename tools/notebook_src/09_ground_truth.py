@@ -260,13 +260,14 @@ cv.plot.mask_scores(scores, "cue energy", chance=float(test.cue_masks.float().me
 # **What to look at** (the tables, n = 32 images, so 0.03 is one image; the figure is one
 # image). On this task **every method's peak lands on the cue** of the shortcut model (cue
 # pointing 0.88 to 1.00 in the table) and almost never on the shape (0 for all but saliency,
-# 0.03: one image), and for the clean model it (almost) never lands on the cue (0 to 0.06).
+# 0.03: one image), and for the clean model it (almost) never lands on the cue (at most 0.1;
+# SmoothGrad's noise is redrawn on every run, so its scores move by a few hundredths).
 # **By mass the picture is less clear.** The gradient maps put 0.09 to 0.13 of their mass on
 # the shape, as much as on the cue or more (saliency 0.11 on the cue, 0.12 on the shape;
 # deconvnet 0.05 and 0.12; Integrated Gradients 0.06 and 0.09), and on image 0 (figure above)
 # saliency, guided backprop and IG put more mass on the triangle than on the cue. Compare
-# **densities**, not masses: the cue covers 1.6 % of the image and the shape 12 % (printed
-# above), so saliency's 0.11 on the cue is about seven times its even share, while 0.12 on the
+# **densities**, not masses: the cue covers 1.6 % of the image and the shape about 12 % (11.4 %
+# on these 32 images, printed above), so saliency's 0.11 on the cue is about seven times its even share, while 0.12 on the
 # shape is its even share, the chance level. The edges in these maps are real gradients (the
 # logit does respond to them, and the model scores 31 % without a cue), but they matter far
 # less than the cue; guided backprop also partly reconstructs the image whatever the model
@@ -277,7 +278,8 @@ cv.plot.mask_scores(scores, "cue energy", chance=float(test.cue_masks.float().me
 # The methods differ in **how sharply** they point. Occlusion and LIME, which delete regions
 # and score what is lost, put 0.49 and 0.58 of their mass on the cue, a patch of 1.6 % of the
 # image; **the settings favour them here**: the cue is a high-contrast square with a black
-# frame, which LIME's superpixel segmentation isolates exactly (its map is a single square),
+# frame, which LIME's superpixel segmentation isolates exactly (on image 0 its map lights
+# one square, the cue),
 # and occlusion's 6-pixel window is about the cue's size. With other segments or windows they
 # would be less sharp; this is not proof that perturbation methods are sharper in general.
 # RISE also deletes regions, but with many random masks (the number is printed above)
@@ -290,7 +292,7 @@ cv.plot.mask_scores(scores, "cue energy", chance=float(test.cue_masks.float().me
 # tolerance its peak hits the 5-pixel cue in only 0.50 to 0.59 of the images (printed above),
 # against 0.97 with 2 pixels of slack; the gradient maps hit it exactly (0.97 to 1.00). **Deletion** agrees
 # with the truth: for the shortcut model, deleting any method's top |C| pixels costs 0.54 to
-# 0.74 of the probability, against 0.73 for deleting the cue itself; for the clean model,
+# about 0.75 of the probability, against 0.73 for deleting the cue itself; for the clean model,
 # deleting the cue costs nothing (-0.02).
 #
 # On image 0 (the figure) both models predict *triangle* (the clean one with 0.58). The clean
