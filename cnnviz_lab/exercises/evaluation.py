@@ -46,6 +46,45 @@ def check_trapezoid_auc(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bo
     return report(True, "trapezoid_auc", "the same rule deletion_auc and insertion_auc use")
 
 
+def _union_share(boxes: list[tuple[int, int, int, int]], size: int) -> float:
+    m = torch.zeros(size, size, dtype=torch.bool)
+    for x0, y0, x1, y1 in boxes:
+        m[y0:y1, x0:x1] = True
+    return float(m.float().mean())
+
+
+def check_box_share(fn: Callable[[list, int], float]) -> bool:
+    """``fn(boxes, size)`` must return the share of a ``size`` x ``size`` image covered by the
+    **union** of ``boxes`` (``(x0, y0, x1, y1)`` integer pixel corners, x1/y1 exclusive): the
+    chance level of the pointing game (Zhang et al. 2016), the hit rate of a map whose maximum
+    falls on a uniformly random pixel. Checked on one box, two overlapping boxes and a box
+    inside another; likely mistakes get a hint: areas added up (overlap counted twice),
+    divided by ``size`` instead of ``size**2``, inclusive corners."""
+    cases = [([(2, 3, 7, 9)], 10), ([(0, 0, 6, 4), (3, 2, 9, 8)], 12), ([(1, 1, 9, 9), (3, 3, 5, 5)], 16)]
+    for boxes, size in cases:
+        ok, got = attempt(fn, [tuple(b) for b in boxes], size, name="box_share")
+        if not ok:
+            return report(False, "box_share", got)
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return report(False, "box_share", f"return one number, got {type(got).__name__}")
+        ref = _union_share(boxes, size)
+        if abs(value - ref) > 1e-6:
+            areas = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes)
+            wide = [(x0, y0, x1 + 1, y1 + 1) for x0, y0, x1, y1 in boxes]
+            hint = diagnose(torch.tensor(value), [
+                (torch.tensor(areas / size ** 2), "you added the boxes' areas: where boxes overlap a pixel counts "
+                 "twice; mark the pixels of the union (a boolean mask) instead"),
+                (torch.tensor(ref * size), "divide by the number of pixels, size * size, not by size"),
+                (torch.tensor(_union_share(wide, size)), "x1 and y1 are exclusive: the box covers columns x0 to "
+                 "x1 - 1, as in a slice m[y0:y1, x0:x1]"),
+            ], rtol=0, atol=1e-6)
+            return report(False, "box_share", f"{len(boxes)} boxes on a {size}x{size} image: expected "
+                          f"{ref:.4f}, got {value:.4f}" + (f"; {hint}" if hint else ""))
+    return report(True, "box_share", "the share of the image a uniformly random maximum would hit")
+
+
 def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, RandomizationResult],
                          threshold: float = 0.5) -> bool:
     """``answer``: the name of a method that fails the randomisation sanity check in

@@ -17,12 +17,14 @@ from .core import image_array, normalize_map, overlay, to_numpy
 
 
 def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0,
-           title: str | None = None, reference: float | None = None) -> Figure:
+           title: str | None = None, reference: float | None = None, legend_loc: str = "best") -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
     curves, or ``{method name: curve or [deletion, insertion]}``; ``title`` (optional) goes
     above both panels (say which image they show). ``reference``: a score drawn as a dashed
-    line in every panel (e.g. the unmodified image's probability)."""
+    line in every panel (e.g. the unmodified image's probability). ``legend_loc``: where the
+    legends go (a matplotlib location such as ``"upper right"``, or ``"outside"`` for below
+    the axes)."""
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if reference is not None and (isinstance(reference, bool) or not isinstance(reference, numbers.Real)):
@@ -51,7 +53,10 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
         ax.set_ylabel("target probability")
         ax.set_xlim(0, 1)
         ax.set_ylim(bottom=0)
-        ax.legend(fontsize=8)
+        if legend_loc == "outside":
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
+        else:
+            ax.legend(fontsize=8, loc=legend_loc)
     if title is not None:
         fig.suptitle(title, fontsize=11)
     return fig
@@ -99,7 +104,8 @@ def _boxes_of(boxes: Sequence, index: int) -> list:
 def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
     red outside; a maximum on the image's edge draws its cross just inside it, whole);
-    returns whether it is a hit (always judged at the maximum itself)."""
+    returns whether it is a hit (always judged at the maximum itself). When several pixels
+    tie for the maximum, the cross marks the one that decides (see :func:`_scored_pixel`)."""
     from ..evaluate import pointing_game
 
     hit = bool(pointing_game(m, [bxs])[0])
@@ -107,13 +113,31 @@ def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     ax.imshow(overlay(img, m2))
     for x0, y0, x1, y1 in bxs:
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
-    r, c = np.unravel_index(np.argmax(m2), m2.shape)
+    r, c = _scored_pixel(m if m.dim() == 2 else torch.as_tensor(m2), bxs, hit)
     r, c = _inside(ax, float(r), float(c), m2.shape, MARKER_SIZE / 2 + MARKER_EDGE / 2)
     ax.plot([c], [r], "x", color="lime" if hit else "red", ms=MARKER_SIZE, mew=MARKER_EDGE)
     ax.set_xlim(-0.5, m2.shape[1] - 0.5)
     ax.set_ylim(m2.shape[0] - 0.5, -0.5)
     ax.set_axis_off()
     return hit
+
+
+def _scored_pixel(m: torch.Tensor, bxs: list, hit: bool) -> tuple[int, int]:
+    """``(row, col)`` of the maximal pixel that decides the pointing game's verdict. When
+    several pixels share the maximum (a blocky occlusion map) all must lie in a box for a
+    hit: a miss is marked at the first tied pixel (row-major order) outside every box, a hit
+    at the first tied pixel, so the cross never sits in a box on a panel that says miss."""
+    from ..evaluate import pointing_game
+
+    a = torch.nan_to_num(m.detach().float().cpu(), nan=-float("inf"))
+    rows, cols = torch.nonzero(a == a.max(), as_tuple=True)
+    if not hit:
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            single = torch.zeros_like(a)
+            single[r, c] = 1.0
+            if not bool(pointing_game(single, [bxs])[0]):
+                return r, c
+    return int(rows[0]), int(cols[0])
 
 
 #: The pointing cross: size and line width in points.
@@ -194,13 +218,16 @@ def _colour_bar(fig: Figure, axes, cmap: str, label: str) -> None:
 
 
 def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[str, Sequence[str]],
-                  metric: str = "spearman", threshold: float | None = 0.5) -> Figure:
+                  metric: str = "spearman", threshold: float | None = 0.5,
+                  distinct_colours: bool = False) -> Figure:
     """The cascading randomisation check (Adebayo et al. 2018) over several images, one
     panel per group of methods (``{panel title: [method names]}``, at most 8 per panel):
     for each method the mean similarity (``metric``: ``"spearman"`` or ``"ssim"``) of its
     maps to the originals after each randomised layer, and a band from the lowest to the
     highest image. A line that stays up fails the check; ``threshold`` draws the level the
-    text uses to call a failure."""
+    text uses to call a failure. ``distinct_colours``: every method keeps one colour across
+    all panels (at most 10 methods in all), and its band is drawn lighter with dotted edges so
+    that overlapping bands stay readable (default: colours restart in each panel)."""
     if not groups or any(len(v) > 8 for v in groups.values()):
         raise ValueError("groups: give {title: [at most 8 method names]} per panel")
     missing = [n for v in groups.values() for n in v if n not in results]
@@ -209,6 +236,7 @@ def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[st
     fig = Figure(figsize=(5.2 * len(groups), 4.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
     low = -0.3
+    order = list(dict.fromkeys(n for v in groups.values() for n in v))
     for ax, (title, names) in zip(axes, groups.items()):
         layers: list[str] = []
         for j, name in enumerate(names):
@@ -216,10 +244,14 @@ def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[st
             layers = res.layers if len(res.layers) > len(layers) else layers
             vals = to_numpy(getattr(res, metric))                     # (N, L)
             xs = np.arange(1, vals.shape[1] + 1)
-            colour = f"C{j}"
+            colour = f"C{order.index(name) % 10 if distinct_colours else j}"
             ax.plot(xs, vals.mean(0), "o-", color=colour, lw=2, ms=4, label=name)
             if vals.shape[0] > 1:
-                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.15, lw=0)
+                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct_colours else 0.15,
+                                lw=0)
+                if distinct_colours:
+                    for edge in (vals.min(0), vals.max(0)):
+                        ax.plot(xs, edge, ":", color=colour, lw=1)
             low = min(low, float(np.nanmin(vals)) - 0.05)
         xs = np.arange(1, len(layers) + 1)
         ax.axhline(0, color="grey", lw=0.8)

@@ -131,10 +131,13 @@ def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 
 
 
 def mask_scores(scores: Mapping[str, MaskScores], score: str = "cue energy", chance: float | None = None,
-                ax_title: str | None = None) -> Figure:
+                ax_title: str | None = None, landscape: bool = False) -> Figure:
     """One horizontal bar per method and model (``{model: MaskScores}``): the mean of
     ``score`` over the images, with the chance level (e.g. the mask's share of the image)
-    as a dashed line."""
+    as a dashed line. ``landscape``: vertical bars in a wide, low figure (method names
+    under the axis), for a projector; default: horizontal bars in a tall figure."""
+    if landscape:
+        return _mask_scores_landscape(scores, score, chance, ax_title)
     models = list(scores)
     names = list(next(iter(scores.values())).methods)
     fig = Figure(figsize=(5.2, 0.42 * len(names) * max(1, len(models)) / 1.6 + 1.0), layout="constrained")
@@ -151,6 +154,27 @@ def mask_scores(scores: Mapping[str, MaskScores], score: str = "cue energy", cha
     ax.set_xlabel(f"{score} (mean over images)")
     ax.set_title(ax_title or score, fontsize=10)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(models) + 1, fontsize=8)
+    return fig
+
+
+def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance: float | None,
+                           ax_title: str | None) -> Figure:
+    """:func:`mask_scores` as vertical bars: methods along the x axis, one bar per model."""
+    models = list(scores)
+    names = list(next(iter(scores.values())).methods)
+    fig = Figure(figsize=(max(8.0, 0.62 * len(names) + 1.5), 4.2), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / len(models)
+    for j, m in enumerate(models):
+        vals = [scores[m].mean(n, score) for n in names]
+        xs = np.arange(len(names)) + (j - (len(models) - 1) / 2) * width
+        ax.bar(xs, vals, width, label=f"{m} model")
+    if chance is not None:
+        ax.axhline(chance, ls="--", c="gray", lw=1, label="chance")
+    ax.set_xticks(np.arange(len(names)), names, rotation=40, ha="right", fontsize=10)
+    ax.set_ylabel(f"{score}\n(mean over images)", fontsize=10)
+    ax.set_title(ax_title or score, fontsize=12)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", ncols=len(models) + 1, fontsize=9)
     return fig
 
 

@@ -64,6 +64,7 @@ def shortcut_panel(models: Mapping[str, Classifier], methods: Mapping[str, Calla
         a1.set_yticks(np.arange(len(d.classes)), d.classes)
         a1.invert_yaxis()
         a1.set_xlim(0, 1)
+        a1.set_xlabel("probability (green: the true class)", fontsize=8)
         a1.set_title(f"{model} model says {d.classes[pred]}", fontsize=9)
         a2.imshow(overlay(img, m[0], alpha=0.6), interpolation="nearest")
         _cue_box(a2, d, 0)

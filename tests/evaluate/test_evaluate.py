@@ -222,3 +222,35 @@ def test_pointing_crosses_stay_whole_inside_their_panel(ncols, cell, colorbar):
             assert box.x0 <= mark.x0 and mark.x1 <= box.x1 and box.y0 <= mark.y0 and mark.y1 <= box.y1, (box, mark)
     verdicts = [ax.get_title().split(": ")[-1] for ax in fig.axes if ax.get_visible() and ax.get_title()]
     assert verdicts == ["hit"] + ["miss"] * (len(corners) - 1)
+
+
+def test_pointing_cross_marks_the_tied_pixel_that_decides(batch):
+    """A blocky map whose maximal block straddles a box's edge is a miss (every tied pixel must
+    lie in a box); the cross is drawn on a tied pixel outside the box, never inside it."""
+    attr = torch.zeros(1, 6, 6)
+    attr[0, 1:3, 1:4] = 1.0                 # tied maximum: rows 1-2, columns 1-3
+    boxes = [[(0, 0, 6, 2)]]                # covers rows 0-1 only: row 2 of the block is outside
+    assert not bool(cv.pointing_game(attr, boxes)[0])
+    ax = cv.plot.pointing(attr, boxes, batch).axes[0]
+    cross = [line for line in ax.get_lines() if line.get_marker() == "x"][0]
+    row = float(cross.get_ydata()[0])
+    assert row >= 1.5, row                  # drawn at the tied pixel in row 2, outside the box (rows 0-1)
+    assert cross.get_color() == "red" and "miss" in ax.get_title()
+    inside = [[(0, 0, 6, 3)]]               # now the whole block is inside: a hit, cross on the block
+    ax = cv.plot.pointing(attr, inside, batch).axes[0]
+    cross = [line for line in ax.get_lines() if line.get_marker() == "x"][0]
+    assert cross.get_color() == "lime" and attr[0, round(float(cross.get_ydata()[0])), round(
+        float(cross.get_xdata()[0]))] == 1.0
+
+
+def test_curves_title_and_legend_place(tiny, batch):
+    attr = torch.rand(2, 6, 6)
+    d = cv.deletion_curve(tiny, batch, attr, steps=3)
+    i = cv.insertion_curve(tiny, batch, attr, steps=3, blur_sigma=1.0)
+    fig = cv.plot.curves({"rand": [d, i]}, title="red panda", legend_loc="outside")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["deletion: lower AUC is better", "insertion: higher AUC is better"]
+    assert fig._suptitle.get_text() == "red panda"
+    assert all(ax.get_legend() is not None and ax.get_legend()._loc == 9 for ax in fig.axes)   # upper center, below
+    plain = cv.plot.curves({"rand": [d, i]})
+    assert [ax.get_title() for ax in plain.axes][0] == "deletion: lower AUC is better"

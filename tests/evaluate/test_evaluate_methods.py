@@ -325,6 +325,13 @@ def test_figures_and_panel(tiny):
     band = spread.axes[0].collections[0].get_paths()[0].vertices[:, 1]      # lowest to highest image
     sp = ev.sanity["saliency"].spearman.numpy()
     assert band.min() == pytest.approx(sp.min(), abs=1e-6) and band.max() == pytest.approx(sp.max(), abs=1e-6)
+    plain = [line.get_color() for ax in spread.axes for line in ax.get_lines() if line.get_label() in ev.sanity]
+    assert plain == ["C0", "C0"]                                    # default: colours restart in each panel
+    fixed = cv.plot.sanity_spread(ev.sanity, {"gradients": ["saliency"], "CAMs": ["gradcam"]}, distinct_colours=True)
+    colours = [line.get_color() for ax in fixed.axes for line in ax.get_lines() if line.get_label() in ev.sanity]
+    assert colours == ["C0", "C1"]                                  # one colour per method across panels
+    dotted = [line for line in fixed.axes[0].get_lines() if line.get_linestyle() == ":"]
+    assert sorted(float(line.get_ydata().min()) for line in dotted)[0] == pytest.approx(sp.min(0).min(), abs=1e-6)
     with pytest.raises(ValueError, match="groups"):
         cv.plot.sanity_spread(ev.sanity, {"too many": ["saliency"] * 9})
     with pytest.raises(ValueError, match="groups"):

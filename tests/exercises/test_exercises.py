@@ -302,6 +302,27 @@ def test_trapezoid_hints(wrong, words, capsys):
     verdict(capsys, False, words)
 
 
+def test_box_share(capsys):
+    def right(boxes, size):
+        m = torch.zeros(size, size, dtype=torch.bool)
+        for x0, y0, x1, y1 in boxes:
+            m[y0:y1, x0:x1] = True
+        return float(m.float().mean())
+
+    assert ex.check_box_share(right)
+    verdict(capsys, True)
+    assert right([(0, 0, 6, 4), (3, 2, 9, 8)], 12) == (24 + 36 - 6) / 144   # union by hand: overlap 3x2 once
+    summed = lambda boxes, size: sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes) / size ** 2
+    assert not ex.check_box_share(summed)
+    verdict(capsys, False, "overlap")
+    assert not ex.check_box_share(lambda boxes, size: right(boxes, size) * size)
+    verdict(capsys, False, "size * size")
+    assert not ex.check_box_share(lambda boxes, size: right([(a, b, c + 1, d + 1) for a, b, c, d in boxes], size))
+    verdict(capsys, False, "exclusive")
+    assert not ex.check_box_share(lambda boxes, size: "half")
+    verdict(capsys, False, "one number")
+
+
 def test_sanity_failure_hints(capsys):
     from cnnviz_lab.evaluate import RandomizationResult
 

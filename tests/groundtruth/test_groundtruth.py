@@ -492,3 +492,19 @@ def test_scores_against_masks_gate():
     a = cv.score_against_masks(model, x, masks, ["saliency", "smoothgrad"], 1, seed=3, progress=False)
     b = cv.score_against_masks(model, x, masks, ["saliency", "smoothgrad"], 1, seed=3, progress=False)
     assert torch.equal(a.maps["smoothgrad"], b.maps["smoothgrad"])      # seed= reaches the random methods
+
+
+def test_mask_scores_landscape_draws_one_bar_per_method_and_model(tiny):
+    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32,
+                         watch=0, classes=tiny.classes, progress=False)
+    d = tiny[:3]
+    s = cv.score_against_masks(run.classifier, run.classifier.from_unit(d.images),
+                               {"cue": d.cue_masks, "object": d.object_masks}, {"saliency": cv.saliency}, d.labels,
+                               progress=False)
+    fig = cv.plot.mask_scores({"a": s, "b": s}, "cue energy", chance=0.1, landscape=True)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 and all(abs(b.get_height() - s.mean("saliency", "cue energy")) < 1e-6
+                                        for b in ax.patches)
+    assert fig.get_figwidth() > fig.get_figheight()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["saliency"]
+    assert [line.get_ydata()[0] for line in ax.get_lines()] == [0.1]      # the chance level
