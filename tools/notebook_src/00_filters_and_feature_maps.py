@@ -20,6 +20,8 @@
 #     - Tan & Le, *EfficientNet*, ICML 2019
 #     - Ioffe & Szegedy, *Batch Normalization*, ICML 2015
 #     - Howard et al., *MobileNets*, 2017; Sandler et al., *MobileNetV2*, CVPR 2018
+#     - Alsallakh et al., *Mind the Pad – CNNs Can Develop Blind Spots*, ICLR 2021
+#     - Howard & Gugger, *Deep Learning for Coders with fastai and PyTorch*, O'Reilly 2020
 # ---
 
 # %% [markdown]
@@ -29,8 +31,8 @@
 # ImageNet labels, and the preprocessing its weights were trained with. The default,
 # EfficientNet-Lite0, ships with the package, so everything here works offline. Any
 # torchvision model works too: `cv.load_model("resnet50")` (its weights download once).
-# (The run-time line at the top mentions *quick mode*: small images and few steps, used by
-# the course's automated tests. You run the full notebook and need not switch anything.)
+# (The run-time line at the top mentions *quick mode*: a reduced setting with small images
+# and few steps. You need not use it.)
 
 # %%
 clf = cv.load_model(device=DEVICE)
@@ -202,7 +204,9 @@ assert share[[8, 22]].min() > 0.85, share
 # multiplies filter $o$'s output by $\gamma_o/\sigma_o$. So the size of the drawn weights
 # is not the size of the filter's effect: the effect is that of the *folded* weights
 # $W_o \gamma_o/\sigma_o$. The share is a ratio within one filter, so folding does not
-# change it. AlexNet has no batch norm, so there the drawn size is the effect.
+# change it. Torchvision's AlexNet has no normalisation layer after conv1, so there the
+# drawn size is the effect. (The 2012 network applied local response normalisation after
+# conv1, which also rescales responses.)
 
 # %%
 import torch
@@ -253,6 +257,11 @@ assert kept[share < 0.1].max() < 0.1 and kept[(share > 0.5) & alive].median() > 
 # of section 3 silences seven of the 28 live first filters, one way it differs from the
 # colour photo for the network.
 #
+# This holds here because Lite0 normalises R, G and B with the same mean and std. With
+# ImageNet's per-channel mean and std (the torchvision models, e.g. `resnet50`), a grey
+# photo is no longer R = G = B at the network's input, and colour-opponent filters answer
+# the per-channel offset with a constant response instead of going silent.
+#
 # </details>
 
 # %% [markdown]
@@ -275,14 +284,16 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
 # %% [markdown]
 # **Reading the kernels.** The stride-1 kernels are centred: spots, centre-surround and
 # small oriented edges around the middle tap. The stride-2 kernels seem to put their weight
-# **up and to the left** of the centre. A candidate cause is the padding. These weights were
+# **up and to the left** of the centre. A known cause is the padding: Alsallakh et al.
+# (*Mind the Pad*, ICLR 2021, fig. 6) found mean kernels skewed in this way around
+# down-sampling layers with uneven padding. These weights were
 # trained in TensorFlow (Google's EfficientNet-Lite release, 2020, in the `tensorflow/tpu`
 # repository), whose `"SAME"` padding, on an input of even size (here 56 → 28), pads a
 # stride-2 convolution one row more at the bottom than at the top and one column more on
 # the right. Each kernel's centre then sits half a pixel below and right of the 2x2 block
 # of pixels its output replaces, and training could move the weight back onto that block.
 # The model here pads the same way at inference (its convolutions reproduce `"SAME"`), so
-# the lean is not a misalignment. The story predicts a mean offset of about half a pixel up
+# the lean is not a misalignment. This account predicts a mean offset of about half a pixel up
 # and half a pixel left; `cv.plot.kernel_centres` measures where each kernel's weight $|W|$
 # sits relative to its centre. Kernel 61 (framed) is blank: all zero, a channel training
 # switched off.
@@ -303,7 +314,8 @@ assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
 
 # %% [markdown]
 # The measurement matches the prediction: on this network the stride-2 lean is the size the
-# asymmetric padding predicts, which supports (but on one layer does not prove) the story.
+# asymmetric padding predicts. One layer agrees with Alsallakh et al.'s finding; it does
+# not prove it on its own.
 
 # %% [markdown]
 # A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
@@ -368,7 +380,8 @@ assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-
 #
 # A forward *hook* is a function PyTorch calls with a layer's output during the forward pass.
 # `cv.capture` attaches hooks inside a `with` block and removes them when the block ends,
-# even on an error, the pattern the fast.ai book teaches for CAM. It records what the layer
+# even on an error, the pattern the fast.ai book (Howard & Gugger 2020, ch. 18) teaches
+# for CAM. It records what the layer
 # output even if an in-place ReLU overwrites it afterwards. The cell below prints the shape
 # of three layers' outputs; predict one of them first:
 
@@ -451,7 +464,8 @@ cv.widgets.feature_map_panel()
 #
 # Write `top_k(logits, k)` returning `(probabilities, indices)` of the `k` most probable
 # classes of each row of `logits` (an `(N, 1000)` tensor), most probable first.
-# Hint: `softmax`, then `topk`.
+# Before you write it: does `topk` of the logits give the same indices as `topk` of the
+# probabilities? Why?
 
 # %% tags=["exercise"]
 def top_k(logits, k):
@@ -473,8 +487,8 @@ assert cv.exercises.check_top_k(top_k_solution)
 # ### Exercise: the most active channels
 #
 # Write `most_active_channels(clf, x, layer, k)` returning the indices of the `k` channels
-# of `layer` with the largest mean activation for image `x`, largest first (the signed mean:
-# the pitfalls below show what that ranks).
+# of `layer` with the largest mean activation for image `x`, largest first (the signed mean,
+# which ranks by net response, not by strength: the pitfalls below show the difference).
 # Hint: `cv.activations(clf, x, layer)` gives the `(1, C, H, W)` output of one layer.
 
 # %% tags=["exercise"]
@@ -507,7 +521,9 @@ assert cv.exercises.check_most_active_channels(most_active_channels_solution, cl
 #   folded weights $W\gamma/\sigma$ (section 4).
 # - Only first-layer filters read as images: deeper kernels weigh feature maps, not colours.
 # - Per-tile colour scales hide weak channels; a shared scale with a colour bar does not.
-# - The mean of a *signed* map ranks channels by sign, not by strength (the cell below).
+# - The mean of a *signed* map ranks channels by net response: strong negative values pull
+#   a channel down. Below, channel 102, the strongest by mean |activation|, is not in the
+#   signed top 5; the other four channels are in both lists.
 # - Hooks stay on a model until removed: attach them inside a `with` block (`cv.capture`).
 #   In-place operations can overwrite a layer's output after the hook has seen it.
 

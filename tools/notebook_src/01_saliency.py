@@ -136,12 +136,17 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # gradient value of the coarse layer is spread over the input through the kernel, at every
 # other pixel, and when the kernel size (3 or 5) is not a multiple of the stride, some pixels
 # receive more of these copies than their neighbours (Odena et al. 2016, *Deconvolution and
-# Checkerboard Artifacts*). In the vanilla gradient the copies carry both signs and largely
-# cancel; guided backprop and the deconvnet keep only the positive ones, so they add up and
-# the pattern shows. We measure it with the **period-2 share**,
-# `cv.high_frequency_share(a, cutoff=0.9)`: the share of the map's energy at spatial
-# frequencies above 0.9 times the Nyquist frequency (periods of about 2 pixels, the
-# checkerboard's). For the deconvnet it is more than half: its map is mostly the grid.
+# Checkerboard Artifacts*). The kernel itself has both signs; what matters is the sign of
+# its *input*. Each pixel phase receives a systematic bias, the sum of the kernel taps that
+# land on that phase. Guided backprop and the deconvnet rectify the signal at every ReLU, so
+# the transposed convolutions get non-negative inputs and the bias adds up; in the vanilla
+# gradient the input carries both signs and the bias largely averages out. Stacked stride-2
+# layers compound the uneven overlap into periods of 4, 8, … pixels (Odena et al. note this
+# too). We measure the finest period with the **period-2 share**,
+# `cv.high_frequency_share(a, cutoff=0.9)`: the share of the signed map's energy (summed
+# over R, G and B) at frequencies above 0.9 times the Nyquist frequency in x or y (periods
+# of about 2 pixels). For the deconvnet it is more than half. It does not count a 4-pixel
+# period, so it understates the grid the |map| panels show.
 #
 # **The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
 # the only way the image can reach its backward pass is through the max-pooling "switches"
@@ -153,9 +158,11 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # the image back.
 #
 # **What to look at:** in the first figure of this section, the deconvnet panel is a regular
-# grid with no cat in it; the guided panel shows the eyes through the grid. A panel of about
-# 200 screen pixels cannot show a 2-pixel pattern faithfully (what you see there is moiré),
-# so the next figure enlarges a 32x32 crop on the pupil of the eye on the left of the photo,
+# grid with no cat in it; the guided panel shows the eyes through the grid. The dark band
+# along the top rows of the deconvnet map probably comes from the uneven `"SAME"` padding
+# (notebook 00, section 4): there the top rows receive fewer kernel taps (we have not
+# measured this). A panel of about 200 screen pixels cannot show a 2-pixel pattern
+# faithfully, so the next figure enlarges a 32x32 crop on the pupil of the eye on the left of the photo,
 # about 7 times, each map pixel drawn as one block.
 
 # %%
@@ -166,8 +173,9 @@ cv.plot.compare_maps(x[eye], {"vanilla gradient": grad[eye][0], "deconvnet": dec
                      title="the same three maps, a 32x32 crop enlarged (one block = one pixel)")
 
 # %% [markdown]
-# **What to look at:** enlarged, the deconvnet panel is a regular lattice that repeats every
-# two pixels, and the guided panel shows bright dots on alternate pixels where the pupil's
+# **What to look at:** enlarged, the deconvnet panel is a regular lattice, mostly vertical
+# stripes that repeat every 4 pixels with a finer 2-pixel component (the compounded
+# overlap; the period-2 share counts only the finer one), and the guided panel shows bright dots on alternate pixels where the pupil's
 # edge is; the vanilla panel is speckled too, but without a regular lattice (its period-2
 # share, printed below, is several times smaller).
 
@@ -201,8 +209,9 @@ assert torch.allclose(deconv_coffee, deconv, rtol=1e-4, atol=1e-6)
 # passes each gradient back to one pixel of four. There is no uneven overlap of strided
 # kernels; Selvaraju et al. (2017, fig. 1b) show guided backprop on VGG16 as clean edge
 # drawings (max-pool routing can still leave a faint grid of its own). The cell below draws
-# VGG16's maps where its weights can be had; where it cannot, that figure of the paper is
-# the non-strided comparison.
+# VGG16's maps where its weights can be had; where it cannot, that figure of the paper
+# ([arXiv:1610.02391](https://arxiv.org/abs/1610.02391), fig. 1b) is the non-strided
+# comparison.
 
 # %%
 vgg = cv.load_classic("vgg16", shows="VGG16's vanilla and guided-backprop maps of the cat, "
@@ -287,8 +296,8 @@ if not cv.config.quick():
 # maps (about 0.9) and the deconvnet's (above 0.99). The control is the same method and
 # the same class: the vanilla gradient of "electric guitar" at the photo and at the photo
 # plus an invisible 1 % noise correlate about as little (printed above). So a pixel-level
-# correlation near 0.4 is what the speckle alone gives (86 % of the vanilla map's energy is
-# above a quarter of the Nyquist frequency, section 3): it shows that the gradients differ
+# correlation near 0.4 is what the speckle alone gives (on the cat photo, 86 % of the
+# vanilla map's energy is above a quarter of the Nyquist frequency, section 3): it shows that the gradients differ
 # pixel by pixel, not that either localises its class; for localisation, use Grad-CAM
 # (notebook 06). Dropping
 # the negative signals at every ReLU throws away what tells the classes apart: guided
@@ -304,9 +313,10 @@ if not cv.config.quick():
 # Zeiler & Fergus (2014) and Springenberg et al. (2015) started their reconstructions from
 # **one hidden unit**, not from a class score (starting from the class came with Simonyan et
 # al.'s gradients, and Grad-CAM's use of guided backprop): they ran the backward rule from
-# that unit's activation. `from_layer=` and `channel=` do that: the
-# backward pass starts from $\sum_{h,w} A_{c}(h, w)$, the activation of channel $c$ of the
-# layer summed over positions. On EfficientNet-Lite0 we start from `blocks.10` (14x14 at
+# that unit's activation: one position of one feature map, all others set to zero.
+# `from_layer=` and `channel=` run a **variant**: the backward pass starts from
+# $\sum_{h,w} A_{c}(h, w)$, the activation of channel $c$ of the layer summed over all
+# positions, a pooled quantity close to what the classifier head reads. On EfficientNet-Lite0 we start from `blocks.10` (14x14 at
 # 224 px), at the channel with the largest *signed* mean activation for this image. Here the
 # signed mean is what we want (unlike notebook 00's ranking of strength): the backward pass
 # starts from the channel's summed activation, so this is the channel whose starting
@@ -330,8 +340,10 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at.** The map from the most active channel of `blocks.10` correlates about
 # 0.9 with the map from the class score (in the title): the two panels are almost the same
-# picture. So the map says almost nothing specific about this channel: guided backprop
-# reconstructs the image's edges, as in section 2. Zeiler & Fergus's (2014, fig. 2) part
+# picture. So this summed-channel map says almost nothing specific about the channel:
+# guided backprop reconstructs the image's edges, as in section 2. Part of that agreement is
+# built in by summing over positions; the papers' version, starting from the channel's
+# single strongest position, is not computed here and could be more specific. Zeiler & Fergus's (2014, fig. 2) part
 # detectors (faces, text, textures) came from each unit's strongest activations over a
 # whole data set, projected back with max-pooling switches, which Lite0 does not have.
 # Where VGG16 is loaded, the cell below does the same from its relu4_3 (`features.22`);
@@ -390,17 +402,27 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
 # map's energy above a quarter of the Nyquist frequency, `cv.high_frequency_share` at its
 # default cutoff of 0.25, a wider band than section 2's period-2 share) falls only a little
 # (printed above). This is not what Smilkov et al. (2017) show on Inception, where the
-# averaged map is clearly cleaner; on this network the pixel-scale sign flips survive the
-# average, a sign that they are a property of the network at every nearby input, not noise
-# of one image. For guided backprop SmoothGrad **reduces** the checkerboard but does not
-# remove it: the period-2 share, section 2's measure, roughly halves (printed above) but
-# stays well above the vanilla gradient's (section 2). A likely reason, consistent with section 2
-# (guided backprop's copies are all positive, so they add up): which units are active, the
+# averaged map is clearly cleaner; on this network the averaged map still looks speckled.
+# Since the share is a ratio, its staying high does not show that the speckle survived:
+# in section 2, 1 % noise already decorrelates the drum photo's vanilla map, so nearby
+# inputs give different speckle, which averaging should shrink along with everything else.
+# Whether the flips are a property of the network at every nearby input is a hypothesis we
+# have not tested (two SmoothGrad maps with different seeds would test it). For guided
+# backprop SmoothGrad **reduces** the checkerboard but does not remove it: the period-2
+# share, section 2's measure, roughly halves (printed above) but stays well above the
+# vanilla gradient's (section 2). A likely reason, consistent with section 2 (guided
+# backprop's transposed convolutions get non-negative inputs, so the phase bias adds up):
+# which units are active, the
 # *gating*, changes with the noise, so the positive copies land with varying weights from
 # copy to copy, and the part locked to the pixel lattice shrinks relative to the edges
 # locked to the image. We have not isolated this mechanism; treat it as a hypothesis. The
 # paper's settings (n = 50, noise 15 %) are its recommendation for its networks; check what
 # they do on yours.
+#
+# The cleanest-looking panel, SmoothGrad guided, is among the least faithful maps here: by
+# sections 2 and 6 guided backprop is nearly the same for every class and survives
+# randomising the top layers. Visual sharpness is not evidence of faithfulness (Adebayo et
+# al. 2018).
 #
 # Two properties of the implementation: the same `seed` gives the same map (also in smaller
 # batches), and with `noise=0` SmoothGrad is the vanilla gradient.
@@ -465,8 +487,8 @@ assert torch.allclose(black, torch.tensor(-1.0), atol=0.02) and grey.abs().max()
 
 # %% [markdown]
 # **What to conclude.** Input × gradient and IG both weight the gradient by a difference of
-# pixel values, but from different references: mid-grey for input × gradient (pixels close
-# to grey count little, whether dark or bright), black for IG (dark pixels count little:
+# pixel values, but from different references: mid-grey for input × gradient (pixels near
+# mid-grey count little; very dark and very bright pixels count most), black for IG (dark pixels count little:
 # the dark pupils). IG is the one whose map adds up to the score difference. The baseline
 # is a choice: a blurred image or an average over several baselines give other maps
 # (Sturmfels et al. 2020, *Visualizing the Impact of Feature Attribution Baselines*). With
@@ -511,8 +533,7 @@ panel
 #    at a block, its channels all give the image's edges; where it drops, channels start to
 #    give their own maps.
 # 2. On the drum-kit photo, choose the *drum* class and compare the vanilla gradient, the
-#    deconvnet and guided backprop. Does any of the three light the drums more than the
-#    guitar when you switch the class?
+#    deconvnet and guided backprop. Does switching the class move the bright region?
 #
 #    *What you should find:* no. The vanilla gradient and guided backprop light the bass
 #    drum for both classes; the deconvnet shows the same image-independent grid as in
@@ -600,8 +621,12 @@ print({k: [round(float(v), 2) for v in r] for k, r in sanity.items()})
 # **What to look at:** the vanilla gradient's rank correlation with the original drops to
 # about 0.35 as soon as the classifier is re-initialised; guided backprop's stays at about
 # 1 with the classifier, the head and the last block re-initialised: it does not depend on
-# what the top layers learned (the 15 trained blocks below still shape it). Adebayo et al.
-# found it stays visually similar as the layers are randomised from the top down to the
+# what the top layers learned (the 15 trained blocks below still shape it). The maps are
+# compared as absolute maps (|.| summed over R, G and B). Read vanilla's 0.35 against a
+# control: in section 2, 1 % noise on the unmodified network already brings the drum
+# photo's vanilla map to a (Pearson, signed) correlation of about 0.4, so this test cannot
+# tell "changed because the weights changed" from "changed because the speckle is
+# unstable". Adebayo et al. found guided backprop's map stays visually similar as the layers are randomised from the top down to the
 # lowest ones (notebook 08 runs that cascade).
 
 # %% tags=["check"]
@@ -619,6 +644,8 @@ assert float(sanity["vanilla"][-1]) < float(sanity["guided"][-1]), sanity
 #   strided network.
 # - SmoothGrad averages signed gradients over noisy copies: here it reduces guided
 #   backprop's checkerboard (its period-2 share about halves), but not the vanilla speckle.
+#   SmoothGrad guided is the cleanest picture here and among the least faithful: sharpness is
+#   not faithfulness.
 # - Integrated Gradients add up to the score difference from a baseline; check the error,
 #   and choose the baseline deliberately.
 # - Always run a control (another seed, a randomised network) before reading a map.
