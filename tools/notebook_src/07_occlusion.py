@@ -321,9 +321,12 @@ cv.plot.occlusion_maps(clf, photo, torch.stack(list(black_box.values()))[None],
 # maximum on the guitar (the pointing game on its boxes, with the 15-pixel tolerance of
 # section 3; the cell below prints each), and their maps are positively correlated with each other (Pearson's r,
 # printed below: far from identical). They differ in texture, and that is the masks'
-# signature: occlusion's map is made of overlapping squares, RISE's of soft blobs with some
-# noise left over the background (the 169 random masks of this run are not enough to average it
-# away; the paper uses thousands), and LIME's is constant on each superpixel.
+# signature: occlusion's map is made of overlapping squares, and LIME's is constant on each
+# superpixel. RISE's looks like an almost uniform wash: its colour bar starts at 0, and every
+# score lies near 0.2-0.33 (the offset of section 5), so only faint, soft differences show
+# (lighter over the guitar's neck); its maximum is still on the guitar (the pointing game
+# below). The 169 random masks of this run also leave noise over the background (the paper
+# uses thousands).
 
 # %%
 hits = {name: bool(cv.pointing_game(m[None], [GUITAR], tolerance=15)[0]) for name, m in black_box.items()}
