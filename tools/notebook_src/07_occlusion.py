@@ -88,11 +88,14 @@ Markdown(cv.credit("drums_and_guitar"))
 # **How to read it.** Left: the image with one occluder (mid grey, the fill used) drawn to
 # scale and the guitar's two boxes in white. Middle: how much the "electric guitar"
 # probability changes, from its unoccluded 0.22, with the occluder at each position (one cell
-# per position; red: it falls, blue: it rises). It falls most where the square hides the
+# per position; red: it falls, blue: it rises; the grid covers the photo as the left panel
+# does, so its right-hand columns lie over the guitar). It falls most where the square hides the
 # guitar's body. Off the guitar the drops are much smaller, but some squares over the drums
 # *raise* it, by as much as or more than the worst drop (printed below): hiding the competing
 # object helps the guitar. Right: the per-pixel mean drop of the equation above (red: a drop, blue:
-# a rise, transparent: no change). The cell below prints the numbers: the worst square is
+# a rise, transparent: no change). Mind the two colour bars: the middle one shows the
+# *change* (a fall is negative, at its bottom), the right one the *drop* (a fall is
+# positive, at its top); the colours agree, red is a fall in both. The cell below prints the numbers: the worst square is
 # centred on the guitar, the squares that hide no pixel of the guitar cost much less, and the
 # per-pixel map's positive mass sits far more inside the guitar's boxes than their share of
 # the image.
