@@ -182,6 +182,8 @@ assert min(pos["ε + z+ (epsilon_plus)"], pos["ε + z+ + flat input (default)"])
 
 # %% [markdown]
 # **What to look at:** the rule changes the map more than anything else in this notebook.
+# Mind the exponents above the colour bars: the panels' scales run from about 0.25 (LRP-ε)
+# down to $5 \cdot 10^{-7}$ (ε + z$^+$), six orders of magnitude apart.
 # **LRP-ε everywhere** is speckle of both signs (half of $|R|$ positive), densest on the dark
 # saddle of the back: at every layer small contributions of both signs are passed on, and 16
 # blocks of them add up to noise. Its values are also far larger than the others' (colour bar
