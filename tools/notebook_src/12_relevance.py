@@ -530,7 +530,9 @@ if not cv.config.quick():
 # class (the photograph's top-5) and the layer (for CAM methods), and redraws on each change.
 # The snapshot below is its starting state: LRP of the top class, drawn as the magnitude
 # (largest $|R|$ over the colour channels, jet scale from blue = low to red = high), so it
-# shows no signs; read signs on the red-blue figures above.
+# shows no signs; read signs on the red-blue figures above. The panel has no colour bar and
+# scales to the largest $|R|$: here a few pixels on the head take the top of the scale
+# (green), and the rest of the dog stays blue, so the snapshot shows little beyond "the head".
 
 # %%
 cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp")
