@@ -88,11 +88,14 @@ Markdown(cv.credit("drums_and_guitar"))
 # **How to read it.** Left: the image with one occluder (mid grey, the fill used) drawn to
 # scale and the guitar's two boxes in white. Middle: how much the "electric guitar"
 # probability changes, from its unoccluded 0.22, with the occluder at each position (one cell
-# per position; red: it falls, blue: it rises). It falls most where the square hides the
+# per position; red: it falls, blue: it rises; the grid covers the photo as the left panel
+# does, so its right-hand columns lie over the guitar). It falls most where the square hides the
 # guitar's body. Off the guitar the drops are much smaller, but some squares over the drums
 # *raise* it, by as much as or more than the worst drop (printed below): hiding the competing
 # object helps the guitar. Right: the per-pixel mean drop of the equation above (red: a drop, blue:
-# a rise, transparent: no change). The cell below prints the numbers: the worst square is
+# a rise, transparent: no change). Mind the two colour bars: the middle one shows the
+# *change* (a fall is negative, at its bottom), the right one the *drop* (a fall is
+# positive, at its top); the colours agree, red is a fall in both. The cell below prints the numbers: the worst square is
 # centred on the guitar, the squares that hide no pixel of the guitar cost much less, and the
 # per-pixel map's positive mass sits far more inside the guitar's boxes than their share of
 # the image.
@@ -167,8 +170,9 @@ assert 0.005 < both < 0.06
 # ### Occlusion against Grad-CAM
 #
 # Grad-CAM (notebook 06) answers a related question from the gradients at the last feature
-# maps: how the class score would change for a small change of those maps, a local,
-# first-order sensitivity, not the counterfactual "what if this part were hidden?". It
+# maps: it weights each last-layer feature map by its spatially averaged gradient and sums
+# them, a first-order estimate of each location's contribution, not the counterfactual
+# "what if this part were hidden?". It
 # costs one forward and one backward pass instead of one forward pass per window. Side by
 # side for the same two classes, both put more of the guitar's map on the guitar and more of
 # the drum's map on the drum kit (printed below; compare with the boxes' share of the image),
@@ -247,7 +251,7 @@ assert cv.quick() or max(off_abs.values()) < 1.3 * min(off_abs.values())
 # ## 4b. What the window changes
 #
 # The window sets the scale of the parts occlusion can find, the stride the resolution of the
-# grid and the cost, about $(\text{size}/\text{stride})^2$ forward passes. Below: windows of
+# grid and the cost, $\big((\text{size} - \text{window})/\text{stride} + 1\big)^2$ forward passes. Below: windows of
 # 16, 32 and 64 pixels (strides 16, 16 and 32; grey fill), each map on its own scale.
 
 # %%
@@ -273,7 +277,7 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 # **What to look at:** the worst drop grows with the window (the titles). A 16-pixel window
 # hides less than a part of the guitar (a tuning peg, a pickup): each square moves the
 # probability little, and the map is weak and patchy, with squares on the bass drum nearly
-# as warm as those on the guitar. A 64-pixel window hides most of the guitar's body at once:
+# as warm as those on the guitar. A 64-pixel window hides a large part of the guitar's body at once:
 # the largest drops, and on this photo the largest share of the map in the guitar's boxes,
 # but only a few coarse blocks that cannot say which part of the body mattered. Try other
 # settings in the panel of section 6.
@@ -287,15 +291,19 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 # **RISE** (Petsiuk et al. 2018) draws $N$ smooth random masks $M_i$ (a coarse grid of
 # cells kept with probability $p$, upsampled and shifted), runs the masked images, and
 # averages the masks weighted by the score each masked image still gets:
-# $$S_c(u) = \frac{1}{N\,p}\sum_{i=1}^{N} f_c(x \odot M_i)\,M_i(u),$$
-# for each pixel $u$.
+# $$S_c(u) = \frac{1}{N\,p}\sum_{i=1}^{N} f_c\big(x \odot M_i + g\,(1 - M_i)\big)\,M_i(u),$$
+# for each pixel $u$, with $g$ the fill (here mid grey; the paper's $x \odot M_i$ fills with zero).
+# Every score is a probability of a masked copy, so $S_c$ has an offset (its mean, the
+# expected score over all masks) that occlusion's drop does not have: read RISE's map by its
+# differences, not by how warm it is overall.
 # A pixel scores high when the copies that keep it score high.
 #
 # **LIME** (Ribeiro et al. 2016) cuts the image into superpixels, switches random subsets of
 # them off ($z_i \in \{0, 1\}^F$), and fits a weighted linear model to the scores,
 # $$\min_{\beta, b} \sum_i \pi(z_i)\,\big(f_c(x_{z_i}) - b - z_i^\top\beta\big)^2 + \alpha\|\beta\|^2,$$
-# with $\pi$ favouring samples close to the whole image. Each superpixel's coefficient
-# $\beta_j$ is its importance.
+# with $\pi$ favouring samples close to the whole image, as the `lime` package does (the
+# paper's complexity term instead limits the explanation to $K$ superpixels, K-Lasso). Each
+# superpixel's coefficient $\beta_j$ is its importance.
 #
 # All three below get the **same number of forward passes** as the occlusion grid of section 2
 # and the same grey fill, so the comparison is about the masks, not the budget.
@@ -316,9 +324,12 @@ cv.plot.occlusion_maps(clf, photo, torch.stack(list(black_box.values()))[None],
 # maximum on the guitar (the pointing game on its boxes, with the 15-pixel tolerance of
 # section 3; the cell below prints each), and their maps are positively correlated with each other (Pearson's r,
 # printed below: far from identical). They differ in texture, and that is the masks'
-# signature: occlusion's map is made of overlapping squares, RISE's of soft blobs with some
-# noise left over the background (a few hundred random masks are not enough to average it
-# away; the paper uses thousands), and LIME's is constant on each superpixel.
+# signature: occlusion's map is made of overlapping squares, and LIME's is constant on each
+# superpixel. RISE's looks like an almost uniform wash: its colour bar starts at 0, and every
+# score lies near 0.2-0.33 (the offset of section 5), so only faint, soft differences show
+# (lighter over the guitar's neck); its maximum is still on the guitar (the pointing game
+# below). The 169 random masks of this run also leave noise over the background (the paper
+# uses thousands).
 
 # %%
 hits = {name: bool(cv.pointing_game(m[None], [GUITAR], tolerance=15)[0]) for name, m in black_box.items()}
@@ -337,11 +348,12 @@ assert min(pairs.values()) > cv.config.pick(0.2, -0.2), pairs
 # ## 6. Explore
 #
 # Choose the image (or upload your own), the window, the stride, the fill, probability or
-# logit, and the regularisation percentile, then press **run**. The *regularised* panel
-# (Zeiler & Fergus' way of turning "output per position" into "where is the object")
-# standardises the output map, sets the positions below the chosen percentile of magnitude to
-# zero, inverts it (a low output means an important position) and blurs it; a higher
-# percentile keeps fewer positions.
+# logit, and the regularisation percentile, then press **run**. The *regularised* panel is
+# this course's display choice (not a step of Zeiler & Fergus, whose Fig. 7 shows the raw
+# probability per occluder position): it standardises the output map, sets the positions
+# below the chosen percentile of magnitude to zero, inverts it (a low output means an
+# important position) and blurs it; a higher percentile keeps fewer positions. Thresholding
+# and blurring discard information that the raw map keeps: read the raw map first.
 
 # %%
 cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
@@ -352,6 +364,9 @@ cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
 # Petsiuk et al. (2018) measure a map by using it: **delete** pixels from the most to the least
 # important and watch the probability fall (a good map makes it fall fast: low area under the
 # curve), or **insert** them into a blurred image and watch it rise (a good map: high area).
+# Here a deleted pixel is replaced by a blurred copy of the image (`fill="blur"`), the same
+# reference the insertion curve starts from; Petsiuk et al. set deleted pixels to a
+# constant, which adds sharp new edges of its own.
 # A random map is the baseline every explanation must beat. Notebook 08 runs every method of
 # the course through these tests.
 
@@ -367,7 +382,9 @@ cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 # **Reading the curves.** On this image both tests agree (the cell below checks it): the
 # three maps make "electric guitar" fall faster than deleting pixels in a random order
 # (lower deletion area), and inserting the pixels they rank first brings the class back
-# sooner (higher insertion area). The insertion curves overshoot: with only the top pixels
+# sooner (higher insertion area). Deletion does not rank the three maps here (their areas,
+# printed below, are nearly equal); insertion does (LIME above occlusion above RISE).
+# The insertion curves overshoot: with only the top pixels
 # of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
 # the whole photo (dashed line), then falls back as the drums return. The drums compete in
 # the softmax; without them the guitar has it almost to itself. So an insertion area above
@@ -420,7 +437,8 @@ assert cv.exercises.check_occlude(occlude_solution)
 # ### Exercise: one cell of the heatmap
 #
 # Write `occlusion_drop(clf, x, top, left, window)`: the drop of the top-1 class's
-# probability when the square at `(top, left)` is set to `0.0` (the dataset mean), i.e.
+# probability when the square at `(top, left)` is set to `0.0` in the normalised input, i.e.
+# the dataset mean colour (`fill="mean"`), not the mid grey used above; that is
 # $p_c(x) - p_c(x_{\setminus w})$, as a float. Use your `occlude`, `clf.model` and `softmax`.
 # The checker compares it with cells of `cv.occlusion_grid`.
 
@@ -488,8 +506,9 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # ## Summary
 #
 # - Occlusion answers a causal question, *"what if this part were replaced?"*, with forward
-#   passes only: no gradients, no hooks, any model. On an object in a scene it finds the
-#   object; its map is blocky at the window's scale.
+#   passes only: no gradients, no hooks, any model. On this photo (p = 0.22 for the guitar) it
+#   found the object; its map is blocky at the window's scale. On a confidently classified
+#   photo, read logits: probabilities saturate.
 # - Its answer depends on the window (the scale of the parts you can find), the stride (its
 #   resolution and cost) and the **fill**: on this photo black cost the most at the worst
 #   square. Report all three, and whether you read probabilities or logits.

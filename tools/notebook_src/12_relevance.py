@@ -3,7 +3,7 @@
 #   cnnviz:
 #     title: 'Relevance: LRP, DeepLIFT and what adds up'
 #     goals:
-#     - say what conservation means for an explanation, why gradients do not have it, and check it with numbers
+#     - say what conservation means for an explanation, what it gives and what it does not, and check it with numbers
 #     - run the LRP rules side by side on a real photograph (epsilon, z+, gamma, alpha-beta, flat, z-box) and
 #       say what each does to the map
 #     - follow the relevance through the network layer by layer, through a residual block, and see where it is
@@ -28,6 +28,12 @@
 #     - Lundberg & Lee, *A Unified Approach to Interpreting Model Predictions*, NeurIPS 2017
 #     - Kohlbrenner et al., *Towards Best Practice in Explaining Neural Network Decisions with LRP*, IJCNN 2020
 #     - 'Sixt, Granz & Landgraf, *When Explanations Lie: Why Many Modified BP Attributions Fail*, ICML 2020'
+#     - Sundararajan, Taly & Yan, *Axiomatic Attribution for Deep Networks*, ICML 2017
+#     - 'Selvaraju et al., *Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization*,
+#       ICCV 2017'
+#     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
+#     - 'Petsiuk, Das & Saenko, *RISE: Randomized Input Sampling for Explanation of Black-box Models*, BMVC
+#       2018'
 # ---
 
 # %% [markdown]
@@ -46,9 +52,11 @@
 # $$R_j = \sum_k \frac{a_j w_{jk}}{z_k + \epsilon\,\mathrm{sign}(z_k)}\, R_k \qquad\text{(the LRP-}\epsilon\text{ rule)},$$
 #
 # so what the inputs get is $\sum_k R_k \cdot \frac{z_k - b_k}{z_k + \epsilon\,\mathrm{sign}(z_k)}$: everything except
-# the share the **bias** $b_k$ (and $\epsilon$) keeps. Gradients have no such property:
-# $\sum_i \partial f_c / \partial x_i$ has no reason to equal $f_c(x)$, and gradient $\times$ input
-# equals $f_c(x)$ for a positively homogeneous network, $f(tx) = t f(x)$ for $t > 0$ (Euler's
+# the share the **bias** $b_k$ (and $\epsilon$) keeps. So $\sum_i R_i = f_c(x)$ holds exactly
+# only for layers without biases, or for rules that leave the bias out; otherwise what is
+# conserved is an account in which each layer keeps the bias's share (section 3). A plain
+# gradient has no such property: $\sum_i \partial f_c / \partial x_i$ has no reason to equal
+# $f_c(x)$, and gradient $\times$ input equals $f_c(x)$ only for a positively homogeneous network, $f(tx) = t f(x)$ for $t > 0$ (Euler's
 # theorem), for example one made of ReLUs, max-pooling and linear layers without biases.
 #
 # The network is the course's **EfficientNet-Lite0**: 16 blocks, nine of them with a residual
@@ -115,6 +123,10 @@ if not cv.config.quick():
 #   **flat** spreads each unit's relevance evenly over its receptive field (the first layer's
 #   share then no longer depends on the pixel values at all).
 #
+# Two more rule objects appear in the code: **Pass** hands the relevance through a layer
+# unchanged (used for the activations, so ReLU6 does not alter it), and **Norm** splits it in
+# proportion to the inputs' values (used for sums and average pooling).
+#
 # The named composites: `epsilon_plus` (z$^+$ on convolutions, $\epsilon$ on the linear
 # layer), `epsilon_plus_flat` (the same with the flat rule on the first layer, the package's
 # default), `epsilon_gamma_box` ($\gamma = 0.25$, z-box on the first layer) and
@@ -170,12 +182,19 @@ assert min(pos["ε + z+ (epsilon_plus)"], pos["ε + z+ + flat input (default)"])
 
 # %% [markdown]
 # **What to look at:** the rule changes the map more than anything else in this notebook.
+# Mind the exponents above the colour bars: the panels' scales run from about 0.25 (LRP-ε)
+# down to $5 \cdot 10^{-7}$ (ε + z$^+$), six orders of magnitude apart.
 # **LRP-ε everywhere** is speckle of both signs (half of $|R|$ positive), densest on the dark
 # saddle of the back: at every layer small contributions of both signs are passed on, and 16
 # blocks of them add up to noise. Its values are also far larger than the others' (colour bar
-# about $\pm 0.25$): with $\epsilon = 10^{-6}$ a unit whose $z_k$ is close to 0 divides its
-# relevance by a tiny denominator, and the printout shows the result, red and blue masses of
-# about 500 each (some 46 times the logit) that cancel to a sum of 4.5. On a ReLU network this
+# about $\pm 0.25$), red and blue masses of about 500 each (some 46 times the logit) that
+# cancel to a sum of 4.5. A small denominator is not the reason: with $\epsilon \to 0$ the
+# relevance reaching a unit is proportional to its activation, with the same factor at every
+# layer (the classifier gives $R_j = a_j w_j$, pooling and the residual sum keep the inputs'
+# proportions, Pass hands $R$ through ReLU6), so a small $z_k$ gets a small $R_k$. The
+# masses are the ordinary large, cancelling per-pixel terms of a (modified) gradient
+# $\times$ input on a deep network; the z$^+$ panels look tiny beside them because z$^+$
+# loses almost everything to the positive biases (section 3). On a ReLU network this
 # map would be gradient $\times$ input; on Lite0 they rank the pixels alike (Spearman 0.79) but
 # their sums differ a hundredfold (4.5 against 0.04), because LRP passes relevance through a
 # ReLU6 unit stuck at its ceiling of 6, where the gradient is 0: the same LRP-ε with the
@@ -234,9 +253,13 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** the account **closes**: the pixels' relevance plus what every layer
-# kept is the logit, to float precision (the residual printed last). Conservation holds, but
-# for the account as a whole, not for the pixels: with the default composite they get **0.04%** of
-# the logit, with γ and z-box about 1%. The figure shows where it goes. Each step down is a
+# kept is the logit, to float precision (the residual printed last). That is true by
+# construction: what a layer "kept" is defined as what it did not pass on. Gradient $\times$
+# input has a ledger of the same kind: Lite0 is piecewise affine, so
+# $f(x) = x \cdot \nabla f(x) + \sum_k \beta_k\, \partial f / \partial z_k$, with $\beta_k$ the
+# biases and the ReLU6 ceilings. The pixels' share is what matters: with the default
+# composite they get **0.04%** of the logit (ten times less than gradient $\times$ input's
+# 0.4%, section 1), with γ and z-box about 1%. The figure shows where it goes. Each step down is a
 # layer that kept part of what reached it; the axis is logarithmic: the relevance loses a
 # share block after block, and over 16 blocks that leaves almost nothing. The
 # biggest keeper is `blocks.15`'s depthwise convolution (over 7 of the 10.4 that reach it):
@@ -413,12 +436,15 @@ if not cv.config.quick():
 # drums.
 #
 # **Yet the two LRP maps are alike:** their Spearman correlation is 0.73, where Grad-CAM's two
-# maps are anticorrelated ($-0.23$), and each LRP map leaves a quarter to a third of its mass
-# on the other object. One mechanism can explain both. The ε rule on the classifier decides how
-# much relevance each of the head's channels receives, and that is all the class changes; the
+# maps are anticorrelated ($-0.23$). The guitar maps do not differ (each leaves 33% on the
+# drums, whose boxes cover 57% of the image: below chance); the drum maps do: LRP's leaves
+# 24% on the guitar, Grad-CAM's 15% (the guitar's boxes: 30% of the image). A **hypothesis**
+# (Sixt et al.'s argument, not tested here): the ε rule on the classifier decides how much
+# relevance each of the head's channels receives, and that is all the class changes; the
 # z$^+$ layers below spread it along the image's strong positive contributions, in much the
-# same way whichever channels it came from. So the class shifts the mix, and much of the map
-# stays; that is probably also why section 7 finds the map little changed when the
+# same way whichever channels it came from. The test: repeat the two-class comparison with
+# LRP-ε everywhere; if the two maps then decorrelate, the z$^+$ layers are responsible. The
+# same mechanism would explain why section 7 finds the map little changed when the
 # classifier is redrawn.
 #
 # ## 7. Is LRP faithful? The sanity check and the deletion curve
@@ -485,8 +511,8 @@ if not cv.config.quick():
 # below) after `head`. **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem
 # is redrawn, and by the 0.5 rule it **fails narrowly** (mean 0.54 over both photographs):
 # below 0.5 on the German shepherd, above it on the red panda (the per-image means above).
-# Its map is the gradient times $x - x'$, and the image's own contrast stays in it whatever
-# the weights.
+# Its map is the path-averaged gradient times $x - x'$; the factor $x - x'$ carries the
+# image's contrast whatever the weights.
 #
 # On the deletion and insertion curves (the German shepherd above) LRP does well: the best
 # insertion AUC of the three, and a deletion AUC far below random pixels', behind Grad-CAM's.
@@ -496,14 +522,17 @@ if not cv.config.quick():
 #
 # ## 8. Explore
 #
-# Pick a relevance method (LRP, DeepLIFT, DeepLIFT-SHAP, GradientSHAP), a photograph (or
+# Pick a relevance method (LRP, DeepLIFT, DeepLIFT-SHAP, or GradientSHAP: expected gradients,
+# IG averaged over random references and random points on the path), a photograph (or
 # upload your own) and a class. The panel runs each method with its default settings.
 # In a static copy of this notebook the controls do not show: the live panel has drop-downs
 # for the photograph (with an upload button), the model, the method family and method, the
 # class (the photograph's top-5) and the layer (for CAM methods), and redraws on each change.
 # The snapshot below is its starting state: LRP of the top class, drawn as the magnitude
 # (largest $|R|$ over the colour channels, jet scale from blue = low to red = high), so it
-# shows no signs; read signs on the red-blue figures above.
+# shows no signs; read signs on the red-blue figures above. The panel has no colour bar and
+# scales to the largest $|R|$: here a few pixels on the head take the top of the scale
+# (green), and the rest of the dog stays blue, so the snapshot shows little beyond "the head".
 
 # %%
 cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp")
@@ -551,7 +580,10 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # Conservation holds for the **account**, not for the pixels: on Lite0 the layers' biases
 # (BatchNorm folded into the convolutions) keep almost all of the logit, and the pixels get
 # 0.04% (default composite) to 1% (γ with z-box). So the map's values are not shares of the
-# logit; only its shape and signs can be read. Conservation is also no proof of
+# logit; only its shape and signs can be read. The account closes by construction, and
+# gradient $\times$ input has one of the same kind (bias $\times$ gradient terms) whose pixels
+# get 0.4%: LRP's advantage is a per-layer account and the choice of rules, not a pixel
+# total. Conservation is also no proof of
 # faithfulness: the default composite keeps its map when the classifier is redrawn (0.85,
 # section 7), as Sixt et al. (2020) predict for rules built on the positive contributions,
 # and on the red panda its
@@ -575,8 +607,10 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 #   little when the upper layers are randomised (section 7), and by Sixt et al. (2020) so do
 #   $\alpha\beta$ maps (not tested here): run the sanity check.
 # - **Residual sums and BatchNorm need rules of their own.** A sum must split relevance (not
-#   copy it), and BatchNorm must be folded into its convolution (a canonizer) before the
-#   rules apply; an implementation that skips either no longer adds up.
+#   copy it: copying $R_y$ to both inputs counts it twice, and the account no longer adds
+#   up). BatchNorm should be folded into its convolution (a canonizer) before the rules
+#   apply: without it the rules see BN as its own layer and the map changes, usually for the
+#   worse (Kohlbrenner et al. 2020).
 # - **DeepLIFT and IG explain a difference.** The reference changes the map (section 5);
 #   state it. IG with few steps misses completeness (10% here at 32 steps): report the error.
 # - **One image is not a verdict:** LRP's deletion AUC beat random pixels on one photo and
@@ -585,11 +619,11 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # ## Summary
 #
 # - **Conservation** is the defining property of relevance methods: LRP hands the logit back
-#   layer by layer, DeepLIFT and IG add up to $f(x) - f(x')$. Gradients do not add up (16% of
-#   the logit for the gradient, 0.4% for gradient × input here).
-# - On EfficientNet-Lite0 LRP conserves **with its biases**: the account closes exactly, but
-#   the pixels get 0.04% to 1% of the logit; residual sums split the relevance, most of it
-#   (70-91%) along the skip connection.
+#   layer by layer, DeepLIFT and IG add up to $f(x) - f(x')$.
+# - On EfficientNet-Lite0 neither LRP nor gradient $\times$ input gives the pixels the logit
+#   (0.04% to 1% for LRP, 0.4% for gradient $\times$ input): the biases keep the rest. LRP's
+#   advantage is a per-layer account and the choice of rules, not a pixel total; residual
+#   sums split the relevance, most of it (70-91%) along the skip connection.
 # - The **rules decide the picture**: ε is noisy, z$^+$/γ are sharp and positive, γ with a
 #   z-box first layer shows the most edges (which of the two changes does it is not isolated
 #   here); on the two-object photo the default composite moves its mass to the explained
