@@ -15,12 +15,13 @@ from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
     colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
 )
-from .evaluation import (auc_bars, auc_scatter, curves, metric_bars, pointing, pointing_grid, randomization,
+from .evaluation import (auc_bars, auc_scatter, curves, metric_bars, randomization,
                          sanity_curves, sanity_maps, sanity_spread)
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
+from .pointing import pointing, pointing_grid
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow
 from .saliency import (

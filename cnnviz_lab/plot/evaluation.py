@@ -9,11 +9,10 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 from .figure import Figure
-from matplotlib.patches import Rectangle
 
 from ..evaluate import Curve, RandomizationResult
 from ..models.classifier import Classifier
-from .core import image_array, normalize_map, overlay, to_numpy
+from .core import image_array, normalize_map, to_numpy
 
 
 def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0,
@@ -94,116 +93,6 @@ def randomization(result: RandomizationResult, image: torch.Tensor | None = None
     mode = "cascading" if result.cascading else "independent"
     ax.set_title(f"{result.method}: {mode} randomisation from the top", fontsize=10)
     ax.legend(fontsize=8)
-    return fig
-
-
-def _boxes_of(boxes: Sequence, index: int) -> list:
-    return list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
-
-
-def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
-    """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
-    red outside; a maximum on the image's edge draws its cross just inside it, whole);
-    returns whether it is a hit (always judged at the maximum itself). When several pixels
-    tie for the maximum, the cross marks the one that decides (see :func:`_scored_pixel`)."""
-    from ..evaluate import pointing_game
-
-    hit = bool(pointing_game(m, [bxs])[0])
-    m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
-    ax.imshow(overlay(img, m2))
-    for x0, y0, x1, y1 in bxs:
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
-    r, c = _scored_pixel(m if m.dim() == 2 else torch.as_tensor(m2), bxs, hit)
-    r, c = _inside(ax, float(r), float(c), m2.shape, MARKER_SIZE / 2 + MARKER_EDGE / 2)
-    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=MARKER_SIZE, mew=MARKER_EDGE)
-    ax.set_xlim(-0.5, m2.shape[1] - 0.5)
-    ax.set_ylim(m2.shape[0] - 0.5, -0.5)
-    ax.set_axis_off()
-    return hit
-
-
-def _scored_pixel(m: torch.Tensor, bxs: list, hit: bool) -> tuple[int, int]:
-    """``(row, col)`` of the maximal pixel that decides the pointing game's verdict. When
-    several pixels share the maximum (a blocky occlusion map) all must lie in a box for a
-    hit: a miss is marked at the first tied pixel (row-major order) outside every box, a hit
-    at the first tied pixel, so the cross never sits in a box on a panel that says miss."""
-    from ..evaluate import pointing_game
-
-    a = torch.nan_to_num(m.detach().float().cpu(), nan=-float("inf"))
-    rows, cols = torch.nonzero(a == a.max(), as_tuple=True)
-    if not hit:
-        for r, c in zip(rows.tolist(), cols.tolist()):
-            single = torch.zeros_like(a)
-            single[r, c] = 1.0
-            if not bool(pointing_game(single, [bxs])[0]):
-                return r, c
-    return int(rows[0]), int(cols[0])
-
-
-#: The pointing cross: size and line width in points.
-MARKER_SIZE, MARKER_EDGE = 12.0, 3.0
-
-
-def _inside(ax, r: float, c: float, shape: tuple[int, int], half: float) -> tuple[float, float]:
-    """``(row, col)`` of a marker ``half`` points wide on each side moved just enough inward
-    that the whole marker stays inside the image of ``shape`` drawn in ``ax`` (a maximum on
-    the image's edge would otherwise be cut in half by the axes). The image's scale is read
-    from the axes' size before layout, which is never larger than after it (a safe margin)."""
-    fig = ax.get_figure()
-    pos = ax.get_position()
-    w_pt, h_pt = pos.width * fig.get_figwidth() * 72, pos.height * fig.get_figheight() * 72
-    h, w = shape
-    per_pixel = max(min(w_pt / w, h_pt / h), 1e-6)             # points per image pixel (aspect kept)
-    pad = half / per_pixel + 0.5
-    lo_r, hi_r = pad - 0.5, h - 0.5 - pad
-    lo_c, hi_c = pad - 0.5, w - 0.5 - pad
-    r = min(max(r, lo_r), hi_r) if lo_r <= hi_r else (h - 1) / 2
-    c = min(max(c, lo_c), hi_c) if lo_c <= hi_c else (w - 1) / 2
-    return r, c
-
-
-def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
-             classifier: Classifier | None = None, index: int = 0, title: str | None = None) -> Figure:
-    """The pointing game for one image: the map over the image, the boxes, and a cross on
-    the map's maximum (green when it falls in a box, red otherwise). ``title`` (default:
-    the verdict and what it means) is printed above it."""
-    a = attribution.detach()
-    m = a[index] if a.dim() >= 3 else a
-    fig = Figure(figsize=(4, 4.4), layout="constrained")
-    ax = fig.subplots()
-    hit = _pointing_panel(ax, m, _boxes_of(boxes, index), image_array(image[index:index + 1], classifier))
-    verdict = "hit: the maximum (x) is inside the box" if hit else "miss: the maximum (x) is outside the box"
-    ax.set_title(f"pointing game\n{verdict}" if title is None else title, fontsize=10)
-    return fig
-
-
-def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torch.Tensor,
-                  classifier: Classifier | None = None, targets: Sequence[str] | None = None,
-                  labels: Mapping[str, str] | None = None, ncols: int = 8, cell: float = 1.75,
-                  colorbar: bool = False) -> Figure:
-    """The pointing game of several methods at once: for each method (``maps``:
-    ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
-    twice with two targets), the map over the image, ``boxes[i]``, and a cross on the
-    maximum (green: hit, red: miss). Panels are titled with the method (``labels[name]``
-    when given), the target (``targets[i]``) and the verdict; ``ncols`` panels per row,
-    each ``cell`` inches wide; ``colorbar``: one colour bar for the maps (each scaled from
-    its minimum to its maximum)."""
-    items = [(name, i) for name in maps for i in range(image.shape[0])]
-    ncols = max(1, min(ncols, len(items)))
-    nrows = -(-len(items) // ncols)
-    fig = Figure(figsize=(cell * ncols + (0.7 if colorbar else 0), (cell + 0.3) * nrows), layout="constrained")
-    axes = np.array(fig.subplots(nrows, ncols, squeeze=False))
-    imgs = [image_array(image[i:i + 1], classifier) for i in range(image.shape[0])]
-    for ax, (name, i) in zip(axes.flat, items):
-        m = maps[name].detach()
-        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i])
-        what = targets[i] if targets is not None and i < len(targets) else f"image {i}"
-        ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8,
-                     color="black" if hit else "firebrick")
-    for ax in axes.flat[len(items):]:
-        ax.set_visible(False)
-    if colorbar:
-        _colour_bar(fig, axes, "jet", "map / its maximum")
     return fig
 
 
