@@ -17,6 +17,24 @@ from ..core.layer_lookup import layer_name
 from ..core.state import frozen, model_device, model_dtype
 
 
+def _centre_gradient(module: nn.Module, name: str, layer: str, x: torch.Tensor, channel: int | None = None) -> torch.Tensor:
+    """d/dx of the centre unit of layer ``name`` (channel ``channel``; ``None``: all channels
+    summed), for each image of ``x``; the model runs frozen and only up to ``name``."""
+    x = x.requires_grad_(True)
+    with torch.enable_grad(), frozen(module), capture(module, name, stop=True, copy=False) as cap:
+        cap.forward(x)
+        out = cap[name]
+        if not isinstance(out, torch.Tensor) or out.dim() != 4:
+            raise ValueError(f"layer: {layer!r} does not give an (N,C,H,W) feature map")
+        if channel is not None:
+            channel = checks.integer(channel, "channel", minimum=0, maximum=out.shape[1] - 1)
+        h, w = out.shape[-2:]
+        centre = out[:, :, h // 2, w // 2]
+        score = centre.sum() if channel is None else centre[:, channel].sum()
+        (grad,) = torch.autograd.grad(score, x)
+    return grad.detach()
+
+
 def receptive_field(model: nn.Module | Classifier, layer: str, size: int = 512, seed: int = 0) -> int:
     """Side, in input pixels, of the square on which the units at the centre position of
     ``layer``'s output depend: the bounding box of the non-zero gradient of their sum (over
@@ -29,14 +47,7 @@ def receptive_field(model: nn.Module | Classifier, layer: str, size: int = 512, 
     size = checks.positive_int(size, "size")
     gen = torch.Generator().manual_seed(int(seed))
     x = torch.randn(1, 3, size, size, generator=gen).to(model_device(module), model_dtype(module))
-    x.requires_grad_(True)
-    with torch.enable_grad(), frozen(module), capture(module, name, stop=True, copy=False) as cap:
-        cap.forward(x)
-        out = cap[name]
-        if not isinstance(out, torch.Tensor) or out.dim() != 4:
-            raise ValueError(f"layer: {layer!r} does not give an (N,C,H,W) feature map")
-        h, w = out.shape[-2:]
-        (grad,) = torch.autograd.grad(out[0, :, h // 2, w // 2].sum(), x)
+    grad = _centre_gradient(module, name, layer, x)
     support = grad[0].abs().sum(0) > 0
     if not support.any():
         raise ValueError(f"layer: the centre units of {layer!r} pass no gradient to the input")
@@ -60,18 +71,7 @@ def effective_receptive_field(model: nn.Module | Classifier, layer: str, channel
     seed = checks.integer(seed, "seed", minimum=0, what="an int >= 0")
     gen = torch.Generator().manual_seed(int(seed))
     x = torch.randn(samples, 3, size, size, generator=gen).to(model_device(module), model_dtype(module))
-    x.requires_grad_(True)
-    with torch.enable_grad(), frozen(module), capture(module, name, stop=True, copy=False) as cap:
-        cap.forward(x)
-        out = cap[name]
-        if not isinstance(out, torch.Tensor) or out.dim() != 4:
-            raise ValueError(f"layer: {layer!r} does not give an (N,C,H,W) feature map")
-        if channel is not None:
-            channel = checks.integer(channel, "channel", minimum=0, maximum=out.shape[1] - 1)
-        h, w = out.shape[-2:]
-        centre = out[:, :, h // 2, w // 2]
-        score = centre.sum() if channel is None else centre[:, channel].sum()
-        (grad,) = torch.autograd.grad(score, x)
+    grad = _centre_gradient(module, name, layer, x, channel)
     erf = grad.detach().abs().sum(1).mean(0).float().cpu()
     peak = float(erf.max())
     if peak == 0:
