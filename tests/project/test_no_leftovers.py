@@ -81,6 +81,11 @@ CALLS = {
     "fgsm": lambda m: cv.fgsm(m, X.clamp(0, 1), 1, epsilon=8),
     "pgd": lambda m: cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=2, seed=0),
     "random_noise": lambda m: cv.random_noise(m, X.clamp(0, 1), epsilon=8, seed=0),
+    # added with the notebooks' second review round
+    "receptive_field": lambda m: cv.optvis.receptive_field(m, "conv2", size=16),
+    "effective_receptive_field": lambda m: cv.optvis.effective_receptive_field(m, "conv2", 1, size=16, samples=2),
+    "feature_correlation": lambda m: cv.optvis.feature_correlation(m, "conv2", X[:1], X[1:]),
+    "relevance_ledger": lambda m: cv.attribution.relevance_ledger(m, X, [0, 1]),
     # callable targets (issue 23): relevance methods seed the output from the objective's gradient
     "lrp (callable target)": lambda m: cv.lrp(m, X, lambda z: z[:, [0, 3]]),
     "deeplift (callable target)": lambda m: cv.deeplift(m, X, lambda z: z[:, 1] - z[:, 2]),
