@@ -20,7 +20,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,11 +30,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browserkit import chromium, free_port, skip_unless
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CNNVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 START_TIMEOUT_S = 120
 
@@ -67,12 +64,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("CNNVIZ_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return
-    skip = pytest.mark.skip(reason="real-browser test: run `make test-browser` (or set CNNVIZ_BROWSER=1)")
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(skip)
+    skip_unless(items, Path(__file__).parent, "CNNVIZ_BROWSER",
+                "real-browser test: run `make test-browser` (or set CNNVIZ_BROWSER=1)")
 
 
 @dataclass
@@ -100,12 +93,6 @@ class Lab:
     def log_tail(self, n: int = 40) -> str:
         lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
         return "\n".join(lines[-n:])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _copy_notebooks(dest: Path) -> None:
@@ -203,16 +190,5 @@ def jupyterlab(tmp_path_factory) -> Lab:
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium through Playwright (never a downloaded browser)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (`make chromium`, or "
-                    "`apt-get update && apt-get install -y chromium`); never `playwright install`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the playwright Python package is missing: pip install -e '.[test]'")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched

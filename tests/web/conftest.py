@@ -21,7 +21,6 @@ import http.server
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -33,13 +32,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browserkit import chromium, free_port, skip_unless
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "web"))
 
-CHROMIUM = os.environ.get("CNNVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-error"}
 ARTIFACTS = ROOT / "artifacts" / "web"
@@ -47,12 +44,8 @@ STORED_PANEL = "98_stored_panel"
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("CNNVIZ_WEB", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return
-    skip = pytest.mark.skip(reason="slides/site/app browser tests: run `make test-web` (or set CNNVIZ_WEB=1)")
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(skip)
+    skip_unless(items, Path(__file__).parent, "CNNVIZ_WEB",
+                "slides/site/app browser tests: run `make test-web` (or set CNNVIZ_WEB=1)")
 
 
 def is_local(url: str) -> bool:
@@ -103,12 +96,6 @@ def offline_page(browser, width: int = 1280, height: int = 720, check: bool = Tr
         watch.check()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # no access log in the test output
         pass
@@ -130,16 +117,8 @@ def serve_folder(folder: Path):
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium through Playwright (never a downloaded browser)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (`make chromium`); never `playwright install`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _stored_panel_notebook(dest: Path) -> None:
