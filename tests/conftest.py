@@ -70,6 +70,19 @@ class TinyNet(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+class SiLUNet(nn.Module):
+    """conv -> SiLU (a rectifier guided backprop and deconvnet define no rule for) -> mean -> linear."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.act = nn.SiLU()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(self.act(self.conv(x)).mean((2, 3)))
+
+
 @pytest.fixture
 def tiny():
     torch.manual_seed(0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import TinyNet, assert_clean
+from conftest import SiLUNet, TinyNet, assert_clean
 from torch import nn
 
 import cnnviz_lab as cv
@@ -212,17 +212,6 @@ def test_batch_equals_images_one_by_one_and_k_targets_equal_k_calls(tiny):
             torch.testing.assert_close(both[i, j], cv.deconvnet(tiny, x[i:i + 1], int(t[i, j]))[0])
     assert cv.deconvnet(tiny, x).shape == (3, 3, 8, 8)
     assert_clean(tiny)
-
-
-class SiLUNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3)
-        self.act = nn.SiLU()
-        self.fc = nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.fc(self.act(self.conv(x)).mean((2, 3)))
 
 
 def test_undefined_activation_raises_unless_generalised():

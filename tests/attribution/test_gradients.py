@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
-from conftest import RefGuidedReLU, TinyNet, assert_clean, tiny_pair
+from conftest import RefGuidedReLU, SiLUNet, TinyNet, assert_clean, tiny_pair
 from torch import nn
 
 import cnnviz_lab as cv
@@ -211,17 +211,6 @@ class _Ref6(torch.autograd.Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return ((x > 0) & (x < 6)).to(g.dtype) * g.clamp(min=0)
-
-
-class SiLUNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3)
-        self.act = nn.SiLU()
-        self.fc = nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.fc(self.act(self.conv(x)).mean((2, 3)))
 
 
 def test_undefined_activation_raises_and_generalisation_is_documented_rule():
