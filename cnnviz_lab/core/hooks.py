@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .gate import ModelLike, prepare_input, unwrap
-from .layer_lookup import LayerRef, get_layer, layer_name
+from .layer_lookup import LayerRef, get_layer, layer_names_of
 from .state import frozen
 
 def hook_count(model: ModelLike) -> int:
@@ -97,7 +97,7 @@ def capture(model: ModelLike, layers: LayerRef | Sequence[LayerRef],
                         f"{layers!r} ({type(layers).__name__})")
     if not refs:
         raise ValueError("layers: capture needs at least one layer, got an empty list")
-    names = [layer_name(module, r) for r in refs]
+    names = layer_names_of(module, refs)
     cap = Capture(module, names, stop, pending=set(names))
 
     def make_hook(name: str):

@@ -3,7 +3,7 @@ module stands for, and a module's dotted name. Unknown names list the closest re
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Sequence, Union
 
 from torch import nn
 
@@ -65,12 +65,17 @@ def get_layer(model: ModelLike, layer: LayerRef) -> nn.Module:
 
 def layer_name(model: ModelLike, layer: LayerRef) -> str:
     """The dotted name of a layer given by name or module."""
+    return layer_names_of(model, [layer])[0]
+
+
+def layer_names_of(model: ModelLike, layers: Sequence[LayerRef]) -> list[str]:
+    """The dotted name of each layer given by name or module, in one walk over the model
+    (a module registered under two names gets the first, as ``named_modules`` lists it)."""
     module, _ = unwrap(model)
-    target = get_layer(module, layer)
+    first = {}
     for name, m in module.named_modules():
-        if m is target:
-            return name
-    raise ValueError("layer not found in model")  # unreachable after get_layer
+        first.setdefault(id(m), name)
+    return [first[id(get_layer(module, layer))] for layer in layers]
 
 
-__all__ = ["KINDS", "LayerRef", "get_layer", "layer_name", "layer_names"]
+__all__ = ["KINDS", "LayerRef", "get_layer", "layer_name", "layer_names", "layer_names_of"]

@@ -128,3 +128,22 @@ def test_resolve_targets_semantics(lite):
         resolve_targets("tabby", logits)
     with pytest.raises(IndexError):
         resolve_targets(1000, logits)
+
+
+def test_layer_names_of_resolves_names_and_modules_in_one_walk_like_layer_name():
+    from cnnviz_lab.core.errors import UnknownNameError
+    from cnnviz_lab.core.layer_lookup import layer_name, layer_names_of
+
+    shared = nn.ReLU()
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), shared, nn.Sequential(nn.Conv2d(4, 4, 3), shared))
+    # a module registered twice answers with its first name, by name or by module
+    assert layer_names_of(net, ["2.1", shared, "0", net[2][0]]) == ["1", "1", "0", "2.0"]
+    assert [layer_name(net, r) for r in ["2.1", shared, "0", net[2][0]]] == ["1", "1", "0", "2.0"]
+    with pytest.raises(UnknownNameError, match="2.0"):
+        layer_names_of(net, ["0", "2.7"])
+    with pytest.raises(ValueError, match="not part of the model"):
+        layer_names_of(net, [nn.ReLU()])
+    # capture records a shared module under its first name, once
+    with cv.capture(net, ["1", "2.1"]) as cap:
+        net(torch.zeros(1, 3, 8, 8))
+    assert list(cap.activations) == ["1"]
