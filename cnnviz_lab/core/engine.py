@@ -16,7 +16,9 @@
   the module type it stands for (``F.relu`` is an ``nn.ReLU``; a hardtanh clipping at 0 is
   an ``nn.ReLU6``; other hardtanhs are ``nn.Hardtanh``), each sum as a :class:`Sum`, so a
   composite maps them by type. In-place calls stay in place: the rule's result is copied
-  back into the tensor the model wrote.
+  back into the tensor the model wrote. When a composite maps ``nn.MaxPool2d`` by type
+  (DeepLIFT's max-pooling rule), **max pooling** is caught the same way (an
+  ``nn.MaxPool2d`` module and a forward that calls ``F.max_pool2d`` alike).
 
 Concatenation (DenseNet, Inception) needs no rule: its backward hands each input its own
 slice of the signal, so relevance is split, not copied, and sums are kept.
@@ -66,6 +68,10 @@ ACTIVATIONS: dict[Callable, tuple[type, str]] = {
 }
 #: Module types whose calls the function mode handles (their modules get no hook).
 ACTIVATION_TYPES: tuple[type, ...] = tuple({kind for kind, _ in ACTIVATIONS.values()})
+
+#: Max-pooling functions the mode catches (a model that calls ``F.max_pool2d`` in its forward).
+MAX_POOLS: frozenset[Callable] = frozenset({F.max_pool2d, torch.max_pool2d})
+_POOL_ARGS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
 _IN_PLACE = {torch.relu_: torch.relu, torch.Tensor.relu_: torch.relu, torch._C._nn.hardtanh_: F.hardtanh,
              F.elu_: F.elu, F.leaky_relu_: F.leaky_relu}
@@ -125,6 +131,15 @@ class Engine(TorchFunctionMode):
         rules = composite.module_rules(model) if model is not None else {}
         self.modules = {m: nr for m, nr in rules.items() if not isinstance(m, ACTIVATION_TYPES)}
         self.kinds: dict[type, Rule | None] = {}
+        # Max pooling by type (DeepLIFT's rule) is caught as a function, so that a model calling
+        # F.max_pool2d gets it too; nn.MaxPool2d modules then get no hook (their forward calls
+        # F.max_pool2d). A composite that gives one max-pool module a rule of its own keeps hooks.
+        pool_rule = self._rule(nn.MaxPool2d)
+        pools = [m for m in self.modules if isinstance(m, nn.MaxPool2d)]
+        self.pool_functions = pool_rule is not None and all(self.modules[m][1] is pool_rule for m in pools)
+        if self.pool_functions:
+            for m in pools:
+                del self.modules[m]
 
     def _rule(self, kind: type) -> Rule | None:
         if kind not in self.kinds:
@@ -150,7 +165,27 @@ class Engine(TorchFunctionMode):
             return self._activation(func, args, kwargs)
         if func in _ADDS or func in _ADDS_IN_PLACE:
             return self._sum(func, args, kwargs)
+        if self.pool_functions and func in MAX_POOLS and not kwargs.get("return_indices", False):
+            return self._max_pool(func, args, kwargs)
         return func(*args, **kwargs)
+
+    def _max_pool(self, func, args, kwargs):
+        x = args[0] if args else kwargs.get("input")
+        if not isinstance(x, torch.Tensor) or x.dim() != 4:
+            return func(*args, **kwargs)
+        rest, named = args[1:], {k: v for k, v in kwargs.items() if k != "input"}
+        settings = dict(zip(_POOL_ARGS, rest)) | {k: v for k, v in named.items() if k in _POOL_ARGS}
+        if settings.get("stride") in (None, [], ()):
+            settings.pop("stride", None)
+        pool = nn.MaxPool2d(**settings)   # the call's settings, for the rule (never run on the model)
+
+        def fn(t: torch.Tensor) -> torch.Tensor:
+            return func(t, *rest, **named)
+
+        with torch.no_grad():
+            out = fn(x)
+        call = Call(nn.MaxPool2d, "max_pool2d", pool, (x.detach(),), out, fn)
+        return apply_rule(self._rule(nn.MaxPool2d), call, (x,))
 
     def _activation(self, func, args, kwargs):
         kind, name = activation_kind(func, args, kwargs)
@@ -192,5 +227,5 @@ def rules_applied(model: nn.Module | None, composite: RuleSource) -> Iterator[En
         yield engine
 
 
-__all__ = ["ACTIVATIONS", "ACTIVATION_TYPES", "Engine", "RuleSource", "Sum", "activation_kind", "out_of_place",
+__all__ = ["ACTIVATIONS", "ACTIVATION_TYPES", "Engine", "MAX_POOLS", "RuleSource", "Sum", "activation_kind", "out_of_place",
            "rules_applied"]

@@ -21,6 +21,7 @@ from cnnviz_lab.core import (AlphaBeta, Composite, Epsilon, First, Flat, Gamma, 
                              Rule, Sum, ZBox, ZPlus)
 from cnnviz_lab.core.canonizers import BATCHNORM_TYPES, LINEAR_TYPES, folding_pairs
 from cnnviz_lab.core.composites import AVGPOOL_TYPES
+from cnnviz_lab.core import engine
 from cnnviz_lab.core.engine import ACTIVATION_TYPES
 from cnnviz_lab.core.rules import stabilize
 
@@ -332,3 +333,41 @@ def test_lrp_leaves_a_batchnorm_network_in_train_mode_untouched():
     out = cv.lrp(net, torch.randn(2, 3, 8, 8), [0, 1])
     assert out.shape == (2, 3, 8, 8) and torch.isfinite(out).all()
     state.assert_same(net, "lrp")
+
+
+class _PoolNet(nn.Module):
+    """conv -> ReLU -> 2x2 max pool (a module, or F.max_pool2d called in forward, with a
+    stride and padding that overlap windows) -> conv -> ReLU -> mean -> linear."""
+
+    def __init__(self, functional: bool) -> None:
+        super().__init__()
+        self.functional = functional
+        self.conv1, self.conv2 = nn.Conv2d(3, 6, 3, padding=1), nn.Conv2d(6, 8, 3, padding=1)
+        self.pool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        h = F.relu(self.conv1(x))
+        h = F.max_pool2d(h, 3, 2, padding=1) if self.functional else self.pool(h)
+        return self.fc(F.relu(self.conv2(h)).mean((2, 3)))
+
+
+def test_deeplift_applies_its_max_pooling_rule_to_f_max_pool2d_too():
+    torch.manual_seed(0)
+    module_net = _PoolNet(functional=False).eval()
+    functional_net = _PoolNet(functional=True).eval()
+    functional_net.load_state_dict(module_net.state_dict())
+    x, ref = torch.randn(2, 3, 9, 9), torch.randn(2, 3, 9, 9)
+    with torch.no_grad():
+        gap = functional_net(x)[[0, 1], [1, 2]] - functional_net(ref)[[0, 1], [1, 2]]
+    ours = cv.deeplift(functional_net, x, [1, 2], baseline=ref)
+    torch.testing.assert_close(ours.flatten(1).sum(1), gap, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(ours, cv.deeplift(module_net, x, [1, 2], baseline=ref))
+    # without the rule at F.max_pool2d (its plain gradient), the attributions would not add up
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "MAX_POOLS", frozenset())
+        unruled = cv.deeplift(functional_net, x, [1, 2], baseline=ref)
+    assert (unruled.flatten(1).sum(1) - gap).abs().max() > 1e-3
+    # LRP (no max-pool rule) is unchanged by how the pool is called
+    torch.testing.assert_close(cv.lrp(functional_net, x, [1, 2]), cv.lrp(module_net, x, [1, 2]))
+    assert_clean(functional_net)
