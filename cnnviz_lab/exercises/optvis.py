@@ -125,7 +125,9 @@ register(Question(
     "With this prior and this jitter, blocks.12 (distance about 0.1, against about 0.6 at blocks.1). "
     "Deep layers throw information away: many images give the same blocks.12 activations, and they "
     "barely notice a shift of a few pixels, so the optimiser finds a match quickly even though the "
-    "picture looks less like the photo. A small distance does not mean a faithful picture.",
+    "picture looks less like the photo. A small distance does not mean a faithful picture. The order "
+    "comes from the settings: with the jitter and the TV term off, blocks.1 reaches about 0.01 and the "
+    "answer flips to a.",
     {"a": "Not wrong in itself: a shallow layer is nearly invertible and often the easiest to match. But "
           "here the image is shifted by a few random pixels at every step, and a shallow layer's features "
           "move with the image, so the jitter costs blocks.1 far more than blocks.12.",

@@ -29,13 +29,20 @@ def _array(image: ImageLike | torch.Tensor | Rendering) -> np.ndarray:
 
 def renderings(images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Tensor | Rendering,
                titles: Sequence[str] | None = None, ncols: int = 4, suptitle: str | None = None,
-               cell: float = 2.2) -> Figure:
+               cell: float = 2.2, fontsize: float | None = None) -> Figure:
     """A grid of rendered images: a :class:`~cnnviz_lab.optvis.Rendering` (all its images),
-    PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor."""
+    PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor. ``fontsize``: the panel
+    titles' size in points (``None``: the grid's default; raise it for a projected figure)."""
+    if fontsize is not None:
+        fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     if isinstance(images, Rendering):
         images = images.tensor
     items = list(images)
-    return image_grid([_array(i) for i in items], titles, ncols=ncols, cell=cell, suptitle=suptitle)
+    fig = image_grid([_array(i) for i in items], titles, ncols=ncols, cell=cell, suptitle=suptitle)
+    if fontsize is not None:
+        for ax in fig.axes:
+            ax.title.set_fontsize(fontsize)
+    return fig
 
 
 def difference(result, title: str | None = None, clip_percentile: float | None = None) -> Figure:
@@ -102,12 +109,15 @@ def dream(before: ImageLike, after: ImageLike | Sequence[ImageLike], titles: Seq
 
 def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
                   title: str = "objective per step", smooth: int | None = None,
-                  mark_step: int | None = None) -> Figure:
-    """The objective's value per step (one line per image of the batch).
+                  mark_step: int | None = None, ylabel: str = "score") -> Figure:
+    """The objective's value per step (one line per column of ``history``: per image of the
+    batch, or any curves stacked side by side, e.g. the losses of two runs).
 
     ``smooth``: also draw each curve's running mean over that many steps (the raw curve
     fades behind it); ``mark_step``: a dashed vertical line at that step (e.g. a quarter of
-    the steps)."""
+    the steps); ``ylabel``: the y axis's label (e.g. "loss" for a minimised objective)."""
+    if not isinstance(ylabel, str):
+        raise TypeError(f"ylabel must be a string, got {ylabel!r} ({type(ylabel).__name__})")
     h = to_numpy(history)
     h = h[:, None] if h.ndim == 1 else h
     if smooth is not None:
@@ -131,7 +141,7 @@ def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
     if labels or smooth is not None or mark_step is not None:
         ax.legend(fontsize=8)
     ax.set_xlabel("step")
-    ax.set_ylabel("score")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     return fig
 

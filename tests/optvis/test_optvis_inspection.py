@@ -104,6 +104,27 @@ def test_score_history_draws_a_running_mean_and_marks_a_step():
         cv.plot.score_history(h, smooth=0)
 
 
+def test_renderings_sets_the_titles_font_size_only_when_asked():
+    images = torch.rand(2, 3, 8, 8)
+    default = cv.plot.renderings(images, ["a", "b"])
+    big = cv.plot.renderings(images, ["a", "b"], fontsize=15)
+    assert [ax.title.get_fontsize() for ax in big.axes if ax.get_title()] == [15, 15]
+    assert {ax.title.get_fontsize() for ax in default.axes if ax.get_title()} != {15}
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.renderings(images, ["a", "b"], fontsize=0)
+
+
+def test_score_history_draws_one_curve_per_column_with_the_given_y_label():
+    h = torch.stack([torch.arange(6.0), 10 - torch.arange(6.0)], 1)   # two runs side by side
+    fig = cv.plot.score_history(h, ["a", "b"], ylabel="loss")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "loss" and cv.plot.score_history(h).axes[0].get_ylabel() == "score"
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [list(range(6)), list(range(10, 4, -1))]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    with pytest.raises(TypeError, match="ylabel"):
+        cv.plot.score_history(h, ylabel=3)
+
+
 def test_receptive_map_shows_the_render_beside_the_map_with_a_colour_bar():
     fig = cv.plot.receptive_map(torch.rand(1, 3, 8, 8), torch.rand(8, 8), ["a", "b"])
     assert [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]
