@@ -12,14 +12,19 @@ from .core import image_array, normalize_map, overlay, reduce_channels, to_numpy
 
 
 def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tensor | np.ndarray, target: int,
-                k: int = 5, title: str | None = None, cmap: str = "jet") -> Figure:
+                k: int = 5, title: str | None = None, cmap: str = "jet", colorbar: bool = False,
+                percentile: float = 100.0) -> Figure:
     """Three panels: the map alone, the map over the greyscale image, and the image's top-``k``
     classes as bars (the explained class ``target`` highlighted, and added below the top-``k``
     when it is not among them).
 
     ``x``: the model input ``(1,3,H,W)``; ``attribution``: one map ``(H,W)`` or one pixel
     attribution ``(3,H,W)`` (a leading axis of size 1 is dropped; a colour axis is reduced to
-    ``max_c |a_c|`` as in Simonyan et al. 2013). Normalised here for display only.
+    ``max_c |a_c|`` as in Simonyan et al. 2013). Normalised here for display only: from the
+    map's minimum (0) to its ``percentile`` (1; higher values are clipped, so that a few
+    extreme pixels do not take the whole scale). ``colorbar=True`` adds the colour bar of
+    that scale beside the map; ``cmap`` is any matplotlib colour map (a perceptual one such
+    as ``"viridis"`` or ``"magma"`` reads more evenly than the default ``"jet"``).
     """
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != 1:
         raise ValueError(f"x: expected one preprocessed image of shape (1,3,H,W), got "
@@ -31,7 +36,12 @@ def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tens
         raise ValueError(f"attribution: expected one (H,W) map or (3,H,W) attribution, got shape {a.shape}")
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k: expected a positive int, got {k!r}")
+    if not isinstance(colorbar, bool):
+        raise TypeError(f"colorbar: expected True or False, got {type(colorbar).__name__}")
+    if isinstance(percentile, bool) or not isinstance(percentile, (int, float)) or not 0 < percentile <= 100:
+        raise ValueError(f"percentile: expected a number in (0, 100], got {percentile!r}")
     heat = reduce_channels(a) if a.ndim == 3 else a
+    shown = normalize_map(heat, percentile=float(percentile))
     base = image_array(x, classifier)
     probs = classifier.logits(x).softmax(dim=1)[0].cpu()   # the frozen forward of the gate
     top = probs.topk(min(k, probs.numel())).indices.tolist()
@@ -39,9 +49,14 @@ def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tens
         top.append(int(target))
     fig = Figure(figsize=(10.5, 3.3), layout="constrained")
     ax_map, ax_over, ax_bar = fig.subplots(1, 3, width_ratios=[1, 1, 1.35])
-    ax_map.imshow(normalize_map(heat), cmap=cmap, vmin=0, vmax=1)
+    im = ax_map.imshow(shown, cmap=cmap, vmin=0, vmax=1)
     ax_map.set_title(f"map ({heat.shape[0]}x{heat.shape[1]})", fontsize=9)
-    ax_over.imshow(overlay(base, heat, cmap=cmap))
+    if colorbar:
+        upper = "maximum" if percentile == 100 else f"{percentile:g}th percentile"
+        bar = fig.colorbar(im, ax=ax_map, shrink=0.8)
+        bar.set_label(f"0 = minimum, 1 = {upper}", fontsize=8)
+        bar.ax.tick_params(labelsize=8)
+    ax_over.imshow(overlay(base, shown, cmap=cmap))
     ax_over.set_title("overlay", fontsize=9)
     for ax in (ax_map, ax_over):
         ax.set_axis_off()

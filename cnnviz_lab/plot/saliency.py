@@ -139,27 +139,41 @@ def class_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, labels:
 
 def signed_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.ndarray], classifier=None,
                 title: str | None = None, percentile: float = PERCENTILE,
-                boxes: Mapping[str, Sequence[Sequence[float]]] | None = None) -> Figure:
+                boxes: Mapping[str, Sequence[Sequence[float]]] | None = None, ncols: int | None = None,
+                state_scale: bool = False) -> Figure:
     """The image and one *signed* map per method (``{name: (3,H,W) attribution}``): each
     summed over the colour channels (the sum is what completeness adds up, Sundararajan et al.
     2017) and drawn on a diverging colour map centred on zero, red where the pixels raise the
     score and blue where they lower it, white at zero. Each panel is symmetric about zero at
     the ``percentile`` of its own ``|value|`` (stated by its colour bar). ``boxes``
     (``{object: [(x0, y0, x1, y1), ...]}`` in pixels, e.g. ``cv.sample_boxes``) are outlined on
-    every panel, one colour per object, named in a legend on the image."""
+    every panel, one colour per object, named in a legend on the image. ``ncols``: panels per
+    row (default: all in one row), e.g. 3 for a 2x3 grid of six panels that stays readable when
+    projected; ``state_scale=True`` also writes each panel's scale (the ``percentile`` of its
+    ``|value|``) in its title, for maps whose scales differ by orders of magnitude."""
     if not isinstance(attributions, Mapping) or not attributions:
         raise TypeError("attributions: a non-empty {name: (3,H,W) attribution} mapping")
+    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1):
+        raise ValueError(f"ncols: expected a positive int or None, got {ncols!r}")
+    if not isinstance(state_scale, bool):
+        raise TypeError(f"state_scale: expected True or False, got {type(state_scale).__name__}")
     base = image_array(image, classifier)
     n = len(attributions) + 1
-    fig = Figure(figsize=(3.0 * n, 3.0), layout="constrained")
-    axes = fig.subplots(1, n)
+    cols = min(ncols or n, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(3.0 * cols, 3.0 * rows), layout="constrained")
+    grid = fig.subplots(rows, cols, squeeze=False)
+    for ax in grid.flat[n:]:
+        ax.remove()
+    axes = list(grid.flat[:n])
     axes[0].imshow(base)
     axes[0].set_title("image", fontsize=11)
     for ax, (name, a) in zip(axes[1:], attributions.items()):
         m = reduce_channels(_one(a), "sum")
         lim = float(np.percentile(np.abs(m), percentile)) or 1.0
         im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax.set_title(f"{name}\n(sum over RGB)", fontsize=11)
+        scale = f"\nscale: ±{lim:.2g}" if state_scale else ""
+        ax.set_title(f"{name}\n(sum over RGB){scale}", fontsize=11)
         fig.colorbar(im, ax=ax, shrink=0.8)
     if boxes:
         for (label, bxs), colour in zip(boxes.items(), ("black", "limegreen", "darkorange", "purple")):

@@ -14,6 +14,7 @@ import functools
 
 import ipywidgets as W
 import torch
+from matplotlib import colormaps
 
 from .. import plot
 from ..attribution import registry
@@ -62,14 +63,23 @@ def _layer_options(model: str, method: str) -> list[tuple[str, str]]:
 
 
 def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar", family: str = "cam",
-                   method: str | None = None, k: int = 5, light: bool = True) -> Panel:
+                   method: str | None = None, k: int = 5, light: bool = True, cmap: str = "jet",
+                   colorbar: bool = False, percentile: float = 100.0) -> Panel:
     """The app view's panel (module doc): image with upload, model, method family, method,
     class (top-``k``) and layer; the figure redraws on every change. ``light=True`` runs each
     method with its quick settings (fewer samples, steps or channels: SmoothGrad, Integrated
     Gradients, Score-CAM, occlusion, RISE, LIME), so that every choice answers within seconds
-    on a CPU; the figure's title names the settings used."""
+    on a CPU; the figure's title names the settings used. ``cmap``, ``colorbar`` and
+    ``percentile`` set how the map is drawn (:func:`cnnviz_lab.plot.explanation`: colour map,
+    colour bar, top of the scale as a percentile of the map)."""
     if not isinstance(light, bool):
         raise TypeError(f"light: expected True or False, got {type(light).__name__}")
+    if not isinstance(cmap, str) or cmap not in colormaps:
+        raise ValueError(f"cmap: expected the name of a matplotlib colour map such as 'viridis', got {cmap!r}")
+    if not isinstance(colorbar, bool):
+        raise TypeError(f"colorbar: expected True or False, got {type(colorbar).__name__}")
+    if isinstance(percentile, bool) or not isinstance(percentile, (int, float)) or not 0 < percentile <= 100:
+        raise ValueError(f"percentile: expected a number in (0, 100], got {percentile!r}")
     if family not in families():
         raise ValueError(f"family: expected one of {', '.join(families())}, got {family!r}")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 20:
@@ -122,7 +132,7 @@ def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gu
         result = registry.call(method, clf, x, target, **settings, offered={"layer": layer or None})[0]
         where = f" at {layer}" if layer and uses_layer(method) else ""
         shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k != "seed")
-        return plot.explanation(clf, x, result, target, k=k,
+        return plot.explanation(clf, x, result, target, k=k, cmap=cmap, colorbar=colorbar, percentile=percentile,
                                 title=f"{registry.label(method)} for '{clf.label(target)}'{where} ({clf.name}"
                                       f"{'; ' + shown if shown else ''})")
 
