@@ -92,15 +92,20 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
 
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
                 classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
-                cmap: str = "jet", map_title: str | None = None) -> Figure:
+                cmap: str = "jet", map_title: str | None = None, fontsize: float | None = None) -> Figure:
     """Three panels: the image, the map alone, and the map over the greyscale image, with a
     colour bar: the map is stretched from its minimum to its maximum.
 
     ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
     an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped). ``map_title`` names
     the middle panel (default ``"map (HxW)"``, the size of ``heatmap``; say "7x7 upsampled to
-    224" when the map was upsampled).
+    224" when the map was upsampled). ``fontsize`` (for projection, e.g. 13): the panel
+    titles' size, the title one point larger and the colour bar's label and ticks one point
+    smaller, and larger panels; the default keeps 9-point titles and an 8-point colour bar.
     """
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float))
+                                 or not fontsize > 0):
+        raise ValueError(f"fontsize: a positive number of points or None, not {fontsize!r}")
     h = to_numpy(heatmap)
     while h.ndim > 2 and h.shape[0] == 1:
         h = h[0]
@@ -109,12 +114,18 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image,
                        classifier)
     fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
-                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
-                     cmap=cmap, suptitle=title)
+                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3,
+                     cell=2.8 if fontsize is None else 3.4, cmap=cmap, suptitle=title)
+    small = 8 if fontsize is None else fontsize - 1
+    if fontsize is not None:
+        for ax in fig.axes:
+            ax.title.set_fontsize(fontsize)
+        if title:
+            fig.suptitle(title, fontsize=fontsize + 1)
     bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
                        pad=0.01, ticks=[0, 1])
-    bar.ax.set_yticklabels(["min", "max"], fontsize=8)
-    bar.set_label("the map's min to max", fontsize=8)
+    bar.ax.set_yticklabels(["min", "max"], fontsize=small)
+    bar.set_label("the map's min to max", fontsize=small)
     return fig
 
 
