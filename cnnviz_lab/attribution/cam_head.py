@@ -72,8 +72,8 @@ def match_head(module: nn.Module, layer: str, features: torch.Tensor, logits: to
     """Check that ``logits == linear(mean_xy(features))`` (or of ``relu(features)``) for the
     model's last ``nn.Linear``; return the head, or raise :class:`NoGapLinearHeadError`."""
     name, linear = _last_linear(module)
-    hint = ("CAM needs a head made of global average pooling plus one linear layer (ResNet, "
-            "GoogLeNet, DenseNet, MobileNetV2, EfficientNet, Inception-v3); use gradcam(...) instead, "
+    hint = ("cam(...) handles only a head made of global average pooling plus one linear layer (ResNet, "
+            "GoogLeNet, DenseNet, MobileNetV2, EfficientNet, Inception-v3); for other heads use gradcam(...), "
             "which needs only a convolutional layer")
     if features.dim() != 4:
         raise NoGapLinearHeadError(f"layer {layer!r} outputs shape {tuple(features.shape)}, not a "

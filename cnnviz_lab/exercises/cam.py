@@ -213,5 +213,24 @@ register(Question(
      "c": "That is what an early layer such as blocks.3 (28x28) can show; blocks.12 works at 7x7, too "
           "coarse for edges, and its map is a few broad blobs."}))
 
+register(Question(
+    "06-drum-negative-weights",
+    "Grad-CAM for `drum` at `head` puts its maximum on the drum kit. Grad-CAM++ and LayerCAM keep only the "
+    "positive part of the gradient; at `head`, where each channel's gradient is its linear weight / 49, that "
+    "drops every channel whose weight for `drum` is negative (about half of the 1280). Where will the maximum "
+    "of their `drum` maps be?",
+    {"a": "On the drum kit, like Grad-CAM: dropping channels only sharpens the map",
+     "b": "On the guitar: the dropped channels were the ones cancelling evidence there",
+     "c": "Nowhere: with half the channels gone the map is all zero"},
+    "b",
+    "Channels with a negative weight for `drum` fire on the guitar; in Grad-CAM they cancel the positive "
+    "evidence there. LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive "
+    "evidence the guitar carries shows: their maximum moves into the guitar's box, at the cell where the body "
+    "meets the bass drum, and their share on the drum kit falls to about 1.1x chance.",
+    {"a": "Dropping the votes against a class is not neutral: where those votes fell (on the guitar) the map "
+          "rises, and the maximum can move there.",
+     "c": "The channels with positive weights remain and their sum is positive in many cells: the map is far "
+          "from zero."}))
+
 
 __all__ = ["check_class_map", "check_gradcam", "check_layercam", "check_wrong_object"]

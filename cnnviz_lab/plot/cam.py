@@ -92,15 +92,20 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
 
 def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
                 classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
-                cmap: str = "jet", map_title: str | None = None) -> Figure:
+                cmap: str = "jet", map_title: str | None = None, fontsize: float | None = None) -> Figure:
     """Three panels: the image, the map alone, and the map over the greyscale image, with a
     colour bar: the map is stretched from its minimum to its maximum.
 
     ``image`` is a model input (un-normalised with ``classifier``) or any image; ``heatmap``
     an ``(H,W)`` map (a leading batch/target axis of size 1 is dropped). ``map_title`` names
     the middle panel (default ``"map (HxW)"``, the size of ``heatmap``; say "7x7 upsampled to
-    224" when the map was upsampled).
+    224" when the map was upsampled). ``fontsize`` (for projection, e.g. 13): the panel
+    titles' size, the title one point larger and the colour bar's label and ticks one point
+    smaller, and larger panels; the default keeps 9-point titles and an 8-point colour bar.
     """
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float))
+                                 or not fontsize > 0):
+        raise ValueError(f"fontsize: a positive number of points or None, not {fontsize!r}")
     h = to_numpy(heatmap)
     while h.ndim > 2 and h.shape[0] == 1:
         h = h[0]
@@ -109,12 +114,18 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image,
                        classifier)
     fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
-                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3, cell=2.8,
-                     cmap=cmap, suptitle=title)
+                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3,
+                     cell=2.8 if fontsize is None else 3.4, cmap=cmap, suptitle=title)
+    small = 8 if fontsize is None else fontsize - 1
+    if fontsize is not None:
+        for ax in fig.axes:
+            ax.title.set_fontsize(fontsize)
+        if title:
+            fig.suptitle(title, fontsize=fontsize + 1)
     bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
                        pad=0.01, ticks=[0, 1])
-    bar.ax.set_yticklabels(["min", "max"], fontsize=8)
-    bar.set_label("the map's min to max", fontsize=8)
+    bar.ax.set_yticklabels(["min", "max"], fontsize=small)
+    bar.set_label("the map's min to max", fontsize=small)
     return fig
 
 
@@ -302,14 +313,25 @@ def cam_architectures(results: Sequence[ArchitectureMaps], label: str | None = N
 def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | np.ndarray,
                        guided_gradcam: torch.Tensor | np.ndarray, labels: Sequence[str],
                        classifier: Classifier | None = None, boxes: Boxes | None = None,
-                       percentile: float = 99.0, title: str | None = None) -> Figure:
+                       percentile: float = 99.0, title: str | None = None, *, cell: float = 2.4,
+                       fontsize: float | None = None, zoom: Box | None = None) -> Figure:
     """Guided backpropagation beside Guided Grad-CAM, class by class (Selvaraju et al. 2017):
     the image, then for each of the ``K`` classes in ``labels`` its guided-backpropagation map
     and its Guided Grad-CAM map. ``guided`` and ``guided_gradcam``: ``(K,3,H,W)`` (or
     ``(1,K,3,H,W)``) attributions. Each panel shows ``max_c |a_c|`` (the largest absolute value
     over the colour channels) divided by that panel's own ``percentile``, clipped to [0, 1],
-    black to white, with one colour bar for that scale. ``boxes``: as in :func:`cam_row`."""
+    black to white, with one colour bar for that scale. ``boxes``: as in :func:`cam_row`.
+    ``cell``: each panel's size in inches; ``fontsize`` (e.g. 12 for projection): the panel
+    titles' size, the colour bar's one point smaller (default 9 and 8). ``zoom``, a pixel box
+    ``(x0, y0, x1, y1)``: one more panel, that crop of the first class's Guided Grad-CAM map
+    drawn pixel by pixel (so fine texture such as a stride-2 checkerboard shows), its box
+    outlined in cyan on the panel it comes from."""
     _check_boxes(boxes)
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float))
+                                 or not fontsize > 0):
+        raise ValueError(f"fontsize: a positive number of points or None, not {fontsize!r}")
+    if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not cell > 0:
+        raise ValueError(f"cell: a positive panel size in inches, not {cell!r}")
     g, gg = to_numpy(guided), to_numpy(guided_gradcam)
     g, gg = (g[0] if g.ndim == 5 else g), (gg[0] if gg.ndim == 5 else gg)
     if g.ndim != 4 or g.shape != gg.shape or len(labels) != g.shape[0]:
@@ -321,13 +343,41 @@ def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | n
         tiles += [normalize_map(reduce_channels(g[i], "absmax"), "abs", percentile),
                   normalize_map(reduce_channels(gg[i], "absmax"), "abs", percentile)]
         names += [f"guided backprop:\n{label}", f"Guided Grad-CAM:\n{label}"]
-    fig = image_grid(tiles, names, ncols=len(tiles), cell=2.4, cmap="gray", suptitle=title)
+    n_maps = len(tiles)
+    if zoom is not None:
+        try:
+            x0, y0, x1, y1 = (int(v) for v in zoom)
+        except (TypeError, ValueError):
+            raise TypeError(f"zoom: a pixel box (x0, y0, x1, y1), not {zoom!r}") from None
+        h, w = tiles[2].shape[:2]
+        if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
+            raise ValueError(f"zoom: the box {zoom!r} must lie inside the {w}x{h} map with x0 < x1 and y0 < y1")
+        tiles.append(tiles[2][y0:y1, x0:x1])
+        names.append(f"zoom: {labels[0]},\n{x1 - x0}x{y1 - y0} pixels")
+    fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, cmap="gray", suptitle=title)
     if boxes is not None:
-        for i, ax in enumerate(fig.axes[:len(tiles)]):
+        for i, ax in enumerate(fig.axes[:n_maps]):
             draw_boxes(ax, boxes, label=i == 0)
+    if zoom is not None:
+        from matplotlib.patches import Rectangle
+        fig.axes[2].add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor="cyan", lw=2))
+        crop_ax = fig.axes[len(tiles) - 1]
+        crop_ax.get_images()[0].set_interpolation("nearest")
+        crop_ax.set_axis_on()
+        crop_ax.set_xticks([])
+        crop_ax.set_yticks([])
+        for spine in crop_ax.spines.values():
+            spine.set_edgecolor("cyan")
+            spine.set_linewidth(2)
+    if fontsize is not None:
+        for ax in fig.axes[:len(tiles)]:
+            ax.title.set_fontsize(fontsize)
+        if title:
+            fig.suptitle(title, fontsize=fontsize + 1)
+    small = 8 if fontsize is None else fontsize - 1
     bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="gray"), ax=fig.axes, shrink=0.8, fraction=0.02,
                        pad=0.01, ticks=[0, 1])
-    bar.ax.set_yticklabels(["0", f"p{percentile:g}"], fontsize=8)
-    bar.set_label(f"max over RGB of |value|,\neach panel / its {percentile:g}th percentile", fontsize=8)
+    bar.ax.set_yticklabels(["0", f"p{percentile:g}"], fontsize=small)
+    bar.set_label(f"max over RGB of |value|,\neach panel / its {percentile:g}th percentile", fontsize=small)
     return fig
 

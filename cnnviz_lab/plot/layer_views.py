@@ -40,7 +40,8 @@ def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple
 
 def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
             max_filters: int = 64, max_inputs: int = 8, title: str | None = None, *,
-            scale: str = "each", show_share: bool = False, highlight: Sequence[int] = ()) -> Figure:
+            scale: str = "each", show_share: bool = False, highlight: Sequence[int] = (),
+            frame_inputs: Sequence[int] = ()) -> Figure:
     """The weights of a convolution layer as pictures (default: the first conv layer).
 
     A layer that reads an RGB image shows each filter as one colour image (Zeiler & Fergus
@@ -58,12 +59,17 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
     ``"shared"`` draws all of them on one scale, ``0.5 + w / (2 max|W|)``: mid-grey is a zero
     weight, so a filter whose R, G and B weights are alike is grey and only colour-opponent
     weights show colour. ``show_share`` writes each filter's :func:`achromatic_share` under
-    its number. ``highlight`` (depthwise layers): filter indices whose tiles get a thick
-    black frame and a larger bold number, so a lecturer can point at them on a projector.
+    its number; a filter whose weights are all zero (norm below ``1e-6`` of the layer's
+    largest filter norm, a filter training switched off) is labelled ``off`` instead, since
+    its share is a ratio of two zeros. ``highlight`` (depthwise layers): filter indices whose
+    tiles get a thick black frame and a larger bold number, so a lecturer can point at them
+    on a projector. ``frame_inputs`` (1x1 layers): input channels whose matrix columns get a
+    black frame and a tick label with their number.
     """
-    if isinstance(highlight, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
-                                                       for i in highlight):
-        raise TypeError(f"highlight: a sequence of filter indices, not {highlight!r}")
+    for key, value in (("highlight", highlight), ("frame_inputs", frame_inputs)):
+        if isinstance(value, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                                                       for i in value):
+            raise TypeError(f"{key}: a sequence of channel indices, not {value!r}")
     if scale not in ("each", "shared"):
         raise ValueError(f"scale: 'each' (every filter stretched to its own range) or 'shared' "
                          f"(one scale for all filters), not {scale!r}")
@@ -71,8 +77,14 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
     w = to_numpy(conv.weight)
     shape = tuple(conv.weight.shape)
     if w.shape[2:] == (1, 1):
+        bad = [i for i in frame_inputs if not 0 <= i < w.shape[1]]
+        if bad:
+            raise ValueError(f"frame_inputs: {name} reads input channels 0-{w.shape[1] - 1}; got {bad}")
         return _matrix(w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a "
-                       f"{shape[0]}x{shape[1]} matrix mixing channels at each pixel")
+                       f"{shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs)
+    if frame_inputs:
+        raise ValueError(f"frame_inputs: framing matrix columns is for 1x1 layers; {name} has "
+                         f"{shape[2]}x{shape[3]} kernels")
     w = w[:max_filters]
     title = title or f"{name}: {shape} filters"
     if highlight and w.shape[1] != 1:
@@ -87,11 +99,14 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
         names = [str(i) for i in range(len(tiles))]
         if show_share:
             share = achromatic_share(model, layer)[:len(tiles)]
-            names = [f"{i}: {a:.2f}" for i, a in zip(names, share.tolist())]
+            norms = np.sqrt((w.astype(np.float64) ** 2).sum(axis=(1, 2, 3)))
+            off = norms < 1e-6 * max(float(norms.max()), 1e-30)
+            names = [f"{i}: off" if dead else f"{i}: {a:.2f}" for i, a, dead in zip(names, share.tolist(), off)]
         fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
         if scale == "shared":
             fig.supxlabel(f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
-                          + ("; after each number its achromatic share" if show_share else ""), fontsize=9)
+                          + ("; after each number its achromatic share ('off': all weights zero)" if show_share else ""),
+                         fontsize=9)
         return fig
     if show_share:
         raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share "
@@ -126,17 +141,18 @@ def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title:
                 ax.set_yticks([])
                 for spine in ax.spines.values():
                     spine.set_linewidth(3)
-                ax.set_title(titles[i], fontsize=12, fontweight="bold")
+                ax.set_title(titles[i], fontsize=13, fontweight="bold")
             else:
-                ax.set_title(titles[i], fontsize=8)
+                ax.set_title(titles[i], fontsize=10)
     fig.colorbar(im, ax=axes, shrink=0.6, label="weight")
     fig.suptitle(title)
     return fig
 
 
-def _matrix(m: np.ndarray, title: str) -> Figure:
+def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = ()) -> Figure:
     """A 1x1 convolution's weight as the matrix it is: rows are output channels, columns
-    input channels, on a symmetric red-blue scale."""
+    input channels, on a symmetric red-blue scale; the columns in ``frame_inputs`` framed
+    in black and named on the x axis."""
     lim = float(np.abs(m).max()) or 1.0
     height = min(8.0, max(2.5, 0.06 * m.shape[0] + 1.2))
     width = min(10.0, max(4.0, 0.06 * m.shape[1] + 2.0))
@@ -147,6 +163,17 @@ def _matrix(m: np.ndarray, title: str) -> Figure:
     ax.set_ylabel(f"output channel ({m.shape[0]} shown)")
     fig.colorbar(im, ax=ax, label="weight")
     ax.set_title(title, fontsize=10)
+    if frame_inputs:
+        from matplotlib.patches import Rectangle
+        for j in frame_inputs:
+            ax.add_patch(Rectangle((j - 0.5, -0.5), 1, m.shape[0], fill=False, edgecolor="black", lw=2,
+                                   clip_on=False))
+        ticks = sorted({t for t in range(0, m.shape[1], 20) if all(abs(t - j) > 6 for j in frame_inputs)}
+                       | set(frame_inputs))
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        for label in ax.get_xticklabels():
+            if int(label.get_text()) in frame_inputs:
+                label.set_fontweight("bold")
     return fig
 
 
@@ -282,8 +309,11 @@ def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int 
     labels = [label for _, label, _ in top][::-1]
     probs = [p for _, _, p in top][::-1]
     bars = ax_bar.barh(labels, probs, color="#4878d0")
-    ax_bar.bar_label(bars, [f"{p:.1%}" for p in probs], padding=3, fontsize=9)
-    ax_bar.set_xlim(0, 1.15)
+    inside = [p > 0.85 for p in probs]   # a label past 1 would not fit: it goes inside its bar
+    ax_bar.bar_label(bars, [f"{p:.1%}" if not i else "" for p, i in zip(probs, inside)], padding=3, fontsize=9)
+    ax_bar.bar_label(bars, [f"{p:.1%}" if i else "" for p, i in zip(probs, inside)], padding=-38, fontsize=9,
+                     color="white")
+    ax_bar.set_xlim(0, 1)
     ax_bar.set_xlabel("probability")
     ax_bar.set_title(title if title is not None else f"{classifier.name}: top-{k}")
     return fig

@@ -69,10 +69,12 @@ def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown,
 
 
 def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar",
-                  method: str = "gradcam", layer: str | None = None) -> Panel:
+                  method: str = "gradcam", layer: str | None = None, fontsize: float | None = None) -> Panel:
     """Model and image dropdowns, a method toggle, a slider over the network's blocks
     (early to late, :func:`~cnnviz_lab.attribution.cam.cam_layers`) and a dropdown of the
-    image's top-5 classes: the class map over the image, redrawn on every change."""
+    image's top-5 classes: the class map over the image, redrawn on every change.
+    ``fontsize``: the figure's text size (see :func:`~cnnviz_lab.plot.cam_overlay`), e.g. 13
+    to match a notebook's projected figures."""
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     names = list(_layers(model))
@@ -89,15 +91,18 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gui
         h, w = _grid(model, image, layer)
         size = f"{h}x{w}" if (h, w) == tuple(heat.shape[-2:]) else f"{h}x{w}, upsampled"
         return plot.cam_overlay(x, heat, clf, title=f"{registry.label(method)} for '{clf.label(target)}' "
-                                f"at {layer}", map_title=f"{registry.label(method)} ({size})")
+                                f"at {layer}", map_title=f"{registry.label(method)} ({size})", fontsize=fontsize)
 
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w,
                   "method": method_w}, render)
 
 
-def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar") -> Panel:
+def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar",
+              fontsize: float | None = None) -> Panel:
     """Model and image dropdowns and a class dropdown (the top-5): the CAM of that class
-    (Zhou et al. 2016), or with ``view="top-5"`` the maps of all five side by side."""
+    (Zhou et al. 2016), or with ``view="top-5"`` the maps of all five side by side.
+    ``fontsize``: the figure's text size (see :func:`~cnnviz_lab.plot.cam_overlay`), e.g. 13
+    to match a notebook's projected figures."""
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     class_w = _class_dropdown(model, image)
@@ -108,11 +113,11 @@ def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar"
         clf = cached_model(model)
         x = _input(model, image)
         if view == "top-5":
-            return plot.cam_topk(clf, x, k=5, method="cam")
+            return plot.cam_topk(clf, x, k=5, method="cam", **({} if fontsize is None else {"fontsize": fontsize}))
         raw = registry.call("cam", clf, x, target, upsample=False)[0]
         heat = torch.nn.functional.interpolate(raw[None, None], size=x.shape[-2:], mode="bilinear",
                                                align_corners=False)[0, 0]
-        return plot.cam_overlay(x, heat, clf, title=f"CAM for '{clf.label(target)}'",
+        return plot.cam_overlay(x, heat, clf, title=f"CAM for '{clf.label(target)}'", fontsize=fontsize,
                                 map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}")
 
     return Panel({"model": model_w, "image": image_w, "target": class_w, "view": view_w}, render)

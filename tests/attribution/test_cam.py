@@ -367,6 +367,21 @@ def test_cam_overlay_names_its_map_panel(lite):
     assert fig.axes[1].get_title() == "CAM, 2x2 upsampled to 64"
 
 
+def test_cam_overlay_and_cam_panels_take_a_fontsize_for_projection(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    fig = cv.plot.cam_overlay(x, torch.rand(8, 8), lite, title="CAM", fontsize=13)
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert all(ax.title.get_fontsize() == 13 for ax in panels) and fig.get_suptitle() == "CAM"
+    assert bar.yaxis.label.get_fontsize() == 12 and all(t.get_fontsize() == 12 for t in bar.get_yticklabels())
+    plain = cv.plot.cam_overlay(x, torch.rand(8, 8), lite)          # the default keeps 9/8 points
+    assert plain.axes[0].title.get_fontsize() == 9 and plain.axes[-1].yaxis.label.get_fontsize() == 8
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.cam_overlay(x, torch.rand(8, 8), lite, fontsize=0)
+    panel = cv.widgets.cam_panel(fontsize=13)
+    assert panel.last_error == "" and panel.last_result.axes[1].title.get_fontsize() == 13
+
+
 def test_cam_panel_says_the_map_is_upsampled():
     panel = cv.widgets.cam_panel()
     assert panel.last_error == ""

@@ -260,6 +260,46 @@ def test_filters_highlight_frames_the_named_depthwise_tiles(lite):
         cv.plot.filters(lite, "blocks.3.depthwise.conv", highlight="2")
 
 
+def test_filters_label_switched_off_filters_off_not_with_a_share():
+    conv = torch.nn.Conv2d(3, 3, 2, bias=False)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0] = 0.1                      # achromatic
+        conv.weight[2] = 1e-9                     # switched off: its share would be 1.00 by rounding
+    fig = cv.plot.filters(torch.nn.Sequential(conv), scale="shared", show_share=True)
+    assert [ax.get_title() for ax in fig.axes if ax.get_images()] == ["0: 1.00", "1: off", "2: off"]
+
+
+def test_filters_frame_inputs_frames_and_names_matrix_columns(lite):
+    fig = cv.plot.filters(lite, "blocks.1.project.conv", frame_inputs=[79])
+    ax = fig.axes[0]
+    (frame,) = ax.patches
+    assert frame.get_x() == pytest.approx(78.5) and frame.get_width() == 1 and frame.get_height() == 24
+    labels = {t.get_text(): t.get_fontweight() for t in ax.get_xticklabels()}
+    assert labels["79"] == "bold" and "80" not in labels          # no tick crowds the framed one
+    assert not cv.plot.filters(lite, "blocks.1.project.conv").axes[0].patches
+    with pytest.raises(ValueError, match="frame_inputs"):
+        cv.plot.filters(lite, "blocks.1.project.conv", frame_inputs=[96])
+    with pytest.raises(ValueError, match="frame_inputs"):
+        cv.plot.filters(lite, "blocks.3.depthwise.conv", frame_inputs=[0])
+    with pytest.raises(TypeError, match="frame_inputs"):
+        cv.plot.filters(lite, "blocks.1.project.conv", frame_inputs="79")
+
+
+def test_predictions_axis_ends_at_probability_one():
+    class Sure(torch.nn.Module):
+        def forward(self, x):
+            logits = torch.zeros(len(x), 10)
+            logits[:, 3] = 7.0                    # softmax: e^7 / (e^7 + 9) = 99.2 % on class 3
+            return logits
+    clf = cv.wrap_model(Sure(), input_size=8, cam_layer="none", device="cpu")
+    fig = cv.plot.predictions(clf, torch.zeros(1, 3, 8, 8), k=3)
+    ax = fig.axes[1]
+    assert ax.get_xlim() == (0, 1)
+    shown = [t for t in ax.texts if t.get_text()]
+    assert [t.get_text() for t in shown if t.get_color() == "white"] == ["99.2%"]   # inside its bar
+
+
 def test_inversions_titles_take_a_fontsize():
     target = torch.rand(1, 3, 16, 16)
     fig = cv.plot.inversions(target, {"blocks.1": torch.rand(1, 3, 16, 16)}, {"blocks.1": 0.5}, fontsize=13)

@@ -77,6 +77,28 @@ def test_guided_gradcam_row_scales_each_panel_by_its_percentile(lite, cat_x):
         cv.plot.guided_gradcam_row(cat_x, g, gg, ["a"], lite)
 
 
+def test_guided_gradcam_row_zooms_into_the_first_product_pixel_by_pixel(lite, cat_x):
+    g = torch.zeros(2, 3, 224, 224)
+    g[0, 0, ::2, ::2] = 1.0                                # a checkerboard of dots in the first class
+    fig = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, cell=3.0, fontsize=12, zoom=(10, 20, 18, 24))
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 6 and panels[-1].get_title() == "zoom: a,\n8x4 pixels"
+    crop = panels[-1].images[0]
+    np.testing.assert_allclose(crop.get_array(), np.asarray(panels[2].images[0].get_array())[20:24, 10:18])
+    assert crop.get_interpolation() == "nearest" and np.allclose(crop.get_array()[0], [1, 0] * 4)
+    (frame,) = _rectangles(panels[2])
+    assert (frame.get_x(), frame.get_y(), frame.get_width(), frame.get_height()) == (9.5, 19.5, 8, 4)
+    assert all(ax.title.get_fontsize() == 12 for ax in panels) and fig.get_figwidth() == 6 * 3.0
+    plain = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite)           # defaults unchanged
+    assert len(plain.axes) == 6 and plain.axes[1].title.get_fontsize() == 9 and not _rectangles(plain.axes[2])
+    with pytest.raises(ValueError, match="zoom"):
+        cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, zoom=(10, 20, 300, 24))
+    with pytest.raises(TypeError, match="zoom"):
+        cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, zoom="centre")
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, fontsize=-2)
+
+
 def test_cam_overlay_map_title(lite, cat_x):
     fig = cv.plot.cam_overlay(cat_x, torch.rand(224, 224), lite, map_title="Grad-CAM (7x7, upsampled)")
     assert fig.axes[1].get_title() == "Grad-CAM (7x7, upsampled)"

@@ -3,10 +3,10 @@
 #   cnnviz:
 #     title: Global average pooling and class activation maps (CAM)
 #     goals:
-#     - see why a global-average-pooling head makes a map for every class possible
-#     - compute class activation maps (CAM) of a pretrained network with one forward pass
-#     - 'rewrite the pooled linear head as a 1x1 convolution: a fully convolutional network'
-#     - 'read per-class maps: which object of the image each class is looking at'
+#     - why a global-average-pooling head makes a map for every class possible
+#     - how to compute class activation maps (CAM) of a pretrained network with one forward pass
+#     - 'how to rewrite the pooled linear head as a 1x1 convolution: a fully convolutional network'
+#     - 'how to read per-class maps: which object of the image each class is looking at'
 #     prerequisites: notebook 00 (feature maps and hooks).
 #     runtime:
 #       cpu: 1 minute
@@ -82,34 +82,48 @@ print("the head layer itself:", " → ".join(type(m).__name__ for m in clf.model
 
 # %% [markdown]
 # Which other heads allow CAM? The test needs only the structure, so untrained torchvision
-# networks will do (`weights=None`: random weights, nothing downloaded). Each line: can
-# `find_gap_linear_head` find a GAP + linear head, the grid the pooling leaves (1x1: global
-# average pooling), and what comes after the pooling.
+# networks will do (`weights=None`: random weights, nothing downloaded). For each network:
+# can `find_gap_linear_head` find a GAP + linear head; the shape of its last feature maps,
+# recorded by a hook on `features` during one forward pass; how many values per map its
+# first linear layer reads (1: global average pooling); and what comes after the pooling.
+# The hook matters for MobileNetV2, which pools in its `forward` code, with no pooling
+# module whose settings one could read.
 
 # %%
+nets = {name: cv.load_model(name, weights=None) for name in ("mobilenet_v2", "mobilenet_v3_small", "alexnet", "convnext_tiny")}
 cam_ok, after_pool = {}, {}
-for name in ("mobilenet_v2", "mobilenet_v3_small", "alexnet", "convnext_tiny"):
-    net = cv.load_model(name, weights=None)
+for name, net in nets.items():
     try:
         cam_ok[name] = bool(cv.attribution.find_gap_linear_head(net))
     except cv.attribution.NoGapLinearHeadError:
         cam_ok[name] = False
     after_pool[name] = [f"Linear({m.in_features}→{m.out_features})" if isinstance(m, torch.nn.Linear)
                         else type(m).__name__ for m in net.model.classifier]
-    grid = "x".join(map(str, torch.nn.modules.utils._pair(getattr(net.model, "avgpool", torch.nn.AdaptiveAvgPool2d(1)).output_size)))
-    print(f"{name:19s} {'GAP + linear' if cam_ok[name] else 'other head':12s} pooled to {grid}, then: {' → '.join(after_pool[name])}")
+
+# %%
+per_map, lines = {}, []
+for name, net in nets.items():
+    with torch.no_grad(), cv.capture(net, "features") as cap:          # a hook records the last feature maps
+        net.model(torch.rand(1, 3, 224, 224))
+    c, h, w = cap["features"].shape[1:]
+    reads = next(m for m in net.model.classifier.modules() if isinstance(m, torch.nn.Linear)).in_features
+    per_map[name] = reads // c                                          # values per map the first linear layer reads
+    lines += [f"{name:19s} {'GAP + linear' if cam_ok[name] else 'other head':12s} maps {c}x{h}x{w} → {reads} values, {per_map[name]} per map"
+              f" (pooled to {round(per_map[name] ** 0.5)}x{round(per_map[name] ** 0.5)})", f"{'':32s} then: {' → '.join(after_pool[name])}"]
+print("\n".join(lines))
 
 # %%
 import textwrap
 
 try:
-    cv.cam(net, torch.rand(1, 3, 224, 224), 0)                       # the last one, ConvNeXt
+    cv.cam(nets["convnext_tiny"], torch.rand(1, 3, 224, 224), 0)
 except cv.attribution.NoGapLinearHeadError as error:
-    print("\ncv.cam(convnext_tiny, ...) raises:", *textwrap.wrap(str(error), 100), sep="\n  ")
+    print("cv.cam(convnext_tiny, ...) raises:", *textwrap.wrap(str(error), 100), sep="\n  ")
 
 # %% tags=["check"]
 # MobileNetV2 has a GAP + linear head; MobileNetV3, AlexNet (256x6x6 flattened) and ConvNeXt do not
 assert cam_ok == {"mobilenet_v2": True, "mobilenet_v3_small": False, "alexnet": False, "convnext_tiny": False}
+assert per_map == {"mobilenet_v2": 1, "mobilenet_v3_small": 1, "alexnet": 36, "convnext_tiny": 1}, per_map
 assert after_pool["mobilenet_v3_small"][:2] == ["Linear(576→1024)", "Hardswish"]
 assert after_pool["alexnet"][1] == f"Linear({256 * 6 * 6}→4096)" and after_pool["convnext_tiny"][0] == "LayerNorm2d"
 
@@ -117,9 +131,10 @@ assert after_pool["alexnet"][1] == f"Linear({256 * 6 * 6}→4096)" and after_poo
 # **What to look at:** MobileNetV2 ends like EfficientNet (global pooling, a dropout, one
 # linear layer): CAM applies. MobileNetV3 puts a hidden layer after the pooling (576 to 1024
 # units in the small model, then a Hardswish): the score is no longer linear in the pooled
-# maps, so no CAM. AlexNet pools only down to a **6x6** grid, not to one value per map, and
-# flattens the 256x6x6 = 9216 values into three linear layers with ReLUs (VGG16 does the same
-# with its 512x7x7 maps): every position has its own weights.
+# maps, so no CAM. AlexNet keeps a **6x6** grid, not one value per map (its pooling is
+# adaptive to 6x6, and at 224 pixels its maps already have that size), and flattens the
+# 256x6x6 = 9216 values into three linear layers with ReLUs (VGG16 does the same with its
+# 512x7x7 maps): every position has its own weights.
 #
 # ConvNeXt is different: it pools globally, then a LayerNorm subtracts the pooled vector's
 # mean $\mu$ and divides by its spread $\sigma$, two numbers per image. Since $\mu$ is itself
@@ -332,6 +347,14 @@ area_neck, *neck = (cv.energy_in_box(m, b[0]).item() for m, b in ((ones, boxes["
                     (up[0], cv.sample_boxes("drums_and_guitar", size=side)["electric guitar"])))
 print(f"share of the electric guitar map on the neck's box ({area_neck:.1%} of the image): {neck[0]:.0%} at 224, {neck[1]:.0%} at {side}")
 
+# %%
+hot = {clf.label(i): divmod(int(m.argmax()), side) for i, m in zip(ids, up)}      # (row, col) at side pixels
+hot = {k: (round(col * 224 / side), round(row * 224 / side)) for k, (row, col) in hot.items()}
+row, col = divmod(int(peak[drum].argmax()), 224)
+jump = ((hot["drum"][0] - col) ** 2 + (hot["drum"][1] - row) ** 2) ** 0.5
+print(f"hottest pixel of each map at {side} pixels, as (x, y) in the 224-pixel image:", hot)
+print(f"the drum map's peak: ({col}, {row}) at 224 pixels, {hot['drum']} at {side} (in the same coordinates): {jump:.0f} pixels apart")
+
 # %% tags=["check"]
 # Drum maps on the drum kit; maps of related classes correlate (>0.9) though their weights do not (cosine < 0.5)
 assert (on_drums[2:] > on_drums[:2] + 0.3).all() and (on_drums[2:] > 0.7).all()
@@ -340,6 +363,7 @@ assert 0.3 < min(cos[0, 1], cos[2, 3]) and max(cos[0, 1], cos[2, 3]) < 0.5 and a
 if not cv.config.quick():                                            # 320 pixels in full mode only
     assert -0.6 < same[0, 2] < -0.45 and p_big < p_small / 2 and clf.predict(big, k=1)[0][1] == "electric guitar"
     assert 0.09 < neck[0] < 0.13 and 0.15 < neck[1] < 0.2 and 0.07 < area_neck < 0.08
+    assert jump > 100 and hot["drum"] == hot["drumstick"] and hot["drum"][0] < 60, (hot, jump)   # left rim
 
 # %% [markdown]
 # **What to conclude:** the two guitar maps put their evidence in the same places
@@ -354,7 +378,8 @@ if not cv.config.quick():                                            # 320 pixel
 # dominates, as the box above showed); at 320 it gets 17 %, and the map climbs onto the neck
 # and upper body. The `drum` map moves further: at 224 it peaked between the toms (79, 47);
 # at 320 it and `drumstick` peak on the bass drum's left rim (figure above), over 100 pixels
-# away in the same image. Changing the input size changes where the evidence is found.
+# away in the same image (printed above). Changing the input size changes where the evidence
+# is found.
 
 # %% [markdown]
 # ### Evidence for one class *rather than* another
@@ -432,7 +457,7 @@ assert 0.55 < cv.energy_in_boxes(big_c, boxes["electric guitar"]) < 0.7 and int(
 # kernel (run the notebook); a static copy shows only its first picture.
 
 # %%
-cv.widgets.cam_panel(image="drums_and_guitar")
+cv.widgets.cam_panel(image="drums_and_guitar", fontsize=13)
 
 
 # %% [markdown]

@@ -97,11 +97,13 @@ area = {name: cv.energy_in_boxes(one, b).item() for name, b in shown.items()}
 print("the boxes cover:", {name: f"{a:.0%}" for name, a in area.items()}, "of the image")
 share15 = {name: cv.energy_in_boxes(maps, b)[0] for name, b in shown.items()}          # (5,) each
 peak15 = {name: [bool(cv.pointing_game(m, b)) for m in maps[0]] for name, b in shown.items()}
+xy15, lines = [tuple(reversed(divmod(int(m.argmax()), m.shape[-1]))) for m in maps[0]], []    # (x, y) of each maximum
 for i, (_, label, _) in enumerate(top):
     where = {(True, True): "peak in both boxes", (True, False): "peak on the guitar only",
              (False, True): "peak on the drum kit only"}.get((peak15["guitar"][i], peak15["drum kit"][i]), "peak in neither")
-    print(f"{label:16s}" + "".join(f"{share15[n][i]:4.0%} on the {n} ({share15[n][i] / area[n]:.1f}x chance), "
-                                   for n in shown) + where)
+    lines.append(f"{label:16s}" + "".join(f"{share15[n][i]:4.0%} on the {n} ({share15[n][i] / area[n]:.1f}x chance), "
+                                          for n in shown) + f"{where}, at (x, y) = {xy15[i]}")
+print("\n".join(lines))
 
 # %% [markdown]
 # **Reading the figure** (as one would describe a Grad-CAM figure in a report): the most
@@ -112,9 +114,9 @@ for i, (_, label, _) in enumerate(top):
 # of the image cannot score more than 1.75x) and its maximum on a drum. `banjo` and `stage`
 # peak at the guitar's left edge, next to the drums, and spread over both boxes, between
 # 0.8x and 1.6x chance on each. The maxima (crosses) of `banjo`, `stage` and `acoustic
-# guitar` sit at the body's left edge, just right of the drum kit's dashed box in the
-# figure: in the guitar's box only, but a pointing game with a few pixels of tolerance would
-# likely count them for the drum kit too.
+# guitar` sit at the body's left edge, at x = 144 (printed above), one pixel right of the
+# drum kit's lower box, which ends at x = 143: in the guitar's box only, but a pointing game
+# with a pixel or two of tolerance would count them for the drum kit too.
 
 # %% tags=["check"]
 # At blocks.15: both guitar classes over 2x chance on the guitar with their peak there; drum over 1.2x chance on the drum kit with its peak there
@@ -126,6 +128,8 @@ assert share15["drum kit"][i_drum] > 1.2 * area["drum kit"] and peak15["drum kit
 assert share15["guitar"][i_drum] < 0.6 * area["guitar"] and area["drum kit"] > 0.55
 assert all(peak15["guitar"][names.index(n)] and not peak15["drum kit"][names.index(n)] for n in ("banjo", "stage"))
 assert all(0.7 < share15[b][names.index(n)] / area[b] < 1.7 for n in ("banjo", "stage") for b in shown)
+assert all(xy15[names.index(n)][0] == 144 for n in ("banjo", "stage", "acoustic guitar")) and drums[1][2] == 143, xy15
+assert all(cv.pointing_game(maps[0, names.index(n)], drums, tolerance=2) for n in ("banjo", "stage", "acoustic guitar"))
 
 # %% [markdown]
 # And the link to notebook 05: on this network (GAP + linear head) and at its last layer,
@@ -227,7 +231,7 @@ assert all(ratio["LayerCAM", layer]["guitar"] > 1.8 and peak["LayerCAM", layer] 
 # page without a running kernel only the first view shows: `electric guitar` at `head`.
 
 # %%
-cv.widgets.gradcam_panel(image="drums_and_guitar")
+cv.widgets.gradcam_panel(image="drums_and_guitar", fontsize=13)
 
 # %% [markdown]
 # ## 5. Grad-CAM++, LayerCAM and Score-CAM
@@ -243,13 +247,21 @@ cv.widgets.gradcam_panel(image="drums_and_guitar")
 #   paper here: only the 256 most active channels are scored (`max_channels`), and the score
 #   differences are used as weights directly, where the paper first passes them through a
 #   softmax over the channels.
+#
+# All four are applied below to `drum`, at `head`. Before you run it, predict:
+
+# %% [markdown] choice="06-drum-negative-weights"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
 
 # %%
+scored = cv.config.pick(256, 16)      # channels Score-CAM scores: the 256 most active (16 in quick mode)
 drum_maps = {
     "Grad-CAM": cv.gradcam(clf, x, "drum"),
     "Grad-CAM++": cv.gradcam_pp(clf, x, "drum"),
     "LayerCAM": cv.layercam(clf, x, "drum"),
-    "Score-CAM": cv.scorecam(clf, x, "drum", max_channels=cv.config.pick(256, 16), batch_size=32),
+    "Score-CAM": cv.scorecam(clf, x, "drum", max_channels=scored, batch_size=32),
 }
 cv.plot.cam_row(clf, x, [m[0] for m in drum_maps.values()], list(drum_maps), boxes=shown, peaks=True,
                 suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled)", cell=3.0, fontsize=12, legend=True)
@@ -323,7 +335,9 @@ print(f"{int((w < 0).sum())} of {len(w)} channels have a negative weight for 'dr
 pair = [["electric guitar", "drum"]]
 both = cv.guided_gradcam(clf, x, pair)          # (1, 2, 3, H, W): two classes, one call
 gb = cv.guided_backprop(clf, x, pair)           # the sharp factor alone, same shape
-cv.plot.guided_gradcam_row(x, gb[0], both[0], ["electric guitar", "drum"], clf, boxes=shown)
+zoom = (188, 180, 212, 204)                     # 24x24 pixels of the guitar's body
+cv.plot.guided_gradcam_row(x, gb[0], both[0], ["electric guitar", "drum"], clf, boxes=shown, cell=3.0, fontsize=12,
+                           zoom=zoom)
 
 # %%
 for name, a in [("guided backprop", gb), ("Guided Grad-CAM", both)]:
@@ -332,7 +346,9 @@ for name, a in [("guided backprop", gb), ("Guided Grad-CAM", both)]:
           f"'drum' {d_s[1]:4.0%} on the drum kit ({d_s[1] / area['drum kit']:.1f}x chance)")
 same = cv.plot.map_correlation(gb[0, 0], gb[0, 1])
 phase = cv.plot.phase_ratio(gb[0, 0])
+phase_zoom = cv.plot.phase_ratio(both[0, 0, :, zoom[1]:zoom[3], zoom[0]:zoom[2]])
 print(f"guided backprop, 'electric guitar' vs 'drum': correlation {same:.2f}; phase ratio {phase:.2f}")
+print(f"Guided Grad-CAM, 'electric guitar', in the zoomed 24x24 crop: phase ratio {phase_zoom:.2f}")
 
 # %% [markdown]
 # **What to look at:** guided backpropagation alone (second and fourth panels) draws nearly
@@ -344,7 +360,10 @@ print(f"guided backprop, 'electric guitar' vs 'drum': correlation {same:.2f}; ph
 # fine detail: much of it is a regular grid of dots, the checkerboard that stride-2
 # convolutions leave in gradients (Odena et al. 2016; a phase ratio of 1.6: the strongest of
 # the four 2x2 pixel phases gets 1.6 times the mean gradient of the weakest), not the
-# guitar's outline, which the product does not trace.
+# guitar's outline, which the product does not trace. The last panel enlarges the cyan
+# square, 24x24 pixels of the guitar's body in the `electric guitar` product, pixel by
+# pixel: many of the bright pixels sit on every other row and column (phase ratio 1.9 in
+# that crop: the strongest pixel phase gets nearly twice the mean of the weakest).
 #
 # **Beware the fine detail.** Adebayo et al. (2018) showed that guided backpropagation
 # hardly changes when the model's weights are randomised: it behaves like an edge detector
@@ -356,7 +375,7 @@ print(f"guided backprop, 'electric guitar' vs 'drum': correlation {same:.2f}; ph
 # Guided backprop alone: one picture for both classes, near chance, phase ratio > 1.3; the products 1.4x chance and more
 g_gb, d_gb = cv.energy_in_boxes(gb, guitar)[0, 0] / area["guitar"], cv.energy_in_boxes(gb, drums)[0, 1] / area["drum kit"]
 g_gg, d_gg = cv.energy_in_boxes(both, guitar)[0, 0] / area["guitar"], cv.energy_in_boxes(both, drums)[0, 1] / area["drum kit"]
-assert same > 0.9 and g_gb < 1.3 and d_gb < 1.3 and 1.5 < phase < 1.7
+assert same > 0.9 and g_gb < 1.3 and d_gb < 1.3 and 1.5 < phase < 1.7 and 1.8 < phase_zoom < 2.1
 assert bool(cv.pointing_game(gb[0, :1], [drums])[0])     # guided backprop for 'electric guitar': brightest on a drum
 assert g_gg > 2 and d_gg > 1.4 and g_gg > g_gb + 0.5 and d_gg > d_gb + 0.2
 
@@ -450,22 +469,24 @@ cv.plot.cam_row(clf, x, [grad[0, 0], grad[0, 1], eig[0, 0], eig[0, 1]],
 # %%
 g_eig, d_eig = cv.energy_in_boxes(eig, guitar)[0, 0].item(), cv.energy_in_boxes(eig, drums)[0, 0].item()
 peak_on_guitar, peak_on_drums = (bool(cv.pointing_game(eig[0, 1], b)) for b in (guitar, drums))
+xy_eig = tuple(reversed(divmod(int(eig[0, 1].argmax()), eig.shape[-1])))           # (x, y) of the maximum
 print(f"EigenCAM (either class): {g_eig:.0%} on the guitar ({g_eig / area['guitar']:.1f}x chance), {d_eig:.0%} on "
-      f"the drum kit ({d_eig / area['drum kit']:.1f}x chance); maximum in the guitar's box: "
+      f"the drum kit ({d_eig / area['drum kit']:.1f}x chance); maximum at (x, y) = {xy_eig}, in the guitar's box: "
       f"{'yes' if peak_on_guitar else 'no'}, in the drum kit's: {'yes' if peak_on_drums else 'no'}")
 
 # %% tags=["check"]
 # EigenCAM: the same map for both classes, peak on the guitar, above chance on the guitar and below it on the drum kit
 assert torch.equal(eig[0, 0], eig[0, 1])
 assert peak_on_guitar and not peak_on_drums and g_eig > 1.5 * area["guitar"] and d_eig < area["drum kit"]
+assert 142 < xy_eig[0] < 150 and guitar[1][1] < xy_eig[1], xy_eig     # just right of the overlap strip (x = 132 to 142)
 
 # %% [markdown]
 # **Reading the figure:** Grad-CAM moves from the guitar to the drum kit with the class;
 # EigenCAM does not move. Its one map peaks on the guitar's body, the region that dominates
 # the head's activations, and is above chance on the guitar and below it on the drum kit
 # (the printed ratios); asked for `drum`, it points at the guitar (its maximum, the cross,
-# lies at the body's left edge in the figure: in the guitar's box, not the drum kit's, as
-# printed above). The first principal
+# lies at the body's left edge, x = 144, just right of the 11-pixel overlap strip: in the
+# guitar's box, not the drum kit's, as printed above). The first principal
 # direction of a layer's activations is "what this layer responds to most", not "what this
 # class needs". Use EigenCAM to see what a layer attends to, never to explain one class.
 #
@@ -478,28 +499,10 @@ assert peak_on_guitar and not peak_on_drums and g_eig > 1.5 * area["guitar"] and
 # sign of every weight and the ReLU would then keep the evidence *against* the class. That is
 # one ablation per channel (1280 here): cheap at `head`, where only the pooling and the
 # classifier run again, expensive early in the network, where each copy reruns most of it.
-# (The package batches the ablated copies to fit 256 MiB, 1070 of them per pass here, and
-# reads every class from the same passes; the printout counts them.)
+# The two maps of each class side by side:
 
 # %%
-with cv.capture(clf, "classifier") as cap:
-    abl = cv.ablationcam(clf, x, pair)
-rows = [o.shape[0] for o in cap.outputs["classifier"]]
-with cv.capture(clf, "classifier") as cap_one:
-    cv.ablationcam(clf, x, "drum")
-channels = cv.activations(clf, x, clf.cam_layer).shape[1]
-print(f"{channels} channels ablated for 2 classes in {len(rows)} forward passes (copies per pass: {rows})")
-
-# %% tags=["check"]
-# The same passes for one class and for two; the first pass is the plain image, then one un-ablated control copy plus one ablated copy per channel
-assert len(rows) == len(cap_one.outputs["classifier"]) and rows[0] == 1 and sum(rows[1:]) == channels + 1
-
-# %% [markdown]
-# (The first pass is the plain image; one extra un-ablated copy checks that the batching
-# reproduces the model, so the copies add up to 1 + 1 + 1280.) The two maps of each class
-# side by side:
-
-# %%
+abl = cv.ablationcam(clf, x, pair)              # (1, 2, H, W): both classes from the same ablations
 cv.plot.cam_row(clf, x, [grad[0, 0], abl[0, 0], grad[0, 1], abl[0, 1]],
                 ["Grad-CAM: electric guitar", "Ablation-CAM: electric guitar", "Grad-CAM: drum", "Ablation-CAM: drum"],
                 suptitle=f"gradient vs ablation weights, at {clf.cam_layer} (7x7, upsampled)", boxes=shown, peaks=True,
@@ -516,6 +519,13 @@ print("overlap (IoU) of the top-20% regions, Ablation-CAM vs Grad-CAM: electric 
 # %% tags=["check"]
 # Ablation-CAM and Grad-CAM agree at the head: IoU of the hottest fifth above 0.6 for both classes; the printed IoUs
 assert (iou > 0.6).all() and f"{iou[0]:.2f}" == "0.95" and f"{iou[1]:.2f}" == "0.81" or cv.config.quick()
+
+# %% tags=["check"]
+# The ablations are batched: the plain image first, then one un-ablated control copy plus one ablated copy per channel
+with cv.capture(clf, "classifier") as cap_one:
+    cv.ablationcam(clf, x, "drum", progress=False)
+rows, channels = [o.shape[0] for o in cap_one.outputs["classifier"]], cv.activations(clf, x, clf.cam_layer).shape[1]
+assert rows[0] == 1 and sum(rows[1:]) == channels + 1, rows
 
 # %% tags=["check"]
 # At the head Ablation-CAM has a closed form: weight w_k * mean(A_k) / |y_c| (Grad-CAM's weight is w_k / 49)
@@ -541,27 +551,28 @@ for i, name in enumerate(pair[0]):
 
 # %% [markdown]
 # ## 10. Optional: architecture shapes the maps
+#
+# Two things depend on the architecture. *Resolution*: VGG16's Grad-CAM layer is the
+# rectified output of conv5_3 (`features.29`), before its fifth max-pool: 16 input pixels per
+# cell, a 14x14 map at 224 px (the layer Selvaraju et al. use), against 32 pixels per cell
+# (7x7) for ResNet-50's `layer4` and Lite0's `head`. *Texture*: VGG downsamples only with
+# max-pools, whose backward pass favours no pixel parity; Lite0 downsamples with stride-2
+# convolutions, whose backward pass covers even and odd pixels unequally (the checkerboard
+# of section 6). The *phase ratio* (mean |gradient| on the strongest of the four 2x2 pixel
+# phases over the weakest) measures it. The comparison needs VGG16's pretrained weights.
 
 # %%
 vgg = cv.load_classic("vgg16", shows="Grad-CAM and guided backpropagation of VGG16 beside EfficientNet-Lite0",
                       device=DEVICE)
 if vgg:
     nets = [vgg] + ([cv.load_model("resnet50", device=DEVICE)] if cv.classic_available("resnet50") else []) + [clf]
-    size = cv.config.pick(224, 128)
+    size = cv.config.pick(224, 128)                    # 224-pixel input (128 in quick mode)
     results = cv.plot.architecture_maps(nets, cv.sample_image("drums_and_guitar"), "electric guitar", size=size)
     display(cv.plot.cam_architectures(results, "electric guitar"))
 
 # %%
 if vgg:
-    display(Markdown(
-        "**What to look at:** two things depend on the architecture. *Resolution*: VGG16's map is the rectified "
-        "output of conv5_3 (`features.29`), before its fifth max-pool: 16 input pixels per cell, a 14x14 map at "
-        "224 px (the layer Selvaraju et al. use), against 32 pixels per cell (7x7) for ResNet-50's `layer4` and "
-        "Lite0's `head`. *Texture*: VGG downsamples only with max-pools, whose backward pass favours no pixel "
-        "parity; Lite0 downsamples with stride-2 convolutions, whose backward pass covers even and odd pixels "
-        "unequally (the checkerboard of Odena et al. 2016). The *phase ratio* (mean |gradient| on the strongest "
-        "of the four 2x2 pixel phases over the weakest) measures it; the table below prints it per network."))
-    for r in results:
+    for r in results:                                  # map size and phase ratio per network
         print(f"{r.classifier.name:20s} {r.layer:12s} map {r.grid[0]}x{r.grid[1]}  phase ratio {r.phase_ratio:.2f}")
 
 # %% tags=["check"]
