@@ -90,13 +90,33 @@ def _channels(channel: int | Sequence[int], n: int, c: int, layer: str) -> torch
     return torch.tensor(chans, dtype=torch.long).expand(n)
 
 
+def _position(position: tuple[int, int] | str, h: int, w: int, layer: str) -> tuple[int, int] | str:
+    """``position`` checked: ``"max"`` or an ``(h, w)`` pair inside the layer's ``h x w`` map."""
+    what = f'"max" or an (h, w) pair of ints with 0 <= h < {h} and 0 <= w < {w} ({layer} is {h}x{w})'
+    if isinstance(position, str):
+        if position != "max":
+            raise ValueError(f"position must be {what}; got {position!r}")
+        return position
+    if not isinstance(position, (tuple, list)) or len(position) != 2:
+        raise TypeError(f"position must be {what}; got {position!r}")
+    ph, pw = (checks.integer(v, "position", what=what) for v in position)
+    if not (0 <= ph < h and 0 <= pw < w):
+        raise OutOfRangeError(f"position {(ph, pw)} is out of range: position must be {what}")
+    return ph, pw
+
+
 def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef,
                          channel: int | Sequence[int] | None = None, *, backward: str = "guided",
-                         generalize: bool = False) -> torch.Tensor:
+                         generalize: bool = False, position: tuple[int, int] | str | None = None
+                         ) -> torch.Tensor:
     """The input gradient of a layer's activation summed over positions (one channel, one
-    per image, or all), under ``backward``; ``(N,C,H,W)`` on the model's device. The forward
-    pass stops at the layer (a module called several times counts by its first call)."""
+    per image, or all), under ``backward``; ``(N,C,H,W)`` on the model's device. With
+    ``position`` (and a ``channel``) it starts from one activation instead: ``(h, w)``, or
+    ``"max"`` for each image's strongest position of its channel. The forward pass stops at
+    the layer (a module called several times counts by its first call)."""
     checks.choice(backward, "backward", BACKWARD_RULES)
+    if position is not None and channel is None:
+        raise ValueError("position= needs channel=: name the channel whose single activation to back-propagate")
     module, clf, xd = enter(model, x)
     try:
         name = layer_name(module, from_layer)
@@ -113,8 +133,20 @@ def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef
         if channel is None:
             objective = act.sum()
         else:
+            rows = torch.arange(act.shape[0], device=act.device)
             chans = _channels(channel, act.shape[0], act.shape[1], name).to(act.device)
-            objective = act[torch.arange(act.shape[0], device=act.device), chans].sum()
+            maps = act[rows, chans]
+            if position is None:
+                objective = maps.sum()
+            else:
+                if maps.dim() != 3:
+                    raise ValueError(f"position= needs a layer with (N,C,H,W) output; {name!r} gives "
+                                     f"{tuple(act.shape)}")
+                flat = maps.flatten(1)
+                where = _position(position, maps.shape[1], maps.shape[2], name)
+                index = (flat.detach().argmax(dim=1) if where == "max"
+                         else torch.full_like(rows, where[0] * maps.shape[2] + where[1]))
+                objective = flat[rows, index].sum()
         if not objective.requires_grad:
             raise NoGradientError(f"from_layer {name!r}: the model's forward runs without autograd up to that "
                                   "layer (torch.no_grad or inference mode inside forward): remove it from forward")
@@ -124,8 +156,8 @@ def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef
 
 def modified_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
                       backward: str = "guided", from_layer: LayerRef | None = None,
-                      channel: int | Sequence[int] | None = None, generalize: bool = False
-                      ) -> torch.Tensor:
+                      channel: int | Sequence[int] | None = None, generalize: bool = False,
+                      position: tuple[int, int] | str | None = None) -> torch.Tensor:
     """The input gradient with ``backward`` applied at every rectifier: ``"vanilla"`` (the
     true gradient, equal to :func:`~cnnviz_lab.saliency`), ``"deconvnet"`` or ``"guided"``
     (see the module docstring). Shape ``(N,[K],3,H,W)``; K targets cost one forward pass and
@@ -134,26 +166,30 @@ def modified_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, 
     With ``from_layer`` the back-propagated quantity is, per image n, the layer's output
     ``A`` (as the module returns it) summed over positions: ``sum_{h,w} A[n, channel]`` for
     an ``int`` channel, ``A[n, channel[n]]`` for one channel per image, ``sum_{c,h,w} A[n]``
-    when ``channel`` is None; the forward pass stops at the layer (a module called several
-    times counts by its first call), ``target`` must be None and the result is
+    when ``channel`` is None. ``position`` (with a ``channel``) starts instead from one
+    activation, ``A[n, channel, h, w]`` for ``position=(h, w)`` or each image's largest
+    ``A[n, channel]`` for ``"max"``, all others set to zero, as Zeiler & Fergus (2014) and
+    Springenberg et al. (2015) reconstruct one unit. The forward pass stops at the layer (a
+    module called several times counts by its first call), ``target`` must be None and the result is
     ``(N,3,H,W)``. Models with SiLU, GELU, Hardswish... raise ``UnsupportedActivationError``
     under the deconvnet and guided rules unless ``generalize=True``.
     """
     checks.choice(backward, "backward", BACKWARD_RULES)
     if from_layer is None:
-        if channel is not None:
-            raise ValueError("channel= needs from_layer=: name the layer whose channel to back-propagate")
+        if channel is not None or position is not None:
+            which = "channel=" if channel is not None else "position="
+            raise ValueError(f"{which} needs from_layer=: name the layer whose channel to back-propagate")
         grads, _, squeeze = input_gradients(model, x, target, backward=backward, generalize=generalize)
         return to_caller(finish(grads, squeeze), x)
     if target is not None:
         raise ValueError("pass either target= (a class score) or from_layer= (a layer's activation), not both")
     return to_caller(layer_input_gradient(model, x, from_layer, channel, backward=backward,
-                                          generalize=generalize), x)
+                                          generalize=generalize, position=position), x)
 
 
 def deconvnet(model: ModelLike, x: torch.Tensor, target: Target = None, *,
               from_layer: LayerRef | None = None, channel: int | Sequence[int] | None = None,
-              generalize: bool = False) -> torch.Tensor:
+              generalize: bool = False, position: tuple[int, int] | str | None = None) -> torch.Tensor:
     """Deconvnet (Zeiler & Fergus 2014): the input gradient of the target's logit where
     every rectifier passes back ``max(grad_out, 0)``, whatever its forward input was.
     Raw and signed, shape ``(N,[K],3,H,W)``.
@@ -162,15 +198,16 @@ def deconvnet(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     deconvnet only ever applies a ReLU to the backward signal. The rule reaches ReLU
     modules, reused and in-place ones, and ``F.relu`` / ``torch.relu`` / ``Tensor.relu`` /
     ``F.relu6`` / ``F.hardtanh(x, 0, 6)`` calls. ``from_layer`` and ``channel``
-    reconstruct a layer's channel instead of a class score, as in the paper's figures;
-    see :func:`modified_backprop` for both and for ``generalize``.
+    reconstruct a layer's channel instead of a class score, summed over its positions;
+    ``position`` (``(h, w)`` or ``"max"``) starts from one activation of that channel, as in
+    the paper's figures; see :func:`modified_backprop` for all three and for ``generalize``.
 
     Where every rectifier's input is positive the forward mask is all ones and deconvnet
     equals guided backpropagation; where in addition every backward signal reaching a
     rectifier is non-negative, both equal the plain gradient.
     """
     return modified_backprop(model, x, target, backward="deconvnet", from_layer=from_layer,
-                             channel=channel, generalize=generalize)
+                             channel=channel, generalize=generalize, position=position)
 
 
 __all__ = ["deconvnet", "input_gradients", "layer_input_gradient", "modified_backprop"]

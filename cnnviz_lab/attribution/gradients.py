@@ -73,7 +73,7 @@ def input_x_gradient(model: ModelLike, x: torch.Tensor, target: Target = None) -
 
 def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
                     from_layer: LayerRef | None = None, channel: int | Sequence[int] | None = None,
-                    generalize: bool = False) -> torch.Tensor:
+                    generalize: bool = False, position: tuple[int, int] | str | None = None) -> torch.Tensor:
     """Guided backpropagation (Springenberg et al. 2014, *Striving for Simplicity: The All
     Convolutional Net*, arXiv:1412.6806): the input gradient where every ReLU passes back
     ``1[x > 0] * max(grad_out, 0)``. Shape ``(N,[K],3,H,W)``.
@@ -90,12 +90,15 @@ def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     ``channel``, ``A[n, channel[n]]`` summed likewise for one channel per image, or
     ``sum_{c,h,w} A[n, c, h, w]`` when ``channel`` is None. A module called several times
     (a reused ReLU) counts by its first call, and the forward pass stops there. ``target``
-    must then be None; the result is ``(N,3,H,W)``. (``layer=`` is the old spelling of
+    must then be None; the result is ``(N,3,H,W)``. ``position`` (with a ``channel``) starts
+    from one activation instead of the sum, ``A[n, channel, h, w]`` for ``(h, w)`` or each
+    image's strongest position of the channel for ``"max"``: one unit, as Springenberg et al.
+    and Zeiler & Fergus reconstruct it. (``layer=`` is the old spelling of
     ``from_layer=``: ``layer=`` names the feature map a CAM-style method reads.) This is
     :func:`~cnnviz_lab.attribution.backprop.modified_backprop` with ``backward="guided"``.
     """
     return modified_backprop(model, x, target, backward="guided", from_layer=from_layer, channel=channel,
-                             generalize=generalize)
+                             generalize=generalize, position=position)
 
 
 RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle")

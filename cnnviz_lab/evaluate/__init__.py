@@ -8,6 +8,7 @@ point at the object? One module per question:
 - :mod:`.localization`: a class map's box (Zhou et al. 2016) and its IoU with a drawn box;
 - :mod:`.correlation`: faithfulness correlation (Bhatt et al. 2020);
 - :mod:`.sensitivity`: max- and average sensitivity (Yeh et al. 2019);
+- :mod:`.spectrum`: how much of a map is a lattice of one period (Odena et al. 2016);
 - :mod:`.infidelity`: infidelity (Yeh et al. 2019);
 - :mod:`.road`: ROAD, removal with noisy linear imputation (Rong et al. 2022);
 - :mod:`.confidence`: Average Drop and Increase in Confidence (Chattopadhay et al. 2018);
@@ -35,6 +36,7 @@ from .road import linear_imputation, road
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
 from .sensitivity import avg_sensitivity, max_sensitivity, sensitivities
 from .similarity import spearman, ssim
+from .spectrum import period_share
 from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
@@ -43,7 +45,7 @@ __all__ = [
     "deletion_curve", "energy_in_box", "energy_in_boxes", "evaluate_folder", "evaluate_methods", "explanation_scores",
     "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
     "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",
-    "pixel_order", "pointing_game", "random_map", "randomization_check", "randomization_layers",
+    "period_share", "pixel_order", "pointing_game", "random_map", "randomization_check", "randomization_layers",
     "RandomizationResult", "randomize_layer", "road", "roster", "sensitivities", "spearman", "ssim", "summarize",
     "summary_figure", "summary_table", "SummaryRow", "trapezoid_auc"
 ]

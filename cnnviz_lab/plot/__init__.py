@@ -25,7 +25,7 @@ from .pointing import pointing, pointing_grid
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow
 from .saliency import (
-    class_maps, compare_maps, map_correlation, saliency_map, saliency_maps, signed_maps,
+    class_maps, compare_maps, map_correlation, maps_on_images, saliency_map, saliency_maps, signed_maps,
     signed_parts, vanilla_vs_guided,
 )
 
@@ -35,7 +35,7 @@ __all__ = [
     "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
     "curves", "difference", "draw_boxes", "dream", "explanation", "explanation_change", "feature_maps", "filters",
     "fooling_vs_visualisation", "gradient_image", "guided_gradcam_row", "image_array", "image_grid", "inversions",
-    "kernel_centres", "map_correlation", "mask_maps", "mask_scores", "metric_bars", "normalize_map",
+    "kernel_centres", "map_correlation", "maps_on_images", "mask_maps", "mask_scores", "metric_bars", "normalize_map",
     "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
     "pointing", "pointing_grid", "predictions", "randomization",
     "receptive_map", "reduce_channels", "relevance_flow", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
