@@ -7,7 +7,7 @@ from .cam import check_class_map, check_gradcam, check_layercam, check_wrong_obj
 from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_box_share, check_sanity_failure, check_trapezoid_auc
-from .groundtruth import check_mask_energy, check_swap_prediction
+from .groundtruth import check_mask_energy, check_rise_prediction, check_swap_prediction
 from .layer_views import check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
@@ -19,7 +19,7 @@ __all__ = [
     "attempt", "check_box_share", "check_choice", "check_class_map", "check_feature_distance", "check_fooled_gradcam",
     "check_gradcam", "check_layercam", "check_lrp_epsilon", "check_mask_energy", "check_most_active_channels",
     "check_normalize_gradient", "check_occlude", "check_occlusion_drop", "check_projection",
-    "check_random_concept", "check_saliency", "check_sanity_failure", "check_swap_prediction",
+    "check_random_concept", "check_rise_prediction", "check_saliency", "check_sanity_failure", "check_swap_prediction",
     "check_t_statistic", "check_top_k", "check_total_variation", "check_trapezoid_auc",
     "check_wrong_object", "close", "Question", "QUESTIONS", "report",
 ]

@@ -79,6 +79,39 @@ _QUESTION = register(Question(
 ))
 
 
+_RISE_QUESTION = register(Question(
+    "09-rise",
+    "Before you run section 5: every method explains the shortcut model's true class on 32 test "
+    "images, and that model decides by the cue, 1.6 % of each image. RISE deletes random regions "
+    "(500 random masks, each keeping about half of a coarse grid) and averages the masks weighted by "
+    "the class probability. What share of RISE's mass will lie on the cue?",
+    {
+        "a": "most of it, more than half: the cue decides the class",
+        "b": "about a tenth, like the gradient and CAM maps",
+        "c": "about the cue's share of the image, a few hundredths: chance level",
+        "d": "exactly 0",
+    },
+    answer="c",
+    explanation=("each mask keeps about half of the image, so a copy with the cue kept still scores "
+                 "high: the average is a floor (the mean probability, the same everywhere) plus a small "
+                 "bump on the cue plus sampling noise from the 500 masks. Its peak can still sit on the cue, "
+                 "but by mass it cannot tell the shortcut model from the clean one"),
+    hints={
+        "a": "that is what occlusion and LIME come close to here; but RISE's map is an average over "
+             "masks that keep half the image: what does it hold far from the cue?",
+        "b": "think about what the average of many masks, each weighted by a probability that is "
+             "never 0, is worth on pixels far from the cue",
+        "d": "every mask is weighted by a probability, which is never 0, so no pixel gets 0",
+    },
+))
+
+
+def check_rise_prediction(answer: str | None) -> bool:
+    """Predict-then-run, notebook 09: what share of RISE's mass lies on the cue for the shortcut
+    model: (a) more than half, (b) about a tenth, (c) about the cue's area (chance), (d) 0?"""
+    return ask(_RISE_QUESTION, answer)
+
+
 def check_swap_prediction(answer: str | None) -> bool:
     """Predict-then-run, notebook 09: the shortcut model sees a triangle whose cue has the
     colour of the squares. Does it say (a) triangle, (b) square, (c) any of the four at
@@ -86,4 +119,4 @@ def check_swap_prediction(answer: str | None) -> bool:
     return ask(_QUESTION, answer)
 
 
-__all__ = ["check_mask_energy", "check_swap_prediction"]
+__all__ = ["check_mask_energy", "check_rise_prediction", "check_swap_prediction"]

@@ -83,13 +83,12 @@ def shortcut_accuracy(accuracies: Mapping[str, Mapping[str, float]], chance: flo
         bars = ax.bar(xs, vals, width, label=m)
         for b, v in zip(bars, vals):
             ax.text(b.get_x() + b.get_width() / 2, v + 0.02, f"{v:.0%}", ha="center", fontsize=8)
-    if chance is not None:
-        ax.axhline(chance, ls="--", c="gray", lw=1)
-        ax.text(len(sets) - 0.5, chance + 0.02, "chance", ha="right", fontsize=8, color="gray")
+    if chance is not None:   # labelled in the legend, so no text sits on a bar
+        ax.axhline(chance, ls="--", c="gray", lw=1, label=f"chance ({chance:.0%})")
     ax.set_xticks(np.arange(len(sets)), [f"cue: {s}" for s in sets])
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("test accuracy")
-    ax.legend(fontsize=8, loc="upper right", ncols=len(models))
+    ax.legend(fontsize=8, loc="upper right", ncols=len(models) + (chance is not None))
     return fig
 
 
@@ -125,40 +124,83 @@ def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 
             s = scores[model].scores[name]
             ax.set_title(f"{name.replace('_', ' ')}\ncue {float(s['cue energy'][index]):.2f}, "
                          f"shape {float(s['object energy'][index]):.2f}", fontsize=8)
-    _map_colour_bar(fig, axes)
+    _map_colour_bar(fig, axes, "each map from its minimum (0) to its maximum (1)")
     fig.suptitle("share of each map's mass on the cue (dashed box) and on the shape (outline)", fontsize=10)
     return fig
 
 
+def mean_interval(values: torch.Tensor, level: float = 0.95, n: int = 2000, seed: int = 0
+                  ) -> tuple[float, float]:
+    """An interval for the mean of ``values`` over the images (``(N,)``, NaNs skipped), as
+    ``(low, high)``: for hits and misses (every value 0 or 1, a pointing game) the Wilson
+    score interval of a binomial proportion (Wilson 1927), which stays honest at 0 or N hits;
+    for other scores the percentile bootstrap interval (Efron 1979: the images resampled with
+    replacement ``n`` times, seeded by ``seed``, the central ``level`` of the resampled means).
+    It shows how much a mean over a few dozen images could move with other images of the same
+    kind, not with another training run."""
+    if not isinstance(level, float) or not 0 < level < 1:
+        raise ValueError(f"level must be a float between 0 and 1 such as 0.95, got {level!r}")
+    v = torch.as_tensor(values).detach().double().cpu().flatten()
+    v = v[~v.isnan()]
+    if len(v) == 0:
+        return float("nan"), float("nan")
+    if bool(((v == 0) | (v == 1)).all()):
+        z = float(torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor((1 + level) / 2)))
+        k, m = float(v.sum()), len(v)
+        p = k / m
+        centre = (p + z * z / (2 * m)) / (1 + z * z / m)
+        half = z / (1 + z * z / m) * (p * (1 - p) / m + z * z / (4 * m * m)) ** 0.5
+        return max(0.0, centre - half), min(1.0, centre + half)
+    gen = torch.Generator().manual_seed(int(seed))
+    means = v[torch.randint(len(v), (int(n), len(v)), generator=gen)].mean(1)
+    low, high = torch.quantile(means, torch.tensor([(1 - level) / 2, (1 + level) / 2], dtype=means.dtype)).tolist()
+    return low, high
+
+
+def _bars(scores: Mapping[str, MaskScores], model: str, names: Sequence[str], score: str,
+          interval: float | None) -> tuple[list[float], np.ndarray | None]:
+    """Means of ``score`` per method and, with ``interval``, their ``(2, M)`` distances to the
+    interval's bounds (matplotlib's ``yerr``/``xerr``)."""
+    vals = [scores[model].mean(n, score) for n in names]
+    if interval is None:
+        return vals, None
+    bounds = np.array([mean_interval(scores[model].scores[n][score], interval) for n in names]).T
+    return vals, np.clip(np.abs(bounds - np.array(vals)[None]), 0, None)
+
+
 def mask_scores(scores: Mapping[str, MaskScores], score: str = "cue energy", chance: float | None = None,
-                ax_title: str | None = None, landscape: bool = False) -> Figure:
+                ax_title: str | None = None, landscape: bool = False, interval: float | None = None) -> Figure:
     """One horizontal bar per method and model (``{model: MaskScores}``): the mean of
     ``score`` over the images, with the chance level (e.g. the mask's share of the image)
     as a dashed line. ``landscape``: vertical bars in a wide, low figure (method names
-    under the axis), for a projector; default: horizontal bars in a tall figure."""
+    under the axis), for a projector; default: horizontal bars in a tall figure.
+    ``interval`` (e.g. 0.95): a black error bar on each bar, that interval of the mean over
+    the images (:func:`mean_interval`: Wilson for hit rates, bootstrap otherwise); None: no bars."""
+    if interval is not None and not (isinstance(interval, float) and 0 < interval < 1):
+        raise ValueError(f"interval must be None or a level between 0 and 1 such as 0.95, got {interval!r}")
     if landscape:
-        return _mask_scores_landscape(scores, score, chance, ax_title)
+        return _mask_scores_landscape(scores, score, chance, ax_title, interval)
     models = list(scores)
     names = list(next(iter(scores.values())).methods)
     fig = Figure(figsize=(5.2, 0.42 * len(names) * max(1, len(models)) / 1.6 + 1.0), layout="constrained")
     ax = fig.subplots()
     height = 0.8 / len(models)
     for j, m in enumerate(models):
-        vals = [scores[m].mean(n, score) for n in names]
+        vals, err = _bars(scores, m, names, score, interval)
         ys = np.arange(len(names)) + (j - (len(models) - 1) / 2) * height
-        ax.barh(ys, vals, height, label=f"{m} model")
+        ax.barh(ys, vals, height, label=f"{m} model", xerr=err, error_kw={"lw": 1, "capsize": 2})
     if chance is not None:
         ax.axvline(chance, ls="--", c="gray", lw=1, label="chance")
     ax.set_yticks(np.arange(len(names)), names)
     ax.invert_yaxis()
-    ax.set_xlabel(f"{score} (mean over images)")
+    ax.set_xlabel(f"{score} (mean over images" + (f", {interval:.0%} interval)" if interval else ")"))
     ax.set_title(ax_title or score, fontsize=10)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(models) + 1, fontsize=8)
     return fig
 
 
 def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance: float | None,
-                           ax_title: str | None) -> Figure:
+                           ax_title: str | None, interval: float | None = None) -> Figure:
     """:func:`mask_scores` as vertical bars: methods along the x axis, one bar per model."""
     models = list(scores)
     names = list(next(iter(scores.values())).methods)
@@ -166,13 +208,14 @@ def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance:
     ax = fig.subplots()
     width = 0.8 / len(models)
     for j, m in enumerate(models):
-        vals = [scores[m].mean(n, score) for n in names]
+        vals, err = _bars(scores, m, names, score, interval)
         xs = np.arange(len(names)) + (j - (len(models) - 1) / 2) * width
-        ax.bar(xs, vals, width, label=f"{m} model")
+        ax.bar(xs, vals, width, label=f"{m} model", yerr=err, error_kw={"lw": 1, "capsize": 2})
     if chance is not None:
         ax.axhline(chance, ls="--", c="gray", lw=1, label="chance")
     ax.set_xticks(np.arange(len(names)), names, rotation=40, ha="right", fontsize=10)
-    ax.set_ylabel(f"{score}\n(mean over images)", fontsize=10)
+    ax.set_ylabel(f"{score}\n(mean over images" + (f",\n{interval:.0%} interval)" if interval else ")"),
+                  fontsize=10)
     ax.set_title(ax_title or score, fontsize=12)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", ncols=len(models) + 1, fontsize=9)
     return fig
@@ -238,5 +281,5 @@ def cue_legend(classes: Sequence[str]) -> Figure:
     return fig
 
 
-__all__ = ["cue_legend", "mask_maps", "mask_scores", "shape_samples", "shortcut_accuracy", "timeline"]
+__all__ = ["cue_legend", "mask_maps", "mask_scores", "mean_interval", "shape_samples", "shortcut_accuracy", "timeline"]
 

@@ -62,9 +62,12 @@ def shortcut_panel(models: Mapping[str, Classifier], methods: Mapping[str, Calla
         a1.barh(np.arange(len(d.classes)), to_numpy(probs), color=["C2" if i == int(d.labels[0]) else "C0"
                                                                    for i in range(len(d.classes))])
         a1.set_yticks(np.arange(len(d.classes)), d.classes)
+        truth = a1.get_yticklabels()[int(d.labels[0])]   # a bar of 0 shows no colour: mark the name too
+        truth.set_color("C2")
+        truth.set_fontweight("bold")
         a1.invert_yaxis()
         a1.set_xlim(0, 1)
-        a1.set_xlabel("probability (green: the true class)", fontsize=8)
+        a1.set_xlabel("probability (green, bold: the true class)", fontsize=8)
         a1.set_title(f"{model} model says {d.classes[pred]}", fontsize=9)
         a2.imshow(overlay(img, m[0], alpha=0.6), interpolation="nearest")
         _cue_box(a2, d, 0)
