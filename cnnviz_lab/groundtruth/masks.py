@@ -146,7 +146,7 @@ def _image_maps(xin: torch.Tensor) -> torch.Tensor:
 def deletion_drop(model: torch.nn.Module | Classifier, x: torch.Tensor, pixels: torch.Tensor,
                   target: Any = None, fill: float = 0.0) -> torch.Tensor:
     """Drop of the target's probability when ``pixels`` (``(N,H,W)`` bool) are deleted, i.e.
-    set to ``fill`` in model-input units (0: the training mean colour), ``(N,)`` on the CPU.
+    set to ``fill`` in model-input units (0: mid-grey, since the training normalisation subtracts 0.5 from every channel), ``(N,)`` on the CPU.
     ``target``: None (each image's top-1 class on the intact image) or one class per image."""
     fill = checks.real(fill, "fill")
     module, xin, cls = _forward_targets(model, x, target, "deletion_drop")
