@@ -7,8 +7,9 @@ from .adversarial import attack, attack_budget, explanation_change, fooling_vs_v
 # architecture_maps and phase_ratio compute (they live in cnnviz_lab.attribution.architectures);
 # they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
 from ..attribution.architectures import architecture_maps, phase_ratio
+from .boxes import draw_boxes
 from .cam import (
-    cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, draw_boxes, gradient_image,
+    cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, gradient_image,
     guided_gradcam_row,
 )
 from .concepts import concept_examples, tcav, tcav_scores

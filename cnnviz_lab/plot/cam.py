@@ -7,16 +7,15 @@ image underneath is the exact crop the model saw.
 
 from __future__ import annotations
 
-from itertools import cycle
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
-from matplotlib.patches import Rectangle
 from PIL import Image
 
+from .boxes import Box, Boxes, _box_legend, _check_boxes, draw_boxes, outline
 from .figure import Figure
 
 from ..core import checks
@@ -29,29 +28,7 @@ from ..core.hooks import activations
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
-Box = Sequence[int]
-Boxes = Mapping[str, Sequence[Box]] | Sequence[Box]
-BOX_COLOURS = ("white", "yellow", "cyan", "magenta")
 SCALES = ("own", "signed")
-
-
-def _check_boxes(boxes: Boxes | None) -> None:
-    if boxes is not None:
-        _named_boxes(boxes)
-
-
-def draw_boxes(ax, boxes: Boxes, label: bool = True, fontsize: float = 8) -> None:
-    """Outline ``boxes`` (``{label: [(x0, y0, x1, y1), ...]}`` in the image's pixels, or one
-    list of boxes) on ``ax``: one colour per label (white solid, then yellow dashed, ...);
-    ``label=True`` writes the label inside the top-left corner of its first box."""
-    for (name, group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)):
-        for x0, y0, x1, y1 in group:
-            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color=colour,
-                                   lw=1.8 if label else 1.2, ls="-" if colour == "white" else "--"))
-        if label and name:
-            x0, y0 = group[0][:2]
-            ax.text(x0 + 3, y0 + 3, name, color="black", fontsize=fontsize, va="top", ha="left",
-                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
 
 
 def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
@@ -65,19 +42,6 @@ def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
     px = float(np.clip((c + 0.5) * sx - 0.5, mx - 0.5, size[1] - 0.5 - mx))
     for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):
         ax.plot([px], [py], "x", color=colour, ms=ms, mew=mew, clip_on=False)
-
-
-def _box_legend(fig, boxes: Boxes, fontsize: float) -> None:
-    """One legend entry per box label (its colour and line style), under the figure, on a
-    grey background so that the white boxes show."""
-    from matplotlib.lines import Line2D
-    handles = [Line2D([], [], color=colour, lw=2, ls="-" if colour == "white" else "--", label=name)
-               for (name, _group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)) if name]
-    if handles:
-        legend = fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=fontsize,
-                            facecolor="0.35", framealpha=1.0, labelcolor="white", title="hand-drawn boxes",
-                            title_fontsize=fontsize)
-        legend.get_title().set_color("white")
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
@@ -129,22 +93,7 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     return fig
 
 
-def _named_boxes(boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> list[tuple[str, list[Box]]]:
-    """``{label: [box, ...]}`` or one list of boxes as ``[(label, boxes), ...]``, each box
-    checked to be four pixel corners ``(x0, y0, x1, y1)``."""
-    groups = list(boxes.items()) if isinstance(boxes, Mapping) else [("", boxes)]
-    if not groups:
-        raise ValueError("boxes: give at least one (x0, y0, x1, y1) box, or leave boxes=None")
-    out = []
-    for label, group in groups:
-        try:
-            corners = [tuple(int(v) for v in b) for b in group]
-        except (TypeError, ValueError):
-            raise TypeError(f"boxes: expected lists of (x0, y0, x1, y1) pixel corners, got {group!r:.80}") from None
-        if not corners or any(len(b) != 4 for b in corners):
-            raise ValueError(f"boxes: expected lists of (x0, y0, x1, y1) pixel corners, got {group!r:.80}")
-        out.append((str(label), corners))
-    return out
+
 
 
 def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], alpha: float,
@@ -359,8 +308,7 @@ def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | n
         for i, ax in enumerate(fig.axes[:n_maps]):
             draw_boxes(ax, boxes, label=i == 0)
     if zoom is not None:
-        from matplotlib.patches import Rectangle
-        fig.axes[2].add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor="cyan", lw=2))
+        outline(fig.axes[2], (x0, y0, x1, y1), "cyan", lw=2)
         crop_ax = fig.axes[len(tiles) - 1]
         crop_ax.get_images()[0].set_interpolation("nearest")
         crop_ax.set_axis_on()

@@ -11,7 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
 from .figure import Figure
-from matplotlib.patches import Rectangle
+from .boxes import outline
 
 from ..groundtruth.shapes import CUE_COLOURS, ShapeImages
 from ..groundtruth.masks import MaskScores
@@ -27,8 +27,8 @@ def _rgb(t: torch.Tensor) -> np.ndarray:
 
 def _cue_box(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
     boxes = data.boxes("cue")[i]
-    for x0, y0, x1, y1 in boxes:
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, lw=1.2, ec=colour, ls="--"))
+    for box in boxes:
+        outline(ax, box, colour, lw=1.2, ls="--")
 
 
 def _map_colour_bar(fig: Figure, axes, label: str = "map / its maximum") -> None:

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.patches import Rectangle
+from .boxes import outline
 
 from .figure import Figure
 
@@ -240,9 +240,8 @@ def signed_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.n
     if boxes:
         for (label, bxs), colour in zip(boxes.items(), ("black", "limegreen", "darkorange", "purple")):
             for ax in axes:
-                for j, (x0, y0, x1, y1) in enumerate(bxs):
-                    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=colour, lw=1.5,
-                                           ls="--", label=label if ax is axes[0] and j == 0 else None))
+                for j, box in enumerate(bxs):
+                    outline(ax, box, colour, ls="--", label=label if ax is axes[0] and j == 0 else None)
         axes[0].legend(loc="lower left", fontsize=8, framealpha=0.8)
     for ax in axes:
         ax.set_axis_off()

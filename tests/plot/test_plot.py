@@ -215,7 +215,8 @@ def test_signed_maps_outline_the_boxes_on_every_panel():
     panels = [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
     assert len(panels) == 3 and all(len(ax.patches) == 3 for ax in panels)
     first = panels[0].patches[0]
-    assert (first.get_x(), first.get_y(), first.get_width(), first.get_height()) == (1, 1, 3, 4)
+    # along pixel edges: pixel i is centred on i, so box (1, 1, 4, 5) covers pixels 1..3 x 1..4
+    assert (first.get_x(), first.get_y(), first.get_width(), first.get_height()) == (0.5, 0.5, 3, 4)
     assert [t.get_text() for t in panels[0].get_legend().get_texts()] == ["thing", "other"]
 
 
