@@ -203,11 +203,13 @@ assert ((g[others] - 0.5).abs() < 0.1).all() and ((d[others] - 0.5).abs() < 0.1)
 # chance is high there), and under 20 % on the guitar. `banjo` and `stage` split their mass
 # about half and half. Their hottest pixel, and that of `acoustic guitar`, is at x = 144:
 # where the guitar's body touches the bass drum's rim, one pixel right of the drum kit's box.
-# That peak is the centre of a 32-pixel cell straddling both boxes, so these are not clear
-# hits on either object. The *pointing game* of Zhang et al. (2016) counts a map as a hit
+# That peak is the centre of a 32-pixel cell straddling both boxes: it lies 12 pixels inside
+# the guitar's box (which starts at x = 132), so the strict pointing game below counts it as a
+# hit on the guitar, and it misses the drum kit's box by one pixel. The *pointing game* of Zhang et al. (2016) counts a map as a hit
 # when its hottest pixel falls inside the object's box, allowing 15 pixels of tolerance; with
 # that tolerance these peaks would count for both objects. A banjo
-# *is* a round drumhead with a long neck, which fits evidence on a drum rim and a neck.
+# *is* a round drumhead with a long neck; its map is hot on the bass drum's rim and the guitar
+# body's edge, while the guitar's neck stays cold.
 # Only `electric guitar` peaks well inside the guitar (x = 175) and `drum` well inside the
 # drum kit.
 
@@ -315,8 +317,10 @@ assert torch.allclose(class_maps.mean(dim=(2, 3)), clf.logits(x), atol=1e-3)
 # The original network already accepts any image size (the pooling averages whatever grid it
 # is given); what the rewrite adds is that the class maps are now the network's output. Give
 # it a larger image and the maps get finer: a 320-pixel input gives 10x10 maps. The scores
-# change too (printed below the figure), likely because the objects are then 1.4 times
-# larger in pixels than at the 224 pixels the network was trained on. The maps of the two
+# change too (printed below the figure); we have not tested why (Touvron et al. 2019 show that
+# a network's scores shift with the test resolution, because random-crop training makes objects
+# look larger in training than at test time). "Finer" means finer in pixels relative to the
+# objects: each map cell still stands for 32 pixels. The maps of the two
 # guitar classes and of `drum` and `drumstick`, read straight from the network's output:
 
 # %%

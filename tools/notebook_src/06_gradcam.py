@@ -28,6 +28,7 @@
 #     - Desai & Ramaswamy, *Ablation-CAM*, WACV 2020
 #     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
 #     - Zhang et al., *Top-down Neural Attention by Excitation Backprop* (the pointing game), ECCV 2016
+#     - Odena, Dumoulin & Olah, *Deconvolution and Checkerboard Artifacts*, Distill 2016
 # ---
 
 # %% [markdown]
@@ -114,9 +115,9 @@ print("\n".join(lines))
 # of the image cannot score more than 1.75x) and its maximum on a drum. `banjo` and `stage`
 # peak at the guitar's left edge, next to the drums, and spread over both boxes, between
 # 0.8x and 1.6x chance on each. The maxima (crosses) of `banjo`, `stage` and `acoustic
-# guitar` sit at the body's left edge, at x = 144 (printed above), one pixel right of the
-# drum kit's lower box, which ends at x = 143: in the guitar's box only, but a pointing game
-# with a pixel or two of tolerance would count them for the drum kit too.
+# guitar` sit at the body's left edge, at x = 144 (printed above), two pixels right of the
+# drum kit's lower box, whose last column is x = 142 (the strip above): in the guitar's box
+# only, but a pointing game with two pixels of tolerance would count them for the drum kit too.
 
 # %% tags=["check"]
 # At blocks.15: both guitar classes over 2x chance on the guitar with their peak there; drum over 1.2x chance on the drum kit with its peak there
@@ -145,7 +146,8 @@ print("Grad-CAM == ReLU(CAM) / 49 at layer", clf.cam_layer)
 # So at `head` a top-5 Grad-CAM figure would repeat notebook 05's CAM figure: the same maps
 # and the same shares (the shares count positive mass only, and Grad-CAM's ReLU removes
 # only the few negative cells). That is why this notebook opened one layer earlier, where CAM has no
-# weights and Grad-CAM still picks out each class's object.
+# weights and Grad-CAM still picks out the object of each class that has one in the photo (the
+# two guitar classes and `drum`; `banjo` and `stage` have none and straddle both boxes).
 #
 # ## 3. Which layer? Early vs late
 #
@@ -451,12 +453,13 @@ assert all(bool(cv.pointing_game(mid[k][0], guitar)) for k in ("HiResCAM", "Laye
 # per channel (the gradient averaged where the channel is active), and its map leaves the
 # guitar as Grad-CAM's does (below chance, the same maximum at the left edge).
 #
-# ## 8. EigenCAM: the first principal component, and no class at all
+# ## 8. EigenCAM: the first singular vector, and no class at all
 #
 # EigenCAM (Muhammad & Yeasin 2020) uses no gradient and no score. Write the layer's output
 # as a matrix $M$ of $hw$ positions by $C$ channels, take its singular value decomposition
 # $M = U \Sigma V^\top$ and project on the first right singular vector:
-# $L_{\text{EigenCAM}} = M v_1$. It shows what dominates the layer's activations,
+# $L_{\text{EigenCAM}} = M v_1$. The paper calls it the first principal component, but no mean
+# is subtracted first, so $v_1$ mostly follows the average activation. It shows what dominates the layer's activations,
 # **whatever the class**: asked for `electric guitar` and for `drum`, it returns the same map.
 
 # %%
@@ -713,7 +716,7 @@ assert cv.exercises.check_layercam(my_layercam_solution)
 # ## Summary
 #
 # - **Grad-CAM** weights each channel by its average gradient: at a GAP + linear head's last
-#   layer it *is* CAM; one layer earlier it still localises each class on this image, where
+#   layer it *is* CAM; one layer earlier it still localises the guitar and the drum kit on this image, where
 #   CAM cannot be computed.
 # - **Layer:** read it at the last convolutional layers; earlier, the averaged weights can
 #   leave the object (below chance at `blocks.12` here).
