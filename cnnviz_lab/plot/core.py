@@ -122,16 +122,28 @@ def overlay(image: ImageLike, heatmap: torch.Tensor | np.ndarray, alpha: float =
     return np.clip((1 - alpha) * base + alpha * colorize(h, cmap), 0, 1)
 
 
+def grid_axes(n: int, ncols: int, cell: float | tuple[float, float], pad: tuple[float, float] = (0.0, 0.0)
+              ) -> tuple[Figure, np.ndarray]:
+    """A constrained-layout figure with room for ``n`` panels, ``ncols`` to a row (fewer when
+    ``n`` is smaller), each ``cell`` inches (a side, or ``(width, height)``), plus ``pad``
+    inches ``(width, height)`` for colour bars and titles; returns the figure and its
+    ``(nrows, ncols)`` axes, all with their axes switched off."""
+    ncols = max(1, min(ncols, n))
+    nrows = max(1, -(-n // ncols))
+    w, h = (cell, cell) if isinstance(cell, (int, float)) else cell
+    fig = Figure(figsize=(w * ncols + pad[0], h * nrows + pad[1]), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    return fig, axes
+
+
 def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int = 4,
                cell: float = 2.4, cmap: str | None = None, suptitle: str | None = None) -> Figure:
     """A figure of images in a grid (2-D arrays use ``cmap``, default grey)."""
     n = len(images)
-    ncols = max(1, min(ncols, n))
-    nrows = max(1, -(-n // ncols))
-    fig = Figure(figsize=(cell * ncols, cell * nrows + (0.4 if suptitle else 0)), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig, axes = grid_axes(n, ncols, cell, (0.0, 0.4 if suptitle else 0.0))
     for i, ax in enumerate(axes.flat):
-        ax.set_axis_off()
         if i >= n:
             continue
         img = images[i]

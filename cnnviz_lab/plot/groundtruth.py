@@ -16,7 +16,7 @@ from .boxes import outline
 from ..groundtruth.shapes import CUE_COLOURS, ShapeImages
 from ..groundtruth.masks import MaskScores
 from ..groundtruth.train import Timeline
-from .core import overlay, to_numpy
+from .core import grid_axes, overlay, to_numpy
 
 _COLOUR_NAMES = ("red", "green", "blue", "yellow", "magenta", "cyan")
 
@@ -49,12 +49,8 @@ def shape_samples(data: ShapeImages, n: int = 8, predictions: torch.Tensor | Non
     """The first ``n`` images, each titled with its class and its cue's colour (and, given
     ``predictions``, what a model said: a tick when right)."""
     n = min(n, len(data))
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig = Figure(figsize=(1.45 * ncols, 1.7 * nrows + (0.3 if title else 0)), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
-    for i, ax in enumerate(axes):
-        ax.set_axis_off()
+    fig, axes = grid_axes(n, ncols, (1.45, 1.7), (0.0, 0.3 if title else 0.0))
+    for i, ax in enumerate(axes.flat):
         if i >= n:
             continue
         ax.imshow(_rgb(data.images[i]), interpolation="nearest")

@@ -15,7 +15,7 @@ from ..core.hooks import activations
 from ..core.layer_lookup import get_layer, layer_name, layer_names
 from ..models.classifier import Classifier
 from ..core.gate import unwrap
-from .core import image_array, image_grid, to_numpy
+from .core import grid_axes, image_array, image_grid, to_numpy
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -126,13 +126,9 @@ def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title:
     """Kernels as tiles on one symmetric red-blue scale, zero white, with a colour bar;
     tiles in ``highlight`` framed in black with a larger number."""
     lim = float(max(np.abs(t).max() for t in tiles)) or 1.0
-    ncols = max(1, min(ncols, len(tiles)))
-    nrows = -(-len(tiles) // ncols)
-    fig = Figure(figsize=(1.0 * ncols + 0.6, 1.0 * nrows + 0.4), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig, axes = grid_axes(len(tiles), ncols, 1.0, (0.6, 0.4))
     im = None
     for i, ax in enumerate(axes.flat):
-        ax.set_axis_off()
         if i < len(tiles):
             im = ax.imshow(tiles[i], cmap="RdBu_r", vmin=-lim, vmax=lim)
             if i in highlight:
@@ -274,13 +270,9 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     elif clip is not None:
         hi = float(np.percentile(values, clip))
     hi = hi if hi > lo else lo + 1.0
-    ncols = max(1, min(ncols, len(tiles)))
-    nrows = -(-len(tiles) // ncols)
-    fig = Figure(figsize=(1.2 * ncols + 0.9, 1.2 * nrows + 0.5), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig, axes = grid_axes(len(tiles), ncols, 1.2, (0.9, 0.5))
     im = None
     for i, ax in enumerate(axes.flat):
-        ax.set_axis_off()
         if i < len(tiles):
             im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             ax.set_title(titles[i], fontsize=8)

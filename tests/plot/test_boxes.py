@@ -37,3 +37,13 @@ def test_draw_boxes_gives_each_label_its_colour_and_refuses_malformed_boxes():
         draw_boxes(ax, {"guitar": [(0, 0, 4)]})
     with pytest.raises(TypeError, match="boxes"):
         draw_boxes(ax, {"guitar": ["abcd", None]})
+
+
+def test_grid_axes_makes_room_for_n_panels_and_switches_their_axes_off():
+    from cnnviz_lab.plot.core import grid_axes
+
+    fig, axes = grid_axes(5, 3, (2.0, 1.5), (0.5, 0.4))
+    assert axes.shape == (2, 3) and not any(ax.axison for ax in axes.flat)
+    assert tuple(fig.get_size_inches()) == (6.5, 3.4)
+    fig, axes = grid_axes(2, 8, 1.0)          # fewer panels than columns: one row of two
+    assert axes.shape == (1, 2) and tuple(fig.get_size_inches()) == (2.0, 1.0)
