@@ -79,7 +79,8 @@ test-notebooks-classic: install fake-hub
 	CNNVIZ_QUICK=1 MPLBACKEND=Agg $(CLASSIC_ENV) $(PY) -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 # JupyterLab in headless Chromium: run notebooks 00 and 06, move a widget, see the figure
-# change. Screenshots and the JupyterLab log go to artifacts/browser/.
+# change; present 06 in deck mode (jupyterlab-slideshow) with its panel live. Screenshots and
+# the JupyterLab log go to artifacts/browser/.
 test-browser: install chromium
 	CNNVIZ_BROWSER=1 $(PYTEST) tests/browser -p no:cacheprovider
 
