@@ -27,6 +27,9 @@
 #       Networks*, ICLR 2018
 #     - Lundberg & Lee, *A Unified Approach to Interpreting Model Predictions*, NeurIPS 2017
 #     - Kohlbrenner et al., *Towards Best Practice in Explaining Neural Network Decisions with LRP*, IJCNN 2020
+#     - 'Guillemot et al., *Breaking Batch Normalization for better explainability of Deep Neural Networks through
+#       Layer-wise Relevance Propagation*, arXiv 2020'
+#     - Motzkus, Weber & Lapuschkin, *Measurably Stronger Explanation Reliability via Model Canonization*, ICIP 2022
 #     - 'Sixt, Granz & Landgraf, *When Explanations Lie: Why Many Modified BP Attributions Fail*, ICML 2020'
 #     - Sundararajan, Taly & Yan, *Axiomatic Attribution for Deep Networks*, ICML 2017
 #     - 'Selvaraju et al., *Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization*,
@@ -56,8 +59,9 @@
 # only for layers without biases, or for rules that leave the bias out; otherwise what is
 # conserved is an account in which each layer keeps the bias's share (section 3). A plain
 # gradient has no such property: $\sum_i \partial f_c / \partial x_i$ has no reason to equal
-# $f_c(x)$, and gradient $\times$ input equals $f_c(x)$ only for a positively homogeneous network, $f(tx) = t f(x)$ for $t > 0$ (Euler's
-# theorem), for example one made of ReLUs, max-pooling and linear layers without biases.
+# $f_c(x)$, and gradient $\times$ input is guaranteed to equal $f_c(x)$ for a positively homogeneous network,
+# $f(tx) = t f(x)$ for $t > 0$ (Euler's theorem; a sufficient condition, not a necessary one), for example one made
+# of ReLUs, max-pooling and linear layers without biases.
 #
 # The network is the course's **EfficientNet-Lite0**: 16 blocks, nine of them with a residual
 # connection, ReLU6 activations and BatchNorm, which LRP folds into the convolution before it (a
@@ -110,8 +114,9 @@ if not cv.config.quick():
 #   among the positive contributions only, $R_j = \sum_k \frac{a_j w_{jk}^+}{\sum_{j'} a_{j'}
 #   w_{j'k}^+ + b_k^+} R_k$; **LRP-$\gamma$** (Montavon et al. 2019) favours them with
 #   $w + \gamma w^+$ and $b + \gamma b^+$; **$\alpha\beta$** weighs positive ones by $\alpha = 2$
-#   and subtracts negative ones by $\beta = 1$. z$^+$ and γ **sharpen** the map and make it
-#   mostly positive; αβ sharpens too but keeps a negative part.
+#   and subtracts negative ones by $\beta = 1$. z$^+$ **removes the speckle** and concentrates
+#   the map (entirely positive); γ with a z-box first layer also brings back **edges** (mostly
+#   positive); αβ concentrates the map too but keeps a negative part.
 # - **The bias.** This package counts each bias as one more input of its layer (as the 2019
 #   overview does): it takes its share of $R_k$ (its positive part under z$^+$), and that
 #   share goes no further. Leaving the bias out of the denominator (deep Taylor decomposition
@@ -197,10 +202,12 @@ if not cv.config.quick():
 # saddle of the back: at every layer small contributions of both signs are passed on, and 16
 # blocks of them add up to noise. Its values are also far larger than the others' (scale
 # $\pm 0.24$), red and blue masses of about 500 each (some 46 times the logit) that
-# cancel to a sum of 4.5. A small denominator is not the reason: with $\epsilon \to 0$ the
-# relevance reaching a unit is proportional to its activation, with the same factor at every
-# layer (the classifier gives $R_j = a_j w_j$, pooling and the residual sum keep the inputs'
-# proportions, Pass hands $R$ through ReLU6), so a small $z_k$ gets a small $R_k$. The
+# cancel to a sum of 4.5. A small denominator is not the reason: with $\epsilon \to 0$ a
+# unit's relevance is its value times a *modified* gradient of the logit with respect to it,
+# $R_k = z_k\, g_k$ (the classifier gives $R_j = a_j w_j$, pooling and the residual sum keep
+# the inputs' proportions, Pass hands $R$ through ReLU6, which replaces its derivative by
+# $a/z$). The factor $g_k$ differs from unit to unit, but $R_k / z_k$ stays bounded, so a
+# small denominator cannot blow up: a small $z_k$ gets a small $R_k$. The
 # masses are the ordinary large, cancelling per-pixel terms of a (modified) gradient
 # $\times$ input on a deep network: gradient $\times$ input itself has red and blue masses of
 # about 310 each that cancel to 0.04 (the second printout). The z$^+$ panels look tiny beside
@@ -211,7 +218,8 @@ if not cv.config.quick():
 # gradient through each ReLU6 matches gradient $\times$ input (Spearman 1.00, the second
 # printout). The **z$^+$** composites (`epsilon_plus`, and the default with its flat first
 # layer) keep only positive contributions: the map is entirely positive and its strongest
-# relevance sits on the **head** (top right), with a faint outline of the back; the flat
+# relevance sits on the **head** (top right), with a faint outline of the back: smooth and
+# concentrated rather than sharp, without LRP-ε's speckle; the flat
 # first layer spreads it evenly over each unit's receptive field (a blockier map).
 # **γ with z-box** is mostly positive (over 90%) and sharper: the outline of the back and the
 # head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
@@ -325,7 +333,15 @@ if not cv.config.quick():
 # (Shrikumar et al. 2017) runs the reference through the network once, and in the backward
 # pass replaces each activation's derivative by the ratio of differences, the **Rescale
 # rule** $m = \frac{\sigma(z) - \sigma(z')}{z - z'}$; the attribution $(x_i - x'_i)\, m_i$
-# adds up to $f_c(x) - f_c(x')$ **exactly**, in one backward pass. Here both use a black
+# adds up to $f_c(x) - f_c(x')$ **exactly**, in one backward pass. DeepLIFT was designed
+# against gradient **saturation**: where a unit is flat at the image (a ReLU6 at its
+# ceiling) its gradient is 0, although its value differs from the one it has at the
+# reference; the ratio of differences $m$ still sees that change. The exactness has a
+# price: the map depends on the rule (Rescale here; the same paper's RevealCancel rule can
+# give another map), and because the
+# multipliers are computed layer by layer, two networks that compute the same function can
+# get different DeepLIFT maps: DeepLIFT is not *implementation-invariant*, IG is
+# (Sundararajan et al. 2017). Neither point is tested in this notebook. Here both use a black
 # reference:
 
 # %%
@@ -374,6 +390,9 @@ if not cv.config.quick():
 # Gradients with 32 steps misses it by about 1.1, a tenth of the difference (more steps
 # shrink the error; `return_error=True` reports it). The two maps share the dog's outline,
 # legs and head but differ pixel by pixel: the same total, distributed along different paths.
+# Mind the colour bars: IG's scale (about $\pm 0.15$) is four to five times DeepLIFT's (about
+# $\pm 0.03$) for nearly the same total (10.6 against 11.8), so IG's map most likely carries
+# much larger red and blue masses that cancel (the masses are not printed here).
 #
 # **The reference is part of the question.** With four references the four differences
 # $f(x) - f(x')$ range from 10.6 (the blurred photo, to which Lite0 still gives a logit of
@@ -477,7 +496,10 @@ if not cv.config.quick():
 # follow the class at all (both put the same share of their positive mass on each object,
 # and less on the guitar than its 30% of the image), and noise alone decorrelates two maps.
 # So on this photo the result agrees with the hypothesis without isolating the z$^+$
-# layers; a finer test would use ε in the top layers only and z$^+$ below. The same
+# layers. The default composite already has ε on the classifier and z$^+$ in the
+# convolutions (flat on the first); a finer test (not run here) would move the boundary down, ε on the classifier
+# and the last $k$ blocks and z$^+$ below, for $k = 0, 2, 4$, and look for the depth at which
+# the two maps decorrelate while still following the class. The same
 # mechanism would explain why section 7 finds the map little changed when the classifier
 # is redrawn.
 #
@@ -536,7 +558,8 @@ if not cv.config.quick():
     assert i[0] == max(float(ev.insertion(k)[0]) for k in ev.curves) and ev.deletion(GC_NAME)[0] < d[0]
 
 # %% [markdown]
-# **What to look at:** **LRP fails the cascade** by the 0.5 rule: after the classifier is
+# **What to look at:** the dashed grey line in the sanity figure is the course's 0.5
+# threshold. **LRP fails the cascade** by the 0.5 rule: after the classifier is
 # redrawn its map still correlates 0.85 with the original, stays above 0.6 down to
 # `blocks.8`, and drops below 0.5 only when the stem is redrawn too; its mean over the
 # cascade is above 0.6 on both photographs. Sixt, Granz & Landgraf (2020) explain it: rules
@@ -548,8 +571,11 @@ if not cv.config.quick():
 # below) after `head`. **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem
 # is redrawn, and by the 0.5 rule it **fails narrowly** (mean 0.54 over both photographs):
 # below 0.5 on the German shepherd, above it on the red panda (the per-image means above).
-# Its map is the path-averaged gradient times $x - x'$; the factor $x - x'$ carries the
-# image's contrast whatever the weights.
+# Its map is the path-averaged gradient times $x - x'$; the factor $x - x'$ may keep the
+# image's contrast whatever the weights (a likely cause, not tested here). With two images
+# and IG at 8 steps (section 5: 32 steps still miss completeness by a tenth), IG's result is
+# borderline, not a verdict. LRP's per-image means (0.79, 0.63) and Grad-CAM's (0.05,
+# 0.12) sit on one side of the line on both images.
 #
 # On the deletion and insertion curves (the German shepherd above) LRP does well: the best
 # insertion AUC of the three, and a deletion AUC far below random pixels', behind Grad-CAM's.
@@ -566,10 +592,15 @@ if not cv.config.quick():
 # for the photograph (with an upload button), the model, the method family and method, the
 # class (the photograph's top-5) and the layer (for CAM methods), and redraws on each change.
 # The snapshot below is its starting state: LRP of the top class, drawn as the magnitude
-# (largest $|R|$ over the colour channels) on the magma scale, from black = 0 to pale yellow
-# = the map's 99th percentile (the top 1% of pixels are clipped; colour bar beside the map).
+# (largest $|R|$ over the colour channels) on the magma scale, from black (0 on the colour
+# bar = the map's minimum) to pale yellow (1 = the map's 99th percentile; the top 1% of
+# pixels are clipped).
 # It shows no signs: read signs on the red-blue figures above. The head takes the top of the
 # scale; the outline of the back shows faintly, as in section 2's z$^+$ panels.
+#
+# **Predict, then run:** pick the red panda and switch the method to DeepLIFT (the panel
+# uses a black reference). Before it redraws, write down where you expect the relevance to
+# sit, using section 5's black-reference panel; then compare with LRP on the same photo.
 
 # %%
 cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp", cmap="magma", colorbar=True,
@@ -616,9 +647,11 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # <details><summary><b>Model answer</b> (open it after writing yours)</summary>
 #
 # Conservation holds for the **account**, not for the pixels: on Lite0 the layers' biases
-# (BatchNorm folded into the convolutions) keep almost all of the logit, and the pixels get
-# 0.04% (default composite) to 1% (γ with z-box). So the map's values are not shares of the
-# logit; only its shape and signs can be read. The account closes by construction, and
+# (BatchNorm folded into the convolutions) keep almost all of the logit, and with the two
+# composites in the account (section 3) the pixels get 0.04% (default) to 1% (γ with z-box);
+# section 2's table gives 0.02% for `epsilon_plus`, and 41% for LRP-ε everywhere, a total
+# inflated by passing relevance through ReLU6 units at their ceiling. So the map's values
+# are not shares of the logit; only its shape and signs can be read. The account closes by construction, and
 # gradient $\times$ input has one of the same kind (bias $\times$ gradient terms) whose pixels
 # get 0.4%: LRP's advantage is a per-layer account and the choice of rules, not a pixel
 # total. Conservation is also no proof of
@@ -647,10 +680,16 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # - **Residual sums and BatchNorm need rules of their own.** A sum must split relevance (not
 #   copy it: copying $R_y$ to both inputs counts it twice, and the account no longer adds
 #   up). BatchNorm should be folded into its convolution (a canonizer) before the rules
-#   apply: without it the rules see BN as its own layer and the map changes, usually for the
-#   worse (Kohlbrenner et al. 2020).
+#   apply: the rules are derived for a layer $z = Wa + b$, and BN treated as a layer of its
+#   own gets a rule not made for it, so the map depends on how the network is written down.
+#   Folding BN in (Guillemot et al. 2020) makes LRP measurably more reliable on VGG-16 and
+#   ResNet-18 (Motzkus, Weber & Lapuschkin 2022). This notebook always folds it and does not
+#   show a map without the canonizer.
 # - **DeepLIFT and IG explain a difference.** The reference changes the map (section 5);
 #   state it. IG with few steps misses completeness (10% here at 32 steps): report the error.
+# - **DeepLIFT's exactness is bought with a rule.** Rescale and RevealCancel give different
+#   maps, and DeepLIFT violates implementation invariance (two networks computing the same
+#   function can get different maps); IG does not (Sundararajan et al. 2017). Name the rule.
 # - **One image is not a verdict:** LRP's deletion AUC beat random pixels on one photo and
 #   lost to them on the next.
 #
@@ -659,23 +698,26 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # - **Conservation** is the defining property of relevance methods: LRP hands the logit back
 #   layer by layer, DeepLIFT and IG add up to $f(x) - f(x')$.
 # - On EfficientNet-Lite0 neither LRP nor gradient $\times$ input gives the pixels the logit
-#   (0.04% to 1% for LRP, 0.4% for gradient $\times$ input): the biases keep the rest. LRP's
+#   (0.02% with `epsilon_plus` to 1% with γ and z-box for the z$^+$/γ composites, 0.4% for
+#   gradient $\times$ input): the biases keep the rest. LRP-ε everywhere gives them 41%, a
+#   total inflated by passing relevance through ReLU6 units at their ceiling (section 2). LRP's
 #   advantage is a per-layer account and the choice of rules, not a pixel total; residual
 #   sums split the relevance, most of it (70-91%) along the skip connection.
-# - The **rules decide the picture**: ε is noisy, z$^+$/γ are sharp and positive, γ with a
-#   z-box first layer shows the most edges (which of the two changes does it is not isolated
-#   here); on the two-object photo the default composite moves its mass to the explained
+# - The **rules decide the picture**: ε is noisy; z$^+$ is smooth, concentrated and
+#   positive; γ with a z-box first layer is mostly positive and shows the most edges (which
+#   of the two changes does it is not isolated here); on the two-object photo the default composite moves its mass to the explained
 #   object, like Grad-CAM, yet its two maps stay correlated (0.73).
 # - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
-#   depend on the reference, and averaging references gives DeepLIFT-SHAP.
+#   depend on the reference, and averaging references gives DeepLIFT-SHAP. DeepLIFT's
+#   map depends on its rule and is not implementation-invariant; IG's map is.
 # - LRP's default composite **fails the randomisation check** here, and its deletion score
 #   depends on the image: a map that adds up is not thereby faithful.
 #
 # **Settings used:** EfficientNet-Lite0, 224-pixel photographs, LRP composites as named
 # (ε = 1e-6, γ = 0.25, z-box bounds black and white), DeepLIFT with the Rescale rule,
 # Integrated Gradients with 32 steps (8 in section 7), the blurred reference with σ = 14
-# pixels, a cascade of five randomised steps (`init="normal"`) and 16-step deletion and
-# insertion curves on two photographs.
+# pixels, a cascade of five randomised steps (weights redrawn from a normal distribution)
+# and 16-step deletion and insertion curves on two photographs.
 #
 # ## What next
 #
