@@ -132,4 +132,26 @@ register(Question(
           "0.12 at its worst square, grey and blur about 0.07."}))
 
 
+register(Question(
+    "07-logit",
+    "The network gives the German shepherd photo p = 0.97, the drum-kit photo's guitar p = 0.22. We "
+    "hide 32-pixel grey squares (stride 32) on both photos and read the class's output twice: as a "
+    "probability and as a logit. Compare the two photos' worst squares. Which is true?",
+    {"a": "the dog's worst square costs more than the guitar's, in probability and in logit",
+     "b": "the dog's worst square costs less probability than the guitar's, but more logit",
+     "c": "the dog's worst square costs less than the guitar's, in probability and in logit",
+     "d": "the dog's worst square costs more probability than the guitar's, but less logit"},
+    "b",
+    "The dog's worst square costs about 0.04 of probability against the guitar's 0.08, but about "
+    "0.8 of logit against the guitar's 0.5. The softmax's slope is p(1 - p): 0.17 at p = 0.22, "
+    "0.03 at p = 0.97. Near 1 it is flat (saturated), so a confident class's probability hides "
+    "drops its logit shows: read logits on confident photos.",
+    {"a": "Not in probability: at p = 0.97 the softmax is flat (slope p(1 - p) = 0.03), so even a "
+          "square the network relies on moves the probability little (about 0.04 here, 0.08 for "
+          "the guitar).",
+     "c": "Not in logit: the dog's worst square lowers its logit by about 0.8, more than the "
+          "guitar's 0.5. Only the probability hides it: the softmax saturates near 1.",
+     "d": "It is the other way round: the softmax's slope p(1 - p) is 0.17 at p = 0.22 and 0.03 at "
+          "p = 0.97, so the same logit drop costs the confident class far less probability."}))
+
 __all__ = ["check_occlude", "check_occlusion_drop"]

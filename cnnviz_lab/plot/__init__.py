@@ -21,7 +21,7 @@ from .evaluation import (auc_bars, auc_scatter, curves, metric_bars, randomizati
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
-from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection
+from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection, occlusion_saturation
 from .pointing import pointing, pointing_grid
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow
@@ -37,7 +37,8 @@ __all__ = [
     "curves", "difference", "draw_boxes", "dream", "explanation", "explanation_change", "feature_maps", "filters",
     "fooling_vs_visualisation", "gradient_image", "guided_gradcam_row", "image_array", "image_grid", "inversions",
     "kernel_centres", "map_correlation", "maps_on_images", "mask_maps", "mask_scores", "metric_bars", "normalize_map",
-    "occlusion_experiment", "occlusion_maps", "occlusion_projection", "overlay", "phase_ratio",
+    "occlusion_experiment", "occlusion_maps", "occlusion_projection", "occlusion_saturation", "overlay",
+    "phase_ratio",
     "pointing", "pointing_grid", "predictions", "randomization",
     "receptive_map", "reduce_channels", "relevance_flow", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
     "sanity_maps", "sanity_spread", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",

@@ -64,11 +64,29 @@ def _draw_boxes(ax, boxes) -> None:
                 ax.text(x0 + 2, y0 + 2, name, color=colour, fontsize=7, va="top", ha="left")
 
 
+def _pixel_extent(shape: tuple[int, int]) -> tuple[float, float, float, float]:
+    """``imshow`` extent of an ``HxW`` image in its own pixel coordinates (pixel centres at integers)."""
+    return (-0.5, shape[1] - 0.5, shape[0] - 0.5, -0.5)
+
+
+def _grid_extent(grid: OcclusionGrid) -> tuple[float, float, float, float]:
+    """``imshow`` extent that puts cell ``(i, j)`` of the occluder-position grid on the centre
+    of its occluder, ``(xs[j] + (window - 1) / 2, ys[i] + (window - 1) / 2)`` in image pixels,
+    each cell one stride wide (the grid's positions must be evenly spaced, as
+    :func:`~cnnviz_lab.attribution.occlusion.window_starts` makes them)."""
+    (wy, wx), (sy, sx) = grid.window, grid.stride
+    sy = grid.ys[1] - grid.ys[0] if len(grid.ys) > 1 else sy
+    sx = grid.xs[1] - grid.xs[0] if len(grid.xs) > 1 else sx
+    cx0, cx1 = grid.xs[0] + (wx - 1) / 2, grid.xs[-1] + (wx - 1) / 2
+    cy0, cy1 = grid.ys[0] + (wy - 1) / 2, grid.ys[-1] + (wy - 1) / 2
+    return (cx0 - sx / 2, cx1 + sx / 2, cy1 + sy / 2, cy0 - sy / 2)
+
+
 def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: OcclusionGrid,
                          index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis",
                          regularized: bool = True, boxes: Sequence[Sequence[int]] | None = None,
-                         occluder: str | tuple[float, float, float] = "black", signed: bool = False
-                         ) -> Figure:
+                         occluder: str | tuple[float, float, float] = "black", signed: bool = False,
+                         drop: bool = False, underlay: bool = False) -> Figure:
     """The occlusion experiment for image ``index`` (and class ``k`` of an
     ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
     target's output as a function of the occluder position; the regularised heatmap
@@ -81,9 +99,16 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     before, ``"outline"`` only its outline, e.g. for a blurred fill). ``signed``: the middle panel
     shows the *change* of the output from the unoccluded image's, and the per-pixel panel the
     signed mean drop, both on a diverging scale centred at zero (rises in blue, drops in red),
-    the per-pixel map's opacity proportional to its magnitude (three panels only)."""
+    the per-pixel map's opacity proportional to its magnitude (three panels only). ``drop``
+    (with ``signed``): the middle panel shows the *drop* ``f(x) - f(x occluded)`` instead of the
+    change, on the per-pixel panel's colour map (a drop positive and red at the top of both
+    colour bars, a rise negative and blue). ``underlay``: the middle panel is drawn in the
+    image's pixel coordinates, each cell centred on its occluder's centre, over a faint
+    greyscale copy of the image, with the ``boxes`` outlined on it too."""
     if signed and regularized:
         raise ValueError("signed: only with regularized=False (the regularised panels are positive)")
+    if drop and not signed:
+        raise ValueError("drop: only with signed=True (the unsigned middle panel shows the output itself)")
     heat = _pick(grid.heatmap, grid, index, k)
     reg = _pick(regularize_occlusion(grid.heatmap, percentile), grid, index, k)
     pixel = _pick(occlusion_map(grid), grid, index, k)
@@ -108,18 +133,29 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     else:
         axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, facecolor=occluder, edgecolor="white", lw=1))
     axes[0].set_title(f"{label}: {what} {base:.3g}\noccluder {wx}x{wy}, stride {grid.stride[1]}", fontsize=9)
+    extent = None
+    if underlay:
+        axes[1].imshow(img.mean(axis=2), cmap="gray", vmin=0, vmax=1, extent=_pixel_extent(img.shape[:2]))
+        extent = _grid_extent(grid)
+    shade = {"alpha": 0.75} if underlay else {}
     if signed:
         change = heat - base
         span = float(np.abs(change).max()) or 1.0
-        im = axes[1].imshow(change, cmap="RdBu", vmin=-span, vmax=span)
-        bar = fig.colorbar(im, ax=axes[1], shrink=0.8)
-        bar.set_label(f"change of the {what} (unoccluded {base:.2f})", fontsize=8)
-        axes[1].set_title(f"change of the {what} per occluder\nposition ({len(grid.ys)}x{len(grid.xs)} grid)",
-                          fontsize=9)
+        shown, colours = (-change, "RdBu_r") if drop else (change, "RdBu")
+        im = axes[1].imshow(shown, cmap=colours, vmin=-span, vmax=span, extent=extent, **shade)
+        bar = fig.colorbar(ScalarMappable(im.norm, cmap=colours) if underlay else im, ax=axes[1], shrink=0.8)
+        bar.set_label(f"{what} drop (unoccluded {base:.2f}; negative: a rise)" if drop
+                      else f"change of the {what} (unoccluded {base:.2f})", fontsize=8)
+        axes[1].set_title(f"{'drop' if drop else 'change'} of the {what} per occluder\nposition "
+                          f"({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
     else:
-        im = axes[1].imshow(heat, cmap=cmap)
-        fig.colorbar(im, ax=axes[1], shrink=0.8)
+        im = axes[1].imshow(heat, cmap=cmap, extent=extent, **shade)
+        fig.colorbar(ScalarMappable(im.norm, cmap=cmap) if underlay else im, ax=axes[1], shrink=0.8)
         axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
+    if underlay:
+        axes[1].set_xlim(-0.5, img.shape[1] - 0.5)
+        axes[1].set_ylim(img.shape[0] - 0.5, -0.5)
+        _draw_boxes(axes[1], boxes)
     if regularized:
         im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
         fig.colorbar(im, ax=axes[2], shrink=0.8)
@@ -190,4 +226,52 @@ def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.T
                            shrink=0.75, pad=0.02)
         bar.set_label(labels[i], fontsize=8)
         bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def _logit_and_prob(name: str, pair) -> tuple[OcclusionGrid, OcclusionGrid]:
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(isinstance(g, OcclusionGrid) for g in pair):
+        raise TypeError(f"grids[{name!r}]: a pair of OcclusionGrid (one output='logit', one output='prob')")
+    by_output = {g.output: g for g in pair}
+    if set(by_output) != {"logit", "prob"}:
+        raise ValueError(f"grids[{name!r}]: one grid with output='logit' and one with output='prob', "
+                         f"got outputs {[g.output for g in pair]}")
+    logit, prob = by_output["logit"], by_output["prob"]
+    if (logit.ys, logit.xs, logit.window) != (prob.ys, prob.xs, prob.window) or not torch.equal(
+            logit.targets.cpu(), prob.targets.cpu()):
+        raise ValueError(f"grids[{name!r}]: the two grids must share positions, window and targets")
+    return logit, prob
+
+
+def occlusion_saturation(grids: dict[str, tuple[OcclusionGrid, OcclusionGrid]], index: int = 0,
+                         k: int = 0) -> Figure:
+    """The softmax's saturation in the occlusion experiment. ``grids``: ``{image name: (grid,
+    grid)}``, two runs of :func:`~cnnviz_lab.occlusion_grid` over the same positions, one with
+    ``output="logit"`` and one with ``output="prob"``. One dot per occluder position: how much
+    the target's logit ``z`` drops (x) against how much its probability ``p`` drops (y). The
+    dashed curve of each image is the probability drop if only the target's logit fell, by
+    ``d``, and every other logit stayed: ``p - p e^-d / (p e^-d + 1 - p)`` with ``p`` the
+    unoccluded probability. Its slope at 0 is ``p (1 - p)`` (the softmax's derivative,
+    ``dp/dz = p (1 - p)``): steep at ``p = 0.5``, flat near 1, so a confident class's
+    probability hides logit drops that its logit shows (Zeiler & Fergus 2014 read the
+    probability; the curve is what the softmax alone does to it)."""
+    if not isinstance(grids, dict) or not grids:
+        raise TypeError("grids: a non-empty dict {image name: (logit grid, prob grid)}")
+    pairs = {name: _logit_and_prob(name, pair) for name, pair in grids.items()}
+    fig = Figure(figsize=(6.0, 4.0), layout="constrained")
+    ax = fig.subplots()
+    for (name, (logit, prob)), colour in zip(pairs.items(), ("tab:blue", "tab:red", "tab:green", "tab:purple")):
+        dz = to_numpy(logit.drop[index, k]).ravel()
+        dp = to_numpy(prob.drop[index, k]).ravel()
+        p = float(prob.base[index, k])
+        ax.scatter(dz, dp, s=14, color=colour, alpha=0.8, label=f"{name} (p = {p:.2f}): one dot per square")
+        d = np.linspace(min(float(dz.min()), 0.0), max(float(dz.max()), 0.0), 100)
+        ax.plot(d, p - p * np.exp(-d) / (p * np.exp(-d) + 1 - p), color=colour, ls="--", lw=1.2,
+                label=f"{name}: if only its logit moved (slope p(1-p) = {p * (1 - p):.2f})")
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.axvline(0, color="grey", lw=0.6)
+    ax.set_xlabel("drop of the class logit (negative: a rise)")
+    ax.set_ylabel("drop of the class probability")
+    ax.set_title("the same squares, read as logit and as probability", fontsize=10)
+    ax.legend(fontsize=8)
     return fig

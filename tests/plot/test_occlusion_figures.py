@@ -58,6 +58,64 @@ def test_occlusion_experiment_signed_shows_the_change_from_the_unoccluded_output
         cv.plot.occlusion_experiment(lite, x, grid, signed=True)
 
 
+def test_occlusion_experiment_drop_and_underlay_put_the_grid_on_the_image(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
+    grid = cv.occlusion_grid(lite, x, window=16, stride=8, fill="grey", progress=False)
+    box = [(2, 3, 30, 40)]
+    fig = cv.plot.occlusion_experiment(lite, x, grid, regularized=False, signed=True, drop=True,
+                                       underlay=True, boxes=box)
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    middle = panels[1]
+    photo, cells = middle.images                       # a faint copy of the photo, then the grid
+    assert photo.get_array().shape == (64, 64)
+    heat = grid.heatmap[0] if grid.squeeze else grid.heatmap[0, 0]
+    expected = (grid.base[0, 0] - heat).cpu().numpy()  # the drop: positive where the output falls
+    assert np.allclose(cells.get_array(), expected, atol=1e-6)
+    # cell (0, 0) centred on the first occluder's centre (7.5, 7.5), one stride (8 px) wide
+    assert cells.get_extent() == pytest.approx([7.5 - 4, 7.5 + 8 * (len(grid.xs) - 1) + 4,
+                                                7.5 + 8 * (len(grid.ys) - 1) + 4, 7.5 - 4])
+    assert middle.get_xlim() == pytest.approx((-0.5, 63.5)) and middle.get_ylim() == pytest.approx((63.5, -0.5))
+    assert len(middle.patches) == 1 and len(panels[2].patches) == 1   # the box on the grid and the map
+    # the middle and per-pixel colour bars run the same way: the drop, red at the top of both
+    assert [bar._colorbar.cmap.name for bar in bars] == ["RdBu_r", "RdBu_r"] and cells.cmap.name == "RdBu_r"
+    assert all("drop" in bar.get_ylabel() for bar in bars) and "change" not in bars[0].get_ylabel()
+    plain = cv.plot.occlusion_experiment(lite, x, grid, regularized=False, signed=True)
+    assert [ax for ax in plain.axes if ax.get_label() != "<colorbar>"][1].images[0].cmap.name == "RdBu"
+    with pytest.raises(ValueError, match="drop"):
+        cv.plot.occlusion_experiment(lite, x, grid, regularized=False, drop=True)
+
+
+def test_occlusion_saturation_plots_logit_drop_against_probability_drop(lite):
+    x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=32)
+    prob = cv.occlusion_grid(lite, x, window=16, stride=16, fill="grey", progress=False)
+    logit = cv.occlusion_grid(lite, x, window=16, stride=16, fill="grey", output="logit", progress=False)
+    fig = cv.plot.occlusion_saturation({"drums": (prob, logit)})
+    ax = fig.axes[0]
+    dots = ax.collections[0].get_offsets()
+    assert np.allclose(dots[:, 0], logit.drop[0, 0].flatten().numpy(), atol=1e-6)
+    assert np.allclose(dots[:, 1], prob.drop[0, 0].flatten().numpy(), atol=1e-6)
+    # the dashed curve: the probability drop if only the class logit fell by d (others fixed)
+    curve = [line for line in ax.lines if line.get_linestyle() == "--"][0]
+    d, drop = curve.get_xdata(), curve.get_ydata()
+    p = float(prob.base[0, 0])
+    z = torch.tensor([0.0, 1.0, -2.0])                   # a class with logit 0 among two others
+    q = torch.softmax(z, 0)[0]
+    q_after = torch.softmax(z - torch.tensor([0.7, 0.0, 0.0]), 0)[0]
+    pd = float(q)
+    assert float(q - q_after) == pytest.approx(pd - pd * np.exp(-0.7) / (pd * np.exp(-0.7) + 1 - pd), rel=1e-5)
+    assert np.allclose(drop, p - p * np.exp(-d) / (p * np.exp(-d) + 1 - p))
+    assert np.gradient(drop, d)[np.argmin(np.abs(d))] == pytest.approx(p * (1 - p), rel=0.05)
+    assert f"{p * (1 - p):.2f}" in curve.get_label()
+    with pytest.raises(ValueError, match="output='logit'"):
+        cv.plot.occlusion_saturation({"drums": (prob, prob)})
+    with pytest.raises(TypeError, match="pair"):
+        cv.plot.occlusion_saturation({"drums": prob})
+    coarse = cv.occlusion_grid(lite, x, window=16, stride=8, fill="grey", output="logit", progress=False)
+    with pytest.raises(ValueError, match="positions"):
+        cv.plot.occlusion_saturation({"drums": (prob, coarse)})
+
+
 def test_curves_draw_the_reference_line(lite):
     x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=32)
     m = torch.rand(1, 32, 32, generator=torch.Generator().manual_seed(0))

@@ -8,6 +8,7 @@
 #     - read the probability-per-occluder-position heatmap and the per-pixel map made from it
 #     - explain two objects of one image in the same forward passes, checked against hand-drawn boxes
 #     - see what the window, the stride and the fill change
+#     - see why a confidently classified photo needs logits, not probabilities
 #     - compare occlusion with RISE and LIME at the same number of forward passes
 #     - check a map with the pointing game and the deletion/insertion curves
 #     prerequisites: notebook 00 (predictions, preprocessing).
@@ -81,24 +82,23 @@ print(f"{grid.positions} occluder positions ({len(grid.ys)} x {len(grid.xs)}), "
 
 # %%
 display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR,
-                                     occluder="grey", signed=True))
+                                     occluder="grey", signed=True, drop=True, underlay=True))
 Markdown(cv.credit("drums_and_guitar"))
 
 # %% [markdown]
 # **How to read it.** Left: the image with one occluder (mid grey, the fill used) drawn to
 # scale and the guitar's two boxes in white. Middle: how much the "electric guitar"
-# probability changes, from its unoccluded 0.22, with the occluder at each position (one cell
-# per position; red: it falls, blue: it rises; the grid covers the photo as the left panel
-# does, so its right-hand columns lie over the guitar). It falls most where the square hides the
-# guitar's body. Off the guitar the drops are much smaller, but some squares over the drums
-# *raise* it, by as much as or more than the worst drop (printed below): hiding the competing
-# object helps the guitar. Right: the per-pixel mean drop of the equation above (red: a drop, blue:
-# a rise, transparent: no change). Mind the two colour bars: the middle one shows the
-# *change* (a fall is negative, at its bottom), the right one the *drop* (a fall is
-# positive, at its top); the colours agree, red is a fall in both. The cell below prints the numbers: the worst square is
-# centred on the guitar, the squares that hide no pixel of the guitar cost much less, and the
-# per-pixel map's positive mass sits far more inside the guitar's boxes than their share of
-# the image.
+# probability drops, from its unoccluded 0.22, with the occluder at each position: one cell
+# per position, drawn at the occluder's centre over a faint copy of the photo, with the same
+# boxes. It drops most (red) where the square hides the guitar's body. Off the guitar the
+# drops are much smaller, but some squares over the drums *raise* it (blue, a negative
+# drop), by as much as or more than the worst drop (printed below): hiding the competing
+# object helps the guitar. Right: the per-pixel mean drop of the equation above
+# (transparent: no change). Both panels show the same quantity with the same colours: the
+# drop, positive and red at the top of each colour bar, a rise negative and blue. The cell
+# below prints the numbers: the worst square is centred on the guitar, the squares that hide
+# no pixel of the guitar cost much less, and the per-pixel map's positive mass sits far more
+# inside the guitar's boxes than their share of the image.
 
 # %%
 drop = grid.drop[0, 0].cpu()
@@ -218,7 +218,7 @@ fills = ["black", "grey", "blur"]
 grids = {f: cv.occlusion_grid(clf, photo, window=WINDOW, stride=WINDOW, fill=f) for f in fills}
 worst = {f: float(g.drop.max()) for f, g in grids.items()}
 cv.plot.occlusion_maps(clf, photo, torch.stack([cv.occlusion_map(g)[0] for g in grids.values()])[None],
-                       [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills], cmap="magma")
+                       [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills], cmap="magma", boxes=GUITAR)
 
 # %%
 away = {f: g.misses(GUITAR[0]) & g.misses(GUITAR[1]) for f, g in grids.items()}   # squares off the guitar
@@ -283,6 +283,51 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 # settings in the panel of section 6.
 
 # %% [markdown]
+# ## 4c. Probability or logit: a photo the network is sure of
+#
+# The guitar's $p = 0.22$ sits where the softmax $p_c = e^{z_c} / \sum_j e^{z_j}$ is steep. Its
+# slope in the class's own logit is
+# $$\frac{\partial p_c}{\partial z_c} = p_c\,(1 - p_c):$$
+# 0.17 at $p = 0.22$, but only 0.03 at $p = 0.97$. Near 1 the softmax is flat (it
+# **saturates**): a square that costs the logit a lot costs the probability little. To see
+# it, we occlude a German shepherd that the network classifies with $p = 0.97$ (the dog fills
+# the frame), reading the **logit** (`output="logit"`) and the **probability** from the same
+# occluder positions, and compare with the guitar.
+
+# %% [markdown] choice="07-logit"
+# ### Predict, then run
+#
+# (the builder writes the question and the answer cell)
+
+# %%
+dog = clf.preprocess(cv.sample_image("german_shepherd"), size=SIZE)
+runs = {name: {out: (grids["grey"] if name == "guitar" and out == "prob" else
+                     cv.occlusion_grid(clf, img, window=WINDOW, stride=WINDOW, fill="grey", output=out))
+               for out in ("prob", "logit")} for name, img in (("guitar", photo), ("dog", dog))}
+worst_of = {name: {out: float(g.drop.max()) for out, g in r.items()} for name, r in runs.items()}
+for name, r in runs.items():
+    print(f"{name:6s} p = {float(r['prob'].base[0, 0]):.2f}, logit {float(r['logit'].base[0, 0]):.1f}: "
+          f"worst square costs {worst_of[name]['prob']:.3f} of probability, {worst_of[name]['logit']:.2f} of logit")
+cv.plot.occlusion_saturation({n: (r["logit"], r["prob"]) for n, r in runs.items()})
+
+# %% tags=["check"]
+# the dog's worst square costs less probability than the guitar's but more logit; the dog is classified with p > 0.9
+assert cv.quick() or float(runs["dog"]["prob"].base[0, 0]) > 0.9
+assert cv.quick() or worst_of["dog"]["prob"] < 0.7 * worst_of["guitar"]["prob"]
+assert cv.quick() or worst_of["dog"]["logit"] > 1.2 * worst_of["guitar"]["logit"]
+
+# %% [markdown]
+# **What to look at:** each dot is one 32-pixel square, its logit drop across, its
+# probability drop up. The guitar's dots (blue) climb steeply, the dog's (red) lie almost
+# flat: in probability the dog's worst square costs about half of what the guitar's does,
+# in logit about one and a half times as much (printed above). A probability map of a
+# confident photo has small values although the network does use the pixels, and its values
+# cannot be compared with those of a less confident photo's map. The dashed curves are what the softmax
+# alone would do if only the class's own logit fell; the dots lie close to them. For a
+# confident class read `output="logit"`. Its drawback: a logit does not see the other
+# classes, so a square whose hiding only raises a competitor costs probability but no logit.
+
+# %% [markdown]
 # ## 5. Random masks instead of one square: RISE and LIME
 #
 # Occlusion hides one square at a time. Two black-box methods hide **many parts at once, at
@@ -313,23 +358,26 @@ passes = grid.positions
 black_box = {"occlusion": cv.occlusion_map(grid)[0],   # section 2's grid: `passes` forward passes
              "RISE": cv.rise(clf, photo, n=passes, fill="grey", seed=0)[0],
              "LIME": cv.lime(clf, photo, n=passes, fill="grey", segments="superpixels", seed=0)[0]}
+rise_mean = float(black_box["RISE"].mean())   # RISE's offset: the mean score of the masked copies
 print(f"forward passes per map: {passes} for each of {', '.join(black_box)}")
-cv.plot.occlusion_maps(clf, photo, torch.stack(list(black_box.values()))[None],
-                       [f"{name} ({passes} passes)" for name in black_box],
-                       what=["probability drop", "RISE score", "LIME coefficient"], cmap="magma",
-                       boxes=GUITAR)
+print(f"RISE scores: from {float(black_box['RISE'].min()):.2f} to {float(black_box['RISE'].max()):.2f}, "
+      f"mean {rise_mean:.2f}")
+cv.plot.occlusion_maps(clf, photo, torch.stack([black_box["occlusion"], black_box["RISE"] - rise_mean,
+                                                black_box["LIME"]])[None],   # minus a constant: same ranking
+                       [f"{name} ({passes} passes)" for name in black_box], cmap="magma", boxes=GUITAR,
+                       what=["probability drop", f"RISE score above its mean ({rise_mean:.2f})", "LIME coefficient"])
 
 # %% [markdown]
 # **Reading the figure.** The three methods largely agree on the answer: all three put their
 # maximum on the guitar (the pointing game on its boxes, with the 15-pixel tolerance of
 # section 3; the cell below prints each), and their maps are positively correlated with each other (Pearson's r,
 # printed below: far from identical). They differ in texture, and that is the masks'
-# signature: occlusion's map is made of overlapping squares, and LIME's is constant on each
-# superpixel. RISE's looks like an almost uniform wash: its colour bar starts at 0, and every
-# score lies near 0.2-0.33 (the offset of section 5), so only faint, soft differences show
-# (lighter over the guitar's neck); its maximum is still on the guitar (the pointing game
-# below). The 169 random masks of this run also leave noise over the background (the paper
-# uses thousands).
+# signature: occlusion's map is made of overlapping squares, LIME's is constant on each
+# superpixel, and RISE's is made of soft blobs (its masks are smooth). Every RISE score lies
+# close to the mean printed above (the offset of section 5), so the RISE panel shows the score
+# *minus its mean*, positive part only: on a scale from 0, the whole panel would be one
+# almost uniform wash. The 169 random masks of this run also leave blobs over the background
+# (the paper uses thousands).
 
 # %%
 hits = {name: bool(cv.pointing_game(m[None], [GUITAR], tolerance=15)[0]) for name, m in black_box.items()}
@@ -340,9 +388,10 @@ print("peak on the guitar (within 15 pixels):", hits)
 print("Pearson correlation of the maps:", {k: round(v, 2) for k, v in pairs.items()})
 
 # %% tags=["check"]
-# all three peaks on the guitar and the maps positively correlated (quick mode: a few dozen passes, occlusion only)
+# all three peaks on the guitar, maps positively correlated (quick mode: occlusion only); RISE's spread under half its mean
 assert hits["occlusion"] and sum(hits.values()) >= cv.config.pick(3, 1), hits
 assert min(pairs.values()) > cv.config.pick(0.2, -0.2), pairs
+assert cv.quick() or float(black_box["RISE"].max() - black_box["RISE"].min()) < 0.5 * rise_mean
 
 # %% [markdown]
 # ## 6. Explore
@@ -382,8 +431,9 @@ cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 # **Reading the curves.** On this image both tests agree (the cell below checks it): the
 # three maps make "electric guitar" fall faster than deleting pixels in a random order
 # (lower deletion area), and inserting the pixels they rank first brings the class back
-# sooner (higher insertion area). Deletion does not rank the three maps here (their areas,
-# printed below, are nearly equal); insertion does (LIME above occlusion above RISE).
+# sooner (higher insertion area). Deletion does not rank the three maps here: their areas,
+# printed below, differ by a few thousandths, while each is far below the random order's.
+# Insertion does rank them: LIME above occlusion above RISE.
 # The insertion curves overshoot: with only the top pixels
 # of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
 # the whole photo (dashed line), then falls back as the drums return. The drums compete in
@@ -402,10 +452,13 @@ peak = max(float(i.scores[0].max()) for name, (d, i) in curves.items() if name !
 print(f"highest point of the insertion curves: {peak:.2f} (whole photo: {float(grid.base[0, 0]):.2f})")
 
 # %% tags=["check"]
-# every map beats the random order on both curves (quick mode, coarse maps: occlusion's insertion); overshoot > 2x
+# every map beats random on both curves (quick: occlusion's insertion); overshoot > 2x; deletion ties, insertion ranks
 beat_random = all(auc[m][0] < auc["random"][0] and auc[m][1] > auc["random"][1] for m in black_box)
 assert beat_random or (cv.config.quick() and auc["occlusion"][1] > auc["random"][1]), auc
 assert cv.quick() or peak > 2 * float(grid.base[0, 0])
+dels = [auc[m][0] for m in black_box]
+assert cv.quick() or max(dels) - min(dels) < min(0.1 * auc["random"][0], 0.005)
+assert cv.quick() or auc["LIME"][1] > auc["occlusion"][1] + 0.02 > auc["RISE"][1] + 0.04
 
 
 # %% [markdown]
@@ -494,7 +547,8 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #   little importance for either. A window larger than the parts, or RISE/LIME (many parts
 #   hidden at once), can catch it.
 # - **Probability or logit.** A confident class (p near 1) sits where the softmax is flat:
-#   hiding real evidence barely moves its probability (saturation); the logit still moves.
+#   hiding real evidence barely moves its probability (saturation); the logit still moves
+#   (section 4c: the dog's worst square costs half the guitar's probability, but more logit).
 #   And classes share the softmax: hiding the drums *raised* p(electric guitar) in section 2,
 #   which says nothing about the guitar's own pixels. Compare with `output="logit"`.
 # - **The fill.** The map answers "what if replaced by *this*": a black, grey or blurred
@@ -508,7 +562,7 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # - Occlusion answers a causal question, *"what if this part were replaced?"*, with forward
 #   passes only: no gradients, no hooks, any model. On this photo (p = 0.22 for the guitar) it
 #   found the object; its map is blocky at the window's scale. On a confidently classified
-#   photo, read logits: probabilities saturate.
+#   photo, read logits: probabilities saturate (section 4c).
 # - Its answer depends on the window (the scale of the parts you can find), the stride (its
 #   resolution and cost) and the **fill**: on this photo black cost the most at the worst
 #   square. Report all three, and whether you read probabilities or logits.
