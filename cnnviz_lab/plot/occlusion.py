@@ -11,6 +11,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from .figure import Figure
 from matplotlib.patches import Rectangle
+
+from .boxes import draw_boxes
 from PIL import Image
 
 from ..attribution.occlusion import OcclusionGrid, occlusion_map, regularize_occlusion
@@ -49,19 +51,6 @@ def _weighted_overlay(img: np.ndarray, m: np.ndarray, top: float, cmap: str, sig
     weight = alpha * np.abs(h)[..., None]
     grey = np.repeat(img.mean(axis=2, keepdims=True), 3, axis=2)
     return np.clip((1 - weight) * grey + weight * colours, 0, 1)
-
-
-def _draw_boxes(ax, boxes) -> None:
-    """``boxes``: a list of ``(x0, y0, x1, y1)`` (white) or ``{name: list of boxes}`` (one
-    colour per name, the name written at the first box's corner)."""
-    groups = boxes.items() if isinstance(boxes, dict) else [(None, boxes)]
-    for (name, bxs), colour in zip(groups, ("white", "cyan", "yellow", "lime", "magenta")):
-        for i, b in enumerate(bxs or []):
-            x0, y0, x1, y1 = (float(v) for v in b)
-            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour,
-                                   lw=1.2))
-            if name is not None and i == 0:
-                ax.text(x0 + 2, y0 + 2, name, color=colour, fontsize=7, va="top", ha="left")
 
 
 def _pixel_extent(shape: tuple[int, int]) -> tuple[float, float, float, float]:
@@ -155,7 +144,7 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     if underlay:
         axes[1].set_xlim(-0.5, img.shape[1] - 0.5)
         axes[1].set_ylim(img.shape[0] - 0.5, -0.5)
-        _draw_boxes(axes[1], boxes)
+        draw_boxes(axes[1], boxes, fontsize=7)
     if regularized:
         im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
         fig.colorbar(im, ax=axes[2], shrink=0.8)
@@ -176,7 +165,7 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
         bar = fig.colorbar(ScalarMappable(Normalize(0.0, top), cmap="jet"), ax=axes[4], shrink=0.8)
         bar.set_label(f"{what} drop", fontsize=8)
     for ax in (axes[0], axes[4]):
-        _draw_boxes(ax, boxes)
+        draw_boxes(ax, boxes, fontsize=7)
     for ax in axes:
         if ax is not None:
             ax.set_xticks([])
@@ -221,7 +210,7 @@ def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.T
             ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
         ax.set_title(titles[i] if titles is not None and i < len(titles) else f"map {i}", fontsize=9)
         ax.set_axis_off()
-        _draw_boxes(ax, boxes)
+        draw_boxes(ax, boxes, fontsize=7)
         bar = fig.colorbar(ScalarMappable(Normalize(-top if signed else 0.0, top), cmap=colours), ax=ax,
                            shrink=0.75, pad=0.02)
         bar.set_label(labels[i], fontsize=8)

@@ -35,7 +35,7 @@ def test_occlusion_maps_signed_scale_is_symmetric_and_boxes_are_drawn(lite):
     assert [len(ax.patches) for ax in images] == [3, 3]
     assert {t.get_text() for t in images[0].texts} == {"one", "two"}
     colours = {tuple(p.get_edgecolor()) for p in images[0].patches}
-    assert colours == {to_rgba("white"), to_rgba("cyan")}
+    assert colours == {to_rgba("white"), to_rgba("yellow")}
     plain = cv.plot.occlusion_maps(lite, x, maps, cmap="magma", boxes=[(0, 0, 4, 4)])
     assert [b.get_ylim()[1] for b in plain.axes[2:]] == pytest.approx([0.5, 3.0])
     assert [len(ax.patches) for ax in plain.axes[:2]] == [1, 1]

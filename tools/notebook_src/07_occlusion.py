@@ -134,7 +134,7 @@ cv.plot.occlusion_maps(clf, photo, maps, [f"occlusion: {n!r}" for n in names], s
 # %% [markdown]
 # Each panel has its own symmetric colour scale (its colour bar: the probability drop,
 # negative, blue, where hiding a square *raises* the class). The guitar's map is red on the
-# guitar (white boxes) and blue over the drums (cyan boxes). The drum's drops are weak, on
+# guitar (white boxes) and blue over the drums (yellow dashed boxes). The drum's drops are weak, on
 # the drum kit (hardly visible on this scale; the drops-only figure below shows them), and
 # its strongest colour is the blue over the guitar's body: hiding the guitar raises p(drum) (the cell below prints the largest rise). The two
 # classes compete for the same softmax. The two objects' boxes
