@@ -144,7 +144,8 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     if underlay:
         axes[1].set_xlim(-0.5, img.shape[1] - 0.5)
         axes[1].set_ylim(img.shape[0] - 0.5, -0.5)
-        draw_boxes(axes[1], boxes, fontsize=7)
+        if boxes:
+            draw_boxes(axes[1], boxes, fontsize=7)
     if regularized:
         im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
         fig.colorbar(im, ax=axes[2], shrink=0.8)
@@ -164,7 +165,7 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
         top = float(max(pixel.max(), 0.0)) or 1.0
         bar = fig.colorbar(ScalarMappable(Normalize(0.0, top), cmap="jet"), ax=axes[4], shrink=0.8)
         bar.set_label(f"{what} drop", fontsize=8)
-    for ax in (axes[0], axes[4]):
+    for ax in (axes[0], axes[4]) if boxes else ():
         draw_boxes(ax, boxes, fontsize=7)
     for ax in axes:
         if ax is not None:
@@ -210,7 +211,8 @@ def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.T
             ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
         ax.set_title(titles[i] if titles is not None and i < len(titles) else f"map {i}", fontsize=9)
         ax.set_axis_off()
-        draw_boxes(ax, boxes, fontsize=7)
+        if boxes:
+            draw_boxes(ax, boxes, fontsize=7)
         bar = fig.colorbar(ScalarMappable(Normalize(-top if signed else 0.0, top), cmap=colours), ax=ax,
                            shrink=0.75, pad=0.02)
         bar.set_label(labels[i], fontsize=8)
