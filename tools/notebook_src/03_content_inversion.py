@@ -42,13 +42,18 @@
 # (`param="pixel"`) from seeded noise, small random shifts each step (`transforms="jitter"`:
 # the image is moved by a few pixels before every forward pass, so only a picture that
 # matches under small shifts survives), 300 steps of Adam at learning rate 0.05,
-# $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$ with $\alpha = 6$ (Mahendran & Vedaldi's
-# choice; section 2 turns the alpha-norm off once). This is a *light* prior: section 4 raises the
-# TV weight tenfold. Jitter, TV and the pixel parametrisation are all part of the prior:
-# Olah et al. (2017) show that optimising in a decorrelated Fourier basis
+# $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, and $\alpha = 6$ (Mahendran & Vedaldi's
+# choice of $\alpha$; section 2 turns the alpha-norm off once). This is a *light* prior: section 4 raises the
+# TV weight tenfold. Jitter, TV and the pixel parametrisation are all part of the prior.
+# Two of these settings are **not** Mahendran & Vedaldi's 2015 method: they optimise with
+# gradient descent with momentum, not Adam, and without random shifts. Jitter comes from
+# feature visualisation (DeepDream; Olah et al. 2017 call it transformation robustness), and
+# section 2 shows that jitter and TV together raise `blocks.1`'s $d$ from 0.01 to 0.60, so do
+# not read the depth order of $d$ seen here as the paper's finding. Olah et al. (2017) also
+# show that optimising in a decorrelated Fourier basis
 # (`param="fft"`) instead of raw pixels is the standard cure for high-frequency noise (this
-# notebook keeps raw pixels throughout, as Mahendran & Vedaldi did, so that the prior stays
-# the one their paper studies; the Fourier basis is not tried here), and
+# notebook keeps raw pixels throughout, as Mahendran & Vedaldi did; the Fourier basis is
+# not tried here), and
 # Ulyanov et al.'s *Deep Image Prior* (2018) inverts features with a generator network's
 # structure as the only prior. The numbers below say how far the feature distance fell; the
 # picture of this same `blocks.4` inversion is the `blocks.4` panel of section 2.
@@ -96,16 +101,18 @@ display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for 
 # the photo's own activations, so the numbers are on one scale, but they do not measure the
 # same thing at every depth: $d = 0$ means the layer cannot tell the reconstruction from the
 # photo, $d = 1$ is as far as an all-zero activation map. Through the blocks, *with these
-# settings*, it falls with depth (about 0.6 at `blocks.1`, about 0.1 at `blocks.12`); this
-# order comes from the jitter: with jitter and TV off, `blocks.1` reaches 0.01 (below), so
-# the answer to the question above flips with the settings. And yet the pictures look
+# settings* and after the same budget of 300 steps (neither layer has converged, as the loss
+# figure below shows), it falls with depth (about 0.6 at `blocks.1`, about 0.1 at `blocks.12`).
+# This order depends on the settings: with jitter and TV both off, `blocks.1` reaches 0.01
+# (below). Whether `blocks.12` would then still end lower is not tested here, so which of
+# jitter and TV matters more, and whether the order reverses, stays open. And yet the pictures look
 # *less* like the photo. `blocks.12` has thrown away exact colour and most fine texture, so
 # the reconstruction is free to contain any texture: the layer cannot see the difference,
 # a great many images give nearly the same activations, and one of them is easy to find. A
 # lower $d$ does not mean a more faithful picture: in pixels, the `blocks.12`
-# reconstruction is *farther* from the photo than the `blocks.1` one (printed below); the
-# evidence that does not depend on the jitter is the noise reference and the common-space
-# comparison further down.
+# reconstruction is *farther* from the photo than the `blocks.1` one (printed below). The
+# evidence that does not rest on trusting any one layer's $d$ is the noise reference and the
+# common-space comparison further down (both measure these same jittered reconstructions).
 #
 # **What to look at:** `blocks.1` gives a paler copy of the photograph (lighter overall: the
 # layer barely sees a uniform change of brightness, shown below) with its colours, but
@@ -120,8 +127,9 @@ display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for 
 # The last line below is the **high-frequency share**: the share of an image's spectral
 # energy (its mean removed, so without the constant term) at spatial frequencies above a
 # quarter of the highest one, in either direction. It separates the photo from *every*
-# reconstruction, `blocks.1`'s copy included (fine noise left from the random start and the
-# jitter), but barely separates the reconstructions from each other: read the texture from
+# reconstruction, `blocks.1`'s copy included (probably fine noise left from the random start;
+# the no-jitter copy below still shows a colour speckle, so the jitter is not the only
+# source, but this is not measured), but barely separates the reconstructions from each other: read the texture from
 # the pictures, not from this number.
 
 # %%
@@ -171,12 +179,14 @@ if not cv.config.quick():
 # %% [markdown]
 # **Why does `blocks.1` end at the *highest* $d$?** A shallow layer keeps nearly everything,
 # so it is nearly invertible and usually the *easiest* to match: Mahendran & Vedaldi's
-# reconstructions from AlexNet's first layer are almost exact. Here the settings work
-# against it. The jitter shifts the image by a few random pixels at every step, and a
-# shallow layer's features move with the image, so a shift costs a lot there (the reference
-# values below measure it) while a deep layer barely notices; the doubled contours are
-# likely the trace of matching shifted copies. The same inversion with jitter off and no TV
-# term:
+# reconstructions from AlexNet's first layer are almost exact (without jitter). Here the
+# settings likely work against it. The jitter shifts the image by a few random pixels at
+# every step, and a shallow layer's features move with the image, so a shift costs a lot
+# there (the reference values below measure it) while a deep layer barely notices; the
+# doubled contours are likely the trace of matching shifted copies. The TV term may also
+# cost `blocks.1` more than a deep layer, since this layer still sees fine detail. The test
+# below turns off both at once, so it cannot tell their shares apart. The same inversion
+# with jitter off and no TV term:
 
 # %%
 plain = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0)
@@ -212,8 +222,11 @@ if not cv.config.quick():
 # together (this run turns off both), not from a layer that is hard to invert. The lighter
 # tone is *not* the alpha-norm's doing: with it turned off the mean colour is the same (the
 # last row). It is what the layer leaves free: making the whole photo 0.05 brighter moves
-# `blocks.1` by only $d$ = 0.003, so nothing in the objective pins the overall brightness
-# down, and the reconstruction ends 0.05 to 0.06 lighter in every channel.
+# `blocks.1` by only $d$ = 0.003, so the objective barely constrains the overall
+# brightness, and the reconstruction ends 0.05 to 0.06 lighter in every channel. Why
+# *lighter* rather than darker is not tested here. The grey noise start (0.5 in every
+# channel on average) cannot be the whole reason: the red channel starts below the photo's
+# 0.57 and still ends above it, at 0.62.
 #
 # **Has it converged?** The loss ($d$ plus the prior terms) at every step for two layers, and
 # its running mean over 25 steps: the step budget's check.
@@ -239,7 +252,11 @@ if not cv.config.quick():
 # likely fall further. At `blocks.1` the loss jumps up and down from step to step, because
 # every step sees a different random shift, so no single step's value is a converged
 # number; its running mean still drifts down, more slowly (about 5% over the last third).
-# Read a loss from its running mean, never from one step.
+# Read a loss from its running mean, never from one step. So the depth comparison of
+# section 2 is a comparison **at a fixed budget of 300 steps**, with neither layer
+# converged. The gap between the two running means shrank by only 0.015 (from 0.625 to
+# 0.610) over the last third, so more steps would probably keep `blocks.12` below
+# `blocks.1`, but this notebook does not run them.
 
 
 # %% [markdown]
@@ -284,7 +301,7 @@ if not cv.config.quick():
 # **Reading the numbers.** A 4-pixel shift of the photo itself is *farther* from it at
 # `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, the
 # inversion's own value: the deeper the layer, the less a shift matters, and a given $d$ means
-# a different thing at each depth (this is also why the jitter hurts `blocks.1` most). The
+# a different thing at each depth (this is also why the jitter likely costs `blocks.1` most). The
 # noise row is the plainest evidence that $d$ is not fidelity: mild, visible noise
 # (sd 0.05, the second panel) puts the photo at $d$ = 0.25 from itself at `blocks.12`, 2.5
 # times the inversion's 0.10 and farther than the shift, though the noisy copy is plainly
@@ -296,16 +313,78 @@ if not cv.config.quick():
 # different. Many images share these activations.
 
 # %% [markdown]
+# ### Think, then write
+#
+# A classmate reads the depth figure at the start of this section and writes: "`blocks.12` keeps the most
+# information about the photo: its inversion reaches the smallest feature distance."
+# What is wrong with this reasoning? Which number would you compute instead to compare
+# how much of the photo each layer keeps?
+
+# %% [markdown]
+# *Your answer (double-click this cell to write):*
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
+#
+# The distance is measured in each layer's own space and normalised by that layer's
+# activations of the photo: it says how well *this layer* is fooled, not how much of the
+# photo the reconstruction shares. A layer that has thrown information away is *easier*
+# to fool: many images (with other colours, positions, backgrounds) give the same
+# `blocks.12` activations, so the optimiser quickly finds one of them, and the small
+# distance reflects the layer's invariance. To compare what the layers keep, compare the
+# reconstructions with the photo in a space common to all of them: pixels (the pixel
+# error printed above grows with depth, though section 3 will show how crude a judge it is),
+# or a fixed shallow layer's features, or how often several inversions from different
+# seeds agree with each other.
+#
+# </details>
+
+# %% [markdown]
+# The model answer's second number, computed: every reconstruction measured in **one**
+# space, the features of `blocks.1` (the relative distance $d$ to the photo there). And a
+# space that none of the inversions optimised: the pixel error after averaging each image
+# over blocks of 8x8 pixels (a 16x16 image), which removes the high-frequency texture and
+# keeps the layout and the colours.
+
+# %%
+common = {l: cv.optvis.feature_distance(clf, clf.from_unit(results[l].tensor), clf.from_unit(photo), "blocks.1").item()
+          for l in blocks}
+coarse = {l: (torch.nn.functional.avg_pool2d(results[l].tensor - photo, 8)).pow(2).mean().item() for l in blocks}
+print("d at blocks.1 of the reconstruction from:     ", ", ".join(f"{l} {v:.2f}" for l, v in common.items()))
+print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}" for l, v in coarse.items()))
+
+# %% [markdown]
+# Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
+# 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
+# photo than an all-zero map, likely the price of their high-frequency texture). This space
+# favours the `blocks.1` reconstruction almost by construction (it is the quantity that
+# inversion optimised), so its first place shows little; the informative part is the order
+# `blocks.4` < `blocks.8` < `blocks.12`, which none of them optimised. The neutral space, the
+# 8x8 averages, gives the same order for all four (0.007, 0.010, 0.025, 0.029): with the
+# texture averaged away, the deeper reconstructions still lose more of the photo's colours
+# and layout. On this photo and with this prior, then, the deeper the layer, the less of the
+# photo its reconstruction carries. Two other judges are not computed here: another
+# network's features, and agreement between seeds at every layer (above, only for
+# `blocks.12`).
+
+# %% tags=["check"]
+# measured in blocks.1's features and in 8x8 averages, the deeper reconstructions are farther from the photo
+if not cv.config.quick():
+    assert common["blocks.12"] > common["blocks.1"] and common["blocks.8"] > common["blocks.1"]
+    assert all(coarse[deep] > coarse[shallow] for shallow, deep in zip(blocks, blocks[1:]))
+
+# %% [markdown]
 # ## 3. Why `head` gives noise, and how to invert it
 #
 # The blocks of EfficientNet-Lite0 end in a *linear* projection: their outputs are signed
 # and every unit passes a gradient. `head` is a 1x1 convolution, batch norm and **ReLU6**:
 # on the cat, nearly 9 in 10 of its values are exactly 0. Started from noise, many of the
 # units the photo switches on are off for the noise image (the first line below), and an off
-# ReLU passes no gradient, so the optimiser cannot turn them on. What it *can* do is switch
-# off the units the noise turned on, and it does, until the head's output is (almost) all
-# zero: $d \to 1$, the distance of an empty activation map: a flat region of the objective,
-# which more steps do not leave. This is what happens *here*, with 88% of the head at exactly
+# ReLU unit gets no gradient that would turn it on: only pixel changes made for other units
+# can switch it on, by chance. What the optimiser *can* do directly is switch off the units
+# the noise turned on, and it does, until the head's output is almost all zero: $d \to 1$,
+# the distance of an empty activation map, where little gradient is left (a longer run is
+# not tried here). This is what happens *here*, with 88% of the head at exactly
 # 0, a noise start that switches on only 11% of the photo's active units, plain
 # Adam at lr 0.05 and 300 steps; it is not a general rule: Mahendran & Vedaldi (2015)
 # inverted every AlexNet layer, its ReLU outputs included, from noise. The numbers below: of the units the photo switches on, the
@@ -373,11 +452,12 @@ if not cv.config.quick():
 # at least as well. Mahendran & Vedaldi (2015) tuned their prior per layer and got fragments
 # of the object from AlexNet's last layers, and a *learned* inverse (Dosovitskiy & Brox 2016)
 # recovers colours and layout even from them. One inversion with a light prior cannot say how
-# much the last layer keeps; it says only that the layer does not rule noise out. The numbers
+# much the last layer keeps; it says only that the last layer does not rule out a
+# high-frequency texture with displaced cat parts. The numbers
 # below: the light-prior picture's total variation (the roughness that section 4's
 # regulariser penalises) is more than ten times the photo's; its mean squared pixel error to
-# the photo is about that of the `blocks.12` reconstruction: a pixel error does not tell a
-# recognisable picture from noise of the right average colour.
+# the photo is about that of the `blocks.12` reconstruction: a pixel error cannot tell a
+# faithful picture from a texture of the right average colour.
 
 # %%
 photo = head.info["target"]
@@ -392,74 +472,16 @@ if not cv.config.quick():
     assert rough_tv[1] > 10 * rough_tv[0] and abs(far - pixel_error["blocks.12"]) < 0.25 * far
 
 # %% [markdown]
-# ### Think, then write
-#
-# A classmate reads the figure of section 2 and writes: "`blocks.12` keeps the most
-# information about the photo: its inversion reaches the smallest feature distance."
-# What is wrong with this reasoning? Which number would you compute instead to compare
-# how much of the photo each layer keeps?
-
-# %% [markdown]
-# *Your answer (double-click this cell to write):*
-
-# %% [markdown]
-# <details><summary><b>Model answer</b> (open it after writing yours)</summary>
-#
-# The distance is measured in each layer's own space and normalised by that layer's
-# activations of the photo: it says how well *this layer* is fooled, not how much of the
-# photo the reconstruction shares. A layer that has thrown information away is *easier*
-# to fool: many images (with other colours, positions, backgrounds) give the same
-# `blocks.12` activations, so the optimiser quickly finds one of them, and the small
-# distance reflects the layer's invariance. To compare what the layers keep, compare the
-# reconstructions with the photo in a space common to all of them: pixels (the pixel
-# error printed above grows with depth, though section 3 shows how crude a judge it is),
-# or a fixed shallow layer's features, or how often several inversions from different
-# seeds agree with each other.
-#
-# </details>
-
-# %% [markdown]
-# The model answer's second number, computed: every reconstruction measured in **one**
-# space, the features of `blocks.1` (the relative distance $d$ to the photo there). And a
-# space that none of the inversions optimised: the pixel error after averaging each image
-# over blocks of 8x8 pixels (a 16x16 image), which removes the high-frequency texture and
-# keeps the layout and the colours.
-
-# %%
-common = {l: cv.optvis.feature_distance(clf, clf.from_unit(results[l].tensor), clf.from_unit(photo), "blocks.1").item()
-          for l in blocks}
-coarse = {l: (torch.nn.functional.avg_pool2d(results[l].tensor - photo, 8)).pow(2).mean().item() for l in blocks}
-print("d at blocks.1 of the reconstruction from:     ", ", ".join(f"{l} {v:.2f}" for l, v in common.items()))
-print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}" for l, v in coarse.items()))
-
-# %% [markdown]
-# Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
-# 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
-# photo than an all-zero map, likely the price of their high-frequency texture). This space
-# favours the `blocks.1` reconstruction almost by construction (it is the quantity that
-# inversion optimised), so its first place shows little; the informative part is the order
-# `blocks.4` < `blocks.8` < `blocks.12`, which none of them optimised. The neutral space, the
-# 8x8 averages, gives the same order for all four (0.007, 0.010, 0.025, 0.029): with the
-# texture averaged away, the deeper reconstructions still lose more of the photo's colours
-# and layout. On this photo and with this prior, then, the deeper the layer, the less of the
-# photo its reconstruction carries. Two other judges are not computed here: another
-# network's features, and agreement between seeds at every layer (section 2 has it only for
-# `blocks.12`).
-
-# %% tags=["check"]
-# measured in blocks.1's features and in 8x8 averages, the deeper reconstructions are farther from the photo
-if not cv.config.quick():
-    assert common["blocks.12"] > common["blocks.1"] and common["blocks.8"] > common["blocks.1"]
-    assert all(coarse[deep] > coarse[shallow] for shallow, deep in zip(blocks, blocks[1:]))
-
-# %% [markdown]
 # ## 4. What the regularisers do
 #
 # Without total variation the optimiser may match the deep activations with
 # high-frequency patterns the eye reads as noise: many images share the same deep
 # activations, and the regulariser picks a smoother one among them. Here it costs nothing in
 # feature distance: with a TV weight of 5 the total variation falls several-fold and $d$
-# stays about the same.
+# stays about the same (at `blocks.8`, on this photo). This section shows only the TV term.
+# Jitter was switched off only at `blocks.1`, and only together with TV (section 2); the
+# alpha-norm appears only as numbers (mean colour, pixel error) in section 2's table. What either does to the
+# picture at a deep layer is not shown here.
 
 # %%
 rough = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=0.0)
@@ -489,10 +511,11 @@ if not cv.config.quick():
 # - **The picture depends on the prior and the seed.** Different random starts give different
 #   pictures at the same $d$ (section 2), and a stronger TV weight gives a smoother one
 #   (sections 3 and 4): what you see is one image among many the layer cannot tell apart.
-# - **Jitter and the step budget shape $d$.** Random shifts at every step cost most at a
-#   shallow layer (section 2: `blocks.1` ends at the highest $d$ with them); and 300 steps
-#   may stop before the loss settles: check that its running mean has flattened (the loss
-#   figure of section 2) before comparing $d$s.
+# - **The settings and the step budget shape $d$.** With jitter and TV, `blocks.1` ends at
+#   the highest $d$; with both off it reaches 0.01 (section 2). Compare $d$ across layers
+#   only under the same settings, and say which. Check that the loss's running mean has
+#   flattened before comparing $d$s, or say that you compare at a fixed budget: section 2
+#   does the latter, since at 300 steps neither `blocks.1` nor `blocks.12` has flattened.
 # - **A matched deep layer is not a natural image.** The `head.bn` picture is called a cat
 #   while its cat parts sit in the wrong number and places inside texture (section 3).
 # - **Two photos, one resolution.** Everything here is a close-up of a cat (and, in section 2,
@@ -512,6 +535,11 @@ if not cv.config.quick():
 # kernel (run the notebook); a static copy shows only its first picture (the uncropped
 # photo). The panel starts at 200 steps, fewer than the notebook's 300, so that it answers
 # quickly; raise it to compare with the figures above.
+#
+# **Predict, then run:** at `blocks.12`, will a TV weight of 5 give a lower or a higher $d$
+# than the default 0.5? Write down your guess (section 4 saw about the same $d$ at
+# `blocks.8`), then run both at 300 steps and compare the titles' $d$ and the smoothness of
+# the pictures.
 
 # %%
 cv.widgets.inversion_panel(layer="blocks.8")
@@ -546,8 +574,9 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 #   from noise, under a prior (total variation, alpha-norm).
 # - Shallow layers give back nearly the photo (with this prior, jitter included, a paler
 #   copy); deeper blocks keep where the parts are and let exact colour and smooth surfaces
-#   go. With jitter, $d$ falls with depth; without it, `blocks.1` reaches 0.01. Either way
-#   $d$ is not fidelity: mild noise on the photo has a larger $d$ than a poor inversion.
+#   go. With jitter and TV, after 300 steps, $d$ falls with depth; with both off, `blocks.1`
+#   reaches 0.01. Either way $d$ is not fidelity: at `blocks.12`, mild noise on the photo has
+#   a larger $d$ than a poor inversion.
 # - Many images share a deep layer's activations: seeds and priors pick different ones.
 # - A layer clamped by a ReLU can stall the optimisation here; the layer before the clamp
 #   works but asks for more. A matched last layer can still be far from a natural image.
