@@ -126,11 +126,12 @@ register(Question(
     "Deep layers throw information away: many images give the same blocks.12 activations, and they "
     "barely notice a shift of a few pixels, so the optimiser finds a match quickly even though the "
     "picture looks less like the photo. A small distance does not mean a faithful picture. The order "
-    "comes from the settings: with the jitter and the TV term off, blocks.1 reaches about 0.01 and the "
-    "answer flips to a.",
+    "comes from the settings: with the jitter and the TV term both off, blocks.1 reaches about 0.01 "
+    "(whether blocks.12 would then still end lower is not tested here).",
     {"a": "Not wrong in itself: a shallow layer is nearly invertible and often the easiest to match. But "
-          "here the image is shifted by a few random pixels at every step, and a shallow layer's features "
-          "move with the image, so the jitter costs blocks.1 far more than blocks.12.",
+          "here the image is shifted by a few random pixels at every step and smoothed by the TV term; a "
+          "shallow layer's features move with the image, so these settings likely cost blocks.1 far more "
+          "than blocks.12.",
      "c": "The layers keep very different amounts of the image; the distances differ several-fold."}))
 
 register(Question(
