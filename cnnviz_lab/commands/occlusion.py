@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from .. import plot
+from ..models.fallback import title_name
 from ..attribution import registry
 from ..attribution.occlusion import occlusion_grid
 from ..images.loading import load_image
@@ -47,7 +48,7 @@ def _black_box(args: argparse.Namespace, clf, x) -> int:
         fill=_fill(args.fill), output=args.output, batch_size=args.batch_size, n=args.n, seed=args.seed,
         progress=True))[0]
     print(f"{name} map for class {label} ({index})")
-    save(plot.cam_overlay(x, heat, clf, title=f"{name} for '{label}' ({clf.name})"), args.out, clf)
+    save(plot.cam_overlay(x, heat, clf, title=f"{name} for '{label}' ({title_name(clf)})"), args.out, clf)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from .. import plot
+from ..models.fallback import title_name
 from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..images.loading import load_image
@@ -35,7 +36,7 @@ def _saliency(args: argparse.Namespace) -> int:
             target = int(clf.logits(x).argmax(1)[0])
         what, index, label = cli_target(clf, target)
         attr = registry.call(args.method, clf, x, what, offered=options)[0]
-        fig = plot.saliency_maps(x, attr, clf, title=f"{name} for '{label}' ({clf.name})")
+        fig = plot.saliency_maps(x, attr, clf, title=f"{name} for '{label}' ({title_name(clf)})")
         print(f"{name} map for class {label} ({index})")
     save(fig, args.out, clf)
     return 0

@@ -97,14 +97,28 @@ def _classifier(clf: Any) -> Classifier:
     return clf
 
 
+#: How figures spell the models the course names (anything else keeps its torchvision name).
+DISPLAY_NAMES = {"efficientnet_lite0": "EfficientNet-Lite0", "alexnet": "AlexNet", "vgg16": "VGG16",
+                 "resnet18": "ResNet-18", "resnet50": "ResNet-50", "googlenet": "GoogLeNet",
+                 "inception_v3": "Inception-v3", "densenet121": "DenseNet-121", "mobilenet_v2": "MobileNetV2",
+                 "mobilenet_v3_large": "MobileNetV3-Large", "convnext_tiny": "ConvNeXt-T", "vit_b_16": "ViT-B/16",
+                 "swin_t": "Swin-T"}
+
+
+def display_name(name: str) -> str:
+    """A model's name as a figure title writes it (``"efficientnet_lite0"`` ->
+    ``"EfficientNet-Lite0"``); a name the course does not know comes back as it is."""
+    return DISPLAY_NAMES.get(str(name), str(name))
+
+
 def title_name(clf: Classifier) -> str:
-    """The model's name for figure titles: ``clf.name``, plus what it stands in for after
-    a fallback (``"efficientnet_lite0 (for vgg16)"``)."""
+    """The model's name for figure titles: its display name, plus what it stands in for
+    after a fallback (``"EfficientNet-Lite0 (for VGG16)"``)."""
     _classifier(clf)
     requested = getattr(clf, "requested", None)
     if getattr(clf, "fallback_note", None) and requested and requested != clf.name:
-        return f"{clf.name} (for {requested})"
-    return str(clf.name)
+        return f"{display_name(clf.name)} (for {display_name(requested)})"
+    return display_name(clf.name)
 
 
 def _markdown_to_html(text: str) -> str:

@@ -14,6 +14,7 @@ from ..images.loading import ImageLike
 from ..core.hooks import activations
 from ..core.layer_lookup import get_layer, layer_name, layer_names
 from ..models.classifier import Classifier
+from ..models.fallback import title_name
 from ..core.gate import unwrap
 from .core import grid_axes, image_array, image_grid, to_numpy
 
@@ -307,7 +308,7 @@ def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int 
                      color="white")
     ax_bar.set_xlim(0, 1)
     ax_bar.set_xlabel("probability")
-    ax_bar.set_title(title if title is not None else f"{classifier.name}: top-{k}")
+    ax_bar.set_title(title if title is not None else f"{title_name(classifier)}: top-{k}")
     return fig
 
 

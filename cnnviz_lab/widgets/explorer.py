@@ -18,6 +18,7 @@ from matplotlib import colormaps
 
 from .. import plot
 from ..attribution import registry
+from ..models.fallback import title_name
 from ..models.layers import cam_layers
 from .common import Panel, cached_model, image_dropdown, model_dropdown
 from .upload import panel_image
@@ -133,7 +134,7 @@ def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gu
         where = f" at {layer}" if layer and uses_layer(method) else ""
         shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k != "seed")
         return plot.explanation(clf, x, result, target, k=k, cmap=cmap, colorbar=colorbar, percentile=percentile,
-                                title=f"{registry.label(method)} for '{clf.label(target)}'{where} ({clf.name}"
+                                title=f"{registry.label(method)} for '{clf.label(target)}'{where} ({title_name(clf)}"
                                       f"{'; ' + shown if shown else ''})")
 
     return Panel({"image": image_w, "model": model_w, "family": family_w, "method": method_w,

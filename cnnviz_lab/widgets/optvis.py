@@ -15,7 +15,7 @@ from ..models import hub
 from .. import plot
 from ..models.classifier import Classifier
 from ..core.config import pick
-from ..models.fallback import fallback_note, note_box, title_name
+from ..models.fallback import display_name, fallback_note, note_box, title_name
 from ..models.layers import blocks_at, cam_layers
 from ..optvis import CLASSIC_VGG16_DREAM, LITE_DREAM, deepdream, dream_layers, invert, maximize
 from ..optvis import objectives as obj
@@ -189,7 +189,7 @@ def deepdream_panel(image: str = "astronaut", preset: str = LITE_PRESET, *, firs
         return plot.dream(src, out, [f"{who}\n" + ", ".join(f"{k}×{v:g}" for k, v in layers.items())])
 
     def preview(preset, model, image, layer1, weight1, layer2, weight2, octaves, octave_scale, steps, shift, lr):
-        return image_preview(panel_image(image), lines(f"to dream on {model}", f"{layer1}×{weight1:g}, "
+        return image_preview(panel_image(image), lines(f"to dream on {display_name(model)}", f"{layer1}×{weight1:g}, "
                              f"{layer2}×{weight2:g}; {octaves} octaves × {octave_scale:g}, {steps} steps",
                              "press dream"), side=256)
 

@@ -9,7 +9,7 @@ from cnnviz_lab.cli import main
 def test_predict_prints_top_classes(capsys):
     assert main(["predict", "data/coffee.png", "--top", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("model: efficientnet_lite0 (") and lines[1].startswith("1. espresso")
+    assert lines[0].startswith("model: EfficientNet-Lite0 (") and lines[1].startswith("1. espresso")
 
 
 def test_features_and_filters_write_pngs(tmp_path):

@@ -50,7 +50,7 @@ def test_classics_load_from_the_fake_cache_without_network(fake_hub, name, layer
     assert clf(torch.zeros(1, 3, s, s)).shape == (1, 1000)
     note = cv.model_note(clf)
     assert not note.fell_back and name in note.markdown and cv.note_html(clf) == ""
-    assert cv.title_name(clf) == name
+    assert cv.title_name(clf) == cv.models.display_name(name)
 
 
 def test_torchvisions_own_loader_reads_the_fake_files(fake_hub):
@@ -149,7 +149,7 @@ def test_without_cache_and_offline_the_fallback_is_honest(tmp_path, monkeypatch,
     note = cv.model_note(clf)
     assert note.fell_back and note._repr_markdown_() == clf.fallback_note
     assert "<b>vgg16 is not available here</b>" in cv.note_html(clf)
-    assert cv.title_name(clf) == "efficientnet_lite0 (for vgg16)"
+    assert cv.title_name(clf) == "EfficientNet-Lite0 (for VGG16)"
     assert "Falling back to efficientnet_lite0" in capsys.readouterr().err
 
 
@@ -206,9 +206,9 @@ def test_cli_runs_the_classics_from_the_cache(fake_hub, name, tmp_path, titles, 
     assert main(["saliency", image, "--model", name, "--size", "112", "--out", str(tmp_path / "s.png")]) == 0
     assert main(["filters", "--model", name, "--max-filters", "16", "--out", str(tmp_path / "f.png")]) == 0
     captured = capsys.readouterr()
-    assert captured.out.count(f"model: {name} ({hub.default_weights(name)}") == 3
+    assert captured.out.count(f"model: {cv.models.display_name(name)} ({hub.default_weights(name)}") == 3
     assert "Falling back" not in captured.err
-    assert len(titles) == 3 and all(t.startswith(name) or f"({name})" in t for t in titles), titles
+    assert len(titles) == 3 and all(t.startswith(cv.models.display_name(name)) or f"({cv.models.display_name(name)})" in t for t in titles), titles
     assert all((tmp_path / f).stat().st_size > 1000 for f in ("g.png", "s.png", "f.png"))
 
 
@@ -217,5 +217,5 @@ def test_cli_fallback_names_the_model_that_ran(tmp_path, monkeypatch, titles, ca
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     assert main(["filters", "--model", "vgg16", "--out", str(tmp_path / "f.png")]) == 2
     assert main(["filters", "--model", "vgg16", "--fallback", "--out", str(tmp_path / "f.png")]) == 0
-    assert "model: efficientnet_lite0 (for vgg16)" in capsys.readouterr().out
-    assert titles == ["efficientnet_lite0 (for vgg16): stem.conv: (32, 3, 3, 3) filters"]
+    assert "model: EfficientNet-Lite0 (for VGG16)" in capsys.readouterr().out
+    assert titles == ["EfficientNet-Lite0 (for VGG16): stem.conv: (32, 3, 3, 3) filters"]

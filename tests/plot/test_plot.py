@@ -46,7 +46,7 @@ def test_figures(lite, cat_x):
 
 def test_predictions_title_defaults_to_the_model_name(lite, cat_x):
     default = cv.plot.predictions(lite, cat_x, k=3)
-    assert default.axes[1].get_title() == f"{lite.name}: top-3"
+    assert default.axes[1].get_title() == f"{cv.title_name(lite)}: top-3"
     assert cv.plot.predictions(lite, cat_x, title="EfficientNet-Lite0: top-5").axes[1].get_title() == \
         "EfficientNet-Lite0: top-5"
     with pytest.raises(TypeError, match="title"):
