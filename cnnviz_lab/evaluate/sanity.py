@@ -50,7 +50,8 @@ def randomization_layers(model: nn.Module | Classifier, max_layers: int | None =
     return names
 
 
-def randomize_layer(layer: nn.Module, seed: int | None = None, init: str = "reset") -> None:
+def randomize_layer(layer: nn.Module, seed: int | None = None, init: str = "reset", *,
+                    calibrate: torch.Tensor | None = None) -> None:
     """Re-initialise every parameter of ``layer`` in place, reproducibly for an int ``seed``
     (``None``: unseeded, the seed drawn from torch's global generator): each
     submodule's own ``reset_parameters`` (PyTorch's default initialisation, as Quantus
@@ -62,9 +63,60 @@ def randomize_layer(layer: nn.Module, seed: int | None = None, init: str = "rese
     kept. This keeps the activations' scale: after PyTorch's default re-initialisation of a
     block of a BatchNorm + ReLU6 network (EfficientNet) the next layers saturate and every
     gradient map becomes exactly zero, which would "pass" the sanity check for the wrong
-    reason."""
+    reason.
+
+    ``calibrate``: a batch of the layer's inputs (``(N,...)``, N >= 2, e.g. preprocessed
+    photos when ``layer`` is the whole model). After the redraw, every batch-normalisation
+    layer inside ``layer`` re-estimates its running mean and variance on that batch (one
+    forward pass in training mode, as when a network is initialised from data; Ioffe &
+    Szegedy 2015), so that its units stay input-sensitive. With the trained statistics kept,
+    randomly redrawn weights give pre-activations whose spread no longer matches them, and
+    deep units become nearly constant offsets. Modes, momenta and the batch are left as
+    they were."""
     checks.choice(init, "init", ("reset", "normal"))
+    if calibrate is not None:
+        _check_calibration_batch(calibrate)
     seed = defaults.seed_value(seed)
+    _redraw(layer, seed, init)
+    if calibrate is not None:
+        _recompute_batchnorm(layer, calibrate)
+
+
+def _check_calibration_batch(x: Any) -> None:
+    """``calibrate`` for :func:`randomize_layer`: a finite float tensor with a batch of >= 2."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"calibrate must be a tensor of the layer's inputs, got {type(x).__name__}")
+    if not x.is_floating_point() or x.dim() < 2 or x.shape[0] < 2 or not torch.isfinite(x).all():
+        raise ValueError(f"calibrate must be a finite float batch of at least 2 inputs (N,...), got "
+                         f"dtype {x.dtype} and shape {tuple(x.shape)}")
+
+
+def _recompute_batchnorm(layer: nn.Module, x: torch.Tensor) -> None:
+    """Every batch norm inside ``layer`` gets the running statistics of one training-mode
+    forward pass over ``x`` (cumulative average, ``momentum=None``); modes and momenta are
+    restored."""
+    norms = [m for m in layer.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return
+    modes = {m: m.training for m in layer.modules()}
+    momenta = {m: m.momentum for m in norms}
+    device = next(layer.parameters(), x).device
+    try:
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None
+        layer.train()
+        with torch.random.fork_rng(devices=[]), torch.no_grad():   # dropout draws leave the global RNG alone
+            layer(x.to(device))
+    finally:
+        for m, training in modes.items():
+            m.training = training
+        for m, momentum in momenta.items():
+            m.momentum = momentum
+
+
+def _redraw(layer: nn.Module, seed: int, init: str) -> None:
+    """The redraw of :func:`randomize_layer` (``init`` "reset" or "normal"), reproducible from ``seed``."""
     with torch.random.fork_rng(devices=[]), torch.no_grad():
         torch.manual_seed(seed)
         if init == "normal":

@@ -112,6 +112,41 @@ def test_randomize_layer_normal_keeps_each_parameters_mean_and_spread():
         randomize_layer(net.conv1, 0, init="uniform")
 
 
+def test_randomize_layer_calibrate_recomputes_batchnorm_statistics_on_the_batch():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                              torch.nn.Conv2d(4, 5, 3), torch.nn.BatchNorm2d(5)).eval()
+    for bn in (net[1], net[4]):
+        bn.running_var.fill_(100.0)   # statistics that no longer fit the redrawn weights
+        torch.nn.init.normal_(bn.weight, 1.0, 0.3)
+        torch.nn.init.normal_(bn.bias, 0.5, 1.0)
+    net[4].momentum = 0.3
+    x = torch.randn(6, 3, 9, 9)
+    x0, rng, again = x.clone(), torch.random.get_rng_state(), copy.deepcopy(net)
+    randomize_layer(net, 2, init="normal", calibrate=x)
+    h = net[0](x).detach()
+    # by definition: the first norm's running statistics are the batch's (unbiased variance)
+    assert torch.allclose(net[1].running_mean, h.mean((0, 2, 3)), atol=1e-5)
+    assert torch.allclose(net[1].running_var, h.var((0, 2, 3), unbiased=True), rtol=1e-4)
+    # the last norm, in eval mode, now gives each channel about mean beta and spread |gamma| on the
+    # batch (not exactly: the running variance is the unbiased one, the training pass used the biased)
+    with torch.no_grad():
+        out = net(x)
+    assert torch.allclose(out.mean((0, 2, 3)), net[4].bias, atol=0.02)
+    assert torch.allclose(out.std((0, 2, 3)), net[4].weight.abs(), rtol=0.02)
+    assert not any(m.training for m in net.modules()) and net[4].momentum == 0.3 and net[1].momentum == 0.1
+    assert torch.equal(x, x0) and torch.equal(torch.random.get_rng_state(), rng)
+    # the same seed and batch give the same network
+    randomize_layer(again, 2, init="normal", calibrate=x)
+    assert torch.equal(again[4].running_var, net[4].running_var)
+    with pytest.raises(TypeError, match="calibrate"):
+        randomize_layer(net, 0, init="normal", calibrate=[x])
+    with pytest.raises(ValueError, match="calibrate"):
+        randomize_layer(net, 0, init="normal", calibrate=x[:1])
+    with pytest.raises(ValueError, match="calibrate"):
+        randomize_layer(net, 0, init="normal", calibrate=x.long())
+
+
 def test_trapezoid_auc_by_hand():
     f = torch.tensor([0.0, 0.25, 1.0])
     s = torch.tensor([1.0, 0.5, 0.0])
