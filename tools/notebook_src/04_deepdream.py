@@ -34,11 +34,19 @@
 # Mordvintsev et al.'s original code (google/deepdream, on GoogLeNet) divided by the mean
 # absolute value instead, $g / \operatorname{mean}|g|$; this notebook subtracts the mean as
 # many PyTorch ports do (a step then adds no uniform brightness). Both appear in section 3.
+#
+# The network is **EfficientNet-Lite0**, trained on ImageNet: a stem, 16 blocks
+# (`blocks.0` to `blocks.15`) and a head. `blocks.4` works at stride 8 (a 64x64 map for a
+# 512-pixel photo), `blocks.10` at stride 16 and `blocks.13` at stride 32 (printed below;
+# the receptive fields of `blocks.4` and `blocks.10` are printed in section 3).
 
 # %%
+import torch
 from IPython.display import Markdown, display
 
 clf = cv.load_model(device=DEVICE)
+maps = cv.activations(clf, torch.zeros(1, 3, 512, 512), ["blocks.4", "blocks.10", "blocks.13"])
+print(cv.title_name(clf), "map size for a 512-pixel input:", {k: tuple(a.shape[-2:]) for k, a in maps.items()})
 photo = cv.sample_image("astronaut").resize(cv.config.pick((512, 512), (96, 96)))
 cfg = dict(octaves=4, octave_scale=1.4, steps=cv.config.pick(10, 3), lr=0.09, jitter=32, seed=0)
 dream = cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg)
@@ -63,10 +71,12 @@ cv.plot.image_grid(crops, titles, ncols=3, cell=4.0)
 # The input is a real photograph (NASA's portrait of the astronaut Eileen Collins); the
 # output has its size. Settings: 4 octaves of scale 1.4, 10 steps per octave, lr 0.09, a
 # shift of up to 32 pixels. **What to look at:** `blocks.10` adds eye-like spots and
-# dog-like snouts on her face and on the mission patch, a dog's head on the flag (the crops), and a dense, fine texture over
-# the background and the suit: the patterns this layer responds to, on this photo.
-# `cv.optvis.dream_score` computes the objective $\sum_\ell w_\ell \operatorname{mean}(A_\ell^2)$
-# for any image: the layer responds more than twice as strongly to the dream as to the photo.
+# a dog-like snout on her face, an animal face with two eyes on the mission patch, a dog's
+# head on the flag (the crops), and a dense, fine texture over the background and the suit: the patterns this
+# layer responds to, on this photo. `cv.optvis.dream_score` computes the objective
+# $\sum_\ell w_\ell \operatorname{mean}(A_\ell^2)$ for any image: the layer's objective
+# (its mean squared activation) is 2.6 times the photo's (printed below), so the
+# activations' root mean square rises about $\sqrt{2.6} \approx 1.6$ times.
 
 # %%
 before, after = cv.optvis.dream_score(clf, photo, "blocks.10"), cv.optvis.dream_score(clf, dream, "blocks.10")
@@ -87,7 +97,8 @@ assert dream.size == photo.size and after > cv.config.pick(2.0, 1.0) * before
 choices = {"blocks.4": {"blocks.4": 1.0}, "blocks.13": {"blocks.13": 1.0},
            "blocks.10 + 0.5 x blocks.13": {"blocks.10": 1.0, "blocks.13": 0.5}}
 dreams = [cv.deepdream(clf, photo, layers, **cfg) for layers in choices.values()]
-cv.plot.dream(photo, dreams, [f"{cv.title_name(clf)}:\n{name}" for name in choices], cell=4.0)
+cv.plot.image_grid([np.asarray(img) for img in [photo, *dreams]],
+                   ["input"] + [f"{cv.title_name(clf)}: {name}" for name in choices], ncols=2, cell=5.2)
 
 # %%
 score = {(d, l): cv.optvis.dream_score(clf, img, l) / cv.optvis.dream_score(clf, photo, l)
@@ -108,11 +119,19 @@ if not cv.config.quick():
 # probably because the octaves start on a small copy (section 3 tests this for `blocks.10`
 # only). That repainting *lowers* `blocks.13`'s response (printed above): the deep layer's
 # detections on the photo are partly painted over. `blocks.13`, deep, keeps the photo's
-# layout and covers it with a dense, fine texture; at this size and number of steps it draws
-# few object parts, and small ones (look at the flag on the left and beside the shuttle).
-# The clearest animal faces come from `blocks.10` (the first dream, and the mix on the right).
+# layout and covers it with a dense, fine texture; at this size and number of steps it turns
+# her face into a furry animal-like face but draws few other object parts, and small ones
+# (the enlarged crops below: a small head on the flag and another beside the shuttle).
+# The clearest animal faces come from `blocks.10` (the first dream, and the mix at bottom right).
 # Deeper is not simply "more object-like" in a dream: what appears depends on the layer,
 # the scale of the octaves and the number of steps.
+
+# %%
+deep_boxes = {"flag": (0.00, 0.00, 0.32, 0.32), "beside the shuttle": (0.60, 0.30, 0.92, 0.62)}
+crops = [np.asarray(img.crop(tuple(round(v * side) for v in box)))
+         for img in (photo, dreams[1]) for box in deep_boxes.values()]
+cv.plot.image_grid(crops, [f"{what}: {name}" for what in ("photo", "blocks.13 dream") for name in deep_boxes],
+                   ncols=4, cell=3.4)
 
 # %% [markdown]
 # ## 3. The three tricks, with and without
@@ -133,10 +152,27 @@ variants = {f"4 octaves x {steps} steps\n(the recipe), shift 32": dream,
                 clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1, "steps": 4 * steps}),
             f"1 octave x {steps} steps, shift 32": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1}),
             f"4 octaves x {steps} steps,\nno shift": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "jitter": 0})}
-cv.plot.dream(photo, list(variants.values()), list(variants), cell=3.6)
+cv.plot.image_grid([np.asarray(img) for img in [photo, *variants.values()]], ["input", *variants], ncols=3, cell=4.6)
+
+# %% [markdown]
+# The same two crops (her face, the mission patch) of the four dreams, enlarged:
 
 # %%
-import torch
+crops = [np.asarray(img.crop(tuple(round(v * side) for v in boxes[part])))
+         for part in ("face", "mission patch") for img in variants.values()]
+short = ["recipe", "1 octave x 40 steps", "1 octave x 10 steps", "no shift"]
+cv.plot.image_grid(crops, [f"{part}: {k}" for part in ("face", "patch") for k in short], ncols=4, cell=3.3)
+
+# %% [markdown]
+# Two numbers describe each dream's change (dream minus photo). **Fine detail**
+# (`cv.high_frequency_share(change, cutoff=0.25)`): the share of the change's power spectrum
+# (each colour's mean removed, colours summed) at frequencies above 1/4 of the Nyquist
+# frequency along rows or columns (a square cutoff, not a radial one). **2x2 phase ratio**
+# (`cv.plot.phase_ratio`): the pixels are split into the four phases of a 2x2 grid
+# (even/odd row, even/odd column); the mean |change| (colours summed) of each phase, the
+# largest divided by the smallest: 1 means no checkerboard.
+
+# %%
 from torchvision.transforms.functional import pil_to_tensor
 
 change = {k: pil_to_tensor(v).float() - pil_to_tensor(photo).float() for k, v in variants.items()}
@@ -144,32 +180,53 @@ fine = {k: float(cv.high_frequency_share(c, cutoff=0.25)) for k, c in change.ite
 parity = {k: cv.plot.phase_ratio(c) for k, c in change.items()}
 for k in variants:
     print(f"{k.replace(chr(10), ' '):42s} change above 1/4 of the Nyquist frequency: {fine[k]:.0%}; "
-          f"mean |change| {change[k].abs().mean():.0f} grey levels; 2x2 phase ratio {parity[k]:.2f}")
+          f"mean |change| {change[k].abs().mean():.0f} grey levels; 2x2 phase ratio {parity[k]:.2f}; "
+          f"blocks.10 objective {cv.optvis.dream_score(clf, variants[k], 'blocks.10') / before:.2f}x the photo's")
+
+# %% [markdown]
+# A reference for the phase ratio: one raw gradient step of the same objective on the photo
+# (no octaves, no shift, no normalisation), in the network's normalised input units:
+
+# %%
+one = cv.deepdream(clf, photo, {"blocks.10": 1.0}, octaves=1, steps=1, jitter=0, lr=1.0, normalize="none", as_tensor=True)
+g = (one[0].cpu() - pil_to_tensor(photo).float() / 255) / clf.std[0].cpu()   # lr 1: the change is the gradient
+print(f"one raw gradient step: 2x2 phase ratio {cv.plot.phase_ratio(g):.2f}; "
+      f"std(g) / mean|g| = {float(g.std() / g.abs().mean()):.2f} (a Gaussian gives 1.25)")
 
 # %% tags=["check"]
-# one octave puts more of its change at high frequencies than the recipe, at 40 steps and at 10; no checkerboard anywhere
+# one octave puts more of its change at high frequencies than the recipe, at 40 steps and at 10; no checkerboard
+# in any dream, a faint one in a single raw gradient; no shift: the same fine-detail share, a higher objective
 recipe, one40, one10, still = list(variants)
 if not cv.config.quick():
     assert fine[one40] > fine[recipe] + 0.1 and fine[one10] > fine[recipe] + 0.1
-    assert max(parity.values()) < 1.1
+    assert max(parity.values()) < 1.1 < cv.plot.phase_ratio(g) and float(g.std() / g.abs().mean()) > 1.5
+    assert abs(fine[still] - fine[recipe]) < 0.03
+    assert cv.optvis.dream_score(clf, variants[still], "blocks.10") > 1.3 * cv.optvis.dream_score(clf, dream, "blocks.10")
 
 # %% [markdown]
-# **What to look at:** a pattern the layer draws has a fixed size *in the pixels of the
-# image the network is given*, set by the features the layer detects: strokes and eyes a
-# few pixels wide, far smaller than a `blocks.10` unit's theoretical receptive field
-# (printed below). With **one octave** every pattern is drawn at full size: with 10 steps,
+# **What to look at:** a pattern the layer draws has a *typical* size *in the pixels of
+# the image the network is given*, set by the features the layer detects: strokes and eyes
+# a few pixels wide, far smaller than a `blocks.10` unit's theoretical receptive field
+# (printed below), growing slowly with more steps as features combine into larger ones.
+# With **one octave** every pattern is drawn at full size: with 10 steps,
 # small dense strokes and spots, three quarters of the change at high spatial frequencies;
 # with 40 steps (the recipe's total) the change is stronger and some dog heads grow large,
-# yet more of it is fine detail (62 %) than with octaves (48 %). With octaves the first
-# steps run on a copy 1.4³ ≈ 2.7 times smaller, so the same pixel-sized pattern covers 2.7
-# times more of the photo once the detail is carried up.
-# **Without the shift** the dream here is close to the recipe's: the patterns sit at
-# slightly different places, and the 2x2 phase ratio (well above 1 if the network's
-# stride-2 convolutions left a checkerboard, Odena et al. 2016) stays near 1 in all four.
-# The random shift is a safeguard: it moves the pixel grid under the image at every step
-# so that no artefact tied to one alignment can build up; on this network, at these
-# settings, none visibly does, so this notebook cannot show its effect (the figure above
-# shows only that dropping it costs nothing here).
+# yet more of it is fine detail (62 %) than with octaves (47 %). With octaves the first
+# steps run on a copy 1.4³ ≈ 2.7 times smaller, so a pattern drawn there is 2.7 times
+# larger (wider) in the photo once the detail is carried up, about 7.5 times the area.
+#
+# **Without the shift** the dream has the same kind and scale of pattern as the recipe (47 %
+# fine detail in both), but the details differ: in the crops her face keeps its smile and
+# looks more like an ape's than a dog's, while the patch grows an animal face in both. Its
+# objective is higher (4.12x against 2.60x, printed), probably because `dream_score` looks
+# at the image in the one alignment the no-shift dream was optimised for, while the
+# recipe's steps were spread over shifted copies. The phase ratio stays near 1 in all four dreams,
+# although one raw gradient step scores 1.14: each gradient carries a faint checkerboard from
+# the network's stride-2 convolutions (Odena et al. 2016), and here 40 steps over resized
+# octaves wash it out even without the shift. The random shift is a safeguard: it moves
+# the pixel grid under the image at every step so that no artefact tied to one alignment
+# can build up; on this network, at these settings, none visibly does, so this notebook
+# cannot show that effect: dropping it changes the details, not the kind or scale of patterns.
 
 # %%
 rf = {layer: cv.optvis.receptive_field(clf, layer, size=photo.size[0]) for layer in ("blocks.4", "blocks.10")}
@@ -183,11 +240,14 @@ print("theoretical receptive field of a unit, in input pixels:", rf)
 norms = {"(g - mean g) / std g\n(the recipe)": dream,
          "g / mean|g|\n(google/deepdream)": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="mean_abs"),
          "raw gradient g": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="none")}
-display(cv.plot.dream(photo, list(norms.values()), list(norms), cell=4.0))
+display(cv.plot.image_grid([np.asarray(img) for img in [photo, *norms.values()]], ["input", *norms], ncols=2, cell=5.2))
 for k, img in norms.items():
-    moved = (pil_to_tensor(img).float() - pil_to_tensor(photo).float()).abs().mean()
-    print(f"{k.split(chr(10))[0]:22s} mean |change| {moved:5.2f} grey levels; "
+    moved = pil_to_tensor(img).float() - pil_to_tensor(photo).float()
+    print(f"{k.split(chr(10))[0]:22s} mean |change| {moved.abs().mean():5.2f} grey levels; "
+          f"fine detail {float(cv.high_frequency_share(moved, cutoff=0.25)):.0%}; "
           f"blocks.10 objective {cv.optvis.dream_score(clf, img, 'blocks.10') / before:.2f}x the photo's")
+print(f"the network's input std {float(clf.std.mean()):.2f}: one recipe step (RMS 0.09 in normalised units) "
+      f"= {0.09 * float(clf.std.mean()) * 255:.1f} grey levels RMS")
 
 # %% tags=["check"]
 # the raw gradient barely moves the photo at lr 0.09; both normalisations raise the objective; mean|g| takes larger steps
@@ -196,16 +256,28 @@ if not cv.config.quick():
     assert steps_taken[2] < 3.0 and min(steps_taken[:2]) > 10 * steps_taken[2]
     assert steps_taken[1] > steps_taken[0]   # g / mean|g| takes larger steps than the recipe
     assert min(cv.optvis.dream_score(clf, i, "blocks.10") for i in list(norms.values())[:2]) > 2 * before
+    shares = [float(cv.high_frequency_share(pil_to_tensor(i).float() - pil_to_tensor(photo).float())) for i in norms.values()]
+    assert abs(shares[1] - shares[0]) < 0.03   # g / mean|g|: the same share of fine detail
 
 # %% [markdown]
 # **What to look at:** the raw gradient of a *mean* of squared activations is small (each
 # activation's share is divided by their number), so at lr 0.09 the photo moves by about
 # 1.5 grey levels on average (printed): nothing visible, although the objective already
-# rises by 40 %. A fixed learning rate would have
+# rises by 42 %. A fixed learning rate would have
 # to be tuned again for every layer, weight and image size; dividing by the gradient's
-# spread makes every step 0.09 in the network's normalised input units. $g/\operatorname{mean}|g|$
-# takes larger steps at the same lr (this gradient is heavy-tailed, so its mean $|g|$ is
-# smaller than its standard deviation): the same kind of patterns, bolder and larger.
+# spread gives every step a root mean square of 0.09 per input element (in the network's
+# normalised input units). $g/\operatorname{mean}|g|$ takes larger steps at the same lr: for
+# a (near) zero-mean gradient, mean $|g|$ is never larger than std($g$) (a Gaussian gives
+# 0.8 std), and this gradient is heavy-tailed, so it is smaller still (std/mean $|g|$ = 1.77
+# for one step, printed in the shift part above). The result: the same kind of patterns,
+# bolder (a mean change of 51 against 37 grey levels), with the same share of fine detail
+# (46 % against 47 %).
+#
+# **Where lr 0.09 comes from:** it is this course's choice, not the original's. This network
+# divides pixels (0..1) by a standard deviation of 0.50, so a step with RMS 0.09 is 11.5
+# grey levels RMS (printed), about 11.5 / 1.77 ≈ 6.5 grey levels on average;
+# google/deepdream's step of 1.5 on $g/\operatorname{mean}|g|$ (0..255 pixels) moves a pixel
+# 1.5 grey levels on average. This recipe's steps are some 4 times larger.
 
 # %% [markdown]
 # ## 4. Weights that act
@@ -218,7 +290,8 @@ if not cv.config.quick():
 # %%
 sweep = {0.0: dream, 0.5: dreams[2],
          2.0: cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 2.0}, **cfg)}
-display(cv.plot.dream(photo, list(sweep.values()), [f"blocks.10 + {w:g} x blocks.13" for w in sweep], cell=4.0))
+display(cv.plot.image_grid([np.asarray(img) for img in [photo, *sweep.values()]],
+                           ["input"] + [f"blocks.10 + {w:g} x blocks.13" for w in sweep], ncols=2, cell=5.2))
 base = {layer: cv.optvis.dream_score(clf, photo, layer) for layer in ("blocks.10", "blocks.13")}
 ratio = {(w, layer): cv.optvis.dream_score(clf, img, layer) / base[layer] for w, img in sweep.items() for layer in base}
 for w in sweep:
@@ -240,13 +313,17 @@ if not cv.config.quick():
 # %% [markdown]
 # ## 5. This course's VGG16 preset
 #
-# The Inceptionism images were made with **GoogLeNet** (hence the name); google/deepdream
+# The Inceptionism images were made with **GoogLeNet**, an *Inception* network (hence the
+# name); google/deepdream
 # used 4 octaves of 1.4, 10 steps per octave, a shift of up to 32 pixels and a step of 1.5
 # on $g/\operatorname{mean}|g|$, the numbers this notebook's recipe follows for octaves, steps
 # and shift. There is no canonical VGG16 recipe: PyTorch ports choose their own layers and
 # numbers. This course's preset for VGG16, `cv.optvis.CLASSIC_VGG16_DREAM`, reads `relu4_2`
 # and `relu5_2` (torchvision `features.20` and `features.27`) with weights 1 and 0.5, 5
-# octaves of 1.6, 20 steps per octave, shift 32, lr 0.1, 800 pixels wide:
+# octaves of 1.6, 20 steps per octave, shift 32, lr 0.1, 800 pixels wide. Its octaves suit
+# that larger width: they start on a copy 800 / 1.6⁴ ≈ 122 pixels wide (this notebook's
+# recipe starts at 512 / 1.4³ ≈ 187), so a pattern drawn there ends 6.6 times wider in the
+# dream, against 2.7 times here:
 
 # %% tags=["nbval-check-output"]
 cv.optvis.CLASSIC_VGG16_DREAM
@@ -306,15 +383,16 @@ cv.widgets.deepdream_panel()
 # %% [markdown]
 # <details><summary><b>Model answer</b> (open it after writing yours)</summary>
 #
-# A pattern the layer draws has a fixed size in the pixels of the image the network is
+# A pattern the layer draws has a typical size in the pixels of the image the network is
 # given, set by the features it detects (a few pixels for strokes and eyes, far smaller
-# than the layer's theoretical receptive field). With one octave everything is drawn at
-# full size: a fine texture of small eyes and strokes all over the photo. With 5 octaves of
-# 1.6 the first steps run on a copy 1.6⁴ ≈ 6.6 times smaller, so the same pixel-sized
-# pattern covers 6.6 times more of the photo once the detail is carried up; each larger
-# octave adds finer patterns on top. The result mixes scales, as a photo does, and larger
-# structures (whole heads) appear that one octave rarely draws at this image size (one
-# octave on a smaller input would draw them too).
+# than the layer's theoretical receptive field), growing slowly with more steps. With one
+# octave everything is drawn at full size: mostly a fine texture of small eyes and strokes
+# all over the photo, with a few larger heads only after many steps (section 3, 40 steps).
+# With 5 octaves of 1.6 the first steps run on a copy 1.6⁴ ≈ 6.6 times smaller, so a
+# pattern drawn there is 6.6 times larger (wider) in the photo once the detail is carried
+# up; each larger octave adds finer patterns on top. The result mixes scales, as a photo
+# does, with more large structures (whole heads) than one octave draws in the same number
+# of steps (one octave on a smaller input would draw them larger too).
 #
 # </details>
 
@@ -348,11 +426,12 @@ assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
 #   why the network classified anything; no class, no output is involved.
 # - **The settings make the picture.** Octave scale, steps, lr, image size, clipping and the
 #   normaliser all change what appears (sections 3 and 4): state them with every dream.
-# - **The same layer looks different at another input size**: a pattern's size is fixed in
-#   network pixels, so a larger photo gets relatively smaller patterns.
+# - **The same layer looks different at another input size**: a pattern has a typical size
+#   in network pixels, so a larger photo gets relatively smaller patterns.
 # - **Dogs and eyes come from the data**: 118 of ImageNet's 1000 classes are dog breeds
 #   (printed below), so its features are full of dog parts; a dream shows the training set's
-#   biases as much as the photo.
+#   biases as much as the photo. The control below: the same recipe on a copy of the
+#   network with random weights.
 # - **The normaliser hides the gradient's size**: every step has the same size even where the
 #   layer barely responds (only $\varepsilon$ saves a zero gradient from NaN), so a dream can
 #   grow patterns from almost nothing.
@@ -361,18 +440,45 @@ assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
 dogs = clf.categories[151:269]
 print(f"{len(dogs)} dog breeds among ImageNet's {len(clf.categories)} classes: {dogs[0]} ... {dogs[-1]}")
 
+# %%
+import copy
+
+random_net = copy.deepcopy(clf)
+cv.evaluate.randomize_layer(random_net.model, seed=0, init="normal")   # the copy only: weights redrawn
+random_dream = cv.deepdream(random_net, photo, {"blocks.10": 1.0}, **cfg)
+cv.plot.image_grid([np.asarray(img) for img in (photo, dream, random_dream)],
+                   ["input", "trained weights: blocks.10", "random weights: blocks.10"], ncols=3, cell=4.6)
+
+# %%
+moved = (pil_to_tensor(random_dream).float() - pil_to_tensor(photo).float()).abs().mean()
+ratio_random = cv.optvis.dream_score(random_net, random_dream, "blocks.10") / cv.optvis.dream_score(random_net, photo, "blocks.10")
+print(f"random weights: mean |change| {moved:.1f} grey levels; blocks.10 objective {ratio_random:.2f}x the photo's")
+
+# %% tags=["check"]
+# with random weights the dream changes the photo far less and barely raises the layer's objective
+if not cv.config.quick():
+    assert moved < 0.5 * (pil_to_tensor(dream).float() - pil_to_tensor(photo).float()).abs().mean() and ratio_random < 1.1
+
+# %% [markdown]
+# **What to look at:** with random weights (each parameter redrawn from a normal distribution
+# with its original mean and spread) the same octaves, shift and normalised steps add only
+# scattered coloured speckles: no eyes, no dogs, no texture, and the random layer's
+# objective hardly rises (printed). The eyes and dogs of the dreams above come from the
+# learned weights, not from the recipe.
+
 # %% [markdown]
 # ## Summary
 #
 # - DeepDream is gradient ascent on a photo for $\sum_\ell w_\ell \operatorname{mean}(A_\ell^2)$:
 #   it amplifies what the chosen layers already faintly detect (`blocks.10`'s objective more
-#   than doubles here).
+#   than doubles here); the eyes and dogs come from the learned weights (random weights
+#   give only speckles).
 # - Each layer paints its own patterns: edges and colour early, animal parts in the middle,
 #   fine texture at `blocks.13` on this photo at these settings.
-# - Octaves set the scale: a pattern has a fixed size in network pixels, so dreaming on a
+# - Octaves set the scale: a pattern has a typical size in network pixels, so dreaming on a
 #   smaller copy makes it larger in the photo.
 # - The normalised gradient makes every step the same size; the random shift is a safeguard
-#   against grid artefacts that this network does not show here.
+#   against grid artefacts, which do not build up on this network here.
 # - Weights trade layers against each other; a weight of 0 removes the layer exactly.
 
 # %% [markdown]
