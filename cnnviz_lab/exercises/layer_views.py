@@ -105,11 +105,13 @@ register(Question(
     "The cat photo goes through crops, flips, colour jitter, rotation, greyscale and blur. What happens "
     "to the network's top-1 label?",
     {"a": "It stays exactly the same label for every view",
-     "b": "It switches between cat classes (tabby, tiger cat, Egyptian cat) but stays a cat",
-     "c": "Several views get a label that is not a cat"},
+     "b": "It switches between domestic-cat classes (tabby, tiger cat, Egyptian cat) but stays a domestic cat",
+     "c": "Several views get a label outside the domestic-cat classes (tabby, tiger cat, Egyptian cat, "
+          "Persian, Siamese)"},
     "b",
     "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
-    "greyscale, blur) tips it one way: the label moves between the cat classes, but every view is still a cat.",
+    "greyscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
+    "stays a domestic cat.",
     {"a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
      "c": "The network was trained on such augmentations, so they rarely change what it sees."}))
 

@@ -27,7 +27,8 @@ PRETTY = {"alexnet": "AlexNet", "vgg16": "VGG16", "resnet50": "ResNet-50", "goog
 
 @dataclass(frozen=True)
 class Missing:
-    """The sentence a notebook shows where a classic network cannot be had (markdown)."""
+    """The note a notebook shows where a classic network cannot be had (markdown, no emphasis):
+    which weights are missing, what the section leaves out (``shows``), how to get them."""
 
     name: str
     shows: str
@@ -37,9 +38,9 @@ class Missing:
     def markdown(self) -> str:
         pretty = PRETTY.get(self.name, self.name)
         size = f" ({self.size_mib:.0f} MB)" if self.size_mib else ""
-        return (f"*Left out in this copy: {self.shows} needs {pretty}'s ImageNet weights{size}, which "
-                f"download on first use wherever there is internet (Colab, a laptop; or once with "
-                f"`cnnviz fetch {self.name}`).*")
+        return (f"{pretty}'s ImageNet weights{size} are not available here, so this section leaves out "
+                f"{self.shows}. The weights download on first use wherever there is internet (Colab, "
+                f"a laptop), or once with `cnnviz fetch {self.name}`.")
 
     def _repr_markdown_(self) -> str:
         return self.markdown

