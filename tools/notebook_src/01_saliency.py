@@ -392,13 +392,13 @@ if not cv.config.quick():
 # sum: a sum over all 196 positions, like the class score, reads the whole image. The
 # papers' version, from the channel's single strongest position, is a different picture:
 # a patch around the nose and the mouth below it, and its correlation with the class's map
-# falls to about 0.55. That patch is not all the unit "sees": the theoretical receptive
-# field of a `blocks.10` unit is 339 pixels wide (the stem and blocks 0-10), more than the
-# whole 224-pixel image (notebook 00 makes the same point for the head). The patch is where
-# this unit's guided signal concentrates on this image, the region that most drives the
-# unit here (an *effective* receptive field, further shaped by the guided rule's gating). So the summed map says almost nothing
-# specific about the channel; the one-unit map says at least *where* on this image that
-# unit's input is concentrated. What
+# falls to about 0.55. The patch is not all the unit "sees": a `blocks.10` unit's
+# theoretical receptive field is 339 pixels wide (the stem and blocks 0-10), wider than the
+# 224-pixel image (notebook 00 makes this point for the head). The patch is the region that
+# most drives this unit on this image, where its guided signal concentrates (an *effective*
+# receptive field, further shaped by the guided rule's gating). So the summed map says
+# almost nothing specific about the channel; the one-unit map says at least *which pixels*
+# of this image drive that unit most. What
 # it responds to is a question for many images: Zeiler & Fergus's (2014, fig. 2) part
 # detectors (faces, text, textures) came from each unit's strongest activations over a
 # whole data set, projected back with max-pooling switches, which Lite0 does not have.
@@ -464,8 +464,9 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
 # map's energy above a quarter of the Nyquist frequency, `cv.high_frequency_share` at its
 # default cutoff of 0.25, a wider band than section 2's period-2 share; white noise, with
 # its flat spectrum, gives about 0.94) falls only a little (printed above). The raw
-# gradient's 0.86 is close to that flat-spectrum level: a speckle. This is not what Smilkov et al. (2017) show on Inception, where the
-# averaged map is clearly cleaner; on this network the averaged map still looks speckled.
+# gradient's 0.86 is close to that flat-spectrum level: a speckle. This is not what
+# Smilkov et al. (2017) show on Inception, where the averaged map is clearly cleaner; on
+# this network the averaged map still looks speckled.
 # Since the share is a ratio, its staying high does not show that the speckle is a stable
 # pattern. The test is another seed: two SmoothGrad maps with the same settings and
 # different noise correlate only about 0.3 (printed above). The speckle left after 50
@@ -745,7 +746,8 @@ if not cv.config.quick():
 # - SmoothGrad averages signed gradients over noisy copies: here it reduces guided
 #   backprop's checkerboard (its period-2 share about halves), but not the vanilla speckle,
 #   which changes from seed to seed. SmoothGrad guided is the cleanest picture here, but it
-#   inherits guided backprop's failures (sections 2 and 6): sharpness is not faithfulness.
+#   is built on guided backprop and can be expected to inherit its failures (sections 2
+#   and 6; not tested on the average itself): sharpness is not faithfulness.
 # - Integrated Gradients add up to the score difference from a baseline; check the error,
 #   and choose the baseline deliberately.
 # - Always run a control (another seed, a randomised network) before reading a map.
