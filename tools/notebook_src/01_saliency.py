@@ -41,6 +41,12 @@
 #
 # We use the logit, not the softmax probability: a probability can rise because *other*
 # classes fall, which would muddle the map.
+#
+# (The next cell sets its sizes with `cv.config.pick(full=..., fast=...)`. Every output
+# stored in this notebook comes from the `full` values. The `fast` values are *quick mode*,
+# small images and few steps, which you get by starting Jupyter with `CNNVIZ_QUICK=1` set;
+# you need not use it. The folded code cells that show only a one-line comment are the
+# course's own tests of the numbers quoted in the text; you can skip them.)
 
 # %%
 import torch
@@ -141,9 +147,12 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # receive more of these copies than their neighbours (Odena et al. 2016, *Deconvolution and
 # Checkerboard Artifacts*). The kernel itself has both signs; what matters is the sign of
 # its *input*. Each pixel phase receives a systematic bias, the sum of the kernel taps that
-# land on that phase (which can differ in sign from phase to phase). Guided backprop and the deconvnet rectify the signal at every ReLU, so
-# the transposed convolutions get non-negative inputs and the bias adds up; in the vanilla
-# gradient the input carries both signs and the bias largely averages out. Stacked stride-2
+# land on that phase (which can differ in sign from phase to phase). Guided backprop and the
+# deconvnet rectify the signal at every ReLU. Between that ReLU and the transposed convolution
+# sits the convolution's batch norm, whose per-channel scale $\gamma/\sigma$ can be negative,
+# so the transposed convolutions get inputs of **one fixed sign in each channel** (non-negative
+# times that channel's scale) and each channel's phase bias adds up over positions; in the
+# vanilla gradient the input carries both signs and the bias largely averages out. Stacked stride-2
 # layers compound the uneven overlap into periods of 4, 8, … pixels (Odena et al. note this
 # too): the deconvnet's stripes. Two measures, each on the array where its pattern lives:
 #
@@ -151,10 +160,13 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 #   *signed* map's energy (the spectra of R, G and B added) at frequencies above 0.9 times
 #   the Nyquist frequency in x or y, periods of about 2 pixels. A sign that flips every pixel
 #   is a period-2 pattern in the signed map but can vanish from $|\text{map}|$, so this share
-#   is taken before the absolute value;
+#   is taken before the absolute value. Reference: white noise (a flat spectrum) gives
+#   about 0.19, the band's share of all frequencies;
 # - the **4-pixel share**, `cv.evaluate.period_share(m, 4)`: the share of the $|\text{map}|$
 #   panel as drawn (max of $|\cdot|$ over RGB) at exactly 1/4 cycle per pixel along x, the
-#   vertical stripes.
+#   vertical stripes. Reference: white noise gives about 0.01 (one frequency of many).
+#
+# Both are shares of the map's **variance**: its mean is removed before the spectrum is taken.
 #
 # **The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
 # the only way the image can reach its backward pass is through the max-pooling "switches"
@@ -189,10 +201,11 @@ cv.plot.compare_maps(x[eye], {"vanilla gradient": grad[eye][0], "deconvnet": dec
 # %% [markdown]
 # **What to look at:** enlarged, the deconvnet panel is a regular lattice, mostly vertical
 # stripes that repeat every 4 pixels (the compounded overlap; over a third of its |map|'s
-# variance sits at that one frequency, printed below) with a finer 2-pixel pattern in it,
-# and the guided panel shows bright dots on alternate pixels where the pupil's edge is;
-# the vanilla panel is speckled too, but without a regular lattice (its period-2 share,
-# printed below, is several times smaller, and it has no 4-pixel stripes).
+# variance sits at that one frequency, printed below, against about 0.01 for white noise)
+# with a finer 2-pixel pattern in it, and the guided panel shows bright dots on alternate
+# pixels where the pupil's edge is; the vanilla panel is speckled too, but without a regular
+# lattice (its period-2 share, printed below, is several times smaller, below even white
+# noise's 0.19, and it has no 4-pixel stripes).
 
 # %%
 three = {"vanilla": grad, "deconvnet": deconv, "guided": guided}
@@ -255,7 +268,8 @@ if vgg:
 #
 # An explanation of "electric guitar" should differ from an explanation of "drum". A photo
 # of a practice room holds both: a drum kit, and an electric guitar leaning against it. The
-# network's top-5 is below: "electric guitar" first (22 %), "drum" fourth. We ask for both
+# network's top-5 is below (the chart's title names EfficientNet-Lite0 by its id,
+# `efficientnet_lite0`): "electric guitar" first (22 %), "drum" fourth. We ask for both
 # classes in **one call**: an `(N, K)` target gives K maps per image (one forward pass, one
 # batched backward pass). First the vanilla gradient:
 
@@ -277,10 +291,11 @@ cv.plot.class_maps(both, vanilla_k, labels, clf, title="EfficientNet-Lite0: vani
                    scale_note=True)
 
 # %% [markdown]
-# **What to look at.** Neither vanilla map points at its own object: the brightest region
-# of the "electric guitar" map is the bass drum, and the guitar body (lower right) stays
-# dark. At the coarse level the two maps look nearly alike (both dominated by the bass
-# drum); pixel by pixel they differ more, which a correlation below measures.
+# **What to look at.** Both maps are dominated by the bass drum (the large circle). The
+# "drum" map lights a drum, but so does the "electric guitar" map, which leaves the guitar
+# body (lower right) dark. So the "drum" map lighting a drum says nothing about the class:
+# neither map shows class-specific localisation. At the coarse level the two maps look
+# nearly alike; pixel by pixel they differ more, which a correlation below measures.
 
 # %% [markdown]
 # Now guided backprop and the deconvnet, for the same two classes. Predict first:
@@ -324,7 +339,8 @@ if not cv.config.quick():
 # the same class: the vanilla gradient of "electric guitar" at the photo and at the photo
 # plus an invisible 1 % noise correlate about as little (printed above). So a pixel-level
 # correlation near 0.4 is what the speckle alone gives (on the cat photo, 86 % of the
-# vanilla map's energy is above a quarter of the Nyquist frequency, section 3): it shows that the gradients differ
+# vanilla map's energy is above a quarter of the Nyquist frequency, close to white noise's
+# 94 %, section 3): it shows that the gradients differ
 # pixel by pixel, not that either localises its class; for localisation, use Grad-CAM
 # (notebook 06). Dropping
 # the negative signals at every ReLU throws away what tells the classes apart: guided
@@ -347,8 +363,8 @@ if not cv.config.quick():
 # papers' version, from the channel's single strongest position $A_c(h^*, w^*)$ (or
 # `position=(h, w)` for any other). On EfficientNet-Lite0 we start from `blocks.10` (14x14
 # at 224 px), at the channel with the largest *signed* mean activation for this image (the
-# signed mean, unlike notebook 00's ranking of strength, because the variant starts from
-# the channel's summed activation), and draw both versions next to the class's map.
+# signed mean, as in notebook 00's exercise, because the variant starts from the channel's
+# summed activation), and draw both versions next to the class's map.
 
 # %%
 LAYER = "blocks.10"
@@ -375,13 +391,19 @@ if not cv.config.quick():
 # same picture, the image's edges, as in section 2. Much of that agreement comes from the
 # sum: a sum over all 196 positions, like the class score, reads the whole image. The
 # papers' version, from the channel's single strongest position, is a different picture:
-# a patch of the photo (here the chin, below the nose), the part that one unit sees, and
-# its correlation with the class's map falls to about 0.55. So the summed map says almost nothing specific about the
-# channel; the one-unit map says at least *where* that unit responded on this image. What
+# a patch around the nose and the mouth below it, and its correlation with the class's map
+# falls to about 0.55. The patch is not all the unit "sees": a `blocks.10` unit's
+# theoretical receptive field is 339 pixels wide (the stem and blocks 0-10), wider than the
+# 224-pixel image (notebook 00 makes this point for the head). The patch is the region that
+# most drives this unit on this image, where its guided signal concentrates (an *effective*
+# receptive field, further shaped by the guided rule's gating). So the summed map says
+# almost nothing specific about the channel; the one-unit map says at least *which pixels*
+# of this image drive that unit most. What
 # it responds to is a question for many images: Zeiler & Fergus's (2014, fig. 2) part
 # detectors (faces, text, textures) came from each unit's strongest activations over a
 # whole data set, projected back with max-pooling switches, which Lite0 does not have.
-# Where VGG16 is loaded, the cell below does the same from its relu4_3 (`features.22`).
+# Where VGG16's weights are available, the cell below does the same from its relu4_3
+# (`features.22`); where they are not, it draws nothing.
 
 # %%
 if vgg:
@@ -440,9 +462,11 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
 # **What the figure shows.** For the vanilla gradient, averaging 50 noisy copies changes
 # the picture little: the speckle stays, and the **high-frequency share** (the share of the
 # map's energy above a quarter of the Nyquist frequency, `cv.high_frequency_share` at its
-# default cutoff of 0.25, a wider band than section 2's period-2 share) falls only a little
-# (printed above). This is not what Smilkov et al. (2017) show on Inception, where the
-# averaged map is clearly cleaner; on this network the averaged map still looks speckled.
+# default cutoff of 0.25, a wider band than section 2's period-2 share; white noise, with
+# its flat spectrum, gives about 0.94) falls only a little (printed above). The raw
+# gradient's 0.86 is close to that flat-spectrum level: a speckle. This is not what
+# Smilkov et al. (2017) show on Inception, where the averaged map is clearly cleaner; on
+# this network the averaged map still looks speckled.
 # Since the share is a ratio, its staying high does not show that the speckle is a stable
 # pattern. The test is another seed: two SmoothGrad maps with the same settings and
 # different noise correlate only about 0.3 (printed above). The speckle left after 50
@@ -453,21 +477,21 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
 # reading fine detail into a SmoothGrad map.
 
 # %% [markdown]
-# **Guided backprop.** SmoothGrad **reduces** the checkerboard but does not remove it: the period-2
-# share, section 2's measure, roughly halves (printed above) but stays well above the
-# vanilla gradient's (section 2). A likely reason, consistent with section 2 (guided
-# backprop's transposed convolutions get non-negative inputs, so the phase bias adds up):
-# which units are active, the
-# *gating*, changes with the noise, so the positive copies land with varying weights from
-# copy to copy, and the part locked to the pixel lattice shrinks relative to the edges
-# locked to the image. We have not isolated this mechanism; treat it as a hypothesis. The
-# paper's settings (n = 50, noise 15 %) are its recommendation for its networks; check what
-# they do on yours.
+# **Guided backprop.** SmoothGrad **reduces** the checkerboard's share but does not remove
+# it: the period-2 share, section 2's measure, roughly halves (printed above) but stays well
+# above the vanilla gradient's (section 2). What the figure shows: the average is dominated
+# by edges of the image, the eye rims and the outline of the nose, and the lattice keeps a
+# smaller share of the map's energy. Why averaging favours these edges over a lattice that
+# section 2 found locked to the pixel grid, we have not tested (one test: average with the
+# ReLU gating frozen at the clean image, and compare the period-2 shares). The paper's
+# settings (n = 50, noise 15 %) are its recommendation for its networks; check what they
+# do on yours.
 #
-# The cleanest-looking panel, SmoothGrad guided, is among the least faithful maps here: by
-# sections 2 and 6 guided backprop is nearly the same for every class and survives
-# randomising the top layers. Visual sharpness is not evidence of faithfulness (Adebayo et
-# al. 2018).
+# The cleanest-looking panel, SmoothGrad guided, is built from guided backprop and is
+# expected to inherit its failures: in sections 2 and 6 guided backprop is nearly the same
+# for every class and survives randomising the top layers. (We ran those tests on guided
+# backprop, not on its SmoothGrad average.) Visual sharpness is not evidence of
+# faithfulness (Adebayo et al. 2018).
 #
 # Two properties of the implementation: the same `seed` gives the same map (also in smaller
 # batches), and with `noise=0` SmoothGrad is the vanilla gradient.
@@ -551,8 +575,13 @@ assert torch.allclose(black, torch.tensor(-1.0), atol=0.02) and grey.abs().max()
 # block instead of the class score; the *channel* slider follows the block's channels. The
 # panel opens on the model, layer and channel of section 2's "Guided backprop from any
 # layer and channel".
-# Without a running kernel you see only its first view: guided backprop from that channel
-# (the controls, drop-downs and sliders above the figure, appear only live).
+# Without a running kernel you see only its first view: guided backprop from that channel,
+# summed over positions (the panel has no single-position option): the same map as that
+# figure's "summed over positions" panel. The controls, drop-downs and sliders above the figure,
+# appear only live. The panel's title names the network by its id, `efficientnet_lite0`
+# (EfficientNet-Lite0). Its scale is this notebook's: the |map| panel runs from black (0)
+# to white (its 99th percentile), the colour panels to full colour at the 99th percentile
+# of their values, each panel on its own scale, brighter pixels clipped.
 
 # %%
 panel = cv.widgets.saliency_panel(model=clf.name, size=SIZE)
@@ -569,14 +598,19 @@ panel
 #    later blocks, at a few channels each. At which depth do the maps stop looking like the
 #    image's edges and start to differ from channel to channel?
 #
-#    Measure it rather than judge by eye: at each block, compute guided maps for 5
-#    channels (`cv.guided_backprop(clf, x, from_layer=..., channel=...)`) and their mean
-#    pairwise `cv.plot.map_correlation`.
+#    Measure it rather than judge by eye, with both variants of section 2: at each block,
+#    compute guided maps for 5 channels, summed over positions
+#    (`cv.guided_backprop(clf, x, from_layer=..., channel=...)`, what the panel shows) and
+#    from each channel's strongest position (add `position="max"`), and the mean pairwise
+#    `cv.plot.map_correlation` within each variant.
 #
 #    *What to expect:* we have one data point, section 2: from `blocks.10` one channel's
-#    map correlates about 0.9 with the class's map. If the mean correlation stays that high
-#    at a block, its channels all give the image's edges; where it drops, channels start to
-#    give their own maps.
+#    summed map correlates about 0.9 with the class's map, its single-position map about
+#    0.55. The summed variant reads the whole image, so expect its channels to correlate
+#    highly at most blocks: a high value there mostly measures the sum. The single-position
+#    maps are patches, so their correlations depend on where each channel's strongest unit
+#    sits; compare them across depths (we expect the patches to grow with depth, as the
+#    receptive field does, but have not measured it).
 # 2. Section 2 compared two related classes that are both in the photo. Now draw two
 #    classes **at random** (`torch.randint(1000, (1, 2), generator=torch.Generator().manual_seed(0))`
 #    is already an `(N, K)` target) and, before you compute anything, write down how
@@ -707,11 +741,13 @@ if not cv.config.quick():
 #   fixed pattern that does not depend on the image at all. Both add a lattice on a
 #   strided network (a 2-pixel checkerboard; 4-pixel stripes in the deconvnet). Started
 #   from a layer, the sum over positions gives the image's edges again; one unit's
-#   position gives the patch that unit sees.
+#   position gives the patch that most drives that unit on this image (its receptive
+#   field covers the whole image).
 # - SmoothGrad averages signed gradients over noisy copies: here it reduces guided
 #   backprop's checkerboard (its period-2 share about halves), but not the vanilla speckle,
-#   which changes from seed to seed. SmoothGrad guided is the cleanest picture here and
-#   among the least faithful: sharpness is not faithfulness.
+#   which changes from seed to seed. SmoothGrad guided is the cleanest picture here, but it
+#   is built on guided backprop and can be expected to inherit its failures (sections 2
+#   and 6; not tested on the average itself): sharpness is not faithfulness.
 # - Integrated Gradients add up to the score difference from a baseline; check the error,
 #   and choose the baseline deliberately.
 # - Always run a control (another seed, a randomised network) before reading a map.
