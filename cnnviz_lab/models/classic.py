@@ -20,9 +20,8 @@ import torchvision
 
 from . import hub
 from .classifier import Classifier
+from .fallback import display_name
 
-PRETTY = {"alexnet": "AlexNet", "vgg16": "VGG16", "resnet50": "ResNet-50", "googlenet": "GoogLeNet",
-          "inception_v3": "Inception-v3", "densenet121": "DenseNet-121", "mobilenet_v2": "MobileNetV2"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Missing:
 
     @property
     def markdown(self) -> str:
-        pretty = PRETTY.get(self.name, self.name)
+        pretty = display_name(self.name)
         size = f" ({self.size_mib:.0f} MB)" if self.size_mib else ""
         return (f"{pretty}'s ImageNet weights{size} are not available here, so this section leaves out "
                 f"{self.shows}. The weights download on first use wherever there is internet (Colab, "
