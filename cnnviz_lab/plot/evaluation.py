@@ -196,8 +196,10 @@ def auc_bars(evaluation, markers: bool = False) -> Figure:
         what = "markers: each image (legend)" if markers else "dots: each image"
         ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {n_images} images; {what}", fontsize=10)
         ax.set_xlabel(f"{kind} AUC")
-    if markers and names:
-        axes[1].legend(fontsize=8, loc="lower right", title="image", title_fontsize=8)
+    if markers and names:                                    # below both panels, clear of every marker
+        handles, texts = axes[0].get_legend_handles_labels()
+        fig.legend(handles, texts, loc="outside lower center", ncols=n_images, fontsize=9, title="image",
+                   title_fontsize=9)
     axes[0].set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
     return fig
 

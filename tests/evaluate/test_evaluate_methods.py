@@ -322,7 +322,8 @@ def test_figures_and_panel(tiny):
     assert all(ax.get_legend() is None for ax in bars.axes)
     # markers=True: one open marker shape per image, named in one legend
     marked = cv.plot.auc_bars(ev, markers=True)
-    assert [t.get_text() for t in marked.axes[1].get_legend().get_texts()] == ["image 0", "image 1"]
+    (legend,) = marked.legends                                   # one legend, below the panels
+    assert [t.get_text() for t in legend.get_texts()] == ["image 0", "image 1"]
     shapes = {line.get_marker() for line in marked.axes[0].get_lines()}
     assert shapes == {"o", "s"} and len(marked.axes[0].get_lines()) == 2 * len(names)
     with pytest.raises(TypeError, match="markers"):
