@@ -6,8 +6,8 @@ from typing import Callable, Mapping
 
 import torch
 
-from ..evaluate import MethodEvaluation, RandomizationResult, method_key, trapezoid_auc
-from .common import attempt, close, diagnose, report
+from ..evaluate import MethodEvaluation, RandomizationResult, method_key, spearman, trapezoid_auc
+from .common import attempt, close, diagnose, per_image, report
 from .question import Question, register
 
 
@@ -119,6 +119,56 @@ def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, R
     also = f" ({', '.join(others)} {'fail' if len(others) > 1 else 'fails'} it too)" if others else ""
     return report(True, "sanity_failure", f"{key} stays at {mean[key]:.2f} on average while its "
                   f"model is destroyed: its map does not depend on what the model learned{also}")
+
+
+
+def _noise_floor_reference(explain: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, sigma: float,
+                           seed: int, absolute: bool = True) -> torch.Tensor:
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+    a, b = explain(x), explain(x + sigma * noise)
+    return spearman(a.abs(), b.abs()) if absolute else spearman(a, b)
+
+
+def check_noise_floor(fn: Callable[..., torch.Tensor]) -> bool:
+    """``fn(explain, x, sigma, seed)`` must return, for each image of ``x``, the Spearman rank
+    correlation (:func:`cnnviz_lab.evaluate.spearman`) of the absolute maps ``explain(x)`` and
+    ``explain(x + sigma * noise)``, with ``noise = torch.randn(x.shape,
+    generator=torch.Generator().manual_seed(seed))``: the **noise floor** of the randomisation
+    sanity check (Adebayo et al. 2018), how far the similarity falls when the *model* stays
+    and only the image moves by a tiny amount. Checked with a small fixed map function
+    (smooth in the image, so noise changes it a little); likely mistakes get a hint: no noise
+    added, signed maps compared, the noise drawn from another seed or not scaled by sigma."""
+    gen = torch.Generator().manual_seed(1)
+    weight = torch.randn(3, 3, generator=gen)
+
+    def explain(images: torch.Tensor) -> torch.Tensor:
+        """A fixed, signed, smooth-ish map: a channel mix with a curvature, (N,H,W)."""
+        mixed = torch.einsum("nchw,dc->ndhw", images, weight)
+        return (mixed[:, 0] * mixed[:, 1].tanh() + 0.3 * mixed[:, 2]).detach()
+
+    x = torch.randn(2, 3, 10, 10, generator=gen)
+    for sigma, seed in ((0.3, 0), (0.8, 5)):
+        ok, got = attempt(fn, explain, x.clone(), sigma, seed, name="noise_floor")
+        if not ok:
+            return report(False, "noise_floor", got)
+        value, why = per_image(got)
+        if value is None:
+            return report(False, "noise_floor", why)
+        ref = _noise_floor_reference(explain, x, sigma, seed)
+        same, why = close(value, ref, rtol=1e-4, atol=1e-5)
+        if not same:
+            hint = diagnose(value, [
+                (torch.ones_like(ref), "every value is 1: you compared the map with itself; add "
+                 "sigma * noise to the image before the second map"),
+                (_noise_floor_reference(explain, x, sigma, seed, absolute=False), "compare the ABSOLUTE maps "
+                 "(.abs()), as the sanity check does"),
+                (_noise_floor_reference(explain, x, 1.0, seed), "scale the noise by sigma"),
+                (_noise_floor_reference(explain, x, sigma, 0 if seed else 1), "draw the noise from "
+                 "torch.Generator().manual_seed(seed), with the seed you are given"),
+            ], rtol=1e-4, atol=1e-5)
+            return report(False, "noise_floor", f"sigma {sigma}, seed {seed}: " + (hint or why))
+    return report(True, "noise_floor", "the similarity a map keeps when only the image moves a little: a "
+                  "sanity-check value above it cannot be told from noise")
 
 
 register(Question(

@@ -157,12 +157,27 @@ def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[st
     return fig
 
 
-def auc_bars(evaluation) -> Figure:
+#: The per-image markers of :func:`auc_bars` (``markers=True``): open, black, told apart by shape.
+IMAGE_MARKERS = "os^Dv<>P"
+
+
+def auc_bars(evaluation, markers: bool = False) -> Figure:
     """Deletion AUC (left, lower is better) and insertion AUC (right, higher is better) of
     every method and baseline of a :class:`~cnnviz_lab.evaluate.MethodEvaluation`: one bar
     per method, the mean over the images, with a dot for each image; methods sorted by
-    insertion, the random baselines in grey. Names on the axis, no legend to decode."""
+    insertion, the random baselines in grey. Names on the axis, no legend to decode.
+    ``markers=True``: each image gets its own open marker (circle, square, triangle, ...;
+    at most 8 images), named in one legend (the evaluation's image names, else "image i"),
+    so that a reader can follow one image across the methods."""
+    if not isinstance(markers, bool):
+        raise TypeError(f"markers must be True or False, got {markers!r}")
     names = sorted(evaluation.curves, key=lambda n: float(evaluation.insertion(n).mean()))
+    n_images = len(evaluation.insertion(names[0])) if names else 0
+    if markers and n_images > len(IMAGE_MARKERS):
+        raise ValueError(f"markers: at most {len(IMAGE_MARKERS)} images can have their own marker, "
+                         f"got {n_images}; use markers=False")
+    labels = list(evaluation.images or []) if len(evaluation.images or []) == n_images else [
+        f"image {i}" for i in range(n_images)]
     fig = Figure(figsize=(10, 0.32 * len(names) + 1.4), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     ys = np.arange(len(names))
@@ -171,11 +186,20 @@ def auc_bars(evaluation) -> Figure:
             vals = to_numpy(getattr(evaluation, kind)(name))
             base = name in evaluation.baselines
             ax.barh([y], [vals.mean()], color="0.65" if base else ("C3" if kind == "deletion" else "C0"), height=0.7)
-            ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=2.5, alpha=0.7)
+            if not markers:
+                ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=2.5, alpha=0.7)
+                continue
+            for i, v in enumerate(vals):
+                ax.plot([v], [y], IMAGE_MARKERS[i], mfc="none", mec="black", mew=1.0, ms=5,
+                        label=labels[i] if y == ys[0] else None)
         better = "lower" if kind == "deletion" else "higher"
-        ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {len(vals)} images; dots: each image",
-                     fontsize=10)
+        what = "markers: each image (legend)" if markers else "dots: each image"
+        ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {n_images} images; {what}", fontsize=10)
         ax.set_xlabel(f"{kind} AUC")
+    if markers and names:                                    # below both panels, clear of every marker
+        handles, texts = axes[0].get_legend_handles_labels()
+        fig.legend(handles, texts, loc="outside lower center", ncols=n_images, fontsize=9, title="image",
+                   title_fontsize=9)
     axes[0].set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
     return fig
 

@@ -20,11 +20,13 @@ def _boxes_of(boxes: Sequence, index: int) -> list:
     return list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
 
 
-def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
+def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_ties: bool = False) -> bool:
     """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
     red outside; a maximum on the image's edge draws its cross just inside it, whole);
     returns whether it is a hit (always judged at the maximum itself). When several pixels
-    tie for the maximum, the cross marks the one that decides (see :func:`_scored_pixel`)."""
+    tie for the maximum, the cross marks the one that decides (see :func:`_scored_pixel`);
+    with ``outline_ties`` the tied region is outlined instead (in the verdict's colour, no
+    cross), so that a reader sees every pixel the verdict depends on."""
     from ..evaluate import pointing_game
 
     hit = bool(pointing_game(m, [bxs])[0])
@@ -32,13 +34,25 @@ def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray) -> bool:
     ax.imshow(overlay(img, m2))
     for x0, y0, x1, y1 in bxs:
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
-    r, c = _scored_pixel(m if m.dim() == 2 else torch.as_tensor(m2), bxs, hit)
-    r, c = _inside(ax, float(r), float(c), m2.shape, MARKER_SIZE / 2 + MARKER_EDGE / 2)
-    ax.plot([c], [r], "x", color="lime" if hit else "red", ms=MARKER_SIZE, mew=MARKER_EDGE)
+    tied = _tied(m if m.dim() == 2 else torch.as_tensor(m2))
+    if outline_ties and tied.sum() > 1:
+        padded = np.pad(tied.astype(float), 1)               # closes the outline along the image's edge
+        rows, cols = np.arange(-1, tied.shape[0] + 1), np.arange(-1, tied.shape[1] + 1)
+        ax.contour(cols, rows, padded, levels=[0.5], colors=["lime" if hit else "red"], linewidths=2.5)
+    else:
+        r, c = _scored_pixel(m if m.dim() == 2 else torch.as_tensor(m2), bxs, hit)
+        r, c = _inside(ax, float(r), float(c), m2.shape, MARKER_SIZE / 2 + MARKER_EDGE / 2)
+        ax.plot([c], [r], "x", color="lime" if hit else "red", ms=MARKER_SIZE, mew=MARKER_EDGE)
     ax.set_xlim(-0.5, m2.shape[1] - 0.5)
     ax.set_ylim(m2.shape[0] - 0.5, -0.5)
     ax.set_axis_off()
     return hit
+
+
+def _tied(m: torch.Tensor) -> np.ndarray:
+    """Boolean ``(H,W)`` mask of the pixels that share the map's maximum (NaN never counts)."""
+    a = torch.nan_to_num(m.detach().float().cpu(), nan=-float("inf"))
+    return (a == a.max()).numpy()
 
 
 def _scored_pixel(m: torch.Tensor, bxs: list, hit: bool) -> tuple[int, int]:
@@ -99,14 +113,18 @@ def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
 def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torch.Tensor,
                   classifier: Classifier | None = None, targets: Sequence[str] | None = None,
                   labels: Mapping[str, str] | None = None, ncols: int = 8, cell: float = 1.75,
-                  colorbar: bool = False) -> Figure:
+                  colorbar: bool = False, outline_ties: bool = False) -> Figure:
     """The pointing game of several methods at once: for each method (``maps``:
     ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
     twice with two targets), the map over the image, ``boxes[i]``, and a cross on the
     maximum (green: hit, red: miss). Panels are titled with the method (``labels[name]``
     when given), the target (``targets[i]``) and the verdict; ``ncols`` panels per row,
     each ``cell`` inches wide; ``colorbar``: one colour bar for the maps (each scaled from
-    its minimum to its maximum)."""
+    its minimum to its maximum); ``outline_ties``: where several pixels share the maximum (a
+    blocky occlusion map), outline that tied region instead of crossing one pixel, since
+    the pointing game needs every tied pixel in a box for a hit."""
+    if not isinstance(outline_ties, bool):
+        raise TypeError(f"outline_ties must be True or False, got {outline_ties!r}")
     items = [(name, i) for name in maps for i in range(image.shape[0])]
     ncols = max(1, min(ncols, len(items)))
     nrows = -(-len(items) // ncols)
@@ -115,7 +133,7 @@ def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torc
     imgs = [image_array(image[i:i + 1], classifier) for i in range(image.shape[0])]
     for ax, (name, i) in zip(axes.flat, items):
         m = maps[name].detach()
-        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i])
+        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i], outline_ties)
         what = targets[i] if targets is not None and i < len(targets) else f"image {i}"
         ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8,
                      color="black" if hit else "firebrick")

@@ -4,6 +4,7 @@ and constant maps never giving NaN."""
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 
@@ -241,6 +242,29 @@ def test_pointing_cross_marks_the_tied_pixel_that_decides(batch):
     cross = [line for line in ax.get_lines() if line.get_marker() == "x"][0]
     assert cross.get_color() == "lime" and attr[0, round(float(cross.get_ydata()[0])), round(
         float(cross.get_xdata()[0]))] == 1.0
+
+
+
+def test_pointing_grid_outlines_a_tied_maximum(batch):
+    """``outline_ties``: a blocky maximum is outlined (red for a miss) around exactly its tied
+    pixels, with no cross; a single-pixel maximum keeps its cross; the default is unchanged."""
+    attr = torch.zeros(2, 6, 6)
+    attr[0, 0:3, 1:4] = 1.0                 # tied block on the top edge: rows 0-2, columns 1-3
+    attr[1, 4, 4] = 1.0                     # one maximal pixel
+    boxes = [[(0, 1, 6, 6)], [(0, 1, 6, 6)]]   # rows 1-5: the block's top row is outside
+    fig = cv.plot.pointing_grid({"m": attr}, boxes, batch, ncols=2, outline_ties=True)
+    blocky, single = fig.axes[:2]
+    assert "miss" in blocky.get_title() and "hit" in single.get_title()
+    assert not [line for line in blocky.get_lines() if line.get_marker() == "x"]
+    (outline,) = [c for c in blocky.collections if c.get_paths()]
+    xy = np.concatenate([p.vertices for p in outline.get_paths()])
+    assert xy[:, 0].min() == pytest.approx(0.5) and xy[:, 0].max() == pytest.approx(3.5)      # columns 1-3
+    assert xy[:, 1].min() == pytest.approx(-0.5) and xy[:, 1].max() == pytest.approx(2.5)     # rows 0-2, closed at the edge
+    assert [line.get_marker() for line in single.get_lines()] == ["x"]
+    plain = cv.plot.pointing_grid({"m": attr}, boxes, batch, ncols=2)
+    assert all(len(ax.get_lines()) == 1 for ax in plain.axes[:2])
+    with pytest.raises(TypeError, match="outline_ties"):
+        cv.plot.pointing_grid({"m": attr}, boxes, batch, outline_ties="yes")
 
 
 def test_curves_title_and_legend_place(tiny, batch):

@@ -355,6 +355,14 @@ def test_figures_and_panel(tiny):
     insertion = {n: float(ev.insertion(n).mean()) for n in ev.curves}
     assert [n.replace(" (baseline)", "") for n in names] == sorted(insertion, key=insertion.get)
     assert all(ax.get_legend() is None for ax in bars.axes)
+    # markers=True: one open marker shape per image, named in one legend
+    marked = cv.plot.auc_bars(ev, markers=True)
+    (legend,) = marked.legends                                   # one legend, below the panels
+    assert [t.get_text() for t in legend.get_texts()] == ["image 0", "image 1"]
+    shapes = {line.get_marker() for line in marked.axes[0].get_lines()}
+    assert shapes == {"o", "s"} and len(marked.axes[0].get_lines()) == 2 * len(names)
+    with pytest.raises(TypeError, match="markers"):
+        cv.plot.auc_bars(ev, markers="yes")
     spread = cv.plot.sanity_spread(ev.sanity, {"gradients": ["saliency"], "CAMs": ["gradcam"]})
     assert len(spread.axes) == 2 and [len(ax.get_legend().get_texts()) for ax in spread.axes] == [1, 1]
     band = spread.axes[0].collections[0].get_paths()[0].vertices[:, 1]      # lowest to highest image

@@ -399,3 +399,29 @@ def test_questions_answer_right_and_wrong(qid, capsys):
     wrong = next(k for k in q.options if k != q.answer)
     assert not ex.check_choice(qid, wrong)
     assert q.hints[wrong] in capsys.readouterr().out
+
+
+def test_noise_floor(capsys):
+    from cnnviz_lab.evaluate import spearman
+
+    def right(explain, x, sigma, seed):
+        noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+        return spearman(explain(x).abs(), explain(x + sigma * noise).abs())
+
+    assert ex.check_noise_floor(right)
+    verdict(capsys, True)
+    # by hand: a map that is the image's first channel, with the noise scaled to 0, keeps rho = 1
+    x = torch.randn(1, 3, 4, 4)
+    assert float(right(lambda im: im[:, 0], x, 0.0, 0)[0]) == pytest.approx(1.0)
+    assert not ex.check_noise_floor(lambda explain, x, sigma, seed: right(explain, x, 0.0, seed))
+    verdict(capsys, False, "itself")
+    signed = lambda explain, x, sigma, seed: spearman(
+        explain(x), explain(x + sigma * torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))))
+    assert not ex.check_noise_floor(signed)
+    verdict(capsys, False, "ABSOLUTE")
+    assert not ex.check_noise_floor(lambda explain, x, sigma, seed: right(explain, x, 1.0, seed))
+    verdict(capsys, False, "sigma")
+    assert not ex.check_noise_floor(lambda explain, x, sigma, seed: right(explain, x, sigma, seed + 1))
+    verdict(capsys, False, "seed")
+    assert not ex.check_noise_floor(lambda explain, x, sigma, seed: "high")
+    verdict(capsys, False, "")
