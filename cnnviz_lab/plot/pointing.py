@@ -8,10 +8,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.patches import Rectangle
 
 from ..models.classifier import Classifier
 from .core import image_array, overlay, to_numpy
+from .boxes import outline
 from .evaluation import _colour_bar
 from .figure import Figure
 
@@ -32,8 +32,8 @@ def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_tie
     hit = bool(pointing_game(m, [bxs])[0])
     m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
     ax.imshow(overlay(img, m2))
-    for x0, y0, x1, y1 in bxs:
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="white", lw=2))
+    for box in bxs:
+        outline(ax, box, "white", lw=2)
     tied = _tied(m if m.dim() == 2 else torch.as_tensor(m2))
     if outline_ties and tied.sum() > 1:
         padded = np.pad(tied.astype(float), 1)               # closes the outline along the image's edge
