@@ -53,8 +53,7 @@ def notebook_times_table(times: dict[str, float], failed: set[str] = frozenset()
             flags.append("FAILED")
         lines.append(f"{name:<{width}}  {times[name]:7.1f} s  {', '.join(flags)}".rstrip())
     total = sum(times.values())
-    note = (f"  over the {COURSE_BUDGET_S / 60:.0f}-minute course budget"
-            if total > COURSE_BUDGET_S else "")
+    note = f"  over the {COURSE_BUDGET_S / 60:.0f}-minute course budget" if total > COURSE_BUDGET_S else ""
     lines.append(f"{'total (' + str(len(times)) + ' notebooks)':<{width}}  {total:7.1f} s{note}")
     return lines
 

@@ -34,19 +34,21 @@ from common import fresh_malloc
 
 
 def rss_mib() -> float:
-    return psutil.Process().memory_info().rss / 2 ** 20
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def memory_loop(model, images: torch.Tensor, name: str, fn) -> None:
     readings = []
     for i in range(len(images)):
-        fn(model, images[i:i + 1])
+        fn(model, images[i : i + 1])
         gc.collect()
         readings.append(rss_mib())
     growth = readings[-1] - readings[min(9, len(readings) - 1)]
-    print(f"{name:<28} RSS MiB after call 1 {readings[0]:7.1f} | 10 {readings[min(9, len(readings) - 1)]:7.1f} | "
-          f"50 {readings[min(49, len(readings) - 1)]:7.1f} | {len(readings)} {readings[-1]:7.1f} | growth 10->"
-          f"{len(readings)}: {growth:+6.1f} | peak {max(readings):7.1f} | hooks left {cv.hook_count(model)}")
+    print(
+        f"{name:<28} RSS MiB after call 1 {readings[0]:7.1f} | 10 {readings[min(9, len(readings) - 1)]:7.1f} | "
+        f"50 {readings[min(49, len(readings) - 1)]:7.1f} | {len(readings)} {readings[-1]:7.1f} | growth 10->"
+        f"{len(readings)}: {growth:+6.1f} | peak {max(readings):7.1f} | hooks left {cv.hook_count(model)}"
+    )
 
 
 class Counter:
@@ -89,12 +91,12 @@ def main() -> None:
 
     def chosen(table: dict) -> dict:
         return {k: v for k, v in table.items() if args.only is None or any(w in k for w in args.only)}
+
     fresh_malloc()
     torch.manual_seed(0)
     model = torchvision.models.resnet18(weights=None).eval()
     images = torch.randn(args.calls, 3, args.size, args.size)
-    print(f"torch {torch.__version__}, ResNet-18 (random weights), {args.size} px, CPU, {torch.get_num_threads()} "
-          f"threads; RSS before: {rss_mib():.1f} MiB")
+    print(f"torch {torch.__version__}, ResNet-18 (random weights), {args.size} px, CPU, {torch.get_num_threads()} threads; RSS before: {rss_mib():.1f} MiB")
     methods = {
         "saliency": lambda m, x: cv.saliency(m, x, 3),
         "saliency, callable target": lambda m, x: cv.saliency(m, x, lambda z: z[:, 3]),
@@ -118,10 +120,10 @@ def main() -> None:
         "saliency": lambda m, x, t: cv.saliency(m, x, t),
         "gradcam": lambda m, x, t: cv.gradcam(m, x, t),
         "smoothgrad (n=4)": lambda m, x, t: cv.smoothgrad(m, x, t, n=4, seed=0, batch_size=4),
-        "occlusion (window 56)": lambda m, x, t: cv.occlusion(m, x, t, window=56, stride=56, batch_size=4,
-                                                              **({"output": "logit"} if isinstance(t, int) else {})),
-        "rise (n=8)": lambda m, x, t: cv.rise(m, x, t, n=8, seed=0, batch_size=8,
-                                              **({"output": "logit"} if isinstance(t, int) else {})),
+        "occlusion (window 56)": lambda m, x, t: cv.occlusion(
+            m, x, t, window=56, stride=56, batch_size=4, **({"output": "logit"} if isinstance(t, int) else {})
+        ),
+        "rise (n=8)": lambda m, x, t: cv.rise(m, x, t, n=8, seed=0, batch_size=8, **({"output": "logit"} if isinstance(t, int) else {})),
         "lrp": lambda m, x, t: cv.lrp(m, x, t),
         "deeplift": lambda m, x, t: cv.deeplift(m, x, t),
     }

@@ -64,6 +64,7 @@ def per_image(model: torch.nn.Module, x: torch.Tensor, batch: int, backward: boo
             else:
                 with torch.no_grad():
                     model(xb)
+
     return run
 
 
@@ -95,8 +96,7 @@ def case_row(name: str, size: int, backward: bool, batches: list[int], device: t
     best = min(per, key=per.get)
     cells = "  ".join(f"{b}{'*' if b == default else ''}: {per[b] * 1000:6.1f}" for b in tried)
     kind = "fwd+bwd" if backward else "forward"
-    print(f"{name:18s} {size:4d} px {kind:7s} | ms/image  {cells} | default {default}: "
-          f"{per[default] / per[best]:.2f}x the best ({best})", flush=True)
+    print(f"{name:18s} {size:4d} px {kind:7s} | ms/image  {cells} | default {default}: {per[default] / per[best]:.2f}x the best ({best})", flush=True)
 
 
 def occlusion_row(device: torch.device, repeat: int) -> None:
@@ -104,11 +104,13 @@ def occlusion_row(device: torch.device, repeat: int) -> None:
     clf = cv.load_model("resnet50", weights=None, device=device)
     x = torch.randn(1, 3, 224, 224, device=device)
     default = defaults.batch_size(None, clf.model, x)
-    run = {b: (lambda b=b: cv.occlusion(clf, x, 0, window=32, stride=16, batch_size=b, progress=False))
-           for b in sorted({default, 64})}
+    run = {b: (lambda b=b: cv.occlusion(clf, x, 0, window=32, stride=16, batch_size=b, progress=False)) for b in sorted({default, 64})}
     times = seconds(run, device, repeat)
-    print(f"cv.occlusion resnet50 224 px, 169 windows: default {default}: {times[default]:.2f} s, "
-          f"batch 64: {times[64]:.2f} s ({times[64] / times[default]:.2f}x the default's time)", flush=True)
+    print(
+        f"cv.occlusion resnet50 224 px, 169 windows: default {default}: {times[default]:.2f} s, "
+        f"batch 64: {times[64]:.2f} s ({times[64] / times[default]:.2f}x the default's time)",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -121,9 +123,8 @@ def main() -> None:
     device = cv.resolve_device(args.device)
     torch.set_num_threads(args.threads)
     clock = "wall-clock" if device.type == "cuda" else "CPU time"
-    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, {clock}; "
-          f"* marks the default", flush=True)
-    for case in (QUICK if args.quick else CASES):
+    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, {clock}; * marks the default", flush=True)
+    for case in QUICK if args.quick else CASES:
         case_row(*case, device, args.repeat)
     if not args.quick:
         occlusion_row(device, args.repeat)

@@ -61,25 +61,27 @@ def main() -> None:
             cv.gradcam(clf, x, targets[:, j], layer=args.layer)
 
     # the two ways agree before we time them
-    assert torch.allclose(cv.gradcam(clf, x, targets, layer=args.layer)[:, 1],
-                          cv.gradcam(clf, x, targets[:, 1], layer=args.layer), atol=1e-5)
+    assert torch.allclose(cv.gradcam(clf, x, targets, layer=args.layer)[:, 1], cv.gradcam(clf, x, targets[:, 1], layer=args.layer), atol=1e-5)
 
-    rows = [("forward pass only (no grad)", timed(forward_only, args.device, args.repeat)),
-            ("floor: forward + 1 batched backward to layer", timed(floor, args.device, args.repeat)),
-            (f"cv.gradcam, ({args.images},{args.classes}) target", timed(batched, args.device, args.repeat)),
-            (f"cv.gradcam one class at a time, x{args.classes}", timed(one_by_one, args.device, args.repeat))]
+    rows = [
+        ("forward pass only (no grad)", timed(forward_only, args.device, args.repeat)),
+        ("floor: forward + 1 batched backward to layer", timed(floor, args.device, args.repeat)),
+        (f"cv.gradcam, ({args.images},{args.classes}) target", timed(batched, args.device, args.repeat)),
+        (f"cv.gradcam one class at a time, x{args.classes}", timed(one_by_one, args.device, args.repeat)),
+    ]
     base = rows[1][1]
-    print(f"Grad-CAM: {args.model} ({'random' if clf.weights is None else clf.weights} weights), "
-          f"{args.images} images {args.size}px, {args.classes} classes, layer {args.layer}, "
-          f"{clf.device}, {torch.get_num_threads()} threads, median of {args.repeat}")
+    print(
+        f"Grad-CAM: {args.model} ({'random' if clf.weights is None else clf.weights} weights), "
+        f"{args.images} images {args.size}px, {args.classes} classes, layer {args.layer}, "
+        f"{clf.device}, {torch.get_num_threads()} threads, median of {args.repeat}"
+    )
     print(f"{'':46s} {'seconds':>8s} {'x floor':>8s}")
     for name, t in rows:
         print(f"{name:46s} {t:8.3f} {t / base:8.2f}")
     ratio = rows[2][1] / base
     print(f"\ncv.gradcam / floor = {ratio:.2f} (target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'})")
     print(f"one class at a time x{args.classes} / cv.gradcam = {rows[3][1] / rows[2][1]:.2f}x slower")
-    print(f"hooks left: {cv.hook_count(net)}, parameter grads: "
-          f"{sum(p.grad is not None for p in net.parameters())}")
+    print(f"hooks left: {cv.hook_count(net)}, parameter grads: {sum(p.grad is not None for p in net.parameters())}")
 
 
 if __name__ == "__main__":

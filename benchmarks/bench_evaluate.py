@@ -39,7 +39,7 @@ def loop_deletion(clf: cv.Classifier, x: torch.Tensor, maps: torch.Tensor, steps
                 k = round(h * w * s / steps)
                 mask = torch.zeros(h * w, dtype=torch.bool, device=x.device)
                 mask[order[i, :k]] = True
-                img = torch.where(mask.view(1, 1, h, w), dst[i:i + 1], x[i:i + 1])
+                img = torch.where(mask.view(1, 1, h, w), dst[i : i + 1], x[i : i + 1])
                 scores[i, s] = clf.model(img).softmax(1)[0, target[i]]
     return scores
 
@@ -58,18 +58,27 @@ def main() -> None:
     looped = lambda: loop_deletion(clf, x, maps, args.steps)  # noqa: E731
     reference = looped()
     forwards = x.shape[0] * (args.steps + 1)
-    print(f"EfficientNet-Lite0, {x.shape[0]} images at {args.size} px, {args.steps} steps "
-          f"({forwards} masked forwards), device {args.device}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads")
+    print(
+        f"EfficientNet-Lite0, {x.shape[0]} images at {args.size} px, {args.steps} steps "
+        f"({forwards} masked forwards), device {args.device}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads"
+    )
     t_l = timed(looped, args.device, args.repeat)
     print(f"one forward per step (loop)            {t_l * 1000:9.1f} ms")
     for bs in args.batch_sizes:
-        batched = lambda: cv.deletion_curve(clf, x, maps, steps=args.steps, fill="blur",  # noqa: E731
-                                            batch_size=bs or None, seed=0, progress=False)
+        batched = lambda: cv.deletion_curve(
+            clf,
+            x,
+            maps,
+            steps=args.steps,
+            fill="blur",  # noqa: E731
+            batch_size=bs or None,
+            seed=0,
+            progress=False,
+        )
         same = torch.allclose(batched().scores.cpu(), reference, atol=1e-4)
         t_b = timed(batched, args.device, args.repeat)
-        print(f"cv.deletion_curve, batch_size={bs or 'None':<4}    {t_b * 1000:9.1f} ms   "
-              f"{t_l / t_b:5.2f}x the loop's speed, same curve: {same}")
+        print(f"cv.deletion_curve, batch_size={bs or 'None':<4}    {t_b * 1000:9.1f} ms   {t_l / t_b:5.2f}x the loop's speed, same curve: {same}")
 
 
 if __name__ == "__main__":

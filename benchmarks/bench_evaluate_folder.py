@@ -58,8 +58,12 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1: both runs "
-                   "compute bit for bit the same values, and two processes use two cores)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads per process (default 1: both runs compute bit for bit the same values, and two processes use two cores)",
+    )
     p.add_argument("--quick", action="store_true", help="the metrics' quick settings (CNNVIZ_QUICK=1)")
     a = p.parse_args()
     cores = os.cpu_count() or 1
@@ -71,30 +75,48 @@ def main() -> None:
             for q in photos:
                 shutil.copy(q, folder / f"{c}_{q.name}")
         images = a.copies * len(photos)
-        common = ["cnnviz_lab.cli", "evaluate", str(folder), "--model", a.model, "--size", str(a.size),
-                  "--methods", a.methods, "--metrics", a.metrics, "--batch-size", str(a.batch_size),
-                  "--workers", str(a.workers), "--device", a.device]
-        print(f"{images} images of {a.size} px, {a.model}, methods {a.methods}, metrics {a.metrics}"
-              f"{' (quick settings)' if a.quick else ''}, batch {a.batch_size}, {a.workers} loader worker(s), "
-              f"device {a.device}, {cores} CPU cores", flush=True)
+        common = [
+            "cnnviz_lab.cli",
+            "evaluate",
+            str(folder),
+            "--model",
+            a.model,
+            "--size",
+            str(a.size),
+            "--methods",
+            a.methods,
+            "--metrics",
+            a.metrics,
+            "--batch-size",
+            str(a.batch_size),
+            "--workers",
+            str(a.workers),
+            "--device",
+            a.device,
+        ]
+        print(
+            f"{images} images of {a.size} px, {a.model}, methods {a.methods}, metrics {a.metrics}"
+            f"{' (quick settings)' if a.quick else ''}, batch {a.batch_size}, {a.workers} loader worker(s), "
+            f"device {a.device}, {cores} CPU cores",
+            flush=True,
+        )
         results = {}
         for procs in (1, 2):
             threads = a.threads
-            env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), CNNVIZ_OFFLINE="1",
-                       CNNVIZ_QUICK="1" if a.quick else "")
+            env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), CNNVIZ_OFFLINE="1", CNNVIZ_QUICK="1" if a.quick else "")
             out = Path(tmp) / f"p{procs}.csv"
-            launch = common if procs == 1 else ["torch.distributed.run", "--standalone", f"--nproc_per_node={procs}",
-                                                "-m", *common]
+            launch = common if procs == 1 else ["torch.distributed.run", "--standalone", f"--nproc_per_node={procs}", "-m", *common]
             total, seconds = run([*launch, "--out", str(out)], env)
             results[procs] = rows(out)
-            print(f"{procs} process(es), {threads} thread(s) each: {seconds:.1f} s evaluating ({images / seconds:.2f} "
-                  f"images/s), {total:.1f} s with start-up and model loading", flush=True)
+            print(
+                f"{procs} process(es), {threads} thread(s) each: {seconds:.1f} s evaluating ({images / seconds:.2f} "
+                f"images/s), {total:.1f} s with start-up and model loading",
+                flush=True,
+            )
         one, two = results[1], results[2]
         same_keys = [r[:3] for r in one] == [r[:3] for r in two]
-        worst = max((abs(float(x[3]) - float(y[3])) for x, y in zip(one[1:], two[1:])
-                     if x[3] != "nan" and y[3] != "nan"), default=0.0)
-        print(f"rows: {len(one) - 1}; same (image, method, metric) rows: {same_keys}; "
-              f"largest difference of a value: {worst:.2g}")
+        worst = max((abs(float(x[3]) - float(y[3])) for x, y in zip(one[1:], two[1:]) if x[3] != "nan" and y[3] != "nan"), default=0.0)
+        print(f"rows: {len(one) - 1}; same (image, method, metric) rows: {same_keys}; largest difference of a value: {worst:.2g}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def cases():
 
     def occlude(x, t, l, w, v):
         out = x.clone()
-        out[:, :, t:t + w, l:l + w] = v
+        out[:, :, t : t + w, l : l + w] = v
         return out
 
     def drop(c, x, t, l, w):
@@ -55,37 +55,50 @@ def cases():
     alpha = lambda g: g.mean(dim=(1, 2))[:, None, None]  # noqa: E731
     mac = lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices  # noqa: E731
     return {
-        "check_top_k": (lambda: ex.check_top_k(lambda z, k: z.softmax(1).topk(k, 1)),
-                        lambda: ex.check_top_k(lambda z, k: tuple(t.flip(1) for t in z.softmax(1).topk(k, 1)))),
-        "check_most_active_channels": (lambda: ex.check_most_active_channels(mac, clf, cat, "blocks.8"),
-                                       lambda: ex.check_most_active_channels(
-                                           lambda *a: mac(*a).flip(0), clf, cat, "blocks.8")),
-        "check_saliency": (lambda: ex.check_saliency(grad), lambda: ex.check_saliency(
-            lambda m, x, t: grad(m, x, (t + 1) % 10))),
-        "check_total_variation": (lambda: ex.check_total_variation(cv.objectives.tv),
-                                  lambda: ex.check_total_variation(lambda x: x.diff(dim=-1).abs().mean((1, 2, 3)))),
+        "check_top_k": (
+            lambda: ex.check_top_k(lambda z, k: z.softmax(1).topk(k, 1)),
+            lambda: ex.check_top_k(lambda z, k: tuple(t.flip(1) for t in z.softmax(1).topk(k, 1))),
+        ),
+        "check_most_active_channels": (
+            lambda: ex.check_most_active_channels(mac, clf, cat, "blocks.8"),
+            lambda: ex.check_most_active_channels(lambda *a: mac(*a).flip(0), clf, cat, "blocks.8"),
+        ),
+        "check_saliency": (lambda: ex.check_saliency(grad), lambda: ex.check_saliency(lambda m, x, t: grad(m, x, (t + 1) % 10))),
+        "check_total_variation": (
+            lambda: ex.check_total_variation(cv.objectives.tv),
+            lambda: ex.check_total_variation(lambda x: x.diff(dim=-1).abs().mean((1, 2, 3))),
+        ),
         "check_feature_distance": (
-            lambda: ex.check_feature_distance(lambda a, a0: (a - a0).flatten(1).pow(2).sum(1)
-                                              / a0.flatten(1).pow(2).sum(1)),
-            lambda: ex.check_feature_distance(lambda a, a0: (a - a0).flatten(1).pow(2).sum(1))),
-        "check_normalize_gradient": (lambda: ex.check_normalize_gradient(lambda g: (g - g.mean()) / g.std()),
-                                     lambda: ex.check_normalize_gradient(lambda g: g / g.abs().max())),
-        "check_class_map": (lambda: ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[c], a)),
-                            lambda: ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[0], a))),
-        "check_gradcam": (lambda: ex.check_gradcam(lambda a, g: (alpha(g) * a).sum(0).clamp_min(0)),
-                          lambda: ex.check_gradcam(lambda a, g: (alpha(g) * a).sum(0))),
-        "check_layercam": (lambda: ex.check_layercam(lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0)),
-                           lambda: ex.check_layercam(lambda a, g: (g * a).sum(0).clamp_min(0))),
-        "check_wrong_object": (lambda: ex.check_wrong_object(clf, both, "electric guitar", body, layer="blocks.12"),
-                               lambda: ex.check_wrong_object(clf, both, "electric guitar", body)),
-        "check_occlude": (lambda: ex.check_occlude(occlude),
-                          lambda: ex.check_occlude(lambda x, t, l, w, v: occlude(x, l, t, w, v))),
-        "check_occlusion_drop": (lambda: ex.check_occlusion_drop(drop, clf, cat),
-                                 lambda: ex.check_occlusion_drop(lambda *a: -drop(*a), clf, cat)),
-        "check_trapezoid_auc": (lambda: ex.check_trapezoid_auc(lambda f, s: float(torch.trapezoid(s, f))),
-                                lambda: ex.check_trapezoid_auc(lambda f, s: float(s.mean()))),
-        "check_choice": (lambda: ex.check_choice("06-gradcam-middle-layer", "b"),
-                         lambda: ex.check_choice("06-gradcam-middle-layer", "a")),
+            lambda: ex.check_feature_distance(lambda a, a0: (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1)),
+            lambda: ex.check_feature_distance(lambda a, a0: (a - a0).flatten(1).pow(2).sum(1)),
+        ),
+        "check_normalize_gradient": (
+            lambda: ex.check_normalize_gradient(lambda g: (g - g.mean()) / g.std()),
+            lambda: ex.check_normalize_gradient(lambda g: g / g.abs().max()),
+        ),
+        "check_class_map": (
+            lambda: ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[c], a)),
+            lambda: ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[0], a)),
+        ),
+        "check_gradcam": (
+            lambda: ex.check_gradcam(lambda a, g: (alpha(g) * a).sum(0).clamp_min(0)),
+            lambda: ex.check_gradcam(lambda a, g: (alpha(g) * a).sum(0)),
+        ),
+        "check_layercam": (
+            lambda: ex.check_layercam(lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0)),
+            lambda: ex.check_layercam(lambda a, g: (g * a).sum(0).clamp_min(0)),
+        ),
+        "check_wrong_object": (
+            lambda: ex.check_wrong_object(clf, both, "electric guitar", body, layer="blocks.12"),
+            lambda: ex.check_wrong_object(clf, both, "electric guitar", body),
+        ),
+        "check_occlude": (lambda: ex.check_occlude(occlude), lambda: ex.check_occlude(lambda x, t, l, w, v: occlude(x, l, t, w, v))),
+        "check_occlusion_drop": (lambda: ex.check_occlusion_drop(drop, clf, cat), lambda: ex.check_occlusion_drop(lambda *a: -drop(*a), clf, cat)),
+        "check_trapezoid_auc": (
+            lambda: ex.check_trapezoid_auc(lambda f, s: float(torch.trapezoid(s, f))),
+            lambda: ex.check_trapezoid_auc(lambda f, s: float(s.mean())),
+        ),
+        "check_choice": (lambda: ex.check_choice("06-gradcam-middle-layer", "b"), lambda: ex.check_choice("06-gradcam-middle-layer", "a")),
     }
 
 
@@ -110,9 +123,11 @@ def main() -> int:
 
     torch.set_num_threads(args.threads)
     clock = time.perf_counter if args.wall else time.process_time
-    print(f"exercise checkers, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{torch.get_num_threads()} torch threads, {'wall-clock' if args.wall else 'CPU'} seconds; "
-          f"median of {args.repeats} after one warm-up call")
+    print(
+        f"exercise checkers, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{torch.get_num_threads()} torch threads, {'wall-clock' if args.wall else 'CPU'} seconds; "
+        f"median of {args.repeats} after one warm-up call"
+    )
     print(f"{'checker':28s} {'right (s)':>10s} {'wrong (s)':>10s}  verdicts  under {TARGET_S:g} s")
     worst = 0.0
     for name, (right, wrong) in cases().items():
@@ -121,8 +136,7 @@ def main() -> int:
         t_wrong, ok_wrong = timed(wrong, args.repeats, clock)
         worst = max(worst, t_right, t_wrong)
         verdicts = "ok" if ok_right is True and ok_wrong is False else "WRONG"
-        print(f"{name:28s} {t_right:10.2f} {t_wrong:10.2f}  {verdicts:8s}  "
-              f"{'yes' if max(t_right, t_wrong) < TARGET_S else 'NO'}")
+        print(f"{name:28s} {t_right:10.2f} {t_wrong:10.2f}  {verdicts:8s}  {'yes' if max(t_right, t_wrong) < TARGET_S else 'NO'}")
     print(f"slowest: {worst:.2f} s (target {TARGET_S:g} s)")
     return 0
 

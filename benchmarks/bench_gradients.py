@@ -43,13 +43,21 @@ def main() -> None:
         (g,) = torch.autograd.grad(model(xs)[:, target].sum(), xs)
         return g.mean(0, keepdim=True)
 
-    names = [f"one batched forward+backward, {n} samples (baseline)", f"smoothgrad(n={n}, batch_size={n})",
-             f"smoothgrad(method=guided_backprop, n={n})"]
-    secs = timed_many(dict(zip(names, [
-        baseline,
-        lambda: cv.smoothgrad(model, x, target, n=n, batch_size=n, seed=0),
-        lambda: cv.smoothgrad(model, x, target, method=cv.guided_backprop, n=n, batch_size=n, seed=0)])),
-        device, args.repeat)
+    names = [f"one batched forward+backward, {n} samples (baseline)", f"smoothgrad(n={n}, batch_size={n})", f"smoothgrad(method=guided_backprop, n={n})"]
+    secs = timed_many(
+        dict(
+            zip(
+                names,
+                [
+                    baseline,
+                    lambda: cv.smoothgrad(model, x, target, n=n, batch_size=n, seed=0),
+                    lambda: cv.smoothgrad(model, x, target, method=cv.guided_backprop, n=n, batch_size=n, seed=0),
+                ],
+            )
+        ),
+        device,
+        args.repeat,
+    )
     rows = list(secs.items())
     base = rows[0][1]
     print(f"device: {device}, ResNet-50 (random init), {args.size} px, median of {args.repeat}")
@@ -59,9 +67,9 @@ def main() -> None:
 
     k = 5
     targets = torch.arange(k, device=device).view(1, k)
-    one, sep = timed_many({"one": lambda: cv.saliency(model, x, targets),
-                           "separate": lambda: [cv.saliency(model, x, int(t)) for t in targets[0]]},
-                          device, args.repeat).values()
+    one, sep = timed_many(
+        {"one": lambda: cv.saliency(model, x, targets), "separate": lambda: [cv.saliency(model, x, int(t)) for t in targets[0]]}, device, args.repeat
+    ).values()
     print()
     print(f"{'K=%d targets, one call (batched backward)' % k:58s} {one:8.3f} {one / sep:6.2f}x")
     print(f"{'K=%d targets, %d separate saliency calls' % (k, k):58s} {sep:8.3f} {1.0:6.2f}x")

@@ -56,7 +56,7 @@ def t4_safe_batch(intercept: float, per_image: float, weights_mib: float) -> int
 def measure(name: str, batches: list[int], size: int, device: torch.device) -> None:
     weights = None if name != "efficientnet_lite0" else "DEFAULT"
     clf = cv.load_model(name, weights=weights, device=device)
-    weights_mib = sum(p.numel() * p.element_size() for p in clf.model.parameters()) / 2 ** 20
+    weights_mib = sum(p.numel() * p.element_size() for p in clf.model.parameters()) / 2**20
     x = torch.randn(1, 3, size, size, device=device)
     runs = {
         "SmoothGrad": lambda b: cv.smoothgrad(clf, x, 0, n=b, batch_size=b, seed=0, progress=False),
@@ -77,22 +77,22 @@ def measure(name: str, batches: list[int], size: int, device: torch.device) -> N
         print(f"| {b} | " + " | ".join(f"{table[m][i]:.0f}" for m in runs) + " |")
     for method in runs:
         a, slope = _fit(batches, table[method])
-        print(f"{method}: {slope:.0f} MiB per image ({a:+.0f} MiB); a 15 GB T4 stays safe up to "
-              f"batch_size={t4_safe_batch(a, slope, weights_mib)}")
+        print(f"{method}: {slope:.0f} MiB per image ({a:+.0f} MiB); a 15 GB T4 stays safe up to batch_size={t4_safe_batch(a, slope, weights_mib)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--size", type=int, default=224)
-    parser.add_argument("--models", nargs="+",
-                        default=["vgg16", "resnet50", "inception_v3", "efficientnet_lite0"])
+    parser.add_argument("--models", nargs="+", default=["vgg16", "resnet50", "inception_v3", "efficientnet_lite0"])
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     device = cv.resolve_device(args.device)
-    print(f"Peak memory of one SmoothGrad batch (forward + backward of B noisy images) and one "
-          f"Score-CAM batch (forward of B masked images), torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads")
+    print(
+        f"Peak memory of one SmoothGrad batch (forward + backward of B noisy images) and one "
+        f"Score-CAM batch (forward of B masked images), torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads"
+    )
     for name in args.models:
         measure(name, args.batches, args.size, device)
 

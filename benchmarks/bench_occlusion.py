@@ -59,22 +59,23 @@ def main() -> None:
     x = torch.randn(1, 3, args.size, args.size, device=dev)
     args.batch_size = cv.core.defaults.batch_size(args.batch_size, model, x)
     n_pos = len(cv.window_starts(args.size, args.window, args.stride)) ** 2
-    print(f"{args.model} at {args.size} px on {dev} ({torch.get_num_threads()} CPU threads): "
-          f"{n_pos} windows ({args.window} px, stride {args.stride}), batch size {args.batch_size}",
-          flush=True)
+    print(
+        f"{args.model} at {args.size} px on {dev} ({torch.get_num_threads()} CPU threads): "
+        f"{n_pos} windows ({args.window} px, stride {args.stride}), batch size {args.batch_size}",
+        flush=True,
+    )
 
     with torch.no_grad():  # warm-up (allocator, cuDNN autotuning)
         model(x.expand(min(args.batch_size, n_pos + 1), -1, -1, -1).contiguous())
 
     def ours():
-        cv.occlusion(clf, x, window=args.window, stride=args.stride, batch_size=args.batch_size,
-                     progress=False)
+        cv.occlusion(clf, x, window=args.window, stride=args.stride, batch_size=args.batch_size, progress=False)
 
     def floor():
         with torch.no_grad():
             batch = x.expand(n_pos + 1, -1, -1, -1).contiguous()
             for s in range(0, n_pos + 1, args.batch_size):
-                model(batch[s:s + args.batch_size]).softmax(1)
+                model(batch[s : s + args.batch_size]).softmax(1)
 
     def one_at_a_time():
         ys = cv.window_starts(args.size, args.window, args.stride)
@@ -84,7 +85,7 @@ def main() -> None:
             for y in ys:
                 for xx in ys:
                     occ = x.clone()
-                    occ[:, :, y:y + args.window, xx:xx + args.window] = 0.0
+                    occ[:, :, y : y + args.window, xx : xx + args.window] = 0.0
                     model(occ).softmax(1)[0, cls].item()
 
     runs = [("cnnviz occlusion", ours), (f"floor: {n_pos + 1} images, batched", floor)]
@@ -94,10 +95,15 @@ def main() -> None:
         from captum.attr import Occlusion
 
         def captum_run():
-            Occlusion(model).attribute(x, target=int(model(x).argmax()),
-                                       sliding_window_shapes=(3, args.window, args.window),
-                                       strides=(3, args.stride, args.stride), baselines=0.0,
-                                       perturbations_per_eval=args.batch_size)
+            Occlusion(model).attribute(
+                x,
+                target=int(model(x).argmax()),
+                sliding_window_shapes=(3, args.window, args.window),
+                strides=(3, args.stride, args.stride),
+                baselines=0.0,
+                perturbations_per_eval=args.batch_size,
+            )
+
         runs.append(("captum Occlusion", captum_run))
     except ImportError:
         print("(captum not installed: pip install -e .[bench] to compare)")

@@ -50,8 +50,7 @@ def main() -> None:
     parser.add_argument("--layer", default="blocks.8")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="wall time, or CPU time of this process (for busy CPU-only machines)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall", help="wall time, or CPU time of this process (for busy CPU-only machines)")
     parser.add_argument("--only", choices=["maximize", "dream"], default=None, help="run one part only")
     args = parser.parse_args()
     global CLOCK
@@ -97,8 +96,7 @@ def bench_dream(clf: cv.Classifier, args: argparse.Namespace) -> None:
     print(f"  {'what':<34}{'ms/step':>10}{'x full pass':>14}")
     print(f"  {'full network forward+backward':<34}{1000 * t_full:>10.1f}{1.0:>14.2f}")
     for layer in ("blocks.2", "blocks.6", "blocks.10", "head"):
-        dd = lambda: cv.deepdream(clf, photo, {layer: 1.0}, octaves=1, steps=steps, jitter=8, seed=0,
-                                  progress=False, as_tensor=True)
+        dd = lambda: cv.deepdream(clf, photo, {layer: 1.0}, octaves=1, steps=steps, jitter=8, seed=0, progress=False, as_tensor=True)
         t = timed(dd, dev, args.repeat) / steps
         print(f"  {'deepdream ' + layer:<34}{1000 * t:>10.1f}{t / t_full:>14.2f}")
 

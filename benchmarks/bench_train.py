@@ -39,12 +39,13 @@ def main() -> None:
         print(f"{mode:5s} data: {s['n']} images of {SIZE} px in {wall:.1f} s wall, {cpu:.1f} s CPU")
         times = {}
         for threads in (1, 2):
-            run, wall, cpu = timed(lambda: cv.train_model(cv.SmallCNN(seed=0), data.images, data.labels,
-                                                         epochs=s["epochs"], batch_size=s["batch"], watch=0,
-                                                         threads=threads, progress=False))
+            run, wall, cpu = timed(
+                lambda: cv.train_model(
+                    cv.SmallCNN(seed=0), data.images, data.labels, epochs=s["epochs"], batch_size=s["batch"], watch=0, threads=threads, progress=False
+                )
+            )
             times[threads] = wall
-            print(f"{mode:5s} train, {threads} thread(s): {wall:5.1f} s wall, {cpu:5.1f} s CPU, "
-                  f"final training accuracy {run.accuracy[-1]:.2f}")
+            print(f"{mode:5s} train, {threads} thread(s): {wall:5.1f} s wall, {cpu:5.1f} s CPU, final training accuracy {run.accuracy[-1]:.2f}")
         print(f"{mode:5s} two threads / one thread: {times[2] / times[1]:.2f}x the time")
 
 

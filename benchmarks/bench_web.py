@@ -44,8 +44,7 @@ def main() -> None:
     os.environ.update({k: env[k] for k in ("PYTHONPATH", "JUPYTER_PATH", "CNNVIZ_OFFLINE")})
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     nb = nbformat.read(app.NOTEBOOK, as_version=4)
-    timed("app view: a visitor's kernel (start, import, model, figure)",
-          lambda: nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute())
+    timed("app view: a visitor's kernel (start, import, model, figure)", lambda: nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute())
     import cnnviz_lab as cv
     from cnnviz_lab.widgets import explorer
 

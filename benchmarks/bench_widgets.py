@@ -92,9 +92,11 @@ def main() -> int:
     import cnnviz_lab as cv
     import cnnviz_lab.widgets as widgets
 
-    print(f"bench_widgets: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU threads visible, "
-          f"torch {torch.__version__} ({torch.get_num_threads()} threads), device "
-          f"{cv.resolve_device('auto')}, quick mode {cv.quick()}; figures as measured (a shared machine)")
+    print(
+        f"bench_widgets: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU threads visible, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), device "
+        f"{cv.resolve_device('auto')}, quick mode {cv.quick()}; figures as measured (a shared machine)"
+    )
     panels = sorted((n, f) for n, f in vars(widgets).items() if n.endswith("_panel") and inspect.isfunction(f))
     print(f"{'panel':28s} {'control':12s} {'first draw':>10s} {'redraw (median)':>16s}  under {TARGET_S:.0f} s")
     failures = 0

@@ -39,6 +39,7 @@ def fresh_malloc() -> None:
     follows the live tensors and the CPU peak-memory figure means something. (By default
     glibc raises the threshold after the first large free and keeps freed memory.)"""
     import sys
+
     if os.environ.get("MALLOC_MMAP_THRESHOLD_") is None and sys.platform.startswith("linux"):
         os.environ["MALLOC_MMAP_THRESHOLD_"] = "65536"
         os.execv(sys.executable, [sys.executable] + sys.argv)
@@ -49,8 +50,7 @@ def sync(device: torch.device | str) -> None:
         torch.cuda.synchronize()
 
 
-def timed(fn: Callable[[], Any], device: torch.device | str = "cpu", repeat: int = 3,
-          warmup: int = 1) -> float:
+def timed(fn: Callable[[], Any], device: torch.device | str = "cpu", repeat: int = 3, warmup: int = 1) -> float:
     """Median wall-clock seconds of ``repeat`` calls of ``fn`` after ``warmup`` calls."""
     for _ in range(warmup):
         fn()
@@ -64,8 +64,7 @@ def timed(fn: Callable[[], Any], device: torch.device | str = "cpu", repeat: int
     return statistics.median(times)
 
 
-def timed_pair(ours: Callable[[], Any], peer: Callable[[], Any], device: torch.device | str = "cpu",
-               repeat: int = 3) -> tuple[float, float]:
+def timed_pair(ours: Callable[[], Any], peer: Callable[[], Any], device: torch.device | str = "cpu", repeat: int = 3) -> tuple[float, float]:
     """Median seconds of two functions timed in interleaved rounds (one warm-up each), so a
     shared machine's changing load hits both alike."""
     ours()
@@ -81,8 +80,7 @@ def timed_pair(ours: Callable[[], Any], peer: Callable[[], Any], device: torch.d
     return statistics.median(a), statistics.median(b)
 
 
-def timed_many(fns: dict[str, Callable[[], Any]], device: torch.device | str = "cpu",
-               repeat: int = 3) -> dict[str, float]:
+def timed_many(fns: dict[str, Callable[[], Any]], device: torch.device | str = "cpu", repeat: int = 3) -> dict[str, float]:
     """Median seconds of several functions timed in interleaved rounds after one warm-up
     call each (a busy machine's load then hits them all alike)."""
     for fn in fns.values():
@@ -100,6 +98,7 @@ def timed_many(fns: dict[str, Callable[[], Any]], device: torch.device | str = "
 
 def _rss() -> int:
     import psutil
+
     return psutil.Process().memory_info().rss
 
 
@@ -113,16 +112,17 @@ def peak_memory(fn: Callable[[], Any], device: torch.device | str = "cpu") -> fl
         before = torch.cuda.memory_allocated(device)
         fn()
         torch.cuda.synchronize()
-        return (torch.cuda.max_memory_allocated(device) - before) / 2 ** 20
+        return (torch.cuda.max_memory_allocated(device) - before) / 2**20
     try:
         import psutil  # noqa: F401
     except ImportError:  # pragma: no cover - psutil ships with jupyter
         import tracemalloc
+
         tracemalloc.start()
         fn()
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        return peak / 2 ** 20
+        return peak / 2**20
     base = _rss()
     peak = [base]
     done = threading.Event()
@@ -140,7 +140,7 @@ def peak_memory(fn: Callable[[], Any], device: torch.device | str = "cpu") -> fl
         done.set()
         thread.join()
     peak[0] = max(peak[0], _rss())
-    return (peak[0] - base) / 2 ** 20
+    return (peak[0] - base) / 2**20
 
 
 def _flat(a: Any) -> np.ndarray:
@@ -162,6 +162,7 @@ def pearson(a: Any, b: Any) -> float:
 def spearman(a: Any, b: Any) -> float:
     """Spearman rank correlation of two maps (Pearson of the ranks; ties get mean ranks)."""
     from scipy.stats import rankdata
+
     return pearson(rankdata(_flat(a)), rankdata(_flat(b)))
 
 
@@ -172,6 +173,7 @@ def agreement(a: Any, b: Any) -> str:
 @dataclass
 class Row:
     """One line of RESULTS.md."""
+
     family: str
     method: str
     model: str
@@ -194,15 +196,17 @@ class Row:
     def line(self) -> str:
         def sec(v: float | None) -> str:
             return "" if v is None else f"{v:.3f} s"
+
         peer = f"{self.peer}: {sec(self.peer_s)}" if self.peer else ""
-        cells = [self.method, self.model, self.batch, self.device, sec(self.ours_s), peer,
-                 self.ratio, self.ours_mib, self.agreement, self.notes]
+        cells = [self.method, self.model, self.batch, self.device, sec(self.ours_s), peer, self.ratio, self.ours_mib, self.agreement, self.notes]
         return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
 
 
-HEADER = ("| method | model | batch | device | our time | peer time | peer/ours | our peak memory "
-          "| agreement (Pearson r, Spearman rho) | notes |\n"
-          "|---|---|---|---|---|---|---|---|---|---|")
+HEADER = (
+    "| method | model | batch | device | our time | peer time | peer/ours | our peak memory "
+    "| agreement (Pearson r, Spearman rho) | notes |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def print_rows(rows: list[Row]) -> None:
@@ -244,8 +248,7 @@ def peers_missing() -> str | None:
         except ImportError:
             missing.append(pkg)
     if missing:
-        return "peers not installed: pip install " + " ".join(f'"{m}"' for m in missing) + \
-            " (or pip install -e .[bench])"
+        return "peers not installed: pip install " + " ".join(f'"{m}"' for m in missing) + " (or pip install -e .[bench])"
     return None
 
 
@@ -254,9 +257,16 @@ def gpu_or(args: argparse.Namespace, device: torch.device, gpu_size: int = 224) 
     return args.size if device.type == "cpu" else gpu_size
 
 
-def run_comparison(doc: str, family: str, rows_for: Callable[[torch.device, argparse.Namespace], Sequence[Row]],
-                   *, size: int, repeat: int = 3, peers: bool = True,
-                   options: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+def run_comparison(
+    doc: str,
+    family: str,
+    rows_for: Callable[[torch.device, argparse.Namespace], Sequence[Row]],
+    *,
+    size: int,
+    repeat: int = 3,
+    peers: bool = True,
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> None:
     """The shared ``main`` of ``benchmarks/compare_*.py``: parse ``--size``, ``--repeat``,
     ``--device`` and ``--json`` (plus the script's own ``options``), fix the allocator
     (:func:`fresh_malloc`), check the peers are installed (``peers=True``), collect

@@ -27,8 +27,16 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
 from cnnviz_lab.attribution.common import frozen  # noqa: E402
-from common import (Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many,  # noqa: E402
-                    timed_pair)
+from common import (
+    Row,
+    gpu_or,
+    peak_memory,
+    pearson,
+    run_comparison,
+    spearman,
+    timed_many,  # noqa: E402
+    timed_pair,
+)
 
 SAMPLES = ["cat", "coffee", "drums_and_guitar", "astronaut"]
 
@@ -43,6 +51,7 @@ def per_image(a, b) -> str:
 
 def _targets_list(t: torch.Tensor):
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
     return [ClassifierOutputTarget(int(c)) for c in t.reshape(-1)]
 
 
@@ -55,9 +64,9 @@ def speed_rows(device: torch.device, size: int, repeat: int) -> list[Row]:
     net, layer = clf.model, "layer4"
     mod = net.get_submodule(layer)
     x = torch.randn(4, 3, size, size, device=device)
-    top5 = cv.topk_targets(clf, x, 5)                          # (4,5)
-    rep_x = x.repeat(5, 1, 1, 1)                               # image i of copy j ...
-    rep_t = top5.t().reshape(-1)                               # ... gets class top5[i, j]
+    top5 = cv.topk_targets(clf, x, 5)  # (4,5)
+    rep_x = x.repeat(5, 1, 1, 1)  # image i of copy j ...
+    rep_t = top5.t().reshape(-1)  # ... gets class top5[i, j]
     rows = []
     model = f"resnet50 (random) {size}px"
 
@@ -72,23 +81,49 @@ def speed_rows(device: torch.device, size: int, repeat: int) -> list[Row]:
         with GradCAM(net, [mod]) as cam:
             cam(rep_x, targets=_targets_list(rep_t))
 
-    t = timed_many({"ours": lambda: cv.gradcam(clf, x, top5, layer=layer), "floor": floor,
-                    "captum": lambda: LayerGradCam(net, mod).attribute(rep_x, target=rep_t.tolist(),
-                                                                       relu_attributions=True),
-                    "gradcam": theirs}, device, repeat)
+    t = timed_many(
+        {
+            "ours": lambda: cv.gradcam(clf, x, top5, layer=layer),
+            "floor": floor,
+            "captum": lambda: LayerGradCam(net, mod).attribute(rep_x, target=rep_t.tolist(), relu_attributions=True),
+            "gradcam": theirs,
+        },
+        device,
+        repeat,
+    )
     mem = peak_memory(lambda: cv.gradcam(clf, x, top5, layer=layer), device)
     ours_s = t["ours"]
-    rows.append(Row("cam", "Grad-CAM top-5", model, "4 images x 5 classes", ours_s,
-                    "Captum LayerGradCam (batch repeated 5x, 20 images)", t["captum"], f"{mem:.0f} MiB",
-                    notes=f"floor (1 fwd + 1 batched bwd to layer4) {t['floor']:.3f} s; ours/floor "
-                          f"{ours_s / t['floor']:.2f} (target <= 1.5); Captum/ours "
-                          f"{t['captum'] / ours_s:.2f} (target >= 2)", device=device.type))
-    rows.append(Row("cam", "Grad-CAM top-5", model, "4 images x 5 classes", ours_s,
-                    "pytorch-grad-cam GradCAM (batch repeated 5x)", t["gradcam"],
-                    notes="the peer back-propagates to every weight (fills parameter .grad) and "
-                          "returns min-max normalised numpy; Grad-CAM++/LayerCAM cost the same "
-                          "passes on both sides (not timed, to keep make bench short)",
-                    device=device.type))
+    rows.append(
+        Row(
+            "cam",
+            "Grad-CAM top-5",
+            model,
+            "4 images x 5 classes",
+            ours_s,
+            "Captum LayerGradCam (batch repeated 5x, 20 images)",
+            t["captum"],
+            f"{mem:.0f} MiB",
+            notes=f"floor (1 fwd + 1 batched bwd to layer4) {t['floor']:.3f} s; ours/floor "
+            f"{ours_s / t['floor']:.2f} (target <= 1.5); Captum/ours "
+            f"{t['captum'] / ours_s:.2f} (target >= 2)",
+            device=device.type,
+        )
+    )
+    rows.append(
+        Row(
+            "cam",
+            "Grad-CAM top-5",
+            model,
+            "4 images x 5 classes",
+            ours_s,
+            "pytorch-grad-cam GradCAM (batch repeated 5x)",
+            t["gradcam"],
+            notes="the peer back-propagates to every weight (fills parameter .grad) and "
+            "returns min-max normalised numpy; Grad-CAM++/LayerCAM cost the same "
+            "passes on both sides (not timed, to keep make bench short)",
+            device=device.type,
+        )
+    )
     return rows
 
 
@@ -109,16 +144,24 @@ def scorecam_rows(device: torch.device, size: int, repeat: int) -> list[Row]:
         with cam:
             return cam(x, targets=_targets_list(t))
 
-    o, p = timed_pair(lambda: cv.scorecam(clf, x, t, layer=layer, batch_size=64, progress=False),
-                      theirs, device, 1)
-    mems = {b: peak_memory(lambda b=b: cv.scorecam(clf, x, t, layer=layer, batch_size=b, progress=False), device)
-            for b in (16, 64)}
+    o, p = timed_pair(lambda: cv.scorecam(clf, x, t, layer=layer, batch_size=64, progress=False), theirs, device, 1)
+    mems = {b: peak_memory(lambda b=b: cv.scorecam(clf, x, t, layer=layer, batch_size=b, progress=False), device) for b in (16, 64)}
     agree = per_image(cv.scorecam(clf, x, t, layer=layer, progress=False), theirs())
-    return [Row("cam", "Score-CAM", f"resnet18 (random) {size}px, layer3", f"1 image, {channels} masked "
-                "forwards, batch_size 64", o, "pytorch-grad-cam ScoreCAM (batch_size 64)", p,
-                f"{mems[16]:.0f} MiB @ bs 16, {mems[64]:.0f} MiB @ bs 64", agree,
-                notes="the peer's weights are softmax over channels of the masked scores, not the "
-                      "paper's p_c(x*H_k) - p_c(baseline)", device=device.type)]
+    return [
+        Row(
+            "cam",
+            "Score-CAM",
+            f"resnet18 (random) {size}px, layer3",
+            f"1 image, {channels} masked forwards, batch_size 64",
+            o,
+            "pytorch-grad-cam ScoreCAM (batch_size 64)",
+            p,
+            f"{mems[16]:.0f} MiB @ bs 16, {mems[64]:.0f} MiB @ bs 64",
+            agree,
+            notes="the peer's weights are softmax over channels of the masked scores, not the paper's p_c(x*H_k) - p_c(baseline)",
+            device=device.type,
+        )
+    ]
 
 
 def agreement_rows(device: torch.device) -> list[Row]:
@@ -135,25 +178,47 @@ def agreement_rows(device: torch.device) -> list[Row]:
     ours = cv.gradcam(clf, x, t)
     cap = LayerGradCam(net, mod).attribute(x, target=t.tolist(), relu_attributions=True)
     cap = LayerAttribution.interpolate(cap, tuple(x.shape[-2:]), "bilinear")[:, 0]
-    rows.append(Row("cam", "Grad-CAM", model, "4 sample images, top-1", peer="Captum LayerGradCam",
-                    agreement=per_image(ours, cap), device=device.type,
-                    notes=f"max abs difference of the {tuple(ours.shape)} maps "
-                          f"{(ours - cap.to(ours)).abs().max().item():.2e}"))
-    for name, fn, cls in (("Grad-CAM", cv.gradcam, GradCAM), ("Grad-CAM++", cv.gradcam_pp, GradCAMPlusPlus),
-                          ("LayerCAM", cv.layercam, LayerCAM)):
+    rows.append(
+        Row(
+            "cam",
+            "Grad-CAM",
+            model,
+            "4 sample images, top-1",
+            peer="Captum LayerGradCam",
+            agreement=per_image(ours, cap),
+            device=device.type,
+            notes=f"max abs difference of the {tuple(ours.shape)} maps {(ours - cap.to(ours)).abs().max().item():.2e}",
+        )
+    )
+    for name, fn, cls in (("Grad-CAM", cv.gradcam, GradCAM), ("Grad-CAM++", cv.gradcam_pp, GradCAMPlusPlus), ("LayerCAM", cv.layercam, LayerCAM)):
         mine = fn(clf, x, t)
         with cls(net, [mod]) as cam:
             theirs = cam(x, targets=_targets_list(t))
-        rows.append(Row("cam", name, model, "4 sample images, top-1", peer=f"pytorch-grad-cam {cls.__name__}",
-                        agreement=per_image(mine, theirs), device=device.type,
-                        notes="the peer resizes with OpenCV after normalising"))
+        rows.append(
+            Row(
+                "cam",
+                name,
+                model,
+                "4 sample images, top-1",
+                peer=f"pytorch-grad-cam {cls.__name__}",
+                agreement=per_image(mine, theirs),
+                device=device.type,
+                notes="the peer resizes with OpenCV after normalising",
+            )
+        )
     return rows
 
 
 def main() -> None:
-    run_comparison(__doc__, "cam", lambda dev, a: speed_rows(dev, gpu_or(a, dev), a.repeat)
-                   + scorecam_rows(dev, a.score_size if dev.type == "cpu" else 224, a.repeat) + agreement_rows(dev),
-                   size=224, options=lambda p: p.add_argument("--score-size", type=int, default=64))
+    run_comparison(
+        __doc__,
+        "cam",
+        lambda dev, a: (
+            speed_rows(dev, gpu_or(a, dev), a.repeat) + scorecam_rows(dev, a.score_size if dev.type == "cpu" else 224, a.repeat) + agreement_rows(dev)
+        ),
+        size=224,
+        options=lambda p: p.add_argument("--score-size", type=int, default=64),
+    )
 
 
 if __name__ == "__main__":

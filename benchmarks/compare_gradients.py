@@ -50,38 +50,69 @@ def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> li
     t4 = cv.topk_targets(clf, x4, 1)[:, 0]
     x1, t1 = x4[:1], t4[:1]
     rows = []
-    for name, ours, peer in (("saliency", cv.saliency, Saliency), ("input x gradient", cv.input_x_gradient,
-                                                                    InputXGradient),
-                             ("guided backprop", cv.guided_backprop, GuidedBackprop)):
+    for name, ours, peer in (
+        ("saliency", cv.saliency, Saliency),
+        ("input x gradient", cv.input_x_gradient, InputXGradient),
+        ("guided backprop", cv.guided_backprop, GuidedBackprop),
+    ):
         kw = {"abs": False} if peer is Saliency else {}
-        t = timed_many({"ours": lambda ours=ours: ours(clf, x4, t4),
-                        "peer": lambda peer=peer, kw=kw: peer(net).attribute(x4.clone(), target=t4.tolist(), **kw)},
-                       device, repeat)
-        rows.append(Row("gradients", name, model, "4 images, top-1", t["ours"], f"Captum {peer.__name__}",
-                        t["peer"], device=device.type))
+        t = timed_many(
+            {"ours": lambda ours=ours: ours(clf, x4, t4), "peer": lambda peer=peer, kw=kw: peer(net).attribute(x4.clone(), target=t4.tolist(), **kw)},
+            device,
+            repeat,
+        )
+        rows.append(Row("gradients", name, model, "4 images, top-1", t["ours"], f"Captum {peer.__name__}", t["peer"], device=device.type))
     sigma = 0.15 * float(x1.max() - x1.min())
     n = samples
-    t = timed_many({
-        "ours": lambda: cv.smoothgrad(clf, x1, t1, n=n, batch_size=n, seed=0),
-        "peer": lambda: NoiseTunnel(Saliency(net)).attribute(x1.clone(), target=t1.tolist(), nt_type="smoothgrad",
-                                                             nt_samples=n, nt_samples_batch_size=n, stdevs=sigma,
-                                                             abs=False)}, device, repeat)
+    t = timed_many(
+        {
+            "ours": lambda: cv.smoothgrad(clf, x1, t1, n=n, batch_size=n, seed=0),
+            "peer": lambda: NoiseTunnel(Saliency(net)).attribute(
+                x1.clone(), target=t1.tolist(), nt_type="smoothgrad", nt_samples=n, nt_samples_batch_size=n, stdevs=sigma, abs=False
+            ),
+        },
+        device,
+        repeat,
+    )
     mem = {b: peak_memory(lambda b=b: cv.smoothgrad(clf, x1, t1, n=n, batch_size=b, seed=0, progress=False), device) for b in (4, n)}
-    rows.append(Row("gradients", f"SmoothGrad (n={n})", model, f"1 image, {n} samples per batch", t["ours"],
-                    f"Captum NoiseTunnel(Saliency), nt_samples_batch_size={n}", t["peer"],
-                    f"{mem[4]:.0f} MiB @ bs 4, {mem[n]:.0f} MiB @ bs {n}", device=device.type))
+    rows.append(
+        Row(
+            "gradients",
+            f"SmoothGrad (n={n})",
+            model,
+            f"1 image, {n} samples per batch",
+            t["ours"],
+            f"Captum NoiseTunnel(Saliency), nt_samples_batch_size={n}",
+            t["peer"],
+            f"{mem[4]:.0f} MiB @ bs 4, {mem[n]:.0f} MiB @ bs {n}",
+            device=device.type,
+        )
+    )
     base = clf.from_unit(torch.zeros_like(x1))
-    t = timed_many({
-        "ours": lambda: cv.integrated_gradients(clf, x1, t1, baseline=base, steps=n, batch_size=n),
-        "peer": lambda: IntegratedGradients(net).attribute(x1.clone(), baselines=base, target=t1.tolist(),
-                                                           n_steps=n, method="gausslegendre",
-                                                           internal_batch_size=n)}, device, repeat)
-    mem = {b: peak_memory(lambda b=b: cv.integrated_gradients(clf, x1, t1, baseline=base, steps=n, batch_size=b,
-                                                                progress=False),
-                          device) for b in (4, n)}
-    rows.append(Row("gradients", f"Integrated Gradients ({n} steps)", model, f"1 image, {n} points per batch",
-                    t["ours"], f"Captum IntegratedGradients, internal_batch_size={n}", t["peer"],
-                    f"{mem[4]:.0f} MiB @ bs 4, {mem[n]:.0f} MiB @ bs {n}", device=device.type))
+    t = timed_many(
+        {
+            "ours": lambda: cv.integrated_gradients(clf, x1, t1, baseline=base, steps=n, batch_size=n),
+            "peer": lambda: IntegratedGradients(net).attribute(
+                x1.clone(), baselines=base, target=t1.tolist(), n_steps=n, method="gausslegendre", internal_batch_size=n
+            ),
+        },
+        device,
+        repeat,
+    )
+    mem = {b: peak_memory(lambda b=b: cv.integrated_gradients(clf, x1, t1, baseline=base, steps=n, batch_size=b, progress=False), device) for b in (4, n)}
+    rows.append(
+        Row(
+            "gradients",
+            f"Integrated Gradients ({n} steps)",
+            model,
+            f"1 image, {n} points per batch",
+            t["ours"],
+            f"Captum IntegratedGradients, internal_batch_size={n}",
+            t["peer"],
+            f"{mem[4]:.0f} MiB @ bs 4, {mem[n]:.0f} MiB @ bs {n}",
+            device=device.type,
+        )
+    )
     return rows
 
 
@@ -94,45 +125,87 @@ def agreement_rows(device: torch.device, samples: int) -> list[Row]:
     t = cv.topk_targets(clf, x, 1)[:, 0]
     model = f"efficientnet_lite0 (ImageNet) {x.shape[-1]}px"
     rows = []
-    for name, ours, peer in (("saliency", cv.saliency, Saliency), ("input x gradient", cv.input_x_gradient,
-                                                                    InputXGradient),
-                             ("guided backprop", cv.guided_backprop, GuidedBackprop)):
+    for name, ours, peer in (
+        ("saliency", cv.saliency, Saliency),
+        ("input x gradient", cv.input_x_gradient, InputXGradient),
+        ("guided backprop", cv.guided_backprop, GuidedBackprop),
+    ):
         kw = {"abs": False} if peer is Saliency else {}
         a = ours(clf, x, t)
         b = peer(net).attribute(x.clone(), target=t.tolist(), **kw).detach()
         note = f"max abs difference {(a - b).abs().max().item():.2e}"
         if peer is GuidedBackprop:
             same = (b - cv.saliency(clf, x, t)).abs().max().item()
-            note = (f"PEER WRONG: Captum hooks nn.ReLU modules only; EfficientNet-Lite0 rectifies with "
-                    f"ReLU6, so Captum returns the plain gradient (max difference from saliency "
-                    f"{same:.1e}); ours applies the rule to ReLU6")
-        rows.append(Row("gradients", name, model, "4 sample images, top-1", peer=f"Captum {peer.__name__}",
-                        agreement=per_image(a, b), notes=note, device=device.type))
+            note = (
+                f"PEER WRONG: Captum hooks nn.ReLU modules only; EfficientNet-Lite0 rectifies with "
+                f"ReLU6, so Captum returns the plain gradient (max difference from saliency "
+                f"{same:.1e}); ours applies the rule to ReLU6"
+            )
+        rows.append(
+            Row("gradients", name, model, "4 sample images, top-1", peer=f"Captum {peer.__name__}", agreement=per_image(a, b), notes=note, device=device.type)
+        )
     x2, t2 = x[:2], t[:2]
     base = clf.from_unit(torch.zeros_like(x2))
     a = cv.integrated_gradients(clf, x2, t2, baseline=base, steps=samples, batch_size=samples)
-    b = IntegratedGradients(net).attribute(x2.clone(), baselines=base, target=t2.tolist(), n_steps=samples,
-                                           method="gausslegendre", internal_batch_size=samples).detach()
-    rows.append(Row("gradients", f"Integrated Gradients ({samples} steps)", model, "2 sample images, top-1",
-                    peer="Captum IntegratedGradients", agreement=per_image(a, b), device=device.type,
-                    notes=f"same baseline (black image), max abs difference {(a - b).abs().max().item():.2e}"))
+    b = (
+        IntegratedGradients(net)
+        .attribute(x2.clone(), baselines=base, target=t2.tolist(), n_steps=samples, method="gausslegendre", internal_batch_size=samples)
+        .detach()
+    )
+    rows.append(
+        Row(
+            "gradients",
+            f"Integrated Gradients ({samples} steps)",
+            model,
+            "2 sample images, top-1",
+            peer="Captum IntegratedGradients",
+            agreement=per_image(a, b),
+            device=device.type,
+            notes=f"same baseline (black image), max abs difference {(a - b).abs().max().item():.2e}",
+        )
+    )
     a = cv.smoothgrad(clf, x2, t2, n=samples, batch_size=samples, seed=0)
-    b = torch.cat([NoiseTunnel(Saliency(net)).attribute(
-        x2[i:i + 1].clone(), target=int(t2[i]), nt_type="smoothgrad", nt_samples=samples,
-        nt_samples_batch_size=samples, stdevs=0.15 * float(x2[i].max() - x2[i].min()), abs=False).detach()
-        for i in range(2)])
+    b = torch.cat(
+        [
+            NoiseTunnel(Saliency(net))
+            .attribute(
+                x2[i : i + 1].clone(),
+                target=int(t2[i]),
+                nt_type="smoothgrad",
+                nt_samples=samples,
+                nt_samples_batch_size=samples,
+                stdevs=0.15 * float(x2[i].max() - x2[i].min()),
+                abs=False,
+            )
+            .detach()
+            for i in range(2)
+        ]
+    )
     c = cv.smoothgrad(clf, x2, t2, n=samples, batch_size=samples, seed=1)
-    rows.append(Row("gradients", f"SmoothGrad (n={samples})", model, "2 sample images, top-1",
-                    peer="Captum NoiseTunnel(Saliency)", agreement=per_image(a, b), device=device.type,
-                    notes=f"different random noise on each side: two independent {samples}-sample estimates; "
-                          f"ours with seed 0 vs seed 1 agree as much: {per_image(a, c)}"))
+    rows.append(
+        Row(
+            "gradients",
+            f"SmoothGrad (n={samples})",
+            model,
+            "2 sample images, top-1",
+            peer="Captum NoiseTunnel(Saliency)",
+            agreement=per_image(a, b),
+            device=device.type,
+            notes=f"different random noise on each side: two independent {samples}-sample estimates; "
+            f"ours with seed 0 vs seed 1 agree as much: {per_image(a, c)}",
+        )
+    )
     return rows
 
 
 def main() -> None:
-    run_comparison(__doc__, "gradients", lambda dev, a: speed_rows(dev, gpu_or(a, dev), a.repeat, a.samples)
-                   + agreement_rows(dev, a.samples), size=112,
-                   options=lambda p: p.add_argument("--samples", type=int, default=16))
+    run_comparison(
+        __doc__,
+        "gradients",
+        lambda dev, a: speed_rows(dev, gpu_or(a, dev), a.repeat, a.samples) + agreement_rows(dev, a.samples),
+        size=112,
+        options=lambda p: p.add_argument("--samples", type=int, default=16),
+    )
 
 
 if __name__ == "__main__":

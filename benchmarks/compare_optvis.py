@@ -20,19 +20,29 @@ import cnnviz_lab as cv  # noqa: E402
 from common import Row, gpu_or, peak_memory, run_comparison, timed_many  # noqa: E402
 
 
-def rows_for(device: torch.device, size: int, steps: int, channels: int, repeat: int,
-             layer: str = "blocks.8") -> list[Row]:
+def rows_for(device: torch.device, size: int, steps: int, channels: int, repeat: int, layer: str = "blocks.8") -> list[Row]:
     clf = cv.load_model(device=device)
     kw = dict(size=size, steps=steps, seed=0, progress=False)
-    times = timed_many({
-        "ours": lambda: cv.maximize(clf, f"{layer}:0-{channels - 1}", **kw),
-        "one": lambda: [cv.maximize(clf, f"{layer}:{c}", **kw) for c in range(channels)]}, device, repeat)
+    times = timed_many(
+        {"ours": lambda: cv.maximize(clf, f"{layer}:0-{channels - 1}", **kw), "one": lambda: [cv.maximize(clf, f"{layer}:{c}", **kw) for c in range(channels)]},
+        device,
+        repeat,
+    )
     mem = peak_memory(lambda: cv.maximize(clf, f"{layer}:0-{channels - 1}", **kw), device)
-    return [Row("optvis", f"maximize {channels} channels of {layer}, {steps} steps",
-                f"efficientnet_lite0 (ImageNet) {size}px", f"{channels} images in one batch", times["ours"],
-                f"same, one channel per call (how Lucent renders), x{channels}", times["one"], f"{mem:.0f} MiB",
-                notes="Lucent is not installable here; the peer column is our own one-at-a-time loop",
-                device=device.type)]
+    return [
+        Row(
+            "optvis",
+            f"maximize {channels} channels of {layer}, {steps} steps",
+            f"efficientnet_lite0 (ImageNet) {size}px",
+            f"{channels} images in one batch",
+            times["ours"],
+            f"same, one channel per call (how Lucent renders), x{channels}",
+            times["one"],
+            f"{mem:.0f} MiB",
+            notes="Lucent is not installable here; the peer column is our own one-at-a-time loop",
+            device=device.type,
+        )
+    ]
 
 
 def _options(parser) -> None:
@@ -41,8 +51,9 @@ def _options(parser) -> None:
 
 
 def main() -> None:
-    run_comparison(__doc__, "optvis", lambda dev, a: rows_for(dev, gpu_or(a, dev), a.steps, a.channels, a.repeat),
-                   size=96, repeat=2, peers=False, options=_options)
+    run_comparison(
+        __doc__, "optvis", lambda dev, a: rows_for(dev, gpu_or(a, dev), a.steps, a.channels, a.repeat), size=96, repeat=2, peers=False, options=_options
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,7 @@ from cnnviz_lab.core.composites import AVGPOOL_TYPES  # noqa: E402
 from cnnviz_lab.core.engine import ACTIVATION_TYPES  # noqa: E402
 
 warnings.filterwarnings("ignore")
-CAPTUM_LRP = Composite([(ACTIVATION_TYPES, Pass()), ((nn.Conv2d, nn.Linear), Epsilon(1e-9)),
-                        (AVGPOOL_TYPES, Norm(1e-9))])
+CAPTUM_LRP = Composite([(ACTIVATION_TYPES, Pass()), ((nn.Conv2d, nn.Linear), Epsilon(1e-9)), (AVGPOOL_TYPES, Norm(1e-9))])
 
 
 def _zennit_lrp(net: nn.Module, x: torch.Tensor, t: torch.Tensor, canonizer) -> torch.Tensor:
@@ -73,18 +72,17 @@ def rows_for(device: torch.device, args) -> list[Row]:
             "zennit lrp": lambda: _zennit_lrp(net, x, t, canon),
             "deeplift": lambda: cv.deeplift(net, x, t, baseline=0.0),
             "captum deeplift": lambda: DeepLift(net).attribute(x, baselines=torch.zeros_like(x), target=t),
-            "gradient_shap": lambda: cv.gradient_shap(net, x, t, baselines=refs, n=8, seed=0, batch_size=8 * batch,
-                                                      progress=False),
+            "gradient_shap": lambda: cv.gradient_shap(net, x, t, baselines=refs, n=8, seed=0, batch_size=8 * batch, progress=False),
             "captum gradient_shap": lambda: GradientShap(net).attribute(x, baselines=refs, target=t, n_samples=8),
         }
         if arch == "vgg16":
-            for m in net.modules():   # Captum's LRP wants its ReLUs out of place
+            for m in net.modules():  # Captum's LRP wants its ReLUs out of place
                 if isinstance(m, nn.ReLU):
                     m.inplace = False
             sides["lrp epsilon"] = lambda: cv.lrp(net, x, t, composite=CAPTUM_LRP)
             sides["captum lrp"] = lambda: LRP(net).attribute(x, target=t)
         failed = {}
-        for key, fn in list(sides.items()):   # a peer that cannot run this model is reported, not timed
+        for key, fn in list(sides.items()):  # a peer that cannot run this model is reported, not timed
             try:
                 fn()
             except Exception as err:  # noqa: BLE001
@@ -92,18 +90,20 @@ def rows_for(device: torch.device, args) -> list[Row]:
                 del sides[key]
         times = timed_many(sides, device, args.repeat)
         maps = {k: fn().detach() for k, fn in sides.items()}
-        for ours, peer, label in (("lrp", "zennit lrp", "zennit EpsilonPlus"),
-                                  ("lrp epsilon", "captum lrp", "Captum LRP"),
-                                  ("deeplift", "captum deeplift", "Captum DeepLift"),
-                                  ("gradient_shap", "captum gradient_shap", "Captum GradientShap")):
+        for ours, peer, label in (
+            ("lrp", "zennit lrp", "zennit EpsilonPlus"),
+            ("lrp epsilon", "captum lrp", "Captum LRP"),
+            ("deeplift", "captum deeplift", "Captum DeepLift"),
+            ("gradient_shap", "captum gradient_shap", "Captum GradientShap"),
+        ):
             if ours not in times:
                 continue
             if peer in failed:
-                rows.append(Row("relevance", ours, model, what, times[ours], label, None,
-                                notes=f"{label} fails: {failed[peer]}", device=device.type))
+                rows.append(Row("relevance", ours, model, what, times[ours], label, None, notes=f"{label} fails: {failed[peer]}", device=device.type))
                 continue
-            rows.append(Row("relevance", ours, model, what, times[ours], label, times[peer],
-                            agreement=f"r={pearson(maps[ours], maps[peer]):.4f}", device=device.type))
+            rows.append(
+                Row("relevance", ours, model, what, times[ours], label, times[peer], agreement=f"r={pearson(maps[ours], maps[peer]):.4f}", device=device.type)
+            )
     return rows
 
 

@@ -77,24 +77,27 @@ def main() -> None:
         script = os.path.join(HERE, f"compare_{fam}.py")
         start = time.perf_counter()
         print(f"== {script}", flush=True)
-        rc = subprocess.call([sys.executable, script, "--json", "--device", args.device],
-                             env={**os.environ, "TQDM_DISABLE": "1"})
+        rc = subprocess.call([sys.executable, script, "--json", "--device", args.device], env={**os.environ, "TQDM_DISABLE": "1"})
         timings[fam] = (time.perf_counter() - start, rc)
         status |= rc != 0
-    lines = ["# Benchmarks against Captum and pytorch-grad-cam", "",
-             f"Written by `python benchmarks/run_all.py` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC: "
-             f"{os.cpu_count()} CPU cores, "
-             f"{'GPU ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'}, "
-             f"torch {torch.__version__}, Python {platform.python_version()}, {torch.get_num_threads()} threads. "
-             "Times are medians of a few repeats after a warm-up, timed in interleaved rounds; "
-             "figures as measured on that machine, whatever else it was running (a busy shared "
-             "machine makes them noisy). `peer/ours` above 1 means cnnviz_lab is faster. "
-             "Peak memory: rise of the process RSS during one call on the CPU (coarse: the "
-             "allocator keeps freed memory), `torch.cuda.max_memory_allocated` on CUDA. "
-             "Agreement: Pearson r and Spearman rho of our raw map with the peer's on the same "
-             "inputs and targets (averaged over images where noted). Speed rows use random-init "
-             "torchvision models at small sizes to keep the whole run short; agreement rows use "
-             "the offline EfficientNet-Lite0 with its ImageNet weights on the sample images.", ""]
+    lines = [
+        "# Benchmarks against Captum and pytorch-grad-cam",
+        "",
+        f"Written by `python benchmarks/run_all.py` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC: "
+        f"{os.cpu_count()} CPU cores, "
+        f"{'GPU ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'}, "
+        f"torch {torch.__version__}, Python {platform.python_version()}, {torch.get_num_threads()} threads. "
+        "Times are medians of a few repeats after a warm-up, timed in interleaved rounds; "
+        "figures as measured on that machine, whatever else it was running (a busy shared "
+        "machine makes them noisy). `peer/ours` above 1 means cnnviz_lab is faster. "
+        "Peak memory: rise of the process RSS during one call on the CPU (coarse: the "
+        "allocator keeps freed memory), `torch.cuda.max_memory_allocated` on CUDA. "
+        "Agreement: Pearson r and Spearman rho of our raw map with the peer's on the same "
+        "inputs and targets (averaged over images where noted). Speed rows use random-init "
+        "torchvision models at small sizes to keep the whole run short; agreement rows use "
+        "the offline EfficientNet-Lite0 with its ImageNet weights on the sample images.",
+        "",
+    ]
     for fam in args.only.split(","):
         secs, rc = timings[fam]
         lines += [f"## {fam}", "", f"`compare_{fam}.py`: exit status {rc}, {secs:.0f} s.", ""]

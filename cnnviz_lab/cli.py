@@ -33,7 +33,12 @@ from .models.download import DownloadError
 #: RuntimeErrors the package documents (weights unavailable or failing to download,
 #: activation unsupported).
 USER_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError, TypeError, OSError, ModelUnavailableError, DownloadError, UnsupportedActivationError,
+    ValueError,
+    TypeError,
+    OSError,
+    ModelUnavailableError,
+    DownloadError,
+    UnsupportedActivationError,
     torch.cuda.OutOfMemoryError,
 )
 
@@ -47,10 +52,8 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command found in ``cnnviz_lab.commands``."""
-    parser = ArgumentParser(prog="cnnviz", description="See inside convolutional networks: "
-                            "run any method of the cnnviz-lab course on an image.")
-    parser.add_argument("--traceback", action="store_true",
-                        help="show the full traceback of any error (for bug reports)")
+    parser = ArgumentParser(prog="cnnviz", description="See inside convolutional networks: run any method of the cnnviz-lab course on an image.")
+    parser.add_argument("--traceback", action="store_true", help="show the full traceback of any error (for bug reports)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
@@ -86,8 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception:  # a bug: show where it happened
         traceback.print_exc()
-        print(f"cnnviz {args.command}: internal error: this is a bug in cnnviz-lab; please report it "
-              "with the traceback above", file=sys.stderr)
+        print(f"cnnviz {args.command}: internal error: this is a bug in cnnviz-lab; please report it with the traceback above", file=sys.stderr)
         return 1
 
 

@@ -14,8 +14,15 @@ from typing import Iterator
 import pytest
 
 CHROMIUM = os.environ.get("CNNVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def enabled(variable: str) -> bool:
@@ -46,8 +53,9 @@ def chromium() -> Iterator:
     """Headless Debian Chromium through Playwright, closed on every path; a clear failure
     when the browser or the Python package is missing."""
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (`make chromium`, or "
-                    "`apt-get update && apt-get install -y chromium`); never `playwright install`")
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium (`make chromium`, or `apt-get update && apt-get install -y chromium`); never `playwright install`"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -47,10 +47,14 @@ FUZZ_EXAMPLES = int(os.environ.get("CNNVIZ_FUZZ_EXAMPLES", "1000"))
 CI_VALID, CI_BN, CI_OTHER = 6, 2, 1  # default profile: examples of valid / train-mode / mistake kinds
 # No shrinking: a failure is reported as drawn (shrinking a failing case re-runs it hundreds
 # of times, minutes on some functions), and the first one stops it.
-_COMMON = dict(deadline=None, database=None, print_blob=True, report_multiple_bugs=False,
-               phases=[Phase.explicit, Phase.generate],
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                      HealthCheck.filter_too_much, HealthCheck.differing_executors])
+_COMMON = dict(
+    deadline=None,
+    database=None,
+    print_blob=True,
+    report_multiple_bugs=False,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.differing_executors],
+)
 settings.register_profile("cnnviz-ci", derandomize=True, **_COMMON)
 settings.register_profile("cnnviz-fuzz", derandomize=False, **_COMMON)
 PROFILE = "cnnviz-fuzz" if FUZZ else "cnnviz-ci"
@@ -173,9 +177,13 @@ class ModelState:
     @classmethod
     def of(cls, model) -> "ModelState":
         m = module_of(model)
-        return cls(cv.hook_count(m), [x.training for x in m.modules()],
-                   [p.requires_grad for p in m.parameters()],
-                   [p.detach().clone() for p in m.parameters()], [b.detach().clone() for b in m.buffers()])
+        return cls(
+            cv.hook_count(m),
+            [x.training for x in m.modules()],
+            [p.requires_grad for p in m.parameters()],
+            [p.detach().clone() for p in m.parameters()],
+            [b.detach().clone() for b in m.buffers()],
+        )
 
     def assert_same(self, model, where: str) -> None:
         m = module_of(model)
@@ -184,12 +192,11 @@ class ModelState:
         assert [p.requires_grad for p in m.parameters()] == self.flags, f"{where}: requires_grad flags changed"
         assert all(p.grad is None for p in m.parameters()), f"{where}: a parameter .grad was filled"
         params = [p.detach() for p in m.parameters()]
-        assert len(params) == len(self.params) and all(
-            same_bits(a, b) for a, b in zip(params, self.params)), f"{where}: parameters changed"
+        assert len(params) == len(self.params) and all(same_bits(a, b) for a, b in zip(params, self.params)), f"{where}: parameters changed"
         buffers = [b.detach() for b in m.buffers()]
-        assert len(buffers) == len(self.buffers) and all(
-            same_bits(a, b) for a, b in zip(buffers, self.buffers)), \
+        assert len(buffers) == len(self.buffers) and all(same_bits(a, b) for a, b in zip(buffers, self.buffers)), (
             f"{where}: buffers changed (BatchNorm running statistics / num_batches_tracked)"
+        )
 
 
 def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -198,8 +205,7 @@ def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
         return False
     if a.numel() == 0:
         return True
-    return bytes(a.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy()) == \
-        bytes(b.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy())
+    return bytes(a.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy()) == bytes(b.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy())
 
 
 @dataclass
@@ -287,17 +293,13 @@ def check(spec: "Spec", case: Case) -> None:
             raise AssertionError(f"{spec.name} refused a valid call: {type(err).__name__}: {err}") from err
         if case.bad is not None:
             words = case.words or (case.bad,)
-            assert _names(str(err), words), (
-                f"{spec.name}: the {type(err).__name__} for a bad {case.bad!r} does not name it "
-                f"(expected one of {words}): {err}")
+            assert _names(str(err), words), f"{spec.name}: the {type(err).__name__} for a bad {case.bad!r} does not name it (expected one of {words}): {err}"
         return
     except Exception as err:  # noqa: BLE001 - the point of the suite
-        raise AssertionError(f"{spec.name}: undocumented {type(err).__name__} (only ValueError or "
-                             f"TypeError naming the argument are allowed): {err}") from err
+        raise AssertionError(f"{spec.name}: undocumented {type(err).__name__} (only ValueError or TypeError naming the argument are allowed): {err}") from err
     _after(case, model_state, inputs, "after a result")
     if case.bad is not None and not case.lenient:
-        raise AssertionError(f"{spec.name} silently accepted a bad {case.bad!r}: "
-                             f"{_short(case, case.bad)}")
+        raise AssertionError(f"{spec.name} silently accepted a bad {case.bad!r}: {_short(case, case.bad)}")
     for t in _tensors(result):
         if t.is_floating_point():
             assert torch.isfinite(t).all(), f"{spec.name}: the result has NaN or inf values"
@@ -307,9 +309,9 @@ def check(spec: "Spec", case: Case) -> None:
         twin_case = dataclasses.replace(case, model=eval_twin, kwargs=twin_kwargs)
         twin = spec.run(twin_case)
         a, b = _comparable(result), _comparable(twin)
-        assert len(a) == len(b) and all(
-            u.shape == v.shape and torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b)), \
+        assert len(a) == len(b) and all(u.shape == v.shape and torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b)), (
             f"{spec.name}: a network in train mode is explained differently from its copy in eval mode"
+        )
 
 
 def _after(case: Case, model_state: ModelState | None, inputs: dict, where: str) -> None:
@@ -387,7 +389,7 @@ def draw_x(data, n: int | None = None, dtype: torch.dtype = torch.float32, side=
     n = data.draw(st.integers(1, 3), label="N") if n is None else n
     h = data.draw(st.integers(*side), label="H")
     w = data.draw(st.integers(*side), label="W")
-    gen = torch.Generator().manual_seed(data.draw(st.integers(0, 2 ** 16), label="x seed"))
+    gen = torch.Generator().manual_seed(data.draw(st.integers(0, 2**16), label="x seed"))
     x = torch.randn(n, 3, h, w, generator=gen)
     if data.draw(st.booleans(), label="non-contiguous"):
         x = torch.randn(n, 3, w, h, generator=gen).transpose(2, 3)
@@ -437,8 +439,7 @@ def no_kwargs(_data, _case) -> dict:
     return {}
 
 
-def base_case(data, kwargs: Kwargs, target: str | None, models=VALID_MODELS, n: int | None = None,
-               x_dtype: torch.dtype = torch.float32) -> Case:
+def base_case(data, kwargs: Kwargs, target: str | None, models=VALID_MODELS, n: int | None = None, x_dtype: torch.dtype = torch.float32) -> Case:
     key, model = draw_model(data, models)
     x = draw_x(data, n, x_dtype)
     case = Case(key, model, x)
@@ -458,7 +459,7 @@ def dict_update(case: Case, **changes) -> Case:
 def variants(case: Case, bad: str | None, **forms: Any) -> list[Case]:
     """One case per form: ``forms = {attribute_or_keyword: [values...]}`` for exactly one
     attribute. A callable value is called to build it (fresh tensors per case)."""
-    (attr, values), = forms.items()
+    ((attr, values),) = forms.items()
     out = []
     for value in values:
         value = value() if callable(value) and not isinstance(value, (nn.Module, type)) else value
@@ -472,9 +473,15 @@ def variants(case: Case, bad: str | None, **forms: Any) -> list[Case]:
     return out
 
 
-def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, one_image: bool = False,
-                   x_name: str = "x", x_types_ok: bool = False, models: list[str] | None = None
-                   ) -> dict[str, Callable[[Any], Any]]:
+def standard_kinds(
+    kwargs: Kwargs = no_kwargs,
+    target: str | None = "multi",
+    *,
+    one_image: bool = False,
+    x_name: str = "x",
+    x_types_ok: bool = False,
+    models: list[str] | None = None,
+) -> dict[str, Callable[[Any], Any]]:
     """Case kinds for a function ``f(model, x[, target], **kwargs)``. ``target``: ``"multi"``
     (K classes per image allowed), ``"one"`` (one class per image) or None (no target).
     ``one_image``: the function takes a single image ``(1,3,H,W)``; ``x_name``: what its
@@ -488,8 +495,7 @@ def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, 
     pool = models or VALID_MODELS
 
     def _base(data, kwargs, target, models=None, n=None, x_dtype=torch.float32):
-        return base_case(data, kwargs, target, models=pool if models is None else models, n=n,
-                          x_dtype=x_dtype)
+        return base_case(data, kwargs, target, models=pool if models is None else models, n=n, x_dtype=x_dtype)
 
     def valid(data):
         return _base(data, kwargs, target, n=n1)
@@ -511,9 +517,7 @@ def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, 
     def x_dtype(data):
         case = _base(data, kwargs, None, n=n1)
         raw = (case.x.detach() * 60 + 128).clamp(0, 255)
-        return variants(case, x_name, x=[lambda d=d: raw.to(d) for d in (torch.uint8, torch.int64, torch.int32,
-                                                                             torch.complex64)]
-                        + [lambda: raw > 128])
+        return variants(case, x_name, x=[lambda d=d: raw.to(d) for d in (torch.uint8, torch.int64, torch.int32, torch.complex64)] + [lambda: raw > 128])
 
     def x_nonfinite(data):
         case = _base(data, kwargs, None, n=n1)
@@ -521,8 +525,9 @@ def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, 
 
         def spoil(value):
             x = case.x.detach().clone()
-            x[np.unravel_index(where, tuple(x.shape))] = value   # x may be a non-contiguous view
+            x[np.unravel_index(where, tuple(x.shape))] = value  # x may be a non-contiguous view
             return x.requires_grad_(case.x.requires_grad)
+
         return variants(case, x_name, x=[lambda v=v: spoil(v) for v in (math.nan, math.inf, -math.inf)])
 
     def x_empty(data):
@@ -552,16 +557,24 @@ def standard_kinds(kwargs: Kwargs = no_kwargs, target: str | None = "multi", *, 
         x = case.x.detach()
         return variants(case, x_name, x=[lambda: x.numpy(), lambda: x.tolist(), lambda: None])
 
-    kinds = dict(valid=valid, bn_train=bn_train, input_writer=input_writer, x_float=x_float,
-                 x_dtype=x_dtype, x_nonfinite=x_nonfinite, x_empty=x_empty, x_shape=x_shape,
-                 x_channels=x_channels, x_3d=x_3d)
+    kinds = dict(
+        valid=valid,
+        bn_train=bn_train,
+        input_writer=input_writer,
+        x_float=x_float,
+        x_dtype=x_dtype,
+        x_nonfinite=x_nonfinite,
+        x_empty=x_empty,
+        x_shape=x_shape,
+        x_channels=x_channels,
+        x_3d=x_3d,
+    )
     if models is not None:
         del kinds["bn_train"], kinds["input_writer"]
     if not x_types_ok:
         kinds["x_type"] = x_type
     if models is None:
-        kinds["model_type"] = lambda data: variants(_base(data, kwargs, None, n=n1), "model",
-                                                    model=["resnet18", None, lambda: torch.zeros(3)])
+        kinds["model_type"] = lambda data: variants(_base(data, kwargs, None, n=n1), "model", model=["resnet18", None, lambda: torch.zeros(3)])
     if target is not None:
         kinds.update(target_kinds(kwargs, target, n1))
     return kinds
@@ -578,7 +591,7 @@ def target_kinds(kwargs: Kwargs, mode: str, n1: int | None) -> dict[str, Callabl
         case = base(data)
         n = case.x.shape[0]
         forms = []
-        for wrong in (CLASSES, CLASSES + 7, -1, -CLASSES, 2 ** 40):
+        for wrong in (CLASSES, CLASSES + 7, -1, -CLASSES, 2**40):
             forms += [wrong, [0] * (n - 1) + [wrong], lambda w=wrong: torch.tensor([w] * n)]
             if mode == "multi":
                 forms.append([[0, wrong]] * n)
@@ -589,15 +602,20 @@ def target_kinds(kwargs: Kwargs, mode: str, n1: int | None) -> dict[str, Callabl
         n = case.x.shape[0]
         forms = []
         for value in (1.7, 2.0):
-            forms += [value, np.float64(value), lambda v=value: torch.tensor([v] * n),
-                      lambda v=value: np.full(n, v), [value] * n]
+            forms += [value, np.float64(value), lambda v=value: torch.tensor([v] * n), lambda v=value: np.full(n, v), [value] * n]
         return variants(case, "target", target=forms)
 
     def target_shape(data):
         case = base(data)
         n = case.x.shape[0]
-        forms = [[0] * (n + 1), [], [[0, 1]] * (n + 1), [[0, 1]] * max(1, n - 1) + [[2]],
-                 lambda: np.zeros((n, 2, 1), dtype=np.int64), lambda: torch.zeros(n + 2, 1, dtype=torch.long)]
+        forms = [
+            [0] * (n + 1),
+            [],
+            [[0, 1]] * (n + 1),
+            [[0, 1]] * max(1, n - 1) + [[2]],
+            lambda: np.zeros((n, 2, 1), dtype=np.int64),
+            lambda: torch.zeros(n + 2, 1, dtype=torch.long),
+        ]
         if mode == "one":
             forms.append([[0, 1]] * n)
         return variants(case, "target", target=forms)
@@ -609,8 +627,7 @@ def target_kinds(kwargs: Kwargs, mode: str, n1: int | None) -> dict[str, Callabl
         case = base(data, models=["classifier"])
         n = case.x.shape[0]
         names = st.sampled_from(NAMES)
-        cases = variants(case, None, target=[data.draw(names, label="target"),
-                                             data.draw(st.lists(names, min_size=n, max_size=n), label="names")])
+        cases = variants(case, None, target=[data.draw(names, label="target"), data.draw(st.lists(names, min_size=n, max_size=n), label="names")])
         if mode == "multi":
             rows = [data.draw(st.lists(names, min_size=2, max_size=2), label="row") for _ in range(n)]
             extra = variants(case, None, target=[rows])
@@ -623,19 +640,28 @@ def target_kinds(kwargs: Kwargs, mode: str, n1: int | None) -> dict[str, Callabl
         named = variants(base(data, models=["classifier"]), "target", target=["tabby cta", "", "cat dog"])
         return bare + named
 
-    return dict(target_range=target_range, target_float=target_float, target_shape=target_shape,
-                target_type=target_type, target_name=target_name, target_name_bad=target_name_bad)
+    return dict(
+        target_range=target_range,
+        target_float=target_float,
+        target_shape=target_shape,
+        target_type=target_type,
+        target_name=target_name,
+        target_name_bad=target_name_bad,
+    )
 
 
-def keyword_kind(arg: str, bad_values: list, kwargs: Kwargs = no_kwargs, *, n1: int | None = None,
-                 words: tuple[str, ...] = (), models=VALID_MODELS) -> Callable[[Any], Any]:
+def keyword_kind(
+    arg: str, bad_values: list, kwargs: Kwargs = no_kwargs, *, n1: int | None = None, words: tuple[str, ...] = (), models=VALID_MODELS
+) -> Callable[[Any], Any]:
     """A kind where keyword ``arg`` gets each of ``bad_values`` in turn (the rest valid)."""
+
     def build(data):
         case = base_case(data, kwargs, None, models=models, n=n1)
         cases = variants(case, arg, **{arg: bad_values})
         for c in cases:
             c.words = words or (arg,)
         return cases
+
     return build
 
 
@@ -647,5 +673,5 @@ class Foreign(nn.Module):
         self.conv = nn.Conv2d(3, 3, 1)
 
 
-BAD_INTS = [0, -1, 2.5, "3", (2,), None]          # for counts that must be positive ints
+BAD_INTS = [0, -1, 2.5, "3", (2,), None]  # for counts that must be positive ints
 BAD_LAYERS = [3, -1, 2.5, "nope", "conv9", ("conv1",), Foreign, lambda: Foreign().conv]

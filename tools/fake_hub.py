@@ -67,8 +67,13 @@ def _manifest(torch_home: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def build(torch_home: str | os.PathLike = DEFAULT_HOME, names: Sequence[str] = hub.CLASSICS,
-          dtype: torch.dtype = torch.float16, force: bool = False, verbose: bool = False) -> dict[str, Path]:
+def build(
+    torch_home: str | os.PathLike = DEFAULT_HOME,
+    names: Sequence[str] = hub.CLASSICS,
+    dtype: torch.dtype = torch.float16,
+    force: bool = False,
+    verbose: bool = False,
+) -> dict[str, Path]:
     """Write the fake weights of ``names`` under ``torch_home`` (reusing files this tool
     wrote before with the same dtype, unless ``force``); return ``{name: path}``. Each file
     is written beside its final name and renamed into place."""
@@ -78,8 +83,7 @@ def build(torch_home: str | os.PathLike = DEFAULT_HOME, names: Sequence[str] = h
     for name in names:
         path = checkpoint_path(home, name)
         entry = manifest.get(name, {})
-        if (not force and path.exists() and entry.get("dtype") == str(dtype)
-                and entry.get("bytes") == path.stat().st_size):
+        if not force and path.exists() and entry.get("dtype") == str(dtype) and entry.get("bytes") == path.stat().st_size:
             paths[name] = path
             continue
         start = time.perf_counter()
@@ -88,28 +92,28 @@ def build(torch_home: str | os.PathLike = DEFAULT_HOME, names: Sequence[str] = h
         torch.save(fake_state_dict(name, dtype), tmp)
         os.replace(tmp, path)
         seconds = time.perf_counter() - start
-        manifest[name] = {"file": path.name, "bytes": path.stat().st_size, "dtype": str(dtype),
-                          "seconds": round(seconds, 2)}
+        manifest[name] = {"file": path.name, "bytes": path.stat().st_size, "dtype": str(dtype), "seconds": round(seconds, 2)}
         (home / MANIFEST).write_text(json.dumps(manifest, indent=1))
         if verbose:
-            print(f"{name:14s} {path.name:34s} {path.stat().st_size / 2 ** 20:7.1f} MiB  {seconds:5.1f} s")
+            print(f"{name:14s} {path.name:34s} {path.stat().st_size / 2**20:7.1f} MiB  {seconds:5.1f} s")
         paths[name] = path
     return paths
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", default=list(hub.CLASSICS),
-                        help=f"torchvision model names (default: {' '.join(hub.CLASSICS)})")
+    parser.add_argument("names", nargs="*", default=list(hub.CLASSICS), help=f"torchvision model names (default: {' '.join(hub.CLASSICS)})")
     parser.add_argument("--torch-home", default=str(DEFAULT_HOME), help="the TORCH_HOME to fill")
     parser.add_argument("--dtype", choices=["float16", "float32"], default="float16")
     parser.add_argument("--force", action="store_true", help="rewrite files that exist")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     paths = build(args.torch_home, args.names, getattr(torch, args.dtype), args.force, verbose=True)
-    total = sum(p.stat().st_size for p in paths.values()) / 2 ** 20
-    print(f"fake torch hub in {args.torch_home}: {len(paths)} models, {total:.0f} MiB, "
-          f"{time.perf_counter() - start:.1f} s. Use it with TORCH_HOME={args.torch_home}")
+    total = sum(p.stat().st_size for p in paths.values()) / 2**20
+    print(
+        f"fake torch hub in {args.torch_home}: {len(paths)} models, {total:.0f} MiB, "
+        f"{time.perf_counter() - start:.1f} s. Use it with TORCH_HOME={args.torch_home}"
+    )
     return 0
 
 

@@ -25,8 +25,7 @@ def main() -> None:
     canvas.paste(cup, (260, (512 - cup.size[1]) // 2))
     canvas.save(DATA / "cat_and_coffee.png")
 
-    bricks = ImageOps.colorize(Image.open(DATA / "brick.png").convert("L"),
-                               black=(40, 20, 15), white=(230, 170, 140)).resize((512, 512), Image.LANCZOS)
+    bricks = ImageOps.colorize(Image.open(DATA / "brick.png").convert("L"), black=(40, 20, 15), white=(230, 170, 140)).resize((512, 512), Image.LANCZOS)
     side = round(512 * 0.4)
     cup = Image.open(DATA / "coffee.png").convert("RGB").crop((80, 10, 480, 400))
     cup = cup.resize((side, round(side * 390 / 400)), Image.LANCZOS)

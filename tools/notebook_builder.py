@@ -78,46 +78,44 @@ def badges(filename: str) -> str:
     slug = re.sub(r"^https://github\.com/", "", url)
     colab = f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{filename}"
     binder = f"https://mybinder.org/v2/gh/{slug}/HEAD?labpath=notebooks%2F{filename}"
-    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
-            f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder})")
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) [![Binder](https://mybinder.org/badge_logo.svg)]({binder})"
 
 
 def setup_source() -> str:
-    return "\n".join([
-        "# Setup: on Colab install the course package (Colab's torch and ipywidgets stay as they are)",
-        "# and enable its widget manager; everywhere, pick the GPU when there is one.",
-        "import sys",
-        "",
-        'if "google.colab" in sys.modules:',
-        f'    %pip install -q "cnnviz-lab @ git+{repository_url()}"',
-        "    from google.colab import output",
-        "",
-        "    output.enable_custom_widget_manager()",
-        "",
-        "import cnnviz_lab as cv",
-        "",
-        'DEVICE = cv.resolve_device("auto")',
-        'print("Running on", DEVICE, "(quick mode: smaller images, fewer steps)" if cv.quick() else "")',
-    ])
+    return "\n".join(
+        [
+            "# Setup: on Colab install the course package (Colab's torch and ipywidgets stay as they are)",
+            "# and enable its widget manager; everywhere, pick the GPU when there is one.",
+            "import sys",
+            "",
+            'if "google.colab" in sys.modules:',
+            f'    %pip install -q "cnnviz-lab @ git+{repository_url()}"',
+            "    from google.colab import output",
+            "",
+            "    output.enable_custom_widget_manager()",
+            "",
+            "import cnnviz_lab as cv",
+            "",
+            'DEVICE = cv.resolve_device("auto")',
+            'print("Running on", DEVICE, "(quick mode: smaller images, fewer steps)" if cv.quick() else "")',
+        ]
+    )
 
 
 class Notebook:
     """A course notebook under construction: the standard title and setup cells, then the
     cells of its source (see the module docstring)."""
 
-    def __init__(self, name: str, title: str, goals: list[str], prerequisites: str,
-                 runtime: tuple[str, str], papers: list[str] | None = None) -> None:
+    def __init__(self, name: str, title: str, goals: list[str], prerequisites: str, runtime: tuple[str, str], papers: list[str] | None = None) -> None:
         self.name = name
         self.filename = f"{name}.ipynb"
         number = name.split("_", 1)[0]
-        lines = [f"# {number} · {title}", "", badges(self.filename), "",
-                 "**You will learn**", ""]
+        lines = [f"# {number} · {title}", "", badges(self.filename), "", "**You will learn**", ""]
         lines += [f"- {g}" for g in goals]
         lines += ["", f"**Prerequisites:** {prerequisites}", "", runtime_line(name, runtime)]
         if papers:
             lines += ["", "**Papers:** " + "; ".join(papers)]
-        self.cells = [nbformat.v4.new_markdown_cell("\n".join(lines)),
-                      nbformat.v4.new_code_cell(setup_source())]
+        self.cells = [nbformat.v4.new_markdown_cell("\n".join(lines)), nbformat.v4.new_code_cell(setup_source())]
         self.cells[1].metadata["tags"] = ["setup"]
         self._starter = ""
 
@@ -138,8 +136,7 @@ class Notebook:
         if "solution" in tags:
             clash = sorted(_bound_names(self._starter) & _bound_names(src))
             if clash:
-                raise ValueError(f"{self.name}: the solution redefines {clash}, which the student writes "
-                                 f"in the starter; call them e.g. {clash[0]}_solution")
+                raise ValueError(f"{self.name}: the solution redefines {clash}, which the student writes in the starter; call them e.g. {clash[0]}_solution")
             cell.source = "#@title Solution (click to show)\n" + src
             cell.metadata.update({"cellView": "form", "jupyter": {"source_hidden": True}})
         elif "check" in tags or _only_assertions(src):
@@ -175,16 +172,14 @@ class Notebook:
         q = question(qid)
         letters = ", ".join(f'"{k}"' for k in q.options)
         self.md(f"### Predict, then run\n\n{q.markdown()}")
-        self.code(f'answer = None  # your prediction: {letters}\ncv.exercises.check_choice("{qid}", answer)',
-                  tags=["exercise-check"])
+        self.code(f'answer = None  # your prediction: {letters}\ncv.exercises.check_choice("{qid}", answer)', tags=["exercise-check"])
 
     def written(self, question: str, model_answer: str) -> None:
         """A written question: the question, a markdown cell for the student's answer, and a
         model answer folded away (``<details>``, which Jupyter, Colab and GitHub render)."""
         self.md(f"### Think, then write\n\n{_clean(question)}")
         self.md("*Your answer (double-click this cell to write):*")
-        self.md("<details><summary><b>Model answer</b> (open it after writing yours)</summary>\n\n"
-                f"{_clean(model_answer)}\n\n</details>")
+        self.md(f"<details><summary><b>Model answer</b> (open it after writing yours)</summary>\n\n{_clean(model_answer)}\n\n</details>")
 
     def notebook(self) -> nbformat.NotebookNode:
         cells = [nbformat.from_dict(dict(c)) for c in self.cells]
@@ -192,12 +187,14 @@ class Notebook:
             chosen = cell.metadata.pop("slide_type", None)
             cell.metadata["slideshow"] = {"slide_type": chosen or slide_type(cells, i)}
         nb = nbformat.v4.new_notebook(cells=cells)
-        nb.metadata.update({
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-            "accelerator": "GPU",
-            "colab": {"provenance": [], "gpuType": "T4", "toc_visible": True},
-        })
+        nb.metadata.update(
+            {
+                "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                "language_info": {"name": "python"},
+                "accelerator": "GPU",
+                "colab": {"provenance": [], "gpuType": "T4", "toc_visible": True},
+            }
+        )
         return nb
 
     def save(self) -> Path:
@@ -224,8 +221,7 @@ SKIPPED_ON_SLIDES = {"setup", "check", "exercise", "exercise-check", "solution"}
 
 def _shows_something(cell) -> bool:
     """Whether a stored code cell shows a figure, a table or printed text."""
-    return any(o.get("output_type") in ("display_data", "execute_result", "stream")
-               for o in cell.get("outputs", []))
+    return any(o.get("output_type") in ("display_data", "execute_result", "stream") for o in cell.get("outputs", []))
 
 
 def slide_type(cells: list, i: int) -> str:
@@ -252,8 +248,7 @@ def slide_type(cells: list, i: int) -> str:
         return "-"
     if tags & SKIPPED_ON_SLIDES:
         return "skip"
-    if any("image/png" in o.get("data", {}) or "image/jpeg" in o.get("data", {})
-           for o in cell.get("outputs", [])):
+    if any("image/png" in o.get("data", {}) or "image/jpeg" in o.get("data", {}) for o in cell.get("outputs", [])):
         return "subslide"
     return "fragment" if _shows_something(cell) else "skip"
 
@@ -294,11 +289,9 @@ def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     is given only once one has been measured (an estimate says nothing a reader can trust)."""
     times = load_times().get(name, {})
     cpu, gpu = times.get("cpu"), times.get("gpu")
-    cpu_text = (f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores (measured)" if cpu
-                else f"about {estimate[0]} on a CPU")
+    cpu_text = f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores (measured)" if cpu else f"about {estimate[0]} on a CPU"
     gpu_text = f"; {_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else ""
-    return (f"**Run time (full mode):** {cpu_text}{gpu_text}. "
-            "Quick mode (smaller images and fewer steps, for a first look) runs in seconds.")
+    return f"**Run time (full mode):** {cpu_text}{gpu_text}. Quick mode (smaller images and fewer steps, for a first look) runs in seconds."
 
 
 def _clean(text: str) -> str:
@@ -322,8 +315,9 @@ def build(name: str) -> Notebook:
     if not meta:
         raise ValueError(f"{path.name}: the YAML header needs a `jupyter: cnnviz:` block (title, goals, ...)")
     runtime = meta["runtime"]
-    nb = Notebook(name, meta["title"], goals=list(meta["goals"]), prerequisites=meta["prerequisites"],
-                  runtime=(runtime["cpu"], runtime["gpu"]), papers=meta.get("papers"))
+    nb = Notebook(
+        name, meta["title"], goals=list(meta["goals"]), prerequisites=meta["prerequisites"], runtime=(runtime["cpu"], runtime["gpu"]), papers=meta.get("papers")
+    )
     for cell in src.cells:
         slide = cell.metadata.get("slide_type")
         if cell.cell_type == "markdown":
@@ -341,10 +335,11 @@ _PROGRESS_BAR = re.compile(r"\d+%\|")
 
 def _drop_progress_bars(cell) -> None:
     """Remove stored tqdm widgets: without a kernel they show their first state (0%)."""
+
     def is_bar(o) -> bool:
         data = o.get("data", {})
-        return ("application/vnd.jupyter.widget-view+json" in data
-                and bool(_PROGRESS_BAR.search(data.get("text/plain", ""))))
+        return "application/vnd.jupyter.widget-view+json" in data and bool(_PROGRESS_BAR.search(data.get("text/plain", "")))
+
     cell.outputs = [o for o in cell.get("outputs", []) if not is_bar(o)]
 
 
@@ -361,8 +356,7 @@ def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
         os.environ.pop("CNNVIZ_QUICK", None)
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)  # live widgets need a kernel; don't store their state
     seconds = time.perf_counter() - start
     for cell in nb.cells:
@@ -377,8 +371,7 @@ def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
     nbformat.write(nb, path)
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
-        raise RuntimeError(f"{path.name} stores {size / 1e6:.1f} MB of outputs, over "
-                           f"{MAX_NOTEBOOK_BYTES / 1e6:.0f} MB: draw smaller figures")
+        raise RuntimeError(f"{path.name} stores {size / 1e6:.1f} MB of outputs, over {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB: draw smaller figures")
     return seconds
 
 
@@ -391,8 +384,7 @@ def record_time(name: str, seconds: float) -> None:
         entry = {"seconds": round(seconds, 1), "device": torch.cuda.get_device_name(0)}
         kind = "gpu"
     else:
-        entry = {"seconds": round(seconds, 1), "cores": len(os.sched_getaffinity(0))
-                 if hasattr(os, "sched_getaffinity") else os.cpu_count()}
+        entry = {"seconds": round(seconds, 1), "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()}
         kind = "cpu"
     times.setdefault(name, {})[kind] = entry
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
@@ -423,8 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--execute", action="store_true", help="run them and store outputs (full mode)")
     parser.add_argument("--quick", action="store_true", help="with --execute: quick mode (CNNVIZ_QUICK=1)")
     parser.add_argument("--timeout", type=int, default=900, help="with --execute: seconds one cell may take")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="with --execute: torch threads of the kernel (1 is fastest on a busy machine)")
+    parser.add_argument("--threads", type=int, default=None, help="with --execute: torch threads of the kernel (1 is fastest on a busy machine)")
     args = parser.parse_args(argv)
     if args.threads:
         os.environ.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))

@@ -5,5 +5,4 @@ same methods before and after an attack, compared image by image)."""
 from .attacks import NORMS, Attack, fgsm, high_frequency_share, pgd, random_noise
 from .explanations import ExplanationChange, compare_explanations
 
-__all__ = ["Attack", "ExplanationChange", "NORMS", "compare_explanations", "fgsm", "high_frequency_share", "pgd",
-           "random_noise"]
+__all__ = ["Attack", "ExplanationChange", "NORMS", "compare_explanations", "fgsm", "high_frequency_share", "pgd", "random_noise"]

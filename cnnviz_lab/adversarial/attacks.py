@@ -31,8 +31,7 @@ from ..core import checks
 from ..core.defaults import progress_bar
 from ..evaluate.maps import as_tensor
 from ..models.classifier import Classifier
-from ..core.gate import (_is_callable_target, check_batch, check_unit_range, resolve_targets,
-                        unwrap)
+from ..core.gate import _is_callable_target, check_batch, check_unit_range, resolve_targets, unwrap
 from ..core.state import frozen, model_device
 
 NORMS = ("linf", "l2")
@@ -85,17 +84,20 @@ def _class_only(target: Any, attack: str) -> None:
     """An attack is defined on a class (its loss is the cross-entropy of the class output, its
     success the top-1 class): a callable target gets one ``TypeError``."""
     if _is_callable_target(target):
-        raise TypeError(f"target: {attack} attacks a class (it follows the cross-entropy of the class output and "
-                        "succeeds when the top-1 class changes), so it takes None, an int, a class name or one "
-                        f"class per image, not the callable {target!r:.60}")
+        raise TypeError(
+            f"target: {attack} attacks a class (it follows the cross-entropy of the class output and "
+            "succeeds when the top-1 class changes), so it takes None, an int, a class name or one "
+            f"class per image, not the callable {target!r:.60}"
+        )
 
 
 def _targets(target: Any, logits: torch.Tensor, clf: Classifier | None, name: str = "target") -> torch.Tensor:
     """One class per image, ``(N,)``, through the package's target gate (None: the top-1)."""
     ids, squeeze = resolve_targets(target, logits, clf, name)
     if not squeeze:
-        raise ValueError(f"{name}: one class per image: pass None, an int, a class name or one class per "
-                         f"image, got an (N,K) target of shape {tuple(ids.shape)}")
+        raise ValueError(
+            f"{name}: one class per image: pass None, an int, a class name or one class per image, got an (N,K) target of shape {tuple(ids.shape)}"
+        )
     return ids[:, 0]
 
 
@@ -106,10 +108,9 @@ def _check(model: Any, x: Any, epsilon: Any, norm: Any, steps: Any) -> tuple[flo
         raise ValueError(f"x must be a float (N,3,H,W) model input, got shape {tuple(x.shape)}")
     x = check_batch(x, "x", 3)
     if clf is None:
-        check_unit_range(x, "x", "a bare nn.Module is attacked on RGB images in [0, 1]: wrap a model that takes "
-                         "normalised input with cv.wrap_model")
+        check_unit_range(x, "x", "a bare nn.Module is attacked on RGB images in [0, 1]: wrap a model that takes normalised input with cv.wrap_model")
     norm = checks.choice(norm, "norm", NORMS)
-    top = 255 if norm == "linf" else math.inf           # an L2 budget sums over every pixel
+    top = 255 if norm == "linf" else math.inf  # an L2 budget sums over every pixel
     what = f"a number of pixel levels in (0, {top:g}] for norm={norm!r}"
     epsilon = checks.real(epsilon, "epsilon", what=what)
     if not 0 < epsilon <= top:
@@ -134,9 +135,20 @@ def _step(grad: torch.Tensor, norm: str) -> torch.Tensor:
     return grad / grad.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, 1, 1, 1)
 
 
-def _attack(model: nn.Module | Classifier, x: torch.Tensor, target: Any, epsilon: float, norm: str, steps: int,
-            step_size: float | None, targeted: bool | None, random_start: bool, seed: int | None,
-            progress: bool | None, name: str) -> Attack:
+def _attack(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Any,
+    epsilon: float,
+    norm: str,
+    steps: int,
+    step_size: float | None,
+    targeted: bool | None,
+    random_start: bool,
+    seed: int | None,
+    progress: bool | None,
+    name: str,
+) -> Attack:
     epsilon, norm, steps = _check(model, x, epsilon, norm, steps)
     if step_size is not None:
         step_size = checks.real(step_size, "step_size", minimum=0, strict=True, what="None or a number > 0")
@@ -162,33 +174,33 @@ def _attack(model: nn.Module | Classifier, x: torch.Tensor, target: Any, epsilon
             gen = torch.Generator().manual_seed(seed) if seed is not None else None
             noise = torch.rand(base.shape, generator=gen).to(dev) * 2 - 1
             if norm == "l2":
-                noise = noise / noise.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, 1, 1, 1) * \
-                    torch.rand(len(base), generator=gen).to(dev).view(-1, 1, 1, 1)
+                noise = noise / noise.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, 1, 1, 1) * torch.rand(len(base), generator=gen).to(dev).view(-1, 1, 1, 1)
             delta = _project(noise * eps, base, eps, norm)
         first = torch.full((len(base),), -1, dtype=torch.long, device=dev)
-        for k in progress_bar(range(steps), images=steps * len(base), progress=progress, desc=name,
-                              unit="step"):
+        for k in progress_bar(range(steps), images=steps * len(base), progress=progress, desc=name, unit="step"):
             d = delta.clone().requires_grad_(True)
             with torch.enable_grad():
                 logits = module(from_unit(base + d)).float()
                 loss = F.cross_entropy(logits, cls, reduction="sum")
-                grad, = torch.autograd.grad(loss, d)
+                (grad,) = torch.autograd.grad(loss, d)
             pred = logits.detach().argmax(1)
             reached = (pred == cls) if targeted else (pred != cls)
-            first = torch.where((first < 0) & reached, torch.full_like(first, k), first)   # after k steps
-            direction = -1.0 if targeted else 1.0          # targeted: lower the target's loss
+            first = torch.where((first < 0) & reached, torch.full_like(first, k), first)  # after k steps
+            direction = -1.0 if targeted else 1.0  # targeted: lower the target's loss
             delta = _project(delta + direction * alpha * _step(grad, norm), base, eps, norm).detach()
         with torch.no_grad():
             probs = module(from_unit(base + delta)).float().softmax(1)
     pred = probs.argmax(1)
     success = (pred == cls) if targeted else (pred != cls)
     first = torch.where((first < 0) & success, torch.full_like(first, steps), first)
-    return Attack(from_unit(base + delta).detach(), (delta * 255.0).detach(), cls, targeted, success, first,
-                  logits0.softmax(1), probs, norm, float(epsilon), steps)
+    return Attack(
+        from_unit(base + delta).detach(), (delta * 255.0).detach(), cls, targeted, success, first, logits0.softmax(1), probs, norm, float(epsilon), steps
+    )
 
 
-def fgsm(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, epsilon: float = 2.0,
-         norm: str = "linf", targeted: bool | None = None) -> Attack:
+def fgsm(
+    model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, epsilon: float = 2.0, norm: str = "linf", targeted: bool | None = None
+) -> Attack:
     """The fast gradient sign method (Goodfellow et al. 2015): one step of size ``epsilon``
     (pixel levels) along the sign of the cross-entropy's gradient (``norm="l2"``: along the
     gradient, scaled to length ``epsilon``). ``target``: None (move each image away from its
@@ -198,9 +210,20 @@ def fgsm(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, 
     return _attack(model, x, target, epsilon, norm, 1, None, targeted, False, None, False, "FGSM")
 
 
-def pgd(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, epsilon: float = 2.0,
-        norm: str = "linf", steps: int = 20, step_size: float | None = None, targeted: bool | None = None,
-        random_start: bool = True, seed: int | None = None, progress: bool | None = None) -> Attack:
+def pgd(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Any = None,
+    *,
+    epsilon: float = 2.0,
+    norm: str = "linf",
+    steps: int = 20,
+    step_size: float | None = None,
+    targeted: bool | None = None,
+    random_start: bool = True,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> Attack:
     """Projected gradient descent (Madry et al. 2018) within ``epsilon`` pixel levels.
 
     From a random start inside the budget (uniform for ``"linf"``, a random direction and
@@ -213,8 +236,7 @@ def pgd(model: nn.Module | Classifier, x: torch.Tensor, target: Any = None, *, e
     return _attack(model, x, target, epsilon, norm, steps, step_size, targeted, random_start, seed, progress, "PGD")
 
 
-def random_noise(model: nn.Module | Classifier, x: torch.Tensor, *, epsilon: float = 2.0, norm: str = "linf",
-                 seed: int | None = None) -> Attack:
+def random_noise(model: nn.Module | Classifier, x: torch.Tensor, *, epsilon: float = 2.0, norm: str = "linf", seed: int | None = None) -> Attack:
     """The control for an attack: random noise of the same budget, with no gradient behind it.
     ``norm="linf"``: every channel of every pixel moves by exactly ``epsilon`` levels, up or
     down at random (the largest change an L-inf attack may make, everywhere); ``"l2"``: a
@@ -242,8 +264,7 @@ def random_noise(model: nn.Module | Classifier, x: torch.Tensor, *, epsilon: flo
     cls = before.argmax(1)
     success = after.argmax(1) != cls
     first = torch.where(success, torch.zeros_like(cls), torch.full_like(cls, -1))
-    return Attack(from_unit(base + delta).detach(), (delta * 255.0).detach(), cls, False, success, first,
-                  before, after, norm, float(epsilon), 0)
+    return Attack(from_unit(base + delta).detach(), (delta * 255.0).detach(), cls, False, success, first, before, after, norm, float(epsilon), 0)
 
 
 def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Tensor:
@@ -258,9 +279,9 @@ def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Te
         raise ValueError(f"images must be (N,C,H,W) or one (C,H,W) image, got shape {tuple(x.shape)}")
     x = check_batch(x.float(), "images")
     x = x - x.mean(dim=(-2, -1), keepdim=True)
-    power = torch.fft.fft2(x).abs().pow(2).sum(1)             # (N,H,W)
+    power = torch.fft.fft2(x).abs().pow(2).sum(1)  # (N,H,W)
     h, w = power.shape[-2:]
-    fy = torch.fft.fftfreq(h).abs().view(-1, 1) * 2           # in units of Nyquist
+    fy = torch.fft.fftfreq(h).abs().view(-1, 1) * 2  # in units of Nyquist
     fx = torch.fft.fftfreq(w).abs().view(1, -1) * 2
     high = (torch.maximum(fy, fx) > cutoff).float()
     total = power.sum(dim=(-2, -1)).clamp(min=1e-30)

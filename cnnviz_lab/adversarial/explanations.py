@@ -35,15 +35,14 @@ def _explained(target: Any, logits: Any, clf: Classifier | None, name: str) -> A
     if _is_callable_target(target):
         objective = resolve_objective(target, logits, clf, name)
         if not objective.squeeze:
-            raise ValueError(f"{name}: the callable must return one score per image (N,), got {objective.k} "
-                             "per image")
+            raise ValueError(f"{name}: the callable must return one score per image (N,), got {objective.k} per image")
         return target
     return _targets(target, logits, clf, name)
 
 
-def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack: Attack,
-                         methods: Mapping[str, Any] | Sequence[Any] | None, before: Any = None, after: Any = None
-                         ) -> ExplanationChange:
+def compare_explanations(
+    model: nn.Module | Classifier, x: torch.Tensor, attack: Attack, methods: Mapping[str, Any] | Sequence[Any] | None, before: Any = None, after: Any = None
+) -> ExplanationChange:
     """Explain the clean images ``x`` for class ``before`` (default: their top-1) and the
     adversarial images ``attack.x`` for class ``after`` (default: the attack's target) with
     each of ``methods`` (``{name: method(model, x, target)}``, or a list of registered method
@@ -59,8 +58,7 @@ def compare_explanations(model: nn.Module | Classifier, x: torch.Tensor, attack:
     if not isinstance(attack, Attack):
         raise TypeError(f"attack must be the Attack that fgsm or pgd returned, got {type(attack).__name__}")
     if tuple(attack.x.shape) != tuple(xin.shape):
-        raise ValueError(f"attack is of images of shape {tuple(attack.x.shape)} but x has shape "
-                         f"{tuple(xin.shape)}: pass the x that was attacked")
+        raise ValueError(f"attack is of images of shape {tuple(attack.x.shape)} but x has shape {tuple(xin.shape)}: pass the x that was attacked")
     fns = _resolve_methods(methods, None)
     if not fns:
         raise ValueError("methods: name at least one method")

@@ -28,8 +28,7 @@ def voila_available() -> bool:
     return importlib.util.find_spec("voila") is not None
 
 
-def command(port: int = DEFAULT_PORT, open_browser: bool = False, notebook: Path = NOTEBOOK,
-            preheat: bool = True) -> list[str]:
+def command(port: int = DEFAULT_PORT, open_browser: bool = False, notebook: Path = NOTEBOOK, preheat: bool = True) -> list[str]:
     """The Voila command line that serves ``notebook`` as the app on 127.0.0.1:``port``. With
     ``preheat`` one kernel waits with the notebook already run (Voila's pre-heated kernel pool),
     so a visitor sees the panel at once instead of waiting for torch, the model and the first
@@ -39,10 +38,21 @@ def command(port: int = DEFAULT_PORT, open_browser: bool = False, notebook: Path
     notebook = Path(notebook)
     if notebook.suffix != ".ipynb" or not notebook.is_file():
         raise ValueError(f"notebook: {notebook} is not a notebook file (.ipynb)")
-    args = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--strip_sources=True", f"--template={TEMPLATE}", "--theme=light", "--show_tracebacks=False",
-            "--Voila.port_retries=0", "--MappingKernelManager.cull_idle_timeout=600",
-            "--MappingKernelManager.cull_interval=60"]
+    args = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--strip_sources=True",
+        f"--template={TEMPLATE}",
+        "--theme=light",
+        "--show_tracebacks=False",
+        "--Voila.port_retries=0",
+        "--MappingKernelManager.cull_idle_timeout=600",
+        "--MappingKernelManager.cull_interval=60",
+    ]
     if preheat:
         args += ["--preheat_kernel=True", "--pool_size=1"]
     if not open_browser:

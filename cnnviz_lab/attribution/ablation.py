@@ -42,7 +42,7 @@ from .cam_head import feature_map
 from .common import Target, enter, resolve_objective
 from ..core.token_grid import apply_reshape, Reshape, TokenGrid
 
-FALLBACK_BATCH = 32           # whole images per pass when the one-image pass cannot be used
+FALLBACK_BATCH = 32  # whole images per pass when the one-image pass cannot be used
 
 
 class _Ablator:
@@ -50,25 +50,32 @@ class _Ablator:
     and expanding at the layer works for this model (``shared``: None until tried).
     ``how``: the token-grid reshape of the layer's output (None for a plain feature map)."""
 
-    def __init__(self, module: nn.Module, name: str, fallback_batch: int = FALLBACK_BATCH,
-                 how: Reshape | None = None) -> None:
+    def __init__(self, module: nn.Module, name: str, fallback_batch: int = FALLBACK_BATCH, how: Reshape | None = None) -> None:
         self.module = module
         self.name = name
         self.fallback_batch = fallback_batch
         self.shared: bool | None = None
         self.how = how
 
-    def scores(self, x1: torch.Tensor, a1: torch.Tensor, channels: torch.Tensor, reference: torch.Tensor,
-               score: Callable[[object], torch.Tensor] | None = None, r1: torch.Tensor | None = None
-               ) -> torch.Tensor:
+    def scores(
+        self,
+        x1: torch.Tensor,
+        a1: torch.Tensor,
+        channels: torch.Tensor,
+        reference: torch.Tensor,
+        score: Callable[[object], torch.Tensor] | None = None,
+        r1: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Target scores ``(B,K)`` of image ``x1`` (1,C,H,W) with channel ``channels[j]`` of
         the layer's feature map ``a1`` (1,C,h,w; ``r1`` the raw output it was reshaped from,
         for token grids) zeroed in copy ``j``; ``score(output)`` reads the scores of a pass
         (default: the output itself, the logits). ``reference``: the image's own scores
         ``(K,)`` (or logits), against which a control copy checks the one-image pass."""
         if score is None:
+
             def score(out: object) -> torch.Tensor:
                 return out
+
         if self.shared is not False:
             check = self.shared is None
             try:
@@ -76,8 +83,11 @@ class _Ablator:
             except RuntimeError:
                 out = None
             if check:
-                ok = out is not None and out.shape[0] == len(channels) + 1 and torch.allclose(
-                    out[0], reference, rtol=1e-3, atol=1e-4 * max(1.0, float(reference.abs().max())))
+                ok = (
+                    out is not None
+                    and out.shape[0] == len(channels) + 1
+                    and torch.allclose(out[0], reference, rtol=1e-3, atol=1e-4 * max(1.0, float(reference.abs().max())))
+                )
                 self.shared = ok
                 out = out[1:] if ok else None
             if out is not None and out.shape[0] == len(channels):
@@ -88,8 +98,7 @@ class _Ablator:
             parts.append(score(self._run(xb, a1, r1, piece, control=False)))
         return torch.cat(parts)
 
-    def _run(self, xin: torch.Tensor, a1: torch.Tensor, r1: torch.Tensor, channels: torch.Tensor,
-             control: bool) -> object:
+    def _run(self, xin: torch.Tensor, a1: torch.Tensor, r1: torch.Tensor, channels: torch.Tensor, control: bool) -> object:
         b = len(channels)
 
         def ablate(_name: str, _out: torch.Tensor) -> torch.Tensor:
@@ -99,17 +108,26 @@ class _Ablator:
             if self.how is None:
                 return copies
             if not isinstance(self.how, TokenGrid):
-                raise TypeError("Ablation-CAM hands the model an edited layer output, so its reshape= must be "
-                                "a TokenGrid (which knows its inverse), not a plain function")
+                raise TypeError(
+                    "Ablation-CAM hands the model an edited layer output, so its reshape= must be a TokenGrid (which knows its inverse), not a plain function"
+                )
             return self.how.from_grid(copies, r1).contiguous()
 
         with capture(self.module, self.name, edit=ablate):
             return self.module(xin)
 
 
-def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                layer: LayerRef | None = None, upsample: bool = True, batch_size: int | None = None,
-                progress: bool | None = None, reshape: Reshape | None = None) -> torch.Tensor:
+def ablationcam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    batch_size: int | None = None,
+    progress: bool | None = None,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """Ablation-CAM: ``relu(sum_k w_k^c A_k)`` with ``w_k^c = (y_c - y_c^k) / |y_c|``, where
     ``y_c^k`` is the target's logit with channel ``k`` of ``layer`` zeroed.
 
@@ -133,7 +151,7 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
     """
     module, clf, xin = enter(model, x)
     name = default_layer(model, layer, tuple(xin.shape[-2:]))
-    checks.batch_size(batch_size)            # before any forward pass
+    checks.batch_size(batch_size)  # before any forward pass
     with torch.no_grad(), frozen(module):
         with capture(module, name) as cap:
             output = module(xin.clone())
@@ -141,26 +159,27 @@ def ablationcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target =
         grid, how = apply_reshape(module, name, raw, xin, reshape)
         act = feature_map(grid, name, xin)
         if len(cap.outputs[name]) != 1:
-            raise ValueError(f"layer {name!r} runs {len(cap.outputs[name])} times per forward pass (a "
-                             "reused module); ablating it would ablate every call: pick a layer that "
-                             "runs once, such as the block that contains it")
+            raise ValueError(
+                f"layer {name!r} runs {len(cap.outputs[name])} times per forward pass (a "
+                "reused module); ablating it would ablate every call: pick a layer that "
+                "runs once, such as the block that contains it"
+            )
         objective = resolve_objective(target, output, clf)
         squeeze = objective.squeeze
-        base = objective.scores(output)                                   # (N,K)
+        base = objective.scores(output)  # (N,K)
         n, c = act.shape[:2]
         drops = torch.zeros(n, objective.k, c, device=act.device, dtype=act.dtype)
         bs = defaults.copies_per_pass(batch_size, act)
         ablator = _Ablator(module, name, FALLBACK_BATCH if batch_size is None else bs, how)
         chunks = [(i, s) for i in range(n) for s in range(0, c, bs)]
-        for i, start in defaults.progress_bar(chunks, images=n * c, progress=progress, desc="Ablation-CAM",
-                                              unit="pass"):
+        for i, start in defaults.progress_bar(chunks, images=n * c, progress=progress, desc="Ablation-CAM", unit="pass"):
             idx = torch.arange(start, min(start + bs, c), device=act.device)
 
             def score(out: object, i: int = i) -> torch.Tensor:
                 rows = torch.full((output_batch(out),), i, dtype=torch.long)
                 return objective.select(rows).scores(out)
 
-            out = ablator.scores(xin[i:i + 1], act[i:i + 1], idx, base[i], score, raw[i:i + 1])
+            out = ablator.scores(xin[i : i + 1], act[i : i + 1], idx, base[i], score, raw[i : i + 1])
             drops[i, :, idx] = (base[i][None, :] - out).t().to(drops.dtype)
     scale = base.abs()[..., None]
     weights = torch.where(scale > 0, drops / torch.where(scale > 0, scale, torch.ones_like(scale)), drops)

@@ -65,16 +65,14 @@ def _distinct(classifiers: Sequence[Classifier]) -> list[Classifier]:
     chosen: dict[str, Classifier] = {}
     for clf in classifiers:
         if not isinstance(clf, Classifier):
-            raise TypeError(f"classifiers: expected Classifier objects (cnnviz_lab.load_model), got "
-                            f"{type(clf).__name__}")
+            raise TypeError(f"classifiers: expected Classifier objects (cnnviz_lab.load_model), got {type(clf).__name__}")
         old = chosen.get(clf.name)
         if old is None or (getattr(old, "fallback_note", None) and not getattr(clf, "fallback_note", None)):
             chosen[clf.name] = clf
     return list(chosen.values())
 
 
-def architecture_maps(classifiers: Sequence[Classifier], image: ImageLike, target: Any,
-                      size: int | None = None) -> list[ArchitectureMaps]:
+def architecture_maps(classifiers: Sequence[Classifier], image: ImageLike, target: Any, size: int | None = None) -> list[ArchitectureMaps]:
     """Grad-CAM (at each model's own CAM layer) and guided backpropagation of the same class
     on several networks, each on the image preprocessed its own way (at ``size`` pixels
     when given). Networks that ran as the same model (two fallbacks to the offline model)
@@ -84,11 +82,10 @@ def architecture_maps(classifiers: Sequence[Classifier], image: ImageLike, targe
     out = []
     for clf in _distinct(classifiers):
         x = clf.preprocess(image, size=size)
-        coarse = gradcam(clf, x, target, upsample=False)                     # (1,h,w)
-        fine = finish_maps(coarse[:, None], x, True, True)[0]                # as gradcam upsamples
+        coarse = gradcam(clf, x, target, upsample=False)  # (1,h,w)
+        fine = finish_maps(coarse[:, None], x, True, True)[0]  # as gradcam upsamples
         guided = guided_backprop(clf, x, target)[0]
-        out.append(ArchitectureMaps(clf, title_name(clf), clf.cam_layer, tuple(coarse.shape[-2:]), x, fine,
-                                    guided, phase_ratio(guided)))
+        out.append(ArchitectureMaps(clf, title_name(clf), clf.cam_layer, tuple(coarse.shape[-2:]), x, fine, guided, phase_ratio(guided)))
     return out
 
 

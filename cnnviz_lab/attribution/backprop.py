@@ -57,8 +57,9 @@ def _rule(module: nn.Module, clf: Classifier | None, backward: str, generalize: 
     return guided_relus(_model_name(module, clf), generalize, backward)
 
 
-def input_gradients(model: ModelLike, x: torch.Tensor, target: Target, *, backward: str = "vanilla",
-                    generalize: bool = False) -> tuple[torch.Tensor, torch.Tensor, bool]:
+def input_gradients(
+    model: ModelLike, x: torch.Tensor, target: Target, *, backward: str = "vanilla", generalize: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """One forward, one batched backward: ``(grads (N,K,C,H,W), x on the model's device,
     squeeze flag)``, the rectifiers back-propagating with ``backward``."""
     checks.choice(backward, "backward", BACKWARD_RULES)
@@ -77,8 +78,7 @@ def input_gradients(model: ModelLike, x: torch.Tensor, target: Target, *, backwa
 
 def _channels(channel: int | Sequence[int], n: int, c: int, layer: str) -> torch.Tensor:
     """``channel`` (one int, or one per image) as ``n`` checked channel indices."""
-    many = isinstance(channel, (Sequence, torch.Tensor, np.ndarray)) and not isinstance(channel, str) and \
-        getattr(channel, "ndim", 1) > 0
+    many = isinstance(channel, (Sequence, torch.Tensor, np.ndarray)) and not isinstance(channel, str) and getattr(channel, "ndim", 1) > 0
     values = list(channel) if many else [channel]
     what = f"an int from 0 to {c - 1} ({layer} has {c} channels), or one such int per image ({n})"
     if len(values) not in (1, n):
@@ -105,10 +105,16 @@ def _position(position: tuple[int, int] | str, h: int, w: int, layer: str) -> tu
     return ph, pw
 
 
-def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef,
-                         channel: int | Sequence[int] | None = None, *, backward: str = "guided",
-                         generalize: bool = False, position: tuple[int, int] | str | None = None
-                         ) -> torch.Tensor:
+def layer_input_gradient(
+    model: ModelLike,
+    x: torch.Tensor,
+    from_layer: LayerRef,
+    channel: int | Sequence[int] | None = None,
+    *,
+    backward: str = "guided",
+    generalize: bool = False,
+    position: tuple[int, int] | str | None = None,
+) -> torch.Tensor:
     """The input gradient of a layer's activation summed over positions (one channel, one
     per image, or all), under ``backward``; ``(N,C,H,W)`` on the model's device. With
     ``position`` (and a ``channel``) it starts from one activation instead: ``(h, w)``, or
@@ -140,24 +146,31 @@ def layer_input_gradient(model: ModelLike, x: torch.Tensor, from_layer: LayerRef
                 objective = maps.sum()
             else:
                 if maps.dim() != 3:
-                    raise ValueError(f"position= needs a layer with (N,C,H,W) output; {name!r} gives "
-                                     f"{tuple(act.shape)}")
+                    raise ValueError(f"position= needs a layer with (N,C,H,W) output; {name!r} gives {tuple(act.shape)}")
                 flat = maps.flatten(1)
                 where = _position(position, maps.shape[1], maps.shape[2], name)
-                index = (flat.detach().argmax(dim=1) if where == "max"
-                         else torch.full_like(rows, where[0] * maps.shape[2] + where[1]))
+                index = flat.detach().argmax(dim=1) if where == "max" else torch.full_like(rows, where[0] * maps.shape[2] + where[1])
                 objective = flat[rows, index].sum()
         if not objective.requires_grad:
-            raise NoGradientError(f"from_layer {name!r}: the model's forward runs without autograd up to that "
-                                  "layer (torch.no_grad or inference mode inside forward): remove it from forward")
+            raise NoGradientError(
+                f"from_layer {name!r}: the model's forward runs without autograd up to that "
+                "layer (torch.no_grad or inference mode inside forward): remove it from forward"
+            )
         (g,) = torch.autograd.grad(objective, xg)
     return g.detach()
 
 
-def modified_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-                      backward: str = "guided", from_layer: LayerRef | None = None,
-                      channel: int | Sequence[int] | None = None, generalize: bool = False,
-                      position: tuple[int, int] | str | None = None) -> torch.Tensor:
+def modified_backprop(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    backward: str = "guided",
+    from_layer: LayerRef | None = None,
+    channel: int | Sequence[int] | None = None,
+    generalize: bool = False,
+    position: tuple[int, int] | str | None = None,
+) -> torch.Tensor:
     """The input gradient with ``backward`` applied at every rectifier: ``"vanilla"`` (the
     true gradient, equal to :func:`~cnnviz_lab.saliency`), ``"deconvnet"`` or ``"guided"``
     (see the module docstring). Shape ``(N,[K],3,H,W)``; K targets cost one forward pass and
@@ -183,13 +196,19 @@ def modified_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, 
         return to_caller(finish(grads, squeeze), x)
     if target is not None:
         raise ValueError("pass either target= (a class score) or from_layer= (a layer's activation), not both")
-    return to_caller(layer_input_gradient(model, x, from_layer, channel, backward=backward,
-                                          generalize=generalize, position=position), x)
+    return to_caller(layer_input_gradient(model, x, from_layer, channel, backward=backward, generalize=generalize, position=position), x)
 
 
-def deconvnet(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-              from_layer: LayerRef | None = None, channel: int | Sequence[int] | None = None,
-              generalize: bool = False, position: tuple[int, int] | str | None = None) -> torch.Tensor:
+def deconvnet(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    from_layer: LayerRef | None = None,
+    channel: int | Sequence[int] | None = None,
+    generalize: bool = False,
+    position: tuple[int, int] | str | None = None,
+) -> torch.Tensor:
     """Deconvnet (Zeiler & Fergus 2014): the input gradient of the target's logit where
     every rectifier passes back ``max(grad_out, 0)``, whatever its forward input was.
     Raw and signed, shape ``(N,[K],3,H,W)``.
@@ -206,8 +225,7 @@ def deconvnet(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     equals guided backpropagation; where in addition every backward signal reaching a
     rectifier is non-negative, both equal the plain gradient.
     """
-    return modified_backprop(model, x, target, backward="deconvnet", from_layer=from_layer,
-                             channel=channel, generalize=generalize, position=position)
+    return modified_backprop(model, x, target, backward="deconvnet", from_layer=from_layer, channel=channel, generalize=generalize, position=position)
 
 
 __all__ = ["deconvnet", "input_gradients", "layer_input_gradient", "modified_backprop"]

@@ -33,19 +33,29 @@ from ..core.state import autograd_on, frozen, frozen_forward
 from ..core.autograd import batched_vjp
 from ..core.scoring import Objective, require_graph
 from ..core.perturb import perturbed_scores, pick_reader
-from .cam_head import (FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map,
-                       find_gap_linear_head, fully_convolutional)
+from .cam_head import FullyConvolutional, GapLinearHead, NoGapLinearHeadError, cam, feature_map, find_gap_linear_head, fully_convolutional
 from .common import Target, enter, finish, resolve_objective
 from ..core.token_grid import apply_reshape, Reshape, reshape_like
 
-__all__ = ["FullyConvolutional", "GapLinearHead", "NoGapLinearHeadError", "cam", "find_gap_linear_head",
-           "finish_maps", "fully_convolutional", "gradcam", "gradcam_pp", "layer_gradients", "layercam",
-           "scorecam"]
+__all__ = [
+    "FullyConvolutional",
+    "GapLinearHead",
+    "NoGapLinearHeadError",
+    "cam",
+    "find_gap_linear_head",
+    "finish_maps",
+    "fully_convolutional",
+    "gradcam",
+    "gradcam_pp",
+    "layer_gradients",
+    "layercam",
+    "scorecam",
+]
 
 
-def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                    layer: LayerRef | None = None, reshape: Reshape | None = None
-                    ) -> tuple[torch.Tensor, torch.Tensor, object, Objective, bool]:
+def layer_gradients(
+    model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *, layer: LayerRef | None = None, reshape: Reshape | None = None
+) -> tuple[torch.Tensor, torch.Tensor, object, Objective, bool]:
     """Activations and target-score gradients of one layer, for K targets per image.
 
     Returns ``(A, G, output, objective, squeeze)``: ``A`` the layer's output ``(N,C,h,w)``
@@ -69,13 +79,14 @@ def layer_gradients(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
             require_graph(scores, output, objective, f"layer {name!r}")
         require_graph(scores, output, objective)
         try:
-            grads = batched_vjp(scores, raw)                                 # (N,K,...)
+            grads = batched_vjp(scores, raw)  # (N,K,...)
         except RuntimeError as err:
             if "not have been used" not in str(err):
                 raise
-            raise ValueError(f"layer {name!r}: the target's scores do not depend on this layer's output; pick "
-                             "a layer the forward pass goes through before the output") from None
-        grads = reshape_like(how, grads, 2)                                  # (N,K,C,h,w)
+            raise ValueError(
+                f"layer {name!r}: the target's scores do not depend on this layer's output; pick a layer the forward pass goes through before the output"
+            ) from None
+        grads = reshape_like(how, grads, 2)  # (N,K,C,h,w)
     return act.detach(), grads, _detached(output), objective, objective.squeeze
 
 
@@ -83,8 +94,7 @@ def _detached(output: object) -> object:
     return output.detach() if isinstance(output, torch.Tensor) else output
 
 
-def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool,
-                rectified: bool = True) -> torch.Tensor:
+def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bool, rectified: bool = True) -> torch.Tensor:
     """``(N,K,h,w)`` maps upsampled (bilinear) to ``x``'s size unless ``upsample=False``, K
     dropped when one class per image was asked for, on ``x``'s device. Rectified maps stay
     non-negative after interpolation (rounding guard); signed maps keep their sign."""
@@ -95,9 +105,15 @@ def finish_maps(maps: torch.Tensor, x: torch.Tensor, squeeze: bool, upsample: bo
     return finish(maps, squeeze).to(x.device)
 
 
-def gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-            layer: LayerRef | None = None, upsample: bool = True,
-            reshape: Reshape | None = None) -> torch.Tensor:
+def gradcam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """Grad-CAM: ``relu(sum_k alpha_k^c A_k)`` with ``alpha_k^c = mean_xy dS_c/dA_k(x,y)``.
 
     Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra, *Grad-CAM: Visual Explanations from
@@ -107,14 +123,20 @@ def gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = Non
     batched backward pass. Raw, non-negative maps ``(N,[K],H,W)``.
     """
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
-    alpha = grads.mean(dim=(3, 4))                                    # (N,K,C)
+    alpha = grads.mean(dim=(3, 4))  # (N,K,C)
     maps = torch.einsum("nkc,nchw->nkhw", alpha, act).clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample)
 
 
-def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-               layer: LayerRef | None = None, upsample: bool = True,
-               reshape: Reshape | None = None) -> torch.Tensor:
+def gradcam_pp(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """Grad-CAM++: ``relu(sum_k w_k^c A_k)``, ``w_k^c = sum_xy a_kxy relu(dS_c/dA_kxy)``.
 
     Chattopadhay, Sarkar, Howlader, Balasubramanian, *Grad-CAM++: Improved Visual
@@ -127,18 +149,24 @@ def gradcam_pp(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
     g2 = grads.pow(2)
     g3 = g2 * grads
-    total = act.sum(dim=(2, 3))[:, None, :, None, None]              # (N,1,C,1,1)
+    total = act.sum(dim=(2, 3))[:, None, :, None, None]  # (N,1,C,1,1)
     denom = 2 * g2 + total * g3
     safe = torch.where(denom != 0, denom, torch.ones_like(denom))
     alpha = torch.where(denom != 0, g2 / safe, torch.zeros_like(denom))
-    weights = (alpha * grads.clamp_min(0)).sum(dim=(3, 4))           # (N,K,C)
+    weights = (alpha * grads.clamp_min(0)).sum(dim=(3, 4))  # (N,K,C)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample)
 
 
-def layercam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True,
-             reshape: Reshape | None = None) -> torch.Tensor:
+def layercam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """LayerCAM: ``relu(sum_k relu(dS_c/dA_k(x,y)) * A_k(x,y))``, a weight per position.
 
     Jiang, Zhang, Hou, Cheng, Wei, *LayerCAM: Exploring Hierarchical Class Activation Maps
@@ -155,14 +183,21 @@ def _unit_masks(act: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     up = F.interpolate(act, size=size, mode="bilinear", align_corners=False)
     lo = up.amin(dim=(2, 3), keepdim=True)
     span = up.amax(dim=(2, 3), keepdim=True) - lo
-    return torch.where(span > 0, (up - lo) / torch.where(span > 0, span, torch.ones_like(span)),
-                       torch.zeros_like(up))
+    return torch.where(span > 0, (up - lo) / torch.where(span > 0, span, torch.ones_like(span)), torch.zeros_like(up))
 
 
-def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True, batch_size: int | None = None,
-             max_channels: int | None = None, progress: bool | None = None,
-             reshape: Reshape | None = None) -> torch.Tensor:
+def scorecam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    batch_size: int | None = None,
+    max_channels: int | None = None,
+    progress: bool | None = None,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """Score-CAM: ``relu(sum_k w_k^c A_k)`` with ``w_k^c = p_c(x * H_k) - p_c(x_b)``.
 
     Wang, Wang, Du, Yang, Zhang, Ding, Mardziel, Hu, *Score-CAM: Score-Weighted Visual
@@ -192,16 +227,15 @@ def scorecam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     squeeze = objective.squeeze
     n, c = act.shape[:2]
     zeros = torch.zeros_like(xin[:1])
-    base = objective.scores(frozen_forward(module, zeros.expand(n, *xin.shape[1:])), reader)   # f(x_b), (N,K)
+    base = objective.scores(frozen_forward(module, zeros.expand(n, *xin.shape[1:])), reader)  # f(x_b), (N,K)
     keep = c if max_channels is None else min(max_channels, c)
-    chosen = act.mean(dim=(2, 3)).topk(keep, dim=1).indices                     # (N,keep)
+    chosen = act.mean(dim=(2, 3)).topk(keep, dim=1).indices  # (N,keep)
 
     def masked(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
-        channels = act[img, chosen[img, var]][:, None]                          # (B,1,h,w)
+        channels = act[img, chosen[img, var]][:, None]  # (B,1,h,w)
         return xin[img] * _unit_masks(channels, xin.shape[-2:])
 
-    probs = perturbed_scores(module, objective, keep, masked, batch_size=bs, output=reader, progress=progress,
-                             desc="Score-CAM")                                   # (N,K,keep)
+    probs = perturbed_scores(module, objective, keep, masked, batch_size=bs, output=reader, progress=progress, desc="Score-CAM")  # (N,K,keep)
     weights = torch.zeros(n, objective.k, c, device=act.device, dtype=act.dtype)
     gain = (probs - base.to(probs.device)[..., None]).to(act.dtype)
     weights.scatter_(2, chosen[:, None, :].expand(-1, objective.k, -1), gain)

@@ -38,13 +38,17 @@ def feature_map(act: object, name: str, x: torch.Tensor) -> torch.Tensor:
     with more than one position (a 1x1 map carries no *where*: the input is too small for
     that layer, or the layer comes after the global pooling)."""
     if not isinstance(act, torch.Tensor) or act.dim() != 4:
-        raise ValueError(f"layer {name!r} outputs {type(act).__name__} of shape "
-                         f"{tuple(getattr(act, 'shape', ()))}; CAM methods need an (N,C,H,W) feature "
-                         "map: pick a convolutional layer (cv.layer_names(model, 'conv'))")
+        raise ValueError(
+            f"layer {name!r} outputs {type(act).__name__} of shape "
+            f"{tuple(getattr(act, 'shape', ()))}; CAM methods need an (N,C,H,W) feature "
+            "map: pick a convolutional layer (cv.layer_names(model, 'conv'))"
+        )
     if act.shape[-1] * act.shape[-2] == 1:
-        raise ValueError(f"layer {name!r} gives a 1x1 feature map for this {x.shape[-2]}x{x.shape[-1]} "
-                         "input, so there is nothing to localise: use a larger input (e.g. "
-                         "clf.preprocess(image) at the model's own size) or an earlier layer")
+        raise ValueError(
+            f"layer {name!r} gives a 1x1 feature map for this {x.shape[-2]}x{x.shape[-1]} "
+            "input, so there is nothing to localise: use a larger input (e.g. "
+            "clf.preprocess(image) at the model's own size) or an earlier layer"
+        )
     return act
 
 
@@ -62,29 +66,29 @@ def _last_linear(module: nn.Module) -> tuple[str, nn.Linear]:
     found = [(n, m) for n, m in module.named_modules() if isinstance(m, nn.Linear)]
     if not found:
         raise NoGapLinearHeadError(
-            f"{type(module).__name__} has no nn.Linear layer, so no GAP + linear head for CAM; "
-            "use gradcam(...), which needs only a convolutional layer")
+            f"{type(module).__name__} has no nn.Linear layer, so no GAP + linear head for CAM; use gradcam(...), which needs only a convolutional layer"
+        )
     return found[-1]
 
 
-def match_head(module: nn.Module, layer: str, features: torch.Tensor, logits: torch.Tensor
-               ) -> GapLinearHead:
+def match_head(module: nn.Module, layer: str, features: torch.Tensor, logits: torch.Tensor) -> GapLinearHead:
     """Check that ``logits == linear(mean_xy(features))`` (or of ``relu(features)``) for the
     model's last ``nn.Linear``; return the head, or raise :class:`NoGapLinearHeadError`."""
     name, linear = _last_linear(module)
-    hint = ("cam(...) handles only a head made of global average pooling plus one linear layer (ResNet, "
-            "GoogLeNet, DenseNet, MobileNetV2, EfficientNet, Inception-v3); for other heads use gradcam(...), "
-            "which needs only a convolutional layer")
+    hint = (
+        "cam(...) handles only a head made of global average pooling plus one linear layer (ResNet, "
+        "GoogLeNet, DenseNet, MobileNetV2, EfficientNet, Inception-v3); for other heads use gradcam(...), "
+        "which needs only a convolutional layer"
+    )
     if features.dim() != 4:
-        raise NoGapLinearHeadError(f"layer {layer!r} outputs shape {tuple(features.shape)}, not a "
-                                   f"(N,C,H,W) feature map. {hint}")
+        raise NoGapLinearHeadError(f"layer {layer!r} outputs shape {tuple(features.shape)}, not a (N,C,H,W) feature map. {hint}")
     if linear.in_features != features.shape[1]:
         raise NoGapLinearHeadError(
             f"the last linear layer {name!r} reads {linear.in_features} features but {layer!r} has "
-            f"{features.shape[1]} channels: the head is not GAP + linear after {layer!r}. {hint}")
+            f"{features.shape[1]} channels: the head is not GAP + linear after {layer!r}. {hint}"
+        )
     if logits.shape[1:] != (linear.out_features,):
-        raise NoGapLinearHeadError(f"the model's output {tuple(logits.shape)} is not the output of "
-                                   f"{name!r}. {hint}")
+        raise NoGapLinearHeadError(f"the model's output {tuple(logits.shape)} is not the output of {name!r}. {hint}")
     tol = 1e-3 * max(1.0, float(logits.abs().max()))
     for relu in (False, True):
         pooled = (F.relu(features) if relu else features).mean(dim=(2, 3))
@@ -92,25 +96,23 @@ def match_head(module: nn.Module, layer: str, features: torch.Tensor, logits: to
             return GapLinearHead(layer, linear, relu)
     raise NoGapLinearHeadError(
         f"the output is not {name}(global average of {layer!r}): something else (more linear "
-        f"layers, a LayerNorm, a fixed-size pooling...) sits between them. {hint}")
+        f"layers, a LayerNorm, a fixed-size pooling...) sits between them. {hint}"
+    )
 
 
-def find_gap_linear_head(model: nn.Module | Classifier, layer: LayerRef | None = None,
-                         size: int | None = None) -> GapLinearHead:
+def find_gap_linear_head(model: nn.Module | Classifier, layer: LayerRef | None = None, size: int | None = None) -> GapLinearHead:
     """Detect a "global average pooling + one linear layer" head after ``layer`` (default:
     the CAM layer) with one probe forward pass on a random image of side ``size``."""
     module, clf = unwrap(model)
     size = checks.optional_positive_int(size, "size") or (clf.input_size if clf is not None else 224)
     name = default_layer(model, layer, (size, size))
-    probe = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0)).to(
-        model_device(module), model_dtype(module))
+    probe = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0)).to(model_device(module), model_dtype(module))
     with torch.no_grad(), frozen(module), capture(module, name) as cap:
         logits = module(probe)
     return match_head(module, name, cap[name], logits)
 
 
-def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-        layer: LayerRef | None = None, upsample: bool = True) -> torch.Tensor:
+def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *, layer: LayerRef | None = None, upsample: bool = True) -> torch.Tensor:
     """Class activation maps ``M_c(x,y) = sum_k w_k^c A_k(x,y)`` (Zhou et al. 2016).
 
     ``A`` is the output of ``layer`` (default: the CAM layer, the one feeding the global
@@ -122,10 +124,11 @@ def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *
     ``upsample=False`` their spatial mean plus ``b_c`` is exactly the logit ``S_c``.
     Shape ``(N,[K],H,W)`` (``(N,[K],h,w)`` without upsampling), on ``x``'s device.
     """
-    if callable(target) and not isinstance(target, (torch.Tensor, str, type)) and not (
-            isinstance(target, Objective) and target.ids is not None):
-        raise TypeError("target: CAM reads the linear weights of one class, so it takes class targets (None, "
-                        "an int, a name, N classes or an (N,K) table); for a callable target use gradcam")
+    if callable(target) and not isinstance(target, (torch.Tensor, str, type)) and not (isinstance(target, Objective) and target.ids is not None):
+        raise TypeError(
+            "target: CAM reads the linear weights of one class, so it takes class targets (None, "
+            "an int, a name, N classes or an (N,K) table); for a callable target use gradcam"
+        )
     module, clf, xin = enter(model, x)
     name = default_layer(model, layer, tuple(xin.shape[-2:]))
     with torch.no_grad(), frozen(module), capture(module, name) as cap:
@@ -135,7 +138,7 @@ def cam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *
     targets, squeeze = resolve_targets(target, logits, clf)
     if head.relu:
         feats = F.relu(feats)
-    weights = head.linear.weight[targets]                       # (N,K,C)
+    weights = head.linear.weight[targets]  # (N,K,C)
     maps = torch.einsum("nkc,nchw->nkhw", weights, feats)
     if upsample:
         maps = F.interpolate(maps, size=xin.shape[-2:], mode="bilinear", align_corners=False)
@@ -180,8 +183,7 @@ class FullyConvolutional(nn.Module):
         return self.forward(x).mean(dim=(2, 3))
 
 
-def fully_convolutional(model: nn.Module | Classifier, layer: LayerRef | None = None,
-                        size: int | None = None) -> FullyConvolutional:
+def fully_convolutional(model: nn.Module | Classifier, layer: LayerRef | None = None, size: int | None = None) -> FullyConvolutional:
     """The network with its pooled linear head rewritten as a 1x1 convolution (the "final
     convolution with as many filters as classes, then global average pooling" design of
     Lin et al. 2014, *Network in Network*, and Zhou et al. 2016): its output is one map per

@@ -30,9 +30,16 @@ from .common import Target, enter, resolve_objective
 from ..core.token_grid import apply_reshape, Reshape
 
 
-def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True, relu: bool = True,
-             reshape: Reshape | None = None) -> torch.Tensor:
+def hirescam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    relu: bool = True,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """HiResCAM: ``relu(sum_k dS_c/dA_k(x,y) * A_k(x,y))``, gradient times activation at
     every position, summed over channels; no spatial averaging of the gradient.
 
@@ -50,15 +57,21 @@ def hirescam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     """
     relu = checks.flag(relu, "relu")
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
-    maps = (grads * act.unsqueeze(1)).sum(dim=2)                     # (N,K,h,w)
+    maps = (grads * act.unsqueeze(1)).sum(dim=2)  # (N,K,h,w)
     if relu:
         maps = maps.clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample, relu)
 
 
-def xgradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True,
-             reshape: Reshape | None = None) -> torch.Tensor:
+def xgradcam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """XGrad-CAM: ``relu(sum_k w_k^c A_k)`` with
     ``w_k^c = sum_xy (A_k(x,y) / sum_x'y' A_k(x',y')) * dS_c/dA_k(x,y)``.
 
@@ -72,9 +85,8 @@ def xgradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
     be near zero and the weights large: prefer a rectified layer. Shape ``(N,[K],H,W)``.
     """
     act, grads, _, _, squeeze = layer_gradients(model, x, target, layer=layer, reshape=reshape)
-    total = act.sum(dim=(2, 3), keepdim=True)                        # (N,C,1,1)
-    share = torch.where(total != 0, act / torch.where(total != 0, total, torch.ones_like(total)),
-                        torch.zeros_like(act))
+    total = act.sum(dim=(2, 3), keepdim=True)  # (N,C,1,1)
+    share = torch.where(total != 0, act / torch.where(total != 0, total, torch.ones_like(total)), torch.zeros_like(act))
     weights = torch.einsum("nkchw,nchw->nkc", grads, share)
     maps = torch.einsum("nkc,nchw->nkhw", weights, act).clamp_min(0)
     return finish_maps(maps, x, squeeze, upsample, True)
@@ -89,19 +101,26 @@ def principal_projection(act: torch.Tensor, center: bool = False) -> torch.Tenso
     give a non-negative map: by Perron-Frobenius ``v_1`` then has no negative entry (when
     the leading singular value is simple, as it is for real feature maps)."""
     n, c, h, w = act.shape
-    m = act.flatten(2).transpose(1, 2).to(torch.float64)             # (N, hw, C)
+    m = act.flatten(2).transpose(1, 2).to(torch.float64)  # (N, hw, C)
     if center:
         m = m - m.mean(dim=1, keepdim=True)
     _, _, vh = torch.linalg.svd(m, full_matrices=False)
-    v1 = vh[:, 0, :]                                                 # (N, C)
+    v1 = vh[:, 0, :]  # (N, C)
     sign = torch.where(v1.sum(dim=1) < 0, -1.0, 1.0).to(v1.dtype)
     proj = torch.einsum("npc,nc->np", m, v1 * sign[:, None])
     return proj.view(n, h, w).to(act.dtype)
 
 
-def eigencam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-             layer: LayerRef | None = None, upsample: bool = True, center: bool = False,
-             reshape: Reshape | None = None) -> torch.Tensor:
+def eigencam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    upsample: bool = True,
+    center: bool = False,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """EigenCAM: the layer's feature maps projected on their first principal component.
 
     Muhammad & Yeasin, *Eigen-CAM: Class Activation Map using Principal Components*, IJCNN
@@ -132,7 +151,8 @@ def eigencam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = No
         raise NonFiniteActivationError(
             f"layer {name!r}: {int(bad.sum())} of its {act.numel()} activations are NaN or infinite for this input, "
             "so EigenCAM has no principal component to take (the SVD cannot run); the model overflows or divides "
-            "by zero before that layer: check its weights and the input's scale, or pick an earlier layer")
+            "by zero before that layer: check its weights and the input's scale, or pick an earlier layer"
+        )
     if target is None:
         k, squeeze = 1, True
     else:

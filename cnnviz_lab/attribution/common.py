@@ -27,9 +27,24 @@ from ..core.gate import Target, _is_callable_target, prepare_input, resolve_targ
 from ..core.state import frozen, frozen_forward, model_device
 from ..core.scoring import Objective, class_logits, resolve_objective
 
-__all__ = ["Objective", "Target", "enter", "finish", "forward_objective", "forward_targets", "frozen",
-           "gather_scores", "model_device", "one_class_per_image", "one_target_per_image", "prepare_input", "resolve_objective",
-           "resolve_targets", "to_caller", "topk_targets"]
+__all__ = [
+    "Objective",
+    "Target",
+    "enter",
+    "finish",
+    "forward_objective",
+    "forward_targets",
+    "frozen",
+    "gather_scores",
+    "model_device",
+    "one_class_per_image",
+    "one_target_per_image",
+    "prepare_input",
+    "resolve_objective",
+    "resolve_targets",
+    "to_caller",
+    "topk_targets",
+]
 
 
 def enter(model: nn.Module | Classifier, x: torch.Tensor) -> tuple[nn.Module, Classifier | None, torch.Tensor]:
@@ -39,8 +54,7 @@ def enter(model: nn.Module | Classifier, x: torch.Tensor) -> tuple[nn.Module, Cl
     return module, clf, prepare_input(module, x)
 
 
-def forward_targets(model: nn.Module | Classifier, x: torch.Tensor, target: Target
-                    ) -> tuple[nn.Module, Classifier | None, torch.Tensor, torch.Tensor, bool]:
+def forward_targets(model: nn.Module | Classifier, x: torch.Tensor, target: Target) -> tuple[nn.Module, Classifier | None, torch.Tensor, torch.Tensor, bool]:
     """One gradient-free, frozen forward pass to resolve ``target``: ``(module, classifier,
     x on the model's device, (N,K) targets, squeeze flag)``. For methods that combine or
     repeat other methods and must hand every part the same classes."""
@@ -49,8 +63,7 @@ def forward_targets(model: nn.Module | Classifier, x: torch.Tensor, target: Targ
     return module, clf, xin, targets, squeeze
 
 
-def forward_objective(model: nn.Module | Classifier, x: torch.Tensor, target: Target
-                      ) -> tuple[nn.Module, Classifier | None, torch.Tensor, Objective]:
+def forward_objective(model: nn.Module | Classifier, x: torch.Tensor, target: Target) -> tuple[nn.Module, Classifier | None, torch.Tensor, Objective]:
     """Like :func:`forward_targets` for any target, callables included: ``(module,
     classifier, x on the model's device, Objective)``. The ``Objective`` is itself a valid
     ``target=``, so every part of a combined method explains the same scores."""
@@ -58,19 +71,20 @@ def forward_objective(model: nn.Module | Classifier, x: torch.Tensor, target: Ta
     return module, clf, xin, resolve_objective(target, frozen_forward(module, xin), clf)
 
 
-def one_class_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
-                        ) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int]]:
+def one_class_per_image(
+    model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
+) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int]]:
     """Like :func:`forward_targets` for callers that explain exactly one class per image:
     ``(module, classifier, x, [class of each image])``; a K-class target raises ``ValueError``."""
     module, clf, xin, targets, squeeze = forward_targets(model, x, target)
     if not squeeze or targets.shape[1] != 1:
-        raise ValueError(f"target: {caller} explains one class per image: pass None, an int, a class "
-                         "name or one class per image")
+        raise ValueError(f"target: {caller} explains one class per image: pass None, an int, a class name or one class per image")
     return module, clf, xin, targets[:, 0].tolist()
 
 
-def one_target_per_image(model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
-                         ) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int] | Callable]:
+def one_target_per_image(
+    model: nn.Module | Classifier, x: torch.Tensor, target: Target, caller: str
+) -> tuple[nn.Module, Classifier | None, torch.Tensor, list[int] | Callable]:
     """Like :func:`one_class_per_image`, and a callable target giving one score per image
     (checked on one frozen forward pass) comes back as it is, for callers that hand the same
     target to every method they run."""
@@ -78,8 +92,7 @@ def one_target_per_image(model: nn.Module | Classifier, x: torch.Tensor, target:
         return one_class_per_image(model, x, target, caller)
     module, clf, xin, objective = forward_objective(model, x, target)
     if not objective.squeeze:
-        raise ValueError(f"target: {caller} explains one target per image: the callable must return one score "
-                         f"per image (N,), it returned {objective.k}")
+        raise ValueError(f"target: {caller} explains one target per image: the callable must return one score per image (N,), it returned {objective.k}")
     return module, clf, xin, target
 
 
@@ -88,8 +101,7 @@ def topk_targets(model: nn.Module | Classifier, x: torch.Tensor, k: int = 5) -> 
     the k best guesses in one call. ``k`` must be between 1 and the number of classes."""
     module, _, xin = enter(model, x)
     logits = class_logits(frozen_forward(module, xin), "model output")
-    k = checks.integer(k, "k", minimum=1, maximum=logits.shape[1],
-                       what=f"an int from 1 to the number of classes ({logits.shape[1]})")
+    k = checks.integer(k, "k", minimum=1, maximum=logits.shape[1], what=f"an int from 1 to the number of classes ({logits.shape[1]})")
     return logits.topk(k, dim=1).indices
 
 

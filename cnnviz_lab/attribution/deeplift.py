@@ -57,8 +57,9 @@ def paired_objective(target: Target | Objective, output: Any, clf: Classifier | 
     return resolve_objective(target, class_logits(output)[:n], clf)
 
 
-def paired_multipliers(module: nn.Module, clf: Classifier | None, x: torch.Tensor, reference: torch.Tensor,
-                       target: Target | Objective) -> tuple[torch.Tensor, Objective]:
+def paired_multipliers(
+    module: nn.Module, clf: Classifier | None, x: torch.Tensor, reference: torch.Tensor, target: Target | Objective
+) -> tuple[torch.Tensor, Objective]:
     """DeepLIFT's multipliers of ``x`` against ``reference`` (same shape): one forward pass
     on ``cat([x, reference])``, one batched backward from the output seeded with the
     objective's gradient at the images' outputs, the same seed in both halves
@@ -70,7 +71,7 @@ def paired_multipliers(module: nn.Module, clf: Classifier | None, x: torch.Tenso
             output = module(both.clone())
             if isinstance(output, (list, tuple)) and output and isinstance(output[0], Mapping):
                 raise ValueError(_PER_IMAGE.format(what=f"a list of {len(output)} per-image results"))
-            with suspended():   # the objective is not part of the network: no rule applies inside it
+            with suspended():  # the objective is not part of the network: no rule applies inside it
                 objective = paired_objective(target, output, clf, n)
                 scores = objective.select(torch.arange(n).repeat(2)).scores(output)[:n]
             require_graph(scores, output, objective)
@@ -80,9 +81,11 @@ def paired_multipliers(module: nn.Module, clf: Classifier | None, x: torch.Tenso
     return (x - reference).unsqueeze(1) * grads[:n], objective
 
 
-_PER_IMAGE = ("target: DeepLIFT runs each image with its reference in one batch and reads the target's "
-              "gradient row by row, but the model returns {what} (a detector): use saliency, "
-              "integrated_gradients, gradient_shap or a CAM method for this model")
+_PER_IMAGE = (
+    "target: DeepLIFT runs each image with its reference in one batch and reads the target's "
+    "gradient row by row, but the model returns {what} (a detector): use saliency, "
+    "integrated_gradients, gradient_shap or a CAM method for this model"
+)
 
 
 def _both_halves(output: torch.Tensor, grad: torch.Tensor, n: int) -> torch.Tensor:
@@ -91,15 +94,13 @@ def _both_halves(output: torch.Tensor, grad: torch.Tensor, n: int) -> torch.Tens
     if output.dim() == 0 or output.shape[0] != 2 * n:
         if not bool(grad.any()):
             return grad
-        raise ValueError(_PER_IMAGE.format(what=f"an output tensor of shape {tuple(output.shape)} whose first "
-                                               f"axis is not that batch of {2 * n}"))
+        raise ValueError(_PER_IMAGE.format(what=f"an output tensor of shape {tuple(output.shape)} whose first axis is not that batch of {2 * n}"))
     seed = grad.clone()
     seed[:, n:] = grad[:, :n]
     return seed
 
 
-def deeplift(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-             baseline: torch.Tensor | float | str | None = None) -> torch.Tensor:
+def deeplift(model: ModelLike, x: torch.Tensor, target: Target = None, *, baseline: torch.Tensor | float | str | None = None) -> torch.Tensor:
     """DeepLIFT with the Rescale rule (Shrikumar et al. 2017): ``(x - x') * m`` with
     multipliers ``m`` back-propagated as the module docstring says. Shape ``(N,[K],3,H,W)``;
     ``result.sum()`` per image and target equals ``z_c(x) - z_c(x')``.
@@ -139,8 +140,7 @@ def reference_set(baselines, x: torch.Tensor, clf: Classifier | None, name: str 
         blurred = gaussian_blur(x, max(1.0, x.shape[-1] / 16))
         return torch.stack([black, blurred], dim=1)
     if not isinstance(baselines, torch.Tensor):
-        raise TypeError(f"{name} must be a (B,C,H,W) tensor of references (or (N,B,C,H,W), one set per image), "
-                        f"got {type(baselines).__name__}")
+        raise TypeError(f"{name} must be a (B,C,H,W) tensor of references (or (N,B,C,H,W), one set per image), got {type(baselines).__name__}")
     b = baselines.detach()
     if not b.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor like x, got dtype {b.dtype}")
@@ -149,16 +149,14 @@ def reference_set(baselines, x: torch.Tensor, clf: Classifier | None, name: str 
     if b.dim() == 4:
         b = b.unsqueeze(0).expand(n, *b.shape)
     if b.dim() != 5 or b.shape[0] != n or b.shape[1] == 0 or tuple(b.shape[2:]) != tuple(x.shape[1:]):
-        raise ValueError(f"{name} must have shape (B,{', '.join(map(str, x.shape[1:]))}) or (N={n},B,...) like x, "
-                         f"got {tuple(baselines.shape)}")
+        raise ValueError(f"{name} must have shape (B,{', '.join(map(str, x.shape[1:]))}) or (N={n},B,...) like x, got {tuple(baselines.shape)}")
     b = b.to(x.device, x.dtype)
     if not bool(torch.isfinite(b).all()):
         raise ValueError(f"{name} contains NaN or infinite values")
     return b
 
 
-def shap_setup(model: ModelLike, x: torch.Tensor, target: Target, baselines
-               ) -> tuple[nn.Module, Classifier | None, torch.Tensor, torch.Tensor, Objective]:
+def shap_setup(model: ModelLike, x: torch.Tensor, target: Target, baselines) -> tuple[nn.Module, Classifier | None, torch.Tensor, torch.Tensor, Objective]:
     """The opening every SHAP-style method shares: ``x`` through the gate, its reference set
     (:func:`reference_set`) and the target read once from the clean images (a class, or a
     callable): ``(module, classifier or None, x, references (N,B,3,H,W), objective)``."""
@@ -169,9 +167,15 @@ def shap_setup(model: ModelLike, x: torch.Tensor, target: Target, baselines
     return module, clf, xd, refs, objective
 
 
-def deeplift_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-                  baselines: torch.Tensor | None = None, batch_size: int | None = None,
-                  progress: bool | None = None) -> torch.Tensor:
+def deeplift_shap(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    baselines: torch.Tensor | None = None,
+    batch_size: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """DeepLIFT-SHAP (Lundberg & Lee 2017): DeepLIFT averaged over references,
     ``(1/B) sum_b deeplift(x, x'_b)``, which sums to ``z_c(x) - mean_b z_c(x'_b)``. Shape
     ``(N,[K],3,H,W)``. A callable target enters as for :func:`deeplift` (exact sums for a
@@ -186,8 +190,7 @@ def deeplift_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     n, count = xd.shape[0], refs.shape[1]
     step = defaults.batch_size(batch_size, module, xd, backward=True)
     acc = torch.zeros((n, objective.k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
-    for idx in defaults.chunks(n * count, max(1, step // 2), device=xd.device, progress=progress,
-                               desc="DeepLIFT-SHAP"):
+    for idx in defaults.chunks(n * count, max(1, step // 2), device=xd.device, progress=progress, desc="DeepLIFT-SHAP"):
         img, ref = idx // count, idx % count
         part, _ = paired_multipliers(module, clf, xd[img], refs[img, ref], objective.select(img))
         acc.index_add_(0, img, part)

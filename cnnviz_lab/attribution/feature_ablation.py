@@ -53,9 +53,17 @@ def feature_labels(feature_mask: object, x: torch.Tensor) -> tuple[torch.Tensor,
     return labels, per_channel
 
 
-def feature_ablation(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                     feature_mask: object, fill: Fill = 0.0, output: str | None = None,
-                     batch_size: int | None = None, progress: bool | None = None) -> torch.Tensor:
+def feature_ablation(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    feature_mask: object,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    batch_size: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """Feature ablation (Captum's ``FeatureAblation``; occlusion, Zeiler & Fergus 2014, over
     arbitrary features): each feature ``j`` of ``feature_mask`` (see :func:`feature_labels`)
     is replaced by ``fill`` in turn and every one of its pixels gets
@@ -76,19 +84,18 @@ def feature_ablation(model: nn.Module | Classifier, x: torch.Tensor, target: Tar
     clean = frozen_forward(module, xin)
     objective = resolve_objective(target, clean, clf)
     reader = pick_reader(output, objective, clean)
-    base = objective.scores(clean, reader).float()                               # (N,K)
+    base = objective.scores(clean, reader).float()  # (N,K)
     filler = fill_image(xin, fill, clf).expand_as(xin)
 
     def ablate(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
-        hit = labels[img] == var.view(-1, 1, 1, 1)                              # (B,C',H,W)
+        hit = labels[img] == var.view(-1, 1, 1, 1)  # (B,C',H,W)
         return torch.where(hit, filler[img], xin[img])
 
-    scores = perturbed_scores(module, objective, variants, ablate, batch_size=bs, output=reader,
-                              progress=progress, desc="feature ablation")       # (N,K,F)
+    scores = perturbed_scores(module, objective, variants, ablate, batch_size=bs, output=reader, progress=progress, desc="feature ablation")  # (N,K,F)
     drop = base.to(scores.device)[..., None] - scores
-    for i, f in enumerate(counts):                                              # features an image lacks
+    for i, f in enumerate(counts):  # features an image lacks
         drop[i, :, f:] = 0
-    flat = labels.flatten(1).to(drop.device)                                    # (N, C'HW)
+    flat = labels.flatten(1).to(drop.device)  # (N, C'HW)
     maps = drop.gather(2, flat[:, None, :].expand(-1, objective.k, -1)).view(n, objective.k, *labels.shape[1:])
     if not per_channel:
         maps = maps[:, :, 0]

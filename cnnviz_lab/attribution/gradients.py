@@ -71,9 +71,16 @@ def input_x_gradient(model: ModelLike, x: torch.Tensor, target: Target = None) -
     return to_caller(finish(grads * xd.unsqueeze(1), squeeze), x)
 
 
-def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-                    from_layer: LayerRef | None = None, channel: int | Sequence[int] | None = None,
-                    generalize: bool = False, position: tuple[int, int] | str | None = None) -> torch.Tensor:
+def guided_backprop(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    from_layer: LayerRef | None = None,
+    channel: int | Sequence[int] | None = None,
+    generalize: bool = False,
+    position: tuple[int, int] | str | None = None,
+) -> torch.Tensor:
     """Guided backpropagation (Springenberg et al. 2014, *Striving for Simplicity: The All
     Convolutional Net*, arXiv:1412.6806): the input gradient where every ReLU passes back
     ``1[x > 0] * max(grad_out, 0)``. Shape ``(N,[K],3,H,W)``.
@@ -97,15 +104,13 @@ def guided_backprop(model: ModelLike, x: torch.Tensor, target: Target = None, *,
     ``from_layer=``: ``layer=`` names the feature map a CAM-style method reads.) This is
     :func:`~cnnviz_lab.attribution.backprop.modified_backprop` with ``backward="guided"``.
     """
-    return modified_backprop(model, x, target, backward="guided", from_layer=from_layer, channel=channel,
-                             generalize=generalize, position=position)
+    return modified_backprop(model, x, target, backward="guided", from_layer=from_layer, channel=channel, generalize=generalize, position=position)
 
 
 RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle")
 
 
-def _path(steps: int, rule: str, device: torch.device, dtype: torch.dtype
-          ) -> tuple[torch.Tensor, torch.Tensor]:
+def _path(steps: int, rule: str, device: torch.device, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
     """Points ``alpha`` in [0, 1] and weights ``w`` with ``sum_i w_i f(alpha_i) ~ int_0^1 f``."""
     steps = checks.positive_int(steps, "steps")
     checks.choice(rule, "rule", RULES)
@@ -121,8 +126,7 @@ def _path(steps: int, rule: str, device: torch.device, dtype: torch.dtype
     else:
         alpha = (np.arange(steps) + 0.5) / steps
         w = np.full(steps, 1.0 / steps)
-    return (torch.as_tensor(alpha, device=device, dtype=dtype),
-            torch.as_tensor(w, device=device, dtype=dtype))
+    return (torch.as_tensor(alpha, device=device, dtype=dtype), torch.as_tensor(w, device=device, dtype=dtype))
 
 
 def _baseline(baseline, x: torch.Tensor, clf: Classifier | None) -> torch.Tensor:
@@ -145,11 +149,18 @@ def _baseline(baseline, x: torch.Tensor, clf: Classifier | None) -> torch.Tensor
         raise ValueError(f"baseline of shape {tuple(b.shape)} does not broadcast to x {tuple(x.shape)}") from None
 
 
-def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-                         baseline: torch.Tensor | float | str | None = None, steps: int = 50,
-                         rule: str = "gausslegendre", batch_size: int | None = None,
-                         return_error: bool = False, progress: bool | None = None
-                         ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+def integrated_gradients(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    baseline: torch.Tensor | float | str | None = None,
+    steps: int = 50,
+    rule: str = "gausslegendre",
+    batch_size: int | None = None,
+    return_error: bool = False,
+    progress: bool | None = None,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Integrated Gradients (Sundararajan, Taly & Yan 2017, *Axiomatic Attribution for Deep
     Networks*, ICML): ``(x - x') * int_0^1 d z_c(x' + a (x - x')) / dx da``, the integral
     taken with ``steps`` points of the quadrature ``rule`` (``"gausslegendre"``, default, as
@@ -177,8 +188,7 @@ def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = Non
         count, k, squeeze = xd.shape[0], objective.k, objective.squeeze
         diff = xd - base
         acc = torch.zeros((count, k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
-        for idx in defaults.chunks(count * steps, step, device=xd.device, progress=progress,
-                                   desc="Integrated Gradients"):
+        for idx in defaults.chunks(count * steps, step, device=xd.device, progress=progress, desc="Integrated Gradients"):
             img, j = idx // steps, idx % steps
             points = base[img] + alpha[j].view(-1, 1, 1, 1) * diff[img]
             grads, _, _ = input_gradients(module, points, objective.select(img))
@@ -194,5 +204,4 @@ def integrated_gradients(model: ModelLike, x: torch.Tensor, target: Target = Non
     return result
 
 
-__all__ = ["batched_grad", "clean_targets", "guided_backprop", "input_x_gradient",
-           "integrated_gradients", "saliency"]
+__all__ = ["batched_grad", "clean_targets", "guided_backprop", "input_x_gradient", "integrated_gradients", "saliency"]

@@ -62,20 +62,20 @@ UNDEFINED_TYPES: tuple[type, ...] = tuple(t for t in ACTIVATION_TYPES if t not i
 
 
 def _refusal(model_name: str, backward: str):
-    what, back = (("guided backpropagation", "phi'(x) * max(grad, 0)") if backward == "guided"
-                  else ("the deconvnet rule", "max(grad, 0)"))
+    what, back = ("guided backpropagation", "phi'(x) * max(grad, 0)") if backward == "guided" else ("the deconvnet rule", "max(grad, 0)")
 
     def error(call: Call) -> Exception:
         return UnsupportedActivationError(
             f"{what} is defined for ReLU and ReLU6 only, but {model_name} "
             f"uses {call.name}. Pass generalize=True to back-propagate {back} through "
             f"such activations (documented in cnnviz_lab.attribution.guided), or use saliency / "
-            f"integrated_gradients, which need no special rule.")
+            f"integrated_gradients, which need no special rule."
+        )
+
     return error
 
 
-def guided_composite(model_name: str = "the model", generalize: bool = False, backward: str = "guided"
-                     ) -> Composite:
+def guided_composite(model_name: str = "the model", generalize: bool = False, backward: str = "guided") -> Composite:
     """The composite of ``backward`` (``"guided"`` or ``"deconvnet"``): its rule on every
     rectifier; on other activations the same rule with ``generalize=True``, else a refusal
     (``UnsupportedActivationError`` naming the activation and ``model_name``)."""
@@ -87,8 +87,7 @@ def guided_composite(model_name: str = "the model", generalize: bool = False, ba
 
 
 @contextmanager
-def guided_relus(model_name: str = "the model", generalize: bool = False,
-                 backward: str = "guided") -> Iterator[Engine | None]:
+def guided_relus(model_name: str = "the model", generalize: bool = False, backward: str = "guided") -> Iterator[Engine | None]:
     """Inside the block, every rectifier call of a forward pass back-propagates with the
     guided rule ``1[x > 0] * max(grad_out, 0)`` (Springenberg et al. 2014), or with
     ``backward="deconvnet"`` (``max(grad_out, 0)``) or ``backward="vanilla"`` (the true gradient).

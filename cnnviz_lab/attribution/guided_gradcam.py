@@ -18,9 +18,15 @@ from ..core.token_grid import Reshape
 from .gradients import guided_backprop
 
 
-def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                   layer: LayerRef | None = None, generalize: bool = False,
-                   reshape: Reshape | None = None) -> torch.Tensor:
+def guided_gradcam(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layer: LayerRef | None = None,
+    generalize: bool = False,
+    reshape: Reshape | None = None,
+) -> torch.Tensor:
     """Guided Grad-CAM ``G(x) * upsample(GradCAM(x))``, shape ``(N,[K],3,H,W)``.
 
     Both factors explain the same classes: the targets are resolved once (top-1 per image
@@ -29,8 +35,8 @@ def guided_gradcam(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     there).
     """
     _, _, xin, objective = forward_objective(model, x, target)
-    maps = gradcam(model, xin, objective, layer=layer, upsample=True, reshape=reshape)     # (N,K,H,W)
-    guided = guided_backprop(model, xin, objective, generalize=generalize)                # (N,K,3,H,W)
+    maps = gradcam(model, xin, objective, layer=layer, upsample=True, reshape=reshape)  # (N,K,H,W)
+    guided = guided_backprop(model, xin, objective, generalize=generalize)  # (N,K,3,H,W)
     if objective.squeeze:
         maps, guided = maps.unsqueeze(1), guided.unsqueeze(1)
     return to_caller(finish(guided * maps.unsqueeze(2), objective.squeeze), x)

@@ -71,10 +71,9 @@ def superpixels(x: torch.Tensor, n: int = 64, *, compactness: float = 1.0, iters
     iters = checks.integer(iters, "iters", minimum=0)
     count, chans, h, w = x.shape
     side = math.sqrt(h * w / n)
-    rows = math.isqrt(n)                       # a rows x cols grid of at most n cells to start from
+    rows = math.isqrt(n)  # a rows x cols grid of at most n cells to start from
     scale = compactness / side
-    rr, cc = torch.meshgrid(torch.arange(h, device=x.device, dtype=torch.float32),
-                            torch.arange(w, device=x.device, dtype=torch.float32), indexing="ij")
+    rr, cc = torch.meshgrid(torch.arange(h, device=x.device, dtype=torch.float32), torch.arange(w, device=x.device, dtype=torch.float32), indexing="ij")
     pos = torch.stack([rr, cc], dim=-1).view(1, h * w, 2) * scale
     feats = torch.cat([x.detach().float().flatten(2).transpose(1, 2), pos.expand(count, -1, -1)], dim=2)
     init = _grid(h, w, rows, n // rows, x.device).view(-1)
@@ -115,8 +114,7 @@ def kernel_weights(z: torch.Tensor, width: float = 0.25, distance: str = "cosine
     return torch.exp(-d * d / (2 * width * width))
 
 
-def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alpha: float = 1.0
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
+def weighted_ridge(z: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, alpha: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Coefficients ``(F,K)`` and intercepts ``(K,)`` minimising
     ``sum_i w_i (y_i - b - z_i . beta)^2 + alpha ||beta||^2`` (what scikit-learn's ``Ridge``
     fits with ``sample_weight``), in float64 through the normal equations of the
@@ -148,25 +146,35 @@ def _segments(segments, xin: torch.Tensor, cells: int) -> torch.Tensor:
             return grid_segments(h, w, cells, xin.device).expand(n, h, w)
         if segments == "superpixels":
             return superpixels(xin, cells * cells)
-        raise ValueError(f"segments must be None, 'grid', 'superpixels' or an (H,W)/(N,H,W) integer "
-                         f"tensor, got {segments!r}")
+        raise ValueError(f"segments must be None, 'grid', 'superpixels' or an (H,W)/(N,H,W) integer tensor, got {segments!r}")
     what = f"integer labels of shape ({h}, {w}) or ({n}, {h}, {w})"
     try:
         seg = torch.as_tensor(segments, device=xin.device)
     except (TypeError, ValueError, RuntimeError):
         raise TypeError(f"segments must be None, 'grid', 'superpixels' or {what}, got {segments!r}") from None
-    if seg.is_floating_point() or seg.is_complex() or seg.dim() not in (2, 3) or seg.shape[-2:] != (h, w) or \
-            (seg.dim() == 3 and seg.shape[0] != n):
+    if seg.is_floating_point() or seg.is_complex() or seg.dim() not in (2, 3) or seg.shape[-2:] != (h, w) or (seg.dim() == 3 and seg.shape[0] != n):
         raise ValueError(f"segments must be {what}, got {seg.dtype} {tuple(seg.shape)}")
     seg = seg.expand(n, h, w)
     return torch.stack([torch.unique(s, return_inverse=True)[1] for s in seg])
 
 
-def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-         segments: str | torch.Tensor | None = None, cells: int = 8, n: int = 1000,
-         kernel_width: float = 0.25, distance: str = "cosine", alpha: float = 1.0, fill: Fill = 0.0,
-         output: str | None = None, batch_size: int | None = None, seed: int | None = None,
-         progress: bool | None = None) -> torch.Tensor:
+def lime(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    segments: str | torch.Tensor | None = None,
+    cells: int = 8,
+    n: int = 1000,
+    kernel_width: float = 0.25,
+    distance: str = "cosine",
+    alpha: float = 1.0,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """LIME (Ribeiro, Singh & Guestrin 2016, *"Why Should I Trust You?": Explaining the
     Predictions of Any Classifier*, KDD): each pixel gets the coefficient of its superpixel
     in a weighted ridge fit of the target's output over ``n`` perturbed copies (see the
@@ -199,23 +207,23 @@ def lime(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
     count, _, h, w = job.x.shape
     seg = _segments(segments, job.x, cells)
     feats = [int(s.max()) + 1 for s in seg]
-    samples = [lime_samples(f, n, seed) for f in feats]                        # (n, F_i) on the CPU
+    samples = [lime_samples(f, n, seed) for f in feats]  # (n, F_i) on the CPU
     table = torch.zeros(count, n, max(feats))
     for i, z in enumerate(samples):
-        table[i, :, :feats[i]] = z
+        table[i, :, : feats[i]] = z
     table, flat = table.to(job.x.device), seg.reshape(count, 1, h * w)
 
     def mask(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
-        on = table[img, var]                                                    # (B, F)
+        on = table[img, var]  # (B, F)
         return on.gather(1, flat[img, 0]).view(-1, h, w)
 
-    ys = masked_scores(job.module, job.x, job.targets, n, mask, job.filler, batch_size=job.batch_size,
-                       output=job.output, progress=progress, desc="LIME")              # (N,K,n)
+    ys = masked_scores(
+        job.module, job.x, job.targets, n, mask, job.filler, batch_size=job.batch_size, output=job.output, progress=progress, desc="LIME"
+    )  # (N,K,n)
     maps = []
-    for i in range(count):        # a small F x F solve: on the CPU, in float64
-        beta, _ = weighted_ridge(samples[i], ys[i].t().cpu(), kernel_weights(samples[i], kernel_width, distance),
-                                 alpha)
-        maps.append(beta.t().float().to(job.x.device)[:, seg[i]])              # (K,H,W)
+    for i in range(count):  # a small F x F solve: on the CPU, in float64
+        beta, _ = weighted_ridge(samples[i], ys[i].t().cpu(), kernel_weights(samples[i], kernel_width, distance), alpha)
+        maps.append(beta.t().float().to(job.x.device)[:, seg[i]])  # (K,H,W)
     return to_caller(finish(torch.stack(maps), job.squeeze), x)
 
 

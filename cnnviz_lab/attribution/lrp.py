@@ -31,8 +31,7 @@ ModelLike = nn.Module | Classifier
 
 def _bound(value, name: str, x: torch.Tensor) -> torch.Tensor:
     if isinstance(value, bool) or not isinstance(value, (int, float, torch.Tensor)):
-        raise TypeError(f"{name} must be a number or a tensor broadcastable to x (e.g. (1,3,1,1) per channel), "
-                        f"got {value!r:.60}")
+        raise TypeError(f"{name} must be a number or a tensor broadcastable to x (e.g. (1,3,1,1) per channel), got {value!r:.60}")
     t = torch.as_tensor(value, dtype=x.dtype, device=x.device)
     if not bool(torch.isfinite(t).all()):
         raise ValueError(f"{name} contains NaN or infinite values")
@@ -43,32 +42,26 @@ def _bound(value, name: str, x: torch.Tensor) -> torch.Tensor:
     return t
 
 
-def pixel_bounds(clf: Classifier | None, x: torch.Tensor, low=None, high=None
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
+def pixel_bounds(clf: Classifier | None, x: torch.Tensor, low=None, high=None) -> tuple[torch.Tensor, torch.Tensor]:
     """The z-box rule's pixel bounds: ``low``/``high`` when given; else, for a Classifier,
     black and white in its input space (``from_unit(0)``, ``from_unit(1)``, per channel); for
     a bare module the batch's smallest and largest value per channel."""
     if low is None:
-        low = clf.from_unit(torch.zeros(1, x.shape[1], 1, 1, device=x.device)).to(x.dtype) if clf is not None \
-            else x.amin(dim=(0, 2, 3), keepdim=True)
+        low = clf.from_unit(torch.zeros(1, x.shape[1], 1, 1, device=x.device)).to(x.dtype) if clf is not None else x.amin(dim=(0, 2, 3), keepdim=True)
     if high is None:
-        high = clf.from_unit(torch.ones(1, x.shape[1], 1, 1, device=x.device)).to(x.dtype) if clf is not None \
-            else x.amax(dim=(0, 2, 3), keepdim=True)
+        high = clf.from_unit(torch.ones(1, x.shape[1], 1, 1, device=x.device)).to(x.dtype) if clf is not None else x.amax(dim=(0, 2, 3), keepdim=True)
     return _bound(low, "low", x), _bound(high, "high", x)
 
 
-def make_composite(composite: str | Composite, clf: Classifier | None, x: torch.Tensor, *, epsilon: float,
-                   gamma: float, low=None, high=None) -> Composite:
+def make_composite(composite: str | Composite, clf: Classifier | None, x: torch.Tensor, *, epsilon: float, gamma: float, low=None, high=None) -> Composite:
     """``composite`` as a :class:`Composite` (a name of :data:`COMPOSITES` built with these
     parameters, or a composite object as it is)."""
     if isinstance(composite, Composite):
         if low is not None or high is not None:
-            raise ValueError("low= and high= belong to composite='epsilon_gamma_box'; a composite object "
-                             "carries its own rules")
+            raise ValueError("low= and high= belong to composite='epsilon_gamma_box'; a composite object carries its own rules")
         return composite
     if not isinstance(composite, str):
-        raise TypeError(f"composite must be one of {', '.join(repr(c) for c in COMPOSITES)} or a "
-                        f"cnnviz_lab.core.Composite, got {composite!r:.60}")
+        raise TypeError(f"composite must be one of {', '.join(repr(c) for c in COMPOSITES)} or a cnnviz_lab.core.Composite, got {composite!r:.60}")
     checks.choice(composite, "composite", list(COMPOSITES))
     epsilon = checks.real(epsilon, "epsilon", minimum=0.0)
     gamma = checks.real(gamma, "gamma", minimum=0.0)
@@ -80,9 +73,17 @@ def make_composite(composite: str | Composite, clf: Classifier | None, x: torch.
     return COMPOSITES[composite](epsilon=epsilon)
 
 
-def lrp(model: ModelLike, x: torch.Tensor, target: Target = None, *, composite: str | Composite = "epsilon_plus_flat",
-        epsilon: float = 1e-6, gamma: float = 0.25, low: torch.Tensor | float | None = None,
-        high: torch.Tensor | float | None = None) -> torch.Tensor:
+def lrp(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    composite: str | Composite = "epsilon_plus_flat",
+    epsilon: float = 1e-6,
+    gamma: float = 0.25,
+    low: torch.Tensor | float | None = None,
+    high: torch.Tensor | float | None = None,
+) -> torch.Tensor:
     """Layer-wise Relevance Propagation (Bach et al. 2015; Montavon et al. 2019) of the
     target's score (a class's logit, or a callable's value): relevance per pixel and colour
     channel, shape ``(N,[K],3,H,W)``.
@@ -121,7 +122,7 @@ def lrp(model: ModelLike, x: torch.Tensor, target: Target = None, *, composite: 
         xg = xd.requires_grad_(True)
         with comp.context(module, xd.detach().clone()):
             output = module(xg.clone())
-            with suspended():   # the objective is not part of the network: no rule applies inside it
+            with suspended():  # the objective is not part of the network: no rule applies inside it
                 objective = resolve_objective(target, output, clf, n=xd.shape[0])
                 scores = objective.scores(output)
             require_graph(scores, output, objective)

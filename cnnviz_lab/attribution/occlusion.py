@@ -118,8 +118,7 @@ def occlusion_map(grid: OcclusionGrid) -> torch.Tensor:
     ``= R_y D R_x^T`` and the count of covering windows ``= R_y 1 R_x^T``.
     """
     if not isinstance(grid, OcclusionGrid):
-        raise TypeError(f"grid must be the OcclusionGrid of occlusion_grid(...), got {grid!r:.60} "
-                        f"({type(grid).__name__})")
+        raise TypeError(f"grid must be the OcclusionGrid of occlusion_grid(...), got {grid!r:.60} ({type(grid).__name__})")
     h, w = grid.size
     dev = grid.scores.device
     ry = _coverage(h, grid.ys, grid.window[0], dev)
@@ -142,10 +141,19 @@ def _window_masks(starts: torch.Tensor, size: tuple[int, int], window: tuple[int
     return (rows[:, :, None] & cols[:, None, :])[:, None]
 
 
-def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                   window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str | None = None,
-                   batch_size: int | None = None, blur_sigma: float | None = None,
-                   progress: bool | None = None) -> OcclusionGrid:
+def occlusion_grid(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    window: Pair = 32,
+    stride: Pair = 16,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    batch_size: int | None = None,
+    blur_sigma: float | None = None,
+    progress: bool | None = None,
+) -> OcclusionGrid:
     """Run the occlusion experiment and keep the output for every occluder position
     (Zeiler & Fergus 2014: "probability as a function of occluder position").
 
@@ -183,19 +191,27 @@ def occlusion_grid(model: nn.Module | Classifier, x: torch.Tensor, target: Targe
     def occlude(img: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         return torch.where(_window_masks(positions[pos], (h, w), win), filler[img], x[img])
 
-    scores = perturbed_scores(module, objective, len(positions), occlude, batch_size=bs, output=reader,
-                              progress=progress, desc="occlusion")
+    scores = perturbed_scores(module, objective, len(positions), occlude, batch_size=bs, output=reader, progress=progress, desc="occlusion")
     scores = scores.view(n, objective.k, len(ys), len(xs))
     dev = caller.device
     targets = objective.ids if objective.ids is not None else torch.full((n, objective.k), -1, dtype=torch.long)
-    return OcclusionGrid(scores.to(dev), base.to(dev), targets.to(dev), ys, xs, win, step, (h, w),
-                         reader or "target", objective.squeeze)
+    return OcclusionGrid(scores.to(dev), base.to(dev), targets.to(dev), ys, xs, win, step, (h, w), reader or "target", objective.squeeze)
 
 
-def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-              window: Pair = 32, stride: Pair = 16, fill: Fill = 0.0, output: str | None = None,
-              batch_size: int | None = None, blur_sigma: float | None = None,
-              progress: bool | None = None, feature_mask: object | None = None) -> torch.Tensor:
+def occlusion(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    window: Pair = 32,
+    stride: Pair = 16,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    batch_size: int | None = None,
+    blur_sigma: float | None = None,
+    progress: bool | None = None,
+    feature_mask: object | None = None,
+) -> torch.Tensor:
     """Occlusion sensitivity map (Zeiler & Fergus 2014), ``(N,[K],H,W)``.
 
     Each pixel is the mean drop of the target's output (``output="prob"`` or ``"logit"``)
@@ -213,10 +229,10 @@ def occlusion(model: nn.Module | Classifier, x: torch.Tensor, target: Target = N
     if feature_mask is not None:
         from .feature_ablation import feature_ablation
 
-        return feature_ablation(model, x, target, feature_mask=feature_mask, fill=fill, output=output,
-                                batch_size=batch_size, progress=progress)
-    grid = occlusion_grid(model, x, target, window=window, stride=stride, fill=fill, output=output,
-                          batch_size=batch_size, blur_sigma=blur_sigma, progress=progress)
+        return feature_ablation(model, x, target, feature_mask=feature_mask, fill=fill, output=output, batch_size=batch_size, progress=progress)
+    grid = occlusion_grid(
+        model, x, target, window=window, stride=stride, fill=fill, output=output, batch_size=batch_size, blur_sigma=blur_sigma, progress=progress
+    )
     return occlusion_map(grid)
 
 
@@ -234,8 +250,7 @@ def _box_blur(m: torch.Tensor, k: int) -> torch.Tensor:
     return F.avg_pool2d(m2, k, stride=1).reshape(*lead, *m.shape[-2:])
 
 
-def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normalize: bool = True,
-                         blur: int = 3) -> torch.Tensor:
+def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normalize: bool = True, blur: int = 3) -> torch.Tensor:
     """The percentile regularisation of the occlusion heatmap, which turns "output per occluder
     position" into "where is the object" (high where occluding hurt).
 
@@ -268,5 +283,14 @@ def regularize_occlusion(heatmap: torch.Tensor, percentile: float = 25.0, normal
 
 # fill_image, NAMED_FILLS and gaussian_blur live in cnnviz_lab.core.perturb and cnnviz_lab.core.blur;
 # they are importable from here as before.
-__all__ = ["NAMED_FILLS", "OcclusionGrid", "fill_image", "gaussian_blur", "occlusion", "occlusion_grid",
-           "occlusion_map", "regularize_occlusion", "window_starts"]
+__all__ = [
+    "NAMED_FILLS",
+    "OcclusionGrid",
+    "fill_image",
+    "gaussian_blur",
+    "occlusion",
+    "occlusion_grid",
+    "occlusion_map",
+    "regularize_occlusion",
+    "window_starts",
+]

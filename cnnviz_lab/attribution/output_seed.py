@@ -40,29 +40,30 @@ def differentiable_outputs(output: Any) -> list[torch.Tensor]:
     return [t for t in tensors_of(output) if t.is_floating_point() and t.requires_grad]
 
 
-def _grads(outputs: list[torch.Tensor], inputs: list[torch.Tensor], seeds: list[torch.Tensor], k: int,
-           allow_unused: bool, keep: bool) -> list[torch.Tensor | None]:
+def _grads(
+    outputs: list[torch.Tensor], inputs: list[torch.Tensor], seeds: list[torch.Tensor], k: int, allow_unused: bool, keep: bool
+) -> list[torch.Tensor | None]:
     """``d <outputs, seeds[k]> / d inputs`` for each of the ``k`` seeds (leading axis), one batched
     backward where vmap can run through the graph, else one backward per seed (same result).
     ``keep``: the graph is used again afterwards (else the last backward frees its buffers)."""
     if k == 1:
-        got = torch.autograd.grad(outputs, inputs, grad_outputs=[s[0] for s in seeds], retain_graph=keep,
-                                  allow_unused=allow_unused)
+        got = torch.autograd.grad(outputs, inputs, grad_outputs=[s[0] for s in seeds], retain_graph=keep, allow_unused=allow_unused)
         return [None if g is None else g.unsqueeze(0) for g in got]
     try:
-        return list(torch.autograd.grad(outputs, inputs, grad_outputs=seeds, is_grads_batched=True,
-                                        retain_graph=True, allow_unused=allow_unused))
+        return list(torch.autograd.grad(outputs, inputs, grad_outputs=seeds, is_grads_batched=True, retain_graph=True, allow_unused=allow_unused))
     except (RuntimeError, NotImplementedError) as err:
-        warnings.warn(f"the batched backward pass failed ({str(err).splitlines()[0][:160]}); computing the {k} "
-                      f"passes one by one instead", BatchedBackwardWarning, stacklevel=3)
-    parts = [torch.autograd.grad(outputs, inputs, grad_outputs=[s[j] for s in seeds], retain_graph=keep or j < k - 1,
-                                 allow_unused=allow_unused) for j in range(k)]
-    return [None if parts[0][i] is None else torch.stack([p[i] for p in parts])
-            for i in range(len(inputs))]
+        warnings.warn(
+            f"the batched backward pass failed ({str(err).splitlines()[0][:160]}); computing the {k} passes one by one instead",
+            BatchedBackwardWarning,
+            stacklevel=3,
+        )
+    parts = [
+        torch.autograd.grad(outputs, inputs, grad_outputs=[s[j] for s in seeds], retain_graph=keep or j < k - 1, allow_unused=allow_unused) for j in range(k)
+    ]
+    return [None if parts[0][i] is None else torch.stack([p[i] for p in parts]) for i in range(len(inputs))]
 
 
-def objective_gradients(scores: torch.Tensor, outputs: list[torch.Tensor]
-                        ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def objective_gradients(scores: torch.Tensor, outputs: list[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """``d scores[:, k] / d f`` for every output tensor ``f`` the ``(B,K)`` scores depend on:
     ``(tensors, gradients (K, *f.shape))``, through the objective only (the backward stops at
     the output). Rows are summed, so row ``b`` of each gradient is image ``b``'s (a target

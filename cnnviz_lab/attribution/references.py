@@ -17,8 +17,9 @@ from ..core.blur import gaussian_blur
 KINDS = ("black", "blurred", "noise", "mean")
 
 
-def reference_images(classifier: Classifier, x: torch.Tensor, kinds: tuple[str, ...] | list[str] = KINDS, *,
-                     sigma: float | None = None, seed: int | None = None) -> dict[str, torch.Tensor]:
+def reference_images(
+    classifier: Classifier, x: torch.Tensor, kinds: tuple[str, ...] | list[str] = KINDS, *, sigma: float | None = None, seed: int | None = None
+) -> dict[str, torch.Tensor]:
     """``{kind: reference}``, each shaped like the preprocessed batch ``x`` and in the model's
     input space: ``"black"`` (RGB 0), ``"blurred"`` (``x`` under a Gaussian blur of ``sigma``
     pixels, default 1/16 of the width, as :func:`~cnnviz_lab.deeplift_shap` uses), ``"noise"``
@@ -26,11 +27,9 @@ def reference_images(classifier: Classifier, x: torch.Tensor, kinds: tuple[str, 
     the training data's mean colour, the classifier's normalisation mean: 0 after
     normalisation)."""
     if not isinstance(classifier, Classifier):
-        raise TypeError(f"classifier: expected a cv.Classifier (its normalisation defines black and the mean), "
-                        f"got {type(classifier).__name__}")
+        raise TypeError(f"classifier: expected a cv.Classifier (its normalisation defines black and the mean), got {type(classifier).__name__}")
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 3 or not x.is_floating_point():
-        raise ValueError(f"x: expected a preprocessed (N,3,H,W) float batch, got "
-                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+        raise ValueError(f"x: expected a preprocessed (N,3,H,W) float batch, got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
     if isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds) or not kinds:
         raise TypeError(f"kinds: a non-empty list of {', '.join(KINDS)}")
     for k in kinds:

@@ -121,10 +121,21 @@ def _parameters(fn: Callable) -> set[str]:
     return {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
-def register(name: str, fn: Attribution, *, label: str | None = None, family: str = "gradient",
-             aliases: tuple[str, ...] = (), pixels: bool | None = None, wraps: bool = False,
-             full: Mapping[str, Any] | None = None, quick: Mapping[str, Any] | None = None,
-             course: bool = False, panels: bool = True, agnostic: bool = False) -> Method:
+def register(
+    name: str,
+    fn: Attribution,
+    *,
+    label: str | None = None,
+    family: str = "gradient",
+    aliases: tuple[str, ...] = (),
+    pixels: bool | None = None,
+    wraps: bool = False,
+    full: Mapping[str, Any] | None = None,
+    quick: Mapping[str, Any] | None = None,
+    course: bool = False,
+    panels: bool = True,
+    agnostic: bool = False,
+) -> Method:
     """Add an attribution method to the registry (replacing one of the same name) and
     return its entry. ``pixels`` defaults to ``family in ("gradient", "relevance")``. The function must
     take ``(model, x, target)`` and the keywords of its family, and every setting named in
@@ -134,11 +145,21 @@ def register(name: str, fn: Attribution, *, label: str | None = None, family: st
     params = _parameters(fn)
     missing = [k for k in (*FAMILIES[family], *(full or {}), *(quick or {})) if k not in params]
     if missing or len(inspect.signature(fn).parameters) < 3:
-        raise TypeError(f"{name}: a {family} method must be fn(model, x, target=None, *, ...) taking "
-                        f"{', '.join(missing) or 'model, x and target'}")
-    entry = Method(name, fn, label or name, family, tuple(aliases),
-                   family in ("gradient", "relevance") if pixels is None else pixels, wraps, dict(full or {}),
-                   dict(quick or {}), course, panels, agnostic)
+        raise TypeError(f"{name}: a {family} method must be fn(model, x, target=None, *, ...) taking {', '.join(missing) or 'model, x and target'}")
+    entry = Method(
+        name,
+        fn,
+        label or name,
+        family,
+        tuple(aliases),
+        family in ("gradient", "relevance") if pixels is None else pixels,
+        wraps,
+        dict(full or {}),
+        dict(quick or {}),
+        course,
+        panels,
+        agnostic,
+    )
     # Check every name before changing anything: a refused registration leaves the registry as it was.
     for key in {normalize(k) for k in (name, *aliases)}:
         owner = _KEYS.get(key)
@@ -168,24 +189,26 @@ def get_method(name: str | Method | Attribution) -> Method:
         entry = _entry_of(name)
         if entry is not None:
             return entry
-        raise ValueError(f"{getattr(name, '__name__', name)!r} is not a registered method; "
-                         "register it with cnnviz_lab.attribution.registry.register")
+        raise ValueError(f"{getattr(name, '__name__', name)!r} is not a registered method; register it with cnnviz_lab.attribution.registry.register")
     key = _KEYS.get(normalize(name))
     if key is None:
-        raise unknown_name("method", name, list(_REGISTRY) + [a for m in _REGISTRY.values() for a in m.aliases],
-                           f"choose from {', '.join(_REGISTRY)}")
+        raise unknown_name("method", name, list(_REGISTRY) + [a for m in _REGISTRY.values() for a in m.aliases], f"choose from {', '.join(_REGISTRY)}")
     return _REGISTRY[key]
 
 
-def methods(family: str | None = None, *, pixels: bool | None = None, course: bool | None = None,
-            panels: bool | None = None, wraps: bool | None = None, agnostic: bool | None = None
-            ) -> list[Method]:
+def methods(
+    family: str | None = None,
+    *,
+    pixels: bool | None = None,
+    course: bool | None = None,
+    panels: bool | None = None,
+    wraps: bool | None = None,
+    agnostic: bool | None = None,
+) -> list[Method]:
     """Registered methods in registration order (the order the notebooks teach them),
     filtered by the given attributes."""
-    wanted = {"family": family, "pixels": pixels, "course": course, "panels": panels, "wraps": wraps,
-              "agnostic": agnostic}
-    return [m for m in _REGISTRY.values()
-            if all(v is None or getattr(m, k) == v for k, v in wanted.items())]
+    wanted = {"family": family, "pixels": pixels, "course": course, "panels": panels, "wraps": wraps, "agnostic": agnostic}
+    return [m for m in _REGISTRY.values() if all(v is None or getattr(m, k) == v for k, v in wanted.items())]
 
 
 def label(method: str | Method | Attribution) -> str:
@@ -206,8 +229,7 @@ def base_method(method: str | Method | Attribution) -> Attribution:
     entry = get_method(method)
     if not entry.pixels or entry.wraps:
         bases = ", ".join(m.name for m in methods(pixels=True, wraps=False))
-        raise ValueError(f"method={entry.name!r}: SmoothGrad averages a base attribution in pixel space "
-                         f"({bases}), not {entry.name}")
+        raise ValueError(f"method={entry.name!r}: SmoothGrad averages a base attribution in pixel space ({bases}), not {entry.name}")
     return entry.fn
 
 
@@ -228,8 +250,9 @@ def accepted(method: str | Method | Attribution, options: Mapping[str, Any]) -> 
     return {k: v for k, v in options.items() if v is not None and k in names}
 
 
-def call(method: str | Method | Attribution, model: Any, x: torch.Tensor, target: Any = None, /, *,
-         offered: Mapping[str, Any] | None = None, **options: Any) -> torch.Tensor:
+def call(
+    method: str | Method | Attribution, model: Any, x: torch.Tensor, target: Any = None, /, *, offered: Mapping[str, Any] | None = None, **options: Any
+) -> torch.Tensor:
     """Run a method with its default settings, ``options`` overriding them.
 
     ``options`` are strict: one the method does not take (a typo such as ``stpes=``) raises
@@ -245,8 +268,7 @@ def call(method: str | Method | Attribution, model: Any, x: torch.Tensor, target
     if unknown:
         known = sorted(_parameters(fn) - {"model", "x", "target"})
         name = entry.name if entry is not None else getattr(fn, "__name__", "method")
-        raise TypeError(f"{name} got unexpected keyword {', '.join(repr(k) for k in unknown)}; "
-                        f"it accepts {', '.join(known)}")
+        raise TypeError(f"{name} got unexpected keyword {', '.join(repr(k) for k in unknown)}; it accepts {', '.join(known)}")
     settings = {**(entry.settings() if entry is not None else {}), **given}
     params = _parameters(fn)
     kwargs = {k: v for k, v in settings.items() if k in params}
@@ -260,5 +282,4 @@ def _entry_of(fn: Attribution) -> Method | None:
     return next((m for m in _REGISTRY.values() if m.fn is fn), None)
 
 
-__all__ = ["FAMILIES", "Method", "accepted", "base_method", "call", "get_method", "label", "methods", "normalize", "register",
-           "unregister"]
+__all__ = ["FAMILIES", "Method", "accepted", "base_method", "call", "get_method", "label", "methods", "normalize", "register", "unregister"]

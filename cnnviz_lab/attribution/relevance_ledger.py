@@ -90,8 +90,7 @@ class RelevanceLedger:
         for s in self.sites:
             if s.name.startswith(prefix):
                 return s
-        raise ValueError(f"prefix: no site of the pass is named {prefix!r}...; names start with "
-                         f"{sorted({s.name.split('.')[0] for s in self.sites})}")
+        raise ValueError(f"prefix: no site of the pass is named {prefix!r}...; names start with {sorted({s.name.split('.')[0] for s in self.sites})}")
 
 
 class _Recorded(Rule):
@@ -108,8 +107,7 @@ class _Recorded(Rule):
     def backward(self, call: Call, grad: torch.Tensor) -> Grads:
         out = self.rule.backward(call, grad)
         parts = out if isinstance(out, tuple) else (out,)
-        left = torch.stack([torch.zeros(grad.shape[0], dtype=grad.dtype, device=grad.device) if p is None
-                            else p.detach().flatten(1).sum(1) for p in parts], 1)
+        left = torch.stack([torch.zeros(grad.shape[0], dtype=grad.dtype, device=grad.device) if p is None else p.detach().flatten(1).sum(1) for p in parts], 1)
         name = f"sum after {self.book.names.get(id(call.output), call.name)}" if call.kind is Sum else call.name
         self.book.sites.append(Site(name, call.kind.__name__, grad.detach().flatten(1).sum(1), left))
         return out
@@ -166,10 +164,17 @@ def _recording(composite: Composite, module: nn.Module, x: torch.Tensor, book: _
         yield
 
 
-def relevance_ledger(model: ModelLike, x: torch.Tensor, target=None, *,
-                     composite: str | Composite = "epsilon_plus_flat", epsilon: float = 1e-6, gamma: float = 0.25,
-                     low: torch.Tensor | float | None = None, high: torch.Tensor | float | None = None
-                     ) -> RelevanceLedger:
+def relevance_ledger(
+    model: ModelLike,
+    x: torch.Tensor,
+    target=None,
+    *,
+    composite: str | Composite = "epsilon_plus_flat",
+    epsilon: float = 1e-6,
+    gamma: float = 0.25,
+    low: torch.Tensor | float | None = None,
+    high: torch.Tensor | float | None = None,
+) -> RelevanceLedger:
     """The LRP pass of :func:`~cnnviz_lab.lrp` (same ``composite``, ``epsilon``, ``gamma``,
     ``low``, ``high``; one class per image: ``target`` None, an int, a class name or one per
     image) with its account (module docstring): the relevance each layer received and
@@ -183,12 +188,13 @@ def relevance_ledger(model: ModelLike, x: torch.Tensor, target=None, *,
         with _recording(comp, module, xd.detach().clone(), book):
             logits = class_logits(module(xg.clone()))
             if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
-                raise ValueError(f"model output: relevance_ledger explains a model returning (N, classes) logits, "
-                                 f"got {type(logits).__name__} {tuple(getattr(logits, 'shape', ()))}")
+                raise ValueError(
+                    f"model output: relevance_ledger explains a model returning (N, classes) logits, "
+                    f"got {type(logits).__name__} {tuple(getattr(logits, 'shape', ()))}"
+                )
             targets, _squeeze = resolve_targets(target, logits.detach(), clf)
             if targets.shape[1] != 1:
-                raise ValueError(f"target: relevance_ledger explains one class per image, got {targets.shape[1]} "
-                                 "per image (call it once per class)")
+                raise ValueError(f"target: relevance_ledger explains one class per image, got {targets.shape[1]} per image (call it once per class)")
             picked = gather_scores(logits, targets)[:, 0]
             (relevance,) = torch.autograd.grad(picked, xg, picked.detach())
     ledger = RelevanceLedger(relevance.detach(), picked.detach(), targets[:, 0], book.sites)

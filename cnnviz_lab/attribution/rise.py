@@ -51,8 +51,7 @@ class Setup(NamedTuple):
     output: str | None
 
 
-def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: Target, *, output: str | None,
-                       batch_size: int | None, fill: Fill) -> Setup:
+def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: Target, *, output: str | None, batch_size: int | None, fill: Fill) -> Setup:
     """What RISE and LIME share: ``output`` checked (``"prob"``, ``"logit"`` or ``None``: follow
     the model), ``x`` through the input gate, ``batch_size`` by
     :func:`cnnviz_lab.core.defaults.batch_size`, the target from one frozen forward pass, and the
@@ -68,8 +67,7 @@ def perturbation_setup(model: nn.Module | Classifier, x: torch.Tensor, target: T
     return Setup(module, xin, objective, objective.squeeze, bs, filler, reader)
 
 
-def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | None
-          ) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
+def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | None) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
     """The random part of ``n`` masks, drawn up front on the CPU (a few numbers per mask,
     so the same seed gives the same masks on any device and at any batch size): the
     ``(n, cells, cells)`` 0/1 grids, the ``(n, 2)`` shifts, and the cell size."""
@@ -82,27 +80,25 @@ def _draw(n: int, cells: int, prob: float, size: tuple[int, int], seed: int | No
     gen = defaults.generator(seed)
     cell = (math.ceil(size[0] / cells), math.ceil(size[1] / cells))
     grids = (torch.rand(n, cells, cells, generator=gen) < prob).float()
-    shifts = torch.stack([torch.randint(0, cell[0], (n,), generator=gen),
-                          torch.randint(0, cell[1], (n,), generator=gen)], dim=1)
+    shifts = torch.stack([torch.randint(0, cell[0], (n,), generator=gen), torch.randint(0, cell[1], (n,), generator=gen)], dim=1)
     return grids, shifts, cell
 
 
-def _render(grids: torch.Tensor, shifts: torch.Tensor, cell: tuple[int, int], size: tuple[int, int],
-            device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+def _render(grids: torch.Tensor, shifts: torch.Tensor, cell: tuple[int, int], size: tuple[int, int], device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     """``(B,H,W)`` masks: each grid upsampled (bilinear) to ``(cells + 1)`` cells, cropped
     at its shift."""
     cells = grids.shape[-1]
-    up = F.interpolate(grids[:, None].to(device, dtype), size=((cells + 1) * cell[0], (cells + 1) * cell[1]),
-                       mode="bilinear", align_corners=False)[:, 0]
+    up = F.interpolate(grids[:, None].to(device, dtype), size=((cells + 1) * cell[0], (cells + 1) * cell[1]), mode="bilinear", align_corners=False)[:, 0]
     sh = shifts.to(device)
-    rows = sh[:, :1] + torch.arange(size[0], device=device)[None]        # (B,H)
-    cols = sh[:, 1:] + torch.arange(size[1], device=device)[None]        # (B,W)
+    rows = sh[:, :1] + torch.arange(size[0], device=device)[None]  # (B,H)
+    cols = sh[:, 1:] + torch.arange(size[1], device=device)[None]  # (B,W)
     b = torch.arange(len(grids), device=device)[:, None, None]
     return up[b, rows[:, :, None], cols[:, None, :]]
 
 
-def rise_masks(size: int | tuple[int, int], n: int = 100, *, cells: int = 7, prob: float = 0.5,
-               seed: int | None = None, device: torch.device | str = "cpu") -> torch.Tensor:
+def rise_masks(
+    size: int | tuple[int, int], n: int = 100, *, cells: int = 7, prob: float = 0.5, seed: int | None = None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
     """The ``(n,H,W)`` masks in [0, 1] that :func:`rise` with the same ``n``, ``cells``,
     ``prob`` and ``seed`` uses for images of ``size`` (to look at them, or to check it)."""
     hw = checks.pair(size, "size")
@@ -110,10 +106,20 @@ def rise_masks(size: int | tuple[int, int], n: int = 100, *, cells: int = 7, pro
     return _render(grids, shifts, cell, hw, torch.device(device), torch.float32)
 
 
-def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *, n: int = 2000,
-         cells: int = 7, prob: float = 0.5, fill: Fill = 0.0, output: str | None = None,
-         batch_size: int | None = None, seed: int | None = None, progress: bool | None = None
-         ) -> torch.Tensor:
+def rise(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    n: int = 2000,
+    cells: int = 7,
+    prob: float = 0.5,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """RISE saliency (Petsiuk, Das & Saenko 2018, *RISE: Randomized Input Sampling for
     Explanation of Black-box Models*, BMVC): ``S_c = sum_i f_c(x * M_i) M_i / (n prob)``
     over ``n`` random masks (see the module docstring), ``(N,[K],H,W)``.
@@ -140,8 +146,9 @@ def rise(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, 
         var = var.cpu()
         return _render(grids[var], shifts[var], cell, (h, w), dev, job.x.dtype)
 
-    scores = masked_scores(job.module, job.x, job.targets, count, mask, job.filler, batch_size=job.batch_size,
-                           output=job.output, progress=progress, desc="RISE")      # (N,K,n)
+    scores = masked_scores(
+        job.module, job.x, job.targets, count, mask, job.filler, batch_size=job.batch_size, output=job.output, progress=progress, desc="RISE"
+    )  # (N,K,n)
     sal = torch.zeros(*scores.shape[:2], h, w, device=dev, dtype=torch.float32)
     for start in range(0, count, _RENDER_CHUNK):
         part = slice(start, min(start + _RENDER_CHUNK, count))

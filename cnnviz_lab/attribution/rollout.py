@@ -48,9 +48,11 @@ def _attentions(module: nn.Module, xin: torch.Tensor) -> tuple[list[torch.Tensor
     with torch.no_grad(), frozen(module), attention_weights(module) as found:
         output = module(xin.clone())
     if not found:
-        raise ValueError(f"{type(module).__name__} has no nn.MultiheadAttention that ran: attention rollout "
-                         "reads the attention weights of a transformer built on nn.MultiheadAttention "
-                         "(torchvision's vit_b_16, ...)")
+        raise ValueError(
+            f"{type(module).__name__} has no nn.MultiheadAttention that ran: attention rollout "
+            "reads the attention weights of a transformer built on nn.MultiheadAttention "
+            "(torchvision's vit_b_16, ...)"
+        )
     return [a.detach() for a in found], output
 
 
@@ -70,9 +72,16 @@ def rollout(attentions: list[torch.Tensor], head_fusion: str = "mean", residual:
     return result
 
 
-def attention_rollout(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-                      upsample: bool = True, head_fusion: str = "mean", residual: float = 0.5,
-                      reshape: TokenGrid | None = None) -> torch.Tensor:
+def attention_rollout(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    upsample: bool = True,
+    head_fusion: str = "mean",
+    residual: float = 0.5,
+    reshape: TokenGrid | None = None,
+) -> torch.Tensor:
     """Attention rollout (Abnar & Zuidema 2020, *Quantifying Attention Flow in
     Transformers*, ACL): the class token's row of ``R = Ã_L ... Ã_1`` over the patch tokens,
     ``Ã_l = rownorm(0.5 I + 0.5 mean_heads(A_l))`` (see the module docstring), on the patch
@@ -91,21 +100,24 @@ def attention_rollout(model: nn.Module | Classifier, x: torch.Tensor, target: Ta
     if reshape is None:
         vit, _ = vit_types()
         if not isinstance(module, vit):
-            raise TypeError(f"attention_rollout: {type(module).__name__} is not torchvision's VisionTransformer; "
-                            "say where its tokens are with reshape=TokenGrid(prefix=1, size=(h, w)) (class token "
-                            "first, then the h x w patch tokens row by row)")
+            raise TypeError(
+                f"attention_rollout: {type(module).__name__} is not torchvision's VisionTransformer; "
+                "say where its tokens are with reshape=TokenGrid(prefix=1, size=(h, w)) (class token "
+                "first, then the h x w patch tokens row by row)"
+            )
         side = module.image_size
         if tuple(xin.shape[-2:]) != (side, side):
-            raise ValueError(f"x: this VisionTransformer reads {side}x{side} images, got "
-                             f"{xin.shape[-2]}x{xin.shape[-1]}: resize x to {side}x{side} (clf.preprocess does)")
+            raise ValueError(
+                f"x: this VisionTransformer reads {side}x{side} images, got {xin.shape[-2]}x{xin.shape[-1]}: resize x to {side}x{side} (clf.preprocess does)"
+            )
         p = module.patch_size
         reshape = TokenGrid(prefix=1, size=(xin.shape[-2] // p, xin.shape[-1] // p))
     elif not isinstance(reshape, TokenGrid) or reshape.channels_last or reshape.prefix < 1:
         raise TypeError("reshape must be a TokenGrid with prefix >= 1 (the class token first) for attention rollout")
     attentions, output = _attentions(module, xin)
-    r = rollout(attentions, head_fusion, residual)                            # (N,T,T)
-    row = r[:, 0:1, :].to(xin.dtype)                                          # (N,1,T): the class token
-    maps = reshape.to_grid(row.transpose(1, 2))             # (N,1,h,w)
+    r = rollout(attentions, head_fusion, residual)  # (N,T,T)
+    row = r[:, 0:1, :].to(xin.dtype)  # (N,1,T): the class token
+    maps = reshape.to_grid(row.transpose(1, 2))  # (N,1,h,w)
     if target is None:
         k, squeeze = 1, True
     else:

@@ -23,10 +23,18 @@ from .deeplift import shap_setup
 ModelLike = nn.Module | Classifier
 
 
-def gradient_shap(model: ModelLike, x: torch.Tensor, target: Target = None, *,
-                  baselines: torch.Tensor | None = None, n: int = 50, noise: float = 0.0,
-                  seed: int | None = None, batch_size: int | None = None,
-                  progress: bool | None = None) -> torch.Tensor:
+def gradient_shap(
+    model: ModelLike,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    baselines: torch.Tensor | None = None,
+    n: int = 50,
+    noise: float = 0.0,
+    seed: int | None = None,
+    batch_size: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """GradientSHAP (Lundberg & Lee 2017): the mean over ``n`` samples of
     ``d z_c / dx (x' + a (x~ - x')) * (x~ - x')`` with ``x'`` drawn uniformly from
     ``baselines``, ``a ~ U(0, 1)`` and ``x~ = x + e``, ``e ~ N(0, sigma^2)``,

@@ -15,10 +15,21 @@ from .gradients import clean_targets, saliency
 from .registry import base_method
 
 
-def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = None, *,
-               method: str | Callable = saliency, n: int = 50, noise: float = 0.15,
-               squared: bool = False, vargrad: bool = False, batch_size: int | None = None,
-               seed: int | None = None, progress: bool | None = None, **method_kwargs) -> torch.Tensor:
+def smoothgrad(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    method: str | Callable = saliency,
+    n: int = 50,
+    noise: float = 0.15,
+    squared: bool = False,
+    vargrad: bool = False,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+    **method_kwargs,
+) -> torch.Tensor:
     """SmoothGrad (Smilkov et al. 2017, *SmoothGrad: removing noise by adding noise*,
     arXiv:1706.03825): the mean of a base attribution over ``n`` noisy copies of each image,
     ``(1/n) sum_i M(x + e_i)``, ``e_i ~ N(0, sigma^2)``, ``sigma = noise * (max(x) - min(x))``
@@ -52,18 +63,16 @@ def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
         objective = clean_targets(module, clf, xd, target)
     count, k, squeeze = xd.shape[0], objective.k, objective.squeeze
     per_image = {key for key, value in method_kwargs.items() if _per_image(value, xd)}
-    gens = [defaults.generator(seed, xd.device) for _ in range(count)]   # one stream per image
+    gens = [defaults.generator(seed, xd.device) for _ in range(count)]  # one stream per image
     flat = xd.reshape(count, -1)
     sigma = noise * (flat.amax(dim=1) - flat.amin(dim=1))
     acc = torch.zeros((count, k) + tuple(xd.shape[1:]), device=xd.device, dtype=xd.dtype)
     acc_sq = torch.zeros_like(acc) if vargrad else None
     for idx in defaults.chunks(count * n, step, device=xd.device, progress=progress, desc="SmoothGrad"):
         img = idx // n
-        eps = torch.cat([torch.randn((1,) + tuple(xd.shape[1:]), generator=gens[i], device=xd.device,
-                                     dtype=xd.dtype) for i in img.tolist()])
+        eps = torch.cat([torch.randn((1,) + tuple(xd.shape[1:]), generator=gens[i], device=xd.device, dtype=xd.dtype) for i in img.tolist()])
         samples = xd[img] + eps * sigma[img].view(-1, 1, 1, 1)
-        kwargs = {key: (value.to(xd.device)[img] if key in per_image else value)
-                  for key, value in method_kwargs.items()}
+        kwargs = {key: (value.to(xd.device)[img] if key in per_image else value) for key, value in method_kwargs.items()}
         a = base(model, samples, objective.select(img), **kwargs)
         if a.dim() == samples.dim():  # a method that ignores K (only possible for K == 1)
             a = a.unsqueeze(1)
@@ -80,8 +89,7 @@ def smoothgrad(model: nn.Module | Classifier, x: torch.Tensor, target: Target = 
 def _per_image(value: object, x: torch.Tensor) -> bool:
     """Whether a base-method argument holds one entry per image: a tensor with as many axes
     as ``x`` and ``N`` rows (an IG ``baseline`` of shape ``(N,3,H,W)``)."""
-    return isinstance(value, torch.Tensor) and value.dim() == x.dim() and value.shape[0] == x.shape[0] \
-        and x.shape[0] > 1
+    return isinstance(value, torch.Tensor) and value.dim() == x.dim() and value.shape[0] == x.shape[0] and x.shape[0] > 1
 
 
 __all__ = ["smoothgrad"]

@@ -15,19 +15,29 @@ from ..models.fallback import title_name
 from ..models.loading import load_model
 from ._checks import check_arguments, check_channels, check_model_arguments, class_of
 
-__all__ = ["add_model_options", "add_output_option", "base_method", "check_arguments", "check_channels",
-           "check_model_arguments", "class_of", "cli_target", "method_option", "model_from_args", "parse_target", "save",
-           "saved"]
+__all__ = [
+    "add_model_options",
+    "add_output_option",
+    "base_method",
+    "check_arguments",
+    "check_channels",
+    "check_model_arguments",
+    "class_of",
+    "cli_target",
+    "method_option",
+    "model_from_args",
+    "parse_target",
+    "save",
+    "saved",
+]
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """``--model``, ``--weights`` (use ``none`` for random init), ``--device``, ``--fallback``."""
-    parser.add_argument("--model", default="efficientnet_lite0",
-                        help="model name (default: efficientnet_lite0, pretrained and offline)")
+    parser.add_argument("--model", default="efficientnet_lite0", help="model name (default: efficientnet_lite0, pretrained and offline)")
     parser.add_argument("--weights", default="DEFAULT", help="torchvision weights name, or 'none'")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
-    parser.add_argument("--fallback", action="store_true",
-                        help="use the offline model if the requested weights cannot be had")
+    parser.add_argument("--fallback", action="store_true", help="use the offline model if the requested weights cannot be had")
 
 
 def model_from_args(args: argparse.Namespace) -> Classifier:
@@ -62,9 +72,12 @@ def method_option(parser: argparse.ArgumentParser, offered: Sequence[registry.Me
             raise argparse.ArgumentTypeError(f"{value!r} is not offered here; choose from {', '.join(names)}")
         return entry.name
 
-    parser.add_argument("--method", default=default, type=method,
-                        help=f"{', '.join(names)} (aliases work too, e.g. "
-                             f"{', '.join(a for m in offered for a in m.aliases[:1]) or 'none'}); default {default}")
+    parser.add_argument(
+        "--method",
+        default=default,
+        type=method,
+        help=f"{', '.join(names)} (aliases work too, e.g. {', '.join(a for m in offered for a in m.aliases[:1]) or 'none'}); default {default}",
+    )
 
 
 def base_method(value: str) -> str:
@@ -115,7 +128,7 @@ def cli_target(clf: Classifier, value: str | int) -> tuple[object, int, str]:
     if isinstance(value, str) and value.startswith(SEG_PREFIX):
         from ..core.targets import segmentation
 
-        index = class_of(clf, parse_target(value[len(SEG_PREFIX):]))
+        index = class_of(clf, parse_target(value[len(SEG_PREFIX) :]))
         return segmentation(index), index, f"{clf.label(index)} (pixels of)"
     index = clf.class_index(value)
     return index, index, clf.label(index)

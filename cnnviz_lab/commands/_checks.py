@@ -21,8 +21,7 @@ from ..core.config import offline
 #: What ``--out`` may end with, by what writes it: a matplotlib figure or a PIL image.
 FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp", "eps", "ps", "gif")
 IMAGE_FORMATS = ("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp")
-OUT_FORMATS = {"figure": FIGURE_FORMATS, "image": IMAGE_FORMATS,
-               "figure+image": tuple(f for f in FIGURE_FORMATS if f in IMAGE_FORMATS), "table": ("csv",)}
+OUT_FORMATS = {"figure": FIGURE_FORMATS, "image": IMAGE_FORMATS, "figure+image": tuple(f for f in FIGURE_FORMATS if f in IMAGE_FORMATS), "table": ("csv",)}
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -50,8 +49,7 @@ def check_out_file(value: str, kind: str = "figure", option: str = "--out") -> N
     path = Path(value).expanduser()
     formats = OUT_FORMATS[kind]
     if path.is_dir() or value.endswith(("/", os.sep)):
-        raise ValueError(f"{option} {value} is a folder; give a file name such as "
-                         f"{path / ('out.' + formats[0])}")
+        raise ValueError(f"{option} {value} is a folder; give a file name such as {path / ('out.' + formats[0])}")
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in formats:
         what = f"extension .{suffix}" if suffix else "no extension"
@@ -149,15 +147,14 @@ def check_model_arguments(clf, args: argparse.Namespace) -> None:
     ``--top`` (1..classes; 0 too where it means "off", ``top_may_be_zero``)."""
     target = getattr(args, "target", None)
     if target is not None:
-        class_of(clf, target[len("seg:"):] if isinstance(target, str) and target.startswith("seg:") else target)
+        class_of(clf, target[len("seg:") :] if isinstance(target, str) and target.startswith("seg:") else target)
     top = getattr(args, "top", None)
     if top is not None:
         n = len(clf.categories)
         lowest = 0 if getattr(args, "top_may_be_zero", False) else 1
         if not lowest <= top <= n:
             off = " (0: off)" if lowest == 0 else ""
-            raise ValueError(f"--top {top}: must be from {lowest} to {n}{off}, the number of "
-                             f"classes of {clf.name}")
+            raise ValueError(f"--top {top}: must be from {lowest} to {n}{off}, the number of classes of {clf.name}")
 
 
 def check_channels(layer: str, available: int, channels: Iterable[int], option: str) -> None:

@@ -36,8 +36,9 @@ def _features(args: argparse.Namespace) -> int:
     x = clf.preprocess(load_image(args.image))
     act = activations(clf, x, layer)
     if act.dim() != 4:
-        raise ValueError(f"--layer {layer} outputs shape {tuple(act.shape)}, not feature maps (N,C,H,W); "
-                         "pick a convolutional layer (cnnviz_lab.layer_names(model, 'conv'))")
+        raise ValueError(
+            f"--layer {layer} outputs shape {tuple(act.shape)}, not feature maps (N,C,H,W); pick a convolutional layer (cnnviz_lab.layer_names(model, 'conv'))"
+        )
     available = act.shape[1]
     check_channels(layer, available, [args.first], "--first")
     channels = range(args.first, min(args.first + args.count, available))
@@ -83,6 +84,9 @@ def _fetch(args: argparse.Namespace) -> int:
 def register_fetch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fetch", help="download torchvision weights once, for offline use later")
     p.add_argument("models", nargs="+", help="torchvision model names, e.g. resnet50 vgg16")
-    p.add_argument("--url", default=None, help="download from this mirror (the weights' file name is "
-                   "appended) instead of torchvision's server; default $CNNVIZ_WEIGHTS_URL")
+    p.add_argument(
+        "--url",
+        default=None,
+        help="download from this mirror (the weights' file name is appended) instead of torchvision's server; default $CNNVIZ_WEIGHTS_URL",
+    )
     p.set_defaults(func=_fetch)

@@ -60,15 +60,29 @@ def _evaluate(args: argparse.Namespace) -> int:
     args.device = worker_device(args.device)
     clf = _factory_model(args.model, args) if ":" in args.model else model_from_args(args)
     rank = int(os.environ.get("RANK", "0"))
-    run = evaluate_folder(clf, folder, methods, metrics, args.out, boxes=args.boxes,
-                          target=parse_target(args.target), size=args.size, batch_size=args.batch_size,
-                          workers=args.workers, seed=args.seed, progress=True,
-                          say=lambda line: print(line) if rank == 0 else None)
+    run = evaluate_folder(
+        clf,
+        folder,
+        methods,
+        metrics,
+        args.out,
+        boxes=args.boxes,
+        target=parse_target(args.target),
+        size=args.size,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        seed=args.seed,
+        progress=True,
+        say=lambda line: print(line) if rank == 0 else None,
+    )
     if rank != 0:
         return 0
-    print(f"{run.images} image(s) x {len(methods)} method(s) x {len(metrics)} metric(s): {run.rows} new row(s)"
-          + (f", {run.resumed} from an earlier run" if run.resumed else "")
-          + (f", {run.world} processes" if run.world > 1 else "") + f" in {run.seconds:.1f} s")
+    print(
+        f"{run.images} image(s) x {len(methods)} method(s) x {len(metrics)} metric(s): {run.rows} new row(s)"
+        + (f", {run.resumed} from an earlier run" if run.resumed else "")
+        + (f", {run.world} processes" if run.world > 1 else "")
+        + f" in {run.seconds:.1f} s"
+    )
     saved(str(run.out))
     rows = summarize(run.out)
     print(summary_table(rows))
@@ -80,18 +94,20 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="score attribution methods with evaluation metrics over a folder of "
-                       "images (CSV, summary, plot; resumable; torchrun splits the images)")
+    p = sub.add_parser(
+        "evaluate", help="score attribution methods with evaluation metrics over a folder of images (CSV, summary, plot; resumable; torchrun splits the images)"
+    )
     p.add_argument("folder", metavar="DIR", help="a folder of images, flat or one sub-folder per class")
     p.add_argument("--methods", default="gradcam", help="registered methods, comma-separated (default gradcam)")
-    p.add_argument("--metrics", default="deletion,insertion",
-                   help=f"comma-separated, from: {', '.join(METRICS)} (default deletion,insertion)")
-    p.add_argument("--boxes", default=None,
-                   help="bounding boxes for pointing: a JSON file {image: {label: [[x0,y0,x1,y1], ...]}}, a Pascal "
-                        "VOC .xml file or a folder of them")
-    p.add_argument("--target", default=None,
-                   help="class to explain: index or name for every image, 'folder' (the sub-folder names the class), "
-                        "default each image's top-1")
+    p.add_argument("--metrics", default="deletion,insertion", help=f"comma-separated, from: {', '.join(METRICS)} (default deletion,insertion)")
+    p.add_argument(
+        "--boxes",
+        default=None,
+        help="bounding boxes for pointing: a JSON file {image: {label: [[x0,y0,x1,y1], ...]}}, a Pascal VOC .xml file or a folder of them",
+    )
+    p.add_argument(
+        "--target", default=None, help="class to explain: index or name for every image, 'folder' (the sub-folder names the class), default each image's top-1"
+    )
     p.add_argument("--size", type=int, default=None, help="image side (default: the model's input size)")
     p.add_argument("--batch-size", type=int, default=8, help="images per batch (default 8)")
     p.add_argument("--workers", type=int, default=2, help="DataLoader worker processes reading images (default 2)")

@@ -62,8 +62,7 @@ def _maximize(args: argparse.Namespace) -> int:
         raise ValueError(f"--steps {args.steps}: at least 1 optimisation step")
     clf = model_from_args(args)
     _check_objective(clf, args.objective, args.size)
-    result = maximize(clf, args.objective, size=args.size, steps=args.steps, param=args.param, seed=args.seed,
-                      lr=args.lr, progress=True)
+    result = maximize(clf, args.objective, size=args.size, steps=args.steps, param=args.param, seed=args.seed, lr=args.lr, progress=True)
     if len(result.images) > 1:
         fig = renderings(result, [str(i) for i in range(len(result.images))], ncols=8)
         saved(save_figure(fig, args.out))
@@ -76,8 +75,7 @@ def _dream(args: argparse.Namespace) -> int:
     from ..images.loading import load_image
     from ..optvis import deepdream
 
-    for option, value, lowest in (("--octaves", args.octaves, 1), ("--steps", args.steps, 1),
-                                  ("--max-side", args.max_side, 32)):
+    for option, value, lowest in (("--octaves", args.octaves, 1), ("--steps", args.steps, 1), ("--max-side", args.max_side, 32)):
         if value < lowest:
             raise ValueError(f"{option} {value}: must be at least {lowest}")
     if args.octave_scale <= 1:
@@ -87,17 +85,27 @@ def _dream(args: argparse.Namespace) -> int:
     for name, weight in args.layer or []:
         layers = layers or {}
         layers[name] = layers.get(name, 0.0) + weight
-    out = deepdream(clf, load_image(args.image), layers, octaves=args.octaves, octave_scale=args.octave_scale,
-                    steps=args.steps, lr=args.lr, jitter=args.shift, seed=args.seed, smooth=args.smooth,
-                    max_side=args.max_side, progress=True)
+    out = deepdream(
+        clf,
+        load_image(args.image),
+        layers,
+        octaves=args.octaves,
+        octave_scale=args.octave_scale,
+        steps=args.steps,
+        lr=args.lr,
+        jitter=args.shift,
+        seed=args.seed,
+        smooth=args.smooth,
+        max_side=args.max_side,
+        progress=True,
+    )
     _write(out, args.out)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("maximize", help="the image that maximally excites a channel, neuron or class")
-    p.add_argument("objective", help="LAYER:CH (e.g. blocks.8:12), LAYER:A-B (a batch of channels), "
-                                     "class:NAME or a layer name (its mean squared activation)")
+    p.add_argument("objective", help="LAYER:CH (e.g. blocks.8:12), LAYER:A-B (a batch of channels), class:NAME or a layer name (its mean squared activation)")
     p.add_argument("--steps", type=int, default=256)
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--param", choices=["fft", "fft-rgb", "pixel"], default="fft")
@@ -109,9 +117,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("dream", help="DeepDream an image")
     p.add_argument("image")
-    p.add_argument("--layer", action="append", type=_layer_weight, metavar="NAME:WEIGHT",
-                   help="a layer and its weight; repeat for several (default: the model's block at "
-                        "65%% of its depth, weight 1)")
+    p.add_argument(
+        "--layer",
+        action="append",
+        type=_layer_weight,
+        metavar="NAME:WEIGHT",
+        help="a layer and its weight; repeat for several (default: the model's block at 65%% of its depth, weight 1)",
+    )
     p.add_argument("--octaves", type=int, default=4)
     p.add_argument("--octave-scale", type=float, default=1.4)
     p.add_argument("--steps", type=int, default=10, help="gradient steps per octave")

@@ -13,8 +13,7 @@ from ..models.fallback import title_name
 from ..attribution import registry
 from ..attribution.common import topk_targets
 from ..images.loading import load_image
-from . import (add_model_options, add_output_option, base_method, cli_target, method_option, model_from_args,
-               parse_target, save)
+from . import add_model_options, add_output_option, base_method, cli_target, method_option, model_from_args, parse_target, save
 
 
 def _saliency(args: argparse.Namespace) -> int:
@@ -22,8 +21,7 @@ def _saliency(args: argparse.Namespace) -> int:
     x = clf.preprocess(load_image(args.image), size=args.size)
     if args.top and args.target is not None:
         raise ValueError("use either --target or --top, not both")
-    options = dict(n=args.n, noise=args.noise, steps=args.steps, batch_size=args.batch_size,
-                   seed=args.seed, method=args.base, layer=args.layer)
+    options = dict(n=args.n, noise=args.noise, steps=args.steps, batch_size=args.batch_size, seed=args.seed, method=args.base, layer=args.layer)
     name = registry.label(args.method)
     if args.top:
         targets = topk_targets(clf, x, args.top)
@@ -46,11 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("saliency", help="pixel-space maps: saliency, guided backprop, SmoothGrad, IG, ...")
     p.add_argument("image")
     method_option(p, registry.methods(pixels=True), "saliency")
-    p.add_argument("--target", default=None, help="class name or index, or seg:CLASS for a segmentation "
-                   "model (the class's logit over its predicted pixels); default: the top-1 class")
+    p.add_argument(
+        "--target",
+        default=None,
+        help="class name or index, or seg:CLASS for a segmentation model (the class's logit over its predicted pixels); default: the top-1 class",
+    )
     p.add_argument("--top", type=int, default=0, help="explain the top-k classes, one map each")
-    p.add_argument("--base", default=None, type=base_method,
-                   help="SmoothGrad: the base method averaged (default: saliency)")
+    p.add_argument("--base", default=None, type=base_method, help="SmoothGrad: the base method averaged (default: saliency)")
     p.add_argument("-n", "--n", type=int, default=None, help="SmoothGrad: noisy samples, n= in Python (default 50, 4 quick)")
     p.add_argument("--noise", type=float, default=None, help="SmoothGrad: noise / input range (0.15)")
     p.add_argument("--steps", type=int, default=None, help="Integrated Gradients: path steps (default 50, 8 quick)")

@@ -12,5 +12,4 @@ from .tcav import TCAVResult, class_gradients, tcav, tcav_score
 from .textures import CONCEPTS, concept_images, random_images, zebra_images
 from .vectors import CAV, cav
 
-__all__ = ["CAV", "CONCEPTS", "TCAVResult", "cav", "class_gradients", "concept_images", "holm", "random_images",
-           "t_test", "tcav", "tcav_score", "zebra_images"]
+__all__ = ["CAV", "CONCEPTS", "TCAVResult", "cav", "class_gradients", "concept_images", "holm", "random_images", "t_test", "tcav", "tcav_score", "zebra_images"]

@@ -53,13 +53,11 @@ def _sample(values: Any, name: str) -> torch.Tensor:
         out = values.detach()
     elif values is not None and not isinstance(values, (str, bytes)):
         try:
-            out = torch.as_tensor(np.asarray(values, dtype=np.float64) if not isinstance(values, np.ndarray)
-                                  else values)
+            out = torch.as_tensor(np.asarray(values, dtype=np.float64) if not isinstance(values, np.ndarray) else values)
         except (TypeError, ValueError, RuntimeError):
             out = None
     if out is None or out.is_complex() or out.dtype == torch.bool:
-        raise TypeError(f"{name} must be a sequence, array or tensor of numbers, got {values!r:.60} "
-                        f"({type(values).__name__})")
+        raise TypeError(f"{name} must be a sequence, array or tensor of numbers, got {values!r:.60} ({type(values).__name__})")
     out = out.to(torch.float64).flatten()
     if not bool(torch.isfinite(out).all()):
         raise ValueError(f"{name} has NaN or infinite values: {out.tolist()!r:.80}")

@@ -48,14 +48,13 @@ def _layer_names(module: torch.nn.Module, layers: Sequence[LayerRef]) -> list[st
     if isinstance(layers, (str, torch.nn.Module)):
         layers = [layers]
     if not isinstance(layers, (list, tuple)):
-        raise TypeError(f"layers must be a layer name, a module of the model or a list of them, got "
-                        f"{layers!r:.60} ({type(layers).__name__})")
+        raise TypeError(f"layers must be a layer name, a module of the model or a list of them, got {layers!r:.60} ({type(layers).__name__})")
     names = {m: n for n, m in module.named_modules()}
     out = []
     for layer in layers:
         try:
             found = get_layer(module, layer)
-        except (TypeError, ValueError) as err:   # the package's clear error, said of layers
+        except (TypeError, ValueError) as err:  # the package's clear error, said of layers
             raise type(err)(f"layers: {err}") from None
         out.append(names[found] if isinstance(layer, torch.nn.Module) else str(layer))
     if not out:
@@ -72,19 +71,20 @@ def _class_index(target: Any, classifier: Classifier | None) -> int:
             return classifier.class_index(target)
         except ValueError as err:
             raise type(err)(f"target: {err}") from None
-    if isinstance(target, (torch.Tensor, np.ndarray)) and target.ndim == 0 and \
-            not (target.dtype == torch.bool if isinstance(target, torch.Tensor) else target.dtype.kind == "b"):
+    if (
+        isinstance(target, (torch.Tensor, np.ndarray))
+        and target.ndim == 0
+        and not (target.dtype == torch.bool if isinstance(target, torch.Tensor) else target.dtype.kind == "b")
+    ):
         target = target.item()
     if isinstance(target, (bool, np.bool_)) or not isinstance(target, (numbers.Integral, np.integer)):
-        raise TypeError(f"target must be one class (an int or a class name), got {target!r:.60} "
-                        f"({type(target).__name__})")
+        raise TypeError(f"target must be one class (an int or a class name), got {target!r:.60} ({type(target).__name__})")
     return int(target)
 
 
 def _check_class(cls: int, classes: int) -> None:
     if not 0 <= cls < classes:
-        raise OutOfRangeError(f"target: class {cls} is out of range: the model has {classes} classes "
-                              f"(0..{classes - 1})")
+        raise OutOfRangeError(f"target: class {cls} is out of range: the model has {classes} classes (0..{classes - 1})")
 
 
 def _images(module: torch.nn.Module, x: Any, name: str, minimum: int = 1) -> torch.Tensor:
@@ -100,11 +100,12 @@ def _batches(module: torch.nn.Module, x: torch.Tensor, batch_size: int) -> Itera
     its input in place never reaches the caller's storage)."""
     dev, dtype = model_device(module), model_dtype(module)
     for i in range(0, x.shape[0], batch_size):
-        yield x[i:i + batch_size].detach().to(dev, dtype, copy=True)
+        yield x[i : i + batch_size].detach().to(dev, dtype, copy=True)
 
 
-def layer_activations(model: torch.nn.Module | Classifier, x: torch.Tensor, layers: Sequence[LayerRef],
-                      batch_size: int = 16, progress: Any = None, name: str = "x") -> dict[str, torch.Tensor]:
+def layer_activations(
+    model: torch.nn.Module | Classifier, x: torch.Tensor, layers: Sequence[LayerRef], batch_size: int = 16, progress: Any = None, name: str = "x"
+) -> dict[str, torch.Tensor]:
     """``{layer: (N,...) activations}`` of ``x`` (a preprocessed batch, called ``name`` in
     errors), detached on the CPU, in batches of ``batch_size`` without autograd (the model
     is frozen meanwhile)."""
@@ -127,9 +128,9 @@ def layer_activations(model: torch.nn.Module | Classifier, x: torch.Tensor, laye
     return {n: torch.cat(v) for n, v in out.items()}
 
 
-def class_gradients(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any,
-                    layers: Sequence[LayerRef], batch_size: int = 8, progress: Any = None
-                    ) -> dict[str, torch.Tensor]:
+def class_gradients(
+    model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any, layers: Sequence[LayerRef], batch_size: int = 8, progress: Any = None
+) -> dict[str, torch.Tensor]:
     """``{layer: (N,...)}``: the gradient of the ``target`` class's logit (one class: an int
     or, for a Classifier, a name) with respect to each layer's activations, for each image
     of ``x`` (``(N,3,H,W)``, or one ``(3,H,W)`` image): one forward and one backward pass per
@@ -213,40 +214,62 @@ class TCAVResult:
             correction = checks.choice(correction, "correction", ("holm",))
         key = (concept, layer)
         if key not in self.p_values:
-            raise ValueError(f"no test of concept {concept!r} at layer {layer!r}: concepts {self.concepts}, "
-                             f"layers {self.layers}")
+            raise ValueError(f"no test of concept {concept!r} at layer {layer!r}: concepts {self.concepts}, layers {self.layers}")
         p = self.adjusted_p_values[key] if correction == "holm" else self.p_values[key]
         return p < alpha
 
     def rows(self) -> list[dict[str, Any]]:
         adjusted = self.adjusted_p_values
-        return [{"concept": c, "layer": la, "TCAV": self.mean(c, la),
-                 "random": float(self.random_scores[la].mean()),
-                 "CAV accuracy": float(self.accuracy[(c, la)].mean()), "p": self.p_values[(c, la)],
-                 "p (Holm)": adjusted[(c, la)], "significant": self.significant(c, la)}
-                for c in self.concepts for la in self.layers]
+        return [
+            {
+                "concept": c,
+                "layer": la,
+                "TCAV": self.mean(c, la),
+                "random": float(self.random_scores[la].mean()),
+                "CAV accuracy": float(self.accuracy[(c, la)].mean()),
+                "p": self.p_values[(c, la)],
+                "p (Holm)": adjusted[(c, la)],
+                "significant": self.significant(c, la),
+            }
+            for c in self.concepts
+            for la in self.layers
+        ]
 
     def table(self) -> str:
         """Markdown table: one row per concept and layer."""
-        lines = [f"TCAV for class '{self.target_name}'", "",
-                 "| concept | layer | TCAV score | random CAVs | CAV accuracy | p | p (Holm) | significant |",
-                 "|---|---|---|---|---|---|---|---|"]
+        lines = [
+            f"TCAV for class '{self.target_name}'",
+            "",
+            "| concept | layer | TCAV score | random CAVs | CAV accuracy | p | p (Holm) | significant |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for r in self.rows():
-            lines.append(f"| {r['concept']} | {r['layer']} | {r['TCAV']:.2f} | {r['random']:.2f} | "
-                         f"{r['CAV accuracy']:.2f} | {r['p']:.2g} | {r['p (Holm)']:.2g} | "
-                         f"{'yes' if r['significant'] else 'no'} |")
-        lines += ["", f"significant: p (Holm) < 0.05, corrected for {len(self.p_values)} tests "
-                  "(every concept at every layer)"]
+            lines.append(
+                f"| {r['concept']} | {r['layer']} | {r['TCAV']:.2f} | {r['random']:.2f} | "
+                f"{r['CAV accuracy']:.2f} | {r['p']:.2g} | {r['p (Holm)']:.2g} | "
+                f"{'yes' if r['significant'] else 'no'} |"
+            )
+        lines += ["", f"significant: p (Holm) < 0.05, corrected for {len(self.p_values)} tests (every concept at every layer)"]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
         return self.table()
 
 
-def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target: Any,
-         concepts: Mapping[str, torch.Tensor | Sequence[torch.Tensor]], random_sets: Sequence[torch.Tensor],
-         layers: Sequence[LayerRef], *, l2: float = 0.01, seed: int | None = 0, batch_size: int = 16,
-         threads: int | None = None, progress: bool | None = None) -> TCAVResult:
+def tcav(
+    model: torch.nn.Module | Classifier,
+    class_images: torch.Tensor,
+    target: Any,
+    concepts: Mapping[str, torch.Tensor | Sequence[torch.Tensor]],
+    random_sets: Sequence[torch.Tensor],
+    layers: Sequence[LayerRef],
+    *,
+    l2: float = 0.01,
+    seed: int | None = 0,
+    batch_size: int = 16,
+    threads: int | None = None,
+    progress: bool | None = None,
+) -> TCAVResult:
     """TCAV (Kim et al. 2018) of each concept for class ``target`` at each layer.
 
     ``class_images``: preprocessed ``(N,3,H,W)`` images of the class. ``random_sets``: R
@@ -273,21 +296,17 @@ def tcav(model: torch.nn.Module | Classifier, class_images: torch.Tensor, target
     module, clf = unwrap(model)
     on_cpu = all(p.device.type == "cpu" for p in module.parameters())
     with cpu_threads(threads if on_cpu else None):
-        return _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed,
-                     batch_size, progress)
+        return _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed, batch_size, progress)
 
 
-def _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed, batch_size,
-          progress) -> TCAVResult:
+def _tcav(model, module, clf, class_images, target, concepts, random_sets, layers, l2, seed, batch_size, progress) -> TCAVResult:
     class_images = _images(module, class_images, "class_images")
     cls = _class_index(target, clf)
     if not isinstance(random_sets, (list, tuple)):
-        raise TypeError(f"random_sets must be a list of R >= 3 batches of random images, got "
-                        f"{random_sets!r:.60} ({type(random_sets).__name__})")
+        raise TypeError(f"random_sets must be a list of R >= 3 batches of random images, got {random_sets!r:.60} ({type(random_sets).__name__})")
     reps = len(random_sets)
     if reps < 3:
-        raise ValueError(f"random_sets: give at least 3 batches of random images (the repeats of the test), "
-                         f"got {reps}")
+        raise ValueError(f"random_sets: give at least 3 batches of random images (the repeats of the test), got {reps}")
     random_sets = [_images(module, r, f"random_sets[{i}]", 2) for i, r in enumerate(random_sets)]
     if not isinstance(concepts, Mapping) or not all(isinstance(c, str) for c in concepts):
         raise TypeError(f"concepts must be a {{name: images}} dict, got {concepts!r:.60}")
@@ -298,14 +317,13 @@ def _tcav(model, module, clf, class_images, target, concepts, random_sets, layer
         batches_c = list(x) if isinstance(x, (list, tuple)) else [x]
         if len(batches_c) not in (1, reps):
             raise ValueError(f"concepts[{c!r}]: one batch or one per random set ({reps}), got {len(batches_c)}")
-        per_repeat[c] = [_images(module, b, f"concepts[{c!r}]" + (f"[{i}]" if len(batches_c) > 1 else ""), 2)
-                         for i, b in enumerate(batches_c)]
-    named = [(f"random_sets[{i}]", r) for i, r in enumerate(random_sets)] + \
-        [(f"concepts[{c!r}]", b) for c, v in per_repeat.items() for b in v]
+        per_repeat[c] = [_images(module, b, f"concepts[{c!r}]" + (f"[{i}]" if len(batches_c) > 1 else ""), 2) for i, b in enumerate(batches_c)]
+    named = [(f"random_sets[{i}]", r) for i, r in enumerate(random_sets)] + [(f"concepts[{c!r}]", b) for c, v in per_repeat.items() for b in v]
     for where, b in named:
         if b.shape[1:] != class_images.shape[1:]:
-            raise ValueError(f"{where} has images of shape {tuple(b.shape[1:])} but class_images "
-                             f"{tuple(class_images.shape[1:])}: every set must have the same size")
+            raise ValueError(
+                f"{where} has images of shape {tuple(b.shape[1:])} but class_images {tuple(class_images.shape[1:])}: every set must have the same size"
+            )
     l2 = checks.real(l2, "l2", minimum=0)
     seed = checks.seed(seed)
     batch_size = checks.positive_int(batch_size, "batch_size")
@@ -339,5 +357,4 @@ def _tcav(model, module, clf, class_images, target, concepts, random_sets, layer
     return result
 
 
-__all__ = ["CAV", "TCAVResult", "cav", "class_gradients", "holm", "incomplete_beta", "layer_activations", "t_test",
-           "tcav", "tcav_score"]
+__all__ = ["CAV", "TCAVResult", "cav", "class_gradients", "holm", "incomplete_beta", "layer_activations", "t_test", "tcav", "tcav_score"]

@@ -31,7 +31,7 @@ CONCEPTS = ("striped", "dotted", "zigzagged", "chequered")
 
 
 def _gen(seed: int, i: int, salt: int) -> torch.Generator:
-    return torch.Generator().manual_seed((int(seed) * 1_000_003 + int(i) * 7919 + salt) % (2 ** 63))
+    return torch.Generator().manual_seed((int(seed) * 1_000_003 + int(i) * 7919 + salt) % (2**63))
 
 
 def _u(gen: torch.Generator, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -40,7 +40,7 @@ def _u(gen: torch.Generator, lo: float = 0.0, hi: float = 1.0) -> float:
 
 def _grid(size: int) -> tuple[torch.Tensor, torch.Tensor]:
     c = torch.arange(size, dtype=torch.float32) + 0.5
-    return torch.meshgrid(c, c, indexing="ij")   # (y, x)
+    return torch.meshgrid(c, c, indexing="ij")  # (y, x)
 
 
 def _two_colours(gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -68,7 +68,7 @@ def _texture(kind: str, size: int, gen: torch.Generator) -> torch.Tensor:
     v = -xx * math.sin(angle) + yy * math.cos(angle)
     period = size * _u(gen, 1 / 24, 1 / 7)
     phase = _u(gen, 0, period)
-    if kind == "striped":                                    # straight or gently wavy bands
+    if kind == "striped":  # straight or gently wavy bands
         width = period * _u(gen, 0.35, 0.6)
         bend = period * _u(gen, 0, 0.6) * torch.sin(2 * math.pi * v / (size * _u(gen, 0.2, 0.6)))
         w = u + bend + phase
@@ -76,7 +76,7 @@ def _texture(kind: str, size: int, gen: torch.Generator) -> torch.Tensor:
     elif kind == "zigzagged":
         wave = period * _u(gen, 1.5, 3.0)
         amp = wave * _u(gen, 0.25, 0.5)
-        tri = 2 * ((v / wave) % 1 - 0.5).abs() - 0.5                          # triangle wave in [-0.5, 0.5]
+        tri = 2 * ((v / wave) % 1 - 0.5).abs() - 0.5  # triangle wave in [-0.5, 0.5]
         w = u + 2 * amp * tri + phase
         width = period * _u(gen, 0.35, 0.55)
         cover = _soft(torch.maximum(-(w % period), (w % period) - width) * 0.7)
@@ -84,7 +84,7 @@ def _texture(kind: str, size: int, gen: torch.Generator) -> torch.Tensor:
         radius = period * _u(gen, 0.18, 0.38)
         du = (u + phase) % period - period / 2
         dv = (v + phase) % period - period / 2
-        cover = _soft(torch.sqrt(du ** 2 + dv ** 2) - radius)
+        cover = _soft(torch.sqrt(du**2 + dv**2) - radius)
     elif kind == "chequered":
         cu = torch.floor((u + phase) / period)
         cv_ = torch.floor((v + phase) / period)
@@ -97,9 +97,11 @@ def _texture(kind: str, size: int, gen: torch.Generator) -> torch.Tensor:
 
 
 def _check(n: int, size: int, seed: int) -> tuple[int, int, int]:
-    return (checks.integer(n, "n", minimum=0, what="a non-negative int"),
-            checks.integer(size, "size", minimum=16, what="an int of at least 16 pixels"),
-            checks.integer(seed, "seed", what="an int"))
+    return (
+        checks.integer(n, "n", minimum=0, what="a non-negative int"),
+        checks.integer(size, "size", minimum=16, what="an int of at least 16 pixels"),
+        checks.integer(seed, "seed", what="an int"),
+    )
 
 
 def concept_images(concept: str, n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
@@ -110,7 +112,7 @@ def concept_images(concept: str, n: int, size: int = 224, seed: int = 0) -> torc
     checks.choice(concept, "concept", CONCEPTS)
     n, size, seed = _check(n, size, seed)
     salt = CONCEPTS.index(concept) + 1
-    with cpu_threads(1):   # small element-wise work: extra threads only wait on busy cores
+    with cpu_threads(1):  # small element-wise work: extra threads only wait on busy cores
         out = [_texture(concept, size, _gen(seed, i, salt)) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
@@ -125,7 +127,7 @@ def _photo_crop(size: int, gen: torch.Generator) -> torch.Tensor:
     h, w = img.shape[-2:]
     side = int(min(h, w) * _u(gen, 0.15, 0.7))
     top, left = int(_u(gen) * (h - side)), int(_u(gen) * (w - side))
-    crop = img[:, top:top + side, left:left + side]
+    crop = img[:, top : top + side, left : left + side]
     if _u(gen) < 0.5:
         crop = crop.flip(-1)
     return F.interpolate(crop[None], size=(size, size), mode="bilinear", antialias=True, align_corners=False)[0]
@@ -133,8 +135,7 @@ def _photo_crop(size: int, gen: torch.Generator) -> torch.Tensor:
 
 def _colour_field(size: int, gen: torch.Generator) -> torch.Tensor:
     cells = int(_u(gen, 2, 7))
-    field = F.interpolate(torch.rand(1, 3, cells, cells, generator=gen), size=(size, size), mode="bicubic",
-                          align_corners=False)[0]
+    field = F.interpolate(torch.rand(1, 3, cells, cells, generator=gen), size=(size, size), mode="bicubic", align_corners=False)[0]
     yy, xx = _grid(size)
     for _ in range(int(_u(gen, 1, 6))):
         cx, cy = _u(gen, 0, size), _u(gen, 0, size)
@@ -166,17 +167,17 @@ def random_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
 def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
     yy, xx = _grid(size)
     s = size / 224
-    yy, xx = yy / s, xx / s                                  # draw in 224-pixel units
-    if _u(gen) < 0.5:                                        # face left or right
+    yy, xx = yy / s, xx / s  # draw in 224-pixel units
+    if _u(gen) < 0.5:  # face left or right
         xx = 224 - xx
-    dx, dy, k = _u(gen, -25, 25), _u(gen, -15, 20), _u(gen, 0.8, 1.25)   # position and zoom
+    dx, dy, k = _u(gen, -25, 25), _u(gen, -15, 20), _u(gen, 0.8, 1.25)  # position and zoom
     tilt = _u(gen, -0.12, 0.12)
     cx, cy = xx - 112 - dx, yy - 118 - dy
     xx = (cx * math.cos(tilt) - cy * math.sin(tilt)) / k + 112
     yy = (cx * math.sin(tilt) + cy * math.cos(tilt)) / k + 118
     body = ((xx - 105) / 62) ** 2 + ((yy - 118) / 34) ** 2 - 1
-    t = ((xx - 150) * 0.6 + (yy - 100) * -0.8)               # along the neck, up and forward
-    across = ((xx - 150) * 0.8 + (yy - 100) * 0.6)
+    t = (xx - 150) * 0.6 + (yy - 100) * -0.8  # along the neck, up and forward
+    across = (xx - 150) * 0.8 + (yy - 100) * 0.6
     neck = torch.maximum(t.abs() - 32, across.abs() - 13) / 13
     head = ((xx - 182) / 14) ** 2 + ((yy - 62) / 26) ** 2 - 1
     legs = torch.full_like(xx, 1e3)
@@ -196,9 +197,9 @@ def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
     horizon = _u(gen, 50, 90)
     grass = torch.tensor([_u(gen, 0.5, 0.7), _u(gen, 0.45, 0.6), _u(gen, 0.2, 0.35)]).view(3, 1, 1)
     sky = torch.tensor([_u(gen, 0.55, 0.75), _u(gen, 0.7, 0.85), _u(gen, 0.85, 1.0)]).view(3, 1, 1)
-    ground = _soft((yy - horizon) * 0.5)                     # 1 above the horizon: the sky
+    ground = _soft((yy - horizon) * 0.5)  # 1 above the horizon: the sky
     bg = sky * ground + grass * (1 - ground) + 0.04 * torch.randn(3, size, size, generator=gen)
-    for _ in range(int(_u(gen, 0, 3))):                      # a few bushes or trees
+    for _ in range(int(_u(gen, 0, 3))):  # a few bushes or trees
         bx, by, br = _u(gen, 0, 224), _u(gen, 40, 110), _u(gen, 8, 30)
         bush = _soft((((xx - bx) / br) ** 2 + ((yy - by) / (0.7 * br)) ** 2 - 1) * br)
         bg = bg * (1 - bush) + torch.tensor([0.2, 0.35, 0.12]).view(3, 1, 1) * _u(gen, 0.6, 1.2) * bush

@@ -34,8 +34,7 @@ def _flat(acts: torch.Tensor, name: str, minimum: int = 2) -> torch.Tensor:
     return a.reshape(a.shape[0], -1).float()
 
 
-def cav(concept: torch.Tensor, counterexamples: torch.Tensor, *, l2: float = 0.01, holdout: float = 0.25,
-        steps: int = 100, seed: int | None = 0) -> CAV:
+def cav(concept: torch.Tensor, counterexamples: torch.Tensor, *, l2: float = 0.01, holdout: float = 0.25, steps: int = 100, seed: int | None = 0) -> CAV:
     """The CAV separating ``concept`` activations (``(N,...)``) from ``counterexamples``
     (``(M,...)``, same trailing shape), as in Kim et al. (2018): a logistic regression
     ``sigmoid(w . a + b)`` with penalty ``l2/2 * |w|^2`` (the ``alpha`` of the paper's
@@ -44,8 +43,9 @@ def cav(concept: torch.Tensor, counterexamples: torch.Tensor, *, l2: float = 0.0
     CAV is ``w / |w|``."""
     c, r = _flat(concept, "concept"), _flat(counterexamples, "counterexamples")
     if c.shape[1] != r.shape[1]:
-        raise ValueError(f"concept and counterexamples activations differ in size: {c.shape[1]} vs "
-                         f"{r.shape[1]} values per example (activations of the same layer?)")
+        raise ValueError(
+            f"concept and counterexamples activations differ in size: {c.shape[1]} vs {r.shape[1]} values per example (activations of the same layer?)"
+        )
     l2 = checks.real(l2, "l2", minimum=0)
     holdout = checks.real(holdout, "holdout", minimum=0, what="a number in [0, 1)")
     if holdout >= 1:
@@ -62,7 +62,7 @@ def cav(concept: torch.Tensor, counterexamples: torch.Tensor, *, l2: float = 0.0
     (c_fit, c_test), (r_fit, r_test) = split(c), split(r)
     x = torch.cat([c_fit, r_fit])
     y = torch.cat([torch.ones(len(c_fit)), torch.zeros(len(r_fit))]).to(x.device)
-    scale = x.abs().mean().clamp(min=1e-12)                  # a well-conditioned problem, same direction
+    scale = x.abs().mean().clamp(min=1e-12)  # a well-conditioned problem, same direction
     xs = x / scale
     w = torch.zeros(x.shape[1], device=x.device, requires_grad=True)
     b = torch.zeros((), device=x.device, requires_grad=True)

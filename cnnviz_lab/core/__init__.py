@@ -12,14 +12,40 @@
 """
 
 from .canonizers import Canonizer, MergeBatchNorm, canonized
-from .composites import COMPOSITES, Composite, First, Last, epsilon_alpha2_beta1, epsilon_gamma_box, epsilon_plus, \
-    epsilon_plus_flat
+from .composites import COMPOSITES, Composite, First, Last, epsilon_alpha2_beta1, epsilon_gamma_box, epsilon_plus, epsilon_plus_flat
 from .deeplift_rules import MaxPoolRescale, Rescale
 from .engine import Sum, rules_applied
 from .lrp_rules import AlphaBeta, Epsilon, Flat, Gamma, Norm, WSquare, ZBox, ZPlus
 from .rules import Call, Deconvnet, Guided, Pass, Refuse, Rule
 
-__all__ = ["AlphaBeta", "COMPOSITES", "Call", "Canonizer", "Composite", "Deconvnet", "Epsilon", "First", "Flat",
-           "Gamma", "Guided", "Last", "MaxPoolRescale", "MergeBatchNorm", "Norm", "Pass", "Refuse", "Rescale",
-           "Rule", "Sum", "WSquare", "ZBox", "ZPlus", "canonized", "epsilon_alpha2_beta1", "epsilon_gamma_box",
-           "epsilon_plus", "epsilon_plus_flat", "rules_applied"]
+__all__ = [
+    "AlphaBeta",
+    "COMPOSITES",
+    "Call",
+    "Canonizer",
+    "Composite",
+    "Deconvnet",
+    "Epsilon",
+    "First",
+    "Flat",
+    "Gamma",
+    "Guided",
+    "Last",
+    "MaxPoolRescale",
+    "MergeBatchNorm",
+    "Norm",
+    "Pass",
+    "Refuse",
+    "Rescale",
+    "Rule",
+    "Sum",
+    "WSquare",
+    "ZBox",
+    "ZPlus",
+    "canonized",
+    "epsilon_alpha2_beta1",
+    "epsilon_gamma_box",
+    "epsilon_plus",
+    "epsilon_plus_flat",
+    "rules_applied",
+]

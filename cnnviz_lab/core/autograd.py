@@ -7,6 +7,7 @@ import warnings
 
 import torch
 
+
 # --- one batched backward pass ------------------------------------------------------------
 class BatchedBackwardWarning(RuntimeWarning):
     """The batched backward pass could not run through some operation of the model, so the K
@@ -31,13 +32,14 @@ def batched_vjp(scores: torch.Tensor, inputs: torch.Tensor, batched: bool = True
     if batched:
         onehot = torch.eye(k, device=scores.device, dtype=scores.dtype)[:, None, :].expand(k, n, k)
         try:
-            (g,) = torch.autograd.grad(scores, inputs, grad_outputs=onehot.contiguous(),
-                                       is_grads_batched=True, retain_graph=True)
+            (g,) = torch.autograd.grad(scores, inputs, grad_outputs=onehot.contiguous(), is_grads_batched=True, retain_graph=True)
             return g.transpose(0, 1)
         except (RuntimeError, NotImplementedError) as err:
-            warnings.warn(f"the batched backward pass failed ({str(err).splitlines()[0][:160]}); "
-                          f"computing the {k} gradients with {k} backward passes instead",
-                          BatchedBackwardWarning, stacklevel=2)
+            warnings.warn(
+                f"the batched backward pass failed ({str(err).splitlines()[0][:160]}); computing the {k} gradients with {k} backward passes instead",
+                BatchedBackwardWarning,
+                stacklevel=2,
+            )
     grads = []
     for j in range(k):
         (g,) = torch.autograd.grad(scores[:, j].sum(), inputs, retain_graph=j < k - 1)

@@ -8,6 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+
 def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     """A Gaussian-blurred copy of an ``(N,C,H,W)`` batch: separable kernel of radius
     ``ceil(3 sigma)`` (cut to what the image allows), reflect padding, size kept. ``sigma <= 0``

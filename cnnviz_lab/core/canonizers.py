@@ -67,7 +67,7 @@ def folding_pairs(model: nn.Module, x: torch.Tensor) -> list[tuple[nn.Module, nn
 
 
 def _trace_pairs(model: nn.Module, x: torch.Tensor) -> list[tuple[nn.Module, nn.Module]]:
-    outputs: dict[int, tuple[nn.Module, torch.Tensor]] = {}   # the tensor kept: ids stay unique
+    outputs: dict[int, tuple[nn.Module, torch.Tensor]] = {}  # the tensor kept: ids stay unique
     inputs: list[tuple[nn.Module, int]] = []
     calls: dict[nn.Module, int] = {}
 
@@ -124,8 +124,7 @@ class MergeBatchNorm(Canonizer):
                 put(layer, "_parameters", "bias", nn.Parameter(new_b, requires_grad=False))
                 for key, fill in (("weight", torch.ones_like), ("bias", torch.zeros_like)):
                     if bn._parameters.get(key) is not None:
-                        put(bn, "_parameters", key, nn.Parameter(fill(bn._parameters[key]).detach(),
-                                                                 requires_grad=False))
+                        put(bn, "_parameters", key, nn.Parameter(fill(bn._parameters[key]).detach(), requires_grad=False))
                 put(bn, "_buffers", "running_mean", torch.zeros_like(bn.running_mean))
                 put(bn, "_buffers", "running_var", torch.ones_like(bn.running_var))
                 put(bn, "attr", "eps", 0.0)

@@ -16,8 +16,7 @@ import torch
 
 def _is_int(value: Any) -> bool:
     if isinstance(value, torch.Tensor):
-        return value.dim() == 0 and not value.is_floating_point() and not value.is_complex() \
-            and value.dtype != torch.bool
+        return value.dim() == 0 and not value.is_floating_point() and not value.is_complex() and value.dtype != torch.bool
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -27,8 +26,7 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def integer(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None,
-            what: str | None = None) -> int:
+def integer(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None, what: str | None = None) -> int:
     """``value`` as an ``int`` within ``[minimum, maximum]``."""
     lo = "" if minimum is None else f" >= {minimum}"
     hi = "" if maximum is None else f" <= {maximum}"
@@ -48,8 +46,7 @@ def positive_int(value: Any, name: str) -> int:
 
 def optional_positive_int(value: Any, name: str) -> int | None:
     """``None`` (use the default) or an ``int >= 1``."""
-    return None if value is None else integer(value, name, minimum=1,
-                                              what="None or a positive int (>= 1)")
+    return None if value is None else integer(value, name, minimum=1, what="None or a positive int (>= 1)")
 
 
 def batch_size(value: Any) -> int | None:
@@ -70,8 +67,7 @@ def pair(value: Any, name: str) -> tuple[int, int]:
     return (integer(items[0], name, minimum=1, what=what), integer(items[1], name, minimum=1, what=what))
 
 
-def real(value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None,
-         strict: bool = False, what: str | None = None) -> float:
+def real(value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None, strict: bool = False, what: str | None = None) -> float:
     """``value`` as a finite ``float`` within the bounds (``strict``: bounds excluded)."""
     if what is None:
         parts = []
@@ -104,8 +100,12 @@ def choice(value: Any, name: str, options: Sequence[str]) -> str:
 
 def box(value: Any, name: str = "box") -> tuple[int, int, int, int]:
     """Four pixel corners ``(x0, y0, x1, y1)`` (numbers or one-element tensors) as ints."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 4 or not all(
-            _is_real(v) or (isinstance(v, torch.Tensor) and v.numel() == 1) for v in value):
+    if (
+        isinstance(value, (str, bytes))
+        or not hasattr(value, "__len__")
+        or len(value) != 4
+        or not all(_is_real(v) or (isinstance(v, torch.Tensor) and v.numel() == 1) for v in value)
+    ):
         raise ValueError(f"{name}: expected four pixel corners (x0, y0, x1, y1), got {value!r}")
     x0, y0, x1, y1 = (int(v) for v in value)
     return x0, y0, x1, y1
@@ -125,5 +125,4 @@ def flag(value: Any, name: str) -> bool:
     return value
 
 
-__all__ = ["batch_size", "choice", "flag", "integer", "optional_positive_int", "pair", "positive_int",
-           "real", "seed"]
+__all__ = ["batch_size", "choice", "flag", "integer", "optional_positive_int", "pair", "positive_int", "real", "seed"]

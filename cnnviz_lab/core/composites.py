@@ -38,8 +38,7 @@ from .lrp_rules import AlphaBeta, Epsilon, Flat, Gamma, Norm, ZBox, ZPlus
 from .rules import Pass, Rule
 
 CONV_TYPES: tuple[type, ...] = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
-AVGPOOL_TYPES: tuple[type, ...] = (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d, nn.AdaptiveAvgPool1d,
-                                   nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)
+AVGPOOL_TYPES: tuple[type, ...] = (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)
 
 
 class First:
@@ -83,8 +82,10 @@ class Composite:
                 raise TypeError(f"composite entries are (match, rule) pairs with a Rule, got {entry!r}")
             match = entry[0]
             if not (_is_types(match) or isinstance(match, (str, First)) or callable(match)):
-                raise TypeError(f"a composite match is a module type, a tuple of types, a name or glob, "
-                                f"First(...)/Last(...) or a function (name, module) -> bool; got {match!r}")
+                raise TypeError(
+                    f"a composite match is a module type, a tuple of types, a name or glob, "
+                    f"First(...)/Last(...) or a function (name, module) -> bool; got {match!r}"
+                )
         self.entries = entries
         self.canonizers = list(canonizers)
         for canonizer in self.canonizers:
@@ -132,41 +133,52 @@ class Composite:
 
 # --- the named composites --------------------------------------------------------------------
 def _base(stabilizer: float) -> list[tuple[Match, Rule]]:
-    return [(ACTIVATION_TYPES, Pass()), (Sum, Norm(stabilizer)), (AVGPOOL_TYPES, Norm(stabilizer)),
-            (BATCHNORM_TYPES, Pass())]
+    return [(ACTIVATION_TYPES, Pass()), (Sum, Norm(stabilizer)), (AVGPOOL_TYPES, Norm(stabilizer)), (BATCHNORM_TYPES, Pass())]
 
 
 def epsilon_plus(epsilon: float = 1e-6, stabilizer: float = 1e-6) -> Composite:
     """z+ for convolutions, epsilon for linear layers (zennit's ``EpsilonPlus``)."""
-    return Composite(_base(stabilizer) + [(CONV_TYPES, ZPlus(stabilizer)), (nn.Linear, Epsilon(epsilon))],
-                     [MergeBatchNorm()])
+    return Composite(_base(stabilizer) + [(CONV_TYPES, ZPlus(stabilizer)), (nn.Linear, Epsilon(epsilon))], [MergeBatchNorm()])
 
 
 def epsilon_alpha2_beta1(epsilon: float = 1e-6, stabilizer: float = 1e-6) -> Composite:
     """alpha=2, beta=1 for convolutions, epsilon for linear layers (``EpsilonAlpha2Beta1``)."""
-    return Composite(_base(stabilizer) + [(CONV_TYPES, AlphaBeta(2.0, 1.0, stabilizer)),
-                                          (nn.Linear, Epsilon(epsilon))], [MergeBatchNorm()])
+    return Composite(_base(stabilizer) + [(CONV_TYPES, AlphaBeta(2.0, 1.0, stabilizer)), (nn.Linear, Epsilon(epsilon))], [MergeBatchNorm()])
 
 
 def epsilon_plus_flat(epsilon: float = 1e-6, stabilizer: float = 1e-6) -> Composite:
     """Flat for the first convolution or linear layer, then z+ for convolutions and epsilon
     for linear layers (``EpsilonPlusFlat``)."""
-    return Composite([(First(LINEAR_TYPES), Flat(stabilizer))] + _base(stabilizer) +
-                     [(CONV_TYPES, ZPlus(stabilizer)), (nn.Linear, Epsilon(epsilon))], [MergeBatchNorm()])
+    return Composite(
+        [(First(LINEAR_TYPES), Flat(stabilizer))] + _base(stabilizer) + [(CONV_TYPES, ZPlus(stabilizer)), (nn.Linear, Epsilon(epsilon))], [MergeBatchNorm()]
+    )
 
 
-def epsilon_gamma_box(low: torch.Tensor | float, high: torch.Tensor | float, epsilon: float = 1e-6,
-                      gamma: float = 0.25, stabilizer: float = 1e-6) -> Composite:
+def epsilon_gamma_box(low: torch.Tensor | float, high: torch.Tensor | float, epsilon: float = 1e-6, gamma: float = 0.25, stabilizer: float = 1e-6) -> Composite:
     """z-box (pixels in ``[low, high]``) for the first convolution, gamma for the others,
     epsilon for linear layers (``EpsilonGammaBox``)."""
-    return Composite([(First(CONV_TYPES), ZBox(low, high, stabilizer))] + _base(stabilizer) +
-                     [(CONV_TYPES, Gamma(gamma, stabilizer)), (nn.Linear, Epsilon(epsilon))], [MergeBatchNorm()])
+    return Composite(
+        [(First(CONV_TYPES), ZBox(low, high, stabilizer))] + _base(stabilizer) + [(CONV_TYPES, Gamma(gamma, stabilizer)), (nn.Linear, Epsilon(epsilon))],
+        [MergeBatchNorm()],
+    )
 
 
 COMPOSITES: dict[str, Callable[..., Composite]] = {
-    "epsilon_plus": epsilon_plus, "epsilon_gamma_box": epsilon_gamma_box,
-    "epsilon_plus_flat": epsilon_plus_flat, "epsilon_alpha2_beta1": epsilon_alpha2_beta1,
+    "epsilon_plus": epsilon_plus,
+    "epsilon_gamma_box": epsilon_gamma_box,
+    "epsilon_plus_flat": epsilon_plus_flat,
+    "epsilon_alpha2_beta1": epsilon_alpha2_beta1,
 }
 
-__all__ = ["AVGPOOL_TYPES", "COMPOSITES", "CONV_TYPES", "Composite", "First", "Last", "epsilon_alpha2_beta1",
-           "epsilon_gamma_box", "epsilon_plus", "epsilon_plus_flat"]
+__all__ = [
+    "AVGPOOL_TYPES",
+    "COMPOSITES",
+    "CONV_TYPES",
+    "Composite",
+    "First",
+    "Last",
+    "epsilon_alpha2_beta1",
+    "epsilon_gamma_box",
+    "epsilon_plus",
+    "epsilon_plus_flat",
+]

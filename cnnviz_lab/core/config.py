@@ -33,8 +33,7 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     """``"auto"`` (or None) picks CUDA when available, then Apple's MPS, else the CPU.
     Anything else must name a device torch knows (``ValueError`` naming ``device`` if not)."""
     if device is not None and not isinstance(device, (str, torch.device)):
-        raise TypeError(f"device: expected 'auto', 'cpu', 'cuda', 'cuda:N', 'mps' or a torch.device, "
-                        f"got {type(device).__name__}")
+        raise TypeError(f"device: expected 'auto', 'cpu', 'cuda', 'cuda:N', 'mps' or a torch.device, got {type(device).__name__}")
     if device is None or str(device) == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -45,5 +44,4 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     try:
         return torch.device(device)
     except (RuntimeError, ValueError):
-        raise ValueError(f"device={device!r} is not a device: use 'auto', 'cpu', 'cuda', 'cuda:N' or "
-                         "'mps'") from None
+        raise ValueError(f"device={device!r} is not a device: use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'") from None

@@ -62,8 +62,7 @@ class MaxPoolRescale(Rule):
         delta_out = torch.cat([top - reference, output - top])
         _, idx = F.max_pool2d(x, m.kernel_size, m.stride, m.padding, m.dilation, m.ceil_mode, return_indices=True)
         spread = torch.zeros(grad.shape[:-2] + (x.shape[-2] * x.shape[-1],), dtype=grad.dtype, device=grad.device)
-        spread = spread.scatter_add(-1, idx.flatten(-2).expand_as(grad.flatten(-2)),
-                                    (grad * delta_out).flatten(-2)).view(grad.shape[:-2] + x.shape[-2:])
+        spread = spread.scatter_add(-1, idx.flatten(-2).expand_as(grad.flatten(-2)), (grad * delta_out).flatten(-2)).view(grad.shape[:-2] + x.shape[-2:])
         first, second = spread.chunk(2, dim=-4)
         both = first + second
         both = torch.cat([both, both], dim=-4)

@@ -62,7 +62,7 @@ def batch_size(value: int | None, module: nn.Module, x: torch.Tensor, *, backwar
 # few large passes are fastest: on ResNet-50 layer4 at 224 px (2048 channels, 2 CPU cores) 64
 # copies per pass took 115 s, 256 took 26 s, 334 took 22 s and 2048 took 5 s
 # (benchmarks/compare_methods.py). The budget bounds the memory of the copies.
-COPY_BUDGET = {"cpu": 256 * 2 ** 20, "cuda": 2 ** 30}
+COPY_BUDGET = {"cpu": 256 * 2**20, "cuda": 2**30}
 _MIN_COPIES = 16
 
 
@@ -82,7 +82,7 @@ def seed_value(seed: int | None) -> int:
     """``seed`` checked (``None`` or an int); ``None`` (unseeded) becomes a seed drawn from
     torch's global generator."""
     value = checks.seed(seed)
-    return int(torch.randint(0, 2 ** 31 - 1, (1,))) if value is None else value
+    return int(torch.randint(0, 2**31 - 1, (1,))) if value is None else value
 
 
 def generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator:
@@ -99,8 +99,7 @@ def show_progress(progress: bool | None, images: int) -> bool:
     return checks.flag(progress, "progress")
 
 
-def progress_bar(items: Iterable | None = None, *, images: int, progress: bool | None, desc: str,
-                 total: int | None = None, unit: str = "it") -> tqdm:
+def progress_bar(items: Iterable | None = None, *, images: int, progress: bool | None, desc: str, total: int | None = None, unit: str = "it") -> tqdm:
     """A ``tqdm.auto`` bar over ``items`` (or a manual one of ``total`` steps), shown as
     :func:`show_progress` says; it leaves nothing behind when done. Inside another call's
     visible bar it stays hidden, and in a notebook all bars of one cell share one widget
@@ -114,12 +113,10 @@ def byte_bar(*, desc: str, progress: bool, total: int | None = None) -> tqdm:
     """A ``tqdm.auto`` bar counting bytes (KiB, MiB... in powers of 1024) for a transfer of
     ``total`` bytes (``None``: unknown until the server says); ``progress`` shows it. Unlike
     the bars over images it stays on screen when done: a download says what it fetched."""
-    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024,
-                disable=not checks.flag(progress, "progress"))
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, disable=not checks.flag(progress, "progress"))
 
 
-def chunks(total: int, size: int, *, device: torch.device | str, progress: bool | None, desc: str
-           ) -> Iterator[torch.Tensor]:
+def chunks(total: int, size: int, *, device: torch.device | str, progress: bool | None, desc: str) -> Iterator[torch.Tensor]:
     """Index tensors ``start..start+size-1`` covering ``range(total)`` (one per batch of
     work), under one progress bar (``total`` images: see :func:`show_progress`)."""
     starts = range(0, total, max(1, int(size)))
@@ -127,5 +124,4 @@ def chunks(total: int, size: int, *, device: torch.device | str, progress: bool 
         yield torch.arange(start, min(start + size, total), device=device)
 
 
-__all__ = ["COPY_BUDGET", "LONG_CALL", "batch_size", "byte_bar", "chunks", "copies_per_pass", "generator",
-           "progress_bar", "seed_value", "show_progress"]
+__all__ = ["COPY_BUDGET", "LONG_CALL", "batch_size", "byte_bar", "chunks", "copies_per_pass", "generator", "progress_bar", "seed_value", "show_progress"]

@@ -53,17 +53,31 @@ class Sum(nn.Module):
 
 # Each activation function the mode catches -> (the module type it counts as, display name).
 ACTIVATIONS: dict[Callable, tuple[type, str]] = {
-    F.relu: (nn.ReLU, "ReLU"), torch.relu: (nn.ReLU, "ReLU"), torch.Tensor.relu: (nn.ReLU, "ReLU"),
-    torch.relu_: (nn.ReLU, "ReLU"), torch.Tensor.relu_: (nn.ReLU, "ReLU"),
-    F.relu6: (nn.ReLU6, "ReLU6"), F.hardtanh: (nn.Hardtanh, "Hardtanh"),
+    F.relu: (nn.ReLU, "ReLU"),
+    torch.relu: (nn.ReLU, "ReLU"),
+    torch.Tensor.relu: (nn.ReLU, "ReLU"),
+    torch.relu_: (nn.ReLU, "ReLU"),
+    torch.Tensor.relu_: (nn.ReLU, "ReLU"),
+    F.relu6: (nn.ReLU6, "ReLU6"),
+    F.hardtanh: (nn.Hardtanh, "Hardtanh"),
     torch._C._nn.hardtanh_: (nn.Hardtanh, "Hardtanh"),
-    F.silu: (nn.SiLU, "SiLU (swish)"), F.gelu: (nn.GELU, "GELU"), F.hardswish: (nn.Hardswish, "Hardswish"),
-    F.mish: (nn.Mish, "Mish"), F.elu: (nn.ELU, "ELU"), F.elu_: (nn.ELU, "ELU"), F.selu: (nn.SELU, "SELU"),
-    F.celu: (nn.CELU, "CELU"), F.leaky_relu: (nn.LeakyReLU, "LeakyReLU"),
-    F.leaky_relu_: (nn.LeakyReLU, "LeakyReLU"), F.prelu: (nn.PReLU, "PReLU"),
-    F.softplus: (nn.Softplus, "Softplus"), F.rrelu: (nn.RReLU, "RReLU"),
-    torch.sigmoid: (nn.Sigmoid, "Sigmoid"), torch.Tensor.sigmoid: (nn.Sigmoid, "Sigmoid"),
-    torch.tanh: (nn.Tanh, "Tanh"), torch.Tensor.tanh: (nn.Tanh, "Tanh"),
+    F.silu: (nn.SiLU, "SiLU (swish)"),
+    F.gelu: (nn.GELU, "GELU"),
+    F.hardswish: (nn.Hardswish, "Hardswish"),
+    F.mish: (nn.Mish, "Mish"),
+    F.elu: (nn.ELU, "ELU"),
+    F.elu_: (nn.ELU, "ELU"),
+    F.selu: (nn.SELU, "SELU"),
+    F.celu: (nn.CELU, "CELU"),
+    F.leaky_relu: (nn.LeakyReLU, "LeakyReLU"),
+    F.leaky_relu_: (nn.LeakyReLU, "LeakyReLU"),
+    F.prelu: (nn.PReLU, "PReLU"),
+    F.softplus: (nn.Softplus, "Softplus"),
+    F.rrelu: (nn.RReLU, "RReLU"),
+    torch.sigmoid: (nn.Sigmoid, "Sigmoid"),
+    torch.Tensor.sigmoid: (nn.Sigmoid, "Sigmoid"),
+    torch.tanh: (nn.Tanh, "Tanh"),
+    torch.Tensor.tanh: (nn.Tanh, "Tanh"),
     F.hardsigmoid: (nn.Hardsigmoid, "Hardsigmoid"),
 }
 #: Module types whose calls the function mode handles (their modules get no hook).
@@ -73,14 +87,12 @@ ACTIVATION_TYPES: tuple[type, ...] = tuple({kind for kind, _ in ACTIVATIONS.valu
 MAX_POOLS: frozenset[Callable] = frozenset({F.max_pool2d, torch.max_pool2d})
 _POOL_ARGS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
-_IN_PLACE = {torch.relu_: torch.relu, torch.Tensor.relu_: torch.relu, torch._C._nn.hardtanh_: F.hardtanh,
-             F.elu_: F.elu, F.leaky_relu_: F.leaky_relu}
+_IN_PLACE = {torch.relu_: torch.relu, torch.Tensor.relu_: torch.relu, torch._C._nn.hardtanh_: F.hardtanh, F.elu_: F.elu, F.leaky_relu_: F.leaky_relu}
 _ADDS = {torch.add, torch.Tensor.add, torch.Tensor.__add__, torch.Tensor.__radd__}
 _ADDS_IN_PLACE = {torch.Tensor.add_, torch.Tensor.__iadd__}
 
 
-def out_of_place(func: Callable, args: tuple, kwargs: dict
-                 ) -> tuple[Callable[[torch.Tensor], torch.Tensor], bool]:
+def out_of_place(func: Callable, args: tuple, kwargs: dict) -> tuple[Callable[[torch.Tensor], torch.Tensor], bool]:
     """An activation call as ``(fn, was_in_place)``: ``fn(t)`` computes it out of place on
     ``t`` with the call's other arguments."""
     rest = args[1:]
@@ -108,7 +120,7 @@ def activation_kind(func: Callable, args: tuple, kwargs: dict) -> tuple[type, st
     kind, name = ACTIVATIONS[func]
     if kind is nn.Hardtanh:
         low = kwargs.get("min_val", args[1] if len(args) > 1 else -1.0)
-        if low == 0:   # a clipped rectifier (ReLU6 calls hardtanh(x, 0, 6))
+        if low == 0:  # a clipped rectifier (ReLU6 calls hardtanh(x, 0, 6))
             return nn.ReLU6, "ReLU6"
         return nn.Hardtanh, f"Hardtanh(min_val={low})"
     return kind, name
@@ -177,7 +189,7 @@ class Engine(TorchFunctionMode):
         settings = dict(zip(_POOL_ARGS, rest)) | {k: v for k, v in named.items() if k in _POOL_ARGS}
         if settings.get("stride") in (None, [], ()):
             settings.pop("stride", None)
-        pool = nn.MaxPool2d(**settings)   # the call's settings, for the rule (never run on the model)
+        pool = nn.MaxPool2d(**settings)  # the call's settings, for the rule (never run on the model)
 
         def fn(t: torch.Tensor) -> torch.Tensor:
             return func(t, *rest, **named)
@@ -202,16 +214,22 @@ class Engine(TorchFunctionMode):
 
     def _sum(self, func, args, kwargs):
         a, b = (args + (None, None))[:2]
-        merge = (len(args) == 2 and not kwargs and isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
-                 and a.shape == b.shape and a.requires_grad and b.requires_grad)
+        merge = (
+            len(args) == 2
+            and not kwargs
+            and isinstance(a, torch.Tensor)
+            and isinstance(b, torch.Tensor)
+            and a.shape == b.shape
+            and a.requires_grad
+            and b.requires_grad
+        )
         rule = self._rule(Sum) if merge else None
         if rule is None:
             return func(*args, **kwargs)
         inplace = func in _ADDS_IN_PLACE
         with torch.no_grad():
             out = torch.add(a, b)
-        call = Call(Sum, "sum", None, (a.detach().clone() if inplace else a.detach(), b.detach()), out,
-                    torch.add)
+        call = Call(Sum, "sum", None, (a.detach().clone() if inplace else a.detach(), b.detach()), out, torch.add)
         result = apply_rule(rule, call, (a, b))
         return a.copy_(result) if inplace else result
 
@@ -227,5 +245,4 @@ def rules_applied(model: nn.Module | None, composite: RuleSource) -> Iterator[En
         yield engine
 
 
-__all__ = ["ACTIVATIONS", "ACTIVATION_TYPES", "Engine", "MAX_POOLS", "RuleSource", "Sum", "activation_kind", "out_of_place",
-           "rules_applied"]
+__all__ = ["ACTIVATIONS", "ACTIVATION_TYPES", "Engine", "MAX_POOLS", "RuleSource", "Sum", "activation_kind", "out_of_place", "rules_applied"]

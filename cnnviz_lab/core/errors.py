@@ -58,5 +58,14 @@ def unknown_name(kind: str, name: object, choices: Sequence[str], hint: str = ""
     return UnknownNameError(f"unknown {kind} {name!r}. Closest: {', '.join(hints) or 'none'}{tail}")
 
 
-__all__ = ["ModelUnavailableError", "NoGapLinearHeadError", "NoGradientError", "NonFiniteActivationError", "OutOfRangeError", "UnknownNameError",
-           "UnsupportedActivationError", "close_matches", "unknown_name"]
+__all__ = [
+    "ModelUnavailableError",
+    "NoGapLinearHeadError",
+    "NoGradientError",
+    "NonFiniteActivationError",
+    "OutOfRangeError",
+    "UnknownNameError",
+    "UnsupportedActivationError",
+    "close_matches",
+    "unknown_name",
+]

@@ -73,27 +73,22 @@ def check_batch(x: Any, name: str = "x", channels: int | None = None) -> torch.T
     other dtype); every value finite (no NaN or inf).
     """
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a preprocessed (N,3,H,W) float tensor, got {type(x).__name__}; "
-                        "turn an image into one with clf.preprocess(image)")
+        raise TypeError(f"{name} must be a preprocessed (N,3,H,W) float tensor, got {type(x).__name__}; turn an image into one with clf.preprocess(image)")
     if x.dim() == 3:
         x = x.unsqueeze(0)
     if x.dim() != 4:
-        raise ValueError(f"{name} must have shape (N,3,H,W) (or (3,H,W) for one image), got "
-                         f"{tuple(x.shape)}")
+        raise ValueError(f"{name} must have shape (N,3,H,W) (or (3,H,W) for one image), got {tuple(x.shape)}")
     n, c, h, w = x.shape
     if n == 0:
         raise ValueError(f"{name} is an empty batch, shape {tuple(x.shape)}: pass at least one image")
     if h == 0 or w == 0:
         raise ValueError(f"{name} has no pixels, shape {tuple(x.shape)}")
     if channels is not None and c != channels:
-        raise ValueError(f"{name} has {c} channels (shape {tuple(x.shape)}) but the model's first "
-                         f"convolution takes {channels}: pass (N,{channels},H,W)")
+        raise ValueError(f"{name} has {c} channels (shape {tuple(x.shape)}) but the model's first convolution takes {channels}: pass (N,{channels},H,W)")
     if x.dtype == torch.uint8:
-        raise TypeError(f"{name} is a uint8 tensor: it looks like raw pixels (0..255), not a model input. "
-                        "Use clf.preprocess(image) to resize and normalise it")
+        raise TypeError(f"{name} is a uint8 tensor: it looks like raw pixels (0..255), not a model input. Use clf.preprocess(image) to resize and normalise it")
     if not x.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor (a preprocessed image), got dtype "
-                        f"{x.dtype}; use clf.preprocess(image)")
+        raise TypeError(f"{name} must be a floating-point tensor (a preprocessed image), got dtype {x.dtype}; use clf.preprocess(image)")
     _finite(x.detach(), name)
     return x
 
@@ -101,8 +96,7 @@ def check_batch(x: Any, name: str = "x", channels: int | None = None) -> torch.T
 def _finite(x: torch.Tensor, name: str) -> None:
     bad = ~torch.isfinite(x)
     if bool(bad.any()):
-        raise ValueError(f"{name} contains {int(bad.sum())} NaN or infinite values: every pixel of a "
-                         "model input must be finite")
+        raise ValueError(f"{name} contains {int(bad.sum())} NaN or infinite values: every pixel of a model input must be finite")
 
 
 def _fixed_side(module: nn.Module) -> int | None:
@@ -129,9 +123,10 @@ def prepare_input(module: nn.Module, x: Any, name: str = "x") -> torch.Tensor:
     x = check_batch(x, name, _input_channels(module))
     side = _fixed_side(module)
     if side is not None and tuple(x.shape[-2:]) != (side, side):
-        raise ValueError(f"{name}: this VisionTransformer reads {side}x{side} images, got {x.shape[-2]}x{x.shape[-1]}: "
-                         f"resize {name} to {side}x{side} (clf.preprocess does)")
-    with torch.inference_mode(False):   # an inference tensor becomes an ordinary copy
+        raise ValueError(
+            f"{name}: this VisionTransformer reads {side}x{side} images, got {x.shape[-2]}x{x.shape[-1]}: resize {name} to {side}x{side} (clf.preprocess does)"
+        )
+    with torch.inference_mode(False):  # an inference tensor becomes an ordinary copy
         out = x.detach().to(device=model_device(module), dtype=model_dtype(module), copy=True)
     if out.dtype != x.dtype:
         _finite(out, name)
@@ -146,16 +141,14 @@ def _class_id(value: Any, classifier: Wrapped | None, name: str) -> int:
         value = value.item()
     if isinstance(value, str):
         if classifier is None:
-            raise TypeError(f"{name}: class name {value!r} needs a Classifier (load_model or wrap_model); "
-                            "with a bare nn.Module pass class indices")
+            raise TypeError(f"{name}: class name {value!r} needs a Classifier (load_model or wrap_model); with a bare nn.Module pass class indices")
         try:
             return classifier.class_index(value)
-        except ValueError as err:   # an unknown name: say which argument held it
+        except ValueError as err:  # an unknown name: say which argument held it
             raise type(err)(f"{name}: {err}") from None
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
-    raise TypeError(f"{name} must hold class indices (ints) or class names, got {value!r} "
-                    f"({type(value).__name__})")
+    raise TypeError(f"{name} must hold class indices (ints) or class names, got {value!r} ({type(value).__name__})")
 
 
 def _integer_tensor(target: torch.Tensor | np.ndarray, name: str) -> torch.Tensor | None:
@@ -164,17 +157,14 @@ def _integer_tensor(target: torch.Tensor | np.ndarray, name: str) -> torch.Tenso
         if target.dtype.kind in "OUS":
             return None
         if target.dtype.kind not in "iu":
-            raise TypeError(f"{name} must hold class indices (ints), got an array of dtype {target.dtype}: "
-                            f"{target.tolist()!r}")
+            raise TypeError(f"{name} must hold class indices (ints), got an array of dtype {target.dtype}: {target.tolist()!r}")
         return torch.from_numpy(np.ascontiguousarray(target)).long()
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
-        raise TypeError(f"{name} must hold class indices (ints), got a {target.dtype} tensor: "
-                        f"{target.tolist()!r}")
+        raise TypeError(f"{name} must hold class indices (ints), got a {target.dtype} tensor: {target.tolist()!r}")
     return target.detach().long()
 
 
-def resolve_targets(target: Target, logits: torch.Tensor, classifier: Wrapped | None = None,
-                    name: str = "target") -> tuple[torch.Tensor, bool]:
+def resolve_targets(target: Target, logits: torch.Tensor, classifier: Wrapped | None = None, name: str = "target") -> tuple[torch.Tensor, bool]:
     """The gate for ``target``: an ``(N,K)`` long tensor on ``logits``' device, and whether one
     class per image was asked for (then callers drop the K axis).
 
@@ -186,12 +176,10 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Wrapped | 
     """
     if isinstance(target, Objective):
         if target.ids is None:
-            raise TypeError(f"{name}: this function takes class targets (None, an int, a name, N classes or "
-                            "an (N,K) table), not a callable target")
+            raise TypeError(f"{name}: this function takes class targets (None, an int, a name, N classes or an (N,K) table), not a callable target")
         return target.ids.to(_device_of(logits)), target.squeeze
     if _is_callable_target(target):
-        raise TypeError(f"{name}: this function takes class targets (None, an int, a name, N classes or an "
-                        f"(N,K) table), not the callable {target!r:.60}")
+        raise TypeError(f"{name}: this function takes class targets (None, an int, a name, N classes or an (N,K) table), not the callable {target!r:.60}")
     logits = class_logits(logits, name)
     n, classes = logits.shape[0], logits.shape[1]
     if target is None:
@@ -205,26 +193,24 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Wrapped | 
             ids, squeeze = ids.reshape(1, 1).expand(n, 1), True
         elif ids.dim() == 1:
             if ids.shape[0] != n:
-                raise ValueError(f"{name}: a sequence needs one class per image ({n}), got {ids.shape[0]}; "
-                                 "for several classes per image pass an (N,K) array")
+                raise ValueError(f"{name}: a sequence needs one class per image ({n}), got {ids.shape[0]}; for several classes per image pass an (N,K) array")
             ids, squeeze = ids[:, None], True
         elif ids.dim() == 2:
             if ids.shape[0] != n:
                 raise ValueError(f"{name}: an (N,K) target needs N={n} rows, got {ids.shape[0]}")
             squeeze = False
         else:
-            raise ValueError(f"{name} must be an int, a name, N classes or an (N,K) array; got shape "
-                             f"{tuple(ids.shape)}")
+            raise ValueError(f"{name} must be an int, a name, N classes or an (N,K) array; got shape {tuple(ids.shape)}")
     if ids is None:
         if isinstance(target, (str, numbers.Number, np.generic)):
             ids, squeeze = torch.tensor([[_class_id(target, classifier, name)]]).expand(n, 1), True
         elif isinstance(target, Sequence) or hasattr(target, "__iter__"):
             rows = list(target)
-            nested = bool(rows) and not isinstance(rows[0], str) and \
-                isinstance(rows[0], (Sequence, np.ndarray, torch.Tensor)) and getattr(rows[0], "ndim", 1) > 0
+            nested = (
+                bool(rows) and not isinstance(rows[0], str) and isinstance(rows[0], (Sequence, np.ndarray, torch.Tensor)) and getattr(rows[0], "ndim", 1) > 0
+            )
             if len(rows) != n:
-                what = f"an (N,K) target needs N={n} rows" if nested else \
-                    f"a sequence needs one class per image ({n})"
+                what = f"an (N,K) target needs N={n} rows" if nested else f"a sequence needs one class per image ({n})"
                 raise ValueError(f"{name}: {what}, got {len(rows)}")
             if nested:
                 table = [[_class_id(v, classifier, name) for v in list(row)] for row in rows]
@@ -235,16 +221,14 @@ def resolve_targets(target: Target, logits: torch.Tensor, classifier: Wrapped | 
                 ids = torch.tensor([[_class_id(v, classifier, name)] for v in rows], dtype=torch.long)
                 squeeze = True
         else:
-            raise TypeError(f"{name} must be None, an int, a class name, N classes or an (N,K) array; "
-                            f"got {type(target).__name__}")
+            raise TypeError(f"{name} must be None, an int, a class name, N classes or an (N,K) array; got {type(target).__name__}")
     if ids.shape[1] == 0:
         raise ValueError(f"{name}: an (N,K) target needs at least one class per image (K >= 1)")
     ids = ids.to(logits.device, torch.long)
     wrong = (ids < 0) | (ids >= classes)
     if bool(wrong.any()):
         bad = int(ids[wrong][0])
-        raise OutOfRangeError(f"{name}: class {bad} is out of range: the model has {classes} classes "
-                              f"(0..{classes - 1})")
+        raise OutOfRangeError(f"{name}: class {bad} is out of range: the model has {classes} classes (0..{classes - 1})")
     return ids, squeeze
 
 
@@ -288,10 +272,8 @@ def class_labels(labels: Any, n: int, classes: int | None = None, name: str = "l
     ids = ids.detach().cpu().long()
     if classes is not None and n and bool(((ids < 0) | (ids >= classes)).any()):
         wrong = int(ids[(ids < 0) | (ids >= classes)][0])
-        raise OutOfRangeError(f"{name}: class {wrong} is out of range: the model has {classes} classes "
-                              f"(0..{classes - 1})")
+        raise OutOfRangeError(f"{name}: class {wrong} is out of range: the model has {classes} classes (0..{classes - 1})")
     return ids
 
 
-__all__ = ["ModelLike", "Target", "Wrapped", "check_batch", "check_unit_range", "class_labels", "prepare_input",
-           "resolve_targets", "unwrap"]
+__all__ = ["ModelLike", "Target", "Wrapped", "check_batch", "check_unit_range", "class_labels", "prepare_input", "resolve_targets", "unwrap"]

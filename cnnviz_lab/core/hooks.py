@@ -19,13 +19,13 @@ from .gate import ModelLike, prepare_input, unwrap
 from .layer_lookup import LayerRef, get_layer, layer_names_of
 from .state import frozen
 
+
 def hook_count(model: ModelLike) -> int:
     """Number of forward/backward hooks on all of the model's modules (0 when clean)."""
     module, _ = unwrap(model)
     total = 0
     for m in module.modules():
-        for attr in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
-                     "_backward_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks"):
+        for attr in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks"):
             total += len(getattr(m, attr, {}) or {})
     return total
 
@@ -66,9 +66,15 @@ class Capture:
 
 
 @contextmanager
-def capture(model: ModelLike, layers: LayerRef | Sequence[LayerRef],
-            gradients: bool = False, *, stop: bool = False, copy: bool = True,
-            edit: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> Iterator[Capture]:
+def capture(
+    model: ModelLike,
+    layers: LayerRef | Sequence[LayerRef],
+    gradients: bool = False,
+    *,
+    stop: bool = False,
+    copy: bool = True,
+    edit: Callable[[str, torch.Tensor], torch.Tensor] | None = None,
+) -> Iterator[Capture]:
     """Record the outputs (and, with ``gradients=True``, their gradients) of some layers.
 
     >>> with capture(model, ["layer3", "layer4"], gradients=True) as cap:
@@ -93,8 +99,7 @@ def capture(model: ModelLike, layers: LayerRef | Sequence[LayerRef],
     elif isinstance(layers, Iterable) and not isinstance(layers, torch.Tensor):
         refs = list(layers)
     else:
-        raise TypeError(f"layers must be a layer name, a module of the model, or a list of them; got "
-                        f"{layers!r} ({type(layers).__name__})")
+        raise TypeError(f"layers must be a layer name, a module of the model, or a list of them; got {layers!r} ({type(layers).__name__})")
     if not refs:
         raise ValueError("layers: capture needs at least one layer, got an empty list")
     names = layer_names_of(module, refs)
@@ -124,6 +129,7 @@ def capture(model: ModelLike, layers: LayerRef | Sequence[LayerRef],
             if copy:
                 return record.clone()
             return None if record is out else record
+
         return hook
 
     handles = []
@@ -181,8 +187,7 @@ def attention_weights(module: nn.Module) -> Iterator[list[torch.Tensor]]:
             h.remove()
 
 
-def activations(model: ModelLike, x: torch.Tensor,
-                layers: LayerRef | Sequence[LayerRef]) -> torch.Tensor | dict[str, torch.Tensor]:
+def activations(model: ModelLike, x: torch.Tensor, layers: LayerRef | Sequence[LayerRef]) -> torch.Tensor | dict[str, torch.Tensor]:
     """Detached outputs of ``layers`` for input ``x`` (checked by the input gate), without
     autograd and with the model frozen (eval mode, buffers untouched).
 

@@ -16,16 +16,14 @@ LayerRef = Union[str, nn.Module]
 KINDS: dict[str, tuple[type, ...]] = {
     "conv": (nn.Conv2d,),
     "relu": (nn.ReLU, nn.ReLU6),
-    "activation": (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SiLU, nn.GELU, nn.Hardswish,
-                   nn.Hardsigmoid, nn.Sigmoid, nn.Tanh, nn.Mish),
+    "activation": (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SiLU, nn.GELU, nn.Hardswish, nn.Hardsigmoid, nn.Sigmoid, nn.Tanh, nn.Mish),
     "norm": (nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm),
     "pool": (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d),
     "linear": (nn.Linear,),
 }
 
 
-def layer_names(model: ModelLike, kind: str | type | tuple[type, ...] | None = None
-                ) -> list[str]:
+def layer_names(model: ModelLike, kind: str | type | tuple[type, ...] | None = None) -> list[str]:
     """Names of the model's submodules in definition order, optionally of one kind.
 
     ``kind``: ``"conv"``, ``"relu"``, ``"activation"``, ``"norm"``, ``"pool"``, ``"linear"``,
@@ -36,10 +34,8 @@ def layer_names(model: ModelLike, kind: str | type | tuple[type, ...] | None = N
         if kind not in KINDS:
             raise ValueError(f"unknown layer kind {kind!r}; choose from {', '.join(KINDS)}")
         kind = KINDS[kind]
-    elif kind is not None and not (isinstance(kind, type) or (
-            isinstance(kind, tuple) and kind and all(isinstance(k, type) for k in kind))):
-        raise TypeError(f"kind must be None, one of {', '.join(repr(k) for k in KINDS)}, a module class or a "
-                        f"tuple of them, got {kind!r}")
+    elif kind is not None and not (isinstance(kind, type) or (isinstance(kind, tuple) and kind and all(isinstance(k, type) for k in kind))):
+        raise TypeError(f"kind must be None, one of {', '.join(repr(k) for k in KINDS)}, a module class or a tuple of them, got {kind!r}")
     return [n for n, m in module.named_modules() if n and (kind is None or isinstance(m, kind))]
 
 
@@ -54,13 +50,14 @@ def get_layer(model: ModelLike, layer: LayerRef) -> nn.Module:
         return layer
     if not isinstance(layer, str):
         example = (layer_names(module) or ["conv1"])[-1]
-        raise TypeError(f"layer must be a layer name (a str such as {example!r}) or a module of the model, "
-                        f"got {layer!r} ({type(layer).__name__}); see cnnviz_lab.layer_names(model)")
+        raise TypeError(
+            f"layer must be a layer name (a str such as {example!r}) or a module of the model, "
+            f"got {layer!r} ({type(layer).__name__}); see cnnviz_lab.layer_names(model)"
+        )
     try:
         return module.get_submodule(layer) if layer else module
     except AttributeError:
-        raise unknown_name(f"layer of {type(module).__name__}", layer, layer_names(module),
-                           "see cnnviz_lab.layer_names(model)") from None
+        raise unknown_name(f"layer of {type(module).__name__}", layer, layer_names(module), "see cnnviz_lab.layer_names(model)") from None
 
 
 def layer_name(model: ModelLike, layer: LayerRef) -> str:

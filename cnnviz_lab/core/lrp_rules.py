@@ -121,12 +121,10 @@ class AlphaBeta(Rule):
 
     def __init__(self, alpha: float = 2.0, beta: float = 1.0, stabilizer: float = 1e-6) -> None:
         if alpha < 0 or beta < 0 or abs(alpha - beta - 1) > 1e-12:
-            raise ValueError(f"alpha and beta must be non-negative with alpha - beta = 1, got alpha={alpha}, "
-                             f"beta={beta}")
+            raise ValueError(f"alpha and beta must be non-negative with alpha - beta = 1, got alpha={alpha}, beta={beta}")
         self.alpha, self.beta, self.stabilizer = alpha, beta, stabilizer
 
-    def _shares(self, call: Call, grad: torch.Tensor, w_pos: Modifier, w_neg: Modifier, b_pos: Modifier
-                ) -> torch.Tensor:
+    def _shares(self, call: Call, grad: torch.Tensor, w_pos: Modifier, w_neg: Modifier, b_pos: Modifier) -> torch.Tensor:
         """``x+ w_pos`` and ``x- w_neg`` (bias ``b_pos``) over their total."""
         x = call.input
         terms = [_Term(call, _pos(x), w_pos, b_pos)]
@@ -165,14 +163,15 @@ class Gamma(Rule):
 
     def backward(self, call: Call, grad: torch.Tensor) -> Grads:
         g, x = self.gamma, call.input
-        zero = (lambda b: torch.zeros_like(b))
+        zero = lambda b: torch.zeros_like(b)
         negatives = bool((x < 0).any())
         with torch.enable_grad():
             out = call.forward(x)
             result = 0
             for mask, (wa, ba), (wb, bb) in (
-                    (out > 0, (_keep(g, _pos), _keep(g, _pos)), (_keep(g, _neg), zero)),
-                    (out < 0, (_keep(g, _neg), _keep(g, _neg)), (_keep(g, _pos), zero))):
+                (out > 0, (_keep(g, _pos), _keep(g, _pos)), (_keep(g, _neg), zero)),
+                (out < 0, (_keep(g, _neg), _keep(g, _neg)), (_keep(g, _pos), zero)),
+            ):
                 terms = [_Term(call, _pos(x), wa, ba)]
                 if negatives:
                     terms.append(_Term(call, _neg(x), wb, bb))

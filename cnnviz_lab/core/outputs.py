@@ -27,12 +27,13 @@ from typing import Any, Mapping
 
 import torch
 
-__all__ = ["CALLABLE_HINT", "Objective", "ScoreTarget", "checked_scores", "class_logits", "class_output",
-           "describe_output", "output_batch", "tensors_of"]
+__all__ = ["CALLABLE_HINT", "Objective", "ScoreTarget", "checked_scores", "class_logits", "class_output", "describe_output", "output_batch", "tensors_of"]
 
-CALLABLE_HINT = ("pass target= a callable that takes the model's output and returns one score per image "
-                 "(N,), e.g. cv.targets.segmentation(cls), cv.targets.box(box) or "
-                 "lambda out: out['logits'][:, 3]")
+CALLABLE_HINT = (
+    "pass target= a callable that takes the model's output and returns one score per image "
+    "(N,), e.g. cv.targets.segmentation(cls), cv.targets.box(box) or "
+    "lambda out: out['logits'][:, 3]"
+)
 
 
 def describe_output(output: Any) -> str:
@@ -64,9 +65,11 @@ def class_output(output: Any) -> torch.Tensor:
         return output.logits
     elif isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
         return output[0]
-    raise TypeError(f"target: the model returns {describe_output(output)}, and no one tensor of it is the "
-                    f"class output (a tensor, a 'logits' or 'out' entry, a .logits attribute, or the first "
-                    f"element of a tuple); {CALLABLE_HINT}")
+    raise TypeError(
+        f"target: the model returns {describe_output(output)}, and no one tensor of it is the "
+        f"class output (a tensor, a 'logits' or 'out' entry, a .logits attribute, or the first "
+        f"element of a tuple); {CALLABLE_HINT}"
+    )
 
 
 def class_logits(output: Any, name: str = "target") -> torch.Tensor:
@@ -78,11 +81,12 @@ def class_logits(output: Any, name: str = "target") -> torch.Tensor:
     if logits.dim() == 2 and logits.shape[1] >= 1:
         return logits
     if logits.dim() == 4:
-        raise TypeError(f"{name}: the model outputs per-pixel class scores ({describe_output(output)}), so a "
-                        "class index says nothing about which pixels: pass target=cv.targets.segmentation(cls) "
-                        "(the class's summed logit over its predicted pixels, or over a mask)")
-    raise TypeError(f"{name}: class targets need an (N, classes) output, the model gives "
-                    f"{describe_output(output)}; {CALLABLE_HINT}")
+        raise TypeError(
+            f"{name}: the model outputs per-pixel class scores ({describe_output(output)}), so a "
+            "class index says nothing about which pixels: pass target=cv.targets.segmentation(cls) "
+            "(the class's summed logit over its predicted pixels, or over a mask)"
+        )
+    raise TypeError(f"{name}: class targets need an (N, classes) output, the model gives {describe_output(output)}; {CALLABLE_HINT}")
 
 
 class ScoreTarget:
@@ -113,8 +117,7 @@ class ScoreTarget:
     def _rows(self, n: int, name: str) -> None:
         value = getattr(self, name)
         if isinstance(value, torch.Tensor) and self.batched(name) and value.shape[0] != n:
-            raise ValueError(f"target: {type(self).__name__} holds {value.shape[0]} {name} (one per image) "
-                             f"but the batch has {n} images")
+            raise ValueError(f"target: {type(self).__name__} holds {value.shape[0]} {name} (one per image) but the batch has {n} images")
 
 
 class Objective:
@@ -127,8 +130,7 @@ class Objective:
     copies of image ``i`` are scored with image ``i``'s targets). An ``Objective`` is itself
     a valid ``target=``: methods that combine others hand it on unchanged."""
 
-    def __init__(self, n: int, k: int, squeeze: bool, ids: torch.Tensor | None = None,
-                 fn: Any = None) -> None:
+    def __init__(self, n: int, k: int, squeeze: bool, ids: torch.Tensor | None = None, fn: Any = None) -> None:
         self.n, self.k, self.squeeze, self.ids, self.fn = n, k, squeeze, ids, fn
 
     def __repr__(self) -> str:
@@ -154,7 +156,7 @@ class Objective:
         elif reader == "logit":
             logits = logits.float()
         ids = self.ids.to(logits.device)
-        if ids.is_inference():   # resolved under the caller's torch.inference_mode
+        if ids.is_inference():  # resolved under the caller's torch.inference_mode
             ids = ids.clone()
         return logits.gather(1, ids)
 
@@ -164,16 +166,16 @@ def checked_scores(scores: Any, n: int, name: str = "target", k: int | None = No
     ``(n,K)`` (and ``K == k`` when given)."""
     what = f"one score per image ({n},) or K per image ({n},K)"
     if not isinstance(scores, torch.Tensor):
-        raise TypeError(f"{name}: the callable target must return a tensor, {what}; got "
-                        f"{type(scores).__name__} (keep it a tensor: no .item(), no numpy)")
+        raise TypeError(f"{name}: the callable target must return a tensor, {what}; got {type(scores).__name__} (keep it a tensor: no .item(), no numpy)")
     if not scores.is_floating_point():
         raise TypeError(f"{name}: the callable target must return float scores, got dtype {scores.dtype}")
     if scores.dim() not in (1, 2) or scores.shape[0] != n or (scores.dim() == 2 and scores.shape[1] == 0):
         raise ValueError(f"{name}: the callable target must return {what}, got shape {tuple(scores.shape)}")
     scores = scores.view(n, -1)
     if k is not None and scores.shape[1] != k:
-        raise ValueError(f"{name}: the callable target returned {scores.shape[1]} scores per image here and "
-                         f"{k} on the clean images; it must return the same K every time")
+        raise ValueError(
+            f"{name}: the callable target returned {scores.shape[1]} scores per image here and {k} on the clean images; it must return the same K every time"
+        )
     return scores
 
 

@@ -55,23 +55,34 @@ def pick_reader(output: str | None, objective: Objective, clean: Any) -> str | N
     reader is ``None``."""
     if objective.fn is not None:
         if output is not None:
-            raise ValueError(f"output={output!r} applies to class targets; a callable target gives its own "
-                             "score (cv.targets.probability(c) for a class probability): leave output=None")
+            raise ValueError(
+                f"output={output!r} applies to class targets; a callable target gives its own "
+                "score (cv.targets.probability(c) for a class probability): leave output=None"
+            )
         return None
     if output is not None:
         checks.choice(output, "output", READERS)
     logits = class_logits(clean, "target")
     if output == "prob" and logits.shape[1] == 1:
-        raise ValueError("output='prob': the model has one output, whose softmax is always 1, so every map "
-                         "would be 0; use output='logit' (or None, which follows the model)")
+        raise ValueError(
+            "output='prob': the model has one output, whose softmax is always 1, so every map would be 0; use output='logit' (or None, which follows the model)"
+        )
     if output is None:
         return "logit" if logits.shape[1] == 1 or looks_like_probabilities(logits) else "prob"
     return output
 
 
-def perturbed_scores(module: nn.Module, targets: torch.Tensor | Objective, variants: int, perturb: Perturb, *,
-                     batch_size: int, output: str | None = "prob", progress: bool | None = None,
-                     desc: str = "perturbing") -> torch.Tensor:
+def perturbed_scores(
+    module: nn.Module,
+    targets: torch.Tensor | Objective,
+    variants: int,
+    perturb: Perturb,
+    *,
+    batch_size: int,
+    output: str | None = "prob",
+    progress: bool | None = None,
+    desc: str = "perturbing",
+) -> torch.Tensor:
     """``scores[n, k, v]``: the model's ``output`` for class ``targets[n, k]`` on variant ``v``
     of image ``n``, as an ``(N,K,V)`` float tensor. ``targets``: an ``(N,K)`` class table or an
     :class:`~cnnviz_lab.core.outputs.Objective` (a callable target is evaluated on each batch,
@@ -83,13 +94,11 @@ def perturbed_scores(module: nn.Module, targets: torch.Tensor | Objective, varia
     autograd, and shows one progress bar for the whole call (``progress``, see
     :func:`cnnviz_lab.core.defaults.show_progress`). The batch size never changes the result.
     """
-    objective = targets if isinstance(targets, Objective) else \
-        Objective(targets.shape[0], targets.shape[1], False, ids=targets)
+    objective = targets if isinstance(targets, Objective) else Objective(targets.shape[0], targets.shape[1], False, ids=targets)
     n, k = objective.n, objective.k
     scores: torch.Tensor | None = None
     with torch.no_grad(), frozen(module):
-        for idx in defaults.chunks(n * variants, batch_size, device=_device(module, targets), progress=progress,
-                                   desc=desc):
+        for idx in defaults.chunks(n * variants, batch_size, device=_device(module, targets), progress=progress, desc=desc):
             img, var = idx // variants, idx % variants
             out = objective.select(img).scores(module(perturb(img, var)), output).float()
             if scores is None:
@@ -106,25 +115,33 @@ def _device(module: nn.Module, targets: Any) -> torch.device:
     return model_device(module)
 
 
-def masked_scores(module: nn.Module, x: torch.Tensor, targets: torch.Tensor | Objective, variants: int,
-                  mask: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], filler: torch.Tensor, *,
-                  batch_size: int, output: str | None = "prob", progress: bool | None = None,
-                  desc: str = "masking") -> torch.Tensor:
+def masked_scores(
+    module: nn.Module,
+    x: torch.Tensor,
+    targets: torch.Tensor | Objective,
+    variants: int,
+    mask: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    filler: torch.Tensor,
+    *,
+    batch_size: int,
+    output: str | None = "prob",
+    progress: bool | None = None,
+    desc: str = "masking",
+) -> torch.Tensor:
     """:func:`perturbed_scores` for methods that blend each image with a fill through a
     soft mask (RISE's random masks, LIME's superpixels switched on and off): variant ``v``
     of image ``n`` is ``x[n] * m + filler[n] * (1 - m)`` with ``m = mask(img, var)``, a
     ``(B,H,W)`` batch of masks in [0, 1] (1 keeps the pixel). ``filler``: ``(N,C,H,W)``
     (:func:`fill_image` expanded to ``x``). Returns the ``(N,K,V)`` scores."""
+
     def blend(img: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
         m = mask(img, var).unsqueeze(1).to(x.dtype)
         return x[img] * m + filler[img] * (1 - m)
 
-    return perturbed_scores(module, targets, variants, blend, batch_size=batch_size, output=output,
-                            progress=progress, desc=desc)
+    return perturbed_scores(module, targets, variants, blend, batch_size=batch_size, output=output, progress=progress, desc=desc)
 
 
-def fill_image(x: torch.Tensor, fill: Fill, classifier: Wrapped | None = None,
-               blur_sigma: float = 8.0, name: str = "fill") -> torch.Tensor:
+def fill_image(x: torch.Tensor, fill: Fill, classifier: Wrapped | None = None, blur_sigma: float = 8.0, name: str = "fill") -> torch.Tensor:
     """What perturbed pixels are replaced with, as a tensor broadcastable to ``x``; errors
     name the argument ``name`` (``"start"`` for the insertion curve).
 
@@ -149,23 +166,19 @@ def fill_image(x: torch.Tensor, fill: Fill, classifier: Wrapped | None = None,
             return torch.zeros(1, x.shape[1], 1, 1, device=x.device, dtype=x.dtype)
         if key in NAMED_FILLS:
             if classifier is None:
-                raise TypeError(f"{name}={fill!r} needs a Classifier to know the normalisation; "
-                                "with a bare nn.Module pass a number in the model's input space")
+                raise TypeError(f"{name}={fill!r} needs a Classifier to know the normalisation; with a bare nn.Module pass a number in the model's input space")
             unit = torch.full((1, x.shape[1], 1, 1), NAMED_FILLS[key], device=x.device)
             return classifier.from_unit(unit).to(x.dtype)
-        raise ValueError(f"unknown {name} {fill!r}: use a number, 'mean', 'blur', "
-                         f"{', '.join(repr(k) for k in NAMED_FILLS)} or a tensor")
+        raise ValueError(f"unknown {name} {fill!r}: use a number, 'mean', 'blur', {', '.join(repr(k) for k in NAMED_FILLS)} or a tensor")
     if isinstance(fill, (int, float)) and not isinstance(fill, bool):
         return torch.full((1, 1, 1, 1), float(fill), device=x.device, dtype=x.dtype)
     try:
         values = torch.as_tensor(list(fill), device=x.device, dtype=x.dtype)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a number, one number per channel, a name or a tensor, "
-                        f"got {fill!r}") from None
+        raise TypeError(f"{name} must be a number, one number per channel, a name or a tensor, got {fill!r}") from None
     if values.numel() != x.shape[1]:
         raise ValueError(f"{name}: a per-channel fill needs {x.shape[1]} values, got {values.numel()}")
     return values.view(1, -1, 1, 1)
 
 
-__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "looks_like_probabilities", "masked_scores",
-           "perturbed_scores", "pick_reader", "read_scores"]
+__all__ = ["Fill", "NAMED_FILLS", "READERS", "fill_image", "looks_like_probabilities", "masked_scores", "perturbed_scores", "pick_reader", "read_scores"]

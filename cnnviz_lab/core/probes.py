@@ -18,14 +18,12 @@ from .token_grid import token_layer
 
 # Modules whose 4-D output is not a feature map of the network's own (pooled, reshaped or
 # passed through): never the CAM layer.
-_PASS_THROUGH = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.MaxPool2d,
-                 nn.Dropout, nn.Identity, nn.Flatten)
+_PASS_THROUGH = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.MaxPool2d, nn.Dropout, nn.Identity, nn.Flatten)
 _POOLS = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.MaxPool2d)
 PROBE_SIZE = 224
 
 
-def probe(model: ModelLike, size: int | tuple[int, int] = PROBE_SIZE
-          ) -> list[tuple[str, torch.Tensor]]:
+def probe(model: ModelLike, size: int | tuple[int, int] = PROBE_SIZE) -> list[tuple[str, torch.Tensor]]:
     """Run one blank ``size`` image through the network, frozen and without autograd, and
     return ``(name, output)`` of every module call in the order the modules finished (tensor
     outputs only). Nothing of the model changes: no mode, flag or buffer."""
@@ -60,16 +58,13 @@ def find_cam_layer(model: ModelLike, size: int | tuple[int, int] = PROBE_SIZE) -
     module, _ = unwrap(model)
     calls = probe(module, size)
     pooled = [out for n, out in calls if isinstance(module.get_submodule(n), _POOLS)]
-    finished = [n for n, out in calls
-                if is_spatial(out) and not isinstance(module.get_submodule(n), _PASS_THROUGH)
-                and not any(out is p for p in pooled)]
+    finished = [n for n, out in calls if is_spatial(out) and not isinstance(module.get_submodule(n), _PASS_THROUGH) and not any(out is p for p in pooled)]
     if not finished:
         raise ValueError("the model has no layer with a spatial output at this size; pass layer= explicitly")
     return finished[-1]
 
 
-def default_layer(model: ModelLike, layer: LayerRef | None = None,
-                  size: tuple[int, int] | None = None) -> str:
+def default_layer(model: ModelLike, layer: LayerRef | None = None, size: tuple[int, int] | None = None) -> str:
     """The layer a CAM-style method reads: ``layer`` when given, else the Classifier's
     ``cam_layer``, else the :func:`find_cam_layer` of the bare module, probed at 224 x 224
     pixels, or at ``size`` (the input's) when the model cannot run at 224 (a fixed-size
@@ -80,7 +75,7 @@ def default_layer(model: ModelLike, layer: LayerRef | None = None,
         return layer_name(module, layer)
     if clf is not None:
         return clf.cam_layer
-    tokens = token_layer(module)   # torchvision ViT and Swin: their own rule
+    tokens = token_layer(module)  # torchvision ViT and Swin: their own rule
     if tokens is not None:
         return tokens
     try:

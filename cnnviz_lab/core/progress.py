@@ -24,8 +24,8 @@ from typing import Any, Iterable
 
 from tqdm.auto import tqdm
 
-_open: "weakref.WeakSet[Any]" = weakref.WeakSet()   # visible bars not closed yet
-_slot: list[Any] = [None, None]                      # [parent message id, displayed box]
+_open: "weakref.WeakSet[Any]" = weakref.WeakSet()  # visible bars not closed yet
+_slot: list[Any] = [None, None]  # [parent message id, displayed box]
 
 
 def kernel_parent() -> dict | None:
@@ -38,12 +38,12 @@ def kernel_parent() -> dict | None:
     kernel = getattr(get_ipython(), "kernel", None)
     if kernel is None:
         return None
-    if hasattr(kernel, "get_parent"):        # ipykernel >= 6
+    if hasattr(kernel, "get_parent"):  # ipykernel >= 6
         try:
             parent = kernel.get_parent("shell")
         except TypeError:
             parent = kernel.get_parent()
-    else:                                    # ipykernel 5 (older Colab images)
+    else:  # ipykernel 5 (older Colab images)
         parent = getattr(kernel, "_parent_header", None)
     return parent or {}
 
@@ -68,7 +68,7 @@ class _Bar(tqdm):  # type: ignore[misc, valid-type]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cell = _parent_id() if not kwargs.get("disable") and _notebook_bar(type(self)) else None
         if cell is not None:
-            kwargs["display"] = False   # drawn in the cell's box below
+            kwargs["display"] = False  # drawn in the cell's box below
         super().__init__(*args, **kwargs)
         if self.disable:
             return
@@ -100,7 +100,7 @@ class _Bar(tqdm):  # type: ignore[misc, valid-type]
         super().close()
         box = getattr(self, "_box", None)
         if box is not None and (self.total is None or self.n >= self.total):
-            box.layout.display = "none"   # done: hidden, as tqdm's leave=False would
+            box.layout.display = "none"  # done: hidden, as tqdm's leave=False would
             box.pbar = None
 
 
@@ -109,8 +109,7 @@ def nested() -> bool:
     return any(not getattr(b, "disable", True) for b in list(_open))
 
 
-def bar(items: Iterable | None = None, *, show: bool, desc: str, total: int | None = None,
-        unit: str = "it") -> tqdm:
+def bar(items: Iterable | None = None, *, show: bool, desc: str, total: int | None = None, unit: str = "it") -> tqdm:
     """A progress bar over ``items`` (or a manual one of ``total`` steps): shown when ``show``
     and no other bar is open (:func:`nested`), drawn into the current cell's bar in a
     notebook; it leaves nothing behind when done (``leave=False``)."""

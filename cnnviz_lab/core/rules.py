@@ -96,12 +96,11 @@ class Call:
         given = {}
         for key, value in params.items():
             current = getattr(self.module, key, None)
-            if current is not None:   # a module without it (bias=False) has nothing to replace
+            if current is not None:  # a module without it (bias=False) has nothing to replace
                 given[key] = torch.zeros_like(current) if value is None else value
         return torch.func.functional_call(self.module, given, inputs)
 
-    def vjp(self, grad: torch.Tensor, at: tuple[torch.Tensor, ...] | None = None,
-            **params: torch.Tensor | None) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    def vjp(self, grad: torch.Tensor, at: tuple[torch.Tensor, ...] | None = None, **params: torch.Tensor | None) -> torch.Tensor | tuple[torch.Tensor, ...]:
         """The ordinary backward of the layer (vector-Jacobian product with ``grad``) at its
         inputs, or at ``at``, with ``params`` replaced as in :meth:`forward`. One tensor for
         a one-input layer, else a tuple."""
@@ -149,7 +148,7 @@ class Guided(Rule):
     ``1[x > 0] * max(grad, 0)``, for ReLU6 ``1[0 < x < 6] * max(grad, 0)``."""
 
     def backward(self, call: Call, grad: torch.Tensor) -> Grads:
-        if call.kind is nn.ReLU:   # ReLU's own backward, read from its output, without recomputing it
+        if call.kind is nn.ReLU:  # ReLU's own backward, read from its output, without recomputing it
             return torch.where(call.output > 0, grad.clamp(min=0), torch.zeros((), dtype=grad.dtype))
         return call.vjp(grad.clamp(min=0))
 
@@ -177,8 +176,7 @@ class _Site(torch.autograd.Function):
     """Identity forward (a fresh copy of the layer's output); backward: the rule's."""
 
     @staticmethod
-    def forward(ctx, rule: Rule, call: Call, output: torch.Tensor, *inputs: torch.Tensor
-                ) -> torch.Tensor:  # type: ignore[override]
+    def forward(ctx, rule: Rule, call: Call, output: torch.Tensor, *inputs: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         ctx.rule, ctx.call = rule, call
         return output.clone()
 
@@ -188,8 +186,7 @@ class _Site(torch.autograd.Function):
             got = ctx.rule.backward(ctx.call, grad)
         got = got if isinstance(got, tuple) else (got,)
         if len(got) != len(ctx.call.inputs):
-            raise ValueError(f"{type(ctx.rule).__name__}.backward returned {len(got)} tensors for "
-                             f"{ctx.call.name}, which has {len(ctx.call.inputs)} inputs")
+            raise ValueError(f"{type(ctx.rule).__name__}.backward returned {len(got)} tensors for {ctx.call.name}, which has {len(ctx.call.inputs)} inputs")
         return (None, None, None, *got)
 
 
@@ -208,5 +205,4 @@ def stabilize(z: torch.Tensor, epsilon: float) -> torch.Tensor:
     return z + ((z == 0).to(z.dtype) + z.sign()) * epsilon
 
 
-__all__ = ["Call", "Deconvnet", "Guided", "Pass", "Refuse", "Rule", "apply_rule", "is_suspended",
-           "stabilize", "suspended"]
+__all__ = ["Call", "Deconvnet", "Guided", "Pass", "Refuse", "Rule", "apply_rule", "is_suspended", "stabilize", "suspended"]

@@ -21,8 +21,7 @@ from .outputs import Objective, ScoreTarget, checked_scores, class_logits, outpu
 __all__ = ["Objective", "autograd_on", "class_logits", "output_batch", "require_graph", "resolve_objective"]
 
 
-def resolve_objective(target: Target, output: Any, classifier: Wrapped | None = None,
-                      name: str = "target", n: int | None = None) -> Objective:
+def resolve_objective(target: Target, output: Any, classifier: Wrapped | None = None, name: str = "target", n: int | None = None) -> Objective:
     """The gate for ``target`` in methods that score any model output: an :class:`Objective`.
 
     ``output`` is the model's raw output for the first ``m`` images of a batch of ``n``
@@ -64,12 +63,16 @@ def require_graph(scores: torch.Tensor, output: Any, objective: Objective, what:
         return
     live = [t for t in tensors_of(output) if t.requires_grad]
     if objective.fn is not None and live:
-        raise NoGradientError("target: the callable's scores do not depend on the model's output through "
-                              "autograd (it detached them, or went through .item(), numpy or torch.no_grad); "
-                              "gradient methods differentiate it: keep it a differentiable function of the "
-                              "output")
-    raise NoGradientError(f"the model's forward runs without autograd (its output does not depend on {what}: "
-                          "forward is decorated with @torch.no_grad() or @torch.inference_mode(), detaches, or "
-                          "the model's parameters were created under torch.inference_mode()), so gradient "
-                          "methods cannot differentiate it: remove that from forward, or use a gradient-free "
-                          "method (occlusion, rise, lime, scorecam, ablationcam, eigencam)")
+        raise NoGradientError(
+            "target: the callable's scores do not depend on the model's output through "
+            "autograd (it detached them, or went through .item(), numpy or torch.no_grad); "
+            "gradient methods differentiate it: keep it a differentiable function of the "
+            "output"
+        )
+    raise NoGradientError(
+        f"the model's forward runs without autograd (its output does not depend on {what}: "
+        "forward is decorated with @torch.no_grad() or @torch.inference_mode(), detaches, or "
+        "the model's parameters were created under torch.inference_mode()), so gradient "
+        "methods cannot differentiate it: remove that from forward, or use a gradient-free "
+        "method (occlusion, rise, lime, scorecam, ablationcam, eigencam)"
+    )

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import torch
 from torch import nn
 
+
 # --- model state ------------------------------------------------------------------------
 @contextmanager
 def evaluating(module: nn.Module) -> Iterator[nn.Module]:
@@ -38,8 +39,7 @@ def frozen(module: nn.Module) -> Iterator[nn.Module]:
     explained exactly as the same model in eval mode. A Classifier stands for its ``.model``."""
     module = getattr(module, "model", module) if not isinstance(module, nn.Module) else module
     if not isinstance(module, nn.Module):
-        raise TypeError(f"frozen needs a model (an nn.Module or a Classifier), got {module!r:.60} "
-                        f"({type(module).__name__})")
+        raise TypeError(f"frozen needs a model (an nn.Module or a Classifier), got {module!r:.60} ({type(module).__name__})")
     flags = [(p, p.requires_grad) for p in module.parameters()]
     try:
         with evaluating(module):

@@ -28,8 +28,8 @@ import torch.nn.functional as F
 
 from .outputs import CALLABLE_HINT, ScoreTarget, class_output, describe_output
 
-__all__ = ["CALLABLE_HINT", "ScoreTarget", "box", "class_output", "describe_output", "multilabel", "probability",
-           "segmentation", "similarity", "stack", "top1"]
+__all__ = ["CALLABLE_HINT", "ScoreTarget", "box", "class_output", "describe_output", "multilabel", "probability", "segmentation", "similarity", "stack", "top1"]
+
 
 # --- the ready-made targets ----------------------------------------------------------------
 def _class_ids(classes: Any, name: str = "classes") -> torch.Tensor:
@@ -39,11 +39,9 @@ def _class_ids(classes: Any, name: str = "classes") -> torch.Tensor:
     try:
         ids = torch.as_tensor(np.asarray(classes) if not isinstance(classes, torch.Tensor) else classes)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a class index (int), one per image, or an (N,K) table, got "
-                        f"{classes!r:.60}") from None
+        raise TypeError(f"{name} must be a class index (int), one per image, or an (N,K) table, got {classes!r:.60}") from None
     if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool or ids.dim() > 2:
-        raise TypeError(f"{name} must be a class index (int), one per image, or an (N,K) table of ints, got "
-                        f"{classes!r:.60}")
+        raise TypeError(f"{name} must be a class index (int), one per image, or an (N,K) table of ints, got {classes!r:.60}")
     if bool((ids < 0).any()):
         raise ValueError(f"{name} must be class indices >= 0, got {classes!r:.60}")
     return ids.long()
@@ -65,8 +63,7 @@ def _gather(values: torch.Tensor, ids: torch.Tensor, what: str) -> torch.Tensor:
 def _two_d(output: Any, what: str) -> torch.Tensor:
     z = class_output(output)
     if z.dim() != 2:
-        raise TypeError(f"target: {what} needs an (N, classes) output, the model gives "
-                        f"{describe_output(z)}")
+        raise TypeError(f"target: {what} needs an (N, classes) output, the model gives {describe_output(z)}")
     return z
 
 
@@ -86,8 +83,7 @@ class ClassScore(ScoreTarget):
     def __call__(self, output: Any) -> torch.Tensor:
         z = _two_d(output, f"a {self.transform} target")
         self._rows(z.shape[0], "classes")
-        values = {"softmax": lambda t: t.softmax(dim=1), "sigmoid": torch.sigmoid,
-                  "logit": lambda t: t}[self.transform](z)
+        values = {"softmax": lambda t: t.softmax(dim=1), "sigmoid": torch.sigmoid, "logit": lambda t: t}[self.transform](z)
         return _gather(values, self.classes, "model output")
 
     def __repr__(self) -> str:
@@ -161,22 +157,20 @@ class Segmentation(ScoreTarget):
     def __call__(self, output: Any) -> torch.Tensor:
         z = class_output(output)
         if z.dim() != 4:
-            raise TypeError(f"target: segmentation needs an (N, classes, H, W) output, the model gives "
-                            f"{describe_output(z)}")
+            raise TypeError(f"target: segmentation needs an (N, classes, H, W) output, the model gives {describe_output(z)}")
         n, c, h, w = z.shape
         self._rows(n, "classes")
         self._rows(n, "mask")
         ids = self.classes.to(z.device)
         if bool((ids >= c).any()):
             raise ValueError(f"target: class {int(ids.max())} is out of range: the model has {c} classes")
-        table = ids.view(1, 1).expand(n, 1) if ids.dim() == 0 else ids.view(n, -1)      # (N,K)
-        maps = z.gather(1, table[:, :, None, None].expand(-1, -1, h, w))               # (N,K,H,W)
+        table = ids.view(1, 1).expand(n, 1) if ids.dim() == 0 else ids.view(n, -1)  # (N,K)
+        maps = z.gather(1, table[:, :, None, None].expand(-1, -1, h, w))  # (N,K,H,W)
         if self.mask is None:
             mask = (z.argmax(dim=1, keepdim=True) == table[:, :, None, None]).to(z.dtype)
         else:
             if tuple(self.mask.shape[-2:]) != (h, w):
-                raise ValueError(f"target: the mask is {tuple(self.mask.shape[-2:])} but the model's output "
-                                 f"is {h}x{w}")
+                raise ValueError(f"target: the mask is {tuple(self.mask.shape[-2:])} but the model's output is {h}x{w}")
             mask = self.mask.to(z.device, z.dtype)
             mask = mask.view(1, 1, h, w) if mask.dim() == 2 else mask.view(n, 1, h, w)
         total = (maps * mask).flatten(2).sum(dim=2)
@@ -222,11 +216,9 @@ class Box(ScoreTarget):
     per_image = ("boxes", "labels")
 
     def __init__(self, boxes: Any, labels: Any, iou: float) -> None:
-        b = torch.as_tensor(boxes, dtype=torch.float32) if not isinstance(boxes, torch.Tensor) else \
-            boxes.detach().float()
+        b = torch.as_tensor(boxes, dtype=torch.float32) if not isinstance(boxes, torch.Tensor) else boxes.detach().float()
         if b.shape[-1:] != (4,) or b.dim() not in (1, 2):
-            raise ValueError(f"box must be (x0, y0, x1, y1) or one such box per image (N,4), got shape "
-                             f"{tuple(b.shape)}")
+            raise ValueError(f"box must be (x0, y0, x1, y1) or one such box per image (N,4), got shape {tuple(b.shape)}")
         self.boxes = b
         self.labels = None if labels is None else _class_ids(labels, "label")
         if self.labels is not None and self.labels.dim() > 1:
@@ -238,26 +230,26 @@ class Box(ScoreTarget):
         return value is not None and value.dim() >= (2 if name == "boxes" else 1)
 
     def __call__(self, output: Any) -> torch.Tensor:
-        if not isinstance(output, (list, tuple)) or not all(
-                isinstance(d, Mapping) and {"boxes", "scores", "labels"} <= set(d) for d in output):
-            raise TypeError(f"target: box needs a detector's output, one dict with 'boxes', 'scores' and "
-                            f"'labels' per image (torchvision's detection models in eval mode); the model "
-                            f"gives {describe_output(output)}")
+        if not isinstance(output, (list, tuple)) or not all(isinstance(d, Mapping) and {"boxes", "scores", "labels"} <= set(d) for d in output):
+            raise TypeError(
+                f"target: box needs a detector's output, one dict with 'boxes', 'scores' and "
+                f"'labels' per image (torchvision's detection models in eval mode); the model "
+                f"gives {describe_output(output)}"
+            )
         n = len(output)
         self._rows(n, "boxes")
         self._rows(n, "labels")
         scores = []
         for i, det in enumerate(output):
             given = (self.boxes[i] if self.boxes.dim() == 2 else self.boxes).to(det["boxes"].device)
-            iou = _box_iou(given, det["boxes"].detach().float()) if len(det["boxes"]) else \
-                torch.zeros(0, device=given.device)
+            iou = _box_iou(given, det["boxes"].detach().float()) if len(det["boxes"]) else torch.zeros(0, device=given.device)
             if self.labels is not None:
                 label = self.labels[i] if self.labels.dim() == 1 else self.labels
                 iou = torch.where(det["labels"].to(iou.device) == label.to(iou.device), iou, torch.full_like(iou, -1))
             best = int(iou.argmax()) if len(iou) else -1
             if best >= 0 and float(iou[best]) >= self.iou:
                 scores.append(det["scores"][best])
-            else:   # no detection of that class overlaps the box: a zero still tied to the graph
+            else:  # no detection of that class overlaps the box: a zero still tied to the graph
                 scores.append(det["scores"].sum() * 0)
         return torch.stack(scores)
 
@@ -289,8 +281,7 @@ class Similarity(ScoreTarget):
     def __init__(self, reference: Any) -> None:
         ref = torch.as_tensor(reference) if not isinstance(reference, torch.Tensor) else reference.detach()
         if not ref.is_floating_point() or ref.dim() not in (1, 2) or ref.shape[-1] == 0:
-            raise ValueError(f"reference must be a float embedding (D,) or one per image (N,D), got "
-                             f"{ref.dtype} {tuple(ref.shape)}")
+            raise ValueError(f"reference must be a float embedding (D,) or one per image (N,D), got {ref.dtype} {tuple(ref.shape)}")
         self.reference = ref
 
     def batched(self, name: str) -> bool:
@@ -301,8 +292,7 @@ class Similarity(ScoreTarget):
         emb = emb.flatten(1)
         self._rows(emb.shape[0], "reference")
         if emb.shape[1] != self.reference.shape[-1]:
-            raise ValueError(f"target: the model's embedding has {emb.shape[1]} dimensions, the reference "
-                             f"{self.reference.shape[-1]}")
+            raise ValueError(f"target: the model's embedding has {emb.shape[1]} dimensions, the reference {self.reference.shape[-1]}")
         ref = self.reference.to(emb.device, emb.dtype)
         return F.cosine_similarity(emb, ref.expand_as(emb), dim=1)
 
@@ -336,8 +326,7 @@ class Stack(ScoreTarget):
         for t in self.targets:
             s = t(output)
             if not isinstance(s, torch.Tensor) or s.dim() != 1:
-                raise ValueError(f"target: stack combines targets that give one score per image (N,), "
-                                 f"{t!r:.60} gave {describe_output(s)}")
+                raise ValueError(f"target: stack combines targets that give one score per image (N,), {t!r:.60} gave {describe_output(s)}")
             parts.append(s)
         return torch.stack(parts, dim=1)
 

@@ -48,13 +48,11 @@ class TokenGrid:
     def _hw(self, tokens: int) -> tuple[int, int]:
         if self.size is not None:
             if self.size[0] * self.size[1] != tokens:
-                raise ValueError(f"reshape: {tokens} tokens after the {self.prefix} dropped do not make a "
-                                 f"{self.size[0]}x{self.size[1]} grid")
+                raise ValueError(f"reshape: {tokens} tokens after the {self.prefix} dropped do not make a {self.size[0]}x{self.size[1]} grid")
             return self.size
         side = math.isqrt(tokens)
         if side * side != tokens:
-            raise ValueError(f"reshape: {tokens} tokens after the {self.prefix} dropped are not a square grid: "
-                             "give TokenGrid(prefix=..., size=(h, w))")
+            raise ValueError(f"reshape: {tokens} tokens after the {self.prefix} dropped are not a square grid: give TokenGrid(prefix=..., size=(h, w))")
         return side, side
 
     def __call__(self, t: torch.Tensor) -> torch.Tensor:
@@ -69,7 +67,7 @@ class TokenGrid:
         if t.dim() != 3:
             raise ValueError(f"reshape: a token sequence must be (N,T,D), got {tuple(t.shape)}")
         h, w = self._hw(t.shape[1] - self.prefix)
-        return t[:, self.prefix:].transpose(1, 2).reshape(t.shape[0], t.shape[2], h, w)
+        return t[:, self.prefix :].transpose(1, 2).reshape(t.shape[0], t.shape[2], h, w)
 
     def from_grid(self, grid: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         """The layer's output again from an (edited) ``grid``; ``like``: an original output
@@ -77,7 +75,7 @@ class TokenGrid:
         if self.channels_last:
             return grid.permute(0, 2, 3, 1)
         seq = grid.flatten(2).transpose(1, 2)
-        head = like[:, :self.prefix]
+        head = like[:, : self.prefix]
         if head.shape[0] != seq.shape[0]:
             head = head.expand(seq.shape[0], *head.shape[1:])
         return torch.cat([head, seq], dim=1)
@@ -110,8 +108,7 @@ def detect_reshape(module: nn.Module, name: str, act: object, x: torch.Tensor) -
     return None
 
 
-def apply_reshape(module: nn.Module, name: str, act: object, x: torch.Tensor, reshape: Reshape | None
-                  ) -> tuple[object, Reshape | None]:
+def apply_reshape(module: nn.Module, name: str, act: object, x: torch.Tensor, reshape: Reshape | None) -> tuple[object, Reshape | None]:
     """``(grid, the reshape used)``: ``act`` through ``reshape`` (``None``: detected, see
     :func:`detect_reshape`; no reshape when none is detected)."""
     if reshape is None:

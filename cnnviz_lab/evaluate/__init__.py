@@ -25,7 +25,13 @@ from .correlation import faithfulness_correlation
 from .comparison import course_methods, evaluate_methods, method_key, MethodEvaluation, random_map, roster
 from .folder import evaluate_folder, FolderRun
 from .faithfulness import (
-    Curve, deletion_auc, deletion_curve, insertion_auc, insertion_curve, pixel_order, trapezoid_auc,
+    Curve,
+    deletion_auc,
+    deletion_curve,
+    insertion_auc,
+    insertion_curve,
+    pixel_order,
+    trapezoid_auc,
 )
 from .infidelity import infidelity
 from .localization import box_iou, cam_box
@@ -40,14 +46,51 @@ from .spectrum import period_share
 from .summary import summarize, summary_figure, summary_table, SummaryRow
 
 __all__ = [
-    "as_maps", "average_drop", "avg_sensitivity", "box_iou", "cam_box", "COURSE_METHODS", "course_methods", "Curve",
-    "deletion_auc", "MAP_METRICS",
-    "deletion_curve", "energy_in_box", "energy_in_boxes", "evaluate_folder", "evaluate_methods", "explanation_scores",
-    "faithfulness_correlation", "FolderRun", "increase_in_confidence", "infidelity", "insertion_auc",
-    "insertion_curve", "linear_imputation", "max_sensitivity", "method_key", "method_map", "MethodEvaluation",
-    "period_share", "pixel_order", "pointing_game", "random_map", "randomization_check", "randomization_layers",
-    "RandomizationResult", "randomize_layer", "road", "roster", "sensitivities", "spearman", "ssim", "summarize",
-    "summary_figure", "summary_table", "SummaryRow", "trapezoid_auc"
+    "as_maps",
+    "average_drop",
+    "avg_sensitivity",
+    "box_iou",
+    "cam_box",
+    "COURSE_METHODS",
+    "course_methods",
+    "Curve",
+    "deletion_auc",
+    "MAP_METRICS",
+    "deletion_curve",
+    "energy_in_box",
+    "energy_in_boxes",
+    "evaluate_folder",
+    "evaluate_methods",
+    "explanation_scores",
+    "faithfulness_correlation",
+    "FolderRun",
+    "increase_in_confidence",
+    "infidelity",
+    "insertion_auc",
+    "insertion_curve",
+    "linear_imputation",
+    "max_sensitivity",
+    "method_key",
+    "method_map",
+    "MethodEvaluation",
+    "period_share",
+    "pixel_order",
+    "pointing_game",
+    "random_map",
+    "randomization_check",
+    "randomization_layers",
+    "RandomizationResult",
+    "randomize_layer",
+    "road",
+    "roster",
+    "sensitivities",
+    "spearman",
+    "ssim",
+    "summarize",
+    "summary_figure",
+    "summary_table",
+    "SummaryRow",
+    "trapezoid_auc",
 ]
 
 

@@ -47,11 +47,17 @@ def method_key(name: str) -> str:
     return entry.name
 
 
-def course_methods(names: Sequence[str] | None = None, *, smoothgrad_samples: int | None = None,
-                   ig_steps: int | None = None, scorecam_channels: int | None = None,
-                   occlusion_window: int | None = None, occlusion_stride: int | None = None,
-                   seed: int | None = None, settings: Mapping[str, Mapping[str, Any]] | None = None
-                   ) -> dict[str, Callable[..., torch.Tensor]]:
+def course_methods(
+    names: Sequence[str] | None = None,
+    *,
+    smoothgrad_samples: int | None = None,
+    ig_steps: int | None = None,
+    scorecam_channels: int | None = None,
+    occlusion_window: int | None = None,
+    occlusion_stride: int | None = None,
+    seed: int | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Callable[..., torch.Tensor]]:
     """``{name: method(model, x, target)}`` for the course's methods (default: the whole
     roster, :func:`roster`), each a function with the common signature and its registry
     settings for the current mode baked in (``Method.configured``), named after the method
@@ -64,12 +70,13 @@ def course_methods(names: Sequence[str] | None = None, *, smoothgrad_samples: in
     random (``None``: unseeded).
     """
     overrides: dict[str, dict[str, Any]] = {
-        "smoothgrad": {"n": smoothgrad_samples}, "integrated_gradients": {"steps": ig_steps},
+        "smoothgrad": {"n": smoothgrad_samples},
+        "integrated_gradients": {"steps": ig_steps},
         "scorecam": {"max_channels": scorecam_channels},
         "occlusion": {"window": occlusion_window, "stride": occlusion_stride},
     }
     out = {}
-    for name in (names if names is not None else roster()):
+    for name in names if names is not None else roster():
         entry = registry.get_method(method_key(name))
         baked = {k: v for k, v in overrides.get(entry.name, {}).items() if v is not None}
         if seed is not None and entry.accepts("seed"):
@@ -97,8 +104,7 @@ def random_map(x: torch.Tensor, *, seed: int | None = None, resolution: int | No
     if resolution is None:
         m = torch.rand(n, h, w, generator=gen)
     else:
-        m = F.interpolate(torch.rand(n, 1, resolution, resolution, generator=gen), size=(h, w),
-                          mode="bilinear", align_corners=False)[:, 0]
+        m = F.interpolate(torch.rand(n, 1, resolution, resolution, generator=gen), size=(h, w), mode="bilinear", align_corners=False)[:, 0]
     return m.to(x.device)
 
 
@@ -114,8 +120,7 @@ def _method_name(method: str | Callable[..., torch.Tensor]) -> str:
     return method if isinstance(method, str) else getattr(method, "__name__", type(method).__name__)
 
 
-def _resolve_methods(methods: Sequence[str | Callable] | Mapping[str, Callable] | None, seed: int | None
-                     ) -> dict[str, Callable[..., torch.Tensor]]:
+def _resolve_methods(methods: Sequence[str | Callable] | Mapping[str, Callable] | None, seed: int | None) -> dict[str, Callable[..., torch.Tensor]]:
     if methods is None:
         return course_methods(seed=seed)
     what = "methods must be a list of method names or functions, or a {name: function} dict"
@@ -125,16 +130,14 @@ def _resolve_methods(methods: Sequence[str | Callable] | Mapping[str, Callable] 
             raise TypeError(f"{what}; got {', '.join(bad)}")
         return dict(methods)
     if isinstance(methods, str) or not isinstance(methods, Sequence):
-        raise TypeError(f"{what}, got {methods!r} ({type(methods).__name__})"
-                        + (f"; for one method pass [{methods!r}]" if isinstance(methods, str) else ""))
+        raise TypeError(f"{what}, got {methods!r} ({type(methods).__name__})" + (f"; for one method pass [{methods!r}]" if isinstance(methods, str) else ""))
     if not methods:
         raise ValueError(f"{what}; got an empty list")
     out: dict[str, Callable[..., torch.Tensor]] = {}
     for m in methods:
         if isinstance(m, str):
             entry = registry.get_method(m)
-            out[entry.name] = entry.configured(**({"seed": seed} if seed is not None and entry.accepts("seed")
-                                                   else {}))
+            out[entry.name] = entry.configured(**({"seed": seed} if seed is not None and entry.accepts("seed") else {}))
         elif callable(m):
             out[_method_name(m)] = m
         else:
@@ -178,8 +181,7 @@ class MethodEvaluation:
         if metric not in self.scores:
             raise ValueError(f"metric: {metric!r} was not measured; measured: {', '.join(self.scores) or 'none'}")
         if name not in self.scores[metric]:
-            raise ValueError(f"name: no {metric} value for {name!r}; measured for "
-                             f"{', '.join(self.scores[metric])}")
+            raise ValueError(f"name: no {metric} value for {name!r}; measured for {', '.join(self.scores[metric])}")
         return self.scores[metric][name]
 
     def deletion(self, name: str) -> torch.Tensor:
@@ -243,16 +245,25 @@ class MethodEvaluation:
         return self.table()
 
 
-def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
-                     methods: Sequence[str | Callable] | Mapping[str, Callable] | None = None,
-                     target: Target = None, *, faithfulness: bool = True, sanity: bool = True,
-                     boxes: Sequence | None = None, steps: int | None = None, fill: Fill = "blur",
-                     layers: Sequence[str] | None = None, init: str = "normal",
-                     baselines: Mapping[str, torch.Tensor] | None = None,
-                     images: Sequence[str] | None = None,
-                     metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | None = None,
-                     seed: int | None = None, progress: bool | None = None
-                     ) -> MethodEvaluation:
+def evaluate_methods(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    methods: Sequence[str | Callable] | Mapping[str, Callable] | None = None,
+    target: Target = None,
+    *,
+    faithfulness: bool = True,
+    sanity: bool = True,
+    boxes: Sequence | None = None,
+    steps: int | None = None,
+    fill: Fill = "blur",
+    layers: Sequence[str] | None = None,
+    init: str = "normal",
+    baselines: Mapping[str, torch.Tensor] | None = None,
+    images: Sequence[str] | None = None,
+    metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> MethodEvaluation:
     """Every method through the same tests, in one call.
 
     For each of ``methods`` (names of course methods, functions with the common signature,
@@ -289,20 +300,21 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
     module, clf, xin, cls = one_target_per_image(model, x, target, "evaluate_methods")
     n, c = xin.shape[:2]
     if baselines is None:
-        baselines = {"random pixels": random_map(xin, seed=seed),
-                     "random blobs": random_map(xin, seed=seed, resolution=7)}
-    out = MethodEvaluation(methods=list(fns), images=list(images) if images is not None else None,
-                           baselines=list(baselines), agnostic=[m for m in fns if _agnostic(m)],
-                           metric_settings=extra,
-                           better={k: ("higher" if k == "road" and s.get("order") == "lerf" else MAP_METRICS[k].better)
-                                   for k, s in extra.items()})
+        baselines = {"random pixels": random_map(xin, seed=seed), "random blobs": random_map(xin, seed=seed, resolution=7)}
+    out = MethodEvaluation(
+        methods=list(fns),
+        images=list(images) if images is not None else None,
+        baselines=list(baselines),
+        agnostic=[m for m in fns if _agnostic(m)],
+        metric_settings=extra,
+        better={k: ("higher" if k == "road" and s.get("order") == "lerf" else MAP_METRICS[k].better) for k, s in extra.items()},
+    )
     # One bar for the whole call (maps, sanity checks, curves); the calls inside show none.
     curves = len(fns) + len(baselines) if faithfulness else 0
     scored = len(baselines) if extra else 0
     per_method = 1 + (len(layers) if layers else 8 if sanity else 0) + 8 * len(extra)
     images = n * (len(fns) * per_method + curves * 2 * (steps or 20) + scored * 8 * len(extra))
-    bar = defaults.progress_bar(total=len(fns) + curves + scored, images=images, progress=progress,
-                                desc="evaluate_methods", unit="step")
+    bar = defaults.progress_bar(total=len(fns) + curves + scored, images=images, progress=progress, desc="evaluate_methods", unit="step")
     try:
         for name, fn in fns.items():
             start = time.perf_counter()
@@ -312,22 +324,20 @@ def evaluate_methods(model: nn.Module | Classifier, x: torch.Tensor,
             if boxes is not None:
                 out.pointing[name] = pointing_game(out.maps[name], boxes)
             if sanity:
-                out.sanity[name] = randomization_check(model, fn, xin, cls, layers=layers, seed=seed,
-                                                       init=init, progress=progress)
+                out.sanity[name] = randomization_check(model, fn, xin, cls, layers=layers, seed=seed, init=init, progress=progress)
             for metric, values in score_method(model, xin, cls, out.maps[name], fn, extra, seed, raw=raw).items():
                 out.scores.setdefault(metric, {})[name] = values
             bar.update(1)
         if faithfulness:
             for name, m in [*out.maps.items(), *baselines.items()]:
-                out.curves[name] = [deletion_curve(model, xin, m, cls, steps=steps, fill=fill, seed=seed,
-                                                   progress=progress),
-                                    insertion_curve(model, xin, m, cls, steps=steps, seed=seed,
-                                                    progress=progress)]
+                out.curves[name] = [
+                    deletion_curve(model, xin, m, cls, steps=steps, fill=fill, seed=seed, progress=progress),
+                    insertion_curve(model, xin, m, cls, steps=steps, seed=seed, progress=progress),
+                ]
                 bar.update(1)
         if extra:
             for name, m in baselines.items():
-                for metric, values in score_method(model, xin, cls, torch.as_tensor(m).to(xin.device), None,
-                                                   extra, seed).items():
+                for metric, values in score_method(model, xin, cls, torch.as_tensor(m).to(xin.device), None, extra, seed).items():
                     out.scores.setdefault(metric, {})[name] = values
                 bar.update(1)
     finally:

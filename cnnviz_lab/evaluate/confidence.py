@@ -26,9 +26,16 @@ from .features import gate, score_reader
 from .maps import REDUCTIONS, as_maps
 
 
-def explanation_scores(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-                       target: Target = None, *, fill: Fill = 0.0, output: str | None = None,
-                       reduce: str = "sum") -> tuple[torch.Tensor, torch.Tensor]:
+def explanation_scores(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor,
+    target: Target = None,
+    *,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    reduce: str = "sum",
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``(Y, O)``, each ``(N,)``: the target's ``output`` (``None`` or ``"prob"``, as the
     paper's softmax scores, or ``"logit"``; a callable target, :mod:`cnnviz_lab.targets`, is
     its own score and takes ``output=None``) on the images and on their explanation images
@@ -53,9 +60,16 @@ def explanation_scores(model: nn.Module | Classifier, x: torch.Tensor, attributi
     return full.to(dev), masked.to(dev)
 
 
-def average_drop(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-                 target: Target = None, *, fill: Fill = 0.0, output: str | None = None,
-                 reduce: str = "sum") -> torch.Tensor:
+def average_drop(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor,
+    target: Target = None,
+    *,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    reduce: str = "sum",
+) -> torch.Tensor:
     """The drop of Chattopadhay et al. 2018 per image, ``(N,)`` in [0, 1] for probabilities:
     ``max(0, Y - O) / Y``, the share of the target's score lost when the model sees only
     the explanation image (see :func:`explanation_scores`); ``100 * mean`` is the paper's
@@ -63,15 +77,24 @@ def average_drop(model: nn.Module | Classifier, x: torch.Tensor, attribution: to
     positive."""
     full, masked = explanation_scores(model, x, attribution, target, fill=fill, output=output, reduce=reduce)
     if bool((full <= 0).any()):
-        raise ValueError("output: the drop is relative to the score on the full image, which is not positive "
-                         "for some image; use output='prob' (a callable target: one whose score is positive, "
-                         "such as cv.targets.probability(c))")
+        raise ValueError(
+            "output: the drop is relative to the score on the full image, which is not positive "
+            "for some image; use output='prob' (a callable target: one whose score is positive, "
+            "such as cv.targets.probability(c))"
+        )
     return (full - masked).clamp(min=0) / full
 
 
-def increase_in_confidence(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-                           target: Target = None, *, fill: Fill = 0.0, output: str | None = None,
-                           reduce: str = "sum") -> torch.Tensor:
+def increase_in_confidence(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor,
+    target: Target = None,
+    *,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    reduce: str = "sum",
+) -> torch.Tensor:
     """Whether the target's score rises when the model sees only the explanation image,
     ``Y < O``, per image (bool ``(N,)``; Chattopadhay et al. 2018, see
     :func:`explanation_scores`); ``100 * mean`` is the paper's Increase in Confidence %.

@@ -32,39 +32,46 @@ def pearson(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(den > 0, (a * b).sum(-1) / den.clamp(min=1e-300), torch.zeros_like(den))
 
 
-def _subsets(subsets: object, n: int, runs: int | None, size: int | None, total: int,
-             gen: torch.Generator) -> torch.Tensor:
+def _subsets(subsets: object, n: int, runs: int | None, size: int | None, total: int, gen: torch.Generator) -> torch.Tensor:
     """``(N,R,S)`` feature indices: drawn without replacement per run, or ``subsets`` checked."""
     if subsets is None:
         runs = checks.positive_int(runs if runs is not None else pick(100, 20), "n")
-        size = checks.integer(size if size is not None else min(224, total), "subset_size", minimum=1,
-                              maximum=total, what=f"an int from 1 to the number of features ({total})")
-        return torch.stack([torch.stack([torch.randperm(total, generator=gen)[:size] for _ in range(runs)])
-                            for _ in range(n)])
+        size = checks.integer(
+            size if size is not None else min(224, total), "subset_size", minimum=1, maximum=total, what=f"an int from 1 to the number of features ({total})"
+        )
+        return torch.stack([torch.stack([torch.randperm(total, generator=gen)[:size] for _ in range(runs)]) for _ in range(n)])
     s = subsets if isinstance(subsets, torch.Tensor) else None
     if s is None:
         try:
             s = torch.as_tensor(subsets)
         except (TypeError, ValueError, RuntimeError):
-            raise TypeError(f"subsets must be an (R,S) or (N,R,S) array of feature indices, got "
-                            f"{type(subsets).__name__}") from None
+            raise TypeError(f"subsets must be an (R,S) or (N,R,S) array of feature indices, got {type(subsets).__name__}") from None
     if s.dtype.is_floating_point or s.dtype == torch.bool or s.is_complex():
         raise TypeError(f"subsets must hold integer feature indices, got dtype {s.dtype}")
     if s.dim() == 2:
         s = s.expand(n, -1, -1)
     if s.dim() != 3 or s.shape[0] != n or s.shape[1] < 2 or s.shape[2] < 1:
-        raise ValueError(f"subsets must be (R,S) or (N,R,S) feature indices with N={n}, R >= 2 runs, "
-                         f"S >= 1; got shape {tuple(s.shape)}")
+        raise ValueError(f"subsets must be (R,S) or (N,R,S) feature indices with N={n}, R >= 2 runs, S >= 1; got shape {tuple(s.shape)}")
     if bool(((s < 0) | (s >= total)).any()):
         raise ValueError(f"subsets: feature indices must be in 0..{total - 1}")
     return s.long()
 
 
-def faithfulness_correlation(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-                             target: Target = None, *, n: int | None = None, subset_size: int | None = None,
-                             fill: Fill = 0.0, output: str | None = None, subsets: torch.Tensor | None = None,
-                             batch_size: int | None = None, seed: int | None = None,
-                             progress: bool | None = None) -> torch.Tensor:
+def faithfulness_correlation(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor,
+    target: Target = None,
+    *,
+    n: int | None = None,
+    subset_size: int | None = None,
+    fill: Fill = 0.0,
+    output: str | None = None,
+    subsets: torch.Tensor | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """Faithfulness correlation of Bhatt et al. 2020, ``(N,)`` in [-1, 1], higher is better.
 
     For each of ``n`` runs (default 100, 20 in quick mode) a random subset of
@@ -94,10 +101,16 @@ def faithfulness_correlation(model: nn.Module | Classifier, x: torch.Tensor, att
         mask.scatter_(1, sets[img, run], True)
         return torch.where(expand(mask, xin.shape, pixels), filler[img], xin[img])
 
-    scores = perturbed_scores(g.module, g.objective, runs + 1,
-                              lambda img, var: torch.where((var == 0).view(-1, 1, 1, 1), xin[img],
-                                                           perturb(img, (var - 1).clamp(min=0))),
-                              batch_size=bs, output=reader, progress=progress, desc="faithfulness")[:, 0]
+    scores = perturbed_scores(
+        g.module,
+        g.objective,
+        runs + 1,
+        lambda img, var: torch.where((var == 0).view(-1, 1, 1, 1), xin[img], perturb(img, (var - 1).clamp(min=0))),
+        batch_size=bs,
+        output=reader,
+        progress=progress,
+        desc="faithfulness",
+    )[:, 0]
     drops = scores[:, :1] - scores[:, 1:]
     sums = torch.gather(feats[:, None, :].expand(-1, runs, -1), 2, sets).sum(-1)
     return pearson(sums, drops).float().to(x.device if isinstance(x, torch.Tensor) else xin.device)

@@ -50,22 +50,24 @@ def gate(model: nn.Module | Classifier, x: torch.Tensor, target: Target, what: s
     output = frozen_forward(module, xin)
     objective = resolve_objective(target, output, clf)
     if not objective.squeeze or objective.k != 1:
-        raise ValueError(f"target: {what} scores one target per image: pass None, an int, a class name, one "
-                         "class per image or a callable giving one score per image (N,)")
+        raise ValueError(
+            f"target: {what} scores one target per image: pass None, an int, a class name, one class per image or a callable giving one score per image (N,)"
+        )
     targets = objective.ids[:, 0] if objective.ids is not None else None
     return Gate(module, clf, xin, targets, output, objective)
 
 
-def score_reader(output: str | None, objective: Objective, default: str, options: tuple[str, ...] = OUTPUTS
-                 ) -> str | None:
+def score_reader(output: str | None, objective: Objective, default: str, options: tuple[str, ...] = OUTPUTS) -> str | None:
     """What a metric reads of each forward pass, from its ``output=`` argument: for a class
     target ``output`` (``None``: the metric's ``default``), one of ``options``; a callable
     target is its own score, so ``output`` must be ``None`` (``cv.targets.probability(c)``
     reads a class's probability through a callable)."""
     if objective.fn is not None:
         if output is not None:
-            raise ValueError(f"output={output!r} applies to class targets; a callable target gives its own "
-                             "score (cv.targets.probability(c) for a class probability): leave output=None")
+            raise ValueError(
+                f"output={output!r} applies to class targets; a callable target gives its own "
+                "score (cv.targets.probability(c) for a class probability): leave output=None"
+            )
         return None
     return checks.choice(default if output is None else output, "output", options)
 
@@ -81,8 +83,7 @@ def features(attribution: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, 
     if a.dim() == 4 and a.shape[1] == 1:
         a = a[:, 0]
     if a.dim() == 4 and a.shape[1] == c:
-        raise ValueError(f"attribution: a {c}-channel attribution must have the images' shape "
-                         f"{(n, c, h, w)}, got {tuple(a.shape)}")
+        raise ValueError(f"attribution: a {c}-channel attribution must have the images' shape {(n, c, h, w)}, got {tuple(a.shape)}")
     return as_maps(a, n, (h, w), c).reshape(n, -1).to(x.device), True
 
 

@@ -45,7 +45,6 @@ from .road import road
 from .sensitivity import avg_sensitivity, max_sensitivity
 
 
-
 @dataclass(frozen=True)
 class Context:
     """What a metric sees for one batch: the classifier, the images ``x``, the method's
@@ -85,31 +84,35 @@ def _own(c: Context) -> dict[str, Any]:
     return {k: v for k, v in c.options.items() if entry.accepts(k)}
 
 
-METRICS: dict[str, FolderMetric] = {m.name: m for m in (
-    FolderMetric("deletion", lambda c: deletion_auc(c.model, c.x, c.maps, _t(c), seed=c.seed),
-                 "Deletion AUC", "lower"),
-    FolderMetric("insertion", lambda c: insertion_auc(c.model, c.x, c.maps, _t(c), seed=c.seed),
-                 "Insertion AUC", "higher"),
-    FolderMetric("pointing", lambda c: pointing_game(c.maps, c.boxes).float(), "Pointing game", "higher",
-                 boxes=True),
-    FolderMetric("faithfulness_correlation",
-                 lambda c: faithfulness_correlation(c.model, c.x, c.maps, _t(c), seed=c.seed),
-                 "Faithfulness correlation", "higher"),
-    FolderMetric("road", lambda c: road(c.model, c.x, c.maps, _t(c), seed=c.seed).auc, "ROAD (MoRF) AUC", "lower"),
-    FolderMetric("average_drop", lambda c: average_drop(c.model, c.x, c.maps, _t(c)), "Average Drop", "lower"),
-    FolderMetric("increase_in_confidence", lambda c: increase_in_confidence(c.model, c.x, c.maps, _t(c)).float(),
-                 "Increase in Confidence", "higher"),
-    FolderMetric("infidelity", lambda c: infidelity(c.model, c.x, c.maps, _t(c), seed=c.seed), "Infidelity",
-                 "lower"),
-    FolderMetric("max_sensitivity", lambda c: max_sensitivity(c.model, c.x, _t(c), method=c.method, seed=c.seed,
-                                                              **_own(c)), "Max-sensitivity", "lower"),
-    FolderMetric("avg_sensitivity", lambda c: avg_sensitivity(c.model, c.x, _t(c), method=c.method, seed=c.seed,
-                                                              **_own(c)), "Avg-sensitivity", "lower"),
-)}
-ALIASES = {"faithfulness": "faithfulness_correlation", "pointinggame": "pointing", "deletionauc": "deletion",
-           "insertionauc": "insertion", "averagedrop": "average_drop", "drop": "average_drop",
-           "increase": "increase_in_confidence", "maxsensitivity": "max_sensitivity",
-           "avgsensitivity": "avg_sensitivity", "averagesensitivity": "avg_sensitivity"}
+METRICS: dict[str, FolderMetric] = {
+    m.name: m
+    for m in (
+        FolderMetric("deletion", lambda c: deletion_auc(c.model, c.x, c.maps, _t(c), seed=c.seed), "Deletion AUC", "lower"),
+        FolderMetric("insertion", lambda c: insertion_auc(c.model, c.x, c.maps, _t(c), seed=c.seed), "Insertion AUC", "higher"),
+        FolderMetric("pointing", lambda c: pointing_game(c.maps, c.boxes).float(), "Pointing game", "higher", boxes=True),
+        FolderMetric(
+            "faithfulness_correlation", lambda c: faithfulness_correlation(c.model, c.x, c.maps, _t(c), seed=c.seed), "Faithfulness correlation", "higher"
+        ),
+        FolderMetric("road", lambda c: road(c.model, c.x, c.maps, _t(c), seed=c.seed).auc, "ROAD (MoRF) AUC", "lower"),
+        FolderMetric("average_drop", lambda c: average_drop(c.model, c.x, c.maps, _t(c)), "Average Drop", "lower"),
+        FolderMetric("increase_in_confidence", lambda c: increase_in_confidence(c.model, c.x, c.maps, _t(c)).float(), "Increase in Confidence", "higher"),
+        FolderMetric("infidelity", lambda c: infidelity(c.model, c.x, c.maps, _t(c), seed=c.seed), "Infidelity", "lower"),
+        FolderMetric("max_sensitivity", lambda c: max_sensitivity(c.model, c.x, _t(c), method=c.method, seed=c.seed, **_own(c)), "Max-sensitivity", "lower"),
+        FolderMetric("avg_sensitivity", lambda c: avg_sensitivity(c.model, c.x, _t(c), method=c.method, seed=c.seed, **_own(c)), "Avg-sensitivity", "lower"),
+    )
+}
+ALIASES = {
+    "faithfulness": "faithfulness_correlation",
+    "pointinggame": "pointing",
+    "deletionauc": "deletion",
+    "insertionauc": "insertion",
+    "averagedrop": "average_drop",
+    "drop": "average_drop",
+    "increase": "increase_in_confidence",
+    "maxsensitivity": "max_sensitivity",
+    "avgsensitivity": "avg_sensitivity",
+    "averagesensitivity": "avg_sensitivity",
+}
 
 
 def metric_names(names: str | Sequence[str]) -> list[str]:
@@ -181,9 +184,9 @@ def worker_device(device: str) -> str:
 @dataclass
 class FolderRun:
     """What :func:`evaluate_folder` did: ``out`` (the CSV), ``images`` found, ``skipped``
-    files, ``rows`` written by this run (all processes), ``rows_total`` in the file,
-    ``resumed`` (rows found from an earlier run), ``world`` (processes), ``seconds`` (wall time
-from the first batch to the merged file, all processes)."""
+        files, ``rows`` written by this run (all processes), ``rows_total`` in the file,
+        ``resumed`` (rows found from an earlier run), ``world`` (processes), ``seconds`` (wall time
+    from the first batch to the merged file, all processes)."""
 
     out: Path
     images: int
@@ -199,11 +202,23 @@ def _format(value: float) -> str:
     return "nan" if value != value else format(float(value), ".8g")
 
 
-def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str | Sequence[str],
-                    metrics: str | Sequence[str], out: str | os.PathLike, *, boxes: str | os.PathLike | None = None,
-                    target: str | int | None = None, size: int | None = None, batch_size: int = 8,
-                    workers: int = 0, seed: int = 0, options: Mapping[str, Any] | None = None,
-                    progress: bool | None = None, say: Callable[[str], None] | None = None) -> FolderRun:
+def evaluate_folder(
+    model: Classifier,
+    folder: str | os.PathLike,
+    methods: str | Sequence[str],
+    metrics: str | Sequence[str],
+    out: str | os.PathLike,
+    *,
+    boxes: str | os.PathLike | None = None,
+    target: str | int | None = None,
+    size: int | None = None,
+    batch_size: int = 8,
+    workers: int = 0,
+    seed: int = 0,
+    options: Mapping[str, Any] | None = None,
+    progress: bool | None = None,
+    say: Callable[[str], None] | None = None,
+) -> FolderRun:
     """Every method on every image of ``folder``, scored by every metric, into the CSV
     ``out``: columns ``image`` (path relative to the folder), ``method``, ``metric``,
     ``value``, ``target`` (the class explained). Resumes an interrupted run and splits the
@@ -224,8 +239,7 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
     """
     say = say or (lambda _line: None)
     if not isinstance(model, Classifier):
-        raise TypeError(f"model must be a Classifier (cnnviz_lab.load_model or wrap_model), got "
-                        f"{type(model).__name__}")
+        raise TypeError(f"model must be a Classifier (cnnviz_lab.load_model or wrap_model), got {type(model).__name__}")
     method_list = method_names(methods)
     metric_list = metric_names(metrics)
     batch_size = checks.positive_int(batch_size, "batch_size")
@@ -241,19 +255,16 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
     per_image_boxes: list | None = None
     if needs_boxes:
         if box_table is None:
-            raise ValueError(f"metrics: {', '.join(needs_boxes)} need bounding boxes: pass --boxes with a JSON file "
-                             "or Pascal VOC annotations")
+            raise ValueError(f"metrics: {', '.join(needs_boxes)} need bounding boxes: pass --boxes with a JSON file or Pascal VOC annotations")
         per_image_boxes = [boxes_for(n, box_table) for n in names]
         missing = [n for n, b in zip(names, per_image_boxes) if b is None]
         if missing:
-            raise ValueError(f"boxes: no boxes for {len(missing)} image(s) (e.g. {missing[0]}), which "
-                             f"{', '.join(needs_boxes)} need(s); add them to {boxes}")
+            raise ValueError(f"boxes: no boxes for {len(missing)} image(s) (e.g. {missing[0]}), which {', '.join(needs_boxes)} need(s); add them to {boxes}")
     targets_for = _targets(model, target, listing)
     out = Path(out).expanduser()
     t = model.transforms
     side = size or model.input_size
-    geometry = Geometry(side, round(t.resize_size[0] * side / t.crop_size[0]), tuple(t.mean), tuple(t.std),
-                        t.interpolation)
+    geometry = Geometry(side, round(t.resize_size[0] * side / t.crop_size[0]), tuple(t.mean), tuple(t.std), t.interpolation)
 
     rank, world, started = _dist()
     try:
@@ -270,21 +281,19 @@ def evaluate_folder(model: Classifier, folder: str | os.PathLike, methods: str |
             resumed += 1
         wanted = [(m, k) for m in method_list for k in metric_list]
         batches = [list(range(s, min(s + batch_size, len(names)))) for s in range(0, len(names), batch_size)]
-        mine = [b for b, idx in enumerate(batches) if b % world == rank
-                and any(pair not in done.get(names[i], ()) for i in idx for pair in wanted)]
+        mine = [b for b, idx in enumerate(batches) if b % world == rank and any(pair not in done.get(names[i], ()) for i in idx for pair in wanted)]
         part = part_path(out, rank)
         data = FolderImages(listing.paths, geometry, per_image_boxes)
-        loader = torch.utils.data.DataLoader(data, batch_sampler=[batches[b] for b in mine], num_workers=workers,
-                                             collate_fn=collate, persistent_workers=False)
+        loader = torch.utils.data.DataLoader(data, batch_sampler=[batches[b] for b in mine], num_workers=workers, collate_fn=collate, persistent_workers=False)
         written = 0
         started_at = time.perf_counter()
         todo = sum(len(batches[b]) for b in mine)
-        bar = defaults.progress_bar(total=todo, images=todo, progress=progress if rank == 0 else False,
-                                    desc="evaluate", unit="img")
+        bar = defaults.progress_bar(total=todo, images=todo, progress=progress if rank == 0 else False, desc="evaluate", unit="img")
         with bar:
             for b, (x, idx, bxs) in zip(mine, loader):
-                rows = _batch_rows(model, x.to(model.device), [names[i] for i in idx], bxs, method_list,
-                                   metric_list, done, targets_for(idx, x, model), seed + b, options)
+                rows = _batch_rows(
+                    model, x.to(model.device), [names[i] for i in idx], bxs, method_list, metric_list, done, targets_for(idx, x, model), seed + b, options
+                )
                 if rows:
                     _append(part, rows)
                     written += len(rows)
@@ -321,8 +330,7 @@ def _targets(model: Classifier, target: str | int | None, listing) -> Callable:
         return lambda idx, x, m: frozen_forward(m.model, x.to(m.device)).argmax(1)
     if target == "folder":
         if any(c is None for c in listing.classes):
-            raise ValueError("target 'folder' needs the ImageFolder layout (every image in a sub-folder named "
-                             "after its class)")
+            raise ValueError("target 'folder' needs the ImageFolder layout (every image in a sub-folder named after its class)")
         ids = {c: _class(model, c) for c in sorted(set(listing.classes))}
         return lambda idx, x, m: torch.tensor([ids[listing.classes[i]] for i in idx], device=m.device)
     cls = _class(model, target)
@@ -338,9 +346,18 @@ def _class(model: Classifier, value: str | int) -> int:
     return model.class_index(value)
 
 
-def _batch_rows(model: Classifier, x: torch.Tensor, names: list[str], boxes: list, methods: list[str],
-                metrics: list[str], done: dict[str, set[tuple[str, str]]], targets: torch.Tensor, seed: int,
-                options: Mapping[str, Any]) -> list[tuple[str, ...]]:
+def _batch_rows(
+    model: Classifier,
+    x: torch.Tensor,
+    names: list[str],
+    boxes: list,
+    methods: list[str],
+    metrics: list[str],
+    done: dict[str, set[tuple[str, str]]],
+    targets: torch.Tensor,
+    seed: int,
+    options: Mapping[str, Any],
+) -> list[tuple[str, ...]]:
     """The rows of one batch not written yet, sorted by (image, method, metric)."""
     rows = []
     for method in methods:
@@ -359,5 +376,17 @@ def _batch_rows(model: Classifier, x: torch.Tensor, names: list[str], boxes: lis
     return rows
 
 
-__all__ = ["COLUMNS", "Context", "FolderMetric", "FolderRun", "METRICS", "check_results_file", "evaluate_folder",
-           "merge", "method_names", "metric_names", "part_path", "worker_device"]
+__all__ = [
+    "COLUMNS",
+    "Context",
+    "FolderMetric",
+    "FolderRun",
+    "METRICS",
+    "check_results_file",
+    "evaluate_folder",
+    "merge",
+    "method_names",
+    "metric_names",
+    "part_path",
+    "worker_device",
+]

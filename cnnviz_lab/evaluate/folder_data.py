@@ -50,7 +50,7 @@ class Listing:
 def _readable(path: Path) -> bool:
     try:
         with Image.open(path) as im:
-            im.verify()   # the header, and for PNG the chunks' checksums: a cut file is caught here
+            im.verify()  # the header, and for PNG the chunks' checksums: a cut file is caught here
         return True
     except (UnidentifiedImageError, OSError, ValueError):
         return False
@@ -87,17 +87,18 @@ def list_images(folder: str | os.PathLike) -> Listing:
             skipped.append(entry.name)
     if not found:
         what = f" ({len(skipped)} other file(s), e.g. {skipped[0]})" if skipped else ""
-        raise ValueError(f"no images in {root}{what}: put image files ({', '.join(IMAGE_SUFFIXES[:4])}, ...) "
-                         "in it or in one sub-folder per class")
+        raise ValueError(f"no images in {root}{what}: put image files ({', '.join(IMAGE_SUFFIXES[:4])}, ...) in it or in one sub-folder per class")
     found.sort(key=lambda f: f[0])
-    return Listing(tuple(p for _, p, _ in found), tuple(n for n, _, _ in found), tuple(c for _, _, c in found),
-                   tuple(skipped))
+    return Listing(tuple(p for _, p, _ in found), tuple(n for n, _, _ in found), tuple(c for _, _, c in found), tuple(skipped))
 
 
 # --- boxes ------------------------------------------------------------------------------------
 def _checked_box(value: object, where: str) -> Box:
-    if not isinstance(value, (list, tuple)) or len(value) != 4 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 4
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    ):
         raise ValueError(f"boxes: {where}: a box is four numbers [x0, y0, x1, y1], got {value!r:.80}")
     x0, y0, x1, y1 = (float(v) for v in value)
     if x1 <= x0 or y1 <= y0:
@@ -111,16 +112,14 @@ def _json_boxes(path: Path) -> dict[str, list[Box]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ValueError(f"boxes: {path} is not a JSON file ({err})") from None
     if not isinstance(data, dict):
-        raise ValueError(f"boxes: {path} must hold an object {{\"image file name\": {{\"label\": [[x0, y0, x1, "
-                         "y1], ...]}}}}")
+        raise ValueError(f'boxes: {path} must hold an object {{"image file name": {{"label": [[x0, y0, x1, y1], ...]}}}}}}}}')
     out: dict[str, list[Box]] = {}
     for name, value in data.items():
         lists = value.values() if isinstance(value, dict) else [value]
         boxes: list[Box] = []
         for group in lists:
             if not isinstance(group, (list, tuple)):
-                raise ValueError(f"boxes: {path}: {name}: expected a list of [x0, y0, x1, y1] boxes, got "
-                                 f"{group!r:.80}")
+                raise ValueError(f"boxes: {path}: {name}: expected a list of [x0, y0, x1, y1] boxes, got {group!r:.80}")
             if len(group) == 4 and all(isinstance(v, (int, float)) for v in group):
                 group = [group]
             boxes += [_checked_box(b, f"{path.name}: {name}") for b in group]
@@ -196,8 +195,12 @@ class Geometry:
         sx, sy = w2 / width, h2 / height
         out = []
         for x0, y0, x1, y1 in boxes:
-            b = (min(max(x0 * sx - left, 0), self.side), min(max(y0 * sy - top, 0), self.side),
-                 min(max(x1 * sx - left, 0), self.side), min(max(y1 * sy - top, 0), self.side))
+            b = (
+                min(max(x0 * sx - left, 0), self.side),
+                min(max(y0 * sy - top, 0), self.side),
+                min(max(x1 * sx - left, 0), self.side),
+                min(max(y1 * sy - top, 0), self.side),
+            )
             if b[2] > b[0] and b[3] > b[1]:
                 out.append(b)
         return out
@@ -206,8 +209,7 @@ class Geometry:
 class FolderImages(torch.utils.data.Dataset):
     """Item ``i``: ``(x (3,S,S) float tensor, i, boxes in the crop or None)``."""
 
-    def __init__(self, paths: Sequence[Path], geometry: Geometry,
-                 boxes: Sequence[list[Box] | None] | None = None) -> None:
+    def __init__(self, paths: Sequence[Path], geometry: Geometry, boxes: Sequence[list[Box] | None] | None = None) -> None:
         self.paths = list(paths)
         self.geometry = geometry
         self.box_lists = list(boxes) if boxes is not None else [None] * len(self.paths)
@@ -234,5 +236,4 @@ def collate(items: list) -> tuple[torch.Tensor, list[int], list]:
     return torch.stack([it[0] for it in items]), [it[1] for it in items], [it[2] for it in items]
 
 
-__all__ = ["Box", "FolderImages", "Geometry", "IMAGE_SUFFIXES", "Listing", "boxes_for", "collate", "list_images",
-           "read_boxes"]
+__all__ = ["Box", "FolderImages", "Geometry", "IMAGE_SUFFIXES", "Listing", "boxes_for", "collate", "list_images", "read_boxes"]

@@ -22,10 +22,20 @@ from ..core.perturb import perturbed_scores
 from .features import expand, features, gate, score_reader
 
 
-def infidelity(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-               target: Target = None, *, n: int | None = None, noise: float = 0.1, output: str | None = None,
-               normalize: bool = False, batch_size: int | None = None, seed: int | None = None,
-               progress: bool | None = None) -> torch.Tensor:
+def infidelity(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor,
+    target: Target = None,
+    *,
+    n: int | None = None,
+    noise: float = 0.1,
+    output: str | None = None,
+    normalize: bool = False,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> torch.Tensor:
     """Infidelity of Yeh et al. 2019, ``(N,)``, lower is better.
 
     ``n`` perturbations (default 100, 20 in quick mode) ``I ~ N(0, noise^2)`` per feature
@@ -48,7 +58,7 @@ def infidelity(model: nn.Module | Classifier, x: torch.Tensor, attribution: torc
     feats, pixels = features(attribution, xin)
     first = defaults.seed_value(seed)
     total = feats.shape[1]
-    predicted = torch.zeros(nimg, draws, dtype=torch.float64)        # I^T Phi
+    predicted = torch.zeros(nimg, draws, dtype=torch.float64)  # I^T Phi
     feats64 = feats.double().cpu()
     bs = defaults.batch_size(batch_size, g.module, xin)
 
@@ -65,13 +75,11 @@ def infidelity(model: nn.Module | Classifier, x: torch.Tensor, attribution: torc
         step = torch.stack(rows).to(xin.device, xin.dtype)
         return xin[img] - expand(step, xin.shape, pixels)
 
-    scores = perturbed_scores(g.module, g.objective, draws + 1, moved, batch_size=bs, output=reader,
-                              progress=progress, desc="infidelity")[:, 0].double().cpu()
-    change = scores[:, :1] - scores[:, 1:]                        # f(x) - f(x - I)
+    scores = perturbed_scores(g.module, g.objective, draws + 1, moved, batch_size=bs, output=reader, progress=progress, desc="infidelity")[:, 0].double().cpu()
+    change = scores[:, :1] - scores[:, 1:]  # f(x) - f(x - I)
     if normalize:
         den = predicted.pow(2).mean(1, keepdim=True)
-        beta = torch.where(den > 0, (predicted * change).mean(1, keepdim=True) / den.clamp(min=1e-300),
-                           torch.zeros_like(den))
+        beta = torch.where(den > 0, (predicted * change).mean(1, keepdim=True) / den.clamp(min=1e-300), torch.zeros_like(den))
         predicted = beta * predicted
     out = (predicted - change).pow(2).mean(1)
     return out.float().to(x.device if isinstance(x, torch.Tensor) else xin.device)

@@ -40,18 +40,20 @@ class MapMetric:
     reruns: bool = False
 
 
-MAP_METRICS: dict[str, MapMetric] = {m.name: m for m in (
-    MapMetric("average_drop", "average drop", "lower"),
-    MapMetric("increase_in_confidence", "increase in confidence", "higher"),
-    MapMetric("infidelity", "infidelity", "lower"),
-    MapMetric("road", "ROAD AUC", "lower"),
-    MapMetric("max_sensitivity", "max-sensitivity", "lower", reruns=True),
-    MapMetric("avg_sensitivity", "avg-sensitivity", "lower", reruns=True),
-)}
+MAP_METRICS: dict[str, MapMetric] = {
+    m.name: m
+    for m in (
+        MapMetric("average_drop", "average drop", "lower"),
+        MapMetric("increase_in_confidence", "increase in confidence", "higher"),
+        MapMetric("infidelity", "infidelity", "lower"),
+        MapMetric("road", "ROAD AUC", "lower"),
+        MapMetric("max_sensitivity", "max-sensitivity", "lower", reruns=True),
+        MapMetric("avg_sensitivity", "avg-sensitivity", "lower", reruns=True),
+    )
+}
 
 
-def metric_settings(metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | None
-                    ) -> dict[str, dict[str, Any]]:
+def metric_settings(metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
     """``metrics`` checked: names of :data:`MAP_METRICS` or ``{name: settings}`` (the
     settings go to the metric's function: ``n``, ``noise``, ``fractions``, ``radius``,
     ``fill``...); ``{name: settings}`` in the order given."""
@@ -71,15 +73,21 @@ def metric_settings(metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | N
         if not isinstance(name, str) or name not in MAP_METRICS:
             raise ValueError(f"metrics: unknown metric {name!r}; choose from {', '.join(MAP_METRICS)}")
         if not isinstance(settings, Mapping) or not all(isinstance(k, str) for k in settings):
-            raise TypeError(f"metrics: the settings of {name!r} must be a {{keyword: value}} dict, got "
-                            f"{settings!r:.60}")
+            raise TypeError(f"metrics: the settings of {name!r} must be a {{keyword: value}} dict, got {settings!r:.60}")
         out[name] = dict(settings)
     return out
 
 
-def score_method(model: nn.Module | Classifier, x: torch.Tensor, target: list[int], attribution: torch.Tensor,
-                 method: Callable[..., torch.Tensor] | None, metrics: Mapping[str, Mapping[str, Any]],
-                 seed: int | None, raw: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+def score_method(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    target: list[int],
+    attribution: torch.Tensor,
+    method: Callable[..., torch.Tensor] | None,
+    metrics: Mapping[str, Mapping[str, Any]],
+    seed: int | None,
+    raw: torch.Tensor | None = None,
+) -> dict[str, torch.Tensor]:
     """``{metric: (N,) float}`` for one method's ``attribution`` (its reduced ``(N,H,W)``
     map) on the images ``x`` and their classes ``target``; ``raw``: the method's own output
     (default ``attribution``), which infidelity reads (Yeh et al. score the signed
@@ -88,7 +96,7 @@ def score_method(model: nn.Module | Classifier, x: torch.Tensor, target: list[in
     random unless its settings give one."""
     out: dict[str, torch.Tensor] = {}
     seeded = {name: {"seed": seed, **s} for name, s in metrics.items()}
-    shown: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}        # one masked forward per distinct settings
+    shown: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}  # one masked forward per distinct settings
     for name in ("average_drop", "increase_in_confidence"):
         if name not in metrics:
             continue
@@ -99,8 +107,7 @@ def score_method(model: nn.Module | Classifier, x: torch.Tensor, target: list[in
         if name == "increase_in_confidence":
             out[name] = (full < masked).float()
         elif bool((full <= 0).any()):
-            raise ValueError("metrics: average_drop is relative to the score on the full image, which is not "
-                             "positive for some image; use output='prob'")
+            raise ValueError("metrics: average_drop is relative to the score on the full image, which is not positive for some image; use output='prob'")
         else:
             out[name] = ((full - masked).clamp(min=0) / full).float()
     if "infidelity" in metrics:

@@ -7,8 +7,7 @@ import torch.nn.functional as F
 
 from ..core import checks
 
-REDUCTIONS = {"sum": lambda v: v.sum(1), "abssum": lambda v: v.abs().sum(1),
-              "absmax": lambda v: v.abs().amax(1)}
+REDUCTIONS = {"sum": lambda v: v.sum(1), "abssum": lambda v: v.abs().sum(1), "absmax": lambda v: v.abs().amax(1)}
 
 
 def as_tensor(value: object, name: str) -> torch.Tensor:
@@ -26,8 +25,7 @@ def as_tensor(value: object, name: str) -> torch.Tensor:
     return out
 
 
-def as_maps(attribution: torch.Tensor, n: int, size: tuple[int, int], channels: int = 3,
-            reduce: str = "sum") -> torch.Tensor:
+def as_maps(attribution: torch.Tensor, n: int, size: tuple[int, int], channels: int = 3, reduce: str = "sum") -> torch.Tensor:
     """An attribution as ``(N,H,W)`` float maps at the image size.
 
     Accepts ``(H,W)``, ``(N,H,W)`` or ``(N,C,H,W)`` with ``C`` the image's channel count
@@ -40,8 +38,10 @@ def as_maps(attribution: torch.Tensor, n: int, size: tuple[int, int], channels: 
         a = a.unsqueeze(0)
     if a.dim() == 4:
         if a.shape[1] != channels:
-            raise ValueError(f"a 4-D attribution must be (N,{channels},H,W) (one class per image); got "
-                             f"{tuple(a.shape)}: for K classes per image evaluate each class separately")
+            raise ValueError(
+                f"a 4-D attribution must be (N,{channels},H,W) (one class per image); got "
+                f"{tuple(a.shape)}: for K classes per image evaluate each class separately"
+            )
         a = REDUCTIONS[reduce](a)
     if a.dim() != 3:
         raise ValueError(f"attribution must be (H,W), (N,H,W) or (N,C,H,W); got {tuple(a.shape)}")
@@ -64,8 +64,7 @@ def method_map(result: torch.Tensor, n: int, channels: int, absolute: bool = Fal
     elif r.dim() == 4 and r.shape[1] == 1:
         r = r[:, 0]
     if r.dim() != 3 or r.shape[0] != n:
-        raise ValueError(f"the method must return (N,H,W) or (N,{channels},H,W) maps for one class per "
-                         f"image; got {tuple(result.shape)}")
+        raise ValueError(f"the method must return (N,H,W) or (N,{channels},H,W) maps for one class per image; got {tuple(result.shape)}")
     return r.abs() if absolute else r
 
 

@@ -39,8 +39,7 @@ def _box(value: object) -> tuple[float, float, float, float] | None:
     """A box as four finite floats with ``x0 <= x1`` and ``y0 <= y1``; None when ``value`` is
     not a sequence of four numbers."""
     value = _listed(value)
-    if not _is_list(value) or len(value) != 4 or not all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
+    if not _is_list(value) or len(value) != 4 or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
         return None
     x0, y0, x1, y1 = (float(v) for v in value)
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x1 < x0 or y1 < y0:
@@ -53,7 +52,7 @@ def _per_image(boxes: object, n: int) -> list[list[tuple[float, float, float, fl
     boxes = _listed(boxes)
     if not _is_list(boxes):
         raise TypeError(f"boxes must be {_WHAT}, got {boxes!r:.80}")
-    if _box(boxes) is not None:             # one box for one image
+    if _box(boxes) is not None:  # one box for one image
         boxes = [[boxes]]
     lists = [list(boxes)] if boxes and _box(boxes[0]) is not None else list(boxes)
     if len(lists) != n:
@@ -69,8 +68,7 @@ def _per_image(boxes: object, n: int) -> list[list[tuple[float, float, float, fl
     return out
 
 
-def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Sequence[Box], *,
-                  tolerance: float = 0.0, reduce: str = "sum") -> torch.Tensor:
+def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Sequence[Box], *, tolerance: float = 0.0, reduce: str = "sum") -> torch.Tensor:
     """The pointing game of Zhang et al. 2016: a hit when the map's maximum falls in a box.
 
     ``attribution``: ``(H,W)``, ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by ``reduce``).
@@ -101,7 +99,7 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
         for x0, y0, x1, y1 in bxs:
             dx = torch.clamp(torch.maximum(x0 - cx, cx - x1), min=0)
             dy = torch.clamp(torch.maximum(y0 - cy, cy - y1), min=0)
-            ok |= (dx ** 2 + dy ** 2) <= tolerance ** 2 + 1e-9
+            ok |= (dx**2 + dy**2) <= tolerance**2 + 1e-9
         hits.append(bool(ok.all()) and len(bxs) > 0)
     return torch.tensor(hits, dtype=torch.bool)
 
@@ -114,8 +112,7 @@ def energy_in_box(attribution: torch.Tensor, box: Sequence[int]) -> torch.Tensor
     Returns one value per map: shape ``attribution.shape[:-2]`` (or ``[:-3]`` for gradients).
     """
     if not isinstance(attribution, torch.Tensor) or attribution.dim() < 2:
-        what = f"shape {tuple(attribution.shape)}" if isinstance(attribution, torch.Tensor) \
-            else type(attribution).__name__
+        what = f"shape {tuple(attribution.shape)}" if isinstance(attribution, torch.Tensor) else type(attribution).__name__
         raise TypeError(f"attribution: expected a tensor of (..., H, W) maps, got {what}")
     a = attribution.detach().float()
     if a.dim() >= 3 and a.shape[-3] == 3:
@@ -125,8 +122,7 @@ def energy_in_box(attribution: torch.Tensor, box: Sequence[int]) -> torch.Tensor
     x0, y0, x1, y1 = checks.box(box)
     h, w = a.shape[-2:]
     if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
-        raise ValueError(f"box {tuple(box)} is not inside the {w}x{h} map (0 <= x0 < x1 <= {w}, "
-                         f"0 <= y0 < y1 <= {h})")
+        raise ValueError(f"box {tuple(box)} is not inside the {w}x{h} map (0 <= x0 < x1 <= {w}, 0 <= y0 < y1 <= {h})")
     total = a.sum(dim=(-2, -1))
     inside = a[..., y0:y1, x0:x1].sum(dim=(-2, -1))
     return torch.where(total > 0, inside / total.clamp(min=1e-30), torch.zeros_like(total))
@@ -141,8 +137,7 @@ def energy_in_boxes(attribution: torch.Tensor, boxes: Sequence[Sequence[int]]) -
     all-zero map gives 0. Returns one value per map.
     """
     if not isinstance(attribution, torch.Tensor) or attribution.dim() < 2:
-        what = f"shape {tuple(attribution.shape)}" if isinstance(attribution, torch.Tensor) \
-            else type(attribution).__name__
+        what = f"shape {tuple(attribution.shape)}" if isinstance(attribution, torch.Tensor) else type(attribution).__name__
         raise TypeError(f"attribution: expected a tensor of (..., H, W) maps, got {what}")
     boxes = _listed(boxes)
     if not _is_list(boxes) or not boxes or _box(boxes) is not None:
@@ -154,8 +149,7 @@ def energy_in_boxes(attribution: torch.Tensor, boxes: Sequence[Sequence[int]]) -
     for i, value in enumerate(boxes):
         x0, y0, x1, y1 = checks.box(value, f"boxes[{i}]")
         if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
-            raise ValueError(f"boxes[{i}] = {(x0, y0, x1, y1)} is not inside the {w}x{h} map "
-                             f"(0 <= x0 < x1 <= {w}, 0 <= y0 < y1 <= {h})")
+            raise ValueError(f"boxes[{i}] = {(x0, y0, x1, y1)} is not inside the {w}x{h} map (0 <= x0 < x1 <= {w}, 0 <= y0 < y1 <= {h})")
         inside[y0:y1, x0:x1] = True
     total = a.sum(dim=(-2, -1))
     within = (a * inside).sum(dim=(-2, -1))

@@ -32,8 +32,9 @@ def check_results_file(path: str | os.PathLike) -> None:
     with open(p, newline="", encoding="utf-8", errors="replace") as f:
         header = next(csv.reader(f), None)
     if header is None or tuple(header) != COLUMNS:
-        raise ValueError(f"--out {p}: not a results file of cnnviz evaluate (its columns are not "
-                         f"{','.join(COLUMNS)}); choose another file name, it is left as it is")
+        raise ValueError(
+            f"--out {p}: not a results file of cnnviz evaluate (its columns are not {','.join(COLUMNS)}); choose another file name, it is left as it is"
+        )
 
 
 def _stream(path: Path) -> Iterator[tuple[str, ...]]:

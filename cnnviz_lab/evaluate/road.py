@@ -30,8 +30,7 @@ from .features import gate, score_reader
 from .maps import REDUCTIONS, as_maps, as_tensor
 
 #: Neighbour weights of the imputation (Rong et al. 2022): direct 1/6, diagonal 1/12.
-WEIGHTS = torch.tensor([[1 / 12, 1 / 6, 1 / 12], [1 / 6, 0.0, 1 / 6], [1 / 12, 1 / 6, 1 / 12]],
-                       dtype=torch.float64)
+WEIGHTS = torch.tensor([[1 / 12, 1 / 6, 1 / 12], [1 / 6, 0.0, 1 / 6], [1 / 12, 1 / 6, 1 / 12]], dtype=torch.float64)
 ORDERS = ("morf", "lerf")
 ROAD_OUTPUTS = ("prob", "logit", "accuracy")
 
@@ -77,12 +76,11 @@ def linear_imputation(x: torch.Tensor, removed: torch.Tensor) -> torch.Tensor:
             rows.append(src[unknown])
             cols.append(var[nb[unknown]])
             vals.append(np.full(int(unknown.sum()), -weight))
-            rhs[src[~unknown]] += weight * img[:, nb[~unknown]].T      # one neighbour per row per offset
+            rhs[src[~unknown]] += weight * img[:, nb[~unknown]].T  # one neighbour per row per offset
         rows.append(np.arange(idx.size))
         cols.append(np.arange(idx.size))
         vals.append(diag)
-        a = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                       shape=(idx.size, idx.size)).tocsc()
+        a = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(idx.size, idx.size)).tocsc()
         img[:, idx] = splu(a).solve(rhs).T
     return torch.from_numpy(out).to(x.device, x.dtype)
 
@@ -92,15 +90,25 @@ def _fractions(fractions: Sequence[float] | torch.Tensor | None) -> torch.Tensor
         return torch.tensor(pick([0.1 * i for i in range(1, 10)], [0.2, 0.5, 0.8]), dtype=torch.float64)
     f = as_tensor(fractions, "fractions").double().reshape(-1)
     if f.numel() < 1 or not bool(((f >= 0) & (f < 1)).all()) or bool((f[1:] < f[:-1]).any()):
-        raise ValueError(f"fractions must be non-decreasing shares of pixels removed, each in [0, 1); got "
-                         f"{f.tolist()}")
+        raise ValueError(f"fractions must be non-decreasing shares of pixels removed, each in [0, 1); got {f.tolist()}")
     return f
 
 
-def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor, target: Target = None, *,
-         fractions: Sequence[float] | torch.Tensor | None = None, order: str = "morf", noise: float = 0.01,
-         output: str | None = None, reduce: str = "sum", batch_size: int | None = None, seed: int | None = None,
-         progress: bool | None = None) -> Curve:
+def road(
+    model: nn.Module | Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor,
+    target: Target = None,
+    *,
+    fractions: Sequence[float] | torch.Tensor | None = None,
+    order: str = "morf",
+    noise: float = 0.01,
+    output: str | None = None,
+    reduce: str = "sum",
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> Curve:
     """The ROAD curve of Rong et al. 2022 for each image: a :class:`Curve` (``kind``
     ``"road-morf"`` or ``"road-lerf"``) with the target's score after removing each share
     of pixels in ``fractions`` (default 10 %, 20 % ... 90 %; 20/50/80 % in quick mode) and
@@ -139,9 +147,12 @@ def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tens
             img, step = idx // steps, idx % steps
             removed = rank[img.to(xin.device)] < counts[step.to(xin.device)][:, None]
             filled = linear_imputation(xin[img.to(xin.device)], removed.view(-1, h, w))
-            jitter = torch.stack([torch.randn(c, h, w, generator=torch.Generator().manual_seed(first + int(i) * steps
-                                                                                            + int(s)))
-                                  for i, s in zip(img, step)]).to(xin.device, xin.dtype) * noise
+            jitter = (
+                torch.stack([torch.randn(c, h, w, generator=torch.Generator().manual_seed(first + int(i) * steps + int(s))) for i, s in zip(img, step)]).to(
+                    xin.device, xin.dtype
+                )
+                * noise
+            )
             filled = torch.where(removed.view(-1, 1, h, w), filled + jitter, filled)
             out = g.module(filled)
             if reader == "accuracy":
@@ -151,8 +162,7 @@ def road(model: nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tens
             scores[img, step] = got.float().cpu()
     auc = torch.trapezoid(scores.double(), fr, dim=1).float() if steps > 1 else torch.zeros(n)
     dev = x.device if isinstance(x, torch.Tensor) else xin.device
-    return Curve(f"road-{order}", fr.float().to(dev), scores.to(dev), auc.to(dev),
-                 None if g.targets is None else g.targets.to(dev))
+    return Curve(f"road-{order}", fr.float().to(dev), scores.to(dev), auc.to(dev), None if g.targets is None else g.targets.to(dev))
 
 
 __all__ = ["OFFSETS", "ORDERS", "ROAD_OUTPUTS", "WEIGHTS", "linear_imputation", "road"]

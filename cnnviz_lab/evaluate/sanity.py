@@ -50,8 +50,7 @@ def randomization_layers(model: nn.Module | Classifier, max_layers: int | None =
     return names
 
 
-def randomize_layer(layer: nn.Module, seed: int | None = None, init: str = "reset", *,
-                    calibrate: torch.Tensor | None = None) -> None:
+def randomize_layer(layer: nn.Module, seed: int | None = None, init: str = "reset", *, calibrate: torch.Tensor | None = None) -> None:
     """Re-initialise every parameter of ``layer`` in place, reproducibly for an int ``seed``
     (``None``: unseeded, the seed drawn from torch's global generator): each
     submodule's own ``reset_parameters`` (PyTorch's default initialisation, as Quantus
@@ -87,8 +86,7 @@ def _check_calibration_batch(x: Any) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"calibrate must be a tensor of the layer's inputs, got {type(x).__name__}")
     if not x.is_floating_point() or x.dim() < 2 or x.shape[0] < 2 or not torch.isfinite(x).all():
-        raise ValueError(f"calibrate must be a finite float batch of at least 2 inputs (N,...), got "
-                         f"dtype {x.dtype} and shape {tuple(x.shape)}")
+        raise ValueError(f"calibrate must be a finite float batch of at least 2 inputs (N,...), got dtype {x.dtype} and shape {tuple(x.shape)}")
 
 
 def _recompute_batchnorm(layer: nn.Module, x: torch.Tensor) -> None:
@@ -106,7 +104,7 @@ def _recompute_batchnorm(layer: nn.Module, x: torch.Tensor) -> None:
             m.reset_running_stats()
             m.momentum = None
         layer.train()
-        with torch.random.fork_rng(devices=[]), torch.no_grad():   # dropout draws leave the global RNG alone
+        with torch.random.fork_rng(devices=[]), torch.no_grad():  # dropout draws leave the global RNG alone
             layer(x.to(device))
     finally:
         for m, training in modes.items():
@@ -147,8 +145,9 @@ def _method(method: Any) -> Callable[..., torch.Tensor]:
     if isinstance(method, str):
         return registry.get_method(method).configured()
     if not callable(method):
-        raise TypeError(f"method must be an attribution function method(model, x, target) or a registered "
-                        f"method's name, got {method!r} ({type(method).__name__})")
+        raise TypeError(
+            f"method must be an attribution function method(model, x, target) or a registered method's name, got {method!r} ({type(method).__name__})"
+        )
     return method
 
 
@@ -161,8 +160,7 @@ def _layers(module: nn.Module, layers: Sequence[str] | None) -> list[str]:
             raise ValueError("the model has no layer with parameters to randomise")
         return names
     if isinstance(layers, (str, nn.Module)) or not isinstance(layers, (list, tuple)):
-        raise TypeError(f"layers must be a list of layer names (e.g. {randomization_layers(module)[:2]}), "
-                        f"got {layers!r}")
+        raise TypeError(f"layers must be a list of layer names (e.g. {randomization_layers(module)[:2]}), got {layers!r}")
     if not layers:
         raise ValueError("layers: pass at least one layer name to randomise, or None for every block")
     for name in layers:
@@ -217,16 +215,27 @@ class RandomizationResult:
 
     def __repr__(self) -> str:
         span = f"{self.layers[0]} .. {self.layers[-1]}" if len(self.layers) > 1 else self.layers[0]
-        return (f"RandomizationResult(method={self.method!r}, {len(self.layers)} layers ({span}), "
-                f"{self.spearman.shape[0]} images, {'cascading' if self.cascading else 'independent'}, "
-                f"final spearman={float(self.spearman[:, -1].mean()):.3f}, "
-                f"ssim={float(self.ssim[:, -1].mean()):.3f})")
+        return (
+            f"RandomizationResult(method={self.method!r}, {len(self.layers)} layers ({span}), "
+            f"{self.spearman.shape[0]} images, {'cascading' if self.cascading else 'independent'}, "
+            f"final spearman={float(self.spearman[:, -1].mean()):.3f}, "
+            f"ssim={float(self.ssim[:, -1].mean()):.3f})"
+        )
 
 
-def randomization_check(model: nn.Module | Classifier, method: Callable[..., torch.Tensor],
-                        x: torch.Tensor, target: Target = None, *, layers: Sequence[str] | None = None,
-                        cascading: bool = True, seed: int | None = None, init: str = "reset",
-                        progress: bool | None = None, **method_kwargs: Any) -> RandomizationResult:
+def randomization_check(
+    model: nn.Module | Classifier,
+    method: Callable[..., torch.Tensor],
+    x: torch.Tensor,
+    target: Target = None,
+    *,
+    layers: Sequence[str] | None = None,
+    cascading: bool = True,
+    seed: int | None = None,
+    init: str = "reset",
+    progress: bool | None = None,
+    **method_kwargs: Any,
+) -> RandomizationResult:
     """Model parameter randomisation test of Adebayo et al. 2018.
 
     On a deep copy of the model (yours is never modified), re-initialise the blocks of
@@ -259,8 +268,7 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
     pristine = copy.deepcopy(copy_module.state_dict()) if not cascading else None
     maps = [original.cpu()]
     rho, sim = [], []
-    bar = defaults.progress_bar(names, images=len(names) * n, progress=progress, desc="randomising",
-                                unit="layer")
+    bar = defaults.progress_bar(names, images=len(names) * n, progress=progress, desc="randomising", unit="layer")
     for i, name in enumerate(bar):
         if pristine is not None:
             copy_module.load_state_dict(pristine)
@@ -270,9 +278,15 @@ def randomization_check(model: nn.Module | Classifier, method: Callable[..., tor
         rho.append(spearman(original, m))
         sim.append(ssim(original, m))
     dev = x.device if isinstance(x, torch.Tensor) else xin.device
-    return RandomizationResult(names, torch.stack(rho, 1).to(dev), torch.stack(sim, 1).to(dev),
-                               torch.stack(maps), None if callable(cls) else torch.tensor(cls, device=dev),
-                               getattr(method, "__name__", type(method).__name__), cascading)
+    return RandomizationResult(
+        names,
+        torch.stack(rho, 1).to(dev),
+        torch.stack(sim, 1).to(dev),
+        torch.stack(maps),
+        None if callable(cls) else torch.tensor(cls, device=dev),
+        getattr(method, "__name__", type(method).__name__),
+        cascading,
+    )
 
 
 __all__ = ["RandomizationResult", "randomization_check", "randomization_layers", "randomize_layer"]

@@ -54,14 +54,14 @@ def ssim(a: torch.Tensor, b: torch.Tensor, window: int = 11, sigma: float = 1.5)
     k = min(window, x.shape[-1], x.shape[-2])
     t = torch.arange(k, dtype=torch.float64, device=x.device) - (k - 1) / 2
     g = torch.exp(-0.5 * (t / sigma) ** 2)
-    g = (g / g.sum())
+    g = g / g.sum()
     kern = (g[:, None] * g[None, :])[None, None]
     mu_x, mu_y = F.conv2d(x, kern), F.conv2d(y, kern)
-    sxx = F.conv2d(x * x, kern) - mu_x ** 2
-    syy = F.conv2d(y * y, kern) - mu_y ** 2
+    sxx = F.conv2d(x * x, kern) - mu_x**2
+    syy = F.conv2d(y * y, kern) - mu_y**2
     sxy = F.conv2d(x * y, kern) - mu_x * mu_y
-    c1, c2 = 0.01 ** 2, 0.03 ** 2
-    s = ((2 * mu_x * mu_y + c1) * (2 * sxy + c2)) / ((mu_x ** 2 + mu_y ** 2 + c1) * (sxx + syy + c2))
+    c1, c2 = 0.01**2, 0.03**2
+    s = ((2 * mu_x * mu_y + c1) * (2 * sxy + c2)) / ((mu_x**2 + mu_y**2 + c1) * (sxx + syy + c2))
     return s.mean(dim=(1, 2, 3)).float()
 
 

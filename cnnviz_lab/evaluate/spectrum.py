@@ -46,11 +46,10 @@ def period_share(maps: torch.Tensor, period: int, axis: str = "x") -> torch.Tens
     sizes = {"x": (w,), "y": (h,), "either": (h, w)}[axis]
     if any(n % period for n in sizes):
         side = {"x": "width", "y": "height", "either": "height and width"}[axis]
-        raise ValueError(f"period must divide the map's {side} ({h}x{w}) so that 1/period is one frequency "
-                         f"bin; got period={period}")
+        raise ValueError(f"period must divide the map's {side} ({h}x{w}) so that 1/period is one frequency bin; got period={period}")
     x = x.double()
     x = x - x.mean(dim=(-2, -1), keepdim=True)
-    power = torch.fft.fft2(x).abs().pow(2).sum(1)                 # (N,H,W)
+    power = torch.fft.fft2(x).abs().pow(2).sum(1)  # (N,H,W)
     fy = torch.fft.fftfreq(h, dtype=torch.float64).abs().view(-1, 1)
     fx = torch.fft.fftfreq(w, dtype=torch.float64).abs().view(1, -1)
     on_x = (fx - 1 / period).abs() < 0.5 / w

@@ -56,17 +56,18 @@ def summarize(results: str | os.PathLike) -> list[SummaryRow]:
     out = []
     for (method, metric), (n, mean, m2, lo, hi) in acc.items():
         better = METRICS[metric].better if metric in METRICS else ""
-        out.append(SummaryRow(method, metric, int(n), mean if n else math.nan,
-                              math.sqrt(m2 / (n - 1)) if n > 1 else 0.0, lo if n else math.nan,
-                              hi if n else math.nan, better))
+        out.append(
+            SummaryRow(
+                method, metric, int(n), mean if n else math.nan, math.sqrt(m2 / (n - 1)) if n > 1 else 0.0, lo if n else math.nan, hi if n else math.nan, better
+            )
+        )
     return out
 
 
 def summary_table(rows: list[SummaryRow]) -> str:
     """The summary as aligned text, one line per method and metric."""
     head = ("method", "metric", "images", "mean", "std", "min", "max", "better")
-    body = [(r.method, r.metric, str(r.images), f"{r.mean:.4g}", f"{r.std:.3g}", f"{r.min:.4g}", f"{r.max:.4g}",
-             r.better) for r in rows]
+    body = [(r.method, r.metric, str(r.images), f"{r.mean:.4g}", f"{r.std:.3g}", f"{r.min:.4g}", f"{r.max:.4g}", r.better) for r in rows]
     widths = [max(len(x) for x in col) for col in zip(head, *body)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in (head, *body))
 
@@ -79,8 +80,7 @@ def write_summary(rows: list[SummaryRow], path: str | os.PathLike) -> str:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(SUMMARY_COLUMNS)
         for r in rows:
-            w.writerow((r.method, r.metric, r.images, format(r.mean, ".8g"), format(r.std, ".8g"),
-                        format(r.min, ".8g"), format(r.max, ".8g"), r.better))
+            w.writerow((r.method, r.metric, r.images, format(r.mean, ".8g"), format(r.std, ".8g"), format(r.min, ".8g"), format(r.max, ".8g"), r.better))
     return str(out)
 
 
@@ -106,7 +106,7 @@ def summary_figure(rows: list[SummaryRow]):
         better = here[shown[0]].better if shown else ""
         ax.set_title(f"{label}" + (f" ({better} is better)" if better else ""), fontsize=10)
         ax.axhline(0, color="black", linewidth=0.6)
-    for ax in list(axes.flat)[len(metrics):]:
+    for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     images = max((r.images for r in rows), default=0)
     fig.suptitle(f"Mean and spread (one standard deviation) over {images} image(s)")

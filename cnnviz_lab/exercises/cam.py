@@ -33,19 +33,28 @@ def check_class_map(fn: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor
         ref = torch.einsum("k,khw->hw", weights[c], features)
         same, why = close(got, ref, rtol=1e-4, atol=1e-5)
         if not same:
-            hint = diagnose(got, [
-                (ref.clamp_min(0), "CAM has no ReLU: keep the negative evidence (the map must average to the score)"),
-                (ref / features.shape[0], "you averaged over the channels: SUM the weighted maps"),
-                (features.mean(0) * weights[c].sum(), "weight each channel by its own weight w[c, k] before "
-                 "summing, not the mean map by the sum of weights"),
-                *[(torch.einsum("k,khw->hw", weights[o], features), f"this is the map of class {o}: use row c "
-                   f"of the weights (weights[c])") for o in range(weights.shape[0]) if o != c],
-            ], atol=1e-5)
-            return report(False, "class_map", f"class {c}: " + (hint or why + " (weight each feature map by "
-                          "the class's row of the linear weights, then sum)"))
+            hint = diagnose(
+                got,
+                [
+                    (ref.clamp_min(0), "CAM has no ReLU: keep the negative evidence (the map must average to the score)"),
+                    (ref / features.shape[0], "you averaged over the channels: SUM the weighted maps"),
+                    (
+                        features.mean(0) * weights[c].sum(),
+                        "weight each channel by its own weight w[c, k] before summing, not the mean map by the sum of weights",
+                    ),
+                    *[
+                        (torch.einsum("k,khw->hw", weights[o], features), f"this is the map of class {o}: use row c of the weights (weights[c])")
+                        for o in range(weights.shape[0])
+                        if o != c
+                    ],
+                ],
+                atol=1e-5,
+            )
+            return report(False, "class_map", f"class {c}: " + (hint or why + " (weight each feature map by the class's row of the linear weights, then sum)"))
     score = weights[3] @ features.mean(dim=(1, 2))
-    return report(True, "class_map", f"mean(M_3) = {float(ref.mean()):.3f} = w_3 . GAP(A) = "
-                  f"{float(score):.3f}: the map averages to the class score minus its bias b_3")
+    return report(
+        True, "class_map", f"mean(M_3) = {float(ref.mean()):.3f} = w_3 . GAP(A) = {float(score):.3f}: the map averages to the class score minus its bias b_3"
+    )
 
 
 def _check_map(fn: Callable, name: str, reference: Callable, mistakes: Callable) -> bool:
@@ -59,13 +68,11 @@ def _check_map(fn: Callable, name: str, reference: Callable, mistakes: Callable)
         except (TypeError, ValueError, RuntimeError):
             return report(False, name, f"return an (h, w) tensor, got {type(got).__name__}")
         if torch.isnan(got).any():
-            return report(False, name, "your map contains NaN: all-zero gradients must give an all-zero map "
-                          "(do not normalise the map: that is the plot's job)")
+            return report(False, name, "your map contains NaN: all-zero gradients must give an all-zero map (do not normalise the map: that is the plot's job)")
         ref = reference(a, g)
         same, why = close(got, ref, rtol=1e-4, atol=1e-5)
         if not same:
-            wrong = [(ref / ref.max(), "return the raw map: do not normalise it (the plot scales it)")] \
-                if ref.max() > 0 else []
+            wrong = [(ref / ref.max(), "return the raw map: do not normalise it (the plot scales it)")] if ref.max() > 0 else []
             hint = diagnose(got, wrong + mistakes(a, g), atol=1e-5)
             return report(False, name, hint or why)
     return report(True, name, "matches the package on random and on all-zero gradients")
@@ -76,20 +83,21 @@ def check_gradcam(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> b
     ``relu(sum_k mean_xy(gradient_k) * activation_k)`` of shape ``(h,w)`` (Selvaraju et al.
     2017). Likely mistakes get their own hint: no final ReLU, the sum of the gradient instead
     of its mean, the gradient used position by position, a normalised map."""
+
     def gradcam(a, g):
         return torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a).clamp_min(0)
 
     def mistakes(a, g):
         return [
-            (torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a), "remember the final ReLU: keep only the "
-             "positive part of the weighted sum"),
-            (torch.einsum("k,khw->hw", g.sum(dim=(1, 2)), a).clamp_min(0), "alpha_k is the spatial MEAN of the "
-             "gradient, not its sum (your map is h*w times too large)"),
-            ((g * a).sum(0).clamp_min(0), "average each gradient channel over the positions first (alpha_k), "
-             "then weight the whole activation map by it"),
-            ((g.mean(dim=(1, 2))[:, None, None] * a).mean(0).clamp_min(0), "SUM the weighted channels, do "
-             "not average them"),
+            (torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a), "remember the final ReLU: keep only the positive part of the weighted sum"),
+            (
+                torch.einsum("k,khw->hw", g.sum(dim=(1, 2)), a).clamp_min(0),
+                "alpha_k is the spatial MEAN of the gradient, not its sum (your map is h*w times too large)",
+            ),
+            ((g * a).sum(0).clamp_min(0), "average each gradient channel over the positions first (alpha_k), then weight the whole activation map by it"),
+            ((g.mean(dim=(1, 2))[:, None, None] * a).mean(0).clamp_min(0), "SUM the weighted channels, do not average them"),
         ]
+
     return _check_map(fn, "gradcam", gradcam, mistakes)
 
 
@@ -98,22 +106,26 @@ def check_layercam(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> 
     ``relu(sum_k relu(gradient_k) * activation_k)`` of shape ``(h,w)`` (Jiang et al. 2021).
     Likely mistakes get their own hint: the gradient's negative part kept, Grad-CAM's
     averaged weights, a normalised map (NaN on a zero gradient)."""
+
     def layercam(a, g):
         return (g.clamp_min(0) * a).sum(0).clamp_min(0)
 
     def mistakes(a, g):
         return [
-            ((g * a).sum(0).clamp_min(0), "keep only the POSITIVE part of the gradient at each position "
-             "(relu(gradient) * activation)"),
-            (torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a).clamp_min(0), "that is Grad-CAM: LayerCAM weights "
-             "every position by its own positive gradient, no averaging"),
+            ((g * a).sum(0).clamp_min(0), "keep only the POSITIVE part of the gradient at each position (relu(gradient) * activation)"),
+            (
+                torch.einsum("k,khw->hw", g.mean(dim=(1, 2)), a).clamp_min(0),
+                "that is Grad-CAM: LayerCAM weights every position by its own positive gradient, no averaging",
+            ),
             ((g.clamp_min(0) * a).mean(0).clamp_min(0), "SUM over the channels, do not average"),
         ]
+
     return _check_map(fn, "layercam", layercam, mistakes)
 
 
-def check_wrong_object(classifier, x: torch.Tensor, target: int | str, box: Sequence[int],
-                       layer: str | None = None, method: str = "gradcam", max_ratio: float = 1.0) -> bool:
+def check_wrong_object(
+    classifier, x: torch.Tensor, target: int | str, box: Sequence[int], layer: str | None = None, method: str = "gradcam", max_ratio: float = 1.0
+) -> bool:
     """An investigation: find an image, a class and a layer where Grad-CAM (or ``method``)
     points away from the object the class names. ``x``: your preprocessed image ``(1,3,H,W)``;
     ``target``: the class (index or name); ``box = (x0, y0, x1, y1)``: where that object is,
@@ -135,102 +147,136 @@ def check_wrong_object(classifier, x: torch.Tensor, target: int | str, box: Sequ
         x0, y0, x1, y1 = (int(v) for v in box)
         max_ratio = float(max_ratio)
     except (TypeError, ValueError, AttributeError) as err:
-        return report(False, name, f"target must be a class index or name, box four pixel corners "
-                      f"(x0, y0, x1, y1) and max_ratio a number: {err}")
+        return report(False, name, f"target must be a class index or name, box four pixel corners (x0, y0, x1, y1) and max_ratio a number: {err}")
     h, w = x.shape[-2:]
     if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
-        return report(False, name, f"box {tuple(box)} is not inside the {w}x{h} image: use (x0, y0, x1, y1) "
-                      "with x0 < x1 <= width and y0 < y1 <= height")
+        return report(False, name, f"box {tuple(box)} is not inside the {w}x{h} image: use (x0, y0, x1, y1) with x0 < x1 <= width and y0 < y1 <= height")
     top5 = [i for i, _label, _p in clf.predict(x[:1], k=5)]
     if t not in top5:
-        return report(False, name, f"'{clf.label(t)}' is not among the image's top-5 classes, so any map of "
-                      "it is meaningless: choose a class the network sees in this image")
+        return report(
+            False,
+            name,
+            f"'{clf.label(t)}' is not among the image's top-5 classes, so any map of it is meaningless: choose a class the network sees in this image",
+        )
     area = (x1 - x0) * (y1 - y0) / (h * w)
     if area > 0.6:
-        return report(False, name, f"the box covers {area:.0%} of the image: draw it around the object "
-                      "the class names, and nothing else")
+        return report(False, name, f"the box covers {area:.0%} of the image: draw it around the object the class names, and nothing else")
     heat = registry.call(method, clf, x[:1], t, layer=layer)
     inside = float(energy_in_box(heat, (x0, y0, x1, y1)).flatten()[0])
     hit = bool(pointing_game(heat[0], [(x0, y0, x1, y1)])[0])
     where = f"at {layer}" if layer else "at the default layer"
-    what = (f"{inside:.0%} of the {registry.label(method)} map {where} is on the '{clf.label(t)}' box, which "
-            f"covers {area:.0%} of the image ({inside / area:.1f}x chance)")
+    what = (
+        f"{inside:.0%} of the {registry.label(method)} map {where} is on the '{clf.label(t)}' box, which "
+        f"covers {area:.0%} of the image ({inside / area:.1f}x chance)"
+    )
     if inside >= max_ratio * area or hit:
         why = "its maximum is inside the box" if hit else "that is no worse than a uniform map"
-        return report(False, name, f"{what}, and {why}: here it points at the right object. Try an image "
-                      "with two objects and a middle layer (e.g. blocks.12 of EfficientNet-Lite0)")
-    return report(True, name, f"{what}, and its maximum lies outside the box: below chance, pointing "
-                  "elsewhere. One likely reason: the channel-averaged gradient paints positions hot whose own "
-                  "gradient times activation is negative")
+        return report(
+            False,
+            name,
+            f"{what}, and {why}: here it points at the right object. Try an image with two objects and a middle layer (e.g. blocks.12 of EfficientNet-Lite0)",
+        )
+    return report(
+        True,
+        name,
+        f"{what}, and its maximum lies outside the box: below chance, pointing "
+        "elsewhere. One likely reason: the channel-averaged gradient paints positions hot whose own "
+        "gradient times activation is negative",
+    )
 
 
-register(Question(
-    "05-cam-drum",
-    "On the drum-kit photo (a drum kit with an electric guitar leaning against it), `electric guitar` is the "
-    "top-1 class and `drum` is further down the top-5. Where will the CAM of class `drum` light up?",
-    {"a": "On the guitar, like the top-1 class: CAM shows what the network looks at",
-     "b": "On the drum kit", "c": "Nowhere clearly: drum is not the top-1 class"},
-    "b",
-    "Each class has its own map M_c = sum_k w_k^c A_k: the drum's weights pick the channels that fire on "
-    "the drums, so its map sits on the drum kit (over 70 % of its mass in the drum kit's hand-drawn boxes, "
-    "under 20 % on the guitar), whatever the top-1 class is.",
-    {"a": "CAM is per class: the weights w^c differ for every class, so each map shows that class's evidence.",
-     "c": "Every class has a map, top-1 or not; a class that is in the image localises."}))
+register(
+    Question(
+        "05-cam-drum",
+        "On the drum-kit photo (a drum kit with an electric guitar leaning against it), `electric guitar` is the "
+        "top-1 class and `drum` is further down the top-5. Where will the CAM of class `drum` light up?",
+        {
+            "a": "On the guitar, like the top-1 class: CAM shows what the network looks at",
+            "b": "On the drum kit",
+            "c": "Nowhere clearly: drum is not the top-1 class",
+        },
+        "b",
+        "Each class has its own map M_c = sum_k w_k^c A_k: the drum's weights pick the channels that fire on "
+        "the drums, so its map sits on the drum kit (over 70 % of its mass in the drum kit's hand-drawn boxes, "
+        "under 20 % on the guitar), whatever the top-1 class is.",
+        {
+            "a": "CAM is per class: the weights w^c differ for every class, so each map shows that class's evidence.",
+            "c": "Every class has a map, top-1 or not; a class that is in the image localises.",
+        },
+    )
+)
 
-register(Question(
-    "05-cam-contrast",
-    "On the drum-kit photo the CAMs of `electric guitar` and `acoustic guitar` correlate at about 0.9: both "
-    "sit on the guitar. Their difference M_electric - M_acoustic is the exact CAM of the logit difference "
-    "S_electric - S_acoustic. Where will it be strongly positive?",
-    {"a": "Nowhere: the two maps are near copies, so their difference is flat noise",
-     "b": "On the guitar's body", "c": "On the drum kit, the context that tells the two classes apart"},
-    "b",
-    "Correlation compares the maps' shapes, not their sizes: the electric-guitar map is larger on the "
-    "guitar's body (the difference reaches about 11 at one cell, where each map peaks near 27), so the "
-    "evidence for 'electric rather than acoustic' sits on the guitar too. One cell at the body's lower-left "
-    "edge votes the other way (about -6).",
-    {"a": "A correlation near 1 says the maps rise and fall together, not that they are equal: one can be "
-          "larger by several units at the same places.",
-     "c": "The drum kit adds little to either guitar score; about 60 % of the difference's positive mass "
-          "lies in the guitar's boxes."}))
+register(
+    Question(
+        "05-cam-contrast",
+        "On the drum-kit photo the CAMs of `electric guitar` and `acoustic guitar` correlate at about 0.9: both "
+        "sit on the guitar. Their difference M_electric - M_acoustic is the exact CAM of the logit difference "
+        "S_electric - S_acoustic. Where will it be strongly positive?",
+        {
+            "a": "Nowhere: the two maps are near copies, so their difference is flat noise",
+            "b": "On the guitar's body",
+            "c": "On the drum kit, the context that tells the two classes apart",
+        },
+        "b",
+        "Correlation compares the maps' shapes, not their sizes: the electric-guitar map is larger on the "
+        "guitar's body (the difference reaches about 11 at one cell, where each map peaks near 27), so the "
+        "evidence for 'electric rather than acoustic' sits on the guitar too. One cell at the body's lower-left "
+        "edge votes the other way (about -6).",
+        {
+            "a": "A correlation near 1 says the maps rise and fall together, not that they are equal: one can be larger by several units at the same places.",
+            "c": "The drum kit adds little to either guitar score; about 60 % of the difference's positive mass lies in the guitar's boxes.",
+        },
+    )
+)
 
-register(Question(
-    "06-gradcam-middle-layer",
-    "Grad-CAM for `electric guitar` on the drum-kit photo, read at the late-middle layer `blocks.12` (the "
-    "14th of 18 layers) instead of the last one. Where will the map point?",
-    {"a": "At the guitar, like at the last layer",
-     "b": "Away from the guitar: less of the map on it than a uniform map would put there",
-     "c": "At edges everywhere, like an early layer"},
-    "b",
-    "At blocks.12 about a fifth of the electric-guitar map lies in the guitar's boxes, which cover 30 % of "
-    "the image (below chance), and its maximum sits at the image's left edge, off both objects; on the "
-    "drum kit it is at chance. Grad-CAM gives each channel one weight, the MEAN of its gradient, so a "
-    "position can be painted hot where its own gradient times activation is negative (46 % of this map, "
-    "section 7 measures it): one likely reason. On this image "
-    "LayerCAM and HiResCAM, which keep the gradient of every position, stay on the guitar.",
-    {"a": "Not here: at blocks.12 less of the map lands on the guitar than on a uniform map, and its "
-          "maximum lies off both objects.",
-     "c": "That is what an early layer such as blocks.3 (28x28) can show; blocks.12 works at 7x7, too "
-          "coarse for edges, and its map is a few broad blobs."}))
+register(
+    Question(
+        "06-gradcam-middle-layer",
+        "Grad-CAM for `electric guitar` on the drum-kit photo, read at the late-middle layer `blocks.12` (the "
+        "14th of 18 layers) instead of the last one. Where will the map point?",
+        {
+            "a": "At the guitar, like at the last layer",
+            "b": "Away from the guitar: less of the map on it than a uniform map would put there",
+            "c": "At edges everywhere, like an early layer",
+        },
+        "b",
+        "At blocks.12 about a fifth of the electric-guitar map lies in the guitar's boxes, which cover 30 % of "
+        "the image (below chance), and its maximum sits at the image's left edge, off both objects; on the "
+        "drum kit it is at chance. Grad-CAM gives each channel one weight, the MEAN of its gradient, so a "
+        "position can be painted hot where its own gradient times activation is negative (46 % of this map, "
+        "section 7 measures it): one likely reason. On this image "
+        "LayerCAM and HiResCAM, which keep the gradient of every position, stay on the guitar.",
+        {
+            "a": "Not here: at blocks.12 less of the map lands on the guitar than on a uniform map, and its maximum lies off both objects.",
+            "c": "That is what an early layer such as blocks.3 (28x28) can show; blocks.12 works at 7x7, too "
+            "coarse for edges, and its map is a few broad blobs.",
+        },
+    )
+)
 
-register(Question(
-    "06-drum-negative-weights",
-    "Grad-CAM for `drum` at `head` puts its maximum on the drum kit. Grad-CAM++ and LayerCAM keep only the "
-    "positive part of the gradient; at `head`, where each channel's gradient is its linear weight / 49, that "
-    "drops every channel whose weight for `drum` is negative (about half of the 1280). Where will the maximum "
-    "of their `drum` maps be?",
-    {"a": "On the drum kit, like Grad-CAM: dropping channels only sharpens the map",
-     "b": "On the guitar: the dropped channels were the ones cancelling evidence there",
-     "c": "Nowhere: with half the channels gone the map is all zero"},
-    "b",
-    "Channels with a negative weight for `drum` fire on the guitar; in Grad-CAM they cancel the positive "
-    "evidence there. LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive "
-    "evidence the guitar carries shows: their maximum moves into the guitar's box, at the cell where the body "
-    "meets the bass drum, and their share on the drum kit falls to about 1.1x chance.",
-    {"a": "Dropping the votes against a class is not neutral: where those votes fell (on the guitar) the map "
-          "rises, and the maximum can move there.",
-     "c": "The channels with positive weights remain and their sum is positive in many cells: the map is far "
-          "from zero."}))
+register(
+    Question(
+        "06-drum-negative-weights",
+        "Grad-CAM for `drum` at `head` puts its maximum on the drum kit. Grad-CAM++ and LayerCAM keep only the "
+        "positive part of the gradient; at `head`, where each channel's gradient is its linear weight / 49, that "
+        "drops every channel whose weight for `drum` is negative (about half of the 1280). Where will the maximum "
+        "of their `drum` maps be?",
+        {
+            "a": "On the drum kit, like Grad-CAM: dropping channels only sharpens the map",
+            "b": "On the guitar: the dropped channels were the ones cancelling evidence there",
+            "c": "Nowhere: with half the channels gone the map is all zero",
+        },
+        "b",
+        "Channels with a negative weight for `drum` fire on the guitar; in Grad-CAM they cancel the positive "
+        "evidence there. LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive "
+        "evidence the guitar carries shows: their maximum moves into the guitar's box, at the cell where the body "
+        "meets the bass drum, and their share on the drum kit falls to about 1.1x chance.",
+        {
+            "a": "Dropping the votes against a class is not neutral: where those votes fell (on the guitar) the map rises, and the maximum can move there.",
+            "c": "The channels with positive weights remain and their sum is positive in many cells: the map is far from zero.",
+        },
+    )
+)
 
 
 __all__ = ["check_class_map", "check_gradcam", "check_layercam", "check_wrong_object"]

@@ -18,8 +18,7 @@ def check_trapezoid_auc(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bo
     Checked on an even grid and on an uneven one. Likely mistakes get their own hint: the
     mean of the scores, a left or right Riemann sum, the missing 1/2, swapped arguments."""
     gen = torch.Generator().manual_seed(0)
-    cases = [(torch.linspace(0, 1, 11), torch.rand(11, generator=gen)),
-             (torch.tensor([0.0, 0.05, 0.1, 0.3, 0.6, 1.0]), torch.rand(6, generator=gen))]
+    cases = [(torch.linspace(0, 1, 11), torch.rand(11, generator=gen)), (torch.tensor([0.0, 0.05, 0.1, 0.3, 0.6, 1.0]), torch.rand(6, generator=gen))]
     for f, s in cases:
         ok, got = attempt(fn, f.clone(), s.clone(), name="trapezoid_auc")
         if not ok:
@@ -32,16 +31,21 @@ def check_trapezoid_auc(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bo
         same, why = close(value, ref, rtol=1e-4, atol=1e-6)
         if not same:
             widths = f[1:] - f[:-1]
-            hint = diagnose(value, [
-                (s.mean(), "the mean of the scores is the area only on an even grid: use the widths f[i+1]-f[i]"),
-                ((widths * s[:-1]).sum(), "a left Riemann sum: average the two ends of each interval, "
-                 "(s[i] + s[i+1]) / 2"),
-                ((widths * s[1:]).sum(), "a right Riemann sum: average the two ends of each interval, "
-                 "(s[i] + s[i+1]) / 2"),
-                ((widths * (s[1:] + s[:-1])).sum(), "you forgot the / 2 of the trapezoid"),
-                (((s[1:] - s[:-1]) * (f[1:] + f[:-1]) / 2).sum(), "the arguments are swapped: integrate the "
-                 "scores over the fractions (torch.trapezoid(scores, fractions))"),
-            ], rtol=1e-4, atol=1e-6)
+            hint = diagnose(
+                value,
+                [
+                    (s.mean(), "the mean of the scores is the area only on an even grid: use the widths f[i+1]-f[i]"),
+                    ((widths * s[:-1]).sum(), "a left Riemann sum: average the two ends of each interval, (s[i] + s[i+1]) / 2"),
+                    ((widths * s[1:]).sum(), "a right Riemann sum: average the two ends of each interval, (s[i] + s[i+1]) / 2"),
+                    ((widths * (s[1:] + s[:-1])).sum(), "you forgot the / 2 of the trapezoid"),
+                    (
+                        ((s[1:] - s[:-1]) * (f[1:] + f[:-1]) / 2).sum(),
+                        "the arguments are swapped: integrate the scores over the fractions (torch.trapezoid(scores, fractions))",
+                    ),
+                ],
+                rtol=1e-4,
+                atol=1e-6,
+            )
             return report(False, "trapezoid_auc", f"{len(f)} points: " + (hint or why))
     return report(True, "trapezoid_auc", "the same rule deletion_auc and insertion_auc use")
 
@@ -73,20 +77,26 @@ def check_box_share(fn: Callable[[list, int], float]) -> bool:
         if abs(value - ref) > 1e-6:
             areas = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes)
             wide = [(x0, y0, x1 + 1, y1 + 1) for x0, y0, x1, y1 in boxes]
-            hint = diagnose(torch.tensor(value), [
-                (torch.tensor(areas / size ** 2), "you added the boxes' areas: where boxes overlap a pixel counts "
-                 "twice; mark the pixels of the union (a boolean mask) instead"),
-                (torch.tensor(ref * size), "divide by the number of pixels, size * size, not by size"),
-                (torch.tensor(_union_share(wide, size)), "x1 and y1 are exclusive: the box covers columns x0 to "
-                 "x1 - 1, as in a slice m[y0:y1, x0:x1]"),
-            ], rtol=0, atol=1e-6)
-            return report(False, "box_share", f"{len(boxes)} boxes on a {size}x{size} image: expected "
-                          f"{ref:.4f}, got {value:.4f}" + (f"; {hint}" if hint else ""))
+            hint = diagnose(
+                torch.tensor(value),
+                [
+                    (
+                        torch.tensor(areas / size**2),
+                        "you added the boxes' areas: where boxes overlap a pixel counts twice; mark the pixels of the union (a boolean mask) instead",
+                    ),
+                    (torch.tensor(ref * size), "divide by the number of pixels, size * size, not by size"),
+                    (torch.tensor(_union_share(wide, size)), "x1 and y1 are exclusive: the box covers columns x0 to x1 - 1, as in a slice m[y0:y1, x0:x1]"),
+                ],
+                rtol=0,
+                atol=1e-6,
+            )
+            return report(
+                False, "box_share", f"{len(boxes)} boxes on a {size}x{size} image: expected {ref:.4f}, got {value:.4f}" + (f"; {hint}" if hint else "")
+            )
     return report(True, "box_share", "the share of the image a uniformly random maximum would hit")
 
 
-def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, RandomizationResult],
-                         threshold: float = 0.5) -> bool:
+def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, RandomizationResult], threshold: float = 0.5) -> bool:
     """``answer``: the name of a method that fails the randomisation sanity check in
     ``results`` (a :class:`MethodEvaluation` or ``{method: RandomizationResult}``): one whose
     map stays similar to its original as the layers are randomised, i.e. whose mean
@@ -99,31 +109,32 @@ def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, R
     try:
         key = answer if answer in sanity else method_key(answer)
     except (ValueError, TypeError):
-        return report(False, "sanity_failure", f"{answer!r} is not a method of the table; choose from "
-                      f"{', '.join(sanity)}")
+        return report(False, "sanity_failure", f"{answer!r} is not a method of the table; choose from {', '.join(sanity)}")
     if key not in sanity:
         return report(False, "sanity_failure", f"{key} was not checked here; choose from {', '.join(sanity)}")
     if mean[key] <= threshold:
         lowest = min(mean, key=mean.get)
         if key == lowest:
-            hint = (f"{key} has the LOWEST similarity ({mean[key]:.2f}): it changes most when the model is "
-                    "destroyed, which is what an explanation of the model must do. The failing method is the "
-                    "one whose map stays the same")
+            hint = (
+                f"{key} has the LOWEST similarity ({mean[key]:.2f}): it changes most when the model is "
+                "destroyed, which is what an explanation of the model must do. The failing method is the "
+                "one whose map stays the same"
+            )
         elif key in ("random pixels", "random blobs"):
             hint = "a random map is a baseline, not a method: name one of the methods"
         else:
-            hint = (f"{key} keeps a mean similarity of {mean[key]:.2f}, below {threshold}; look for a line "
-                    "that stays highest in the figure")
+            hint = f"{key} keeps a mean similarity of {mean[key]:.2f}, below {threshold}; look for a line that stays highest in the figure"
         return report(False, "sanity_failure", hint)
     others = [m for m, v in mean.items() if v > threshold and m != key]
     also = f" ({', '.join(others)} {'fail' if len(others) > 1 else 'fails'} it too)" if others else ""
-    return report(True, "sanity_failure", f"{key} stays at {mean[key]:.2f} on average while its "
-                  f"model is destroyed: its map does not depend on what the model learned{also}")
+    return report(
+        True,
+        "sanity_failure",
+        f"{key} stays at {mean[key]:.2f} on average while its model is destroyed: its map does not depend on what the model learned{also}",
+    )
 
 
-
-def _noise_floor_reference(explain: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, sigma: float,
-                           seed: int, absolute: bool = True) -> torch.Tensor:
+def _noise_floor_reference(explain: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, sigma: float, seed: int, absolute: bool = True) -> torch.Tensor:
     noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
     a, b = explain(x), explain(x + sigma * noise)
     return spearman(a.abs(), b.abs()) if absolute else spearman(a, b)
@@ -157,52 +168,71 @@ def check_noise_floor(fn: Callable[..., torch.Tensor]) -> bool:
         ref = _noise_floor_reference(explain, x, sigma, seed)
         same, why = close(value, ref, rtol=1e-4, atol=1e-5)
         if not same:
-            hint = diagnose(value, [
-                (torch.ones_like(ref), "every value is 1: you compared the map with itself; add "
-                 "sigma * noise to the image before the second map"),
-                (_noise_floor_reference(explain, x, sigma, seed, absolute=False), "compare the ABSOLUTE maps "
-                 "(.abs()), as the sanity check does"),
-                (_noise_floor_reference(explain, x, 1.0, seed), "scale the noise by sigma"),
-                (_noise_floor_reference(explain, x, sigma, 0 if seed else 1), "draw the noise from "
-                 "torch.Generator().manual_seed(seed), with the seed you are given"),
-            ], rtol=1e-4, atol=1e-5)
+            hint = diagnose(
+                value,
+                [
+                    (torch.ones_like(ref), "every value is 1: you compared the map with itself; add sigma * noise to the image before the second map"),
+                    (_noise_floor_reference(explain, x, sigma, seed, absolute=False), "compare the ABSOLUTE maps (.abs()), as the sanity check does"),
+                    (_noise_floor_reference(explain, x, 1.0, seed), "scale the noise by sigma"),
+                    (
+                        _noise_floor_reference(explain, x, sigma, 0 if seed else 1),
+                        "draw the noise from torch.Generator().manual_seed(seed), with the seed you are given",
+                    ),
+                ],
+                rtol=1e-4,
+                atol=1e-5,
+            )
             return report(False, "noise_floor", f"sigma {sigma}, seed {seed}: " + (hint or why))
-    return report(True, "noise_floor", "the similarity a map keeps when only the image moves a little: a "
-                  "sanity-check value above it cannot be told from noise")
+    return report(True, "noise_floor", "the similarity a map keeps when only the image moves a little: a sanity-check value above it cannot be told from noise")
 
 
-register(Question(
-    "08-sanity-survivor",
-    "We randomise the network from the top: the classifier, then `head`, then blocks.15 and blocks.12. "
-    "Which method's map will still be almost the same as on the trained network?",
-    {"a": "saliency (the vanilla gradient)", "b": "Grad-CAM", "c": "guided backpropagation",
-     "d": "none: every map must change when the model is destroyed"},
-    "c",
-    "Guided backprop's map stays nearly the same through those blocks, while saliency and Grad-CAM "
-    "change at the first step: its rule discards every negative gradient, so what reaches the pixels "
-    "depends on the image's edges, not on the weights above. It fails the sanity check. (Deconvnet, with a "
-    "similar rule, and EigenCAM, which never reads the classifier, survive too; neither is an option here.)",
-    {"a": "The vanilla gradient runs through the classifier's weights: a new classifier asks for "
-          "different evidence, and its map changes at the first step.",
-     "b": "Grad-CAM's weights are gradients of the class score, which a random classifier scrambles: "
-          "its map changes completely.",
-     "d": "That is what SHOULD happen, and what the check tests; one of the options does not do it."}))
+register(
+    Question(
+        "08-sanity-survivor",
+        "We randomise the network from the top: the classifier, then `head`, then blocks.15 and blocks.12. "
+        "Which method's map will still be almost the same as on the trained network?",
+        {
+            "a": "saliency (the vanilla gradient)",
+            "b": "Grad-CAM",
+            "c": "guided backpropagation",
+            "d": "none: every map must change when the model is destroyed",
+        },
+        "c",
+        "Guided backprop's map stays nearly the same through those blocks, while saliency and Grad-CAM "
+        "change at the first step: its rule discards every negative gradient, so what reaches the pixels "
+        "depends on the image's edges, not on the weights above. It fails the sanity check. (Deconvnet, with a "
+        "similar rule, and EigenCAM, which never reads the classifier, survive too; neither is an option here.)",
+        {
+            "a": "The vanilla gradient runs through the classifier's weights: a new classifier asks for "
+            "different evidence, and its map changes at the first step.",
+            "b": "Grad-CAM's weights are gradients of the class score, which a random classifier scrambles: its map changes completely.",
+            "d": "That is what SHOULD happen, and what the check tests; one of the options does not do it.",
+        },
+    )
+)
 
-register(Question(
-    "08-insertion",
-    "Guided backprop fails the sanity check (section 2): its map hardly depends on the model. Insertion "
-    "puts each image's pixels back into a blurred copy, most important first. On the four photographs, "
-    "how does guided backprop's insertion AUC compare with the two random maps (random pixels, and "
-    "random blobs: noise on a 7x7 grid, as smooth as a CAM)?",
-    {"a": "it beats both random maps on every image",
-     "b": "it beats both on average, but not on every image",
-     "c": "it is no better than the random maps: a map that ignores the model cannot be faithful"},
-    "b",
-    "On average it beats both (0.500 against 0.356 and 0.359): its edges lie on the object, and putting "
-    "the object's edges back restores the class early. But not on every image: on the drum-kit scene "
-    "(0.123) it is below the random blobs (0.207). A good mean curve does not make a map an explanation "
-    "of the model.",
-    {"a": "Look at the dots in the figure: on the drum-kit scene, where the top class starts at 0.22, a "
-          "random blob covering part of the guitar does better.",
-     "c": "Edges of the object are evidence the model uses too: a map can be informative about the image "
-          "without depending on the model, and then it beats random maps on average."}))
+register(
+    Question(
+        "08-insertion",
+        "Guided backprop fails the sanity check (section 2): its map hardly depends on the model. Insertion "
+        "puts each image's pixels back into a blurred copy, most important first. On the four photographs, "
+        "how does guided backprop's insertion AUC compare with the two random maps (random pixels, and "
+        "random blobs: noise on a 7x7 grid, as smooth as a CAM)?",
+        {
+            "a": "it beats both random maps on every image",
+            "b": "it beats both on average, but not on every image",
+            "c": "it is no better than the random maps: a map that ignores the model cannot be faithful",
+        },
+        "b",
+        "On average it beats both (0.500 against 0.356 and 0.359): its edges lie on the object, and putting "
+        "the object's edges back restores the class early. But not on every image: on the drum-kit scene "
+        "(0.123) it is below the random blobs (0.207). A good mean curve does not make a map an explanation "
+        "of the model.",
+        {
+            "a": "Look at the dots in the figure: on the drum-kit scene, where the top class starts at 0.22, a "
+            "random blob covering part of the guitar does better.",
+            "c": "Edges of the object are evidence the model uses too: a map can be informative about the image "
+            "without depending on the model, and then it beats random maps on average.",
+        },
+    )
+)

@@ -33,14 +33,19 @@ def check_top_k(fn: Callable[[torch.Tensor, int], tuple[torch.Tensor, torch.Tens
     hint = ""
     for wrong, text in [
         ((ref.indices, ref.values), "you return (indices, probabilities): return the probabilities first"),
-        ((ref.values.flip(1), ref.indices.flip(1)), "the right k classes, but in ascending order: the most "
-         "probable must come first (topk sorts largest first; sort with descending=True)"),
-        ((logits.topk(5, dim=1).values, logits.topk(5, dim=1).indices), "the right classes, but these are "
-         "logits, not probabilities: apply softmax(dim=1) first"),
-        ((logits.log_softmax(1).topk(5, dim=1).values, ref.indices), "these are log-probabilities: use "
-         "softmax, not log_softmax"),
-        ((logits.softmax(0).topk(5, dim=1).values, logits.softmax(0).topk(5, dim=1).indices),
-         "softmax over the classes of each image (dim=1), not over the batch (dim=0)"),
+        (
+            (ref.values.flip(1), ref.indices.flip(1)),
+            "the right k classes, but in ascending order: the most probable must come first (topk sorts largest first; sort with descending=True)",
+        ),
+        (
+            (logits.topk(5, dim=1).values, logits.topk(5, dim=1).indices),
+            "the right classes, but these are logits, not probabilities: apply softmax(dim=1) first",
+        ),
+        ((logits.log_softmax(1).topk(5, dim=1).values, ref.indices), "these are log-probabilities: use softmax, not log_softmax"),
+        (
+            (logits.softmax(0).topk(5, dim=1).values, logits.softmax(0).topk(5, dim=1).indices),
+            "softmax over the classes of each image (dim=1), not over the batch (dim=0)",
+        ),
     ]:
         if _pair_same((probs, idx), wrong):
             hint = text
@@ -56,8 +61,7 @@ def _pair_same(got, wrong) -> bool:
     return same(got[0], wrong[0]) and same(got[1], wrong[1], atol=0)
 
 
-def check_most_active_channels(fn: Callable, classifier: Classifier, x: torch.Tensor,
-                               layer: str, k: int = 5) -> bool:
+def check_most_active_channels(fn: Callable, classifier: Classifier, x: torch.Tensor, layer: str, k: int = 5) -> bool:
     """``fn(classifier, x, layer, k)`` must return the indices of the k channels of ``layer``
     with the largest mean activation over the image (largest first). Likely mistakes get
     their own hint: ascending order, the maximum instead of the mean, the activation values
@@ -74,46 +78,57 @@ def check_most_active_channels(fn: Callable, classifier: Classifier, x: torch.Te
         return report(False, "most_active_channels", f"return a tensor or list of {k} channel indices")
     same_, why = close(flat, ref, atol=0)
     if same_:
-        return report(True, "most_active_channels", f"channels {ref.tolist()} of {layer} have the largest "
-                      "mean activation (signed) on this image")
-    hint = diagnose(flat, [
-        (ref.flip(0), "the right channels in ascending order: the most active comes first"),
-        (means.topk(k).values, "these are the mean activations: return the channel indices (topk(...).indices)"),
-        (act.amax(dim=(1, 2)).topk(k).indices, "you ranked channels by their maximum: rank them by the mean "
-         "activation over all positions"),
-        (act.flatten(1).topk(k, dim=1).indices.flatten()[:k], "topk over positions: average over the spatial "
-         "positions first (mean over dims 1 and 2), then topk over channels"),
-    ], atol=1e-5)
+        return report(True, "most_active_channels", f"channels {ref.tolist()} of {layer} have the largest mean activation (signed) on this image")
+    hint = diagnose(
+        flat,
+        [
+            (ref.flip(0), "the right channels in ascending order: the most active comes first"),
+            (means.topk(k).values, "these are the mean activations: return the channel indices (topk(...).indices)"),
+            (act.amax(dim=(1, 2)).topk(k).indices, "you ranked channels by their maximum: rank them by the mean activation over all positions"),
+            (
+                act.flatten(1).topk(k, dim=1).indices.flatten()[:k],
+                "topk over positions: average over the spatial positions first (mean over dims 1 and 2), then topk over channels",
+            ),
+        ],
+        atol=1e-5,
+    )
     return report(False, "most_active_channels", hint or why)
 
 
-register(Question(
-    "00-head-resolution",
-    "The network reads a 224x224 image. What is the spatial size of each feature map of its last "
-    "convolutional layer, `head`?",
-    {"a": "224x224: every layer keeps the image's resolution",
-     "b": "56x56", "c": "7x7", "d": "1x1: one number per channel"},
-    "c",
-    "Five stride-2 stages halve the resolution five times, 224 / 32 = 7: `head` gives 1280 maps of 7x7, "
-    "coarse but each about large, abstract patterns.",
-    {"a": "Convolutions with stride 2 (and the stem) halve the resolution at each stage.",
-     "b": "56x56 is the size early on (blocks.1); there are more stride-2 stages after it.",
-     "d": "1x1 comes only after the global average pooling, which is not a convolutional layer."}))
+register(
+    Question(
+        "00-head-resolution",
+        "The network reads a 224x224 image. What is the spatial size of each feature map of its last convolutional layer, `head`?",
+        {"a": "224x224: every layer keeps the image's resolution", "b": "56x56", "c": "7x7", "d": "1x1: one number per channel"},
+        "c",
+        "Five stride-2 stages halve the resolution five times, 224 / 32 = 7: `head` gives 1280 maps of 7x7, coarse but each about large, abstract patterns.",
+        {
+            "a": "Convolutions with stride 2 (and the stem) halve the resolution at each stage.",
+            "b": "56x56 is the size early on (blocks.1); there are more stride-2 stages after it.",
+            "d": "1x1 comes only after the global average pooling, which is not a convolutional layer.",
+        },
+    )
+)
 
-register(Question(
-    "00-augmentation",
-    "The cat photo goes through crops, flips, colour jitter, rotation, greyscale and blur. What happens "
-    "to the network's top-1 label?",
-    {"a": "It stays exactly the same label for every view",
-     "b": "It switches between domestic-cat classes (tabby, tiger cat, Egyptian cat) but stays a domestic cat",
-     "c": "Several views get a label outside the domestic-cat classes (tabby, tiger cat, Egyptian cat, "
-          "Persian, Siamese)"},
-    "b",
-    "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
-    "greyscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
-    "stays a domestic cat.",
-    {"a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
-     "c": "The network was trained on such augmentations, so they rarely change what it sees."}))
+register(
+    Question(
+        "00-augmentation",
+        "The cat photo goes through crops, flips, colour jitter, rotation, greyscale and blur. What happens to the network's top-1 label?",
+        {
+            "a": "It stays exactly the same label for every view",
+            "b": "It switches between domestic-cat classes (tabby, tiger cat, Egyptian cat) but stays a domestic cat",
+            "c": "Several views get a label outside the domestic-cat classes (tabby, tiger cat, Egyptian cat, Persian, Siamese)",
+        },
+        "b",
+        "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
+        "greyscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
+        "stays a domestic cat.",
+        {
+            "a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
+            "c": "The network was trained on such augmentations, so they rarely change what it sees.",
+        },
+    )
+)
 
 
 __all__ = ["check_most_active_channels", "check_top_k"]

@@ -29,17 +29,20 @@ def check_total_variation(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
         return report(True, "total_variation", "a noisy image has a large TV, a smooth one a small TV")
     dx = images[..., :-1, 1:] - images[..., :-1, :-1]
     dy = images[..., 1:, :-1] - images[..., :-1, :-1]
-    hint = diagnose(flat, [
-        ((dx.abs() + dy.abs()).flatten(1).mean(1), "you took |dx| + |dy|: square the differences (beta = 2)"),
-        ((dx ** 2 + dy ** 2).flatten(1).sum(1), "you summed over channels and positions: take the mean"),
-        (ref.mean().reshape(1), "one number for the whole batch: return one value per image (mean over "
-         "dims 1, 2, 3 only)"),
-        ((images.diff(dim=-1) ** 2).flatten(1).mean(1) + (images.diff(dim=-2) ** 2).flatten(1).mean(1),
-         "you averaged dx^2 and dy^2 over their own full grids: crop both to the common (H-1)x(W-1) grid, "
-         "x[..., :-1, 1:] - x[..., :-1, :-1] and x[..., 1:, :-1] - x[..., :-1, :-1]"),
-    ])
-    return report(False, "total_variation", hint or why + " (one value per image: mean over channels and "
-                  "positions of dx^2 + dy^2)")
+    hint = diagnose(
+        flat,
+        [
+            ((dx.abs() + dy.abs()).flatten(1).mean(1), "you took |dx| + |dy|: square the differences (beta = 2)"),
+            ((dx**2 + dy**2).flatten(1).sum(1), "you summed over channels and positions: take the mean"),
+            (ref.mean().reshape(1), "one number for the whole batch: return one value per image (mean over dims 1, 2, 3 only)"),
+            (
+                (images.diff(dim=-1) ** 2).flatten(1).mean(1) + (images.diff(dim=-2) ** 2).flatten(1).mean(1),
+                "you averaged dx^2 and dy^2 over their own full grids: crop both to the common (H-1)x(W-1) grid, "
+                "x[..., :-1, 1:] - x[..., :-1, :-1] and x[..., 1:, :-1] - x[..., :-1, :-1]",
+            ),
+        ],
+    )
+    return report(False, "total_variation", hint or why + " (one value per image: mean over channels and positions of dx^2 + dy^2)")
 
 
 def check_feature_distance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
@@ -59,15 +62,16 @@ def check_feature_distance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
     same, why = close(flat, ref)
     if same:
         return report(True, "feature_distance", "0 means the network cannot tell the two images apart at this layer")
-    hint = diagnose(flat, [
-        (ref.sqrt(), "you took norms, not squared norms: ||a - a0||^2 / ||a0||^2"),
-        (diff, "not normalised: divide by ||a0||^2, so that layers of any scale compare"),
-        (diff / a.flatten(1).pow(2).sum(1), "divide by the TARGET's activations ||a0||^2, not by ||a||^2"),
-        (((a - a0).pow(2).sum() / a0.pow(2).sum()).reshape(1), "one number for the batch: one value per image "
-         "(flatten(1), sums over dim 1)"),
-        ((a - a0).flatten(1).pow(2).mean(1), "that is the mean squared error: divide the SUM of squares by "
-         "||a0||^2"),
-    ])
+    hint = diagnose(
+        flat,
+        [
+            (ref.sqrt(), "you took norms, not squared norms: ||a - a0||^2 / ||a0||^2"),
+            (diff, "not normalised: divide by ||a0||^2, so that layers of any scale compare"),
+            (diff / a.flatten(1).pow(2).sum(1), "divide by the TARGET's activations ||a0||^2, not by ||a||^2"),
+            (((a - a0).pow(2).sum() / a0.pow(2).sum()).reshape(1), "one number for the batch: one value per image (flatten(1), sums over dim 1)"),
+            ((a - a0).flatten(1).pow(2).mean(1), "that is the mean squared error: divide the SUM of squares by ||a0||^2"),
+        ],
+    )
     return report(False, "feature_distance", hint or why)
 
 
@@ -82,87 +86,118 @@ def check_normalize_gradient(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool
     ref = (g - g.mean()) / g.std()
     same, why = close(got, ref, rtol=1e-3, atol=1e-4)
     if same:
-        return report(True, "normalize_gradient", "every step now has the same size, however small the raw "
-                      "gradient is")
-    hint = diagnose(got, [
-        (g / g.abs().max(), "dividing by the largest |g| keeps the mean: subtract the mean, then divide by "
-         "the standard deviation"),
-        (g / g.std(), "subtract the mean first: (g - g.mean()) / g.std()"),
-        ((g - g.mean()) / (g - g.mean()).norm(), "divide by the standard deviation, not the norm (the norm "
-         "grows with the image size)"),
-        ((g - g.mean(dim=(2, 3), keepdim=True)) / g.std(dim=(2, 3), keepdim=True), "normalise over ALL "
-         "elements at once (one mean, one std), not per channel"),
-    ], rtol=1e-3, atol=1e-4)
+        return report(True, "normalize_gradient", "every step now has the same size, however small the raw gradient is")
+    hint = diagnose(
+        got,
+        [
+            (g / g.abs().max(), "dividing by the largest |g| keeps the mean: subtract the mean, then divide by the standard deviation"),
+            (g / g.std(), "subtract the mean first: (g - g.mean()) / g.std()"),
+            ((g - g.mean()) / (g - g.mean()).norm(), "divide by the standard deviation, not the norm (the norm grows with the image size)"),
+            (
+                (g - g.mean(dim=(2, 3), keepdim=True)) / g.std(dim=(2, 3), keepdim=True),
+                "normalise over ALL elements at once (one mean, one std), not per channel",
+            ),
+        ],
+        rtol=1e-3,
+        atol=1e-4,
+    )
     return report(False, "normalize_gradient", hint or why)
 
 
-register(Question(
-    "02-neuron-vs-channel",
-    "We render blocks.8 channel 12 twice: once maximising the whole channel (its mean over all "
-    "positions), once only its centre neuron. What will the neuron's image look like?",
-    {"a": "The same texture as the channel's, repeated over the whole image",
-     "b": "A pattern concentrated in the middle, the rest of the image left nearly flat",
-     "c": "Pure noise: one unit is too small a target to render"},
-    "b",
-    "The centre unit's gradient is concentrated on the middle of the image (its effective receptive "
-    "field, Luo et al. 2016, even where the theoretical one covers the whole image), so a pattern "
-    "grows in the middle (in notebook 02 the central half has more than twice the contrast of the "
-    "border), while the channel objective repeats it everywhere (centre and border alike).",
-    {"a": "That is the channel objective: it averages over every position, so every position is "
-          "pushed. A single unit's gradient is concentrated on the middle of its receptive field.",
-     "c": "One unit has a perfectly good gradient inside its receptive field; the regularisers make it "
-          "an image, not noise."}))
+register(
+    Question(
+        "02-neuron-vs-channel",
+        "We render blocks.8 channel 12 twice: once maximising the whole channel (its mean over all "
+        "positions), once only its centre neuron. What will the neuron's image look like?",
+        {
+            "a": "The same texture as the channel's, repeated over the whole image",
+            "b": "A pattern concentrated in the middle, the rest of the image left nearly flat",
+            "c": "Pure noise: one unit is too small a target to render",
+        },
+        "b",
+        "The centre unit's gradient is concentrated on the middle of the image (its effective receptive "
+        "field, Luo et al. 2016, even where the theoretical one covers the whole image), so a pattern "
+        "grows in the middle (in notebook 02 the central half has more than twice the contrast of the "
+        "border), while the channel objective repeats it everywhere (centre and border alike).",
+        {
+            "a": "That is the channel objective: it averages over every position, so every position is "
+            "pushed. A single unit's gradient is concentrated on the middle of its receptive field.",
+            "c": "One unit has a perfectly good gradient inside its receptive field; the regularisers make it an image, not noise.",
+        },
+    )
+)
 
-register(Question(
-    "03-inversion-depth",
-    "We invert the cat photo from blocks.1 and from blocks.12 with this notebook's settings (300 steps, "
-    "a light TV prior, random shifts of a few pixels at every step). Which inversion "
-    "ends with the SMALLER relative feature distance "
-    "$\\lVert\\Phi(x)-\\Phi(x_0)\\rVert^2/\\lVert\\Phi(x_0)\\rVert^2$?",
-    {"a": "blocks.1: a shallow layer keeps almost the whole image, so it is easy to match",
-     "b": "blocks.12: the deep layer", "c": "About the same at both"},
-    "b",
-    "With this prior and this jitter, blocks.12 (distance about 0.1, against about 0.6 at blocks.1). "
-    "Deep layers throw information away: many images give the same blocks.12 activations, and they "
-    "barely notice a shift of a few pixels, so the optimiser finds a match quickly even though the "
-    "picture looks less like the photo. A small distance does not mean a faithful picture. The order "
-    "comes from the settings: with the jitter and the TV term both off, blocks.1 reaches about 0.01 "
-    "(whether blocks.12 would then still end lower is not tested here).",
-    {"a": "Not wrong in itself: a shallow layer is nearly invertible and often the easiest to match. But "
-          "here the image is shifted by a few random pixels at every step and smoothed by the TV term; a "
-          "shallow layer's features move with the image, so these settings likely cost blocks.1 far more "
-          "than blocks.12.",
-     "c": "The layers keep very different amounts of the image; the distances differ several-fold."}))
+register(
+    Question(
+        "03-inversion-depth",
+        "We invert the cat photo from blocks.1 and from blocks.12 with this notebook's settings (300 steps, "
+        "a light TV prior, random shifts of a few pixels at every step). Which inversion "
+        "ends with the SMALLER relative feature distance "
+        "$\\lVert\\Phi(x)-\\Phi(x_0)\\rVert^2/\\lVert\\Phi(x_0)\\rVert^2$?",
+        {
+            "a": "blocks.1: a shallow layer keeps almost the whole image, so it is easy to match",
+            "b": "blocks.12: the deep layer",
+            "c": "About the same at both",
+        },
+        "b",
+        "With this prior and this jitter, blocks.12 (distance about 0.1, against about 0.6 at blocks.1). "
+        "Deep layers throw information away: many images give the same blocks.12 activations, and they "
+        "barely notice a shift of a few pixels, so the optimiser finds a match quickly even though the "
+        "picture looks less like the photo. A small distance does not mean a faithful picture. The order "
+        "comes from the settings: with the jitter and the TV term both off, blocks.1 reaches about 0.01 "
+        "(whether blocks.12 would then still end lower is not tested here).",
+        {
+            "a": "Not wrong in itself: a shallow layer is nearly invertible and often the easiest to match. But "
+            "here the image is shifted by a few random pixels at every step and smoothed by the TV term; a "
+            "shallow layer's features move with the image, so these settings likely cost blocks.1 far more "
+            "than blocks.12.",
+            "c": "The layers keep very different amounts of the image; the distances differ several-fold.",
+        },
+    )
+)
 
-register(Question(
-    "04-octave-frequency",
-    "We dream blocks.10 of the same photo twice with 40 steps in all: once with one octave (every "
-    "step at full size), once with 4 octaves of scale 1.4 (10 steps on each copy, the smallest 2.7 "
-    "times smaller). Which dream puts more of its change into fine detail (high spatial frequencies)?",
-    {"a": "One octave: its patterns are all drawn at full size, so they are small in the photo",
-     "b": "Four octaves: they add detail at four scales, so more of it is fine",
-     "c": "About the same: octaves only make the dream faster"},
-    "a",
-    "A pattern the layer draws has a fixed size in the pixels of the image the network is given. "
-    "Drawn on a copy 2.7 times smaller and carried up, it covers 2.7 times more of the photo; with "
-    "one octave every pattern keeps its small full-size scale, so more of the change is fine detail.",
-    {"b": "The larger octaves do add fine detail, but on top of the coarse patterns drawn on the small "
-          "copies: the mix has more coarse change than one octave at full size.",
-     "c": "The octaves change where the patterns are drawn (on smaller copies), and so their size in "
-          "the photo, not only the speed."}))
+register(
+    Question(
+        "04-octave-frequency",
+        "We dream blocks.10 of the same photo twice with 40 steps in all: once with one octave (every "
+        "step at full size), once with 4 octaves of scale 1.4 (10 steps on each copy, the smallest 2.7 "
+        "times smaller). Which dream puts more of its change into fine detail (high spatial frequencies)?",
+        {
+            "a": "One octave: its patterns are all drawn at full size, so they are small in the photo",
+            "b": "Four octaves: they add detail at four scales, so more of it is fine",
+            "c": "About the same: octaves only make the dream faster",
+        },
+        "a",
+        "A pattern the layer draws has a fixed size in the pixels of the image the network is given. "
+        "Drawn on a copy 2.7 times smaller and carried up, it covers 2.7 times more of the photo; with "
+        "one octave every pattern keeps its small full-size scale, so more of the change is fine detail.",
+        {
+            "b": "The larger octaves do add fine detail, but on top of the coarse patterns drawn on the small "
+            "copies: the mix has more coarse change than one octave at full size.",
+            "c": "The octaves change where the patterns are drawn (on smaller copies), and so their size in the photo, not only the speed.",
+        },
+    )
+)
 
 
-register(Question(
-    "04-zero-weight",
-    "We dream with {blocks.10: 1.0}, then with {blocks.10: 1.0, blocks.13: 0.0}, same seed. How do "
-    "the two dreams compare?",
-    {"a": "Bit-for-bit identical", "b": "Slightly different: blocks.13 still acts a little",
-     "c": "Different, because blocks.13 is now computed and changes the random shifts"},
-    "a",
-    "A weight of 0 removes the layer from the objective: it is not even computed, and the same seed "
-    "draws the same shifts, so the dreams are equal bit for bit.",
-    {"b": "The objective is sum_l w_l mean(A_l^2): with w = 0 the term, and its gradient, is exactly 0.",
-     "c": "The random shifts come from the seed alone, not from which layers are read."}))
+register(
+    Question(
+        "04-zero-weight",
+        "We dream with {blocks.10: 1.0}, then with {blocks.10: 1.0, blocks.13: 0.0}, same seed. How do the two dreams compare?",
+        {
+            "a": "Bit-for-bit identical",
+            "b": "Slightly different: blocks.13 still acts a little",
+            "c": "Different, because blocks.13 is now computed and changes the random shifts",
+        },
+        "a",
+        "A weight of 0 removes the layer from the objective: it is not even computed, and the same seed "
+        "draws the same shifts, so the dreams are equal bit for bit.",
+        {
+            "b": "The objective is sum_l w_l mean(A_l^2): with w = 0 the term, and its gradient, is exactly 0.",
+            "c": "The random shifts come from the seed alone, not from which layers are read.",
+        },
+    )
+)
 
 
 __all__ = ["check_feature_distance", "check_normalize_gradient", "check_total_variation"]

@@ -59,8 +59,7 @@ def ask(question: Question, answer: str | None) -> Verdict:
     for a prediction; a wrong letter prints the hint written for that choice."""
     letters = ", ".join(repr(k) for k in question.options)
     if answer is None:
-        line = (f"make your prediction first: set answer to one letter, one of {letters}, "
-                "then run this cell again")
+        line = f"make your prediction first: set answer to one letter, one of {letters}, then run this cell again"
         print(line)
         return Verdict(False, line, question.id)
     key = str(answer).strip().lower().strip("()[]. ")
@@ -69,8 +68,7 @@ def ask(question: Question, answer: str | None) -> Verdict:
     if key == question.answer:
         return report(True, question.id, question.explanation)
     hint = question.hints[key].rstrip()
-    return report(False, question.id, hint + ("" if hint.endswith((".", "!", "?")) else ".")
-                  + " Run the next cell and look again.")
+    return report(False, question.id, hint + ("" if hint.endswith((".", "!", "?")) else ".") + " Run the next cell and look again.")
 
 
 __all__ = ["ask", "Question", "QUESTIONS", "register"]

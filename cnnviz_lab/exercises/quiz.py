@@ -18,8 +18,7 @@ def question(qid: str) -> Question:
     """The registered question ``qid`` (an unknown id lists the closest ones)."""
     _load_topics()
     if qid not in QUESTIONS:
-        raise UnknownNameError(f"no question {qid!r}. Closest: "
-                               f"{', '.join(close_matches(qid, list(QUESTIONS))) or 'none'}")
+        raise UnknownNameError(f"no question {qid!r}. Closest: {', '.join(close_matches(qid, list(QUESTIONS))) or 'none'}")
     return QUESTIONS[qid]
 
 

@@ -10,8 +10,7 @@ from .common import attempt, close, diagnose, report
 from .question import Question, register
 
 
-def lrp_epsilon_reference(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, relevance: torch.Tensor,
-                          epsilon: float) -> torch.Tensor:
+def lrp_epsilon_reference(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, relevance: torch.Tensor, epsilon: float) -> torch.Tensor:
     """The LRP-epsilon rule for one linear layer ``z = W x + b`` (Bach et al. 2015):
     ``R_j = sum_k x_j w_kj R_k / (z_k + epsilon sign(z_k))``, zeros counted positive."""
     z = weight @ x + bias
@@ -42,55 +41,74 @@ def check_lrp_epsilon(fn: Callable[..., torch.Tensor]) -> bool:
         if not same:
             z = w @ x + b
             sign = torch.where(z >= 0, 1.0, -1.0)
-            hint = diagnose(got, [
-                (w.T @ (r / (z + epsilon * sign)), "that is the gradient part alone: multiply by the input x_j"),
-                (lrp_epsilon_reference(x, w, torch.zeros_like(b), r, epsilon),
-                 "z must include the bias: z = weight @ x + bias (the bias's share is what it keeps)"),
-                (x * (w.T @ (r / (z + epsilon))), "the stabiliser takes the sign of z: z + epsilon * sign(z), "
-                 "so it never pushes a negative z towards 0"),
-                (x * (w.T @ r), "divide the relevance of each output by its z_k (the share x_j w_kj / z_k)"),
-            ])
+            hint = diagnose(
+                got,
+                [
+                    (w.T @ (r / (z + epsilon * sign)), "that is the gradient part alone: multiply by the input x_j"),
+                    (
+                        lrp_epsilon_reference(x, w, torch.zeros_like(b), r, epsilon),
+                        "z must include the bias: z = weight @ x + bias (the bias's share is what it keeps)",
+                    ),
+                    (x * (w.T @ (r / (z + epsilon))), "the stabiliser takes the sign of z: z + epsilon * sign(z), so it never pushes a negative z towards 0"),
+                    (x * (w.T @ r), "divide the relevance of each output by its z_k (the share x_j w_kj / z_k)"),
+                ],
+            )
             return report(False, "lrp_epsilon", f"{why} (epsilon = {epsilon}). {hint}".strip())
     kept = float(r.sum() - ref.sum())
-    return report(True, "lrp_epsilon", f"with epsilon = 1.5 the inputs get {float(ref.sum()):.3f} of the "
-                  f"outputs' {float(r.sum()):.3f}; the bias and epsilon keep {kept:.3f}")
+    return report(
+        True,
+        "lrp_epsilon",
+        f"with epsilon = 1.5 the inputs get {float(ref.sum()):.3f} of the outputs' {float(r.sum()):.3f}; the bias and epsilon keep {kept:.3f}",
+    )
 
 
-register(Question(
-    "12-conservation",
-    "LRP (composite `epsilon_plus_flat`) explains the German shepherd's logit, about 10.9. EfficientNet-Lite0 "
-    "has a bias in every convolution once its BatchNorm layers are folded in. What will the pixels' "
-    "relevance add up to?",
-    {"a": "exactly the logit: LRP conserves relevance",
-     "b": "a little less than the logit: the epsilon stabiliser absorbs a few percent",
-     "c": "a tiny fraction of the logit: the layers' biases keep almost all of it",
-     "d": "more than the logit: the residual sums count relevance twice"},
-    "c",
-    "The pixels get well under 1% of the logit. Each layer hands its inputs R_k x_j w_jk / z_k and its "
-    "bias keeps R_k b_k / z_k (for z+, the positive bias part); sixteen blocks of two or three "
-    "convolutions, each keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
-    "plus what every bias kept is the logit, to float precision.",
-    {"a": "Only in a network without biases (or with LRP-0 and no bias term) is the pixel sum the logit. "
-          "Here every folded BatchNorm gives a convolution a bias, and each bias keeps its share.",
-     "b": "The epsilon stabiliser here is 1e-6: it absorbs almost nothing. The biases are what keep the "
-          "relevance, and there are many of them.",
-     "d": "The rule for a residual sum splits the relevance between the skip and the branch in proportion "
-          "to their values: each unit of relevance goes one way or the other, never both."}))
+register(
+    Question(
+        "12-conservation",
+        "LRP (composite `epsilon_plus_flat`) explains the German shepherd's logit, about 10.9. EfficientNet-Lite0 "
+        "has a bias in every convolution once its BatchNorm layers are folded in. What will the pixels' "
+        "relevance add up to?",
+        {
+            "a": "exactly the logit: LRP conserves relevance",
+            "b": "a little less than the logit: the epsilon stabiliser absorbs a few percent",
+            "c": "a tiny fraction of the logit: the layers' biases keep almost all of it",
+            "d": "more than the logit: the residual sums count relevance twice",
+        },
+        "c",
+        "The pixels get well under 1% of the logit. Each layer hands its inputs R_k x_j w_jk / z_k and its "
+        "bias keeps R_k b_k / z_k (for z+, the positive bias part); sixteen blocks of two or three "
+        "convolutions, each keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
+        "plus what every bias kept is the logit, to float precision.",
+        {
+            "a": "Only in a network without biases (or with LRP-0 and no bias term) is the pixel sum the logit. "
+            "Here every folded BatchNorm gives a convolution a bias, and each bias keeps its share.",
+            "b": "The epsilon stabiliser here is 1e-6: it absorbs almost nothing. The biases are what keep the relevance, and there are many of them.",
+            "d": "The rule for a residual sum splits the relevance between the skip and the branch in proportion "
+            "to their values: each unit of relevance goes one way or the other, never both.",
+        },
+    )
+)
 
-register(Question(
-    "12-baseline",
-    "DeepLIFT explains f(x) - f(x') for a reference x'. We run it on the German shepherd four times, with "
-    "a black image, the blurred photo, uniform noise and the data-mean colour as x'. What happens to the "
-    "maps?",
-    {"a": "they are the same map: DeepLIFT explains the dog, whatever the reference",
-     "b": "they change: each explains a different difference, and their sums differ too",
-     "c": "only the scale changes: every map is the same picture times f(x) - f(x')"},
-    "b",
-    "Each map adds up to its own f(x) - f(x'), and the pictures differ. DeepLIFT's attribution is "
-    "(x - x') times a multiplier, so a pixel equal to its reference gets nothing: against the blurred photo "
-    "only what the blur changed (edges, fur texture) can carry relevance, against the mean colour the pixels "
-    "far from it (the dark back) stand out. The reference is part of the question the map answers.",
-    {"a": "DeepLIFT never explains x alone: it explains the difference from x'. A different x' is a "
-          "different question, and the printed sums differ.",
-     "c": "The multipliers are computed against each reference (the Rescale rule divides output by input "
-          "differences), so the pattern changes, not just the scale: compare the blurred panel with the black one."}))
+register(
+    Question(
+        "12-baseline",
+        "DeepLIFT explains f(x) - f(x') for a reference x'. We run it on the German shepherd four times, with "
+        "a black image, the blurred photo, uniform noise and the data-mean colour as x'. What happens to the "
+        "maps?",
+        {
+            "a": "they are the same map: DeepLIFT explains the dog, whatever the reference",
+            "b": "they change: each explains a different difference, and their sums differ too",
+            "c": "only the scale changes: every map is the same picture times f(x) - f(x')",
+        },
+        "b",
+        "Each map adds up to its own f(x) - f(x'), and the pictures differ. DeepLIFT's attribution is "
+        "(x - x') times a multiplier, so a pixel equal to its reference gets nothing: against the blurred photo "
+        "only what the blur changed (edges, fur texture) can carry relevance, against the mean colour the pixels "
+        "far from it (the dark back) stand out. The reference is part of the question the map answers.",
+        {
+            "a": "DeepLIFT never explains x alone: it explains the difference from x'. A different x' is a different question, and the printed sums differ.",
+            "c": "The multipliers are computed against each reference (the Rescale rule divides output by input "
+            "differences), so the pattern changes, not just the scale: compare the blurred panel with the black one.",
+        },
+    )
+)

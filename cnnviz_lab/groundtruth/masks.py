@@ -63,8 +63,7 @@ def _masks(masks: torch.Tensor, maps: torch.Tensor, name: str = "masks", against
     if m.dtype != torch.bool:
         raise TypeError(f"{name} must be a bool tensor (N,H,W), got dtype {m.dtype}")
     if m.shape != maps.shape:
-        raise ValueError(f"{name} have shape {tuple(m.shape)} but {against} {tuple(maps.shape)}: "
-                         "one (H,W) mask per image, at its size")
+        raise ValueError(f"{name} have shape {tuple(m.shape)} but {against} {tuple(maps.shape)}: one (H,W) mask per image, at its size")
     return m
 
 
@@ -89,7 +88,7 @@ def mask_pointing(attribution: torch.Tensor, masks: torch.Tensor, tolerance: flo
     if tolerance > 0:
         r = int(tolerance)
         yy, xx = torch.meshgrid(torch.arange(-r, r + 1), torch.arange(-r, r + 1), indexing="ij")
-        disc = ((yy ** 2 + xx ** 2) <= tolerance ** 2).float()[None, None]
+        disc = ((yy**2 + xx**2) <= tolerance**2).float()[None, None]
         m = torch.nn.functional.conv2d(m[:, None].float(), disc, padding=r)[:, 0] > 0
     top = maps == maps.amax(dim=(1, 2), keepdim=True)
     return (top & ~m).flatten(1).sum(1).eq(0) & m.flatten(1).any(1)
@@ -119,8 +118,7 @@ def mask_recall(attribution: torch.Tensor, masks: torch.Tensor, seed: int = 0) -
     return torch.where(k > 0, (top & m).flatten(1).sum(1) / k.clamp(min=1), torch.zeros(len(k)))
 
 
-def _forward_targets(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any, caller: str
-                     ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+def _forward_targets(model: torch.nn.Module | Classifier, x: torch.Tensor, target: Any, caller: str) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     """``(module, x on its device, (N,) classes)`` through the package's gate: ``x`` a
     checked copy, ``target`` None (each image's top-1 on one frozen, gradient-free forward
     pass), an int or class name, or one class per image."""
@@ -133,8 +131,7 @@ def _probs(model: torch.nn.Module, x: torch.Tensor, cls: torch.Tensor) -> torch.
         return model(x).float().softmax(1).gather(1, cls.view(-1, 1))[:, 0].cpu()
 
 
-def _drop(module: torch.nn.Module, xin: torch.Tensor, cls: torch.Tensor, pixels: torch.Tensor, fill: float
-          ) -> torch.Tensor:
+def _drop(module: torch.nn.Module, xin: torch.Tensor, cls: torch.Tensor, pixels: torch.Tensor, fill: float) -> torch.Tensor:
     deleted = torch.where(pixels[:, None].to(xin.device), torch.full_like(xin, fill), xin)
     return _probs(module, xin.clone(), cls) - _probs(module, deleted, cls)
 
@@ -143,8 +140,7 @@ def _image_maps(xin: torch.Tensor) -> torch.Tensor:
     return torch.empty(xin.shape[0], *xin.shape[-2:], dtype=torch.bool)
 
 
-def deletion_drop(model: torch.nn.Module | Classifier, x: torch.Tensor, pixels: torch.Tensor,
-                  target: Any = None, fill: float = 0.0) -> torch.Tensor:
+def deletion_drop(model: torch.nn.Module | Classifier, x: torch.Tensor, pixels: torch.Tensor, target: Any = None, fill: float = 0.0) -> torch.Tensor:
     """Drop of the target's probability when ``pixels`` (``(N,H,W)`` bool) are deleted, i.e.
     set to ``fill`` in model-input units (0: mid-grey, since the training normalisation subtracts 0.5 from every channel), ``(N,)`` on the CPU.
     ``target``: None (each image's top-1 class on the intact image) or one class per image."""
@@ -154,8 +150,9 @@ def deletion_drop(model: torch.nn.Module | Classifier, x: torch.Tensor, pixels: 
     return _drop(module, xin, cls, m, fill)
 
 
-def mask_deletion(model: torch.nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor,
-                  masks: torch.Tensor, target: Any = None, fill: float = 0.0, seed: int = 0) -> torch.Tensor:
+def mask_deletion(
+    model: torch.nn.Module | Classifier, x: torch.Tensor, attribution: torch.Tensor, masks: torch.Tensor, target: Any = None, fill: float = 0.0, seed: int = 0
+) -> torch.Tensor:
     """Delete the map's top ``|mask|`` pixels (as many as each mask holds) and return the
     drop of the target's probability, ``(N,)``. Compare with ``deletion_drop(model, x,
     masks)``, the drop when exactly the mask is deleted: a map that finds what the model uses
@@ -165,8 +162,7 @@ def mask_deletion(model: torch.nn.Module | Classifier, x: torch.Tensor, attribut
     module, xin, cls = _forward_targets(model, x, target, "mask_deletion")
     maps = _maps(attribution)
     if maps.shape != _image_maps(xin).shape:
-        raise ValueError(f"attribution has maps of shape {tuple(maps.shape)} for images of shape "
-                         f"{tuple(xin.shape)}: one (H,W) map per image, at its size")
+        raise ValueError(f"attribution has maps of shape {tuple(maps.shape)} for images of shape {tuple(xin.shape)}: one (H,W) map per image, at its size")
     m = _masks(masks, maps)
     return _drop(module, xin, cls, _top_pixels(maps, m.flatten(1).sum(1), seed), fill)
 
@@ -200,8 +196,7 @@ class MaskScores:
         rows = self.rows()
         cols = list(dict.fromkeys(k for r in rows for k in r))
         lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-        lines += ["| " + " | ".join(f"{r[c]:.{digits}f}" if isinstance(r.get(c), float) else str(r.get(c, ""))
-                                    for c in cols) + " |" for r in rows]
+        lines += ["| " + " | ".join(f"{r[c]:.{digits}f}" if isinstance(r.get(c), float) else str(r.get(c, "")) for c in cols) + " |" for r in rows]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
@@ -218,11 +213,19 @@ def _call(fn: Callable[..., torch.Tensor], model, x, target) -> torch.Tensor:
         return fn(model, x, target)
 
 
-def score_against_masks(model: torch.nn.Module | Classifier, x: torch.Tensor,
-                        masks: Mapping[str, torch.Tensor], methods: Mapping[str, Callable] | None = None,
-                        target: Any = None, *, deletion: str | None = None, tolerance: float = 0.0,
-                        threads: int | None = None, seed: int | None = None, progress: bool | None = None
-                        ) -> MaskScores:
+def score_against_masks(
+    model: torch.nn.Module | Classifier,
+    x: torch.Tensor,
+    masks: Mapping[str, torch.Tensor],
+    methods: Mapping[str, Callable] | None = None,
+    target: Any = None,
+    *,
+    deletion: str | None = None,
+    tolerance: float = 0.0,
+    threads: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> MaskScores:
     """Every method's map of ``x`` for ``target`` scored against each of ``masks``
     (``{"cue": (N,H,W) bool, "object": ...}``): energy in the mask, pointing game (with
     ``tolerance`` pixels) and recall of the mask by the top pixels, named ``"<mask>
@@ -255,14 +258,20 @@ def score_against_masks(model: torch.nn.Module | Classifier, x: torch.Tensor,
         return _score(model, xin, cls, checked, fns, deletion, tolerance, progress)
 
 
-def _score(model, xin: torch.Tensor, cls: torch.Tensor, masks: Mapping[str, torch.Tensor],
-           fns: Mapping[str, Callable], deletion: str | None, tolerance: float, progress: bool | None
-           ) -> MaskScores:
+def _score(
+    model,
+    xin: torch.Tensor,
+    cls: torch.Tensor,
+    masks: Mapping[str, torch.Tensor],
+    fns: Mapping[str, Callable],
+    deletion: str | None,
+    tolerance: float,
+    progress: bool | None,
+) -> MaskScores:
     out = MaskScores(list(fns))
     if deletion is not None:
         out.truth[f"{deletion} deletion"] = deletion_drop(model, xin, masks[deletion], cls)
-    for name, fn in progress_bar(fns.items(), images=len(xin), progress=progress is not False, desc="methods",
-                                 unit="method"):
+    for name, fn in progress_bar(fns.items(), images=len(xin), progress=progress is not False, desc="methods", unit="method"):
         start = time.perf_counter()
         out.maps[name] = _maps(_call(fn, model, xin, cls))
         out.seconds[name] = time.perf_counter() - start

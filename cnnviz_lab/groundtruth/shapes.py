@@ -30,8 +30,7 @@ from .train import cpu_threads
 #: The shape classes, in label order.
 SHAPES = ("circle", "square", "triangle", "cross")
 #: The cue colour of each class (RGB in [0, 1]): red, green, blue, yellow, magenta, cyan.
-CUE_COLOURS = ((0.95, 0.1, 0.1), (0.1, 0.85, 0.1), (0.15, 0.3, 1.0), (1.0, 0.85, 0.0),
-               (0.9, 0.1, 0.9), (0.0, 0.9, 0.9))
+CUE_COLOURS = ((0.95, 0.1, 0.1), (0.1, 0.85, 0.1), (0.15, 0.3, 1.0), (1.0, 0.85, 0.0), (0.9, 0.1, 0.9), (0.0, 0.9, 0.9))
 CUE_MODES = ("match", "swap", "random", "none")
 
 
@@ -60,8 +59,7 @@ class ShapeImages:
         """A sub-batch (an int keeps the batch axis: ``data[3]`` is a batch of one)."""
         if isinstance(index, int):
             index = slice(index, index + 1) if index != -1 else slice(-1, None)
-        tensors = {f.name: getattr(self, f.name)[index] for f in fields(self)
-                   if isinstance(getattr(self, f.name), torch.Tensor)}
+        tensors = {f.name: getattr(self, f.name)[index] for f in fields(self) if isinstance(getattr(self, f.name), torch.Tensor)}
         return ShapeImages(**tensors, classes=self.classes, cue=self.cue)
 
     def boxes(self, which: str = "cue") -> list[list[tuple[int, int, int, int]]]:
@@ -73,13 +71,11 @@ class ShapeImages:
         out = []
         for m in masks[which]:
             rows, cols = torch.nonzero(m, as_tuple=True)
-            out.append([] if rows.numel() == 0 else
-                       [(int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)])
+            out.append([] if rows.numel() == 0 else [(int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)])
         return out
 
 
-def _check(n: Any, size: Any, cue: Any, classes: Any, cue_size: Any, seed: Any
-           ) -> tuple[int, int, tuple[str, ...], int]:
+def _check(n: Any, size: Any, cue: Any, classes: Any, cue_size: Any, seed: Any) -> tuple[int, int, tuple[str, ...], int]:
     """The checked ``(n, size, classes, cue_size)`` (``cue_size`` None: ``size // 8``, at least 3)."""
     n = checks.integer(n, "n", minimum=0, what="a non-negative int")
     size = checks.integer(size, "size", minimum=24, what="an int of at least 24 pixels")
@@ -96,8 +92,7 @@ def _check(n: Any, size: Any, cue: Any, classes: Any, cue_size: Any, seed: Any
         raise ValueError(f"classes: at most {len(CUE_COLOURS)} classes have a cue colour, got {len(classes)}")
     if cue_size is None:
         cue_size = max(3, size // 8)
-    cue_size = checks.integer(cue_size, "cue_size", minimum=2, maximum=size // 3,
-                              what=f"None or an int from 2 to size/3 = {size // 3} pixels")
+    cue_size = checks.integer(cue_size, "cue_size", minimum=2, maximum=size // 3, what=f"None or an int from 2 to size/3 = {size // 3} pixels")
     return n, size, classes, cue_size
 
 
@@ -132,7 +127,7 @@ def _draw_parameters(gen: torch.Generator, size: int, k: int, cue: str, cue_size
 
 def _shape_distance(kind: torch.Tensor, u: torch.Tensor, v: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
     """Signed distance (pixels, negative inside) to each shape, in its rotated frame."""
-    circle = torch.sqrt(u ** 2 + v ** 2) - r
+    circle = torch.sqrt(u**2 + v**2) - r
     square = torch.maximum(u.abs(), v.abs()) - 0.8 * r
     tri = torch.full_like(u, -math.inf)
     for j in range(3):
@@ -142,12 +137,13 @@ def _shape_distance(kind: torch.Tensor, u: torch.Tensor, v: torch.Tensor, r: tor
     bar1 = torch.maximum(u.abs() - r, v.abs() - arm)
     bar2 = torch.maximum(v.abs() - r, u.abs() - arm)
     cross = torch.minimum(bar1, bar2)
-    stack = torch.stack([circle, square, tri, cross])          # (4, N, S, S)
+    stack = torch.stack([circle, square, tri, cross])  # (4, N, S, S)
     return stack.gather(0, kind.view(1, -1, 1, 1).expand(1, *u.shape))[0]
 
 
-def _render(p: torch.Tensor, shape_ids: torch.Tensor, size: int, cue_size: int, with_cue: bool,
-            field: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _render(
+    p: torch.Tensor, shape_ids: torch.Tensor, size: int, cue_size: int, with_cue: bool, field: torch.Tensor, noise: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Draw a batch from its parameters ``p`` (``(N,18)``), its shapes, its background
     fields ``(N,1,3,3)`` and pixel noise ``(N,3,S,S)``: ``(images, object masks, cue masks)``."""
     n = p.shape[0]
@@ -157,8 +153,8 @@ def _render(p: torch.Tensor, shape_ids: torch.Tensor, size: int, cue_size: int, 
     dx, dy = xx - cx, yy - cy
     u = dx * torch.cos(ang) + dy * torch.sin(ang)
     v = -dx * torch.sin(ang) + dy * torch.cos(ang)
-    coverage = (0.5 - _shape_distance(shape_ids, u, v, r)).clamp(0, 1)   # anti-aliased edge
-    extra = p[:, 8:].float()                                             # 10 uniforms per image
+    coverage = (0.5 - _shape_distance(shape_ids, u, v, r)).clamp(0, 1)  # anti-aliased edge
+    extra = p[:, 8:].float()  # 10 uniforms per image
     # background: a smooth 3x3 field mixing two random colours, plus fine noise
     bg_a, bg_b = extra[:, 0:3], extra[:, 3:6]
     field = torch.nn.functional.interpolate(field, size=(size, size), mode="bilinear", align_corners=False)
@@ -174,35 +170,30 @@ def _render(p: torch.Tensor, shape_ids: torch.Tensor, size: int, cue_size: int, 
     if with_cue:
         idx = torch.arange(size)
         x0, y0 = p[:, 6].long().view(-1, 1), p[:, 7].long().view(-1, 1)
-        inx = (idx >= x0) & (idx < x0 + cue_size)                       # (N, S)
+        inx = (idx >= x0) & (idx < x0 + cue_size)  # (N, S)
         iny = (idx >= y0) & (idx < y0 + cue_size)
         cue_mask = iny[:, :, None] & inx[:, None, :]
         colours = torch.tensor(CUE_COLOURS, dtype=torch.float32)[p[:, 5].long().clamp(min=0)]
-        inner = (iny & (idx >= y0 + 1) & (idx < y0 + cue_size - 1))[:, :, None] & \
-                (inx & (idx >= x0 + 1) & (idx < x0 + cue_size - 1))[:, None, :]
+        inner = (iny & (idx >= y0 + 1) & (idx < y0 + cue_size - 1))[:, :, None] & (inx & (idx >= x0 + 1) & (idx < x0 + cue_size - 1))[:, None, :]
         patch = torch.where(inner[:, None], colours.view(n, 3, 1, 1), torch.zeros(1))  # dark frame
         img = torch.where(cue_mask[:, None], patch, img)
         object_mask = object_mask & ~cue_mask
     return img.clamp(0, 1), object_mask, cue_mask
 
 
-def _draw(i: int, seed: int, size: int, classes: tuple[str, ...], cue: str, cue_size: int
-          ) -> tuple[list[float], torch.Tensor, torch.Tensor]:
+def _draw(i: int, seed: int, size: int, classes: tuple[str, ...], cue: str, cue_size: int) -> tuple[list[float], torch.Tensor, torch.Tensor]:
     """Everything random about image ``i`` of ``seed``, from its own generator (so the image
     does not depend on the batch it is made in): parameters, background field, noise."""
-    gen = torch.Generator().manual_seed((int(seed) * 1_000_003 + int(i)) % (2 ** 63))
+    gen = torch.Generator().manual_seed((int(seed) * 1_000_003 + int(i)) % (2**63))
     params = _draw_parameters(gen, size, len(classes), cue, cue_size)
     return params, torch.rand(1, 1, 3, 3, generator=gen), torch.randn(1, 3, size, size, generator=gen)
 
 
-def _make(indices: Sequence[int], seed: int, size: int, classes: tuple[str, ...], cue: str,
-          cue_size: int) -> ShapeImages:
+def _make(indices: Sequence[int], seed: int, size: int, classes: tuple[str, ...], cue: str, cue_size: int) -> ShapeImages:
     indices = list(indices)
-    if len(indices) > 512:   # bounded memory: render in chunks
-        parts = [_make(indices[k:k + 512], seed, size, classes, cue, cue_size)
-                 for k in range(0, len(indices), 512)]
-        tensors = [torch.cat([getattr(q, f.name) for q in parts]) for f in fields(ShapeImages)
-                   if isinstance(getattr(parts[0], f.name), torch.Tensor)]
+    if len(indices) > 512:  # bounded memory: render in chunks
+        parts = [_make(indices[k : k + 512], seed, size, classes, cue, cue_size) for k in range(0, len(indices), 512)]
+        tensors = [torch.cat([getattr(q, f.name) for q in parts]) for f in fields(ShapeImages) if isinstance(getattr(parts[0], f.name), torch.Tensor)]
         return ShapeImages(*tensors, classes=classes, cue=cue)
     drawn = [_draw(i, seed, size, classes, cue, cue_size) for i in indices]
     p = torch.tensor([d[0] for d in drawn], dtype=torch.float64)
@@ -214,8 +205,7 @@ def _make(indices: Sequence[int], seed: int, size: int, classes: tuple[str, ...]
     return ShapeImages(images, labels, p[:, 5].long(), objects, cues, classes, cue)
 
 
-def shape_images(n: int, *, cue: str = "match", size: int = 64, seed: int = 0,
-           classes: Sequence[str] = SHAPES, cue_size: int | None = None) -> ShapeImages:
+def shape_images(n: int, *, cue: str = "match", size: int = 64, seed: int = 0, classes: Sequence[str] = SHAPES, cue_size: int | None = None) -> ShapeImages:
     """``n`` shape images with their ground truth (see the module docstring).
 
     ``cue``: ``"match"`` (the cue has the colour of the image's class: the training
@@ -228,9 +218,10 @@ def shape_images(n: int, *, cue: str = "match", size: int = 64, seed: int = 0,
     n, size, classes, cue_size = _check(n, size, cue, classes, cue_size, seed)
     if n == 0:
         empty = torch.zeros(0, size, size, dtype=torch.bool)
-        return ShapeImages(torch.zeros(0, 3, size, size), torch.zeros(0, dtype=torch.long),
-                           torch.zeros(0, dtype=torch.long), empty, empty.clone(), classes, cue)
-    with cpu_threads(1):   # small element-wise work: extra threads only wait on busy cores
+        return ShapeImages(
+            torch.zeros(0, 3, size, size), torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long), empty, empty.clone(), classes, cue
+        )
+    with cpu_threads(1):  # small element-wise work: extra threads only wait on busy cores
         return _make(range(n), seed, size, classes, cue, cue_size)
 
 
@@ -239,8 +230,7 @@ class ShapesDataset(torch.utils.data.Dataset):
     supply with nothing on disk): item ``i`` is ``(image (3,S,S), label)``, the same as
     ``shape_images(n, ...)[i]`` for the same settings. ``n`` fixes the length."""
 
-    def __init__(self, n: int, *, cue: str = "match", size: int = 64, seed: int = 0,
-                 classes: Sequence[str] = SHAPES, cue_size: int | None = None) -> None:
+    def __init__(self, n: int, *, cue: str = "match", size: int = 64, seed: int = 0, classes: Sequence[str] = SHAPES, cue_size: int | None = None) -> None:
         self.n, self.size, self.classes, self._cue_size = _check(n, size, cue, classes, cue_size, seed)
         self.cue, self.seed, self.cue_size = cue, seed, cue_size
 

@@ -150,8 +150,7 @@ def snapshot(model: nn.Module, timeline: Timeline, layer: str | None = None) -> 
 
 def check_threads(threads: Any) -> int | None:
     """``threads``: None (leave torch's setting) or an int >= 1."""
-    return None if threads is None else checks.integer(threads, "threads", minimum=1,
-                                                       what="None or an int >= 1")
+    return None if threads is None else checks.integer(threads, "threads", minimum=1, what="None or an int >= 1")
 
 
 @contextmanager
@@ -174,10 +173,21 @@ def cpu_threads(threads: int | None) -> Iterator[None]:
         torch.set_num_threads(saved)
 
 
-def train_model(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, epochs: int = 6,
-          batch_size: int = 64, lr: float = 3e-3, seed: int | None = 0, classes: Sequence[str] | None = None,
-          watch: int | None = None, device: str | torch.device = "auto", threads: int | None = 1,
-          progress: bool | None = None) -> TrainingRun:
+def train_model(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    epochs: int = 6,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    seed: int | None = 0,
+    classes: Sequence[str] | None = None,
+    watch: int | None = None,
+    device: str | torch.device = "auto",
+    threads: int | None = 1,
+    progress: bool | None = None,
+) -> TrainingRun:
     """Train ``model`` on ``images`` (``(N,3,H,W)`` RGB in [0, 1], normalised here with
     mean 0.5 and std 0.25) and ``labels`` (``(N,)``) with Adam and cross-entropy, ``epochs``
     passes in shuffled mini-batches of ``batch_size`` (``seed`` fixes the shuffling: with a
@@ -199,8 +209,7 @@ def train_model(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *,
     """
 
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module to train in place, got {type(model).__name__}"
-                        + ("; pass clf.model" if hasattr(model, "model") else ""))
+        raise TypeError(f"model must be an nn.Module to train in place, got {type(model).__name__}" + ("; pass clf.model" if hasattr(model, "model") else ""))
     images = check_batch(images, "images", _input_channels(model)).detach()
     check_unit_range(images, "images", "train_model normalises them itself (mean 0.5, std 0.25)")
     n = images.shape[0]
@@ -209,27 +218,34 @@ def train_model(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *,
     batch_size = checks.batch_size(batch_size) or 64
     lr = checks.real(lr, "lr", minimum=0, strict=True)
     seed = checks.seed(seed)
-    watch = None if watch is None else checks.integer(watch, "watch", minimum=0, maximum=n - 1,
-                                                      what=f"None or the index of one of the {n} images")
+    watch = None if watch is None else checks.integer(watch, "watch", minimum=0, maximum=n - 1, what=f"None or the index of one of the {n} images")
     threads = check_threads(threads)
     dev = resolve_device(device)
     # one frozen probe pass (no state change): the number of classes, for labels and classes
     outputs = frozen_forward(model, images[:1].to(model_device(model), model_dtype(model), copy=True)).shape[-1]
     class_labels(labels, n, outputs)
     if classes is not None:
-        if isinstance(classes, (str, bytes)) or not isinstance(classes, Sequence) or \
-                not all(isinstance(c, str) for c in classes):
+        if isinstance(classes, (str, bytes)) or not isinstance(classes, Sequence) or not all(isinstance(c, str) for c in classes):
             raise TypeError(f"classes must be None or a sequence of class names (str), got {classes!r:.60}")
         if len(classes) != outputs:
-            raise ValueError(f"classes: {len(classes)} names for a network with {outputs} outputs; "
-                             "pass one name per output (or None)")
+            raise ValueError(f"classes: {len(classes)} names for a network with {outputs} outputs; pass one name per output (or None)")
     with cpu_threads(threads if dev.type == "cpu" else None):
         return _train(model, images, labels, epochs, batch_size, lr, seed, classes, watch, dev, progress)
 
 
-def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs: int, batch_size: int,
-           lr: float, seed: int | None, classes: Sequence[str] | None, watch: int | None,
-           dev: torch.device, progress: bool | None) -> TrainingRun:
+def _train(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int | None,
+    classes: Sequence[str] | None,
+    watch: int | None,
+    dev: torch.device,
+    progress: bool | None,
+) -> TrainingRun:
     from ..models.loading import wrap_model
 
     gen = torch.Generator()
@@ -248,13 +264,12 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
     losses, accs = [], []
     start = time.perf_counter()
     model.train()
-    with progress_bar(total=epochs * steps, images=n, progress=progress is not False, desc="training",
-                      unit="batch") as bar:
+    with progress_bar(total=epochs * steps, images=n, progress=progress is not False, desc="training", unit="batch") as bar:
         for epoch in range(epochs):
             order = torch.randperm(n, generator=gen)
             total, correct = 0.0, 0
             for k in range(steps):
-                idx = order[k * batch_size:(k + 1) * batch_size]
+                idx = order[k * batch_size : (k + 1) * batch_size]
                 xb = _normalise(images[idx].to(dev, dtype))
                 yb = labels[idx].to(dev)
                 logits = model(xb)
@@ -274,8 +289,7 @@ def _train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epochs:
     model.eval()
     seconds = time.perf_counter() - start
     names = list(classes) if classes is not None else None
-    clf = wrap_model(model, names, input_size=images.shape[-1], mean=MEAN, std=STD,
-                     name=type(model).__name__, device=dev)
+    clf = wrap_model(model, names, input_size=images.shape[-1], mean=MEAN, std=STD, name=type(model).__name__, device=dev)
     return TrainingRun(losses, accs, seconds, clf, timeline)
 
 
@@ -286,15 +300,14 @@ def _predict(model, images: Any, batch_size: Any, threads: Any) -> tuple[torch.T
     module, clf = unwrap(model)
     images = check_batch(images, "images", _input_channels(module))
     if clf is not None:
-        check_unit_range(images, "images", "a Classifier normalises them itself; for a model input pass "
-                         "clf.model")
+        check_unit_range(images, "images", "a Classifier normalises them itself; for a model input pass clf.model")
     batch_size = checks.batch_size(batch_size) or 256
     threads = check_threads(threads)
     dev, dtype = model_device(module), model_dtype(module)
     out, classes = [], 0
     with torch.no_grad(), frozen(module), cpu_threads(threads if dev.type == "cpu" else None):
         for i in range(0, images.shape[0], batch_size):
-            xb = images[i:i + batch_size].detach().to(dev, dtype, copy=True)   # never the caller's storage
+            xb = images[i : i + batch_size].detach().to(dev, dtype, copy=True)  # never the caller's storage
             logits = module(clf.from_unit(xb) if clf is not None else xb)
             classes = logits.shape[-1]
             out.append(logits.argmax(1).cpu())
@@ -312,15 +325,13 @@ def predict_classes(model: ModelLike, images: torch.Tensor, batch_size: int = 25
     return _predict(model, images, batch_size, threads)[0]
 
 
-def accuracy(model: ModelLike, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256,
-             threads: int | None = 1) -> float:
+def accuracy(model: ModelLike, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 256, threads: int | None = 1) -> float:
     """Fraction of ``images`` whose top-1 class is ``labels`` (one class index per image, in
     the model's range; see :func:`predict_classes` for what ``model`` and ``images`` may be)."""
-    class_labels(labels, check_batch(images, "images").shape[0])   # the labels' form, before any forward pass
+    class_labels(labels, check_batch(images, "images").shape[0])  # the labels' form, before any forward pass
     pred, classes = _predict(model, images, batch_size, threads)
     labels = class_labels(labels, pred.shape[0], classes)
     return float((pred == labels).float().mean())
 
 
-__all__ = ["SmallCNN", "Timeline", "TrainingRun", "accuracy", "cpu_threads", "predict_classes", "snapshot",
-           "train_model"]
+__all__ = ["SmallCNN", "Timeline", "TrainingRun", "accuracy", "cpu_threads", "predict_classes", "snapshot", "train_model"]

@@ -12,5 +12,16 @@ from .boxes import boxed_samples, preprocess_boxes, sample_boxes
 from .credits import credit
 from .loading import DATA_DIR, SAMPLES, ImageLike, load_image, sample_image, sample_images
 
-__all__ = ["DATA_DIR", "ImageLike", "SAMPLES", "augment", "boxed_samples", "credit", "load_image",
-           "preprocess_boxes", "sample_boxes", "sample_image", "sample_images"]
+__all__ = [
+    "DATA_DIR",
+    "ImageLike",
+    "SAMPLES",
+    "augment",
+    "boxed_samples",
+    "credit",
+    "load_image",
+    "preprocess_boxes",
+    "sample_boxes",
+    "sample_image",
+    "sample_images",
+]

@@ -16,13 +16,11 @@ AUGMENTATIONS = {
     "rotation": v2.RandomRotation(35),
     "grayscale": v2.Grayscale(num_output_channels=3),
     "blur": v2.GaussianBlur(9, sigma=(2.0, 3.0)),
-    "crop + flip + jitter": v2.Compose([v2.RandomResizedCrop(256, scale=(0.4, 0.9)),
-                                        v2.RandomHorizontalFlip(), v2.ColorJitter(0.4, 0.4, 0.4, 0.1)]),
+    "crop + flip + jitter": v2.Compose([v2.RandomResizedCrop(256, scale=(0.4, 0.9)), v2.RandomHorizontalFlip(), v2.ColorJitter(0.4, 0.4, 0.4, 0.1)]),
 }
 
 
-def augment(image: ImageLike, names: list[str] | None = None, seed: int | None = 0
-            ) -> list[tuple[str, Image.Image]]:
+def augment(image: ImageLike, names: list[str] | None = None, seed: int | None = 0) -> list[tuple[str, Image.Image]]:
     """``(name, augmented image)`` for each augmentation in ``names`` (default: all of
     :data:`AUGMENTATIONS`). ``seed`` makes the random ones repeatable."""
     img = load_image(image)

@@ -46,8 +46,7 @@ def boxed_samples() -> list[str]:
 def _image_size(value: Any) -> tuple[int, int]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
         raise TypeError(f"image_size must be the photo's (width, height) in pixels, got {value!r}")
-    w, h = (checks.integer(v, "image_size", minimum=1, what="(width, height), two positive ints")
-            for v in value)
+    w, h = (checks.integer(v, "image_size", minimum=1, what="(width, height), two positive ints") for v in value)
     return w, h
 
 
@@ -55,8 +54,9 @@ def _corners(value: Any, name: str) -> tuple[float, float, float, float]:
     """Four pixel corners ``(x0, y0, x1, y1)``, whole or fractional, as floats."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 4:
         raise ValueError(f"{name}: expected four pixel corners (x0, y0, x1, y1), got {value!r}")
-    x0, y0, x1, y1 = (checks.real(v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v, name,
-                                  what="a finite number (a pixel corner)") for v in value)
+    x0, y0, x1, y1 = (
+        checks.real(v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v, name, what="a finite number (a pixel corner)") for v in value
+    )
     return x0, y0, x1, y1
 
 
@@ -66,8 +66,7 @@ def _preset(model: Any) -> tuple[int, int]:
         return RESIZE_SIZE, CROP_SIZE
     transforms = getattr(model, "transforms", None)
     if transforms is None or not hasattr(transforms, "resize_size") or not hasattr(transforms, "crop_size"):
-        raise TypeError(f"model must be None or a Classifier (cv.load_model(...)), whose preprocessing "
-                        f"the boxes follow; got {type(model).__name__}")
+        raise TypeError(f"model must be None or a Classifier (cv.load_model(...)), whose preprocessing the boxes follow; got {type(model).__name__}")
     return int(transforms.resize_size[0]), int(transforms.crop_size[0])
 
 
@@ -87,8 +86,9 @@ def _crop_origin(length: int, side: int) -> int:
     return round((padded - side) / 2.0) - pad  # torchvision: int(round(...)), half to even
 
 
-def preprocess_boxes(boxes: Sequence[Sequence[float]], image_size: Sequence[int], size: int | None = None, *,
-                     crop: bool = True, model: Any = None) -> list[Box]:
+def preprocess_boxes(
+    boxes: Sequence[Sequence[float]], image_size: Sequence[int], size: int | None = None, *, crop: bool = True, model: Any = None
+) -> list[Box]:
     """Boxes drawn on a photo of ``image_size = (width, height)`` pixels, moved to the
     pixels of ``clf.preprocess(photo, size=size, crop=crop)``.
 
@@ -117,8 +117,7 @@ def preprocess_boxes(boxes: Sequence[Sequence[float]], image_size: Sequence[int]
     for i, value in enumerate(boxes):
         x0, y0, x1, y1 = _corners(value, f"boxes[{i}]")
         if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
-            raise ValueError(f"boxes[{i}] = {(x0, y0, x1, y1)!r} must satisfy 0 <= x0 < x1 <= {w} and "
-                             f"0 <= y0 < y1 <= {h} (the photo is {w}x{h} pixels)")
+            raise ValueError(f"boxes[{i}] = {(x0, y0, x1, y1)!r} must satisfy 0 <= x0 < x1 <= {w} and 0 <= y0 < y1 <= {h} (the photo is {w}x{h} pixels)")
         # Round outwards; the 1e-9 keeps an exact corner (5.0000000001) from growing a pixel.
         nx0 = max(0, math.floor(x0 * sx - left + 1e-9))
         ny0 = max(0, math.floor(y0 * sy - top + 1e-9))
@@ -129,8 +128,7 @@ def preprocess_boxes(boxes: Sequence[Sequence[float]], image_size: Sequence[int]
     return out
 
 
-def sample_boxes(name: str, size: int | None = None, *, crop: bool = True, model: Any = None,
-                 original: bool = False) -> dict[str, list[Box]]:
+def sample_boxes(name: str, size: int | None = None, *, crop: bool = True, model: Any = None, original: bool = False) -> dict[str, list[Box]]:
     """The hand-drawn object boxes of a bundled photo, ``{label: [(x0, y0, x1, y1), ...]}``,
     in the pixels of ``clf.preprocess(cv.sample_image(name), size=size, crop=crop)`` (see
     :func:`preprocess_boxes`; ``model``: a Classifier whose resize and crop to follow).
@@ -144,16 +142,14 @@ def sample_boxes(name: str, size: int | None = None, *, crop: bool = True, model
     sample_path(name)  # unknown names: one clear error listing the samples
     table = _table()
     if name not in table:
-        raise ValueError(f"name: the sample image {name!r} has no object boxes; the photos with boxes "
-                         f"are {', '.join(table)}")
+        raise ValueError(f"name: the sample image {name!r} has no object boxes; the photos with boxes are {', '.join(table)}")
     entry = table[name]
     w, h = entry["size"]
     if original:
         if size is not None or model is not None or crop is not True:
             raise TypeError("original=True gives the photo's own pixels: leave size, crop and model unset")
         return {label: [tuple(b) for b in bxs] for label, bxs in entry["objects"].items()}
-    return {label: preprocess_boxes(bxs, (w, h), size, crop=crop, model=model)
-            for label, bxs in entry["objects"].items()}
+    return {label: preprocess_boxes(bxs, (w, h), size, crop=crop, model=model) for label, bxs in entry["objects"].items()}
 
 
 __all__ = ["boxed_samples", "preprocess_boxes", "sample_boxes"]

@@ -26,7 +26,7 @@ OTHER_FILES = {
     "CREDITS.md": "this file (written by `tools/make_credits.py` from `credits.json`)",
     "credits.json": "the credits above, for the package (`cv.credit(name)`)",
     "boxes.json": "object boxes drawn by hand on the photos, in each photo's own pixels "
-                  "(`cv.sample_boxes(name)`); written for this package, same licence as the code",
+    "(`cv.sample_boxes(name)`); written for this package, same licence as the code",
     "licenses/LGPL-3.0.txt": "the GNU LGPL version 3, the licence of `colorful_cups.jpg`",
     "licenses/GPL-3.0.txt": "the GNU GPL version 3, which the LGPL version 3 builds on",
 }
@@ -51,8 +51,7 @@ def _record(name: str) -> dict[str, Any]:
         return table[name]
     if name in SAMPLES and SAMPLES[name] in table:
         return table[SAMPLES[name]]
-    raise unknown_name("sample image", name, list(SAMPLES) + list(table),
-                       f"name: a sample name ({', '.join(SAMPLES)}) or a file of data/")
+    raise unknown_name("sample image", name, list(SAMPLES) + list(table), f"name: a sample name ({', '.join(SAMPLES)}) or a file of data/")
 
 
 def credit(name: str, format: str = "markdown") -> str:
@@ -98,66 +97,70 @@ def credits_markdown() -> str:
         lic = f"[{r['licence']}]({r['licence_url']})" if r["licence_url"] else r["licence"]
         sample = f"`{r['sample']}`" if r["sample"] else "(not a sample)"
         src = f"[source]({r['source']})" if r["source"] else "no URL recorded"
-        rows.append(f"| `{file}` | {sample} | {r['shows']} | {r['author']} | {lic} | {src} | "
-                    f"{r['changed'] or 'unchanged'} |")
+        rows.append(f"| `{file}` | {sample} | {r['shows']} | {r['author']} | {lic} | {src} | {r['changed'] or 'unchanged'} |")
     details = []
     for file, r in table.items():
-        lines = [f"### {file}", "",
-                 f"- Shows: {r['shows']}.",
-                 f"- Title: {r['title']}",
-                 f"- Author: {r['author']}",
-                 f"- Licence: {r['licence']}" + (f" ({r['licence_url']})" if r["licence_url"] else ""),
-                 f"- Source: {r['source'] or 'none recorded'}",
-                 f"- Came from: {r['via']}",
-                 f"- Changed: {r['changed'] or 'nothing (a byte-for-byte copy of the pixels)'}",
-                 f"- Credit line (`cv.credit`): {credit(file)}"]
+        lines = [
+            f"### {file}",
+            "",
+            f"- Shows: {r['shows']}.",
+            f"- Title: {r['title']}",
+            f"- Author: {r['author']}",
+            f"- Licence: {r['licence']}" + (f" ({r['licence_url']})" if r["licence_url"] else ""),
+            f"- Source: {r['source'] or 'none recorded'}",
+            f"- Came from: {r['via']}",
+            f"- Changed: {r['changed'] or 'nothing (a byte-for-byte copy of the pixels)'}",
+            f"- Credit line (`cv.credit`): {credit(file)}",
+        ]
         if r["credit_text"]:
             lines += ["- Credit written beside it in the package (verbatim):", "", "```", r["credit_text"], "```"]
         details.append("\n".join(lines))
     others = "\n".join(f"| `{f}` | {what} |" for f, what in OTHER_FILES.items())
-    return "\n".join([
-        "# Credits of the files in data/",
-        "",
-        "Every image in this folder, who made it, its licence and where it came from. The real",
-        "photographs come from Wikimedia Commons by way of the GCompris educational suite (Debian",
-        "package `gcompris-qt-data` 3.1-2, whose per-folder README names the author, licence and",
-        "Commons page of each photo) and from the KDE Plasma wallpapers (Debian package",
-        "`plasma-workspace-wallpapers`); the others from scikit-image's data folder. Each of those",
-        "packaged photographs was decoded, converted to RGB, shrunk with Lanczos so that its longer",
-        "side is at most 1024 px (never upscaled, never cropped by us) and saved as JPEG quality 92;",
-        "GCompris had already resized the Commons originals (and cropped and sharpened some, noted",
-        "per file). The scikit-image files are copied unchanged.",
-        "",
-        "**CC BY 2.0** (`drums_and_guitar.jpg`, `bee_on_flower.jpg`) asks for the author, a link to",
-        "the licence and a note of the changes wherever the image is shown: `cv.credit(name)` gives",
-        "that line, and the course prints it under each photo's first figure. **LGPLv3**",
-        "(`colorful_cups.jpg`): the licence texts are in `licenses/`. Public domain and CC0 images",
-        "need no credit; we give it anyway.",
-        "",
-        "Doubts checked: (1) Debian's `copyright` file of `gcompris-qt-data` is out of date for",
-        "these photos; its stanza for an older `panda.jpg` names a different photo (Aaron Logan,",
-        "CC BY 1.0). The README beside the current `panda.webp` names Jeff Kubina, public domain,",
-        "`File:Giant_Panda_2004-03-2.jpg`, and that is what `giant_panda.jpg` is credited with.",
-        "(2) The wallpaper's `metadata.json` says LGPLv3 while Debian's `copyright` says",
-        "`Files: *` GPL-2+. Both are free licences that allow redistribution with the licence",
-        "text; we credit the author and the licence written next to the image (LGPLv3) and ship",
-        "its text. Neither doubt stops redistribution, so both photos are included.",
-        "",
-        "| file | sample name | shows | author | licence | source | changed |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        "Other files:",
-        "",
-        "| file | what |",
-        "|---|---|",
-        others,
-        "",
-        "## Per file",
-        "",
-        "\n\n".join(details),
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Credits of the files in data/",
+            "",
+            "Every image in this folder, who made it, its licence and where it came from. The real",
+            "photographs come from Wikimedia Commons by way of the GCompris educational suite (Debian",
+            "package `gcompris-qt-data` 3.1-2, whose per-folder README names the author, licence and",
+            "Commons page of each photo) and from the KDE Plasma wallpapers (Debian package",
+            "`plasma-workspace-wallpapers`); the others from scikit-image's data folder. Each of those",
+            "packaged photographs was decoded, converted to RGB, shrunk with Lanczos so that its longer",
+            "side is at most 1024 px (never upscaled, never cropped by us) and saved as JPEG quality 92;",
+            "GCompris had already resized the Commons originals (and cropped and sharpened some, noted",
+            "per file). The scikit-image files are copied unchanged.",
+            "",
+            "**CC BY 2.0** (`drums_and_guitar.jpg`, `bee_on_flower.jpg`) asks for the author, a link to",
+            "the licence and a note of the changes wherever the image is shown: `cv.credit(name)` gives",
+            "that line, and the course prints it under each photo's first figure. **LGPLv3**",
+            "(`colorful_cups.jpg`): the licence texts are in `licenses/`. Public domain and CC0 images",
+            "need no credit; we give it anyway.",
+            "",
+            "Doubts checked: (1) Debian's `copyright` file of `gcompris-qt-data` is out of date for",
+            "these photos; its stanza for an older `panda.jpg` names a different photo (Aaron Logan,",
+            "CC BY 1.0). The README beside the current `panda.webp` names Jeff Kubina, public domain,",
+            "`File:Giant_Panda_2004-03-2.jpg`, and that is what `giant_panda.jpg` is credited with.",
+            "(2) The wallpaper's `metadata.json` says LGPLv3 while Debian's `copyright` says",
+            "`Files: *` GPL-2+. Both are free licences that allow redistribution with the licence",
+            "text; we credit the author and the licence written next to the image (LGPLv3) and ship",
+            "its text. Neither doubt stops redistribution, so both photos are included.",
+            "",
+            "| file | sample name | shows | author | licence | source | changed |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Other files:",
+            "",
+            "| file | what |",
+            "|---|---|",
+            others,
+            "",
+            "## Per file",
+            "",
+            "\n\n".join(details),
+            "",
+        ]
+    )
 
 
 __all__ = ["credit", "credits_markdown", "file_credits"]

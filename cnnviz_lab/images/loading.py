@@ -65,21 +65,24 @@ def _float_to_uint8(a: np.ndarray, what: str) -> np.ndarray:
     a = a.astype(np.float64, copy=False)
     if not np.isfinite(a).all():
         bad = int((~np.isfinite(a)).sum())
-        raise ValueError(f"{what}: {bad} pixel value(s) are NaN or infinite; an image needs finite "
-                         "values in [0, 1] (or 0..255)")
+        raise ValueError(f"{what}: {bad} pixel value(s) are NaN or infinite; an image needs finite values in [0, 1] (or 0..255)")
     lo, hi = float(a.min()), float(a.max())
     if lo < -HALF_LEVEL:
-        raise ValueError(f"{what}: float pixel values must lie in [0, 1] (or 0..255), got min {lo:.4g}, "
-                         f"max {hi:.4g}; negative values look like a normalised model input: turn it "
-                         "back into an image with Classifier.deprocess(x) or Classifier.to_unit(x)")
+        raise ValueError(
+            f"{what}: float pixel values must lie in [0, 1] (or 0..255), got min {lo:.4g}, "
+            f"max {hi:.4g}; negative values look like a normalised model input: turn it "
+            "back into an image with Classifier.deprocess(x) or Classifier.to_unit(x)"
+        )
     if hi <= 1 + HALF_LEVEL:
         scale = 255.0
     elif 2.0 <= hi <= 255 + 0.5:
         scale = 1.0
     else:
-        raise ValueError(f"{what}: float pixel values must lie in [0, 1] or clearly in 0..255 "
-                         f"(maximum between 2 and 255), got min {lo:.4g}, max {hi:.4g}; "
-                         "rescale it to [0, 1] first")
+        raise ValueError(
+            f"{what}: float pixel values must lie in [0, 1] or clearly in 0..255 "
+            f"(maximum between 2 and 255), got min {lo:.4g}, max {hi:.4g}; "
+            "rescale it to [0, 1] first"
+        )
     return (a * scale).round().clip(0, 255).astype(np.uint8)
 
 
@@ -92,14 +95,12 @@ def _to_uint8(array: np.ndarray, what: str = "source") -> np.ndarray:
     if np.issubdtype(array.dtype, np.integer):
         lo, hi = int(array.min()), int(array.max())
         if lo < 0 or hi > 65535:
-            raise ValueError(f"{what}: integer pixel values must lie in 0..255 (8-bit) or 0..65535 "
-                             f"(16-bit), got min {lo}, max {hi}")
+            raise ValueError(f"{what}: integer pixel values must lie in 0..255 (8-bit) or 0..65535 (16-bit), got min {lo}, max {hi}")
         top = 65535 if hi > 255 else 255
         return (array.astype(np.float64) * 255.0 / top).round().clip(0, 255).astype(np.uint8)
     if np.issubdtype(array.dtype, np.floating):
         return _float_to_uint8(array, what)
-    raise TypeError(f"{what}: an image array must hold integers, floats or booleans, "
-                    f"got dtype {array.dtype}")
+    raise TypeError(f"{what}: an image array must hold integers, floats or booleans, got dtype {array.dtype}")
 
 
 def _from_array(array: np.ndarray, what: str = "source") -> Image.Image:
@@ -108,8 +109,7 @@ def _from_array(array: np.ndarray, what: str = "source") -> Image.Image:
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
-        raise ValueError(f"{what}: an image array must be HxW, HxWx3 or HxWx4 (or CxHxW), "
-                         f"got shape {array.shape}")
+        raise ValueError(f"{what}: an image array must be HxW, HxWx3 or HxWx4 (or CxHxW), got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{what}: the image array is empty (shape {array.shape})")
     return Image.fromarray(np.ascontiguousarray(_to_uint8(array, what)))
@@ -130,8 +130,7 @@ def _to_rgb(img: Image.Image, what: str = "source") -> Image.Image:
 # What Pillow's decoders raise on a damaged file: OSError ("image file is truncated",
 # "broken data stream"), SyntaxError (a broken PNG chunk), EOFError, struct.error, zlib's
 # error, ValueError, and DecompressionBombError (absurd dimensions).
-_DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, zlib.error,
-                  Image.DecompressionBombError)
+_DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, zlib.error, Image.DecompressionBombError)
 
 
 def _decode(opener, where: str) -> Image.Image:
@@ -206,8 +205,7 @@ def load_image(source: ImageLike, max_side: int | None = MAX_SIDE) -> Image.Imag
         t = source.detach().cpu()
         if t.dim() == 4:
             if t.shape[0] != 1:
-                raise ValueError(f"source: load_image takes one image; got a batch of {t.shape[0]} "
-                                 f"(shape {tuple(t.shape)})")
+                raise ValueError(f"source: load_image takes one image; got a batch of {t.shape[0]} (shape {tuple(t.shape)})")
             t = t[0]
         if t.is_complex():
             raise TypeError(f"source: an image tensor must be real, got dtype {t.dtype}")
@@ -220,8 +218,7 @@ def load_image(source: ImageLike, max_side: int | None = MAX_SIDE) -> Image.Imag
         img = _open(source)
         what = str(Path(os.fspath(source)).expanduser()) if not str(source).startswith("http") else str(source)
     else:
-        raise TypeError(f"source: cannot load an image from {type(source).__name__}; pass a path, "
-                        "URL, PIL image, numpy array or tensor")
+        raise TypeError(f"source: cannot load an image from {type(source).__name__}; pass a path, URL, PIL image, numpy array or tensor")
     img = _to_rgb(img, what)
     if max_side and max(img.size) > max_side:
         img = img.copy()
@@ -238,11 +235,9 @@ def sample_images() -> list[str]:
 def sample_path(name: str) -> Path:
     """File path of a bundled sample image."""
     if not isinstance(name, str):
-        raise TypeError(f"name: a sample image is named by a string ({', '.join(SAMPLES)}), "
-                        f"got {type(name).__name__}")
+        raise TypeError(f"name: a sample image is named by a string ({', '.join(SAMPLES)}), got {type(name).__name__}")
     if name not in SAMPLES:
-        raise unknown_name("sample image", name, list(SAMPLES),
-                           f"name: choose from {', '.join(SAMPLES)}")
+        raise unknown_name("sample image", name, list(SAMPLES), f"name: choose from {', '.join(SAMPLES)}")
     return DATA_DIR / SAMPLES[name]
 
 

@@ -17,6 +17,19 @@ from .fallback import display_name, model_note, note_html, title_name
 from .layers import blocks_at, cam_layers
 from .loading import OFFLINE_MODEL, list_models, load_model, wrap_model
 
-__all__ = ["Classifier", "OFFLINE_MODEL", "blocks_at", "cam_layers", "classic_available", "imagenet_categories",
-           "display_name", "list_models", "load_classic", "load_model", "model_note", "note_html", "title_name",
-           "wrap_model"]
+__all__ = [
+    "Classifier",
+    "OFFLINE_MODEL",
+    "blocks_at",
+    "cam_layers",
+    "classic_available",
+    "imagenet_categories",
+    "display_name",
+    "list_models",
+    "load_classic",
+    "load_model",
+    "model_note",
+    "note_html",
+    "title_name",
+    "wrap_model",
+]

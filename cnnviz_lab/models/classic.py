@@ -23,7 +23,6 @@ from .classifier import Classifier
 from .fallback import display_name
 
 
-
 @dataclass(frozen=True)
 class Missing:
     """The note a notebook shows where a classic network cannot be had (markdown, no emphasis):
@@ -37,9 +36,11 @@ class Missing:
     def markdown(self) -> str:
         pretty = display_name(self.name)
         size = f" ({self.size_mib:.0f} MB)" if self.size_mib else ""
-        return (f"{pretty}'s ImageNet weights{size} are not available here, so this section leaves out "
-                f"{self.shows}. The weights download on first use wherever there is internet (Colab, "
-                f"a laptop), or once with `cnnviz fetch {self.name}`.")
+        return (
+            f"{pretty}'s ImageNet weights{size} are not available here, so this section leaves out "
+            f"{self.shows}. The weights download on first use wherever there is internet (Colab, "
+            f"a laptop), or once with `cnnviz fetch {self.name}`."
+        )
 
     def _repr_markdown_(self) -> str:
         return self.markdown
@@ -52,8 +53,7 @@ def classic_available(name: str) -> bool:
     """Whether the default pretrained weights of torchvision model ``name`` are cached or can
     be downloaded now (never downloads; with offline mode on only the cache counts)."""
     if not isinstance(name, str) or name not in torchvision.models.list_models(module=torchvision.models):
-        raise ValueError(f"name: {name!r} is not a torchvision classification model "
-                         "(see cnnviz_lab.list_models())")
+        raise ValueError(f"name: {name!r} is not a torchvision classification model (see cnnviz_lab.list_models())")
     return hub.unavailable_reason(torchvision.models.get_model_weights(name).DEFAULT) is None
 
 

@@ -66,8 +66,7 @@ class Classifier:
     def std(self) -> torch.Tensor:
         return torch.tensor(self.transforms.std, device=self.device).view(1, 3, 1, 1)
 
-    def preprocess(self, image: ImageLike | Sequence[ImageLike], size: int | None = None,
-                   crop: bool = True) -> torch.Tensor:
+    def preprocess(self, image: ImageLike | Sequence[ImageLike], size: int | None = None, crop: bool = True) -> torch.Tensor:
         """Image(s) to a normalised ``(N,3,S,S)`` float tensor on the model's device.
 
         As the weights were trained: the shorter side is resized to ``resize_size`` and the
@@ -123,15 +122,12 @@ class Classifier:
         x = image if isinstance(image, torch.Tensor) and image.dim() == 4 else self.preprocess(image)
         return class_output(frozen_forward(self.model, prepare_input(self.model, x, "image")))
 
-    def predict(self, image: ImageLike | torch.Tensor, k: int = 5
-                ) -> list[tuple[int, str, float]] | list[list[tuple[int, str, float]]]:
+    def predict(self, image: ImageLike | torch.Tensor, k: int = 5) -> list[tuple[int, str, float]] | list[list[tuple[int, str, float]]]:
         """Top-``k`` ``(index, label, probability)`` for one image; a list per image for a batch."""
         probs = self.logits(image).softmax(dim=1)
-        k = checks.integer(k, "k", minimum=1, maximum=probs.shape[1],
-                           what=f"an int from 1 to the number of classes ({probs.shape[1]})")
+        k = checks.integer(k, "k", minimum=1, maximum=probs.shape[1], what=f"an int from 1 to the number of classes ({probs.shape[1]})")
         values, indices = probs.topk(k, dim=1)
-        rows = [[(int(i), self.categories[int(i)], float(v)) for v, i in zip(vs, ids)]
-                for vs, ids in zip(values.cpu(), indices.cpu())]
+        rows = [[(int(i), self.categories[int(i)], float(v)) for v, i in zip(vs, ids)] for vs, ids in zip(values.cpu(), indices.cpu())]
         return rows[0] if len(rows) == 1 else rows
 
     def class_index(self, name: str | int) -> int:
@@ -149,16 +145,16 @@ class Classifier:
             if label.lower().replace("_", " ") == key:
                 return i
         hints = close_matches(key, self.categories)
-        raise UnknownNameError(
-            f"unknown class {name!r} for {self.name}. Closest labels: {', '.join(hints) or 'none'}")
+        raise UnknownNameError(f"unknown class {name!r} for {self.name}. Closest labels: {', '.join(hints) or 'none'}")
 
     def label(self, index: int) -> str:
         """The label of a class index."""
         return self.categories[int(index)]
 
     def __repr__(self) -> str:
-        return (f"Classifier(name={self.name!r}, weights={self.weights!r}, device={str(self.device)!r}, "
-                f"input_size={self.input_size}, cam_layer={self.cam_layer!r})")
+        return (
+            f"Classifier(name={self.name!r}, weights={self.weights!r}, device={str(self.device)!r}, input_size={self.input_size}, cam_layer={self.cam_layer!r})"
+        )
 
 
 __all__ = ["Classifier", "imagenet_categories"]

@@ -87,8 +87,7 @@ def _fetch_into(url: str, partial: str, timeout: float, bar) -> int | None:
             raise  # a server error may pass: the caller retries
         raise DownloadError(f"{url} answered HTTP {err.code} {err.reason}") from err
     with response:
-        resumed = start > 0 and response.status == 206 \
-            and (response.headers.get("Content-Range") or "").startswith(f"bytes {start}-")
+        resumed = start > 0 and response.status == 206 and (response.headers.get("Content-Range") or "").startswith(f"bytes {start}-")
         if not resumed:
             start = 0  # a 200 (ranges not supported) or an odd 206: start again from byte 0
         total = _total_from(response, start)
@@ -114,8 +113,9 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def download(url: str, dest: str, *, sha256_prefix: str | None = None, size: int | None = None,
-             retries: int = 3, timeout: float = 30.0, progress: bool = True) -> str:
+def download(
+    url: str, dest: str, *, sha256_prefix: str | None = None, size: int | None = None, retries: int = 3, timeout: float = 30.0, progress: bool = True
+) -> str:
     """Download ``url`` to ``dest`` atomically and return ``dest``.
 
     Shows one progress bar counting bytes when ``progress``
@@ -148,18 +148,18 @@ def download(url: str, dest: str, *, sha256_prefix: str | None = None, size: int
                 except (OSError, http.client.HTTPException) as err:
                     if attempt == retries:
                         kept = os.path.getsize(partial) if os.path.exists(partial) else 0
-                        raise DownloadError(f"downloading {url} failed after {attempt + 1} attempt(s): "
-                                            f"{err}. {kept} bytes are kept in {partial}; run again "
-                                            f"to resume") from err
-                    time.sleep(min(2.0, 0.25 * 2 ** attempt))
+                        raise DownloadError(
+                            f"downloading {url} failed after {attempt + 1} attempt(s): {err}. {kept} bytes are kept in {partial}; run again to resume"
+                        ) from err
+                    time.sleep(min(2.0, 0.25 * 2**attempt))
                     continue
                 got = os.path.getsize(partial)
                 if total is not None and got < total:
                     if attempt < retries:
                         continue  # the server closed early: ask for the rest
-                    raise DownloadError(f"downloading {url} stopped at {got} of {total} bytes after "
-                                        f"{attempt + 1} attempt(s); they are kept in {partial}: run "
-                                        f"again to resume")
+                    raise DownloadError(
+                        f"downloading {url} stopped at {got} of {total} bytes after {attempt + 1} attempt(s); they are kept in {partial}: run again to resume"
+                    )
                 break
         _verify(url, partial, total, size, sha256_prefix)
         os.replace(partial, dest)
@@ -180,5 +180,4 @@ def _verify(url: str, partial: str, total: int | None, size: int | None, sha256_
             problem = f"its SHA-256 is {digest[:16]}..., expected {sha256_prefix}..."
     if problem:
         os.remove(partial)
-        raise DownloadError(f"the file from {url} is incomplete or corrupt ({problem}); "
-                            f"nothing was cached, try again")
+        raise DownloadError(f"the file from {url} is incomplete or corrupt ({problem}); nothing was cached, try again")

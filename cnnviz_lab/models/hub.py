@@ -34,12 +34,16 @@ PROBE_TIMEOUT = 2.0
 WEIGHTS_URL_ENV = "CNNVIZ_WEIGHTS_URL"
 # Download sizes in MiB of the classics' DEFAULT weights, for torchvision releases whose
 # weights lack meta["_file_size"] (tests/models/test_hub.py checks them against the installed one).
-KNOWN_MIB = {"vgg16-397923af.pth": 527.796, "resnet50-11ad3fa6.pth": 97.79,
-             "googlenet-1378be20.pth": 49.731, "inception_v3_google-0cc3c7bd.pth": 103.903,
-             "densenet121-a639ec97.pth": 30.845, "mobilenet_v2-7ebf99e0.pth": 13.598,
-             "alexnet-owt-7be5be79.pth": 233.087}
-_DENSENET_OLD_KEY = re.compile(
-    r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")
+KNOWN_MIB = {
+    "vgg16-397923af.pth": 527.796,
+    "resnet50-11ad3fa6.pth": 97.79,
+    "googlenet-1378be20.pth": 49.731,
+    "inception_v3_google-0cc3c7bd.pth": 103.903,
+    "densenet121-a639ec97.pth": 30.845,
+    "mobilenet_v2-7ebf99e0.pth": 13.598,
+    "alexnet-owt-7be5be79.pth": 233.087,
+}
+_DENSENET_OLD_KEY = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")
 DEFAULT_BASE_URL = "https://download.pytorch.org/models/"
 _probes: dict[str, bool] = {}
 
@@ -145,8 +149,7 @@ def unavailable_reason(weights: torchvision.models.WeightsEnum) -> str | None:
     return None
 
 
-def ensure_weights(weights: torchvision.models.WeightsEnum, *, base_url: str | None = None,
-                   progress: bool = True, verify_hash: bool = True) -> str:
+def ensure_weights(weights: torchvision.models.WeightsEnum, *, base_url: str | None = None, progress: bool = True, verify_hash: bool = True) -> str:
     """The cached path of ``weights``, downloading the file first when it is missing (one
     progress bar; resumable; the size and the SHA-256 prefix in the file name are checked
     before the file is moved into the cache). ``verify_hash=False`` skips the hash check
@@ -156,8 +159,7 @@ def ensure_weights(weights: torchvision.models.WeightsEnum, *, base_url: str | N
     if os.path.exists(path):
         return path
     if offline():
-        raise RuntimeError(f"{file_name(weights)} is not cached at {path} and CNNVIZ_OFFLINE=1 "
-                           f"forbids downloads")
+        raise RuntimeError(f"{file_name(weights)} is not cached at {path} and CNNVIZ_OFFLINE=1 forbids downloads")
     prefix = hash_prefix_of(path) if verify_hash else None
     return download(weights_url(weights, base_url), path, sha256_prefix=prefix, progress=progress)
 
@@ -192,8 +194,7 @@ def _builder_kwargs(name: str, weights: torchvision.models.WeightsEnum) -> dict[
     return kwargs
 
 
-def build_pretrained(name: str, weights: torchvision.models.WeightsEnum,
-                     state: dict[str, torch.Tensor]) -> nn.Module:
+def build_pretrained(name: str, weights: torchvision.models.WeightsEnum, state: dict[str, torch.Tensor]) -> nn.Module:
     """Torchvision's ``name`` with ``state`` loaded exactly as torchvision's builder would
     (same constructor arguments, DenseNet keys renamed, auxiliary heads dropped), in float32
     on the CPU. The network is built on the meta device and the tensors assigned, which
@@ -214,11 +215,9 @@ def build_pretrained(name: str, weights: torchvision.models.WeightsEnum,
     return module
 
 
-def pretrained_module(name: str, weights: torchvision.models.WeightsEnum, *, base_url: str | None = None,
-                      progress: bool = True) -> nn.Module:
+def pretrained_module(name: str, weights: torchvision.models.WeightsEnum, *, base_url: str | None = None, progress: bool = True) -> nn.Module:
     """The pretrained torchvision network: cached weights, downloaded first when missing."""
-    return build_pretrained(name, weights, load_state_dict(ensure_weights(weights, base_url=base_url,
-                                                                          progress=progress)))
+    return build_pretrained(name, weights, load_state_dict(ensure_weights(weights, base_url=base_url, progress=progress)))
 
 
 def fetch(names: Sequence[str], *, base_url: str | None = None, progress: bool = True) -> list[str]:
@@ -231,10 +230,10 @@ def fetch(names: Sequence[str], *, base_url: str | None = None, progress: bool =
     unknown = [n for n in names if n != OFFLINE_MODEL and n not in available]
     if unknown:
         import difflib
+
         hints = difflib.get_close_matches(unknown[0], available, n=5, cutoff=0.4)
         raise ValueError(f"unknown model {unknown[0]!r} for fetch. Closest: {', '.join(hints) or 'none'}")
-    return [ensure_weights(default_weights(n), base_url=base_url, progress=progress)
-            for n in names if n != OFFLINE_MODEL]
+    return [ensure_weights(default_weights(n), base_url=base_url, progress=progress) for n in names if n != OFFLINE_MODEL]
 
 
 def cached_models() -> list[str]:
@@ -243,8 +242,7 @@ def cached_models() -> list[str]:
     files = set(os.listdir(folder)) if os.path.isdir(folder) else set()
     if not files:
         return []
-    return [n for n in torchvision.models.list_models(module=torchvision.models)
-            if file_name(default_weights(n)) in files]
+    return [n for n in torchvision.models.list_models(module=torchvision.models) if file_name(default_weights(n)) in files]
 
 
 def menu_options(names: Sequence[str] = CLASSICS) -> list[tuple[str, str]]:
@@ -276,5 +274,7 @@ def menu_hint(names: Sequence[str] = CLASSICS) -> str:
     if not missing:
         return ""
     why = "CNNVIZ_OFFLINE=1" if offline() else "no network"
-    return (f"Offline ({why}): {', '.join(missing)} are not cached. Where there is a network, "
-            f"run <code>cnnviz fetch {' '.join(missing)}</code> (or unset CNNVIZ_OFFLINE) to get them.")
+    return (
+        f"Offline ({why}): {', '.join(missing)} are not cached. Where there is a network, "
+        f"run <code>cnnviz fetch {' '.join(missing)}</code> (or unset CNNVIZ_OFFLINE) to get them."
+    )

@@ -14,11 +14,23 @@ from ..core.gate import ModelLike, unwrap
 from ..core.probes import default_layer, is_spatial, probe
 
 # Single layers, not blocks: cam_layers lists blocks.
-_LEAVES = (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.SiLU, nn.Hardswish, nn.Dropout,
-           nn.Identity, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+_LEAVES = (
+    nn.Conv2d,
+    nn.BatchNorm2d,
+    nn.ReLU,
+    nn.ReLU6,
+    nn.SiLU,
+    nn.Hardswish,
+    nn.Dropout,
+    nn.Identity,
+    nn.MaxPool2d,
+    nn.AvgPool2d,
+    nn.AdaptiveAvgPool2d,
+    nn.AdaptiveMaxPool2d,
+)
 
-def cam_layers(model: ModelLike, size: int | None = None, max_depth: int = 2
-               ) -> list[str]:
+
+def cam_layers(model: ModelLike, size: int | None = None, max_depth: int = 2) -> list[str]:
     """Layers worth explaining, early to late: the network's blocks (modules at most
     ``max_depth`` dots deep, other than single convolutions, norms, activations and pools)
     whose output is a spatial map, ending with the CAM layer. A container whose output is
@@ -35,16 +47,15 @@ def cam_layers(model: ModelLike, size: int | None = None, max_depth: int = 2
     for name, out in order:
         if name.count(".") >= max_depth or isinstance(module.get_submodule(name), _LEAVES) or name in blocks:
             continue
-        if any(out is s for s in seen):   # a stage returning its last block's output
+        if any(out is s for s in seen):  # a stage returning its last block's output
             continue
         blocks.append(name)
         seen.append(out)
-    if len(blocks) < 4:   # plain layer stacks: their activations
-        blocks = list(dict.fromkeys(n for n, _ in order
-                                    if isinstance(module.get_submodule(n), (nn.ReLU, nn.ReLU6))))
+    if len(blocks) < 4:  # plain layer stacks: their activations
+        blocks = list(dict.fromkeys(n for n, _ in order if isinstance(module.get_submodule(n), (nn.ReLU, nn.ReLU6))))
     outs = dict(order)
     if last in blocks:
-        return blocks[:blocks.index(last) + 1]
+        return blocks[: blocks.index(last) + 1]
     final = outs.get(last)
     return [b for b in blocks if outs[b] is not final] + [last]
 

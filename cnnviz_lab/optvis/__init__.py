@@ -17,13 +17,43 @@ from .inversion import feature_distance, invert
 from .compare import feature_correlation
 from .examples import DatasetExamples, dataset_examples
 from .receptive import effective_receptive_field, receptive_field
-from .objectives import (Objective, alpha_norm, as_objective, batch, blur, channel, class_logit, content,
-                         direction, dream, l2, neuron, total_variation)
+from .objectives import Objective, alpha_norm, as_objective, batch, blur, channel, class_logit, content, direction, dream, l2, neuron, total_variation
 from .param import FourierImage, PixelImage
 from .render import Rendering, centre_contrast, maximize, render
 
-__all__ = ["CLASSIC_VGG16_DREAM", "feature_correlation", "DatasetExamples", "dataset_examples",
-           "effective_receptive_field", "FourierImage", "LITE_DREAM", "Objective", "PixelImage", "Rendering",
-           "alpha_norm", "as_objective", "batch", "blur", "centre_contrast", "channel", "class_logit", "content", "deepdream",
-           "direction", "dream", "dream_layers", "dream_score", "feature_distance", "invert", "l2", "maximize",
-           "neuron", "objectives", "param", "receptive_field", "render", "total_variation", "transforms"]
+__all__ = [
+    "CLASSIC_VGG16_DREAM",
+    "feature_correlation",
+    "DatasetExamples",
+    "dataset_examples",
+    "effective_receptive_field",
+    "FourierImage",
+    "LITE_DREAM",
+    "Objective",
+    "PixelImage",
+    "Rendering",
+    "alpha_norm",
+    "as_objective",
+    "batch",
+    "blur",
+    "centre_contrast",
+    "channel",
+    "class_logit",
+    "content",
+    "deepdream",
+    "direction",
+    "dream",
+    "dream_layers",
+    "dream_score",
+    "feature_distance",
+    "invert",
+    "l2",
+    "maximize",
+    "neuron",
+    "objectives",
+    "param",
+    "receptive_field",
+    "render",
+    "total_variation",
+    "transforms",
+]

@@ -23,8 +23,7 @@ def feature_correlation(model: nn.Module | Classifier, layer: str, a: torch.Tens
     module, clf = unwrap(model)
     for name, t in (("a", a), ("b", b)):
         if not isinstance(t, torch.Tensor) or t.dim() != 4:
-            raise TypeError(f"{name} must be an (N,3,H,W) tensor, got "
-                            f"{tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}")
+            raise TypeError(f"{name} must be an (N,3,H,W) tensor, got {tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}")
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"a and b must hold the same number of images, got {a.shape[0]} and {b.shape[0]}")
     prep = clf.from_unit if clf is not None else (lambda t: t)

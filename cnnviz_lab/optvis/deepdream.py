@@ -31,27 +31,41 @@ from .render import IMAGENET_MEAN, IMAGENET_STD, to_pil, unit_image
 #: This course's VGG16 DeepDream preset (no published configuration: Mordvintsev et al. dreamed
 #: with GoogLeNet): relu4_2 and relu5_2 (torchvision ``features.20`` / ``features.27``) weighted
 #: 1 and 0.5, 5 octaves of ratio 1.6, 20 steps, shift 32, lr 0.1, width 800.
-CLASSIC_VGG16_DREAM = {"model": "vgg16", "layers": {"features.20": 1.0, "features.27": 0.5}, "octaves": 5,
-                       "octave_scale": 1.6, "steps": 20, "jitter": 32, "lr": 0.1, "width": 800}
+CLASSIC_VGG16_DREAM = {
+    "model": "vgg16",
+    "layers": {"features.20": 1.0, "features.27": 0.5},
+    "octaves": 5,
+    "octave_scale": 1.6,
+    "steps": 20,
+    "jitter": 32,
+    "lr": 0.1,
+    "width": 800,
+}
 
 #: A lighter recipe for the offline EfficientNet-Lite0: its blocks at similar depths to
 #: relu4_2 / relu5_2 (65 % and 80 % of its blocks: :func:`dream_layers`) with the same
 #: weights, but 4 octaves of ratio 1.4, 10 steps, lr 0.09 and width 512 (a few seconds on a
 #: CPU). The classic numbers run on Lite0 too: ``deepdream(lite, img, dream_layers(lite), ...)``.
-LITE_DREAM = {"model": "efficientnet_lite0", "layers": {"blocks.10": 1.0, "blocks.13": 0.5},
-              "octaves": 4, "octave_scale": 1.4, "steps": 10, "jitter": 32, "lr": 0.09, "width": 512}
+LITE_DREAM = {
+    "model": "efficientnet_lite0",
+    "layers": {"blocks.10": 1.0, "blocks.13": 0.5},
+    "octaves": 4,
+    "octave_scale": 1.4,
+    "steps": 10,
+    "jitter": 32,
+    "lr": 0.09,
+    "width": 512,
+}
 
 
-def dream_layers(model: nn.Module | Classifier, depths: Sequence[float] = (0.65, 0.8),
-                 weights: Sequence[float] = (1.0, 0.5)) -> dict[str, float]:
+def dream_layers(model: nn.Module | Classifier, depths: Sequence[float] = (0.65, 0.8), weights: Sequence[float] = (1.0, 0.5)) -> dict[str, float]:
     """``{block: weight}`` for the model's own blocks at relative ``depths`` (0: the first
     block, 1: the CAM layer; :func:`cnnviz_lab.models.layers.blocks_at`): DeepDream's default
     layers for any network."""
     return dict(zip(blocks_at(model, depths), weights))
 
 
-def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str, float]
-                   ) -> dict[str, float]:
+def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str, float]) -> dict[str, float]:
     if layers is None:
         return dream_layers(module, (0.65,), (1.0,))
     what = "a layer name, a list of names or a {name: weight} dict"
@@ -67,7 +81,7 @@ def _layer_weights(module: nn.Module, layers: str | Sequence[str] | Mapping[str,
     for name, weight in layers.items():
         try:
             out[layer_name(module, name)] = checks.real(weight, f"the weight of layer {name!r}")
-        except (ValueError, TypeError) as err:   # unknown names, foreign modules, bad weights
+        except (ValueError, TypeError) as err:  # unknown names, foreign modules, bad weights
             raise type(err)(f"layers: {err}") from None
     return {k: v for k, v in out.items() if v != 0.0}
 
@@ -78,12 +92,25 @@ def _resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
 
 
-def deepdream(model: nn.Module | Classifier, image: Any,
-              layers: str | Sequence[str] | Mapping[str, float] | None = None, octaves: int = 4,
-              octave_scale: float = 1.4, steps: int = 10, lr: float = 0.09, jitter: int = 32,
-              seed: int | None = None, *, smooth: float = 0.0, max_side: int = 1024,
-              tile: int = 512, min_side: int = 32, progress: bool | None = None,
-              as_tensor: bool = False, normalize: str = "std") -> Image.Image | torch.Tensor:
+def deepdream(
+    model: nn.Module | Classifier,
+    image: Any,
+    layers: str | Sequence[str] | Mapping[str, float] | None = None,
+    octaves: int = 4,
+    octave_scale: float = 1.4,
+    steps: int = 10,
+    lr: float = 0.09,
+    jitter: int = 32,
+    seed: int | None = None,
+    *,
+    smooth: float = 0.0,
+    max_side: int = 1024,
+    tile: int = 512,
+    min_side: int = 32,
+    progress: bool | None = None,
+    as_tensor: bool = False,
+    normalize: str = "std",
+) -> Image.Image | torch.Tensor:
     """Dream ``image`` (PIL, path, array, or a preprocessed tensor) through ``layers``
     (``{name: weight}``, a name, or a list of names with weight 1; default: the model's own
     block at 65 % of its depth, :func:`dream_layers`: ``blocks.10`` for EfficientNet-Lite0).
@@ -116,8 +143,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     jitter = checks.integer(jitter, "jitter", minimum=0, what="an int >= 0")
     lr = checks.real(lr, "lr", minimum=0.0)
     smooth = checks.real(smooth, "smooth", minimum=0.0)
-    max_side, tile, min_side = (checks.positive_int(v, k) for k, v in
-                                (("max_side", max_side), ("tile", tile), ("min_side", min_side)))
+    max_side, tile, min_side = (checks.positive_int(v, k) for k, v in (("max_side", max_side), ("tile", tile), ("min_side", min_side)))
     as_tensor = checks.flag(as_tensor, "as_tensor")
     checks.choice(normalize, "normalize", ("std", "mean_abs", "none"))
     x0 = unit_image(image, clf, module)[:1]
@@ -138,8 +164,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
             s = (round(work[0] * f), round(work[1] * f))
             if min(s) >= min_side or level == octaves - 1:
                 sizes.append(s)
-        bar = defaults.progress_bar(total=len(sizes) * steps, images=len(sizes) * steps, progress=progress,
-                                    desc="deepdream")
+        bar = defaults.progress_bar(total=len(sizes) * steps, images=len(sizes) * steps, progress=progress, desc="deepdream")
         names = list(weights)
         try:
             with frozen(module), capture(module, names, stop=True) as cap:
@@ -148,8 +173,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
                     base = _resize(x_norm, s)
                     x = base.clone() if detail is None else base + _resize(detail, s)
                     for _ in range(steps):
-                        dy, dx = (int(v) for v in torch.randint(-jitter, jitter + 1, (2,), generator=gen)) \
-                            if jitter > 0 else (0, 0)
+                        dy, dx = (int(v) for v in torch.randint(-jitter, jitter + 1, (2,), generator=gen)) if jitter > 0 else (0, 0)
                         rolled = torch.roll(x, (dy, dx), dims=(-2, -1))
                         g = _gradient(cap, rolled, weights, tile)
                         g = torch.roll(g, (-dy, -dx), dims=(-2, -1))
@@ -170,8 +194,7 @@ def deepdream(model: nn.Module | Classifier, image: Any,
     return to_pil(result[0])
 
 
-def dream_score(model: nn.Module | Classifier, image: Any,
-                layers: str | Sequence[str] | Mapping[str, float] | None = None) -> float:
+def dream_score(model: nn.Module | Classifier, image: Any, layers: str | Sequence[str] | Mapping[str, float] | None = None) -> float:
     """DeepDream's objective ``sum_l w_l * mean(A_l(x)^2)`` for one image (PIL, path, array,
     or a preprocessed tensor), with ``layers`` as in :func:`deepdream`: compare a photo with
     its dream to see how much more the layers respond (Mordvintsev et al. 2015)."""
@@ -200,17 +223,16 @@ def _gradient(cap, x: torch.Tensor, weights: dict[str, float], tile: int) -> tor
     xs = list(range(0, max(w - tile, 0), tile)) + [max(w - tile, 0)]
     for y0 in ys:
         for x0 in xs:
-            g[..., y0:y0 + tile, x0:x0 + tile] = _tile_gradient(cap, x[..., y0:y0 + tile, x0:x0 + tile],
-                                                                weights)
+            g[..., y0 : y0 + tile, x0 : x0 + tile] = _tile_gradient(cap, x[..., y0 : y0 + tile, x0 : x0 + tile], weights)
     return g
 
 
 def _tile_gradient(cap, x: torch.Tensor, weights: dict[str, float]) -> torch.Tensor:
     x = x.detach().requires_grad_(True)
     cap.activations.clear()
-    cap.forward(x.clone())   # a copy in the graph: a model may write its input in place
+    cap.forward(x.clone())  # a copy in the graph: a model may write its input in place
     loss = sum(w * cap.activations[name].pow(2).mean() for name, w in weights.items())
-    g, = torch.autograd.grad(loss, x)
+    (g,) = torch.autograd.grad(loss, x)
     return g
 
 

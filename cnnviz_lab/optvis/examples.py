@@ -37,8 +37,9 @@ class DatasetExamples:
     image_means: torch.Tensor
 
 
-def dataset_examples(model: nn.Module | Classifier, layer: str, channel: int, images: Sequence[Any],
-                     k: int = 6, patch: int = 64, size: int = 160) -> DatasetExamples:
+def dataset_examples(
+    model: nn.Module | Classifier, layer: str, channel: int, images: Sequence[Any], k: int = 6, patch: int = 64, size: int = 160
+) -> DatasetExamples:
     """The ``k`` images of ``images`` (names of sample images, paths, PIL images) on which
     channel ``channel`` of ``layer`` reaches its highest single-unit activation, one patch per
     image: each image is preprocessed to ``size`` x ``size`` (the classifier's resize and
@@ -54,8 +55,7 @@ def dataset_examples(model: nn.Module | Classifier, layer: str, channel: int, im
     patch = checks.positive_int(patch, "patch")
     size = checks.positive_int(size, "size")
     samples = set(sample_images())
-    x = torch.cat([unit_image(sample_image(im) if isinstance(im, str) and im in samples else im, clf, module, size)
-                   for im in images])
+    x = torch.cat([unit_image(sample_image(im) if isinstance(im, str) and im in samples else im, clf, module, size) for im in images])
     with torch.no_grad(), frozen(module), capture(module, name, stop=True) as cap:
         cap.forward(clf.from_unit(x) if clf is not None else x)
         out = cap[name]
@@ -72,9 +72,8 @@ def dataset_examples(model: nn.Module | Classifier, layer: str, channel: int, im
     for i in order.tolist():
         row, col = divmod(int(where[i]), w)
         cy, cx = int((row + 0.5) * size / h), int((col + 0.5) * size / w)
-        patches.append(padded[i, :, cy:cy + patch, cx:cx + patch])
-    return DatasetExamples(torch.stack(patches).cpu(), best[order].cpu(), order.tolist(),
-                           fmap.mean((1, 2)).cpu())
+        patches.append(padded[i, :, cy : cy + patch, cx : cx + patch])
+    return DatasetExamples(torch.stack(patches).cpu(), best[order].cpu(), order.tolist(), fmap.mean((1, 2)).cpu())
 
 
 __all__ = ["DatasetExamples", "dataset_examples"]

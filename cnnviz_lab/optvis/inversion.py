@@ -27,8 +27,7 @@ from .render import Rendering, _normalizer, render, unit_image
 from .transforms import Transform, make_transforms
 
 
-def feature_distance(model: nn.Module | Classifier, x: torch.Tensor, target: torch.Tensor,
-                     layer: str) -> torch.Tensor:
+def feature_distance(model: nn.Module | Classifier, x: torch.Tensor, target: torch.Tensor, layer: str) -> torch.Tensor:
     """Relative feature distance ``||A(x) - A(t)||^2 / ||A(t)||^2`` per image, where ``x``
     and ``target`` are model inputs (preprocessed tensors)."""
     a = activations(model, x, layer)
@@ -36,10 +35,22 @@ def feature_distance(model: nn.Module | Classifier, x: torch.Tensor, target: tor
     return (a - b).flatten(1).pow(2).sum(1) / b.flatten(1).pow(2).sum(1).clamp_min(1e-12)
 
 
-def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 200,
-           seed: int | None = None, *, size: int | None = None, param: str | ImageParam = "pixel",
-           lr: float = 0.05, tv_weight: float = 0.5, alpha_weight: float = 0.05, alpha: float = 6.0,
-           transforms: str | Transform | None = "jitter", progress: bool | None = None) -> Rendering:
+def invert(
+    model: nn.Module | Classifier,
+    image: Any,
+    layer: str,
+    steps: int = 200,
+    seed: int | None = None,
+    *,
+    size: int | None = None,
+    param: str | ImageParam = "pixel",
+    lr: float = 0.05,
+    tv_weight: float = 0.5,
+    alpha_weight: float = 0.05,
+    alpha: float = 6.0,
+    transforms: str | Transform | None = "jitter",
+    progress: bool | None = None,
+) -> Rendering:
     """Reconstruct ``image`` from its activations at ``layer`` (Mahendran & Vedaldi 2015).
 
     ``image``: a PIL image / path / array (preprocessed at ``size``, default the model's
@@ -71,8 +82,9 @@ def invert(model: nn.Module | Classifier, image: Any, layer: str, steps: int = 2
     p = make_param(param, 1, tuple(target_unit.shape[-2:]), generator=gen, device=device, sd=0.5)
     with torch.no_grad():
         d0 = float(feature_distance(module, normalise(p()), x_target, name)[0])
-    result = render(model, objective, p, steps=steps, lr=lr, transforms=make_transforms(transforms, side),
-                    generator=gen, progress=progress, desc=f"invert {name}")
+    result = render(
+        model, objective, p, steps=steps, lr=lr, transforms=make_transforms(transforms, side), generator=gen, progress=progress, desc=f"invert {name}"
+    )
     d1 = float(feature_distance(module, normalise(result.tensor), x_target, name)[0])
     result.info.update(layer=name, distance_start=d0, distance_end=d1, target=target_unit)
     return result

@@ -92,16 +92,29 @@ class Objective:
         batches = {b for b in (self.batch, other.batch) if b is not None}
         if len(batches) > 1:
             raise ValueError(f"cannot combine objectives for {sorted(batches)} images")
-        return Objective(fn, name, tuple(dict.fromkeys(self.layers + other.layers)),
-                         self.needs_logits or other.needs_logits, batches.pop() if batches else None,
-                         self.setups + other.setups, self.post_steps + other.post_steps,
-                         _join(self.describe(), other.describe()))
+        return Objective(
+            fn,
+            name,
+            tuple(dict.fromkeys(self.layers + other.layers)),
+            self.needs_logits or other.needs_logits,
+            batches.pop() if batches else None,
+            self.setups + other.setups,
+            self.post_steps + other.post_steps,
+            _join(self.describe(), other.describe()),
+        )
 
     def __add__(self, other: "Objective | float") -> "Objective":
         if isinstance(other, (int, float)):
-            return Objective(lambda c: self(c) + other, _join(self.name, f"{other:g}"), self.layers,
-                             self.needs_logits, self.batch, self.setups, self.post_steps,
-                             _join(self.describe(), f"{other:g}"))
+            return Objective(
+                lambda c: self(c) + other,
+                _join(self.name, f"{other:g}"),
+                self.layers,
+                self.needs_logits,
+                self.batch,
+                self.setups,
+                self.post_steps,
+                _join(self.describe(), f"{other:g}"),
+            )
         other = as_objective(other)
         return self._combine(other, lambda c: self(c) + other(c), _join(self.name, other.name))
 
@@ -119,8 +132,9 @@ class Objective:
     def __mul__(self, k: float) -> "Objective":
         if not isinstance(k, (int, float)):
             raise TypeError("objectives scale by numbers only: 0.1 * total_variation()")
-        return Objective(lambda c: k * self(c), _scaled(k, self.name), self.layers, self.needs_logits,
-                         self.batch, self.setups, self.post_steps, _scaled(k, self.describe()))
+        return Objective(
+            lambda c: k * self(c), _scaled(k, self.name), self.layers, self.needs_logits, self.batch, self.setups, self.post_steps, _scaled(k, self.describe())
+        )
 
     __rmul__ = __mul__
 
@@ -162,8 +176,7 @@ def _pick_channels(a: torch.Tensor, chans: list[int], batch: int | None) -> torc
     n = a.shape[0]
     wrong = [c for c in chans if not -a.shape[1] <= c < a.shape[1]]
     if wrong:
-        raise OutOfRangeError(f"channel {wrong[0]} is out of range: the layer has {a.shape[1]} channels "
-                              f"(0..{a.shape[1] - 1})")
+        raise OutOfRangeError(f"channel {wrong[0]} is out of range: the layer has {a.shape[1]} channels (0..{a.shape[1] - 1})")
     if batch is None:
         return a[:, chans[0]]
     if n != batch:
@@ -183,13 +196,11 @@ def channel(layer: str, channel: int | Sequence[int]) -> Objective:
         return a.flatten(1).mean(1)
 
     label = f"{layer}:{chans[0]}" if batch is None else f"{layer}:{chans[0]}..{chans[-1]}"
-    words = (f"channel {chans[0]} of {layer}" if batch is None
-             else f"channels {chans[0]}..{chans[-1]} of {layer}, one per image")
+    words = f"channel {chans[0]} of {layer}" if batch is None else f"channels {chans[0]}..{chans[-1]} of {layer}, one per image"
     return Objective(fn, label, (layer,), batch=batch, description=words)
 
 
-def neuron(layer: str, channel: int | Sequence[int], x: int | None = None, y: int | None = None
-           ) -> Objective:
+def neuron(layer: str, channel: int | Sequence[int], x: int | None = None, y: int | None = None) -> Objective:
     """Activation of one unit: channel ``channel`` of ``layer`` at position ``(y, x)``
     (the centre by default), as in Erhan et al. 2009's "activation maximisation"."""
     chans, batch = _channels(channel)
@@ -203,8 +214,7 @@ def neuron(layer: str, channel: int | Sequence[int], x: int | None = None, y: in
 
     where = "centre" if x is None and y is None else f"(x={x}, y={y})"
     which = f"channel {chans[0]}" if batch is None else f"channels {chans[0]}..{chans[-1]}"
-    return Objective(fn, f"{layer}:{chans[0]}@({x},{y})", (layer,), batch=batch,
-                     description=f"{where} neuron of {which} of {layer}")
+    return Objective(fn, f"{layer}:{chans[0]}@({x},{y})", (layer,), batch=batch, description=f"{where} neuron of {which} of {layer}")
 
 
 def class_logit(cls: int | str | Sequence[int | str]) -> Objective:
@@ -231,14 +241,19 @@ def class_logit(cls: int | str | Sequence[int | str]) -> Objective:
         n, classes = c.logits.shape[:2]
         wrong = [i for i in ids if not 0 <= i < classes]
         if wrong:
-            raise OutOfRangeError(f"class {wrong[0]} is out of range: the model has {classes} classes "
-                                  f"(0..{classes - 1})")
+            raise OutOfRangeError(f"class {wrong[0]} is out of range: the model has {classes} classes (0..{classes - 1})")
         idx = torch.as_tensor(ids if many else ids * n, device=c.logits.device)
         return c.logits[torch.arange(n, device=idx.device), idx]
 
-    return Objective(fn, f"class {wanted if many else wanted[0]}", (), needs_logits=True,
-                     batch=len(wanted) if many else None, setups=[setup],
-                     description=f"logit of class {', '.join(map(str, wanted)) if many else wanted[0]}")
+    return Objective(
+        fn,
+        f"class {wanted if many else wanted[0]}",
+        (),
+        needs_logits=True,
+        batch=len(wanted) if many else None,
+        setups=[setup],
+        description=f"logit of class {', '.join(map(str, wanted)) if many else wanted[0]}",
+    )
 
 
 def dream(layer: str) -> Objective:
@@ -250,6 +265,7 @@ def dream(layer: str) -> Objective:
 def direction(layer: str, vector: torch.Tensor) -> Objective:
     """Mean over positions of the dot product of ``layer``'s activation with ``vector``
     (a length-C direction in channel space; Olah et al. 2017)."""
+
     def fn(c: Context) -> torch.Tensor:
         a = c.act(layer)
         v = vector.to(a.device, a.dtype).view(1, -1, *([1] * (a.dim() - 2)))
@@ -296,9 +312,15 @@ def batch(objectives: Sequence[Objective | str]) -> Objective:
     def fn(c: Context) -> torch.Tensor:
         return torch.stack([o(c)[i] for i, o in enumerate(objs)])
 
-    return Objective(fn, f"batch of {n}", tuple(dict.fromkeys(l for o in objs for l in o.layers)),
-                     any(o.needs_logits for o in objs), n,
-                     [s for o in objs for s in o.setups], [p for o in objs for p in o.post_steps])
+    return Objective(
+        fn,
+        f"batch of {n}",
+        tuple(dict.fromkeys(l for o in objs for l in o.layers)),
+        any(o.needs_logits for o in objs),
+        n,
+        [s for o in objs for s in o.setups],
+        [p for o in objs for p in o.post_steps],
+    )
 
 
 # --- regularisers (penalties: subtract them) -----------------------------------------------
@@ -306,19 +328,23 @@ def l2(constant: float = 0.5, reference: torch.Tensor | None = None) -> Objectiv
     """Mean squared distance of the image (RGB in [0, 1]) from ``constant`` (mid grey) or
     from a ``reference`` image in the same space (to stay close to a start image).
     A penalty: subtract it, ``- 0.05 * l2()``."""
+
     def fn(c: Context) -> torch.Tensor:
         ref = constant if reference is None else reference.to(c.image.device, c.image.dtype)
         return (c.image - ref).pow(2).flatten(1).mean(1)
 
-    return Objective(fn, "l2" if reference is None else "l2 to start",
-                     description=f"L2 distance to grey {constant:g}" if reference is None
-                     else "L2 distance to the start image")
+    return Objective(
+        fn,
+        "l2" if reference is None else "l2 to start",
+        description=f"L2 distance to grey {constant:g}" if reference is None else "L2 distance to the start image",
+    )
 
 
 def alpha_norm(alpha: float = 6.0, constant: float = 0.5) -> Objective:
     """Mahendran & Vedaldi 2015's alpha-norm ``mean |x - c|^alpha`` of the image, scaled so
     pixels in [0, 1] give values in [0, 1]; a large alpha punishes extreme pixels only.
     A penalty: subtract it."""
+
     def fn(c: Context) -> torch.Tensor:
         return ((c.image - constant).abs() / max(constant, 1 - constant)).pow(alpha).flatten(1).mean(1)
 
@@ -329,6 +355,7 @@ def total_variation(beta: float = 2.0) -> Objective:
     """Total variation ``mean((dx^2 + dy^2)^(beta/2))`` of the image (Mahendran & Vedaldi
     2015, eq. 4; beta=2 is the squared-gradient form): large for noisy, high-frequency
     images. A penalty: subtract it."""
+
     def fn(c: Context) -> torch.Tensor:
         return tv(c.image, beta)
 
@@ -348,6 +375,7 @@ def blur(sigma: float = 0.5, every: int = 4) -> Objective:
     """Blur the image every ``every`` steps (a regulariser acting on the parameters, as in
     Yosinski et al. 2015, "Understanding Neural Networks Through Deep Visualization").
     It adds nothing to the score; add it: ``channel(...) + blur(0.5, every=4)``."""
+
     def post(param: Any, step: int) -> None:
         if every > 0 and (step + 1) % every == 0:
             param.blur_(sigma)
@@ -379,9 +407,23 @@ def as_objective(obj: Objective | str | int | Iterable) -> Objective:
         return dream(obj)
     if isinstance(obj, (list, tuple)):
         return batch(obj)
-    raise TypeError(f"cannot make an objective from {type(obj).__name__}; use e.g. 'blocks.8:12' "
-                    "or cnnviz_lab.objectives.channel('blocks.8', 12)")
+    raise TypeError(f"cannot make an objective from {type(obj).__name__}; use e.g. 'blocks.8:12' or cnnviz_lab.objectives.channel('blocks.8', 12)")
 
 
-__all__ = ["Context", "Objective", "alpha_norm", "as_objective", "batch", "blur", "channel",
-           "class_logit", "content", "direction", "dream", "l2", "neuron", "total_variation", "tv"]
+__all__ = [
+    "Context",
+    "Objective",
+    "alpha_norm",
+    "as_objective",
+    "batch",
+    "blur",
+    "channel",
+    "class_logit",
+    "content",
+    "direction",
+    "dream",
+    "l2",
+    "neuron",
+    "total_variation",
+    "tv",
+]

@@ -23,9 +23,7 @@ from ..core.blur import gaussian_blur
 
 # Square root of ImageNet's RGB colour covariance (Lucid's color_correlation_svd_sqrt),
 # columns normalised by the largest column norm.
-_COLOR_SQRT = torch.tensor([[0.26, 0.09, 0.02],
-                            [0.27, 0.00, -0.05],
-                            [0.27, -0.09, 0.03]])
+_COLOR_SQRT = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
 COLOR_CORRELATION = _COLOR_SQRT / _COLOR_SQRT.norm(dim=0).max()
 
 
@@ -59,9 +57,16 @@ class PixelImage(ImageParam):
     """One parameter per pixel: ``image = sigmoid(p)``. Starts from ``init`` (RGB in [0, 1],
     ``(1|n,3,H,W)``) or, by default, grey plus a little seeded noise (``sd``)."""
 
-    def __init__(self, n: int, size: int | tuple[int, int], *, init: torch.Tensor | None = None,
-                 sd: float = 0.01, generator: torch.Generator | None = None,
-                 device: torch.device | str = "cpu") -> None:
+    def __init__(
+        self,
+        n: int,
+        size: int | tuple[int, int],
+        *,
+        init: torch.Tensor | None = None,
+        sd: float = 0.01,
+        generator: torch.Generator | None = None,
+        device: torch.device | str = "cpu",
+    ) -> None:
         self.n = n
         self.size = (size, size) if isinstance(size, int) else tuple(size)
         if init is not None:
@@ -90,9 +95,18 @@ class FourierImage(ImageParam):
     (the identity when ``decorrelate=False``). ``init`` inverts this map exactly.
     """
 
-    def __init__(self, n: int, size: int | tuple[int, int], *, init: torch.Tensor | None = None,
-                 sd: float = 0.01, decay: float = 1.0, decorrelate: bool = True,
-                 generator: torch.Generator | None = None, device: torch.device | str = "cpu") -> None:
+    def __init__(
+        self,
+        n: int,
+        size: int | tuple[int, int],
+        *,
+        init: torch.Tensor | None = None,
+        sd: float = 0.01,
+        decay: float = 1.0,
+        decorrelate: bool = True,
+        generator: torch.Generator | None = None,
+        device: torch.device | str = "cpu",
+    ) -> None:
         self.n = n
         if init is not None:
             size = tuple(init.shape[-2:])
@@ -100,7 +114,7 @@ class FourierImage(ImageParam):
         h, w = self.size
         fy = torch.fft.fftfreq(h)[:, None]
         fx = torch.fft.rfftfreq(w)[None, :]
-        freqs = torch.sqrt(fx ** 2 + fy ** 2)
+        freqs = torch.sqrt(fx**2 + fy**2)
         self.scale = (1.0 / freqs.clamp_min(1.0 / max(h, w)) ** decay).to(device)
         self.color = (COLOR_CORRELATION if decorrelate else torch.eye(3)).to(device)
         self.freqs = freqs.to(device)
@@ -129,13 +143,20 @@ class FourierImage(ImageParam):
     @torch.no_grad()
     def blur_(self, sigma: float) -> None:
         # A Gaussian blur is a product in frequency space: exp(-2 pi^2 sigma^2 f^2).
-        self.spectrum.mul_(torch.exp(-2 * math.pi ** 2 * sigma ** 2 * self.freqs ** 2)[..., None])
+        self.spectrum.mul_(torch.exp(-2 * math.pi**2 * sigma**2 * self.freqs**2)[..., None])
 
 
-def make_param(kind: str | ImageParam, n: int, size: int | tuple[int, int], *,
-               init: torch.Tensor | None = None, generator: torch.Generator | None = None,
-               device: torch.device | str = "cpu", decorrelate: bool = True, sd: float = 0.01
-               ) -> ImageParam:
+def make_param(
+    kind: str | ImageParam,
+    n: int,
+    size: int | tuple[int, int],
+    *,
+    init: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    decorrelate: bool = True,
+    sd: float = 0.01,
+) -> ImageParam:
     """``"fft"`` (Fourier, decorrelated colour), ``"fft-rgb"`` (Fourier, plain colour) or
     ``"pixel"``; an :class:`ImageParam` passes through."""
     if isinstance(kind, ImageParam):
@@ -144,8 +165,7 @@ def make_param(kind: str | ImageParam, n: int, size: int | tuple[int, int], *,
     if not isinstance(kind, str):
         raise TypeError(f"param must be {what}, got {kind!r} ({type(kind).__name__})")
     if kind in ("fft", "fourier", "fft-rgb"):
-        return FourierImage(n, size, init=init, generator=generator, device=device, sd=sd,
-                            decorrelate=decorrelate and kind != "fft-rgb")
+        return FourierImage(n, size, init=init, generator=generator, device=device, sd=sd, decorrelate=decorrelate and kind != "fft-rgb")
     if kind in ("pixel", "pixels"):
         return PixelImage(n, size, init=init, generator=generator, device=device, sd=sd)
     raise ValueError(f"param must be {what}, got {kind!r}")

@@ -55,8 +55,9 @@ def receptive_field(model: nn.Module | Classifier, layer: str, size: int = 512, 
     return int(max(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1))
 
 
-def effective_receptive_field(model: nn.Module | Classifier, layer: str, channel: int | None = None,
-                              size: int = 160, samples: int = 4, seed: int = 0) -> torch.Tensor:
+def effective_receptive_field(
+    model: nn.Module | Classifier, layer: str, channel: int | None = None, size: int = 160, samples: int = 4, seed: int = 0
+) -> torch.Tensor:
     """The *effective* receptive field of the centre unit of ``layer`` (Luo et al. 2016): the
     mean absolute gradient ``|d h / d x|`` of that unit (channel ``channel``; ``None``: the
     sum over channels) with respect to the input, summed over the colour channels and

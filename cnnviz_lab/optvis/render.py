@@ -99,7 +99,7 @@ class Rendering:
 
 def to_pil(t: torch.Tensor) -> Image.Image:
     """A ``(3,H,W)`` RGB tensor in [0, 1] as a PIL image."""
-    arr = (t.detach().clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy())
+    arr = t.detach().clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
     return Image.fromarray(arr)
 
 
@@ -113,10 +113,19 @@ def _normalizer(classifier: Classifier | None, module: nn.Module):
     return lambda x: (x - mean.to(x.device, x.dtype)) / std.to(x.device, x.dtype)
 
 
-def render(model: nn.Module | Classifier, objective: Objective | str | Sequence, param: ImageParam, *,
-           steps: int = 256, lr: float = 0.05, transforms: Transform | None = None,
-           generator: torch.Generator | None = None, optimizer: str = "adam",
-           progress: bool | None = None, desc: str = "render") -> Rendering:
+def render(
+    model: nn.Module | Classifier,
+    objective: Objective | str | Sequence,
+    param: ImageParam,
+    *,
+    steps: int = 256,
+    lr: float = 0.05,
+    transforms: Transform | None = None,
+    generator: torch.Generator | None = None,
+    optimizer: str = "adam",
+    progress: bool | None = None,
+    desc: str = "render",
+) -> Rendering:
     """Optimise ``param`` to maximise ``objective``; the general loop behind ``maximize``
     and ``invert``.
 
@@ -132,8 +141,7 @@ def render(model: nn.Module | Classifier, objective: Objective | str | Sequence,
     transform = transforms if transforms is not None else (lambda x, g: x)
     normalise = _normalizer(clf, module)
     params = param.parameters()
-    opt = (torch.optim.Adam(params, lr=lr) if optimizer == "adam"
-           else torch.optim.SGD(params, lr=lr, momentum=0.9))
+    opt = torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr, momentum=0.9)
     history: list[torch.Tensor] = []
     layers = list(obj.layers)
     images = steps * param.n
@@ -183,11 +191,23 @@ def unit_image(image: Any, clf: Classifier | None, module: nn.Module, size: int 
     return TF.to_tensor(img).unsqueeze(0).to(device)
 
 
-def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequence, size: int = 224,
-             steps: int = 256, param: str | ImageParam = "fft", seed: int | None = None, *,
-             lr: float = 0.05, transforms: str | Transform | Sequence[Transform] | None = "standard",
-             batch: int | None = None, image: Any = None, l2_weight: float = 0.0,
-             decorrelate: bool = True, optimizer: str = "adam", progress: bool | None = None) -> Rendering:
+def maximize(
+    model: nn.Module | Classifier,
+    objective: Objective | str | Sequence,
+    size: int = 224,
+    steps: int = 256,
+    param: str | ImageParam = "fft",
+    seed: int | None = None,
+    *,
+    lr: float = 0.05,
+    transforms: str | Transform | Sequence[Transform] | None = "standard",
+    batch: int | None = None,
+    image: Any = None,
+    l2_weight: float = 0.0,
+    decorrelate: bool = True,
+    optimizer: str = "adam",
+    progress: bool | None = None,
+) -> Rendering:
     """The image that maximally excites a neuron, channel or class (activation
     maximisation: Erhan et al. 2009; Olah et al. 2017, Distill "Feature Visualization").
 
@@ -222,8 +242,9 @@ def maximize(model: nn.Module | Classifier, objective: Objective | str | Sequenc
         if l2_weight:
             obj = obj - l2_weight * l2(reference=start)
     p = make_param(param, n, size, init=start, generator=gen, device=device, decorrelate=decorrelate)
-    result = render(model, obj, p, steps=steps, lr=lr, transforms=make_transforms(transforms, size),
-                    generator=gen, optimizer=optimizer, progress=progress, desc="maximize")
+    result = render(
+        model, obj, p, steps=steps, lr=lr, transforms=make_transforms(transforms, size), generator=gen, optimizer=optimizer, progress=progress, desc="maximize"
+    )
     result.start = start
     return result
 
@@ -240,7 +261,7 @@ def centre_contrast(images: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"images must be an (N,C,H,W) batch of at least 4x4 pixels, got shape {tuple(x.shape)}")
     h, w = x.shape[-2:]
     centre = torch.zeros(h, w, dtype=torch.bool, device=x.device)
-    centre[h // 4:h - h // 4, w // 4:w - w // 4] = True
+    centre[h // 4 : h - h // 4, w // 4 : w - w // 4] = True
     inner, outer = x[..., centre].flatten(1), x[..., ~centre].flatten(1)
     return inner.std(1) / outer.std(1).clamp_min(1e-12)
 

@@ -23,39 +23,45 @@ def _choice(values: Sequence, gen: torch.Generator):
 
 def jitter(d: int) -> Transform:
     """Roll the image by a random offset in ``[-d, d]`` pixels along each axis."""
+
     def t(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         if d <= 0:
             return x
         dy, dx = (int(v) for v in torch.randint(-d, d + 1, (2,), generator=gen))
         return torch.roll(x, shifts=(dy, dx), dims=(-2, -1))
+
     return t
 
 
 def pad(w: int, mode: str = "reflect", value: float = 0.5) -> Transform:
     """Pad ``w`` pixels on each side (``"reflect"`` or ``"constant"`` with ``value``)."""
+
     def t(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         if w <= 0:
             return x
         if mode == "constant":
             return F.pad(x, (w, w, w, w), mode="constant", value=value)
         return F.pad(x, (w, w, w, w), mode=mode)
+
     return t
 
 
 def random_scale(scales: Sequence[float]) -> Transform:
     """Resize by a factor drawn from ``scales`` (bilinear)."""
+
     def t(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         s = float(_choice(scales, gen))
         if s == 1.0:
             return x
         h, w = x.shape[-2:]
-        return F.interpolate(x, size=(max(1, round(h * s)), max(1, round(w * s))), mode="bilinear",
-                             align_corners=False)
+        return F.interpolate(x, size=(max(1, round(h * s)), max(1, round(w * s))), mode="bilinear", align_corners=False)
+
     return t
 
 
 def random_rotate(angles: Sequence[float]) -> Transform:
     """Rotate by an angle in degrees drawn from ``angles`` (bilinear, border padding)."""
+
     def t(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         a = math.radians(float(_choice(angles, gen)))
         if a == 0.0:
@@ -64,6 +70,7 @@ def random_rotate(angles: Sequence[float]) -> Transform:
         theta = torch.tensor([[cos, -sin, 0.0], [sin, cos, 0.0]], device=x.device, dtype=x.dtype)
         grid = F.affine_grid(theta.expand(x.shape[0], 2, 3), list(x.shape), align_corners=False)
         return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
     return t
 
 
@@ -75,6 +82,7 @@ def compose(transforms: Sequence[Transform]) -> Transform:
         for f in items:
             x = f(x, gen)
         return x
+
     return t
 
 
@@ -82,9 +90,15 @@ def standard_transforms(size: int = 224) -> Transform:
     """Lucid's standard robustness transforms, scaled to the image size: pad, jitter, random
     scale (0.9..1.1), random rotation (-10..10 degrees, 0 more often), a final small jitter."""
     k = max(1, size // 224)
-    return compose([pad(12 * k, mode="constant"), jitter(8 * k),
-                    random_scale([1 + (i - 5) / 50 for i in range(11)]),
-                    random_rotate(list(range(-10, 11)) + 5 * [0]), jitter(4 * k)])
+    return compose(
+        [
+            pad(12 * k, mode="constant"),
+            jitter(8 * k),
+            random_scale([1 + (i - 5) / 50 for i in range(11)]),
+            random_rotate(list(range(-10, 11)) + 5 * [0]),
+            jitter(4 * k),
+        ]
+    )
 
 
 def make_transforms(spec: str | Transform | Sequence[Transform] | None, size: int) -> Transform:
@@ -103,5 +117,4 @@ def make_transforms(spec: str | Transform | Sequence[Transform] | None, size: in
     raise ValueError(f"unknown transforms {spec!r}; use 'standard', 'jitter', 'none' or a list")
 
 
-__all__ = ["Transform", "compose", "jitter", "make_transforms", "pad", "random_rotate", "random_scale",
-           "standard_transforms"]
+__all__ = ["Transform", "compose", "jitter", "make_transforms", "pad", "random_rotate", "random_scale", "standard_transforms"]

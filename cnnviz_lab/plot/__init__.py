@@ -4,20 +4,32 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 """
 
 from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
+
 # architecture_maps and phase_ratio compute (they live in cnnviz_lab.attribution.architectures);
 # they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
 from ..attribution.architectures import architecture_maps, phase_ratio
 from .boxes import draw_boxes
 from .cam import (
-    cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, gradient_image,
+    cam_architectures,
+    cam_by_layer,
+    cam_compare,
+    cam_overlay,
+    cam_row,
+    cam_topk,
+    gradient_image,
     guided_gradcam_row,
 )
 from .concepts import concept_examples, tcav, tcav_scores
 from .core import (
-    colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure,
+    colorize,
+    image_array,
+    image_grid,
+    normalize_map,
+    overlay,
+    reduce_channels,
+    save_figure,
 )
-from .evaluation import (auc_bars, auc_scatter, curves, metric_bars, randomization,
-                         sanity_curves, sanity_maps, sanity_spread)
+from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
@@ -26,21 +38,84 @@ from .pointing import pointing, pointing_grid
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow
 from .saliency import (
-    class_maps, compare_maps, map_correlation, maps_on_images, saliency_map, saliency_maps, signed_maps,
-    signed_parts, vanilla_vs_guided,
+    class_maps,
+    compare_maps,
+    map_correlation,
+    maps_on_images,
+    saliency_map,
+    saliency_maps,
+    signed_maps,
+    signed_parts,
+    vanilla_vs_guided,
 )
 
 __all__ = [
-    "achromatic_share", "architecture_maps", "attack", "attack_budget", "auc_bars", "auc_scatter",
-    "augmentations", "cam_architectures", "cam_by_layer", "cam_compare", "cam_overlay", "cam_row",
-    "cam_topk", "class_maps", "colorize", "compare_maps", "concept_examples", "cue_legend",
-    "curves", "difference", "draw_boxes", "dream", "explanation", "explanation_change", "feature_maps", "filters",
-    "fooling_vs_visualisation", "gradient_image", "guided_gradcam_row", "image_array", "image_grid", "inversions",
-    "kernel_centres", "map_correlation", "maps_on_images", "mask_maps", "mask_scores", "metric_bars", "normalize_map",
-    "occlusion_experiment", "occlusion_maps", "occlusion_projection", "occlusion_saturation", "overlay",
+    "achromatic_share",
+    "architecture_maps",
+    "attack",
+    "attack_budget",
+    "auc_bars",
+    "auc_scatter",
+    "augmentations",
+    "cam_architectures",
+    "cam_by_layer",
+    "cam_compare",
+    "cam_overlay",
+    "cam_row",
+    "cam_topk",
+    "class_maps",
+    "colorize",
+    "compare_maps",
+    "concept_examples",
+    "cue_legend",
+    "curves",
+    "difference",
+    "draw_boxes",
+    "dream",
+    "explanation",
+    "explanation_change",
+    "feature_maps",
+    "filters",
+    "fooling_vs_visualisation",
+    "gradient_image",
+    "guided_gradcam_row",
+    "image_array",
+    "image_grid",
+    "inversions",
+    "kernel_centres",
+    "map_correlation",
+    "maps_on_images",
+    "mask_maps",
+    "mask_scores",
+    "metric_bars",
+    "normalize_map",
+    "occlusion_experiment",
+    "occlusion_maps",
+    "occlusion_projection",
+    "occlusion_saturation",
+    "overlay",
     "phase_ratio",
-    "pointing", "pointing_grid", "predictions", "randomization",
-    "receptive_map", "reduce_channels", "relevance_flow", "renderings", "saliency_map", "saliency_maps", "sanity_curves",
-    "sanity_maps", "sanity_spread", "save_figure", "score_history", "shape_samples", "shortcut_accuracy",
-    "signed_maps", "signed_parts", "tcav", "tcav_scores", "timeline", "vanilla_vs_guided",
+    "pointing",
+    "pointing_grid",
+    "predictions",
+    "randomization",
+    "receptive_map",
+    "reduce_channels",
+    "relevance_flow",
+    "renderings",
+    "saliency_map",
+    "saliency_maps",
+    "sanity_curves",
+    "sanity_maps",
+    "sanity_spread",
+    "save_figure",
+    "score_history",
+    "shape_samples",
+    "shortcut_accuracy",
+    "signed_maps",
+    "signed_parts",
+    "tcav",
+    "tcav_scores",
+    "timeline",
+    "vanilla_vs_guided",
 ]

@@ -19,25 +19,21 @@ def _difference(delta: torch.Tensor, amplify: float) -> np.ndarray:
     return np.clip(0.5 + to_numpy(delta).transpose(1, 2, 0) * amplify / 255.0, 0, 1)
 
 
-def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int = 0, k: int = 4,
-           amplify: float | None = None) -> Figure:
+def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int = 0, k: int = 4, amplify: float | None = None) -> Figure:
     """The clean image, the change amplified (``amplify`` times; default so that the budget
     fills the grey range), the adversarial image, and the probabilities of the clean
     image's top-``k`` classes and the target, before and after."""
     amp = amplify if amplify is not None else 127.5 / max(float(result.linf[index]), 1e-6)
     before, after = result.probs_before[index].cpu(), result.probs_after[index].cpu()
-    classes = list(dict.fromkeys(before.topk(k).indices.tolist() + [int(result.target[index])]
-                                 + after.topk(1).indices.tolist()))
+    classes = list(dict.fromkeys(before.topk(k).indices.tolist() + [int(result.target[index])] + after.topk(1).indices.tolist()))
     fig = Figure(figsize=(12, 3.2), layout="constrained")
     axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 1.5])
-    axes[0].imshow(image_array(x[index:index + 1], classifier))
+    axes[0].imshow(image_array(x[index : index + 1], classifier))
     axes[0].set_title(f"clean: {classifier.label(int(before.argmax()))} ({float(before.max()):.0%})", fontsize=9)
     axes[1].imshow(_difference(result.delta[index], amp))
-    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)\nmid-grey = no change",
-                      fontsize=9)
-    axes[2].imshow(image_array(result.x[index:index + 1], classifier))
-    axes[2].set_title(f"adversarial: {classifier.label(int(after.argmax()))} ({float(after.max()):.0%})",
-                      fontsize=9)
+    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)\nmid-grey = no change", fontsize=9)
+    axes[2].imshow(image_array(result.x[index : index + 1], classifier))
+    axes[2].set_title(f"adversarial: {classifier.label(int(after.argmax()))} ({float(after.max()):.0%})", fontsize=9)
     for ax in axes[:3]:
         ax.set_axis_off()
     ys = np.arange(len(classes))
@@ -55,9 +51,15 @@ def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int =
     return fig
 
 
-def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "target", *,
-                  log: bool = False, lines: Mapping[str, float] | None = None,
-                  figsize: tuple[float, float] = (5, 3.2), fontsize: float = 8) -> Figure:
+def attack_budget(
+    curves: Mapping[str, Mapping[float, float]],
+    target: str = "target",
+    *,
+    log: bool = False,
+    lines: Mapping[str, float] | None = None,
+    figsize: tuple[float, float] = (5, 3.2),
+    fontsize: float = 8,
+) -> Figure:
     """The target's probability after each attack (``{attack name: {epsilon: probability}}``)
     against the budget in pixel levels. ``log``: a logarithmic probability axis (down to the
     smallest value shown), so that probabilities far below 1 stay visible. ``lines``:
@@ -92,10 +94,17 @@ def attack_budget(curves: Mapping[str, Mapping[float, float]], target: str = "ta
     return fig
 
 
-def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.Tensor, classifier: Classifier,
-                       labels: Sequence[str] = ("before", "after"), index: int = 0, *,
-                       controls: Sequence[tuple[str, ExplanationChange, torch.Tensor]] = (),
-                       fontsize: float = 9) -> Figure:
+def explanation_change(
+    change: ExplanationChange,
+    x: torch.Tensor,
+    x_adv: torch.Tensor,
+    classifier: Classifier,
+    labels: Sequence[str] = ("before", "after"),
+    index: int = 0,
+    *,
+    controls: Sequence[tuple[str, ExplanationChange, torch.Tensor]] = (),
+    fontsize: float = 9,
+) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
     the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
     scale of the row's colour bar), with the Spearman correlation of the two in the row's
@@ -106,10 +115,9 @@ def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.
     from matplotlib.colors import Normalize
 
     names = list(change.before)
-    base, adv = image_array(x[index:index + 1], classifier), image_array(x_adv[index:index + 1], classifier)
+    base, adv = image_array(x[index : index + 1], classifier), image_array(x_adv[index : index + 1], classifier)
     columns = [(labels[0], base, change.before, None), (labels[1], adv, change.after, change.similarity)]
-    columns += [(label, image_array(img[index:index + 1], classifier), c.after, c.similarity)
-                for label, c, img in controls]
+    columns += [(label, image_array(img[index : index + 1], classifier), c.after, c.similarity) for label, c, img in controls]
     width = 6.4 if not controls else 3.0 * len(columns) + 0.8
     fig = Figure(figsize=(width, 2.7 * len(names) * (1 if not controls else 1.15)), layout="constrained")
     rows = fig.subfigures(len(names), 1, squeeze=False)[:, 0]
@@ -125,16 +133,14 @@ def explanation_change(change: ExplanationChange, x: torch.Tensor, x_adv: torch.
         if controls:
             row.suptitle(f"{name} (rank corr. = Spearman correlation with the clean map)", fontsize=fontsize + 1)
         else:
-            row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}",
-                         fontsize=10)
+            row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}", fontsize=10)
         bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.85, aspect=20)
         bar.set_label("map / its 99th percentile", fontsize=8)
         bar.ax.tick_params(labelsize=7)
     return fig
 
 
-def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str,
-                             amplify: float | None = None) -> Figure:
+def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str, amplify: float | None = None) -> Figure:
     """The fooling change (``(3,H,W)`` in pixel levels, amplified) beside a class
     visualisation (``(3,H,W)`` RGB in [0, 1]) of the same class, each titled with its share
     of energy at high spatial frequencies (:func:`cnnviz_lab.adversarial.high_frequency_share`)."""
@@ -144,8 +150,7 @@ def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, l
     fig = Figure(figsize=(7.5, 4.0), layout="constrained")
     a, b = fig.subplots(1, 2)
     a.imshow(_difference(delta, amp))
-    a.set_title(f"the fooling change (x{amp:.0f}, mid-grey = no change)\nhigh-frequency share {hf_d:.2f}",
-                fontsize=9)
+    a.set_title(f"the fooling change (x{amp:.0f}, mid-grey = no change)\nhigh-frequency share {hf_d:.2f}", fontsize=9)
     b.imshow(to_numpy(visualisation).transpose(1, 2, 0).clip(0, 1))
     b.set_title(f"what the network wants to see for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=9)
     for ax in (a, b):

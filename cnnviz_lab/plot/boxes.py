@@ -22,8 +22,7 @@ def outline(ax, box: Box, colour: str = "white", lw: float = 1.5, ls: str = "-",
     """Outline one ``(x0, y0, x1, y1)`` box on ``ax`` along its pixels' edges (``label``:
     its legend entry, if any)."""
     x0, y0, x1, y1 = (float(v) for v in box)
-    ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour, lw=lw, ls=ls,
-                           label=label))
+    ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour, lw=lw, ls=ls, label=label))
 
 
 def _named_boxes(boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> list[tuple[str, list[Box]]]:
@@ -58,20 +57,40 @@ def draw_boxes(ax, boxes: Boxes, label: bool = True, fontsize: float = 8) -> Non
             outline(ax, box, colour, lw=1.8 if label else 1.2, ls="-" if colour == "white" else "--")
         if label and name:
             x0, y0 = group[0][:2]
-            ax.text(x0 + 3, y0 + 3, name, color="black", fontsize=fontsize, va="top", ha="left",
-                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
+            ax.text(
+                x0 + 3,
+                y0 + 3,
+                name,
+                color="black",
+                fontsize=fontsize,
+                va="top",
+                ha="left",
+                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.5, "alpha": 0.85},
+            )
 
 
 def _box_legend(fig, boxes: Boxes, fontsize: float) -> None:
     """One legend entry per box label (its colour and line style), under the figure, on a
     grey background so that the white boxes show."""
     from matplotlib.lines import Line2D
-    handles = [Line2D([], [], color=colour, lw=2, ls="-" if colour == "white" else "--", label=name)
-               for (name, _group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS)) if name]
+
+    handles = [
+        Line2D([], [], color=colour, lw=2, ls="-" if colour == "white" else "--", label=name)
+        for (name, _group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS))
+        if name
+    ]
     if handles:
-        legend = fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=fontsize,
-                            facecolor="0.35", framealpha=1.0, labelcolor="white", title="hand-drawn boxes",
-                            title_fontsize=fontsize)
+        legend = fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=len(handles),
+            fontsize=fontsize,
+            facecolor="0.35",
+            framealpha=1.0,
+            labelcolor="white",
+            title="hand-drawn boxes",
+            title_fontsize=fontsize,
+        )
         legend.get_title().set_color("white")
 
 

@@ -54,9 +54,16 @@ def _layer(classifier: Classifier, layer: str | None) -> str:
     return layer or classifier.cam_layer
 
 
-def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndarray,
-                classifier: Classifier | None = None, title: str | None = None, alpha: float = 0.5,
-                cmap: str = "jet", map_title: str | None = None, fontsize: float | None = None) -> Figure:
+def cam_overlay(
+    image: ImageLike | torch.Tensor,
+    heatmap: torch.Tensor | np.ndarray,
+    classifier: Classifier | None = None,
+    title: str | None = None,
+    alpha: float = 0.5,
+    cmap: str = "jet",
+    map_title: str | None = None,
+    fontsize: float | None = None,
+) -> Figure:
     """Three panels: the image, the map alone, and the map over the greyscale image, with a
     colour bar: the map is stretched from its minimum to its maximum.
 
@@ -67,37 +74,35 @@ def cam_overlay(image: ImageLike | torch.Tensor, heatmap: torch.Tensor | np.ndar
     titles' size, the title one point larger and the colour bar's label and ticks one point
     smaller, and larger panels; the default keeps 9-point titles and an 8-point colour bar.
     """
-    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float))
-                                 or not fontsize > 0):
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0):
         raise ValueError(f"fontsize: a positive number of points or None, not {fontsize!r}")
     h = to_numpy(heatmap)
     while h.ndim > 2 and h.shape[0] == 1:
         h = h[0]
     if h.ndim != 2:
         raise ValueError(f"expected one (H,W) map, got shape {h.shape}; index the image and class first")
-    base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image,
-                       classifier)
-    fig = image_grid([base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
-                     ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"], ncols=3,
-                     cell=2.8 if fontsize is None else 3.4, cmap=cmap, suptitle=title)
+    base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image, classifier)
+    fig = image_grid(
+        [base, normalize_map(h), overlay(base, h, alpha=alpha, cmap=cmap)],
+        ["image", map_title or f"map ({h.shape[0]}x{h.shape[1]})", "overlay"],
+        ncols=3,
+        cell=2.8 if fontsize is None else 3.4,
+        cmap=cmap,
+        suptitle=title,
+    )
     small = 8 if fontsize is None else fontsize - 1
     if fontsize is not None:
         for ax in fig.axes:
             ax.title.set_fontsize(fontsize)
         if title:
             fig.suptitle(title, fontsize=fontsize + 1)
-    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03,
-                       pad=0.01, ticks=[0, 1])
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.03, pad=0.01, ticks=[0, 1])
     bar.ax.set_yticklabels(["min", "max"], fontsize=small)
     bar.set_label("the map's min to max", fontsize=small)
     return fig
 
 
-
-
-
-def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], alpha: float,
-                  cmap: str) -> tuple[list[np.ndarray], float]:
+def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], alpha: float, cmap: str) -> tuple[list[np.ndarray], float]:
     """Each map over the greyscale ``base`` on ONE signed scale: ``-v`` to ``+v`` with ``v``
     the largest ``|value|`` of all maps, 0 in the colormap's middle. Returns the tiles and ``v``."""
     arrays = [np.nan_to_num(to_numpy(m).astype(np.float64)) for m in maps]
@@ -112,11 +117,23 @@ def _signed_tiles(base: np.ndarray, maps: Sequence[torch.Tensor | np.ndarray], a
     return tiles, v
 
 
-def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor | np.ndarray],
-            titles: Sequence[str], suptitle: str | None = None, alpha: float = 0.5,
-            show_image: bool = True, cell: float = 2.4, colorbar: bool = True,
-            boxes: Boxes | None = None, scale: str = "own", scale_label: str | None = None,
-            peaks: bool = False, fontsize: float = 9, legend: bool = False) -> Figure:
+def cam_row(
+    classifier: Classifier,
+    x: torch.Tensor,
+    maps: Sequence[torch.Tensor | np.ndarray],
+    titles: Sequence[str],
+    suptitle: str | None = None,
+    alpha: float = 0.5,
+    show_image: bool = True,
+    cell: float = 2.4,
+    colorbar: bool = True,
+    boxes: Boxes | None = None,
+    scale: str = "own",
+    scale_label: str | None = None,
+    peaks: bool = False,
+    fontsize: float = 9,
+    legend: bool = False,
+) -> Figure:
     """The image followed by one overlay per map, each with its title.
 
     ``scale="own"`` (default): each map is stretched from its own minimum (blue) to its own
@@ -151,7 +168,7 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
             ax.title.set_fontsize(fontsize)
         if suptitle:
             fig.suptitle(suptitle, fontsize=fontsize + 1)
-    panels = fig.axes[:len(tiles)]
+    panels = fig.axes[: len(tiles)]
     map_axes = panels[1:] if show_image else panels
     if boxes is not None:
         for i, ax in enumerate(panels):
@@ -161,25 +178,34 @@ def cam_row(classifier: Classifier, x: torch.Tensor, maps: Sequence[torch.Tensor
             _mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if legend and boxes is not None:
         _box_legend(fig, boxes, small)
-        fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))   # room for the legend
+        fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))  # room for the legend
     if colorbar and scale == "own":
-        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8,
-                           fraction=0.02, pad=0.01, ticks=[0, 1])
+        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
         bar.ax.set_yticklabels(["min", "max"], fontsize=small)
         bar.set_label("each map: its own min to max", fontsize=small)
     elif colorbar:
-        bar = fig.colorbar(ScalarMappable(Normalize(-limit, limit), cmap=cmap), ax=fig.axes, shrink=0.8,
-                           fraction=0.02, pad=0.01)
+        bar = fig.colorbar(ScalarMappable(Normalize(-limit, limit), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01)
         bar.ax.tick_params(labelsize=small)
         bar.set_label(scale_label or "all maps: one scale, 0 = white", fontsize=small)
     return fig
 
 
-def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
-             method: MethodLike = "gradcam", layer: str | None = None, alpha: float = 0.5,
-             size: int | None = None, boxes: Boxes | None = None, peaks: bool = False,
-             scale: str = "own", suptitle: str | None = None, scale_label: str | None = None,
-             fontsize: float = 9, **kwargs: Any) -> Figure:
+def cam_topk(
+    classifier: Classifier,
+    image: ImageLike | torch.Tensor,
+    k: int = 5,
+    method: MethodLike = "gradcam",
+    layer: str | None = None,
+    alpha: float = 0.5,
+    size: int | None = None,
+    boxes: Boxes | None = None,
+    peaks: bool = False,
+    scale: str = "own",
+    suptitle: str | None = None,
+    scale_label: str | None = None,
+    fontsize: float = 9,
+    **kwargs: Any,
+) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
     ``(1,k)`` target), each titled with the label and its probability, as in the top-5
     figures of the Grad-CAM paper. ``boxes``, ``peaks``, ``scale``, ``scale_label`` and ``fontsize`` as in
@@ -190,32 +216,57 @@ def cam_topk(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5
     with torch.no_grad():
         probs = classifier.model(x).softmax(dim=1)[0]
     titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
-    return cam_row(classifier, x, list(maps), titles, alpha=alpha, boxes=boxes, peaks=peaks, scale=scale,
-                   scale_label=scale_label, fontsize=fontsize,
-                   suptitle=suptitle or f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes")
+    return cam_row(
+        classifier,
+        x,
+        list(maps),
+        titles,
+        alpha=alpha,
+        boxes=boxes,
+        peaks=peaks,
+        scale=scale,
+        scale_label=scale_label,
+        fontsize=fontsize,
+        suptitle=suptitle or f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes",
+    )
 
 
-def cam_compare(classifier: Classifier, image: ImageLike | torch.Tensor, target: Any = None,
-                methods: Sequence[MethodLike] = ("gradcam", "gradcam++", "layercam", "scorecam"),
-                layer: str | None = None, options: dict[str, dict] | None = None,
-                size: int | None = None, alpha: float = 0.5) -> Figure:
+def cam_compare(
+    classifier: Classifier,
+    image: ImageLike | torch.Tensor,
+    target: Any = None,
+    methods: Sequence[MethodLike] = ("gradcam", "gradcam++", "layercam", "scorecam"),
+    layer: str | None = None,
+    options: dict[str, dict] | None = None,
+    size: int | None = None,
+    alpha: float = 0.5,
+) -> Figure:
     """The same class explained by several CAM methods side by side. ``options`` gives
     extra keyword arguments per method name (e.g. ``{"scorecam": {"max_channels": 64}}``)."""
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
     options = options or {}
-    maps = [registry.call(m, classifier, x, target, layer=layer,
-                          **options.get(m if isinstance(m, str) else registry.label(m), {}))[0] for m in methods]
+    maps = [registry.call(m, classifier, x, target, layer=layer, **options.get(m if isinstance(m, str) else registry.label(m), {}))[0] for m in methods]
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, [registry.label(m) for m in methods], alpha=alpha,
-                   suptitle=f"'{label}' at {_layer(classifier, layer)}")
+    return cam_row(classifier, x, maps, [registry.label(m) for m in methods], alpha=alpha, suptitle=f"'{label}' at {_layer(classifier, layer)}")
 
 
-def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers: Sequence[str],
-                 target: Any = None, method: MethodLike = "gradcam", size: int | None = None,
-                 alpha: float = 0.5, boxes: Boxes | None = None, peaks: bool = False,
-                 sizes: bool = False, cell: float = 2.4, fontsize: float = 9, legend: bool = False) -> Figure:
+def cam_by_layer(
+    classifier: Classifier,
+    image: ImageLike | torch.Tensor,
+    layers: Sequence[str],
+    target: Any = None,
+    method: MethodLike = "gradcam",
+    size: int | None = None,
+    alpha: float = 0.5,
+    boxes: Boxes | None = None,
+    peaks: bool = False,
+    sizes: bool = False,
+    cell: float = 2.4,
+    fontsize: float = 9,
+    legend: bool = False,
+) -> Figure:
     """One class explained at several layers, early to late: early maps are sharp but not
     class specific, late maps are coarse (7x7) but pick out the object. ``boxes`` and
     ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
@@ -230,8 +281,19 @@ def cam_by_layer(classifier: Classifier, image: ImageLike | torch.Tensor, layers
         grids = {name: tuple(a.shape[-2:]) for name, a in activations(classifier, x, list(layers)).items()}
         titles = [f"{name}: {grids[name][0]}x{grids[name][1]},\nupsampled" for name in layers]
     label = classifier.label(target if not isinstance(target, str) else classifier.class_index(target))
-    return cam_row(classifier, x, maps, titles, alpha=alpha, boxes=boxes, peaks=peaks, cell=cell,
-                   fontsize=fontsize, legend=legend, suptitle=f"{registry.label(method)} for '{label}' by layer")
+    return cam_row(
+        classifier,
+        x,
+        maps,
+        titles,
+        alpha=alpha,
+        boxes=boxes,
+        peaks=peaks,
+        cell=cell,
+        fontsize=fontsize,
+        legend=legend,
+        suptitle=f"{registry.label(method)} for '{label}' by layer",
+    )
 
 
 def gradient_image(attribution: torch.Tensor | np.ndarray, percentile: float = 99.0) -> np.ndarray:
@@ -253,17 +315,30 @@ def cam_architectures(results: Sequence[ArchitectureMaps], label: str | None = N
         base = image_array(r.x, r.classifier)
         tiles += [base, overlay(base, r.gradcam), gradient_image(r.guided), gradient_image(r.guided_gradcam)]
         h, w = r.grid
-        titles += [f"{r.name}", f"{r.name}: Grad-CAM\n{r.layer} ({h}x{w})",
-                   f"{r.name}: guided backprop\nphase ratio {r.phase_ratio:.2f}", f"{r.name}:\nGuided Grad-CAM"]
+        titles += [
+            f"{r.name}",
+            f"{r.name}: Grad-CAM\n{r.layer} ({h}x{w})",
+            f"{r.name}: guided backprop\nphase ratio {r.phase_ratio:.2f}",
+            f"{r.name}:\nGuided Grad-CAM",
+        ]
     what = f" for '{label}'" if label else ""
     return image_grid(tiles, titles, ncols=4, cell=2.6, suptitle=f"Grad-CAM and guided backprop{what} by architecture")
 
 
-def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | np.ndarray,
-                       guided_gradcam: torch.Tensor | np.ndarray, labels: Sequence[str],
-                       classifier: Classifier | None = None, boxes: Boxes | None = None,
-                       percentile: float = 99.0, title: str | None = None, *, cell: float = 2.4,
-                       fontsize: float | None = None, zoom: Box | None = None) -> Figure:
+def guided_gradcam_row(
+    image: ImageLike | torch.Tensor,
+    guided: torch.Tensor | np.ndarray,
+    guided_gradcam: torch.Tensor | np.ndarray,
+    labels: Sequence[str],
+    classifier: Classifier | None = None,
+    boxes: Boxes | None = None,
+    percentile: float = 99.0,
+    title: str | None = None,
+    *,
+    cell: float = 2.4,
+    fontsize: float | None = None,
+    zoom: Box | None = None,
+) -> Figure:
     """Guided backpropagation beside Guided Grad-CAM, class by class (Selvaraju et al. 2017):
     the image, then for each of the ``K`` classes in ``labels`` its guided-backpropagation map
     and its Guided Grad-CAM map. ``guided`` and ``guided_gradcam``: ``(K,3,H,W)`` (or
@@ -276,21 +351,18 @@ def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | n
     drawn pixel by pixel (so fine texture such as a stride-2 checkerboard shows), its box
     outlined in cyan on the panel it comes from."""
     _check_boxes(boxes)
-    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float))
-                                 or not fontsize > 0):
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0):
         raise ValueError(f"fontsize: a positive number of points or None, not {fontsize!r}")
     if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not cell > 0:
         raise ValueError(f"cell: a positive panel size in inches, not {cell!r}")
     g, gg = to_numpy(guided), to_numpy(guided_gradcam)
     g, gg = (g[0] if g.ndim == 5 else g), (gg[0] if gg.ndim == 5 else gg)
     if g.ndim != 4 or g.shape != gg.shape or len(labels) != g.shape[0]:
-        raise ValueError(f"guided and guided_gradcam must both be (K,3,H,W) with K = len(labels) = {len(labels)}, "
-                         f"got {tuple(g.shape)} and {tuple(gg.shape)}")
+        raise ValueError(f"guided and guided_gradcam must both be (K,3,H,W) with K = len(labels) = {len(labels)}, got {tuple(g.shape)} and {tuple(gg.shape)}")
     base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image, classifier)
     tiles, names = [base], ["image"]
     for i, label in enumerate(labels):
-        tiles += [normalize_map(reduce_channels(g[i], "absmax"), "abs", percentile),
-                  normalize_map(reduce_channels(gg[i], "absmax"), "abs", percentile)]
+        tiles += [normalize_map(reduce_channels(g[i], "absmax"), "abs", percentile), normalize_map(reduce_channels(gg[i], "absmax"), "abs", percentile)]
         names += [f"guided backprop:\n{label}", f"Guided Grad-CAM:\n{label}"]
     n_maps = len(tiles)
     if zoom is not None:
@@ -318,14 +390,12 @@ def guided_gradcam_row(image: ImageLike | torch.Tensor, guided: torch.Tensor | n
             spine.set_edgecolor("cyan")
             spine.set_linewidth(2)
     if fontsize is not None:
-        for ax in fig.axes[:len(tiles)]:
+        for ax in fig.axes[: len(tiles)]:
             ax.title.set_fontsize(fontsize)
         if title:
             fig.suptitle(title, fontsize=fontsize + 1)
     small = 8 if fontsize is None else fontsize - 1
-    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="gray"), ax=fig.axes, shrink=0.8, fraction=0.02,
-                       pad=0.01, ticks=[0, 1])
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="gray"), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
     bar.ax.set_yticklabels(["0", f"p{percentile:g}"], fontsize=small)
     bar.set_label(f"max over RGB of |value|,\neach panel / its {percentile:g}th percentile", fontsize=small)
     return fig
-

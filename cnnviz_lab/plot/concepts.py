@@ -18,8 +18,7 @@ def _rgb(t: torch.Tensor, classifier=None) -> np.ndarray:
     return to_numpy(t).transpose(1, 2, 0).clip(0, 1)
 
 
-def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifier=None,
-                     titles: Mapping[str, str] | None = None) -> Figure:
+def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifier=None, titles: Mapping[str, str] | None = None) -> Figure:
     """One row per set (``{name: (N,3,H,W)}``, RGB in [0, 1], or model inputs when
     ``classifier`` is given to undo its normalisation): the first ``n`` images of each."""
     names = list(examples)
@@ -41,8 +40,7 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
     return fig
 
 
-def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *,
-         centre: str = "mean", fontsize: float = 9) -> Figure:
+def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *, centre: str = "mean", fontsize: float = 9) -> Figure:
     """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
     concept (mean over the repeats) and one for the random CAVs (grey). The error bars span
     the middle half of the repeats' scores (25th to 75th percentile), so they stay inside
@@ -77,17 +75,18 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
         if name != "random CAVs":
             for p, v, h, la in zip(pos, vals, high, result.layers):
                 mark = "*" if result.significant(name, la, alpha) else "n.s."
-                ax.text(p, min(v + h, 1.0) + 0.03, mark, ha="center",
-                        fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
+                ax.text(p, min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
     ax.set_xticks(xs, result.layers)
     ax.tick_params(labelsize=fontsize - 1)
     ax.set_ylim(0, 1.12)
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
     ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
-    ax.set_title(f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; error bars: 25th to 75th "
-                 f"percentile\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
-                 fontsize=fontsize)
+    ax.set_title(
+        f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; error bars: 25th to 75th "
+        f"percentile\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
+        fontsize=fontsize,
+    )
     fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=fontsize - 1)
     return fig
 

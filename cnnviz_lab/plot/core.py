@@ -59,16 +59,20 @@ def reduce_channels(attribution: torch.Tensor | np.ndarray, how: str = "absmax")
         return a
     if a.ndim != 3:
         raise ValueError(f"expected (C,H,W) or (H,W), got shape {a.shape}")
-    ops = {"absmax": lambda v: np.abs(v).max(0), "sum": lambda v: v.sum(0),
-           "abssum": lambda v: np.abs(v).sum(0), "l2": lambda v: np.sqrt((v ** 2).sum(0)),
-           "max": lambda v: v.max(0), "min": lambda v: v.min(0)}
+    ops = {
+        "absmax": lambda v: np.abs(v).max(0),
+        "sum": lambda v: v.sum(0),
+        "abssum": lambda v: np.abs(v).sum(0),
+        "l2": lambda v: np.sqrt((v**2).sum(0)),
+        "max": lambda v: v.max(0),
+        "min": lambda v: v.min(0),
+    }
     if how not in ops:
         raise ValueError(f"unknown reduction {how!r}; choose from {', '.join(ops)}")
     return ops[how](a)
 
 
-def normalize_map(heatmap: torch.Tensor | np.ndarray, mode: str = "minmax",
-                  percentile: float = 100.0) -> np.ndarray:
+def normalize_map(heatmap: torch.Tensor | np.ndarray, mode: str = "minmax", percentile: float = 100.0) -> np.ndarray:
     """Scale a map for display.
 
     ``"minmax"``: to [0, 1]; ``"abs"``: |map| / its ``percentile``; ``"positive"`` /
@@ -105,9 +109,9 @@ def colorize(heatmap: np.ndarray, cmap: str = "jet") -> np.ndarray:
     return colormaps[cmap](np.clip(heatmap, 0, 1))[..., :3].astype(np.float32)
 
 
-def overlay(image: ImageLike, heatmap: torch.Tensor | np.ndarray, alpha: float = 0.5,
-            cmap: str = "jet", gray: bool = True, classifier=None, normalize: str = "minmax"
-            ) -> np.ndarray:
+def overlay(
+    image: ImageLike, heatmap: torch.Tensor | np.ndarray, alpha: float = 0.5, cmap: str = "jet", gray: bool = True, classifier=None, normalize: str = "minmax"
+) -> np.ndarray:
     """The heatmap, normalised and coloured, blended over the image (``HxWx3`` in [0, 1]).
 
     ``gray=True`` shows the image in greyscale underneath so the colours read as the map,
@@ -122,8 +126,7 @@ def overlay(image: ImageLike, heatmap: torch.Tensor | np.ndarray, alpha: float =
     return np.clip((1 - alpha) * base + alpha * colorize(h, cmap), 0, 1)
 
 
-def grid_axes(n: int, ncols: int, cell: float | tuple[float, float], pad: tuple[float, float] = (0.0, 0.0)
-              ) -> tuple[Figure, np.ndarray]:
+def grid_axes(n: int, ncols: int, cell: float | tuple[float, float], pad: tuple[float, float] = (0.0, 0.0)) -> tuple[Figure, np.ndarray]:
     """A constrained-layout figure with room for ``n`` panels, ``ncols`` to a row (fewer when
     ``n`` is smaller), each ``cell`` inches (a side, or ``(width, height)``), plus ``pad``
     inches ``(width, height)`` for colour bars and titles; returns the figure and its
@@ -138,8 +141,9 @@ def grid_axes(n: int, ncols: int, cell: float | tuple[float, float], pad: tuple[
     return fig, axes
 
 
-def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int = 4,
-               cell: float = 2.4, cmap: str | None = None, suptitle: str | None = None) -> Figure:
+def image_grid(
+    images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int = 4, cell: float = 2.4, cmap: str | None = None, suptitle: str | None = None
+) -> Figure:
     """A figure of images in a grid (2-D arrays use ``cmap``, default grey)."""
     n = len(images)
     fig, axes = grid_axes(n, ncols, cell, (0.0, 0.4 if suptitle else 0.0))
@@ -147,8 +151,7 @@ def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None
         if i >= n:
             continue
         img = images[i]
-        ax.imshow(img, cmap=(cmap or "gray") if np.ndim(img) == 2 else None,
-                  vmin=None if np.ndim(img) == 3 else None)
+        ax.imshow(img, cmap=(cmap or "gray") if np.ndim(img) == 2 else None, vmin=None if np.ndim(img) == 3 else None)
         if titles is not None and i < len(titles):
             ax.set_title(titles[i], fontsize=9)
     if suptitle:

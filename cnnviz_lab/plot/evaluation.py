@@ -15,8 +15,13 @@ from ..models.classifier import Classifier
 from .core import image_array, normalize_map, to_numpy
 
 
-def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]], index: int = 0,
-           title: str | None = None, reference: float | None = None, legend_loc: str = "best") -> Figure:
+def curves(
+    results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]],
+    index: int = 0,
+    title: str | None = None,
+    reference: float | None = None,
+    legend_loc: str = "best",
+) -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
     curves, or ``{method name: curve or [deletion, insertion]}``; ``title`` (optional) goes
@@ -34,18 +39,16 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
         results = {f"map {i}": c for i, c in enumerate(results)}
     lines: dict[str, list[tuple[str, Curve]]] = {"deletion": [], "insertion": []}
     for name, value in results.items():
-        for c in ([value] if isinstance(value, Curve) else list(value)):
+        for c in [value] if isinstance(value, Curve) else list(value):
             lines[c.kind].append((name, c))
     kinds = [k for k in ("deletion", "insertion") if lines[k]]
     fig = Figure(figsize=(5 * len(kinds), 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(kinds)))
     for ax, kind in zip(axes, kinds):
         for name, c in lines[kind]:
-            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]),
-                    label=f"{name} (AUC {float(c.auc[index]):.3f})")
+            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]), label=f"{name} (AUC {float(c.auc[index]):.3f})")
         if reference is not None:
-            ax.axhline(float(reference), color="black", ls="--", lw=1,
-                       label=f"unmodified image ({float(reference):.2f})")
+            ax.axhline(float(reference), color="black", ls="--", lw=1, label=f"unmodified image ({float(reference):.2f})")
         better = "lower" if kind == "deletion" else "higher"
         ax.set_title(f"{kind}: {better} AUC is better", fontsize=10)
         ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}")
@@ -61,8 +64,9 @@ def curves(results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curv
     return fig
 
 
-def randomization(result: RandomizationResult, image: torch.Tensor | None = None,
-                  classifier: Classifier | None = None, index: int = 0, max_maps: int = 8) -> Figure:
+def randomization(
+    result: RandomizationResult, image: torch.Tensor | None = None, classifier: Classifier | None = None, index: int = 0, max_maps: int = 8
+) -> Figure:
     """The cascading randomisation check of image ``index``: top, the explanation after each
     step (original first; at most ``max_maps`` evenly spaced), bottom, Spearman rank
     correlation and SSIM with the original against the randomised layers."""
@@ -73,7 +77,7 @@ def randomization(result: RandomizationResult, image: torch.Tensor | None = None
     axes = np.atleast_1d(top.subplots(1, len(shown) + (image is not None)))
     i0 = 0
     if image is not None:
-        axes[0].imshow(image_array(image[index:index + 1], classifier))
+        axes[0].imshow(image_array(image[index : index + 1], classifier))
         axes[0].set_title("image", fontsize=8)
         i0 = 1
     for ax, s in zip(axes[i0:], shown):
@@ -106,9 +110,13 @@ def _colour_bar(fig: Figure, axes, cmap: str, label: str) -> None:
     bar.ax.tick_params(labelsize=7)
 
 
-def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[str, Sequence[str]],
-                  metric: str = "spearman", threshold: float | None = 0.5,
-                  distinct_colours: bool = False) -> Figure:
+def sanity_spread(
+    results: Mapping[str, RandomizationResult],
+    groups: Mapping[str, Sequence[str]],
+    metric: str = "spearman",
+    threshold: float | None = 0.5,
+    distinct_colours: bool = False,
+) -> Figure:
     """The cascading randomisation check (Adebayo et al. 2018) over several images, one
     panel per group of methods (``{panel title: [method names]}``, at most 8 per panel):
     for each method the mean similarity (``metric``: ``"spearman"`` or ``"ssim"``) of its
@@ -131,13 +139,12 @@ def sanity_spread(results: Mapping[str, RandomizationResult], groups: Mapping[st
         for j, name in enumerate(names):
             res = results[name]
             layers = res.layers if len(res.layers) > len(layers) else layers
-            vals = to_numpy(getattr(res, metric))                     # (N, L)
+            vals = to_numpy(getattr(res, metric))  # (N, L)
             xs = np.arange(1, vals.shape[1] + 1)
             colour = f"C{order.index(name) % 10 if distinct_colours else j}"
             ax.plot(xs, vals.mean(0), "o-", color=colour, lw=2, ms=4, label=name)
             if vals.shape[0] > 1:
-                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct_colours else 0.15,
-                                lw=0)
+                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct_colours else 0.15, lw=0)
                 if distinct_colours:
                     for edge in (vals.min(0), vals.max(0)):
                         ax.plot(xs, edge, ":", color=colour, lw=1)
@@ -174,10 +181,8 @@ def auc_bars(evaluation, markers: bool = False) -> Figure:
     names = sorted(evaluation.curves, key=lambda n: float(evaluation.insertion(n).mean()))
     n_images = len(evaluation.insertion(names[0])) if names else 0
     if markers and n_images > len(IMAGE_MARKERS):
-        raise ValueError(f"markers: at most {len(IMAGE_MARKERS)} images can have their own marker, "
-                         f"got {n_images}; use markers=False")
-    labels = list(evaluation.images or []) if len(evaluation.images or []) == n_images else [
-        f"image {i}" for i in range(n_images)]
+        raise ValueError(f"markers: at most {len(IMAGE_MARKERS)} images can have their own marker, got {n_images}; use markers=False")
+    labels = list(evaluation.images or []) if len(evaluation.images or []) == n_images else [f"image {i}" for i in range(n_images)]
     fig = Figure(figsize=(10, 0.32 * len(names) + 1.4), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     ys = np.arange(len(names))
@@ -190,22 +195,19 @@ def auc_bars(evaluation, markers: bool = False) -> Figure:
                 ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=2.5, alpha=0.7)
                 continue
             for i, v in enumerate(vals):
-                ax.plot([v], [y], IMAGE_MARKERS[i], mfc="none", mec="black", mew=1.0, ms=5,
-                        label=labels[i] if y == ys[0] else None)
+                ax.plot([v], [y], IMAGE_MARKERS[i], mfc="none", mec="black", mew=1.0, ms=5, label=labels[i] if y == ys[0] else None)
         better = "lower" if kind == "deletion" else "higher"
         what = "markers: each image (legend)" if markers else "dots: each image"
         ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {n_images} images; {what}", fontsize=10)
         ax.set_xlabel(f"{kind} AUC")
-    if markers and names:                                    # below both panels, clear of every marker
+    if markers and names:  # below both panels, clear of every marker
         handles, texts = axes[0].get_legend_handles_labels()
-        fig.legend(handles, texts, loc="outside lower center", ncols=n_images, fontsize=9, title="image",
-                   title_fontsize=9)
+        fig.legend(handles, texts, loc="outside lower center", ncols=n_images, fontsize=9, title="image", title_fontsize=9)
     axes[0].set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
     return fig
 
 
-def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spearman",
-                  highlight: Sequence[str] = ("guided_backprop",)) -> Figure:
+def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spearman", highlight: Sequence[str] = ("guided_backprop",)) -> Figure:
     """The cascading randomisation check of several methods in one axes: the similarity
     (``metric``: ``"spearman"`` or ``"ssim"``, averaged over the images) of each method's
     map to its original after each randomised layer, one line per method (those in
@@ -232,8 +234,9 @@ def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spe
     return fig
 
 
-def sanity_maps(results: Mapping[str, RandomizationResult], image: torch.Tensor | None = None,
-                classifier: Classifier | None = None, index: int = 0, max_steps: int = 5) -> Figure:
+def sanity_maps(
+    results: Mapping[str, RandomizationResult], image: torch.Tensor | None = None, classifier: Classifier | None = None, index: int = 0, max_steps: int = 5
+) -> Figure:
     """One row per method, one column per randomisation step (original first, at most
     ``max_steps`` evenly spaced steps in all): the absolute maps of image ``index``, each
     scaled to its own 99th percentile (one grey colour bar states the scale). The image
@@ -248,7 +251,7 @@ def sanity_maps(results: Mapping[str, RandomizationResult], image: torch.Tensor 
         res = results[name]
         c0 = 0
         if image is not None:
-            axes[r, 0].imshow(image_array(image[index:index + 1], classifier))
+            axes[r, 0].imshow(image_array(image[index : index + 1], classifier))
             c0 = 1
         for c, s in enumerate(shown):
             s = min(s, len(res.layers))
@@ -275,9 +278,16 @@ def auc_scatter(evaluation, index: int | None = None) -> Figure:
         d, i = evaluation.deletion(name), evaluation.insertion(name)
         dv, iv = (float(d.mean()), float(i.mean())) if index is None else (float(d[index]), float(i[index]))
         base = name in evaluation.baselines
-        ax.scatter([dv], [iv], marker=next(base_markers, "X") if base else "o", color="grey" if base else colour,
-                   s=70 if base else 60,
-                   edgecolors="black", linewidths=0.5, label=name + (" (baseline)" if base else ""))
+        ax.scatter(
+            [dv],
+            [iv],
+            marker=next(base_markers, "X") if base else "o",
+            color="grey" if base else colour,
+            s=70 if base else 60,
+            edgecolors="black",
+            linewidths=0.5,
+            label=name + (" (baseline)" if base else ""),
+        )
     ax.set_xlabel("deletion AUC (lower is better)")
     ax.set_ylabel("insertion AUC (higher is better)")
     ax.set_title("faithfulness: best methods top left", fontsize=10)
@@ -323,15 +333,13 @@ def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
         log = bool(positive.size == every.size and positive.max() > 100 * positive.min())
         for y, name in zip(ys, names):
             if name not in values:
-                ax.text(0.02, y, "not defined (re-runs the method)", fontsize=7, color="0.4", va="center",
-                        transform=ax.get_yaxis_transform())
+                ax.text(0.02, y, "not defined (re-runs the method)", fontsize=7, color="0.4", va="center", transform=ax.get_yaxis_transform())
                 continue
             vals = to_numpy(values[name]).astype(float)
             base = name in evaluation.baselines
             ax.barh([y], [vals.mean()], color="0.65" if base else "C0", height=0.7)
             ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=3, alpha=0.7)
-            ax.annotate(f"{vals.mean():.3g}", (1, y), xycoords=("axes fraction", "data"), xytext=(2, 0),
-                        textcoords="offset points", fontsize=7, va="center")
+            ax.annotate(f"{vals.mean():.3g}", (1, y), xycoords=("axes fraction", "data"), xytext=(2, 0), textcoords="offset points", fontsize=7, va="center")
         if log:
             ax.set_xscale("log")
         ax.set_ylim(-0.6, len(names) - 0.4)
@@ -342,7 +350,7 @@ def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
         ax.set_xlabel(unit + (" (log scale)" if log else ""), fontsize=8)
         ax.set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-    for ax in axes.flat[len(chosen):]:
+    for ax in axes.flat[len(chosen) :]:
         ax.set_visible(False)
     n = len(next(iter(evaluation.scores[chosen[0]].values())))
     fig.suptitle(f"bar: mean over {n} images; dots: each image", fontsize=9)

@@ -11,9 +11,17 @@ from ..models.classifier import Classifier
 from .core import image_array, normalize_map, overlay, reduce_channels, to_numpy
 
 
-def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tensor | np.ndarray, target: int,
-                k: int = 5, title: str | None = None, cmap: str = "jet", colorbar: bool = False,
-                percentile: float = 100.0) -> Figure:
+def explanation(
+    classifier: Classifier,
+    x: torch.Tensor,
+    attribution: torch.Tensor | np.ndarray,
+    target: int,
+    k: int = 5,
+    title: str | None = None,
+    cmap: str = "jet",
+    colorbar: bool = False,
+    percentile: float = 100.0,
+) -> Figure:
     """Three panels: the map alone, the map over the greyscale image, and the image's top-``k``
     classes as bars (the explained class ``target`` highlighted, and added below the top-``k``
     when it is not among them).
@@ -27,8 +35,7 @@ def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tens
     as ``"viridis"`` or ``"magma"`` reads more evenly than the default ``"jet"``).
     """
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != 1:
-        raise ValueError(f"x: expected one preprocessed image of shape (1,3,H,W), got "
-                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+        raise ValueError(f"x: expected one preprocessed image of shape (1,3,H,W), got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
     a = to_numpy(attribution)
     while a.ndim > 2 and a.shape[0] == 1:
         a = a[0]
@@ -43,7 +50,7 @@ def explanation(classifier: Classifier, x: torch.Tensor, attribution: torch.Tens
     heat = reduce_channels(a) if a.ndim == 3 else a
     shown = normalize_map(heat, percentile=float(percentile))
     base = image_array(x, classifier)
-    probs = classifier.logits(x).softmax(dim=1)[0].cpu()   # the frozen forward of the gate
+    probs = classifier.logits(x).softmax(dim=1)[0].cpu()  # the frozen forward of the gate
     top = probs.topk(min(k, probs.numel())).indices.tolist()
     if target not in top:
         top.append(int(target))

@@ -34,8 +34,7 @@ def _cue_box(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
 def _map_colour_bar(fig: Figure, axes, label: str = "map / its maximum") -> None:
     """One colour bar for overlays whose maps are each scaled from their minimum (0) to their
     maximum (1), as :func:`overlay` draws them."""
-    bar = fig.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.8, aspect=25,
-                       pad=0.01)
+    bar = fig.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.8, aspect=25, pad=0.01)
     bar.set_label(label, fontsize=8)
     bar.ax.tick_params(labelsize=7)
 
@@ -44,8 +43,7 @@ def _object_outline(ax, data: ShapeImages, i: int, colour: str = "white") -> Non
     ax.contour(to_numpy(data.object_masks[i].float()), levels=[0.5], colors=[colour], linewidths=0.8)
 
 
-def shape_samples(data: ShapeImages, n: int = 8, predictions: torch.Tensor | None = None,
-                  ncols: int = 8, title: str | None = None) -> Figure:
+def shape_samples(data: ShapeImages, n: int = 8, predictions: torch.Tensor | None = None, ncols: int = 8, title: str | None = None) -> Figure:
     """The first ``n`` images, each titled with its class and its cue's colour (and, given
     ``predictions``, what a model said: a tick when right)."""
     n = min(n, len(data))
@@ -79,7 +77,7 @@ def shortcut_accuracy(accuracies: Mapping[str, Mapping[str, float]], chance: flo
         bars = ax.bar(xs, vals, width, label=m)
         for b, v in zip(bars, vals):
             ax.text(b.get_x() + b.get_width() / 2, v + 0.02, f"{v:.0%}", ha="center", fontsize=8)
-    if chance is not None:   # labelled in the legend, so no text sits on a bar
+    if chance is not None:  # labelled in the legend, so no text sits on a bar
         ax.axhline(chance, ls="--", c="gray", lw=1, label=f"chance ({chance:.0%})")
     ax.set_xticks(np.arange(len(sets)), [f"cue: {s}" for s in sets])
     ax.set_ylim(0, 1.12)
@@ -88,8 +86,7 @@ def shortcut_accuracy(accuracies: Mapping[str, Mapping[str, float]], chance: flo
     return fig
 
 
-def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 0,
-              methods: Sequence[str] | None = None, ncols: int = 8) -> Figure:
+def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 0, methods: Sequence[str] | None = None, ncols: int = 8) -> Figure:
     """Image ``index`` explained by each method for each model: the image first, then the
     map of each method over the greyscale image (each map scaled from its minimum to its
     maximum: one colour bar), the cue boxed (dashed) and the object outlined, and in each
@@ -98,7 +95,7 @@ def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 
     the image, is titled with the model."""
     names = list(methods) if methods is not None else list(next(iter(scores.values())).methods)
     ncols = max(2, int(ncols))
-    panels = [None, *names]                        # None: the image itself
+    panels = [None, *names]  # None: the image itself
     per_model = -(-len(panels) // ncols)
     rows = list(scores)
     img = _rgb(data.images[index])
@@ -118,15 +115,13 @@ def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 
             _cue_box(ax, data, index)
             _object_outline(ax, data, index)
             s = scores[model].scores[name]
-            ax.set_title(f"{name.replace('_', ' ')}\ncue {float(s['cue energy'][index]):.2f}, "
-                         f"shape {float(s['object energy'][index]):.2f}", fontsize=8)
+            ax.set_title(f"{name.replace('_', ' ')}\ncue {float(s['cue energy'][index]):.2f}, shape {float(s['object energy'][index]):.2f}", fontsize=8)
     _map_colour_bar(fig, axes, "each map from its minimum (0) to its maximum (1)")
     fig.suptitle("share of each map's mass on the cue (dashed box) and on the shape (outline)", fontsize=10)
     return fig
 
 
-def mean_interval(values: torch.Tensor, level: float = 0.95, n: int = 2000, seed: int = 0
-                  ) -> tuple[float, float]:
+def mean_interval(values: torch.Tensor, level: float = 0.95, n: int = 2000, seed: int = 0) -> tuple[float, float]:
     """An interval for the mean of ``values`` over the images (``(N,)``, NaNs skipped), as
     ``(low, high)``: for hits and misses (every value 0 or 1, a pointing game) the Wilson
     score interval of a binomial proportion (Wilson 1927), which stays honest at 0 or N hits;
@@ -153,8 +148,7 @@ def mean_interval(values: torch.Tensor, level: float = 0.95, n: int = 2000, seed
     return low, high
 
 
-def _bars(scores: Mapping[str, MaskScores], model: str, names: Sequence[str], score: str,
-          interval: float | None) -> tuple[list[float], np.ndarray | None]:
+def _bars(scores: Mapping[str, MaskScores], model: str, names: Sequence[str], score: str, interval: float | None) -> tuple[list[float], np.ndarray | None]:
     """Means of ``score`` per method and, with ``interval``, their ``(2, M)`` distances to the
     interval's bounds (matplotlib's ``yerr``/``xerr``)."""
     vals = [scores[model].mean(n, score) for n in names]
@@ -164,8 +158,14 @@ def _bars(scores: Mapping[str, MaskScores], model: str, names: Sequence[str], sc
     return vals, np.clip(np.abs(bounds - np.array(vals)[None]), 0, None)
 
 
-def mask_scores(scores: Mapping[str, MaskScores], score: str = "cue energy", chance: float | None = None,
-                ax_title: str | None = None, landscape: bool = False, interval: float | None = None) -> Figure:
+def mask_scores(
+    scores: Mapping[str, MaskScores],
+    score: str = "cue energy",
+    chance: float | None = None,
+    ax_title: str | None = None,
+    landscape: bool = False,
+    interval: float | None = None,
+) -> Figure:
     """One horizontal bar per method and model (``{model: MaskScores}``): the mean of
     ``score`` over the images, with the chance level (e.g. the mask's share of the image)
     as a dashed line. ``landscape``: vertical bars in a wide, low figure (method names
@@ -195,8 +195,7 @@ def mask_scores(scores: Mapping[str, MaskScores], score: str = "cue energy", cha
     return fig
 
 
-def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance: float | None,
-                           ax_title: str | None, interval: float | None = None) -> Figure:
+def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance: float | None, ax_title: str | None, interval: float | None = None) -> Figure:
     """:func:`mask_scores` as vertical bars: methods along the x axis, one bar per model."""
     models = list(scores)
     names = list(next(iter(scores.values())).methods)
@@ -210,8 +209,7 @@ def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance:
     if chance is not None:
         ax.axhline(chance, ls="--", c="gray", lw=1, label="chance")
     ax.set_xticks(np.arange(len(names)), names, rotation=40, ha="right", fontsize=10)
-    ax.set_ylabel(f"{score}\n(mean over images" + (f",\n{interval:.0%} interval)" if interval else ")"),
-                  fontsize=10)
+    ax.set_ylabel(f"{score}\n(mean over images" + (f",\n{interval:.0%} interval)" if interval else ")"), fontsize=10)
     ax.set_title(ax_title or score, fontsize=12)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", ncols=len(models) + 1, fontsize=9)
     return fig
@@ -228,7 +226,7 @@ def _filter_mosaic(w: torch.Tensor, ncols: int = 4) -> np.ndarray:
     out = np.ones((nrows * (k + 1) - 1, ncols * (k + 1) - 1, 3))
     for i in range(c):
         r, q = divmod(i, ncols)
-        out[r * (k + 1):r * (k + 1) + k, q * (k + 1):q * (k + 1) + k] = tiles[i].transpose(1, 2, 0)
+        out[r * (k + 1) : r * (k + 1) + k, q * (k + 1) : q * (k + 1) + k] = tiles[i].transpose(1, 2, 0)
     return out
 
 
@@ -258,10 +256,8 @@ def timeline(tl: Timeline, classes: Sequence[str] | None = None, epochs: Sequenc
         axes[1, c].set_title(f"p({label}) = {float(tl.probs[e][tl.target]):.2f}", fontsize=9)
         for ax in axes[:, c]:
             ax.set_axis_off()
-    axes[0, 0].text(-0.1, 0.5, "conv1 filters", transform=axes[0, 0].transAxes, rotation=90, va="center",
-                    ha="right", fontsize=9)
-    axes[1, 0].text(-0.1, 0.5, "Grad-CAM", transform=axes[1, 0].transAxes, rotation=90, va="center",
-                    ha="right", fontsize=9)
+    axes[0, 0].text(-0.1, 0.5, "conv1 filters", transform=axes[0, 0].transAxes, rotation=90, va="center", ha="right", fontsize=9)
+    axes[1, 0].text(-0.1, 0.5, "Grad-CAM", transform=axes[1, 0].transAxes, rotation=90, va="center", ha="right", fontsize=9)
     _map_colour_bar(fig, axes[1, :], "Grad-CAM / its maximum")
     return fig
 
@@ -278,4 +274,3 @@ def cue_legend(classes: Sequence[str]) -> Figure:
 
 
 __all__ = ["cue_legend", "mask_maps", "mask_scores", "mean_interval", "shape_samples", "shortcut_accuracy", "timeline"]
-

@@ -34,15 +34,22 @@ def _conv(model: nn.Module | Classifier, layer: str | nn.Module | None) -> tuple
     name = layer_name(module, layer)
     conv = get_layer(module, name)
     if not isinstance(conv, nn.Conv2d):
-        raise ValueError(f"{name} is a {type(conv).__name__}, not a Conv2d; "
-                         f"conv layers: {', '.join(layer_names(module, 'conv')[:8])}, ...")
+        raise ValueError(f"{name} is a {type(conv).__name__}, not a Conv2d; conv layers: {', '.join(layer_names(module, 'conv')[:8])}, ...")
     return name, conv
 
 
-def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
-            max_filters: int = 64, max_inputs: int = 8, title: str | None = None, *,
-            scale: str = "each", show_share: bool = False, highlight: Sequence[int] = (),
-            frame_inputs: Sequence[int] = ()) -> Figure:
+def filters(
+    model: nn.Module | Classifier,
+    layer: str | nn.Module | None = None,
+    max_filters: int = 64,
+    max_inputs: int = 8,
+    title: str | None = None,
+    *,
+    scale: str = "each",
+    show_share: bool = False,
+    highlight: Sequence[int] = (),
+    frame_inputs: Sequence[int] = (),
+) -> Figure:
     """The weights of a convolution layer as pictures (default: the first conv layer).
 
     A layer that reads an RGB image shows each filter as one colour image (Zeiler & Fergus
@@ -68,12 +75,10 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
     black frame and a tick label with their number.
     """
     for key, value in (("highlight", highlight), ("frame_inputs", frame_inputs)):
-        if isinstance(value, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
-                                                       for i in value):
+        if isinstance(value, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in value):
             raise TypeError(f"{key}: a sequence of channel indices, not {value!r}")
     if scale not in ("each", "shared"):
-        raise ValueError(f"scale: 'each' (every filter stretched to its own range) or 'shared' "
-                         f"(one scale for all filters), not {scale!r}")
+        raise ValueError(f"scale: 'each' (every filter stretched to its own range) or 'shared' (one scale for all filters), not {scale!r}")
     name, conv = _conv(model, layer)
     w = to_numpy(conv.weight)
     shape = tuple(conv.weight.shape)
@@ -81,16 +86,15 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
         bad = [i for i in frame_inputs if not 0 <= i < w.shape[1]]
         if bad:
             raise ValueError(f"frame_inputs: {name} reads input channels 0-{w.shape[1] - 1}; got {bad}")
-        return _matrix(w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a "
-                       f"{shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs)
+        return _matrix(
+            w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a {shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs
+        )
     if frame_inputs:
-        raise ValueError(f"frame_inputs: framing matrix columns is for 1x1 layers; {name} has "
-                         f"{shape[2]}x{shape[3]} kernels")
+        raise ValueError(f"frame_inputs: framing matrix columns is for 1x1 layers; {name} has {shape[2]}x{shape[3]} kernels")
     w = w[:max_filters]
     title = title or f"{name}: {shape} filters"
     if highlight and w.shape[1] != 1:
-        raise ValueError(f"highlight: framing tiles is for depthwise layers (one input channel per filter); "
-                         f"{name} reads {w.shape[1]} channels")
+        raise ValueError(f"highlight: framing tiles is for depthwise layers (one input channel per filter); {name} reads {w.shape[1]} channels")
     if w.shape[1] == 3:
         if scale == "shared":
             lim = float(np.abs(w).max()) or 1.0
@@ -99,31 +103,31 @@ def filters(model: nn.Module | Classifier, layer: str | nn.Module | None = None,
             tiles = [_unit(f.transpose(1, 2, 0)) for f in w]
         names = [str(i) for i in range(len(tiles))]
         if show_share:
-            share = achromatic_share(model, layer)[:len(tiles)]
+            share = achromatic_share(model, layer)[: len(tiles)]
             norms = np.sqrt((w.astype(np.float64) ** 2).sum(axis=(1, 2, 3)))
             off = norms < 1e-6 * max(float(norms.max()), 1e-30)
             names = [f"{i}: off" if dead else f"{i}: {a:.2f}" for i, a, dead in zip(names, share.tolist(), off)]
         fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
         if scale == "shared":
-            fig.supxlabel(f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
-                          + ("; after each number its achromatic share ('off': all weights zero)" if show_share else ""),
-                         fontsize=9)
+            fig.supxlabel(
+                f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
+                + ("; after each number its achromatic share ('off': all weights zero)" if show_share else ""),
+                fontsize=9,
+            )
         return fig
     if show_share:
-        raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share "
-                         "is defined for a layer that reads an RGB image")
+        raise ValueError(f"show_share: {name} reads {w.shape[1]} channels, not RGB; the achromatic share is defined for a layer that reads an RGB image")
     if w.shape[1] == 1:
         bad = [i for i in highlight if not 0 <= i < len(w)]
         if bad:
             raise ValueError(f"highlight: {name} shows filters 0-{len(w) - 1}; got {bad}")
         return _signed_tiles([f[0] for f in w], [str(i) for i in range(len(w))], 8, title, highlight)
-    rows = w[:min(len(w), 16), :max_inputs]
+    rows = w[: min(len(w), 16), :max_inputs]
     titles = [f"f{i} in{j}" for i in range(len(rows)) for j in range(rows.shape[1])]
     return _signed_tiles([t for row in rows for t in row], titles, rows.shape[1], title)
 
 
-def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title: str,
-                  highlight: Sequence[int] = ()) -> Figure:
+def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title: str, highlight: Sequence[int] = ()) -> Figure:
     """Kernels as tiles on one symmetric red-blue scale, zero white, with a colour bar;
     tiles in ``highlight`` framed in black with a larger number."""
     lim = float(max(np.abs(t).max() for t in tiles)) or 1.0
@@ -162,11 +166,10 @@ def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = ()) -> Figu
     ax.set_title(title, fontsize=10)
     if frame_inputs:
         from matplotlib.patches import Rectangle
+
         for j in frame_inputs:
-            ax.add_patch(Rectangle((j - 0.5, -0.5), 1, m.shape[0], fill=False, edgecolor="black", lw=2,
-                                   clip_on=False))
-        ticks = sorted({t for t in range(0, m.shape[1], 20) if all(abs(t - j) > 6 for j in frame_inputs)}
-                       | set(frame_inputs))
+            ax.add_patch(Rectangle((j - 0.5, -0.5), 1, m.shape[0], fill=False, edgecolor="black", lw=2, clip_on=False))
+        ticks = sorted({t for t in range(0, m.shape[1], 20) if all(abs(t - j) > 6 for j in frame_inputs)} | set(frame_inputs))
         ax.set_xticks(ticks, [str(t) for t in ticks])
         for label in ax.get_xticklabels():
             if int(label.get_text()) in frame_inputs:
@@ -184,8 +187,9 @@ def achromatic_share(model: nn.Module | Classifier, layer: str | nn.Module | Non
     name, conv = _conv(model, layer)
     w = conv.weight.detach().float().cpu()
     if w.shape[1] != 3:
-        raise ValueError(f"{name} reads {w.shape[1]} channels, not RGB: achromatic_share needs a layer "
-                         f"whose filters have 3 input channels (the first conv layer)")
+        raise ValueError(
+            f"{name} reads {w.shape[1]} channels, not RGB: achromatic_share needs a layer whose filters have 3 input channels (the first conv layer)"
+        )
     common = w.mean(dim=1, keepdim=True).expand_as(w)
     return common.pow(2).sum(dim=(1, 2, 3)) / w.pow(2).sum(dim=(1, 2, 3)).clamp(min=1e-30)
 
@@ -197,7 +201,7 @@ def kernel_centres(model: nn.Module | Classifier, layer: str | nn.Module) -> tor
     all-zero one. A kernel that has learnt to look up and to the left of its centre has
     both offsets negative."""
     name, conv = _conv(model, layer)
-    a = conv.weight.detach().float().cpu().abs().sum(dim=1)            # (C_out, kh, kw)
+    a = conv.weight.detach().float().cpu().abs().sum(dim=1)  # (C_out, kh, kw)
     rows = torch.arange(a.shape[1], dtype=a.dtype) - (a.shape[1] - 1) / 2
     cols = torch.arange(a.shape[2], dtype=a.dtype) - (a.shape[2] - 1) / 2
     total = a.sum(dim=(1, 2))
@@ -207,9 +211,17 @@ def kernel_centres(model: nn.Module | Classifier, layer: str | nn.Module) -> tor
     return torch.stack([down, right], dim=1)
 
 
-def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor, layer: str,
-                 channels: Sequence[int] | None = None, ncols: int = 8, cmap: str = "viridis", *,
-                 scale: str = "each", clip: float | None = None) -> Figure:
+def feature_maps(
+    model: nn.Module | Classifier,
+    image: ImageLike | torch.Tensor,
+    layer: str,
+    channels: Sequence[int] | None = None,
+    ncols: int = 8,
+    cmap: str = "viridis",
+    *,
+    scale: str = "each",
+    clip: float | None = None,
+) -> Figure:
     """The activations of ``layer`` for one image, one tile per channel (first 64 by default).
 
     ``image`` is a preprocessed tensor or anything a Classifier can preprocess. The title of
@@ -226,16 +238,17 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     wash out the rest; the title says so and the colour bar's arrows mark clipped values.
     """
     if scale not in ("each", "shared", "signed", "auto"):
-        raise ValueError(f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
-                         f"and a colour bar), 'signed' (one scale centred on zero) or 'auto' (signed "
-                         f"when the maps have both signs, else shared), not {scale!r}")
+        raise ValueError(
+            f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
+            f"and a colour bar), 'signed' (one scale centred on zero) or 'auto' (signed "
+            f"when the maps have both signs, else shared), not {scale!r}"
+        )
     if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float))):
         raise TypeError(f"clip: a percentile between 0 and 100 or None, not {type(clip).__name__}")
     if clip is not None and not 0 < clip <= 100:
         raise ValueError(f"clip: a percentile in (0, 100], got {clip}")
     if clip is not None and scale == "each":
-        raise ValueError("clip: applies to scale='shared', 'signed' or 'auto'; with scale='each' every "
-                         "tile already has its own range")
+        raise ValueError("clip: applies to scale='shared', 'signed' or 'auto'; with scale='each' every tile already has its own range")
     module, clf = unwrap(model)
     if not isinstance(image, torch.Tensor):
         if clf is None:
@@ -251,13 +264,14 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     a = to_numpy(act)
     tiles = [a[c] for c in chans]
     titles = [f"{c} ({a[c].mean():.2f})" for c in chans]
-    shown = (f"channels {chans[0]}-{chans[-1]} of {act.shape[0]}"
-             if chans == list(range(chans[0], chans[-1] + 1)) and len(chans) < act.shape[0]
-             else f"{len(chans)} of {act.shape[0]} channels")
+    shown = (
+        f"channels {chans[0]}-{chans[-1]} of {act.shape[0]}"
+        if chans == list(range(chans[0], chans[-1] + 1)) and len(chans) < act.shape[0]
+        else f"{len(chans)} of {act.shape[0]} channels"
+    )
     suptitle = f"{layer}: {shown}, {act.shape[1]}x{act.shape[2]}"
     if scale == "each":
-        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap,
-                          suptitle=f"{suptitle}, each tile on its own colour scale")
+        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap, suptitle=f"{suptitle}, each tile on its own colour scale")
     lo, hi = float(min(t.min() for t in tiles)), float(max(t.max() for t in tiles))
     if scale == "auto":
         scale = "signed" if lo < 0 else "shared"
@@ -278,8 +292,7 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
             im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             ax.set_title(titles[i], fontsize=8)
     clipped = clip is not None and clip < 100
-    fig.colorbar(im, ax=axes, shrink=0.8, label="activation",
-                 extend=("both" if scale == "signed" else "max") if clipped else "neither")
+    fig.colorbar(im, ax=axes, shrink=0.8, label="activation", extend=("both" if scale == "signed" else "max") if clipped else "neither")
     scale_name = "one colour scale centred on zero" if scale == "signed" else "one colour scale"
     if clipped:
         scale_name += f", clipped at the {clip:g}th percentile of {'|activation|' if scale == 'signed' else 'activation'}"
@@ -287,8 +300,7 @@ def feature_maps(model: nn.Module | Classifier, image: ImageLike | torch.Tensor,
     return fig
 
 
-def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5,
-                title: str | None = None) -> Figure:
+def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5, title: str | None = None) -> Figure:
     """The image beside a bar chart of its top-``k`` classes and probabilities; the chart is
     titled ``title`` (default: the classifier's name and "top-k")."""
     if title is not None and not isinstance(title, str):
@@ -302,23 +314,21 @@ def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int 
     labels = [label for _, label, _ in top][::-1]
     probs = [p for _, _, p in top][::-1]
     bars = ax_bar.barh(labels, probs, color="#4878d0")
-    inside = [p > 0.85 for p in probs]   # a label past 1 would not fit: it goes inside its bar
+    inside = [p > 0.85 for p in probs]  # a label past 1 would not fit: it goes inside its bar
     ax_bar.bar_label(bars, [f"{p:.1%}" if not i else "" for p, i in zip(probs, inside)], padding=3, fontsize=9)
-    ax_bar.bar_label(bars, [f"{p:.1%}" if i else "" for p, i in zip(probs, inside)], padding=-38, fontsize=9,
-                     color="white")
+    ax_bar.bar_label(bars, [f"{p:.1%}" if i else "" for p, i in zip(probs, inside)], padding=-38, fontsize=9, color="white")
     ax_bar.set_xlim(0, 1)
     ax_bar.set_xlabel("probability")
     ax_bar.set_title(title if title is not None else f"{title_name(classifier)}: top-{k}")
     return fig
 
 
-def augmentations(classifier: Classifier, image: ImageLike, names: list[str] | None = None,
-                  seed: int | None = 0) -> Figure:
+def augmentations(classifier: Classifier, image: ImageLike, names: list[str] | None = None, seed: int | None = 0) -> Figure:
     """Augmented versions of the image, each titled with the class the network gives it."""
     views = augment(image, names, seed)
     batch = classifier.preprocess([img for _, img in views])
     tops = classifier.predict(batch, k=1)
     tops = [tops] if len(views) == 1 else tops
-    arrays = [image_array(batch[i:i + 1], classifier) for i in range(len(views))]
+    arrays = [image_array(batch[i : i + 1], classifier) for i in range(len(views))]
     titles = [f"{n}\n{t[0][1]} {t[0][2]:.0%}" for (n, _), t in zip(views, tops)]
     return image_grid(arrays, titles, ncols=4, cell=2.4)

@@ -25,8 +25,7 @@ def _resize(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(m.astype(np.float32)).resize((shape[1], shape[0]), Image.BILINEAR))
 
 
-def occlusion_projection(image: ImageLike | torch.Tensor, regularized: torch.Tensor | np.ndarray,
-                         classifier: Classifier | None = None) -> np.ndarray:
+def occlusion_projection(image: ImageLike | torch.Tensor, regularized: torch.Tensor | np.ndarray, classifier: Classifier | None = None) -> np.ndarray:
     """The occlusion projection: the image multiplied pixel by pixel by the regularised
     heatmap (resized to the image), so only what the network needs stays bright. ``HxWx3``."""
     base = image_array(image, classifier)
@@ -39,12 +38,12 @@ def _pick(t: torch.Tensor, grid: OcclusionGrid, index: int, k: int) -> np.ndarra
     return to_numpy(t if grid.squeeze else t[k])
 
 
-def _weighted_overlay(img: np.ndarray, m: np.ndarray, top: float, cmap: str, signed: bool,
-                      alpha: float = 0.75) -> np.ndarray:
+def _weighted_overlay(img: np.ndarray, m: np.ndarray, top: float, cmap: str, signed: bool, alpha: float = 0.75) -> np.ndarray:
     """``m`` coloured with ``cmap`` over the greyscale image, with an opacity proportional
     to ``|m| / top`` (0 stays the photograph): a diverging scale from ``-top`` to ``top`` when
     ``signed``, else a sequential one from 0 to ``top``."""
     from matplotlib import colormaps
+
     m = _resize(np.nan_to_num(m.astype(np.float32)), img.shape[:2]) if m.shape != img.shape[:2] else m
     h = np.clip(m / top, -1 if signed else 0, 1)
     colours = colormaps[cmap]((h + 1) / 2 if signed else h)[..., :3]
@@ -71,11 +70,21 @@ def _grid_extent(grid: OcclusionGrid) -> tuple[float, float, float, float]:
     return (cx0 - sx / 2, cx1 + sx / 2, cy1 + sy / 2, cy0 - sy / 2)
 
 
-def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: OcclusionGrid,
-                         index: int = 0, k: int = 0, percentile: float = 25.0, cmap: str = "viridis",
-                         regularized: bool = True, boxes: Sequence[Sequence[int]] | None = None,
-                         occluder: str | tuple[float, float, float] = "black", signed: bool = False,
-                         drop: bool = False, underlay: bool = False) -> Figure:
+def occlusion_experiment(
+    classifier: Classifier | None,
+    x: torch.Tensor,
+    grid: OcclusionGrid,
+    index: int = 0,
+    k: int = 0,
+    percentile: float = 25.0,
+    cmap: str = "viridis",
+    regularized: bool = True,
+    boxes: Sequence[Sequence[int]] | None = None,
+    occluder: str | tuple[float, float, float] = "black",
+    signed: bool = False,
+    drop: bool = False,
+    underlay: bool = False,
+) -> Figure:
     """The occlusion experiment for image ``index`` (and class ``k`` of an
     ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
     target's output as a function of the occluder position; the regularised heatmap
@@ -105,7 +114,7 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     label = classifier.label(cls) if classifier is not None else f"class {cls}"
     base = float(grid.base[index, k])
     what = "probability" if grid.output == "prob" else "logit"
-    img = image_array(x[index:index + 1], classifier)
+    img = image_array(x[index : index + 1], classifier)
 
     n = 5 if regularized else 3
     fig = Figure(figsize=(3.1 * n, 3.4), layout="constrained")
@@ -133,10 +142,8 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
         shown, colours = (-change, "RdBu_r") if drop else (change, "RdBu")
         im = axes[1].imshow(shown, cmap=colours, vmin=-span, vmax=span, extent=extent, **shade)
         bar = fig.colorbar(ScalarMappable(im.norm, cmap=colours) if underlay else im, ax=axes[1], shrink=0.8)
-        bar.set_label(f"{what} drop (unoccluded {base:.2f}; negative: a rise)" if drop
-                      else f"change of the {what} (unoccluded {base:.2f})", fontsize=8)
-        axes[1].set_title(f"{'drop' if drop else 'change'} of the {what} per occluder\nposition "
-                          f"({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
+        bar.set_label(f"{what} drop (unoccluded {base:.2f}; negative: a rise)" if drop else f"change of the {what} (unoccluded {base:.2f})", fontsize=8)
+        axes[1].set_title(f"{'drop' if drop else 'change'} of the {what} per occluder\nposition ({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
     else:
         im = axes[1].imshow(heat, cmap=cmap, extent=extent, **shade)
         fig.colorbar(ScalarMappable(im.norm, cmap=cmap) if underlay else im, ax=axes[1], shrink=0.8)
@@ -174,10 +181,17 @@ def occlusion_experiment(classifier: Classifier | None, x: torch.Tensor, grid: O
     return fig
 
 
-def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.Tensor,
-                   titles: list[str] | None = None, index: int = 0,
-                   what: str | Sequence[str] = "probability drop", cmap: str | None = None,
-                   signed: bool = False, boxes: Sequence[Sequence[int]] | dict | None = None) -> Figure:
+def occlusion_maps(
+    classifier: Classifier | None,
+    x: torch.Tensor,
+    maps: torch.Tensor,
+    titles: list[str] | None = None,
+    index: int = 0,
+    what: str | Sequence[str] = "probability drop",
+    cmap: str | None = None,
+    signed: bool = False,
+    boxes: Sequence[Sequence[int]] | dict | None = None,
+) -> Figure:
     """Maps over the image, one panel per map: ``maps`` ``(N,K,H,W)`` (the K maps of image
     ``index``) or ``(N,H,W)`` (each image with its map). Positive values only, each panel
     on its own colour scale, from 0 to its own maximum, drawn as the panel's colour bar
@@ -191,9 +205,9 @@ def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.T
     ``{name: list of boxes}`` (one colour per name, labelled)."""
     m = maps.detach()
     if m.dim() == 4:
-        panels = [(x[index:index + 1], m[index, k]) for k in range(m.shape[1])]
+        panels = [(x[index : index + 1], m[index, k]) for k in range(m.shape[1])]
     else:
-        panels = [(x[i:i + 1], m[i]) for i in range(m.shape[0])]
+        panels = [(x[i : i + 1], m[i]) for i in range(m.shape[0])]
     labels = [what] * len(panels) if isinstance(what, str) else list(what)
     if len(labels) != len(panels):
         raise ValueError(f"what: one label for all panels or one per panel ({len(panels)}), got {len(labels)}")
@@ -213,8 +227,7 @@ def occlusion_maps(classifier: Classifier | None, x: torch.Tensor, maps: torch.T
         ax.set_axis_off()
         if boxes:
             draw_boxes(ax, boxes, fontsize=7)
-        bar = fig.colorbar(ScalarMappable(Normalize(-top if signed else 0.0, top), cmap=colours), ax=ax,
-                           shrink=0.75, pad=0.02)
+        bar = fig.colorbar(ScalarMappable(Normalize(-top if signed else 0.0, top), cmap=colours), ax=ax, shrink=0.75, pad=0.02)
         bar.set_label(labels[i], fontsize=8)
         bar.ax.tick_params(labelsize=7)
     return fig
@@ -225,17 +238,14 @@ def _logit_and_prob(name: str, pair) -> tuple[OcclusionGrid, OcclusionGrid]:
         raise TypeError(f"grids[{name!r}]: a pair of OcclusionGrid (one output='logit', one output='prob')")
     by_output = {g.output: g for g in pair}
     if set(by_output) != {"logit", "prob"}:
-        raise ValueError(f"grids[{name!r}]: one grid with output='logit' and one with output='prob', "
-                         f"got outputs {[g.output for g in pair]}")
+        raise ValueError(f"grids[{name!r}]: one grid with output='logit' and one with output='prob', got outputs {[g.output for g in pair]}")
     logit, prob = by_output["logit"], by_output["prob"]
-    if (logit.ys, logit.xs, logit.window) != (prob.ys, prob.xs, prob.window) or not torch.equal(
-            logit.targets.cpu(), prob.targets.cpu()):
+    if (logit.ys, logit.xs, logit.window) != (prob.ys, prob.xs, prob.window) or not torch.equal(logit.targets.cpu(), prob.targets.cpu()):
         raise ValueError(f"grids[{name!r}]: the two grids must share positions, window and targets")
     return logit, prob
 
 
-def occlusion_saturation(grids: dict[str, tuple[OcclusionGrid, OcclusionGrid]], index: int = 0,
-                         k: int = 0) -> Figure:
+def occlusion_saturation(grids: dict[str, tuple[OcclusionGrid, OcclusionGrid]], index: int = 0, k: int = 0) -> Figure:
     """The softmax's saturation in the occlusion experiment. ``grids``: ``{image name: (grid,
     grid)}``, two runs of :func:`~cnnviz_lab.occlusion_grid` over the same positions, one with
     ``output="logit"`` and one with ``output="prob"``. One dot per occluder position: how much
@@ -257,8 +267,14 @@ def occlusion_saturation(grids: dict[str, tuple[OcclusionGrid, OcclusionGrid]], 
         p = float(prob.base[index, k])
         ax.scatter(dz, dp, s=14, color=colour, alpha=0.8, label=f"{name} (p = {p:.2f}): one dot per square")
         d = np.linspace(min(float(dz.min()), 0.0), max(float(dz.max()), 0.0), 100)
-        ax.plot(d, p - p * np.exp(-d) / (p * np.exp(-d) + 1 - p), color=colour, ls="--", lw=1.2,
-                label=f"{name}: if only its logit moved (slope p(1-p) = {p * (1 - p):.2f})")
+        ax.plot(
+            d,
+            p - p * np.exp(-d) / (p * np.exp(-d) + 1 - p),
+            color=colour,
+            ls="--",
+            lw=1.2,
+            label=f"{name}: if only its logit moved (slope p(1-p) = {p * (1 - p):.2f})",
+        )
     ax.axhline(0, color="grey", lw=0.6)
     ax.axvline(0, color="grey", lw=0.6)
     ax.set_xlabel("drop of the class logit (negative: a rise)")

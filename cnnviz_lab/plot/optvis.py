@@ -27,9 +27,14 @@ def _array(image: ImageLike | torch.Tensor | Rendering) -> np.ndarray:
     return image_array(image)
 
 
-def renderings(images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Tensor | Rendering,
-               titles: Sequence[str] | None = None, ncols: int = 4, suptitle: str | None = None,
-               cell: float = 2.2, fontsize: float | None = None) -> Figure:
+def renderings(
+    images: Sequence[ImageLike | torch.Tensor | Rendering] | torch.Tensor | Rendering,
+    titles: Sequence[str] | None = None,
+    ncols: int = 4,
+    suptitle: str | None = None,
+    cell: float = 2.2,
+    fontsize: float | None = None,
+) -> Figure:
     """A grid of rendered images: a :class:`~cnnviz_lab.optvis.Rendering` (all its images),
     PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor. ``fontsize``: the panel
     titles' size in points (``None``: the grid's default; raise it for a projected figure)."""
@@ -69,12 +74,14 @@ def difference(result, title: str | None = None, clip_percentile: float | None =
     signed = np.clip(0.5 + 0.5 * to_numpy(diff).transpose(1, 2, 0) / largest, 0, 1)
     fig = Figure(figsize=(11.5, 3.2), layout="constrained")
     axes = fig.subplots(1, 4)
-    panels = [(_array(result.start), "start image"), (_array(result.tensor[0]), "optimised"),
-              (mag, f"size of the change |x - x0|{note}"),
-              (signed, f"signed change (grey 0, full +/-{largest:.2f})")]
+    panels = [
+        (_array(result.start), "start image"),
+        (_array(result.tensor[0]), "optimised"),
+        (mag, f"size of the change |x - x0|{note}"),
+        (signed, f"signed change (grey 0, full +/-{largest:.2f})"),
+    ]
     for ax, (arr, name) in zip(axes, panels):
-        im = ax.imshow(arr, cmap="magma" if arr.ndim == 2 else None, vmin=0 if arr.ndim == 2 else None,
-                       vmax=top if arr.ndim == 2 else None)
+        im = ax.imshow(arr, cmap="magma" if arr.ndim == 2 else None, vmin=0 if arr.ndim == 2 else None, vmax=top if arr.ndim == 2 else None)
         ax.set_title(name.replace(", clipped", ",\nclipped"), fontsize=9)
         ax.set_axis_off()
         if arr.ndim == 2:
@@ -83,33 +90,39 @@ def difference(result, title: str | None = None, clip_percentile: float | None =
     return fig
 
 
-def inversions(target: ImageLike | torch.Tensor, images: Mapping[str, ImageLike | torch.Tensor],
-               distances: Mapping[str, float] | None = None, cell: float = 2.4,
-               fontsize: float = 9) -> Figure:
+def inversions(
+    target: ImageLike | torch.Tensor,
+    images: Mapping[str, ImageLike | torch.Tensor],
+    distances: Mapping[str, float] | None = None,
+    cell: float = 2.4,
+    fontsize: float = 9,
+) -> Figure:
     """The original image followed by its reconstruction from each layer, titled with the
     layer and (optionally) the remaining relative feature distance; ``fontsize``: the
     titles' size in points (raise it for a figure meant to be projected)."""
     fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
-    titles = ["original"] + [f"{k}" + (f"\nd={distances[k]:.2f}" if distances and k in distances else "")
-                             for k in images]
-    fig = image_grid([_array(target)] + [_array(v) for v in images.values()], titles,
-                     ncols=len(images) + 1, cell=cell)
+    titles = ["original"] + [f"{k}" + (f"\nd={distances[k]:.2f}" if distances and k in distances else "") for k in images]
+    fig = image_grid([_array(target)] + [_array(v) for v in images.values()], titles, ncols=len(images) + 1, cell=cell)
     for ax in fig.axes:
         ax.title.set_fontsize(fontsize)
     return fig
 
 
-def dream(before: ImageLike, after: ImageLike | Sequence[ImageLike], titles: Sequence[str] | None = None,
-          cell: float = 3.2) -> Figure:
+def dream(before: ImageLike, after: ImageLike | Sequence[ImageLike], titles: Sequence[str] | None = None, cell: float = 3.2) -> Figure:
     """The input image next to one or more dreams of it."""
     afters = [after] if isinstance(after, (Image.Image, torch.Tensor, np.ndarray, str)) else list(after)
     names = ["input"] + list(titles or ["dream"] * len(afters))
     return image_grid([_array(before)] + [_array(a) for a in afters], names, ncols=len(afters) + 1, cell=cell)
 
 
-def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
-                  title: str = "objective per step", smooth: int | None = None,
-                  mark_step: int | None = None, ylabel: str = "score") -> Figure:
+def score_history(
+    history: torch.Tensor,
+    labels: Sequence[str] | None = None,
+    title: str = "objective per step",
+    smooth: int | None = None,
+    mark_step: int | None = None,
+    ylabel: str = "score",
+) -> Figure:
     """The objective's value per step (one line per column of ``history``: per image of the
     batch, or any curves stacked side by side, e.g. the losses of two runs).
 
@@ -129,11 +142,15 @@ def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
     for i in range(h.shape[1]):
         name = labels[i] if labels else None
         if smooth is not None and smooth > 1:
-            line, = ax.plot(h[:, i], alpha=0.35, label=f"{name}, per step" if name else "per step")
+            (line,) = ax.plot(h[:, i], alpha=0.35, label=f"{name}, per step" if name else "per step")
             kernel = np.ones(min(smooth, len(h))) / min(smooth, len(h))
             run = np.convolve(h[:, i], kernel, mode="valid")
-            ax.plot(np.arange(len(run)) + len(kernel) - 1, run, color=line.get_color(),
-                    label=f"{name}, running mean of {len(kernel)}" if name else f"running mean of {len(kernel)} steps")
+            ax.plot(
+                np.arange(len(run)) + len(kernel) - 1,
+                run,
+                color=line.get_color(),
+                label=f"{name}, running mean of {len(kernel)}" if name else f"running mean of {len(kernel)} steps",
+            )
         else:
             ax.plot(h[:, i], label=name)
     if mark_step is not None:
@@ -146,9 +163,14 @@ def score_history(history: torch.Tensor, labels: Sequence[str] | None = None,
     return fig
 
 
-def receptive_map(image: ImageLike | torch.Tensor | Rendering, erf: torch.Tensor,
-                  titles: Sequence[str] = ("render", "effective receptive field"),
-                  suptitle: str | None = None, cell: float = 3.4, clip_percentile: float = 99.0) -> Figure:
+def receptive_map(
+    image: ImageLike | torch.Tensor | Rendering,
+    erf: torch.Tensor,
+    titles: Sequence[str] = ("render", "effective receptive field"),
+    suptitle: str | None = None,
+    cell: float = 3.4,
+    clip_percentile: float = 99.0,
+) -> Figure:
     """A render next to a unit's effective receptive field (a ``(H, W)`` map such as
     :func:`cnnviz_lab.optvis.effective_receptive_field` returns, scaled to a maximum of 1),
     drawn with a colour bar on the same pixel grid. The colour scale saturates at the

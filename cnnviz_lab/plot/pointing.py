@@ -36,7 +36,7 @@ def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_tie
         outline(ax, box, "white", lw=2)
     tied = _tied(m if m.dim() == 2 else torch.as_tensor(m2))
     if outline_ties and tied.sum() > 1:
-        padded = np.pad(tied.astype(float), 1)               # closes the outline along the image's edge
+        padded = np.pad(tied.astype(float), 1)  # closes the outline along the image's edge
         rows, cols = np.arange(-1, tied.shape[0] + 1), np.arange(-1, tied.shape[1] + 1)
         ax.contour(cols, rows, padded, levels=[0.5], colors=["lime" if hit else "red"], linewidths=2.5)
     else:
@@ -86,7 +86,7 @@ def _inside(ax, r: float, c: float, shape: tuple[int, int], half: float) -> tupl
     pos = ax.get_position()
     w_pt, h_pt = pos.width * fig.get_figwidth() * 72, pos.height * fig.get_figheight() * 72
     h, w = shape
-    per_pixel = max(min(w_pt / w, h_pt / h), 1e-6)             # points per image pixel (aspect kept)
+    per_pixel = max(min(w_pt / w, h_pt / h), 1e-6)  # points per image pixel (aspect kept)
     pad = half / per_pixel + 0.5
     lo_r, hi_r = pad - 0.5, h - 0.5 - pad
     lo_c, hi_c = pad - 0.5, w - 0.5 - pad
@@ -95,8 +95,9 @@ def _inside(ax, r: float, c: float, shape: tuple[int, int], half: float) -> tupl
     return r, c
 
 
-def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
-             classifier: Classifier | None = None, index: int = 0, title: str | None = None) -> Figure:
+def pointing(
+    attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor, classifier: Classifier | None = None, index: int = 0, title: str | None = None
+) -> Figure:
     """The pointing game for one image: the map over the image, the boxes, and a cross on
     the map's maximum (green when it falls in a box, red otherwise). ``title`` (default:
     the verdict and what it means) is printed above it."""
@@ -104,16 +105,24 @@ def pointing(attribution: torch.Tensor, boxes: Sequence, image: torch.Tensor,
     m = a[index] if a.dim() >= 3 else a
     fig = Figure(figsize=(4, 4.4), layout="constrained")
     ax = fig.subplots()
-    hit = _pointing_panel(ax, m, _boxes_of(boxes, index), image_array(image[index:index + 1], classifier))
+    hit = _pointing_panel(ax, m, _boxes_of(boxes, index), image_array(image[index : index + 1], classifier))
     verdict = "hit: the maximum (x) is inside the box" if hit else "miss: the maximum (x) is outside the box"
     ax.set_title(f"pointing game\n{verdict}" if title is None else title, fontsize=10)
     return fig
 
 
-def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torch.Tensor,
-                  classifier: Classifier | None = None, targets: Sequence[str] | None = None,
-                  labels: Mapping[str, str] | None = None, ncols: int = 8, cell: float = 1.75,
-                  colorbar: bool = False, outline_ties: bool = False) -> Figure:
+def pointing_grid(
+    maps: Mapping[str, torch.Tensor],
+    boxes: Sequence,
+    image: torch.Tensor,
+    classifier: Classifier | None = None,
+    targets: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    ncols: int = 8,
+    cell: float = 1.75,
+    colorbar: bool = False,
+    outline_ties: bool = False,
+) -> Figure:
     """The pointing game of several methods at once: for each method (``maps``:
     ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
     twice with two targets), the map over the image, ``boxes[i]``, and a cross on the
@@ -130,14 +139,13 @@ def pointing_grid(maps: Mapping[str, torch.Tensor], boxes: Sequence, image: torc
     nrows = -(-len(items) // ncols)
     fig = Figure(figsize=(cell * ncols + (0.7 if colorbar else 0), (cell + 0.3) * nrows), layout="constrained")
     axes = np.array(fig.subplots(nrows, ncols, squeeze=False))
-    imgs = [image_array(image[i:i + 1], classifier) for i in range(image.shape[0])]
+    imgs = [image_array(image[i : i + 1], classifier) for i in range(image.shape[0])]
     for ax, (name, i) in zip(axes.flat, items):
         m = maps[name].detach()
         hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i], outline_ties)
         what = targets[i] if targets is not None and i < len(targets) else f"image {i}"
-        ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8,
-                     color="black" if hit else "firebrick")
-    for ax in axes.flat[len(items):]:
+        ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8, color="black" if hit else "firebrick")
+    for ax in axes.flat[len(items) :]:
         ax.set_visible(False)
     if colorbar:
         _colour_bar(fig, axes, "jet", "map / its maximum")

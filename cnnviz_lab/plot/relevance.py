@@ -26,8 +26,7 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     stabiliser; Bach et al. 2015, Montavon et al. 2019); the last value is the pixels'
     total. The x axis names the block where the pass enters it (at most ``max_ticks`` names,
     none closer than 4% of the axis to the previous one)."""
-    if not isinstance(ledgers, Mapping) or not ledgers or not all(isinstance(v, RelevanceLedger)
-                                                                    for v in ledgers.values()):
+    if not isinstance(ledgers, Mapping) or not ledgers or not all(isinstance(v, RelevanceLedger) for v in ledgers.values()):
         raise TypeError("ledgers: a non-empty {label: RelevanceLedger} mapping")
     fig = Figure(figsize=(9.0, 3.8), layout="constrained")
     ax = fig.subplots()
@@ -35,18 +34,16 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     for label, ledger in ledgers.items():
         share = (ledger.in_flight()[index] / ledger.logit[index]).cpu().numpy()
         shown = np.where(share > 0, share, np.nan)
-        ax.plot(np.arange(len(share)), shown, lw=1.8,
-                label=f"{label}: pixels get {share[-1]:.2%} of the logit")
+        ax.plot(np.arange(len(share)), shown, lw=1.8, label=f"{label}: pixels get {share[-1]:.2%} of the logit")
     ax.set_yscale("log")
     sites = first.sites
     stages = [_stage(s.name) for s in sites]
     named = [i for i, s in enumerate(sites) if s.name != s.kind and not s.name.startswith("sum after ")]
-    starts = [(i + 1, stages[i]) for i in named if stages[i] not in ("pool", "dropout")
-              and stages[i] not in {stages[j] for j in named if j < i}]
+    starts = [(i + 1, stages[i]) for i in named if stages[i] not in ("pool", "dropout") and stages[i] not in {stages[j] for j in named if j < i}]
     if len(starts) > max_ticks:
         keep = np.linspace(0, len(starts) - 1, max_ticks).round().astype(int)
         starts = [starts[k] for k in sorted(set(keep.tolist()))]
-    gap = 0.04 * len(stages)                    # labels closer than this to the previous one are left out
+    gap = 0.04 * len(stages)  # labels closer than this to the previous one are left out
     ticks = [(0, "logit")]
     for i, st in starts:
         if i - ticks[-1][0] >= gap and len(stages) - i >= gap:
@@ -58,8 +55,10 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     ax.set_ylabel("relevance still in flight / logit")
     ax.grid(alpha=0.3, which="major")
     ax.legend(fontsize=9, loc="lower left")
-    ax.set_title("Relevance on its way to the pixels: it falls where a layer keeps some (bias, stabiliser)\n"
-                 "and rises where a layer hands on more than it received", fontsize=10)
+    ax.set_title(
+        "Relevance on its way to the pixels: it falls where a layer keeps some (bias, stabiliser)\nand rises where a layer hands on more than it received",
+        fontsize=10,
+    )
     return fig
 
 

@@ -23,8 +23,7 @@ from .core import colorize, image_array, normalize_map, reduce_channels, to_nump
 
 PERCENTILE = 99.0  # gradients have a few huge values: clip at the 99th percentile
 GREY_SCALE = "each map: black = 0, white = that panel's own 99th percentile of |value| (brighter pixels clipped)"
-COLOUR_SCALE = ("each colour panel: black = 0, full colour = the 99th percentile of that panel's values, "
-                "R, G and B together (brighter pixels clipped)")
+COLOUR_SCALE = "each colour panel: black = 0, full colour = the 99th percentile of that panel's values, R, G and B together (brighter pixels clipped)"
 
 
 def _note(fig: Figure, scale_note: bool, text: str) -> None:
@@ -42,15 +41,13 @@ def _one(attribution: torch.Tensor | np.ndarray) -> np.ndarray:
     return a
 
 
-def saliency_map(attribution: torch.Tensor | np.ndarray, how: str = "absmax",
-                 percentile: float = PERCENTILE) -> np.ndarray:
+def saliency_map(attribution: torch.Tensor | np.ndarray, how: str = "absmax", percentile: float = PERCENTILE) -> np.ndarray:
     """A ``(3,H,W)`` gradient as an ``(H,W)`` map in [0, 1]: ``max_c |a_c|`` by default
     (Simonyan et al. 2013), clipped at its ``percentile``."""
     return normalize_map(reduce_channels(_one(attribution), how), "abs", percentile)
 
 
-def signed_parts(attribution: torch.Tensor | np.ndarray, percentile: float = PERCENTILE
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def signed_parts(attribution: torch.Tensor | np.ndarray, percentile: float = PERCENTILE) -> tuple[np.ndarray, np.ndarray]:
     """Positive and negative saliency as ``HxWx3`` colour images in [0, 1]:
     ``max(a, 0)`` and ``max(-a, 0)``, each scaled by its own ``percentile``."""
     a = _one(attribution)
@@ -75,8 +72,7 @@ def map_correlation(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray, 
     return float((ma * mb).sum() / den) if den > 0 else 0.0
 
 
-def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, classifier=None,
-             title: str | None = None, scale_note: bool = False) -> Figure:
+def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, classifier=None, title: str | None = None, scale_note: bool = False) -> Figure:
     """Image, saliency map ``max_c |grad|``, positive and negative saliency in one row.
     ``scale_note=True`` states the panels' scale under the figure."""
     pos, neg = signed_parts(attribution)
@@ -89,14 +85,18 @@ def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, clas
         ax.set_axis_off()
     if title:
         fig.suptitle(title)
-    _note(fig, scale_note, "|map|: black = 0, white = its 99th percentile; colour panels: full colour = the 99th "
-                           "percentile of the panel's values, R, G and B together (brighter pixels clipped)")
+    _note(
+        fig,
+        scale_note,
+        "|map|: black = 0, white = its 99th percentile; colour panels: full colour = the 99th "
+        "percentile of the panel's values, R, G and B together (brighter pixels clipped)",
+    )
     return fig
 
 
-def vanilla_vs_guided(image: ImageLike, vanilla: torch.Tensor | np.ndarray,
-                      guided: torch.Tensor | np.ndarray, classifier=None, title: str | None = None,
-                      scale_note: bool = False) -> Figure:
+def vanilla_vs_guided(
+    image: ImageLike, vanilla: torch.Tensor | np.ndarray, guided: torch.Tensor | np.ndarray, classifier=None, title: str | None = None, scale_note: bool = False
+) -> Figure:
     """Positive and negative saliency, vanilla gradient on the left and
     guided backpropagation on the right, the image first. ``scale_note=True`` states the
     panels' scale under the figure."""
@@ -115,9 +115,15 @@ def vanilla_vs_guided(image: ImageLike, vanilla: torch.Tensor | np.ndarray,
     return fig
 
 
-def compare_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.ndarray], classifier=None,
-            how: str = "absmax", title: str | None = None, overlay_alpha: float = 0.0,
-            scale_note: bool = False) -> Figure:
+def compare_maps(
+    image: ImageLike,
+    attributions: Mapping[str, torch.Tensor | np.ndarray],
+    classifier=None,
+    how: str = "absmax",
+    title: str | None = None,
+    overlay_alpha: float = 0.0,
+    scale_note: bool = False,
+) -> Figure:
     """The image and one map per method in a row (``{name: (3,H,W) attribution}``), each
     reduced over channels with ``how`` and scaled to [0, 1]. ``overlay_alpha > 0`` draws the
     maps over the greyscale image instead of alone. ``scale_note=True`` states the scale
@@ -125,8 +131,7 @@ def compare_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.
     base = image_array(image, classifier)
     grey = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
     n = len(attributions) + 1
-    fig = Figure(figsize=(max(2.6 * n, 8.0 if scale_note else 0.0), 3.1 if scale_note else 2.9),
-                 layout="constrained")
+    fig = Figure(figsize=(max(2.6 * n, 8.0 if scale_note else 0.0), 3.1 if scale_note else 2.9), layout="constrained")
     axes = fig.subplots(1, n)
     axes[0].imshow(base)
     axes[0].set_title("image", fontsize=9)
@@ -145,8 +150,15 @@ def compare_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.
     return fig
 
 
-def class_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, labels: list[str],
-              classifier=None, how: str = "absmax", title: str | None = None, scale_note: bool = False) -> Figure:
+def class_maps(
+    image: ImageLike,
+    attribution: torch.Tensor | np.ndarray,
+    labels: list[str],
+    classifier=None,
+    how: str = "absmax",
+    title: str | None = None,
+    scale_note: bool = False,
+) -> Figure:
     """One map per target class, from a ``(K,3,H,W)`` (or ``(1,K,3,H,W)``) attribution
     (``scale_note``: see :func:`compare_maps`)."""
     a = to_numpy(attribution)
@@ -154,19 +166,22 @@ def class_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, labels:
         a = a[0]
     if a.ndim != 4 or len(labels) != a.shape[0]:
         raise ValueError(f"need a (K,3,H,W) attribution and K labels, got {a.shape} and {len(labels)}")
-    return compare_maps(image, {lab: a[i] for i, lab in enumerate(labels)}, classifier, how, title,
-                        scale_note=scale_note)
+    return compare_maps(image, {lab: a[i] for i, lab in enumerate(labels)}, classifier, how, title, scale_note=scale_note)
 
 
-def maps_on_images(panels: Sequence[tuple[str, ImageLike, torch.Tensor | np.ndarray]], classifier=None,
-                   title: str | None = None, difference: bool = False, scale_note: bool = False) -> Figure:
+def maps_on_images(
+    panels: Sequence[tuple[str, ImageLike, torch.Tensor | np.ndarray]],
+    classifier=None,
+    title: str | None = None,
+    difference: bool = False,
+    scale_note: bool = False,
+) -> Figure:
     """Each ``(name, image, (3,H,W) attribution)`` as two panels in one row: the image, then
     its map ``max_c |a_c|`` (Simonyan et al. 2013) on that map's own 99th percentile.
     ``difference=True`` (two entries of the same size) adds ``max_c |a_2 - a_1|`` drawn on
     the *first* map's scale, so identical maps give a black panel. ``scale_note=True``
     states the scale under the figure."""
-    if not isinstance(panels, Sequence) or not panels or any(
-            not isinstance(p, Sequence) or len(p) != 3 for p in panels):
+    if not isinstance(panels, Sequence) or not panels or any(not isinstance(p, Sequence) or len(p) != 3 for p in panels):
         raise TypeError("panels: a non-empty sequence of (name, image, (3,H,W) attribution) triples")
     if checks.flag(difference, "difference") and len(panels) != 2:
         raise ValueError(f"difference=True compares two maps: pass two panels, got {len(panels)}")
@@ -183,14 +198,12 @@ def maps_on_images(panels: Sequence[tuple[str, ImageLike, torch.Tensor | np.ndar
         axes[2 * i + 1].set_title(name, fontsize=9)
     if difference:
         if maps[0].shape != maps[1].shape:
-            raise ValueError(f"difference=True needs two maps of the same shape, got {maps[0].shape} and "
-                             f"{maps[1].shape}")
+            raise ValueError(f"difference=True needs two maps of the same shape, got {maps[0].shape} and {maps[1].shape}")
         scale = float(np.percentile(reduce_channels(maps[0], "absmax"), PERCENTILE)) or 1.0
         diff = reduce_channels(maps[1] - maps[0], "absmax") / scale
         axes[-1].imshow(np.clip(diff, 0, 1), cmap="gray", vmin=0, vmax=1)
         top = float(diff.max())
-        axes[-1].set_title(f"difference (largest: {top:.0e} of\nthe first map's 99th pct)" if top > 0
-                           else "difference (zero everywhere)", fontsize=9)
+        axes[-1].set_title(f"difference (largest: {top:.0e} of\nthe first map's 99th pct)" if top > 0 else "difference (zero everywhere)", fontsize=9)
     for ax in axes:
         ax.set_axis_off()
     if title:
@@ -199,10 +212,16 @@ def maps_on_images(panels: Sequence[tuple[str, ImageLike, torch.Tensor | np.ndar
     return fig
 
 
-def signed_maps(image: ImageLike, attributions: Mapping[str, torch.Tensor | np.ndarray], classifier=None,
-                title: str | None = None, percentile: float = PERCENTILE,
-                boxes: Mapping[str, Sequence[Sequence[float]]] | None = None, ncols: int | None = None,
-                state_scale: bool = False) -> Figure:
+def signed_maps(
+    image: ImageLike,
+    attributions: Mapping[str, torch.Tensor | np.ndarray],
+    classifier=None,
+    title: str | None = None,
+    percentile: float = PERCENTILE,
+    boxes: Mapping[str, Sequence[Sequence[float]]] | None = None,
+    ncols: int | None = None,
+    state_scale: bool = False,
+) -> Figure:
     """The image and one *signed* map per method (``{name: (3,H,W) attribution}``): each
     summed over the colour channels (the sum is what completeness adds up, Sundararajan et al.
     2017) and drawn on a diverging colour map centred on zero, red where the pixels raise the

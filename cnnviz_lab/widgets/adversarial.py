@@ -13,8 +13,9 @@ from .common import Panel, cached_model, image_dropdown
 TARGETS = ("goldfish", "ostrich", "toaster", "volcano", "banana", "school bus", "zebra", "jellyfish")
 
 
-def attack_panel(model: str = "efficientnet_lite0", image: str = "cat", target: str = "goldfish",
-                 size: int | None = None, targets: tuple[str, ...] = TARGETS) -> Panel:
+def attack_panel(
+    model: str = "efficientnet_lite0", image: str = "cat", target: str = "goldfish", size: int | None = None, targets: tuple[str, ...] = TARGETS
+) -> Panel:
     """Image, target class, attack (FGSM: one step; PGD: many projected steps), budget norm,
     budget epsilon in pixel levels and PGD's number of steps; "attack" runs it and shows the
     clean image, the amplified change, the adversarial image and the probabilities. ``size``:
@@ -25,8 +26,7 @@ def attack_panel(model: str = "efficientnet_lite0", image: str = "cat", target: 
         "target": W.Dropdown(options=list(targets), value=target, description="target"),
         "method": W.ToggleButtons(options=["PGD", "FGSM"], value="PGD", description="attack"),
         "norm": W.ToggleButtons(options=["linf", "l2"], value="linf", description="norm"),
-        "epsilon": W.SelectionSlider(options=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0], value=2.0,
-                                     description="epsilon", continuous_update=False),
+        "epsilon": W.SelectionSlider(options=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0], value=2.0, description="epsilon", continuous_update=False),
         "steps": W.IntSlider(value=pick(20, 5), min=1, max=100, description="steps", continuous_update=False),
     }
 

@@ -51,12 +51,12 @@ def _class_dropdown(model: str, image: str) -> W.Dropdown:
     return W.Dropdown(options=options, value=options[0][1], description="class")
 
 
-def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown,
-            layer_w: W.SelectionSlider | None = None) -> None:
+def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown, layer_w: W.SelectionSlider | None = None) -> None:
     """Keep the class choices (top-5 of the image) and the layers in step with model and image."""
+
     def on_change(_change) -> None:
         options = class_options(model_w.value, image_w.value)
-        class_w.options = options          # selects the new top-1 class
+        class_w.options = options  # selects the new top-1 class
         if class_w.value != options[0][1]:
             class_w.value = options[0][1]
         if layer_w is not None and _change["owner"] is model_w:
@@ -68,8 +68,9 @@ def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown,
     image_w.observe(on_change, names="value")
 
 
-def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar",
-                  method: str = "gradcam", layer: str | None = None, fontsize: float | None = None) -> Panel:
+def gradcam_panel(
+    model: str = "efficientnet_lite0", image: str = "drums_and_guitar", method: str = "gradcam", layer: str | None = None, fontsize: float | None = None
+) -> Panel:
     """Model and image dropdowns, a method toggle, a slider over the network's blocks
     (early to late, :func:`~cnnviz_lab.attribution.cam.cam_layers`) and a dropdown of the
     image's top-5 classes: the class map over the image, redrawn on every change.
@@ -78,8 +79,7 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gui
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     names = list(_layers(model))
-    layer_w = W.SelectionSlider(options=names, value=layer or names[-1], description="layer",
-                                continuous_update=False, layout=W.Layout(width="480px"))
+    layer_w = W.SelectionSlider(options=names, value=layer or names[-1], description="layer", continuous_update=False, layout=W.Layout(width="480px"))
     class_w = _class_dropdown(model, image)
     method_w = method_buttons(panel_methods(), method)
     _follow(model_w, image_w, class_w, layer_w)
@@ -90,15 +90,19 @@ def gradcam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gui
         heat = registry.call(method, clf, x, target, layer=layer, offered={"max_channels": pick(256, 32)})[0]
         h, w = _grid(model, image, layer)
         size = f"{h}x{w}" if (h, w) == tuple(heat.shape[-2:]) else f"{h}x{w}, upsampled"
-        return plot.cam_overlay(x, heat, clf, title=f"{registry.label(method)} for '{clf.label(target)}' "
-                                f"at {layer}", map_title=f"{registry.label(method)} ({size})", fontsize=fontsize)
+        return plot.cam_overlay(
+            x,
+            heat,
+            clf,
+            title=f"{registry.label(method)} for '{clf.label(target)}' at {layer}",
+            map_title=f"{registry.label(method)} ({size})",
+            fontsize=fontsize,
+        )
 
-    return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w,
-                  "method": method_w}, render)
+    return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w, "method": method_w}, render)
 
 
-def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar",
-              fontsize: float | None = None) -> Panel:
+def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar", fontsize: float | None = None) -> Panel:
     """Model and image dropdowns and a class dropdown (the top-5): the CAM of that class
     (Zhou et al. 2016), or with ``view="top-5"`` the maps of all five side by side.
     ``fontsize``: the figure's text size (see :func:`~cnnviz_lab.plot.cam_overlay`), e.g. 13
@@ -115,9 +119,9 @@ def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar"
         if view == "top-5":
             return plot.cam_topk(clf, x, k=5, method="cam", **({} if fontsize is None else {"fontsize": fontsize}))
         raw = registry.call("cam", clf, x, target, upsample=False)[0]
-        heat = torch.nn.functional.interpolate(raw[None, None], size=x.shape[-2:], mode="bilinear",
-                                               align_corners=False)[0, 0]
-        return plot.cam_overlay(x, heat, clf, title=f"CAM for '{clf.label(target)}'", fontsize=fontsize,
-                                map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}")
+        heat = torch.nn.functional.interpolate(raw[None, None], size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
+        return plot.cam_overlay(
+            x, heat, clf, title=f"CAM for '{clf.label(target)}'", fontsize=fontsize, map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}"
+        )
 
     return Panel({"model": model_w, "image": image_w, "target": class_w, "view": view_w}, render)

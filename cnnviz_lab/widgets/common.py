@@ -66,8 +66,7 @@ def layer_channels(model: str) -> dict[str, int]:
     """``{layer: number of channels}`` of every layer of ``model`` (a menu name) whose
     output is a feature map, from one probe at the model's input size."""
     clf = cached_model(model)
-    return {name: int(out.shape[1]) for name, out in probe(clf, getattr(clf, "input_size", 224))
-            if out.dim() == 4}
+    return {name: int(out.shape[1]) for name, out in probe(clf, getattr(clf, "input_size", 224)) if out.dim() == 4}
 
 
 def channels_of(model: str, layer: str) -> int:
@@ -79,10 +78,11 @@ def follow_channels(slider: W.IntSlider | W.IntRangeSlider, model: W.Widget | st
     """Keep ``slider``'s range on the channels of the chosen layer (and model): its maximum
     becomes the layer's last channel whenever the layer or the model changes, so a slider
     never points past the end of a layer. ``model`` is the model menu or a model name."""
+
     def refresh(_change: Any = None) -> None:
         name = model if isinstance(model, str) else model.value
         known = layer_channels(name)
-        if layer.value not in known:   # the model changed first: its layer menu follows next
+        if layer.value not in known:  # the model changed first: its layer menu follows next
             return
         last = max(0, known[layer.value] - 1)
         if isinstance(slider, W.IntRangeSlider):
@@ -90,7 +90,7 @@ def follow_channels(slider: W.IntSlider | W.IntRangeSlider, model: W.Widget | st
             new = (min(lo, last), min(hi, last))
         else:
             new = min(slider.value, last)
-        if last < slider.max:          # shrink: move the value in first
+        if last < slider.max:  # shrink: move the value in first
             slider.value = new
             slider.max = last
         else:
@@ -114,9 +114,21 @@ def method_buttons(methods: list[registry.Method], value: str, description: str 
     """Toggle buttons over registry methods, labelled with their display labels; the value
     is the method's name, and setting it takes any spelling or alias (``"guided"``,
     ``"Grad-CAM++"``), as everywhere else in the package."""
-    return W.ToggleButtons(options=[(m.label, m.name) for m in methods], value=_method_name(value),
-                           description=description, equals=lambda a, b: _method_name(a) == _method_name(b))
+    return W.ToggleButtons(
+        options=[(m.label, m.name) for m in methods], value=_method_name(value), description=description, equals=lambda a, b: _method_name(a) == _method_name(b)
+    )
 
 
-__all__ = ["available_models", "cached_model", "channels_of", "follow_channels", "image_dropdown", "in_cell",
-           "layer_channels", "method_buttons", "model_dropdown", "Panel", "panel"]
+__all__ = [
+    "available_models",
+    "cached_model",
+    "channels_of",
+    "follow_channels",
+    "image_dropdown",
+    "in_cell",
+    "layer_channels",
+    "method_buttons",
+    "model_dropdown",
+    "Panel",
+    "panel",
+]

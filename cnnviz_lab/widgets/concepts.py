@@ -41,8 +41,7 @@ def tcav_panel(result: TCAVResult, size: int = 96, draw: int = 0) -> Panel:
         ax.set_ylim(-0.05, 1.05)
         ax.set_ylabel(f"TCAV score, '{result.target_name}'", fontsize=9)
         verdict = "significant" if result.significant(concept, layer) else "n.s."
-        ax.set_title(f"{layer}: p = {p:.2g}, Holm {result.adjusted_p_values[(concept, layer)]:.2g}, {verdict}",
-                     fontsize=9)
+        ax.set_title(f"{layer}: p = {p:.2g}, Holm {result.adjusted_p_values[(concept, layer)]:.2g}, {verdict}", fontsize=9)
         imgs = concept_images(texture, 6, size=size, seed=draw)
         axes = right.subplots(2, 3)
         for a, img in zip(axes.flat, imgs):

@@ -9,16 +9,23 @@ import ipywidgets as W
 
 from .. import plot
 from ..core.config import pick
-from ..evaluate import (course_methods, deletion_curve, insertion_curve, random_map, randomization_check,
-                        randomization_layers, roster)
+from ..evaluate import course_methods, deletion_curve, insertion_curve, random_map, randomization_check, randomization_layers, roster
 from .common import Panel, cached_model, image_dropdown
 from .previews import image_preview, lines
 from .upload import panel_image
 
 
-def evaluation_panel(model: str = "efficientnet_lite0", image: str = "cat", method: str = "gradcam",
-                     view: str = "curves", size: int | None = None, steps: int | None = None,
-                     layers: tuple[str, ...] | None = None, *, first: Any = None) -> Panel:
+def evaluation_panel(
+    model: str = "efficientnet_lite0",
+    image: str = "cat",
+    method: str = "gradcam",
+    view: str = "curves",
+    size: int | None = None,
+    steps: int | None = None,
+    layers: tuple[str, ...] | None = None,
+    *,
+    first: Any = None,
+) -> Panel:
     """Method and image dropdowns and a view toggle, recomputed when "run" is pressed:
     ``"curves"``: the method's deletion and insertion curves (Petsiuk et al. 2018) beside a
     random map's; ``"sanity"``: its map after each step of the cascading randomisation
@@ -45,15 +52,12 @@ def evaluation_panel(model: str = "efficientnet_lite0", image: str = "cat", meth
             return plot.randomization(res, x, clf)
         m = fn(clf, x)
         curves = {}
-        for name, a in {method: m, "random pixels": random_map(x, seed=0),
-                        "random blobs": random_map(x, seed=0, resolution=7)}.items():
-            curves[name] = [deletion_curve(clf, x, a, steps=n_steps, fill="blur", seed=0),
-                            insertion_curve(clf, x, a, steps=n_steps, seed=0)]
+        for name, a in {method: m, "random pixels": random_map(x, seed=0), "random blobs": random_map(x, seed=0, resolution=7)}.items():
+            curves[name] = [deletion_curve(clf, x, a, steps=n_steps, fill="blur", seed=0), insertion_curve(clf, x, a, steps=n_steps, seed=0)]
         return plot.curves(curves)
 
     def preview(image: str, method: str, view: str):
-        what = ("its maps as the layers are randomised" if view == "sanity"
-                else f"deletion and insertion curves ({n_steps} steps) against random maps")
+        what = "its maps as the layers are randomised" if view == "sanity" else f"deletion and insertion curves ({n_steps} steps) against random maps"
         return image_preview(panel_image(image), lines(f"{method}: {what}", "press run"), side=side)
 
     return Panel(controls, render, button="run", preview=preview, first=first)

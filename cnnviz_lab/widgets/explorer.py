@@ -24,8 +24,7 @@ from .common import Panel, cached_model, image_dropdown, model_dropdown
 from .upload import panel_image
 
 #: Display names of the registry's method families.
-FAMILY_LABELS = {"gradient": "gradients", "cam": "class activation maps", "perturbation": "perturbation",
-                 "relevance": "relevance"}
+FAMILY_LABELS = {"gradient": "gradients", "cam": "class activation maps", "perturbation": "perturbation", "relevance": "relevance"}
 NO_LAYER = ("(the method uses no layer)", "")
 
 
@@ -63,9 +62,17 @@ def _layer_options(model: str, method: str) -> list[tuple[str, str]]:
     return [(name, name) for name in cam_layers(cached_model(model))]
 
 
-def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar", family: str = "cam",
-                   method: str | None = None, k: int = 5, light: bool = True, cmap: str = "jet",
-                   colorbar: bool = False, percentile: float = 100.0) -> Panel:
+def explorer_panel(
+    model: str = "efficientnet_lite0",
+    image: str = "drums_and_guitar",
+    family: str = "cam",
+    method: str | None = None,
+    k: int = 5,
+    light: bool = True,
+    cmap: str = "jet",
+    colorbar: bool = False,
+    percentile: float = 100.0,
+) -> Panel:
     """The app view's panel (module doc): image with upload, model, method family, method,
     class (top-``k``) and layer; the figure redraws on every change. ``light=True`` runs each
     method with its quick settings (fewer samples, steps or channels: SmoothGrad, Integrated
@@ -88,12 +95,10 @@ def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gu
     methods = family_methods(family)
     method = registry.get_method(method).name if method is not None else methods[0][1]
     if method not in [name for _label, name in methods]:
-        raise ValueError(f"method: {method!r} is not in the {family!r} family; choose from "
-                         f"{', '.join(name for _l, name in methods)}")
+        raise ValueError(f"method: {method!r} is not in the {family!r} family; choose from {', '.join(name for _l, name in methods)}")
     image_w = image_dropdown(image)
     model_w = model_dropdown(model)
-    family_w = W.Dropdown(options=[(FAMILY_LABELS.get(f, f), f) for f in families()], value=family,
-                          description="family")
+    family_w = W.Dropdown(options=[(FAMILY_LABELS.get(f, f), f) for f in families()], value=family, description="family")
     method_w = W.Dropdown(options=methods, value=method, description="method")
     classes = class_choices(model_w.value, image, k)
     class_w = W.Dropdown(options=classes, value=classes[0][1], description="class")
@@ -133,9 +138,16 @@ def explorer_panel(model: str = "efficientnet_lite0", image: str = "drums_and_gu
         result = registry.call(method, clf, x, target, **settings, offered={"layer": layer or None})[0]
         where = f" at {layer}" if layer and uses_layer(method) else ""
         shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k != "seed")
-        return plot.explanation(clf, x, result, target, k=k, cmap=cmap, colorbar=colorbar, percentile=percentile,
-                                title=f"{registry.label(method)} for '{clf.label(target)}'{where} ({title_name(clf)}"
-                                      f"{'; ' + shown if shown else ''})")
+        return plot.explanation(
+            clf,
+            x,
+            result,
+            target,
+            k=k,
+            cmap=cmap,
+            colorbar=colorbar,
+            percentile=percentile,
+            title=f"{registry.label(method)} for '{clf.label(target)}'{where} ({title_name(clf)}{'; ' + shown if shown else ''})",
+        )
 
-    return Panel({"image": image_w, "model": model_w, "family": family_w, "method": method_w,
-                  "target": class_w, "layer": layer_w}, render)
+    return Panel({"image": image_w, "model": model_w, "family": family_w, "method": method_w, "target": class_w, "layer": layer_w}, render)

@@ -17,8 +17,9 @@ from ..plot.groundtruth import _COLOUR_NAMES, _cue_box, _object_outline, _rgb
 from .common import Panel
 
 
-def shortcut_panel(models: Mapping[str, Classifier], methods: Mapping[str, Callable[..., torch.Tensor]],
-                   n: int = 24, seed: int = 2, size: int | None = None) -> Panel:
+def shortcut_panel(
+    models: Mapping[str, Classifier], methods: Mapping[str, Callable[..., torch.Tensor]], n: int = 24, seed: int = 2, size: int | None = None
+) -> Panel:
     """Pick a trained model (``{name: Classifier}`` from ``cv.train_model``), a test set
     (how the cue is drawn: ``match``, ``swap``, ``random``, ``none``), a method (``{name:
     method}``, e.g. ``cv.course_methods(...)``) and one of ``n`` test images (``seed``);
@@ -37,8 +38,7 @@ def shortcut_panel(models: Mapping[str, Classifier], methods: Mapping[str, Calla
     controls = {
         "model": W.Dropdown(options=list(models), description="model"),
         "cue": W.ToggleButtons(options=list(CUE_MODES), value="swap", description="test cue"),
-        "method": W.Dropdown(options=list(methods), value="gradcam" if "gradcam" in methods else next(iter(methods)),
-                             description="method"),
+        "method": W.Dropdown(options=list(methods), value="gradcam" if "gradcam" in methods else next(iter(methods)), description="method"),
         "index": W.IntSlider(value=0, min=0, max=n - 1, description="image", continuous_update=False),
     }
 
@@ -50,19 +50,16 @@ def shortcut_panel(models: Mapping[str, Classifier], methods: Mapping[str, Calla
         pred = int(probs.argmax())
         m = methods[method](clf, x, pred)
         energy = {k: float(mask_energy(m, mk)[0]) for k, mk in (("cue", d.cue_masks), ("object", d.object_masks))}
-        hit = "cue" if bool(mask_pointing(m, d.cue_masks)[0]) else \
-            "object" if bool(mask_pointing(m, d.object_masks)[0]) else "elsewhere"
+        hit = "cue" if bool(mask_pointing(m, d.cue_masks)[0]) else "object" if bool(mask_pointing(m, d.object_masks)[0]) else "elsewhere"
         fig = Figure(figsize=(7.5, 3.0), layout="constrained")
         a0, a1, a2 = fig.subplots(1, 3)
         img = _rgb(d.images[0])
         cue_c = int(d.cue_classes[0])
         a0.imshow(img, interpolation="nearest")
-        a0.set_title(f"a {d.classes[int(d.labels[0])]}, cue "
-                     f"{_COLOUR_NAMES[cue_c] if cue_c >= 0 else 'none'}", fontsize=9)
-        a1.barh(np.arange(len(d.classes)), to_numpy(probs), color=["C2" if i == int(d.labels[0]) else "C0"
-                                                                   for i in range(len(d.classes))])
+        a0.set_title(f"a {d.classes[int(d.labels[0])]}, cue {_COLOUR_NAMES[cue_c] if cue_c >= 0 else 'none'}", fontsize=9)
+        a1.barh(np.arange(len(d.classes)), to_numpy(probs), color=["C2" if i == int(d.labels[0]) else "C0" for i in range(len(d.classes))])
         a1.set_yticks(np.arange(len(d.classes)), d.classes)
-        truth = a1.get_yticklabels()[int(d.labels[0])]   # a bar of 0 shows no colour: mark the name too
+        truth = a1.get_yticklabels()[int(d.labels[0])]  # a bar of 0 shows no colour: mark the name too
         truth.set_color("C2")
         truth.set_fontweight("bold")
         a1.invert_yaxis()
@@ -72,8 +69,7 @@ def shortcut_panel(models: Mapping[str, Classifier], methods: Mapping[str, Calla
         a2.imshow(overlay(img, m[0], alpha=0.6), interpolation="nearest")
         _cue_box(a2, d, 0)
         _object_outline(a2, d, 0)
-        a2.set_title(f"{method} for '{d.classes[pred]}'\nmass: cue {energy['cue']:.2f}, object "
-                     f"{energy['object']:.2f}; peak: {hit}", fontsize=8)
+        a2.set_title(f"{method} for '{d.classes[pred]}'\nmass: cue {energy['cue']:.2f}, object {energy['object']:.2f}; peak: {hit}", fontsize=8)
         for ax in (a0, a2):
             ax.set_axis_off()
         return fig

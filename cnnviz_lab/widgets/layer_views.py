@@ -21,10 +21,8 @@ def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> 
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     convs = layer_names(cached_model(model_w.value), "conv")
-    layer_w = W.SelectionSlider(options=convs, value=convs[len(convs) // 3], description="layer",
-                                continuous_update=False, layout=W.Layout(width="420px"))
-    channels_w = W.IntRangeSlider(value=(0, 15), min=0, max=15, description="channels",
-                                  continuous_update=False)
+    layer_w = W.SelectionSlider(options=convs, value=convs[len(convs) // 3], description="layer", continuous_update=False, layout=W.Layout(width="420px"))
+    channels_w = W.IntRangeSlider(value=(0, 15), min=0, max=15, description="channels", continuous_update=False)
 
     def on_model(change) -> None:
         names = layer_names(cached_model(change["new"]), "conv")
@@ -37,7 +35,7 @@ def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> 
     def render(model: str, image: str, layer: str, channels: tuple[int, int]):
         clf = cached_model(model)
         lo, hi = channels
-        hi = min(hi, lo + MAX_TILES - 1)   # a 1280-channel layer is drawn 64 tiles at a time
+        hi = min(hi, lo + MAX_TILES - 1)  # a 1280-channel layer is drawn 64 tiles at a time
         fig = plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1), scale="auto")
         fig.suptitle(f"image '{image}', {fig.get_suptitle()}")
         return fig
@@ -49,8 +47,7 @@ def filter_panel(model: str = "efficientnet_lite0") -> Panel:
     """A model menu and a slider over its conv layers showing each layer's filter weights."""
     model_w = model_dropdown(model)
     convs = layer_names(cached_model(model_w.value), "conv")
-    layer_w = W.SelectionSlider(options=convs, value=convs[0], description="layer",
-                                continuous_update=False, layout=W.Layout(width="420px"))
+    layer_w = W.SelectionSlider(options=convs, value=convs[0], description="layer", continuous_update=False, layout=W.Layout(width="420px"))
 
     def on_model(change) -> None:
         names = layer_names(cached_model(change["new"]), "conv")
@@ -58,13 +55,13 @@ def filter_panel(model: str = "efficientnet_lite0") -> Panel:
         layer_w.value = names[0]
 
     model_w.observe(on_model, names="value")
-    return Panel({"model": model_w, "layer": layer_w},
-                 lambda model, layer: plot.filters(cached_model(model), layer))
+    return Panel({"model": model_w, "layer": layer_w}, lambda model, layer: plot.filters(cached_model(model), layer))
 
 
 def prediction_panel(model: str = "efficientnet_lite0", image: str = "cat") -> Panel:
     """Model and image (or your uploaded photo) menus; the top-5 predictions, or the
     augmented views with theirs."""
+
     def render(model: str, image: str, view: str):
         clf = cached_model(model)
         if view == "top-5":

@@ -18,8 +18,9 @@ from .upload import panel_image
 FILL_COLOURS = {"grey": "grey", "black": "black", "mean": (0.485, 0.456, 0.406), "blur": "outline"}
 
 
-def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None,
-                    window: int = 32, stride: int = 16, *, first: Any = None) -> Panel:
+def occlusion_panel(
+    model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None, window: int = 32, stride: int = 16, *, first: Any = None
+) -> Panel:
     """Image (or your uploaded photo), occluder window and stride (sliders), fill and
     output (toggles): the five panels of the occlusion experiment for the image's top-1
     class, recomputed when "run" is pressed; until then the image with one occluder drawn to
@@ -28,14 +29,11 @@ def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size:
     side = size or pick(224, 112)
     controls = {
         "image": image_dropdown(image),
-        "window": W.IntSlider(value=window, min=8, max=side // 2, step=8, description="window",
-                              continuous_update=False),
-        "stride": W.IntSlider(value=stride, min=4, max=side // 2, step=4, description="stride",
-                              continuous_update=False),
+        "window": W.IntSlider(value=window, min=8, max=side // 2, step=8, description="window", continuous_update=False),
+        "stride": W.IntSlider(value=stride, min=4, max=side // 2, step=4, description="stride", continuous_update=False),
         "fill": W.ToggleButtons(options=["grey", "black", "mean", "blur"], value="grey", description="fill"),
         "output": W.ToggleButtons(options=["prob", "logit"], value="prob", description="output"),
-        "percentile": W.IntSlider(value=25, min=0, max=90, step=5, description="percentile",
-                                  continuous_update=False),
+        "percentile": W.IntSlider(value=25, min=0, max=90, step=5, description="percentile", continuous_update=False),
     }
 
     def render(image: str, window: int, stride: int, fill: str, output: str, percentile: int):
@@ -46,8 +44,13 @@ def occlusion_panel(model: str = "efficientnet_lite0", image: str = "cat", size:
 
     def preview(image: str, window: int, stride: int, fill: str, output: str, percentile: int):
         passes = (max(0, side - window) // stride + 1) ** 2
-        return image_preview(panel_image(image), lines(f"occluder {window} px, stride {stride} px, fill {fill}",
-                             f"{passes} forward passes: press run"), square=(window, stride), side=side,
-                             square_color=FILL_COLOURS[fill], figsize=(5.0, 4.6))
+        return image_preview(
+            panel_image(image),
+            lines(f"occluder {window} px, stride {stride} px, fill {fill}", f"{passes} forward passes: press run"),
+            square=(window, stride),
+            side=side,
+            square_color=FILL_COLOURS[fill],
+            figsize=(5.0, 4.6),
+        )
 
     return Panel(controls, render, button="run", preview=preview, first=first)

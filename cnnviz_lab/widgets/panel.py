@@ -52,9 +52,16 @@ class Panel(W.VBox):
     long the last drawing took.
     """
 
-    def __init__(self, controls: dict[str, W.Widget], render: Callable[..., Any],
-                 button: str | None = None, columns: int = 3, *,
-                 preview: Callable[..., Any] | None = None, first: Any = None) -> None:
+    def __init__(
+        self,
+        controls: dict[str, W.Widget],
+        render: Callable[..., Any],
+        button: str | None = None,
+        columns: int = 3,
+        *,
+        preview: Callable[..., Any] | None = None,
+        first: Any = None,
+    ) -> None:
         self.controls = controls
         self.render = render
         self.output = W.Output()
@@ -64,7 +71,7 @@ class Panel(W.VBox):
         self.last_result: Any = None
         self.last_error = ""
         widgets = list(controls.values())
-        rows: list[W.Widget] = [W.HBox(widgets[i:i + columns]) for i in range(0, len(widgets), columns)]
+        rows: list[W.Widget] = [W.HBox(widgets[i : i + columns]) for i in range(0, len(widgets), columns)]
         extras = [e for w in widgets for e in getattr(w, "extras", ())]
         if extras:
             rows.append(W.HBox(extras))
@@ -119,7 +126,7 @@ class Panel(W.VBox):
         start = time.perf_counter()
         self.status.value = "<i>computing...</i>"
         cell = in_cell()
-        if cell is False:   # a click: draw inside the Output, progress bar included
+        if cell is False:  # a click: draw inside the Output, progress bar included
             with self.output:
                 self.output.clear_output(wait=True)
                 self._call(fn)
@@ -170,11 +177,9 @@ def display_output(result: Any) -> dict[str, Any]:
 
     png = figure_png(result)  # any matplotlib figure or PIL image, with or without _repr_png_
     if png is not None:
-        return {"output_type": "display_data", "data": {"image/png": png, "text/plain": repr(result)},
-                "metadata": {}}
+        return {"output_type": "display_data", "data": {"image/png": png, "text/plain": repr(result)}, "metadata": {}}
     data, metadata = format_display_data(result)
-    data = {k: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray, memoryview)) else v
-            for k, v in data.items()}
+    data = {k: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray, memoryview)) else v for k, v in data.items()}
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
@@ -201,8 +206,7 @@ def figure_png(result: Any) -> str | None:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def panel(controls: dict[str, W.Widget], render: Callable[..., Any], button: str | None = None
-          ) -> Panel:
+def panel(controls: dict[str, W.Widget], render: Callable[..., Any], button: str | None = None) -> Panel:
     """A :class:`Panel`: controls that redraw ``render``'s figure whenever they change."""
     return Panel(controls, render, button)
 

@@ -11,9 +11,14 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 
-def image_preview(image: Image.Image, title: str, square: tuple[int, int] | None = None,
-                  side: int | None = None, square_color: str | tuple[float, float, float] = "black",
-                  figsize: tuple[float, float] = (3.4, 3.6)) -> Figure:
+def image_preview(
+    image: Image.Image,
+    title: str,
+    square: tuple[int, int] | None = None,
+    side: int | None = None,
+    square_color: str | tuple[float, float, float] = "black",
+    figsize: tuple[float, float] = (3.4, 3.6),
+) -> Figure:
     """``image`` (resized so its shorter side is ``side`` when given) titled with ``title``;
     ``square=(window, stride)`` draws one occluder to scale at the centre, in ``square_color``
     (a matplotlib colour: black is drawn translucent as before, any other colour opaque with
@@ -33,8 +38,7 @@ def image_preview(image: Image.Image, title: str, square: tuple[int, int] | None
         elif isinstance(square_color, str) and square_color == "outline":
             ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, fill=False, edgecolor="white", lw=1.5))
         else:
-            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, facecolor=square_color,
-                                   edgecolor="white", lw=1))
+            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, facecolor=square_color, edgecolor="white", lw=1))
     ax.set_axis_off()
     ax.set_title(title, fontsize=9)
     return fig

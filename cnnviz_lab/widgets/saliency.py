@@ -50,10 +50,8 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
     image_w = image_dropdown(image)
     class_w = W.Dropdown(options=_top5(model, image), description="class")
     method_w = method_buttons(panel_methods(), "saliency")
-    samples_w = W.IntSlider(value=0, min=0, max=50, step=5, description="SmoothGrad n",
-                            continuous_update=False)
-    noise_w = W.FloatSlider(value=0.15, min=0.0, max=0.5, step=0.05, description="noise",
-                            continuous_update=False)
+    samples_w = W.IntSlider(value=0, min=0, max=50, step=5, description="SmoothGrad n", continuous_update=False)
+    noise_w = W.FloatSlider(value=0.15, min=0.0, max=0.5, step=0.05, description="noise", continuous_update=False)
 
     start_w = W.Dropdown(options=_start_options(model_w.value), value="", description="start from")
     channel_w = W.IntSlider(value=0, min=0, max=0, description="channel", continuous_update=False)
@@ -68,21 +66,20 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
     model_w.observe(on_input, names="value")
     image_w.observe(on_input, names="value")
 
-    def render(model: str, image: str, target: int, method: str, samples: int, noise: float, start: str,
-               channel: int):
+    def render(model: str, image: str, target: int, method: str, samples: int, noise: float, start: str, channel: int):
         clf = cached_model(model)
         x = clf.preprocess(panel_image(image), size=size or pick(clf.input_size, 128))
         options = {"steps": pick(32, 8)}
         what, base = f"'{clf.label(target)}'", method
-        if start and takes_from_layer(method):   # a layer's channel instead of the class score
+        if start and takes_from_layer(method):  # a layer's channel instead of the class score
             fn = registry.get_method(method).fn
 
             def base(m, xx, _target=None, **_options):
                 return fn(m, xx, None, from_layer=start, channel=channel)
+
             what = f"{start} channel {channel}"
         if samples > 0:
-            attr = registry.call("smoothgrad", clf, x, target, method=base, n=samples, noise=noise, seed=0,
-                                 offered=options)
+            attr = registry.call("smoothgrad", clf, x, target, method=base, n=samples, noise=noise, seed=0, offered=options)
             name = f"SmoothGrad ({registry.label(method)}, n={samples}, noise={noise:.2f})"
         else:
             attr = base(clf, x, target) if callable(base) else registry.call(method, clf, x, target, offered=options)
@@ -91,6 +88,14 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
             what += f" (start from {start} applies to guided backprop and deconvnet only)"
         return plot.saliency_maps(x, attr[0], clf, title=f"{title_name(clf)}: {name} for {what}")
 
-    controls = {"model": model_w, "image": image_w, "target": class_w, "method": method_w,
-                "samples": samples_w, "noise": noise_w, "start": start_w, "channel": channel_w}
+    controls = {
+        "model": model_w,
+        "image": image_w,
+        "target": class_w,
+        "method": method_w,
+        "samples": samples_w,
+        "noise": noise_w,
+        "start": start_w,
+        "channel": channel_w,
+    }
     return Panel(controls, render)

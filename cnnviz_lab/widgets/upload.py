@@ -40,26 +40,23 @@ def uploaded_files(value: Any) -> list[tuple[str, bytes]]:
     raises ``TypeError`` naming what was given."""
     if value is None:
         return []
-    if isinstance(value, Mapping):                                  # ipywidgets 7
+    if isinstance(value, Mapping):  # ipywidgets 7
         files = []
         for key, entry in value.items():
             if not isinstance(entry, Mapping) or "content" not in entry:
-                raise TypeError(f"upload {key!r}: expected {{'metadata': ..., 'content': bytes}} "
-                                f"(ipywidgets 7), got {type(entry).__name__}")
+                raise TypeError(f"upload {key!r}: expected {{'metadata': ..., 'content': bytes}} (ipywidgets 7), got {type(entry).__name__}")
             name = str((entry.get("metadata") or {}).get("name") or key)
             files.append((name, _content(entry["content"], name)))
         return files
-    if isinstance(value, (tuple, list)):                            # ipywidgets 8
+    if isinstance(value, (tuple, list)):  # ipywidgets 8
         files = []
         for i, entry in enumerate(value):
             if not isinstance(entry, Mapping) or "content" not in entry:
-                raise TypeError(f"upload {i}: expected a dict with 'name' and 'content' (ipywidgets 8), "
-                                f"got {type(entry).__name__}")
+                raise TypeError(f"upload {i}: expected a dict with 'name' and 'content' (ipywidgets 8), got {type(entry).__name__}")
             name = str(entry.get("name") or f"upload {i + 1}")
             files.append((name, _content(entry["content"], name)))
         return files
-    raise TypeError(f"value: expected a FileUpload value (a dict in ipywidgets 7, a tuple of dicts in "
-                    f"ipywidgets 8), got {type(value).__name__}")
+    raise TypeError(f"value: expected a FileUpload value (a dict in ipywidgets 7, a tuple of dicts in ipywidgets 8), got {type(value).__name__}")
 
 
 def decode_upload(name: str, data: bytes) -> Image.Image:
@@ -115,8 +112,7 @@ def handle_upload(value: Any, menu: W.Dropdown, message: W.HTML) -> list[str]:
         menu.options = list(dict.fromkeys([*menu.options, *added]))
         menu.value = added[-1]
     lines = [f"<span style='color:#b00020'>{_escape(p)}</span>" for p in problems]
-    lines += [f"uploaded <b>{_escape(k[len(PREFIX):])}</b> ({UPLOADS[k].width}x{UPLOADS[k].height}): "
-              "chosen in the image menu" for k in added]
+    lines += [f"uploaded <b>{_escape(k[len(PREFIX) :])}</b> ({UPLOADS[k].width}x{UPLOADS[k].height}): chosen in the image menu" for k in added]
     message.value = "<br>".join(lines)
     return added
 
@@ -133,8 +129,7 @@ def image_picker(value: str = "cat") -> W.Dropdown:
     (``menu.message``); a :class:`~cnnviz_lab.widgets.Panel` shows both under its controls."""
     options = image_options()
     if value not in options:
-        raise ValueError(f"image: {value!r} is neither a sample image nor an uploaded photo; choose from "
-                         f"{', '.join(options)}")
+        raise ValueError(f"image: {value!r} is neither a sample image nor an uploaded photo; choose from {', '.join(options)}")
     menu = W.Dropdown(options=options, value=value, description="image")
     upload = W.FileUpload(accept="image/*", multiple=False, description="your photo")
     message = W.HTML()
@@ -144,5 +139,4 @@ def image_picker(value: str = "cat") -> W.Dropdown:
     return menu
 
 
-__all__ = ["PREFIX", "UPLOADS", "add_upload", "decode_upload", "handle_upload", "image_options", "image_picker",
-           "panel_image", "uploaded_files"]
+__all__ = ["PREFIX", "UPLOADS", "add_upload", "decode_upload", "handle_upload", "image_options", "image_picker", "panel_image", "uploaded_files"]

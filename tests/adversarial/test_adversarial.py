@@ -11,8 +11,9 @@ import cnnviz_lab as cv
 
 def _tiny() -> nn.Module:
     gen = torch.Generator().manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, stride=2), nn.ReLU(),
-                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5))
+    net = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)
+    )
     with torch.no_grad():
         for p in net.parameters():
             p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
@@ -29,7 +30,7 @@ def cat(lite):
     return lite.preprocess(cv.sample_image("cat"), size=160)
 
 
-@pytest.mark.slow   # 57 to 143 s per case measured on 2 busy CPU cores
+@pytest.mark.slow  # 57 to 143 s per case measured on 2 busy CPU cores
 @pytest.mark.parametrize("norm", ["linf", "l2"])
 @pytest.mark.parametrize("attack", ["fgsm", "pgd"])
 def test_budget_in_pixel_levels_and_valid_images(lite, cat, norm, attack):
@@ -84,8 +85,8 @@ def test_seeded_batched_and_like_one_by_one():
     assert torch.equal(a.x, b.x) and not torch.equal(a.x, c.x)
     whole = cv.pgd(net, x, [0, 1, 2], epsilon=8, steps=4, random_start=False)
     for i in range(3):
-        one = cv.pgd(net, x[i:i + 1], i, epsilon=8, steps=4, random_start=False)
-        assert torch.allclose(one.x, whole.x[i:i + 1], atol=1e-5)
+        one = cv.pgd(net, x[i : i + 1], i, epsilon=8, steps=4, random_start=False)
+        assert torch.allclose(one.x, whole.x[i : i + 1], atol=1e-5)
     # a bare module takes RGB in [0, 1] as it is
     assert whole.x.min() >= 0 and whole.x.max() <= 1
     assert torch.allclose(whole.delta, (whole.x - x) * 255, atol=1e-4)
@@ -93,12 +94,12 @@ def test_seeded_batched_and_like_one_by_one():
 
 def test_random_noise_is_the_same_budget_without_a_gradient():
     net = _tiny()
-    x = torch.rand(3, 3, 12, 12, generator=torch.Generator().manual_seed(1)) * 0.8 + 0.1   # away from 0 and 1
+    x = torch.rand(3, 3, 12, 12, generator=torch.Generator().manual_seed(1)) * 0.8 + 0.1  # away from 0 and 1
     before = x.clone()
     n = cv.random_noise(net, x, epsilon=4, seed=0)
     assert torch.equal(x, before)
-    assert torch.allclose(n.delta.abs(), torch.full_like(n.delta, 4.0), atol=1e-3)   # every value moved 4 levels
-    assert 0.4 < float((n.delta > 0).float().mean()) < 0.6                            # up or down at random
+    assert torch.allclose(n.delta.abs(), torch.full_like(n.delta, 4.0), atol=1e-3)  # every value moved 4 levels
+    assert 0.4 < float((n.delta > 0).float().mean()) < 0.6  # up or down at random
     assert torch.equal(n.x, cv.random_noise(net, x, epsilon=4, seed=0).x)
     assert not torch.equal(n.x, cv.random_noise(net, x, epsilon=4, seed=1).x)
     with torch.no_grad():
@@ -108,7 +109,7 @@ def test_random_noise_is_the_same_budget_without_a_gradient():
         assert torch.allclose(n.probs_after, net(n.x).softmax(1), atol=1e-6)
     l2 = cv.random_noise(net, x, epsilon=10, norm="l2", seed=0)
     assert torch.allclose(l2.l2, torch.full((3,), 10.0), rtol=1e-3) and l2.norm == "l2"
-    edge = cv.random_noise(net, torch.zeros(1, 3, 12, 12), epsilon=4, seed=0)      # clipped to valid images
+    edge = cv.random_noise(net, torch.zeros(1, 3, 12, 12), epsilon=4, seed=0)  # clipped to valid images
     assert edge.x.min() >= 0 and float(edge.delta.min()) >= 0
     with pytest.raises(ValueError, match="epsilon"):
         cv.random_noise(net, x, epsilon=0)
@@ -128,12 +129,19 @@ def test_step_size_and_first_success():
     assert ((b.first_success == -1) == ~(b.success | (b.first_success >= 0))).all()
 
 
-@pytest.mark.parametrize("kwargs, error, word", [
-    ({"epsilon": 0}, ValueError, "epsilon"), ({"epsilon": 300}, ValueError, "epsilon"),
-    ({"norm": "l1"}, ValueError, "norm"), ({"steps": 0}, ValueError, "steps"),
-    ({"target": 9}, ValueError, "out of range"), ({"target": [0, 1, 2]}, ValueError, "one class per image"),
-    ({"target": "goldfish"}, TypeError, "Classifier"), ({"targeted": True, "target": None}, ValueError, "target="),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        ({"epsilon": 0}, ValueError, "epsilon"),
+        ({"epsilon": 300}, ValueError, "epsilon"),
+        ({"norm": "l1"}, ValueError, "norm"),
+        ({"steps": 0}, ValueError, "steps"),
+        ({"target": 9}, ValueError, "out of range"),
+        ({"target": [0, 1, 2]}, ValueError, "one class per image"),
+        ({"target": "goldfish"}, TypeError, "Classifier"),
+        ({"targeted": True, "target": None}, ValueError, "target="),
+    ],
+)
 def test_bad_arguments(kwargs, error, word):
     args = {"target": 1, **kwargs}
     target = args.pop("target")
@@ -150,8 +158,7 @@ def test_bad_input():
 
 def test_high_frequency_share():
     noise = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
-    smooth = torch.nn.functional.interpolate(noise[:, :, :4, :4], size=(64, 64), mode="bilinear",
-                                             align_corners=False)
+    smooth = torch.nn.functional.interpolate(noise[:, :, :4, :4], size=(64, 64), mode="bilinear", align_corners=False)
     hf_noise, hf_smooth = float(cv.high_frequency_share(noise)), float(cv.high_frequency_share(smooth))
     assert hf_noise > 0.8 and hf_smooth < 0.1
     assert float(cv.high_frequency_share(torch.ones(1, 3, 8, 8))) == 0.0
@@ -166,11 +173,14 @@ def test_compare_explanations_and_figures(lite, cat):
     assert ch.before["saliency"].shape == (1, 160, 160) and (ch.before["saliency"] >= 0).all()
     assert torch.allclose(ch.after["Grad-CAM"], cv.gradcam(lite, a.x, "goldfish"))
     assert all(-1 <= float(v) <= 1 for v in ch.similarity.values())
-    figs = [cv.plot.attack(a, cat, lite), cv.plot.explanation_change(ch, cat, a.x, lite),
-            cv.plot.attack_budget({"PGD": {1.0: 0.2, 2.0: 0.9}}, "goldfish"),
-            cv.plot.fooling_vs_visualisation(a.delta[0], lite.to_unit(cat)[0], "goldfish")]
+    figs = [
+        cv.plot.attack(a, cat, lite),
+        cv.plot.explanation_change(ch, cat, a.x, lite),
+        cv.plot.attack_budget({"PGD": {1.0: 0.2, 2.0: 0.9}}, "goldfish"),
+        cv.plot.fooling_vs_visualisation(a.delta[0], lite.to_unit(cat)[0], "goldfish"),
+    ]
     assert all(isinstance(f, Figure) for f in figs)
-    bars = [ax for ax in figs[1].axes if ax.get_label() == "<colorbar>"]   # one stated scale per method
+    bars = [ax for ax in figs[1].axes if ax.get_label() == "<colorbar>"]  # one stated scale per method
     assert len(bars) == 2 and "99th percentile" in bars[0].get_ylabel()
     panel = cv.widgets.attack_panel(size=96, targets=("goldfish", "toaster"))
     fig = panel.render(image="cat", target="toaster", method="FGSM", norm="l2", epsilon=64.0, steps=3)
@@ -182,8 +192,7 @@ def test_figure_keywords(lite, cat):
     a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
     title = cv.plot.attack(a, cat, lite)._suptitle.get_text()
     assert "L\u221e budget 2 levels, 3 steps" in title and "step(s)" not in title
-    fig = cv.plot.attack_budget({"FGSM": {1.0: 1e-4, 2.0: 3e-3}}, "goldfish", log=True,
-                                lines={"clean p = 0.38": 0.38})
+    fig = cv.plot.attack_budget({"FGSM": {1.0: 1e-4, 2.0: 3e-3}}, "goldfish", log=True, lines={"clean p = 0.38": 0.38})
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and ax.get_ylim()[0] == pytest.approx(1e-4)
     assert "clean p = 0.38" in [t.get_text() for t in ax.get_legend().get_texts()]
@@ -230,24 +239,27 @@ class _WritesInput(nn.Module):
         return self.net(x.mul_(0.5))
 
 
-@pytest.mark.parametrize("call, error, word", [
-    (lambda m, x: cv.fgsm(m, x, 1.7), TypeError, "target"),
-    (lambda m, x: cv.fgsm(m, x, torch.tensor([1.7, 2.0])), TypeError, "target"),
-    (lambda m, x: cv.fgsm(m, x, [[0, 1], [1, 2]]), ValueError, "target"),
-    (lambda m, x: cv.fgsm(m, x * 3 - 1), ValueError, r"\[0, 1\]"),
-    (lambda m, x: cv.fgsm(m, x[:0]), ValueError, "empty"),
-    (lambda m, x: cv.fgsm(m, (x * 255).to(torch.uint8)), TypeError, "uint8"),
-    (lambda m, x: cv.fgsm(m, x, epsilon="2"), TypeError, "epsilon"),
-    (lambda m, x: cv.fgsm(m, x, norm=None), TypeError, "norm"),
-    (lambda m, x: cv.fgsm(m, x, 1, targeted="yes"), TypeError, "targeted"),
-    (lambda m, x: cv.pgd(m, x, steps=2.5), TypeError, "steps"),
-    (lambda m, x: cv.pgd(m, x, step_size="a"), TypeError, "step_size"),
-    (lambda m, x: cv.pgd(m, x, step_size=0), ValueError, "step_size"),
-    (lambda m, x: cv.pgd(m, x, seed="a"), TypeError, "seed"),
-    (lambda m, x: cv.high_frequency_share(torch.full((1, 3, 4, 4), float("nan"))), ValueError, "images"),
-    (lambda m, x: cv.high_frequency_share("img"), TypeError, "images"),
-    (lambda m, x: cv.high_frequency_share(x, cutoff=2.0), ValueError, "cutoff"),
-])
+@pytest.mark.parametrize(
+    "call, error, word",
+    [
+        (lambda m, x: cv.fgsm(m, x, 1.7), TypeError, "target"),
+        (lambda m, x: cv.fgsm(m, x, torch.tensor([1.7, 2.0])), TypeError, "target"),
+        (lambda m, x: cv.fgsm(m, x, [[0, 1], [1, 2]]), ValueError, "target"),
+        (lambda m, x: cv.fgsm(m, x * 3 - 1), ValueError, r"\[0, 1\]"),
+        (lambda m, x: cv.fgsm(m, x[:0]), ValueError, "empty"),
+        (lambda m, x: cv.fgsm(m, (x * 255).to(torch.uint8)), TypeError, "uint8"),
+        (lambda m, x: cv.fgsm(m, x, epsilon="2"), TypeError, "epsilon"),
+        (lambda m, x: cv.fgsm(m, x, norm=None), TypeError, "norm"),
+        (lambda m, x: cv.fgsm(m, x, 1, targeted="yes"), TypeError, "targeted"),
+        (lambda m, x: cv.pgd(m, x, steps=2.5), TypeError, "steps"),
+        (lambda m, x: cv.pgd(m, x, step_size="a"), TypeError, "step_size"),
+        (lambda m, x: cv.pgd(m, x, step_size=0), ValueError, "step_size"),
+        (lambda m, x: cv.pgd(m, x, seed="a"), TypeError, "seed"),
+        (lambda m, x: cv.high_frequency_share(torch.full((1, 3, 4, 4), float("nan"))), ValueError, "images"),
+        (lambda m, x: cv.high_frequency_share("img"), TypeError, "images"),
+        (lambda m, x: cv.high_frequency_share(x, cutoff=2.0), ValueError, "cutoff"),
+    ],
+)
 def test_bad_arguments_name_themselves(call, error, word):
     with pytest.raises(error, match=word):
         call(_tiny(), torch.rand(2, 3, 12, 12))

@@ -13,8 +13,7 @@ import cnnviz_lab as cv
 
 def _net() -> nn.Sequential:
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(3, 2, 3, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Linear(2, 4)).eval()
+    return nn.Sequential(nn.Conv2d(3, 2, 3, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 4)).eval()
 
 
 X = torch.randn(2, 3, 7, 7, generator=torch.Generator().manual_seed(1))
@@ -23,7 +22,7 @@ X = torch.randn(2, 3, 7, 7, generator=torch.Generator().manual_seed(1))
 def _placed(kernel: torch.Tensor, h: int, w: int) -> torch.Tensor:
     """d conv[c, h, w] / d x for a 3x3 kernel without padding: the kernel at rows h..h+2, columns w..w+2."""
     out = torch.zeros(3, 7, 7)
-    out[:, h:h + 3, w:w + 3] = kernel
+    out[:, h : h + 3, w : w + 3] = kernel
     return out
 
 
@@ -41,12 +40,10 @@ def test_position_starts_from_one_activation_hand_computed():
     for n in range(2):
         off = (pre[n] <= 0).nonzero()[0].tolist()
         on = (pre[n] > 0).nonzero()[0].tolist()
-        xn = X[n:n + 1]
+        xn = X[n : n + 1]
         assert cv.guided_backprop(net, xn, from_layer="1", channel=1, position=off).abs().max() == 0
-        torch.testing.assert_close(cv.deconvnet(net, xn, from_layer="1", channel=1, position=off)[0],
-                                   _placed(kernel, *off))
-        torch.testing.assert_close(cv.guided_backprop(net, xn, from_layer="1", channel=1, position=on)[0],
-                                   _placed(kernel, *on))
+        torch.testing.assert_close(cv.deconvnet(net, xn, from_layer="1", channel=1, position=off)[0], _placed(kernel, *off))
+        torch.testing.assert_close(cv.guided_backprop(net, xn, from_layer="1", channel=1, position=on)[0], _placed(kernel, *on))
     # "max": each image's own strongest position of the channel
     got = cv.guided_backprop(net, X, from_layer="1", channel=1, position="max")
     for n in range(2):

@@ -10,8 +10,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.attribution import (NoGapLinearHeadError, cam, cam_layers, fully_convolutional, gradcam,
-                                    gradcam_pp, layercam, scorecam)
+from cnnviz_lab.attribution import NoGapLinearHeadError, cam, cam_layers, fully_convolutional, gradcam, gradcam_pp, layercam, scorecam
 from conftest import TinyNet, assert_clean, tiny_pair
 
 GRAD_METHODS = [gradcam, gradcam_pp, layercam]
@@ -29,10 +28,10 @@ def _reference_parts(net, x, layer, c):
         store = {}
         h = net.get_submodule(layer).register_forward_hook(lambda m, i_, o: store.setdefault("a", o))
         try:
-            out = net(x[i:i + 1])
+            out = net(x[i : i + 1])
         finally:
             h.remove()
-        g, = torch.autograd.grad(out[0, c], store["a"])
+        (g,) = torch.autograd.grad(out[0, c], store["a"])
         acts.append(store["a"].detach()[0])
         grads.append(g[0])
     return torch.stack(acts), torch.stack(grads)
@@ -41,7 +40,7 @@ def _reference_parts(net, x, layer, c):
 def test_gradcam_is_relu_cam_over_positions_on_gap_linear(tiny):
     x = _x()
     targets = [[0, 3], [4, 1]]
-    c = cam(tiny, x, targets, upsample=False)                 # layer: relu2, found automatically
+    c = cam(tiny, x, targets, upsample=False)  # layer: relu2, found automatically
     g = gradcam(tiny, x, targets, layer="relu2", upsample=False)
     hw = c.shape[-1] * c.shape[-2]
     assert torch.allclose(g, c.clamp_min(0) / hw, atol=1e-6)
@@ -66,8 +65,7 @@ def test_gradcam_matches_hand_computation(tiny):
     assert torch.allclose(got, expected, atol=1e-6)
     big = gradcam(tiny, x, 2, layer="conv2")
     assert big.shape == (2, 12, 12)
-    assert torch.allclose(big, F.interpolate(expected[:, None], size=(12, 12), mode="bilinear",
-                                             align_corners=False)[:, 0].clamp_min(0), atol=1e-6)
+    assert torch.allclose(big, F.interpolate(expected[:, None], size=(12, 12), mode="bilinear", align_corners=False)[:, 0].clamp_min(0), atol=1e-6)
 
 
 def test_layercam_and_gradcam_pp_match_their_formulas(tiny):
@@ -79,7 +77,7 @@ def test_layercam_and_gradcam_pp_match_their_formulas(tiny):
     # network is piecewise linear after the layer, as here).
     a, g = _reference_parts(tiny, x, "relu2", 1)
     s = tiny(x)[:, 1].detach().exp()[:, None, None, None]
-    d1, d2, d3 = s * g, s * g ** 2, s * g ** 3
+    d1, d2, d3 = s * g, s * g**2, s * g**3
     alpha = d2 / (2 * d2 + a.sum(dim=(2, 3), keepdim=True) * d3)
     alpha = torch.nan_to_num(alpha)
     w = (alpha * d1.clamp_min(0)).sum(dim=(2, 3))
@@ -115,8 +113,8 @@ def test_k_targets_equal_single_calls_and_batch_equals_images(tiny, method):
         one = method(tiny, x, targets[:, j].tolist(), **kwargs)
         assert torch.allclose(many[:, j], one, atol=1e-6)
     for i in range(3):
-        alone = method(tiny, x[i:i + 1], targets[i:i + 1], **kwargs)
-        assert torch.allclose(many[i:i + 1], alone, atol=1e-6)
+        alone = method(tiny, x[i : i + 1], targets[i : i + 1], **kwargs)
+        assert torch.allclose(many[i : i + 1], alone, atol=1e-6)
     assert_clean(tiny)
 
 
@@ -124,7 +122,7 @@ def test_k_targets_equal_single_calls_and_batch_equals_images(tiny, method):
 def test_inplace_relu_after_the_layer_changes_nothing(method):
     plain, inplace = tiny_pair()
     x = _x()
-    for layer in (["conv2"] if method is cam else ["conv1", "conv2"]):
+    for layer in ["conv2"] if method is cam else ["conv1", "conv2"]:
         a = method(plain, x, [1, 2], layer=layer)
         b = method(inplace, x, [1, 2], layer=layer)
         assert torch.allclose(a, b, atol=1e-6), layer
@@ -138,12 +136,12 @@ def test_zero_gradients_and_zero_maps_give_zeros_not_nan(method):
     torch.manual_seed(0)
     net = TinyNet().eval()
     with torch.no_grad():
-        net.fc.weight.zero_()                     # every score is constant: zero gradients
+        net.fc.weight.zero_()  # every score is constant: zero gradients
     out = method(net, _x(), 0, layer="relu2")
     assert torch.isfinite(out).all() and (out == 0).all()
     with torch.no_grad():
         net.fc.weight.normal_()
-        net.conv2.bias.fill_(-1e3)                # relu2 outputs all zeros
+        net.conv2.bias.fill_(-1e3)  # relu2 outputs all zeros
     out = method(net, _x(), 0, layer="relu2")
     assert torch.isfinite(out).all() and (out == 0).all()
 
@@ -183,13 +181,13 @@ def test_gradcam_equals_cam_on_the_pretrained_model(lite, cat_x):
 def test_each_object_lights_up_its_own_box(lite):
     x = lite.preprocess(cv.sample_image("drums_and_guitar"))
     maps = gradcam(lite, x, [["electric guitar", "drum"]])[0]
-    boxes = cv.sample_boxes("drums_and_guitar")   # drawn by hand: guitar neck and body, toms and bass drum
+    boxes = cv.sample_boxes("drums_and_guitar")  # drawn by hand: guitar neck and body, toms and bass drum
     guitar, drum = (torch.zeros(224, 224, dtype=torch.bool) for _ in range(2))
     for mask, label in ((guitar, "electric guitar"), (drum, "drum")):
         for x0, y0, x1, y1 in boxes[label]:
             mask[y0:y1, x0:x1] = True
     share = lambda m, mask: float(m[mask].sum() / m.sum())  # noqa: E731
-    assert share(maps[0], guitar) > 0.55 and share(maps[0], drum) < 0.4, maps[0]   # the guitar's map
+    assert share(maps[0], guitar) > 0.55 and share(maps[0], drum) < 0.4, maps[0]  # the guitar's map
     assert share(maps[1], drum) > 0.65 and share(maps[1], guitar) < 0.25, maps[1]  # the drums' map
     assert cv.pointing_game(maps[0], boxes["electric guitar"]) and cv.pointing_game(maps[1], boxes["drum"])
 
@@ -200,8 +198,7 @@ def test_fully_convolutional_head_gives_the_logits(tiny, lite):
     maps = fcn(x)
     assert maps.shape == (2, 5, 12, 12)
     assert torch.allclose(maps.mean(dim=(2, 3)), tiny(x), atol=1e-5)
-    assert torch.allclose(maps - fcn.classifier.bias[:, None, None], cam(tiny, x, [[0, 1, 2, 3, 4]] * 2,
-                                                                            upsample=False), atol=1e-5)
+    assert torch.allclose(maps - fcn.classifier.bias[:, None, None], cam(tiny, x, [[0, 1, 2, 3, 4]] * 2, upsample=False), atol=1e-5)
     small = lite.preprocess(cv.sample_image("cat"), size=96)
     with torch.no_grad():
         assert torch.allclose(fully_convolutional(lite, size=96).logits(small), lite.model(small), atol=1e-3)
@@ -227,13 +224,21 @@ def test_cam_refuses_heads_that_are_not_gap_linear(tiny):
     with pytest.raises(NoGapLinearHeadError, match="gradcam"):
         fully_convolutional(PlainHead(), layer="conv", size=8)
     assert gradcam(PlainHead(), torch.randn(1, 3, 8, 8), layer="conv").shape == (1, 8, 8)
-    with pytest.raises(NoGapLinearHeadError):     # conv1 is followed by another conv, not by GAP
+    with pytest.raises(NoGapLinearHeadError):  # conv1 is followed by another conv, not by GAP
         cam(tiny, _x(), layer="conv1")
 
 
-@pytest.mark.parametrize("name,layer,ok", [
-    ("resnet18", "layer4", True), ("densenet121", "features", True), ("mobilenet_v2", "features", True),
-    ("googlenet", "inception5b", True), ("convnext_tiny", "features", False), ("alexnet", "features", False)])
+@pytest.mark.parametrize(
+    "name,layer,ok",
+    [
+        ("resnet18", "layer4", True),
+        ("densenet121", "features", True),
+        ("mobilenet_v2", "features", True),
+        ("googlenet", "inception5b", True),
+        ("convnext_tiny", "features", False),
+        ("alexnet", "features", False),
+    ],
+)
 def test_cam_head_detection_on_torchvision(name, layer, ok):
     import torchvision
 
@@ -260,10 +265,12 @@ def test_cam_layers_run_early_to_late(lite):
 
 def test_plots_return_figures(lite):
     x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
-    figs = [cv.plot.cam_topk(lite, x, k=2), cv.plot.cam_overlay(x, gradcam(lite, x), lite),
-            cv.plot.cam_compare(lite, x, "drum", methods=["layercam", "scorecam"],
-                                options={"scorecam": {"max_channels": 4}}),
-            cv.plot.cam_by_layer(lite, x, ["blocks.4", "head"])]
+    figs = [
+        cv.plot.cam_topk(lite, x, k=2),
+        cv.plot.cam_overlay(x, gradcam(lite, x), lite),
+        cv.plot.cam_compare(lite, x, "drum", methods=["layercam", "scorecam"], options={"scorecam": {"max_channels": 4}}),
+        cv.plot.cam_by_layer(lite, x, ["blocks.4", "head"]),
+    ]
     assert all(isinstance(f, Figure) for f in figs)
     assert "drum" in figs[2]._suptitle.get_text()
     with pytest.raises(ValueError, match="one"):
@@ -315,7 +322,7 @@ def test_cam_row_signed_scale_is_common_and_centred_on_zero(lite):
     zero cell is the colormap's middle (white), a negative cell blue, a positive one red."""
     x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=32)
     weak, strong = torch.full((32, 32), -1.0), torch.zeros(32, 32)
-    strong[:16] = 4.0                                       # top half +4, bottom half 0
+    strong[:16] = 4.0  # top half +4, bottom half 0
     fig = cv.plot.cam_row(lite, x, [weak, strong], ["weak", "strong"], scale="signed", scale_label="units")
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
     assert len(bars) == 1 and bars[0].get_ylabel() == "units"
@@ -325,15 +332,14 @@ def test_cam_row_signed_scale_is_common_and_centred_on_zero(lite):
     grey = cv.plot.core.image_array(x, lite).mean(axis=2)
     tiles = [np.asarray(ax.get_images()[0].get_array()) for ax in fig.axes[1:3]]
 
-    def expected(value, r, c):                  # half the greyscale image, half the colour of value / 4
+    def expected(value, r, c):  # half the greyscale image, half the colour of value / 4
         return 0.5 * grey[r, c] + 0.5 * np.asarray(colormaps["RdBu_r"]((value / 4 + 1) / 2)[:3])
 
-    assert np.allclose(tiles[1][4, 4], expected(4.0, 4, 4), atol=1e-4)       # +4: the darkest red
-    assert np.allclose(tiles[1][28, 9], expected(0.0, 28, 9), atol=1e-4)     # 0: the middle (white)
-    assert np.allclose(tiles[0][9, 9], expected(-1.0, 9, 9), atol=1e-4)      # -1: light blue, same scale
+    assert np.allclose(tiles[1][4, 4], expected(4.0, 4, 4), atol=1e-4)  # +4: the darkest red
+    assert np.allclose(tiles[1][28, 9], expected(0.0, 28, 9), atol=1e-4)  # 0: the middle (white)
+    assert np.allclose(tiles[0][9, 9], expected(-1.0, 9, 9), atol=1e-4)  # -1: light blue, same scale
     own = cv.plot.cam_row(lite, x, [weak, strong], ["weak", "strong"])  # default unchanged: min/max ticks
-    assert [t.get_text() for t in [ax for ax in own.axes if ax.get_label() == "<colorbar>"][0]
-            .get_yticklabels()] == ["min", "max"]
+    assert [t.get_text() for t in [ax for ax in own.axes if ax.get_label() == "<colorbar>"][0].get_yticklabels()] == ["min", "max"]
     with pytest.raises(ValueError, match="scale"):
         cv.plot.cam_row(lite, x, [weak], ["weak"], scale="global")
 
@@ -345,11 +351,10 @@ def test_cam_row_and_topk_draw_boxes_on_every_panel_labelled_on_the_image(lite):
     boxes = {"guitar": [(40, 0, 60, 30), (30, 25, 64, 64)], "drum kit": [(2, 1, 45, 60)]}
     fig = cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"], boxes=boxes)
     rects = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
-    assert [(r.get_x() + 0.5, r.get_y() + 0.5, r.get_width(), r.get_height()) for r in rects] == \
-        [(40, 0, 20, 30), (30, 25, 34, 39), (2, 1, 43, 59)]
+    assert [(r.get_x() + 0.5, r.get_y() + 0.5, r.get_width(), r.get_height()) for r in rects] == [(40, 0, 20, 30), (30, 25, 34, 39), (2, 1, 43, 59)]
     assert {t.get_text() for t in fig.axes[0].texts} == {"guitar", "drum kit"} and not fig.axes[1].texts
-    assert len([p for p in fig.axes[1].patches if isinstance(p, Rectangle)]) == 3      # outlined on the map too
-    assert len({r.get_edgecolor() for r in rects}) == 2                 # one colour per object
+    assert len([p for p in fig.axes[1].patches if isinstance(p, Rectangle)]) == 3  # outlined on the map too
+    assert len({r.get_edgecolor() for r in rects}) == 2  # one colour per object
     plain = cv.plot.cam_row(lite, x, [torch.rand(64, 64)], ["a"])
     assert not plain.axes[0].patches and not plain.axes[0].texts
     top = cv.plot.cam_topk(lite, x, k=2, method="cam", boxes=[(1, 2, 30, 40)], suptitle="mine")
@@ -374,7 +379,7 @@ def test_cam_overlay_and_cam_panels_take_a_fontsize_for_projection(lite):
     (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
     assert all(ax.title.get_fontsize() == 13 for ax in panels) and fig.get_suptitle() == "CAM"
     assert bar.yaxis.label.get_fontsize() == 12 and all(t.get_fontsize() == 12 for t in bar.get_yticklabels())
-    plain = cv.plot.cam_overlay(x, torch.rand(8, 8), lite)          # the default keeps 9/8 points
+    plain = cv.plot.cam_overlay(x, torch.rand(8, 8), lite)  # the default keeps 9/8 points
     assert plain.axes[0].title.get_fontsize() == 9 and plain.axes[-1].yaxis.label.get_fontsize() == 8
     with pytest.raises(ValueError, match="fontsize"):
         cv.plot.cam_overlay(x, torch.rand(8, 8), lite, fontsize=0)
@@ -393,8 +398,7 @@ def test_cam_row_fontsize_sets_titles_and_labels_for_projection(lite):
     (one point smaller); the default keeps the old 9/8 point sizes."""
     x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=32)
     maps = [torch.rand(4, 4), torch.rand(4, 4)]
-    big = cv.plot.cam_row(lite, x, maps, ["a", "b"], scale="signed", boxes={"thing": [(2, 2, 20, 20)]},
-                          fontsize=14, suptitle="row")
+    big = cv.plot.cam_row(lite, x, maps, ["a", "b"], scale="signed", boxes={"thing": [(2, 2, 20, 20)]}, fontsize=14, suptitle="row")
     bar = [ax for ax in big.axes if ax.get_label() == "<colorbar>"][0]
     assert [ax.title.get_fontsize() for ax in big.axes[:3]] == [14, 14, 14]
     assert bar.yaxis.label.get_fontsize() == 13 and bar.get_yticklabels()[0].get_fontsize() == 13
@@ -408,7 +412,7 @@ def test_cam_row_fontsize_sets_titles_and_labels_for_projection(lite):
 def test_cam_row_peak_cross_stays_inside_its_panel_and_legend_names_the_boxes(lite):
     x = torch.rand(1, 3, 64, 64)
     corner = torch.zeros(64, 64)
-    corner[0, 0] = 1.0                                    # maximum on the image's corner
+    corner[0, 0] = 1.0  # maximum on the image's corner
     inner = torch.zeros(64, 64)
     inner[30, 40] = 1.0
     boxes = {"guitar": [(2, 2, 20, 20)], "drum kit": [(30, 30, 60, 60)]}
@@ -416,8 +420,8 @@ def test_cam_row_peak_cross_stays_inside_its_panel_and_legend_names_the_boxes(li
     crosses = [[ln.get_xydata()[0] for ln in ax.lines] for ax in fig.axes[1:3]]
     for xs, ys in (c for panel in crosses for c in panel[:1]):
         assert 0.04 * 64 - 0.5 <= xs <= 64 - 0.5 - 0.04 * 64 and 0.04 * 64 - 0.5 <= ys
-    assert tuple(crosses[0][0]) == (0.04 * 64 - 0.5, 0.04 * 64 - 0.5)   # inset from the edge
-    assert tuple(crosses[1][0]) == (40.0, 30.0)                        # away from the edge: on the pixel
+    assert tuple(crosses[0][0]) == (0.04 * 64 - 0.5, 0.04 * 64 - 0.5)  # inset from the edge
+    assert tuple(crosses[1][0]) == (40.0, 30.0)  # away from the edge: on the pixel
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["guitar", "drum kit"]
-    assert not cv.plot.cam_row(lite, x, [inner], ["inner"], boxes=boxes).legends      # default: no legend
+    assert not cv.plot.cam_row(lite, x, [inner], ["inner"], boxes=boxes).legends  # default: no legend

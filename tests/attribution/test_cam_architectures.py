@@ -18,7 +18,7 @@ from conftest import TinyNet
 def test_phase_ratio_by_hand():
     assert phase_ratio(torch.ones(4, 6)) == pytest.approx(1.0)
     board = torch.full((6, 6), 0.5)
-    board[::2, ::2] = 1.0                      # one phase twice as strong as the others
+    board[::2, ::2] = 1.0  # one phase twice as strong as the others
     assert phase_ratio(board) == pytest.approx(2.0)
     rgb = torch.stack([board, -board, board])  # |a| summed over the colour channels
     assert phase_ratio(rgb[None]) == pytest.approx(2.0)
@@ -71,7 +71,7 @@ def test_the_same_network_is_explained_once_and_a_stand_in_gives_way(two_nets):
     a, b = two_nets
     stand_in = dataclasses.replace(a, requested="vgg16", fallback_note=fallback_note("vgg16", "offline", a.name))
     results = architecture_maps([stand_in, b, a, a], torch.rand(3, 16, 16), 1)
-    assert [r.name for r in results] == ["tiny_a", "tiny_b"]      # a itself, not "tiny_a (for vgg16)"
+    assert [r.name for r in results] == ["tiny_a", "tiny_b"]  # a itself, not "tiny_a (for vgg16)"
     alone = architecture_maps([stand_in], torch.rand(3, 16, 16), 1)
     assert [r.name for r in alone] == ["tiny_a (for vgg16)"]
     with pytest.raises(ValueError, match="classifiers"):

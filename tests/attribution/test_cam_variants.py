@@ -25,7 +25,7 @@ def _acts_and_grads(net, x, layer_module, cls):
         store = {}
         h = layer_module.register_forward_hook(lambda m, inp, out: store.__setitem__("a", out))
         try:
-            out = net(x[i:i + 1])
+            out = net(x[i : i + 1])
         finally:
             h.remove()
         (g,) = torch.autograd.grad(out[0, c], store["a"])
@@ -71,8 +71,7 @@ def test_hirescam_equals_gradcam_where_the_gradient_is_constant_over_positions(t
     other case where they coincide, is refused by both: it has nothing to localise.)"""
     x = _x(3, 6)
     t = [[0, 1], [2, 3], [4, 0]]
-    torch.testing.assert_close(cv.hirescam(tiny, x, t, layer="relu2"), cv.gradcam(tiny, x, t, layer="relu2"),
-                               rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(cv.hirescam(tiny, x, t, layer="relu2"), cv.gradcam(tiny, x, t, layer="relu2"), rtol=1e-4, atol=1e-6)
     for fn in (cv.hirescam, cv.gradcam):
         with pytest.raises(ValueError, match="1x1 feature map"):
             fn(tiny, _x(1, 1), 0, layer="conv2")
@@ -111,15 +110,15 @@ def test_eigencam_is_the_first_principal_projection(tiny):
     for center in (False, True):
         got = cv.eigencam(tiny, x, layer="relu2", upsample=False, center=center)
         for i in range(2):
-            m = acts[i].reshape(acts.shape[1], -1).T              # positions x channels
+            m = acts[i].reshape(acts.shape[1], -1).T  # positions x channels
             if center:
                 m = m - m.mean(0)
             v1 = np.linalg.svd(m)[2][0]
-            v1 = v1 if v1.sum() >= 0 else -v1                    # the documented sign
+            v1 = v1 if v1.sum() >= 0 else -v1  # the documented sign
             np.testing.assert_allclose(got[i].numpy(), (m @ v1).reshape(acts.shape[2:]), rtol=1e-4, atol=1e-5)
     plain = cv.eigencam(tiny, x, layer="relu2")
-    assert (plain >= 0).all()                     # uncentered, after a ReLU: non-negative
-    assert (cv.eigencam(tiny, x, layer="relu2", center=True) < 0).any()   # centred: signed
+    assert (plain >= 0).all()  # uncentered, after a ReLU: non-negative
+    assert (cv.eigencam(tiny, x, layer="relu2", center=True) < 0).any()  # centred: signed
     assert_clean(tiny)
 
 
@@ -147,18 +146,20 @@ def _ablation_reference(net, x, layer_module, cls):
         store = {}
         h = layer_module.register_forward_hook(lambda m, inp, out: store.__setitem__("a", out.clone()))
         with torch.no_grad():
-            y = net(x[i:i + 1])[0, c]
+            y = net(x[i : i + 1])[0, c]
         h.remove()
         a = store["a"]
         w = []
         for k in range(a.shape[1]):
+
             def zero(m, inp, out, k=k):
                 out = out.clone()
                 out[:, k] = 0
                 return out
+
             h = layer_module.register_forward_hook(zero)
             with torch.no_grad():
-                w.append((y - net(x[i:i + 1])[0, c]) / y.abs())
+                w.append((y - net(x[i : i + 1])[0, c]) / y.abs())
             h.remove()
         maps.append(torch.einsum("k,khw->hw", torch.stack(w), a[0]).clamp_min(0))
     return torch.stack(maps)
@@ -201,8 +202,7 @@ def test_ablationcam_falls_back_to_copies_of_the_image_where_needed():
     with torch.no_grad():
         cls = net(x).argmax(1).tolist()
     ref = _ablation_reference(net, x, net.conv2, cls)
-    torch.testing.assert_close(cv.ablationcam(net, x, None, layer="conv2", upsample=False, batch_size=2),
-                               ref, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(cv.ablationcam(net, x, None, layer="conv2", upsample=False, batch_size=2), ref, rtol=1e-4, atol=1e-6)
     ab = _Ablator(net, "conv2")
     with torch.no_grad(), cv.capture(net, "conv2") as cap:
         logits = net(x[:1])
@@ -219,8 +219,7 @@ def test_ablationcam_keeps_the_sign_for_a_negative_logit(tiny):
     neg = int(logits.argmin())
     assert logits[neg] < 0
     ref = _ablation_reference(tiny, x, tiny.relu2, [neg])
-    torch.testing.assert_close(cv.ablationcam(tiny, x, neg, layer="relu2", upsample=False), ref,
-                               rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(cv.ablationcam(tiny, x, neg, layer="relu2", upsample=False), ref, rtol=1e-4, atol=1e-6)
 
 
 def test_ablationcam_k_targets_cost_the_passes_of_one(tiny):
@@ -236,8 +235,8 @@ def test_ablationcam_k_targets_cost_the_passes_of_one(tiny):
         n_default = list(calls)
     finally:
         h.remove()
-    assert n_one == n_many == [2] + [1] * 6        # one pass for the batch, ceil(8/3) per image
-    assert n_default == [2, 1, 1]                  # default: all 8 channels' copies in one pass
+    assert n_one == n_many == [2] + [1] * 6  # one pass for the batch, ceil(8/3) per image
+    assert n_default == [2, 1, 1]  # default: all 8 channels' copies in one pass
     torch.testing.assert_close(default, one)
     torch.testing.assert_close(many[:, 0], one)
     with pytest.raises(ValueError, match="batch_size"):
@@ -257,8 +256,7 @@ def test_ablationcam_refuses_a_reused_layer():
 
 
 # --- what all four share ----------------------------------------------------------------------
-METHODS = [(cv.hirescam, {}), (cv.xgradcam, {}), (cv.eigencam, {}),
-           (cv.ablationcam, {"batch_size": 5, "progress": False})]
+METHODS = [(cv.hirescam, {}), (cv.xgradcam, {}), (cv.eigencam, {}), (cv.ablationcam, {"batch_size": 5, "progress": False})]
 
 
 @pytest.mark.parametrize("fn,kw", METHODS, ids=lambda v: getattr(v, "__name__", ""))
@@ -269,8 +267,7 @@ def test_batch_equals_one_by_one_and_k_equals_singles(tiny, fn, kw):
     assert both.shape == (3, 2, 8, 8)
     for i in range(3):
         for j in range(2):
-            torch.testing.assert_close(both[i, j], fn(tiny, x[i:i + 1], int(t[i, j]), layer="relu2", **kw)[0],
-                                       rtol=1e-4, atol=1e-6)
+            torch.testing.assert_close(both[i, j], fn(tiny, x[i : i + 1], int(t[i, j]), layer="relu2", **kw)[0], rtol=1e-4, atol=1e-6)
     small = fn(tiny, x, None, layer="relu2", upsample=False, **kw)
     assert small.shape == (3, 8, 8)
     assert_clean(tiny)

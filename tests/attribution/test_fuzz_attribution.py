@@ -10,8 +10,7 @@ import torch
 from hypothesis import strategies as st
 
 import cnnviz_lab as cv
-from fuzzkit import (BAD_INTS, BAD_LAYERS, CLASSES, Case, Spec, base_case, cases, draw_x, keyword_kind, module_of,
-                     run_kind, standard_kinds, variants)
+from fuzzkit import BAD_INTS, BAD_LAYERS, CLASSES, Case, Spec, base_case, cases, draw_x, keyword_kind, module_of, run_kind, standard_kinds, variants
 
 BAD_BATCH = [0, -1, 2.5, "8", (2,)]
 BAD_WINDOWS = [0, -1, 8.5, "big", (8,), (8, 8, 8), (0, 4), None, (2.5, 2), "8"]
@@ -19,12 +18,13 @@ BAD_WINDOWS = [0, -1, 8.5, "big", (8,), (8, 8, 8), (0, 4), None, (2.5, 2), "8"]
 
 def maps(channels: bool):
     """Expected ``(N,[K],[3],H,W)`` for a valid call."""
+
     def expect(case: Case, result) -> None:
         n, h, w = case.n_h_w()
         shape = (n,) + case.k_axis + ((3,) if channels else ()) + (h, w)
-        assert isinstance(result, torch.Tensor) and tuple(result.shape) == shape, \
-            f"shape {tuple(getattr(result, 'shape', ()))}, expected {shape}"
+        assert isinstance(result, torch.Tensor) and tuple(result.shape) == shape, f"shape {tuple(getattr(result, 'shape', ()))}, expected {shape}"
         assert result.device == torch.device("cpu") and not result.requires_grad
+
     return expect
 
 
@@ -55,35 +55,47 @@ def gap_layer_kwargs(data, case):
 
 
 def scorecam_kwargs(data, case):
-    return {**cam_layer_kwargs(data, case), "progress": False,
-            "batch_size": data.draw(st.integers(1, 8), label="batch_size"),
-            "max_channels": data.draw(st.none() | st.integers(1, 8), label="max_channels")}
+    return {
+        **cam_layer_kwargs(data, case),
+        "progress": False,
+        "batch_size": data.draw(st.integers(1, 8), label="batch_size"),
+        "max_channels": data.draw(st.none() | st.integers(1, 8), label="max_channels"),
+    }
 
 
 def smoothgrad_kwargs(data, _case):
-    return {"n": data.draw(st.integers(1, 3), label="n"), "noise": data.draw(st.floats(0, 0.3), label="noise"),
-            "batch_size": data.draw(st.none() | st.integers(1, 5), label="batch_size"),
-            "seed": data.draw(st.integers(0, 9), label="seed"), "progress": False,
-            "method": data.draw(st.sampled_from([cv.saliency, "guided", cv.input_x_gradient, "vanilla"]),
-                                label="method"),
-            "squared": data.draw(st.booleans(), label="squared")}
+    return {
+        "n": data.draw(st.integers(1, 3), label="n"),
+        "noise": data.draw(st.floats(0, 0.3), label="noise"),
+        "batch_size": data.draw(st.none() | st.integers(1, 5), label="batch_size"),
+        "seed": data.draw(st.integers(0, 9), label="seed"),
+        "progress": False,
+        "method": data.draw(st.sampled_from([cv.saliency, "guided", cv.input_x_gradient, "vanilla"]), label="method"),
+        "squared": data.draw(st.booleans(), label="squared"),
+    }
 
 
 def ig_kwargs(data, _case):
-    return {"steps": data.draw(st.integers(1, 4), label="steps"),
-            "batch_size": data.draw(st.none() | st.integers(1, 6), label="batch_size"),
-            "rule": data.draw(st.sampled_from(["gausslegendre", "riemann_middle"]), label="rule"),
-            "baseline": data.draw(st.sampled_from([None, "zero", 0.0, -0.5]), label="baseline"),
-            "progress": False}
+    return {
+        "steps": data.draw(st.integers(1, 4), label="steps"),
+        "batch_size": data.draw(st.none() | st.integers(1, 6), label="batch_size"),
+        "rule": data.draw(st.sampled_from(["gausslegendre", "riemann_middle"]), label="rule"),
+        "baseline": data.draw(st.sampled_from([None, "zero", 0.0, -0.5]), label="baseline"),
+        "progress": False,
+    }
 
 
 def occlusion_kwargs(data, case):
     side = st.integers(2, 8)
     pair = side | st.tuples(side, side)
-    return {"window": data.draw(pair, label="window"), "stride": data.draw(pair, label="stride"),
-            "fill": data.draw(st.sampled_from([0.0, 0.5, "mean", "blur", (0.1, 0.2, 0.3)]), label="fill"),
-            "output": data.draw(st.sampled_from(["prob", "logit"]), label="output"),
-            "batch_size": data.draw(st.none() | st.integers(1, 8), label="batch_size"), "progress": False}
+    return {
+        "window": data.draw(pair, label="window"),
+        "stride": data.draw(pair, label="stride"),
+        "fill": data.draw(st.sampled_from([0.0, 0.5, "mean", "blur", (0.1, 0.2, 0.3)]), label="fill"),
+        "output": data.draw(st.sampled_from(["prob", "logit"]), label="output"),
+        "batch_size": data.draw(st.none() | st.integers(1, 8), label="batch_size"),
+        "progress": False,
+    }
 
 
 def grid_expect(case: Case, grid) -> None:
@@ -130,10 +142,10 @@ def guided_layer(data, keyword: str = "from_layer") -> Case:
     layer = data.draw(st.sampled_from(spatial_layers(case.model)), label="layer")
     channels = cv.activations(case.model, case.x.detach().float(), layer).shape[1]
     n = case.x.shape[0]
-    case.kwargs = {keyword: layer,
-                   "channel": data.draw(st.none() | st.integers(0, channels - 1)
-                                        | st.lists(st.integers(0, channels - 1), min_size=n, max_size=n),
-                                        label="channel")}
+    case.kwargs = {
+        keyword: layer,
+        "channel": data.draw(st.none() | st.integers(0, channels - 1) | st.lists(st.integers(0, channels - 1), min_size=n, max_size=n), label="channel"),
+    }
     return case
 
 
@@ -143,8 +155,7 @@ def guided_bad_channel(data, keyword: str = "from_layer") -> list[Case]:
 
 def from_layer_kinds() -> dict:
     """The ``from_layer=``/``channel=`` kinds of guided backprop and deconvnet."""
-    return {"layer_channel": guided_layer, "kw_channel": guided_bad_channel,
-            "kw_from_layer": keyword_kind("from_layer", BAD_LAYERS)}
+    return {"layer_channel": guided_layer, "kw_channel": guided_bad_channel, "kw_from_layer": keyword_kind("from_layer", BAD_LAYERS)}
 
 
 def hirescam_kwargs(data, case):
@@ -156,8 +167,7 @@ def eigencam_kwargs(data, case):
 
 
 def ablationcam_kwargs(data, case):
-    return {**cam_layer_kwargs(data, case), "progress": False,
-            "batch_size": data.draw(st.none() | st.integers(1, 9), label="batch_size")}
+    return {**cam_layer_kwargs(data, case), "progress": False, "batch_size": data.draw(st.none() | st.integers(1, 9), label="batch_size")}
 
 
 FILLS = [0.0, 0.5, "mean", "blur", (0.1, 0.2, 0.3)]
@@ -165,46 +175,63 @@ FILLS = [0.0, 0.5, "mean", "blur", (0.1, 0.2, 0.3)]
 
 def black_box_kwargs(data, _case):
     """What RISE and LIME share."""
-    return {"fill": data.draw(st.sampled_from(FILLS), label="fill"),
-            "output": data.draw(st.sampled_from(["prob", "logit"]), label="output"),
-            "batch_size": data.draw(st.none() | st.integers(1, 8), label="batch_size"),
-            "seed": data.draw(st.none() | st.integers(0, 9), label="seed"), "progress": False}
+    return {
+        "fill": data.draw(st.sampled_from(FILLS), label="fill"),
+        "output": data.draw(st.sampled_from(["prob", "logit"]), label="output"),
+        "batch_size": data.draw(st.none() | st.integers(1, 8), label="batch_size"),
+        "seed": data.draw(st.none() | st.integers(0, 9), label="seed"),
+        "progress": False,
+    }
 
 
 def rise_kwargs(data, case):
-    return {**black_box_kwargs(data, case), "n": data.draw(st.integers(1, 6), label="n"),
-            "cells": data.draw(st.integers(1, 4), label="cells"),
-            "prob": data.draw(st.floats(0.1, 1.0), label="prob"), "seed": data.draw(st.integers(0, 9))}
+    return {
+        **black_box_kwargs(data, case),
+        "n": data.draw(st.integers(1, 6), label="n"),
+        "cells": data.draw(st.integers(1, 4), label="cells"),
+        "prob": data.draw(st.floats(0.1, 1.0), label="prob"),
+        "seed": data.draw(st.integers(0, 9)),
+    }
 
 
 def lime_kwargs(data, case):
-    return {**black_box_kwargs(data, case), "n": data.draw(st.integers(2, 6), label="n"),
-            "cells": data.draw(st.integers(1, 3), label="cells"), "seed": data.draw(st.integers(0, 9)),
-            "segments": data.draw(st.sampled_from([None, "grid", "superpixels"]), label="segments"),
-            "kernel_width": data.draw(st.floats(0.1, 1.0), label="kernel_width"),
-            "distance": data.draw(st.sampled_from(["cosine", "l2"]), label="distance"),
-            "alpha": data.draw(st.floats(0.0, 2.0), label="alpha")}
+    return {
+        **black_box_kwargs(data, case),
+        "n": data.draw(st.integers(2, 6), label="n"),
+        "cells": data.draw(st.integers(1, 3), label="cells"),
+        "seed": data.draw(st.integers(0, 9)),
+        "segments": data.draw(st.sampled_from([None, "grid", "superpixels"]), label="segments"),
+        "kernel_width": data.draw(st.floats(0.1, 1.0), label="kernel_width"),
+        "distance": data.draw(st.sampled_from(["cosine", "l2"]), label="distance"),
+        "alpha": data.draw(st.floats(0.0, 2.0), label="alpha"),
+    }
 
 
 def black_box_spec(name, fn, kwargs, bad: dict[str, list]) -> Spec:
     kinds = standard_kinds(kwargs, "multi")
-    for arg, values in {"batch_size": BAD_BATCH, "output": ["probs", 3], "fill": ["nope", (1.0, 2.0)],
-                        "seed": ["a", 2.5], **bad}.items():
+    for arg, values in {"batch_size": BAD_BATCH, "output": ["probs", 3], "fill": ["nope", (1.0, 2.0)], "seed": ["a", 2.5], **bad}.items():
         kinds[f"kw_{arg}"] = keyword_kind(arg, values, kwargs)
     return Spec(name, call(fn), maps(False), kinds)
 
 
 def superpixels_case(data) -> Case:
     x = draw_x(data)
-    return Case(None, None, x, kwargs={"n": data.draw(st.integers(1, 16), label="n"),
-                                       "compactness": data.draw(st.floats(0.0, 5.0), label="compactness"),
-                                       "iters": data.draw(st.integers(0, 4), label="iters")})
+    return Case(
+        None,
+        None,
+        x,
+        kwargs={
+            "n": data.draw(st.integers(1, 16), label="n"),
+            "compactness": data.draw(st.floats(0.0, 5.0), label="compactness"),
+            "iters": data.draw(st.integers(0, 4), label="iters"),
+        },
+    )
 
 
 def superpixels_expect(case: Case, labels) -> None:
     n, h, w = case.n_h_w()
     assert tuple(labels.shape) == (n, h, w) and not labels.is_floating_point()
-    for lab in labels:   # labels 0..F-1, all used, F <= n
+    for lab in labels:  # labels 0..F-1, all used, F <= n
         count = len(lab.unique())
         assert int(lab.min()) == 0 and int(lab.max()) == count - 1 and count <= case.kwargs["n"]
 
@@ -214,27 +241,30 @@ def superpixels_bad_x(data) -> list[Case]:
     x = case.x.detach()
     spoilt = x.clone()
     spoilt[(0,) * spoilt.dim()] = math.nan
-    return variants(case, "x", x=[lambda: torch.rand(5), "x", None, lambda: x[:0], lambda: (x * 60 + 128).to(torch.uint8),
-                                  lambda: spoilt, lambda: x.numpy()])
+    return variants(case, "x", x=[lambda: torch.rand(5), "x", None, lambda: x[:0], lambda: (x * 60 + 128).to(torch.uint8), lambda: spoilt, lambda: x.numpy()])
 
 
 def lrp_kwargs(data, _case):
-    return {"composite": data.draw(st.sampled_from(["epsilon_plus_flat", "epsilon_plus", "epsilon_alpha2_beta1",
-                                                     "epsilon_gamma_box"]), label="composite"),
-            "epsilon": data.draw(st.floats(1e-9, 0.5), label="epsilon")}
+    return {
+        "composite": data.draw(st.sampled_from(["epsilon_plus_flat", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon_gamma_box"]), label="composite"),
+        "epsilon": data.draw(st.floats(1e-9, 0.5), label="epsilon"),
+    }
 
 
 def shap_kwargs(data, case):
     shape = tuple(case.x.shape[1:]) if isinstance(case.x, torch.Tensor) and case.x.dim() == 4 else (3, 8, 8)
     choice = data.draw(st.sampled_from(["default", "two", "one"]), label="baselines")
     baselines = None if choice == "default" else torch.rand((2 if choice == "two" else 1,) + shape)
-    return {"baselines": baselines,
-            "batch_size": data.draw(st.none() | st.integers(1, 5), label="batch_size"), "progress": False}
+    return {"baselines": baselines, "batch_size": data.draw(st.none() | st.integers(1, 5), label="batch_size"), "progress": False}
 
 
 def gradient_shap_kwargs(data, case):
-    return {**shap_kwargs(data, case), "n": data.draw(st.integers(1, 3), label="n"),
-            "noise": data.draw(st.floats(0, 0.3), label="noise"), "seed": data.draw(st.integers(0, 9), label="seed")}
+    return {
+        **shap_kwargs(data, case),
+        "n": data.draw(st.integers(1, 3), label="n"),
+        "noise": data.draw(st.floats(0, 0.3), label="noise"),
+        "seed": data.draw(st.integers(0, 9), label="seed"),
+    }
 
 
 BAD_BASELINES = ["black?", 3, lambda: torch.zeros(2, 2, 3, 3), lambda: torch.zeros(2, 3, 8, 8, dtype=torch.long)]
@@ -244,74 +274,140 @@ SPECS = {
     "saliency": gradient_spec("saliency", cv.saliency),
     "input_x_gradient": gradient_spec("input_x_gradient", cv.input_x_gradient),
     "guided_backprop": gradient_spec("guided_backprop", cv.guided_backprop, extra=from_layer_kinds()),
-    "smoothgrad": gradient_spec("smoothgrad", cv.smoothgrad, smoothgrad_kwargs, extra={
-        "kw_n": keyword_kind("n", BAD_INTS, smoothgrad_kwargs),
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, smoothgrad_kwargs),
-        "kw_noise": keyword_kind("noise", [-0.1, float("nan"), float("inf"), "big", None], smoothgrad_kwargs),
-        "kw_method": keyword_kind("method", ["nope", 3, None], smoothgrad_kwargs),
-        "kw_seed": keyword_kind("seed", ["a", 2.5], smoothgrad_kwargs)}),
-    "integrated_gradients": gradient_spec("integrated_gradients", cv.integrated_gradients, ig_kwargs, extra={
-        "kw_steps": keyword_kind("steps", BAD_INTS, ig_kwargs),
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, ig_kwargs),
-        "kw_rule": keyword_kind("rule", ["simpson", 3], ig_kwargs),
-        "kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)], ig_kwargs)}),
+    "smoothgrad": gradient_spec(
+        "smoothgrad",
+        cv.smoothgrad,
+        smoothgrad_kwargs,
+        extra={
+            "kw_n": keyword_kind("n", BAD_INTS, smoothgrad_kwargs),
+            "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, smoothgrad_kwargs),
+            "kw_noise": keyword_kind("noise", [-0.1, float("nan"), float("inf"), "big", None], smoothgrad_kwargs),
+            "kw_method": keyword_kind("method", ["nope", 3, None], smoothgrad_kwargs),
+            "kw_seed": keyword_kind("seed", ["a", 2.5], smoothgrad_kwargs),
+        },
+    ),
+    "integrated_gradients": gradient_spec(
+        "integrated_gradients",
+        cv.integrated_gradients,
+        ig_kwargs,
+        extra={
+            "kw_steps": keyword_kind("steps", BAD_INTS, ig_kwargs),
+            "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, ig_kwargs),
+            "kw_rule": keyword_kind("rule", ["simpson", 3], ig_kwargs),
+            "kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)], ig_kwargs),
+        },
+    ),
     "deconvnet": gradient_spec("deconvnet", cv.deconvnet, extra=from_layer_kinds()),
-    "lrp": gradient_spec("lrp", cv.lrp, lrp_kwargs, extra={
-        "kw_composite": keyword_kind("composite", ["epsilon", 3, None], lrp_kwargs),
-        "kw_epsilon": keyword_kind("epsilon", [-1.0, float("nan"), "small"], lrp_kwargs)}),
-    "deeplift": gradient_spec("deeplift", cv.deeplift, lambda d, c: {"baseline": d.draw(
-        st.sampled_from([None, "zero", 0.5]), label="baseline")}, extra={
-        "kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)])}),
-    "deeplift_shap": gradient_spec("deeplift_shap", cv.deeplift_shap, shap_kwargs, extra={
-        "kw_baselines": keyword_kind("baselines", BAD_BASELINES, shap_kwargs),
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, shap_kwargs)}),
-    "gradient_shap": gradient_spec("gradient_shap", cv.gradient_shap, gradient_shap_kwargs, extra={
-        "kw_baselines": keyword_kind("baselines", BAD_BASELINES, gradient_shap_kwargs),
-        "kw_n": keyword_kind("n", BAD_INTS, gradient_shap_kwargs),
-        "kw_noise": keyword_kind("noise", [-0.1, float("nan"), "big", None], gradient_shap_kwargs),
-        "kw_seed": keyword_kind("seed", ["a", 2.5], gradient_shap_kwargs)}),
+    "lrp": gradient_spec(
+        "lrp",
+        cv.lrp,
+        lrp_kwargs,
+        extra={
+            "kw_composite": keyword_kind("composite", ["epsilon", 3, None], lrp_kwargs),
+            "kw_epsilon": keyword_kind("epsilon", [-1.0, float("nan"), "small"], lrp_kwargs),
+        },
+    ),
+    "deeplift": gradient_spec(
+        "deeplift",
+        cv.deeplift,
+        lambda d, c: {"baseline": d.draw(st.sampled_from([None, "zero", 0.5]), label="baseline")},
+        extra={"kw_baseline": keyword_kind("baseline", ["white?", lambda: torch.zeros(1, 2, 3, 3)])},
+    ),
+    "deeplift_shap": gradient_spec(
+        "deeplift_shap",
+        cv.deeplift_shap,
+        shap_kwargs,
+        extra={"kw_baselines": keyword_kind("baselines", BAD_BASELINES, shap_kwargs), "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, shap_kwargs)},
+    ),
+    "gradient_shap": gradient_spec(
+        "gradient_shap",
+        cv.gradient_shap,
+        gradient_shap_kwargs,
+        extra={
+            "kw_baselines": keyword_kind("baselines", BAD_BASELINES, gradient_shap_kwargs),
+            "kw_n": keyword_kind("n", BAD_INTS, gradient_shap_kwargs),
+            "kw_noise": keyword_kind("noise", [-0.1, float("nan"), "big", None], gradient_shap_kwargs),
+            "kw_seed": keyword_kind("seed", ["a", 2.5], gradient_shap_kwargs),
+        },
+    ),
     "cam": cam_spec("cam", cv.cam, gap_layer_kwargs),
     "gradcam": cam_spec("gradcam", cv.gradcam, cam_layer_kwargs),
     "gradcam_pp": cam_spec("gradcam_pp", cv.gradcam_pp, cam_layer_kwargs),
     "layercam": cam_spec("layercam", cv.layercam, cam_layer_kwargs),
-    "scorecam": cam_spec("scorecam", cv.scorecam, scorecam_kwargs, extra={
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, scorecam_kwargs)}),  # None: the default
-    "hirescam": cam_spec("hirescam", cv.hirescam, hirescam_kwargs, extra={
-        "kw_relu": keyword_kind("relu", ["yes", 1, None], hirescam_kwargs)}),
+    "scorecam": cam_spec(
+        "scorecam", cv.scorecam, scorecam_kwargs, extra={"kw_batch_size": keyword_kind("batch_size", BAD_BATCH, scorecam_kwargs)}
+    ),  # None: the default
+    "hirescam": cam_spec("hirescam", cv.hirescam, hirescam_kwargs, extra={"kw_relu": keyword_kind("relu", ["yes", 1, None], hirescam_kwargs)}),
     "xgradcam": cam_spec("xgradcam", cv.xgradcam, cam_layer_kwargs),
-    "eigencam": cam_spec("eigencam", cv.eigencam, eigencam_kwargs, extra={
-        "kw_center": keyword_kind("center", ["yes", 1, None], eigencam_kwargs)}),
-    "ablationcam": cam_spec("ablationcam", cv.ablationcam, ablationcam_kwargs, extra={
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, ablationcam_kwargs)}),
-    "guided_gradcam": Spec("guided_gradcam", call(cv.guided_gradcam), maps(True), {
-        **standard_kinds(lambda d, c: {"layer": draw_layer(d, c)}, "multi"),
-        "kw_layer": keyword_kind("layer", BAD_LAYERS + ["fc"])}),
-    "occlusion": Spec("occlusion", call(cv.occlusion), maps(False), {
-        **standard_kinds(occlusion_kwargs, "multi"),
-        "kw_window": keyword_kind("window", BAD_WINDOWS, occlusion_kwargs),
-        "kw_stride": keyword_kind("stride", BAD_WINDOWS, occlusion_kwargs),
-        "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, occlusion_kwargs),
-        "kw_output": keyword_kind("output", ["probs", 3], occlusion_kwargs),
-        "kw_fill": keyword_kind("fill", ["nope", (1.0, 2.0)], occlusion_kwargs)}),
-    "occlusion_grid": Spec("occlusion_grid", call(cv.occlusion_grid), grid_expect, {
-        **standard_kinds(occlusion_kwargs, "multi"),
-        "kw_window": keyword_kind("window", BAD_WINDOWS, occlusion_kwargs),
-        "kw_stride": keyword_kind("stride", BAD_WINDOWS, occlusion_kwargs)}),
-    "rise": black_box_spec("rise", cv.rise, rise_kwargs, {
-        "n": BAD_INTS, "cells": BAD_INTS, "prob": [0, 0.0, -0.1, 1.5, math.nan, "a", None]}),
-    "lime": black_box_spec("lime", cv.lime, lime_kwargs, {
-        "n": [1, 0, -1, 2.5, "3", None], "cells": BAD_INTS, "kernel_width": [0, -1.0, math.nan, "a"],
-        "distance": ["manhattan", 3], "alpha": [-1.0, math.inf, "a"],
-        "segments": ["slic", 3, lambda: torch.rand(4, 4), lambda: torch.zeros(2, 2, dtype=torch.long)]}),
-    "superpixels": Spec("superpixels", lambda c: cv.superpixels(c.x, **c.kwargs), superpixels_expect, {
-        "valid": superpixels_case, "bad_x": superpixels_bad_x,
-        **{f"kw_{arg}": (lambda a, v: lambda data: variants(superpixels_case(data), a, **{a: v}))(arg, values)
-           for arg, values in {"n": BAD_INTS, "compactness": [-1.0, math.nan, "a"],
-                               "iters": [-1, 2.5, "2", None]}.items()}}),
-    "topk_targets": Spec("topk_targets", lambda c: cv.topk_targets(c.model, c.x, **c.kwargs), topk_expect, {
-        **standard_kinds(lambda d, c: {"k": d.draw(st.integers(1, CLASSES), label="k")}, None),
-        "kw_k": keyword_kind("k", [0, -1, CLASSES + 1, 2.5, "2", None],
-                             lambda d, c: {"k": 1})}),
+    "eigencam": cam_spec("eigencam", cv.eigencam, eigencam_kwargs, extra={"kw_center": keyword_kind("center", ["yes", 1, None], eigencam_kwargs)}),
+    "ablationcam": cam_spec(
+        "ablationcam", cv.ablationcam, ablationcam_kwargs, extra={"kw_batch_size": keyword_kind("batch_size", BAD_BATCH, ablationcam_kwargs)}
+    ),
+    "guided_gradcam": Spec(
+        "guided_gradcam",
+        call(cv.guided_gradcam),
+        maps(True),
+        {**standard_kinds(lambda d, c: {"layer": draw_layer(d, c)}, "multi"), "kw_layer": keyword_kind("layer", BAD_LAYERS + ["fc"])},
+    ),
+    "occlusion": Spec(
+        "occlusion",
+        call(cv.occlusion),
+        maps(False),
+        {
+            **standard_kinds(occlusion_kwargs, "multi"),
+            "kw_window": keyword_kind("window", BAD_WINDOWS, occlusion_kwargs),
+            "kw_stride": keyword_kind("stride", BAD_WINDOWS, occlusion_kwargs),
+            "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, occlusion_kwargs),
+            "kw_output": keyword_kind("output", ["probs", 3], occlusion_kwargs),
+            "kw_fill": keyword_kind("fill", ["nope", (1.0, 2.0)], occlusion_kwargs),
+        },
+    ),
+    "occlusion_grid": Spec(
+        "occlusion_grid",
+        call(cv.occlusion_grid),
+        grid_expect,
+        {
+            **standard_kinds(occlusion_kwargs, "multi"),
+            "kw_window": keyword_kind("window", BAD_WINDOWS, occlusion_kwargs),
+            "kw_stride": keyword_kind("stride", BAD_WINDOWS, occlusion_kwargs),
+        },
+    ),
+    "rise": black_box_spec("rise", cv.rise, rise_kwargs, {"n": BAD_INTS, "cells": BAD_INTS, "prob": [0, 0.0, -0.1, 1.5, math.nan, "a", None]}),
+    "lime": black_box_spec(
+        "lime",
+        cv.lime,
+        lime_kwargs,
+        {
+            "n": [1, 0, -1, 2.5, "3", None],
+            "cells": BAD_INTS,
+            "kernel_width": [0, -1.0, math.nan, "a"],
+            "distance": ["manhattan", 3],
+            "alpha": [-1.0, math.inf, "a"],
+            "segments": ["slic", 3, lambda: torch.rand(4, 4), lambda: torch.zeros(2, 2, dtype=torch.long)],
+        },
+    ),
+    "superpixels": Spec(
+        "superpixels",
+        lambda c: cv.superpixels(c.x, **c.kwargs),
+        superpixels_expect,
+        {
+            "valid": superpixels_case,
+            "bad_x": superpixels_bad_x,
+            **{
+                f"kw_{arg}": (lambda a, v: lambda data: variants(superpixels_case(data), a, **{a: v}))(arg, values)
+                for arg, values in {"n": BAD_INTS, "compactness": [-1.0, math.nan, "a"], "iters": [-1, 2.5, "2", None]}.items()
+            },
+        },
+    ),
+    "topk_targets": Spec(
+        "topk_targets",
+        lambda c: cv.topk_targets(c.model, c.x, **c.kwargs),
+        topk_expect,
+        {
+            **standard_kinds(lambda d, c: {"k": d.draw(st.integers(1, CLASSES), label="k")}, None),
+            "kw_k": keyword_kind("k", [0, -1, CLASSES + 1, 2.5, "2", None], lambda d, c: {"k": 1}),
+        },
+    ),
 }
 
 
@@ -322,9 +418,10 @@ def fully_convolutional_run(case: Case):
 
 
 def fc_kwargs(data, case):
-    return {"layer": data.draw(st.sampled_from([None, "relu2"] if case.model_key != "functional"
-                                               else [None, "conv2"]), label="layer"),
-            "size": data.draw(st.none() | st.integers(4, 16), label="size")}
+    return {
+        "layer": data.draw(st.sampled_from([None, "relu2"] if case.model_key != "functional" else [None, "conv2"]), label="layer"),
+        "size": data.draw(st.none() | st.integers(4, 16), label="size"),
+    }
 
 
 def fc_expect(case: Case, result) -> None:
@@ -335,21 +432,21 @@ def fc_expect(case: Case, result) -> None:
 def no_x_kinds(kwargs, bad: dict[str, list]) -> dict:
     """Kinds for functions of the model alone (plus keywords); x is a valid batch for the
     result check only."""
-    kinds = {"valid": lambda data: base_case(data, kwargs, None),
-             "bn_train": lambda data: base_case(data, kwargs, None, models=["bn_train"])}
+    kinds = {"valid": lambda data: base_case(data, kwargs, None), "bn_train": lambda data: base_case(data, kwargs, None, models=["bn_train"])}
     for arg, values in bad.items():
         kinds[f"kw_{arg}"] = keyword_kind(arg, values, kwargs)
     return kinds
 
 
-SPECS["fully_convolutional"] = Spec("fully_convolutional", fully_convolutional_run, fc_expect,
-                                    no_x_kinds(fc_kwargs, {"layer": BAD_LAYERS + ["relu1"],
-                                                           "size": [0, -1, 2.5, "16"]}))
+SPECS["fully_convolutional"] = Spec(
+    "fully_convolutional", fully_convolutional_run, fc_expect, no_x_kinds(fc_kwargs, {"layer": BAD_LAYERS + ["relu1"], "size": [0, -1, 2.5, "16"]})
+)
 SPECS["cam_layers"] = Spec(
-    "cam_layers", lambda c: cv.cam_layers(c.model, **c.kwargs),
+    "cam_layers",
+    lambda c: cv.cam_layers(c.model, **c.kwargs),
     lambda c, r: (isinstance(r, list) and r and all(isinstance(n, str) for n in r)) or pytest.fail(f"{r!r}"),
-    no_x_kinds(lambda d, c: {"size": d.draw(st.none() | st.integers(4, 32), label="size")},
-               {"size": [0, -1, 2.5, "16"], "max_depth": [-1, "2", 1.5]}))
+    no_x_kinds(lambda d, c: {"size": d.draw(st.none() | st.integers(4, 32), label="size")}, {"size": [0, -1, 2.5, "16"], "max_depth": [-1, "2", 1.5]}),
+)
 
 
 @pytest.mark.parametrize("function, kind", cases(SPECS))

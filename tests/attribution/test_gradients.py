@@ -22,7 +22,7 @@ def _logit_grad(model, x, cls):
     """The definition: d logit[n, cls[n]] / d x, image by image, with plain autograd."""
     out = []
     for i, c in enumerate(cls):
-        xi = x[i:i + 1].clone().requires_grad_(True)
+        xi = x[i : i + 1].clone().requires_grad_(True)
         (g,) = torch.autograd.grad(model(xi)[0, c], xi)
         out.append(g[0])
     model.zero_grad(set_to_none=True)
@@ -49,7 +49,7 @@ def test_batch_equals_images_one_by_one_and_nk_equals_k_calls(tiny):
     x = _x(3)
     per_image = cv.saliency(tiny, x, [0, 2, 4])
     for i, c in enumerate([0, 2, 4]):
-        torch.testing.assert_close(per_image[i:i + 1], cv.saliency(tiny, x[i:i + 1], c))
+        torch.testing.assert_close(per_image[i : i + 1], cv.saliency(tiny, x[i : i + 1], c))
     targets = torch.tensor([[0, 1], [2, 3], [4, 0]])
     for fn in (cv.saliency, cv.guided_backprop, cv.input_x_gradient):
         both = fn(tiny, x, targets)
@@ -88,10 +88,10 @@ def test_class_names_with_a_classifier(lite):
 
 
 # --- guided backpropagation ---------------------------------------------------------
-W1 = [[1., -1.], [2., 1.], [-1., 1.]]
-W2 = [[1., 1., -1.], [-1., 1., 2.]]
-W3 = [[2., -1.]]
-X = torch.tensor([1., 2.]).view(1, 2, 1, 1)
+W1 = [[1.0, -1.0], [2.0, 1.0], [-1.0, 1.0]]
+W2 = [[1.0, 1.0, -1.0], [-1.0, 1.0, 2.0]]
+W3 = [[2.0, -1.0]]
+X = torch.tensor([1.0, 2.0]).view(1, 2, 1, 1)
 # Hand computation for x = (1, 2): layer 1 pre-activations (-1, 4, 1), layer 2 (3, 6).
 # Vanilla: dz/dh2 = (2, -1) -> dz/dh1 = (3, 1, -4) * (0, 1, 1) -> dz/dx = (6, -3).
 # Guided: (2, -1) -> (2, 0); W2^T (2, 0) = (2, 2, -2) -> (0, 2, 0); W1^T (0, 2, 0) = (4, 2).
@@ -107,8 +107,7 @@ class HandNet(nn.Module):
         self.fc1, self.fc2, self.fc3 = (nn.Linear(len(w[0]), len(w), bias=False) for w in (W1, W2, W3))
         for fc, w in zip((self.fc1, self.fc2, self.fc3), (W1, W2, W3)):
             fc.weight.data = torch.tensor(w)
-        self.act = {"module": nn.ReLU(), "inplace": nn.ReLU(inplace=True), "relu6": nn.ReLU6(inplace=True)
-                    }.get(style, nn.Identity())
+        self.act = {"module": nn.ReLU(), "inplace": nn.ReLU(inplace=True), "relu6": nn.ReLU6(inplace=True)}.get(style, nn.Identity())
         self.act2 = nn.ReLU()
 
     def relu(self, h, second):
@@ -131,28 +130,26 @@ class HandNet(nn.Module):
 @pytest.mark.parametrize("style", ["module", "inplace", "functional", "torch", "method", "mixed", "relu6"])
 def test_guided_backprop_hand_computed(style):
     net = HandNet(style).eval()
-    vanilla = (6., 0.) if style == "relu6" else (6., -3.)
+    vanilla = (6.0, 0.0) if style == "relu6" else (6.0, -3.0)
     torch.testing.assert_close(cv.saliency(net, X, 0).flatten(), torch.tensor(vanilla))
-    torch.testing.assert_close(cv.guided_backprop(net, X, 0).flatten(), torch.tensor([4., 2.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, 0).flatten(), torch.tensor([4.0, 2.0]))
     assert_clean(net)
 
 
 def test_guided_from_a_layer_and_channel_hand_computed():
     net = HandNet("module").eval()
     # d h1_pre[1] / dx = W1[1] (no ReLU on the way)
-    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="fc1", channel=1).flatten(), torch.tensor([2., 1.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="fc1", channel=1).flatten(), torch.tensor([2.0, 1.0]))
     # a reused module counts by its first call: ReLU(h1_pre)[1] -> (0,1,0) -> W1^T = (2, 1)
-    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="act", channel=1).flatten(), torch.tensor([2., 1.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="act", channel=1).flatten(), torch.tensor([2.0, 1.0]))
     # the second ReLU's output, channel 1: (0,1) -> W2^T = (-1,1,2) -> (0,1,2) -> W1^T = (0, 3)
     mixed = HandNet("mixed").eval()
-    torch.testing.assert_close(cv.guided_backprop(mixed, X, from_layer="act2", channel=1).flatten(), torch.tensor([0., 3.]))
+    torch.testing.assert_close(cv.guided_backprop(mixed, X, from_layer="act2", channel=1).flatten(), torch.tensor([0.0, 3.0]))
     # all channels of fc2's output: (1,1) -> W2^T (1,1) = (0,2,1) -> (0,2,1) -> W1^T = (3, 3)
-    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="fc2").flatten(), torch.tensor([3., 3.]))
+    torch.testing.assert_close(cv.guided_backprop(net, X, from_layer="fc2").flatten(), torch.tensor([3.0, 3.0]))
     with pytest.raises(ValueError, match="either target"):
         cv.guided_backprop(net, X, 0, from_layer="fc2")
     assert_clean(net)
-
-
 
 
 def _reference_guided(model, x, cls, monkeypatch):
@@ -252,10 +249,10 @@ def test_smoothgrad_matches_definition_and_seed(tiny):
     sigma = noise * (x.flatten(1).amax(1) - x.flatten(1).amin(1))
     ref, refsq = torch.zeros_like(x), torch.zeros_like(x)
     for i, c in enumerate([0, 3]):
-        gen = torch.Generator().manual_seed(7)      # each image its own stream: a batch equals its images alone
+        gen = torch.Generator().manual_seed(7)  # each image its own stream: a batch equals its images alone
         for _ in range(n):
             eps = torch.randn((1, 3, 16, 16), generator=gen)
-            g = cv.saliency(tiny, x[i:i + 1] + eps * sigma[i], c)[0]
+            g = cv.saliency(tiny, x[i : i + 1] + eps * sigma[i], c)[0]
             ref[i] += g / n
             refsq[i] += g * g / n
     torch.testing.assert_close(got, ref)
@@ -307,17 +304,19 @@ def test_ig_default_baseline_is_black_in_model_space(tiny):
     torch.testing.assert_close(_baseline(None, x, clf), clf.from_unit(torch.zeros_like(x)))
     torch.testing.assert_close(_baseline(None, x, None), torch.zeros_like(x))
     b = clf.from_unit(torch.zeros_like(x))
-    torch.testing.assert_close(cv.integrated_gradients(clf, x, 1, steps=8),
-                               cv.integrated_gradients(tiny, x, 1, baseline=b, steps=8))
+    torch.testing.assert_close(cv.integrated_gradients(clf, x, 1, steps=8), cv.integrated_gradients(tiny, x, 1, baseline=b, steps=8))
 
 
 # --- model state, errors, devices ---------------------------------------------------
-@pytest.mark.parametrize("call", [
-    lambda m, x: cv.saliency(m, x, 99),
-    lambda m, x: cv.smoothgrad(m, x, 0, n=2, squared=True, vargrad=True),
-    lambda m, x: cv.integrated_gradients(m, x, 0, steps=2, rule="simpson"),
-    lambda m, x: cv.guided_backprop(m, x, from_layer="conv2", channel=99),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: cv.saliency(m, x, 99),
+        lambda m, x: cv.smoothgrad(m, x, 0, n=2, squared=True, vargrad=True),
+        lambda m, x: cv.integrated_gradients(m, x, 0, steps=2, rule="simpson"),
+        lambda m, x: cv.guided_backprop(m, x, from_layer="conv2", channel=99),
+    ],
+)
 def test_state_restored_after_errors(call):
     torch.manual_seed(0)
     net = TinyNet().train()
@@ -354,8 +353,7 @@ def test_cuda():
     a = cv.smoothgrad(net, x, t, n=4, seed=0)
     torch.testing.assert_close(a, cv.smoothgrad(net, x, t, n=4, seed=0))
     assert cv.integrated_gradients(net, x, t, steps=4).device.type == "cuda"
-    torch.testing.assert_close(cv.saliency(net, x, t).cpu(), cv.saliency(net.cpu(), x.cpu(), t.cpu()),
-                               rtol=1e-3, atol=1e-5)
+    torch.testing.assert_close(cv.saliency(net, x, t).cpu(), cv.saliency(net.cpu(), x.cpu(), t.cpu()), rtol=1e-3, atol=1e-5)
 
 
 # --- figures, exercise, panel, CLI --------------------------------------------------
@@ -369,8 +367,12 @@ def test_plot_saliency_figures():
     pos, neg = cv.plot.signed_parts(a, percentile=100)
     assert pos[1, 1, 0] == 1.0 and pos[5, 5].max() == 0 and neg[5, 5, 2] == 1.0 and neg[1, 1].max() == 0
     img = torch.rand(1, 3, 8, 8)
-    for fig in (cv.plot.saliency_maps(img, a), cv.plot.vanilla_vs_guided(img, a, -a),
-                cv.plot.compare_maps(img, {"a": a, "b": a}), cv.plot.class_maps(img, torch.stack([a, a]), ["x", "y"])):
+    for fig in (
+        cv.plot.saliency_maps(img, a),
+        cv.plot.vanilla_vs_guided(img, a, -a),
+        cv.plot.compare_maps(img, {"a": a, "b": a}),
+        cv.plot.class_maps(img, torch.stack([a, a]), ["x", "y"]),
+    ):
         assert isinstance(fig, Figure)
 
 
@@ -413,10 +415,11 @@ def test_cli_saliency(tmp_path, capsys):
     from cnnviz_lab.cli import main
 
     out = tmp_path / "map.png"
-    assert main(["saliency", "data/chelsea.png", "--method", "guided", "--target", "tabby", "--size", "96",
-                 "--out", str(out)]) == 0
+    assert main(["saliency", "data/chelsea.png", "--method", "guided", "--target", "tabby", "--size", "96", "--out", str(out)]) == 0
     assert "tabby (281)" in capsys.readouterr().out and out.stat().st_size > 1000
-    assert main(["saliency", "data/drums_and_guitar.jpg", "--method", "smoothgrad", "--n", "2", "--top", "2",
-                 "--size", "64", "--out", str(tmp_path / "top.png")]) == 0
+    assert (
+        main(["saliency", "data/drums_and_guitar.jpg", "--method", "smoothgrad", "--n", "2", "--top", "2", "--size", "64", "--out", str(tmp_path / "top.png")])
+        == 0
+    )
     assert main(["saliency", "data/chelsea.png", "--target", "tabbby", "--out", str(out)]) == 2
     assert "Closest labels: tabby" in capsys.readouterr().err

@@ -21,7 +21,7 @@ def test_guided_gradcam_default_target_batch_and_inplace():
     top = plain(x).argmax(1)
     a = cv.guided_gradcam(plain, x, layer="conv2")
     assert torch.allclose(a, cv.guided_gradcam(plain, x, top.tolist(), layer="conv2"))
-    singles = torch.cat([cv.guided_gradcam(plain, x[i:i + 1], int(top[i]), layer="conv2") for i in range(3)])
+    singles = torch.cat([cv.guided_gradcam(plain, x[i : i + 1], int(top[i]), layer="conv2") for i in range(3)])
     assert torch.allclose(a, singles, atol=1e-6)
     assert torch.allclose(a, cv.guided_gradcam(inplace, x, layer="conv2"), atol=1e-6)
     assert_clean(plain)

@@ -19,11 +19,11 @@ from cnnviz_lab.core.layer_lookup import get_layer
 
 # name -> (layer the rule must pick, its output (C, H, W) at the model's input size)
 EXPECTED = {
-    "vgg16": ("features.29", (512, 14, 14)),        # relu5_3, before the last max-pool
+    "vgg16": ("features.29", (512, 14, 14)),  # relu5_3, before the last max-pool
     "resnet50": ("layer4", (2048, 7, 7)),
     "googlenet": ("inception5b", (1024, 7, 7)),
     "inception_v3": ("Mixed_7c", (2048, 8, 8)),
-    "densenet121": ("features", (1024, 7, 7)),       # ends in norm5; DenseNet's ReLU is F.relu
+    "densenet121": ("features", (1024, 7, 7)),  # ends in norm5; DenseNet's ReLU is F.relu
     "mobilenet_v2": ("features", (1280, 7, 7)),
 }
 
@@ -60,7 +60,7 @@ def test_vgg16_reads_relu5_3_not_the_pooled_map():
     assert isinstance(get_layer(model, layer), nn.ReLU)
     conv = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
     assert len(conv) == 13 and layer == f"features.{int(conv[-1].split('.')[1]) + 1}"
-    assert isinstance(get_layer(model, "features.30"), nn.MaxPool2d)   # the pool the rule skips
+    assert isinstance(get_layer(model, "features.30"), nn.MaxPool2d)  # the pool the rule skips
 
 
 class PlainNet(nn.Module):
@@ -69,9 +69,9 @@ class PlainNet(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.features = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(inplace=True),
-                                      nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(inplace=True),
-                                      nn.MaxPool2d(2))
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(inplace=True), nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2)
+        )
         self.classifier = nn.Linear(6 * 8 * 8, 5)
 
     def forward(self, x):
@@ -97,12 +97,12 @@ def test_a_stack_ending_in_a_max_pool_gives_the_activation_before_it():
     assert find_cam_layer(net, 16) == "features.3"
     x = torch.randn(2, 3, 16, 16)
     maps = cv.gradcam(net, x, [1, 3], upsample=False)
-    assert maps.shape == (2, 16, 16)          # the pre-pool resolution, not 8x8
+    assert maps.shape == (2, 16, 16)  # the pre-pool resolution, not 8x8
     # Grad-CAM from its definition at that layer
     with cv.capture(net, "features.3", gradients=True) as cap:
         scores = net(x)[[0, 1], [1, 3]]
         act = cap["features.3"]
-        grad, = torch.autograd.grad(scores.sum(), act)
+        (grad,) = torch.autograd.grad(scores.sum(), act)
     ref = (grad.mean(dim=(2, 3), keepdim=True) * act).sum(1).clamp_min(0)
     assert torch.allclose(maps, ref.detach(), atol=1e-6)
     assert cv.hook_count(net) == 0

@@ -25,11 +25,11 @@ def loop_occlusion(model, x, cls, window, stride, fill_img, output="prob"):
         for i, y in enumerate(ys):
             for j, xx in enumerate(xs):
                 occ = x.clone()
-                occ[:, :, y:y + window, xx:xx + window] = fill_img[:, :, y:y + window, xx:xx + window]
+                occ[:, :, y : y + window, xx : xx + window] = fill_img[:, :, y : y + window, xx : xx + window]
                 out = read(model(occ))[torch.arange(n), cls]
                 grid[:, i, j] = out
-                total[:, y:y + window, xx:xx + window] += (base - out)[:, None, None]
-                count[y:y + window, xx:xx + window] += 1
+                total[:, y : y + window, xx : xx + window] += (base - out)[:, None, None]
+                count[y : y + window, xx : xx + window] += 1
     return grid, total / count.clamp(min=1)
 
 
@@ -49,8 +49,7 @@ def test_window_starts_follow_the_seed():
 @pytest.mark.parametrize("window,stride", [(4, 2), (5, 3), (3, 4)])
 def test_equals_the_explicit_loop(tiny, batch, output, window, stride):
     cls = torch.tensor([1, 3])
-    grid = cv.occlusion_grid(tiny, batch, cls.tolist(), window=window, stride=stride, fill=0.5,
-                             output=output)
+    grid = cv.occlusion_grid(tiny, batch, cls.tolist(), window=window, stride=stride, fill=0.5, output=output)
     fill_img = torch.full_like(batch, 0.5)
     ref_grid, ref_map = loop_occlusion(tiny, batch, cls, window, stride, fill_img, output)
     assert grid.heatmap.shape == ref_grid.shape
@@ -93,13 +92,13 @@ def test_nk_targets_equal_k_single_calls(tiny, batch):
 
 def test_default_target_is_top1_of_the_clean_image(tiny, batch):
     top = tiny(batch).argmax(1).tolist()
-    torch.testing.assert_close(cv.occlusion(tiny, batch, window=4, stride=4),
-                               cv.occlusion(tiny, batch, top, window=4, stride=4))
+    torch.testing.assert_close(cv.occlusion(tiny, batch, window=4, stride=4), cv.occlusion(tiny, batch, top, window=4, stride=4))
 
 
 def test_named_fills_use_the_classifier_normalisation(lite):
     x = torch.zeros(1, 3, 8, 8)
     from cnnviz_lab.attribution.occlusion import fill_image
+
     black = fill_image(x, "black", lite).flatten()
     torch.testing.assert_close(black, -lite.mean.flatten() / lite.std.flatten())
     torch.testing.assert_close(fill_image(x, "mean", lite).flatten(), torch.zeros(3))
@@ -153,13 +152,12 @@ def test_regularization_by_hand():
     a = np.clip((a - a.mean()) / (a.std() + 1e-5) * 0.1 + 0.5, 0, 1)
     a[np.abs(a) < np.percentile(np.abs(a), 25)] = 0
     inv = np.pad(1 - a, 1, mode="reflect")  # cv2.blur's default border is reflect-101
-    expected = np.array([[inv[i:i + 3, j:j + 3].mean() for j in range(3)] for i in range(3)])
+    expected = np.array([[inv[i : i + 3, j : j + 3].mean() for j in range(3)] for i in range(3)])
     got = cv.regularize_occlusion(p)
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
     sharp = cv.regularize_occlusion(p, blur=1)
     assert sharp[1, 1] == 1 and sharp.argmax() == 4  # where occlusion hurt most stands out
-    np.testing.assert_allclose(cv.regularize_occlusion(p, normalize=False, percentile=0, blur=1).numpy(),
-                               1 - p.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(cv.regularize_occlusion(p, normalize=False, percentile=0, blur=1).numpy(), 1 - p.numpy(), rtol=1e-6)
 
 
 def test_pretrained_map_finds_the_guitar_and_the_drums_in_their_boxes(lite):
@@ -181,8 +179,10 @@ def test_cli_writes_the_experiment(tmp_path, capsys):
     from cnnviz_lab.cli import main
 
     out = tmp_path / "occ.png"
-    assert main(["occlusion", "data/coffee.png", "--size", "96", "--window", "48", "--stride", "48",
-                 "--fill", "grey", "--batch-size", "3", "--out", str(out)]) == 0
+    assert (
+        main(["occlusion", "data/coffee.png", "--size", "96", "--window", "48", "--stride", "48", "--fill", "grey", "--batch-size", "3", "--out", str(out)])
+        == 0
+    )
     assert "espresso" in capsys.readouterr().out and out.stat().st_size > 1000
     assert main(["occlusion", "data/coffee.png", "--size", "64", "--fill", "purple"]) == 2
     assert "unknown fill" in capsys.readouterr().err
@@ -191,11 +191,11 @@ def test_cli_writes_the_experiment(tmp_path, capsys):
 def test_exercise_checkers_accept_the_solution_and_reject_mistakes(lite, capsys):
     def occlude(x, top, left, window, value):
         out = x.clone()
-        out[:, :, top:top + window, left:left + window] = value
+        out[:, :, top : top + window, left : left + window] = value
         return out
 
     def in_place(x, top, left, window, value):
-        x[:, :, top:top + window, left:left + window] = value
+        x[:, :, top : top + window, left : left + window] = value
         return x
 
     def todo(*_args):
@@ -228,9 +228,8 @@ def test_panel_renders_a_figure():
 def test_occlusion_maps_give_each_panel_its_own_colour_scale(lite):
     x = torch.zeros(1, 3, 16, 16)
     maps = torch.zeros(1, 2, 16, 16)
-    maps[0, 0, 2, 2], maps[0, 1, 9, 9] = 0.5, 40.0   # very different ranges: one scale each
-    fig = cv.plot.occlusion_maps(lite, x, maps, ["occlusion: 'cup'", "Grad-CAM: 'cup'"],
-                                 what=["probability drop", "Grad-CAM"])
+    maps[0, 0, 2, 2], maps[0, 1, 9, 9] = 0.5, 40.0  # very different ranges: one scale each
+    fig = cv.plot.occlusion_maps(lite, x, maps, ["occlusion: 'cup'", "Grad-CAM: 'cup'"], what=["probability drop", "Grad-CAM"])
     images, bars = fig.axes[:2], fig.axes[2:]
     assert [ax.get_title() for ax in images] == ["occlusion: 'cup'", "Grad-CAM: 'cup'"]
     assert [b.get_ylabel() for b in bars] == ["probability drop", "Grad-CAM"]
@@ -249,7 +248,7 @@ def test_grid_misses_a_box_by_hand():
     expected = torch.ones(3, 3, dtype=torch.bool)
     expected[0, 1] = False
     assert torch.equal(missed, expected)
-    assert not grid.misses((0, 0, 12, 12)).any()   # a box over the whole image is never missed
+    assert not grid.misses((0, 0, 12, 12)).any()  # a box over the whole image is never missed
 
 
 @pytest.mark.parametrize("box", [(1, 2, 3), "abcd", None, (0, 0, "x", 4)])
@@ -272,4 +271,4 @@ def test_occlusion_experiment_without_the_regularised_panels_outlines_boxes(lite
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
     assert len(panels) == 3 and [b.get_ylabel() for b in bars][-1] == "probability drop"
     outlined = [len(ax.patches) for ax in panels]
-    assert outlined == [3, 0, 2]          # the occluder and two boxes on the image; two boxes on the map
+    assert outlined == [3, 0, 2]  # the occluder and two boxes on the image; two boxes on the map

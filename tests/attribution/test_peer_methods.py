@@ -19,11 +19,10 @@ from torch import nn
 import cnnviz_lab as cv
 from cnnviz_lab.attribution.lime import grid_segments, kernel_weights, lime_samples
 
-captum_attr = pytest.importorskip(
-    "captum.attr", reason="Captum is not installed (benchmark extra: pip install -e .[bench]); "
-    "the peer tests compare against it")
-pytest.importorskip("pytorch_grad_cam", reason="pytorch-grad-cam is not installed (benchmark extra: "
-                    "pip install -e .[bench]); the peer tests compare against it")
+captum_attr = pytest.importorskip("captum.attr", reason="Captum is not installed (benchmark extra: pip install -e .[bench]); the peer tests compare against it")
+pytest.importorskip(
+    "pytorch_grad_cam", reason="pytorch-grad-cam is not installed (benchmark extra: pip install -e .[bench]); the peer tests compare against it"
+)
 pytest.importorskip("sklearn", reason="scikit-learn (a dependency of the benchmark extra) is not installed")
 from captum._utils.models.linear_model import SkLearnRidge  # noqa: E402
 from pytorch_grad_cam import AblationCAM, EigenCAM, HiResCAM, XGradCAM  # noqa: E402
@@ -64,11 +63,10 @@ def _peer(cls, net, layer, x, cls_ids, **kw):
 
 
 # --- pytorch-grad-cam: HiResCAM, XGradCAM -------------------------------------------------------
-@pytest.mark.parametrize("ours,theirs", [(cv.hirescam, HiResCAM), (cv.xgradcam, XGradCAM)],
-                         ids=["hirescam", "xgradcam"])
+@pytest.mark.parametrize("ours,theirs", [(cv.hirescam, HiResCAM), (cv.xgradcam, XGradCAM)], ids=["hirescam", "xgradcam"])
 def test_gradient_cams_match_pytorch_grad_cam(ours, theirs):
     x = _x(2)
-    for layer in ("conv2", "relu2"):                 # signed and rectified feature maps
+    for layer in ("conv2", "relu2"):  # signed and rectified feature maps
         net = _tiny()
         mine = ours(net, x, [1, 3], layer=layer)
         peer = _peer(theirs, _tiny(), layer, x, [1, 3])
@@ -77,7 +75,7 @@ def test_gradient_cams_match_pytorch_grad_cam(ours, theirs):
     net, x = _resnet(), _x(2, 64)
     cls = net(x).argmax(1).tolist()
     mine = ours(net, x, cls, layer="layer4")
-    peer = _peer(theirs, _resnet(), "layer4", x, cls)     # the peer resizes with OpenCV
+    peer = _peer(theirs, _resnet(), "layer4", x, cls)  # the peer resizes with OpenCV
     for i in range(2):
         assert _r(mine[i], peer[i]) > 0.99
 
@@ -148,8 +146,9 @@ def test_pytorch_grad_cam_ablates_signed_layers_with_minus_1e7():
     tiny = _tiny()
     with torch.no_grad():
         cls = tiny(x).argmax(1).tolist()
-    torch.testing.assert_close(_minmax(cv.ablationcam(tiny, x, cls, layer="conv2", progress=False)),
-                               _peer(AblationCAM, _tiny(), "conv2", x, cls), rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(
+        _minmax(cv.ablationcam(tiny, x, cls, layer="conv2", progress=False)), _peer(AblationCAM, _tiny(), "conv2", x, cls), rtol=1e-4, atol=1e-4
+    )
     torch.manual_seed(0)
     net = SignedHead().eval()
     with torch.no_grad(), cv.capture(net, "conv2") as cap:
@@ -158,7 +157,7 @@ def test_pytorch_grad_cam_ablates_signed_layers_with_minus_1e7():
     assert cap["conv2"].min() < 0 and (logits.max(1).values > 0).all()
     mine = cv.ablationcam(net, x, cls, layer="conv2", upsample=False, progress=False)
     acts = cap["conv2"]
-    drops = net.fc.weight[cls] * acts.mean((2, 3))                  # zeroing channel k removes w_k mean(A_k)
+    drops = net.fc.weight[cls] * acts.mean((2, 3))  # zeroing channel k removes w_k mean(A_k)
     ref = torch.einsum("nc,nchw->nhw", drops / logits.max(1).values[:, None], acts).clamp_min(0)
     torch.testing.assert_close(mine, ref, rtol=1e-4, atol=1e-6)
     peer = _peer(AblationCAM, net, "conv2", x, cls)
@@ -194,7 +193,7 @@ def test_captum_deconvolution_misses_functional_relus():
     torch.manual_seed(0)
     net, x = FunctionalNet().eval(), _x(2)
     theirs = captum_attr.Deconvolution(net).attribute(x.clone(), target=[0, 2]).detach()
-    torch.testing.assert_close(theirs, cv.saliency(net, x, [0, 2]))     # the rule never ran
+    torch.testing.assert_close(theirs, cv.saliency(net, x, [0, 2]))  # the rule never ran
     ours = cv.deconvnet(net, x, [0, 2])
     assert (ours - theirs).abs().amax() > 0.05 * ours.abs().amax()
 
@@ -206,17 +205,15 @@ def test_lime_matches_captum_with_the_same_segments_samples_kernel_and_fit():
     n = 120
     z = lime_samples(16, n, seed=7)
 
-    def samples(_inputs, **_kw):                   # Captum draws with its own RNG: hand it ours
+    def samples(_inputs, **_kw):  # Captum draws with its own RNG: hand it ours
         for row in z:
             yield row[None].long()
 
     def similarity(_original, _perturbed, interpretable, **_kw):
         return kernel_weights(interpretable.float(), 0.25)
 
-    lime = captum_attr.Lime(lambda inp: net(inp).softmax(1), interpretable_model=SkLearnRidge(alpha=1.0),
-                            similarity_func=similarity, perturb_func=samples)
-    theirs = lime.attribute(x.clone(), target=2, feature_mask=seg[None, None].expand(1, 3, 16, 16),
-                            baselines=0.0, n_samples=n, perturbations_per_eval=16)
+    lime = captum_attr.Lime(lambda inp: net(inp).softmax(1), interpretable_model=SkLearnRidge(alpha=1.0), similarity_func=similarity, perturb_func=samples)
+    theirs = lime.attribute(x.clone(), target=2, feature_mask=seg[None, None].expand(1, 3, 16, 16), baselines=0.0, n_samples=n, perturbations_per_eval=16)
     ours = cv.lime(net, x, 2, segments=seg, n=n, seed=7, progress=False)
     torch.testing.assert_close(ours[0], theirs[0, 0].float(), rtol=1e-4, atol=1e-6)
     assert _r(ours, theirs[:, 0]) > 0.99

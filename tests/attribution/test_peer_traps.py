@@ -19,16 +19,14 @@ import cnnviz_lab as cv
 from conftest import RefGuidedReLU, TinyNet, assert_clean, tiny_pair
 
 captum_attr = pytest.importorskip(
-    "captum.attr", reason="Captum is not installed (benchmark extra: pip install -e .[bench]); "
-    "the peer-trap tests compare against it")
+    "captum.attr", reason="Captum is not installed (benchmark extra: pip install -e .[bench]); the peer-trap tests compare against it"
+)
 gradcam_lib = pytest.importorskip(
-    "pytorch_grad_cam", reason="pytorch-grad-cam is not installed (benchmark extra: "
-    "pip install -e .[bench]); the peer-trap tests compare against it")
+    "pytorch_grad_cam", reason="pytorch-grad-cam is not installed (benchmark extra: pip install -e .[bench]); the peer-trap tests compare against it"
+)
 from pytorch_grad_cam import GradCAM, GuidedBackpropReLUModel  # noqa: E402
 from pytorch_grad_cam.activations_and_gradients import ActivationsAndGradients  # noqa: E402
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
-
-
 
 
 def _logit_grad(model, x, cls):
@@ -53,20 +51,20 @@ def test_gradcam_lib_guided_backprop_explains_only_image_0():
     x = torch.randn(3, 3, 16, 16)
     cls = 2
     ours_batch = cv.guided_backprop(_tiny(), x, cls)
-    ours_each = torch.cat([cv.guided_backprop(_tiny(), x[i:i + 1], cls) for i in range(3)])
-    torch.testing.assert_close(ours_batch, ours_each)            # every image explained
+    ours_each = torch.cat([cv.guided_backprop(_tiny(), x[i : i + 1], cls) for i in range(3)])
+    torch.testing.assert_close(ours_batch, ours_each)  # every image explained
 
     def theirs(inp):
-        net = _tiny()   # a fresh copy: the peer swaps modules and fills parameter .grad
+        net = _tiny()  # a fresh copy: the peer swaps modules and fills parameter .grad
         return torch.from_numpy(GuidedBackpropReLUModel(net, device="cpu")(inp.clone(), cls)).permute(2, 0, 1)
 
-    batch_map = theirs(x)                                         # one (H,W,3) map for 3 images
+    batch_map = theirs(x)  # one (H,W,3) map for 3 images
     assert batch_map.shape == (3, 16, 16)
-    each = [theirs(x[i:i + 1]) for i in range(3)]
-    torch.testing.assert_close(batch_map, each[0])                # ... it is image 0's
+    each = [theirs(x[i : i + 1]) for i in range(3)]
+    torch.testing.assert_close(batch_map, each[0])  # ... it is image 0's
     for i in (1, 2):
         assert (batch_map - each[i]).abs().amax() > 1e-3 * each[i].abs().amax()
-    for i in range(3):                                            # one image: both agree
+    for i in range(3):  # one image: both agree
         torch.testing.assert_close(ours_each[i], each[i], rtol=1e-4, atol=1e-6)
 
 
@@ -107,7 +105,7 @@ def test_captum_guided_backprop_agrees_when_every_relu_is_a_module(monkeypatch):
 # --- activations read after an in-place ReLU -----------------------------------------------
 def _true_conv2(net, x):
     with torch.no_grad():
-        return net.conv2(F.relu(net.conv1(x)))       # conv2's output before its ReLU
+        return net.conv2(F.relu(net.conv1(x)))  # conv2's output before its ReLU
 
 
 def test_inplace_relu_after_the_hooked_layer():
@@ -115,7 +113,7 @@ def test_inplace_relu_after_the_hooked_layer():
     torch.manual_seed(1)
     x = torch.randn(2, 3, 8, 8)
     true = _true_conv2(plain, x)
-    assert (true < 0).any()   # there is something for the ReLU to overwrite
+    assert (true < 0).any()  # there is something for the ReLU to overwrite
 
     # ours: capture() records conv2's true output even with relu2(inplace=True) after it
     with cv.capture(inplace, "conv2") as cap:
@@ -139,7 +137,7 @@ def test_inplace_relu_after_the_hooked_layer():
     for name, net in (("plain", plain), ("inplace", inplace)):
         with GradCAM(net, [net.conv2]) as cam:
             maps[name] = cam(x.clone(), targets=[ClassifierOutputTarget(1), ClassifierOutputTarget(3)])
-    assert np.abs(maps["plain"] - maps["inplace"]).max() > 1e-2   # the map changes with inplace=True
+    assert np.abs(maps["plain"] - maps["inplace"]).max() > 1e-2  # the map changes with inplace=True
 
     # Captum's layer methods are not affected: their hook returns a copy
     la = captum_attr.LayerActivation(inplace, inplace.conv2).attribute(x)

@@ -24,10 +24,10 @@ def toy_cam(model, x, target=None, *, layer=None, upsample=True, power: int = 1)
 
 @pytest.fixture
 def toys():
-    entries = [registry.register("toy", toy_gradient, label="Toy gradient", family="gradient",
-                                 full={"scale": 2.0}, quick={"scale": 3.0}, course=True),
-               registry.register("toy_cam", toy_cam, label="Toy CAM", family="cam", aliases=("toycam2",),
-                                 full={"power": 2}, course=True)]
+    entries = [
+        registry.register("toy", toy_gradient, label="Toy gradient", family="gradient", full={"scale": 2.0}, quick={"scale": 3.0}, course=True),
+        registry.register("toy_cam", toy_cam, label="Toy CAM", family="cam", aliases=("toycam2",), full={"power": 2}, course=True),
+    ]
     yield entries
     for entry in entries:
         registry.unregister(entry.name)
@@ -54,7 +54,7 @@ def test_a_registered_method_is_in_the_panels(toys, capsys):
     panel.controls["method"].value = "toy"
     cams = cv.widgets.gradcam_panel(image="coffee")
     assert ("Toy CAM", "toy_cam") in cams.controls["method"].options
-    cams.controls["method"].value = "toycam2"          # any alias or spelling selects it
+    cams.controls["method"].value = "toycam2"  # any alias or spelling selects it
     assert cams.controls["method"].value == "toy_cam"
     out = capsys.readouterr().out
     assert out.count("Figure") >= 4 and "Error" not in out, out
@@ -65,10 +65,8 @@ def test_a_registered_method_is_on_the_evaluation_roster(toys, tiny):
     methods = cv.course_methods()
     assert methods["toy"].settings == {"scale": cv.config.pick(2.0, 3.0)}
     x = torch.randn(2, 3, 16, 16)
-    torch.testing.assert_close(methods["toy"](tiny, x, [0, 1]),
-                               cv.config.pick(2.0, 3.0) * cv.saliency(tiny, x, [0, 1]))
-    ev = cv.evaluate_methods(tiny, x, ["toy", "toy_cam"], [0, 1], steps=2, layers=["fc"], seed=0,
-                             progress=False)
+    torch.testing.assert_close(methods["toy"](tiny, x, [0, 1]), cv.config.pick(2.0, 3.0) * cv.saliency(tiny, x, [0, 1]))
+    ev = cv.evaluate_methods(tiny, x, ["toy", "toy_cam"], [0, 1], steps=2, layers=["fc"], seed=0, progress=False)
     assert ev.methods == ["toy", "toy_cam"] and set(ev.curves) >= {"toy", "toy_cam"}
     torch.testing.assert_close(ev.maps["toy_cam"], cv.gradcam(tiny, x, [0, 1]) ** 2)
 
@@ -111,15 +109,22 @@ def test_call_passes_each_method_the_options_it_takes():
         out = registry.call(entry.name, net, x, 1, offered=options)
         assert out.shape[0] == 1 and torch.isfinite(out).all(), entry.name
     # a wrapping method hands its base the base's own options (SmoothGrad over IG: steps)
-    torch.testing.assert_close(registry.call("smoothgrad", net, x, 1, method="ig", n=2, steps=3, seed=0),
-                               cv.smoothgrad(net, x, 1, method=cv.integrated_gradients, n=2, steps=3, seed=0))
+    torch.testing.assert_close(
+        registry.call("smoothgrad", net, x, 1, method="ig", n=2, steps=3, seed=0),
+        cv.smoothgrad(net, x, 1, method=cv.integrated_gradients, n=2, steps=3, seed=0),
+    )
 
 
 # --- the methods the peers offer (issue 15), registered like every other -----------------------
-PEER_METHODS = {"deconvnet": ("Deconvnet", "gradient", True), "hirescam": ("HiResCAM", "cam", False),
-                "xgradcam": ("XGrad-CAM", "cam", False), "eigencam": ("EigenCAM (class-agnostic)", "cam", False),
-                "ablationcam": ("Ablation-CAM", "cam", False), "rise": ("RISE", "perturbation", False),
-                "lime": ("LIME", "perturbation", False)}
+PEER_METHODS = {
+    "deconvnet": ("Deconvnet", "gradient", True),
+    "hirescam": ("HiResCAM", "cam", False),
+    "xgradcam": ("XGrad-CAM", "cam", False),
+    "eigencam": ("EigenCAM (class-agnostic)", "cam", False),
+    "ablationcam": ("Ablation-CAM", "cam", False),
+    "rise": ("RISE", "perturbation", False),
+    "lime": ("LIME", "perturbation", False),
+}
 
 
 def test_the_peer_methods_are_registered_with_labels_families_and_settings():
@@ -147,8 +152,7 @@ def test_the_peer_methods_run_through_the_roster_and_the_evaluation(tiny):
     methods = cv.course_methods(list(PEER_METHODS), settings={"rise": {"n": 8}, "lime": {"n": 8}})
     assert methods["rise"].settings["seed"] == 0 and methods["rise"].settings["n"] == 8
     x = torch.randn(2, 3, 16, 16)
-    torch.testing.assert_close(methods["lime"](tiny, x, [0, 1]),
-                               cv.lime(tiny, x, [0, 1], **{**registry.get_method("lime").settings(), "n": 8}))
+    torch.testing.assert_close(methods["lime"](tiny, x, [0, 1]), cv.lime(tiny, x, [0, 1], **{**registry.get_method("lime").settings(), "n": 8}))
     boxes = [[(0, 0, 8, 16)], [(8, 0, 16, 16)]]
     ev = cv.evaluate_methods(tiny, x, methods, [0, 1], steps=2, layers=["fc"], boxes=boxes, seed=0, progress=False)
     assert ev.methods == list(PEER_METHODS) and ev.agnostic == ["eigencam"]
@@ -167,8 +171,7 @@ def test_call_refuses_a_keyword_the_method_does_not_take():
     with pytest.raises(TypeError, match="'window'"):
         registry.call("gradcam", net, x, 1, window=8)
     # offered settings go only where they are taken; None means "not given"
-    torch.testing.assert_close(registry.call("saliency", net, x, 1, offered={"window": 8, "steps": 3}, seed=None),
-                               cv.saliency(net, x, 1))
+    torch.testing.assert_close(registry.call("saliency", net, x, 1, offered={"window": 8, "steps": 3}, seed=None), cv.saliency(net, x, 1))
 
 
 def test_a_refused_registration_changes_nothing():
@@ -178,7 +181,7 @@ def test_a_refused_registration_changes_nothing():
     registry.register("toy_strict", toy, aliases=("toy-strict-alias",))
     try:
         with pytest.raises(ValueError, match="already belongs"):
-            registry.register("toy_strict", toy, aliases=("vanilla",))    # an alias of saliency
+            registry.register("toy_strict", toy, aliases=("vanilla",))  # an alias of saliency
         assert registry.get_method("toy-strict-alias").name == "toy_strict"  # the old entry is intact
     finally:
         registry.unregister("toy_strict")
@@ -189,8 +192,8 @@ def test_one_rule_for_the_base_method_of_smoothgrad(capsys):
     --base, smoothgrad(method=...) and registry.call all ask it."""
     assert registry.base_method("vanilla") is cv.saliency
     assert registry.base_method("guided") is cv.guided_backprop
-    assert registry.base_method(cv.input_x_gradient) is cv.input_x_gradient      # a function as given
-    for refused in ("smoothgrad", "gradcam", "occlusion"):                        # wraps / not in pixel space
+    assert registry.base_method(cv.input_x_gradient) is cv.input_x_gradient  # a function as given
+    for refused in ("smoothgrad", "gradcam", "occlusion"):  # wraps / not in pixel space
         with pytest.raises(ValueError, match="pixel space"):
             registry.base_method(refused)
         with pytest.raises(ValueError, match="pixel space"):

@@ -17,8 +17,7 @@ from fuzzkit import ModelState
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.core import (AlphaBeta, Composite, Epsilon, First, Flat, Gamma, Guided, MergeBatchNorm, Norm, Pass,
-                             Rule, Sum, ZBox, ZPlus)
+from cnnviz_lab.core import AlphaBeta, Composite, Epsilon, First, Flat, Gamma, Guided, MergeBatchNorm, Norm, Pass, Rule, Sum, ZBox, ZPlus
 from cnnviz_lab.core.canonizers import BATCHNORM_TYPES, LINEAR_TYPES, folding_pairs
 from cnnviz_lab.core.composites import AVGPOOL_TYPES
 from cnnviz_lab.core import engine
@@ -35,18 +34,23 @@ from cnnviz_lab.core.rules import stabilize
 #   gamma:  w + 0.25 w+ = (2.5, 1.25), b + 0.25 b+ = -1 -> z = 2.5 + 2.5 - 1 = 4 -> (2.5*1.5, 2.5*1.5) = (3.75, 3.75).
 #   alpha2-beta1: positive shares 2 * (2/4) * 6 = 6 each; the negative total is the bias alone -> (6, 6).
 #   z-box [0, 3]: z - l w+ - h w- = 3 - 0 - (3*0 - 1) = 4, numerators x w - l w+ - h w- = (2, 2) -> (3, 3).
-HAND = {"epsilon": (Epsilon(1e-12), [4., 4.]), "zplus": (ZPlus(1e-12), [3., 3.]), "flat": (Flat(1e-12), [3., 3.]),
-        "gamma": (Gamma(0.25, 1e-12), [3.75, 3.75]), "alpha2beta1": (AlphaBeta(2, 1, 1e-12), [6., 6.]),
-        "zbox": (ZBox(0.0, 3.0, 1e-12), [3., 3.])}
-X2 = torch.tensor([1., 2.]).view(1, 2, 1, 1)
+HAND = {
+    "epsilon": (Epsilon(1e-12), [4.0, 4.0]),
+    "zplus": (ZPlus(1e-12), [3.0, 3.0]),
+    "flat": (Flat(1e-12), [3.0, 3.0]),
+    "gamma": (Gamma(0.25, 1e-12), [3.75, 3.75]),
+    "alpha2beta1": (AlphaBeta(2, 1, 1e-12), [6.0, 6.0]),
+    "zbox": (ZBox(0.0, 3.0, 1e-12), [3.0, 3.0]),
+}
+X2 = torch.tensor([1.0, 2.0]).view(1, 2, 1, 1)
 
 
 class TwoLayer(nn.Module):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.fc1, self.fc2 = nn.Linear(2, 2), nn.Linear(2, 1)
-        self.fc1.weight.data, self.fc1.bias.data = torch.tensor([[1., -1.], [2., 1.]]), torch.tensor([0.5, -1.])
-        self.fc2.weight.data, self.fc2.bias.data = torch.tensor([[1., 2.]]), torch.tensor([1.])
+        self.fc1.weight.data, self.fc1.bias.data = torch.tensor([[1.0, -1.0], [2.0, 1.0]]), torch.tensor([0.5, -1.0])
+        self.fc2.weight.data, self.fc2.bias.data = torch.tensor([[1.0, 2.0]]), torch.tensor([1.0])
         self.relu = nn.ReLU(inplace=inplace)
 
     def forward(self, x):
@@ -70,7 +74,7 @@ def test_lrp_0_is_the_same_however_the_relu_is_called(how):
         net.relu = nn.Identity()
         net.forward = lambda x: net.fc2(F.relu(net.fc1(x.flatten(1))))
     got = cv.lrp(net, X2, 0, composite=Composite([(nn.Linear, Epsilon(1e-12)), (nn.ReLU, Pass())]))
-    torch.testing.assert_close(got.flatten(), torch.tensor([4., 4.]))
+    torch.testing.assert_close(got.flatten(), torch.tensor([4.0, 4.0]))
 
 
 class Residual(nn.Module):
@@ -83,7 +87,7 @@ class Residual(nn.Module):
         super().__init__()
         self.fa, self.fb, self.fc = nn.Linear(2, 2, bias=False), nn.Linear(2, 2, bias=False), nn.Linear(2, 1, bias=False)
         self.fa.weight.data, self.fb.weight.data = 2 * torch.eye(2), torch.eye(2)
-        self.fc.weight.data = torch.tensor([[1., 1.]])
+        self.fc.weight.data = torch.tensor([[1.0, 1.0]])
         self.inplace_add = inplace_add
 
     def forward(self, x):
@@ -99,9 +103,9 @@ class Residual(nn.Module):
 def test_a_residual_sum_splits_relevance_in_proportion(inplace_add):
     net = Residual(inplace_add).eval()
     lrp0 = Composite([(nn.Linear, Epsilon(1e-12)), (Sum, Norm(1e-12))])
-    torch.testing.assert_close(cv.lrp(net, X2, 0, composite=lrp0).flatten(), torch.tensor([3., 6.]))
-    copied = Composite([(nn.Linear, Epsilon(1e-12))])   # no rule for the sum: relevance counted twice
-    torch.testing.assert_close(cv.lrp(net, X2, 0, composite=copied).flatten(), torch.tensor([6., 12.]))
+    torch.testing.assert_close(cv.lrp(net, X2, 0, composite=lrp0).flatten(), torch.tensor([3.0, 6.0]))
+    copied = Composite([(nn.Linear, Epsilon(1e-12))])  # no rule for the sum: relevance counted twice
+    torch.testing.assert_close(cv.lrp(net, X2, 0, composite=copied).flatten(), torch.tensor([6.0, 12.0]))
     assert_clean(net)
 
 
@@ -169,8 +173,10 @@ class BiasLedger(Epsilon):
 
 
 def _lrp0(ledger: list) -> Composite:
-    return Composite([(ACTIVATION_TYPES, Pass()), (Sum, Norm(1e-9)), (AVGPOOL_TYPES, Norm(1e-9)),
-                      (BATCHNORM_TYPES, Pass()), (LINEAR_TYPES, BiasLedger(ledger))], [MergeBatchNorm()])
+    return Composite(
+        [(ACTIVATION_TYPES, Pass()), (Sum, Norm(1e-9)), (AVGPOOL_TYPES, Norm(1e-9)), (BATCHNORM_TYPES, Pass()), (LINEAR_TYPES, BiasLedger(ledger))],
+        [MergeBatchNorm()],
+    )
 
 
 def _shaken(net: nn.Module, size: int = 32) -> nn.Module:
@@ -182,7 +188,7 @@ def _shaken(net: nn.Module, size: int = 32) -> nn.Module:
         if isinstance(m, nn.BatchNorm2d):
             m.weight.data.copy_(torch.rand(m.num_features, generator=g) + 0.5)
             m.bias.data.copy_(torch.randn(m.num_features, generator=g) * 0.1)
-            m.momentum = None   # cumulative average over the calibration batch
+            m.momentum = None  # cumulative average over the calibration batch
     net.train()
     with torch.no_grad():
         net(torch.randn(8, 3, size, size, generator=g))
@@ -251,27 +257,28 @@ def test_gradient_shap_on_a_linear_model_is_exact_and_seeded():
     got = cv.gradient_shap(net, x, 1, baselines=ref, n=3, seed=0, progress=False)
     torch.testing.assert_close(got, (x - ref) * net[1].weight[1].view(1, 3, 2, 2))
     noisy = dict(baselines=torch.randn(4, 3, 2, 2), n=5, noise=0.2, progress=False)
-    torch.testing.assert_close(cv.gradient_shap(net, x, 1, seed=3, batch_size=2, **noisy),
-                               cv.gradient_shap(net, x, 1, seed=3, batch_size=7, **noisy))
+    torch.testing.assert_close(cv.gradient_shap(net, x, 1, seed=3, batch_size=2, **noisy), cv.gradient_shap(net, x, 1, seed=3, batch_size=7, **noisy))
     assert not torch.equal(cv.gradient_shap(net, x, 1, seed=3, **noisy), cv.gradient_shap(net, x, 1, seed=4, **noisy))
 
 
 # --- the common signature ---------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["lrp", "deeplift", "deeplift_shap", "gradient_shap"])
 def test_batch_equals_images_one_by_one_and_k_targets_equal_k_calls(tiny, method):
-    fn = {"lrp": cv.lrp, "deeplift": cv.deeplift,
-          "deeplift_shap": lambda m, x, t: cv.deeplift_shap(m, x, t, baselines=torch.ones(2, 3, 8, 8) / 3),
-          "gradient_shap": lambda m, x, t: cv.gradient_shap(m, x, t, baselines=torch.zeros(1, 3, 8, 8), n=1,
-                                                            seed=0)}[method]
+    fn = {
+        "lrp": cv.lrp,
+        "deeplift": cv.deeplift,
+        "deeplift_shap": lambda m, x, t: cv.deeplift_shap(m, x, t, baselines=torch.ones(2, 3, 8, 8) / 3),
+        "gradient_shap": lambda m, x, t: cv.gradient_shap(m, x, t, baselines=torch.zeros(1, 3, 8, 8), n=1, seed=0),
+    }[method]
     x = torch.randn(3, 3, 8, 8)
     t = torch.tensor([[0, 3], [1, 2], [4, 0]])
     both = fn(tiny, x, t)
     assert both.shape == (3, 2, 3, 8, 8)
-    for j in range(2):   # K targets: the same as K calls (sampling methods draw the same samples)
+    for j in range(2):  # K targets: the same as K calls (sampling methods draw the same samples)
         torch.testing.assert_close(both[:, j], fn(tiny, x, t[:, j]), rtol=1e-4, atol=1e-6)
-    if method != "gradient_shap":   # a sampling method draws per position in the batch
+    if method != "gradient_shap":  # a sampling method draws per position in the batch
         for i in range(3):
-            torch.testing.assert_close(both[i], fn(tiny, x[i:i + 1], t[i:i + 1])[0], rtol=1e-4, atol=1e-6)
+            torch.testing.assert_close(both[i], fn(tiny, x[i : i + 1], t[i : i + 1])[0], rtol=1e-4, atol=1e-6)
     assert_clean(tiny)
 
 
@@ -318,7 +325,7 @@ def test_merge_batchnorm_folds_only_what_follows_a_layer_and_restores_exactly():
         before = net(x)
     with MergeBatchNorm().applied(net, x), torch.no_grad():
         assert net.conv1.bias is not None and torch.equal(net.bn1.running_var, torch.ones(4))
-        torch.testing.assert_close(net(x), before, rtol=1e-5, atol=1e-6)   # the same function, refactored
+        torch.testing.assert_close(net(x), before, rtol=1e-5, atol=1e-6)  # the same function, refactored
     assert net.conv1.bias is None and all(params[k] is v for k, v in net.named_parameters())
     state.assert_same(net, "MergeBatchNorm")
     with pytest.raises(RuntimeError, match="boom"):

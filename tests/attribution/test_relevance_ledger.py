@@ -107,11 +107,11 @@ def test_reference_images_are_what_they_say(lite):
     refs = cv.attribution.reference_images(lite, x, seed=0)
     assert list(refs) == ["black", "blurred", "noise", "mean"] and all(r.shape == x.shape for r in refs.values())
     torch.testing.assert_close(lite.to_unit(refs["black"]), torch.zeros_like(x), atol=1e-6, rtol=0)
-    torch.testing.assert_close(refs["mean"], torch.zeros_like(x), atol=1e-6, rtol=0)   # the mean is 0 once normalised
+    torch.testing.assert_close(refs["mean"], torch.zeros_like(x), atol=1e-6, rtol=0)  # the mean is 0 once normalised
     unit = lite.to_unit(refs["noise"])
     assert 0 <= float(unit.min()) and float(unit.max()) <= 1 and 0.45 < float(unit.mean()) < 0.55
     torch.testing.assert_close(refs["noise"], cv.attribution.reference_images(lite, x, ["noise"], seed=0)["noise"])
-    blurred = refs["blurred"]   # a blur keeps the mean colour and removes detail
+    blurred = refs["blurred"]  # a blur keeps the mean colour and removes detail
     torch.testing.assert_close(blurred.mean((2, 3)), x.mean((2, 3)), atol=0.05, rtol=0)
     assert float((blurred[..., 1:] - blurred[..., :-1]).abs().mean()) < 0.5 * float((x[..., 1:] - x[..., :-1]).abs().mean())
     with pytest.raises(ValueError, match="kinds"):

@@ -20,10 +20,8 @@ from cnnviz_lab.core.composites import AVGPOOL_TYPES
 from cnnviz_lab.core.engine import ACTIVATION_TYPES
 from test_relevance import X2, Residual
 
-captum_attr = pytest.importorskip("captum.attr", reason="Captum is not installed (benchmark extra: "
-                                  "pip install -e .[bench]); the peer tests compare against it")
-zennit = pytest.importorskip("zennit", reason="zennit is not installed (benchmark extra: pip install -e .[bench]); "
-                             "the peer tests compare against it")
+captum_attr = pytest.importorskip("captum.attr", reason="Captum is not installed (benchmark extra: pip install -e .[bench]); the peer tests compare against it")
+zennit = pytest.importorskip("zennit", reason="zennit is not installed (benchmark extra: pip install -e .[bench]); the peer tests compare against it")
 from zennit.attribution import Gradient  # noqa: E402
 from zennit.canonizers import SequentialMergeBatchNorm  # noqa: E402
 from zennit.composites import EpsilonAlpha2Beta1, EpsilonGammaBox, EpsilonPlus, EpsilonPlusFlat  # noqa: E402
@@ -65,8 +63,7 @@ def _resnet() -> nn.Module:
     return net.eval()
 
 
-ZENNIT = {"epsilon_plus": EpsilonPlus, "epsilon_plus_flat": EpsilonPlusFlat,
-          "epsilon_alpha2_beta1": EpsilonAlpha2Beta1, "epsilon_gamma_box": EpsilonGammaBox}
+ZENNIT = {"epsilon_plus": EpsilonPlus, "epsilon_plus_flat": EpsilonPlusFlat, "epsilon_alpha2_beta1": EpsilonAlpha2Beta1, "epsilon_gamma_box": EpsilonGammaBox}
 
 
 def _zennit(net, x, targets, name, canonizer):
@@ -112,8 +109,7 @@ def test_lrp_epsilon_matches_captum():
     x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     # Captum's defaults: epsilon 1e-9 on convolutions, linear layers and poolings, ReLUs passed through
     comp = Composite([(ACTIVATION_TYPES, Pass()), ((nn.Conv2d, nn.Linear), Epsilon(1e-9)), (AVGPOOL_TYPES, Norm(1e-9))])
-    _agree(cv.lrp(net, x, [1, 7], composite=comp), captum_attr.LRP(net).attribute(x, target=[1, 7]),
-           "Captum LRP-epsilon on vgg11", exact=1e-5)
+    _agree(cv.lrp(net, x, [1, 7], composite=comp), captum_attr.LRP(net).attribute(x, target=[1, 7]), "Captum LRP-epsilon on vgg11", exact=1e-5)
 
 
 def test_captum_lrp_counts_a_residual_branch_twice():
@@ -121,34 +117,44 @@ def test_captum_lrp_counts_a_residual_branch_twice():
     whole, so the input's relevance sums to twice the logit (hand values in ``Residual``)."""
     net = Residual().eval()
     theirs = captum_attr.LRP(net).attribute(X2.flatten(1), target=0)
-    torch.testing.assert_close(theirs.detach().flatten(), torch.tensor([6., 12.]))     # sums to 18
+    torch.testing.assert_close(theirs.detach().flatten(), torch.tensor([6.0, 12.0]))  # sums to 18
     ours = cv.lrp(net, X2, 0, composite=Composite([(nn.Linear, Epsilon(1e-12))] + [(cv.core.Sum, Norm(1e-12))]))
-    torch.testing.assert_close(ours.flatten(), torch.tensor([3., 6.]))                 # sums to the logit, 9
+    torch.testing.assert_close(ours.flatten(), torch.tensor([3.0, 6.0]))  # sums to the logit, 9
 
 
 def _no_maxpool() -> nn.Module:
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 8, 3, padding=1), nn.Tanh(),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)).eval()
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 8, 3, padding=1), nn.Tanh(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)
+    ).eval()
 
 
 def test_deeplift_matches_captum():
     x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
-    net = _plain_vgg()   # in-place ReLUs and max pooling, black reference
-    _agree(cv.deeplift(net, x, [1, 7], baseline=0.0),
-           captum_attr.DeepLift(net).attribute(x, baselines=torch.zeros_like(x), target=[1, 7]),
-           "Captum DeepLift on vgg11", exact=1e-5)
+    net = _plain_vgg()  # in-place ReLUs and max pooling, black reference
+    _agree(
+        cv.deeplift(net, x, [1, 7], baseline=0.0),
+        captum_attr.DeepLift(net).attribute(x, baselines=torch.zeros_like(x), target=[1, 7]),
+        "Captum DeepLift on vgg11",
+        exact=1e-5,
+    )
     small, xs, ref = _no_maxpool(), torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8)
-    _agree(cv.deeplift(small, xs, [1, 3], baseline=ref),
-           captum_attr.DeepLift(small).attribute(xs, baselines=ref, target=[1, 3]),
-           "Captum DeepLift, random reference", exact=1e-5)
+    _agree(
+        cv.deeplift(small, xs, [1, 3], baseline=ref),
+        captum_attr.DeepLift(small).attribute(xs, baselines=ref, target=[1, 3]),
+        "Captum DeepLift, random reference",
+        exact=1e-5,
+    )
 
 
 def test_deeplift_shap_matches_captum():
     net, x, refs = _no_maxpool(), torch.randn(2, 3, 8, 8), torch.randn(4, 3, 8, 8)
-    _agree(cv.deeplift_shap(net, x, [1, 3], baselines=refs, progress=False),
-           captum_attr.DeepLiftShap(net).attribute(x, baselines=refs, target=[1, 3]),
-           "Captum DeepLiftShap", exact=1e-5)
+    _agree(
+        cv.deeplift_shap(net, x, [1, 3], baselines=refs, progress=False),
+        captum_attr.DeepLiftShap(net).attribute(x, baselines=refs, target=[1, 3]),
+        "Captum DeepLiftShap",
+        exact=1e-5,
+    )
 
 
 def test_gradient_shap_agrees_with_captum_in_expectation():
@@ -165,8 +171,16 @@ def test_captum_deeplift_breaks_summation_to_delta_through_max_pooling():
     """With a reference other than zero, Captum's max-pooling rule loses part of the output
     difference; the package's sums to ``f(x) - f(x')`` as DeepLIFT's definition says."""
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 8, 3, padding=1),
-                        nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)).eval()
+    net = nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(8, 5),
+    ).eval()
     x, ref = torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8)
     with torch.no_grad():
         gap = net(x)[[0, 1], [1, 2]] - net(ref)[[0, 1], [1, 2]]
@@ -180,8 +194,9 @@ def test_captum_deeplift_treats_relu6_as_linear():
     """Captum's DeepLift knows ReLU but not ReLU6 (MobileNet, EfficientNet-Lite): it passes
     the plain gradient there, so its attributions do not sum to the output difference."""
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU6(), nn.Conv2d(6, 8, 3, padding=1), nn.ReLU6(),
-                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)).eval()
+    net = nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=1), nn.ReLU6(), nn.Conv2d(6, 8, 3, padding=1), nn.ReLU6(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)
+    ).eval()
     x, ref = torch.randn(2, 3, 8, 8) * 4, torch.zeros(2, 3, 8, 8)
     with torch.no_grad():
         gap = net(x)[[0, 1], [1, 2]] - net(ref)[[0, 1], [1, 2]]

@@ -48,8 +48,7 @@ class SegNet(nn.Module):
 
     def forward(self, x):
         h = self.pool(torch.relu(self.conv2(torch.relu(self.conv1(x)))))
-        return {"out": F.interpolate(self.head(h), size=x.shape[-2:], mode="bilinear", align_corners=False),
-                "aux": h.mean((2, 3))}
+        return {"out": F.interpolate(self.head(h), size=x.shape[-2:], mode="bilinear", align_corners=False), "aux": h.mean((2, 3))}
 
 
 def _mask(n: int | None = None) -> torch.Tensor:
@@ -64,7 +63,7 @@ def test_a_callable_picking_a_class_gives_the_class_targets_map(name):
     state = ModelState.of(net)
     torch.testing.assert_close(fn(net, x, lambda z: z[:, 3]), fn(net, x, 3))
     torch.testing.assert_close(fn(net, x, cv.targets.multilabel([1, 4], logit=True)), fn(net, x, [1, 4]))
-    k = fn(net, x, lambda z: z[:, [0, 2]])                       # (N,K) scores: one call, K maps
+    k = fn(net, x, lambda z: z[:, [0, 2]])  # (N,K) scores: one call, K maps
     assert k.shape == (2, 2, 3, 16, 16)
     torch.testing.assert_close(k, fn(net, x, [[0, 2], [0, 2]]))
     state.assert_same(net, name)
@@ -75,7 +74,7 @@ def test_lrp_conserves_a_summed_segmentation_logit_on_a_bias_free_network():
     net = SegNet(bias=False).eval()
     x = torch.randn(2, 3, 16, 16)
     mask = _mask()
-    for composite in ("epsilon_plus_flat", "epsilon_plus"):   # rules that conserve (alpha-beta need not)
+    for composite in ("epsilon_plus_flat", "epsilon_plus"):  # rules that conserve (alpha-beta need not)
         rel = cv.lrp(net, x, cv.targets.segmentation(1, mask=mask), composite=composite)
         with torch.no_grad():
             want = (net(x)["out"][:, 1] * mask).sum((1, 2))
@@ -88,15 +87,14 @@ def test_lrp_conserves_a_summed_segmentation_logit_on_a_bias_free_network():
         out = net(x)["out"]
     want = torch.stack([(out[i, table[i]] * mask).sum((1, 2)) for i in range(2)])
     torch.testing.assert_close(both.flatten(2).sum(2), want, rtol=1e-4, atol=1e-4)
-    for i in range(2):                                        # a batch equals its images one by one
-        alone = cv.lrp(net, x[i:i + 1], cv.targets.segmentation(table[i:i + 1], mask=mask))
+    for i in range(2):  # a batch equals its images one by one
+        alone = cv.lrp(net, x[i : i + 1], cv.targets.segmentation(table[i : i + 1], mask=mask))
         torch.testing.assert_close(both[i], alone[0], rtol=1e-4, atol=1e-6)
     assert_clean(net)
 
 
 def test_lrp_of_a_probability_sums_to_its_gradient_times_input_share_as_documented():
-    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-                        nn.Flatten(), nn.Linear(4, 5, bias=False)).eval()
+    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 5, bias=False)).eval()
     torch.manual_seed(0)
     for p in net.parameters():
         nn.init.normal_(p)
@@ -105,7 +103,7 @@ def test_lrp_of_a_probability_sums_to_its_gradient_times_input_share_as_document
     with torch.no_grad():
         z = net(x)
     p = z.softmax(1)
-    want = p[:, 2] * (z[:, 2] - (p * z).sum(1))      # sum_j z_j d p_2 / d z_j: not p_2
+    want = p[:, 2] * (z[:, 2] - (p * z).sum(1))  # sum_j z_j d p_2 / d z_j: not p_2
     torch.testing.assert_close(rel.flatten(1).sum(1), want, rtol=1e-4, atol=1e-5)
     assert not torch.allclose(want, p[:, 2], atol=1e-3)
 
@@ -113,14 +111,14 @@ def test_lrp_of_a_probability_sums_to_its_gradient_times_input_share_as_document
 def test_deeplift_sums_to_the_objectives_gap_on_a_segmentation_network():
     net = SegNet().eval()
     x, base = torch.randn(2, 3, 16, 16), torch.randn(1, 3, 16, 16) * 0.1
-    masks, classes = _mask(2), [2, 0]                          # one mask and one class per image
+    masks, classes = _mask(2), [2, 0]  # one mask and one class per image
     got = cv.deeplift(net, x, cv.targets.segmentation(classes, mask=masks), baseline=base)
     with torch.no_grad():
         out, ref = net(x)["out"], net(base)["out"]
     gap = torch.stack([((out[i, c] - ref[0, c]) * masks[i]).sum() for i, c in enumerate(classes)])
     torch.testing.assert_close(got.flatten(1).sum(1), gap, rtol=1e-4, atol=1e-4)
     for i in range(2):
-        alone = cv.deeplift(net, x[i:i + 1], cv.targets.segmentation([2, 0][i], mask=masks[i]), baseline=base)
+        alone = cv.deeplift(net, x[i : i + 1], cv.targets.segmentation([2, 0][i], mask=masks[i]), baseline=base)
         torch.testing.assert_close(got[i], alone[0], rtol=1e-4, atol=1e-6)
     # DeepLIFT-SHAP: the gap to the mean reference, image by image
     refs = torch.randn(3, 3, 16, 16) * 0.2
@@ -134,14 +132,13 @@ def test_deeplift_sums_to_the_objectives_gap_on_a_segmentation_network():
 
 def test_deeplift_sums_to_the_objectives_gap_on_fcn_resnet50():
     torch.manual_seed(0)
-    fcn = torchvision.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None, num_classes=3,
-                                                       aux_loss=False).eval()
+    fcn = torchvision.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None, num_classes=3, aux_loss=False).eval()
     state = ModelState.of(fcn)
     x = torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     mask = torch.zeros(32, 32)
     mask[4:20, 8:30] = 1
     table = torch.tensor([[1, 2]])
-    got = cv.deeplift(fcn, x, cv.targets.segmentation(table, mask=mask))   # baseline: zeros
+    got = cv.deeplift(fcn, x, cv.targets.segmentation(table, mask=mask))  # baseline: zeros
     with torch.no_grad():
         gap = (fcn(x)["out"][0, [1, 2]] * mask).sum((1, 2)) - (fcn(torch.zeros_like(x))["out"][0, [1, 2]] * mask).sum((1, 2))
     torch.testing.assert_close(got.flatten(2).sum(2)[0], gap, rtol=1e-4, atol=1e-4 * float(gap.abs().max()))
@@ -163,9 +160,9 @@ def test_gradient_shap_differentiates_the_callable_at_each_sample():
             torch.randint(1, (1,), generator=gen)
             a = torch.rand(1, generator=gen)
             torch.randn((1, 3, 16, 16), generator=gen)
-            point = (a * x[i:i + 1]).requires_grad_(True)
+            point = (a * x[i : i + 1]).requires_grad_(True)
             (g,) = torch.autograd.grad(target(net(point)).sum(), point)
-            want[i] += (g * x[i:i + 1])[0] / 2
+            want[i] += (g * x[i : i + 1])[0] / 2
     torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-6)
 
 
@@ -175,7 +172,7 @@ class Detector(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         torch.manual_seed(0)
-        self.conv = nn.Conv2d(3, 4, 3, padding=1)   # 4 scores per image: as many as the paired batch
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)  # 4 scores per image: as many as the paired batch
 
     def forward(self, x):
         s = self.conv(x).mean((2, 3))
@@ -195,7 +192,7 @@ def test_deeplift_on_a_per_image_list_output_is_one_clear_error_and_lrp_runs():
     det = Detector().eval()
     x = torch.randn(2, 3, 8, 8)
     state = ModelState.of(det)
-    score = lambda out: torch.stack([d["scores"][1] for d in out])   # noqa: E731
+    score = lambda out: torch.stack([d["scores"][1] for d in out])  # noqa: E731
     with pytest.raises(ValueError, match="target: DeepLIFT runs each image with its reference"):
         cv.deeplift(det, x, score)
     state.assert_same(det, "deeplift")

@@ -40,15 +40,12 @@ START_TIMEOUT_S = 120
 # "Select Kernel" dialog, no news, no update check.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
-                                                                    "autoStartDefaultKernel": True},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none", "autoStartDefaultKernel": True},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 SERVER_CONFIG = {
     "ServerApp": {"ip": "127.0.0.1", "open_browser": False, "port_retries": 0, "terminals_enabled": False},
-    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-               "extension_manager": "readonly"},
+    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate", "extension_manager": "readonly"},
     "LanguageServerManager": {"autodetect": False},
 }
 
@@ -64,8 +61,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    skip_unless(items, Path(__file__).parent, "CNNVIZ_BROWSER",
-                "real-browser test: run `make test-browser` (or set CNNVIZ_BROWSER=1)")
+    skip_unless(items, Path(__file__).parent, "CNNVIZ_BROWSER", "real-browser test: run `make test-browser` (or set CNNVIZ_BROWSER=1)")
 
 
 @dataclass
@@ -84,8 +80,7 @@ class Lab:
         return f"{self.url}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={self.token}"
 
     def api(self, path: str, method: str = "GET", timeout: float = 10):
-        req = urllib.request.Request(f"{self.url}{path}", method=method,
-                                     headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
         return json.loads(body) if body else None
@@ -108,9 +103,17 @@ def _copy_notebooks(dest: Path) -> None:
 
 
 def _environment(tmp: Path, token: str) -> dict[str, str]:
-    dirs = {k: tmp / v for k, v in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                                     ("JUPYTER_DATA_DIR", "data"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                                     ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")]}
+    dirs = {
+        k: tmp / v
+        for k, v in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+            ("IPYTHONDIR", "ipython"),
+        ]
+    }
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
     config = json.loads(json.dumps(SERVER_CONFIG))
@@ -122,8 +125,13 @@ def _environment(tmp: Path, token: str) -> dict[str, str]:
         path.write_text(json.dumps(values))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MPLBACKEND"))}
     env.update({k: str(v) for k, v in dirs.items()})
-    env.update(JUPYTER_TOKEN=token, CNNVIZ_OFFLINE="1", CNNVIZ_QUICK="1", JUPYTER_PLATFORM_DIRS="1",
-               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    env.update(
+        JUPYTER_TOKEN=token,
+        CNNVIZ_OFFLINE="1",
+        CNNVIZ_QUICK="1",
+        JUPYTER_PLATFORM_DIRS="1",
+        PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+    )
     return env
 
 
@@ -163,11 +171,11 @@ def jupyterlab(tmp_path_factory) -> Lab:
     token = secrets.token_hex(24)
     port = free_port()
     lab = Lab(url=f"http://127.0.0.1:{port}", token=token, root=root, log=tmp / "jupyterlab.log")
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
-           f"--ServerApp.root_dir={root}"]
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}", f"--ServerApp.root_dir={root}"]
     with open(lab.log, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=root, env=_environment(tmp, token), stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=root, env=_environment(tmp, token), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:

@@ -43,8 +43,7 @@ ON_SCREEN = "jp-deck-mod-onscreen"  # the class deck mode gives the cells of the
 
 def _is_local(url: str) -> bool:
     parsed = urlparse(url)
-    return parsed.scheme in LOCAL_SCHEMES or (parsed.scheme in {"http", "https", "ws", "wss"}
-                                              and parsed.hostname in LOCAL_HOSTS)
+    return parsed.scheme in LOCAL_SCHEMES or (parsed.scheme in {"http", "https", "ws", "wss"} and parsed.hostname in LOCAL_HOSTS)
 
 
 def _cells() -> list:
@@ -61,9 +60,13 @@ def _run_cell(page, cell) -> None:
     cell.locator(".jp-InputPrompt").first.click()
     page.keyboard.press("Shift+Enter")
     handle = cell.element_handle()
-    _within(f"a cell of {NOTEBOOK} did not run within {RUN_TIMEOUT_MS // 1000} s", page.wait_for_function,
-            "c => /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt')?.textContent ?? '')",
-            arg=handle, timeout=RUN_TIMEOUT_MS)
+    _within(
+        f"a cell of {NOTEBOOK} did not run within {RUN_TIMEOUT_MS // 1000} s",
+        page.wait_for_function,
+        "c => /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt')?.textContent ?? '')",
+        arg=handle,
+        timeout=RUN_TIMEOUT_MS,
+    )
 
 
 def _on_screen(page) -> list[int]:
@@ -118,8 +121,7 @@ def test_deck_mode_shows_the_panel_as_a_live_widget(jupyterlab, browser):
         panel_cell.locator(".jp-InputPrompt").first.click()
         page.locator(f"{NOTEBOOK_PANEL} .jp-NotebookPanel-toolbar [data-command='deck:toggle']").click()
         page.wait_for_selector("body[data-jp-deck-mode='presenting']", state="attached")
-        page.wait_for_function(f"i => document.querySelectorAll('{NOTEBOOK_PANEL} .jp-Notebook .jp-Cell')[i]"
-                               f".classList.contains('{ON_SCREEN}')", arg=panel_at)
+        page.wait_for_function(f"i => document.querySelectorAll('{NOTEBOOK_PANEL} .jp-Notebook .jp-Cell')[i].classList.contains('{ON_SCREEN}')", arg=panel_at)
         shown = _on_screen(page)
         assert panel_at in shown, f"deck mode shows cells {shown}, not the panel's cell {panel_at}"
         assert not set(shown) & hidden, f"cells marked skip or notes are on screen: {sorted(set(shown) & hidden)}"
@@ -136,9 +138,13 @@ def test_deck_mode_shows_the_panel_as_a_live_widget(jupyterlab, browser):
 
         # The arrow keys move through the deck (the deck's keys act on the focused notebook in command mode).
         page.keyboard.press("ArrowRight")
-        _within(f"ArrowRight did not move to the next slide ({next_title!r})", page.wait_for_function,
-                f"i => document.querySelectorAll('{NOTEBOOK_PANEL} .jp-Notebook .jp-Cell')[i]"
-                f".classList.contains('{ON_SCREEN}')", arg=after, timeout=30_000)
+        _within(
+            f"ArrowRight did not move to the next slide ({next_title!r})",
+            page.wait_for_function,
+            f"i => document.querySelectorAll('{NOTEBOOK_PANEL} .jp-Notebook .jp-Cell')[i].classList.contains('{ON_SCREEN}')",
+            arg=after,
+            timeout=30_000,
+        )
         shown = _on_screen(page)
         assert panel_at not in shown, f"after ArrowRight the panel is still on screen (cells {shown})"
         assert not set(shown) & hidden, f"cells marked skip or notes are on screen: {sorted(set(shown) & hidden)}"
@@ -149,11 +155,12 @@ def test_deck_mode_shows_the_panel_as_a_live_widget(jupyterlab, browser):
         _within("ArrowLeft did not come back to the panel's slide", figure.wait_for, state="visible", timeout=30_000)
         assert panel_at in _on_screen(page)
         page.keyboard.press("Escape")
-        _within("Escape did not leave deck mode", page.wait_for_function,
-                "() => document.body.dataset.jpDeckMode !== 'presenting'", timeout=30_000)
-        RESULTS.append(f"{NOTEBOOK} in deck mode: setup and panel cells ran in {ran:.1f} s; the panel's slide shows "
-                       f"the live widget with its figure; ArrowRight showed {next_title!r}, ArrowLeft the panel again; "
-                       f"requests blocked: {sorted(set(outside)) or 'none'}")
+        _within("Escape did not leave deck mode", page.wait_for_function, "() => document.body.dataset.jpDeckMode !== 'presenting'", timeout=30_000)
+        RESULTS.append(
+            f"{NOTEBOOK} in deck mode: setup and panel cells ran in {ran:.1f} s; the panel's slide shows "
+            f"the live widget with its figure; ArrowRight showed {next_title!r}, ArrowLeft the panel again; "
+            f"requests blocked: {sorted(set(outside)) or 'none'}"
+        )
         stray = sorted(set(outside) - linked)
         assert not stray, f"requests left 127.0.0.1 (other than the notebook's own markdown images): {stray[:10]}"
         assert not errors, f"JavaScript errors in the page: {errors[:3]}"

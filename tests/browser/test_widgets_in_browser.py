@@ -45,8 +45,7 @@ def _control(panel):
     first slider, else the first dropdown whose options offer a change."""
     sliders = panel.locator(".widget-slider:not(.widget-vslider)")
     dropdowns = panel.locator(".widget-dropdown")
-    for kind, group, label in [("slider", sliders, "layer"), ("dropdown", dropdowns, "class"),
-                               ("slider", sliders, None), ("dropdown", dropdowns, None)]:
+    for kind, group, label in [("slider", sliders, "layer"), ("dropdown", dropdowns, "class"), ("slider", sliders, None), ("dropdown", dropdowns, None)]:
         for i in range(group.count()):
             widget = group.nth(i)
             text = widget.locator(".widget-label").first.inner_text().strip().lower()
@@ -98,15 +97,17 @@ def _wait_kernel_idle(page) -> None:
                    .some(e => /^(?!No Kernel).+\\|\\s*Idle$/.test(e.textContent.trim()))
               && document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
                    + '.jp-Notebook-ExecutionIndicator[data-status="idle"]') !== null""",
-        timeout=RUN_ALL_TIMEOUT_MS)
+        timeout=RUN_ALL_TIMEOUT_MS,
+    )
 
 
 def _cases():
     for number in BROWSER_NOTEBOOKS:
         if _notebook(number) is None:  # skip before JupyterLab starts for nothing
-            yield pytest.param(number, marks=pytest.mark.skip(
-                reason=f"notebook {number} is not in this checkout yet (written on another branch); "
-                       "the test covers it once it exists"))
+            yield pytest.param(
+                number,
+                marks=pytest.mark.skip(reason=f"notebook {number} is not in this checkout yet (written on another branch); the test covers it once it exists"),
+            )
         else:
             yield number
 
@@ -136,13 +137,17 @@ def test_panel_redraws_when_a_control_moves(number, jupyterlab, browser):
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click(position={"x": 5, "y": 5})
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        _within(f"{path.name}: not every code cell ran within {RUN_ALL_TIMEOUT_MS // 1000} s", page.wait_for_function,
+        _within(
+            f"{path.name}: not every code cell ran within {RUN_ALL_TIMEOUT_MS // 1000} s",
+            page.wait_for_function,
             """n => { const cells = [...document.querySelectorAll(
                           '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')];
                       // a cell whose source is hidden (a solution) shows a placeholder, no prompt
                       return cells.length === n && cells.every(c => c.querySelector('.jp-InputPlaceholder')
                           || /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt')?.textContent ?? '')); }""",
-            arg=cells, timeout=RUN_ALL_TIMEOUT_MS)
+            arg=cells,
+            timeout=RUN_ALL_TIMEOUT_MS,
+        )
         _wait_kernel_idle(page)
         ran = time.perf_counter() - start
         page.screenshot(path=str(shots) + "-1-ran-all.png")
@@ -165,19 +170,24 @@ def test_panel_redraws_when_a_control_moves(number, jupyterlab, browser):
         if run.count():  # a panel that recomputes on its button: press it, as a student would
             run.first.click()
         handle = panel.element_handle()
-        _within(f"moving the {label!r} {kind} of {path.name} did not change the figure within "
-                f"{REDRAW_TIMEOUT_MS // 1000} s", page.wait_for_function,
+        _within(
+            f"moving the {label!r} {kind} of {path.name} did not change the figure within {REDRAW_TIMEOUT_MS // 1000} s",
+            page.wait_for_function,
             """([panel, old]) => { const img = panel.querySelector('.widget-output img');
                                    return img !== null && img.src !== old; }""",
-            arg=[handle, before], timeout=REDRAW_TIMEOUT_MS)
+            arg=[handle, before],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
         redraw = time.perf_counter() - moved
         after = panel.locator(FIGURE).first.get_attribute("src")
         panel.screenshot(path=str(shots) + "-3-panel-after.png")
         assert after != before, f"moving the {label} {kind} of {path.name} did not change the figure"
         assert after.startswith("data:image/")
         status = panel.locator(".widget-html").last.inner_text()
-        RESULTS.append(f"{path.name}: opened and ran all {cells} code cells in {ran:.1f} s; moving the {label!r} "
-                       f"{kind} redrew the figure in {redraw:.1f} s (panel status: {status.strip()!r})")
+        RESULTS.append(
+            f"{path.name}: opened and ran all {cells} code cells in {ran:.1f} s; moving the {label!r} "
+            f"{kind} redrew the figure in {redraw:.1f} s (panel status: {status.strip()!r})"
+        )
         assert not console_errors, f"JavaScript errors in the page: {console_errors[:3]}"
     except Exception:
         page.screenshot(path=str(shots) + "-failure.png")

@@ -13,22 +13,23 @@ def test_predict_prints_top_classes(capsys):
 
 
 def test_features_and_filters_write_pngs(tmp_path):
-    assert main(["features", "data/chelsea.png", "--layer", "blocks.2", "--count", "8",
-                 "--out", str(tmp_path / "f.png")]) == 0
+    assert main(["features", "data/chelsea.png", "--layer", "blocks.2", "--count", "8", "--out", str(tmp_path / "f.png")]) == 0
     assert main(["filters", "--out", str(tmp_path / "w.png")]) == 0
     assert (tmp_path / "f.png").stat().st_size > 1000 and (tmp_path / "w.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("argv, said", [
-    (["saliency", "data/chelsea.png", "--method", "deconv", "--size", "64"], "Deconvnet map for class"),
-    (["gradcam", "data/coffee.png", "--method", "HiResCAM", "--top", "2"], "1. espresso"),
-    (["gradcam", "data/coffee.png", "--method", "xgradcam", "--target", "cup"], "wrote"),
-    (["gradcam", "data/coffee.png", "--method", "eigencam", "--top", "2"], "1. espresso"),
-    (["gradcam", "data/coffee.png", "--method", "ablation-cam", "--top", "1"], "1. espresso"),
-    (["occlusion", "data/coffee.png", "--method", "rise", "--size", "64", "--n", "8"], "RISE map for class"),
-    (["occlusion", "data/coffee.png", "--method", "lime", "--size", "64", "--n", "8", "--seed", "3"],
-     "LIME map for class"),
-])
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["saliency", "data/chelsea.png", "--method", "deconv", "--size", "64"], "Deconvnet map for class"),
+        (["gradcam", "data/coffee.png", "--method", "HiResCAM", "--top", "2"], "1. espresso"),
+        (["gradcam", "data/coffee.png", "--method", "xgradcam", "--target", "cup"], "wrote"),
+        (["gradcam", "data/coffee.png", "--method", "eigencam", "--top", "2"], "1. espresso"),
+        (["gradcam", "data/coffee.png", "--method", "ablation-cam", "--top", "1"], "1. espresso"),
+        (["occlusion", "data/coffee.png", "--method", "rise", "--size", "64", "--n", "8"], "RISE map for class"),
+        (["occlusion", "data/coffee.png", "--method", "lime", "--size", "64", "--n", "8", "--seed", "3"], "LIME map for class"),
+    ],
+)
 def test_the_peer_methods_from_the_command_line(capsys, tmp_path, argv, said):
     out = tmp_path / "m.png"
     assert main(argv + ["--out", str(out)]) == 0
@@ -89,29 +90,32 @@ def _user_error(capsys, argv: list[str], *words: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["saliency", CAT, "--target", "1000"], ["--target 1000", "0..999"]),
-    (["saliency", CAT, "--target", "-1"], ["--target -1", "0..999"]),
-    (["gradcam", CAT, "--target", "5000"], ["--target 5000", "0..999"]),
-    (["occlusion", CAT, "--target", "1000", "--size", "64"], ["--target 1000", "0..999"]),
-    (["saliency", CAT, "--target", "tabbyy"], ["--target", "tabby"]),
-    (["features", CAT, "--layer", "blocks.2", "--first", "500"], ["--first", "24 channels", "500"]),
-    (["features", CAT, "--layer", "blocks.2", "--first", "-1"], ["--first", "24 channels"]),
-    (["features", CAT, "--count", "0"], ["--count 0"]),
-    (["maximize", "blocks.2:999", "--steps", "1", "--size", "32"], ["blocks.2", "24 channels", "999"]),
-    (["maximize", "blocks.2:20-30", "--steps", "1", "--size", "32"], ["blocks.2", "24 channels", "30"]),
-    (["maximize", "class:1000", "--steps", "1", "--size", "32"], ["class 1000", "0..999"]),
-    (["predict", CAT, "--top", "-1"], ["--top -1", "from 1 to 1000"]),
-    (["predict", CAT, "--top", "0"], ["--top 0", "from 1 to 1000"]),
-    (["predict", CAT, "--top", "5000"], ["--top 5000", "from 1 to 1000"]),
-    (["gradcam", CAT, "--top", "1001"], ["--top 1001", "from 1 to 1000"]),
-    (["saliency", CAT, "--top", "-2"], ["--top -2", "from 0 to 1000"]),
-    (["predict", "data"], ["data", "is a directory"]),
-    (["predict", CAT, "--top", "abc"], ["--top", "invalid int"]),
-    (["predict", CAT, "--device", "gpu"], ["--device", "gpu"]),
-    (["occlusion", CAT, "--size", "8"], ["--size 8"]),
-    (["predict", CAT, "--model", "resnet"], ["unknown model", "resnet18"]),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["saliency", CAT, "--target", "1000"], ["--target 1000", "0..999"]),
+        (["saliency", CAT, "--target", "-1"], ["--target -1", "0..999"]),
+        (["gradcam", CAT, "--target", "5000"], ["--target 5000", "0..999"]),
+        (["occlusion", CAT, "--target", "1000", "--size", "64"], ["--target 1000", "0..999"]),
+        (["saliency", CAT, "--target", "tabbyy"], ["--target", "tabby"]),
+        (["features", CAT, "--layer", "blocks.2", "--first", "500"], ["--first", "24 channels", "500"]),
+        (["features", CAT, "--layer", "blocks.2", "--first", "-1"], ["--first", "24 channels"]),
+        (["features", CAT, "--count", "0"], ["--count 0"]),
+        (["maximize", "blocks.2:999", "--steps", "1", "--size", "32"], ["blocks.2", "24 channels", "999"]),
+        (["maximize", "blocks.2:20-30", "--steps", "1", "--size", "32"], ["blocks.2", "24 channels", "30"]),
+        (["maximize", "class:1000", "--steps", "1", "--size", "32"], ["class 1000", "0..999"]),
+        (["predict", CAT, "--top", "-1"], ["--top -1", "from 1 to 1000"]),
+        (["predict", CAT, "--top", "0"], ["--top 0", "from 1 to 1000"]),
+        (["predict", CAT, "--top", "5000"], ["--top 5000", "from 1 to 1000"]),
+        (["gradcam", CAT, "--top", "1001"], ["--top 1001", "from 1 to 1000"]),
+        (["saliency", CAT, "--top", "-2"], ["--top -2", "from 0 to 1000"]),
+        (["predict", "data"], ["data", "is a directory"]),
+        (["predict", CAT, "--top", "abc"], ["--top", "invalid int"]),
+        (["predict", CAT, "--device", "gpu"], ["--device", "gpu"]),
+        (["occlusion", CAT, "--size", "8"], ["--size 8"]),
+        (["predict", CAT, "--model", "resnet"], ["unknown model", "resnet18"]),
+    ],
+)
 def test_user_errors_are_one_line_and_exit_2(capsys, tmp_path, argv, words):
     out = tmp_path / "out.png"
     takes_out = argv[0] not in ("predict",)
@@ -120,8 +124,7 @@ def test_user_errors_are_one_line_and_exit_2(capsys, tmp_path, argv, words):
 
 
 def test_truncated_image_names_the_path(capsys, tmp_path, truncated):
-    line = _user_error(capsys, ["saliency", truncated, "--out", str(tmp_path / "s.png")], truncated,
-                       "truncated or corrupt")
+    line = _user_error(capsys, ["saliency", truncated, "--out", str(tmp_path / "s.png")], truncated, "truncated or corrupt")
     assert "OSError" in line  # what Pillow said, after the path
     assert _files(tmp_path) == {"cut.png"}
 
@@ -177,15 +180,13 @@ def test_gallery_honours_model_weights_and_device(capsys, tmp_path, monkeypatch)
 
     monkeypatch.setattr(commands, "load_model", spy)
     out = tmp_path / "g"
-    assert main(["gallery", CAT, "--model", "resnet18", "--weights", "none", "--device", "cpu",
-                 "--fast", "--only", "00_pred", "--out", str(out)]) == 0
+    assert main(["gallery", CAT, "--model", "resnet18", "--weights", "none", "--device", "cpu", "--fast", "--only", "00_pred", "--out", str(out)]) == 0
     assert asked == [("resnet18", None, "cpu", {"fallback": False})]
     assert "<code>resnet18</code>" in (out / "index.html").read_text()
     assert _files(out) == {"00_predictions.png", "index.html"}
     capsys.readouterr()
     # Without cached weights and without --fallback it is an error, not a silent Lite0.
-    _user_error(capsys, ["gallery", CAT, "--model", "resnet18", "--out", str(tmp_path / "h")],
-                "resnet18", "not cached")
+    _user_error(capsys, ["gallery", CAT, "--model", "resnet18", "--out", str(tmp_path / "h")], "resnet18", "not cached")
     assert not (tmp_path / "h").exists()
 
 
@@ -212,21 +213,22 @@ def test_help_exits_0_in_process(capsys):
     assert "--top" in capsys.readouterr().out
 
 
-@pytest.mark.slow   # about 70 s measured on 2 busy CPU cores (fresh interpreters)
+@pytest.mark.slow  # about 70 s measured on 2 busy CPU cores (fresh interpreters)
 def test_real_entry_point_prints_no_traceback(tmp_path, truncated):
     """The installed ``cnnviz`` console script (or ``python -m cnnviz_lab.cli``), run as a
     user would, on this checkout's code: one line on stderr, status 2, nothing written."""
     script = Path(sys.executable).with_name("cnnviz")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "cnnviz_lab.cli"]
     root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               CNNVIZ_OFFLINE="1", MPLBACKEND="Agg")
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""), CNNVIZ_OFFLINE="1", MPLBACKEND="Agg")
     existing = tmp_path / "out"
     existing.mkdir()
-    for argv, word in ([["saliency", truncated, "--out", str(tmp_path / "s.png")], "truncated"],
-                       [["features", CAT, "--out", str(existing)], "is a folder"],
-                       [["predict", CAT, "--top", "5000"], "--top 5000"],
-                       [["gradcam", CAT, "--target", "1000", "--out", str(tmp_path / "g.png")], "0..999"]):
+    for argv, word in (
+        [["saliency", truncated, "--out", str(tmp_path / "s.png")], "truncated"],
+        [["features", CAT, "--out", str(existing)], "is a folder"],
+        [["predict", CAT, "--top", "5000"], "--top 5000"],
+        [["gradcam", CAT, "--target", "1000", "--out", str(tmp_path / "g.png")], "0..999"],
+    ):
         run = subprocess.run(launcher + argv, capture_output=True, text=True, env=env, cwd=root, timeout=300)
         lines = run.stderr.strip().splitlines()
         assert run.returncode == 2 and len(lines) == 1 and word in lines[0], run.stderr

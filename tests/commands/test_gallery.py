@@ -6,8 +6,9 @@ from cnnviz_lab.gallery import PREVIEWS, make_gallery
 
 
 def test_gallery_writes_pngs_thumbnails_and_an_index(tmp_path, lite):
-    page = make_gallery(cv.sample_image("coffee"), tmp_path, lite, fast=True,
-                        only=["00_predictions", "00_filters", "05", "07"], thumbnails=True, progress=False)
+    page = make_gallery(
+        cv.sample_image("coffee"), tmp_path, lite, fast=True, only=["00_predictions", "00_filters", "05", "07"], thumbnails=True, progress=False
+    )
     html = page.read_text()
     for slug in ("00_predictions", "00_filters", "05_cam_topk", "07_occlusion"):
         assert (tmp_path / f"{slug}.png").stat().st_size > 2000
@@ -22,8 +23,7 @@ def test_gallery_shows_every_registered_method_family(tmp_path, lite):
     """The backward rules (deconvnet beside vanilla and guided), the registry's class-map
     methods beyond the classic four (HiResCAM, XGrad-CAM, EigenCAM, Ablation-CAM, and any
     method registered later), and its black-box family (occlusion, RISE, LIME)."""
-    page = make_gallery(cv.sample_image("coffee"), tmp_path, lite, fast=True,
-                        only=["01_backward_rules", "06_more_cam_methods", "07_black_box"], progress=False)
+    page = make_gallery(cv.sample_image("coffee"), tmp_path, lite, fast=True, only=["01_backward_rules", "06_more_cam_methods", "07_black_box"], progress=False)
     html = page.read_text()
     for slug in ("01_backward_rules", "06_more_cam_methods", "07_black_box"):
         assert (tmp_path / f"{slug}.png").stat().st_size > 2000 and f'src="{slug}.png"' in html
@@ -49,14 +49,12 @@ def test_gallery_page_credits_a_bundled_photo(tmp_path, lite):
     image is a bundled sample, by name or by its path in data/, and not for other images."""
     from cnnviz_lab.images.loading import DATA_DIR
 
-    for image, out in (("bee_on_flower", tmp_path / "by_name"),
-                       (str(DATA_DIR / "bee_on_flower.jpg"), tmp_path / "by_path")):
+    for image, out in (("bee_on_flower", tmp_path / "by_name"), (str(DATA_DIR / "bee_on_flower.jpg"), tmp_path / "by_path")):
         html = make_gallery(image, out, lite, fast=True, only=["00_predictions"], progress=False).read_text()
         assert cv.credit("bee_on_flower", "html") in html and "aussiegall" in html
         assert 'href="https://creativecommons.org/licenses/by/2.0/"' in html
-    html = make_gallery(cv.sample_image("bee_on_flower"), tmp_path / "pil", lite, fast=True, only=["00_predictions"],
-                        progress=False).read_text()
-    assert "aussiegall" not in html   # a PIL image: the page cannot know where it came from
+    html = make_gallery(cv.sample_image("bee_on_flower"), tmp_path / "pil", lite, fast=True, only=["00_predictions"], progress=False).read_text()
+    assert "aussiegall" not in html  # a PIL image: the page cannot know where it came from
 
 
 def test_gallery_command_defaults_to_the_two_object_photo(tmp_path, capsys):

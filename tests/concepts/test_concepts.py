@@ -18,10 +18,10 @@ from cnnviz_lab.concepts.textures import CONCEPTS
 
 # --- the statistics -----------------------------------------------------------------------
 def test_incomplete_beta_by_hand():
-    assert incomplete_beta(1, 1, 0.3) == pytest.approx(0.3)                 # uniform
-    assert incomplete_beta(2, 1, 0.5) == pytest.approx(0.25)                # x^2
-    assert incomplete_beta(1, 3, 0.2) == pytest.approx(1 - 0.8 ** 3)        # 1 - (1-x)^3
-    assert incomplete_beta(0.5, 0.5, 0.5) == pytest.approx(0.5)             # symmetric
+    assert incomplete_beta(1, 1, 0.3) == pytest.approx(0.3)  # uniform
+    assert incomplete_beta(2, 1, 0.5) == pytest.approx(0.25)  # x^2
+    assert incomplete_beta(1, 3, 0.2) == pytest.approx(1 - 0.8**3)  # 1 - (1-x)^3
+    assert incomplete_beta(0.5, 0.5, 0.5) == pytest.approx(0.5)  # symmetric
     assert incomplete_beta(3, 4, 0.0) == 0 and incomplete_beta(3, 4, 1.0) == 1
     with pytest.raises(ValueError):
         incomplete_beta(1, 1, 1.5)
@@ -56,8 +56,8 @@ def test_holm_by_hand_and_against_its_definition():
     # the running maximum keeps the order: 3*0.01, 2*0.02, max(0.04, 1*0.025); 3*0.02 > 2*0.021
     assert cv.holm([0.01, 0.02, 0.025]).tolist() == pytest.approx([0.03, 0.04, 0.04])
     assert cv.holm([0.02, 0.021, 0.9]).tolist() == pytest.approx([0.06, 0.06, 0.9])
-    assert cv.holm([0.4, 0.6]).tolist() == pytest.approx([0.8, 0.8])       # clipped at 1 then kept monotone
-    assert cv.holm(torch.tensor([0.3])).tolist() == pytest.approx([0.3])   # one test: nothing to correct
+    assert cv.holm([0.4, 0.6]).tolist() == pytest.approx([0.8, 0.8])  # clipped at 1 then kept monotone
+    assert cv.holm(torch.tensor([0.3])).tolist() == pytest.approx([0.3])  # one test: nothing to correct
     gen = torch.Generator().manual_seed(0)
     p = torch.rand(12, generator=gen) ** 3
     adj = cv.holm(p)
@@ -75,7 +75,7 @@ def test_tcav_result_corrects_for_every_test():
     r.p_values = {("a", "l1"): 0.001, ("a", "l2"): 0.02, ("b", "l1"): 0.04, ("b", "l2"): 0.6}
     adjusted = r.adjusted_p_values
     assert adjusted[("a", "l1")] == pytest.approx(0.004) and adjusted[("a", "l2")] == pytest.approx(0.06)
-    assert r.significant("a", "l1") and not r.significant("a", "l2")          # 0.02 alone, 0.06 after Holm
+    assert r.significant("a", "l1") and not r.significant("a", "l2")  # 0.02 alone, 0.06 after Holm
     assert r.significant("a", "l2", correction=None) and r.significant("b", "l1", correction=None)
     assert not r.significant("b", "l1")
     with pytest.raises(ValueError, match="correction"):
@@ -95,9 +95,9 @@ def test_cav_finds_the_separating_direction():
     random = torch.randn(40, 50, generator=gen)
     v = cv.cav(concept, random, seed=0)
     assert v.vector.shape == (50,) and v.vector.norm() == pytest.approx(1.0, abs=1e-5)
-    assert int(v.vector.abs().argmax()) == 7 and v.vector[7] > 0.5      # towards the concept
+    assert int(v.vector.abs().argmax()) == 7 and v.vector[7] > 0.5  # towards the concept
     assert v.accuracy >= 0.85
-    assert torch.equal(cv.cav(concept, random, seed=0).vector, v.vector)   # seeded split
+    assert torch.equal(cv.cav(concept, random, seed=0).vector, v.vector)  # seeded split
     # (N,C,H,W) activations are flattened
     v4 = cv.cav(concept.view(40, 2, 5, 5), random.view(40, 2, 5, 5), seed=0)
     assert torch.allclose(v4.vector, v.vector)
@@ -110,7 +110,7 @@ def test_cav_finds_the_separating_direction():
 def test_tcav_score_is_the_fraction_of_positive_directional_derivatives():
     grads = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0], [0.0, -1.0]])
     assert cv.tcav_score(grads, torch.tensor([1.0, 0.0])) == 0.5
-    assert cv.tcav_score(grads, torch.tensor([0.0, 1.0])) == 0.25       # zero derivative is not positive
+    assert cv.tcav_score(grads, torch.tensor([0.0, 1.0])) == 0.25  # zero derivative is not positive
     with pytest.raises(ValueError, match="same layer"):
         cv.tcav_score(grads, torch.ones(3))
 
@@ -155,15 +155,17 @@ def test_tcav_finds_a_concept_that_matters_and_not_a_random_one():
     model = _Toy()
     reps = 16
     randoms = [_coloured(12, None, gen) for _ in range(reps)]
-    concepts = {"green": [_coloured(12, 1, gen) for _ in range(reps)],
-                "blue": [_coloured(12, 2, gen) for _ in range(reps)],
-                "random": [_coloured(12, None, gen) for _ in range(reps)]}
+    concepts = {
+        "green": [_coloured(12, 1, gen) for _ in range(reps)],
+        "blue": [_coloured(12, 2, gen) for _ in range(reps)],
+        "random": [_coloured(12, None, gen) for _ in range(reps)],
+    }
     x = torch.rand(10, 3, 6, 6, generator=gen)
     threads = torch.get_num_threads()
     r = cv.tcav(model, x, 1, concepts, randoms, ["feat"], progress=False)
     assert torch.get_num_threads() == threads
     assert r.mean("green", "feat") == 1.0 and r.significant("green", "feat")
-    assert r.mean("blue", "feat") == 0.0 and r.significant("blue", "feat")       # matters, against
+    assert r.mean("blue", "feat") == 0.0 and r.significant("blue", "feat")  # matters, against
     assert not r.significant("random", "feat")
     assert r.random_scores["feat"].shape == (reps,) and r.scores[("green", "feat")].shape == (reps,)
     assert float(r.accuracy[("green", "feat")].mean()) > 0.9
@@ -175,21 +177,22 @@ def test_tcav_finds_a_concept_that_matters_and_not_a_random_one():
     assert cv.hook_count(model) == 0 and model.scale.grad is None
 
 
-@pytest.mark.parametrize("kwargs, error, word", [
-    ({"random_sets": "two"}, ValueError, "random_sets"),
-    ({"concepts": {}}, ValueError, "concepts"),
-    ({"concepts": {"g": [torch.rand(4, 3, 6, 6)] * 2}}, ValueError, "one batch or one per"),
-    ({"layers": ["nope"]}, Exception, "nope"),
-    ({"target": "zebra"}, TypeError, "Classifier"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        ({"random_sets": "two"}, ValueError, "random_sets"),
+        ({"concepts": {}}, ValueError, "concepts"),
+        ({"concepts": {"g": [torch.rand(4, 3, 6, 6)] * 2}}, ValueError, "one batch or one per"),
+        ({"layers": ["nope"]}, Exception, "nope"),
+        ({"target": "zebra"}, TypeError, "Classifier"),
+    ],
+)
 def test_tcav_bad_arguments(kwargs, error, word):
-    args = {"target": 1, "concepts": {"g": torch.rand(4, 3, 6, 6)}, "random_sets": [torch.rand(4, 3, 6, 6)] * 3,
-            "layers": ["feat"], **kwargs}
+    args = {"target": 1, "concepts": {"g": torch.rand(4, 3, 6, 6)}, "random_sets": [torch.rand(4, 3, 6, 6)] * 3, "layers": ["feat"], **kwargs}
     if args["random_sets"] == "two":
         args["random_sets"] = [torch.rand(4, 3, 6, 6)] * 2
     with pytest.raises(error, match=word):
-        cv.tcav(_Toy(), torch.rand(2, 3, 6, 6), args["target"], args["concepts"], args["random_sets"],
-                args["layers"], progress=False)
+        cv.tcav(_Toy(), torch.rand(2, 3, 6, 6), args["target"], args["concepts"], args["random_sets"], args["layers"], progress=False)
 
 
 # --- the procedural images ----------------------------------------------------------------
@@ -198,7 +201,7 @@ def test_concept_images(concept):
     x = cv.concept_images(concept, 4, size=48, seed=1)
     assert x.shape == (4, 3, 48, 48) and x.min() >= 0 and x.max() <= 1
     assert torch.equal(x, cv.concept_images(concept, 4, size=48, seed=1))
-    assert torch.equal(x[:2], cv.concept_images(concept, 2, size=48, seed=1))     # image i depends on (seed, i)
+    assert torch.equal(x[:2], cv.concept_images(concept, 2, size=48, seed=1))  # image i depends on (seed, i)
     assert not torch.equal(x, cv.concept_images(concept, 4, size=48, seed=2))
     assert x.std(dim=(2, 3)).mean() > 0.1, "a pattern, not a flat colour"
 
@@ -235,14 +238,13 @@ def test_tcav_panel_and_figures():
     gen = torch.Generator().manual_seed(0)
     model = _Toy()
     randoms = [_coloured(6, None, gen) for _ in range(3)]
-    r = cv.tcav(model, torch.rand(4, 3, 6, 6, generator=gen), 1,
-                {"green": [_coloured(6, 1, gen) for _ in range(3)]}, randoms, ["feat"], progress=False)
+    r = cv.tcav(model, torch.rand(4, 3, 6, 6, generator=gen), 1, {"green": [_coloured(6, 1, gen) for _ in range(3)]}, randoms, ["feat"], progress=False)
     fig = cv.plot.tcav(r)
     assert isinstance(fig, Figure) and isinstance(cv.plot.tcav_scores(r, "green", "feat"), Figure)
-    for line in fig.axes[0].get_lines():            # error bars span percentiles: never outside [0, 1]
+    for line in fig.axes[0].get_lines():  # error bars span percentiles: never outside [0, 1]
         ys = line.get_ydata()
         assert len(ys) == 0 or (min(ys) >= 0 and max(ys) <= 1), ys
-    med = cv.plot.tcav(r, centre="median", fontsize=12)   # bars at the median, inside their quartiles
+    med = cv.plot.tcav(r, centre="median", fontsize=12)  # bars at the median, inside their quartiles
     heights = [b.get_height() for b in med.axes[0].patches]
     assert heights[0] == pytest.approx(float(np.median(r.scores[("green", "feat")].numpy())))
     assert heights[1] == pytest.approx(float(np.median(r.random_scores["feat"].numpy())))
@@ -263,11 +265,13 @@ def test_exercise_checkers(capsys):
 
     assert cv.exercises.check_t_statistic(right)
     mistakes = {
-        "n + m - 2": lambda a, b: float((a.mean() - b.mean()) / (((((a - a.mean()) ** 2).sum()
-                                        + ((b - b.mean()) ** 2).sum()) / (len(a) + len(b))) * (1 / len(a) + 1 / len(b))).sqrt()),
+        "n + m - 2": lambda a, b: float(
+            (a.mean() - b.mean()) / (((((a - a.mean()) ** 2).sum() + ((b - b.mean()) ** 2).sum()) / (len(a) + len(b))) * (1 / len(a) + 1 / len(b))).sqrt()
+        ),
         "Welch": lambda a, b: float((a.mean() - b.mean()) / (a.var() / len(a) + b.var() / len(b)).sqrt()),
-        "square root": lambda a, b: float((a.mean() - b.mean()) / ((((a - a.mean()) ** 2).sum()
-                                          + ((b - b.mean()) ** 2).sum()) / (len(a) + len(b) - 2) * (1 / len(a) + 1 / len(b)))),
+        "square root": lambda a, b: float(
+            (a.mean() - b.mean()) / ((((a - a.mean()) ** 2).sum() + ((b - b.mean()) ** 2).sum()) / (len(a) + len(b) - 2) * (1 / len(a) + 1 / len(b)))
+        ),
         "sign": lambda a, b: -right(a, b),
     }
     for hint, fn in mistakes.items():
@@ -319,18 +323,31 @@ def test_tcav_checks_every_set_before_computing():
         ({"random_sets": torch.rand(3, 3, 6, 6)}, TypeError, "random_sets"),
         ({"concepts": {"g": torch.rand(3, 3, 8, 8)}}, ValueError, "concepts"),
         ({"concepts": "g"}, TypeError, "concepts"),
-        ({"l2": -1.0}, ValueError, "l2"), ({"seed": "a"}, TypeError, "seed"),
+        ({"l2": -1.0}, ValueError, "l2"),
+        ({"seed": "a"}, TypeError, "seed"),
     ]:
         args = {"concepts": concept, "random_sets": sets, **kwargs}
         with pytest.raises(error, match=word):
-            cv.tcav(_Toy(), torch.rand(2, 3, 6, 6), 1, args["concepts"], args["random_sets"], ["feat"],
-                    progress=False, **{k: v for k, v in kwargs.items() if k in ("l2", "seed")})
+            cv.tcav(
+                _Toy(),
+                torch.rand(2, 3, 6, 6),
+                1,
+                args["concepts"],
+                args["random_sets"],
+                ["feat"],
+                progress=False,
+                **{k: v for k, v in kwargs.items() if k in ("l2", "seed")},
+            )
 
 
 def test_cav_score_and_t_test_name_their_arguments():
     a, b = torch.randn(6, 4), torch.randn(5, 4)
-    for kwargs, error, word in [({"holdout": 1.0}, ValueError, "holdout"), ({"steps": 2.5}, TypeError, "steps"),
-                                ({"l2": float("nan")}, ValueError, "l2"), ({"seed": "a"}, TypeError, "seed")]:
+    for kwargs, error, word in [
+        ({"holdout": 1.0}, ValueError, "holdout"),
+        ({"steps": 2.5}, TypeError, "steps"),
+        ({"l2": float("nan")}, ValueError, "l2"),
+        ({"seed": "a"}, TypeError, "seed"),
+    ]:
         with pytest.raises(error, match=word):
             cv.cav(a, b, **kwargs)
     with pytest.raises(TypeError, match="concept"):
@@ -341,7 +358,7 @@ def test_cav_score_and_t_test_name_their_arguments():
         cv.tcav_score(a[:0], torch.ones(4))
     with pytest.raises(TypeError, match="concept_vector"):
         cv.tcav_score(a, "v")
-    assert cv.tcav_score(a[:1], torch.ones(4)) in (0.0, 1.0)              # one image is a valid sample
+    assert cv.tcav_score(a[:1], torch.ones(4)) in (0.0, 1.0)  # one image is a valid sample
     with pytest.raises(TypeError, match="a must"):
         cv.t_test("ab", [1.0, 2.0])
     with pytest.raises(ValueError, match="b has NaN"):
@@ -349,9 +366,11 @@ def test_cav_score_and_t_test_name_their_arguments():
 
 
 def test_procedural_images_check_their_keywords():
-    for call, error, word in [(lambda: cv.concept_images("striped", 2, size=16, seed="a"), TypeError, "seed"),
-                              (lambda: cv.concept_images(3, 2, size=16), TypeError, "concept"),
-                              (lambda: cv.zebra_images(2.5, size=16), TypeError, "n"),
-                              (lambda: cv.random_images(1, size="16"), TypeError, "size")]:
+    for call, error, word in [
+        (lambda: cv.concept_images("striped", 2, size=16, seed="a"), TypeError, "seed"),
+        (lambda: cv.concept_images(3, 2, size=16), TypeError, "concept"),
+        (lambda: cv.zebra_images(2.5, size=16), TypeError, "n"),
+        (lambda: cv.random_images(1, size="16"), TypeError, "size"),
+    ]:
         with pytest.raises(error, match=word):
             call()

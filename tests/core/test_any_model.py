@@ -89,22 +89,20 @@ def grad_of(model, x, score):
 def test_a_callable_target_is_differentiated_and_its_k_form_is_batched():
     net = tiny()
     x = torch.randn(2, 3, 16, 16)
-    torch.testing.assert_close(cv.saliency(net, x, lambda z: z[:, 2] - z[:, 0]),
-                               grad_of(net, x, lambda z: z[:, 2] - z[:, 0]))
+    torch.testing.assert_close(cv.saliency(net, x, lambda z: z[:, 2] - z[:, 0]), grad_of(net, x, lambda z: z[:, 2] - z[:, 0]))
     both = cv.saliency(net, x, lambda z: z[:, [1, 4]])
     assert both.shape == (2, 2, 3, 16, 16)
     torch.testing.assert_close(both, cv.saliency(net, x, [[1, 4], [1, 4]]))
-    torch.testing.assert_close(cv.gradcam(net, x, lambda z: z[:, [1, 4]], layer="conv2"),
-                               cv.gradcam(net, x, [[1, 4], [1, 4]], layer="conv2"))
+    torch.testing.assert_close(cv.gradcam(net, x, lambda z: z[:, [1, 4]], layer="conv2"), cv.gradcam(net, x, [[1, 4], [1, 4]], layer="conv2"))
 
 
 def test_probability_multilabel_and_top1_targets_follow_their_definitions():
     net = tiny()
     x = torch.randn(2, 3, 16, 16)
-    torch.testing.assert_close(cv.saliency(net, x, cv.targets.probability(3)),
-                               grad_of(net, x, lambda z: z.softmax(1)[:, 3]))
-    torch.testing.assert_close(cv.saliency(net, x, cv.targets.multilabel([1, 2])),
-                               grad_of(net, x, lambda z: torch.sigmoid(z)[torch.arange(2), torch.tensor([1, 2])]))
+    torch.testing.assert_close(cv.saliency(net, x, cv.targets.probability(3)), grad_of(net, x, lambda z: z.softmax(1)[:, 3]))
+    torch.testing.assert_close(
+        cv.saliency(net, x, cv.targets.multilabel([1, 2])), grad_of(net, x, lambda z: torch.sigmoid(z)[torch.arange(2), torch.tensor([1, 2])])
+    )
     torch.testing.assert_close(cv.saliency(net, x, cv.targets.multilabel(1, logit=True)), cv.saliency(net, x, 1))
     torch.testing.assert_close(cv.saliency(net, x, cv.targets.top1()), cv.saliency(net, x))
     k = cv.saliency(net, x, cv.targets.probability([[0, 2], [1, 3]]))
@@ -136,15 +134,14 @@ def test_similarity_targets_per_image_references_and_perturbation_rows():
         kw = {"window": 8, "stride": 8} if fn is cv.occlusion else {"n": 6, "seed": 0}
         both = fn(emb, x, cv.targets.similarity(refs), batch_size=5, **kw)
         for i in range(2):
-            torch.testing.assert_close(both[i], fn(emb, x[i:i + 1], cv.targets.similarity(refs[i]), **kw)[0])
+            torch.testing.assert_close(both[i], fn(emb, x[i : i + 1], cv.targets.similarity(refs[i]), **kw)[0])
     with pytest.raises(ValueError, match="2 reference"):
         cv.saliency(emb, x[:1], cv.targets.similarity(refs))
 
 
 def test_segmentation_target_against_hand_written_hooks_and_autograd():
     torch.manual_seed(0)
-    seg = torchvision.models.segmentation.deeplabv3_mobilenet_v3_large(
-        weights=None, weights_backbone=None, num_classes=3, aux_loss=False).eval()
+    seg = torchvision.models.segmentation.deeplabv3_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=3, aux_loss=False).eval()
     x = torch.randn(1, 3, 32, 32)
     with pytest.raises(TypeError, match="segmentation"):
         cv.saliency(seg, x, 1)
@@ -165,8 +162,9 @@ def test_segmentation_target_against_hand_written_hooks_and_autograd():
     finally:
         handle.remove()
     a = saved["a"].detach()
-    want = F.interpolate(torch.relu((g.mean((2, 3), keepdim=True) * a).sum(1, keepdim=True)), size=(32, 32),
-                         mode="bilinear", align_corners=False)[:, 0].clamp_min(0)
+    want = F.interpolate(torch.relu((g.mean((2, 3), keepdim=True) * a).sum(1, keepdim=True)), size=(32, 32), mode="bilinear", align_corners=False)[
+        :, 0
+    ].clamp_min(0)
     torch.testing.assert_close(cv.gradcam(seg, x, target, layer=layer), want, rtol=1e-4, atol=1e-6)
     mean = cv.saliency(seg, x, cv.targets.segmentation(1, mask=mask, reduce="mean"))
     torch.testing.assert_close(mean, cv.saliency(seg, x, target) / mask.sum())
@@ -176,7 +174,8 @@ def test_segmentation_target_against_hand_written_hooks_and_autograd():
 def test_box_target_on_a_torchvision_detector_against_autograd():
     torch.manual_seed(0)
     det = torchvision.models.detection.fasterrcnn_mobilenet_v3_large_320_fpn(
-        weights=None, weights_backbone=None, num_classes=3, box_score_thresh=0.0, min_size=64, max_size=64).eval()
+        weights=None, weights_backbone=None, num_classes=3, box_score_thresh=0.0, min_size=64, max_size=64
+    ).eval()
     x = torch.rand(1, 3, 64, 64)
     with torch.no_grad():
         found = det(x.clone())[0]
@@ -194,7 +193,7 @@ def test_box_target_on_a_torchvision_detector_against_autograd():
 
     torch.testing.assert_close(got, grad_of(det, x, best))
     assert float(got.abs().sum()) > 0
-    far = cv.saliency(det, x, cv.targets.box((0, 0, 1, 1), iou=0.99))   # nothing overlaps: zero, no error
+    far = cv.saliency(det, x, cv.targets.box((0, 0, 1, 1), iou=0.99))  # nothing overlaps: zero, no error
     assert float(far.abs().sum()) == 0
     assert_clean(det)
 
@@ -220,7 +219,7 @@ def test_gradients_under_no_grad_and_inference_mode_and_modes_restored():
         torch.testing.assert_close(cv.saliency(net, xi, 1), want)
         torch.testing.assert_close(cv.integrated_gradients(net, xi, 1, steps=3), cv.integrated_gradients(net, x, 1, steps=3))
         assert torch.is_inference_mode_enabled()
-    torch.testing.assert_close(cv.saliency(net, xi, 1), want)      # an inference tensor as input
+    torch.testing.assert_close(cv.saliency(net, xi, 1), want)  # an inference tensor as input
     assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
 
 
@@ -275,7 +274,7 @@ def test_seeded_noise_gives_image_i_the_map_it_gets_alone(name):
     for target in ([1, 2, 3], [[0, 1], [2, 3], [4, 0]]):
         both = fn(net, x, target, **kw)
         for i in range(3):
-            alone = fn(net, x[i:i + 1], [target[i]], **kw)[0]
+            alone = fn(net, x[i : i + 1], [target[i]], **kw)[0]
             torch.testing.assert_close(both[i], alone, msg=f"{name} image {i}")
 
 
@@ -285,8 +284,7 @@ def test_smoothgrad_hands_each_noisy_copy_its_image_baseline():
     baselines = torch.randn(2, 3, 16, 16)
     both = cv.smoothgrad(net, x, [1, 2], method=cv.integrated_gradients, n=3, seed=0, steps=3, baseline=baselines)
     for i in range(2):
-        alone = cv.smoothgrad(net, x[i:i + 1], [[1, 2][i]], method=cv.integrated_gradients, n=3, seed=0, steps=3,
-                              baseline=baselines[i:i + 1])
+        alone = cv.smoothgrad(net, x[i : i + 1], [[1, 2][i]], method=cv.integrated_gradients, n=3, seed=0, steps=3, baseline=baselines[i : i + 1])
         torch.testing.assert_close(both[i], alone[0])
 
 
@@ -329,8 +327,7 @@ def test_occlusion_follows_what_the_model_returns():
     one = OneOutput().eval()
     grid = cv.occlusion_grid(one, x, window=8, stride=8)
     assert grid.output == "logit" and float(grid.drop.abs().max()) > 0
-    torch.testing.assert_close(cv.occlusion(one, x, window=8, stride=8),
-                               cv.occlusion(one, x, window=8, stride=8, output="logit"))
+    torch.testing.assert_close(cv.occlusion(one, x, window=8, stride=8), cv.occlusion(one, x, window=8, stride=8, output="logit"))
     with pytest.raises(ValueError, match="one output"):
         cv.occlusion(one, x, window=8, stride=8, output="prob")
     assert float(cv.rise(OneOutput(prob=True).eval(), x, n=4, seed=0).abs().max()) > 0
@@ -381,9 +378,8 @@ def test_the_gate_takes_the_channels_of_the_first_convolution_and_any_without_on
 # --- 7. token grids and attention rollout -------------------------------------------------------
 def small_vit(layers: int = 2) -> torchvision.models.VisionTransformer:
     torch.manual_seed(0)
-    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=16, num_layers=layers, num_heads=2,
-                                               hidden_dim=8, mlp_dim=16, num_classes=4).eval()
-    nn.init.normal_(vit.heads.head.weight)     # torchvision starts the head at zero: every score 0
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=16, num_layers=layers, num_heads=2, hidden_dim=8, mlp_dim=16, num_classes=4).eval()
+    nn.init.normal_(vit.heads.head.weight)  # torchvision starts the head at zero: every score 0
     return vit
 
 
@@ -413,17 +409,15 @@ def hand_gradcam(model, x, layer, to_grid, cls):
 def test_gradcam_on_vit_b_16_and_swin_t_reads_their_token_grids():
     torch.manual_seed(0)
     vit = torchvision.models.vit_b_16(weights=None).eval()
-    nn.init.normal_(vit.heads.head.weight, std=0.02)     # torchvision starts the head at zero
+    nn.init.normal_(vit.heads.head.weight, std=0.02)  # torchvision starts the head at zero
     x = torch.randn(1, 3, 224, 224)
     got = cv.gradcam(vit, x, 3)
     assert got.shape == (1, 224, 224) and float(got.max()) > 0
-    tokens = lambda t: t[:, 1:].transpose(1, 2).reshape(t.shape[0], t.shape[2], 14, 14)   # noqa: E731
-    torch.testing.assert_close(got, hand_gradcam(vit, x, "encoder.layers.encoder_layer_11.ln_1", tokens, 3),
-                               rtol=1e-4, atol=1e-6)
+    tokens = lambda t: t[:, 1:].transpose(1, 2).reshape(t.shape[0], t.shape[2], 14, 14)  # noqa: E731
+    torch.testing.assert_close(got, hand_gradcam(vit, x, "encoder.layers.encoder_layer_11.ln_1", tokens, 3), rtol=1e-4, atol=1e-6)
     swin = torchvision.models.swin_t(weights=None).eval()
     xs = torch.randn(1, 3, 64, 64)
-    torch.testing.assert_close(cv.gradcam(swin, xs, 5), hand_gradcam(swin, xs, "norm", lambda t: t.permute(0, 3, 1, 2), 5),
-                               rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(cv.gradcam(swin, xs, 5), hand_gradcam(swin, xs, "norm", lambda t: t.permute(0, 3, 1, 2), 5), rtol=1e-4, atol=1e-6)
     assert cv.eigencam(swin, xs).shape == (1, 64, 64) and float(cv.gradcam(swin, xs, 5).max()) > 0
     assert_clean(vit)
     assert_clean(swin)
@@ -461,10 +455,12 @@ def test_reshape_is_settable_for_any_model_and_ablation_edits_the_tokens():
     a = saved["a"]
     drops = []
     for k in range(8):
+
         def zero(m, i, o, k=k):
             o = o.clone()
             o[:, 1:, k] = 0
             return o
+
         handle = vit.get_submodule(layer).register_forward_hook(zero)
         try:
             with torch.no_grad():
@@ -473,8 +469,9 @@ def test_reshape_is_settable_for_any_model_and_ablation_edits_the_tokens():
             handle.remove()
     w = torch.stack(drops, 1) / base.abs()[:, None]
     grid_a = a[:, 1:].transpose(1, 2).reshape(2, 8, 2, 2)
-    want = F.interpolate(torch.relu((w[:, :, None, None] * grid_a).sum(1, keepdim=True)), size=(32, 32),
-                         mode="bilinear", align_corners=False)[:, 0].clamp_min(0)
+    want = F.interpolate(torch.relu((w[:, :, None, None] * grid_a).sum(1, keepdim=True)), size=(32, 32), mode="bilinear", align_corners=False)[:, 0].clamp_min(
+        0
+    )
     torch.testing.assert_close(cv.ablationcam(vit, x, 1, layer=layer), want, rtol=1e-4, atol=1e-6)
     assert_clean(vit)
 
@@ -489,8 +486,8 @@ def test_attention_rollout_matches_a_hand_computation_on_a_two_block_vit():
         for block in vit.encoder.layers:
             h = block.ln_1(z)
             q, k, _ = F.linear(h, block.self_attention.in_proj_weight, block.self_attention.in_proj_bias).chunk(3, -1)
-            q, k = (t.view(2, 5, 2, 4).transpose(1, 2) for t in (q, k))          # (N, heads, T, d)
-            att = (q @ k.transpose(-1, -2) / 2.0).softmax(-1).mean(1).double()     # sqrt(4) = 2
+            q, k = (t.view(2, 5, 2, 4).transpose(1, 2) for t in (q, k))  # (N, heads, T, d)
+            att = (q @ k.transpose(-1, -2) / 2.0).softmax(-1).mean(1).double()  # sqrt(4) = 2
             mixed = 0.5 * att + 0.5 * torch.eye(5, dtype=torch.float64)
             rolled = (mixed / mixed.sum(-1, keepdim=True)) @ rolled
             z = block(z)
@@ -522,8 +519,7 @@ def test_cli_target_takes_a_class_a_name_or_seg_class(capsys, tmp_path):
     assert "--target 5000" in capsys.readouterr().err
     # a segmentation network wrapped as a Classifier: seg:CLASS is the class's predicted pixels
     torch.manual_seed(0)
-    seg = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None,
-                                                                    num_classes=3).eval()
+    seg = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=3).eval()
     clf = cv.wrap_model(seg, ["background", "cat", "dog"], input_size=32, device="cpu")
     what, index, label = cli_target(clf, parse_target("seg:dog"))
     x = torch.randn(1, 3, 32, 32)
@@ -535,23 +531,21 @@ def test_cli_target_takes_a_class_a_name_or_seg_class(capsys, tmp_path):
 def test_feature_mask_occlusion_against_a_hand_loop_and_captum():
     net = tiny()
     x = torch.randn(2, 3, 16, 16)
-    mask = cv.superpixels(x, 9)                                               # (N,H,W) labels
+    mask = cv.superpixels(x, 9)  # (N,H,W) labels
     got = cv.occlusion(net, x, [1, 2], feature_mask=mask, output="logit")
     for i, c in enumerate([1, 2]):
         with torch.no_grad():
-            base = net(x[i:i + 1])[0, c]
+            base = net(x[i : i + 1])[0, c]
             want = torch.zeros(16, 16)
             for f in mask[i].unique():
                 hidden = torch.where(mask[i] == f, torch.zeros(()), x[i])
                 want[mask[i] == f] = base - net(hidden[None])[0, c]
         torch.testing.assert_close(got[i], want)
     captum = pytest.importorskip("captum.attr")
-    peer = captum.FeatureAblation(net).attribute(x, target=[1, 2], feature_mask=mask[:, None].expand(2, 3, 16, 16),
-                                                 baselines=0.0)
+    peer = captum.FeatureAblation(net).attribute(x, target=[1, 2], feature_mask=mask[:, None].expand(2, 3, 16, 16), baselines=0.0)
     torch.testing.assert_close(got, peer[:, 0])
     # one label map per channel: (N,C,H,W) results, as Captum's
-    per_channel = torch.arange(3).view(1, 3, 1, 1) * 4 + (torch.arange(16) // 8).view(1, 1, 16, 1) * 2 + \
-        (torch.arange(16) // 8).view(1, 1, 1, 16)
+    per_channel = torch.arange(3).view(1, 3, 1, 1) * 4 + (torch.arange(16) // 8).view(1, 1, 16, 1) * 2 + (torch.arange(16) // 8).view(1, 1, 1, 16)
     mine = cv.feature_ablation(net, x, [1, 2], feature_mask=per_channel, output="logit", batch_size=5)
     assert mine.shape == (2, 3, 16, 16)
     torch.testing.assert_close(mine, captum.FeatureAblation(net).attribute(x, target=[1, 2], feature_mask=per_channel))

@@ -60,24 +60,34 @@ def _buffers(net: nn.Module) -> dict[str, torch.Tensor]:
 
 
 # --- x --------------------------------------------------------------------------------
-@pytest.mark.parametrize("bad, error, words", [
-    (np.zeros((1, 3, 16, 16), np.float32), TypeError, ["x", "ndarray", "preprocess"]),
-    (torch.zeros(1, 1, 3, 16, 16), ValueError, ["x", "(1, 1, 3, 16, 16)", "(N,3,H,W)"]),
-    (torch.zeros(16, 16), ValueError, ["x", "(16, 16)", "(N,3,H,W)"]),
-    (torch.zeros(1, 4, 16, 16), ValueError, ["x", "4 channels", "3"]),
-    (torch.zeros(0, 3, 16, 16), ValueError, ["x", "empty batch", "(0, 3, 16, 16)"]),
-    (torch.zeros(1, 3, 16, 16, dtype=torch.uint8), TypeError, ["x", "uint8", "raw pixels", "preprocess"]),
-    (torch.zeros(1, 3, 16, 16, dtype=torch.int64), TypeError, ["x", "int64", "floating"]),
-    (torch.zeros(1, 3, 16, 16, dtype=torch.bool), TypeError, ["x", "bool", "floating"]),
-    (torch.full((1, 3, 16, 16), float("nan")), ValueError, ["x", "NaN", "finite"]),
-    (torch.zeros(1, 3, 16, 16).index_fill_(3, torch.tensor([2]), float("inf")), ValueError, ["x", "infinite"]),
-])
-@pytest.mark.parametrize("call", [
-    lambda m, x: cv.saliency(m, x), lambda m, x: cv.gradcam(m, x, layer="conv2"),
-    lambda m, x: cv.occlusion(m, x, window=8, stride=8), lambda m, x: cv.activations(m, x, "conv1"),
-    lambda m, x: cv.deletion_auc(m, x, torch.rand(1, 16, 16), steps=2),
-    lambda m, x: cv.integrated_gradients(m, x, steps=2), lambda m, x: cv.topk_targets(m, x, 1),
-], ids=["saliency", "gradcam", "occlusion", "activations", "deletion", "ig", "topk"])
+@pytest.mark.parametrize(
+    "bad, error, words",
+    [
+        (np.zeros((1, 3, 16, 16), np.float32), TypeError, ["x", "ndarray", "preprocess"]),
+        (torch.zeros(1, 1, 3, 16, 16), ValueError, ["x", "(1, 1, 3, 16, 16)", "(N,3,H,W)"]),
+        (torch.zeros(16, 16), ValueError, ["x", "(16, 16)", "(N,3,H,W)"]),
+        (torch.zeros(1, 4, 16, 16), ValueError, ["x", "4 channels", "3"]),
+        (torch.zeros(0, 3, 16, 16), ValueError, ["x", "empty batch", "(0, 3, 16, 16)"]),
+        (torch.zeros(1, 3, 16, 16, dtype=torch.uint8), TypeError, ["x", "uint8", "raw pixels", "preprocess"]),
+        (torch.zeros(1, 3, 16, 16, dtype=torch.int64), TypeError, ["x", "int64", "floating"]),
+        (torch.zeros(1, 3, 16, 16, dtype=torch.bool), TypeError, ["x", "bool", "floating"]),
+        (torch.full((1, 3, 16, 16), float("nan")), ValueError, ["x", "NaN", "finite"]),
+        (torch.zeros(1, 3, 16, 16).index_fill_(3, torch.tensor([2]), float("inf")), ValueError, ["x", "infinite"]),
+    ],
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: cv.saliency(m, x),
+        lambda m, x: cv.gradcam(m, x, layer="conv2"),
+        lambda m, x: cv.occlusion(m, x, window=8, stride=8),
+        lambda m, x: cv.activations(m, x, "conv1"),
+        lambda m, x: cv.deletion_auc(m, x, torch.rand(1, 16, 16), steps=2),
+        lambda m, x: cv.integrated_gradients(m, x, steps=2),
+        lambda m, x: cv.topk_targets(m, x, 1),
+    ],
+    ids=["saliency", "gradcam", "occlusion", "activations", "deletion", "ig", "topk"],
+)
 def test_bad_inputs_get_one_clear_error(bad, error, words, call, tiny):
     assert_clear_error(error, words, lambda: call(tiny, bad))
 
@@ -93,7 +103,7 @@ def test_one_image_is_a_batch_of_one_and_float64_is_cast(tiny):
 def test_the_gate_copies_so_a_model_writing_its_input_in_place_cannot_change_the_callers_tensor():
     class InPlace(TinyNet):
         def forward(self, x):
-            x.mul_(2.0)          # a model that works on its input in place
+            x.mul_(2.0)  # a model that works on its input in place
             return super().forward(x)
 
     torch.manual_seed(0)
@@ -102,32 +112,46 @@ def test_the_gate_copies_so_a_model_writing_its_input_in_place_cannot_change_the
     keep = x.clone()
     assert prepare_input(net, x).data_ptr() != x.data_ptr()
     # (input-gradient methods cannot run such a model: autograd refuses in-place ops on its leaf)
-    for call in (lambda: cv.gradcam(net, x, layer="conv2"), lambda: cv.occlusion(net, x, window=8, stride=8),
-                 lambda: cv.topk_targets(net, x, 2), lambda: cv.activations(net, x, "conv2"),
-                 lambda: cv.deletion_auc(net, x, torch.rand(2, 16, 16), steps=2)):
+    for call in (
+        lambda: cv.gradcam(net, x, layer="conv2"),
+        lambda: cv.occlusion(net, x, window=8, stride=8),
+        lambda: cv.topk_targets(net, x, 2),
+        lambda: cv.activations(net, x, "conv2"),
+        lambda: cv.deletion_auc(net, x, torch.rand(2, 16, 16), steps=2),
+    ):
         call()
         assert torch.equal(x, keep)
 
 
 # --- targets --------------------------------------------------------------------------
-@pytest.mark.parametrize("target, error, words", [
-    (1.7, TypeError, ["target", "1.7", "int"]),
-    (torch.tensor([1.7, 0.0]), TypeError, ["target", "1.7", "float"]),
-    (np.array([1.0, 2.0]), TypeError, ["target", "float64"]),
-    (True, TypeError, ["target", "True"]),
-    (-1, ValueError, ["target", "-1", "0..4"]),
-    (5, ValueError, ["target", "5", "5 classes"]),
-    ([[1, 9], [0, 2]], ValueError, ["target", "9", "0..4"]),
-    ("tabby", TypeError, ["target", "tabby", "Classifier"]),
-    ([0, 1, 2], ValueError, ["target", "one class per image (2)", "3"]),
-    (torch.zeros(2, 0, dtype=torch.long), ValueError, ["target", "K >= 1"]),
-    (object(), TypeError, ["target", "object"]),
-])
-@pytest.mark.parametrize("call", [
-    lambda m, t: cv.saliency(m, X, t), lambda m, t: cv.smoothgrad(m, X, t, n=2),
-    lambda m, t: cv.integrated_gradients(m, X, t, steps=2), lambda m, t: cv.gradcam(m, X, t, layer="conv2"),
-    lambda m, t: cv.scorecam(m, X, t, layer="conv2"), lambda m, t: cv.occlusion(m, X, t, window=8, stride=8),
-], ids=["saliency", "smoothgrad", "ig", "gradcam", "scorecam", "occlusion"])
+@pytest.mark.parametrize(
+    "target, error, words",
+    [
+        (1.7, TypeError, ["target", "1.7", "int"]),
+        (torch.tensor([1.7, 0.0]), TypeError, ["target", "1.7", "float"]),
+        (np.array([1.0, 2.0]), TypeError, ["target", "float64"]),
+        (True, TypeError, ["target", "True"]),
+        (-1, ValueError, ["target", "-1", "0..4"]),
+        (5, ValueError, ["target", "5", "5 classes"]),
+        ([[1, 9], [0, 2]], ValueError, ["target", "9", "0..4"]),
+        ("tabby", TypeError, ["target", "tabby", "Classifier"]),
+        ([0, 1, 2], ValueError, ["target", "one class per image (2)", "3"]),
+        (torch.zeros(2, 0, dtype=torch.long), ValueError, ["target", "K >= 1"]),
+        (object(), TypeError, ["target", "object"]),
+    ],
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, t: cv.saliency(m, X, t),
+        lambda m, t: cv.smoothgrad(m, X, t, n=2),
+        lambda m, t: cv.integrated_gradients(m, X, t, steps=2),
+        lambda m, t: cv.gradcam(m, X, t, layer="conv2"),
+        lambda m, t: cv.scorecam(m, X, t, layer="conv2"),
+        lambda m, t: cv.occlusion(m, X, t, window=8, stride=8),
+    ],
+    ids=["saliency", "smoothgrad", "ig", "gradcam", "scorecam", "occlusion"],
+)
 def test_bad_targets_get_one_clear_error(target, error, words, call, tiny):
     assert_clear_error(error, words, lambda: call(tiny, target))
 
@@ -164,37 +188,44 @@ def test_topk_and_predict_check_k(tiny, lite, cat_x):
 
 
 # --- keywords -------------------------------------------------------------------------
-@pytest.mark.parametrize("call, error, words", [
-    (lambda m: cv.occlusion(m, X, window=8.5), TypeError, ["window", "8.5", "positive int"]),
-    (lambda m: cv.occlusion(m, X, window="big"), TypeError, ["window", "'big'"]),
-    (lambda m: cv.occlusion(m, X, window=0), ValueError, ["window", "0"]),
-    (lambda m: cv.occlusion(m, X, stride=(4, -1)), ValueError, ["stride", "-1"]),
-    (lambda m: cv.occlusion(m, X, output="probability"), ValueError, ["output", "'probability'", "'prob'"]),
-    (lambda m: cv.integrated_gradients(m, X, steps=0), ValueError, ["steps", "0"]),
-    (lambda m: cv.integrated_gradients(m, X, steps=2.5), TypeError, ["steps", "2.5"]),
-    (lambda m: cv.integrated_gradients(m, X, rule="simpson"), ValueError, ["rule", "simpson", "gausslegendre"]),
-    (lambda m: cv.smoothgrad(m, X, n=0), ValueError, ["n", "0"]),
-    (lambda m: cv.smoothgrad(m, X, n=2, noise=-0.1), ValueError, ["noise", "-0.1"]),
-    (lambda m: cv.smoothgrad(m, X, n=2, seed=1.5), TypeError, ["seed", "1.5"]),
-    (lambda m: cv.deletion_auc(m, X, torch.rand(2, 16, 16), steps=0), ValueError, ["steps", "0"]),
-    (lambda m: cv.scorecam(m, X, layer="conv2", max_channels=0), ValueError, ["max_channels", "0"]),
-    (lambda m: cv.gradcam(m, X, layer=3), TypeError, ["layer", "3", "layer name"]),
-    (lambda m: cv.cam(m, X, layer=2.0), TypeError, ["layer", "2.0"]),
-    (lambda m: cv.activations(m, X, 1), TypeError, ["layers", "1"]),
-    (lambda m: cv.guided_backprop(m, X, from_layer="conv2", channel=99), ValueError, ["channel", "99", "0 to 7"]),
-    (lambda m: cv.occlusion(m, X, progress="yes"), TypeError, ["progress", "'yes'"]),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda m: cv.occlusion(m, X, window=8.5), TypeError, ["window", "8.5", "positive int"]),
+        (lambda m: cv.occlusion(m, X, window="big"), TypeError, ["window", "'big'"]),
+        (lambda m: cv.occlusion(m, X, window=0), ValueError, ["window", "0"]),
+        (lambda m: cv.occlusion(m, X, stride=(4, -1)), ValueError, ["stride", "-1"]),
+        (lambda m: cv.occlusion(m, X, output="probability"), ValueError, ["output", "'probability'", "'prob'"]),
+        (lambda m: cv.integrated_gradients(m, X, steps=0), ValueError, ["steps", "0"]),
+        (lambda m: cv.integrated_gradients(m, X, steps=2.5), TypeError, ["steps", "2.5"]),
+        (lambda m: cv.integrated_gradients(m, X, rule="simpson"), ValueError, ["rule", "simpson", "gausslegendre"]),
+        (lambda m: cv.smoothgrad(m, X, n=0), ValueError, ["n", "0"]),
+        (lambda m: cv.smoothgrad(m, X, n=2, noise=-0.1), ValueError, ["noise", "-0.1"]),
+        (lambda m: cv.smoothgrad(m, X, n=2, seed=1.5), TypeError, ["seed", "1.5"]),
+        (lambda m: cv.deletion_auc(m, X, torch.rand(2, 16, 16), steps=0), ValueError, ["steps", "0"]),
+        (lambda m: cv.scorecam(m, X, layer="conv2", max_channels=0), ValueError, ["max_channels", "0"]),
+        (lambda m: cv.gradcam(m, X, layer=3), TypeError, ["layer", "3", "layer name"]),
+        (lambda m: cv.cam(m, X, layer=2.0), TypeError, ["layer", "2.0"]),
+        (lambda m: cv.activations(m, X, 1), TypeError, ["layers", "1"]),
+        (lambda m: cv.guided_backprop(m, X, from_layer="conv2", channel=99), ValueError, ["channel", "99", "0 to 7"]),
+        (lambda m: cv.occlusion(m, X, progress="yes"), TypeError, ["progress", "'yes'"]),
+    ],
+)
 def test_bad_keywords_get_one_clear_error(call, error, words, tiny):
     assert_clear_error(error, words, lambda: call(tiny))
 
 
-@pytest.mark.parametrize("call", [
-    lambda m, b: cv.smoothgrad(m, X, n=2, batch_size=b, seed=0),
-    lambda m, b: cv.integrated_gradients(m, X, steps=2, batch_size=b),
-    lambda m, b: cv.occlusion(m, X, window=8, stride=8, batch_size=b),
-    lambda m, b: cv.scorecam(m, X, layer="conv2", batch_size=b),
-    lambda m, b: cv.deletion_auc(m, X, MAP, steps=2, batch_size=b, seed=0),
-], ids=["smoothgrad", "ig", "occlusion", "scorecam", "deletion"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, b: cv.smoothgrad(m, X, n=2, batch_size=b, seed=0),
+        lambda m, b: cv.integrated_gradients(m, X, steps=2, batch_size=b),
+        lambda m, b: cv.occlusion(m, X, window=8, stride=8, batch_size=b),
+        lambda m, b: cv.scorecam(m, X, layer="conv2", batch_size=b),
+        lambda m, b: cv.deletion_auc(m, X, MAP, steps=2, batch_size=b, seed=0),
+    ],
+    ids=["smoothgrad", "ig", "occlusion", "scorecam", "deletion"],
+)
 def test_batch_size_follows_one_rule_everywhere(call, tiny):
     for bad, error in ((0, ValueError), (-3, ValueError), (1.5, TypeError), ("8", TypeError)):
         with pytest.raises(error, match="batch_size"):

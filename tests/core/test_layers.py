@@ -47,13 +47,13 @@ def test_capture_gradients_match_autograd():
         p.requires_grad_(False)
     with cv.capture(net, "conv2", gradients=True) as cap:
         score = net(x)[0, 2]
-        g_autograd, = torch.autograd.grad(score, cap["conv2"], retain_graph=True)
+        (g_autograd,) = torch.autograd.grad(score, cap["conv2"], retain_graph=True)
         score.backward()
     assert torch.allclose(cap.gradients["conv2"], g_autograd)
     # the reference: gradient of the head with respect to conv2's output, computed by hand
     a = net.conv2(net.relu1(net.conv1(x)))
     a.requires_grad_(True)
-    ref, = torch.autograd.grad(net.fc(net.pool(net.relu2(a)).flatten(1))[0, 2], a)
+    (ref,) = torch.autograd.grad(net.fc(net.pool(net.relu2(a)).flatten(1))[0, 2], a)
     assert torch.allclose(g_autograd, ref, atol=1e-6)
     assert_clean(net)
 

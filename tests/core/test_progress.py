@@ -85,8 +85,7 @@ def test_one_bar_widget_per_notebook_cell(monkeypatch):
     loop = "for c in range(3):\n    cv.maximize(net, f'2:{c}', size=16, steps=70, progress=True)"
     evaluate = "cv.evaluate_methods(net, x, ['saliency', 'gradcam'], steps=30, layers=['6', '2'], progress=True);"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in (CELL, loop, evaluate, loop)])
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     for cell in nb.cells[1:]:
         bars = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         streams = [o for o in cell.outputs if o.get("output_type") == "stream"]

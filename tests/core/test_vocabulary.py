@@ -25,12 +25,16 @@ def test_old_spellings_are_refused_with_a_type_error(tiny):
         cv.integrated_gradients(tiny, X, 1, steps=4, method="riemann_middle")
     with pytest.raises(TypeError, match="layer"):
         cv.guided_backprop(tiny, X, layer="conv2", channel=3)
-    for fn, kw in ((cv.maximize, dict(objective="conv2:1", size=16)), (cv.invert, dict(image=X[:1], layer="conv2")),
-                   (cv.deepdream, dict(image=X[:1].sigmoid(), layers="conv2"))):
+    for fn, kw in (
+        (cv.maximize, dict(objective="conv2:1", size=16)),
+        (cv.invert, dict(image=X[:1], layer="conv2")),
+        (cv.deepdream, dict(image=X[:1].sigmoid(), layers="conv2")),
+    ):
         with pytest.raises(TypeError, match="output"):
             fn(tiny, steps=2, seed=0, output="tensor", **kw)
-    assert not torch.equal(cv.integrated_gradients(tiny, X, 1, steps=4, rule="riemann_middle"),
-                           cv.integrated_gradients(tiny, X, 1, steps=4))   # the rule matters
+    assert not torch.equal(
+        cv.integrated_gradients(tiny, X, 1, steps=4, rule="riemann_middle"), cv.integrated_gradients(tiny, X, 1, steps=4)
+    )  # the rule matters
 
 
 def test_renamed_functions_show_their_new_signature():
@@ -76,9 +80,9 @@ def test_the_batch_size_rule():
     x224, x112 = torch.zeros(1, 3, 224, 224), torch.zeros(1, 3, 112, 112)
     assert defaults.batch_size(None, small, x224) == 4
     assert defaults.batch_size(None, small, x224, backward=True) == 8
-    assert defaults.batch_size(None, small, x112) == 16                 # a quarter of the pixels
-    assert defaults.batch_size(None, big, x224) == 4                    # on a CPU size does not matter
-    assert defaults.batch_size(None, small, torch.zeros(1, 3, 16, 16)) == 256    # capped
+    assert defaults.batch_size(None, small, x112) == 16  # a quarter of the pixels
+    assert defaults.batch_size(None, big, x224) == 4  # on a CPU size does not matter
+    assert defaults.batch_size(None, small, torch.zeros(1, 3, 16, 16)) == 256  # capped
     assert defaults.batch_size(5, small, x224) == 5
     with pytest.raises(ValueError, match="batch_size"):
         defaults.batch_size(0, small, x224)
@@ -95,7 +99,7 @@ def test_seed_none_is_unseeded_and_an_int_is_reproducible(tiny):
     torch.manual_seed(1)
     c = cv.smoothgrad(tiny, X, n=3)
     torch.manual_seed(1)
-    torch.testing.assert_close(c, cv.smoothgrad(tiny, X, n=3))      # torch.manual_seed still governs None
+    torch.testing.assert_close(c, cv.smoothgrad(tiny, X, n=3))  # torch.manual_seed still governs None
     assert not torch.equal(cv.random_map(X), cv.random_map(X))
     assert torch.equal(cv.random_map(X, seed=2), cv.random_map(X, seed=2))
 
@@ -103,11 +107,11 @@ def test_seed_none_is_unseeded_and_an_int_is_reproducible(tiny):
 def test_the_progress_rule(tiny, capsys):
     assert not defaults.show_progress(None, defaults.LONG_CALL - 1)
     assert defaults.show_progress(None, defaults.LONG_CALL)
-    assert defaults.show_progress(True, 1) and not defaults.show_progress(False, 10 ** 6)
+    assert defaults.show_progress(True, 1) and not defaults.show_progress(False, 10**6)
     x = torch.randn(1, 3, 32, 32)
-    cv.occlusion(tiny, x, window=4, stride=4)            # 64 occluded images: a long call
+    cv.occlusion(tiny, x, window=4, stride=4)  # 64 occluded images: a long call
     assert "occlusion" in capsys.readouterr().err
-    cv.occlusion(tiny, x, window=8, stride=8)            # 16: no bar
+    cv.occlusion(tiny, x, window=8, stride=8)  # 16: no bar
     cv.integrated_gradients(tiny, x, steps=8)
     assert capsys.readouterr().err == ""
 

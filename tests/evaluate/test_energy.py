@@ -33,7 +33,7 @@ def test_energy_in_boxes_counts_the_union_once():
     with pytest.raises(ValueError, match=r"boxes\[1\].*not inside"):
         cv.energy_in_boxes(m, [(0, 0, 2, 2), (0, 0, 5, 2)])
     with pytest.raises(TypeError, match="boxes must be"):
-        cv.energy_in_boxes(m, (0, 0, 2, 2))     # one box, not a list of boxes
+        cv.energy_in_boxes(m, (0, 0, 2, 2))  # one box, not a list of boxes
     with pytest.raises(TypeError, match="boxes must be"):
         cv.energy_in_boxes(m, [])
     with pytest.raises(TypeError, match="attribution"):

@@ -22,7 +22,7 @@ def gradient(model, x, target=None):
         logits = module(x)
         cls = logits.argmax(1) if target is None else torch.as_tensor(target)
         score = logits.gather(1, cls.view(-1, 1)).sum()
-        g, = torch.autograd.grad(score, x)
+        (g,) = torch.autograd.grad(score, x)
     return g
 
 
@@ -50,9 +50,9 @@ def test_deletion_and_insertion_follow_the_definition(tiny, batch):
                 mask[order[:k]] = True
                 mask = mask.view(1, 1, 6, 6)
                 if kind == "deletion":
-                    img = torch.where(mask, torch.tensor(0.25), batch[n:n + 1])
+                    img = torch.where(mask, torch.tensor(0.25), batch[n : n + 1])
                 else:
-                    img = torch.where(mask, batch[n:n + 1], blurred[n:n + 1])
+                    img = torch.where(mask, batch[n : n + 1], blurred[n : n + 1])
                 with torch.no_grad():
                     expected[n, s] = tiny(img).softmax(1)[0, [1, 2][n]]
         torch.testing.assert_close(curve.scores, expected, rtol=1e-5, atol=1e-6)
@@ -89,7 +89,7 @@ def test_constant_map_gives_no_nan(tiny, batch):
 
 def test_spearman_by_definition():
     a = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]])
-    assert spearman(a, a ** 3).item() == pytest.approx(1.0)
+    assert spearman(a, a**3).item() == pytest.approx(1.0)
     assert spearman(a, -a).item() == pytest.approx(-1.0)
     # with ties: average ranks [1.5, 1.5, 3, 4, 5] vs [1..5]
     tied = torch.tensor([[1.0, 1.0, 3.0, 4.0, 5.0]])
@@ -174,23 +174,23 @@ def test_plots_of_the_evaluation(tiny, batch):
     res = cv.randomization_check(tiny, gradient, batch, progress=False)
     assert isinstance(cv.plot.randomization(res, batch), Figure)
     import numpy as np
+
     assert isinstance(cv.plot.pointing(attr, [[(np.int64(0), 0, 3, 3)], [(0, 0, 6, 6)]], batch), Figure)
 
 
 def test_pointing_figures_say_what_they_score(batch):
     attr = torch.zeros(2, 6, 6)
-    attr[0, 1, 1] = 1.0   # image 0: maximum inside its box
-    attr[1, 5, 5] = 1.0   # image 1: maximum outside its box
+    attr[0, 1, 1] = 1.0  # image 0: maximum inside its box
+    attr[1, 5, 5] = 1.0  # image 1: maximum outside its box
     boxes = [[(0, 0, 3, 3)], [(0, 0, 3, 3)]]
     titles = [cv.plot.pointing(attr, boxes, batch, index=i).axes[0].get_title() for i in range(2)]
     assert "hit" in titles[0] and "inside the box" in titles[0]
     assert "miss" in titles[1] and "outside the box" in titles[1]
     assert cv.plot.pointing(attr, boxes, batch, title="Grad-CAM, cup").axes[0].get_title() == "Grad-CAM, cup"
-    fig = cv.plot.pointing_grid({"a": attr, "b": attr.flip(0)}, boxes, batch, targets=["cat", "cup"],
-                                labels={"a": "Method A"}, ncols=3)
+    fig = cv.plot.pointing_grid({"a": attr, "b": attr.flip(0)}, boxes, batch, targets=["cat", "cup"], labels={"a": "Method A"}, ncols=3)
     shown = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert shown == ["Method A\ncat: hit", "Method A\ncup: miss", "b\ncat: miss", "b\ncup: hit"]
-    assert sum(not ax.get_visible() for ax in fig.axes) == 2   # the 2x3 grid's unused panels are hidden
+    assert sum(not ax.get_visible() for ax in fig.axes) == 2  # the 2x3 grid's unused panels are hidden
     with_bar = cv.plot.pointing_grid({"a": attr}, boxes, batch, ncols=2, cell=3.0, colorbar=True)
     assert sum(ax.get_label() == "<colorbar>" for ax in with_bar.axes) == 1
     assert with_bar.get_figwidth() > 6.0
@@ -208,7 +208,7 @@ def test_pointing_crosses_stay_whole_inside_their_panel(ncols, cell, colorbar):
     for i, (r, c) in enumerate(corners):
         maps[i, r, c] = 1.0
     image = torch.rand(len(corners), 3, size, size)
-    boxes = [[(0, 0, 10, 10)]] * len(corners)      # only the top-left corner's maximum is inside
+    boxes = [[(0, 0, 10, 10)]] * len(corners)  # only the top-left corner's maximum is inside
     fig = cv.plot.pointing_grid({"m": maps}, boxes, image, ncols=ncols, cell=cell, colorbar=colorbar)
     single = cv.plot.pointing(maps, boxes, image, index=1)
     for f in (fig, single):
@@ -229,37 +229,35 @@ def test_pointing_cross_marks_the_tied_pixel_that_decides(batch):
     """A blocky map whose maximal block straddles a box's edge is a miss (every tied pixel must
     lie in a box); the cross is drawn on a tied pixel outside the box, never inside it."""
     attr = torch.zeros(1, 6, 6)
-    attr[0, 1:3, 1:4] = 1.0                 # tied maximum: rows 1-2, columns 1-3
-    boxes = [[(0, 0, 6, 2)]]                # covers rows 0-1 only: row 2 of the block is outside
+    attr[0, 1:3, 1:4] = 1.0  # tied maximum: rows 1-2, columns 1-3
+    boxes = [[(0, 0, 6, 2)]]  # covers rows 0-1 only: row 2 of the block is outside
     assert not bool(cv.pointing_game(attr, boxes)[0])
     ax = cv.plot.pointing(attr, boxes, batch).axes[0]
     cross = [line for line in ax.get_lines() if line.get_marker() == "x"][0]
     row = float(cross.get_ydata()[0])
-    assert row >= 1.5, row                  # drawn at the tied pixel in row 2, outside the box (rows 0-1)
+    assert row >= 1.5, row  # drawn at the tied pixel in row 2, outside the box (rows 0-1)
     assert cross.get_color() == "red" and "miss" in ax.get_title()
-    inside = [[(0, 0, 6, 3)]]               # now the whole block is inside: a hit, cross on the block
+    inside = [[(0, 0, 6, 3)]]  # now the whole block is inside: a hit, cross on the block
     ax = cv.plot.pointing(attr, inside, batch).axes[0]
     cross = [line for line in ax.get_lines() if line.get_marker() == "x"][0]
-    assert cross.get_color() == "lime" and attr[0, round(float(cross.get_ydata()[0])), round(
-        float(cross.get_xdata()[0]))] == 1.0
-
+    assert cross.get_color() == "lime" and attr[0, round(float(cross.get_ydata()[0])), round(float(cross.get_xdata()[0]))] == 1.0
 
 
 def test_pointing_grid_outlines_a_tied_maximum(batch):
     """``outline_ties``: a blocky maximum is outlined (red for a miss) around exactly its tied
     pixels, with no cross; a single-pixel maximum keeps its cross; the default is unchanged."""
     attr = torch.zeros(2, 6, 6)
-    attr[0, 0:3, 1:4] = 1.0                 # tied block on the top edge: rows 0-2, columns 1-3
-    attr[1, 4, 4] = 1.0                     # one maximal pixel
-    boxes = [[(0, 1, 6, 6)], [(0, 1, 6, 6)]]   # rows 1-5: the block's top row is outside
+    attr[0, 0:3, 1:4] = 1.0  # tied block on the top edge: rows 0-2, columns 1-3
+    attr[1, 4, 4] = 1.0  # one maximal pixel
+    boxes = [[(0, 1, 6, 6)], [(0, 1, 6, 6)]]  # rows 1-5: the block's top row is outside
     fig = cv.plot.pointing_grid({"m": attr}, boxes, batch, ncols=2, outline_ties=True)
     blocky, single = fig.axes[:2]
     assert "miss" in blocky.get_title() and "hit" in single.get_title()
     assert not [line for line in blocky.get_lines() if line.get_marker() == "x"]
     (outline,) = [c for c in blocky.collections if c.get_paths()]
     xy = np.concatenate([p.vertices for p in outline.get_paths()])
-    assert xy[:, 0].min() == pytest.approx(0.5) and xy[:, 0].max() == pytest.approx(3.5)      # columns 1-3
-    assert xy[:, 1].min() == pytest.approx(-0.5) and xy[:, 1].max() == pytest.approx(2.5)     # rows 0-2, closed at the edge
+    assert xy[:, 0].min() == pytest.approx(0.5) and xy[:, 0].max() == pytest.approx(3.5)  # columns 1-3
+    assert xy[:, 1].min() == pytest.approx(-0.5) and xy[:, 1].max() == pytest.approx(2.5)  # rows 0-2, closed at the edge
     assert [line.get_marker() for line in single.get_lines()] == ["x"]
     plain = cv.plot.pointing_grid({"m": attr}, boxes, batch, ncols=2)
     assert all(len(ax.get_lines()) == 1 for ax in plain.axes[:2])
@@ -275,6 +273,6 @@ def test_curves_title_and_legend_place(tiny, batch):
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == ["deletion: lower AUC is better", "insertion: higher AUC is better"]
     assert fig._suptitle.get_text() == "red panda"
-    assert all(ax.get_legend() is not None and ax.get_legend()._loc == 9 for ax in fig.axes)   # upper center, below
+    assert all(ax.get_legend() is not None and ax.get_legend()._loc == 9 for ax in fig.axes)  # upper center, below
     plain = cv.plot.curves({"rand": [d, i]})
     assert [ax.get_title() for ax in plain.axes][0] == "deletion: lower AUC is better"

@@ -33,18 +33,16 @@ def logit(c: int):
     return lambda z: z[:, c]
 
 
-CASES = {   # name -> (call with a target, the callable that means class 2 to it)
+CASES = {  # name -> (call with a target, the callable that means class 2 to it)
     "deletion": (lambda m, x, a, t: cv.deletion_auc(m, x, a, t, steps=4, seed=0), prob(2)),
     "insertion": (lambda m, x, a, t: cv.insertion_auc(m, x, a, t, steps=4, seed=0), prob(2)),
-    "faithfulness_correlation": (lambda m, x, a, t: cv.evaluate.faithfulness_correlation(m, x, a, t, n=6, subset_size=9,
-                                                                                seed=0), logit(2)),
+    "faithfulness_correlation": (lambda m, x, a, t: cv.evaluate.faithfulness_correlation(m, x, a, t, n=6, subset_size=9, seed=0), logit(2)),
     "infidelity": (lambda m, x, a, t: cv.evaluate.infidelity(m, x, a, t, n=5, seed=0), logit(2)),
     "road": (lambda m, x, a, t: cv.evaluate.road(m, x, a, t, fractions=[0.2, 0.6], seed=0).scores, prob(2)),
     "average_drop": (lambda m, x, a, t: cv.evaluate.average_drop(m, x, a, t), cv.targets.probability(2)),
     "increase_in_confidence": (lambda m, x, a, t: cv.evaluate.increase_in_confidence(m, x, a, t), prob(2)),
     "max_sensitivity": (lambda m, x, a, t: cv.evaluate.max_sensitivity(m, x, t, n=3, seed=0), logit(2)),
-    "randomization_check": (lambda m, x, a, t: cv.randomization_check(m, cv.saliency, x, t, seed=0).spearman,
-                            logit(2)),
+    "randomization_check": (lambda m, x, a, t: cv.randomization_check(m, cv.saliency, x, t, seed=0).spearman, logit(2)),
 }
 
 
@@ -84,8 +82,7 @@ def test_metrics_follow_their_definitions_on_a_segmentation_objective():
     assert float(cv.evaluate.infidelity(seg, x, grad, target, n=4, seed=0).abs().max()) < 1e-8
     # and with fill 0 the drop of a subset is the sum of input x gradient over it: correlation 1
     ixg = cv.input_x_gradient(seg, x, target)
-    torch.testing.assert_close(cv.evaluate.faithfulness_correlation(seg, x, ixg, target, n=8, subset_size=20, seed=0),
-                               torch.ones(2))
+    torch.testing.assert_close(cv.evaluate.faithfulness_correlation(seg, x, ixg, target, n=8, subset_size=20, seed=0), torch.ones(2))
     # the deletion curve starts at g(f(x)) and ends at g(f(fill)), scored with each image's mask
     masks = torch.stack([mask, 1 - mask])
     per_image = cv.targets.segmentation([1, 2], mask=masks)
@@ -96,9 +93,8 @@ def test_metrics_follow_their_definitions_on_a_segmentation_objective():
     torch.testing.assert_close(curve.scores[:, 0], start)
     torch.testing.assert_close(curve.scores[:, -1], end)
     assert curve.targets is None
-    for i in range(2):   # a batch equals its images one by one
-        alone = cv.deletion_curve(seg, x[i:i + 1], grad.abs().sum(1)[i:i + 1],
-                                  cv.targets.segmentation([1, 2][i], mask=masks[i]), steps=3, fill=0.0, seed=0)
+    for i in range(2):  # a batch equals its images one by one
+        alone = cv.deletion_curve(seg, x[i : i + 1], grad.abs().sum(1)[i : i + 1], cv.targets.segmentation([1, 2][i], mask=masks[i]), steps=3, fill=0.0, seed=0)
         torch.testing.assert_close(curve.scores[i], alone.scores[0])
     # ROAD, Average Drop and the randomisation check run on the dict output with the callable
     assert cv.evaluate.road(seg, x, grad.abs().sum(1), target, fractions=[0.5], seed=0).scores.shape == (2, 1)
@@ -132,8 +128,7 @@ def test_compare_explanations_hands_a_callable_to_each_method():
     x = torch.rand(2, 3, 12, 12)
     attack = cv.fgsm(net, x, epsilon=8)
     plain = cv.compare_explanations(net, x, attack, ["saliency"], before=2, after=[1, 3])
-    called = cv.compare_explanations(net, x, attack, ["saliency"], before=logit(2),
-                                     after=cv.targets.multilabel([1, 3], logit=True))
+    called = cv.compare_explanations(net, x, attack, ["saliency"], before=logit(2), after=cv.targets.multilabel([1, 3], logit=True))
     torch.testing.assert_close(called.similarity["saliency"], plain.similarity["saliency"])
     torch.testing.assert_close(called.before["saliency"], plain.before["saliency"])
     with pytest.raises(ValueError, match="before: the callable must return one score per image"):

@@ -42,8 +42,7 @@ def test_rows_are_the_library_values(capsys, tmp_path):
     names = make_folder(tmp_path / "imgs", 3)
     (tmp_path / "imgs" / "notes.txt").write_text("not an image")
     out = tmp_path / "r.csv"
-    said = _run(capsys, ["evaluate", str(tmp_path / "imgs"), "--methods", "gradcam,saliency",
-                         "--metrics", "deletion,average_drop", "--out", str(out), *BASE])
+    said = _run(capsys, ["evaluate", str(tmp_path / "imgs"), "--methods", "gradcam,saliency", "--metrics", "deletion,average_drop", "--out", str(out), *BASE])
     assert "skipped 1 file(s) that are not images (e.g. notes.txt)" in said
     rows = _rows(out)
     assert rows[0] == ["image", "method", "metric", "value", "target"]
@@ -57,8 +56,10 @@ def test_rows_are_the_library_values(capsys, tmp_path):
         target = int(clf.logits(x).argmax(1))
         for method in ("gradcam", "saliency"):
             maps = cv.evaluate.method_map(cv.attribution.registry.call(method, clf, x, [target], offered={"seed": i // 2}), 1, 3)
-            want = {"deletion": float(cv.deletion_auc(clf, x, maps, [target], seed=i // 2)),
-                    "average_drop": float(cv.evaluate.average_drop(clf, x, maps, [target]))}
+            want = {
+                "deletion": float(cv.deletion_auc(clf, x, maps, [target], seed=i // 2)),
+                "average_drop": float(cv.evaluate.average_drop(clf, x, maps, [target])),
+            }
             for metric, value in want.items():
                 row = next(r for r in body if r[:3] == [name, method, metric])
                 assert abs(float(row[3]) - value) < 1e-6 and row[4] == str(target)
@@ -84,14 +85,13 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_rows(capsys, tmp_
             raise Interrupt()
         return real.fn(ctx)
 
-    monkeypatch.setitem(folder_mod.METRICS, "insertion", folder_mod.FolderMetric("insertion", boom, real.label,
-                                                                                   real.better))
+    monkeypatch.setitem(folder_mod.METRICS, "insertion", folder_mod.FolderMetric("insertion", boom, real.label, real.better))
     assert main(argv + ["--out", str(out)]) == 130
     assert "interrupted" in capsys.readouterr().err
     part = folder_mod.part_path(out, 0)
-    assert part.exists() and len(_rows(part)) == 1 + 2 * 2          # the first batch is safe on disk
+    assert part.exists() and len(_rows(part)) == 1 + 2 * 2  # the first batch is safe on disk
     with open(part, "a") as f:
-        f.write("im2.png,saliency,dele")                          # a row cut by the interrupt
+        f.write("im2.png,saliency,dele")  # a row cut by the interrupt
     monkeypatch.setitem(folder_mod.METRICS, "insertion", real)
     said = _run(capsys, argv + ["--out", str(out)])
     assert "4 from an earlier run" in said and "6 new row(s)" in said
@@ -106,15 +106,15 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_rows(capsys, tmp_
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]), OMP_NUM_THREADS="1",
-               CNNVIZ_OFFLINE="1", CNNVIZ_QUICK="1", MPLBACKEND="Agg")
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]), OMP_NUM_THREADS="1", CNNVIZ_OFFLINE="1", CNNVIZ_QUICK="1", MPLBACKEND="Agg"
+    )
     return env
 
 
 def _cli(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
     """Run a command in its own process group; on a timeout the whole group is killed."""
-    proc = subprocess.Popen([sys.executable, "-m", *args], env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-m", *args], env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -126,17 +126,27 @@ def _cli(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
 
 def test_two_gloo_processes_under_torchrun_give_the_single_process_file(tmp_path):
     make_folder(tmp_path / "imgs", 5)
-    common = ["evaluate", str(tmp_path / "imgs"), "--methods", "gradcam,saliency", "--metrics",
-              "deletion,faithfulness_correlation", "--device", "cpu", *BASE[:-2], "--workers", "1"]
+    common = [
+        "evaluate",
+        str(tmp_path / "imgs"),
+        "--methods",
+        "gradcam,saliency",
+        "--metrics",
+        "deletion,faithfulness_correlation",
+        "--device",
+        "cpu",
+        *BASE[:-2],
+        "--workers",
+        "1",
+    ]
     one = _cli(["cnnviz_lab.cli", *common, "--out", str(tmp_path / "one.csv")])
     assert one.returncode == 0, one.stderr
-    two = _cli(["torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "cnnviz_lab.cli", *common,
-                "--out", str(tmp_path / "two.csv")])
+    two = _cli(["torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "cnnviz_lab.cli", *common, "--out", str(tmp_path / "two.csv")])
     assert two.returncode == 0, two.stderr
-    assert "2 processes" in two.stdout and two.stdout.count("wrote ") == 1       # rank 0 speaks
+    assert "2 processes" in two.stdout and two.stdout.count("wrote ") == 1  # rank 0 speaks
     assert (tmp_path / "two.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
     assert len(_rows(tmp_path / "two.csv")) == 1 + 5 * 2 * 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["imgs", "one.csv", "two.csv"]   # no part left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["imgs", "one.csv", "two.csv"]  # no part left
 
 
 def test_imagefolder_voc_boxes_target_folder_summary_and_plot(capsys, tmp_path):
@@ -148,15 +158,35 @@ def test_imagefolder_voc_boxes_target_folder_summary_and_plot(capsys, tmp_path):
         (voc / f"{stem}.xml").write_text(
             f"<annotation><filename>{stem}</filename><size><width>48</width><height>40</height></size>"
             "<object><name>thing</name><bndbox><xmin>0</xmin><ymin>0</ymin><xmax>48</xmax><ymax>40</ymax>"
-            "</bndbox></object></annotation>")
+            "</bndbox></object></annotation>"
+        )
     out, summ, plot = tmp_path / "r.csv", tmp_path / "s.csv", tmp_path / "s.png"
-    said = _run(capsys, ["evaluate", str(tmp_path / "imgs"), "--methods", "gradcam", "--metrics",
-                         "pointing,increase_in_confidence", "--boxes", str(voc), "--target", "folder",
-                         "--out", str(out), "--summary", str(summ), "--plot", str(plot), *BASE])
+    said = _run(
+        capsys,
+        [
+            "evaluate",
+            str(tmp_path / "imgs"),
+            "--methods",
+            "gradcam",
+            "--metrics",
+            "pointing,increase_in_confidence",
+            "--boxes",
+            str(voc),
+            "--target",
+            "folder",
+            "--out",
+            str(out),
+            "--summary",
+            str(summ),
+            "--plot",
+            str(plot),
+            *BASE,
+        ],
+    )
     rows = _rows(out)[1:]
     assert {r[0] for r in rows} == set(names)
-    assert all(r[4] == ("1" if r[0].startswith("class 1") else "3") for r in rows)      # the folder's class
-    assert all(float(r[3]) == 1.0 for r in rows if r[2] == "pointing")             # the box is the image
+    assert all(r[4] == ("1" if r[0].startswith("class 1") else "3") for r in rows)  # the folder's class
+    assert all(float(r[3]) == 1.0 for r in rows if r[2] == "pointing")  # the box is the image
     summary = _rows(summ)
     assert summary[0] == ["method", "metric", "images", "mean", "std", "min", "max", "better"]
     for line in summary[1:]:
@@ -164,7 +194,7 @@ def test_imagefolder_voc_boxes_target_folder_summary_and_plot(capsys, tmp_path):
         assert int(line[2]) == len(values) == 4
         assert abs(float(line[3]) - statistics.mean(values)) < 1e-7
         assert abs(float(line[4]) - statistics.stdev(values)) < 1e-7
-    assert "pointing" in said and "higher" in said                                  # the printed table
+    assert "pointing" in said and "higher" in said  # the printed table
     assert plot.stat().st_size > 5000
 
 
@@ -175,17 +205,15 @@ def test_json_boxes_are_moved_into_the_crop():
     s = 37 / 40
     for got, want in zip(box, (12 * 44 / 48 - 6, 10 * s - 2, 36 * 44 / 48 - 6, 30 * s - 2)):
         assert abs(got - want) < 1e-9
-    assert g.boxes([(0.0, 0.0, 3.0, 3.0)], 48, 40) == []                          # cropped away
+    assert g.boxes([(0.0, 0.0, 3.0, 3.0)], 48, 40) == []  # cropped away
     assert g.boxes([(0.0, 0.0, 48.0, 40.0)], 48, 40) == [(0, 0, 32, 32)]
 
 
 def test_read_boxes_json_forms(tmp_path):
     p = tmp_path / "b.json"
-    p.write_text(json.dumps({"a.png": {"cat": [[1, 2, 3, 4]], "dog": [[0, 0, 5, 5], [1, 1, 2, 2]]},
-                             "b.png": [[1, 1, 4, 4]], "c.png": [0, 0, 2, 2]}))
+    p.write_text(json.dumps({"a.png": {"cat": [[1, 2, 3, 4]], "dog": [[0, 0, 5, 5], [1, 1, 2, 2]]}, "b.png": [[1, 1, 4, 4]], "c.png": [0, 0, 2, 2]}))
     table = read_boxes(p)
-    assert table == {"a.png": [(1, 2, 3, 4), (0, 0, 5, 5), (1, 1, 2, 2)], "b.png": [(1, 1, 4, 4)],
-                     "c.png": [(0, 0, 2, 2)]}
+    assert table == {"a.png": [(1, 2, 3, 4), (0, 0, 5, 5), (1, 1, 2, 2)], "b.png": [(1, 1, 4, 4)], "c.png": [(0, 0, 2, 2)]}
 
 
 def test_list_images_flat_and_imagefolder(tmp_path):
@@ -254,8 +282,8 @@ def test_user_errors_are_one_line_and_exit_2(capsys, tmp_path, imgs):
 def test_a_cut_last_line_is_removed_however_long(tmp_path):
     p = tmp_path / "part.csv"
     whole = "image,method,metric,value,target\n" + "a.png,m,k,0.5,1\n" * 5000
-    p.write_text(whole + "b.png,m,k," + "9" * 70000)           # the cut line spans two 64 KiB blocks
+    p.write_text(whole + "b.png,m,k," + "9" * 70000)  # the cut line spans two 64 KiB blocks
     folder_mod._clean_tail(p)
     assert p.read_text() == whole
-    folder_mod._clean_tail(p)                                     # a whole file is left alone
+    folder_mod._clean_tail(p)  # a whole file is left alone
     assert p.read_text() == whole

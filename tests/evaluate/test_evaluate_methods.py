@@ -11,8 +11,7 @@ import torch
 from matplotlib.figure import Figure
 
 import cnnviz_lab as cv
-from cnnviz_lab.evaluate import (COURSE_METHODS, MethodEvaluation, course_methods, evaluate_methods,
-                                 method_key, random_map, randomize_layer, trapezoid_auc)
+from cnnviz_lab.evaluate import COURSE_METHODS, MethodEvaluation, course_methods, evaluate_methods, method_key, random_map, randomize_layer, trapezoid_auc
 from conftest import TinyNet, assert_clean
 
 # real photos the model is sure of (the literature's claims are about the predicted class;
@@ -36,8 +35,7 @@ def test_gradcam_beats_random_maps_on_deletion_and_insertion(lite, bundled):
     kw = {"steps": 6}
     del_g = cv.deletion_auc(lite, x, g, fill="blur", **kw)
     del_b = cv.deletion_auc(lite, x, blobs, fill="blur", **kw)
-    ins = {name: cv.insertion_auc(lite, x, m, **kw) for name, m in
-           {"gradcam": g, "blobs": blobs, "pixels": pixels}.items()}
+    ins = {name: cv.insertion_auc(lite, x, m, **kw) for name, m in {"gradcam": g, "blobs": blobs, "pixels": pixels}.items()}
     # Deletion is compared with random *blobs* (as smooth as a 7x7 CAM). Against per-pixel
     # noise Grad-CAM does not win on the cat: deleting scattered pixels turns any image into
     # noise no class survives (the off-distribution weakness of deletion, Hooker et al. 2019),
@@ -70,8 +68,7 @@ def test_default_reset_kills_every_gradient_on_this_model(lite):
     x = lite.preprocess(cv.sample_image("cat"), size=64)
     res = cv.randomization_check(lite, cv.guided_backprop, x, layers=["blocks.15"], progress=False)
     assert res.maps[1].abs().max() == 0 and res.spearman[0, 0] == 0
-    res = cv.randomization_check(lite, cv.guided_backprop, x, layers=["blocks.15"], init="normal",
-                                 progress=False)
+    res = cv.randomization_check(lite, cv.guided_backprop, x, layers=["blocks.15"], init="normal", progress=False)
     assert res.maps[1].abs().max() > 0
 
 
@@ -114,10 +111,9 @@ def test_randomize_layer_normal_keeps_each_parameters_mean_and_spread():
 
 def test_randomize_layer_calibrate_recomputes_batchnorm_statistics_on_the_batch():
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
-                              torch.nn.Conv2d(4, 5, 3), torch.nn.BatchNorm2d(5)).eval()
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(), torch.nn.Conv2d(4, 5, 3), torch.nn.BatchNorm2d(5)).eval()
     for bn in (net[1], net[4]):
-        bn.running_var.fill_(100.0)   # statistics that no longer fit the redrawn weights
+        bn.running_var.fill_(100.0)  # statistics that no longer fit the redrawn weights
         torch.nn.init.normal_(bn.weight, 1.0, 0.3)
         torch.nn.init.normal_(bn.bias, 0.5, 1.0)
     net[4].momentum = 0.3
@@ -172,7 +168,7 @@ def test_course_methods_are_named_configured_and_share_the_signature(tiny):
     assert method_key("Guided backprop") == "guided_backprop" and method_key("grad-cam++") == "gradcam_pp"
     assert method_key("deconv") == "deconvnet" and method_key("XGrad-CAM") == "xgradcam"
     with pytest.raises(ValueError, match="choose from"):
-        method_key("input_x_gradient")             # registered, not on the roster
+        method_key("input_x_gradient")  # registered, not on the roster
     x = torch.randn(2, 3, 16, 16)
     torch.testing.assert_close(ms["saliency"](tiny, x, [1, 2]), cv.saliency(tiny, x, [1, 2]))
     stride = cv.config.pick(16, 32)
@@ -187,19 +183,15 @@ def test_evaluate_methods_matches_the_single_functions_and_leaves_the_model_alon
     x = torch.randn(2, 3, 16, 16)
     boxes = [[(0, 0, 8, 16)], [(8, 0, 16, 16)]]
     # seed=None (the default) is unseeded: the same seed on both sides gives the same curves
-    ev = evaluate_methods(model, x, ["saliency", "gradcam"], [1, 3], steps=4, boxes=boxes,
-                          images=["a", "b"], seed=0)
+    ev = evaluate_methods(model, x, ["saliency", "gradcam"], [1, 3], steps=4, boxes=boxes, images=["a", "b"], seed=0)
     assert isinstance(ev, MethodEvaluation) and ev.methods == ["saliency", "gradcam"]
     assert ev.baselines == ["random pixels", "random blobs"]
     model.eval()
     sal = cv.saliency(model, x, [1, 3]).abs().sum(1)
     torch.testing.assert_close(ev.maps["saliency"], sal)
     torch.testing.assert_close(ev.deletion("saliency"), cv.deletion_auc(model, x, sal, [1, 3], steps=4, fill="blur", seed=0))
-    torch.testing.assert_close(ev.insertion("gradcam"),
-                               cv.insertion_auc(model, x, cv.gradcam(model, x, [1, 3]), [1, 3], steps=4, seed=0))
-    torch.testing.assert_close(ev.insertion("random blobs"),
-                               cv.insertion_auc(model, x, random_map(x, seed=0, resolution=7), [1, 3], steps=4,
-                                                seed=0))
+    torch.testing.assert_close(ev.insertion("gradcam"), cv.insertion_auc(model, x, cv.gradcam(model, x, [1, 3]), [1, 3], steps=4, seed=0))
+    torch.testing.assert_close(ev.insertion("random blobs"), cv.insertion_auc(model, x, random_map(x, seed=0, resolution=7), [1, 3], steps=4, seed=0))
     assert torch.equal(ev.pointing["saliency"], cv.pointing_game(sal, boxes))
     assert ev.sanity["gradcam"].layers == ["fc", "conv2", "conv1"]
     assert ev.sanity["gradcam"].targets.tolist() == [1, 3]
@@ -223,8 +215,7 @@ def test_evaluate_methods_reports_the_extra_metrics_as_the_single_functions_do()
     """metrics=: every value equals the metric's own function on the same map (each checked
     against its paper's definition in test_evaluate_metrics.py); the sensitivities re-run the
     method and share their draws; random baselines get no sensitivity; the model is left alone."""
-    from cnnviz_lab.evaluate import (MAP_METRICS, average_drop, avg_sensitivity, increase_in_confidence,
-                                     infidelity, max_sensitivity, road)
+    from cnnviz_lab.evaluate import MAP_METRICS, average_drop, avg_sensitivity, increase_in_confidence, infidelity, max_sensitivity, road
 
     torch.manual_seed(0)
     model = TinyNet(classes=5).eval()
@@ -232,28 +223,28 @@ def test_evaluate_methods_reports_the_extra_metrics_as_the_single_functions_do()
     x = torch.randn(2, 3, 16, 16)
     xs = x.clone()
     target = [1, 3]
-    settings = {"average_drop": {}, "increase_in_confidence": {}, "infidelity": {"n": 5},
-                "road": {"fractions": [0.25, 0.5, 0.75]}, "max_sensitivity": {"n": 3, "radius": 0.1},
-                "avg_sensitivity": {"n": 3, "radius": 0.1}}
-    ev = evaluate_methods(model, x, ["saliency", "gradcam"], target, faithfulness=False, sanity=False,
-                          metrics=settings, seed=0)
+    settings = {
+        "average_drop": {},
+        "increase_in_confidence": {},
+        "infidelity": {"n": 5},
+        "road": {"fractions": [0.25, 0.5, 0.75]},
+        "max_sensitivity": {"n": 3, "radius": 0.1},
+        "avg_sensitivity": {"n": 3, "radius": 0.1},
+    }
+    ev = evaluate_methods(model, x, ["saliency", "gradcam"], target, faithfulness=False, sanity=False, metrics=settings, seed=0)
     assert list(ev.scores) == list(settings) and ev.metric_settings == settings
     assert ev.better == {k: MAP_METRICS[k].better for k in settings}
     assert ev.better["increase_in_confidence"] == "higher" and ev.better["road"] == "lower"
     for name in ("saliency", "gradcam", "random blobs"):
         m = ev.maps[name]
         torch.testing.assert_close(ev.score("average_drop", name), average_drop(model, x, m, target))
-        torch.testing.assert_close(ev.score("increase_in_confidence", name),
-                                   increase_in_confidence(model, x, m, target).float())
-        raw = cv.saliency(model, x, target) if name == "saliency" else m     # infidelity: the signed output
+        torch.testing.assert_close(ev.score("increase_in_confidence", name), increase_in_confidence(model, x, m, target).float())
+        raw = cv.saliency(model, x, target) if name == "saliency" else m  # infidelity: the signed output
         torch.testing.assert_close(ev.score("infidelity", name), infidelity(model, x, raw, target, n=5, seed=0))
-        torch.testing.assert_close(ev.score("road", name),
-                                   road(model, x, m, target, fractions=[0.25, 0.5, 0.75], seed=0).auc)
+        torch.testing.assert_close(ev.score("road", name), road(model, x, m, target, fractions=[0.25, 0.5, 0.75], seed=0).auc)
     fn = cv.evaluate.course_methods(["gradcam"])["gradcam"]
-    torch.testing.assert_close(ev.score("max_sensitivity", "gradcam"),
-                               max_sensitivity(model, x, target, method=fn, n=3, radius=0.1, seed=0))
-    torch.testing.assert_close(ev.score("avg_sensitivity", "gradcam"),
-                               avg_sensitivity(model, x, target, method=fn, n=3, radius=0.1, seed=0))
+    torch.testing.assert_close(ev.score("max_sensitivity", "gradcam"), max_sensitivity(model, x, target, method=fn, n=3, radius=0.1, seed=0))
+    torch.testing.assert_close(ev.score("avg_sensitivity", "gradcam"), avg_sensitivity(model, x, target, method=fn, n=3, radius=0.1, seed=0))
     assert bool((ev.score("max_sensitivity", "saliency") >= ev.score("avg_sensitivity", "saliency")).all())
     assert "random blobs" not in ev.scores["max_sensitivity"]
     with pytest.raises(ValueError, match="no max_sensitivity value for 'random blobs'"):
@@ -266,17 +257,17 @@ def test_evaluate_methods_reports_the_extra_metrics_as_the_single_functions_do()
     assert "| increase in confidence |" in ev.table()
     fig = cv.plot.metric_bars(ev)
     shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in shown[:2]] == ["average drop\n(lower is better)",
-                                                    "increase in confidence\n(higher is better)"]
+    assert [ax.get_title() for ax in shown[:2]] == ["average drop\n(lower is better)", "increase in confidence\n(higher is better)"]
     road_ax = shown[3]
     assert [p.get_width() for p in road_ax.patches] == pytest.approx(
-        [float(ev.score("road", n).mean()) for n in ("saliency", "gradcam", "random pixels", "random blobs")])
-    assert [p.get_width() for p in shown[4].patches] == pytest.approx(
-        [float(ev.score("max_sensitivity", n).mean()) for n in ("saliency", "gradcam")])
+        [float(ev.score("road", n).mean()) for n in ("saliency", "gradcam", "random pixels", "random blobs")]
+    )
+    assert [p.get_width() for p in shown[4].patches] == pytest.approx([float(ev.score("max_sensitivity", n).mean()) for n in ("saliency", "gradcam")])
     with pytest.raises(ValueError, match="not measured"):
         cv.plot.metric_bars(ev, ["deletion"])
-    lerf = evaluate_methods(model, x, ["gradcam"], target, faithfulness=False, sanity=False,
-                            metrics={"road": {"order": "lerf", "fractions": [0.5]}}, baselines={}, seed=0)
+    lerf = evaluate_methods(
+        model, x, ["gradcam"], target, faithfulness=False, sanity=False, metrics={"road": {"order": "lerf", "fractions": [0.5]}}, baselines={}, seed=0
+    )
     assert lerf.better == {"road": "higher"} and list(lerf.scores["road"]) == ["gradcam"]
     for k, v in model.state_dict().items():
         assert torch.equal(v, before[k]), k
@@ -290,8 +281,7 @@ def test_evaluate_methods_reports_the_extra_metrics_as_the_single_functions_do()
     with pytest.raises(TypeError, match="settings of 'road'"):
         evaluate_methods(model, x, ["gradcam"], metrics={"road": 3}, sanity=False, faithfulness=False)
     with pytest.raises(TypeError, match="fractionz"):
-        evaluate_methods(model, x, ["gradcam"], metrics={"road": {"fractionz": [0.5]}}, sanity=False,
-                         faithfulness=False)
+        evaluate_methods(model, x, ["gradcam"], metrics={"road": {"fractionz": [0.5]}}, sanity=False, faithfulness=False)
 
 
 def test_relevance_methods_are_off_the_roster_but_evaluated_by_name(tiny):
@@ -309,15 +299,15 @@ def test_relevance_methods_are_off_the_roster_but_evaluated_by_name(tiny):
 def test_vanished_maps_are_counted_and_left_out_of_the_kept_mean():
     from cnnviz_lab.evaluate import RandomizationResult
 
-    maps = torch.rand(3, 2, 4, 4)          # original + 2 steps, 2 images
-    maps[1, 0] = 0.0                       # step 1: image 0's map is all zero
-    maps[2] = 0.5                          # step 2: both maps constant
+    maps = torch.rand(3, 2, 4, 4)  # original + 2 steps, 2 images
+    maps[1, 0] = 0.0  # step 1: image 0's map is all zero
+    maps[2] = 0.5  # step 2: both maps constant
     rho = torch.tensor([[0.0, 0.0], [0.6, 0.0]])
     res = RandomizationResult(["a", "b"], rho, rho.clone(), maps, torch.tensor([0, 1]), "m")
     assert res.vanished.tolist() == [[True, True], [False, True]]
     kept = res.mean_kept()
     assert kept[0] == pytest.approx(0.6) and torch.isnan(kept[1])
-    assert res.mean()[0] == pytest.approx(0.3)      # the plain mean counts the vanished map as rho = 0
+    assert res.mean()[0] == pytest.approx(0.3)  # the plain mean counts the vanished map as rho = 0
 
 
 def test_fails_sanity_check_flags_a_map_that_ignores_the_model(tiny):
@@ -357,7 +347,7 @@ def test_figures_and_panel(tiny):
     assert all(ax.get_legend() is None for ax in bars.axes)
     # markers=True: one open marker shape per image, named in one legend
     marked = cv.plot.auc_bars(ev, markers=True)
-    (legend,) = marked.legends                                   # one legend, below the panels
+    (legend,) = marked.legends  # one legend, below the panels
     assert [t.get_text() for t in legend.get_texts()] == ["image 0", "image 1"]
     shapes = {line.get_marker() for line in marked.axes[0].get_lines()}
     assert shapes == {"o", "s"} and len(marked.axes[0].get_lines()) == 2 * len(names)
@@ -365,14 +355,14 @@ def test_figures_and_panel(tiny):
         cv.plot.auc_bars(ev, markers="yes")
     spread = cv.plot.sanity_spread(ev.sanity, {"gradients": ["saliency"], "CAMs": ["gradcam"]})
     assert len(spread.axes) == 2 and [len(ax.get_legend().get_texts()) for ax in spread.axes] == [1, 1]
-    band = spread.axes[0].collections[0].get_paths()[0].vertices[:, 1]      # lowest to highest image
+    band = spread.axes[0].collections[0].get_paths()[0].vertices[:, 1]  # lowest to highest image
     sp = ev.sanity["saliency"].spearman.numpy()
     assert band.min() == pytest.approx(sp.min(), abs=1e-6) and band.max() == pytest.approx(sp.max(), abs=1e-6)
     plain = [line.get_color() for ax in spread.axes for line in ax.get_lines() if line.get_label() in ev.sanity]
-    assert plain == ["C0", "C0"]                                    # default: colours restart in each panel
+    assert plain == ["C0", "C0"]  # default: colours restart in each panel
     fixed = cv.plot.sanity_spread(ev.sanity, {"gradients": ["saliency"], "CAMs": ["gradcam"]}, distinct_colours=True)
     colours = [line.get_color() for ax in fixed.axes for line in ax.get_lines() if line.get_label() in ev.sanity]
-    assert colours == ["C0", "C1"]                                  # one colour per method across panels
+    assert colours == ["C0", "C1"]  # one colour per method across panels
     dotted = [line for line in fixed.axes[0].get_lines() if line.get_linestyle() == ":"]
     assert sorted(float(line.get_ydata().min()) for line in dotted)[0] == pytest.approx(sp.min(0).min(), abs=1e-6)
     with pytest.raises(ValueError, match="groups"):
@@ -382,8 +372,7 @@ def test_figures_and_panel(tiny):
 
 
 def test_evaluation_panel_draws_both_views():
-    p = cv.widgets.evaluation_panel(image="coffee", method="gradcam", view="curves", size=48, steps=2,
-                                    layers=("classifier", "blocks.12"))
+    p = cv.widgets.evaluation_panel(image="coffee", method="gradcam", view="curves", size=48, steps=2, layers=("classifier", "blocks.12"))
     assert set(p.controls) == {"image", "method", "view"} and p.button is not None
     assert isinstance(p.render(**p.values()), Figure)
     p.controls["view"].value = "sanity"

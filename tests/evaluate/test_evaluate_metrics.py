@@ -12,8 +12,16 @@ from torch import nn
 
 import cnnviz_lab as cv
 from cnnviz_lab.evaluate import (
-    average_drop, avg_sensitivity, explanation_scores, faithfulness_correlation, increase_in_confidence,
-    infidelity, linear_imputation, max_sensitivity, road, sensitivities,
+    average_drop,
+    avg_sensitivity,
+    explanation_scores,
+    faithfulness_correlation,
+    increase_in_confidence,
+    infidelity,
+    linear_imputation,
+    max_sensitivity,
+    road,
+    sensitivities,
 )
 from conftest import assert_clean
 
@@ -23,7 +31,7 @@ class Linear(nn.Module):
 
     def __init__(self, size: int = 4, classes: int = 3) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(3, 3, 1)      # an identity convolution: the input gate sees a CNN
+        self.conv = nn.Conv2d(3, 3, 1)  # an identity convolution: the input gate sees a CNN
         with torch.no_grad():
             self.conv.weight.copy_(torch.eye(3).view(3, 3, 1, 1))
             self.conv.bias.zero_()
@@ -57,12 +65,10 @@ def test_faithfulness_correlation_follows_the_definition(linear, x4):
     state, xs = copy.deepcopy(linear.state_dict()), x4.clone()
     w = linear.fc.weight.detach().view(3, 3, 4, 4)
     target = [0, 2]
-    gxi = torch.stack([w[t] * x4[i] for i, t in enumerate(target)])        # input x gradient
+    gxi = torch.stack([w[t] * x4[i] for i, t in enumerate(target)])  # input x gradient
     # fill 0 removes w_i x_i exactly: the drop of a subset is the attribution summed over it
-    assert torch.allclose(faithfulness_correlation(linear, x4, gxi, target, n=12, subset_size=5, seed=0),
-                          torch.ones(2), atol=1e-5)
-    assert torch.allclose(faithfulness_correlation(linear, x4, -gxi, target, n=12, subset_size=5, seed=0),
-                          -torch.ones(2), atol=1e-5)
+    assert torch.allclose(faithfulness_correlation(linear, x4, gxi, target, n=12, subset_size=5, seed=0), torch.ones(2), atol=1e-5)
+    assert torch.allclose(faithfulness_correlation(linear, x4, -gxi, target, n=12, subset_size=5, seed=0), -torch.ones(2), atol=1e-5)
     # a random attribution: Pearson correlation written out, on the same subsets
     torch.manual_seed(5)
     attr = torch.randn(2, 3, 4, 4)
@@ -70,7 +76,7 @@ def test_faithfulness_correlation_follows_the_definition(linear, x4):
     got = faithfulness_correlation(linear, x4, attr, target, subsets=subsets, fill=0.5, output="prob")
     for i, t in enumerate(target):
         with torch.no_grad():
-            y = linear(x4[i:i + 1]).softmax(1)[0, t]
+            y = linear(x4[i : i + 1]).softmax(1)[0, t]
             drops, sums = [], []
             for s in subsets:
                 img = x4[i].flatten().clone()
@@ -82,11 +88,9 @@ def test_faithfulness_correlation_follows_the_definition(linear, x4):
         assert abs(float(got[i]) - float((a * d).sum() / (a.norm() * d.norm()))) < 1e-5
     # a pixel map: a subset of pixels removes all three channels
     pix = gxi.sum(1)
-    assert torch.allclose(faithfulness_correlation(linear, x4, pix, target, n=10, subset_size=3, seed=1),
-                          torch.ones(2), atol=1e-5)
+    assert torch.allclose(faithfulness_correlation(linear, x4, pix, target, n=10, subset_size=3, seed=1), torch.ones(2), atol=1e-5)
     # constant sums have no correlation: 0, not NaN
-    assert torch.equal(faithfulness_correlation(linear, x4, torch.zeros(2, 4, 4), target, n=5, subset_size=3,
-                                                seed=1), torch.zeros(2))
+    assert torch.equal(faithfulness_correlation(linear, x4, torch.zeros(2, 4, 4), target, n=5, subset_size=3, seed=1), torch.zeros(2))
     _untouched(linear, x4, state, xs)
 
 
@@ -113,15 +117,13 @@ def test_sensitivity_follows_the_definition(linear, x4):
 
     r, d = 0.3, 48
     s = sensitivities(linear, x4, [1, 2], method=identity, radius=r, n=200, relative=False, seed=3)
-    assert s.shape == (2, 200) and bool((s > 0).all()) and bool((s <= r * d ** 0.5 + 1e-6).all())
+    assert s.shape == (2, 200) and bool((s > 0).all()) and bool((s <= r * d**0.5 + 1e-6).all())
     assert abs(float(s.pow(2).mean()) / d - r * r / 3) < 0.1 * r * r / 3
-    assert all(t == [1, 2] for t in seen)                # the same classes at every draw
+    assert all(t == [1, 2] for t in seen)  # the same classes at every draw
     rel = sensitivities(linear, x4, [1, 2], method=identity, radius=r, n=200, relative=True, seed=3)
     torch.testing.assert_close(rel, s / x4.flatten(1).norm(dim=1, keepdim=True))
-    torch.testing.assert_close(max_sensitivity(linear, x4, [1, 2], method=identity, radius=r, n=200, seed=3),
-                               rel.amax(1))
-    torch.testing.assert_close(avg_sensitivity(linear, x4, [1, 2], method=identity, radius=r, n=200, seed=3),
-                               rel.mean(1))
+    torch.testing.assert_close(max_sensitivity(linear, x4, [1, 2], method=identity, radius=r, n=200, seed=3), rel.amax(1))
+    torch.testing.assert_close(avg_sensitivity(linear, x4, [1, 2], method=identity, radius=r, n=200, seed=3), rel.mean(1))
     _untouched(linear, x4, state, xs)
 
 
@@ -145,14 +147,15 @@ def test_infidelity_follows_the_definition(linear, x4):
     # 3w predicts 3 w^T I: error (2 w^T I)^2, mean 4 sigma^2 ||w||^2; the best scale beta = 1/3 fixes it
     sigma = 0.1
     got = infidelity(linear, x4, 3 * grad, target, n=2000, noise=sigma, seed=1)
-    want = 4 * sigma ** 2 * grad.flatten(1).pow(2).sum(1)
+    want = 4 * sigma**2 * grad.flatten(1).pow(2).sum(1)
     assert torch.allclose(got, want, rtol=0.1)
     assert float(infidelity(linear, x4, 3 * grad, target, n=20, noise=sigma, normalize=True, seed=1).max()) < 1e-9
     # per-pixel noise on all channels: the channel sum of w is the exact map
     assert float(infidelity(linear, x4, grad.sum(1), target, n=20, seed=2).max()) < 1e-9
     # reproducible and independent of the batch size
-    torch.testing.assert_close(infidelity(linear, x4, grad * 2, target, n=7, seed=5, batch_size=1),
-                               infidelity(linear, x4, grad * 2, target, n=7, seed=5, batch_size=64))
+    torch.testing.assert_close(
+        infidelity(linear, x4, grad * 2, target, n=7, seed=5, batch_size=1), infidelity(linear, x4, grad * 2, target, n=7, seed=5, batch_size=64)
+    )
     _untouched(linear, x4, state, xs)
 
 
@@ -196,7 +199,7 @@ def test_linear_imputation_by_hand():
     got = linear_imputation(img[None], corner[None])[0]
     v = img[0]
     assert abs(float(got[0, 0, 0]) - float((v[0, 1] / 6 + v[1, 0] / 6 + v[1, 1] / 12) / (5 / 12))) < 1e-5
-    assert torch.equal(got[:, ~corner], img[:, ~corner])          # kept pixels untouched
+    assert torch.equal(got[:, ~corner], img[:, ~corner])  # kept pixels untouched
     torch.manual_seed(0)
     imgs, masks = torch.randn(2, 3, 7, 6), torch.rand(2, 7, 6) < 0.6
     got = linear_imputation(imgs, masks)
@@ -217,7 +220,7 @@ def test_road_follows_the_definition(tiny):
                 rank = torch.argsort(a[i].flatten(), descending=order == "morf")
                 for s, f in enumerate(fr):
                     removed = torch.zeros(36, dtype=torch.bool)
-                    removed[rank[:int(f * 36)]] = True
+                    removed[rank[: int(f * 36)]] = True
                     img = _dense_imputation(x[i], removed.view(6, 6))
                     with torch.no_grad():
                         logits = tiny(img[None])[0]
@@ -236,7 +239,7 @@ def test_average_drop_and_increase_follow_the_definition(tiny):
     x = torch.randn(3, 3, 6, 6)
     state, xs = copy.deepcopy(tiny.state_dict()), x.clone()
     ones = torch.ones(3, 6, 6)
-    assert torch.equal(average_drop(tiny, x, ones), torch.zeros(3))            # E = x: nothing lost
+    assert torch.equal(average_drop(tiny, x, ones), torch.zeros(3))  # E = x: nothing lost
     assert not bool(increase_in_confidence(tiny, x, ones).any())
     maps = torch.rand(3, 6, 6) - 0.3
     y, o = explanation_scores(tiny, x, maps, [0, 1, 2], fill=0.2)
@@ -267,8 +270,7 @@ def test_the_metrics_work_on_a_classifier_with_named_fills(tiny):
 # --- bad input ---------------------------------------------------------------------------------
 def _calls(model, x, a):
     return {
-        "faithfulness_correlation": lambda **k: faithfulness_correlation(model, x, a, **{"n": 3, "subset_size": 4,
-                                                                                           **k}),
+        "faithfulness_correlation": lambda **k: faithfulness_correlation(model, x, a, **{"n": 3, "subset_size": 4, **k}),
         "max_sensitivity": lambda **k: max_sensitivity(model, x, **{"n": 2, **k}),
         "avg_sensitivity": lambda **k: avg_sensitivity(model, x, **{"n": 2, **k}),
         "infidelity": lambda **k: infidelity(model, x, a, **{"n": 3, **k}),
@@ -353,10 +355,8 @@ from fuzzkit import ModelState, make_model  # noqa: E402
 X16 = torch.randn(2, 3, 16, 16)
 A16 = torch.rand(2, 16, 16)
 STATE_CALLS = {
-    "faithfulness_correlation": lambda m: faithfulness_correlation(m, X16, A16, n=3, subset_size=4, seed=0,
-                                                                   progress=False),
-    "max_sensitivity": lambda m: max_sensitivity(m, X16, method="gradcam", layer="conv2", n=2, seed=0,
-                                                 progress=False),
+    "faithfulness_correlation": lambda m: faithfulness_correlation(m, X16, A16, n=3, subset_size=4, seed=0, progress=False),
+    "max_sensitivity": lambda m: max_sensitivity(m, X16, method="gradcam", layer="conv2", n=2, seed=0, progress=False),
     "avg_sensitivity": lambda m: avg_sensitivity(m, X16, method="saliency", n=2, seed=0, progress=False),
     "infidelity": lambda m: infidelity(m, X16, A16, n=3, seed=0, progress=False),
     "road": lambda m: road(m, X16, A16, fractions=[0.3, 0.6], seed=0, progress=False),

@@ -12,8 +12,7 @@ import torch
 from hypothesis import strategies as st
 
 import cnnviz_lab as cv
-from fuzzkit import (VALID_MODELS, Case, Spec, base_case, cases, draw_x, keyword_kind, make_model,
-                     run_kind, standard_kinds, variants)
+from fuzzkit import VALID_MODELS, Case, Spec, base_case, cases, draw_x, keyword_kind, make_model, run_kind, standard_kinds, variants
 
 BAD_STEPS = [0, -1, 2.5, "3", (2,)]
 BAD_BATCH = [0, -1, 2.5, "8", (2,)]
@@ -30,10 +29,13 @@ def attribution_for(data, case: Case):
 
 
 def curve_kwargs(data, case):
-    return {"attribution": attribution_for(data, case),
-            "steps": data.draw(st.none() | st.integers(1, 4), label="steps"),
-            "batch_size": data.draw(st.none() | st.integers(1, 6), label="batch_size"),
-            "seed": data.draw(st.integers(0, 5), label="seed"), "progress": False}
+    return {
+        "attribution": attribution_for(data, case),
+        "steps": data.draw(st.none() | st.integers(1, 4), label="steps"),
+        "batch_size": data.draw(st.none() | st.integers(1, 6), label="batch_size"),
+        "seed": data.draw(st.integers(0, 5), label="seed"),
+        "progress": False,
+    }
 
 
 def auc_expect(case: Case, result) -> None:
@@ -51,18 +53,31 @@ def curve_expect(case: Case, result) -> None:
 def bad_attribution(data) -> list[Case]:
     case = base_case(data, curve_kwargs, None)
     n, _, h, w = case.x.shape
-    return variants(case, "attribution", attribution=[
-        lambda: torch.rand(n + 1, h, w), lambda: torch.rand(n, 2, h, w), lambda: torch.rand(h * w),
-        lambda: torch.rand(n, 1, 3, h, w), "map", None])
+    return variants(
+        case,
+        "attribution",
+        attribution=[
+            lambda: torch.rand(n + 1, h, w),
+            lambda: torch.rand(n, 2, h, w),
+            lambda: torch.rand(h * w),
+            lambda: torch.rand(n, 1, 3, h, w),
+            "map",
+            None,
+        ],
+    )
 
 
 def curve_spec(name, fn, expect, fill_arg):
     kinds = standard_kinds(curve_kwargs, "one")
-    kinds.update({"kw_steps": keyword_kind("steps", BAD_STEPS, curve_kwargs),
-                  "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, curve_kwargs),
-                  "kw_attribution": bad_attribution,
-                  "kw_reduce": keyword_kind("reduce", ["max", 3], curve_kwargs),
-                  f"kw_{fill_arg}": keyword_kind(fill_arg, ["nope", (1.0, 2.0)], curve_kwargs)})
+    kinds.update(
+        {
+            "kw_steps": keyword_kind("steps", BAD_STEPS, curve_kwargs),
+            "kw_batch_size": keyword_kind("batch_size", BAD_BATCH, curve_kwargs),
+            "kw_attribution": bad_attribution,
+            "kw_reduce": keyword_kind("reduce", ["max", 3], curve_kwargs),
+            f"kw_{fill_arg}": keyword_kind(fill_arg, ["nope", (1.0, 2.0)], curve_kwargs),
+        }
+    )
     return Spec(name, lambda c: fn(c.model, c.x, target=c.target, **c.kwargs), expect, kinds)
 
 
@@ -72,12 +87,15 @@ GRADCAM_CONV2 = functools.partial(cv.gradcam, layer="conv2")
 
 def randomization_kwargs(data, case, methods=(cv.saliency, GRADCAM_CONV2, cv.input_x_gradient)):
     names = cv.randomization_layers(case.model)
-    layers = data.draw(st.none() | st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True),
-                       label="layers")
-    return {"method": data.draw(st.sampled_from(methods), label="method"),
-            "layers": layers, "cascading": data.draw(st.booleans(), label="cascading"),
-            "seed": data.draw(st.integers(0, 5), label="seed"),
-            "init": data.draw(st.sampled_from(["reset", "normal"]), label="init"), "progress": False}
+    layers = data.draw(st.none() | st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True), label="layers")
+    return {
+        "method": data.draw(st.sampled_from(methods), label="method"),
+        "layers": layers,
+        "cascading": data.draw(st.booleans(), label="cascading"),
+        "seed": data.draw(st.integers(0, 5), label="seed"),
+        "init": data.draw(st.sampled_from(["reset", "normal"]), label="init"),
+        "progress": False,
+    }
 
 
 def randomization_expect(case: Case, result) -> None:
@@ -88,11 +106,15 @@ def randomization_expect(case: Case, result) -> None:
 
 
 def evaluate_kwargs(data, case, methods=(["saliency"], [GRADCAM_CONV2, "saliency"], [cv.input_x_gradient])):
-    return {"methods": data.draw(st.sampled_from(methods), label="methods"),
-            "faithfulness": data.draw(st.booleans(), label="faithfulness"),
-            "sanity": data.draw(st.booleans(), label="sanity"), "steps": 2, "layers": ["fc"],
-            "seed": data.draw(st.integers(0, 5), label="seed"),  # the random baselines: seed=None is unseeded
-            "progress": False}
+    return {
+        "methods": data.draw(st.sampled_from(methods), label="methods"),
+        "faithfulness": data.draw(st.booleans(), label="faithfulness"),
+        "sanity": data.draw(st.booleans(), label="sanity"),
+        "steps": 2,
+        "layers": ["fc"],
+        "seed": data.draw(st.integers(0, 5), label="seed"),  # the random baselines: seed=None is unseeded
+        "progress": False,
+    }
 
 
 def evaluate_expect(case: Case, result) -> None:
@@ -115,24 +137,29 @@ SPECS = {
     "deletion_curve": curve_spec("deletion_curve", cv.deletion_curve, curve_expect, "fill"),
     "insertion_curve": curve_spec("insertion_curve", cv.insertion_curve, curve_expect, "start"),
     "randomization_check": Spec(
-        "randomization_check", lambda c: cv.randomization_check(c.model, x=c.x, target=c.target, **c.kwargs),
-        randomization_expect, {
+        "randomization_check",
+        lambda c: cv.randomization_check(c.model, x=c.x, target=c.target, **c.kwargs),
+        randomization_expect,
+        {
             **standard_kinds(randomization_kwargs, "one"),
-            "bn_train_default_layer": lambda data: base_case(
-                data, lambda d, c: randomization_kwargs(d, c, (cv.gradcam,)), "one", models=["bn_train"]),
+            "bn_train_default_layer": lambda data: base_case(data, lambda d, c: randomization_kwargs(d, c, (cv.gradcam,)), "one", models=["bn_train"]),
             "kw_layers": keyword_kind("layers", [["nope"], "fc", [3], []], randomization_kwargs),
             "kw_method": keyword_kind("method", ["nope", None, 3, "occlusion_grid"], randomization_kwargs),
             "kw_init": keyword_kind("init", ["uniform", 3], randomization_kwargs),
-            "method_name": registered_method}),
+            "method_name": registered_method,
+        },
+    ),
     "evaluate_methods": Spec(
-        "evaluate_methods", lambda c: cv.evaluate_methods(c.model, c.x, target=c.target, **c.kwargs),
-        evaluate_expect, {
+        "evaluate_methods",
+        lambda c: cv.evaluate_methods(c.model, c.x, target=c.target, **c.kwargs),
+        evaluate_expect,
+        {
             **standard_kinds(evaluate_kwargs, "one"),
-            "bn_train_default_layer": lambda data: base_case(
-                data, lambda d, c: evaluate_kwargs(d, c, (["gradcam"],)), "one", models=["bn_train"]),
-            "kw_methods": keyword_kind("methods", [["nope"], "saliency", [3]], evaluate_kwargs,
-                                       words=("methods", "method")),
-            "kw_steps": keyword_kind("steps", BAD_STEPS, evaluate_kwargs)}),
+            "bn_train_default_layer": lambda data: base_case(data, lambda d, c: evaluate_kwargs(d, c, (["gradcam"],)), "one", models=["bn_train"]),
+            "kw_methods": keyword_kind("methods", [["nope"], "saliency", [3]], evaluate_kwargs, words=("methods", "method")),
+            "kw_steps": keyword_kind("steps", BAD_STEPS, evaluate_kwargs),
+        },
+    ),
 }
 
 
@@ -153,6 +180,7 @@ def maps_and_boxes(data):
         x0 = data.draw(st.integers(0, w - 1), label="x0")
         y0 = data.draw(st.integers(0, h - 1), label="y0")
         return (x0, y0, data.draw(st.integers(x0 + 1, w), label="x1"), data.draw(st.integers(y0 + 1, h), label="y1"))
+
     boxes = [[box() for _ in range(data.draw(st.integers(1, 2), label="boxes"))] for _ in range(n)]
     return attribution, {"boxes": boxes, "tolerance": data.draw(st.floats(0, 5), label="tolerance")}
 
@@ -163,8 +191,7 @@ def pointing_expect(case: Case, result) -> None:
 
 def random_map_x(data):
     x = draw_x(data)
-    return x, {"seed": data.draw(st.integers(0, 9), label="seed"),
-               "resolution": data.draw(st.none() | st.integers(1, 7), label="resolution")}
+    return x, {"seed": data.draw(st.integers(0, 9), label="seed"), "resolution": data.draw(st.none() | st.integers(1, 7), label="resolution")}
 
 
 def trapezoid_data(data):
@@ -182,15 +209,16 @@ def energy_data(data):
 
 def heatmap_data(data):
     shape = data.draw(st.sampled_from([(2, 4, 5), (1, 1, 3, 3), (6, 6)]), label="heatmap shape")
-    return torch.rand(shape), {"percentile": data.draw(st.floats(0, 100), label="percentile"),
-                               "normalize": data.draw(st.booleans(), label="normalize"),
-                               "blur": data.draw(st.integers(1, 4), label="blur")}
+    return torch.rand(shape), {
+        "percentile": data.draw(st.floats(0, 100), label="percentile"),
+        "normalize": data.draw(st.booleans(), label="normalize"),
+        "blur": data.draw(st.integers(1, 4), label="blur"),
+    }
 
 
 def starts_data(data):
     size = data.draw(st.integers(1, 40), label="size")
-    return size, {"window": data.draw(st.integers(1, 40), label="window"),
-                  "stride": data.draw(st.integers(1, 40), label="stride")}
+    return size, {"window": data.draw(st.integers(1, 40), label="window"), "stride": data.draw(st.integers(1, 40), label="stride")}
 
 
 def starts_expect(case: Case, result) -> None:
@@ -203,19 +231,25 @@ def starts_expect(case: Case, result) -> None:
 def grid_case(data) -> Case:
     key = data.draw(st.sampled_from(VALID_MODELS), label="model")
     x = draw_x(data)
-    grid = cv.occlusion_grid(make_model(key), x.detach(), window=data.draw(st.integers(2, 6), label="window"),
-                             stride=data.draw(st.integers(2, 6), label="stride"), progress=False)
+    grid = cv.occlusion_grid(
+        make_model(key), x.detach(), window=data.draw(st.integers(2, 6), label="window"), stride=data.draw(st.integers(2, 6), label="stride"), progress=False
+    )
     return Case(None, None, grid)
 
 
 #: Names course_methods accepts and the canonical name each stands for.
-COURSE_NAMES = {"saliency": "saliency", "guided": "guided_backprop", "ig": "integrated_gradients",
-                "Grad-CAM++": "gradcam_pp", "scorecam": "scorecam", "occlusion": "occlusion"}
+COURSE_NAMES = {
+    "saliency": "saliency",
+    "guided": "guided_backprop",
+    "ig": "integrated_gradients",
+    "Grad-CAM++": "gradcam_pp",
+    "scorecam": "scorecam",
+    "occlusion": "occlusion",
+}
 
 
 def names_bad(data) -> list[Case]:
-    cases = variants(Case(None, None, kwargs={"names": ["saliency"]}), "names",
-                     names=[["nope"], "saliency", [3], [None]])
+    cases = variants(Case(None, None, kwargs={"names": ["saliency"]}), "names", names=[["nope"], "saliency", [3], [None]])
     for c in cases:
         c.words = ("names", "method")  # the names are method names
     return cases
@@ -230,53 +264,87 @@ def no_model_spec(name, run, expect, make, bad: dict[str, list], x_bad: list | N
     return Spec(name, run, expect, kinds)
 
 
-SPECS.update({
-    "pointing_game": no_model_spec(
-        "pointing_game", lambda c: cv.pointing_game(c.x, **c.kwargs), pointing_expect, maps_and_boxes,
-        {"boxes": [[], [[(0, 0, 1)]], "abc", None, [[("a", 0, 1, 1)]]], "tolerance": [-1.0, "a", math.nan],
-         "reduce": ["max"]},
-        x_bad=[lambda: torch.rand(5), "map", None, lambda: torch.rand(1, 1, 1, 3, 3)], x_word="attribution"),
-    "random_map": no_model_spec(
-        "random_map", lambda c: cv.random_map(c.x, **c.kwargs),
-        lambda c, r: tuple(r.shape) == (c.x.shape[0], c.x.shape[2], c.x.shape[3]) or pytest.fail(str(r.shape)),
-        random_map_x, {"resolution": [0, -1, 2.5, "7"], "seed": ["a", 2.5]},
-        x_bad=[lambda: torch.rand(3, 8, 8), lambda: torch.rand(8), None, "x"]),
-    "trapezoid_auc": no_model_spec(
-        "trapezoid_auc", lambda c: cv.trapezoid_auc(c.x, **c.kwargs),
-        lambda c, r: (r.dim() == c.kwargs["scores"].dim() - 1) or pytest.fail(str(r.shape)),
-        trapezoid_data, {"scores": [lambda: torch.rand(99), "abc", None]},
-        x_bad=[lambda: torch.rand(99), "abc", None], x_word="fractions"),
-    "energy_in_box": no_model_spec(
-        "energy_in_box", lambda c: cv.energy_in_box(c.x, **c.kwargs),
-        lambda c, r: bool(((r >= 0) & (r <= 1 + 1e-6)).all()) or pytest.fail(str(r)),
-        energy_data, {"box": [(0, 0, 99, 99), (3, 3, 1, 1), (0, 0, 1), "abc", None]},
-        x_bad=[lambda: torch.rand(5), "map", None], x_word="attribution"),
-    "regularize_occlusion": no_model_spec(
-        "regularize_occlusion", lambda c: cv.regularize_occlusion(c.x, **c.kwargs),
-        lambda c, r: tuple(r.shape) == tuple(c.x.shape) or pytest.fail(str(r.shape)),
-        heatmap_data, {"percentile": [-1.0, 101.0, "a", math.nan], "blur": [0, -1, 2.5, "3"]},
-        x_bad=[lambda: torch.rand(5), "map", None], x_word="heatmap"),
-    "window_starts": no_model_spec(
-        "window_starts", lambda c: cv.window_starts(c.x, **c.kwargs), starts_expect, starts_data,
-        {"window": [0, -1, 2.5, "8"], "stride": [0, -1, 2.5, "8"]}, x_bad=[0, -1, 2.5, "8"], x_word="size"),
-    "occlusion_map": Spec("occlusion_map", lambda c: cv.occlusion_map(c.x),
-                          lambda c, r: tuple(r.shape[-2:]) == c.x.size or pytest.fail(str(r.shape)),
-                          {"valid": grid_case,
-                           "bad_grid": lambda data: variants(Case(None, None, None), "grid",
-                                                             x=["grid", None, lambda: torch.rand(1, 5, 5)])}),
-    "randomization_layers": Spec(
-        "randomization_layers", lambda c: cv.randomization_layers(c.model),
-        lambda c, r: (r and all(isinstance(n, str) for n in r)) or pytest.fail(repr(r)),
-        {"valid": lambda data: Case(*[(k, make_model(k)) for k in [data.draw(st.sampled_from(VALID_MODELS))]][0]),
-         "model_type": lambda data: variants(Case("tiny", make_model("tiny")), "model",
-                                             model=["resnet18", None, lambda: torch.zeros(3)])}),
-    "course_methods": Spec(
-        "course_methods", lambda c: cv.course_methods(**c.kwargs),
-        lambda c, r: set(r) == {COURSE_NAMES[n] for n in c.kwargs["names"]} or pytest.fail(repr(r)),
-        {"valid": lambda data: Case(None, None, kwargs={"names": data.draw(st.lists(st.sampled_from(
-            sorted(COURSE_NAMES)), min_size=1, unique=True))}),
-         "kw_names": names_bad}),
-})
+SPECS.update(
+    {
+        "pointing_game": no_model_spec(
+            "pointing_game",
+            lambda c: cv.pointing_game(c.x, **c.kwargs),
+            pointing_expect,
+            maps_and_boxes,
+            {"boxes": [[], [[(0, 0, 1)]], "abc", None, [[("a", 0, 1, 1)]]], "tolerance": [-1.0, "a", math.nan], "reduce": ["max"]},
+            x_bad=[lambda: torch.rand(5), "map", None, lambda: torch.rand(1, 1, 1, 3, 3)],
+            x_word="attribution",
+        ),
+        "random_map": no_model_spec(
+            "random_map",
+            lambda c: cv.random_map(c.x, **c.kwargs),
+            lambda c, r: tuple(r.shape) == (c.x.shape[0], c.x.shape[2], c.x.shape[3]) or pytest.fail(str(r.shape)),
+            random_map_x,
+            {"resolution": [0, -1, 2.5, "7"], "seed": ["a", 2.5]},
+            x_bad=[lambda: torch.rand(3, 8, 8), lambda: torch.rand(8), None, "x"],
+        ),
+        "trapezoid_auc": no_model_spec(
+            "trapezoid_auc",
+            lambda c: cv.trapezoid_auc(c.x, **c.kwargs),
+            lambda c, r: (r.dim() == c.kwargs["scores"].dim() - 1) or pytest.fail(str(r.shape)),
+            trapezoid_data,
+            {"scores": [lambda: torch.rand(99), "abc", None]},
+            x_bad=[lambda: torch.rand(99), "abc", None],
+            x_word="fractions",
+        ),
+        "energy_in_box": no_model_spec(
+            "energy_in_box",
+            lambda c: cv.energy_in_box(c.x, **c.kwargs),
+            lambda c, r: bool(((r >= 0) & (r <= 1 + 1e-6)).all()) or pytest.fail(str(r)),
+            energy_data,
+            {"box": [(0, 0, 99, 99), (3, 3, 1, 1), (0, 0, 1), "abc", None]},
+            x_bad=[lambda: torch.rand(5), "map", None],
+            x_word="attribution",
+        ),
+        "regularize_occlusion": no_model_spec(
+            "regularize_occlusion",
+            lambda c: cv.regularize_occlusion(c.x, **c.kwargs),
+            lambda c, r: tuple(r.shape) == tuple(c.x.shape) or pytest.fail(str(r.shape)),
+            heatmap_data,
+            {"percentile": [-1.0, 101.0, "a", math.nan], "blur": [0, -1, 2.5, "3"]},
+            x_bad=[lambda: torch.rand(5), "map", None],
+            x_word="heatmap",
+        ),
+        "window_starts": no_model_spec(
+            "window_starts",
+            lambda c: cv.window_starts(c.x, **c.kwargs),
+            starts_expect,
+            starts_data,
+            {"window": [0, -1, 2.5, "8"], "stride": [0, -1, 2.5, "8"]},
+            x_bad=[0, -1, 2.5, "8"],
+            x_word="size",
+        ),
+        "occlusion_map": Spec(
+            "occlusion_map",
+            lambda c: cv.occlusion_map(c.x),
+            lambda c, r: tuple(r.shape[-2:]) == c.x.size or pytest.fail(str(r.shape)),
+            {"valid": grid_case, "bad_grid": lambda data: variants(Case(None, None, None), "grid", x=["grid", None, lambda: torch.rand(1, 5, 5)])},
+        ),
+        "randomization_layers": Spec(
+            "randomization_layers",
+            lambda c: cv.randomization_layers(c.model),
+            lambda c, r: (r and all(isinstance(n, str) for n in r)) or pytest.fail(repr(r)),
+            {
+                "valid": lambda data: Case(*[(k, make_model(k)) for k in [data.draw(st.sampled_from(VALID_MODELS))]][0]),
+                "model_type": lambda data: variants(Case("tiny", make_model("tiny")), "model", model=["resnet18", None, lambda: torch.zeros(3)]),
+            },
+        ),
+        "course_methods": Spec(
+            "course_methods",
+            lambda c: cv.course_methods(**c.kwargs),
+            lambda c, r: set(r) == {COURSE_NAMES[n] for n in c.kwargs["names"]} or pytest.fail(repr(r)),
+            {
+                "valid": lambda data: Case(None, None, kwargs={"names": data.draw(st.lists(st.sampled_from(sorted(COURSE_NAMES)), min_size=1, unique=True))}),
+                "kw_names": names_bad,
+            },
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("function, kind", cases(SPECS))

@@ -9,9 +9,9 @@ from cnnviz_lab.evaluate import box_iou, cam_box
 
 def test_cam_box_keeps_the_largest_region_above_the_threshold():
     m = torch.zeros(10, 12)
-    m[2:5, 3:8] = 1.0          # 15 pixels: the largest region
-    m[7, 10] = 5.0             # the maximum, a single pixel
-    m[8:10, 0:2] = 0.5         # 4 pixels
+    m[2:5, 3:8] = 1.0  # 15 pixels: the largest region
+    m[7, 10] = 5.0  # the maximum, a single pixel
+    m[8:10, 0:2] = 0.5  # 4 pixels
     # 20 % of 5 is 1: the 15-pixel block and the single maximum survive, the 0.5 block does not
     assert cam_box(m) == (3, 2, 8, 5)
     # 10 %: the 0.5 block joins, still smaller than 15 pixels
@@ -22,8 +22,8 @@ def test_cam_box_keeps_the_largest_region_above_the_threshold():
 
 def test_cam_box_uses_4_connectivity():
     m = torch.zeros(5, 5)
-    m[0, 0] = m[1, 1] = m[2, 2] = 1.0       # diagonal: three separate regions of one pixel
-    m[4, 3:5] = 0.9                         # two touching pixels: the largest region
+    m[0, 0] = m[1, 1] = m[2, 2] = 1.0  # diagonal: three separate regions of one pixel
+    m[4, 3:5] = 0.9  # two touching pixels: the largest region
     assert cam_box(m) == (3, 4, 5, 5)
 
 

@@ -11,9 +11,8 @@ import cnnviz_lab as cv
 
 
 def _waves(h: int = 16, w: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float64), torch.arange(w, dtype=torch.float64),
-                            indexing="ij")
-    return torch.cos(2 * math.pi * xs / 4), torch.cos(math.pi * ys)   # period 4 along x, period 2 along y
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float64), torch.arange(w, dtype=torch.float64), indexing="ij")
+    return torch.cos(2 * math.pi * xs / 4), torch.cos(math.pi * ys)  # period 4 along x, period 2 along y
 
 
 def test_pure_waves_by_hand():
@@ -36,8 +35,8 @@ def test_pure_waves_by_hand():
 def test_channels_are_summed_scale_and_constant():
     stripes, rows = _waves()
     maps = torch.stack([torch.stack([stripes, rows]), torch.stack([10 * stripes, 10 * rows])]).float()
-    share = cv.evaluate.period_share(maps, 4)          # (N,) = (2,)
-    assert share.shape == (2,) and torch.allclose(share, torch.tensor([1 / 3, 1 / 3]))   # energies 1/2 and 1
+    share = cv.evaluate.period_share(maps, 4)  # (N,) = (2,)
+    assert share.shape == (2,) and torch.allclose(share, torch.tensor([1 / 3, 1 / 3]))  # energies 1/2 and 1
     assert cv.evaluate.period_share(maps[0], 4).shape == (1,)
     assert cv.evaluate.period_share(torch.full((1, 1, 8, 8), 3.0), 2).item() == 0.0
     before = maps.clone()

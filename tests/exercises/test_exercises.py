@@ -29,13 +29,16 @@ def right_top_k(logits, k):
     return logits.softmax(dim=1).topk(k, dim=1)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda z, k: tuple(t.flip(1) for t in right_top_k(z, k)), "ascending order"),
-    (lambda z, k: z.topk(k, dim=1), "logits, not probabilities"),
-    (lambda z, k: z.softmax(dim=0).topk(k, dim=1), "dim=1"),
-    (lambda z, k: right_top_k(z, k)[::-1], "probabilities first"),
-    (lambda z, k: z.log_softmax(dim=1).topk(k, dim=1), "log_softmax"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda z, k: tuple(t.flip(1) for t in right_top_k(z, k)), "ascending order"),
+        (lambda z, k: z.topk(k, dim=1), "logits, not probabilities"),
+        (lambda z, k: z.softmax(dim=0).topk(k, dim=1), "dim=1"),
+        (lambda z, k: right_top_k(z, k)[::-1], "probabilities first"),
+        (lambda z, k: z.log_softmax(dim=1).topk(k, dim=1), "log_softmax"),
+    ],
+)
 def test_top_k_hints(wrong, words, capsys):
     assert ex.check_top_k(right_top_k)
     verdict(capsys, True)
@@ -50,11 +53,14 @@ def lite():
     return cv.load_model()
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices.flip(0), "ascending"),
-    (lambda c, x, l, k: cv.activations(c, x, l)[0].amax(dim=(1, 2)).topk(k).indices, "maximum"),
-    (lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).values, "channel indices"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices.flip(0), "ascending"),
+        (lambda c, x, l, k: cv.activations(c, x, l)[0].amax(dim=(1, 2)).topk(k).indices, "maximum"),
+        (lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).values, "channel indices"),
+    ],
+)
 def test_most_active_channels_hints(wrong, words, lite, capsys):
     x = lite.preprocess(cv.sample_image("cat"), size=96)
     right = lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices  # noqa: E731
@@ -70,14 +76,17 @@ def _grad(model, x, score):
     return g
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda m, x, t: _grad(m, x, lambda z: z.softmax(1)[:, t]), "softmax probability"),
-    (lambda m, x, t: _grad(m, x, lambda z: z.log_softmax(1)[:, t]), "log-probability"),
-    (lambda m, x, t: _grad(m, x, lambda z: z[:, t]).abs().amax(dim=1), "colour channels"),
-    (lambda m, x, t: _grad(m, x, lambda z: z[:, t]).abs(), "no abs()"),
-    (lambda m, x, t: _grad(m, x, lambda z: z[:, (t + 1) % 10]), "class 4"),
-    (lambda m, x, t: _grad(m, x, lambda z: z[:, t]) * x, "input x gradient"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda m, x, t: _grad(m, x, lambda z: z.softmax(1)[:, t]), "softmax probability"),
+        (lambda m, x, t: _grad(m, x, lambda z: z.log_softmax(1)[:, t]), "log-probability"),
+        (lambda m, x, t: _grad(m, x, lambda z: z[:, t]).abs().amax(dim=1), "colour channels"),
+        (lambda m, x, t: _grad(m, x, lambda z: z[:, t]).abs(), "no abs()"),
+        (lambda m, x, t: _grad(m, x, lambda z: z[:, (t + 1) % 10]), "class 4"),
+        (lambda m, x, t: _grad(m, x, lambda z: z[:, t]) * x, "input x gradient"),
+    ],
+)
 def test_saliency_hints(wrong, words, capsys):
     assert ex.check_saliency(lambda m, x, t: _grad(m, x, lambda z: z[:, t]))
     assert not ex.check_saliency(wrong)
@@ -89,36 +98,45 @@ def _dxdy(x):
     return x[..., :-1, 1:] - x[..., :-1, :-1], x[..., 1:, :-1] - x[..., :-1, :-1]
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda x: sum(d.abs() for d in _dxdy(x)).flatten(1).mean(1), "square the differences"),
-    (lambda x: sum(d ** 2 for d in _dxdy(x)).flatten(1).sum(1), "take the mean"),
-    (lambda x: sum(d ** 2 for d in _dxdy(x)).mean(), "one value per image"),
-    (lambda x: (x.diff(dim=-1) ** 2).flatten(1).mean(1) + (x.diff(dim=-2) ** 2).flatten(1).mean(1), "crop"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda x: sum(d.abs() for d in _dxdy(x)).flatten(1).mean(1), "square the differences"),
+        (lambda x: sum(d**2 for d in _dxdy(x)).flatten(1).sum(1), "take the mean"),
+        (lambda x: sum(d**2 for d in _dxdy(x)).mean(), "one value per image"),
+        (lambda x: (x.diff(dim=-1) ** 2).flatten(1).mean(1) + (x.diff(dim=-2) ** 2).flatten(1).mean(1), "crop"),
+    ],
+)
 def test_total_variation_hints(wrong, words, capsys):
-    assert ex.check_total_variation(lambda x: sum(d ** 2 for d in _dxdy(x)).flatten(1).mean(1))
+    assert ex.check_total_variation(lambda x: sum(d**2 for d in _dxdy(x)).flatten(1).mean(1))
     assert not ex.check_total_variation(wrong)
     verdict(capsys, False, words)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda a, a0: (a - a0).flatten(1).norm(dim=1) / a0.flatten(1).norm(dim=1), "squared norms"),
-    (lambda a, a0: (a - a0).flatten(1).pow(2).sum(1), "not normalised"),
-    (lambda a, a0: (a - a0).flatten(1).pow(2).sum(1) / a.flatten(1).pow(2).sum(1), "TARGET"),
-    (lambda a, a0: (a - a0).pow(2).sum() / a0.pow(2).sum(), "one value per image"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda a, a0: (a - a0).flatten(1).norm(dim=1) / a0.flatten(1).norm(dim=1), "squared norms"),
+        (lambda a, a0: (a - a0).flatten(1).pow(2).sum(1), "not normalised"),
+        (lambda a, a0: (a - a0).flatten(1).pow(2).sum(1) / a.flatten(1).pow(2).sum(1), "TARGET"),
+        (lambda a, a0: (a - a0).pow(2).sum() / a0.pow(2).sum(), "one value per image"),
+    ],
+)
 def test_feature_distance_hints(wrong, words, capsys):
     assert ex.check_feature_distance(lambda a, a0: (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1))
     assert not ex.check_feature_distance(wrong)
     verdict(capsys, False, words)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda g: g / g.abs().max(), "largest |g|"),
-    (lambda g: g / g.std(), "subtract the mean"),
-    (lambda g: (g - g.mean()) / (g - g.mean()).norm(), "not the norm"),
-    (lambda g: (g - g.mean(dim=(2, 3), keepdim=True)) / g.std(dim=(2, 3), keepdim=True), "per channel"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda g: g / g.abs().max(), "largest |g|"),
+        (lambda g: g / g.std(), "subtract the mean"),
+        (lambda g: (g - g.mean()) / (g - g.mean()).norm(), "not the norm"),
+        (lambda g: (g - g.mean(dim=(2, 3), keepdim=True)) / g.std(dim=(2, 3), keepdim=True), "per channel"),
+    ],
+)
 def test_normalize_gradient_hints(wrong, words, capsys):
     assert ex.check_normalize_gradient(lambda g: (g - g.mean()) / g.std())
     assert not ex.check_normalize_gradient(wrong)
@@ -126,11 +144,14 @@ def test_normalize_gradient_hints(wrong, words, capsys):
 
 
 # ----------------------------------------------------------------------------- 05-06
-@pytest.mark.parametrize("wrong, words", [
-    (lambda a, w, c: torch.einsum("k,khw->hw", w[c], a).clamp_min(0), "no ReLU"),
-    (lambda a, w, c: torch.einsum("k,khw->hw", w[c], a) / a.shape[0], "SUM the weighted maps"),
-    (lambda a, w, c: torch.einsum("k,khw->hw", w[0], a), "row c"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda a, w, c: torch.einsum("k,khw->hw", w[c], a).clamp_min(0), "no ReLU"),
+        (lambda a, w, c: torch.einsum("k,khw->hw", w[c], a) / a.shape[0], "SUM the weighted maps"),
+        (lambda a, w, c: torch.einsum("k,khw->hw", w[0], a), "row c"),
+    ],
+)
 def test_class_map_hints(wrong, words, capsys):
     assert ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[c], a))
     assert not ex.check_class_map(wrong)
@@ -144,19 +165,22 @@ def test_class_map_success_says_the_map_averages_to_the_score_minus_its_bias(cap
     line = capsys.readouterr().out
     assert "minus its bias" in line and "correct: and" not in line
     mean, score = re.findall(r"= (-?\d+\.\d+)", line)[:2]
-    assert mean == score                     # mean(M_3) printed equals w_3 . GAP(A) printed
+    assert mean == score  # mean(M_3) printed equals w_3 . GAP(A) printed
 
 
 def _alpha(g):
     return g.mean(dim=(1, 2))[:, None, None]
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda a, g: (_alpha(g) * a).sum(0), "final ReLU"),
-    (lambda a, g: (g.sum(dim=(1, 2))[:, None, None] * a).sum(0).clamp_min(0), "MEAN of the gradient"),
-    (lambda a, g: (g * a).sum(0).clamp_min(0), "average each gradient channel"),
-    (lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0) * (g.abs().sum() / g.abs().sum()), "NaN"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda a, g: (_alpha(g) * a).sum(0), "final ReLU"),
+        (lambda a, g: (g.sum(dim=(1, 2))[:, None, None] * a).sum(0).clamp_min(0), "MEAN of the gradient"),
+        (lambda a, g: (g * a).sum(0).clamp_min(0), "average each gradient channel"),
+        (lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0) * (g.abs().sum() / g.abs().sum()), "NaN"),
+    ],
+)
 def test_gradcam_hints(wrong, words, capsys):
     assert ex.check_gradcam(lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0))
     assert not ex.check_gradcam(wrong)
@@ -169,11 +193,14 @@ def test_a_normalised_gradcam_map_is_told_to_stay_raw(capsys):
     verdict(capsys, False, "raw map")
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda a, g: (g * a).sum(0).clamp_min(0), "POSITIVE part"),
-    (lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0), "that is Grad-CAM"),
-    (lambda a, g: (g.clamp_min(0) * a).mean(0), "SUM over the channels"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda a, g: (g * a).sum(0).clamp_min(0), "POSITIVE part"),
+        (lambda a, g: (_alpha(g) * a).sum(0).clamp_min(0), "that is Grad-CAM"),
+        (lambda a, g: (g.clamp_min(0) * a).mean(0), "SUM over the channels"),
+    ],
+)
 def test_layercam_hints(wrong, words, capsys):
     assert ex.check_layercam(lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0))
     assert not ex.check_layercam(wrong)
@@ -205,6 +232,7 @@ def test_wrong_object_fails_a_uniform_map(lite, capsys):
 
     assert not ex.check_wrong_object(lite, x, "electric guitar", body, method=uniform)
     verdict(capsys, False, "1.0x chance")
+
     # a map peaked inside the box fails too, even with little mass there
     def peaked(model, x, target=None, *, layer=None):
         m = torch.ones(x.shape[0], *x.shape[-2:]) * 0.5
@@ -218,24 +246,28 @@ def test_wrong_object_fails_a_uniform_map(lite, capsys):
 # ----------------------------------------------------------------------------- 07
 def occlude(x, top, left, window, value):
     out = x.clone()
-    out[:, :, top:top + window, left:left + window] = value
+    out[:, :, top : top + window, left : left + window] = value
     return out
 
 
 def _square(top, left, window, value, channels=slice(None), images=slice(None)):
     def fn(x, t, l, w, v):
         out = x.clone()
-        out[images, channels, top(t, l):top(t, l) + window(w), left(t, l):left(t, l) + window(w)] = v
+        out[images, channels, top(t, l) : top(t, l) + window(w), left(t, l) : left(t, l) + window(w)] = v
         return out
+
     return fn
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (_square(lambda t, l: l, lambda t, l: t, lambda w: w, 0), "swapped"),
-    (_square(lambda t, l: t, lambda t, l: l, lambda w: w + 1, 0), "one pixel too many"),
-    (_square(lambda t, l: t, lambda t, l: l, lambda w: w, 0, channels=0), "EVERY channel"),
-    (lambda x, t, l, w, v: x.index_put_((), x) if False else _in_place(x, t, l, w, v), "changed x itself"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (_square(lambda t, l: l, lambda t, l: t, lambda w: w, 0), "swapped"),
+        (_square(lambda t, l: t, lambda t, l: l, lambda w: w + 1, 0), "one pixel too many"),
+        (_square(lambda t, l: t, lambda t, l: l, lambda w: w, 0, channels=0), "EVERY channel"),
+        (lambda x, t, l, w, v: x.index_put_((), x) if False else _in_place(x, t, l, w, v), "changed x itself"),
+    ],
+)
 def test_occlude_hints(wrong, words, capsys):
     assert ex.check_occlude(occlude)
     assert not ex.check_occlude(wrong)
@@ -243,7 +275,7 @@ def test_occlude_hints(wrong, words, capsys):
 
 
 def _in_place(x, top, left, window, value):
-    x[:, :, top:top + window, left:left + window] = value
+    x[:, :, top : top + window, left : left + window] = value
     return x
 
 
@@ -254,14 +286,18 @@ def _drop(score=lambda z: z.softmax(1), follow_occluded=False, sign=1, swap=Fals
             p, q = score(clf.model(x))[0], score(clf.model(occlude(x, t, l, window, 0.0)))[0]
         c = int((q if follow_occluded else p).argmax())
         return sign * float(p[c] - q[c])
+
     return fn
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (_drop(score=lambda z: z), "logits"),
-    (_drop(sign=-1), "sign is flipped"),
-    (_drop(swap=True), "swapped"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (_drop(score=lambda z: z), "logits"),
+        (_drop(sign=-1), "sign is flipped"),
+        (_drop(swap=True), "swapped"),
+    ],
+)
 def test_occlusion_drop_hints(wrong, words, lite, capsys):
     x = lite.preprocess(cv.sample_image("cat"))
     assert ex.check_occlusion_drop(_drop(), lite, x)
@@ -274,8 +310,7 @@ def test_occlusion_drop_hint_for_the_occluded_images_class(capsys):
     """A net whose top class flips when a quarter of the image is hidden: class "a" reads the
     red mean (10 x 1.0 on the whole image, 7.5 with a square hidden), "b" and "c" are constants
     (9.5 and 9.0)."""
-    net = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
-                              torch.nn.Linear(3, 3)).eval()
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(3, 3)).eval()
     with torch.no_grad():
         net[0].weight.copy_(torch.eye(3).view(3, 3, 1, 1))  # the identity
         net[0].bias.zero_()
@@ -290,12 +325,15 @@ def test_occlusion_drop_hint_for_the_occluded_images_class(capsys):
 
 
 # ----------------------------------------------------------------------------- 08
-@pytest.mark.parametrize("wrong, words", [
-    (lambda f, s: float(((f[1:] - f[:-1]) * s[:-1]).sum()), "left Riemann"),
-    (lambda f, s: float(((f[1:] - f[:-1]) * (s[1:] + s[:-1])).sum()), "/ 2"),
-    (lambda f, s: float(torch.trapezoid(f, s)), "swapped"),
-    (lambda f, s: float(s.mean()), "even grid"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda f, s: float(((f[1:] - f[:-1]) * s[:-1]).sum()), "left Riemann"),
+        (lambda f, s: float(((f[1:] - f[:-1]) * (s[1:] + s[:-1])).sum()), "/ 2"),
+        (lambda f, s: float(torch.trapezoid(f, s)), "swapped"),
+        (lambda f, s: float(s.mean()), "even grid"),
+    ],
+)
 def test_trapezoid_hints(wrong, words, capsys):
     assert ex.check_trapezoid_auc(lambda f, s: float(torch.trapezoid(s, f)))
     assert not ex.check_trapezoid_auc(wrong)
@@ -311,8 +349,8 @@ def test_box_share(capsys):
 
     assert ex.check_box_share(right)
     verdict(capsys, True)
-    assert right([(0, 0, 6, 4), (3, 2, 9, 8)], 12) == (24 + 36 - 6) / 144   # union by hand: overlap 3x2 once
-    summed = lambda boxes, size: sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes) / size ** 2
+    assert right([(0, 0, 6, 4), (3, 2, 9, 8)], 12) == (24 + 36 - 6) / 144  # union by hand: overlap 3x2 once
+    summed = lambda boxes, size: sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes) / size**2
     assert not ex.check_box_share(summed)
     verdict(capsys, False, "overlap")
     assert not ex.check_box_share(lambda boxes, size: right(boxes, size) * size)
@@ -349,12 +387,15 @@ def _lrp_eps(x, w, b, r, eps, bias=True, sign=True, divide=True, times_x=True):
     return (x if times_x else 1) * (w.T @ s)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, times_x=False), "multiply by the input"),
-    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, bias=False), "include the bias"),
-    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, sign=False), "sign of z"),
-    (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, divide=False), "divide the relevance"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, times_x=False), "multiply by the input"),
+        (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, bias=False), "include the bias"),
+        (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, sign=False), "sign of z"),
+        (lambda x, w, b, r, e: _lrp_eps(x, w, b, r, e, divide=False), "divide the relevance"),
+    ],
+)
 def test_lrp_epsilon_hints(wrong, words, capsys):
     assert ex.check_lrp_epsilon(_lrp_eps)
     verdict(capsys, True)
@@ -371,7 +412,7 @@ def test_the_lrp_epsilon_reference_is_the_package_rule():
     gen = torch.Generator().manual_seed(3)
     layer = nn.Linear(5, 4)
     layer.weight.data, layer.bias.data = torch.randn(4, 5, generator=gen), torch.randn(4, generator=gen)
-    x = torch.randn(1, 5, 1, 1, generator=gen)       # five one-pixel channels, flattened for the layer
+    x = torch.randn(1, 5, 1, 1, generator=gen)  # five one-pixel channels, flattened for the layer
     net = nn.Sequential(nn.Flatten(), layer).eval()
     for eps in (1e-9, 0.7):
         got = cv.lrp(net, x, 2, composite=Composite([(nn.Linear, Epsilon(eps))])).flatten()
@@ -415,8 +456,7 @@ def test_noise_floor(capsys):
     assert float(right(lambda im: im[:, 0], x, 0.0, 0)[0]) == pytest.approx(1.0)
     assert not ex.check_noise_floor(lambda explain, x, sigma, seed: right(explain, x, 0.0, seed))
     verdict(capsys, False, "itself")
-    signed = lambda explain, x, sigma, seed: spearman(
-        explain(x), explain(x + sigma * torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))))
+    signed = lambda explain, x, sigma, seed: spearman(explain(x), explain(x + sigma * torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))))
     assert not ex.check_noise_floor(signed)
     verdict(capsys, False, "ABSOLUTE")
     assert not ex.check_noise_floor(lambda explain, x, sigma, seed: right(explain, x, 1.0, seed))

@@ -15,8 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def toy_question():
-    q = register(Question("toy-question", "Which is larger?", {"a": "1", "b": "2", "c": "3"}, "c",
-                          "3 is the largest.", {"a": "1 is the smallest.", "b": "2 is in the middle."}))
+    q = register(
+        Question(
+            "toy-question",
+            "Which is larger?",
+            {"a": "1", "b": "2", "c": "3"},
+            "c",
+            "3 is the largest.",
+            {"a": "1 is the smallest.", "b": "2 is in the middle."},
+        )
+    )
     yield q
     QUESTIONS.pop("toy-question", None)
 
@@ -62,8 +70,13 @@ def test_builder_makes_the_question_and_refuses_solutions_that_overwrite(toy_que
     nb.written("Why?", "Because.")
     assert "<details>" in nb.cells[-1].source and "Because." in nb.cells[-1].source
     with pytest.raises(ValueError, match="f_solution"):
-        nb.exercise("e", task="t", starter="def f(x):\n    raise NotImplementedError",
-                    check="cv.exercises.check_x(f)", solution="def f(x):\n    return x\nassert cv.exercises.check_x(f)")
+        nb.exercise(
+            "e",
+            task="t",
+            starter="def f(x):\n    raise NotImplementedError",
+            check="cv.exercises.check_x(f)",
+            solution="def f(x):\n    return x\nassert cv.exercises.check_x(f)",
+        )
 
 
 def test_a_verdict_is_a_bool_that_a_notebook_does_not_echo(toy_question, capsys):

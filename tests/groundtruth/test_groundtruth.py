@@ -30,7 +30,7 @@ def test_same_seed_same_images_and_item_independent_of_batch():
     a, b = cv.shape_images(10, seed=5, size=32), cv.shape_images(10, seed=5, size=32)
     assert torch.equal(a.images, b.images) and torch.equal(a.cue_masks, b.cue_masks)
     assert not torch.equal(a.images, cv.shape_images(10, seed=6, size=32).images)
-    longer = cv.shape_images(700, seed=5, size=32)        # more than one rendering chunk
+    longer = cv.shape_images(700, seed=5, size=32)  # more than one rendering chunk
     assert torch.equal(longer.images[:10], a.images)
     ds = cv.ShapesDataset(700, seed=5, size=32)
     for i in (0, 7, 699):
@@ -48,7 +48,7 @@ def test_cue_modes_mean_what_they_say():
     none = cv.shape_images(40, cue="none", seed=1, size=32)
     assert torch.equal(match.cue_classes, match.labels)
     assert (swap.cue_classes != swap.labels).all() and torch.equal(swap.labels, match.labels)
-    assert 0.1 < float((rand.cue_classes == rand.labels).float().mean()) < 0.45   # 1/4 expected
+    assert 0.1 < float((rand.cue_classes == rand.labels).float().mean()) < 0.45  # 1/4 expected
     assert (none.cue_classes == -1).all() and not none.cue_masks.any()
     # the same scene, only the cue's colour differs
     outside = ~match.cue_masks[:, None].expand(-1, 3, -1, -1)
@@ -57,7 +57,7 @@ def test_cue_modes_mean_what_they_say():
     for d in (match, swap):
         for i in range(5):
             x0, y0, x1, y1 = d.boxes("cue")[i][0]
-            inner = d.images[i, :, y0 + 1:y1 - 1, x0 + 1:x1 - 1]
+            inner = d.images[i, :, y0 + 1 : y1 - 1, x0 + 1 : x1 - 1]
             colour = torch.tensor(CUE_COLOURS[int(d.cue_classes[i])]).view(3, 1, 1)
             assert torch.allclose(inner, colour.expand_as(inner))
             assert d.images[i, :, y0, x0:x1].abs().max() == 0
@@ -80,11 +80,17 @@ def test_boxes_and_indexing():
         d.boxes("shadow")
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    ({"n": -1}, "n"), ({"n": 4, "size": 10}, "size"), ({"n": 4, "cue": "maybe"}, "cue"),
-    ({"n": 4, "classes": ("circle", "hexagon")}, "classes"), ({"n": 4, "classes": ("circle",)}, "classes"),
-    ({"n": 4, "cue_size": 50}, "cue_size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"n": -1}, "n"),
+        ({"n": 4, "size": 10}, "size"),
+        ({"n": 4, "cue": "maybe"}, "cue"),
+        ({"n": 4, "classes": ("circle", "hexagon")}, "classes"),
+        ({"n": 4, "classes": ("circle",)}, "classes"),
+        ({"n": 4, "cue_size": 50}, "cue_size"),
+    ],
+)
 def test_bad_dataset_arguments(kwargs, word):
     with pytest.raises(ValueError, match=word):
         cv.shape_images(**kwargs)
@@ -123,8 +129,7 @@ def tiny():
 def test_train_model_learns_and_leaves_a_clean_model(tiny):
     threads = torch.get_num_threads()
     model = cv.SmallCNN(width=4, seed=0)
-    run = cv.train_model(model, tiny.images, tiny.labels, epochs=3, batch_size=16, classes=tiny.classes,
-                         progress=False)
+    run = cv.train_model(model, tiny.images, tiny.labels, epochs=3, batch_size=16, classes=tiny.classes, progress=False)
     assert torch.get_num_threads() == threads
     assert len(run.loss) == len(run.accuracy) == 3 and run.loss[-1] < run.loss[0]
     assert not model.training and all(p.grad is None for p in model.parameters())
@@ -133,26 +138,23 @@ def test_train_model_learns_and_leaves_a_clean_model(tiny):
     x = clf.from_unit(tiny.images[:4])
     assert torch.allclose(clf.to_unit(x), tiny.images[:4], atol=1e-6)
     pred = cv.predict_classes(clf, tiny.images)
-    assert pred.shape == (96,) and cv.accuracy(clf, tiny.images, tiny.labels) == float(
-        (pred == tiny.labels).float().mean())
+    assert pred.shape == (96,) and cv.accuracy(clf, tiny.images, tiny.labels) == float((pred == tiny.labels).float().mean())
     # a bare module takes its input as it is
     assert torch.equal(cv.predict_classes(model, x), pred[:4])
     assert run.timeline is None
 
 
 def test_training_is_reproducible(tiny):
-    runs = [cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32,
-                           seed=4, progress=False) for _ in range(2)]
+    runs = [cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32, seed=4, progress=False) for _ in range(2)]
     assert runs[0].loss == runs[1].loss
-    assert all(torch.equal(p, q) for p, q in zip(runs[0].classifier.model.parameters(),
-                                                  runs[1].classifier.model.parameters()))
+    assert all(torch.equal(p, q) for p, q in zip(runs[0].classifier.model.parameters(), runs[1].classifier.model.parameters()))
 
 
 def test_timeline_holds_detached_cpu_copies(tiny):
     model = cv.SmallCNN(width=4, seed=0)
     run = cv.train_model(model, tiny.images, tiny.labels, epochs=2, batch_size=32, watch=5, progress=False)
     tl = run.timeline
-    assert len(tl) == 3 and len(tl.cams) == len(tl.probs) == 3       # before training, then per epoch
+    assert len(tl) == 3 and len(tl.cams) == len(tl.probs) == 3  # before training, then per epoch
     assert tl.target == int(tiny.labels[5]) and torch.equal(tl.image, tiny.images[5])
     for t in [*tl.filters, *tl.cams, *tl.probs]:
         assert t.device.type == "cpu" and not t.requires_grad and t.grad_fn is None
@@ -163,15 +165,14 @@ def test_timeline_holds_detached_cpu_copies(tiny):
     with torch.no_grad():
         model.conv1.weight.add_(1.0)
     assert torch.equal(tl.filters[-1], before)
-    assert all(t.untyped_storage().data_ptr() != model.conv1.weight.untyped_storage().data_ptr()
-               for t in tl.filters)
+    assert all(t.untyped_storage().data_ptr() != model.conv1.weight.untyped_storage().data_ptr() for t in tl.filters)
     assert len(tl.filter_change()) == 2 and len(tl.colour_share()) == 3
-    assert 0.5 < tl.colour_share()[0] < 0.8      # random filters: about 2/3 in colour differences
+    assert 0.5 < tl.colour_share()[0] < 0.8  # random filters: about 2/3 in colour differences
 
 
 def _live_tensors() -> int:
     gc.collect()
-    with warnings.catch_warnings():   # some objects warn when isinstance looks at them
+    with warnings.catch_warnings():  # some objects warn when isinstance looks at them
         warnings.simplefilter("ignore")
         return sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
 
@@ -179,16 +180,16 @@ def _live_tensors() -> int:
 def test_timeline_memory_does_not_grow_with_anything_but_its_snapshots(tiny):
     """Each epoch adds exactly three small tensors (filters, Grad-CAM, probabilities): no
     autograd graph, activation or optimiser state is kept alive by the timeline."""
+
     def run(epochs):
         before = _live_tensors()
-        r = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=epochs,
-                           batch_size=32, watch=0, progress=False)
+        r = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=epochs, batch_size=32, watch=0, progress=False)
         tl = r.timeline
         del r
         grown = _live_tensors() - before
         return tl, grown
 
-    run(1)   # warm-up: one-time caches made or freed by the first call (test order) don't count
+    run(1)  # warm-up: one-time caches made or freed by the first call (test order) don't count
     tl1, grown1 = run(1)
     tl3, grown3 = run(3)
     assert len(tl3) - len(tl1) == 2
@@ -210,10 +211,15 @@ def test_cpu_threads_restores_on_error():
             pass
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    ({"images": torch.zeros(4, 32, 32)}, "images"), ({"labels": torch.zeros(3)}, "labels"),
-    ({"epochs": -1}, "epochs"), ({"watch": 10}, "watch"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"images": torch.zeros(4, 32, 32)}, "images"),
+        ({"labels": torch.zeros(3)}, "labels"),
+        ({"epochs": -1}, "epochs"),
+        ({"watch": 10}, "watch"),
+    ],
+)
 def test_bad_training_arguments(kwargs, word):
     args = {"images": torch.zeros(4, 3, 32, 32), "labels": torch.zeros(4, dtype=torch.long), **kwargs}
     with pytest.raises(ValueError, match=word):
@@ -223,11 +229,10 @@ def test_bad_training_arguments(kwargs, word):
 # --- scores against masks -----------------------------------------------------------------
 def test_mask_energy_by_hand():
     maps = torch.tensor([[[1.0, 3.0], [0.0, 4.0]], [[-2.0, 1.0], [1.0, 2.0]], [[0.0, 0.0], [0.0, 0.0]]])
-    masks = torch.tensor([[[True, False], [False, True]], [[True, True], [False, False]],
-                          [[True, False], [False, False]]])
+    masks = torch.tensor([[[True, False], [False, True]], [[True, True], [False, False]], [[True, False], [False, False]]])
     e = cv.mask_energy(maps, masks)
-    assert torch.allclose(e, torch.tensor([5 / 8, 1 / 4, 0.0]))     # negatives clipped; all-zero -> 0
-    grads = torch.stack([maps[:2], -maps[:2], maps[:2]], 1)           # (N,3,H,W): |.| summed
+    assert torch.allclose(e, torch.tensor([5 / 8, 1 / 4, 0.0]))  # negatives clipped; all-zero -> 0
+    grads = torch.stack([maps[:2], -maps[:2], maps[:2]], 1)  # (N,3,H,W): |.| summed
     assert torch.allclose(cv.mask_energy(grads, masks[:2]), torch.tensor([5 / 8, 3 / 6]))
     with pytest.raises(TypeError, match="bool"):
         cv.mask_energy(maps, masks.float())
@@ -238,12 +243,12 @@ def test_mask_energy_by_hand():
 def test_mask_pointing_ties_and_tolerance():
     maps = torch.zeros(3, 5, 5)
     maps[0, 1, 1] = 1
-    maps[1, 1, 1] = maps[1, 4, 4] = 1                     # a tie: both maxima must hit
+    maps[1, 1, 1] = maps[1, 4, 4] = 1  # a tie: both maxima must hit
     maps[2, 0, 4] = 1
     mask = torch.zeros(3, 5, 5, dtype=torch.bool)
     mask[:, 1, 1] = True
     assert cv.mask_pointing(maps, mask).tolist() == [True, False, False]
-    mask[2, 2, 3] = True                                  # one diagonal step from (0,4)... two rows down
+    mask[2, 2, 3] = True  # one diagonal step from (0,4)... two rows down
     assert cv.mask_pointing(maps, mask, tolerance=2.3).tolist() == [True, False, True]
     assert not cv.mask_pointing(maps[:1], torch.zeros(1, 5, 5, dtype=torch.bool)).any()
 
@@ -251,10 +256,10 @@ def test_mask_pointing_ties_and_tolerance():
 def test_mask_recall_counts_the_mask_among_the_top_pixels():
     maps = torch.arange(16.0).view(1, 4, 4)
     mask = torch.zeros(1, 4, 4, dtype=torch.bool)
-    mask[0, 3, 2:] = True                                  # the two highest pixels (14, 15)
+    mask[0, 3, 2:] = True  # the two highest pixels (14, 15)
     assert cv.mask_recall(maps, mask).item() == 1.0
     mask2 = torch.zeros(1, 4, 4, dtype=torch.bool)
-    mask2[0, 0, :2] = True                                 # the two lowest
+    mask2[0, 0, :2] = True  # the two lowest
     assert cv.mask_recall(maps, mask2).item() == 0.0
 
 
@@ -273,7 +278,7 @@ def test_deletion_drop_and_mask_deletion_by_hand():
     patch[:, :2, :2] = True
     p0 = torch.softmax(torch.tensor([0.0, 10.0]), 0)[1]
     drop = cv.deletion_drop(model, x, patch, target=1)
-    assert torch.allclose(drop, (p0 - 0.5).expand(2), atol=1e-6)    # deleted: logits 0 and 0
+    assert torch.allclose(drop, (p0 - 0.5).expand(2), atol=1e-6)  # deleted: logits 0 and 0
     good = torch.zeros(2, 6, 6)
     good[:, :2, :2] = 1.0
     bad = torch.zeros(2, 6, 6)
@@ -293,7 +298,7 @@ def test_score_against_masks_on_the_patch_model():
     methods = {"saliency": cv.saliency, "on the object": lambda m, x, t, **k: obj.float()}
     s = cv.score_against_masks(model, x, {"cue": cue, "object": obj}, methods, 1, deletion="cue", progress=False)
     assert s.methods == ["saliency", "on the object"]
-    assert s.mean("saliency", "cue energy") == pytest.approx(1.0)     # the gradient lives on the patch only
+    assert s.mean("saliency", "cue energy") == pytest.approx(1.0)  # the gradient lives on the patch only
     assert s.mean("saliency", "cue pointing") == 1.0 and s.mean("on the object", "object pointing") == 1.0
     assert s.mean("on the object", "cue deletion") == pytest.approx(0.0, abs=1e-6)
     assert s.mean("saliency", "cue deletion") == pytest.approx(float(s.truth["cue deletion"].mean()))
@@ -305,12 +310,10 @@ def test_score_against_masks_on_the_patch_model():
 
 def test_course_methods_score_a_trained_shortcut(tiny):
     """Every course method runs on the small CNN through score_against_masks."""
-    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32,
-                         progress=False)
+    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32, progress=False)
     clf = run.classifier
     methods = cv.course_methods(occlusion_window=6, occlusion_stride=4, smoothgrad_samples=2, ig_steps=4)
-    s = cv.score_against_masks(clf, clf.from_unit(tiny.images[:2]), {"cue": tiny.cue_masks[:2]}, methods,
-                               tiny.labels[:2], threads=1, progress=False)
+    s = cv.score_against_masks(clf, clf.from_unit(tiny.images[:2]), {"cue": tiny.cue_masks[:2]}, methods, tiny.labels[:2], threads=1, progress=False)
     assert set(s.methods) == set(methods)
     for m in methods:
         assert s.maps[m].shape == (2, 32, 32) and (s.maps[m] >= 0).all()
@@ -349,25 +352,26 @@ def test_swap_prediction_checker(capsys):
 def test_figures_and_panel(tiny):
     from matplotlib.figure import Figure
 
-    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32,
-                         watch=0, classes=tiny.classes, progress=False)
+    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32, watch=0, classes=tiny.classes, progress=False)
     clf = run.classifier
     methods = {"gradcam": cv.gradcam, "saliency": cv.saliency}
     d = tiny[:3]
-    s = cv.score_against_masks(clf, clf.from_unit(d.images), {"cue": d.cue_masks, "object": d.object_masks},
-                               methods, d.labels, progress=False)
-    figs = [cv.plot.shape_samples(d, 3, predictions=cv.predict_classes(clf, d.images), title="t"),
-            cv.plot.cue_legend(d.classes), cv.plot.timeline(run.timeline, d.classes),
-            cv.plot.shortcut_accuracy({"a": {"match": 1.0, "swap": 0.0}}, chance=0.25),
-            cv.plot.mask_maps({"a": s, "b": s}, d, index=1), cv.plot.mask_scores({"a": s}, "cue energy", chance=0.1)]
+    s = cv.score_against_masks(clf, clf.from_unit(d.images), {"cue": d.cue_masks, "object": d.object_masks}, methods, d.labels, progress=False)
+    figs = [
+        cv.plot.shape_samples(d, 3, predictions=cv.predict_classes(clf, d.images), title="t"),
+        cv.plot.cue_legend(d.classes),
+        cv.plot.timeline(run.timeline, d.classes),
+        cv.plot.shortcut_accuracy({"a": {"match": 1.0, "swap": 0.0}}, chance=0.25),
+        cv.plot.mask_maps({"a": s, "b": s}, d, index=1),
+        cv.plot.mask_scores({"a": s}, "cue energy", chance=0.1),
+    ]
     assert all(isinstance(f, Figure) for f in figs)
     # a lecturer's slide: at most 8 panels in a row, and a colour bar for the maps
     many = {f"m{i}": cv.gradcam for i in range(10)}
-    s10 = cv.score_against_masks(clf, clf.from_unit(d.images), {"cue": d.cue_masks, "object": d.object_masks},
-                                 many, d.labels, progress=False)
+    s10 = cv.score_against_masks(clf, clf.from_unit(d.images), {"cue": d.cue_masks, "object": d.object_masks}, many, d.labels, progress=False)
     wide = cv.plot.mask_maps({"a": s10, "b": s10}, d, index=0)
     grid = wide.axes[0].get_subplotspec().get_gridspec()
-    assert grid.ncols <= 8 and grid.nrows == 4                 # 11 panels per model: two rows each
+    assert grid.ncols <= 8 and grid.nrows == 4  # 11 panels per model: two rows each
     assert sum(ax.get_label() == "<colorbar>" for ax in wide.axes) == 1
     titles = [ax.get_title() for ax in wide.axes]
     assert sum(t.startswith("m9\n") for t in titles) == 2 and "b model:\nthe image" in titles
@@ -378,16 +382,23 @@ def test_figures_and_panel(tiny):
     panel = cv.widgets.shortcut_panel({"tiny": clf}, methods, n=4, size=32)
     for cue, method, index in [("swap", "gradcam", 0), ("none", "saliency", 3)]:
         assert isinstance(panel.render(model="tiny", cue=cue, method=method, index=index), Figure)
-    panel.controls["index"].value = 2      # a control change redraws through the same render
+    panel.controls["index"].value = 2  # a control change redraws through the same render
     assert panel._drawn["index"] == 2
     assert cv.hook_count(clf) == 0
 
 
 # --- bad input: one clear error, nothing changed (issue 13) ----------------------------------
-@pytest.mark.parametrize("kwargs, error, word", [
-    ({"seed": "a"}, TypeError, "seed"), ({"cue_size": 2.5}, TypeError, "cue_size"), ({"size": "32"}, TypeError, "size"),
-    ({"classes": 3}, TypeError, "classes"), ({"n": 2.5}, TypeError, "n"), ({"cue": None}, TypeError, "cue"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        ({"seed": "a"}, TypeError, "seed"),
+        ({"cue_size": 2.5}, TypeError, "cue_size"),
+        ({"size": "32"}, TypeError, "size"),
+        ({"classes": 3}, TypeError, "classes"),
+        ({"n": 2.5}, TypeError, "n"),
+        ({"cue": None}, TypeError, "cue"),
+    ],
+)
 def test_dataset_keywords_are_typed(kwargs, error, word):
     with pytest.raises(error, match=word):
         cv.shape_images(**{"n": 2, "size": 32, **kwargs})
@@ -414,17 +425,24 @@ def _state(model):
 
 def _same(model, state):
     tensors, training = state
-    return model.training == training and all(
-        torch.equal(a, b) for a, b in zip([*model.parameters(), *model.buffers()], tensors))
+    return model.training == training and all(torch.equal(a, b) for a, b in zip([*model.parameters(), *model.buffers()], tensors))
 
 
-@pytest.mark.parametrize("kwargs, error, word", [
-    ({"labels": [0, 1, 2, 9]}, ValueError, "labels"), ({"labels": torch.full((4,), 1.5)}, TypeError, "labels"),
-    ({"images": torch.rand(4, 3, 32, 32) * 2 - 0.5}, ValueError, r"\[0, 1\]"),
-    ({"classes": ("a", "b")}, ValueError, "classes"), ({"batch_size": 2.5}, TypeError, "batch_size"),
-    ({"lr": 0.0}, ValueError, "lr"), ({"seed": "a"}, TypeError, "seed"), ({"watch": 1.0}, TypeError, "watch"),
-    ({"threads": 0}, ValueError, "threads"), ({"device": "gpu"}, ValueError, "device"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        ({"labels": [0, 1, 2, 9]}, ValueError, "labels"),
+        ({"labels": torch.full((4,), 1.5)}, TypeError, "labels"),
+        ({"images": torch.rand(4, 3, 32, 32) * 2 - 0.5}, ValueError, r"\[0, 1\]"),
+        ({"classes": ("a", "b")}, ValueError, "classes"),
+        ({"batch_size": 2.5}, TypeError, "batch_size"),
+        ({"lr": 0.0}, ValueError, "lr"),
+        ({"seed": "a"}, TypeError, "seed"),
+        ({"watch": 1.0}, TypeError, "watch"),
+        ({"threads": 0}, ValueError, "threads"),
+        ({"device": "gpu"}, ValueError, "device"),
+    ],
+)
 def test_training_refuses_before_touching_the_model(kwargs, error, word):
     model = cv.SmallCNN(width=2, seed=0).train()
     state = _state(model)
@@ -452,7 +470,7 @@ def test_predict_classes_and_accuracy_gate():
     before = x.clone()
     pred = cv.predict_classes(model, x, batch_size=2)
     assert torch.equal(x, before), "the caller's images were written by the model"
-    assert torch.equal(cv.predict_classes(model, x.double()), pred)          # any float dtype is cast
+    assert torch.equal(cv.predict_classes(model, x.double()), pred)  # any float dtype is cast
     assert cv.accuracy(model, x, pred) == 1.0 and cv.accuracy(model, x, pred.numpy()) == 1.0
     clf = cv.wrap_model(_WritesInput(), ["a", "b", "c", "d"], input_size=8, device="cpu")
     for call, error, word in [
@@ -491,20 +509,18 @@ def test_scores_against_masks_gate():
     masks = {"cue": patch}
     a = cv.score_against_masks(model, x, masks, ["saliency", "smoothgrad"], 1, seed=3, progress=False)
     b = cv.score_against_masks(model, x, masks, ["saliency", "smoothgrad"], 1, seed=3, progress=False)
-    assert torch.equal(a.maps["smoothgrad"], b.maps["smoothgrad"])      # seed= reaches the random methods
+    assert torch.equal(a.maps["smoothgrad"], b.maps["smoothgrad"])  # seed= reaches the random methods
 
 
 def test_mask_scores_landscape_draws_one_bar_per_method_and_model(tiny):
-    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32,
-                         watch=0, classes=tiny.classes, progress=False)
+    run = cv.train_model(cv.SmallCNN(width=4, seed=0), tiny.images, tiny.labels, epochs=1, batch_size=32, watch=0, classes=tiny.classes, progress=False)
     d = tiny[:3]
-    s = cv.score_against_masks(run.classifier, run.classifier.from_unit(d.images),
-                               {"cue": d.cue_masks, "object": d.object_masks}, {"saliency": cv.saliency}, d.labels,
-                               progress=False)
+    s = cv.score_against_masks(
+        run.classifier, run.classifier.from_unit(d.images), {"cue": d.cue_masks, "object": d.object_masks}, {"saliency": cv.saliency}, d.labels, progress=False
+    )
     fig = cv.plot.mask_scores({"a": s, "b": s}, "cue energy", chance=0.1, landscape=True)
     ax = fig.axes[0]
-    assert len(ax.patches) == 2 and all(abs(b.get_height() - s.mean("saliency", "cue energy")) < 1e-6
-                                        for b in ax.patches)
+    assert len(ax.patches) == 2 and all(abs(b.get_height() - s.mean("saliency", "cue energy")) < 1e-6 for b in ax.patches)
     assert fig.get_figwidth() > fig.get_figheight()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["saliency"]
-    assert [line.get_ydata()[0] for line in ax.get_lines()] == [0.1]      # the chance level
+    assert [line.get_ydata()[0] for line in ax.get_lines()] == [0.1]  # the chance level

@@ -26,10 +26,10 @@ def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
 
 
 def test_mean_interval_is_wilson_for_hit_rates():
-    z2 = 1.959964 ** 2
-    low, high = mean_interval(torch.ones(32), 0.95)          # 32 hits of 32: n / (n + z^2) by hand
+    z2 = 1.959964**2
+    low, high = mean_interval(torch.ones(32), 0.95)  # 32 hits of 32: n / (n + z^2) by hand
     assert abs(low - 32 / (32 + z2)) < 1e-4 and high == pytest.approx(1.0)
-    low, high = mean_interval(torch.zeros(32), 0.95)         # no hit: z^2 / (n + z^2)
+    low, high = mean_interval(torch.zeros(32), 0.95)  # no hit: z^2 / (n + z^2)
     assert low == pytest.approx(0.0, abs=1e-12) and abs(high - z2 / (32 + z2)) < 1e-4
     hits = torch.tensor([1.0] * 12 + [0.0] * 20)
     assert mean_interval(hits, 0.95) == pytest.approx(_wilson(12, 32), abs=1e-4)
@@ -39,7 +39,7 @@ def test_mean_interval_is_wilson_for_hit_rates():
 def test_mean_interval_bootstraps_other_scores():
     v = torch.rand(40, generator=torch.Generator().manual_seed(3))
     low, high = mean_interval(v, 0.95)
-    assert low < float(v.mean()) < high and (low, high) == mean_interval(v, 0.95)   # seeded
+    assert low < float(v.mean()) < high and (low, high) == mean_interval(v, 0.95)  # seeded
     wide = mean_interval(v, 0.99)
     assert wide[0] <= low and wide[1] >= high
     assert mean_interval(torch.full((10,), 0.3), 0.9) == pytest.approx((0.3, 0.3))
@@ -50,12 +50,17 @@ def test_mean_interval_bootstraps_other_scores():
 
 
 def _scores(shapes):
-    run = cv.train_model(cv.SmallCNN(width=4, seed=0), shapes.images, shapes.labels, epochs=1, batch_size=32,
-                         watch=0, classes=shapes.classes, progress=False)
+    run = cv.train_model(cv.SmallCNN(width=4, seed=0), shapes.images, shapes.labels, epochs=1, batch_size=32, watch=0, classes=shapes.classes, progress=False)
     d = shapes[:6]
-    s = cv.score_against_masks(run.classifier, run.classifier.from_unit(d.images),
-                               {"cue": d.cue_masks, "object": d.object_masks},
-                               {"saliency": cv.saliency, "gradcam": cv.gradcam}, d.labels, tolerance=2, progress=False)
+    s = cv.score_against_masks(
+        run.classifier,
+        run.classifier.from_unit(d.images),
+        {"cue": d.cue_masks, "object": d.object_masks},
+        {"saliency": cv.saliency, "gradcam": cv.gradcam},
+        d.labels,
+        tolerance=2,
+        progress=False,
+    )
     return run.classifier, s
 
 
@@ -80,7 +85,7 @@ def test_shortcut_accuracy_names_the_chance_line_in_the_legend():
     fig = cv.plot.shortcut_accuracy({"a": {"match": 1.0, "none": 0.3}, "b": {"match": 0.8, "none": 0.8}}, chance=0.25)
     ax = fig.axes[0]
     assert "chance (25%)" in [t.get_text() for t in ax.get_legend().get_texts()]
-    assert not any("chance" in t.get_text() for t in ax.texts)     # no label that could sit on a bar
+    assert not any("chance" in t.get_text() for t in ax.texts)  # no label that could sit on a bar
 
 
 def test_panel_marks_the_true_class_by_name(shapes):

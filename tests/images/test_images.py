@@ -7,9 +7,19 @@ import cnnviz_lab as cv
 
 
 def test_samples_load_as_rgb():
-    assert set(cv.sample_images()) >= {"cat", "coffee", "drums_and_guitar", "kitten_with_yarn", "bee_on_flower",
-                                       "owl_on_branch", "german_shepherd", "red_panda", "giant_panda",
-                                       "schwerin_palace", "colorful_cups"}
+    assert set(cv.sample_images()) >= {
+        "cat",
+        "coffee",
+        "drums_and_guitar",
+        "kitten_with_yarn",
+        "bee_on_flower",
+        "owl_on_branch",
+        "german_shepherd",
+        "red_panda",
+        "giant_panda",
+        "schwerin_palace",
+        "colorful_cups",
+    }
     for name in cv.sample_images():
         img = cv.sample_image(name)
         assert img.mode == "RGB" and min(img.size) >= 200
@@ -116,10 +126,21 @@ def test_float_hwc_in_0_255_is_not_white():
     assert np.array_equal(_pixels(t), out)
 
 
-@pytest.mark.parametrize("value, expected", [
-    (0.0, 0), (1.0, 255), (0.5, 128), (1 + HALF_LEVEL, 255), (-HALF_LEVEL, 0),  # [0, 1]
-    (2.0, 2), (254.6, 255), (255.0, 255), (255.5, 255), (127.0, 127),       # 0..255
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0.0, 0),
+        (1.0, 255),
+        (0.5, 128),
+        (1 + HALF_LEVEL, 255),
+        (-HALF_LEVEL, 0),  # [0, 1]
+        (2.0, 2),
+        (254.6, 255),
+        (255.0, 255),
+        (255.5, 255),
+        (127.0, 127),  # 0..255
+    ],
+)
 def test_float_rule_hand_cases(value, expected):
     a = np.zeros((4, 4, 3), dtype=np.float64)
     a[0, 0, 0] = value
@@ -128,11 +149,20 @@ def test_float_rule_hand_cases(value, expected):
     assert _pixels(a)[0, 0, 0] == expected
 
 
-@pytest.mark.parametrize("value, words", [
-    (np.nan, "NaN or infinite"), (np.inf, "NaN or infinite"), (-np.inf, "NaN or infinite"),
-    (-0.01, "normalised"), (-3.0, "deprocess"), (1.01, "clearly in 0..255"),
-    (1.99, "clearly in 0..255"), (255.6, "clearly in 0..255"), (1e6, "rescale"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (np.nan, "NaN or infinite"),
+        (np.inf, "NaN or infinite"),
+        (-np.inf, "NaN or infinite"),
+        (-0.01, "normalised"),
+        (-3.0, "deprocess"),
+        (1.01, "clearly in 0..255"),
+        (1.99, "clearly in 0..255"),
+        (255.6, "clearly in 0..255"),
+        (1e6, "rescale"),
+    ],
+)
 def test_float_rule_refusals_name_the_argument(value, words):
     for make in (lambda a: a, lambda a: torch.from_numpy(a).permute(2, 0, 1)):
         a = np.full((4, 4, 3), 0.5)
@@ -154,8 +184,7 @@ def test_integer_rule():
         cv.load_image(np.zeros((0, 4, 3), dtype=np.float32))
 
 
-_SHAPES = st.sampled_from(["hw", "hwc", "chw"]).flatmap(lambda kind: st.tuples(
-    st.just(kind), st.integers(1, 9), st.integers(5, 9)))
+_SHAPES = st.sampled_from(["hw", "hwc", "chw"]).flatmap(lambda kind: st.tuples(st.just(kind), st.integers(1, 9), st.integers(5, 9)))
 
 
 def _shape(kind: str, h: int, w: int) -> tuple[int, ...]:
@@ -168,14 +197,12 @@ def _hwc(a: np.ndarray, kind: str) -> np.ndarray:
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=st.data(), spec=_SHAPES, dtype=st.sampled_from([np.float16, np.float32, np.float64]),
-       as_tensor=st.booleans())
+@given(data=st.data(), spec=_SHAPES, dtype=st.sampled_from([np.float16, np.float32, np.float64]), as_tensor=st.booleans())
 def test_float_rule_property(data, spec, dtype, as_tensor):
     """Any float image: in [0, 1] -> round(255 a); max in [2, 255] -> round(a); anything
     else (NaN/inf, negative, max in (1, 2), max > 255.5) -> ValueError naming ``source``."""
     kind, h, w = spec
-    regime = data.draw(st.sampled_from([(0.0, 1.0), (0.0, 255.0), (-2 * HALF_LEVEL, 1.0 + 2 * HALF_LEVEL),
-                                        (0.0, 2.5), (-300.0, 300.0)]))
+    regime = data.draw(st.sampled_from([(0.0, 1.0), (0.0, 255.0), (-2 * HALF_LEVEL, 1.0 + 2 * HALF_LEVEL), (0.0, 2.5), (-300.0, 300.0)]))
     values = st.floats(*regime).map(lambda v: float(dtype(v)))
     a = data.draw(hnp.arrays(dtype, _shape(kind, h, w), elements=values))
     odd = data.draw(st.sampled_from([None, np.nan, np.inf, -np.inf, -0.01, 1.5, 256.0, 1e4]))
@@ -241,8 +268,17 @@ def _small_files() -> dict[str, bytes]:
     rng = np.random.RandomState(0)
     base = Image.fromarray((rng.rand(12, 10, 3) * 255).astype(np.uint8))
     blobs = {".photo.png": (PHOTO / "chelsea.png").read_bytes(), ".photo.jpg": (PHOTO / "rocket.jpg").read_bytes()}
-    for fmt, ext in [("GIF", ".gif"), ("BMP", ".bmp"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("ICO", ".ico"),
-                     ("PPM", ".ppm"), ("PNG", ".png"), ("JPEG", ".jpg"), ("TGA", ".tga")]:
+    for fmt, ext in [
+        ("GIF", ".gif"),
+        ("BMP", ".bmp"),
+        ("TIFF", ".tif"),
+        ("WEBP", ".webp"),
+        ("ICO", ".ico"),
+        ("PPM", ".ppm"),
+        ("PNG", ".png"),
+        ("JPEG", ".jpg"),
+        ("TGA", ".tga"),
+    ]:
         buf = io.BytesIO()
         base.save(buf, fmt)
         blobs[ext] = buf.getvalue()
@@ -253,15 +289,14 @@ SMALL_FILES = _small_files()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ext=st.sampled_from(sorted(SMALL_FILES)), cut=st.floats(0, 1),
-       flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=6))
+@given(ext=st.sampled_from(sorted(SMALL_FILES)), cut=st.floats(0, 1), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=6))
 def test_damaged_files_give_an_image_or_an_error_naming_the_path(ext, cut, flips):
     """Cut short and with bytes overwritten: Pillow's OSError/SyntaxError/EOFError... never
     escape without the path."""
     data = bytearray(SMALL_FILES[ext])
     for where, byte in flips:
         data[int(where * (len(data) - 1))] = byte
-    _file_outcome(bytes(data[: int(cut * len(data))]), ext[ext.rfind("."):])
+    _file_outcome(bytes(data[: int(cut * len(data))]), ext[ext.rfind(".") :])
 
 
 @settings(max_examples=30, deadline=None)

@@ -64,11 +64,9 @@ def test_credits_md_is_written_from_the_credits():
 
 
 def test_the_package_ships_every_data_file():
-    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
-        "cnnviz_lab.data"]
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["cnnviz_lab.data"]
     for name in _data_files():
-        assert any(fnmatch.fnmatch(name, p) and ("/" in p) == ("/" in name) for p in patterns), \
-            f"data/{name} is not in pyproject's package-data {patterns}"
+        assert any(fnmatch.fnmatch(name, p) and ("/" in p) == ("/" in name) for p in patterns), f"data/{name} is not in pyproject's package-data {patterns}"
 
 
 def test_credit_line_names_author_licence_and_change():
@@ -76,7 +74,7 @@ def test_credit_line_names_author_licence_and_change():
     assert "\n" not in line and "Tom Harpel" in line and f"[CC BY 2.0]({CC_BY})" in line
     assert "changed: resized" in line
     assert "(https://commons.wikimedia.org/wiki/File:Onalaska-Practice6.jpg)" in line
-    assert cv.credit("drums_and_guitar.jpg") == line          # a file of data/ works too
+    assert cv.credit("drums_and_guitar.jpg") == line  # a file of data/ works too
     html = cv.credit("bee_on_flower", "html")
     assert f'<a href="{CC_BY}">CC BY 2.0</a>' in html and "aussiegall" in html and "[" not in html
     text = cv.credit("giant_panda", format="text")
@@ -87,36 +85,42 @@ def test_credit_line_names_author_licence_and_change():
         assert cv.credit(name).endswith(".")
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: cv.credit("guitar"), ValueError, "drums_and_guitar"),
-    (lambda: cv.credit(3), TypeError, "name"),
-    (lambda: cv.credit("cat", "latex"), ValueError, "format"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: cv.credit("guitar"), ValueError, "drums_and_guitar"),
+        (lambda: cv.credit(3), TypeError, "name"),
+        (lambda: cv.credit("cat", "latex"), ValueError, "format"),
+    ],
+)
 def test_credit_answers_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
 
 
 # --- boxes through the preprocessing, checked by hand ----------------------------------
-@pytest.mark.parametrize("size, crop, image_size, box, expected", [
-    # 300x200: shorter side 200 -> 256, so 384x256 (scale 1.28); the 224 crop starts at
-    # x = (384 - 224) / 2 = 80, y = (256 - 224) / 2 = 16. x0 = 120 * 1.28 - 80 = 73.6 -> 73
-    # (outwards), y0 = 50 * 1.28 - 16 = 48, x1 = 180 * 1.28 - 80 = 150.4 -> 151, y1 = 176.
-    (None, True, (300, 200), (120, 50, 180, 150), (73, 48, 151, 176)),
-    # size 112: resize to round(256 * 112 / 224) = 128, so 192x128 (scale 0.64), crop at
-    # (40, 8): 120 * .64 - 40 = 36.8 -> 36, 50 * .64 - 8 = 24, 180 * .64 - 40 = 75.2 -> 76, 88.
-    (112, True, (300, 200), (120, 50, 180, 150), (36, 24, 76, 88)),
-    # portrait 200x300: 256x384, crop at (16, 80): 48, 73.6 -> 73, 176, 150.4 -> 151.
-    (None, True, (200, 300), (50, 120, 150, 180), (48, 73, 176, 151)),
-    # squeezed (crop=False) to 100x100: x / 3, y / 2.
-    (100, False, (300, 200), (120, 50, 180, 150), (40, 25, 60, 75)),
-    # a box running past the crop is clipped to it: (10 * 1.28 - 80 < 0) -> 0, 300 -> 224.
-    (None, True, (300, 200), (10, 0, 300, 200), (0, 0, 224, 224)),
-    # 333x250: the long side becomes int(256 * 333 / 250) = 340 (truncated, as torchvision
-    # does), crop at (58, 16): 100 * 340 / 333 - 58 = 44.1 -> 44, 200 * 1.024 - 16 = 188.8
-    # -> 188, 200 * 340 / 333 - 58 = 146.2 -> 147, 250 * 1.024 - 16 = 240 -> 224 (clipped).
-    (None, True, (333, 250), (100, 200, 200, 250), (44, 188, 147, 224)),
-])
+@pytest.mark.parametrize(
+    "size, crop, image_size, box, expected",
+    [
+        # 300x200: shorter side 200 -> 256, so 384x256 (scale 1.28); the 224 crop starts at
+        # x = (384 - 224) / 2 = 80, y = (256 - 224) / 2 = 16. x0 = 120 * 1.28 - 80 = 73.6 -> 73
+        # (outwards), y0 = 50 * 1.28 - 16 = 48, x1 = 180 * 1.28 - 80 = 150.4 -> 151, y1 = 176.
+        (None, True, (300, 200), (120, 50, 180, 150), (73, 48, 151, 176)),
+        # size 112: resize to round(256 * 112 / 224) = 128, so 192x128 (scale 0.64), crop at
+        # (40, 8): 120 * .64 - 40 = 36.8 -> 36, 50 * .64 - 8 = 24, 180 * .64 - 40 = 75.2 -> 76, 88.
+        (112, True, (300, 200), (120, 50, 180, 150), (36, 24, 76, 88)),
+        # portrait 200x300: 256x384, crop at (16, 80): 48, 73.6 -> 73, 176, 150.4 -> 151.
+        (None, True, (200, 300), (50, 120, 150, 180), (48, 73, 176, 151)),
+        # squeezed (crop=False) to 100x100: x / 3, y / 2.
+        (100, False, (300, 200), (120, 50, 180, 150), (40, 25, 60, 75)),
+        # a box running past the crop is clipped to it: (10 * 1.28 - 80 < 0) -> 0, 300 -> 224.
+        (None, True, (300, 200), (10, 0, 300, 200), (0, 0, 224, 224)),
+        # 333x250: the long side becomes int(256 * 333 / 250) = 340 (truncated, as torchvision
+        # does), crop at (58, 16): 100 * 340 / 333 - 58 = 44.1 -> 44, 200 * 1.024 - 16 = 188.8
+        # -> 188, 200 * 340 / 333 - 58 = 146.2 -> 147, 250 * 1.024 - 16 = 240 -> 224 (clipped).
+        (None, True, (333, 250), (100, 200, 200, 250), (44, 188, 147, 224)),
+    ],
+)
 def test_preprocess_boxes_by_hand(size, crop, image_size, box, expected):
     assert cv.preprocess_boxes([box], image_size, size, crop=crop) == [expected]
 
@@ -126,13 +130,16 @@ def test_a_box_cropped_away_is_dropped():
     assert cv.preprocess_boxes([(0, 0, 30, 200), (120, 50, 180, 150)], (300, 200)) == [(73, 48, 151, 176)]
 
 
-@pytest.mark.parametrize("image_size, box, size, crop", [
-    ((300, 200), (120, 50, 180, 150), None, True),
-    ((200, 300), (50, 120, 150, 180), 160, True),
-    ((333, 250), (100, 170, 200, 250), 96, True),
-    ((640, 427), (213, 101, 377, 299), None, True),
-    ((300, 200), (120, 50, 180, 150), 100, False),
-])
+@pytest.mark.parametrize(
+    "image_size, box, size, crop",
+    [
+        ((300, 200), (120, 50, 180, 150), None, True),
+        ((200, 300), (50, 120, 150, 180), 160, True),
+        ((333, 250), (100, 170, 200, 250), 96, True),
+        ((640, 427), (213, 101, 377, 299), None, True),
+        ((300, 200), (120, 50, 180, 150), 100, False),
+    ],
+)
 def test_boxes_follow_the_real_preprocessing(lite, image_size, box, size, crop):
     """Paint a white box on black, run ``clf.preprocess``: the pixels that stay brighter than
     half lie inside the mapped box and reach within one pixel of each of its edges."""
@@ -143,7 +150,7 @@ def test_boxes_follow_the_real_preprocessing(lite, image_size, box, size, crop):
     x = lite.preprocess(Image.fromarray(canvas), size=size, crop=crop)
     bright = lite.to_unit(x)[0].mean(0) > 0.5
     rows, cols = torch.nonzero(bright, as_tuple=True)
-    (bx0, by0, bx1, by1), = cv.preprocess_boxes([box], image_size, size, crop=crop, model=lite)
+    ((bx0, by0, bx1, by1),) = cv.preprocess_boxes([box], image_size, size, crop=crop, model=lite)
     assert bx0 <= int(cols.min()) <= bx0 + 1 and bx1 - 2 <= int(cols.max()) <= bx1 - 1
     assert by0 <= int(rows.min()) <= by0 + 1 and by1 - 2 <= int(rows.max()) <= by1 - 1
 
@@ -171,32 +178,36 @@ def test_sample_boxes_feed_the_pointing_game_and_energy():
     assert float(cv.energy_in_box(peak, boxes[0])) == 1.0
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: cv.sample_boxes("drum"), ValueError, "drums_and_guitar"),
-    (lambda: cv.sample_boxes(7), TypeError, "name"),
-    (lambda: cv.sample_boxes("colorful_cups"), ValueError, "no object boxes"),
-    (lambda: cv.sample_boxes("drums_and_guitar", 0), ValueError, "size"),
-    (lambda: cv.sample_boxes("drums_and_guitar", 2.5), TypeError, "size"),
-    (lambda: cv.sample_boxes("drums_and_guitar", "224"), TypeError, "size"),
-    (lambda: cv.sample_boxes("drums_and_guitar", crop="no"), TypeError, "crop"),
-    (lambda: cv.sample_boxes("drums_and_guitar", model="lite0"), TypeError, "model"),
-    (lambda: cv.sample_boxes("drums_and_guitar", 96, original=True), TypeError, "original"),
-    (lambda: cv.preprocess_boxes([(0, 0, 400, 10)], (300, 200)), ValueError, "boxes"),
-    (lambda: cv.preprocess_boxes([(5, 0, 5, 10)], (300, 200)), ValueError, "boxes"),
-    (lambda: cv.preprocess_boxes([(0, 0, 10)], (300, 200)), ValueError, "boxes"),
-    (lambda: cv.preprocess_boxes([(0, 0, 10, float("nan"))], (300, 200)), ValueError, "boxes"),
-    (lambda: cv.preprocess_boxes("0 0 10 10", (300, 200)), TypeError, "boxes"),
-    (lambda: cv.preprocess_boxes([(0, 0, 10, 10)], 300), TypeError, "image_size"),
-    (lambda: cv.preprocess_boxes([(0, 0, 10, 10)], (300, 0)), ValueError, "image_size"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: cv.sample_boxes("drum"), ValueError, "drums_and_guitar"),
+        (lambda: cv.sample_boxes(7), TypeError, "name"),
+        (lambda: cv.sample_boxes("colorful_cups"), ValueError, "no object boxes"),
+        (lambda: cv.sample_boxes("drums_and_guitar", 0), ValueError, "size"),
+        (lambda: cv.sample_boxes("drums_and_guitar", 2.5), TypeError, "size"),
+        (lambda: cv.sample_boxes("drums_and_guitar", "224"), TypeError, "size"),
+        (lambda: cv.sample_boxes("drums_and_guitar", crop="no"), TypeError, "crop"),
+        (lambda: cv.sample_boxes("drums_and_guitar", model="lite0"), TypeError, "model"),
+        (lambda: cv.sample_boxes("drums_and_guitar", 96, original=True), TypeError, "original"),
+        (lambda: cv.preprocess_boxes([(0, 0, 400, 10)], (300, 200)), ValueError, "boxes"),
+        (lambda: cv.preprocess_boxes([(5, 0, 5, 10)], (300, 200)), ValueError, "boxes"),
+        (lambda: cv.preprocess_boxes([(0, 0, 10)], (300, 200)), ValueError, "boxes"),
+        (lambda: cv.preprocess_boxes([(0, 0, 10, float("nan"))], (300, 200)), ValueError, "boxes"),
+        (lambda: cv.preprocess_boxes("0 0 10 10", (300, 200)), TypeError, "boxes"),
+        (lambda: cv.preprocess_boxes([(0, 0, 10, 10)], 300), TypeError, "image_size"),
+        (lambda: cv.preprocess_boxes([(0, 0, 10, 10)], (300, 0)), ValueError, "image_size"),
+    ],
+)
 def test_boxes_answer_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
 
 
 # --- each box holds its object ----------------------------------------------------------
-BOXED = [(name, label) for name in json.loads((DATA_DIR / "boxes.json").read_text())
-         for label in json.loads((DATA_DIR / "boxes.json").read_text())[name]["objects"]]
+BOXED = [
+    (name, label) for name in json.loads((DATA_DIR / "boxes.json").read_text()) for label in json.loads((DATA_DIR / "boxes.json").read_text())[name]["objects"]
+]
 
 
 def _mask(boxes, side: int) -> torch.Tensor:

@@ -12,14 +12,13 @@ from cnnviz_lab.models import classic
 
 def test_offline_without_the_weights_it_says_one_sentence_and_returns_none(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("CNNVIZ_OFFLINE", "1")
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))      # an empty cache
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # an empty cache
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     assert cv.load_classic("vgg16", shows="VGG16's guided-backprop map") is None
     (note,) = shown
     text = note._repr_markdown_()
-    assert text.startswith("VGG16's ImageNet weights (528 MB) are not available here, so this section "
-                           "leaves out VGG16's guided-backprop map. "), text
+    assert text.startswith("VGG16's ImageNet weights (528 MB) are not available here, so this section leaves out VGG16's guided-backprop map. "), text
     assert "cnnviz fetch vgg16" in text and "*" not in text and "copy" not in text, text
     assert not re.search(r"/root/|/home/|/tmp/|[A-Z]+_[A-Z_]+=|Weights\.", text), text
     assert capsys.readouterr().err == ""

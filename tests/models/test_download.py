@@ -193,6 +193,7 @@ def test_bad_arguments():
 
 # --- the same path through load_model and `cnnviz fetch` --------------------------------------
 
+
 def _serve_fake_weights(server, name: str) -> tuple[str, bytes, dict]:
     """Serve a random state dict of ``name`` under its torchvision file name."""
     import io
@@ -218,8 +219,7 @@ def online_empty_cache(server, tmp_path, monkeypatch):
     return tmp_path / "torch" / "hub" / "checkpoints"
 
 
-def test_load_model_downloads_once_with_a_bar_and_loads_weights_only(server, online_empty_cache,
-                                                                     monkeypatch, capsys):
+def test_load_model_downloads_once_with_a_bar_and_loads_weights_only(server, online_empty_cache, monkeypatch, capsys):
     fname, data, state = _serve_fake_weights(server, "mobilenet_v2")
     # The served file is not torchvision's, so its hash is not the one in the file name:
     # take the served file as the reference, the check itself stays on.

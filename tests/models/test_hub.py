@@ -28,9 +28,9 @@ def _fake_state(name: str) -> dict[str, torch.Tensor]:
     return torch.load(hub.weights_cache_path(hub.default_weights(name)), weights_only=True)
 
 
-@pytest.mark.parametrize("name, layer", [("vgg16", "features.29"), ("resnet50", "layer4"),
-                                         ("googlenet", "inception5b"), ("inception_v3", "Mixed_7c"),
-                                         ("densenet121", "features")])
+@pytest.mark.parametrize(
+    "name, layer", [("vgg16", "features.29"), ("resnet50", "layer4"), ("googlenet", "inception5b"), ("inception_v3", "Mixed_7c"), ("densenet121", "features")]
+)
 def test_classics_load_from_the_fake_cache_without_network(fake_hub, name, layer):
     clf = cv.load_model(name, device="cpu")
     assert not hub.online()  # the weights server refuses: everything came from the cache
@@ -184,6 +184,7 @@ def test_known_download_sizes_match_torchvision():
 
 
 # --- the CLI on the classics, from the fake cache ---------------------------------------------
+
 
 @pytest.fixture
 def titles(monkeypatch):

@@ -67,11 +67,19 @@ def test_preprocess_crop_and_no_crop(lite):
     assert lite.preprocess(wide, size=128, crop=False).shape == (1, 3, 128, 128)
 
 
-@pytest.mark.parametrize("name, layer", [
-    ("resnet18", "layer4"), ("vgg11", "features.19"), ("densenet121", "features"),
-    ("googlenet", "inception5b"), ("inception_v3", "Mixed_7c"), ("mobilenet_v2", "features"),
-    ("efficientnet_b0", "features"), ("convnext_tiny", "features"),
-])
+@pytest.mark.parametrize(
+    "name, layer",
+    [
+        ("resnet18", "layer4"),
+        ("vgg11", "features.19"),
+        ("densenet121", "features"),
+        ("googlenet", "inception5b"),
+        ("inception_v3", "Mixed_7c"),
+        ("mobilenet_v2", "features"),
+        ("efficientnet_b0", "features"),
+        ("convnext_tiny", "features"),
+    ],
+)
 def test_torchvision_families_load_with_random_weights(name, layer):
     clf = cv.load_model(name, weights=None, device="cpu")
     assert not clf.model.training

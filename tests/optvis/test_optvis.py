@@ -62,13 +62,13 @@ def test_objectives_describe_themselves_in_words():
     start = torch.zeros(1, 3, 4, 4)
     combo = chan - 3000 * O.l2(reference=start)
     assert combo.describe() == "channel 12 of blocks.8 - 3000 x L2 distance to the start image"
-    assert combo.name == "blocks.8:12 - 3000 x l2 to start"   # no "+ -1*..." in the compact name either
+    assert combo.name == "blocks.8:12 - 3000 x l2 to start"  # no "+ -1*..." in the compact name either
     assert (chan - O.total_variation() + 2).describe() == "channel 12 of blocks.8 - total variation + 2"
     assert (-(chan - O.l2())).describe() == "-(channel 12 of blocks.8 - L2 distance to grey 0.5)"
     assert O.neuron("b", 3).describe() == "centre neuron of channel 3 of b"
     assert O.class_logit("goldfish").describe() == "logit of class goldfish"
     assert O.channel("b", [0, 1]).describe() == "channels 0..1 of b, one per image"
-    assert O.dream("b").describe() == "dream b"   # without a description, the name
+    assert O.dream("b").describe() == "dream b"  # without a description, the name
 
 
 def test_a_rendering_from_a_photo_carries_its_description(tiny):
@@ -81,13 +81,13 @@ def test_a_rendering_from_a_photo_carries_its_description(tiny):
 
 def test_centre_contrast_by_hand():
     flat_centre = torch.zeros(2, 3, 8, 8)  # 8x8: the centre is rows and columns 2..5
-    flat_centre[0, :, ::2] = 1.0          # stripes everywhere: the same spread inside and out
+    flat_centre[0, :, ::2] = 1.0  # stripes everywhere: the same spread inside and out
     flat_centre[1, :, 2:6, 2:6] = torch.tensor([[0.0, 1.0], [1.0, 0.0]]).repeat(2, 2)  # a pattern only in the middle
     got = cv.optvis.centre_contrast(flat_centre)
     assert got[0] == pytest.approx(1.0, rel=0.05)
     outer = flat_centre[1].clone()
     outer[:, 2:6, 2:6] = 0
-    assert outer.abs().sum() == 0 and got[1] > 1e6   # nothing outside the centre: huge ratio
+    assert outer.abs().sum() == 0 and got[1] > 1e6  # nothing outside the centre: huge ratio
     with pytest.raises(ValueError, match="images"):
         cv.optvis.centre_contrast(torch.zeros(3, 8, 8))
 
@@ -96,7 +96,7 @@ def test_content_is_relative_feature_distance():
     a0 = torch.randn(1, 4, 3, 3)
     a = a0 + 0.1
     ctx = O.Context({"L": a}, None, torch.zeros(1, 3, 4, 4))
-    expected = -((a - a0) ** 2).sum() / (a0 ** 2).sum()
+    expected = -((a - a0) ** 2).sum() / (a0**2).sum()
     assert torch.allclose(O.content("L", a0, is_activation=True)(ctx), expected.view(1))
 
 
@@ -141,8 +141,7 @@ def test_maximized_channel_far_above_grey_and_noise(tiny, param, lr):
     img = cv.maximize(tiny, "conv2:3", size=32, steps=40, param=param, seed=0, lr=lr).tensor
     got = unit_acts(tiny, img, "conv2")[0, 3].mean()
     grey = unit_acts(tiny, torch.full((1, 3, 32, 32), 0.5), "conv2")[0, 3].mean()
-    noise = unit_acts(tiny, torch.rand(8, 3, 32, 32, generator=torch.Generator().manual_seed(0)),
-                      "conv2")[:, 3].mean((1, 2)).max()
+    noise = unit_acts(tiny, torch.rand(8, 3, 32, 32, generator=torch.Generator().manual_seed(0)), "conv2")[:, 3].mean((1, 2)).max()
     assert got > 2.5 * max(grey, noise) and got > max(grey, noise) + 0.5, (got, grey, noise)
     assert_clean(tiny)
 
@@ -156,8 +155,7 @@ def test_same_seed_same_image_other_seed_other_image(tiny):
 
 
 def test_batched_channels_one_image_each(tiny):
-    res = cv.maximize(tiny, cv.objectives.channel("conv2", range(4)), size=32, steps=30, seed=0,
-                      lr=0.1)
+    res = cv.maximize(tiny, cv.objectives.channel("conv2", range(4)), size=32, steps=30, seed=0, lr=0.1)
     assert res.tensor.shape == (4, 3, 32, 32) and res.history.shape == (30, 4)
     acts = unit_acts(tiny, res.tensor, "conv2").mean((2, 3))[:, :4]  # rows: images, cols: channels
     diag = acts.diagonal()
@@ -188,12 +186,9 @@ def test_class_logit_rises(tiny):
 
 
 def test_start_from_image_with_l2_and_difference(tiny):
-    start = Image.fromarray((torch.rand(40, 40, 3, generator=torch.Generator().manual_seed(0))
-                             * 255).byte().numpy())
-    loose = cv.maximize(tiny, "conv2:0", size=32, steps=15, param="pixel", seed=0, image=start,
-                        lr=0.1, transforms=None)
-    tight = cv.maximize(tiny, "conv2:0", size=32, steps=15, param="pixel", seed=0, image=start,
-                        l2_weight=100.0, lr=0.1, transforms=None)
+    start = Image.fromarray((torch.rand(40, 40, 3, generator=torch.Generator().manual_seed(0)) * 255).byte().numpy())
+    loose = cv.maximize(tiny, "conv2:0", size=32, steps=15, param="pixel", seed=0, image=start, lr=0.1, transforms=None)
+    tight = cv.maximize(tiny, "conv2:0", size=32, steps=15, param="pixel", seed=0, image=start, l2_weight=100.0, lr=0.1, transforms=None)
     assert loose.start.shape == (1, 3, 32, 32)
     assert tight.difference.abs().mean() < loose.difference.abs().mean()
     assert loose.difference.abs().mean() > 0.01
@@ -221,10 +216,10 @@ def test_progress_bar(tiny, capsys):
 
 
 def test_blur_regulariser_smooths(tiny):
-    plain = cv.maximize(tiny, "conv1:1", size=32, steps=12, seed=0, param="pixel", transforms=None,
-                        lr=0.2).tensor
-    blurred = cv.maximize(tiny, cv.objectives.channel("conv1", 1) + cv.objectives.blur(1.0, every=2),
-                          size=32, steps=12, seed=0, param="pixel", transforms=None, lr=0.2).tensor
+    plain = cv.maximize(tiny, "conv1:1", size=32, steps=12, seed=0, param="pixel", transforms=None, lr=0.2).tensor
+    blurred = cv.maximize(
+        tiny, cv.objectives.channel("conv1", 1) + cv.objectives.blur(1.0, every=2), size=32, steps=12, seed=0, param="pixel", transforms=None, lr=0.2
+    ).tensor
     assert O.tv(blurred) < O.tv(plain)
 
 
@@ -238,8 +233,7 @@ def test_maximize_offline_model_string_spec(lite):
 # --- inversion --------------------------------------------------------------------------------------
 def test_inversion_reduces_feature_distance_by_a_large_factor(tiny):
     img = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(1))
-    res = cv.invert(tiny, img, "conv1", steps=150, seed=0, lr=0.1, tv_weight=0.0, alpha_weight=0.0,
-                    transforms=None)
+    res = cv.invert(tiny, img, "conv1", steps=150, seed=0, lr=0.1, tv_weight=0.0, alpha_weight=0.0, transforms=None)
     assert res.info["distance_end"] < res.info["distance_start"] / 20, res.info
     assert res.tensor.shape == (1, 3, 32, 32)
     assert_clean(tiny)
@@ -325,8 +319,27 @@ def test_cli_maximize_and_dream_write_pngs(tmp_path, capsys):
     from cnnviz_lab.cli import main
 
     assert main(["maximize", "blocks.1:3", "--steps", "2", "--size", "32", "--out", str(tmp_path / "m.png")]) == 0
-    assert main(["dream", "data/coffee.png", "--layer", "blocks.3:1", "--layer", "blocks.5:0.5", "--octaves", "1",
-                 "--steps", "1", "--max-side", "48", "--out", str(tmp_path / "d.png")]) == 0
+    assert (
+        main(
+            [
+                "dream",
+                "data/coffee.png",
+                "--layer",
+                "blocks.3:1",
+                "--layer",
+                "blocks.5:0.5",
+                "--octaves",
+                "1",
+                "--steps",
+                "1",
+                "--max-side",
+                "48",
+                "--out",
+                str(tmp_path / "d.png"),
+            ]
+        )
+        == 0
+    )
     assert Image.open(tmp_path / "m.png").size == (32, 32)
     assert Image.open(tmp_path / "d.png").size == Image.open("data/coffee.png").size
     assert main(["dream", "data/coffee.png", "--layer", "blocks.99:1"]) == 2
@@ -336,15 +349,13 @@ def test_cli_maximize_and_dream_write_pngs(tmp_path, capsys):
 def test_figures_and_exercise_checkers(tiny):
     from matplotlib.figure import Figure
 
-    res = cv.maximize(tiny, "conv1:0", size=16, steps=2, seed=0, image=torch.rand(1, 3, 16, 16),
-                      l2_weight=1.0, transforms=None)
+    res = cv.maximize(tiny, "conv1:0", size=16, steps=2, seed=0, image=torch.rand(1, 3, 16, 16), l2_weight=1.0, transforms=None)
     assert isinstance(cv.plot.difference(res), Figure)
     assert isinstance(cv.plot.renderings(res.tensor), Figure)
     assert isinstance(cv.plot.score_history(res.history), Figure)
     assert cv.exercises.check_total_variation(cv.objectives.tv)
     assert not cv.exercises.check_total_variation(lambda x: x.diff(dim=-1).abs().mean((1, 2, 3)))
-    assert cv.exercises.check_feature_distance(
-        lambda a, a0: ((a - a0) ** 2).sum((1, 2, 3)) / (a0 ** 2).sum((1, 2, 3)))
+    assert cv.exercises.check_feature_distance(lambda a, a0: ((a - a0) ** 2).sum((1, 2, 3)) / (a0**2).sum((1, 2, 3)))
     assert cv.exercises.check_normalize_gradient(lambda g: (g - g.mean()) / g.std())
     assert not cv.exercises.check_normalize_gradient(lambda g: g / g.abs().max())
 
@@ -372,8 +383,7 @@ def test_no_hook_after_exception_mid_dream_or_inversion(tiny, photo):
     assert tiny.training and all(p.requires_grad for p in tiny.parameters())
 
 
-@pytest.mark.parametrize("images, error", [("x", TypeError), (torch.rand(8, 8), ValueError),
-                                           (torch.rand(1, 3, 2, 2), ValueError)])
+@pytest.mark.parametrize("images, error", [("x", TypeError), (torch.rand(8, 8), ValueError), (torch.rand(1, 3, 2, 2), ValueError)])
 def test_centre_contrast_refuses_what_is_not_a_batch(images, error):
     with pytest.raises(error, match="images"):
         cv.optvis.centre_contrast(images)
@@ -404,6 +414,7 @@ def test_deepdream_normalize_scales_each_step_as_documented(tiny, photo):
     """One step, no shift: with "std" the step in normalised input space has standard deviation
     lr, with "mean_abs" its mean absolute value is lr, and with "none" it is linear in lr."""
     from cnnviz_lab.optvis.render import IMAGENET_STD
+
     std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
     x0 = cv.deepdream(tiny, photo, steps=0, as_tensor=True)
     one = dict(octaves=1, steps=1, jitter=0, seed=0, as_tensor=True)

@@ -23,10 +23,10 @@ def ones_convs(n: int) -> nn.Module:
 def test_effective_receptive_field_counts_paths_on_a_linear_net():
     one = effective_receptive_field(ones_convs(1), "0", channel=0, size=9, samples=2)
     expected = torch.zeros(9, 9)
-    expected[3:6, 3:6] = 1.0   # one 3x3 window of weight 1 around the centre
+    expected[3:6, 3:6] = 1.0  # one 3x3 window of weight 1 around the centre
     assert torch.allclose(one, expected)
     two = effective_receptive_field(ones_convs(2), "1", size=9, samples=1)
-    paths = torch.tensor([1.0, 2, 3, 2, 1])   # two 3x3 windows: a 5x5 pyramid of path counts
+    paths = torch.tensor([1.0, 2, 3, 2, 1])  # two 3x3 windows: a 5x5 pyramid of path counts
     expected = torch.zeros(9, 9)
     expected[2:7, 2:7] = torch.outer(paths, paths) / 9
     assert torch.allclose(two, expected)
@@ -54,7 +54,7 @@ def _photo(y: int, x: int, value: int) -> Image.Image:
 
 
 def test_dataset_examples_find_the_strongest_position_and_cut_the_patch_around_it():
-    net = nn.Conv2d(3, 1, 1, bias=False).eval()   # the sum of the three colours
+    net = nn.Conv2d(3, 1, 1, bias=False).eval()  # the sum of the three colours
     nn.init.ones_(net.weight)
     photos = [_photo(4, 5, 100), _photo(10, 2, 255), _photo(8, 8, 50)]
     ex = dataset_examples(net, "", 0, photos, k=2, patch=4, size=16)
@@ -70,7 +70,7 @@ def test_dataset_examples_pad_with_grey_at_the_border_and_check_input():
     net = nn.Conv2d(3, 1, 1, bias=False).eval()
     nn.init.ones_(net.weight)
     ex = dataset_examples(net, "", 0, [_photo(0, 0, 255)], k=1, patch=4, size=16)
-    assert torch.allclose(ex.patches[0, :, 0, 0], torch.full((3,), 0.5))   # beyond the image: grey
+    assert torch.allclose(ex.patches[0, :, 0, 0], torch.full((3,), 0.5))  # beyond the image: grey
     assert torch.allclose(ex.patches[0, :, 2, 2], torch.ones(3))
     with pytest.raises(ValueError, match="k"):
         dataset_examples(net, "", 0, [_photo(0, 0, 255)], k=2)
@@ -96,8 +96,8 @@ def test_score_history_draws_a_running_mean_and_marks_a_step():
     h = torch.arange(12.0)
     fig = cv.plot.score_history(h, smooth=4, mark_step=3)
     lines = fig.axes[0].get_lines()
-    assert len(lines) == 3   # raw, running mean, marker
-    assert np.allclose(lines[1].get_ydata(), np.arange(1.5, 10, 1.0))   # mean of 4 consecutive steps
+    assert len(lines) == 3  # raw, running mean, marker
+    assert np.allclose(lines[1].get_ydata(), np.arange(1.5, 10, 1.0))  # mean of 4 consecutive steps
     assert np.allclose(lines[1].get_xdata(), np.arange(3, 12))
     assert list(lines[2].get_xdata()) == [3, 3]
     with pytest.raises(ValueError, match="smooth"):
@@ -115,7 +115,7 @@ def test_renderings_sets_the_titles_font_size_only_when_asked():
 
 
 def test_score_history_draws_one_curve_per_column_with_the_given_y_label():
-    h = torch.stack([torch.arange(6.0), 10 - torch.arange(6.0)], 1)   # two runs side by side
+    h = torch.stack([torch.arange(6.0), 10 - torch.arange(6.0)], 1)  # two runs side by side
     fig = cv.plot.score_history(h, ["a", "b"], ylabel="loss")
     ax = fig.axes[0]
     assert ax.get_ylabel() == "loss" and cv.plot.score_history(h).axes[0].get_ylabel() == "score"
@@ -147,7 +147,7 @@ def test_feature_correlation_ignores_where_the_motif_sits():
     net = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1, padding_mode="circular"), nn.ReLU()).eval()
     gen = torch.Generator().manual_seed(0)
     a, c = torch.rand(2, 3, 12, 12, generator=gen), torch.rand(2, 3, 12, 12, generator=gen)
-    shifted = torch.roll(a, (5, 2), (-2, -1))   # a circular conv: the same channel means
+    shifted = torch.roll(a, (5, 2), (-2, -1))  # a circular conv: the same channel means
     assert torch.allclose(cv.optvis.feature_correlation(net, "1", a, shifted), torch.ones(2), atol=1e-5)
     # by hand: the Pearson correlation of the channel means
     ma = cv.activations(net, a, "1").mean((2, 3))

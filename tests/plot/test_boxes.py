@@ -14,7 +14,7 @@ def test_an_outline_runs_along_the_edges_of_exactly_the_boxed_pixels():
     fig = Figure()
     ax = fig.subplots()
     image = np.zeros((10, 10))
-    image[2:6, 3:8] = 1   # the box (x0, y0, x1, y1) = (3, 2, 8, 6) covers these pixels
+    image[2:6, 3:8] = 1  # the box (x0, y0, x1, y1) = (3, 2, 8, 6) covers these pixels
     ax.imshow(image)
     outline(ax, (3, 2, 8, 6), "red", label="thing")
     (patch,) = ax.patches
@@ -45,5 +45,5 @@ def test_grid_axes_makes_room_for_n_panels_and_switches_their_axes_off():
     fig, axes = grid_axes(5, 3, (2.0, 1.5), (0.5, 0.4))
     assert axes.shape == (2, 3) and not any(ax.axison for ax in axes.flat)
     assert tuple(fig.get_size_inches()) == (6.5, 3.4)
-    fig, axes = grid_axes(2, 8, 1.0)          # fewer panels than columns: one row of two
+    fig, axes = grid_axes(2, 8, 1.0)  # fewer panels than columns: one row of two
     assert axes.shape == (1, 2) and tuple(fig.get_size_inches()) == (2.0, 1.0)

@@ -10,16 +10,16 @@ import cnnviz_lab as cv
 def test_signed_maps_in_rows_state_each_panel_scale():
     maps = {name: torch.zeros(3, 8, 8) for name in "abcde"}
     for i, name in enumerate(maps):
-        maps[name][0, :, :4] = 10.0 ** -i            # panel i has |value| 10^-i on half its pixels
+        maps[name][0, :, :4] = 10.0**-i  # panel i has |value| 10^-i on half its pixels
     fig = cv.plot.signed_maps(torch.rand(3, 8, 8), maps, ncols=3, state_scale=True, percentile=100)
     panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    assert len(panels) == 6                            # the image and five maps, the grid has no empty cell
+    assert len(panels) == 6  # the image and five maps, the grid has no empty cell
     cells = [(ax.get_subplotspec().rowspan.start, ax.get_subplotspec().colspan.start) for ax in panels]
     assert cells == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
     titles = [ax.get_title() for ax in panels[1:]]
-    assert [t.splitlines()[-1] for t in titles] == [f"scale: ±{10.0 ** -i:.2g}" for i in range(5)]
+    assert [t.splitlines()[-1] for t in titles] == [f"scale: ±{10.0**-i:.2g}" for i in range(5)]
     for ax, i in zip(panels[1:], range(5)):
-        assert np.allclose(ax.get_images()[0].get_clim(), (-(10.0 ** -i), 10.0 ** -i))
+        assert np.allclose(ax.get_images()[0].get_clim(), (-(10.0**-i), 10.0**-i))
 
 
 def test_signed_maps_default_layout_is_one_row_without_scales():
@@ -40,14 +40,14 @@ def test_signed_maps_reject_bad_layout_keywords():
 
 def test_explanation_clips_at_a_percentile_and_draws_its_colour_bar(lite, cat_x):
     heat = torch.arange(224 * 224, dtype=torch.float32).reshape(224, 224)
-    heat[0, 0] = 1e9                                   # one extreme pixel
+    heat[0, 0] = 1e9  # one extreme pixel
     target = lite.predict(cat_x, k=1)[0][0]
     fig = cv.plot.explanation(lite, cat_x, heat, target, cmap="magma", colorbar=True, percentile=99)
     ax_map = fig.axes[0]
     shown = np.asarray(ax_map.get_images()[0].get_array())
     top = np.percentile(heat.numpy().astype(np.float64), 99)
     assert ax_map.get_images()[0].get_cmap().name == "magma"
-    low = 1.0                                          # the map's minimum, heat[0, 1]
+    low = 1.0  # the map's minimum, heat[0, 1]
     assert np.isclose(shown[100, 100], (float(heat[100, 100]) - low) / (top - low), rtol=1e-4)
     assert (shown >= 0.999).mean() > 0.009 and shown.max() == pytest.approx(1.0)
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]

@@ -14,22 +14,21 @@ from PIL import Image
 
 def test_weighted_overlay_leaves_zero_as_the_greyscale_photo_and_colours_by_sign():
     img = np.full((4, 4, 3), 0.2, dtype=np.float32)
-    img[..., 0] = 0.8                                   # grey level: mean of (0.8, 0.2, 0.2) = 0.4
+    img[..., 0] = 0.8  # grey level: mean of (0.8, 0.2, 0.2) = 0.4
     m = np.zeros((4, 4), dtype=np.float32)
     m[0, 0], m[3, 3] = 1.0, -1.0
     out = _weighted_overlay(img, m, top=1.0, cmap="RdBu_r", signed=True, alpha=1.0)
-    assert np.allclose(out[1, 1], 0.4)                   # no value: the photograph, in grey
-    assert out[0, 0, 0] > out[0, 0, 2] and out[3, 3, 2] > out[3, 3, 0]   # positive red, negative blue
+    assert np.allclose(out[1, 1], 0.4)  # no value: the photograph, in grey
+    assert out[0, 0, 0] > out[0, 0, 2] and out[3, 3, 2] > out[3, 3, 0]  # positive red, negative blue
     seq = _weighted_overlay(img, m, top=1.0, cmap="magma", signed=False, alpha=1.0)
-    assert np.allclose(seq[3, 3], 0.4)                   # sequential: negative values are left out
+    assert np.allclose(seq[3, 3], 0.4)  # sequential: negative values are left out
 
 
 def test_occlusion_maps_signed_scale_is_symmetric_and_boxes_are_drawn(lite):
     x = torch.zeros(1, 3, 16, 16)
     maps = torch.zeros(1, 2, 16, 16)
     maps[0, 0, 2, 2], maps[0, 0, 5, 5], maps[0, 1, 9, 9] = 0.5, -2.0, 3.0
-    fig = cv.plot.occlusion_maps(lite, x, maps, ["a", "b"], signed=True,
-                                 boxes={"one": [(0, 0, 4, 4)], "two": [(8, 8, 12, 12), (1, 1, 3, 3)]})
+    fig = cv.plot.occlusion_maps(lite, x, maps, ["a", "b"], signed=True, boxes={"one": [(0, 0, 4, 4)], "two": [(8, 8, 12, 12), (1, 1, 3, 3)]})
     images, bars = fig.axes[:2], fig.axes[2:]
     assert [b.get_ylim() for b in bars] == [pytest.approx((-2.0, 2.0)), pytest.approx((-3.0, 3.0))]
     assert [len(ax.patches) for ax in images] == [3, 3]
@@ -62,21 +61,19 @@ def test_occlusion_experiment_drop_and_underlay_put_the_grid_on_the_image(lite):
     x = lite.preprocess(cv.sample_image("drums_and_guitar"), size=64)
     grid = cv.occlusion_grid(lite, x, window=16, stride=8, fill="grey", progress=False)
     box = [(2, 3, 30, 40)]
-    fig = cv.plot.occlusion_experiment(lite, x, grid, regularized=False, signed=True, drop=True,
-                                       underlay=True, boxes=box)
+    fig = cv.plot.occlusion_experiment(lite, x, grid, regularized=False, signed=True, drop=True, underlay=True, boxes=box)
     panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
     middle = panels[1]
-    photo, cells = middle.images                       # a faint copy of the photo, then the grid
+    photo, cells = middle.images  # a faint copy of the photo, then the grid
     assert photo.get_array().shape == (64, 64)
     heat = grid.heatmap[0] if grid.squeeze else grid.heatmap[0, 0]
     expected = (grid.base[0, 0] - heat).cpu().numpy()  # the drop: positive where the output falls
     assert np.allclose(cells.get_array(), expected, atol=1e-6)
     # cell (0, 0) centred on the first occluder's centre (7.5, 7.5), one stride (8 px) wide
-    assert cells.get_extent() == pytest.approx([7.5 - 4, 7.5 + 8 * (len(grid.xs) - 1) + 4,
-                                                7.5 + 8 * (len(grid.ys) - 1) + 4, 7.5 - 4])
+    assert cells.get_extent() == pytest.approx([7.5 - 4, 7.5 + 8 * (len(grid.xs) - 1) + 4, 7.5 + 8 * (len(grid.ys) - 1) + 4, 7.5 - 4])
     assert middle.get_xlim() == pytest.approx((-0.5, 63.5)) and middle.get_ylim() == pytest.approx((63.5, -0.5))
-    assert len(middle.patches) == 1 and len(panels[2].patches) == 1   # the box on the grid and the map
+    assert len(middle.patches) == 1 and len(panels[2].patches) == 1  # the box on the grid and the map
     # the middle and per-pixel colour bars run the same way: the drop, red at the top of both
     assert [bar._colorbar.cmap.name for bar in bars] == ["RdBu_r", "RdBu_r"] and cells.cmap.name == "RdBu_r"
     assert all("drop" in bar.get_ylabel() for bar in bars) and "change" not in bars[0].get_ylabel()
@@ -99,7 +96,7 @@ def test_occlusion_saturation_plots_logit_drop_against_probability_drop(lite):
     curve = [line for line in ax.lines if line.get_linestyle() == "--"][0]
     d, drop = curve.get_xdata(), curve.get_ydata()
     p = float(prob.base[0, 0])
-    z = torch.tensor([0.0, 1.0, -2.0])                   # a class with logit 0 among two others
+    z = torch.tensor([0.0, 1.0, -2.0])  # a class with logit 0 among two others
     q = torch.softmax(z, 0)[0]
     q_after = torch.softmax(z - torch.tensor([0.7, 0.0, 0.0]), 0)[0]
     pd = float(q)

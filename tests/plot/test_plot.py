@@ -32,10 +32,14 @@ def test_overlay_shape_and_range(lite, cat_x):
 
 
 def test_figures(lite, cat_x):
-    for fig in (cv.plot.filters(lite), cv.plot.filters(lite, "blocks.2.depthwise.conv"),
-                cv.plot.filters(lite, "blocks.1.project.conv"),
-                cv.plot.feature_maps(lite, cat_x, "blocks.3", channels=[0, 5]),
-                cv.plot.predictions(lite, cat_x), cv.plot.augmentations(lite, cv.sample_image("cat"))):
+    for fig in (
+        cv.plot.filters(lite),
+        cv.plot.filters(lite, "blocks.2.depthwise.conv"),
+        cv.plot.filters(lite, "blocks.1.project.conv"),
+        cv.plot.feature_maps(lite, cat_x, "blocks.3", channels=[0, 5]),
+        cv.plot.predictions(lite, cat_x),
+        cv.plot.augmentations(lite, cv.sample_image("cat")),
+    ):
         assert isinstance(fig, Figure) and fig.axes
     with pytest.raises(ValueError, match="not a Conv2d"):
         cv.plot.filters(lite, "blocks.2")
@@ -47,8 +51,7 @@ def test_figures(lite, cat_x):
 def test_predictions_title_defaults_to_the_model_name(lite, cat_x):
     default = cv.plot.predictions(lite, cat_x, k=3)
     assert default.axes[1].get_title() == f"{cv.title_name(lite)}: top-3"
-    assert cv.plot.predictions(lite, cat_x, title="EfficientNet-Lite0: top-5").axes[1].get_title() == \
-        "EfficientNet-Lite0: top-5"
+    assert cv.plot.predictions(lite, cat_x, title="EfficientNet-Lite0: top-5").axes[1].get_title() == "EfficientNet-Lite0: top-5"
     with pytest.raises(TypeError, match="title"):
         cv.plot.predictions(lite, cat_x, title=5)
 
@@ -80,9 +83,9 @@ def test_achromatic_share_by_hand():
     conv = nn.Conv2d(3, 3, 2, bias=False)
     with torch.no_grad():
         conv.weight.zero_()
-        conv.weight[0] = 1.0                                    # R = G = B: all brightness
-        conv.weight[1, 0], conv.weight[1, 1] = 1.0, -1.0        # red against green: no brightness
-        conv.weight[2, 0] = 1.0                                 # red alone: a third is brightness
+        conv.weight[0] = 1.0  # R = G = B: all brightness
+        conv.weight[1, 0], conv.weight[1, 1] = 1.0, -1.0  # red against green: no brightness
+        conv.weight[2, 0] = 1.0  # red alone: a third is brightness
     share = cv.plot.achromatic_share(nn.Sequential(conv))
     torch.testing.assert_close(share, torch.tensor([1.0, 0.0, 1 / 3]))
     with pytest.raises(ValueError, match="not RGB"):
@@ -93,12 +96,12 @@ def test_kernel_centres_by_hand():
     conv = nn.Conv2d(1, 3, 3, bias=False)
     with torch.no_grad():
         conv.weight.zero_()
-        conv.weight[0, 0, 1, 1] = 2.0                          # the centre
-        conv.weight[1, 0, 0, 0] = -1.0                         # the top-left corner
-        conv.weight[1, 0, 0, 1] = 1.0                          # and the top middle
+        conv.weight[0, 0, 1, 1] = 2.0  # the centre
+        conv.weight[1, 0, 0, 0] = -1.0  # the top-left corner
+        conv.weight[1, 0, 0, 1] = 1.0  # and the top middle
     c = cv.plot.kernel_centres(nn.Sequential(conv), "0")
     torch.testing.assert_close(c[:2], torch.tensor([[0.0, 0.0], [-1.0, -0.5]]))
-    assert torch.isnan(c[2]).all()                             # an all-zero kernel has no centre
+    assert torch.isnan(c[2]).all()  # an all-zero kernel has no centre
 
 
 def test_map_correlation_is_pearson_of_the_absmax_maps():
@@ -108,7 +111,7 @@ def test_map_correlation_is_pearson_of_the_absmax_maps():
     expected = torch.corrcoef(torch.stack([ma, mb]))[0, 1].item()
     assert cv.plot.map_correlation(a, b) == pytest.approx(expected, abs=1e-6)
     assert cv.plot.map_correlation(a[None], -2 * a) == pytest.approx(1.0)  # |.|: sign and scale drop out
-    assert cv.plot.map_correlation(a, torch.ones(3, 6, 5)) == 0.0         # a constant map: no ranking
+    assert cv.plot.map_correlation(a, torch.ones(3, 6, 5)) == 0.0  # a constant map: no ranking
     with pytest.raises(ValueError, match="same size"):
         cv.plot.map_correlation(a, torch.randn(3, 4, 4))
 
@@ -131,8 +134,7 @@ def test_panel_draws_once_when_a_control_updates_another():
 
     image = W.Dropdown(options=["cat", "coffee"], value="cat")
     klass = W.Dropdown(options=["tabby"], value="tabby")
-    image.observe(lambda c: setattr(klass, "options", ["espresso"] if c["new"] == "coffee" else ["tabby"]),
-                  names="value")
+    image.observe(lambda c: setattr(klass, "options", ["espresso"] if c["new"] == "coffee" else ["tabby"]), names="value")
     calls = []
     panel = Panel({"image": image, "klass": klass}, lambda image, klass: calls.append((image, klass)))
     image.value = "coffee"  # refreshes the class menu (one redraw), then the image observer fires
@@ -150,19 +152,19 @@ def test_filters_on_a_shared_scale_keep_grey_grey_and_zero_mid_grey():
     conv = torch.nn.Conv2d(3, 2, 2, bias=False)
     with torch.no_grad():
         conv.weight.zero_()
-        conv.weight[0] = 0.1                      # R = G = B everywhere: achromatic, weak
-        conv.weight[1, 0, 0, 0] = 0.4             # one red weight, the layer's largest
-        conv.weight[1, 1, 0, 0] = -0.4            # against green: colour-opponent
+        conv.weight[0] = 0.1  # R = G = B everywhere: achromatic, weak
+        conv.weight[1, 0, 0, 0] = 0.4  # one red weight, the layer's largest
+        conv.weight[1, 1, 0, 0] = -0.4  # against green: colour-opponent
     model = torch.nn.Sequential(conv)
     before = conv.weight.clone()
     fig = cv.plot.filters(model, scale="shared", show_share=True)
     tiles = [im.get_array() for ax in fig.axes for im in ax.get_images()]
-    assert np.allclose(tiles[0], 0.5 + 0.1 / 0.8)                 # grey, not stretched to black/white
+    assert np.allclose(tiles[0], 0.5 + 0.1 / 0.8)  # grey, not stretched to black/white
     assert np.allclose(tiles[1][0, 0], [1.0, 0.0, 0.5]) and np.allclose(tiles[1][1, 1], 0.5)
     titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
-    assert titles == ["0: 1.00", "1: 0.00"]                       # the achromatic shares
+    assert titles == ["0: 1.00", "1: 0.00"]  # the achromatic shares
     stretched = [im.get_array() for ax in cv.plot.filters(model).axes for im in ax.get_images()]
-    assert np.allclose(stretched[0], 0.0)                         # each: a flat filter has no range
+    assert np.allclose(stretched[0], 0.0)  # each: a flat filter has no range
     assert torch.equal(conv.weight, before)
     with pytest.raises(ValueError, match="scale"):
         cv.plot.filters(model, scale="per-tile")
@@ -210,8 +212,7 @@ def test_signed_maps_sum_over_rgb_on_a_symmetric_scale():
 
 def test_signed_maps_outline_the_boxes_on_every_panel():
     boxes = {"thing": [(1, 1, 4, 5), (5, 5, 8, 8)], "other": [(0, 0, 2, 2)]}
-    fig = cv.plot.signed_maps(torch.rand(3, 8, 8), {"a": torch.randn(3, 8, 8), "b": torch.randn(3, 8, 8)},
-                              boxes=boxes)
+    fig = cv.plot.signed_maps(torch.rand(3, 8, 8), {"a": torch.randn(3, 8, 8), "b": torch.randn(3, 8, 8)}, boxes=boxes)
     panels = [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
     assert len(panels) == 3 and all(len(ax.patches) == 3 for ax in panels)
     first = panels[0].patches[0]
@@ -265,8 +266,8 @@ def test_filters_label_switched_off_filters_off_not_with_a_share():
     conv = torch.nn.Conv2d(3, 3, 2, bias=False)
     with torch.no_grad():
         conv.weight.zero_()
-        conv.weight[0] = 0.1                      # achromatic
-        conv.weight[2] = 1e-9                     # switched off: its share would be 1.00 by rounding
+        conv.weight[0] = 0.1  # achromatic
+        conv.weight[2] = 1e-9  # switched off: its share would be 1.00 by rounding
     fig = cv.plot.filters(torch.nn.Sequential(conv), scale="shared", show_share=True)
     assert [ax.get_title() for ax in fig.axes if ax.get_images()] == ["0: 1.00", "1: off", "2: off"]
 
@@ -277,7 +278,7 @@ def test_filters_frame_inputs_frames_and_names_matrix_columns(lite):
     (frame,) = ax.patches
     assert frame.get_x() == pytest.approx(78.5) and frame.get_width() == 1 and frame.get_height() == 24
     labels = {t.get_text(): t.get_fontweight() for t in ax.get_xticklabels()}
-    assert labels["79"] == "bold" and "80" not in labels          # no tick crowds the framed one
+    assert labels["79"] == "bold" and "80" not in labels  # no tick crowds the framed one
     assert not cv.plot.filters(lite, "blocks.1.project.conv").axes[0].patches
     with pytest.raises(ValueError, match="frame_inputs"):
         cv.plot.filters(lite, "blocks.1.project.conv", frame_inputs=[96])
@@ -291,14 +292,15 @@ def test_predictions_axis_ends_at_probability_one():
     class Sure(torch.nn.Module):
         def forward(self, x):
             logits = torch.zeros(len(x), 10)
-            logits[:, 3] = 7.0                    # softmax: e^7 / (e^7 + 9) = 99.2 % on class 3
+            logits[:, 3] = 7.0  # softmax: e^7 / (e^7 + 9) = 99.2 % on class 3
             return logits
+
     clf = cv.wrap_model(Sure(), input_size=8, cam_layer="none", device="cpu")
     fig = cv.plot.predictions(clf, torch.zeros(1, 3, 8, 8), k=3)
     ax = fig.axes[1]
     assert ax.get_xlim() == (0, 1)
     shown = [t for t in ax.texts if t.get_text()]
-    assert [t.get_text() for t in shown if t.get_color() == "white"] == ["99.2%"]   # inside its bar
+    assert [t.get_text() for t in shown if t.get_color() == "white"] == ["99.2%"]  # inside its bar
 
 
 def test_inversions_titles_take_a_fontsize():

@@ -34,7 +34,7 @@ def test_cam_row_outlines_every_box_on_every_panel_and_labels_the_image(lite, ca
 
 def test_cam_row_peak_cross_sits_on_the_maximum_of_a_coarse_map(lite, cat_x):
     coarse = torch.zeros(7, 7)
-    coarse[2, 5] = 1.0                                  # cell (row 2, col 5) of a 7x7 grid: 32 px cells
+    coarse[2, 5] = 1.0  # cell (row 2, col 5) of a 7x7 grid: 32 px cells
     fine = torch.zeros(224, 224)
     fine[100, 30] = 1.0
     fig = cv.plot.cam_row(lite, cat_x, [coarse, fine], ["coarse", "fine"], peaks=True)
@@ -61,17 +61,16 @@ def test_cam_by_layer_titles_say_the_layer_size(lite, cat_x):
 
 def test_guided_gradcam_row_scales_each_panel_by_its_percentile(lite, cat_x):
     g = torch.zeros(2, 3, 224, 224)
-    g[0, 1, :, :112] = -4.0                               # max over RGB of |value|: 4 on the left half
+    g[0, 1, :, :112] = -4.0  # max over RGB of |value|: 4 on the left half
     g[1, 0] = 1.0
     gg = g * 0.5
     fig = cv.plot.guided_gradcam_row(cat_x, g, gg, ["a", "b"], lite, boxes=BOXES)
     titles = [ax.get_title() for ax in fig.axes[:5]]
-    assert titles == ["image", "guided backprop:\na", "Guided Grad-CAM:\na", "guided backprop:\nb",
-                      "Guided Grad-CAM:\nb"]
+    assert titles == ["image", "guided backprop:\na", "Guided Grad-CAM:\na", "guided backprop:\nb", "Guided Grad-CAM:\nb"]
     left = fig.axes[1].images[0].get_array()
     assert np.allclose(left[:, :112], 1.0) and np.allclose(left[:, 112:], 0.0)
-    assert np.allclose(fig.axes[2].images[0].get_array(), left)          # the same picture at half the size
-    assert "99th percentile" in fig.axes[-1].get_ylabel()                  # the colour bar states the scale
+    assert np.allclose(fig.axes[2].images[0].get_array(), left)  # the same picture at half the size
+    assert "99th percentile" in fig.axes[-1].get_ylabel()  # the colour bar states the scale
     assert len(_rectangles(fig.axes[3])) == 3
     with pytest.raises(ValueError, match="len\\(labels\\)"):
         cv.plot.guided_gradcam_row(cat_x, g, gg, ["a"], lite)
@@ -79,7 +78,7 @@ def test_guided_gradcam_row_scales_each_panel_by_its_percentile(lite, cat_x):
 
 def test_guided_gradcam_row_zooms_into_the_first_product_pixel_by_pixel(lite, cat_x):
     g = torch.zeros(2, 3, 224, 224)
-    g[0, 0, ::2, ::2] = 1.0                                # a checkerboard of dots in the first class
+    g[0, 0, ::2, ::2] = 1.0  # a checkerboard of dots in the first class
     fig = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, cell=3.0, fontsize=12, zoom=(10, 20, 18, 24))
     panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     assert len(panels) == 6 and panels[-1].get_title() == "zoom: a,\n8x4 pixels"
@@ -89,7 +88,7 @@ def test_guided_gradcam_row_zooms_into_the_first_product_pixel_by_pixel(lite, ca
     (frame,) = _rectangles(panels[2])
     assert (frame.get_x(), frame.get_y(), frame.get_width(), frame.get_height()) == (9.5, 19.5, 8, 4)
     assert all(ax.title.get_fontsize() == 12 for ax in panels) and fig.get_figwidth() == 6 * 3.0
-    plain = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite)           # defaults unchanged
+    plain = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite)  # defaults unchanged
     assert len(plain.axes) == 6 and plain.axes[1].title.get_fontsize() == 9 and not _rectangles(plain.axes[2])
     with pytest.raises(ValueError, match="zoom"):
         cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, zoom=(10, 20, 300, 24))
@@ -110,4 +109,4 @@ def test_gradcam_panel_names_the_map_and_its_grid():
     values = {name: w.value for name, w in panel.controls.items()}
     fig = panel.render(**{**values, "layer": "blocks.3", "method": "gradcam"})
     assert fig.axes[1].get_title() == "Grad-CAM (28x28, upsampled)"
-    assert fig.axes[-1].get_ylabel() == "the map's min to max"            # the colour bar
+    assert fig.axes[-1].get_ylabel() == "the map's min to max"  # the colour bar

@@ -16,10 +16,12 @@ def _a(seed: int = 0) -> torch.Tensor:
 
 def test_scale_note_is_stated_only_when_asked():
     img, a = torch.rand(1, 3, 8, 8), _a()
-    figs = {"saliency_maps": lambda **k: cv.plot.saliency_maps(img, a, **k),
-            "vanilla_vs_guided": lambda **k: cv.plot.vanilla_vs_guided(img, a, -a, **k),
-            "compare_maps": lambda **k: cv.plot.compare_maps(img, {"a": a}, **k),
-            "class_maps": lambda **k: cv.plot.class_maps(img, torch.stack([a, a]), ["x", "y"], **k)}
+    figs = {
+        "saliency_maps": lambda **k: cv.plot.saliency_maps(img, a, **k),
+        "vanilla_vs_guided": lambda **k: cv.plot.vanilla_vs_guided(img, a, -a, **k),
+        "compare_maps": lambda **k: cv.plot.compare_maps(img, {"a": a}, **k),
+        "class_maps": lambda **k: cv.plot.class_maps(img, torch.stack([a, a]), ["x", "y"], **k),
+    }
     for name, make in figs.items():
         assert make()._supxlabel is None, name
         note = make(scale_note=True)._supxlabel.get_text()
@@ -35,11 +37,10 @@ def test_maps_on_images_draws_each_map_with_its_photo_and_a_difference_on_the_fi
     axes = fig.axes
     assert [ax.get_title() for ax in axes[:4]] == ["image", "first", "image", "second"]
     np.testing.assert_allclose(axes[1].images[0].get_array(), cv.plot.saliency_map(a))
-    assert np.asarray(axes[4].images[0].get_array()).max() == 0          # identical maps: black
+    assert np.asarray(axes[4].images[0].get_array()).max() == 0  # identical maps: black
     b = a.clone()
-    b[0, 0, 0] += float(a.abs().max())                                    # one pixel differs
-    diff = np.asarray(cv.plot.maps_on_images([("a", img1, a), ("b", img1, b)], difference=True)
-                      .axes[4].images[0].get_array())
+    b[0, 0, 0] += float(a.abs().max())  # one pixel differs
+    diff = np.asarray(cv.plot.maps_on_images([("a", img1, a), ("b", img1, b)], difference=True).axes[4].images[0].get_array())
     assert diff[0, 0] > 0 and np.count_nonzero(diff) == 1
     with pytest.raises(ValueError, match="two panels"):
         cv.plot.maps_on_images([("a", img1, a)], difference=True)

@@ -50,7 +50,7 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom):
                 if node.level:
                     parts = base.split(".")
-                    parts = parts[:len(parts) - node.level + 1]
+                    parts = parts[: len(parts) - node.level + 1]
                     target = ".".join(parts + ([node.module] if node.module else []))
                 else:
                     target = node.module or ""
@@ -72,7 +72,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -113,8 +113,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_attribution_and_optvis_do_not_import_each_other():
     graph = import_graph()
-    families = {"attribution": [m for m in graph if m.startswith("cnnviz_lab.attribution")],
-                "optvis": [m for m in graph if m.startswith("cnnviz_lab.optvis")]}
+    families = {"attribution": [m for m in graph if m.startswith("cnnviz_lab.attribution")], "optvis": [m for m in graph if m.startswith("cnnviz_lab.optvis")]}
     for family, other in (("attribution", "optvis"), ("optvis", "attribution")):
         for module in families[family]:
             reached = {m for m in _reachable(graph, module) if m.startswith(f"cnnviz_lab.{other}")}
@@ -124,12 +123,12 @@ def test_attribution_and_optvis_do_not_import_each_other():
 # The layers, bottom to top (docs/ARCHITECTURE.md): a module imports modules of its own layer
 # and of the layers below it, never above. The package's __init__ sits on top of everything.
 LAYERS = (
-    ("core",),                                        # mechanics: state, gate, autograd, hooks, probes, rules
-    ("images",),                                      # images in and out, the bundled photographs
-    ("models",),                                      # loading and describing a model
-    ("attribution", "optvis", "evaluate"),            # the methods
-    ("concepts", "groundtruth", "adversarial"),       # the course's subjects built on the methods
-    ("plot", "widgets", "exercises", "commands", "cli", "app", "gallery"),   # front ends
+    ("core",),  # mechanics: state, gate, autograd, hooks, probes, rules
+    ("images",),  # images in and out, the bundled photographs
+    ("models",),  # loading and describing a model
+    ("attribution", "optvis", "evaluate"),  # the methods
+    ("concepts", "groundtruth", "adversarial"),  # the course's subjects built on the methods
+    ("plot", "widgets", "exercises", "commands", "cli", "app", "gallery"),  # front ends
 )
 
 
@@ -170,8 +169,7 @@ def test_no_module_shadows_the_standard_library():
 
 
 def test_no_module_is_over_400_lines():
-    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > 400}
+    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
     assert not long, f"split these modules: {long}"
 
 
@@ -180,27 +178,25 @@ def _code(path: Path) -> str:
 
 
 def test_core_hooks_is_the_only_place_that_attaches_hooks():
-    hooks = re.compile(r"\.(register_forward_hook|register_forward_pre_hook|register_full_backward_hook|"
-                       r"register_full_backward_pre_hook|register_backward_hook|register_hook)\(|"
-                       r"register_module_forward_hook")
-    offenders = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
-                 if p != PACKAGE / "core" / "hooks.py" and hooks.search(_code(p))]
+    hooks = re.compile(
+        r"\.(register_forward_hook|register_forward_pre_hook|register_full_backward_hook|"
+        r"register_full_backward_pre_hook|register_backward_hook|register_hook)\(|"
+        r"register_module_forward_hook"
+    )
+    offenders = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if p != PACKAGE / "core" / "hooks.py" and hooks.search(_code(p))]
     assert not offenders, f"hooks attached outside cnnviz_lab/core/hooks.py: {offenders}"
 
 
 def test_progress_bars_come_from_tqdm_auto_through_one_rule():
-    plain = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
-             if re.search(r"^\s*(from tqdm import|import tqdm\b)", _code(p), re.M)]
+    plain = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if re.search(r"^\s*(from tqdm import|import tqdm\b)", _code(p), re.M)]
     assert not plain, f"use tqdm.auto (through cnnviz_lab.core.defaults.progress_bar): {plain}"
-    direct = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
-              if p.name not in {"defaults.py", "progress.py"} and "tqdm" in _code(p)]
+    direct = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if p.name not in {"defaults.py", "progress.py"} and "tqdm" in _code(p)]
     assert not direct, f"progress bars go through cnnviz_lab.core.defaults.progress_bar: {direct}"
 
 
 def test_the_library_speaks_of_itself():
     seeds = re.compile(r"seed[ _]?0\d\d", re.I)
-    found = [f"{p.relative_to(ROOT)}:{i}" for p in PACKAGE.rglob("*.py")
-             for i, line in enumerate(_code(p).splitlines(), 1) if seeds.search(line)]
+    found = [f"{p.relative_to(ROOT)}:{i}" for p in PACKAGE.rglob("*.py") for i, line in enumerate(_code(p).splitlines(), 1) if seeds.search(line)]
     assert not found, f"course seeds named in the library: {found}"
     # no one model's layer names as defaults: no "blocks.N" default in a signature
     defaults = re.compile(r"""def \w+\([^)]*=\s*["']blocks\.\d+""", re.S)
@@ -209,12 +205,13 @@ def test_the_library_speaks_of_itself():
 
 
 def test_import_leaves_matplotlib_and_ipywidgets_out_until_used():
-    code = ("import sys, cnnviz_lab as cv; heavy = ('matplotlib', 'ipywidgets'); "
-            "print(sorted(m for m in heavy if m in sys.modules)); cv.plot; "
-            "print('matplotlib' in sys.modules); cv.widgets; print('ipywidgets' in sys.modules)")
+    code = (
+        "import sys, cnnviz_lab as cv; heavy = ('matplotlib', 'ipywidgets'); "
+        "print(sorted(m for m in heavy if m in sys.modules)); cv.plot; "
+        "print('matplotlib' in sys.modules); cv.widgets; print('ipywidgets' in sys.modules)"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
-                         timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["[]", "True", "True"], out.stdout
 

@@ -1,5 +1,5 @@
-"""ruff lints the package, the tests, the tools, the benchmarks and the notebook sources
-(pyflakes and pycodestyle rules, pyproject's [tool.ruff])."""
+"""ruff lints and formats the package, the tests, the tools, the benchmarks and the notebook sources
+(pyflakes and pycodestyle rules, pyproject's [tool.ruff]; `ruff format` rewrites what the check finds)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,15 @@ def test_ruff_finds_nothing():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (pip install -e .[test])")
-    out = subprocess.run([ruff, "check", "cnnviz_lab", "tests", "tools", "benchmarks", "conftest.py"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    out = subprocess.run([ruff, "check", "cnnviz_lab", "tests", "tools", "benchmarks", "conftest.py"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+
+
+def test_ruff_format_finds_nothing_to_change():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed (pip install -e .[test])")
+    out = subprocess.run(
+        [ruff, "format", "--check", "cnnviz_lab", "tests", "tools", "benchmarks", "conftest.py"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, "run `ruff format` on:\n" + out.stdout[-4000:] + out.stderr[-2000:]

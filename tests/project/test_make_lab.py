@@ -35,11 +35,9 @@ def _serve(prefix: list[str], env: dict[str, str], timeout: float = 90.0) -> tup
     """Run `make lab` (under ``prefix``, e.g. a user switch), wait for its URL, list the root
     folder through the contents API, stop the server. Returns (names listed, output)."""
     port = _free_port()
-    cmd = prefix + ["make", "-s", "--no-print-directory", "lab", f"VENV={VENV}",
-                    f"LAB_ARGS=--port={port} --no-browser --ServerApp.port_retries=0"]
+    cmd = prefix + ["make", "-s", "--no-print-directory", "lab", f"VENV={VENV}", f"LAB_ARGS=--port={port} --no-browser --ServerApp.port_retries=0"]
     log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout
         url = None
@@ -57,8 +55,7 @@ def _serve(prefix: list[str], env: dict[str, str], timeout: float = 90.0) -> tup
                 time.sleep(0.3)
         token = url.rsplit("token=", 1)[1]
         assert f":{port}/" in url
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents?content=1",
-                                         headers={"Authorization": f"token {token}"})
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents?content=1", headers={"Authorization": f"token {token}"})
         for _ in range(50):
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
@@ -91,8 +88,9 @@ def _check_listing(names: list[str]) -> None:
 @pytest.fixture
 def lab_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "DISPLAY", "WAYLAND"))}
-    env.update(HOME=str(tmp_path), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    env.update(
+        HOME=str(tmp_path), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data")
+    )
     return env
 
 
@@ -102,16 +100,16 @@ def test_make_lab_serves_the_course(lab_env):
     assert "Running as root is not recommended" not in output or os.geteuid() == 0
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"),
-                    reason="the ordinary-user case is checked when the tests run as root (CI)")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"), reason="the ordinary-user case is checked when the tests run as root (CI)"
+)
 def test_make_lab_serves_the_course_to_an_ordinary_user(lab_env, tmp_path):
     os.chmod(tmp_path, 0o777)
     for parent in tmp_path.parents:  # the temp folders above must be traversable
         if str(parent).startswith(tempfile.gettempdir()) and parent != Path(tempfile.gettempdir()):
             os.chmod(parent, 0o755)
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-    usable = subprocess.run(nobody + [str(VENV / "bin" / "jupyter"), "lab", "--version"],
-                            capture_output=True)
+    usable = subprocess.run(nobody + [str(VENV / "bin" / "jupyter"), "lab", "--version"], capture_output=True)
     if usable.returncode != 0:
         pytest.skip("an ordinary user cannot run this venv's Python (it lives in a private folder)")
     names, _ = _serve(nobody, lab_env)

@@ -39,8 +39,9 @@ CALLS = {
     "guided_gradcam": lambda m: cv.guided_gradcam(m, X, T, layer="conv2"),
     "deconvnet": lambda m: cv.deconvnet(m, X, T),
     "hirescam": lambda m: cv.hirescam(m, X, T, layer="conv2"),
-    "feature_ablation": lambda m: cv.feature_ablation(m, X, T, feature_mask=torch.arange(16).view(4, 4).repeat_interleave(
-        4, 0).repeat_interleave(4, 1), progress=False),
+    "feature_ablation": lambda m: cv.feature_ablation(
+        m, X, T, feature_mask=torch.arange(16).view(4, 4).repeat_interleave(4, 0).repeat_interleave(4, 1), progress=False
+    ),
     "xgradcam": lambda m: cv.xgradcam(m, X, T, layer="conv2"),
     "eigencam": lambda m: cv.eigencam(m, X, T, layer="conv2"),
     "ablationcam": lambda m: cv.ablationcam(m, X, T, layer="conv2", batch_size=4, progress=False),
@@ -56,11 +57,9 @@ CALLS = {
     "randomization_check": lambda m: cv.randomization_check(m, cv.saliency, X, progress=False),
     "maximize": lambda m: cv.maximize(m, "conv2:1", size=16, steps=2, seed=0, progress=False),
     "invert": lambda m: cv.invert(m, X[:1], "conv2", steps=2, seed=0, size=16, progress=False),
-    "deepdream": lambda m: cv.deepdream(m, X[:1], {"conv2": 1.0}, octaves=1, steps=2, seed=0,
-                                        progress=False),
+    "deepdream": lambda m: cv.deepdream(m, X[:1], {"conv2": 1.0}, octaves=1, steps=2, seed=0, progress=False),
     "cam_layers": lambda m: cv.cam_layers(m, size=16),
-    "evaluate_methods": lambda m: cv.evaluate_methods(m, X, ["saliency", "guided_backprop"], [0, 1],
-                                                      steps=3, layers=["fc", "conv2"], progress=False),
+    "evaluate_methods": lambda m: cv.evaluate_methods(m, X, ["saliency", "guided_backprop"], [0, 1], steps=3, layers=["fc", "conv2"], progress=False),
     "topk_targets": lambda m: cv.topk_targets(m, X, 2),
     # Without layer=: the CAM layer is found by a probe forward pass (issue 13).
     "cam (default layer)": lambda m: cv.cam(m, X, T),
@@ -73,9 +72,9 @@ CALLS = {
     "predict_classes": lambda m: cv.predict_classes(m, X),
     "deletion_drop": lambda m: cv.deletion_drop(m, X, torch.rand(2, 16, 16) > 0.5, [0, 1]),
     "mask_deletion": lambda m: cv.mask_deletion(m, X, torch.rand(2, 16, 16), torch.rand(2, 16, 16) > 0.5, [0, 1]),
-    "score_against_masks": lambda m: cv.score_against_masks(m, X, {"a": torch.rand(2, 16, 16) > 0.5},
-                                                            {"saliency": cv.saliency}, [0, 1], deletion="a",
-                                                            progress=False),
+    "score_against_masks": lambda m: cv.score_against_masks(
+        m, X, {"a": torch.rand(2, 16, 16) > 0.5}, {"saliency": cv.saliency}, [0, 1], deletion="a", progress=False
+    ),
     "class_gradients": lambda m: cv.class_gradients(m, X, 1, ["conv2"]),
     "tcav": lambda m: cv.tcav(m, X, 1, {"c": X}, [X, X.flip(0), X], ["conv2"], progress=False),
     "fgsm": lambda m: cv.fgsm(m, X.clamp(0, 1), 1, epsilon=8),
@@ -89,24 +88,74 @@ CALLS = {
     # callable targets (issue 23): relevance methods seed the output from the objective's gradient
     "lrp (callable target)": lambda m: cv.lrp(m, X, lambda z: z[:, [0, 3]]),
     "deeplift (callable target)": lambda m: cv.deeplift(m, X, lambda z: z[:, 1] - z[:, 2]),
-    "deeplift_shap (callable target)": lambda m: cv.deeplift_shap(m, X, cv.targets.probability(1),
-                                                                  baselines=torch.zeros(2, 3, 16, 16), progress=False),
+    "deeplift_shap (callable target)": lambda m: cv.deeplift_shap(m, X, cv.targets.probability(1), baselines=torch.zeros(2, 3, 16, 16), progress=False),
     "gradient_shap (callable target)": lambda m: cv.gradient_shap(m, X, lambda z: z[:, 2], n=2, seed=0, progress=False),
-    "deletion_curve (callable target)": lambda m: cv.deletion_curve(m, X, torch.rand(2, 16, 16), lambda z: z[:, 1],
-                                                                    steps=3, progress=False),
+    "deletion_curve (callable target)": lambda m: cv.deletion_curve(m, X, torch.rand(2, 16, 16), lambda z: z[:, 1], steps=3, progress=False),
     "compare_explanations": lambda m: cv.compare_explanations(
-        m, X.clamp(0, 1), cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=1, seed=0), {"saliency": cv.saliency}),
+        m, X.clamp(0, 1), cv.pgd(m, X.clamp(0, 1), 1, epsilon=8, steps=1, seed=0), {"saliency": cv.saliency}
+    ),
 }
 # Functions that take no model, or only inspect it without running hooks or gradients.
-NO_MODEL = {"core", "boxed_samples", "credit", "preprocess_boxes", "sample_boxes", "course_methods",
-            "random_map", "trapezoid_auc", "alpha_norm", "augment", "blur", "capture", "channel", "class_logit", "content", "dream",
-            "energy_in_box", "frozen", "get_layer", "hook_count", "l2", "layer_names", "list_models",
-            "load_image", "load_model", "model_note", "neuron", "note_html", "occlusion_map", "offline", "pointing_game", "quick",
-            "randomization_layers", "regularize_occlusion", "resolve_device", "sample_image",
-            "sample_images", "superpixels", "title_name", "total_variation", "window_starts", "wrap_model",
-            "cav", "concept_images", "cpu_threads", "high_frequency_share", "mask_energy", "mask_pointing",
-            "mask_recall", "random_images", "shape_images", "t_test", "tcav_score", "zebra_images",
-            "classic_available", "load_classic", "energy_in_boxes", "holm"}
+NO_MODEL = {
+    "core",
+    "boxed_samples",
+    "credit",
+    "preprocess_boxes",
+    "sample_boxes",
+    "course_methods",
+    "random_map",
+    "trapezoid_auc",
+    "alpha_norm",
+    "augment",
+    "blur",
+    "capture",
+    "channel",
+    "class_logit",
+    "content",
+    "dream",
+    "energy_in_box",
+    "frozen",
+    "get_layer",
+    "hook_count",
+    "l2",
+    "layer_names",
+    "list_models",
+    "load_image",
+    "load_model",
+    "model_note",
+    "neuron",
+    "note_html",
+    "occlusion_map",
+    "offline",
+    "pointing_game",
+    "quick",
+    "randomization_layers",
+    "regularize_occlusion",
+    "resolve_device",
+    "sample_image",
+    "sample_images",
+    "superpixels",
+    "title_name",
+    "total_variation",
+    "window_starts",
+    "wrap_model",
+    "cav",
+    "concept_images",
+    "cpu_threads",
+    "high_frequency_share",
+    "mask_energy",
+    "mask_pointing",
+    "mask_recall",
+    "random_images",
+    "shape_images",
+    "t_test",
+    "tcav_score",
+    "zebra_images",
+    "classic_available",
+    "load_classic",
+    "energy_in_boxes",
+    "holm",
+}
 # Functions whose job is to change the model.
 CHANGE_THE_MODEL = {"train_model"}
 # Functions that need a transformer: checked on one below.
@@ -148,8 +197,7 @@ class Boom(RuntimeError):
     pass
 
 
-@pytest.mark.parametrize("name, model", _cases(
-    {n for n in CALLS if not n.startswith(("cam_layers", "fully_convolutional"))}))
+@pytest.mark.parametrize("name, model", _cases({n for n in CALLS if not n.startswith(("cam_layers", "fully_convolutional"))}))
 def test_leaves_the_model_as_it_found_it_when_the_forward_pass_fails(name, model):
     net = MODELS[model]()
     state = ModelState.of(net)
@@ -182,8 +230,7 @@ def test_attention_rollout_leaves_a_vit_in_train_mode_as_it_found_it(fail):
     import torchvision
 
     torch.manual_seed(0)
-    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=16, num_layers=2, num_heads=2,
-                                               hidden_dim=8, mlp_dim=16, num_classes=4).train()
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=16, num_layers=2, num_heads=2, hidden_dim=8, mlp_dim=16, num_classes=4).train()
     vit.conv_proj.weight.requires_grad_(False)
     state = ModelState.of(vit)
     handle = vit.heads.register_forward_hook(lambda *_: (_ for _ in ()).throw(Boom("the model failed"))) if fail else None

@@ -36,7 +36,7 @@ def test_environment_yml_matches_pyproject():
 
 def _specifier(req: str) -> str:
     """The version part of a requirement, spaces removed: 'torch>=2.1' -> '>=2.1'."""
-    return re.sub(r"\s+", "", req[len(_name(req)):].split(";")[0])
+    return re.sub(r"\s+", "", req[len(_name(req)) :].split(";")[0])
 
 
 def test_environment_yml_versions_agree_with_pyproject():
@@ -49,13 +49,13 @@ def test_environment_yml_versions_agree_with_pyproject():
         name = _name(req)
         entry = conda.get(CONDA_NAMES.get(name, name)) or pip.get(name)
         assert entry is not None, f"{name} missing from environment.yml"
-        assert _specifier(entry) == _specifier(req), \
-            f"environment.yml has {entry!r} but pyproject.toml has {req!r}: keep the versions in step"
+        assert _specifier(entry) == _specifier(req), f"environment.yml has {entry!r} but pyproject.toml has {req!r}: keep the versions in step"
     python = re.search(r"python\s*=+\s*(\d+)\.(\d+)", conda["python"])
     assert python, f"pin the Binder Python version in environment.yml (python=3.11), not {conda['python']!r}"
     low = re.search(r">=\s*(\d+)\.(\d+)", project["requires-python"])
-    assert tuple(map(int, python.groups())) >= tuple(map(int, low.groups())), \
+    assert tuple(map(int, python.groups())) >= tuple(map(int, low.groups())), (
         f"environment.yml's {conda['python']} is older than requires-python {project['requires-python']}"
+    )
     for name in ("jupyterlab", "ipywidgets"):  # what a Binder session needs to show the panels
         assert name in conda or name in pip, f"{name} missing from environment.yml"
 
@@ -118,12 +118,12 @@ def test_readme_has_the_two_commands():
 def test_makefile_keeps_its_targets_and_runs_everything_in_one_pytest():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
-    missing = {"install", "lab", "test", "test-unit", "test-notebooks", "test-browser", "notebooks", "bench",
-               "chromium"} - targets
+    missing = {"install", "lab", "test", "test-unit", "test-notebooks", "test-browser", "notebooks", "bench", "chromium"} - targets
     assert not missing, f"Makefile lost targets {sorted(missing)}"
     recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
-    assert recipe.lower().count("pytest") == 1 and "CNNVIZ_BROWSER=1" in recipe and "tests notebooks" in recipe, \
+    assert recipe.lower().count("pytest") == 1 and "CNNVIZ_BROWSER=1" in recipe and "tests notebooks" in recipe, (
         "`make test` must run unit tests, the browser test and the notebooks in a single pytest run"
+    )
     assert re.search(r"^test:.*\bchromium\b", makefile, re.M), "`make test` must install chromium when missing"
     commands = "\n".join(line for line in makefile.splitlines() if not line.lstrip().startswith("#"))
     assert "playwright install" not in commands, "use Debian's chromium, never `playwright install`"
@@ -140,5 +140,6 @@ def test_notebook_is_built_from_its_source(source):
 
     expected = build(source.stem).notebook()
     stored = nbformat.read(ROOT / "notebooks" / f"{source.stem}.ipynb", as_version=4)
-    assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in expected.cells], \
+    assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in expected.cells], (
         f"notebooks/{source.stem}.ipynb is out of date: run `make notebooks`"
+    )

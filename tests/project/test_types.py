@@ -18,8 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _unannotated(fn) -> list[str]:
     sig = inspect.signature(fn)
-    missing = [p.name for p in sig.parameters.values()
-               if p.annotation is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    missing = [p.name for p in sig.parameters.values() if p.annotation is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     return missing + (["return"] if sig.return_annotation is inspect.Signature.empty else [])
 
 
@@ -40,7 +39,6 @@ def test_the_annotation_check_sees_a_missing_annotation():
 @pytest.mark.slow
 def test_mypy_accepts_the_public_api():
     pytest.importorskip("mypy")
-    out = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir=/dev/null"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=1200)
+    out = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir=/dev/null"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Success" in out.stdout

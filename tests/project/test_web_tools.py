@@ -24,20 +24,21 @@ VIEW = stored.WIDGET_VIEW
 
 
 def _view(model_id: str, **extra) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("display_data", data={VIEW: {"model_id": model_id, "version_major": 2,
-                                                               "version_minor": 0}, **extra})
+    return nbformat.v4.new_output("display_data", data={VIEW: {"model_id": model_id, "version_major": 2, "version_minor": 0}, **extra})
 
 
 def _notebook() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# 99 · T\n\n[![Open In Colab](https://colab.research.google.com/assets/"
-                                      "colab-badge.svg)](https://colab.research.google.com/x.ipynb)"),
-        nbformat.v4.new_code_cell("cv.widgets.gradcam_panel()", outputs=[_view("stored")]),
-        nbformat.v4.new_code_cell("cv.widgets.cam_panel()", outputs=[_view("gone", **{"image/png": "iVBO",
-                                                                                   "text/plain": "panel"})]),
-        nbformat.v4.new_code_cell("cv.scorecam(clf, x)", outputs=[_view("bar", **{"text/plain": "0%|"})]),
-        nbformat.v4.new_code_cell("cv.widgets.saliency_panel()", outputs=[_view("gone2")]),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# 99 · T\n\n[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/x.ipynb)"
+            ),
+            nbformat.v4.new_code_cell("cv.widgets.gradcam_panel()", outputs=[_view("stored")]),
+            nbformat.v4.new_code_cell("cv.widgets.cam_panel()", outputs=[_view("gone", **{"image/png": "iVBO", "text/plain": "panel"})]),
+            nbformat.v4.new_code_cell("cv.scorecam(clf, x)", outputs=[_view("bar", **{"text/plain": "0%|"})]),
+            nbformat.v4.new_code_cell("cv.widgets.saliency_panel()", outputs=[_view("gone2")]),
+        ]
+    )
     nb.metadata["widgets"] = {stored.WIDGET_STATE: {"state": {"stored": {}}, "version_major": 2, "version_minor": 0}}
     return nb
 
@@ -50,10 +51,10 @@ def test_prepare_keeps_stored_panels_shows_stored_figures_and_drops_stateless_ba
     cells = out.nb.cells
     assert "../badges/colab.svg" in cells[0].source and "colab-badge.svg" not in cells[0].source
     assert "https://colab.research.google.com/x.ipynb" in cells[0].source  # the link itself stays
-    assert [sorted(o.data) for o in cells[1].outputs] == [[VIEW]]                  # drawn from stored state
+    assert [sorted(o.data) for o in cells[1].outputs] == [[VIEW]]  # drawn from stored state
     assert [sorted(o.data) for o in cells[2].outputs] == [["image/png", "text/plain"], ["text/html", "text/plain"]]
     assert "cam_panel" in cells[2].outputs[1].data["text/html"]
-    assert cells[3].outputs == []                                                 # a progress bar without state
+    assert cells[3].outputs == []  # a progress bar without state
     assert [sorted(o.data) for o in cells[4].outputs] == [["text/html", "text/plain"]]
     assert (out.static_panels, out.panel_notes, out.panel_figures, out.dropped) == (1, ["cam_panel", "saliency_panel"], 1, 1)
 
@@ -71,7 +72,7 @@ def test_count_slides_and_types():
         cell.metadata["slideshow"] = {"slide_type": kind}
     nb.cells[0].source = "# 07 · Title here\n\ntext"
     assert slides.slide_types(nb) == types
-    assert slides.count_slides(nb) == 3          # the title, one sub-slide, one more slide
+    assert slides.count_slides(nb) == 3  # the title, one sub-slide, one more slide
     assert slides.title_of(nb, "x") == "07 · Title here"
 
 

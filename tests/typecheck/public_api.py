@@ -37,22 +37,34 @@ def models_and_images(model: nn.Module) -> None:
 def attribution(model: nn.Module, clf: cv.Classifier, x: torch.Tensor) -> None:
     targets: torch.Tensor = cv.topk_targets(clf, x, k=5)
     maps: list[torch.Tensor] = [
-        cv.saliency(model, x), cv.saliency(clf, x, "tabby"), cv.input_x_gradient(model, x, [1, 2]),
-        cv.deconvnet(model, x, targets), cv.guided_backprop(model, x, 3, from_layer=None, channel=None),
+        cv.saliency(model, x),
+        cv.saliency(clf, x, "tabby"),
+        cv.input_x_gradient(model, x, [1, 2]),
+        cv.deconvnet(model, x, targets),
+        cv.guided_backprop(model, x, 3, from_layer=None, channel=None),
         cv.smoothgrad(model, x, method=cv.saliency, n=50, noise=0.15, squared=False, batch_size=None, seed=0),
-        cv.cam(model, x), cv.gradcam(model, x, None, layer="layer4"), cv.gradcam_pp(model, x, upsample=False),
-        cv.layercam(model, x), cv.scorecam(model, x), cv.hirescam(model, x), cv.xgradcam(model, x),
-        cv.eigencam(model, x), cv.ablationcam(model, x), cv.guided_gradcam(model, x),
+        cv.cam(model, x),
+        cv.gradcam(model, x, None, layer="layer4"),
+        cv.gradcam_pp(model, x, upsample=False),
+        cv.layercam(model, x),
+        cv.scorecam(model, x),
+        cv.hirescam(model, x),
+        cv.xgradcam(model, x),
+        cv.eigencam(model, x),
+        cv.ablationcam(model, x),
+        cv.guided_gradcam(model, x),
         cv.occlusion(model, x, window=32, stride=16, fill=0.0, output="prob", batch_size=None),
-        cv.rise(model, x, seed=0), cv.lime(model, x, seed=0), cv.feature_ablation(model, x, feature_mask=None),
-        cv.lrp(model, x, composite="epsilon_plus_flat"), cv.deeplift(model, x, baseline=None),
+        cv.rise(model, x, seed=0),
+        cv.lime(model, x, seed=0),
+        cv.feature_ablation(model, x, feature_mask=None),
+        cv.lrp(model, x, composite="epsilon_plus_flat"),
+        cv.deeplift(model, x, baseline=None),
         cv.deeplift_shap(model, x, baselines=torch.zeros(2, 3, 8, 8)),
         cv.gradient_shap(model, x, baselines=torch.zeros(2, 3, 8, 8), n=8, noise=0.1, seed=0),
         cv.attention_rollout(model, x),
         cv.saliency(model, x, cv.targets.segmentation(3)),
     ]
-    ig: torch.Tensor | tuple[torch.Tensor, torch.Tensor] = cv.integrated_gradients(
-        model, x, baseline=None, steps=50, rule="gausslegendre", batch_size=None)
+    ig: torch.Tensor | tuple[torch.Tensor, torch.Tensor] = cv.integrated_gradients(model, x, baseline=None, steps=50, rule="gausslegendre", batch_size=None)
     print(maps, ig)
 
 
@@ -61,8 +73,9 @@ def optimisation_and_evaluation(model: nn.Module, clf: cv.Classifier, x: torch.T
     rendering: cv.Rendering = cv.maximize(model, objective, size=64, steps=4, param="fft", seed=0)
     rendering = cv.maximize(model, "layer4:12", size=64, steps=4, seed=0)
     inverted: cv.Rendering = cv.invert(model, x, "layer3", steps=4, seed=0)
-    dream: Image.Image | torch.Tensor = cv.deepdream(model, x, {"layer3": 1.0}, octaves=4, octave_scale=1.4,
-                                                     steps=10, lr=0.09, jitter=32, seed=0, as_tensor=True)
+    dream: Image.Image | torch.Tensor = cv.deepdream(
+        model, x, {"layer3": 1.0}, octaves=4, octave_scale=1.4, steps=10, lr=0.09, jitter=32, seed=0, as_tensor=True
+    )
     deletion: torch.Tensor = cv.deletion_auc(model, x, a, None)
     insertion: torch.Tensor = cv.insertion_auc(model, x, a, 3)
     check: cv.RandomizationResult = cv.randomization_check(model, cv.saliency, x, None)

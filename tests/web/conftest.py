@@ -44,8 +44,7 @@ STORED_PANEL = "98_stored_panel"
 
 
 def pytest_collection_modifyitems(config, items):
-    skip_unless(items, Path(__file__).parent, "CNNVIZ_WEB",
-                "slides/site/app browser tests: run `make test-web` (or set CNNVIZ_WEB=1)")
+    skip_unless(items, Path(__file__).parent, "CNNVIZ_WEB", "slides/site/app browser tests: run `make test-web` (or set CNNVIZ_WEB=1)")
 
 
 def is_local(url: str) -> bool:
@@ -127,20 +126,25 @@ def _stored_panel_notebook(dest: Path) -> None:
     import nbclient
     import nbformat
 
-    cells = [nbformat.v4.new_markdown_cell("# 98 · A stored panel\n\nA panel drawn from its stored widget state."),
-             nbformat.v4.new_code_cell("import cnnviz_lab as cv"),
-             nbformat.v4.new_markdown_cell("## The panel\n\nGrad-CAM, as stored: $y^c = \\sum_k w_k^c A^k$."),
-             nbformat.v4.new_code_cell('cv.widgets.gradcam_panel(image="drums_and_guitar")')]
+    cells = [
+        nbformat.v4.new_markdown_cell("# 98 · A stored panel\n\nA panel drawn from its stored widget state."),
+        nbformat.v4.new_code_cell("import cnnviz_lab as cv"),
+        nbformat.v4.new_markdown_cell("## The panel\n\nGrad-CAM, as stored: $y^c = \\sum_k w_k^c A^k$."),
+        nbformat.v4.new_code_cell('cv.widgets.gradcam_panel(image="drums_and_guitar")'),
+    ]
     for cell, kind in zip(cells, ["slide", "skip", "slide", "-"]):
         cell.metadata["slideshow"] = {"slide_type": kind}
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     env_keep = {k: os.environ.get(k) for k in ("CNNVIZ_QUICK", "CNNVIZ_OFFLINE", "PYTHONPATH", "MPLBACKEND")}
-    os.environ.update(CNNVIZ_QUICK="1", CNNVIZ_OFFLINE="1", MPLBACKEND="module://matplotlib_inline.backend_inline",
-                      PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env_keep["PYTHONPATH"]])))
+    os.environ.update(
+        CNNVIZ_QUICK="1",
+        CNNVIZ_OFFLINE="1",
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env_keep["PYTHONPATH"]])),
+    )
     try:
-        nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True,
-                                resources={"metadata": {"path": str(dest)}}).execute()
+        nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True, resources={"metadata": {"path": str(dest)}}).execute()
     finally:
         for k, v in env_keep.items():
             if v is None:
@@ -200,14 +204,25 @@ def app_server(tmp_path_factory):
     port = free_port()
     log = tmp / "voila.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
-    env.update(PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-               JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               JUPYTER_DATA_DIR=str(tmp / "data"), IPYTHONDIR=str(tmp / "ipython"), CNNVIZ_OFFLINE="1")
+    env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        JUPYTER_CONFIG_DIR=str(tmp / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        JUPYTER_DATA_DIR=str(tmp / "data"),
+        IPYTHONDIR=str(tmp / "ipython"),
+        CNNVIZ_OFFLINE="1",
+    )
     env.pop("CNNVIZ_QUICK", None)  # the app as a lecturer runs it
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "cnnviz_lab.cli", "app", "--port", str(port)], cwd=tmp,
-                                env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cnnviz_lab.cli", "app", "--port", str(port)],
+            cwd=tmp,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     app = App(f"http://127.0.0.1:{port}/", log)
     try:
         deadline = time.monotonic() + APP_START_TIMEOUT_S

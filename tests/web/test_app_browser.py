@@ -13,7 +13,7 @@ from PIL import Image
 from .conftest import ARTIFACTS, offline_page
 
 FIGURE = ".widget-output img"
-RENDER_TIMEOUT_MS = 180_000   # first visit: Voila's pre-heated kernel may still be starting
+RENDER_TIMEOUT_MS = 180_000  # first visit: Voila's pre-heated kernel may still be starting
 REDRAW_TIMEOUT_MS = 60_000
 TIMES: dict[str, float] = {}
 
@@ -31,19 +31,25 @@ def _dropdown(panel, label: str):
 def _settled(page) -> str:
     """The figure once the panel has stopped computing and the figure has stayed the same for
     a second (a change can cost two redraws: a new image also changes the class menu)."""
-    page.wait_for_function("""() => new Promise(done => {
+    page.wait_for_function(
+        """() => new Promise(done => {
         const src = () => document.querySelector('.widget-output img')?.src;
         const busy = () => /computing\\.\\.\\./.test(document.body.innerText);
         const first = src();
-        setTimeout(() => done(!busy() && src() === first), 1000); })""", timeout=REDRAW_TIMEOUT_MS, polling=100)
+        setTimeout(() => done(!busy() && src() === first), 1000); })""",
+        timeout=REDRAW_TIMEOUT_MS,
+        polling=100,
+    )
     return page.locator(FIGURE).first.get_attribute("src")
 
 
 def _wait_new_figure(page, old: str, what: str) -> float:
     start = time.perf_counter()
-    page.wait_for_function("old => { const i = document.querySelector('.widget-output img');"
-                           " return i && i.src !== old && i.src.startsWith('data:image/png;base64,iVBOR'); }",
-                           arg=old, timeout=REDRAW_TIMEOUT_MS)
+    page.wait_for_function(
+        "old => { const i = document.querySelector('.widget-output img'); return i && i.src !== old && i.src.startsWith('data:image/png;base64,iVBOR'); }",
+        arg=old,
+        timeout=REDRAW_TIMEOUT_MS,
+    )
     TIMES[what] = time.perf_counter() - start
     _settled(page)
     return TIMES[what]

@@ -26,8 +26,7 @@ class _Refs(HTMLParser):
 
 
 def _pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts
-                  and "_modules" not in p.parts)
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts and "_modules" not in p.parts)
 
 
 def test_every_link_and_resource_of_every_page_exists(site_dir):
@@ -94,13 +93,13 @@ def test_search_finds_grad_cam(site_dir, browser):
 def test_notebook_pages_have_math_figures_and_launch_buttons(site_dir, browser):
     with serve_folder(site_dir) as base, offline_page(browser, 1280, 900) as (page, _watch):
         page.goto(f"{base}/notebooks/06_gradcam.html")
-        page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, .MathJax, mjx-container').length > 0",
-                               timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, .MathJax, mjx-container').length > 0", timeout=30_000)
         assert page.locator("article .cell_output img").count() >= 3, "the stored figures are missing"
         launch = page.locator("a[href*='colab.research.google.com'], a[href*='mybinder.org']")
         hrefs = [a.get_attribute("href") for a in launch.all()]
-        assert any("colab.research.google.com/github/" in h and h.endswith("notebooks/06_gradcam.ipynb")
-                   for h in hrefs), f"no Colab button for this notebook: {hrefs}"
+        assert any("colab.research.google.com/github/" in h and h.endswith("notebooks/06_gradcam.ipynb") for h in hrefs), (
+            f"no Colab button for this notebook: {hrefs}"
+        )
         assert any("mybinder.org/v2/gh/" in h and "06_gradcam.ipynb" in h for h in hrefs), f"no Binder button: {hrefs}"
 
 
@@ -124,4 +123,3 @@ def test_api_reference_and_credits(site_dir):
     assert "gradcam" in text and "Selvaraju" in text, "the docstrings are missing from the API page"
     credits = (site_dir / "credits.html").read_text(encoding="utf-8")
     assert "CC0" in credits and "chelsea" in credits
-

@@ -63,8 +63,7 @@ def test_a_deck_presents_offline(how, slides_dir, browser):
         assert img.evaluate("i => i.complete && i.naturalWidth > 0"), "the figure did not load"
 
         # rendered math: MathJax turned the TeX into its CommonHTML output, visible on its slide
-        page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, .mjx-chtml').length > 0",
-                               timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, .mjx-chtml').length > 0", timeout=30_000)
         page.evaluate("""() => { const m = document.querySelector('.MathJax_CHTML, .mjx-chtml');
                                  const idx = Reveal.getIndices(m.closest('section')); Reveal.slide(idx.h, idx.v || 0); }""")
         math = page.locator("section.present .MathJax_CHTML, section.present .mjx-chtml").first

@@ -26,14 +26,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PINS = ROOT / "tools" / "colab-pins.txt"
-TESTS = ["tests/widgets/test_panels.py", "tests/core/test_progress.py", "tests/widgets/test_headless_panels.py",
-         "tests/exercises/test_exercises.py"]
+TESTS = ["tests/widgets/test_panels.py", "tests/core/test_progress.py", "tests/widgets/test_headless_panels.py", "tests/exercises/test_exercises.py"]
 RUN_LIMIT = 1800  # seconds for the tests inside the venv
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    os.environ.get("CNNVIZ_COLAB_ENV", "").strip().lower() not in {"1", "true", "yes", "on"},
-    reason="the Colab environment check builds a venv with Colab's pins (tools/colab-pins.txt): "
-           "run it with CNNVIZ_COLAB_ENV=1 (make test-colab)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("CNNVIZ_COLAB_ENV", "").strip().lower() not in {"1", "true", "yes", "on"},
+        reason="the Colab environment check builds a venv with Colab's pins (tools/colab-pins.txt): run it with CNNVIZ_COLAB_ENV=1 (make test-colab)",
+    ),
+]
 
 
 def _python_version() -> str:
@@ -48,8 +50,7 @@ def _interpreter(version: str) -> str:
         return found
     if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
         return sys.executable
-    pytest.fail(f"Colab runs Python {version} and no python{version} is on PATH: install it "
-                "(e.g. with pyenv or apt-get), then run make test-colab again")
+    pytest.fail(f"Colab runs Python {version} and no python{version} is on PATH: install it (e.g. with pyenv or apt-get), then run make test-colab again")
 
 
 def _run(cmd: list[str], what: str, timeout: int, **kwargs) -> subprocess.CompletedProcess:
@@ -94,8 +95,7 @@ def test_panels_under_colabs_pins(tmp_path):
     start = time.perf_counter()
     # Non-editable, with the pins as constraints: the package's other dependencies come from
     # the package index, Colab's own packages stay as pinned.
-    _run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(src)],
-         "installing the package", 900)
+    _run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(src)], "installing the package", 900)
     _run([str(python), "-m", "pip", "install", "-q", "-c", str(PINS), str(src)], "installing its dependencies", 1800)
     installed = time.perf_counter() - start
     run = tmp_path / "run"
@@ -103,17 +103,30 @@ def test_panels_under_colabs_pins(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     env.update(CNNVIZ_OFFLINE="1", CNNVIZ_QUICK="1", MPLBACKEND="Agg", PYTHONNOUSERSITE="1")
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
-    probe = _run([str(python), "-c", "import cnnviz_lab, ipywidgets, numpy, matplotlib, torch; "
-                  "print(cnnviz_lab.__file__, ipywidgets.__version__, numpy.__version__, matplotlib.__version__, "
-                  "torch.__version__)"], "importing the installed package", 300, cwd=run, env=env).stdout.split()
+    probe = _run(
+        [
+            str(python),
+            "-c",
+            "import cnnviz_lab, ipywidgets, numpy, matplotlib, torch; "
+            "print(cnnviz_lab.__file__, ipywidgets.__version__, numpy.__version__, matplotlib.__version__, "
+            "torch.__version__)",
+        ],
+        "importing the installed package",
+        300,
+        cwd=run,
+        env=env,
+    ).stdout.split()
     assert "site-packages" in probe[0], f"the tests would import {probe[0]}, not the installed package"
     pins = dict(line.split("==") for line in PINS.read_text().splitlines() if "==" in line)
     assert probe[1:4] == [pins["ipywidgets"], pins["numpy"], pins["matplotlib"]], probe
     start = time.perf_counter()
-    done = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS], cwd=run, env=env,
-                          capture_output=True, text=True, timeout=RUN_LIMIT)
+    done = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS], cwd=run, env=env, capture_output=True, text=True, timeout=RUN_LIMIT
+    )
     tested = time.perf_counter() - start
-    print(f"Colab environment: venv {'built in %.0f s' % built if built else 'reused'}, package installed in "
-          f"{installed:.0f} s, tests ran in {tested:.0f} s under ipywidgets {probe[1]}, numpy {probe[2]}, "
-          f"matplotlib {probe[3]}, torch {probe[4]}\n{done.stdout[-1500:]}")
+    print(
+        f"Colab environment: venv {'built in %.0f s' % built if built else 'reused'}, package installed in "
+        f"{installed:.0f} s, tests ran in {tested:.0f} s under ipywidgets {probe[1]}, numpy {probe[2]}, "
+        f"matplotlib {probe[3]}, torch {probe[4]}\n{done.stdout[-1500:]}"
+    )
     assert done.returncode == 0, f"the panel tests failed under Colab's pins:\n{done.stdout[-12000:]}\n{done.stderr[-4000:]}"

@@ -32,9 +32,9 @@ PANELS = [
     "cv.widgets.feature_map_panel()",
     'cv.widgets.gradcam_panel(image="drums_and_guitar")',
 ]
-CELL_LIMIT = 120   # seconds nbclient waits for one cell
-BUILD_LIMIT = 45   # what building one panel may take on a busy 2-core CPU (model already loaded)
-GAP_LIMIT = 10     # between one cell's end and the next cell's start: a stall shows here
+CELL_LIMIT = 120  # seconds nbclient waits for one cell
+BUILD_LIMIT = 45  # what building one panel may take on a busy 2-core CPU (model already loaded)
+GAP_LIMIT = 10  # between one cell's end and the next cell's start: a stall shows here
 
 
 def _seconds(stamp: str) -> float:
@@ -48,20 +48,17 @@ def test_every_panel_builds_fast_in_full_mode_in_a_headless_kernel(monkeypatch):
     monkeypatch.setenv("CNNVIZ_OFFLINE", "1")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    cells = [nbformat.v4.new_code_cell("import cnnviz_lab as cv\nassert not cv.quick()\n"
-                                       "cv.widgets.cached_model('efficientnet_lite0');")]
+    cells = [nbformat.v4.new_code_cell("import cnnviz_lab as cv\nassert not cv.quick()\ncv.widgets.cached_model('efficientnet_lite0');")]
     cells += [nbformat.v4.new_code_cell(source) for source in PANELS]
     nb = nbformat.v4.new_notebook(cells=cells)
     start = time.perf_counter()
-    nbclient.NotebookClient(nb, timeout=CELL_LIMIT, kernel_name="python3", record_timing=True,
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    nbclient.NotebookClient(nb, timeout=CELL_LIMIT, kernel_name="python3", record_timing=True, resources={"metadata": {"path": str(ROOT)}}).execute()
     total = time.perf_counter() - start
     times = [c.metadata["execution"] for c in nb.cells]
     report = []
     for i, (cell, t) in enumerate(zip(nb.cells, times)):
         took = _seconds(t["iopub.status.idle"]) - _seconds(t["iopub.status.busy"])
-        gap = _seconds(times[i + 1]["iopub.status.busy"]) - _seconds(t["iopub.status.idle"]) \
-            if i + 1 < len(times) else 0.0
+        gap = _seconds(times[i + 1]["iopub.status.busy"]) - _seconds(t["iopub.status.idle"]) if i + 1 < len(times) else 0.0
         report.append(f"{cell.source.splitlines()[0]:80s} {took:6.1f} s, then {gap:5.1f} s idle")
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         assert not errors, f"{cell.source}: {errors[0]['ename']}: {errors[0]['evalue']}"

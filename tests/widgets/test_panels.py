@@ -41,14 +41,12 @@ def _jpeg(size=(64, 48)) -> bytes:
 
 def v7_value(name: str, data: bytes) -> dict:
     """What ipywidgets 7's FileUpload.value holds after one upload."""
-    return {name: {"metadata": {"name": name, "type": "image/png", "size": len(data), "lastModified": 0},
-                   "content": data}}
+    return {name: {"metadata": {"name": name, "type": "image/png", "size": len(data), "lastModified": 0}, "content": data}}
 
 
 def v8_value(name: str, data: bytes) -> tuple:
     """What ipywidgets 8's FileUpload.value holds after one upload."""
-    return ({"name": name, "type": "image/png", "size": len(data), "content": memoryview(data),
-             "last_modified": datetime(2024, 1, 1, tzinfo=timezone.utc)},)
+    return ({"name": name, "type": "image/png", "size": len(data), "content": memoryview(data), "last_modified": datetime(2024, 1, 1, tzinfo=timezone.utc)},)
 
 
 def simulate_upload(upload: W.FileUpload, name: str, data: bytes) -> None:
@@ -114,8 +112,7 @@ def test_an_uploaded_photo_is_offered_selected_and_drawn():
     assert PREFIX + "my cat.png" in other.controls["image"].options
 
 
-@pytest.mark.parametrize("name, data, words", [("notes.txt", b"not a picture", "not an image"),
-                                               ("half.jpg", _jpeg()[:300], "truncated or corrupt")])
+@pytest.mark.parametrize("name, data, words", [("notes.txt", b"not a picture", "not an image"), ("half.jpg", _jpeg()[:300], "truncated or corrupt")])
 def test_a_bad_file_gives_a_sentence_in_the_panel_not_a_traceback(name, data, words):
     panel = cv.widgets.prediction_panel()
     menu = panel.controls["image"]
@@ -165,13 +162,16 @@ def test_maximize_channel_slider_follows_layer_without_computing():
 
 
 # ----------------------------------------------------------------------------- button panels
-@pytest.mark.parametrize("build, heavy", [
-    (lambda: cv.widgets.maximize_panel(), None),
-    (lambda: cv.widgets.inversion_panel(), "invert"),
-    (lambda: cv.widgets.deepdream_panel(), "deepdream"),
-    (lambda: cv.widgets.occlusion_panel(size=48), "occlusion_grid"),
-    (lambda: cv.widgets.evaluation_panel(size=48), "randomization_check"),
-])
+@pytest.mark.parametrize(
+    "build, heavy",
+    [
+        (lambda: cv.widgets.maximize_panel(), None),
+        (lambda: cv.widgets.inversion_panel(), "invert"),
+        (lambda: cv.widgets.deepdream_panel(), "deepdream"),
+        (lambda: cv.widgets.occlusion_panel(size=48), "occlusion_grid"),
+        (lambda: cv.widgets.evaluation_panel(size=48), "randomization_check"),
+    ],
+)
 def test_button_panels_compute_nothing_until_pressed(build, heavy, monkeypatch):
     import cnnviz_lab.widgets.evaluation as ev
     import cnnviz_lab.widgets.occlusion as occ
@@ -240,8 +240,12 @@ def _change(w: W.Widget) -> bool:
     raise AssertionError(f"no rule to move a {type(w).__name__}")
 
 
-SMALL = {"maximize_panel": {"steps": 2}, "inversion_panel": {"steps": 2},
-         "deepdream_panel": {"steps": 1, "octaves": 1}, "occlusion_panel": {"stride": 24, "window": 24}}
+SMALL = {
+    "maximize_panel": {"steps": 2},
+    "inversion_panel": {"steps": 2},
+    "deepdream_panel": {"steps": 1, "octaves": 1},
+    "occlusion_panel": {"stride": 24, "window": 24},
+}
 PANELS = {
     "feature_map_panel": lambda: cv.widgets.feature_map_panel(),
     "filter_panel": lambda: cv.widgets.filter_panel(),

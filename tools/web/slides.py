@@ -31,8 +31,8 @@ import vendor  # noqa: E402
 
 ROOT = vendor.ROOT
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-WIDTH, HEIGHT = 1280, 720          # the projector view no slide may overflow
-DECK_LENGTH = (10, 30)             # a sensible number of slides (horizontal + vertical) per deck
+WIDTH, HEIGHT = 1280, 720  # the projector view no slide may overflow
+DECK_LENGTH = (10, 30)  # a sensible number of slides (horizontal + vertical) per deck
 VENDOR = "_vendor"
 
 
@@ -80,7 +80,7 @@ def exporter():
     c.SlidesExporter.extra_template_basedirs = [str(TEMPLATES)]
     c.SlidesExporter.template_name = "cnnviz_reveal"
     c.SlidesExporter.reveal_url_prefix = f"{VENDOR}/reveal.js"
-    c.SlidesExporter.reveal_theme = "white"              # no web fonts
+    c.SlidesExporter.reveal_theme = "white"  # no web fonts
     c.SlidesExporter.reveal_transition = "none"
     c.SlidesExporter.reveal_width = str(WIDTH)
     c.SlidesExporter.reveal_height = str(HEIGHT)
@@ -101,17 +101,22 @@ def build_deck(path: Path, out: Path, export=None) -> Deck:
     """Write ``out/<stem>.slides.html`` from the stored notebook at ``path``."""
     nb = nbformat.read(path, as_version=4)
     if not any(t != "-" for t in slide_types(nb)):
-        raise ValueError(f"{path.name} has no slide metadata (metadata.slideshow.slide_type): rebuild it with "
-                         "`make notebooks` (the builder sets it)")
+        raise ValueError(f"{path.name} has no slide metadata (metadata.slideshow.slide_type): rebuild it with `make notebooks` (the builder sets it)")
     if stored.uses_mermaid(nb):
         raise ValueError(f"{path.name} draws a mermaid diagram: the offline decks ship no mermaid")
     prepared = stored.prepare(nb, badges=f"{VENDOR}/badges")
     body, _ = (export or exporter()).from_notebook_node(prepared.nb, resources={"metadata": {"name": path.stem}})
     target = out / f"{path.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
-    return Deck(stem=path.stem, title=title_of(nb, path.stem), path=target, slides=count_slides(nb),
-                notes=slide_types(nb).count("notes"), panel_notes=len(prepared.panel_notes),
-                static_panels=prepared.static_panels)
+    return Deck(
+        stem=path.stem,
+        title=title_of(nb, path.stem),
+        path=target,
+        slides=count_slides(nb),
+        notes=slide_types(nb).count("notes"),
+        panel_notes=len(prepared.panel_notes),
+        static_panels=prepared.static_panels,
+    )
 
 
 INDEX_CSS = """body{font:17px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52em;margin:2em auto;
@@ -124,7 +129,9 @@ def write_index(decks: list[Deck], out: Path) -> Path:
     """The deck index: every deck with its slide count, and how to present."""
     rows = "\n".join(
         f'<tr><td><a href="{html.escape(d.path.name)}">{html.escape(d.title)}</a></td>'
-        f'<td class="n">{d.slides} slides</td><td class="n">{d.notes} notes</td></tr>' for d in decks)
+        f'<td class="n">{d.slides} slides</td><td class="n">{d.notes} notes</td></tr>'
+        for d in decks
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cnnviz-lab: lecture slides</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{INDEX_CSS}</style></head>
@@ -160,8 +167,7 @@ def build(notebooks: Path, out: Path, names: list[str] | None = None) -> list[De
     export = exporter()
     decks = [build_deck(p, out, export) for p in notebooks_in(notebooks, names)]
     built = {d.stem for d in decks}
-    listed = decks + [_existing_deck(p, out) for p in notebooks_in(notebooks)
-                      if p.stem not in built and (out / f"{p.stem}.slides.html").exists()]
+    listed = decks + [_existing_deck(p, out) for p in notebooks_in(notebooks) if p.stem not in built and (out / f"{p.stem}.slides.html").exists()]
     write_index(sorted(listed, key=lambda d: d.stem), out)
     return decks
 
@@ -169,8 +175,15 @@ def build(notebooks: Path, out: Path, names: list[str] | None = None) -> list[De
 def _existing_deck(path: Path, out: Path) -> Deck:
     """The index entry of a deck built earlier (a partial rebuild lists every deck)."""
     nb = nbformat.read(path, as_version=4)
-    return Deck(stem=path.stem, title=title_of(nb, path.stem), path=out / f"{path.stem}.slides.html",
-                slides=count_slides(nb), notes=slide_types(nb).count("notes"), panel_notes=0, static_panels=0)
+    return Deck(
+        stem=path.stem,
+        title=title_of(nb, path.stem),
+        path=out / f"{path.stem}.slides.html",
+        slides=count_slides(nb),
+        notes=slide_types(nb).count("notes"),
+        panel_notes=0,
+        static_panels=0,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         flag = "" if DECK_LENGTH[0] <= d.slides <= DECK_LENGTH[1] else f"  (outside {DECK_LENGTH[0]}-{DECK_LENGTH[1]})"
         panels = f", {d.static_panels} static widget outputs" if d.static_panels else ""
         panels += f", {d.panel_notes} panels without stored state (shown as a note)" if d.panel_notes else ""
-        print(f"{d.path.relative_to(args.out.parent) if args.out.parent in d.path.parents else d.path}: "
-              f"{d.slides} slides, {d.notes} notes{panels}{flag}")
+        print(f"{d.path.relative_to(args.out.parent) if args.out.parent in d.path.parents else d.path}: {d.slides} slides, {d.notes} notes{panels}{flag}")
     print(f"{len(decks)} decks and {args.out / 'index.html'} in {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -27,8 +27,7 @@ APP_URL = "http://127.0.0.1:8866/"
 BADGES_DIR = Path(__file__).resolve().parent / "badges"
 #: The badge images the notebooks load from Colab and Binder, and the local copies drawn instead
 #: (a page must not fetch anything from outside; the badges' links stay as they are).
-BADGES = {"https://colab.research.google.com/assets/colab-badge.svg": "colab.svg",
-          "https://mybinder.org/badge_logo.svg": "binder.svg"}
+BADGES = {"https://colab.research.google.com/assets/colab-badge.svg": "colab.svg", "https://mybinder.org/badge_logo.svg": "binder.svg"}
 
 
 @dataclass
@@ -36,10 +35,10 @@ class Prepared:
     """A notebook ready for the web, and what was changed to get there."""
 
     nb: nbformat.NotebookNode
-    static_panels: int = 0           # widget outputs drawn from stored state
+    static_panels: int = 0  # widget outputs drawn from stored state
     panel_notes: list[str] = field(default_factory=list)  # panels without state, shown as a note
-    panel_figures: int = 0           # of those, panels whose stored figure (image/png) is shown above the note
-    dropped: int = 0                 # other widget outputs without state (progress bars)
+    panel_figures: int = 0  # of those, panels whose stored figure (image/png) is shown above the note
+    dropped: int = 0  # other widget outputs without state (progress bars)
 
 
 def stored_models(nb: nbformat.NotebookNode) -> set[str]:
@@ -50,9 +49,11 @@ def stored_models(nb: nbformat.NotebookNode) -> set[str]:
 
 def panel_note(name: str, app_url: str = APP_URL) -> str:
     """The HTML shown instead of a panel whose widget state was not stored."""
-    return (f'<div class="cnnviz-panel-note"><strong>Interactive panel</strong> (<code>{html.escape(name)}</code>): '
-            "its controls need a running Python kernel. Open this notebook in JupyterLab, on Colab or on "
-            f'Binder, or run <code>make app</code> and open the <a href="{html.escape(app_url)}">app view</a>.</div>')
+    return (
+        f'<div class="cnnviz-panel-note"><strong>Interactive panel</strong> (<code>{html.escape(name)}</code>): '
+        "its controls need a running Python kernel. Open this notebook in JupyterLab, on Colab or on "
+        f'Binder, or run <code>make app</code> and open the <a href="{html.escape(app_url)}">app view</a>.</div>'
+    )
 
 
 def prepare(nb: nbformat.NotebookNode, app_url: str = APP_URL, badges: str | None = None) -> Prepared:
@@ -87,9 +88,15 @@ def prepare(nb: nbformat.NotebookNode, app_url: str = APP_URL, badges: str | Non
                     figure.pop("execution_count", None)
                     kept.append(figure)
                     out.panel_figures += 1
-                kept.append(nbformat.v4.new_output("display_data", data={
-                    "text/html": panel_note(match.group(1), app_url),
-                    "text/plain": f"Interactive panel {match.group(1)}: run the notebook to use it."}))
+                kept.append(
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={
+                            "text/html": panel_note(match.group(1), app_url),
+                            "text/plain": f"Interactive panel {match.group(1)}: run the notebook to use it.",
+                        },
+                    )
+                )
             else:
                 out.dropped += 1
         cell.outputs = kept

@@ -41,15 +41,19 @@ PACKAGE = "cnnviz_lab"
 #: Package areas that get an API page of their own, in the order of the course; any other
 #: subpackage gets one too, after these; top-level modules are grouped on one page.
 AREAS = {
-    "models": "Models", "core": "Core mechanics", "attribution": "Attribution methods",
-    "optvis": "Feature visualisation and DeepDream", "evaluate": "Evaluating explanations",
-    "plot": "Figures", "widgets": "Interactive panels", "exercises": "Exercise checks",
+    "models": "Models",
+    "core": "Core mechanics",
+    "attribution": "Attribution methods",
+    "optvis": "Feature visualisation and DeepDream",
+    "evaluate": "Evaluating explanations",
+    "plot": "Figures",
+    "widgets": "Interactive panels",
+    "exercises": "Exercise checks",
     "commands": "Command line",
 }
 # MathJax 2, like the decks: the widget renderer typesets through MathJax 2's API (MathJax.Hub).
 MATHJAX = "vendor/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML"
-WIDGET_JS = {"vendor/requirejs/require.js": {},
-             "vendor/html-manager/dist/embed-amd.js": {"data-jupyter-widgets-cdn": "vendor/"}}
+WIDGET_JS = {"vendor/requirejs/require.js": {}, "vendor/html-manager/dist/embed-amd.js": {"data-jupyter-widgets-cdn": "vendor/"}}
 
 
 def _section(text: str, heading: str) -> str:
@@ -96,8 +100,7 @@ def api_areas() -> dict[str, list[str]]:
     pages: dict[str, list[str]] = {}
     for area in order:
         sub = importlib.import_module(f"{PACKAGE}.{area}")
-        modules = [f"{PACKAGE}.{area}"] + [f"{PACKAGE}.{area}.{i.name}" for i in pkgutil.iter_modules(sub.__path__)
-                                            if not i.name.startswith("_")]
+        modules = [f"{PACKAGE}.{area}"] + [f"{PACKAGE}.{area}.{i.name}" for i in pkgutil.iter_modules(sub.__path__) if not i.name.startswith("_")]
         pages[area] = modules
     pages["modules"] = [f"{PACKAGE}.{name}" for name in sorted(top) if name not in ("cli",)] + [f"{PACKAGE}.cli"]
     return pages
@@ -115,10 +118,14 @@ def api_page(area: str, modules: list[str]) -> str:
 
 
 def api_index(pages: dict[str, list[str]]) -> str:
-    rows = "\n".join(f"- [{AREAS.get(a, 'Package modules' if a == 'modules' else a)}]({a}.md): "
-                     + ", ".join(f"`{m.rsplit('.', 1)[-1]}`" for m in mods[1:] or mods) for a, mods in pages.items())
-    return ("# API reference\n\n`import cnnviz_lab as cv`: everything the notebooks call. One page per area of "
-            "the package, from its docstrings.\n\n```{eval-rst}\n.. automodule:: cnnviz_lab\n```\n\n" + rows + "\n")
+    rows = "\n".join(
+        f"- [{AREAS.get(a, 'Package modules' if a == 'modules' else a)}]({a}.md): " + ", ".join(f"`{m.rsplit('.', 1)[-1]}`" for m in mods[1:] or mods)
+        for a, mods in pages.items()
+    )
+    return (
+        "# API reference\n\n`import cnnviz_lab as cv`: everything the notebooks call. One page per area of "
+        "the package, from its docstrings.\n\n```{eval-rst}\n.. automodule:: cnnviz_lab\n```\n\n" + rows + "\n"
+    )
 
 
 def credits_page() -> str:
@@ -128,48 +135,72 @@ def credits_page() -> str:
         if path.exists():
             body = path.read_text(encoding="utf-8")
             body = re.sub(r"^#", "##", body, flags=re.M)
-            return "# Data credits\n\nThe photographs and images the course uses, with their authors, licences and " \
-                   f"sources (from `data/{name}`).\n\n{body}"
+            return f"# Data credits\n\nThe photographs and images the course uses, with their authors, licences and sources (from `data/{name}`).\n\n{body}"
     raise FileNotFoundError("data/CREDITS.md (or data/LICENSE.md) is missing: the site must credit the data")
 
 
 def config(title: str = "cnnviz-lab") -> dict:
     """The Jupyter Book ``_config.yml``."""
     return {
-        "title": title, "author": "cnnviz-lab developers", "copyright": "cnnviz-lab developers",
+        "title": title,
+        "author": "cnnviz-lab developers",
+        "copyright": "cnnviz-lab developers",
         "only_build_toc_files": True,
         "execute": {"execute_notebooks": "off"},
         "repository": {"url": REPOSITORY, "branch": "main", "path_to_book": ""},
-        "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org",
-                           "colab_url": "https://colab.research.google.com", "thebe": False},
-        "html": {"use_repository_button": True, "use_issues_button": False, "use_edit_page_button": False,
-                 "use_multitoc_numbering": False, "home_page_in_navbar": True, "baseurl": "",
-                 "extra_footer": "Built offline from the stored full-mode outputs of the notebooks."},
+        "launch_buttons": {
+            "notebook_interface": "jupyterlab",
+            "binderhub_url": "https://mybinder.org",
+            "colab_url": "https://colab.research.google.com",
+            "thebe": False,
+        },
+        "html": {
+            "use_repository_button": True,
+            "use_issues_button": False,
+            "use_edit_page_button": False,
+            "use_multitoc_numbering": False,
+            "home_page_in_navbar": True,
+            "baseurl": "",
+            "extra_footer": "Built offline from the stored full-mode outputs of the notebooks.",
+        },
         "parse": {"myst_enable_extensions": ["dollarmath", "amsmath", "colon_fence", "linkify"]},
         "sphinx": {
             "extra_extensions": ["sphinx.ext.autodoc", "sphinx.ext.viewcode"],
             "config": {
                 "mathjax_path": MATHJAX,
-                "mathjax2_config": {"tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
-                                                "processEscapes": True, "processEnvironments": True,
-                                                # myst-nb marks notebook cells mathjax_ignore; Sphinx's
-                                                # math spans carry the class "math"
-                                                "ignoreClass": "tex2jax_ignore|mathjax_ignore",
-                                                "processClass": "math|tex2jax_process|mathjax_process"},
-                                    "messageStyle": "none", "menuSettings": {"assistiveMML": False}},
+                "mathjax2_config": {
+                    "tex2jax": {
+                        "inlineMath": [["\\(", "\\)"]],
+                        "displayMath": [["\\[", "\\]"]],
+                        "processEscapes": True,
+                        "processEnvironments": True,
+                        # myst-nb marks notebook cells mathjax_ignore; Sphinx's
+                        # math spans carry the class "math"
+                        "ignoreClass": "tex2jax_ignore|mathjax_ignore",
+                        "processClass": "math|tex2jax_process|mathjax_process",
+                    },
+                    "messageStyle": "none",
+                    "menuSettings": {"assistiveMML": False},
+                },
                 "html_static_path": ["_vendor_static"],
                 "nb_ipywidgets_js": WIDGET_JS,
                 "autodoc_member_order": "bysource",
                 "autodoc_typehints": "signature",
-                "suppress_warnings": ["myst.header", "myst.xref_missing", "autodoc", "ref.python",
-                                      "misc.highlighting_failure", "mystnb.unknown_mime_type"],
+                "suppress_warnings": ["myst.header", "myst.xref_missing", "autodoc", "ref.python", "misc.highlighting_failure", "mystnb.unknown_mime_type"],
                 "html_last_updated_fmt": None,
                 "nb_merge_streams": True,
-                "html_theme_options": {"use_download_button": True, "use_fullscreen_button": False,
-                                       "repository_url": REPOSITORY, "use_repository_button": True,
-                                       "path_to_docs": "", "launch_buttons": {
-                                           "notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org",
-                                           "colab_url": "https://colab.research.google.com"}},
+                "html_theme_options": {
+                    "use_download_button": True,
+                    "use_fullscreen_button": False,
+                    "repository_url": REPOSITORY,
+                    "use_repository_button": True,
+                    "path_to_docs": "",
+                    "launch_buttons": {
+                        "notebook_interface": "jupyterlab",
+                        "binderhub_url": "https://mybinder.org",
+                        "colab_url": "https://colab.research.google.com",
+                    },
+                },
             },
         },
     }
@@ -200,12 +231,14 @@ def write_source(src: Path, notebooks: Path) -> dict:
     for area, modules in pages.items():
         (src / "api" / f"{area}.md").write_text(api_page(area, modules), encoding="utf-8")
     (src / "api" / "index.md").write_text(api_index(pages), encoding="utf-8")
-    toc = {"format": "jb-book", "root": "index", "parts": [
-        {"caption": "Course", "chapters": [{"file": f"notebooks/{stem}"} for stem in summary["notebooks"]]},
-        {"caption": "Reference", "chapters": [
-            {"file": "api/index", "sections": [{"file": f"api/{area}"} for area in pages]},
-            {"file": "credits"}]},
-    ]}
+    toc = {
+        "format": "jb-book",
+        "root": "index",
+        "parts": [
+            {"caption": "Course", "chapters": [{"file": f"notebooks/{stem}"} for stem in summary["notebooks"]]},
+            {"caption": "Reference", "chapters": [{"file": "api/index", "sections": [{"file": f"api/{area}"} for area in pages]}, {"file": "credits"}]},
+        ],
+    }
     (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
     (src / "_config.yml").write_text(yaml.safe_dump(config(), sort_keys=False), encoding="utf-8")
     return summary
@@ -220,8 +253,12 @@ def build(notebooks: Path, out: Path, src: Path | None = None) -> dict:
     import os
 
     env = {**os.environ, **env, "CNNVIZ_OFFLINE": "1", "MPLBACKEND": "Agg"}
-    done = subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(src), "--builder", "html",
-                           "--path-output", str(work), "--quiet"], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(src), "--builder", "html", "--path-output", str(work), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     log = src / "build.log"
     log.write_text(done.stdout + done.stderr, encoding="utf-8")
     if done.returncode != 0:
@@ -234,7 +271,7 @@ def build(notebooks: Path, out: Path, src: Path | None = None) -> dict:
     return summary
 
 
-THEBE_LINE = re.compile(r'<script>\s*const THEBE_JS_URL = [^<]*</script>\s*')
+THEBE_LINE = re.compile(r"<script>\s*const THEBE_JS_URL = [^<]*</script>\s*")
 
 
 def _dedupe_thebe(site: Path) -> None:
@@ -255,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     summary = build(args.notebooks, args.out)
-    print(f"{len(summary['notebooks'])} notebook pages, {summary['panels_static']} widget outputs from stored state, "
-          f"{summary['panel_notes']} panels without stored state (shown as a note), {summary['warnings']} Sphinx "
-          f"warnings (log: {args.out.with_name(args.out.name + '-src') / 'build.log'})")
+    print(
+        f"{len(summary['notebooks'])} notebook pages, {summary['panels_static']} widget outputs from stored state, "
+        f"{summary['panel_notes']} panels without stored state (shown as a note), {summary['warnings']} Sphinx "
+        f"warnings (log: {args.out.with_name(args.out.name + '-src') / 'build.log'})"
+    )
     print(f"{args.out / 'index.html'} in {time.perf_counter() - start:.0f} s")
     return 0
 
