@@ -8,7 +8,7 @@
 #       say what each does to the map
 #     - follow the relevance through the network layer by layer, through a residual block, and see where it is
 #       lost (the biases)
-#     - compare DeepLIFT with Integrated Gradients (the same completeness, different paths) and see the map
+#     - compare DeepLIFT with Integrated Gradients (the same completeness, different routes) and see the map
 #       change with the reference (black, blurred, noise, data mean)
 #     - put LRP through the sanity check and the deletion test beside Grad-CAM and Integrated Gradients
 #     prerequisites: notebooks 01 (gradients, Integrated Gradients) and 08 (sanity check, deletion curves).
@@ -111,8 +111,9 @@ if not cv.config.quick():
 #   number and this map would be two views of one computation; Lite0's ReLU6 ceilings break
 #   the identity (below).
 # - **z$^+$** ($\alpha=1, \beta=0$, deep Taylor decomposition, Montavon et al. 2017) shares
-#   among the positive contributions only, $R_j = \sum_k \frac{a_j w_{jk}^+}{\sum_{j'} a_{j'}
-#   w_{j'k}^+ + b_k^+} R_k$; **LRP-$\gamma$** (Montavon et al. 2019) favours them with
+#   among the positive contributions only; as this package computes it (the bias as one more
+#   input, Montavon et al. 2019), $R_j = \sum_k \frac{a_j w_{jk}^+}{\sum_{j'} a_{j'}
+#   w_{j'k}^+ + b_k^+} R_k$ (deep Taylor decomposition's z$^+$ has no $b_k^+$); **LRP-$\gamma$** (Montavon et al. 2019) favours them with
 #   $w + \gamma w^+$ and $b + \gamma b^+$; **$\alpha\beta$** weighs positive ones by $\alpha = 2$
 #   and subtracts negative ones by $\beta = 1$. z$^+$ **removes the speckle** and concentrates
 #   the map (entirely positive); γ with a z-box first layer also brings back **edges** (mostly
@@ -244,7 +245,10 @@ if not cv.config.quick():
 # ReLU6 unit stuck at its ceiling of 6, where the gradient is 0: the same LRP-ε with the
 # gradient through each ReLU6 matches gradient $\times$ input (Spearman 1.00, the second
 # printout). The **z$^+$** composites (`epsilon_plus`, and the default with its flat first
-# layer) keep only positive contributions: the map is entirely positive and its strongest
+# layer) share each unit's relevance among positive contributions only. That does not make
+# relevance positive by itself: the ε classifier hands the head signed relevance. The map is
+# entirely positive here because every z$^+$ layer spreads it the same way, so the map becomes
+# roughly the total times one positive pattern (Sixt et al. 2020; see section 7 below). Its strongest
 # relevance sits on the **head** (top right), with a faint outline of the back: smooth and
 # concentrated rather than sharp, without LRP-ε's speckle; the flat
 # first layer spreads it evenly over each unit's receptive field (a blockier map).
@@ -353,7 +357,7 @@ if not cv.config.quick():
 # full $R_y$ (as the gradient of a sum does) counts the block twice, and its relevance no
 # longer adds up.
 #
-# ## 5. DeepLIFT and Integrated Gradients: the same sum, different paths
+# ## 5. DeepLIFT and Integrated Gradients: the same sum, different routes
 #
 # Both explain the difference from a reference $x'$ and both add up to it, by different
 # routes. **Integrated Gradients** (Sundararajan et al. 2017, notebook 01) averages the
@@ -427,7 +431,9 @@ if not cv.config.quick():
 # **What to look at:** DeepLIFT's sum matches $f(x) - f(x')$ to float precision; Integrated
 # Gradients with 32 steps misses it by about 1.1, a tenth of the difference (more steps
 # shrink the error; `return_error=True` reports it). The two maps share the dog's outline,
-# legs and head but differ pixel by pixel: the same total, distributed along different paths.
+# legs and head but differ pixel by pixel: the same total, reached by different routes (IG
+# averages gradients along a straight path in input space; DeepLIFT uses ratios of differences
+# in one backward pass, along no path).
 # Mind the colour bars: IG's scale (about $\pm 0.15$) is four to five times DeepLIFT's (about
 # $\pm 0.03$) for nearly the same total (10.6 against 11.8), so IG's map most likely carries
 # much larger red and blue masses that cancel (the masses are not printed here).
@@ -501,7 +507,7 @@ if not cv.config.quick():
 # **What to look at:** on this photo LRP moves its mass with the class: the guitar's map puts
 # about two thirds of its mass on the guitar (whose boxes cover 30% of the image), the drum's
 # map over 70% on the drum kit (57% of the image), about as Grad-CAM does. In the figure the
-# guitar map lights the guitar's body and neck, the drum map the rims of the drums and the
+# guitar map lights the guitar's body (the neck only faintly), the drum map the rims of the drums and the
 # cymbal stands (the hand-drawn boxes are outlined on every panel). The raw values are tiny
 # (colour bars of $10^{-7}$) and not comparable across classes (section 3), so the third
 # panel subtracts the maps after dividing each by its total: red on the guitar, blue on the
