@@ -44,9 +44,10 @@
 #
 # (The next cell sets its sizes with `cv.config.pick(full=..., fast=...)`. Every output
 # stored in this notebook comes from the `full` values. The `fast` values are *quick mode*,
-# small images and few steps, which you get by starting Jupyter with `CNNVIZ_QUICK=1` set;
-# you need not use it. The folded code cells that show only a one-line comment are the
-# course's own tests of the numbers quoted in the text; you can skip them.)
+# small images and few steps, for a first look. You need not use it; to switch it on, run
+# `%env CNNVIZ_QUICK=1` in a cell before the setup cell, as in notebook 00. The folded code
+# cells that show only a one-line comment are the course's own tests of the numbers quoted
+# in the text; you can skip them.)
 
 # %%
 import torch
@@ -138,64 +139,51 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # at the ReLUs. The last step back, from the first ReLU6 to the pixels, is the stem
 # convolution with its batch norm, whose weights have both signs, so the map at the pixels
 # is signed again. For guided backprop, positive and negative then mean: brightening this
-# colour channel here would raise (or lower) the active first-layer units that lead, through
-# positive paths only, to the class.
+# colour channel here would raise (or lower) the active first-layer units whose guided
+# (rectified) signal from the class is positive.
 
 # %% [markdown]
-# **What the figure shows.** On EfficientNet-Lite0 the guided map is not a clean edge
+# **What the figures show.** On EfficientNet-Lite0 the guided map is not a clean edge
 # drawing: it is covered by a fine **checkerboard**, a sign pattern that repeats every two
 # pixels (clearest in the positive and negative panels of the second figure). The deconvnet's
 # map carries it too, and over it **vertical stripes that repeat every 4 pixels**, the
-# largest pattern in its |map| panel. Both come from the **stride-2 convolutions**.
-# In the backward pass a stride-2 convolution becomes a transposed convolution: each
-# gradient value of the coarse layer is spread over the input through the kernel, at every
-# other pixel, and when the kernel size (3 or 5) is not a multiple of the stride, some pixels
-# receive more of these copies than their neighbours (Odena et al. 2016, *Deconvolution and
-# Checkerboard Artifacts*). The kernel itself has both signs; what matters is the sign of
-# its *input*. Each pixel phase receives a systematic bias, the sum of the kernel taps that
-# land on that phase (which can differ in sign from phase to phase). Guided backprop and the
-# deconvnet rectify the signal at every ReLU. Between that ReLU and the transposed convolution
+# largest pattern in its |map| panel. In the first figure the deconvnet panel is a regular
+# grid with no cat in it; the guided panel shows the eyes through the grid.
+#
+# The deconvnet map's border differs from its interior, on all four sides: the bottom rows
+# and the left columns are darker (printed below the next figure), the right columns are
+# darker too but less so (visible in the panel, not printed), and the top rows carry a band
+# of their own. Near every edge the convolutions read zero padding, which can make a border
+# differ from the interior. This network's `"SAME"` padding is uneven, one row more at the
+# bottom and one column more on the right of each stride-2 layer (notebook 00, section 4),
+# but that does not explain why the left side is darker than the right; we have not traced
+# which layer makes which edge.
+
+# %% [markdown]
+# **Where the lattice is expected to come from: the stride-2 convolutions** (we have not
+# isolated them here). In the backward pass a stride-2 convolution becomes a transposed
+# convolution: each gradient value of the coarse layer is spread over the input through the
+# kernel, at every other pixel. If that coarse input were constant, each of the four pixel
+# phases (even/odd row × even/odd column) would receive it times **the sum of the kernel taps
+# that land on that phase**; these sums generally differ from phase to phase, in size and
+# even in sign, and the difference is a period-2 pattern. The uneven overlap of Odena et al.
+# (2016, *Deconvolution and Checkerboard Artifacts*), a kernel size (3 or 5) that is not a
+# multiple of the stride so that some pixels receive more copies than their neighbours, is
+# the special case of equal positive taps. So a kernel size divisible by the stride does not
+# by itself remove the lattice: learned taps with unequal phase sums leave one too (Odena et
+# al. note that such kernels still produce artefacts in practice).
+#
+# The pattern builds up when the coarse input has a **fixed sign**. Guided backprop and the
+# deconvnet rectify the signal at every ReLU; between that ReLU and the transposed convolution
 # sits the convolution's batch norm, whose per-channel scale $\gamma/\sigma$ can be negative,
-# so the transposed convolutions get inputs of **one fixed sign in each channel** (non-negative
-# times that channel's scale) and each channel's phase bias adds up over positions; in the
-# vanilla gradient the input carries both signs and the bias largely averages out. Stacked stride-2
-# layers compound the uneven overlap into periods of 4, 8, … pixels (Odena et al. note this
-# too): the deconvnet's stripes. Two measures, each on the array where its pattern lives:
+# so each channel's input has one sign (non-negative times that channel's scale) and its phase
+# bias adds up over positions. In the vanilla gradient the input carries both signs and the
+# bias largely averages out. Stacked stride-2 layers are expected to compound the pattern into
+# periods of 4, 8, … pixels (Odena et al. describe such compounding): the deconvnet's stripes.
 #
-# - the **period-2 share**, `cv.high_frequency_share(a, cutoff=0.9)`: the share of the
-#   *signed* map's energy (the spectra of R, G and B added) at frequencies above 0.9 times
-#   the Nyquist frequency in x or y, periods of about 2 pixels. A sign that flips every pixel
-#   is a period-2 pattern in the signed map but can vanish from $|\text{map}|$, so this share
-#   is taken before the absolute value. Reference: white noise (a flat spectrum) gives
-#   about 0.19, the band's share of all frequencies;
-# - the **4-pixel share**, `cv.evaluate.period_share(m, 4)`: the share of the $|\text{map}|$
-#   panel as drawn (max of $|\cdot|$ over RGB) at exactly 1/4 cycle per pixel along x, the
-#   vertical stripes. Reference: white noise gives about 0.01 (one frequency of many).
-#
-# Both are shares of the map's **variance**: its mean is removed before the spectrum is taken.
-#
-# **The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
-# the only way the image can reach its backward pass is through the max-pooling "switches"
-# (which pixel of each pooling region was the maximum), the device Zeiler & Fergus built their
-# reconstructions on. EfficientNet-Lite0 has no max-pooling: its convolutions, batch norms (in
-# eval mode) and average pooling are linear, and the deconvnet's map for a class is the same
-# for every image. The figure after the crop shows it on a second photo, the coffee cup:
-# the two maps side by side, and their difference drawn on the first map's scale (black
-# where they agree). VGG16 has five max-pooling layers, so there the switches bring the
-# image back.
-#
-# **What to look at:** in the first figure of this section, the deconvnet panel is a regular
-# grid with no cat in it; the guided panel shows the eyes through the grid. The deconvnet
-# map's border differs from its interior: the bottom rows and the left columns are darker
-# (printed below the next figure) and the top rows carry a band of their own. Near the
-# border the convolutions read zero padding, and this network's `"SAME"` padding is uneven,
-# one row more at the bottom and one column more on the right of each stride-2 layer
-# (notebook 00, section 4). Since the map does not depend on the image, the border belongs
-# to the network (its architecture and weights), not to the photo; we have not traced which
-# layer makes which edge. A panel of about
-# 200 screen pixels cannot show a 2-pixel pattern faithfully, so the next figure enlarges
-# a 32x32 crop on the pupil of the eye on the left of the photo, about 7 times, each map
-# pixel drawn as one block.
+# A panel of about 200 screen pixels cannot show a 2-pixel pattern faithfully, so the next
+# figure enlarges a 32x32 crop on the pupil of the eye on the left of the photo, about 7
+# times, each map pixel drawn as one block.
 
 # %%
 eye = (
@@ -214,12 +202,29 @@ cv.plot.compare_maps(
 
 # %% [markdown]
 # **What to look at:** enlarged, the deconvnet panel is a regular lattice, mostly vertical
-# stripes that repeat every 4 pixels (the compounded overlap; over a third of its |map|'s
+# stripes that repeat every 4 pixels (the compounded pattern; over a third of its |map|'s
 # variance sits at that one frequency, printed below, against about 0.01 for white noise)
 # with a finer 2-pixel pattern in it, and the guided panel shows bright dots on alternate
 # pixels where the pupil's edge is; the vanilla panel is speckled too, but without a regular
-# lattice (its period-2 share, printed below, is several times smaller, below even white
-# noise's 0.19, and it has no 4-pixel stripes).
+# lattice (its period-2 share, defined next and printed below, is several times smaller,
+# below even white noise's 0.19, and it has no 4-pixel stripes).
+
+# %% [markdown]
+# Two measures of the lattice, each on the array where its pattern lives:
+#
+# - the **period-2 share**, `cv.high_frequency_share(a, cutoff=0.9)`: the share of the
+#   *signed* map's energy (the spectra of R, G and B added) at frequencies above 0.9 times
+#   the Nyquist frequency in x or y, periods of about 2 pixels. A sign that flips every pixel
+#   is a period-2 pattern in the signed map but can vanish from $|\text{map}|$, so this share
+#   is taken before the absolute value. Reference: white noise (a flat spectrum) gives
+#   about 0.19, the band's share of all frequencies;
+# - the **4-pixel share**, `cv.evaluate.period_share(m, 4)`: the share of the $|\text{map}|$
+#   panel as drawn (max of $|\cdot|$ over RGB) at exactly 1/4 cycle per pixel along x, the
+#   vertical stripes. Reference: white noise gives about 0.01 (one frequency of many).
+#
+# Both are shares of the map's **variance**: its mean is removed before the spectrum is taken.
+# The last line prints the mean of the deconvnet's |map| on its bottom 8 rows and on its left
+# 8 columns, each divided by the whole map's mean.
 
 # %%
 three = {"vanilla": grad, "deconvnet": deconv, "guided": guided}
@@ -239,6 +244,18 @@ if not cv.config.quick():
     assert period2["deconvnet"] > max(period2["guided"], 0.5), period2
     assert stripes4["deconvnet"] > 0.33 and max(stripes4["vanilla"], stripes4["guided"]) < 0.05, stripes4
     assert max(border.values()) < 0.75, border
+
+# %% [markdown]
+# **The deconvnet does not see this image at all.** It ignores the ReLUs' forward masks, so
+# the only way the image can reach its backward pass is through the max-pooling "switches"
+# (which pixel of each pooling region was the maximum), the device Zeiler & Fergus built their
+# reconstructions on. EfficientNet-Lite0 has no max-pooling: its convolutions, batch norms (in
+# eval mode) and average pooling are linear, and the deconvnet's map for a class is the same
+# for every image. The next figure shows it on a second photo, the coffee cup: the two maps
+# side by side, and their difference drawn on the first map's scale (black where they
+# agree). So the deconvnet's lattice and border above belong to the network (its
+# architecture and weights), not to the photo. VGG16 has five max-pooling layers, so there
+# the switches bring the image back.
 
 # %%
 coffee = clf.preprocess(cv.sample_image("coffee"), size=SIZE)
@@ -261,9 +278,10 @@ assert torch.allclose(deconv_coffee, deconv, rtol=1e-4, atol=1e-6)
 # ### The same on VGG16
 #
 # VGG16 has no strided convolutions: 3x3 convolutions at stride 1, and 2x2 max-pooling that
-# passes each gradient back to one pixel of four. There is no uneven overlap of strided
-# kernels; Selvaraju et al. (2017, fig. 1b) show guided backprop on VGG16 as clean edge
-# drawings (max-pool routing can still leave a faint grid of its own). The cell below draws
+# passes each gradient back to one pixel of four. With no strided kernels there are no
+# phase sums to build the lattice above; Selvaraju et al. (2017, fig. 1b) show guided
+# backprop on VGG16 as clean edge drawings (max-pool routing can still leave a faint grid
+# of its own). The cell below draws
 # VGG16's maps where its weights can be had; where it cannot, that figure of the paper
 # ([arXiv:1610.02391](https://arxiv.org/abs/1610.02391), fig. 1b) is the non-strided
 # comparison.
@@ -284,8 +302,7 @@ if vgg:
 #
 # An explanation of "electric guitar" should differ from an explanation of "drum". A photo
 # of a practice room holds both: a drum kit, and an electric guitar leaning against it. The
-# network's top-5 is below (the chart's title names EfficientNet-Lite0 by its id,
-# `efficientnet_lite0`): "electric guitar" first (22 %), "drum" fourth. We ask for both
+# network's top-5 is below: "electric guitar" first (22 %), "drum" fourth. We ask for both
 # classes in **one call**: an `(N, K)` target gives K maps per image (one forward pass, one
 # batched backward pass). First the vanilla gradient:
 
@@ -417,7 +434,8 @@ if not cv.config.quick():
 # detectors (faces, text, textures) came from each unit's strongest activations over a
 # whole data set, projected back with max-pooling switches, which Lite0 does not have.
 # Where VGG16's weights are available, the cell below does the same from its relu4_3
-# (`features.22`); where they are not, it draws nothing.
+# (`features.22`); in this stored run they were not (see "The same on VGG16"), so the
+# cell below is empty.
 
 # %%
 if vgg:
@@ -608,10 +626,10 @@ assert torch.allclose(black, torch.tensor(-1.0), atol=0.02) and grey.abs().max()
 # Without a running kernel you see only its first view: guided backprop from that channel,
 # summed over positions (the panel has no single-position option): the same map as that
 # figure's "summed over positions" panel. The controls, drop-downs and sliders above the figure,
-# appear only live. The panel's title names the network by its id, `efficientnet_lite0`
-# (EfficientNet-Lite0). Its scale is this notebook's: the |map| panel runs from black (0)
-# to white (its 99th percentile), the colour panels to full colour at the 99th percentile
-# of their values, each panel on its own scale, brighter pixels clipped.
+# appear only live. The panel carries no scale note; its scale is this notebook's: the
+# |map| panel runs from black (0) to white (its 99th percentile), the colour panels to
+# full colour at the 99th percentile of their values, each panel on its own scale, brighter
+# pixels clipped.
 
 # %%
 panel = cv.widgets.saliency_panel(model=clf.name, size=SIZE)
@@ -650,7 +668,8 @@ panel
 #
 #    *What to expect:* if guided backprop ignores the class, random classes should give
 #    about as high a guided correlation as the guitar and the drum (about 0.9), and the
-#    vanilla maps about as low as the 1 % noise control of section 2. A guided correlation
+#    vanilla maps about as low as the 1 % noise control of section 2 (the same statistic,
+#    `cv.plot.map_correlation`, so the numbers compare). A guided correlation
 #    well below that would mean the class does reach the guided map. Either way, none of
 #    these maps localises a class: that is the job of class activation maps (notebooks 05,
 #    06).
@@ -672,8 +691,8 @@ panel
 # The class enters only at the top: the backward pass starts from the last linear layer's
 # weights for that class, a signed vector over the final features. The vanilla gradient
 # carries these signs down through every layer, so features that speak *against* the
-# class subtract, and the two maps differ pixel by pixel (though, as the control showed, no
-# more than a 1 % noise makes them differ, and neither localises its class). Guided backprop
+# class subtract, and the two maps differ pixel by pixel (though, as section 2's control
+# showed, no more than a 1 % noise makes them differ, and neither localises its class). Guided backprop
 # (and the deconvnet) set every negative signal to zero at each ReLU: after a few layers
 # almost everything that distinguished the two starting vectors is gone, and what is left
 # is whatever produces large positive signals in any case: the strong edges of the image,
@@ -744,7 +763,9 @@ print("control, trained network, 1 % noise:", {k: round(v, 2) for k, v in contro
 
 # %% [markdown]
 # **What to look at:** the maps are compared as absolute maps ($|\cdot|$ summed over R, G
-# and B), by Spearman rank correlation, and the last line is the control: the same
+# and B), by Spearman rank correlation, as Adebayo et al. (2018) do; section 2 used the
+# Pearson correlation of max $|\cdot|$ over RGB, so the numbers here compare only with this
+# section's own control, not with section 2's. The last line is that control: the same
 # statistic between each map and the same method on the *trained* network at the photo
 # plus 1 % noise. The vanilla gradient's correlation drops to about 0.35 as soon as the
 # classifier is re-initialised, and stays there; the control gives about 0.45. So
