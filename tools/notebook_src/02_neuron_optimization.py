@@ -125,11 +125,15 @@ cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in g
 # below with `cv.optvis.receptive_field`), so every pixel gets some gradient. What fades is
 # the *effective* receptive field (Luo et al. 2016): centre pixels reach the unit through
 # many more paths than outer ones, so the gradient, and with it the pattern, falls off
-# smoothly from the middle. The figure after the numbers shows that gradient.
+# smoothly from the middle. The figure after the numbers shows that gradient. It is not the
+# only cause: the random shifts, scales and rotations move the unit's window around the
+# image, and every Fourier coefficient touches every pixel, so both spread and soften the
+# footprint too (the model answer at the end compares neuron renders with and without them).
 #
-# The class image is **not a photograph of a goldfish**: two fish-like heads (orange-red,
-# with a dark eye and bluish scales), one at the left edge and one at the right, and more
-# orange and blue fragments, on a pebbly grey-green texture. The network calls it a goldfish with near
+# The class image is **not a photograph of a goldfish**: orange-red striped, fin- or
+# tail-like shapes at the left and right edges, a dark blue patch on the left, one eye-like
+# spot (orange with a dark centre) near the top, and more orange and blue fragments, on a
+# pebbly grey texture. The network calls it a goldfish with near
 # certainty, which is no surprise: the image was optimised for exactly that logit. We
 # maximise the *logit*, not the softmax probability, because the probability can also be
 # raised by pushing the other classes down (Simonyan et al. 2014). Simonyan et al.'s class
@@ -164,9 +168,12 @@ assert rf["blocks.15"] > 2 * rf["blocks.10"] > 2 * 224
 # The effective receptive field, measured: $|\partial h / \partial x|$ of the centre unit of
 # channel 12, averaged over four random inputs (`cv.optvis.effective_receptive_field`), beside
 # the neuron's render. The gradient is a bright blob a few tens of pixels wide in the middle
-# that fades smoothly, with no edge, long before the 211-pixel theoretical field ends: the
-# shape of the render's fading (measured on noise inputs, as in Luo et al.; the gradient at
-# the render itself can differ).
+# that fades smoothly, with no edge, long before the 211-pixel theoretical field ends: one
+# cause of the render's fading (measured on noise inputs, in pixel space and without
+# transforms, as in Luo et al.; the gradient at the render itself can differ, and the
+# render's transforms and Fourier parametrisation add their own blur). The map is
+# normalised so that its largest value is 1; the colours saturate at its 99th percentile
+# (0.22, the top of the colour bar).
 
 # %%
 erf = cv.optvis.effective_receptive_field(clf, "blocks.8", 12, size=SIZE, samples=4)
@@ -201,8 +208,9 @@ if not cv.config.quick():
 # The motif does **not** scale with the theoretical receptive field: from `blocks.10` to
 # `blocks.15` that field grows from about 340 to about 850 pixels, yet the high-frequency
 # share hardly moves, and no motif can be 850 pixels wide in a 160-pixel image. A field larger
-# than the 224-pixel training images is mostly padding the unit never saw filled; what sets
-# the scale of what a unit responds to is closer to its *effective* receptive field (section 2).
+# than the 224-pixel training images is mostly padding the unit never saw filled. A
+# hypothesis, not measured here for these four blocks (section 2 measures only `blocks.8`):
+# the scale of what a unit responds to follows its *effective* receptive field more closely.
 #
 # Channel 3 of different stages is an unrelated unit. Within a stage (`blocks.8` to
 # `blocks.10` share 112 channels) residual connections keep channel indices aligned, which
@@ -244,10 +252,11 @@ if not cv.config.quick():
 #
 # Why a parametrisation changes the result of the *same* objective: gradient ascent is not
 # coordinate-free. On raw pixels, a step moves every pixel independently, and the
-# high-frequency directions, which are most numerous, take most of the step. Scaling each
-# Fourier coefficient by $1/f$ makes a step's spectrum fall off as $1/f$, like a natural
-# image's: low frequencies now move far more than in pixel space (equalised only relative to
-# a natural image's amplitude, a whitened space):
+# high-frequency directions, which are most numerous, take most of the step. With Adam
+# (whose steps in $\theta$ are about equal in size in every coordinate), scaling each
+# Fourier coefficient by $1/f$ makes the image's step fall off as $1/f$, like a natural
+# image's spectrum, so low frequencies move far more than in pixel space (under plain
+# gradient ascent the image's step would be the pixel gradient filtered by $1/f^2$):
 # a *preconditioner* that steers the climb towards smooth images (Olah et al. 2017,
 # "Preconditioning and parameterization"). Decorrelating the colours does the same for the
 # three colour channels. The fifth variant keeps the Fourier spectrum but optimises plain
@@ -271,7 +280,7 @@ cv.plot.renderings(imgs, [f"{n}\nhf {f:.2f}, channel {a:.1f}" for n, f, a in zip
 # %% [markdown]
 # In the raw-pixel image the channel's scale-like pattern is there, but under a layer of
 # pixel-level colour noise (its high-frequency share is the largest of the five). A TV weight of 300 (the channel's
-# mean activation is about 40, the TV of the raw image about 0.06) smooths it: its total
+# mean activation is about 39, the TV of the raw image about 0.06) smooths it: its total
 # variation falls several-fold while the channel still fires almost as strongly. Transforms
 # make the pattern survive shifts, so it becomes cleaner (a lower high-frequency share than
 # the raw image's); the Fourier
@@ -281,10 +290,10 @@ cv.plot.renderings(imgs, [f"{n}\nhf {f:.2f}, channel {a:.1f}" for n, f, a in zip
 # (they optimise the average over random shifts, not this one image). Cleaner is not
 # stronger. The Fourier image with plain RGB colours (last panel) shows the same scales under
 # saturated rainbow-coloured pixel noise, with a much larger high-frequency share (0.40
-# against 0.23) at about the same activation. Both steps help on this channel: with the same
+# against 0.24) at about the same activation (26.4 against 28.1). Both steps help on this channel: with the same
 # transforms, the $1/f$ scaling alone cuts the high-frequency share from 0.57 ("pixels +
 # transforms") to 0.40 but leaves saturated colour noise; the colour decorrelation removes
-# that (0.23). The numbers (the channel
+# that (0.24). The numbers (the channel
 # column is the mean activation on the untransformed image):
 
 # %%
@@ -325,16 +334,21 @@ cv.plot.renderings(grid, [f"blocks.8 channel {i}" for i in range(n)], ncols=4, c
 # Start from a photo instead of noise and add an L2 penalty (a mean squared difference)
 # that keeps the result close to it:
 # $\max_x h_{\ell,c}(T(x)) - \lambda \operatorname{mean}\big((x - x_0)^2\big)$. The weight
-# matters: the channel's activation is about 40 for the raw-pixel render and about 28 with
+# matters: the channel's activation is about 39 for the raw-pixel render and 26 to 28 with
 # transforms (section 4), while a visible edit of the photo has a mean squared pixel change
 # of about 0.001 to 0.01, so $\lambda$ must be in the thousands (here 3000) for the penalty
 # to weigh against the channel at all; at $\lambda = 1$ it would cost almost nothing to
 # paint over the whole photo. The image is optimised as raw pixels (`param="pixel"`) so that
 # the start is the photo itself, pixel for pixel, and the penalty acts on those pixels;
 # transforms as usual. The figure shows the photo, the result, and what the optimisation
-# added: the size of the change at each pixel (its colour bar saturates at the 99th
-# percentile, so that a few extreme pixels do not wash out the pattern) and the signed
-# change around grey.
+# added: the size of the change at each pixel, $|x - x_0|$ (the length of the RGB change
+# vector at that pixel; its colour bar saturates at the 99th percentile of these lengths,
+# so that a few extreme pixels do not wash out the pattern), and the signed change of each
+# colour channel around grey (full colour at the 99th percentile of the per-channel
+# changes, 0.12; a per-channel change is smaller than the RGB length, hence the two scales).
+#
+# **What to look at:** the signed panel shows the scales painted over the photo; the size
+# panel looks mostly like noise, because fine pixel-level changes dominate the size.
 
 # %%
 from IPython.display import Markdown
@@ -348,9 +362,9 @@ display(cv.plot.difference(res, title=title, clip_percentile=99), Markdown(cv.cr
 # The cat stays recognisable, with the channel's pattern painted over it. The fair
 # comparison is the same start from the photo *without* the penalty ($\lambda = 0$): the
 # penalty keeps the result twenty times closer to the photo (mean squared distance 0.0016
-# against 0.0326) for about a quarter less activation (20.7 against 27.4); the channel,
+# against 0.0325) for about a quarter less activation (20.8 against 27.3); the channel,
 # which does not respond to the photo itself (-0.3), fires at three quarters of the strength
-# a render from noise (`pixels + transforms`, section 4: 27.2) reaches.
+# a render from noise (`pixels + transforms`, section 4: 26.9) reaches.
 
 # %%
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
@@ -424,12 +438,16 @@ print(
 display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 
 # %% [markdown]
-# On these 16 photos the channel's strongest units sit on curved boundaries between a light
-# and a darker region (cup rims, a fur outline, a petal, the panda's black-and-white edge):
-# the same kind of curved rim that outlines each scale of the render, so the render's motif
-# is a fair hypothesis here. The render drives the channel much harder: its best unit about
-# twice the best photo's (40.6 against 19.3), and its mean over all positions ten times any
-# whole photo's (27.8 against 2.8; a photo fires in a few places, the render everywhere).
+# On these 16 photos, four of the six strongest units sit on curved boundaries between a
+# light and a darker region (the cup rims, the red panda's fur outline, the petal, the giant
+# panda's black-and-white edge): the same kind of curved rim that outlines each scale of the
+# render, so the render's motif is a fair hypothesis here. The other two do not fit: the
+# coffee patch is a dark-red cup rim on dark red, the kitten patch a thin yarn strand on
+# pink. (The render panel is the whole 160-pixel image, the others 64-pixel patches, so do
+# not compare motif sizes by eye.) The render drives the channel much harder: its best unit
+# about twice the best photo's (41.3 against 19.3), and its mean over all positions ten
+# times any whole photo's (28.1 against 2.8; a photo fires in a few places, the render
+# everywhere).
 # That is true of these 16 photos; a real data set (ImageNet's validation images) could
 # reach higher.
 #
@@ -470,8 +488,9 @@ if not cv.config.quick():
 # `cv.evaluate.randomize_layer(..., init="normal", calibrate=batch)`). After the redraw the
 # batch-normalisation statistics are re-estimated on `batch`, the 16 sample photos, so that
 # the random units respond to their input (why, below). Every seed-0 render with the Fourier
-# parametrisation starts from the same low-contrast noise, whatever the network: the third
-# panel shows that start (step 0), so that what the optimisation added is visible. Pixel-by-pixel differences overstate
+# parametrisation starts from the same very low-contrast noise, whatever the network: the
+# third panel shows that start (step 0), which looks almost uniform grey at this contrast,
+# so that what the optimisation added is visible. Pixel-by-pixel differences overstate
 # how different two renders of a channel are, since a channel objective does not care where
 # its motif sits. A comparison that ignores position: `cv.optvis.feature_correlation`, the
 # correlation over `blocks.8`'s 112 channels of each channel's mean activation on the two
@@ -518,18 +537,20 @@ print(
 # %% [markdown]
 # **Reading the numbers:** the two seeds show the same blue-grey scale texture, shifted and
 # bent a little; these two seeds show no second facet. Pixel by pixel they differ almost as much as
-# the render differs from the cat photo (0.052 against 0.067), which only says that the scales
-# sit elsewhere; in what `blocks.8` sees they are nearly the same (feature correlation 1.00
-# to two decimals, against 0.12 for the photo), and both drive channel 12 equally (27.8 and 28.4), far above a
+# the render differs from the cat photo (0.053 against 0.065), which only says that the scales
+# sit elsewhere; in what `blocks.8` sees they are nearly the same (feature correlation 0.99,
+# against 0.12 for the photo), and both drive channel 12 equally (28.1 and 28.1), far above a
 # grey image (6.6) and the photo (-0.3). For this channel one render shows its one dominant
 # motif; other units can have several (render a few seeds, or add a diversity term).
 #
 # **Why re-estimate the statistics:** batch normalisation subtracts the mean and divides by
 # the spread each channel had in training. Redrawn weights give pre-activations with another
-# mean and spread, so with the trained statistics kept the mismatch compounds layer by layer:
-# here channel 12 of `blocks.8` becomes an almost constant offset that no image moves much,
-# and a render of it would show little more than its starting picture. The same redrawn
-# weights, both ways, on the 16 photos:
+# mean and spread, so with the trained statistics kept the mismatch can compound layer by
+# layer. Measured below on the 16 photos: with the trained statistics kept, channel 12 of
+# `blocks.8` sits at a large offset with a third of the spread it has after re-estimating,
+# a sign that its inputs have drifted far from what the trained statistics expect (we did
+# not render that network, so how a render of it would look is not shown here). The same
+# redrawn weights, both ways:
 
 # %%
 kept = copy.deepcopy(clf)  # the same redrawn weights, the trained statistics kept
@@ -545,11 +566,12 @@ print(f"the random-weight render raised its channel 12 by {climb:.1f}, {climb / 
 # The network with random weights gives no scales at all: from the almost uniform grey start
 # (third panel) it grows a high-contrast, mottled texture, fine multicoloured speckle in
 # larger light and dark clouds with no repeated motif, which the trained `blocks.8` sees as
-# nothing like the scales (feature correlation 0.01). Its own channel 12 does respond: it
+# nothing like the scales (feature correlation -0.01). Its own channel 12 does respond: it
 # rises from -2.3 to 2.4 (mean of the last 10 steps), 3.1 times the channel's spread over the
-# photos (1.50); the trained channel's render (27.8) lies about 17 times its spread (1.66)
+# photos (1.50); the trained channel's render (28.1) lies about 17 times its spread (1.66)
 # above the photos' mean. With the trained statistics kept, the same weights give channel 12
-# a mean of 39.2 with a spread of only 0.50 over the photos: an almost constant offset. So
+# a mean of 39.2 with a spread of 0.50 over the photos, a third of the 1.50 after
+# re-estimating: a large offset, with the photos still moving it a little. So
 # on a network without learned features the same prior and optimiser do produce a climb
 # and a texture, but no scales: the scales come from the trained weights. This is one random
 # network and one channel; other random networks and units can draw more structured textures.
@@ -629,9 +651,9 @@ cv.plot.renderings(tvs, [f"TV weight {w}\nhf {f:.2f}, channel {a:.1f}" for w, f,
 # <details><summary><b>Model answer</b> (open it after predicting)</summary>
 #
 # On this channel the penalty smooths steadily: the high-frequency share falls from about
-# 0.71 (weight 30) to 0.43 (300) and 0.25 (3000), and the image goes from colour noise over
+# 0.71 (weight 30) to 0.43 (300) and 0.24 (3000), and the image goes from colour noise over
 # the scales to soft, greyish scales with lower contrast. The activation hardly pays for it:
-# 38.6 at weights 30 and 300 and still 35.4 at 3000, because smoothing removes mostly
+# 38.8 at weight 30, 38.6 at 300 and still 35.4 at 3000, because smoothing removes mostly
 # pixel-level patterns the channel did not need. No weight here makes the channel stop
 # firing; a large enough one would, once a flat image is worth more than the activation.
 # Note that TV also removes contrast (the grey look): a prior of its own.
