@@ -34,29 +34,30 @@
 # [0, 1], centred on mid-grey, as Mahendran & Vedaldi apply it to the mean-subtracted image)
 # with a large $\alpha$ punishes extreme pixels and pulls them towards mid-grey, and the squared total variation
 # $R_{TV}(x)=\frac{1}{C(H-1)(W-1)}\sum_{c,i,j}\big[(x_{c,i,j+1}-x_{c,i,j})^2+(x_{c,i+1,j}-x_{c,i,j})^2\big]$
-# (notebook 02) keeps the image smooth. `cv.invert` runs it with the same render loop as
-# `cv.maximize` (frozen model, hooks removed, forward pass stopped at the layer).
+# (notebook 02) keeps the image smooth. `cv.invert` runs it with the same optimisation loop
+# as notebook 02's `cv.maximize` (the model's weights fixed, each forward pass stopped at the layer).
 #
-# **Settings, unless a cell says otherwise** (the defaults of `cv.invert`): the model is
-# EfficientNet-Lite0 trained on ImageNet-1k; a 128-pixel image optimised as raw pixels
-# (`param="pixel"`) from seeded noise, small random shifts each step (`transforms="jitter"`:
-# the image is moved by a few pixels before every forward pass, so only a picture that
-# matches under small shifts survives), 300 steps of Adam at learning rate 0.05,
-# $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, and $\alpha = 6$ (Mahendran & Vedaldi's
-# choice of $\alpha$; section 2 turns the alpha-norm off once). This is a *light* prior: section 4 raises the
-# TV weight tenfold. Jitter, TV and the pixel parametrisation are all part of the prior.
-# Two of these settings are **not** Mahendran & Vedaldi's 2015 method: they optimise with
-# gradient descent with momentum, not Adam, and without random shifts. Jitter comes from
-# feature visualisation (DeepDream; Olah et al. 2017 call it transformation robustness), and
-# section 2 shows that jitter and TV together raise `blocks.1`'s $d$ from 0.01 to 0.60, so do
-# not read the depth order of $d$ seen here as the paper's finding. Olah et al. (2017) also
-# show that optimising in a decorrelated Fourier basis
-# (`param="fft"`) instead of raw pixels is the standard cure for high-frequency noise (this
-# notebook keeps raw pixels throughout, as Mahendran & Vedaldi did; the Fourier basis is
-# not tried here), and
-# Ulyanov et al.'s *Deep Image Prior* (2018) inverts features with a generator network's
-# structure as the only prior. The numbers below say how far the feature distance fell; the
-# picture of this same `blocks.4` inversion is the `blocks.4` panel of section 2.
+# **Settings, unless a cell says otherwise** (the defaults of `cv.invert`):
+#
+# | setting | value |
+# |---|---|
+# | model | EfficientNet-Lite0, trained on ImageNet-1k |
+# | image | 128 pixels, optimised as raw pixels (`param="pixel"`) from seeded noise |
+# | jitter (`transforms="jitter"`) | the image moved by a few random pixels before every forward pass |
+# | optimiser | 300 steps of Adam, learning rate 0.05 |
+# | prior weights | $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, $\alpha = 6$ (Mahendran & Vedaldi's $\alpha$) |
+#
+# This is a *light* prior (section 4 raises the TV weight tenfold); jitter, TV and the pixel
+# parametrisation are all part of it. Every $d$ in a title or a printed line is measured on
+# the final image, unshifted. The numbers below say how far the feature distance
+# fell; the picture of this same `blocks.4` inversion is the `blocks.4` panel of section 2.
+#
+# > **How this differs from Mahendran & Vedaldi (2015).** They optimise by gradient descent
+# > with momentum, not Adam, and without random shifts; jitter comes from feature
+# > visualisation (Olah et al. 2017 call it transformation robustness). Olah et al. also
+# > optimise in a decorrelated Fourier basis (`param="fft"`) against high-frequency noise;
+# > this notebook keeps raw pixels, as Mahendran & Vedaldi did. Ulyanov et al.'s *Deep Image
+# > Prior* (2018) instead uses a generator network's structure as the only prior.
 
 # %%
 clf = cv.load_model(device=DEVICE)
@@ -77,7 +78,8 @@ assert cv.hook_count(clf) == 0
 # convolution, 1280 channels, just before the global pooling and the classifier). Look for
 # three things as you go deeper: where the exact colours go, what happens to the smooth
 # areas (fur, nose), and whether the cat's parts (eyes, nose, whiskers) stay in the right place.
-# The titles give the relative feature distance $d$ each inversion reached.
+# The titles give the relative feature distance $d$ each inversion reached; the first panel,
+# titled "original" ("photo" in some later figures), is the photo itself.
 
 # %% [markdown] choice="03-inversion-depth"
 # ### Predict, then run
@@ -104,11 +106,11 @@ display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for 
 # settings* and after the same budget of 300 steps (neither layer has converged, as the loss
 # figure below shows), it falls with depth (about 0.6 at `blocks.1`, about 0.1 at `blocks.12`).
 # This order depends on the settings: with jitter and TV both off, `blocks.1` reaches 0.01
-# (below). Whether `blocks.12` would then still end lower is not tested here, so which of
-# jitter and TV matters more, and whether the order reverses, stays open. And yet the pictures look
-# *less* like the photo. `blocks.12` has thrown away exact colour and most fine texture, so
-# the reconstruction is free to contain any texture: the layer cannot see the difference,
-# a great many images give nearly the same activations, and one of them is easy to find. A
+# (below; `blocks.12` was not run that way), so do not read it as Mahendran & Vedaldi's
+# finding. And yet the pictures look
+# *less* like the photo. `blocks.12` is largely invariant to the exact colours and the
+# pixel-level arrangement of fine detail, so many different high-frequency patterns give
+# nearly the same activations, and one of them is easy to find. A
 # lower $d$ does not mean a more faithful picture: in pixels, the `blocks.12`
 # reconstruction is *farther* from the photo than the `blocks.1` one (printed below). The
 # evidence that does not rest on trusting any one layer's $d$ is the noise reference and the
@@ -127,9 +129,8 @@ display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for 
 # The last line below is the **high-frequency share**: the share of an image's spectral
 # energy (its mean removed, so without the constant term) at spatial frequencies above a
 # quarter of the highest one, in either direction. It separates the photo from *every*
-# reconstruction, `blocks.1`'s copy included (probably fine noise left from the random start;
-# the no-jitter copy below still shows a colour speckle, so the jitter is not the only
-# source, but this is not measured), but barely separates the reconstructions from each other: read the texture from
+# reconstruction, `blocks.1`'s copy included (probably fine noise left from the random
+# start), but barely separates the reconstructions from each other: read the texture from
 # the pictures, not from this number.
 
 # %%
@@ -151,7 +152,9 @@ if not cv.config.quick():
     assert pixel_error["blocks.12"] > pixel_error["blocks.1"]  # lower d, yet farther from the photo
 
 # %% [markdown]
-# **A second photo**, with a background and smooth surfaces that are not fur: a cup of coffee
+# ### 2b. A second photo
+#
+# A photo with a background and smooth surfaces that are not fur: a cup of coffee
 # on a saucer, inverted from `blocks.4` and `blocks.12` with the same settings (two layers
 # only, to keep the run short).
 
@@ -174,13 +177,18 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** the same reading as on the cat. The outlines stay where they were
-# (the cup's rim, its handle, the spoon; fainter at `blocks.12`), while the smooth surfaces
+# (the cup's rim, its handle, the spoon; fainter at `blocks.12`), but the exact colours go:
+# the saturated red of the cup and the saucer is gone at both depths (a pinkish trace at
+# `blocks.4`), and at `blocks.4` the
+# handle is drawn as a metallic blob much like the spoon. The smooth surfaces
 # (the coffee, the saucer, the table) turn into coloured texture, more so at `blocks.12`,
 # which again reaches the lower $d$ and the larger pixel error. Two photos make the reading
 # more than an accident of one close-up of fur, not a rule for every image.
 
 # %% [markdown]
-# **Why does `blocks.1` end at the *highest* $d$?** A shallow layer keeps nearly everything,
+# ### 2c. Why does `blocks.1` end at the *highest* $d$?
+#
+# A shallow layer keeps nearly everything,
 # so it is nearly invertible and usually the *easiest* to match: Mahendran & Vedaldi's
 # reconstructions from AlexNet's first layer are almost exact (without jitter). Here the
 # settings likely work against it. The jitter shifts the image by a few random pixels at
@@ -232,13 +240,20 @@ if not cv.config.quick():
 # tone is *not* the alpha-norm's doing: with it turned off the mean colour is the same (the
 # last row). It is what the layer leaves free: making the whole photo 0.05 brighter moves
 # `blocks.1` by only $d$ = 0.003, so the objective barely constrains the overall
-# brightness, and the reconstruction ends 0.05 to 0.06 lighter in every channel. Why
-# *lighter* rather than darker is not tested here. The grey noise start (0.5 in every
-# channel on average) cannot be the whole reason: the red channel starts below the photo's
-# 0.57 and still ends above it, at 0.62.
+# brightness, and the reconstruction ends 0.05 to 0.06 lighter in every channel. (The grey
+# noise start, 0.5 per channel on average, does not explain the direction: the red channel
+# starts below the photo's 0.57 and still ends above it, at 0.62.)
+
+# %% [markdown]
+# ### 2d. Has it converged?
 #
-# **Has it converged?** The loss ($d$ plus the prior terms) at every step for two layers, and
-# its running mean over 25 steps: the step budget's check.
+# The loss ($d$ plus the prior terms) at every step for two layers, and
+# its running mean over 25 steps: the step budget's check. Unlike the $d$ in the titles
+# (the final image, unshifted), each step's feature term is measured on that step's
+# *shifted* image, so the loss ends above the title's $d$: `blocks.1`'s running mean ends at 0.746, its $d$ is
+# 0.60. The prior terms are likely small here (they are not printed), so most of that gap is
+# probably the cost of the shift. `history` stores the score the optimiser *maximises*, the
+# negated loss; the cell negates it back.
 
 # %%
 loss = torch.stack([-results[l].history[:, 0] for l in ("blocks.1", "blocks.12")], 1)  # d plus the prior terms, per step
@@ -257,20 +272,23 @@ if not cv.config.quick():
     assert run["blocks.12"][2] < 0.9 * run["blocks.12"][1] and run["blocks.12"][2] < run["blocks.1"][2]
 
 # %% [markdown]
-# **What to look at:** at `blocks.12` the running mean is still falling, about a sixth lower
-# over the last 100 steps, so 300 steps is a budget, not convergence, and its $d$ would
-# likely fall further. At `blocks.1` the loss jumps up and down from step to step, because
+# **What to look at:** at this linear scale both curves look flat from about step 150; the
+# printed running means show that they are still falling. At `blocks.12` the running mean is
+# 19% (about a fifth) lower over the last 100 steps, so 300 steps is a budget, not
+# convergence, and its $d$ would likely fall further. At `blocks.1` the loss jumps up and down from step to step, because
 # every step sees a different random shift, so no single step's value is a converged
 # number; its running mean still drifts down, more slowly (about 5% over the last third).
 # Read a loss from its running mean, never from one step. So the depth comparison of
 # section 2 is a comparison **at a fixed budget of 300 steps**, with neither layer
-# converged. The gap between the two running means shrank by only 0.015 (from 0.625 to
-# 0.610) over the last third, so more steps would probably keep `blocks.12` below
+# converged. The gap between the two running means shrank by only 0.012 (from 0.625 to
+# 0.613) over the last third, so more steps would probably keep `blocks.12` below
 # `blocks.1`, but this notebook does not run them.
 
 
 # %% [markdown]
-# **What is a small $d$?** For scale, the same distance between the photo and two near copies
+# ### 2e. What is a small $d$?
+#
+# For scale, the same distance between the photo and two near copies
 # of it: the photo shifted by about 4 pixels (moved in the full photograph before the crop,
 # so no seam or empty edge), and the photo plus mild but visible pixel noise (standard
 # deviation 0.05, about ±13 of 255 grey levels). And the central idea, *many images share the
@@ -313,14 +331,14 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **Reading the numbers.** A 4-pixel shift of the photo itself is *farther* from it at
-# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, the
-# inversion's own value: the deeper the layer, the less a shift matters, and a given $d$ means
+# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, about
+# the inversion's 0.09 (slightly farther): the deeper the layer, the less a shift matters, and a given $d$ means
 # a different thing at each depth (this is also why the jitter likely costs `blocks.1` most). The
 # noise row is the plainest evidence that $d$ is not fidelity: mild, visible noise
-# (sd 0.05, the second panel) puts the photo at $d$ = 0.25 from itself at `blocks.12`, 2.5
-# times the inversion's 0.10 and farther than the shift, though the noisy copy is plainly
+# (sd 0.05, the second panel) puts the photo at $d$ = 0.25 from itself at `blocks.12`, about
+# 2.8 times the inversion's 0.09 and farther than the shift, though the noisy copy is plainly
 # closer to the photo than any of the three inversions beside it. The three `blocks.12`
-# pictures reach $d$ = 0.07 to 0.10,
+# pictures reach $d$ = 0.08 to 0.09,
 # and they differ from each other (pixel error about 0.04) nearly as much as from the photo
 # (about 0.05): the eyes and nose sit in roughly the same places (an eye moves by about 10
 # pixels between seeds, and seed 2 has an extra eye-like ring near the right edge), the textures between them are
@@ -354,6 +372,8 @@ if not cv.config.quick():
 # </details>
 
 # %% [markdown]
+# ### 2f. One common space
+#
 # The model answer's second number, computed: every reconstruction measured in **one**
 # space, the features of `blocks.1` (the relative distance $d$ to the photo there). And a
 # space that none of the inversions optimised: the pixel error after averaging each image
@@ -368,7 +388,7 @@ print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}"
 
 # %% [markdown]
 # Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
-# 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
+# 1.38, 2.24 and 2.62 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
 # photo than an all-zero map, likely the price of their high-frequency texture). This space
 # favours the `blocks.1` reconstruction almost by construction (it is the quantity that
 # inversion optimised), so its first place shows little; the informative part is the order
@@ -452,12 +472,16 @@ if not cv.config.quick():
 # %% [markdown]
 # **What the `head.bn` pictures show.** The optimisation now works: $d$ falls below 0.1 with
 # the light prior and the network calls the result a cat. But to our eyes it is mostly
-# coloured texture with cat parts in it. The eye-like rings in it are *displaced*: two sit clearly below the real
-# eyes (by about a fifth of the image), and one sits at the top, on the forehead, where the photo has no
-# eye (with the tenfold TV weight, right panel, again three rings). At the end of the network
+# coloured texture with cat parts in it, and some of its eye-like rings are *displaced*. In
+# the middle panel the clearest is an eye shape in the lower left, below the photo's left
+# eye, with a ring near the top, on the forehead, where the photo has no eye; below the right
+# eye there is only a faint arc. With the tenfold TV weight (right panel) the rings are
+# easier to see: eye shapes below both real eyes and rings on the forehead, one of them
+# near the photo's left eye. At the end of the network
 # a 128-pixel photo is summarised in a 4x4 grid of 1280 features, sampled every 32 pixels,
-# each position seeing the whole image: position is coded only coarsely, so an image with
-# the cat's parts (eyes, nose) in the wrong number and places fits it as well. The
+# each position seeing, in principle, the whole image (its theoretical receptive field;
+# the effective one is smaller, Luo et al. 2016): position is coded only coarsely, so an image with
+# the cat's parts (eyes, nose) partly in the wrong places fits it as well. The
 # reconstruction keeps those parts inside high-frequency texture, and the network calls it a
 # cat with less confidence than the photo (printed above): matching the last layer does not
 # force a natural image. This is related to Nguyen, Yosinski & Clune's (2015) *fooling
@@ -523,6 +547,13 @@ if not cv.config.quick():
     assert tv_smooth < 0.5 * tv_rough and smooth.info["distance_end"] < rough.info["distance_end"] + 0.05
 
 # %% [markdown]
+# **What to look at:** the difference is subtle at this size. With a TV weight of 5 the
+# speckle is softer and the colours less saturated; the eyes, the nose and the stripes of
+# the fur stay in the same places, at $d$ = 0.17 against 0.18, while the total variation
+# is about six times smaller (0.0130 against 0.0789). The default weight, 0.5, is the
+# `blocks.8` panel of section 2.
+
+# %% [markdown]
 # ## 5. Pitfalls
 #
 # - **$d$ is not fidelity.** A small feature distance at a deep layer means the layer is easy
@@ -540,15 +571,17 @@ if not cv.config.quick():
 #   flattened before comparing $d$s, or say that you compare at a fixed budget: section 2
 #   does the latter, since at 300 steps neither `blocks.1` nor `blocks.12` has flattened.
 # - **A matched deep layer is not a natural image.** The `head.bn` picture is called a cat
-#   while its cat parts sit in the wrong number and places inside texture (section 3).
+#   while some of its cat parts sit in the wrong places inside texture (section 3).
 # - **Two photos, one resolution.** Everything here is a close-up of a cat (and, in section 2,
 #   a cup of coffee) at 128 pixels; at `head` that is a 4x4 grid. Try other photos and sizes
 #   before generalising.
 #
-# **On your own model:** list the layers with `cv.layer_names(model)`, invert the output of a
-# block (or the layer before an activation), check that $d$ falls and that the loss has
-# flattened (`result.history`), and compare two or three seeds before reading anything into
-# the picture.
+# **On your own model:** `cv.invert` takes the course's wrapped model (which carries its
+# preprocessing and `from_unit`/`to_unit`) or a plain `nn.Module`, which it feeds
+# ImageNet-normalised images. List the layers with `cv.layer_names(model)`, invert the
+# output of a block (or the layer before an activation), check that $d$ falls and that the
+# loss has flattened (`result.history` holds the *negated* loss, the score maximised), and
+# compare two or three seeds before reading anything into the picture.
 
 # %% [markdown]
 # ## 6. Explore
