@@ -90,12 +90,17 @@ Markdown(cv.credit("drums_and_guitar"))
 # per position, drawn at the occluder's centre over a faint copy of the photo, with the same
 # boxes. It drops most (red) where the square hides the guitar's body. Off the guitar the
 # drops are much smaller, but some squares over the drums *raise* it (blue, a negative
-# drop), by as much as or more than the worst drop (printed below): hiding the competing
-# object helps the guitar. Right: the per-pixel mean drop of the equation above
-# (transparent: no change). Both panels show the same quantity with the same colours: the
-# drop, positive and red at the top of each colour bar, a rise negative and blue. The cell
-# below prints the numbers: the worst square is centred on the guitar, the squares that hide
-# no pixel of the guitar cost much less, and the per-pixel map's positive mass sits far more
+# drop), by as much as or more than the worst drop (printed below). These rises are not the
+# softmax handing the guitar the drum's share: even if "drum" (p = 0.047) vanished entirely,
+# p(electric guitar) could rise only from 0.22 to about 0.23. The scatter of section 4c
+# (32-pixel squares, stride 32) shows that such squares raise the guitar's own **logit**. Why, this experiment does not say:
+# something in the drums may count against the guitar, or the grey patch may add evidence
+# for it. Right: the per-pixel mean drop of the equation above (transparent: no change).
+# Both panels are in the same unit, each on its own symmetric scale (its colour bar): the
+# drop per occluder position in the middle, its mean over the positions covering a pixel
+# on the right; positive and red a drop, negative and blue a rise. The cell below prints the
+# numbers: the worst square is centred on the guitar, the squares that hide no pixel of the
+# guitar cost much less, and the per-pixel map's positive mass sits far more
 # inside the guitar's boxes than their share of the image.
 
 # %%
@@ -130,12 +135,17 @@ cv.plot.occlusion_maps(
 )
 
 # %% [markdown]
-# Each panel has its own symmetric colour scale (its colour bar: the probability drop,
-# negative, blue, where hiding a square *raises* the class). The guitar's map is red on the
-# guitar (white boxes) and blue over the drums (yellow dashed boxes). The drum's drops are weak, on
-# the drum kit (hardly visible on this scale; the drops-only figure below shows them), and
-# its strongest colour is the blue over the guitar's body: hiding the guitar raises p(drum) (the cell below prints the largest rise). The two
-# classes compete for the same softmax. The two objects' boxes
+# This figure is about the **signs**: each panel has its own symmetric colour scale (its
+# colour bar: the probability drop, negative, blue, where hiding a square *raises* the
+# class). The guitar's map is red on the guitar (white boxes) and blue over the drums
+# (yellow dashed boxes). The drum's drops, on the drum kit, are hardly visible on this scale
+# (the drops-only figure below shows where they are); its strongest colour is the blue over
+# the guitar's body: hiding the guitar raises p(drum), by up to 0.043 (printed below), nearly
+# doubling its 0.047. The softmax alone cannot do that: a guitar square lowers p(electric
+# guitar) by at most 0.105, which, if only the guitar's logit moved, would lift p(drum) by
+# only about 0.047 × 0.105 / 0.78 ≈ 0.006. So hiding the guitar most likely raises the
+# drum's own logit, as hiding the drums raises the guitar's (section 4c); we did not plot the drum's
+# logit map (`output="logit"` with the same targets would show it). The two objects' boxes
 # overlap a little, where the guitar's body stands in front of the bass drum (the overlap is
 # printed below). The **pointing game** (Zhang et al. 2016) scores a map by whether its
 # maximum falls inside the object's boxes, within their tolerance of 15 pixels (a box drawn
@@ -166,12 +176,12 @@ assert 0.005 < both < 0.06
 # ### Occlusion against Grad-CAM
 #
 # Grad-CAM (notebook 06) answers a related question from the gradients at the last feature
-# maps: it weights each last-layer feature map by its spatially averaged gradient and sums
-# them, a first-order estimate of each location's contribution, not the counterfactual
-# "what if this part were hidden?". It
-# costs one forward and one backward pass instead of one forward pass per window. Side by
-# side for the same two classes, both put more of the guitar's map on the guitar and more of
-# the drum's map on the drum kit (printed below; compare with the boxes' share of the image),
+# maps: it weights each last-layer feature map by its spatially averaged gradient, sums
+# them and keeps the positive part (a ReLU): a first-order estimate of each location's
+# contribution, not the counterfactual "what if this part were hidden?". It costs one
+# forward and one backward pass instead of one forward pass per window. Side by side for
+# the same two classes, both put more of the guitar's map on the guitar and more of the
+# drum's map on the drum kit (printed below; compare with the boxes' share of the image),
 # but they differ in detail: Grad-CAM's guitar map spills more onto the drums, and the two
 # drum maps peak on different drums. Occlusion's map is blockier (the window's size) but
 # needs no access to the network's insides. Each panel shows positive values only, scaled to
@@ -283,11 +293,11 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 
 # %% [markdown]
 # **What to look at:** the worst drop grows with the window (the titles). A 16-pixel window
-# hides less than a part of the guitar (a tuning peg, a pickup): each square moves the
-# probability little, and the map is weak and patchy, with squares on the bass drum nearly
-# as warm as those on the guitar. A 64-pixel window hides a large part of the guitar's body at once:
-# the largest drops, and on this photo the largest share of the map in the guitar's boxes,
-# but only a few coarse blocks that cannot say which part of the body mattered. Try other
+# hides about one pickup of the guitar: each square moves the probability little, and the
+# map is weak and patchy, with squares on the bass drum about two thirds as warm as the
+# warmest on the guitar (about 0.03 against 0.044 on its colour bar). A 64-pixel window
+# hides a large part of the guitar's body at once: the largest drops, and on this photo the
+# largest share of the map in the guitar's boxes, but only a few coarse blocks that cannot say which part of the body mattered. Try other
 # settings in the panel of section 6.
 
 # %% [markdown]
@@ -300,7 +310,9 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 # **saturates**): a square that costs the logit a lot costs the probability little. To see
 # it, we occlude a German shepherd that the network classifies with $p = 0.97$ (the dog fills
 # the frame), reading the **logit** (`output="logit"`) and the **probability** from the same
-# occluder positions, and compare with the guitar.
+# occluder positions, and compare with the guitar. (The photo itself is not shown here.
+# Photo: [“German-shepherd-4040871920. (2)”](https://commons.wikimedia.org/wiki/File:German-shepherd-4040871920._(2).jpg)
+# by Hans Kemperman, public domain; changed: resized and re-encoded as JPEG.)
 
 # %% [markdown] choice="07-logit"
 # ### Predict, then run
@@ -337,9 +349,14 @@ assert cv.quick() or worst_of["dog"]["logit"] > 1.2 * worst_of["guitar"]["logit"
 # in logit about one and a half times as much (printed above). A probability map of a
 # confident photo has small values although the network does use the pixels, and its values
 # cannot be compared with those of a less confident photo's map. The dashed curves are what the softmax
-# alone would do if only the class's own logit fell; the dots lie close to them. For a
-# confident class read `output="logit"`. Its drawback: a logit does not see the other
-# classes, so a square whose hiding only raises a competitor costs probability but no logit.
+# alone would do if only the class's own logit moved; the dots lie close to them, also on
+# the left, where hiding a square *raises* p(electric guitar) by up to about 0.12: those
+# rises are rises of the guitar's own logit (up to about 0.6), not mass handed over by the
+# other classes. For a confident class read `output="logit"`. Its drawback: a logit does not
+# see the other classes. A class can also move through the softmax alone, when only a
+# competitor's logit moves: it gains about $p_c$ times the probability the competitors lose
+# (for the guitar, about 0.01 if "drum" vanished entirely), a change in probability with
+# none in the logit.
 
 # %% [markdown]
 # ## 5. Random masks instead of one square: RISE and LIME
@@ -394,10 +411,13 @@ cv.plot.occlusion_maps(
 # printed below: far from identical). They differ in texture, and that is the masks'
 # signature: occlusion's map is made of overlapping squares, LIME's is constant on each
 # superpixel, and RISE's is made of soft blobs (its masks are smooth). Every RISE score lies
-# close to the mean printed above (the offset of section 5), so the RISE panel shows the score
-# *minus its mean*, positive part only: on a scale from 0, the whole panel would be one
+# close to the mean printed above (RISE's offset), so the RISE panel shows the
+# score *minus its mean*, positive part only: on a scale from 0, the whole panel would be one
 # almost uniform wash. The 169 random masks of this run also leave blobs over the background
-# (the paper uses thousands).
+# (the paper uses thousands). That mean, 0.29, is *above* the whole photo's 0.22: on average
+# a masked copy scores higher than the photo itself. This is no bug: hiding parts of this
+# photo (the drums most of all) raised the guitar's score in section 2, and insertion
+# overshoots in section 7, possibly for the same reason.
 
 # %%
 hits = {name: bool(cv.pointing_game(m[None], [GUITAR], tolerance=15)[0]) for name, m in black_box.items()}
@@ -422,7 +442,9 @@ assert cv.quick() or float(black_box["RISE"].max() - black_box["RISE"].min()) < 
 # probability per occluder position): it standardises the output map, sets the positions
 # below the chosen percentile of magnitude to zero, inverts it (a low output means an
 # important position) and blurs it; a higher percentile keeps fewer positions. Thresholding
-# and blurring discard information that the raw map keeps: read the raw map first.
+# and blurring discard information that the raw map keeps: read the raw map first. (In a
+# static copy of this notebook the panel shows only the photo and one square until **run**
+# is pressed in a live session.)
 
 # %%
 cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
@@ -457,13 +479,18 @@ cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 # Insertion does rank them: LIME above occlusion above RISE.
 # The insertion curves overshoot: with only the top pixels
 # of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
-# the whole photo (dashed line), then falls back as the drums return. The drums compete in
-# the softmax; without them the guitar has it almost to itself. So an insertion area above
+# the whole photo (dashed line), then falls back as the drums return. Why, these curves do
+# not tell; two hypotheses, untested here: the guitar's own logit rises while the drums are
+# still blurred, as it did when grey squares hid them (sections 2 and 4c), or the other
+# classes (banjo, stage, drum) lose their evidence in the blurred image and the softmax hands
+# their mass to the guitar. Plotting the insertion curve in logits would tell them apart.
+# So an insertion area above
 # the photo's own probability is no error, but it measures more than the guitar's pixels.
-# (On images where the object fills the frame, deletion can
-# *prefer* a random map: deleting scattered pixels turns the whole image into noise that no
-# class survives, far from anything the network was trained on. That weakness of the metric
-# is one reason notebook 08 reads both curves, on several images.)
+# (With a constant fill, as in the paper, deleting scattered pixels gives a speckled image
+# unlike any photograph, and on images where the object fills the frame deletion can then
+# *prefer* a random map; the blur fill used here softens this. Notebook 08, section 3,
+# discusses the fill and shows maps losing to a random one on single images: one reason it
+# reads both curves, on several images.)
 
 # %%
 auc = {name: (float(d.auc[0]), float(i.auc[0])) for name, (d, i) in curves.items()}
@@ -574,8 +601,11 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # - **Probability or logit.** A confident class (p near 1) sits where the softmax is flat:
 #   hiding real evidence barely moves its probability (saturation); the logit still moves
 #   (section 4c: the dog's worst square costs half the guitar's probability, but more logit).
-#   And classes share the softmax: hiding the drums *raised* p(electric guitar) in section 2,
-#   which says nothing about the guitar's own pixels. Compare with `output="logit"`.
+# - **Rises.** Hiding the drums *raised* p(electric guitar) in section 2, and its logit rose
+#   with it (section 4c): on this photo the blue marks pixels whose presence lowers the
+#   guitar's own logit, for a reason occlusion does not give. Softmax competition alone moves a class
+#   at $p_c$ by only about $p_c$ times the probability its competitors lose (here about
+#   0.01 if "drum" vanished), so before blaming it, compare with `output="logit"`.
 # - **The fill.** The map answers "what if replaced by *this*": a black, grey or blurred
 #   square gives different numbers (section 4).
 # - **Window and stride.** Parts smaller than the window are smeared, parts larger than it
@@ -593,8 +623,10 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #   square. Report all three, and whether you read probabilities or logits.
 # - RISE and LIME hide many parts at once, at random; at the same number of forward passes
 #   they point at the same object, with their own textures (soft blobs, superpixels).
-# - Deletion and insertion curves tell you whether a map is faithful; read both, and
-#   remember that classes compete in the softmax.
+# - Deletion and insertion curves tell you whether a map is faithful; read both. Hiding
+#   parts of a photo can *raise* a class's own logit (the blue of section 2), and an
+#   insertion curve can climb far above the photo's probability (0.93 against 0.22 here):
+#   neither is an error, and a map's blue is information too.
 #
 # ## What next
 #
