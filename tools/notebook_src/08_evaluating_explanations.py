@@ -375,7 +375,7 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 # (near 0.95, the figure above) and on the red panda alike, so that plateau says nothing about
 # the substrate. The *good* maps differ: on the dog guided backprop's deletion curve has
 # fallen below 0.4 at 37.5 % removed, on the red panda it is still at 0.93 (printed below);
-# Grad-CAM's deletion AUC is 0.21 on the dog and 0.52 on the red panda. Every red-panda
+# Grad-CAM's deletion AUC is 0.207 on the dog and 0.515 on the red panda. Every red-panda
 # deletion AUC is high (0.50 to 0.69): replacing its pixels by a blur that is still a red
 # panda seems to remove little evidence. The mixture, not the object's absence, is what
 # finally destroys the class: the three red-panda deletion curves below (drawn in section 6)
