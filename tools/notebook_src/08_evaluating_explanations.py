@@ -26,6 +26,9 @@
 #       Visualizations*, ICML 2018'
 #     - 'Chattopadhay, Sarkar, Howlader & Balasubramanian, *Grad-CAM++: Generalized Gradient-based Visual
 #       Explanations for Deep Convolutional Networks*, WACV 2018'
+#     - 'Jiang, Zhang, Hou, Cheng & Wei, *LayerCAM: Exploring Hierarchical Class Activation Maps for Localization*,
+#       IEEE Transactions on Image Processing 2021'
+#     - 'Muhammad & Yeasin, *Eigen-CAM: Class Activation Map using Principal Components*, IJCNN 2020'
 #     - Yeh, Hsieh, Suggala, Inouye & Ravikumar, *On the (In)fidelity and Sensitivity of Explanations*, NeurIPS 2019
 #     - 'Rong, Leemann, Borisov, Kasneci & Kasneci, *A Consistent and Efficient Evaluation Strategy for Attribution
 #       Methods*, ICML 2022'
@@ -93,8 +96,11 @@ for name, fn in methods.items():
 # %% [markdown]
 # ## 2. The sanity check: destroy the model, watch the map
 #
-# We randomise the network's blocks from the classifier down to the stem (in quick mode a
-# few of them), recompute every method's map after each step, and plot the similarity to
+# We randomise six of the network's blocks, from the classifier down to the stem (in quick
+# mode four): classifier, head, blocks.15, blocks.12, blocks.8, stem. Each step redraws the
+# block it names and keeps the blocks of the earlier steps random ("to blocks.12": classifier,
+# head, blocks.15 and blocks.12 random); the blocks between them (blocks.14, blocks.13, ...)
+# keep their trained weights. After each step we recompute every method's map and plot the similarity to
 # the original map, on **three photographs** that EfficientNet-Lite0 classifies correctly
 # (a German shepherd, a red panda, a palace; the top-5 classes are printed below the maps):
 # one image and one random draw can mislead, so
@@ -132,6 +138,8 @@ for name, values in steps.items():
 
 # %% [markdown]
 # **What to look at:** every line starts after the first randomised block (the classifier).
+# In the CAM panel LayerCAM's line (brown) lies on top of Grad-CAM++'s (purple), which shows
+# only below blocks.15, where the two part by 0.03 at most.
 # The dashed line at 0.5 is **this notebook's convention** (not Adebayo et al.'s, who only
 # show the curves): a method whose mean over the cascade stays above 0.5 fails. The numbers
 # are in the printout above (per step) and below (per image).
@@ -139,7 +147,7 @@ for name, values in steps.items():
 # - **Pass:** Grad-CAM and Ablation-CAM drop below 0.3 at the first step and reach −0.34 and
 #   −0.21 at their lowest: their weights come from the class score. One image can still
 #   mislead: on the German shepherd Grad-CAM's map keeps ρ = 0.78 after the classifier alone
-#   is randomised (the top of its band at "classifier").
+#   is randomised (the top of its band at "classifier"; a possible reason below).
 # - **Borderline:** saliency falls to 0.51 at once and to 0.16 at the stem; its mean over the
 #   cascade is under the line, but its maps below still show the dog.
 # - **Fail:** guided backprop and deconvnet (notebook 01), whose backward rules discard
@@ -159,7 +167,10 @@ for name, values in steps.items():
 # $$\text{Grad-CAM} = \mathrm{ReLU}\Big(\sum_k w_k A_k\Big), \qquad
 #   \text{LayerCAM} = \sum_k \mathrm{ReLU}(w_k)\,A_k ,$$
 # and Grad-CAM++ is LayerCAM's sum with one more positive factor per channel. Grad-CAM keeps
-# the signs: with random weights the channels cancel into a different map. The positive-only
+# the signs: with random weights the channels usually cancel into a different map (on two of
+# the three images here). When many channels are strong on the same object, a random signed
+# mix can still peak there after the ReLU: a possible reason for the German shepherd's 0.78,
+# not tested here. The positive-only
 # CAMs add up the channels whose random weight happens to be positive, about half of them;
 # a positive mix of hundreds of non-negative channels looks like their total, which is large
 # where the features are strong, whatever the classifier. At an earlier layer, or on a network
@@ -167,7 +178,10 @@ for name, values in steps.items():
 # differ.
 #
 # Now look at the maps themselves, at **every step** of the cascade (the German shepherd; the
-# first column is the photograph, each map scaled by its own 99th percentile):
+# first column is the photograph, each map scaled by its own 99th percentile). The figure
+# shows four of the eight methods; Grad-CAM++, LayerCAM and deconvnet are not drawn (their
+# ρ is in the printouts), and the panels carry no ρ: the values quoted beside it are means
+# of the three images unless they name the German shepherd.
 
 # %%
 cv.plot.sanity_maps(
@@ -195,13 +209,13 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):  # what the network says: its 
 # **Why EigenCAM "fails" differently.** Its map is a summary of the *features*, not of a
 # decision: it cannot change when the classifier changes, by construction. Once the blocks are
 # redrawn ("to blocks.15" and below, bottom row) it keeps a coarse, centred square covering
-# most of the frame (ρ about 0.7): a layout or centre bias of random convolutions, not the
+# most of the frame (ρ about 0.7, mean of the three images): a layout or centre bias of random convolutions, not the
 # dog's shape. That is not a bug of the code but what the method is: a map of where the
 # network's features are strong, not of why it chose a class.
 #
 # **Read the figure with the numbers, not only by eye.** The **saliency** row "to head", "to
-# blocks.15" and "to blocks.12" still shows the dog's back brightly: its ρ of 0.37 to 0.5 is
-# pulled down by the speckle noise of pixel maps, and maps with that ρ can look alike. The
+# blocks.15" and "to blocks.12" still shows the dog's back brightly: its ρ there (0.5, 0.41
+# and 0.37, means of the three images) is pulled down by the speckle noise of pixel maps, and maps with that ρ can look alike. The
 # 0.5 line is not calibrated for speckled maps (how far ρ falls between two saliency maps of
 # the *trained* model under tiny input noise, the **noise floor**, is the last exercise), so
 # we call saliency **borderline, not a pass**; Adebayo et al. also report SSIM and HOG similarity
@@ -245,10 +259,13 @@ for name, values in ssim_steps.items():
 # **Vanished maps.** Grad-CAM's map vanishes on one of the three images at three of the six
 # steps, Ablation-CAM's at four. Over the maps that are left, Grad-CAM's ρ stays between −0.34
 # and 0.27: on these images its pass does not rest on the vanished maps. **A second measure.**
-# SSIM (structural similarity of the maps scaled to [0, 1]) gives the same verdicts: averaged
-# over the cascade, saliency scores 0.45 (just under 0.5 again: borderline), Grad-CAM and
-# Ablation-CAM 0.26 and 0.31, and the same five methods stay above 0.5; guided backprop and
-# deconvnet keep an SSIM of 0.86 or more down to `blocks.12`.
+# SSIM (structural similarity of the maps scaled to [0, 1]) gives the same verdicts if we
+# draw its line at 0.5 too, a second convention: SSIM and ρ are different scales, and 0.5
+# means something else on each. Averaged over the cascade, saliency scores 0.45 (just under
+# 0.5 again: borderline), Grad-CAM and Ablation-CAM 0.26 and 0.31, and the same five methods
+# stay above 0.5; guided backprop and deconvnet keep an SSIM of 0.86 or more down to
+# `blocks.12`. Unlike ρ above, these SSIM means still include the vanished maps, so
+# Grad-CAM's and Ablation-CAM's are not corrected for that artefact.
 
 # %% tags=["check"]
 # Vanished maps counted, rho over the rest stays low; SSIM: saliency 0.45, the same five methods above 0.5
@@ -314,8 +331,8 @@ ev
 # %% [markdown]
 # The table averages over the four images (deletion: lower is better; insertion: higher is
 # better; **seconds**: the wall-clock time to compute that method's maps for all four images,
-# which depends on the machine and its load). The AUCs are *not* normalised: each curve starts at the image's
-# own $p_c$, so the drum-kit scene (top class at 0.22) has every deletion AUC below 0.12 and
+# which depends on the machine and its load). The AUCs are *not* normalised: each deletion
+# curve starts, and each insertion curve ends, at the image's own $p_c$, so the drum-kit scene (top class at 0.22) has every deletion AUC below 0.12 and
 # counts little in the mean. The figure shows the same numbers as bars, sorted by insertion,
 # with one marker for each image (the legend names them), so that you can see how much one
 # image can differ from the mean and follow one image across the methods.
@@ -341,8 +358,8 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 # default is 2000). The **random maps** are last *on average* on both curves.
 #
 # **Look at the markers.** One method's AUC can vary from image to image more than the methods
-# differ on one image (Grad-CAM's insertion AUC spans more than all the methods' on the
-# German shepherd). On the drum-kit scene every deletion AUC is tiny and Grad-CAM's
+# differ on one image: Grad-CAM's insertion AUC spans 0.34 over the four images, more than
+# the 16 methods' spread on the German shepherd (0.31, random maps excluded). On the drum-kit scene every deletion AUC is tiny and Grad-CAM's
 # insertion AUC is its lowest: a scene with two objects and a top class far from certain is
 # harder than a photograph of one animal. The means hide single images: guided backprop's
 # deletion AUC is *worse* than random pixels' on the red panda (0.600 against 0.590) and the
@@ -353,16 +370,18 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 # constant* gives a speckled image far from anything the network was trained on (Hooker et al.
 # 2019 retrain the network to avoid it). A blur with scattered sharp pixels can be just as
 # unnatural, and a blurred image can itself be classified: the printout below gives $p_c$ of
-# each fully blurred image (0.73 for the red panda; near 0 for the other three). Because the
-# blurred red panda is still a red panda, replacing its pixels by the blur removes little
-# evidence: the three red-panda deletion curves printed below (drawn in section 6) stay near
-# 0.9 until about 40 % of the pixels are gone, which inflates every red-panda deletion AUC
-# (0.50 to 0.69). The mixture, not the object's absence, is what finally destroys the class:
-# those curves fall to about 0 near 87.5 % removed and jump back to 0.73 when the last sharp
-# pixels go, and putting back only 1/16 of the sharp pixels (insertion) drops $p_c$ from 0.73
-# to below 0.1. On the German shepherd, in contrast, the random-pixel deletion curve stays
-# near 0.95 until about 40 % of the pixels are gone (the figure above).
-# Compare with a random map of the same smoothness (random blobs), and report both curves, on
+# each fully blurred image (0.73 for the red panda; near 0 for the other three). The
+# random-pixel deletion curve stays high until about 40 % removed on the German shepherd
+# (near 0.95, the figure above) and on the red panda alike, so that plateau says nothing about
+# the substrate. The *good* maps differ: on the dog guided backprop's deletion curve has
+# fallen below 0.4 at 37.5 % removed, on the red panda it is still at 0.93 (printed below);
+# Grad-CAM's deletion AUC is 0.207 on the dog and 0.515 on the red panda. Every red-panda
+# deletion AUC is high (0.50 to 0.69): replacing its pixels by a blur that is still a red
+# panda seems to remove little evidence. The mixture, not the object's absence, is what
+# finally destroys the class: the three red-panda deletion curves below (drawn in section 6)
+# fall to about 0 near 87.5 % removed and jump back to 0.73 when the last sharp pixels go,
+# and putting back only 1/16 of the sharp pixels (insertion) drops $p_c$ from 0.73 to below
+# 0.1. Compare with a random map of the same smoothness (random blobs), and report both curves, on
 # many images, with the spread.
 
 # %%
@@ -549,8 +568,8 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at:** with 0 pixels of tolerance (the figure, and the printout's first
 # column) five methods hit both objects: Grad-CAM, HiResCAM, XGrad-CAM,
-# Score-CAM and Ablation-CAM, the CAMs whose weights come from the class's own gradient or
-# score. Their `drum` map moves to the drum kit: a class map follows the class. Grad-CAM++
+# Score-CAM and Ablation-CAM, the CAMs whose class weights keep their sign (from the class's
+# gradient or score). Their `drum` map moves to the drum kit: a class map follows the class. Grad-CAM++
 # and LayerCAM hit the guitar and miss the drum. Their guitar and drum maps are positively
 # correlated (ρ about 0.5, printout above), while Grad-CAM's two maps are anti-correlated
 # (−0.23): their drum map moves only partly away from the guitar. That fits section 2's
@@ -613,7 +632,9 @@ if not cv.config.quick():
 # the sanity check (two gradient maps, three CAMs) and random blobs (section 3) as the
 # baseline. **Settings (cheap):** infidelity with 10 noise draws of σ = 0.1 per input
 # element, ROAD at 10, 30 and 50 % removed, sensitivity with 4 points in a box of radius
-# r = 0.2 (in the network's normalised input units).
+# r = 0.2. Noise and radius are in the network's normalised input units: EfficientNet-Lite0
+# takes pixels $p \in [0, 255]$ as $(p - 127)/128$, so one grey level is 1/128 ≈ 0.008 units,
+# σ = 0.1 about 13 grey levels and r = 0.2 about 26.
 
 # %%
 FEW = ["saliency", "guided_backprop", "gradcam", "gradcam_pp", "eigencam"]
@@ -649,8 +670,8 @@ for metric, values in more.scores.items():
 # **What to look at:** each metric ranks the maps its own way, and two of them cannot tell a
 # CAM from random blobs.
 #
-# - **Average Drop and Increase in Confidence** favour smooth maps. The CAMs lose at most 1 %
-#   of $p_c$ on average and raise it on 3 of the 4 images; saliency and guided backprop lose
+# - **Average Drop and Increase in Confidence** favour smooth maps. The CAMs lose about 1 % of
+#   $p_c$ at most on average and raise it on 3 of the 4 images; saliency and guided backprop lose
 #   99.7 % (scaled by its maximum, a speckled map keeps a few pixels and fades the rest). But
 #   **random blobs** lose only 11 % and raise $p_c$ on 3 of 4 images too: a map that leaves
 #   most of the image at least half visible passes. They measure how much evidence survives the mask, not
@@ -659,12 +680,13 @@ for metric, values in more.scores.items():
 #   backprop's are 7 to 34 times lower than the CAMs' (a gradient is the best *linear* model of
 #   a small change, and guided backprop keeps much of it), and the CAMs score like random
 #   blobs on every image. The palace dominates the means (2.1 to 3.4 for every map).
-# - **ROAD** agrees with deletion on the CAMs (lowest, 0.12 to 0.14) but, unlike deletion,
-#   puts the gradient maps level with random blobs (guided backprop 0.24, saliency 0.27,
-#   random blobs 0.27), whereas on deletion (section 3) both gradient maps clearly beat the
-#   random maps (0.31 against 0.38 and 0.42). ROAD's imputation hides the shape of the holes,
-#   which on deletion may tell the class to a speckled map: on these four images the gradient
-#   maps' advantage on deletion does not survive it.
+# - **ROAD** agrees with deletion on the CAMs (lowest, 0.12 to 0.14). It brings saliency level
+#   with random blobs (0.27 against 0.27; lower on 2 of the 4 images) and shrinks guided
+#   backprop's lead (0.24 against 0.27, still lower on every image). On deletion (section 3)
+#   both gradient maps beat the random maps on average (0.31 against 0.38 and 0.42), though
+#   not on every image. ROAD here differs from deletion in two ways at once: the imputation
+#   (which hides the shape of the holes) and the range (10, 30 and 50 % removed against 16
+#   steps to 100 %), so these numbers cannot say which of the two shrinks the gap.
 # - **Sensitivity**: the gradient maps move by more than their own size (max-sensitivity 1.2:
 #   their speckle is redrawn at every point), the CAMs by about 20 %. EigenCAM, which ignores
 #   the class, is as stable as Grad-CAM (0.21 against 0.20): stability is not faithfulness
@@ -701,7 +723,9 @@ if not cv.config.quick():
 # ## 6. Explore
 #
 # Pick a method and an image; **curves** shows its deletion and insertion curves beside the
-# random maps', **sanity** its maps as the layers are randomised. Press **run**. The panel
+# random maps', **sanity** its maps as the layers are randomised. Press **run**. In a static
+# copy of this notebook the controls do not show: the live panel has drop-downs for the
+# image and the method, a curves/sanity toggle and a **run** button. The panel
 # opens on section 3's curves for guided backprop on the red panda, the image where its
 # deletion AUC is worse than random pixels' (0.600 against 0.590). **What to look at:** every
 # curve starts (insertion) and ends (deletion) at the blurred image's $p_c$ (0.73). The
@@ -816,7 +840,7 @@ assert cv.exercises.check_box_share(box_share_solution)
 # Section 2 called saliency borderline: its ρ falls to 0.51 as soon as the classifier is
 # randomised, but a speckled map may not keep ρ = 1 even when **nothing** is randomised.
 # **Predict first:** keep the trained model and add Gaussian noise of σ = 0.02 to the image
-# (about one grey level in the network's normalised units). Will saliency's ρ with its
+# (about 2.6 grey levels: the network reads pixels as $(p - 127)/128$). Will saliency's ρ with its
 # original map stay above 0.9, or fall as low as after the random classifier? Then write
 # `noise_floor(explain, x, sigma, seed)`: for each image of `x`, the Spearman ρ
 # (`cv.evaluate.spearman`) of the **absolute** maps `explain(x)` and
@@ -856,9 +880,11 @@ assert cv.exercises.check_noise_floor(noise_floor_solution) and (cv.config.quick
 # On the trained model, noise of σ = 0.02 alone brings saliency's ρ down to 0.72, 0.49 and
 # 0.46 on the three photographs (the printout): about as far as randomising the classifier
 # does (0.63, 0.42 and 0.49). So the first step of the cascade cannot be told from noise, and
-# ρ = 0.5 there says nothing about whether saliency reads the classifier. Only the last steps
-# (0.24 at `blocks.8`, 0.16 at the stem, means of the three images) fall clearly below the
-# floor. Saliency therefore does **not** pass on ρ alone: it stays borderline. The fair test
+# ρ = 0.5 there says nothing about whether saliency reads the classifier. From `blocks.12`
+# on, the step means (0.37, 0.24, 0.16, means of the three images) lie below every image's
+# floor (0.46 to 0.72); but each floor comes from **one** noise draw per image, so its spread
+# is unknown: average it over several seeds before saying which steps lie clearly below it.
+# Saliency therefore does **not** pass on ρ alone: it stays borderline. The fair test
 # compares each step with the noise floor, not with a fixed 0.5, and adds a similarity less
 # sensitive to speckle (SSIM) and a look at the maps. Grad-CAM, a smooth map, keeps ρ above
 # 0.95 under the same noise (the last line): its drop to 0.27 after the classifier is far
