@@ -22,7 +22,18 @@
 #     - Zhang et al., *Top-down Neural Attention by Excitation Backprop*, ECCV 2016
 #     - Zhou et al., *Learning Deep Features for Discriminative Localization* (CAM), CVPR 2016
 #     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
-#     - Wang et al., *Score-CAM* (the energy-based pointing game), CVPR Workshops 2020
+#     - Wang et al., *Score-CAM* (the method and the energy-based pointing game), CVPR Workshops 2020
+#     - 'Selvaraju et al., *Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization*,
+#       ICCV 2017'
+#     - Chattopadhay et al., *Grad-CAM++*, WACV 2018
+#     - Jiang et al., *LayerCAM*, IEEE TIP 2021
+#     - Draelos & Carin, *Use HiResCAM instead of Grad-CAM for faithful explanations of convolutional neural
+#       networks*, arXiv 2020
+#     - Fu et al., *Axiom-based Grad-CAM* (XGrad-CAM), BMVC 2020
+#     - Desai & Ramaswamy, *Ablation-CAM*, WACV 2020
+#     - Muhammad & Yeasin, *Eigen-CAM*, IJCNN 2020
+#     - 'Smilkov et al., *SmoothGrad: removing noise by adding noise*, arXiv:1706.03825 (2017)'
+#     - 'Springenberg et al., *Striving for Simplicity: The All Convolutional Net*, ICLR workshop 2015'
 #     - Simonyan, Vedaldi & Zisserman, *Deep Inside Convolutional Networks* (saliency), ICLR Workshop 2014
 #     - Zeiler & Fergus, *Visualizing and Understanding Convolutional Networks* (deconvnet, occlusion), ECCV 2014
 #     - Sundararajan, Taly & Yan, *Axiomatic Attribution for Deep Networks* (Integrated Gradients), ICML 2017
@@ -62,7 +73,9 @@
 # (the "energy-based pointing game" of Wang et al. 2020, with a mask instead of a box)
 # and the **pointing game** (Zhang et al. 2016): a hit when the map's maximum lies within a
 # tolerance of the cue, $\min_{q \in C} \|\arg\max_p a_p - q\|_2 \le 2$ pixels (Zhang et al.
-# allow 15 pixels on 224-pixel images). The cue covers about 1.6 % of each image, so a map
+# allow 15 pixels on 224-pixel images). When several pixels share the maximum (flat maps such
+# as occlusion's), **every** tied maximum must lie within the tolerance, so a flat map never
+# hits by luck. The cue covers about 1.6 % of each image, so a map
 # spread evenly scores $E_C \approx 0.016$; with the tolerance, the target of the pointing
 # game is the cue enlarged by 2 pixels (its area is printed in section 5).
 
@@ -144,7 +157,9 @@ if not cv.quick():  # quick mode trains too briefly for the clean model to learn
 # of it: every training image had a cue, so an image without one is also new to the model,
 # and part of the low score may come from that shift. With a `random` cue it scores about 25 %,
 # exactly what a pure cue reader gets: the random colour happens to be the true class's a
-# quarter of the time, one more proof of the shortcut. The clean model scores the same on
+# quarter of the time. That is consistent with the shortcut (though a model at chance for
+# any reason would also score 25 %); the proof is the swap test, where it follows the cue.
+# The clean model scores the same on
 # every test set: the cue means nothing to it. Its training set
 # had the same shapes and the same patches; only the *correlation* was removed.
 
@@ -209,7 +224,10 @@ if not cv.quick():  # quick mode: 4 short epochs, the shortcut is taken but not 
 # the shapes. The clean model's Grad-CAM wanders and ends on the cross (33 % of its mass on
 # the shape, 0.01 on the patch), and its filters become mostly colourless, several of them
 # edge-like (colour share 0.11; the 5 x 5 tiles are too small to name each one): a shape is a
-# shape in any colour. They are still changing at the last epoch (0.27).
+# shape in any colour. They are still changing at the last epoch (0.27), and this image's
+# p(cross) in the titles still swings from epoch to epoch (0.10, 0.69, 0.10, 0.47, 0.93, 0.47):
+# the clean model is **still learning** after 6 epochs, so read it as a model on its way to
+# the shapes, not a finished one.
 
 # %% tags=["check"]
 # The clean model's filters still move and lose their colour; the shortcut model's keep it
@@ -234,15 +252,21 @@ if not cv.quick():
 # shape, the **pointing game** on each (tolerance 2 pixels), the **recall** of each mask (the
 # share of the mask among the map's top pixels, as many as the mask has: top |C| for the cue,
 # top |O| for the shape; pixels with equal values are taken in a fixed random order, which
-# decides much of it for flat maps such as occlusion's and LIME's; the text does not use these
-# two columns) and, in the column "cue deletion", the drop of the class probability when the
+# decides much of it for flat maps such as occlusion's and LIME's; the text uses only IG's
+# cue recall, below) and, in the column "cue deletion", the drop of the class probability when the
 # map's **top |C| pixels** are set to mid-grey (0.5 in every channel, the value 0 of the
 # model's normalised input). The last row, "(the mask itself)", is the truth: the drop when
 # exactly the cue is deleted.
 #
 # Settings: SmoothGrad 50 noisy copies; Integrated Gradients 50 steps from a **black image**
 # (the default baseline; more on it below); occlusion 6-pixel windows, stride 3 (sized for
-# 40-pixel images); RISE 500 random masks on a 7 x 7 grid; LIME 500 samples of superpixels.
+# 40-pixel images); RISE 500 random masks on a 7 x 7 grid, drawn from one fixed seed, so every
+# image and both models get the **same** 500 masks; LIME 500 samples of superpixels. The
+# methods and their papers: saliency (Simonyan et al. 2014), SmoothGrad (Smilkov et al.
+# 2017), IG, guided backprop (Springenberg et al. 2015) and deconvnet (notebook 01);
+# Grad-CAM (Selvaraju et al. 2017) and its variants Grad-CAM++, LayerCAM, HiResCAM, XGradCAM, Score-CAM, Ablation-CAM and
+# EigenCAM (Muhammad & Yeasin 2020), all cited in the header and introduced in notebook 06;
+# occlusion, RISE and LIME (notebook 07).
 # Two methods barely depend on the class asked for: **EigenCAM** is the first principal
 # component of the last feature maps, whatever the class (checked below), and **deconvnet**
 # is nearly class-insensitive (Nie, Zhang & Patel 2018). Their good scores on the shortcut
@@ -316,19 +340,24 @@ cv.plot.mask_scores(
 # the shape as on the cue or more (saliency 0.11 on the cue, 0.12 on the shape; deconvnet 0.05
 # and 0.12; Integrated Gradients 0.06 and 0.09); SmoothGrad puts about as much on the shape
 # (0.10) as on the cue (0.11 to 0.12: its noise is redrawn on every run);
-# guided backprop puts more on the cue (0.18 against 0.13). On image 0 (figure above)
-# saliency, guided backprop and IG put more mass on the triangle than on the cue, spread over
-# its interior as well as its edges. Compare **densities**, not masses: the cue covers 1.6 %
+# guided backprop puts more on the cue (0.18 against 0.13). On image 0 (figure above, panel
+# titles) saliency, guided backprop and IG put more mass on the triangle than on the cue:
+# saliency over its interior and edges, guided backprop and IG mainly along its edges (IG's
+# interior is near zero: see its baseline below). Compare **densities**, not masses: the
+# cue covers 1.6 %
 # of the image and the shape about 12 % (11.4 % on these 32 images, printed above), so
 # saliency's 0.11 on the cue is about seven times its even share, while 0.12 on the shape is
 # its even share, the chance level. The gradients on the shape are real (the logit does
 # respond to those pixels), but they matter far less than the cue; guided backprop also
 # partly reconstructs the image whatever the model uses (Nie, Zhang & Patel 2018; tested at
 # the end of this section). A student reading one such map could conclude that the shape
-# matters: read the table, not one map. The clean model's gradient maps also show a regular,
-# checkerboard-like pattern away from the shape (second row): its two 2 x 2 max-pooling
-# layers pass each gradient back to only one pixel of each window, so the pattern follows
-# the pooling grid, not a feature of the image.
+# matters: read the table, not one map. The clean model's gradient maps also show a regular
+# pattern of diagonal stripes away from the shape (second row), probably from the network,
+# not the image: its spacing of about 4 pixels matches the grid of its two 2 x 2 max-pooling
+# layers (each passes the gradient back to one position of each window of the feature map),
+# and the stripes' slant matches the clean model's edge-like first-layer filters (section 4).
+# The shortcut model has the same pooling but colour-blob filters, and its row shows no such
+# lattice. We did not test this (average pooling, or the untrained network, would).
 
 # %%
 centre = -torch.nn.functional.max_pool2d(-masks["cue"][:, None].float(), 3, 1, 1)[:, 0] > 0  # C minus its frame
@@ -346,16 +375,19 @@ for m in METHODS:
 # which names the class, and the 1-pixel black frame (16 pixels), the same for every class.
 # The strict test above (no tolerance) splits the hits: guided backprop's peak lies exactly
 # on the frame in 0.66 of the images and on the centre in only 0.34, deconvnet's on the frame
-# in 0.56; saliency's and SmoothGrad's lie on the centre in about three quarters. The frame is
-# the sharpest edge in the image (black against colour and background), and gradients tend to
-# be largest at such edges, where the first-layer filters respond most. So "the peak is on
-# the cue" means "on the patch the network detects", not "on the colour that names the
-# class". By mass, the gradient maps and the CAM family put about two fifths of their mass
+# in 0.56; saliency's and SmoothGrad's lie on the centre in about three quarters (0.72 and
+# 0.81; on the frame 0.25 and 0.19). So the frame preference belongs to the two **modified
+# backpropagation** methods, not to gradients in general: the frame is the sharpest edge in
+# the image (black against colour and background), and guided backprop and deconvnet partly
+# reconstruct the image's edges whatever the class (Nie, Zhang & Patel 2018). For them "the
+# peak is on the cue" means "on the patch the network detects", not "on the colour that
+# names the class". By mass, the gradient maps and the CAM family put about two fifths of their mass
 # on $C$ on the centre (which holds 36 % of $C$'s pixels); IG puts all of it there, for
 # a reason shown next. The CAM family's exact peaks miss the cue in about half of the images
-# (its 4-pixel cells). Occlusion's maxima are mostly tied over the centre, the frame and
-# beyond (6-pixel windows), so they rarely count in this strict split (a hit needs every tied
-# maximum inside the part); LIME's peak lies on the centre in 0.62 of the images.
+# (its 4-pixel cells). Occlusion's maxima are mostly tied over the centre and the frame
+# (6-pixel windows; all of them inside $C$ in 0.75 of the images, printed above), so they
+# rarely count in this strict split (a hit needs every tied maximum inside the part, the
+# rule of section 1); LIME's peak lies on the centre in 0.62 of the images.
 
 # %% tags=["check"]
 # Guided backprop's and deconvnet's peaks mostly on the frame, saliency's, SmoothGrad's and IG's on the centre
@@ -388,7 +420,8 @@ for name, a in [("black image (the default)", sc.maps["integrated_gradients"]), 
 # baseline here is a **black image**, so the cue's black frame (16 of its 25 pixels) gets
 # nothing and the dark shapes little: that is why all of IG's mass on $C$ lies on the
 # centre, why its cue recall (0.33) stays below 9/25 = 0.36, the most a map that ignores the
-# frame can reach, and why IG has the least mass on the cue in the table. From a **mid-grey**
+# frame can reach, and why IG, with deconvnet, has the least mass on the cue of the gradient
+# maps. From a **mid-grey**
 # baseline (0.5 in every channel) the same model and images give 0.44 of IG's mass on the cue
 # (0.18 on its centre) and 0.16 on the shape: the baseline, not the model, decided IG's place
 # in the table. Choose the baseline for what "absent" means in your data, and state it.
@@ -416,12 +449,15 @@ print(f"RISE maps of the two models: rank correlation {cv.evaluate.spearman(sc.m
 # $S = \frac{1}{n\,p}\sum_i f_c(x \odot M_i)\,M_i$. Each mask keeps about half of the image
 # ($p = 0.5$), so every pixel receives about the average probability: a **floor**, the same
 # everywhere, which the figure hides (each map is drawn from its minimum to its maximum). On top of it sit the small bump
-# the cue earns and **sampling noise** from the 500 masks, which all images share. On image 0
+# the cue earns and **sampling noise** from the 500 masks, the same for every image and both
+# models (one fixed seed, section 5's settings). On image 0
 # (figure) blobs reach 0.8 to 0.9 of the maximum far from the cue, at similar places in both
 # models' maps, and the clean model's map is coldest on the triangle and peaks at the image's
 # left border. Over the 32 images the two models' RISE maps have a rank correlation of 0.42
-# (printed above), although one model reads the cue and the other the shape: a sign that much
-# of their structure comes from the shared masks, not from the models. By mass
+# (printed above), although one model reads the cue and the other the shape. We suspect that
+# much of this shared structure comes from the shared masks, but we did not test it (two
+# runs of one model with different mask seeds would), and the image content is another
+# candidate: both models' maps are cold on the dark triangle of image 0. By mass
 # RISE sits at chance for **both** models (0.019 and 0.015 against 0.016): on energy it
 # cannot tell the shortcut model from the clean one. Subtracting each map's minimum removes
 # most of the floor: the shortcut model's energy rises to 0.054, the clean model's stays at 0.013, but
@@ -443,9 +479,11 @@ if not cv.quick():
 # The methods differ in **how sharply** they point. Occlusion and LIME, which delete regions
 # and score what is lost, put 0.49 and 0.58 of their mass on the cue, a patch of 1.6 % of the
 # image; **the settings favour them here**: the cue is a high-contrast square with a black
-# frame, which LIME's superpixel segmentation isolates exactly (on image 0 its map lights
-# one square, the cue),
-# and occlusion's 6-pixel window is about the cue's size. With other segments or windows they
+# frame, which LIME's superpixel segmentation isolates, apparently often as two segments, the
+# coloured centre and the frame: half of LIME's mass on $C$ lies on the centre (0.29 of
+# 0.58, more than its 36 % of $C$'s pixels) and its peak lies on the centre alone in 0.62 of
+# the images (printed above); and occlusion's 6-pixel window is about the cue's size. With
+# other segments or windows they
 # would be less sharp; this is not proof that perturbation methods are sharper in general.
 # (RISE, which also deletes regions, is discussed above.) Of the rest, guided backprop has
 # the most mass on the cue (0.18); the CAM family, SmoothGrad and saliency 0.11 to 0.13;
@@ -548,8 +586,9 @@ if not cv.quick():  # quick mode: 8 images, LIME with few samples
 #   grows from 1.6 % to the share printed in section 5; compare the strict scores.
 # - **Deletion makes unusual images.** Setting pixels to mid-grey creates inputs the
 #   model never saw; part of a drop can come from that, not from the lost evidence.
-# - **A hit on the cue is not a hit on its colour.** Gradient peaks like the black frame's
-#   sharp edges, which are the same for every class; score the 3 x 3 centre too.
+# - **A hit on the cue is not a hit on its colour.** Guided backprop's and deconvnet's peaks
+#   favour the black frame's sharp edges, which are the same for every class (saliency's and
+#   SmoothGrad's mostly sit on the centre); score the 3 x 3 centre too.
 # - **Integrated Gradients depends on its baseline.** A pixel equal to the baseline gets 0:
 #   from a black image the black frame and the dark shapes are nearly invisible to IG.
 # - **Class-blind methods.** EigenCAM ignores the class and deconvnet nearly does: a good
@@ -703,8 +742,8 @@ assert cv.exercises.check_mask_energy(solution_mask_energy)
 #   and segments that fit the cue), the CAM family blurs around it at its 10x10 resolution,
 #   RISE points at it but by mass cannot tell the two models apart; three of the five
 #   gradient maps put as much mass on the shape as on the cue, though the shape matters far
-#   less: compare densities with the masks' areas, not masses. Many gradient peaks sit on
-#   the cue's black frame, not on its colour.
+#   less: compare densities with the masks' areas, not masses. Guided backprop's and
+#   deconvnet's peaks mostly sit on the cue's black frame, not on its colour.
 # - **Watch training, not just the end**: on the training image we followed, Grad-CAM moved to
 #   the cue after the first epoch, before that image's prediction did; from epoch 2 the
 #   shortcut decides, and the filters stop moving once the training loss is near zero.
