@@ -29,7 +29,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))   # the notebook builder: one rule for the names a cell binds
+sys.path.insert(0, str(ROOT / "tools"))  # the notebook builder: one rule for the names a cell binds
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 MAX_LINES = 12  # the longest code cell a notebook may have (the generated setup cell aside)
@@ -42,6 +42,7 @@ _MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$([^$\n]+?)\$", re.S)
 
 
 # ----------------------------------------------------------------------------- helpers
+
 
 @functools.lru_cache(maxsize=None)
 def _load(path: Path) -> nbformat.NotebookNode:
@@ -57,14 +58,15 @@ def repository_url() -> str:
 def expected_links(filename: str) -> tuple[str, str]:
     """The Colab and Binder URLs of ``notebooks/<filename>``, derived here independently."""
     slug = re.sub(r"^https://github\.com/", "", repository_url())
-    return (f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{filename}",
-            f"https://mybinder.org/v2/gh/{slug}/HEAD?labpath=notebooks%2F{filename}")
+    return (
+        f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{filename}",
+        f"https://mybinder.org/v2/gh/{slug}/HEAD?labpath=notebooks%2F{filename}",
+    )
 
 
 def _python(source: str) -> str:
     """Cell source as plain Python: IPython magics and shell escapes become comments."""
-    return "\n".join(("# " + line) if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.splitlines())
+    return "\n".join(("# " + line) if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
 def _tags(cell) -> set[str]:
@@ -90,6 +92,7 @@ def _markdown(nb) -> str:
 
 # ----------------------------------------------------------------------------- the checks
 
+
 def problems_title(nb, filename: str) -> list[str]:
     """Cell 0: title, both badges pointing at this notebook, goals, prerequisites, run time."""
     if not nb.cells or nb.cells[0].cell_type != "markdown":
@@ -101,8 +104,7 @@ def problems_title(nb, filename: str) -> list[str]:
         out.append(f"cell 0 must start with a '# {number} · Title' heading")
     colab, binder = expected_links(filename)
     if "colab.research.google.com/assets/colab-badge.svg" not in text or f"]({colab})" not in text:
-        out.append(f"cell 0 lacks the Open-in-Colab badge linking to {colab} "
-                   "(built from [project.urls] Repository in pyproject.toml)")
+        out.append(f"cell 0 lacks the Open-in-Colab badge linking to {colab} (built from [project.urls] Repository in pyproject.toml)")
     if "mybinder.org/badge_logo.svg" not in text or f"]({binder})" not in text:
         out.append(f"cell 0 lacks the Binder badge linking to {binder}")
     for url in re.findall(r"\]\((https://(?:colab\.research\.google\.com/github|mybinder\.org/v2)/[^)]+)\)", text):
@@ -135,13 +137,11 @@ def problems_setup(nb, filename: str) -> list[str]:
         if not stripped.startswith("%pip"):
             out.append(f"setup line {i + 1}: use the %pip magic (it installs into the running kernel): {stripped!r}")
         indent = len(line) - len(line.lstrip())
-        guard = next((lines[j] for j in range(i - 1, -1, -1)
-                      if lines[j].strip() and len(lines[j]) - len(lines[j].lstrip()) < indent), None)
+        guard = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip() and len(lines[j]) - len(lines[j].lstrip()) < indent), None)
         if indent == 0 or guard is None or not re.match(r"""\s*if\s+["']google\.colab["']\s+in\s+sys\.modules\s*:""", guard):
-            out.append(f"setup line {i + 1}: pip may only run inside `if \"google.colab\" in sys.modules:`")
+            out.append(f'setup line {i + 1}: pip may only run inside `if "google.colab" in sys.modules:`')
         args = stripped.split()
-        if any(a in ("-U", "--upgrade", "--force-reinstall", "--upgrade-strategy") or a.startswith("--upgrade")
-               for a in args):
+        if any(a in ("-U", "--upgrade", "--force-reinstall", "--upgrade-strategy") or a.startswith("--upgrade") for a in args):
             out.append(f"setup line {i + 1}: never upgrade on Colab (drop -U/--upgrade): {stripped!r}")
         for name in PROTECTED:
             if re.search(rf"(?<![\w-]){name}(?![\w-])", stripped.replace(repo, "")):
@@ -152,10 +152,9 @@ def problems_setup(nb, filename: str) -> list[str]:
     if "sys" not in src or not re.search(r"^import sys\b|^import .*\bsys\b", src, re.M):
         out.append("cell 1 (setup) must `import sys` for its Colab test")
     if installs and "enable_custom_widget_manager()" not in src:
-        out.append("cell 1 (setup): on Colab call google.colab.output.enable_custom_widget_manager() "
-                   "(ipywidgets 8 panels stay blank on Colab without it)")
+        out.append("cell 1 (setup): on Colab call google.colab.output.enable_custom_widget_manager() (ipywidgets 8 panels stay blank on Colab without it)")
     if not re.search(r"resolve_device\(|torch\.cuda\.is_available\(\)", src) or "DEVICE" not in src:
-        out.append("cell 1 (setup) must pick the device: DEVICE = cv.resolve_device(\"auto\")")
+        out.append('cell 1 (setup) must pick the device: DEVICE = cv.resolve_device("auto")')
     for i, cell in _code_cells(nb)[1:]:
         if re.search(r"^\s*[%!]\s*pip\b|\bpip\s+install\b", cell.source, re.M):
             out.append(f"cell {i}: only the setup cell may install packages")
@@ -166,9 +165,9 @@ def problems_metadata(nb, filename: str) -> list[str]:
     """Notebook metadata asks Colab for a GPU and names the python3 kernel."""
     out = []
     if nb.metadata.get("accelerator") != "GPU":
-        out.append("notebook metadata must ask Colab for a GPU: \"accelerator\": \"GPU\"")
+        out.append('notebook metadata must ask Colab for a GPU: "accelerator": "GPU"')
     if "colab" not in nb.metadata:
-        out.append("notebook metadata needs a \"colab\" section (e.g. {\"gpuType\": \"T4\"})")
+        out.append('notebook metadata needs a "colab" section (e.g. {"gpuType": "T4"})')
     if nb.metadata.get("kernelspec", {}).get("name") != "python3":
         out.append("notebook metadata kernelspec name must be python3")
     return out
@@ -186,11 +185,12 @@ def problems_idea(nb, filename: str) -> list[str]:
         bad = re.search(r"\\\\[A-Za-z]+", f)
         if bad:
             cmd = bad.group(0)[2:]
-            out.append(f"equation ${f.strip()[:50]}$: '\\\\{cmd}' renders as a line break plus '{cmd}'; "
-                       f"write '\\{cmd}' (in a raw string r\"\"\"...\"\"\" the backslash needs no escaping)")
+            out.append(
+                f"equation ${f.strip()[:50]}$: '\\\\{cmd}' renders as a line break plus '{cmd}'; "
+                f'write \'\\{cmd}\' (in a raw string r"""...""" the backslash needs no escaping)'
+            )
     if not any(re.search(_YEAR, line) and re.search(_VENUE, line) for line in text.splitlines()):
-        out.append("markdown needs a paper reference: authors, title and venue with year "
-                   "(e.g. 'Selvaraju et al., *Grad-CAM*, ICCV 2017')")
+        out.append("markdown needs a paper reference: authors, title and venue with year (e.g. 'Selvaraju et al., *Grad-CAM*, ICCV 2017')")
     return out
 
 
@@ -214,8 +214,7 @@ def problems_exercises(nb, filename: str) -> list[str]:
     import cnnviz_lab.exercises as exercises
 
     out = []
-    checks = [(i, c) for i, c in _code_cells(nb) if re.search(r"\bcv\.exercises\.check_\w+\(", c.source)
-              and not _is_solution(c)]
+    checks = [(i, c) for i, c in _code_cells(nb) if re.search(r"\bcv\.exercises\.check_\w+\(", c.source) and not _is_solution(c)]
     solutions = [(i, c) for i, c in _code_cells(nb) if _is_solution(c)]
     if not checks:
         out.append("no exercise: add one with nb.exercise(...), checked by cv.exercises.check_...(...)")
@@ -230,7 +229,7 @@ def problems_exercises(nb, filename: str) -> list[str]:
         if not meta.get("jupyter", {}).get("source_hidden"):
             out.append(f"cell {i} (solution): hide it with metadata jupyter.source_hidden = true")
         if meta.get("cellView") != "form":
-            out.append(f"cell {i} (solution): hide it on Colab with metadata cellView = \"form\"")
+            out.append(f'cell {i} (solution): hide it on Colab with metadata cellView = "form"')
         if not re.search(r"^\s*assert\s+cv\.exercises\.check_\w+\(", cell.source, re.M):
             out.append(f"cell {i} (solution): end with `assert cv.exercises.check_...(...)` so the solution is tested")
     for i, cell in checks:
@@ -266,24 +265,24 @@ def problems_code(nb, filename: str) -> list[str]:
             out.append(f"cell {i}: not valid Python ({err.msg}, line {err.lineno}): {_first_line(cell)!r}")
             continue
         if i != 1:
-            lines = [s for s in cell.source.splitlines()
-                     if s.strip() and not s.strip().startswith(("#@title", "# NBVAL_"))]
+            lines = [s for s in cell.source.splitlines() if s.strip() and not s.strip().startswith(("#@title", "# NBVAL_"))]
             if len(lines) > MAX_LINES:
-                out.append(f"cell {i}: {len(lines)} lines, more than {MAX_LINES}: move the code into the "
-                           f"package and call it ({_first_line(cell)!r})")
+                out.append(f"cell {i}: {len(lines)} lines, more than {MAX_LINES}: move the code into the package and call it ({_first_line(cell)!r})")
         text = cell.source
-        if re.search(r"^\s*(import\s+torch\.nn\b|from\s+torch\s+import\s+[^\n]*\bnn\b|from\s+torch\.nn\s+import)",
-                     text, re.M) or re.search(r"class\s+\w+\s*\([^)]*\bModule\b", text):
+        if re.search(r"^\s*(import\s+torch\.nn\b|from\s+torch\s+import\s+[^\n]*\bnn\b|from\s+torch\.nn\s+import)", text, re.M) or re.search(
+            r"class\s+\w+\s*\([^)]*\bModule\b", text
+        ):
             out.append(f"cell {i}: defines or imports torch.nn to build a Module: networks belong in the package")
         exercise = _tags(cell) & {"exercise", "exercise-check"} or _is_solution(cell)
         if exercise:
             continue
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                out.append(f"cell {i}: defines {node.name!r}: implementation belongs in the package "
-                           "(only exercise cells define functions)")
-        for pattern, what in [(r"register_(full_backward_|forward_|backward_|forward_pre_)?hook\(", "registers a hook"),
-                              (r"\.backward\(|autograd\.grad\(", "runs a backward pass")]:
+                out.append(f"cell {i}: defines {node.name!r}: implementation belongs in the package (only exercise cells define functions)")
+        for pattern, what in [
+            (r"register_(full_backward_|forward_|backward_|forward_pre_)?hook\(", "registers a hook"),
+            (r"\.backward\(|autograd\.grad\(", "runs a backward pass"),
+        ]:
             if re.search(pattern, text):
                 out.append(f"cell {i}: {what}: call the package (cv.capture, the attribution functions) instead")
     return out
@@ -295,8 +294,7 @@ def problems_outputs(nb, filename: str) -> list[str]:
     for i, cell in _code_cells(nb):
         for o in cell.get("outputs", []):
             if o.get("output_type") == "error":
-                out.append(f"cell {i}: stored output is an error ({o.get('ename')}: {o.get('evalue', '')[:80]}); "
-                           "fix it and rebuild with `make notebooks`")
+                out.append(f"cell {i}: stored output is an error ({o.get('ename')}: {o.get('evalue', '')[:80]}); fix it and rebuild with `make notebooks`")
     return out
 
 
@@ -321,8 +319,7 @@ def problems_solutions(nb, filename: str) -> list[str]:
         elif _is_solution(cell):
             clash = sorted(starter & _bound(cell.source))
             if clash:
-                out.append(f"cell {i} (solution) redefines {clash} from the starter: name them "
-                           f"{clash[0]}_solution, so Run All keeps the student's own code")
+                out.append(f"cell {i} (solution) redefines {clash} from the starter: name them {clash[0]}_solution, so Run All keeps the student's own code")
     return out
 
 
@@ -337,19 +334,31 @@ def problems_thinking(nb, filename: str) -> list[str]:
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     out = []
     if not _CHOICE.search(code):
-        out.append("no predict-then-run question: add nb.choice(question_id) (a Question registered in "
-                   "cnnviz_lab/exercises/) before the cell that shows the answer")
+        out.append(
+            "no predict-then-run question: add nb.choice(question_id) (a Question registered in cnnviz_lab/exercises/) before the cell that shows the answer"
+        )
     if "<details>" not in text and not re.search(r"(?im)^#+ .*investigat", text):
         out.append("no written question with a hidden model answer (nb.written) and no investigation section")
     return out
 
 
-CHECKS = [problems_title, problems_setup, problems_metadata, problems_idea, problems_panel,
-          problems_exercises, problems_solutions, problems_thinking, problems_assertion, problems_code,
-          problems_outputs]
+CHECKS = [
+    problems_title,
+    problems_setup,
+    problems_metadata,
+    problems_idea,
+    problems_panel,
+    problems_exercises,
+    problems_solutions,
+    problems_thinking,
+    problems_assertion,
+    problems_code,
+    problems_outputs,
+]
 
 
 # ----------------------------------------------------------------------------- the tests
+
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "no notebooks/NN_*.ipynb found"
@@ -357,32 +366,58 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_has_a_source(path):
-    assert (ROOT / "tools" / "notebook_src" / f"{path.stem}.py").exists(), \
+    assert (ROOT / "tools" / "notebook_src" / f"{path.stem}.py").exists(), (
         f"{path.name} has no source: write tools/notebook_src/{path.stem}.py and build it with tools/notebook_builder.py"
+    )
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__.removeprefix("problems_"))
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_standard(path, check):
     problems = check(_load(path), path.name)
-    assert not problems, f"{path.name} breaks the notebook standard ({check.__doc__.splitlines()[0]}):\n  " + \
-        "\n  ".join(problems)
+    assert not problems, f"{path.name} breaks the notebook standard ({check.__doc__.splitlines()[0]}):\n  " + "\n  ".join(problems)
 
 
 # Core ipywidgets that render on Colab, Binder and JupyterLab without any extra extension.
-CORE_WIDGETS = {"Accordion", "BoundedFloatText", "BoundedIntText", "Button", "Checkbox", "Dropdown",
-                "FileUpload", "FloatRangeSlider", "FloatSlider", "FloatText", "GridBox", "HBox", "HTML", "Image", "IntRangeSlider",
-                "IntSlider", "IntText", "Label", "Layout", "Output", "RadioButtons", "Select", "SelectionRangeSlider",
-                "SelectionSlider", "Tab", "Text", "ToggleButton", "ToggleButtons", "VBox", "Widget"}
-NON_CORE = ("ipympl", "ipycanvas", "bqplot", "plotly", "ipyevents", "ipyleaflet", "ipyvuetify", "jupyter_bokeh",
-            "ipyvolume", "pythreejs")
+CORE_WIDGETS = {
+    "Accordion",
+    "BoundedFloatText",
+    "BoundedIntText",
+    "Button",
+    "Checkbox",
+    "Dropdown",
+    "FileUpload",
+    "FloatRangeSlider",
+    "FloatSlider",
+    "FloatText",
+    "GridBox",
+    "HBox",
+    "HTML",
+    "Image",
+    "IntRangeSlider",
+    "IntSlider",
+    "IntText",
+    "Label",
+    "Layout",
+    "Output",
+    "RadioButtons",
+    "Select",
+    "SelectionRangeSlider",
+    "SelectionSlider",
+    "Tab",
+    "Text",
+    "ToggleButton",
+    "ToggleButtons",
+    "VBox",
+    "Widget",
+}
+NON_CORE = ("ipympl", "ipycanvas", "bqplot", "plotly", "ipyevents", "ipyleaflet", "ipyvuetify", "jupyter_bokeh", "ipyvolume", "pythreejs")
 
 
 def problems_panel_module(path: Path) -> list[str]:
     """A widgets module uses core ipywidgets controls only (they work on Colab, Binder, Lab)."""
     tree = ast.parse(path.read_text())
-    aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
-               for a in n.names if a.name == "ipywidgets"}
+    aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name == "ipywidgets"}
     out = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -391,8 +426,11 @@ def problems_panel_module(path: Path) -> list[str]:
                 if mod.split(".")[0] in NON_CORE:
                     out.append(f"{path.name}:{node.lineno}: imports {mod}, not available on Colab/Binder by default")
             if isinstance(node, ast.ImportFrom) and node.module == "ipywidgets":
-                out += [f"{path.name}:{node.lineno}: ipywidgets.{a.name} is not a core control"
-                        for a in node.names if a.name not in CORE_WIDGETS and a.name[0].isupper()]
+                out += [
+                    f"{path.name}:{node.lineno}: ipywidgets.{a.name} is not a core control"
+                    for a in node.names
+                    if a.name not in CORE_WIDGETS and a.name[0].isupper()
+                ]
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
             if node.attr[0].isupper() and node.attr not in CORE_WIDGETS:
                 out.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr} is not a core control")
@@ -414,6 +452,7 @@ def test_non_core_controls_are_reported(tmp_path):
 
 # ----------------------------------------------------------------------------- the checks can fail
 
+
 @pytest.fixture
 def good():
     """A copy of notebook 00 (which keeps the standard), to break on purpose."""
@@ -430,60 +469,71 @@ def test_the_reference_notebook_passes_every_check(good):
     assert {f.__name__: f(nb, name) for f in CHECKS} == {f.__name__: [] for f in CHECKS}
 
 
-@pytest.mark.parametrize("check, breakage, expected", [
-    (problems_title, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source.replace("mybinder.org", "example.org")),
-     "Binder badge"),
-    (problems_title, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source.replace(
-        "blob/main/notebooks/00_filters_and_feature_maps", "blob/main/notebooks/01_other")), "Open-in-Colab"),
-    (problems_title, lambda nb: setattr(nb.cells[0], "source", re.sub(r"(?m)^\*\*Run time.*$", "**Run time:** 1 min", nb.cells[0].source)),
-     "Run time"),
-    (problems_title, lambda nb: setattr(nb.cells[0], "source", re.sub(r"(?m)^\*\*Prerequisites.*$", "", nb.cells[0].source)),
-     "Prerequisites"),
-    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("%pip install -q", "%pip install -q -U")),
-     "never upgrade"),
-    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("%pip install -q", "%pip install -q torch==2.0")),
-     "leave Colab's torch alone"),
-    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("    %pip", "%pip")),
-     "google.colab"),
-    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("%pip", "!pip")),
-     "%pip magic"),
-    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("DEVICE = cv.resolve_device", "D = str")),
-     "pick the device"),
-    (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace(
-        "output.enable_custom_widget_manager()", "pass")), "enable_custom_widget_manager"),
-    (problems_metadata, lambda nb: nb.metadata.pop("accelerator"), "GPU"),
-    (problems_idea, lambda nb: [setattr(c, "source", c.source.replace("$", "")) for c in nb.cells if c.cell_type == "markdown"],
-     "equation"),
-    (problems_idea, lambda nb: nb.cells.append(nbformat.v4.new_markdown_cell(r"$p = e^{z} / \\sum_j e^{z_j}$")),
-     "line break"),
-    (problems_idea, lambda nb: [setattr(c, "source", re.sub(_YEAR, "", c.source)) for c in nb.cells if c.cell_type == "markdown"],
-     "paper reference"),
-    (problems_panel, lambda nb: [setattr(c, "source", c.source.replace("cv.widgets.", "cv.plot.")) for c in nb.cells],
-     "no ipywidgets panel"),
-    (problems_panel, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("cv.widgets.no_such_panel()")), "does not exist"),
-    (problems_exercises, lambda nb: nb.cells[_find(nb, _is_solution)].metadata.pop("jupyter"), "source_hidden"),
-    (problems_exercises, lambda nb: nb.cells[_find(nb, _is_solution)].metadata.pop("cellView"), "cellView"),
-    (problems_exercises, lambda nb: [setattr(c, "source", c.source.replace("cv.exercises.", "print")) for c in nb.cells],
-     "no exercise"),
-    (problems_solutions, lambda nb: [setattr(c, "source", c.source.replace("_solution", ""))
-                                     for c in nb.cells if _is_solution(c)], "redefines"),
-    (problems_thinking, lambda nb: [setattr(c, "source", c.source.replace("check_choice(", "report(")
-                                            .replace("(answer)", "(None)")) for c in nb.cells], "predict-then-run"),
-    (problems_thinking, lambda nb: [setattr(c, "source", c.source.replace("<details>", "").replace("nvestigat", "xplor"))
-                                    for c in nb.cells if c.cell_type == "markdown"], "written question"),
-    (problems_assertion, lambda nb: [setattr(c, "source", re.sub(r"(?m)^(\s*)assert .*$", r"\1pass", c.source))
-                                     for c in nb.cells if not _is_solution(c)], "no assertion"),
-    (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("\n".join(f"a{i} = {i}" for i in range(13)))),
-     "more than 12"),
-    (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell(
-        "from torch import nn\nclass Net(nn.Module):\n    pass")), "torch.nn"),
-    (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("def saliency(m, x):\n    return x")), "defines 'saliency'"),
-    (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("h = clf.model.register_forward_hook(f)")), "hook"),
-    (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("score.backward()")), "backward"),
-    (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("x = (")), "not valid Python"),
-    (problems_outputs, lambda nb: nb.cells[3].outputs.append(nbformat.v4.new_output("error", ename="KeyError", evalue="x")),
-     "KeyError"),
-])
+@pytest.mark.parametrize(
+    "check, breakage, expected",
+    [
+        (problems_title, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source.replace("mybinder.org", "example.org")), "Binder badge"),
+        (
+            problems_title,
+            lambda nb: setattr(
+                nb.cells[0], "source", nb.cells[0].source.replace("blob/main/notebooks/00_filters_and_feature_maps", "blob/main/notebooks/01_other")
+            ),
+            "Open-in-Colab",
+        ),
+        (problems_title, lambda nb: setattr(nb.cells[0], "source", re.sub(r"(?m)^\*\*Run time.*$", "**Run time:** 1 min", nb.cells[0].source)), "Run time"),
+        (problems_title, lambda nb: setattr(nb.cells[0], "source", re.sub(r"(?m)^\*\*Prerequisites.*$", "", nb.cells[0].source)), "Prerequisites"),
+        (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("%pip install -q", "%pip install -q -U")), "never upgrade"),
+        (
+            problems_setup,
+            lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("%pip install -q", "%pip install -q torch==2.0")),
+            "leave Colab's torch alone",
+        ),
+        (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("    %pip", "%pip")), "google.colab"),
+        (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("%pip", "!pip")), "%pip magic"),
+        (problems_setup, lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("DEVICE = cv.resolve_device", "D = str")), "pick the device"),
+        (
+            problems_setup,
+            lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("output.enable_custom_widget_manager()", "pass")),
+            "enable_custom_widget_manager",
+        ),
+        (problems_metadata, lambda nb: nb.metadata.pop("accelerator"), "GPU"),
+        (problems_idea, lambda nb: [setattr(c, "source", c.source.replace("$", "")) for c in nb.cells if c.cell_type == "markdown"], "equation"),
+        (problems_idea, lambda nb: nb.cells.append(nbformat.v4.new_markdown_cell(r"$p = e^{z} / \\sum_j e^{z_j}$")), "line break"),
+        (problems_idea, lambda nb: [setattr(c, "source", re.sub(_YEAR, "", c.source)) for c in nb.cells if c.cell_type == "markdown"], "paper reference"),
+        (problems_panel, lambda nb: [setattr(c, "source", c.source.replace("cv.widgets.", "cv.plot.")) for c in nb.cells], "no ipywidgets panel"),
+        (problems_panel, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("cv.widgets.no_such_panel()")), "does not exist"),
+        (problems_exercises, lambda nb: nb.cells[_find(nb, _is_solution)].metadata.pop("jupyter"), "source_hidden"),
+        (problems_exercises, lambda nb: nb.cells[_find(nb, _is_solution)].metadata.pop("cellView"), "cellView"),
+        (problems_exercises, lambda nb: [setattr(c, "source", c.source.replace("cv.exercises.", "print")) for c in nb.cells], "no exercise"),
+        (problems_solutions, lambda nb: [setattr(c, "source", c.source.replace("_solution", "")) for c in nb.cells if _is_solution(c)], "redefines"),
+        (
+            problems_thinking,
+            lambda nb: [setattr(c, "source", c.source.replace("check_choice(", "report(").replace("(answer)", "(None)")) for c in nb.cells],
+            "predict-then-run",
+        ),
+        (
+            problems_thinking,
+            lambda nb: [setattr(c, "source", c.source.replace("<details>", "").replace("nvestigat", "xplor")) for c in nb.cells if c.cell_type == "markdown"],
+            "written question",
+        ),
+        (
+            problems_assertion,
+            lambda nb: [setattr(c, "source", re.sub(r"(?m)^(\s*)assert .*$", r"\1pass", c.source)) for c in nb.cells if not _is_solution(c)],
+            "no assertion",
+        ),
+        (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("\n".join(f"a{i} = {i}" for i in range(13)))), "more than 12"),
+        (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("from torch import nn\nclass Net(nn.Module):\n    pass")), "torch.nn"),
+        (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("def saliency(m, x):\n    return x")), "defines 'saliency'"),
+        (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("h = clf.model.register_forward_hook(f)")), "hook"),
+        (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("score.backward()")), "backward"),
+        (problems_code, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("x = (")), "not valid Python"),
+        (
+            problems_outputs,
+            lambda nb: next(c for c in nb.cells[2:] if c.cell_type == "code").outputs.append(nbformat.v4.new_output("error", ename="KeyError", evalue="x")),
+            "KeyError",
+        ),
+    ],
+)
 def test_a_broken_notebook_is_reported(good, check, breakage, expected):
     nb, name = good
     breakage(nb)

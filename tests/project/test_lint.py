@@ -1,5 +1,6 @@
-"""ruff lints and formats the package, the tests, the tools, the benchmarks and the notebook sources
-(pyflakes and pycodestyle rules, pyproject's [tool.ruff]; `ruff format` rewrites what the check finds)."""
+"""ruff lints the package, the tests, the tools, the benchmarks and the notebook sources (pyflakes
+and pycodestyle rules, pyproject's [tool.ruff]) and checks their format (`ruff format` rewrites what
+it finds); the notebook sources keep their hand layout, so that each cell stays a short call."""
 
 from __future__ import annotations
 

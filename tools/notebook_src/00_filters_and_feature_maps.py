@@ -49,10 +49,8 @@
 # %%
 clf = cv.load_model(device=DEVICE)
 n_weights = sum(p.numel() for p in clf.model.parameters())
-print(
-    f"{clf.name}: {n_weights / 1e6:.1f} million weights, reads {clf.input_size}x{clf.input_size} "
-    f"RGB images, scores {len(clf.categories)} classes, runs on {clf.device}"
-)
+print(f"{clf.name}: {n_weights / 1e6:.1f} million weights, reads {clf.input_size}x{clf.input_size} "
+      f"RGB images, scores {len(clf.categories)} classes, runs on {clf.device}")
 
 # %% [markdown]
 # ## 2. Predictions
@@ -94,7 +92,8 @@ cv.plot.augmentations(clf, cat)
 
 # %% tags=["nbval-check-output"]
 views = cv.augment(cat, seed=0)
-view_top = dict(zip([name for name, _ in views], [t[0] for t in clf.predict(clf.preprocess([img for _, img in views]), k=1)]))
+view_top = dict(zip([name for name, _ in views],
+                    [t[0] for t in clf.predict(clf.preprocess([img for _, img in views]), k=1)]))
 for name, (_, label, p) in view_top.items():
     print(f"{name:22s} {label} {p:.0%}")
 
@@ -112,7 +111,7 @@ for name, (_, label, p) in view_top.items():
 # %%
 random_names = ["random crop", "colour jitter", "rotation", "crop + flip + jitter"]
 more = [view for s in range(1, 5) for view in cv.augment(cat, random_names, seed=s)]
-box = (90, 60, 361, 240)  # the centre 60 % of the 451x300 photo
+box = (90, 60, 361, 240)   # the centre 60 % of the 451x300 photo
 more += [("centre crop", cat.crop(box)), ("rotation 20°, no corners", cat.rotate(20).crop(box))]
 more_top = [t[0][1] for t in clf.predict(clf.preprocess([img for _, img in more]), k=1)]
 switches = {}
@@ -128,7 +127,7 @@ assert view_top["horizontal flip"][1] == "tiger cat" and view_top["grayscale"][1
 assert switches["centre crop"] == ["Egyptian cat"] and switches["rotation 20°, no corners"] == ["Egyptian cat"]
 # the random draws: only the robust claim, most random crops switch
 assert switches["random crop"].count("Egyptian cat") >= 3, switches
-if not cv.quick():  # full-size images: the greyscale view's confidence quoted above
+if not cv.quick():   # full-size images: the greyscale view's confidence quoted above
     assert 0.55 < view_top["grayscale"][2] < 0.7, view_top
 
 # %% [markdown]
@@ -163,14 +162,18 @@ if not cv.quick():  # full-size images: the greyscale view's confidence quoted a
 # to hold a Gabor stripe.
 
 # %%
-alexnet = cv.load_classic("alexnet", shows="AlexNet's 64 first-layer filters (11x11, stride 4) and how many of them are achromatic", device=DEVICE)
+alexnet = cv.load_classic("alexnet", shows="AlexNet's 64 first-layer filters (11x11, stride 4) "
+                          "and how many of them are achromatic", device=DEVICE)
 if alexnet:
-    display(cv.plot.filters(alexnet, scale="shared", title="first-layer filters of torchvision's AlexNet: 64 of 11x11, stride 4"))
+    display(cv.plot.filters(alexnet, scale="shared",
+                            title="first-layer filters of torchvision's AlexNet: 64 of 11x11, stride 4"))
     other = cv.plot.achromatic_share(alexnet)
-    print(f"AlexNet: {int((other > 0.5).sum())} of {len(other)} filters mostly achromatic, {int((other < 0.1).sum())} colour-opponent (share < 0.1)")
+    print(f"AlexNet: {int((other > 0.5).sum())} of {len(other)} filters mostly achromatic, "
+          f"{int((other < 0.1).sum())} colour-opponent (share < 0.1)")
 
 # %%
-cv.plot.filters(clf, scale="shared", show_share=True, title="first-layer filters of EfficientNet-Lite0: 32 of 3x3, stride 2")
+cv.plot.filters(clf, scale="shared", show_share=True,
+                title="first-layer filters of EfficientNet-Lite0: 32 of 3x3, stride 2")
 
 # %% [markdown]
 # **Reading EfficientNet-Lite0's first layer.** Its 32 filters are 3x3 at stride 2: each
@@ -198,13 +201,11 @@ cv.plot.filters(clf, scale="shared", show_share=True, title="first-layer filters
 # %% tags=["nbval-check-output"]
 share = cv.plot.achromatic_share(clf)
 stem = cv.get_layer(clf, cv.layer_names(clf, "conv")[0])
-size = stem.weight.detach().flatten(1).norm(dim=1)  # each filter's weight norm
+size = stem.weight.detach().flatten(1).norm(dim=1)   # each filter's weight norm
 alive = size > 1e-3
 print(f"switched off (weight norm below 1e-6): filters {(~alive).nonzero().flatten().tolist()}")
-print(
-    f"of the {int(alive.sum())} others, {int((share[alive] > 0.5).sum())} mostly achromatic (share > 0.5); "
-    f"share below 0.1: filters {(share < 0.1).nonzero().flatten().tolist()}"
-)
+print(f"of the {int(alive.sum())} others, {int((share[alive] > 0.5).sum())} mostly achromatic (share > 0.5); "
+      f"share below 0.1: filters {(share < 0.1).nonzero().flatten().tolist()}")
 
 # %% tags=["check"]
 # the stem is 32 filters of 3x3 at stride 2; four are zero; most live ones are mostly achromatic; seven below 0.1
@@ -226,7 +227,7 @@ assert share[[8, 22]].min() > 0.85, share
 # %%
 import torch
 
-bn = cv.get_layer(clf, "stem.bn")  # the batch norm after the stem convolution
+bn = cv.get_layer(clf, "stem.bn")   # the batch norm after the stem convolution
 gain = (bn.weight / (bn.running_var + bn.eps).sqrt()).detach().abs()
 folded = size * gain
 ranks = torch.stack([size[alive].argsort().argsort(), folded[alive].argsort().argsort()]).float()
@@ -254,7 +255,8 @@ assert gain[alive].max() / gain[alive].min() > 10 and rho < 0.8, (gain, rho)
 # %%
 stem_name = cv.layer_names(clf, "conv")[0]
 grey_cat = clf.preprocess(cat.convert("L").convert("RGB"))
-kept = cv.activations(clf, grey_cat, stem_name)[0].abs().mean(dim=(1, 2)) / cv.activations(clf, x, stem_name)[0].abs().mean(dim=(1, 2))
+kept = (cv.activations(clf, grey_cat, stem_name)[0].abs().mean(dim=(1, 2))
+        / cv.activations(clf, x, stem_name)[0].abs().mean(dim=(1, 2)))
 print("share < 0.1:", {i: round(kept[i].item(), 2) for i in (share < 0.1).nonzero().flatten().tolist()})
 print("share > 0.8:", {i: round(kept[i].item(), 2) for i in ((share > 0.8) & alive).nonzero().flatten().tolist()})
 
@@ -296,7 +298,8 @@ assert kept[share < 0.1].max() < 0.1 and kept[(share > 0.5) & alive].median() > 
 cv.plot.filters(clf, "blocks.4.depthwise.conv", title="blocks.4.depthwise.conv: kernels 0-63 of 240, 5x5, stride 1")
 
 # %%
-cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61], title="blocks.3.depthwise.conv: kernels 0-63 of 144, 5x5, stride 2 (kernel 61 framed)")
+cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
+                title="blocks.3.depthwise.conv: kernels 0-63 of 144, 5x5, stride 2 (kernel 61 framed)")
 
 # %% [markdown]
 # **Reading the kernels.** The stride-1 kernels are centred: spots, centre-surround and
@@ -324,13 +327,11 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61], title="blocks.3.
 lean = {}
 for name in ["blocks.4", "blocks.1", "blocks.3", "blocks.5", "blocks.11"]:
     conv = cv.get_layer(clf, f"{name}.depthwise.conv")
-    c = cv.plot.kernel_centres(clf, conv)  # (channels, 2): (down, right) in pixels
+    c = cv.plot.kernel_centres(clf, conv)                        # (channels, 2): (down, right) in pixels
     share_ul = ((c[:, 0] < 0) & (c[:, 1] < 0)).float().nanmean().item()
     lean[name] = (share_ul, *(-c.nanmean(dim=0)).tolist())
-    print(
-        f"{name:9s} {conv.kernel_size[0]}x{conv.kernel_size[1]} stride {conv.stride[0]}: {share_ul:4.0%} of "
-        f"kernels lean up and left, mean offset {lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left"
-    )
+    print(f"{name:9s} {conv.kernel_size[0]}x{conv.kernel_size[1]} stride {conv.stride[0]}: {share_ul:4.0%} of "
+          f"kernels lean up and left, mean offset {lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left")
 
 # %% tags=["check"]
 # stride 1 is centred; the 5x5 stride-2 layers lean up and left, blocks.3 by about half a pixel;
@@ -363,17 +364,17 @@ assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
 cv.plot.filters(clf, "blocks.1.project.conv", frame_inputs=[79])  # 24 output channels x 96 input channels
 
 # %%
-mix = cv.get_layer(clf, "blocks.1.project.conv").weight.detach().flatten(1).abs()  # (24, 96)
+mix = cv.get_layer(clf, "blocks.1.project.conv").weight.detach().flatten(1).abs()   # (24, 96)
 ranked = mix.flatten().sort(descending=True).values
-print(f"the largest 10 % of the weights carry {ranked[: len(ranked) // 10].sum() / ranked.sum():.0%} of the total |W|")
+print(f"the largest 10 % of the weights carry {ranked[:len(ranked) // 10].sum() / ranked.sum():.0%} of the total |W|")
 print("input channels whose weights are all zero (below 1e-6):", (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist())
 
 # %% tags=["check"]
 # blocks.1.project.conv is a 1x1 convolution from 96 to 24; the top 10 % of weights carry about a third; input 79 unused
 project = cv.get_layer(clf, "blocks.1.project.conv")
 assert project.kernel_size == (1, 1) and tuple(project.weight.shape[:2]) == (24, 96)
-assert 0.25 < ranked[: len(ranked) // 10].sum() / ranked.sum() < 0.4 and (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist() == [79]
-assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-6  # its depthwise kernel is zero too
+assert 0.25 < ranked[:len(ranked) // 10].sum() / ranked.sum() < 0.4 and (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist() == [79]
+assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-6   # its depthwise kernel is zero too
 
 # %% [markdown]
 # **What to look at:** each row mixes many input channels with small weights, and a few
@@ -512,13 +513,12 @@ def top_k(logits, k):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_top_k(top_k)
+cv.exercises.check_top_k(top_k);
 
 
 # %% tags=["solution"]
 def top_k_solution(logits, k):
     return logits.softmax(dim=1).topk(k, dim=1)
-
 
 assert cv.exercises.check_top_k(top_k_solution)
 
@@ -538,13 +538,12 @@ def most_active_channels(clf, x, layer, k):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_most_active_channels(most_active_channels, clf, x, "blocks.8")
+cv.exercises.check_most_active_channels(most_active_channels, clf, x, "blocks.8");
 
 
 # %% tags=["solution"]
 def most_active_channels_solution(clf, x, layer, k):
     return cv.activations(clf, x, layer)[0].mean(dim=(1, 2)).topk(k).indices
-
 
 assert cv.exercises.check_most_active_channels(most_active_channels_solution, clf, x, "blocks.8")
 
@@ -570,7 +569,7 @@ assert cv.exercises.check_most_active_channels(most_active_channels_solution, cl
 #   In-place operations can overwrite a layer's output after the hook has seen it.
 
 # %%
-acts = cv.activations(clf, x, "blocks.8")[0]  # blocks.8 ends in a linear projection: signed
+acts = cv.activations(clf, x, "blocks.8")[0]   # blocks.8 ends in a linear projection: signed
 print("top 5 by mean activation:  ", acts.mean(dim=(1, 2)).topk(5).indices.tolist())
 print("top 5 by mean |activation|:", acts.abs().mean(dim=(1, 2)).topk(5).indices.tolist())
 

@@ -61,10 +61,8 @@ print(", ".join(f"{label} {p:.1%}" for _, label, p in clf.predict(x, k=3)))
 
 # %%
 grad = cv.saliency(clf, x)  # target=None: the top-1 class; raw, signed, shape (1, 3, H, W)
-display(
-    cv.plot.saliency_maps(x, grad[0], clf, scale_note=True, title=f"EfficientNet-Lite0: vanilla gradient for '{clf.predict(x, 1)[0][1]}'"),
-    Markdown(cv.credit("cat")),
-)
+display(cv.plot.saliency_maps(x, grad[0], clf, scale_note=True, title="EfficientNet-Lite0: vanilla gradient for "
+                                                   f"'{clf.predict(x, 1)[0][1]}'"), Markdown(cv.credit("cat")))
 
 # %% [markdown]
 # **What to look at.** The `|map|` panel (max |gradient| over RGB) is speckled over the whole image: raw gradients
@@ -122,13 +120,9 @@ assert energy.argmax() == 1 and energy[1] > 0.5 * energy.sum(), energy
 # %%
 guided = cv.guided_backprop(clf, x)
 deconv = cv.deconvnet(clf, x)
-cv.plot.compare_maps(
-    x,
-    {"vanilla gradient": grad[0], "deconvnet": deconv[0], "guided backprop": guided[0]},
-    clf,
-    title=f"EfficientNet-Lite0: three backward rules, class '{clf.label(clf.predict(x, 1)[0][0])}'",
-    scale_note=True,
-)
+cv.plot.compare_maps(x, {"vanilla gradient": grad[0], "deconvnet": deconv[0], "guided backprop": guided[0]}, clf,
+                     title=f"EfficientNet-Lite0: three backward rules, class '{clf.label(clf.predict(x, 1)[0][0])}'",
+                     scale_note=True)
 
 # %%
 cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0: vanilla vs guided", scale_note=True)
@@ -186,19 +180,11 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # times, each map pixel drawn as one block.
 
 # %%
-eye = (
-    slice(None),
-    slice(None),
-    slice(SIZE * 2 // 7, SIZE * 2 // 7 + SIZE // 7),
-    slice(SIZE * 3 // 14, SIZE * 3 // 14 + SIZE // 7),
-)  # 32x32 around the eye, at 224 px
-cv.plot.compare_maps(
-    x[eye],
-    {"vanilla gradient": grad[eye][0], "deconvnet": deconv[eye][0], "guided backprop": guided[eye][0]},
-    clf,
-    scale_note=True,
-    title="the same three maps, a 32x32 crop enlarged (one block = one pixel)",
-)
+eye = (slice(None), slice(None), slice(SIZE * 2 // 7, SIZE * 2 // 7 + SIZE // 7),
+       slice(SIZE * 3 // 14, SIZE * 3 // 14 + SIZE // 7))   # 32x32 around the eye, at 224 px
+cv.plot.compare_maps(x[eye], {"vanilla gradient": grad[eye][0], "deconvnet": deconv[eye][0],
+                              "guided backprop": guided[eye][0]}, clf, scale_note=True,
+                     title="the same three maps, a 32x32 crop enlarged (one block = one pixel)")
 
 # %% [markdown]
 # **What to look at:** enlarged, the deconvnet panel is a regular lattice, mostly vertical
@@ -232,7 +218,7 @@ period2 = {name: cv.high_frequency_share(a, cutoff=0.9).item() for name, a in th
 stripes4 = {name: cv.evaluate.period_share(a.abs().amax(dim=1, keepdim=True), 4).item() for name, a in three.items()}
 print("period-2 share (signed map):", {k: round(v, 2) for k, v in period2.items()})
 print("4-pixel share along x (|map| as drawn):", {k: round(v, 2) for k, v in stripes4.items()})
-drawn = deconv[0].abs().amax(dim=0)  # the deconvnet's |map|, H x W
+drawn = deconv[0].abs().amax(dim=0)   # the deconvnet's |map|, H x W
 border = {"bottom 8 rows": drawn[-8:].mean() / drawn.mean(), "left 8 columns": drawn[:, :8].mean() / drawn.mean()}
 print("deconvnet |map|, border mean / whole-map mean:", {k: round(v.item(), 2) for k, v in border.items()})
 
@@ -262,12 +248,9 @@ coffee = clf.preprocess(cv.sample_image("coffee"), size=SIZE)
 top1 = clf.predict(x, 1)[0][0]
 deconv_coffee = cv.deconvnet(clf, coffee, top1)
 name = f"deconvnet, class '{clf.label(top1)}'"
-display(
-    cv.plot.maps_on_images(
-        [(name, x, deconv[0]), (name, coffee, deconv_coffee[0])], clf, difference=True, scale_note=True, title="the deconvnet map of one class on two photos"
-    ),
-    Markdown(cv.credit("coffee")),
-)
+display(cv.plot.maps_on_images([(name, x, deconv[0]), (name, coffee, deconv_coffee[0])], clf, difference=True,
+                               scale_note=True, title="the deconvnet map of one class on two photos"),
+        Markdown(cv.credit("coffee")))
 print("the same map on both photos:", torch.allclose(deconv_coffee, deconv, rtol=1e-4, atol=1e-6))
 
 # %% tags=["check"]
@@ -287,15 +270,16 @@ assert torch.allclose(deconv_coffee, deconv, rtol=1e-4, atol=1e-6)
 # comparison.
 
 # %%
-vgg = cv.load_classic(
-    "vgg16", shows="VGG16's vanilla and guided-backprop maps of the cat, their period-2 share, and guided backprop from one of its channels", device=DEVICE
-)
+vgg = cv.load_classic("vgg16", shows="VGG16's vanilla and guided-backprop maps of the cat, "
+                      "their period-2 share, and guided backprop from one of its channels", device=DEVICE)
 if vgg:
     xv = vgg.preprocess(cv.sample_image("cat"), size=SIZE)
     guided_v = cv.guided_backprop(vgg, xv)
-    display(cv.plot.vanilla_vs_guided(xv, cv.saliency(vgg, xv)[0], guided_v[0], vgg, title="VGG16: vanilla vs guided", scale_note=True))
+    display(cv.plot.vanilla_vs_guided(xv, cv.saliency(vgg, xv)[0], guided_v[0], vgg,
+                                      title="VGG16: vanilla vs guided", scale_note=True))
     share_v = cv.high_frequency_share(guided_v, cutoff=0.9).item()
-    print(f"period-2 share of the guided map: VGG16 {share_v:.2f}, EfficientNet-Lite0 {period2['guided']:.2f}")
+    print(f"period-2 share of the guided map: VGG16 {share_v:.2f}, "
+          f"EfficientNet-Lite0 {period2['guided']:.2f}")
 
 # %% [markdown]
 # ### Does the map depend on the class?
@@ -319,8 +303,9 @@ if not cv.config.quick():
 # %%
 targets = [[clf.class_index("electric guitar"), clf.class_index("drum")]]  # (N=1, K=2)
 labels = [clf.label(t) for t in targets[0]]
-vanilla_k = cv.saliency(clf, both, targets)  # shape (1, 2, 3, H, W)
-cv.plot.class_maps(both, vanilla_k, labels, clf, title="EfficientNet-Lite0: vanilla gradient, two classes", scale_note=True)
+vanilla_k = cv.saliency(clf, both, targets)       # shape (1, 2, 3, H, W)
+cv.plot.class_maps(both, vanilla_k, labels, clf, title="EfficientNet-Lite0: vanilla gradient, two classes",
+                   scale_note=True)
 
 # %% [markdown]
 # **What to look at.** Both maps are dominated by the bass drum (the large circle). The
@@ -340,7 +325,8 @@ cv.plot.class_maps(both, vanilla_k, labels, clf, title="EfficientNet-Lite0: vani
 # %%
 guided_k = cv.guided_backprop(clf, both, targets)
 deconv_k = cv.deconvnet(clf, both, targets)
-cv.plot.class_maps(both, guided_k, labels, clf, title="EfficientNet-Lite0: guided backprop, two classes", scale_note=True)
+cv.plot.class_maps(both, guided_k, labels, clf, title="EfficientNet-Lite0: guided backprop, two classes",
+                   scale_note=True)
 
 # %%
 cv.plot.class_maps(both, deconv_k, labels, clf, title="EfficientNet-Lite0: deconvnet, two classes", scale_note=True)
@@ -348,9 +334,10 @@ cv.plot.class_maps(both, deconv_k, labels, clf, title="EfficientNet-Lite0: decon
 # %%
 # Pearson correlation of the two classes' max |.| maps (1: the same picture), and a control:
 # two SmoothGrad maps of the same class that differ only in the noise seed
-corr = {name: cv.plot.map_correlation(a[0, 0], a[0, 1]) for name, a in {"vanilla": vanilla_k, "guided": guided_k, "deconvnet": deconv_k}.items()}
+corr = {name: cv.plot.map_correlation(a[0, 0], a[0, 1]) for name, a in
+        {"vanilla": vanilla_k, "guided": guided_k, "deconvnet": deconv_k}.items()}
 guitar = targets[0][0]
-for s in (0, 1):  # control: the same class, the vanilla gradient at the photo plus 1 % noise
+for s in (0, 1):   # control: the same class, the vanilla gradient at the photo plus 1 % noise
     jittered = cv.smoothgrad(clf, both, guitar, n=1, noise=0.01, seed=s)
     corr[f"same class, 1 % noise (seed {s})"] = cv.plot.map_correlation(vanilla_k[0, 0], jittered[0])
 print({k: round(v, 2) for k, v in corr.items()})
@@ -401,13 +388,12 @@ LAYER = "blocks.10"
 channel = int(cv.activations(clf, x, LAYER)[0].mean(dim=(1, 2)).argmax())
 from_channel = cv.guided_backprop(clf, x, from_layer=LAYER, channel=channel)
 from_unit = cv.guided_backprop(clf, x, from_layer=LAYER, channel=channel, position="max")
-maps = {
-    f"class '{clf.label(top1)}'": guided[0],
-    f"channel {channel}, summed\nover positions": from_channel[0],
-    f"channel {channel}, its strongest\nposition only": from_unit[0],
-}
-display(cv.plot.compare_maps(x, maps, clf, scale_note=True, title=f"EfficientNet-Lite0: guided backprop from the class and from {LAYER}"))
-unit_vs_class = {"summed": cv.plot.map_correlation(guided[0], from_channel[0]), "strongest position": cv.plot.map_correlation(guided[0], from_unit[0])}
+maps = {f"class '{clf.label(top1)}'": guided[0], f"channel {channel}, summed\nover positions": from_channel[0],
+        f"channel {channel}, its strongest\nposition only": from_unit[0]}
+display(cv.plot.compare_maps(x, maps, clf, scale_note=True,
+                             title=f"EfficientNet-Lite0: guided backprop from the class and from {LAYER}"))
+unit_vs_class = {"summed": cv.plot.map_correlation(guided[0], from_channel[0]),
+                 "strongest position": cv.plot.map_correlation(guided[0], from_unit[0])}
 print("correlation with the class's map:", {k: round(v, 2) for k, v in unit_vs_class.items()})
 
 # %% tags=["check"]
@@ -440,19 +426,14 @@ if not cv.config.quick():
 # %%
 if vgg:
     unit = int(cv.activations(vgg, xv, "features.22")[0].mean(dim=(1, 2)).argmax())
-    display(
-        cv.plot.compare_maps(
-            xv,
-            {
-                f"class '{vgg.label(vgg.predict(xv, 1)[0][0])}'": guided_v[0],
-                f"features.22, channel {unit},\nsummed over positions": cv.guided_backprop(vgg, xv, from_layer="features.22", channel=unit)[0],
-                f"channel {unit}, its strongest\nposition only": cv.guided_backprop(vgg, xv, from_layer="features.22", channel=unit, position="max")[0],
-            },
-            vgg,
-            title="VGG16: guided backprop from the class and from one channel",
-            scale_note=True,
-        )
-    )
+    display(cv.plot.compare_maps(xv, {f"class '{vgg.label(vgg.predict(xv, 1)[0][0])}'": guided_v[0],
+                                      f"features.22, channel {unit},\nsummed over positions":
+                                      cv.guided_backprop(vgg, xv, from_layer="features.22", channel=unit)[0],
+                                      f"channel {unit}, its strongest\nposition only":
+                                      cv.guided_backprop(vgg, xv, from_layer="features.22", channel=unit,
+                                                         position="max")[0]},
+                                 vgg, title="VGG16: guided backprop from the class and from one channel",
+                                 scale_note=True))
 
 # %% [markdown]
 # ## 3. SmoothGrad: remove noise by adding noise
@@ -473,22 +454,17 @@ if vgg:
 # %%
 smooth = cv.smoothgrad(clf, x, n=N, noise=0.15, seed=0)
 smooth_guided = cv.smoothgrad(clf, x, method=cv.guided_backprop, n=N, noise=0.15, seed=0)
-cv.plot.compare_maps(
-    x,
-    {"vanilla": grad[0], f"SmoothGrad (n={N})": smooth[0], "guided": guided[0], f"SmoothGrad guided (n={N})": smooth_guided[0]},
-    clf,
-    title="EfficientNet-Lite0: SmoothGrad, noise 15 %",
-    scale_note=True,
-)
+cv.plot.compare_maps(x, {"vanilla": grad[0], f"SmoothGrad (n={N})": smooth[0],
+                         "guided": guided[0], f"SmoothGrad guided (n={N})": smooth_guided[0]}, clf,
+                     title="EfficientNet-Lite0: SmoothGrad, noise 15 %", scale_note=True)
 
 # %%
-hf = {
-    name: cv.high_frequency_share(a).item() for name, a in {"vanilla": grad, "SmoothGrad": smooth, "guided": guided, "SmoothGrad guided": smooth_guided}.items()
-}
+hf = {name: cv.high_frequency_share(a).item() for name, a in
+      {"vanilla": grad, "SmoothGrad": smooth, "guided": guided, "SmoothGrad guided": smooth_guided}.items()}
 print("high-frequency share:", {k: round(v, 2) for k, v in hf.items()})
 p2_smooth = cv.high_frequency_share(smooth_guided, cutoff=0.9).item()
 print(f"period-2 share, guided: {period2['guided']:.2f} -> SmoothGrad guided: {p2_smooth:.2f}")
-other_seed = cv.smoothgrad(clf, x, n=N, noise=0.15, seed=1)  # the same settings, other noise
+other_seed = cv.smoothgrad(clf, x, n=N, noise=0.15, seed=1)   # the same settings, other noise
 seeds = cv.plot.map_correlation(smooth[0], other_seed[0])
 print(f"SmoothGrad (n={N}), seed 0 vs seed 1: correlation {seeds:.2f}")
 
@@ -496,7 +472,7 @@ print(f"SmoothGrad (n={N}), seed 0 vs seed 1: correlation {seeds:.2f}")
 # the raw gradient is mostly high-frequency; SmoothGrad keeps most of that share, and halves it for guided
 assert hf["vanilla"] > 0.7 and hf["SmoothGrad"] > 0.8 * hf["vanilla"]
 assert hf["SmoothGrad guided"] < cv.config.pick(0.6, 0.75) * hf["guided"]
-if not cv.config.quick():  # the period-2 share roughly halves but does not vanish; two seeds give other speckle
+if not cv.config.quick():   # the period-2 share roughly halves but does not vanish; two seeds give other speckle
     assert 2 * period2["vanilla"] < p2_smooth < 0.7 * period2["guided"], (p2_smooth, period2)
     assert seeds < 0.5, seeds
 
@@ -572,18 +548,12 @@ ig, err = cv.integrated_gradients(clf, x, steps=STEPS, return_error=True)
 gap = ig.sum().item() - err.item()  # = z_c(x) - z_c(black)
 print(f"sum of IG = {ig.sum().item():.2f}, z(x) - z(baseline) = {gap:.2f}, error {abs(err.item() / gap):.1%}")
 ixg = cv.input_x_gradient(clf, x)
-cv.plot.compare_maps(
-    x,
-    {"input x gradient": ixg[0], f"Integrated Gradients ({STEPS} steps)": ig[0]},
-    clf,
-    title="EfficientNet-Lite0: input x gradient and Integrated Gradients, |value|",
-    scale_note=True,
-)
+cv.plot.compare_maps(x, {"input x gradient": ixg[0], f"Integrated Gradients ({STEPS} steps)": ig[0]}, clf,
+                     title="EfficientNet-Lite0: input x gradient and Integrated Gradients, |value|", scale_note=True)
 
 # %%
-cv.plot.signed_maps(
-    x, {"input x gradient": ixg[0], f"Integrated Gradients ({STEPS} steps)": ig[0]}, clf, title="the same maps, signed: red raises the score, blue lowers it"
-)
+cv.plot.signed_maps(x, {"input x gradient": ixg[0], f"Integrated Gradients ({STEPS} steps)": ig[0]}, clf,
+                    title="the same maps, signed: red raises the score, blue lowers it")
 
 # %% [markdown]
 # **What to look at.** Completeness is about the *signed* sum, so the second figure keeps
@@ -719,7 +689,7 @@ def my_saliency(model, x, target):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_saliency(my_saliency)
+cv.exercises.check_saliency(my_saliency);
 
 
 # %% tags=["solution"]
@@ -728,7 +698,6 @@ def my_saliency_solution(model, x, target):
     score = model(x)[:, target].sum()  # images are independent: one backward for all
     (grad,) = torch.autograd.grad(score, x)
     return grad.detach()
-
 
 assert cv.exercises.check_saliency(my_saliency_solution)
 
@@ -749,16 +718,13 @@ assert cv.exercises.check_saliency(my_saliency_solution)
 
 # %%
 layers = cv.randomization_layers(clf)[:3]
-sanity = {
-    name: cv.randomization_check(clf, method, x, layers=layers, seed=0, progress=False).spearman[0]
-    for name, method in {"vanilla": cv.saliency, "guided": cv.guided_backprop}.items()
-}
+sanity = {name: cv.randomization_check(clf, method, x, layers=layers, seed=0, progress=False).spearman[0]
+          for name, method in {"vanilla": cv.saliency, "guided": cv.guided_backprop}.items()}
 print("randomised, from the output:", layers)
 print({k: [round(float(v), 2) for v in r] for k, r in sanity.items()})
-control = {
-    name: cv.evaluate.spearman(a.abs().sum(1), cv.smoothgrad(clf, x, method=method, n=1, noise=0.01, seed=0).abs().sum(1)).item()
-    for name, (method, a) in {"vanilla": (cv.saliency, grad), "guided": (cv.guided_backprop, guided)}.items()
-}
+control = {name: cv.evaluate.spearman(a.abs().sum(1), cv.smoothgrad(clf, x, method=method, n=1, noise=0.01,
+                                                                     seed=0).abs().sum(1)).item()
+           for name, (method, a) in {"vanilla": (cv.saliency, grad), "guided": (cv.guided_backprop, guided)}.items()}
 print("control, trained network, 1 % noise:", {k: round(v, 2) for k, v in control.items()})
 
 # %% [markdown]

@@ -58,13 +58,12 @@
 # %%
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(160, 32), cv.config.pick(256, 10)
-res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)  # a Rendering: .image, .tensor, .history
+res = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)   # a Rendering: .image, .tensor, .history
 cv.plot.renderings(res, [f"{cv.title_name(clf)}: blocks.8 channel 12"], cell=3.5)
 
 # %%
-cv.plot.score_history(
-    res.history, title="blocks.8 channel 12: mean activation per step\n(on that step's randomly transformed image)", smooth=10, mark_step=STEPS // 4
-)
+cv.plot.score_history(res.history, title="blocks.8 channel 12: mean activation per step\n(on that step's randomly transformed image)",
+                      smooth=10, mark_step=STEPS // 4)
 
 # %% [markdown]
 # The score is the channel's mean activation on the image *as transformed at that step*.
@@ -81,10 +80,8 @@ cv.plot.score_history(
 h = res.history[:, 0]
 quarter, last10 = h[len(h) // 4].item(), h[-10:].mean().item()
 plain = cv.activations(clf, clf.from_unit(res.tensor), "blocks.8")[0, 12].mean().item()
-print(
-    f"score: start {h[0].item():.1f}, after a quarter of the steps {quarter:.1f}, "
-    f"mean of the last 10 steps {last10:.1f}; finished image, untransformed: {plain:.1f}"
-)
+print(f"score: start {h[0].item():.1f}, after a quarter of the steps {quarter:.1f}, "
+      f"mean of the last 10 steps {last10:.1f}; finished image, untransformed: {plain:.1f}")
 print(f"share of the climb done in the first quarter: {(quarter - h[0].item()) / (last10 - h[0].item()):.0%}")
 
 # %% tags=["check"]
@@ -110,9 +107,9 @@ import torch
 from cnnviz_lab import objectives as obj
 
 goals = [obj.neuron("blocks.8", 12), obj.channel("blocks.8", 12), obj.class_logit("goldfish")]
-neuron = cv.maximize(clf, goals[0], size=SIZE, steps=STEPS, seed=0)  # stops at blocks.8
-fish = cv.maximize(clf, goals[2], size=SIZE, steps=STEPS, seed=0)  # runs the whole network
-images = torch.cat([neuron.tensor, res.tensor, fish.tensor])  # the channel: section 1's render
+neuron = cv.maximize(clf, goals[0], size=SIZE, steps=STEPS, seed=0)   # stops at blocks.8
+fish = cv.maximize(clf, goals[2], size=SIZE, steps=STEPS, seed=0)     # runs the whole network
+images = torch.cat([neuron.tensor, res.tensor, fish.tensor])   # the channel: section 1's render
 cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in goals], cell=3.4)
 
 # %% [markdown]
@@ -149,10 +146,8 @@ contrast = cv.optvis.centre_contrast(images)
 print(f"centre / border contrast: neuron {contrast[0]:.1f}, channel {contrast[1]:.1f}")
 top = clf.predict(clf.from_unit(images[2:3]))[0]
 print(f"the class image is classified as {top[1]} ({top[2]:.0%})")
-rf = {
-    l: cv.optvis.receptive_field(clf, l, size=1024 if l == "blocks.15" else 512)  # a canvas larger than the field
-    for l in ["blocks.1", "blocks.4", "blocks.8", "blocks.10", "blocks.15"]
-}
+rf = {l: cv.optvis.receptive_field(clf, l, size=1024 if l == "blocks.15" else 512)   # a canvas larger than the field
+      for l in ["blocks.1", "blocks.4", "blocks.8", "blocks.10", "blocks.15"]}
 print("theoretical receptive field (pixels):", ", ".join(f"{l} {v}" for l, v in rf.items()))
 print(f"(the renders are {SIZE} pixels; the network was trained on 224-pixel images)")
 
@@ -177,12 +172,9 @@ assert rf["blocks.15"] > 2 * rf["blocks.10"] > 2 * 224
 
 # %%
 erf = cv.optvis.effective_receptive_field(clf, "blocks.8", 12, size=SIZE, samples=4)
-inner = erf[SIZE // 4 : -(SIZE // 4), SIZE // 4 : -(SIZE // 4)].sum() / erf.sum()
-cv.plot.receptive_map(
-    images[0],
-    erf,
-    ["centre neuron of blocks.8 channel 12 (render)", f"|dh/dx| of that unit, mean of 4 noise inputs\n({inner:.0%} of it in the central quarter of the area)"],
-)
+inner = erf[SIZE // 4:-(SIZE // 4), SIZE // 4:-(SIZE // 4)].sum() / erf.sum()
+cv.plot.receptive_map(images[0], erf, ["centre neuron of blocks.8 channel 12 (render)",
+                      f"|dh/dx| of that unit, mean of 4 noise inputs\n({inner:.0%} of it in the central quarter of the area)"])
 
 # %% tags=["check"]
 # most of the centre unit's gradient falls in the central quarter of the image
@@ -229,7 +221,7 @@ print("high-frequency share:", ", ".join(f"{l} {v:.2f}" for l, v in zip(layers, 
 # the high-frequency share falls block by block for this channel, and barely from blocks.10 to blocks.15
 if not cv.config.quick():
     assert hf[2] - hf[3] < 0.1, hf
-    assert hf[0] > hf[-1] + 0.2 and all(hf[i] > hf[i + 1] for i in range(3)), hf  # falls block by block
+    assert hf[0] > hf[-1] + 0.2 and all(hf[i] > hf[i + 1] for i in range(3)), hf   # falls block by block
 
 # %% [markdown]
 # ## 4. Regularisers and the parametrisation
@@ -304,10 +296,10 @@ for name, t, f, a in zip(variants, tv, hf, fires):
 # %% tags=["check"]
 # TV smooths at little cost; transforms clean at a price; the decorrelated Fourier image is the cleanest
 if not cv.config.quick():
-    assert tv[1] < 0.25 * tv[0] and hf[1] < hf[0] - 0.15 and fires[1] > 0.9 * fires[0]  # TV acts
+    assert tv[1] < 0.25 * tv[0] and hf[1] < hf[0] - 0.15 and fires[1] > 0.9 * fires[0]   # TV acts
     assert hf[2] < hf[0] and hf[3] == hf[:4].min() and hf[0] == hf.max()
-    assert max(fires[2:]) < 0.85 * fires[0]  # the price of transforms: weaker on the plain image
-    assert hf[4] > hf[3] + 0.1 and abs(fires[4] - fires[3]) < 0.1 * fires[3]  # decorrelation removes colour noise
+    assert max(fires[2:]) < 0.85 * fires[0]   # the price of transforms: weaker on the plain image
+    assert hf[4] > hf[3] + 0.1 and abs(fires[4] - fires[3]) < 0.1 * fires[3]   # decorrelation removes colour noise
 
 # %% [markdown]
 # ## 5. A grid of channels, rendered as one batch
@@ -369,10 +361,12 @@ display(cv.plot.difference(res, title=title, clip_percentile=99), Markdown(cv.cr
 # %%
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
 free = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=0, param="pixel", image=cat).tensor  # lambda = 0
-from_noise = imgs[2].tensor  # section 4: same channel, pixels + transforms, same steps, from noise
+from_noise = imgs[2].tensor   # section 4: same channel, pixels + transforms, same steps, from noise
 dist = lambda x: (x - res.start).pow(2).mean().item()
-print(f"mean squared distance to the photo: lambda 3000 {dist(res.tensor):.4f}, lambda 0 {dist(free):.4f}, from noise {dist(from_noise):.4f}")
-print(f"channel 12: photo {act(res.start):.1f}, lambda 3000 {act(res.tensor):.1f}, lambda 0 {act(free):.1f}, from noise {act(from_noise):.1f}")
+print(f"mean squared distance to the photo: lambda 3000 {dist(res.tensor):.4f}, lambda 0 {dist(free):.4f}, "
+      f"from noise {dist(from_noise):.4f}")
+print(f"channel 12: photo {act(res.start):.1f}, lambda 3000 {act(res.tensor):.1f}, lambda 0 {act(free):.1f}, "
+      f"from noise {act(from_noise):.1f}")
 
 # %% tags=["check"]
 # the penalty keeps the result close to the photo, and the channel still rises well above the photo's value
@@ -431,10 +425,8 @@ fmap = cv.activations(clf, clf.from_unit(imgs[3].tensor), "blocks.8")[0, 12]
 titles = [f"render (seed 0)\nbest unit {fmap.max():.1f}, mean {fmap.mean():.1f}"]
 titles += [f"{photos[i].replace('_', ' ')}\nunit {v:.1f}" for i, v in zip(ex.sources, ex.values)]
 display(cv.plot.renderings([imgs[3].tensor[0]] + list(ex.patches), titles, ncols=7, cell=2.2))
-print(
-    f"channel 12 over the {len(photos)} photos: best unit {ex.values[0]:.1f}, best mean over all positions "
-    f"{ex.image_means.max():.1f}; render: best unit {fmap.max():.1f}, mean {fmap.mean():.1f}"
-)
+print(f"channel 12 over the {len(photos)} photos: best unit {ex.values[0]:.1f}, best mean over all positions "
+      f"{ex.image_means.max():.1f}; render: best unit {fmap.max():.1f}, mean {fmap.mean():.1f}")
 display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 
 # %% [markdown]
@@ -460,7 +452,7 @@ display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 
 # %%
 six = clf.preprocess([cv.sample_image(photos[i]) for i in ex.sources], size=SIZE)
-mirrored = torch.nn.functional.pad(six, (16, 16, 16, 16), mode="reflect")  # one more unit on each side
+mirrored = torch.nn.functional.pad(six, (16, 16, 16, 16), mode="reflect")   # one more unit on each side
 inside = cv.activations(clf, mirrored, "blocks.8")[:, 12, 1:-1, 1:-1].flatten(1).max(1).values
 for i, before, after in zip(ex.sources, ex.values, inside):
     print(f"{photos[i].replace('_', ' '):18s} best unit: zero padding {before:5.1f}, mirrored padding {after:5.1f}")
@@ -500,39 +492,26 @@ if not cv.config.quick():
 import copy
 
 other = cv.maximize(clf, "blocks.8:12", size=SIZE, steps=STEPS, seed=1)
-batch = clf.preprocess([cv.sample_image(p) for p in photos], size=SIZE)  # the 16 sample photos
-random_net = copy.deepcopy(clf)  # the copy only: redrawn weights, statistics re-estimated on the photos
+batch = clf.preprocess([cv.sample_image(p) for p in photos], size=SIZE)   # the 16 sample photos
+random_net = copy.deepcopy(clf)   # the copy only: redrawn weights, statistics re-estimated on the photos
 cv.evaluate.randomize_layer(random_net.model, seed=0, init="normal", calibrate=batch)
 rand = cv.maximize(random_net, "blocks.8:12", size=SIZE, steps=STEPS, seed=0)
-start = cv.maximize(random_net, "blocks.8:12", size=SIZE, steps=0, seed=0).tensor  # step 0 of every seed-0 render
-display(
-    cv.plot.renderings(
-        [imgs[3], other, start, rand],
-        [
-            "trained network, seed 0\n(as in section 4)",
-            "trained network, seed 1",
-            "start of every seed-0 Fourier\nrender (step 0)",
-            f"network with random weights,\nseed 0 after {STEPS} steps",
-        ],
-        ncols=4,
-        cell=3.0,
-        suptitle="blocks.8 channel 12",
-    )
-)
+start = cv.maximize(random_net, "blocks.8:12", size=SIZE, steps=0, seed=0).tensor   # step 0 of every seed-0 render
+display(cv.plot.renderings([imgs[3], other, start, rand], ["trained network, seed 0\n(as in section 4)",
+        "trained network, seed 1", "start of every seed-0 Fourier\nrender (step 0)",
+        f"network with random weights,\nseed 0 after {STEPS} steps"], ncols=4, cell=3.0, suptitle="blocks.8 channel 12"))
 
 # %%
 act = lambda x: cv.activations(clf, clf.from_unit(x), "blocks.8")[0, 12].mean().item()
 pairs = {"seed 0 vs seed 1": other.tensor, "seed 0 vs cat photo": res.start, "seed 0 vs random-weight render": rand.tensor}
 corr = {n: cv.optvis.feature_correlation(clf, "blocks.8", imgs[3].tensor, y).item() for n, y in pairs.items()}
 for name, y in pairs.items():
-    print(f"{name:31s} mean squared pixel difference {(imgs[3].tensor - y).pow(2).mean():.4f}, blocks.8 feature correlation {corr[name]:.2f}")
-print(
-    f"channel 12: seed 0 {act(imgs[3].tensor):.1f}, seed 1 {act(other.tensor):.1f}, "
-    f"grey image {act(torch.full_like(other.tensor, 0.5)):.1f}, cat photo {act(res.start):.1f}"
-)
-print(
-    f"random-weight network, its own channel 12 while rendering: step 1 {rand.history[0, 0]:.1f}, mean of the last 10 steps {rand.history[-10:, 0].mean():.1f}"
-)
+    print(f"{name:31s} mean squared pixel difference {(imgs[3].tensor - y).pow(2).mean():.4f}, "
+          f"blocks.8 feature correlation {corr[name]:.2f}")
+print(f"channel 12: seed 0 {act(imgs[3].tensor):.1f}, seed 1 {act(other.tensor):.1f}, "
+      f"grey image {act(torch.full_like(other.tensor, 0.5)):.1f}, cat photo {act(res.start):.1f}")
+print(f"random-weight network, its own channel 12 while rendering: step 1 {rand.history[0, 0]:.1f}, "
+      f"mean of the last 10 steps {rand.history[-10:, 0].mean():.1f}")
 
 # %% [markdown]
 # **Reading the numbers:** the two seeds show the same blue-grey scale texture, shifted and
@@ -553,7 +532,7 @@ print(
 # redrawn weights, both ways:
 
 # %%
-kept = copy.deepcopy(clf)  # the same redrawn weights, the trained statistics kept
+kept = copy.deepcopy(clf)   # the same redrawn weights, the trained statistics kept
 cv.evaluate.randomize_layer(kept.model, seed=0, init="normal")
 nets = {"trained network": clf, "random weights, trained statistics": kept, "random weights, re-estimated": random_net}
 c12 = {n: cv.activations(m, batch, "blocks.8")[:, 12].mean((1, 2)) for n, m in nets.items()}
@@ -585,7 +564,7 @@ if not cv.config.quick():
     assert corr["seed 0 vs random-weight render"] < 0.5 and climb > 2 * spread, (corr, climb, spread)
     kept_c12, trained_c12 = c12["random weights, trained statistics"], c12["trained network"]
     assert kept_c12.std() < 0.05 * kept_c12.mean().abs() and spread > 2 * kept_c12.std()
-    assert (act(imgs[3].tensor) - trained_c12.mean()) / trained_c12.std() > 3 * climb / spread  # the trained climb is larger
+    assert (act(imgs[3].tensor) - trained_c12.mean()) / trained_c12.std() > 3 * climb / spread   # the trained climb is larger
 
 # %% [markdown]
 # ## 8. Explore
@@ -599,7 +578,8 @@ if not cv.config.quick():
 # fragments.
 
 # %%
-ends = cv.plot.renderings(images.tensor[[0, 3]], [f"{l} channel 3 (section 3)" for l in ("blocks.1", "blocks.15")], ncols=2, cell=3)
+ends = cv.plot.renderings(images.tensor[[0, 3]], [f"{l} channel 3 (section 3)" for l in ("blocks.1", "blocks.15")],
+                          ncols=2, cell=3)
 cv.widgets.maximize_panel(layer="blocks.15", first=ends)
 
 
@@ -618,15 +598,14 @@ def total_variation(images):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_total_variation(total_variation)
+cv.exercises.check_total_variation(total_variation);
 
 
 # %% tags=["solution"]
 def total_variation_solution(images):
     dx = images[..., :-1, 1:] - images[..., :-1, :-1]
     dy = images[..., 1:, :-1] - images[..., :-1, :-1]
-    return (dx**2 + dy**2).flatten(1).mean(1)
-
+    return (dx ** 2 + dy ** 2).flatten(1).mean(1)
 
 assert cv.exercises.check_total_variation(total_variation_solution)
 
@@ -642,7 +621,8 @@ assert cv.exercises.check_total_variation(total_variation_solution)
 
 # %%
 weights = [30, 300, 3000]
-tvs = cv.maximize(clf, [target - w * obj.total_variation() for w in weights], size=SIZE, steps=STEPS, seed=0, param="pixel", transforms=None)
+tvs = cv.maximize(clf, [target - w * obj.total_variation() for w in weights], size=SIZE, steps=STEPS,
+                  seed=0, param="pixel", transforms=None)
 tv_hf = cv.high_frequency_share(tvs.tensor)
 tv_act = cv.activations(clf, clf.from_unit(tvs.tensor), "blocks.8")[:, 12].mean((1, 2))
 cv.plot.renderings(tvs, [f"TV weight {w}\nhf {f:.2f}, channel {a:.1f}" for w, f, a in zip(weights, tv_hf, tv_act)], cell=3)
@@ -709,15 +689,11 @@ if not cv.config.quick():
 
 # %%
 goals = [obj.neuron("blocks.1", 3), obj.neuron("blocks.15", 3)]
-small = cv.config.pick(128, 32)  # 128 pixels and 64 steps, to keep the cell quick
+small = cv.config.pick(128, 32)   # 128 pixels and 64 steps, to keep the cell quick
 raw = cv.maximize(clf, goals, size=small, steps=STEPS // 4, seed=0, param="pixel", transforms=None)
 usual = cv.maximize(clf, goals, size=small, steps=STEPS // 4, seed=0)
-names = [
-    "blocks.1 neuron, pixels, no transforms",
-    "blocks.15 neuron, pixels, no transforms",
-    "blocks.1 neuron, Fourier + transforms",
-    "blocks.15 neuron, Fourier + transforms",
-]
+names = ["blocks.1 neuron, pixels, no transforms", "blocks.15 neuron, pixels, no transforms",
+         "blocks.1 neuron, Fourier + transforms", "blocks.15 neuron, Fourier + transforms"]
 cv.plot.renderings(list(raw.tensor) + list(usual.tensor), names, ncols=4, cell=2.8)
 
 # %% [markdown]

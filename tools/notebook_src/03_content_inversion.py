@@ -63,7 +63,7 @@
 clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(128, 40), cv.config.pick(300, 12)
 cat = cv.sample_image("cat")
-res = cv.invert(clf, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0)  # a Rendering, with .info
+res = cv.invert(clf, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0)   # a Rendering, with .info
 print(f"feature distance: {res.info['distance_start']:.2f} (noise) -> {res.info['distance_end']:.2f}")
 
 # %% tags=["check"]
@@ -91,11 +91,11 @@ import torch
 from IPython.display import Markdown
 
 layers = ["blocks.1", "blocks.4", "blocks.8", "blocks.12", "head"]
-results = {
-    l: res if l == "blocks.4" else cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0) for l in layers
-}  # blocks.4: section 1's run, the same settings
+results = {l: res if l == "blocks.4" else cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0)
+           for l in layers}   # blocks.4: section 1's run, the same settings
 d = {l: r.info["distance_end"] for l, r in results.items()}
-display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()}, d, fontsize=13), Markdown(cv.credit("cat")))
+display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()}, d,
+                           fontsize=13), Markdown(cv.credit("cat")))
 
 # %% [markdown]
 # **What $d$ measures, and what it does not.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 /
@@ -139,17 +139,16 @@ pixel_error = {l: (results[l].tensor - results[l].info["target"]).pow(2).mean().
 hf = dict(zip(blocks, cv.high_frequency_share(torch.cat([results[l].tensor for l in blocks])).tolist()))
 print("feature distance d:  ", ", ".join(f"{l} {d[l]:.2f}" for l in blocks))
 print("pixel error to photo:", ", ".join(f"{l} {pixel_error[l]:.3f}" for l in blocks))
-print(
-    "high-frequency share:", ", ".join(f"{l} {hf[l]:.2f}" for l in blocks), f"(photo {cv.high_frequency_share(results['blocks.1'].info['target']).item():.2f})"
-)
+print("high-frequency share:", ", ".join(f"{l} {hf[l]:.2f}" for l in blocks),
+      f"(photo {cv.high_frequency_share(results['blocks.1'].info['target']).item():.2f})")
 
 # %% tags=["check"]
 # d falls with depth, block by block, while the pixel error rises; every reconstruction is rougher than the photo
 if not cv.config.quick():
     assert min(hf.values()) > 3 * cv.high_frequency_share(results["blocks.1"].info["target"]).item()
-    assert d["blocks.12"] < d["blocks.1"] / 3  # d falls with depth ...
-    assert all(d[deep] < d[shallow] + 0.05 for shallow, deep in zip(blocks, blocks[1:]))  # ... block by block
-    assert pixel_error["blocks.12"] > pixel_error["blocks.1"]  # lower d, yet farther from the photo
+    assert d["blocks.12"] < d["blocks.1"] / 3   # d falls with depth ...
+    assert all(d[deep] < d[shallow] + 0.05 for shallow, deep in zip(blocks, blocks[1:]))   # ... block by block
+    assert pixel_error["blocks.12"] > pixel_error["blocks.1"]   # lower d, yet farther from the photo
 
 # %% [markdown]
 # ### 2b. A second photo
@@ -162,10 +161,8 @@ if not cv.config.quick():
 coffee = cv.sample_image("coffee")
 other = {l: cv.invert(clf, coffee, l, size=SIZE, steps=STEPS, seed=0) for l in ("blocks.4", "blocks.12")}
 cup = other["blocks.4"].info["target"]
-display(
-    cv.plot.inversions(cup, {l: r.tensor for l, r in other.items()}, {l: r.info["distance_end"] for l, r in other.items()}, fontsize=13),
-    Markdown(cv.credit("coffee")),
-)
+display(cv.plot.inversions(cup, {l: r.tensor for l, r in other.items()}, {l: r.info["distance_end"] for l, r in other.items()},
+                           fontsize=13), Markdown(cv.credit("coffee")))
 cup_error = {l: (r.tensor - cup).pow(2).mean().item() for l, r in other.items()}
 print("pixel error to the photo:", ", ".join(f"{l} {v:.3f}" for l, v in cup_error.items()))
 
@@ -201,25 +198,19 @@ if not cv.config.quick():
 
 # %%
 plain = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0)
-cv.plot.renderings(
-    [plain.info["target"], results["blocks.1"], plain],
-    ["photo", f"blocks.1, jitter + TV 0.5, d={d['blocks.1']:.2f}", f"blocks.1, no jitter, TV 0, d={plain.info['distance_end']:.2f}"],
-    cell=3.4,
-    fontsize=12,
-)
+cv.plot.renderings([plain.info["target"], results["blocks.1"], plain],
+                   ["photo", f"blocks.1, jitter + TV 0.5, d={d['blocks.1']:.2f}",
+                    f"blocks.1, no jitter, TV 0, d={plain.info['distance_end']:.2f}"], cell=3.4, fontsize=12)
 
 # %%
 plain_off = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0, alpha_weight=0.0)
 photo = plain.info["target"]
-rows = {
-    "the photo": photo,
-    "blocks.1, jitter + TV 0.5": results["blocks.1"].tensor,
-    "blocks.1, no jitter, TV 0": plain.tensor,
-    "the same, alpha-norm off too": plain_off.tensor,
-}
+rows = {"the photo": photo, "blocks.1, jitter + TV 0.5": results["blocks.1"].tensor,
+        "blocks.1, no jitter, TV 0": plain.tensor, "the same, alpha-norm off too": plain_off.tensor}
 for name, x in rows.items():
     err = (x - photo).pow(2).mean().item()
-    print(f"{name:29s} mean R, G, B: {', '.join(f'{v:.2f}' for v in x.mean((0, 2, 3)).tolist())}" + (f"; pixel error to the photo {err:.3f}" if err else ""))
+    print(f"{name:29s} mean R, G, B: {', '.join(f'{v:.2f}' for v in x.mean((0, 2, 3)).tolist())}"
+          + (f"; pixel error to the photo {err:.3f}" if err else ""))
 brighter = cv.optvis.feature_distance(clf, clf.from_unit((photo + 0.05).clamp(0, 1)), clf.from_unit(photo), "blocks.1").item()
 print(f"d at blocks.1 of the photo made 0.05 brighter everywhere: {brighter:.3f}")
 
@@ -256,15 +247,14 @@ if not cv.config.quick():
 # negated loss; the cell negates it back.
 
 # %%
-loss = torch.stack([-results[l].history[:, 0] for l in ("blocks.1", "blocks.12")], 1)  # d plus the prior terms, per step
+loss = torch.stack([-results[l].history[:, 0] for l in ("blocks.1", "blocks.12")], 1)   # d plus the prior terms, per step
 W, marks = cv.config.pick(25, 3), [STEPS // 3, 2 * STEPS // 3, STEPS]
-display(cv.plot.score_history(loss, ["blocks.1", "blocks.12"], smooth=W, ylabel="loss (d + prior terms)", title="loss per step (on that step's shifted image)"))
-run = {l: [loss[m - W : m, i].mean().item() for m in marks] for i, l in enumerate(("blocks.1", "blocks.12"))}
+display(cv.plot.score_history(loss, ["blocks.1", "blocks.12"], smooth=W, ylabel="loss (d + prior terms)",
+                              title="loss per step (on that step's shifted image)"))
+run = {l: [loss[m - W:m, i].mean().item() for m in marks] for i, l in enumerate(("blocks.1", "blocks.12"))}
 for l, v in run.items():
-    print(
-        f"{l:9s} running mean of {W} steps at steps {', '.join(map(str, marks))}: {', '.join(f'{x:.3f}' for x in v)}"
-        f" (over the last third: {100 * (v[1] - v[2]) / v[1]:.0f} % lower)"
-    )
+    print(f"{l:9s} running mean of {W} steps at steps {', '.join(map(str, marks))}: {', '.join(f'{x:.3f}' for x in v)}"
+          f" (over the last third: {100 * (v[1] - v[2]) / v[1]:.0f} % lower)")
 
 # %% tags=["check"]
 # blocks.12's running-mean loss still falls by over a tenth in the last third of the steps, and ends below blocks.1's
@@ -296,18 +286,16 @@ if not cv.config.quick():
 # shows the two copies beside the three inversions.
 
 # %%
-moved = cat.rotate(0, translate=(8, 8))  # 8 pixels right and down in the 451x300 photo: about 4 after the resize
-copies = {
-    "shifted by about 4 pixels": clf.to_unit(clf.preprocess(moved, size=SIZE)).clamp(0, 1),
-    "plus noise (sd 0.05)": (photo + 0.05 * torch.randn(photo.shape, generator=torch.Generator().manual_seed(0))).clamp(0, 1),
-}
-ref = {n: {l: cv.optvis.feature_distance(clf, clf.from_unit(x), clf.from_unit(photo), l).item() for l in blocks} for n, x in copies.items()}
+moved = cat.rotate(0, translate=(8, 8))   # 8 pixels right and down in the 451x300 photo: about 4 after the resize
+copies = {"shifted by about 4 pixels": clf.to_unit(clf.preprocess(moved, size=SIZE)).clamp(0, 1),
+          "plus noise (sd 0.05)": (photo + 0.05 * torch.randn(photo.shape, generator=torch.Generator().manual_seed(0))).clamp(0, 1)}
+ref = {n: {l: cv.optvis.feature_distance(clf, clf.from_unit(x), clf.from_unit(photo), l).item() for l in blocks}
+       for n, x in copies.items()}
 for n, r in ref.items():
     print(f"d, photo {n:26s}", ", ".join(f"{l} {v:.2f}" for l, v in r.items()))
 seeds = [results["blocks.12"]] + [cv.invert(clf, cat, "blocks.12", size=SIZE, steps=STEPS, seed=s) for s in (1, 2)]
-titles = [f"photo {n}\nd at blocks.12 = {ref[n]['blocks.12']:.2f}" for n in copies] + [
-    f"blocks.12 inversion, seed {i}\nd = {r.info['distance_end']:.2f}" for i, r in enumerate(seeds)
-]
+titles = ([f"photo {n}\nd at blocks.12 = {ref[n]['blocks.12']:.2f}" for n in copies]
+          + [f"blocks.12 inversion, seed {i}\nd = {r.info['distance_end']:.2f}" for i, r in enumerate(seeds)])
 cv.plot.renderings([*copies.values(), *seeds], titles, ncols=5, cell=3, fontsize=12)
 
 # %% tags=["check"]
@@ -319,10 +307,8 @@ if not cv.config.quick():
 
 # %%
 between = [(seeds[i].tensor - seeds[j].tensor).pow(2).mean().item() for i, j in ((0, 1), (0, 2), (1, 2))]
-print(
-    f"pixel error between the seeds' pictures: {', '.join(f'{v:.3f}' for v in between)} "
-    f"(each to the photo: {', '.join(f'{(r.tensor - photo).pow(2).mean().item():.3f}' for r in seeds)})"
-)
+print(f"pixel error between the seeds' pictures: {', '.join(f'{v:.3f}' for v in between)} "
+      f"(each to the photo: {', '.join(f'{(r.tensor - photo).pow(2).mean().item():.3f}' for r in seeds)})")
 
 # %% tags=["check"]
 # three seeds: the same small d, different pictures
@@ -381,7 +367,8 @@ if not cv.config.quick():
 # keeps the layout and the colours.
 
 # %%
-common = {l: cv.optvis.feature_distance(clf, clf.from_unit(results[l].tensor), clf.from_unit(photo), "blocks.1").item() for l in blocks}
+common = {l: cv.optvis.feature_distance(clf, clf.from_unit(results[l].tensor), clf.from_unit(photo), "blocks.1").item()
+          for l in blocks}
 coarse = {l: (torch.nn.functional.avg_pool2d(results[l].tensor - photo, 8)).pow(2).mean().item() for l in blocks}
 print("d at blocks.1 of the reconstruction from:     ", ", ".join(f"{l} {v:.2f}" for l, v in common.items()))
 print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}" for l, v in coarse.items()))
@@ -428,17 +415,13 @@ if not cv.config.quick():
 head = results["head"]
 a0 = cv.activations(clf, clf.from_unit(head.info["target"]), "head")
 a = cv.activations(clf, clf.from_unit(head.tensor), "head")
-start = cv.invert(clf, cat, "head", size=SIZE, steps=0, seed=0, progress=False).tensor  # the same seeded noise, 0 steps
+start = cv.invert(clf, cat, "head", size=SIZE, steps=0, seed=0, progress=False).tensor        # the same seeded noise, 0 steps
 a_start = cv.activations(clf, clf.from_unit(start), "head")
 on = {k: ((v > 0) & (a0 > 0)).sum().item() / (a0 > 0).sum().item() for k, v in (("start", a_start), ("end", a))}
-print(
-    f"share of the photo's head activations that are 0: {(a0 == 0).float().mean():.2f}; of its active units, "
-    f"active in the noise start: {on['start']:.2f}, in the reconstruction: {on['end']:.2f}"
-)
-print(
-    f"head: d {head.info['distance_start']:.2f} at the start, {d['head']:.2f} at the end; size of the "
-    f"reconstruction's head activations: {a.pow(2).sum() / a0.pow(2).sum():.3f} of the photo's"
-)
+print(f"share of the photo's head activations that are 0: {(a0 == 0).float().mean():.2f}; of its active units, "
+      f"active in the noise start: {on['start']:.2f}, in the reconstruction: {on['end']:.2f}")
+print(f"head: d {head.info['distance_start']:.2f} at the start, {d['head']:.2f} at the end; size of the "
+      f"reconstruction's head activations: {a.pow(2).sum() / a0.pow(2).sum():.3f} of the photo's")
 
 # %% [markdown]
 # The cure for the *optimisation* is to invert the same layer *before* its clamp, `head.bn`
@@ -453,21 +436,20 @@ print(
 before_clamp = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0, lr=0.02)
 smooth_bn = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0, lr=0.02, tv_weight=5.0)
 top, own = clf.predict(clf.from_unit(before_clamp.tensor))[0], clf.predict(clf.from_unit(head.info["target"]))[0]
-print(
-    f"head.bn: d = {before_clamp.info['distance_end']:.2f} (TV weight 5: {smooth_bn.info['distance_end']:.2f}); "
-    f"classified as {top[1]} ({top[2]:.0%}); the photo itself: {own[1]} ({own[2]:.0%})"
-)
+print(f"head.bn: d = {before_clamp.info['distance_end']:.2f} (TV weight 5: {smooth_bn.info['distance_end']:.2f}); "
+      f"classified as {top[1]} ({top[2]:.0%}); the photo itself: {own[1]} ({own[2]:.0%})")
 panels = {"head (after ReLU6)": head, "head.bn (before it)": before_clamp, "head.bn, TV weight 5": smooth_bn}
-cv.plot.inversions(head.info["target"], {k: r.tensor for k, r in panels.items()}, {k: r.info["distance_end"] for k, r in panels.items()}, cell=3, fontsize=12)
+cv.plot.inversions(head.info["target"], {k: r.tensor for k, r in panels.items()},
+                   {k: r.info["distance_end"] for k, r in panels.items()}, cell=3, fontsize=12)
 
 # %% tags=["check"]
 # head: most units off on the photo, the inversion switched off (d -> 1); head.bn: matched and classified as a cat
-assert (a0 == 0).float().mean() > cv.config.pick(0.8, 0.5)  # most of the head is off on the photo
-assert cv.activations(clf, clf.from_unit(head.info["target"]), "blocks.12").min() < 0  # a block's output is signed
+assert (a0 == 0).float().mean() > cv.config.pick(0.8, 0.5)   # most of the head is off on the photo
+assert cv.activations(clf, clf.from_unit(head.info["target"]), "blocks.12").min() < 0   # a block's output is signed
 if not cv.config.quick():
-    assert d["head"] > 0.95 and a.pow(2).sum() < 0.05 * a0.pow(2).sum() and on["end"] < on["start"]  # switched off
-    assert before_clamp.info["distance_end"] < 0.3 and smooth_bn.info["distance_end"] < 0.5  # before the clamp it works
-    assert top[0] in range(281, 286), top  # 281-285: ImageNet's domestic cats
+    assert d["head"] > 0.95 and a.pow(2).sum() < 0.05 * a0.pow(2).sum() and on["end"] < on["start"]   # switched off
+    assert before_clamp.info["distance_end"] < 0.3 and smooth_bn.info["distance_end"] < 0.5   # before the clamp it works
+    assert top[0] in range(281, 286), top   # 281-285: ImageNet's domestic cats
 
 # %% [markdown]
 # **What the `head.bn` pictures show.** The optimisation now works: $d$ falls below 0.1 with
@@ -505,10 +487,8 @@ if not cv.config.quick():
 photo = head.info["target"]
 far = (before_clamp.tensor - photo).pow(2).mean().item()
 rough_tv = [cv.optvis.objectives.tv(t).item() for t in (photo, before_clamp.tensor)]
-print(
-    f"pixel error to the photo: head.bn {far:.3f} (blocks.12 {pixel_error['blocks.12']:.3f}); "
-    f"total variation: photo {rough_tv[0]:.4f}, head.bn image {rough_tv[1]:.4f}"
-)
+print(f"pixel error to the photo: head.bn {far:.3f} (blocks.12 {pixel_error['blocks.12']:.3f}); "
+      f"total variation: photo {rough_tv[0]:.4f}, head.bn image {rough_tv[1]:.4f}")
 
 # %% tags=["check"]
 # head.bn's light-prior picture: over ten times the photo's total variation, at blocks.12's pixel error
@@ -530,12 +510,9 @@ if not cv.config.quick():
 # %%
 rough = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=0.0)
 smooth = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=5.0)
-cv.plot.renderings(
-    [rough.info["target"], rough, smooth],
-    ["photo", f"TV weight 0, d={rough.info['distance_end']:.2f}", f"TV weight 5, d={smooth.info['distance_end']:.2f}"],
-    cell=3,
-    fontsize=12,
-)
+cv.plot.renderings([rough.info["target"], rough, smooth],
+                   ["photo", f"TV weight 0, d={rough.info['distance_end']:.2f}",
+                    f"TV weight 5, d={smooth.info['distance_end']:.2f}"], cell=3, fontsize=12)
 
 # %%
 tv_rough, tv_smooth = (cv.optvis.objectives.tv(r.tensor).item() for r in (rough, smooth))
@@ -615,13 +592,12 @@ def feature_distance(a, a0):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_feature_distance(feature_distance)
+cv.exercises.check_feature_distance(feature_distance);
 
 
 # %% tags=["solution"]
 def feature_distance_solution(a, a0):
     return (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1)
-
 
 assert cv.exercises.check_feature_distance(feature_distance_solution)
 

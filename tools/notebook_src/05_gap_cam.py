@@ -97,21 +97,19 @@ for name, net in nets.items():
         cam_ok[name] = bool(cv.attribution.find_gap_linear_head(net))
     except cv.attribution.NoGapLinearHeadError:
         cam_ok[name] = False
-    after_pool[name] = [f"Linear({m.in_features}→{m.out_features})" if isinstance(m, torch.nn.Linear) else type(m).__name__ for m in net.model.classifier]
+    after_pool[name] = [f"Linear({m.in_features}→{m.out_features})" if isinstance(m, torch.nn.Linear)
+                        else type(m).__name__ for m in net.model.classifier]
 
 # %%
 per_map, lines = {}, []
 for name, net in nets.items():
-    with torch.no_grad(), cv.capture(net, "features") as cap:  # a hook records the last feature maps
+    with torch.no_grad(), cv.capture(net, "features") as cap:          # a hook records the last feature maps
         net.model(torch.rand(1, 3, 224, 224))
     c, h, w = cap["features"].shape[1:]
     reads = next(m for m in net.model.classifier.modules() if isinstance(m, torch.nn.Linear)).in_features
-    per_map[name] = reads // c  # values per map the first linear layer reads
-    lines += [
-        f"{name:19s} {'GAP + linear' if cam_ok[name] else 'other head':12s} maps {c}x{h}x{w} → {reads} values, {per_map[name]} per map"
-        f" (pooled to {round(per_map[name] ** 0.5)}x{round(per_map[name] ** 0.5)})",
-        f"{'':32s} then: {' → '.join(after_pool[name])}",
-    ]
+    per_map[name] = reads // c                                          # values per map the first linear layer reads
+    lines += [f"{name:19s} {'GAP + linear' if cam_ok[name] else 'other head':12s} maps {c}x{h}x{w} → {reads} values, {per_map[name]} per map"
+              f" (pooled to {round(per_map[name] ** 0.5)}x{round(per_map[name] ** 0.5)})", f"{'':32s} then: {' → '.join(after_pool[name])}"]
 print("\n".join(lines))
 
 # %%
@@ -162,17 +160,16 @@ assert after_pool["alexnet"][1] == f"Linear({256 * 6 * 6}→4096)" and after_poo
 # (the builder writes the question and the answer cell)
 
 # %%
-boxes = cv.sample_boxes("drums_and_guitar")  # hand-drawn: {label: [(x0, y0, x1, y1), ...]} in x's pixels
+boxes = cv.sample_boxes("drums_and_guitar")    # hand-drawn: {label: [(x0, y0, x1, y1), ...]} in x's pixels
 shown = {"guitar": boxes["electric guitar"], "drum kit": boxes["drum"]}
-cv.plot.cam_topk(
-    clf, x, k=5, method="cam", boxes=shown, fontsize=13, suptitle="CAM at head, top-5 classes: 7x7 maps upsampled to 224x224, each on its own scale"
-)
+cv.plot.cam_topk(clf, x, k=5, method="cam", boxes=shown, fontsize=13,
+                 suptitle="CAM at head, top-5 classes: 7x7 maps upsampled to 224x224, each on its own scale")
 
 # %%
 top = cv.topk_targets(clf, x, 5)
-peak = cv.cam(clf, x, top)[0]  # (5, 224, 224)
+peak = cv.cam(clf, x, top)[0]                   # (5, 224, 224)
 share = {obj: cv.energy_in_boxes(peak[None], b)[0] for obj, b in boxes.items()}
-ones = torch.ones(x.shape[-2:])  # a map spread evenly: its share in a box is the box's area
+ones = torch.ones(x.shape[-2:])                 # a map spread evenly: its share in a box is the box's area
 area = {obj: cv.energy_in_boxes(ones, b).item() for obj, b in boxes.items()}
 both = sum(area.values()) - cv.energy_in_boxes(ones, boxes["electric guitar"] + boxes["drum"]).item()
 print(f"{'share of the map of':20s} {'on the guitar':>14s} {'on the drum kit':>16s}   hottest pixel (x, y)")
@@ -192,9 +189,9 @@ assert 0.25 < area["electric guitar"] < 0.33 and 0.55 < area["drum"] < 0.6 and 0
 assert all(cv.pointing_game(peak[i], boxes["electric guitar"]) for i in range(5) if i != drum)
 assert cv.pointing_game(peak[drum], boxes["drum"]) and boxes["drum"][1][2] == 143 and peak[guitars[0]].argmax() % 224 > 160
 others, seam = [names.index("banjo"), names.index("stage")], [names.index(n) for n in ("banjo", "stage", "acoustic guitar")]
-assert all(peak[i].argmax() % 224 == 144 and not cv.pointing_game(peak[i], boxes["drum"]) for i in seam)  # on the seam
-assert all(cv.pointing_game(peak[i], boxes["drum"], tolerance=15) for i in seam)  # within 15 pixels of the drum kit
-assert ((g[others] - 0.5).abs() < 0.1).all() and ((d[others] - 0.5).abs() < 0.1).all()  # mass split between both
+assert all(peak[i].argmax() % 224 == 144 and not cv.pointing_game(peak[i], boxes["drum"]) for i in seam)   # on the seam
+assert all(cv.pointing_game(peak[i], boxes["drum"], tolerance=15) for i in seam)   # within 15 pixels of the drum kit
+assert ((g[others] - 0.5).abs() < 0.1).all() and ((d[others] - 0.5).abs() < 0.1).all()   # mass split between both
 
 # %% [markdown]
 # **What to look at:** the table gives the share of each map's positive mass inside the
@@ -227,23 +224,13 @@ assert ((g[others] - 0.5).abs() < 0.1).all() and ((d[others] - 0.5).abs() < 0.1)
 # the true box is at least 0.5 and the predicted class is correct.
 
 # %%
-guitar_box = [min(b[i] for b in boxes["electric guitar"]) for i in (0, 1)] + [
-    max(b[i] for b in boxes["electric guitar"]) for i in (2, 3)
-]  # one box around neck and body
+guitar_box = [min(b[i] for b in boxes["electric guitar"]) for i in (0, 1)] + \
+             [max(b[i] for b in boxes["electric guitar"]) for i in (2, 3)]   # one box around neck and body
 eg = names.index("electric guitar")
 found = cv.evaluate.cam_box(peak[eg], threshold=0.2)
-display(
-    cv.plot.cam_row(
-        clf,
-        x,
-        [peak[eg]],
-        ["CAM of electric guitar\n7x7 upsampled to 224"],
-        cell=3.6,
-        fontsize=12,
-        boxes={"drawn": [tuple(guitar_box)], "CAM > 20 % of max": [found]},
-        suptitle="Zhou et al.'s box from the CAM (yellow) against the hand-drawn guitar (white)",
-    )
-)
+display(cv.plot.cam_row(clf, x, [peak[eg]], ["CAM of electric guitar\n7x7 upsampled to 224"], cell=3.6, fontsize=12,
+                        boxes={"drawn": [tuple(guitar_box)], "CAM > 20 % of max": [found]},
+                        suptitle="Zhou et al.'s box from the CAM (yellow) against the hand-drawn guitar (white)"))
 iou = cv.evaluate.box_iou(found, guitar_box)
 print(f"box from the CAM {found}, drawn box {tuple(guitar_box)}: IoU {iou:.2f} (correct when >= 0.5)")
 
@@ -268,21 +255,10 @@ assert 0.6 < iou < 0.8 and found[1] > 20 and guitar_box[1] == 0
 # logit): red for, blue against, white zero.
 
 # %%
-display(
-    cv.plot.cam_topk(
-        clf,
-        x,
-        k=5,
-        method="cam",
-        boxes=shown,
-        scale="signed",
-        alpha=0.65,
-        fontsize=13,
-        scale_label="$M_c(x, y)$:  blue $< 0 <$ red",
-        suptitle="the same CAMs on one signed scale (7x7 upsampled to 224x224)",
-    )
-)
-maps = cv.cam(clf, x, top, upsample=False)  # (1, 5, 7, 7), raw
+display(cv.plot.cam_topk(clf, x, k=5, method="cam", boxes=shown, scale="signed", alpha=0.65, fontsize=13,
+                         scale_label="$M_c(x, y)$:  blue $< 0 <$ red",
+                         suptitle="the same CAMs on one signed scale (7x7 upsampled to 224x224)"))
+maps = cv.cam(clf, x, top, upsample=False)            # (1, 5, 7, 7), raw
 for i, c in enumerate(top[0].tolist()):
     m = maps[0, i]
     print(f"{clf.label(c):16s} max {m.max():5.1f}   min {m.min():5.2f}   cells below 0: {int((m < 0).sum())} of {m.numel()}")
@@ -333,7 +309,7 @@ assert torch.allclose(rebuilt, logits, atol=1e-3)
 # %% tags=["nbval-check-output"]
 fcn = cv.fully_convolutional(clf)
 with torch.no_grad():
-    class_maps = fcn(x)  # (1, 1000, 7, 7)
+    class_maps = fcn(x)                                # (1, 1000, 7, 7)
 print(fcn.classifier, tuple(class_maps.shape))
 assert torch.allclose(class_maps.mean(dim=(2, 3)), clf.logits(x), atol=1e-3)
 
@@ -353,41 +329,30 @@ with torch.no_grad():
     fine = fcn(big)[0]
 ids = [clf.class_index(c) for c in ("electric guitar", "acoustic guitar", "drum", "drumstick")]
 side, cells = big.shape[-1], "x".join(map(str, fine.shape[1:]))
-display(
-    cv.plot.cam_row(
-        clf,
-        big,
-        [fine[i] for i in ids],
-        [clf.label(i) for i in ids],
-        boxes={"guitar": cv.sample_boxes("drums_and_guitar", size=side)["electric guitar"], "drum kit": cv.sample_boxes("drums_and_guitar", size=side)["drum"]},
-        fontsize=13,
-        suptitle=f"class maps of the fully convolutional network: {cells} upsampled to {side}x{side}, each on its own scale",
-    )
-)
+display(cv.plot.cam_row(clf, big, [fine[i] for i in ids], [clf.label(i) for i in ids], boxes={
+    "guitar": cv.sample_boxes("drums_and_guitar", size=side)["electric guitar"],
+    "drum kit": cv.sample_boxes("drums_and_guitar", size=side)["drum"]}, fontsize=13,
+    suptitle=f"class maps of the fully convolutional network: {cells} upsampled to {side}x{side}, each on its own scale"))
 p_small, p_big = (clf.logits(t).softmax(1)[0, ids[0]].item() for t in (x, big))
-print(f"p(electric guitar): {p_small:.1%} at 224 pixels, {p_big:.1%} at {side} pixels; top-1 class at {side} pixels: {clf.predict(big, k=1)[0][1]}")
+print(f"p(electric guitar): {p_small:.1%} at 224 pixels, {p_big:.1%} at {side} pixels;"
+      f" top-1 class at {side} pixels: {clf.predict(big, k=1)[0][1]}")
 
 # %%
 up = torch.nn.functional.interpolate(fine[ids][None], size=big.shape[-2:], mode="bilinear")[0]
 on_drums = cv.energy_in_boxes(up, cv.sample_boxes("drums_and_guitar", size=side)["drum"])
-same = torch.corrcoef(fine[ids].flatten(1))  # where the classes put their evidence
+same = torch.corrcoef(fine[ids].flatten(1))                          # where the classes put their evidence
 w = torch.nn.functional.normalize(head.linear.weight.detach()[ids], dim=1)
-cos = w @ w.T  # which channels the classes weigh
-print(f"share on the drum kit's boxes ({area['drum']:.0%} of the image):", {clf.label(i): f"{s:.0%}" for i, s in zip(ids, on_drums.tolist())})
+cos = w @ w.T                                                        # which channels the classes weigh
+print(f"share on the drum kit's boxes ({area['drum']:.0%} of the image):",
+      {clf.label(i): f"{s:.0%}" for i, s in zip(ids, on_drums.tolist())})
 for what, v in (("correlation of the maps     ", same), ("cosine of the weights w^c   ", cos)):
     print(f"{what}: electric / acoustic guitar {v[0, 1]:.2f}, drum / drumstick {v[2, 3]:.2f}, electric guitar / drum {v[0, 2]:+.2f}")
-area_neck, *neck = (
-    cv.energy_in_box(m, b[0]).item()
-    for m, b in (
-        (ones, boxes["electric guitar"]),
-        (peak[eg], boxes["electric guitar"]),
-        (up[0], cv.sample_boxes("drums_and_guitar", size=side)["electric guitar"]),
-    )
-)
+area_neck, *neck = (cv.energy_in_box(m, b[0]).item() for m, b in ((ones, boxes["electric guitar"]), (peak[eg], boxes["electric guitar"]),
+                    (up[0], cv.sample_boxes("drums_and_guitar", size=side)["electric guitar"])))
 print(f"share of the electric guitar map on the neck's box ({area_neck:.1%} of the image): {neck[0]:.0%} at 224, {neck[1]:.0%} at {side}")
 
 # %%
-hot = {clf.label(i): divmod(int(m.argmax()), side) for i, m in zip(ids, up)}  # (row, col) at side pixels
+hot = {clf.label(i): divmod(int(m.argmax()), side) for i, m in zip(ids, up)}      # (row, col) at side pixels
 hot = {k: (round(col * 224 / side), round(row * 224 / side)) for k, (row, col) in hot.items()}
 row, col = divmod(int(peak[drum].argmax()), 224)
 jump = ((hot["drum"][0] - col) ** 2 + (hot["drum"][1] - row) ** 2) ** 0.5
@@ -399,10 +364,10 @@ print(f"the drum map's peak: ({col}, {row}) at 224 pixels, {hot['drum']} at {sid
 assert (on_drums[2:] > on_drums[:2] + 0.3).all() and (on_drums[2:] > 0.7).all()
 assert min(same[0, 1], same[2, 3]) > 0.9 and same[0, 2] < 0
 assert 0.3 < min(cos[0, 1], cos[2, 3]) and max(cos[0, 1], cos[2, 3]) < 0.5 and abs(cos[0, 2]) < 0.15
-if not cv.config.quick():  # 320 pixels in full mode only
+if not cv.config.quick():                                            # 320 pixels in full mode only
     assert -0.6 < same[0, 2] < -0.45 and p_big < p_small / 2 and clf.predict(big, k=1)[0][1] == "electric guitar"
     assert 0.09 < neck[0] < 0.13 and 0.15 < neck[1] < 0.2 and 0.07 < area_neck < 0.08
-    assert jump > 100 and hot["drum"] == hot["drumstick"] and hot["drum"][0] < 60, (hot, jump)  # left rim
+    assert jump > 100 and hot["drum"] == hot["drumstick"] and hot["drum"][0] < 60, (hot, jump)   # left rim
 
 # %% [markdown]
 # **What to conclude:** the two guitar maps put their evidence in the same places
@@ -436,29 +401,16 @@ if not cv.config.quick():  # 320 pixels in full mode only
 
 # %%
 e, a = names.index("electric guitar"), names.index("acoustic guitar")
-contrast = maps[0, e] - maps[0, a]  # 7x7, the CAM of S_e - S_a
-display(
-    cv.plot.cam_row(
-        clf,
-        x,
-        [contrast],
-        ["electric minus acoustic guitar\n7x7 upsampled to 224"],
-        cell=3.6,
-        scale="signed",
-        boxes=shown,
-        fontsize=12,
-        scale_label="$M_e(x, y) - M_a(x, y)$",
-        suptitle="the CAM of $S_e - S_a$ on its own signed scale: red favours electric",
-    )
-)
+contrast = maps[0, e] - maps[0, a]                                  # 7x7, the CAM of S_e - S_a
+display(cv.plot.cam_row(clf, x, [contrast], ["electric minus acoustic guitar\n7x7 upsampled to 224"], cell=3.6,
+                        scale="signed", boxes=shown, fontsize=12, scale_label="$M_e(x, y) - M_a(x, y)$",
+                        suptitle="the CAM of $S_e - S_a$ on its own signed scale: red favours electric"))
 gap = (contrast.mean() + bias[e] - bias[a]).item(), (logits[e] - logits[a]).item()
 big_c = torch.nn.functional.interpolate(contrast[None, None], size=x.shape[-2:], mode="bilinear")[0, 0]
 print(f"mean of the difference + b_e - b_a = {gap[0]:.3f}; logit difference S_e - S_a = {gap[1]:.3f}")
-print(
-    f"difference: max {contrast.max():.1f}, min {contrast.min():.1f}; share on the guitar's boxes:"
-    f" {cv.energy_in_boxes(big_c, boxes['electric guitar']):.0%} of its positive part,"
-    f" {cv.energy_in_boxes(-big_c, boxes['electric guitar']):.0%} of its negative part"
-)
+print(f"difference: max {contrast.max():.1f}, min {contrast.min():.1f}; share on the guitar's boxes:"
+      f" {cv.energy_in_boxes(big_c, boxes['electric guitar']):.0%} of its positive part,"
+      f" {cv.energy_in_boxes(-big_c, boxes['electric guitar']):.0%} of its negative part")
 
 # %% tags=["check"]
 # The difference map is the exact CAM of the logit difference; it peaks on the guitar's body, one cell below -5
@@ -527,13 +479,12 @@ def class_map(features, weights, c):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_class_map(class_map)
+cv.exercises.check_class_map(class_map);
 
 
 # %% tags=["solution"]
 def class_map_solution(features, weights, c):
     return (weights[c][:, None, None] * features).sum(dim=0)
-
 
 assert cv.exercises.check_class_map(class_map_solution)
 

@@ -53,8 +53,8 @@ from IPython.display import Markdown, display
 
 clf = cv.load_model(device=DEVICE)
 x = clf.preprocess(cv.sample_image("drums_and_guitar"))
-top5 = cv.topk_targets(clf, x, 5)  # (1, 5) class indices
-maps = cv.gradcam(clf, x, top5, layer="blocks.15")  # (1, 5, 224, 224), raw
+top5 = cv.topk_targets(clf, x, 5)                        # (1, 5) class indices
+maps = cv.gradcam(clf, x, top5, layer="blocks.15")       # (1, 5, 224, 224), raw
 print(tuple(maps.shape), [clf.label(i) for i in top5[0].tolist()])
 
 # %% [markdown]
@@ -77,24 +77,13 @@ print(tuple(maps.shape), [clf.label(i) for i in top5[0].tolist()])
 # strip twice; a maximum in the strip is printed as "in both boxes".
 
 # %%
-boxes = cv.sample_boxes("drums_and_guitar")  # {label: [(x0, y0, x1, y1), ...]} in x's pixels
+boxes = cv.sample_boxes("drums_and_guitar")     # {label: [(x0, y0, x1, y1), ...]} in x's pixels
 guitar, drums = boxes["electric guitar"], boxes["drum"]
 shown = {"guitar": guitar, "drum kit": drums}
-top = clf.predict(x, k=5)  # [(index, label, probability), ...]
-display(
-    cv.plot.cam_row(
-        clf,
-        x,
-        list(maps[0]),
-        [f"{label}\n{p:.1%}" for _, label, p in top],
-        boxes=shown,
-        peaks=True,
-        suptitle="Grad-CAM at blocks.15 (7x7, upsampled): top-5 classes",
-        cell=3.0,
-        fontsize=12,
-        legend=True,
-    )
-)
+top = clf.predict(x, k=5)                                 # [(index, label, probability), ...]
+display(cv.plot.cam_row(clf, x, list(maps[0]), [f"{label}\n{p:.1%}" for _, label, p in top], boxes=shown, peaks=True,
+                        suptitle="Grad-CAM at blocks.15 (7x7, upsampled): top-5 classes", cell=3.0, fontsize=12,
+                        legend=True))
 Markdown(cv.credit("drums_and_guitar"))
 
 # %% [markdown]
@@ -107,18 +96,14 @@ Markdown(cv.credit("drums_and_guitar"))
 one = torch.ones(x.shape[-2:])
 area = {name: cv.energy_in_boxes(one, b).item() for name, b in shown.items()}
 print("the boxes cover:", {name: f"{a:.0%}" for name, a in area.items()}, "of the image")
-share15 = {name: cv.energy_in_boxes(maps, b)[0] for name, b in shown.items()}  # (5,) each
+share15 = {name: cv.energy_in_boxes(maps, b)[0] for name, b in shown.items()}          # (5,) each
 peak15 = {name: [bool(cv.pointing_game(m, b)) for m in maps[0]] for name, b in shown.items()}
-xy15, lines = [tuple(reversed(divmod(int(m.argmax()), m.shape[-1]))) for m in maps[0]], []  # (x, y) of each maximum
+xy15, lines = [tuple(reversed(divmod(int(m.argmax()), m.shape[-1]))) for m in maps[0]], []    # (x, y) of each maximum
 for i, (_, label, _) in enumerate(top):
-    where = {(True, True): "peak in both boxes", (True, False): "peak on the guitar only", (False, True): "peak on the drum kit only"}.get(
-        (peak15["guitar"][i], peak15["drum kit"][i]), "peak in neither"
-    )
-    lines.append(
-        f"{label:16s}"
-        + "".join(f"{share15[n][i]:4.0%} on the {n} ({share15[n][i] / area[n]:.1f}x chance), " for n in shown)
-        + f"{where}, at (x, y) = {xy15[i]}"
-    )
+    where = {(True, True): "peak in both boxes", (True, False): "peak on the guitar only",
+             (False, True): "peak on the drum kit only"}.get((peak15["guitar"][i], peak15["drum kit"][i]), "peak in neither")
+    lines.append(f"{label:16s}" + "".join(f"{share15[n][i]:4.0%} on the {n} ({share15[n][i] / area[n]:.1f}x chance), "
+                                          for n in shown) + f"{where}, at (x, y) = {xy15[i]}")
 print("\n".join(lines))
 
 # %% [markdown]
@@ -188,9 +173,8 @@ print(len(layers), "layers:", layers[0], "...", layers[-1], "| map sizes:", side
 # (the builder writes the question and the answer cell)
 
 # %%
-cv.plot.cam_by_layer(
-    clf, x, ["blocks.3", "blocks.12", "head"], target="electric guitar", boxes=shown, peaks=True, sizes=True, cell=3.4, fontsize=12, legend=True
-)
+cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.12", "head"], target="electric guitar", boxes=shown, peaks=True,
+                     sizes=True, cell=3.4, fontsize=12, legend=True)
 
 # %% [markdown]
 # **Reading the figure:** of the three layers shown, only `head` puts the `electric guitar`
@@ -204,19 +188,8 @@ cv.plot.cam_by_layer(
 # position by its own positive gradient instead; look at the same layers with it:
 
 # %%
-cv.plot.cam_by_layer(
-    clf,
-    x,
-    ["blocks.3", "blocks.12", "head"],
-    target="electric guitar",
-    method="layercam",
-    boxes=shown,
-    peaks=True,
-    sizes=True,
-    cell=3.4,
-    fontsize=12,
-    legend=True,
-)
+cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.12", "head"], target="electric guitar", method="layercam",
+                     boxes=shown, peaks=True, sizes=True, cell=3.4, fontsize=12, legend=True)
 
 # %%
 share, peak = {}, {}
@@ -225,11 +198,9 @@ for name, fn in [("Grad-CAM", cv.gradcam), ("LayerCAM", cv.layercam)]:
         m = fn(clf, x, "electric guitar", layer=layer)
         share[name, layer] = {b: cv.energy_in_boxes(m, bx).item() for b, bx in shown.items()}
         peak[name, layer] = next((b for b, bx in shown.items() if cv.pointing_game(m[0], bx)), "neither box")
-        print(
-            f"'electric guitar' at {layer:9s} {name:8s}:"
-            + ",".join(f" {v:4.0%} on the {b} ({v / area[b]:.1f}x chance)" for b, v in share[name, layer].items())
-            + f"; maximum in: {peak[name, layer]}"
-        )
+        print(f"'electric guitar' at {layer:9s} {name:8s}:" + ",".join(
+            f" {v:4.0%} on the {b} ({v / area[b]:.1f}x chance)" for b, v in share[name, layer].items())
+            + f"; maximum in: {peak[name, layer]}")
 
 # %% [markdown]
 # **What to conclude:** the default layer is the last convolutional one, following
@@ -251,7 +222,8 @@ assert ratio["Grad-CAM", "blocks.3"]["guitar"] < 0.6 and 1.2 < ratio["Grad-CAM",
 assert ratio["Grad-CAM", "blocks.12"]["guitar"] < 0.8 and 0.9 < ratio["Grad-CAM", "blocks.12"]["drum kit"] < 1.1
 assert peak["Grad-CAM", "blocks.3"] == "drum kit" and peak["Grad-CAM", "blocks.12"] == "neither box"
 assert ratio["Grad-CAM", "head"]["guitar"] > 2 and peak["Grad-CAM", "head"] == "guitar"
-assert all(ratio["LayerCAM", layer]["guitar"] > 1.8 and peak["LayerCAM", layer] == "guitar" for layer in ["blocks.3", "blocks.12", "head"])
+assert all(ratio["LayerCAM", layer]["guitar"] > 1.8 and peak["LayerCAM", layer] == "guitar"
+           for layer in ["blocks.3", "blocks.12", "head"])
 
 # %% [markdown]
 # ## 4. Explore
@@ -286,37 +258,25 @@ cv.widgets.gradcam_panel(image="drums_and_guitar", fontsize=13)
 # (the builder writes the question and the answer cell)
 
 # %%
-scored = cv.config.pick(256, 16)  # channels Score-CAM scores: the 256 most active (16 in quick mode)
+scored = cv.config.pick(256, 16)      # channels Score-CAM scores: the 256 most active (16 in quick mode)
 drum_maps = {
     "Grad-CAM": cv.gradcam(clf, x, "drum"),
     "Grad-CAM++": cv.gradcam_pp(clf, x, "drum"),
     "LayerCAM": cv.layercam(clf, x, "drum"),
     "Score-CAM": cv.scorecam(clf, x, "drum", max_channels=scored, batch_size=32),
 }
-cv.plot.cam_row(
-    clf,
-    x,
-    [m[0] for m in drum_maps.values()],
-    list(drum_maps),
-    boxes=shown,
-    peaks=True,
-    suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled)",
-    cell=3.0,
-    fontsize=12,
-    legend=True,
-)
+cv.plot.cam_row(clf, x, [m[0] for m in drum_maps.values()], list(drum_maps), boxes=shown, peaks=True,
+                suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled)", cell=3.0, fontsize=12, legend=True)
 
 # %%
 on = {b: {name: cv.energy_in_boxes(m, bx).item() for name, m in drum_maps.items()} for b, bx in shown.items()}
 hit = {name: {b: bool(cv.pointing_game(m[0], bx)) for b, bx in shown.items()} for name, m in drum_maps.items()}
 hit15 = {name: bool(cv.pointing_game(m[0], drums, tolerance=15)) for name, m in drum_maps.items()}
 for name in drum_maps:
-    print(
-        f"'drum' {name:10s}: {on['drum kit'][name]:4.0%} on the drum kit ({on['drum kit'][name] / area['drum kit']:.1f}x "
-        f"chance), {on['guitar'][name]:4.0%} on the guitar ({on['guitar'][name] / area['guitar']:.1f}x); pointing game "
-        f"on the drum kit: {'hit' if hit[name]['drum kit'] else 'miss'} (with 15 px tolerance: "
-        f"{'hit' if hit15[name] else 'miss'})"
-    )
+    print(f"'drum' {name:10s}: {on['drum kit'][name]:4.0%} on the drum kit ({on['drum kit'][name] / area['drum kit']:.1f}x "
+          f"chance), {on['guitar'][name]:4.0%} on the guitar ({on['guitar'][name] / area['guitar']:.1f}x); pointing game "
+          f"on the drum kit: {'hit' if hit[name]['drum kit'] else 'miss'} (with 15 px tolerance: "
+          f"{'hit' if hit15[name] else 'miss'})")
 
 # %% [markdown]
 # **What to look at:** mass and peak tell different stories. All four put most of the `drum`
@@ -347,20 +307,21 @@ for name in ("Grad-CAM++", "LayerCAM"):
     assert 1.0 < ratio_d[name] < 1.2 and on["drum kit"][name] > 0.6 and hit[name]["guitar"] and not hit[name]["drum kit"]
     assert on["guitar"][name] > 1.5 * on["guitar"]["Grad-CAM"]
 assert all(hit15.values())
-if not cv.config.quick():  # Score-CAM scores 16 channels in quick mode
+if not cv.config.quick():                                       # Score-CAM scores 16 channels in quick mode
     assert ratio_d["Score-CAM"] > 1.3 and hit["Score-CAM"]["drum kit"] and on["guitar"]["Score-CAM"] < on["guitar"]["Grad-CAM"]
 
 # %%
 # at the head, LayerCAM and Grad-CAM++ are channel sums over the positive weights only (closed forms)
-A = cv.activations(clf, x, clf.cam_layer)[0]  # (1280, 7, 7)
-w = cv.attribution.find_gap_linear_head(clf).linear.weight[clf.class_index("drum")] / 49  # the gradient
+A = cv.activations(clf, x, clf.cam_layer)[0]                       # (1280, 7, 7)
+w = cv.attribution.find_gap_linear_head(clf).linear.weight[clf.class_index("drum")] / 49    # the gradient
 layercam_by_hand = (w.clamp_min(0)[:, None, None] * A).sum(0).clamp_min(0)
 a_kc = w**2 / (2 * w**2 + A.sum((1, 2)) * w**3)
 pp_by_hand = ((49 * a_kc * w.clamp_min(0))[:, None, None] * A).sum(0).clamp_min(0)
 pp = cv.gradcam_pp(clf, x, "drum", upsample=False)[0]
 assert torch.allclose(cv.layercam(clf, x, "drum", upsample=False)[0], layercam_by_hand, atol=1e-5)
 assert torch.allclose(pp / pp.max(), pp_by_hand / pp_by_hand.max(), atol=1e-4)
-print(f"{int((w < 0).sum())} of {len(w)} channels have a negative weight for 'drum': Grad-CAM keeps them, LayerCAM and Grad-CAM++ drop them")
+print(f"{int((w < 0).sum())} of {len(w)} channels have a negative weight for 'drum': Grad-CAM keeps them, "
+      "LayerCAM and Grad-CAM++ drop them")
 
 # %% [markdown]
 # ## 6. Guided Grad-CAM, and why its fine detail is not evidence
@@ -374,21 +335,20 @@ print(f"{int((w < 0).sum())} of {len(w)} channels have a negative weight for 'dr
 
 # %%
 pair = [["electric guitar", "drum"]]
-both = cv.guided_gradcam(clf, x, pair)  # (1, 2, 3, H, W): two classes, one call
-gb = cv.guided_backprop(clf, x, pair)  # the sharp factor alone, same shape
-zoom = (188, 180, 212, 204)  # 24x24 pixels of the guitar's body
-cv.plot.guided_gradcam_row(x, gb[0], both[0], ["electric guitar", "drum"], clf, boxes=shown, cell=3.0, fontsize=12, zoom=zoom)
+both = cv.guided_gradcam(clf, x, pair)          # (1, 2, 3, H, W): two classes, one call
+gb = cv.guided_backprop(clf, x, pair)           # the sharp factor alone, same shape
+zoom = (188, 180, 212, 204)                     # 24x24 pixels of the guitar's body
+cv.plot.guided_gradcam_row(x, gb[0], both[0], ["electric guitar", "drum"], clf, boxes=shown, cell=3.0, fontsize=12,
+                           zoom=zoom)
 
 # %%
 for name, a in [("guided backprop", gb), ("Guided Grad-CAM", both)]:
-    g_s, d_s = cv.energy_in_boxes(a, guitar)[0], cv.energy_in_boxes(a, drums)[0]  # |value| summed over RGB
-    print(
-        f"{name:15s}: 'electric guitar' {g_s[0]:4.0%} on the guitar ({g_s[0] / area['guitar']:.1f}x chance); "
-        f"'drum' {d_s[1]:4.0%} on the drum kit ({d_s[1] / area['drum kit']:.1f}x chance)"
-    )
+    g_s, d_s = cv.energy_in_boxes(a, guitar)[0], cv.energy_in_boxes(a, drums)[0]   # |value| summed over RGB
+    print(f"{name:15s}: 'electric guitar' {g_s[0]:4.0%} on the guitar ({g_s[0] / area['guitar']:.1f}x chance); "
+          f"'drum' {d_s[1]:4.0%} on the drum kit ({d_s[1] / area['drum kit']:.1f}x chance)")
 same = cv.plot.map_correlation(gb[0, 0], gb[0, 1])
 phase = cv.plot.phase_ratio(gb[0, 0])
-phase_zoom = cv.plot.phase_ratio(both[0, 0, :, zoom[1] : zoom[3], zoom[0] : zoom[2]])
+phase_zoom = cv.plot.phase_ratio(both[0, 0, :, zoom[1]:zoom[3], zoom[0]:zoom[2]])
 print(f"guided backprop, 'electric guitar' vs 'drum': correlation {same:.2f}; phase ratio {phase:.2f}")
 print(f"Guided Grad-CAM, 'electric guitar', in the zoomed 24x24 crop: phase ratio {phase_zoom:.2f}")
 
@@ -418,7 +378,7 @@ print(f"Guided Grad-CAM, 'electric guitar', in the zoomed 24x24 crop: phase rati
 g_gb, d_gb = cv.energy_in_boxes(gb, guitar)[0, 0] / area["guitar"], cv.energy_in_boxes(gb, drums)[0, 1] / area["drum kit"]
 g_gg, d_gg = cv.energy_in_boxes(both, guitar)[0, 0] / area["guitar"], cv.energy_in_boxes(both, drums)[0, 1] / area["drum kit"]
 assert same > 0.9 and g_gb < 1.3 and d_gb < 1.3 and 1.5 < phase < 1.7 and 1.8 < phase_zoom < 2.1
-assert bool(cv.pointing_game(gb[0, :1], [drums])[0])  # guided backprop for 'electric guitar': brightest on a drum
+assert bool(cv.pointing_game(gb[0, :1], [drums])[0])     # guided backprop for 'electric guitar': brightest on a drum
 assert g_gg > 2 and d_gg > 1.4 and g_gg > g_gb + 0.5 and d_gg > d_gb + 0.2
 
 # %% [markdown]
@@ -456,27 +416,16 @@ print(f"at {clf.cam_layer}: Grad-CAM == HiResCAM == XGrad-CAM, and HiResCAM's si
 # Grad-CAM left the guitar:
 
 # %%
-mid = {
-    name: fn(clf, x, "electric guitar", layer="blocks.12")
-    for name, fn in [("Grad-CAM", cv.gradcam), ("HiResCAM", cv.hirescam), ("XGrad-CAM", cv.xgradcam), ("LayerCAM", cv.layercam)]
-}
-cv.plot.cam_row(
-    clf,
-    x,
-    [m[0] for m in mid.values()],
-    list(mid),
-    boxes=shown,
-    peaks=True,
-    suptitle="'electric guitar' at blocks.12 (7x7, upsampled)",
-    cell=3.0,
-    fontsize=12,
-    legend=True,
-)
+mid = {name: fn(clf, x, "electric guitar", layer="blocks.12") for name, fn in
+       [("Grad-CAM", cv.gradcam), ("HiResCAM", cv.hirescam), ("XGrad-CAM", cv.xgradcam), ("LayerCAM", cv.layercam)]}
+cv.plot.cam_row(clf, x, [m[0] for m in mid.values()], list(mid), boxes=shown, peaks=True,
+                suptitle="'electric guitar' at blocks.12 (7x7, upsampled)", cell=3.0, fontsize=12, legend=True)
 
 # %%
 on_g = {name: cv.energy_in_boxes(m, guitar).item() for name, m in mid.items()}
-print("share of the 'electric guitar' map on the guitar:", {k: f"{v:.0%} ({v / area['guitar']:.1f}x chance)" for k, v in on_g.items()})
-own = cv.hirescam(clf, x, "electric guitar", layer="blocks.12", upsample=False, relu=False)  # signed
+print("share of the 'electric guitar' map on the guitar:",
+      {k: f"{v:.0%} ({v / area['guitar']:.1f}x chance)" for k, v in on_g.items()})
+own = cv.hirescam(clf, x, "electric guitar", layer="blocks.12", upsample=False, relu=False)   # signed
 coarse = cv.gradcam(clf, x, "electric guitar", layer="blocks.12", upsample=False)
 against = (coarse * (own < 0)).sum() / coarse.sum()
 print(f"{against:.0%} of Grad-CAM's map lies where gradient x activation is negative")
@@ -514,35 +463,25 @@ assert all(bool(cv.pointing_game(mid[k][0], guitar)) for k in ("HiResCAM", "Laye
 # **whatever the class**: asked for `electric guitar` and for `drum`, it returns the same map.
 
 # %%
-eig, grad = cv.eigencam(clf, x, pair), cv.gradcam(clf, x, pair)  # (1, 2, H, W) each
-cv.plot.cam_row(
-    clf,
-    x,
-    [grad[0, 0], grad[0, 1], eig[0, 0], eig[0, 1]],
-    ["Grad-CAM: electric guitar", "Grad-CAM: drum", "EigenCAM: electric guitar", "EigenCAM: drum"],
-    suptitle=f"class-specific vs class-agnostic, at {clf.cam_layer} (7x7, upsampled)",
-    boxes=shown,
-    peaks=True,
-    cell=3.0,
-    fontsize=12,
-    legend=True,
-)
+eig, grad = cv.eigencam(clf, x, pair), cv.gradcam(clf, x, pair)          # (1, 2, H, W) each
+cv.plot.cam_row(clf, x, [grad[0, 0], grad[0, 1], eig[0, 0], eig[0, 1]],
+                ["Grad-CAM: electric guitar", "Grad-CAM: drum", "EigenCAM: electric guitar", "EigenCAM: drum"],
+                suptitle=f"class-specific vs class-agnostic, at {clf.cam_layer} (7x7, upsampled)", boxes=shown,
+                peaks=True, cell=3.0, fontsize=12, legend=True)
 
 # %%
 g_eig, d_eig = cv.energy_in_boxes(eig, guitar)[0, 0].item(), cv.energy_in_boxes(eig, drums)[0, 0].item()
 peak_on_guitar, peak_on_drums = (bool(cv.pointing_game(eig[0, 1], b)) for b in (guitar, drums))
-xy_eig = tuple(reversed(divmod(int(eig[0, 1].argmax()), eig.shape[-1])))  # (x, y) of the maximum
-print(
-    f"EigenCAM (either class): {g_eig:.0%} on the guitar ({g_eig / area['guitar']:.1f}x chance), {d_eig:.0%} on "
-    f"the drum kit ({d_eig / area['drum kit']:.1f}x chance); maximum at (x, y) = {xy_eig}, in the guitar's box: "
-    f"{'yes' if peak_on_guitar else 'no'}, in the drum kit's: {'yes' if peak_on_drums else 'no'}"
-)
+xy_eig = tuple(reversed(divmod(int(eig[0, 1].argmax()), eig.shape[-1])))           # (x, y) of the maximum
+print(f"EigenCAM (either class): {g_eig:.0%} on the guitar ({g_eig / area['guitar']:.1f}x chance), {d_eig:.0%} on "
+      f"the drum kit ({d_eig / area['drum kit']:.1f}x chance); maximum at (x, y) = {xy_eig}, in the guitar's box: "
+      f"{'yes' if peak_on_guitar else 'no'}, in the drum kit's: {'yes' if peak_on_drums else 'no'}")
 
 # %% tags=["check"]
 # EigenCAM: the same map for both classes, peak on the guitar, above chance on the guitar and below it on the drum kit
 assert torch.equal(eig[0, 0], eig[0, 1])
 assert peak_on_guitar and not peak_on_drums and g_eig > 1.5 * area["guitar"] and d_eig < area["drum kit"]
-assert 142 < xy_eig[0] < 150 and guitar[1][1] < xy_eig[1], xy_eig  # just right of the overlap strip (x = 132 to 142)
+assert 142 < xy_eig[0] < 150 and guitar[1][1] < xy_eig[1], xy_eig     # just right of the overlap strip (x = 132 to 142)
 
 # %% [markdown]
 # **Reading the figure:** Grad-CAM moves from the guitar to the drum kit with the class;
@@ -566,26 +505,19 @@ assert 142 < xy_eig[0] < 150 and guitar[1][1] < xy_eig[1], xy_eig  # just right 
 # The two maps of each class side by side:
 
 # %%
-abl = cv.ablationcam(clf, x, pair)  # (1, 2, H, W): both classes from the same ablations
-cv.plot.cam_row(
-    clf,
-    x,
-    [grad[0, 0], abl[0, 0], grad[0, 1], abl[0, 1]],
-    ["Grad-CAM: electric guitar", "Ablation-CAM: electric guitar", "Grad-CAM: drum", "Ablation-CAM: drum"],
-    suptitle=f"gradient vs ablation weights, at {clf.cam_layer} (7x7, upsampled)",
-    boxes=shown,
-    peaks=True,
-    cell=3.0,
-    fontsize=12,
-    legend=True,
-)
+abl = cv.ablationcam(clf, x, pair)              # (1, 2, H, W): both classes from the same ablations
+cv.plot.cam_row(clf, x, [grad[0, 0], abl[0, 0], grad[0, 1], abl[0, 1]],
+                ["Grad-CAM: electric guitar", "Ablation-CAM: electric guitar", "Grad-CAM: drum", "Ablation-CAM: drum"],
+                suptitle=f"gradient vs ablation weights, at {clf.cam_layer} (7x7, upsampled)", boxes=shown, peaks=True,
+                cell=3.0, fontsize=12, legend=True)
 
 # %%
 # the hottest 20 % of the pixels of each map (both classes at once), then intersection over union
 a = abl[0] >= abl[0].flatten(-2).quantile(0.8, dim=-1)[..., None, None]
 b = grad[0] >= grad[0].flatten(-2).quantile(0.8, dim=-1)[..., None, None]
 iou = (a & b).sum(dim=(-2, -1)) / (a | b).sum(dim=(-2, -1))
-print("overlap (IoU) of the top-20% regions, Ablation-CAM vs Grad-CAM: electric guitar {:.2f}, drum {:.2f}".format(*iou.tolist()))
+print("overlap (IoU) of the top-20% regions, Ablation-CAM vs Grad-CAM: electric guitar {:.2f}, drum {:.2f}".format(
+    *iou.tolist()))
 
 # %% tags=["check"]
 # Ablation-CAM and Grad-CAM agree at the head: IoU of the hottest fifth above 0.6 for both classes; the printed IoUs
@@ -600,7 +532,7 @@ assert rows[0] == 1 and sum(rows[1:]) == channels + 1, rows
 
 # %% tags=["check"]
 # At the head Ablation-CAM has a closed form: weight w_k * mean(A_k) / |y_c| (Grad-CAM's weight is w_k / 49)
-A = cv.activations(clf, x, clf.cam_layer)[0]  # (1280, 7, 7)
+A = cv.activations(clf, x, clf.cam_layer)[0]                                           # (1280, 7, 7)
 head = cv.attribution.find_gap_linear_head(clf).linear
 for i, name in enumerate(pair[0]):
     c = clf.class_index(name)
@@ -633,25 +565,26 @@ for i, name in enumerate(pair[0]):
 # phases over the weakest) measures it. The comparison needs VGG16's pretrained weights.
 
 # %%
-vgg = cv.load_classic("vgg16", shows="Grad-CAM and guided backpropagation of VGG16 beside EfficientNet-Lite0", device=DEVICE)
+vgg = cv.load_classic("vgg16", shows="Grad-CAM and guided backpropagation of VGG16 beside EfficientNet-Lite0",
+                      device=DEVICE)
 if vgg:
     nets = [vgg] + ([cv.load_model("resnet50", device=DEVICE)] if cv.classic_available("resnet50") else []) + [clf]
-    size = cv.config.pick(224, 128)  # 224-pixel input (128 in quick mode)
+    size = cv.config.pick(224, 128)                    # 224-pixel input (128 in quick mode)
     results = cv.plot.architecture_maps(nets, cv.sample_image("drums_and_guitar"), "electric guitar", size=size)
     display(cv.plot.cam_architectures(results, "electric guitar"))
 
 # %%
 if vgg:
-    for r in results:  # map size and phase ratio per network
+    for r in results:                                  # map size and phase ratio per network
         print(f"{r.classifier.name:20s} {r.layer:12s} map {r.grid[0]}x{r.grid[1]}  phase ratio {r.phase_ratio:.2f}")
 
 # %% tags=["check"]
 # map sizes follow each network's stride; Lite0's guided backpropagation shows the stride-2 checkerboard, VGG16's less
 if vgg:
-    stride = {"vgg16": 16, "resnet50": 32, "efficientnet_lite0": 32}  # input pixels per map cell
+    stride = {"vgg16": 16, "resnet50": 32, "efficientnet_lite0": 32}   # input pixels per map cell
     assert all(r.grid == (size // stride[r.classifier.name],) * 2 for r in results)
     ratio_arch = {r.classifier.name: r.phase_ratio for r in results}
-    if not cv.config.quick():  # trained weights only
+    if not cv.config.quick():                                      # trained weights only
         assert ratio_arch["efficientnet_lite0"] > 1.3 and ratio_arch["vgg16"] < ratio_arch["efficientnet_lite0"]
 
 # %% [markdown]
@@ -708,10 +641,10 @@ if vgg:
 # that points at the right object after all).
 
 # %% tags=["exercise"]
-my_image = None  # e.g. cv.sample_image("...") or cv.load_image("my_photo.jpg")
-my_class = None  # a class name or index among the image's top-5
-my_box = None  # (x0, y0, x1, y1) in pixels of the 224x224 input, around that object
-my_layer = None  # one of cv.cam_layers(clf)
+my_image = None      # e.g. cv.sample_image("...") or cv.load_image("my_photo.jpg")
+my_class = None      # a class name or index among the image's top-5
+my_box = None        # (x0, y0, x1, y1) in pixels of the 224x224 input, around that object
+my_layer = None      # one of cv.cam_layers(clf)
 
 # %% tags=["exercise-check"]
 if my_image is None:
@@ -728,7 +661,7 @@ import contextlib
 import io
 
 assert cv.exercises.check_wrong_object(clf, x, "electric guitar", guitar[1], layer="blocks.12")
-with contextlib.redirect_stdout(io.StringIO()):  # the expected failure at head, without its hint
+with contextlib.redirect_stdout(io.StringIO()):                  # the expected failure at head, without its hint
     assert not cv.exercises.check_wrong_object(clf, x, "electric guitar", guitar[1])
 
 
@@ -755,7 +688,6 @@ def my_gradcam_solution(activation, gradient):
     alpha = gradient.mean(dim=(1, 2))
     return (alpha[:, None, None] * activation).sum(dim=0).clamp(min=0)
 
-
 assert cv.exercises.check_gradcam(my_gradcam_solution)
 
 
@@ -779,7 +711,6 @@ cv.exercises.check_layercam(my_layercam)
 # %% tags=["solution"]
 def my_layercam_solution(activation, gradient):
     return (gradient.clamp(min=0) * activation).sum(dim=0).clamp(min=0)
-
 
 assert cv.exercises.check_layercam(my_layercam_solution)
 

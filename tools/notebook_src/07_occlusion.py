@@ -51,7 +51,7 @@ clf = cv.load_model(device=DEVICE)
 SIZE = 224
 WINDOW, STRIDE = 32, cv.config.pick(16, 32)  # quick mode: a coarser grid, 4 times fewer passes
 photo = clf.preprocess(cv.sample_image("drums_and_guitar"), size=SIZE)
-boxes = cv.sample_boxes("drums_and_guitar", size=SIZE)  # hand-drawn, in the pixels of `photo`
+boxes = cv.sample_boxes("drums_and_guitar", size=SIZE)   # hand-drawn, in the pixels of `photo`
 GUITAR, DRUMS = boxes["electric guitar"], boxes["drum"]
 for _, label, p in clf.predict(photo, k=5):
     print(f"{label:16s} {p:6.1%}")
@@ -77,10 +77,12 @@ for _, label, p in clf.predict(photo, k=5):
 
 # %%
 grid = cv.occlusion_grid(clf, photo, window=WINDOW, stride=STRIDE, fill="grey")
-print(f"{grid.positions} occluder positions ({len(grid.ys)} x {len(grid.xs)}), class {clf.label(grid.targets[0, 0])!r}")
+print(f"{grid.positions} occluder positions ({len(grid.ys)} x {len(grid.xs)}), "
+      f"class {clf.label(grid.targets[0, 0])!r}")
 
 # %%
-display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR, occluder="grey", signed=True, drop=True, underlay=True))
+display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR,
+                                     occluder="grey", signed=True, drop=True, underlay=True))
 Markdown(cv.credit("drums_and_guitar"))
 
 # %% [markdown]
@@ -107,11 +109,12 @@ Markdown(cv.credit("drums_and_guitar"))
 drop = grid.drop[0, 0].cpu()
 i, j = divmod(int(drop.argmax()), drop.shape[1])
 cx, cy = grid.xs[j] + WINDOW // 2, grid.ys[i] + WINDOW // 2
-elsewhere = grid.misses(GUITAR[0]) & grid.misses(GUITAR[1])  # squares that hide no pixel of the guitar
+elsewhere = grid.misses(GUITAR[0]) & grid.misses(GUITAR[1])    # squares that hide no pixel of the guitar
 area = cv.energy_in_boxes(torch.ones(SIZE, SIZE), GUITAR).item()
 share = cv.energy_in_boxes(cv.occlusion_map(grid), GUITAR).item()
 print(f"worst square centred at (x={cx}, y={cy}): drop {float(drop.max()):.3f}")
-print(f"squares that hide no pixel of the guitar: largest drop {float(drop[elsewhere].max()):.3f}, largest rise {-float(drop[elsewhere].min()):.3f}")
+print(f"squares that hide no pixel of the guitar: largest drop {float(drop[elsewhere].max()):.3f}, "
+      f"largest rise {-float(drop[elsewhere].min()):.3f}")
 print(f"guitar boxes: {area:.0%} of the image, {share:.0%} of the map's positive mass")
 
 # %% tags=["check"]
@@ -130,9 +133,8 @@ assert cv.quick() or 0.7 < -float(drop[elsewhere].min()) / float(drop.max()) < 1
 classes = [clf.class_index("electric guitar"), clf.class_index("drum")]
 names = [clf.label(c) for c in classes]
 maps = cv.occlusion(clf, photo, [classes], window=WINDOW, stride=STRIDE, fill="grey")
-cv.plot.occlusion_maps(
-    clf, photo, maps, [f"occlusion: {n!r}" for n in names], signed=True, what="probability drop (negative: a rise)", boxes={"guitar": GUITAR, "drums": DRUMS}
-)
+cv.plot.occlusion_maps(clf, photo, maps, [f"occlusion: {n!r}" for n in names], signed=True,
+                       what="probability drop (negative: a rise)", boxes={"guitar": GUITAR, "drums": DRUMS})
 
 # %% [markdown]
 # This figure is about the **signs**: each panel has its own symmetric colour scale (its
@@ -152,7 +154,8 @@ cv.plot.occlusion_maps(
 # by hand is not exact).
 
 # %% tags=["nbval-check-output"]
-hits = [bool(cv.pointing_game(maps[:, 0], [GUITAR], tolerance=15)[0]), bool(cv.pointing_game(maps[:, 1], [DRUMS], tolerance=15)[0])]
+hits = [bool(cv.pointing_game(maps[:, 0], [GUITAR], tolerance=15)[0]),
+        bool(cv.pointing_game(maps[:, 1], [DRUMS], tolerance=15)[0])]
 print("pointing game hits (guitar map on the guitar, drum map on the drum kit):", hits)
 
 # %%
@@ -163,7 +166,8 @@ for name, bxs in (("guitar", GUITAR), ("drums", DRUMS)):
 rise_drum = -float(maps[0, 1][in_box["guitar"]].min())
 both = float((in_box["guitar"] & in_box["drums"]).float().mean())
 print(f"largest rise of p(drum) when the guitar is hidden: {rise_drum:.3f}")
-print(f"image area: guitar boxes {float(in_box['guitar'].float().mean()):.0%}, drum boxes {float(in_box['drums'].float().mean()):.0%}, both {both:.1%}")
+print(f"image area: guitar boxes {float(in_box['guitar'].float().mean()):.0%}, "
+      f"drum boxes {float(in_box['drums'].float().mean()):.0%}, both {both:.1%}")
 
 # %% tags=["check"]
 # Each map's maximum in its own boxes; hiding the guitar raises p(drum); the boxes overlap by a few percent
@@ -190,21 +194,18 @@ assert 0.005 < both < 0.06
 
 # %%
 cams = cv.gradcam(clf, photo, [classes])  # the same two classes: one forward, one backward
-cv.plot.occlusion_maps(
-    clf,
-    photo,
-    torch.cat([maps, cams], dim=1),
-    [f"occlusion: {n!r}" for n in names] + [f"Grad-CAM: {n!r}" for n in names],
-    what=["probability drop"] * 2 + ["Grad-CAM value"] * 2,
-    cmap="magma",
-    boxes={"guitar": GUITAR, "drums": DRUMS},
-)
+cv.plot.occlusion_maps(clf, photo, torch.cat([maps, cams], dim=1),
+                       [f"occlusion: {n!r}" for n in names] + [f"Grad-CAM: {n!r}" for n in names],
+                       what=["probability drop"] * 2 + ["Grad-CAM value"] * 2, cmap="magma",
+                       boxes={"guitar": GUITAR, "drums": DRUMS})
 
 # %%
-shares = {name: (cv.energy_in_boxes(m, GUITAR)[0], cv.energy_in_boxes(m, DRUMS)[0]) for name, m in {"occlusion": maps, "Grad-CAM": cams}.items()}
+shares = {name: (cv.energy_in_boxes(m, GUITAR)[0], cv.energy_in_boxes(m, DRUMS)[0])
+          for name, m in {"occlusion": maps, "Grad-CAM": cams}.items()}
 print("share of each map's positive mass in the boxes (chance: the boxes' share of the image, above)")
 for name, (g, d) in shares.items():
-    print(f"{name:9s} guitar map: {g[0]:.0%} on the guitar, {d[0]:.0%} on the drums | drum map: {g[1]:.0%} on the guitar, {d[1]:.0%} on the drums")
+    print(f"{name:9s} guitar map: {g[0]:.0%} on the guitar, {d[0]:.0%} on the drums | "
+          f"drum map: {g[1]:.0%} on the guitar, {d[1]:.0%} on the drums")
 
 # %% tags=["check"]
 # each method puts more of the guitar's map on the guitar, and more of the drum's on the drum kit
@@ -226,17 +227,11 @@ assert all(g[0] > d[0] and d[1] > g[1] for g, d in shares.values())
 fills = ["black", "grey", "blur"]
 grids = {f: cv.occlusion_grid(clf, photo, window=WINDOW, stride=WINDOW, fill=f) for f in fills}
 worst = {f: float(g.drop.max()) for f, g in grids.items()}
-cv.plot.occlusion_maps(
-    clf,
-    photo,
-    torch.stack([cv.occlusion_map(g)[0] for g in grids.values()])[None],
-    [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills],
-    cmap="magma",
-    boxes=GUITAR,
-)
+cv.plot.occlusion_maps(clf, photo, torch.stack([cv.occlusion_map(g)[0] for g in grids.values()])[None],
+                       [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills], cmap="magma", boxes=GUITAR)
 
 # %%
-away = {f: g.misses(GUITAR[0]) & g.misses(GUITAR[1]) for f, g in grids.items()}  # squares off the guitar
+away = {f: g.misses(GUITAR[0]) & g.misses(GUITAR[1]) for f, g in grids.items()}   # squares off the guitar
 off_abs = {f: float(g.drop[0, 0].cpu()[away[f]].abs().mean()) for f, g in grids.items()}
 off_mean = {f: float(g.drop[0, 0].cpu()[away[f]].mean()) for f, g in grids.items()}
 print("worst drop:", {f: round(v, 3) for f, v in worst.items()})
@@ -270,21 +265,18 @@ assert cv.quick() or max(off_abs.values()) < 1.3 * min(off_abs.values())
 # 16, 32 and 64 pixels (strides 16, 16 and 32; grey fill), each map on its own scale.
 
 # %%
-sizes = {16: cv.config.pick(16, 32), 32: STRIDE, 64: 32}  # window: stride
-wgrids = {w: (grid if w == WINDOW else cv.occlusion_grid(clf, photo, window=w, stride=st, fill="grey")) for w, st in sizes.items()}
+sizes = {16: cv.config.pick(16, 32), 32: STRIDE, 64: 32}          # window: stride
+wgrids = {w: (grid if w == WINDOW else cv.occlusion_grid(clf, photo, window=w, stride=st, fill="grey"))
+          for w, st in sizes.items()}
 wmaps = torch.stack([cv.occlusion_map(g)[0] for g in wgrids.values()])[None]
-cv.plot.occlusion_maps(
-    clf,
-    photo,
-    wmaps,
-    [f"window {w}, stride {sizes[w]}: worst drop {float(g.drop.max()):.2f}\n({g.positions} passes)" for w, g in wgrids.items()],
-    cmap="magma",
-    boxes=GUITAR,
-)
+cv.plot.occlusion_maps(clf, photo, wmaps, [f"window {w}, stride {sizes[w]}: worst drop {float(g.drop.max()):.2f}"
+                                           f"\n({g.positions} passes)" for w, g in wgrids.items()],
+                       cmap="magma", boxes=GUITAR)
 
 # %%
 wshare = {w: float(cv.energy_in_boxes(wmaps[:, k], GUITAR)[0]) for k, w in enumerate(wgrids)}
-print("share of each map's positive mass in the guitar's boxes (30% of the image):", {f"window {w}": f"{v:.0%}" for w, v in wshare.items()})
+print("share of each map's positive mass in the guitar's boxes (30% of the image):",
+      {f"window {w}": f"{v:.0%}" for w, v in wshare.items()})
 
 # %% tags=["check"]
 # the worst drop grows with the window; the 64-pixel map holds the largest share in the guitar's boxes
@@ -321,19 +313,13 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 
 # %%
 dog = clf.preprocess(cv.sample_image("german_shepherd"), size=SIZE)
-runs = {
-    name: {
-        out: (grids["grey"] if name == "guitar" and out == "prob" else cv.occlusion_grid(clf, img, window=WINDOW, stride=WINDOW, fill="grey", output=out))
-        for out in ("prob", "logit")
-    }
-    for name, img in (("guitar", photo), ("dog", dog))
-}
+runs = {name: {out: (grids["grey"] if name == "guitar" and out == "prob" else
+                     cv.occlusion_grid(clf, img, window=WINDOW, stride=WINDOW, fill="grey", output=out))
+               for out in ("prob", "logit")} for name, img in (("guitar", photo), ("dog", dog))}
 worst_of = {name: {out: float(g.drop.max()) for out, g in r.items()} for name, r in runs.items()}
 for name, r in runs.items():
-    print(
-        f"{name:6s} p = {float(r['prob'].base[0, 0]):.2f}, logit {float(r['logit'].base[0, 0]):.1f}: "
-        f"worst square costs {worst_of[name]['prob']:.3f} of probability, {worst_of[name]['logit']:.2f} of logit"
-    )
+    print(f"{name:6s} p = {float(r['prob'].base[0, 0]):.2f}, logit {float(r['logit'].base[0, 0]):.1f}: "
+          f"worst square costs {worst_of[name]['prob']:.3f} of probability, {worst_of[name]['logit']:.2f} of logit")
 cv.plot.occlusion_saturation({n: (r["logit"], r["prob"]) for n, r in runs.items()})
 
 # %% tags=["check"]
@@ -386,23 +372,17 @@ assert cv.quick() or worst_of["dog"]["logit"] > 1.2 * worst_of["guitar"]["logit"
 
 # %%
 passes = grid.positions
-black_box = {
-    "occlusion": cv.occlusion_map(grid)[0],  # section 2's grid: `passes` forward passes
-    "RISE": cv.rise(clf, photo, n=passes, fill="grey", seed=0)[0],
-    "LIME": cv.lime(clf, photo, n=passes, fill="grey", segments="superpixels", seed=0)[0],
-}
-rise_mean = float(black_box["RISE"].mean())  # RISE's offset: the mean score of the masked copies
+black_box = {"occlusion": cv.occlusion_map(grid)[0],   # section 2's grid: `passes` forward passes
+             "RISE": cv.rise(clf, photo, n=passes, fill="grey", seed=0)[0],
+             "LIME": cv.lime(clf, photo, n=passes, fill="grey", segments="superpixels", seed=0)[0]}
+rise_mean = float(black_box["RISE"].mean())   # RISE's offset: the mean score of the masked copies
 print(f"forward passes per map: {passes} for each of {', '.join(black_box)}")
-print(f"RISE scores: from {float(black_box['RISE'].min()):.2f} to {float(black_box['RISE'].max()):.2f}, mean {rise_mean:.2f}")
-cv.plot.occlusion_maps(
-    clf,
-    photo,
-    torch.stack([black_box["occlusion"], black_box["RISE"] - rise_mean, black_box["LIME"]])[None],  # minus a constant: same ranking
-    [f"{name} ({passes} passes)" for name in black_box],
-    cmap="magma",
-    boxes=GUITAR,
-    what=["probability drop", f"RISE score above its mean ({rise_mean:.2f})", "LIME coefficient"],
-)
+print(f"RISE scores: from {float(black_box['RISE'].min()):.2f} to {float(black_box['RISE'].max()):.2f}, "
+      f"mean {rise_mean:.2f}")
+cv.plot.occlusion_maps(clf, photo, torch.stack([black_box["occlusion"], black_box["RISE"] - rise_mean,
+                                                black_box["LIME"]])[None],   # minus a constant: same ranking
+                       [f"{name} ({passes} passes)" for name in black_box], cmap="magma", boxes=GUITAR,
+                       what=["probability drop", f"RISE score above its mean ({rise_mean:.2f})", "LIME coefficient"])
 
 # %% [markdown]
 # **Reading the figure.** The three methods largely agree on the answer: all three put their
@@ -464,10 +444,9 @@ cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
 # %%
 random_map = cv.evaluate.random_map(photo, seed=0)[0]
 steps = cv.config.pick(25, 10)
-curves = {
-    name: [cv.deletion_curve(clf, photo, m[None], steps=steps, fill="blur"), cv.insertion_curve(clf, photo, m[None], steps=steps)]
-    for name, m in {**black_box, "random": random_map}.items()
-}
+curves = {name: [cv.deletion_curve(clf, photo, m[None], steps=steps, fill="blur"),
+                 cv.insertion_curve(clf, photo, m[None], steps=steps)]
+          for name, m in {**black_box, "random": random_map}.items()}
 cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 
 # %% [markdown]
@@ -529,9 +508,8 @@ cv.exercises.check_occlude(occlude)
 # %% tags=["solution"]
 def occlude_solution(x, top, left, window, value):
     out = x.clone()
-    out[:, :, top : top + window, left : left + window] = value
+    out[:, :, top:top + window, left:left + window] = value
     return out
-
 
 assert cv.exercises.check_occlude(occlude_solution)
 
@@ -562,7 +540,6 @@ def occlusion_drop_solution(clf, x, top, left, window):
         c = int(p.argmax())
         q = clf.model(occlude_solution(x, top, left, window, 0.0)).softmax(dim=1)[0]
     return float(p[c] - q[c])
-
 
 assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 

@@ -75,23 +75,18 @@ import torch
 from IPython.display import Markdown
 
 clf = cv.load_model(device=DEVICE)
-NAMES = ["german_shepherd", "red_panda", "schwerin_palace", "drums_and_guitar"]  # real photographs
+NAMES = ["german_shepherd", "red_panda", "schwerin_palace", "drums_and_guitar"]   # real photographs
 # Lighter settings for the methods that cost many forward passes per map (about 200 maps here)
-LIGHT = {
-    "smoothgrad": {"n": cv.config.pick(16, 4)},
-    "integrated_gradients": {"steps": cv.config.pick(16, 8)},
-    "scorecam": {"max_channels": cv.config.pick(32, 16)},
-    "occlusion": {"stride": 32},
-    "rise": {"n": cv.config.pick(64, 32)},
-    "lime": {"n": cv.config.pick(64, 32)},
-}
-methods = cv.evaluate.course_methods(seed=0, settings=LIGHT)  # the whole roster, settings baked in
+LIGHT = {"smoothgrad": {"n": cv.config.pick(16, 4)}, "integrated_gradients": {"steps": cv.config.pick(16, 8)},
+         "scorecam": {"max_channels": cv.config.pick(32, 16)}, "occlusion": {"stride": 32},
+         "rise": {"n": cv.config.pick(64, 32)}, "lime": {"n": cv.config.pick(64, 32)}}
+methods = cv.evaluate.course_methods(seed=0, settings=LIGHT)   # the whole roster, settings baked in
 print(f"{len(methods)} methods")
 for name, fn in methods.items():
     print(f"{name:22s} settings: {', '.join(fn.settings) or 'none'}")
 
 # %%
-{name: fn.settings for name, fn in methods.items() if fn.settings}  # the values in this mode
+{name: fn.settings for name, fn in methods.items() if fn.settings}   # the values in this mode
 
 # %% [markdown]
 # ## 2. The sanity check: destroy the model, watch the map
@@ -123,13 +118,15 @@ for name, fn in methods.items():
 # (the builder writes the question and the answer cell)
 
 # %%
-SIZE = cv.config.pick(224, 128)  # quick mode: small images (the CAMs are then 4x4)
+SIZE = cv.config.pick(224, 128)   # quick mode: small images (the CAMs are then 4x4)
 x = clf.preprocess([cv.sample_image(n) for n in NAMES], size=SIZE)
-LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.12", "blocks.8", "stem"], ["classifier", "blocks.15", "blocks.12", "blocks.8"])
+LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.12", "blocks.8", "stem"],
+                        ["classifier", "blocks.15", "blocks.12", "blocks.8"])
 SANITY = ["saliency", "deconvnet", "guided_backprop", "gradcam", "gradcam_pp", "layercam", "eigencam", "ablationcam"]
-sanity = cv.evaluate_methods(clf, x[:3], {k: methods[k] for k in SANITY}, faithfulness=False, layers=LAYERS, seed=0)
+sanity = cv.evaluate_methods(clf, x[:3], {k: methods[k] for k in SANITY}, faithfulness=False, layers=LAYERS,
+                             seed=0)
 GROUPS = {"gradient maps": SANITY[:3], "CAM family": SANITY[3:]}
-cv.plot.sanity_spread(sanity.sanity, GROUPS, distinct_colours=True)  # one colour per method
+cv.plot.sanity_spread(sanity.sanity, GROUPS, distinct_colours=True)   # one colour per method
 
 # %%
 steps = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in sanity.sanity.items()}
@@ -184,15 +181,14 @@ for name, values in steps.items():
 # of the three images unless they name the German shepherd.
 
 # %%
-cv.plot.sanity_maps(
-    {k: sanity.sanity[k] for k in ["saliency", "guided_backprop", "gradcam", "eigencam"]}, x, clf, index=0, max_steps=len(LAYERS) + 1
-)  # the original and all the steps
+cv.plot.sanity_maps({k: sanity.sanity[k] for k in ["saliency", "guided_backprop", "gradcam", "eigencam"]},
+                    x, clf, index=0, max_steps=len(LAYERS) + 1)   # the original and all the steps
 
 # %%
-Markdown("  \n".join(cv.credit(n) for n in NAMES))  # the photographs of this notebook
+Markdown("  \n".join(cv.credit(n) for n in NAMES))   # the photographs of this notebook
 
 # %%
-for name, top in zip(NAMES, clf.predict(x, k=5)):  # what the network says: its five most probable classes
+for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its five most probable classes
     print(f"{name:17s}", ", ".join(f"{label} {p:.2f}" for _, label, p in top))
 
 # %% [markdown]
@@ -242,12 +238,10 @@ print("lowest step per method:", {name: round(float(r.spearman.mean(0).min()), 2
 print("Grad-CAM after the classifier, per image:", [round(v, 2) for v in sanity.sanity["gradcam"].spearman[:, 0].tolist()])
 
 # %%
-for name in ("gradcam", "ablationcam"):  # the ReLU'd CAMs: how many maps vanished (all zero) at each step?
+for name in ("gradcam", "ablationcam"):   # the ReLU'd CAMs: how many maps vanished (all zero) at each step?
     r = sanity.sanity[name]
-    print(
-        f"{name}: vanished maps per step {r.vanished.sum(0).tolist()} of {r.vanished.shape[0]};"
-        f" rho over the rest {[round(v, 2) for v in r.mean_kept().tolist()]}"
-    )
+    print(f"{name}: vanished maps per step {r.vanished.sum(0).tolist()} of {r.vanished.shape[0]};"
+          f" rho over the rest {[round(v, 2) for v in r.mean_kept().tolist()]}")
 ssim_steps = {name: [round(v, 2) for v in r.ssim.mean(0).tolist()] for name, r in sanity.sanity.items()}
 ssim_mean = {name: round(float(r.ssim.mean()), 2) for name, r in sanity.sanity.items()}
 print("SSIM with the original, mean over the cascade:", ssim_mean)
@@ -277,18 +271,20 @@ if not cv.config.quick():
     assert 0.44 < ssim_mean["saliency"] < 0.46
     assert {k for k, v in ssim_mean.items() if v > 0.5} == {k for k, v in over_cascade.items() if v > 0.5}
     assert ssim_mean["gradcam"] == 0.26 and ssim_mean["ablationcam"] == 0.31, ssim_mean
-    assert sanity.sanity["gradcam"].vanished[0].tolist() == [False, False, True, False, True, True]  # the dog
+    assert sanity.sanity["gradcam"].vanished[0].tolist() == [False, False, True, False, True, True]   # the dog
     assert min(ssim_steps[k][i] for k in ("deconvnet", "guided_backprop") for i in range(4)) >= 0.86
 
 # %% tags=["check"]
 # Five methods fail (mean over the cascade above 0.5), on every image; saliency, Grad-CAM, Ablation-CAM pass
 failing = {k for k, v in over_cascade.items() if v > 0.5}
-if not cv.config.quick():  # quick mode randomises 4 blocks of small images only
+if not cv.config.quick():   # quick mode randomises 4 blocks of small images only
     assert failing == {"deconvnet", "guided_backprop", "eigencam", "gradcam_pp", "layercam"}, over_cascade
-    assert all(min(per_image[k]) > 0.5 for k in failing) and all(max(per_image[k]) < 0.5 for k in ("saliency", "gradcam", "ablationcam"))
+    assert all(min(per_image[k]) > 0.5 for k in failing) and all(max(per_image[k]) < 0.5 for k in
+                                                                  ("saliency", "gradcam", "ablationcam"))
     assert min(after_classifier[k] for k in ("gradcam_pp", "layercam")) > 0.85 > 0.6 > after_classifier["saliency"]
     assert after_classifier["gradcam"] < 0.5 and after_classifier["ablationcam"] < 0.5, after_classifier
-    assert min(min(steps[k][:-1]) for k in ("deconvnet", "guided_backprop")) > 0.7 > 0.3 > max(steps["deconvnet"][-1], steps["guided_backprop"][-1])
+    assert min(min(steps[k][:-1]) for k in ("deconvnet", "guided_backprop")) > 0.7 > 0.3 > max(
+        steps["deconvnet"][-1], steps["guided_backprop"][-1])
 assert min(after_classifier[k] for k in ("eigencam", "guided_backprop", "deconvnet")) > 0.95, after_classifier
 
 # %% tags=["check"]
@@ -324,7 +320,7 @@ if not cv.config.quick():
 # (the builder writes the question and the answer cell)
 
 # %%
-STEPS = cv.config.pick(16, 6)  # quick mode: coarser curves
+STEPS = cv.config.pick(16, 6)   # quick mode: coarser curves
 ev = cv.evaluate_methods(clf, x, methods, sanity=False, steps=STEPS, images=NAMES, seed=0)
 ev
 
@@ -338,7 +334,7 @@ ev
 # image can differ from the mean and follow one image across the methods.
 
 # %%
-cv.plot.auc_bars(ev, markers=True)  # one marker shape per image
+cv.plot.auc_bars(ev, markers=True)   # one marker shape per image
 
 # %%
 shown = ["saliency", "guided_backprop", "gradcam", "occlusion", "random pixels", "random blobs"]
@@ -388,22 +384,19 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 ins = {name: ev.insertion(name) for name in ["gradcam", "random pixels", "random blobs"]}
 print("Grad-CAM insertion AUC per image:", [round(v, 3) for v in ins["gradcam"].tolist()])
 print("p_c of the fully blurred images:", [round(v, 2) for v in ev.curves["gradcam"][1].scores[:, 0].tolist()])
-print({n: ([round(v, 3) for v in ev.deletion(n).tolist()], [round(v, 3) for v in ev.insertion(n).tolist()]) for n in ev.curves})
-for k in ["guided_backprop", "random pixels", "random blobs"]:  # the red panda (image 1): p_c along its curves
+print({n: ([round(v, 3) for v in ev.deletion(n).tolist()], [round(v, 3) for v in ev.insertion(n).tolist()])
+       for n in ev.curves})
+for k in ["guided_backprop", "random pixels", "random blobs"]:   # the red panda (image 1): p_c along its curves
     d, i = ev.curves[k][0], ev.curves[k][1]
-    print(
-        f"red panda, {k}: deletion at",
-        {f"{float(f):g}": round(float(v), 2) for f, v in zip(d.fractions[::2], d.scores[1, ::2])},
-        "| insertion at 0, 1/16:",
-        [round(float(v), 2) for v in i.scores[1, :2]],
-    )
+    print(f"red panda, {k}: deletion at", {f"{float(f):g}": round(float(v), 2) for f, v in zip(d.fractions[::2],
+          d.scores[1, ::2])}, "| insertion at 0, 1/16:", [round(float(v), 2) for v in i.scores[1, :2]])
 
 # %%
 # Rank the 18 maps on each image (1 = best; equal AUCs to 3 decimals share a rank), then average the ranks
 order = list(ev.curves)
-dele = torch.stack([ev.deletion(k) for k in order]).round(decimals=3)  # (18 maps, 4 images)
+dele = torch.stack([ev.deletion(k) for k in order]).round(decimals=3)     # (18 maps, 4 images)
 inse = torch.stack([ev.insertion(k) for k in order]).round(decimals=3)
-rank_del = 1 + (dele[None] < dele[:, None]).sum(1)  # per image: how many maps do better, plus one
+rank_del = 1 + (dele[None] < dele[:, None]).sum(1)        # per image: how many maps do better, plus one
 rank_ins = 1 + (inse[None] > inse[:, None]).sum(1)
 rank = {k: (float(rank_del[j].float().mean()), float(rank_ins[j].float().mean())) for j, k in enumerate(order)}
 print("p_c of the full images:", [round(v, 2) for v in ev.curves["gradcam"][0].scores[:, 0].tolist()])
@@ -437,30 +430,28 @@ print("Grad-CAM's insertion rank on each image:", rank_ins[order.index("gradcam"
 # Mean ranks: Grad-CAM 3 on every image (insertion), Ablation-CAM leads deletion, random maps last; deconvnet near noise
 if not cv.config.quick():
     assert rank_ins[order.index("gradcam")].tolist() == [3, 3, 3, 3] and rank["ablationcam"][0] == 2.0
-    assert [rank[k][1] for k in ("gradcam_pp", "layercam", "ablationcam", "scorecam", "occlusion", "lime")] == [5.5, 5.5, 6.5, 7.0, 7.25, 9.0] and rank[
-        "gradcam"
-    ][0] == 4.25
+    assert [rank[k][1] for k in ("gradcam_pp", "layercam", "ablationcam", "scorecam", "occlusion", "lime")] == [
+        5.5, 5.5, 6.5, 7.0, 7.25, 9.0] and rank["gradcam"][0] == 4.25
     assert float(ev.insertion("lime")[3]) > 3 * float(ev.curves["lime"][1].scores[3, -1])
     assert sorted(rank, key=lambda k: rank[k][1])[-2:] == ["random blobs", "random pixels"]
-    assert max(rank.values(), key=lambda r: r[0]) == rank["random blobs"] and rank["random pixels"][0] < rank["integrated_gradients"][0]
-    assert [
-        int((dele[order.index("deconvnet")] < dele[order.index("random pixels")]).sum()),
-        int((inse[order.index("deconvnet")] > inse[order.index("random pixels")]).sum()),
-    ] == [2, 2]
+    assert max(rank.values(), key=lambda r: r[0]) == rank["random blobs"] and rank["random pixels"][0] < rank[
+        "integrated_gradients"][0]
+    assert [int((dele[order.index("deconvnet")] < dele[order.index("random pixels")]).sum()),
+            int((inse[order.index("deconvnet")] > inse[order.index("random pixels")]).sum())] == [2, 2]
 
 # %% tags=["check"]
 # The substrate: only the blurred red panda is classified (0.73); mixing in 1/16 sharp pixels destroys the class
 if not cv.config.quick():
     blurred = ev.curves["gradcam"][1].scores[:, 0]
-    panel = ["guided_backprop", "random pixels", "random blobs"]  # the curves of section 6
+    panel = ["guided_backprop", "random pixels", "random blobs"]       # the curves of section 6
     assert 0.68 < float(blurred[1]) < 0.78 and all(float(ev.curves[k][1].scores[1, 1]) < 0.1 for k in panel)
     assert float(blurred[[0, 2, 3]].max()) < 0.01
     assert all(float(ev.curves[k][0].scores[1, 14]) < 0.05 for k in panel)
-    assert all(float(ev.curves[k][0].scores[1, :7].min()) > 0.8 for k in panel)  # near 0.9 up to 37.5 % removed
+    assert all(float(ev.curves[k][0].scores[1, :7].min()) > 0.8 for k in panel)     # near 0.9 up to 37.5 % removed
 
 # %% tags=["check"]
 # Grad-CAM beats both random maps on every image; the CAM family leads insertion, the random maps trail both
-if not cv.config.quick():  # quick mode: small images, coarse curves
+if not cv.config.quick():   # quick mode: small images, coarse curves
     assert (ins["gradcam"] > ins["random pixels"]).all() and (ins["gradcam"] > ins["random blobs"]).all()
     cams = ["gradcam", "gradcam_pp", "layercam", "hirescam", "xgradcam", "eigencam", "scorecam", "ablationcam"]
     grads = ["saliency", "deconvnet", "guided_backprop", "smoothgrad", "integrated_gradients"]
@@ -470,11 +461,13 @@ if not cv.config.quick():  # quick mode: small images, coarse curves
 # The random maps trail on both curves; RISE (64 masks) trails SmoothGrad; the spread across images
 rest = [k for k in ev.curves if not k.startswith("random")]
 if not cv.config.quick():
-    assert min(float(ev.deletion(k).mean()) for k in ("random pixels", "random blobs")) > max(float(ev.deletion(k).mean()) for k in rest)
-    assert max(float(ev.insertion(k).mean()) for k in ("random pixels", "random blobs")) < min(float(ev.insertion(k).mean()) for k in rest)
+    assert min(float(ev.deletion(k).mean()) for k in ("random pixels", "random blobs")) > max(
+        float(ev.deletion(k).mean()) for k in rest)
+    assert max(float(ev.insertion(k).mean()) for k in ("random pixels", "random blobs")) < min(
+        float(ev.insertion(k).mean()) for k in rest)
     assert float(ev.insertion("rise").mean()) < float(ev.insertion("smoothgrad").mean())
     assert all(float(ev.deletion(k)[3]) < 0.12 for k in ev.curves) and int(ins["gradcam"].argmin()) == 3
-    on_dog = [float(ev.insertion(k)[0]) for k in rest]  # image 0: the German shepherd
+    on_dog = [float(ev.insertion(k)[0]) for k in rest]       # image 0: the German shepherd
     assert float(ins["gradcam"].max() - ins["gradcam"].min()) > max(on_dog) - min(on_dog)
 
 # %% tags=["check"]
@@ -508,7 +501,7 @@ if not cv.config.quick():
 
 # %%
 scene = x[3:4]
-BOXES = cv.sample_boxes("drums_and_guitar", size=SIZE)  # {class name: hand-drawn boxes}
+BOXES = cv.sample_boxes("drums_and_guitar", size=SIZE)            # {class name: hand-drawn boxes}
 guitar, drum = BOXES["electric guitar"], BOXES["drum"]
 pg = cv.evaluate_methods(clf, scene, methods, [clf.class_index("drum")], faithfulness=False, sanity=False, boxes=[drum], seed=0)
 two = {name: torch.stack([ev.maps[name][3], pg.maps[name][0]]) for name in methods}
@@ -517,24 +510,14 @@ hits15 = {name: cv.pointing_game(m, [guitar, drum], tolerance=15).tolist() for n
 word = {True: "hit ", False: "miss"}
 for name in hits:
     (g, d), (g15, d15) = hits[name], hits15[name]
-    print(
-        f"{name:22s} 0 px: guitar {word[g]}, drum {word[d]} | 15 px: guitar {word[g15]}, drum {word[d15]}"
-        + ("  (class-agnostic: one map scored twice)" if name in pg.agnostic else "")
-    )
+    print(f"{name:22s} 0 px: guitar {word[g]}, drum {word[d]} | 15 px: guitar {word[g15]}, drum {word[d15]}"
+          + ("  (class-agnostic: one map scored twice)" if name in pg.agnostic else ""))
 
 # %%
-SHOWN = ["saliency", "gradcam", "occlusion", "eigencam"]  # four of the sixteen: the list above has all
-cv.plot.pointing_grid(
-    {k: two[k] for k in SHOWN},
-    [guitar, drum],
-    scene.expand(2, -1, -1, -1),
-    clf,
-    targets=[clf.label(clf.predict(scene, k=1)[0][0]), "drum"],
-    ncols=4,
-    cell=2.6,
-    colorbar=True,
-    outline_ties=True,
-)  # a tied maximum (occlusion) is outlined
+SHOWN = ["saliency", "gradcam", "occlusion", "eigencam"]        # four of the sixteen: the list above has all
+cv.plot.pointing_grid({k: two[k] for k in SHOWN}, [guitar, drum], scene.expand(2, -1, -1, -1), clf,
+                      targets=[clf.label(clf.predict(scene, k=1)[0][0]), "drum"], ncols=4, cell=2.6,
+                      colorbar=True, outline_ties=True)   # a tied maximum (occlusion) is outlined
 
 # %%
 # How alike are each method's two maps (guitar, drum)? Spearman rho of the absolute maps
@@ -562,8 +545,8 @@ if not cv.config.quick():
     assert all(hits15[k] == [True, True] for k in ("gradcam_pp", "layercam", "eigencam", "occlusion", "rise"))
     assert all(hits15[k] == [True, False] for k in ("smoothgrad", "lime"))
     assert all(hits15[k] == [False, True] for k in ("saliency", "deconvnet", "guided_backprop", "integrated_gradients"))
-    tied = torch.nonzero(two["occlusion"][1] == two["occlusion"][1].max())  # occlusion's tied drum maximum
-    assert int(tied[:, 0].min()) == 0 and int(tied[:, 0].min()) < min(int(b[1]) for b in drum)  # above the drum box
+    tied = torch.nonzero(two["occlusion"][1] == two["occlusion"][1].max())        # occlusion's tied drum maximum
+    assert int(tied[:, 0].min()) == 0 and int(tied[:, 0].min()) < min(int(b[1]) for b in drum)   # above the drum box
 
 # %% [markdown]
 # **What to look at:** with 0 pixels of tolerance (the figure, and the printout's first
@@ -638,25 +621,13 @@ if not cv.config.quick():
 
 # %%
 FEW = ["saliency", "guided_backprop", "gradcam", "gradcam_pp", "eigencam"]
-MORE = {
-    "average_drop": {},
-    "increase_in_confidence": {},
-    "infidelity": {"n": cv.config.pick(10, 4), "noise": 0.1, "normalize": True},
-    "road": {"fractions": [0.1, 0.3, 0.5]},
-    "max_sensitivity": {"n": cv.config.pick(4, 2), "radius": 0.2},
-    "avg_sensitivity": {"n": cv.config.pick(4, 2), "radius": 0.2},
-}
-more = cv.evaluate_methods(
-    clf,
-    x,
-    {k: methods[k] for k in FEW},
-    faithfulness=False,
-    sanity=False,
-    metrics=MORE,
-    baselines={"random blobs": ev.maps["random blobs"]},
-    images=NAMES,
-    seed=0,
-)
+MORE = {"average_drop": {}, "increase_in_confidence": {},
+        "infidelity": {"n": cv.config.pick(10, 4), "noise": 0.1, "normalize": True},
+        "road": {"fractions": [0.1, 0.3, 0.5]},
+        "max_sensitivity": {"n": cv.config.pick(4, 2), "radius": 0.2},
+        "avg_sensitivity": {"n": cv.config.pick(4, 2), "radius": 0.2}}
+more = cv.evaluate_methods(clf, x, {k: methods[k] for k in FEW}, faithfulness=False, sanity=False, metrics=MORE,
+                           baselines={"random blobs": ev.maps["random blobs"]}, images=NAMES, seed=0)
 more
 
 # %%
@@ -712,9 +683,8 @@ if not cv.config.quick():
     assert all(2.0 < sc["infidelity"][k][2] < 3.4 and sc["infidelity"][k][2] == max(sc["infidelity"][k]) for k in sc["infidelity"])
     assert all(0.12 < mean["road"][k] < 0.14 for k in cams)
     assert 0.23 < mean["road"]["guided_backprop"] < mean["road"]["saliency"] < mean["road"]["random blobs"] < 0.28
-    assert (
-        max(float(ev.deletion(k).mean()) for k in grads) < 0.32 < 0.37 < min(float(ev.deletion(k).mean()) for k in ("random pixels", "random blobs"))
-    )  # deletion: gradients beat random
+    assert max(float(ev.deletion(k).mean()) for k in grads) < 0.32 < 0.37 < min(
+        float(ev.deletion(k).mean()) for k in ("random pixels", "random blobs"))   # deletion: gradients beat random
     assert min(mean["max_sensitivity"][k] for k in grads) > 1.15 and min(min(sc["max_sensitivity"][k]) for k in grads) > 1
     assert all(0.19 < mean["max_sensitivity"][k] < 0.22 for k in cams)
     assert all(mean["avg_sensitivity"][k] <= mean["max_sensitivity"][k] for k in cams + grads)
@@ -734,7 +704,8 @@ if not cv.config.quick():
 # end (section 3, "the substrate").
 
 # %%
-opening = cv.plot.curves({k: ev.curves[k] for k in ["guided_backprop", "random pixels", "random blobs"]}, index=1, title="red panda")
+opening = cv.plot.curves({k: ev.curves[k] for k in ["guided_backprop", "random pixels", "random blobs"]}, index=1,
+                         title="red panda")
 cv.widgets.evaluation_panel(image="red_panda", method="guided_backprop", view="curves", first=opening)
 
 
@@ -760,7 +731,6 @@ cv.exercises.check_trapezoid_auc(auc)
 def auc_solution(fractions, scores):
     widths = fractions[1:] - fractions[:-1]
     return float((widths * (scores[1:] + scores[:-1]) / 2).sum())
-
 
 c = ev.curves["gradcam"][0]
 assert abs(auc_solution(c.fractions, c.scores[0]) - float(c.auc[0])) < 1e-5
@@ -789,11 +759,10 @@ cv.exercises.check_box_share(box_share)
 def box_share_solution(boxes, size):
     covered = torch.zeros(size, size, dtype=torch.bool)
     for x0, y0, x1, y1 in boxes:
-        covered[int(y0) : int(y1), int(x0) : int(x1)] = True
+        covered[int(y0):int(y1), int(x0):int(x1)] = True
     return float(covered.float().mean())
 
-
-print({name: round(box_share_solution(b, SIZE), 2) for name, b in BOXES.items()})  # the chance levels
+print({name: round(box_share_solution(b, SIZE), 2) for name, b in BOXES.items()})   # the chance levels
 assert cv.exercises.check_box_share(box_share_solution)
 
 # %% [markdown]
@@ -864,8 +833,7 @@ def noise_floor_solution(explain, x, sigma, seed):
     noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
     return cv.evaluate.spearman(explain(x).abs(), explain(x + sigma * noise).abs())
 
-
-top1 = torch.tensor([top[0][0] for top in clf.predict(x[:3], k=1)])  # the class the sanity check explained
+top1 = torch.tensor([top[0][0] for top in clf.predict(x[:3], k=1)])      # the class the sanity check explained
 floor = noise_floor_solution(lambda images: methods["saliency"](clf, images, top1).abs().sum(1), x[:3], 0.02, 0)
 smooth = noise_floor_solution(lambda images: methods["gradcam"](clf, images, top1), x[:3], 0.02, 0)
 print("saliency, trained model, image + noise (sigma 0.02):", [round(v, 2) for v in floor.tolist()])

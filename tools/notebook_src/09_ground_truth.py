@@ -82,11 +82,12 @@
 # %%
 import torch
 
-SIZE = 40  # pixels: small images, a small network
+SIZE = 40                                            # pixels: small images, a small network
 N, EPOCHS, BATCH = cv.config.pick((3000, 6, 64), (1000, 4, 16))
-train = cv.shape_images(N, cue="match", size=SIZE, seed=1)  # the cue's colour names the class
-fair = cv.shape_images(N, cue="random", size=SIZE, seed=1)  # the same shapes, cue colour at random
-print(f"classes: {train.classes}; the cue covers {train.cue_masks.float().mean():.1%} of an image, the shape {train.object_masks.float().mean():.1%}")
+train = cv.shape_images(N, cue="match", size=SIZE, seed=1)   # the cue's colour names the class
+fair = cv.shape_images(N, cue="random", size=SIZE, seed=1)   # the same shapes, cue colour at random
+print(f"classes: {train.classes}; the cue covers {train.cue_masks.float().mean():.1%} of an image, "
+      f"the shape {train.object_masks.float().mean():.1%}")
 cv.plot.cue_legend(train.classes)
 
 # %%
@@ -110,8 +111,10 @@ cv.plot.shape_samples(train[two_each], 8, title="training images, two per class:
 # differently, so yours may differ slightly (a hundredth, or one image of 32 in a table).
 
 # %%
-shortcut = cv.train_model(cv.SmallCNN(seed=0), train.images, train.labels, epochs=EPOCHS, batch_size=BATCH, classes=train.classes, watch=0, seed=0)
-clean = cv.train_model(cv.SmallCNN(seed=0), fair.images, fair.labels, epochs=EPOCHS, batch_size=BATCH, classes=train.classes, watch=0, seed=0)
+shortcut = cv.train_model(cv.SmallCNN(seed=0), train.images, train.labels, epochs=EPOCHS,
+                          batch_size=BATCH, classes=train.classes, watch=0, seed=0)
+clean = cv.train_model(cv.SmallCNN(seed=0), fair.images, fair.labels, epochs=EPOCHS,
+                       batch_size=BATCH, classes=train.classes, watch=0, seed=0)
 for name, run in [("shortcut", shortcut), ("clean", clean)]:
     print(f"{name:8s} training accuracy per epoch:", [round(a, 2) for a in run.accuracy])
     print(f"{name:8s} training loss per epoch:    ", [round(v, 3) for v in run.loss])
@@ -137,16 +140,14 @@ cv.plot.shortcut_accuracy(acc, chance=0.25)
 # %%
 swap = tests["swap"]
 follows = float((cv.predict_classes(shortcut.classifier, swap.images) == swap.cue_classes).float().mean())
-print(
-    f"shortcut model: {acc['shortcut']['match']:.0%} with honest cues, {acc['shortcut']['swap']:.0%} with "
-    f"swapped cues, and then it names the cue's class {follows:.0%} of the time; {acc['shortcut']['none']:.0%} "
-    f"with no cue (chance: 25%)"
-)
+print(f"shortcut model: {acc['shortcut']['match']:.0%} with honest cues, {acc['shortcut']['swap']:.0%} with "
+      f"swapped cues, and then it names the cue's class {follows:.0%} of the time; {acc['shortcut']['none']:.0%} "
+      f"with no cue (chance: 25%)")
 
 # %% tags=["check"]
 # The shortcut model is right with honest cues, wrong with swapped ones, and follows the cue; the clean model does not care
 assert acc["shortcut"]["match"] > 0.9 and acc["shortcut"]["swap"] < 0.15 and follows > 0.8
-if not cv.quick():  # quick mode trains too briefly for the clean model to learn the shapes
+if not cv.quick():   # quick mode trains too briefly for the clean model to learn the shapes
     assert acc["clean"]["swap"] > 0.7 and abs(acc["clean"]["swap"] - acc["clean"]["match"]) < 0.05
 
 # %% [markdown]
@@ -167,7 +168,7 @@ if not cv.quick():  # quick mode trains too briefly for the clean model to learn
 # Without a cue the shortcut model is below 50 % and the clean one above; a random cue: about 25 %
 if not cv.quick():
     assert acc["shortcut"]["none"] < 0.5 < acc["clean"]["none"] and 0.2 < acc["shortcut"]["random"] < 0.3
-    assert all(0.74 < a < 0.87 for a in acc["clean"].values()), acc["clean"]  # about 80 %: still learning
+    assert all(0.74 < a < 0.87 for a in acc["clean"].values()), acc["clean"]   # about 80 %: still learning
 
 # %% [markdown]
 # ## 4. Watching the shortcut appear
@@ -187,25 +188,21 @@ cv.plot.timeline(shortcut.timeline, train.classes)
 cv.plot.timeline(clean.timeline, train.classes)
 
 # %%
-on_cue = {
-    name: cv.mask_energy(torch.stack(run.timeline.cams), train[0].cue_masks.expand(len(run.timeline), -1, -1))
-    for name, run in [("shortcut", shortcut), ("clean", clean)]
-}
+on_cue = {name: cv.mask_energy(torch.stack(run.timeline.cams), train[0].cue_masks.expand(len(run.timeline), -1, -1))
+          for name, run in [("shortcut", shortcut), ("clean", clean)]}
 on_object = float(cv.mask_energy(clean.timeline.cams[-1][None], train[0].object_masks))
 print("Grad-CAM mass on the cue per epoch:", {n: [round(v, 2) for v in e.tolist()] for n, e in on_cue.items()})
 for name, run in [("shortcut", shortcut), ("clean", clean)]:
-    print(
-        f"{name:8s} filters: change per epoch {[round(c, 2) for c in run.timeline.filter_change()]}, "
-        f"colour share {[round(c, 2) for c in run.timeline.colour_share()]}"
-    )
+    print(f"{name:8s} filters: change per epoch {[round(c, 2) for c in run.timeline.filter_change()]}, "
+          f"colour share {[round(c, 2) for c in run.timeline.colour_share()]}")
 print(f"clean model, last epoch: {on_object:.0%} of the Grad-CAM on the shape")
 
 # %% tags=["check"]
 # The shortcut model's Grad-CAM on the cue from epoch 1 on, the clean model's on the shape; filters settle
 assert on_cue["shortcut"][-1] > 0.1 > on_cue["clean"][-1]
-if not cv.quick():  # quick mode: 4 short epochs, the shortcut is taken but not yet settled
-    assert on_cue["shortcut"][0] < 0.05 and (on_cue["shortcut"][1:] > 0.1).all()  # from epoch 1 on
-    assert on_cue["clean"][-1] < 0.05 and on_object > 0.25  # margins leave room for a GPU run's small differences
+if not cv.quick():   # quick mode: 4 short epochs, the shortcut is taken but not yet settled
+    assert on_cue["shortcut"][0] < 0.05 and (on_cue["shortcut"][1:] > 0.1).all()   # from epoch 1 on
+    assert on_cue["clean"][-1] < 0.05 and on_object > 0.25   # margins leave room for a GPU run's small differences
     assert shortcut.timeline.filter_change()[-1] < 0.15 and shortcut.loss[-1] < 0.05
 
 # %% [markdown]
@@ -234,9 +231,9 @@ if not cv.quick():  # quick mode: 4 short epochs, the shortcut is taken but not 
 if not cv.quick():
     assert clean.timeline.filter_change()[-1] > max(0.2, shortcut.timeline.filter_change()[-1])
     assert clean.timeline.colour_share()[-1] < 0.25 < 0.35 < shortcut.timeline.colour_share()[-1]
-    assert shortcut.timeline.colour_share()[-1] < shortcut.timeline.colour_share()[0]  # colour falls, stays high
+    assert shortcut.timeline.colour_share()[-1] < shortcut.timeline.colour_share()[0]   # colour falls, stays high
     p_img0 = [float(p[int(train.labels[0])]) for p in shortcut.timeline.probs]
-    assert p_img0[1] < 0.5 < p_img0[2] and shortcut.accuracy[0] < 0.6 < 0.85 < shortcut.accuracy[1]  # CAM first, then decision
+    assert p_img0[1] < 0.5 < p_img0[2] and shortcut.accuracy[0] < 0.6 < 0.85 < shortcut.accuracy[1]   # CAM first, then decision
 
 # %% [markdown] choice="09-rise"
 # ### Predict, then run
@@ -273,13 +270,11 @@ if not cv.quick():
 # model say that the cue dominates its activations, not that they explain "triangle".
 
 # %%
-METHODS = cv.course_methods(occlusion_window=6, occlusion_stride=3)  # 6-pixel windows for 40-pixel images
-test = tests["match"][: cv.config.pick(32, 8)]
+METHODS = cv.course_methods(occlusion_window=6, occlusion_stride=3)   # 6-pixel windows for 40-pixel images
+test = tests["match"][:cv.config.pick(32, 8)]
 masks = {"cue": test.cue_masks, "object": test.object_masks}
-scores = {
-    name: cv.score_against_masks(clf, clf.from_unit(test.images), masks, METHODS, test.labels, deletion="cue", tolerance=2, threads=1)
-    for name, clf in models.items()
-}
+scores = {name: cv.score_against_masks(clf, clf.from_unit(test.images), masks, METHODS, test.labels,
+                                       deletion="cue", tolerance=2, threads=1) for name, clf in models.items()}
 print("right on these images:", {n: f"{cv.accuracy(c, test.images, test.labels):.0%}" for n, c in models.items()})
 scores["shortcut"]
 
@@ -291,41 +286,30 @@ strict = {m: float(cv.mask_pointing(scores["shortcut"].maps[m], masks["cue"]).fl
 disc = torch.tensor([[x * x + y * y <= 4 for x in range(-2, 3)] for y in range(-2, 3)]).float()[None, None]
 target = torch.nn.functional.conv2d(masks["cue"][:, None].float(), disc, padding=2)[:, 0] > 0
 print(f"the cue covers {masks['cue'].float().mean():.1%} of an image; enlarged by 2 pixels, {target.float().mean():.1%}")
-print("shortcut model, cue pointing with no tolerance (the peak exactly on the cue):", {m: round(v, 2) for m, v in strict.items()})
-print(
-    f"RISE: {METHODS['rise'].settings['n']} random masks per map; the shape covers "
-    f"{test.object_masks.float().mean():.1%} of an image (object energy's chance level)"
-)
+print("shortcut model, cue pointing with no tolerance (the peak exactly on the cue):",
+      {m: round(v, 2) for m, v in strict.items()})
+print(f"RISE: {METHODS['rise'].settings['n']} random masks per map; the shape covers "
+      f"{test.object_masks.float().mean():.1%} of an image (object energy's chance level)")
 x_swap = models["shortcut"].from_unit(swap.images[:8])
-same = all(torch.equal(cv.eigencam(models["shortcut"], x_swap, "square"), cv.eigencam(models["shortcut"], x_swap, c)) for c in test.classes)
+same = all(torch.equal(cv.eigencam(models["shortcut"], x_swap, "square"), cv.eigencam(models["shortcut"], x_swap, c))
+           for c in test.classes)
 print(f"EigenCAM, 8 swap images: the same map whichever class is asked for: {same}")
 
 # %%
 SHOWN = ["saliency", "guided_backprop", "integrated_gradients", "gradcam", "occlusion", "rise", "lime"]
 for name, c in models.items():
     p0 = c.logits(c.from_unit(test.images[:1])).softmax(1)[0]
-    print(f"image 0 ({test.classes[int(test.labels[0])]}): the {name} model predicts {test.classes[int(p0.argmax())]} ({float(p0.max()):.2f})")
-cv.plot.mask_maps(scores, test, index=0, methods=SHOWN)  # seven of the sixteen: the tables have them all
+    print(f"image 0 ({test.classes[int(test.labels[0])]}): the {name} model predicts "
+          f"{test.classes[int(p0.argmax())]} ({float(p0.max()):.2f})")
+cv.plot.mask_maps(scores, test, index=0, methods=SHOWN)   # seven of the sixteen: the tables have them all
 
 # %%
-cv.plot.mask_scores(
-    scores,
-    "cue pointing",
-    chance=float(target.float().mean()),
-    landscape=True,  # chance: 2-px target
-    interval=0.95,
-    ax_title=f"does the map's peak fall within 2 pixels of the cue? (n = {len(test)})",
-)
+cv.plot.mask_scores(scores, "cue pointing", chance=float(target.float().mean()), landscape=True,  # chance: 2-px target
+                    interval=0.95, ax_title=f"does the map's peak fall within 2 pixels of the cue? (n = {len(test)})")
 
 # %%
-cv.plot.mask_scores(
-    scores,
-    "cue energy",
-    chance=float(test.cue_masks.float().mean()),
-    landscape=True,
-    interval=0.95,
-    ax_title=f"share of the map's mass on the cue (n = {len(test)})",
-)
+cv.plot.mask_scores(scores, "cue energy", chance=float(test.cue_masks.float().mean()), landscape=True,
+                    interval=0.95, ax_title=f"share of the map's mass on the cue (n = {len(test)})")
 
 # %% [markdown]
 # **What to look at** (the tables, n = 32 images, so 0.03 is one image; the figure is one
@@ -360,15 +344,13 @@ cv.plot.mask_scores(
 # lattice. We did not test this (average pooling, or the untrained network, would).
 
 # %%
-centre = -torch.nn.functional.max_pool2d(-masks["cue"][:, None].float(), 3, 1, 1)[:, 0] > 0  # C minus its frame
+centre = -torch.nn.functional.max_pool2d(-masks["cue"][:, None].float(), 3, 1, 1)[:, 0] > 0   # C minus its frame
 frame = masks["cue"] & ~centre
 sc, cl = scores["shortcut"], scores["clean"]
 print("shortcut model | mass on the 3x3 centre (of the mass on C) | peak exactly on the centre | on the frame")
 for m in METHODS:
-    print(
-        f"  {m:21s} {cv.mask_energy(sc.maps[m], centre).mean():.2f} (of {sc.mean(m, 'cue energy'):.2f})"
-        f"   {cv.mask_pointing(sc.maps[m], centre).float().mean():.2f}   {cv.mask_pointing(sc.maps[m], frame).float().mean():.2f}"
-    )
+    print(f"  {m:21s} {cv.mask_energy(sc.maps[m], centre).mean():.2f} (of {sc.mean(m, 'cue energy'):.2f})"
+          f"   {cv.mask_pointing(sc.maps[m], centre).float().mean():.2f}   {cv.mask_pointing(sc.maps[m], frame).float().mean():.2f}")
 
 # %% [markdown]
 # **Which part of the cue?** The mask $C$ has two parts: the 3 x 3 coloured centre (9 pixels),
@@ -391,23 +373,21 @@ for m in METHODS:
 
 # %% tags=["check"]
 # Guided backprop's and deconvnet's peaks mostly on the frame, saliency's, SmoothGrad's and IG's on the centre
-if not cv.quick():  # margins leave room for a GPU run's small differences
+if not cv.quick():   # margins leave room for a GPU run's small differences
     hit = {m: [float(cv.mask_pointing(sc.maps[m], part).float().mean()) for part in (centre, frame)] for m in METHODS}
     assert hit["guided_backprop"][1] > 0.5 > hit["guided_backprop"][0] and hit["deconvnet"][1] > 0.4
     assert all(hit[m][0] > 0.6 for m in ["saliency", "smoothgrad", "integrated_gradients", "lime"])
     share = {m: float(cv.mask_energy(sc.maps[m], centre).mean()) / sc.mean(m, "cue energy") for m in METHODS}
     assert all(0.3 < share[m] < 0.5 for m in METHODS if m not in ["integrated_gradients", "occlusion", "lime", "rise"])
     assert share["integrated_gradients"] > 0.95 and hit["integrated_gradients"][1] < 0.05 and hit["occlusion"][0] < 0.3
-    assert all(0.35 < 1 - strict[m] < 0.65 for m in METHODS if "cam" in m)  # CAM peaks: off the cue in about half
+    assert all(0.35 < 1 - strict[m] < 0.65 for m in METHODS if "cam" in m)   # CAM peaks: off the cue in about half
 
 # %%
 clf = models["shortcut"]
 ig_grey = cv.integrated_gradients(clf, clf.from_unit(test.images), test.labels, baseline="zero", steps=50, progress=False)
 for name, a in [("black image (the default)", sc.maps["integrated_gradients"]), ("mid-grey image", ig_grey)]:
-    print(
-        f"IG from a {name:25s}: mass on the cue {cv.mask_energy(a, masks['cue']).mean():.2f}, on its centre "
-        f"{cv.mask_energy(a, centre).mean():.2f}, on the shape {cv.mask_energy(a, masks['object']).mean():.2f}"
-    )
+    print(f"IG from a {name:25s}: mass on the cue {cv.mask_energy(a, masks['cue']).mean():.2f}, on its centre "
+          f"{cv.mask_energy(a, centre).mean():.2f}, on the shape {cv.mask_energy(a, masks['object']).mean():.2f}")
 
 # %% [markdown]
 # **Integrated Gradients and its baseline.** IG integrates the gradient along the straight
@@ -432,15 +412,13 @@ if not cv.quick():
     e_grey = float(cv.mask_energy(ig_grey, masks["cue"]).mean())
     assert e_grey > 3 * sc.mean("integrated_gradients", "cue energy") and 0.3 < e_grey < 0.6
     assert 0.25 < sc.mean("integrated_gradients", "cue recall") <= 9 / 25 + 1e-6
-assert same  # EigenCAM ignores the class
+assert same   # EigenCAM ignores the class
 
 # %%
 rise_floor = {n: s.maps["rise"] - s.maps["rise"].amin(dim=(1, 2), keepdim=True) for n, s in scores.items()}
 for n, s in scores.items():
-    print(
-        f"RISE, {n} model: mass on the cue {s.mean('rise', 'cue energy'):.3f} (chance {masks['cue'].float().mean():.3f}); "
-        f"with each map's minimum subtracted {cv.mask_energy(rise_floor[n], masks['cue']).mean():.3f}"
-    )
+    print(f"RISE, {n} model: mass on the cue {s.mean('rise', 'cue energy'):.3f} (chance {masks['cue'].float().mean():.3f}); "
+          f"with each map's minimum subtracted {cv.mask_energy(rise_floor[n], masks['cue']).mean():.3f}")
 print(f"RISE maps of the two models: rank correlation {cv.evaluate.spearman(sc.maps['rise'], cl.maps['rise']).mean():.2f} (image by image)")
 
 # %% [markdown]
@@ -511,12 +489,12 @@ if not cv.quick():
 # class scores) and recompute the maps of the same 32 images for the same classes.
 
 # %%
-sanity = {
-    m: cv.randomization_check(clf, m, clf.from_unit(test.images), test.labels, layers=["fc"], seed=0, progress=False) for m in ["guided_backprop", "gradcam"]
-}
+sanity = {m: cv.randomization_check(clf, m, clf.from_unit(test.images), test.labels, layers=["fc"], seed=0,
+                                    progress=False) for m in ["guided_backprop", "gradcam"]}
 for m, r in sanity.items():
     for step, a in zip(["trained", "fc randomised"], r.maps):
-        print(f"{m:15s} {step:13s}: mass on the cue {cv.mask_energy(a, masks['cue']).mean():.2f}, on the shape {cv.mask_energy(a, masks['object']).mean():.2f}")
+        print(f"{m:15s} {step:13s}: mass on the cue {cv.mask_energy(a, masks['cue']).mean():.2f}, "
+              f"on the shape {cv.mask_energy(a, masks['object']).mean():.2f}")
     print(f"{m:15s} rank correlation of the two maps: {r.spearman[:, -1].mean():.2f}")
 
 # %% [markdown]
@@ -539,7 +517,7 @@ if not cv.quick():
 
 # %% tags=["check"]
 # By mass, the gradient maps put about the shape's area share (12 %) on it, three of them as much as on the cue
-if not cv.quick():  # margins leave room for a GPU run's small differences
+if not cv.quick():   # margins leave room for a GPU run's small differences
     grads = ["saliency", "deconvnet", "guided_backprop", "smoothgrad", "integrated_gradients"]
     assert all(0.07 < sc.mean(m, "object energy") < 0.16 for m in grads)
     assert all(sc.mean(m, "object energy") > sc.mean(m, "cue energy") - 0.01 for m in grads[:2] + grads[-1:])
@@ -551,7 +529,7 @@ if not cv.quick():  # margins leave room for a GPU run's small differences
 truth = {name: float(s.truth["cue deletion"].mean()) for name, s in scores.items()}
 for m in METHODS:
     assert sc.mean(m, "cue pointing") > sc.mean(m, "object pointing"), m
-    if not cv.quick():  # quick mode: 8 images, and the clean model has not learned the shapes yet
+    if not cv.quick():   # quick mode: 8 images, and the clean model has not learned the shapes yet
         assert sc.mean(m, "cue pointing") >= 0.75 and sc.mean(m, "object pointing") <= 0.1, m
         assert cl.mean(m, "cue pointing") <= 0.1 and cl.mean(m, "object pointing") >= 0.25, m
         assert abs(sc.mean(m, "cue deletion") - truth["shortcut"]) < 0.25, m
@@ -561,7 +539,7 @@ for m in METHODS:
 deleters = ["occlusion", "lime"]
 others = max(sc.mean(m, "cue energy") for m in METHODS if m not in deleters)
 assert sc.mean("occlusion", "cue energy") > max(0.3, others) and truth["shortcut"] > 0.2 > 0.05 > truth["clean"]
-if not cv.quick():  # quick mode: 8 images, LIME with few samples
+if not cv.quick():   # quick mode: 8 images, LIME with few samples
     assert sc.mean("lime", "cue energy") > max(0.3, others) and others < 0.2
     assert sc.mean("rise", "cue pointing") >= 0.75 and sc.mean("rise", "cue energy") < 0.1
     rest = [m for m in METHODS if m not in deleters + ["rise"]]
@@ -609,16 +587,10 @@ if not cv.quick():  # quick mode: 8 images, LIME with few samples
 cv.widgets.shortcut_panel(models, METHODS)
 
 # %%
-none = tests["none"][: cv.config.pick(32, 8)]
-s_none = cv.score_against_masks(
-    clf,
-    clf.from_unit(none.images),
-    {"shape": none.object_masks},
-    {m: METHODS[m] for m in ["saliency", "guided_backprop", "gradcam", "occlusion"]},
-    tolerance=2,
-    threads=1,
-    progress=False,
-)  # target None: the predicted class
+none = tests["none"][:cv.config.pick(32, 8)]
+s_none = cv.score_against_masks(clf, clf.from_unit(none.images), {"shape": none.object_masks},
+                                {m: METHODS[m] for m in ["saliency", "guided_backprop", "gradcam", "occlusion"]},
+                                tolerance=2, threads=1, progress=False)   # target None: the predicted class
 p_none = clf.logits(clf.from_unit(none.images)).softmax(1).amax(1)
 print(f"no cue: the shortcut model's top probability is {p_none.median():.2f} (median over {len(none)} images)")
 print(f"the shape covers {none.object_masks.float().mean():.1%} of these images")
@@ -660,17 +632,17 @@ def mask_energy(maps, masks):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_mask_energy(mask_energy)
+cv.exercises.check_mask_energy(mask_energy);
 
 
 # %% tags=["solution"]
-def solution_mask_energy(maps, masks):  # named apart, so your own mask_energy is kept
+def solution_mask_energy(maps, masks):   # named apart, so your own mask_energy is kept
     total = maps.sum(dim=(1, 2))
     inside = (maps * masks).sum(dim=(1, 2))
     return torch.where(total > 0, inside / total.clamp(min=1e-30), torch.zeros_like(total))
 
-
-assert torch.allclose(solution_mask_energy(scores["shortcut"].maps["gradcam"], masks["cue"]), cv.mask_energy(scores["shortcut"].maps["gradcam"], masks["cue"]))
+assert torch.allclose(solution_mask_energy(scores["shortcut"].maps["gradcam"], masks["cue"]),
+                      cv.mask_energy(scores["shortcut"].maps["gradcam"], masks["cue"]))
 assert cv.exercises.check_mask_energy(solution_mask_energy)
 
 # %% [markdown]

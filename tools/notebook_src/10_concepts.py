@@ -85,7 +85,7 @@
 import torch
 
 clf = cv.load_model(device=DEVICE)
-SIZE, N, REPEATS = cv.config.pick((128, 10, 20), (96, 4, 3))  # image side, images per set, repeats
+SIZE, N, REPEATS = cv.config.pick((128, 10, 20), (96, 4, 3))   # image side, images per set, repeats
 drawn = clf.from_unit(cv.zebra_images(cv.config.pick(48, 12), size=SIZE, seed=0))
 is_zebra = clf.logits(drawn).argmax(1) == clf.class_index("zebra")
 zebras = drawn[is_zebra][:16]
@@ -112,19 +112,18 @@ assert (clf.logits(zebras).argmax(1) == clf.class_index("zebra")).all()
 # random images, is the control.
 
 # %%
-concepts = {c: [clf.from_unit(cv.concept_images(c, N, size=SIZE, seed=i)) for i in range(REPEATS)] for c in ["striped", "dotted"]}
+concepts = {c: [clf.from_unit(cv.concept_images(c, N, size=SIZE, seed=i)) for i in range(REPEATS)]
+            for c in ["striped", "dotted"]}
 concepts["random (control)"] = [clf.from_unit(cv.random_images(N, size=SIZE, seed=500 + i)) for i in range(REPEATS)]
 randoms = [clf.from_unit(cv.random_images(N, size=SIZE, seed=100 + i)) for i in range(REPEATS)]
-cv.plot.concept_examples({"zebra (class)": zebras, **{c: v[0] for c, v in concepts.items()}, "random": randoms[0]}, classifier=clf)
+cv.plot.concept_examples({"zebra (class)": zebras, **{c: v[0] for c, v in concepts.items()},
+                          "random": randoms[0]}, classifier=clf)
 
 # %%
-from IPython.display import Markdown  # the photographs that random images are cropped from
+from IPython.display import Markdown   # the photographs that random images are cropped from
 
-Markdown(
-    "<details><summary>Photo credits (random images are crops of these)</summary>\n\n"
-    + "\n\n".join(cv.credit(name) for name in cv.sample_images())
-    + "\n</details>"
-)
+Markdown("<details><summary>Photo credits (random images are crops of these)</summary>\n\n"
+         + "\n\n".join(cv.credit(name) for name in cv.sample_images()) + "\n</details>")
 
 # %% [markdown] choice="10-random-spread"
 # ### Predict, then run
@@ -200,7 +199,7 @@ if not cv.quick():
 if not cv.quick():
     assert result.mean("striped", "blocks.12") > 0.75 and result.significant("striped", "blocks.12")
     assert result.mean("striped", "blocks.15") > 0.75 and not result.significant("striped", "blocks.15")
-    assert result.significant("striped", "blocks.15", correction=None)  # significant only uncorrected
+    assert result.significant("striped", "blocks.15", correction=None)   # significant only uncorrected
     assert not result.significant("striped", "blocks.6") and abs(result.mean("striped", "blocks.6") - 0.5) < 0.1
     assert not any(result.significant("random (control)", layer) for layer in LAYERS)
     for layer in ["blocks.6", "blocks.12"]:
@@ -237,12 +236,10 @@ grads = cv.class_gradients(clf, zebras, "zebra", LAYERS)
 cosine = {}
 for layer in LAYERS:
     g = torch.nn.functional.normalize(grads[layer].flatten(1), dim=1)
-    cosine[layer] = float((g @ g.T)[~torch.eye(len(g), dtype=torch.bool)].mean())  # over pairs of drawings
+    cosine[layer] = float((g @ g.T)[~torch.eye(len(g), dtype=torch.bool)].mean())   # over pairs of drawings
     r = result.random_scores[layer]
-    print(
-        f"random CAVs at {layer}: mean {float(r.mean()):.2f}, standard deviation {float(r.std()):.2f};"
-        f" gradients of the drawings: mean pairwise cosine {cosine[layer]:.2f}"
-    )
+    print(f"random CAVs at {layer}: mean {float(r.mean()):.2f}, standard deviation {float(r.std()):.2f};"
+          f" gradients of the drawings: mean pairwise cosine {cosine[layer]:.2f}")
 
 # %% tags=["check"]
 # Random CAVs spread widely at blocks.15 (mean near 0.5), less at blocks.6
@@ -250,9 +247,9 @@ spread = float(result.random_scores["blocks.15"].std())
 if not cv.quick():
     assert float(result.random_scores["blocks.6"].std()) < spread
     assert spread > 0.25 and 0.25 < float(result.random_scores["blocks.15"].mean()) < 0.75
-    assert cosine["blocks.6"] < cosine["blocks.12"] < cosine["blocks.15"]  # gradients agree more with depth
+    assert cosine["blocks.6"] < cosine["blocks.12"] < cosine["blocks.15"]   # gradients agree more with depth
     stds = [float(result.random_scores[layer].std()) for layer in LAYERS]
-    assert stds[2] == max(stds)  # the predict-then-run answer: random CAVs spread most at blocks.15
+    assert stds[2] == max(stds)   # the predict-then-run answer: random CAVs spread most at blocks.15
 
 # %% [markdown]
 # ## 6. Explore
@@ -317,15 +314,14 @@ def t_statistic(a, b):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_t_statistic(t_statistic)
+cv.exercises.check_t_statistic(t_statistic);
 
 
 # %% tags=["solution"]
-def solution_t_statistic(a, b):  # named apart, so your own t_statistic is kept
+def solution_t_statistic(a, b):   # named apart, so your own t_statistic is kept
     n, m = len(a), len(b)
     pooled = (((a - a.mean()) ** 2).sum() + ((b - b.mean()) ** 2).sum()) / (n + m - 2)
     return float((a.mean() - b.mean()) / (pooled * (1 / n + 1 / m)).sqrt())
-
 
 a, b = result.scores[("striped", "blocks.15")], result.random_scores["blocks.15"]
 assert abs(solution_t_statistic(a, b) - cv.t_test(a, b)[0]) < 1e-6 * max(1.0, abs(cv.t_test(a, b)[0]))

@@ -70,15 +70,13 @@ SIZE, STEPS = cv.config.pick((224, 20), (128, 10))
 x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
 TARGET, CAT = "goldfish", int(clf.logits(x).argmax())
 adv = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0)
-print(
-    f"clean: {clf.predict(x, k=1)[0][1]}; after {int(adv.first_success[0])} steps: "
-    f"{clf.predict(adv.x, k=1)[0][1]} ({float(adv.probs_after[0, adv.target[0]]):.1%}); "
-    f"largest change {float(adv.linf[0]):.2f} levels"
-)
+print(f"clean: {clf.predict(x, k=1)[0][1]}; after {int(adv.first_success[0])} steps: "
+      f"{clf.predict(adv.x, k=1)[0][1]} ({float(adv.probs_after[0, adv.target[0]]):.1%}); "
+      f"largest change {float(adv.linf[0]):.2f} levels")
 cv.plot.attack(adv, x, clf)
 
 # %%
-Markdown(cv.credit("cat"))  # the photograph
+Markdown(cv.credit("cat"))   # the photograph
 
 # %% tags=["check"]
 # The attack succeeds within 2 levels, p(goldfish) goes from under 1 % to over 90 %, the image stays valid
@@ -86,7 +84,7 @@ gold = clf.class_index(TARGET)
 assert adv.success.all() and float(adv.linf[0]) <= 2 + 1e-3
 assert float(adv.probs_before[0, gold]) < 0.01 and float(adv.probs_after[0, gold]) > 0.9
 unit = clf.to_unit(adv.x)
-assert unit.min() >= -1e-6 and unit.max() <= 1 + 1e-6  # still a valid image
+assert unit.min() >= -1e-6 and unit.max() <= 1 + 1e-6   # still a valid image
 assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 
 # %% [markdown]
@@ -105,30 +103,29 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 
 # %%
 EPS = [0.5, 1, 2, 4, 8]
-budget = {
-    "FGSM (1 step)": {e: float(cv.fgsm(clf, x, TARGET, epsilon=e).probs_after[0, gold]) for e in EPS},
-    f"PGD ({STEPS} steps)": {e: float(cv.pgd(clf, x, TARGET, epsilon=e, steps=STEPS, seed=0).probs_after[0, gold]) for e in EPS},
-}
+budget = {"FGSM (1 step)": {e: float(cv.fgsm(clf, x, TARGET, epsilon=e).probs_after[0, gold]) for e in EPS},
+          f"PGD ({STEPS} steps)": {e: float(cv.pgd(clf, x, TARGET, epsilon=e, steps=STEPS, seed=0)
+                                        .probs_after[0, gold]) for e in EPS}}
 clean_gold = float(adv.probs_before[0, gold])
-cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean_gold:.4f}": clean_gold}, figsize=(7, 4.2), fontsize=11)
+cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean_gold:.4f}": clean_gold},
+                      figsize=(7, 4.2), fontsize=11)
 
 # %%
 fgsm, pgd = budget["FGSM (1 step)"], budget[f"PGD ({STEPS} steps)"]
-print(f"p({TARGET}) on the clean image {clean_gold:.4f}; after one FGSM step of", ", ".join(f"{e:g} levels: {p:.4f}" for e, p in fgsm.items()))
+print(f"p({TARGET}) on the clean image {clean_gold:.4f}; after one FGSM step of",
+      ", ".join(f"{e:g} levels: {p:.4f}" for e, p in fgsm.items()))
 z0, PERSIAN, TABBY = clf.logits(x)[0], clf.class_index("Persian cat"), clf.class_index("tabby")
 dzs = {e: clf.logits(cv.fgsm(clf, x, TARGET, epsilon=e).x)[0] - z0 for e in EPS}
-for e, dz in dzs.items():  # logits after one targeted FGSM step, minus the clean logits
+for e, dz in dzs.items():   # logits after one targeted FGSM step, minus the clean logits
     rank = int(((z0 + dz) > (z0 + dz)[gold]).sum()) + 1
-    print(
-        f"{e:g} levels: logit change {TARGET} {dz[gold]:+.2f}, {clf.label(CAT)} {dz[CAT]:+.2f}, tabby "
-        f"{dz[TABBY]:+.2f}, Persian cat {dz[PERSIAN]:+.2f}; top-1 '{clf.label(int((z0 + dz).argmax()))}';"
-        f" {TARGET} ranks {rank}"
-    )
+    print(f"{e:g} levels: logit change {TARGET} {dz[gold]:+.2f}, {clf.label(CAT)} {dz[CAT]:+.2f}, tabby "
+          f"{dz[TABBY]:+.2f}, Persian cat {dz[PERSIAN]:+.2f}; top-1 '{clf.label(int((z0 + dz).argmax()))}';"
+          f" {TARGET} ranks {rank}")
 
 # %% tags=["check"]
 # FGSM stays below 1 % and peaks before 8 levels, PGD is above 99 % from 2 levels; the goldfish gain is not proportional, Persian cat's grows
 gains, per = {e: float(d[gold]) for e, d in dzs.items()}, {e: float(d[PERSIAN]) for e, d in dzs.items()}
-if not cv.quick():  # the full-size image of the text
+if not cv.quick():   # the full-size image of the text
     assert gains[0.5] > 0 and gains[8] < gains[2] < 4 * gains[0.5] and gains[2] < 2 * gains[0.5]
     assert float(dzs[0.5][CAT]) < -gains[0.5] < 0 and float(dzs[0.5][TABBY]) < -gains[0.5]
     assert 0 < per[0.5] < per[1] < per[2] < per[4] < per[8] and per[8] > 4 * per[0.5]
@@ -166,13 +163,12 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # at random (`cv.random_noise`), the same size of change with no gradient behind it.
 
 # %%
-runs = {
-    "FGSM, untargeted (1 step)": {e: cv.fgsm(clf, x, epsilon=e) for e in EPS},
-    "random noise, same budget": {e: cv.random_noise(clf, x, epsilon=e, seed=0) for e in EPS},
-}
+runs = {"FGSM, untargeted (1 step)": {e: cv.fgsm(clf, x, epsilon=e) for e in EPS},
+        "random noise, same budget": {e: cv.random_noise(clf, x, epsilon=e, seed=0) for e in EPS}}
 away = {name: {e: float(a.probs_after[0, CAT]) for e, a in r.items()} for name, r in runs.items()}
 p_cat = float(adv.probs_before[0, CAT])
-cv.plot.attack_budget(away, clf.label(CAT), lines={f"clean image, p = {p_cat:.2f}": p_cat}, figsize=(7, 4.2), fontsize=11)
+cv.plot.attack_budget(away, clf.label(CAT), lines={f"clean image, p = {p_cat:.2f}": p_cat},
+                      figsize=(7, 4.2), fontsize=11)
 
 # %%
 CATS = [clf.class_index(c) for c in ("tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat")]
@@ -180,16 +176,14 @@ all_cats = float(adv.probs_before[0, CATS].sum())
 print(f"clean: p({clf.label(CAT)}) {p_cat:.2f}, all five cat classes {all_cats:.2f}")
 for name, r in runs.items():
     a = r[2]
-    print(
-        f"{name}, 2 levels: p({clf.label(CAT)}) {float(a.probs_after[0, CAT]):.3f}, top-1 "
-        f"'{clf.label(int(a.probs_after[0].argmax()))}', all cat classes {float(a.probs_after[0, CATS].sum()):.2f}"
-    )
+    print(f"{name}, 2 levels: p({clf.label(CAT)}) {float(a.probs_after[0, CAT]):.3f}, top-1 "
+          f"'{clf.label(int(a.probs_after[0].argmax()))}', all cat classes {float(a.probs_after[0, CATS].sum()):.2f}")
 
 # %% tags=["check"]
 # Untargeted FGSM lowers the tiger cat far more than random noise, but hands the image to another cat class
 assert all(away["FGSM, untargeted (1 step)"][e] < 0.1 * p_cat for e in EPS if e >= 1)
 assert all(away["random noise, same budget"][e] > 0.5 * p_cat for e in EPS if e <= 2)
-if not cv.quick():  # the full-size image of the text
+if not cv.quick():   # the full-size image of the text
     assert all(int(a.probs_after[0].argmax()) in CATS for a in runs["FGSM, untargeted (1 step)"].values())
     assert all(float(a.probs_after[0, CATS].sum()) > 0.8 for r in runs.values() for a in r.values())
     assert int(runs["random noise, same budget"][2].probs_after[0].argmax()) != CAT
@@ -229,38 +223,28 @@ same_class = cv.compare_explanations(clf, x, adv, methods, before=CAT, after=CAT
 noise = cv.random_noise(clf, x, epsilon=2, seed=0)
 control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
 cat = f"'{clf.label(CAT)}' map"
-cv.plot.explanation_change(
-    change,
-    x,
-    adv.x,
-    clf,
-    labels=(f"clean, {cat}", f"attacked, '{TARGET}' map"),
-    controls=[(f"attacked, {cat}", same_class, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
-)
+cv.plot.explanation_change(change, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, '{TARGET}' map"),
+                           controls=[(f"attacked, {cat}", same_class, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)])
 
 # %%
-K = x[0, 0].numel() // 100  # the top 1 % of the pixels
-top = {
-    what: {n: len(set(c.before[n][0].flatten().topk(K).indices.tolist()) & set(c.after[n][0].flatten().topk(K).indices.tolist())) / K for n in methods}
-    for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]
-}
+K = x[0, 0].numel() // 100   # the top 1 % of the pixels
+top = {what: {n: len(set(c.before[n][0].flatten().topk(K).indices.tolist())
+                     & set(c.after[n][0].flatten().topk(K).indices.tolist())) / K for n in methods}
+       for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]}
 for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]:
-    print(
-        f"{what:22s} Spearman",
-        {n: round(float(s), 2) for n, s in c.similarity.items()},
-        "| top-1 % pixels shared",
-        {n: f"{v:.0%}" for n, v in top[what].items()},
-    )
+    print(f"{what:22s} Spearman", {n: round(float(s), 2) for n, s in c.similarity.items()},
+          "| top-1 % pixels shared", {n: f"{v:.0%}" for n, v in top[what].items()})
 
 # %% tags=["check"]
 # Saliency changes more under the attack than under noise; Grad-CAM changes under the attack only; same for the top-1 % overlap
 assert float(change.similarity["saliency"]) < 0.5
 assert float(same_class.similarity["saliency"]) < float(control.similarity["saliency"]) < 0.8
 assert top["attack, cat map"]["saliency"] < top["random noise, cat map"]["saliency"] < 0.5
-if not cv.quick():  # quick mode's 4x4 Grad-CAM has too few cells to rank
+if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
     assert float(change.similarity["Grad-CAM"]) < 0.5 and float(same_class.similarity["Grad-CAM"]) < 0.5
     assert float(control.similarity["Grad-CAM"]) > 0.9
-    assert top["random noise, cat map"]["Grad-CAM"] > 0.8 > 0.2 > max(top["attack, cat map"]["Grad-CAM"], top["attack, goldfish map"]["Grad-CAM"])
+    assert top["random noise, cat map"]["Grad-CAM"] > 0.8 > 0.2 > max(top["attack, cat map"]["Grad-CAM"],
+                                                                       top["attack, goldfish map"]["Grad-CAM"])
 
 # %% [markdown]
 # **What to look at.** Read each row from left to right. **Grad-CAM** hardly moves under random
@@ -295,18 +279,15 @@ print(f"the class visualisation is '{TARGET}' with probability {p_viz:.1%}")
 cv.plot.fooling_vs_visualisation(adv.delta[0], viz[0], TARGET)
 
 # %%
-hf = {
-    "change": float(cv.high_frequency_share(adv.delta)),
-    "visualisation": float(cv.high_frequency_share(viz)),
-    "photo": float(cv.high_frequency_share(clf.to_unit(x))),
-    "random noise (2 levels)": float(cv.high_frequency_share(noise.delta)),
-}
+hf = {"change": float(cv.high_frequency_share(adv.delta)), "visualisation": float(cv.high_frequency_share(viz)),
+      "photo": float(cv.high_frequency_share(clf.to_unit(x))), "random noise (2 levels)": float(cv.high_frequency_share(noise.delta))}
 print("share of spectral energy above a quarter of the Nyquist frequency:", {k: round(v, 2) for k, v in hf.items()})
 grey, coffee = clf.from_unit(torch.full_like(clf.to_unit(x), 0.5)), clf.preprocess(cv.sample_image("coffee"), size=SIZE)
 top1 = {}
 for name, img in [("grey image", grey), ("coffee photo", coffee)]:
     top1[name] = [clf.predict(i, k=1)[0] for i in (img, clf.from_unit((clf.to_unit(img) + adv.delta / 255).clamp(0, 1)))]
-    print(f"{name}: alone '{top1[name][0][1]}' ({top1[name][0][2]:.1%}), with the change added '{top1[name][1][1]}' ({top1[name][1][2]:.1%})")
+    print(f"{name}: alone '{top1[name][0][1]}' ({top1[name][0][2]:.1%}), with the change added "
+          f"'{top1[name][1][1]}' ({top1[name][1][2]:.1%})")
 display(Markdown(cv.credit("coffee")))
 
 # %% tags=["check"]
@@ -385,14 +366,13 @@ def project(x_adv, x, epsilon):
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_projection(project)
+cv.exercises.check_projection(project);
 
 
 # %% tags=["solution"]
-def solution_project(x_adv, x, epsilon):  # named apart, so your own project is kept
+def solution_project(x_adv, x, epsilon):   # named apart, so your own project is kept
     eps = epsilon / 255
     return (x + (x_adv - x).clamp(-eps, eps)).clamp(0, 1)
-
 
 p = solution_project(clf.to_unit(adv.x), clf.to_unit(x), 1)
 assert float((p - clf.to_unit(x)).abs().max()) * 255 <= 1 + 1e-3

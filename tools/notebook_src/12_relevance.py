@@ -73,7 +73,7 @@ import torch
 from IPython.display import Markdown, display
 
 clf = cv.load_model(device=DEVICE)
-SIZE = cv.config.pick(224, 96)  # quick mode: small images
+SIZE = cv.config.pick(224, 96)   # quick mode: small images
 x = clf.preprocess(cv.sample_image("german_shepherd"), size=SIZE)
 dog = clf.class_index("German shepherd")
 display(cv.plot.predictions(clf, x))
@@ -142,64 +142,37 @@ if not cv.config.quick():
 # %% tags=["preview"]
 core = cv.core
 # Pass: the relevance goes through the layer unchanged; Norm: it is split in proportion to the inputs' values
-lrp_eps = core.Composite(
-    [
-        (core.engine.ACTIVATION_TYPES, core.Pass()),
-        (core.Sum, core.Norm()),
-        (core.composites.AVGPOOL_TYPES, core.Norm()),
-        (core.canonizers.BATCHNORM_TYPES, core.Pass()),
-        (core.canonizers.LINEAR_TYPES, core.Epsilon(1e-6)),
-    ],
-    canonizers=[core.MergeBatchNorm()],
-)
-COMPOSITES = {
-    "LRP-ε everywhere": lrp_eps,
-    "ε + z+ (epsilon_plus)": "epsilon_plus",
-    "ε + z+ + flat input (default)": "epsilon_plus_flat",
-    "ε + γ + z-box input": "epsilon_gamma_box",
-    "ε + α2β1": "epsilon_alpha2_beta1",
-}
+lrp_eps = core.Composite([(core.engine.ACTIVATION_TYPES, core.Pass()), (core.Sum, core.Norm()),
+                          (core.composites.AVGPOOL_TYPES, core.Norm()), (core.canonizers.BATCHNORM_TYPES, core.Pass()),
+                          (core.canonizers.LINEAR_TYPES, core.Epsilon(1e-6))], canonizers=[core.MergeBatchNorm()])
+COMPOSITES = {"LRP-ε everywhere": lrp_eps, "ε + z+ (epsilon_plus)": "epsilon_plus",
+              "ε + z+ + flat input (default)": "epsilon_plus_flat", "ε + γ + z-box input": "epsilon_gamma_box",
+              "ε + α2β1": "epsilon_alpha2_beta1"}
 rel = {name: cv.lrp(clf, x, dog, composite=c) for name, c in COMPOSITES.items()}
-cv.plot.signed_maps(
-    x,
-    rel,
-    clf,
-    ncols=3,
-    state_scale=True,
-    title="LRP of 'German shepherd' with five composites: red raises the logit, blue lowers it\n"
-    "(each panel scaled to its own 99th percentile of |R|, the scale in its title)",
-)
+cv.plot.signed_maps(x, rel, clf, ncols=3, state_scale=True,
+                    title="LRP of 'German shepherd' with five composites: red raises the logit, blue lowers it\n"
+                          "(each panel scaled to its own 99th percentile of |R|, the scale in its title)")
 
 # %%
 print(f"{'composite':32s} positive share of |R|   sum of R = red mass + blue mass (logit {logit:.2f})")
 for name, r in rel.items():
-    m = r.sum(1)[0]  # relevance per pixel (sum over RGB)
+    m = r.sum(1)[0]                                   # relevance per pixel (sum over RGB)
     pos = float(m.clamp(min=0).sum() / m.abs().sum())
-    print(f"{name:32s} {pos:5.0%}   {float(m.sum()):10.4g} = {float(m.clamp(min=0).sum()):10.4g} {float(m.clamp(max=0).sum()):+10.4g}")
+    print(f"{name:32s} {pos:5.0%}   {float(m.sum()):10.4g} = {float(m.clamp(min=0).sum()):10.4g} "
+          f"{float(m.clamp(max=0).sum()):+10.4g}")
 
 # %%
 gxi = cv.input_x_gradient(clf, x, dog).sum(1)
 # LRP-ε as above but with no rule for ReLU6, so that its gradient is used (0 at the ceiling)
-lrp_eps_grad = core.Composite(
-    [
-        (core.Sum, core.Norm()),
-        (core.composites.AVGPOOL_TYPES, core.Norm()),
-        (core.canonizers.BATCHNORM_TYPES, core.Pass()),
-        (core.canonizers.LINEAR_TYPES, core.Epsilon(1e-6)),
-    ],
-    canonizers=[core.MergeBatchNorm()],
-)
-eps_maps = {
-    "gradient x input": gxi,
-    "LRP-ε (relevance passed through ReLU6)": rel["LRP-ε everywhere"].sum(1),
-    "LRP-ε with the ReLU6 gradient": cv.lrp(clf, x, dog, composite=lrp_eps_grad).sum(1),
-}
+lrp_eps_grad = core.Composite([(core.Sum, core.Norm()), (core.composites.AVGPOOL_TYPES, core.Norm()),
+                               (core.canonizers.BATCHNORM_TYPES, core.Pass()),
+                               (core.canonizers.LINEAR_TYPES, core.Epsilon(1e-6))], canonizers=[core.MergeBatchNorm()])
+eps_maps = {"gradient x input": gxi, "LRP-ε (relevance passed through ReLU6)": rel["LRP-ε everywhere"].sum(1),
+            "LRP-ε with the ReLU6 gradient": cv.lrp(clf, x, dog, composite=lrp_eps_grad).sum(1)}
 rho_gxi = {k: float(cv.evaluate.spearman(m, gxi)) for k, m in eps_maps.items()}
 for k, m in eps_maps.items():
-    print(
-        f"{k:40s} sum {float(m.sum()):7.4f} = red {float(m.clamp(min=0).sum()):5.1f} "
-        f"{float(m.clamp(max=0).sum()):+6.1f} blue; Spearman with gradient x input {rho_gxi[k]:.4f}"
-    )
+    print(f"{k:40s} sum {float(m.sum()):7.4f} = red {float(m.clamp(min=0).sum()):5.1f} "
+          f"{float(m.clamp(max=0).sum()):+6.1f} blue; Spearman with gradient x input {rho_gxi[k]:.4f}")
 
 # %% tags=["check"]
 # The signs: LRP-ε and α2β1 about half positive, z+ entirely, γ-box mostly; the z+ maps peak on the head;
@@ -207,9 +180,9 @@ for k, m in eps_maps.items():
 pos = {name: float(r.sum(1).clamp(min=0).sum() / r.sum(1).abs().sum()) for name, r in rel.items()}
 if not cv.config.quick():
     assert 0.4 < pos["LRP-ε everywhere"] < 0.6 and 0.4 < pos["ε + α2β1"] < 0.6 and pos["ε + γ + z-box input"] > 0.9
-    HEAD = [(150, 0, 224, 120)]  # the dog's head, top right of the photo
+    HEAD = [(150, 0, 224, 120)]                      # the dog's head, top right of the photo
     assert all(cv.pointing_game(rel[k].sum(1), HEAD).item() for k in list(rel)[1:])
-    eps_map = rel["LRP-ε everywhere"].sum(1)  # red and blue masses of dozens of logits cancel
+    eps_map = rel["LRP-ε everywhere"].sum(1)                # red and blue masses of dozens of logits cancel
     assert 400 < float(eps_map.clamp(min=0).sum()) < 600 and 400 < -float(eps_map.clamp(max=0).sum()) < 600
     assert 4.3 < float(eps_map.sum()) < 4.7 and 0.75 < rho_gxi["LRP-ε (relevance passed through ReLU6)"] < 0.83
     assert 0.035 < float(gxi.sum()) < 0.05 and rho_gxi["LRP-ε with the ReLU6 gradient"] > 0.999
@@ -218,7 +191,7 @@ assert min(pos["ε + z+ (epsilon_plus)"], pos["ε + z+ + flat input (default)"])
 # %% tags=["check"]
 # The panels' scales run from about 0.24 (LRP-ε) to 4.8e-7 (ε + z+); gradient x input's red and blue masses are about 310 each
 if not cv.config.quick():
-    scale = {k: float(torch.quantile(r.sum(1).abs().flatten(), 0.99)) for k, r in rel.items()}  # as in the titles
+    scale = {k: float(torch.quantile(r.sum(1).abs().flatten(), 0.99)) for k, r in rel.items()}   # as in the titles
     assert 0.2 < scale["LRP-ε everywhere"] < 0.3 and 4e-7 < scale["ε + z+ (epsilon_plus)"] < 6e-7
     assert 250 < float(gxi.clamp(min=0).sum()) < 400 and 250 < -float(gxi.clamp(max=0).sum()) < 400
 
@@ -272,20 +245,19 @@ if not cv.config.quick():
 # (the builder writes the question and the answer cell)
 
 # %%
-ledgers = {name: cv.attribution.relevance_ledger(clf, x, dog, composite=COMPOSITES[name]) for name in ["ε + z+ + flat input (default)", "ε + γ + z-box input"]}
+ledgers = {name: cv.attribution.relevance_ledger(clf, x, dog, composite=COMPOSITES[name])
+           for name in ["ε + z+ + flat input (default)", "ε + γ + z-box input"]}
 for name, led in ledgers.items():
-    print(
-        f"{name:30s} logit {float(led.logit):7.3f} = pixels {float(led.pixels):8.5f} "
-        f"+ kept by the layers {float(led.kept):7.3f}   (pixels get {float(led.pixels / led.logit):.3%}; "
-        f"residual {float(led.logit - led.pixels - led.kept):+.0e})"
-    )
+    print(f"{name:30s} logit {float(led.logit):7.3f} = pixels {float(led.pixels):8.5f} "
+          f"+ kept by the layers {float(led.kept):7.3f}   (pixels get {float(led.pixels / led.logit):.3%}; "
+          f"residual {float(led.logit - led.pixels - led.kept):+.0e})")
 cv.plot.relevance_flow(ledgers)
 
 # %% tags=["check"]
 # The account closes: pixels plus what every layer kept is the logit; the pixels get under 2% of it
 for name, led in ledgers.items():
     assert torch.allclose(led.pixels + led.kept, led.logit, rtol=1e-4, atol=1e-4)
-    assert torch.allclose(led.relevance, rel[name], rtol=1e-4, atol=1e-9)  # the same pass as section 2's map
+    assert torch.allclose(led.relevance, rel[name], rtol=1e-4, atol=1e-9)   # the same pass as section 2's map
 if not cv.config.quick():
     assert all(float(led.pixels / led.logit) < 0.02 for led in ledgers.values())
 
@@ -337,10 +309,8 @@ if not cv.config.quick():
 sums_ = [s for s in default.sites if s.kind == "Sum"]
 for s in sums_:
     skip, branch = s.left[0].tolist()
-    print(
-        f"{s.name.removeprefix('sum after ').split('.project')[0]:10s} arrived {float(s.arrived):7.4f}: "
-        f"skip {skip:7.4f} ({skip / float(s.arrived):4.0%}), branch {branch:7.4f}"
-    )
+    print(f"{s.name.removeprefix('sum after ').split('.project')[0]:10s} arrived {float(s.arrived):7.4f}: "
+          f"skip {skip:7.4f} ({skip / float(s.arrived):4.0%}), branch {branch:7.4f}")
 
 # %% tags=["check"]
 # At every residual sum skip + branch = what arrived (nothing kept); the skip gets 65% to 95%
@@ -387,12 +357,8 @@ ig, err = cv.integrated_gradients(clf, x, dog, baseline=black, steps=STEPS, retu
 print(f"f(x) - f(black) = {gap:.4f}")
 print(f"DeepLIFT:  sum {float(dl.sum()):.4f}  (off by {abs(float(dl.sum()) - gap):.1e})")
 print(f"IG, {STEPS} steps: sum {float(ig.sum()):.4f}  (off by {abs(float(err)):.1e})")
-cv.plot.signed_maps(
-    x,
-    {"DeepLIFT (Rescale)": dl, f"Integrated Gradients ({STEPS} steps)": ig},
-    clf,
-    title="Against a black reference: red raises the logit, blue lowers it (own 99th-percentile scale)",
-)
+cv.plot.signed_maps(x, {"DeepLIFT (Rescale)": dl, f"Integrated Gradients ({STEPS} steps)": ig}, clf,
+                    title="Against a black reference: red raises the logit, blue lowers it (own 99th-percentile scale)")
 
 # %% tags=["check"]
 # DeepLIFT's sum is f(x) - f(black) to float precision; IG with 32 steps misses by 5% to 15% of it
@@ -409,16 +375,12 @@ if not cv.config.quick():
 refs = cv.attribution.reference_images(clf, x, seed=0)
 ref = torch.cat(list(refs.values()))
 f_ref = clf.logits(ref)[:, dog]
-dls = cv.deeplift(clf, x.expand_as(ref), dog, baseline=ref)  # one DeepLIFT per reference, one pass
+dls = cv.deeplift(clf, x.expand_as(ref), dog, baseline=ref)     # one DeepLIFT per reference, one pass
 for (kind, _), d, f in zip(refs.items(), dls, f_ref.tolist()):
     print(f"{kind:8s} f(x') = {f:7.3f}   sum of DeepLIFT {float(d.sum()):7.3f} = f(x) - f(x') = {logit - f:7.3f}")
 maps = {f"{k} reference": d for k, d in zip(refs, dls)}
-cv.plot.signed_maps(
-    x,
-    {**maps, "mean of the four (DeepLIFT-SHAP)": dls.mean(0)},
-    clf,
-    title="DeepLIFT of 'German shepherd' against four references (own 99th-percentile scale each)",
-)
+cv.plot.signed_maps(x, {**maps, "mean of the four (DeepLIFT-SHAP)": dls.mean(0)}, clf,
+                    title="DeepLIFT of 'German shepherd' against four references (own 99th-percentile scale each)")
 
 # %% tags=["check"]
 # Each map adds up to its own difference; the mean of the four is DeepLIFT-SHAP over the four references
@@ -468,28 +430,23 @@ Markdown(cv.credit("drums_and_guitar"))
 # %%
 BOXES = cv.sample_boxes("drums_and_guitar", size=SIZE)
 pair = [clf.class_index("electric guitar"), clf.class_index("drum")]
-lrp_pair = cv.lrp(clf, scene, [pair])[0]  # (2, 3, H, W): guitar, drum
+lrp_pair = cv.lrp(clf, scene, [pair])[0]                         # (2, 3, H, W): guitar, drum
 both = {"LRP (default)": lrp_pair.sum(1), "Grad-CAM": cv.gradcam(clf, scene, [pair])[0]}
 share = {m: {obj: cv.energy_in_boxes(r, BOXES[obj]).tolist() for obj in BOXES} for m, r in both.items()}
 rho = {m: float(cv.evaluate.spearman(r[:1], r[1:])) for m, r in both.items()}
 area = {obj: float(cv.energy_in_boxes(torch.ones(SIZE, SIZE), b)) for obj, b in BOXES.items()}
 print("boxes' share of the image:", {k: f"{v:.0%}" for k, v in area.items()})
 for m, s in share.items():
-    print(
-        f"{m:14s} guitar map: {s['electric guitar'][0]:.0%} on the guitar, {s['drum'][0]:.0%} on the drums; "
-        f"drum map: {s['drum'][1]:.0%} on the drums, {s['electric guitar'][1]:.0%} on the guitar; "
-        f"Spearman of the two maps {rho[m]:+.2f}"
-    )
+    print(f"{m:14s} guitar map: {s['electric guitar'][0]:.0%} on the guitar, {s['drum'][0]:.0%} on the drums; "
+          f"drum map: {s['drum'][1]:.0%} on the drums, {s['electric guitar'][1]:.0%} on the guitar; "
+          f"Spearman of the two maps {rho[m]:+.2f}")
 
 # %%
-unit = lrp_pair / lrp_pair.sum(1).clamp(min=0).flatten(1).sum(1)[:, None, None, None]  # each map / its red mass
-cv.plot.signed_maps(
-    scene,
-    {"LRP: electric guitar": lrp_pair[0], "LRP: drum": lrp_pair[1], "guitar minus drum\n(each divided by its total)": unit[0] - unit[1]},
-    clf,
-    title="LRP (epsilon_plus_flat) for two classes of one photo (own 99th-percentile scale each)",
-    boxes=BOXES,
-)
+unit = lrp_pair / lrp_pair.sum(1).clamp(min=0).flatten(1).sum(1)[:, None, None, None]   # each map / its red mass
+cv.plot.signed_maps(scene, {"LRP: electric guitar": lrp_pair[0], "LRP: drum": lrp_pair[1],
+                            "guitar minus drum\n(each divided by its total)": unit[0] - unit[1]}, clf,
+                    title="LRP (epsilon_plus_flat) for two classes of one photo (own 99th-percentile scale each)",
+                    boxes=BOXES)
 
 # %% tags=["check"]
 # Each class's map sits on its own object, above the boxes' share; LRP's two maps still correlate, Grad-CAM's do not
@@ -524,14 +481,12 @@ if not cv.config.quick():
 # layer). If the z$^+$ layers make the maps alike, these two should decorrelate:
 
 # %%
-eps_pair = cv.lrp(clf, scene, [pair], composite=lrp_eps)[0].sum(1)  # LRP-ε everywhere: guitar, drum
+eps_pair = cv.lrp(clf, scene, [pair], composite=lrp_eps)[0].sum(1)       # LRP-ε everywhere: guitar, drum
 rho_eps = float(cv.evaluate.spearman(eps_pair[:1], eps_pair[1:]))
 eps_share = {obj: cv.energy_in_boxes(eps_pair, BOXES[obj]).tolist() for obj in BOXES}
-print(
-    f"LRP-ε everywhere: Spearman of the two maps {rho_eps:+.2f}; positive mass on the guitar: guitar map "
-    f"{eps_share['electric guitar'][0]:.0%}, drum map {eps_share['electric guitar'][1]:.0%}; on the drums: "
-    f"guitar map {eps_share['drum'][0]:.0%}, drum map {eps_share['drum'][1]:.0%}"
-)
+print(f"LRP-ε everywhere: Spearman of the two maps {rho_eps:+.2f}; positive mass on the guitar: guitar map "
+      f"{eps_share['electric guitar'][0]:.0%}, drum map {eps_share['electric guitar'][1]:.0%}; on the drums: "
+      f"guitar map {eps_share['drum'][0]:.0%}, drum map {eps_share['drum'][1]:.0%}")
 
 # %% tags=["check"]
 # With LRP-ε everywhere the two maps no longer correlate, and both put about the same shares on each object
@@ -574,33 +529,34 @@ IG_STEPS = cv.config.pick(8, 4)
 course = cv.evaluate.course_methods(["gradcam", "integrated_gradients"], ig_steps=IG_STEPS)
 LRP_NAME, GC_NAME, IG_NAME = "LRP (ε + z⁺ + flat)", "Grad-CAM", f"Integrated Gradients ({IG_STEPS} steps)"
 methods = {LRP_NAME: cv.lrp, GC_NAME: course["gradcam"], IG_NAME: course["integrated_gradients"]}
-LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.8", "stem"], ["classifier", "blocks.15", "blocks.8"])
-ev = cv.evaluate_methods(clf, xs, methods, layers=LAYERS, steps=cv.config.pick(16, 6), seed=0, images=["german_shepherd", "red_panda"])
+LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.8", "stem"],
+                        ["classifier", "blocks.15", "blocks.8"])
+ev = cv.evaluate_methods(clf, xs, methods, layers=LAYERS, steps=cv.config.pick(16, 6), seed=0,
+                         images=["german_shepherd", "red_panda"])
 cv.plot.sanity_spread(ev.sanity, {"LRP, Grad-CAM and Integrated Gradients": list(methods)})
 
 # %%
 steps_ = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in ev.sanity.items()}
 for name, values in steps_.items():
     print(f"{name:30s} similarity after each randomised layer: {values}")
-per_image = {name: r.spearman.mean(1).tolist() for name, r in ev.sanity.items()}  # mean over the cascade
+per_image = {name: r.spearman.mean(1).tolist() for name, r in ev.sanity.items()}   # mean over the cascade
 for name, (dog_, panda) in per_image.items():
-    print(f"{name:30s} mean over the cascade: German shepherd {dog_:.2f}, red panda {panda:.2f}, both {(dog_ + panda) / 2:.2f}")
-cv.plot.curves(
-    {k: ev.curves[k] for k in [*methods, "random pixels", "random blobs"]},
-    index=0,
-    title="Deletion and insertion on the German shepherd (the first photograph)",
-)
+    print(f"{name:30s} mean over the cascade: German shepherd {dog_:.2f}, red panda {panda:.2f}, "
+          f"both {(dog_ + panda) / 2:.2f}")
+cv.plot.curves({k: ev.curves[k] for k in [*methods, "random pixels", "random blobs"]},
+               index=0, title="Deletion and insertion on the German shepherd (the first photograph)")
 
 # %%
 print("AUC per image (German shepherd, red panda):")
 for n in ev.curves:
-    print(f"{n:30s} deletion {[round(v, 3) for v in ev.deletion(n).tolist()]}  insertion {[round(v, 3) for v in ev.insertion(n).tolist()]}")
+    print(f"{n:30s} deletion {[round(v, 3) for v in ev.deletion(n).tolist()]}  "
+          f"insertion {[round(v, 3) for v in ev.insertion(n).tolist()]}")
 
 # %% tags=["check"]
 # LRP stays above 0.5 until the stem; Grad-CAM falls after head; LRP beats random on the dog, not on the panda's deletion
 if not cv.config.quick():
     assert min(steps_[LRP_NAME][:-1]) > 0.6 and steps_[LRP_NAME][0] > 0.8 and max(steps_[GC_NAME][1:]) < 0.2
-    ig_images = ev.sanity[IG_NAME].spearman.mean(1)  # mean over the cascade, per image
+    ig_images = ev.sanity[IG_NAME].spearman.mean(1)            # mean over the cascade, per image
     assert 0.53 <= float(ig_images.mean()) < 0.55 and float(ig_images[0]) < 0.5 < float(ig_images[1])
     assert (ev.sanity[LRP_NAME].spearman.mean(1) > 0.6).all() and steps_[LRP_NAME][-1] < 0.5
     d, i = ev.deletion(LRP_NAME), ev.insertion(LRP_NAME)
@@ -653,7 +609,8 @@ if not cv.config.quick():
 # sit, using section 5's black-reference panel; then compare with LRP on the same photo.
 
 # %%
-cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp", cmap="magma", colorbar=True, percentile=99)
+cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp", cmap="magma", colorbar=True,
+                          percentile=99)
 
 
 # %% [markdown]
@@ -680,7 +637,6 @@ def lrp_epsilon_solution(x, weight, bias, relevance, epsilon):
     z = weight @ x + bias
     stabilised = z + epsilon * torch.where(z >= 0, 1.0, -1.0)
     return x * (weight.T @ (relevance / stabilised))
-
 
 assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 
