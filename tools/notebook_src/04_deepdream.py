@@ -72,8 +72,9 @@ cv.plot.image_grid(crops, titles, ncols=3, cell=4.0)
 # output has its size. Settings: 4 octaves of scale 1.4, 10 steps per octave, lr 0.09, a
 # shift of up to 32 pixels. **What to look at:** `blocks.10` adds eye-like spots and
 # a dog-like snout on her face; the mission patch becomes one large eye-like spiral, with
-# more single eyes on the suit around it; a dog's head grows on the flag (the crops); and a dense, fine texture over the background and the suit: the patterns this
-# layer responds to, on this photo. `cv.optvis.dream_score` computes the objective
+# more single eyes on the suit around it; a dog's head grows on the flag (the crops); and a
+# dense, fine texture covers the background and the suit: the patterns this layer responds
+# to, on this photo. `cv.optvis.dream_score` computes the objective
 # $\sum_\ell w_\ell \operatorname{mean}(A_\ell^2)$ for any image: the layer's objective
 # (its mean squared activation) is 2.5 times the photo's (printed below), so the
 # activations' root mean square rises about $\sqrt{2.5} \approx 1.6$ times.
