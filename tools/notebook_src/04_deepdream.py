@@ -62,8 +62,10 @@ Markdown(cv.credit("astronaut"))
 import numpy as np
 
 side = photo.size[0]
-boxes = {"face": (0.28, 0.03, 0.60, 0.35), "mission patch": (0.20, 0.57, 0.52, 0.89), "flag": (0.00, 0.00, 0.32, 0.32)}
-crops = [np.asarray(img.crop(tuple(round(v * side) for v in box))) for img in (photo, dream) for box in boxes.values()]
+boxes = {"face": (0.28, 0.03, 0.60, 0.35), "mission patch": (0.20, 0.57, 0.52, 0.89),
+         "flag": (0.00, 0.00, 0.32, 0.32)}
+crops = [np.asarray(img.crop(tuple(round(v * side) for v in box)))
+         for img in (photo, dream) for box in boxes.values()]
 titles = [f"{what}: {name}" for what in ("photo", "dream") for name in boxes]
 cv.plot.image_grid(crops, titles, ncols=3, cell=4.0)
 
@@ -95,16 +97,15 @@ assert dream.size == photo.size and after > cv.config.pick(2.0, 1.0) * before
 # round (printed below).
 
 # %%
-choices = {"blocks.4": {"blocks.4": 1.0}, "blocks.13": {"blocks.13": 1.0}, "blocks.10 + 0.5 x blocks.13": {"blocks.10": 1.0, "blocks.13": 0.5}}
+choices = {"blocks.4": {"blocks.4": 1.0}, "blocks.13": {"blocks.13": 1.0},
+           "blocks.10 + 0.5 x blocks.13": {"blocks.10": 1.0, "blocks.13": 0.5}}
 dreams = [cv.deepdream(clf, photo, layers, **cfg) for layers in choices.values()]
-cv.plot.image_grid([np.asarray(img) for img in [photo, *dreams]], ["input"] + [f"{cv.title_name(clf)}: {name}" for name in choices], ncols=2, cell=5.2)
+cv.plot.image_grid([np.asarray(img) for img in [photo, *dreams]],
+                   ["input"] + [f"{cv.title_name(clf)}: {name}" for name in choices], ncols=2, cell=5.2)
 
 # %%
-score = {
-    (d, l): cv.optvis.dream_score(clf, img, l) / cv.optvis.dream_score(clf, photo, l)
-    for d, img in zip(["blocks.4", "blocks.13"], dreams[:2])
-    for l in ["blocks.4", "blocks.13"]
-}
+score = {(d, l): cv.optvis.dream_score(clf, img, l) / cv.optvis.dream_score(clf, photo, l)
+         for d, img in zip(["blocks.4", "blocks.13"], dreams[:2]) for l in ["blocks.4", "blocks.13"]}
 for (d, l), v in score.items():
     print(f"the {d} dream changes {l}'s response {v:.2f}x")
 
@@ -131,8 +132,10 @@ if not cv.config.quick():
 
 # %%
 deep_boxes = {"flag": (0.00, 0.00, 0.32, 0.32), "beside the shuttle": (0.60, 0.30, 0.92, 0.62)}
-crops = [np.asarray(img.crop(tuple(round(v * side) for v in box))) for img in (photo, dreams[1]) for box in deep_boxes.values()]
-cv.plot.image_grid(crops, [f"{what}: {name}" for what in ("photo", "blocks.13 dream") for name in deep_boxes], ncols=4, cell=3.4)
+crops = [np.asarray(img.crop(tuple(round(v * side) for v in box)))
+         for img in (photo, dreams[1]) for box in deep_boxes.values()]
+cv.plot.image_grid(crops, [f"{what}: {name}" for what in ("photo", "blocks.13 dream") for name in deep_boxes],
+                   ncols=4, cell=3.4)
 
 # %% [markdown]
 # ## 3. The three tricks, with and without
@@ -148,19 +151,19 @@ cv.plot.image_grid(crops, [f"{what}: {name}" for what in ("photo", "blocks.13 dr
 
 # %%
 steps = cfg["steps"]
-variants = {
-    f"4 octaves x {steps} steps\n(the recipe), shift 32": dream,
-    f"1 octave x {4 * steps} steps\n(same total), shift 32": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1, "steps": 4 * steps}),
-    f"1 octave x {steps} steps, shift 32": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1}),
-    f"4 octaves x {steps} steps,\nno shift": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "jitter": 0}),
-}
+variants = {f"4 octaves x {steps} steps\n(the recipe), shift 32": dream,
+            f"1 octave x {4 * steps} steps\n(same total), shift 32": cv.deepdream(
+                clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1, "steps": 4 * steps}),
+            f"1 octave x {steps} steps, shift 32": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1}),
+            f"4 octaves x {steps} steps,\nno shift": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "jitter": 0})}
 cv.plot.image_grid([np.asarray(img) for img in [photo, *variants.values()]], ["input", *variants], ncols=3, cell=4.6)
 
 # %% [markdown]
 # The same two crops (her face, the mission patch) of the four dreams, enlarged:
 
 # %%
-crops = [np.asarray(img.crop(tuple(round(v * side) for v in boxes[part]))) for part in ("face", "mission patch") for img in variants.values()]
+crops = [np.asarray(img.crop(tuple(round(v * side) for v in boxes[part])))
+         for part in ("face", "mission patch") for img in variants.values()]
 short = ["recipe", "1 octave x 40 steps", "1 octave x 10 steps", "no shift"]
 cv.plot.image_grid(crops, [f"{part}: {k}" for part in ("face", "patch") for k in short], ncols=4, cell=3.3)
 
@@ -180,11 +183,9 @@ change = {k: pil_to_tensor(v).float() - pil_to_tensor(photo).float() for k, v in
 fine = {k: float(cv.high_frequency_share(c, cutoff=0.25)) for k, c in change.items()}
 parity = {k: cv.plot.phase_ratio(c) for k, c in change.items()}
 for k in variants:
-    print(
-        f"{k.replace(chr(10), ' '):42s} change above 1/4 of the Nyquist frequency: {fine[k]:.0%}; "
-        f"mean |change| {change[k].abs().mean():.0f} grey levels; 2x2 phase ratio {parity[k]:.2f}; "
-        f"blocks.10 objective {cv.optvis.dream_score(clf, variants[k], 'blocks.10') / before:.2f}x the photo's"
-    )
+    print(f"{k.replace(chr(10), ' '):42s} change above 1/4 of the Nyquist frequency: {fine[k]:.0%}; "
+          f"mean |change| {change[k].abs().mean():.0f} grey levels; 2x2 phase ratio {parity[k]:.2f}; "
+          f"blocks.10 objective {cv.optvis.dream_score(clf, variants[k], 'blocks.10') / before:.2f}x the photo's")
 
 # %% [markdown]
 # A reference for the phase ratio: one raw gradient step of the same objective on the photo
@@ -192,8 +193,9 @@ for k in variants:
 
 # %%
 one = cv.deepdream(clf, photo, {"blocks.10": 1.0}, octaves=1, steps=1, jitter=0, lr=1.0, normalize="none", as_tensor=True)
-g = (one[0].cpu() - pil_to_tensor(photo).float() / 255) / clf.std[0].cpu()  # lr 1: the change is the gradient
-print(f"one raw gradient step: 2x2 phase ratio {cv.plot.phase_ratio(g):.2f}; std(g) / mean|g| = {float(g.std() / g.abs().mean()):.2f} (a Gaussian gives 1.25)")
+g = (one[0].cpu() - pil_to_tensor(photo).float() / 255) / clf.std[0].cpu()   # lr 1: the change is the gradient
+print(f"one raw gradient step: 2x2 phase ratio {cv.plot.phase_ratio(g):.2f}; "
+      f"std(g) / mean|g| = {float(g.std() / g.abs().mean()):.2f} (a Gaussian gives 1.25)")
 
 # %% tags=["check"]
 # one octave puts more of its change at high frequencies than the recipe, at 40 steps and at 10; no checkerboard
@@ -243,33 +245,27 @@ print("theoretical receptive field of a unit, in input pixels:", rf)
 # $g/\operatorname{mean}|g|$, and the raw gradient $g$, all with lr 0.09.
 
 # %%
-norms = {
-    "(g - mean g) / std g\n(the recipe)": dream,
-    "g / mean|g|\n(google/deepdream)": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="mean_abs"),
-    "raw gradient g": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="none"),
-}
+norms = {"(g - mean g) / std g\n(the recipe)": dream,
+         "g / mean|g|\n(google/deepdream)": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="mean_abs"),
+         "raw gradient g": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="none")}
 display(cv.plot.image_grid([np.asarray(img) for img in [photo, *norms.values()]], ["input", *norms], ncols=2, cell=5.2))
 for k, img in norms.items():
     moved = pil_to_tensor(img).float() - pil_to_tensor(photo).float()
-    print(
-        f"{k.split(chr(10))[0]:22s} mean |change| {moved.abs().mean():5.2f} grey levels; "
-        f"fine detail {float(cv.high_frequency_share(moved, cutoff=0.25)):.0%}; "
-        f"blocks.10 objective {cv.optvis.dream_score(clf, img, 'blocks.10') / before:.2f}x the photo's"
-    )
-print(
-    f"the network's input std {float(clf.std.mean()):.2f}: one recipe step (RMS 0.09 in normalised units) "
-    f"= {0.09 * float(clf.std.mean()) * 255:.1f} grey levels RMS"
-)
+    print(f"{k.split(chr(10))[0]:22s} mean |change| {moved.abs().mean():5.2f} grey levels; "
+          f"fine detail {float(cv.high_frequency_share(moved, cutoff=0.25)):.0%}; "
+          f"blocks.10 objective {cv.optvis.dream_score(clf, img, 'blocks.10') / before:.2f}x the photo's")
+print(f"the network's input std {float(clf.std.mean()):.2f}: one recipe step (RMS 0.09 in normalised units) "
+      f"= {0.09 * float(clf.std.mean()) * 255:.1f} grey levels RMS")
 
 # %% tags=["check"]
 # the raw gradient barely moves the photo at lr 0.09; both normalisations raise the objective; mean|g| takes larger steps
 if not cv.config.quick():
     steps_taken = [(pil_to_tensor(i).float() - pil_to_tensor(photo).float()).abs().mean() for i in norms.values()]
     assert steps_taken[2] < 3.0 and min(steps_taken[:2]) > 10 * steps_taken[2]
-    assert steps_taken[1] > steps_taken[0]  # g / mean|g| takes larger steps than the recipe
+    assert steps_taken[1] > steps_taken[0]   # g / mean|g| takes larger steps than the recipe
     assert min(cv.optvis.dream_score(clf, i, "blocks.10") for i in list(norms.values())[:2]) > 2 * before
     shares = [float(cv.high_frequency_share(pil_to_tensor(i).float() - pil_to_tensor(photo).float())) for i in norms.values()]
-    assert abs(shares[1] - shares[0]) < 0.03  # g / mean|g|: the same share of fine detail
+    assert abs(shares[1] - shares[0]) < 0.03   # g / mean|g|: the same share of fine detail
 
 # %% [markdown]
 # **What to look at:** the raw gradient of a *mean* of squared activations is small (each
@@ -300,10 +296,10 @@ if not cv.config.quick():
 # the objective: it is not even computed, and the dream equals the `blocks.10` dream bit for bit):
 
 # %%
-sweep = {0.0: dream, 0.5: dreams[2], 2.0: cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 2.0}, **cfg)}
-display(
-    cv.plot.image_grid([np.asarray(img) for img in [photo, *sweep.values()]], ["input"] + [f"blocks.10 + {w:g} x blocks.13" for w in sweep], ncols=2, cell=5.2)
-)
+sweep = {0.0: dream, 0.5: dreams[2],
+         2.0: cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 2.0}, **cfg)}
+display(cv.plot.image_grid([np.asarray(img) for img in [photo, *sweep.values()]],
+                           ["input"] + [f"blocks.10 + {w:g} x blocks.13" for w in sweep], ncols=2, cell=5.2))
 base = {layer: cv.optvis.dream_score(clf, photo, layer) for layer in ("blocks.10", "blocks.13")}
 ratio = {(w, layer): cv.optvis.dream_score(clf, img, layer) / base[layer] for w, img in sweep.items() for layer in base}
 for w in sweep:
@@ -351,31 +347,18 @@ if vgg:
     source = cv.sample_image("astronaut").resize((side, side))
     recipe = {k: classic[k] for k in ("octaves", "octave_scale", "jitter", "lr")}
     classic_dream = cv.deepdream(vgg, source, classic["layers"], steps=steps, seed=0, **recipe)
-    display(
-        cv.plot.dream(
-            source,
-            classic_dream,
-            [
-                "vgg16: "
-                + " + ".join(f"{w:g} x {name}" for name, w in classic["layers"].items())
-                + f"\n{classic['octaves']} octaves x {classic['octave_scale']:g}, {steps} steps, shift {classic['jitter']}, "
-                f"lr {classic['lr']:g}, {side} px"
-            ],
-            cell=4.5,
-        )
-    )
+    display(cv.plot.dream(source, classic_dream, [
+        "vgg16: " + " + ".join(f"{w:g} x {name}" for name, w in classic["layers"].items())
+        + f"\n{classic['octaves']} octaves x {classic['octave_scale']:g}, {steps} steps, shift {classic['jitter']}, "
+        f"lr {classic['lr']:g}, {side} px"], cell=4.5))
 
 # %%
 if vgg:
-    display(
-        Markdown(
-            f"It ran with every number of the preset except the width: {side} pixels instead of 800, "
-            "to keep this notebook within its time budget on a CPU (a VGG16 forward pass costs about "
-            "15 GFLOPs at 224 pixels, EfficientNet-Lite0's 0.4). **What to look at:** compare the size "
-            "and kind of the patterns with the EfficientNet-Lite0 dreams above (another network, "
-            "other layers and settings, the same photo)."
-        )
-    )
+    display(Markdown(f"It ran with every number of the preset except the width: {side} pixels instead of 800, "
+                     "to keep this notebook within its time budget on a CPU (a VGG16 forward pass costs about "
+                     "15 GFLOPs at 224 pixels, EfficientNet-Lite0's 0.4). **What to look at:** compare the size "
+                     "and kind of the patterns with the EfficientNet-Lite0 dreams above (another network, "
+                     "other layers and settings, the same photo)."))
 
 # %% tags=["check"]
 # the dream raises the preset's objective on VGG16
@@ -446,7 +429,6 @@ cv.exercises.check_normalize_gradient(normalize_gradient)
 # %% tags=["solution"]
 def normalize_gradient_solution(g):
     return (g - g.mean()) / (g.std() + 1e-8)
-
 
 assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
 
