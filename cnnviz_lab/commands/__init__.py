@@ -11,7 +11,7 @@ from typing import Sequence
 
 from ..attribution import registry
 from ..models.classifier import Classifier
-from ..models.fallback import title_name
+from ..models.fallback import display_name, title_name
 from ..models.loading import load_model
 from ._checks import check_arguments, check_channels, check_model_arguments, class_of
 
@@ -97,12 +97,12 @@ def saved(path: str) -> None:
 def save(fig, path: str, clf: Classifier | None = None) -> None:
     """Write a figure with the package's one saver (``plot.save_figure``) and say where it
     went. With ``clf``, the figure's title starts with the model's name when it does not
-    name it yet (after a fallback: ``efficientnet_lite0 (for vgg16)``)."""
+    name it yet (after a fallback: ``EfficientNet-Lite0 (for VGG16)``)."""
     from ..plot import save_figure
 
     if clf is not None:
         old = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
-        if clf.name not in old:
+        if clf.name not in old and display_name(clf.name) not in old:
             fig.suptitle(f"{title_name(clf)}: {old}" if old else title_name(clf))
     saved(save_figure(fig, path))
 

@@ -71,9 +71,9 @@ def test_the_same_network_is_explained_once_and_a_stand_in_gives_way(two_nets):
     a, b = two_nets
     stand_in = dataclasses.replace(a, requested="vgg16", fallback_note=fallback_note("vgg16", "offline", a.name))
     results = architecture_maps([stand_in, b, a, a], torch.rand(3, 16, 16), 1)
-    assert [r.name for r in results] == ["tiny_a", "tiny_b"]  # a itself, not "tiny_a (for vgg16)"
+    assert [r.name for r in results] == ["tiny_a", "tiny_b"]  # a itself, not "tiny_a (for VGG16)"
     alone = architecture_maps([stand_in], torch.rand(3, 16, 16), 1)
-    assert [r.name for r in alone] == ["tiny_a (for vgg16)"]
+    assert [r.name for r in alone] == ["tiny_a (for VGG16)"]
     with pytest.raises(ValueError, match="classifiers"):
         architecture_maps([], torch.rand(3, 16, 16), 1)
     with pytest.raises(TypeError, match="classifiers"):

@@ -210,6 +210,7 @@ def test_cli_runs_the_classics_from_the_cache(fake_hub, name, tmp_path, titles, 
     assert captured.out.count(f"model: {cv.models.display_name(name)} ({hub.default_weights(name)}") == 3
     assert "Falling back" not in captured.err
     assert len(titles) == 3 and all(t.startswith(cv.models.display_name(name)) or f"({cv.models.display_name(name)})" in t for t in titles), titles
+    assert all(t.count(cv.models.display_name(name)) == 1 for t in titles), titles  # named once
     assert all((tmp_path / f).stat().st_size > 1000 for f in ("g.png", "s.png", "f.png"))
 
 
