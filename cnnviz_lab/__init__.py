@@ -96,22 +96,7 @@ from .groundtruth import (
 )
 from .images import augment, boxed_samples, credit, load_image, preprocess_boxes, sample_boxes, sample_image, sample_images
 from .models import cam_layers, classic_available, Classifier, hub, list_models, load_classic, load_model, model_note, note_html, title_name, wrap_model
-from .optvis import (
-    alpha_norm,
-    blur,
-    channel,
-    class_logit,
-    content,
-    deepdream,
-    dream,
-    invert,
-    l2,
-    maximize,
-    neuron,
-    objectives,
-    Rendering,
-    total_variation,
-)
+from .optvis import alpha_norm, blur, channel, class_logit, content, deepdream, dream, invert, l2, maximize, neuron, objectives, Rendering, total_variation
 
 __version__ = "0.1.0"
 

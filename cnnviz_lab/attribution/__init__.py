@@ -11,17 +11,7 @@ from ..models.layers import cam_layers
 from ..core.state import frozen
 from ..core.gate import resolve_targets
 from .ablation import ablationcam
-from .cam import (
-    cam,
-    find_gap_linear_head,
-    fully_convolutional,
-    FullyConvolutional,
-    gradcam,
-    gradcam_pp,
-    layer_gradients,
-    layercam,
-    scorecam,
-)
+from .cam import cam, find_gap_linear_head, fully_convolutional, FullyConvolutional, gradcam, gradcam_pp, layer_gradients, layercam, scorecam
 from .deeplift import deeplift, deeplift_shap
 from .lrp import lrp
 from .references import reference_images
@@ -35,14 +25,7 @@ from .guided import guided_relus
 from .feature_ablation import feature_ablation, feature_labels
 from .guided_gradcam import guided_gradcam
 from .lime import grid_segments, kernel_weights, lime, lime_samples, superpixels, weighted_ridge
-from .occlusion import (
-    occlusion,
-    occlusion_grid,
-    occlusion_map,
-    OcclusionGrid,
-    regularize_occlusion,
-    window_starts,
-)
+from .occlusion import occlusion, occlusion_grid, occlusion_map, OcclusionGrid, regularize_occlusion, window_starts
 from .registry import get_method, Method, methods, register, unregister
 from .rise import rise, rise_masks
 from .rollout import attention_rollout

@@ -24,15 +24,7 @@ from .confidence import average_drop, explanation_scores, increase_in_confidence
 from .correlation import faithfulness_correlation
 from .comparison import course_methods, evaluate_methods, method_key, MethodEvaluation, random_map, roster
 from .folder import evaluate_folder, FolderRun
-from .faithfulness import (
-    Curve,
-    deletion_auc,
-    deletion_curve,
-    insertion_auc,
-    insertion_curve,
-    pixel_order,
-    trapezoid_auc,
-)
+from .faithfulness import Curve, deletion_auc, deletion_curve, insertion_auc, insertion_curve, pixel_order, trapezoid_auc
 from .infidelity import infidelity
 from .localization import box_iou, cam_box
 from .map_metrics import MAP_METRICS

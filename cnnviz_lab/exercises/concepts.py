@@ -54,12 +54,7 @@ _QUESTION = register(
     Question(
         "10-random-concept",
         'The third "concept" is a set of random images. Before running TCAV: its scores will be',
-        {
-            "a": "near 1 and significant",
-            "b": "like the random CAVs' and not significant",
-            "c": "near 0 and significant",
-            "d": "impossible to compute",
-        },
+        {"a": "near 1 and significant", "b": "like the random CAVs' and not significant", "c": "near 0 and significant", "d": "impossible to compute"},
         answer="b",
         explanation=("a random 'concept' is the control: if it came out significant, the test itself would be broken"),
         hints={

@@ -61,12 +61,7 @@ _QUESTION = register(
     Question(
         "09-swap",
         "Before you run the next section: the shortcut model is shown a **triangle** whose cue has the **green** of the squares. What does it say?",
-        {
-            "a": "triangle",
-            "b": "square",
-            "c": "any of the four classes at random",
-            "d": "nothing with confidence: all four near 25 %",
-        },
+        {"a": "triangle", "b": "square", "c": "any of the four classes at random", "d": "nothing with confidence: all four near 25 %"},
         answer="b",
         explanation=("it follows the cue: the colour was the easiest rule that fits every training image, so that is the rule it learned"),
         hints={

@@ -108,13 +108,7 @@ class EfficientNetLite0(nn.Module):
         return self.classifier(self.dropout(torch.flatten(self.pool(x), 1)))
 
 
-_TOP_LEVEL = {
-    "_conv_stem.": "stem.conv.",
-    "_bn0.": "stem.bn.",
-    "_conv_head.": "head.conv.",
-    "_bn1.": "head.bn.",
-    "_fc.": "classifier.",
-}
+_TOP_LEVEL = {"_conv_stem.": "stem.conv.", "_bn0.": "stem.bn.", "_conv_head.": "head.conv.", "_bn1.": "head.bn.", "_fc.": "classifier."}
 _IN_BLOCK = {
     "_expand_conv.": "expand.conv.",
     "_bn0.": "expand.bn.",

@@ -19,7 +19,7 @@ forward pass per step), and :func:`batch` stacks arbitrary objectives the same w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 import torch
@@ -105,16 +105,7 @@ class Objective:
 
     def __add__(self, other: "Objective | float") -> "Objective":
         if isinstance(other, (int, float)):
-            return Objective(
-                lambda c: self(c) + other,
-                _join(self.name, f"{other:g}"),
-                self.layers,
-                self.needs_logits,
-                self.batch,
-                self.setups,
-                self.post_steps,
-                _join(self.describe(), f"{other:g}"),
-            )
+            return replace(self, fn=lambda c: self(c) + other, name=_join(self.name, f"{other:g}"), description=_join(self.describe(), f"{other:g}"))
         other = as_objective(other)
         return self._combine(other, lambda c: self(c) + other(c), _join(self.name, other.name))
 
@@ -132,9 +123,7 @@ class Objective:
     def __mul__(self, k: float) -> "Objective":
         if not isinstance(k, (int, float)):
             raise TypeError("objectives scale by numbers only: 0.1 * total_variation()")
-        return Objective(
-            lambda c: k * self(c), _scaled(k, self.name), self.layers, self.needs_logits, self.batch, self.setups, self.post_steps, _scaled(k, self.describe())
-        )
+        return replace(self, fn=lambda c: k * self(c), name=_scaled(k, self.name), description=_scaled(k, self.describe()))
 
     __rmul__ = __mul__
 
@@ -312,15 +301,9 @@ def batch(objectives: Sequence[Objective | str]) -> Objective:
     def fn(c: Context) -> torch.Tensor:
         return torch.stack([o(c)[i] for i, o in enumerate(objs)])
 
-    return Objective(
-        fn,
-        f"batch of {n}",
-        tuple(dict.fromkeys(l for o in objs for l in o.layers)),
-        any(o.needs_logits for o in objs),
-        n,
-        [s for o in objs for s in o.setups],
-        [p for o in objs for p in o.post_steps],
-    )
+    layers = tuple(dict.fromkeys(l for o in objs for l in o.layers))
+    setups, post_steps = [s for o in objs for s in o.setups], [p for o in objs for p in o.post_steps]
+    return Objective(fn, f"batch of {n}", layers, any(o.needs_logits for o in objs), n, setups, post_steps)
 
 
 # --- regularisers (penalties: subtract them) -----------------------------------------------
@@ -410,20 +393,5 @@ def as_objective(obj: Objective | str | int | Iterable) -> Objective:
     raise TypeError(f"cannot make an objective from {type(obj).__name__}; use e.g. 'blocks.8:12' or cnnviz_lab.objectives.channel('blocks.8', 12)")
 
 
-__all__ = [
-    "Context",
-    "Objective",
-    "alpha_norm",
-    "as_objective",
-    "batch",
-    "blur",
-    "channel",
-    "class_logit",
-    "content",
-    "direction",
-    "dream",
-    "l2",
-    "neuron",
-    "total_variation",
-    "tv",
-]
+__all__ = ["Context", "Objective", "alpha_norm", "as_objective", "batch", "blur", "channel"]
+__all__ += ["class_logit", "content", "direction", "dream", "l2", "neuron", "total_variation", "tv"]

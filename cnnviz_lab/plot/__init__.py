@@ -9,26 +9,9 @@ from .adversarial import attack, attack_budget, explanation_change, fooling_vs_v
 # they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
 from ..attribution.architectures import architecture_maps, phase_ratio
 from .boxes import draw_boxes
-from .cam import (
-    cam_architectures,
-    cam_by_layer,
-    cam_compare,
-    cam_overlay,
-    cam_row,
-    cam_topk,
-    gradient_image,
-    guided_gradcam_row,
-)
+from .cam import cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, gradient_image, guided_gradcam_row
 from .concepts import concept_examples, tcav, tcav_scores
-from .core import (
-    colorize,
-    image_array,
-    image_grid,
-    normalize_map,
-    overlay,
-    reduce_channels,
-    save_figure,
-)
+from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure
 from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
@@ -37,17 +20,7 @@ from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projectio
 from .pointing import pointing, pointing_grid
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
 from .relevance import relevance_flow
-from .saliency import (
-    class_maps,
-    compare_maps,
-    map_correlation,
-    maps_on_images,
-    saliency_map,
-    saliency_maps,
-    signed_maps,
-    signed_parts,
-    vanilla_vs_guided,
-)
+from .saliency import class_maps, compare_maps, map_correlation, maps_on_images, saliency_map, saliency_maps, signed_maps, signed_parts, vanilla_vs_guided
 
 __all__ = [
     "achromatic_share",

@@ -25,23 +25,10 @@ from ..attribution.common import topk_targets
 from ..models.classifier import Classifier
 from ..images.loading import ImageLike
 from ..core.hooks import activations
-from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
+from .core import mark_peak, colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
 SCALES = ("own", "signed")
-
-
-def _mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
-    """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W).
-    A maximum on (or next to) the image's edge is drawn 4 % of the side inside it, so the
-    whole cross stays on its panel instead of straddling the gap to the next one."""
-    r, c = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
-    sy, sx = size[0] / heatmap.shape[0], size[1] / heatmap.shape[1]
-    my, mx = 0.04 * size[0], 0.04 * size[1]
-    py = float(np.clip((r + 0.5) * sy - 0.5, my - 0.5, size[0] - 0.5 - my))
-    px = float(np.clip((c + 0.5) * sx - 0.5, mx - 0.5, size[1] - 0.5 - mx))
-    for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):
-        ax.plot([px], [py], "x", color=colour, ms=ms, mew=mew, clip_on=False)
 
 
 def _input(classifier: Classifier, image: ImageLike | torch.Tensor, size: int | None = None) -> torch.Tensor:
@@ -175,7 +162,7 @@ def cam_row(
             draw_boxes(ax, boxes, label=show_image and i == 0, fontsize=small)
     if peaks:
         for ax, m in zip(map_axes, maps):
-            _mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
+            mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if legend and boxes is not None:
         _box_legend(fig, boxes, small)
         fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))  # room for the legend

@@ -141,6 +141,19 @@ def grid_axes(n: int, ncols: int, cell: float | tuple[float, float], pad: tuple[
     return fig, axes
 
 
+def mark_peak(ax, heatmap: np.ndarray, size: tuple[int, int]) -> None:
+    """A white cross on the map's maximum, in the coordinates of an image of ``size`` (H,W).
+    A maximum on (or next to) the image's edge is drawn 4 % of the side inside it, so the
+    whole cross stays on its panel instead of straddling the gap to the next one."""
+    r, c = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+    sy, sx = size[0] / heatmap.shape[0], size[1] / heatmap.shape[1]
+    my, mx = 0.04 * size[0], 0.04 * size[1]
+    py = float(np.clip((r + 0.5) * sy - 0.5, my - 0.5, size[0] - 0.5 - my))
+    px = float(np.clip((c + 0.5) * sx - 0.5, mx - 0.5, size[1] - 0.5 - mx))
+    for colour, ms, mew in (("white", 11, 3), ("black", 8, 1.2)):
+        ax.plot([px], [py], "x", color=colour, ms=ms, mew=mew, clip_on=False)
+
+
 def image_grid(
     images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int = 4, cell: float = 2.4, cmap: str | None = None, suptitle: str | None = None
 ) -> Figure:

@@ -12,14 +12,7 @@ import torch
 from torch import nn
 
 import cnnviz_lab as cv
-from cnnviz_lab.evaluate import (
-    deletion_curve,
-    faithfulness_correlation,
-    linear_imputation,
-    max_sensitivity,
-    pointing_game,
-    road,
-)
+from cnnviz_lab.evaluate import deletion_curve, faithfulness_correlation, linear_imputation, max_sensitivity, pointing_game, road
 
 quantus = pytest.importorskip("quantus", reason="quantus is not installed (pip install quantus)")
 

@@ -290,14 +290,7 @@ def _drop(score=lambda z: z.softmax(1), follow_occluded=False, sign=1, swap=Fals
     return fn
 
 
-@pytest.mark.parametrize(
-    "wrong, words",
-    [
-        (_drop(score=lambda z: z), "logits"),
-        (_drop(sign=-1), "sign is flipped"),
-        (_drop(swap=True), "swapped"),
-    ],
-)
+@pytest.mark.parametrize("wrong, words", [(_drop(score=lambda z: z), "logits"), (_drop(sign=-1), "sign is flipped"), (_drop(swap=True), "swapped")])
 def test_occlusion_drop_hints(wrong, words, lite, capsys):
     x = lite.preprocess(cv.sample_image("cat"))
     assert ex.check_occlusion_drop(_drop(), lite, x)

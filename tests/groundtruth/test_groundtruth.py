@@ -213,12 +213,7 @@ def test_cpu_threads_restores_on_error():
 
 @pytest.mark.parametrize(
     "kwargs, word",
-    [
-        ({"images": torch.zeros(4, 32, 32)}, "images"),
-        ({"labels": torch.zeros(3)}, "labels"),
-        ({"epochs": -1}, "epochs"),
-        ({"watch": 10}, "watch"),
-    ],
+    [({"images": torch.zeros(4, 32, 32)}, "images"), ({"labels": torch.zeros(3)}, "labels"), ({"epochs": -1}, "epochs"), ({"watch": 10}, "watch")],
 )
 def test_bad_training_arguments(kwargs, word):
     args = {"images": torch.zeros(4, 3, 32, 32), "labels": torch.zeros(4, dtype=torch.long), **kwargs}
