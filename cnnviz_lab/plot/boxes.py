@@ -25,6 +25,19 @@ def outline(ax, box: Box, colour: str = "white", lw: float = 1.5, ls: str = "-",
     ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour, lw=lw, ls=ls, label=label))
 
 
+def occluder(ax, x: int, y: int, width: int, height: int, fill="black") -> None:
+    """Draw an occluding square with its top-left pixel at ``(x, y)``: ``"black"`` a translucent
+    black square, ``"outline"`` only a white outline, any other colour that colour with a white
+    edge."""
+    corner = (x - 0.5, y - 0.5)
+    if isinstance(fill, str) and fill == "black":
+        ax.add_patch(Rectangle(corner, width, height, fill=True, color="black", alpha=0.7))
+    elif isinstance(fill, str) and fill == "outline":
+        ax.add_patch(Rectangle(corner, width, height, fill=False, edgecolor="white", lw=1.5))
+    else:
+        ax.add_patch(Rectangle(corner, width, height, facecolor=fill, edgecolor="white", lw=1))
+
+
 def _named_boxes(boxes: Mapping[str, Sequence[Box]] | Sequence[Box]) -> list[tuple[str, list[Box]]]:
     """``{label: [box, ...]}`` or one list of boxes as ``[(label, boxes), ...]``, each box
     checked to be four pixel corners ``(x0, y0, x1, y1)``."""
@@ -94,4 +107,4 @@ def _box_legend(fig, boxes: Boxes, fontsize: float) -> None:
         legend.get_title().set_color("white")
 
 
-__all__ = ["BOX_COLOURS", "Box", "Boxes", "draw_boxes", "outline"]
+__all__ = ["BOX_COLOURS", "Box", "Boxes", "draw_boxes", "occluder", "outline"]

@@ -10,9 +10,9 @@ import torch
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from .figure import Figure
-from matplotlib.patches import Rectangle
 
 from .boxes import draw_boxes
+from .boxes import occluder as draw_occluder
 from PIL import Image
 
 from ..attribution.occlusion import OcclusionGrid, occlusion_map, regularize_occlusion
@@ -124,12 +124,7 @@ def occlusion_experiment(
     axes[0].imshow(img)
     wy, wx = grid.window
     cy, cx = grid.ys[len(grid.ys) // 2], grid.xs[len(grid.xs) // 2]
-    if isinstance(occluder, str) and occluder == "black":
-        axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, fill=True, color="black", alpha=0.7))
-    elif isinstance(occluder, str) and occluder == "outline":
-        axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, fill=False, edgecolor="white", lw=1.5))
-    else:
-        axes[0].add_patch(Rectangle((cx - 0.5, cy - 0.5), wx, wy, facecolor=occluder, edgecolor="white", lw=1))
+    draw_occluder(axes[0], cx, cy, wx, wy, occluder)
     axes[0].set_title(f"{label}: {what} {base:.3g}\noccluder {wx}x{wy}, stride {grid.stride[1]}", fontsize=9)
     extent = None
     if underlay:

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 from ..plot.figure import Figure
-from matplotlib.patches import Rectangle
+from ..plot.boxes import occluder
 from PIL import Image
 
 
@@ -33,12 +33,7 @@ def image_preview(
     if square is not None:
         window, _stride = square
         cy, cx = (img.height - window) // 2, (img.width - window) // 2
-        if isinstance(square_color, str) and square_color == "black":
-            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, color="black", alpha=0.7))
-        elif isinstance(square_color, str) and square_color == "outline":
-            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, fill=False, edgecolor="white", lw=1.5))
-        else:
-            ax.add_patch(Rectangle((cx - 0.5, cy - 0.5), window, window, facecolor=square_color, edgecolor="white", lw=1))
+        occluder(ax, cx, cy, window, window, square_color)
     ax.set_axis_off()
     ax.set_title(title, fontsize=9)
     return fig
