@@ -94,7 +94,7 @@ def _trace_pairs(model: nn.Module, x: torch.Tensor) -> list[tuple[nn.Module, nn.
 
 class MergeBatchNorm(Canonizer):
     """BatchNorm folded into the convolution or linear layer that feeds it (see the module
-    docstring); the BatchNorm becomes an exact identity (mean 0, variance 1, eps 0,
+    docstring); the BatchNorm becomes an exact identity (mean 0, variance 1 - eps,
     weight 1, bias 0)."""
 
     @contextmanager
@@ -126,8 +126,9 @@ class MergeBatchNorm(Canonizer):
                     if bn._parameters.get(key) is not None:
                         put(bn, "_parameters", key, nn.Parameter(fill(bn._parameters[key]).detach(), requires_grad=False))
                 put(bn, "_buffers", "running_mean", torch.zeros_like(bn.running_mean))
-                put(bn, "_buffers", "running_var", torch.ones_like(bn.running_var))
-                put(bn, "attr", "eps", 0.0)
+                # var + eps = 1 exactly: the layer passes its input through. Setting eps to 0
+                # instead (as zennit does) is refused by batch_norm in torch 2.11 and older.
+                put(bn, "_buffers", "running_var", torch.ones_like(bn.running_var) - bn.eps)
             yield
         finally:
             for module, where, key, value in reversed(saved):

@@ -324,7 +324,9 @@ def test_merge_batchnorm_folds_only_what_follows_a_layer_and_restores_exactly():
     with torch.no_grad():
         before = net(x)
     with MergeBatchNorm().applied(net, x), torch.no_grad():
-        assert net.conv1.bias is not None and torch.equal(net.bn1.running_var, torch.ones(4))
+        assert net.conv1.bias is not None and torch.equal(net.bn1.running_var + net.bn1.eps, torch.ones(4))
+        z = torch.randn(2, 4, 8, 8)
+        assert net.bn1.eps == 1e-5 and torch.equal(net.bn1(z), z)  # an exact identity, eps kept
         torch.testing.assert_close(net(x), before, rtol=1e-5, atol=1e-6)  # the same function, refactored
     assert net.conv1.bias is None and all(params[k] is v for k, v in net.named_parameters())
     state.assert_same(net, "MergeBatchNorm")
@@ -332,6 +334,25 @@ def test_merge_batchnorm_folds_only_what_follows_a_layer_and_restores_exactly():
         with MergeBatchNorm().applied(net, x):
             raise RuntimeError("boom")
     state.assert_same(net, "MergeBatchNorm (failed)")
+
+
+def test_lrp_through_batchnorm_never_asks_batch_norm_for_eps_0(monkeypatch):
+    """torch 2.11 and older refuse ``eps <= 0`` in ``F.batch_norm`` even in eval mode (seen on a
+    GPU machine); the merged BatchNorm keeps its eps and sets the variance to ``1 - eps``."""
+    real = torch.nn.functional.batch_norm
+
+    def strict(*args, **kwargs):
+        eps = kwargs.get("eps", args[7] if len(args) > 7 else 1e-5)
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive, but got {eps}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.functional, "batch_norm", strict)
+    net = _shaken(ConvBN())
+    x = torch.randn(2, 3, 8, 8)
+    out = cv.lrp(net, x, [0, 1])
+    monkeypatch.setattr(torch.nn.functional, "batch_norm", real)
+    torch.testing.assert_close(out, cv.lrp(net, x, [0, 1]))
 
 
 def test_lrp_leaves_a_batchnorm_network_in_train_mode_untouched():
