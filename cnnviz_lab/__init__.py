@@ -52,6 +52,7 @@ from .attribution import (
 )
 from .concepts import CAV, cav, class_gradients, concept_images, holm, random_images, t_test, tcav, tcav_score, TCAVResult, textures, zebra_images  # noqa: F401  (cv.textures: the notebooks' concept images)
 from .core import config, targets  # noqa: F401  (cv.config: quick/full settings the notebooks read)
+from .core.check_cells import soften_check_cells
 from .core.config import offline, quick, resolve_device
 from .core.errors import ModelUnavailableError, NoGradientError, NonFiniteActivationError, UnknownNameError, UnsupportedActivationError
 from .core.hooks import activations, capture, hook_count
@@ -234,6 +235,7 @@ __all__ = [
     "ShapesDataset",
     "SmallCNN",
     "smoothgrad",
+    "soften_check_cells",
     "superpixels",
     "t_test",
     "tcav",

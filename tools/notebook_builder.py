@@ -81,6 +81,12 @@ def badges(filename: str) -> str:
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) [![Binder](https://mybinder.org/badge_logo.svg)]({binder})"
 
 
+CHECK_CELLS_LINE = (
+    "**Check cells** (collapsed; their first line says what they check) assert the numbers the text quotes. "
+    "If your run gives other numbers (quick mode, other settings or hardware), such a cell prints one line saying so and the notebook goes on."
+)
+
+
 def setup_source() -> str:
     return "\n".join(
         [
@@ -97,6 +103,7 @@ def setup_source() -> str:
             "import cnnviz_lab as cv",
             "",
             'DEVICE = cv.resolve_device("auto")',
+            "cv.soften_check_cells()  # a check whose numbers differ in your run prints one line, not an error",
             'print("Running on", DEVICE, "(quick mode: smaller images, fewer steps)" if cv.quick() else "")',
         ]
     )
@@ -112,7 +119,7 @@ class Notebook:
         number = name.split("_", 1)[0]
         lines = [f"# {number} · {title}", "", badges(self.filename), "", "**You will learn**", ""]
         lines += [f"- {g}" for g in goals]
-        lines += ["", f"**Prerequisites:** {prerequisites}", "", runtime_line(name, runtime)]
+        lines += ["", f"**Prerequisites:** {prerequisites}", "", runtime_line(name, runtime), "", CHECK_CELLS_LINE]
         if papers:
             lines += ["", "**Papers:** " + "; ".join(papers)]
         self.cells = [nbformat.v4.new_markdown_cell("\n".join(lines)), nbformat.v4.new_code_cell(setup_source())]
@@ -349,7 +356,7 @@ def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
     ``MAX_NOTEBOOK_BYTES``."""
     from nbclient import NotebookClient
 
-    os.environ.update(CNNVIZ_OFFLINE="1", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    os.environ.update(CNNVIZ_OFFLINE="1", MPLBACKEND="module://matplotlib_inline.backend_inline", CNNVIZ_STRICT_CHECKS="1")
     if quick:
         os.environ["CNNVIZ_QUICK"] = "1"
     else:

@@ -24,6 +24,17 @@ def quick() -> bool:
     return os.environ.get("CNNVIZ_QUICK", "").strip().lower() in _TRUE
 
 
+def set_quick(on: bool = True) -> None:
+    """Switch quick mode on (or off) for this process: what ``CNNVIZ_QUICK=1`` does, from a
+    notebook cell. Settings are read when a call runs, so cells run after this one use it."""
+    if not isinstance(on, bool):
+        raise TypeError(f"on must be True or False, got {on!r:.60}")
+    if on:
+        os.environ["CNNVIZ_QUICK"] = "1"
+    else:
+        os.environ.pop("CNNVIZ_QUICK", None)
+
+
 def pick(full, fast):
     """Return ``fast`` in quick mode and ``full`` otherwise (for step counts and sizes)."""
     return fast if quick() else full

@@ -126,6 +126,7 @@ PUBLIC = {
     "ShapesDataset",
     "SmallCNN",
     "smoothgrad",
+    "soften_check_cells",
     "superpixels",
     "t_test",
     "targets",
