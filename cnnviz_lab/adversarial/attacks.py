@@ -281,8 +281,8 @@ def high_frequency_share(images: torch.Tensor, cutoff: float = 0.25) -> torch.Te
     x = x - x.mean(dim=(-2, -1), keepdim=True)
     power = torch.fft.fft2(x).abs().pow(2).sum(1)  # (N,H,W)
     h, w = power.shape[-2:]
-    fy = torch.fft.fftfreq(h).abs().view(-1, 1) * 2  # in units of Nyquist
-    fx = torch.fft.fftfreq(w).abs().view(1, -1) * 2
+    fy = torch.fft.fftfreq(h, device=power.device).abs().view(-1, 1) * 2  # in units of Nyquist
+    fx = torch.fft.fftfreq(w, device=power.device).abs().view(1, -1) * 2
     high = (torch.maximum(fy, fx) > cutoff).float()
     total = power.sum(dim=(-2, -1)).clamp(min=1e-30)
     return (power * high).sum(dim=(-2, -1)) / total

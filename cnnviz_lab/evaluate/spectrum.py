@@ -50,8 +50,8 @@ def period_share(maps: torch.Tensor, period: int, axis: str = "x") -> torch.Tens
     x = x.double()
     x = x - x.mean(dim=(-2, -1), keepdim=True)
     power = torch.fft.fft2(x).abs().pow(2).sum(1)  # (N,H,W)
-    fy = torch.fft.fftfreq(h, dtype=torch.float64).abs().view(-1, 1)
-    fx = torch.fft.fftfreq(w, dtype=torch.float64).abs().view(1, -1)
+    fy = torch.fft.fftfreq(h, dtype=torch.float64, device=x.device).abs().view(-1, 1)
+    fx = torch.fft.fftfreq(w, dtype=torch.float64, device=x.device).abs().view(1, -1)
     on_x = (fx - 1 / period).abs() < 0.5 / w
     on_y = (fy - 1 / period).abs() < 0.5 / h
     line = {"x": on_x.expand(h, w), "y": on_y.expand(h, w), "either": on_x | on_y}[axis]

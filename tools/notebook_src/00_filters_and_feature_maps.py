@@ -32,8 +32,8 @@
 # EfficientNet-Lite0, ships with the package, so everything here works offline. Any
 # torchvision model works too: `cv.load_model("resnet50")` (its weights download once).
 # (The run-time line at the top mentions *quick mode*: small images and few steps, for a
-# first look. You need not use it; to switch it on, run `%env CNNVIZ_QUICK=1` in a cell
-# before the setup cell.)
+# first look. You need not use it; to switch it on, run `cv.config.set_quick()` right after
+# the setup cell.)
 
 # %% [markdown]
 # **Which weights.** Google's ImageNet weights for EfficientNet-Lite0, trained in
@@ -201,7 +201,7 @@ cv.plot.filters(clf, scale="shared", show_share=True,
 # %% tags=["nbval-check-output"]
 share = cv.plot.achromatic_share(clf)
 stem = cv.get_layer(clf, cv.layer_names(clf, "conv")[0])
-size = stem.weight.detach().flatten(1).norm(dim=1)   # each filter's weight norm
+size = stem.weight.detach().cpu().flatten(1).norm(dim=1)   # each filter's weight norm
 alive = size > 1e-3
 print(f"switched off (weight norm below 1e-6): filters {(~alive).nonzero().flatten().tolist()}")
 print(f"of the {int(alive.sum())} others, {int((share[alive] > 0.5).sum())} mostly achromatic (share > 0.5); "
