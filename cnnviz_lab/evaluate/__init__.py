@@ -29,7 +29,7 @@ from .infidelity import infidelity
 from .localization import box_iou, cam_box
 from .map_metrics import MAP_METRICS
 from .maps import as_maps, method_map
-from .pointing import energy_in_box, energy_in_boxes, pointing_game
+from .pointing import energy_in_box, energy_in_boxes, pointing_chance, pointing_game
 from .road import linear_imputation, road
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
 from .sensitivity import avg_sensitivity, max_sensitivity, sensitivities
@@ -67,6 +67,7 @@ __all__ = [
     "MethodEvaluation",
     "period_share",
     "pixel_order",
+    "pointing_chance",
     "pointing_game",
     "random_map",
     "randomization_check",

@@ -2,6 +2,8 @@
 
 - :func:`pointing_game` (Zhang et al., *Top-down Neural Attention by Excitation Backprop*,
   ECCV 2016): a hit when the map's maximum falls inside the object's bounding box.
+- :func:`pointing_chance`: the hit rate of a maximum placed at random, the pointing game's
+  chance level for one image.
 - :func:`energy_in_box` (Wang et al. 2020, *Score-CAM*, CVPRW, section 4.2, the energy-based
   pointing game): the share of the map's total positive mass inside the box. 1 means the
   whole map is on the object; a map spread evenly scores the box's share of the image.
@@ -102,6 +104,27 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
             ok |= (dx**2 + dy**2) <= tolerance**2 + 1e-9
         hits.append(bool(ok.all()) and len(bxs) > 0)
     return torch.tensor(hits, dtype=torch.bool)
+
+
+def pointing_chance(size: int | Sequence[int], boxes: Sequence[Box], *, tolerance: float = 0.0) -> float:
+    """The pointing game's chance level on one image: the share of the ``size`` (``H`` or
+    ``(H, W)``) pixels whose centre scores a hit in :func:`pointing_game` with these ``boxes``
+    and ``tolerance``, i.e. the hit rate of a map whose maximum falls on a pixel drawn at
+    random (Zhang et al. 2016 report hit rates over a dataset; one image is one trial)."""
+    dims = (size, size) if isinstance(size, numbers.Integral) else tuple(size) if _is_list(size) else ()
+    if len(dims) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in dims):
+        raise ValueError(f"size: a positive int or (H, W), got {size!r}")
+    h, w = int(dims[0]), int(dims[1])
+    tolerance = checks.real(tolerance, "tolerance", minimum=0.0)
+    per_image = _per_image(boxes, 1)[0]
+    cy = (torch.arange(h, dtype=torch.float64) + 0.5)[:, None]
+    cx = (torch.arange(w, dtype=torch.float64) + 0.5)[None, :]
+    hit = torch.zeros(h, w, dtype=torch.bool)
+    for x0, y0, x1, y1 in per_image:
+        dx = torch.clamp(torch.maximum(x0 - cx, cx - x1), min=0)
+        dy = torch.clamp(torch.maximum(y0 - cy, cy - y1), min=0)
+        hit |= (dx**2 + dy**2) <= tolerance**2 + 1e-9
+    return float(hit.double().mean())
 
 
 def energy_in_box(attribution: torch.Tensor, box: Sequence[int]) -> torch.Tensor:

@@ -25,6 +25,14 @@ def _resize(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(m.astype(np.float32)).resize((shape[1], shape[0]), Image.BILINEAR))
 
 
+def _font_sizes(scale: float) -> tuple[float, float, float]:
+    """Title, colour-bar label and box-label font sizes of a figure drawn ``scale`` times
+    larger (9, 8 and 7 points at 1; above 1 the colour-bar label as large as the title)."""
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0.5 <= scale <= 3:
+        raise ValueError(f"scale: a number from 0.5 to 3, got {scale!r}")
+    return (9 * scale, (9 if scale > 1 else 8) * scale, 7 * scale)
+
+
 def occlusion_projection(image: ImageLike | torch.Tensor, regularized: torch.Tensor | np.ndarray, classifier: Classifier | None = None) -> np.ndarray:
     """The occlusion projection: the image multiplied pixel by pixel by the regularised
     heatmap (resized to the image), so only what the network needs stays bright. ``HxWx3``."""
@@ -84,6 +92,7 @@ def occlusion_experiment(
     signed: bool = False,
     drop: bool = False,
     underlay: bool = False,
+    scale: float = 1.0,
 ) -> Figure:
     """The occlusion experiment for image ``index`` (and class ``k`` of an
     ``(N,K)`` run), in five panels: the image with one occluder drawn to scale; the
@@ -102,7 +111,9 @@ def occlusion_experiment(
     change, on the per-pixel panel's colour map (a drop positive and red at the top of both
     colour bars, a rise negative and blue). ``underlay``: the middle panel is drawn in the
     image's pixel coordinates, each cell centred on its occluder's centre, over a faint
-    greyscale copy of the image, with the ``boxes`` outlined on it too."""
+    greyscale copy of the image, with the ``boxes`` outlined on it too. ``scale``: the figure
+    and its text this many times larger (above 1, colour-bar labels as large as the titles),
+    for projecting it."""
     if signed and regularized:
         raise ValueError("signed: only with regularized=False (the regularised panels are positive)")
     if drop and not signed:
@@ -117,7 +128,8 @@ def occlusion_experiment(
     img = image_array(x[index : index + 1], classifier)
 
     n = 5 if regularized else 3
-    fig = Figure(figsize=(3.1 * n, 3.4), layout="constrained")
+    fig = Figure(figsize=(3.1 * n * scale, 3.4 * scale), layout="constrained")
+    big, small, tiny = _font_sizes(scale)
     axes = list(fig.subplots(1, n))
     if not regularized:
         axes = axes[:2] + [None, None] + axes[2:]
@@ -125,7 +137,7 @@ def occlusion_experiment(
     wy, wx = grid.window
     cy, cx = grid.ys[len(grid.ys) // 2], grid.xs[len(grid.xs) // 2]
     draw_occluder(axes[0], cx, cy, wx, wy, occluder)
-    axes[0].set_title(f"{label}: {what} {base:.3g}\noccluder {wx}x{wy}, stride {grid.stride[1]}", fontsize=9)
+    axes[0].set_title(f"{label}: {what} {base:.3g}\noccluder {wx}x{wy}, stride {grid.stride[1]}", fontsize=big)
     extent = None
     if underlay:
         axes[1].imshow(img.mean(axis=2), cmap="gray", vmin=0, vmax=1, extent=_pixel_extent(img.shape[:2]))
@@ -137,38 +149,40 @@ def occlusion_experiment(
         shown, colours = (-change, "RdBu_r") if drop else (change, "RdBu")
         im = axes[1].imshow(shown, cmap=colours, vmin=-span, vmax=span, extent=extent, **shade)
         bar = fig.colorbar(ScalarMappable(im.norm, cmap=colours) if underlay else im, ax=axes[1], shrink=0.8)
-        bar.set_label(f"{what} drop (unoccluded {base:.2f}; negative: a rise)" if drop else f"change of the {what} (unoccluded {base:.2f})", fontsize=8)
-        axes[1].set_title(f"{'drop' if drop else 'change'} of the {what} per occluder\nposition ({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
+        bar.set_label(f"{what} drop (unoccluded {base:.2f}; negative: a rise)" if drop else f"change of the {what} (unoccluded {base:.2f})", fontsize=small)
+        axes[1].set_title(f"{'drop' if drop else 'change'} of the {what} per occluder\nposition ({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=big)
     else:
         im = axes[1].imshow(heat, cmap=cmap, extent=extent, **shade)
         fig.colorbar(ScalarMappable(im.norm, cmap=cmap) if underlay else im, ax=axes[1], shrink=0.8)
-        axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=9)
+        axes[1].set_title(f"{what} per occluder position\n({len(grid.ys)}x{len(grid.xs)} grid)", fontsize=big)
     if underlay:
         axes[1].set_xlim(-0.5, img.shape[1] - 0.5)
         axes[1].set_ylim(img.shape[0] - 0.5, -0.5)
         if boxes:
-            draw_boxes(axes[1], boxes, fontsize=7)
+            draw_boxes(axes[1], boxes, fontsize=tiny)
     if regularized:
         im = axes[2].imshow(reg, cmap=cmap, vmin=0, vmax=1)
         fig.colorbar(im, ax=axes[2], shrink=0.8)
-        axes[2].set_title(f"regularised (percentile {percentile:g})", fontsize=9)
+        axes[2].set_title(f"regularised (percentile {percentile:g})", fontsize=big)
         axes[3].imshow(occlusion_projection(img, reg))
-        axes[3].set_title("projection on the image", fontsize=9)
+        axes[3].set_title("projection on the image", fontsize=big)
     if signed:
         span = float(np.abs(pixel).max()) or 1.0
         axes[4].imshow(_weighted_overlay(img, pixel, span, "RdBu_r", True))
-        axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g},\nmin {pixel.min():.3g})", fontsize=9)
+        axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3f},\nmin {pixel.min():.3f})", fontsize=big)
         bar = fig.colorbar(ScalarMappable(Normalize(-span, span), cmap="RdBu_r"), ax=axes[4], shrink=0.8)
-        bar.set_label(f"{what} drop (negative: a rise)", fontsize=8)
+        bar.set_label(f"{what} drop (negative: a rise)", fontsize=small)
     else:
         axes[4].imshow(overlay(img, pixel, normalize="positive"))
-        axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g})", fontsize=9)
+        axes[4].set_title(f"per-pixel mean drop (max {pixel.max():.3g})", fontsize=big)
     if not regularized and not signed:
         top = float(max(pixel.max(), 0.0)) or 1.0
         bar = fig.colorbar(ScalarMappable(Normalize(0.0, top), cmap="jet"), ax=axes[4], shrink=0.8)
-        bar.set_label(f"{what} drop", fontsize=8)
+        bar.set_label(f"{what} drop", fontsize=small)
+    for bar_ax in fig.axes[n:] if scale != 1.0 else ():
+        bar_ax.tick_params(labelsize=small)
     for ax in (axes[0], axes[4]) if boxes else ():
-        draw_boxes(ax, boxes, fontsize=7)
+        draw_boxes(ax, boxes, fontsize=tiny)
     for ax in axes:
         if ax is not None:
             ax.set_xticks([])
@@ -186,6 +200,8 @@ def occlusion_maps(
     cmap: str | None = None,
     signed: bool = False,
     boxes: Sequence[Sequence[int]] | dict | None = None,
+    photo: bool = False,
+    scale: float = 1.0,
 ) -> Figure:
     """Maps over the image, one panel per map: ``maps`` ``(N,K,H,W)`` (the K maps of image
     ``index``) or ``(N,H,W)`` (each image with its map). Positive values only, each panel
@@ -197,7 +213,10 @@ def occlusion_maps(
     negative values too, on a diverging scale centred at zero (default colour map ``RdBu_r``:
     negative blue, positive red) from minus to plus each panel's largest magnitude.
     ``boxes``: boxes ``(x0, y0, x1, y1)`` drawn on every panel, a list (white) or
-    ``{name: list of boxes}`` (one colour per name, labelled)."""
+    ``{name: list of boxes}`` (one colour per name, labelled). ``photo``: a first panel
+    with the image itself (of ``maps`` ``(N,K,H,W)``: image ``index``). ``scale``: the figure
+    and its text this many times larger, for projecting it."""
+    big, small, tiny = _font_sizes(scale)
     m = maps.detach()
     if m.dim() == 4:
         panels = [(x[index : index + 1], m[index, k]) for k in range(m.shape[1])]
@@ -206,8 +225,13 @@ def occlusion_maps(
     labels = [what] * len(panels) if isinstance(what, str) else list(what)
     if len(labels) != len(panels):
         raise ValueError(f"what: one label for all panels or one per panel ({len(panels)}), got {len(labels)}")
-    fig = Figure(figsize=(3.3 * len(panels), 3.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    fig = Figure(figsize=((3.3 * len(panels) + 2.9 * photo) * scale, 3.4 * scale), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(panels) + int(photo), width_ratios=[2.9] * photo + [3.3] * len(panels)))
+    if photo:
+        axes[0].imshow(image_array(x[index : index + 1], classifier))
+        axes[0].set_title("the photo", fontsize=big)
+        axes[0].set_axis_off()
+        axes = axes[1:]
     for i, (ax, (img, amap)) in enumerate(zip(axes, panels)):
         a = to_numpy(amap)
         top = float(np.abs(a).max()) if signed else float(max(a.max(), 0.0))
@@ -218,13 +242,13 @@ def occlusion_maps(
         else:
             colours = "jet"
             ax.imshow(overlay(image_array(img, classifier), normalize_map(a, "positive")))
-        ax.set_title(titles[i] if titles is not None and i < len(titles) else f"map {i}", fontsize=9)
+        ax.set_title(titles[i] if titles is not None and i < len(titles) else f"map {i}", fontsize=big)
         ax.set_axis_off()
         if boxes:
-            draw_boxes(ax, boxes, fontsize=7)
+            draw_boxes(ax, boxes, fontsize=tiny)
         bar = fig.colorbar(ScalarMappable(Normalize(-top if signed else 0.0, top), cmap=colours), ax=ax, shrink=0.75, pad=0.02)
-        bar.set_label(labels[i], fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+        bar.set_label(labels[i], fontsize=small)
+        bar.ax.tick_params(labelsize=small - 1)
     return fig
 
 

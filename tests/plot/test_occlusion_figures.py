@@ -133,3 +133,20 @@ def test_image_preview_draws_the_occluder_in_the_fill_colour():
     assert grey.get_facecolor() == to_rgba("grey")
     outline = image_preview(img, "t", square=(8, 8), square_color="outline").axes[0].patches[0]
     assert not outline.get_fill()
+
+
+def test_occlusion_maps_photo_panel_and_scale_for_projection(lite):
+    x = torch.rand(1, 3, 16, 16)
+    maps = torch.rand(1, 2, 16, 16)
+    plain = cv.plot.occlusion_maps(lite, x, maps, ["a", "b"])
+    fig = cv.plot.occlusion_maps(lite, x, maps, ["a", "b"], photo=True, scale=1.5)
+    photo, panels, bars = fig.axes[0], fig.axes[1:3], fig.axes[3:]
+    assert photo.get_title() == "the photo" and not photo.patches and [ax.get_title() for ax in panels] == ["a", "b"]
+    assert len(bars) == 2 and fig.get_figwidth() > 1.5 * plain.get_figwidth()
+    title, label = panels[0].title.get_fontsize(), bars[0].yaxis.label.get_fontsize()
+    assert title == pytest.approx(1.5 * plain.axes[0].title.get_fontsize()) and label == pytest.approx(title)
+    grid = cv.occlusion_grid(lite, x, window=8, stride=8, fill="grey")
+    big = cv.plot.occlusion_experiment(lite, x, grid, regularized=False, signed=True, drop=True, scale=1.4)
+    assert big.axes[1].title.get_fontsize() == pytest.approx(9 * 1.4)
+    with pytest.raises(ValueError, match="scale"):
+        cv.plot.occlusion_maps(lite, x, maps, scale=0)

@@ -41,7 +41,8 @@
 # position: a 32 px window moved in steps of 16 px over a 224 px image is $13 \times 13 = 169$
 # positions. `cv.occlusion` stacks the occluded images into batches: the compute is still 169
 # forward passes, but a handful of batched calls run them much faster than 169 calls of one
-# image each.
+# image each. (In this notebook quick mode keeps the 224-pixel images and uses a coarser
+# grid, stride 32: 49 passes instead of 169.)
 
 # %%
 import torch
@@ -49,7 +50,7 @@ from IPython.display import Markdown, display
 
 clf = cv.load_model(device=DEVICE)
 SIZE = 224
-WINDOW, STRIDE = 32, cv.config.pick(16, 32)  # quick mode: a coarser grid, 4 times fewer passes
+WINDOW, STRIDE = 32, cv.config.pick(16, 32)  # quick mode: same image size, a coarser grid (49 passes, not 169)
 photo = clf.preprocess(cv.sample_image("drums_and_guitar"), size=SIZE)
 boxes = cv.sample_boxes("drums_and_guitar", size=SIZE)   # hand-drawn, in the pixels of `photo`
 GUITAR, DRUMS = boxes["electric guitar"], boxes["drum"]
@@ -57,6 +58,8 @@ for _, label, p in clf.predict(photo, k=5):
     print(f"{label:16s} {p:6.1%}")
 
 # %% [markdown]
+# `clf` is EfficientNet-Lite0, a small convolutional network trained on ImageNet-1k (1000
+# classes); every number in this notebook is this network's.
 # The photograph shows a drum kit with an electric guitar leaning against it. The network's
 # answer is "electric guitar" (about one chance in five: the scene holds several plausible
 # classes), with "drum" fourth (printed above: the network's five most probable classes). `GUITAR` and `DRUMS` are boxes `(x0, y0, x1, y1)` drawn by
@@ -71,9 +74,12 @@ for _, label, p in clf.predict(photo, k=5):
 # `cv.occlusion_grid` keeps the output for every occluder position (the experiment of
 # Zeiler & Fergus' figure 7, which moves a grey square over a Pomeranian, a car wheel and an
 # Afghan hound in a scene with people: several objects, as here). `fill="grey"` hides the
-# square with mid grey (RGB 0.5, close to the dataset's mean colour); the fill is given in the model's
+# square with mid grey (RGB 0.5, close to ImageNet's mean colour); the fill is given in the model's
 # input space, and the names `"grey"`, `"black"`, `"mean"` and `"blur"` are translated through
-# the model's normalisation.
+# the model's normalisation. On your own network: `cv.occlusion` and `cv.occlusion_grid` also
+# take a plain `torch.nn.Module` that maps a normalised `(N, 3, H, W)` batch to class scores
+# (then give `fill` as a number in that normalised space), or wrap it once with
+# `cv.wrap_model(module, labels, mean=..., std=...)` to use the fill names and the labels.
 
 # %%
 grid = cv.occlusion_grid(clf, photo, window=WINDOW, stride=STRIDE, fill="grey")
@@ -81,8 +87,8 @@ print(f"{grid.positions} occluder positions ({len(grid.ys)} x {len(grid.xs)}), "
       f"class {clf.label(grid.targets[0, 0])!r}")
 
 # %%
-display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR,
-                                     occluder="grey", signed=True, drop=True, underlay=True))
+display(cv.plot.occlusion_experiment(clf, photo, grid, regularized=False, boxes=GUITAR, occluder="grey",
+                                     signed=True, drop=True, underlay=True, scale=1.35))
 Markdown(cv.credit("drums_and_guitar"))
 
 # %% [markdown]
@@ -134,29 +140,38 @@ classes = [clf.class_index("electric guitar"), clf.class_index("drum")]
 names = [clf.label(c) for c in classes]
 maps = cv.occlusion(clf, photo, [classes], window=WINDOW, stride=STRIDE, fill="grey")
 cv.plot.occlusion_maps(clf, photo, maps, [f"occlusion: {n!r}" for n in names], signed=True,
-                       what="probability drop (negative: a rise)", boxes={"guitar": GUITAR, "drums": DRUMS})
+                       what="probability drop (negative: a rise)", boxes={"guitar": GUITAR, "drums": DRUMS}, scale=1.4)
 
 # %% [markdown]
 # This figure is about the **signs**: each panel has its own symmetric colour scale (its
 # colour bar: the probability drop, negative, blue, where hiding a square *raises* the
 # class). The guitar's map is red on the guitar (white boxes) and blue over the drums
 # (yellow dashed boxes). The drum's drops, on the drum kit, are hardly visible on this scale
-# (the drops-only figure below shows where they are); its strongest colour is the blue over
+# (the drops-only figure below shows where they are: the drum map's maximum is at the top of
+# the large tom); its strongest colour is the blue over
 # the guitar's body: hiding the guitar raises p(drum), by up to 0.043 (printed below), nearly
-# doubling its 0.047. The softmax alone cannot do that: a guitar square lowers p(electric
-# guitar) by at most 0.105, which, if only the guitar's logit moved, would lift p(drum) by
-# only about 0.047 × 0.105 / 0.78 ≈ 0.006. So hiding the guitar most likely raises the
-# drum's own logit, as hiding the drums raises the guitar's (section 4c); we did not plot the drum's
-# logit map (`output="logit"` with the same targets would show it). The two objects' boxes
-# overlap a little, where the guitar's body stands in front of the bass drum (the overlap is
-# printed below). The **pointing game** (Zhang et al. 2016) scores a map by whether its
-# maximum falls inside the object's boxes, within their tolerance of 15 pixels (a box drawn
-# by hand is not exact).
+# doubling its 0.047. If only the guitar's logit moved, the softmax would give p(drum) far
+# less: a guitar square lowers p(electric guitar) by at most 0.105, which would lift p(drum)
+# by about 0.047 × 0.105 / 0.78 ≈ 0.006. The rest could come from the drum's own logit or
+# from other classes (banjo, acoustic guitar) losing mass too; the drum's logit map, run
+# below with `output="logit"` on the same squares, decides: hiding the guitar raises the
+# drum's own logit by up to 0.61 (printed below), and $e^{0.61} \approx 1.8$ alone nearly
+# doubles p(drum). The two objects' boxes overlap a little, where the guitar's body stands
+# in front of the bass drum (the overlap is printed below).
+
+# %% [markdown]
+# The **pointing game** (Zhang et al. 2016) scores a map by whether its maximum falls
+# inside the object's boxes, within their tolerance of 15 pixels (a box drawn by hand is not exact). On one image it is one
+# trial, and here an easy one: a maximum on a random pixel would hit the guitar's boxes
+# 41 % of the time and the drums' 74 % (printed below, the boxes grown by the tolerance).
+# Only a hit rate over many images, compared with that chance rate, is evidence.
 
 # %% tags=["nbval-check-output"]
 hits = [bool(cv.pointing_game(maps[:, 0], [GUITAR], tolerance=15)[0]),
         bool(cv.pointing_game(maps[:, 1], [DRUMS], tolerance=15)[0])]
+chance = [cv.evaluate.pointing_chance(SIZE, bxs, tolerance=15) for bxs in (GUITAR, DRUMS)]
 print("pointing game hits (guitar map on the guitar, drum map on the drum kit):", hits)
+print(f"chance of a hit if the maximum fell on a random pixel: guitar {chance[0]:.0%}, drums {chance[1]:.0%}")
 
 # %%
 in_box = {name: torch.zeros(SIZE, SIZE, dtype=torch.bool) for name in ("guitar", "drums")}
@@ -164,8 +179,10 @@ for name, bxs in (("guitar", GUITAR), ("drums", DRUMS)):
     for x0, y0, x1, y1 in bxs:
         in_box[name][y0:y1, x0:x1] = True
 rise_drum = -float(maps[0, 1][in_box["guitar"]].min())
+logits = cv.occlusion(clf, photo, [classes], window=WINDOW, stride=STRIDE, fill="grey", output="logit")
+rise_logit = -float(logits[0, 1][in_box["guitar"]].min())    # the drum's own logit, same squares
 both = float((in_box["guitar"] & in_box["drums"]).float().mean())
-print(f"largest rise of p(drum) when the guitar is hidden: {rise_drum:.3f}")
+print(f"largest rise when the guitar is hidden: p(drum) {rise_drum:.3f}, the drum's logit {rise_logit:.2f}")
 print(f"image area: guitar boxes {float(in_box['guitar'].float().mean()):.0%}, "
       f"drum boxes {float(in_box['drums'].float().mean()):.0%}, both {both:.1%}")
 
@@ -174,6 +191,7 @@ print(f"image area: guitar boxes {float(in_box['guitar'].float().mean()):.0%}, "
 on_g, on_d = cv.energy_in_boxes(maps, GUITAR)[0], cv.energy_in_boxes(maps, DRUMS)[0]
 assert hits == [True, True] and on_g[0] > on_d[0] and on_d[1] > on_g[1]
 assert cv.quick() or rise_drum > 0.002
+assert 0.3 < chance[0] < chance[1] < 0.9
 assert 0.005 < both < 0.06
 
 # %% [markdown]
@@ -181,23 +199,23 @@ assert 0.005 < both < 0.06
 #
 # Grad-CAM (notebook 06) answers a related question from the gradients at the last feature
 # maps: it weights each last-layer feature map by its spatially averaged gradient, sums
-# them and keeps the positive part (a ReLU): a first-order estimate of each location's
-# contribution, not the counterfactual "what if this part were hidden?". It costs one
+# them and keeps the positive part (a ReLU). For a network whose head is global average
+# pooling plus one linear layer, as here, this is each location's exact linear contribution
+# to the score (CAM); it is not the counterfactual "what if this part were hidden?". It costs one
 # forward and one backward pass instead of one forward pass per window. Side by side for
 # the same two classes, both put more of the guitar's map on the guitar and more of the
 # drum's map on the drum kit (printed below; compare with the boxes' share of the image),
 # but they differ in detail: Grad-CAM's guitar map spills more onto the drums, and the two
 # drum maps peak on different drums. Occlusion's map is blockier (the window's size) but
-# needs no access to the network's insides. Each panel shows positive values only, scaled to
-# its own maximum (its colour bar): occlusion's in probability drop, Grad-CAM's in the map's
-# own units.
+# needs no access to the network's insides. Below, occlusion's two maps, then Grad-CAM's;
+# each panel shows positive values only, scaled to its own maximum (its colour bar):
+# occlusion's in probability drop, Grad-CAM's in the map's own units.
 
 # %%
 cams = cv.gradcam(clf, photo, [classes])  # the same two classes: one forward, one backward
-cv.plot.occlusion_maps(clf, photo, torch.cat([maps, cams], dim=1),
-                       [f"occlusion: {n!r}" for n in names] + [f"Grad-CAM: {n!r}" for n in names],
-                       what=["probability drop"] * 2 + ["Grad-CAM value"] * 2, cmap="magma",
-                       boxes={"guitar": GUITAR, "drums": DRUMS})
+for method, m, unit in (("occlusion", maps, "probability drop"), ("Grad-CAM", cams, "Grad-CAM value")):
+    display(cv.plot.occlusion_maps(clf, photo, m, [f"{method}: {n!r}" for n in names], what=unit,
+                                   cmap="magma", boxes={"guitar": GUITAR, "drums": DRUMS}, scale=1.4))
 
 # %%
 shares = {name: (cv.energy_in_boxes(m, GUITAR)[0], cv.energy_in_boxes(m, DRUMS)[0])
@@ -228,7 +246,8 @@ fills = ["black", "grey", "blur"]
 grids = {f: cv.occlusion_grid(clf, photo, window=WINDOW, stride=WINDOW, fill=f) for f in fills}
 worst = {f: float(g.drop.max()) for f, g in grids.items()}
 cv.plot.occlusion_maps(clf, photo, torch.stack([cv.occlusion_map(g)[0] for g in grids.values()])[None],
-                       [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills], cmap="magma", boxes=GUITAR)
+                       [f"fill={f}: worst drop {worst[f]:.2f}" for f in fills], cmap="magma", boxes=GUITAR,
+                       scale=1.25)
 
 # %%
 away = {f: g.misses(GUITAR[0]) & g.misses(GUITAR[1]) for f, g in grids.items()}   # squares off the guitar
@@ -238,6 +257,11 @@ print("worst drop:", {f: round(v, 3) for f, v in worst.items()})
 print(f"over the {int(away['black'].sum())} squares that hide no pixel of the guitar,")
 print("  mean |change| of p(electric guitar):", {f: round(v, 3) for f, v in off_abs.items()})
 print("  mean drop (signed; negative: a rise):", {f: round(v, 3) for f, v in off_mean.items()})
+worst_at = {f: divmod(int(g.drop[0, 0].argmax()), len(g.xs)) for f, g in grids.items()}   # (row, column)
+print("worst square (x0, y0) per fill:", {f: (grids[f].xs[j], grids[f].ys[i]) for f, (i, j) in worst_at.items()})
+i, j = divmod(int(grids["grey"].drop[0, 0].cpu().masked_fill(~away["grey"], -9).argmax()), len(grids["grey"].xs))
+print(f"grey's largest drop off the guitar, square (x0={grids['grey'].xs[j]}, y0={grids['grey'].ys[i]}):",
+      {f: round(float(g.drop[0, 0, i, j]), 3) for f, g in grids.items()})
 
 # %% tags=["check"]
 # black costs most at its worst square (more than 1.3x grey and blur); off the guitar the fills differ by < 30%
@@ -246,9 +270,14 @@ assert cv.quick() or max(off_abs.values()) < 1.3 * min(off_abs.values())
 
 # %% [markdown]
 # **Reading the numbers.** The fills do not agree, although every square hides the same
-# pixels each time: the network sees the *replacement*, not just missing pixels. On this
-# photo they differ mainly **at the worst square**: black costs about 0.12 of probability
-# there, grey and blur about 0.07 each. On the squares that hide **no pixel of the guitar**
+# pixels each time: the network sees the *replacement*, not just missing pixels. The
+# worst drop differs: black costs about 0.12 of probability, grey and blur about 0.07 each.
+# So does **where** the worst square lies (printed above): black's is the guitar's upper horn
+# (x0 = 192, y0 = 96), grey's the pickups (160, 128), blur's the square where the neck meets
+# the tom (160, 64); the maps do not agree up to a scale, the ranking of the squares changes
+# with the fill. Off the guitar, the square where grey costs most, at the top of the bass
+# drum (64, 96), costs about 0.04 with black or grey but nothing with blur, which keeps
+# what is there, only blurred: a replacement close to what it hides removes little. On the squares that hide **no pixel of the guitar**
 # all three move the probability by about the same amount (mean |change| printed above), and
 # on average they *raise* it a little (the signed mean is negative for every fill).
 # A common explanation is that a flat black patch is further from the training photos (strong
@@ -263,15 +292,18 @@ assert cv.quick() or max(off_abs.values()) < 1.3 * min(off_abs.values())
 # The window sets the scale of the parts occlusion can find, the stride the resolution of the
 # grid and the cost, $\big((\text{size} - \text{window})/\text{stride} + 1\big)^2$ forward passes. Below: windows of
 # 16, 32 and 64 pixels (strides 16, 16 and 32; grey fill), each map on its own scale.
+# Titles: the worst drop of one square, and the per-pixel map's maximum; colours: the
+# per-pixel mean of the equation in section 1. Where the stride is smaller than the window,
+# each pixel averages several squares, so the map's maximum is below the worst square's drop.
 
 # %%
 sizes = {16: cv.config.pick(16, 32), 32: STRIDE, 64: 32}          # window: stride
 wgrids = {w: (grid if w == WINDOW else cv.occlusion_grid(clf, photo, window=w, stride=st, fill="grey"))
           for w, st in sizes.items()}
 wmaps = torch.stack([cv.occlusion_map(g)[0] for g in wgrids.values()])[None]
-cv.plot.occlusion_maps(clf, photo, wmaps, [f"window {w}, stride {sizes[w]}: worst drop {float(g.drop.max()):.2f}"
-                                           f"\n({g.positions} passes)" for w, g in wgrids.items()],
-                       cmap="magma", boxes=GUITAR)
+cv.plot.occlusion_maps(clf, photo, wmaps, [f"window {w}, stride {sizes[w]} ({g.positions} passes)\nworst square "
+                                           f"{float(g.drop.max()):.3f}, map max {float(wmaps[0, k].max()):.3f}"
+                                           for k, (w, g) in enumerate(wgrids.items())], cmap="magma", boxes=GUITAR, scale=1.25)
 
 # %%
 wshare = {w: float(cv.energy_in_boxes(wmaps[:, k], GUITAR)[0]) for k, w in enumerate(wgrids)}
@@ -285,9 +317,9 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 
 # %% [markdown]
 # **What to look at:** the worst drop grows with the window (the titles). A 16-pixel window
-# hides about one pickup of the guitar: each square moves the probability little, and the
+# hides about half a pickup of the guitar: each square moves the probability little, and the
 # map is weak and patchy, with squares on the bass drum about two thirds as warm as the
-# warmest on the guitar (about 0.03 against 0.044 on its colour bar). A 64-pixel window
+# warmest on the guitar (about 0.03 against 0.045 on its colour bar). A 64-pixel window
 # hides a large part of the guitar's body at once: the largest drops, and on this photo the
 # largest share of the map in the guitar's boxes, but only a few coarse blocks that cannot say which part of the body mattered. Try other
 # settings in the panel of section 6.
@@ -302,9 +334,8 @@ assert cv.quick() or wshare[64] > wshare[32] > wshare[16]
 # **saturates**): a square that costs the logit a lot costs the probability little. To see
 # it, we occlude a German shepherd that the network classifies with $p = 0.97$ (the dog fills
 # the frame), reading the **logit** (`output="logit"`) and the **probability** from the same
-# occluder positions, and compare with the guitar. (The photo itself is not shown here.
-# Photo: [“German-shepherd-4040871920. (2)”](https://commons.wikimedia.org/wiki/File:German-shepherd-4040871920._(2).jpg)
-# by Hans Kemperman, public domain; changed: resized and re-encoded as JPEG.)
+# occluder positions, and compare with the guitar. The photo and its two maps follow the
+# scatter plot.
 
 # %% [markdown] choice="07-logit"
 # ### Predict, then run
@@ -321,6 +352,15 @@ for name, r in runs.items():
     print(f"{name:6s} p = {float(r['prob'].base[0, 0]):.2f}, logit {float(r['logit'].base[0, 0]):.1f}: "
           f"worst square costs {worst_of[name]['prob']:.3f} of probability, {worst_of[name]['logit']:.2f} of logit")
 cv.plot.occlusion_saturation({n: (r["logit"], r["prob"]) for n, r in runs.items()})
+
+# %%
+dog_maps = torch.stack([cv.occlusion_map(runs["dog"][out])[0] for out in ("prob", "logit")])[None]
+dog_label = clf.label(runs["dog"]["prob"].targets[0, 0])
+print(f"largest per-pixel mean drop of {dog_label!r}: {float(dog_maps[0, 0].max()):.3f} of probability, "
+      f"{float(dog_maps[0, 1].max()):.2f} of logit")
+display(cv.plot.occlusion_maps(clf, dog, dog_maps, [f"{dog_label!r}: probability drop", f"{dog_label!r}: logit drop"],
+                               what=["probability drop", "logit drop"], cmap="magma", photo=True, scale=1.25))
+Markdown(cv.credit("german_shepherd"))
 
 # %% tags=["check"]
 # the dog's worst square costs less probability than the guitar's but more logit; the dog is classified with p > 0.9
@@ -343,6 +383,14 @@ assert cv.quick() or worst_of["dog"]["logit"] > 1.2 * worst_of["guitar"]["logit"
 # competitor's logit moves: it gains about $p_c$ times the probability the competitors lose
 # (for the guitar, about 0.01 if "drum" vanished entirely), a change in probability with
 # none in the logit.
+
+# %% [markdown]
+# **The dog's maps** (the figure above, each on its own colour scale): the probability map and
+# the logit map have much the same shape (the head and the back; the grass below costs
+# little). Saturation changes the *scale*: the colour bars end at 0.038 of probability,
+# about half the guitar's worst square, but at 0.76 of logit, one and a half times the
+# guitar's. On a probability scale shared with the guitar's map, the dog's would look
+# nearly empty although the network uses the dog.
 
 # %% [markdown]
 # ## 5. Random masks instead of one square: RISE and LIME
@@ -368,7 +416,11 @@ assert cv.quick() or worst_of["dog"]["logit"] > 1.2 * worst_of["guitar"]["logit"
 # superpixel's coefficient $\beta_j$ is its importance.
 #
 # All three below get the **same number of forward passes** as the occlusion grid of section 2
-# and the same grey fill, so the comparison is about the masks, not the budget.
+# and the same grey fill, so the comparison is about the masks, not the budget. That budget,
+# 169, is small for the random methods: the RISE paper uses thousands of masks and the
+# `lime` package 1000 samples by default, so both maps here are noisy, and each comes from
+# one seed (`seed=0`): read what follows as observations on this image and seed, not as a
+# ranking of the methods.
 
 # %%
 passes = grid.positions
@@ -381,14 +433,18 @@ print(f"RISE scores: from {float(black_box['RISE'].min()):.2f} to {float(black_b
       f"mean {rise_mean:.2f}")
 cv.plot.occlusion_maps(clf, photo, torch.stack([black_box["occlusion"], black_box["RISE"] - rise_mean,
                                                 black_box["LIME"]])[None],   # minus a constant: same ranking
-                       [f"{name} ({passes} passes)" for name in black_box], cmap="magma", boxes=GUITAR,
+                       [f"{name} ({passes} passes)" for name in black_box], cmap="magma", boxes=GUITAR, scale=1.25,
                        what=["probability drop", f"RISE score above its mean ({rise_mean:.2f})", "LIME coefficient"])
 
 # %% [markdown]
-# **Reading the figure.** The three methods largely agree on the answer: all three put their
-# maximum on the guitar (the pointing game on its boxes, with the 15-pixel tolerance of
-# section 3; the cell below prints each), and their maps are positively correlated with each other (Pearson's r,
-# printed below: far from identical). They differ in texture, and that is the masks'
+# **Reading the figure.** Occlusion's and LIME's panels show the positive part only (the
+# colour bars start at 0: the rises and LIME's negative coefficients are not drawn), while
+# Pearson's r below uses the signed maps. The three methods agree on the object: all three
+# put their maximum on the guitar (the pointing game on its boxes, with the 15-pixel
+# tolerance of section 3; the cell below prints each), and their maps are positively
+# correlated with each other (Pearson's r, printed below: far from identical). They do not
+# agree on the part: LIME's maximum is on the neck, occlusion's on the pickups and RISE's at
+# the body's right edge, by the upper horn (the maxima's pixels are printed below). They differ in texture, and that is the masks'
 # signature: occlusion's map is made of overlapping squares, LIME's is constant on each
 # superpixel, and RISE's is made of soft blobs (its masks are smooth). Every RISE score lies
 # close to the mean printed above (RISE's offset), so the RISE panel shows the
@@ -404,7 +460,9 @@ hits = {name: bool(cv.pointing_game(m[None], [GUITAR], tolerance=15)[0]) for nam
 r = torch.corrcoef(torch.stack([m.flatten() for m in black_box.values()]).double())
 names3 = list(black_box)
 pairs = {f"{a} ~ {b}": float(r[k, l]) for k, a in enumerate(names3) for l, b in enumerate(names3) if l > k}
+peaks = {name: divmod(int(m.argmax()), SIZE)[::-1] for name, m in black_box.items()}   # (x, y)
 print("peak on the guitar (within 15 pixels):", hits)
+print("each map's maximum at pixel (x, y):", peaks)
 print("Pearson correlation of the maps:", {k: round(v, 2) for k, v in pairs.items()})
 
 # %% tags=["check"]
@@ -455,7 +513,8 @@ cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 # (lower deletion area), and inserting the pixels they rank first brings the class back
 # sooner (higher insertion area). Deletion does not rank the three maps here: their areas,
 # printed below, differ by a few thousandths, while each is far below the random order's.
-# Insertion does rank them: LIME above occlusion above RISE.
+# Insertion separates them, on this image and seed: LIME above occlusion above RISE; with
+# 169 samples for the random methods this is an observation, not a ranking of the methods.
 # The insertion curves overshoot: with only the top pixels
 # of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
 # the whole photo (dashed line), then falls back as the drums return. Why, these curves do
@@ -547,8 +606,8 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # ### Think, then write
 #
 # A classmate's occlusion map of a dog photo (black fill, 32 px window) has its largest drop on
-# a square of **grass** beside the dog, not on the dog. Give two explanations, and one
-# experiment with the tools of this notebook that tells them apart.
+# a square of **grass** beside the dog, not on the dog. Give at least two explanations, and
+# experiments with the tools of this notebook that tell them apart.
 
 # %% [markdown]
 # *Your answer (double-click this cell to write):*
@@ -560,11 +619,16 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #    shortcut), so hiding it lowers the dog's probability. 2. **The fill is the cause**: a black
 #    square is unlike any photograph, and on that image the patch itself may cost probability
 #    wherever it lands (in section 4 black cost the most at its worst square; off the guitar
-#    all three fills moved p about equally, so check it on the dog's image). The experiment: rerun with `fill="blur"` (or `"grey"`)
-#    and compare. If the grass square still hurts with a fill that looks like a photograph,
-#    the network uses the grass; if its drop falls to the level of other background squares,
-#    the black patch was doing it. A second check: RISE or LIME (other masks, several parts at
-#    once) should agree with occlusion where the evidence is real.
+#    all three fills moved p about equally, so check it on the dog's image). 3. **The square
+#    is not only grass**: a 32-pixel square "beside" the dog may overlap its paw or outline.
+#    The experiments: rerun with `fill="grey"` (or `"mean"`) and with `fill="blur"`, and
+#    compare the grass square with the other background squares each time. If it still
+#    stands out with grey, the network uses what is there, not the black patch; if its drop
+#    falls to the level of the other background squares, the black patch was doing it. Blur
+#    alone cannot decide it: blurred grass is still green, so a smaller drop with blur may
+#    only mean that the colour was the evidence. A smaller window or stride (16 pixels)
+#    tells grass from paw. RISE or LIME (other masks, several parts at once) should agree
+#    with occlusion where the evidence is real.
 #
 # </details>
 
@@ -579,14 +643,21 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #   hiding real evidence barely moves its probability (saturation); the logit still moves
 #   (section 4c: the dog's worst square costs half the guitar's probability, but more logit).
 # - **Rises.** Hiding the drums *raised* p(electric guitar) in section 2, and its logit rose
-#   with it (section 4c): on this photo the blue marks pixels whose presence lowers the
-#   guitar's own logit, for a reason occlusion does not give. Softmax competition alone moves a class
+#   with it (section 4c, 32-pixel squares, stride 32): the blue marks squares where
+#   replacing the pixels by grey raised the guitar's own logit. Whether the drums count
+#   against the guitar or the grey adds evidence for it, occlusion does not say; repeat with
+#   `fill="blur"` to find out. Softmax competition alone moves a class
 #   at $p_c$ by only about $p_c$ times the probability its competitors lose (here about
 #   0.01 if "drum" vanished), so before blaming it, compare with `output="logit"`.
 # - **The fill.** The map answers "what if replaced by *this*": a black, grey or blurred
 #   square gives different numbers (section 4).
 # - **Window and stride.** Parts smaller than the window are smeared, parts larger than it
 #   are under-reported; the stride sets the grid's resolution (section 4b).
+# - **One image.** A hit in the pointing game, a ranking of methods by their curves: on one
+#   image each is one trial (section 3: the drums' boxes would be hit by chance 74 % of the
+#   time). Model randomisation (Adebayo et al. 2018, the sanity check of notebook 08) is
+#   no worry here: occlusion reads the network only through its outputs, so a network with
+#   randomised weights, which gives other answers, also gets another map.
 
 # %% [markdown]
 # ## Summary
@@ -600,7 +671,8 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #   square. Report all three, and whether you read probabilities or logits.
 # - RISE and LIME hide many parts at once, at random; at the same number of forward passes
 #   they point at the same object, with their own textures (soft blobs, superpixels).
-# - Deletion and insertion curves tell you whether a map is faithful; read both. Hiding
+# - Deletion and insertion curves give evidence of whether a map is faithful; they depend
+#   on the fill and on the image, so read both, over many images. Hiding
 #   parts of a photo can *raise* a class's own logit (the blue of section 2), and an
 #   insertion curve can climb far above the photo's probability (0.93 against 0.22 here):
 #   neither is an error, and a map's blue is information too.
