@@ -358,8 +358,9 @@ cv.plot.mask_scores(scores, "cue energy", chance=area["cue"], landscape=True, in
 # rates, bootstrap intervals for the energies). On this task **every method's peak lands
 # within 2 pixels of the cue** of the shortcut model (cue pointing 0.88 to 1.00 in the table)
 # and almost never on the shape (0 for all but saliency, 0.03: one image), and for the clean
-# model it (almost) never lands on the cue (at most 0.03, one image of 32; SmoothGrad's
-# noise is redrawn on every run, so its scores move by a few hundredths). The dashed lines
+# model it (almost) never lands on the cue (at most 0.06, two images of 32, for SmoothGrad,
+# whose noise is redrawn on every run, so its scores move by a few hundredths; at most 0.03,
+# one image, for the others). The dashed lines
 # are chance: for the pointing game the cue enlarged by 2 pixels (the target with the
 # tolerance), for the energy the cue's own area.
 #
@@ -374,8 +375,8 @@ cv.plot.mask_scores(scores, "cue energy", chance=area["cue"], landscape=True, in
 # the shape's area share; its visible mass sits around the cue (its interior is near zero:
 # see its baseline below). Compare **densities**, not masses (printed above: mass divided by
 # the mask's share of the image, 1 = an even spread): for the shortcut model saliency's
-# density is about 7 on the cue and about 1 on the shape, the chance level; every method's
-# cue density is several times its shape density. The gradients on the shape are real (the
+# density is about 7 on the cue and about 1 on the shape, the chance level; every method
+# but RISE has a cue density several times its shape density. The gradients on the shape are real (the
 # logit does respond to those pixels), but they matter far less than the cue; guided
 # backprop also partly reconstructs the image whatever the model uses (Nie, Zhang & Patel
 # 2018; tested at the end of this section). A student reading saliency's or guided
@@ -405,14 +406,14 @@ print(f"by area (no preference): the centre is 9/25 = {9 / 25:.2f} of C, the fra
 # The strict test above (no tolerance) splits the hits. Compare them with the **areas**
 # (last line printed): a peak that falls anywhere on $C$ with no preference lands on the
 # frame 64 % of the time and on the centre 36 %. Saliency's, SmoothGrad's and LIME's peaks
-# **prefer the coloured centre** (0.72, 0.81 and 0.62 against 0.36; IG's 0.97 is its
-# baseline's doing, next). Guided backprop's and deconvnet's peaks land on the frame about
+# **prefer the coloured centre** (0.72, 0.75 and 0.62 against 0.36; SmoothGrad's value moves
+# by a few hundredths from run to run; IG's 0.97 is its baseline's doing, next). Guided backprop's and deconvnet's peaks land on the frame about
 # as often as its area predicts (0.66 and 0.56 against 0.64; with 32 images, 18 frame hits
 # against 14 is noise): they show **no preference** for the colour that names the class.
 # By mass guided backprop even puts a little more than the centre's area share there (0.08
-# of its 0.18, printed in the centre's-part column). So for these two methods "the peak is
+# of its 0.18: a part of 0.44 against 0.36). So for these two methods "the peak is
 # on the cue" does not show that the colour matters; for saliency and SmoothGrad it does
-# point at the colour. By mass, the gradient maps and the CAM family put about two fifths of
+# point at the colour. By mass, the gradient maps and the CAM family put 0.38 to 0.47 of
 # their mass on $C$ on the centre (which holds 36 % of $C$'s pixels); IG puts all of it
 # there, for a reason shown next. The CAM family's exact peaks miss the cue in about half of the images
 # (its 4-pixel cells). Occlusion's maxima are mostly tied over the centre and the frame
@@ -826,4 +827,5 @@ print(f"saliency, shortcut model: the cue's density beats the shape's on {int((d
 # - **Scores depend on their settings**: pointing tolerance, post-processing, resolution,
 #   the deletion fill and IG's baseline (black or grey changed IG's mass on the cue several
 #   times over); state them with every number. Occlusion's window and LIME's segments decide
-#   how sharp those maps can be.
+#   how sharp those maps can be, and reading the saturated probability instead of the logit
+#   cut occlusion's mass on the shape about fourfold.
