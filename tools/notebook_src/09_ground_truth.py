@@ -271,6 +271,8 @@ if not cv.quick():
 # Grad-CAM (Selvaraju et al. 2017) and its variants Grad-CAM++, LayerCAM, HiResCAM, XGradCAM, Score-CAM, Ablation-CAM and
 # EigenCAM (Muhammad & Yeasin 2020), all cited in the header and introduced in notebook 06;
 # occlusion, RISE and LIME (notebook 07).
+
+# %% [markdown]
 # **Three names, one method here.** `SmallCNN` ends in global average pooling and one linear
 # layer, so the gradient of $z_c$ with respect to each last feature map $A_k$ is the constant
 # $w_{ck}/(HW)$: Grad-CAM's weights are the linear layer's, Grad-CAM equals CAM (Selvaraju et
@@ -411,7 +413,7 @@ print(f"by area (no preference): the centre is 9/25 = {9 / 25:.2f} of C, the fra
 # as often as its area predicts (0.66 and 0.56 against 0.64; with 32 images, 18 frame hits
 # against 14 is noise): they show **no preference** for the colour that names the class.
 # By mass guided backprop even puts a little more than the centre's area share there (0.08
-# of its 0.18: a part of 0.44 against 0.36). So for these two methods "the peak is
+# of its 0.18: a part of 0.42 against 0.36). So for these two methods "the peak is
 # on the cue" does not show that the colour matters; for saliency and SmoothGrad it does
 # point at the colour. By mass, the gradient maps and the CAM family put 0.38 to 0.47 of
 # their mass on $C$ on the centre (which holds 36 % of $C$'s pixels); IG puts all of it
@@ -658,8 +660,8 @@ if not cv.quick():   # quick mode: 8 images, LIME with few samples
 #   Their good scores say what dominates the activations, not what explains the class.
 # - **Saturation.** At $p_c \approx 1$ a method that reads the probability (occlusion, RISE,
 #   LIME, deletion) cannot see evidence that another part already supplies: while the cue
-#   holds $p_c$ at 1, hiding the shape costs nothing (an OR), and the softmax's gradient
-#   vanishes. Read the logit (`output="logit"`, section 5's last lines), or delete the cue
+#   holds $p_c$ at 1, hiding the shape costs almost nothing (an OR), and the softmax's
+#   gradient nearly vanishes. Read the logit (`output="logit"`, section 5's last lines), or delete the cue
 #   and the shape together.
 # - **Your own model.** Plant a known tag in part of your data, retrain and check that your
 #   method finds it (Adebayo et al. 2022; benchmarks built on this idea: Yang & Kim 2019,
