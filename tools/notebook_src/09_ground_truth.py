@@ -259,10 +259,12 @@ if not cv.quick():
 #
 # Settings: SmoothGrad 50 noisy copies; Integrated Gradients 50 steps from a **black image**
 # (the default baseline; more on it below); occlusion 6-pixel windows, stride 3 (sized for
-# 40-pixel images), filled with mid-grey; RISE 500 random masks on a 7 x 7 grid, drawn from
-# one fixed seed, so every image and both models get the **same** 500 masks; LIME 500 samples
+# 40-pixel images), filled with mid-grey; RISE 500 random masks on a 7 x 7 grid, so every
+# image and both models get the **same** 500 masks; LIME 500 samples
 # of up to 64 superpixels (k-means on colour and position, the core of SLIC, compactness 1),
-# an "off" superpixel filled with mid-grey. **What each method explains:** the gradient maps,
+# an "off" superpixel filled with mid-grey. SmoothGrad's noise, RISE's masks and LIME's
+# samples are drawn from one fixed seed (`seed=0`), so a re-run gives the same numbers.
+# **What each method explains:** the gradient maps,
 # Grad-CAM and its gradient variants and Ablation-CAM explain the class **logit** $z_c$;
 # Score-CAM, occlusion, RISE, LIME and deletion the class **probability** (softmax);
 # EigenCAM no class at all. The
@@ -292,7 +294,7 @@ if not cv.quick():
 # %%
 same_as_gradcam = ["hirescam", "xgradcam"]   # equal to Grad-CAM on this network: one row for the three
 METHODS = cv.course_methods([m for m in cv.evaluate.roster() if m not in same_as_gradcam],
-                            occlusion_window=6, occlusion_stride=3)   # 6-pixel windows for 40-pixel images
+                            occlusion_window=6, occlusion_stride=3, seed=0)   # 6-pixel windows; fixed random draws
 test = tests["match"][:cv.config.pick(32, 8)]
 masks = {"cue": test.cue_masks, "object": test.object_masks}
 scores = {name: cv.score_against_masks(clf, clf.from_unit(test.images), masks, METHODS, test.labels,
@@ -360,16 +362,15 @@ cv.plot.mask_scores(scores, "cue energy", chance=area["cue"], landscape=True, in
 # rates, bootstrap intervals for the energies). On this task **every method's peak lands
 # within 2 pixels of the cue** of the shortcut model (cue pointing 0.88 to 1.00 in the table)
 # and almost never on the shape (0 for all but saliency, 0.03: one image), and for the clean
-# model it (almost) never lands on the cue (at most 0.06, two images of 32, for SmoothGrad,
-# whose noise is redrawn on every run, so its scores move by a few hundredths; at most 0.03,
-# one image, for the others). The dashed lines
+# model it (almost) never lands on the cue (at most 0.06, two images of 32, for SmoothGrad;
+# at most 0.03, one image, for the others). The dashed lines
 # are chance: for the pointing game the cue enlarged by 2 pixels (the target with the
 # tolerance), for the energy the cue's own area.
 #
 # **By mass the picture is less clear.** Three of the five gradient maps put as much mass on
 # the shape as on the cue or more (saliency 0.11 on the cue, 0.12 on the shape; deconvnet 0.05
 # and 0.12; Integrated Gradients 0.06 and 0.09); SmoothGrad puts about as much on the shape
-# (0.10) as on the cue (0.11 to 0.12: its noise is redrawn on every run);
+# (0.10) as on the cue (0.12);
 # guided backprop puts more on the cue (0.18 against 0.13). On image 0 (first map figure,
 # panel titles) saliency and guided backprop put more mass on the triangle than on the cue
 # (0.14 against 0.06, 0.18 against 0.12): saliency over its interior and edges, guided
@@ -408,14 +409,14 @@ print(f"by area (no preference): the centre is 9/25 = {9 / 25:.2f} of C, the fra
 # The strict test above (no tolerance) splits the hits. Compare them with the **areas**
 # (last line printed): a peak that falls anywhere on $C$ with no preference lands on the
 # frame 64 % of the time and on the centre 36 %. Saliency's, SmoothGrad's and LIME's peaks
-# **prefer the coloured centre** (0.72, 0.75 and 0.62 against 0.36; SmoothGrad's value moves
-# by a few hundredths from run to run; IG's 0.97 is its baseline's doing, next). Guided backprop's and deconvnet's peaks land on the frame about
+# **prefer the coloured centre** (0.72, 0.75 and 0.62 against 0.36; IG's 0.97 is its
+# baseline's doing, next). Guided backprop's and deconvnet's peaks land on the frame about
 # as often as its area predicts (0.66 and 0.56 against 0.64; with 32 images, 18 frame hits
 # against 14 is noise): they show **no preference** for the colour that names the class.
 # By mass guided backprop even puts a little more than the centre's area share there (0.08
 # of its 0.18: a part of 0.42 against 0.36). So for these two methods "the peak is
 # on the cue" does not show that the colour matters; for saliency and SmoothGrad it does
-# point at the colour. By mass, the gradient maps and the CAM family put 0.38 to 0.47 of
+# point at the colour. By mass, the gradient maps and the CAM family put 0.38 to 0.46 of
 # their mass on $C$ on the centre (which holds 36 % of $C$'s pixels); IG puts all of it
 # there, for a reason shown next. The CAM family's exact peaks miss the cue in about half of the images
 # (its 4-pixel cells). Occlusion's maxima are mostly tied over the centre and the frame
