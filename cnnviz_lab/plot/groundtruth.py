@@ -39,8 +39,8 @@ def _map_colour_bar(fig: Figure, axes, label: str = "map / its maximum") -> None
     bar.ax.tick_params(labelsize=7)
 
 
-def _object_outline(ax, data: ShapeImages, i: int, colour: str = "white") -> None:
-    ax.contour(to_numpy(data.object_masks[i].float()), levels=[0.5], colors=[colour], linewidths=0.8)
+def _object_outline(ax, data: ShapeImages, i: int, colour: str = "white", alpha: float = 1.0, lw: float = 0.8) -> None:
+    ax.contour(to_numpy(data.object_masks[i].float()), levels=[0.5], colors=[colour], linewidths=lw, alpha=alpha)
 
 
 def shape_samples(data: ShapeImages, n: int = 8, predictions: torch.Tensor | None = None, ncols: int = 8, title: str | None = None) -> Figure:
@@ -92,7 +92,8 @@ def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 
     maximum: one colour bar), the cue boxed (dashed) and the object outlined, and in each
     title the share of the map's mass on the cue (``cue``) and on the object (``obj``). At
     most ``ncols`` panels in a row: a model's panels wrap onto further rows; its first panel,
-    the image, is titled with the model."""
+    the image, is titled with the model. The object's outline is thin and half transparent,
+    so the map's values on the object's edge pixels stay visible."""
     names = list(methods) if methods is not None else list(next(iter(scores.values())).methods)
     ncols = max(2, int(ncols))
     panels = [None, *names]  # None: the image itself
@@ -113,7 +114,7 @@ def mask_maps(scores: Mapping[str, MaskScores], data: ShapeImages, index: int = 
                 continue
             ax.imshow(overlay(img, scores[model].maps[name][index], alpha=0.6), interpolation="nearest")
             _cue_box(ax, data, index)
-            _object_outline(ax, data, index)
+            _object_outline(ax, data, index, alpha=0.45, lw=0.6)
             s = scores[model].scores[name]
             ax.set_title(f"{name.replace('_', ' ')}\ncue {float(s['cue energy'][index]):.2f}, shape {float(s['object energy'][index]):.2f}", fontsize=8)
     _map_colour_bar(fig, axes, "each map from its minimum (0) to its maximum (1)")
@@ -165,17 +166,21 @@ def mask_scores(
     ax_title: str | None = None,
     landscape: bool = False,
     interval: float | None = None,
+    chance_label: str = "chance",
 ) -> Figure:
     """One horizontal bar per method and model (``{model: MaskScores}``): the mean of
     ``score`` over the images, with the chance level (e.g. the mask's share of the image)
     as a dashed line. ``landscape``: vertical bars in a wide, low figure (method names
     under the axis), for a projector; default: horizontal bars in a tall figure.
     ``interval`` (e.g. 0.95): a black error bar on each bar, that interval of the mean over
-    the images (:func:`mean_interval`: Wilson for hit rates, bootstrap otherwise); None: no bars."""
+    the images (:func:`mean_interval`: Wilson for hit rates, bootstrap otherwise); None: no bars.
+    ``chance_label``: the legend's name for the dashed line (say what the chance level is)."""
     if interval is not None and not (isinstance(interval, float) and 0 < interval < 1):
         raise ValueError(f"interval must be None or a level between 0 and 1 such as 0.95, got {interval!r}")
+    if not isinstance(chance_label, str):
+        raise TypeError(f"chance_label must be a str naming the dashed line, got {chance_label!r:.60}")
     if landscape:
-        return _mask_scores_landscape(scores, score, chance, ax_title, interval)
+        return _mask_scores_landscape(scores, score, chance, ax_title, interval, chance_label)
     models = list(scores)
     names = list(next(iter(scores.values())).methods)
     fig = Figure(figsize=(5.2, 0.42 * len(names) * max(1, len(models)) / 1.6 + 1.0), layout="constrained")
@@ -186,7 +191,7 @@ def mask_scores(
         ys = np.arange(len(names)) + (j - (len(models) - 1) / 2) * height
         ax.barh(ys, vals, height, label=f"{m} model", xerr=err, error_kw={"lw": 1, "capsize": 2})
     if chance is not None:
-        ax.axvline(chance, ls="--", c="gray", lw=1, label="chance")
+        ax.axvline(chance, ls="--", c="gray", lw=1, label=chance_label)
     ax.set_yticks(np.arange(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlabel(f"{score} (mean over images" + (f", {interval:.0%} interval)" if interval else ")"))
@@ -195,7 +200,9 @@ def mask_scores(
     return fig
 
 
-def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance: float | None, ax_title: str | None, interval: float | None = None) -> Figure:
+def _mask_scores_landscape(
+    scores: Mapping[str, MaskScores], score: str, chance: float | None, ax_title: str | None, interval: float | None = None, chance_label: str = "chance"
+) -> Figure:
     """:func:`mask_scores` as vertical bars: methods along the x axis, one bar per model."""
     models = list(scores)
     names = list(next(iter(scores.values())).methods)
@@ -207,7 +214,7 @@ def _mask_scores_landscape(scores: Mapping[str, MaskScores], score: str, chance:
         xs = np.arange(len(names)) + (j - (len(models) - 1) / 2) * width
         ax.bar(xs, vals, width, label=f"{m} model", yerr=err, error_kw={"lw": 1, "capsize": 2})
     if chance is not None:
-        ax.axhline(chance, ls="--", c="gray", lw=1, label="chance")
+        ax.axhline(chance, ls="--", c="gray", lw=1, label=chance_label)
     ax.set_xticks(np.arange(len(names)), names, rotation=40, ha="right", fontsize=10)
     ax.set_ylabel(f"{score}\n(mean over images" + (f",\n{interval:.0%} interval)" if interval else ")"), fontsize=10)
     ax.set_title(ax_title or score, fontsize=12)

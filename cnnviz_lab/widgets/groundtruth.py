@@ -13,7 +13,7 @@ from ..groundtruth.shapes import CUE_MODES, shape_images
 from ..groundtruth.masks import mask_energy, mask_pointing
 from ..models.classifier import Classifier
 from ..plot.core import overlay, to_numpy
-from ..plot.groundtruth import _COLOUR_NAMES, _cue_box, _object_outline, _rgb
+from ..plot.groundtruth import _COLOUR_NAMES, _cue_box, _map_colour_bar, _object_outline, _rgb
 from .common import Panel
 
 
@@ -68,7 +68,8 @@ def shortcut_panel(
         a1.set_title(f"{model} model says {d.classes[pred]}", fontsize=9)
         a2.imshow(overlay(img, m[0], alpha=0.6), interpolation="nearest")
         _cue_box(a2, d, 0)
-        _object_outline(a2, d, 0)
+        _object_outline(a2, d, 0, alpha=0.45, lw=0.6)
+        _map_colour_bar(fig, a2, "map / its maximum")
         a2.set_title(f"{method} for '{d.classes[pred]}'\nmass: cue {energy['cue']:.2f}, object {energy['object']:.2f}; peak: {hit}", fontsize=8)
         for ax in (a0, a2):
             ax.set_axis_off()

@@ -106,3 +106,23 @@ def test_rise_prediction_question(capsys):
         capsys.readouterr()
         assert not cv.exercises.check_rise_prediction(wrong)
         assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("landscape", [False, True])
+def test_mask_scores_names_its_chance_line(shapes, landscape):
+    _, s = _scores(shapes)
+    fig = cv.plot.mask_scores({"a": s}, "cue pointing", chance=0.042, landscape=landscape, chance_label="chance (2-px target, 4.2 %)")
+    assert "chance (2-px target, 4.2 %)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    default = cv.plot.mask_scores({"a": s}, "cue pointing", chance=0.042, landscape=landscape)
+    assert "chance" in [t.get_text() for t in default.legends[0].get_texts()]
+    with pytest.raises(TypeError, match="chance_label"):
+        cv.plot.mask_scores({"a": s}, "cue pointing", chance=0.042, landscape=landscape, chance_label=4.2)
+
+
+def test_panel_has_a_colour_bar_and_a_see_through_outline(shapes):
+    clf, _ = _scores(shapes)
+    panel = cv.widgets.shortcut_panel({"tiny": clf}, {"gradcam": cv.gradcam}, n=2, size=32)
+    fig = panel.render(model="tiny", cue="swap", method="gradcam", index=0)
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    outlines = [c for c in fig.axes[2].collections if c.get_alpha() is not None]
+    assert outlines and all(c.get_alpha() < 1 for c in outlines)
