@@ -104,7 +104,7 @@ def setup_source() -> str:
             "",
             'DEVICE = cv.resolve_device("auto")',
             "cv.soften_check_cells()  # a check whose numbers differ in your run prints one line, not an error",
-            'print("Running on", DEVICE, "(quick mode: smaller images, fewer steps)" if cv.quick() else "")',
+            'print("Running on", DEVICE, "(quick mode: fewer steps, often smaller images)" if cv.quick() else "")',
         ]
     )
 
@@ -298,7 +298,7 @@ def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     cpu, gpu = times.get("cpu"), times.get("gpu")
     cpu_text = f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores (measured)" if cpu else f"about {estimate[0]} on a CPU"
     gpu_text = f"; {_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else ""
-    return f"**Run time (full mode):** {cpu_text}{gpu_text}. Quick mode (smaller images and fewer steps, for a first look) runs in seconds."
+    return f"**Run time (full mode):** {cpu_text}{gpu_text}. Quick mode (fewer steps and, in most notebooks, smaller images: for a first look) runs in seconds."
 
 
 def _clean(text: str) -> str:
