@@ -104,7 +104,7 @@ for name, net in nets.items():
 per_map, lines = {}, []
 for name, net in nets.items():
     with torch.no_grad(), cv.capture(net, "features") as cap:          # a hook records the last feature maps
-        net.model(torch.rand(1, 3, 224, 224))
+        net.model(torch.rand(1, 3, 224, 224, device=net.device))
     c, h, w = cap["features"].shape[1:]
     reads = next(m for m in net.model.classifier.modules() if isinstance(m, torch.nn.Linear)).in_features
     per_map[name] = reads // c                                          # values per map the first linear layer reads
