@@ -193,3 +193,18 @@ def test_renderings_mark_the_centre_only_of_the_panels_asked_for():
     assert (float(x[0]), float(y[0])) == (4.5, 4.5)  # the centre of a 10-pixel image in pixel coordinates
     with pytest.raises(ValueError, match="mark_centre"):
         cv.plot.renderings(images, mark_centre=[True])
+
+
+def test_effective_radius_holds_the_asked_share_of_the_map():
+    one = effective_receptive_field(ones_convs(1), "0", channel=0, size=9, samples=1)  # a 3x3 block of ones
+    assert cv.optvis.effective_radius(one, mass=1 / 9) == 0.0  # the centre pixel alone
+    assert cv.optvis.effective_radius(one, mass=0.5) == 1.0  # the centre and its 4 neighbours: 5 of 9
+    assert np.isclose(cv.optvis.effective_radius(one, mass=1.0), 2**0.5)  # the corners too
+    shifted = torch.zeros(9, 9)
+    shifted[0, 0] = 1.0  # the disc is centred on the map's centre of mass, not the image's
+    assert cv.optvis.effective_radius(shifted) == 0.0
+    for bad in (torch.zeros(9, 9), -one, one[0], "map"):
+        with pytest.raises(ValueError, match="erf"):
+            cv.optvis.effective_radius(bad)
+    with pytest.raises(ValueError, match="mass"):
+        cv.optvis.effective_radius(one, mass=1.5)
