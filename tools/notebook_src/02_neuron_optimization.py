@@ -433,11 +433,6 @@ print(f"mean squared distance to the photo: lambda 3000 {dist(res.tensor):.4f}, 
       f"from noise {dist(from_noise):.4f}")
 print(f"channel 12: photo {act(res.start):.1f}, lambda 3000 {act(res.tensor):.1f}, lambda 0 {act(free):.1f}, "
       f"from noise {act(from_noise):.1f}")
-grey = cv.activations(clf, clf.from_unit(torch.full_like(res.start, 0.5)), "blocks.8")[0, 12]   # a plain grey image
-mid = torch.zeros_like(grey, dtype=torch.bool)
-mid[2:-2, 2:-2] = True   # the middle units; the rest: the two outer rings of the map
-print(f"channel 12 on a plain grey image: mean {grey.mean():.1f}; the middle {int(mid.sum())} units {grey[mid].mean():.1f}, "
-      f"the {int((~mid).sum())} units of the two outer rings {grey[~mid].mean():.1f}")
 
 # %% [markdown]
 # **Why negative values, and why grey scores 6.6.** The output of `blocks.8` is signed: an
@@ -446,11 +441,18 @@ print(f"channel 12 on a plain grey image: mean {grey.mean():.1f}; the middle {in
 # A plain grey image has no texture at all: every layer then outputs a constant set by its
 # biases and batch-norm shifts, and channel 12 lands at a positive level, highest in the
 # middle of the map and lower in the outer rings, where the zero padding enters (printed
-# above). Photos push the channel *below* that level on average (section 7); the renders push
+# below). Photos push the channel *below* that level on average (section 7); the renders push
 # it far above. Read -0.3, 20.8 and 28.1 against the grey image's 6.6, not against 0.
 
+# %%
+grey = cv.activations(clf, clf.from_unit(torch.full_like(res.start, 0.5)), "blocks.8")[0, 12]   # a plain grey image
+mid = torch.zeros_like(grey, dtype=torch.bool)
+mid[2:-2, 2:-2] = True   # the middle units; the rest: the two outer rings of the map
+print(f"channel 12 on a plain grey image: mean {grey.mean():.1f}; the middle {int(mid.sum())} units {grey[mid].mean():.1f}, "
+      f"the {int((~mid).sum())} units of the two outer rings {grey[~mid].mean():.1f}")
+
 # %% tags=["check"]
-# the penalty keeps the result close to the photo, and the channel still rises well above the photo's value
+# the penalty keeps the result close to the photo, the channel rises well above the photo, and grey lies in between
 assert act(res.tensor) > act(res.start) + cv.config.pick(10.0, 0.1)
 if not cv.config.quick():
     assert dist(res.tensor) < 0.5 * dist(free) and act(res.tensor) > 0.5 * act(from_noise)
