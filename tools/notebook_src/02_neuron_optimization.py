@@ -518,7 +518,14 @@ print(f"channel 12 over the {len(photos)} photos: best unit {ex.values[0]:.1f}, 
 display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 
 # %% [markdown]
-# TEXT-DATASET-EXAMPLES
+# **What sits at the crosses**, on these 16 photos: a pale cup rim on dark purple (cups), the
+# black-and-white edge of the fur (giant panda) and the yarn strand (kitten); the other three
+# sit on fairly plain areas next to an edge: dark-red coffee under the spoon (coffee), green
+# background just above the fur (red panda), orange background below the petal (bee). Half
+# of a unit's effective field lies within about 28 pixels of its centre (section 2), most of
+# the patch, so these units still see the nearby edge. The render's patch shows the curved
+# rims that outline each of its scales: curved edges are a fair hypothesis for this channel,
+# but six patches, only three of them centred on an edge, do not establish it.
 #
 # The render drives the channel much harder: its best unit about twice the best photo's
 # (41.3 against 19.3), and its mean over all positions ten times any whole photo's (28.1
