@@ -522,8 +522,8 @@ display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 # black-and-white edge of the fur (giant panda) and the yarn strand (kitten); the other three
 # sit on fairly plain areas next to an edge: dark-red coffee under the spoon (coffee), green
 # background just above the fur (red panda), orange background below the petal (bee). Half
-# of a unit's effective field lies within about 25 pixels of its centre (section 2), most of
-# the patch, so these units still see the nearby edge. The render's patch shows the curved
+# of a unit's effective field lies within about 25 pixels of its centre (measured for the
+# centre unit in section 2), most of the patch, so these units still see the nearby edge. The render's patch shows the curved
 # rims that outline each of its scales: curved edges are a fair hypothesis for this channel,
 # but six patches, only three of them centred on an edge, do not establish it.
 #
@@ -582,8 +582,8 @@ if not cv.config.quick():
 # its motif sits. A comparison that ignores position: `cv.optvis.feature_correlation`, the
 # correlation over `blocks.8`'s 112 channels of each channel's mean activation on the two
 # images (1: the layer sees the same texture in both). Both renders push channel 12 itself
-# far above every other channel, and one shared outlier that large makes the correlation high
-# on its own, so it is also printed with channel 12 left out (`exclude=12`).
+# to about 28, far above its level on any photo, and one shared outlier that large can make
+# the correlation high on its own, so it is also printed with channel 12 left out (`exclude=12`).
 
 # %%
 import copy
@@ -818,7 +818,7 @@ cv.plot.renderings(list(raw.tensor) + list(usual.tensor), names, ncols=4, cell=2
 #   with the effective receptive field, a class logit scattered object fragments.
 # - In the four renders of section 3 the motif grows with depth (one channel per layer: a
 #   trend to check); it does not follow the theoretical receptive field, which outgrows the
-#   training images.
+#   training images; the effective receptive field follows it better, but not all the way.
 # - Without a prior the image fills with high-frequency noise; total variation, transforms and
 #   the Fourier parametrisation (a preconditioner) clean it, transforms at some cost in
 #   activation; on a network with random weights (batch-norm statistics re-estimated so that
