@@ -16,7 +16,7 @@ from .deepdream import CLASSIC_VGG16_DREAM, deepdream, dream_layers, dream_score
 from .inversion import feature_distance, invert
 from .compare import feature_correlation
 from .examples import DatasetExamples, dataset_examples
-from .receptive import effective_receptive_field, receptive_field
+from .receptive import effective_radius, effective_receptive_field, receptive_field
 from .objectives import Objective, alpha_norm, as_objective, batch, blur, channel, class_logit, content, direction, dream, l2, neuron, total_variation
 from .param import FourierImage, PixelImage
 from .render import Rendering, centre_contrast, maximize, render
@@ -26,6 +26,7 @@ __all__ = [
     "feature_correlation",
     "DatasetExamples",
     "dataset_examples",
+    "effective_radius",
     "effective_receptive_field",
     "FourierImage",
     "LITE_DREAM",

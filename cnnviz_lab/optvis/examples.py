@@ -4,7 +4,7 @@ render only shows *an* image that drives the unit under one prior."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import torch
@@ -29,12 +29,14 @@ class DatasetExamples:
     (grey beyond the image border); ``values``: ``(k,)`` that unit's activation, highest
     first; ``sources``: the index in ``images`` of each patch's image; ``image_means``:
     ``(N,)`` the channel's mean activation over all positions of every image (the quantity a
-    channel objective maximises)."""
+    channel objective maximises); ``positions``: the ``(row, col)`` of each top unit in the
+    layer's feature map (row 0 is the top edge)."""
 
     patches: torch.Tensor
     values: torch.Tensor
     sources: list[int]
     image_means: torch.Tensor
+    positions: list[tuple[int, int]] = field(default_factory=list)
 
 
 def dataset_examples(
@@ -68,12 +70,13 @@ def dataset_examples(
     order = best.argsort(descending=True)[:k]
     half = patch // 2
     padded = F.pad(x, (half, patch - half, half, patch - half), value=0.5)
-    patches = []
+    patches, positions = [], []
     for i in order.tolist():
         row, col = divmod(int(where[i]), w)
         cy, cx = int((row + 0.5) * size / h), int((col + 0.5) * size / w)
         patches.append(padded[i, :, cy : cy + patch, cx : cx + patch])
-    return DatasetExamples(torch.stack(patches).cpu(), best[order].cpu(), order.tolist(), fmap.mean((1, 2)).cpu())
+        positions.append((row, col))
+    return DatasetExamples(torch.stack(patches).cpu(), best[order].cpu(), order.tolist(), fmap.mean((1, 2)).cpu(), positions)
 
 
 __all__ = ["DatasetExamples", "dataset_examples"]

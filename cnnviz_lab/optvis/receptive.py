@@ -80,4 +80,21 @@ def effective_receptive_field(
     return erf / peak
 
 
-__all__ = ["effective_receptive_field", "receptive_field"]
+def effective_radius(erf: torch.Tensor, mass: float = 0.5) -> float:
+    """The radius in pixels of the smallest disc, centred on the map's centre of mass, that
+    holds the share ``mass`` of a non-negative ``(H, W)`` map such as
+    :func:`effective_receptive_field` returns: one number for the size of a unit's effective
+    receptive field (Luo et al. 2016), to compare between layers."""
+    if not isinstance(erf, torch.Tensor) or erf.dim() != 2 or not torch.isfinite(erf).all() or (erf < 0).any() or erf.sum() <= 0:
+        raise ValueError("erf must be a finite, non-negative (H, W) tensor with a positive sum")
+    mass = checks.real(mass, "mass", minimum=0, maximum=1)
+    w = erf.detach().double().cpu()
+    ys, xs = torch.meshgrid(torch.arange(w.shape[0], dtype=w.dtype), torch.arange(w.shape[1], dtype=w.dtype), indexing="ij")
+    cy, cx = (w * ys).sum() / w.sum(), (w * xs).sum() / w.sum()
+    radius = ((ys - cy) ** 2 + (xs - cx) ** 2).sqrt().flatten()
+    order = radius.argsort()
+    held = w.flatten()[order].cumsum(0) / w.sum()
+    return float(radius[order][int(torch.searchsorted(held, torch.tensor(mass, dtype=w.dtype) - 1e-12))])
+
+
+__all__ = ["effective_radius", "effective_receptive_field", "receptive_field"]

@@ -34,16 +34,28 @@ def renderings(
     suptitle: str | None = None,
     cell: float = 2.2,
     fontsize: float | None = None,
+    mark_centre: bool | Sequence[bool] = False,
 ) -> Figure:
     """A grid of rendered images: a :class:`~cnnviz_lab.optvis.Rendering` (all its images),
     PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor. ``fontsize``: the panel
-    titles' size in points (``None``: the grid's default; raise it for a projected figure)."""
+    titles' size in points (``None``: the grid's default; raise it for a projected figure).
+    ``mark_centre``: a cross on the centre of every panel (``True``) or of the panels whose
+    entry is ``True``, e.g. the unit a dataset-example patch is centred on."""
     if fontsize is not None:
         fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     if isinstance(images, Rendering):
         images = images.tensor
     items = list(images)
-    fig = image_grid([_array(i) for i in items], titles, ncols=ncols, cell=cell, suptitle=suptitle)
+    arrays = [_array(i) for i in items]
+    fig = image_grid(arrays, titles, ncols=ncols, cell=cell, suptitle=suptitle)
+    marks = [mark_centre] * len(items) if isinstance(mark_centre, bool) else list(mark_centre)
+    if len(marks) != len(items) or not all(isinstance(m, bool) for m in marks):
+        raise ValueError(f"mark_centre must be True, False or one bool per image ({len(items)}), got {mark_centre!r}")
+    for ax, arr, mark in zip(fig.axes, arrays, marks):
+        if mark:
+            h, w = arr.shape[:2]
+            for colour, ms, mew in (("white", 13, 3.5), ("black", 10, 1.5)):
+                ax.plot([w / 2 - 0.5], [h / 2 - 0.5], "+", color=colour, ms=ms, mew=mew)
     if fontsize is not None:
         for ax in fig.axes:
             ax.title.set_fontsize(fontsize)

@@ -158,3 +158,53 @@ def test_feature_correlation_ignores_where_the_motif_sits():
         cv.optvis.feature_correlation(net, "1", a, c[:1])
     with pytest.raises(TypeError, match="a must"):
         cv.optvis.feature_correlation(net, "1", a[0], c)
+
+
+def test_feature_correlation_can_leave_out_channels():
+    net = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU()).eval()
+    gen = torch.Generator().manual_seed(1)
+    a, c = torch.rand(1, 3, 12, 12, generator=gen), torch.rand(1, 3, 12, 12, generator=gen)
+    ma, mc = (cv.activations(net, x, "1").mean((2, 3))[0] for x in (a, c))
+    keep = [0, 1, 3, 5]  # channels 2 and 4 left out
+    by_hand = torch.corrcoef(torch.stack([ma[keep], mc[keep]]))[0, 1]
+    got = cv.optvis.feature_correlation(net, "1", a, c, exclude=[2, 4])
+    assert torch.allclose(got, by_hand.reshape(1), atol=1e-5)
+    one = torch.corrcoef(torch.stack([ma[[0, 1, 2, 4, 5]], mc[[0, 1, 2, 4, 5]]]))[0, 1]
+    assert torch.allclose(cv.optvis.feature_correlation(net, "1", a, c, exclude=3), one.reshape(1), atol=1e-5)
+    for bad in (6, [-1], "2", [0, 1, 2, 3, 4]):
+        with pytest.raises(ValueError, match="exclude"):
+            cv.optvis.feature_correlation(net, "1", a, c, exclude=bad)
+
+
+def test_dataset_examples_give_the_top_units_positions():
+    net = nn.Conv2d(3, 1, 1, bias=False).eval()
+    nn.init.ones_(net.weight)
+    ex = dataset_examples(net, "", 0, [_photo(4, 5, 100), _photo(10, 2, 255)], k=2, patch=4, size=16)
+    assert ex.positions == [(10, 2), (4, 5)]
+
+
+def test_renderings_mark_the_centre_only_of_the_panels_asked_for():
+    images = torch.rand(3, 3, 10, 10)
+    plain = cv.plot.renderings(images)
+    assert all(len(ax.lines) == 0 for ax in plain.axes)
+    fig = cv.plot.renderings(images, mark_centre=[False, True, True])
+    assert [len(ax.lines) > 0 for ax in fig.axes[:3]] == [False, True, True]
+    x, y = fig.axes[1].lines[0].get_data()
+    assert (float(x[0]), float(y[0])) == (4.5, 4.5)  # the centre of a 10-pixel image in pixel coordinates
+    with pytest.raises(ValueError, match="mark_centre"):
+        cv.plot.renderings(images, mark_centre=[True])
+
+
+def test_effective_radius_holds_the_asked_share_of_the_map():
+    one = effective_receptive_field(ones_convs(1), "0", channel=0, size=9, samples=1)  # a 3x3 block of ones
+    assert cv.optvis.effective_radius(one, mass=1 / 9) == 0.0  # the centre pixel alone
+    assert cv.optvis.effective_radius(one, mass=0.5) == 1.0  # the centre and its 4 neighbours: 5 of 9
+    assert np.isclose(cv.optvis.effective_radius(one, mass=1.0), 2**0.5)  # the corners too
+    shifted = torch.zeros(9, 9)
+    shifted[0, 0] = 1.0  # the disc is centred on the map's centre of mass, not the image's
+    assert cv.optvis.effective_radius(shifted) == 0.0
+    for bad in (torch.zeros(9, 9), -one, one[0], "map"):
+        with pytest.raises(ValueError, match="erf"):
+            cv.optvis.effective_radius(bad)
+    with pytest.raises(ValueError, match="mass"):
+        cv.optvis.effective_radius(one, mass=1.5)
