@@ -153,7 +153,7 @@ class DeviceAudit(TorchFunctionMode):
 def install(audit: DeviceAudit) -> Callable[[], None]:
     """Put on the emulated GPU what a GPU run would: every model a ``Classifier`` wraps (its
     ``device`` reads ``cpu:0``) and every module moved with ``.to(device)`` / ``.cuda()``.
-    Patches ``Classifier.__init__`` and ``nn.Module.to`` until the returned function is
+    Patches ``Classifier.__init__``, ``nn.Module.to`` and ``nn.Parameter.__deepcopy__`` until the returned function is
     called (a notebook kernel never calls it)."""
     import cnnviz_lab.models.classifier as classifier
 
@@ -175,10 +175,19 @@ def install(audit: DeviceAudit) -> Callable[[], None]:
                 audit.on_device.pop(t, None)
         return out
 
+    def marked_deepcopy(self, memo):
+        # Parameter.__deepcopy__ builds the copy with _make_subclass, which no mode sees
+        out = deepcopy(self, memo)
+        if audit._dev(self):
+            audit.on_device[out] = True
+        return out
+
+    deepcopy = torch.nn.Parameter.__deepcopy__
     classifier.Classifier.__init__ = marked_init
     torch.nn.Module.to = marked_to
+    torch.nn.Parameter.__deepcopy__ = marked_deepcopy
 
     def undo() -> None:
-        classifier.Classifier.__init__, torch.nn.Module.to = init, to
+        classifier.Classifier.__init__, torch.nn.Module.to, torch.nn.Parameter.__deepcopy__ = init, to, deepcopy
 
     return undo

@@ -3,6 +3,8 @@ and nothing that CUDA allows."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -56,6 +58,7 @@ def test_install_puts_classifiers_and_moved_modules_on_the_device():
             cv.saliency(clf, torch.randn(1, 3, 8, 8), 0)
             moved = TinyNet().to(clf.device)
             moved(torch.randn(1, 3, 8, 8).to(clf.device))
+            copy.deepcopy(clf.model)(torch.randn(1, 3, 8, 8).to(clf.device))  # a copy stays on the device
         assert audit.findings == {}
         with audit:
             TinyNet()(torch.randn(1, 3, 8, 8).to(clf.device))  # a module left on the host
