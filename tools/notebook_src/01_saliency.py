@@ -179,11 +179,13 @@ display(cv.plot.compare_maps(x[eye], crops, clf, scale_note=True, fontsize=FONT,
 
 # %% [markdown]
 # **What to look at:** enlarged, the deconvnet's |map| is a regular lattice, mostly vertical
-# stripes that repeat every 4 pixels; signed, its rows alternate in sign (a 2-pixel pattern
-# from top to bottom). The guided panel shows dots on alternate pixels where the pupil's
-# edge is, and signed, a lattice of blue dots one pixel in four. The vanilla panel is
-# speckled too, but without a regular lattice. The next cell puts numbers on each of these.
-#
+# stripes that repeat every 4 pixels; signed, it is a grid of red and blue dots whose rows
+# lean alternately red and blue (a 2-pixel pattern from top to bottom). The guided panel
+# shows bright dots on alternate pixels where the pupil's edge is; signed, most of them are
+# dark blue, on every other row and column. The vanilla panel is speckled too, but without
+# a regular lattice. The next cells put numbers on each of these.
+
+# %% [markdown]
 # Two measures of the lattice, each on the array where its pattern lives:
 #
 # - the **period-2 share**, `cv.high_frequency_share(a, cutoff=0.9)`: the share of the
@@ -246,11 +248,11 @@ if not cv.config.quick():
 # %% [markdown]
 # **What the numbers show.** The vanilla map's four phase means are all about 0: no phase
 # bias. The deconvnet's are negative on even rows and positive on odd rows: its 2-pixel
-# pattern is a sign flip from row to row (the horizontal bands of the signed crop). The
-# guided map's mean is clearly negative on one phase (even row, even column) and near 0 on
-# the others: the blue dots, one pixel in four. The stem's phase sums differ in size and in
-# sign in most channels, as the account requires; channel 0's are negative on even rows and
-# positive on odd rows, the deconvnet's pattern. Two things these numbers do not settle:
+# pattern is a sign flip from row to row (the alternating rows of the signed crop). The
+# guided map's mean is clearly negative on one phase (even row, even column) and much
+# smaller on the others: the blue dots on every other row and column. The stem's phase
+# sums differ in size and in sign in most channels, as the account requires; channel 0's
+# are negative on even rows and positive on odd rows, the deconvnet's pattern. Two things these numbers do not settle:
 # which channels set each map's pattern (that needs the rectified signal entering the stem,
 # channel by channel), and why the deconvnet's 4-pixel stripes run only along x (its
 # 4-pixel share along y is near 0, printed above) although the stride-2 layers act in both
@@ -587,8 +589,8 @@ cv.plot.signed_maps(x, {"input x gradient": ixg[0], f"Integrated Gradients ({STE
 # above, within the printed error. Red and blue are contributions *relative to the
 # baseline*, not the local effect of section 1's "positive saliency": a dark pixel (below
 # mid-grey) that is red in input × gradient has a negative gradient, so brightening it
-# would *lower* the score. Look at the pupils: bright in input × gradient, dark in IG (first figure). The two
-# reference images explain it (below).
+# would *lower* the score. Look at the pupils: bright in input × gradient, dark in IG
+# (first figure). The two reference images explain it (below).
 
 # %%
 _, err16 = cv.integrated_gradients(clf, x, steps=16, return_error=True)
@@ -607,7 +609,8 @@ assert torch.allclose(black, torch.tensor(-1.0), atol=0.02) and grey.abs().max()
 # mid-grey count little; very dark and very bright pixels count most), black for IG (dark pixels count little:
 # the dark pupils). IG is the one whose map adds up to the score difference. The baseline
 # is a choice: a blurred image or an average over several baselines give other maps
-# (Sturmfels et al. 2020, *Visualizing the Impact of Feature Attribution Baselines*). With
+# (Sturmfels et al. 2020, *Visualizing the Impact of Feature Attribution Baselines*; the
+# next figure shows a blurred one). With
 # `steps=16` the error grows to tens of percent (printed above), a sign that the path has
 # sharp turns (ReLUs) that a few points miss. Always check the error before trusting an IG map:
 # Sundararajan et al. suggest that the attributions should add up to within about 5 % of
@@ -641,11 +644,12 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at.** From the blurred baseline the map no longer follows the brightness
-# of the fur (correlation near 0, against about 0.35 from black, printed above); it lights
-# the edges and fine texture that the blur removed. The integration error is larger from
-# this baseline (printed above): the path from a blurred image is not the path from black,
-# and 128 steps may not be enough for it. Neither map is "the" attribution: each answers a
-# different question, "compared with black" or "compared with a blurred copy".
+# of the fur (correlation near 0, against about 0.37 from black, printed above); it lights
+# the eye rims, the pupils and the fine texture of the fur, detail that the blur removed.
+# The pupils, dark from the black baseline, are among the brightest parts from the blurred
+# one. This baseline also meets the 5 % completeness check (printed above). Neither map is
+# "the" attribution: each answers its own question, "compared with black" or "compared
+# with a blurred copy of this photo".
 
 # %% [markdown]
 # ## 5. Pitfalls, and a sanity check
@@ -683,7 +687,7 @@ print("control, trained network, 1 % noise, seeds 0 and 1:", {k: [round(v, 2) fo
 # plus 1 % noise, for two noise seeds. The vanilla gradient's correlation drops to about
 # 0.35 as soon as the classifier is re-initialised, and stays there. The control shows how
 # little room the test has on this network: an invisible noise alone already brings the
-# vanilla map down to about 0.45 (both seeds), so randomising the top can lower it only a
+# vanilla map down to about 0.46 (both seeds), so randomising the top can lower it only a
 # little more. The floor near 0.35 is not noise (noise would push it towards 0): it is what
 # the map still shares with the original once the top layers are random, structure that
 # comes from the 15 trained blocks below, the architecture and the image. Notebook 08
@@ -714,7 +718,9 @@ if not cv.config.quick():
 # early block, `blocks.3` (28x28 at 224 px), at its channel with the largest mean
 # activation: a starting point for the first investigation below, to compare with section
 # 2's `blocks.10`. Without a running kernel you see only this first view; the controls,
-# drop-downs and sliders above the figure, appear only live.
+# drop-downs and sliders above the figure, appear only live. In that view the |map| is a
+# fine texture over the whole photo in which the cat's outlines are only faint, unlike the
+# edge drawing from `blocks.10` in section 2.
 
 # %%
 early = int(cv.activations(clf, x, "blocks.3")[0].mean(dim=(1, 2)).argmax())
@@ -784,7 +790,8 @@ panel
 # is whatever produces large positive signals in any case. For guided backprop that is
 # the image's strong edges where units were active; for the deconvnet, which ignores the
 # forward pass at the ReLUs, nothing of the image on this network: only the architecture's
-# fixed pattern. So the maps reflect the image and the architecture far more than the class (Nie et al. 2018,
+# fixed pattern. So the maps reflect the image and the architecture far more than the
+# class (Nie et al. 2018,
 # *A Theoretical Explanation for Perplexing Behaviors of Backpropagation-based
 # Visualizations*; Adebayo et al. 2018).
 #
@@ -827,9 +834,9 @@ assert cv.exercises.check_saliency(my_saliency_solution)
 #   edges whatever the class; the deconvnet, on a network whose only non-linearities are
 #   ReLUs (no max-pooling, no SE gates, no smooth activations), such as EfficientNet-Lite0,
 #   draws a fixed pattern that does not depend on the image at all. Both add a lattice on
-#   a strided network (a 2-pixel lattice, from unequal phase sums of the stride-2
-#   kernels; 4-pixel stripes in the deconvnet). Started
-#   from a layer, the sum over positions gives the image's edges again; one unit's
+#   a strided network (a 2-pixel pattern from unequal phase sums of the stride-2 kernels;
+#   4-pixel stripes in the deconvnet). Started from a layer, the sum over positions gives
+#   the image's edges again; one unit's
 #   position gives the patch where that unit's guided signal concentrates on this image
 #   (its receptive field covers the whole image).
 # - SmoothGrad averages signed gradients over noisy copies: here it reduces guided
@@ -838,7 +845,8 @@ assert cv.exercises.check_saliency(my_saliency_solution)
 #   averages guided backprop, whose failures sections 2 and 5 show: sharpness is not
 #   faithfulness.
 # - Integrated Gradients add up to the score difference from a baseline; check the error,
-#   and choose the baseline deliberately.
+#   and choose the baseline deliberately (from black, bright pixels get the largest
+#   attributions; from a blurred copy, edges and texture).
 # - Always run a control (another seed, a randomised network) before reading a map.
 #
 # ## What next
