@@ -9,6 +9,7 @@ would raise the class score, and where darkening it would.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -26,10 +27,21 @@ GREY_SCALE = "each map: black = 0, white = that panel's own 99th percentile of |
 COLOUR_SCALE = "each colour panel: black = 0, full colour = the 99th percentile of that panel's values, R, G and B together (brighter pixels clipped)"
 
 
-def _note(fig: Figure, scale_note: bool, text: str) -> None:
-    """State the panels' scale under the figure (``scale_note=True``), for a projected slide."""
+def _size(fontsize: float) -> float:
+    """``fontsize`` checked: the panel titles' and scale note's size in points (9 by default;
+    about 12 reads well on a projected 1280x720 slide)."""
+    return checks.real(fontsize, "fontsize", minimum=4.0)
+
+
+def _note(fig: Figure, scale_note: bool, text: str, fontsize: float = 9) -> None:
+    """State the panels' scale under the figure (``scale_note=True``), for a projected slide;
+    above the default size the note is wrapped to the figure's width."""
     if checks.flag(scale_note, "scale_note"):
-        fig.supxlabel(text, fontsize=9)
+        if fontsize > 9:
+            width = int(fig.get_figwidth() * 72 / (0.5 * fontsize))  # characters of about half an em
+            text = "\n".join(textwrap.wrap(text, width))
+            fig.set_figheight(fig.get_figheight() + 0.2 * text.count("\n") * fontsize / 9)
+        fig.supxlabel(text, fontsize=fontsize)
 
 
 def _one(attribution: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -72,16 +84,20 @@ def map_correlation(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray, 
     return float((ma * mb).sum() / den) if den > 0 else 0.0
 
 
-def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, classifier=None, title: str | None = None, scale_note: bool = False) -> Figure:
+def saliency_maps(
+    image: ImageLike, attribution: torch.Tensor | np.ndarray, classifier=None, title: str | None = None, scale_note: bool = False, fontsize: float = 9
+) -> Figure:
     """Image, saliency map ``max_c |grad|``, positive and negative saliency in one row.
-    ``scale_note=True`` states the panels' scale under the figure."""
+    ``scale_note=True`` states the panels' scale under the figure; ``fontsize``: its size
+    and the panel titles' (points; e.g. 12 for projection)."""
+    fontsize = _size(fontsize)
     pos, neg = signed_parts(attribution)
     arrays = [image_array(image, classifier), saliency_map(attribution), pos, neg]
     names = ["image", "|map| (max over RGB)", "positive saliency", "negative saliency"]
     fig = Figure(figsize=(10.5, 3.1 if scale_note else 2.9), layout="constrained")
     for ax, arr, name in zip(fig.subplots(1, 4), arrays, names):
         ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name, fontsize=fontsize)
         ax.set_axis_off()
     if title:
         fig.suptitle(title)
@@ -90,16 +106,24 @@ def saliency_maps(image: ImageLike, attribution: torch.Tensor | np.ndarray, clas
         scale_note,
         "|map|: black = 0, white = its 99th percentile; colour panels: full colour = the 99th "
         "percentile of the panel's values, R, G and B together (brighter pixels clipped)",
+        fontsize,
     )
     return fig
 
 
 def vanilla_vs_guided(
-    image: ImageLike, vanilla: torch.Tensor | np.ndarray, guided: torch.Tensor | np.ndarray, classifier=None, title: str | None = None, scale_note: bool = False
+    image: ImageLike,
+    vanilla: torch.Tensor | np.ndarray,
+    guided: torch.Tensor | np.ndarray,
+    classifier=None,
+    title: str | None = None,
+    scale_note: bool = False,
+    fontsize: float = 9,
 ) -> Figure:
     """Positive and negative saliency, vanilla gradient on the left and
     guided backpropagation on the right, the image first. ``scale_note=True`` states the
-    panels' scale under the figure."""
+    panels' scale under the figure; ``fontsize`` as in :func:`saliency_maps`."""
+    fontsize = _size(fontsize)
     vp, vn = signed_parts(vanilla)
     gp, gn = signed_parts(guided)
     arrays = [image_array(image, classifier), vp, vn, gp, gn]
@@ -107,11 +131,11 @@ def vanilla_vs_guided(
     fig = Figure(figsize=(13, 3.1 if scale_note else 2.9), layout="constrained")
     for ax, arr, name in zip(fig.subplots(1, 5), arrays, names):
         ax.imshow(arr, vmin=0, vmax=1)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name, fontsize=fontsize)
         ax.set_axis_off()
     if title:
         fig.suptitle(title)
-    _note(fig, scale_note, COLOUR_SCALE)
+    _note(fig, scale_note, COLOUR_SCALE, fontsize)
     return fig
 
 
@@ -123,30 +147,32 @@ def compare_maps(
     title: str | None = None,
     overlay_alpha: float = 0.0,
     scale_note: bool = False,
+    fontsize: float = 9,
 ) -> Figure:
     """The image and one map per method in a row (``{name: (3,H,W) attribution}``), each
     reduced over channels with ``how`` and scaled to [0, 1]. ``overlay_alpha > 0`` draws the
     maps over the greyscale image instead of alone. ``scale_note=True`` states the scale
-    under the figure."""
+    under the figure; ``fontsize`` as in :func:`saliency_maps`."""
+    fontsize = _size(fontsize)
     base = image_array(image, classifier)
     grey = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
     n = len(attributions) + 1
     fig = Figure(figsize=(max(2.6 * n, 8.0 if scale_note else 0.0), 3.1 if scale_note else 2.9), layout="constrained")
     axes = fig.subplots(1, n)
     axes[0].imshow(base)
-    axes[0].set_title("image", fontsize=9)
+    axes[0].set_title("image", fontsize=fontsize)
     for ax, (name, a) in zip(axes[1:], attributions.items()):
         m = saliency_map(a, how)
         if overlay_alpha > 0:
             ax.imshow(np.clip((1 - overlay_alpha) * grey + overlay_alpha * colorize(m, "inferno"), 0, 1))
         else:
             ax.imshow(m, cmap="gray", vmin=0, vmax=1)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name, fontsize=fontsize)
     for ax in axes:
         ax.set_axis_off()
     if title:
         fig.suptitle(title)
-    _note(fig, scale_note, GREY_SCALE)
+    _note(fig, scale_note, GREY_SCALE, fontsize)
     return fig
 
 
@@ -158,15 +184,16 @@ def class_maps(
     how: str = "absmax",
     title: str | None = None,
     scale_note: bool = False,
+    fontsize: float = 9,
 ) -> Figure:
     """One map per target class, from a ``(K,3,H,W)`` (or ``(1,K,3,H,W)``) attribution
-    (``scale_note``: see :func:`compare_maps`)."""
+    (``scale_note``, ``fontsize``: see :func:`compare_maps`)."""
     a = to_numpy(attribution)
     if a.ndim == 5:
         a = a[0]
     if a.ndim != 4 or len(labels) != a.shape[0]:
         raise ValueError(f"need a (K,3,H,W) attribution and K labels, got {a.shape} and {len(labels)}")
-    return compare_maps(image, {lab: a[i] for i, lab in enumerate(labels)}, classifier, how, title, scale_note=scale_note)
+    return compare_maps(image, {lab: a[i] for i, lab in enumerate(labels)}, classifier, how, title, scale_note=scale_note, fontsize=fontsize)
 
 
 def maps_on_images(
@@ -175,12 +202,14 @@ def maps_on_images(
     title: str | None = None,
     difference: bool = False,
     scale_note: bool = False,
+    fontsize: float = 9,
 ) -> Figure:
     """Each ``(name, image, (3,H,W) attribution)`` as two panels in one row: the image, then
     its map ``max_c |a_c|`` (Simonyan et al. 2013) on that map's own 99th percentile.
     ``difference=True`` (two entries of the same size) adds ``max_c |a_2 - a_1|`` drawn on
     the *first* map's scale, so identical maps give a black panel. ``scale_note=True``
-    states the scale under the figure."""
+    states the scale under the figure; ``fontsize`` as in :func:`saliency_maps`."""
+    fontsize = _size(fontsize)
     if not isinstance(panels, Sequence) or not panels or any(not isinstance(p, Sequence) or len(p) != 3 for p in panels):
         raise TypeError("panels: a non-empty sequence of (name, image, (3,H,W) attribution) triples")
     if checks.flag(difference, "difference") and len(panels) != 2:
@@ -193,9 +222,9 @@ def maps_on_images(
     axes = fig.subplots(1, n)
     for i, (name, image, _) in enumerate(panels):
         axes[2 * i].imshow(image_array(image, classifier))
-        axes[2 * i].set_title("image", fontsize=9)
+        axes[2 * i].set_title("image", fontsize=fontsize)
         axes[2 * i + 1].imshow(saliency_map(maps[i]), cmap="gray", vmin=0, vmax=1)
-        axes[2 * i + 1].set_title(name, fontsize=9)
+        axes[2 * i + 1].set_title(name, fontsize=fontsize)
     if difference:
         if maps[0].shape != maps[1].shape:
             raise ValueError(f"difference=True needs two maps of the same shape, got {maps[0].shape} and {maps[1].shape}")
@@ -203,12 +232,12 @@ def maps_on_images(
         diff = reduce_channels(maps[1] - maps[0], "absmax") / scale
         axes[-1].imshow(np.clip(diff, 0, 1), cmap="gray", vmin=0, vmax=1)
         top = float(diff.max())
-        axes[-1].set_title(f"difference (largest: {top:.0e} of\nthe first map's 99th pct)" if top > 0 else "difference (zero everywhere)", fontsize=9)
+        axes[-1].set_title(f"difference (largest: {top:.0e} of\nthe first map's 99th pct)" if top > 0 else "difference (zero everywhere)", fontsize=fontsize)
     for ax in axes:
         ax.set_axis_off()
     if title:
         fig.suptitle(title)
-    _note(fig, scale_note, GREY_SCALE + ("; the difference on the first map's scale" if difference else ""))
+    _note(fig, scale_note, GREY_SCALE + ("; the difference on the first map's scale" if difference else ""), fontsize)
     return fig
 
 

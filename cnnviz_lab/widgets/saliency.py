@@ -8,6 +8,7 @@ import ipywidgets as W
 
 from .. import plot
 from ..attribution import registry
+from ..core import checks
 from ..core.config import pick
 from ..models.fallback import title_name
 from ..models.layers import cam_layers
@@ -38,14 +39,20 @@ def takes_from_layer(method: str) -> bool:
     return "from_layer" in inspect.signature(registry.get_method(method).fn).parameters
 
 
-def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None) -> Panel:
+def saliency_panel(
+    model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None, scale_note: bool = False, fontsize: float = 9
+) -> Panel:
     """Model, image, one of the image's top-5 classes, a method (the registry's pixel-space
     methods: saliency, guided backprop, input x gradient, Integrated Gradients, ...) and
     SmoothGrad's samples (0 = off) and noise level: the image, its ``max |grad|`` map and
     positive and negative saliency. "start from" picks where the backward pass starts: the
     class score, or one channel of any block (its slider follows the block's channels) for
     the methods that reconstruct a layer's channel (guided backprop and deconvnet, as in
-    Springenberg et al.'s and Zeiler & Fergus's figures)."""
+    Springenberg et al.'s and Zeiler & Fergus's figures). ``scale_note=True`` states the
+    panels' scale under each figure and ``fontsize`` sets its size and the panel titles'
+    (as in :func:`cnnviz_lab.plot.saliency_maps`)."""
+    checks.flag(scale_note, "scale_note")
+    fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     class_w = W.Dropdown(options=_top5(model, image), description="class")
@@ -86,7 +93,7 @@ def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: 
             name = registry.label(method)
         if start and not takes_from_layer(method):
             what += f" (start from {start} applies to guided backprop and deconvnet only)"
-        return plot.saliency_maps(x, attr[0], clf, title=f"{title_name(clf)}: {name} for {what}")
+        return plot.saliency_maps(x, attr[0], clf, title=f"{title_name(clf)}: {name} for {what}", scale_note=scale_note, fontsize=fontsize)
 
     controls = {
         "model": model_w,
