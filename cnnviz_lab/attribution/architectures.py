@@ -17,12 +17,17 @@ from .cam import finish_maps, gradcam
 from .gradients import guided_backprop
 
 
-def phase_ratio(attribution: torch.Tensor) -> float:
+def phase_ratio(attribution: torch.Tensor, period: int = 2) -> float:
     """How much a gradient map depends on pixel parity: the mean ``|a|`` (summed over the
     colour channels) on each of the four 2x2 pixel phases (even/odd row, even/odd column),
     largest over smallest. A stride-2 convolution in the backward pass sends more gradient
     to some phases than others, the checkerboard of Odena et al. 2016 (*Deconvolution and
-    Checkerboard Artifacts*, Distill); a map without it gives a ratio near 1."""
+    Checkerboard Artifacts*, Distill); a map without it gives a ratio near 1.
+
+    ``period``: the grid's period p (default 2): the ``p*p`` phases ``(row % p, column % p)``,
+    for artefacts of a layer at stride p (4, 8, 16...). With many phases each mean rests on
+    fewer pixels, so even a map without a grid scores somewhat above 1: compare maps at the
+    same period."""
     a = torch.as_tensor(attribution).detach().float()
     while a.dim() > 3:
         if a.shape[0] != 1:
@@ -30,10 +35,12 @@ def phase_ratio(attribution: torch.Tensor) -> float:
         a = a[0]
     if a.dim() == 3:
         a = a.abs().sum(0)
-    if a.dim() != 2 or min(a.shape) < 2:
-        raise ValueError(f"attribution: expected a (3,H,W) or (H,W) map of at least 2x2, got {tuple(a.shape)}")
+    if isinstance(period, bool) or not isinstance(period, int) or period < 2:
+        raise ValueError(f"period must be an int >= 2, got {period!r}")
+    if a.dim() != 2 or min(a.shape) < period:
+        raise ValueError(f"attribution: expected a (3,H,W) or (H,W) map of at least {period}x{period}, got {tuple(a.shape)}")
     a = a.abs()
-    phases = torch.stack([a[i::2, j::2].mean() for i in (0, 1) for j in (0, 1)])
+    phases = torch.stack([a[i::period, j::period].mean() for i in range(period) for j in range(period)])
     return float(phases.max() / phases.min()) if phases.min() > 0 else float("inf")
 
 

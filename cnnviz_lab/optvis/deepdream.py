@@ -194,21 +194,41 @@ def deepdream(
     return to_pil(result[0])
 
 
-def dream_score(model: nn.Module | Classifier, image: Any, layers: str | Sequence[str] | Mapping[str, float] | None = None) -> float:
+def dream_score(
+    model: nn.Module | Classifier,
+    image: Any,
+    layers: str | Sequence[str] | Mapping[str, float] | None = None,
+    *,
+    shifts: int = 0,
+    jitter: int = 32,
+    seed: int | None = 0,
+) -> float:
     """DeepDream's objective ``sum_l w_l * mean(A_l(x)^2)`` for one image (PIL, path, array,
     or a preprocessed tensor), with ``layers`` as in :func:`deepdream`: compare a photo with
-    its dream to see how much more the layers respond (Mordvintsev et al. 2015)."""
+    its dream to see how much more the layers respond (Mordvintsev et al. 2015).
+
+    ``shifts``: also read the objective on that many copies of the image rolled by a random
+    shift in ``[-jitter, jitter]`` (as :func:`deepdream` rolls it before each step; ``seed``
+    draws the shifts) and return the mean over the image and its rolled copies: a dream
+    optimised over shifted copies is then read the way it was made, not at one alignment."""
     module, clf = unwrap(model)
     device = model_device(module)
     weights = _layer_weights(module, layers)
+    shifts = checks.integer(shifts, "shifts", minimum=0, what="an int >= 0")
+    jitter = checks.integer(jitter, "jitter", minimum=0, what="an int >= 0")
     if not weights:
         return 0.0
     x = unit_image(image, clf, module)[:1]
     mean = (clf.mean if clf is not None else torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)).to(device)
     std = (clf.std if clf is not None else torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)).to(device)
+    gen = defaults.generator(seed)
+    rolls = [(0, 0)] + [tuple(int(v) for v in torch.randint(-jitter, jitter + 1, (2,), generator=gen)) for _ in range(shifts)]
+    total = 0.0
     with torch.no_grad(), frozen(module), capture(module, list(weights), stop=True) as cap:
-        cap.forward((x - mean) / std)
-        return float(sum(w * cap.activations[name].float().pow(2).mean() for name, w in weights.items()))
+        for dy, dx in rolls:
+            cap.forward(torch.roll((x - mean) / std, (dy, dx), dims=(-2, -1)))
+            total += float(sum(w * cap.activations[name].float().pow(2).mean() for name, w in weights.items()))
+    return total / len(rolls)
 
 
 def _gradient(cap, x: torch.Tensor, weights: dict[str, float], tile: int) -> torch.Tensor:

@@ -11,6 +11,7 @@ from ..attribution.architectures import architecture_maps, phase_ratio
 from .boxes import draw_boxes
 from .cam import cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, gradient_image, guided_gradcam_row
 from .concepts import concept_examples, tcav, tcav_scores
+from .dream_views import change_spectra, marked_grid
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure
 from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread
 from .explorer import explanation
@@ -36,6 +37,7 @@ __all__ = [
     "cam_overlay",
     "cam_row",
     "cam_topk",
+    "change_spectra",
     "class_maps",
     "colorize",
     "compare_maps",
@@ -58,6 +60,7 @@ __all__ = [
     "kernel_centres",
     "map_correlation",
     "maps_on_images",
+    "marked_grid",
     "mask_maps",
     "mask_scores",
     "metric_bars",

@@ -1,0 +1,53 @@
+"""The DeepDream measurement figures: labelled boxes on images, and a change with its power
+spectrum and the fine-detail cutoff."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.patches import Rectangle
+
+import cnnviz_lab as cv
+
+
+def _rects(ax):
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def test_marked_grid_draws_each_box_at_its_fraction_with_its_label():
+    imgs = [np.zeros((40, 80, 3)), np.ones((40, 80, 3))]
+    fig = cv.plot.marked_grid(imgs, ["a", "b"], {1: {"flag": (0.0, 0.0, 0.5, 0.25)}}, ncols=2)
+    a, b = fig.axes[:2]
+    assert _rects(a) == [] and [t.get_text() for t in b.texts] == ["flag"]
+    (r,) = _rects(b)
+    assert r.get_xy() == (-0.5, -0.5) and r.get_width() == pytest.approx(40) and r.get_height() == pytest.approx(10)
+    assert b.get_title() == "b"
+    with pytest.raises(ValueError, match="panel index"):
+        cv.plot.marked_grid(imgs, marks={2: {"x": (0, 0, 1, 1)}})
+    with pytest.raises(ValueError, match="0 <= x0"):
+        cv.plot.marked_grid(imgs, marks={0: {"x": (0.5, 0, 0.2, 1)}})
+    with pytest.raises(TypeError, match="four fractions"):
+        cv.plot.marked_grid(imgs, marks={0: {"x": (0.5, 0)}})
+
+
+def test_change_spectra_shows_the_change_and_its_power_by_frequency():
+    h = w = 32
+    stripes = torch.cos(torch.arange(w) * np.pi / 2).expand(3, h, w) * 10  # period 4: half the Nyquist frequency
+    smooth = torch.linspace(-5, 5, w).expand(3, h, w).clone()
+    fig = cv.plot.change_spectra({"stripes": stripes, "smooth": smooth}, cutoff=0.25, bins=8)
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), stripes.mean(0).numpy(), atol=1e-5)
+    prof = fig.axes[2]
+    (x, y), _ = [line.get_data() for line in prof.get_lines()[:2]]
+    assert y.sum() == pytest.approx(1.0) and int(np.argmax(y)) == 4  # all the stripes' power in the ring at 1/2 Nyquist
+    assert x[4] == pytest.approx(0.5625)
+    labels = [t.get_text() for t in prof.get_legend().get_texts()]
+    assert labels[0] == "stripes: 100% above the cutoff"
+    assert labels[1] == f"smooth: {float(cv.high_frequency_share(smooth, cutoff=0.25)):.0%} above the cutoff"
+    assert prof.get_lines()[2].get_xdata()[0] == 0.25  # the dashed cutoff
+    with pytest.raises(ValueError, match="must be \\(3,H,W\\)"):
+        cv.plot.change_spectra({"bad": torch.zeros(h, w)})
+    with pytest.raises(ValueError, match="cutoff"):
+        cv.plot.change_spectra({"s": stripes}, cutoff=0)
+    with pytest.raises(TypeError, match="changes"):
+        cv.plot.change_spectra({})
