@@ -13,7 +13,8 @@ from .cam import cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_
 from .concepts import concept_examples, tcav, tcav_scores
 from .dream_views import change_spectra, marked_grid
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure
-from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread
+from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread, shown_name
+from .metric_dots import metric_dots
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
@@ -64,6 +65,8 @@ __all__ = [
     "mask_maps",
     "mask_scores",
     "metric_bars",
+    "metric_dots",
+    "shown_name",
     "normalize_map",
     "occlusion_experiment",
     "occlusion_maps",

@@ -15,12 +15,22 @@ from ..models.classifier import Classifier
 from .core import image_array, normalize_map, to_numpy
 
 
+def shown_name(name: str, display_names: bool = True) -> str:
+    """A method's name as a figure writes it: its registry label (``"gradcam_pp"`` ->
+    ``"Grad-CAM++"``) when ``display_names``, any other name (a baseline) as it is."""
+    from ..attribution.registry import label
+
+    return label(name) if display_names else name
+
+
 def curves(
     results: Curve | Sequence[Curve] | Mapping[str, Curve | Sequence[Curve]],
     index: int = 0,
     title: str | None = None,
     reference: float | None = None,
     legend_loc: str = "best",
+    colours: Mapping[str, str] | None = None,
+    display_names: bool = False,
 ) -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
@@ -28,7 +38,8 @@ def curves(
     above both panels (say which image they show). ``reference``: a score drawn as a dashed
     line in every panel (e.g. the unmodified image's probability). ``legend_loc``: where the
     legends go (a matplotlib location such as ``"upper right"``, or ``"outside"`` for below
-    the axes)."""
+    the axes). ``colours``: ``{method name: matplotlib colour}`` to keep one colour per
+    method across figures; ``display_names``: legends use the methods' display labels."""
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if reference is not None and (isinstance(reference, bool) or not isinstance(reference, numbers.Real)):
@@ -46,7 +57,9 @@ def curves(
     axes = np.atleast_1d(fig.subplots(1, len(kinds)))
     for ax, kind in zip(axes, kinds):
         for name, c in lines[kind]:
-            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]), label=f"{name} (AUC {float(c.auc[index]):.3f})")
+            colour = (colours or {}).get(name)
+            shown = shown_name(name, display_names)
+            ax.plot(to_numpy(c.fractions), to_numpy(c.scores[index]), color=colour, label=f"{shown} (AUC {float(c.auc[index]):.3f})")
         if reference is not None:
             ax.axhline(float(reference), color="black", ls="--", lw=1, label=f"unmodified image ({float(reference):.2f})")
         better = "lower" if kind == "deletion" else "higher"
@@ -116,6 +129,10 @@ def sanity_spread(
     metric: str = "spearman",
     threshold: float | None = 0.5,
     distinct_colours: bool = False,
+    colours: Mapping[str, str] | None = None,
+    display_names: bool = False,
+    legend_loc: str = "lower left",
+    xlabel: str = "randomised from the output down to (cascading)",
 ) -> Figure:
     """The cascading randomisation check (Adebayo et al. 2018) over several images, one
     panel per group of methods (``{panel title: [method names]}``, at most 8 per panel):
@@ -124,7 +141,10 @@ def sanity_spread(
     highest image. A line that stays up fails the check; ``threshold`` draws the level the
     text uses to call a failure. ``distinct_colours``: every method keeps one colour across
     all panels (at most 10 methods in all), and its band is drawn lighter with dotted edges so
-    that overlapping bands stay readable (default: colours restart in each panel)."""
+    that overlapping bands stay readable (default: colours restart in each panel);
+    ``colours``: ``{method: colour}`` chosen by the caller (implies the lighter bands).
+    ``display_names``: legends use the display labels; ``legend_loc="outside"`` puts each
+    legend below its axes; ``xlabel``: the x-axis label (say how the layers were randomised)."""
     if not groups or any(len(v) > 8 for v in groups.values()):
         raise ValueError("groups: give {title: [at most 8 method names]} per panel")
     missing = [n for v in groups.values() for n in v if n not in results]
@@ -141,11 +161,12 @@ def sanity_spread(
             layers = res.layers if len(res.layers) > len(layers) else layers
             vals = to_numpy(getattr(res, metric))  # (N, L)
             xs = np.arange(1, vals.shape[1] + 1)
-            colour = f"C{order.index(name) % 10 if distinct_colours else j}"
-            ax.plot(xs, vals.mean(0), "o-", color=colour, lw=2, ms=4, label=name)
+            colour = (colours or {}).get(name) or f"C{order.index(name) % 10 if distinct_colours else j}"
+            distinct = distinct_colours or colours is not None
+            ax.plot(xs, vals.mean(0), "o-", color=colour, lw=2, ms=4, label=shown_name(name, display_names))
             if vals.shape[0] > 1:
-                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct_colours else 0.15, lw=0)
-                if distinct_colours:
+                ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct else 0.15, lw=0)
+                if distinct:
                     for edge in (vals.min(0), vals.max(0)):
                         ax.plot(xs, edge, ":", color=colour, lw=1)
             low = min(low, float(np.nanmin(vals)) - 0.05)
@@ -155,10 +176,13 @@ def sanity_spread(
             ax.axhline(threshold, color="grey", lw=0.8, ls="--")
         ax.set_xticks(xs)
         ax.set_xticklabels(layers, rotation=45, fontsize=8, ha="right")
-        ax.set_xlabel("randomised from the output down to (cascading)", fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=9)
         n = getattr(results[names[0]], metric).shape[0]
         ax.set_title(f"{title}\nline: mean over {n} images; band: lowest to highest image", fontsize=10)
-        ax.legend(fontsize=8, loc="lower left")
+        if legend_loc == "outside":
+            ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncols=2)
+        else:
+            ax.legend(fontsize=8, loc=legend_loc)
     axes[0].set_ylabel(f"{'Spearman rank correlation' if metric == 'spearman' else 'SSIM'} with the original")
     axes[0].set_ylim(low, 1.05)
     return fig
@@ -168,14 +192,15 @@ def sanity_spread(
 IMAGE_MARKERS = "os^Dv<>P"
 
 
-def auc_bars(evaluation, markers: bool = False) -> Figure:
+def auc_bars(evaluation, markers: bool = False, display_names: bool = False) -> Figure:
     """Deletion AUC (left, lower is better) and insertion AUC (right, higher is better) of
     every method and baseline of a :class:`~cnnviz_lab.evaluate.MethodEvaluation`: one bar
     per method, the mean over the images, with a dot for each image; methods sorted by
     insertion, the random baselines in grey. Names on the axis, no legend to decode.
     ``markers=True``: each image gets its own open marker (circle, square, triangle, ...;
     at most 8 images), named in one legend (the evaluation's image names, else "image i"),
-    so that a reader can follow one image across the methods."""
+    so that a reader can follow one image across the methods. ``display_names``: the axis
+    names the methods by their display labels."""
     if not isinstance(markers, bool):
         raise TypeError(f"markers must be True or False, got {markers!r}")
     names = sorted(evaluation.curves, key=lambda n: float(evaluation.insertion(n).mean()))
@@ -203,7 +228,7 @@ def auc_bars(evaluation, markers: bool = False) -> Figure:
     if markers and names:  # below both panels, clear of every marker
         handles, texts = axes[0].get_legend_handles_labels()
         fig.legend(handles, texts, loc="outside lower center", ncols=n_images, fontsize=9, title="image", title_fontsize=9)
-    axes[0].set_yticks(ys, [n + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
+    axes[0].set_yticks(ys, [shown_name(n, display_names) + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
     return fig
 
 
@@ -235,17 +260,25 @@ def sanity_curves(results: Mapping[str, RandomizationResult], metric: str = "spe
 
 
 def sanity_maps(
-    results: Mapping[str, RandomizationResult], image: torch.Tensor | None = None, classifier: Classifier | None = None, index: int = 0, max_steps: int = 5
+    results: Mapping[str, RandomizationResult],
+    image: torch.Tensor | None = None,
+    classifier: Classifier | None = None,
+    index: int = 0,
+    max_steps: int = 5,
+    scores: bool = False,
+    display_names: bool = False,
 ) -> Figure:
     """One row per method, one column per randomisation step (original first, at most
     ``max_steps`` evenly spaced steps in all): the absolute maps of image ``index``, each
     scaled to its own 99th percentile (one grey colour bar states the scale). The image
-    itself opens each row when given."""
+    itself opens each row when given. ``scores``: under each randomised panel, that map's
+    Spearman rho and SSIM with the original (of image ``index``); ``display_names``: rows
+    named by the methods' display labels."""
     names = list(results)
     steps = max(len(r.layers) for r in results.values())
     shown = sorted(set(np.linspace(0, steps, min(max_steps, steps + 1)).round().astype(int).tolist()))
     cols = len(shown) + (image is not None)
-    fig = Figure(figsize=(1.5 * cols + 0.8, 1.5 * len(names) + 0.4), layout="constrained")
+    fig = Figure(figsize=(1.5 * cols + 0.8, (1.75 if scores else 1.5) * len(names) + 0.4), layout="constrained")
     axes = np.array(fig.subplots(len(names), cols, squeeze=False))
     for r, name in enumerate(names):
         res = results[name]
@@ -257,8 +290,11 @@ def sanity_maps(
             s = min(s, len(res.layers))
             axes[r, c0 + c].imshow(normalize_map(res.maps[s, index], "abs", 99), cmap="gray")
             if r == 0:
-                axes[r, c0 + c].set_title("original" if s == 0 else f"to {res.layers[s - 1]}", fontsize=8)
-        axes[r, 0].set_ylabel(name, fontsize=8)
+                axes[r, c0 + c].set_title("original" if s == 0 else f"to {res.layers[s - 1]}", fontsize=9)
+            if scores and s > 0:
+                rho, ssim = float(res.spearman[index, s - 1]), float(res.ssim[index, s - 1])
+                axes[r, c0 + c].set_xlabel(f"\u03c1 {rho:.2f}, SSIM {ssim:.2f}", fontsize=8.5)
+        axes[r, 0].set_ylabel(shown_name(name, display_names), fontsize=9)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -58,6 +58,6 @@ def evaluation_panel(
 
     def preview(image: str, method: str, view: str):
         what = "its maps as the layers are randomised" if view == "sanity" else f"deletion and insertion curves ({n_steps} steps) against random maps"
-        return image_preview(panel_image(image), lines(f"{method}: {what}", "press run"), side=side)
+        return image_preview(panel_image(image), lines(f"{plot.shown_name(method)}: {what}", "press run"), side=side)
 
     return Panel(controls, render, button="run", preview=preview, first=first)
