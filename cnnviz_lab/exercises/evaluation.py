@@ -135,7 +135,7 @@ def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, R
 
 
 def _noise_floor_reference(explain: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, sigma: float, seed: int, absolute: bool = True) -> torch.Tensor:
-    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.device)
     a, b = explain(x), explain(x + sigma * noise)
     return spearman(a.abs(), b.abs()) if absolute else spearman(a, b)
 
@@ -144,7 +144,8 @@ def check_noise_floor(fn: Callable[..., torch.Tensor]) -> bool:
     """``fn(explain, x, sigma, seed)`` must return, for each image of ``x``, the Spearman rank
     correlation (:func:`cnnviz_lab.evaluate.spearman`) of the absolute maps ``explain(x)`` and
     ``explain(x + sigma * noise)``, with ``noise = torch.randn(x.shape,
-    generator=torch.Generator().manual_seed(seed))``: the **noise floor** of the randomisation
+    generator=torch.Generator().manual_seed(seed)).to(x.device)`` (drawn on the CPU, so the same
+    seed gives the same noise on any device): the **noise floor** of the randomisation
     sanity check (Adebayo et al. 2018), how far the similarity falls when the *model* stays
     and only the image moves by a tiny amount. Checked with a small fixed map function
     (smooth in the image, so noise changes it a little); likely mistakes get a hint: no noise

@@ -39,9 +39,7 @@ def takes_from_layer(method: str) -> bool:
     return "from_layer" in inspect.signature(registry.get_method(method).fn).parameters
 
 
-def saliency_panel(
-    model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None, scale_note: bool = False, fontsize: float = 9
-) -> Panel:
+def saliency_panel(model: str = "efficientnet_lite0", image: str = "cat", size: int | None = None, scale_note: bool = False, fontsize: float = 9) -> Panel:
     """Model, image, one of the image's top-5 classes, a method (the registry's pixel-space
     methods: saliency, guided backprop, input x gradient, Integrated Gradients, ...) and
     SmoothGrad's samples (0 = off) and noise level: the image, its ``max |grad|`` map and

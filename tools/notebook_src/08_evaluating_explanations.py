@@ -242,7 +242,8 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 #
 # **Read the figure with the numbers, not only by eye.** The **saliency** row "to head", "to
 # blocks.15" and "to blocks.12" still shows the dog's back brightly: its ρ there (0.5, 0.41
-# and 0.37, means of the three images; the dog's own values are under the panels) is pulled down by the speckle noise of pixel maps, and maps with that ρ can look alike. The
+# and 0.37, means of the three images; the dog's own values are under the panels) is pulled
+# down by the speckle noise of pixel maps, and maps with that ρ can look alike. The
 # 0.5 line is not calibrated for speckled maps (how far ρ falls between two saliency maps of
 # the *trained* model under tiny input noise, the **noise floor**, is the last exercise), so
 # we call saliency **borderline, not a pass**; Adebayo et al. also report SSIM and HOG similarity
@@ -870,7 +871,7 @@ assert cv.exercises.check_box_share(box_share_solution)
 # `noise_floor(explain, x, sigma, seed)`: for each image of `x`, the Spearman ρ
 # (`cv.evaluate.spearman`) of the **absolute** maps `explain(x)` and
 # `explain(x + sigma * noise)`, with
-# `noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))`. Apply it to
+# `noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.device)`. Apply it to
 # saliency on the three photographs of section 2 and compare with its cascade: does saliency
 # pass the sanity check?
 
@@ -886,7 +887,7 @@ cv.exercises.check_noise_floor(noise_floor)
 
 # %% tags=["solution"]
 def noise_floor_solution(explain, x, sigma, seed):
-    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.device)
     return cv.evaluate.spearman(explain(x).abs(), explain(x + sigma * noise).abs())
 
 top1 = torch.tensor([top[0][0] for top in clf.predict(x[:3], k=1)])      # the class the sanity check explained

@@ -104,7 +104,8 @@ cv.plot.shape_samples(train[two_each], 8, title="training images, two per class:
 # records a **timeline**: the first-layer filters and the Grad-CAM of training image 0 after
 # every epoch. Settings: 3000 training images of 40 x 40 pixels, 6 epochs, batches of 64, one
 # training seed. Both runs start from the **same initial weights** (`cv.SmallCNN(seed=0)`),
-# so their timelines in section 4 begin with the same filters, map and probability at epoch 0. The **training accuracy** printed per epoch is the share of that epoch's
+# so their timelines in section 4 begin with the same filters, map and probability at epoch 0.
+# The **training accuracy** printed per epoch is the share of that epoch's
 # images classified right *while* the weights were still changing (counted batch by batch),
 # not the accuracy of the model saved after the epoch. (Quick mode, a fast first look,
 # trains 1000 images for 4 epochs: its numbers do not match the text.) **The numbers quoted
