@@ -213,7 +213,7 @@ if not cv.config.quick():
 # copy whose eye contours are single, like the run with neither. So it is the jitter, not
 # the TV term, that keeps `blocks.1`'s $d$ high: the doubled contours are the trace of
 # matching randomly shifted copies. The printed line shows the deep end: without jitter
-# `blocks.12` also ends near 0.02 instead of 0.09, about where `blocks.1` ends. Without
+# `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
 # jitter the fall of $d$ with depth disappears; with jitter it measures how much each layer
 # minds a shift of a few pixels.
 
@@ -282,12 +282,12 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** on the log scale both running means are still falling at step 300.
-# At `blocks.12` the running mean is 19% lower over the last 100 steps, so 300 steps is a
+# At `blocks.12` the running mean is 17% lower over the last 100 steps, so 300 steps is a
 # budget, not convergence. At `blocks.1` the loss jumps from step to step, because every step
 # sees a different random shift; its running mean drifts down more slowly (about 5% over the last
 # third). Read a loss from its running mean, never from one step. The depth comparison of
 # section 2 is therefore a comparison **at a fixed budget of 300 steps**. The gap between the
-# two running means shrank by only 0.012 (from 0.625 to 0.613) over the last third. For `blocks.1` the final prior
+# two running means shrank by only 0.015 (from 0.625 to 0.610) over the last third. For `blocks.1` the final prior
 # terms are small, so most of the gap between its loss and its $d$ is the price of matching
 # shifted copies, the cost that section 2c found the jitter adds.
 
@@ -334,14 +334,14 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **Reading the numbers.** A 4-pixel shift of the photo itself is *farther* from it at
-# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, about
-# the inversion's 0.09 (slightly farther): the deeper the layer, the less a shift matters, and a given $d$ means
+# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, the
+# inversion's own value: the deeper the layer, the less a shift matters, and a given $d$ means
 # a different thing at each depth (this is also why the jitter costs `blocks.1` most, section 2c). The
 # noise row is the plainest evidence that $d$ is not fidelity: mild, visible noise
 # (sd 0.05, the second panel) puts the photo at $d$ = 0.25 from itself at `blocks.12`, about
-# 2.8 times the inversion's 0.09 and farther than the shift, though the noisy copy is plainly
+# 2.5 times the inversion's 0.10 and farther than the shift, though the noisy copy is plainly
 # closer to the photo than any of the three inversions beside it. The three `blocks.12`
-# pictures reach $d$ = 0.08 to 0.09,
+# pictures reach $d$ = 0.07 to 0.10,
 # and they differ from each other (pixel error about 0.04) nearly as much as from the photo
 # (about 0.05). The eyes and the nose sit in roughly the same places, but only roughly: the
 # left eye moves by 15–25 pixels between seeds (about half of a 32-pixel grid cell of this
@@ -393,7 +393,7 @@ print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}"
 
 # %% [markdown]
 # Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
-# 1.38, 2.24 and 2.62 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
+# 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
 # photo than an all-zero map, likely the price of their high-frequency texture). This space
 # favours the `blocks.1` reconstruction almost by construction (it is the quantity that
 # inversion optimised), so its first place shows little; the informative part is the order
@@ -550,10 +550,15 @@ if not cv.config.quick():
     assert tv_smooth < 0.5 * tv_rough and smooth.info["distance_end"] < rough.info["distance_end"] + 0.05
 
 # %% [markdown]
-# **What to look at:** @@TV@@
+# **What to look at:** in the enlarged crops, at TV weight 0 the eye is drawn in dense,
+# saturated colour speckle; at the default 0.5 the speckle is only a little softer; at 5 the
+# texture is visibly smoother and paler. The eye's outline and the fur's stripes stay in
+# place at all three weights, and $d$ barely moves (the titles), while the total variation
+# falls about six-fold (printed above): here the smoothing costs nothing in feature distance.
 #
 # **Jitter at a deep layer.** Section 2c turned the jitter off at `blocks.1` and printed
-# $d$ for `blocks.12` without it; here is that `blocks.12` picture beside the default one.
+# $d$ for `blocks.12` without it. The numbers below compare that `blocks.12` reconstruction
+# with the default one (jitter on).
 
 # %%
 tv_still = cv.optvis.objectives.tv(still.tensor).item()
@@ -569,7 +574,10 @@ if not cv.config.quick():
     assert still.info["distance_end"] < 0.5 * d["blocks.12"] and still.info["distance_end"] < 3 * dv["no jitter, TV 0.5"]
 
 # %% [markdown]
-# **What to look at:** @@JIT@@
+# **Reading the numbers:** without jitter the `blocks.12` reconstruction is much smoother
+# (its total variation falls to about a third) and a little closer to the photo in pixels,
+# at a far lower $d$. The jitter is what fills a deep inversion with high-frequency texture
+# here: every shift asks for a pattern that matches wherever it lands.
 #
 # ### 4b. A network with random weights
 #
@@ -598,7 +606,12 @@ if not cv.config.quick():
     assert pair_error["random weights"] > pair_error["trained"]
 
 # %% [markdown]
-# **What to look at:** @@RAND@@
+# **What to look at:** both layers are matched equally well ($d$ = 0.04 in both titles), but
+# the random network's reconstruction is noise with no trace of the cat, about twice as far
+# from the photo in pixels. On this network, with this prior, the cat in the inversions comes
+# from the learned weights, not from the architecture. That is not guaranteed: He, Wang &
+# Hopcroft (2016) got recognisable reconstructions from random-weight networks, so run this
+# control on your own model.
 
 # %% [markdown]
 # ## 5. Pitfalls
@@ -696,7 +709,14 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 # %% [markdown]
 # <details><summary><b>Model answer</b> (open it after running yours)</summary>
 #
-# @@EX@@
+# The three `blocks.12` pictures are about half as far from each other at `blocks.1`
+# (1.18 to 1.27) as from the photo (2.43 to 2.64, printed by the solution), and still more
+# than 1 apart. They share something the photo does not have: the kind of high-frequency
+# texture `blocks.12` accepts; and they all miss the photo's exact colours and fine layout.
+# If they had been as close to each other as to the photo, the picture would be mostly the
+# random start's doing; if much closer to each other than to anything else, the layer would
+# pin the image down. What `blocks.12` keeps is the coarse layout and the kind of texture, not
+# one picture.
 #
 # </details>
 
