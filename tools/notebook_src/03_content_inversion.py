@@ -281,8 +281,8 @@ if not cv.config.quick():
     assert run["blocks.12"][2] < 0.9 * run["blocks.12"][1] and run["blocks.12"][2] < run["blocks.1"][2]
 
 # %% [markdown]
-# **What to look at:** on the log scale both running means are still falling at step 300.
-# At `blocks.12` the running mean is 17% lower over the last 100 steps, so 300 steps is a
+# **What to look at:** on the log scale the `blocks.12` running mean is still clearly falling
+# at step 300, while `blocks.1`'s has nearly flattened. At `blocks.12` the running mean is 17% lower over the last 100 steps, so 300 steps is a
 # budget, not convergence. At `blocks.1` the loss jumps from step to step, because every step
 # sees a different random shift; its running mean drifts down more slowly (about 5% over the last
 # third). Read a loss from its running mean, never from one step. The depth comparison of
