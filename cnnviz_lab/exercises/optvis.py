@@ -130,28 +130,26 @@ register(
 register(
     Question(
         "03-inversion-depth",
-        "We invert the cat photo from blocks.1 and from blocks.12 with this notebook's settings (300 steps, "
-        "a light TV prior, random shifts of a few pixels at every step). Which inversion "
-        "ends with the SMALLER relative feature distance "
-        "$\\lVert\\Phi(x)-\\Phi(x_0)\\rVert^2/\\lVert\\Phi(x_0)\\rVert^2$?",
+        "We invert the cat photo from blocks.1 (a shallow block) and from blocks.12 (a deep one) with this "
+        "notebook's settings. Which reconstruction will be FARTHER from the photo, pixel by pixel "
+        "(mean squared difference of the pixel values)?",
         {
-            "a": "blocks.1: a shallow layer keeps almost the whole image, so it is easy to match",
-            "b": "blocks.12: the deep layer",
-            "c": "About the same at both",
+            "a": "blocks.1: the first blocks already mix the pixels, so little of the photo is left to recover",
+            "b": "blocks.12: the deep block",
+            "c": "About the same at both: each inversion matches its own layer",
         },
         "b",
-        "With this prior and this jitter, blocks.12 (distance about 0.1, against about 0.6 at blocks.1). "
-        "Deep layers throw information away: many images give the same blocks.12 activations, and they "
-        "barely notice a shift of a few pixels, so the optimiser finds a match quickly even though the "
-        "picture looks less like the photo. A small distance does not mean a faithful picture. The order "
-        "comes from the settings: with the jitter and the TV term both off, blocks.1 reaches about 0.01 "
-        "(whether blocks.12 would then still end lower is not tested here).",
+        "blocks.12 (printed below the figure: its pixel error is over three times blocks.1's). A shallow "
+        "block keeps nearly everything: its units see small patches of the image, with their colours, so "
+        "matching them rebuilds the photo. A deep block has thrown exact colours and fine layout away; many "
+        "images give the same blocks.12 activations, and the one the optimiser finds is a texture with the "
+        "cat's parts in it. Watch the titles too: blocks.12 reaches the SMALLER feature distance d, so a "
+        "small d does not mean a faithful picture.",
         {
-            "a": "Not wrong in itself: a shallow layer is nearly invertible and often the easiest to match. But "
-            "here the image is shifted by a few random pixels at every step and smoothed by the TV term; a "
-            "shallow layer's features move with the image, so these settings likely cost blocks.1 far more "
-            "than blocks.12.",
-            "c": "The layers keep very different amounts of the image; the distances differ several-fold.",
+            "a": "A shallow block's units see small patches and keep their colours: the block is nearly "
+            "invertible, and its reconstruction is the closest to the photo.",
+            "c": "Each inversion matches its own layer, but the layers keep very different amounts of the photo: "
+            "what blocks.12 ignores (exact colours, fine layout) the reconstruction is free to get wrong.",
         },
     )
 )

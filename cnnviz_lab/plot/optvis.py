@@ -134,22 +134,33 @@ def score_history(
     smooth: int | None = None,
     mark_step: int | None = None,
     ylabel: str = "score",
+    log_y: bool = False,
+    figsize: tuple[float, float] = (5, 3),
+    fontsize: float = 8,
 ) -> Figure:
     """The objective's value per step (one line per column of ``history``: per image of the
     batch, or any curves stacked side by side, e.g. the losses of two runs).
 
     ``smooth``: also draw each curve's running mean over that many steps (the raw curve
     fades behind it); ``mark_step``: a dashed vertical line at that step (e.g. a quarter of
-    the steps); ``ylabel``: the y axis's label (e.g. "loss" for a minimised objective)."""
+    the steps); ``ylabel``: the y axis's label (e.g. "loss" for a minimised objective);
+    ``log_y``: a logarithmic y axis (for positive curves, e.g. a loss, so that a slow late
+    decline stays visible); ``figsize``: the figure's size in inches; ``fontsize``: the
+    legend's size in points (labels and title 2 points larger)."""
     if not isinstance(ylabel, str):
         raise TypeError(f"ylabel must be a string, got {ylabel!r} ({type(ylabel).__name__})")
+    fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
+    if not (isinstance(figsize, (tuple, list)) and len(figsize) == 2 and all(isinstance(v, (int, float)) and v > 0 for v in figsize)):
+        raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
     h = to_numpy(history)
     h = h[:, None] if h.ndim == 1 else h
     if smooth is not None:
         smooth = int(smooth)
         if smooth < 1:
             raise ValueError(f"smooth must be a positive number of steps, got {smooth}")
-    fig = Figure(figsize=(5, 3), layout="constrained")
+    if log_y and not (h > 0).all():
+        raise ValueError("log_y needs positive values in history (e.g. a loss); negate a maximised score first")
+    fig = Figure(figsize=tuple(figsize), layout="constrained")
     ax = fig.add_subplot()
     for i in range(h.shape[1]):
         name = labels[i] if labels else None
@@ -168,10 +179,15 @@ def score_history(
     if mark_step is not None:
         ax.axvline(int(mark_step), color="0.4", linestyle="--", linewidth=1, label=f"step {int(mark_step)}")
     if labels or smooth is not None or mark_step is not None:
-        ax.legend(fontsize=8)
-    ax.set_xlabel("step")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+        ax.legend(fontsize=fontsize)
+    if log_y:
+        ax.set_yscale("log")
+    big = fontsize + 2 if fontsize != 8 else None
+    ax.set_xlabel("step", fontsize=big)
+    ax.set_ylabel(ylabel, fontsize=big)
+    ax.set_title(title, fontsize=big)
+    if big:
+        ax.tick_params(labelsize=fontsize)
     return fig
 
 

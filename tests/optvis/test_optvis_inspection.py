@@ -125,6 +125,19 @@ def test_score_history_draws_one_curve_per_column_with_the_given_y_label():
         cv.plot.score_history(h, ylabel=3)
 
 
+def test_score_history_log_axis_size_and_legend_font_on_request():
+    h = torch.stack([torch.linspace(1, 0.1, 20), torch.linspace(0.5, 0.05, 20)], 1)
+    fig = cv.plot.score_history(h, ["a", "b"], smooth=5, log_y=True, figsize=(9, 4.5), fontsize=12)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and cv.plot.score_history(h).axes[0].get_yscale() == "linear"
+    assert tuple(fig.get_size_inches()) == (9, 4.5)
+    assert {t.get_fontsize() for t in ax.get_legend().get_texts()} == {12} and ax.title.get_fontsize() == 14
+    with pytest.raises(ValueError, match="log_y"):
+        cv.plot.score_history(-h, log_y=True)
+    with pytest.raises(ValueError, match="figsize"):
+        cv.plot.score_history(h, figsize=(0, 3))
+
+
 def test_receptive_map_shows_the_render_beside_the_map_with_a_colour_bar():
     fig = cv.plot.receptive_map(torch.rand(1, 3, 8, 8), torch.rand(8, 8), ["a", "b"])
     assert [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]

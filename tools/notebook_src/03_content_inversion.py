@@ -13,10 +13,13 @@
 #       gpu: 20 seconds
 #     papers:
 #     - Mahendran & Vedaldi, *Understanding Deep Image Representations by Inverting Them*, CVPR 2015
+#     - Mahendran & Vedaldi, *Visualizing Deep Convolutional Neural Networks Using Natural Pre-Images*, IJCV 2016
 #     - Dosovitskiy & Brox, *Inverting Visual Representations with Convolutional Networks*, CVPR 2016
 #     - Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017
 #     - Ulyanov, Vedaldi & Lempitsky, *Deep Image Prior*, CVPR 2018
 #     - Nguyen, Yosinski & Clune, *Deep Neural Networks are Easily Fooled*, CVPR 2015
+#     - Luo, Li, Urtasun & Zemel, *Understanding the Effective Receptive Field in Deep Convolutional Neural Networks*, NeurIPS 2016
+#     - He, Wang & Hopcroft, *A Powerful Generative Model Using Random Weights for the Deep Image Representation*, NeurIPS 2016
 # ---
 
 # %% [markdown]
@@ -43,7 +46,7 @@
 # |---|---|
 # | model | EfficientNet-Lite0, trained on ImageNet-1k |
 # | image | 128 pixels, optimised as raw pixels (`param="pixel"`) from seeded noise |
-# | jitter (`transforms="jitter"`) | the image moved by a few random pixels before every forward pass |
+# | jitter (`transforms="jitter"`) | before every forward pass the image is rolled (shifted, wrapping round) by a random whole number of pixels, uniform in ±4 px along each axis |
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
 # | prior weights | $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, $\alpha = 6$ (Mahendran & Vedaldi's $\alpha$) |
 #
@@ -54,7 +57,9 @@
 #
 # > **How this differs from Mahendran & Vedaldi (2015).** They optimise by gradient descent
 # > with momentum, not Adam, and without random shifts; jitter comes from feature
-# > visualisation (Olah et al. 2017 call it transformation robustness). Olah et al. also
+# > visualisation (Olah et al. 2017 call it transformation robustness). Their extended paper
+# > (IJCV 2016) adds random jitter to inversion too, so this notebook's setup is closer to
+# > that one than to the CVPR 2015 paper. Olah et al. also
 # > optimise in a decorrelated Fourier basis (`param="fft"`) against high-frequency noise;
 # > this notebook keeps raw pixels, as Mahendran & Vedaldi did. Ulyanov et al.'s *Deep Image
 # > Prior* (2018) instead uses a generator network's structure as the only prior.
@@ -78,8 +83,9 @@ assert cv.hook_count(clf) == 0
 # convolution, 1280 channels, just before the global pooling and the classifier). Look for
 # three things as you go deeper: where the exact colours go, what happens to the smooth
 # areas (fur, nose), and whether the cat's parts (eyes, nose, whiskers) stay in the right place.
-# The titles give the relative feature distance $d$ each inversion reached; the first panel,
-# titled "original" ("photo" in some later figures), is the photo itself.
+# Each title gives the layer, the shape of its activations (channels × height × width of the
+# spatial grid, for this 128-pixel input) and the relative feature distance $d$ the inversion
+# reached; the first panel, "original", is the photo itself.
 
 # %% [markdown] choice="03-inversion-depth"
 # ### Predict, then run
@@ -94,44 +100,34 @@ layers = ["blocks.1", "blocks.4", "blocks.8", "blocks.12", "head"]
 results = {l: res if l == "blocks.4" else cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0)
            for l in layers}   # blocks.4: section 1's run, the same settings
 d = {l: r.info["distance_end"] for l, r in results.items()}
-display(cv.plot.inversions(results["blocks.1"].info["target"], {l: r.tensor for l, r in results.items()}, d,
-                           fontsize=13), Markdown(cv.credit("cat")))
+photo = res.info["target"]   # the photo as the network sees it: 128 pixels, RGB in [0, 1]
+shape = {l: "×".join(map(str, cv.activations(clf, clf.from_unit(photo), l).shape[1:])) for l in layers}
+display(cv.plot.inversions(photo, {f"{l}\n{shape[l]}": r.tensor for l, r in results.items()},
+                           {f"{l}\n{shape[l]}": d[l] for l in layers}, fontsize=13), Markdown(cv.credit("cat")))
 
 # %% [markdown]
-# **What $d$ measures, and what it does not.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 /
-# \lVert \Phi(x_0)\rVert^2$ is measured in the layer's own space and divided by the size of
-# the photo's own activations, so the numbers are on one scale, but they do not measure the
-# same thing at every depth: $d = 0$ means the layer cannot tell the reconstruction from the
-# photo, $d = 1$ is as far as an all-zero activation map. Through the blocks, *with these
-# settings* and after the same budget of 300 steps (neither layer has converged, as the loss
-# figure below shows), it falls with depth (about 0.6 at `blocks.1`, about 0.1 at `blocks.12`).
-# This order depends on the settings: with jitter and TV both off, `blocks.1` reaches 0.01
-# (below; `blocks.12` was not run that way), so do not read it as Mahendran & Vedaldi's
-# finding. And yet the pictures look
-# *less* like the photo. `blocks.12` is largely invariant to the exact colours and the
-# pixel-level arrangement of fine detail, so many different high-frequency patterns give
-# nearly the same activations, and one of them is easy to find. A
-# lower $d$ does not mean a more faithful picture: in pixels, the `blocks.12`
-# reconstruction is *farther* from the photo than the `blocks.1` one (printed below). The
-# evidence that does not rest on trusting any one layer's $d$ is the noise reference and the
-# common-space comparison further down (both measure these same jittered reconstructions).
+# **What to look at:** `blocks.1` gives a paler copy of the photo, with its colours but
+# with doubled contours around the eyes and a fine regular grid. At `blocks.4` and `blocks.8`
+# the eyes, the nose and the outline of the face stay where they were, while the smooth fur
+# turns into multicoloured texture. At `blocks.12` (a 4×4 grid: one position per 32 pixels)
+# the parts are still there but have drifted: both eyes sit some 15–20 pixels farther out
+# than in the photo, the right one against the border, and an extra ring sits on the
+# forehead. `head` gives noise, at $d \approx 1$ (section 3).
 #
-# **What to look at:** `blocks.1` gives a paler copy of the photograph (lighter overall: the
-# layer barely sees a uniform change of brightness, shown below) with its colours, but
-# with doubled contours around the eyes and a fine regular grid. From `blocks.4` on, the
-# eyes, the nose and the outline of the face stay where they were, but the smooth fur turns
-# into a multicoloured texture: the layers keep *where the parts are* and let the exact
-# colours and the smooth surfaces go. (The spatial grid shrinks too: 4x4 at `head` for this
-# 128-pixel input.) This is one close-up photo; a second one follows the numbers, and the
-# panel of section 6 takes others. `head` is the exception: its reconstruction is noise, at
-# $d \approx 1$ (section 3).
+# **What $d$ measures.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 / \lVert \Phi(x_0)\rVert^2$
+# is measured in each layer's own space: $d = 0$ means the layer cannot tell the
+# reconstruction from the photo, $d = 1$ is as far as an all-zero activation map. With these
+# settings, after 300 steps, $d$ falls with depth (printed below), and yet the pictures look
+# *less* like the photo and their pixel error rises. `blocks.12` is largely invariant to the
+# exact colours and the pixel-level arrangement of fine detail, so many high-frequency
+# patterns give nearly the same activations, and one of them is easy to find: a lower $d$ is
+# not a more faithful picture. The order of $d$ comes from the settings, not from the layers
+# (section 2c).
 #
-# The last line below is the **high-frequency share**: the share of an image's spectral
-# energy (its mean removed, so without the constant term) at spatial frequencies above a
-# quarter of the highest one, in either direction. It separates the photo from *every*
-# reconstruction, `blocks.1`'s copy included (probably fine noise left from the random
-# start), but barely separates the reconstructions from each other: read the texture from
-# the pictures, not from this number.
+# The last line below, the **high-frequency share** (the share of an image's spectral energy,
+# mean removed, above a quarter of the highest spatial frequency), separates the photo from
+# every reconstruction but barely separates the reconstructions from each other: read the
+# texture from the pictures, not from this number.
 
 # %%
 blocks = ["blocks.1", "blocks.4", "blocks.8", "blocks.12"]
@@ -162,7 +158,7 @@ coffee = cv.sample_image("coffee")
 other = {l: cv.invert(clf, coffee, l, size=SIZE, steps=STEPS, seed=0) for l in ("blocks.4", "blocks.12")}
 cup = other["blocks.4"].info["target"]
 display(cv.plot.inversions(cup, {l: r.tensor for l, r in other.items()}, {l: r.info["distance_end"] for l, r in other.items()},
-                           fontsize=13), Markdown(cv.credit("coffee")))
+                           cell=4.2, fontsize=15), Markdown(cv.credit("coffee")))
 cup_error = {l: (r.tensor - cup).pow(2).mean().item() for l, r in other.items()}
 print("pixel error to the photo:", ", ".join(f"{l} {v:.3f}" for l, v in cup_error.items()))
 
@@ -183,24 +179,43 @@ if not cv.config.quick():
 # more than an accident of one close-up of fur, not a rule for every image.
 
 # %% [markdown]
-# ### 2c. Why does `blocks.1` end at the *highest* $d$?
+# ### 2c. Why does `blocks.1` end at the highest $d$ of the four blocks?
 #
-# A shallow layer keeps nearly everything,
-# so it is nearly invertible and usually the *easiest* to match: Mahendran & Vedaldi's
-# reconstructions from AlexNet's first layer are almost exact (without jitter). Here the
-# settings likely work against it. The jitter shifts the image by a few random pixels at
-# every step, and a shallow layer's features move with the image, so a shift costs a lot
-# there (the reference values below measure it) while a deep layer barely notices; the
-# doubled contours are likely the trace of matching shifted copies. The TV term may also
-# cost `blocks.1` more than a deep layer, since this layer still sees fine detail. The test
-# below turns off both at once, so it cannot tell their shares apart. The same inversion
-# with jitter off and no TV term:
+# A shallow layer keeps nearly everything, so it is nearly invertible and usually the
+# *easiest* to match: Mahendran & Vedaldi's reconstructions from AlexNet's first layer are
+# almost exact (without jitter). Two of the settings could work against it here: the jitter
+# (a shallow layer's features move with the image, so matching randomly shifted copies costs
+# a lot) and the TV term (this layer still sees fine detail). The figure separates them: the
+# same `blocks.1` inversion with both, with each alone, and with neither (the alpha-norm is
+# on in all four). The printed line adds the deep end: `blocks.12` without jitter.
 
 # %%
-plain = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0)
-cv.plot.renderings([plain.info["target"], results["blocks.1"], plain],
-                   ["photo", f"blocks.1, jitter + TV 0.5, d={d['blocks.1']:.2f}",
-                    f"blocks.1, no jitter, TV 0, d={plain.info['distance_end']:.2f}"], cell=3.4, fontsize=12)
+kinds = {"jitter + TV 0.5": {}, "jitter, TV 0": dict(tv_weight=0.0), "no jitter, TV 0.5": dict(transforms=None),
+         "no jitter, TV 0": dict(transforms=None, tv_weight=0.0)}
+variants = {k: cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, **kw) if kw else results["blocks.1"]
+            for k, kw in kinds.items()}
+plain = variants["no jitter, TV 0"]
+display(cv.plot.renderings([photo, *variants.values()], ["original"] + [f"{k}\nd={r.info['distance_end']:.2f}" for k, r in variants.items()],
+                           ncols=5, cell=3.2, fontsize=13, suptitle="blocks.1 inverted with and without jitter and TV"))
+still = cv.invert(clf, cat, "blocks.12", size=SIZE, steps=STEPS, seed=0, transforms=None)   # blocks.12, jitter off
+dv = {k: r.info["distance_end"] for k, r in variants.items()}
+print(f"d with jitter / without (TV 0.5 in both): blocks.1 {d['blocks.1']:.2f} / {dv['no jitter, TV 0.5']:.2f}, "
+      f"blocks.12 {d['blocks.12']:.2f} / {still.info['distance_end']:.2f}")
+
+# %% tags=["check"]
+# jitter alone keeps blocks.1's d as high as jitter and TV together; TV alone does not
+if not cv.config.quick():
+    assert abs(dv["jitter, TV 0"] - d["blocks.1"]) < 0.1 and dv["no jitter, TV 0.5"] < 0.5 * dv["jitter, TV 0"]
+
+# %% [markdown]
+# **What to look at:** jitter alone (TV 0) ends at the same $d$ as jitter and TV together,
+# with the same doubled contours; TV alone, without jitter, ends at $d$ = 0.01 with a sharp
+# copy whose eye contours are single, like the run with neither. So it is the jitter, not
+# the TV term, that keeps `blocks.1`'s $d$ high: the doubled contours are the trace of
+# matching randomly shifted copies. The printed line shows the deep end: without jitter
+# `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
+# jitter the fall of $d$ with depth disappears; with jitter it measures how much each layer
+# minds a shift of a few pixels.
 
 # %%
 plain_off = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0, alpha_weight=0.0)
@@ -222,13 +237,10 @@ if not cv.config.quick():
     assert min(lighter) > 0.02 and abs(lighter[0] - lighter[1]) < 0.01 and brighter < 0.01
 
 # %% [markdown]
-# **What to look at:** without jitter and TV, `blocks.1` matches almost perfectly: $d$ = 0.01
-# instead of 0.60, a sharp copy whose eye contours are single again, with a visible colour
-# speckle the layer barely sees, grey-blue pupils where the photo's are black and a lighter
-# overall tone. Its pixel error, 0.023, is even a little higher than with the prior, 0.016.
-# So the high $d$ of `blocks.1` in the depth figure comes from the jitter and the TV prior
-# together (this run turns off both), not from a layer that is hard to invert. The lighter
-# tone is *not* the alpha-norm's doing: with it turned off the mean colour is the same (the
+# **The lighter tone.** With neither jitter nor TV the copy has a visible colour speckle the
+# layer barely sees, grey-blue pupils where the photo's are black and a lighter overall tone;
+# its pixel error (printed above) is even a little higher than with the default prior. The
+# lighter tone is *not* the alpha-norm's doing: with it turned off the mean colour is the same (the
 # last row). It is what the layer leaves free: making the whole photo 0.05 brighter moves
 # `blocks.1` by only $d$ = 0.003, so the objective barely constrains the overall
 # brightness, and the reconstruction ends 0.05 to 0.06 lighter in every channel. (The grey
@@ -241,20 +253,27 @@ if not cv.config.quick():
 # The loss ($d$ plus the prior terms) at every step for two layers, and
 # its running mean over 25 steps: the step budget's check. Unlike the $d$ in the titles
 # (the final image, unshifted), each step's feature term is measured on that step's
-# *shifted* image, so the loss ends above the title's $d$: `blocks.1`'s running mean ends at 0.746, its $d$ is
-# 0.60. The prior terms are likely small here (they are not printed), so most of that gap is
-# probably the cost of the shift. `history` stores the score the optimiser *maximises*, the
-# negated loss; the cell negates it back.
+# *shifted* image, so the loss ends above the title's $d$; the last lines printed below split
+# that gap into the prior terms and the rest, the cost of the shift. The y axis is
+# logarithmic, so that a slow late decline stays visible. `history` stores the score the
+# optimiser *maximises*, the negated loss; the cell negates it back.
 
 # %%
 loss = torch.stack([-results[l].history[:, 0] for l in ("blocks.1", "blocks.12")], 1)   # d plus the prior terms, per step
 W, marks = cv.config.pick(25, 3), [STEPS // 3, 2 * STEPS // 3, STEPS]
-display(cv.plot.score_history(loss, ["blocks.1", "blocks.12"], smooth=W, ylabel="loss (d + prior terms)",
-                              title="loss per step (on that step's shifted image)"))
+display(cv.plot.score_history(loss, ["blocks.1", "blocks.12"], smooth=W, ylabel="loss (d + prior terms), log scale",
+                              title="loss per step (on that step's shifted image)", log_y=True, figsize=(9, 4.5), fontsize=12))
 run = {l: [loss[m - W:m, i].mean().item() for m in marks] for i, l in enumerate(("blocks.1", "blocks.12"))}
 for l, v in run.items():
     print(f"{l:9s} running mean of {W} steps at steps {', '.join(map(str, marks))}: {', '.join(f'{x:.3f}' for x in v)}"
           f" (over the last third: {100 * (v[1] - v[2]) / v[1]:.0f} % lower)")
+
+# %%
+for l in ("blocks.1", "blocks.12"):   # the final image's terms, with the weights of section 1 (TV 0.5, alpha-norm 0.05)
+    x = results[l].tensor
+    prior = {"TV": 0.5 * cv.optvis.objectives.tv(x).item(), "alpha": 0.05 * ((x - 0.5).abs() / 0.5).pow(6).mean().item()}
+    print(f"{l:9s} final image: d {d[l]:.3f}, TV term {prior['TV']:.4f}, alpha-norm term {prior['alpha']:.4f}; "
+          f"left of the running mean {run[l][2]:.3f}: {run[l][2] - d[l] - sum(prior.values()):.3f} (the shift's cost)")
 
 # %% tags=["check"]
 # blocks.12's running-mean loss still falls by over a tenth in the last third of the steps, and ends below blocks.1's
@@ -262,17 +281,15 @@ if not cv.config.quick():
     assert run["blocks.12"][2] < 0.9 * run["blocks.12"][1] and run["blocks.12"][2] < run["blocks.1"][2]
 
 # %% [markdown]
-# **What to look at:** at this linear scale both curves look flat from about step 150; the
-# printed running means show that they are still falling. At `blocks.12` the running mean is
-# 19% (about a fifth) lower over the last 100 steps, so 300 steps is a budget, not
-# convergence, and its $d$ would likely fall further. At `blocks.1` the loss jumps up and down from step to step, because
-# every step sees a different random shift, so no single step's value is a converged
-# number; its running mean still drifts down, more slowly (about 5% over the last third).
-# Read a loss from its running mean, never from one step. So the depth comparison of
-# section 2 is a comparison **at a fixed budget of 300 steps**, with neither layer
-# converged. The gap between the two running means shrank by only 0.012 (from 0.625 to
-# 0.613) over the last third, so more steps would probably keep `blocks.12` below
-# `blocks.1`, but this notebook does not run them.
+# **What to look at:** on the log scale the `blocks.12` running mean is still clearly falling
+# at step 300, while `blocks.1`'s has nearly flattened. At `blocks.12` the running mean is 17% lower over the last 100 steps, so 300 steps is a
+# budget, not convergence. At `blocks.1` the loss jumps from step to step, because every step
+# sees a different random shift; its running mean drifts down more slowly (about 5% over the last
+# third). Read a loss from its running mean, never from one step. The depth comparison of
+# section 2 is therefore a comparison **at a fixed budget of 300 steps**. The gap between the
+# two running means shrank by only 0.015 (from 0.625 to 0.610) over the last third. For `blocks.1` the final prior
+# terms are small, so most of the gap between its loss and its $d$ is the price of matching
+# shifted copies, the cost that section 2c found the jitter adds.
 
 
 # %% [markdown]
@@ -317,18 +334,19 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **Reading the numbers.** A 4-pixel shift of the photo itself is *farther* from it at
-# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, about
-# the inversion's 0.09 (slightly farther): the deeper the layer, the less a shift matters, and a given $d$ means
-# a different thing at each depth (this is also why the jitter likely costs `blocks.1` most). The
+# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, the
+# inversion's own value: the deeper the layer, the less a shift matters, and a given $d$ means
+# a different thing at each depth (this is also why the jitter costs `blocks.1` most, section 2c). The
 # noise row is the plainest evidence that $d$ is not fidelity: mild, visible noise
 # (sd 0.05, the second panel) puts the photo at $d$ = 0.25 from itself at `blocks.12`, about
-# 2.8 times the inversion's 0.09 and farther than the shift, though the noisy copy is plainly
+# 2.5 times the inversion's 0.10 and farther than the shift, though the noisy copy is plainly
 # closer to the photo than any of the three inversions beside it. The three `blocks.12`
-# pictures reach $d$ = 0.08 to 0.09,
+# pictures reach $d$ = 0.07 to 0.10,
 # and they differ from each other (pixel error about 0.04) nearly as much as from the photo
-# (about 0.05): the eyes and nose sit in roughly the same places (an eye moves by about 10
-# pixels between seeds, and seed 2 has an extra eye-like ring near the right edge), the textures between them are
-# different. Many images share these activations.
+# (about 0.05). The eyes and the nose sit in roughly the same places, but only roughly: the
+# left eye moves by 15–25 pixels between seeds (about half of a 32-pixel grid cell of this
+# 4×4 layer), seed 2 has an extra eye-like ring near the right edge, and the textures differ.
+# Many images share these activations.
 
 # %% [markdown]
 # ### Think, then write
@@ -375,7 +393,7 @@ print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}"
 
 # %% [markdown]
 # Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
-# 1.38, 2.24 and 2.62 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
+# 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
 # photo than an all-zero map, likely the price of their high-frequency texture). This space
 # favours the `blocks.1` reconstruction almost by construction (it is the quantity that
 # inversion optimised), so its first place shows little; the informative part is the order
@@ -383,9 +401,8 @@ print("pixel error after 8x8 averaging, from:        ", ", ".join(f"{l} {v:.3f}"
 # 8x8 averages, gives the same order for all four (0.007, 0.010, 0.025, 0.029): with the
 # texture averaged away, the deeper reconstructions still lose more of the photo's colours
 # and layout. On this photo and with this prior, then, the deeper the layer, the less of the
-# photo its reconstruction carries. Two other judges are not computed here: another
-# network's features, and agreement between seeds at every layer (above, only for
-# `blocks.12`).
+# photo its reconstruction carries. Agreement between seeds is a third judge: the exercise
+# at the end computes it for `blocks.12`.
 
 # %% tags=["check"]
 # measured in blocks.1's features and in 8x8 averages, the deeper reconstructions are farther from the photo
@@ -397,19 +414,17 @@ if not cv.config.quick():
 # ## 3. Why `head` gives noise, and how to invert it
 #
 # The blocks of EfficientNet-Lite0 end in a *linear* projection: their outputs are signed
-# and every unit passes a gradient. `head` is a 1x1 convolution, batch norm and **ReLU6**:
-# on the cat, nearly 9 in 10 of its values are exactly 0. Started from noise, many of the
-# units the photo switches on are off for the noise image (the first line below), and an off
-# ReLU unit gets no gradient that would turn it on: only pixel changes made for other units
-# can switch it on, by chance. What the optimiser *can* do directly is switch off the units
-# the noise turned on, and it does, until the head's output is almost all zero: $d \to 1$,
-# the distance of an empty activation map, where little gradient is left (a longer run is
-# not tried here). This is what happens *here*, with 88% of the head at exactly
-# 0, a noise start that switches on only 11% of the photo's active units, plain
-# Adam at lr 0.05 and 300 steps; it is not a general rule: Mahendran & Vedaldi (2015)
-# inverted every AlexNet layer, its ReLU outputs included, from noise. The numbers below: of the units the photo switches on, the
-# share that are on at the start and at the end of the `head` inversion, and $d$ going from
-# its start value only to about 1, the empty map.
+# and every unit passes a gradient. `head` is a 1x1 convolution, batch norm and **ReLU6**,
+# which clamps to [0, 6]: on the cat, nearly 9 in 10 of its values are exactly 0. Started
+# from noise, most of the units the photo switches on are off for the noise image, and an
+# off ReLU unit gets no gradient that would turn it on (only pixel changes made for other
+# units can switch it on, by chance). What the optimiser *can* do directly is switch off the
+# units the noise turned on, and it does, until the head's output is almost all zero:
+# $d \to 1$, the distance of an empty activation map, where little gradient is left. This
+# is what happens *here* (these settings, 300 steps); it is not a general rule: Mahendran &
+# Vedaldi (2015) inverted every AlexNet layer, its ReLU outputs included, from noise. The
+# numbers below: of the units the photo switches on, the share that are on at the start and
+# at the end of the `head` inversion, and $d$ at the start and at the end.
 
 # %%
 head = results["head"]
@@ -427,10 +442,11 @@ print(f"head: d {head.info['distance_start']:.2f} at the start, {d['head']:.2f} 
 # The cure for the *optimisation* is to invert the same layer *before* its clamp, `head.bn`
 # (the batch-norm output, 1280 signed values per position; `head` is this clamped to
 # [0, 6]): every unit passes a gradient again. It is a trade-off, not the same layer:
-# `head.bn` also asks the image to match the negative values that the clamp throws away and
-# the classifier never sees, a stronger constraint than the network's own representation.
-# We take a smaller step (`lr=0.02` instead of
-# the default 0.05), chosen by trial: at 0.05 some random starts ended at a worse match.
+# `head.bn` also asks the image to match the values outside [0, 6] that the clamp throws
+# away (the negative ones, and any above 6) and the classifier never sees, a stronger
+# constraint than the network's own representation. We take a smaller step (`lr=0.02`
+# instead of the default 0.05); the line printed below the figure separates the two
+# changes, the layer and the step size: each layer at both learning rates.
 
 # %%
 before_clamp = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0, lr=0.02)
@@ -442,6 +458,17 @@ panels = {"head (after ReLU6)": head, "head.bn (before it)": before_clamp, "head
 cv.plot.inversions(head.info["target"], {k: r.tensor for k, r in panels.items()},
                    {k: r.info["distance_end"] for k, r in panels.items()}, cell=3, fontsize=12)
 
+# %%
+head_slow = cv.invert(clf, cat, "head", size=SIZE, steps=STEPS, seed=0, lr=0.02)
+bn_fast = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0)   # the default lr, 0.05
+print(f"d at lr 0.05 / lr 0.02: head {d['head']:.2f} / {head_slow.info['distance_end']:.2f}, "
+      f"head.bn {bn_fast.info['distance_end']:.2f} / {before_clamp.info['distance_end']:.2f}")
+
+# %% tags=["check"]
+# the layer, not the step size, decides: head stalls near 1 at both learning rates, head.bn matches at both
+if not cv.config.quick():
+    assert min(d["head"], head_slow.info["distance_end"]) > 0.9 and bn_fast.info["distance_end"] < 0.15
+
 # %% tags=["check"]
 # head: most units off on the photo, the inversion switched off (d -> 1); head.bn: matched and classified as a cat
 assert (a0 == 0).float().mean() > cv.config.pick(0.8, 0.5)   # most of the head is off on the photo
@@ -452,36 +479,36 @@ if not cv.config.quick():
     assert top[0] in range(281, 286), top   # 281-285: ImageNet's domestic cats
 
 # %% [markdown]
-# **What the `head.bn` pictures show.** The optimisation now works: $d$ falls below 0.1 with
-# the light prior and the network calls the result a cat. But to our eyes it is mostly
+# **What the `head.bn` pictures show.** The line printed above separates the two changes:
+# `head` stalls near 1 at the smaller step too, and `head.bn` matches at the default step
+# too, so the layer, not the step size, makes the difference. With the light prior $d$
+# falls below 0.1 and the network calls the result a cat. But to our eyes it is mostly
 # coloured texture with cat parts in it, and some of its eye-like rings are *displaced*. In
 # the middle panel the clearest is an eye shape in the lower left, below the photo's left
 # eye, with a ring near the top, on the forehead, where the photo has no eye; below the right
 # eye there is only a faint arc. With the tenfold TV weight (right panel) the rings are
 # easier to see: eye shapes below both real eyes and rings on the forehead, one of them
-# near the photo's left eye. At the end of the network
-# a 128-pixel photo is summarised in a 4x4 grid of 1280 features, sampled every 32 pixels,
-# each position seeing, in principle, the whole image (its theoretical receptive field;
-# the effective one is smaller, Luo et al. 2016): position is coded only coarsely, so an image with
-# the cat's parts (eyes, nose) partly in the wrong places fits it as well. The
-# reconstruction keeps those parts inside high-frequency texture, and the network calls it a
-# cat with less confidence than the photo (printed above): matching the last layer does not
-# force a natural image. This is related to Nguyen, Yosinski & Clune's (2015) *fooling
-# images*, but not the same thing: theirs are unrecognisable to people, classified at 99%
-# or more, and come from asking only for the label, not for a real photo's features.
+# near the photo's left eye. The displacement comes with the grid, not with the last layer:
+# from `blocks.12` on (section 2's titles), a 128-pixel photo is summarised in a 4×4 grid,
+# one position every 32 pixels, each position seeing, in principle, the whole image (its
+# theoretical receptive field; the effective one is smaller, Luo et al. 2016). Position is
+# coded only to within a fraction of a grid cell, so an image with the cat's parts partly in
+# the wrong places fits as well: the `blocks.12` eyes drifted too (section 2). The network
+# calls the picture a cat with less confidence than the photo (printed above): matching the
+# last layer does not force a natural image. This is related to Nguyen, Yosinski & Clune's
+# (2015) *fooling images*, but not the same thing: theirs are unrecognisable to people,
+# classified at 99% or more, and come from asking only for the label.
 #
 # Which of those images you see depends on the prior. The stronger prior reaches an even
-# *lower* $d$ (0.04) than the light one: the light-prior run is limited by the optimisation
-# (300 pixel steps from noise), not by the objective, since a smoother image fits the layer
-# at least as well. Mahendran & Vedaldi (2015) tuned their prior per layer and got fragments
-# of the object from AlexNet's last layers, and a *learned* inverse (Dosovitskiy & Brox 2016)
-# recovers colours and layout even from them. One inversion with a light prior cannot say how
-# much the last layer keeps; it says only that the last layer does not rule out a
-# high-frequency texture with displaced cat parts. The numbers
-# below: the light-prior picture's total variation (the roughness that section 4's
-# regulariser penalises) is more than ten times the photo's; its mean squared pixel error to
-# the photo is about that of the `blocks.12` reconstruction: a pixel error cannot tell a
-# faithful picture from a texture of the right average colour.
+# *lower* $d$ than the light one, so the light-prior run is limited by the optimisation (300
+# pixel steps from noise), not by the objective. Mahendran & Vedaldi (2015) tuned their prior
+# per layer and got fragments of the object from AlexNet's last layers, and a *learned*
+# inverse (Dosovitskiy & Brox 2016) recovers colours and layout even from them. One
+# inversion cannot say how much the last layer keeps; it says only that the last layer does
+# not rule out a high-frequency texture with displaced cat parts. The numbers below: the
+# light-prior picture's total variation is more than ten times the photo's, and its pixel
+# error to the photo is about that of the `blocks.12` reconstruction: a pixel error cannot
+# tell a faithful picture from a texture of the right average colour.
 
 # %%
 photo = head.info["target"]
@@ -496,23 +523,22 @@ if not cv.config.quick():
     assert rough_tv[1] > 10 * rough_tv[0] and abs(far - pixel_error["blocks.12"]) < 0.25 * far
 
 # %% [markdown]
-# ## 4. What the regularisers do
+# ## 4. What the prior does, and what the architecture does
 #
 # Without total variation the optimiser may match the deep activations with
 # high-frequency patterns the eye reads as noise: many images share the same deep
-# activations, and the regulariser picks a smoother one among them. Here it costs nothing in
-# feature distance: with a TV weight of 5 the total variation falls several-fold and $d$
-# stays about the same (at `blocks.8`, on this photo). This section shows only the TV term.
-# Jitter was switched off only at `blocks.1`, and only together with TV (section 2); the
-# alpha-norm appears only as numbers (mean colour, pixel error) in section 2's table. What either does to the
-# picture at a deep layer is not shown here.
+# activations, and the regulariser picks a smoother one among them. The figure shows
+# `blocks.8` at three TV weights (0, the default 0.5, and 5), with the left eye enlarged
+# below each picture.
 
 # %%
 rough = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=0.0)
 smooth = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=5.0)
-cv.plot.renderings([rough.info["target"], rough, smooth],
-                   ["photo", f"TV weight 0, d={rough.info['distance_end']:.2f}",
-                    f"TV weight 5, d={smooth.info['distance_end']:.2f}"], cell=3, fontsize=12)
+tvs = {"TV weight 0": rough, "TV weight 0.5 (default)": results["blocks.8"], "TV weight 5": smooth}
+full = [photo] + [r.tensor for r in tvs.values()]
+eye = [x[..., 22:70, 14:62] for x in full]   # a 48x48-pixel crop around the left eye
+cv.plot.renderings(full + eye, ["original"] + [f"{k}, d={r.info['distance_end']:.2f}" for k, r in tvs.items()]
+                   + ["left eye, enlarged"] * 4, ncols=4, cell=3.2, fontsize=12, suptitle="blocks.8 inverted at three TV weights")
 
 # %%
 tv_rough, tv_smooth = (cv.optvis.objectives.tv(r.tensor).item() for r in (rough, smooth))
@@ -524,15 +550,77 @@ if not cv.config.quick():
     assert tv_smooth < 0.5 * tv_rough and smooth.info["distance_end"] < rough.info["distance_end"] + 0.05
 
 # %% [markdown]
-# **What to look at:** the difference is subtle at this size. With a TV weight of 5 the
-# speckle is softer and the colours less saturated; the eyes, the nose and the stripes of
-# the fur stay in the same places, at $d$ = 0.17 against 0.18, while the total variation
-# is about six times smaller (0.0130 against 0.0789). The default weight, 0.5, is the
-# `blocks.8` panel of section 2.
+# **What to look at:** in the enlarged crops, at TV weight 0 the eye is drawn in dense,
+# saturated colour speckle; at the default 0.5 the speckle is only a little softer; at 5 the
+# texture is visibly smoother and paler. The eye's outline and the fur's stripes stay in
+# place at all three weights, and $d$ barely moves (the titles), while the total variation
+# falls about six-fold (printed above): here the smoothing costs nothing in feature distance.
+#
+# **Jitter at a deep layer.** Section 2c turned the jitter off at `blocks.1` and printed
+# $d$ for `blocks.12` without it; here is that `blocks.12` picture beside the default one
+# (jitter on).
+
+# %%
+tv_still = cv.optvis.objectives.tv(still.tensor).item()
+display(cv.plot.renderings([photo, results["blocks.12"], still], ["original", f"blocks.12, jitter on, d={d['blocks.12']:.2f}",
+                           f"blocks.12, jitter off, d={still.info['distance_end']:.2f}"], cell=3.6, fontsize=13))
+print(f"total variation: jitter on {cv.optvis.objectives.tv(results['blocks.12'].tensor).item():.4f}, off {tv_still:.4f}; "
+      f"pixel error to the photo: on {pixel_error['blocks.12']:.3f}, off {(still.tensor - photo).pow(2).mean().item():.3f}")
+
+# %% tags=["check"]
+# without jitter blocks.12 reaches a far smaller d, about blocks.1's without jitter
+if not cv.config.quick():
+    assert still.info["distance_end"] < 0.5 * d["blocks.12"] and still.info["distance_end"] < 3 * dv["no jitter, TV 0.5"]
+
+# %% [markdown]
+# **What to look at:** without jitter the `blocks.12` reconstruction is paler and smoother
+# (its total variation falls to about a third, printed above) and a little closer to the
+# photo in pixels, at a far lower $d$; but the cat's parts are much fainter, the eyes barely
+# visible. On this photo the jitter brings out both the cat's parts and the saturated
+# texture: a picture that must match wherever a shift lands keeps only what survives it.
+#
+# ### 4b. A network with random weights
+#
+# How much of a reconstruction comes from what the network *learned*, and how much from its
+# architecture and the prior? The sanity check: invert the same layer of the same
+# architecture with random weights (PyTorch's default initialisation, the batch-norm
+# statistics re-estimated on eight course photos so that the units respond to their input).
+# Both runs here have the jitter off, which the random network cannot match at all, and
+# the same TV and alpha-norm prior.
+
+# %%
+import copy
+
+random_net = copy.deepcopy(clf)   # a copy: the course's model stays trained
+photos = torch.cat([clf.preprocess(cv.sample_image(n), size=SIZE) for n in cv.sample_images()[:8]])
+cv.evaluate.randomize_layer(random_net.model, seed=0, calibrate=photos)   # every weight redrawn at random
+pair = {k: cv.invert(m, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0, transforms=None)
+        for k, m in (("trained", clf), ("random weights", random_net))}
+pair_error = {k: (r.tensor - photo).pow(2).mean().item() for k, r in pair.items()}
+cv.plot.renderings([photo, *pair.values()], ["original"] + [f"blocks.4, {k}, no jitter\nd={r.info['distance_end']:.2f}, "
+                   f"pixel error {pair_error[k]:.3f}" for k, r in pair.items()], cell=3.8, fontsize=13)
+
+# %% tags=["check"]
+# the random network's reconstruction is farther from the photo than the trained one's
+if not cv.config.quick():
+    assert pair_error["random weights"] > pair_error["trained"]
+
+# %% [markdown]
+# **What to look at:** both layers are matched equally well ($d$ = 0.04 in both titles), but
+# the random network's reconstruction is noise with no trace of the cat, about twice as far
+# from the photo in pixels. On this network, with this prior, the cat in the inversions comes
+# from the learned weights, not from the architecture. That is not guaranteed: He, Wang &
+# Hopcroft (2016) got recognisable reconstructions from random-weight networks, so run this
+# control on your own model.
 
 # %% [markdown]
 # ## 5. Pitfalls
 #
+# - **Part of the picture can be the architecture's.** A network with *random* weights can
+#   give a recognisable reconstruction (He, Wang & Hopcroft 2016; Ulyanov et al.'s *Deep
+#   Image Prior* makes the related point that an architecture is itself a prior); here it does not
+#   (section 4b), but run that control on your own model before crediting what you see to
+#   learned features.
 # - **$d$ is not fidelity.** A small feature distance at a deep layer means the layer is easy
 #   to fool, not that the picture is faithful (section 2); compare with the reference values
 #   of near copies of the photo.
@@ -542,15 +630,16 @@ if not cv.config.quick():
 # - **The picture depends on the prior and the seed.** Different random starts give different
 #   pictures at the same $d$ (section 2), and a stronger TV weight gives a smoother one
 #   (sections 3 and 4): what you see is one image among many the layer cannot tell apart.
-# - **The settings and the step budget shape $d$.** With jitter and TV, `blocks.1` ends at
-#   the highest $d$; with both off it reaches 0.01 (section 2). Compare $d$ across layers
+# - **The settings and the step budget shape $d$.** With jitter, `blocks.1` ends at the
+#   highest $d$ of the four blocks; with the jitter off, `blocks.1` and `blocks.12` end at
+#   about the same small $d$ (section 2c). Compare $d$ across layers
 #   only under the same settings, and say which. Check that the loss's running mean has
 #   flattened before comparing $d$s, or say that you compare at a fixed budget: section 2
 #   does the latter, since at 300 steps neither `blocks.1` nor `blocks.12` has flattened.
 # - **A matched deep layer is not a natural image.** The `head.bn` picture is called a cat
 #   while some of its cat parts sit in the wrong places inside texture (section 3).
 # - **Two photos, one resolution.** Everything here is a close-up of a cat (and, in section 2,
-#   a cup of coffee) at 128 pixels; at `head` that is a 4x4 grid. Try other photos and sizes
+#   a cup of coffee) at 128 pixels; from `blocks.12` on that is a 4×4 grid. Try other photos and sizes
 #   before generalising.
 #
 # **On your own model:** `cv.invert` takes the course's wrapped model (which carries its
@@ -579,11 +668,11 @@ cv.widgets.inversion_panel(layer="blocks.8")
 
 
 # %% [markdown]
-# ### Exercise: relative feature distance
+# ### Exercise, part 1: relative feature distance (a warm-up)
 #
 # Write `feature_distance(a, a0)` returning, for activations of shape `(N, C, H, W)`,
 # the relative distance $\lVert a - a_0\rVert^2 / \lVert a_0\rVert^2$ of each image
-# (a length-N tensor).
+# (a length-N tensor). Part 2 uses it.
 
 
 # %% tags=["exercise"]
@@ -595,24 +684,58 @@ def feature_distance(a, a0):
 cv.exercises.check_feature_distance(feature_distance);
 
 
+# %% [markdown]
+# ### Exercise, part 2: do the seeds agree?
+#
+# Section 2e inverted `blocks.12` from three random starts (`seeds`). Use your
+# `feature_distance` and `cv.activations(clf, clf.from_unit(x), "blocks.1")` to measure, in
+# the common space of `blocks.1`, each seed's picture against the photo and the three
+# pictures against each other. **Predict first:** are the seeds closer to each other than
+# to the photo, or about as far? What would each answer say about what `blocks.12` keeps?
+# (The folded solution below answers both parts.)
+
 # %% tags=["solution"]
 def feature_distance_solution(a, a0):
     return (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1)
 
+act = {i: cv.activations(clf, clf.from_unit(r.tensor), "blocks.1") for i, r in enumerate(seeds)}   # part 2
+act_photo = cv.activations(clf, clf.from_unit(photo), "blocks.1")
+to_photo = [feature_distance_solution(act[i], act_photo).item() for i in act]
+to_each_other = [feature_distance_solution(act[i], act[j]).item() for i, j in ((0, 1), (0, 2), (1, 2))]
+print("d at blocks.1, each seed to the photo:", ", ".join(f"{v:.2f}" for v in to_photo),
+      "; between seeds:", ", ".join(f"{v:.2f}" for v in to_each_other))
 assert cv.exercises.check_feature_distance(feature_distance_solution)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after running yours)</summary>
+#
+# The three `blocks.12` pictures are about half as far from each other at `blocks.1`
+# (1.18 to 1.27) as from the photo (2.43 to 2.64, printed by the solution), and still more
+# than 1 apart. They share something the photo does not have: the kind of high-frequency
+# texture `blocks.12` accepts; and they all miss the photo's exact colours and fine layout.
+# If they had been as close to each other as to the photo, the picture would be mostly the
+# random start's doing; if much closer to each other than to anything else, the layer would
+# pin the image down. What `blocks.12` keeps is the coarse layout and the kind of texture, not
+# one picture.
+#
+# </details>
 
 # %% [markdown]
 # ## Summary
 #
 # - Feature inversion searches for an image whose activations at one layer match a photo's,
 #   from noise, under a prior (total variation, alpha-norm).
-# - Shallow layers give back nearly the photo (with this prior, jitter included, a paler
-#   copy); deeper blocks keep where the parts are and let exact colour and smooth surfaces
-#   go. With jitter and TV, after 300 steps, $d$ falls with depth; with both off, `blocks.1`
-#   reaches 0.01. Either way $d$ is not fidelity: at `blocks.12`, mild noise on the photo has
-#   a larger $d$ than a poor inversion.
+# - Shallow layers give back nearly the photo (with this prior, a paler copy); deeper blocks
+#   keep roughly where the parts are (at the 4×4 grid of `blocks.12`, to within a fraction of
+#   a grid cell) and let exact colour and smooth surfaces go.
+# - $d$ is not fidelity, and its order across depth comes from the settings: with jitter it
+#   falls with depth, without jitter `blocks.1` and `blocks.12` end about equal. At
+#   `blocks.12`, mild noise on the photo has a larger $d$ than a poor inversion.
+# - Part of what an inversion shows can come from the architecture and the prior: compare
+#   with a randomly initialised network of the same architecture (here its `blocks.4`
+#   reconstruction is noise, so the cat comes from the learned weights).
 # - Many images share a deep layer's activations: seeds and priors pick different ones.
-# - A layer clamped by a ReLU can stall the optimisation here; the layer before the clamp
+# - A layer clamped by a ReLU6 can stall the optimisation here; the layer before the clamp
 #   works but asks for more. A matched last layer can still be far from a natural image.
 
 # %% [markdown]
