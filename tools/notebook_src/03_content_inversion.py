@@ -305,7 +305,7 @@ if not cv.config.quick():
 # %%
 moved = cat.rotate(0, translate=(8, 8))   # 8 pixels right and down in the 451x300 photo: about 4 after the resize
 copies = {"shifted by about 4 pixels": clf.to_unit(clf.preprocess(moved, size=SIZE)).clamp(0, 1),
-          "plus noise (sd 0.05)": (photo + 0.05 * torch.randn(photo.shape, generator=torch.Generator().manual_seed(0))).clamp(0, 1)}
+          "plus noise (sd 0.05)": (photo + 0.05 * torch.randn(photo.shape, generator=torch.Generator().manual_seed(0)).to(photo.device)).clamp(0, 1)}
 ref = {n: {l: cv.optvis.feature_distance(clf, clf.from_unit(x), clf.from_unit(photo), l).item() for l in blocks}
        for n, x in copies.items()}
 for n, r in ref.items():
