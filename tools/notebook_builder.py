@@ -296,7 +296,8 @@ def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     is given only once one has been measured (an estimate says nothing a reader can trust)."""
     times = load_times().get(name, {})
     cpu, gpu = times.get("cpu"), times.get("gpu")
-    cpu_text = f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores (measured)" if cpu else f"about {estimate[0]} on a CPU"
+    threads = f", {cpu['threads']} thread{'s' if cpu['threads'] > 1 else ''}" if cpu and cpu.get("threads") else ""
+    cpu_text = f"{_duration(cpu['seconds'])} on {cpu['cores']} CPU cores{threads} (measured)" if cpu else f"about {estimate[0]} on a CPU"
     gpu_text = f"; {_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else ""
     return f"**Run time (full mode):** {cpu_text}{gpu_text}. Quick mode (fewer steps and, in most notebooks, smaller images: for a first look) runs in seconds."
 
@@ -392,6 +393,8 @@ def record_time(name: str, seconds: float) -> None:
         kind = "gpu"
     else:
         entry = {"seconds": round(seconds, 1), "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()}
+        if os.environ.get("OMP_NUM_THREADS"):  # --threads N: the kernel used N of them
+            entry["threads"] = int(os.environ["OMP_NUM_THREADS"])
         kind = "cpu"
     times.setdefault(name, {})[kind] = entry
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
