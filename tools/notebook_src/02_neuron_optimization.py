@@ -149,7 +149,8 @@ cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in g
 # - Simonyan et al.'s class images show recognisable object parts scattered over the frame in
 #   several copies, much like this one; Nguyen et al. (2015) found images that are pure noise
 #   or stripes to us yet get over 99% for a class ("fooling images").
-#
+
+# %% [markdown]
 # The numbers: the spread of pixel values in the central half of each side (rows and columns
 # $H/4$ to $3H/4$, a quarter of the area) over the spread around it
 # (`cv.optvis.centre_contrast`), what the network calls the class image, and the theoretical
@@ -518,7 +519,10 @@ if not cv.config.quick():
 # (the patch is centred on it; grey is outside the photo). Titles give the unit's
 # activation and its row and column in the 10x10 map of `blocks.8` (0 to 9; row 0 at the
 # top). The first row also shows the seed-0 render of section 4, whole, and the 64-pixel
-# patch around its own best unit, at the same scale as the photo patches.
+# patch around its own best unit, at the same scale as the photo patches. (In the photo
+# credits under the figure, "by GCompris" means that the crop and sharpening were made for
+# the image set of GCompris, the educational software the photo was taken from; the cups
+# photo is a KDE Plasma wallpaper, with no web page on record.)
 
 # %%
 photos = cv.sample_images()
