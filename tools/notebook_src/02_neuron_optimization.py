@@ -68,13 +68,15 @@ cv.plot.score_history(res.history, title="blocks.8 channel 12: mean activation p
                       smooth=10, mark_step=STEPS // 4)
 
 # %% [markdown]
-# The score is the channel's mean activation on the image *as transformed at that step*.
-# It climbs quickly, then keeps rising slowly: more than half of the gain comes before the dashed
-# line, in the first quarter of the steps (printed below, read off the running mean of 10 steps,
-# the solid line, where it meets the dashed line). The step-to-step jitter comes from the random
-# shift, scale and rotation drawn at each step; averaged over the last 10 steps the score
-# stays below what the finished image scores untransformed (both printed below; the same
-# image is the row "Fourier + transforms" of section 4). The optimisation has found an image
+# The score (the figure's y axis, "score") is channel 12's mean activation on the image *as
+# transformed at that step*. The solid line, the running mean of 10 steps, starts at step 9,
+# the first step with 10 scores behind it. The score climbs quickly, then keeps rising
+# slowly: more than half of the gain comes before the dashed line, in the first quarter of
+# the steps (printed below, read off the solid line where it meets the dashed line). The
+# step-to-step jitter comes from the random shift, scale and rotation drawn at each step;
+# averaged over the last 10 steps the score stays below what the finished image scores
+# untransformed (both printed below; the same image is the panel "Fourier + transforms" of
+# section 4). The optimisation has found an image
 # that drives the channel strongly under this prior, one pattern repeated everywhere (a
 # channel objective averages over all positions). Read it as a texture, not as an object;
 # whether the channel responds to this pattern in *photos* is another question (section 7).
@@ -140,16 +142,21 @@ cv.plot.renderings(images, [f"{g.describe()}\n({cv.title_name(clf)})" for g in g
 # texture. The network calls it a goldfish with near certainty (printed below),
 # which is no surprise: the image was optimised for exactly that logit.
 #
-# - We maximise the *logit*, not the softmax probability, because the probability can also
-#   be raised by pushing the other classes down (Simonyan et al. 2014).
+# - We maximise the *logit*, not the softmax probability. The usual reason: the probability
+#   can also be raised by pushing the other classes down (Simonyan et al. 2014). Olah et al.
+#   (2017) call this the standard explanation and offer another: it may simply be harder to
+#   optimise through the softmax. Either way, they report better images from logits.
 # - Simonyan et al.'s class images show recognisable object parts scattered over the frame in
 #   several copies, much like this one; Nguyen et al. (2015) found images that are pure noise
 #   or stripes to us yet get over 99% for a class ("fooling images").
-#
+
+# %% [markdown]
 # The numbers: the spread of pixel values in the central half of each side (rows and columns
 # $H/4$ to $3H/4$, a quarter of the area) over the spread around it
 # (`cv.optvis.centre_contrast`), what the network calls the class image, and the theoretical
-# receptive fields.
+# receptive fields of five blocks (section 3 renders `blocks.5`, not `blocks.4`; its field,
+# not printed, lies between `blocks.4`'s and `blocks.8`'s). Why the render size in the last
+# line matters: section 7's pitfalls.
 
 # %%
 contrast = cv.optvis.centre_contrast(images)
@@ -199,7 +206,7 @@ if not cv.config.quick():
 # ## 3. Early versus deep layers
 #
 # Olah et al. (2017) render GoogLeNet layer by layer as a progression: edges, then textures,
-# then patterns, then object parts, then whole objects in the deepest layers. Below, channel 3
+# then patterns, then object parts, then objects in deep layers. Below, channel 3
 # of four blocks of EfficientNet-Lite0: a smaller network, rendered at 160 pixels, one
 # channel per block, which need not reproduce that progression.
 #
@@ -216,9 +223,10 @@ if not cv.config.quick():
 #   (one channel per block, one seed: a trend to check on more channels, not a law).
 # - Many deep channels respond to a mixture of unrelated things (*polysemantic* units, Olah et
 #   al. 2020, "Zoom In"; Olah et al. 2017 describe them as "strange mixtures of ideas").
-#   Channel 3 of different stages is an unrelated unit; within a stage (`blocks.8` to
-#   `blocks.10` share 112 channels) residual connections keep channel indices aligned, which
-#   is why `blocks.10` channel 3 resembles `blocks.8` channel 3 in section 5.
+#   Channel 3 of different stages is an unrelated unit. Within a stage, residual connections
+#   keep channel indices aligned: `blocks.8` starts a 112-channel stream and `blocks.9` and
+#   `blocks.10` add their outputs to it. That is most likely why `blocks.10` channel 3
+#   resembles `blocks.8` channel 3 in section 5 (a resemblance judged by eye, not measured).
 
 # %%
 layers = ["blocks.1", "blocks.5", "blocks.10", "blocks.15"]
@@ -297,9 +305,12 @@ if not cv.config.quick():
 # - strided convolutions and pooling give the gradient checkerboard-like, high-frequency
 #   patterns (Odena et al. 2016, cited by Olah et al.); EfficientNet-Lite0 has stride-2
 #   convolutions too;
-# - a heuristic about the optimiser: with Adam every pixel moves by about the same amount at
-#   each step, whatever the frequency, so the step's spectrum is flat, and the high-frequency
-#   directions, which are the most numerous, take most of it.
+# - a heuristic about the optimiser: Adam normalises each pixel's step to about the same size.
+#   Where the gradient's sign changes from pixel to pixel (as strided convolutions make it
+#   do), the step becomes close to white noise of equal size everywhere, so high frequencies,
+#   the most numerous directions, get as much of it as low ones. Adam only spreads the noise
+#   evenly; it does not cause it: plain gradient ascent (Erhan et al. 2009, Simonyan et al.
+#   2014) shows the noise too.
 #
 # **Why a parametrisation changes the result of the *same* objective:** gradient ascent is
 # not coordinate-free. With Adam (steps in $\theta$ about equal in every coordinate), scaling
@@ -373,9 +384,10 @@ if not cv.config.quick():
 # **What to look at:** most of the eight channels (0, 1, 2, 3 and 5) draw scale- or arc-like
 # tilings a few tens of pixels across, differing in colour and orientation; channel 6 draws
 # wavy strands, and channels 4 and 7 draw long strands and broad bands across much of the
-# frame instead. Part of the tilings' similar scale comes from the shared settings (the same
-# canvas, the same $1/f$ prior, the same number of steps); whether these channels *detect*
-# these motifs in photos needs dataset examples (section 7).
+# frame instead. Part of the tilings' similar scale may come from the shared settings (the
+# same canvas, the same $1/f$ prior, the same number of steps), or from units of one layer
+# having similar effective fields; this notebook does not test which. Whether these channels
+# *detect* these motifs in photos needs dataset examples (section 7).
 
 # %%
 n = cv.config.pick(8, 4)  # quick mode renders fewer
@@ -416,7 +428,8 @@ display(cv.plot.difference(res, title=title, clip_percentile=99), Markdown(cv.cr
 
 # %% [markdown]
 # The cat stays recognisable, with the channel's pattern painted over it. The fair comparison
-# is the same start from the photo *without* the penalty ($\lambda = 0$). Printed below:
+# is the same start from the photo *without* the penalty ($\lambda = 0$). The figure does not
+# draw that render; only its numbers are printed below:
 #
 # - the penalty keeps the result twenty times closer to the photo (mean squared distance
 #   0.0016 against 0.0326) for about a quarter less activation (20.7 against 27.4);
@@ -465,6 +478,9 @@ if not cv.config.quick():
 #   unit under one prior. What the unit responds to in data shows in the natural images (or
 #   patches) that activate it most, the *dataset examples* Olah et al. (2017) put next to
 #   every render: below, the best patches among this package's 16 sample photos.
+# - **The canvas size shapes the render.** The renders are 160 pixels, the training images
+#   224: `blocks.8`'s map is then 10x10, so 64 of its 100 units lie within two units of the
+#   zero-padded border (the border effect tested below), and fewer copies of a motif fit.
 # - **Renders reach values photos may not.** Compare a render's score with the highest
 #   natural scores before calling it out of range (printed below, for these 16 photos only).
 # - **The prior decides part of the picture.** Section 4 gave five different images of one
@@ -486,7 +502,8 @@ if not cv.config.quick():
 #   a layer's activation space as meaningful as units; Bau et al. (2017) and Olah et al.
 #   (2017) find units interpretable somewhat more often. Either way, do not assume a single
 #   unit is the natural unit of meaning.
-#
+
+# %% [markdown]
 # **On your own model:** wrap it with its input normalisation, e.g.
 # `net = cv.wrap_model(my_module, categories, input_size=224, mean=(0.485, 0.456, 0.406),
 # std=(0.229, 0.224, 0.225))`, list the layers with `cv.layer_names(net)`, then
@@ -502,7 +519,10 @@ if not cv.config.quick():
 # (the patch is centred on it; grey is outside the photo). Titles give the unit's
 # activation and its row and column in the 10x10 map of `blocks.8` (0 to 9; row 0 at the
 # top). The first row also shows the seed-0 render of section 4, whole, and the 64-pixel
-# patch around its own best unit, at the same scale as the photo patches.
+# patch around its own best unit, at the same scale as the photo patches. (In the photo
+# credits under the figure, "by GCompris" means that the crop and sharpening were made for
+# the image set of GCompris, the educational software the photo was taken from; the cups
+# photo is a KDE Plasma wallpaper, with no web page on record.)
 
 # %%
 photos = cv.sample_images()
@@ -519,23 +539,29 @@ display(Markdown("  \n".join(cv.credit(photos[i]) for i in ex.sources)))
 
 # %% [markdown]
 # **What sits at the crosses**, on these 16 photos: a pale cup rim on dark purple (cups), the
-# black-and-white edge of the fur (giant panda) and the yarn strand (kitten); the other three
-# sit on fairly plain areas next to an edge: dark-red coffee under the spoon (coffee), green
-# background just above the fur (red panda), orange background below the petal (bee). Half
-# of a unit's effective field lies within about 25 pixels of its centre (measured for the
-# centre unit in section 2), most of the patch, so these units still see the nearby edge. The render's patch shows the curved
-# rims that outline each of its scales: curved edges are a fair hypothesis for this channel,
-# but six patches, only three of them centred on an edge, do not establish it.
+# black fur where it meets the green background, with white fur just below and to the right
+# (giant panda), and the yarn strand (kitten); the other three sit on fairly plain areas near
+# an edge: the dark-red saucer below the cup's handle (coffee), green background just above
+# the fur (red panda), orange background below the petal (bee). The centre unit's effective
+# field holds half of its gradient within about 25 pixels (section 2): a disc 50 pixels
+# across, most of the patch's width, so these units probably still see the nearby edge
+# (measured for the centre unit; at the border the frame cuts the field). The render's patch
+# shows the curved rims that outline each of its scales: curved edges are a fair hypothesis
+# for this channel, but six patches, only three of them centred on an edge, do not establish it.
 #
 # The render drives the channel much harder: its best unit about twice the best photo's
 # (40.6 against 19.3), and its mean over all positions ten times any whole photo's (27.8
 # against 2.8; a photo fires in a few places, the render everywhere). That is true of these
 # 16 photos; a real data set (ImageNet's validation images) could reach higher.
-#
+
+# %% [markdown]
 # **Where the best units sit** (printed below): three of the six (cups, red panda, kitten)
 # in the outermost ring of the map, the other three (coffee, bee, giant panda) one unit in.
-# With 211-pixel fields even those reach well into the zero padding around the photo. That
-# is suggestive, not striking: the outermost ring holds 36 of the 100 positions and the two
+# Units are 16 pixels apart, so an outermost unit sits roughly 8 pixels from the photo's edge
+# and one of the next ring roughly 24. If the centre unit's effective field is a fair guide
+# (half of it within about 25 pixels), a good part of an outermost unit's field falls on the
+# zero padding, and the outer part of a second-ring unit's. The positions are suggestive,
+# not striking: the outermost ring holds 36 of the 100 positions and the two
 # outer rings 64, so if the six sat at random, all six would fall within two rings about 7%
 # of the time ($0.64^6$). A rough test of a border effect: the same six photos padded by 16
 # pixels of mirrored photo (reflect padding), so that the units near the border now see
@@ -652,10 +678,12 @@ print(f"the random-weight render raised its channel 12 by {climb:.1f}, {climb / 
 # the trained `blocks.8` sees as nothing like the scales (feature correlation 0.01, and -0.04
 # without channel 12). Printed above:
 #
-# - its own channel 12 does respond: it rises from -2.3 to 2.4 (mean of the last 10 steps),
-#   3.1 times the channel's spread over the photos (1.50);
-# - the trained channel's render (27.8) lies about 17 times its spread (1.66) above the
-#   photos' mean;
+# - its own channel 12 does respond: it rises from -2.3 at step 1 to 2.4 (mean of the last
+#   10 steps, on that step's transformed image), a climb of 4.7, 3.1 times the channel's
+#   spread over the photos (1.50);
+# - measured the same way, the trained network's render of section 1 climbed by 19.1 (from
+#   2.5 to 21.6), about 11.5 times its channel's spread over the photos (1.66); its finished
+#   image, untransformed, lies higher still: 27.8, about 17 spreads above the photos' mean (-0.2);
 # - with the trained statistics kept, the same weights give channel 12 a mean of 39.2 with a
 #   spread of 0.50 over the photos, a third of the 1.50 after re-estimating: a large offset,
 #   with the photos still moving it a little.
