@@ -114,10 +114,11 @@ Markdown(cv.credit("drums_and_guitar"))
 # the worst drop (printed below). These rises are not the softmax handing the guitar the
 # drum's share: even if "drum" (p = 0.047) vanished entirely, p(electric guitar) could rise
 # only from 0.22 to about 0.23. Whether they are rises of the guitar's own **logit**, this
-# figure does not show: it reads probabilities. Section 4c reads the logit, on a coarser
-# grid of other squares (32-pixel squares, stride 32): there, the squares that raise
-# p(electric guitar) raise its logit too. That the same holds for these stride-16 squares is
-# likely, but no number printed here checks it. Why hiding the drums would raise the
+# figure does not show: it reads probabilities. Section 4c reads the logit on 49 of these
+# 169 squares (the same grey 32-pixel squares at every other position, stride 32): there,
+# the squares that raise p(electric guitar) raise its logit too. For the other 120
+# squares, which may include the largest rise printed below, that is likely but no number
+# printed here checks it. Why hiding the drums would raise the
 # guitar, this experiment does not say: something in the drums may count against the
 # guitar, or the grey patch may add evidence for it (section 4 and the Pitfalls).
 
@@ -212,21 +213,25 @@ assert 0.005 < both < 0.06
 # them and keeps the positive part (a ReLU). Here it reads the output of EfficientNet-Lite0's
 # final 1x1 head convolution (after its batch norm and activation: 1280 maps of 7x7 cells)
 # and the class **logit**. Because that head is followed only by global average pooling and
-# one linear layer, Grad-CAM before its ReLU is then each 7x7 cell's exact linear
-# contribution to the logit, without the bias (CAM). A cell is not an image region: its
-# receptive field covers much of the image, and the 7x7 map is upsampled for display. It
-# is not the counterfactual "what if this part were hidden?". It costs one
-# forward and one backward pass instead of one forward pass per window. Side by side for
+# one linear layer, Grad-CAM before its ReLU is then, up to scale, each 7x7 cell's exact
+# linear contribution to the logit, without the bias (CAM). A cell is not an image region:
+# its receptive field covers much of the image, and the 7x7 map is upsampled for display.
+# It is not the counterfactual "what if this part were hidden?". It costs one
+# forward and one backward pass instead of one forward pass per window.
+
+# %% [markdown]
+# **Side by side** for
 # the same two classes, both put more of the guitar's map on the guitar and more of the
 # drum's map on the drum kit (printed below; compare with the boxes' share of the image),
 # but they differ in detail: Grad-CAM's guitar map spills more onto the drums, and the two
 # drum maps peak on different drums. Occlusion's map is blockier (the window's size) but
 # needs no access to the network's insides. The two also read different scores: occlusion
 # here the probability, which also moves when *other* classes' logits move, Grad-CAM the
-# logit. That may account for part of their disagreement (for example Grad-CAM's share of
-# the guitar map on the drums, where occlusion shows rises); this notebook does not test
-# it (occlusion's logit map, `output="logit"`, would). Below, occlusion's two maps, then
-# Grad-CAM's; each panel shows positive values only, scaled to its own maximum (its colour
+# logit. That is one possible source of their disagreement, but not the whole of it over
+# the drums: Grad-CAM gives the drums 33% of the guitar map (printed below), while hiding some drum squares
+# raised the guitar's logit, not only its probability, on the squares section 4c reads.
+# A linear contribution and the effect of removing a part need not agree. Below,
+# occlusion's two maps, then Grad-CAM's; each panel shows positive values only, scaled to its own maximum (its colour
 # bar): occlusion's in probability drop, Grad-CAM's (upsampled from 7x7) in the map's own units.
 
 # %%
@@ -543,7 +548,7 @@ cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 # of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
 # the whole photo (dashed line), then falls back as the drums return. Why, these curves do
 # not tell; two hypotheses, untested here: the guitar's own logit rises while the drums are
-# still blurred, as it did when grey squares hid them (sections 2 and 4c), or the other
+# still blurred, as it did when grey squares hid them (section 4c's squares), or the other
 # classes (banjo, stage, drum) lose their evidence in the blurred image and the softmax hands
 # their mass to the guitar. Plotting the insertion curve in logits would tell them apart.
 # So an insertion area above
@@ -669,9 +674,9 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # - **Probability or logit.** A confident class (p near 1) sits where the softmax is flat:
 #   hiding real evidence barely moves its probability (saturation); the logit still moves
 #   (section 4c: the dog's worst square costs half the guitar's probability, but more logit).
-# - **Rises.** Hiding the drums *raised* p(electric guitar) in section 2; on section 4c's
-#   coarser grid (32-pixel squares, stride 32) the squares that raise it raise its own logit
-#   too. Softmax competition alone moves a class at $p_c$ by only about $p_c$ times the
+# - **Rises.** Hiding the drums *raised* p(electric guitar) in section 2; on the 49 of those
+#   squares that section 4c reads as logits (stride 32), the squares that raise it raise its
+#   own logit too. Softmax competition alone moves a class at $p_c$ by only about $p_c$ times the
 #   probability its competitors lose (here about 0.01 if "drum" vanished), so before blaming
 #   it, compare with `output="logit"`. Does the grey patch add evidence, or do the drums
 #   count against the guitar? Section 4 ran blur too: on the 31 squares that hide no pixel
