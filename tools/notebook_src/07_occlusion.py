@@ -467,10 +467,13 @@ cv.plot.occlusion_maps(clf, photo, torch.stack([black_box["occlusion"], black_bo
 # put their maximum on the guitar (the pointing game on its boxes, with the 15-pixel
 # tolerance of section 3; the cell below prints each), and their maps are positively
 # correlated with each other (Pearson's r, printed below: far from identical). They do not
-# agree on the part: LIME's maximum is on the neck, occlusion's on the pickups and RISE's at
-# the body's right edge, by the upper horn (the maxima's pixels are printed below: RISE's
-# is on the image's last column, x = 223; with 169 shifted masks a maximum on the border
-# may be a sampling or edge effect, so read it with care). They differ in texture, and that is the masks'
+# agree on the part: LIME's maximum is on the neck, occlusion's on the pickups and RISE's on
+# the image's last column (x = 223), where the crop cuts through the guitar's body by the
+# upper horn (the maxima's pixels are printed below). With 169 shifted masks, a maximum on
+# the border may be a sampling or edge effect: read it with care.
+
+# %% [markdown]
+# **Texture and offset.** The three maps differ in texture, and that is the masks'
 # signature: occlusion's map is made of overlapping squares, LIME's is constant on each
 # superpixel, and RISE's is made of soft blobs (its masks are smooth). Every RISE score lies
 # close to the mean printed above (RISE's offset), so the RISE panel shows the
@@ -510,8 +513,9 @@ assert cv.quick() or float(black_box["RISE"].max() - black_box["RISE"].min()) < 
 # static copy of this notebook the panel shows only the photo and one square until **run**
 # is pressed in a live session.) That preview shows the whole, uncropped photograph (its
 # shorter side at 224 pixels); **run** occludes the 224x224 centre crop the network sees,
-# the same crop as in the sections above, so the hi-hat, cymbal and amplifier at the sides
-# of the preview are not part of the experiment.
+# the same crop as in the sections above, so the amplifier and most of the hi-hat and
+# cymbal on the left of the preview, and the right side of the guitar's body, lie outside
+# the experiment.
 
 # %%
 cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
