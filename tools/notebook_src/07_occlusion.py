@@ -31,9 +31,12 @@
 # pixel. Zeiler & Fergus asked a blunter question: **what if this part of the image were not
 # there?** Slide a grey square over the image; for each position $w$ record the target's
 # probability $f_c(x_{\setminus w})$ with that square hidden. Where the probability falls, the
-# network was using those pixels.
+# network was using those pixels. Zeiler & Fergus plot this probability per occluder
+# position (the middle panel of the figure below).
 #
-# The per-pixel map averages the drop over every window $w$ that covers pixel $p$:
+# The per-pixel map is a common later convention (Captum's `Occlusion` computes it, for
+# example), not a step of their paper: it averages the drop over every window $w$ that
+# covers pixel $p$:
 #
 # $$A_c(p) = \frac{1}{|\{w \ni p\}|} \sum_{w \ni p} \big[f_c(x) - f_c(x_{\setminus w})\big].$$
 #
@@ -96,20 +99,28 @@ Markdown(cv.credit("drums_and_guitar"))
 # scale and the guitar's two boxes in white. Middle: how much the "electric guitar"
 # probability drops, from its unoccluded 0.22, with the occluder at each position: one cell
 # per position, drawn at the occluder's centre over a faint copy of the photo, with the same
-# boxes. It drops most (red) where the square hides the guitar's body. Off the guitar the
-# drops are much smaller, but some squares over the drums *raise* it (blue, a negative
-# drop), by as much as or more than the worst drop (printed below). These rises are not the
-# softmax handing the guitar the drum's share: even if "drum" (p = 0.047) vanished entirely,
-# p(electric guitar) could rise only from 0.22 to about 0.23. The scatter of section 4c
-# (32-pixel squares, stride 32) shows that such squares raise the guitar's own **logit**. Why, this experiment does not say:
-# something in the drums may count against the guitar, or the grey patch may add evidence
-# for it. Right: the per-pixel mean drop of the equation above (transparent: no change).
-# Both panels are in the same unit, each on its own symmetric scale (its colour bar): the
-# drop per occluder position in the middle, its mean over the positions covering a pixel
-# on the right; positive and red a drop, negative and blue a rise. The cell below prints the
-# numbers: the worst square is centred on the guitar, the squares that hide no pixel of the
-# guitar cost much less, and the per-pixel map's positive mass sits far more
-# inside the guitar's boxes than their share of the image.
+# boxes. It drops most (red) where the square hides the guitar's body. Right: the per-pixel
+# mean drop of the equation above (transparent: no change). Both panels are in the same
+# unit, each on its own symmetric scale (its colour bar): the drop per occluder position in
+# the middle, its mean over the positions covering a pixel on the right; positive and red a
+# drop, negative and blue a rise. The cell below prints the numbers: the worst square is
+# centred on the guitar, the squares that hide no pixel of the guitar cost much less, and
+# the per-pixel map's positive mass sits far more inside the guitar's boxes than their
+# share of the image.
+
+# %% [markdown]
+# **The blue squares.** Off the guitar the drops are much smaller, but some squares over
+# the drums *raise* p(electric guitar) (blue, a negative drop), by as much as or more than
+# the worst drop (printed below). These rises are not the softmax handing the guitar the
+# drum's share: even if "drum" (p = 0.047) vanished entirely, p(electric guitar) could rise
+# only from 0.22 to about 0.23. Whether they are rises of the guitar's own **logit**, this
+# figure does not show: it reads probabilities. Section 4c reads the logit on 49 of these
+# 169 squares (the same grey 32-pixel squares at every other position, stride 32): there,
+# the squares that raise p(electric guitar) raise its logit too. For the other 120
+# squares, which may include the largest rise printed below, that is likely but no number
+# printed here checks it. Why hiding the drums would raise the
+# guitar, this experiment does not say: something in the drums may count against the
+# guitar, or the grey patch may add evidence for it (section 4 and the Pitfalls).
 
 # %%
 drop = grid.drop[0, 0].cpu()
@@ -199,17 +210,29 @@ assert 0.005 < both < 0.06
 #
 # Grad-CAM (notebook 06) answers a related question from the gradients at the last feature
 # maps: it weights each last-layer feature map by its spatially averaged gradient, sums
-# them and keeps the positive part (a ReLU). For a network whose head is global average
-# pooling plus one linear layer, as here, this is each location's exact linear contribution
-# to the score (CAM); it is not the counterfactual "what if this part were hidden?". It costs one
-# forward and one backward pass instead of one forward pass per window. Side by side for
+# them and keeps the positive part (a ReLU). Here it reads the output of EfficientNet-Lite0's
+# final 1x1 head convolution (after its batch norm and activation: 1280 maps of 7x7 cells)
+# and the class **logit**. Because that head is followed only by global average pooling and
+# one linear layer, Grad-CAM before its ReLU is then, up to scale, each 7x7 cell's exact
+# linear contribution to the logit, without the bias (CAM). A cell is not an image region:
+# its receptive field covers much of the image, and the 7x7 map is upsampled for display.
+# It is not the counterfactual "what if this part were hidden?". It costs one
+# forward and one backward pass instead of one forward pass per window.
+
+# %% [markdown]
+# **Side by side** for
 # the same two classes, both put more of the guitar's map on the guitar and more of the
 # drum's map on the drum kit (printed below; compare with the boxes' share of the image),
 # but they differ in detail: Grad-CAM's guitar map spills more onto the drums, and the two
 # drum maps peak on different drums. Occlusion's map is blockier (the window's size) but
-# needs no access to the network's insides. Below, occlusion's two maps, then Grad-CAM's;
-# each panel shows positive values only, scaled to its own maximum (its colour bar):
-# occlusion's in probability drop, Grad-CAM's in the map's own units.
+# needs no access to the network's insides. The two also read different scores: occlusion
+# here the probability, which also moves when *other* classes' logits move, Grad-CAM the
+# logit. That is one possible source of their disagreement, but not the whole of it over
+# the drums: Grad-CAM gives the drums 33% of the guitar map (printed below), while hiding some drum squares
+# raised the guitar's logit, not only its probability, on the squares section 4c reads.
+# A linear contribution and the effect of removing a part need not agree. Below,
+# occlusion's two maps, then Grad-CAM's; each panel shows positive values only, scaled to its own maximum (its colour
+# bar): occlusion's in probability drop, Grad-CAM's (upsampled from 7x7) in the map's own units.
 
 # %%
 cams = cv.gradcam(clf, photo, [classes])  # the same two classes: one forward, one backward
@@ -389,8 +412,9 @@ assert cv.quick() or worst_of["dog"]["logit"] > 1.2 * worst_of["guitar"]["logit"
 # the logit map have much the same shape (the head and the back; the grass below costs
 # little). Saturation changes the *scale*: the colour bars end at 0.038 of probability,
 # about half the guitar's worst square, but at 0.76 of logit, one and a half times the
-# guitar's. On a probability scale shared with the guitar's map, the dog's would look
-# nearly empty although the network uses the dog.
+# guitar's. On a probability scale shared with the guitar's map (0 to 0.075), the dog's
+# strongest squares would reach only about half the scale, and its weaker ones would nearly
+# vanish, although the network uses the dog.
 
 # %% [markdown]
 # ## 5. Random masks instead of one square: RISE and LIME
@@ -443,8 +467,13 @@ cv.plot.occlusion_maps(clf, photo, torch.stack([black_box["occlusion"], black_bo
 # put their maximum on the guitar (the pointing game on its boxes, with the 15-pixel
 # tolerance of section 3; the cell below prints each), and their maps are positively
 # correlated with each other (Pearson's r, printed below: far from identical). They do not
-# agree on the part: LIME's maximum is on the neck, occlusion's on the pickups and RISE's at
-# the body's right edge, by the upper horn (the maxima's pixels are printed below). They differ in texture, and that is the masks'
+# agree on the part: LIME's maximum is on the neck, occlusion's on the pickups and RISE's on
+# the image's last column (x = 223), where the crop cuts through the guitar's body by the
+# upper horn (the maxima's pixels are printed below). With 169 shifted masks, a maximum on
+# the border may be a sampling or edge effect: read it with care.
+
+# %% [markdown]
+# **Texture and offset.** The three maps differ in texture, and that is the masks'
 # signature: occlusion's map is made of overlapping squares, LIME's is constant on each
 # superpixel, and RISE's is made of soft blobs (its masks are smooth). Every RISE score lies
 # close to the mean printed above (RISE's offset), so the RISE panel shows the
@@ -482,7 +511,11 @@ assert cv.quick() or float(black_box["RISE"].max() - black_box["RISE"].min()) < 
 # important position) and blurs it; a higher percentile keeps fewer positions. Thresholding
 # and blurring discard information that the raw map keeps: read the raw map first. (In a
 # static copy of this notebook the panel shows only the photo and one square until **run**
-# is pressed in a live session.)
+# is pressed in a live session.) That preview shows the whole, uncropped photograph (its
+# shorter side at 224 pixels); **run** occludes the 224x224 centre crop the network sees,
+# the same crop as in the sections above, so the amplifier and most of the hi-hat and
+# cymbal on the left of the preview, and the right side of the guitar's body, lie outside
+# the experiment.
 
 # %%
 cv.widgets.occlusion_panel(image="drums_and_guitar", size=SIZE)
@@ -519,7 +552,7 @@ cv.plot.curves(curves, reference=float(grid.base[0, 0]))
 # of the guitar pasted into a blurred image, p(electric guitar) climbs far above its 0.22 on
 # the whole photo (dashed line), then falls back as the drums return. Why, these curves do
 # not tell; two hypotheses, untested here: the guitar's own logit rises while the drums are
-# still blurred, as it did when grey squares hid them (sections 2 and 4c), or the other
+# still blurred, as it did when grey squares hid them (section 4c's squares), or the other
 # classes (banjo, stage, drum) lose their evidence in the blurred image and the softmax hands
 # their mass to the guitar. Plotting the insertion curve in logits would tell them apart.
 # So an insertion area above
@@ -638,26 +671,44 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 # - **Redundancy.** When the evidence is there twice (two pickups, two eyes, two wheels),
 #   hiding one copy leaves the other, the probability barely moves, and occlusion reports
 #   little importance for either. A window larger than the parts, or RISE/LIME (many parts
-#   hidden at once), can catch it.
+#   hidden at once), can catch it. Section 4b fits this without proving it: a 16-pixel
+#   square (about half a pickup) costs at most 0.045, a 64-pixel square (much of the body)
+#   up to 0.173. A larger square also simply hides more; hiding one pickup, then both, and
+#   comparing the two drops would test redundancy itself.
 # - **Probability or logit.** A confident class (p near 1) sits where the softmax is flat:
 #   hiding real evidence barely moves its probability (saturation); the logit still moves
 #   (section 4c: the dog's worst square costs half the guitar's probability, but more logit).
-# - **Rises.** Hiding the drums *raised* p(electric guitar) in section 2, and its logit rose
-#   with it (section 4c, 32-pixel squares, stride 32): the blue marks squares where
-#   replacing the pixels by grey raised the guitar's own logit. Whether the drums count
-#   against the guitar or the grey adds evidence for it, occlusion does not say; repeat with
-#   `fill="blur"` to find out. Softmax competition alone moves a class
-#   at $p_c$ by only about $p_c$ times the probability its competitors lose (here about
-#   0.01 if "drum" vanished), so before blaming it, compare with `output="logit"`.
+# - **Rises.** Hiding the drums *raised* p(electric guitar) in section 2; on the 49 of those
+#   squares that section 4c reads as logits (stride 32), the squares that raise it raise its
+#   own logit too. Softmax competition alone moves a class at $p_c$ by only about $p_c$ times the
+#   probability its competitors lose (here about 0.01 if "drum" vanished), so before blaming
+#   it, compare with `output="logit"`. Does the grey patch add evidence, or do the drums
+#   count against the guitar? Section 4 ran blur too: on the 31 squares that hide no pixel
+#   of the guitar (all of them overlap the drums' boxes), blur raised p(electric guitar) on
+#   average as much as grey (signed mean drop -0.033 against -0.03). So the rise, on
+#   average, does not need a grey patch. Blur cannot settle it alone: a blurred square keeps
+#   the colours (as the model answer above notes) and is itself unlike a photograph, and
+#   these are averages, not the blue squares of section 2 one by one.
+
+# %% [markdown]
+# **Pitfalls, continued.**
+#
 # - **The fill.** The map answers "what if replaced by *this*": a black, grey or blurred
 #   square gives different numbers (section 4).
 # - **Window and stride.** Parts smaller than the window are smeared, parts larger than it
 #   are under-reported; the stride sets the grid's resolution (section 4b).
 # - **One image.** A hit in the pointing game, a ranking of methods by their curves: on one
 #   image each is one trial (section 3: the drums' boxes would be hit by chance 74 % of the
-#   time). Model randomisation (Adebayo et al. 2018, the sanity check of notebook 08) is
-#   no worry here: occlusion reads the network only through its outputs, so a network with
-#   randomised weights, which gives other answers, also gets another map.
+#   time).
+# - **Sanity checks.** Adebayo et al. (2018) randomise a network's weights and ask whether
+#   a method's map still *looks like* the trained network's map (rank correlation, SSIM);
+#   occlusion was not among the methods they tested. Occlusion depends on the weights only
+#   through the outputs, so it is *expected* to pass, but that is not shown here: with
+#   random weights a grey square may still move the output most where it differs most from
+#   what it covers (the pickups, the drum rims, edges), so the map may keep the image's
+#   structure.
+#   Notebook 08 runs this test on gradient and CAM maps; it leaves occlusion out of its
+#   figure (many passes per map), but its panel (section 6) runs the check on occlusion too.
 
 # %% [markdown]
 # ## Summary
@@ -673,7 +724,8 @@ assert cv.exercises.check_occlusion_drop(occlusion_drop_solution, clf, photo)
 #   they point at the same object, with their own textures (soft blobs, superpixels).
 # - Deletion and insertion curves give evidence of whether a map is faithful; they depend
 #   on the fill and on the image, so read both, over many images. Hiding
-#   parts of a photo can *raise* a class's own logit (the blue of section 2), and an
+#   parts of a photo can *raise* a class's probability (the blue of section 2) and its own
+#   logit (section 4c's squares), and an
 #   insertion curve can climb far above the photo's probability (0.93 against 0.22 here):
 #   neither is an error, and a map's blue is information too.
 #
