@@ -409,7 +409,8 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 # deletion AUC is *worse* than random pixels' on the red panda (0.600 against 0.590) and the
 # palace (0.329 against 0.249), and its insertion AUC on the drum kit (0.123) is below random
 # blobs' (0.207).
-#
+
+# %% [markdown]
 # **The substrate matters, and the blur is not neutral.** Deleting scattered pixels *to a
 # constant* gives a speckled image far from anything the network was trained on (Hooker et al.
 # 2019 retrain the network to avoid it). A blur with scattered sharp pixels can be just as
@@ -996,7 +997,7 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   stem is redrawn (0.22 and 0.25). EigenCAM's class-agnostic map keeps ρ of about 0.7 or
 #   more at every step. The positive-only CAMs (Grad-CAM++, LayerCAM), read at the last
 #   layer, are unchanged by a random classifier and head (0.92), then stay near 0.5 (0.43 to
-#   0.57) while their maps spread into a blob. All five fail the sanity check (mean ρ over
+#   0.57) while their maps spread (LayerCAM's on the German shepherd into a blob). All five fail the sanity check (mean ρ over
 #   the cascade above 0.5), for different reasons (backward rules
 #   that discard the negative half; maps that never read the classifier, or keep only the
 #   positive part of its gradients). Run the check, on several images, on any new method
