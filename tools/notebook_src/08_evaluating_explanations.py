@@ -40,6 +40,7 @@
 #     - Yeh, Hsieh, Suggala, Inouye & Ravikumar, *On the (In)fidelity and Sensitivity of Explanations*, NeurIPS 2019
 #     - 'Rong, Leemann, Borisov, Kasneci & Kasneci, *A Consistent and Efficient Evaluation Strategy for Attribution
 #       Methods*, ICML 2022'
+#     - 'Tomsett, Harborne, Chakraborty, Gurram & Preece, *Sanity Checks for Saliency Metrics*, AAAI 2020'
 # ---
 
 # %% [markdown]
@@ -120,9 +121,10 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 # zig-zag between steps, the German shepherd's 0.78 below) may move with another draw; three
 # draws would triple the cost, so we read the broad pattern only. Each block's weights are redrawn from a normal distribution with the
 # same mean and spread as the trained ones (`init="normal"`), so the activations keep
-# their scale: with PyTorch's default re-initialisation the BatchNorm + ReLU6 layers of this
-# network saturate and every gradient becomes exactly zero, a map that "changes" for the
-# wrong reason.
+# their scale. PyTorch's default re-initialisation can do worse on this network: in the
+# package's own tests (one small photograph, not run here), resetting `blocks.15` that way
+# saturates the ReLU6 after it and guided backprop's map becomes exactly zero, a map that
+# "changes" for the wrong reason.
 #
 # The check recomputes every map once per randomised block and image, so it runs on an
 # **explicit list**: the single-pass gradient maps and the CAM family. Left out: the methods
@@ -407,16 +409,21 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 # deletion AUC is *worse* than random pixels' on the red panda (0.600 against 0.590) and the
 # palace (0.329 against 0.249), and its insertion AUC on the drum kit (0.123) is below random
 # blobs' (0.207).
-#
+
+# %% [markdown]
 # **The substrate matters, and the blur is not neutral.** Deleting scattered pixels *to a
 # constant* gives a speckled image far from anything the network was trained on (Hooker et al.
 # 2019 retrain the network to avoid it). A blur with scattered sharp pixels can be just as
 # unnatural, and a blurred image can itself be classified: the printout below gives $p_c$ of
 # each fully blurred image (0.73 for the red panda; near 0 for the other three). The
 # random-pixel deletion curve stays high until about 40 % removed on the German shepherd
-# (near 0.95, the figure above) and on the red panda alike, so that plateau says nothing about
-# the substrate. The *good* maps differ: on the dog guided backprop's deletion curve has
+# (near 0.95, the figure above) and on the red panda alike: since the random-pixel curve
+# behaves the same on both images, it cannot show the substrate effect; the *good* maps
+# do. On the dog guided backprop's deletion curve has
 # fallen below 0.4 at 37.5 % removed, on the red panda it is still at 0.93 (printed below);
+# there it even *rises* at first, from 0.89 to 0.97 at 25 % removed: blurring the "most
+# important" pixels adds evidence, plausibly because the blurred image is itself classified
+# as a red panda (0.73; not tested further here).
 # Grad-CAM's deletion AUC is 0.207 on the dog and 0.515 on the red panda. Every red-panda
 # deletion AUC is high (0.50 to 0.69): replacing its pixels by a blur that is still a red
 # panda seems to remove little evidence. The mixture, not the object's absence, is what
@@ -461,7 +468,7 @@ print("Grad-CAM's insertion rank on each image:", rank_ins[order.index("gradcam"
 # network more than the full, cluttered scene; not tested here), so that one image would dominate the mean. Ranks are bounded:
 # rank the 18 maps on each image and average the four ranks (the printout above). On
 # **insertion** Grad-CAM (with its twins HiResCAM and XGrad-CAM) ranks 3 on every image, two
-# maps doing better, a different two on each image; Grad-CAM++ and LayerCAM (5.5),
+# maps doing better, a different pair on each image (occlusion in two of the pairs); Grad-CAM++ and LayerCAM (5.5),
 # Ablation-CAM (6.5), Score-CAM (7.0) and occlusion (7.25) follow, and LIME, first on the drum
 # kit alone, averages 9.0. On **deletion** Ablation-CAM leads (2.0), then Grad-CAM (4.25). The
 # random maps are last on insertion (16.0 and 16.25 of 18) and random blobs last on deletion,
@@ -602,8 +609,10 @@ if not cv.config.quick():
 # Score-CAM and Ablation-CAM, the CAMs whose channel weights are **class-specific**: a signed
 # gradient (Grad-CAM, HiResCAM, XGrad-CAM), the signed drop of the class score when a channel
 # is removed (Ablation-CAM), or the class probability of the image masked by one channel
-# (Score-CAM; this course's variant subtracts the mean image's probability, while Wang et
-# al.'s reference code uses the masked image's probability itself, which is never negative).
+# (Score-CAM; as in Wang et al.'s definition of the channel weight, the Channel-wise
+# Increase of Confidence $f(X \circ H_k) - f(X_b)$, with the mean image as the baseline
+# $X_b$; their reference code drops the baseline term and uses the masked image's
+# probability itself, which is never negative).
 # Their `drum` map moves to the drum kit: a class map follows the class. Grad-CAM++ and
 # LayerCAM hit the guitar and miss the drum. Their guitar and drum maps are positively
 # correlated (ρ about 0.5, printout above), while Grad-CAM's and Score-CAM's two maps are
@@ -623,6 +632,13 @@ if not cv.config.quick():
 # the drum. With Zhang et al.'s 15 pixels (second column) Grad-CAM++, LayerCAM, EigenCAM,
 # occlusion and RISE hit the drum too: their drum misses were near misses. The gradient maps
 # still miss the guitar, and SmoothGrad and LIME still miss the drum.
+#
+# **The colour scale.** Each panel is scaled from its own minimum (dark blue) to its own
+# maximum (dark red), whatever the colour bar's label ("map / its maximum") suggests.
+# Occlusion's scores are signed: a block whose removal *raises* $p_c$ scores below 0. Such
+# blocks, where there are any, are drawn in the darkest blues, and a block that changes
+# nothing is drawn higher up the scale, not at its bottom; the pointing game reads only the
+# maximum, so the verdicts do not depend on this.
 #
 # **Mind the chance level.** A hit only means that one pixel, the map's maximum, fell in a
 # box. A maximum on a random pixel hits an object as often as its boxes cover the image (how
@@ -693,19 +709,25 @@ for metric, values in more.scores.items():
     print(f"{metric:24s}", {k: [round(v, 3) for v in t.tolist()] for k, t in values.items()})
 
 # %% [markdown]
-# **What to look at:** each metric ranks the maps its own way, and two of them cannot tell a
-# CAM from random blobs.
+# **What to look at:** each metric ranks the maps its own way, and two of them (Increase in
+# Confidence and infidelity) cannot tell a CAM from random blobs.
 #
 # - **Average Drop and Increase in Confidence** favour smooth maps. The CAMs lose about 1 % of
 #   $p_c$ at most on average and raise it on 3 of the 4 images; saliency and guided backprop lose
 #   99.7 % (scaled by its maximum, a speckled map keeps a few pixels and fades the rest). But
-#   **random blobs** lose only 11 % and raise $p_c$ on 3 of 4 images too: a map that leaves
+#   **random blobs** lose only 11 % (ten times the CAMs' loss, so Average Drop does separate
+#   them, but far from the pixel maps' 99.7 %) and raise $p_c$ on 3 of 4 images too: a map that leaves
 #   most of the image at least half visible passes. They measure how much evidence survives the mask, not
 #   whether the map knows where it is.
 # - **Infidelity** reverses the order: on three of the four images, saliency's and guided
-#   backprop's are 7 to 34 times lower than the CAMs' (a gradient is the best *linear* model of
-#   a small change, and guided backprop keeps much of it), and the CAMs score like random
-#   blobs on every image. The palace dominates the means (2.1 to 3.4 for every map).
+#   backprop's are 7 to 34 times lower than the CAMs', and the CAMs score like random
+#   blobs (within 5 %) on every image. The palace dominates the means (2.1 to 3.4 for every map).
+#   Why the pixel maps win is **not tested here**. "The gradient is the best linear model"
+#   does not settle it: Yeh et al. show the gradient to be infidelity-optimal only as the
+#   perturbation shrinks to zero, and that smoothing an explanation (as SmoothGrad does) can
+#   lower its infidelity; the noise here is not small (σ = 0.1, about 13 grey levels, on each of
+#   the ~150,000 input values), and guided backprop, not a gradient, scores lower than
+#   saliency on average (0.558 against 0.742; lower on the red panda and the palace).
 # - **ROAD** agrees with deletion on the CAMs (lowest, 0.12 to 0.14). It brings saliency level
 #   with random blobs (0.27 against 0.27; lower on 2 of the 4 images) and shrinks guided
 #   backprop's lead (0.24 against 0.27, still lower on every image). On deletion (section 3)
@@ -751,8 +773,11 @@ if not cv.config.quick():
 # random maps', **sanity** its maps as the layers are randomised. Press **run**. In a static
 # copy of this notebook the controls do not show: the live panel has drop-downs for the
 # image and the method, a curves/sanity toggle and a **run** button. The figure above the
-# panel shows section 3's curves for guided backprop on the red panda, the image where its
-# deletion AUC is worse than random pixels' (0.600 against 0.590). **What to look at:** every
+# panel shows section 3's curves for guided backprop on the red panda, one of the two images
+# (with the palace) where its deletion AUC is worse than random pixels' (0.600 against
+# 0.590). The panel itself recomputes its curves with **50 steps** by default (section 3
+# uses 16), so its AUCs can differ a little from section 3's; in a static copy it shows only
+# its starting photograph, not curves: read the figure above. **What to look at:** every
 # curve starts (insertion) and ends (deletion) at the blurred image's $p_c$ (0.73). The
 # insertion curves collapse as soon as the first sharp pixels are mixed in; the deletion
 # curves hold until about 40 % of the image is blurred, fall to about 0, and jump back at the
@@ -908,11 +933,14 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #
 # On the trained model, noise of σ = 0.02 alone brings saliency's ρ down to 0.72, 0.49 and
 # 0.46 on the three photographs (the printout): about as far as randomising the classifier
-# does (0.63, 0.42 and 0.49). So the first step of the cascade cannot be told from noise, and
-# ρ = 0.5 there says nothing about whether saliency reads the classifier. From `blocks.12`
-# on, the step means (0.37, 0.24, 0.16, means of the three images) lie below every image's
-# floor (0.46 to 0.72); but each floor comes from **one** noise draw per image, so its spread
-# is unknown: average it over several seeds before saying which steps lie clearly below it.
+# does (0.63, 0.42 and 0.49). So the first step of the cascade cannot be told from noise:
+# ρ = 0.5 there gives **no evidence** that saliency reads the classifier (its change is
+# within the noise), which leans towards a fail at that step. Against the mean floor (0.56),
+# the first two step means (0.51, 0.50) lie only just below it; from `blocks.15` on they
+# (0.41, 0.37, 0.24, 0.16) lie below even the lowest single floor (0.46). These are means of
+# three images set against per-image floors, and each floor comes from **one** noise draw
+# per image, so its spread is unknown: compare per image, and average the floor over several
+# seeds, before saying which steps lie clearly below it.
 # Saliency therefore does **not** pass on ρ alone: it stays borderline. The fair test
 # compares each step with the noise floor, not with a fixed 0.5, and adds a similarity less
 # sensitive to speckle (SSIM) and a look at the maps. Grad-CAM, a smooth map, keeps ρ above
@@ -955,14 +983,22 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   overlapping boxes.
 # - **Average Drop and Increase in Confidence reward smooth maps** that keep much of the image:
 #   random blobs pass them here. **Low sensitivity is not faithfulness**: a constant map is
-#   perfectly stable. Infidelity depends on the noise chosen and favours gradients.
+#   perfectly stable. Infidelity depends on the noise chosen and here favours the pixel maps.
+# - **The metrics need testing too.** Tomsett et al. (*Sanity Checks for Saliency Metrics*,
+#   AAAI 2020) find that faithfulness metrics of this kind can be statistically unreliable
+#   and inconsistent with one another; the disagreements between the metrics in sections 3
+#   and 5 fit that finding.
 #
 # ## What to take away
 #
-# - **A map can be pretty and say nothing about the model.** On EfficientNet-Lite0, guided
-#   backprop's and deconvnet's image-like traces survive randomising six of its blocks, and so do
-#   EigenCAM's class-agnostic map and, read at the last layer, the positive-only CAMs
-#   (Grad-CAM++, LayerCAM): they fail the sanity check, for different reasons (backward rules
+# - **A map can be pretty and say nothing about the model.** On EfficientNet-Lite0 (three
+#   photographs, one random draw), guided backprop's and deconvnet's image-like traces keep
+#   ρ ≥ 0.97 down to `blocks.15` and above 0.7 down to `blocks.8`, and break only when the
+#   stem is redrawn (0.22 and 0.25). EigenCAM's class-agnostic map keeps ρ of about 0.7 or
+#   more at every step. The positive-only CAMs (Grad-CAM++, LayerCAM), read at the last
+#   layer, are unchanged by a random classifier and head (0.92), then stay near 0.5 (0.43 to
+#   0.57) while their maps spread (LayerCAM's on the German shepherd into a blob). All five fail the sanity check (mean ρ over
+#   the cascade above 0.5), for different reasons (backward rules
 #   that discard the negative half; maps that never read the classifier, or keep only the
 #   positive part of its gradients). Run the check, on several images, on any new method
 #   before you trust it, and look at the maps as well as ρ.
