@@ -261,10 +261,10 @@ if not cv.config.quick():
 # bias. The deconvnet's are negative on even rows and positive on odd rows: its 2-pixel
 # pattern is a sign flip from row to row (the alternating rows of the signed crop). The
 # guided map's mean is clearly negative on one phase (even row, even column) and much
-# smaller on the others: the blue dots on every other row and column. The stem's phase
-# sums differ in size, and in 23 of its 32 channels also in sign, as the account requires
-# (channel 0's, printed as an example, run from about -26 to +27). So the numbers are
-# *consistent* with the account; they do not test it. The test would predict the four
+# smaller on the others: the blue dots on every other row and column. The stem's four
+# phase sums have both signs in 23 of its 32 channels, so they are unequal there, as the
+# account requires (channel 0's, printed as an example, run from about -26 to +27). So the
+# numbers are *consistent* with the account; they do not test it. The test would predict the four
 # phase means from the stem, each channel's BN-scaled phase sums weighted by the mean
 # rectified signal entering that channel, and compare the prediction with the measured
 # means of the deconvnet and guided maps; this notebook does not run it, so which channels
@@ -536,8 +536,8 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
 # brighter blobs. The **high-frequency share** (the share of the map's energy above a quarter
 # of the Nyquist frequency, `cv.high_frequency_share` at its default cutoff of 0.25, a
 # wider band than section 2's period-2 share; white noise, with its flat spectrum, gives
-# about 0.94) falls only from 0.86 to 0.75 (printed above): both are close to the
-# flat-spectrum level, a speckle. Since the share is a ratio, its staying high does not
+# about 0.94) falls only from 0.86 to 0.75 (printed above); the raw gradient's 0.86 is
+# close to that flat-spectrum level, a speckle. Since the share is a ratio, its staying high does not
 # show that the speckle is a stable pattern. Another seed tells more: two SmoothGrad maps
 # with the same settings and different noise correlate only about 0.3 (printed above), so
 # much of what is left changes from draw to draw (in section 2, 1 % noise already brings
@@ -548,8 +548,9 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
 # **Why is the averaged vanilla map not cleaner?** We have not tested it here. It could be
 # the sampling noise of a 50-copy average (it would fall as $n$ grows), an effect of
 # averaging *signed* values whose signs flip from copy to copy (`squared=True`, the
-# authors' library's default, would then differ), or a property of this network. Smilkov et al. (2017) show clearly cleaner averages on
-# Inception; which of these causes separates this network from theirs is open. Compare
+# authors' library's default, would then differ), or a property of this network.
+# Smilkov et al. (2017) show clearly cleaner averages on Inception; which of these causes
+# separates this network from theirs is open. Compare
 # SmoothGrad at several $n$, signed and `squared=True`, each with two seeds, before reading
 # fine detail into a SmoothGrad map.
 
