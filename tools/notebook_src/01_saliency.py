@@ -26,6 +26,8 @@
 #       Visualizations*, ICML 2018
 #     - Selvaraju et al., *Grad-CAM*, ICCV 2017
 #     - Sturmfels, Lundberg & Lee, *Visualizing the Impact of Feature Attribution Baselines*, Distill 2020
+#     - Kindermans et al., *The (Un)reliability of Saliency Methods*, in *Explainable AI*, Springer LNCS 11700
+#       (2019); arXiv:1711.00867
 # ---
 
 # %% [markdown]
@@ -43,11 +45,8 @@
 # classes fall, which would muddle the map.
 #
 # (The next cell sets its sizes with `cv.config.pick(full=..., fast=...)`. Every output
-# stored in this notebook comes from the `full` values. The `fast` values are *quick mode*,
-# small images and few steps, for a first look. You need not use it; to switch it on, run
-# `%env CNNVIZ_QUICK=1` in a cell before the setup cell, as in notebook 00. The folded code
-# cells that show only a one-line comment are the course's own tests of the numbers quoted
-# in the text; you can skip them.)
+# stored in this notebook comes from the `full` values; the `fast` values are quick mode.
+# To switch quick mode on, run `cv.config.set_quick()` in a cell right after the setup cell.)
 
 # %%
 import torch
@@ -144,9 +143,15 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # the deconvnet panel is a regular grid with no cat in it; the guided panel shows the eyes
 # through the grid. A panel about 200 screen pixels wide cannot show a 2-pixel pattern
 # faithfully (it turns into moiré), so the figures below enlarge a 32x32 crop.
+#
+# The next part is an **optional deep dive** into where the lattice comes from. To stay on
+# the main line (the rules, then class dependence, then starting from a unit), skip to the
+# heading "The deconvnet does not see the image".
 
 # %% [markdown]
-# **Where the lattice comes from: the stride-2 convolutions.** In the backward pass a
+# ### Optional deep dive: where the lattice comes from
+#
+# **The stride-2 convolutions.** In the backward pass a
 # stride-2 convolution becomes a transposed convolution: each gradient value of the coarse
 # layer is spread over the input through the kernel, at every other pixel. If that coarse
 # input were constant, each of the four pixel phases (even/odd row × even/odd column) would
@@ -163,7 +168,7 @@ cv.plot.vanilla_vs_guided(x, grad[0], guided[0], clf, title="EfficientNet-Lite0:
 # input has one sign and its phase bias adds up over positions. In the vanilla gradient the
 # input carries both signs and the bias averages out. Stacked stride-2 layers compound the
 # pattern into periods of 4, 8, … pixels (Odena et al.). The cells after the two enlarged
-# figures measure the lattice and test this account.
+# figures measure the lattice and check that the numbers are consistent with this account.
 #
 # The first figure enlarges a 32x32 crop on the pupil of the eye on the left of the photo,
 # about 7 times, each map pixel drawn as one block, as |map|; the second draws the same crop
@@ -181,8 +186,9 @@ display(cv.plot.compare_maps(x[eye], crops, clf, scale_note=True, fontsize=FONT,
 # **What to look at:** enlarged, the deconvnet's |map| is a regular lattice, mostly vertical
 # stripes that repeat every 4 pixels; signed, it is a grid of red and blue dots whose rows
 # lean alternately red and blue (a 2-pixel pattern from top to bottom). The guided panel
-# shows bright dots on alternate pixels where the pupil's edge is; signed, most of them are
-# dark blue, on every other row and column. The vanilla panel is speckled too, but without
+# shows bright dots on alternate pixels, mostly in the left half of the pupil, between its
+# left edge and the reflection; signed, most of them are dark blue, on every other row and
+# column. The vanilla panel is speckled too, but without
 # a regular lattice. The next cells put numbers on each of these.
 
 # %% [markdown]
@@ -219,10 +225,15 @@ if not cv.config.quick():
     assert stripes4["deconvnet", "x"] > 0.33 and max(v for k, v in stripes4.items() if k != ("deconvnet", "x")) < 0.05
 
 # %% [markdown]
-# **A test of the phase-sum account.** If the lattice is a fixed bias per pixel phase, each
-# *signed* map's mean on the four phases (even/odd row × even/odd column) should differ in
-# the rectified maps and not in the vanilla one. And the last layer on the way back, the
-# stem (a 3x3 convolution at stride 2, then batch norm), should have unequal phase sums.
+# **A consistency check of the phase-sum account.** If the lattice is a fixed bias per pixel
+# phase, each *signed* map's mean on the four phases (even/odd row × even/odd column) should
+# differ in the rectified maps and not in the vanilla one. And the last layer on the way
+# back, the stem (a 3x3 convolution at stride 2, then batch norm), should have unequal phase
+# sums. These are necessary conditions only: passing them does not prove the account.
+# (Which taps land on even pixels depends on the padding. This model pads TensorFlow-style,
+# "SAME": no padding before, one pixel after, so taps 0 and 2 of each kernel row and column
+# land on even pixels; with symmetric `padding=1`, as in torchvision's models, they land on
+# odd pixels and the phases swap.)
 
 # %%
 phases = [(0, 0), (0, 1), (1, 0), (1, 1)]   # (row, column) parity: even-even, even-odd, odd-even, odd-odd
@@ -250,15 +261,21 @@ if not cv.config.quick():
 # bias. The deconvnet's are negative on even rows and positive on odd rows: its 2-pixel
 # pattern is a sign flip from row to row (the alternating rows of the signed crop). The
 # guided map's mean is clearly negative on one phase (even row, even column) and much
-# smaller on the others: the blue dots on every other row and column. The stem's phase
-# sums differ in size and in sign in most channels, as the account requires; channel 0's
-# are negative on even rows and positive on odd rows, the deconvnet's pattern. Two things these numbers do not settle:
-# which channels set each map's pattern (that needs the rectified signal entering the stem,
-# channel by channel), and why the deconvnet's 4-pixel stripes run only along x (its
-# 4-pixel share along y is near 0, printed above) although the stride-2 layers act in both
-# directions. That asymmetry is not explained here.
+# smaller on the others: the blue dots on every other row and column. The stem's four
+# phase sums have both signs in 23 of its 32 channels, so they are unequal there, as the
+# account requires (channel 0's, printed as an example, run from about -26 to +27). So the
+# numbers are *consistent* with the account; they do not test it. The test would predict the four
+# phase means from the stem, each channel's BN-scaled phase sums weighted by the mean
+# rectified signal entering that channel, and compare the prediction with the measured
+# means of the deconvnet and guided maps; this notebook does not run it, so which channels
+# set each map's pattern is open. Also open: why the deconvnet's 4-pixel stripes run only
+# along x (its 4-pixel share along y is near 0, printed above) although the stride-2 layers
+# act in both directions. One place to look is the x and y phase sums of the stride-2
+# depthwise kernels in the blocks.
 
 # %% [markdown]
+# ### The deconvnet does not see the image
+#
 # **On this network the deconvnet does not see the image at all.** It ignores the ReLUs'
 # forward masks, so the image can reach its backward pass only through a layer whose
 # backward pass itself depends on the input: max-pooling "switches" (which pixel of each
@@ -395,7 +412,8 @@ if not cv.config.quick():
 # (notebook 06). Dropping
 # the negative signals at every ReLU throws away what tells the classes apart: guided
 # backprop mostly reconstructs the image's edges whatever you ask (Nie et al. 2018; Adebayo
-# et al. 2018 show it survives even randomising the network's weights), and the deconvnet,
+# et al. 2018, fig. 2, show its map stays visually similar as the layers are randomised
+# from the top down to low layers; section 5 runs the first steps), and the deconvnet,
 # which also ignores which units were active, keeps the least of the class (and, on this
 # network, nothing of the image). Use them for crisp pictures, and combine them with a
 # class-sensitive map: Guided Grad-CAM, in notebook 06.
@@ -409,7 +427,8 @@ if not cv.config.quick():
 # that unit's activation: one position of one feature map, all others set to zero. In the
 # package, `from_layer=` and `channel=` alone run a **variant**: the backward pass starts
 # from $\sum_{h,w} A_{c}(h, w)$, the activation of channel $c$ summed over all positions, a
-# pooled quantity close to what the classifier head reads; adding `position="max"` runs the
+# pooled quantity, like the global average pooling before the classifier (which pools the
+# last layer, not this one); adding `position="max"` runs the
 # papers' version, from the channel's single strongest position $A_c(h^*, w^*)$ (or
 # `position=(h, w)` for any other). On EfficientNet-Lite0 we start from `blocks.10` (14x14
 # at 224 px), at the channel with the largest *signed* mean activation for this image (the
@@ -445,9 +464,10 @@ if not cv.config.quick():
 # falls to about 0.55. The patch is not all the unit "sees": a `blocks.10` unit's
 # theoretical receptive field is 339 pixels wide (the stem and blocks 0-10), wider than the
 # 224-pixel image (notebook 00 makes this point for the head). The patch is where this
-# unit's guided signal concentrates on this image (shaped by the guided rule's gating, which
-# section 5 shows ignores the top layers; it is not a faithful measure of what drives the
-# unit). So the summed map says almost nothing specific about the channel; the one-unit map
+# unit's guided signal concentrates on this image: the guided rule's gating in the stem and
+# blocks 0-10 decides where it concentrates, so the patch is not a measure of what drives
+# the unit (Adebayo et al. 2018; notebook 08). So the summed map says almost nothing
+# specific about the channel; the one-unit map
 # says at least *where* on this image that unit's guided signal lies. What
 # it responds to is a question for many images: Zeiler & Fergus's (2014, fig. 2) part
 # detectors (faces, text, textures) came from each unit's strongest activations over a
@@ -479,6 +499,7 @@ if vgg:
 # The average is over the *signed* gradients, as in the paper's equation (1); the magnitude
 # is taken only for display. (The authors' library, PAIR-code `saliency`, averages the
 # *squared* gradients by default, `magnitude=True`: that is `squared=True` here.)
+# Sections 3 to 5 explain the top-1 class of the cat photo, 'tiger cat', as in section 1.
 # `cv.smoothgrad` works over any base method (`method=cv.guided_backprop` for guided); `seed=`
 # makes it reproducible, `batch_size=` bounds memory, `squared=True` and `vargrad=True` give the
 # SmoothGrad-Squared and VarGrad variants.
@@ -509,22 +530,29 @@ if not cv.config.quick():   # the period-2 share roughly halves but does not van
     assert seeds < 0.5, seeds
 
 # %% [markdown]
-# **What the figure shows.** For the vanilla gradient, averaging 50 noisy copies changes
-# the picture little: the speckle stays, and the **high-frequency share** (the share of the
-# map's energy above a quarter of the Nyquist frequency, `cv.high_frequency_share` at its
-# default cutoff of 0.25, a wider band than section 2's period-2 share; white noise, with
-# its flat spectrum, gives about 0.94) falls only a little (printed above). The raw
-# gradient's 0.86 is close to that flat-spectrum level: a speckle. This is not what
-# Smilkov et al. (2017) show on Inception, where the averaged map is clearly cleaner; on
-# this network the averaged map still looks speckled.
-# Since the share is a ratio, its staying high does not show that the speckle is a stable
-# pattern. The test is another seed: two SmoothGrad maps with the same settings and
-# different noise correlate only about 0.3 (printed above). The speckle left after 50
-# copies is mostly the sampling noise of the average itself, different for each draw (in
-# section 2, 1 % noise already decorrelates the drum photo's vanilla map), not a property
-# of the network at every nearby input. More copies would shrink it further (as
-# $1/\sqrt{n}$ if the copies' speckle were independent); compare your own seeds before
-# reading fine detail into a SmoothGrad map.
+# **What the figure shows.** For the vanilla gradient, averaging 50 noisy copies makes the
+# picture *less* structured, not cleaner: the faint eye rings of the vanilla |map| are
+# gone, and what is left is a nearly uniform speckle over the whole image, with a few
+# brighter blobs. The **high-frequency share** (the share of the map's energy above a quarter
+# of the Nyquist frequency, `cv.high_frequency_share` at its default cutoff of 0.25, a
+# wider band than section 2's period-2 share; white noise, with its flat spectrum, gives
+# about 0.94) falls only from 0.86 to 0.75 (printed above); the raw gradient's 0.86 is
+# close to that flat-spectrum level, a speckle. Since the share is a ratio, its staying high does not
+# show that the speckle is a stable pattern. Another seed tells more: two SmoothGrad maps
+# with the same settings and different noise correlate only about 0.3 (printed above), so
+# much of what is left changes from draw to draw (in section 2, 1 % noise already brings
+# the correlation of the drum photo's vanilla map with its noise-free version down to
+# about 0.4).
+
+# %% [markdown]
+# **Why is the averaged vanilla map not cleaner?** We have not tested it here. It could be
+# the sampling noise of a 50-copy average (it would fall as $n$ grows), an effect of
+# averaging *signed* values whose signs flip from copy to copy (`squared=True`, the
+# authors' library's default, would then differ), or a property of this network.
+# Smilkov et al. (2017) show clearly cleaner averages on Inception; which of these causes
+# separates this network from theirs is open. Compare
+# SmoothGrad at several $n$, signed and `squared=True`, each with two seeds, before reading
+# fine detail into a SmoothGrad map.
 
 # %% [markdown]
 # **Guided backprop.** SmoothGrad **reduces** the lattice's share but does not remove it:
@@ -590,7 +618,7 @@ cv.plot.signed_maps(x, {"input x gradient": ixg[0], f"Integrated Gradients ({STE
 # baseline*, not the local effect of section 1's "positive saliency": a dark pixel (below
 # mid-grey) that is red in input × gradient has a negative gradient, so brightening it
 # would *lower* the score. Look at the pupils: bright in input × gradient, dark in IG
-# (first figure). The two reference images explain it (below).
+# (first figure). The two references, mid-grey and black, explain it (below).
 
 # %%
 _, err16 = cv.integrated_gradients(clf, x, steps=16, return_error=True)
@@ -659,10 +687,15 @@ if not cv.config.quick():
 #   re-initialises the last layers and compares each map with the original (Spearman rank
 #   correlation; 1 = unchanged). Notebook 08 runs the full test.
 # - **Saturation:** a gradient of zero does not mean a pixel is unimportant; IG exists
-#   for this.
+#   for this (Sundararajan et al.'s argument; this notebook states it but does not show a
+#   saturated feature on Lite0).
 # - **Baselines:** IG and input × gradient answer "compared with what?"; black, mid-grey
 #   and blurred baselines give different maps (section 4), and a black baseline favours
-#   bright pixels.
+#   bright pixels. Input × gradient depends on how the input is normalised (section 4's
+#   mid-grey zero): Kindermans et al. (2019, *The (Un)reliability of Saliency Methods*)
+#   add a constant shift to the input, compensated in the first layer's bias so that the
+#   network's outputs do not change, and show that input × gradient and IG with a zero
+#   baseline then give different maps (*input invariance* fails).
 # - **Resolution:** strided networks leave a lattice in guided and deconvnet maps (periods
 #   of 2, 4, … pixels); measure it before reading fine detail.
 # - **Display:** max |.| over RGB hides the sign; show signed maps where the sign matters.
@@ -688,7 +721,7 @@ print("control, trained network, 1 % noise, seeds 0 and 1:", {k: [round(v, 2) fo
 # 0.35 as soon as the classifier is re-initialised, and stays there. The control shows how
 # little room the test has on this network: an invisible noise alone already brings the
 # vanilla map down to about 0.46 (both seeds), so randomising the top can lower it only a
-# little more. The floor near 0.35 is not noise (noise would push it towards 0): it is what
+# little more. The floor near 0.35 is not what an unrelated map would give (about 0): it is what
 # the map still shares with the original once the top layers are random, structure that
 # comes from the 15 trained blocks below, the architecture and the image. Notebook 08
 # randomises the layers one by one down to the stem, which gives the bottom of the range.
@@ -718,9 +751,11 @@ if not cv.config.quick():
 # early block, `blocks.3` (28x28 at 224 px), at its channel with the largest mean
 # activation: a starting point for the first investigation below, to compare with section
 # 2's `blocks.10`. Without a running kernel you see only this first view; the controls,
-# drop-downs and sliders above the figure, appear only live. In that view the |map| is a
-# fine texture over the whole photo in which the cat's outlines are only faint, unlike the
-# edge drawing from `blocks.10` in section 2.
+# drop-downs and sliders above the figure, appear only live. That first view is guided
+# backprop from `blocks.3`, one channel **summed over positions** (the title does not say
+# so). Its |map| is a fine texture over the whole photo in which the cat's outlines are only
+# faint, unlike the edge drawing from `blocks.10` in section 2; its positive and negative
+# panels are too dark to read when projected, so read the |map| panel.
 
 # %%
 early = int(cv.activations(clf, x, "blocks.3")[0].mean(dim=(1, 2)).argmax())
@@ -735,22 +770,22 @@ panel
 # ### Investigate
 #
 # 1. With the panel on guided backprop, start from an early block and then from later and
-#    later blocks, at a few channels each. At which depth do the maps stop looking like the
-#    image's edges and start to differ from channel to channel?
+#    later blocks, at a few channels each, and look at how the maps change with depth.
 #
-#    Measure it rather than judge by eye, with both variants of section 2: at each block,
-#    compute guided maps for 5 channels, summed over positions
-#    (`cv.guided_backprop(clf, x, from_layer=..., channel=...)`, what the panel shows) and
-#    from each channel's strongest position (add `position="max"`), and the mean pairwise
-#    `cv.plot.map_correlation` within each variant.
+#    Then measure it with the papers' variant, from each channel's strongest position
+#    (`cv.guided_backprop(clf, x, from_layer=..., channel=..., position="max")`). The
+#    summed variant the panel shows reads the whole image at every depth, so comparing its
+#    maps mostly measures the sum. At `blocks.3`, `blocks.7` and `blocks.10`, compute the
+#    single-position maps of 5 channels, measure the side of each patch (the smallest box
+#    holding, say, 90 % of the map's |value|), and compare it with the block's theoretical
+#    receptive field, `cv.optvis.receptive_field(clf, "blocks.3")`. How does the patch
+#    grow with depth?
 #
-#    *What to expect:* we have one data point, section 2: from `blocks.10` one channel's
-#    summed map correlates about 0.9 with the class's map, its single-position map about
-#    0.55. The summed variant reads the whole image, so expect its channels to correlate
-#    highly at most blocks: a high value there mostly measures the sum. The single-position
-#    maps are patches, so their correlations depend on where each channel's strongest unit
-#    sits; compare them across depths (expect the patches to grow with depth, as the
-#    receptive field does).
+#    *What to expect:* the theoretical receptive fields are 35, 147 and 339 pixels, so
+#    expect the patches to grow with depth; whether they fill the receptive field or stay
+#    well inside it is what you measure. Section 2 gives one data point: from `blocks.10`
+#    the patch covers the nose and the mouth, far less than 339 pixels, and its map
+#    correlates about 0.55 with the class's map.
 # 2. Section 2 compared two related classes that are both in the photo. Now draw two
 #    classes **at random** (`torch.randint(1000, (1, 2), generator=torch.Generator().manual_seed(0))`
 #    is already an `(N, K)` target) and, before you compute anything, write down how
@@ -789,9 +824,11 @@ panel
 # almost everything that distinguished the two starting vectors is gone, and what is left
 # is whatever produces large positive signals in any case. For guided backprop that is
 # the image's strong edges where units were active; for the deconvnet, which ignores the
-# forward pass at the ReLUs, nothing of the image on this network: only the architecture's
-# fixed pattern. So the maps reflect the image and the architecture far more than the
-# class (Nie et al. 2018,
+# forward pass at the ReLUs, nothing of the image on this network: only a fixed pattern
+# set by the architecture and the trained weights, the same for every image (every
+# transposed convolution on the way back uses the learned kernels, so randomising the
+# weights would change it). So the maps reflect the image, the architecture and the
+# weights far more than the class (Nie et al. 2018,
 # *A Theoretical Explanation for Perplexing Behaviors of Backpropagation-based
 # Visualizations*; Adebayo et al. 2018).
 #
@@ -833,17 +870,17 @@ assert cv.exercises.check_saliency(my_saliency_solution)
 # - Deconvnet and guided backprop change the ReLU rule. Guided backprop draws the image's
 #   edges whatever the class; the deconvnet, on a network whose only non-linearities are
 #   ReLUs (no max-pooling, no SE gates, no smooth activations), such as EfficientNet-Lite0,
-#   draws a fixed pattern that does not depend on the image at all. Both add a lattice on
-#   a strided network (a 2-pixel pattern from unequal phase sums of the stride-2 kernels;
-#   4-pixel stripes in the deconvnet). Started from a layer, the sum over positions gives
-#   the image's edges again; one unit's
-#   position gives the patch where that unit's guided signal concentrates on this image
-#   (its receptive field covers the whole image).
+#   draws a fixed pattern, set by the architecture and the weights, that does not depend
+#   on the image at all. On this strided network both add a lattice (a 2-pixel pattern,
+#   consistent with unequal phase sums of the stride-2 kernels; 4-pixel stripes in the
+#   deconvnet). Started from a layer, the sum over positions gives the image's edges
+#   again; one unit's position gives the patch where that unit's guided signal
+#   concentrates on this image (its receptive field covers the whole image).
 # - SmoothGrad averages signed gradients over noisy copies: here it reduces guided
 #   backprop's lattice (its period-2 share about halves), but not the vanilla speckle,
-#   which changes from seed to seed. SmoothGrad guided is the cleanest picture here, but it
-#   averages guided backprop, whose failures sections 2 and 5 show: sharpness is not
-#   faithfulness.
+#   which changes from seed to seed (and the vanilla map's faint eye rings vanish).
+#   SmoothGrad guided is the cleanest picture here, but it averages guided backprop,
+#   whose failures sections 2 and 5 show: sharpness is not faithfulness.
 # - Integrated Gradients add up to the score difference from a baseline; check the error,
 #   and choose the baseline deliberately (from black, bright pixels get the largest
 #   attributions; from a blurred copy, edges and texture).
