@@ -521,7 +521,10 @@ if not cv.config.quick():
 # duplicated parts are not specific to the 4×4 grid: the 8×8 `blocks.8` picture also has an
 # extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` only one
 # of three seeds moved the left eye (section 2e). Inverting at 256 pixels (an 8×8 grid at
-# `blocks.12`) would test it: does the drift in pixels halve? The network
+# `blocks.12`) would test it: does the drift in pixels halve?
+
+# %% [markdown]
+# **A cat to the network, not to us.** The network
 # calls the picture a cat with less confidence than the photo (printed above): matching the
 # last layer does not force a natural image. This is related to Nguyen, Yosinski & Clune's
 # (2015) *fooling images*, but not the same thing: theirs are unrecognisable to people,
@@ -654,9 +657,8 @@ if not cv.config.quick():
 # layer is nearly blind to the photo". What it shows: with this initialisation and this
 # batch-norm recalibration, the random network's `blocks.4` gives no cat. He, Wang &
 # Hopcroft (2016) got recognisable reconstructions from random-weight networks in a different
-# setup (a VGG architecture without batch norm, its random weights rescaled layer by layer
-# and, for deep layers, chosen among several draws), so run this control, with those checks,
-# on your own model.
+# setup (a VGG architecture without batch norm, each layer's random weights picked greedily
+# among several draws), so run this control, with those checks, on your own model.
 
 # %% [markdown]
 # ## 5. Pitfalls
@@ -770,8 +772,9 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 # The baseline first: if each seed's picture were the photo plus its own independent error,
 # two pictures would be about *twice* as far from each other as each is from the photo. The
 # three `blocks.12` pictures are instead about *half* as far from each other at `blocks.1`
-# (1.18 to 1.27) as from the photo (2.43 to 2.64, printed by the solution), as they were in
-# pixels (about 0.04 against 0.05, section 2e). So the seeds share a systematic texture that
+# (1.18 to 1.27) as from the photo (2.43 to 2.64, printed by the solution), and in pixels,
+# too, they are closer to each other than to the photo (about 0.04 against 0.05, section
+# 2e). So the seeds share a systematic texture that
 # the photo lacks: much of what separates each picture from the photo comes from the layer,
 # the prior and the jitter, not from the random start; the remaining differences are the
 # seed's. One caution on the numbers: `feature_distance(act[i], act[j])` divides by seed
