@@ -32,14 +32,18 @@
 # layer faintly detects gets stronger, so it is detected more, so it gets stronger again:
 # clouds grow eyes and dogs. On a *signed* layer $A^2$ also grows when a negative response
 # gets more negative: the objective amplifies responses of either sign (measured below for
-# this notebook's layer). Three tricks (all in `cv.deepdream`):
+# this notebook's layer).
+#
+# Three tricks (all in `cv.deepdream`):
 # **octaves** (dream on a small copy first, then carry the added detail up to larger copies),
 # a **random shift** (roll) of the image before each step, and the **normalised gradient**:
 # before clipping, every step has the same root mean square per input element, whatever the
 # layer, its weight or the image size (the step's total norm still grows with the square root
-# of the number of pixels; $\varepsilon = 10^{-8}$ keeps a zero gradient from dividing by zero). After every step each pixel is **clipped** to the valid range (0 to 255 grey
+# of the number of pixels; $\varepsilon = 10^{-8}$ keeps a zero gradient from dividing by zero).
+# After every step each pixel is **clipped** to the valid range (0 to 255 grey
 # levels): this keeps the image valid and shortens only the steps that would leave that
 # range; a mid-grey pixel can still move far in one step.
+#
 # Mordvintsev et al.'s original code (google/deepdream, on GoogLeNet) divided by the mean
 # absolute value instead, $g / \operatorname{mean}|g|$; this notebook subtracts the mean as
 # many PyTorch ports do (a step then adds no uniform brightness over all channels together;
@@ -102,11 +106,11 @@ assert dream.size == photo.size and after > cv.config.pick(2.0, 1.0) * before
 # **Signed activations.** The original dreamed `inception_4c/output`, which comes after a
 # ReLU, so a larger objective there means stronger detections. An EfficientNet block ends in
 # a linear projection plus its skip connection, with no ReLU (MobileNetV2's *linear
-# bottleneck*, Sandler et al. 2018), so `blocks.10`'s values have either sign. How much of
-# the objective comes from each sign, on the photo and on its dream. This split reads each
+# bottleneck*, Sandler et al. 2018), so `blocks.10`'s values have either sign. Below: how
+# much of the objective comes from each sign, on the photo and on its dream. This split reads each
 # image the way the classifier's preprocessing gives it (`clf.preprocess`: enlarged by
 # 256/224 ≈ 1.14 and its borders cropped to 512 x 512), not whole as `dream_score` reads it,
-# so its totals (40.1 and 93.1, a ratio of 2.3) differ from the 43.27 and 112.33 above; the
+# so its totals (40.1 and 93.1, printed below: a ratio of 2.3) differ from the 43.27 and 112.33 above; the
 # shares of each sign are the point here:
 
 # %%
@@ -184,17 +188,20 @@ if not cv.config.quick():
 # probably because the octaves start on a small copy (section 3 tests this for `blocks.10`
 # only). That repainting *lowers* `blocks.13`'s response (printed above), which suggests
 # that the deep layer's detections on the photo are partly painted over (a reading of the
-# number, not a measurement of which detections). `blocks.13`, deep, keeps the photo's
-# layout and covers it with a dense, fine texture and a fur-like texture on her face. Its
-# largest and plainest structure is architectural: the space shuttle becomes an ornate
+# number, not a measurement of which detections).
+
+# %% [markdown]
+# **What to look at, `blocks.13`:** deep in the network, it keeps the photo's layout and
+# covers it with a dense, fine texture, with a fur-like texture on her face. Its largest
+# and plainest structure is architectural: the space shuttle becomes an ornate
 # domed tower, like a minaret (bottom left; also in the mix at bottom right), much as the
-# Inceptionism post saw horizons fill with towers and pagodas. Animal parts are few and
+# Inceptionism post reports towers and pagodas filling horizons. Animal parts are few and
 # small: the boxes on its dream, enlarged below, hold a small head on the flag and one on
 # the shuttle's stand (the crop titled "beside the shuttle" takes in the foot of the
 # tower and its stand); look closely, they are small.
 # The clearest animal faces come from `blocks.10` (the first dream, and the mix at bottom right).
 # Deeper is not simply "more animal-like" in a dream: on this photo the deep layer draws
-# towers rather than faces, and what appears depends on the layer, the scale of the
+# a tower more plainly than any face, and what appears depends on the layer, the scale of the
 # octaves and the number of steps.
 
 # %%
@@ -320,6 +327,8 @@ if not cv.config.quick():
 # up, about 7.5 times the area. Part of the lower share is the resampling itself: detail
 # drawn on a small copy is enlarged by interpolation, a low-pass filter, so the fine-detail
 # share measures the resizing as well as the size of the patterns.
+
+# %% [markdown]
 # **Take-away: octaves set the scale of the patterns; one octave gives a finer dream.**
 
 # %% [markdown]
@@ -337,6 +346,8 @@ if not cv.config.quick():
 # (1.14 at period 2) does not show this on its own: it is heavy-tailed (std/mean |g| = 1.77),
 # which makes phase means noisy, and it has no grid-free reference. In these runs the grid is
 # measurable, not visible in the images.
+
+# %% [markdown]
 # **Take-away: the random shift moves the pixel grid under the image at every step, so no
 # artefact tied to one alignment can build up; read an unshifted dream's score over shifted
 # copies.**
@@ -360,6 +371,7 @@ if not cv.config.quick():
 # The *effective* receptive field is much smaller: a unit's gradient is concentrated near the
 # centre of its field and falls off roughly like a Gaussian (Luo et al. 2016); for the centre
 # unit of `blocks.10` half of it lies within 32 columns and 90 % within 107 (printed above).
+#
 # **Take-away: the theoretical receptive field says little about the size of a dreamed
 # pattern; the effective one is far narrower.**
 
@@ -480,7 +492,9 @@ if not cv.config.quick():
 # on ImageNet and, for some of the images (scenes full of buildings), on MIT's Places data
 # set. google/deepdream used 4 octaves of 1.4, 10 steps per octave, a shift of up to 32
 # pixels and a step of 1.5 on $g/\operatorname{mean}|g|$: this notebook's recipe follows its
-# octaves, steps and shift. For VGG16 there is no canonical recipe; this course's preset,
+# octaves, steps and shift.
+#
+# For VGG16 there is no canonical recipe; this course's preset,
 # `cv.optvis.CLASSIC_VGG16_DREAM` (printed below), dreams `relu4_2` + 0.5 x `relu5_2`
 # (torchvision `features.20` and `features.27`) with **5 octaves of 1.6 on an 800-pixel
 # photo**. The point is the octave size: the first copy is 800 / 1.6⁴ ≈ 122 pixels wide
@@ -694,7 +708,8 @@ if not cv.config.quick():
 #   normaliser all change what appears (sections 3 and 4): state them with every dream.
 # - **A signed layer is amplified both ways**: on a layer without a ReLU, $A^2$ rewards
 #   stronger negative responses as much as positive ones (section 1): dream a
-#   post-activation tensor when "more of what it detects" is the question.
+#   post-activation tensor when "more of what it detects" is the question (after a ReLU6,
+#   mind the cap: no gradient above 6).
 # - **One alignment flatters a score**: a dream made without the shift scores high only at
 #   the alignment it was made at (section 3): compare dreams over shifted copies.
 # - **The same layer looks different at another input size**: a pattern has a typical size
