@@ -695,7 +695,7 @@ if not cv.config.quick():
 # lr is in the *normalised* input units: with std 0.229 a step of RMS 0.09 is about
 # 0.09 x 0.229 x 255 ≈ 5 grey levels, not the 11.5 of this network (section 3), so choose it
 # in grey levels: lr = (wanted RMS step in grey levels) / (255 x std), e.g. 11.5 / (255 x
-# 0.229) ≈ 0.2 for the step this notebook takes. Check that `cv.optvis.dream_score` rises, and run the control above:
+# 0.229) ≈ 0.2 for the step this notebook takes. Check that `cv.optvis.dream_score` rises, and run section 7's control:
 # `rand = copy.deepcopy(net)`, then `cv.evaluate.randomize_layer(rand.model, seed=0,
 # init="normal", calibrate=net.preprocess(your_photos))`.
 
