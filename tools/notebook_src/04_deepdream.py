@@ -16,6 +16,7 @@
 #     - Odena, Dumoulin & Olah, *Deconvolution and Checkerboard Artifacts*, Distill 2016
 #     - Luo, Li, Urtasun & Zemel, *Understanding the Effective Receptive Field in Deep Convolutional Neural Networks*, NeurIPS 2016
 #     - 'Sandler et al., *MobileNetV2: Inverted Residuals and Linear Bottlenecks*, CVPR 2018'
+#     - Adebayo et al., *Sanity Checks for Saliency Maps*, NeurIPS 2018
 # ---
 
 # %% [markdown]
@@ -31,17 +32,24 @@
 # layer faintly detects gets stronger, so it is detected more, so it gets stronger again:
 # clouds grow eyes and dogs. On a *signed* layer $A^2$ also grows when a negative response
 # gets more negative: the objective amplifies responses of either sign (measured below for
-# this notebook's layer). Three tricks (all in `cv.deepdream`):
+# this notebook's layer).
+#
+# Three tricks (all in `cv.deepdream`):
 # **octaves** (dream on a small copy first, then carry the added detail up to larger copies),
 # a **random shift** (roll) of the image before each step, and the **normalised gradient**:
-# before clipping, every step has the same size, whatever the layer, its weight or the image
-# size ($\varepsilon = 10^{-8}$ keeps a zero gradient from dividing by zero). After every step each pixel is **clipped** to the valid range (0 to 255 grey
+# before clipping, every step has the same root mean square per input element, whatever the
+# layer, its weight or the image size (the step's total norm still grows with the square root
+# of the number of pixels; $\varepsilon = 10^{-8}$ keeps a zero gradient from dividing by zero).
+# After every step each pixel is **clipped** to the valid range (0 to 255 grey
 # levels): this keeps the image valid and shortens only the steps that would leave that
 # range; a mid-grey pixel can still move far in one step.
+#
 # Mordvintsev et al.'s original code (google/deepdream, on GoogLeNet) divided by the mean
 # absolute value instead, $g / \operatorname{mean}|g|$; this notebook subtracts the mean as
-# many PyTorch ports do (a step then adds no uniform brightness). Both appear in section 3.
-#
+# many PyTorch ports do (a step then adds no uniform brightness over all channels together;
+# a per-channel colour shift can remain). Both appear in section 3.
+
+# %% [markdown]
 # The network is **EfficientNet-Lite0**, trained on ImageNet: a stem, 16 blocks
 # (`blocks.0` to `blocks.15`) and a head. `blocks.4` works at stride 8 (a 64x64 map for a
 # 512-pixel photo), `blocks.10` at stride 16 and `blocks.13` at stride 32 (printed below;
@@ -98,8 +106,12 @@ assert dream.size == photo.size and after > cv.config.pick(2.0, 1.0) * before
 # **Signed activations.** The original dreamed `inception_4c/output`, which comes after a
 # ReLU, so a larger objective there means stronger detections. An EfficientNet block ends in
 # a linear projection plus its skip connection, with no ReLU (MobileNetV2's *linear
-# bottleneck*, Sandler et al. 2018), so `blocks.10`'s values have either sign. How much of
-# the objective comes from each sign, on the photo and on its dream:
+# bottleneck*, Sandler et al. 2018), so `blocks.10`'s values have either sign. Below: how
+# much of the objective comes from each sign, on the photo and on its dream. This split reads each
+# image the way the classifier's preprocessing gives it (`clf.preprocess`: enlarged by
+# 256/224 ≈ 1.14 and its borders cropped to 512 x 512), not whole as `dream_score` reads it,
+# so its totals (40.1 and 93.1, printed below: a ratio of 2.3) differ from the 43.27 and 112.33 above; the
+# shares of each sign are the point here:
 
 # %%
 signs = {name: cv.activations(clf, clf.preprocess([img], size=side), "blocks.10") for name, img in (("photo", photo), ("dream", dream))}
@@ -113,7 +125,9 @@ for name, a in signs.items():
 # positive ones (printed above): here "amplify" means *of either sign*. A control with a
 # tensor that is never negative: `blocks.10.depthwise.act`, the ReLU6 inside the same
 # block (after its 5x5 depthwise convolution; 672 channels, values 0 to 6), dreamed with the
-# same recipe:
+# same recipe. ReLU6 has no gradient below 0 *and above 6*: a unit at the cap stops
+# contributing to the step, so this control amplifies only what is not yet saturated (the
+# share of values at 6 is not printed here, so how much the cap limits its gain is untested):
 
 # %%
 relu_dream = cv.deepdream(clf, photo, {"blocks.10.depthwise.act": 1.0}, **cfg)
@@ -136,7 +150,8 @@ if not cv.config.quick():
 # faces and eyes (her face becomes an ape-like face, the mission patch an animal's face),
 # with fewer single eyes on the suit. It also raises `blocks.10`'s objective (printed above).
 # So on this photo the animals do not come from the sign of $A$; on another layer, check
-# the share of negative values before reading a dream as "more of what it detects".
+# the share of negative values (and, after a ReLU6, the share at the cap) before reading a
+# dream as "more of what it detects".
 
 # %% [markdown]
 # ## 2. Shallow versus deep layers
@@ -169,18 +184,25 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at:** `blocks.4`, early in the network, repaints the whole photo with bold
 # stripes and swirls in pink and green: mostly edge and colour patterns, with some eye-like
-# spots (on her face, the shuttle and the helmet). They are drawn large,
+# spots on the shuttle and the helmet. They are drawn large,
 # probably because the octaves start on a small copy (section 3 tests this for `blocks.10`
 # only). That repainting *lowers* `blocks.13`'s response (printed above), which suggests
 # that the deep layer's detections on the photo are partly painted over (a reading of the
-# number, not a measurement of which detections). `blocks.13`, deep, keeps the photo's
-# layout and covers it with a dense, fine texture; at this size and number of steps it covers
-# her face with a fur-like texture but draws few other object parts, and small ones
-# (the two boxes on its dream, enlarged below: a small head on the flag and another beside
-# the shuttle, outlined; look closely, they are small).
+# number, not a measurement of which detections).
+
+# %% [markdown]
+# **What to look at, `blocks.13`:** deep in the network, it keeps the photo's layout and
+# covers it with a dense, fine texture, with a fur-like texture on her face. Its largest
+# and plainest structure is architectural: the space shuttle becomes an ornate
+# domed tower, like a minaret (bottom left; also in the mix at bottom right), much as the
+# Inceptionism post reports towers and pagodas filling horizons. Animal parts are few and
+# small: the boxes on its dream, enlarged below, hold a small head on the flag and one on
+# the shuttle's stand (the crop titled "beside the shuttle" takes in the foot of the
+# tower and its stand); look closely, they are small.
 # The clearest animal faces come from `blocks.10` (the first dream, and the mix at bottom right).
-# Deeper is not simply "more object-like" in a dream: what appears depends on the layer,
-# the scale of the octaves and the number of steps.
+# Deeper is not simply "more animal-like" in a dream: on this photo the deep layer draws
+# a tower more plainly than any face, and what appears depends on the layer, the scale of the
+# octaves and the number of steps.
 
 # %%
 crops = [np.asarray(img.crop(tuple(round(v * side) for v in box)))
@@ -256,17 +278,21 @@ for k, row in rows.items():
 
 # %% [markdown]
 # What the fine-detail share counts: the change of the recipe dream and of one octave of
-# 40 steps, and the share of each change's power at each frequency (the larger of the row
-# and column frequency; right of the dashed line, 1/4 of the Nyquist frequency, counts as
-# fine detail):
+# 40 steps (each map is the change averaged over the three colours; each colour bar is
+# symmetric and ends at that map's own 99th percentile of |change|, about 100 and 115 grey
+# levels, so compare the two maps by pattern, and their strength by the printed mean
+# |change|, 37 against 43), and the share of each change's power at each frequency (the
+# larger of the row and column frequency; right of the dashed line, 1/4 of the Nyquist
+# frequency, counts as fine detail):
 
 # %%
 recipe, one40, one10, still, still40 = list(variants)
 cv.plot.change_spectra({"recipe": change[recipe], "1 octave x 40": change[one40]}, cutoff=0.25, cell=4.0)
 
 # %% [markdown]
-# A reference for the phase ratio: one raw gradient step of the same objective on the photo
-# (no octaves, no shift, no normalisation), in the network's normalised input units:
+# For comparison, the phase ratios of one raw gradient step of the same objective on the
+# photo (no octaves, no shift, no normalisation), in the network's normalised input units.
+# There is no grid-free reference for these numbers here, so read them with the caution above:
 
 # %%
 one = cv.deepdream(clf, photo, {"blocks.10": 1.0}, octaves=1, steps=1, jitter=0, lr=1.0, normalize="none", as_tensor=True)
@@ -286,41 +312,45 @@ if not cv.config.quick():
     assert all(grid[still40][p] > grid[one40][p] + 0.05 for p in (8, 16))
 
 # %% [markdown]
-# **What to look at:** a pattern the layer draws has a *typical* size *in the pixels of
-# the image the network is given*, set by the features the layer detects: strokes a few
-# pixels wide and eyes of about 10 to 15 pixels with one octave of 10 steps (in the crops;
-# up to about 30 with the recipe's octaves), growing slowly with more steps as features
-# combine into larger ones. That is far smaller than a `blocks.10` unit's theoretical
-# receptive field of 339 pixels (printed below). The *effective* receptive field is much
-# smaller: a unit's gradient is concentrated near the centre of its field and falls off
-# roughly like a Gaussian (Luo et al. 2016); for the centre unit of `blocks.10` half of it
-# lies within 32 columns and 90 % within 107 (printed below).
-# With **one octave** every pattern is drawn at full size: with 10 steps, small dense
-# strokes and spots, three quarters of the change at high spatial frequencies; with 40
-# steps (the recipe's total) the change is stronger and some dog heads grow large, yet
-# more of it is fine detail than with octaves (62 % against 47 %, printed; in the spectrum
-# panel the one-octave curve lies above the recipe's right of the cutoff, and the recipe's
-# has a bump at about 0.1 to 0.2 of the Nyquist frequency: large patterns). With octaves the first steps
-# run on a copy 1.4³ ≈ 2.7 times smaller, so a pattern drawn there is 2.7 times larger
-# (wider) in the photo once the detail is carried up, about 7.5 times the area. Part of the
-# lower share is the resampling itself: detail drawn on a small copy is enlarged by
-# interpolation, a low-pass filter, so the fine-detail share measures the resizing as well
-# as the size of the patterns.
-#
-# **Without the shift** (with octaves) the dream has the same kind and scale of pattern as
-# the recipe (47 % fine detail in both), but the details differ: in the crops her face
-# keeps its smile and looks more like an ape's than a dog's; both draw a two-eyed face on
-# the patch, in different detail. Its objective is higher at its own alignment (4.12x
-# against 2.60x) but *lower* averaged over shifted copies (2.17x against 2.57x, printed):
-# without the shift, the steps tune the image to the one position of the network's stride
-# grid that they saw. With one octave of 40 steps the same holds more strongly (5.73x as
-# is, 2.27x shifted), and there the phase ratios at periods 8 and 16 rise above the shifted
-# dream's (1.16 and 1.28 against 1.06 and 1.12): a grid tied to the
-# network's strides (each stride-2 convolution leaves a faint checkerboard in the
-# gradient, Odena et al. 2016; one raw gradient step scores 1.14 at period 2 and more at
-# longer periods). In these runs that grid is measurable, not visible in the images. The
-# random shift is the safeguard: it moves the pixel grid under the image at every step so
-# that no artefact tied to one alignment can build up.
+# **What to look at, octaves:** a pattern the layer draws has a *typical* size *in the
+# pixels of the image the network is given*, set by the features the layer detects: strokes a
+# few pixels wide and eyes of about 10 to 15 pixels with one octave of 10 steps (in the
+# crops; up to about 30 with the recipe's octaves), growing slowly with more steps as
+# features combine into larger ones. With **one octave** every pattern is drawn at full
+# size: with 10 steps, small dense strokes and spots, three quarters of the change at high
+# spatial frequencies; with 40 steps (the recipe's total) the change is stronger and some dog
+# heads grow large, yet more of it is fine detail than with octaves (62 % against 47 %,
+# printed; in the spectrum panel the one-octave curve lies above the recipe's right of the
+# cutoff, and the recipe's has a bump at about 0.1 to 0.2 of the Nyquist frequency: large
+# patterns). With octaves the first steps run on a copy 1.4³ ≈ 2.7 times smaller, so a
+# pattern drawn there is 2.7 times larger (wider) in the photo once the detail is carried
+# up, about 7.5 times the area. Part of the lower share is the resampling itself: detail
+# drawn on a small copy is enlarged by interpolation, a low-pass filter, so the fine-detail
+# share measures the resizing as well as the size of the patterns.
+
+# %% [markdown]
+# **Take-away: octaves set the scale of the patterns; one octave gives a finer dream.**
+
+# %% [markdown]
+# **What to look at, the shift:** without it (with octaves) the dream has the same kind and
+# scale of pattern as the recipe (47 % fine detail in both), but the details differ: in the
+# crops her face keeps its smile and looks more like an ape's than a dog's; both draw a
+# two-eyed face on the patch, in different detail. Its objective is higher at its own
+# alignment (4.12x against 2.60x) but *lower* averaged over shifted copies (2.17x against
+# 2.57x, printed): without the shift, the steps tune the image to the one position of the
+# network's stride grid that they saw. With one octave of 40 steps the same holds more
+# strongly (5.73x as is, 2.27x shifted), and its phase ratios at periods 8 and 16 rise above
+# those of the same dream made with the shift (1.16 and 1.28 against 1.06 and 1.12: dreams
+# compared at the same period). A likely source is the gradient: each stride-2 convolution
+# can leave a faint checkerboard in it (Odena et al. 2016). The raw gradient step above
+# (1.14 at period 2) does not show this on its own: it is heavy-tailed (std/mean |g| = 1.77),
+# which makes phase means noisy, and it has no grid-free reference. In these runs the grid is
+# measurable, not visible in the images.
+
+# %% [markdown]
+# **Take-away: the random shift moves the pixel grid under the image at every step, so no
+# artefact tied to one alignment can build up; read an unshifted dream's score over shifted
+# copies.**
 
 # %%
 rf = {layer: cv.optvis.receptive_field(clf, layer, size=photo.size[0]) for layer in ("blocks.4", "blocks.10")}
@@ -334,6 +364,16 @@ print(f"blocks.10's effective receptive field (centre unit, random inputs): half
 # the effective receptive field of blocks.10 is far narrower than its theoretical one
 if not cv.config.quick():
     assert int(((mass > 0.05) & (mass <= 0.95)).sum()) < rf["blocks.10"] / 2
+
+# %% [markdown]
+# **Pattern size against receptive field:** the patterns above (10 to 30 pixels) are far
+# smaller than a `blocks.10` unit's theoretical receptive field of 339 pixels (printed above).
+# The *effective* receptive field is much smaller: a unit's gradient is concentrated near the
+# centre of its field and falls off roughly like a Gaussian (Luo et al. 2016); for the centre
+# unit of `blocks.10` half of it lies within 32 columns and 90 % within 107 (printed above).
+#
+# **Take-away: the theoretical receptive field says little about the size of a dreamed
+# pattern; the effective one is far narrower.**
 
 # %% [markdown]
 # Next the normalisation: the recipe's $(g - \bar g)/\operatorname{std}(g)$, the original's
@@ -379,7 +419,8 @@ if not cv.config.quick():
 # replaced by green grass-like texture with small objects on it, her head becomes a larger
 # dog's head, the suit fills with dog faces, and a bird-like creature grows at the bottom
 # right.
-#
+
+# %% [markdown]
 # **Where lr 0.09 comes from:** it is this course's choice, not the original's. This network
 # divides pixels (0..1) by a standard deviation of 0.50, so a step with RMS 0.09 is 11.5
 # grey levels RMS (printed), about 11.5 / 1.77 ≈ 6.5 grey levels on average;
@@ -393,7 +434,7 @@ if not cv.config.quick():
 # ## 4. Weights that act
 #
 # With two layers the objective is $\operatorname{mean}(A_{10}^2) + w\,\operatorname{mean}(A_{13}^2)$.
-# Every step has the same size (normalised), so raising $w$ gives `blocks.13` a larger share
+# Every step has the same RMS size (normalised), so raising $w$ gives `blocks.13` a larger share
 # of each step. The same dream with $w$ = 0, 0.5 and 2 (a weight of 0 removes the layer from
 # the objective: it is not even computed, and the dream equals the `blocks.10` dream bit for
 # bit), next to the `blocks.13`-only dream of section 2 ($w \to \infty$):
@@ -430,7 +471,9 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at:** raising the weight of `blocks.13` raises its response in the dream and lowers
 # `blocks.10`'s (printed above): the two layers share each fixed-size step. In the figure, at weight 2
-# the animal faces are fewer and fainter and `blocks.13`'s fine texture takes over.
+# the animal faces are fewer and fainter, `blocks.13`'s fine texture covers the photo, and the
+# shuttle becomes the same ornate domed tower as in the `blocks.13`-only dream (it already
+# shows at weight 0.5).
 #
 # Yet the mixes raise `blocks.13` *more* than the `blocks.13`-only dream (3.15x at weight 2
 # against 2.53x, printed), also averaged over 8 shifted copies, so the one alignment the
@@ -445,20 +488,19 @@ if not cv.config.quick():
 # %% [markdown]
 # ## 5. This course's VGG16 preset
 #
-# This section's VGG16 dream appears only where VGG16's weights can be downloaded (Colab, a
-# laptop with internet); elsewhere a short note stands in for it.
+# The Inceptionism images were made with networks of the **GoogLeNet** architecture, trained
+# on ImageNet and, for some of the images (scenes full of buildings), on MIT's Places data
+# set. google/deepdream used 4 octaves of 1.4, 10 steps per octave, a shift of up to 32
+# pixels and a step of 1.5 on $g/\operatorname{mean}|g|$: this notebook's recipe follows its
+# octaves, steps and shift.
 #
-# The Inceptionism images were made with **GoogLeNet** (the name is a nod to the *Inception*
-# architecture it used); google/deepdream
-# used 4 octaves of 1.4, 10 steps per octave, a shift of up to 32 pixels and a step of 1.5
-# on $g/\operatorname{mean}|g|$, the numbers this notebook's recipe follows for octaves, steps
-# and shift. There is no canonical VGG16 recipe: PyTorch ports choose their own layers and
-# numbers. This course's preset for VGG16, `cv.optvis.CLASSIC_VGG16_DREAM`, reads `relu4_2`
-# and `relu5_2` (torchvision `features.20` and `features.27`) with weights 1 and 0.5, 5
-# octaves of 1.6, 20 steps per octave, shift 32, lr 0.1, 800 pixels wide. Its octaves suit
-# that larger width: they start on a copy 800 / 1.6⁴ ≈ 122 pixels wide (this notebook's
-# recipe starts at 512 / 1.4³ ≈ 187), so a pattern drawn on the first copy ends 1.6⁴ ≈ 6.6
-# times wider in the dream, against 1.4³ ≈ 2.7 times with this notebook's recipe. The preset:
+# For VGG16 there is no canonical recipe; this course's preset,
+# `cv.optvis.CLASSIC_VGG16_DREAM` (printed below), dreams `relu4_2` + 0.5 x `relu5_2`
+# (torchvision `features.20` and `features.27`) with **5 octaves of 1.6 on an 800-pixel
+# photo**. The point is the octave size: the first copy is 800 / 1.6⁴ ≈ 122 pixels wide
+# (this notebook's recipe starts at 512 / 1.4³ ≈ 187), so a pattern drawn there ends about
+# 6.6 times wider in the dream, against 2.7 times here. The VGG16 dream itself needs VGG16's
+# weights (528 MB): it appears when the notebook runs with internet (Colab, a laptop).
 
 # %% tags=["nbval-check-output"]
 cv.optvis.CLASSIC_VGG16_DREAM
@@ -528,9 +570,13 @@ cv.widgets.deepdream_panel(first=cv.plot.marked_grid([np.asarray(photo), np.asar
 # all over the photo, with a few larger heads only after many steps (section 3, 40 steps).
 # With 5 octaves of 1.6 the first steps run on a copy 1.6⁴ ≈ 6.6 times smaller, so a
 # pattern drawn there is 6.6 times larger (wider) in the photo once the detail is carried
-# up; each larger octave adds finer patterns on top. The result mixes scales, as a photo
-# does, with more large structures (whole heads) than one octave draws in the same number
-# of steps (one octave on a smaller input would draw them larger too).
+# up; each larger octave adds finer patterns on top. You should see a result that mixes
+# scales, as a photo does, with more large structures than one octave draws in the same
+# number of steps (one octave on a smaller input would draw them larger too). This notebook
+# did not run this setting, so check it: with 5 octaves of 1.6 the first copy of this
+# 512-pixel photo is only about 78 pixels wide (a 5x5 map at `blocks.10`), so the first
+# octave may add little that survives, and whether whole heads appear depends on the layers
+# and steps you choose.
 #
 # </details>
 
@@ -559,27 +605,22 @@ def normalize_gradient_solution(g):
 assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
 
 # %% [markdown]
-# ## Pitfalls
+# ## 7. Is it the weights or the recipe?
 #
-# - **A dream explains no decision.** It shows what a layer amplifies in this photo, not
-#   why the network classified anything; no class, no output is involved.
-# - **The settings make the picture.** Octave scale, steps, lr, image size and the
-#   normaliser all change what appears (sections 3 and 4): state them with every dream.
-# - **A signed layer is amplified both ways**: on a layer without a ReLU, $A^2$ rewards
-#   stronger negative responses as much as positive ones (section 1): dream a
-#   post-activation tensor when "more of what it detects" is the question.
-# - **One alignment flatters a score**: a dream made without the shift scores high only at
-#   the alignment it was made at (section 3): compare dreams over shifted copies.
-# - **The same layer looks different at another input size**: a pattern has a typical size
-#   in network pixels, so a larger photo gets relatively smaller patterns.
-# - **Dogs and eyes come from the learned weights**, and probably from ImageNet's 118 dog
-#   classes among its 1000 (printed below; the Inceptionism post says the same): a dream
-#   shows the training set's biases as much as the photo. The control below (the same
-#   recipe on a copy of the network with random weights) tests the weights; it cannot tell
-#   the class mix apart from other effects of training.
-# - **The normaliser hides the gradient's size**: every step has the same size even where the
-#   layer barely responds (only $\varepsilon$ saves a zero gradient from NaN), so a dream can
-#   grow patterns from almost nothing.
+# A dream could show what the network learned, or only what octaves, shifts and normalised
+# steps do to any network. The test: the same recipe on a copy of the network with random
+# weights, the *model randomisation test* of Adebayo et al. (*Sanity Checks for Saliency
+# Maps*, NeurIPS 2018), who used it on saliency maps. A method whose picture survives
+# random weights says little about what was learned.
+#
+# Where would the animals come from? The Inceptionism post attributes them to a training
+# set made mostly of animals. For ImageNet a plausible reading is its 118 dog classes among
+# 1000 (printed below); this notebook does not test it: the control tests the weights as a
+# whole and cannot tell the class mix apart from other effects of training.
+#
+# The random copy's batch-normalisation statistics are re-estimated on the course's 16
+# bundled sample images (`cv.sample_images()`: animals, castles, cups and coffee, a drum
+# kit, a rocket; each credited by `cv.credit(name)`), the astronaut among them.
 
 # %%
 dogs = clf.categories[151:269]
@@ -654,9 +695,31 @@ if not cv.config.quick():
 # lr is in the *normalised* input units: with std 0.229 a step of RMS 0.09 is about
 # 0.09 x 0.229 x 255 ≈ 5 grey levels, not the 11.5 of this network (section 3), so choose it
 # in grey levels: lr = (wanted RMS step in grey levels) / (255 x std), e.g. 11.5 / (255 x
-# 0.229) ≈ 0.2 for the step this notebook takes. Check that `cv.optvis.dream_score` rises, and run the control above:
+# 0.229) ≈ 0.2 for the step this notebook takes. Check that `cv.optvis.dream_score` rises, and run section 7's control:
 # `rand = copy.deepcopy(net)`, then `cv.evaluate.randomize_layer(rand.model, seed=0,
 # init="normal", calibrate=net.preprocess(your_photos))`.
+
+# %% [markdown]
+# ## Pitfalls
+#
+# - **A dream explains no decision.** It shows what a layer amplifies in this photo, not
+#   why the network classified anything; no class, no output is involved.
+# - **The settings make the picture.** Octave scale, steps, lr, image size and the
+#   normaliser all change what appears (sections 3 and 4): state them with every dream.
+# - **A signed layer is amplified both ways**: on a layer without a ReLU, $A^2$ rewards
+#   stronger negative responses as much as positive ones (section 1): dream a
+#   post-activation tensor when "more of what it detects" is the question (after a ReLU6,
+#   mind the cap: no gradient above 6).
+# - **One alignment flatters a score**: a dream made without the shift scores high only at
+#   the alignment it was made at (section 3): compare dreams over shifted copies.
+# - **The same layer looks different at another input size**: a pattern has a typical size
+#   in network pixels, so a larger photo gets relatively smaller patterns.
+# - **A dream shows what training put into the weights**: on this photo the eyes and dogs
+#   come from the learned weights (section 7); why dogs (ImageNet's 118 dog classes, say) is
+#   a plausible but untested reading. Run the random-weights control on your own model.
+# - **The normaliser hides the gradient's size**: every step has the same size even where the
+#   layer barely responds (only $\varepsilon$ saves a zero gradient from NaN), so a dream can
+#   grow patterns from almost nothing.
 
 # %% [markdown]
 # ## Summary
@@ -664,13 +727,16 @@ if not cv.config.quick():
 # - DeepDream is gradient ascent on a photo for $\sum_\ell w_\ell \operatorname{mean}(A_\ell^2)$:
 #   it amplifies the chosen layers' responses, of either sign on a layer without a ReLU
 #   (`blocks.10`'s objective more than doubles here); on this photo the eyes and dogs come
-#   from the learned weights (random weights, with re-estimated batch-norm statistics, give
-#   only fine multicoloured noise) and also appear when a ReLU output is dreamed.
+#   from the learned weights (section 7: random weights, with re-estimated batch-norm
+#   statistics, give only fine multicoloured noise) and also appear when a ReLU output is
+#   dreamed.
 # - Each layer paints its own patterns: edges and colour early, animal parts in the middle,
-#   fine texture at `blocks.13` on this photo at these settings.
+#   fine texture and an architecture-like tower (from the shuttle) at `blocks.13`, on this
+#   photo at these settings.
 # - Octaves set the scale: a pattern has a typical size in network pixels, so dreaming on a
 #   smaller copy makes it larger in the photo.
-# - The normalised gradient makes every step the same size (before clipping); without the
+# - The normalised gradient gives every step the same RMS per input element (before
+#   clipping); without the
 #   random shift the dream fits one alignment of the stride grid (a high score only there,
 #   a measurable grid at periods 8 and 16 with one octave), invisible at these settings.
 # - A weight sets a layer's share of every step, not the outcome (here the weight-2 mix
