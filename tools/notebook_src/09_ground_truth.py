@@ -224,7 +224,7 @@ if not cv.quick():   # quick mode: 4 short epochs, the shortcut is taken but not
 # 0.21 after epoch 1 (0.24 before training); the running training accuracy of that epoch is
 # 0.48. Whether the maps of other images move as early was not measured here. How can the
 # map lead the prediction? On this network Grad-CAM is CAM (section 5 shows the identity: the
-# gradient of the logit is the same at every position), so the map is each position's
+# gradient of the logit with respect to the last feature maps is the same at every position), so the map is each position's
 # contribution to the **cross logit** alone. Two things can keep p(cross) low while that map
 # sits on the cue: each panel is scaled to its own maximum (colour bar: "Grad-CAM / its
 # maximum"), so a hot patch may still be a small contribution in absolute terms; and the
@@ -235,7 +235,10 @@ if not cv.quick():   # quick mode: 4 short epochs, the shortcut is taken but not
 # for the clean model, and they nearly stop moving (the last epoch changes them by 0.04). With
 # the training loss near zero (printed in section 2) little gradient may be left that could
 # teach it the shapes: that is consistent with "gradient starvation" (Pezeshki et al. 2021),
-# but this notebook did not test it. The clean model's Grad-CAM wanders and ends on the cross (33 % of its mass on
+# but this notebook did not test it.
+
+# %% [markdown]
+# **The clean model** (second figure): its Grad-CAM wanders and ends on the cross (33 % of its mass on
 # the shape, 0.01 on the patch), and its filters become mostly colourless, several of them
 # edge-like (colour share 0.11; the 5 x 5 tiles are too small to name each one): a shape is a
 # shape in any colour. They are still changing at the last epoch (0.27), and this image's
@@ -384,12 +387,13 @@ cv.plot.mask_scores(scores, "cue energy", chance=area["cue"], landscape=True, in
 # at most 0.03, one image, for the others). The dashed lines
 # are chance: for the pointing game the cue enlarged by 2 pixels (the target with the
 # tolerance), for the energy the cue's own area.
-#
+
+# %% [markdown]
 # **By mass the picture is less clear.** Four of the five gradient maps put about as much mass
-# on the shape as on the cue, or more (within the few hundredths that are noise here: saliency
-# 0.11 on the cue, 0.12 on the shape; SmoothGrad 0.12 and 0.10; deconvnet 0.05 and 0.12;
-# Integrated Gradients 0.06 and 0.09); only guided backprop clearly puts more on the cue
-# (0.18 against 0.13). On image 0 (first map figure,
+# on the shape as on the cue, or more: deconvnet 0.05 on the cue and 0.12 on the shape,
+# Integrated Gradients 0.06 and 0.09, saliency 0.11 and 0.12, SmoothGrad 0.12 and 0.10 (the
+# last two differ by the few hundredths that are noise here). Only guided backprop clearly
+# puts more on the cue (0.18 against 0.13). On image 0 (first map figure,
 # panel titles) saliency and guided backprop put more mass on the triangle than on the cue
 # (0.14 against 0.06, 0.18 against 0.12): saliency over its interior and edges, guided
 # backprop mainly along its edges. IG's two shares are a tie (0.03 and 0.04), both far below
@@ -404,7 +408,9 @@ cv.plot.mask_scores(scores, "cue energy", chance=area["cue"], landscape=True, in
 # backprop also partly reconstructs the image whatever the model uses (Nie, Zhang & Patel
 # 2018; tested at the end of this section). A student reading saliency's or guided
 # backprop's map of this one image could conclude that the shape matters: read the table,
-# not one map. The clean model's gradient maps also show a regular pattern of diagonal
+# not one map.
+#
+# **Stripes.** The clean model's gradient maps also show a regular pattern of diagonal
 # stripes away from the shape (first map figure, second row), probably from the network,
 # not the image: its spacing of about 4 pixels matches the grid of its two 2 x 2 max-pooling
 # layers (each passes the gradient back to one position of each window of the feature map),
@@ -440,10 +446,12 @@ print(f"by area (no preference): the centre is 9/25 = {9 / 25:.2f} of C, the fra
 # for the centre's pixels over the frame's**. Where the peak sits cannot tell colour from
 # outline (a gradient on a frame pixel is still a sensitivity to that pixel's colour); the
 # swap test of section 3 can, and it shows that the model reads the colour.
-# By mass guided backprop puts a little more than the centre's area share on the centre
-# (0.08 of its 0.18: a part of 0.42 against 0.36). So for these two methods "the peak is on
-# the cue" does not show that the colour matters; for saliency and SmoothGrad the peak does
-# prefer the coloured pixels. By mass, the gradient maps and the CAM family put 0.38 to 0.46 of
+
+# %% [markdown]
+# So for guided backprop and deconvnet "the peak is on the cue" does not show that the colour
+# matters; for saliency and SmoothGrad the peak does prefer the coloured pixels. **By mass,**
+# guided backprop puts a little more than the centre's area share on the centre (0.08 of its
+# 0.18: a part of 0.42 against 0.36), and the other gradient maps and the CAM family put 0.38 to 0.46 of
 # their mass on $C$ on the centre (which holds 36 % of $C$'s pixels); IG puts all of it
 # there, for a reason shown next. The CAM family's exact peaks miss the cue in about half of the images
 # (its 4-pixel cells). Occlusion's maxima are mostly tied over the centre and the frame
@@ -854,7 +862,8 @@ print(f"saliency, shortcut model: the cue's density beats the shape's on {int((d
 #   test data where the shortcut fails (here, swapped cues) exposes it: accuracy on data drawn
 #   like the training set said 100 %.
 # - **Here every method's peak lands within 2 pixels of the cue** of the shortcut model
-#   (with no tolerance the CAM family's peak hits it in only about half of the images), with very different
+#   (with no tolerance the CAM family's peak hits it in only about half of the images and
+#   occlusion's tied maxima all fall on it in 0.75), with very different
 #   sharpness: occlusion and LIME concentrate on it (about half their mass, helped by a window
 #   and segments that fit the cue), the CAM family blurs around it at its 10x10 resolution,
 #   RISE points at it but by mass cannot tell the two models apart; four of the five
