@@ -82,7 +82,7 @@ _RISE_QUESTION = register(
         "the class probability. What share of RISE's mass will lie on the cue?",
         {
             "a": "most of it, more than half: the cue decides the class",
-            "b": "about a tenth, like the gradient and CAM maps",
+            "b": "about a tenth",
             "c": "about the cue's share of the image, a few hundredths: chance level",
             "d": "exactly 0",
         },
