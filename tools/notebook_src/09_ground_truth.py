@@ -641,7 +641,7 @@ if not cv.quick():
     assert cue_e["guided_backprop"][1] > 0.6 * cue_e["guided_backprop"][0]
 
 # %% tags=["check"]
-# By mass, the gradient maps put about the shape's area share (12 %) on it, three of them as much as on the cue
+# By mass, the gradient maps put about the shape's area share (12 %) on it; saliency, deconvnet and IG as much as on the cue, guided backprop clearly less
 if not cv.quick():   # margins leave room for a GPU run's small differences
     grads = ["saliency", "deconvnet", "guided_backprop", "smoothgrad", "integrated_gradients"]
     assert all(0.07 < sc.mean(m, "object energy") < 0.16 for m in grads)
