@@ -153,8 +153,10 @@ class DeviceAudit(TorchFunctionMode):
 def install(audit: DeviceAudit) -> Callable[[], None]:
     """Put on the emulated GPU what a GPU run would: every model a ``Classifier`` wraps (its
     ``device`` reads ``cpu:0``) and every module moved with ``.to(device)`` / ``.cuda()``.
-    Patches ``Classifier.__init__``, ``nn.Module.to`` and ``nn.Parameter.__deepcopy__`` until the returned function is
+    Patches ``Classifier.__init__``, ``nn.Module.to``, ``nn.Parameter.__new__`` and ``__deepcopy__``
+    and the backward of the package's rule sites until the returned function is
     called (a notebook kernel never calls it)."""
+    import cnnviz_lab.core.rules as rules
     import cnnviz_lab.models.classifier as classifier
 
     init, to = classifier.Classifier.__init__, torch.nn.Module.to
@@ -182,6 +184,25 @@ def install(audit: DeviceAudit) -> Callable[[], None]:
             audit.on_device[out] = True
         return out
 
+    def marked_new(cls, data=None, requires_grad=True):
+        # nn.Parameter(t) wraps t with _make_subclass, which no mode sees
+        out = new(cls, data, requires_grad)
+        if data is not None and audit._dev(data):
+            audit.on_device[out] = True
+        return out
+
+    def marked_backward(ctx, grad):
+        # autograd runs a backward rule outside the mode (torch.autograd.grad was called through
+        # it) and hands it its gradient from C++: watch the rule's own operations too
+        if audit._dev(ctx.call.output):
+            audit.on_device[grad] = True
+        with audit:
+            return backward(ctx, grad)
+
+    backward = rules._Site.backward
+    rules._Site.backward = staticmethod(marked_backward)
+    new = torch.nn.Parameter.__new__
+    torch.nn.Parameter.__new__ = marked_new
     deepcopy = torch.nn.Parameter.__deepcopy__
     classifier.Classifier.__init__ = marked_init
     torch.nn.Module.to = marked_to
@@ -189,5 +210,7 @@ def install(audit: DeviceAudit) -> Callable[[], None]:
 
     def undo() -> None:
         classifier.Classifier.__init__, torch.nn.Module.to, torch.nn.Parameter.__deepcopy__ = init, to, deepcopy
+        torch.nn.Parameter.__new__ = new
+        rules._Site.backward = staticmethod(backward)
 
     return undo

@@ -197,9 +197,10 @@ def relevance_ledger(
                 raise ValueError(f"target: relevance_ledger explains one class per image, got {targets.shape[1]} per image (call it once per class)")
             picked = gather_scores(logits, targets)[:, 0]
             (relevance,) = torch.autograd.grad(picked, xg, picked.detach())
-    ledger = RelevanceLedger(relevance.detach(), picked.detach(), targets[:, 0], book.sites)
-    ledger.relevance = to_caller(ledger.relevance, x)
-    return ledger
+    # every tensor of the account lives where the caller's x does (a CPU image explained on a
+    # GPU gives a CPU ledger whose parts add up without moving anything)
+    sites = [Site(s.name, s.kind, to_caller(s.arrived, x), to_caller(s.left, x)) for s in book.sites]
+    return RelevanceLedger(to_caller(relevance.detach(), x), to_caller(picked.detach(), x), to_caller(targets[:, 0], x), sites)
 
 
 __all__ = ["RelevanceLedger", "Site", "relevance_ledger"]

@@ -66,3 +66,21 @@ def test_install_puts_classifiers_and_moved_modules_on_the_device():
     finally:
         undo()
     assert torch.nn.Module.to.__name__ == "to" and cv.Classifier.__init__.__name__ == "__init__"
+
+
+def test_a_host_image_explained_on_a_device_model_gives_a_ledger_on_the_host():
+    from torchvision.transforms._presets import ImageClassification
+
+    audit = DeviceAudit()
+    undo = install(audit)
+    try:
+        clf = cv.Classifier(TinyNet().eval(), "tiny", [str(i) for i in range(5)], torch.device("cpu"), "relu2", ImageClassification(crop_size=8, resize_size=8))
+        with audit:
+            x = torch.rand(1, 3, 8, 8)  # on the host
+            led = cv.attribution.relevance_ledger(clf, x, 0)
+            residual = led.logit - led.pixels - led.kept
+            led.in_flight
+        assert audit.findings == {} and float(residual.abs()) < 1e-4
+        assert not any(audit._dev(t) for t in (led.logit, led.relevance, led.targets, led.sites[0].arrived))
+    finally:
+        undo()

@@ -228,7 +228,7 @@ assert share[[8, 22]].min() > 0.85, share
 import torch
 
 bn = cv.get_layer(clf, "stem.bn")   # the batch norm after the stem convolution
-gain = (bn.weight / (bn.running_var + bn.eps).sqrt()).detach().abs()
+gain = (bn.weight / (bn.running_var + bn.eps).sqrt()).detach().abs().cpu()
 folded = size * gain
 ranks = torch.stack([size[alive].argsort().argsort(), folded[alive].argsort().argsort()]).float()
 rho = torch.corrcoef(ranks)[0, 1]

@@ -46,7 +46,7 @@
 # |---|---|
 # | model | EfficientNet-Lite0, trained on ImageNet-1k |
 # | image | 128 pixels, optimised as raw pixels (`param="pixel"`) from seeded noise |
-# | jitter (`transforms="jitter"`) | before every forward pass the image is rolled (shifted, wrapping round) by a random whole number of pixels, uniform in ±4 px along each axis |
+# | jitter (`transforms="jitter"`) | each forward pass first rolls the image (wrapping round) by a random whole number of pixels, ±4 px per axis |
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
 # | prior weights | $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, $\alpha = 6$ (Mahendran & Vedaldi's $\alpha$) |
 #

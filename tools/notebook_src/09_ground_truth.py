@@ -321,7 +321,7 @@ masks = {"cue": test.cue_masks, "object": test.object_masks}
 scores = {name: cv.score_against_masks(clf, clf.from_unit(test.images), masks, METHODS, test.labels,
                                        deletion="cue", tolerance=2, threads=1) for name, clf in models.items()}
 for n, c in models.items():
-    p_true = c.logits(c.from_unit(test.images)).softmax(1).gather(1, test.labels[:, None])[:, 0]
+    p_true = c.logits(c.from_unit(test.images)).softmax(1).cpu().gather(1, test.labels[:, None])[:, 0]
     print(f"{n:8s} model: right on {cv.accuracy(c, test.images, test.labels):.0%} of these images; "
           f"probability of the true class: median {p_true.median():.3f}, lowest {p_true.min():.3f}")
 scores["shortcut"]

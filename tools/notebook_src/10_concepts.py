@@ -87,7 +87,7 @@ import torch
 clf = cv.load_model(device=DEVICE)
 SIZE, N, REPEATS = cv.config.pick((128, 10, 20), (96, 4, 3))   # image side, images per set, repeats
 drawn = clf.from_unit(cv.zebra_images(cv.config.pick(48, 12), size=SIZE, seed=0))
-is_zebra = clf.logits(drawn).argmax(1) == clf.class_index("zebra")
+is_zebra = (clf.logits(drawn).argmax(1) == clf.class_index("zebra")).cpu()
 zebras = drawn[is_zebra][:16]
 print(f"{int(is_zebra.sum())} of {len(drawn)} drawings are called zebra (top-1); we keep {len(zebras)}")
 
