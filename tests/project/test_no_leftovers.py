@@ -99,6 +99,7 @@ CALLS = {
 NO_MODEL = {
     "core",
     "boxed_samples",
+    "soften_check_cells",
     "credit",
     "preprocess_boxes",
     "sample_boxes",
