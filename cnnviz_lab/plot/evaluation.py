@@ -339,6 +339,14 @@ def _colours(n: int) -> list:
     return [pool[i % len(pool)] for i in range(n)]
 
 
+def wants_log_axis(values: Mapping) -> bool:
+    """Whether a metric's values (one array per method) are all positive and span over a
+    factor of 100: then a log axis shows them, else a linear one."""
+    every = np.concatenate([to_numpy(v).ravel() for v in values.values()]).astype(float)
+    positive = every[every > 0]
+    return bool(positive.size == every.size and positive.max() > 100 * positive.min())
+
+
 def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3) -> Figure:
     """The metrics beyond deletion and insertion of a
     :class:`~cnnviz_lab.evaluate.MethodEvaluation` (``evaluation.scores``; ``metrics``: which,
@@ -364,9 +372,7 @@ def metric_bars(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
     ys = np.arange(len(names))[::-1]
     for ax, metric in zip(axes.flat, chosen):
         values = evaluation.scores[metric]
-        every = np.concatenate([to_numpy(v).ravel() for v in values.values()])
-        positive = every[every > 0]
-        log = bool(positive.size == every.size and positive.max() > 100 * positive.min())
+        log = wants_log_axis(values)
         for y, name in zip(ys, names):
             if name not in values:
                 ax.text(0.02, y, "not defined (re-runs the method)", fontsize=7, color="0.4", va="center", transform=ax.get_yaxis_transform())

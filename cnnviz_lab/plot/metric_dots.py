@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from .core import to_numpy
-from .evaluation import IMAGE_MARKERS, shown_name
+from .evaluation import IMAGE_MARKERS, shown_name, wants_log_axis
 from .figure import Figure
 
 
@@ -45,9 +45,7 @@ def metric_dots(evaluation, metrics: Sequence[str] | None = None, ncols: int = 3
     ys = np.arange(len(names))[::-1]
     for ax, metric in zip(axes.flat, chosen):
         values = evaluation.scores[metric]
-        every = np.concatenate([to_numpy(v).ravel() for v in values.values()]).astype(float)
-        positive = every[every > 0]
-        log = bool(positive.size == every.size and positive.max() > 100 * positive.min())
+        log = wants_log_axis(values)
         for y, name in zip(ys, names):
             if name not in values:
                 ax.text(0.02, y, "not defined (re-runs the method)", fontsize=8, color="0.4", va="center", transform=ax.get_yaxis_transform())
