@@ -10,6 +10,7 @@
 #       and say what each one's equation changes
 #     - say when each map misleads (negative evidence dropped, a class-agnostic map, guided backpropagation's failed
 #       sanity check, coarse maps) and compare every share with the area of its box
+#     - apply these maps to your own PyTorch model, and choose the layer they read
 #     - (optional, needs VGG16's pretrained weights) see how the architecture shapes Grad-CAM and guided backpropagation
 #     prerequisites: notebook 05 (CAM) and notebook 01 (gradients).
 #     runtime:
