@@ -1,4 +1,5 @@
-"""Exercises of notebooks 05 (CAM) and 06 (Grad-CAM): class maps from features and gradients,
+"""Exercises of notebooks 05 (CAM) and 06 (Grad-CAM): class maps from features and gradients
+(CAM, Grad-CAM, Grad-CAM++, LayerCAM),
 and an investigation: find where Grad-CAM points at the wrong object."""
 
 from __future__ import annotations
@@ -121,6 +122,34 @@ def check_layercam(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> 
         ]
 
     return _check_map(fn, "layercam", layercam, mistakes)
+
+
+def check_gradcam_pp(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """``fn(activation, gradient)`` (both ``(C,h,w)``) must return the Grad-CAM++ map
+    ``relu(sum_k w_k A_k)`` with ``w_k = sum_xy a_kxy relu(g_kxy)`` and the closed-form pixel
+    weights ``a = g^2 / (2 g^2 + sum_ab A_k(a,b) g^3)`` (Chattopadhay et al. 2018, Eq. 19),
+    ``a = 0`` where that denominator is 0: an all-zero gradient must give an all-zero map,
+    not NaN. Likely mistakes get their own hint: LayerCAM's per-position weights, the
+    gradient's negative part kept, ``A_k(x,y)`` instead of the channel's sum in the
+    denominator, a normalised map."""
+
+    def pixel_weights(a, g, total):
+        denom = 2 * g**2 + total * g**3
+        return torch.where(denom != 0, g**2 / torch.where(denom != 0, denom, torch.ones_like(denom)), torch.zeros_like(denom))
+
+    def gradcam_pp(a, g, total=None, relu=True):
+        total = a.sum(dim=(1, 2), keepdim=True) if total is None else total
+        pos = g.clamp_min(0) if relu else g
+        return torch.einsum("k,khw->hw", (pixel_weights(a, g, total) * pos).sum(dim=(1, 2)), a).clamp_min(0)
+
+    def mistakes(a, g):
+        return [
+            ((g.clamp_min(0) * a).sum(0).clamp_min(0), "that is LayerCAM: Grad-CAM++ sums a * relu(g) over the positions into ONE weight per channel"),
+            (gradcam_pp(a, g, relu=False), "weight the pixel weights a by the POSITIVE part of the gradient (relu(g))"),
+            (gradcam_pp(a, g, total=a), "the denominator uses the channel's SUM of activations, sum_ab A_k(a,b), not A_k(x,y)"),
+        ]
+
+    return _check_map(fn, "gradcam_pp", lambda a, g: gradcam_pp(a, g), mistakes)
 
 
 def check_wrong_object(
@@ -259,18 +288,21 @@ register(
         "06-drum-negative-weights",
         "Grad-CAM for `drum` at `head` puts its maximum on the drum kit. Grad-CAM++ and LayerCAM keep only the "
         "positive part of the gradient; at `head`, where each channel's gradient is its linear weight / 49, that "
-        "drops every channel whose weight for `drum` is negative (about half of the 1280). Where will the maximum "
-        "of their `drum` maps be?",
+        "drops every channel whose weight for `drum` is negative (about half of the 1280). Where will the hot "
+        "region of their `drum` maps be?",
         {
-            "a": "On the drum kit, like Grad-CAM: dropping channels only sharpens the map",
-            "b": "On the guitar: the dropped channels were the ones cancelling evidence there",
+            "a": "On the toms, like Grad-CAM: dropping channels only sharpens the map",
+            "b": "It moves off the toms, down onto the guitar's body where it meets the bass drum: the dropped "
+            "channels were the ones cancelling evidence there",
             "c": "Nowhere: with half the channels gone the map is all zero",
         },
         "b",
         "Channels with a negative weight for `drum` fire on the guitar; in Grad-CAM they cancel the positive "
         "evidence there. LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive "
-        "evidence the guitar carries shows: their maximum moves into the guitar's box, at the cell where the body "
-        "meets the bass drum, and their share on the drum kit falls to about 1.1x chance.",
+        "evidence the guitar carries shows: their red blob moves off the toms onto the guitar's body where it meets "
+        "the bass drum, and their share on the drum kit falls to about 1.1x chance. (Their maximum lies two pixels "
+        "right of the drum kit's box, too close to judge by eye: the pointing game's verdict is fragile, the move "
+        "of the hot region is not.)",
         {
             "a": "Dropping the votes against a class is not neutral: where those votes fell (on the guitar) the map rises, and the maximum can move there.",
             "c": "The channels with positive weights remain and their sum is positive in many cells: the map is far from zero.",
@@ -279,4 +311,4 @@ register(
 )
 
 
-__all__ = ["check_class_map", "check_gradcam", "check_layercam", "check_wrong_object"]
+__all__ = ["check_class_map", "check_gradcam", "check_gradcam_pp", "check_layercam", "check_wrong_object"]

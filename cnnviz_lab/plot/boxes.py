@@ -82,9 +82,10 @@ def draw_boxes(ax, boxes: Boxes, label: bool = True, fontsize: float = 8) -> Non
             )
 
 
-def _box_legend(fig, boxes: Boxes, fontsize: float) -> None:
+def _box_legend(fig, boxes: Boxes, fontsize: float, peak: bool = False) -> None:
     """One legend entry per box label (its colour and line style), under the figure, on a
-    grey background so that the white boxes show."""
+    grey background so that the white boxes show; ``peak=True`` adds the white cross that
+    :func:`~cnnviz_lab.plot.core.mark_peak` draws on each map's maximum."""
     from matplotlib.lines import Line2D
 
     handles = [
@@ -92,6 +93,8 @@ def _box_legend(fig, boxes: Boxes, fontsize: float) -> None:
         for (name, _group), colour in zip(_named_boxes(boxes), cycle(BOX_COLOURS))
         if name
     ]
+    if handles and peak:
+        handles.append(Line2D([], [], color="white", marker="x", ms=10, mew=3, ls="none", label="map's maximum"))
     if handles:
         legend = fig.legend(
             handles=handles,

@@ -133,7 +133,8 @@ def cam_row(
     with a cross (the pointing game's pixel). ``fontsize``: the panel titles' size in points
     (colour-bar and box labels one point smaller); raise it for a figure meant to be projected.
     ``legend=True`` adds a legend of the box labels under the row (each label's colour and line
-    style), for rows where boxes of the same label are drawn on every panel.
+    style), for rows where boxes of the same label are drawn on every panel; with ``peaks=True``
+    it also names the cross ("map's maximum").
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
@@ -164,7 +165,7 @@ def cam_row(
         for ax, m in zip(map_axes, maps):
             mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if legend and boxes is not None:
-        _box_legend(fig, boxes, small)
+        _box_legend(fig, boxes, small, peak=peaks)
         fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))  # room for the legend
     if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
@@ -333,7 +334,7 @@ def guided_gradcam_row(
     over the colour channels) divided by that panel's own ``percentile``, clipped to [0, 1],
     black to white, with one colour bar for that scale. ``boxes``: as in :func:`cam_row`.
     ``cell``: each panel's size in inches; ``fontsize`` (e.g. 12 for projection): the panel
-    titles' size, the colour bar's one point smaller (default 9 and 8). ``zoom``, a pixel box
+    titles' size, the colour bar's and the box labels' one point smaller (default 9 and 8). ``zoom``, a pixel box
     ``(x0, y0, x1, y1)``: one more panel, that crop of the first class's Guided Grad-CAM map
     drawn pixel by pixel (so fine texture such as a stride-2 checkerboard shows), its box
     outlined in cyan on the panel it comes from."""
@@ -365,7 +366,7 @@ def guided_gradcam_row(
     fig = image_grid(tiles, names, ncols=len(tiles), cell=cell, cmap="gray", suptitle=title)
     if boxes is not None:
         for i, ax in enumerate(fig.axes[:n_maps]):
-            draw_boxes(ax, boxes, label=i == 0)
+            draw_boxes(ax, boxes, label=i == 0, fontsize=8 if fontsize is None else fontsize - 1)
     if zoom is not None:
         outline(fig.axes[2], (x0, y0, x1, y1), "cyan", lw=2)
         crop_ax = fig.axes[len(tiles) - 1]

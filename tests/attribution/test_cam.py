@@ -423,5 +423,7 @@ def test_cam_row_peak_cross_stays_inside_its_panel_and_legend_names_the_boxes(li
     assert tuple(crosses[0][0]) == (0.04 * 64 - 0.5, 0.04 * 64 - 0.5)  # inset from the edge
     assert tuple(crosses[1][0]) == (40.0, 30.0)  # away from the edge: on the pixel
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels == ["guitar", "drum kit"]
+    assert labels == ["guitar", "drum kit", "map's maximum"]  # the cross is named when peaks are drawn
+    plain = cv.plot.cam_row(lite, x, [inner], ["inner"], boxes=boxes, legend=True)
+    assert [t.get_text() for t in plain.legends[0].get_texts()] == ["guitar", "drum kit"]  # no cross, no entry
     assert not cv.plot.cam_row(lite, x, [inner], ["inner"], boxes=boxes).legends  # default: no legend

@@ -207,6 +207,39 @@ def test_layercam_hints(wrong, words, capsys):
     verdict(capsys, False, words)
 
 
+def _gradcam_pp(a, g):
+    """Grad-CAM++ written out channel by channel (Chattopadhay et al. 2018, Eq. 19)."""
+    out = torch.zeros(a.shape[1:])
+    for k in range(a.shape[0]):
+        denom = 2 * g[k] ** 2 + a[k].sum() * g[k] ** 3
+        pix = torch.where(denom == 0, torch.zeros_like(denom), g[k] ** 2 / torch.where(denom == 0, 1.0, denom))
+        out += (pix * g[k].clamp_min(0)).sum() * a[k]
+    return out.clamp_min(0)
+
+
+def test_gradcam_pp_reference_by_hand():
+    a, g = torch.tensor([[[1.0, 2.0]]]), torch.tensor([[[1.0, -1.0]]])  # sum A = 3: a = 1/(2+3) at g = 1
+    assert torch.allclose(_gradcam_pp(a, g), torch.tensor([[0.2, 0.4]]))
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0), "that is LayerCAM"),
+        (lambda a, g: (g**2 / (2 * g**2 + a.sum(dim=(1, 2), keepdim=True) * g**3)).mul(g.clamp_min(0)).sum(dim=(1, 2))
+         .mul(a.permute(1, 2, 0)).sum(-1).clamp_min(0), "NaN"),
+        (lambda a, g: (g**2 / (2 * g**2 + a * g**3)).nan_to_num().mul(g.clamp_min(0)).sum(dim=(1, 2))
+         .mul(a.permute(1, 2, 0)).sum(-1).clamp_min(0), "SUM of activations"),
+        (lambda a, g: (m := _gradcam_pp(a, g)) / m.max().clamp_min(1e-12), "raw map"),
+    ],
+)
+def test_gradcam_pp_hints(wrong, words, capsys):
+    assert ex.check_gradcam_pp(_gradcam_pp)
+    verdict(capsys, True, "all-zero gradients")
+    assert not ex.check_gradcam_pp(wrong)
+    verdict(capsys, False, words)
+
+
 def test_wrong_object_investigation(lite, capsys):
     x = lite.preprocess(cv.sample_image("drums_and_guitar"))
     body = cv.sample_boxes("drums_and_guitar")["electric guitar"][1]  # the guitar's body

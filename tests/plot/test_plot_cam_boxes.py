@@ -98,6 +98,14 @@ def test_guided_gradcam_row_zooms_into_the_first_product_pixel_by_pixel(lite, ca
         cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, fontsize=-2)
 
 
+def test_guided_gradcam_row_box_labels_follow_fontsize(lite, cat_x):
+    g = torch.rand(2, 3, 224, 224)
+    big = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, boxes=BOXES, fontsize=12)
+    assert big.axes[0].texts and all(t.get_fontsize() == 11 for t in big.axes[0].texts)  # one point below the titles
+    plain = cv.plot.guided_gradcam_row(cat_x, g, g, ["a", "b"], lite, boxes=BOXES)
+    assert all(t.get_fontsize() == 8 for t in plain.axes[0].texts)  # the default, as before
+
+
 def test_cam_overlay_map_title(lite, cat_x):
     fig = cv.plot.cam_overlay(cat_x, torch.rand(224, 224), lite, map_title="Grad-CAM (7x7, upsampled)")
     assert fig.axes[1].get_title() == "Grad-CAM (7x7, upsampled)"

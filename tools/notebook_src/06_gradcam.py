@@ -10,6 +10,7 @@
 #       and say what each one's equation changes
 #     - say when each map misleads (negative evidence dropped, a class-agnostic map, guided backpropagation's failed
 #       sanity check, coarse maps) and compare every share with the area of its box
+#     - apply these maps to your own PyTorch model, and choose the layer they read
 #     - (optional, needs VGG16's pretrained weights) see how the architecture shapes Grad-CAM and guided backpropagation
 #     prerequisites: notebook 05 (CAM) and notebook 01 (gradients).
 #     runtime:
@@ -71,7 +72,8 @@ print(tuple(maps.shape), [clf.label(i) for i in top5[0].tolist()])
 # there; Grad-CAM takes its weights from the gradient through `head`. The photograph: a drum
 # kit with an electric guitar leaning against it. The hand-drawn object boxes behind every
 # percentage below are outlined (white: the guitar, yellow dashed: the drum kit); the cross on each
-# map marks its maximum (drawn a few pixels inside the panel when the maximum is on the image's edge).
+# map marks its maximum (drawn a few pixels inside the panel when the maximum is on the image's edge),
+# and each title gives the class's softmax probability $p$.
 # The two sets of boxes **overlap**: the bass drum's box and the guitar body's box share an 11-pixel
 # strip (x = 132 to 142), so the two areas below, and the two shares of each map, count that
 # strip twice; a maximum in the strip is printed as "in both boxes".
@@ -81,8 +83,8 @@ boxes = cv.sample_boxes("drums_and_guitar")     # {label: [(x0, y0, x1, y1), ...
 guitar, drums = boxes["electric guitar"], boxes["drum"]
 shown = {"guitar": guitar, "drum kit": drums}
 top = clf.predict(x, k=5)                                 # [(index, label, probability), ...]
-display(cv.plot.cam_row(clf, x, list(maps[0]), [f"{label}\n{p:.1%}" for _, label, p in top], boxes=shown, peaks=True,
-                        suptitle="Grad-CAM at blocks.15 (7x7, upsampled): top-5 classes", cell=3.0, fontsize=12,
+display(cv.plot.cam_row(clf, x, list(maps[0]), [f"{label}\np = {p:.1%}" for _, label, p in top], boxes=shown, peaks=True,
+                        suptitle="Grad-CAM at blocks.15 (7x7, upsampled): top-5 classes (p: softmax probability)", cell=3.0, fontsize=12,
                         legend=True))
 Markdown(cv.credit("drums_and_guitar"))
 
@@ -142,10 +144,18 @@ c = cv.cam(clf, x, top5, upsample=False)
 assert torch.allclose(g, c.clamp_min(0) / 49, atol=1e-5)
 print("Grad-CAM == ReLU(CAM) / 49 at layer", clf.cam_layer)
 
+# %%
+print(f"{int((c < 0).sum())} of the {c.numel()} CAM cells (5 classes x 7 x 7) are negative: Grad-CAM's ReLU sets them to 0")
+
+# %% tags=["check"]
+# Fifteen of the 245 CAM cells at head are negative
+assert int((c < 0).sum()) == 15 or cv.config.quick()
+
 # %% [markdown]
 # So at `head` a top-5 Grad-CAM figure would repeat notebook 05's CAM figure: the same maps
-# and the same shares (the shares count positive mass only, and Grad-CAM's ReLU removes
-# only the few negative cells). That is why this notebook opened one layer earlier, where CAM has no
+# up to display scaling (each map is stretched from its own minimum, and CAM's negative cells
+# lower that minimum) and the same shares (the shares count positive mass only, and Grad-CAM's
+# ReLU removes only the 15 negative cells printed above). That is why this notebook opened one layer earlier, where CAM has no
 # weights and Grad-CAM still picks out the object of each class that has one in the photo (the
 # two guitar classes and `drum`; `banjo` and `stage` have none and straddle both boxes).
 #
@@ -239,13 +249,18 @@ cv.widgets.gradcam_panel(image="drums_and_guitar", fontsize=13)
 # ## 5. Grad-CAM++, LayerCAM and Score-CAM
 #
 # - **Grad-CAM++** (Chattopadhay et al. 2018) weights each position's positive gradient with
-#   $a_{xy}^{kc} = \frac{g^2}{2g^2 + \sum_{ab} A_k(a,b)\, g^3}$ (the closed form that follows
-#   from taking $e^{S_c}$ as the score), so that several instances of a class all count.
+#   $a_{xy}^{kc} = \frac{g^2}{2g^2 + \sum_{ab} A_k(a,b)\, g^3}$, where
+#   $g = g_k(x,y) = \partial S_c/\partial A_k(x,y)$ is the gradient at that position (the closed
+#   form that follows from taking $e^{S_c}$ as the score), and sums them into **one weight per
+#   channel**, $w_k^c = \sum_{x,y} a_{xy}^{kc}\,\mathrm{ReLU}(g_k(x,y))$, so that several
+#   instances of a class all count.
 # - **LayerCAM** (Jiang et al. 2021) keeps a weight per position:
 #   $\mathrm{ReLU}\big(\sum_k \mathrm{ReLU}(\partial S_c/\partial A_k(x,y))\, A_k(x,y)\big)$.
 # - **Score-CAM** (Wang et al. 2020) uses no gradient: each feature map, upsampled and scaled
 #   to [0, 1], masks the image; its weight is how much the masked image raises the class
-#   probability over a blank image. One forward pass per channel. Two departures from the
+#   probability over a baseline image. The package's baseline is the input set to zero
+#   *after* normalisation, i.e. the training set's mean colour everywhere, and a mask's zeros
+#   fade the image to that same colour. One forward pass per channel. Two departures from the
 #   paper here: only the 256 most active channels are scored (`max_channels`), and the score
 #   differences are used as weights directly, where the paper first passes them through a
 #   softmax over the channels.
@@ -265,12 +280,18 @@ drum_maps = {
     "LayerCAM": cv.layercam(clf, x, "drum"),
     "Score-CAM": cv.scorecam(clf, x, "drum", max_channels=scored, batch_size=32),
 }
-cv.plot.cam_row(clf, x, [m[0] for m in drum_maps.values()], list(drum_maps), boxes=shown, peaks=True,
-                suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled)", cell=3.0, fontsize=12, legend=True)
+
+# %%
+hit = {name: {b: bool(cv.pointing_game(m[0], bx)) for b, bx in shown.items()} for name, m in drum_maps.items()}
+xy_d = {name: tuple(reversed(divmod(int(m[0].argmax()), m.shape[-1]))) for name, m in drum_maps.items()}    # (x, y)
+titles = [f"{name}\nmax x = {xy_d[name][0]}: " + ("drum kit" if hit[name]["drum kit"] else "guitar box only")
+          for name in drum_maps]
+cv.plot.cam_row(clf, x, [m[0] for m in drum_maps.values()], titles, boxes=shown, peaks=True,
+                suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled); the drum kit's lower box ends at x = 142",
+                cell=3.0, fontsize=12, legend=True)
 
 # %%
 on = {b: {name: cv.energy_in_boxes(m, bx).item() for name, m in drum_maps.items()} for b, bx in shown.items()}
-hit = {name: {b: bool(cv.pointing_game(m[0], bx)) for b, bx in shown.items()} for name, m in drum_maps.items()}
 hit15 = {name: bool(cv.pointing_game(m[0], drums, tolerance=15)) for name, m in drum_maps.items()}
 for name in drum_maps:
     print(f"'drum' {name:10s}: {on['drum kit'][name]:4.0%} on the drum kit ({on['drum kit'][name] / area['drum kit']:.1f}x "
@@ -281,12 +302,14 @@ for name in drum_maps:
 # %% [markdown]
 # **What to look at:** mass and peak tell different stories. All four put most of the `drum`
 # map on the drum kit, but Grad-CAM++ and LayerCAM only just above chance (1.1x, against
-# 1.3x for Grad-CAM and 1.4x for Score-CAM), and their **peak** moves: the cross sits in the
-# 7x7 cell where the guitar's body meets the bass drum, inside the guitar's box and just
-# outside the drum kit's, so the pointing game misses `drum` for both (notebook 08 reaches
-# the same verdict). Grad-CAM and Score-CAM keep their maximum on the drums. With the
-# paper's 15-pixel tolerance all four would count as hits: at a box's edge a coarse map's
-# verdict hangs on a few pixels.
+# 1.3x for Grad-CAM and 1.4x for Score-CAM), and their hot region moves: the red blob leaves
+# the toms and sits low on the guitar's body, where it meets the bass drum. Their maximum is
+# at x = 144, two pixels right of the drum kit's lower box (its last column is x = 142; too
+# close to see, so the panel titles print it): in the guitar's box only, so the pointing game
+# misses `drum` for both (notebook 08 reaches the same verdict). Grad-CAM and Score-CAM keep
+# their maximum on a tom. With Zhang et al.'s 15-pixel tolerance all four would count as
+# hits: at a box's edge a coarse map's verdict hangs on a few pixels; the visible move of the
+# red blob is the robust finding.
 #
 # Why do Grad-CAM++ and LayerCAM drift to the guitar at this layer? At the last layer of a
 # GAP + linear head the gradient is the same at every position,
@@ -298,6 +321,14 @@ for name in drum_maps:
 # Grad-CAM++ drop the votes against, so whatever positive evidence the guitar carries shows.
 # The cell below checks both closed forms against the package's maps. Score-CAM, which asks
 # "does showing this region alone raise p(drum)?", stays on the drums.
+#
+# Why do the Grad-CAM++ and LayerCAM panels look the same? With a constant gradient the
+# pixel weight becomes $a^{kc} = 1/(2 + w_k^c \bar A_k)$ ($\bar A_k$ the channel's mean), and
+# $w_k^c \bar A_k$ is small here, so $a^{kc}$ stays between 0.41 and 0.5 for every channel it
+# keeps (printed below): Grad-CAM++ is LayerCAM times a nearly constant factor, the same map
+# up to scale. It differs where the gradient varies over positions: section 7 shows both at
+# `blocks.12`. Its stated purpose, counting several instances of a class, is not tested on
+# this photo (one guitar).
 
 # %% tags=["check"]
 # 'drum': Grad-CAM, Score-CAM >1.25x chance on the drum kit, peak there; Grad-CAM++, LayerCAM 1.0-1.2x, peak on the guitar
@@ -323,6 +354,14 @@ assert torch.allclose(pp / pp.max(), pp_by_hand / pp_by_hand.max(), atol=1e-4)
 print(f"{int((w < 0).sum())} of {len(w)} channels have a negative weight for 'drum': Grad-CAM keeps them, "
       "LayerCAM and Grad-CAM++ drop them")
 
+# %%
+# at the head, Grad-CAM++ is LayerCAM times a nearly constant factor: its pixel weight a barely varies
+kept = a_kc[w > 0]
+corr = torch.corrcoef(torch.stack([pp.flatten(), layercam_by_hand.flatten()]))[0, 1]
+print(f"Grad-CAM++'s pixel weight a on the kept channels: {kept.min():.2f} to {kept.max():.2f}; "
+      f"correlation of its map with LayerCAM's: {corr:.4f}")
+assert 0.4 < kept.min() and kept.max() < 0.5 + 1e-6 and corr > 0.99
+
 # %% [markdown]
 # ## 6. Guided Grad-CAM, and why its fine detail is not evidence
 #
@@ -339,7 +378,7 @@ both = cv.guided_gradcam(clf, x, pair)          # (1, 2, 3, H, W): two classes, 
 gb = cv.guided_backprop(clf, x, pair)           # the sharp factor alone, same shape
 zoom = (188, 180, 212, 204)                     # 24x24 pixels of the guitar's body
 cv.plot.guided_gradcam_row(x, gb[0], both[0], ["electric guitar", "drum"], clf, boxes=shown, cell=3.0, fontsize=12,
-                           zoom=zoom)
+                           zoom=zoom, percentile=95)          # each panel's 95th percentile is white: brighter to project
 
 # %%
 for name, a in [("guided backprop", gb), ("Guided Grad-CAM", both)]:
@@ -360,9 +399,10 @@ print(f"Guided Grad-CAM, 'electric guitar', in the zoomed 24x24 crop: phase rati
 # keeps that grain only where its coarse map is: the `electric guitar` product mostly on the
 # guitar's body (2.3x chance), the `drum` product on the drums (1.5x). Look closely at the
 # fine detail: much of it is a regular grid of dots, the checkerboard that stride-2
-# convolutions leave in gradients (Odena et al. 2016; a phase ratio of 1.6: the strongest of
-# the four 2x2 pixel phases gets 1.6 times the mean gradient of the weakest), not the
-# guitar's outline, which the product does not trace. The last panel enlarges the cyan
+# convolutions leave in gradients (Odena et al. 2016). Guided backpropagation alone, for
+# `electric guitar` over the whole image, has a phase ratio of 1.6 (printed above: the
+# strongest of the four 2x2 pixel phases gets 1.6 times the mean gradient of the weakest);
+# the grid is not the guitar's outline, which the product does not trace. The last panel enlarges the cyan
 # square, 24x24 pixels of the guitar's body in the `electric guitar` product, pixel by
 # pixel: many of the bright pixels sit on every other row and column (phase ratio 1.9 in
 # that crop: the strongest pixel phase gets nearly twice the mean of the weakest).
@@ -382,7 +422,7 @@ assert bool(cv.pointing_game(gb[0, :1], [drums])[0])     # guided backprop for '
 assert g_gg > 2 and d_gg > 1.4 and g_gg > g_gb + 0.5 and d_gg > d_gb + 0.2
 
 # %% [markdown]
-# ## 7. Gradient times activation, position by position: HiResCAM and XGrad-CAM
+# ## 7. HiResCAM (gradient times activation, position by position) and XGrad-CAM (an activation-weighted average)
 #
 # Grad-CAM's weight $\alpha_k^c$ is the gradient **averaged** over positions. Two variants
 # keep more of where the gradient is:
@@ -392,13 +432,19 @@ assert g_gg > 2 and d_gg > 1.4 and g_gg > g_gb + 0.5 and d_gg > d_gb + 0.2
 #   Grad-CAM can light up a position whose own gradient says "less of this, please",
 #   because the gradient there was replaced by the channel's average.
 # - **XGrad-CAM** (Fu et al. 2020) averages the gradient weighted by where the channel is
-#   active, $w_k^c = \sum_{x,y} \frac{A_k(x,y)}{\sum_{x',y'} A_k(x',y')}\,\frac{\partial S_c}{\partial A_k(x,y)}$,
-#   the choice that satisfies its sensitivity and conservation axioms.
+#   active, $w_k^c = \sum_{x,y} \frac{A_k(x,y)}{\sum_{x',y'} A_k(x',y')}\,\frac{\partial S_c}{\partial A_k(x,y)}$:
+#   still **one weight per channel**, the weights that come closest to satisfying its
+#   sensitivity and conservation axioms (they minimise the axioms' violation; they do not
+#   satisfy them exactly in general).
 #
 # At the last layer of a GAP + linear network the gradient is the same at every position
 # ($w_k^c / hw$), so all three maps are identical, and HiResCAM's signed map sums exactly to
-# $S_c - b_c$: the map *is* the score, split over positions. That guarantee needs GAP and one
-# linear layer after the layer read; it holds at `head`, not deeper in the network.
+# $S_c - b_c$: the map *is* the score, split over positions. That sum-to-score property needs
+# only that the score be linear in the layer read: one linear layer after it, after GAP *or*
+# after a flatten (Draelos & Carin's main case is flatten + one fully connected layer, where
+# HiResCAM stays exact and differs from Grad-CAM; section 10 checks it on a small network).
+# The equality with Grad-CAM needs the GAP as well. In this network it holds at `head` only:
+# every earlier layer has nonlinear layers after it.
 
 # %% tags=["nbval-check-output"]
 g = cv.gradcam(clf, x, top5, upsample=False)
@@ -417,7 +463,8 @@ print(f"at {clf.cam_layer}: Grad-CAM == HiResCAM == XGrad-CAM, and HiResCAM's si
 
 # %%
 mid = {name: fn(clf, x, "electric guitar", layer="blocks.12") for name, fn in
-       [("Grad-CAM", cv.gradcam), ("HiResCAM", cv.hirescam), ("XGrad-CAM", cv.xgradcam), ("LayerCAM", cv.layercam)]}
+       [("Grad-CAM", cv.gradcam), ("XGrad-CAM", cv.xgradcam), ("Grad-CAM++", cv.gradcam_pp), ("HiResCAM", cv.hirescam),
+        ("LayerCAM", cv.layercam)]}
 cv.plot.cam_row(clf, x, [m[0] for m in mid.values()], list(mid), boxes=shown, peaks=True,
                 suptitle="'electric guitar' at blocks.12 (7x7, upsampled)", cell=3.0, fontsize=12, legend=True)
 
@@ -431,10 +478,11 @@ against = (coarse * (own < 0)).sum() / coarse.sum()
 print(f"{against:.0%} of Grad-CAM's map lies where gradient x activation is negative")
 
 # %% tags=["check"]
-# blocks.12: HiResCAM >2x chance on the guitar, LayerCAM >1.8x, Grad-CAM and XGrad-CAM below chance; 40-50 % where gxa < 0
+# blocks.12: HiResCAM >2x chance on the guitar, LayerCAM >1.8x; Grad-CAM, XGrad-CAM and Grad-CAM++ below chance; 40-50 % where gxa < 0
 assert on_g["HiResCAM"] > 2 * area["guitar"] and on_g["LayerCAM"] > 1.8 * area["guitar"]
-assert on_g["Grad-CAM"] < 0.8 * area["guitar"] and on_g["XGrad-CAM"] < 0.8 * area["guitar"] and 0.4 < against < 0.5
+assert all(on_g[k] < 0.8 * area["guitar"] for k in ("Grad-CAM", "XGrad-CAM", "Grad-CAM++")) and 0.4 < against < 0.5
 assert all(bool(cv.pointing_game(mid[k][0], guitar)) for k in ("HiResCAM", "LayerCAM"))
+assert not any(bool(cv.pointing_game(mid[k][0], b)) for k in ("Grad-CAM", "XGrad-CAM", "Grad-CAM++") for b in (guitar, drums))
 
 # %% [markdown]
 # **Reading the figure:** on this image HiResCAM brings the `electric guitar` map back to
@@ -449,18 +497,28 @@ assert all(bool(cv.pointing_game(mid[k][0], guitar)) for k in ("HiResCAM", "Laye
 # (`blocks.13` to `blocks.15` and `head`), gradient times activation is only a first-order
 # approximation of each position's contribution, but one that keeps each position's own
 # gradient. It is not a local account either: the depthwise convolutions in those blocks mix
-# neighbouring positions, so a position's features also act through its neighbours. XGrad-CAM does not help here: its weights are still one number
-# per channel (the gradient averaged where the channel is active), and its map leaves the
-# guitar as Grad-CAM's does (below chance, the same maximum at the left edge).
+# neighbouring positions, so a position's features also act through its neighbours.
+#
+# XGrad-CAM and Grad-CAM++ do not help here: their weights are still one number per channel
+# (the gradient averaged where the channel is active; the positive gradients summed with the
+# pixel weights $a$), and both maps leave the guitar as Grad-CAM's does (below chance, the
+# maximum off both objects). Here, where the gradient varies over positions, Grad-CAM++ and
+# LayerCAM part: only the per-position methods, HiResCAM and LayerCAM, stay on the guitar.
+# The model answer of the investigation (section 12) finds the same pattern on a second
+# photograph.
 #
 # ## 8. EigenCAM: the first singular vector, and no class at all
 #
 # EigenCAM (Muhammad & Yeasin 2020) uses no gradient and no score. Write the layer's output
 # as a matrix $M$ of $hw$ positions by $C$ channels, take its singular value decomposition
 # $M = U \Sigma V^\top$ and project on the first right singular vector:
-# $L_{\text{EigenCAM}} = M v_1$. The paper calls it the first principal component, but no mean
-# is subtracted first, so $v_1$ mostly follows the average activation. It shows what dominates the layer's activations,
-# **whatever the class**: asked for `electric guitar` and for `drum`, it returns the same map.
+# $L_{\text{EigenCAM}} = M v_1$. The paper calls it the first principal component. This
+# package, following the paper's formula, does not centre $M$, so $v_1$, the first
+# *singular* direction, mostly follows the average activation. pytorch-grad-cam, the most
+# used implementation, subtracts each channel's mean first (a true first principal
+# component: `center=True` here), so its map can differ from this one (compared below). It
+# shows what dominates the layer's activations, **whatever the class**: asked for
+# `electric guitar` and for `drum`, it returns the same map.
 
 # %%
 eig, grad = cv.eigencam(clf, x, pair), cv.gradcam(clf, x, pair)          # (1, 2, H, W) each
@@ -476,12 +534,17 @@ xy_eig = tuple(reversed(divmod(int(eig[0, 1].argmax()), eig.shape[-1])))        
 print(f"EigenCAM (either class): {g_eig:.0%} on the guitar ({g_eig / area['guitar']:.1f}x chance), {d_eig:.0%} on "
       f"the drum kit ({d_eig / area['drum kit']:.1f}x chance); maximum at (x, y) = {xy_eig}, in the guitar's box: "
       f"{'yes' if peak_on_guitar else 'no'}, in the drum kit's: {'yes' if peak_on_drums else 'no'}")
+centred = cv.eigencam(clf, x, "drum", center=True)[0]                                # channel means removed first
+eig_corr = torch.corrcoef(torch.stack([centred.flatten(), eig[0, 1].flatten()]))[0, 1]
+xy_c = tuple(reversed(divmod(int(centred.argmax()), centred.shape[-1])))
+print(f"centred EigenCAM (as pytorch-grad-cam): correlation with the uncentred map {eig_corr:.2f}, maximum at (x, y) = {xy_c}")
 
 # %% tags=["check"]
 # EigenCAM: the same map for both classes, peak on the guitar, above chance on the guitar and below it on the drum kit
 assert torch.equal(eig[0, 0], eig[0, 1])
 assert peak_on_guitar and not peak_on_drums and g_eig > 1.5 * area["guitar"] and d_eig < area["drum kit"]
 assert 142 < xy_eig[0] < 150 and guitar[1][1] < xy_eig[1], xy_eig     # just right of the overlap strip (x = 132 to 142)
+assert 0.9 < eig_corr < 0.99 and xy_c != xy_eig and bool(cv.pointing_game(centred, guitar))
 
 # %% [markdown]
 # **Reading the figure:** Grad-CAM moves from the guitar to the drum kit with the class;
@@ -489,7 +552,9 @@ assert 142 < xy_eig[0] < 150 and guitar[1][1] < xy_eig[1], xy_eig     # just rig
 # the head's activations, and is above chance on the guitar and below it on the drum kit
 # (the printed ratios); asked for `drum`, it points at the guitar (its maximum, the cross,
 # lies at the body's left edge, x = 144, just right of the 11-pixel overlap strip: in the
-# guitar's box, not the drum kit's, as printed above). The first principal
+# guitar's box, not the drum kit's, as printed above). The centred version (pytorch-grad-cam's)
+# is similar on this image (correlation 0.97) but puts its maximum elsewhere on the guitar's
+# body (printed above): the two implementations can disagree on the peak. The first singular
 # direction of a layer's activations is "what this layer responds to most", not "what this
 # class needs". Use EigenCAM to see what a layer attends to, never to explain one class.
 #
@@ -520,7 +585,7 @@ print("overlap (IoU) of the top-20% regions, Ablation-CAM vs Grad-CAM: electric 
     *iou.tolist()))
 
 # %% tags=["check"]
-# Ablation-CAM and Grad-CAM agree at the head: IoU of the hottest fifth above 0.6 for both classes; the printed IoUs
+# Ablation-CAM and Grad-CAM are similar at the head: IoU of the hottest fifth above 0.6 for both classes; the printed IoUs
 assert (iou > 0.6).all() and f"{iou[0]:.2f}" == "0.95" and f"{iou[1]:.2f}" == "0.81" or cv.config.quick()
 
 # %% tags=["check"]
@@ -542,27 +607,61 @@ for i, name in enumerate(pair[0]):
 
 # %% [markdown]
 # **Reading the figure:** at the last layer, removing a channel and following its gradient
-# agree: the hottest fifth of each Ablation-CAM map overlaps Grad-CAM's (IoU 0.95 for
-# `electric guitar`, 0.81 for `drum`). At `head` that agreement is expected, not found: with
-# a GAP + linear head, zeroing channel $k$ lowers the logit by exactly $w_k^c \bar A_k$
-# ($\bar A_k$ the channel's mean), so Ablation-CAM's weight is
-# $w_k^c \bar A_k / |y_c|$: Grad-CAM's weight $w_k^c/hw$ times $hw\,\bar A_k/|y_c|$, larger for
-# channels that are active on average (the collapsed check cell above verifies it). It says nothing about
-# deeper layers, where the layers after the one read are nonlinear. The cost differs: here
-# Ablation-CAM's copies run only the pooling and the classifier after `head`, but at a layer
-# early in the network every copy would run most of the network, once per channel.
+# give similar maps: the hottest fifth of each Ablation-CAM map overlaps Grad-CAM's (IoU 0.95
+# for `electric guitar`, 0.81 for `drum`). The closed form at `head` says why they are
+# similar and why they need not agree: with a GAP + linear head, zeroing channel $k$ lowers
+# the logit by exactly $w_k^c \bar A_k$ ($\bar A_k$ the channel's mean), so Ablation-CAM's
+# weight is $w_k^c \bar A_k / |y_c|$, Grad-CAM's weight $w_k^c/hw$ times a factor
+# $hw\,\bar A_k/|y_c|$ that differs from channel to channel (the collapsed check cell above
+# verifies it). Same signs, same feature maps, so similar maps; but channels active on
+# average count more, so the two can differ. For `drum` they do: Ablation-CAM weakens the
+# red stripe on the bass drum's left, leaves the bass drum's centre colder, and adds a second
+# hot spot on the rack tom to the right (IoU 0.81, not 1). The closed form says nothing about
+# *earlier* layers, where the layers after the one read are nonlinear. The cost differs too:
+# here Ablation-CAM's copies run only the pooling and the classifier after `head`, but at a
+# layer early in the network every copy would run most of the network, once per channel.
 
 # %% [markdown]
-# ## 10. Optional: architecture shapes the maps
+# ## 10. On your own model
+#
+# Every function above also takes a plain `nn.Module` (in eval mode) and a preprocessed
+# batch: `cv.gradcam(net, x, target, layer="...")`, with `target` a class index. `layer` is
+# a module's name as `net.named_modules()` lists it. Without it the package reads the last
+# layer with a spatial output before the final pooling (Selvaraju et al.'s "last
+# convolutional layer"); for a network without GAP, name the last convolutional block
+# yourself. Below, a small untrained network that ends in **flatten + one linear layer** (no
+# GAP): at its last ReLU (`"3"`) HiResCAM's signed map still sums to the logit minus its
+# bias, and Grad-CAM's map differs from it (section 7).
+
+# %%
+torch.manual_seed(0)
+net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, stride=2, padding=1), torch.nn.ReLU(),
+                          torch.nn.Conv2d(8, 16, 3, stride=2, padding=1), torch.nn.ReLU(),
+                          torch.nn.Flatten(), torch.nn.Linear(16 * 8 * 8, 10)).eval()
+x_small = torch.rand(1, 3, 32, 32)
+k = int(net(x_small).argmax())                                                 # its top class
+own_sum = cv.hirescam(net, x_small, k, layer="3", upsample=False, relu=False).sum()
+same_map = torch.allclose(cv.hirescam(net, x_small, k, layer="3"), cv.gradcam(net, x_small, k, layer="3"), atol=1e-6)
+print(f"flatten + linear: HiResCAM's signed map sums to {own_sum:.4f}, logit minus bias = "
+      f"{net(x_small)[0, k] - net[5].bias[k]:.4f}; Grad-CAM's map equals HiResCAM's: {same_map}")
+
+# %% tags=["check"]
+# With flatten + one linear layer, HiResCAM's signed map sums to the logit minus its bias, and Grad-CAM differs
+assert torch.allclose(own_sum, net(x_small)[0, k] - net[5].bias[k], atol=1e-5) and not same_map
+
+# %% [markdown]
+# ## 11. Optional: architecture shapes the maps
 #
 # Two things depend on the architecture. *Resolution*: VGG16's Grad-CAM layer is the
 # rectified output of conv5_3 (`features.29`), before its fifth max-pool: 16 input pixels per
 # cell, a 14x14 map at 224 px (the layer Selvaraju et al. use), against 32 pixels per cell
 # (7x7) for ResNet-50's `layer4` and Lite0's `head`. *Texture*: VGG downsamples only with
-# max-pools, whose backward pass favours no pixel parity; Lite0 downsamples with stride-2
-# convolutions, whose backward pass covers even and odd pixels unequally (the checkerboard
-# of section 6). The *phase ratio* (mean |gradient| on the strongest of the four 2x2 pixel
-# phases over the weakest) measures it. The comparison needs VGG16's pretrained weights.
+# max-pools, whose backward pass sends each gradient to the pixel that won the pool, with no
+# fixed parity; Lite0 downsamples with stride-2 convolutions, whose backward pass covers even
+# and odd pixels unequally (the checkerboard of section 6). So VGG16's guided backpropagation
+# *should* show a weaker checkerboard: a prediction, which the cells below measure with the
+# *phase ratio* (mean |gradient| on the strongest of the four 2x2 pixel phases over the
+# weakest) when VGG16's pretrained weights are present.
 
 # %%
 vgg = cv.load_classic("vgg16", shows="Grad-CAM and guided backpropagation of VGG16 beside EfficientNet-Lite0",
@@ -602,13 +701,16 @@ if vgg:
 # - **Saturation.** Once a unit is saturated, more of a feature no longer changes the score,
 #   and the gradient there is near zero even where the feature matters (Score-CAM and
 #   Ablation-CAM were built to avoid relying on it).
-# - **Baselines.** Score-CAM compares the masked image with a blank image, Ablation-CAM
-#   replaces a channel by zero: another baseline or ablation value gives other weights.
+# - **Baselines.** Score-CAM compares the masked image with a baseline (here the mean
+#   colour: zero after normalisation), Ablation-CAM replaces a channel by zero: another
+#   baseline or ablation value (black pixels, a blur) gives other weights.
 # - **Sign of EigenCAM.** A singular vector's sign is arbitrary: unless it is fixed, the map
 #   can come out inverted. The package picks $v_1$ with a non-negative channel sum; other
 #   implementations leave it to the SVD routine.
 # - **Sharp is not faithful.** Guided backpropagation, and with it Guided Grad-CAM's detail,
-#   fails the randomisation sanity check (Adebayo et al. 2018; notebook 08).
+#   fails the randomisation sanity check (Adebayo et al. 2018; notebook 08). Grad-CAM itself
+#   *passes* it in their experiments (its map changes when the weights are randomised): do
+#   not condemn the whole family for guided backpropagation's failure.
 # - **Coarse maps.** A 7x7 map upsampled bilinearly is blurred over 32-pixel cells; its peak
 #   can land between two objects, and a pointing-game verdict at a box's edge hangs on pixels.
 # - **Each map is scaled to its own maximum** for display: a faint class looks as sure as
@@ -616,11 +718,11 @@ if vgg:
 # - **Logit vs probability.** These maps explain the logit $S_c$. The softmax probability
 #   also falls when *other* classes rise, and it saturates near 1, where its gradient vanishes.
 # - **Several instances** of a class: Grad-CAM's average weight can favour the largest one;
-#   Grad-CAM++ was designed to count all of them.
+#   Grad-CAM++ was designed to count all of them (not tested on this photo).
 # - **Class-agnostic maps.** EigenCAM returns the same map for every class (section 8).
 
 # %% [markdown]
-# ## 11. Investigation: find Grad-CAM pointing away from the object
+# ## 12. Investigation: find Grad-CAM pointing away from the object
 #
 # At `blocks.12` Grad-CAM's `electric guitar` map left the guitar: less of it on the guitar
 # than a uniform map would put there, and its maximum elsewhere. Find another case: an image
@@ -653,16 +755,17 @@ else:
     cv.exercises.check_wrong_object(clf, clf.preprocess(my_image), my_class, my_box, layer=my_layer)
 
 # %% tags=["solution"]
-# The case of section 3: 'electric guitar' at blocks.12, the box around the guitar's body. At head the same
-# check fails (the map is on the guitar there): the pointing game succeeds at the last layer and not at blocks.12.
-# Why (one likely reason): Grad-CAM replaces each position's gradient by the channel's average, so it paints
-# positions hot whose own gradient times activation is negative (46 % of this map, section 7).
-import contextlib
-import io
-
-assert cv.exercises.check_wrong_object(clf, x, "electric guitar", guitar[1], layer="blocks.12")
-with contextlib.redirect_stdout(io.StringIO()):                  # the expected failure at head, without its hint
-    assert not cv.exercises.check_wrong_object(clf, x, "electric guitar", guitar[1])
+# Another photo: 'espresso' (top-1, 96 %) at blocks.12. Why: the averaged gradient paints positions hot where gradient x activation < 0.
+cup, cup_box = clf.preprocess(cv.sample_image("coffee")), cv.sample_boxes("coffee")["espresso"][0]
+assert cv.exercises.check_wrong_object(clf, cup, "espresso", cup_box, layer="blocks.12")
+chance = cv.energy_in_boxes(torch.ones(cup.shape[-2:]), [cup_box]).item()                  # the box's area
+for name, fn, at in [("Grad-CAM", cv.gradcam, "head"), ("HiResCAM", cv.hirescam, "blocks.12"), ("LayerCAM", cv.layercam, "blocks.12")]:
+    m = fn(clf, cup, "espresso", layer=at)
+    print(f"{name} at {at}: {cv.energy_in_boxes(m, [cup_box]).item() / chance:.1f}x chance, maximum in the box: {bool(cv.pointing_game(m[0], [cup_box]))}")
+own_cup = cv.hirescam(clf, cup, "espresso", layer="blocks.12", upsample=False, relu=False)   # signed gradient x activation
+coarse_cup = cv.gradcam(clf, cup, "espresso", layer="blocks.12", upsample=False)
+print(f"{(coarse_cup * (own_cup < 0)).sum() / coarse_cup.sum():.0%} of Grad-CAM's map at blocks.12 lies where gradient x activation is negative")
+display(Markdown(cv.credit("coffee")))
 
 
 # %% [markdown]
@@ -696,7 +799,8 @@ assert cv.exercises.check_gradcam(my_gradcam_solution)
 #
 # Write `my_layercam(activation, gradient)` (same inputs): weight every *position* of each
 # activation channel by the positive part of its gradient, sum over channels and keep the
-# positive part. Your map must be all zeros (not NaN) when the gradient is zero.
+# positive part. Before you run the check, predict: at the last layer of a GAP + linear head
+# (constant gradient per channel), which map of section 5 does yours reproduce, and why?
 
 
 # %% tags=["exercise"]
@@ -713,6 +817,41 @@ def my_layercam_solution(activation, gradient):
     return (gradient.clamp(min=0) * activation).sum(dim=0).clamp(min=0)
 
 assert cv.exercises.check_layercam(my_layercam_solution)
+# Prediction: with a constant gradient w_k/hw per channel, LayerCAM is ReLU(sum_k ReLU(w_k) A_k)/hw, i.e. CAM with
+# every negative weight dropped, and (section 5) Grad-CAM++ up to a nearly constant factor.
+
+
+# %% [markdown]
+# ### Exercise: Grad-CAM++
+#
+# Write `my_gradcam_pp(activation, gradient)` (same inputs): the pixel weights
+# $a = g^2 / (2g^2 + \sum_{ab} A_k(a,b)\, g^3)$ of section 5, one weight per channel
+# $w_k = \sum_{x,y} a \cdot \mathrm{ReLU}(g)$, then $\mathrm{ReLU}(\sum_k w_k A_k)$. Where the
+# denominator is 0 (a zero gradient), the pixel weight must be 0: your map must then be all
+# zeros, not NaN. Think first: which positions make the denominator 0, and which could make
+# it negative?
+
+
+# %% tags=["exercise"]
+def my_gradcam_pp(activation, gradient):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_gradcam_pp(my_gradcam_pp)
+
+
+# %% tags=["solution"]
+def my_gradcam_pp_solution(activation, gradient):
+    total = activation.sum(dim=(1, 2), keepdim=True)               # sum_ab A_k(a, b), per channel
+    denom = 2 * gradient**2 + total * gradient**3                  # 0 where the gradient is 0
+    a = torch.where(denom != 0, gradient**2 / torch.where(denom != 0, denom, 1.0), 0.0)
+    weights = (a * gradient.clamp(min=0)).sum(dim=(1, 2))         # one weight per channel
+    return (weights[:, None, None] * activation).sum(dim=0).clamp(min=0)
+
+# A zero gradient makes the denominator 0; a negative one can make it negative or 0 (2 + sum(A) g <= 0),
+# but there ReLU(g) = 0, so those pixel weights never count.
+assert cv.exercises.check_gradcam_pp(my_gradcam_pp_solution)
 
 # %% [markdown]
 # ## Summary
@@ -722,14 +861,18 @@ assert cv.exercises.check_layercam(my_layercam_solution)
 #   CAM cannot be computed.
 # - **Layer:** read it at the last convolutional layers; earlier, the averaged weights can
 #   leave the object (below chance at `blocks.12` here).
-# - **Per-position weights** (HiResCAM, LayerCAM) stayed on the guitar at `blocks.12`;
-#   LayerCAM and Grad-CAM++ pay for it by ignoring the evidence against a class.
-# - **Gradient-free** Score-CAM kept `drum` on the drums like Grad-CAM; Ablation-CAM agreed
-#   with Grad-CAM at the head, as its closed form there leads one to expect;
-#   EigenCAM is not class specific, and Guided Grad-CAM's sharp detail fails the sanity check.
+# - **Per-position weights** (HiResCAM, LayerCAM) stayed on the guitar at `blocks.12` (and on
+#   the cup of a second photo); the one-weight-per-channel methods (Grad-CAM, XGrad-CAM,
+#   Grad-CAM++) left it. LayerCAM and Grad-CAM++ both drop negative gradients and pay for it
+#   by ignoring the evidence against a class.
+# - **Gradient-free** Score-CAM kept `drum` on the drums like Grad-CAM; Ablation-CAM gave maps
+#   similar to Grad-CAM's at the head (same signs, per-channel factors that differ), not
+#   identical ones; EigenCAM is not class specific, and Guided Grad-CAM's sharp detail fails
+#   the sanity check that Grad-CAM passes.
 # - **Judge a map by numbers:** share against the box's area, and where its maximum falls.
 #
-# Settings used: EfficientNet-Lite0, one 224-pixel photograph, the logit as class score,
+# Settings used: EfficientNet-Lite0, one 224-pixel photograph (a second one in the model
+# answer of section 12), the logit as class score,
 # maps upsampled bilinearly, Score-CAM on the 256 most active channels, a pointing game with
 # no tolerance unless stated.
 #
