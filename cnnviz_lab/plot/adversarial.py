@@ -19,35 +19,59 @@ def _difference(delta: torch.Tensor, amplify: float) -> np.ndarray:
     return np.clip(0.5 + to_numpy(delta).transpose(1, 2, 0) * amplify / 255.0, 0, 1)
 
 
-def attack(result: Attack, x: torch.Tensor, classifier: Classifier, index: int = 0, k: int = 4, amplify: float | None = None) -> Figure:
+def attack(
+    result: Attack,
+    x: torch.Tensor,
+    classifier: Classifier,
+    index: int = 0,
+    k: int = 4,
+    amplify: float | None = None,
+    *,
+    fontsize: float | None = None,
+    values: bool = False,
+) -> Figure:
     """The clean image, the change amplified (``amplify`` times; default so that the budget
     fills the grey range), the adversarial image, and the probabilities of the clean
-    image's top-``k`` classes and the target, before and after."""
+    image's top-``k`` classes and the target, before and after. ``fontsize``: size of the
+    titles, class names and legend (None: the compact default sizes); ``values``: write each
+    probability at the end of its bar, so that bars near 0 still say how far they moved."""
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0):
+        raise ValueError(f"fontsize must be a positive number or None, got {fontsize!r}")
+    if not isinstance(values, bool):
+        raise TypeError(f"values must be True or False, got {type(values).__name__}")
+    small, title = (8, 9) if fontsize is None else (fontsize, fontsize)
     amp = amplify if amplify is not None else 127.5 / max(float(result.linf[index]), 1e-6)
     before, after = result.probs_before[index].cpu(), result.probs_after[index].cpu()
     classes = list(dict.fromkeys(before.topk(k).indices.tolist() + [int(result.target[index])] + after.topk(1).indices.tolist()))
-    fig = Figure(figsize=(12, 3.2), layout="constrained")
+    fig = Figure(figsize=(12, 3.2) if fontsize is None else (13, 3.2 + 0.12 * len(classes)), layout="constrained")
     axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 1.5])
     axes[0].imshow(image_array(x[index : index + 1], classifier))
-    axes[0].set_title(f"clean: {classifier.label(int(before.argmax()))} ({float(before.max()):.0%})", fontsize=9)
+    axes[0].set_title(f"clean: {classifier.label(int(before.argmax()))} ({float(before.max()):.0%})", fontsize=title)
     axes[1].imshow(_difference(result.delta[index], amp))
-    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)\nmid-grey = no change", fontsize=9)
+    axes[1].set_title(f"change x{amp:.0f} (max {float(result.linf[index]):.1f} levels)\nmid-grey = no change", fontsize=title)
     axes[2].imshow(image_array(result.x[index : index + 1], classifier))
-    axes[2].set_title(f"adversarial: {classifier.label(int(after.argmax()))} ({float(after.max()):.0%})", fontsize=9)
+    axes[2].set_title(f"adversarial: {classifier.label(int(after.argmax()))} ({float(after.max()):.0%})", fontsize=title)
     for ax in axes[:3]:
         ax.set_axis_off()
     ys = np.arange(len(classes))
     axes[3].barh(ys - 0.2, to_numpy(before[classes]), 0.4, label="before", color="C0")
     axes[3].barh(ys + 0.2, to_numpy(after[classes]), 0.4, label="after", color="C3")
-    axes[3].set_yticks(ys, [classifier.label(c) for c in classes], fontsize=8)
+    axes[3].set_yticks(ys, [classifier.label(c) for c in classes], fontsize=small)
     axes[3].invert_yaxis()
-    axes[3].set_xlim(0, 1)
+    axes[3].set_xlim(0, 1.3 if values else 1)
     axes[3].set_xlabel("probability")
-    axes[3].legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    if fontsize is not None:
+        axes[3].xaxis.label.set_fontsize(small)
+        axes[3].tick_params(axis="x", labelsize=small)
+    if values:
+        axes[3].set_xticks([0, 0.5, 1])
+        for y, p in [(y - 0.2, float(before[c])) for y, c in zip(ys, classes)] + [(y + 0.2, float(after[c])) for y, c in zip(ys, classes)]:
+            axes[3].text(p + 0.02, y, f"{p:.2f}" if p >= 0.01 else f"{p:.0e}" if p > 0 else "0", va="center", fontsize=small - 1)
+    axes[3].legend(fontsize=small, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     kind = "targeted" if result.targeted else "untargeted"
     norm = {"linf": "L\u221e", "l2": "L2"}.get(result.norm, result.norm)
     steps = "1 step" if result.steps == 1 else f"{result.steps} steps"
-    fig.suptitle(f"{kind} attack, {norm} budget {result.epsilon:g} levels, {steps}", fontsize=10)
+    fig.suptitle(f"{kind} attack, {norm} budget {result.epsilon:g} levels, {steps}", fontsize=title + 1)
     return fig
 
 
@@ -59,13 +83,17 @@ def attack_budget(
     lines: Mapping[str, float] | None = None,
     figsize: tuple[float, float] = (5, 3.2),
     fontsize: float = 8,
+    ylabel: str | None = None,
 ) -> Figure:
     """The target's probability after each attack (``{attack name: {epsilon: probability}}``)
     against the budget in pixel levels. ``log``: a logarithmic probability axis (down to the
     smallest value shown), so that probabilities far below 1 stay visible. ``lines``:
     labelled dashed reference levels ``{label: probability}``; None draws an unlabelled
     grey line at 0.5, ``{}`` none. ``figsize``, ``fontsize``: size of the figure and of its
-    labels and legend."""
+    labels and legend. ``ylabel``: the probability axis's label (None: "p(target) after the
+    attack"; name it otherwise when a curve is not an attack, e.g. random noise)."""
+    if ylabel is not None and not isinstance(ylabel, str):
+        raise TypeError(f"ylabel must be a string or None, got {type(ylabel).__name__}")
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
     for name, c in curves.items():
@@ -76,7 +104,7 @@ def attack_budget(
     ax.set_xticks(ticks, [f"{e:g}" for e in ticks])
     ax.minorticks_off()
     ax.set_xlabel("budget epsilon (pixel levels, L-inf)", fontsize=fontsize)
-    ax.set_ylabel(f"p({target}) after the attack", fontsize=fontsize)
+    ax.set_ylabel(f"p({target}) after the attack" if ylabel is None else ylabel, fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
     if log:
         values = [v for c in curves.values() for v in c.values()] + list((lines or {}).values())
@@ -104,29 +132,43 @@ def explanation_change(
     *,
     controls: Sequence[tuple[str, ExplanationChange, torch.Tensor]] = (),
     fontsize: float = 9,
+    cmap: str = "jet",
+    masks: float | None = None,
 ) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
     the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
     scale of the row's colour bar), with the Spearman correlation of the two in the row's
     title. ``controls``: further columns ``(label, ExplanationChange, image)``, each showing
     that comparison's ``after`` map over ``image``; then every panel after the first is
-    titled with its own Spearman correlation with its comparison's ``before`` map."""
+    titled with its own Spearman correlation with its comparison's ``before`` map.
+    ``cmap``: the maps' colour map (a perceptually uniform one such as "inferno" draws no
+    false edges). ``masks``: a fraction of the pixels (e.g. 0.01); under each method's row, a
+    row of every map's top ``masks`` pixels (yellow), each titled with the share of them that
+    are also in the top of its comparison's ``before`` map (chance: ``masks``)."""
+    import matplotlib
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
+
+    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+        raise ValueError(f"cmap must be the name of a matplotlib colour map, got {cmap!r}")
+    if masks is not None and (isinstance(masks, bool) or not isinstance(masks, (int, float)) or not 0 < masks < 1):
+        raise ValueError(f"masks must be a fraction of the pixels in (0, 1) or None, got {masks!r}")
 
     names = list(change.before)
     base, adv = image_array(x[index : index + 1], classifier), image_array(x_adv[index : index + 1], classifier)
     columns = [(labels[0], base, change.before, None), (labels[1], adv, change.after, change.similarity)]
     columns += [(label, image_array(img[index : index + 1], classifier), c.after, c.similarity) for label, c, img in controls]
     width = 6.4 if not controls else 3.0 * len(columns) + 0.8
-    fig = Figure(figsize=(width, 2.7 * len(names) * (1 if not controls else 1.15)), layout="constrained")
-    rows = fig.subfigures(len(names), 1, squeeze=False)[:, 0]
+    per = 2 if masks is not None else 1
+    fig = Figure(figsize=(width, 2.7 * len(names) * per * (1 if not controls else 1.15)), layout="constrained")
+    subs = fig.subfigures(len(names) * per, 1, squeeze=False)[:, 0]
+    rows = subs[::per]
     for row, name in zip(rows, names):
         axes = row.subplots(1, len(columns))
         for ax, (label, img, maps, sim) in zip(axes, columns):
             h = to_numpy(maps[name][index])
             h = np.clip(h / max(np.percentile(h, 99), 1e-12), 0, 1)
-            ax.imshow(overlay(img, h, alpha=0.6))
+            ax.imshow(overlay(img, h, alpha=0.6, cmap=cmap))
             title = label if not controls or sim is None else f"{label}\nrank corr. {float(sim[name][index]):.2f}"
             ax.set_title(title, fontsize=fontsize)
             ax.set_axis_off()
@@ -134,10 +176,41 @@ def explanation_change(
             row.suptitle(f"{name} (rank corr. = Spearman correlation with the clean map)", fontsize=fontsize + 1)
         else:
             row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}", fontsize=10)
-        bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap="jet"), ax=axes, shrink=0.85, aspect=20)
-        bar.set_label("map / its 99th percentile", fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+        bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap=cmap), ax=axes, shrink=0.85, aspect=20)
+        bar.set_label("map / its 99th percentile", fontsize=8 if masks is None else fontsize - 1)
+        bar.ax.tick_params(labelsize=7 if masks is None else fontsize - 2)
+    if masks is not None:
+        comparisons = [change, change] + [c for _, c, _ in controls]
+        for row, name in zip(subs[1::2], names):
+            _mask_row(row, name, columns, comparisons, index, masks, fontsize)
     return fig
+
+
+def _mask_row(row, name: str, columns: list, comparisons: list, index: int, share: float, fontsize: float) -> None:
+    """A row of each column's top-``share`` pixels over its dimmed greyscale image, titled with
+    the share of them also in the top of the column's comparison's ``before`` map."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import ListedColormap, Normalize
+
+    axes = row.subplots(1, len(columns))
+    for i, (ax, (label, img, maps, _), comp) in enumerate(zip(axes, columns, comparisons)):
+        h = maps[name][index].flatten()
+        k = max(1, int(share * h.numel()))
+        top = set(h.topk(k).indices.tolist())
+        shown = np.repeat(img.mean(axis=2, keepdims=True), 3, axis=2) * 0.45
+        flat = shown.reshape(-1, 3)
+        flat[list(top)] = (1.0, 0.85, 0.0)
+        ax.imshow(flat.reshape(shown.shape))
+        if i == 0:
+            ax.set_title(f"clean map's top {share:.0%}", fontsize=fontsize)
+        else:
+            ref = set(comp.before[name][index].flatten().topk(k).indices.tolist())
+            ax.set_title(f"top {share:.0%}: {len(top & ref) / k:.0%} shared\nwith its clean map's", fontsize=fontsize)
+        ax.set_axis_off()
+    row.suptitle(f"{name}: the top {share:.0%} of each map's pixels (chance overlap {share:.0%})", fontsize=fontsize + 1)
+    bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap=ListedColormap([(0.25, 0.25, 0.25), (1.0, 0.85, 0.0)])), ax=axes, shrink=0.85, aspect=20, ticks=[0.25, 0.75])
+    bar.ax.set_yticklabels(["other", f"top {share:.0%}"], fontsize=fontsize - 2)
+
 
 
 def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str, amplify: float | None = None) -> Figure:

@@ -293,3 +293,53 @@ def test_compare_explanations_checks_attack_methods_and_classes():
         cv.compare_explanations(model, x, attack, {"saliency": 3})
     by_name = cv.compare_explanations(model, x, attack, ["saliency"])
     assert list(by_name.similarity) == ["saliency"]
+
+
+def test_attack_fontsize_and_values(lite, cat):
+    """attack(fontsize=, values=): larger labels and each probability written at its bar's end."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
+    fig = cv.plot.attack(a, cat, lite, fontsize=12, values=True)
+    bars = fig.axes[3]
+    assert all(t.get_fontsize() == 12 for t in bars.get_yticklabels())
+    texts = [t.get_text() for t in bars.texts]
+    assert len(texts) == 2 * len(bars.get_yticklabels())
+    after = float(a.probs_after[0, lite.class_index("goldfish")])
+    assert (f"{after:.2f}" if after >= 0.01 else f"{after:.0e}") in texts
+    assert len(cv.plot.attack(a, cat, lite).axes[3].texts) == 0   # the default writes no values
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.attack(a, cat, lite, fontsize=0)
+    with pytest.raises(TypeError, match="values"):
+        cv.plot.attack(a, cat, lite, values="yes")
+
+
+def test_attack_budget_ylabel():
+    """attack_budget(ylabel=) names the axis; the default still says "after the attack"."""
+    curves = {"noise": {1.0: 0.3, 2.0: 0.2}}
+    assert cv.plot.attack_budget(curves, "cat", ylabel="p(cat) after the change").axes[0].get_ylabel() == "p(cat) after the change"
+    assert cv.plot.attack_budget(curves, "cat").axes[0].get_ylabel() == "p(cat) after the attack"
+    with pytest.raises(TypeError, match="ylabel"):
+        cv.plot.attack_budget(curves, "cat", ylabel=3)
+
+
+def test_explanation_change_cmap_and_masks(lite, cat):
+    """explanation_change(cmap=, masks=): the colour map is used; each mask row's titles give the
+    top-pixel overlap computed by hand; bad values name the argument."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
+    methods = {"saliency": cv.saliency}
+    ch = cv.compare_explanations(lite, cat, a, methods)
+    noise = cv.random_noise(lite, cat, epsilon=2, seed=0)
+    ctrl = cv.compare_explanations(lite, cat, noise, methods, before=int(a.probs_before[0].argmax()), after=int(a.probs_before[0].argmax()))
+    fig = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("noise", ctrl, noise.x)], cmap="inferno", masks=0.01)
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 2 and bars[0]._colorbar.cmap.name == "inferno"
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 6   # 3 maps and 3 masks
+    k = max(1, int(0.01 * ch.before["saliency"][0].numel()))
+    def top(m):
+        return set(m[0].flatten().topk(k).indices.tolist())
+    shared = len(top(ctrl.after["saliency"]) & top(ctrl.before["saliency"])) / k
+    assert panels[5].get_title().startswith(f"top 1%: {shared:.0%} shared")
+    with pytest.raises(ValueError, match="masks"):
+        cv.plot.explanation_change(ch, cat, a.x, lite, masks=1.5)
+    with pytest.raises(ValueError, match="cmap"):
+        cv.plot.explanation_change(ch, cat, a.x, lite, cmap="no such map")
