@@ -1,4 +1,4 @@
-"""Adversarial examples: the smallest change that makes a network say something else.
+"""Adversarial examples: a tiny change that makes a network say something else.
 
 - :func:`fgsm`: the fast gradient sign method (Goodfellow, Shlens & Szegedy, *Explaining and
   Harnessing Adversarial Examples*, ICLR 2015): one step of size epsilon along the sign of
