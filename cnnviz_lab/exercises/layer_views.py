@@ -113,15 +113,16 @@ register(
 register(
     Question(
         "00-augmentation",
-        "The cat photo goes through crops, flips, colour jitter, rotation, greyscale and blur. What happens to the network's top-1 label?",
+        "The cat photo goes through crops, flips, colour jitter, rotation, grayscale and blur. What happens to the "
+        "network's top-1 label? (ImageNet's domestic-cat classes: tabby, tiger cat, Persian, Siamese, Egyptian cat.)",
         {
             "a": "It stays exactly the same label for every view",
-            "b": "It switches between domestic-cat classes (tabby, tiger cat, Egyptian cat) but stays a domestic cat",
-            "c": "Several views get a label outside the domestic-cat classes (tabby, tiger cat, Egyptian cat, Persian, Siamese)",
+            "b": "It switches between domestic-cat classes but stays a domestic cat",
+            "c": "Several views get a label outside the domestic-cat classes",
         },
         "b",
         "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
-        "greyscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
+        "grayscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
         "stays a domestic cat.",
         {
             "a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
