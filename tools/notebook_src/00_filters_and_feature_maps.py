@@ -462,27 +462,6 @@ assert cv.hook_count(clf) == 0
 assert tuple(cap.activations["head"].shape[2:]) == (7, 7) and tuple(cap.activations["blocks.1"].shape[2:]) == (56, 56)
 
 # %% [markdown]
-# **The same hook in plain PyTorch**, for a model of your own. `register_forward_hook`
-# returns a handle; `try`/`finally` removes it even when the forward pass fails. The hook
-# stores `output.detach().clone()`: `.detach()` drops the autograd graph, and `.clone()` is
-# what protects the stored copy if a later in-place operation overwrites the output.
-
-# %%
-store = []
-layer = cv.get_layer(clf, "blocks.8")
-handle = layer.register_forward_hook(lambda module, inputs, output: store.append(output.detach().clone()))
-try:
-    clf.model(x)
-finally:
-    handle.remove()   # the hook comes off even if the forward pass fails
-print("blocks.8 by hand:", tuple(store[0].shape), "| same values as cv.capture:",
-      torch.equal(store[0], cap.activations["blocks.8"]), "| hooks left:", cv.hook_count(clf))
-
-# %% tags=["check"]
-# the plain hook recorded the same output as cv.capture and came off
-assert len(store) == 1 and torch.equal(store[0], cap.activations["blocks.8"]) and cv.hook_count(clf) == 0
-
-# %% [markdown]
 # Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
 # deep layers are coarse (7x7). Zeiler & Fergus (2014, fig. 2) found, over many images, that
 # deep channels fire on larger and more abstract patterns (object parts, whole objects);
@@ -523,6 +502,43 @@ assert (head_act == 0).float().mean() > 0.7 and (fired == 0).sum() == 7, fired
 assert fired[[1, 9]].max() <= 5 and fired[[4, 11]].min() >= 25, fired
 b1 = cv.activations(clf, x, "blocks.1")[0, :16].mean(dim=(1, 2))  # blocks.1 is signed: 4 and 15 negative
 assert b1.min() < 0 < b1.max() and b1[[4, 15]].max() < -3 and b1[[7, 9]].min() > 4, b1
+
+# %% [markdown]
+# ### Exercise: the same hook in plain PyTorch
+#
+# For a model of your own, without the course package. Write `layer_output(model, layer, x)`
+# returning what `layer` (a module of `model`) outputs while `model(x)` runs.
+# `layer.register_forward_hook(hook)` makes PyTorch call `hook(module, inputs, output)` after
+# the layer runs and returns a handle; `handle.remove()` takes the hook off. Two details
+# matter, and the check tests both: store `output.detach().clone()` (`.detach()` drops the
+# autograd graph; `.clone()` protects the record if an in-place operation later overwrites
+# the output), and remove the hook in a `try`/`finally`, so it comes off even when the
+# forward pass fails.
+
+
+# %% tags=["exercise"]
+def layer_output(model, layer, x):
+    raise NotImplementedError  # your code here
+
+
+# %% tags=["exercise-check"]
+cv.exercises.check_layer_output(layer_output);
+
+
+# %% tags=["solution"]
+def layer_output_solution(model, layer, x):
+    store = []
+    handle = layer.register_forward_hook(lambda module, inputs, output: store.append(output.detach().clone()))
+    try:
+        model(x)
+    finally:
+        handle.remove()   # the hook comes off even if the forward pass fails
+    return store[0]
+
+assert cv.exercises.check_layer_output(layer_output_solution)
+by_hand = layer_output_solution(clf.model, cv.get_layer(clf, "blocks.8"), x)
+print("blocks.8 by hand:", tuple(by_hand.shape), "| same values as cv.capture:", torch.equal(by_hand, cap.activations["blocks.8"]))
+assert torch.equal(by_hand, cap.activations["blocks.8"]) and cv.hook_count(clf) == 0
 
 # %% [markdown]
 # ## 6. Explore
@@ -612,7 +628,8 @@ assert cv.exercises.check_most_active_channels(most_active_channels_solution, cl
 #   a channel down. Below, channel 102, the strongest by mean |activation|, is not in the
 #   signed top 5; the other four channels are in both lists.
 # - Hooks stay on a model until removed: attach them inside a `with` block (`cv.capture`).
-#   In-place operations can overwrite a layer's output after the hook has seen it.
+#   In-place operations can overwrite a layer's output after the hook has seen it: store a
+#   copy (`.clone()`, section 5).
 
 # %%
 acts = cv.activations(clf, x, "blocks.8")[0]   # blocks.8 ends in a linear projection: signed
