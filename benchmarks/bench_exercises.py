@@ -53,6 +53,15 @@ def cases():
         return torch.autograd.grad(m(x)[:, t].sum(), x)[0]
 
     alpha = lambda g: g.mean(dim=(1, 2))[:, None, None]  # noqa: E731
+    def layer_output(model, layer, x):
+        store = []
+        handle = layer.register_forward_hook(lambda m, i, o: store.append(o.detach().clone()))
+        try:
+            model(x)
+        finally:
+            handle.remove()
+        return store[0]
+
     mac = lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices  # noqa: E731
     return {
         "check_top_k": (
@@ -62,6 +71,10 @@ def cases():
         "check_most_active_channels": (
             lambda: ex.check_most_active_channels(mac, clf, cat, "blocks.8"),
             lambda: ex.check_most_active_channels(lambda *a: mac(*a).flip(0), clf, cat, "blocks.8"),
+        ),
+        "check_layer_output": (
+            lambda: ex.check_layer_output(layer_output),
+            lambda: ex.check_layer_output(lambda m, layer, x: m(x)),
         ),
         "check_saliency": (lambda: ex.check_saliency(grad), lambda: ex.check_saliency(lambda m, x, t: grad(m, x, (t + 1) % 10))),
         "check_total_variation": (

@@ -8,7 +8,7 @@ from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_box_share, check_noise_floor, check_sanity_failure, check_trapezoid_auc
 from .groundtruth import check_mask_energy, check_rise_prediction, check_swap_prediction
-from .layer_views import check_most_active_channels, check_top_k
+from .layer_views import check_layer_output, check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
 from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
 from .quiz import check_choice, Question, QUESTIONS
@@ -25,6 +25,7 @@ __all__ = [
     "check_gradcam",
     "check_gradcam_pp",
     "check_layercam",
+    "check_layer_output",
     "check_lrp_epsilon",
     "check_mask_energy",
     "check_most_active_channels",

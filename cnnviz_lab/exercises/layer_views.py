@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
+from torch import nn
 
 from ..models.classifier import Classifier
-from ..core.hooks import activations
-from .common import attempt, close, diagnose, report
+from ..core.hooks import activations, hook_count
+from .common import attempt, close, diagnose, report, same
 from .question import Question, register
 
 
@@ -95,6 +96,56 @@ def check_most_active_channels(fn: Callable, classifier: Classifier, x: torch.Te
     return report(False, "most_active_channels", hint or why)
 
 
+class _FailsOnPurpose(nn.Module):
+    """A layer whose forward pass raises: a hook on an earlier layer must still come off."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("this layer fails on purpose")
+
+
+def check_layer_output(fn: Callable[[nn.Module, nn.Module, torch.Tensor], torch.Tensor]) -> bool:
+    """``fn(model, layer, x)`` must return what ``layer`` (a module of ``model``) outputs while
+    ``model(x)`` runs, recorded by a forward hook (PyTorch's ``register_forward_hook``, the
+    mechanism the fast.ai book, Howard & Gugger 2020, ch. 18, wraps for CAM) that is removed
+    afterwards, also when the forward pass fails. Checked on two small networks of our own:
+    one where an in-place ReLU follows the layer (a record that is not a copy is overwritten
+    by it), and one whose forward pass raises after the layer (the hook must still come off).
+    Likely mistakes get their own hint: no copy, a hook left on, the list instead of the
+    tensor, the model's output instead of the layer's."""
+    if not callable(fn):
+        raise TypeError(f"fn: your function layer_output(model, layer, x), not {type(fn).__name__}")
+    gen = torch.Generator().manual_seed(0)
+    conv = nn.Conv2d(3, 4, 3, padding=1)
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(conv.weight.shape, generator=gen))
+        conv.bias.copy_(torch.randn(4, generator=gen))
+    net = nn.Sequential(conv, nn.ReLU(inplace=True), nn.Conv2d(4, 2, 1)).eval()
+    x = torch.randn(2, 3, 8, 8, generator=gen)
+    with torch.no_grad():
+        want, model_out = conv(x), net(x.clone())
+    ok, got = attempt(fn, net, conv, x.clone(), name="layer_output")
+    if not ok:
+        return report(False, "layer_output", got)
+    if hook_count(net):
+        return report(False, "layer_output", "a hook is still on the model: keep the handle register_forward_hook returns and call handle.remove()")
+    if isinstance(got, (list, tuple)) and len(got) == 1:
+        return report(False, "layer_output", "you return the list your hook filled: return the tensor in it (store[0])")
+    if not isinstance(got, torch.Tensor):
+        return report(False, "layer_output", f"return the recorded output as a tensor, not {type(got).__name__}")
+    if same(got, want.clamp(min=0)):
+        return report(False, "layer_output", "the in-place ReLU after the layer overwrote your record: store output.detach().clone()")
+    if same(got, model_out):
+        return report(False, "layer_output", "this is the model's output: return what the layer outputs (the hook's output argument)")
+    right, why = close(got, want)
+    if not right:
+        return report(False, "layer_output", why)
+    broken = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), _FailsOnPurpose())
+    attempt(fn, broken, broken[0], x.clone(), name="layer_output")
+    if hook_count(broken):
+        return report(False, "layer_output", "when the forward pass fails the hook stays on: remove it in a finally block (try: model(x) finally: handle.remove())")
+    return report(True, "layer_output", "a forward hook that records a copy of the layer's output and always comes off")
+
+
 register(
     Question(
         "00-head-resolution",
@@ -113,15 +164,16 @@ register(
 register(
     Question(
         "00-augmentation",
-        "The cat photo goes through crops, flips, colour jitter, rotation, greyscale and blur. What happens to the network's top-1 label?",
+        "The cat photo goes through crops, flips, colour jitter, rotation, grayscale and blur. What happens to the "
+        "network's top-1 label? (ImageNet's domestic-cat classes: tabby, tiger cat, Persian, Siamese, Egyptian cat.)",
         {
             "a": "It stays exactly the same label for every view",
-            "b": "It switches between domestic-cat classes (tabby, tiger cat, Egyptian cat) but stays a domestic cat",
-            "c": "Several views get a label outside the domestic-cat classes (tabby, tiger cat, Egyptian cat, Persian, Siamese)",
+            "b": "It switches between domestic-cat classes but stays a domestic cat",
+            "c": "Several views get a label outside the domestic-cat classes",
         },
         "b",
         "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
-        "greyscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
+        "grayscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
         "stays a domestic cat.",
         {
             "a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
@@ -131,4 +183,4 @@ register(
 )
 
 
-__all__ = ["check_most_active_channels", "check_top_k"]
+__all__ = ["check_layer_output", "check_most_active_channels", "check_top_k"]

@@ -15,6 +15,7 @@ from ..core.hooks import activations
 from ..core.layer_lookup import get_layer, layer_name, layer_names
 from ..models.classifier import Classifier
 from ..models.fallback import title_name
+from ..core import checks
 from ..core.gate import unwrap
 from .core import grid_axes, image_array, image_grid, to_numpy
 
@@ -221,6 +222,7 @@ def feature_maps(
     *,
     scale: str = "each",
     clip: float | None = None,
+    fontsize: float | None = None,
 ) -> Figure:
     """The activations of ``layer`` for one image, one tile per channel (first 64 by default).
 
@@ -236,7 +238,12 @@ def feature_maps(
     ``(0, 100]``: the scale ends at that percentile of the values shown (of ``|activation|``
     on the signed scale) instead of their extremes, so that a few very large values do not
     wash out the rest; the title says so and the colour bar's arrows mark clipped values.
+    ``fontsize`` (at least 4): the size of the tile titles and colour-bar label, with the
+    figure title one point larger and split over two lines (what is shown, then the scale),
+    for a figure projected in a lecture; ``None`` keeps the compact 8-point tile titles.
     """
+    if fontsize is not None:
+        fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     if scale not in ("each", "shared", "signed", "auto"):
         raise ValueError(
             f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
@@ -290,13 +297,18 @@ def feature_maps(
     for i, ax in enumerate(axes.flat):
         if i < len(tiles):
             im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=8 if fontsize is None else fontsize)
     clipped = clip is not None and clip < 100
-    fig.colorbar(im, ax=axes, shrink=0.8, label="activation", extend=("both" if scale == "signed" else "max") if clipped else "neither")
+    bar = fig.colorbar(im, ax=axes, shrink=0.8, label="activation", extend=("both" if scale == "signed" else "max") if clipped else "neither")
     scale_name = "one colour scale centred on zero" if scale == "signed" else "one colour scale"
     if clipped:
         scale_name += f", clipped at the {clip:g}th percentile of {'|activation|' if scale == 'signed' else 'activation'}"
-    fig.suptitle(f"{suptitle}, {scale_name} (channel: mean activation)")
+    if fontsize is None:
+        fig.suptitle(f"{suptitle}, {scale_name} (channel: mean activation)")
+        return fig
+    bar.set_label("activation", fontsize=fontsize)
+    bar.ax.tick_params(labelsize=fontsize)
+    fig.suptitle(f"{suptitle} (channel: mean activation)\n{scale_name}", fontsize=fontsize + 1)
     return fig
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import plot
+from ..core import checks
 from ..core.layer_lookup import layer_names
 from .common import Panel, cached_model, follow_channels, image_dropdown, model_dropdown
 from .upload import panel_image
@@ -12,12 +13,16 @@ from .upload import panel_image
 MAX_TILES = 64  # feature maps drawn at once
 
 
-def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> Panel:
+def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat", fontsize: float | None = None) -> Panel:
     """Model, image (or your uploaded photo), a slider over the model's conv layers and a
     channel range (both ends included, at most 64 drawn at once; its maximum follows the
     chosen layer's channels): the
     feature maps of those channels for that image, redrawn on every change, on one colour
-    scale, centred on zero (diverging colours) when the maps have both signs."""
+    scale, centred on zero (diverging colours) when the maps have both signs. ``fontsize``
+    (at least 4) sets the figure's text size for projecting, as in
+    :func:`cnnviz_lab.plot.feature_maps`; ``None`` keeps its compact labels."""
+    if fontsize is not None:
+        fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     convs = layer_names(cached_model(model_w.value), "conv")
@@ -36,8 +41,8 @@ def feature_map_panel(model: str = "efficientnet_lite0", image: str = "cat") -> 
         clf = cached_model(model)
         lo, hi = channels
         hi = min(hi, lo + MAX_TILES - 1)  # a 1280-channel layer is drawn 64 tiles at a time
-        fig = plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1), scale="auto")
-        fig.suptitle(f"image '{image}', {fig.get_suptitle()}")
+        fig = plot.feature_maps(clf, panel_image(image), layer, channels=range(lo, hi + 1), scale="auto", fontsize=fontsize)
+        fig.suptitle(f"image '{image}', {fig.get_suptitle()}", **({} if fontsize is None else {"fontsize": fontsize + 1}))
         return fig
 
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "channels": channels_w}, render)

@@ -48,6 +48,54 @@ def test_top_k_hints(wrong, words, capsys):
         assert "softmax" not in out  # the issue's misleading hint
 
 
+def hooked(clone: bool = True, remove: str = "finally", give: str = "tensor"):
+    """layer_output(model, layer, x) written right, or with one likely mistake."""
+
+    def layer_output(model, layer, x):
+        store = []
+        handle = layer.register_forward_hook(lambda m, i, o: store.append(o.detach().clone() if clone else o))
+        if remove == "finally":
+            try:
+                out = model(x)
+            finally:
+                handle.remove()
+        else:
+            out = model(x)
+            if remove == "after":
+                handle.remove()
+        return {"tensor": store[0] if store else None, "list": store, "model": out}[give]
+
+    return layer_output
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (hooked(clone=False), "store output.detach().clone()"),
+        (hooked(remove="never"), "still on the model"),
+        (hooked(remove="after"), "finally"),
+        (hooked(give="list"), "store[0]"),
+        (hooked(give="model"), "the model's output"),
+        (lambda model, layer, x: 3.0, "not float"),
+    ],
+)
+def test_layer_output_hints(wrong, words, capsys):
+    assert ex.check_layer_output(hooked())
+    verdict(capsys, True, "always comes off")
+    assert not ex.check_layer_output(wrong)
+    verdict(capsys, False, words)
+
+
+def test_layer_output_agrees_with_capture_and_rejects_a_non_function():
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 3), torch.nn.ReLU(inplace=True))
+    x = torch.randn(1, 3, 6, 6)
+    with cv.capture(net, "0") as cap:
+        net(x)
+    assert torch.equal(hooked()(net, net[0], x), cap.activations["0"]) and cv.hook_count(net) == 0
+    with pytest.raises(TypeError, match="fn"):
+        ex.check_layer_output("layer_output")
+
+
 @pytest.fixture(scope="module")
 def lite():
     return cv.load_model()

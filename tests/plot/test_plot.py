@@ -239,6 +239,23 @@ def test_feature_maps_clip_ends_the_scale_at_a_percentile(lite, cat_x):
     assert cv.hook_count(lite) == 0
 
 
+def test_feature_maps_fontsize_sizes_the_labels_and_splits_the_title(lite, cat_x):
+    plain = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="signed")
+    assert plain.axes[0].title.get_fontsize() == 8 and "\n" not in plain._suptitle.get_text()
+    big = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="signed", fontsize=12)
+    tiles = [ax for ax in big.axes if ax.get_images() and ax.get_label() != "<colorbar>"]
+    assert len(tiles) == 4 and all(ax.title.get_fontsize() == 12 for ax in tiles)
+    bar = next(ax for ax in big.axes if ax.get_label() == "<colorbar>")
+    assert bar.yaxis.label.get_fontsize() == 12
+    first, second = big._suptitle.get_text().split("\n")
+    assert "channels 0-3 of 24" in first and second == "one colour scale centred on zero" and big._suptitle.get_fontsize() == 13
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=[0], fontsize=2)
+    with pytest.raises(TypeError, match="fontsize"):
+        cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=[0], fontsize="big")
+    assert cv.hook_count(lite) == 0
+
+
 def test_feature_maps_auto_scale_is_signed_only_for_maps_with_both_signs(lite, cat_x):
     signed = cv.plot.feature_maps(lite, cat_x, "blocks.1", channels=range(4), scale="auto")
     assert signed.axes[0].get_images()[0].get_cmap().name == "RdBu_r"

@@ -134,6 +134,15 @@ def test_the_ipywidgets_7_value_reaches_the_menu_whatever_is_installed():
     assert same_name == [PREFIX + "q.png (2)"]  # another photo with the same name is kept apart
 
 
+def test_feature_map_panel_fontsize_reaches_the_figure():
+    panel = cv.widgets.feature_map_panel(fontsize=12)
+    fig = panel.last_result
+    assert panel.last_error == "" and fig._suptitle.get_fontsize() == 13 and fig._suptitle.get_text().startswith("image 'cat', ")
+    assert all(ax.title.get_fontsize() == 12 for ax in fig.axes if ax.get_images() and ax.get_label() != "<colorbar>")
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.widgets.feature_map_panel(fontsize=1)
+
+
 # ----------------------------------------------------------------------------- sliders follow layers
 def test_channel_range_follows_the_layer():
     panel = cv.widgets.feature_map_panel()
