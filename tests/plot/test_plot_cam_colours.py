@@ -42,3 +42,11 @@ def test_cam_topk_titles_give_the_logit_and_probability_when_asked(lite, cat_x):
     assert plain.axes[1].get_title() == f"{lite.label(top)}\n{scores.softmax(0)[top]:.1%}"
     with pytest.raises(TypeError, match="logits"):
         cv.plot.cam_topk(lite, cat_x, k=2, method="cam", logits="yes")
+
+
+def test_cam_panel_draws_its_maps_in_the_chosen_colour_map():
+    panel = cv.widgets.cam_panel(cmap="inferno")
+    bar = [c.cmap.name for c in panel.last_result.axes[-1].collections if type(c).__name__ == "QuadMesh"]
+    assert panel.last_error == "" and bar == ["inferno"]
+    with pytest.raises(ValueError, match="cmap"):
+        cv.widgets.cam_panel(cmap="no-such-map")
