@@ -4,6 +4,7 @@ predict-then-run questions: ``cv.exercises.check_choice(question_id, answer)``.
 
 from .adversarial import check_fooled_gradcam, check_projection
 from .cam import check_class_map, check_gradcam, check_gradcam_pp, check_layercam, check_wrong_object
+from .cam_probes import check_grey_out, check_iou_sweep
 from .concepts import check_random_concept, check_t_statistic
 from .common import attempt, close, report
 from .evaluation import check_box_share, check_noise_floor, check_sanity_failure, check_trapezoid_auc
@@ -24,6 +25,8 @@ __all__ = [
     "check_fooled_gradcam",
     "check_gradcam",
     "check_gradcam_pp",
+    "check_grey_out",
+    "check_iou_sweep",
     "check_layercam",
     "check_layer_output",
     "check_lrp_epsilon",

@@ -238,7 +238,7 @@ register(
 register(
     Question(
         "05-cam-contrast",
-        "On the drum-kit photo the CAMs of `electric guitar` and `acoustic guitar` correlate at about 0.9: both "
+        "On the drum-kit photo the 7x7 CAMs of `electric guitar` and `acoustic guitar` correlate at 0.93: both "
         "sit on the guitar. Their difference M_electric - M_acoustic is the exact CAM of the logit difference "
         "S_electric - S_acoustic. Where will it be strongly positive?",
         {

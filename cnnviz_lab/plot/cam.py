@@ -25,7 +25,7 @@ from ..attribution.common import topk_targets
 from ..models.classifier import Classifier
 from ..images.loading import ImageLike
 from ..core.hooks import activations
-from .core import mark_peak, colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
+from .core import colour_map_name, mark_peak, colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
 
 MethodLike = str | Callable[..., torch.Tensor]
 SCALES = ("own", "signed")
@@ -120,6 +120,7 @@ def cam_row(
     peaks: bool = False,
     fontsize: float = 9,
     legend: bool = False,
+    cmap: str | None = None,
 ) -> Figure:
     """The image followed by one overlay per map, each with its title.
 
@@ -134,16 +135,17 @@ def cam_row(
     (colour-bar and box labels one point smaller); raise it for a figure meant to be projected.
     ``legend=True`` adds a legend of the box labels under the row (each label's colour and line
     style), for rows where boxes of the same label are drawn on every panel; with ``peaks=True``
-    it also names the cross ("map's maximum").
+    it also names the cross ("map's maximum"). ``cmap``: a matplotlib colour map name (default
+    ``"jet"`` on the own scale, ``"RdBu_r"`` on the signed one).
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     _check_boxes(boxes)
     fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     base = image_array(x[:1], classifier)
-    cmap = "jet" if scale == "own" else "RdBu_r"
+    cmap = colour_map_name(cmap, "jet" if scale == "own" else "RdBu_r")
     if scale == "own":
-        tiles, limit = [overlay(base, m, alpha=alpha) for m in maps], 1.0
+        tiles, limit = [overlay(base, m, alpha=alpha, cmap=cmap) for m in maps], 1.0
     else:
         tiles, limit = _signed_tiles(base, maps, alpha, cmap)
     names = list(titles)
@@ -168,7 +170,7 @@ def cam_row(
         _box_legend(fig, boxes, small, peak=peaks)
         fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))  # room for the legend
     if colorbar and scale == "own":
-        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap="jet"), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
+        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
         bar.ax.set_yticklabels(["min", "max"], fontsize=small)
         bar.set_label("each map: its own min to max", fontsize=small)
     elif colorbar:
@@ -192,18 +194,24 @@ def cam_topk(
     suptitle: str | None = None,
     scale_label: str | None = None,
     fontsize: float = 9,
+    cmap: str | None = None,
+    logits: bool = False,
     **kwargs: Any,
 ) -> Figure:
     """A row of class maps for the image's top-``k`` classes (one call of ``method`` with a
     ``(1,k)`` target), each titled with the label and its probability, as in the top-5
-    figures of the Grad-CAM paper. ``boxes``, ``peaks``, ``scale``, ``scale_label`` and ``fontsize`` as in
-    :func:`cam_row`; ``suptitle`` replaces the default title ("method at layer: top-k")."""
+    figures of the Grad-CAM paper; ``logits=True`` puts the logit S_c (what a CAM explains)
+    before the probability. ``boxes``, ``peaks``, ``scale``, ``scale_label``, ``fontsize`` and ``cmap``
+    as in :func:`cam_row`; ``suptitle`` replaces the default title ("method at layer: top-k")."""
+    if not isinstance(logits, bool):
+        raise TypeError(f"logits must be True or False, got {logits!r}")
     x = _input(classifier, image, size)
     targets = topk_targets(classifier, x, k)
     maps = registry.call(method, classifier, x, targets, layer=layer, **kwargs)[0]
     with torch.no_grad():
-        probs = classifier.model(x).softmax(dim=1)[0]
-    titles = [f"{classifier.label(t)}\n{probs[t]:.1%}" for t in targets[0].tolist()]
+        scores = classifier.model(x)[0]
+    probs = scores.softmax(dim=0)
+    titles = [f"{classifier.label(t)}\n" + (f"S={scores[t]:.2f}, p={probs[t]:.1%}" if logits else f"{probs[t]:.1%}") for t in targets[0].tolist()]
     return cam_row(
         classifier,
         x,
@@ -215,6 +223,7 @@ def cam_topk(
         scale=scale,
         scale_label=scale_label,
         fontsize=fontsize,
+        cmap=cmap,
         suptitle=suptitle or f"{registry.label(method)} at {_layer(classifier, layer)}: top-{k} classes",
     )
 

@@ -104,6 +104,15 @@ def normalize_map(heatmap: torch.Tensor | np.ndarray, mode: str = "minmax", perc
     return np.clip(np.abs(m) / scale, 0, 1).astype(np.float32)
 
 
+def colour_map_name(cmap: str | None, default: str) -> str:
+    """``cmap`` checked to be the name of a matplotlib colour map; ``None`` gives ``default``."""
+    if cmap is None:
+        return default
+    if not isinstance(cmap, str) or cmap not in colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map name such as 'inferno', got {cmap!r}")
+    return cmap
+
+
 def colorize(heatmap: np.ndarray, cmap: str = "jet") -> np.ndarray:
     """A [0, 1] map as ``HxWx3`` RGB through a matplotlib colormap."""
     return colormaps[cmap](np.clip(heatmap, 0, 1))[..., :3].astype(np.float32)

@@ -102,11 +102,13 @@ def gradcam_panel(
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w, "method": method_w}, render)
 
 
-def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar", fontsize: float | None = None) -> Panel:
+def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar", fontsize: float | None = None, cmap: str | None = None) -> Panel:
     """Model and image dropdowns and a class dropdown (the top-5): the CAM of that class
     (Zhou et al. 2016), or with ``view="top-5"`` the maps of all five side by side.
     ``fontsize``: the figure's text size (see :func:`~cnnviz_lab.plot.cam_overlay`), e.g. 13
-    to match a notebook's projected figures."""
+    to match a notebook's projected figures. ``cmap``: the maps' matplotlib colour map (default
+    ``"jet"``; a perceptual one such as ``"inferno"`` has no false edges)."""
+    cmap = plot.core.colour_map_name(cmap, "jet")
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     class_w = _class_dropdown(model, image)
@@ -117,11 +119,11 @@ def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar"
         clf = cached_model(model)
         x = _input(model, image)
         if view == "top-5":
-            return plot.cam_topk(clf, x, k=5, method="cam", **({} if fontsize is None else {"fontsize": fontsize}))
+            return plot.cam_topk(clf, x, k=5, method="cam", cmap=cmap, **({} if fontsize is None else {"fontsize": fontsize}))
         raw = registry.call("cam", clf, x, target, upsample=False)[0]
         heat = torch.nn.functional.interpolate(raw[None, None], size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
         return plot.cam_overlay(
-            x, heat, clf, title=f"CAM for '{clf.label(target)}'", fontsize=fontsize, map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}"
+            x, heat, clf, title=f"CAM for '{clf.label(target)}'", fontsize=fontsize, cmap=cmap, map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}"
         )
 
     return Panel({"model": model_w, "image": image_w, "target": class_w, "view": view_w}, render)
