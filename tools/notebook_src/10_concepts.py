@@ -209,9 +209,12 @@ for name, r in [("random control", result.scores[("random (control)", "blocks.15
 # and 0.02, corrected about 0.06 and 0.11). Read them as "not shown at this layer with 20
 # repeats", not as "stripes do not matter there": more repeats, or larger sets, would tell
 # (section 5). At
-# `blocks.6` striped scores like the random CAVs (about 0.5). **The random control does not
-# matter** anywhere, as it must if the test is sound. Its dots at `blocks.15` look far from
-# the random CAVs' (many repeats at 0), but the random CAVs also pile up at 0 and at 1, and
+# `blocks.6` striped scores like the random CAVs (about 0.5).
+
+# %% [markdown]
+# **What to look at** (the control and dotted): **the random control does not
+# matter** anywhere, as it must if the test is sound. Its dots at `blocks.15` sit mostly near
+# 0 (printed above) and look far from the random CAVs', but those also pile up at 0 and at 1, and
 # the means, 0.39 against 0.57, are within the spread of 20 repeats (p about 0.24). **Dotted**
 # is the instructive case: at `blocks.6` and `blocks.12` almost every repeat sits at 0 (the
 # row of dots on the floor; the orange bars are too short to see), *and* it is significant: moving
