@@ -5,7 +5,7 @@ predict-then-run questions: ``cv.exercises.check_choice(question_id, answer)``.
 from .adversarial import check_fooled_gradcam, check_projection
 from .cam import check_class_map, check_gradcam, check_gradcam_pp, check_layercam, check_wrong_object
 from .cam_probes import check_grey_out, check_iou_sweep
-from .concepts import check_random_concept, check_t_statistic
+from .concepts import check_random_concept, check_t_statistic, check_tcav_score
 from .common import attempt, close, report
 from .evaluation import check_box_share, check_noise_floor, check_sanity_failure, check_trapezoid_auc
 from .groundtruth import check_mask_energy, check_rise_prediction, check_swap_prediction
@@ -43,6 +43,7 @@ __all__ = [
     "check_sanity_failure",
     "check_swap_prediction",
     "check_t_statistic",
+    "check_tcav_score",
     "check_top_k",
     "check_total_variation",
     "check_trapezoid_auc",

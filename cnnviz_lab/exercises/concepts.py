@@ -50,6 +50,47 @@ def check_t_statistic(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool
     return report(True, "t_statistic", "Student's pooled t, the statistic cv.t_test turns into a p-value")
 
 
+def check_tcav_score(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool:
+    """``fn(gradients, v)``: ``gradients`` ``(N, ...)``, the gradient of the class logit at one
+    layer for each of N class images; ``v`` ``(D,)``, a CAV with as many entries as one image's
+    gradient. Must return the TCAV score of Kim et al. (2018): the fraction of images whose
+    directional derivative ``S = gradient . v`` is positive (``S = 0`` does not count), as
+    one float. Checked against :func:`cnnviz_lab.concepts.tcav.tcav_score`."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function (gradients, v) -> float, got {type(fn).__name__}")
+    from ..concepts.tcav import tcav_score
+
+    gen = torch.Generator().manual_seed(0)
+    g1 = torch.randn(12, 18, generator=gen)
+    g2 = torch.randn(9, 4, 2, 2, generator=gen)
+    g2[3] = 0   # one image whose gradient is zero: S = 0 is not a push upwards
+    cases = [(g1, torch.nn.functional.normalize(torch.randn(18, generator=gen), dim=0)),
+             (g2, torch.nn.functional.normalize(torch.randn(16, generator=gen), dim=0))]
+    for g, v in cases:
+        ok, got = attempt(fn, g.clone(), v.clone(), name="tcav_score")
+        if not ok:
+            hint = " (flatten each image's gradient first: gradients.flatten(1))" if g.dim() > 2 else ""
+            return report(False, "tcav_score", got + hint)
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return report(False, "tcav_score", f"return one number, got {type(got).__name__}")
+        ref = tcav_score(g, v)
+        if math.isclose(got, ref, abs_tol=1e-9):
+            continue
+        s = g.flatten(1) @ v
+        if math.isclose(got, float((s >= 0).float().mean()), abs_tol=1e-9):
+            return report(False, "tcav_score", "count only S > 0: an image whose derivative is 0 is not pushed up")
+        if math.isclose(got, float((s > 0).sum()), abs_tol=1e-9):
+            return report(False, "tcav_score", "that is a count; divide by the number of class images")
+        if math.isclose(got, float((s < 0).float().mean()), abs_tol=1e-9):
+            return report(False, "tcav_score", "the sign: count the images with S > 0, the ones the CAV pushes up")
+        if math.isclose(got, float(s.mean()), rel_tol=1e-5):
+            return report(False, "tcav_score", "that is the mean derivative; the score counts images with S > 0 and ignores how large S is")
+        return report(False, "tcav_score", f"got {got:.4g}, expected {ref:.4g} for {len(g)} images")
+    return report(True, "tcav_score", "the fraction of class images with S > 0, as cv.tcav_score computes it")
+
+
 _QUESTION = register(
     Question(
         "10-random-concept",
@@ -101,4 +142,4 @@ _SPREAD = register(
 )
 
 
-__all__ = ["check_random_concept", "check_t_statistic"]
+__all__ = ["check_random_concept", "check_t_statistic", "check_tcav_score"]

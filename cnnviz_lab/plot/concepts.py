@@ -40,7 +40,7 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
     return fig
 
 
-def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *, centre: str = "mean", fontsize: float = 9) -> Figure:
+def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *, centre: str = "mean", fontsize: float = 9, repeats: bool = False) -> Figure:
     """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
     concept (mean over the repeats) and one for the random CAVs (grey). The error bars span
     the middle half of the repeats' scores (25th to 75th percentile), so they stay inside
@@ -50,16 +50,21 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
     :attr:`TCAVResult.adjusted_p_values`), ``n.s.`` one that does not. ``centre``: the bar
     height, ``"mean"`` or ``"median"`` of the repeats (the median always lies inside the
     error bar; with ``"mean"`` a skewed sample's quartile can lie beyond the bar's top, and
-    that side of the error bar is then not drawn). ``fontsize``: labels and marks."""
+    that side of the error bar is then not drawn). ``fontsize``: labels and marks.
+    ``repeats=True`` draws every repeat's score as a black dot on its bar instead of the error
+    bars (so a bar whose height is 0 still shows its sample) and puts the legend under the axes."""
     if centre not in ("mean", "median"):
         raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
+    if not isinstance(repeats, bool):
+        raise TypeError(f"repeats must be True or False, got {type(repeats).__name__}")
     names = list(concepts) if concepts is not None else result.concepts
     k = len(names) + 1
     width = 0.8 / k
     grow = fontsize / 9
-    fig = Figure(figsize=((1.4 + 1.25 * len(result.layers) * k / 2.2) * grow, 3.8 * grow), layout="constrained")
+    fig = Figure(figsize=((1.4 + 1.25 * len(result.layers) * k / 2.2) * grow, (4.3 if repeats else 3.8) * grow), layout="constrained")
     ax = fig.subplots()
     xs = np.arange(len(result.layers))
+    gen = np.random.default_rng(0)
     for j, name in enumerate([*names, "random CAVs"]):
         vals, low, high = [], [], []
         for la in result.layers:
@@ -71,45 +76,83 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
             high.append(max(float(q3) - c, 0.0))
         pos = xs + (j - (k - 1) / 2) * width
         colour = "0.6" if name == "random CAVs" else f"C{j}"
-        ax.bar(pos, vals, width, yerr=[low, high], capsize=2, color=colour, label=name, error_kw={"lw": 0.8})
+        ax.bar(pos, vals, width, yerr=None if repeats else [low, high], capsize=2, color=colour, label=name, error_kw={"lw": 0.8})
+        if repeats:
+            for p, la in zip(pos, result.layers):
+                s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
+                ax.scatter(p + gen.uniform(-0.3, 0.3, len(s)) * width, s, s=14, color="k", alpha=0.55, lw=0, zorder=3, clip_on=False,
+                           label="one repeat" if j == 0 and la == result.layers[0] else None)
         if name != "random CAVs":
             for p, v, h, la in zip(pos, vals, high, result.layers):
                 mark = "*" if result.significant(name, la, alpha) else "n.s."
-                ax.text(p, min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
+                ax.text(p, 1.04 if repeats else min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
     ax.set_xticks(xs, result.layers)
     ax.tick_params(labelsize=fontsize - 1)
-    ax.set_ylim(0, 1.12)
+    ax.set_ylim(-0.03 if repeats else 0, 1.12)
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
+    if repeats:
+        ax.text(xs[-1] + 0.5, 0.5, "0.5: no\npreference", fontsize=fontsize - 2, color="0.4", va="center", ha="left")
+        ax.set_xlim(-0.5, xs[-1] + 0.5 + 0.35)
     ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
+    spread = "dots: one per repeat" if repeats else "error bars: 25th to 75th percentile"
     ax.set_title(
-        f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; error bars: 25th to 75th "
-        f"percentile\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
+        f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; {spread}"
+        f"\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
         fontsize=fontsize,
     )
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=fontsize - 1)
+    if repeats:
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=k + 1, fontsize=fontsize - 1)
+    else:
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=fontsize - 1)
     return fig
 
 
-def tcav_scores(result: TCAVResult, concept: str, layer: str) -> Figure:
+def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, fontsize: float = 10, step: float = 0.035) -> None:
+    """Draw each 1-D sample of ``samples`` at x = 0, 1, ... as a dot plot: dots with the same
+    value sit side by side (so a pile of equal scores shows its count), and ``n = k`` is
+    written next to piles of 4 or more; a black line marks each sample's mean, labelled
+    "mean" with its value. ``colours``: one colour per sample."""
+    if len(colours) != len(samples):
+        raise ValueError(f"colours: give one colour per sample, got {len(colours)} for {len(samples)}")
+    for x, vals, colour in zip(range(len(samples)), samples, colours):
+        vals = np.asarray(vals, dtype=float).reshape(-1)
+        if vals.size == 0:
+            raise ValueError(f"samples: sample {x} is empty")
+        values, counts = np.unique(np.round(vals, 6), return_counts=True)
+        widest = float(np.max(counts) - 1) * step / 2
+        for v, c in zip(values, counts):
+            ax.scatter(x + (np.arange(c) - (c - 1) / 2) * step, np.full(c, v), s=22, color=colour, alpha=0.85, lw=0)
+            if c >= 4:
+                ax.text(x + (c - 1) * step / 2 + 0.05, v, f"n = {c}", fontsize=fontsize - 2, va="center")
+        mean = float(vals.mean())
+        ax.hlines(mean, x - max(0.25, widest + 0.03), x + max(0.25, widest + 0.03), color="k", lw=1.5)
+        ax.text(x - max(0.25, widest + 0.03) - 0.03, mean, f"mean\n{mean:.2f}", fontsize=fontsize - 2, ha="right", va="center")
+
+
+def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float = 9) -> Figure:
     """The two samples the t-test compares, for one concept at one layer: the TCAV score of
-    each concept CAV and of each random CAV (one dot per repeat), with their means and the
-    test's p-value, raw and Holm-corrected for every concept at every layer."""
+    each concept CAV and of each random CAV (one dot per repeat; equal scores side by side,
+    with their count), with their means (black lines) and the test's p-value, raw and
+    Holm-corrected for every concept at every layer. ``fontsize``: labels and title (the
+    figure grows with it)."""
+    fontsize = float(fontsize)
+    if not fontsize > 0:
+        raise ValueError(f"fontsize must be positive, got {fontsize}")
     s = to_numpy(result.scores[(concept, layer)])
     r = to_numpy(result.random_scores[layer])
-    fig = Figure(figsize=(4.2, 3.2), layout="constrained")
+    grow = fontsize / 9
+    fig = Figure(figsize=(5.2 * grow, 3.6 * grow), layout="constrained")
     ax = fig.subplots()
-    gen = np.random.default_rng(0)
-    for x, vals, colour in ((0, s, "C0"), (1, r, "0.5")):
-        ax.scatter(x + gen.uniform(-0.12, 0.12, len(vals)), vals, s=18, color=colour, alpha=0.8)
-        ax.hlines(vals.mean(), x - 0.25, x + 0.25, color="k", lw=1.5)
+    _stacked_dots(ax, [s, r], ["C0", "0.5"], fontsize=fontsize)
     p, adjusted = result.p_values[(concept, layer)], result.adjusted_p_values[(concept, layer)]
-    ax.set_xticks([0, 1], [f"'{concept}' CAVs", "random CAVs"])
-    ax.set_xlim(-0.6, 1.6)
+    ax.set_xticks([0, 1], [f"'{concept}' CAVs", "random CAVs"], fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize - 1)
+    ax.set_xlim(-0.8, 1.8)
     ax.set_ylim(-0.05, 1.05)
-    ax.set_ylabel(f"TCAV score for '{result.target_name}'")
+    ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
     verdict = "significant" if result.significant(concept, layer) else "not significant"
-    ax.set_title(f"{layer}: p = {p:.2g}, Holm-corrected {adjusted:.2g} ({verdict})", fontsize=9)
+    ax.set_title(f"{layer}: one dot per repeat; p = {p:.2g}, Holm-corrected {adjusted:.2g} ({verdict})", fontsize=fontsize)
     return fig
 
 

@@ -374,3 +374,65 @@ def test_procedural_images_check_their_keywords():
     ]:
         with pytest.raises(error, match=word):
             call()
+
+
+def test_tcav_figures_show_every_repeat_and_the_panel_opens_where_asked():
+    gen = torch.Generator().manual_seed(0)
+    randoms = [_coloured(6, None, gen) for _ in range(4)]
+    r = cv.tcav(_Toy(), torch.rand(4, 3, 6, 6, generator=gen), 1, {"green": [_coloured(6, 1, gen) for _ in range(4)]}, randoms, ["feat"], progress=False)
+    fig = cv.plot.tcav(r, repeats=True)
+    dots = [c for c in fig.axes[0].collections if c.get_offsets().shape[0] == 4]
+    assert len(dots) == 2  # one dot per repeat, for the concept and for the random CAVs
+    ys = sorted(float(y) for y in dots[0].get_offsets()[:, 1])
+    assert ys == pytest.approx(sorted(r.scores[("green", "feat")].tolist()))
+    assert any("no\npreference" in t.get_text() for t in fig.axes[0].texts) and "one per repeat" in fig.axes[0].get_title()
+    with pytest.raises(TypeError, match="repeats"):
+        cv.plot.tcav(r, repeats="yes")
+    scores = cv.plot.tcav_scores(r, "green", "feat", fontsize=12)
+    texts = [t.get_text() for t in scores.axes[0].texts]
+    assert sum(t.startswith("mean") for t in texts) == 2
+    means = sorted(float(t.split()[1]) for t in texts if t.startswith("mean"))
+    assert means == pytest.approx(sorted([round(r.mean("green", "feat"), 2), round(float(r.random_scores["feat"].mean()), 2)]), abs=0.006)
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.tcav_scores(r, "green", "feat", fontsize=0)
+    panel = cv.widgets.tcav_panel(r, size=32, concept="green", layer="feat")
+    assert panel.controls["concept"].value == "green" and panel.controls["layer"].value == "feat"
+    assert panel.controls["texture"].value == "striped"   # "green" is no texture kind: the first is shown
+    assert all(getattr(c, "errorbar", None) is None for c in fig.axes[0].containers)   # dots replace the error bars
+    assert any(getattr(c, "errorbar", None) is not None for c in cv.plot.tcav(r).axes[0].containers)
+    with pytest.raises(ValueError, match="concept"):
+        cv.widgets.tcav_panel(r, concept="blue")
+    with pytest.raises(ValueError, match="layer"):
+        cv.widgets.tcav_panel(r, layer="nope")
+
+
+def test_stacked_dots_count_equal_scores():
+    from matplotlib.figure import Figure
+
+    from cnnviz_lab.plot.concepts import _stacked_dots
+
+    ax = Figure().subplots()
+    _stacked_dots(ax, [np.array([1.0] * 5 + [0.0]), np.array([0.5, 0.25])], ["C0", "0.5"])
+    assert "n = 5" in [t.get_text() for t in ax.texts]
+    with pytest.raises(ValueError, match="colours"):
+        _stacked_dots(ax, [np.array([1.0])], ["C0", "C1"])
+
+
+def test_check_tcav_score(capsys):
+    def right(g, v):
+        return float((g.flatten(1) @ v > 0).float().mean())
+
+    assert cv.exercises.check_tcav_score(right)
+    mistakes = {
+        "S > 0": lambda g, v: float((g.flatten(1) @ v >= 0).float().mean()),
+        "count": lambda g, v: float((g.flatten(1) @ v > 0).sum()),
+        "sign": lambda g, v: float((g.flatten(1) @ v < 0).float().mean()),
+        "mean derivative": lambda g, v: float((g.flatten(1) @ v).mean()),
+        "flatten": lambda g, v: float((g @ v > 0).float().mean()),
+    }
+    for hint, fn in mistakes.items():
+        capsys.readouterr()
+        assert not cv.exercises.check_tcav_score(fn)
+        assert hint in capsys.readouterr().out, hint
+    with pytest.raises(TypeError, match="fn"):
+        cv.exercises.check_tcav_score("not a function")
