@@ -52,6 +52,15 @@ def cases():
         x = x.detach().requires_grad_(True)
         return torch.autograd.grad(m(x)[:, t].sum(), x)[0]
 
+    def dream_step(net, x, layer, lr, shift):
+        rolled = torch.roll(x, shift, dims=(-2, -1)).detach().requires_grad_(True)
+        with cv.capture(net, layer) as cap:
+            net(rolled)
+            (g,) = torch.autograd.grad(cap[layer].pow(2).mean(), rolled)
+        g = torch.roll(g, (-shift[0], -shift[1]), dims=(-2, -1))
+        g = (g - g.mean()) / (g.std() + 1e-8)
+        return torch.maximum(torch.minimum(x + lr * g, (1 - net.mean) / net.std), (0 - net.mean) / net.std)
+
     alpha = lambda g: g.mean(dim=(1, 2))[:, None, None]  # noqa: E731
     def layer_output(model, layer, x):
         store = []
@@ -88,6 +97,10 @@ def cases():
         "check_normalize_gradient": (
             lambda: ex.check_normalize_gradient(lambda g: (g - g.mean()) / g.std()),
             lambda: ex.check_normalize_gradient(lambda g: g / g.abs().max()),
+        ),
+        "check_dream_step": (
+            lambda: ex.check_dream_step(dream_step, clf, cv.sample_image("astronaut"), "blocks.10"),
+            lambda: ex.check_dream_step(lambda n, x, l, r, s: dream_step(n, x, l, r, (0, 0)), clf, cv.sample_image("astronaut"), "blocks.10"),
         ),
         "check_class_map": (
             lambda: ex.check_class_map(lambda a, w, c: torch.einsum("k,khw->hw", w[c], a)),

@@ -11,7 +11,7 @@ from .evaluation import check_box_share, check_noise_floor, check_sanity_failure
 from .groundtruth import check_mask_energy, check_rise_prediction, check_swap_prediction
 from .layer_views import check_layer_output, check_most_active_channels, check_top_k
 from .occlusion import check_occlude, check_occlusion_drop
-from .optvis import check_feature_distance, check_normalize_gradient, check_total_variation
+from .optvis import check_dream_step, check_feature_distance, check_normalize_gradient, check_total_variation
 from .quiz import check_choice, Question, QUESTIONS
 from .relevance import check_lrp_epsilon
 from .saliency import check_saliency
@@ -21,6 +21,7 @@ __all__ = [
     "check_box_share",
     "check_choice",
     "check_class_map",
+    "check_dream_step",
     "check_feature_distance",
     "check_fooled_gradcam",
     "check_gradcam",

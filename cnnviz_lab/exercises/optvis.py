@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import torch
+import torch.nn.functional as F
 
 from ..optvis.objectives import tv
+from ..core import checks, defaults
+from ..core.hooks import capture
+from ..models.classifier import Classifier
+from ..optvis.deepdream import deepdream
+from ..optvis.render import unit_image
 from .common import attempt, close, diagnose, per_image, report
 from .question import Question, register
 
@@ -102,6 +108,85 @@ def check_normalize_gradient(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool
         atol=1e-4,
     )
     return report(False, "normalize_gradient", hint or why)
+
+
+def _step(
+    net: Classifier,
+    x: torch.Tensor,
+    layer: str,
+    lr: float,
+    shift: tuple[int, int],
+    *,
+    unroll: bool = True,
+    centre: bool = True,
+    clip: bool = True,
+    back: bool = True,
+) -> torch.Tensor:
+    """One DeepDream step written out (the reference and its likely mistakes): roll ``x`` by
+    ``shift``, the gradient of ``mean(A^2)`` at ``layer``, rolled back, normalised to zero
+    mean and unit std, a step of ``lr``, clipped to the valid pixel range."""
+    dy, dx = shift
+    rolled = torch.roll(x, (dy, dx), dims=(-2, -1)).detach().requires_grad_(True)
+    with capture(net, layer) as cap:
+        net(rolled)
+        (g,) = torch.autograd.grad(cap[layer].pow(2).mean(), rolled)
+    if unroll:
+        g = torch.roll(g, (-dy, -dx), dims=(-2, -1))
+    g = ((g - g.mean()) if centre else g) / (g.std() + 1e-8)
+    out = (x if back else rolled.detach()) + lr * g
+    if clip:
+        out = torch.maximum(torch.minimum(out, (1 - net.mean) / net.std), (0 - net.mean) / net.std)
+    return out
+
+
+def check_dream_step(fn: Callable[..., torch.Tensor], model: Classifier, image: Any, layer: str, lr: float = 0.3, jitter: int = 32, side: int = 96) -> bool:
+    """``fn(net, x, layer, lr, shift)`` must take one DeepDream step on the normalised input
+    ``x`` ``(1,3,H,W)`` (Mordvintsev et al. 2015): roll ``x`` by ``shift = (dy, dx)`` pixels,
+    take the gradient of ``mean(A^2)`` of ``layer`` (``A``: its output for the rolled image),
+    roll the gradient back, normalise it to ``(g - mean(g)) / (std(g) + 1e-8)``, add ``lr``
+    times it to ``x`` and clip every value to the valid range ``[(0 - net.mean) / net.std,
+    (1 - net.mean) / net.std]``. It is compared with ``cv.deepdream(model, x, {layer: 1},
+    octaves=1, steps=1, lr=lr, jitter=jitter, seed=s)`` for three seeds (each seed draws the
+    shift as :func:`cnnviz_lab.deepdream` does), on ``image`` resized to ``side`` pixels.
+    Likely mistakes get their own hint: no roll, no roll back, no mean subtracted, no
+    clipping, the step added to the rolled image."""
+    if not isinstance(model, Classifier):
+        raise TypeError(f"model must be a classifier from cv.load_model or cv.wrap_model (it knows its input mean and std), got {type(model).__name__}")
+    if not isinstance(layer, str) or not layer:
+        raise TypeError(f"layer must be a layer name such as 'blocks.10', got {layer!r:.60}")
+    lr = checks.real(lr, "lr", minimum=0.0, strict=True)
+    jitter = checks.integer(jitter, "jitter", minimum=1, what="an int >= 1")
+    side = checks.integer(side, "side", minimum=16, what="an int >= 16")
+    unit = unit_image(image, model, model.model)[:1]
+    unit = F.interpolate(unit, size=(side, side), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+    x = model.from_unit(unit)
+    for seed in (0, 1, 2):
+        ref = deepdream(model, x, {layer: 1.0}, octaves=1, steps=1, lr=lr, jitter=jitter, seed=seed, as_tensor=True, progress=False)
+        dy, dx = (int(v) for v in torch.randint(-jitter, jitter + 1, (2,), generator=defaults.generator(seed)))
+        given = x.clone()
+        ok, got = attempt(fn, model, given, layer, lr, (dy, dx), name="dream_step")
+        if not ok:
+            return report(False, "dream_step", got)
+        if not torch.equal(given, x):
+            return report(False, "dream_step", "your function changed x in place: return a new tensor (x + lr * g, clipped)")
+        if not isinstance(got, torch.Tensor):
+            return report(False, "dream_step", f"return the new input as a tensor, got {type(got).__name__}")
+        same, why = close(model.to_unit(got.detach()), ref, rtol=1e-4, atol=1e-4)  # not clamped: the clip is the student's
+        if same:
+            continue
+        mistakes = [
+            (
+                _step(model, x, layer, lr, (dy, dx), unroll=False),
+                f"roll the gradient back by (-dy, -dx) = {(-dy, -dx)} before the step: it was computed on the rolled image",
+            ),
+            (_step(model, x, layer, lr, (dy, dx), back=False), "add the step to x itself, not to the rolled copy (roll only to compute the gradient)"),
+            (_step(model, x, layer, lr, (dy, dx), centre=False), "subtract the gradient's mean before dividing by its standard deviation"),
+            (_step(model, x, layer, lr, (0, 0)), f"roll x by the shift you are given, {(dy, dx)}, before computing the gradient (and roll the gradient back)"),
+            (_step(model, x, layer, lr, (dy, dx), clip=False), "clip every value to [(0 - net.mean) / net.std, (1 - net.mean) / net.std]: pixels stay in 0..1"),
+        ]
+        hint = diagnose(model.to_unit(got.detach()), [(model.to_unit(w), h) for w, h in mistakes], rtol=1e-4, atol=1e-4)
+        return report(False, "dream_step", hint or f"{why} (shift {(dy, dx)}, compared with cv.deepdream(..., octaves=1, steps=1, seed={seed}))")
+    return report(True, "dream_step", "your step equals cv.deepdream's single step for three random shifts")
 
 
 register(
@@ -225,4 +310,4 @@ register(
 )
 
 
-__all__ = ["check_feature_distance", "check_normalize_gradient", "check_total_variation"]
+__all__ = ["check_dream_step", "check_feature_distance", "check_normalize_gradient", "check_total_variation"]

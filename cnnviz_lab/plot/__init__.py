@@ -5,13 +5,13 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 
 from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
 
-# architecture_maps and phase_ratio compute (they live in cnnviz_lab.attribution.architectures);
+# architecture_maps and the phase_* functions compute (they live in cnnviz_lab.attribution.architectures);
 # they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
-from ..attribution.architectures import architecture_maps, phase_ratio
+from ..attribution.architectures import architecture_maps, phase_means, phase_ratio, phase_ratio_null
 from .boxes import draw_boxes
 from .cam import cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, gradient_image, guided_gradcam_row
 from .concepts import concept_examples, tcav, tcav_scores
-from .dream_views import change_spectra, marked_grid
+from .dream_views import change_spectra, marked_grid, phase_tables
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure
 from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread, shown_name
 from .metric_dots import metric_dots
@@ -73,7 +73,10 @@ __all__ = [
     "occlusion_projection",
     "occlusion_saturation",
     "overlay",
+    "phase_means",
     "phase_ratio",
+    "phase_ratio_null",
+    "phase_tables",
     "pointing",
     "pointing_grid",
     "predictions",

@@ -11,6 +11,7 @@ import torch
 from matplotlib.patches import Rectangle
 
 from ..adversarial.attacks import high_frequency_share
+from ..attribution.architectures import phase_means
 from .core import grid_axes, to_numpy
 from .figure import Figure
 
@@ -90,10 +91,14 @@ def _ring_power(change: torch.Tensor, bins: int) -> tuple[np.ndarray, np.ndarray
     return to_numpy(share / share.sum().clamp(min=1e-30)), centres
 
 
-def change_spectra(changes: Mapping[str, torch.Tensor], cutoff: float = 0.25, cell: float = 3.6, fontsize: float = 11.0, bins: int = 32) -> Figure:
+def change_spectra(
+    changes: Mapping[str, torch.Tensor], cutoff: float = 0.25, cell: float = 3.6, fontsize: float = 11.0, bins: int = 32, shared_scale: bool = False
+) -> Figure:
     """For each named change ``(3,H,W)`` (a dream minus its photo, in grey levels): the change
-    averaged over the colours (blue darker, red brighter, a symmetric colour bar at the 99th
-    percentile of ``|change|``); then one panel with each change's power spectrum summed over
+    averaged over the colours (the mean of R, G and B, as each title says; blue darker, red
+    brighter, a symmetric colour bar at the 99th percentile of ``|change|``, or with
+    ``shared_scale=True`` one symmetric scale for every map, at the largest of their 99th
+    percentiles, so the maps compare by colour); then one panel with each change's power spectrum summed over
     square frequency rings ``max(|fy|, |fx|)`` (each colour's mean removed, colours summed;
     the share of the power per ring, log scale), the cutoff drawn as a dashed line: what
     :func:`cnnviz_lab.high_frequency_share` counts as fine detail lies to its right (its share
@@ -102,19 +107,25 @@ def change_spectra(changes: Mapping[str, torch.Tensor], cutoff: float = 0.25, ce
         raise TypeError("changes must be a non-empty {name: (3,H,W) tensor} dict")
     if not 0.0 < float(cutoff) <= 1.0:
         raise ValueError(f"cutoff must be in (0, 1], got {cutoff!r}")
+    if not isinstance(shared_scale, bool):
+        raise TypeError(f"shared_scale must be True or False, got {shared_scale!r:.40}")
     n = len(changes)
     fig, axes = grid_axes(n + 1, n + 1, (cell, cell), (1.0 * n + 0.6, 0.3))
     prof = axes.flat[n]
     prof.set_axis_on()
-    for k, (name, change) in enumerate(changes.items()):
+    checked = {}
+    for name, change in changes.items():
         c = torch.as_tensor(change).detach().float()
         if c.dim() != 3 or c.shape[0] != 3:
             raise ValueError(f"changes[{name!r}] must be (3,H,W), got shape {tuple(c.shape)}")
+        checked[name] = c
+    lims = {name: float(np.percentile(np.abs(to_numpy(c.mean(0))), 99)) or 1.0 for name, c in checked.items()}
+    for k, (name, c) in enumerate(checked.items()):
         shown = to_numpy(c.mean(0))
-        lim = float(np.percentile(np.abs(shown), 99)) or 1.0
+        lim = max(lims.values()) if shared_scale else lims[name]
         ax = axes.flat[k]
         im = ax.imshow(shown, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax.set_title(f"{name}:\nchange (dream - photo)", fontsize=fontsize)
+        ax.set_title(f"{name}: change (dream - photo),\nmean of R, G, B", fontsize=fontsize)
         fig.colorbar(im, ax=ax, shrink=0.8).set_label("grey levels", fontsize=fontsize - 1)
         share, centres = _ring_power(c, bins)
         fine = float(high_frequency_share(c, cutoff=cutoff))
@@ -127,4 +138,34 @@ def change_spectra(changes: Mapping[str, torch.Tensor], cutoff: float = 0.25, ce
     return fig
 
 
-__all__ = ["change_spectra", "marked_grid"]
+def phase_tables(maps: Mapping[str, torch.Tensor], period: int = 16, cell: float = 3.2, fontsize: float = 11.0) -> Figure:
+    """For each named map ``(3,H,W)`` or ``(H,W)`` (a gradient, a dream's change): its mean
+    ``|value|`` on each of the ``period x period`` pixel phases (:func:`cnnviz_lab.attribution.
+    architectures.phase_means`, row = row % p, column = column % p), divided by the map's
+    overall mean, as a ``p x p`` table in one shared colour scale centred on 1 (1: no phase
+    gets more than its share; a stride grid shows as a pattern; Odena et al. 2016). Each
+    title gives the largest entry over the smallest (:func:`phase_ratio`)."""
+    if not isinstance(maps, Mapping) or not maps:
+        raise TypeError("maps must be a non-empty {name: (3,H,W) or (H,W) tensor} dict")
+    tables = {}
+    for name, m in maps.items():
+        try:
+            t = phase_means(m, period)
+        except ValueError as err:
+            raise ValueError(f"maps[{name!r}]: {err}") from None
+        tables[name] = to_numpy(t / t.mean().clamp(min=1e-30))
+    dev = max(float(np.abs(t - 1).max()) for t in tables.values()) or 0.01
+    fig, axes = grid_axes(len(tables), len(tables), cell, (0.9, 0.3))
+    for ax, (name, t) in zip(axes.flat, tables.items()):
+        im = ax.imshow(t, cmap="RdBu_r", vmin=1 - dev, vmax=1 + dev)
+        ax.set_axis_on()
+        ax.set_xticks([0, period - 1])
+        ax.set_yticks([0, period - 1])
+        ax.set_xlabel(f"column % {period}", fontsize=fontsize - 1)
+        ax.set_ylabel(f"row % {period}", fontsize=fontsize - 1)
+        ax.set_title(f"{name}\n(max / min {t.max() / max(t.min(), 1e-30):.2f})", fontsize=fontsize)
+    fig.colorbar(im, ax=list(axes.flat), shrink=0.8).set_label("phase mean |value| / map mean", fontsize=fontsize - 1)
+    return fig
+
+
+__all__ = ["change_spectra", "marked_grid", "phase_tables"]

@@ -10,9 +10,39 @@ import torch
 
 import cnnviz_lab as cv
 from cnnviz_lab.models.fallback import fallback_note
-from cnnviz_lab.attribution.architectures import architecture_maps, phase_ratio
+from cnnviz_lab.attribution.architectures import architecture_maps, phase_means, phase_ratio, phase_ratio_null
 from cnnviz_lab.plot.cam import cam_architectures, gradient_image
 from conftest import TinyNet
+
+
+def test_phase_means_tabulate_each_phase_by_hand():
+    board = torch.full((8, 8), 0.5)
+    board[1::4, 2::4] = 3.0  # phase (1, 2) of the 4x4 grid
+    table = phase_means(torch.stack([board, -board, 0 * board]), period=4)  # |a| summed over colours
+    expected = torch.full((4, 4), 1.0)
+    expected[1, 2] = 6.0
+    assert torch.allclose(table, expected)
+    assert phase_ratio(board, period=4) == pytest.approx(6.0)
+    with pytest.raises(ValueError, match="period"):
+        phase_means(board, period=1)
+
+
+def test_phase_ratio_null_keeps_values_and_loses_the_grid():
+    board = torch.ones(64, 64)
+    board[::8, ::8] = 9.0  # a strong period-8 grid
+    null = phase_ratio_null(board, period=8, block=16, draws=12, seed=0)
+    assert null.shape == (12,) and phase_ratio(board, period=8) == pytest.approx(9.0)
+    assert float(null.max()) < 3.0 and float(null.min()) >= 1.0  # shuffled within tiles: the grid is gone
+    assert torch.equal(null, phase_ratio_null(board, period=8, block=16, draws=12, seed=0))  # same seed, same draws
+    assert float(phase_ratio_null(torch.ones(32, 32), period=4).max()) == pytest.approx(1.0)  # a flat map stays flat
+    with pytest.raises(ValueError, match="block"):
+        phase_ratio_null(board, period=8, block=4)
+    with pytest.raises(ValueError, match="block"):
+        phase_ratio_null(board, block=1.5)
+    with pytest.raises(ValueError, match="draws"):
+        phase_ratio_null(board, draws=0)
+    with pytest.raises(ValueError, match="tile"):
+        phase_ratio_null(torch.ones(8, 40), period=2, block=16)
 
 
 def test_phase_ratio_by_hand():

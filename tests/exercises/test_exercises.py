@@ -539,3 +539,74 @@ def test_noise_floor(capsys):
     verdict(capsys, False, "seed")
     assert not ex.check_noise_floor(lambda explain, x, sigma, seed: "high")
     verdict(capsys, False, "")
+
+
+# ----------------------------------------------------------------------------- 04: one DeepDream step
+def _dream_net():
+    """A tiny conv net wrapped as a classifier (it knows its input mean and std)."""
+    torch.manual_seed(0)
+    body = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(4, 6, 3, stride=2, padding=1))
+    head = torch.nn.Sequential(body, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(6, 3))
+    return cv.wrap_model(head.eval(), ["a", "b", "c"], input_size=32)
+
+
+def _step(net, x, layer, lr, shift, unroll=True, centre=True, clip=True, back=True):
+    dy, dx = shift
+    rolled = torch.roll(x, (dy, dx), dims=(-2, -1)).detach().requires_grad_(True)
+    with cv.capture(net, layer) as cap:
+        net(rolled)
+        (g,) = torch.autograd.grad(cap[layer].pow(2).mean(), rolled)
+    if unroll:
+        g = torch.roll(g, (-dy, -dx), dims=(-2, -1))
+    g = ((g - g.mean()) if centre else g) / (g.std() + 1e-8)
+    out = (x if back else rolled.detach()) + lr * g
+    lo, hi = (0 - net.mean) / net.std, (1 - net.mean) / net.std
+    return torch.maximum(torch.minimum(out, hi), lo) if clip else out
+
+
+def test_dream_step_right_answer_matches_deepdream(capsys):
+    net, photo = _dream_net(), cv.sample_image("cat")
+    before = {k: v.clone() for k, v in net.model.state_dict().items()}
+    assert ex.check_dream_step(_step, net, photo, layer="0.2", lr=0.5, jitter=6, side=24)
+    verdict(capsys, True, "cv.deepdream")
+    assert not ex.check_dream_step(lambda *a: (_ for _ in ()).throw(NotImplementedError()), net, photo, layer="0.2", side=24)
+    verdict(capsys, False, "NotImplementedError")
+    assert all(torch.equal(v, net.model.state_dict()[k]) for k, v in before.items()) and cv.hook_count(net) == 0
+
+
+@pytest.mark.parametrize(
+    "mistake, words",
+    [
+        ({"unroll": False}, "roll the gradient back"),
+        ({"back": False}, "not to the rolled copy"),
+        ({"centre": False}, "subtract the gradient's mean"),
+        ({"clip": False}, "clip every value"),
+        ({"shift": (0, 0)}, "roll x by the shift"),
+    ],
+)
+def test_dream_step_hints(mistake, words, capsys):
+    net, photo = _dream_net(), cv.sample_image("astronaut")
+    wrong = lambda net_, x, layer, lr, shift: _step(net_, x, layer, lr, mistake.get("shift", shift), **{k: v for k, v in mistake.items() if k != "shift"})  # noqa: E731
+    assert not ex.check_dream_step(wrong, net, photo, layer="0.2", lr=2.0, jitter=6, side=24)
+    verdict(capsys, False, words)
+
+
+def test_dream_step_in_place_and_bad_arguments(capsys):
+    net, photo = _dream_net(), cv.sample_image("cat")
+
+    def in_place(net_, x, layer, lr, shift):
+        x += 0.1
+        return x
+
+    assert not ex.check_dream_step(in_place, net, photo, layer="0.2", side=24)
+    verdict(capsys, False, "in place")
+    with pytest.raises(TypeError, match="model"):
+        ex.check_dream_step(_step, torch.nn.Conv2d(3, 3, 1), photo, "0.2")
+    with pytest.raises(TypeError, match="layer"):
+        ex.check_dream_step(_step, net, photo, layer=3)
+    with pytest.raises(ValueError, match="lr"):
+        ex.check_dream_step(_step, net, photo, layer="0.2", lr=0)
+    with pytest.raises(ValueError, match="jitter"):
+        ex.check_dream_step(_step, net, photo, layer="0.2", jitter=0)
+    with pytest.raises(ValueError, match="side"):
+        ex.check_dream_step(_step, net, photo, layer="0.2", side=4)

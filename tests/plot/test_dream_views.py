@@ -51,3 +51,34 @@ def test_change_spectra_shows_the_change_and_its_power_by_frequency():
         cv.plot.change_spectra({"s": stripes}, cutoff=0)
     with pytest.raises(TypeError, match="changes"):
         cv.plot.change_spectra({})
+
+
+def test_change_spectra_can_share_one_symmetric_scale_and_names_the_colour_mean():
+    strong = torch.linspace(-50, 50, 32).expand(3, 32, 32).clone()
+    weak = strong / 5
+    own = cv.plot.change_spectra({"strong": strong, "weak": weak})
+    shared = cv.plot.change_spectra({"strong": strong, "weak": weak}, shared_scale=True)
+    lim = float(np.percentile(np.abs(strong.mean(0).numpy()), 99))
+    assert own.axes[0].images[0].get_clim() == pytest.approx((-lim, lim))
+    assert own.axes[1].images[0].get_clim() == pytest.approx((-lim / 5, lim / 5))
+    assert all(ax.images[0].get_clim() == pytest.approx((-lim, lim)) for ax in shared.axes[:2])
+    assert "mean of R, G, B" in shared.axes[0].get_title()
+    with pytest.raises(TypeError, match="shared_scale"):
+        cv.plot.change_spectra({"s": strong}, shared_scale="yes")
+
+
+def test_phase_tables_show_each_phase_over_the_map_mean():
+    board = torch.ones(16, 16)
+    board[::4, 1::4] = 4.0
+    flat = torch.ones(3, 16, 16)
+    fig = cv.plot.phase_tables({"grid": board, "flat": flat}, period=4)
+    grid_img = fig.axes[0].images[0].get_array()
+    assert grid_img.shape == (4, 4) and float(grid_img[0, 1]) == pytest.approx(4.0 / (19 / 16))
+    assert np.allclose(fig.axes[1].images[0].get_array(), 1.0)
+    lo, hi = fig.axes[0].images[0].get_clim()
+    assert fig.axes[1].images[0].get_clim() == (lo, hi) and (lo + hi) / 2 == pytest.approx(1.0)  # shared, centred on 1
+    assert "max / min 4.00" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="grid"):
+        cv.plot.phase_tables({"grid": torch.ones(2, 2)}, period=4)
+    with pytest.raises(TypeError, match="maps"):
+        cv.plot.phase_tables({})

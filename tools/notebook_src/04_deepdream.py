@@ -107,27 +107,27 @@ assert dream.size == photo.size and after > cv.config.pick(2.0, 1.0) * before
 # ReLU, so a larger objective there means stronger detections. An EfficientNet block ends in
 # a linear projection plus its skip connection, with no ReLU (MobileNetV2's *linear
 # bottleneck*, Sandler et al. 2018), so `blocks.10`'s values have either sign. Below: how
-# much of the objective comes from each sign, on the photo and on its dream. This split reads each
-# image the way the classifier's preprocessing gives it (`clf.preprocess`: enlarged by
-# 256/224 ≈ 1.14 and its borders cropped to 512 x 512), not whole as `dream_score` reads it,
-# so its totals (40.1 and 93.1, printed below: a ratio of 2.3) differ from the 43.27 and 112.33 above; the
-# shares of each sign are the point here:
+# much of the objective comes from each sign, on the photo and on its dream. The split reads
+# each whole 512 x 512 image as `dream_score` does, so its totals are the objective above:
 
 # %%
-signs = {name: cv.activations(clf, clf.preprocess([img], size=side), "blocks.10") for name, img in (("photo", photo), ("dream", dream))}
+from torchvision.transforms.functional import pil_to_tensor
+
+unit = {name: clf.from_unit(pil_to_tensor(img).float()[None].to(clf.device) / 255) for name, img in (("photo", photo), ("dream", dream))}
+signs = {name: cv.activations(clf, x, "blocks.10") for name, x in unit.items()}  # the input dream_score reads
 for name, a in signs.items():
     print(f"blocks.10 on the {name}: {float((a < 0).float().mean()):.0%} of the values negative; mean(A²) "
-          f"{float(a.pow(2).mean()):.1f} = {float(a.clamp(min=0).pow(2).mean()):.1f} from positive values "
-          f"+ {float(a.clamp(max=0).pow(2).mean()):.1f} from negative ones")
+          f"{float(a.pow(2).mean()):.2f} = {float(a.clamp(min=0).pow(2).mean()):.2f} from positive values "
+          f"+ {float(a.clamp(max=0).pow(2).mean()):.2f} from negative ones")
 
 # %% [markdown]
 # The dream pushes the negative responses further down about as much as it raises the
 # positive ones (printed above): here "amplify" means *of either sign*. A control with a
 # tensor that is never negative: `blocks.10.depthwise.act`, the ReLU6 inside the same
 # block (after its 5x5 depthwise convolution; 672 channels, values 0 to 6), dreamed with the
-# same recipe. ReLU6 has no gradient below 0 *and above 6*: a unit at the cap stops
-# contributing to the step, so this control amplifies only what is not yet saturated (the
-# share of values at 6 is not printed here, so how much the cap limits its gain is untested):
+# same recipe. ReLU6 passes no gradient below 0 *and at its cap of 6*: a unit at either end
+# does not grow, so this control amplifies only units that are on and not saturated (both
+# shares printed below):
 
 # %%
 relu_dream = cv.deepdream(clf, photo, {"blocks.10.depthwise.act": 1.0}, **cfg)
@@ -136,12 +136,19 @@ display(cv.plot.marked_grid([np.asarray(dream), np.asarray(relu_dream)], ["block
 relu_gain = {layer: cv.optvis.dream_score(clf, relu_dream, layer) / cv.optvis.dream_score(clf, photo, layer)
              for layer in ("blocks.10.depthwise.act", "blocks.10")}
 print("the ReLU6 dream:", ", ".join(f"{layer} objective {v:.2f}x the photo's" for layer, v in relu_gain.items()))
+caps = {name: cv.activations(clf, clf.from_unit(pil_to_tensor(img).float()[None].to(clf.device) / 255), "blocks.10.depthwise.act")
+        for name, img in (("photo", photo), ("ReLU6 dream", relu_dream))}
+for name, a in caps.items():
+    print(f"blocks.10.depthwise.act on the {name}: {float((a >= 6).float().mean()):.2%} of the values at the cap (6), "
+          f"{float((a > 0).float().mean()):.0%} above 0")
 
 # %% tags=["check"]
-# blocks.10 is signed: a large share of negative values; the ReLU6 dream raises its own objective and blocks.10's
+# the split adds up to the objective; blocks.10 is signed; the ReLU6 dream raises both objectives, few values reach the cap
 a = signs["photo"]
+assert abs(float(a.pow(2).mean()) - before) < 1e-3 * before and abs(float(signs["dream"].pow(2).mean()) - after) < 1e-3 * after
 assert 0.2 < float((a < 0).float().mean()) < 0.8 and relu_gain["blocks.10.depthwise.act"] > 1.0
 if not cv.config.quick():
+    assert all(float((c >= 6).float().mean()) < 0.01 for c in caps.values())
     b = signs["dream"]
     assert b.clamp(max=0).pow(2).mean() > 1.5 * a.clamp(max=0).pow(2).mean() and relu_gain["blocks.10"] > 1.3
 
@@ -149,9 +156,13 @@ if not cv.config.quick():
 # **What to look at:** the ReLU6 dream draws the same kind of things, on this photo: animal
 # faces and eyes (her face becomes an ape-like face, the mission patch an animal's face),
 # with fewer single eyes on the suit. It also raises `blocks.10`'s objective (printed above).
-# So on this photo the animals do not come from the sign of $A$; on another layer, check
-# the share of negative values (and, after a ReLU6, the share at the cap) before reading a
-# dream as "more of what it detects".
+# So on this photo the animals do not come from the sign of $A$. Saturation is rare here:
+# 0.02 % of the values sit at the cap on the photo and 0.38 % on the ReLU6 dream (printed),
+# so the cap blocks almost none of the gradient; the floor matters more: only 25 % of the
+# values are above 0 on the photo (29 % on the dream), and only those pass a gradient, so
+# this control grows what is already on. On another layer, check the share of negative
+# values (and, after a ReLU6, the shares at 0 and at the cap) before reading a dream as
+# "more of what it detects".
 
 # %% [markdown]
 # ## 2. Shallow versus deep layers
@@ -164,9 +175,9 @@ if not cv.config.quick():
 choices = {"blocks.4": {"blocks.4": 1.0}, "blocks.13": {"blocks.13": 1.0},
            "blocks.10 + 0.5 x blocks.13": {"blocks.10": 1.0, "blocks.13": 0.5}}
 dreams = [cv.deepdream(clf, photo, layers, **cfg) for layers in choices.values()]
-deep_boxes = {"flag": (0.00, 0.00, 0.32, 0.32), "beside the shuttle": (0.60, 0.30, 0.92, 0.62)}  # the crops below
-cv.plot.marked_grid([np.asarray(img) for img in [photo, *dreams]],
-                    ["input"] + [f"{cv.title_name(clf)}: {name}" for name in choices], {2: deep_boxes}, ncols=2, cell=5.2)
+deep_boxes = {"tower": (0.68, 0.00, 0.96, 0.43), "head": (0.00, 0.10, 0.17, 0.30)}  # the crops below
+cv.plot.marked_grid([np.asarray(img) for img in [photo, *dreams]], ["input"] + [f"{cv.title_name(clf)}: {name}" for name in choices],
+                    {2: deep_boxes, 3: {"tower": deep_boxes["tower"]}}, ncols=2, cell=5.2)
 
 # %%
 score = {(d, l): cv.optvis.dream_score(clf, img, l) / cv.optvis.dream_score(clf, photo, l)
@@ -193,23 +204,22 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at, `blocks.13`:** deep in the network, it keeps the photo's layout and
 # covers it with a dense, fine texture, with a fur-like texture on her face. Its largest
-# and plainest structure is architectural: the space shuttle becomes an ornate
-# domed tower, like a minaret (bottom left; also in the mix at bottom right), much as the
+# and plainest structure is architectural: the space shuttle becomes a tall, ornate column
+# with a rounded top (the "tower" box, enlarged below; the top carries eye-like rings); in
+# the mix at bottom right a domed building grows at its foot, and with a larger weight on
+# `blocks.13` it becomes a minaret-like tower with a dome (section 4), much as the
 # Inceptionism post reports towers and pagodas filling horizons. Animal parts are few and
-# small: the boxes on its dream, enlarged below, hold a small head on the flag and one on
-# the shuttle's stand (the crop titled "beside the shuttle" takes in the foot of the
-# tower and its stand); look closely, they are small.
+# small: the clearest is a head with dark hair by the flag (the "head" box, enlarged below).
 # The clearest animal faces come from `blocks.10` (the first dream, and the mix at bottom right).
 # Deeper is not simply "more animal-like" in a dream: on this photo the deep layer draws
 # a tower more plainly than any face, and what appears depends on the layer, the scale of the
 # octaves and the number of steps.
 
 # %%
-crops = [np.asarray(img.crop(tuple(round(v * side) for v in box)))
-         for img in (photo, dreams[1]) for box in deep_boxes.values()]
-heads = {2: {"small head": (0.08, 0.45, 0.52, 0.97)}, 3: {"head": (0.33, 0.48, 0.67, 0.88)}}
-cv.plot.marked_grid(crops, [f"{what}:\n{name}" for what in ("photo", "blocks.13 dream") for name in deep_boxes],
-                    heads, ncols=4, cell=3.6)
+crops = [np.asarray(img.crop(tuple(round(v * side) for v in deep_boxes[part])))
+         for part in deep_boxes for img in (photo, dreams[1])]
+cv.plot.marked_grid(crops, [f"{what}:\n{part}" for part in ("the shuttle", "by the flag") for what in ("photo", "blocks.13 dream")],
+                    ncols=4, cell=3.6)
 
 # %% [markdown]
 # ## 3. The three tricks, with and without
@@ -217,7 +227,8 @@ cv.plot.marked_grid(crops, [f"{what}:\n{name}" for what in ("photo", "blocks.13 
 # The same `blocks.10` dream, one trick changed at a time. First the octaves: the recipe
 # takes 10 steps on each of 4 copies (40 steps); one octave takes its steps at full size,
 # with 40 steps (the same total) and with 10. Then the shift, dropped with octaves and
-# with one octave of 40 steps.
+# with one octave of 40 steps. The recipe dream itself is the first figure (section 1); it
+# is not repeated whole below, only in the crops.
 
 # %% [markdown] choice="04-octave-frequency"
 # ### Predict, then run
@@ -233,13 +244,13 @@ variants = {f"4 octaves x {steps} steps\n(the recipe), shift 32": dream,
             f"4 octaves x {steps} steps,\nno shift": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **{**cfg, "jitter": 0}),
             f"1 octave x {4 * steps} steps,\nno shift": cv.deepdream(
                 clf, photo, {"blocks.10": 1.0}, **{**cfg, "octaves": 1, "steps": 4 * steps, "jitter": 0})}
-titles = ["input (boxes: the crops below)", f"{list(variants)[0]}\n(the first dream, repeated)", *list(variants)[1:]]
-cv.plot.marked_grid([np.asarray(img) for img in [photo, *variants.values()]], titles,
+titles = ["input (boxes: the crops below;\nthe recipe dream: section 1)", *list(variants)[1:]]
+cv.plot.marked_grid([np.asarray(img) for img in [photo, *list(variants.values())[1:]]], titles,
                     {0: {k: boxes[k] for k in ("face", "mission patch")}}, ncols=3, cell=4.6)
 
 # %% [markdown]
-# The same two crops (her face, the mission patch: the boxes on the input) of the five
-# dreams, enlarged:
+# The same two crops (her face, the mission patch: the boxes on the input) of the recipe
+# dream and the four variants, enlarged:
 
 # %%
 crops = [np.asarray(img.crop(tuple(round(v * side) for v in boxes[part])))
@@ -262,8 +273,6 @@ cv.plot.marked_grid(crops, [f"{part}: {k}" for part in ("face", "patch") for k i
 # 32 pixels (`dream_score(..., shifts=8)`), the way the shifted dreams were made.
 
 # %%
-from torchvision.transforms.functional import pil_to_tensor
-
 change = {k: pil_to_tensor(v).float() - pil_to_tensor(photo).float() for k, v in variants.items()}
 fine = {k: float(cv.high_frequency_share(c, cutoff=0.25)) for k, c in change.items()}
 grid = {k: {p: cv.plot.phase_ratio(c, period=p) for p in (2, 4, 8, 16)} for k, c in change.items()}
@@ -278,34 +287,50 @@ for k, row in rows.items():
 
 # %% [markdown]
 # What the fine-detail share counts: the change of the recipe dream and of one octave of
-# 40 steps (each map is the change averaged over the three colours; each colour bar is
-# symmetric and ends at that map's own 99th percentile of |change|, about 100 and 115 grey
-# levels, so compare the two maps by pattern, and their strength by the printed mean
-# |change|, 37 against 43), and the share of each change's power at each frequency (the
-# larger of the row and column frequency; right of the dashed line, 1/4 of the Nyquist
-# frequency, counts as fine detail):
+# 40 steps (each map is the change averaged over R, G and B, as the titles say; both maps
+# share one symmetric colour scale, so their colours compare directly; the printed mean
+# |change| is 37 against 43 grey levels), and the share of each change's power at each
+# frequency (the larger of the row and column frequency; right of the dashed line, 1/4 of
+# the Nyquist frequency, counts as fine detail):
 
 # %%
 recipe, one40, one10, still, still40 = list(variants)
-cv.plot.change_spectra({"recipe": change[recipe], "1 octave x 40": change[one40]}, cutoff=0.25, cell=4.0)
+cv.plot.change_spectra({"recipe": change[recipe], "1 octave x 40": change[one40]}, cutoff=0.25, cell=4.0, shared_scale=True)
 
 # %% [markdown]
-# For comparison, the phase ratios of one raw gradient step of the same objective on the
-# photo (no octaves, no shift, no normalisation), in the network's normalised input units.
-# There is no grid-free reference for these numbers here, so read them with the caution above:
+# Is a phase ratio a grid or noise? A reference: the same map with its pixels shuffled
+# within each 16 x 16 tile (`cv.plot.phase_ratio_null`, 20 shuffles): every tile keeps its
+# values, so the map's layout and its heavy tails stay, but no pixel keeps its phase; a
+# ratio above the largest of the 20 shuffled ones is a grid, not noise. Below for one raw
+# gradient step of the same objective on the photo (no octaves, no shift, no normalisation;
+# in the network's normalised input units) and for the two one-octave dreams' changes:
 
 # %%
 one = cv.deepdream(clf, photo, {"blocks.10": 1.0}, octaves=1, steps=1, jitter=0, lr=1.0, normalize="none", as_tensor=True)
 g = (one[0].cpu() - pil_to_tensor(photo).float() / 255) / clf.std[0].cpu()   # lr 1: the change is the gradient
-print("one raw gradient step: phase ratio p=2/4/8/16", " ".join(f"{cv.plot.phase_ratio(g, period=p):.2f}" for p in (2, 4, 8, 16)),
-      f"; std(g) / mean|g| = {float(g.std() / g.abs().mean()):.2f} (a Gaussian gives 1.25)")
+maps = {"one raw gradient step g": g, "1 octave x 40, no shift": change[still40], "1 octave x 40, shift 32": change[one40]}
+phase = {k: {p: (cv.plot.phase_ratio(m, period=p), float(cv.plot.phase_ratio_null(m, period=p, draws=20, seed=0).max()))
+             for p in (2, 4, 8, 16)} for k, m in maps.items()}
+print(f"{'phase ratio at p = 2 / 4 / 8 / 16':34s} measured (shuffled in 16x16 tiles: largest of 20)")
+for k, row in phase.items():
+    print(f"{k:34s} " + "  ".join(f"{r:.2f} ({n:.2f})" for r, n in row.values()))
+print(f"std(g) / mean|g| = {float(g.std() / g.abs().mean()):.2f} (a Gaussian gives 1.25)")
+
+# %% [markdown]
+# The same on the 8 x 8 grid, drawn: each phase's mean |value| divided by the map's mean
+# (one colour scale; 1, white: the phase gets its fair share):
+
+# %%
+cv.plot.phase_tables({k.replace(", no", ",\nno").replace(", shift", ",\nshift"): m for k, m in maps.items()}, period=8)
 
 # %% tags=["check"]
-# one octave puts more of its change at high frequencies than the recipe; no 2x2 checkerboard in any dream, a faint
-# one in a raw gradient; no shift: a higher objective only at its own alignment, more grid at periods 8 and 16
+# one octave puts more of its change at high frequencies than the recipe; no 2x2 checkerboard in any dream; the raw
+# gradient's grid is far above its shuffled reference at every period, the unshifted dream's above it at 8 and 16
 if not cv.config.quick():
     assert fine[one40] > fine[recipe] + 0.1 and fine[one10] > fine[recipe] + 0.1
     assert max(parity.values()) < 1.1 < cv.plot.phase_ratio(g) and float(g.std() / g.abs().mean()) > 1.5
+    assert all(r > n + 0.1 for r, n in phase["one raw gradient step g"].values())
+    assert all(phase["1 octave x 40, no shift"][p][0] > phase["1 octave x 40, no shift"][p][1] + 0.05 for p in (8, 16))
     assert abs(fine[still] - fine[recipe]) < 0.03 and shifted[still] < shifted[recipe]
     assert cv.optvis.dream_score(clf, variants[still], "blocks.10") > 1.3 * cv.optvis.dream_score(clf, dream, "blocks.10")
     assert cv.optvis.dream_score(clf, variants[still40], "blocks.10") / before > 2 * shifted[still40] / shifted["photo"]
@@ -339,13 +364,15 @@ if not cv.config.quick():
 # alignment (4.12x against 2.60x) but *lower* averaged over shifted copies (2.17x against
 # 2.57x, printed): without the shift, the steps tune the image to the one position of the
 # network's stride grid that they saw. With one octave of 40 steps the same holds more
-# strongly (5.73x as is, 2.27x shifted), and its phase ratios at periods 8 and 16 rise above
-# those of the same dream made with the shift (1.16 and 1.28 against 1.06 and 1.12: dreams
-# compared at the same period). A likely source is the gradient: each stride-2 convolution
-# can leave a faint checkerboard in it (Odena et al. 2016). The raw gradient step above
-# (1.14 at period 2) does not show this on its own: it is heavy-tailed (std/mean |g| = 1.77),
-# which makes phase means noisy, and it has no grid-free reference. In these runs the grid is
-# measurable, not visible in the images.
+# strongly (5.73x as is, 2.27x shifted), and it keeps a grid: its phase ratios at periods 8
+# and 16 (1.16 and 1.28) lie above those of its shuffled copies (at most 1.05 and 1.11),
+# while the same dream made with the shift scores 1.06 and 1.12, at the edge of its shuffled
+# range (up to 1.05 and 1.14), and its table is nearly flat. The source is the gradient:
+# each stride-2 convolution can leave a checkerboard in it (Odena et al. 2016), and one raw
+# gradient step shows one plainly, far above its shuffled copies at every period (1.14,
+# 1.51, 1.63 and 1.70 against at most 1.01, 1.03, 1.08 and 1.19), although it is
+# heavy-tailed (std/mean |g| = 1.77); in its table the strongest phases repeat every 4 rows.
+# In these runs the grid is measurable, not visible in the images.
 
 # %% [markdown]
 # **Take-away: the random shift moves the pixel grid under the image at every step, so no
@@ -377,14 +404,15 @@ if not cv.config.quick():
 
 # %% [markdown]
 # Next the normalisation: the recipe's $(g - \bar g)/\operatorname{std}(g)$, the original's
-# $g/\operatorname{mean}|g|$, and the raw gradient $g$, all with lr 0.09.
+# $g/\operatorname{mean}|g|$, and the raw gradient $g$, all with lr 0.09 (the recipe's dream is
+# the first figure; the figure shows the other two):
 
 # %%
-norms = {"(g - mean g) / std g\n(the recipe; the first dream, repeated)": dream,
-         "g / mean|g| (google/deepdream's normaliser)\nlr 0.09: about 7.7x its step": cv.deepdream(
-             clf, photo, {"blocks.10": 1.0}, **cfg, normalize="mean_abs"),
+norms = {"(g - mean g) / std g\n(the recipe)": dream, "g / mean|g| (google/deepdream's normaliser)\nlr 0.09: about 7.7x its step":
+         cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="mean_abs"),
          "raw gradient g, lr 0.09": cv.deepdream(clf, photo, {"blocks.10": 1.0}, **cfg, normalize="none")}
-display(cv.plot.marked_grid([np.asarray(img) for img in [photo, *norms.values()]], ["input", *norms], ncols=2, cell=5.2))
+display(cv.plot.marked_grid([np.asarray(img) for img in [photo, *list(norms.values())[1:]]],
+                            ["input (the recipe's dream,\n(g - mean g) / std g: section 1)", *list(norms)[1:]], ncols=3, cell=4.6))
 for k, img in norms.items():
     moved = pil_to_tensor(img).float() - pil_to_tensor(photo).float()
     print(f"{k.split(chr(10))[0].split(' (')[0]:22s} mean |change| {moved.abs().mean():5.2f} grey levels; "
@@ -437,7 +465,9 @@ if not cv.config.quick():
 # Every step has the same RMS size (normalised), so raising $w$ gives `blocks.13` a larger share
 # of each step. The same dream with $w$ = 0, 0.5 and 2 (a weight of 0 removes the layer from
 # the objective: it is not even computed, and the dream equals the `blocks.10` dream bit for
-# bit), next to the `blocks.13`-only dream of section 2 ($w \to \infty$):
+# bit), next to the `blocks.13`-only dream of section 2 ($w \to \infty$). Three of the four
+# dreams were shown in sections 1 and 2: the top row repeats them small, for comparison, and
+# the bottom row enlarges the shuttle (the "tower" box):
 
 # %% [markdown] choice="04-mix-vs-single"
 # ### Predict, then run
@@ -447,9 +477,13 @@ if not cv.config.quick():
 # %%
 sweep = {"0": dream, "0.5": dreams[2], "2": cv.deepdream(clf, photo, {"blocks.10": 1.0, "blocks.13": 2.0}, **cfg),
          "blocks.13 only": dreams[1]}
-names = ["blocks.10 + 0 x blocks.13\n(the first dream, repeated)", "blocks.10 + 0.5 x blocks.13\n(section 2's mix, repeated)",
-         "blocks.10 + 2 x blocks.13", "blocks.13 only\n(section 2's dream, repeated)"]
-display(cv.plot.marked_grid([np.asarray(img) for img in sweep.values()], names, ncols=2, cell=5.0))
+names = ["w = 0: blocks.10 only\n(the first dream)", "w = 0.5\n(section 2's mix)", "w = 2", "blocks.13 only\n(section 2)"]
+tower = tuple(round(v * side) for v in deep_boxes["tower"])  # the shuttle: section 2's "tower" box
+panels = [np.asarray(img) for img in sweep.values()] + [np.asarray(img.crop(tower)) for img in sweep.values()]
+display(cv.plot.marked_grid(panels, names + [f"the shuttle: {n.split(chr(10))[0].split(':')[0]}" for n in names],
+                            {i: {"tower": deep_boxes["tower"]} for i in range(4)}, ncols=4, cell=3.4))
+
+# %%
 base = {layer: cv.optvis.dream_score(clf, photo, layer, shifts=8) for layer in ("blocks.10", "blocks.13")}
 ratio = {(w, layer): cv.optvis.dream_score(clf, img, layer) / cv.optvis.dream_score(clf, photo, layer)
          for w, img in sweep.items() for layer in base}
@@ -471,9 +505,11 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at:** raising the weight of `blocks.13` raises its response in the dream and lowers
 # `blocks.10`'s (printed above): the two layers share each fixed-size step. In the figure, at weight 2
-# the animal faces are fewer and fainter, `blocks.13`'s fine texture covers the photo, and the
-# shuttle becomes the same ornate domed tower as in the `blocks.13`-only dream (it already
-# shows at weight 0.5).
+# the animal faces are fewer and fainter and `blocks.13`'s fine texture covers the photo. The
+# shuttle shows the shift best (bottom row): at weight 0 it becomes an animal's head with eyes
+# on a long neck; at 0.5 an animal-faced top on an ornate green column; at weight 2 a tower
+# with a dome and no face, a plainer tower than `blocks.13` alone draws (a column with
+# eye-like rings at its top).
 #
 # Yet the mixes raise `blocks.13` *more* than the `blocks.13`-only dream (3.15x at weight 2
 # against 2.53x, printed), also averaged over 8 shifted copies, so the one alignment the
@@ -581,28 +617,43 @@ cv.widgets.deepdream_panel(first=cv.plot.marked_grid([np.asarray(photo), np.asar
 # </details>
 
 # %% [markdown]
-# ### Exercise: normalised gradient
+# ### Exercise: one DeepDream step
 #
-# Write `normalize_gradient(g)` returning `g` shifted to zero mean and scaled to unit
-# standard deviation (over all its elements), the normalisation this notebook's DeepDream
-# applies each step. Add a small $\varepsilon$ to the standard deviation: a zero gradient
-# (a layer that does not respond at all) has `g.std() == 0`, and dividing by it gives NaN.
+# Write `dream_step(net, x, layer, lr, shift)`: one step of this notebook's DeepDream on a
+# normalised input `x` of shape (1, 3, H, W), as the equation in section 1 says:
+#
+# 1. roll `x` by `shift = (dy, dx)` pixels (`torch.roll(x, shift, dims=(-2, -1))`);
+# 2. the gradient $g$ of $\operatorname{mean}(A^2)$ with respect to the rolled image, where
+#    $A$ is `layer`'s output (`with cv.capture(net, layer) as cap:` run `net(rolled)`, then
+#    `cap[layer]` is $A$; `torch.autograd.grad` gives $g$);
+# 3. roll $g$ back by `(-dy, -dx)`, then normalise it: $(g - \bar g)/(\operatorname{std}(g) + 10^{-8})$;
+# 4. return `x + lr * g`, each value clipped to the valid range: from `(0 - net.mean) / net.std`
+#    to `(1 - net.mean) / net.std` (pixels 0 to 1, normalised).
+#
+# The check compares your step with `cv.deepdream(net, x, {layer: 1}, octaves=1, steps=1,
+# seed=s)` (a 96-pixel copy of the photo, lr 0.3) for three seeds, each drawing its own shift.
 
 
 # %% tags=["exercise"]
-def normalize_gradient(g):
+def dream_step(net, x, layer, lr, shift):
     raise NotImplementedError  # your code here
 
 
 # %% tags=["exercise-check"]
-cv.exercises.check_normalize_gradient(normalize_gradient)
+cv.exercises.check_dream_step(dream_step, clf, photo, "blocks.10")
 
 
 # %% tags=["solution"]
-def normalize_gradient_solution(g):
-    return (g - g.mean()) / (g.std() + 1e-8)
+def dream_step_solution(net, x, layer, lr, shift):
+    rolled = torch.roll(x, shift, dims=(-2, -1)).detach().requires_grad_(True)
+    with cv.capture(net, layer) as cap:
+        net(rolled)
+        (g,) = torch.autograd.grad(cap[layer].pow(2).mean(), rolled)
+    g = torch.roll(g, (-shift[0], -shift[1]), dims=(-2, -1))
+    g = (g - g.mean()) / (g.std() + 1e-8)
+    return torch.clamp(x + lr * g, (0 - net.mean) / net.std, (1 - net.mean) / net.std)
 
-assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
+assert cv.exercises.check_dream_step(dream_step_solution, clf, photo, "blocks.10")
 
 # %% [markdown]
 # ## 7. Is it the weights or the recipe?
@@ -619,12 +670,13 @@ assert cv.exercises.check_normalize_gradient(normalize_gradient_solution)
 # whole and cannot tell the class mix apart from other effects of training.
 #
 # The random copy's batch-normalisation statistics are re-estimated on the course's 16
-# bundled sample images (`cv.sample_images()`: animals, castles, cups and coffee, a drum
-# kit, a rocket; each credited by `cv.credit(name)`), the astronaut among them.
+# bundled sample photos (`cv.sample_images()`, named below; each credited by
+# `cv.credit(name)`), the astronaut among them.
 
 # %%
 dogs = clf.categories[151:269]
 print(f"{len(dogs)} dog breeds among ImageNet's {len(clf.categories)} classes: {dogs[0]} ... {dogs[-1]}")
+print("the 16 calibration photos:", ", ".join(cv.sample_images()))
 
 # %%
 import copy
@@ -649,9 +701,10 @@ for name, net in {"trained weights": clf, "random, trained statistics kept": kep
 # %%
 random_dream = cv.deepdream(random_net, photo, {"blocks.10": 1.0}, **cfg)
 face = tuple(round(v * photo.size[0]) for v in boxes["face"])
-panels = [photo, dream, random_dream] + [img.crop(face) for img in (photo, dream, random_dream)]
-names = ["input", "trained weights: blocks.10\n(the first dream, repeated)", "random weights (statistics\nre-estimated): blocks.10"]
-cv.plot.marked_grid([np.asarray(img) for img in panels], names + [f"face: {n.split(':')[0]}" for n in names], ncols=3, cell=4.6)
+panels = [photo, random_dream] + [img.crop(face) for img in (photo, dream, random_dream)]
+names = ["input", "random weights (statistics\nre-estimated): blocks.10", "face: input", "face: trained weights\n(the first dream)",
+         "face: random weights"]
+cv.plot.marked_grid([np.asarray(img) for img in panels], names, {0: {"face": boxes["face"]}}, ncols=5, cell=3.4)
 
 # %%
 change_random = pil_to_tensor(random_dream).float() - pil_to_tensor(photo).float()
