@@ -114,14 +114,15 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 
 # %% [markdown]
 # **What to look at:** `blocks.1` gives a paler copy of the photo, with its colours but
-# with doubled contours around the eyes and a fine regular grid. At `blocks.4` and `blocks.8`
-# the eyes, the nose and the outline of the face stay where they were, while the smooth fur
-# turns into multicoloured texture. At `blocks.12` (a 4×4 grid: one position per 32 pixels)
-# the parts are still there, but in this run (seed 0) they have drifted: the left eye sits
-# some 15–20 pixels lower and farther left than in the photo, the right one against the
-# border, and an extra ring sits on the forehead; section 2e shows that other seeds keep the
-# left eye in place. `head` gives noise, at $d \approx 1$ (section 3). The panels are small:
-# enlarge the figure to see the grid, the doubled contours and the rings.
+# with doubled contours around the eyes and a fine colour speckle (clearer in the enlarged
+# second figure). At `blocks.4` and `blocks.8` the eyes, the nose and the outline of the face
+# stay where they were, while the smooth fur turns into multicoloured texture. At `blocks.12`
+# (a 4×4 grid: one position per 32 pixels, the white lines of the second figure) the parts
+# are still there, but in this run (seed 0) the eyes have drifted outwards: the left eye's
+# ring sits some 15–20 pixels farther left and a little lower than the photo's eye (which
+# straddles the first two columns of the grid; the ring sits inside the first), and the
+# right eye is pushed against the right border. Section 2e shows that other seeds keep the
+# left eye in place. `head` gives noise, at $d \approx 1$ (section 3).
 #
 # **What $d$ measures.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 / \lVert \Phi(x_0)\rVert^2$
 # is measured in each layer's own space: $d = 0$ means the layer cannot tell the
@@ -309,9 +310,14 @@ if not cv.config.quick():
 # sees a different random shift; its running mean drifts down more slowly (about 5% over the last
 # third). Read a loss from its running mean, never from one step. The depth comparison of
 # section 2 is therefore a comparison **at a fixed budget of 300 steps**. The gap between the
-# two running means shrank by only 0.015 (from 0.625 to 0.610) over the last third. For `blocks.1` the final prior
-# terms are small, so most of the gap between its loss and its $d$ is the price of matching
-# shifted copies, the cost that section 2c found the jitter adds.
+# two running means shrank by only 0.015 (from 0.625 to 0.610) over the last third.
+#
+# The last two printed lines split the gap between the loss and $d$. The prior terms are
+# small. At `blocks.1` the final image's $d$, averaged over the 81 shifts, is 0.131 above its
+# unshifted $d$, close to the 0.138 left after the prior terms: nearly all of that gap is
+# the price of matching shifted copies, the cost that section 2c found the jitter adds. At
+# `blocks.12` the measured shift cost is 0.007 against a rest of 0.010; the remaining 0.003
+# fits the loss's decline inside the 25-step window.
 
 
 # %% [markdown]
@@ -375,11 +381,14 @@ if not cv.config.quick():
 # **How different?** If each picture were the photo plus its own independent error, two
 # pictures would be about twice as far from each other (in mean squared pixels) as each is
 # from the photo. They are closer than that: about 0.04 between seeds against about 0.05 to
-# the photo. So much of each picture's departure from the photo is *shared* by the three
-# seeds (a texture that this layer, the prior and the jitter produce), and the rest differs
-# from seed to seed. The eyes and the nose sit in roughly the same places: seeds 1 and 2
+# the photo (printed above). After 8x8 averaging, which keeps only the coarse colours and
+# layout, the gap is far wider: 0.004 to 0.005 between seeds against 0.028 to 0.029 to the
+# photo. So the three seeds agree closely on the coarse picture, and most of each picture's
+# departure from the photo, fine or coarse, is *shared* by the three: it comes from this
+# layer, the prior and the jitter, not from the random start; the rest differs from seed to
+# seed. The eyes and the nose sit in roughly the same places: seeds 1 and 2
 # keep the left eye within a few pixels of the photo's, while seed 0 moves it some 15–20
-# pixels down and to the left (about half of a 32-pixel grid cell of this 4×4 layer); seed 2
+# pixels to the left and a little down (about half of a 32-pixel grid cell of this 4×4 layer); seed 2
 # has an extra eye-like ring near the right edge, and the textures differ. How far a part
 # drifts depends on the seed. Many images share these activations.
 
@@ -654,8 +663,8 @@ runs = {k: cv.invert(m, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0, transfo
 runs["random, draw 0, jitter on"] = cv.invert(nets["random, draw 0"], cat, "blocks.4", size=SIZE, steps=STEPS, seed=0)
 
 # %%
-pictures = {k: r.tensor for k, r in runs.items()} | {"flat mid-grey": torch.full_like(photo, 0.5),
-                                                     "flat, the photo's mean colour": photo.mean((2, 3), keepdim=True).expand_as(photo)}
+pictures = {k: r.tensor for k, r in runs.items()} | {"flat mid-grey image": torch.full_like(photo, 0.5),
+                                                     "flat image of the photo's mean colour": photo.mean((2, 3), keepdim=True).expand_as(photo)}
 err = {k: (x - photo).pow(2).mean().item() for k, x in pictures.items()}
 err8 = {k: torch.nn.functional.avg_pool2d(x - photo, 8).pow(2).mean().item() for k, x in pictures.items()}   # 8x8 averages
 cv.plot.renderings([photo, *(r.tensor for r in runs.values())], ["original"] + [f"blocks.4, {k}{'' if 'jitter' in k else ', no jitter'}"
@@ -667,18 +676,18 @@ apart = {k: {n: cv.optvis.feature_distance(m, x, cat_x, "blocks.4").item() for n
          for k, m in nets.items()}
 for k, r in runs.items():
     net = k.removesuffix(", jitter on")
-    print(f"{k:26s} d in its own blocks.4: noise start {r.info['distance_start']:.2f} -> end {r.info['distance_end']:.2f}; "
-          f"the coffee photo {apart[net]['coffee']:.2f}, the cat plus noise (sd 0.05) {apart[net]['noisy']:.2f}")
-for k in ("flat mid-grey", "flat, the photo's mean colour"):
-    print(f"for scale, a {k} image: pixel error {err[k]:.3f}, after 8x8 averaging {err8[k]:.3f}")
+    print(f"{k:26s} d to the cat photo in its own blocks.4: noise start {r.info['distance_start']:.2f} -> end "
+          f"{r.info['distance_end']:.2f}; the coffee photo {apart[net]['coffee']:.2f}; the cat plus noise (sd 0.05) {apart[net]['noisy']:.2f}")
+for k in ("flat mid-grey image", "flat image of the photo's mean colour"):
+    print(f"for scale, a {k}: pixel error {err[k]:.3f}, after 8x8 averaging {err8[k]:.3f}")
 
 # %% tags=["check"]
 # the random layers respond to a different photo and match without jitter, yet their pictures hold no more of the photo than flat grey
 if not cv.config.quick():
     assert all(apart[k]["coffee"] > 1 and runs[k].info["distance_end"] < 0.1 for k in nets)
     assert runs["random, draw 0, jitter on"].info["distance_end"] > 1 and all(apart[k]["noisy"] > 1 for k in nets if k != "trained")
-    assert all(err8[k] > 0.75 * err8["flat mid-grey"] for k in runs if k != "trained")
-    assert err8["trained"] < 0.5 * err8["flat mid-grey"] and err["trained"] < err["random, draw 0"]
+    assert all(err8[k] > 0.75 * err8["flat mid-grey image"] for k in runs if k != "trained")
+    assert err8["trained"] < 0.5 * err8["flat mid-grey image"] and err["trained"] < err["random, draw 0"]
 
 # %% [markdown]
 # **What to look at:** the two random networks' pictures (no jitter) are noise at mid-grey
@@ -688,21 +697,22 @@ if not cv.config.quick():
 # photo's coarse colour or layout. The trained one's 8x8 error (0.009) is about that of a
 # flat image of the photo's mean colour (0.010): on this close-up the coarse measure sees
 # the colour, and the layout is for the eye (the eyes and the nose in place). With the
-# jitter on, the random network does not match at all ($d$ 4.53 → 2.64).
+# jitter on, the random network stays far from a match ($d$ 4.53 → 2.64, printed above;
+# the trained one reached 0.31 with jitter, section 1), and its picture is noise too.
 
 # %% [markdown]
 # **What this control shows, and what not.** The random `blocks.4` is not blind: in its
 # own space the coffee photo is at $d$ = 2.99 and 2.48 from the cat (2.11 in the trained
-# network), and the noise start at 4.5 to 5.0. But it weights invisible detail heavily:
-# the cat plus mild noise (sd 0.05) is at 1.36 and 1.56 from the cat, about as far as the
-# other photo, against 0.37 in the trained network. So its tiny $d$ (0.04) is reached by a
-# noise picture that shares nothing visible with the photo. What this shows, for these two
-# draws, this initialisation and this batch-norm recalibration: the cat of the trained
-# reconstruction does not come from the architecture and the prior alone. He, Wang &
-# Hopcroft (2016) got recognisable reconstructions from random-weight networks in a different
-# setup (a VGG architecture without batch norm, each layer's random weights picked greedily
-# among several draws), so run this control on your own model, with the same checks: the
-# random layer's $d$ to another photo and to a noisy copy.
+# network), and the noise start at 4.53 and 5.02. But it weights invisible detail heavily:
+# the cat plus mild noise (sd 0.05) is at 1.36 and 1.56 from the cat, about half as far as
+# the other photo, against 0.37 in the trained network, a sixth of its 2.11. Its tiny $d$
+# (0.04) is reached by a noise picture that shares nothing visible with the photo. What this
+# shows, for these two draws, this initialisation and this batch-norm recalibration: the
+# cat of the trained reconstruction does not come from the architecture and the prior
+# alone. He, Wang & Hopcroft (2016) got recognisable reconstructions from random-weight
+# networks in a different setup (a VGG architecture without batch norm, each layer's random
+# weights picked greedily among several draws), so run this control on your own model, with
+# the same checks: the random layer's $d$ to another photo and to a noisy copy.
 
 # %% [markdown]
 # ## 5. Pitfalls
@@ -711,8 +721,8 @@ if not cv.config.quick():
 #   give a recognisable reconstruction (He, Wang & Hopcroft 2016; Ulyanov et al.'s *Deep
 #   Image Prior* makes the related point that an architecture is itself a prior). Here two
 #   random draws of `blocks.4`, with batch-norm recalibration, give no cat (section 4b); run
-#   the control on your own model, with a check that the random layer responds to another
-#   photo more than to a noisy copy, before crediting what you see to learned features.
+#   the control on your own model, and measure how far the random layer puts another photo
+#   and a noisy copy of yours (section 4b), before crediting what you see to learned features.
 # - **$d$ is not fidelity.** A small feature distance at a deep layer means the layer is easy
 #   to fool, not that the picture is faithful (section 2); compare with the reference values
 #   of near copies of the photo.
@@ -796,8 +806,12 @@ cv.exercises.check_feature_distance(feature_distance);
 # Section 2e inverted `blocks.12` from three random starts (`seeds`). Use your
 # `feature_distance` and `cv.activations(clf, clf.from_unit(x), "blocks.1")` to measure, in
 # the common space of `blocks.1`, each seed's picture against the photo and the three
-# pictures against each other. **Predict first:** are the seeds closer to each other than
-# to the photo, or about as far? What would each answer say about what `blocks.12` keeps?
+# pictures against each other, dividing every distance by the *photo's* activation energy
+# (for a pair of seeds, rescale `feature_distance(a_i, a_j)` by
+# $\lVert a_j\rVert^2 / \lVert a_{\text{photo}}\rVert^2$), so that all the numbers share one scale.
+# **Predict first:** if each picture were the photo plus its own independent error, how far
+# apart would two seeds be, compared with each seed's distance to the photo? Will the
+# measured values be above or below that? What would each answer say about the pictures?
 # (The folded solution below answers both parts.)
 
 # %% tags=["solution"]
@@ -817,19 +831,16 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 # <details><summary><b>Model answer</b> (open it after running yours)</summary>
 #
 # The baseline first: if each seed's picture were the photo plus its own independent error,
-# two pictures would be about *twice* as far from each other as each is from the photo. The
-# three `blocks.12` pictures are instead about *half* as far from each other at `blocks.1`
-# (1.18 to 1.27) as from the photo (2.43 to 2.64, printed by the solution), and in pixels,
-# too, they are closer to each other than to the photo (about 0.04 against 0.05, section
-# 2e). So the seeds share a systematic texture that
-# the photo lacks: much of what separates each picture from the photo comes from the layer,
-# the prior and the jitter, not from the random start; the remaining differences are the
-# seed's. One caution on the numbers: `feature_distance(act[i], act[j])` divides by seed
-# *i*'s activation energy, not the photo's, and the texture-laden pictures may have larger
-# `blocks.1` activations, which alone would shrink the between-seed values; a symmetric
-# distance, or dividing by the photo's energy in both, would remove that doubt. These numbers
-# do not test whether the seeds agree on the coarse layout; the 8×8-averaged pixel error
-# between seeds (section 2f's measure) would.
+# two pictures would be about *twice* as far from each other as each is from the photo. At
+# `blocks.1`, with the photo's energy in every denominator, the three `blocks.12` pictures
+# are 2.02 to 2.17 from each other and 2.43 to 2.64 from the photo (printed by the
+# solution): well below twice, even a little closer to each other than to the photo. In
+# pixels they are closer too (about 0.04 against 0.05), and after 8x8 averaging much closer
+# (0.004 to 0.005 against 0.028 to 0.029, section 2e), so they agree on the coarse picture.
+# So the seeds share a systematic departure from the photo, a texture and coarse colours
+# that the photo lacks: much of what separates each picture from the photo comes from the
+# layer, the prior and the jitter, not from the random start; the rest is the seed's.
+# Values near twice would have meant independent errors scattered around the photo.
 #
 # </details>
 
