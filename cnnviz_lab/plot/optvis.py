@@ -7,6 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.ticker import FormatStrFormatter, LogLocator
 from .figure import Figure
 from PIL import Image
 
@@ -35,12 +36,16 @@ def renderings(
     cell: float = 2.2,
     fontsize: float | None = None,
     mark_centre: bool | Sequence[bool] = False,
+    grid: int | Sequence[int | None] | None = None,
 ) -> Figure:
     """A grid of rendered images: a :class:`~cnnviz_lab.optvis.Rendering` (all its images),
     PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor. ``fontsize``: the panel
     titles' size in points (``None``: the grid's default; raise it for a projected figure).
     ``mark_centre``: a cross on the centre of every panel (``True``) or of the panels whose
-    entry is ``True``, e.g. the unit a dataset-example patch is centred on."""
+    entry is ``True``, e.g. the unit a dataset-example patch is centred on. ``grid``: thin
+    white lines every ``grid`` pixels on every panel, or one entry per image (``None``: no
+    lines on that panel), e.g. ``32`` to show the cells of a layer whose grid has one
+    position per 32 input pixels."""
     if fontsize is not None:
         fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     if isinstance(images, Rendering):
@@ -56,10 +61,25 @@ def renderings(
             h, w = arr.shape[:2]
             for colour, ms, mew in (("white", 13, 3.5), ("black", 10, 1.5)):
                 ax.plot([w / 2 - 0.5], [h / 2 - 0.5], "+", color=colour, ms=ms, mew=mew)
+    for ax, arr, step in zip(fig.axes, arrays, _grid_steps(grid, len(items))):
+        if step:
+            h, w = arr.shape[:2]
+            for x in range(step, w, step):
+                ax.axvline(x - 0.5, color="white", linewidth=0.8, alpha=0.8)
+            for y in range(step, h, step):
+                ax.axhline(y - 0.5, color="white", linewidth=0.8, alpha=0.8)
     if fontsize is not None:
         for ax in fig.axes:
             ax.title.set_fontsize(fontsize)
     return fig
+
+
+def _grid_steps(grid: int | Sequence[int | None] | None, n: int) -> list[int | None]:
+    """``renderings``'s ``grid`` as one line spacing (or ``None``) per panel."""
+    steps = [grid] * n if grid is None or isinstance(grid, int) else list(grid) if isinstance(grid, (list, tuple)) else None
+    if steps is None or len(steps) != n or not all(g is None or (isinstance(g, int) and not isinstance(g, bool) and g >= 1) for g in steps):
+        raise ValueError(f"grid must be None, a spacing in pixels (an int >= 1) or one such entry (or None) per image ({n}), got {grid!r}")
+    return steps
 
 
 def difference(result, title: str | None = None, clip_percentile: float | None = None) -> Figure:
@@ -145,7 +165,8 @@ def score_history(
     fades behind it); ``mark_step``: a dashed vertical line at that step (e.g. a quarter of
     the steps); ``ylabel``: the y axis's label (e.g. "loss" for a minimised objective);
     ``log_y``: a logarithmic y axis (for positive curves, e.g. a loss, so that a slow late
-    decline stays visible); ``figsize``: the figure's size in inches; ``fontsize``: the
+    decline stays visible), with the 2s and 5s between the powers of ten labelled too (0.2,
+    0.5, 2, ...), so that values can be read off; ``figsize``: the figure's size in inches; ``fontsize``: the
     legend's size in points (labels and title 2 points larger)."""
     if not isinstance(ylabel, str):
         raise TypeError(f"ylabel must be a string, got {ylabel!r} ({type(ylabel).__name__})")
@@ -182,12 +203,15 @@ def score_history(
         ax.legend(fontsize=fontsize)
     if log_y:
         ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
     big = fontsize + 2 if fontsize != 8 else None
     ax.set_xlabel("step", fontsize=big)
     ax.set_ylabel(ylabel, fontsize=big)
     ax.set_title(title, fontsize=big)
     if big:
-        ax.tick_params(labelsize=fontsize)
+        ax.tick_params(which="both", labelsize=fontsize)
     return fig
 
 

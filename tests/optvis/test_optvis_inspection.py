@@ -114,6 +114,33 @@ def test_renderings_sets_the_titles_font_size_only_when_asked():
         cv.plot.renderings(images, ["a", "b"], fontsize=0)
 
 
+def test_score_history_labels_the_2s_and_5s_of_a_log_axis():
+    h = torch.linspace(1.5, 0.15, 30)
+    fig = cv.plot.score_history(h, log_y=True)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    lo, hi = ax.get_ylim()
+    minor = {float(t.get_text()) for t in ax.yaxis.get_minorticklabels() if t.get_text() and lo <= float(t.get_text()) <= hi}
+    major = {t.get_text() for t in ax.yaxis.get_majorticklabels() if t.get_text()}
+    assert minor == {0.2, 0.5} and {"0.1", "1"} & major  # 0.2 and 0.5 readable between 0.1 and 1
+    linear = cv.plot.score_history(h)
+    linear.canvas.draw()
+    assert not [t for t in linear.axes[0].yaxis.get_minorticklabels() if t.get_text()]
+
+
+def test_renderings_draws_a_cell_grid_on_the_panels_asked():
+    images = torch.rand(2, 3, 64, 64)
+    fig = cv.plot.renderings(images, ["a", "b"], grid=[32, None])
+    a, b = fig.axes[:2]
+    vertical, horizontal = a.get_lines()  # one line each way at 32 pixels (pixel centres at integers)
+    assert list(vertical.get_xdata()) == [31.5, 31.5] and list(horizontal.get_ydata()) == [31.5, 31.5]
+    assert not b.get_lines()
+    assert len(cv.plot.renderings(images, grid=16).axes[1].get_lines()) == 6  # 3 + 3 lines on every panel
+    for bad in (0, [32], "32", [32, 1.5], True):
+        with pytest.raises(ValueError, match="grid"):
+            cv.plot.renderings(images, grid=bad)
+
+
 def test_score_history_draws_one_curve_per_column_with_the_given_y_label():
     h = torch.stack([torch.arange(6.0), 10 - torch.arange(6.0)], 1)  # two runs side by side
     fig = cv.plot.score_history(h, ["a", "b"], ylabel="loss")
