@@ -272,13 +272,13 @@ def sanity_maps(
     ``max_steps`` evenly spaced steps in all): the absolute maps of image ``index``, each
     scaled to its own 99th percentile (one grey colour bar states the scale). The image
     itself opens each row when given. ``scores``: under each randomised panel, that map's
-    Spearman rho and SSIM with the original (of image ``index``); ``display_names``: rows
+    Spearman rho and SSIM with the original (image ``index``; two lines, large font); ``display_names``: rows
     named by the methods' display labels."""
     names = list(results)
     steps = max(len(r.layers) for r in results.values())
     shown = sorted(set(np.linspace(0, steps, min(max_steps, steps + 1)).round().astype(int).tolist()))
     cols = len(shown) + (image is not None)
-    fig = Figure(figsize=(1.5 * cols + 0.8, (1.75 if scores else 1.5) * len(names) + 0.4), layout="constrained")
+    fig = Figure(figsize=(1.5 * cols + 0.8, (2.05 if scores else 1.5) * len(names) + 0.4), layout="constrained")
     axes = np.array(fig.subplots(len(names), cols, squeeze=False))
     for r, name in enumerate(names):
         res = results[name]
@@ -290,11 +290,11 @@ def sanity_maps(
             s = min(s, len(res.layers))
             axes[r, c0 + c].imshow(normalize_map(res.maps[s, index], "abs", 99), cmap="gray")
             if r == 0:
-                axes[r, c0 + c].set_title("original" if s == 0 else f"to {res.layers[s - 1]}", fontsize=9)
+                axes[r, c0 + c].set_title("original" if s == 0 else f"to {res.layers[s - 1]}", fontsize=10.5 if scores else 9)
             if scores and s > 0:
                 rho, ssim = float(res.spearman[index, s - 1]), float(res.ssim[index, s - 1])
-                axes[r, c0 + c].set_xlabel(f"\u03c1 {rho:.2f}, SSIM {ssim:.2f}", fontsize=8.5)
-        axes[r, 0].set_ylabel(shown_name(name, display_names), fontsize=9)
+                axes[r, c0 + c].set_xlabel(f"\u03c1 {rho:.2f}\nSSIM {ssim:.2f}", fontsize=12, linespacing=1.1)
+        axes[r, 0].set_ylabel(shown_name(name, display_names), fontsize=10.5 if scores else 9)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ..models.classifier import Classifier
-from .core import image_array, overlay, to_numpy
+from .core import colorize, image_array, normalize_map, overlay, to_numpy
 from .boxes import outline
 from .evaluation import _colour_bar
 from .figure import Figure
@@ -20,18 +20,45 @@ def _boxes_of(boxes: Sequence, index: int) -> list:
     return list(boxes[index]) if boxes and not isinstance(boxes[0][0], numbers.Number) else list(boxes)
 
 
-def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_ties: bool = False) -> bool:
+#: The colour map of signed maps: blue below 0, white at 0, red above.
+SIGNED_CMAP = "RdBu_r"
+
+
+def _signed_overlay(img: np.ndarray, m2: np.ndarray) -> np.ndarray:
+    """A signed map over ``img`` (greyscale, half and half), coloured on a scale symmetric
+    about 0: -max|map| darkest blue, 0 white, +max|map| darkest red."""
+    h = (normalize_map(m2, "signed") + 1) / 2
+    if h.shape != img.shape[:2]:
+        from PIL import Image
+
+        h = np.asarray(Image.fromarray(h.astype(np.float32)).resize((img.shape[1], img.shape[0]), Image.BILINEAR))
+    grey = np.repeat(img.mean(axis=2, keepdims=True), 3, axis=2)
+    return np.clip(0.5 * grey + 0.5 * colorize(h, SIGNED_CMAP), 0, 1)
+
+
+def _signed_colour_bar(fig: Figure, axes, label: str) -> None:
+    """A colour bar from -1 to 1 in :data:`SIGNED_CMAP` beside ``axes``."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    bar = fig.colorbar(ScalarMappable(Normalize(-1.0, 1.0), cmap=SIGNED_CMAP), ax=axes, shrink=0.8, aspect=25, pad=0.01)
+    bar.set_label(label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+
+
+def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_ties: bool = False, signed: bool = False) -> bool:
     """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
     red outside; a maximum on the image's edge draws its cross just inside it, whole);
     returns whether it is a hit (always judged at the maximum itself). When several pixels
     tie for the maximum, the cross marks the one that decides (see :func:`_scored_pixel`);
     with ``outline_ties`` the tied region is outlined instead (in the verdict's colour, no
-    cross), so that a reader sees every pixel the verdict depends on."""
+    cross), so that a reader sees every pixel the verdict depends on. ``signed``: a 2-D map
+    drawn on a scale symmetric about 0 (:func:`_signed_overlay`) instead of min to max."""
     from ..evaluate import pointing_game
 
     hit = bool(pointing_game(m, [bxs])[0])
     m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
-    ax.imshow(overlay(img, m2))
+    ax.imshow(_signed_overlay(img, m2) if signed and m.dim() == 2 else overlay(img, m2))
     for box in bxs:
         outline(ax, box, "white", lw=2)
     tied = _tied(m if m.dim() == 2 else torch.as_tensor(m2))
@@ -122,6 +149,7 @@ def pointing_grid(
     cell: float = 1.75,
     colorbar: bool = False,
     outline_ties: bool = False,
+    signed: Sequence[str] = (),
 ) -> Figure:
     """The pointing game of several methods at once: for each method (``maps``:
     ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
@@ -131,9 +159,15 @@ def pointing_grid(
     each ``cell`` inches wide; ``colorbar``: one colour bar for the maps (each scaled from
     its minimum to its maximum); ``outline_ties``: where several pixels share the maximum (a
     blocky occlusion map), outline that tied region instead of crossing one pixel, since
-    the pointing game needs every tied pixel in a box for a hit."""
+    the pointing game needs every tied pixel in a box for a hit. ``signed``: the methods of
+    ``maps`` whose (2-D) maps keep their sign (occlusion: a block whose removal raises the
+    class score scores below 0), drawn blue-white-red on a scale symmetric about 0 (each
+    panel scaled by its largest absolute value) instead of min to max, with a second colour
+    bar when ``colorbar``; the verdicts do not change (the game reads only the maximum)."""
     if not isinstance(outline_ties, bool):
         raise TypeError(f"outline_ties must be True or False, got {outline_ties!r}")
+    if isinstance(signed, str) or not all(isinstance(n, str) for n in signed) or not set(signed) <= set(maps):
+        raise ValueError(f"signed must be a list of method names among maps ({', '.join(maps)}), got {signed!r}")
     items = [(name, i) for name in maps for i in range(image.shape[0])]
     ncols = max(1, min(ncols, len(items)))
     nrows = -(-len(items) // ncols)
@@ -142,11 +176,14 @@ def pointing_grid(
     imgs = [image_array(image[i : i + 1], classifier) for i in range(image.shape[0])]
     for ax, (name, i) in zip(axes.flat, items):
         m = maps[name].detach()
-        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i], outline_ties)
+        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i], outline_ties, name in signed)
         what = targets[i] if targets is not None and i < len(targets) else f"image {i}"
         ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8, color="black" if hit else "firebrick")
     for ax in axes.flat[len(items) :]:
         ax.set_visible(False)
-    if colorbar:
+    if colorbar and signed:
+        _colour_bar(fig, axes, "jet", "map, from its minimum (0) to its maximum (1)")
+        _signed_colour_bar(fig, axes, f"{', '.join((labels or {}).get(n, n) for n in signed)}: map / its largest |value|")
+    elif colorbar:
         _colour_bar(fig, axes, "jet", "map / its maximum")
     return fig

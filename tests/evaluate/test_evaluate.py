@@ -276,3 +276,29 @@ def test_curves_title_and_legend_place(tiny, batch):
     assert all(ax.get_legend() is not None and ax.get_legend()._loc == 9 for ax in fig.axes)  # upper center, below
     plain = cv.plot.curves({"rand": [d, i]})
     assert [ax.get_title() for ax in plain.axes][0] == "deletion: lower AUC is better"
+
+
+def test_pointing_grid_draws_signed_maps_on_a_symmetric_scale(batch):
+    """``signed``: a signed map is drawn blue-white-red about 0 (a zero pixel white, its
+    negative minimum the darkest blue, not the bottom of a min-max scale), with a second
+    colour bar from -1 to 1; the other methods and the verdicts are unchanged; bad names
+    raise a ValueError naming the argument."""
+    from matplotlib import colormaps
+
+    attr = torch.zeros(2, 6, 6)
+    attr[:, 1, 1] = 1.0  # the maximum
+    attr[:, 4, 4] = -1.0  # a block whose removal raised the score
+    boxes = [[(0, 0, 3, 3)], [(0, 0, 3, 3)]]
+    img = torch.zeros(2, 3, 6, 6)  # black: the panel shows half the colour
+    fig = cv.plot.pointing_grid({"occ": attr, "plain": attr.clamp(min=0)}, boxes, img, ncols=2, colorbar=True, signed=["occ"])
+    signed, plain = [ax.get_images()[0].get_array() for ax in fig.axes[:3:2]]
+    white, blue = 0.5 * np.array(colormaps["RdBu_r"](0.5)[:3]), 0.5 * np.array(colormaps["RdBu_r"](0.0)[:3])
+    assert np.allclose(signed[0, 0], white, atol=0.01) and np.allclose(signed[4, 4], blue, atol=0.01)
+    assert np.allclose(plain[0, 0], 0.5 * np.array(colormaps["jet"](0.0)[:3]), atol=0.01)  # min to max, as before
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 2 and bars[1].get_ylim() == pytest.approx((-1.0, 1.0)) and "occ" in bars[1].get_ylabel()
+    assert [ax.get_title().split(": ")[-1] for ax in fig.axes if ax.get_title()] == ["hit"] * 4
+    with pytest.raises(ValueError, match="signed"):
+        cv.plot.pointing_grid({"occ": attr}, boxes, img, signed=["occlusion"])
+    with pytest.raises(ValueError, match="signed"):
+        cv.plot.pointing_grid({"occ": attr}, boxes, img, signed="occ")

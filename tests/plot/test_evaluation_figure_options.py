@@ -58,7 +58,8 @@ def test_sanity_figures_name_colour_and_score_each_map(ev):
     grid = [ax for ax in maps.axes if ax.get_label() != "<colorbar>"]
     r = e.sanity["gradcam_pp"]
     last = grid[-1]  # second row, last step
-    assert last.get_xlabel() == f"\u03c1 {float(r.spearman[1, -1]):.2f}, SSIM {float(r.ssim[1, -1]):.2f}"
+    assert last.get_xlabel() == f"\u03c1 {float(r.spearman[1, -1]):.2f}\nSSIM {float(r.ssim[1, -1]):.2f}"
+    assert last.xaxis.label.get_fontsize() >= 12  # readable when the figure is projected
     assert grid[1].get_xlabel() == "" and grid[0].get_ylabel() == "Saliency"  # the original has no score
 
 

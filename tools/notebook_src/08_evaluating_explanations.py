@@ -121,10 +121,13 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 # zig-zag between steps, the German shepherd's 0.78 below) may move with another draw; three
 # draws would triple the cost, so we read the broad pattern only. Each block's weights are redrawn from a normal distribution with the
 # same mean and spread as the trained ones (`init="normal"`), so the activations keep
-# their scale. PyTorch's default re-initialisation can do worse on this network: in the
-# package's own tests (one small photograph, not run here), resetting `blocks.15` that way
-# saturates the ReLU6 after it and guided backprop's map becomes exactly zero, a map that
-# "changes" for the wrong reason.
+# their scale. PyTorch's default re-initialisation (each layer's `reset_parameters`) does
+# worse on this network: redrawing `blocks.15` that way makes the input gradient exactly zero
+# everywhere, so the map is blank, a map that "changes" for the wrong reason (the printout
+# after the first figure: on the German shepherd, 100 % of saliency's and guided backprop's
+# map pixels are exactly 0, against 0 % after `init="normal"`). A likely cause, not examined
+# here: the ReLU6 units after the block are pushed where their slope is zero (below 0 or
+# above 6).
 #
 # The check recomputes every map once per randomised block and image, so it runs on an
 # **explicit list**: the single-pass gradient maps and the CAM family. Left out: the methods
@@ -155,6 +158,20 @@ cv.plot.sanity_spread(sanity.sanity, GROUPS, colours=COLOURS, display_names=True
 steps = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in sanity.sanity.items()}
 for name, values in steps.items():
     print(f"{name:22s} {values}")
+
+# %%
+# Why init="normal": redraw blocks.15 alone both ways and count the map's exactly-zero pixels (German shepherd)
+zeros = {name: {init: float((cv.randomization_check(clf, methods[name], x[:1], layers=["blocks.15"], init=init, seed=0,
+                                                    progress=False).maps[1] == 0).float().mean()) for init in ("reset", "normal")}
+         for name in ("saliency", "guided_backprop")}
+for name, z in zeros.items():
+    print(f"{name:16s} share of exactly-zero map pixels: {z['reset']:.0%} after PyTorch's default reset,"
+          f" {z['normal']:.0%} after init='normal'")
+
+# %% tags=["check"]
+# PyTorch's default reset of blocks.15 blanks both maps; the course's redraw leaves them non-zero
+if not cv.config.quick():
+    assert all(z["reset"] == 1.0 and z["normal"] < 0.01 for z in zeros.values()), zeros
 
 # %% [markdown]
 # **What to look at:** every line starts after the first randomised block (the classifier).
@@ -204,15 +221,20 @@ for name, values in steps.items():
 # differ.
 #
 # Now look at the maps themselves, at **every step** of the cascade (the German shepherd; the
-# first column is the photograph, each map scaled by its own 99th percentile). The figure
-# shows five of the eight methods, LayerCAM for the positive-only CAMs (Grad-CAM++'s mean ρ
+# first column is the photograph, each map scaled by its own 99th percentile). Two figures,
+# the gradient maps first, then the CAMs, show five of the eight methods, LayerCAM for the
+# positive-only CAMs (Grad-CAM++'s mean ρ
 # differs from LayerCAM's by 0.03 at most); deconvnet and Ablation-CAM are in the printouts. Under each
 # map: its ρ and SSIM with the original **on this image**; the values quoted in the text are
 # means of the three images unless they name the German shepherd.
 
 # %%
-cv.plot.sanity_maps({k: sanity.sanity[k] for k in ["saliency", "guided_backprop", "gradcam", "layercam", "eigencam"]},
-                    x, clf, index=0, max_steps=len(LAYERS) + 1, scores=True, display_names=True)   # every step
+cv.plot.sanity_maps({k: sanity.sanity[k] for k in ["saliency", "guided_backprop"]},   # the gradient maps, every step
+                    x, clf, index=0, max_steps=len(LAYERS) + 1, scores=True, display_names=True)
+
+# %%
+cv.plot.sanity_maps({k: sanity.sanity[k] for k in ["gradcam", "layercam", "eigencam"]},   # the CAMs, every step
+                    x, clf, index=0, max_steps=len(LAYERS) + 1, scores=True, display_names=True)
 
 # %%
 Markdown("  \n".join(cv.credit(n) for n in NAMES))   # the photographs of this notebook
@@ -226,7 +248,7 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 # the forward activation is positive **and** the incoming gradient is positive. The negative
 # half of every signal is thrown away at every layer, so what reaches the input no longer
 # depends much on the classifier's weights: it is a sum of positive paths that each fire on
-# a strong local contrast. On this image its map (second row) traces the contour of the dog's
+# a strong local contrast. On this image its map (second row of the first figure) traces the contour of the dog's
 # back, and the head with the background behind it (upper right), and keeps that trace down to
 # "to blocks.8": the image's local contrast rather than the decision. Nie,
 # Zhang & Patel (ICML 2018) show theoretically that such backward rules (guided backprop,
@@ -235,14 +257,14 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 #
 # **Why EigenCAM "fails" differently.** Its map is a summary of the *features*, not of a
 # decision: it cannot change when the classifier changes, by construction. Once the blocks are
-# redrawn ("to blocks.15" and below, bottom row) it keeps a coarse, centred square covering
+# redrawn ("to blocks.15" and below, bottom row of the second figure) it keeps a coarse, centred square covering
 # most of the frame (ρ about 0.7, mean of the three images). Why is **not tested here**: in this
 # sparse cascade the random blocks are fed features from trained blocks below them, which still
 # encode where the objects are; a centre bias of random convolutions is another possible
 # reason. That is not a bug of the code but what the method is: a map of where the
 # network's features are strong, not of why it chose a class.
 #
-# **Read the figure with the numbers, not only by eye.** The **saliency** row "to head", "to
+# **Read the figures with the numbers, not only by eye.** The **saliency** row "to head", "to
 # blocks.15" and "to blocks.12" still shows the dog's back brightly: its ρ there (0.5, 0.41
 # and 0.37, means of the three images; the dog's own values are under the panels) is pulled
 # down by the speckle noise of pixel maps, and maps with that ρ can look alike. The
@@ -259,7 +281,7 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 # and head its map is still the dog (ρ 0.98 and 0.91 under the panels); from "to blocks.15" on
 # it spreads into a blob over most of the frame.
 #
-# The printout below turns the figure into numbers: the similarity after the classifier
+# The printout below turns the figures into numbers: the similarity after the classifier
 # alone, and the mean similarity over the cascade. Five of the eight fail by the 0.5 rule, on
 # each of the three images: guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM.
 # The top two steps on their own give the same split: after the head these five are still at
@@ -385,6 +407,15 @@ shown = ["saliency", "guided_backprop", "gradcam", "occlusion", "random pixels",
 cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd", legend_loc="outside",
                colours=COLOURS, display_names=True)
 
+# %%
+# Every map's AUC on each image: deletion (lower is better) | insertion (higher is better)
+heads = " ".join(f"{s:>8s}" for s in ["shepherd", "panda", "palace", "drum kit"])
+print(f"{'':22s} {'deletion AUC':^35s} | {'insertion AUC':^35s}")
+print(f"{'map':22s} {heads} | {heads}")
+for n in ev.curves:
+    row = [" ".join(f"{v:8.3f}" for v in auc.tolist()) for auc in (ev.deletion(n), ev.insertion(n))]
+    print(f"{n:22s} {row[0]} | {row[1]}")
+
 # %% [markdown]
 # **How to read it.** The methods that score **regions** lead insertion: Grad-CAM (and
 # HiResCAM and XGrad-CAM, the same map on this network) and **LIME** tie at the top (0.647),
@@ -405,7 +436,7 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 # differ on one image: Grad-CAM's insertion AUC spans 0.34 over the four images, more than
 # the 16 methods' spread on the German shepherd (0.31, random maps excluded). On the drum-kit scene every deletion AUC is tiny and Grad-CAM's
 # insertion AUC is its lowest: a scene with two objects and a top class far from certain is
-# harder than a photograph of one animal. The means hide single images: guided backprop's
+# harder than a photograph of one animal. The means hide single images (the table above has every AUC of every image): guided backprop's
 # deletion AUC is *worse* than random pixels' on the red panda (0.600 against 0.590) and the
 # palace (0.329 against 0.249), and its insertion AUC on the drum kit (0.123) is below random
 # blobs' (0.207).
@@ -437,8 +468,6 @@ cv.plot.curves({k: ev.curves[k] for k in shown}, index=0, title="German shepherd
 ins = {name: ev.insertion(name) for name in ["gradcam", "random pixels", "random blobs"]}
 print("Grad-CAM insertion AUC per image:", [round(v, 3) for v in ins["gradcam"].tolist()])
 print("p_c of the fully blurred images:", [round(v, 2) for v in ev.curves["gradcam"][1].scores[:, 0].tolist()])
-print({n: ([round(v, 3) for v in ev.deletion(n).tolist()], [round(v, 3) for v in ev.insertion(n).tolist()])
-       for n in ev.curves})
 for k in ["guided_backprop", "random pixels", "random blobs"]:   # the red panda (image 1): p_c along its curves
     d, i = ev.curves[k][0], ev.curves[k][1]
     print(f"red panda, {k}: deletion at", {f"{float(f):g}": round(float(v), 2) for f, v in zip(d.fractions[::2],
@@ -571,13 +600,16 @@ for name in hits:
 SHOWN = ["saliency", "gradcam", "occlusion", "eigencam"]        # four of the sixteen: the list above has all
 cv.plot.pointing_grid({k: two[k] for k in SHOWN}, [guitar, drum], scene.expand(2, -1, -1, -1), clf,
                       targets=[clf.label(clf.predict(scene, k=1)[0][0]), "drum"], ncols=4, cell=2.6,
-                      colorbar=True, outline_ties=True, labels={k: cv.plot.shown_name(k) for k in SHOWN})   # a tied maximum (occlusion) is outlined
+                      colorbar=True, outline_ties=True, labels={k: cv.plot.shown_name(k) for k in SHOWN},
+                      signed=["occlusion"])   # occlusion's signed scores on their own scale; a tied maximum is outlined
 
 # %%
 # How alike are each method's two maps (guitar, drum)? Spearman rho of the absolute maps
 both = ["gradcam", "scorecam", "gradcam_pp", "layercam", "ablationcam", "occlusion", "saliency"]
 alike = {k: round(float(cv.evaluate.spearman(two[k][:1].abs(), two[k][1:].abs())), 2) for k in both}
 print("rho between the guitar map and the drum map:", alike)
+print("occlusion's scores, lowest and highest (guitar map, drum map):",
+      [(round(float(m.min()), 3), round(float(m.max()), 3)) for m in two["occlusion"]])
 
 # %% tags=["check"]
 # Grad-CAM's and Score-CAM's two maps anti-correlated, Grad-CAM++'s and LayerCAM's about 0.5
@@ -633,12 +665,13 @@ if not cv.config.quick():
 # occlusion and RISE hit the drum too: their drum misses were near misses. The gradient maps
 # still miss the guitar, and SmoothGrad and LIME still miss the drum.
 #
-# **The colour scale.** Each panel is scaled from its own minimum (dark blue) to its own
-# maximum (dark red), whatever the colour bar's label ("map / its maximum") suggests.
-# Occlusion's scores are signed: a block whose removal *raises* $p_c$ scores below 0. Such
-# blocks, where there are any, are drawn in the darkest blues, and a block that changes
-# nothing is drawn higher up the scale, not at its bottom; the pointing game reads only the
-# maximum, so the verdicts do not depend on this.
+# **The colour scale.** Saliency, Grad-CAM and EigenCAM are drawn from their own minimum
+# (dark blue, 0 on the first colour bar) to their own maximum (dark red, 1). Occlusion's
+# scores are signed: a block whose removal *raises* $p_c$ scores below 0 (the printout above
+# gives each occlusion map's lowest and highest score). Its panels use the second colour
+# bar, symmetric about 0: white where removing the block changes nothing, red where it lowers
+# $p_c$, blue where it raises it, each panel divided by its largest absolute score. The
+# pointing game reads only the maximum, so the verdicts do not depend on the colours.
 #
 # **Mind the chance level.** A hit only means that one pixel, the map's maximum, fell in a
 # box. A maximum on a random pixel hits an object as often as its boxes cover the image (how
@@ -772,23 +805,20 @@ if not cv.config.quick():
 # Pick a method and an image; **curves** shows its deletion and insertion curves beside the
 # random maps', **sanity** its maps as the layers are randomised. Press **run**. In a static
 # copy of this notebook the controls do not show: the live panel has drop-downs for the
-# image and the method, a curves/sanity toggle and a **run** button. The figure above the
-# panel shows section 3's curves for guided backprop on the red panda, one of the two images
-# (with the palace) where its deletion AUC is worse than random pixels' (0.600 against
-# 0.590). The panel itself recomputes its curves with **50 steps** by default (section 3
-# uses 16), so its AUCs can differ a little from section 3's; in a static copy it shows only
-# its starting photograph, not curves: read the figure above. **What to look at:** every
+# image and the method, a curves/sanity toggle and a **run** button. The panel opens on
+# section 3's curves for guided backprop on the red panda (the figure below, which a static
+# copy shows too), one of the two images (with the palace) where its deletion AUC is worse than
+# random pixels' (0.600 against 0.590). **run** recomputes the curves with section 3's 16
+# steps for the image and method chosen. **What to look at:** every
 # curve starts (insertion) and ends (deletion) at the blurred image's $p_c$ (0.73). The
 # insertion curves collapse as soon as the first sharp pixels are mixed in; the deletion
 # curves hold until about 40 % of the image is blurred, fall to about 0, and jump back at the
 # end (section 3, "the substrate").
 
 # %%
-cv.plot.curves({k: ev.curves[k] for k in ["guided_backprop", "random pixels", "random blobs"]}, index=1,
-               title="red panda", colours=COLOURS, display_names=True)   # section 3's curves, one image
-
-# %%
-cv.widgets.evaluation_panel(image="red_panda", method="guided_backprop", view="curves")   # any image, any method
+section3 = cv.plot.curves({k: ev.curves[k] for k in ["guided_backprop", "random pixels", "random blobs"]}, index=1,
+                          title="red panda", colours=COLOURS, display_names=True)   # section 3's curves, one image
+cv.widgets.evaluation_panel(image="red_panda", method="guided_backprop", view="curves", steps=STEPS, first=section3)
 
 
 # %% [markdown]
