@@ -124,7 +124,8 @@ for name, a in signs.items():
 # The dream pushes the negative responses further down about as much as it raises the
 # positive ones (printed above): here "amplify" means *of either sign*. A control with a
 # tensor that is never negative: `blocks.10.depthwise.act`, the ReLU6 inside the same
-# block (after its 5x5 depthwise convolution; 672 channels, values 0 to 6), dreamed with the
+# block (after its 5x5 depthwise convolution and batch normalisation; 672 channels, values
+# 0 to 6), dreamed with the
 # same recipe. ReLU6 passes no gradient below 0 *and at its cap of 6*: a unit at either end
 # does not grow, so this control amplifies only units that are on and not saturated (both
 # shares printed below):
@@ -154,8 +155,9 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** the ReLU6 dream draws the same kind of things, on this photo: animal
-# faces and eyes (her face becomes an ape-like face, the mission patch an animal's face),
-# with fewer single eyes on the suit. It also raises `blocks.10`'s objective (printed above).
+# faces and eyes (her face becomes an ape-like face, the mission patch an animal's face).
+# Each dream here is one run (seed 0), so compare the kinds of pattern, not single eyes or
+# faces: those may differ between two runs of the same setting. It also raises `blocks.10`'s objective (printed above).
 # So on this photo the animals do not come from the sign of $A$. Saturation is rare here:
 # 0.02 % of the values sit at the cap on the photo and 0.38 % on the ReLU6 dream (printed),
 # so the cap blocks almost none of the gradient; the floor matters more: only 25 % of the
@@ -205,11 +207,14 @@ if not cv.config.quick():
 # **What to look at, `blocks.13`:** deep in the network, it keeps the photo's layout and
 # covers it with a dense, fine texture, with a fur-like texture on her face. Its largest
 # and plainest structure is architectural: the space shuttle becomes a tall, ornate column
-# with a rounded top (the "tower" box, enlarged below; the top carries eye-like rings); in
+# with a rounded top (the "tower" box, enlarged below; in the full figure its top carries
+# eye-like rings); in
 # the mix at bottom right a domed building grows at its foot, and with a larger weight on
 # `blocks.13` it becomes a minaret-like tower with a dome (section 4), much as the
 # Inceptionism post reports towers and pagodas filling horizons. Animal parts are few and
-# small: the clearest is a head with dark hair by the flag (the "head" box, enlarged below).
+# small: a few heads with dark hair, human- or ape-like rather than clearly animal, one by
+# the flag (the "head" box, enlarged below), another at the shuttle's foot (right of the
+# neck ring, above the helmet; not boxed).
 # The clearest animal faces come from `blocks.10` (the first dream, and the mix at bottom right).
 # Deeper is not simply "more animal-like" in a dream: on this photo the deep layer draws
 # a tower more plainly than any face, and what appears depends on the layer, the scale of the
@@ -227,8 +232,10 @@ cv.plot.marked_grid(crops, [f"{what}:\n{part}" for part in ("the shuttle", "by t
 # The same `blocks.10` dream, one trick changed at a time. First the octaves: the recipe
 # takes 10 steps on each of 4 copies (40 steps); one octave takes its steps at full size,
 # with 40 steps (the same total) and with 10. Then the shift, dropped with octaves and
-# with one octave of 40 steps. The recipe dream itself is the first figure (section 1); it
-# is not repeated whole below, only in the crops.
+# with one octave of 40 steps. The recipe dream, the reference for every comparison below,
+# is the first figure (section 1): it is not repeated whole in the grid below (its first
+# panel is the input), only in the crops after it (their first column), so keep section 1's
+# figure at hand.
 
 # %% [markdown] choice="04-octave-frequency"
 # ### Predict, then run
@@ -300,8 +307,11 @@ cv.plot.change_spectra({"recipe": change[recipe], "1 octave x 40": change[one40]
 # %% [markdown]
 # Is a phase ratio a grid or noise? A reference: the same map with its pixels shuffled
 # within each 16 x 16 tile (`cv.plot.phase_ratio_null`, 20 shuffles): every tile keeps its
-# values, so the map's layout and its heavy tails stay, but no pixel keeps its phase; a
-# ratio above the largest of the 20 shuffled ones is a grid, not noise. Below for one raw
+# values, so the map's layout and its heavy tails stay, but no pixel keeps its phase. If a
+# map had no grid, its ratio would exceed all 20 shuffled ones with a chance of about 1 in
+# 21 at each period; with 4 periods and 3 maps, one such exceedance by chance is plausible,
+# so only a clear margin (or a ratio above the reference at several periods) counts as a
+# grid, not a margin of 0.01. Below for one raw
 # gradient step of the same objective on the photo (no octaves, no shift, no normalisation;
 # in the network's normalised input units) and for the two one-octave dreams' changes:
 
@@ -358,26 +368,37 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at, the shift:** without it (with octaves) the dream has the same kind and
-# scale of pattern as the recipe (47 % fine detail in both), but the details differ: in the
-# crops her face keeps its smile and looks more like an ape's than a dog's; both draw a
-# two-eyed face on the patch, in different detail. Its objective is higher at its own
-# alignment (4.12x against 2.60x) but *lower* averaged over shifted copies (2.17x against
-# 2.57x, printed): without the shift, the steps tune the image to the one position of the
-# network's stride grid that they saw. With one octave of 40 steps the same holds more
-# strongly (5.73x as is, 2.27x shifted), and it keeps a grid: its phase ratios at periods 8
-# and 16 (1.16 and 1.28) lie above those of its shuffled copies (at most 1.05 and 1.11),
-# while the same dream made with the shift scores 1.06 and 1.12, at the edge of its shuffled
-# range (up to 1.05 and 1.14), and its table is nearly flat. The source is the gradient:
-# each stride-2 convolution can leave a checkerboard in it (Odena et al. 2016), and one raw
-# gradient step shows one plainly, far above its shuffled copies at every period (1.14,
-# 1.51, 1.63 and 1.70 against at most 1.01, 1.03, 1.08 and 1.19), although it is
-# heavy-tailed (std/mean |g| = 1.77); in its table the strongest phases repeat every 4 rows.
-# In these runs the grid is measurable, not visible in the images.
+# scale of pattern as the recipe (47 % fine detail in both). Its details differ in the crops
+# (her face, the patch), but each dream is one run with its own random shifts, so such
+# differences may be run-to-run variation: compare kinds, scales and numbers. The numbers
+# (printed above; phase ratios in the first table, the shuffled reference in the second):
+#
+# | `blocks.10` dream | objective as is | over 8 shifted copies | phase ratio p = 8 / 16 |
+# |---|---|---|---|
+# | recipe (4 octaves, shift) | 2.60x | 2.57x | 1.03 / 1.10 |
+# | 4 octaves, no shift | 4.12x | 2.17x | 1.07 / 1.12 |
+# | 1 octave x 40, no shift | 5.73x | 2.27x | 1.16 / 1.28 (shuffled: at most 1.05 / 1.11) |
+#
+# Without the shift the objective is higher at the dream's own alignment but *lower* over
+# shifted copies: the steps tune the image to the one position of the network's stride grid
+# that they saw. With one octave of 40 steps this holds more strongly, and its change keeps
+# a grid at periods 8 and 16, clearly above its shuffled reference. In these runs the grid
+# is measurable, not visible in the images.
 
 # %% [markdown]
 # **Take-away: the random shift moves the pixel grid under the image at every step, so no
 # artefact tied to one alignment can build up; read an unshifted dream's score over shifted
 # copies.**
+
+# %% [markdown]
+# **Going further (optional): where the grid comes from.** The one-octave dream made *with*
+# the shift scores 1.06 and 1.12 at periods 8 and 16, against at most 1.05 and 1.14 for its
+# shuffled copies: above the reference by 0.01 at p = 8 (no evidence of a grid) and below it
+# at p = 16; its table is nearly flat. The source is the gradient: each stride-2 convolution
+# can leave a checkerboard in it (Odena et al. 2016), and one raw gradient step shows one
+# plainly, far above its shuffled copies at every period (1.14, 1.51, 1.63 and 1.70 against
+# at most 1.01, 1.03, 1.08 and 1.19), although it is heavy-tailed (std/mean |g| = 1.77); in
+# its table the strongest phases repeat every 4 rows.
 
 # %%
 rf = {layer: cv.optvis.receptive_field(clf, layer, size=photo.size[0]) for layer in ("blocks.4", "blocks.10")}
@@ -404,8 +425,12 @@ if not cv.config.quick():
 
 # %% [markdown]
 # Next the normalisation: the recipe's $(g - \bar g)/\operatorname{std}(g)$, the original's
-# $g/\operatorname{mean}|g|$, and the raw gradient $g$, all with lr 0.09 (the recipe's dream is
-# the first figure; the figure shows the other two):
+# $g/\operatorname{mean}|g|$, and the raw gradient $g$, all with lr 0.09. The recipe's dream,
+# the reference here, is **not** in the figure below: it is section 1's first figure. The
+# figure's first panel is the unchanged input (its title only names where the recipe's dream
+# is), the middle one $g/\operatorname{mean}|g|$ (its "7.7x its step" means 7.7 times
+# google/deepdream's step, worked out below), and the last one the raw gradient, which looks
+# like the input (1.45 grey levels of change, printed):
 
 # %%
 norms = {"(g - mean g) / std g\n(the recipe)": dream, "g / mean|g| (google/deepdream's normaliser)\nlr 0.09: about 7.7x its step":
@@ -438,10 +463,12 @@ if not cv.config.quick():
 # rises by 42 %. A fixed learning rate would have
 # to be tuned again for every layer, weight and image size; dividing by the gradient's
 # spread gives every step a root mean square of 0.09 per input element (in the network's
-# normalised input units). $g/\operatorname{mean}|g|$ takes larger steps at the same lr: for
-# a (near) zero-mean gradient, mean $|g|$ is never larger than std($g$) (a Gaussian gives
-# 0.8 std), and this gradient is heavy-tailed, so it is smaller still (std/mean $|g|$ = 1.77
-# for one step, printed in the shift part above). The result is a bolder dream (a mean
+# normalised input units). $g/\operatorname{mean}|g|$ takes larger steps at the same lr:
+# mean $|g| \le$ RMS($g$) $= \sqrt{\operatorname{std}(g)^2 + \bar g^2}$, which equals std($g$)
+# for a zero-mean gradient (a Gaussian gives mean $|g| \approx 0.8$ std), and this gradient
+# is heavy-tailed, so mean $|g|$ is smaller still (std/mean $|g|$ = 1.77 for one step,
+# printed in the shift part above). Compared with the recipe's dream (section 1's first
+# figure), the result is a bolder dream (a mean
 # change of 51 against 37 grey levels) with about the same share of fine detail (46 %
 # against 47 %), and it loses more of the photo's layout: the helmet at bottom right is
 # replaced by green grass-like texture with small objects on it, her head becomes a larger
@@ -451,11 +478,14 @@ if not cv.config.quick():
 # %% [markdown]
 # **Where lr 0.09 comes from:** it is this course's choice, not the original's. This network
 # divides pixels (0..1) by a standard deviation of 0.50, so a step with RMS 0.09 is 11.5
-# grey levels RMS (printed), about 11.5 / 1.77 ≈ 6.5 grey levels on average;
-# google/deepdream's step of 1.5 on $g/\operatorname{mean}|g|$ (0..255 pixels) moves a pixel
-# 1.5 grey levels on average. This recipe's steps are some 4 times larger. The middle
-# panel, $g/\operatorname{mean}|g|$ at lr 0.09, moves a pixel 0.09 x 0.5 x 255 ≈ 11.5 grey
-# levels on average, about 7.7 times the original's step; the original's step would be
+# grey levels RMS (printed). If the gradient is as heavy-tailed as the one raw gradient
+# measured above (full size, no shift, on the photo), a full-size step moves a pixel about
+# 11.5 / 1.77 ≈ 6.5 grey levels on average (an estimate: the steps on smaller octaves and
+# on the changing image were not measured). google/deepdream's step of 1.5 on
+# $g/\operatorname{mean}|g|$ (0..255 pixels) moves a pixel 1.5 grey levels on average, so by
+# that estimate this recipe's steps are some 4 times larger. The middle panel,
+# $g/\operatorname{mean}|g|$ at lr 0.09, moves a pixel 0.09 x 0.5 x 255 ≈ 11.5 grey levels on
+# average, about 7.7 times google/deepdream's step; that step would be
 # lr ≈ 1.5 / (0.5 x 255) ≈ 0.012 here (not run).
 
 # %% [markdown]
@@ -535,8 +565,10 @@ if not cv.config.quick():
 # (torchvision `features.20` and `features.27`) with **5 octaves of 1.6 on an 800-pixel
 # photo**. The point is the octave size: the first copy is 800 / 1.6⁴ ≈ 122 pixels wide
 # (this notebook's recipe starts at 512 / 1.4³ ≈ 187), so a pattern drawn there ends about
-# 6.6 times wider in the dream, against 2.7 times here. The VGG16 dream itself needs VGG16's
-# weights (528 MB): it appears when the notebook runs with internet (Colab, a laptop).
+# 6.6 times wider in the dream, against 2.7 times here (the exercise after section 6 asks
+# you to try 5 octaves of 1.6 on this notebook's network). The VGG16 dream itself needs
+# VGG16's weights (528 MB): it appears when the notebook runs with internet (Colab, a
+# laptop), made at 384 pixels instead of the preset's 800 to keep it short on a CPU.
 
 # %% tags=["nbval-check-output"]
 cv.optvis.CLASSIC_VGG16_DREAM
@@ -601,18 +633,18 @@ cv.widgets.deepdream_panel(first=cv.plot.marked_grid([np.asarray(photo), np.asar
 # A pattern the layer draws has a typical size in the pixels of the image the network is
 # given, set by the features it detects (a few pixels for strokes, 10 to 15 for eyes,
 # far smaller than the layer's theoretical receptive field of 339 pixels), growing slowly
-# with more steps. With one
-# octave everything is drawn at full size: mostly a fine texture of small eyes and strokes
-# all over the photo, with a few larger heads only after many steps (section 3, 40 steps).
-# With 5 octaves of 1.6 the first steps run on a copy 1.6⁴ ≈ 6.6 times smaller, so a
-# pattern drawn there is 6.6 times larger (wider) in the photo once the detail is carried
-# up; each larger octave adds finer patterns on top. You should see a result that mixes
-# scales, as a photo does, with more large structures than one octave draws in the same
-# number of steps (one octave on a smaller input would draw them larger too). This notebook
-# did not run this setting, so check it: with 5 octaves of 1.6 the first copy of this
-# 512-pixel photo is only about 78 pixels wide (a 5x5 map at `blocks.10`), so the first
-# octave may add little that survives, and whether whole heads appear depends on the layers
-# and steps you choose.
+# with more steps. **Size:** with one octave everything is drawn at full size: mostly a fine
+# texture of small eyes and strokes all over the photo, with a few larger heads after many
+# steps (section 3: 62 % of the change is fine detail with 40 steps). With 5 octaves of 1.6
+# the first steps run on a copy 1.6⁴ ≈ 6.6 times smaller (about 78 pixels wide for this
+# 512-pixel photo), so a pattern drawn there ends 6.6 times wider in the photo, and each
+# larger octave adds finer patterns on top: a mix of scales, with larger structures and a
+# lower fine-detail share than one octave in the same number of steps, as section 3 found
+# for 4 octaves of 1.4 (47 % against 62 %). **Kind:** the layer is the same, so expect the
+# kinds of pattern of section 3's variants (eyes, dog-like heads, strokes); what changes is
+# how large they are, and so how many fit. This notebook did not run this setting: measure the fine-detail share
+# of your dream's change with `cv.high_frequency_share` (as in section 3) to test the
+# prediction.
 #
 # </details>
 
@@ -670,8 +702,8 @@ assert cv.exercises.check_dream_step(dream_step_solution, clf, photo, "blocks.10
 # whole and cannot tell the class mix apart from other effects of training.
 #
 # The random copy's batch-normalisation statistics are re-estimated on the course's 16
-# bundled sample photos (`cv.sample_images()`, named below; each credited by
-# `cv.credit(name)`), the astronaut among them.
+# bundled sample photos (`cv.sample_images()`, named below, the astronaut among them). They
+# are not shown here; `cv.credit(name)` gives each one's credit.
 
 # %%
 dogs = clf.categories[151:269]
@@ -770,6 +802,9 @@ if not cv.config.quick():
 # - **A dream shows what training put into the weights**: on this photo the eyes and dogs
 #   come from the learned weights (section 7); why dogs (ImageNet's 118 dog classes, say) is
 #   a plausible but untested reading. Run the random-weights control on your own model.
+# - **One run per setting**: every dream here is one run (seed 0: one draw of random
+#   shifts), so two dreams may differ in details by chance: compare kinds, scales and
+#   numbers, not individual faces.
 # - **The normaliser hides the gradient's size**: every step has the same size even where the
 #   layer barely responds (only $\varepsilon$ saves a zero gradient from NaN), so a dream can
 #   grow patterns from almost nothing.
