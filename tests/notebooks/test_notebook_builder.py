@@ -126,7 +126,7 @@ def test_the_run_time_line_says_how_it_was_measured(monkeypatch):
         "b": {"cpu": {"cores": 2, "seconds": 30.0}, "gpu": {"seconds": 6.0, "device": "NVIDIA H100"}},
     }
     monkeypatch.setattr(B, "load_times", lambda: times)
-    assert "84 s on 2 CPU cores, 1 thread (measured)" in B.runtime_line("a", ("1 minute", "10 seconds"))
+    assert "84 s on a 2-core CPU, PyTorch limited to 1 thread (measured)" in B.runtime_line("a", ("1 minute", "10 seconds"))
     line = B.runtime_line("b", ("1 minute", "10 seconds"))
-    assert "30 s on 2 CPU cores (measured)" in line and "6 s on a GPU (NVIDIA H100, measured)" in line
+    assert "30 s on a 2-core CPU (measured)" in line and "6 s on a GPU (NVIDIA H100, measured)" in line
     assert "about 1 minute on a CPU" in B.runtime_line("c", ("1 minute", "10 seconds"))
