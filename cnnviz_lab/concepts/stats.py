@@ -64,19 +64,31 @@ def _sample(values: Any, name: str) -> torch.Tensor:
     return out
 
 
-def t_test(a: Sequence[float] | torch.Tensor, b: Sequence[float] | torch.Tensor) -> tuple[float, float]:
+def t_test(a: Sequence[float] | torch.Tensor, b: Sequence[float] | torch.Tensor, *, equal_var: bool = True) -> tuple[float, float]:
     """Two-sided Student t-test for two independent samples with equal variances (what the
     TCAV reference code runs, ``scipy.stats.ttest_ind``): ``(t, p)``. Two constant samples
     give ``p = 1`` when their means agree and ``p = 0`` otherwise. ``a`` and ``b``: at least
-    two finite numbers each."""
+    two finite numbers each. ``equal_var=False``: Welch's t-test instead (Welch, *The
+    generalization of "Student's" problem when several different population variances are
+    involved*, Biometrika 1947): ``t = (mean_a - mean_b) / sqrt(s_a^2/n + s_b^2/m)`` with the
+    Welch-Satterthwaite degrees of freedom ``(s_a^2/n + s_b^2/m)^2 / ((s_a^2/n)^2/(n-1) +
+    (s_b^2/m)^2/(m-1))``; with ``n == m`` its t equals Student's, only the degrees of freedom
+    (and so p) differ."""
+    if not isinstance(equal_var, bool):
+        raise TypeError(f"equal_var must be True or False, got {equal_var!r:.40} ({type(equal_var).__name__})")
     x, y = _sample(a, "a"), _sample(b, "b")
     n, m = x.numel(), y.numel()
     if n < 2 or m < 2:
         raise ValueError(f"the t-test needs at least two values per sample (a and b), got {n} and {m}")
-    df = n + m - 2
-    pooled = (((x - x.mean()) ** 2).sum() + ((y - y.mean()) ** 2).sum()) / df
     diff = float(x.mean() - y.mean())
-    se = math.sqrt(float(pooled) * (1 / n + 1 / m))
+    if equal_var:
+        df = n + m - 2
+        pooled = (((x - x.mean()) ** 2).sum() + ((y - y.mean()) ** 2).sum()) / df
+        se = math.sqrt(float(pooled) * (1 / n + 1 / m))
+    else:
+        va, vb = float(x.var()) / n, float(y.var()) / m
+        se = math.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (m - 1)) if se > 0 else 1.0
     if se == 0.0:
         return (0.0, 1.0) if diff == 0 else (math.copysign(math.inf, diff), 0.0)
     t = diff / se

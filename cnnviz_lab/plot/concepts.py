@@ -47,7 +47,9 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
     the score's range [0, 1], unlike a mean plus or minus a standard deviation. ``*`` marks a
     concept whose scores differ from the random ones at level ``alpha`` after Holm's
     correction for testing every concept at every layer (two-sided t-test,
-    :attr:`TCAVResult.adjusted_p_values`), ``n.s.`` one that does not. ``centre``: the bar
+    :attr:`TCAVResult.adjusted_p_values`), ``n.s.`` one where no difference was shown
+    (absence of evidence, not evidence of no effect); the title says to compare each bar
+    with its layer's grey random-CAV bar, not with the grey line at 0.5. ``centre``: the bar
     height, ``"mean"`` or ``"median"`` of the repeats (the median always lies inside the
     error bar; with ``"mean"`` a skewed sample's quartile can lie beyond the bar's top, and
     that side of the error bar is then not drawn). ``fontsize``: labels and marks.
@@ -92,13 +94,14 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
     if repeats:
-        ax.text(xs[-1] + 0.5, 0.5, "0.5: no\npreference", fontsize=fontsize - 2, color="0.4", va="center", ha="left")
+        ax.text(xs[-1] + 0.5, 0.5, "0.5", fontsize=fontsize - 2, color="0.4", va="center", ha="left")
         ax.set_xlim(-0.5, xs[-1] + 0.5 + 0.35)
     ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
     spread = "dots: one per repeat" if repeats else "error bars: 25th to 75th percentile"
     ax.set_title(
         f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; {spread}"
-        f"\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: it does not",
+        f"\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: no difference shown (p \u2265 {alpha:g})"
+        "\ncompare each bar with the grey bar of its layer (random CAVs), not with 0.5",
         fontsize=fontsize,
     )
     if repeats:
@@ -112,7 +115,7 @@ def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, 
     """Draw each 1-D sample of ``samples`` at x = 0, 1, ... as a dot plot: dots with the same
     value sit side by side (so a pile of equal scores shows its count), and ``n = k`` is
     written next to piles of 4 or more; a black line marks each sample's mean, labelled
-    "mean" with its value. ``colours``: one colour per sample."""
+    "mean" with its value, drawn under the dots so that none is hidden. ``colours``: one colour per sample."""
     if len(colours) != len(samples):
         raise ValueError(f"colours: give one colour per sample, got {len(colours)} for {len(samples)}")
     for x, vals, colour in zip(range(len(samples)), samples, colours):
@@ -122,11 +125,11 @@ def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, 
         values, counts = np.unique(np.round(vals, 6), return_counts=True)
         widest = float(np.max(counts) - 1) * step / 2
         for v, c in zip(values, counts):
-            ax.scatter(x + (np.arange(c) - (c - 1) / 2) * step, np.full(c, v), s=22, color=colour, alpha=0.85, lw=0)
+            ax.scatter(x + (np.arange(c) - (c - 1) / 2) * step, np.full(c, v), s=22, color=colour, alpha=0.85, lw=0, zorder=3)
             if c >= 4:
                 ax.text(x + (c - 1) * step / 2 + 0.05, v, f"n = {c}", fontsize=fontsize - 2, va="center")
         mean = float(vals.mean())
-        ax.hlines(mean, x - max(0.25, widest + 0.03), x + max(0.25, widest + 0.03), color="k", lw=1.5)
+        ax.hlines(mean, x - max(0.25, widest + 0.03), x + max(0.25, widest + 0.03), color="k", lw=1.5, zorder=1)   # under the dots
         ax.text(x - max(0.25, widest + 0.03) - 0.03, mean, f"mean\n{mean:.2f}", fontsize=fontsize - 2, ha="right", va="center")
 
 

@@ -42,6 +42,28 @@ def test_t_test_by_hand_and_against_scipy():
         assert t == pytest.approx(ref.statistic, rel=1e-6) and p == pytest.approx(ref.pvalue, rel=1e-6)
 
 
+def test_t_test_welch_by_hand_and_against_scipy():
+    # a = [1,2,3] (variance 1), b = [2,4,6,8,10] (variance 10): se^2 = 1/3 + 2, Welch df from the formula
+    a, b = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0, 8.0, 10.0]
+    t, p = cv.t_test(a, b, equal_var=False)
+    assert t == pytest.approx((2 - 6) / math.sqrt(1 / 3 + 2))
+    df = (1 / 3 + 2) ** 2 / ((1 / 3) ** 2 / 2 + 2**2 / 4)
+    assert p == pytest.approx(incomplete_beta(df / 2, 0.5, df / (df + t * t)))
+    c = [1.0, 5.0, 9.0]   # equal sizes: the same t as Student's, fewer degrees of freedom, so a larger p
+    assert cv.t_test(a, c, equal_var=False)[0] == pytest.approx(cv.t_test(a, c)[0])
+    assert cv.t_test(a, c, equal_var=False)[1] > cv.t_test(a, c)[1]
+    assert cv.t_test([1.0, 1.0], [1.0, 1.0], equal_var=False) == (0.0, 1.0)
+    with pytest.raises(TypeError, match="equal_var"):
+        cv.t_test(a, b, equal_var="no")
+    stats = pytest.importorskip("scipy.stats")
+    gen = torch.Generator().manual_seed(1)
+    for n, m in [(5, 9), (20, 20), (4, 30)]:
+        x, y = torch.rand(n, generator=gen), 3 * torch.rand(m, generator=gen)
+        ref = stats.ttest_ind(x.numpy(), y.numpy(), equal_var=False)
+        t, p = cv.t_test(x, y, equal_var=False)
+        assert t == pytest.approx(ref.statistic, rel=1e-6) and p == pytest.approx(ref.pvalue, rel=1e-5)
+
+
 def test_t_test_constant_samples_and_errors():
     assert cv.t_test([1.0, 1.0], [1.0, 1.0]) == (0.0, 1.0)
     assert cv.t_test([1.0, 1.0, 1.0], [0.0, 0.0])[1] == 0.0
@@ -385,7 +407,8 @@ def test_tcav_figures_show_every_repeat_and_the_panel_opens_where_asked():
     assert len(dots) == 2  # one dot per repeat, for the concept and for the random CAVs
     ys = sorted(float(y) for y in dots[0].get_offsets()[:, 1])
     assert ys == pytest.approx(sorted(r.scores[("green", "feat")].tolist()))
-    assert any("no\npreference" in t.get_text() for t in fig.axes[0].texts) and "one per repeat" in fig.axes[0].get_title()
+    assert any(t.get_text() == "0.5" for t in fig.axes[0].texts) and "one per repeat" in fig.axes[0].get_title()
+    assert "no difference shown" in fig.axes[0].get_title() and "not with 0.5" in fig.axes[0].get_title()
     with pytest.raises(TypeError, match="repeats"):
         cv.plot.tcav(r, repeats="yes")
     scores = cv.plot.tcav_scores(r, "green", "feat", fontsize=12)
@@ -414,6 +437,9 @@ def test_stacked_dots_count_equal_scores():
     ax = Figure().subplots()
     _stacked_dots(ax, [np.array([1.0] * 5 + [0.0]), np.array([0.5, 0.25])], ["C0", "0.5"])
     assert "n = 5" in [t.get_text() for t in ax.texts]
+    dots = [c for c in ax.collections if c.get_offsets().shape[0] == 5]
+    lines = [c for c in ax.collections if type(c).__name__ == "LineCollection"]
+    assert len(dots) == 1 and len(lines) == 2 and all(line.get_zorder() < dots[0].get_zorder() for line in lines)   # means under the dots
     with pytest.raises(ValueError, match="colours"):
         _stacked_dots(ax, [np.array([1.0])], ["C0", "C1"])
 
