@@ -4,9 +4,9 @@
 #     title: How to tell a faithful explanation from a pretty one
 #     goals:
 #     - 'run the randomisation sanity check: does a map change when the model it explains is destroyed?'
-#     - see guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM fail it, and understand why (edge
-#       detectors; maps that ignore the classifier or keep only the positive half of its gradient), on several
-#       photographs at once
+#     - 'see guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM fail it on several photographs at
+#       once, and weigh the likely reasons: maps close to an edge detector''s output (Adebayo et al.), a map that
+#       never reads the classifier, maps that keep only the positive part of its gradient'
 #     - measure faithfulness with deletion and insertion curves, against random maps
 #     - score localisation with the pointing game on a photograph with two objects and hand-drawn boxes
 #     - put every method of the course through the same tests and read the summary table
@@ -41,6 +41,9 @@
 #     - 'Rong, Leemann, Borisov, Kasneci & Kasneci, *A Consistent and Efficient Evaluation Strategy for Attribution
 #       Methods*, ICML 2022'
 #     - 'Tomsett, Harborne, Chakraborty, Gurram & Preece, *Sanity Checks for Saliency Metrics*, AAAI 2020'
+#     - Yona & Greenfeld, *Revisiting Sanity Checks for Saliency Maps*, NeurIPS 2021 XAI4Debugging workshop
+#     - 'Binder, Weber, Lapuschkin, Montavon, Müller & Samek, *Shortcomings of Top-Down Randomization-Based Sanity
+#       Checks for Evaluations of Deep Neural Network Explanations*, CVPR 2023'
 # ---
 
 # %% [markdown]
@@ -105,29 +108,33 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 # ## 2. The sanity check: destroy the model, watch the map
 #
 # **A sparse cascade, a departure from the paper.** Adebayo et al. randomise every layer,
-# cumulatively, from the top. We randomise only six named blocks, from the classifier down to
-# the stem (in quick mode four): classifier, head, blocks.15, blocks.12, blocks.8, stem. Each
-# step redraws the block it names and keeps the blocks of the earlier steps random ("to
-# blocks.12": classifier, head, blocks.15 and blocks.12 random); the blocks between them keep
-# their trained weights, so even "to stem" leaves most of the network trained (blocks.0 to 7,
-# 9 to 11, 13 and 14), and the random blocks are fed trained features. Why: every step
-# recomputes every map on every image, and six steps keep that within minutes on a CPU.
-# After each step we recompute every method's map and plot the similarity to
-# the original map, on **three photographs** that EfficientNet-Lite0 classifies correctly
-# (a German shepherd, a red panda, a palace; the top-5 classes are printed below the maps):
-# one image can mislead, so each line is the mean over the images and the band around it spans
-# the lowest to the highest image. All of it comes from **one random draw** of the weights
-# (`seed=0`): averaging over images does nothing about the draw, so a single value (Grad-CAM's
-# zig-zag between steps, the German shepherd's 0.78 below) may move with another draw; three
-# draws would triple the cost, so we read the broad pattern only. Each block's weights are redrawn from a normal distribution with the
-# same mean and spread as the trained ones (`init="normal"`), so the activations keep
-# their scale. PyTorch's default re-initialisation (each layer's `reset_parameters`) does
-# worse on this network: redrawing `blocks.15` that way makes the input gradient exactly zero
-# everywhere, so the map is blank, a map that "changes" for the wrong reason (the printout
-# after the first figure: on the German shepherd, 100 % of saliency's and guided backprop's
-# map pixels are exactly 0, against 0 % after `init="normal"`). A likely cause, not examined
-# here: the ReLU6 units after the block are pushed where their slope is zero (below 0 or
-# above 6).
+# cumulatively, from the top (and, separately, one layer at a time with the rest trained:
+# *independent* randomisation, not run here). We randomise only six named blocks, from the
+# classifier down to the stem (in quick mode four): classifier, head, blocks.15, blocks.12,
+# blocks.8, stem.
+#
+# - **Each step** redraws the block it names and keeps the blocks of the earlier steps random
+#   ("to blocks.12": classifier, head, blocks.15 and blocks.12 random).
+# - **The blocks between them keep their trained weights**, so even "to stem" leaves most of
+#   the network trained (blocks.0 to 7, 9 to 11, 13 and 14), and the random blocks are fed
+#   trained features. Why: every step recomputes every map on every image, and six steps keep
+#   that within minutes on a CPU.
+# - **Three photographs** that EfficientNet-Lite0 classifies correctly (a German shepherd, a red
+#   panda, a palace; the top-5 classes are printed below the maps): each line is the mean over
+#   the images, the band spans the lowest to the highest image.
+# - **One random draw** of the weights (`seed=0`): averaging over images does nothing about the
+#   draw, so a single value (Grad-CAM's zig-zag between steps, the German shepherd's 0.78
+#   below) may move with another draw; we read the broad pattern only.
+# - **How a block is redrawn:** from a normal distribution with the same mean and spread as its
+#   trained weights (`init="normal"`), so the activations keep their scale. Adebayo et al.
+#   re-initialise with fresh random weights, not matched to the trained ones; PyTorch's
+#   default re-initialisation (each layer's `reset_parameters`, `init="reset"`) is the closer
+#   analogue, and it does worse on this network: redrawing `blocks.15` that way makes the
+#   input gradient exactly zero everywhere, a blank map that "changes" for the wrong reason
+#   (the printout after the first figure: on the German shepherd, 100 % of saliency's and
+#   guided backprop's map pixels are exactly 0, against 0 % after `init="normal"`). A likely
+#   cause, not examined here: the ReLU6 units after the block are pushed where their slope is
+#   zero (below 0 or above 6).
 #
 # The check recomputes every map once per randomised block and image, so it runs on an
 # **explicit list**: the single-pass gradient maps and the CAM family. Left out: the methods
@@ -175,33 +182,36 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** every line starts after the first randomised block (the classifier).
-# In the CAM panel LayerCAM's line (brown) lies on top of Grad-CAM++'s (purple), which shows
-# only below blocks.15, where the two part by 0.03 at most.
-# The dashed line at 0.5 is **this notebook's convention** (not Adebayo et al.'s, who only
-# show the curves): a method whose mean over the cascade stays above 0.5 fails. The mean is
-# **lenient at the top**: a map that barely changes when the classifier and the head are
-# randomised can still pass on its late steps, although the top layers are Adebayo et al.'s key
-# diagnostic; so the printout below also gives the first two steps on their own, and the last
-# exercise compares them with a noise floor. The numbers are in the printout above (per
-# step) and below (per image).
 #
-# - **Pass:** Grad-CAM and Ablation-CAM drop below 0.3 at the first step and reach −0.34 and
-#   −0.21 at their lowest: their weights come from the class score. One image can still
-#   mislead: on the German shepherd Grad-CAM's map keeps ρ = 0.78 after the classifier alone
-#   is randomised (the top of its band at "classifier"; a possible reason below).
-# - **Borderline:** saliency falls to 0.51 at once and to 0.16 at the stem; its mean over the
-#   cascade is under the line, but its maps "to head", "to blocks.15" and "to blocks.12"
-#   below still show the dog (at "to blocks.8" the bright patch sits in the background above
-#   it, at "to stem" there is no dog).
-# - **Fail:** guided backprop and deconvnet (notebook 01), whose backward rules discard
-#   negative gradients, stay at 0.97 or above down to `blocks.15`, above 0.7 down to
-#   `blocks.8`, and drop only when the stem is redrawn. **EigenCAM** is exactly unchanged
-#   after the classifier is randomised: it never reads the classifier (the first principal
-#   component of the last feature maps, the same for every class). **Grad-CAM++ and
-#   LayerCAM** survive the random classifier too (0.92) and settle near 0.5 below; their
-#   means over the cascade are above 0.5 on each of the three photographs.
+# - In the CAM panel LayerCAM's line (brown) lies on top of Grad-CAM++'s (purple); the purple
+#   line shows only below blocks.15, where the two part by 0.03 at most.
+# - The dashed line at 0.5 is **this notebook's convention** (Adebayo et al. only show the
+#   curves): a method whose mean over the cascade stays above 0.5 fails.
+# - The mean is **lenient at the top**: a map that barely changes when the classifier and the
+#   head are randomised (Adebayo et al.'s key diagnostic) can still pass on its late steps. So
+#   the printout below also gives the first two steps on their own.
 #
-# ### Why Grad-CAM++ and LayerCAM survive a random classifier
+# The numbers: per step in the printout above, per image in the one below. How far one draw,
+# the sparse cascade and three images can be trusted: see the Pitfalls.
+#
+# - **Pass:** Grad-CAM and Ablation-CAM: below 0.3 after the classifier, −0.34 and −0.21 at
+#   their lowest. Their weights come from the signed class score.
+# - **Pass, but one image misleads:** on the German shepherd Grad-CAM's map keeps ρ = 0.78
+#   after the classifier alone is randomised (the top of its band at "classifier").
+# - **Borderline:** saliency: 0.51 after the classifier, 0.16 at the stem. Its mean is under the
+#   line, but its maps "to head", "to blocks.15" and "to blocks.12" below still show the dog.
+# - **Fail, guided backprop** (notebook 01): 0.97 or above down to `blocks.12`, 0.77 at
+#   `blocks.8`; it breaks only when the stem is redrawn (0.22).
+# - **Fail, deconvnet:** 0.97 or above down to `blocks.15`, then 0.84 (`blocks.12`), 0.75
+#   (`blocks.8`) and 0.25 at the stem.
+# - **Fail, EigenCAM:** ρ = 1.0 after the classifier is randomised: it never reads the
+#   classifier (the first principal component of the last feature maps, the same for every
+#   class). 0.95 after the head, then about 0.7 (0.68 to 0.74) from `blocks.15` on.
+# - **Fail, Grad-CAM++ and LayerCAM:** 0.92 after the classifier and after the head, then 0.43
+#   to 0.57. Their means over the cascade are above 0.5 on each of the three photographs.
+
+# %% [markdown]
+# ### A likely reason why Grad-CAM++ and LayerCAM survive a random classifier
 #
 # On this network the last layer's feature maps $A_k \ge 0$ (after ReLU6) go through global
 # average pooling and one linear layer, so the gradient of the class score with respect to
@@ -209,17 +219,25 @@ if not cv.config.quick():
 # divided by the number of positions). Then, read at this layer,
 # $$\text{Grad-CAM} = \mathrm{ReLU}\Big(\sum_k w_k A_k\Big), \qquad
 #   \text{LayerCAM} = \sum_k \mathrm{ReLU}(w_k)\,A_k ,$$
-# and Grad-CAM++ is LayerCAM's sum with one more positive factor per channel. Grad-CAM keeps
-# the signs: with random weights the channels usually cancel into a different map (on two of
-# the three images here). When many channels are strong on the same object, a random signed
-# mix can still peak there after the ReLU: a possible reason for the German shepherd's 0.78,
-# not tested here. The positive-only
-# CAMs add up the channels whose random weight happens to be positive, about half of them;
-# a positive mix of hundreds of non-negative channels looks like their total, which is large
-# where the features are strong, whatever the classifier. At an earlier layer, or on a network
-# whose head is not GAP + linear, the gradients vary within each channel and the result can
-# differ.
+# and Grad-CAM++ is LayerCAM's sum with one more positive factor per channel.
 #
+# - **Grad-CAM keeps the signs.** With random weights the channels usually cancel into a
+#   different map (on two of the three images here).
+# - **Grad-CAM++ and LayerCAM keep only the positive part** of the same class gradient: their
+#   weights are class-specific too, but never negative. With a random classifier about half
+#   the channels keep a positive weight.
+# - **The hypothesis (not tested here):** a positive mix of hundreds of non-negative channels
+#   looks like their plain total, large where the features are strong, whatever the
+#   classifier. Binder et al. (CVPR 2023) make a related point: top-down randomisation keeps the
+#   scale of the activations below it, so channels with large activations still tend to
+#   dominate the output.
+#   A test would compare LayerCAM's map with $\sum_k A_k$, on the trained and the random model.
+# - **Why Grad-CAM keeps 0.78 on the dog** is not tested either: when many channels are strong
+#   on the same object, a random signed mix can still peak there after the ReLU.
+# - **Only at this layer of this head.** At an earlier layer, or on a network whose head is
+#   not GAP + linear, the gradients vary within each channel and the result can differ.
+
+# %% [markdown]
 # Now look at the maps themselves, at **every step** of the cascade (the German shepherd; the
 # first column is the photograph, each map scaled by its own 99th percentile). Two figures,
 # the gradient maps first, then the CAMs, show five of the eight methods, LayerCAM for the
@@ -244,49 +262,61 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
     print(f"{name:17s}", ", ".join(f"{label} {p:.2f}" for _, label, p in top))
 
 # %% [markdown]
-# **Why guided backprop fails.** Its backward rule passes a gradient through a ReLU only where
-# the forward activation is positive **and** the incoming gradient is positive. The negative
-# half of every signal is thrown away at every layer, so what reaches the input no longer
-# depends much on the classifier's weights: it is a sum of positive paths that each fire on
-# a strong local contrast. On this image its map (second row of the first figure) traces the contour of the dog's
-# back, and the head with the background behind it (upper right), and keeps that trace down to
-# "to blocks.8": the image's local contrast rather than the decision. Nie,
-# Zhang & Patel (ICML 2018) show theoretically that such backward rules (guided backprop,
-# deconvnet) recover the image, and Adebayo et al. compare their maps with an **edge
-# detector**'s, which needs no model at all.
+# **Why guided backprop fails.**
 #
-# **Why EigenCAM "fails" differently.** Its map is a summary of the *features*, not of a
-# decision: it cannot change when the classifier changes, by construction. Once the blocks are
-# redrawn ("to blocks.15" and below, bottom row of the second figure) it keeps a coarse, centred square covering
-# most of the frame (ρ about 0.7, mean of the three images). Why is **not tested here**: in this
-# sparse cascade the random blocks are fed features from trained blocks below them, which still
-# encode where the objects are; a centre bias of random convolutions is another possible
-# reason. That is not a bug of the code but what the method is: a map of where the
-# network's features are strong, not of why it chose a class.
+# - **The rule:** at every ReLU6 it passes a gradient only where the unit's forward input lies
+#   between 0 and 6 **and** the incoming gradient is positive: at each ReLU6 the negative
+#   gradients are thrown away. EfficientNet-Lite0's linear projection layers and residual
+#   connections have no such unit and pass gradients of both signs.
+# - **What reaches the input** then depends little on the classifier's weights: a sum of
+#   positive paths that each fire on a strong local contrast.
+# - **On this image** its map (second row of the first figure) traces the contour of the dog's
+#   back, and the head with the background behind it (upper right), and keeps that trace down
+#   to "to blocks.8": the image's local contrast rather than the decision.
+# - **The papers:** Nie, Zhang & Patel (ICML 2018) show theoretically that such backward rules
+#   (guided backprop, deconvnet) recover the image; Adebayo et al. find their maps close to an
+#   **edge detector**'s output, which needs no model at all.
 #
-# **Read the figures with the numbers, not only by eye.** The **saliency** row "to head", "to
-# blocks.15" and "to blocks.12" still shows the dog's back brightly: its ρ there (0.5, 0.41
-# and 0.37, means of the three images; the dog's own values are under the panels) is pulled
-# down by the speckle noise of pixel maps, and maps with that ρ can look alike. The
-# 0.5 line is not calibrated for speckled maps (how far ρ falls between two saliency maps of
-# the *trained* model under tiny input noise, the **noise floor**, is the last exercise), so
-# we call saliency **borderline, not a pass**; Adebayo et al. also report SSIM and HOG similarity
-# for this reason, and the second printout below gives SSIM. **Grad-CAM** could "pass" by
-# *vanishing*: its maps "to blocks.15", "to blocks.8" and "to stem" (German shepherd) are all
-# black: after its ReLU nothing is left, and a constant map gets ρ = 0 by definition. That is
-# an artefact the Pitfalls list: a ReLU-based map can pass by disappearing, not by following
-# the model.
-# The printout counts the vanished maps and averages ρ over the maps that are left.
-# **The LayerCAM row** shows section 2's mechanism on one image: after the random classifier
-# and head its map is still the dog (ρ 0.98 and 0.91 under the panels); from "to blocks.15" on
-# it spreads into a blob over most of the frame.
+# **Why EigenCAM "fails" differently.**
+#
+# - Its map is a summary of the *features*, not of a decision: it cannot change when the
+#   classifier changes, by construction.
+# - Once the blocks are redrawn ("to blocks.15" and below, bottom row of the second figure) it
+#   keeps a coarse, centred square covering most of the frame (ρ about 0.7, mean of the three
+#   images).
+# - Why is **not tested here**. In this sparse cascade the random blocks are fed features from
+#   trained blocks, which still encode where the objects are; a centre bias of random
+#   convolutions is another possible reason.
+# - Not a bug of the code but what the method is: a map of where the network's features are
+#   strong, not of why it chose a class.
+
+# %% [markdown]
+# **Read the figures with the numbers, not only by eye.**
+#
+# - **Saliency:** the row "to head", "to blocks.15" and "to blocks.12" still shows the dog's
+#   back brightly, at ρ 0.5, 0.41 and 0.37 (means of the three images; the dog's own values are
+#   under the panels). Speckle pulls ρ down, so maps with that ρ can look alike.
+# - The 0.5 line is **not calibrated for speckled maps**: how far ρ falls between two saliency
+#   maps of the *trained* model under tiny input noise (the **noise floor**) is the last
+#   exercise. So we call saliency **borderline, not a pass**. Adebayo et al. also report SSIM
+#   and HOG similarity for this reason; the second printout below gives SSIM.
+# - **Grad-CAM can "pass" by vanishing:** its maps "to blocks.15", "to blocks.8" and "to stem"
+#   (German shepherd) are all black. After its ReLU nothing is left, and a constant map gets
+#   ρ = 0 by definition. The second printout counts the vanished maps and averages ρ over the
+#   rest.
+# - **The LayerCAM row** fits the mechanism proposed above, on one image: after the random
+#   classifier and head its map is still the dog (ρ 0.98 and 0.91 under the panels); from "to
+#   blocks.15" on it spreads into a blob over most of the frame.
 #
 # The printout below turns the figures into numbers: the similarity after the classifier
-# alone, and the mean similarity over the cascade. Five of the eight fail by the 0.5 rule, on
-# each of the three images: guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM.
-# The top two steps on their own give the same split: after the head these five are still at
-# 0.92 or above, Grad-CAM and Ablation-CAM below 0 (−0.34 and −0.21), and saliency at 0.5,
-# about as low as its noise floor (the last exercise), so the top steps cannot call it.
+# alone, after the head, and the mean over the cascade.
+#
+# - **Five of the eight fail** by the 0.5 rule, on each of the three images: guided backprop,
+#   deconvnet, EigenCAM, Grad-CAM++ and LayerCAM.
+# - **The top two steps give the same split:** after the head these five are still at 0.92 or
+#   above; Grad-CAM and Ablation-CAM are below 0 (−0.34 and −0.21).
+# - **Saliency after the head** is at 0.5, about as low as its noise floor (the last exercise):
+#   the top steps cannot call it.
 
 # %%
 after_classifier = {name: float(r.spearman[:, 0].mean()) for name, r in sanity.sanity.items()}
@@ -338,7 +368,7 @@ if not cv.config.quick():
     assert min(ssim_steps[k][i] for k in ("deconvnet", "guided_backprop") for i in range(4)) >= 0.86
 
 # %% tags=["check"]
-# Five methods fail (mean over the cascade above 0.5), on every image; saliency, Grad-CAM, Ablation-CAM pass
+# Five methods fail (cascade mean above 0.5) on every image; saliency borderline, Grad-CAM and Ablation-CAM pass
 failing = {k for k, v in over_cascade.items() if v > 0.5}
 if not cv.config.quick():   # quick mode randomises 4 blocks of small images only
     assert failing == {"deconvnet", "guided_backprop", "eigencam", "gradcam_pp", "layercam"}, over_cascade
@@ -379,6 +409,18 @@ if not cv.config.quick():
 # The curves have 16 steps (the fraction of pixels moves by 1/16 at a time): coarse, but
 # enough to rank the maps, and 18 maps x 4 images x 2 curves stay affordable on a CPU. The
 # images: the three of section 2 and the drum kit with an electric guitar of section 4.
+#
+# **How a map orders the pixels** (this changes the AUCs, so say it when you report them):
+#
+# - **3-channel maps** (saliency, deconvnet, guided backprop, SmoothGrad, Integrated
+#   Gradients): `cv.evaluate_methods` first sums the **absolute** values over the colour
+#   channels, so pixels are ranked by magnitude and the sign is dropped.
+# - **One-channel maps** (the CAMs, occlusion, RISE, LIME) are ranked by their **signed**
+#   value, largest first: occlusion's and LIME's negative scores (pixels whose removal raises
+#   $p_c$) come last in deletion and insertion.
+# - **Ties** (a constant map, occlusion's blocks) are broken in a seeded random order.
+# - Called on their own, `cv.deletion_curve` and `cv.insertion_curve` reduce a 3-channel map
+#   with `reduce=`: the default `"sum"` keeps the signs; `"abssum"` is what the table uses.
 
 # %% [markdown] choice="08-insertion"
 # ### Predict, then run
@@ -417,51 +459,59 @@ for n in ev.curves:
     print(f"{n:22s} {row[0]} | {row[1]}")
 
 # %% [markdown]
-# **How to read it.** The methods that score **regions** lead insertion: Grad-CAM (and
-# HiResCAM and XGrad-CAM, the same map on this network) and **LIME** tie at the top (0.647),
-# then Grad-CAM++/LayerCAM (0.640), Ablation-CAM, **occlusion** (0.633), Score-CAM (0.626)
-# and EigenCAM (0.616): putting the object's region back first restores the class after a
-# fraction of the pixels. The two curves do not always agree: LIME ties for first on insertion
-# but is 10th of the 16 methods on deletion (0.284), and occlusion, with its coarse 32-pixel stride, is in the lower half on deletion
-# too (0.293). The **gradient maps** come next on insertion **on average** (0.44 to 0.52), a
-# mean pulled down by the palace and the drum-kit scene (the markers): on the German shepherd
-# guided backprop has the best insertion AUC of all (0.784 against Grad-CAM's 0.761, the
-# curves above). Why they fall behind on the other two is not tested here; one hypothesis is
-# the substrate effect below (scattered sharp pixels mixed into the blur can make $p_c$
-# collapse). RISE, with the 64 masks used here, is no better than the gradient maps (0.464),
-# probably because 64 masks are far too few (Petsiuk et al. used thousands; the library's
-# default is 2000); its map is not shown here. The **random maps** are last *on average* on both curves.
+# **How to read it** (means over the four images):
 #
-# **Look at the markers.** One method's AUC can vary from image to image more than the methods
-# differ on one image: Grad-CAM's insertion AUC spans 0.34 over the four images, more than
-# the 16 methods' spread on the German shepherd (0.31, random maps excluded). On the drum-kit scene every deletion AUC is tiny and Grad-CAM's
-# insertion AUC is its lowest: a scene with two objects and a top class far from certain is
-# harder than a photograph of one animal. The means hide single images (the table above has every AUC of every image): guided backprop's
-# deletion AUC is *worse* than random pixels' on the red panda (0.600 against 0.590) and the
-# palace (0.329 against 0.249), and its insertion AUC on the drum kit (0.123) is below random
-# blobs' (0.207).
+# - **Regions lead insertion.** Grad-CAM (with HiResCAM and XGrad-CAM, the same map on this
+#   network) and **LIME** tie at the top (0.647), then Grad-CAM++/LayerCAM (0.640),
+#   Ablation-CAM, **occlusion** (0.633), Score-CAM (0.626) and EigenCAM (0.616): putting the
+#   object's region back first restores the class after a fraction of the pixels.
+# - **The two curves do not always agree.** LIME ties for first on insertion but is 10th of
+#   the 16 methods on deletion (0.284); occlusion, with its coarse 32-pixel stride, is in the
+#   lower half on deletion too (0.293).
+# - **The gradient maps come next on insertion on average** (0.44 to 0.52), a mean pulled down
+#   by the palace and the drum-kit scene (the markers).
+# - **On the German shepherd** guided backprop has the best insertion AUC of all (0.784 against
+#   Grad-CAM's 0.761, the curves above). Why the gradient maps fall behind on the other images
+#   is not tested here; one hypothesis is the substrate effect below.
+# - **RISE** (0.464) is no better than the gradient maps, probably because its 64 masks are far
+#   too few (Petsiuk et al. used thousands; the library's default is 2000).
+# - **The random maps** are last *on average* on both curves.
+#
+# **Look at the markers:** one image can move an AUC more than the choice of method.
+#
+# - Grad-CAM's insertion AUC spans 0.34 over the four images, more than the 16 methods' spread
+#   on the German shepherd (0.31, random maps excluded).
+# - On the drum-kit scene every deletion AUC is tiny and Grad-CAM's insertion AUC is its
+#   lowest: two objects and a top class far from certain (0.22).
+# - Guided backprop's deletion AUC is *worse* than random pixels' on the red panda (0.600
+#   against 0.590) and the palace (0.329 against 0.249); its insertion AUC on the drum kit
+#   (0.123) is below random blobs' (0.207). The table above has every AUC of every image.
 
 # %% [markdown]
-# **The substrate matters, and the blur is not neutral.** Deleting scattered pixels *to a
-# constant* gives a speckled image far from anything the network was trained on (Hooker et al.
-# 2019 retrain the network to avoid it). A blur with scattered sharp pixels can be just as
-# unnatural, and a blurred image can itself be classified: the printout below gives $p_c$ of
-# each fully blurred image (0.73 for the red panda; near 0 for the other three). The
-# random-pixel deletion curve stays high until about 40 % removed on the German shepherd
-# (near 0.95, the figure above) and on the red panda alike: since the random-pixel curve
-# behaves the same on both images, it cannot show the substrate effect; the *good* maps
-# do. On the dog guided backprop's deletion curve has
-# fallen below 0.4 at 37.5 % removed, on the red panda it is still at 0.93 (printed below);
-# there it even *rises* at first, from 0.89 to 0.97 at 25 % removed: blurring the "most
-# important" pixels adds evidence, plausibly because the blurred image is itself classified
-# as a red panda (0.73; not tested further here).
-# Grad-CAM's deletion AUC is 0.207 on the dog and 0.515 on the red panda. Every red-panda
-# deletion AUC is high (0.50 to 0.69): replacing its pixels by a blur that is still a red
-# panda seems to remove little evidence. The mixture, not the object's absence, is what
-# finally destroys the class: the three red-panda deletion curves below (drawn in section 6)
-# fall to about 0 near 87.5 % removed and jump back to 0.73 when the last sharp pixels go,
-# and putting back only 1/16 of the sharp pixels (insertion) drops $p_c$ from 0.73 to below
-# 0.1. Compare with a random map of the same smoothness (random blobs), and report both curves, on
+# **The substrate matters, and the blur is not neutral.**
+#
+# - **Off-distribution images.** Deleting scattered pixels *to a constant* gives a speckled
+#   image far from anything the network was trained on (Hooker et al. 2019 retrain the network
+#   to avoid it). A blur with scattered sharp pixels can be just as unnatural.
+# - **A blurred image can itself be classified:** $p_c$ of each fully blurred image is 0.73 for
+#   the red panda, near 0 for the other three (the printout below).
+# - **Random pixels cannot show the effect.** Their deletion curve stays near 0.95 up to about
+#   40 % removed on the German shepherd (grey line in the figure above; still about 0.8 at 56 %)
+#   and at 0.85 to 0.87 up to 37.5 % on the red panda (printed below): high on both images.
+# - **A good map does show it.** Guided backprop's deletion curve has fallen below 0.4 at
+#   37.5 % removed on the dog; on the red panda it is still at 0.93 there, and it even *rises*
+#   at first, from 0.89 to 0.97 at 25 % removed. Blurring the "most important" pixels adds
+#   evidence, plausibly because the blurred image is itself a red panda to the network (0.73;
+#   not tested further here).
+# - **Every red-panda deletion AUC is high** (0.50 to 0.69; Grad-CAM 0.515 against 0.207 on
+#   the dog): replacing its pixels by a blur that is still a red panda seems to remove little
+#   evidence.
+# - **The mixture destroys the class.** The three red-panda deletion curves (drawn in section
+#   6) fall to about 0 near 87.5 % removed and jump back to 0.73 when the last sharp pixels
+#   go; putting back only 1/16 of the sharp pixels (insertion) drops $p_c$ from 0.73 to below
+#   0.1.
+#
+# Compare with a random map of the same smoothness (random blobs), and report both curves, on
 # many images, with the spread.
 
 # %%
@@ -636,53 +686,72 @@ if not cv.config.quick():
     assert int(tied[:, 0].min()) == 0 and int(tied[:, 0].min()) < min(int(b[1]) for b in drum)   # above the drum box
 
 # %% [markdown]
-# **What to look at:** with 0 pixels of tolerance (the figure, and the printout's first
-# column) five methods hit both objects: Grad-CAM, HiResCAM, XGrad-CAM,
-# Score-CAM and Ablation-CAM, the CAMs whose channel weights are **class-specific**: a signed
-# gradient (Grad-CAM, HiResCAM, XGrad-CAM), the signed drop of the class score when a channel
-# is removed (Ablation-CAM), or the class probability of the image masked by one channel
-# (Score-CAM; as in Wang et al.'s definition of the channel weight, the Channel-wise
-# Increase of Confidence $f(X \circ H_k) - f(X_b)$, with the mean image as the baseline
-# $X_b$; their reference code drops the baseline term and uses the masked image's
-# probability itself, which is never negative).
-# Their `drum` map moves to the drum kit: a class map follows the class. Grad-CAM++ and
-# LayerCAM hit the guitar and miss the drum. Their guitar and drum maps are positively
-# correlated (ρ about 0.5, printout above), while Grad-CAM's and Score-CAM's two maps are
-# anti-correlated (−0.23 and −0.52): their drum map moves only partly away from the guitar. What matters is how much
-# the weights change with the class, not their sign alone: ReLU(w_k) spread over hundreds of
-# channels adds up to roughly the total activation, whatever the class, while Score-CAM's
-# weights are large only on the channels whose masked image shows that class. That fits
-# section 2's mechanism, but one image does not prove it. EigenCAM's two panels are the same map (it
-# ignores the class): with two classes of one image, the pointing game is unfair to a
-# class-agnostic method by design (here it hits the guitar only). Occlusion (coarse 32-pixel
-# stride), **RISE** and **LIME** (64 samples each) also hit the guitar and miss the drum.
-# Occlusion's drum miss comes from the tie rule, not from where its map points: its maximal
-# 32-pixel block (outlined) reaches the image's top edge, above the drum box. The
-# gradient maps saliency, deconvnet, guided backprop and Integrated Gradients hit the drum and
-# miss the guitar: even the guitar's map peaks on the drum kit (the saliency panel).
-# **SmoothGrad** is the one gradient map that does the opposite: it hits the guitar and misses
-# the drum. With Zhang et al.'s 15 pixels (second column) Grad-CAM++, LayerCAM, EigenCAM,
-# occlusion and RISE hit the drum too: their drum misses were near misses. The gradient maps
-# still miss the guitar, and SmoothGrad and LIME still miss the drum.
+# **What to look at:** the hits with 0 pixels of tolerance (the figure, and the printout's
+# first column), on this one image.
 #
-# **The colour scale.** Saliency, Grad-CAM and EigenCAM are drawn from their own minimum
-# (dark blue, 0 on the first colour bar) to their own maximum (dark red, 1). Occlusion's
-# scores are signed: a block whose removal *raises* $p_c$ scores below 0 (the printout above
-# gives each occlusion map's lowest and highest score). Its panels use the second colour
-# bar, symmetric about 0: white where removing the block changes nothing, red where it lowers
-# $p_c$, blue where it raises it, each panel divided by its largest absolute score. The
-# pointing game reads only the maximum, so the verdicts do not depend on the colours.
+# - **Five methods hit both objects:** Grad-CAM, HiResCAM, XGrad-CAM, Score-CAM and
+#   Ablation-CAM. Their `drum` map moves to the drum kit: a class map follows the class.
+# - **Their channel weights are signed, or change strongly with the class:** a signed gradient
+#   (Grad-CAM, HiResCAM, XGrad-CAM), the signed drop of the class score when a channel is
+#   removed (Ablation-CAM), or the class probability of the image masked by one channel
+#   (Score-CAM).
+# - **Score-CAM's weight** is Wang et al.'s Channel-wise Increase of Confidence,
+#   $f(X \circ H_k) - f(X_b)$, with a generic baseline $X_b$; the course uses the mean image as
+#   $X_b$. Their reference code drops the baseline term and uses the masked image's
+#   probability itself, which is never negative.
+# - **Grad-CAM++ and LayerCAM** hit the guitar and miss the drum. Their weights are
+#   class-specific too (the positive part of the class gradient), but never negative. Their
+#   guitar and drum maps are positively correlated (ρ about 0.5, printout above); Grad-CAM's
+#   and Score-CAM's are anti-correlated (−0.23 and −0.52). A possible reason, untested: summed
+#   over hundreds of channels, ReLU(w_k) gives roughly the total activation whatever the
+#   class. One image does not prove it.
+# - **With Zhang et al.'s 15 pixels** (second column) Grad-CAM++, LayerCAM, EigenCAM,
+#   occlusion and RISE hit the drum too: their drum misses were near misses, and on this image
+#   the two groups of CAMs no longer differ.
+# - **EigenCAM's two panels are the same map** (it ignores the class): with two classes of one
+#   image, the pointing game is unfair to a class-agnostic method by design.
+# - **Occlusion** (coarse 32-pixel stride), **RISE** and **LIME** (64 samples each) hit the
+#   guitar and miss the drum (SmoothGrad and LIME still miss it at 15 pixels).
+# - **The gradient maps** saliency, deconvnet, guided backprop and Integrated Gradients hit the
+#   drum and miss the guitar, at both tolerances: even the guitar's map peaks on the drum kit.
+#   **SmoothGrad** does the opposite.
+
+# %% [markdown]
+# **Occlusion's drum map is weak evidence.**
 #
-# **Mind the chance level.** A hit only means that one pixel, the map's maximum, fell in a
-# box. A maximum on a random pixel hits an object as often as its boxes cover the image (how
-# often is that here? the exercise at the end measures it), and the guitar-body and
-# bass-drum boxes share a narrow strip along the drum's rim: only a peak inside that strip
-# hits both (EigenCAM's, just right of it, hits the guitar only). With a 0-pixel tolerance, the argmax of a
-# speckled pixel map is one noisy pixel, which is why Zhang et al. allow 15 pixels (the
-# printout's second column). Compare hit rates with the boxes' share of the image, and use many images: the
-# pointing game ignores the map's scale, but it is blind to everything but one pixel (a map
-# can hit the box and still spread over the whole image).
+# - Its scores span −0.037 to 0.024 (the printout above) for a class whose $p_c$ is only 0.05:
+#   hiding any block changes $p(\text{drum})$ very little, so its maximum says little.
+# - Its darkest **blue** blocks lie on the bass drum's face: hiding them *raises* $p(\text{drum})$.
+#   On this image the "drum" class does not rest on the bass drum's face.
+# - Its maximal block (outlined) lies in the upper drum box but pokes a few pixels above it, to
+#   the image's top edge; all tied pixels must lie in a box, so it misses. The tie rule is one
+#   reason for the miss; the weak, partly contrary map is another.
 #
+# **The colour scale.**
+#
+# - Saliency, Grad-CAM and EigenCAM use the **jet bar** (right, "map, from its minimum (0) to
+#   its maximum (1)"): dark blue at the map's own minimum, dark red at its maximum.
+# - Occlusion's scores are signed: a block whose removal *raises* $p_c$ scores below 0. Its
+#   panels use the **red–blue bar** (left, "Occlusion: map / its largest |value|", −1 to 1):
+#   white where removing the block changes nothing, red where it lowers $p_c$, blue where it
+#   raises it.
+# - The pointing game reads only the maximum, so the verdicts do not depend on the colours.
+
+# %% [markdown]
+# **Mind the chance level.**
+#
+# - A hit only means that one pixel, the map's maximum, fell in a box. A maximum on a random
+#   pixel hits an object as often as its boxes cover the image (how often here? the exercise at
+#   the end measures it).
+# - The guitar-body and bass-drum boxes share a narrow strip along the drum's rim: only a peak
+#   inside that strip hits both (EigenCAM's, just right of it, hits the guitar only).
+# - With a 0-pixel tolerance the argmax of a speckled pixel map is one noisy pixel, which is
+#   why Zhang et al. allow 15 pixels.
+# - Compare hit rates with the boxes' share of the image, and use many images. The pointing
+#   game ignores the map's scale, and it is blind to everything but one pixel (a map can hit
+#   the box and still spread over the whole image).
+
+# %% [markdown]
 # ## 5. Six more numbers from the literature
 #
 # Deletion and insertion are one family. Three papers add six more numbers, each one per image;
@@ -708,7 +777,7 @@ if not cv.config.quick():
 #   *Variant:* $p_c$ of one image instead of the accuracy over a dataset, and only 10, 30 and
 #   50 % removed, most relevant first (Rong et al. use many fractions, in both orders).
 # - **Max- and avg-sensitivity** (Yeh et al. 2019): how far the map moves when the image moves
-#   a little, $\max_{\|y - x\|_\infty \le r} \|\Phi(y) - \Phi(x)\| / \|\Phi(x)\|$ over random
+#   within a box of radius $r$, $\max_{\|y - x\|_\infty \le r} \|\Phi(y) - \Phi(x)\| / \|\Phi(x)\|$ over random
 #   points $y$ (or their mean; **lower** is better). A robustness test, not a faithfulness test.
 #   *Variant:* Yeh et al. do not divide by $\|\Phi(x)\|$; the normalised form (as in later
 #   libraries) makes maps of different scales comparable. The "max" over a few random points
@@ -722,6 +791,11 @@ if not cv.config.quick():
 # r = 0.2. Noise and radius are in the network's normalised input units: EfficientNet-Lite0
 # takes pixels $p \in [0, 255]$ as $(p - 127)/128$, so one grey level is 1/128 ≈ 0.008 units,
 # σ = 0.1 about 13 grey levels and r = 0.2 about 26.
+#
+# **r = 0.2 is not a small move.** Each input value moves by up to 0.2, uniformly: a standard
+# deviation of about 0.12, six times the σ = 0.02 that already brings saliency's ρ down to
+# 0.46–0.72 in the noise-floor exercise (the last exercise). Read the sensitivities below with that
+# in mind.
 
 # %%
 FEW = ["saliency", "guided_backprop", "gradcam", "gradcam_pp", "eigencam"]
@@ -745,33 +819,39 @@ for metric, values in more.scores.items():
 # **What to look at:** each metric ranks the maps its own way, and two of them (Increase in
 # Confidence and infidelity) cannot tell a CAM from random blobs.
 #
-# - **Average Drop and Increase in Confidence** favour smooth maps. The CAMs lose about 1 % of
-#   $p_c$ at most on average and raise it on 3 of the 4 images; saliency and guided backprop lose
-#   99.7 % (scaled by its maximum, a speckled map keeps a few pixels and fades the rest). But
-#   **random blobs** lose only 11 % (ten times the CAMs' loss, so Average Drop does separate
-#   them, but far from the pixel maps' 99.7 %) and raise $p_c$ on 3 of 4 images too: a map that leaves
-#   most of the image at least half visible passes. They measure how much evidence survives the mask, not
-#   whether the map knows where it is.
-# - **Infidelity** reverses the order: on three of the four images, saliency's and guided
-#   backprop's are 7 to 34 times lower than the CAMs', and the CAMs score like random
-#   blobs (within 5 %) on every image. The palace dominates the means (2.1 to 3.4 for every map).
-#   Why the pixel maps win is **not tested here**. "The gradient is the best linear model"
-#   does not settle it: Yeh et al. show the gradient to be infidelity-optimal only as the
-#   perturbation shrinks to zero, and that smoothing an explanation (as SmoothGrad does) can
-#   lower its infidelity; the noise here is not small (σ = 0.1, about 13 grey levels, on each of
-#   the ~150,000 input values), and guided backprop, not a gradient, scores lower than
-#   saliency on average (0.558 against 0.742; lower on the red panda and the palace).
-# - **ROAD** agrees with deletion on the CAMs (lowest, 0.12 to 0.14). It brings saliency level
+# - **Average Drop and Increase in Confidence favour smooth maps.** The CAMs lose at most about
+#   1 % of $p_c$ on average (0.002 to 0.010) and raise it on 3 of the 4 images; saliency and
+#   guided backprop lose 99.7 % (scaled by its maximum, a speckled map keeps a few pixels and
+#   fades the rest).
+# - **Random blobs** lose 11 %: 11 to 54 times the CAMs' loss, so Average Drop does separate
+#   them, but far from the pixel maps' 99.7 %. They raise $p_c$ on 3 of 4 images too: a map
+#   that leaves most of the image at least half visible passes. Both numbers measure how much
+#   evidence survives the mask, not whether the map knows where it is.
+# - **Infidelity reverses the order.** On three of the four images saliency's and guided
+#   backprop's are 7 to 34 times lower than the CAMs'. The palace dominates the means (2.1 to
+#   3.4 for every map).
+# - **The CAMs score like random blobs** (within 5 %) on every image. A possible reading, not
+#   tested here: at this noise scale infidelity rewards agreement with the gradient's pixel
+#   pattern, not localisation. A constant map, which would settle it, is not scored here.
+# - **Why the pixel maps win is not tested here.** "The gradient is the best linear model" does
+#   not settle it: Yeh et al. show the gradient to be infidelity-optimal only as the
+#   perturbation shrinks to zero, and that smoothing an explanation can lower its infidelity.
+#   The noise here is not small (σ = 0.1, about 13 grey levels, on each of the ~150,000 input
+#   values), and guided backprop, not a gradient, scores lower than saliency on average (0.558
+#   against 0.742; lower on the red panda and the palace).
+# - **ROAD agrees with deletion on the CAMs** (lowest, 0.12 to 0.14). It brings saliency level
 #   with random blobs (0.27 against 0.27; lower on 2 of the 4 images) and shrinks guided
 #   backprop's lead (0.24 against 0.27, still lower on every image). On deletion (section 3)
-#   both gradient maps beat the random maps on average (0.31 against 0.38 and 0.42), though
-#   not on every image. ROAD here differs from deletion in two ways at once: the imputation
-#   (which hides the shape of the holes) and the range (10, 30 and 50 % removed against 16
-#   steps to 100 %), so these numbers cannot say which of the two shrinks the gap.
-# - **Sensitivity**: the gradient maps move by more than their own size (max-sensitivity 1.2:
-#   their speckle is redrawn at every point), the CAMs by about 20 %. EigenCAM, which ignores
-#   the class, is as stable as Grad-CAM (0.21 against 0.20): stability is not faithfulness
-#   (a constant map has sensitivity 0).
+#   both gradient maps beat the random maps on average (0.31 against 0.38 and 0.42).
+# - **Why ROAD shrinks the gap is open:** it differs from deletion in two ways at once, the
+#   imputation (which hides the shape of the holes) and the range (10, 30 and 50 % removed
+#   against 16 steps to 100 %).
+# - **Sensitivity:** the gradient maps move by more than their own size (max-sensitivity about
+#   1.2: their speckle is redrawn at every point), the CAMs by about 20 %. With r = 0.2 much of
+#   the gradient maps' value is plausibly the noise floor again (six times smaller noise
+#   already lowers saliency's ρ to 0.46–0.72); a smaller radius is not measured here.
+# - **EigenCAM, which ignores the class, is as stable as Grad-CAM** (0.21 against 0.20):
+#   stability is not faithfulness (a constant map has sensitivity 0).
 
 # %% tags=["check"]
 # The section's readings: blobs pass Average Drop and Increase; infidelity favours the gradient maps; ROAD; sensitivity
@@ -904,8 +984,9 @@ assert cv.exercises.check_box_share(box_share_solution)
 # Neither explains the **decision**: neither map changes when the classifier does. **Guided
 # backprop** shows the local contrasts of the image that pass the network's positive paths: a
 # partial recovery of the image (Nie et al. 2018), which Adebayo et al. find close to an edge
-# detector's output; it can tell you at which resolution and on which edges the early layers
-# respond, not why the class was chosen. **EigenCAM** shows
+# detector's output. It can tell you which image edges pass the network's positive paths
+# (mostly a property of the image and the first layers: its map barely changed until the stem
+# was redrawn), not why the class was chosen. **EigenCAM** shows
 # where the last feature maps are strongest (their first principal component): a class-agnostic
 # "where are the objects the network sees" map, useful for a quick look at what the features
 # cover (one map for every class: on the drum kit it shows the guitar, whichever class you ask
@@ -996,42 +1077,57 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   pass on its late steps: read the classifier and head steps on their own, against the noise
 #   floor.
 # - **The 0.5 threshold is a convention** (this notebook's), and the cascade tests the
-#   *model*; Adebayo et al. also run a **data randomisation** test (retrain on random labels),
-#   not covered here.
-# - **Results hold for this network and layer.** Grad-CAM++ and LayerCAM fail here because
-#   they keep only the positive gradients **and**, at the last layer of a GAP + linear network,
-#   the gradient is one constant per channel: together, a positive mix of the channels that
-#   hardly depends on the classifier.
+#   *model*. Adebayo et al. also randomise one layer at a time (*independent* randomisation)
+#   and run a **data randomisation** test (retrain on random labels); neither is covered here.
+# - **The randomisation test has its own critics.** Yona & Greenfeld (2021) argue that some of
+#   Adebayo et al.'s conclusions may be artefacts of the tasks evaluated on. Binder et al.
+#   (CVPR 2023) show that uninformative, noise-like maps easily score well on it, and that
+#   top-down randomisation keeps the scale of the activations below, so maps after
+#   randomisation can only be expected to differ so far. Treat it as one test, not a ranking.
+# - **Results hold for this network and layer.** A likely reason, not tested here, why
+#   Grad-CAM++ and LayerCAM fail: they keep only the positive part of the class gradient,
+#   and at the last layer of a GAP + linear network that gradient is one constant per channel.
+#   A positive mix of hundreds of channels may then look like their total, whatever the
+#   classifier.
 # - **Deletion depends on its substrate** (blur here, a constant in the paper). The substrate
 #   can itself be classified (the blurred red panda scores 0.73), and mixing scattered sharp
 #   pixels into it can be as off-distribution as a black speckle: on the red panda, putting
 #   back 1/16 of the sharp pixels drops $p_c$ from 0.73 to below 0.1. Unnormalised AUCs weigh
 #   confident images more, and dividing by $p_c$ can weigh an unsure one more still: compare
-#   ranks per image.
+#   ranks per image. How a map orders its pixels (signed value or magnitude, section 3) changes
+#   the AUCs too: report it.
 # - **The pointing game** has a chance level (the boxes' share of the image), a tolerance
-#   (0 pixels and Zhang et al.'s 15 pixels, both scored here), a rule for tied maxima (occlusion's drum miss) and
-#   overlapping boxes.
+#   (0 pixels and Zhang et al.'s 15 pixels, both scored here), a rule for tied maxima (one
+#   reason for occlusion's drum miss) and overlapping boxes; a map of tiny changes (occlusion's
+#   drum map) gives a weak maximum.
 # - **Average Drop and Increase in Confidence reward smooth maps** that keep much of the image:
 #   random blobs pass them here. **Low sensitivity is not faithfulness**: a constant map is
-#   perfectly stable. Infidelity depends on the noise chosen and here favours the pixel maps.
+#   perfectly stable, and a large radius (r = 0.2 here) may mostly measure a speckled map's
+#   noise floor. Infidelity depends on the noise chosen: here it favours the pixel maps and cannot
+#   tell the CAMs from random blobs.
 # - **The metrics need testing too.** Tomsett et al. (*Sanity Checks for Saliency Metrics*,
 #   AAAI 2020) find that faithfulness metrics of this kind can be statistically unreliable
 #   and inconsistent with one another; the disagreements between the metrics in sections 3
 #   and 5 fit that finding.
-#
+
+# %% [markdown]
 # ## What to take away
 #
 # - **A map can be pretty and say nothing about the model.** On EfficientNet-Lite0 (three
-#   photographs, one random draw), guided backprop's and deconvnet's image-like traces keep
-#   ρ ≥ 0.97 down to `blocks.15` and above 0.7 down to `blocks.8`, and break only when the
-#   stem is redrawn (0.22 and 0.25). EigenCAM's class-agnostic map keeps ρ of about 0.7 or
-#   more at every step. The positive-only CAMs (Grad-CAM++, LayerCAM), read at the last
-#   layer, are unchanged by a random classifier and head (0.92), then stay near 0.5 (0.43 to
-#   0.57) while their maps spread (LayerCAM's on the German shepherd into a blob). All five fail the sanity check (mean ρ over
-#   the cascade above 0.5), for different reasons (backward rules
-#   that discard the negative half; maps that never read the classifier, or keep only the
-#   positive part of its gradients). Run the check, on several images, on any new method
-#   before you trust it, and look at the maps as well as ρ.
+#   photographs, one random draw, a sparse cascade), five methods fail the sanity check (mean ρ
+#   over the cascade above 0.5):
+#   - guided backprop's image-like trace stays at ρ ≥ 0.97 down to `blocks.12` and breaks
+#     only when the stem is redrawn (0.22); deconvnet's declines earlier (0.84 at `blocks.12`,
+#     0.75 at `blocks.8`) and breaks at the stem too (0.25);
+#   - EigenCAM's class-agnostic map never falls much below ρ = 0.7 (0.68 at its lowest);
+#   - the positive-only CAMs (Grad-CAM++, LayerCAM), read at the last layer, are nearly
+#     unchanged by a random classifier and head (ρ 0.92), then stay near 0.5 (0.43 to 0.57)
+#     while their maps spread (LayerCAM's on the German shepherd into a blob).
+#
+#   Likely reasons differ: maps close to an edge detector's output; a map that never reads
+#   the classifier; maps that keep only the positive part of its gradient (a mechanism
+#   proposed here, not tested). Run the check, on several images, on any new method before
+#   you trust it, and look at the maps as well as ρ.
 # - **Faithfulness is measured by using the map**: delete or insert pixels in its order, and
 #   compare with random maps, including one of the same smoothness. One image's AUC can
 #   differ from the next by more than the methods differ: show the spread.
