@@ -260,11 +260,11 @@ assert 0.6 < iou < 0.8 and found[1] > 20 and guitar_box[1] == 0
 # %% [markdown]
 # **What to look at:** the box from the thresholded map would count as a correct
 # localisation (IoU above 0.5), but it is not the guitar's box: it starts some 40 pixels
-# below the top of the neck and reaches left onto the drum kit. CAM lights the parts that
-# discriminate the class most (here the body), not the whole object, and on this image the
-# upper neck stays below 20 % of the peak. Two likely causes, not tested here: the body
-# discriminates the class most, and the neck (about 32 pixels wide) is barely one 32-pixel
-# cell at 7x7, so the cells that hold it hold as much background. Section 4 shows what a
+# below the top of the neck and reaches left onto the drum kit. The map lights the body, not
+# the whole guitar: on this image the upper neck stays below 20 % of the peak. Two likely
+# causes, not tested here: the body discriminates the class most (Zhou et al.'s reading of
+# such maps), and the neck (about 32 pixels wide) is barely one 32-pixel cell at 7x7, so the
+# cells that hold it hold as much background. Section 4 shows what a
 # 320-pixel input changes. One image is one example, not an accuracy: Zhou et al. report
 # localisation error over the whole ImageNet validation set.
 
