@@ -82,8 +82,8 @@ def draw_boxes(ax, boxes: Boxes, label: bool = True, fontsize: float = 8) -> Non
             )
 
 
-def _box_legend(fig, boxes: Boxes, fontsize: float, peak: bool = False) -> None:
-    """One legend entry per box label (its colour and line style), under the figure, on a
+def _box_legend(fig, boxes: Boxes, fontsize: float, peak: bool = False, title: str = "hand-drawn boxes") -> None:
+    """One legend entry per box label (its colour and line style), under the figure, titled ``title``, on a
     grey background so that the white boxes show; ``peak=True`` adds the white cross that
     :func:`~cnnviz_lab.plot.core.mark_peak` draws on each map's maximum."""
     from matplotlib.lines import Line2D
@@ -104,7 +104,7 @@ def _box_legend(fig, boxes: Boxes, fontsize: float, peak: bool = False) -> None:
             facecolor="0.35",
             framealpha=1.0,
             labelcolor="white",
-            title="hand-drawn boxes",
+            title=title,
             title_fontsize=fontsize,
         )
         legend.get_title().set_color("white")

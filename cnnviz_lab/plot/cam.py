@@ -119,7 +119,7 @@ def cam_row(
     scale_label: str | None = None,
     peaks: bool = False,
     fontsize: float = 9,
-    legend: bool = False,
+    legend: bool | str = False,
     cmap: str | None = None,
 ) -> Figure:
     """The image followed by one overlay per map, each with its title.
@@ -134,14 +134,15 @@ def cam_row(
     with a cross (the pointing game's pixel). ``fontsize``: the panel titles' size in points
     (colour-bar and box labels one point smaller); raise it for a figure meant to be projected.
     ``legend=True`` adds a legend of the box labels under the row (each label's colour and line
-    style), for rows where boxes of the same label are drawn on every panel; with ``peaks=True``
-    it also names the cross ("map's maximum"). ``cmap``: a matplotlib colour map name (default
-    ``"jet"`` on the own scale, ``"RdBu_r"`` on the signed one).
-    """
+    style; with ``peaks=True`` also the cross, "map's maximum"); a string titles that legend
+    (default "hand-drawn boxes") and leaves the image unlabelled. ``cmap``: a matplotlib colour
+    map name (default ``"jet"`` on the own scale, ``"RdBu_r"`` on the signed one)."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     _check_boxes(boxes)
     fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
+    if not isinstance(legend, (bool, str)):
+        raise TypeError(f"legend must be True, False or a legend title (str), got {type(legend).__name__}")
     base = image_array(x[:1], classifier)
     cmap = colour_map_name(cmap, "jet" if scale == "own" else "RdBu_r")
     if scale == "own":
@@ -162,12 +163,12 @@ def cam_row(
     map_axes = panels[1:] if show_image else panels
     if boxes is not None:
         for i, ax in enumerate(panels):
-            draw_boxes(ax, boxes, label=show_image and i == 0, fontsize=small)
+            draw_boxes(ax, boxes, label=show_image and i == 0 and not isinstance(legend, str), fontsize=small)
     if peaks:
         for ax, m in zip(map_axes, maps):
             mark_peak(ax, reduce_channels(to_numpy(m).squeeze()), base.shape[:2])
     if legend and boxes is not None:
-        _box_legend(fig, boxes, small, peak=peaks)
+        _box_legend(fig, boxes, small, peak=peaks, title=legend if isinstance(legend, str) else "hand-drawn boxes")
         fig.set_figheight(fig.get_figheight() + 0.5 + 0.1 * max(fontsize - 9, 0))  # room for the legend
     if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
