@@ -134,6 +134,8 @@ def explanation_change(
     fontsize: float = 9,
     cmap: str = "jet",
     masks: float | None = None,
+    dilate: int = 1,
+    reference: str | None = None,
 ) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
     the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
@@ -144,7 +146,12 @@ def explanation_change(
     ``cmap``: the maps' colour map (a perceptually uniform one such as "inferno" draws no
     false edges). ``masks``: a fraction of the pixels (e.g. 0.01); under each method's row, a
     row of every map's top ``masks`` pixels (yellow), each titled with the share of them that
-    are also in the top of its comparison's ``before`` map (chance: ``masks``)."""
+    are also in the top of its comparison's ``before`` map (chance: ``masks``).
+    ``dilate``: an odd side length; each top pixel is drawn as a ``dilate`` x ``dilate``
+    square (a maximum filter) so that single pixels stay visible when projected; the shares
+    are computed on the pixels themselves. ``reference``: how the mask titles name the map
+    the shares are taken against (e.g. "the clean 'tiger cat' map's top 1%"; None: "its
+    clean map's")."""
     import matplotlib
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -153,6 +160,10 @@ def explanation_change(
         raise ValueError(f"cmap must be the name of a matplotlib colour map, got {cmap!r}")
     if masks is not None and (isinstance(masks, bool) or not isinstance(masks, (int, float)) or not 0 < masks < 1):
         raise ValueError(f"masks must be a fraction of the pixels in (0, 1) or None, got {masks!r}")
+    if isinstance(dilate, bool) or not isinstance(dilate, int) or dilate < 1 or dilate % 2 == 0:
+        raise ValueError(f"dilate must be an odd positive integer, got {dilate!r}")
+    if reference is not None and not isinstance(reference, str):
+        raise TypeError(f"reference must be a string or None, got {type(reference).__name__}")
 
     names = list(change.before)
     base, adv = image_array(x[index : index + 1], classifier), image_array(x_adv[index : index + 1], classifier)
@@ -182,13 +193,15 @@ def explanation_change(
     if masks is not None:
         comparisons = [change, change] + [c for _, c, _ in controls]
         for row, name in zip(subs[1::2], names):
-            _mask_row(row, name, columns, comparisons, index, masks, fontsize)
+            _mask_row(row, name, columns, comparisons, index, masks, fontsize, dilate, reference)
     return fig
 
 
-def _mask_row(row, name: str, columns: list, comparisons: list, index: int, share: float, fontsize: float) -> None:
-    """A row of each column's top-``share`` pixels over its dimmed greyscale image, titled with
-    the share of them also in the top of the column's comparison's ``before`` map."""
+def _mask_row(row, name: str, columns: list, comparisons: list, index: int, share: float, fontsize: float,
+              dilate: int = 1, reference: str | None = None) -> None:
+    """A row of each column's top-``share`` pixels over its dimmed greyscale image (each drawn
+    as a ``dilate`` x ``dilate`` square), titled with the share of them also in the top of the
+    column's comparison's ``before`` map (named ``reference``)."""
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import ListedColormap, Normalize
 
@@ -198,14 +211,17 @@ def _mask_row(row, name: str, columns: list, comparisons: list, index: int, shar
         k = max(1, int(share * h.numel()))
         top = set(h.topk(k).indices.tolist())
         shown = np.repeat(img.mean(axis=2, keepdims=True), 3, axis=2) * 0.45
-        flat = shown.reshape(-1, 3)
-        flat[list(top)] = (1.0, 0.85, 0.0)
-        ax.imshow(flat.reshape(shown.shape))
+        mask = torch.zeros(h.numel())
+        mask[list(top)] = 1.0
+        mask = torch.nn.functional.max_pool2d(mask.reshape(1, *maps[name][index].shape), dilate, 1, dilate // 2)
+        shown[to_numpy(mask[0]) > 0] = (1.0, 0.85, 0.0)
+        ax.imshow(shown)
         if i == 0:
             ax.set_title(f"clean map's top {share:.0%}", fontsize=fontsize)
         else:
             ref = set(comp.before[name][index].flatten().topk(k).indices.tolist())
-            ax.set_title(f"top {share:.0%}: {len(top & ref) / k:.0%} shared\nwith its clean map's", fontsize=fontsize)
+            against = "with its clean map's" if reference is None else f"with {reference}"
+            ax.set_title(f"top {share:.0%}: {len(top & ref) / k:.0%} shared\n{against}", fontsize=fontsize)
         ax.set_axis_off()
     row.suptitle(f"{name}: the top {share:.0%} of each map's pixels (chance overlap {share:.0%})", fontsize=fontsize + 1)
     bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap=ListedColormap([(0.25, 0.25, 0.25), (1.0, 0.85, 0.0)])), ax=axes, shrink=0.85, aspect=20, ticks=[0.25, 0.75])
@@ -213,19 +229,33 @@ def _mask_row(row, name: str, columns: list, comparisons: list, index: int, shar
 
 
 
-def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str, amplify: float | None = None) -> Figure:
+def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str, amplify: float | None = None,
+                             *, fontsize: float = 9, photo: torch.Tensor | None = None) -> Figure:
     """The fooling change (``(3,H,W)`` in pixel levels, amplified) beside a class
     visualisation (``(3,H,W)`` RGB in [0, 1]) of the same class, each titled with its share
-    of energy at high spatial frequencies (:func:`cnnviz_lab.adversarial.high_frequency_share`)."""
+    of energy at high spatial frequencies (:func:`cnnviz_lab.adversarial.high_frequency_share`).
+    ``fontsize``: the titles' size; ``photo``: an optional ``(3,H,W)`` RGB image in [0, 1]
+    (e.g. the attacked photograph) shown first, titled with its own share."""
+    if isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0:
+        raise ValueError(f"fontsize must be a positive number, got {fontsize!r}")
+    if photo is not None and (not isinstance(photo, torch.Tensor) or photo.dim() != 3 or photo.shape[0] != 3):
+        raise ValueError(f"photo must be a (3,H,W) tensor or None, got {getattr(photo, 'shape', type(photo).__name__)}")
     amp = amplify if amplify is not None else 127.5 / max(float(delta.abs().max()), 1e-6)
     hf_d = float(high_frequency_share(delta[None]))
     hf_v = float(high_frequency_share(visualisation[None]))
-    fig = Figure(figsize=(7.5, 4.0), layout="constrained")
-    a, b = fig.subplots(1, 2)
+    n = 2 if photo is None else 3
+    fig = Figure(figsize=(7.5, 4.0) if photo is None else (12.5, 4.6), layout="constrained")
+    axes = list(fig.subplots(1, n))
+    if photo is not None:
+        p = axes.pop(0)
+        p.imshow(to_numpy(photo).transpose(1, 2, 0).clip(0, 1))
+        p.set_title(f"the photograph\nhigh-frequency share {float(high_frequency_share(photo[None])):.2f}", fontsize=fontsize)
+        p.set_axis_off()
+    a, b = axes
     a.imshow(_difference(delta, amp))
-    a.set_title(f"the fooling change (x{amp:.0f}, mid-grey = no change)\nhigh-frequency share {hf_d:.2f}", fontsize=9)
+    a.set_title(f"the fooling change (x{amp:.0f}, mid-grey = no change)\nhigh-frequency share {hf_d:.2f}", fontsize=fontsize)
     b.imshow(to_numpy(visualisation).transpose(1, 2, 0).clip(0, 1))
-    b.set_title(f"what the network wants to see for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=9)
+    b.set_title(f"what the network wants to see for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=fontsize)
     for ax in (a, b):
         ax.set_axis_off()
     return fig

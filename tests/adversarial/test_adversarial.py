@@ -343,3 +343,41 @@ def test_explanation_change_cmap_and_masks(lite, cat):
         cv.plot.explanation_change(ch, cat, a.x, lite, masks=1.5)
     with pytest.raises(ValueError, match="cmap"):
         cv.plot.explanation_change(ch, cat, a.x, lite, cmap="no such map")
+
+
+def test_explanation_change_dilate_and_reference(lite, cat):
+    """explanation_change(dilate=, reference=): each top pixel is drawn as a dilate x dilate
+    square (more yellow pixels, same share in the title); the titles name the reference;
+    bad values name the argument."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
+    ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency})
+
+    def yellow(fig):
+        panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+        img = panels[2].get_images()[0].get_array()
+        return int(((img[..., 0] == 1.0) & (img[..., 2] == 0.0)).sum()), panels[3].get_title()
+
+    n1, t1 = yellow(cv.plot.explanation_change(ch, cat, a.x, lite, masks=0.01))
+    n5, t5 = yellow(cv.plot.explanation_change(ch, cat, a.x, lite, masks=0.01, dilate=5, reference="the clean map's top 1%"))
+    assert n1 == max(1, int(0.01 * ch.before["saliency"][0].numel())) and n1 < n5 <= 25 * n1
+    assert t1.endswith("with its clean map's") and t5.endswith("with the clean map's top 1%")
+    assert t1.split("\n")[0] == t5.split("\n")[0]
+    with pytest.raises(ValueError, match="dilate"):
+        cv.plot.explanation_change(ch, cat, a.x, lite, masks=0.01, dilate=4)
+    with pytest.raises(TypeError, match="reference"):
+        cv.plot.explanation_change(ch, cat, a.x, lite, masks=0.01, reference=3)
+
+
+def test_fooling_vs_visualisation_fontsize_and_photo(lite, cat):
+    """fooling_vs_visualisation(fontsize=, photo=): the titles use the size; a photo adds a
+    first panel titled with its own high-frequency share; bad values name the argument."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
+    unit = lite.to_unit(cat)[0]
+    fig = cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish", fontsize=12, photo=unit)
+    assert len(fig.axes) == 3 and all(ax.title.get_fontsize() == 12 for ax in fig.axes)
+    assert fig.axes[0].get_title().endswith(f"{float(cv.high_frequency_share(unit[None])):.2f}")
+    assert len(cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish").axes) == 2
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish", fontsize=0)
+    with pytest.raises(ValueError, match="photo"):
+        cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish", photo=unit[0])

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   cnnviz:
-#     title: 'Fooling images: a tiny change that changes the answer'
+#     title: 'Adversarial examples: a tiny change that changes the answer'
 #     goals:
 #     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD), and see why,
 #       on this image, an untargeted FGSM step removes almost all of tiger cat's probability while a targeted FGSM
@@ -10,7 +10,7 @@
 #     - see what saliency and Grad-CAM say about a fooled image, and how much more they change than under
 #       random noise of the same size
 #     - compare the fooling change with what the network "wants to see" for the class (a class visualisation)
-#     prerequisites: notebooks 01 (gradients), 02 (activation maximisation) and 06 (Grad-CAM).
+#     prerequisites: notebooks 01 (gradients), 02 (activation maximisation), 06 (Grad-CAM) and 08 (comparing maps by Spearman rank correlation).
 #     runtime:
 #       cpu: 1 minute
 #       gpu: 15 s
@@ -33,10 +33,11 @@
 # channel of every pixel moves by at most $\epsilon$ levels out of 255,
 # $\|\delta\|_\infty \le \epsilon/255$, and $x + \delta$ stays a valid image.
 #
-# - **FGSM** (Goodfellow et al. 2015) takes one step:
-#   $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x - \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, t))\big)$
-#   to reach class $t$ (*targeted*), or $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x + \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, y))\big)$
-#   to move away from the current class $y$ (*untargeted*).
+# - **FGSM** takes one step. Goodfellow et al. (2015) define the *untargeted* step, away from
+#   the current class $y$: $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x + \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, y))\big)$.
+#   Its *targeted* form, used here to reach class $t$, is Kurakin, Goodfellow & Bengio's
+#   (2017, the "one-step target class" method):
+#   $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x - \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, t))\big)$.
 # - **PGD** takes many small ones from a random start, each followed by the projection $\Pi$
 #   back onto the budget and onto $[0, 1]$. Madry et al. (2018) define it *untargeted*, as
 #   ascent on $L(x, y)$; we use its *targeted* form, descent on $L(x, t)$:
@@ -85,7 +86,8 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 # pixel moved by more than 2 levels out of 255. The change, amplified 64 times (x64 in its
 # title) to be seen at all, is a fine-grained noise. Yet the network, which saw a cat, now
 # says *goldfish* with the probability printed above (100.0 % in full mode), the class it gave
-# 0.0001 (the value at the end of its bar); the cat classes' bars fall to almost nothing.
+# about 1.4e-4 (printed in section 2; the value at the end of its bar rounds it to 1e-04); the
+# cat classes' bars fall to almost nothing.
 # PGD runs 20 steps; the number printed is the step at which goldfish first became the top
 # class.
 
@@ -101,12 +103,12 @@ budget = {"FGSM (1 step)": {e: float(cv.fgsm(clf, x, TARGET, epsilon=e).probs_af
           f"PGD ({STEPS} steps)": {e: float(cv.pgd(clf, x, TARGET, epsilon=e, steps=STEPS, seed=0)
                                         .probs_after[0, gold]) for e in EPS}}
 clean_gold = float(adv.probs_before[0, gold])
-cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean_gold:.4f}": clean_gold},
+cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean_gold:.1e}": clean_gold},
                       figsize=(7, 4.2), fontsize=11)
 
 # %%
 fgsm, pgd = budget["FGSM (1 step)"], budget[f"PGD ({STEPS} steps)"]
-print(f"p({TARGET}) on the clean image {clean_gold:.4f}; after one FGSM step of",
+print(f"p({TARGET}) on the clean image {clean_gold:.1e}; after one FGSM step of",
       ", ".join(f"{e:g} levels: {p:.4f}" for e, p in fgsm.items()))
 print(f"after PGD ({STEPS} steps) of", ", ".join(f"{e:g} levels: {p:.2f}" for e, p in pgd.items()))
 z0, PERSIAN, TABBY = clf.logits(x)[0], clf.class_index("Persian cat"), clf.class_index("tabby")
@@ -156,7 +158,8 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # - **The linear picture holds only nearby.** In a linear network each logit change would grow
 #   in proportion to the budget. Neither gain does: 16 times the budget (0.5 to 8 levels)
 #   multiplies Persian cat's gain by about 7 (+0.88 to +6.05), and goldfish's grows less than
-#   twice from 0.5 to 2 levels, then falls at 4 and 8, so Persian cat's overtakes it and
+#   twice from 0.5 to 2 levels, then falls at 4 and 8. Persian cat's gain passes goldfish's
+#   from 1 level on (+1.52 against +1.48) and keeps growing while goldfish's falls, so
 #   Persian cat wins at 8 levels.
 #
 # PGD re-measures the gradient after each small step, where the last one landed. This is one
@@ -203,13 +206,18 @@ if not cv.quick():   # the full-size image of the text
 # **What to look at.** The dashed line is the clean image's *tiger cat* probability (the
 # axis is logarithmic). One untargeted FGSM step cuts it to about 1/25 already at half a
 # level (0.015) and to 0.001 at 2 levels; random noise of the same size leaves more than half
-# of it at every budget (0.35 at 2 levels, 0.27 at 8: noise does lower it slowly). The size
-# of the change is not what moves the answer, its direction is: a direction aligned with the
-# gradient adds up 150 000 tiny pushes, random signs cancel out (the linearity argument of
-# Goodfellow et al., the question at the end). But read the printed top-1 class: the step
-# hands the image to **another cat class** (Egyptian cat), and after the FGSM step the five
-# cat classes together hold more probability than before at every budget (0.97 to 0.99,
-# against 0.92). On this photo *tiger cat* and *Egyptian cat* are almost
+# of it at every budget (0.35 at 2 levels, 0.27 at 8: noise does lower it slowly). Size alone
+# moves it little; the direction moves it a lot: a direction aligned with the gradient adds
+# up 150 000 tiny pushes that all count, while random signs mostly cancel (for a linear
+# score their sum grows like $\sqrt{n}$, the aligned one like $n$: about 390 times more for
+# 150 000 values with weights of similar size; the linearity argument of Goodfellow et al.,
+# the question at the end). But read the printed top-1 class: the step hands the image to
+# **another cat class** (Egyptian cat), and after the FGSM step the five cat classes together
+# hold more probability than before at every budget (0.97 to 0.99, against 0.92). The
+# formula of section 2 says why: ascent on $L(x, y)$ follows $\sum_j p_j \nabla_x z_j - \nabla_x z_y$,
+# which pushes tiger cat down and every other class up with a weight equal to its
+# probability: the largest weights go to the other cats (Egyptian cat 0.38, tabby 0.17 on the
+# bars of section 1). On this photo *tiger cat* and *Egyptian cat* are almost
 # tied, so even the random noise tips the top-1 label over to Egyptian cat: what separates
 # the attack from the noise here is the drop of p(tiger cat), not the label. One untargeted
 # step changes the label without making the image any less a cat: that is not yet "fooling".
@@ -228,7 +236,8 @@ if not cv.quick():   # the full-size image of the text
 # rank correlation with the clean map (1: same ranking of the pixels, 0: unrelated), the
 # similarity of notebook 08. Each map is divided by its own 99th percentile, so the figure
 # shows *where* a map is high, not how strong it is. Under each row of maps, a row of their
-# top 1 % of pixels (yellow) with the share of them that the clean map's top 1 % also holds.
+# top 1 % of pixels (yellow, each drawn as a 5 x 5 square to be visible) with the share of
+# them that the clean *tiger cat* map's top 1 % also holds.
 
 # %%
 methods = {"saliency": cv.saliency, "Grad-CAM": cv.gradcam}
@@ -239,7 +248,7 @@ control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
 cat = f"'{clf.label(CAT)}' map"
 cv.plot.explanation_change(change, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, '{TARGET}' map"), fontsize=11,
                            controls=[(f"attacked, {cat}", same_class, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
-                           cmap="inferno", masks=0.01)
+                           cmap="inferno", masks=0.01, dilate=5, reference=f"the clean {cat}'s\ntop 1%")
 
 # %%
 K = x[0, 0].numel() // 100   # the top 1 % of the pixels
@@ -254,8 +263,15 @@ print("clean image, goldfish map against cat map: Spearman",
       {n: round(float(cv.evaluate.spearman(change.before[n], gold_maps.before[n])), 2) for n in methods})
 print("goldfish map, attacked against clean: Spearman", {n: round(float(v), 2) for n, v in gold_maps.similarity.items()})
 
+# %%
+# the hottest cell of each Grad-CAM grid (7 x 7 cells of 32 x 32 pixels at 224 x 224): row and column, from 0 at the top left
+cams = {"clean, cat map": change.before["Grad-CAM"], "attack, goldfish map": change.after["Grad-CAM"],
+        "attack, cat map": same_class.after["Grad-CAM"], "random noise, cat map": control.after["Grad-CAM"]}
+hot = {k: tuple(v // 32 for v in divmod(int(m[0].argmax()), SIZE)) for k, m in cams.items()}
+print("hottest Grad-CAM cell (row, column):", hot)
+
 # %% tags=["check"]
-# Saliency changes more under the attack than under noise; Grad-CAM changes under the attack only; same for the top-1 % overlap
+# Saliency changes more under the attack than under noise; Grad-CAM changes under the attack only; same for the top-1 % overlap and the hottest cell
 assert float(change.similarity["saliency"]) < 0.5
 assert float(same_class.similarity["saliency"]) < float(control.similarity["saliency"]) < 0.8
 assert top["attack, cat map"]["saliency"] < top["random noise, cat map"]["saliency"] < 0.5
@@ -265,6 +281,7 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
     assert top["random noise, cat map"]["Grad-CAM"] > 0.8 > 0.2 > max(top["attack, cat map"]["Grad-CAM"],
                                                                        top["attack, goldfish map"]["Grad-CAM"])
     assert float(gold_maps.similarity["Grad-CAM"]) < 0.2 < 0.5 < float(cv.evaluate.spearman(change.before["Grad-CAM"], gold_maps.before["Grad-CAM"]))
+    assert hot["random noise, cat map"] == hot["clean, cat map"] not in (hot["attack, cat map"], hot["attack, goldfish map"])
 
 # %% [markdown]
 # **What to look at.** Read each row from left to right. **Grad-CAM** of the cat class hardly
@@ -277,7 +294,11 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # comparison, the goldfish map attacked against clean, gives 0.08: the attack moved the
 # goldfish evidence too. **Saliency** is fragile even without an attack: random noise alone
 # lowers its rank correlation well below 1 (Ghorbani, Abid & Zou, AAAI 2019, make this
-# point), and the attack lowers it further. The fooled *goldfish* Grad-CAM looks like an
+# point), and the attack lowers it further. To the eye the saliency maps look alike (the same
+# hot eyes, nose and whisker pads): the difference is in the ranking and the top-1 % sets
+# below them, not in the hot spots. A label change alone does
+# not move the Grad-CAM map: the noise changed the top-1 class too (to Egyptian cat, section
+# 2), and the tiger-cat map stayed put (0.99). The fooled *goldfish* Grad-CAM looks like an
 # ordinary Grad-CAM map, smooth, with a few hot regions, and nothing in it says that the
 # input was manipulated: an explanation describes the network's computation,
 # not the picture.
@@ -286,7 +307,10 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # many near-zero pixels, whose order is mostly noise; and this Grad-CAM is a 7 x 7 grid
 # upsampled, about 49 independent values. Hence the second number, the share of the top 1 %
 # of pixels the two maps have in common (chance: about 1 %), which Ghorbani et al. also use:
-# it tells the same story.
+# it tells the same story. For saliency it is finer than Spearman; for this Grad-CAM it is
+# coarser: its top 1 % (about 500 pixels) sits around the single hottest of the 49 cells, so
+# "0 % against 97 %" asks whether the hottest cell moved. The last printed line answers that
+# directly: under noise the hottest cell stays where it was, under the attack it moves.
 
 # %% [markdown]
 # ## 4. What the network "wants to see", and a tiny change that makes it say so
@@ -295,13 +319,13 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # et al.'s (2014, with an L2 penalty only); the one below, as in notebook 02, uses the
 # decorrelated Fourier parametrisation and random jitter, scaling and rotation of Olah et al.
 # (*Feature Visualization*, 2017). Both images make the network say *goldfish*. How do they
-# differ?
+# differ? (The photograph comes first, for reference.)
 
 # %%
 viz = cv.maximize(clf, f"class:{TARGET}", size=SIZE, steps=cv.config.pick(128, 16), seed=0).tensor
 p_viz = float(clf.logits(clf.from_unit(viz)).softmax(1)[0, gold])
 print(f"the class visualisation is '{TARGET}' with probability {p_viz:.1%}")
-cv.plot.fooling_vs_visualisation(adv.delta[0], viz[0], TARGET)
+cv.plot.fooling_vs_visualisation(adv.delta[0], viz[0], TARGET, fontsize=12, photo=clf.to_unit(x)[0])
 
 # %%
 hf = {"change": float(cv.high_frequency_share(adv.delta)), "visualisation": float(cv.high_frequency_share(viz)),
@@ -316,7 +340,7 @@ for name, img in [("grey image", grey), ("coffee photo", coffee)]:
 display(Markdown(cv.credit("coffee")))
 
 # %% tags=["check"]
-# The visualisation is a goldfish; the change is high-frequency (as white noise), the visualisation and photo are not; the change alone fools nothing
+# The visualisation is a goldfish; the change is high-frequency (as white noise), the visualisation and photo are not; the change alone makes nothing a goldfish
 assert p_viz > 0.9 and hf["change"] > 0.6 > 0.4 > hf["visualisation"] > hf["photo"]
 assert all(after[0] != gold for _, after in top1.values())
 assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey image"][0][2] < 0.05
@@ -371,8 +395,8 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 #   or use a shared scale before saying a map is "confident".
 # - **Not features *a person* would recognise, but features all the same.** Ilyas et al.
 #   (2019) train a network only on attacked images labelled with the attack's target and it
-#   classifies *clean* test images well: the changes carry real, "non-robust" features of the
-#   data. Attacks also transfer between networks (Szegedy et al. 2014; Papernot et al. 2016).
+#   classifies *clean* test images far above chance (CIFAR-10, Restricted ImageNet), though
+#   below standard training: the changes carry real, "non-robust" features of the data. Attacks also transfer between networks (Szegedy et al. 2014; Papernot et al. 2016).
 # - **Robust models explain differently.** Adversarially trained networks have far less noisy
 #   input gradients that look like the object (Tsipras et al. 2019; Santurkar et al. 2019):
 #   the noise of saliency maps (notebook 01) is partly a property of standard training.
@@ -432,11 +456,14 @@ assert cv.exercises.check_projection(solution_project)
 # Goodfellow et al. (2015) answer with linearity. Near an image the network behaves almost
 # like a linear function $w \cdot x$. A change $\delta$ with every entry $\pm\epsilon$, aligned
 # with the signs of $w$, changes the score by $\epsilon \|w\|_1$: the sum of 150 000 tiny
-# contributions (224 x 224 x 3 values), each invisible, that all push the same way; random
-# signs of the same size cancel out (the control of section 2). In high dimension a budget
-# that is small per pixel is large in total. We do not see the change because our vision
-# ignores such fine, coordinated noise; the network has no reason to, since nothing in its
-# training told it to. Linearity explains why a tiny change can move the logits a lot; it
+# contributions (224 x 224 x 3 values), each invisible, that all push the same way. Random
+# signs of the same size mostly cancel: their sum has a standard deviation of
+# $\epsilon \|w\|_2$, which grows like $\sqrt{n}$, where the aligned change grows like $n$
+# (for weights of similar size, about 390 times more for 150 000 values; the control of
+# section 2, where noise lowers p(tiger cat) only slowly). In high dimension a budget that
+# is small per pixel is large in total. We do not see the change because 2 levels out of 255
+# per value is too small a difference for a screen and an eye to show; the network has no
+# reason to ignore it, since nothing in its training told it to. Linearity explains why a tiny change can move the logits a lot; it
 # does not mean that one step reaches any class. On our cat, the sign step mostly lowered
 # the leading cat classes, whose logits respond most strongly to the pixels, and the goldfish
 # logit stopped growing after about 2 levels (section 2). That is why, here, the chosen target needed PGD's several small
