@@ -416,8 +416,7 @@ print(f"f(x) - f(black) = {gap:.4f}")
 print(f"DeepLIFT:  sum {float(dl.sum()):.4f}  (off by {abs(float(dl.sum()) - gap):.1e})")
 print(f"IG, {STEPS} steps: sum {float(ig.sum()):.4f}  (off by {abs(float(err)):.1e})")
 masses = {name: (float(m.sum(1).clamp(min=0).sum()), float(m.sum(1).clamp(max=0).sum())) for name, m in [("DeepLIFT", dl), ("IG", ig)]}
-for name, (red, blue) in masses.items():
-    print(f"{name:8s} red mass {red:6.2f}, blue mass {blue:+7.2f}")
+print("\n".join(f"{name:8s} red mass {red:6.2f}, blue mass {blue:+7.2f}" for name, (red, blue) in masses.items()))
 cv.plot.signed_maps(x, {"DeepLIFT (Rescale)": dl, f"Integrated Gradients ({STEPS} steps)": ig}, clf, state_scale=True,
                     title="Against a black reference: red raises the logit, blue lowers it (own 99th-percentile scale)")
 
@@ -763,7 +762,7 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # seed=0, init="normal", composite="epsilon_alpha2_beta1")` on the German shepherd (the
 # same redraws as section 7) and compare with Grad-CAM's row in section 7.
 
-# %% tags=["solution"]
+# %%
 a2b1 = cv.evaluate.randomization_check(clf, cv.lrp, xs[:1], layers=LAYERS[:3], seed=0, init="normal", progress=False,
                                        composite="epsilon_alpha2_beta1")
 print("α2β1, German shepherd, Spearman with the original after each redrawn layer:",
