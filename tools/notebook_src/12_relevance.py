@@ -797,8 +797,9 @@ if not cv.config.quick():
 # %% [markdown]
 # <details><summary><b>Model answer</b> (open it after writing yours)</summary>
 #
-# Conservation holds for the **account**, not for the pixels: on Lite0 the layers' biases
-# (BatchNorm folded into the convolutions) keep almost all of the logit, and with the two
+# Conservation holds for the **account**, not for the pixels: on Lite0, with each bias counted
+# as an input of its layer, the layers' biases (BatchNorm folded into the convolutions) keep
+# almost all of the logit (and with the bias left out the pixels still get only 6%), and with the two
 # composites in the account (section 3) the pixels get 0.04% (default) to 1% (γ with z-box);
 # section 2's table gives 0.02% for `epsilon_plus`, and 41% for LRP-ε everywhere, a total
 # inflated by passing relevance through ReLU6 units at their ceiling. So the map's values
@@ -820,8 +821,10 @@ if not cv.config.quick():
 # %% [markdown]
 # ## Pitfalls
 #
-# - **"Conserves" does not mean "the pixels add up to the logit".** Every bias keeps a share;
-#   on a deep network with folded BatchNorm, the pixels may get a tiny fraction. Check the
+# - **"Conserves" does not mean "the pixels add up to the logit".** With the bias counted as
+#   an input every bias keeps a share, and on a deep network with folded BatchNorm the pixels
+#   may get a tiny fraction; leaving the bias out changes the convention, not necessarily the
+#   outcome (6% here, section 3). Check the
 #   account (`cv.attribution.relevance_ledger`) before quoting LRP values as logit units.
 # - **The composite is the method.** LRP-ε, z$^+$, γ and $\alpha\beta$ give different maps of
 #   the same decision (section 2); name the composite and the first-layer rule with every map.
