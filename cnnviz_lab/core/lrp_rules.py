@@ -117,12 +117,16 @@ class Norm(Rule):
 class AlphaBeta(Rule):
     """LRP-alpha-beta (Bach et al. 2015): positive contributions ``(x w)+`` get ``alpha`` times
     their share of the positive total, negative ones ``beta`` times theirs, subtracted;
-    ``alpha - beta = 1`` keeps the sum. Biases count with the sign they have."""
+    ``alpha - beta = 1`` keeps the sum. Biases count with the sign they have (the bias as one
+    more input, Montavon et al. 2019); ``zero_bias=True`` leaves them out of both totals, as
+    deep Taylor decomposition's z+ does (Montavon et al. 2017), so a layer keeps nothing."""
 
-    def __init__(self, alpha: float = 2.0, beta: float = 1.0, stabilizer: float = 1e-6) -> None:
+    def __init__(self, alpha: float = 2.0, beta: float = 1.0, stabilizer: float = 1e-6, zero_bias: bool = False) -> None:
         if alpha < 0 or beta < 0 or abs(alpha - beta - 1) > 1e-12:
             raise ValueError(f"alpha and beta must be non-negative with alpha - beta = 1, got alpha={alpha}, beta={beta}")
-        self.alpha, self.beta, self.stabilizer = alpha, beta, stabilizer
+        if not isinstance(zero_bias, bool):
+            raise TypeError(f"zero_bias must be True or False, got {zero_bias!r}")
+        self.alpha, self.beta, self.stabilizer, self.zero_bias = alpha, beta, stabilizer, zero_bias
 
     def _shares(self, call: Call, grad: torch.Tensor, w_pos: Modifier, w_neg: Modifier, b_pos: Modifier) -> torch.Tensor:
         """``x+ w_pos`` and ``x- w_neg`` (bias ``b_pos``) over their total."""
@@ -135,22 +139,24 @@ class AlphaBeta(Rule):
 
     def backward(self, call: Call, grad: torch.Tensor) -> Grads:
         with torch.enable_grad():
-            positive = self._shares(call, grad, _pos, _neg, _pos)
+            no_bias = (lambda b: torch.zeros_like(b)) if self.zero_bias else None
+            positive = self._shares(call, grad, _pos, _neg, no_bias or _pos)
             if self.beta == 0:
                 return self.alpha * positive if self.alpha != 1 else positive
-            negative = self._shares(call, grad, _neg, _pos, _neg)
+            negative = self._shares(call, grad, _neg, _pos, no_bias or _neg)
         return self.alpha * positive - self.beta * negative
 
 
 class ZPlus(AlphaBeta):
     """The z+ rule (Montavon et al. 2017): alpha-beta with ``alpha=1, beta=0``, relevance
-    shared by positive contributions ``x+ w+`` and ``x- w-`` only."""
+    shared by positive contributions ``x+ w+`` and ``x- w-`` only; ``zero_bias=True`` leaves
+    the positive bias out of the denominator (deep Taylor decomposition's form)."""
 
-    def __init__(self, stabilizer: float = 1e-6) -> None:
-        super().__init__(1.0, 0.0, stabilizer)
+    def __init__(self, stabilizer: float = 1e-6, zero_bias: bool = False) -> None:
+        super().__init__(1.0, 0.0, stabilizer, zero_bias)
 
     def __repr__(self) -> str:
-        return f"ZPlus(stabilizer={self.stabilizer!r})"
+        return f"ZPlus(stabilizer={self.stabilizer!r}, zero_bias={self.zero_bias!r})"
 
 
 class Gamma(Rule):

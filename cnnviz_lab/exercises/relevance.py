@@ -66,8 +66,9 @@ register(
     Question(
         "12-conservation",
         "LRP (composite `epsilon_plus_flat`) explains the German shepherd's logit, about 10.9. EfficientNet-Lite0 "
-        "has a bias in every convolution once its BatchNorm layers are folded in. What will the pixels' "
-        "relevance add up to?",
+        "has a bias in every convolution once its BatchNorm layers are folded in, and this package counts each "
+        "bias as one more input of its layer (the convention of Montavon et al.'s 2019 overview). What will the "
+        "pixels' relevance add up to?",
         {
             "a": "exactly the logit: LRP conserves relevance",
             "b": "a little less than the logit: the epsilon stabiliser absorbs a few percent",
@@ -80,8 +81,9 @@ register(
         "convolutions, each keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
         "plus what every bias kept is the logit, to float precision.",
         {
-            "a": "Only in a network without biases (or with LRP-0 and no bias term) is the pixel sum the logit. "
-            "Here every folded BatchNorm gives a convolution a bias, and each bias keeps its share.",
+            "a": "Only in a network without biases, or with rules that leave the bias out (deep Taylor's z+ does), "
+            "is the pixel sum the logit. Here the bias counts as an input, every folded BatchNorm gives a convolution "
+            "a bias, and each bias keeps its share.",
             "b": "The epsilon stabiliser here is 1e-6: it absorbs almost nothing. The biases are what keep the relevance, and there are many of them.",
             "d": "The rule for a residual sum splits the relevance between the skip and the branch in proportion "
             "to their values: each unit of relevance goes one way or the other, never both.",

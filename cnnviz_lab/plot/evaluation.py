@@ -132,7 +132,7 @@ def sanity_spread(
     colours: Mapping[str, str] | None = None,
     display_names: bool = False,
     legend_loc: str = "lower left",
-    xlabel: str = "randomised from the output down to (cascading)",
+    xlabel: str = "randomised from the output down to (cascading)", threshold_label: str | None = None, panel_size: tuple[float, float] = (5.2, 4.4),
 ) -> Figure:
     """The cascading randomisation check (Adebayo et al. 2018) over several images, one
     panel per group of methods (``{panel title: [method names]}``, at most 8 per panel):
@@ -143,14 +143,15 @@ def sanity_spread(
     all panels (at most 10 methods in all), and its band is drawn lighter with dotted edges so
     that overlapping bands stay readable (default: colours restart in each panel);
     ``colours``: ``{method: colour}`` chosen by the caller (implies the lighter bands).
-    ``display_names``: legends use the display labels; ``legend_loc="outside"`` puts each
-    legend below its axes; ``xlabel``: the x-axis label (say how the layers were randomised)."""
+    ``display_names``: legends use the display labels; ``legend_loc="outside"`` puts each legend below its axes; ``xlabel``:
+    the x-axis label (say how the layers were randomised); ``threshold_label``: the dashed line's legend entry; ``panel_size``: (width, height) in inches."""
     if not groups or any(len(v) > 8 for v in groups.values()):
         raise ValueError("groups: give {title: [at most 8 method names]} per panel")
-    missing = [n for v in groups.values() for n in v if n not in results]
-    if missing:
+    if not (isinstance(panel_size, tuple) and len(panel_size) == 2 and all(isinstance(v, (int, float)) and v > 0 for v in panel_size)):
+        raise ValueError(f"panel_size: (width, height) in inches, both positive; got {panel_size!r}")
+    if missing := [n for v in groups.values() for n in v if n not in results]:
         raise ValueError(f"groups name methods without a result: {missing}")
-    fig = Figure(figsize=(5.2 * len(groups), 4.4), layout="constrained")
+    fig = Figure(figsize=(panel_size[0] * len(groups), panel_size[1]), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
     low = -0.3
     order = list(dict.fromkeys(n for v in groups.values() for n in v))
@@ -173,9 +174,8 @@ def sanity_spread(
         xs = np.arange(1, len(layers) + 1)
         ax.axhline(0, color="grey", lw=0.8)
         if threshold is not None:
-            ax.axhline(threshold, color="grey", lw=0.8, ls="--")
-        ax.set_xticks(xs)
-        ax.set_xticklabels(layers, rotation=45, fontsize=8, ha="right")
+            ax.axhline(threshold, color="grey", lw=0.8, ls="--", label=threshold_label)
+        ax.set_xticks(xs, layers, rotation=45, fontsize=8, ha="right")
         ax.set_xlabel(xlabel, fontsize=9)
         n = getattr(results[names[0]], metric).shape[0]
         ax.set_title(f"{title}\nline: mean over {n} images; band: lowest to highest image", fontsize=10)

@@ -18,24 +18,45 @@ def _stage(name: str) -> str:
     return ".".join(parts[:2]) if len(parts) > 2 and parts[1].isdigit() else parts[0]
 
 
-def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_ticks: int = 8) -> Figure:
+def _mark_extremes(ax, ledger: RelevanceLedger, share: np.ndarray, index: int, colour: str) -> None:
+    """Names the site that kept the most (drop) and the one that kept the least, if below -1% of the logit (rise),
+    in a column of labels at the top of the axes (the caller leaves room there)."""
+    kept = np.array([float(s.kept[index]) for s in ledger.sites])
+    marks = [(int(kept.argmax()), "keeps")] + ([(int(kept.argmin()), "hands on more than it got:")] if kept.min() < -0.01 * abs(float(ledger.logit[index])) else [])
+    for i, verb in marks:
+        if share[i + 1] > 0:
+            row = len(ax.texts)
+            ax.annotate(f"{ledger.sites[i].name} {verb} {abs(kept[i] / float(ledger.logit[index])):.2f} x logit", (i + 1, share[i + 1]),
+                        xytext=(0.3, 0.94 - 0.075 * row), textcoords="axes fraction", fontsize=9, color=colour, va="center",
+                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "relpos": (0, 0.5)})
+
+
+def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_ticks: int = 8, mark_extremes: bool = False) -> Figure:
     """The relevance still on its way to the pixels, as a share of the explained logit, after
     each layer of the backward pass (from the logit at the left to the pixels at the right),
     one line per LRP pass (``{label: cv.attribution.relevance_ledger(...)}``, image
     ``index``), on a logarithmic axis. A drop is relevance a layer kept (its bias and
     stabiliser; Bach et al. 2015, Montavon et al. 2019); the last value is the pixels'
     total. The x axis names the block where the pass enters it (at most ``max_ticks`` names,
-    none closer than 4% of the axis to the previous one)."""
+    none closer than 4% of the axis to the previous one). ``mark_extremes=True`` labels, on
+    each line, the layer that kept the most and the one that handed on the most relevance it
+    did not receive (a negative share kept, shown when over 1% of the logit), by name."""
     if not isinstance(ledgers, Mapping) or not ledgers or not all(isinstance(v, RelevanceLedger) for v in ledgers.values()):
         raise TypeError("ledgers: a non-empty {label: RelevanceLedger} mapping")
+    if not isinstance(mark_extremes, bool):
+        raise TypeError(f"mark_extremes must be True or False, got {mark_extremes!r}")
     fig = Figure(figsize=(9.0, 3.8), layout="constrained")
     ax = fig.subplots()
     first = next(iter(ledgers.values()))
     for label, ledger in ledgers.items():
         share = (ledger.in_flight()[index] / ledger.logit[index]).cpu().numpy()
         shown = np.where(share > 0, share, np.nan)
-        ax.plot(np.arange(len(share)), shown, lw=1.8, label=f"{label}: pixels get {share[-1]:.2%} of the logit")
+        line = ax.plot(np.arange(len(share)), shown, lw=1.8, label=f"{label}: pixels get {share[-1]:.2%} of the logit")[0]
+        if mark_extremes:
+            _mark_extremes(ax, ledger, share, index, line.get_color())
     ax.set_yscale("log")
+    if mark_extremes:  # two empty decades on top for the labels
+        ax.set_ylim(top=100 * max(float((lg.in_flight()[index] / lg.logit[index]).max()) for lg in ledgers.values()))
     sites = first.sites
     stages = [_stage(s.name) for s in sites]
     named = [i for i, s in enumerate(sites) if s.name != s.kind and not s.name.startswith("sum after ")]

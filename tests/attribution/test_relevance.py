@@ -67,6 +67,20 @@ def test_lrp_rules_hand_computed(rule):
     assert_clean(net)
 
 
+@pytest.mark.parametrize("zero_bias, expected", [(False, [4.0, 4.0]), (True, [6.0, 6.0])])
+def test_zplus_zero_bias_leaves_the_positive_bias_out(zero_bias, expected):
+    # fc1's second bias raised to 2: z1 = (-0.5, 6) -> ReLU (0, 6); fc2: z2 = 12 + 1 = 13, LRP-0 gives R(a1) = (0, 12).
+    # z+ at unit 2: positive parts (2, 2); with the bias counted z+ = 2 + 2 + 2 = 6 -> (4, 4), the bias keeps 4;
+    # without it (deep Taylor's form) z+ = 4 -> (6, 6), all 12 reach the inputs.
+    net = TwoLayer().eval()
+    net.fc1.bias.data = torch.tensor([0.5, 2.0])
+    composite = Composite([("fc1", ZPlus(1e-12, zero_bias=zero_bias)), ("fc2", Epsilon(1e-12)), (nn.ReLU, Pass())])
+    torch.testing.assert_close(cv.lrp(net, X2, 0, composite=composite).flatten(), torch.tensor(expected))
+    assert_clean(net)
+    with pytest.raises(TypeError, match="zero_bias"):
+        ZPlus(zero_bias="yes")
+
+
 @pytest.mark.parametrize("how", ["module", "inplace", "functional"])
 def test_lrp_0_is_the_same_however_the_relu_is_called(how):
     net = TwoLayer(inplace=how == "inplace").eval()

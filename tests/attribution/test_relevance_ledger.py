@@ -88,6 +88,10 @@ def test_the_account_closes_on_efficientnet_lite0_and_matches_lrp(lite, composit
     torch.testing.assert_close(ledger.in_flight()[:, -1], ledger.pixels, rtol=1e-4, atol=1e-4)
     fig = cv.plot.relevance_flow({composite: ledger})
     assert fig.axes[0].get_yscale() == "log" and fig.axes[0].get_xticklabels()[-1].get_text() == "pixels"
+    marked = cv.plot.relevance_flow({composite: ledger}, mark_extremes=True).axes[0].texts
+    keeper = max(ledger.sites, key=lambda s: float(s.kept[0]))
+    assert marked and marked[0].get_text().startswith(f"{keeper.name} keeps")
+    assert (len(marked) == 2) == any(float(s.kept[0]) < -0.01 * abs(float(ledger.logit[0])) for s in ledger.sites)
     assert_clean(lite)
 
 
@@ -99,6 +103,8 @@ def test_bad_input_gets_one_clear_error(tiny):
         cv.attribution.relevance_ledger(tiny, x, 0, composite="nope")
     with pytest.raises(TypeError, match="ledgers"):
         cv.plot.relevance_flow({})
+    with pytest.raises(TypeError, match="mark_extremes"):
+        cv.plot.relevance_flow({"x": cv.attribution.relevance_ledger(tiny, x, 0)}, mark_extremes="yes")
     assert_clean(tiny)
 
 

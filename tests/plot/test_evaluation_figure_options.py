@@ -61,6 +61,11 @@ def test_sanity_figures_name_colour_and_score_each_map(ev):
     assert last.get_xlabel() == f"\u03c1 {float(r.spearman[1, -1]):.2f}\nSSIM {float(r.ssim[1, -1]):.2f}"
     assert last.xaxis.label.get_fontsize() >= 12  # readable when the figure is projected
     assert grid[1].get_xlabel() == "" and grid[0].get_ylabel() == "Saliency"  # the original has no score
+    labelled = cv.plot.sanity_spread(e.sanity, {"one": ["saliency"]}, threshold_label="threshold 0.5", panel_size=(8.0, 5.0))
+    assert "threshold 0.5" in [t.get_text() for t in labelled.axes[0].get_legend().get_texts()]
+    assert tuple(labelled.get_size_inches()) == (8.0, 5.0)
+    with pytest.raises(ValueError, match="panel_size"):
+        cv.plot.sanity_spread(e.sanity, {"one": ["saliency"]}, panel_size=(0, 5))
 
 
 def test_auc_bars_display_names(ev):

@@ -195,6 +195,25 @@ if not cv.config.quick():
     assert 0.2 < scale["LRP-ε everywhere"] < 0.3 and 4e-7 < scale["ε + z+ (epsilon_plus)"] < 6e-7
     assert 250 < float(gxi.clamp(min=0).sum()) < 400 and 250 < -float(gxi.clamp(max=0).sum()) < 400
 
+# %%
+# Which change brings the edges back: z+ in every convolution as in epsilon_plus, but z-box on the first layer
+bounds = dict(low=clf.from_unit(torch.zeros(1, 3, 1, 1)), high=clf.from_unit(torch.ones(1, 3, 1, 1)))   # black, white
+zplus_box = core.Composite([(core.First(core.composites.CONV_TYPES), core.ZBox(**bounds))] + lrp_eps.entries[:4]
+                           + [(core.composites.CONV_TYPES, core.ZPlus()), (torch.nn.Linear, core.Epsilon(1e-6))],
+                           canonizers=[core.MergeBatchNorm()])
+swap = {"ε + z+ (epsilon_plus)": rel["ε + z+ (epsilon_plus)"], "ε + z+ + z-box input": cv.lrp(clf, x, dog, composite=zplus_box),
+        "ε + γ + z-box input": rel["ε + γ + z-box input"]}
+rho_box = {k: float(cv.evaluate.spearman(swap["ε + z+ + z-box input"].sum(1), m.sum(1))) for k, m in swap.items()}
+print("Spearman of 'ε + z+ + z-box input' with:", {k: round(v, 2) for k, v in rho_box.items() if v < 0.9999})
+cv.plot.signed_maps(x, swap, clf, state_scale=True, title="Only the first layer's rule changed (middle), or every convolution's too (right)")
+
+# %% tags=["check"]
+# With only the first layer changed, the map is still entirely positive, like epsilon_plus's and unlike the γ map
+zb_map = swap["ε + z+ + z-box input"].sum(1)
+if not cv.config.quick():
+    assert float(zb_map.clamp(min=0).sum() / zb_map.abs().sum()) > 0.99 and rho_box["ε + γ + z-box input"] < 0.7
+    assert rho_box["ε + z+ (epsilon_plus)"] > 0.9
+
 # %% [markdown]
 # **What to look at:** the rule changes the map more than anything else in this notebook.
 # Mind the scales in the panel titles: they run from 0.24 (LRP-ε) down to
@@ -219,17 +238,25 @@ if not cv.config.quick():
 # gradient through each ReLU6 matches gradient $\times$ input (Spearman 1.00, the second
 # printout). The **z$^+$** composites (`epsilon_plus`, and the default with its flat first
 # layer) share each unit's relevance among positive contributions only. That does not make
-# relevance positive by itself: the ε classifier hands the head signed relevance. The map is
-# entirely positive here because every z$^+$ layer spreads it the same way, so the map becomes
-# roughly the total times one positive pattern (Sixt et al. 2020; see section 7 below). Its strongest
+# relevance positive by itself: the ε classifier hands the head signed relevance. The exact
+# step: z$^+$ shares are never negative, so once every unit of some layer has relevance
+# $\ge 0$, every layer below keeps it $\ge 0$ (hence a blue mass of exactly 0 in the table).
+# Why that point is reached a few layers below the head: every z$^+$ layer spreads relevance
+# the same way, so the map converges to roughly the total times one positive pattern (Sixt
+# et al. 2020; see section 7). Its strongest
 # relevance sits on the **head** (top right), with a faint outline of the back: smooth and
-# concentrated rather than sharp, without LRP-ε's speckle; the flat
-# first layer spreads it evenly over each unit's receptive field (a blockier map).
+# concentrated rather than sharp, without LRP-ε's speckle. The default panel also shows a
+# regular **dotted grid** over the whole map: the flat first layer gives each pixel the sum of
+# the shares of every stem unit whose $3 \times 3$ receptive field covers it, and with a stride
+# of 2 some pixels are covered by one unit, others by two or four, a period-2 pattern. It
+# comes from the rule, not from the image.
 # **γ with z-box** is mostly positive (over 90%) and sharper: the outline of the back and the
 # head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
-# convolution, z-box instead of z$^+$ on the first layer), so this figure cannot say which of
-# the two brings the edges back; only the flat first layer is isolated here (`epsilon_plus`
-# against the default). **α2β1** subtracts the negative contributions again and is half
+# convolution, z-box instead of z$^+$ on the first layer); the three-panel figure isolates
+# them: with z$^+$ everywhere and only the first layer switched to z-box (middle panel) the
+# map keeps the z$^+$ look, a blob on the head with a faint outline (Spearman 0.96 with
+# `epsilon_plus`, 0.6 with the γ map, the printout), so on this image the edges come from γ in the convolutions, not
+# from the z-box input rule. **α2β1** subtracts the negative contributions again and is half
 # positive, half negative, also peaking on the head. Every panel has its own colour scale
 # (stated in its title): the z$^+$ panels' values are tiny ($10^{-7}$ to $10^{-6}$), and the next
 # section shows where their relevance went.
@@ -251,7 +278,7 @@ for name, led in ledgers.items():
     print(f"{name:30s} logit {float(led.logit):7.3f} = pixels {float(led.pixels):8.5f} "
           f"+ kept by the layers {float(led.kept):7.3f}   (pixels get {float(led.pixels / led.logit):.3%}; "
           f"residual {float(led.logit - led.pixels - led.kept):+.0e})")
-cv.plot.relevance_flow(ledgers)
+cv.plot.relevance_flow(ledgers, mark_extremes=True)
 
 # %% tags=["check"]
 # The account closes: pixels plus what every layer kept is the logit; the pixels get under 2% of it
@@ -267,11 +294,28 @@ keepers = sorted(default.sites, key=lambda s: -float(s.kept))[:6]
 for s in keepers:
     print(f"{s.name:28s} kept {float(s.kept):6.3f}  of the {float(s.arrived):6.3f} that reached it")
 
+# %%
+# The same account with the bias left out of every denominator: z+ as deep Taylor decomposition derives it
+below = [(m, r) for m, r in lrp_eps.entries if not isinstance(r, core.Epsilon)]   # the Pass and Norm rules
+no_bias = core.Composite([(core.First(), core.Flat())] + below + [(core.composites.CONV_TYPES, core.ZPlus(zero_bias=True)),
+                          (torch.nn.Linear, core.Epsilon(1e-6, zero_bias=True))], canonizers=[core.MergeBatchNorm()])
+led_nb = cv.attribution.relevance_ledger(clf, x, dog, composite=no_bias)
+rho_nb = float(cv.evaluate.spearman(led_nb.relevance.sum(1), default.relevance.sum(1)))
+print(f"bias left out: pixels get {float(led_nb.pixels):.3f} of {float(led_nb.logit):.3f} ({float(led_nb.pixels / led_nb.logit):.1%}); "
+      f"Spearman with the default map {rho_nb:.2f}")
+for s in sorted(led_nb.sites, key=lambda s: -float(s.kept))[:3]:
+    print(f"  {s.name:28s} kept {float(s.kept):6.3f}  of the {float(s.arrived):6.3f} that reached it")
+cv.plot.signed_maps(x, {"bias counted (default)": default.relevance, "bias left out": led_nb.relevance}, clf, state_scale=True,
+                    title="ε + z+ + flat input, with and without the bias in the denominators (own scale each)")
+
 # %% tags=["check"]
 # The text's numbers: blocks.15's depthwise convolution keeps the most; under γ the head convolution hands on more than it got
 if not cv.config.quick():
     assert keepers[0].name == "blocks.15.depthwise.conv" and float(keepers[0].kept) > 0.5 * logit
     assert float(ledgers["ε + γ + z-box input"].site("head.conv").kept) < 0
+    assert 0.04 < float(led_nb.pixels / led_nb.logit) < 0.09 and rho_nb > 0.9     # bias left out: still a few percent
+    assert max(led_nb.sites, key=lambda s: float(s.kept)).name == "blocks.15.depthwise.conv"
+torch.testing.assert_close(led_nb.pixels + led_nb.kept, led_nb.logit, rtol=1e-4, atol=1e-4)
 
 # %% [markdown]
 # **What to look at:** the account **closes**: the pixels' relevance plus what every layer
@@ -284,17 +328,29 @@ if not cv.config.quick():
 # 0.4%, section 1), with γ and z-box about 1%. The figure shows where it goes. Each step down is a
 # layer that kept part of what reached it; the axis is logarithmic: the relevance loses a
 # share block after block, and over 16 blocks that leaves almost nothing. The
-# biggest keeper is `blocks.15`'s depthwise convolution (over 7 of the 10.4 that reach it):
+# biggest keeper (labelled on the figure) is `blocks.15`'s depthwise convolution (over 7 of the 10.4 that reach it):
 # the z$^+$ rule shares $R_k$ among the positive contributions **and the positive part of the
-# bias**, and after BatchNorm is folded in those biases are large. Under γ the curve first
-# rises above 1: at `head` (the first layer the pass meets after the classifier) the rule
+# bias**, and after BatchNorm is folded in those biases are large: units that carry much of
+# the relevance there are positive through their bias alone, and all of theirs goes to the bias (the
+# next paragraph shows what happens when the bias is left out). Under γ the curve first
+# rises above 1 (labelled too): at `head` (the first layer the pass meets after the classifier) the rule
 # hands on more than it received, because there the bias's share is negative.
+#
+# **The convention matters, but less than one might think.** Leaving the bias out of every
+# denominator (deep Taylor decomposition's z$^+$, and ε without the bias on the classifier;
+# the printout and the two maps just above) hands the pixels **6.1%** of the logit, not all of
+# it. With no bias in the denominator a z$^+$ unit can lose relevance only where it has no
+# positive contribution at all (its denominator is then the stabiliser $10^{-6}$): a unit
+# whose output is positive through its bias alone still receives relevance from the layer
+# above and has nowhere to send it. In `blocks.15`'s depthwise convolution that is 6.95 of
+# the 10.9 that reach it. The map barely changes (Spearman 0.94 with the default, the same
+# head-centred picture). So the pixels' tiny share is a property of this network *and* of
+# the rule's convention; it is not a property of LRP in general (a network without biases
+# would hand everything to the pixels under either convention).
 #
 # So the values of an LRP map on this network are not "logit units per pixel": read the
 # map's **shape** (where, and with which sign), and compare maps each on its own scale, as
-# the figures here do. A network without biases, or rules that leave the bias out of
-# $z_k$, would hand everything to the pixels, at the price of shares that no longer add up
-# to what the layer computed.
+# the figures here do.
 #
 # ## 4. Relevance through a residual block
 #
@@ -336,11 +392,13 @@ if not cv.config.quick():
 # and adds up to $f_c(x) - f_c(x')$ only in the limit of many steps. **DeepLIFT**
 # (Shrikumar et al. 2017) runs the reference through the network once, and in the backward
 # pass replaces each activation's derivative by the ratio of differences, the **Rescale
-# rule** $m = \frac{\sigma(z) - \sigma(z')}{z - z'}$; the attribution $(x_i - x'_i)\, m_i$
+# rule** $m = \frac{\sigma(z) - \sigma(z')}{z - z'}$ for each unit; the chain rule then multiplies
+# these unit multipliers with the weights back to the input, giving each pixel its own
+# multiplier $m^{x}_i$, and the attribution $(x_i - x'_i)\, m^{x}_i$
 # adds up to $f_c(x) - f_c(x')$ **exactly**, in one backward pass. DeepLIFT was designed
 # against gradient **saturation**: where a unit is flat at the image (a ReLU6 at its
 # ceiling) its gradient is 0, although its value differs from the one it has at the
-# reference; the ratio of differences $m$ still sees that change. The exactness has a
+# reference; the unit's ratio of differences $m$ still sees that change. The exactness has a
 # price: the map depends on the rule (Rescale here; the same paper's RevealCancel rule can
 # give another map), and because the
 # multipliers are computed layer by layer, two networks that compute the same function can
@@ -357,14 +415,18 @@ ig, err = cv.integrated_gradients(clf, x, dog, baseline=black, steps=STEPS, retu
 print(f"f(x) - f(black) = {gap:.4f}")
 print(f"DeepLIFT:  sum {float(dl.sum()):.4f}  (off by {abs(float(dl.sum()) - gap):.1e})")
 print(f"IG, {STEPS} steps: sum {float(ig.sum()):.4f}  (off by {abs(float(err)):.1e})")
-cv.plot.signed_maps(x, {"DeepLIFT (Rescale)": dl, f"Integrated Gradients ({STEPS} steps)": ig}, clf,
+masses = {name: (float(m.sum(1).clamp(min=0).sum()), float(m.sum(1).clamp(max=0).sum())) for name, m in [("DeepLIFT", dl), ("IG", ig)]}
+print("\n".join(f"{name:8s} red mass {red:6.2f}, blue mass {blue:+7.2f}" for name, (red, blue) in masses.items()))
+cv.plot.signed_maps(x, {"DeepLIFT (Rescale)": dl, f"Integrated Gradients ({STEPS} steps)": ig}, clf, state_scale=True,
                     title="Against a black reference: red raises the logit, blue lowers it (own 99th-percentile scale)")
 
 # %% tags=["check"]
-# DeepLIFT's sum is f(x) - f(black) to float precision; IG with 32 steps misses by 5% to 15% of it
+# DeepLIFT's sum is f(x) - f(black) to float precision; IG with 32 steps misses by 5% to 15% of it; IG's masses are about 5x DeepLIFT's
 assert abs(float(dl.sum()) - gap) < 1e-4 * abs(gap)
 if not cv.config.quick():
     assert 0.05 * gap < abs(float(err)) < 0.15 * gap
+    assert 130 < masses["DeepLIFT"][0] < 170 and -160 < masses["DeepLIFT"][1] < -120
+    assert 650 < masses["IG"][0] < 820 and -810 < masses["IG"][1] < -640
 
 # %% [markdown] choice="12-baseline"
 # ### Predict, then run
@@ -379,7 +441,7 @@ dls = cv.deeplift(clf, x.expand_as(ref), dog, baseline=ref)     # one DeepLIFT p
 for (kind, _), d, f in zip(refs.items(), dls, f_ref.tolist()):
     print(f"{kind:8s} f(x') = {f:7.3f}   sum of DeepLIFT {float(d.sum()):7.3f} = f(x) - f(x') = {logit - f:7.3f}")
 maps = {f"{k} reference": d for k, d in zip(refs, dls)}
-cv.plot.signed_maps(x, {**maps, "mean of the four (DeepLIFT-SHAP)": dls.mean(0)}, clf,
+cv.plot.signed_maps(x, {**maps, "mean of the four (DeepLIFT-SHAP)": dls.mean(0)}, clf, ncols=3, state_scale=True,
                     title="DeepLIFT of 'German shepherd' against four references (own 99th-percentile scale each)")
 
 # %% tags=["check"]
@@ -396,9 +458,10 @@ if not cv.config.quick():
 # legs and head but differ pixel by pixel: the same total, reached by different routes (IG
 # averages gradients along a straight path in input space; DeepLIFT uses ratios of differences
 # in one backward pass, along no path).
-# Mind the colour bars: IG's scale (about $\pm 0.15$) is four to five times DeepLIFT's (about
-# $\pm 0.03$) for nearly the same total (10.6 against 11.8), so IG's map most likely carries
-# much larger red and blue masses that cancel (the masses are not printed here).
+# Mind the scales in the titles: IG's ($\pm 0.19$) is about five times DeepLIFT's ($\pm 0.04$)
+# for nearly the same total (10.6 against 11.8). The printed masses say why: IG's red and
+# blue masses (about 735 and $-725$) are about five times DeepLIFT's (151 and $-140$), and
+# cancel to a similar sum; IG's map is mostly cancelling speckle.
 #
 # **The reference is part of the question.** With four references the four differences
 # $f(x) - f(x')$ range from 10.6 (the blurred photo, to which Lite0 still gives a logit of
@@ -497,17 +560,45 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at:** without the z$^+$ layers the two maps decorrelate (Spearman about 0,
-# against 0.73 for the default composite), as the hypothesis predicts. The test does not
-# settle it, though: the ε maps are speckle of both signs (section 2) and here no longer
-# follow the class at all (both put the same share of their positive mass on each object,
-# and less on the guitar than its 30% of the image), and noise alone decorrelates two maps.
-# So on this photo the result agrees with the hypothesis without isolating the z$^+$
-# layers. The default composite already has ε on the classifier and z$^+$ in the
-# convolutions (flat on the first); a finer test (not run here) would move the boundary down, ε on the classifier
-# and the last $k$ blocks and z$^+$ below, for $k = 0, 2, 4$, and look for the depth at which
-# the two maps decorrelate while still following the class. The same
-# mechanism would explain why section 7 finds the map little changed when the classifier
-# is redrawn.
+# against 0.73 for the default composite), as the hypothesis predicts. This test alone does
+# not settle it: the ε maps are speckle of both signs (section 2) and here no longer follow
+# the class at all (both put the same share of their positive mass on each object, and less
+# on the guitar than its 30% of the image), and noise alone decorrelates two maps. The
+# finer test moves the ε/z$^+$ boundary down: ε on the classifier and on the top $k$ stages
+# (`head`, then `blocks.15`, `blocks.14`, ...), z$^+$ below, flat on the first layer, for
+# $k = 0, 1, 2, 4$ ($k = 0$ is the default composite). If the z$^+$ layers make the maps
+# alike, they should decorrelate at some depth while still following the class:
+
+# %%
+STAGES = ["head", "blocks.15", "blocks.14", "blocks.13"]                 # from the top down
+sweep = {}
+for k in [0, 1, 2, 4]:    # ε on the classifier and the top k stages, z+ below, flat on the first layer
+    comp = core.Composite([(core.First(), core.Flat())] + below + [(f"{st}.*", core.Epsilon(1e-6)) for st in STAGES[:k]]
+                          + [(core.composites.CONV_TYPES, core.ZPlus()), (torch.nn.Linear, core.Epsilon(1e-6))],
+                          canonizers=[core.MergeBatchNorm()])
+    p = cv.lrp(clf, scene, [pair], composite=comp)[0].sum(1)
+    sweep[k] = (float(cv.evaluate.spearman(p[:1], p[1:])), float(cv.energy_in_boxes(p[:1], BOXES["electric guitar"])),
+                float(cv.energy_in_boxes(p[1:], BOXES["drum"])))
+    print(f"k = {k} (ε also on: {', '.join(STAGES[:k]) or 'nothing'}): Spearman of the two maps {sweep[k][0]:+.2f}; "
+          f"guitar map {sweep[k][1]:.0%} on the guitar, drum map {sweep[k][2]:.0%} on the drums")
+
+# %% tags=["check"]
+# Moving the boundary down two stages decorrelates the two maps while each still follows its own object
+assert abs(sweep[0][0] - rho["LRP (default)"]) < 1e-4                   # k = 0 is the default composite
+if not cv.config.quick():
+    assert sweep[1][0] > 0.65 and abs(sweep[2][0]) < 0.2 and sweep[4][0] < -0.4
+    assert all(sweep[k][1] > 0.75 and sweep[k][2] > 0.6 for k in (2, 4))
+
+# %% [markdown]
+# **What to look at:** with ε on the `head` convolution too ($k = 1$) the maps stay alike
+# (0.76); with ε also on `blocks.15` ($k = 2$) their correlation drops to about 0.06, and with
+# four stages under ε it turns negative ($-0.66$), while the maps still follow their class,
+# mostly more than before: the guitar map puts 89-90% on the guitar (67% with the default),
+# the drum map 66% ($k = 2$) and 86% ($k = 4$) on the drums (72% with the default). So on this photo the z$^+$ layers in the top
+# two stages are what make the two class maps alike: above them the relevance is still
+# class-specific, and z$^+$ spreads it over the image's strong positive contributions in much
+# the same way for either class. The same mechanism would explain why section 7 finds the
+# map little changed when the classifier is redrawn.
 #
 # ## 7. Is LRP faithful? The sanity check and the deletion curve
 #
@@ -516,7 +607,8 @@ if not cv.config.quick():
 # two photographs, the German shepherd and the red panda below: the
 # **cascading randomisation** check (Adebayo et al. 2018: redraw the network from the
 # classifier down and measure the Spearman correlation of each new map with the original;
-# this course calls a method whose mean stays above 0.5 a failure) and the **deletion and
+# this course calls a method whose mean stays above 0.5 a failure; the correlation is taken
+# between the absolute maps, each summed over the colour channels, as in notebook 08) and the **deletion and
 # insertion** curves (Petsiuk et al. 2018, pixels replaced by a blurred copy, 16 steps).
 
 # %%
@@ -533,7 +625,8 @@ LAYERS = cv.config.pick(["classifier", "head", "blocks.15", "blocks.8", "stem"],
                         ["classifier", "blocks.15", "blocks.8"])
 ev = cv.evaluate_methods(clf, xs, methods, layers=LAYERS, steps=cv.config.pick(16, 6), seed=0,
                          images=["german_shepherd", "red_panda"])
-cv.plot.sanity_spread(ev.sanity, {"LRP, Grad-CAM and Integrated Gradients": list(methods)})
+cv.plot.sanity_spread(ev.sanity, {"LRP, Grad-CAM and Integrated Gradients": list(methods)}, panel_size=(8.0, 5.0),
+                      threshold_label="the course's failure threshold (0.5)")
 
 # %%
 steps_ = {name: [round(v, 2) for v in r.spearman.mean(0).tolist()] for name, r in ev.sanity.items()}
@@ -543,8 +636,9 @@ per_image = {name: r.spearman.mean(1).tolist() for name, r in ev.sanity.items()}
 for name, (dog_, panda) in per_image.items():
     print(f"{name:30s} mean over the cascade: German shepherd {dog_:.2f}, red panda {panda:.2f}, "
           f"both {(dog_ + panda) / 2:.2f}")
-cv.plot.curves({k: ev.curves[k] for k in [*methods, "random pixels", "random blobs"]},
-               index=0, title="Deletion and insertion on the German shepherd (the first photograph)")
+for i, photo in enumerate(["German shepherd", "red panda"]):
+    display(cv.plot.curves({k: ev.curves[k] for k in [*methods, "random pixels", "random blobs"]},
+                           index=i, title=f"Deletion and insertion on the {photo}"))
 
 # %%
 print("AUC per image (German shepherd, red panda):")
@@ -572,22 +666,26 @@ if not cv.config.quick():
 # built on the positive contributions (z$^+$ here; $\alpha\beta$ too, whose $\alpha$-term
 # dominates) make the backward pass converge, layer after layer, to a map that hardly depends
 # on the upper layers' weights, like guided backprop in notebook 08; in the same paper
-# DeepLIFT does *not* converge this way. Only the default composite is tested here: the
-# $\alpha\beta$ and DeepLIFT statements are the paper's. **Grad-CAM** falls to about 0 (and
+# DeepLIFT does *not* converge this way. Only the default composite is tested here (the
+# exercise at the end runs α2β1 on one photo); the DeepLIFT statement is the paper's. **Grad-CAM** falls to about 0 (and
 # below) after `head`. **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem
 # is redrawn, and by the 0.5 rule it **fails narrowly** (mean 0.54 over both photographs):
 # below 0.5 on the German shepherd, above it on the red panda (the per-image means above).
-# Its map is the path-averaged gradient times $x - x'$; the factor $x - x'$ may keep the
-# image's contrast whatever the weights (a likely cause, not tested here). With two images
+# Its map is the path-averaged gradient times $x - x'$, and Adebayo et al. (2018) already
+# report that such input-multiplied maps (gradient $\odot$ input, IG) keep the input's
+# structure after randomisation: the factor $x - x'$ carries the image's contrast whatever
+# the weights (their observation; not isolated on this network). With two images
 # and IG at 8 steps (section 5: 32 steps still miss completeness by a tenth), IG's result is
 # borderline, not a verdict. LRP's per-image means (0.79, 0.63) and Grad-CAM's (0.05,
 # 0.12) sit on one side of the line on both images.
 #
-# On the deletion and insertion curves (the German shepherd above) LRP does well: the best
-# insertion AUC of the three, and a deletion AUC far below random pixels', behind Grad-CAM's.
-# The printout shows the other image: on the **red panda** LRP's deletion AUC (0.81) is
-# **worse than both random maps'** (0.59 and 0.69). One image can reverse the verdict; a map that
-# survives the destruction of the model can still score well on a curve.
+# On the deletion and insertion curves of the German shepherd (the first pair of panels) LRP
+# does well: the best insertion AUC of the three, and a deletion AUC far below random
+# pixels', behind Grad-CAM's. The second pair shows the **red panda**: there LRP's deletion
+# AUC (0.81) is **worse than both random maps'** (0.59 and 0.69; also in the AUC printout):
+# its deletion curve stays near the top until about half the pixels are gone, dips, and
+# climbs back late. One image can reverse the verdict; a map that survives the
+# destruction of the model can still score well on a curve.
 #
 # ## 8. Explore
 #
@@ -600,13 +698,27 @@ if not cv.config.quick():
 # The snapshot below is its starting state: LRP of the top class, drawn as the magnitude
 # (largest $|R|$ over the colour channels) on the magma scale, from black (0 on the colour
 # bar = the map's minimum) to pale yellow (1 = the map's 99th percentile; the top 1% of
-# pixels are clipped).
+# pixels are clipped). The snapshot is small and its labels are hard to read when
+# projected; the same map (the default composite) is section 2's "flat input (default)"
+# panel, at full size and with signs.
 # It shows no signs: read signs on the red-blue figures above. The head takes the top of the
-# scale; the outline of the back shows faintly, as in section 2's z$^+$ panels.
+# scale; the outline of the back shows faintly, as in section 2's z$^+$ panels, and the
+# whole map carries the flat first layer's dotted grid (section 2), an artefact of the rule.
 #
 # **Predict, then run:** pick the red panda and switch the method to DeepLIFT (the panel
 # uses a black reference). Before it redraws, write down where you expect the relevance to
 # sit, using section 5's black-reference panel; then compare with LRP on the same photo.
+#
+# <details><summary><b>What you should see</b> (open it after predicting)</summary>
+#
+# DeepLIFT against black is speckle, like section 5's maps: its largest magnitudes are
+# scattered over the face, densest around the muzzle and mouth below the eyes, with more
+# speckle in the background. The white cheek and ear markings, the pixels farthest from
+# black, do not stand out: a large $x - x'$ does not make a pixel relevant when its
+# multiplier is small. LRP (default composite) instead gives a smooth, grid-dotted map
+# centred on the eyes and the dark patches around them, with the outline of the face.
+#
+# </details>
 
 # %%
 cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp", cmap="magma", colorbar=True,
@@ -641,6 +753,38 @@ def lrp_epsilon_solution(x, weight, bias, relevance, epsilon):
 assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 
 # %% [markdown]
+# ### Exercise: does Sixt et al.'s prediction hold for α2β1 on Lite0?
+#
+# Sixt et al. (2020) predict that $\alpha\beta$ rules, like z$^+$, hardly notice when the upper
+# layers are redrawn. Predict first: after the classifier, then `head`, then `blocks.15` are
+# redrawn, will the α2β1 map's Spearman correlation with the original fall below the
+# course's 0.5? Then run `cv.evaluate.randomization_check(clf, cv.lrp, xs[:1], layers=[...],
+# seed=0, init="normal", composite="epsilon_alpha2_beta1")` on the German shepherd (the
+# same redraws as section 7) and compare with Grad-CAM's row in section 7.
+
+# %%
+a2b1 = cv.evaluate.randomization_check(clf, cv.lrp, xs[:1], layers=LAYERS[:3], seed=0, init="normal", progress=False,
+                                       composite="epsilon_alpha2_beta1")
+print("α2β1, German shepherd, Spearman with the original after each redrawn layer:",
+      dict(zip(LAYERS[:3], [round(v, 2) for v in a2b1.spearman[0].tolist()])))
+
+# %% tags=["check"]
+# α2β1's map stays above 0.8 (far above the 0.5 line) after each of the three redraws, as Sixt et al. predict
+if not cv.config.quick():
+    assert float(a2b1.spearman[0].min()) > 0.8
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after running)</summary>
+#
+# On this photo the α2β1 map keeps a correlation above 0.8 with the original after each of
+# the three redraws (0.91, 0.99, 0.81, the printout), where Grad-CAM falls to about 0 once `head` is:
+# the αβ rule, whose $\alpha$-term dominates, behaves like z$^+$, as Sixt et al. predict. One
+# photo and three layers are a small test; run it on `xs` (both photos) and with all of
+# `LAYERS` for the full cascade.
+#
+# </details>
+
+# %% [markdown]
 # ### Think, then write
 #
 # A colleague says: "LRP is better than Grad-CAM because its relevance adds up to the
@@ -653,8 +797,9 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # %% [markdown]
 # <details><summary><b>Model answer</b> (open it after writing yours)</summary>
 #
-# Conservation holds for the **account**, not for the pixels: on Lite0 the layers' biases
-# (BatchNorm folded into the convolutions) keep almost all of the logit, and with the two
+# Conservation holds for the **account**, not for the pixels: on Lite0, with each bias counted
+# as an input of its layer, the layers' biases (BatchNorm folded into the convolutions) keep
+# almost all of the logit (and with the bias left out the pixels still get only 6%), and with the two
 # composites in the account (section 3) the pixels get 0.04% (default) to 1% (γ with z-box);
 # section 2's table gives 0.02% for `epsilon_plus`, and 41% for LRP-ε everywhere, a total
 # inflated by passing relevance through ReLU6 units at their ceiling. So the map's values
@@ -676,14 +821,16 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # %% [markdown]
 # ## Pitfalls
 #
-# - **"Conserves" does not mean "the pixels add up to the logit".** Every bias keeps a share;
-#   on a deep network with folded BatchNorm, the pixels may get a tiny fraction. Check the
+# - **"Conserves" does not mean "the pixels add up to the logit".** With the bias counted as
+#   an input every bias keeps a share, and on a deep network with folded BatchNorm the pixels
+#   may get a tiny fraction; leaving the bias out changes the convention, not necessarily the
+#   outcome (6% here, section 3). Check the
 #   account (`cv.attribution.relevance_ledger`) before quoting LRP values as logit units.
 # - **The composite is the method.** LRP-ε, z$^+$, γ and $\alpha\beta$ give different maps of
 #   the same decision (section 2); name the composite and the first-layer rule with every map.
 # - **Rules built on the positive contributions can ignore the classifier.** z$^+$ maps change
 #   little when the upper layers are randomised (section 7), and by Sixt et al. (2020) so do
-#   $\alpha\beta$ maps (not tested here): run the sanity check.
+#   $\alpha\beta$ maps (the α2β1 exercise, on one photo): run the sanity check.
 # - **Residual sums and BatchNorm need rules of their own.** A sum must split relevance (not
 #   copy it: copying $R_y$ to both inputs counts it twice, and the account no longer adds
 #   up). BatchNorm should be folded into its convolution (a canonizer) before the rules
@@ -704,16 +851,21 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 #
 # - **Conservation** is the defining property of relevance methods: LRP hands the logit back
 #   layer by layer, DeepLIFT and IG add up to $f(x) - f(x')$.
-# - On EfficientNet-Lite0 neither LRP nor gradient $\times$ input gives the pixels the logit
+# - On EfficientNet-Lite0, with each bias counted as an input of its layer (the 2019
+#   overview's convention, used here), neither LRP nor gradient $\times$ input gives the pixels the logit
 #   (0.02% with `epsilon_plus` to 1% with γ and z-box for the z$^+$/γ composites, 0.4% for
-#   gradient $\times$ input): the biases keep the rest. LRP-ε everywhere gives them 41%, a
+#   gradient $\times$ input): the biases keep the rest. With the bias left out (deep Taylor's
+#   z$^+$) the pixels still get only 6%, lost at units that are positive through their bias
+#   alone. LRP-ε everywhere gives them 41%, a
 #   total inflated by passing relevance through ReLU6 units at their ceiling (section 2). LRP's
 #   advantage is a per-layer account and the choice of rules, not a pixel total; residual
 #   sums split the relevance, most of it (70-91%) along the skip connection.
 # - The **rules decide the picture**: ε is noisy; z$^+$ is smooth, concentrated and
-#   positive; γ with a z-box first layer is mostly positive and shows the most edges (which
-#   of the two changes does it is not isolated here); on the two-object photo the default composite moves its mass to the explained
-#   object, like Grad-CAM, yet its two maps stay correlated (0.73).
+#   positive; γ with a z-box first layer is mostly positive and shows the most edges (γ in
+#   the convolutions brings them, not the z-box first layer); on the two-object photo the
+#   default composite moves its mass to the explained object, like Grad-CAM, yet its two maps
+#   stay correlated (0.73), because of the z$^+$ layers in the top two stages: with ε there
+#   the maps decorrelate and still follow their class.
 # - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
 #   depend on the reference, and averaging references gives DeepLIFT-SHAP. DeepLIFT's
 #   map depends on its rule and is not implementation-invariant; IG's map is.
