@@ -126,8 +126,8 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 #   a fine colour speckle (clearer in the enlarged second figure).
 # - `blocks.4`: the eyes, the nose and the outline of the face stay in place; the fur turns
 #   into texture with a warm, desaturated brown cast (the nose stays orange).
-# - `blocks.8`: the parts still in place, the fur multicoloured; the left eye is drawn
-#   twice, as two overlapping rings (section 4's enlarged crops show it).
+# - `blocks.8`: the parts still in place, the fur multicoloured; an extra, smaller ring
+#   overlaps the left eye, which is drawn twice (section 4's enlarged crops show it).
 # - `blocks.12`: the parts are still there, but in this run (seed 0) the eyes drift
 #   outwards: the left eye's ring sits some 15–20 pixels farther left and a little lower
 #   than the photo's eye, and the right eye is pushed against the right border. Other
@@ -136,7 +136,8 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 #
 # The white lines of the second figure show the *spacing* of `blocks.12`'s 4×4 positions
 # (one per 32 pixels), not what each position sees: each sees far more (section 3).
-#
+
+# %% [markdown]
 # **What $d$ measures.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 / \lVert \Phi(x_0)\rVert^2$
 # is measured in each layer's own space: $d = 0$ means the layer cannot tell the
 # reconstruction from the photo, $d = 1$ is as far as an all-zero activation map. Here $d$
@@ -611,19 +612,21 @@ if not cv.config.quick():
 # come from asking only for the label.
 #
 # Which of those images you see depends on the prior. The stronger prior reaches an even
-# *lower* $d$ than the light one, so the light-prior run is limited by the optimisation (300
-# pixel steps from noise), not by the objective. Mahendran & Vedaldi (2015) tuned their prior
+# *lower* $d$ than the light one, which suggests that the light-prior run is limited by the
+# optimisation (300 pixel steps from noise) rather than by the objective. Mahendran & Vedaldi (2015) tuned their prior
 # per layer and got fragments of the object from AlexNet's last layers, and a *learned*
 # inverse (Dosovitskiy & Brox 2016) recovers colours and layout even from them. One
 # inversion cannot say how much the last layer keeps; it says only that the last layer does
-# not rule out a high-frequency texture with displaced cat parts. The numbers below: the
-# light-prior picture's total variation is more than ten times the photo's, and its pixel
+# not rule out a high-frequency texture with displaced cat parts.
+
+# %% [markdown]
+# **Pixel error does not judge reconstructions.** The numbers below: the light-prior
+# `head.bn` picture's total variation is more than ten times the photo's, and its pixel
 # error to the photo (0.050) is about that of the `blocks.12` reconstruction (0.054). Two
 # very different pictures, one with the parts roughly in place (`blocks.12`), one with
-# displaced parts (`head.bn`), get the same pixel error, and both are farther from the
-# photo than a flat mid-grey image (0.034, printed in section 4b): pixel error alone does
-# not judge reconstructions. (`photo` below is the same 128-pixel image as before, read
-# again from this run.)
+# displaced parts (`head.bn`), get about the same pixel error, and both are farther from the
+# photo than a flat mid-grey image (0.034, printed in section 4b). (`photo` below is the
+# same 128-pixel image as before, read again from this run.)
 
 # %%
 photo = head.info["target"]
@@ -868,10 +871,10 @@ if not cv.config.quick():
 # At `blocks.12` the tenfold TV weight ends at the same $d$ (0.10 in both titles) while the
 # total variation falls to about a quarter (printed above). The picture is softer and paler,
 # the same texture with the eyes and the nose in the same places (part of the fall in total
-# variation is this lower contrast, as in section 4's jitter-off picture). This fits the other layers: a tenfold TV weight gave a lower or equal $d$
+# variation is likely this lower contrast, as in section 4's jitter-off picture). This fits the other layers: a tenfold TV weight gave a lower or equal $d$
 # wherever it was tried, `head.bn` 0.06 → 0.04 (section 3) and `blocks.8` 0.18 → 0.17
-# (section 4). With 300 steps, the light-prior run is limited by the optimisation, not by
-# the objective, so a smoother image is no harder to match.
+# (section 4): a smoother image is no harder to match, which suggests that with 300 steps
+# the light-prior run is limited by the optimisation rather than by the objective.
 #
 # </details>
 
