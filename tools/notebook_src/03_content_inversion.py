@@ -190,15 +190,18 @@ if not cv.config.quick():
     assert cup_error["blocks.12"] > cup_error["blocks.4"]
 
 # %% [markdown]
-# **What to look at:** much the same reading as on the cat, except that on this photo the
-# colour goes earlier (the cat's `blocks.4` picture kept a warm cast). The outlines stay where they were
-# (the cup's rim, its handle, the spoon; fainter at `blocks.12`), but the exact colours go:
-# the saturated red of the cup and the saucer is gone at both depths (a pinkish trace at
-# `blocks.4`), and at `blocks.4` the
-# handle is drawn as a metallic blob much like the spoon. The smooth surfaces
-# (the coffee, the saucer, the table) turn into coloured texture, more so at `blocks.12`,
-# which again reaches the lower $d$ and the larger pixel error. Two photos make the reading
-# more than an accident of one close-up of fur, not a rule for every image.
+# **What to look at: the same reading as on the cat (outlines kept, exact colour and smooth
+# surfaces lost), except that on this photo the colour goes already at `blocks.4`.**
+#
+# - Outlines stay in place: the cup's rim, its handle, the spoon (fainter at `blocks.12`).
+# - The saturated red of the cup and the saucer is gone at both depths (a pinkish trace at
+#   `blocks.4`, where the handle is drawn as a metallic blob much like the spoon); the cat's
+#   `blocks.4` picture at least kept a warm cast.
+# - The coffee, the saucer and the table turn into coloured texture, more so at
+#   `blocks.12`, which again reaches the lower $d$ and the larger pixel error.
+#
+# Two photos make the reading more than an accident of one close-up of fur, not a rule for
+# every image.
 
 # %% [markdown]
 # ### 2c. Why does `blocks.1` end at the highest $d$ of the four blocks?
@@ -230,11 +233,11 @@ if not cv.config.quick():
     assert abs(dv["jitter, TV 0"] - d["blocks.1"]) < 0.1 and dv["no jitter, TV 0.5"] < 0.5 * dv["jitter, TV 0"]
 
 # %% [markdown]
-# **What to look at:** jitter alone (TV 0) ends at the same $d$ as jitter and TV together,
-# with the same doubled contours; TV alone, without jitter, ends at $d$ = 0.01 with a sharp
-# copy whose eye contours are single, like the run with neither. So it is the jitter, not
-# the TV term, that keeps `blocks.1`'s $d$ high: the doubled contours are the trace of
-# matching randomly shifted copies. The printed line shows the deep end: without jitter
+# **What to look at: it is the jitter, not the TV term, that keeps `blocks.1`'s $d$ high.**
+# Jitter alone (TV 0) ends at the same $d$ as jitter and TV together, with the same doubled
+# contours; TV alone, without jitter, ends at $d$ = 0.01 with a sharp copy whose eye
+# contours are single, like the run with neither. The doubled contours are most likely the
+# trace of matching randomly shifted copies. The printed line shows the deep end: without jitter
 # `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
 # jitter, then, `blocks.1` and `blocks.12` end at about the same $d$ (the two middle blocks
 # were not run without jitter); with jitter the gap between them tracks how much each layer
@@ -674,7 +677,8 @@ if not cv.config.quick():
     assert tv_smooth < 0.5 * tv_rough and smooth.info["distance_end"] < rough.info["distance_end"] + 0.05
 
 # %% [markdown]
-# **What to look at:** in the enlarged crops, at TV weight 0 the eye is drawn in dense,
+# **What to look at: at `blocks.8` the TV weight changes the texture, not the cat or $d$.**
+# In the enlarged crops, at TV weight 0 the eye is drawn in dense,
 # saturated colour speckle; at the default 0.5 the speckle is only a little softer; at 5 the
 # texture is visibly smoother and paler. The eye's outline and the fur's stripes stay in
 # place at all three weights, and $d$ barely moves (the titles), while the total variation
@@ -701,13 +705,15 @@ if not cv.config.quick():
     assert still.info["distance_end"] < 0.5 * d["blocks.12"] and still.info["distance_end"] < 3 * dv["no jitter, TV 0.5"]
 
 # %% [markdown]
-# **What to look at:** without jitter the `blocks.12` reconstruction is paler and lower in
+# **What to look at: without jitter, `blocks.12` is matched far more closely, yet its
+# picture shows the cat less.** The reconstruction is paler and lower in
 # contrast, but still fine-grained noise: its total variation falls to about a third, while
 # its high-frequency share, which ignores the amplitude, barely changes (0.61 against 0.62,
 # printed above), so the fall comes from the lower contrast, not from a smoother image. It
 # is a little closer to the photo in pixels, at a far lower $d$; but the cat's parts are
-# much fainter, the eyes barely visible. On this photo the jitter brings out both the cat's parts and the saturated
-# texture: a picture that must match wherever a shift lands keeps only what survives it.
+# much fainter, the eyes barely visible. On this photo the jitter brings out both the cat's
+# parts and the saturated texture; a plausible reason, not tested here: a picture that must
+# match wherever a shift lands keeps only what survives the shift.
 #
 # ### 4b. A network with random weights
 #
