@@ -241,7 +241,8 @@ if not cv.config.quick():
 # `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
 # jitter, then, `blocks.1` and `blocks.12` end at about the same $d$ (the two middle blocks
 # were not run without jitter); with jitter the gap between them tracks how much each layer
-# minds a shift of a few pixels.
+# minds a shift of a few pixels. (The next cell reads `photo` again from this section's run: the same
+# 128-pixel image.)
 
 # %%
 plain_off = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0, alpha_weight=0.0)
