@@ -88,7 +88,7 @@ assert cv.hook_count(clf) == 0
 # convolution, 1280 channels, just before the global pooling and the classifier). Look for
 # three things as you go deeper: where the exact colours go, what happens to the smooth
 # areas (the fur), and whether the cat's parts (eyes, nose) stay in the right place (the
-# whiskers, thin already at 128 pixels, are lost at every depth).
+# whiskers, thin already at 128 pixels, are hard to make out in any reconstruction).
 # Every reconstruction in this notebook is shown as its raw pixels in [0, 1], with no
 # per-image contrast stretch, so "paler" and "lower contrast" can be read from the figures.
 # Each title gives the layer, the shape of its activations (channels × height × width of the
