@@ -75,17 +75,22 @@ res = cv.invert(clf, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0)   # the re
 print(f"feature distance: {res.info['distance_start']:.2f} (noise) -> {res.info['distance_end']:.2f}")
 
 # %% tags=["check"]
-# the inversion at least halved the feature distance, and left no hook on the model
+# the inversion at least halved the feature distance, and left the model unchanged
 assert res.info["distance_end"] < 0.5 * res.info["distance_start"]
 assert cv.hook_count(clf) == 0
 
 # %% [markdown]
 # ## 2. From every depth
 #
+# ### 2a. One photo, five depths
+#
 # The same photo reconstructed from four blocks and from the network's `head` (the last
 # convolution, 1280 channels, just before the global pooling and the classifier). Look for
 # three things as you go deeper: where the exact colours go, what happens to the smooth
-# areas (fur, nose), and whether the cat's parts (eyes, nose, whiskers) stay in the right place.
+# areas (the fur), and whether the cat's parts (eyes, nose) stay in the right place (the
+# whiskers, thin already at 128 pixels, are hard to make out in any reconstruction).
+# Every reconstruction in this notebook is shown as its raw pixels in [0, 1], with no
+# per-image contrast stretch, so "paler" and "lower contrast" can be read from the figures.
 # Each title gives the layer, the shape of its activations (channels × height × width of the
 # spatial grid, for this 128-pixel input) and the relative feature distance $d$ the inversion
 # reached; the first panel, "original", is the photo itself.
@@ -114,29 +119,31 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
                    f"blocks.12 (seed 0), d={d['blocks.12']:.2f},\n32-pixel grid"], ncols=3, cell=4.4, fontsize=14, grid=[32, None, 32])
 
 # %% [markdown]
-# **What to look at:** `blocks.1` gives a paler copy of the photo, with its colours but
-# with doubled contours around the eyes and a fine colour speckle (clearer in the enlarged
-# second figure). At `blocks.4` and `blocks.8` the eyes, the nose and the outline of the face
-# stay where they were, while the smooth fur turns into texture: at `blocks.4` it becomes
-# textured but keeps its orange, at `blocks.8` it turns multicoloured. At `blocks.12`
-# (a 4×4 grid: one position per 32 pixels, the white lines of the second figure) the parts
-# are still there, but in this run (seed 0) the eyes have drifted outwards: the left eye's
-# ring sits some 15–20 pixels farther left and a little lower than the photo's eye (which
-# straddles the first two columns of the grid; the ring sits inside the first), and the
-# right eye is pushed against the right border. Section 2e shows that other seeds move the
-# left eye less, or not at all. `head` gives noise, at $d \approx 1$ (section 3).
+# **What to look at: the deeper the layer, the less of the photo's colour and smooth
+# surfaces survives, while the parts stay roughly in place down to `blocks.12`.**
 #
+# - `blocks.1`: a paler copy with the photo's colours, doubled contours around the eyes and
+#   a fine colour speckle (clearer in the enlarged second figure).
+# - `blocks.4`: the eyes, the nose and the outline of the face stay in place; the fur turns
+#   into texture with a warm, desaturated brown cast (the nose stays orange).
+# - `blocks.8`: the parts still in place, the fur multicoloured; an extra, smaller ring
+#   overlaps the left eye, which is drawn twice (section 4's enlarged crops show it).
+# - `blocks.12`: the parts are still there, but in this run (seed 0) the eyes drift
+#   outwards: the left eye's ring sits some 15–20 pixels farther left and a little lower
+#   than the photo's eye, and the right eye is pushed against the right border. Other
+#   seeds move the left eye less, or not at all (section 2e).
+# - `head`: noise, at $d \approx 1$ (section 3).
+#
+# The white lines of the second figure show the *spacing* of `blocks.12`'s 4×4 positions
+# (one per 32 pixels), not what each position sees: each sees far more (section 3).
+
+# %% [markdown]
 # **What $d$ measures.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 / \lVert \Phi(x_0)\rVert^2$
 # is measured in each layer's own space: $d = 0$ means the layer cannot tell the
-# reconstruction from the photo, $d = 1$ is as far as an all-zero activation map. With these
-# settings, after 300 steps, $d$ falls with depth (printed below), and yet the pictures look
-# *less* like the photo and their pixel error rises. Why $d$ falls: the jitter asks each layer
-# to match randomly shifted copies, and the deeper layers mind a shift less (a 4-pixel shift
-# of the photo costs $d$ = 1.18 at `blocks.1`, 0.10 at `blocks.12`, section 2e; without jitter
-# both layers end near 0.01–0.02, section 2c). So the order of $d$ reflects each layer's
-# tolerance of the jitter's shifts. Why a lower $d$ is not a more faithful picture:
-# `blocks.12` is largely invariant to the exact colours and the pixel-level arrangement of
-# fine detail, so many high-frequency patterns give nearly the same activations.
+# reconstruction from the photo, $d = 1$ is as far as an all-zero activation map. Here $d$
+# falls with depth (printed below) while the pictures look *less* like the photo and their
+# pixel error rises. The likely reason, examined in sections 2c and 2e: the jitter asks each
+# layer to match randomly shifted copies, and the deeper layers mind a shift less.
 #
 # The last line below, the **high-frequency share** (the share of an image's spectral energy,
 # mean removed, above a quarter of the highest spatial frequency), separates the photo from
@@ -183,15 +190,18 @@ if not cv.config.quick():
     assert cup_error["blocks.12"] > cup_error["blocks.4"]
 
 # %% [markdown]
-# **What to look at:** much the same reading as on the cat, except that on this photo the
-# colour goes earlier (the cat's `blocks.4` picture kept the fur's orange). The outlines stay where they were
-# (the cup's rim, its handle, the spoon; fainter at `blocks.12`), but the exact colours go:
-# the saturated red of the cup and the saucer is gone at both depths (a pinkish trace at
-# `blocks.4`), and at `blocks.4` the
-# handle is drawn as a metallic blob much like the spoon. The smooth surfaces
-# (the coffee, the saucer, the table) turn into coloured texture, more so at `blocks.12`,
-# which again reaches the lower $d$ and the larger pixel error. Two photos make the reading
-# more than an accident of one close-up of fur, not a rule for every image.
+# **What to look at: the same reading as on the cat (outlines kept, exact colour and smooth
+# surfaces lost), except that on this photo the colour goes already at `blocks.4`.**
+#
+# - Outlines stay in place: the cup's rim, its handle, the spoon (fainter at `blocks.12`).
+# - The saturated red of the cup and the saucer is gone at both depths (a pinkish trace at
+#   `blocks.4`, where the handle is drawn as a metallic blob much like the spoon); the cat's
+#   `blocks.4` picture at least kept a warm cast.
+# - The coffee, the saucer and the table turn into coloured texture, more so at
+#   `blocks.12`, which again reaches the lower $d$ and the larger pixel error.
+#
+# Two photos make the reading more than an accident of one close-up of fur, not a rule for
+# every image.
 
 # %% [markdown]
 # ### 2c. Why does `blocks.1` end at the highest $d$ of the four blocks?
@@ -223,14 +233,16 @@ if not cv.config.quick():
     assert abs(dv["jitter, TV 0"] - d["blocks.1"]) < 0.1 and dv["no jitter, TV 0.5"] < 0.5 * dv["jitter, TV 0"]
 
 # %% [markdown]
-# **What to look at:** jitter alone (TV 0) ends at the same $d$ as jitter and TV together,
-# with the same doubled contours; TV alone, without jitter, ends at $d$ = 0.01 with a sharp
-# copy whose eye contours are single, like the run with neither. So it is the jitter, not
-# the TV term, that keeps `blocks.1`'s $d$ high: the doubled contours are the trace of
-# matching randomly shifted copies. The printed line shows the deep end: without jitter
+# **What to look at: it is the jitter, not the TV term, that keeps `blocks.1`'s $d$ high.**
+# Jitter alone (TV 0) ends at the same $d$ as jitter and TV together, with the same doubled
+# contours; TV alone, without jitter, ends at $d$ = 0.01 with a sharp copy whose eye
+# contours are single, like the run with neither. The doubled contours are most likely the
+# trace of matching randomly shifted copies. The printed line shows the deep end: without jitter
 # `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
-# jitter the fall of $d$ with depth disappears; with jitter it measures how much each layer
-# minds a shift of a few pixels.
+# jitter, then, `blocks.1` and `blocks.12` end at about the same $d$ (the two middle blocks
+# were not run without jitter); with jitter the gap between them tracks how much each layer
+# minds a shift of a few pixels. (The next cell reads `photo` again from this section's run: the same
+# 128-pixel image.)
 
 # %%
 plain_off = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0, alpha_weight=0.0)
@@ -308,21 +320,22 @@ if not cv.config.quick():
     assert run["blocks.12"][2] < 0.9 * run["blocks.12"][1] and run["blocks.12"][2] < run["blocks.1"][2]
 
 # %% [markdown]
-# **What to look at:** on the log scale the `blocks.12` running mean is still clearly falling
-# at step 300, while `blocks.1`'s falls more slowly. At `blocks.12` the running mean is 17% lower over the last 100 steps, so 300 steps is a
-# budget, not convergence. At `blocks.1` the loss jumps from step to step, because every step
-# sees a different random shift; its running mean drifts down more slowly (about 5% over the last
-# third). Read a loss from its running mean, never from one step. The depth comparison of
-# section 2 is therefore a comparison **at a fixed budget of 300 steps**. The gap between the
-# two running means shrank by only 0.015 (from 0.625 to 0.610) over the last third.
+# **What to look at: neither layer has converged at 300 steps, so section 2 compares the
+# layers at a fixed budget of 300 steps.** Read a loss from its running mean, never from
+# one step (at `blocks.1` each step sees a different random shift, so the loss jumps).
 #
-# The last two printed lines split the gap between the loss and $d$. At `blocks.1` the prior
-# terms are a small part of it (0.012 of 0.150); at `blocks.12` the TV term (0.025) is most
-# of the gap of 0.035. At `blocks.1` the final image's $d$, averaged over the 81 shifts, is 0.131 above its
-# unshifted $d$, close to the 0.138 left after the prior terms: nearly all of that gap is
-# the price of matching shifted copies, the cost that section 2c found the jitter adds. At
-# `blocks.12` the measured shift cost is 0.007 against a rest of 0.010; the remaining 0.003
-# fits the loss's decline inside the 25-step window.
+# - `blocks.12`: the running mean is still clearly falling, 17 % lower over the last 100 steps.
+# - `blocks.1`: it drifts down more slowly, about 5 % over the last third.
+# - The gap between the two running means shrank by only 0.015 (0.625 to 0.610) over the last third.
+#
+# **The gap between the loss and $d$** (the last two printed lines):
+#
+# - `blocks.1`: gap 0.150, of which the prior terms are 0.012. The final image's $d$ averaged
+#   over the 81 shifts is 0.131 above its unshifted $d$, close to the 0.138 left: nearly
+#   all of the gap is the price of matching shifted copies (section 2c's jitter cost).
+# - `blocks.12`: gap 0.035, mostly the TV term (0.025); the measured shift cost is 0.007
+#   against a rest of 0.010, and the remaining 0.003 fits the loss's decline inside the
+#   25-step window.
 
 
 # %% [markdown]
@@ -372,32 +385,34 @@ if not cv.config.quick():
     assert max(r.info["distance_end"] for r in seeds) < 0.3 and min(between) > 0.002
 
 # %% [markdown]
-# **Reading the numbers.** A 4-pixel shift of the photo itself is *farther* from it at
-# `blocks.1` ($d$ = 1.18) than the inversion (0.60), while at `blocks.12` it gives 0.10, the
-# inversion's own value: the deeper the layer, the less a shift matters, and a given $d$ means
-# a different thing at each depth (this is also why the jitter costs `blocks.1` most, section 2c). The
-# noise row is the plainest evidence that $d$ is not fidelity: mild, visible noise
-# (sd 0.05, the third panel) puts the photo at $d$ = 0.25 from itself at `blocks.12`, about
-# 2.5 times the inversion's 0.10 and farther than the shift, though the noisy copy is plainly
-# closer to the photo than any of the three inversions below it. The three `blocks.12`
-# pictures reach $d$ = 0.07 to 0.10, and they are different pictures.
+# **Reading the numbers: a given $d$ means a different thing at each depth, and a small $d$
+# is not a faithful picture.**
+#
+# - A 4-pixel shift of the photo: $d$ = 1.18 at `blocks.1`, *farther* than the inversion
+#   (0.60); 0.10 at `blocks.12`, the inversion's own value. The deeper the layer, the less
+#   a shift matters (this is also why the jitter costs `blocks.1` most, section 2c).
+# - Mild, visible noise (sd 0.05, the third panel): $d$ = 0.25 at `blocks.12`, about 2.5
+#   times the inversion's 0.10 and farther than the shift, though the noisy copy is plainly
+#   closer to the photo than any of the three inversions below it.
+# - The three `blocks.12` pictures reach $d$ = 0.07 to 0.10, and they are different pictures.
 
 # %% [markdown]
-# **How different?** If each picture were the photo plus its own independent error, two
-# pictures would be about twice as far from each other (in mean squared pixels) as each is
-# from the photo. They are closer than that: about 0.04 between seeds against about 0.05 to
-# the photo (printed above). After 8x8 averaging, which keeps only the coarse colours (on
-# this close-up it sees colour, not layout: section 2f), the gap is far wider: 0.004 to
-# 0.005 between seeds against 0.028 to 0.029 to the photo, as far as a flat mid-grey image
-# (0.029, section 2f). So the three seeds agree closely on coarse colour (all three lose
-# the photo's orange alike), and most of each picture's departure from the photo, fine or coarse, is
-# *shared* by the three: it comes from this layer, the prior and the jitter, not from the
-# random start; the rest differs from seed to seed. By eye, the eyes and the nose sit in
-# roughly the same places: seed 2 keeps the left eye where the photo has it, seed 1 moves
-# it slightly (about 5–8 pixels to the left), and seed 0 some 15–20 pixels to the left and
-# a little down (about half of a 32-pixel grid cell of this 4×4 layer); seed 2 has an extra
-# eye-like ring near the right edge, and the textures differ. How far a part drifts depends
-# on the seed. Many images share these activations.
+# **How different? The three seeds agree with each other far more than with the photo:
+# they share one departure from it.** If each picture were the photo plus its own
+# independent error, two pictures would be about twice as far from each other (in mean
+# squared pixels) as each is from the photo. Printed above:
+#
+# - pixels: about 0.04 between seeds, about 0.05 to the photo;
+# - after 8x8 averaging (the coarse colours and light-and-dark pattern; on this close-up
+#   mostly colour, section 2f): 0.004–0.005 between seeds, 0.028–0.029 to the photo, as far
+#   as a flat mid-grey image (0.029).
+#
+# So all three lose the photo's orange alike, and most of each picture's departure from the
+# photo comes from this layer, the prior and the jitter, not from the random start. By eye,
+# the parts sit in roughly the same places, but the left eye moves by a seed-dependent
+# amount: not at all (seed 2), about 5–8 pixels left (seed 1), some 15–20 pixels left and a
+# little down (seed 0, about half a grid cell); seed 2 also has an extra eye-like ring near
+# the right edge. Many images share these activations.
 
 # %% [markdown]
 # ### Think, then write
@@ -423,8 +438,11 @@ if not cv.config.quick():
 # layer's small $d$ reflects its tolerance of shifts, not a faithful picture. To compare what
 # the layers keep, compare the reconstructions with the photo in a space common to all of
 # them: pixels (the pixel error printed above grows with depth, though section 3 will show
-# how crude a judge it is), or a fixed shallow layer's features, or how often several
-# inversions from different seeds agree with each other.
+# how crude a judge it is), or a fixed shallow layer's features. Agreement between seeds is
+# *not* such a number on its own: it says how tightly the layer and the prior pin the
+# picture down, not whether they pin it to the photo (the `blocks.12` seeds agree closely
+# on a shared departure from the photo, section 2e and the exercise at the end); read it
+# only beside a distance to the photo.
 #
 # </details>
 
@@ -435,8 +453,11 @@ if not cv.config.quick():
 # space, the features of `blocks.1` (the relative distance $d$ to the photo there). And a
 # space that none of the inversions optimised: the pixel error after averaging each image
 # over blocks of 8x8 pixels (a 16x16 image), which removes the high-frequency texture; two
-# flat images give its scale. On a close-up that is mostly orange fur, this error is
-# dominated by colour, so the last line adds a number that ignores colour: the **layout
+# flat images give its scale. This error adds two parts: the offset of the mean colour and
+# the coarse-layout residual. A flat image of the photo's mean colour has no offset, so its
+# error is exactly the spread of the photo's own 8x8 averages, all of its coarse layout. On
+# a close-up that is mostly orange fur that spread is small, so the error is dominated by
+# colour; the last line adds a number that ignores colour: the **layout
 # correlation**, the correlation between the 8x8-averaged brightness maps (luminance,
 # 16x16) of the reconstruction and of the photo, each with its own mean removed (1: the
 # same pattern of light and dark, 0: none; a flat image has no pattern at all).
@@ -461,19 +482,26 @@ print("layout correlation with the photo, from:      ", ", ".join(f"{l} {v:.2f}"
 # inversion optimised), so its first place shows little; the informative part is the order
 # `blocks.4` < `blocks.8` < `blocks.12`, which none of them optimised.
 #
-# The 8x8 averages give the same order for all four (0.007, 0.010, 0.025, 0.029), and the
-# two flat images show what this error ranks on this close-up: **colour**. `blocks.4` is no
-# closer than a flat image of the photo's mean colour (0.010), and `blocks.8` and `blocks.12`
-# are about as far as flat mid-grey (0.029): the deeper reconstructions lose the photo's
-# colours. This error cannot see layout: a flat image has none and scores as well. The layout
-# correlation, which ignores colour, also falls with depth: 0.83, 0.74, 0.39, 0.11. At
-# `blocks.1` and `blocks.4` the pattern of light and dark is largely the photo's; at
-# `blocks.12` almost none of it survives at this scale, although by eye the eyes and the
-# nose are roughly in place: they are drawn as thin contours inside a texture, which 8x8
-# averaging smooths away. On this photo and with this prior, then, the deeper the layer, the
-# less of the photo's colours and of its coarse light-and-dark pattern the reconstruction
-# carries; where the parts sit at `blocks.12` is for the eye to judge. Agreement between
-# seeds is a third judge: the exercise at the end computes it for `blocks.12`.
+# **The 8x8 error and the layout correlation agree: the deeper the layer, the less of the
+# photo's coarse colour and light-and-dark pattern the reconstruction carries.**
+#
+# - 8x8 error, same order for all four: 0.007, 0.010, 0.025, 0.029. The photo's whole
+#   coarse layout is worth 0.010 (the flat mean-colour image), flat mid-grey 0.029, so on
+#   this close-up the error is mostly colour: `blocks.8` and `blocks.12` are about as far
+#   as flat grey.
+# - It still sees layout. `blocks.1` scores 0.007 although its mean colour is 0.06, 0.07
+#   and 0.05 lighter in R, G, B (section 2c's printed means); that offset alone is worth
+#   about 0.004 (the mean of the squared offsets), leaving a layout residual near 0.003 of
+#   the photo's 0.010: it reproduced roughly two thirds of the coarse layout.
+# - A score equal to the flat image's is not "colour kept, layout lost": `blocks.4`'s 0.010
+#   mixes a colour offset (its brown cast) with a layout residual.
+# - Layout correlation, which ignores colour: 0.83, 0.74, 0.39, 0.11. At `blocks.1` and
+#   `blocks.4` the pattern of light and dark is largely the photo's; at `blocks.12` almost
+#   none of it survives at this scale, although by eye the eyes and the nose are roughly in
+#   place, drawn as thin contours that 8x8 averaging smooths away.
+#
+# Agreement between seeds is no third judge of fidelity: the exercise at the end shows the
+# `blocks.12` seeds agreeing on a shared departure from the photo.
 
 # %% tags=["check"]
 # the deeper reconstructions are farther from the photo in blocks.1's features, in 8x8 colour (as far as the flat images) and in layout
@@ -559,12 +587,12 @@ if not cv.config.quick():
 # `head` stalls near 1 at the smaller step too, and `head.bn` matches at the default step
 # too, so the layer, not the step size, makes the difference. With the light prior $d$
 # falls below 0.1 and the network calls the result a cat. But to our eyes it is mostly
-# coloured texture with cat parts in it, and some of its eye-like rings are *displaced*. In
-# the middle panel the clearest is an eye shape in the lower left, below the photo's left
-# eye, with a ring near the top, on the forehead, where the photo has no eye; below the right
-# eye there is only a faint arc. With the tenfold TV weight (right panel) the rings are
-# easier to see: eye shapes below both real eyes and one clear ring on the forehead, above
-# and to the right of the photo's left eye.
+# coloured texture with cat parts in it, and some of its eye-like rings are *displaced*.
+# The panels are small: at this size the right panel (tenfold TV weight) shows eye shapes
+# below both real eyes and a ring on the forehead, above and to the right of the photo's
+# left eye, where the photo has no eye. The middle panel's rings need zooming in on your
+# screen (projected they are hard to see): an eye shape below the photo's left eye, a ring
+# on the forehead and only a faint arc below the right eye.
 
 # %% [markdown]
 # **Why displaced parts?** A hypothesis, not tested here: from `blocks.12` on (section 2's
@@ -588,15 +616,21 @@ if not cv.config.quick():
 # come from asking only for the label.
 #
 # Which of those images you see depends on the prior. The stronger prior reaches an even
-# *lower* $d$ than the light one, so the light-prior run is limited by the optimisation (300
-# pixel steps from noise), not by the objective. Mahendran & Vedaldi (2015) tuned their prior
+# *lower* $d$ than the light one, which suggests that the light-prior run is limited by the
+# optimisation (300 pixel steps from noise) rather than by the objective. Mahendran & Vedaldi (2015) tuned their prior
 # per layer and got fragments of the object from AlexNet's last layers, and a *learned*
 # inverse (Dosovitskiy & Brox 2016) recovers colours and layout even from them. One
 # inversion cannot say how much the last layer keeps; it says only that the last layer does
-# not rule out a high-frequency texture with displaced cat parts. The numbers below: the
-# light-prior picture's total variation is more than ten times the photo's, and its pixel
-# error to the photo is about that of the `blocks.12` reconstruction: a pixel error cannot
-# tell a faithful picture from a texture of the right average colour.
+# not rule out a high-frequency texture with displaced cat parts.
+
+# %% [markdown]
+# **Pixel error does not judge reconstructions.** The numbers below: the light-prior
+# `head.bn` picture's total variation is more than ten times the photo's, and its pixel
+# error to the photo (0.050) is about that of the `blocks.12` reconstruction (0.054). Two
+# very different pictures, one with the parts roughly in place (`blocks.12`), one with
+# displaced parts (`head.bn`), get about the same pixel error, and both are farther from the
+# photo than a flat mid-grey image (0.034, printed in section 4b). (`photo` below is the
+# same 128-pixel image as before, read again from this run.)
 
 # %%
 photo = head.info["target"]
@@ -612,6 +646,8 @@ if not cv.config.quick():
 
 # %% [markdown]
 # ## 4. What the prior does, and what the architecture does
+#
+# ### 4a. The total-variation weight, and jitter at a deep layer
 #
 # Many images share the same deep activations, and a regulariser picks among them.
 # Mahendran & Vedaldi (2015) add total variation because, in their setup, the optimiser
@@ -642,7 +678,8 @@ if not cv.config.quick():
     assert tv_smooth < 0.5 * tv_rough and smooth.info["distance_end"] < rough.info["distance_end"] + 0.05
 
 # %% [markdown]
-# **What to look at:** in the enlarged crops, at TV weight 0 the eye is drawn in dense,
+# **What to look at: at `blocks.8` the TV weight changes the texture, not the cat or $d$.**
+# In the enlarged crops, at TV weight 0 the eye is drawn in dense,
 # saturated colour speckle; at the default 0.5 the speckle is only a little softer; at 5 the
 # texture is visibly smoother and paler. The eye's outline and the fur's stripes stay in
 # place at all three weights, and $d$ barely moves (the titles), while the total variation
@@ -669,13 +706,15 @@ if not cv.config.quick():
     assert still.info["distance_end"] < 0.5 * d["blocks.12"] and still.info["distance_end"] < 3 * dv["no jitter, TV 0.5"]
 
 # %% [markdown]
-# **What to look at:** without jitter the `blocks.12` reconstruction is paler and lower in
+# **What to look at: without jitter, `blocks.12` is matched far more closely, yet its
+# picture shows the cat less.** The reconstruction is paler and lower in
 # contrast, but still fine-grained noise: its total variation falls to about a third, while
 # its high-frequency share, which ignores the amplitude, barely changes (0.61 against 0.62,
 # printed above), so the fall comes from the lower contrast, not from a smoother image. It
 # is a little closer to the photo in pixels, at a far lower $d$; but the cat's parts are
-# much fainter, the eyes barely visible. On this photo the jitter brings out both the cat's parts and the saturated
-# texture: a picture that must match wherever a shift lands keeps only what survives it.
+# much fainter, the eyes barely visible. On this photo the jitter brings out both the cat's
+# parts and the saturated texture; a plausible reason, not tested here: a picture that must
+# match wherever a shift lands keeps only what survives the shift.
 #
 # ### 4b. A network with random weights
 #
@@ -733,29 +772,31 @@ if not cv.config.quick():
     assert err8["trained"] < 0.5 * err8["flat mid-grey image"] and err["trained"] < err["random, draw 0"]
 
 # %% [markdown]
-# **What to look at:** the two random networks' pictures (no jitter) are noise at mid-grey
-# with no trace of the cat, not even the photo's orange. In pixels they are about twice as
-# far from the photo as the trained network's (0.048 against 0.025); after 8x8 averaging
-# they are as far as a flat mid-grey image (0.028 against 0.029), and their layout
-# correlation is near 0 (−0.06 and −0.15, printed above): they carry none of the photo's coarse colour, and,
-# by eye and by that number, no layout either. The trained one's 8x8 error (0.009) is about
-# that of a flat image of the photo's mean colour (0.010), so that number shows only that
-# it kept the colour; its layout correlation (0.81) and the eyes and the nose in
-# place show the layout. With the jitter on, the random network stays far from a match
-# ($d$ 4.53 → 2.64, printed above; the trained one reached 0.31 with jitter, section 1), and
-# its picture is noise too, with a faint warm cast: its 8x8 error (0.023) is a little below
-# flat grey's, a trace of the photo's mean colour, but its layout correlation is −0.02.
+# **What to look at: the random networks' pictures carry none of the cat, by eye or by any
+# of the three numbers; the trained network's carries colour and layout.**
+#
+# - Random, no jitter: noise at mid-grey, not even the photo's orange. Pixel error about
+#   twice the trained one's (0.048 against 0.025); 8x8 error as far as flat mid-grey (0.028
+#   against 0.029); layout correlation near 0 (−0.06 and −0.15).
+# - Trained, no jitter: 8x8 error 0.009, a little below the flat mean-colour image's 0.010
+#   (the photo's whole coarse layout), so it mixes a small colour offset with a layout
+#   residual; its layout correlation (0.81) and the eyes and the nose in place show the layout.
+# - Random, jitter on: far from a match ($d$ 4.53 → 2.64; the trained one reached 0.31 with
+#   jitter, section 1); noise with a faint warm cast: 8x8 error 0.023, a little below flat
+#   grey's, but layout correlation −0.02.
 
 # %% [markdown]
-# **What this control shows, and what not.** The random `blocks.4` is not blind: in its
-# own space the coffee photo is at $d$ = 2.99 and 2.48 from the cat (2.11 in the trained
-# network), and the noise start at 4.53 and 5.02. But it weights invisible detail heavily:
-# the cat plus mild noise (sd 0.05) is at 1.36 and 1.56 from the cat, about half as far as
-# the other photo, against 0.37 in the trained network, a sixth of its 2.11. Its tiny $d$
-# (0.04) is reached by a noise picture that shares nothing visible with the photo. What this
-# shows, for these two draws, this initialisation and this batch-norm recalibration: the
-# cat of the trained reconstruction does not come from the architecture and the prior
-# alone. He, Wang & Hopcroft (2016) got recognisable reconstructions from random-weight
+# **What this control shows, and what not: for these two draws, this initialisation and
+# this batch-norm recalibration, the cat of the trained reconstruction does not come from
+# the architecture and the prior alone.** The random `blocks.4` is not blind, but it
+# weights invisible detail heavily (its own $d$ to the cat, printed above):
+#
+# - the coffee photo: 2.99 and 2.48 (trained: 2.11); the noise start: 4.53 and 5.02;
+# - the cat plus mild noise (sd 0.05): 1.36 and 1.56, about half as far as the other photo
+#   (trained: 0.37, a sixth of its 2.11).
+#
+# Its tiny $d$ (0.04) is reached by a noise picture that shares nothing visible with the
+# photo. He, Wang & Hopcroft (2016) got recognisable reconstructions from random-weight
 # networks in a different setup (a VGG architecture without batch norm, each layer's random
 # weights picked greedily among several draws), so run this control on your own model, with
 # the same checks: the random layer's $d$ to another photo and to a noisy copy.
@@ -790,8 +831,8 @@ if not cv.config.quick():
 #   third at `blocks.1` and 17 % at `blocks.12`.
 # - **A matched deep layer is not a natural image.** The `head.bn` picture is called a cat
 #   while some of its cat parts sit in the wrong places inside texture (section 3).
-# - **Two photos, one resolution.** Everything here is a close-up of a cat (and, in section 2,
-#   a cup of coffee) at 128 pixels; from `blocks.12` on that is a 4×4 grid. Try other photos and sizes
+# - **Two photos, one resolution.** Everything here is a close-up of a cat (and, in sections
+#   2b and 4b, a cup of coffee) at 128 pixels; from `blocks.12` on that is a 4×4 grid. Try other photos and sizes
 #   before generalising.
 #
 # **On your own model:** `cv.invert` takes the course's wrapped model (which carries its
@@ -812,8 +853,7 @@ if not cv.config.quick():
 # quickly; raise it to compare with the figures above.
 #
 # **Predict, then run:** at `blocks.12`, will a TV weight of 5 give a lower or a higher $d$
-# than the default 0.5, and a smoother picture? Write down your guess (section 3 saw a lower
-# $d$ at `head.bn`, section 4 about the same at `blocks.8`), then run the cell below the
+# than the default 0.5, and a smoother picture? Write down your guess, then run the cell below the
 # panel, which inverts `blocks.12` at TV weight 5 (300 steps, seed 0) beside section 2's run.
 
 # %%
@@ -838,10 +878,10 @@ if not cv.config.quick():
 # At `blocks.12` the tenfold TV weight ends at the same $d$ (0.10 in both titles) while the
 # total variation falls to about a quarter (printed above). The picture is softer and paler,
 # the same texture with the eyes and the nose in the same places (part of the fall in total
-# variation is this lower contrast, as in section 4's jitter-off picture). This fits the other layers: a tenfold TV weight gave a lower or equal $d$
+# variation is likely this lower contrast, as in section 4's jitter-off picture). This fits the other layers: a tenfold TV weight gave a lower or equal $d$
 # wherever it was tried, `head.bn` 0.06 → 0.04 (section 3) and `blocks.8` 0.18 → 0.17
-# (section 4). With 300 steps, the light-prior run is limited by the optimisation, not by
-# the objective, so a smoother image is no harder to match.
+# (section 4): a smoother image is no harder to match, which suggests that with 300 steps
+# the light-prior run is limited by the optimisation rather than by the objective.
 #
 # </details>
 
