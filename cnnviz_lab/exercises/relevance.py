@@ -81,12 +81,13 @@ register(
         "convolutions, each keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
         "plus what every bias kept is the logit, to float precision.",
         {
-            "a": "Only in a network without biases, or with rules that leave the bias out (deep Taylor's z+ does), "
-            "is the pixel sum the logit. Here the bias counts as an input, every folded BatchNorm gives a convolution "
-            "a bias, and each bias keeps its share.",
+            "a": "The pixel sum is the logit only if no layer keeps a share: no biases, no epsilon, and no unit that "
+            "carries relevance but has no positive contribution to pass it to (leaving the bias out of the rule, as "
+            "deep Taylor's z+ does, is not enough: section 3). Here the bias counts as an input, every folded "
+            "BatchNorm gives a convolution a bias, and each bias keeps its share.",
             "b": "The epsilon stabiliser here is 1e-6: it absorbs almost nothing. The biases are what keep the relevance, and there are many of them.",
             "d": "The rule for a residual sum splits the relevance between the skip and the branch in proportion "
-            "to their values: each unit of relevance goes one way or the other, never both.",
+            "to their values (a signed split, not a copy): the two shares add up to what arrived, so nothing is counted twice.",
         },
     )
 )

@@ -18,17 +18,34 @@ def _stage(name: str) -> str:
     return ".".join(parts[:2]) if len(parts) > 2 and parts[1].isdigit() else parts[0]
 
 
-def _mark_extremes(ax, ledger: RelevanceLedger, share: np.ndarray, index: int, colour: str) -> None:
-    """Names the site that kept the most (drop) and the one that kept the least, if below -1% of the logit (rise),
-    in a column of labels at the top of the axes (the caller leaves room there)."""
+def _extremes(ledger: RelevanceLedger, share: np.ndarray, index: int, colour: str) -> list[tuple[str, int, float, str]]:
+    """The site that kept the most (drop) and the one that kept the least, if below -1% of the logit (rise):
+    ``(label, x, y, colour)`` for each, to be written in a column of labels at the top of the axes."""
     kept = np.array([float(s.kept[index]) for s in ledger.sites])
-    marks = [(int(kept.argmax()), "keeps")] + ([(int(kept.argmin()), "hands on more than it got:")] if kept.min() < -0.01 * abs(float(ledger.logit[index])) else [])
-    for i, verb in marks:
-        if share[i + 1] > 0:
-            row = len(ax.texts)
-            ax.annotate(f"{ledger.sites[i].name} {verb} {abs(kept[i] / float(ledger.logit[index])):.2f} x logit", (i + 1, share[i + 1]),
-                        xytext=(0.3, 0.94 - 0.075 * row), textcoords="axes fraction", fontsize=9, color=colour, va="center",
-                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "relpos": (0, 0.5)})
+    rise = kept.min() < -0.01 * abs(float(ledger.logit[index]))
+    marks = [(int(kept.argmax()), "keeps")] + ([(int(kept.argmin()), "hands on more than it got:")] if rise else [])
+    return [
+        (f"{ledger.sites[i].name} {verb} {abs(kept[i] / float(ledger.logit[index])):.2f} x logit", i + 1, float(share[i + 1]), colour)
+        for i, verb in marks
+        if share[i + 1] > 0
+    ]
+
+
+def _annotate(ax, marks: list[tuple[str, int, float, str]]) -> None:
+    """The labels in a column at the top of the axes, rows ordered by the height of the point each names (the
+    highest point gets the top row), so that the arrows do not cross; written in the order given."""
+    rows = {m: r for r, m in enumerate(sorted(range(len(marks)), key=lambda k: -marks[k][2]))}
+    for k, (text, x, y, colour) in enumerate(marks):
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(0.3, 0.94 - 0.075 * rows[k]),
+            textcoords="axes fraction",
+            fontsize=9,
+            color=colour,
+            va="center",
+            arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "relpos": (0, 0.5)},
+        )
 
 
 def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_ticks: int = 8, mark_extremes: bool = False) -> Figure:
@@ -40,7 +57,8 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     total. The x axis names the block where the pass enters it (at most ``max_ticks`` names,
     none closer than 4% of the axis to the previous one). ``mark_extremes=True`` labels, on
     each line, the layer that kept the most and the one that handed on the most relevance it
-    did not receive (a negative share kept, shown when over 1% of the logit), by name."""
+    did not receive (a negative share kept, shown when over 1% of the logit), by name, in a
+    column of labels ordered by the height of their points so that the arrows do not cross."""
     if not isinstance(ledgers, Mapping) or not ledgers or not all(isinstance(v, RelevanceLedger) for v in ledgers.values()):
         raise TypeError("ledgers: a non-empty {label: RelevanceLedger} mapping")
     if not isinstance(mark_extremes, bool):
@@ -48,12 +66,14 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     fig = Figure(figsize=(9.0, 3.8), layout="constrained")
     ax = fig.subplots()
     first = next(iter(ledgers.values()))
+    marks: list[tuple[str, int, float, str]] = []
     for label, ledger in ledgers.items():
         share = (ledger.in_flight()[index] / ledger.logit[index]).cpu().numpy()
         shown = np.where(share > 0, share, np.nan)
         line = ax.plot(np.arange(len(share)), shown, lw=1.8, label=f"{label}: pixels get {share[-1]:.2%} of the logit")[0]
         if mark_extremes:
-            _mark_extremes(ax, ledger, share, index, line.get_color())
+            marks += _extremes(ledger, share, index, line.get_color())
+    _annotate(ax, marks)
     ax.set_yscale("log")
     if mark_extremes:  # two empty decades on top for the labels
         ax.set_ylim(top=100 * max(float((lg.in_flight()[index] / lg.logit[index]).max()) for lg in ledgers.values()))

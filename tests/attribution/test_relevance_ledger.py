@@ -92,6 +92,8 @@ def test_the_account_closes_on_efficientnet_lite0_and_matches_lrp(lite, composit
     keeper = max(ledger.sites, key=lambda s: float(s.kept[0]))
     assert marked and marked[0].get_text().startswith(f"{keeper.name} keeps")
     assert (len(marked) == 2) == any(float(s.kept[0]) < -0.01 * abs(float(ledger.logit[0])) for s in ledger.sites)
+    pts, rows = [t.xy[1] for t in marked], [t.xyann[1] for t in marked]  # the higher point gets the higher label
+    assert sorted(range(len(marked)), key=lambda k: -pts[k]) == sorted(range(len(marked)), key=lambda k: -rows[k])
     assert_clean(lite)
 
 
