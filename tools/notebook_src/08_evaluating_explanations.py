@@ -340,7 +340,7 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 #   (German shepherd) are all black. After its ReLU nothing is left, and a constant map gets
 #   ρ = 0 by definition. The second printout counts the vanished maps and averages ρ over the
 #   rest.
-# - **The LayerCAM row** fits the mechanism proposed above, on one image: after the random
+# - **The LayerCAM row** fits the mechanism tested above (on one image here): after the random
 #   classifier and head its map is still the dog (ρ 0.98 and 0.91 under the panels); from "to
 #   blocks.15" on it spreads into a blob over most of the frame.
 #
