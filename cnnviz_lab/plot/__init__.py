@@ -13,7 +13,8 @@ from .cam import cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_
 from .concepts import concept_examples, tcav, tcav_scores
 from .dream_views import change_spectra, marked_grid, phase_tables
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure
-from .evaluation import auc_bars, auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread, shown_name
+from .auc_ranking import auc_bars
+from .evaluation import auc_scatter, curves, metric_bars, randomization, sanity_curves, sanity_maps, sanity_spread, shown_name
 from .metric_dots import metric_dots
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline

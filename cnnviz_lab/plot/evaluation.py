@@ -133,6 +133,7 @@ def sanity_spread(
     display_names: bool = False,
     legend_loc: str = "lower left",
     xlabel: str = "randomised from the output down to (cascading)", threshold_label: str | None = None, panel_size: tuple[float, float] = (5.2, 4.4),
+    styles: Mapping[str, str] | None = None,
 ) -> Figure:
     """The cascading randomisation check (Adebayo et al. 2018) over several images, one
     panel per group of methods (``{panel title: [method names]}``, at most 8 per panel):
@@ -144,13 +145,17 @@ def sanity_spread(
     that overlapping bands stay readable (default: colours restart in each panel);
     ``colours``: ``{method: colour}`` chosen by the caller (implies the lighter bands).
     ``display_names``: legends use the display labels; ``legend_loc="outside"`` puts each legend below its axes; ``xlabel``:
-    the x-axis label (say how the layers were randomised); ``threshold_label``: the dashed line's legend entry; ``panel_size``: (width, height) in inches."""
+    the x-axis label (say how the layers were randomised); ``threshold_label``: the dashed line's legend entry; ``panel_size``: (width, height) in inches.
+    ``styles``: ``{method: matplotlib format}`` for the mean line (default ``"o-"``), so that two methods whose lines
+    coincide stay visible (e.g. ``{"gradcam_pp": "s--"}``); such a line gets larger, open markers."""
     if not groups or any(len(v) > 8 for v in groups.values()):
         raise ValueError("groups: give {title: [at most 8 method names]} per panel")
     if not (isinstance(panel_size, tuple) and len(panel_size) == 2 and all(isinstance(v, (int, float)) and v > 0 for v in panel_size)):
         raise ValueError(f"panel_size: (width, height) in inches, both positive; got {panel_size!r}")
     if missing := [n for v in groups.values() for n in v if n not in results]:
         raise ValueError(f"groups name methods without a result: {missing}")
+    if styles is not None and (not isinstance(styles, Mapping) or not all(isinstance(v, str) for v in styles.values()) or not set(styles) <= {n for v in groups.values() for n in v}):
+        raise ValueError(f"styles must map method names of groups to matplotlib format strings (e.g. 's--'), got {styles!r}")
     fig = Figure(figsize=(panel_size[0] * len(groups), panel_size[1]), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
     low = -0.3
@@ -164,7 +169,8 @@ def sanity_spread(
             xs = np.arange(1, vals.shape[1] + 1)
             colour = (colours or {}).get(name) or f"C{order.index(name) % 10 if distinct_colours else j}"
             distinct = distinct_colours or colours is not None
-            ax.plot(xs, vals.mean(0), "o-", color=colour, lw=2, ms=4, label=shown_name(name, display_names))
+            fmt = (styles or {}).get(name, "o-")
+            ax.plot(xs, vals.mean(0), fmt, color=colour, lw=2, ms=4 if fmt == "o-" else 6, mfc="none" if fmt != "o-" else colour, label=shown_name(name, display_names))
             if vals.shape[0] > 1:
                 ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct else 0.15, lw=0)
                 if distinct:
@@ -185,50 +191,6 @@ def sanity_spread(
             ax.legend(fontsize=8, loc=legend_loc)
     axes[0].set_ylabel(f"{'Spearman rank correlation' if metric == 'spearman' else 'SSIM'} with the original")
     axes[0].set_ylim(low, 1.05)
-    return fig
-
-
-#: The per-image markers of :func:`auc_bars` (``markers=True``): open, black, told apart by shape.
-IMAGE_MARKERS = "os^Dv<>P"
-
-
-def auc_bars(evaluation, markers: bool = False, display_names: bool = False) -> Figure:
-    """Deletion AUC (left, lower is better) and insertion AUC (right, higher is better) of
-    every method and baseline of a :class:`~cnnviz_lab.evaluate.MethodEvaluation`: one bar
-    per method, the mean over the images, with a dot for each image; methods sorted by
-    insertion, the random baselines in grey. Names on the axis, no legend to decode.
-    ``markers=True``: each image gets its own open marker (circle, square, triangle, ...;
-    at most 8 images), named in one legend (the evaluation's image names, else "image i"),
-    so that a reader can follow one image across the methods. ``display_names``: the axis
-    names the methods by their display labels."""
-    if not isinstance(markers, bool):
-        raise TypeError(f"markers must be True or False, got {markers!r}")
-    names = sorted(evaluation.curves, key=lambda n: float(evaluation.insertion(n).mean()))
-    n_images = len(evaluation.insertion(names[0])) if names else 0
-    if markers and n_images > len(IMAGE_MARKERS):
-        raise ValueError(f"markers: at most {len(IMAGE_MARKERS)} images can have their own marker, got {n_images}; use markers=False")
-    labels = list(evaluation.images or []) if len(evaluation.images or []) == n_images else [f"image {i}" for i in range(n_images)]
-    fig = Figure(figsize=(10, 0.32 * len(names) + 1.4), layout="constrained")
-    axes = fig.subplots(1, 2, sharey=True)
-    ys = np.arange(len(names))
-    for ax, kind in zip(axes, ("deletion", "insertion")):
-        for y, name in zip(ys, names):
-            vals = to_numpy(getattr(evaluation, kind)(name))
-            base = name in evaluation.baselines
-            ax.barh([y], [vals.mean()], color="0.65" if base else ("C3" if kind == "deletion" else "C0"), height=0.7)
-            if not markers:
-                ax.plot(vals, np.full(len(vals), y), "o", color="black", ms=2.5, alpha=0.7)
-                continue
-            for i, v in enumerate(vals):
-                ax.plot([v], [y], IMAGE_MARKERS[i], mfc="none", mec="black", mew=1.0, ms=5, label=labels[i] if y == ys[0] else None)
-        better = "lower" if kind == "deletion" else "higher"
-        what = "markers: each image (legend)" if markers else "dots: each image"
-        ax.set_title(f"{kind} AUC ({better} is better)\nbar: mean over {n_images} images; {what}", fontsize=10)
-        ax.set_xlabel(f"{kind} AUC")
-    if markers and names:  # below both panels, clear of every marker
-        handles, texts = axes[0].get_legend_handles_labels()
-        fig.legend(handles, texts, loc="outside lower center", ncols=n_images, fontsize=9, title="image", title_fontsize=9)
-    axes[0].set_yticks(ys, [shown_name(n, display_names) + (" (baseline)" if n in evaluation.baselines else "") for n in names], fontsize=9)
     return fig
 
 

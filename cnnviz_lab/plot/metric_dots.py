@@ -9,7 +9,8 @@ from typing import Sequence
 import numpy as np
 
 from .core import to_numpy
-from .evaluation import IMAGE_MARKERS, shown_name, wants_log_axis
+from .auc_ranking import IMAGE_MARKERS
+from .evaluation import shown_name, wants_log_axis
 from .figure import Figure
 
 

@@ -46,19 +46,30 @@ def _signed_colour_bar(fig: Figure, axes, label: str) -> None:
     bar.ax.tick_params(labelsize=7)
 
 
-def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_ties: bool = False, signed: bool = False) -> bool:
+def _max_pooled(m2: np.ndarray, k: int) -> np.ndarray:
+    """``m2`` with every pixel replaced by the maximum of the ``k x k`` window around it
+    (stride 1, same size): a display aid that widens isolated peaks of a speckled map."""
+    t = torch.as_tensor(np.ascontiguousarray(m2), dtype=torch.float32)[None, None]
+    pooled = torch.nn.functional.max_pool2d(t, k, stride=1, padding=k // 2)[0, 0]
+    return pooled[: m2.shape[0], : m2.shape[1]].numpy()
+
+
+def _pointing_panel(ax, m: torch.Tensor, bxs: list, img: np.ndarray, outline_ties: bool = False, signed: bool = False, pool: int = 1) -> bool:
     """Draw one map over ``img`` with its boxes and a cross on its maximum (green in a box,
     red outside; a maximum on the image's edge draws its cross just inside it, whole);
     returns whether it is a hit (always judged at the maximum itself). When several pixels
     tie for the maximum, the cross marks the one that decides (see :func:`_scored_pixel`);
     with ``outline_ties`` the tied region is outlined instead (in the verdict's colour, no
     cross), so that a reader sees every pixel the verdict depends on. ``signed``: a 2-D map
-    drawn on a scale symmetric about 0 (:func:`_signed_overlay`) instead of min to max."""
+    drawn on a scale symmetric about 0 (:func:`_signed_overlay`) instead of min to max.
+    ``pool`` > 1: the map is *drawn* max-pooled over ``pool x pool`` pixels (:func:`_max_pooled`);
+    the verdict, the cross and the tied region still come from the map itself."""
     from ..evaluate import pointing_game
 
     hit = bool(pointing_game(m, [bxs])[0])
     m2 = to_numpy(m if m.dim() == 2 else m.abs().sum(0))
-    ax.imshow(_signed_overlay(img, m2) if signed and m.dim() == 2 else overlay(img, m2))
+    shown = _max_pooled(m2, pool) if pool > 1 else m2
+    ax.imshow(_signed_overlay(img, shown) if signed and m.dim() == 2 else overlay(img, shown))
     for box in bxs:
         outline(ax, box, "white", lw=2)
     tied = _tied(m if m.dim() == 2 else torch.as_tensor(m2))
@@ -150,6 +161,7 @@ def pointing_grid(
     colorbar: bool = False,
     outline_ties: bool = False,
     signed: Sequence[str] = (),
+    pooled: Mapping[str, int] | None = None,
 ) -> Figure:
     """The pointing game of several methods at once: for each method (``maps``:
     ``{name: (N,H,W) map}``) and each image ``i`` of ``image`` (``(N,C,H,W)``, e.g. one image
@@ -163,11 +175,18 @@ def pointing_grid(
     ``maps`` whose (2-D) maps keep their sign (occlusion: a block whose removal raises the
     class score scores below 0), drawn blue-white-red on a scale symmetric about 0 (each
     panel scaled by its largest absolute value) instead of min to max, with a second colour
-    bar when ``colorbar``; the verdicts do not change (the game reads only the maximum)."""
+    bar when ``colorbar``; the verdicts do not change (the game reads only the maximum).
+    ``pooled``: ``{method: k}``, methods whose maps are drawn max-pooled over ``k x k``
+    pixels (stride 1) *for display only*, so that a speckled gradient map's isolated peaks
+    stay visible when projected; their panel titles and the colour bar say so, and the
+    verdicts, crosses and outlines still come from the maps themselves (default: none)."""
     if not isinstance(outline_ties, bool):
         raise TypeError(f"outline_ties must be True or False, got {outline_ties!r}")
     if isinstance(signed, str) or not all(isinstance(n, str) for n in signed) or not set(signed) <= set(maps):
         raise ValueError(f"signed must be a list of method names among maps ({', '.join(maps)}), got {signed!r}")
+    pooled = dict(pooled or {})
+    if not set(pooled) <= set(maps) or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 1 for k in pooled.values()):
+        raise ValueError(f"pooled must map method names among maps ({', '.join(maps)}) to window sizes (int >= 1), got {pooled!r}")
     items = [(name, i) for name in maps for i in range(image.shape[0])]
     ncols = max(1, min(ncols, len(items)))
     nrows = -(-len(items) // ncols)
@@ -176,14 +195,17 @@ def pointing_grid(
     imgs = [image_array(image[i : i + 1], classifier) for i in range(image.shape[0])]
     for ax, (name, i) in zip(axes.flat, items):
         m = maps[name].detach()
-        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i], outline_ties, name in signed)
+        k = pooled.get(name, 1)
+        hit = _pointing_panel(ax, m[i] if m.dim() >= 3 else m, _boxes_of(boxes, i), imgs[i], outline_ties, name in signed, k)
         what = targets[i] if targets is not None and i < len(targets) else f"image {i}"
-        ax.set_title(f"{(labels or {}).get(name, name)}\n{what}: {'hit' if hit else 'miss'}", fontsize=8, color="black" if hit else "firebrick")
+        shown = f" (drawn max-pooled {k}x{k})" if k > 1 else ""
+        ax.set_title(f"{(labels or {}).get(name, name)}{shown}\n{what}: {'hit' if hit else 'miss'}", fontsize=8, color="black" if hit else "firebrick")
     for ax in axes.flat[len(items) :]:
         ax.set_visible(False)
+    pool_note = "".join(f"; {(labels or {}).get(n, n)}: max-pooled {k}x{k} for display" for n, k in pooled.items() if k > 1)
     if colorbar and signed:
-        _colour_bar(fig, axes, "jet", "map, from its minimum (0) to its maximum (1)")
+        _colour_bar(fig, axes, "jet", "map, from its minimum (0) to its maximum (1)" + pool_note)
         _signed_colour_bar(fig, axes, f"{', '.join((labels or {}).get(n, n) for n in signed)}: map / its largest |value|")
     elif colorbar:
-        _colour_bar(fig, axes, "jet", "map / its maximum")
+        _colour_bar(fig, axes, "jet", "map / its maximum" + pool_note)
     return fig
