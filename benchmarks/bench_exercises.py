@@ -62,6 +62,7 @@ def cases():
         return torch.maximum(torch.minimum(x + lr * g, (1 - net.mean) / net.std), (0 - net.mean) / net.std)
 
     alpha = lambda g: g.mean(dim=(1, 2))[:, None, None]  # noqa: E731
+
     def layer_output(model, layer, x):
         store = []
         handle = layer.register_forward_hook(lambda m, i, o: store.append(o.detach().clone()))
@@ -81,10 +82,7 @@ def cases():
             lambda: ex.check_most_active_channels(mac, clf, cat, "blocks.8"),
             lambda: ex.check_most_active_channels(lambda *a: mac(*a).flip(0), clf, cat, "blocks.8"),
         ),
-        "check_layer_output": (
-            lambda: ex.check_layer_output(layer_output),
-            lambda: ex.check_layer_output(lambda m, layer, x: m(x)),
-        ),
+        "check_layer_output": (lambda: ex.check_layer_output(layer_output), lambda: ex.check_layer_output(lambda m, layer, x: m(x))),
         "check_saliency": (lambda: ex.check_saliency(grad), lambda: ex.check_saliency(lambda m, x, t: grad(m, x, (t + 1) % 10))),
         "check_total_variation": (
             lambda: ex.check_total_variation(cv.objectives.tv),

@@ -31,7 +31,7 @@ def check_grey_out(fn: Callable[[torch.Tensor, Sequence[Sequence[int]]], torch.T
     mistakes get their own hint: writing into ``x``, x and y swapped, one channel only."""
     x = torch.randn(2, 3, 12, 16, generator=torch.Generator().manual_seed(0)) + 2.0
     keep = x.clone()
-    boxes = [(1, 2, 6, 5), (9, 4, 15, 11)]                       # two boxes, wider than tall and taller than wide
+    boxes = [(1, 2, 6, 5), (9, 4, 15, 11)]  # two boxes, wider than tall and taller than wide
     ok, got = attempt(fn, x, boxes, name="grey_out")
     if not ok:
         return report(False, "grey_out", got)
@@ -72,8 +72,14 @@ def check_iou_sweep(fn: Callable[[torch.Tensor, Sequence[int], Sequence[float]],
     wrong = [t for t in THRESHOLDS if not isinstance(got[t], (int, float)) or abs(float(got[t]) - ref[t]) > 1e-6]
     if wrong:
         t = wrong[0]
-        return report(False, "iou_by_threshold", f"threshold {t}: IoU {got[t]!r:.12}, expected {ref[t]:.3f}"
-                      " (cv.evaluate.box_iou(cv.evaluate.cam_box(cam, threshold=t), box))")
+        return report(
+            False,
+            "iou_by_threshold",
+            f"threshold {t}: IoU {got[t]!r:.12}, expected {ref[t]:.3f} (cv.evaluate.box_iou(cv.evaluate.cam_box(cam, threshold=t), box))",
+        )
     best = max(ref, key=ref.get)
-    return report(True, "iou_by_threshold", f"on the checker's synthetic test map (not your image), IoU {', '.join(f'{ref[t]:.2f}' for t in THRESHOLDS)}"
-                  f" at {THRESHOLDS}: best at {best:.0%}")
+    return report(
+        True,
+        "iou_by_threshold",
+        f"on the checker's synthetic test map (not your image), IoU {', '.join(f'{ref[t]:.2f}' for t in THRESHOLDS)} at {THRESHOLDS}: best at {best:.0%}",
+    )

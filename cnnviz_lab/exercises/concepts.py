@@ -63,9 +63,11 @@ def check_tcav_score(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> bool:
     gen = torch.Generator().manual_seed(0)
     g1 = torch.randn(12, 18, generator=gen)
     g2 = torch.randn(9, 4, 2, 2, generator=gen)
-    g2[3] = 0   # one image whose gradient is zero: S = 0 is not a push upwards
-    cases = [(g1, torch.nn.functional.normalize(torch.randn(18, generator=gen), dim=0)),
-             (g2, torch.nn.functional.normalize(torch.randn(16, generator=gen), dim=0))]
+    g2[3] = 0  # one image whose gradient is zero: S = 0 is not a push upwards
+    cases = [
+        (g1, torch.nn.functional.normalize(torch.randn(18, generator=gen), dim=0)),
+        (g2, torch.nn.functional.normalize(torch.randn(16, generator=gen), dim=0)),
+    ]
     for g, v in cases:
         ok, got = attempt(fn, g.clone(), v.clone(), name="tcav_score")
         if not ok:

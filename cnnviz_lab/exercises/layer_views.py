@@ -142,7 +142,9 @@ def check_layer_output(fn: Callable[[nn.Module, nn.Module, torch.Tensor], torch.
     broken = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), _FailsOnPurpose())
     attempt(fn, broken, broken[0], x.clone(), name="layer_output")
     if hook_count(broken):
-        return report(False, "layer_output", "when the forward pass fails the hook stays on: remove it in a finally block (try: model(x) finally: handle.remove())")
+        return report(
+            False, "layer_output", "when the forward pass fails the hook stays on: remove it in a finally block (try: model(x) finally: handle.remove())"
+        )
     return report(True, "layer_output", "a forward hook that records a copy of the layer's output and always comes off")
 
 

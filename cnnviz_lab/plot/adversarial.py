@@ -197,8 +197,9 @@ def explanation_change(
     return fig
 
 
-def _mask_row(row, name: str, columns: list, comparisons: list, index: int, share: float, fontsize: float,
-              dilate: int = 1, reference: str | None = None) -> None:
+def _mask_row(
+    row, name: str, columns: list, comparisons: list, index: int, share: float, fontsize: float, dilate: int = 1, reference: str | None = None
+) -> None:
     """A row of each column's top-``share`` pixels over its dimmed greyscale image (each drawn
     as a ``dilate`` x ``dilate`` square), titled with the share of them also in the top of the
     column's comparison's ``before`` map (named ``reference``)."""
@@ -224,13 +225,15 @@ def _mask_row(row, name: str, columns: list, comparisons: list, index: int, shar
             ax.set_title(f"top {share:.0%}: {len(top & ref) / k:.0%} shared\n{against}", fontsize=fontsize)
         ax.set_axis_off()
     row.suptitle(f"{name}: the top {share:.0%} of each map's pixels (chance overlap {share:.0%})", fontsize=fontsize + 1)
-    bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap=ListedColormap([(0.25, 0.25, 0.25), (1.0, 0.85, 0.0)])), ax=axes, shrink=0.85, aspect=20, ticks=[0.25, 0.75])
+    bar = row.colorbar(
+        ScalarMappable(Normalize(0.0, 1.0), cmap=ListedColormap([(0.25, 0.25, 0.25), (1.0, 0.85, 0.0)])), ax=axes, shrink=0.85, aspect=20, ticks=[0.25, 0.75]
+    )
     bar.ax.set_yticklabels(["other", f"top {share:.0%}"], fontsize=fontsize - 2)
 
 
-
-def fooling_vs_visualisation(delta: torch.Tensor, visualisation: torch.Tensor, label: str, amplify: float | None = None,
-                             *, fontsize: float = 9, photo: torch.Tensor | None = None) -> Figure:
+def fooling_vs_visualisation(
+    delta: torch.Tensor, visualisation: torch.Tensor, label: str, amplify: float | None = None, *, fontsize: float = 9, photo: torch.Tensor | None = None
+) -> Figure:
     """The fooling change (``(3,H,W)`` in pixel levels, amplified) beside a class
     visualisation (``(3,H,W)`` RGB in [0, 1]) of the same class, each titled with its share
     of energy at high spatial frequencies (:func:`cnnviz_lab.adversarial.high_frequency_share`).

@@ -40,7 +40,9 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
     return fig
 
 
-def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *, centre: str = "mean", fontsize: float = 9, repeats: bool = False) -> Figure:
+def tcav(
+    result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *, centre: str = "mean", fontsize: float = 9, repeats: bool = False
+) -> Figure:
     """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
     concept (mean over the repeats) and one for the random CAVs (grey). The error bars span
     the middle half of the repeats' scores (25th to 75th percentile), so they stay inside
@@ -82,8 +84,17 @@ def tcav(result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None
         if repeats:
             for p, la in zip(pos, result.layers):
                 s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
-                ax.scatter(p + gen.uniform(-0.3, 0.3, len(s)) * width, s, s=14, color="k", alpha=0.55, lw=0, zorder=3, clip_on=False,
-                           label="one repeat" if j == 0 and la == result.layers[0] else None)
+                ax.scatter(
+                    p + gen.uniform(-0.3, 0.3, len(s)) * width,
+                    s,
+                    s=14,
+                    color="k",
+                    alpha=0.55,
+                    lw=0,
+                    zorder=3,
+                    clip_on=False,
+                    label="one repeat" if j == 0 and la == result.layers[0] else None,
+                )
         if name != "random CAVs":
             for p, v, h, la in zip(pos, vals, high, result.layers):
                 mark = "*" if result.significant(name, la, alpha) else "n.s."
@@ -129,7 +140,7 @@ def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, 
             if c >= 4:
                 ax.text(x + (c - 1) * step / 2 + 0.05, v, f"n = {c}", fontsize=fontsize - 2, va="center")
         mean = float(vals.mean())
-        ax.hlines(mean, x - max(0.25, widest + 0.03), x + max(0.25, widest + 0.03), color="k", lw=1.5, zorder=1)   # under the dots
+        ax.hlines(mean, x - max(0.25, widest + 0.03), x + max(0.25, widest + 0.03), color="k", lw=1.5, zorder=1)  # under the dots
         ax.text(x - max(0.25, widest + 0.03) - 0.03, mean, f"mean\n{mean:.2f}", fontsize=fontsize - 2, ha="right", va="center")
 
 

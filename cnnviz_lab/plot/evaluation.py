@@ -132,7 +132,9 @@ def sanity_spread(
     colours: Mapping[str, str] | None = None,
     display_names: bool = False,
     legend_loc: str = "lower left",
-    xlabel: str = "randomised from the output down to (cascading)", threshold_label: str | None = None, panel_size: tuple[float, float] = (5.2, 4.4),
+    xlabel: str = "randomised from the output down to (cascading)",
+    threshold_label: str | None = None,
+    panel_size: tuple[float, float] = (5.2, 4.4),
     styles: Mapping[str, str] | None = None,
 ) -> Figure:
     """The cascading randomisation check (Adebayo et al. 2018) over several images, one
@@ -154,7 +156,9 @@ def sanity_spread(
         raise ValueError(f"panel_size: (width, height) in inches, both positive; got {panel_size!r}")
     if missing := [n for v in groups.values() for n in v if n not in results]:
         raise ValueError(f"groups name methods without a result: {missing}")
-    if styles is not None and (not isinstance(styles, Mapping) or not all(isinstance(v, str) for v in styles.values()) or not set(styles) <= {n for v in groups.values() for n in v}):
+    if styles is not None and (
+        not isinstance(styles, Mapping) or not all(isinstance(v, str) for v in styles.values()) or not set(styles) <= {n for v in groups.values() for n in v}
+    ):
         raise ValueError(f"styles must map method names of groups to matplotlib format strings (e.g. 's--'), got {styles!r}")
     fig = Figure(figsize=(panel_size[0] * len(groups), panel_size[1]), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
@@ -170,7 +174,16 @@ def sanity_spread(
             colour = (colours or {}).get(name) or f"C{order.index(name) % 10 if distinct_colours else j}"
             distinct = distinct_colours or colours is not None
             fmt = (styles or {}).get(name, "o-")
-            ax.plot(xs, vals.mean(0), fmt, color=colour, lw=2, ms=4 if fmt == "o-" else 6, mfc="none" if fmt != "o-" else colour, label=shown_name(name, display_names))
+            ax.plot(
+                xs,
+                vals.mean(0),
+                fmt,
+                color=colour,
+                lw=2,
+                ms=4 if fmt == "o-" else 6,
+                mfc="none" if fmt != "o-" else colour,
+                label=shown_name(name, display_names),
+            )
             if vals.shape[0] > 1:
                 ax.fill_between(xs, vals.min(0), vals.max(0), color=colour, alpha=0.08 if distinct else 0.15, lw=0)
                 if distinct:

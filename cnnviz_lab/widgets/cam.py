@@ -123,7 +123,13 @@ def cam_panel(model: str = "efficientnet_lite0", image: str = "drums_and_guitar"
         raw = registry.call("cam", clf, x, target, upsample=False)[0]
         heat = torch.nn.functional.interpolate(raw[None, None], size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
         return plot.cam_overlay(
-            x, heat, clf, title=f"CAM for '{clf.label(target)}'", fontsize=fontsize, cmap=cmap, map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}"
+            x,
+            heat,
+            clf,
+            title=f"CAM for '{clf.label(target)}'",
+            fontsize=fontsize,
+            cmap=cmap,
+            map_title=f"CAM, {raw.shape[0]}x{raw.shape[1]} upsampled to {x.shape[-1]}",
         )
 
     return Panel({"model": model_w, "image": image_w, "target": class_w, "view": view_w}, render)

@@ -305,7 +305,7 @@ def test_attack_fontsize_and_values(lite, cat):
     assert len(texts) == 2 * len(bars.get_yticklabels())
     after = float(a.probs_after[0, lite.class_index("goldfish")])
     assert (f"{after:.2f}" if after >= 0.01 else f"{after:.0e}") in texts
-    assert len(cv.plot.attack(a, cat, lite).axes[3].texts) == 0   # the default writes no values
+    assert len(cv.plot.attack(a, cat, lite).axes[3].texts) == 0  # the default writes no values
     with pytest.raises(ValueError, match="fontsize"):
         cv.plot.attack(a, cat, lite, fontsize=0)
     with pytest.raises(TypeError, match="values"):
@@ -333,10 +333,12 @@ def test_explanation_change_cmap_and_masks(lite, cat):
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
     assert len(bars) == 2 and bars[0]._colorbar.cmap.name == "inferno"
     panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    assert len(panels) == 6   # 3 maps and 3 masks
+    assert len(panels) == 6  # 3 maps and 3 masks
     k = max(1, int(0.01 * ch.before["saliency"][0].numel()))
+
     def top(m):
         return set(m[0].flatten().topk(k).indices.tolist())
+
     shared = len(top(ctrl.after["saliency"]) & top(ctrl.before["saliency"])) / k
     assert panels[5].get_title().startswith(f"top 1%: {shared:.0%} shared")
     with pytest.raises(ValueError, match="masks"):

@@ -49,7 +49,7 @@ def test_t_test_welch_by_hand_and_against_scipy():
     assert t == pytest.approx((2 - 6) / math.sqrt(1 / 3 + 2))
     df = (1 / 3 + 2) ** 2 / ((1 / 3) ** 2 / 2 + 2**2 / 4)
     assert p == pytest.approx(incomplete_beta(df / 2, 0.5, df / (df + t * t)))
-    c = [1.0, 5.0, 9.0]   # equal sizes: the same t as Student's, fewer degrees of freedom, so a larger p
+    c = [1.0, 5.0, 9.0]  # equal sizes: the same t as Student's, fewer degrees of freedom, so a larger p
     assert cv.t_test(a, c, equal_var=False)[0] == pytest.approx(cv.t_test(a, c)[0])
     assert cv.t_test(a, c, equal_var=False)[1] > cv.t_test(a, c)[1]
     assert cv.t_test([1.0, 1.0], [1.0, 1.0], equal_var=False) == (0.0, 1.0)
@@ -420,8 +420,8 @@ def test_tcav_figures_show_every_repeat_and_the_panel_opens_where_asked():
         cv.plot.tcav_scores(r, "green", "feat", fontsize=0)
     panel = cv.widgets.tcav_panel(r, size=32, concept="green", layer="feat")
     assert panel.controls["concept"].value == "green" and panel.controls["layer"].value == "feat"
-    assert panel.controls["texture"].value == "striped"   # "green" is no texture kind: the first is shown
-    assert all(getattr(c, "errorbar", None) is None for c in fig.axes[0].containers)   # dots replace the error bars
+    assert panel.controls["texture"].value == "striped"  # "green" is no texture kind: the first is shown
+    assert all(getattr(c, "errorbar", None) is None for c in fig.axes[0].containers)  # dots replace the error bars
     assert any(getattr(c, "errorbar", None) is not None for c in cv.plot.tcav(r).axes[0].containers)
     with pytest.raises(ValueError, match="concept"):
         cv.widgets.tcav_panel(r, concept="blue")
@@ -439,7 +439,7 @@ def test_stacked_dots_count_equal_scores():
     assert "n = 5" in [t.get_text() for t in ax.texts]
     dots = [c for c in ax.collections if c.get_offsets().shape[0] == 5]
     lines = [c for c in ax.collections if type(c).__name__ == "LineCollection"]
-    assert len(dots) == 1 and len(lines) == 2 and all(line.get_zorder() < dots[0].get_zorder() for line in lines)   # means under the dots
+    assert len(dots) == 1 and len(lines) == 2 and all(line.get_zorder() < dots[0].get_zorder() for line in lines)  # means under the dots
     with pytest.raises(ValueError, match="colours"):
         _stacked_dots(ax, [np.array([1.0])], ["C0", "C1"])
 

@@ -44,7 +44,7 @@ def test_check_iou_sweep_compares_with_cam_box_and_box_iou(capsys):
 
     assert ex.check_iou_sweep(sweep)
     out = capsys.readouterr().out
-    assert "best at 20%" in out and "synthetic test map" in out   # says the numbers are not the student's image's
+    assert "best at 20%" in out and "synthetic test map" in out  # says the numbers are not the student's image's
     assert not ex.check_iou_sweep(lambda cam, box, ts: {t: 0.5 for t in ts})
     assert "expected" in capsys.readouterr().out
     assert not ex.check_iou_sweep(lambda cam, box, ts: [0.5] * len(ts))
@@ -58,7 +58,7 @@ def test_check_iou_sweep_leaves_the_inputs_alone_and_survives_an_exception(capsy
 
     def spy(cam, box, thresholds):
         seen.append(cam.clone())
-        cam.zero_()                                          # a careless answer: must not spoil the reference
+        cam.zero_()  # a careless answer: must not spoil the reference
         raise RuntimeError("boom")
 
     assert not ex.check_iou_sweep(spy)

@@ -274,10 +274,16 @@ def test_gradcam_pp_reference_by_hand():
     "wrong, words",
     [
         (lambda a, g: (g.clamp_min(0) * a).sum(0).clamp_min(0), "that is LayerCAM"),
-        (lambda a, g: (g**2 / (2 * g**2 + a.sum(dim=(1, 2), keepdim=True) * g**3)).mul(g.clamp_min(0)).sum(dim=(1, 2))
-         .mul(a.permute(1, 2, 0)).sum(-1).clamp_min(0), "NaN"),
-        (lambda a, g: (g**2 / (2 * g**2 + a * g**3)).nan_to_num().mul(g.clamp_min(0)).sum(dim=(1, 2))
-         .mul(a.permute(1, 2, 0)).sum(-1).clamp_min(0), "SUM of activations"),
+        (
+            lambda a, g: (
+                (g**2 / (2 * g**2 + a.sum(dim=(1, 2), keepdim=True) * g**3)).mul(g.clamp_min(0)).sum(dim=(1, 2)).mul(a.permute(1, 2, 0)).sum(-1).clamp_min(0)
+            ),
+            "NaN",
+        ),
+        (
+            lambda a, g: (g**2 / (2 * g**2 + a * g**3)).nan_to_num().mul(g.clamp_min(0)).sum(dim=(1, 2)).mul(a.permute(1, 2, 0)).sum(-1).clamp_min(0),
+            "SUM of activations",
+        ),
         (lambda a, g: (m := _gradcam_pp(a, g)) / m.max().clamp_min(1e-12), "raw map"),
     ],
 )

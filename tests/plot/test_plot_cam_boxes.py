@@ -122,7 +122,7 @@ def test_gradcam_panel_names_the_map_and_its_grid():
 
 def test_cam_row_legend_title_moves_the_box_labels_off_the_image(lite, cat_x):
     fig = cv.plot.cam_row(lite, cat_x, [torch.rand(7, 7)], ["a"], boxes=BOXES, legend="two kinds of box")
-    assert not fig.axes[0].texts and len(_rectangles(fig.axes[0])) == 3   # boxes drawn, no label on the image
+    assert not fig.axes[0].texts and len(_rectangles(fig.axes[0])) == 3  # boxes drawn, no label on the image
     (legend,) = fig.legends
     assert legend.get_title().get_text() == "two kinds of box"
     assert [t.get_text() for t in legend.get_texts()] == ["guitar", "drums"]

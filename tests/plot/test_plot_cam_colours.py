@@ -18,13 +18,13 @@ def test_colour_map_name_defaults_and_refuses_unknown_names():
 
 
 def test_cam_row_paints_the_map_and_its_colour_bar_in_the_chosen_colour_map(lite, cat_x):
-    ramp = torch.linspace(0, 1, 224)[None].repeat(224, 1)        # min at the left edge, max at the right
+    ramp = torch.linspace(0, 1, 224)[None].repeat(224, 1)  # min at the left edge, max at the right
     fig = cv.plot.cam_row(lite, cat_x, [ramp], ["ramp"], alpha=1.0, cmap="inferno")
     tile = fig.axes[1].images[0].get_array()
     assert np.allclose(tile[100, -1], colormaps["inferno"](1.0)[:3], atol=0.02)
     assert np.allclose(tile[100, 0], colormaps["inferno"](0.0)[:3], atol=0.02)
     bar = [c.cmap.name for c in fig.axes[-1].collections if type(c).__name__ == "QuadMesh"]
-    assert bar == ["inferno"]                                      # the colour bar in the same colour map
+    assert bar == ["inferno"]  # the colour bar in the same colour map
     default = cv.plot.cam_row(lite, cat_x, [ramp], ["ramp"], alpha=1.0)
     assert np.allclose(default.axes[1].images[0].get_array()[100, -1], colormaps["jet"](1.0)[:3], atol=0.02)
     with pytest.raises(ValueError, match="cmap"):

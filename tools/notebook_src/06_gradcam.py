@@ -802,11 +802,11 @@ assert cv.exercises.check_wrong_object(clf, cup, "espresso", cup_box, layer="blo
 chance, lines = cv.energy_in_boxes(torch.ones(cup.shape[-2:]), [cup_box]).item(), ["top-1 class: {1} (p = {2:.0%})".format(*clf.predict(cup, k=1)[0])]
 for name, fn, at in [("Grad-CAM", cv.gradcam, "head"), ("XGrad-CAM", cv.xgradcam, "blocks.12"), ("Grad-CAM++", cv.gradcam_pp, "blocks.12"),
                      ("HiResCAM", cv.hirescam, "blocks.12"), ("LayerCAM", cv.layercam, "blocks.12")]:
-    m = fn(clf, cup, "espresso", layer=at)
-    lines.append(f"{name} at {at}: {cv.energy_in_boxes(m, [cup_box]).item() / chance:.1f}x chance, maximum in the box: {bool(cv.pointing_game(m[0], [cup_box]))}")
+    m, box = fn(clf, cup, "espresso", layer=at), [cup_box]
+    lines.append(f"{name} at {at}: {cv.energy_in_boxes(m, box).item() / chance:.1f}x chance, maximum in the box: {bool(cv.pointing_game(m[0], box))}")
 own_cup = cv.hirescam(clf, cup, "espresso", layer="blocks.12", upsample=False, relu=False)   # signed gradient x activation
-coarse_cup = cv.gradcam(clf, cup, "espresso", layer="blocks.12", upsample=False)
-print("\n".join(lines + [f"{(coarse_cup * (own_cup < 0)).sum() / coarse_cup.sum():.0%} of Grad-CAM's map at blocks.12 lies where gradient x activation is negative"]))
+gc_cup = cv.gradcam(clf, cup, "espresso", layer="blocks.12", upsample=False)
+print("\n".join(lines + [f"{(gc_cup * (own_cup < 0)).sum() / gc_cup.sum():.0%} of Grad-CAM's map at blocks.12 lies where gradient x activation is negative"]))
 display(Markdown(cv.credit("coffee")))
 
 
@@ -870,8 +870,8 @@ assert cv.exercises.check_layercam(my_layercam_solution)
 # $a = g^2 / (2g^2 + \sum_{ab} A_k(a,b)\, g^3)$ of section 5, one weight per channel
 # $w_k = \sum_{x,y} a \cdot \mathrm{ReLU}(g)$, then $\mathrm{ReLU}(\sum_k w_k A_k)$. Where the
 # denominator $g^2(2 + g\sum_{ab} A_k(a,b))$ is 0 (a zero gradient, or $g\sum_{ab} A_k(a,b) = -2$),
-# the pixel weight must be 0: with an all-zero gradient your map must be all zeros, not NaN. Think first: which positions make the denominator 0, and which could make
-# it negative?
+# the pixel weight must be 0: with an all-zero gradient your map must be all zeros, not NaN.
+# Think first: which positions make the denominator 0, and which could make it negative?
 
 
 # %% tags=["exercise"]

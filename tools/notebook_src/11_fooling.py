@@ -396,7 +396,8 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 # - **Not features *a person* would recognise, but features all the same.** Ilyas et al.
 #   (2019) train a network only on attacked images labelled with the attack's target and it
 #   classifies *clean* test images far above chance (CIFAR-10, Restricted ImageNet), though
-#   below standard training: the changes carry real, "non-robust" features of the data. Attacks also transfer between networks (Szegedy et al. 2014; Papernot et al. 2016).
+#   below standard training: the changes carry real, "non-robust" features of the data.
+#   Attacks also transfer between networks (Szegedy et al. 2014; Papernot et al. 2016).
 # - **Robust models explain differently.** Adversarially trained networks have far less noisy
 #   input gradients that look like the object (Tsipras et al. 2019; Santurkar et al. 2019):
 #   the noise of saliency maps (notebook 01) is partly a property of standard training.
