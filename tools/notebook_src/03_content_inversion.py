@@ -431,13 +431,13 @@ if not cv.config.quick():
 #
 # So all three lose the photo's orange alike, and most of each picture's departure from the
 # photo comes from this layer, the prior and the jitter, not from the random start. The
-# parts sit in roughly the same places, but the left eye moves by a seed-dependent amount,
+# parts sit in roughly the same places, but the left eye moves, in a seed-dependent direction,
 # measured above by sliding the photo's 48×48 eye crop (its contours) over each picture:
 #
 # - seed 0: 8–11 pixels left and 8–13 down; seed 1: about 10 left, with no firm vertical
 #   shift (−3 to +4); seed 2: 1–2 right and 10 up;
-# - so each seed moves the eye by about 10 pixels, a third of a 32-pixel grid cell, each in
-#   its own direction;
+# - so each seed moves the eye by some 10–14 pixels (a third of a 32-pixel grid cell or a
+#   little more), each in its own direction;
 # - the matcher finds the shifted photo's 4-pixel move exactly at all three contour widths;
 #   on the reconstructions the widths disagree by up to 7 pixels, so read these as a few
 #   pixels either way.
@@ -637,7 +637,7 @@ if not cv.config.quick():
 # well. But channels can code position more finely than their grid, and displaced or
 # duplicated parts are not specific to the 4×4 grid: the 8×8 `blocks.8` picture also has an
 # extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` the three
-# seeds moved the left eye by about 10 pixels each, in different directions (section 2e). Inverting at 256
+# seeds moved the left eye by some 10–14 pixels each, in different directions (section 2e). Inverting at 256
 # pixels (an 8×8 grid at `blocks.12`, still one position per 32 input pixels) would test it:
 # does the drift, *as a fraction of the face's size* (or measured after resizing the picture
 # back to 128 pixels), halve? In raw 256-pixel pixels the hypothesis predicts about the same
@@ -862,7 +862,7 @@ if not cv.config.quick():
 #   clamped layer stalls at $d \approx 1$ (here `head`, section 3), try the layer before the
 #   clamp (`head.bn`), knowing that it asks for more than the network keeps.
 # - **The picture depends on the prior and the seed.** Different random starts give different
-#   pictures at about the same $d$, with parts drifting by some 10 pixels in a different
+#   pictures at about the same $d$, with parts drifting by some 10–14 pixels in a different
 #   direction in each seed
 #   (section 2e), and a stronger TV weight gives a smoother one
 #   (sections 3 and 4): what you see is one image among many the layer cannot tell apart.
@@ -1004,7 +1004,7 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 #   from noise, under a prior (total variation, alpha-norm).
 # - Shallow layers give back nearly the photo (with this prior, a paler copy); deeper blocks
 #   keep roughly where the parts are (at `blocks.12` each of three seeds moved the left eye
-#   by about 10 pixels, a third of a grid cell, in its own direction) and let exact colour
+#   by some 10–14 pixels, a third of a grid cell or more, in its own direction) and let exact colour
 #   and smooth surfaces go.
 # - $d$ is not fidelity, and its order across depth here comes from the jitter meeting each
 #   layer's tolerance of shifts: with jitter it falls with depth, without jitter `blocks.1`
