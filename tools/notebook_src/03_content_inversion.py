@@ -806,7 +806,7 @@ for k in ("flat mid-grey image", "flat image of the photo's mean colour"):
 print("layout correlation with the photo (section 2f):", ", ".join(f"{k} {v:.2f}" for k, v in layout4.items()))
 
 # %% tags=["check"]
-# the random layers respond to a different photo and match without jitter, yet their pictures keep no more of the photo's coarse colour than flat grey, and no layout
+# the random layers tell the cat from another photo and match it without jitter, yet keep no more of its coarse colour than flat grey, and no layout
 if not cv.config.quick():
     assert all(abs(layout4[k]) < 0.2 for k in runs if k != "trained") and layout4["trained"] > 0.5
     assert all(apart[k]["coffee"] > 1 and runs[k].info["distance_end"] < 0.1 for k in nets)
