@@ -691,8 +691,8 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 # mostly more than before: the guitar map puts 89-90% on the guitar (67% with the default),
 # the drum map 66% ($k = 2$) and 86% ($k = 4$) on the drums (72% with the default). So on this photo moving ε onto `blocks.15`
 # (with `head`) is what decorrelates the two class maps; ε on `head` alone does not. The
-# sweep does not test `blocks.15` alone, so the data point to `blocks.15`'s z$^+$ rule
-# (possibly together with the layers around it), not to a single layer. A reading in line
+# sweep does not test `blocks.15` alone, so the data point to `blocks.15`'s z$^+$ layers
+# (possibly together with `head`'s) without isolating a single layer. A reading in line
 # with Sixt et al.: above that point the relevance is still class-specific, and z$^+$
 # spreads it over the image's strong positive contributions in much the same way for either class. The same mechanism would explain why section 7 finds the
 # map little changed when the classifier is redrawn.
@@ -764,7 +764,9 @@ if not cv.config.quick():
 # dominates) make the backward pass converge, layer after layer, to a map that hardly depends
 # on the upper layers' weights, like guided backprop in notebook 08; in the same paper
 # DeepLIFT does *not* converge this way. Only the default composite is tested here (the
-# exercise at the end runs α2β1 on one photo); the DeepLIFT statement is the paper's. **Grad-CAM** falls to about 0 (and
+# exercise at the end runs α2β1 on one photo); the DeepLIFT statement is the paper's.
+#
+# **Grad-CAM and IG in the sanity figure.** **Grad-CAM** falls to about 0 (and
 # below) after `head`. **Integrated Gradients** falls slowly, from 0.66 to 0.37 when the stem
 # is redrawn, and by the 0.5 rule it **fails narrowly** (mean 0.54 over both photographs):
 # below 0.5 on the German shepherd, above it on the red panda (the per-image means above).
@@ -776,12 +778,14 @@ if not cv.config.quick():
 # borderline, not a verdict. LRP's per-image means (0.79, 0.63) and Grad-CAM's (0.05,
 # 0.12) sit on one side of the line on both images.
 #
-# On the deletion and insertion curves of the German shepherd (the first pair of panels) LRP
-# does well: the best insertion AUC of the three, and a deletion AUC far below random
-# pixels', behind Grad-CAM's. The second pair shows the **red panda**: there LRP's deletion
+# **The deletion and insertion curves (blurred copy).** On the German shepherd (the first
+# figure) LRP does well: the best insertion AUC of the three, and a deletion AUC far below
+# random pixels', behind Grad-CAM's. The second figure shows the **red panda**: there LRP's deletion
 # AUC (0.81) is **worse than both random maps'** (0.59 and 0.69; also in the AUC printout):
 # its deletion curve stays near the top until about half the pixels are gone, dips to 0.34,
-# and climbs back late (16 steps, not monotone). Read the endpoints too: every deletion curve
+# and climbs back late (16 steps, not monotone).
+#
+# **Read the endpoints too.** Every deletion curve
 # ends at about 0.73, because the fully blurred photo (σ = 10 pixels) is still a lesser panda,
 # and every insertion curve starts there and collapses once a few sharp pixels are pasted in,
 # a mixed image out of the training distribution, not evidence about the map. The curves
@@ -789,8 +793,8 @@ if not cv.config.quick():
 # off-distribution, so that a score drop may come from the shift rather than from lost
 # information, is Hooker et al.'s (2019) critique (they retrain the model instead, ROAR).
 # A second replacement, cheap to run, the mean colour instead of the blur, with two
-# controls that should score worse than LRP if the test separates orders: LRP's order
-# reversed (least relevant pixels first) and Grad-CAM:
+# controls: LRP's order reversed (least relevant pixels first), which must score worse than
+# LRP's own order if the test separates orders at all, and Grad-CAM, the best map with the blur:
 
 # %%
 # The red panda's deletion test again, with the mean colour instead of the blur, plus two controls (16 steps each)
@@ -936,8 +940,7 @@ if not cv.config.quick():
 # Grad-CAM falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
 # redrawn (0.38), then 0.14 with the stem. Its mean over the cascade (0.65) is above 0.5, so
 # it fails the check like the default composite, which stays above 0.6 down to `blocks.8`
-# and drops below 0.5 only at the stem: α2β1 lets go of the upper layers a step earlier,
-# The αβ rule, whose
+# and drops below 0.5 only at the stem: α2β1 crosses the line one redraw earlier. The αβ rule, whose
 # $\alpha$-term dominates, behaves much like z$^+$, as Sixt et al. predict. One photo is a
 # small test; run it on `xs` (both photos).
 #
@@ -1023,12 +1026,13 @@ if not cv.config.quick():
 #   because Pass hands relevance through ReLU6 units at their ceiling, where the gradient is 0 (section 2). LRP's
 #   advantage is a per-layer account and the choice of rules, not a pixel total; residual
 #   sums split the relevance, most of it in total (70-91%) along the skip connection.
-# - The **rules decide the picture**: ε is noisy; z$^+$ is smooth, concentrated and
+# - The **rules decide the picture**: ε is noisy (a global ε of 0.25 did not clean it up
+#   here; it only lost conservation); z$^+$ is smooth, concentrated and
 #   positive; γ with a z-box first layer is mostly positive and shows the most edges (γ in
 #   the convolutions brings them, not the z-box first layer); on the two-object photo the
 #   default composite moves its mass to the explained object, like Grad-CAM, yet its two maps
 #   stay correlated (0.73); on this photo moving ε onto `blocks.15` (with `head`) decorrelates
-#   them, ε on `head` alone does not, so mostly through `blocks.15`'s z$^+$ rule.
+#   them while ε on `head` alone does not: the likeness comes mostly from `blocks.15`'s z$^+$ layers.
 # - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
 #   depend on the reference, and averaging references gives DeepLIFT-SHAP. DeepLIFT's
 #   map depends on its rule and is not implementation-invariant; IG's map is.
