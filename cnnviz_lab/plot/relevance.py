@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -48,7 +48,9 @@ def _annotate(ax, marks: list[tuple[str, int, float, str]]) -> None:
         )
 
 
-def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_ticks: int = 8, mark_extremes: bool = False) -> Figure:
+def relevance_flow(
+    ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_ticks: int = 8, mark_extremes: bool = False, always: Sequence[str] = ()
+) -> Figure:
     """The relevance still on its way to the pixels, as a share of the explained logit, after
     each layer of the backward pass (from the logit at the left to the pixels at the right),
     one line per LRP pass (``{label: cv.attribution.relevance_ledger(...)}``, image
@@ -58,11 +60,15 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     none closer than 4% of the axis to the previous one). ``mark_extremes=True`` labels, on
     each line, the layer that kept the most and the one that handed on the most relevance it
     did not receive (a negative share kept, shown when over 1% of the logit), by name, in a
-    column of labels ordered by the height of their points so that the arrows do not cross."""
+    column of labels ordered by the height of their points so that the arrows do not cross.
+    ``always``: block names (e.g. ``("head",)``) that get a tick whatever ``max_ticks`` and
+    the spacing say; other names too close to them are left out instead."""
     if not isinstance(ledgers, Mapping) or not ledgers or not all(isinstance(v, RelevanceLedger) for v in ledgers.values()):
         raise TypeError("ledgers: a non-empty {label: RelevanceLedger} mapping")
     if not isinstance(mark_extremes, bool):
         raise TypeError(f"mark_extremes must be True or False, got {mark_extremes!r}")
+    if isinstance(always, str) or not all(isinstance(a, str) for a in always):
+        raise TypeError(f"always must be a sequence of block names, got {always!r}")
     fig = Figure(figsize=(9.0, 3.8), layout="constrained")
     ax = fig.subplots()
     first = next(iter(ledgers.values()))
@@ -81,15 +87,19 @@ def relevance_flow(ledgers: Mapping[str, RelevanceLedger], index: int = 0, max_t
     stages = [_stage(s.name) for s in sites]
     named = [i for i, s in enumerate(sites) if s.name != s.kind and not s.name.startswith("sum after ")]
     starts = [(i + 1, stages[i]) for i in named if stages[i] not in ("pool", "dropout") and stages[i] not in {stages[j] for j in named if j < i}]
+    missing = [a for a in always if a not in {st for _, st in starts}]
+    if missing:
+        raise ValueError(f"always: {missing} are not blocks of this pass; choose from {[st for _, st in starts]}")
+    forced = [(i, st) for i, st in starts if st in always]
     if len(starts) > max_ticks:
         keep = np.linspace(0, len(starts) - 1, max_ticks).round().astype(int)
         starts = [starts[k] for k in sorted(set(keep.tolist()))]
     gap = 0.04 * len(stages)  # labels closer than this to the previous one are left out
     ticks = [(0, "logit")]
     for i, st in starts:
-        if i - ticks[-1][0] >= gap and len(stages) - i >= gap:
+        if i - ticks[-1][0] >= gap and len(stages) - i >= gap and all(abs(i - j) >= gap for j, _ in forced):
             ticks.append((i, st))
-    ticks.append((len(stages), "pixels"))
+    ticks = sorted({*ticks, *forced}) + [(len(stages), "pixels")]
     ax.set_xticks([i for i, _ in ticks])
     ax.set_xticklabels([st for _, st in ticks], rotation=30, ha="right", fontsize=9)
     ax.set_xlabel("backward pass: layers from the output (left) to the input (right)")

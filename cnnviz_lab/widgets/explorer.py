@@ -72,6 +72,7 @@ def explorer_panel(
     cmap: str = "jet",
     colorbar: bool = False,
     percentile: float = 100.0,
+    large: bool = False,
 ) -> Panel:
     """The app view's panel (module doc): image with upload, model, method family, method,
     class (top-``k``) and layer; the figure redraws on every change. ``light=True`` runs each
@@ -79,7 +80,8 @@ def explorer_panel(
     Gradients, Score-CAM, occlusion, RISE, LIME), so that every choice answers within seconds
     on a CPU; the figure's title names the settings used. ``cmap``, ``colorbar`` and
     ``percentile`` set how the map is drawn (:func:`cnnviz_lab.plot.explanation`: colour map,
-    colour bar, top of the scale as a percentile of the map)."""
+    colour bar, top of the scale as a percentile of the map); ``large=True`` draws the figure
+    for projection (wider, 12-point labels, probability axis 0-1)."""
     if not isinstance(light, bool):
         raise TypeError(f"light: expected True or False, got {type(light).__name__}")
     if not isinstance(cmap, str) or cmap not in colormaps:
@@ -88,6 +90,8 @@ def explorer_panel(
         raise TypeError(f"colorbar: expected True or False, got {type(colorbar).__name__}")
     if isinstance(percentile, bool) or not isinstance(percentile, (int, float)) or not 0 < percentile <= 100:
         raise ValueError(f"percentile: expected a number in (0, 100], got {percentile!r}")
+    if not isinstance(large, bool):
+        raise TypeError(f"large: expected True or False, got {type(large).__name__}")
     if family not in families():
         raise ValueError(f"family: expected one of {', '.join(families())}, got {family!r}")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 20:
@@ -147,6 +151,7 @@ def explorer_panel(
             cmap=cmap,
             colorbar=colorbar,
             percentile=percentile,
+            large=large,
             title=f"{registry.label(method)} for '{clf.label(target)}'{where} ({title_name(clf)}{'; ' + shown if shown else ''})",
         )
 

@@ -94,6 +94,11 @@ def test_the_account_closes_on_efficientnet_lite0_and_matches_lrp(lite, composit
     assert (len(marked) == 2) == any(float(s.kept[0]) < -0.01 * abs(float(ledger.logit[0])) for s in ledger.sites)
     pts, rows = [t.xy[1] for t in marked], [t.xyann[1] for t in marked]  # the higher point gets the higher label
     assert sorted(range(len(marked)), key=lambda k: -pts[k]) == sorted(range(len(marked)), key=lambda k: -rows[k])
+    plain_ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ticks = [t.get_text() for t in cv.plot.relevance_flow({composite: ledger}, max_ticks=2, always=("head",)).axes[0].get_xticklabels()]
+    assert "head" in ticks and ticks[0] == "logit" and ticks[-1] == "pixels" and len(ticks) <= len(plain_ticks) + 1
+    positions = cv.plot.relevance_flow({composite: ledger}, always=("head",)).axes[0].get_xticks()
+    assert list(positions) == sorted(positions)
     assert_clean(lite)
 
 
@@ -107,6 +112,10 @@ def test_bad_input_gets_one_clear_error(tiny):
         cv.plot.relevance_flow({})
     with pytest.raises(TypeError, match="mark_extremes"):
         cv.plot.relevance_flow({"x": cv.attribution.relevance_ledger(tiny, x, 0)}, mark_extremes="yes")
+    with pytest.raises(TypeError, match="always"):
+        cv.plot.relevance_flow({"x": cv.attribution.relevance_ledger(tiny, x, 0)}, always="head")
+    with pytest.raises(ValueError, match="always"):
+        cv.plot.relevance_flow({"x": cv.attribution.relevance_ledger(tiny, x, 0)}, always=("no such block",))
     assert_clean(tiny)
 
 

@@ -59,6 +59,13 @@ def test_explanation_clips_at_a_percentile_and_draws_its_colour_bar(lite, cat_x)
         cv.plot.explanation(lite, cat_x, heat, target, percentile=0)
     with pytest.raises(TypeError, match="colorbar"):
         cv.plot.explanation(lite, cat_x, heat, target, colorbar=1)
+    big = cv.plot.explanation(lite, cat_x, heat, target, large=True)  # for projection: wider, larger labels, axis 0-1
+    assert big.get_size_inches()[0] >= 1200 / 72 and big.axes[2].get_xlim() == (0.0, 1.0) and plain.axes[2].get_xlim()[1] == 1.2
+    assert big.axes[2].xaxis.label.get_fontsize() >= 12 > plain.axes[2].xaxis.label.get_fontsize()
+    shown_labels = [t.get_text() for t in big.axes[2].texts if t.get_text()]
+    assert len(shown_labels) == len(plain.axes[2].texts)  # every bar keeps its label
+    with pytest.raises(TypeError, match="large"):
+        cv.plot.explanation(lite, cat_x, heat, target, large="yes")
 
 
 def test_explorer_panel_rejects_an_unknown_colour_map():
@@ -70,3 +77,5 @@ def test_explorer_panel_rejects_an_unknown_colour_map():
         explorer_panel(colorbar="yes")
     with pytest.raises(ValueError, match="percentile"):
         explorer_panel(percentile=101)
+    with pytest.raises(TypeError, match="large"):
+        explorer_panel(large=1)
