@@ -88,7 +88,7 @@ assert cv.hook_count(clf) == 0
 # The same photo reconstructed from four blocks and from the network's `head` (the last
 # convolution, 1280 channels, just before the global pooling and the classifier). The course
 # numbers EfficientNet-Lite0's 16 blocks `blocks.0` to `blocks.15` in order, from input to
-# output (the first a depthwise-separable block, the rest inverted-residual MBConv blocks);
+# output (inverted-residual MBConv blocks; the first has no expansion convolution);
 # each ends in a linear projection (no activation, section
 # 3). Here `blocks.1` works at a stride of 4 pixels, `blocks.4` at 8, `blocks.8` at 16 and
 # `blocks.12` at 32 (the grid sizes in the titles below); on your own model, list the names
@@ -854,7 +854,7 @@ if not cv.config.quick():
 #   the all-zero map's 1 (the trained one reached 0.31 with jitter, section 1), so its picture
 #   is only where an optimisation that never matched the layer stopped; read nothing into its
 #   colour or its 8x8 numbers. The failure itself is the information: under shifts of a few
-#   pixels this random layer could not be matched at all in 300 steps.
+#   pixels this random layer was not matched in 300 steps ($d$ stayed above 1).
 
 # %% [markdown]
 # **What this control shows, and what not: at `blocks.4` with the jitter off, for these two
