@@ -220,16 +220,16 @@ register(
         "(mean squared difference of the pixel values)?",
         {
             "a": "blocks.1: the first blocks already mix the pixels, so little of the photo is left to recover",
-            "b": "blocks.12: the deep block",
-            "c": "About the same at both: each inversion matches its own layer",
+            "b": "blocks.12: a deep block keeps less of what the photo looked like, so more is left to the prior",
+            "c": "About the same at both: each inversion matches its own layer as well as it can",
         },
         "b",
-        "blocks.12 (printed below the figure: its pixel error is over three times blocks.1's). A shallow "
+        "blocks.12 (printed below the figure: 0.054 against blocks.1's 0.016, over three times as much). A shallow "
         "block keeps nearly everything: its units see small patches of the image, with their colours, so "
         "matching them rebuilds the photo. A deep block has thrown exact colours and fine layout away; many "
         "images give the same blocks.12 activations, and the one the optimiser finds is a texture with the "
         "cat's parts in it. Watch the titles too: blocks.12 reaches the SMALLER feature distance d, so a "
-        "small d does not mean a faithful picture.",
+        "small d does not mean a faithful picture: d falls with depth while the pixel error rises.",
         {
             "a": "A shallow block's units see small patches and keep their colours: the block is nearly "
             "invertible, and its reconstruction is the closest to the photo.",

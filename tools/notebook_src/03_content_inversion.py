@@ -5,7 +5,7 @@
 #     goals:
 #     - 'invert a layer: find an image whose activations match a photo''s (feature inversion)'
 #     - see what each depth of the network keeps and what it throws away
-#     - understand the role of the prior (total variation, jitter) in what an inversion shows
+#     - see what the prior (total variation, jitter) changes in an inversion here (mostly the jitter)
 #     - know the pitfalls of reading an inversion, and how to use it on your own model
 #     prerequisites: notebook 02 (optimising an image by gradient ascent, regularisers).
 #     runtime:
@@ -34,7 +34,8 @@
 # starting from noise. The first term is a *relative* feature distance (0 = the layer
 # cannot tell the two images apart); the alpha-norm
 # $\lVert x\rVert_\alpha^\alpha = \operatorname{mean}_{c,i,j} |2(x_{c,i,j}-\tfrac12)|^\alpha$ (on pixels in
-# [0, 1], centred on mid-grey, as Mahendran & Vedaldi apply it to the mean-subtracted image)
+# [0, 1], centred on mid-grey: an analogue of Mahendran & Vedaldi's norm of the image after
+# subtracting the training-set mean, not the same operation)
 # with a large $\alpha$ punishes extreme pixels and pulls them towards mid-grey, and the squared total variation
 # $R_{TV}(x)=\frac{1}{C(H-1)(W-1)}\sum_{c,i,j}\big[(x_{c,i,j+1}-x_{c,i,j})^2+(x_{c,i+1,j}-x_{c,i,j})^2\big]$
 # (notebook 02) keeps the image smooth. `cv.invert` runs it with the same optimisation loop
@@ -85,7 +86,13 @@ assert cv.hook_count(clf) == 0
 # ### 2a. One photo, five depths
 #
 # The same photo reconstructed from four blocks and from the network's `head` (the last
-# convolution, 1280 channels, just before the global pooling and the classifier). Look for
+# convolution, 1280 channels, just before the global pooling and the classifier). The course
+# numbers EfficientNet-Lite0's 16 blocks `blocks.0` to `blocks.15` in order, from input to
+# output (inverted-residual MBConv blocks; the first has no expansion convolution);
+# each ends in a linear projection (no activation, section
+# 3). Here `blocks.1` works at a stride of 4 pixels, `blocks.4` at 8, `blocks.8` at 16 and
+# `blocks.12` at 32 (the grid sizes in the titles below); on your own model, list the names
+# with `cv.layer_names(model)`. Look for
 # three things as you go deeper: where the exact colours go, what happens to the smooth
 # areas (the fur), and whether the cat's parts (eyes, nose) stay in the right place (the
 # whiskers, thin already at 128 pixels, are hard to make out in any reconstruction).
@@ -132,7 +139,9 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 # - `blocks.12`: the parts are still there, but in this run (seed 0) the eyes drift
 #   outwards: the left eye's ring sits about 10 pixels farther left and about 10 lower than
 #   the photo's eye (measured in section 2e: about a third of a 32-pixel grid cell each
-#   way), and the right eye is pushed against the right border.
+#   way), and the right eye is pushed against the right border. Section 2e runs two more
+#   seeds: one moves the eye a similar distance in another direction, the other's shift
+#   cannot be pinned down.
 # - `head`: noise, at $d \approx 1$ (section 3).
 #
 # The white lines of the second figure show the *spacing* of `blocks.12`'s 4×4 positions
@@ -145,6 +154,13 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 # falls with depth (printed below) while the pictures look *less* like the photo and their
 # pixel error rises. The likely reason, examined in sections 2c and 2e: the jitter asks each
 # layer to match randomly shifted copies, and the deeper layers mind a shift less.
+#
+# Pixel error is a crude judge (section 2f comes back to it). Below, `blocks.1`'s 0.016 is no
+# better than a flat image of the photo's mean colour (0.015), although its picture is a
+# recognisable copy, paler and speckled. About 0.004 of the 0.016 is the brightness offset
+# (section 2f), and about 0.009 is fine-scale difference (the colour speckle and fine detail)
+# that averaging over 8×8 blocks removes: after it, `blocks.1` scores 0.007 against the flat
+# image's 0.010 (section 2f).
 #
 # The last line below, the **high-frequency share** (the share of an image's spectral energy,
 # mean removed, above a quarter of the highest spatial frequency), separates the photo from
@@ -245,8 +261,7 @@ if not cv.config.quick():
 # `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
 # jitter, then, `blocks.1` and `blocks.12` end at about the same $d$ (the two middle blocks
 # were not run without jitter); with jitter the gap between them tracks how much each layer
-# minds a shift of a few pixels. (The next cell reads `photo` again from this section's run: the same
-# 128-pixel image.)
+# minds a shift of a few pixels.
 
 # %%
 plain_off = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0, alpha_weight=0.0)
@@ -434,15 +449,19 @@ if not cv.config.quick():
 # parts sit in roughly the same places, but the left eye moves, in a seed-dependent direction,
 # measured above by sliding the photo's 48×48 eye crop (its contours) over each picture:
 #
-# - seed 0: 8–11 pixels left and 8–13 down; seed 1: about 10 left, with no firm vertical
-#   shift (−3 to +4); seed 2: 1–2 right and 10 up;
-# - so each seed moves the eye by some 10–14 pixels (a third of a 32-pixel grid cell or a
-#   little more), each in its own direction;
+# - seed 0: 8–11 pixels left and 8–13 down (about 13 to 15 pixels in all); seed 2: 1–2 right
+#   and 10 up. These two agree across the three contour widths: seeds 0 and 2 move the eye by
+#   roughly 10–15 pixels (about a third to a half of a 32-pixel grid cell), in different directions;
+# - seed 1: the printed shift is about 10 left, but its vertical part flips sign with the
+#   width (−3 to +4), and in the figure its left eye is drawn as a *smaller* ring whose centre
+#   sits close to the photo's eye. Its shift cannot be pinned down with this matcher: the
+#   best fit may be a loose resemblance rather than the eye itself;
 # - the matcher finds the shifted photo's 4-pixel move exactly at all three contour widths;
 #   on the reconstructions the widths disagree by up to 7 pixels, so read these as a few
-#   pixels either way.
+#   pixels either way. (The match scores are not printed; on reconstructions the best fit is
+#   likely much weaker than on the shifted photo.)
 #
-# Seed 2 also has an extra eye-like ring near the right edge. Many images share these activations.
+# Many images share these activations.
 
 # %% [markdown]
 # ### Think, then write
@@ -526,8 +545,10 @@ print("layout correlation with the photo, from:      ", ", ".join(f"{l} {v:.2f}"
 #   as flat grey.
 # - It still sees layout. `blocks.1` scores 0.007 although its mean colour is 0.06, 0.07
 #   and 0.05 lighter in R, G, B (section 2c's printed means); that offset alone is worth
-#   about 0.004 (the mean of the squared offsets), leaving a layout residual near 0.003 of
-#   the photo's 0.010: it reproduced roughly two thirds of the coarse layout.
+#   about 0.004 (the mean of the squared offsets), leaving a coarse-layout residual near
+#   0.003, about a third of the photo's own coarse variation (0.010). A residual is not a
+#   share reproduced (a half-amplitude copy would leave a quarter); the layout correlation
+#   below (0.83) is the direct measure.
 # - A score equal to the flat image's is not "colour kept, layout lost": `blocks.4`'s 0.010
 #   mixes a colour offset (its brown cast) with a layout residual.
 # - Layout correlation, which ignores colour: 0.83, 0.74, 0.39, 0.11. At `blocks.1` and
@@ -636,8 +657,9 @@ if not cv.config.quick():
 # fraction of a grid cell, an image with the cat's parts partly in the wrong places fits as
 # well. But channels can code position more finely than their grid, and displaced or
 # duplicated parts are not specific to the 4×4 grid: the 8×8 `blocks.8` picture also has an
-# extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` the three
-# seeds moved the left eye by some 10–14 pixels each, in different directions (section 2e). Inverting at 256
+# extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` seeds 0
+# and 2 moved the left eye by roughly 10–15 pixels, in different directions (seed 1's shift
+# could not be pinned down, section 2e). Inverting at 256
 # pixels (an 8×8 grid at `blocks.12`, still one position per 32 input pixels) would test it:
 # does the drift, *as a fraction of the face's size* (or measured after resizing the picture
 # back to 128 pixels), halve? In raw 256-pixel pixels the hypothesis predicts about the same
@@ -666,8 +688,7 @@ if not cv.config.quick():
 # error to the photo (0.050) is about that of the `blocks.12` reconstruction (0.054). Two
 # very different pictures, one with the parts roughly in place (`blocks.12`), one with
 # displaced parts (`head.bn`), get about the same pixel error, and both are farther from the
-# photo than a flat mid-grey image (0.034, printed in section 2a). (`photo` below is the
-# same 128-pixel image as before, read again from this run.)
+# photo than a flat mid-grey image (0.034, printed in section 2a).
 
 # %%
 photo = head.info["target"]
@@ -765,9 +786,14 @@ if not cv.config.quick():
 # course photos: drums and guitar, a kitten with yarn, a bee on a flower, an owl, a German
 # shepherd, a red panda, a giant panda and Schwerin palace; the cat photo is not among
 # them). The runs have the jitter off, plus one random run with it on, and the same TV and
-# alpha-norm prior. Each $d$ lives in its own network's space, so the figure compares the
-# pictures in spaces common to all: pixels, and the 8x8 averages and the layout correlation
-# of section 2f.
+# alpha-norm prior. The control is run at `blocks.4` only; the deeper layers of section 2
+# (`blocks.12`, and `head.bn` in section 3) were not controlled. Each $d$ lives in its own
+# network's space, so the
+# pictures are compared in spaces common to all: pixels, and the 8x8 averages and the layout
+# correlation of section 2f. All four panels of the figure below are `blocks.4` inversions
+# (their titles name only the network and the jitter); their pixel and 8x8 errors are
+# printed below the figure, their $d$ and layout correlations by the next cell. The
+# jitter-on panel is a run that did not converge (its $d$ ends at 2.64).
 
 # %%
 import copy
@@ -815,8 +841,8 @@ if not cv.config.quick():
     assert err8["trained"] < 0.5 * err8["flat mid-grey image"] and err["trained"] < err["random, draw 0"]
 
 # %% [markdown]
-# **What to look at: the random networks' pictures carry almost none of the cat: no layout
-# by any number, at most a faint warm cast; the trained network's carries colour and layout.**
+# **What to look at: with the jitter off, the random networks' pictures carry none of the
+# cat's layout by any number, and not its colour; the trained network's carries colour and layout.**
 #
 # - Random, no jitter: noise at mid-grey, not even the photo's orange. Pixel error about
 #   twice the trained one's (0.048 against 0.025); 8x8 error as far as flat mid-grey (0.028
@@ -824,14 +850,18 @@ if not cv.config.quick():
 # - Trained, no jitter: 8x8 error 0.009, a little below the flat mean-colour image's 0.010
 #   (the photo's whole coarse layout), so it mixes a small colour offset with a layout
 #   residual; its layout correlation (0.81) and the eyes and the nose in place show the layout.
-# - Random, jitter on: far from a match ($d$ 4.53 → 2.64; the trained one reached 0.31 with
-#   jitter, section 1); noise with a faint warm cast: 8x8 error 0.023, a little below flat
-#   grey's, but layout correlation −0.02.
+# - Random, jitter on: **not converged**. Its $d$ falls only from 4.53 to 2.64, still above
+#   the all-zero map's 1 (the trained one reached 0.31 with jitter, section 1), so its picture
+#   is only where an optimisation that never matched the layer stopped; read nothing into its
+#   colour or its 8x8 numbers. The failure itself is the information: under shifts of a few
+#   pixels this random layer was not matched in 300 steps ($d$ stayed above 1).
 
 # %% [markdown]
-# **What this control shows, and what not: for these two draws, this initialisation and
-# this batch-norm recalibration, the cat of the trained reconstruction does not come from
-# the architecture and the prior alone.** The random `blocks.4` is not blind, but it
+# **What this control shows, and what not: at `blocks.4` with the jitter off, for these two
+# draws, this initialisation and this batch-norm recalibration, the cat of the trained
+# reconstruction does not come from the architecture and the prior alone.** There is no
+# converged random control for the jittered pictures of section 2, and none at `blocks.12`
+# or `head.bn`. The random `blocks.4` is not blind, but it
 # weights invisible detail heavily (its own $d$ to the cat, printed above):
 #
 # - the coffee photo: 2.99 and 2.48 (trained: 2.11); the noise start: 4.53 and 5.02;
@@ -850,8 +880,11 @@ if not cv.config.quick():
 # - **Part of the picture can be the architecture's.** A network with *random* weights can
 #   give a recognisable reconstruction (He, Wang & Hopcroft 2016; Ulyanov et al.'s *Deep
 #   Image Prior* makes the related point that an architecture is itself a prior). Here two
-#   random draws of `blocks.4`, with batch-norm recalibration, give no cat (section 4b); run
-#   the control on your own model, and measure how far the random layer puts another photo
+#   random draws of `blocks.4`, with batch-norm recalibration and the jitter off, give no cat
+#   (section 4b); with the jitter on the random run did not converge, and the deeper layers
+#   were not controlled. Run
+#   the control on your own model (at the layers and settings you read), and measure how far
+#   the random layer puts another photo
 #   and a noisy copy of yours (section 4b), before crediting what you see to learned features.
 # - **$d$ is not fidelity.** $d$ lives in each layer's own space, and with jitter it mostly
 #   measures how much the layer minds a shift (sections 2c and 2e): with the jitter off, the
@@ -862,8 +895,8 @@ if not cv.config.quick():
 #   clamped layer stalls at $d \approx 1$ (here `head`, section 3), try the layer before the
 #   clamp (`head.bn`), knowing that it asks for more than the network keeps.
 # - **The picture depends on the prior and the seed.** Different random starts give different
-#   pictures at about the same $d$, with parts drifting by some 10–14 pixels in a different
-#   direction in each seed
+#   pictures at about the same $d$; at `blocks.12` seeds 0 and 2 move the left eye by
+#   roughly 10–15 pixels in different directions, and seed 1's shift cannot be pinned down
 #   (section 2e), and a stronger TV weight gives a smoother one
 #   (sections 3 and 4): what you see is one image among many the layer cannot tell apart.
 # - **The settings and the step budget shape $d$.** With jitter, `blocks.1` ends at the
@@ -892,7 +925,8 @@ if not cv.config.quick():
 # Pick an image, a layer, the total-variation weight and the number of steps, then press
 # **invert**. The title shows the relative feature distance reached. The panel needs a live
 # kernel (run the notebook). Until the first click, and in a static copy, it shows only the
-# photo to invert. The panel starts at 200 steps, fewer than the notebook's 300, so that it answers
+# photo to invert, uncropped (the inversion itself uses its 128-pixel centre crop, as above).
+# The panel starts at 200 steps, fewer than the notebook's 300, so that it answers
 # quickly; raise it to compare with the figures above.
 #
 # **Predict, then run:** at `blocks.12`, will a TV weight of 5 give a lower $d$, about the
@@ -1002,19 +1036,21 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 #
 # - Feature inversion searches for an image whose activations at one layer match a photo's,
 #   from noise, under a prior (total variation, alpha-norm).
-# - Shallow layers give back nearly the photo (with this prior, a paler copy); deeper blocks
-#   keep roughly where the parts are (at `blocks.12` each of three seeds moved the left eye
-#   by some 10–14 pixels, a third of a grid cell or more, in its own direction) and let exact colour
-#   and smooth surfaces go.
+# - Shallow layers give back a recognisable copy, paler and speckled (in raw pixel error no
+#   closer than a flat image of the photo's mean colour; after 8×8 averaging, closer); deeper
+#   blocks keep roughly where the parts are (at `blocks.12` seeds 0 and 2 moved the left eye
+#   by roughly 10–15 pixels, in different directions; seed 1's shift could not be pinned down)
+#   and let exact colour and smooth surfaces go.
 # - $d$ is not fidelity, and its order across depth here comes from the jitter meeting each
 #   layer's tolerance of shifts: with jitter it falls with depth, without jitter `blocks.1`
 #   and `blocks.12` end about equal. At `blocks.12`, mild noise on the photo has a larger $d$
 #   than a poor inversion.
 # - Part of what an inversion shows can come from the architecture and the prior: compare
 #   with a randomly initialised network of the same architecture (here two draws of its
-#   `blocks.4`, batch norm recalibrated, give noise with none of the photo's layout and, with
-#   the jitter off, no more of its coarse colour than flat grey; with the jitter on, a faint
-#   warm cast. Yet that random layer does tell the cat from another photo).
+#   `blocks.4`, batch norm recalibrated, with the jitter off, give noise with none of the
+#   photo's layout and no more of its coarse colour than flat grey; with the jitter on, the
+#   random run did not converge, and the deeper layers were not controlled. Yet that random
+#   layer does tell the cat from another photo).
 # - Many images share a deep layer's activations: seeds and priors pick different ones, and
 #   the seeds share a texture the photo lacks.
 # - A layer clamped by a ReLU6 can stall the optimisation here; the layer before the clamp
