@@ -3,14 +3,14 @@
 #   cnnviz:
 #     title: 'Relevance: LRP, DeepLIFT and what adds up'
 #     goals:
-#     - say what conservation means for an explanation, what it gives and what it does not, and check it with numbers
-#     - run the LRP rules side by side on a real photograph (epsilon, z+, gamma, alpha-beta, flat, z-box) and
+#     - to say what conservation means for an explanation, what it gives and what it does not, and check it with numbers
+#     - to run the LRP rules side by side on a real photograph (epsilon, z+, gamma, alpha-beta, flat, z-box) and
 #       say what each does to the map
-#     - follow the relevance through the network layer by layer, through a residual block, and see where it is
+#     - to follow the relevance through the network layer by layer, through a residual block, and see where it is
 #       lost (the biases)
-#     - compare DeepLIFT with Integrated Gradients (the same completeness, different routes) and see the map
+#     - to compare DeepLIFT with Integrated Gradients (the same completeness, different routes) and see the map
 #       change with the reference (black, blurred, noise, data mean)
-#     - put LRP through the sanity check and the deletion test beside Grad-CAM and Integrated Gradients
+#     - to put LRP through the sanity check and the deletion test beside Grad-CAM and Integrated Gradients
 #     prerequisites: notebooks 01 (gradients, Integrated Gradients) and 08 (sanity check, deletion curves).
 #     runtime:
 #       cpu: 2 minutes
@@ -122,7 +122,7 @@ if not cv.config.quick():
 #   $\ge 0$ (deep Taylor decomposition's z$^+$ has no $b_k^+$); **LRP-$\gamma$** (Montavon et al. 2019) favours them with
 #   $w + \gamma w^+$ and $b + \gamma b^+$; **$\alpha\beta$** weighs positive ones by $\alpha = 2$
 #   and subtracts negative ones by $\beta = 1$. z$^+$ **removes the speckle** and concentrates
-#   the map (entirely positive); γ with a z-box first layer also brings back **edges** (mostly
+#   the map (entirely positive on this image; below, why that is not guaranteed); γ with a z-box first layer also brings back **edges** (mostly
 #   positive); αβ concentrates the map too but keeps a negative part.
 # - **The bias.** This package counts each bias as one more input of its layer (as the 2019
 #   overview does): it takes its share of $R_k$ (its positive part under z$^+$), and that
@@ -286,10 +286,11 @@ if not cv.config.quick():
 # pattern. It comes from the rule, not from the image. At the first figure's size the grid
 # cannot be judged panel against panel; the crop figure (the last one above) enlarges the
 # head's edge: under flat a regular grid of dots, the four (row, column) parity classes
-# differing about fourfold (1.76 against 0.45 of the mean, the printout). z$^+$ shows the
-# image's structure (the eye) with a weak grid; z-box, whose shares depend less on the pixel
-# values (its $l\,w^+$ and $h\,w^-$ terms), keeps a visible grid, though a weaker one than
-# flat (about twofold against fourfold, the parity printout).
+# differing about fourfold (1.76 against 0.45 of the mean, the printout). z$^+$ and z-box
+# both show a twofold parity spread against flat's fourfold (the printout); the z$^+$ crop
+# looks less gridded because the image's structure (the eye) dominates it, while z-box keeps
+# a visible grid (perhaps because its $l\,w^+$ and $h\,w^-$ terms depend less on the pixel
+# values: a conjecture, not tested here).
 #
 # **γ with z-box (fourth map) and where the edges come from.** It is mostly positive (over 90%) and sharper: the outline of the back and the
 # head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
@@ -548,7 +549,7 @@ if not cv.config.quick():
 # cancel to a similar sum: both maps are mostly cancelling speckle, IG's five times more.
 #
 # **The reference is part of the question.** With four references the four differences
-# $f(x) - f(x')$ range from 10.6 (the blurred photo, to which Lite0 still gives a logit of
+# $f(x) - f(x')$ range from 10.6 (the photo blurred with σ = 14 pixels, to which Lite0 still gives a logit of
 # 0.31) to 11.8 (black), each map adds up exactly to its own, and the maps differ. DeepLIFT's attribution is
 # $(x - x')$ times a multiplier, so a pixel equal to its reference gets nothing: against the
 # **blurred** photo the relevance sits on what the blur changed (the outline of the back,
@@ -683,11 +684,11 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 
 # %% [markdown]
 # **What to look at:** the figure shows the maps behind two of the numbers. Grad-CAM's guitar
-# map sits on the guitar's body and its drum map on the drum kit. With ε on the top four
-# blocks ($k = 4$) LRP's guitar map is red on the guitar and blue on the drums, its drum map
+# map sits on the guitar's body and its drum map on the drum kit. With ε on `head` and the top three
+# blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`; the panel titles' "top 4 blocks" count `head` as one) LRP's guitar map is red on the guitar and blue on the drums, its drum map
 # the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
 # (0.76); with ε also on `blocks.15` ($k = 2$) their correlation drops to about 0.06, and with
-# four blocks under ε it turns negative ($-0.66$), while the maps still follow their class,
+# `head` and three blocks under ε ($k = 4$) it turns negative ($-0.66$), while the maps still follow their class,
 # mostly more than before: the guitar map puts 89-90% on the guitar (67% with the default),
 # the drum map 66% ($k = 2$) and 86% ($k = 4$) on the drums (72% with the default). So on this photo moving ε onto `blocks.15`
 # (with `head`) is what decorrelates the two class maps; ε on `head` alone does not. The
@@ -706,7 +707,10 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 # classifier down and measure the Spearman correlation of each new map with the original;
 # this course calls a method whose mean stays above 0.5 a failure; the correlation is taken
 # between the absolute maps, each summed over the colour channels, as in notebook 08) and the **deletion and
-# insertion** curves (Petsiuk et al. 2018, pixels replaced by a blurred copy, σ = 10 pixels, 16 steps).
+# insertion** curves (Petsiuk et al. 2018; 16 steps). Petsiuk et al. delete to zero after normalisation (the
+# data-mean colour) and insert onto a blurred canvas; here deletion also uses the blur (σ = 10
+# pixels), this course's variant, and the red panda's test is rerun below with the paper's
+# mean-colour deletion.
 
 # %%
 xs = clf.preprocess([cv.sample_image(n) for n in ["german_shepherd", "red_panda"]], size=SIZE)
@@ -785,14 +789,17 @@ if not cv.config.quick():
 # its deletion curve stays near the top until about half the pixels are gone, dips to 0.34,
 # and climbs back late (16 steps, not monotone).
 #
-# **Read the endpoints too.** Every deletion curve
+# **Read the endpoints too.** On the red panda (second figure) every deletion curve
 # ends at about 0.73, because the fully blurred photo (σ = 10 pixels) is still a lesser panda,
 # and every insertion curve starts there and collapses once a few sharp pixels are pasted in,
-# a mixed image out of the training distribution, not evidence about the map. The curves
-# and the blurred canvas are Petsiuk et al.'s (2018); that such mixed images are
+# a mixed image out of the training distribution, not evidence about the map. On the German shepherd (first figure) the fully blurred photo
+# scores 0, so the same test behaves differently on the two images. The curves and the
+# blurred insertion canvas are Petsiuk et al.'s (2018), the blurred deletion is this course's
+# variant; that such mixed images are
 # off-distribution, so that a score drop may come from the shift rather than from lost
 # information, is Hooker et al.'s (2019) critique (they retrain the model instead, ROAR).
-# A second replacement, cheap to run, the mean colour instead of the blur, with two
+# A second replacement, cheap to run, the dataset mean colour (0 after normalisation, close
+# to the paper's own deletion) instead of the blur, with two
 # controls: LRP's order reversed (least relevant pixels first), which must score worse than
 # LRP's own order if the test separates orders at all, and Grad-CAM, the best map with the blur:
 
@@ -940,7 +947,10 @@ if not cv.config.quick():
 # Grad-CAM falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
 # redrawn (0.38), then 0.14 with the stem. Its mean over the cascade (0.65) is above 0.5, so
 # it fails the check like the default composite, which stays above 0.6 down to `blocks.8`
-# and drops below 0.5 only at the stem: α2β1 crosses the line one redraw earlier. The αβ rule, whose
+# and drops below 0.5 only at the stem. These two are not like for like: the α2β1 numbers are
+# for the German shepherd alone, the default composite's are the mean over two photos
+# (section 7), so they do not show which crosses the line first; a fair comparison needs both
+# rules on the same photos (the default's German-shepherd row, or α2β1 on `xs`). The αβ rule, whose
 # $\alpha$-term dominates, behaves much like z$^+$, as Sixt et al. predict. One photo is a
 # small test; run it on `xs` (both photos).
 #
@@ -1026,13 +1036,13 @@ if not cv.config.quick():
 #   because Pass hands relevance through ReLU6 units at their ceiling, where the gradient is 0 (section 2). LRP's
 #   advantage is a per-layer account and the choice of rules, not a pixel total; residual
 #   sums split the relevance, most of it in total (70-91%) along the skip connection.
-# - The **rules decide the picture**: ε is noisy (a global ε of 0.25 did not clean it up
-#   here; it only lost conservation); z$^+$ is smooth, concentrated and
+# - The **rules decide the picture**: ε is noisy (a global ε of 0.25 lost conservation and
+#   changed the map, Spearman 0.39, without removing the speckle); z$^+$ is smooth, concentrated and
 #   positive; γ with a z-box first layer is mostly positive and shows the most edges (γ in
 #   the convolutions brings them, not the z-box first layer); on the two-object photo the
 #   default composite moves its mass to the explained object, like Grad-CAM, yet its two maps
 #   stay correlated (0.73); on this photo moving ε onto `blocks.15` (with `head`) decorrelates
-#   them while ε on `head` alone does not: the likeness comes mostly from `blocks.15`'s z$^+$ layers.
+#   them while ε on `head` alone does not (a single layer is not isolated).
 # - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
 #   depend on the reference, and averaging references gives DeepLIFT-SHAP. DeepLIFT's
 #   map depends on its rule and is not implementation-invariant; IG's map is.
@@ -1043,10 +1053,11 @@ if not cv.config.quick():
 # **Settings used:** EfficientNet-Lite0, 224-pixel photographs, LRP composites as named
 # (ε = 1e-6, and 0.25 in one comparison in section 2; γ = 0.25, z-box bounds black and white), DeepLIFT with the Rescale rule,
 # Integrated Gradients with 32 steps (8 in section 7), the blurred reference with σ = 14
-# pixels, the noise reference uniform in [0, 1] per RGB value (fixed seed 0), a cascade of
+# pixels (section 5), the noise reference uniform in [0, 1] per RGB value (fixed seed 0), a cascade of
 # five randomised steps (weights redrawn from a normal distribution, seed 0) and 16-step
 # deletion and insertion curves on two photographs (pixels replaced by a blurred copy with
-# σ = 10 pixels; the mean colour as a second replacement on the red panda).
+# σ = 10 pixels, this course's variant; the dataset mean colour, close to Petsiuk et al.'s
+# deletion, as a second replacement on the red panda).
 #
 # ## What next
 #
