@@ -116,14 +116,13 @@ if not cv.config.quick():
 # - **z$^+$** ($\alpha=1, \beta=0$, deep Taylor decomposition, Montavon et al. 2017) shares
 #   among the positive contributions only; as this package computes it (the bias as one more
 #   input, Montavon et al. 2019), $R_j = \sum_k \frac{(a_j w_{jk})^+}{\sum_{j'} (a_{j'}
-#   w_{j'k})^+ + b_k^+} R_k$, the positive *contributions* $a_j w_{jk}$ whatever the sign of
-#   $a_j$ (Lite0's first layer sees normalised pixels and its block inputs are linear-bottleneck
-#   outputs, both signed; for $a_j \ge 0$ this is the textbook $a_j w_{jk}^+$). Every share is
-#   $\ge 0$ (deep Taylor decomposition's z$^+$ has no $b_k^+$); **LRP-$\gamma$** (Montavon et al. 2019) favours them with
+#   w_{j'k})^+ + b_k^+} R_k$, the positive *contributions* $a_j w_{jk}$ (see the note below
+#   on signed inputs). Every share is $\ge 0$ (deep Taylor decomposition's z$^+$ has no
+#   $b_k^+$); **LRP-$\gamma$** (Montavon et al. 2019) favours them with
 #   $w + \gamma w^+$ and $b + \gamma b^+$; **$\alpha\beta$** weighs positive ones by $\alpha = 2$
 #   and subtracts negative ones by $\beta = 1$. z$^+$ **removes the speckle** and concentrates
-#   the map (entirely positive on this image; below, why that is not guaranteed); γ with a z-box first layer also brings back **edges** (mostly
-#   positive); αβ concentrates the map too but keeps a negative part.
+#   the map (entirely positive on this image; below, why that is not guaranteed); γ with a
+#   z-box first layer also brings back **edges** (mostly positive); αβ concentrates the map too but keeps a negative part.
 # - **The bias.** This package counts each bias as one more input of its layer (as the 2019
 #   overview does): it takes its share of $R_k$ (its positive part under z$^+$), and that
 #   share goes no further. Leaving the bias out of the denominator (deep Taylor decomposition
@@ -145,6 +144,11 @@ if not cv.config.quick():
 # default), `epsilon_gamma_box` ($\gamma = 0.25$, z-box on the first layer) and
 # `epsilon_alpha2_beta1`. We add LRP-$\epsilon$ everywhere ($\epsilon = 10^{-6}$, close to
 # LRP-0), built from the package's rule objects.
+#
+# *Note on signed inputs.* The z$^+$ formula above takes the positive part of each
+# contribution $a_j w_{jk}$ whatever the sign of $a_j$: Lite0's first layer sees normalised
+# pixels and its block inputs are linear-bottleneck outputs, both signed. For $a_j \ge 0$ this
+# is the textbook $a_j w_{jk}^+$.
 
 # %% tags=["preview"]
 core = cv.core
@@ -202,45 +206,6 @@ if not cv.config.quick():
     assert 0.2 < scale["LRP-ε everywhere"] < 0.3 and 4e-7 < scale["ε + z+ (epsilon_plus)"] < 6e-7
     assert 250 < float(gxi.clamp(min=0).sum()) < 400 and 250 < -float(gxi.clamp(max=0).sum()) < 400
 
-# %%
-# Which change brings the edges back: z+ in every convolution as in epsilon_plus, but z-box on the first layer
-bounds = dict(low=clf.from_unit(torch.zeros(1, 3, 1, 1)), high=clf.from_unit(torch.ones(1, 3, 1, 1)))   # black, white
-zplus_box = core.Composite([(core.First(core.composites.CONV_TYPES), core.ZBox(**bounds))] + lrp_eps.entries[:4]
-                           + [(core.composites.CONV_TYPES, core.ZPlus()), (torch.nn.Linear, core.Epsilon(1e-6))],
-                           canonizers=[core.MergeBatchNorm()])
-swap = {"ε + z+ (epsilon_plus)": rel["ε + z+ (epsilon_plus)"], "ε + z+ + z-box input": cv.lrp(clf, x, dog, composite=zplus_box),
-        "ε + γ + z-box input": rel["ε + γ + z-box input"]}
-rho_box = {k: float(cv.evaluate.spearman(swap["ε + z+ + z-box input"].sum(1), m.sum(1))) for k, m in swap.items()}
-print("Spearman of 'ε + z+ + z-box input' with:", {k: round(v, 2) for k, v in rho_box.items() if v < 0.9999})
-cv.plot.signed_maps(x, swap, clf, state_scale=True, title="Only the first layer's rule changed (middle), or every convolution's too (right)")
-
-# %% tags=["check"]
-# With only the first layer changed, the map is still entirely positive, like epsilon_plus's and unlike the γ map
-zb_map = swap["ε + z+ + z-box input"].sum(1)
-if not cv.config.quick():
-    assert float(zb_map.clamp(min=0).sum() / zb_map.abs().sum()) > 0.99 and rho_box["ε + γ + z-box input"] < 0.7
-    assert rho_box["ε + z+ (epsilon_plus)"] > 0.9
-
-# %%
-# The first layer's rule up close: a 48x48-pixel crop at the head's left edge, enlarged (one square per pixel)
-first = {"flat first layer (default)": rel["ε + z+ + flat input (default)"], "z+ first layer (epsilon_plus)": rel["ε + z+ (epsilon_plus)"],
-         "z-box first layer": swap["ε + z+ + z-box input"]}
-CROP = (..., slice(SIZE * 16 // 224, SIZE * 64 // 224), slice(SIZE * 168 // 224, SIZE * 216 // 224))
-parity = {}                        # mean relevance of the four (row, column) parities, each / the map's mean
-for k, m in first.items():
-    par = torch.stack([m.sum(1)[0, i::2, j::2].mean() for i in (0, 1) for j in (0, 1)])
-    parity[k] = (par / par.mean()).tolist()
-    print(f"{k:30s} mean relevance by (row, column) parity (even-even, even-odd, odd-even, odd-odd) / the mean: "
-          f"{', '.join(f'{v:.2f}' for v in parity[k])}")
-cv.plot.signed_maps(x[CROP], {k: m[CROP] for k, m in first.items()}, clf, state_scale=True,
-                    title="The head's left edge, a 48x48-pixel crop enlarged: the first layer's rule (z+ above it)")
-
-# %% tags=["check"]
-# The period-2 grid: under flat the strongest parity class gets about four times the weakest, under z+ and z-box about twice
-if not cv.config.quick():
-    spread = {k: max(v) / min(v) for k, v in parity.items()}
-    assert spread["flat first layer (default)"] > 3 and all(1.5 < spread[k] < 2.5 for k in list(first)[1:])
-
 # %% [markdown]
 # **What to look at:** the rule changes the map more than anything else in this notebook.
 # Mind the scales in the panel titles: they run from 0.24 (LRP-ε) down to
@@ -279,7 +244,63 @@ if not cv.config.quick():
 # relevance sits on the **head** (top right), with a faint outline of the back: smooth and
 # concentrated rather than sharp, without LRP-ε's speckle.
 #
-# **The dotted grid (default panel and the crop figure).** The default panel also shows a
+# **α2β1** subtracts the negative contributions again and is half
+# positive, half negative, also peaking on the head. Every panel has its own colour scale
+# (stated in its title): the z$^+$ panels' values are tiny ($10^{-7}$ to $10^{-6}$), and the next
+# section shows where their relevance went.
+
+# %%
+# Which change brings the edges back: z+ in every convolution as in epsilon_plus, but z-box on the first layer
+bounds = dict(low=clf.from_unit(torch.zeros(1, 3, 1, 1)), high=clf.from_unit(torch.ones(1, 3, 1, 1)))   # black, white
+zplus_box = core.Composite([(core.First(core.composites.CONV_TYPES), core.ZBox(**bounds))] + lrp_eps.entries[:4]
+                           + [(core.composites.CONV_TYPES, core.ZPlus()), (torch.nn.Linear, core.Epsilon(1e-6))],
+                           canonizers=[core.MergeBatchNorm()])
+swap = {"ε + z+ (epsilon_plus)": rel["ε + z+ (epsilon_plus)"], "ε + z+ + z-box input": cv.lrp(clf, x, dog, composite=zplus_box),
+        "ε + γ + z-box input": rel["ε + γ + z-box input"]}
+rho_box = {k: float(cv.evaluate.spearman(swap["ε + z+ + z-box input"].sum(1), m.sum(1))) for k, m in swap.items()}
+print("Spearman of 'ε + z+ + z-box input' with:", {k: round(v, 2) for k, v in rho_box.items() if v < 0.9999})
+cv.plot.signed_maps(x, swap, clf, state_scale=True, title="Only the first layer's rule changed (middle), or every convolution's too (right)")
+
+# %% tags=["check"]
+# With only the first layer changed, the map is still entirely positive, like epsilon_plus's and unlike the γ map
+zb_map = swap["ε + z+ + z-box input"].sum(1)
+if not cv.config.quick():
+    assert float(zb_map.clamp(min=0).sum() / zb_map.abs().sum()) > 0.99 and rho_box["ε + γ + z-box input"] < 0.7
+    assert rho_box["ε + z+ (epsilon_plus)"] > 0.9
+
+# %% [markdown]
+# **What to look at:** γ with z-box (the fourth map of the five-composite figure) and where
+# the edges come from. It is mostly positive (over 90%) and sharper: the outline of the back and the
+# head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
+# convolution, z-box instead of z$^+$ on the first layer); the three-panel figure above isolates
+# them: with z$^+$ everywhere and only the first layer switched to z-box (middle panel) the
+# map keeps the z$^+$ look, a blob on the head with a faint outline (Spearman 0.96 with
+# `epsilon_plus`, 0.6 with the γ map, the printout), so on this image the edges come from γ in the convolutions, not
+# from the z-box input rule.
+
+# %%
+# The first layer's rule up close: a 48x48-pixel crop at the head's left edge, enlarged (one square per pixel)
+first = {"flat first layer (default)": rel["ε + z+ + flat input (default)"], "z+ first layer (epsilon_plus)": rel["ε + z+ (epsilon_plus)"],
+         "z-box first layer": swap["ε + z+ + z-box input"]}
+CROP = (..., slice(SIZE * 16 // 224, SIZE * 64 // 224), slice(SIZE * 168 // 224, SIZE * 216 // 224))
+parity = {}                        # mean relevance of the four (row, column) parities, each / the map's mean
+for k, m in first.items():
+    par = torch.stack([m.sum(1)[0, i::2, j::2].mean() for i in (0, 1) for j in (0, 1)])
+    parity[k] = (par / par.mean()).tolist()
+    print(f"{k:30s} mean relevance by (row, column) parity (even-even, even-odd, odd-even, odd-odd) / the mean: "
+          f"{', '.join(f'{v:.2f}' for v in parity[k])}")
+cv.plot.signed_maps(x[CROP], {k: m[CROP] for k, m in first.items()}, clf, state_scale=True,
+                    title="The head's left edge, a 48x48-pixel crop enlarged: the first layer's rule (z+ above it)")
+
+# %% tags=["check"]
+# The period-2 grid: under flat the strongest parity class gets about four times the weakest, under z+ and z-box about twice
+if not cv.config.quick():
+    spread = {k: max(v) / min(v) for k, v in parity.items()}
+    assert spread["flat first layer (default)"] > 3 and all(1.5 < spread[k] < 2.5 for k in list(first)[1:])
+
+# %% [markdown]
+# **What to look at:** the dotted grid (the five-composite figure's default panel and the
+# crop figure above). The default panel also shows a
 # regular **dotted grid** over the whole map: with a $3 \times 3$ kernel at stride 2 some pixels
 # are covered by one stem unit, others by two or four, whatever the first-layer rule; under
 # the flat rule each unit's shares are uniform, so this count shows through as a period-2
@@ -291,20 +312,8 @@ if not cv.config.quick():
 # looks less gridded because the image's structure (the eye) dominates it, while z-box keeps
 # a visible grid (perhaps because its $l\,w^+$ and $h\,w^-$ terms depend less on the pixel
 # values: a conjecture, not tested here).
-#
-# **γ with z-box (fourth map) and where the edges come from.** It is mostly positive (over 90%) and sharper: the outline of the back and the
-# head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
-# convolution, z-box instead of z$^+$ on the first layer); the three-panel figure isolates
-# them: with z$^+$ everywhere and only the first layer switched to z-box (middle panel) the
-# map keeps the z$^+$ look, a blob on the head with a faint outline (Spearman 0.96 with
-# `epsilon_plus`, 0.6 with the γ map, the printout), so on this image the edges come from γ in the convolutions, not
-# from the z-box input rule.
-#
-# **α2β1** subtracts the negative contributions again and is half
-# positive, half negative, also peaking on the head. Every panel has its own colour scale
-# (stated in its title): the z$^+$ panels' values are tiny ($10^{-7}$ to $10^{-6}$), and the next
-# section shows where their relevance went.
-#
+
+# %% [markdown]
 # **A larger ε.** All the LRP-ε numbers above use $\epsilon = 10^{-6}$, which is almost
 # LRP-0. The usual remedy for its speckle is a larger $\epsilon$ (Montavon et al. 2019): the
 # stabiliser then absorbs the weak, contradictory contributions, and what it absorbs is no
