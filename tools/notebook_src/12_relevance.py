@@ -922,9 +922,10 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # layers are redrawn. Predict first, in the cell below: redrawing section 7's cascade from
 # the top down, which redrawn layer first brings the α2β1 map's Spearman correlation with
 # the original below the course's 0.5 (write its name in `first_below`, or `None` if you
-# think it never does)? Will α2β1 fall earlier or later than the default composite did?
-# Then set `redraw` to section 7's cascade (its layer list, from the classifier down), run
-# it on the German shepherd and compare with the LRP and Grad-CAM rows of section 7.
+# think it never does)? Will α2β1 fail the check, as the default composite did?
+# Then set `redraw` to section 7's cascade (its layer list, from the classifier down) and run
+# it on the German shepherd. Section 7's LRP and Grad-CAM rows are means over two photos, so
+# they show the pattern, not a like-for-like comparison with one photo.
 
 # %% tags=["exercise"]
 first_below = ...   # your prediction: the name of a layer, or None
@@ -953,15 +954,18 @@ if not cv.config.quick():
 #
 # On this photo the α2β1 map keeps a correlation above 0.8 with the original after the first
 # three redraws (0.91, 0.99, 0.81 after the classifier, `head` and `blocks.15`), where
-# Grad-CAM falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
+# Grad-CAM (section 7, mean of two photos) falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
 # redrawn (0.38), then 0.14 with the stem. Its mean over the cascade (0.65) is above 0.5, so
 # it fails the check like the default composite, which stays above 0.6 down to `blocks.8`
 # and drops below 0.5 only at the stem. These two are not like for like: the α2β1 numbers are
 # for the German shepherd alone, the default composite's are the mean over two photos
-# (section 7), so they do not show which crosses the line first; a fair comparison needs both
-# rules on the same photos (the default's German-shepherd row, or α2β1 on `xs`). The αβ rule, whose
-# $\alpha$-term dominates, behaves much like z$^+$, as Sixt et al. predict. One photo is a
-# small test; run it on `xs` (both photos).
+# (section 7), so they do not show which crosses the line first; that needs both rules'
+# per-layer rows on the same photos (the default's German-shepherd row, or α2β1 on `xs`).
+# The one like-for-like number printed is the mean over the cascade on the German shepherd:
+# 0.79 for the default composite (section 7's printout) against 0.65 for α2β1, so on this
+# photo α2β1 stays less similar on average, and both fail. The αβ
+# rule, whose $\alpha$-term dominates, behaves much like z$^+$ on the upper layers, as Sixt
+# et al. predict. One photo is a small test.
 #
 # </details>
 
