@@ -660,9 +660,9 @@ if not cv.config.quick():
 # not settle it: the ε maps are speckle of both signs (section 2) and here no longer follow
 # the class at all (both put the same share of their positive mass on each object, and less
 # on the guitar than its 30% of the image), and noise alone decorrelates two maps. The
-# finer test moves the ε/z$^+$ boundary down: ε on the classifier and on the top $k$ blocks
-# (the `head` 1x1 convolution, then `blocks.15`, `blocks.14`, ...), z$^+$ below, flat on the first layer, for
-# $k = 0, 1, 2, 4$ ($k = 0$ is the default composite). If the z$^+$ layers make the maps
+# finer test moves the ε/z$^+$ boundary down: ε on the classifier and on the top $k$ stages,
+# that is `head` (the 1x1 convolution above the blocks) and the top $k-1$ blocks (`blocks.15`,
+# `blocks.14`, ...), z$^+$ below, flat on the first layer, for $k = 0, 1, 2, 4$ ($k = 0$ is the default composite). If the z$^+$ layers make the maps
 # alike, they should decorrelate at some depth while still following the class:
 
 # %%
@@ -693,9 +693,10 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 
 # %% [markdown]
 # **What to look at:** the figure shows the maps behind two of the numbers. Grad-CAM's guitar
-# map sits on the guitar's body and its drum map on the drum kit. With ε on `head` and the top three
-# blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`; the panel titles' "top 4 blocks" count `head` as one) LRP's guitar map is red on the guitar and blue on the drums, its drum map
-# the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
+# map sits on the guitar's body and its drum map on the drum kit. With ε on `head` and the
+# top three blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`; the panel titles' "top 4
+# blocks" count `head` as one of the four) LRP's guitar map is red on the guitar and blue on
+# the drums, its drum map the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
 # (0.76); with ε also on `blocks.15` ($k = 2$) their correlation drops to about 0.06, and with
 # `head` and three blocks under ε ($k = 4$) it turns negative ($-0.66$), while the maps still follow their class,
 # mostly more than before: the guitar map puts 89-90% on the guitar (67% with the default),
