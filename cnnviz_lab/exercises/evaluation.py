@@ -130,7 +130,8 @@ def check_sanity_failure(answer: str, results: MethodEvaluation | Mapping[str, R
     return report(
         True,
         "sanity_failure",
-        f"{key} stays at {mean[key]:.2f} on average while its model is destroyed: its map does not depend on what the model learned{also}",
+        f"{key} averages {mean[key]:.2f} over the cascade: its map hardly changes when the upper layers are redrawn, "
+        f"so it fails the course's {threshold:g} rule{also}",
     )
 
 

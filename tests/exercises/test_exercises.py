@@ -450,7 +450,7 @@ def test_sanity_failure_hints(capsys):
 
     sanity = {"saliency": result([0.3, 0.1]), "guided_backprop": result([0.99, 0.95]), "gradcam": result([0.0, -0.1])}
     assert ex.check_sanity_failure("guided_backprop", sanity)
-    verdict(capsys, True)
+    verdict(capsys, True, "averages 0.97 over the cascade")
     assert not ex.check_sanity_failure("gradcam", sanity)
     verdict(capsys, False, "LOWEST")
     assert not ex.check_sanity_failure("saliency", sanity)

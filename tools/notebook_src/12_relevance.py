@@ -3,14 +3,14 @@
 #   cnnviz:
 #     title: 'Relevance: LRP, DeepLIFT and what adds up'
 #     goals:
-#     - say what conservation means for an explanation, what it gives and what it does not, and check it with numbers
-#     - run the LRP rules side by side on a real photograph (epsilon, z+, gamma, alpha-beta, flat, z-box) and
+#     - to say what conservation means for an explanation, what it gives and what it does not, and check it with numbers
+#     - to run the LRP rules side by side on a real photograph (epsilon, z+, gamma, alpha-beta, flat, z-box) and
 #       say what each does to the map
-#     - follow the relevance through the network layer by layer, through a residual block, and see where it is
+#     - to follow the relevance through the network layer by layer, through a residual block, and see where it is
 #       lost (the biases)
-#     - compare DeepLIFT with Integrated Gradients (the same completeness, different routes) and see the map
+#     - to compare DeepLIFT with Integrated Gradients (the same completeness, different routes) and see the map
 #       change with the reference (black, blurred, noise, data mean)
-#     - put LRP through the sanity check and the deletion test beside Grad-CAM and Integrated Gradients
+#     - to put LRP through the sanity check and the deletion test beside Grad-CAM and Integrated Gradients
 #     prerequisites: notebooks 01 (gradients, Integrated Gradients) and 08 (sanity check, deletion curves).
 #     runtime:
 #       cpu: 2 minutes
@@ -116,14 +116,13 @@ if not cv.config.quick():
 # - **z$^+$** ($\alpha=1, \beta=0$, deep Taylor decomposition, Montavon et al. 2017) shares
 #   among the positive contributions only; as this package computes it (the bias as one more
 #   input, Montavon et al. 2019), $R_j = \sum_k \frac{(a_j w_{jk})^+}{\sum_{j'} (a_{j'}
-#   w_{j'k})^+ + b_k^+} R_k$, the positive *contributions* $a_j w_{jk}$ whatever the sign of
-#   $a_j$ (Lite0's first layer sees normalised pixels and its block inputs are linear-bottleneck
-#   outputs, both signed; for $a_j \ge 0$ this is the textbook $a_j w_{jk}^+$). Every share is
-#   $\ge 0$ (deep Taylor decomposition's z$^+$ has no $b_k^+$); **LRP-$\gamma$** (Montavon et al. 2019) favours them with
+#   w_{j'k})^+ + b_k^+} R_k$, the positive *contributions* $a_j w_{jk}$ (see the note below
+#   on signed inputs). Every share is $\ge 0$ (deep Taylor decomposition's z$^+$ has no
+#   $b_k^+$); **LRP-$\gamma$** (Montavon et al. 2019) favours them with
 #   $w + \gamma w^+$ and $b + \gamma b^+$; **$\alpha\beta$** weighs positive ones by $\alpha = 2$
 #   and subtracts negative ones by $\beta = 1$. z$^+$ **removes the speckle** and concentrates
-#   the map (entirely positive); γ with a z-box first layer also brings back **edges** (mostly
-#   positive); αβ concentrates the map too but keeps a negative part.
+#   the map (entirely positive on this image; below, why that is not guaranteed); γ with a
+#   z-box first layer also brings back **edges** (mostly positive); αβ concentrates the map too but keeps a negative part.
 # - **The bias.** This package counts each bias as one more input of its layer (as the 2019
 #   overview does): it takes its share of $R_k$ (its positive part under z$^+$), and that
 #   share goes no further. Leaving the bias out of the denominator (deep Taylor decomposition
@@ -145,6 +144,11 @@ if not cv.config.quick():
 # default), `epsilon_gamma_box` ($\gamma = 0.25$, z-box on the first layer) and
 # `epsilon_alpha2_beta1`. We add LRP-$\epsilon$ everywhere ($\epsilon = 10^{-6}$, close to
 # LRP-0), built from the package's rule objects.
+#
+# *Note on signed inputs.* The z$^+$ formula above takes the positive part of each
+# contribution $a_j w_{jk}$ whatever the sign of $a_j$: Lite0's first layer sees normalised
+# pixels and its block inputs are linear-bottleneck outputs, both signed. For $a_j \ge 0$ this
+# is the textbook $a_j w_{jk}^+$.
 
 # %% tags=["preview"]
 core = cv.core
@@ -202,45 +206,6 @@ if not cv.config.quick():
     assert 0.2 < scale["LRP-ε everywhere"] < 0.3 and 4e-7 < scale["ε + z+ (epsilon_plus)"] < 6e-7
     assert 250 < float(gxi.clamp(min=0).sum()) < 400 and 250 < -float(gxi.clamp(max=0).sum()) < 400
 
-# %%
-# Which change brings the edges back: z+ in every convolution as in epsilon_plus, but z-box on the first layer
-bounds = dict(low=clf.from_unit(torch.zeros(1, 3, 1, 1)), high=clf.from_unit(torch.ones(1, 3, 1, 1)))   # black, white
-zplus_box = core.Composite([(core.First(core.composites.CONV_TYPES), core.ZBox(**bounds))] + lrp_eps.entries[:4]
-                           + [(core.composites.CONV_TYPES, core.ZPlus()), (torch.nn.Linear, core.Epsilon(1e-6))],
-                           canonizers=[core.MergeBatchNorm()])
-swap = {"ε + z+ (epsilon_plus)": rel["ε + z+ (epsilon_plus)"], "ε + z+ + z-box input": cv.lrp(clf, x, dog, composite=zplus_box),
-        "ε + γ + z-box input": rel["ε + γ + z-box input"]}
-rho_box = {k: float(cv.evaluate.spearman(swap["ε + z+ + z-box input"].sum(1), m.sum(1))) for k, m in swap.items()}
-print("Spearman of 'ε + z+ + z-box input' with:", {k: round(v, 2) for k, v in rho_box.items() if v < 0.9999})
-cv.plot.signed_maps(x, swap, clf, state_scale=True, title="Only the first layer's rule changed (middle), or every convolution's too (right)")
-
-# %% tags=["check"]
-# With only the first layer changed, the map is still entirely positive, like epsilon_plus's and unlike the γ map
-zb_map = swap["ε + z+ + z-box input"].sum(1)
-if not cv.config.quick():
-    assert float(zb_map.clamp(min=0).sum() / zb_map.abs().sum()) > 0.99 and rho_box["ε + γ + z-box input"] < 0.7
-    assert rho_box["ε + z+ (epsilon_plus)"] > 0.9
-
-# %%
-# The first layer's rule up close: a 48x48-pixel crop at the head's left edge, enlarged (one square per pixel)
-first = {"flat first layer (default)": rel["ε + z+ + flat input (default)"], "z+ first layer (epsilon_plus)": rel["ε + z+ (epsilon_plus)"],
-         "z-box first layer": swap["ε + z+ + z-box input"]}
-CROP = (..., slice(SIZE * 16 // 224, SIZE * 64 // 224), slice(SIZE * 168 // 224, SIZE * 216 // 224))
-parity = {}                        # mean relevance of the four (row, column) parities, each / the map's mean
-for k, m in first.items():
-    par = torch.stack([m.sum(1)[0, i::2, j::2].mean() for i in (0, 1) for j in (0, 1)])
-    parity[k] = (par / par.mean()).tolist()
-    print(f"{k:30s} mean relevance by (row, column) parity (even-even, even-odd, odd-even, odd-odd) / the mean: "
-          f"{', '.join(f'{v:.2f}' for v in parity[k])}")
-cv.plot.signed_maps(x[CROP], {k: m[CROP] for k, m in first.items()}, clf, state_scale=True,
-                    title="The head's left edge, a 48x48-pixel crop enlarged: the first layer's rule (z+ above it)")
-
-# %% tags=["check"]
-# The period-2 grid: under flat the strongest parity class gets about four times the weakest, under z+ and z-box about twice
-if not cv.config.quick():
-    spread = {k: max(v) / min(v) for k, v in parity.items()}
-    assert spread["flat first layer (default)"] > 3 and all(1.5 < spread[k] < 2.5 for k in list(first)[1:])
-
 # %% [markdown]
 # **What to look at:** the rule changes the map more than anything else in this notebook.
 # Mind the scales in the panel titles: they run from 0.24 (LRP-ε) down to
@@ -279,31 +244,76 @@ if not cv.config.quick():
 # relevance sits on the **head** (top right), with a faint outline of the back: smooth and
 # concentrated rather than sharp, without LRP-ε's speckle.
 #
-# **The dotted grid (default panel and the crop figure).** The default panel also shows a
+# **α2β1** subtracts the negative contributions again and is half
+# positive, half negative, also peaking on the head. Every panel has its own colour scale
+# (stated in its title): the z$^+$ panels' values are tiny ($10^{-7}$ to $10^{-6}$), and the next
+# section shows where their relevance went.
+
+# %%
+# Which change brings the edges back: z+ in every convolution as in epsilon_plus, but z-box on the first layer
+bounds = dict(low=clf.from_unit(torch.zeros(1, 3, 1, 1)), high=clf.from_unit(torch.ones(1, 3, 1, 1)))   # black, white
+zplus_box = core.Composite([(core.First(core.composites.CONV_TYPES), core.ZBox(**bounds))] + lrp_eps.entries[:4]
+                           + [(core.composites.CONV_TYPES, core.ZPlus()), (torch.nn.Linear, core.Epsilon(1e-6))],
+                           canonizers=[core.MergeBatchNorm()])
+swap = {"ε + z+ (epsilon_plus)": rel["ε + z+ (epsilon_plus)"], "ε + z+ + z-box input": cv.lrp(clf, x, dog, composite=zplus_box),
+        "ε + γ + z-box input": rel["ε + γ + z-box input"]}
+rho_box = {k: float(cv.evaluate.spearman(swap["ε + z+ + z-box input"].sum(1), m.sum(1))) for k, m in swap.items()}
+print("Spearman of 'ε + z+ + z-box input' with:", {k: round(v, 2) for k, v in rho_box.items() if v < 0.9999})
+cv.plot.signed_maps(x, swap, clf, state_scale=True, title="Only the first layer's rule changed (middle), or every convolution's too (right)")
+
+# %% tags=["check"]
+# With only the first layer changed, the map is still entirely positive, like epsilon_plus's and unlike the γ map
+zb_map = swap["ε + z+ + z-box input"].sum(1)
+if not cv.config.quick():
+    assert float(zb_map.clamp(min=0).sum() / zb_map.abs().sum()) > 0.99 and rho_box["ε + γ + z-box input"] < 0.7
+    assert rho_box["ε + z+ (epsilon_plus)"] > 0.9
+
+# %% [markdown]
+# **What to look at:** γ with z-box (the fourth map of the five-composite figure) and where
+# the edges come from. It is mostly positive (over 90%) and sharper: the outline of the back and the
+# head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
+# convolution, z-box instead of z$^+$ on the first layer); the three-panel figure above isolates
+# them: with z$^+$ everywhere and only the first layer switched to z-box (middle panel) the
+# map keeps the z$^+$ look, a blob on the head with a faint outline (Spearman 0.96 with
+# `epsilon_plus`, 0.6 with the γ map, the printout), so on this image the edges come from γ in the convolutions, not
+# from the z-box input rule.
+
+# %%
+# The first layer's rule up close: a 48x48-pixel crop at the head's left edge, enlarged (one square per pixel)
+first = {"flat first layer (default)": rel["ε + z+ + flat input (default)"], "z+ first layer (epsilon_plus)": rel["ε + z+ (epsilon_plus)"],
+         "z-box first layer": swap["ε + z+ + z-box input"]}
+CROP = (..., slice(SIZE * 16 // 224, SIZE * 64 // 224), slice(SIZE * 168 // 224, SIZE * 216 // 224))
+parity = {}                        # mean relevance of the four (row, column) parities, each / the map's mean
+for k, m in first.items():
+    par = torch.stack([m.sum(1)[0, i::2, j::2].mean() for i in (0, 1) for j in (0, 1)])
+    parity[k] = (par / par.mean()).tolist()
+    print(f"{k:30s} mean relevance by (row, column) parity (even-even, even-odd, odd-even, odd-odd) / the mean: "
+          f"{', '.join(f'{v:.2f}' for v in parity[k])}")
+cv.plot.signed_maps(x[CROP], {k: m[CROP] for k, m in first.items()}, clf, state_scale=True,
+                    title="The head's left edge, a 48x48-pixel crop enlarged: the first layer's rule (z+ above it)")
+
+# %% tags=["check"]
+# The period-2 grid: under flat the strongest parity class gets about four times the weakest, under z+ and z-box about twice
+if not cv.config.quick():
+    spread = {k: max(v) / min(v) for k, v in parity.items()}
+    assert spread["flat first layer (default)"] > 3 and all(1.5 < spread[k] < 2.5 for k in list(first)[1:])
+
+# %% [markdown]
+# **What to look at:** the dotted grid (the five-composite figure's default panel and the
+# crop figure above). The default panel also shows a
 # regular **dotted grid** over the whole map: with a $3 \times 3$ kernel at stride 2 some pixels
 # are covered by one stem unit, others by two or four, whatever the first-layer rule; under
 # the flat rule each unit's shares are uniform, so this count shows through as a period-2
 # pattern. It comes from the rule, not from the image. At the first figure's size the grid
 # cannot be judged panel against panel; the crop figure (the last one above) enlarges the
 # head's edge: under flat a regular grid of dots, the four (row, column) parity classes
-# differing about fourfold (1.76 against 0.45 of the mean, the printout). z$^+$ shows the
-# image's structure (the eye) with a weak grid; z-box, whose shares depend less on the pixel
-# values (its $l\,w^+$ and $h\,w^-$ terms), keeps a visible grid, though a weaker one than
-# flat (about twofold against fourfold, the parity printout).
-#
-# **γ with z-box (fourth map) and where the edges come from.** It is mostly positive (over 90%) and sharper: the outline of the back and the
-# head's edges show. That composite changes two things at once (γ instead of z$^+$ in every
-# convolution, z-box instead of z$^+$ on the first layer); the three-panel figure isolates
-# them: with z$^+$ everywhere and only the first layer switched to z-box (middle panel) the
-# map keeps the z$^+$ look, a blob on the head with a faint outline (Spearman 0.96 with
-# `epsilon_plus`, 0.6 with the γ map, the printout), so on this image the edges come from γ in the convolutions, not
-# from the z-box input rule.
-#
-# **α2β1** subtracts the negative contributions again and is half
-# positive, half negative, also peaking on the head. Every panel has its own colour scale
-# (stated in its title): the z$^+$ panels' values are tiny ($10^{-7}$ to $10^{-6}$), and the next
-# section shows where their relevance went.
-#
+# differing about fourfold (1.76 against 0.45 of the mean, the printout). z$^+$ and z-box
+# both show a twofold parity spread against flat's fourfold (the printout); the z$^+$ crop
+# looks less gridded because the image's structure (the eye) dominates it, while z-box keeps
+# a visible grid (perhaps because its $l\,w^+$ and $h\,w^-$ terms depend less on the pixel
+# values: a conjecture, not tested here).
+
+# %% [markdown]
 # **A larger ε.** All the LRP-ε numbers above use $\epsilon = 10^{-6}$, which is almost
 # LRP-0. The usual remedy for its speckle is a larger $\epsilon$ (Montavon et al. 2019): the
 # stabiliser then absorbs the weak, contradictory contributions, and what it absorbs is no
@@ -548,7 +558,7 @@ if not cv.config.quick():
 # cancel to a similar sum: both maps are mostly cancelling speckle, IG's five times more.
 #
 # **The reference is part of the question.** With four references the four differences
-# $f(x) - f(x')$ range from 10.6 (the blurred photo, to which Lite0 still gives a logit of
+# $f(x) - f(x')$ range from 10.6 (the photo blurred with σ = 14 pixels, to which Lite0 still gives a logit of
 # 0.31) to 11.8 (black), each map adds up exactly to its own, and the maps differ. DeepLIFT's attribution is
 # $(x - x')$ times a multiplier, so a pixel equal to its reference gets nothing: against the
 # **blurred** photo the relevance sits on what the blur changed (the outline of the back,
@@ -650,9 +660,9 @@ if not cv.config.quick():
 # not settle it: the ε maps are speckle of both signs (section 2) and here no longer follow
 # the class at all (both put the same share of their positive mass on each object, and less
 # on the guitar than its 30% of the image), and noise alone decorrelates two maps. The
-# finer test moves the ε/z$^+$ boundary down: ε on the classifier and on the top $k$ blocks
-# (the `head` 1x1 convolution, then `blocks.15`, `blocks.14`, ...), z$^+$ below, flat on the first layer, for
-# $k = 0, 1, 2, 4$ ($k = 0$ is the default composite). If the z$^+$ layers make the maps
+# finer test moves the ε/z$^+$ boundary down: ε on the classifier and on the top $k$ stages,
+# that is `head` (the 1x1 convolution above the blocks) and the top $k-1$ blocks (`blocks.15`,
+# `blocks.14`, ...), z$^+$ below, flat on the first layer, for $k = 0, 1, 2, 4$ ($k = 0$ is the default composite). If the z$^+$ layers make the maps
 # alike, they should decorrelate at some depth while still following the class:
 
 # %%
@@ -683,11 +693,12 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 
 # %% [markdown]
 # **What to look at:** the figure shows the maps behind two of the numbers. Grad-CAM's guitar
-# map sits on the guitar's body and its drum map on the drum kit. With ε on the top four
-# blocks ($k = 4$) LRP's guitar map is red on the guitar and blue on the drums, its drum map
-# the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
+# map sits on the guitar's body and its drum map on the drum kit. With ε on `head` and the
+# top three blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`; the panel titles' "top 4
+# blocks" count `head` as one of the four) LRP's guitar map is red on the guitar and blue on
+# the drums, its drum map the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
 # (0.76); with ε also on `blocks.15` ($k = 2$) their correlation drops to about 0.06, and with
-# four blocks under ε it turns negative ($-0.66$), while the maps still follow their class,
+# `head` and three blocks under ε ($k = 4$) it turns negative ($-0.66$), while the maps still follow their class,
 # mostly more than before: the guitar map puts 89-90% on the guitar (67% with the default),
 # the drum map 66% ($k = 2$) and 86% ($k = 4$) on the drums (72% with the default). So on this photo moving ε onto `blocks.15`
 # (with `head`) is what decorrelates the two class maps; ε on `head` alone does not. The
@@ -706,7 +717,10 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 # classifier down and measure the Spearman correlation of each new map with the original;
 # this course calls a method whose mean stays above 0.5 a failure; the correlation is taken
 # between the absolute maps, each summed over the colour channels, as in notebook 08) and the **deletion and
-# insertion** curves (Petsiuk et al. 2018, pixels replaced by a blurred copy, σ = 10 pixels, 16 steps).
+# insertion** curves (Petsiuk et al. 2018; 16 steps). Petsiuk et al. delete to zero after normalisation (the
+# data-mean colour) and insert onto a blurred canvas; here deletion also uses the blur (σ = 10
+# pixels), this course's variant, and the red panda's test is rerun below with the paper's
+# mean-colour deletion.
 
 # %%
 xs = clf.preprocess([cv.sample_image(n) for n in ["german_shepherd", "red_panda"]], size=SIZE)
@@ -785,14 +799,17 @@ if not cv.config.quick():
 # its deletion curve stays near the top until about half the pixels are gone, dips to 0.34,
 # and climbs back late (16 steps, not monotone).
 #
-# **Read the endpoints too.** Every deletion curve
+# **Read the endpoints too.** On the red panda (second figure) every deletion curve
 # ends at about 0.73, because the fully blurred photo (σ = 10 pixels) is still a lesser panda,
 # and every insertion curve starts there and collapses once a few sharp pixels are pasted in,
-# a mixed image out of the training distribution, not evidence about the map. The curves
-# and the blurred canvas are Petsiuk et al.'s (2018); that such mixed images are
+# a mixed image out of the training distribution, not evidence about the map. On the German shepherd (first figure) the fully blurred photo
+# scores 0, so the same test behaves differently on the two images. The curves and the
+# blurred insertion canvas are Petsiuk et al.'s (2018), the blurred deletion is this course's
+# variant; that such mixed images are
 # off-distribution, so that a score drop may come from the shift rather than from lost
 # information, is Hooker et al.'s (2019) critique (they retrain the model instead, ROAR).
-# A second replacement, cheap to run, the mean colour instead of the blur, with two
+# A second replacement, cheap to run, the dataset mean colour (0 after normalisation, close
+# to the paper's own deletion) instead of the blur, with two
 # controls: LRP's order reversed (least relevant pixels first), which must score worse than
 # LRP's own order if the test separates orders at all, and Grad-CAM, the best map with the blur:
 
@@ -906,9 +923,10 @@ assert cv.exercises.check_lrp_epsilon(lrp_epsilon_solution)
 # layers are redrawn. Predict first, in the cell below: redrawing section 7's cascade from
 # the top down, which redrawn layer first brings the α2β1 map's Spearman correlation with
 # the original below the course's 0.5 (write its name in `first_below`, or `None` if you
-# think it never does)? Will α2β1 fall earlier or later than the default composite did?
-# Then set `redraw` to section 7's cascade (its layer list, from the classifier down), run
-# it on the German shepherd and compare with the LRP and Grad-CAM rows of section 7.
+# think it never does)? Will α2β1 fail the check, as the default composite did?
+# Then set `redraw` to section 7's cascade (its layer list, from the classifier down) and run
+# it on the German shepherd. Section 7's LRP and Grad-CAM rows are means over two photos, so
+# they show the pattern, not a like-for-like comparison with one photo.
 
 # %% tags=["exercise"]
 first_below = ...   # your prediction: the name of a layer, or None
@@ -937,12 +955,18 @@ if not cv.config.quick():
 #
 # On this photo the α2β1 map keeps a correlation above 0.8 with the original after the first
 # three redraws (0.91, 0.99, 0.81 after the classifier, `head` and `blocks.15`), where
-# Grad-CAM falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
+# Grad-CAM (section 7, mean of two photos) falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
 # redrawn (0.38), then 0.14 with the stem. Its mean over the cascade (0.65) is above 0.5, so
 # it fails the check like the default composite, which stays above 0.6 down to `blocks.8`
-# and drops below 0.5 only at the stem: α2β1 crosses the line one redraw earlier. The αβ rule, whose
-# $\alpha$-term dominates, behaves much like z$^+$, as Sixt et al. predict. One photo is a
-# small test; run it on `xs` (both photos).
+# and drops below 0.5 only at the stem. These two are not like for like: the α2β1 numbers are
+# for the German shepherd alone, the default composite's are the mean over two photos
+# (section 7), so they do not show which crosses the line first; that needs both rules'
+# per-layer rows on the same photos (the default's German-shepherd row, or α2β1 on `xs`).
+# The one like-for-like number printed is the mean over the cascade on the German shepherd:
+# 0.79 for the default composite (section 7's printout) against 0.65 for α2β1, so on this
+# photo α2β1 stays less similar on average, and both fail. The αβ
+# rule, whose $\alpha$-term dominates, behaves much like z$^+$ on the upper layers, as Sixt
+# et al. predict. One photo is a small test.
 #
 # </details>
 
@@ -1026,13 +1050,13 @@ if not cv.config.quick():
 #   because Pass hands relevance through ReLU6 units at their ceiling, where the gradient is 0 (section 2). LRP's
 #   advantage is a per-layer account and the choice of rules, not a pixel total; residual
 #   sums split the relevance, most of it in total (70-91%) along the skip connection.
-# - The **rules decide the picture**: ε is noisy (a global ε of 0.25 did not clean it up
-#   here; it only lost conservation); z$^+$ is smooth, concentrated and
+# - The **rules decide the picture**: ε is noisy (a global ε of 0.25 lost conservation and
+#   changed the map, Spearman 0.39, without removing the speckle); z$^+$ is smooth, concentrated and
 #   positive; γ with a z-box first layer is mostly positive and shows the most edges (γ in
 #   the convolutions brings them, not the z-box first layer); on the two-object photo the
 #   default composite moves its mass to the explained object, like Grad-CAM, yet its two maps
 #   stay correlated (0.73); on this photo moving ε onto `blocks.15` (with `head`) decorrelates
-#   them while ε on `head` alone does not: the likeness comes mostly from `blocks.15`'s z$^+$ layers.
+#   them while ε on `head` alone does not (a single layer is not isolated).
 # - **DeepLIFT** reaches exact completeness in one pass, IG approximately with many; both
 #   depend on the reference, and averaging references gives DeepLIFT-SHAP. DeepLIFT's
 #   map depends on its rule and is not implementation-invariant; IG's map is.
@@ -1043,10 +1067,11 @@ if not cv.config.quick():
 # **Settings used:** EfficientNet-Lite0, 224-pixel photographs, LRP composites as named
 # (ε = 1e-6, and 0.25 in one comparison in section 2; γ = 0.25, z-box bounds black and white), DeepLIFT with the Rescale rule,
 # Integrated Gradients with 32 steps (8 in section 7), the blurred reference with σ = 14
-# pixels, the noise reference uniform in [0, 1] per RGB value (fixed seed 0), a cascade of
+# pixels (section 5), the noise reference uniform in [0, 1] per RGB value (fixed seed 0), a cascade of
 # five randomised steps (weights redrawn from a normal distribution, seed 0) and 16-step
 # deletion and insertion curves on two photographs (pixels replaced by a blurred copy with
-# σ = 10 pixels; the mean colour as a second replacement on the red panda).
+# σ = 10 pixels, this course's variant; the dataset mean colour, close to Petsiuk et al.'s
+# deletion, as a second replacement on the red panda).
 #
 # ## What next
 #
