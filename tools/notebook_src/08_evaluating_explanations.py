@@ -1040,7 +1040,7 @@ assert cv.exercises.check_box_share(box_share_solution)
 # <details><summary><b>Model answer</b> (open it after writing yours)</summary>
 #
 # The drum kit's boxes cover more than half of the image (the printout), so a random maximum
-# hits the drum more often than not, and the guitar's boxes (about a third) about 30 % of the
+# hits the drum more often than not, and the guitar's boxes (0.30 of the image) about 30 % of the
 # time. A gradient map that hits the drum and misses the guitar (even for the guitar class)
 # is therefore no evidence that it found the drum: one image is a coin toss weighted by the
 # boxes. Over many images, compare each method's hit rate with the mean box share.
