@@ -5,9 +5,9 @@
 #     goals:
 #     - 'run the randomisation sanity check: does a map change when the model it explains is destroyed?'
 #     - 'see guided backprop, deconvnet, EigenCAM, Grad-CAM++ and LayerCAM fail it on several photographs at
-#       once, and weigh the reasons: maps close to an edge detector''s output (Adebayo et al.), a map that
-#       never reads the classifier, maps that keep only the positive part of its gradient (tested: they
-#       are the plain channel total)'
+#       once, and weigh the reasons: maps that look like an edge detector''s output (Adebayo et al.), a map that
+#       never reads the classifier, maps that keep only the positive part of its gradient (tested: close
+#       to the plain channel total on three photographs, ρ 0.95 to 0.99)'
 #     - measure faithfulness with deletion and insertion curves, against random maps
 #     - score localisation with the pointing game on a photograph with two objects and hand-drawn boxes
 #     - put every method of the course through the same tests and read the summary table
@@ -52,7 +52,7 @@
 #
 # Notebooks 01 to 07 produced many maps that *look* right. Looking right is not enough: a map
 # can look like the dog because it shows the **image**, not what the **model** does with it.
-# Two tests separate the two. Every test here runs on the course's network,
+# Two tests come first, a third (the pointing game) and six more metrics follow. Every test here runs on the course's network,
 # **EfficientNet-Lite0** (ImageNet-trained, global average pooling + one linear layer), on real photographs.
 #
 # 1. **Does the map depend on the model?** Adebayo et al. (2018) randomise the network's layers
@@ -120,6 +120,10 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 #   the network trained (blocks.0 to 7, 9 to 11, 13 and 14), and the random blocks are fed
 #   trained features. Why: every step recomputes every map on every image, and six steps keep
 #   that within minutes on a CPU.
+# - **Skip paths.** Of the six, only `blocks.12` has an identity shortcut (it sits inside a stage,
+#   same stride and width in and out); `blocks.15` and `blocks.8` change the width and have none.
+#   At `blocks.12` only the residual branch is redrawn: the trained features of `blocks.11` still
+#   flow around it.
 # - **Three photographs** that EfficientNet-Lite0 classifies correctly (a German shepherd, a red
 #   panda, a palace; the top-5 classes are printed below the maps): each line is the mean over
 #   the images, the band spans the lowest to the highest image.
@@ -202,7 +206,8 @@ if not cv.config.quick():
 # - **Borderline:** saliency: 0.51 after the classifier, 0.16 at the stem. Its mean is under the
 #   line, but its maps "to head", "to blocks.15" and "to blocks.12" below still show the dog.
 # - **Fail, guided backprop** (notebook 01): 0.97 or above down to `blocks.12`, 0.77 at
-#   `blocks.8`; it breaks only when the stem is redrawn (0.22).
+#   `blocks.8`; it breaks only when the stem is redrawn (0.22). At `blocks.12` the trained
+#   features still pass through its skip path, likely part of why that step moves it so little.
 # - **Fail, deconvnet:** 0.97 or above down to `blocks.15`, then 0.84 (`blocks.12`), 0.75
 #   (`blocks.8`) and 0.25 at the stem.
 # - **Fail, EigenCAM:** ρ = 1.0 after the classifier is randomised: it never reads the
@@ -252,7 +257,7 @@ for k, v in to_total.items():
     print(f"  {k:32s} {v}")
 
 # %% tags=["check"]
-# LayerCAM and Grad-CAM++ stay at rho >= 0.9 with the channel total, trained or not; random positive weights too; Grad-CAM drops
+# LayerCAM and Grad-CAM++ stay at rho >= 0.95 with the channel total, trained or not; random positive weights too; Grad-CAM drops
 if not cv.config.quick():
     assert all(0.95 <= min(to_total[f"{k}, {s}"]) and max(to_total[f"{k}, {s}"]) <= 0.99
                for k in ("layercam", "gradcam_pp") for s in ("trained", "random classifier")), to_total
@@ -310,8 +315,10 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 #   back, and the head with the background behind it (upper right), and keeps that trace down
 #   to "to blocks.8": the image's local contrast rather than the decision.
 # - **The papers:** Nie, Zhang & Patel (ICML 2018) show theoretically that such backward rules
-#   (guided backprop, deconvnet) recover the image; Adebayo et al. find their maps close to an
-#   **edge detector**'s output, which needs no model at all.
+#   (guided backprop, deconvnet) recover the image; Adebayo et al. show guided backprop's maps to
+#   be visually similar to an **edge detector**'s output, which needs no model at all (deconvnet
+#   was not in their study; Nie et al. cover both). Its plateau down to `blocks.12` is also
+#   helped by that block's skip path, which keeps the trained features (not tested here).
 #
 # **Why EigenCAM "fails" differently.**
 #
@@ -351,7 +358,7 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 #   deconvnet, EigenCAM, Grad-CAM++ and LayerCAM.
 # - **The top two steps give the same split:** after the head these five are still at 0.92 or
 #   above; Grad-CAM and Ablation-CAM are below 0 (−0.34 and −0.21).
-# - **Saliency after the head** is at 0.5, about as low as its noise floor (the last exercise):
+# - **Saliency after the head** is at 0.5, about as low as its noise floor (computed in the last exercise's solution):
 #   the top steps cannot call it.
 
 # %%
@@ -380,8 +387,8 @@ for name, values in ssim_steps.items():
 
 # %% [markdown]
 # **Vanished maps.** Grad-CAM's map vanishes on one of the three images at three of the six
-# steps, Ablation-CAM's at four. Over the maps that are left, Grad-CAM's ρ stays between −0.34
-# and 0.27: on these images its pass does not rest on the vanished maps. **A second measure.**
+# steps, Ablation-CAM's at four. Over the maps that are left, Grad-CAM's per-step means stay
+# between −0.34 and 0.27 (single maps range from −0.56 to 0.78): on these images its pass does not rest on the vanished maps. **A second measure.**
 # SSIM (structural similarity of the maps scaled to [0, 1]) gives the same verdicts if we
 # draw its line at 0.5 too, a second convention: SSIM and ρ are different scales, and 0.5
 # means something else on each. Averaged over the cascade, saliency scores 0.45 (just under
@@ -535,9 +542,11 @@ for n in ev.curves:
 # - **Random pixels cannot show the effect.** Their deletion curve stays near 0.95 up to about
 #   40 % removed on the German shepherd (grey line in the figure above; still about 0.8 at 56 %)
 #   and at 0.85 to 0.87 up to 37.5 % on the red panda (printed below): high on both images.
-# - **A good map does show it.** Guided backprop's deletion curve has fallen below 0.4 at
-#   37.5 % removed on the dog; on the red panda it is still at 0.93 there, and it even *rises*
-#   at first, from 0.89 to 0.97 at 25 % removed. Blurring the "most important" pixels adds
+# - **An informative ordering exposes it more clearly.** Guided backprop's deletion curve has
+#   fallen below 0.4 at 37.5 % removed on the dog; on the red panda it is still at 0.93 there,
+#   and it even *rises* at first, from 0.89 to 0.97 at 25 % removed. Random blobs, which carry
+#   no information, rise at first too (0.89 to 0.95 at 12.5 %): the rise comes from the
+#   substrate, not from the map's quality. Blurring the "most important" pixels adds
 #   evidence, plausibly because the blurred image is itself a red panda to the network (0.73;
 #   not tested further here).
 # - **Every red-panda deletion AUC is high** (0.50 to 0.69; Grad-CAM 0.515 against 0.207 on
@@ -739,13 +748,16 @@ if not cv.config.quick():
 # - **Grad-CAM++ and LayerCAM** hit the guitar and miss the drum. Their weights are
 #   class-specific too (the positive part of the class gradient), but never negative. Their
 #   guitar and drum maps are positively correlated (ρ about 0.5, printout above); Grad-CAM's
-#   and Score-CAM's are anti-correlated (−0.23 and −0.52). This fits section 2's test: with
-#   positive weights their maps are close to the channel total, whatever the class.
+#   and Score-CAM's are anti-correlated (−0.23 and −0.52). This fits section 2's test only in part:
+#   with positive weights their maps stay close to the channel total largely, on the three
+#   single-object photos (ρ 0.95 to 0.99); on this two-object scene the class still moves them
+#   (ρ 0.5 between the two maps).
 # - **With Zhang et al.'s 15 pixels** (second column) Grad-CAM++, LayerCAM, EigenCAM,
 #   occlusion and RISE hit the drum too: their drum misses were near misses, and on this image
 #   the two groups of CAMs no longer differ.
 # - **EigenCAM's two panels are the same map** (it ignores the class): with two classes of one
-#   image, the pointing game is unfair to a class-agnostic method by design.
+#   image, the pointing game exposes a class-agnostic method: one map can hit at most one object
+#   (outside the overlap strip).
 # - **Occlusion** (coarse 32-pixel stride), **RISE** and **LIME** (64 samples each) hit the
 #   guitar and miss the drum (SmoothGrad and LIME still miss it at 15 pixels).
 # - **The gradient maps** saliency, deconvnet, guided backprop and Integrated Gradients hit the
@@ -758,7 +770,8 @@ if not cv.config.quick():
 # - Its scores span −0.037 to 0.024 (the printout above) for a class whose $p_c$ is only 0.05:
 #   hiding any block changes $p(\text{drum})$ very little, so its maximum says little.
 # - Its darkest **blue** blocks lie on the bass drum's face: hiding them *raises* $p(\text{drum})$.
-#   On this image the "drum" class does not rest on the bass drum's face.
+#   The occlusion map suggests, weakly, that on this image the "drum" class does not rest on
+#   the bass drum's face.
 # - Its maximal block (outlined) lies in the upper drum box but pokes a few pixels above it, to
 #   the image's top edge; all tied pixels must lie in a box, so it misses. The tie rule is one
 #   reason for the miss; the weak, partly contrary map is another.
@@ -785,8 +798,8 @@ if not cv.config.quick():
 #   the end measures it).
 # - The guitar-body and bass-drum boxes share a narrow strip along the drum's rim: only a peak
 #   inside that strip hits both (EigenCAM's, just right of it, hits the guitar only).
-# - With a 0-pixel tolerance the argmax of a speckled pixel map is one noisy pixel, which is
-#   why Zhang et al. allow 15 pixels.
+# - With a 0-pixel tolerance the argmax of a speckled pixel map is one noisy pixel, and Zhang
+#   et al.'s 15-pixel tolerance also softens this.
 # - Compare hit rates with the boxes' share of the image, and use many images. The pointing
 #   game ignores the map's scale, and it is blind to everything but one pixel (a map can hit
 #   the box and still spread over the whole image).
@@ -816,7 +829,8 @@ if not cv.config.quick():
 #   that the hole's shape cannot tell the class; the area under $p_c$ (**lower** is better).
 #   *Variant:* $p_c$ of one image instead of the accuracy over a dataset, and only 10, 30 and
 #   50 % removed, most relevant first (Rong et al. use many fractions, in both orders).
-# - **Max- and avg-sensitivity** (Yeh et al. 2019): how far the map moves when the image moves
+# - **Max- and avg-sensitivity** (max-sensitivity: Yeh et al. 2019; avg-sensitivity: Bhatt,
+#   Weller & Moura 2020, as implemented in Quantus): how far the map moves when the image moves
 #   within a box of radius $r$, $\max_{\|y - x\|_\infty \le r} \|\Phi(y) - \Phi(x)\| / \|\Phi(x)\|$ over random
 #   points $y$ (or their mean; **lower** is better). A robustness test, not a faithfulness test.
 #   *Variant:* Yeh et al. do not divide by $\|\Phi(x)\|$; the normalised form (as in later
@@ -834,7 +848,7 @@ if not cv.config.quick():
 #
 # **r = 0.2 is not a small move.** Each input value moves by up to 0.2, uniformly: a standard
 # deviation of about 0.12, six times the σ = 0.02 that already brings saliency's ρ down to
-# 0.46–0.72 in the noise-floor exercise (the last exercise). So the second printout below also
+# 0.46–0.72 in the noise-floor exercise (computed in the last exercise's solution). So the second printout below also
 # measures max-sensitivity at r = 0.02 (about 2.6 grey levels) for two gradient maps and Grad-CAM,
 # and scores a constant map (all ones: it localises nothing) with the same infidelity draws.
 
@@ -875,8 +889,9 @@ for k in SENS:
 #   guided backprop lose 99.7 % (scaled by its maximum, a speckled map keeps a few pixels and
 #   fades the rest).
 # - **Random blobs** lose 11 %: 11 to 54 times the CAMs' loss, so Average Drop does separate
-#   them, but far from the pixel maps' 99.7 %. They raise $p_c$ on 3 of 4 images too: a map
-#   that leaves most of the image at least half visible passes. Both numbers measure how much
+#   them, but far from the pixel maps' 99.7 %. They raise $p_c$ on 3 of 4 images too: plausibly,
+#   a map that leaves most of the image at least half visible passes (the mask's mean is not
+#   printed here). Both numbers measure how much
 #   evidence survives the mask, not whether the map knows where it is.
 # - **Infidelity reverses the order.** On three of the four images saliency's and guided
 #   backprop's are 7 to 34 times lower than the CAMs'. The palace dominates the means (2.1 to
@@ -884,7 +899,7 @@ for k in SENS:
 # - **The CAMs score like random blobs** (within 5 %) on every image, **and like a constant
 #   map**, which localises nothing: within 1 % on three images, and the constant map is lower
 #   on the red panda (0.707 against 0.815 to 0.817). At this noise scale infidelity does not
-#   reward localisation; it rewards agreement with the gradient's pixel pattern.
+#   reward localisation; plausibly it rewards agreement with the gradient's pixel pattern.
 # - **Why the pixel maps win is not tested here.** "The gradient is the best linear model" does
 #   not settle it: Yeh et al. show the gradient to be infidelity-optimal only as the
 #   perturbation shrinks to zero, and that smoothing an explanation can lower its infidelity.
@@ -901,8 +916,8 @@ for k in SENS:
 # - **Sensitivity at r = 0.2:** the gradient maps move by more than their own size
 #   (max-sensitivity about 1.2: their speckle is redrawn at every point), the CAMs by about 20 %.
 # - **At r = 0.02, ten times smaller:** saliency still moves by about its own size (0.88 to
-#   1.15): a change of 2.6 grey levels redraws its speckle, so its value is the noise floor,
-#   not the radius. Guided backprop halves (0.49 to 0.62) and Grad-CAM falls to 0.03 to 0.11.
+#   1.15): a change of 2.6 grey levels redraws its speckle, so its value reflects the noise floor
+#   (computed in the last exercise's solution), not the radius. Guided backprop halves (0.49 to 0.62) and Grad-CAM falls to 0.03 to 0.11.
 # - **EigenCAM, which ignores the class, is as stable as Grad-CAM** (0.21 against 0.20 at
 #   r = 0.2): stability is not faithfulness (a constant map has sensitivity 0).
 
@@ -1025,7 +1040,7 @@ assert cv.exercises.check_box_share(box_share_solution)
 # <details><summary><b>Model answer</b> (open it after writing yours)</summary>
 #
 # The drum kit's boxes cover more than half of the image (the printout), so a random maximum
-# hits the drum more often than not, and the guitar's boxes (about a third) a third of the
+# hits the drum more often than not, and the guitar's boxes (0.30 of the image) about 30 % of the
 # time. A gradient map that hits the drum and misses the guitar (even for the guitar class)
 # is therefore no evidence that it found the drum: one image is a coin toss weighted by the
 # boxes. Over many images, compare each method's hit rate with the mean box share.
@@ -1047,10 +1062,10 @@ assert cv.exercises.check_box_share(box_share_solution)
 #
 # Neither explains the **decision**: neither map changes when the classifier does. **Guided
 # backprop** shows the local contrasts of the image that pass the network's positive paths: a
-# partial recovery of the image (Nie et al. 2018), which Adebayo et al. find close to an edge
-# detector's output. It can tell you which image edges pass the network's positive paths
-# (mostly a property of the image and the first layers: its map barely changed until the stem
-# was redrawn), not why the class was chosen. **EigenCAM** shows
+# partial recovery of the image (Nie et al. 2018), which Adebayo et al. show to be visually
+# similar to an edge detector's output. It can tell you which image edges pass the network's positive paths
+# (mostly a property of the image and the first layers: its map barely changed down to `blocks.12`, ρ ≥ 0.97,
+# dropped to 0.77 at `blocks.8` and broke at the stem), not why the class was chosen. **EigenCAM** shows
 # where the last feature maps are strongest (their first principal component): a class-agnostic
 # "where are the objects the network sees" map, useful for a quick look at what the features
 # cover (one map for every class: on the drum kit it shows the guitar, whichever class you ask
@@ -1132,7 +1147,7 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   constant map scores ρ = 0: count the empty maps and average ρ over the rest.
 # - **Pixel-level ρ is pulled down by speckle.** Saliency maps with ρ ≈ 0.4 still look alike;
 #   a fixed 0.5 line is not calibrated for them: measure the noise floor (ρ between two maps
-#   of the trained model under tiny input noise: the last exercise), add a second similarity
+#   of the trained model under tiny input noise: computed in the last exercise's solution), add a second similarity
 #   (SSIM, HOG) and look at the maps.
 # - **One draw, a sparse cascade, a lenient mean.** The cascade here is one random draw of the
 #   weights and randomises six named blocks, leaving the blocks between them trained (Adebayo
@@ -1150,9 +1165,10 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   randomisation can only be expected to differ so far. Treat it as one test, not a ranking.
 # - **Results hold for this network and layer.** Grad-CAM++ and LayerCAM fail here because
 #   they keep only the positive part of the class gradient, which at the last layer of a
-#   GAP + linear network is one constant per channel: their maps are then the channel total
-#   (ρ 0.95 to 0.99 with $\sum_k A_k$ on three photographs, trained or with a random
-#   classifier; random positive weights give 1.00). At other layers or heads this need not hold.
+#   GAP + linear network is one constant per channel: their maps are then close to the channel total
+#   (ρ 0.95 to 0.99 with $\sum_k A_k$ on three single-object photographs, trained or with a
+#   random classifier; random positive weights give 1.00), though on the two-object scene the
+#   class still moves them (ρ 0.5 between the guitar and drum maps). At other layers or heads this need not hold.
 # - **Deletion depends on its substrate** (blur here, a constant in the paper). The substrate
 #   can itself be classified (the blurred red panda scores 0.73), and mixing scattered sharp
 #   pixels into it can be as off-distribution as a black speckle: on the red panda, putting
@@ -1160,14 +1176,19 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   confident images more, and dividing by $p_c$ can weigh an unsure one more still: compare
 #   ranks per image. How a map orders its pixels (signed value or magnitude, section 3) changes
 #   the AUCs too: report it.
+# - **A saturated softmax blinds the early steps.** On a confident image ($p_c$ 0.97 on the
+#   German shepherd) $p_c$ can stay near 1 while evidence is being removed: the
+#   random-pixel deletion curve stays near 0.95 up to about 40 % removed, partly for that reason. Curves on the
+#   logit, or on $p_c$ divided by its starting value, read the early steps differently: say
+#   which one you use (here $p_c$).
 # - **The pointing game** has a chance level (the boxes' share of the image), a tolerance
 #   (0 pixels and Zhang et al.'s 15 pixels, both scored here), a rule for tied maxima (one
 #   reason for occlusion's drum miss) and overlapping boxes; a map of tiny changes (occlusion's
 #   drum map) gives a weak maximum.
 # - **Average Drop and Increase in Confidence reward smooth maps** that keep much of the image:
 #   random blobs pass them here. **Low sensitivity is not faithfulness**: a constant map is
-#   perfectly stable; saliency's sensitivity stays about 1 even at r = 0.02, the noise floor of
-#   a speckled map. Infidelity depends on the noise chosen: here it favours the pixel maps and
+#   perfectly stable; saliency's sensitivity stays about 1 even at r = 0.02, near the noise floor of
+#   a speckled map (computed in the last exercise's solution). Infidelity depends on the noise chosen: here it favours the pixel maps and
 #   cannot tell the CAMs from random blobs or from a constant map.
 # - **The metrics need testing too.** Tomsett et al. (*Sanity Checks for Saliency Metrics*,
 #   AAAI 2020) find that faithfulness metrics of this kind can be statistically unreliable
@@ -1188,14 +1209,16 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #     unchanged by a random classifier and head (ρ 0.92), then stay near 0.5 (0.43 to 0.57)
 #     while their maps spread (LayerCAM's on the German shepherd into a blob).
 #
-#   The reasons differ: maps close to an edge detector's output (likely); a map that never
+#   The reasons differ: maps that look like an edge detector's output (likely); a map that never
 #   reads the classifier; maps that keep only the positive part of its gradient, which here
-#   makes them the plain channel total (ρ 0.95 to 0.99, tested on three photographs). Run the check, on several images, on any new method before
+#   keeps them close to the plain channel total (ρ 0.95 to 0.99 on three single-object
+#   photographs; on the two-object scene the class still moves them, ρ 0.5 between the two maps). Run the check, on several images, on any new method before
 #   you trust it, and look at the maps as well as ρ.
 # - **Faithfulness is measured by using the map**: delete or insert pixels in its order, and
 #   compare with random maps, including one of the same smoothness. One image's AUC can
 #   differ from the next by more than the methods differ: show the spread.
-# - **Grad-CAM** passes the sanity check (its ρ stays low over the maps that do not vanish),
+# - **Grad-CAM** passes the sanity check (its per-step mean ρ stays low over the maps that do not vanish, though the German
+#   shepherd's map after the classifier keeps 0.78),
 #   beats the random maps on insertion on every image and points at both objects; guided backprop beats the random
 #   maps on both curves **on average, not on every image**, and still fails the sanity check:
 #   a good mean curve does not prove that a map explains the model.
