@@ -155,7 +155,8 @@ Markdown("<details><summary>Photo credits (random images are crops of these)</su
 # figure). (`threads=1` keeps the many small logistic regressions on one CPU thread, which is
 # faster for problems this small.) In the figure, `n.s.` means a Holm-*corrected* p of 0.05 or
 # more, and dots with equal scores (many at 0 and at 1) are drawn on top of each other: count
-# them in section 5's figure or in the lines printed below it, not here.
+# them in section 5's figure (striped at `blocks.15`) or in the counts printed below this
+# figure (the control and the random CAVs at `blocks.15`), not here.
 
 # %%
 LAYERS = ["blocks.6", "blocks.12", "blocks.15"]
@@ -341,8 +342,8 @@ grey_result
 # from 0.49 (p 0.94) to 0.65 (p 0.095), and dotted at `blocks.15` loses even its raw
 # significance (p 0.022 to 0.068). These shifts come from one run of each version and are
 # within run-to-run variation (striped's scores at `blocks.15` have a standard deviation of
-# about 0.27 over 20 repeats, a standard error of about 0.06, so 0.89 to 0.97 is about one
-# standard error), and greying changes the random sets too; they do not show that colour
+# about 0.27 over 20 repeats, a standard error of about 0.06, so 0.89 to 0.97 is little more
+# than one standard error), and greying changes the random sets too; they do not show that colour
 # strengthens or weakens the striped direction. What they do show: the three strong verdicts
 # hold without colour, and the `blocks.15` verdict, which sits near the threshold, flips under
 # a change that should not matter, an example of how unstable a borderline verdict is. Other properties of the concept
