@@ -191,6 +191,17 @@ if not cv.config.quick():
     assert pixel_error["blocks.12"] > pixel_error["blocks.1"]   # lower d, yet farther from the photo
 
 # %% [markdown]
+# <details><summary><b>Model answer to the prediction of section 2</b> (open it after your guess)</summary>
+#
+# **b**, `blocks.12`: its pixel error to the photo is 0.054 against `blocks.1`'s 0.016
+# (printed above), over three times as much. A shallow block's units see small patches with
+# their colours, so matching them rebuilds much of the photo; a deep block has let exact
+# colour and fine layout go, and many images give the same `blocks.12` activations. Yet
+# `blocks.12` reaches the *smaller* $d$: a small $d$ does not mean a faithful picture.
+#
+# </details>
+
+# %% [markdown]
 # ### 2b. A second photo
 #
 # A photo with a background and smooth surfaces that are not fur: a cup of coffee
