@@ -464,8 +464,9 @@ if not cv.config.quick():
 #
 # So all three lose the photo's orange alike, and most of each picture's departure from the
 # photo comes from this layer, the prior and the jitter, not from the random start. The
-# parts sit in roughly the same places, but the left eye moves, in a seed-dependent direction,
-# measured above by sliding the photo's 48×48 eye crop (its contours) over each picture:
+# parts sit in roughly the same places, but where and how the left eye is drawn depends on
+# the seed. The shifts printed above come from sliding the photo's 48×48 eye crop (its
+# contours) over each picture, a matcher checked only on an exact shifted copy of the photo:
 #
 # - seed 0: 8–11 pixels left and 8–13 down; the figure agrees: seed 0 moves the eye about
 #   10 pixels down and to the left (about a third of a 32-pixel grid cell each way);
