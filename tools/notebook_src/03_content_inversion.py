@@ -677,7 +677,7 @@ if not cv.config.quick():
 # fraction of a grid cell, an image with the cat's parts partly in the wrong places fits as
 # well. But channels can code position more finely than their grid, and displaced or
 # duplicated parts are not specific to the 4×4 grid: the 8×8 `blocks.8` picture also has an
-# extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` seeds 0
+# extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` seed
 # 0 moved the left eye about 10 pixels down and to the left (seeds 1 and 2 drew a smaller
 # ring within about 5 pixels of it, by eye; section 2e). Inverting at 256
 # pixels (an 8×8 grid at `blocks.12`, still one position per 32 input pixels) would test it:
