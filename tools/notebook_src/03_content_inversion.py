@@ -679,7 +679,7 @@ if not cv.config.quick():
 # duplicated parts are not specific to the 4×4 grid: the 8×8 `blocks.8` picture also has an
 # extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` seed
 # 0 moved the left eye about 10 pixels down and to the left (seeds 1 and 2 drew a smaller
-# ring within about 5 pixels of it, by eye; section 2e). Inverting at 256
+# ring within about 5 pixels of the photo's eye, by eye; section 2e). Inverting at 256
 # pixels (an 8×8 grid at `blocks.12`, still one position per 32 input pixels) would test it:
 # does the drift, *as a fraction of the face's size* (or measured after resizing the picture
 # back to 128 pixels), halve? In raw 256-pixel pixels the hypothesis predicts about the same
@@ -1078,6 +1078,9 @@ assert cv.exercises.check_feature_distance(feature_distance_solution)
 #   layer does tell the cat from another photo).
 # - Many images share a deep layer's activations: seeds and priors pick different ones, and
 #   the seeds share a texture the photo lacks.
+# - With the jitter on, the light prior's visible effect here comes mostly from the jitter;
+#   with the jitter off, TV removes a colour speckle at `blocks.1` that the layer barely sees
+#   (TV 0 and TV 0.5 reach the same $d$ = 0.01; only the TV 0.5 copy is clean).
 # - A layer clamped by a ReLU6 can stall the optimisation here; the layer before the clamp
 #   works but asks for more. A matched last convolution can still be far from a natural image.
 
