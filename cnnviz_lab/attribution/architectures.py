@@ -81,7 +81,7 @@ def phase_ratio_null(attribution: torch.Tensor, period: int = 2, block: int = 16
     gen = torch.Generator().manual_seed(0 if seed is None else int(seed))
     out = []
     for _ in range(draws):
-        order = torch.argsort(torch.rand(tiles.shape, generator=gen), dim=1)
+        order = torch.argsort(torch.rand(tiles.shape, generator=gen), dim=1).to(tiles.device)  # drawn on the host: one result per seed
         shuffled = tiles.gather(1, order).reshape(nh, nw, block, block).permute(0, 2, 1, 3).reshape(nh * block, nw * block)
         out.append(phase_ratio(shuffled, period))
     return torch.tensor(out)
