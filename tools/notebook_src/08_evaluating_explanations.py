@@ -247,7 +247,7 @@ if not cv.config.quick():
 A = cv.activations(clf, x[:3], "head")                        # (3 images, 1280 channels, 7, 7), all >= 0 (ReLU6)
 up = {"size": x.shape[-2:], "mode": "bilinear", "align_corners": False}
 total = torch.nn.functional.interpolate(A.sum(1, keepdim=True), **up)[:, 0]
-u = torch.rand(A.shape[1], generator=torch.Generator().manual_seed(0))     # random positive weights, one per channel
+u = torch.rand(A.shape[1], generator=torch.Generator().manual_seed(0)).to(A.device)  # random positive weights, one per channel
 mix = torch.nn.functional.interpolate(torch.einsum("c,nchw->nhw", u, A)[:, None], **up)[:, 0]
 to_total = {f"{k}, {step}": [round(v, 2) for v in cv.evaluate.spearman(sanity.sanity[k].maps[i], total).tolist()]
             for k in ("layercam", "gradcam_pp", "gradcam") for i, step in enumerate(("trained", "random classifier"))}
