@@ -249,7 +249,7 @@ up = {"size": x.shape[-2:], "mode": "bilinear", "align_corners": False}
 total = torch.nn.functional.interpolate(A.sum(1, keepdim=True), **up)[:, 0]
 u = torch.rand(A.shape[1], generator=torch.Generator().manual_seed(0)).to(A.device)  # random positive weights, one per channel
 mix = torch.nn.functional.interpolate(torch.einsum("c,nchw->nhw", u, A)[:, None], **up)[:, 0]
-to_total = {f"{k}, {step}": [round(v, 2) for v in cv.evaluate.spearman(sanity.sanity[k].maps[i], total).tolist()]
+to_total = {f"{k}, {step}": [round(v, 2) for v in cv.evaluate.spearman(sanity.sanity[k].maps[i], total.cpu()).tolist()]
             for k in ("layercam", "gradcam_pp", "gradcam") for i, step in enumerate(("trained", "random classifier"))}
 to_total["sum of u_k A_k, random u_k > 0"] = [round(v, 2) for v in cv.evaluate.spearman(mix, total).tolist()]
 print("rho with sum_k A_k (German shepherd, red panda, palace):")
