@@ -56,10 +56,11 @@ print(f"{clf.name}: {n_weights / 1e6:.1f} million weights, reads {clf.input_size
 #
 # The network maps an image $x$ to one score (logit) $z_c$ per class; the softmax turns the
 # scores into probabilities $p_c = e^{z_c} / \sum_j e^{z_j}$. `preprocess` resizes the
-# shorter side, crops the centre square and normalises each pixel to (p − 127)/128: the
-# framing and normalisation of the weights' reference evaluation, which crops first and
-# resizes with TensorFlow's resize, so pixels can differ slightly. Training added random
-# crops and flips (section 3).
+# shorter side to 256 pixels, crops the centre 224x224 square (so it keeps the centre
+# 224/256 of the shorter side) and normalises each pixel to (p − 127)/128: the framing and
+# normalisation of the weights' reference evaluation, which crops first and resizes with
+# TensorFlow's resize, so pixels can differ slightly. Training added random crops and flips
+# (section 3).
 
 # %%
 from IPython.display import Markdown
@@ -81,7 +82,7 @@ assert [t[1] for t in top[:2]] == ["tiger cat", "Egyptian cat"] and top[0][2] - 
 #
 # Training pipelines show the network random crops, flips and colour changes so that it
 # learns the object, not the framing. The same augmentations applied at test time show how
-# stable the prediction is. Before you look, predict:
+# stable the prediction is. Before you look, predict for the eight views of the figure below:
 
 # %% [markdown] choice="00-augmentation"
 # ### Predict, then run
@@ -100,15 +101,18 @@ for name, (_, label, p) in view_top.items():
 
 # %% [markdown]
 # On the original photo the top two, tiger cat and Egyptian cat, are within half a point
-# (37.9 % and 37.5 %): a tie. In this one draw the random crop and the flip keep tiger cat,
+# (37.9 % and 37.5 %): a tie. (ImageNet's domestic-cat classes are known to be hard to tell
+# apart even in their labels, so a tie is not surprising.) In this one draw the random crop and the flip keep tiger cat,
 # and five views switch to Egyptian cat, most with much more confidence than the tie:
 # colour jitter (40 %), rotation (79 %), grayscale (62 %), blur (58 %) and crop + flip +
 # jitter (67 %). One random draw per augmentation is thin evidence, and the rotated view
 # adds black corners, an artefact not in the photo. So the cell below draws each random
 # augmentation four more times (seeds 1-4), and adds two views that change no colour, only
-# framing, scale or orientation: the centre 60 % of the photo (shown about 1.7 times larger
-# than in the full photo, so stripes and fur appear coarser), and a 20° rotation cropped the
-# same way so that it has no corners (the rotation also resamples every pixel).
+# framing, scale or orientation: a crop of the centre 60 % of the photo's width and height
+# (of which `preprocess` keeps the centre 158-pixel square, against a 263-pixel square of
+# the full photo: shown about 1.7 times larger, so stripes and fur appear coarser), and a
+# 20° rotation cropped the same way so that it has no corners (the rotation also resamples
+# every pixel).
 
 # %%
 random_names = ["random crop", "colour jitter", "rotation", "crop + flip + jitter"]
@@ -148,7 +152,8 @@ if not cv.quick():   # full-size images: the five views that switch, and their c
 # ## 4. Filters: the weights of a convolution layer
 #
 # A convolution layer with $C_{out}$ filters of size $C_{in} \times k \times k$ computes
-# $A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$. The first layer reads RGB, so each filter can be
+# $A_{o} = \sum_{i} W_{o,i} * X_{i} + b_o$, where $*$ is the cross-correlation that deep
+# learning libraries call convolution (the kernel is not flipped). The first layer reads RGB, so each filter can be
 # drawn as a tiny colour image. We draw all filters of a layer on **one shared scale**,
 # symmetric about zero: mid-grey is a zero weight, and white and black are ± the layer's
 # largest |weight| (3.71 for Lite0's first layer; the caption prints it). A filter that
@@ -157,8 +162,9 @@ if not cv.quick():   # full-size images: the five views that switch, and their c
 # faint filters look as vivid as strong ones.)
 #
 # **First layers of trained networks.** Krizhevsky et al. (2012, fig. 3) drew the 96
-# first-layer filters (11x11, stride 4) of the two-GPU AlexNet: **Gabor-like** oriented
-# stripes at several frequencies and **colour blobs**. Zeiler & Fergus (2014, fig. 6)
+# first-layer filters (11x11, stride 4) of the two-GPU AlexNet: in their words
+# "frequency- and orientation-selective kernels, as well as various colored blobs" (the
+# former usually called **Gabor-like**). Zeiler & Fergus (2014, fig. 6)
 # compare those filters with their own. torchvision's AlexNet, loaded below where its
 # weights can be had, is the later single-GPU variant with 64 such filters. Where it cannot
 # be loaded, see the paper's [figure 3](https://papers.nips.cc/paper_files/paper/2012/hash/c399862d3b9d6b76c8436e924a68c45b-Abstract.html):
@@ -168,8 +174,8 @@ if not cv.quick():   # full-size images: the five views that switch, and their c
 # %% [markdown]
 # **Brightness or colour.** Krizhevsky et al. also found (section 6.1) that the kernels on
 # one GPU were largely *colour-agnostic* and those on the other largely *colour-specific*,
-# in every training run. The achromatic share below measures that split, filter by
-# filter. (For a network that normalises R, G and B with different stds σ_c, as
+# in every training run. They judged this by eye; the achromatic share below is this
+# course's measure of that split, filter by filter. (For a network that normalises R, G and B with different stds σ_c, as
 # torchvision's AlexNet does, the share is best computed on the pixel-space weights
 # $W_c/\sigma_c$; ImageNet's three stds differ by about 2 %, so there the two shares
 # should differ little. Lite0 uses one std for all three.)
@@ -199,8 +205,7 @@ cv.plot.filters(clf, scale="shared", show_share=True,
 #
 # **What to look at.** Four tiles are flat mid-grey and labelled "off" (11, 16, 28, 31):
 # their weights are all zero to within 1e-6 (printed below), so these filters are unused
-# and have no share to print. Why they are zero the notebook does not show (perhaps dead
-# units whose weights decayed in training; perhaps the export).
+# and have no share to print. Why they are zero, this notebook does not show.
 # On the shared scale a tile's *contrast* (its distance from mid-grey) shows the size of its
 # weights; a *tint* shows only where a filter is both large and colour-opponent. Filters 8
 # and 22 (share 0.87) are visibly tinted, so read the share from the number, not from the
@@ -234,8 +239,11 @@ assert share[[8, 22]].min() > 0.85 and abs(stem.weight.abs().max().item() - 3.71
 # norm, $y_o = \gamma_o (A_o - \mu_o)/\sigma_o + \beta_o$ (Ioffe & Szegedy 2015), which
 # multiplies filter $o$'s output by $\gamma_o/\sigma_o$. So the size of the drawn weights
 # is not the size of the filter's effect: the effect is that of the *folded* weights
-# $W_o \gamma_o/\sigma_o$. The share is a ratio within one filter, so folding does not
-# change it. Torchvision's AlexNet has no normalisation layer after conv1, so there the
+# $W_o \gamma_o/\sigma_o$. In training, $\sigma_o$ is the batch's std of $A_o$, which grows
+# with the weights: $\mathrm{BN}(\alpha W_o * X) = \mathrm{BN}(W_o * X)$ for any $\alpha > 0$
+# (a bias before a batch norm cancels too). So the scale of a filter's weights has no
+# effect at all; only their direction and $\gamma_o$ matter. The share is a ratio within
+# one filter, so folding does not change it. Torchvision's AlexNet has no normalisation layer after conv1, so there the
 # drawn size is the effect. (The 2012 network applied local response normalisation after
 # conv1, which also rescales responses.)
 
@@ -285,7 +293,7 @@ assert kept[share < 0.1].max() < 0.1 and kept[(share > 0.5) & alive].median() > 
 # The seven filters with a share below 0.1 keep under a tenth of their response; the
 # mostly achromatic ones keep most of it. With R = G = B every filter computes
 # $\sum_c W_c * X = 3\bar W * X$: only its achromatic part is left. So the grayscale view
-# of section 3 silences seven of the 28 live first filters at the convolution's output (the
+# of section 3 nearly silences seven of the 28 live first filters at the convolution's output (the
 # batch norm after it turns a silenced filter into a constant map, which carries no image
 # information either), one way it differs from the colour photo for the network.
 #
@@ -322,22 +330,27 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
 # weight **up and to the left** of the centre. Padding is a candidate cause. Alsallakh et
 # al. (*Mind the Pad*, ICLR 2021, fig. 6) found asymmetric mean kernels around
 # down-sampling layers with uneven padding; the side they lean to depends on which side
-# gets the extra padding (their ResNets use the padding only on the left and top). These
+# gets the extra padding (their ResNets use the padding only on the left and top). Their
+# explanation: the zero padding is used on one side only, so the kernels see zeros at that
+# border where at the opposite border they see image, and they adapt to it. These
 # weights were trained in TensorFlow (section 1), whose `"SAME"` padding, on an input of
 # even size (here 56 → 28), pads a stride-2 convolution one row more at the bottom than at
 # the top and one column more on the right.
 
 # %% [markdown]
-# **This notebook's hypothesis** (not the paper's): with that padding each kernel's centre
-# sits half a pixel below and right of the 2x2 block of pixels its output replaces, and
-# training moved the weight back onto that block. The model here pads the same way at
-# inference (its convolutions reproduce `"SAME"`), so the lean is not a misalignment. The
-# hypothesis predicts a mean offset of about half a pixel up and half a pixel left.
+# **A speculative alternative** (this notebook's, not the paper's): with that padding each
+# kernel's centre sits half a pixel below and right of the 2x2 block of pixels its output
+# replaces, and training moved the weight back onto that block. Why training would care is
+# unclear: later layers treat every position alike and the head is pooled over all of them,
+# so a uniform half-pixel shift matters only at the borders, which is the paper's point.
+# The model here pads as TensorFlow does at inference (its convolutions compute `"SAME"`
+# padding; not printed here), so the lean is not a misalignment. The idea predicts a mean
+# offset of about half a pixel up and half a pixel left.
 # `cv.plot.kernel_centres` measures where each kernel's weight $|W|$ sits relative to its
-# centre; the cell below tests the hypothesis on the two layers drawn above and the
+# centre; the cell below tests the idea on the two layers drawn above and the
 # network's other three stride-2 depthwise layers (all on even-sized inputs, so all padded
 # unevenly). Kernel 61 (framed) is blank: all its weights are exactly zero, so the channel
-# is unused (why, this notebook does not show).
+# is unused.
 
 # %% tags=["nbval-check-output"]
 lean = {}
@@ -363,16 +376,16 @@ assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
 # **What the measurement shows.** A kernel with no lean would fall up and left of its
 # centre by chance about a quarter of the time (25 %). The stride-1 control `blocks.4` is
 # somewhat above that (38 %) but its mean offset is only 0.02 px: on average it is centred.
-# In `blocks.3`, the stride-2 layer drawn above, the lean is the size our hypothesis
-# predicts: half a pixel up and half a pixel left. The other 5x5 stride-2 layer,
+# In `blocks.3`, the stride-2 layer drawn above, the lean is the predicted size: half a
+# pixel up and half a pixel left. The other 5x5 stride-2 layer,
 # `blocks.11`, leans the same way by about a third of a pixel. The two 3x3 stride-2 layers
 # lean only about a tenth of a pixel (`blocks.5` up and left in nearly all its kernels,
-# `blocks.1` in about half, 53 %, twice the chance level). The mean offset points up and
-# left in all four stride-2 layers; the predicted size is met only in `blocks.3`. So this
-# network's stride-2 kernels are asymmetric, as Alsallakh et al. found around unevenly
-# padded down-sampling layers, most clearly in its large kernels, and they lean in the
-# direction our hypothesis predicts. The measurement fits the hypothesis but does not prove it: that would need the
-# same network trained with even padding.
+# `blocks.1` in about half, 53 %, twice the chance level). So: the direction is as
+# predicted in 4 of 4 stride-2 layers, the size in 1 of 4, and the 3x3 layers lean about
+# five times less than predicted. This network's stride-2 kernels are asymmetric, as
+# Alsallakh et al. found around unevenly padded down-sampling layers, most clearly in its
+# large kernels, away from the extra padding. Why is not settled: that would need the same
+# network trained with even padding.
 
 # %% [markdown]
 # A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
@@ -403,7 +416,8 @@ assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-
 # 26 %, and a sparse matrix (at most a tenth of its weights non-zero) 100 %: so this layer
 # is slightly heavier-tailed than a Gaussian and far from sparse. One column, input
 # channel 79 (framed), is white (all its weights below 1e-6, printed above): that channel
-# is unused, and its depthwise kernel is zero too (below 1e-6), like kernel 61 above.
+# is unused, and its depthwise kernel is zero too (below 1e-6), like kernel 61 above. Why
+# these weights are zero, this notebook does not show.
 
 # %% [markdown]
 # ### Think, then write
@@ -513,7 +527,8 @@ assert b1.min() < 0 < b1.max() and b1[[4, 15]].max() < -3 and b1[[7, 9]].min() >
 # matter, and the check tests both: store `output.detach().clone()` (`.detach()` drops the
 # autograd graph; `.clone()` protects the record if an in-place operation later overwrites
 # the output), and remove the hook in a `try`/`finally`, so it comes off even when the
-# forward pass fails.
+# forward pass fails. (`cv.capture` instead passes a copy on and keeps the original; both
+# keep the record safe.)
 
 
 # %% tags=["exercise"]
@@ -624,9 +639,12 @@ assert cv.exercises.check_most_active_channels(most_active_channels_solution, cl
 #   folded weights $W\gamma/\sigma$ (section 4).
 # - Only first-layer filters read as images: deeper kernels weigh feature maps, not colours.
 # - Per-tile colour scales hide weak channels; a shared scale with a colour bar does not.
-# - The mean of a *signed* map ranks channels by net response: strong negative values pull
-#   a channel down. Below, channel 102, the strongest by mean |activation|, is not in the
-#   signed top 5; the other four channels are in both lists.
+# - The mean of a *signed* map ranks channels by net response, in which negative values
+#   cancel positive ones. Below, channel 102, the strongest by mean |activation|, is not in
+#   the signed top 5 (had it no negative values, its mean would equal its mean |activation|
+#   and it would rank first); the other four channels are in both lists.
+# - Near the border, a map also reflects the zero padding, not only the image: Alsallakh et
+#   al. (2021) found padding artefacts and blind spots there (not measured here).
 # - Hooks stay on a model until removed: attach them inside a `with` block (`cv.capture`).
 #   In-place operations can overwrite a layer's output after the hook has seen it: store a
 #   copy (`.clone()`, section 5).
@@ -651,8 +669,8 @@ assert len(set(by_mean.tolist()) & set(by_size.tolist())) == 4, (by_mean, by_siz
 # - First-layer filters can be drawn as images. On one shared scale a tile's contrast shows
 #   the size of its weights (before any batch norm); its tint shows only if the filter is
 #   large *and* colour-opponent, so read the achromatic share from the number, not the tint.
-# - Depthwise kernels have spatial patterns; the stride-2 ones lean up and left, as uneven
-#   "SAME" padding would predict (a hypothesis, section 4). A 1x1 convolution is a matrix
+# - Depthwise kernels have spatial patterns; the stride-2 ones lean up and left, away from
+#   the extra "SAME" padding; why is not settled (section 4). A 1x1 convolution is a matrix
 #   over channels.
 # - A hook in a `with` block records any layer's output; draw signed maps on a scale
 #   centred on zero, and compare channels on one scale.
