@@ -19,6 +19,8 @@
 #       (the pointing game)
 #     - Touvron, Vedaldi, Douze, Jégou, *Fixing the train-test resolution discrepancy*, NeurIPS 2019
 #     - Adebayo, Gilmer, Muelly, Goodfellow, Hardt, Kim, *Sanity Checks for Saliency Maps*, NeurIPS 2018
+#     - 'Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra, *Grad-CAM: Visual Explanations from Deep Networks
+#       via Gradient-based Localization*, ICCV 2017'
 # ---
 
 # %% [markdown]
@@ -37,7 +39,9 @@
 #
 # $M_c$ is the **class activation map** (CAM) of Zhou et al. (2016): the score of class $c$
 # is the average of $M_c$ over the $h \times w$ positions plus the bias $b_c$, so $M_c$ shows
-# *where* the evidence for $c$ sits. No gradient is needed, just the feature maps and the
+# *where* the evidence for $c$ sits. (Here $(x, y)$ is a position on the map, as in the
+# figures' colour bars; in the code, `x` is the input image.) Zhou et al. write a sum over positions and drop the bias; for a real GAP
+# head the exact form is the mean plus $b_c$, as here. No gradient is needed, just the feature maps and the
 # linear weights. The swap needs the score to be linear in the pooled values: a hidden layer
 # with a nonlinearity between the pooling and the classifier breaks it. A BatchNorm there
 # does not: at test time it is a fixed affine map per channel and folds into $w$ and $b$.
@@ -63,8 +67,9 @@ assert labels[0] == "electric guitar" and "drum" in labels
 # A real photograph of a practice room: a drum kit with an electric guitar leaning against
 # it. The network (EfficientNet-Lite0, ImageNet-trained, 224x224 input) ranks
 # `electric guitar` first, and `drum` is in the top-5 too. Two objects, two classes: where
-# does each class look? The photo file is 1024x768; the network's preprocessing (as in its
-# training) resizes it and cuts out the centre square, so every figure shows that 224x224 crop.
+# does each class look? The photo file is 1024x768; the network's preprocessing resizes it
+# and cuts out the centre square (as in its evaluation; training used random resized crops),
+# so every figure shows that 224x224 crop.
 
 # %% [markdown]
 # ## 2. Finding the GAP + linear head
@@ -259,8 +264,8 @@ assert 0.6 < iou < 0.8 and found[1] > 20 and guitar_box[1] == 0
 
 # %% [markdown]
 # **What to look at:** the box from the thresholded map would count as a correct
-# localisation (IoU above 0.5), but it is not the guitar's box: it starts some 40 pixels
-# below the top of the neck and reaches left onto the drum kit. The map lights the body, not
+# localisation (IoU above 0.5), but it is not the guitar's box: it starts 40 pixels below
+# the top edge of the image, where the neck leaves the frame, and reaches left onto the drum kit. The map lights the body, not
 # the whole guitar: on this image the upper neck stays below 20 % of the peak. Two likely
 # causes, not tested here: the body discriminates the class most (Zhou et al.'s reading of
 # such maps), and the neck (about 32 pixels wide) is barely one 32-pixel cell at 7x7, so the
@@ -481,7 +486,7 @@ if not cv.config.quick():                                            # 320 pixel
 #
 # **The neck.** At 224 the neck gets 11 % of the `electric guitar` map, barely more than its
 # 7.6 % of the image; at 320 it gets 17 %. The map warms the lower neck, next to the body (its
-# peak is at the neck pickup, just below the neck box); the upper neck and headstock stay
+# peak is at the neck pickup, just below the neck box); the upper neck stays
 # dim, but now above 20 % of the peak, so Zhou et al.'s box reaches the top of the image
 # (y = 0 instead of 40; IoU 0.93 instead of 0.71). On this image the larger input helps the
 # box, not the map's hot spot: the body still dominates.
@@ -525,16 +530,17 @@ if not cv.config.quick():                                            # 320 pixel
 #   cells of *this* input; since every cell's features see most of the image, greying out a
 #   hot region need not lower the score by that region's share (the test below). Its implicit
 #   baseline is zero activation: a cell with $M_c = 0$ adds nothing, and $b_c$ carries the rest.
-# - **Check before trusting.** The sanity checks of Adebayo et al. (2018) randomise the
-#   trained weights, layer by layer, and ask whether the map changes; a map that does not
-#   change cannot be explaining the model. CAM is built from the trained $w^c$ and $A_k$, so one
-#   should expect it to change; notebook 08 runs such checks and deletion curves.
+# - **Check before trusting.** Adebayo et al. (2018) propose two sanity checks: randomise the
+#   trained weights layer by layer, from the top down, or retrain on randomly permuted
+#   labels; a map that does not change cannot be explaining the model. CAM is built from the
+#   trained $w^c$ and $A_k$, so we predict that it changes; this notebook does not test it.
+#   Notebook 08 runs the weight randomisation on Grad-CAM, CAM's gradient-based cousin.
 
 # %% [markdown]
-# ### An absent class looks just as localised
+# ### An absent class's map looks just as bright
 #
-# On its own scale every map is stretched from its minimum to its maximum, so *every* class
-# gets a hot spot, also one that is not in the photo. The map of the class with the lowest
+# On its own scale every map is stretched from its minimum to its maximum, so *every* map
+# gets a bright region, however weak its evidence, also for a class that is not in the photo. The map of the class with the lowest
 # logit of all 1000 on this image:
 
 # %%
@@ -558,7 +564,8 @@ assert divmod(int(m_abs.argmin()), 7) == (5, 4) and (m_abs[2:6, 4:6] < -3).all()
 # otherwise: the map is below 0 at 44 of its 49 cells, its brightest cell is 1.3 (against 27
 # for `electric guitar`), and the dark guitar body is evidence *against* `iron` (down to
 # −8.6). The edges look bright only because the guitar lies so far below them. On the one
-# signed scale of section 3 (ends at ±27.4) this map would be near white with a blue guitar.
+# signed scale of section 3 (ends at ±27.4) its cells, from −8.6 to 1.3, would reach at most
+# a third of the way to either end (not drawn here).
 # Read a map with its logit, and on a shared scale, before reading a place from it.
 
 # %% [markdown]
@@ -737,7 +744,7 @@ assert max(sweep, key=sweep.get) == 0.2 and 0.4 < sweep[0.05] < 0.5 and sweep[0.
 #   thresholded `electric guitar` map gives a box with IoU about 0.7 against the drawn one.
 # - Limits: only heads linear in the pooled maps (not MobileNetV3, AlexNet, VGG; ConvNeXt's
 #   LayerNorm head only up to a per-image factor, not handled by `cv.cam`), 7x7 resolution,
-#   per-map scaling (an absent class's map looks just as confident), the most discriminative
+#   per-map scaling (an absent class's map looks just as bright), the most discriminative
 #   part rather than the whole object, a fragile peak when a map has two similar maxima,
 #   evidence for a class and not against its rivals, "where" and not "why".
 # - A CAM splits the logit of one input exactly; it does not predict what greying out a
@@ -747,7 +754,7 @@ assert max(sweep, key=sweep.get) == 0.2 and 0.4 < sweep[0.05] < 0.5 and sweep[0.
 # ## What next
 #
 # CAM needs a GAP + linear head and only explains the last convolutional layer. Grad-CAM
-# (notebook 06) replaces the linear weights $w_k^c$ by the average *gradient* of the score,
+# (Selvaraju et al. 2017; notebook 06) replaces the linear weights $w_k^c$ by the average *gradient* of the score,
 # which can be computed at any convolutional layer of any CNN (whether it is faithful there
 # is the subject of notebooks 06 and 08). On a GAP + linear head like this one, read at
 # its last layer, the gradient of $S_c$ with respect to $A_k(x,y)$ is $w_k^c/hw$ at every
