@@ -194,7 +194,9 @@ cv.plot.cam_by_layer(clf, x, ["blocks.3", "blocks.12", "head"], target="electric
 # over the drums, with spots along the guitar's neck and on the background at the top left;
 # its maximum is on the large tom's lower rim. At `blocks.12` it leaves the guitar: its hot
 # region covers the small tom's left part and the background beside it, and its maximum lies
-# at the image's left edge, a few pixels outside the drum kit's box. The cell below measures it. Grad-CAM gives each
+# at the image's left edge, a few pixels outside the drum kit's box. Weaker bands run
+# down the image's left edge and along the neck box's left edge, with a spot on the bass
+# drum's centre: not enough to lift the guitar above chance. The cell below measures it. Grad-CAM gives each
 # channel one weight, the *average* of its gradient over positions. One likely reason for
 # the drift: that average can paint a position hot where the position's own gradient says
 # "less of this" (section 7 measures how much of the map that is). LayerCAM weights every
@@ -265,7 +267,8 @@ cv.widgets.gradcam_panel(image="drums_and_guitar", fontsize=13)
 #   probability over a baseline image. The package's baseline is the input set to zero
 #   *after* normalisation, i.e. the training set's mean colour everywhere, and a mask's zeros
 #   fade the image to that same colour. One forward pass per channel. Two departures from the
-#   paper here: only the 256 most active channels are scored (`max_channels`), and the score
+#   paper here: only the 256 channels with the largest mean activation are scored
+#   (`max_channels`), and the score
 #   differences are used as weights directly, where the paper first passes them through a
 #   softmax over the channels.
 #
@@ -407,12 +410,12 @@ print("\n".join(lines + [f"guided backprop, 'electric guitar' vs 'drum': correla
 # Look closely at the fine detail: much of it looks like a regular grid of dots, the
 # checkerboard that stride-2 convolutions leave in gradients (Odena et al. 2016). Guided
 # backpropagation alone, for `electric guitar` over the whole image, has a phase ratio of 1.6
-# (printed above: the strongest of the four 2x2 pixel phases gets 1.6 times the mean gradient
-# of the weakest); the grid is not the guitar's outline, which the product does not trace.
-# The last panel enlarges the cyan square, 24x24 pixels of the guitar's body in the
-# `electric guitar` product, pixel by pixel: many of the bright pixels sit on every other row
-# and column (phase ratio 1.9 in that crop). But that crop also takes in the edge of the white
-# sticker (its top-left corner), so there pattern and content mix. The cell below asks what a
+# (printed above: the strongest of the four 2x2 pixel phases gets 1.6 times the mean
+# |gradient| of the weakest); the grid is not the guitar's outline, which the product does not
+# trace. The last panel enlarges the cyan square, 24x24 pixels of the guitar's body in the
+# `electric guitar` product, pixel by pixel. By eye it looks mostly like noise; the phase
+# ratio, 1.9 in that crop, is what shows the grid. The crop's lower-left corner also takes in
+# the top-right corner of the white sticker, so there pattern and content mix. The cell below asks what a
 # map *without* a grid would score, and whether the grid stays on the pixel lattice when the
 # photo moves.
 
@@ -551,10 +554,8 @@ if not cv.config.quick():                                           # the printe
 # positive gradient above $2/|\sum_{ab} A_k(a,b)|$ makes the pixel weight $a$ negative.
 #
 # Here, where the gradient varies over positions, Grad-CAM++ and LayerCAM part: only the
-# per-position methods, HiResCAM and LayerCAM, stay on the guitar.
-# The model answer of the investigation (section 12) tries a second photograph: there too
-# HiResCAM and LayerCAM stay on the object while Grad-CAM and Grad-CAM++ leave it
-# (XGrad-CAM stays near chance, with its maximum on the cup).
+# per-position methods, HiResCAM and LayerCAM, stay on the guitar. The investigation in
+# section 12 asks you to find a second case.
 #
 # ## 8. EigenCAM: the first singular vector, and no class at all
 #
@@ -701,16 +702,12 @@ assert torch.allclose(own_sum, net(x_small)[0, k] - net[5].bias[k], atol=1e-5) a
 # %% [markdown]
 # ## 11. Optional: architecture shapes the maps
 #
-# Two things depend on the architecture. *Resolution*: VGG16's Grad-CAM layer is the
-# rectified output of conv5_3 (`features.29`), before its fifth max-pool: 16 input pixels per
-# cell, a 14x14 map at 224 px (the layer Selvaraju et al. use), against 32 pixels per cell
-# (7x7) for ResNet-50's `layer4` and Lite0's `head`. *Texture*: VGG downsamples only with
-# max-pools, whose backward pass sends each gradient to the pixel that won the pool, with no
-# fixed parity; Lite0 downsamples with stride-2 convolutions, whose backward pass covers even
-# and odd pixels unequally (the checkerboard of section 6). So VGG16's guided backpropagation
-# *should* show a weaker checkerboard: a prediction, which the cells below measure with the
-# *phase ratio* (mean |gradient| on the strongest of the four 2x2 pixel phases over the
-# weakest) when VGG16's pretrained weights are present.
+# Two things depend on the architecture. *Resolution*: VGG16's Grad-CAM layer, conv5_3
+# before its fifth max-pool (the layer Selvaraju et al. use), gives a 14x14 map at 224 px,
+# 16 pixels per cell, against 7x7 (32 pixels per cell) for ResNet-50 and Lite0. *Texture*:
+# VGG downsamples with max-pools, Lite0 with stride-2 convolutions, whose backward pass
+# covers even and odd pixels unequally (the checkerboard of section 6). The comparison
+# appears only when VGG16's pretrained weights are present.
 
 # %%
 vgg = cv.load_classic("vgg16", shows="Grad-CAM and guided backpropagation of VGG16 beside EfficientNet-Lite0", device=DEVICE)
@@ -737,7 +734,8 @@ if vgg:                                                # map sizes follow each n
 # - **Negative evidence dropped.** Grad-CAM++ and LayerCAM zero every vote against the
 #   class, so their peak can move to another object (section 5). Grad-CAM's own final ReLU
 #   hides negative evidence too: the Grad-CAM paper's *counterfactual* maps (the weights'
-#   signs flipped, $-\partial S_c/\partial A$) show where the evidence against the class lies.
+#   signs flipped, $-\partial S_c/\partial A$) show where the evidence against the class lies
+#   (not computed here).
 # - **Saturation.** Once a unit is saturated, more of a feature no longer changes the score,
 #   and the gradient there is near zero even where the feature matters (Score-CAM and
 #   Ablation-CAM were built to avoid relying on it).
@@ -918,7 +916,7 @@ assert cv.exercises.check_gradcam_pp(my_gradcam_pp_solution)
 #
 # Settings used: EfficientNet-Lite0, one 224-pixel photograph (a second one in the model
 # answer of section 12), the logit as class score,
-# maps upsampled bilinearly, Score-CAM on the 256 most active channels, a pointing game with
+# maps upsampled bilinearly, Score-CAM on the 256 channels with the largest mean activation, a pointing game with
 # no tolerance unless stated.
 #
 # ## What next
