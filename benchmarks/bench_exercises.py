@@ -147,7 +147,7 @@ def main() -> int:
         t_right, ok_right = timed(right, args.repeats, clock)
         t_wrong, ok_wrong = timed(wrong, args.repeats, clock)
         worst = max(worst, t_right, t_wrong)
-        verdicts = "ok" if ok_right is True and ok_wrong is False else "WRONG"
+        verdicts = "ok" if bool(ok_right) and not bool(ok_wrong) else "WRONG"  # checkers return a Verdict, true or false like a bool
         print(f"{name:28s} {t_right:10.2f} {t_wrong:10.2f}  {verdicts:8s}  {'yes' if max(t_right, t_wrong) < TARGET_S else 'NO'}")
     print(f"slowest: {worst:.2f} s (target {TARGET_S:g} s)")
     return 0
