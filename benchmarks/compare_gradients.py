@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many  # noqa: E402
+from common import Row, gpu_or, peak_memory, pearson, run_comparison, sample_batch, spearman, timed_many  # noqa: E402
 
 warnings.filterwarnings("ignore", module="captum")
 SAMPLES = ["cat", "coffee", "drums_and_guitar", "astronaut"]
@@ -126,11 +126,8 @@ def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> li
 def agreement_rows(device: torch.device, samples: int) -> list[Row]:
     from captum.attr import GuidedBackprop, IntegratedGradients, NoiseTunnel, Saliency
 
-    clf = cv.load_model(device=device)
+    clf, x, t, model = sample_batch(device, SAMPLES)
     net = clf.model
-    x = clf.preprocess([cv.sample_image(s) for s in SAMPLES])
-    t = cv.topk_targets(clf, x, 1)[:, 0]
-    model = f"efficientnet_lite0 (ImageNet) {x.shape[-1]}px"
     rows = []
     for name, ours, peer, kw in one_pass_methods():
         a = ours(clf, x, t)
