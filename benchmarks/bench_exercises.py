@@ -2,7 +2,9 @@
 
 Target (issue 11): every checker answers in under 5 seconds on a CPU. Each checker of
 ``cv.exercises`` is called with the right answer (the path that runs every comparison) and
-with a wrong one (the path that also looks for the likely mistake), as a notebook calls it;
+with a wrong one (the path that also looks for the likely mistake), as a notebook calls it
+(where the package has the answer, it is the package's: ``cv.activations`` for the layer
+output, the checker's own reference step for DeepDream);
 checkers that take a model get EfficientNet-Lite0 and a 224-pixel photo, as in the
 notebooks. Prints one row per checker: seconds right, seconds wrong, and the target.
 
@@ -30,6 +32,7 @@ def cases():
     import torch
 
     import cnnviz_lab as cv
+    from cnnviz_lab.exercises.optvis import _step as dream_step  # the checker's own reference step
 
     ex = cv.exercises
     clf = cv.load_model(device="cpu")
@@ -52,25 +55,7 @@ def cases():
         x = x.detach().requires_grad_(True)
         return torch.autograd.grad(m(x)[:, t].sum(), x)[0]
 
-    def dream_step(net, x, layer, lr, shift):
-        rolled = torch.roll(x, shift, dims=(-2, -1)).detach().requires_grad_(True)
-        with cv.capture(net, layer) as cap:
-            net(rolled)
-            (g,) = torch.autograd.grad(cap[layer].pow(2).mean(), rolled)
-        g = torch.roll(g, (-shift[0], -shift[1]), dims=(-2, -1))
-        g = (g - g.mean()) / (g.std() + 1e-8)
-        return torch.maximum(torch.minimum(x + lr * g, (1 - net.mean) / net.std), (0 - net.mean) / net.std)
-
     alpha = lambda g: g.mean(dim=(1, 2))[:, None, None]  # noqa: E731
-
-    def layer_output(model, layer, x):
-        store = []
-        handle = layer.register_forward_hook(lambda m, i, o: store.append(o.detach().clone()))
-        try:
-            model(x)
-        finally:
-            handle.remove()
-        return store[0]
 
     mac = lambda c, x, l, k: cv.activations(c, x, l)[0].mean(dim=(1, 2)).topk(k).indices  # noqa: E731
     return {
@@ -82,7 +67,10 @@ def cases():
             lambda: ex.check_most_active_channels(mac, clf, cat, "blocks.8"),
             lambda: ex.check_most_active_channels(lambda *a: mac(*a).flip(0), clf, cat, "blocks.8"),
         ),
-        "check_layer_output": (lambda: ex.check_layer_output(layer_output), lambda: ex.check_layer_output(lambda m, layer, x: m(x))),
+        "check_layer_output": (
+            lambda: ex.check_layer_output(lambda m, layer, x: cv.activations(m, x, layer)),
+            lambda: ex.check_layer_output(lambda m, layer, x: m(x)),
+        ),
         "check_saliency": (lambda: ex.check_saliency(grad), lambda: ex.check_saliency(lambda m, x, t: grad(m, x, (t + 1) % 10))),
         "check_total_variation": (
             lambda: ex.check_total_variation(cv.objectives.tv),
@@ -159,7 +147,7 @@ def main() -> int:
         t_right, ok_right = timed(right, args.repeats, clock)
         t_wrong, ok_wrong = timed(wrong, args.repeats, clock)
         worst = max(worst, t_right, t_wrong)
-        verdicts = "ok" if ok_right is True and ok_wrong is False else "WRONG"
+        verdicts = "ok" if bool(ok_right) and not bool(ok_wrong) else "WRONG"  # checkers return a Verdict, true or false like a bool
         print(f"{name:28s} {t_right:10.2f} {t_wrong:10.2f}  {verdicts:8s}  {'yes' if max(t_right, t_wrong) < TARGET_S else 'NO'}")
     print(f"slowest: {worst:.2f} s (target {TARGET_S:g} s)")
     return 0

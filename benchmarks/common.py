@@ -239,6 +239,17 @@ def devices(arg: str = "auto") -> list[torch.device]:
     return [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
 
 
+def sample_batch(device: torch.device | str, names: Sequence[str]) -> tuple[Any, torch.Tensor, torch.Tensor, str]:
+    """What the agreement rows compare on: the offline EfficientNet-Lite0 (real weights) on
+    ``device``, the sample images ``names`` preprocessed for it, their top-1 classes, and the
+    model's label for the rows (``"efficientnet_lite0 (ImageNet) 224px"``)."""
+    import cnnviz_lab as cv
+
+    clf = cv.load_model(device=device)
+    x = clf.preprocess([cv.sample_image(s) for s in names])
+    return clf, x, cv.topk_targets(clf, x, 1)[:, 0], f"efficientnet_lite0 (ImageNet) {x.shape[-1]}px"
+
+
 def peers_missing() -> str | None:
     """None when Captum and pytorch-grad-cam import, else what to install."""
     missing = []

@@ -33,6 +33,7 @@ from common import (
     peak_memory,
     pearson,
     run_comparison,
+    sample_batch,
     spearman,
     timed_many,  # noqa: E402
     timed_pair,
@@ -168,12 +169,9 @@ def agreement_rows(device: torch.device) -> list[Row]:
     from captum.attr import LayerAttribution, LayerGradCam
     from pytorch_grad_cam import GradCAM, GradCAMPlusPlus, LayerCAM
 
-    clf = cv.load_model(device=device)
+    clf, x, t, model = sample_batch(device, SAMPLES)
     net, layer = clf.model, clf.cam_layer
     mod = net.get_submodule(layer)
-    x = clf.preprocess([cv.sample_image(s) for s in SAMPLES])
-    t = cv.topk_targets(clf, x, 1)[:, 0]
-    model = f"efficientnet_lite0 (ImageNet) {x.shape[-1]}px"
     rows = []
     ours = cv.gradcam(clf, x, t)
     cap = LayerGradCam(net, mod).attribute(x, target=t.tolist(), relu_attributions=True)

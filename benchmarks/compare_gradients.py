@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
-from common import Row, gpu_or, peak_memory, pearson, run_comparison, spearman, timed_many  # noqa: E402
+from common import Row, gpu_or, peak_memory, pearson, run_comparison, sample_batch, spearman, timed_many  # noqa: E402
 
 warnings.filterwarnings("ignore", module="captum")
 SAMPLES = ["cat", "coffee", "drums_and_guitar", "astronaut"]
@@ -39,8 +39,20 @@ def per_image(a: torch.Tensor, b: torch.Tensor) -> str:
     return f"r={r:.3f}, rho={s:.3f}"
 
 
+def one_pass_methods() -> tuple:
+    """``(name, our function, Captum class, its attribute() keywords)`` of the one-pass
+    gradient methods compared: saliency (signed, as ours), input x gradient, guided backprop."""
+    from captum.attr import GuidedBackprop, InputXGradient, Saliency
+
+    return (
+        ("saliency", cv.saliency, Saliency, {"abs": False}),
+        ("input x gradient", cv.input_x_gradient, InputXGradient, {}),
+        ("guided backprop", cv.guided_backprop, GuidedBackprop, {}),
+    )
+
+
 def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> list[Row]:
-    from captum.attr import GuidedBackprop, InputXGradient, IntegratedGradients, NoiseTunnel, Saliency
+    from captum.attr import IntegratedGradients, NoiseTunnel, Saliency
 
     torch.manual_seed(0)
     clf = cv.load_model("resnet50", weights=None, device=device)
@@ -50,12 +62,7 @@ def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> li
     t4 = cv.topk_targets(clf, x4, 1)[:, 0]
     x1, t1 = x4[:1], t4[:1]
     rows = []
-    for name, ours, peer in (
-        ("saliency", cv.saliency, Saliency),
-        ("input x gradient", cv.input_x_gradient, InputXGradient),
-        ("guided backprop", cv.guided_backprop, GuidedBackprop),
-    ):
-        kw = {"abs": False} if peer is Saliency else {}
+    for name, ours, peer, kw in one_pass_methods():
         t = timed_many(
             {"ours": lambda ours=ours: ours(clf, x4, t4), "peer": lambda peer=peer, kw=kw: peer(net).attribute(x4.clone(), target=t4.tolist(), **kw)},
             device,
@@ -117,20 +124,12 @@ def speed_rows(device: torch.device, size: int, repeat: int, samples: int) -> li
 
 
 def agreement_rows(device: torch.device, samples: int) -> list[Row]:
-    from captum.attr import GuidedBackprop, InputXGradient, IntegratedGradients, NoiseTunnel, Saliency
+    from captum.attr import GuidedBackprop, IntegratedGradients, NoiseTunnel, Saliency
 
-    clf = cv.load_model(device=device)
+    clf, x, t, model = sample_batch(device, SAMPLES)
     net = clf.model
-    x = clf.preprocess([cv.sample_image(s) for s in SAMPLES])
-    t = cv.topk_targets(clf, x, 1)[:, 0]
-    model = f"efficientnet_lite0 (ImageNet) {x.shape[-1]}px"
     rows = []
-    for name, ours, peer in (
-        ("saliency", cv.saliency, Saliency),
-        ("input x gradient", cv.input_x_gradient, InputXGradient),
-        ("guided backprop", cv.guided_backprop, GuidedBackprop),
-    ):
-        kw = {"abs": False} if peer is Saliency else {}
+    for name, ours, peer, kw in one_pass_methods():
         a = ours(clf, x, t)
         b = peer(net).attribute(x.clone(), target=t.tolist(), **kw).detach()
         note = f"max abs difference {(a - b).abs().max().item():.2e}"

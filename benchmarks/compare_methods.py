@@ -33,7 +33,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cnnviz_lab as cv  # noqa: E402
 from cnnviz_lab.attribution.lime import kernel_weights, lime_samples  # noqa: E402
-from common import Row, devices, fresh_malloc, peers_missing, print_rows, save_rows, sync  # noqa: E402
+from common import Row, devices, fresh_malloc, peers_missing, print_rows, sample_batch, save_rows, sync  # noqa: E402
 from compare_cam import _targets_list, per_image  # noqa: E402
 
 SAMPLES = ["cat", "coffee"]
@@ -181,12 +181,9 @@ def agreement_rows(device: torch.device) -> list[Row]:
     from pytorch_grad_cam import AblationCAM, EigenCAM, HiResCAM, XGradCAM
     from pytorch_grad_cam.utils.svd_on_activations import get_2d_projection
 
-    clf = cv.load_model(device=device)
+    clf, x, t, model = sample_batch(device, SAMPLES)
     net, layer = clf.model, clf.cam_layer
     mod = net.get_submodule(layer)
-    x = clf.preprocess([cv.sample_image(s) for s in SAMPLES])
-    t = cv.topk_targets(clf, x, 1)[:, 0]
-    model = f"efficientnet_lite0 (ImageNet) {x.shape[-1]}px"
     batch = f"{len(SAMPLES)} sample images, top-1"
     rows = []
 

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import cnnviz_lab as cv
+from cnnviz_lab.exercises.optvis import _step  # the checker's reference DeepDream step and its likely mistakes
 from cnnviz_lab.exercises.quiz import QUESTIONS, _load_topics
 
 ex = cv.exercises
@@ -556,18 +557,43 @@ def _dream_net():
     return cv.wrap_model(head.eval(), ["a", "b", "c"], input_size=32)
 
 
-def _step(net, x, layer, lr, shift, unroll=True, centre=True, clip=True, back=True):
-    dy, dx = shift
-    rolled = torch.roll(x, (dy, dx), dims=(-2, -1)).detach().requires_grad_(True)
-    with cv.capture(net, layer) as cap:
-        net(rolled)
-        (g,) = torch.autograd.grad(cap[layer].pow(2).mean(), rolled)
-    if unroll:
-        g = torch.roll(g, (-dy, -dx), dims=(-2, -1))
-    g = ((g - g.mean()) if centre else g) / (g.std() + 1e-8)
-    out = (x if back else rolled.detach()) + lr * g
+def _unit_photo(net, side=24, seed=0):
+    """A random RGB image in [0, 1], normalised for ``net``: ``(1,3,side,side)``."""
+    return net.from_unit(torch.rand(1, 3, side, side, generator=torch.Generator().manual_seed(seed)))
+
+
+def test_the_reference_dream_step_is_one_step_of_deepdream():
+    """The checker's reference step (the right answer of the tests below) equals
+    cv.deepdream with one octave and one step, for the shift each seed draws."""
+    from cnnviz_lab.core.defaults import generator
+
+    net = _dream_net()
+    x = _unit_photo(net)
+    shifts = []
+    for seed in (0, 1, 2):
+        dream = cv.deepdream(net, x, {"0.2": 1.0}, octaves=1, steps=1, lr=0.5, jitter=6, seed=seed, as_tensor=True, progress=False)
+        shift = tuple(int(v) for v in torch.randint(-6, 7, (2,), generator=generator(seed)))
+        shifts.append(shift)
+        assert torch.allclose(net.to_unit(_step(net, x, "0.2", 0.5, shift)), dream, rtol=1e-5, atol=1e-5), f"seed {seed}, shift {shift}"
+    assert any(s != (0, 0) for s in shifts) and not torch.allclose(dream, net.to_unit(x), atol=1e-3)
+
+
+def test_the_reference_dream_step_mistakes_are_what_their_hints_say():
+    """Each likely mistake of the reference step differs from the right step exactly as its
+    hint says (derived from the right step's unclipped change ``delta``, not recomputed)."""
+    net = _dream_net()
+    x, shift, layer, lr = _unit_photo(net, seed=1), (2, -3), "0.2", 2.0
+    raw = _step(net, x, layer, lr, shift, clip=False)
+    delta = raw - x
     lo, hi = (0 - net.mean) / net.std, (1 - net.mean) / net.std
-    return torch.maximum(torch.minimum(out, hi), lo) if clip else out
+    clipped = _step(net, x, layer, lr, shift)
+    assert torch.allclose(clipped, raw.clamp(lo, hi)) and not torch.allclose(clipped, raw)  # clip: the valid range
+    rolled = _step(net, x, layer, lr, shift, back=False, clip=False)
+    assert torch.allclose(rolled, torch.roll(x, shift, dims=(-2, -1)) + delta, atol=1e-6)  # the step added to the rolled copy
+    kept = _step(net, x, layer, lr, shift, unroll=False, clip=False)
+    assert torch.allclose(kept, x + torch.roll(delta, shift, dims=(-2, -1)), atol=1e-6)  # the gradient not rolled back
+    offset = _step(net, x, layer, lr, shift, centre=False, clip=False) - raw  # lr * mean(g) / std(g) everywhere
+    assert torch.allclose(offset, offset.flatten()[0].expand_as(offset), atol=1e-6) and offset.flatten()[0].abs() > 1e-4
 
 
 def test_dream_step_right_answer_matches_deepdream(capsys):
