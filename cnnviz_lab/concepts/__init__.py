@@ -4,12 +4,26 @@ texture images that define concepts, and the statistics that test them.
 - ``textures``: ``concept_images`` (striped, dotted, ...), ``random_images``, ``zebra_images``
 - ``vectors``: ``cav`` (a linear classifier's normal in a layer's activation space)
 - ``tcav``: ``tcav``, ``tcav_score``, ``class_gradients``
-- ``stats``: Student's t-test and Holm's correction, without SciPy
+- ``stats``: Student's t-test, Holm's correction and a paired permutation test, without SciPy
 """
 
-from .stats import holm, t_test
+from .stats import holm, paired_permutation_test, t_test
 from .tcav import TCAVResult, class_gradients, tcav, tcav_score
 from .textures import CONCEPTS, concept_images, random_images, zebra_images
 from .vectors import CAV, cav
 
-__all__ = ["CAV", "CONCEPTS", "TCAVResult", "cav", "class_gradients", "concept_images", "holm", "random_images", "t_test", "tcav", "tcav_score", "zebra_images"]
+__all__ = [
+    "CAV",
+    "CONCEPTS",
+    "TCAVResult",
+    "cav",
+    "class_gradients",
+    "concept_images",
+    "holm",
+    "paired_permutation_test",
+    "random_images",
+    "t_test",
+    "tcav",
+    "tcav_score",
+    "zebra_images",
+]

@@ -36,7 +36,7 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
         axes[r, 0].set_yticks([])
         for side in axes[r, 0].spines.values():
             side.set_visible(False)
-        axes[r, 0].set_ylabel((titles or {}).get(name, name), fontsize=9, rotation=0, ha="right", va="center")
+        axes[r, 0].set_ylabel((titles or {}).get(name, name), fontsize=9, rotation=0, ha="right", va="center", labelpad=10)
     return fig
 
 
@@ -56,7 +56,9 @@ def tcav(
     error bar; with ``"mean"`` a skewed sample's quartile can lie beyond the bar's top, and
     that side of the error bar is then not drawn). ``fontsize``: labels and marks.
     ``repeats=True`` draws every repeat's score as a black dot on its bar instead of the error
-    bars (so a bar whose height is 0 still shows its sample) and puts the legend under the axes."""
+    bars (so a bar whose height is 0 still shows its sample; equal scores sit side by side in
+    rows of up to 8, further rows 0.02 towards 0.5, so that none hides another) and puts
+    the legend under the axes."""
     if centre not in ("mean", "median"):
         raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
     if not isinstance(repeats, bool):
@@ -68,7 +70,6 @@ def tcav(
     fig = Figure(figsize=((1.4 + 1.25 * len(result.layers) * k / 2.2) * grow, (4.3 if repeats else 3.8) * grow), layout="constrained")
     ax = fig.subplots()
     xs = np.arange(len(result.layers))
-    gen = np.random.default_rng(0)
     for j, name in enumerate([*names, "random CAVs"]):
         vals, low, high = [], [], []
         for la in result.layers:
@@ -84,10 +85,11 @@ def tcav(
         if repeats:
             for p, la in zip(pos, result.layers):
                 s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
+                xy = _swarm(s, p, width)
                 ax.scatter(
-                    p + gen.uniform(-0.3, 0.3, len(s)) * width,
-                    s,
-                    s=14,
+                    xy[:, 0],
+                    xy[:, 1],
+                    s=12,
                     color="k",
                     alpha=0.55,
                     lw=0,
@@ -111,7 +113,7 @@ def tcav(
     spread = "dots: one per repeat" if repeats else "error bars: 25th to 75th percentile"
     ax.set_title(
         f"bars: {centre} over {len(result.random_scores[result.layers[0]])} repeats; {spread}"
-        f"\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: no difference shown (p \u2265 {alpha:g})"
+        f"\n* : differs from random CAVs (t-test, Holm-corrected p < {alpha:g}); n.s.: no difference shown (Holm-corrected p \u2265 {alpha:g})"
         "\ncompare each bar with the grey bar of its layer (random CAVs), not with 0.5",
         fontsize=fontsize,
     )
@@ -122,11 +124,27 @@ def tcav(
     return fig
 
 
+def _swarm(values: np.ndarray, centre: float, width: float, per_row: int = 8) -> np.ndarray:
+    """(x, y) of one dot per value in a bar of ``width`` at ``centre``: equal values side by
+    side in rows of up to ``per_row``, each further row shifted by 0.02 towards 0.5."""
+    out = []
+    step = 0.8 * width / per_row
+    values = np.asarray(values, dtype=float).reshape(-1)
+    for v in np.unique(np.round(values, 6)):
+        c = int((np.round(values, 6) == v).sum())
+        for i in range(c):
+            row, col = divmod(i, per_row)
+            in_row = min(per_row, c - row * per_row)
+            out.append((centre + (col - (in_row - 1) / 2) * step, v + (0.02 * row if v < 0.5 else -0.02 * row)))
+    return np.array(out).reshape(-1, 2)
+
+
 def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, fontsize: float = 10, step: float = 0.035) -> None:
     """Draw each 1-D sample of ``samples`` at x = 0, 1, ... as a dot plot: dots with the same
     value sit side by side (so a pile of equal scores shows its count), and ``n = k`` is
-    written next to piles of 4 or more; a black line marks each sample's mean, labelled
-    "mean" with its value, drawn under the dots so that none is hidden. ``colours``: one colour per sample."""
+    written next to piles of 4 or more; a black line to the left of the dots marks each
+    sample's mean, labelled "mean" with its value (beside the dots, so that none is hidden).
+    ``colours``: one colour per sample."""
     if len(colours) != len(samples):
         raise ValueError(f"colours: give one colour per sample, got {len(colours)} for {len(samples)}")
     for x, vals, colour in zip(range(len(samples)), samples, colours):
@@ -140,8 +158,8 @@ def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, 
             if c >= 4:
                 ax.text(x + (c - 1) * step / 2 + 0.05, v, f"n = {c}", fontsize=fontsize - 2, va="center")
         mean = float(vals.mean())
-        ax.hlines(mean, x - max(0.25, widest + 0.03), x + max(0.25, widest + 0.03), color="k", lw=1.5, zorder=1)  # under the dots
-        ax.text(x - max(0.25, widest + 0.03) - 0.03, mean, f"mean\n{mean:.2f}", fontsize=fontsize - 2, ha="right", va="center")
+        ax.hlines(mean, x - widest - 0.3, x - widest - 0.06, color="k", lw=1.5, zorder=1)  # beside the dots
+        ax.text(x - widest - 0.33, mean, f"mean\n{mean:.2f}", fontsize=fontsize - 2, ha="right", va="center")
 
 
 def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float = 9) -> Figure:
@@ -156,13 +174,13 @@ def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float
     s = to_numpy(result.scores[(concept, layer)])
     r = to_numpy(result.random_scores[layer])
     grow = fontsize / 9
-    fig = Figure(figsize=(5.2 * grow, 3.6 * grow), layout="constrained")
+    fig = Figure(figsize=(5.9 * grow, 3.6 * grow), layout="constrained")
     ax = fig.subplots()
     _stacked_dots(ax, [s, r], ["C0", "0.5"], fontsize=fontsize)
     p, adjusted = result.p_values[(concept, layer)], result.adjusted_p_values[(concept, layer)]
     ax.set_xticks([0, 1], [f"'{concept}' CAVs", "random CAVs"], fontsize=fontsize)
     ax.tick_params(labelsize=fontsize - 1)
-    ax.set_xlim(-0.8, 1.8)
+    ax.set_xlim(-1.05, 1.8)
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
     verdict = "significant" if result.significant(concept, layer) else "not significant"
@@ -170,4 +188,50 @@ def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float
     return fig
 
 
-__all__ = ["concept_examples", "tcav", "tcav_scores"]
+def tcav_baseline(
+    result: TCAVResult, baseline: TCAVResult, concept: str, layer: str, *, names: tuple[str, str] = ("trained", "baseline"), fontsize: float = 9
+) -> Figure:
+    """A sanity check of a TCAV verdict (Adebayo et al., *Sanity Checks for Saliency Maps*,
+    NeurIPS 2018): the scores of ``concept`` at ``layer`` and the random CAVs' there, one dot
+    per repeat (equal scores side by side, with their count), for ``result`` and for
+    ``baseline`` (the same sets and seed on a network whose top is redrawn at random, say),
+    each pair with its t-test's Holm-corrected p. The title gives the excess of the concept's
+    mean score over the baseline's and its two-sided paired permutation p
+    (:func:`~cnnviz_lab.concepts.stats.paired_permutation_test`, repeat ``i`` against repeat
+    ``i``): only that excess can be credited to what the baseline lacks. ``names``: the two
+    results' labels; ``fontsize``: labels and title (the figure grows with it)."""
+    from ..concepts.stats import paired_permutation_test
+
+    fontsize = float(fontsize)
+    if not fontsize > 0:
+        raise ValueError(f"fontsize must be positive, got {fontsize}")
+    if not (isinstance(names, tuple) and len(names) == 2 and all(isinstance(n, str) for n in names)):
+        raise TypeError(f"names must be a tuple of two strings, got {names!r:.60}")
+    for label, r in (("result", result), ("baseline", baseline)):
+        if not isinstance(r, TCAVResult):
+            raise TypeError(f"{label} must be a TCAVResult, got {type(r).__name__}")
+        if (concept, layer) not in r.scores:
+            raise ValueError(f"{label} has no scores for concept {concept!r} at layer {layer!r}")
+    if len(result.scores[(concept, layer)]) != len(baseline.scores[(concept, layer)]):
+        raise ValueError("baseline: give the same number of repeats as result (repeat i is compared with repeat i)")
+    samples, ticks = [], []
+    for name, r in zip(names, (result, baseline)):
+        samples += [to_numpy(r.scores[(concept, layer)]), to_numpy(r.random_scores[layer])]
+        ticks += [f"'{concept}' CAVs\n{name}\n(Holm p {r.adjusted_p_values[(concept, layer)]:.2g})", f"random CAVs\n{name}"]
+    grow = fontsize / 9
+    fig = Figure(figsize=(9.6 * grow, 3.9 * grow), layout="constrained")
+    ax = fig.subplots()
+    _stacked_dots(ax, samples, ["C0", "0.5", "C9", "0.75"], fontsize=fontsize)
+    ax.axvline(1.5, color="0.7", lw=0.8)
+    ax.set_xticks(range(4), ticks, fontsize=fontsize - 1)
+    ax.set_xlim(-1.05, 3.75)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel(f"TCAV score for '{result.target_name}'", fontsize=fontsize)
+    excess, p = paired_permutation_test(samples[0], samples[2])
+    ax.set_title(
+        f"{layer}, one dot per repeat: '{concept}' {names[0]} minus {names[1]}: {excess:+.2f} on average, paired permutation p = {p:.2g}", fontsize=fontsize
+    )
+    return fig
+
+
+__all__ = ["concept_examples", "tcav", "tcav_baseline", "tcav_scores"]

@@ -40,7 +40,7 @@ def tcav_panel(result: TCAVResult, size: int = 96, draw: int = 0, *, concept: st
         _stacked_dots(ax, [s, r], ["C0", "0.5"], fontsize=12)
         ax.set_xticks([0, 1], [concept, "random CAVs"])
         ax.tick_params(labelsize=11)
-        ax.set_xlim(-0.8, 1.8)
+        ax.set_xlim(-1.05, 1.8)
         ax.set_ylim(-0.05, 1.05)
         ax.set_ylabel(f"TCAV score, '{result.target_name}'", fontsize=12)
         verdict = "significant" if result.significant(concept, layer) else "n.s."
