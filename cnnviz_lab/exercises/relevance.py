@@ -65,10 +65,9 @@ def check_lrp_epsilon(fn: Callable[..., torch.Tensor]) -> bool:
 register(
     Question(
         "12-conservation",
-        "LRP (composite `epsilon_plus_flat`) explains the German shepherd's logit, about 10.9. EfficientNet-Lite0 "
-        "has a bias in every convolution once its BatchNorm layers are folded in, and this package counts each "
-        "bias as one more input of its layer (the convention of Montavon et al.'s 2019 overview). What will the "
-        "pixels' relevance add up to?",
+        "LRP (composite `epsilon_plus_flat`) explains the German shepherd's logit, about 10.9. LRP's rules are "
+        "built to conserve relevance from one layer to the next. What will the pixels' relevance add up to on "
+        "EfficientNet-Lite0?",
         {
             "a": "exactly the logit: LRP conserves relevance",
             "b": "a little less than the logit: the epsilon stabiliser absorbs a few percent",
@@ -76,7 +75,9 @@ register(
             "d": "more than the logit: the residual sums count relevance twice",
         },
         "c",
-        "The pixels get well under 1% of the logit. Each layer hands its inputs R_k x_j w_jk / z_k and its "
+        "The pixels get well under 1% of the logit. EfficientNet-Lite0 has a bias in every convolution once its "
+        "BatchNorm layers are folded in, and this package counts each bias as one more input of its layer (the "
+        "convention of Montavon et al.'s 2019 overview). Each layer hands its inputs R_k x_j w_jk / z_k and its "
         "bias keeps R_k b_k / z_k (for z+, the positive bias part); sixteen blocks of two or three "
         "convolutions, each keeping a share, leave little for the pixels. Conservation holds for the account as a whole: pixels "
         "plus what every bias kept is the logit, to float precision.",

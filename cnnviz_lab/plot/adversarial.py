@@ -29,16 +29,21 @@ def attack(
     *,
     fontsize: float | None = None,
     values: bool = False,
+    log: bool = False,
 ) -> Figure:
     """The clean image, the change amplified (``amplify`` times; default so that the budget
     fills the grey range), the adversarial image, and the probabilities of the clean
     image's top-``k`` classes and the target, before and after. ``fontsize``: size of the
     titles, class names and legend (None: the compact default sizes); ``values``: write each
-    probability at the end of its bar, so that bars near 0 still say how far they moved."""
+    probability at the end of its bar, so that bars near 0 still say how far they moved;
+    ``log``: a logarithmic probability axis (from the power of ten below the smallest
+    probability shown), so that bars of 1e-5 and of 0.4 are both visible."""
     if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0):
         raise ValueError(f"fontsize must be a positive number or None, got {fontsize!r}")
     if not isinstance(values, bool):
         raise TypeError(f"values must be True or False, got {type(values).__name__}")
+    if not isinstance(log, bool):
+        raise TypeError(f"log must be True or False, got {type(log).__name__}")
     small, title = (8, 9) if fontsize is None else (fontsize, fontsize)
     amp = amplify if amplify is not None else 127.5 / max(float(result.linf[index]), 1e-6)
     before, after = result.probs_before[index].cpu(), result.probs_after[index].cpu()
@@ -54,19 +59,32 @@ def attack(
     for ax in axes[:3]:
         ax.set_axis_off()
     ys = np.arange(len(classes))
-    axes[3].barh(ys - 0.2, to_numpy(before[classes]), 0.4, label="before", color="C0")
-    axes[3].barh(ys + 0.2, to_numpy(after[classes]), 0.4, label="after", color="C3")
+    pb, pa = to_numpy(before[classes]), to_numpy(after[classes])
+    positive = [float(p) for p in np.concatenate([pb, pa]) if p > 0]
+    lo = 10.0 ** np.floor(np.log10(max(min(positive or [1e-3]), 1e-12))) if log else 0.0
+    axes[3].barh(ys - 0.2, np.maximum(pb - lo, 0), 0.4, left=lo, label="before", color="C0")
+    axes[3].barh(ys + 0.2, np.maximum(pa - lo, 0), 0.4, left=lo, label="after", color="C3")
     axes[3].set_yticks(ys, [classifier.label(c) for c in classes], fontsize=small)
     axes[3].invert_yaxis()
-    axes[3].set_xlim(0, 1.3 if values else 1)
-    axes[3].set_xlabel("probability")
+    if log:
+        axes[3].set_xscale("log")
+        axes[3].set_xlim(lo, 40 if values else 1.5)
+        decades = np.arange(np.log10(lo), 0.5)[::-1]  # 1, 0.1, ... down to lo
+        axes[3].set_xticks(10.0 ** decades[:: int(np.ceil(len(decades) / 5))])
+        axes[3].minorticks_off()
+        axes[3].set_xlabel("probability (log scale)")
+    else:
+        axes[3].set_xlim(0, 1.3 if values else 1)
+        axes[3].set_xlabel("probability")
     if fontsize is not None:
         axes[3].xaxis.label.set_fontsize(small)
         axes[3].tick_params(axis="x", labelsize=small)
     if values:
-        axes[3].set_xticks([0, 0.5, 1])
+        if not log:
+            axes[3].set_xticks([0, 0.5, 1])
         for y, p in [(y - 0.2, float(before[c])) for y, c in zip(ys, classes)] + [(y + 0.2, float(after[c])) for y, c in zip(ys, classes)]:
-            axes[3].text(p + 0.02, y, f"{p:.2f}" if p >= 0.01 else f"{p:.0e}" if p > 0 else "0", va="center", fontsize=small - 1)
+            at = max(p, lo) * 1.3 if log else p + 0.02
+            axes[3].text(at, y, f"{p:.2f}" if p >= 0.01 else f"{p:.0e}" if p > 0 else "0", va="center", fontsize=small - 1)
     axes[3].legend(fontsize=small, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     kind = "targeted" if result.targeted else "untargeted"
     norm = {"linf": "L\u221e", "l2": "L2"}.get(result.norm, result.norm)
@@ -136,6 +154,7 @@ def explanation_change(
     masks: float | None = None,
     dilate: int = 1,
     reference: str | None = None,
+    methods: Sequence[str] | None = None,
 ) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
     the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
@@ -151,7 +170,8 @@ def explanation_change(
     square (a maximum filter) so that single pixels stay visible when projected; the shares
     are computed on the pixels themselves. ``reference``: how the mask titles name the map
     the shares are taken against (e.g. "the clean 'tiger cat' map's top 1%"; None: "its
-    clean map's")."""
+    clean map's"). ``methods``: the names of the methods to draw, in order (None: all of
+    ``change``'s), e.g. one method per figure so that each fits a projected slide."""
     import matplotlib
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -165,7 +185,12 @@ def explanation_change(
     if reference is not None and not isinstance(reference, str):
         raise TypeError(f"reference must be a string or None, got {type(reference).__name__}")
 
-    names = list(change.before)
+    if methods is None:
+        names = list(change.before)
+    elif isinstance(methods, str) or not isinstance(methods, Sequence) or not methods or any(m not in change.before for m in methods):
+        raise ValueError(f"methods must be a non-empty list of the compared methods {list(change.before)} or None, got {methods!r}")
+    else:
+        names = list(methods)
     base, adv = image_array(x[index : index + 1], classifier), image_array(x_adv[index : index + 1], classifier)
     columns = [(labels[0], base, change.before, None), (labels[1], adv, change.after, change.similarity)]
     columns += [(label, image_array(img[index : index + 1], classifier), c.after, c.similarity) for label, c, img in controls]

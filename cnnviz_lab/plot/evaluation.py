@@ -31,6 +31,9 @@ def curves(
     legend_loc: str = "best",
     colours: Mapping[str, str] | None = None,
     display_names: bool = False,
+    *,
+    fontsize: float | None = None,
+    subtitles: bool = True,
 ) -> Figure:
     """Deletion and insertion curves of image ``index``, one panel per kind, one line per
     method, the area under each curve in the legend. ``results``: a curve, a list of
@@ -39,11 +42,18 @@ def curves(
     line in every panel (e.g. the unmodified image's probability). ``legend_loc``: where the
     legends go (a matplotlib location such as ``"upper right"``, or ``"outside"`` for below
     the axes). ``colours``: ``{method name: matplotlib colour}`` to keep one colour per
-    method across figures; ``display_names``: legends use the methods' display labels."""
+    method across figures; ``display_names``: legends use the methods' display labels.
+    ``fontsize``: size of the legends, axis labels and ticks; the figure grows with it and is
+    at least 10 inches wide, a slide's width (None: the compact default, 8-point legends); ``subtitles=False`` leaves out each panel's
+    "deletion: lower AUC is better" title (say it in ``title`` instead)."""
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if reference is not None and (isinstance(reference, bool) or not isinstance(reference, numbers.Real)):
         raise TypeError(f"reference must be a number or None, got {type(reference).__name__}")
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, numbers.Real) or not fontsize > 0):
+        raise ValueError(f"fontsize must be a positive number or None, got {fontsize!r}")
+    if not isinstance(subtitles, bool):
+        raise TypeError(f"subtitles must be True or False, got {type(subtitles).__name__}")
     if isinstance(results, Curve):
         results = {"map": results}
     if not isinstance(results, Mapping):
@@ -53,7 +63,8 @@ def curves(
         for c in [value] if isinstance(value, Curve) else list(value):
             lines[c.kind].append((name, c))
     kinds = [k for k in ("deletion", "insertion") if lines[k]]
-    fig = Figure(figsize=(5 * len(kinds), 3.6), layout="constrained")
+    grow = 1.0 if fontsize is None else max(1.0, fontsize / 8)
+    fig = Figure(figsize=(max(5 * len(kinds) * grow, 10 if fontsize else 0), 3.6 * grow), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(kinds)))
     for ax, kind in zip(axes, kinds):
         for name, c in lines[kind]:
@@ -63,17 +74,21 @@ def curves(
         if reference is not None:
             ax.axhline(float(reference), color="black", ls="--", lw=1, label=f"unmodified image ({float(reference):.2f})")
         better = "lower" if kind == "deletion" else "higher"
-        ax.set_title(f"{kind}: {better} AUC is better", fontsize=10)
-        ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}")
-        ax.set_ylabel("target probability")
+        if subtitles:
+            ax.set_title(f"{kind}: {better} AUC is better", fontsize=10 if fontsize is None else fontsize + 1)
+        size = {} if fontsize is None else {"fontsize": fontsize}
+        ax.set_xlabel(f"fraction of pixels {'removed' if kind == 'deletion' else 'inserted'}", **size)
+        ax.set_ylabel("target probability", **size)
+        if fontsize is not None:
+            ax.tick_params(labelsize=fontsize)
         ax.set_xlim(0, 1)
         ax.set_ylim(bottom=0)
         if legend_loc == "outside":
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
+            ax.legend(fontsize=fontsize or 8, loc="upper center", bbox_to_anchor=(0.5, -0.2 * grow**0.5), ncols=2)
         else:
-            ax.legend(fontsize=8, loc=legend_loc)
+            ax.legend(fontsize=fontsize or 8, loc=legend_loc)
     if title is not None:
-        fig.suptitle(title, fontsize=11)
+        fig.suptitle(title, fontsize=11 if fontsize is None else fontsize + 2)
     return fig
 
 

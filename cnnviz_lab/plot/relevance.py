@@ -39,7 +39,7 @@ def _annotate(ax, marks: list[tuple[str, int, float, str]]) -> None:
         ax.annotate(
             text,
             (x, y),
-            xytext=(0.3, 0.94 - 0.075 * rows[k]),
+            xytext=(0.3, 0.94 - 0.1 * rows[k]),
             textcoords="axes fraction",
             fontsize=9,
             color=colour,
@@ -101,7 +101,9 @@ def relevance_flow(
             ticks.append((i, st))
     ticks = sorted({*ticks, *forced}) + [(len(stages), "pixels")]
     ax.set_xticks([i for i, _ in ticks])
-    ax.set_xticklabels([st for _, st in ticks], rotation=30, ha="right", fontsize=9)
+    # a name closer than the gap to the one before it (e.g. a forced "head" next to "logit") goes one line lower
+    names = [st if k == 0 or ticks[k][0] - ticks[k - 1][0] >= gap else "\n" + st for k, (_, st) in enumerate(ticks)]
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=9)
     ax.set_xlabel("backward pass: layers from the output (left) to the input (right)")
     ax.set_ylabel("relevance still in flight / logit")
     ax.grid(alpha=0.3, which="major")

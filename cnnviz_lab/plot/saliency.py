@@ -250,6 +250,7 @@ def signed_maps(
     boxes: Mapping[str, Sequence[Sequence[float]]] | None = None,
     ncols: int | None = None,
     state_scale: bool = False,
+    reductions: Mapping[str, str] | None = None,
 ) -> Figure:
     """The image and one *signed* map per method (``{name: (3,H,W) attribution}``): each
     summed over the colour channels (the sum is what completeness adds up, Sundararajan et al.
@@ -260,13 +261,17 @@ def signed_maps(
     every panel, one colour per object, named in a legend on the image. ``ncols``: panels per
     row (default: all in one row), e.g. 3 for a 2x3 grid of six panels that stays readable when
     projected; ``state_scale=True`` also writes each panel's scale (the ``percentile`` of its
-    ``|value|``) in its title, for maps whose scales differ by orders of magnitude."""
+    ``|value|``) in its title, for maps whose scales differ by orders of magnitude.
+    ``reductions``: ``{name: text}`` replacing the "(sum over RGB)" line of the named panels,
+    for maps that never had colour channels (e.g. ``"one-channel map"`` for Grad-CAM)."""
     if not isinstance(attributions, Mapping) or not attributions:
         raise TypeError("attributions: a non-empty {name: (3,H,W) attribution} mapping")
     if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1):
         raise ValueError(f"ncols: expected a positive int or None, got {ncols!r}")
     if not isinstance(state_scale, bool):
         raise TypeError(f"state_scale: expected True or False, got {type(state_scale).__name__}")
+    if reductions is not None and (not isinstance(reductions, Mapping) or any(k not in attributions or not isinstance(v, str) for k, v in reductions.items())):
+        raise ValueError(f"reductions: expected {{panel name: text}} for names in {list(attributions)}, got {reductions!r}")
     base = image_array(image, classifier)
     n = len(attributions) + 1
     cols = min(ncols or n, n)
@@ -283,7 +288,7 @@ def signed_maps(
         lim = float(np.percentile(np.abs(m), percentile)) or 1.0
         im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
         scale = f"\nscale: ±{lim:.2g}" if state_scale else ""
-        ax.set_title(f"{name}\n(sum over RGB){scale}", fontsize=11)
+        ax.set_title(f"{name}\n({(reductions or {}).get(name, 'sum over RGB')}){scale}", fontsize=11)
         fig.colorbar(im, ax=ax, shrink=0.8)
     if boxes:
         for (label, bxs), colour in zip(boxes.items(), ("black", "limegreen", "darkorange", "purple")):

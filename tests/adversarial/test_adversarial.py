@@ -312,6 +312,31 @@ def test_attack_fontsize_and_values(lite, cat):
         cv.plot.attack(a, cat, lite, values="yes")
 
 
+def test_attack_log_axis(lite, cat):
+    """attack(log=True): a logarithmic probability axis from the power of ten below the smallest
+    probability shown, every bar starting at its left edge and each value written beside its own bar."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=3, seed=0)
+    bars = cv.plot.attack(a, cat, lite, fontsize=12, values=True, log=True).axes[3]
+    lo = bars.get_xlim()[0]
+    shown = [p.get_x() + p.get_width() for p in bars.patches]
+    assert bars.get_xscale() == "log" and lo <= min(shown) < 10 * lo and all(p.get_x() == lo for p in bars.patches)
+    assert [round(t.get_position()[1], 3) for t in bars.texts] == [round(p.get_y() + p.get_height() / 2, 3) for p in bars.patches]
+    assert cv.plot.attack(a, cat, lite).axes[3].get_xscale() == "linear"
+    with pytest.raises(TypeError, match="log"):
+        cv.plot.attack(a, cat, lite, log=1)
+
+
+def test_explanation_change_methods(lite, cat):
+    """explanation_change(methods=): only the named methods' rows, in that order."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=2, seed=0)
+    ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency, "Grad-CAM": cv.gradcam})
+    titles = [f._suptitle.get_text() for f in cv.plot.explanation_change(ch, cat, a.x, lite, methods=["Grad-CAM"]).subfigs]
+    assert len(titles) == 1 and titles[0].startswith("Grad-CAM")
+    for bad in (["nope"], [], "saliency"):
+        with pytest.raises(ValueError, match="methods"):
+            cv.plot.explanation_change(ch, cat, a.x, lite, methods=bad)
+
+
 def test_attack_budget_ylabel():
     """attack_budget(ylabel=) names the axis; the default still says "after the attack"."""
     curves = {"noise": {1.0: 0.3, 2.0: 0.2}}

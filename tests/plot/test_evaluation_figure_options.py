@@ -45,6 +45,20 @@ def test_curves_take_colours_and_display_names(ev):
     assert plain.axes[0].get_lines()[0].get_label().startswith("gradcam_pp (AUC")
 
 
+def test_curves_fontsize_and_subtitles(ev):
+    """curves(fontsize=, subtitles=): larger legend and labels on a larger figure; no panel title when asked."""
+    _, e = ev
+    small = cv.plot.curves({k: e.curves[k] for k in ["gradcam_pp"]})
+    big = cv.plot.curves({k: e.curves[k] for k in ["gradcam_pp"]}, fontsize=12, subtitles=False, title="deletion, lower is better")
+    assert big.get_size_inches()[0] > small.get_size_inches()[0] and small.axes[0].get_title().endswith("AUC is better")
+    assert big.axes[0].get_title() == "" and big.axes[0].get_legend().get_texts()[0].get_fontsize() == 12
+    assert big.axes[0].xaxis.label.get_fontsize() == 12 and small.axes[0].get_legend().get_texts()[0].get_fontsize() == 8
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.curves(e.curves["gradcam_pp"], fontsize=0)
+    with pytest.raises(TypeError, match="subtitles"):
+        cv.plot.curves(e.curves["gradcam_pp"], subtitles="no")
+
+
 def test_sanity_figures_name_colour_and_score_each_map(ev):
     x, e = ev
     groups = {"gradients": ["saliency"], "CAMs": ["gradcam_pp"]}

@@ -79,3 +79,13 @@ def test_explorer_panel_rejects_an_unknown_colour_map():
         explorer_panel(percentile=101)
     with pytest.raises(TypeError, match="large"):
         explorer_panel(large=1)
+
+
+def test_signed_maps_reductions_name_each_panels_reduction():
+    maps = {"cam": torch.rand(1, 8, 8), "lrp": torch.randn(3, 8, 8)}
+    fig = cv.plot.signed_maps(torch.rand(3, 8, 8), maps, reductions={"cam": "one-channel map"})
+    titles = [ax.get_title() for ax in fig.axes if ax.get_label() != "<colorbar>"][1:]
+    assert titles == ["cam\n(one-channel map)", "lrp\n(sum over RGB)"]
+    for bad in ({"nope": "x"}, {"cam": 3}, ["cam"]):
+        with pytest.raises(ValueError, match="reductions"):
+            cv.plot.signed_maps(torch.rand(3, 8, 8), maps, reductions=bad)

@@ -68,7 +68,7 @@ adv = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0)
 print(f"clean: {clf.predict(x, k=1)[0][1]}; after {int(adv.first_success[0])} steps: "
       f"{clf.predict(adv.x, k=1)[0][1]} ({float(adv.probs_after[0, adv.target[0]]):.1%}); "
       f"largest change {float(adv.linf[0]):.2f} levels")
-cv.plot.attack(adv, x, clf, fontsize=12, values=True)
+cv.plot.attack(adv, x, clf, fontsize=12, values=True, log=True)
 
 # %%
 Markdown(cv.credit("cat"))   # the photograph
@@ -88,7 +88,8 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 # title) to be seen at all, is a fine-grained noise. Yet the network, which saw a cat, now
 # says *goldfish* with the probability printed above (100.0 % in full mode), the class it gave
 # about 1.4e-4 (printed in section 2; the value at the end of its bar rounds it to 1e-04); the
-# cat classes' bars fall to almost nothing.
+# cat classes' bars fall by four to six orders of magnitude (the probability axis is
+# logarithmic, so that bars of 1e-5 and of 0.4 both show).
 # PGD runs 20 steps; the number printed is the step at which goldfish first became the top
 # class.
 
@@ -128,6 +129,13 @@ cosine = {n: float(torch.nn.functional.cosine_similarity(g.flatten(), grads[clf.
 print("L1 norm of d(logit)/d(input), relative to goldfish's:", {n: round(v / l1[TARGET], 2) for n, v in l1.items()})
 print(f"cosine with {clf.label(CAT)}'s gradient:", {n: round(v, 2) for n, v in cosine.items()})
 
+# %%
+# the direct check: each logit's gradient dotted with the actual half-level FGSM change (first-order prediction) against the measured change
+step = cv.fgsm(clf, x, TARGET, epsilon=0.5).x[0] - x[0]
+first_order = {n: float((g * step).sum()) for n, g in grads.items()}
+print("0.5 levels, logit change predicted by gradient . change / measured:",
+      {n: f"{v:+.2f} / {float(dzs[0.5][clf.class_index(n)]):+.2f}" for n, v in first_order.items()})
+
 # %% tags=["check"]
 # FGSM stays below 1 % and peaks before 8 levels, PGD is above 99 % from 2 levels; the goldfish gain is not proportional, Persian cat's grows
 gains, per = {e: float(d[gold]) for e, d in dzs.items()}, {e: float(d[PERSIAN]) for e, d in dzs.items()}
@@ -137,6 +145,8 @@ if not cv.quick():   # the full-size image of the text
     assert 0 < per[0.5] < per[1] < per[2] < per[4] < per[8] and 4 * per[0.5] < per[8] < 8 * per[0.5]
     assert min(v for n, v in l1.items() if n != TARGET) > 1.3 * l1[TARGET] and cosine["tabby"] > 0.7 and abs(cosine["Persian cat"]) < 0.1
     assert int((z0 + dzs[8]).argmax()) == PERSIAN and fgsm[0.5] > 10 * clean_gold
+    assert -first_order["tiger cat"] > first_order[TARGET] > 0 and -first_order["tabby"] > first_order[TARGET]   # the direct check
+    assert all(2 < first_order[n] / float(dzs[0.5][clf.class_index(n)]) < 3 for n in (TARGET, "tiger cat", "tabby", "Egyptian cat"))
 assert max(fgsm.values()) < 0.01 and all(pgd[e] > 0.99 for e in EPS if e >= 2)
 assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.values())
 
@@ -150,9 +160,13 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 #   goldfish enters with weight $p_t - 1 \approx -1$, the cat classes together with about 0.92,
 #   so the weights alone do not favour the cats. Their gradients may: the cat logits respond
 #   1.4 to 1.9 times more strongly to the pixels than goldfish's (L1 norms printed), and tiger
-#   cat's and tabby's gradients point the same way (cosine 0.81). This suggests (it does not
-#   prove) why the sign step lowers *their* logits more than it raises goldfish (at 0.5
-#   levels: goldfish +1.13, tiger cat -1.72, tabby -1.53). Cross-entropy falls either way,
+#   cat's and tabby's gradients point the same way (cosine 0.81). This suggests why the sign
+#   step lowers *their* logits more than it raises goldfish (at 0.5 levels: goldfish +1.13,
+#   tiger cat -1.72, tabby -1.53). The direct check is each gradient's dot product with the
+#   actual half-level step, the first-order logit change (printed): goldfish +2.64, tiger cat
+#   -4.62, tabby -4.40, the same order as measured. The measured changes of goldfish and the
+#   three leading cat classes are 2.3 to 2.9 times smaller than this linear prediction, so even
+#   half a level is past the linear range. Cross-entropy falls either way,
 #   through the log-sum-exp of the leading classes, without making goldfish the top class; Persian cat, whose gradient is unrelated to
 #   tiger cat's (cosine about 0), even *gains* (+0.88). A loss that aims at beating every class
 #   is the margin $z_t - \max_{j \ne t} z_j$ of Carlini & Wagner (2017): investigation 5.
@@ -249,9 +263,10 @@ same_class = cv.compare_explanations(clf, x, adv, methods, before=CAT, after=CAT
 noise = cv.random_noise(clf, x, epsilon=2, seed=0)
 control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
 cat = f"'{clf.label(CAT)}' map"
-cv.plot.explanation_change(change, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, '{TARGET}' map"), fontsize=11,
-                           controls=[(f"attacked, {cat}", same_class, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
-                           cmap="inferno", masks=0.01, dilate=5, reference=f"the clean {cat}'s\ntop 1%")
+for m in methods:   # one figure per method, each fits a slide
+    display(cv.plot.explanation_change(change, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, '{TARGET}' map"), fontsize=11,
+                                       controls=[(f"attacked, {cat}", same_class, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
+                                       cmap="inferno", masks=0.01, dilate=5, reference=f"the clean {cat}'s\ntop 1%", methods=[m]))
 
 # %%
 K = x[0, 0].numel() // 100   # the top 1 % of the pixels
@@ -345,9 +360,18 @@ for name, img in [("grey image", grey), ("coffee photo", coffee)]:
           f"'{top1[name][1][1]}' ({top1[name][1][2]:.1%})")
 display(Markdown(cv.credit("coffee")))
 
+# %%
+# the same attack without the random start, and the plain gradient: how much of the high share the sign steps and the start explain
+plain = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0, random_start=False)   # the same attack from the clean image
+hf_plain = {"change without the random start": float(cv.high_frequency_share(plain.delta)),
+            "raw gradient of the goldfish logit": float(cv.high_frequency_share(grads[TARGET][None]))}
+print(f"without the random start PGD reaches {TARGET} too ({float(plain.probs_after[0, gold]):.1%}); high-frequency share:",
+      {k: round(v, 2) for k, v in hf_plain.items()})
+
 # %% tags=["check"]
 # The visualisation is a goldfish; the change is high-frequency (as white noise), the visualisation and photo are not; the change alone makes nothing a goldfish
 assert p_viz > 0.9 and hf["change"] > 0.6 > 0.4 > hf["visualisation"] > hf["photo"]
+assert min(hf_plain.values()) > 0.6 and float(plain.probs_after[0, gold]) > 0.9   # neither the random start nor the sign makes it high-frequency
 assert all(after[0] != gold for _, after in top1.values())
 assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey image"][0][2] < 0.05
 
@@ -359,9 +383,12 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # *of* something: recognisable goldfish fragments (orange fins and scales, mostly at the
 # edges) in a fine texture, with far less fine-grained energy than the change (0.29 against
 # 0.83) but more than the photo (0.06). The fooling change has a high share, close to the
-# white-noise reference: a pattern of tiny pixel-level pushes. Part of this is built into this
-# attack: its sign steps and uniform random start are noise-like by construction; L2 attacks
-# give smoother changes. Added to the coffee photo it left the
+# white-noise reference: a pattern of tiny pixel-level pushes. The attack's uniform random
+# start and sign steps are noise-like by construction, but they do not explain it here: the
+# same attack started from the clean image gives 0.80, and the raw gradient of the goldfish
+# logit, with no sign step at all, 0.85 (the last printout). On this image the gradient itself
+# is high-frequency (L2 attacks, which follow it without the sign, are known to give somewhat
+# smoother changes). Added to the coffee photo it left the
 # top-1 class as it was; added to a grey image it changed the top-1 class, but a grey image
 # has no confident class to begin with (printed above), and it did not make either of them a
 # goldfish: the change is not a picture of a goldfish, it works by moving *this* cat's
@@ -545,7 +572,7 @@ assert cv.exercises.check_projection(solution_project)
 #   unchanged, and nothing in the map says the input was manipulated. Always compare a change with a random
 #   control of the same size, and read per-map-normalised maps as "where", not "how strong".
 # - **This fooling change is not a feature a person would recognise**: it is high-frequency,
-#   close to white noise (partly by the sign steps' construction), and did not turn a grey
+#   close to white noise (and so is the plain gradient it follows), and did not turn a grey
 #   image or the coffee photo into a goldfish, unlike a class visualisation, which paints what
 #   the class looks like to the network. Yet such changes carry real, non-robust features of
 #   the data (Ilyas et al. 2019), and robust training

@@ -709,17 +709,15 @@ if not cv.config.quick():
 
 # %%
 cv.plot.signed_maps(scene, {"Grad-CAM: electric guitar": both["Grad-CAM"][:1], "Grad-CAM: drum": both["Grad-CAM"][1:],
-                            "LRP, ε on the top 4 blocks\n(k = 4): electric guitar": sweep_maps[4][:1],
-                            "LRP, ε on the top 4 blocks\n(k = 4): drum": sweep_maps[4][1:]}, clf, boxes=BOXES, ncols=5,
+                            "LRP, ε on head + blocks.15-13\n(k = 4): electric guitar": sweep_maps[4][:1],
+                            "LRP, ε on head + blocks.15-13\n(k = 4): drum": sweep_maps[4][1:]}, clf, boxes=BOXES, ncols=5,
+                    reductions={f"Grad-CAM: {c}": "one-channel map, upsampled" for c in ("electric guitar", "drum")},
                     title="The maps behind the numbers: Grad-CAM's two classes and the k = 4 sweep's (own 99th-percentile scale each)")
 
 # %% [markdown]
 # **What to look at:** the figure shows the maps behind two of the numbers. Grad-CAM's guitar
-# map sits on the guitar's body and its drum map on the drum kit (their "(sum over RGB)" is
-# the figure's generic label: a Grad-CAM map has one channel, upsampled from the last feature
-# layer). With ε on `head` and the
-# top three blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`; the panel titles' "top 4
-# blocks" count `head` as one of the four) LRP's guitar map is red on the guitar and blue on
+# map sits on the guitar's body and its drum map on the drum kit. With ε on `head` and the
+# top three blocks ($k = 4$: `head`, `blocks.15` to `blocks.13`) LRP's guitar map is red on the guitar and blue on
 # the drums, its drum map the reverse: that is why the two correlate negatively. With ε on the `head` convolution too ($k = 1$) the maps stay alike
 # (0.76); with ε also on `blocks.15` ($k = 2$) their correlation drops to about 0.06, and with
 # `head` and three blocks under ε ($k = 4$) it turns negative ($-0.66$), while the maps still follow their class,
@@ -849,8 +847,8 @@ pcurves = {(n, f): cv.evaluate.deletion_curve(clf, xs[1:], m, steps=cv.config.pi
 fill_auc = {key: float(c.auc[0]) for key, c in pcurves.items()}
 for (n, f), a in fill_auc.items():
     print(f"{n:36s} deletion AUC with {'the blurred copy' if f == 'blur' else 'the mean colour'}: {a:.4f}")
-display(cv.plot.curves({n: pcurves[(n, 0.0)] for n in pmaps}, title="Deletion on the red panda, pixels replaced by the mean colour",
-                       legend_loc="outside"))
+display(cv.plot.curves({n: pcurves[(n, 0.0)] for n in pmaps}, legend_loc="outside", fontsize=12, subtitles=False,
+                       title="Deletion on the red panda, pixels replaced by the mean colour (lower AUC is better)"))
 
 # %% tags=["check"]
 # With the mean colour the test tells orders apart (LRP against its reverse) although LRP and random tie
@@ -901,20 +899,27 @@ if not cv.config.quick():
 #
 # <details><summary><b>What you should see</b> (open it after predicting)</summary>
 #
-# This notebook does not store these two maps, so here is what section 5 and section 2 let
-# you expect; check it on the panel. DeepLIFT against black should be speckle, like
-# section 5's maps, and need not favour the brightest pixels: its attribution is
+# The figure under the panel stores the two maps (signed, summed over RGB; the panel shows
+# their magnitude). DeepLIFT against black is speckle of both signs, like section 5's maps,
+# densest on the middle of the face (from the eyes down to the mouth) and scattered over the
+# ears and the top edge. It need not favour the brightest pixels: its attribution is
 # $(x - x')$ times a multiplier, and a large $x - x'$ (the white cheek and ear markings are
 # farthest from black) does not make a pixel relevant when its multiplier is small. LRP
-# (default composite) should be smooth and carry the flat first layer's dotted grid, as in
-# section 2's default panel. Where exactly each map peaks on the panda is what the panel is
-# for.
+# (default composite) is smooth, red on the eyes, the nose and the outline of the face, and
+# carries the flat first layer's dotted grid, as in section 2's default panel.
 #
 # </details>
 
 # %%
 cv.widgets.explorer_panel(image="german_shepherd", family="relevance", method="lrp", cmap="magma", colorbar=True,
                           percentile=99, large=True)
+
+# %%
+# the two maps of the prediction above, stored for a static copy: the red panda's top class, signed
+black_p = cv.attribution.reference_images(clf, xs[1:], ["black"])["black"]
+panda = {"DeepLIFT, black reference": cv.deeplift(clf, xs[1:], baseline=black_p), "LRP (default composite)": lrp_p}
+cv.plot.signed_maps(xs[1:], panda, clf, state_scale=True,
+                    title="The red panda: the two maps of the prediction above (red raises the logit; own 99th-percentile scale)")
 
 
 # %% [markdown]
