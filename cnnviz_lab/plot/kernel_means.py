@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..core import checks
 from ..models.classifier import Classifier
 from .figure import Figure
 from .core import grid_axes
@@ -33,11 +34,13 @@ def mean_kernel(model: nn.Module | Classifier, layer: str | nn.Module) -> torch.
 def mean_kernels(model: nn.Module | Classifier, layers: Sequence[str], fontsize: float = 11) -> Figure:
     """One panel per layer of :func:`mean_kernel`, on one colour scale (1 = the uniform share),
     with the kernel's centre marked by a cross and the mean kernel's centre of mass by a dot;
-    each title names the layer, its kernel size and stride."""
+    each title names the layer, its kernel size and stride; ``fontsize``: the titles' size in
+    points (the colour bar's label one point smaller, the suptitle one larger)."""
     if isinstance(layers, str) or not isinstance(layers, Sequence) or not layers:
         raise TypeError(f"layers must be a non-empty list of layer names, got {layers!r}")
     if len(layers) > 8:
         raise ValueError(f"layers: at most 8 panels in a row, got {len(layers)}")
+    fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     means = [mean_kernel(model, layer).numpy() for layer in layers]
     convs = [_conv(model, layer) for layer in layers]
     hi = max(float(m.max()) for m in means)

@@ -114,6 +114,8 @@ def test_mean_kernel_by_hand():
     assert [ax.get_title() for ax in fig.axes[:2]] == ["0\n3x3, stride 1", "1\n5x5, stride 2"]
     with pytest.raises(TypeError, match="layers"):
         cv.plot.mean_kernels(nn.Sequential(conv), "0")
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.mean_kernels(nn.Sequential(conv), ["0"], fontsize=0)
     with torch.no_grad():
         conv.weight.zero_()
     with pytest.raises(ValueError, match="layer"):
