@@ -264,9 +264,10 @@ register(
         "Grad-CAM for `electric guitar` on the drum-kit photo, read at the late-middle layer `blocks.12` (the "
         "14th of 18 layers) instead of the last one. Where will the map point?",
         {
-            "a": "At the guitar, like at the last layer",
-            "b": "Away from the guitar: less of the map on it than a uniform map would put there",
-            "c": "At edges everywhere, like an early layer",
+            "a": "On the guitar's body, as at the last layer",
+            "b": "Mostly off the guitar, with its maximum elsewhere in the image",
+            "c": "On edges all over the image, as at an early layer",
+            "d": "Spread evenly, with no clear maximum anywhere",
         },
         "b",
         "At blocks.12 about a fifth of the electric-guitar map lies in the guitar's boxes, which cover 30 % of "
@@ -279,6 +280,8 @@ register(
             "a": "Not here: at blocks.12 less of the map lands on the guitar than on a uniform map, and its maximum lies off both objects.",
             "c": "That is what an early layer such as blocks.3 (28x28) can show; blocks.12 works at 7x7, too "
             "coarse for edges, and its map is a few broad blobs.",
+            "d": "The map is not flat: it has a clear maximum at the image's left edge, and only about a fifth of it lies on "
+            "the guitar, whose boxes cover 30 % of the image.",
         },
     )
 )
@@ -287,16 +290,16 @@ register(
     Question(
         "06-drum-negative-weights",
         "Grad-CAM for `drum` at `head` puts its maximum on the drum kit. Grad-CAM++ and LayerCAM keep only the "
-        "positive part of the gradient; at `head`, where each channel's gradient is its linear weight / 49, that "
-        "drops every channel whose weight for `drum` is negative (about half of the 1280). Where will the hot "
-        "region of their `drum` maps be?",
+        "positive part of the gradient. Where will the hot region of their `drum` maps be?",
         {
-            "a": "On the toms, like Grad-CAM: dropping channels only sharpens the map",
-            "b": "It moves off the toms, down onto the guitar's body where it meets the bass drum: the dropped "
-            "channels were the ones cancelling evidence there",
-            "c": "Nowhere: with half the channels gone the map is all zero",
+            "a": "On the toms, as in Grad-CAM",
+            "b": "On the guitar's body, where it meets the bass drum",
+            "c": "Spread evenly over the whole image",
+            "d": "Nowhere: the map is zero everywhere",
         },
         "b",
+        "At `head` each channel's gradient is its linear weight / 49, so keeping the positive part drops every "
+        "channel whose weight for `drum` is negative. "
         "Channels with a negative weight for `drum` fire on the guitar; in Grad-CAM they cancel the positive "
         "evidence there. LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive "
         "evidence the guitar carries shows: their red blob moves off the toms onto the guitar's body where it meets "
@@ -305,7 +308,9 @@ register(
         "of the hot region is not.)",
         {
             "a": "Dropping the votes against a class is not neutral: where those votes fell (on the guitar) the map rises, and the maximum can move there.",
-            "c": "The channels with positive weights remain and their sum is positive in many cells: the map is far from zero.",
+            "c": "The map is not flat: the positive evidence the dropped channels cancelled is concentrated where they "
+            "fired, on the guitar, so a clear hot region appears there.",
+            "d": "The channels with positive weights remain and their sum is positive in many cells: the map is far from zero.",
         },
     )
 )

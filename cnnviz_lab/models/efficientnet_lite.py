@@ -42,11 +42,21 @@ class Conv2dSame(nn.Conv2d):
     Computed per call, so any input size works (image pyramids, large images).
     """
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def same_padding(self, height: int, width: int) -> tuple[int, int, int, int]:
+        """The zero rows and columns this convolution adds to a ``height`` x ``width`` input,
+        as ``(top, bottom, left, right)``: TensorFlow's ``"SAME"`` rule, the odd one at the end."""
+        for arg, size in (("height", height), ("width", width)):
+            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+                raise ValueError(f"{arg} must be a positive int, got {size!r}")
         pads = []
-        for size, k, s in zip(x.shape[-1:-3:-1], self.kernel_size[::-1], self.stride[::-1]):
+        for size, k, s in zip((height, width), self.kernel_size, self.stride):
             total = max((math.ceil(size / s) - 1) * s + k - size, 0)
             pads += [total // 2, total - total // 2]
+        return pads[0], pads[1], pads[2], pads[3]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        top, bottom, left, right = self.same_padding(int(x.shape[-2]), int(x.shape[-1]))
+        pads = [left, right, top, bottom]
         if any(pads):
             x = F.pad(x, pads)
         return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)

@@ -19,6 +19,7 @@ from .metric_dots import metric_dots
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
 from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
+from .kernel_means import mean_kernel, mean_kernels
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection, occlusion_saturation
 from .pointing import pointing, pointing_grid
 from .optvis import difference, dream, inversions, receptive_map, renderings, score_history
@@ -62,6 +63,8 @@ __all__ = [
     "kernel_centres",
     "map_correlation",
     "maps_on_images",
+    "mean_kernel",
+    "mean_kernels",
     "marked_grid",
     "mask_maps",
     "mask_scores",

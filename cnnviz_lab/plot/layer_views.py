@@ -312,17 +312,21 @@ def feature_maps(
     return fig
 
 
-def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5, title: str | None = None) -> Figure:
+def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5, title: str | None = None, *, image_title: str | None = None) -> Figure:
     """The image beside a bar chart of its top-``k`` classes and probabilities; the chart is
-    titled ``title`` (default: the classifier's name and "top-k")."""
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    titled ``title`` (default: the classifier's name and "top-k"), the image ``image_title``
+    (default: none)."""
+    for arg, value in (("title", title), ("image_title", image_title)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{arg} must be a str or None, got {type(value).__name__}")
     x = image if isinstance(image, torch.Tensor) else classifier.preprocess(image)
     top = classifier.predict(x[:1], k=k)
     fig = Figure(figsize=(9, 3.2), layout="constrained")
     ax_img, ax_bar = fig.subplots(1, 2, width_ratios=[1, 1.6])
     ax_img.imshow(image_array(x[:1], classifier))
     ax_img.set_axis_off()
+    if image_title is not None:
+        ax_img.set_title(image_title)
     labels = [label for _, label, _ in top][::-1]
     probs = [p for _, _, p in top][::-1]
     bars = ax_bar.barh(labels, probs, color="#4878d0")

@@ -44,6 +44,12 @@ def test_tf_same_padding_is_asymmetric_like_tensorflow():
     assert conv(torch.randn(1, 1, 224, 224)).shape[-1] == math.ceil(224 / 2)
     conv5 = Conv2dSame(1, 1, 5, 1, bias=False)
     assert conv5(x).shape == x.shape
+    assert conv.same_padding(8, 8) == (0, 1, 0, 1) and conv.same_padding(7, 8) == (1, 1, 0, 1)
+    assert Conv2dSame(1, 1, 5, 2).same_padding(56, 56) == (1, 2, 1, 2) and conv5.same_padding(8, 8) == (2, 2, 2, 2)
+    with pytest.raises(ValueError, match="height"):
+        conv.same_padding(0, 8)
+    with pytest.raises(ValueError, match="width"):
+        conv.same_padding(8, 2.5)
 
 
 def test_state_dict_conversion_rejects_unknown_keys():

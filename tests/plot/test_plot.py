@@ -92,6 +92,36 @@ def test_achromatic_share_by_hand():
         cv.plot.achromatic_share(nn.Sequential(conv, nn.Conv2d(3, 4, 1), nn.Conv2d(4, 2, 1)), "2")
 
 
+def test_predictions_image_title(lite, cat_x):
+    fig = cv.plot.predictions(lite, cat_x, k=3, image_title="network input")
+    assert fig.axes[0].get_title() == "network input" and cv.plot.predictions(lite, cat_x, k=3).axes[0].get_title() == ""
+    with pytest.raises(TypeError, match="image_title"):
+        cv.plot.predictions(lite, cat_x, image_title=3)
+
+
+def test_mean_kernel_by_hand():
+    conv = nn.Conv2d(1, 3, 3, bias=False)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0, 0, 1, 1] = 2.0  # all of kernel 0 in the centre
+        conv.weight[1, 0, 0, 0] = -1.0  # kernel 1: half in the top-left corner
+        conv.weight[1, 0, 0, 1] = 3.0  # and half in the top middle; kernel 2 is all zero (left out)
+    m = cv.plot.mean_kernel(nn.Sequential(conv), "0")
+    expected = torch.zeros(3, 3)
+    expected[1, 1], expected[0, 0], expected[0, 1] = 4.5, 9 * 0.25 / 2, 9 * 0.75 / 2
+    torch.testing.assert_close(m, expected)
+    fig = cv.plot.mean_kernels(nn.Sequential(conv, nn.Conv2d(3, 2, 5, stride=2)), ["0", "1"])
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["0\n3x3, stride 1", "1\n5x5, stride 2"]
+    with pytest.raises(TypeError, match="layers"):
+        cv.plot.mean_kernels(nn.Sequential(conv), "0")
+    with pytest.raises(ValueError, match="fontsize"):
+        cv.plot.mean_kernels(nn.Sequential(conv), ["0"], fontsize=0)
+    with torch.no_grad():
+        conv.weight.zero_()
+    with pytest.raises(ValueError, match="layer"):
+        cv.plot.mean_kernel(nn.Sequential(conv), "0")
+
+
 def test_kernel_centres_by_hand():
     conv = nn.Conv2d(1, 3, 3, bias=False)
     with torch.no_grad():

@@ -67,7 +67,7 @@ from IPython.display import Markdown
 
 cat = cv.sample_image("cat")
 x = clf.preprocess(cat)
-display(cv.plot.predictions(clf, x), Markdown(cv.credit("cat")))
+display(cv.plot.predictions(clf, x, image_title="network input (after preprocess, 224x224)"), Markdown(cv.credit("cat")))
 
 # %% tags=["nbval-check-output"]
 top = clf.predict(x, k=3)
@@ -205,7 +205,10 @@ cv.plot.filters(clf, scale="shared", show_share=True,
 #
 # **What to look at.** Four tiles are flat mid-grey and labelled "off" (11, 16, 28, 31):
 # their weights are all zero to within 1e-6 (printed below), so these filters are unused
-# and have no share to print. Why they are zero, this notebook does not show.
+# and have no share to print. The batch norm after them (printed below) shows what they
+# became: its running variance is 0 (their output no longer varied at the end of
+# training) and its shift $\beta$ is negative, so after the ReLU6 they output 0 on every
+# image: dead units (why their weights then shrink to zero: see channel 79 below).
 # On the shared scale a tile's *contrast* (its distance from mid-grey) shows the size of its
 # weights; a *tint* shows only where a filter is both large and colour-opponent. Filters 8
 # and 22 (share 0.87) are visibly tinted, so read the share from the number, not from the
@@ -225,6 +228,9 @@ alive = size > 1e-6
 print(f"unused, all weights zero (weight norm below 1e-6): filters {(~alive).nonzero().flatten().tolist()}")
 print(f"of the {int(alive.sum())} others, {int((share[alive] > 0.5).sum())} mostly achromatic (share > 0.5); "
       f"share below 0.1: filters {(share < 0.1).nonzero().flatten().tolist()}")
+bn = cv.get_layer(clf, "stem.bn")
+for o in (~alive).nonzero().flatten().tolist():
+    print(f"filter {o}: batch norm gamma {bn.weight[o]:+.2f}, beta {bn.bias[o]:+.2f}, running variance {bn.running_var[o]:.0f}")
 
 # %% tags=["check"]
 # the stem is 32 filters of 3x3 at stride 2; four are zero; most live ones are mostly achromatic; seven below 0.1;
@@ -233,6 +239,7 @@ assert stem.kernel_size == (3, 3) and stem.stride == (2, 2) and len(share) == 32
 assert (~alive).nonzero().flatten().tolist() == [11, 16, 28, 31] and size[~alive].max() < 1e-6, size
 assert (share[alive] > 0.5).sum() >= 14 and (share < 0.1).nonzero().flatten().tolist() == [3, 4, 7, 18, 19, 20, 23]
 assert share[[8, 22]].min() > 0.85 and abs(stem.weight.abs().max().item() - 3.71) < 0.005, share
+assert (bn.running_var[~alive] == 0).all() and (bn.bias[~alive] < -1).all()   # dead: constant negative input to ReLU6
 
 # %% [markdown]
 # **A batch norm follows every convolution here.** In Lite0 each convolution feeds a batch
@@ -344,13 +351,14 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
 # unclear: later layers treat every position alike and the head is pooled over all of them,
 # so a uniform half-pixel shift matters only at the borders, which is the paper's point.
 # The model here pads as TensorFlow does at inference (its convolutions compute `"SAME"`
-# padding; not printed here), so the lean is not a misalignment. The idea predicts a mean
+# padding; `blocks.3`'s is printed below), so the lean is not a misalignment. The idea predicts a mean
 # offset of about half a pixel up and half a pixel left.
 # `cv.plot.kernel_centres` measures where each kernel's weight $|W|$ sits relative to its
 # centre; the cell below tests the idea on the two layers drawn above and the
 # network's other three stride-2 depthwise layers (all on even-sized inputs, so all padded
-# unevenly). Kernel 61 (framed) is blank: all its weights are exactly zero, so the channel
-# is unused.
+# unevenly). Kernel 61 (framed) is blank: all its weights are exactly zero, so its channel
+# carries no image information: its batch norm (running variance 0) outputs the constant
+# $\beta \approx 0.16$ (printed below), which the next 1x1 convolution adds like a bias.
 
 # %% tags=["nbval-check-output"]
 lean = {}
@@ -362,6 +370,15 @@ for name in ["blocks.4", "blocks.1", "blocks.3", "blocks.5", "blocks.11"]:
     print(f"{name:9s} {conv.kernel_size[0]}x{conv.kernel_size[1]} stride {conv.stride[0]}: {share_ul:4.0%} of "
           f"kernels lean up and left, mean offset {lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left")
 
+# %% tags=["nbval-check-output"]
+with cv.capture(clf, "blocks.3.expand") as cap:
+    clf.logits(x)
+in_size = cap.activations["blocks.3.expand"].shape[-2:]               # the depthwise convolution's input
+pads = cv.get_layer(clf, "blocks.3.depthwise.conv").same_padding(*in_size)
+print(f"blocks.3.depthwise.conv on its {in_size[0]}x{in_size[1]} input pads (top, bottom, left, right) = {pads}")
+bn3 = cv.get_layer(clf, "blocks.3.depthwise.bn")
+print(f"kernel 61's batch norm: running variance {bn3.running_var[61]:.0f}, so it outputs the constant beta = {bn3.bias[61]:.2f}")
+
 # %% tags=["check"]
 # stride 1 is centred (38 % up-left); the 5x5 stride-2 layers lean up and left, blocks.3 by about
 # half a pixel; the 3x3 ones by about a tenth (blocks.1: 53 % up-left); kernel 61 of blocks.3 is all zero
@@ -371,13 +388,20 @@ assert all(0.4 < v < 0.6 for v in lean["blocks.3"][1:]) and all(0.25 < v < 0.45 
 assert all(0.03 < v < 0.15 for n in ("blocks.1", "blocks.5") for v in lean[n][1:]), lean
 assert lean["blocks.5"][0] > 0.85 and 0.4 < lean["blocks.1"][0] < 0.65, lean
 assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
+assert tuple(in_size) == (56, 56) and pads == (1, 2, 1, 2), (in_size, pads)
+assert bn3.running_var[61] == 0 and 0.1 < bn3.bias[61] < 0.2   # kernel 61's channel is a constant 0.16 after ReLU6
+
+# %%
+cv.plot.mean_kernels(clf, [f"{n}.depthwise.conv" for n in lean])
 
 # %% [markdown]
 # **What the measurement shows.** A kernel with no lean would fall up and left of its
 # centre by chance about a quarter of the time (25 %). The stride-1 control `blocks.4` is
 # somewhat above that (38 %) but its mean offset is only 0.02 px: on average it is centred.
 # In `blocks.3`, the stride-2 layer drawn above, the lean is the predicted size: half a
-# pixel up and half a pixel left. The other 5x5 stride-2 layer,
+# pixel up and half a pixel left (in the figure above its white dot, the centre of mass of
+# the mean kernel, sits up and left of the cyan cross, the kernel's centre; for `blocks.4`
+# they coincide). The other 5x5 stride-2 layer,
 # `blocks.11`, leans the same way by about a third of a pixel. The two 3x3 stride-2 layers
 # lean only about a tenth of a pixel (`blocks.5` up and left in nearly all its kernels,
 # `blocks.1` in about half, 53 %, twice the chance level). So: the direction is as
@@ -401,6 +425,8 @@ mix = cv.get_layer(clf, "blocks.1.project.conv").weight.detach().flatten(1).abs(
 ranked = mix.flatten().sort(descending=True).values
 print(f"the largest 10 % of the weights carry {ranked[:len(ranked) // 10].sum() / ranked.sum():.0%} of the total |W|")
 print("input channels whose weights are all zero (below 1e-6):", (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist())
+bn1 = cv.get_layer(clf, "blocks.1.depthwise.bn")
+print(f"channel 79's depthwise batch norm: running variance {bn1.running_var[79]:.0f}, beta {bn1.bias[79]:+.2f} (so 0 after ReLU6)")
 
 # %% tags=["check"]
 # blocks.1.project.conv is a 1x1 convolution from 96 to 24; the top 10 % of weights carry about a third; input 79 unused
@@ -408,6 +434,7 @@ project = cv.get_layer(clf, "blocks.1.project.conv")
 assert project.kernel_size == (1, 1) and tuple(project.weight.shape[:2]) == (24, 96)
 assert 0.25 < ranked[:len(ranked) // 10].sum() / ranked.sum() < 0.4 and (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist() == [79]
 assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-6   # its depthwise kernel is zero too
+assert bn1.running_var[79] == 0 and bn1.bias[79] < -0.5   # dead: a constant negative input to ReLU6
 
 # %% [markdown]
 # **What to look at:** each row mixes many input channels with small weights, and a few
@@ -416,8 +443,11 @@ assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-
 # 26 %, and a sparse matrix (at most a tenth of its weights non-zero) 100 %: so this layer
 # is slightly heavier-tailed than a Gaussian and far from sparse. One column, input
 # channel 79 (framed), is white (all its weights below 1e-6, printed above): that channel
-# is unused, and its depthwise kernel is zero too (below 1e-6), like kernel 61 above. Why
-# these weights are zero, this notebook does not show.
+# is unused, and its depthwise kernel is zero too (below 1e-6), like kernel 61 above. Its
+# batch norm (printed above) has running variance 0 and a negative $\beta$, so the channel
+# is 0 after the ReLU6 on every image: a dead unit, like the four stem filters. Weights
+# that feed or read a dead unit get no gradient from the loss, so weight decay alone acts
+# on them and shrinks them towards zero.
 
 # %% [markdown]
 # ### Think, then write

@@ -253,13 +253,13 @@ found = cv.evaluate.cam_box(cams224[eg], threshold=0.2)
 inset = (guitar_box[0], 2, 222, 222)                                 # drawn 2 px inside the image's edges, so all four sides show
 display(cv.plot.cam_row(clf, x, [cams224[eg]], ["CAM of electric guitar\n7x7 upsampled to 224"], cell=3.6, fontsize=12, cmap="inferno",
                         boxes={f"hand-drawn guitar {tuple(guitar_box)}": [inset], f"CAM > 20 % of max {found}": [found]},
-                        legend="two boxes (the drawn one shown 2 px inside the image's edges)",
+                        legend="two boxes",
                         suptitle="Zhou et al.'s box from the CAM (yellow) against the hand-drawn guitar (white)"))
 iou = cv.evaluate.box_iou(found, guitar_box)
 print(f"box from the CAM {found}, drawn box {tuple(guitar_box)}: IoU {iou:.2f} (correct when >= 0.5)")
 
 # %% tags=["check"]
-# The CAM's box overlaps the drawn guitar box with IoU 0.6-0.8 and misses the top of the neck
+# The CAM's box overlaps the drawn guitar box with IoU 0.6-0.8; it starts some 40 px below the top edge, where the neck leaves the frame
 assert 0.6 < iou < 0.8 and found[1] > 20 and guitar_box[1] == 0
 
 # %% [markdown]
@@ -398,7 +398,7 @@ assert torch.allclose(class_maps.mean(dim=(2, 3)), clf.logits(x), atol=1e-3)
 # it a larger image and the maps get finer relative to the objects, not in input pixels: a
 # 320-pixel input gives 10x10 maps; each cell still covers 32x32 input pixels, but the objects
 # now span more pixels, so a cell is 1/10 of the image width instead of 1/7 (about 22 pixels
-# of the 224-pixel image). The scores change too (printed below the figure). Touvron et al.
+# of the 224-pixel image). The scores change too (in the titles and printed below). Touvron et al.
 # (2019) explain why scores shift with the test resolution: random-resized-crop training shows
 # objects larger than a test-time centre crop does, and the pooled activations' statistics
 # change with the input size; on average a somewhat larger test size *helps* accuracy. One
@@ -412,10 +412,14 @@ with torch.no_grad():
     fine = fcn(big)[0]
 ids = [clf.class_index(c) for c in ("electric guitar", "acoustic guitar", "drum", "drumstick")]
 side, cells = big.shape[-1], "x".join(map(str, fine.shape[1:]))
-display(cv.plot.cam_row(clf, big, [fine[i] for i in ids], [clf.label(i) for i in ids], cmap="inferno", boxes={
+s_big = clf.logits(big)[0]
+titles = [f"{clf.label(i)}\nS={s_big[i]:.2f}, p={s_big.softmax(0)[i]:.1%}" for i in ids]
+
+# %%
+display(cv.plot.cam_row(clf, big, [fine[i] for i in ids], titles, cmap="inferno", boxes={
     "guitar": cv.sample_boxes("drums_and_guitar", size=side)["electric guitar"],
     "drum kit": cv.sample_boxes("drums_and_guitar", size=side)["drum"]}, fontsize=13,
-    suptitle=f"class maps of the fully convolutional network: {cells} upsampled to {side}x{side}, each on its own scale"))
+    suptitle=f"fully convolutional class maps at {side} pixels ({cells} upsampled, each on its own scale); S: logit, p: probability"))
 p_small, p_big = (clf.logits(t).softmax(1)[0, ids[0]].item() for t in (x, big))
 print(f"p(electric guitar): {p_small:.1%} at 224 pixels, {p_big:.1%} at {side} pixels;"
       f" top-1 class at {side} pixels: {clf.predict(big, k=1)[0][1]}")
@@ -533,8 +537,34 @@ if not cv.config.quick():                                            # 320 pixel
 # - **Check before trusting.** Adebayo et al. (2018) propose two sanity checks: randomise the
 #   trained weights layer by layer, from the top down, or retrain on randomly permuted
 #   labels; a map that does not change cannot be explaining the model. CAM is built from the
-#   trained $w^c$ and $A_k$, so we predict that it changes; this notebook does not test it.
-#   Notebook 08 runs the weight randomisation on Grad-CAM, CAM's gradient-based cousin.
+#   trained $w^c$ and $A_k$, so we predict that it changes. The cell below tests only the
+#   cascade's first step, the head's weights (shuffled over the channels); notebook 08 runs
+#   the whole weight randomisation on Grad-CAM, CAM's gradient-based cousin.
+
+# %%
+with cv.capture(clf, head.layer) as cap:
+    clf.logits(x)
+feats = cap.activations[head.layer][0]                                # the A_k, (1280, 7, 7)
+w_eg = head.linear.weight.detach()[top[0, eg]]
+w_shuffled = w_eg[torch.randperm(len(w_eg), generator=torch.Generator().manual_seed(0))]   # same values, other channels
+m_shuffled = torch.einsum("k,khw->hw", w_shuffled, feats)                # the CAM with the shuffled head
+display(cv.plot.cam_row(clf, x, [maps[0, eg], m_shuffled], ["CAM of electric guitar\n(trained head)", "the same, head's weights\nshuffled over channels"],
+                        cell=3.6, fontsize=12, scale="signed", alpha=0.65, scale_label="$M_c(x, y)$:  blue $< 0 <$ red",
+                        suptitle="a sanity check's first step: randomise the head (7x7 upsampled to 224, one signed scale)"))
+r = torch.corrcoef(torch.stack([maps[0, eg].flatten(), m_shuffled.flatten()]))[0, 1].item()
+print(f"shuffled head: map from {m_shuffled.min():.1f} to {m_shuffled.max():.1f} (trained: {maps[0, eg].min():.1f} to {maps[0, eg].max():.1f});"
+      f" correlation with the trained map {r:.2f}")
+
+# %% tags=["check"]
+# The CAM is sum_k w_k A_k of these features; with the head shuffled it is weak (|M| < 3) and unlike the trained map
+assert torch.allclose(torch.einsum("k,khw->hw", w_eg, feats), maps[0, eg], atol=1e-4)
+assert m_shuffled.abs().max() < 3 and abs(r) < 0.5, (m_shuffled.abs().max(), r)
+
+# %% [markdown]
+# **What to look at:** with the head's weights shuffled the map is nearly white on the
+# trained map's scale (it spans −1.4 to 1.9 against up to 27) and its pattern is another
+# (correlation −0.21 with the trained map): CAM passes this first step of the check, as
+# expected of a map built from $w^c$.
 
 # %% [markdown]
 # ### An absent class's map looks just as bright
@@ -549,6 +579,10 @@ absent = int(low.argmin())                                           # the class
 m_abs = cv.cam(clf, x, torch.tensor([[absent]], device=x.device), upsample=False)[0, 0]   # its raw 7x7 map
 display(cv.plot.cam_row(clf, x, [m_abs], [f"CAM of {clf.label(absent)} (rank 1000 of 1000)\n7x7 upsampled to 224"], cell=3.6,
                         fontsize=12, cmap="inferno", suptitle="the map of an absent class, on its own scale"))
+ref = int(maps[0].abs().amax(dim=(1, 2)).argmax())                   # the section-3 map that sets the signed scale's end
+display(cv.plot.cam_row(clf, x, [m_abs, maps[0, ref]], [f"CAM of {clf.label(absent)}", f"CAM of {names[ref]}"], cell=3.6,
+                        fontsize=12, scale="signed", alpha=0.65, scale_label="$M_c(x, y)$:  blue $< 0 <$ red",
+                        suptitle="the same map on section 3's signed scale, beside the map that sets its end (7x7 upsampled to 224)"))
 print(f"{clf.label(absent)}: logit {low[absent]:.2f}, p = {low.softmax(0)[absent]:.0e}; its 7x7 map runs from {m_abs.min():.1f}"
       f" to {m_abs.max():.1f} ({int((m_abs > 0).sum())} of 49 cells above 0); electric guitar's peak: {peaks[eg]:.1f}")
 
@@ -557,6 +591,8 @@ print(f"{clf.label(absent)}: logit {low[absent]:.2f}, p = {low.softmax(0)[absent
 assert m_abs.max() < 0.1 * peaks[eg] and m_abs.min() < -5 and int((m_abs > 0).sum()) == 5 and low[absent] < 0
 assert clf.label(absent) == "iron" and 1.0 < m_abs.max() < 1.5 and -9 < m_abs.min() < -8
 assert divmod(int(m_abs.argmin()), 7) == (5, 4) and (m_abs[2:6, 4:6] < -3).all()   # on the guitar's body
+assert names[ref] == "acoustic guitar" and abs(maps[0, ref].abs().max() - 27.4) < 0.05   # the signed scale's end, as in section 3
+assert m_abs.abs().max() < maps[0, ref].abs().max() / 3   # iron reaches a third of that scale at most
 
 # %% [markdown]
 # **What to look at:** on its own scale the `iron` map looks like confident evidence: bright
@@ -564,8 +600,9 @@ assert divmod(int(m_abs.argmin()), 7) == (5, 4) and (m_abs[2:6, 4:6] < -3).all()
 # otherwise: the map is below 0 at 44 of its 49 cells, its brightest cell is 1.3 (against 27
 # for `electric guitar`), and the dark guitar body is evidence *against* `iron` (down to
 # −8.6). The edges look bright only because the guitar lies so far below them. On the one
-# signed scale of section 3 (ends at ±27.4) its cells, from −8.6 to 1.3, would reach at most
-# a third of the way to either end (not drawn here).
+# signed scale of section 3 (second figure, ends at ±27.4, set by the `acoustic guitar` map
+# beside it) its cells, from −8.6 to 1.3, reach at most a third of the way to either end:
+# near white, with a pale blue guitar body.
 # Read a map with its logit, and on a shared scale, before reading a place from it.
 
 # %% [markdown]

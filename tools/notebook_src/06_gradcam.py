@@ -246,10 +246,12 @@ assert all(ratio["LayerCAM", layer]["guitar"] > 1.8 and peak["LayerCAM", layer] 
 #
 # Move the **layer** slider (early to late) and pick one of the image's top-5 classes in the
 # **class** dropdown; switch method, image or model. The figure redraws on every change. On a
-# page without a running kernel only the first view shows: `electric guitar` at `head`.
+# page without a running kernel only the first view shows: `electric guitar` at `blocks.10`
+# (14x14), a layer between section 3's `blocks.3` and `blocks.12` that no other figure shows:
+# scattered blobs, its maximum on the bass drum rather than on the guitar.
 
 # %%
-cv.widgets.gradcam_panel(image="drums_and_guitar", fontsize=13)
+cv.widgets.gradcam_panel(image="drums_and_guitar", layer="blocks.10", fontsize=13)
 
 # %% [markdown]
 # ## 5. Grad-CAM++, LayerCAM and Score-CAM
@@ -400,6 +402,10 @@ phase_zoom = cv.plot.phase_ratio(both[0, 0, :, zoom[1]:zoom[3], zoom[0]:zoom[2]]
 print("\n".join(lines + [f"guided backprop, 'electric guitar' vs 'drum': correlation {same:.2f}; phase ratio {phase:.2f}",
                          f"Guided Grad-CAM, 'electric guitar', in the zoomed 24x24 crop: phase ratio {phase_zoom:.2f}"]))
 
+# %%
+cv.plot.phase_tables({"Guided Grad-CAM:\nthe zoomed 24x24 crop": both[0, 0, :, zoom[1]:zoom[3], zoom[0]:zoom[2]],
+                      "guided backprop:\nthe whole image": gb[0, 0]}, period=2, cell=3.0, fontsize=12)
+
 # %% [markdown]
 # **What to look at:** guided backpropagation alone (the second panel of each figure) draws
 # nearly the same picture for both classes (correlation 0.93): the rims and the centre of the
@@ -414,7 +420,10 @@ print("\n".join(lines + [f"guided backprop, 'electric guitar' vs 'drum': correla
 # |gradient| of the weakest); the grid is not the guitar's outline, which the product does not
 # trace. The last panel enlarges the cyan square, 24x24 pixels of the guitar's body in the
 # `electric guitar` product, pixel by pixel. By eye it looks mostly like noise; the phase
-# ratio, 1.9 in that crop, is what shows the grid. The crop's lower-left corner also takes in
+# ratio, 1.9 in that crop, is what shows the grid. The two 2x2 tables just above draw it:
+# each square is the mean |value| of one pixel phase (row and column even or odd) over the
+# map's mean, and in both the even-row, even-column phase (0, 0) is the strongest, in the
+# crop almost twice the weakest. The crop's lower-left corner also takes in
 # the top-right corner of the white sticker, so there pattern and content mix. The cell below asks what a
 # map *without* a grid would score, and whether the grid stays on the pixel lattice when the
 # photo moves.
@@ -734,8 +743,9 @@ if vgg:                                                # map sizes follow each n
 # - **Negative evidence dropped.** Grad-CAM++ and LayerCAM zero every vote against the
 #   class, so their peak can move to another object (section 5). Grad-CAM's own final ReLU
 #   hides negative evidence too: the Grad-CAM paper's *counterfactual* maps (the weights'
-#   signs flipped, $-\partial S_c/\partial A$) show where the evidence against the class lies
-#   (not computed here).
+#   signs flipped, $-\partial S_c/\partial A$) show where the evidence against the class lies.
+#   At `head` that map is $\mathrm{ReLU}(-M_c)/49$: for `electric guitar` on this photo only
+#   4 of the 49 CAM cells are below 0 (notebook 05's signed figure), so little is hidden here.
 # - **Saturation.** Once a unit is saturated, more of a feature no longer changes the score,
 #   and the gradient there is near zero even where the feature matters (Score-CAM and
 #   Ablation-CAM were built to avoid relying on it).
@@ -794,12 +804,12 @@ else:
     cv.exercises.check_wrong_object(clf, clf.preprocess(my_image), my_class, my_box, layer=my_layer)
 
 # %% tags=["solution"]
-# Another photo: 'espresso' (its top-1 class, printed) at blocks.12. Why: the averaged gradient paints positions hot where gradient x activation < 0.
+# 'espresso' at blocks.12 (head: the reference). A likely reason (a correlation): the mean gradient paints hot where gradient x activation < 0.
 cup, cup_box = clf.preprocess(cv.sample_image("coffee")), cv.sample_boxes("coffee")["espresso"][0]
 assert cv.exercises.check_wrong_object(clf, cup, "espresso", cup_box, layer="blocks.12")
 chance, lines = cv.energy_in_boxes(torch.ones(cup.shape[-2:]), [cup_box]).item(), ["top-1 class: {1} (p = {2:.0%})".format(*clf.predict(cup, k=1)[0])]
-for name, fn, at in [("Grad-CAM", cv.gradcam, "head"), ("XGrad-CAM", cv.xgradcam, "blocks.12"), ("Grad-CAM++", cv.gradcam_pp, "blocks.12"),
-                     ("HiResCAM", cv.hirescam, "blocks.12"), ("LayerCAM", cv.layercam, "blocks.12")]:
+for name, fn, at in [("Grad-CAM", cv.gradcam, "blocks.12"), ("Grad-CAM (reference)", cv.gradcam, "head"), ("XGrad-CAM", cv.xgradcam, "blocks.12"),
+                     ("Grad-CAM++", cv.gradcam_pp, "blocks.12"), ("HiResCAM", cv.hirescam, "blocks.12"), ("LayerCAM", cv.layercam, "blocks.12")]:
     m, box = fn(clf, cup, "espresso", layer=at), [cup_box]
     lines.append(f"{name} at {at}: {cv.energy_in_boxes(m, box).item() / chance:.1f}x chance, maximum in the box: {bool(cv.pointing_game(m[0], box))}")
 own_cup = cv.hirescam(clf, cup, "espresso", layer="blocks.12", upsample=False, relu=False)   # signed gradient x activation
