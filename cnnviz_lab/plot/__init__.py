@@ -9,7 +9,8 @@ from .adversarial import attack, attack_budget, explanation_change, fooling_vs_v
 # they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
 from ..attribution.architectures import architecture_maps, phase_means, phase_ratio, phase_ratio_null
 from .boxes import draw_boxes
-from .cam import cam_architectures, cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk, gradient_image, guided_gradcam_row
+from .cam import cam_by_layer, cam_compare, cam_overlay, cam_row, cam_topk
+from .guided import cam_architectures, gradient_image, guided_gradcam_row
 from .concepts import concept_examples, tcav, tcav_baseline, tcav_scores
 from .dream_views import change_spectra, marked_grid, phase_tables
 from .core import colorize, image_array, image_grid, normalize_map, overlay, reduce_channels, save_figure

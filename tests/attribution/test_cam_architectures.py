@@ -11,7 +11,7 @@ import torch
 import cnnviz_lab as cv
 from cnnviz_lab.models.fallback import fallback_note
 from cnnviz_lab.attribution.architectures import architecture_maps, phase_means, phase_ratio, phase_ratio_null
-from cnnviz_lab.plot.cam import cam_architectures, gradient_image
+from cnnviz_lab.plot.guided import cam_architectures, gradient_image
 from conftest import TinyNet
 
 
