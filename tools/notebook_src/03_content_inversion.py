@@ -758,11 +758,9 @@ if not cv.config.quick():
 #   give a recognisable reconstruction (He, Wang & Hopcroft 2016; Ulyanov et al.'s *Deep
 #   Image Prior* makes the related point that an architecture is itself a prior). Here two
 #   random draws of `blocks.4`, with batch-norm recalibration and the jitter off, give no cat
-#   (section 4b); with the jitter on the random run did not converge, and the deeper layers
-#   were not controlled. Run
-#   the control on your own model (at the layers and settings you read), and measure how far
-#   the random layer puts another photo
-#   and a noisy copy of yours (section 4b), before crediting what you see to learned features.
+#   (section 4b); the deeper layers were not controlled. Run the control on your own model,
+#   at the layers and settings you read, and measure how far the random layer puts another
+#   photo and a noisy copy of yours, before crediting what you see to learned features.
 # - **$d$ is not fidelity.** $d$ lives in each layer's own space, and with jitter it mostly
 #   measures how much the layer minds a shift (sections 2c and 2e): with the jitter off, the
 #   shallow `blocks.1` is matched as closely as `blocks.12`. A small $d$ at a deep layer does
@@ -869,12 +867,12 @@ if not cv.config.quick():
 # 1. Without jitter `blocks.8` ends at $d$ = 0.02, where `blocks.1` (0.01) and `blocks.12`
 #    (0.02) end without it: with the jitter off, every block tried here is matched about
 #    equally closely, and its jittered 0.18 is the price of the shifts.
-# 2. Neither prediction alone: like `blocks.12`, the picture is paler and lower in contrast
-#    (its total variation is lower than the jittered picture's), fine-grained coloured noise
-#    with none of the photo's orange; but both eyes stay plainly visible, drawn in place as
-#    single rings, without the jittered run's extra ring beside the left eye, and the nose is
-#    faint. So the jitter's effect on the picture depends on the layer: what a layer keeps
-#    must be read from several settings, not one.
+# 2. In between: like `blocks.12`, the picture is paler and lower in contrast (its total
+#    variation is lower than the jittered picture's), fine-grained coloured noise with none
+#    of the photo's orange; but both eyes and the nose are still visible in place, only
+#    fainter than with the jitter. The jitter's effect on the picture depends on the layer
+#    (at `blocks.4` the picture without it is clearer, section 4b): read a layer from more
+#    than one setting.
 #
 # </details>
 
@@ -987,16 +985,16 @@ for width in (5, 9, 15):
 if not cv.config.quick():
     assert all(m.shifts[0] == (4, 4) and m.scores[0] > 0.95 for m in eye.values())
     assert all(m.scores[1:].max() < 0.3 for m in eye.values())
-    assert all(8 <= -eye[w, 1].shifts[1][0] <= 12 and 8 <= eye[w, 1].shifts[1][1] <= 12 for w in (5, 9, 15))
+    assert all(7 <= -eye[w, 1].shifts[1][0] <= 13 and 7 <= eye[w, 1].shifts[1][1] <= 14 for w in (5, 9, 15))
 
 # %% [markdown]
 # **What to look at: the matcher is sure only where the picture is a copy of the photo.**
 #
-# - The shifted photo: found 4 pixels right and 4 down at every width, with a score near 1.
-# - The reconstructions: every best fit scores below 0.3; a drawn eye resembles the photo's
-#   eye only loosely, and a weak best fit can be a loose resemblance elsewhere.
-# - Seed 0: the full-size template lands 9–10 pixels left and 9–10 down at all three widths,
-#   as the figure of section 2e shows; free to
-#   shrink, it lands 6 left and 10–11 down at widths 9 and 15, and far off at width 5.
-# - Seeds 1 and 2: the fits move by up to about 12 pixels with the width and the size, so
-#   the matcher cannot place their smaller rings; by eye they lie close to the photo's eye.
+# - The shifted photo: found 4 pixels right and 4 down at every width, scoring 0.99–1.00.
+# - The reconstructions: every best fit scores 0.3 or less; a drawn eye resembles the
+#   photo's eye only loosely, and a weak best fit can be a loose resemblance elsewhere.
+# - Seed 0: at full size, 8–11 pixels left and 8–13 down at all three widths, as the figure
+#   of section 2e shows. Free to shrink, the fit jumps from width to width.
+# - Seeds 1 and 2: seed 1's fits jump with the width and the size; seed 2's shrunk fits
+#   agree (0–1 right, 4–5 up), a smaller ring close to the photo's eye, as seen by eye.
+#   Trust a matcher here only where several widths and sizes agree.
