@@ -911,8 +911,9 @@ if not cv.config.quick():
 #   the jitter on, the light prior's visible effect comes mostly from the jitter; with it
 #   off, TV removes a speckle at `blocks.1` that the layer barely sees.
 # - Run the controls: a random-weight `blocks.4` (jitter off) gives noise, so the trained
-#   cat is learned; a layer clamped by a ReLU6 can stall (invert before the clamp); a matched
-#   last convolution can still be far from a natural image.
+#   picture's cat is not the architecture's and the prior's alone; a layer clamped by a ReLU6
+#   can stall (invert before the clamp); a matched last convolution can still be far from a
+#   natural image.
 
 # %% [markdown]
 # ## What next
