@@ -8,12 +8,14 @@ always come off (they go through :func:`cnnviz_lab.core.hooks.capture`):
   ``blur``; they add and scale, and ``"blocks.8:12"`` means channel 12 of ``blocks.8``.
 - :mod:`.param`: pixel and decorrelated-Fourier image parametrisations.
 - :mod:`.transforms`: jitter, pad, random scale, random rotation, composable and seeded.
+- :mod:`.locate`: where a part of the photo lies in a reconstruction (:func:`locate_patch`).
 - :func:`maximize`, :func:`invert`, :func:`deepdream` and the general :func:`render` loop.
 """
 
 from . import objectives, param, transforms
 from .deepdream import CLASSIC_VGG16_DREAM, deepdream, dream_layers, dream_score, LITE_DREAM
 from .inversion import feature_distance, invert
+from .locate import contours, locate_patch, PatchMatch
 from .compare import feature_correlation
 from .examples import DatasetExamples, dataset_examples
 from .receptive import effective_radius, effective_receptive_field, receptive_field
@@ -31,6 +33,7 @@ __all__ = [
     "FourierImage",
     "LITE_DREAM",
     "Objective",
+    "PatchMatch",
     "PixelImage",
     "Rendering",
     "alpha_norm",
@@ -40,6 +43,7 @@ __all__ = [
     "centre_contrast",
     "channel",
     "class_logit",
+    "contours",
     "content",
     "deepdream",
     "direction",
@@ -49,6 +53,7 @@ __all__ = [
     "feature_distance",
     "invert",
     "l2",
+    "locate_patch",
     "maximize",
     "neuron",
     "objectives",

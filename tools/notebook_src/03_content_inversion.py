@@ -53,13 +53,10 @@
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
 # | prior weights | $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, $\alpha = 6$ (Mahendran & Vedaldi's $\alpha$) |
 #
-# This is a *light* prior (section 4 raises the TV weight tenfold); jitter, TV and the pixel
-# parametrisation are all part of it. Every $d$ in a title, and every $d$ printed as a run's
-# result, is measured on the final image, unshifted (a few lines also print the $d$ of the
-# noise start, named as such). The numbers below say how far the feature distance
-# fell; the picture of this same `blocks.4` inversion is the `blocks.4` panel of section 2.
-# `cv.invert` returns the image (`.tensor`), the run's numbers (`.info`) and the score at
-# every step (`.history`); the function `cv.objectives.tv(image)` computes $R_{TV}$ of an image.
+# This is a *light* prior (section 4 raises the TV weight tenfold). `cv.invert` returns the
+# image (`.tensor`), the run's numbers (`.info`) and the score at every step (`.history`);
+# `cv.objectives.tv(image)` computes $R_{TV}$. The line below says how far $d$ fell from the
+# noise start; the picture of this `blocks.4` run is the `blocks.4` panel of section 2.
 #
 # > **How this differs from Mahendran & Vedaldi (2015).** They optimise by gradient descent
 # > with momentum, not Adam, and without random shifts; jitter comes from feature
@@ -75,6 +72,7 @@ clf = cv.load_model(device=DEVICE)
 SIZE, STEPS = cv.config.pick(128, 40), cv.config.pick(300, 12)
 cat = cv.sample_image("cat")
 res = cv.invert(clf, cat, "blocks.4", size=SIZE, steps=STEPS, seed=0)   # the result: .tensor, .info, .history
+photo = res.info["target"]   # the photo as the network sees it: 128 pixels, RGB in [0, 1]; every run below uses it
 print(f"feature distance: {res.info['distance_start']:.2f} (noise) -> {res.info['distance_end']:.2f}")
 
 # %% tags=["check"]
@@ -87,23 +85,16 @@ assert cv.hook_count(clf) == 0
 #
 # ### 2a. One photo, five depths
 #
-# The same photo reconstructed from four blocks and from the network's `head` (the last
-# convolution, 1280 channels, just before the global pooling and the classifier). The course
-# numbers EfficientNet-Lite0's 16 blocks `blocks.0` to `blocks.15` in order, from input to
-# output (inverted-residual MBConv blocks; the first has no expansion convolution);
-# each ends in a linear projection (no activation, section
-# 3). Here `blocks.1` works at a stride of 4 pixels, `blocks.4` at 8, `blocks.8` at 16 and
-# `blocks.12` at 32 (the grid sizes in the titles below); on your own model, list the names
-# with `cv.layer_names(model)`. Look for
-# three things as you go deeper: where the exact colours go, what happens to the smooth
-# areas (the fur), and whether the cat's parts (eyes, nose) stay in the right place (the
-# whiskers, thin already at 128 pixels, are hard to make out in any reconstruction).
-# Every reconstruction in this notebook is shown as its raw pixels in [0, 1], with no
-# per-image contrast stretch, so "paler" and "lower contrast" can be read from the figures.
-# Each title gives the layer, the shape of its activations (channels × height × width of the
-# spatial grid, for this 128-pixel input) and the relative feature distance $d$ the inversion
-# reached; the first panel, "original", is the photo itself. "The left eye" in this notebook
-# always means the eye on the left of the picture (the cat's right eye).
+# The same photo reconstructed from four blocks and from `head`, the last convolution (1280
+# channels, just before the global pooling and the classifier). EfficientNet-Lite0 has 16
+# blocks, `blocks.0` to `blocks.15` from input to output, each ending in a linear projection
+# (section 3). `blocks.1` works at a stride of 4 pixels, `blocks.4` at 8, `blocks.8` at 16 and
+# `blocks.12` at 32; on your own model, list the names with `cv.layer_names(model)`.
+# Look for three things as you go deeper: where the exact colours go, what happens to the
+# smooth fur, and whether the eyes and the nose stay in place.
+# Each title gives the layer, its activations' shape (channels × height × width) and the
+# relative feature distance $d$ reached. Reconstructions are shown as raw pixels in [0, 1],
+# with no contrast stretch. "The left eye" always means the eye on the left of the picture.
 
 # %% [markdown] choice="03-inversion-depth"
 # ### Predict, then run
@@ -118,7 +109,6 @@ layers = ["blocks.1", "blocks.4", "blocks.8", "blocks.12", "head"]
 results = {l: res if l == "blocks.4" else cv.invert(clf, cat, l, size=SIZE, steps=STEPS, seed=0)
            for l in layers}   # blocks.4: section 1's run, the same settings
 d = {l: r.info["distance_end"] for l, r in results.items()}
-photo = res.info["target"]   # the photo as the network sees it: 128 pixels, RGB in [0, 1]
 shape = {l: "×".join(map(str, cv.activations(clf, clf.from_unit(photo), l).shape[1:])) for l in layers}
 display(cv.plot.renderings([photo, *(r.tensor for r in results.values())], ["original"] + [f"{l}, {shape[l]}\nd={d[l]:.2f}" for l in layers],
                            ncols=3, cell=4.0, fontsize=15), Markdown(cv.credit("cat")))   # two rows of three
@@ -133,21 +123,15 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 # surfaces survives, while the parts stay roughly in place down to `blocks.12`.**
 #
 # - `blocks.1`: a paler copy with the photo's colours, doubled contours around the eyes and
-#   a fine colour speckle (clearer in the enlarged second figure).
-# - `blocks.4`: the eyes, the nose and the outline of the face stay in place; the fur turns
-#   into texture with a warm, desaturated brown cast (the nose stays orange).
-# - `blocks.8`: the parts still in place, the fur multicoloured; an extra, smaller ring
-#   overlaps the left eye, which is drawn twice (zoom in to see it).
-# - `blocks.12`: the parts are still there, but in this run (seed 0) the eyes drift
-#   outwards: the left eye's ring sits about 10 pixels farther left and about 10 lower than
-#   the photo's eye (measured in section 2e: about a third of a 32-pixel grid cell each
-#   way), and the right eye is pushed against the right border. Section 2e runs two more
-#   seeds: their left eyes are smaller rings lying, by eye, within about 5 pixels of the
-#   photo's eye, and the matcher's shifts for them are not reliable.
+#   a fine colour speckle (clearer in the enlarged figure).
+# - `blocks.4` and `blocks.8`: eyes, nose and outline in place; the fur turns into texture,
+#   brown at `blocks.4`, multicoloured at `blocks.8` (where a smaller extra ring overlaps the left eye).
+# - `blocks.12`: in this run (seed 0) the left eye's ring sits about 10 pixels left of and
+#   10 below the photo's eye (a third of a grid cell each way); the right eye is pushed
+#   against the right border.
 # - `head`: noise, at $d \approx 1$ (section 3).
 #
-# The white lines of the second figure show the *spacing* of `blocks.12`'s 4×4 positions
-# (one per 32 pixels), not what each position sees: each sees far more (section 3).
+# The white lines show the *spacing* of `blocks.12`'s 4×4 positions, not what each sees.
 
 # %% [markdown]
 # **What $d$ measures.** $d = \lVert \Phi(x) - \Phi(x_0)\rVert^2 / \lVert \Phi(x_0)\rVert^2$
@@ -157,34 +141,27 @@ cv.plot.renderings([photo, results["blocks.1"], results["blocks.12"]], ["origina
 # pixel error rises. The likely reason, examined in sections 2c and 2e: the jitter asks each
 # layer to match randomly shifted copies, and the deeper layers mind a shift less.
 #
-# Pixel error is a crude judge (section 2f comes back to it). Below, `blocks.1`'s 0.016 is no
-# better than a flat image of the photo's mean colour (0.015), although its picture is a
-# recognisable copy, paler and speckled. About 0.004 of the 0.016 is the brightness offset
-# (section 2f), and about 0.009 is fine-scale difference (the colour speckle and fine detail)
-# that averaging over 8×8 blocks removes: after it, `blocks.1` scores 0.007 against the flat
-# image's 0.010 (section 2f).
-#
-# The last line below, the **high-frequency share** (the share of an image's spectral energy,
-# mean removed, above a quarter of the highest spatial frequency), separates the photo from
-# every reconstruction but barely separates the reconstructions from each other: read the
-# texture from the pictures, not from this number.
+# Pixel error is a crude judge: below, `blocks.1`'s 0.016 is no better than a flat image of
+# the photo's mean colour (0.015), although its picture is a recognisable copy (appendix A
+# splits that error). The last line, the **high-frequency share** (the share of spectral
+# energy above a quarter of the highest frequency), separates the photo from every
+# reconstruction, but not the reconstructions from each other.
 
 # %%
 blocks = ["blocks.1", "blocks.4", "blocks.8", "blocks.12"]
-pixel_error = {l: (results[l].tensor - results[l].info["target"]).pow(2).mean().item() for l in blocks}
+pixel_error = {l: (results[l].tensor - photo).pow(2).mean().item() for l in blocks}
 hf = dict(zip(blocks, cv.high_frequency_share(torch.cat([results[l].tensor for l in blocks])).tolist()))
 print("feature distance d:  ", ", ".join(f"{l} {d[l]:.2f}" for l in blocks))
 flat_error = {k: (x - photo).pow(2).mean().item() for k, x in (("mid-grey", torch.full_like(photo, 0.5)),
                                                           ("the photo's mean colour", photo.mean((2, 3), keepdim=True).expand_as(photo)))}
 print("pixel error to photo:", ", ".join(f"{l} {pixel_error[l]:.3f}" for l in blocks),
       "(for scale, a flat image of", " / ".join(f"{k}: {v:.3f}" for k, v in flat_error.items()) + ")")
-print("high-frequency share:", ", ".join(f"{l} {hf[l]:.2f}" for l in blocks),
-      f"(photo {cv.high_frequency_share(results['blocks.1'].info['target']).item():.2f})")
+print("high-frequency share:", ", ".join(f"{l} {hf[l]:.2f}" for l in blocks), f"(photo {cv.high_frequency_share(photo).item():.2f})")
 
 # %% tags=["check"]
 # d falls with depth, block by block, while the pixel error rises; every reconstruction is rougher than the photo
 if not cv.config.quick():
-    assert min(hf.values()) > 3 * cv.high_frequency_share(results["blocks.1"].info["target"]).item()
+    assert min(hf.values()) > 3 * cv.high_frequency_share(photo).item()
     assert d["blocks.12"] < d["blocks.1"] / 3   # d falls with depth ...
     assert all(d[deep] < d[shallow] + 0.05 for shallow, deep in zip(blocks, blocks[1:]))   # ... block by block
     assert pixel_error["blocks.12"] > pixel_error["blocks.1"]   # lower d, yet farther from the photo
@@ -267,21 +244,18 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at: it is the jitter, not the TV term, that keeps `blocks.1`'s $d$ high.**
-# Jitter alone (TV 0) ends at the same $d$ as jitter and TV together, with the same doubled
-# contours; TV alone, without jitter, ends at $d$ = 0.01 with a sharp copy whose eye
-# contours are single, like the run with neither. The doubled contours are most likely the
-# trace of matching randomly shifted copies. The printed line shows the deep end: without jitter
-# `blocks.12` also ends near 0.02 instead of 0.10, about where `blocks.1` ends. Without
-# jitter, then, `blocks.1` and `blocks.12` end at about the same $d$ (the two middle blocks
-# were not run without jitter); with jitter the gap between them tracks how much each layer
-# minds a shift of a few pixels. TV does matter once the jitter is off: "no jitter, TV 0"
-# and "no jitter, TV 0.5" (the last two panels) reach the same $d$ = 0.01, but the TV 0
-# copy is covered in a fine colour speckle and the TV 0.5 copy is clean. The layer barely
-# sees the speckle, so only the prior removes it: Mahendran & Vedaldi's reason for TV.
+#
+# - Jitter alone (TV 0) ends at the same $d$ as jitter and TV together, with the same
+#   doubled contours, most likely the trace of matching randomly shifted copies.
+# - Without jitter, $d$ = 0.01 with single eye contours; `blocks.12` without jitter ends
+#   near 0.02 instead of 0.10 (printed line). So without jitter the two end about equal;
+#   with jitter, $d$ tracks how much each layer minds a shift of a few pixels.
+# - TV matters once the jitter is off: the last two panels reach the same $d$ = 0.01, but
+#   the TV 0 copy is covered in a fine colour speckle that the layer barely sees, and the
+#   TV 0.5 copy is clean: Mahendran & Vedaldi's reason for TV.
 
 # %%
 plain_off = cv.invert(clf, cat, "blocks.1", size=SIZE, steps=STEPS, seed=0, transforms=None, tv_weight=0.0, alpha_weight=0.0)
-photo = plain.info["target"]
 rows = {"the photo": photo, "blocks.1, jitter + TV 0.5": results["blocks.1"].tensor,
         "blocks.1, no jitter, TV 0": plain.tensor, "the same, alpha-norm off too": plain_off.tensor}
 for name, x in rows.items():
@@ -299,28 +273,19 @@ if not cv.config.quick():
     assert min(lighter) > 0.02 and abs(lighter[0] - lighter[1]) < 0.01 and brighter < 0.01
 
 # %% [markdown]
-# **The lighter tone.** With neither jitter nor TV the copy has a visible colour speckle the
-# layer barely sees, grey-blue pupils where the photo's are black and a lighter overall tone;
-# its pixel error (printed above) is higher than with the default prior. The
-# lighter tone is *not* the alpha-norm's doing: with it turned off the mean colour is the same (the
-# last row). The layer leaves the overall brightness nearly free: making the whole photo
-# 0.05 brighter moves `blocks.1` by only $d$ = 0.003. That explains why a brightness offset
-# can survive, not why it goes *lighter*: the reconstruction ends 0.05 to 0.06 lighter in
-# every channel. The grey noise start (0.5 per channel on average) does not explain the
-# direction either: the red channel starts below the photo's 0.57 and still ends above it,
-# at 0.62. The cause of the direction is not tested here.
+# **The lighter tone.** Even the best-matched copy (no jitter, TV 0: grey-blue pupils where
+# the photo's are black) ends 0.05 to 0.06 lighter in every channel, with or without the
+# alpha-norm (the last row): the layer leaves overall brightness nearly free (making the
+# photo 0.05 brighter moves $d$ by only 0.003). Why it drifts *lighter* is not tested here.
 
 # %% [markdown]
 # ### 2d. Has it converged?
 #
-# The loss ($d$ plus the prior terms) at every step for two layers, and
-# its running mean over 25 steps: the step budget's check. (Each step's feature term is
-# measured on that step's *shifted* image, so the loss ends above the title's $d$; the
-# folded details below the printed lines account for that gap.) Because the window trails (each point averages the 25
-# steps *before* it), the curve lags the per-step loss: early on, while the loss falls
-# fast, it sits above every per-step point. The y axis is logarithmic, so that a slow late
-# decline stays visible; it is labelled at 0.1, 0.2, 0.5, 1 and 2. `history` stores the score the optimiser *maximises*, the
-# negated loss; the cell negates it back.
+# The loss ($d$ plus the prior terms) at every step for two layers, and its running mean
+# over the 25 steps before each point (so it lags the per-step loss early on), on a log
+# axis so that a slow late decline stays visible. Each step's feature term is measured on
+# that step's *shifted* image, so the loss ends above the title's $d$ (appendix A accounts
+# for the gap). `history` stores the score the optimiser *maximises*, the negated loss.
 
 # %%
 loss = torch.stack([-results[l].history[:, 0] for l in ("blocks.1", "blocks.12")], 1)   # d plus the prior terms, per step
@@ -332,18 +297,6 @@ for l, v in run.items():
     print(f"{l:9s} running mean of {W} steps at steps {', '.join(map(str, marks))}: {', '.join(f'{x:.3f}' for x in v)}"
           f" (over the last third: {100 * (v[1] - v[2]) / v[1]:.0f} % lower)")
 
-# %%
-shifts, rest, shift_cost = [(dy, dx) for dy in range(-4, 5) for dx in range(-4, 5)], {}, {}   # all 81 rolls the jitter can draw
-for l in ("blocks.1", "blocks.12"):   # the final image's terms, with the weights of section 1 (TV 0.5, alpha-norm 0.05)
-    x, a0 = results[l].tensor, cv.activations(clf, clf.from_unit(photo), l)
-    prior = {"TV": 0.5 * cv.objectives.tv(x).item(), "alpha": 0.05 * ((x - 0.5).abs() / 0.5).pow(6).mean().item()}
-    a = cv.activations(clf, clf.from_unit(torch.cat([x.roll(s, dims=(-2, -1)) for s in shifts])), l)   # the final image, rolled
-    rest[l] = run[l][2] - d[l] - sum(prior.values())
-    shift_cost[l] = ((a - a0).flatten(1).pow(2).sum(1) / a0.pow(2).sum()).mean().item() - d[l]
-    print(f"{l:9s} final image: d {d[l]:.3f}, TV term {prior['TV']:.4f}, alpha-norm term {prior['alpha']:.4f}; "
-          f"the rest of the running mean {run[l][2]:.3f}: {rest[l]:.3f}; "
-          f"the final image's mean d over the 81 shifts, minus its d: {shift_cost[l]:.3f}")
-
 # %% tags=["check"]
 # blocks.12's running-mean loss still falls by over a tenth in the last third of the steps, and ends below blocks.1's
 if not cv.config.quick():
@@ -351,42 +304,23 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at: neither layer has converged at 300 steps, so section 2 compares the
-# layers at a fixed budget of 300 steps.** Read a loss from its running mean, never from
-# one step (both layers see a different random shift at each step; `blocks.1` minds a shift
-# more than `blocks.12`, so its loss jumps more).
+# layers at a fixed budget of 300 steps.**
 #
+# - Read a loss from its running mean, never from one step: both layers see a new random
+#   shift at each step, and `blocks.1` minds a shift more, so its loss jumps more.
 # - `blocks.12`: the running mean is still clearly falling, 17 % lower over the last 100 steps.
 # - `blocks.1`: it drifts down more slowly, about 5 % over the last third.
-# - The gap between the two running means shrank by only 0.015 (0.625 to 0.610) over the last third.
-#
-# <details><summary><b>Details: the gap between the loss and $d$</b> (the last two printed lines)</summary>
-#
-# Unlike the $d$ in the titles (the final image, unshifted), each step's feature term is
-# measured on that step's shifted image. The printed lines split the gap into the prior
-# terms and the rest, and measure the shift's cost directly: the final image's $d$ averaged
-# over all 81 shifts the jitter can draw (±4 px per axis), minus its unshifted $d$. The rest
-# also holds part of the loss's decline inside the trailing 25-step window.
-#
-# - `blocks.1`: gap 0.150, of which the prior terms are 0.012. The final image's $d$ averaged
-#   over the 81 shifts is 0.131 above its unshifted $d$, close to the 0.138 left: nearly
-#   all of the gap is the price of matching shifted copies (section 2c's jitter cost).
-# - `blocks.12`: gap 0.035, mostly the TV term (0.025); the measured shift cost is 0.007
-#   against a rest of 0.010, and the remaining 0.003 fits the loss's decline inside the
-#   25-step window.
-#
-# </details>
+
 
 
 # %% [markdown]
 # ### 2e. What is a small $d$?
 #
-# For scale, the same distance between the photo and two near copies
-# of it: the photo shifted by about 4 pixels (moved 8 pixels in the full 451×300 photograph
-# before the crop, so no seam or empty edge; the 300-pixel side is resized to 146 before the
-# 128-pixel centre crop, so 3.9 pixels), and the photo plus mild but visible pixel noise (standard
-# deviation 0.05, about ±13 of 255 grey levels). And the central idea, *many images share the
-# activations*, shown directly: `blocks.12` inverted from three random starts. The figure
-# shows the photo and its two copies (top row) above the three inversions.
+# For scale, the same distance between the photo and two near copies of it: the photo
+# shifted by about 4 pixels (moved in the full photograph before the crop, so no seam), and
+# the photo plus mild but visible noise (standard deviation 0.05, about ±13 of 255 grey
+# levels). And the central idea, *many images share the activations*, shown directly:
+# `blocks.12` inverted from three random starts (bottom row).
 
 # %%
 moved = cat.rotate(0, translate=(8, 8))   # 8 pixels right and down in the 451x300 photo: about 4 after the resize
@@ -418,25 +352,10 @@ to_photo8 = [(x - pooled[0]).pow(2).mean().item() for x in pooled[1:]]
 print(f"the same after 8x8 averaging: between the seeds {', '.join(f'{v:.3f}' for v in between8)} "
       f"(each to the photo: {', '.join(f'{v:.3f}' for v in to_photo8)})")
 
-# %%
-probe = {"the photo shifted by about 4 pixels": copies["shifted by about 4 pixels"]} | {f"seed {i}": r.tensor for i, r in enumerate(seeds)}
-gray = (torch.cat([photo, *probe.values()]) * photo.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
-print("left eye: where the photo's 48x48 eye crop fits best, moved from the photo's position by (right, down) pixels")
-eye_shift = {}
-for width in (5, 9, 15):   # contours: brightness minus its local mean over width x width pixels (three widths: how firm the fit is)
-    e = gray - torch.nn.functional.avg_pool2d(gray, width, 1, width // 2, count_include_pad=False)
-    t = e[:1, :, 22:70, 14:62] - e[:1, :, 22:70, 14:62].mean()   # the photo's left eye, rows 22-69, columns 14-61
-    score = torch.nn.functional.conv2d(e[1:], t) / torch.nn.functional.conv2d(e[1:].pow(2), torch.ones_like(t)).sqrt()   # normalised cross-correlation
-    best = score[:, 0, 2:43, 0:35].flatten(1).argmax(1).tolist()   # the best fit within 20 px of the photo's position
-    eye_shift[width] = {k: (i % 35 - 14, i // 35 - 20) for k, i in zip(probe, best)}
-    print(f"  contours over {width:2d} px: " + "; ".join(f"{k} ({dx:+d}, {dy:+d})" for k, (dx, dy) in eye_shift[width].items()))
-
 # %% tags=["check"]
-# three seeds: the same small d, different pictures; the eye matcher finds the shifted photo's 4-pixel move
+# three seeds: the same small d, different pictures that agree with each other more than with the photo after 8x8 averaging
 if not cv.config.quick():
-    assert all(abs(v - 4) <= 1 for m in eye_shift.values() for v in m["the photo shifted by about 4 pixels"])
-    assert all(8 <= -m["seed 0"][0] <= 12 and 8 <= -m["seed 1"][0] <= 12 and m["seed 2"][1] <= -8 for m in eye_shift.values())
-    assert max(r.info["distance_end"] for r in seeds) < 0.3 and min(between) > 0.002
+    assert max(r.info["distance_end"] for r in seeds) < 0.3 and min(between) > 0.002 and max(between8) < 0.5 * min(to_photo8)
 
 # %% [markdown]
 # **Reading the numbers: a given $d$ means a different thing at each depth, and a small $d$
@@ -451,44 +370,17 @@ if not cv.config.quick():
 # - The three `blocks.12` pictures reach $d$ = 0.07 to 0.10, and they are different pictures.
 
 # %% [markdown]
-# **How different? The three seeds agree with each other far more than with the photo:
-# they share one departure from it.** If each picture were the photo plus its own
-# independent error, two pictures would be about twice as far from each other (in mean
-# squared pixels) as each is from the photo. Printed above:
-#
-# - pixels: about 0.04 between seeds, about 0.05 to the photo;
-# - after 8x8 averaging (the coarse colours and light-and-dark pattern; on this close-up
-#   mostly colour, section 2f): 0.004–0.005 between seeds, 0.028–0.029 to the photo, as far
-#   as a flat mid-grey image (0.029).
-#
-# So all three lose the photo's orange alike, and most of each picture's departure from the
-# photo comes from this layer, the prior and the jitter, not from the random start. The
-# parts sit in roughly the same places, but where and how the left eye is drawn depends on
-# the seed: seed 0 moves it about 10 pixels down and to the left; seeds 1 and 2 draw a
-# smaller ring within about 5 pixels of the photo's eye (by eye: the matcher's shifts for
-# these two are not reliable, see the details).
-#
-# <details><summary><b>Details: the eye matcher and its limits</b></summary>
-#
-# The shifts printed above come from sliding the photo's 48×48 eye crop (its contours) over
-# each picture, a matcher checked only on an exact shifted copy of the photo:
-#
-# - seed 0: 8–11 pixels left and 8–13 down; the figure agrees: seed 0 moves the eye about
-#   10 pixels down and to the left (about a third of a 32-pixel grid cell each way);
-# - seeds 1 and 2: the matcher's shifts are not reliable. For seed 2 it prints 1–2 right
-#   and 10 up, and for seed 1 about 10 left with a vertical part that flips sign with the
-#   width (−3 to +4); but in the figure both draw the left eye as a *smaller* ring lying
-#   within about 5 pixels of the photo's eye (by eye), and a 48×48 template of the photo's
-#   eye cannot fit a smaller ring well: the best fit may be a loose resemblance rather than
-#   the eye itself. Agreement across the three contour widths does not make such a fit right;
-# - the matcher finds the shifted photo's 4-pixel move exactly at all three contour widths;
-#   on the reconstructions the widths disagree by up to 7 pixels, so read these as a few
-#   pixels either way. (The match scores are not printed; on reconstructions the best fit is
-#   likely much weaker than on the shifted photo.)
-#
-# </details>
-#
-# Many images share these activations.
+# **How different? The three seeds agree with each other far more than with the photo.**
+# If each picture were the photo plus its own independent error, two pictures would be
+# about twice as far from each other (in mean squared pixels) as each is from the photo.
+# Printed above: about 0.04 between seeds against 0.05 to the photo in pixels; after 8x8
+# averaging (coarse colour and light-and-dark), 0.004–0.005 between seeds against
+# 0.028–0.029 to the photo, as far as a flat mid-grey image (0.029, section 2f). So all three lose the
+# photo's orange alike: most of each picture's departure from the photo comes from the
+# layer, the prior and the jitter, not from the random start. What the seed changes is
+# detail, such as how the left eye is drawn: seed 0 moves it about 10 pixels down and to
+# the left; seeds 1 and 2 draw a smaller ring close to the photo's eye (appendix B shows why a
+# template matcher cannot settle where). Many images share these activations.
 
 # %% [markdown]
 # ### Think, then write
@@ -526,18 +418,12 @@ if not cv.config.quick():
 # %% [markdown]
 # ### 2f. One common space
 #
-# The model answer's second number, computed: every reconstruction measured in **one**
-# space, the features of `blocks.1` (the relative distance $d$ to the photo there). And a
-# space that none of the inversions optimised: the pixel error after averaging each image
-# over blocks of 8x8 pixels (a 16x16 image), which removes the high-frequency texture; two
-# flat images give its scale. This error adds two parts: the offset of the mean colour and
-# the coarse-layout residual. A flat image of the photo's mean colour has no offset, so its
-# error is exactly the spread of the photo's own 8x8 averages, all of its coarse layout. On
-# a close-up that is mostly orange fur that spread is small, so the error is dominated by
-# colour; the last line adds a number that ignores colour: the **layout
-# correlation**, the correlation between the 8x8-averaged brightness maps (luminance,
-# 16x16) of the reconstruction and of the photo, each with its own mean removed (1: the
-# same pattern of light and dark, 0: none; a flat image has no pattern at all).
+# The model answer's numbers, computed: every reconstruction measured in **one** space, the
+# features of `blocks.1` ($d$ to the photo there). Then two spaces no inversion optimised:
+# the pixel error after averaging each image over 8x8 blocks (a 16x16 image, without the
+# high-frequency texture; two flat images give its scale), and the **layout correlation**,
+# the correlation between the 8x8-averaged brightness maps of the reconstruction and of the
+# photo (1: the same pattern of light and dark, 0: none), which ignores colour.
 
 # %%
 common = {l: cv.optvis.feature_distance(clf, clf.from_unit(results[l].tensor), clf.from_unit(photo), "blocks.1").item()
@@ -553,38 +439,22 @@ print("pixel error after 8x8 averaging:              ", ", ".join(f"{l} {v:.3f}"
 print("layout correlation with the photo, from:      ", ", ".join(f"{l} {v:.2f}" for l, v in layout.items()))
 
 # %% [markdown]
-# Measured in one space, the order is reversed: 0.60 for the `blocks.1` reconstruction, then
-# 1.35, 2.24 and 2.64 for `blocks.4`, `blocks.8` and `blocks.12` (above 1: farther from the
-# photo than an all-zero map, likely the price of their high-frequency texture). This space
-# favours the `blocks.1` reconstruction almost by construction (it is the quantity that
-# inversion optimised), so its first place shows little. The order `blocks.4` < `blocks.8` <
-# `blocks.12`, which none of them optimised, is informative only in part: this shallow space
-# is shift-sensitive (the photo moved by 4 pixels, which looks the same to us, scores 1.18,
-# printed in brackets), so part of the deeper reconstructions' distance here is their
-# displaced parts, not lost content.
+# **What to look at: every common measure puts the deeper reconstructions farther from the
+# photo.**
 #
-# **The 8x8 error and the layout correlation agree: the deeper the layer, the less of the
-# photo's coarse colour and light-and-dark pattern the reconstruction carries.**
+# - In `blocks.1`'s features: 0.60, 1.35, 2.24, 2.64 from `blocks.1` to `blocks.12`. The first
+#   place shows little (that is what the `blocks.1` inversion optimised), and this space is
+#   shift-sensitive (the photo moved 4 pixels scores 1.18), so part of the deeper distances
+#   is displaced parts, not lost content.
+# - 8x8 error: 0.007, 0.010, 0.025, 0.029. The flat mean-colour image scores 0.010, flat
+#   mid-grey 0.029: on this close-up the error is mostly colour, and `blocks.8` and
+#   `blocks.12` are about as far as flat grey.
+# - Layout correlation, which ignores colour: 0.83, 0.74, 0.39, 0.11. At `blocks.12` almost
+#   none of the light-and-dark pattern survives at this scale, although the eyes and the
+#   nose are roughly in place as thin contours that 8x8 averaging smooths away.
 #
-# - 8x8 error, same order for all four: 0.007, 0.010, 0.025, 0.029. The photo's whole
-#   coarse layout is worth 0.010 (the flat mean-colour image), flat mid-grey 0.029, so on
-#   this close-up the error is mostly colour: `blocks.8` and `blocks.12` are about as far
-#   as flat grey.
-# - It still sees layout. `blocks.1` scores 0.007 although its mean colour is 0.06, 0.07
-#   and 0.05 lighter in R, G, B (section 2c's printed means); that offset alone is worth
-#   about 0.004 (the mean of the squared offsets), leaving a coarse-layout residual near
-#   0.003, about a third of the photo's own coarse variation (0.010). A residual is not a
-#   share reproduced (a half-amplitude copy would leave a quarter); the layout correlation
-#   below (0.83) is the direct measure.
-# - A score equal to the flat image's is not "colour kept, layout lost": `blocks.4`'s 0.010
-#   mixes a colour offset (its brown cast) with a layout residual.
-# - Layout correlation, which ignores colour: 0.83, 0.74, 0.39, 0.11. At `blocks.1` and
-#   `blocks.4` the pattern of light and dark is largely the photo's; at `blocks.12` almost
-#   none of it survives at this scale, although by eye the eyes and the nose are roughly in
-#   place, drawn as thin contours that 8x8 averaging smooths away.
-#
-# Agreement between seeds is no third judge of fidelity: the `blocks.12` seeds agree with
-# each other far more than with the photo (section 2e).
+# Agreement between seeds is no judge of fidelity: the `blocks.12` seeds agree with each
+# other far more than with the photo (section 2e).
 
 # %% tags=["check"]
 # the deeper reconstructions are farther from the photo in blocks.1's features, in 8x8 colour (as far as the flat images) and in layout
@@ -614,7 +484,7 @@ if not cv.config.quick():
 
 # %%
 head = results["head"]
-a0 = cv.activations(clf, clf.from_unit(head.info["target"]), "head")
+a0 = cv.activations(clf, clf.from_unit(photo), "head")
 a = cv.activations(clf, clf.from_unit(head.tensor), "head")
 start = cv.invert(clf, cat, "head", size=SIZE, steps=0, seed=0, progress=False).tensor        # the same seeded noise, 0 steps
 a_start = cv.activations(clf, clf.from_unit(start), "head")
@@ -638,11 +508,11 @@ print(f"head: d {head.info['distance_start']:.2f} at the start, {d['head']:.2f} 
 # %%
 before_clamp = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0, lr=0.02)
 smooth_bn = cv.invert(clf, cat, "head.bn", size=SIZE, steps=STEPS, seed=0, lr=0.02, tv_weight=5.0)
-top, own = clf.predict(clf.from_unit(before_clamp.tensor))[0], clf.predict(clf.from_unit(head.info["target"]))[0]
+top, own = clf.predict(clf.from_unit(before_clamp.tensor))[0], clf.predict(clf.from_unit(photo))[0]
 print(f"head.bn: d = {before_clamp.info['distance_end']:.2f} (TV weight 5: {smooth_bn.info['distance_end']:.2f}); "
       f"classified as {top[1]} ({top[2]:.0%}); the photo itself: {own[1]} ({own[2]:.0%})")
 panels = {"head (after ReLU6)": head, "head.bn (before it), lr 0.02": before_clamp, "head.bn, TV weight 5, lr 0.02": smooth_bn}
-cv.plot.inversions(head.info["target"], {k: r.tensor for k, r in panels.items()},
+cv.plot.inversions(photo, {k: r.tensor for k, r in panels.items()},
                    {k: r.info["distance_end"] for k, r in panels.items()}, cell=4.4, fontsize=14)
 
 # %%
@@ -659,7 +529,7 @@ if not cv.config.quick():
 # %% tags=["check"]
 # head: most units off on the photo, the inversion switched off (d -> 1); head.bn: matched and classified as a cat
 assert (a0 == 0).float().mean() > cv.config.pick(0.8, 0.5)   # most of the head is off on the photo
-assert cv.activations(clf, clf.from_unit(head.info["target"]), "blocks.12").min() < 0   # a block's output is signed
+assert cv.activations(clf, clf.from_unit(photo), "blocks.12").min() < 0   # a block's output is signed
 if not cv.config.quick():
     assert d["head"] > 0.95 and a.pow(2).sum() < 0.05 * a0.pow(2).sum() and on["end"] < on["start"]   # switched off
     assert before_clamp.info["distance_end"] < 0.3 and smooth_bn.info["distance_end"] < 0.5   # before the clamp it works
@@ -677,21 +547,13 @@ if not cv.config.quick():
 # left eye, a ring on the forehead and only a faint arc below the right eye.
 
 # %% [markdown]
-# **Why displaced parts?** A hypothesis, not tested here: from `blocks.12` on (section 2's
-# titles), a 128-pixel photo is summarised in a 4×4 grid, one position every 32 pixels, each
-# position seeing, in principle, the whole image (its theoretical receptive field; the
-# effective one is smaller, Luo et al. 2016). If position is pinned down only to within a
-# fraction of a grid cell, an image with the cat's parts partly in the wrong places fits as
-# well. But channels can code position more finely than their grid, and displaced or
-# duplicated parts are not specific to the 4×4 grid: the 8×8 `blocks.8` picture also has an
-# extra ring beside the left eye (section 2; section 4's crops), and at `blocks.12` seed
-# 0 moved the left eye about 10 pixels down and to the left (seeds 1 and 2 drew a smaller
-# ring within about 5 pixels of the photo's eye, by eye; section 2e). Inverting at 256
-# pixels (an 8×8 grid at `blocks.12`, still one position per 32 input pixels) would test it:
-# does the drift, *as a fraction of the face's size* (or measured after resizing the picture
-# back to 128 pixels), halve? In raw 256-pixel pixels the hypothesis predicts about the same
-# drift, since the grid spacing in pixels is unchanged. That run, four times the pixels, is
-# left out to keep the notebook short; try it, with two or three seeds.
+# **Why displaced parts?** A hypothesis, not tested here: from `blocks.12` on, a 128-pixel
+# photo is summarised in a 4×4 grid, one position every 32 pixels, each seeing in principle
+# the whole image (the effective receptive field is smaller, Luo et al. 2016). If position
+# is pinned down only to within a fraction of a grid cell, an image with the cat's parts
+# partly in the wrong places fits as well. But channels can code position more finely than
+# their grid, and the 8×8 `blocks.8` picture also draws an extra ring beside the left eye
+# (section 4a's crops). The exercises at the end suggest a test at 256 pixels.
 
 # %% [markdown]
 # **A cat to the network, not to us.** The network
@@ -718,7 +580,6 @@ if not cv.config.quick():
 # photo than a flat mid-grey image (0.034, printed in section 2a).
 
 # %%
-photo = head.info["target"]
 far = (before_clamp.tensor - photo).pow(2).mean().item()
 rough_tv = [cv.objectives.tv(t).item() for t in (photo, before_clamp.tensor)]
 print(f"pixel error to the photo: head.bn {far:.3f} (blocks.12 {pixel_error['blocks.12']:.3f}); "
@@ -737,14 +598,10 @@ if not cv.config.quick():
 # Many images share the same deep activations, and a regulariser picks among them.
 # Mahendran & Vedaldi (2015) add total variation because, in their setup, the optimiser
 # otherwise matches the activations with high-frequency patterns the eye reads as noise.
-# Here, with jitter and 300 Adam steps, the default weight of 0.5 hardly shapes the picture:
-# at `blocks.1`, TV 0 and TV 0.5 with jitter give the same $d$ and the same-looking picture
-# (section 2c), and the figure below shows the same at `blocks.8`. Without jitter it is
-# different: at `blocks.1` TV 0.5 removes the colour speckle of the TV 0 run at the same
-# $d$ = 0.01 (section 2c, the last two panels), the effect Mahendran & Vedaldi describe.
-# With the jitter on, what the light prior visibly does comes mostly from the jitter
-# (section 2c). The figure shows `blocks.8` at three
-# TV weights (0, the default 0.5, and 5), with the left eye enlarged below each picture.
+# Without jitter this holds here too (section 2c: at `blocks.1` TV 0.5 removes the TV 0
+# run's speckle). With jitter and 300 Adam steps, the default weight of 0.5 hardly shapes the
+# picture at `blocks.1` (section 2c). The figure shows `blocks.8`, with jitter, at three TV
+# weights (0, the default 0.5, and 5), with the left eye enlarged below each picture.
 
 # %%
 rough = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, tv_weight=0.0)
@@ -766,15 +623,14 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at: at `blocks.8` the TV weight changes the texture, not the cat or $d$.**
-# In the enlarged crops, at TV weight 0 the eye is drawn in dense,
-# saturated colour speckle; at the default 0.5 the speckle is only a little softer; at 5 the
-# texture is visibly smoother and paler. The eye's outline and the fur's stripes stay in
-# place at all three weights, and $d$ barely moves (the titles), while the total variation
-# falls about six-fold (printed above): here the smoothing costs nothing in feature distance.
-# With the jitter on, no figure in this notebook shows TV *preventing* noise: without it
-# (TV 0) the cat is as readable as at the default, and a weight of 5 only softens the
-# texture. With the jitter off it does (section 2c: at `blocks.1`, TV 0.5 removes the
-# speckle of the TV 0 run at the same $d$).
+#
+# - In the enlarged crops, at TV weight 0 the eye is drawn in dense, saturated colour
+#   speckle; at 0.5 the speckle is a little softer; at 5 the texture is smoother and paler.
+# - The eye's outline and the fur's stripes stay in place at all three weights.
+# - $d$ barely moves (the titles) while the total variation falls about six-fold (printed):
+#   the smoothing costs nothing in feature distance.
+# - With the jitter on, no figure here shows TV *preventing* noise: at TV 0 the cat is as
+#   readable as at the default. With the jitter off it does (section 2c).
 #
 # **Jitter at a deep layer.** Section 2c turned the jitter off at `blocks.1` and printed
 # $d$ for `blocks.12` without it; here is that `blocks.12` picture beside the default one
@@ -796,17 +652,15 @@ if not cv.config.quick():
 
 # %% [markdown]
 # **What to look at: without jitter, `blocks.12` is matched far more closely, yet its
-# picture shows the cat less.** The reconstruction is paler and lower in
-# contrast, but still fine-grained noise: its total variation falls to about a third, while
-# its high-frequency share, which ignores the amplitude, barely changes (0.61 against 0.62,
-# printed above), so the fall comes from the lower contrast, not from a smoother image. It
-# is a little closer to the photo in pixels, at a far lower $d$; but the cat's parts are
-# much fainter, the eyes barely visible. At `blocks.12` on this photo the jitter brings out
-# both the cat's parts and the saturated texture; a plausible reason, not tested here: a
-# picture that must match wherever a shift lands keeps only what survives the shift. This
-# does not hold at every layer: at `blocks.4` the trained picture without jitter (section
-# 4b) is clearer than the jittered one of section 2, and closer to the photo (pixel error
-# 0.025 against 0.030).
+# picture shows the cat less.**
+#
+# - Paler, lower in contrast, still fine-grained noise: the total variation falls to about
+#   a third, but the high-frequency share, which ignores amplitude, barely changes (0.61
+#   against 0.62), so the fall is lower contrast, not a smoother image.
+# - A little closer to the photo in pixels, at a far lower $d$, but the eyes barely visible.
+# - A plausible reason, not tested: a picture that must match wherever a shift lands keeps
+#   what survives the shift. Not at every layer: at `blocks.4` (section 4b) the picture
+#   without jitter is clearer and closer to the photo (pixel error 0.025 against 0.030).
 #
 # ### 4b. A network with random weights
 #
@@ -817,14 +671,9 @@ if not cv.config.quick():
 # course photos: drums and guitar, a kitten with yarn, a bee on a flower, an owl, a German
 # shepherd, a red panda, a giant panda and Schwerin palace; the cat photo is not among
 # them). The runs have the jitter off, plus one random run with it on, and the same TV and
-# alpha-norm prior. The control is run at `blocks.4` only; the deeper layers of section 2
-# (`blocks.12`, and `head.bn` in section 3) were not controlled. Each $d$ lives in its own
-# network's space, so the
-# pictures are compared in spaces common to all: pixels, and the 8x8 averages and the layout
-# correlation of section 2f. All four panels of the figure below are `blocks.4` inversions
-# (their titles name only the network and the jitter); their pixel and 8x8 errors are
-# printed below the figure, their $d$ and layout correlations by the next cell. The
-# jitter-on panel is a run that did not converge (its $d$ ends at 2.64).
+# alpha-norm prior, at `blocks.4` only (the deeper layers were not controlled). Each $d$
+# lives in its own network's space, so the pictures are compared in the common spaces of
+# section 2f: pixels, 8x8 averages and the layout correlation (printed below the figure).
 
 # %%
 import copy
@@ -845,8 +694,9 @@ err8 = {k: torch.nn.functional.avg_pool2d(x - photo, 8).pow(2).mean().item() for
 brightness = (torch.cat([photo, *(r.tensor for r in runs.values())]) * photo.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1)
 layout4 = dict(zip(runs, torch.corrcoef(torch.nn.functional.avg_pool2d(brightness, 8).flatten(1))[0, 1:].tolist()))   # section 2f
 short = {"trained": "trained", "random, draw 0": "random #0", "random, draw 1": "random #1", "random, draw 0, jitter on": "random #0 + jitter"}
-display(cv.plot.renderings([photo, *(r.tensor for r in runs.values())], ["original"] + [f"{short[k].removesuffix(' + jitter')}\n"
-                           f"{'jitter on' if 'jitter' in k else 'no jitter'}" for k in runs], ncols=5, cell=3.4, fontsize=15))
+labels = [f"blocks.4, {short[k].removesuffix(' + jitter')},\n{'jitter on' if 'jitter' in k else 'no jitter'}, d={r.info['distance_end']:.2f}"
+          + ("\n(not converged)" if r.info["distance_end"] > 1 else "") for k, r in runs.items()]
+display(cv.plot.renderings([photo, *(r.tensor for r in runs.values())], ["original"] + labels, ncols=5, cell=3.4, fontsize=13))
 for k in runs:
     print(f"{short[k]:19s} pixel error {err[k]:.3f}, after 8x8 averaging {err8[k]:.3f}")
 
@@ -881,19 +731,15 @@ if not cv.config.quick():
 # - Trained, no jitter: 8x8 error 0.009, a little below the flat mean-colour image's 0.010
 #   (the photo's whole coarse layout), so it mixes a small colour offset with a layout
 #   residual; its layout correlation (0.81) and the eyes and the nose in place show the layout.
-# - Random, jitter on: **not converged**. Its $d$ falls only from 4.53 to 2.64, still above
-#   the all-zero map's 1 (the trained one reached 0.31 with jitter, section 1), so its picture
-#   is only where an optimisation that never matched the layer stopped; read nothing into its
-#   colour or its 8x8 numbers. The failure itself is the information: under shifts of a few
-#   pixels this random layer was not matched in 300 steps ($d$ stayed above 1).
+# - Random, jitter on: **not converged**: $d$ falls only from 4.53 to 2.64, above the
+#   all-zero map's 1 (trained, with jitter: 0.31, section 1). Read nothing into its picture;
+#   the failure is the information: under shifts this random layer was not matched.
 
 # %% [markdown]
 # **What this control shows, and what not: at `blocks.4` with the jitter off, for these two
 # draws, this initialisation and this batch-norm recalibration, the cat of the trained
-# reconstruction does not come from the architecture and the prior alone.** There is no
-# converged random control for the jittered pictures of section 2, and none at `blocks.12`
-# or `head.bn`. The random `blocks.4` is not blind, but it
-# weights invisible detail heavily (its own $d$ to the cat, printed above):
+# reconstruction does not come from the architecture and the prior alone.** The random
+# `blocks.4` is not blind, but it weights invisible detail heavily (its own $d$ to the cat, printed above):
 #
 # - the coffee photo: 2.99 and 2.48 (trained: 2.11); the noise start: 4.53 and 5.02;
 # - the cat plus mild noise (sd 0.05): 1.36 and 1.56, about half to two-thirds as far as the other photo
@@ -912,11 +758,9 @@ if not cv.config.quick():
 #   give a recognisable reconstruction (He, Wang & Hopcroft 2016; Ulyanov et al.'s *Deep
 #   Image Prior* makes the related point that an architecture is itself a prior). Here two
 #   random draws of `blocks.4`, with batch-norm recalibration and the jitter off, give no cat
-#   (section 4b); with the jitter on the random run did not converge, and the deeper layers
-#   were not controlled. Run
-#   the control on your own model (at the layers and settings you read), and measure how far
-#   the random layer puts another photo
-#   and a noisy copy of yours (section 4b), before crediting what you see to learned features.
+#   (section 4b); the deeper layers were not controlled. Run the control on your own model,
+#   at the layers and settings you read, and measure how far the random layer puts another
+#   photo and a noisy copy of yours, before crediting what you see to learned features.
 # - **$d$ is not fidelity.** $d$ lives in each layer's own space, and with jitter it mostly
 #   measures how much the layer minds a shift (sections 2c and 2e): with the jitter off, the
 #   shallow `blocks.1` is matched as closely as `blocks.12`. A small $d$ at a deep layer does
@@ -926,22 +770,19 @@ if not cv.config.quick():
 #   clamped layer stalls at $d \approx 1$ (here `head`, section 3), try the layer before the
 #   clamp (`head.bn`), knowing that it asks for more than the network keeps.
 # - **The picture depends on the prior and the seed.** Different random starts give different
-#   pictures at about the same $d$; at `blocks.12` seed 0 moves the left eye about 10 pixels
-#   down and to the left, while seeds 1 and 2 draw a smaller ring within about 5 pixels of
-#   the photo's eye (section 2e), and a stronger TV weight gives a smoother one
-#   (sections 3 and 4): what you see is one image among many the layer cannot tell apart.
+#   pictures at about the same $d$ (at `blocks.12` seed 0 moves the left eye about 10 pixels,
+#   section 2e), and a stronger TV weight gives a smoother one (sections 3 and 4): what you
+#   see is one image among many the layer cannot tell apart.
 # - **The settings and the step budget shape $d$.** With jitter, `blocks.1` ends at the
 #   highest $d$ of the four blocks; with the jitter off, `blocks.1` and `blocks.12` end at
-#   about the same small $d$ (section 2c). Compare $d$ across layers
-#   only under the same settings, and say which. Check that the loss's running mean has
-#   flattened before comparing $d$s, or say that you compare at a fixed budget: section 2
-#   does the latter, since at 300 steps the running mean still falls, by 5 % over the last
-#   third at `blocks.1` and 17 % at `blocks.12`.
+#   about the same small $d$ (section 2c). Compare $d$ across layers only under the same
+#   settings, and check that the loss's running mean has flattened, or say that you compare
+#   at a fixed budget (section 2d).
 # - **A matched deep layer is not a natural image.** The `head.bn` picture is called a cat
 #   while some of its cat parts sit in the wrong places inside texture (section 3).
-# - **Two photos, one resolution.** Everything here is a close-up of a cat (and, in sections
-#   2b and 4b, a cup of coffee) at 128 pixels; from `blocks.12` on that is a 4×4 grid. Try other photos and sizes
-#   before generalising.
+# - **Two photos, one resolution.** Everything here is a close-up of a cat (and a cup of
+#   coffee) at 128 pixels; from `blocks.12` on that is a 4×4 grid. Try other photos and sizes
+#   (exercise part 3) before generalising.
 #
 # **On your own model:** `cv.invert` takes the course's wrapped model (which carries its
 # preprocessing and `from_unit`/`to_unit`) or a plain `nn.Module`, which it feeds
@@ -954,44 +795,18 @@ if not cv.config.quick():
 # ## 6. Explore
 #
 # Pick an image, a layer, the total-variation weight and the number of steps, then press
-# **invert**. The title shows the relative feature distance reached. The panel needs a live
-# kernel (run the notebook). Until the first click, and in a static copy, it shows only the
-# photo to invert, uncropped (the inversion itself uses its 128-pixel centre crop, as above).
-# The panel starts at 200 steps, fewer than the notebook's 300, so that it answers
-# quickly; raise it to compare with the figures above.
-#
-# **Predict, then run:** at `blocks.12`, will a TV weight of 5 give a lower $d$, about the
-# same $d$, or a higher $d$ than the default 0.5, and a smoother picture? Write down your guess, then run the cell below the
-# panel, which inverts `blocks.12` at TV weight 5 (300 steps, seed 0) beside section 2's run.
+# **invert**: the panel reconstructs the image from that layer and titles it with the $d$
+# reached. Live, the controls sit above the figure: image and layer drop-downs, TV-weight and
+# steps sliders, and the **invert** button. Without a running kernel you see only the first
+# view: section 2's `blocks.8` and `blocks.12` reconstructions of the cat (TV 0.5, 300 steps).
+# The panel starts at 200 steps, so that it answers quickly; raise it to compare with the
+# figures above. Try, for instance, `blocks.12` at TV weight 5: is the picture smoother, and
+# does $d$ rise?
 
 # %%
-cv.widgets.inversion_panel(layer="blocks.8")   # shows the photo until the first click
-
-# %%
-tv5 = cv.invert(clf, cat, "blocks.12", size=SIZE, steps=STEPS, seed=0, tv_weight=5.0)   # the prediction above, run
-tv12 = [cv.objectives.tv(r.tensor).item() for r in (results["blocks.12"], tv5)]
-print(f"blocks.12, total variation: TV weight 0.5 {tv12[0]:.4f}, TV weight 5 {tv12[1]:.4f} (photo {cv.objectives.tv(photo).item():.4f})")
-cv.plot.renderings([photo, results["blocks.12"], tv5], ["original", f"blocks.12, TV weight 0.5\nd={d['blocks.12']:.2f}",
-                   f"blocks.12, TV weight 5\nd={tv5.info['distance_end']:.2f}"], ncols=3, cell=3.6, fontsize=13)
-
-# %% tags=["check"]
-# at blocks.12 a TV weight of 5 ends at about the same d as 0.5, with well under half the total variation
-if not cv.config.quick():
-    assert abs(tv5.info["distance_end"] - d["blocks.12"]) < 0.03 and tv12[1] < 0.5 * tv12[0]
-
-# %% [markdown]
-# <details><summary><b>Model answer</b> (open it after your guess)</summary>
-#
-# At `blocks.12` the tenfold TV weight ends at the same $d$ (0.10 in both titles) while the
-# total variation falls to about a quarter (printed above). The picture is softer and paler,
-# the same texture with the eyes and the nose in the same places (part of the fall in total
-# variation is likely this lower contrast, as in section 4's jitter-off picture). This fits the other layers: a tenfold TV weight gave a lower or equal $d$
-# wherever it was tried, `head.bn` 0.06 → 0.04 (section 3) and `blocks.8` 0.18 → 0.17
-# (section 4): a smoother image is no harder to match, which suggests that with 300 steps
-# the light-prior run is limited by the optimisation rather than by the objective.
-#
-# </details>
-
+first = cv.plot.inversions(photo, {l: results[l].tensor for l in ("blocks.8", "blocks.12")}, {l: d[l] for l in ("blocks.8", "blocks.12")},
+                           cell=4.2, fontsize=14)   # the view shown until the first click
+cv.widgets.inversion_panel(layer="blocks.8", first=first)
 
 
 # %% [markdown]
@@ -1012,87 +827,175 @@ cv.exercises.check_feature_distance(feature_distance);
 
 
 # %% [markdown]
-# ### Exercise, part 2: do the seeds agree?
+# ### Exercise, part 2: `blocks.8` without jitter
 #
-# Section 2e inverted `blocks.12` from three random starts (`seeds`). Use your
-# `feature_distance` and `cv.activations(clf, clf.from_unit(x), "blocks.1")` to measure, in
-# the common space of `blocks.1`, each seed's picture against the photo and the three
-# pictures against each other, dividing every distance by the *photo's* activation energy
-# (for a pair of seeds, rescale `feature_distance(a_i, a_j)` by
-# $\lVert a_j\rVert^2 / \lVert a_{\text{photo}}\rVert^2$), so that all the numbers share one scale.
-# **Predict first:** if each picture were the photo plus its own independent error, how far
-# apart would two seeds be, compared with each seed's distance to the photo? Will the
-# measured values be above or below that? What would each answer say about the pictures?
-# (The folded solution below answers both parts.)
+# Section 2c turned the jitter off at `blocks.1` and `blocks.12` only; the middle blocks were
+# never run without it. **Predict first, and write it down:**
+#
+# 1. Will `blocks.8` without jitter end near their 0.01–0.02, or near its own jittered 0.18?
+# 2. Will its picture be clearer than the jittered one (as at `blocks.4`, section 4b) or
+#    fainter, with the eyes barely visible (as at `blocks.12`, section 4a)?
+#
+# Then run the cell below, and check the $d$ in its titles with your `feature_distance` and
+# `cv.activations(clf, clf.from_unit(x), "blocks.8")`.
+
+# %%
+still8 = cv.invert(clf, cat, "blocks.8", size=SIZE, steps=STEPS, seed=0, transforms=None)   # the jitter off
+cv.plot.renderings([photo, results["blocks.8"], still8], ["original", f"blocks.8, jitter on\nd={d['blocks.8']:.2f}",
+                   f"blocks.8, jitter off\nd={still8.info['distance_end']:.2f}"], ncols=3, cell=3.6, fontsize=13)
+
 
 # %% tags=["solution"]
 def feature_distance_solution(a, a0):
     return (a - a0).flatten(1).pow(2).sum(1) / a0.flatten(1).pow(2).sum(1)
 
-act = {i: cv.activations(clf, clf.from_unit(r.tensor), "blocks.1") for i, r in enumerate(seeds)}   # part 2
-act_photo = cv.activations(clf, clf.from_unit(photo), "blocks.1")
-to_photo = [feature_distance_solution(act[i], act_photo).item() for i in act]
-energy = act_photo.pow(2).sum().item()   # the photo's energy divides both, so the numbers share one scale
-to_each_other = [feature_distance_solution(act[i], act[j]).item() * act[j].pow(2).sum().item() / energy for i, j in ((0, 1), (0, 2), (1, 2))]
-print("d at blocks.1, each seed to the photo:", ", ".join(f"{v:.2f}" for v in to_photo),
-      "; between seeds:", ", ".join(f"{v:.2f}" for v in to_each_other))
+a8 = cv.activations(clf, clf.from_unit(torch.cat([results["blocks.8"].tensor, still8.tensor])), "blocks.8")
+mine = feature_distance_solution(a8, cv.activations(clf, clf.from_unit(photo), "blocks.8").expand_as(a8))   # no print: compare with the titles
+assert torch.allclose(mine.cpu(), torch.tensor([d["blocks.8"], still8.info["distance_end"]]), rtol=1e-3, atol=1e-4)
 assert cv.exercises.check_feature_distance(feature_distance_solution)
 
+
+# %% tags=["check"]
+# blocks.8 without jitter: matched about as closely as blocks.1 and blocks.12 without jitter, with lower total variation than with it
+tv8 = [cv.objectives.tv(r.tensor).item() for r in (results["blocks.8"], still8)]
+if not cv.config.quick():
+    assert still8.info["distance_end"] < 0.05 and still8.info["distance_end"] < 3 * dv["no jitter, TV 0.5"] and tv8[1] < tv8[0]
+
 # %% [markdown]
-# <details><summary><b>Model answer</b> (open it after running yours)</summary>
+# <details><summary><b>Model answer</b> (open it after your prediction and your run)</summary>
 #
-# The baseline first: if each seed's picture were the photo plus its own independent error,
-# two pictures would be about *twice* as far from each other as each is from the photo. At
-# `blocks.1`, with the photo's energy in every denominator, the three `blocks.12` pictures
-# are 2.02 to 2.17 from each other and 2.43 to 2.64 from the photo (printed by the
-# solution): well below twice, even a little closer to each other than to the photo. In
-# pixels they are closer too (about 0.04 against 0.05), and after 8x8 averaging much closer
-# (0.004 to 0.005 against 0.028 to 0.029, section 2e), so they agree on coarse colour.
-# So the seeds share a systematic departure from the photo, a texture and coarse colours
-# that the photo lacks: much of what separates each picture from the photo comes from the
-# layer, the prior and the jitter, not from the random start; the rest is the seed's.
-# Values near twice would have meant independent errors scattered around the photo.
+# 1. Without jitter `blocks.8` ends at $d$ = 0.02, where `blocks.1` (0.01) and `blocks.12`
+#    (0.02) end without it: with the jitter off, every block tried here is matched about
+#    equally closely, and its jittered 0.18 is the price of the shifts.
+# 2. In between: like `blocks.12`, the picture is paler and lower in contrast (its total
+#    variation is lower than the jittered picture's), fine-grained coloured noise with none
+#    of the photo's orange; but both eyes and the nose are still visible in place, only
+#    fainter than with the jitter. The jitter's effect on the picture depends on the layer
+#    (at `blocks.4` the picture without it is clearer, section 4b): read a layer from more
+#    than one setting.
 #
-# A caveat on the baseline: "twice" holds in expectation for independent zero-mean errors of
-# equal size (in squared pixel distances), but in a
-# nonlinear feature space such as `blocks.1` it holds only if the layer is roughly linear
-# around the photo, and distances of 2.0 to 2.6 (beyond the all-zero map's 1) are far from
-# that. So the pixel and 8x8 numbers are the firmer evidence; the `blocks.1` numbers agree
-# with them but prove less.
+# </details>
+
+# %% [markdown]
+# ### Exercise, part 3 (on your own): does resolution change the drift?
+#
+# Section 3's hypothesis says `blocks.12` pins position only to within a fraction of its
+# 32-pixel grid cell. Invert `blocks.12` at `size=256` (an 8×8 grid, still one position per
+# 32 pixels; about four times the run time) with seeds 0, 1 and 2. **Predict first:** measured
+# as a fraction of the face, will the left eye's drift halve (the hypothesis) or stay the
+# same? Read the eye's place from the picture, with `cv.plot.renderings(..., grid=[32])`.
+#
+# <details><summary><b>How to read your result</b> (open it after your run)</summary>
+#
+# At 256 pixels the face is twice as wide while the grid spacing stays 32 pixels, so the
+# hypothesis predicts about the same drift in pixels (about 10) and half of it as a fraction
+# of the face. A drift that doubles with the image (about 20 pixels) would point away from
+# the grid and towards the optimisation or the prior; with three seeds, say so only if all
+# three agree. A template matcher will not settle it (appendix B): judge by eye, with the grid.
 #
 # </details>
 
 # %% [markdown]
 # ## Summary
 #
-# - Feature inversion searches for an image whose activations at one layer match a photo's,
-#   from noise, under a prior (total variation, alpha-norm).
-# - Shallow layers give back a recognisable copy, paler and speckled (in raw pixel error no
-#   closer than a flat image of the photo's mean colour; after 8×8 averaging, closer); deeper
-#   blocks keep roughly where the parts are (at `blocks.12` seed 0 moved the left eye about
-#   10 pixels down and to the left; seeds 1 and 2 drew a smaller ring within about 5 pixels
-#   of the photo's eye, by eye)
+# - Feature inversion searches, from noise, for an image whose activations at one layer
+#   match a photo's, under a prior: here jitter, total variation and an alpha-norm.
+# - Shallow layers give back a recognisable copy, paler and speckled; deeper blocks keep
+#   roughly where the parts are (at `blocks.12` seed 0 moved the left eye about 10 pixels)
 #   and let exact colour and smooth surfaces go.
-# - $d$ is not fidelity, and its order across depth here comes from the jitter meeting each
-#   layer's tolerance of shifts: with jitter it falls with depth, without jitter `blocks.1`
-#   and `blocks.12` end about equal. At `blocks.12`, mild noise on the photo has a larger $d$
-#   than a poor inversion.
-# - Part of what an inversion shows can come from the architecture and the prior: compare
-#   with a randomly initialised network of the same architecture (here two draws of its
-#   `blocks.4`, batch norm recalibrated, with the jitter off, give noise with none of the
-#   photo's layout and no more of its coarse colour than flat grey; with the jitter on, the
-#   random run did not converge, and the deeper layers were not controlled. Yet that random
-#   layer does tell the cat from another photo).
-# - Many images share a deep layer's activations: seeds and priors pick different ones, and
-#   the seeds share a texture the photo lacks.
-# - With the jitter on, the light prior's visible effect here comes mostly from the jitter;
-#   with the jitter off, TV removes a colour speckle at `blocks.1` that the layer barely sees
-#   (TV 0 and TV 0.5 reach the same $d$ = 0.01; only the TV 0.5 copy is clean).
-# - A layer clamped by a ReLU6 can stall the optimisation here; the layer before the clamp
-#   works but asks for more. A matched last convolution can still be far from a natural image.
+# - $d$ is not fidelity: its order across depth here comes from the jitter meeting each
+#   layer's tolerance of shifts (without jitter `blocks.1` and `blocks.12` end about equal),
+#   and at `blocks.12` mild noise on the photo has a larger $d$ than a poor inversion.
+#   Compare reconstructions in a common space.
+# - Many images share a deep layer's activations: seeds and priors pick different ones. With
+#   the jitter on, the light prior's visible effect comes mostly from the jitter; with it
+#   off, TV removes a speckle at `blocks.1` that the layer barely sees.
+# - Run the controls: a random-weight `blocks.4` (jitter off) gives noise, so the trained
+#   picture's cat is not the architecture's and the prior's alone; a layer clamped by a ReLU6
+#   can stall (invert before the clamp); a matched last convolution can still be far from a
+#   natural image.
 
 # %% [markdown]
 # ## What next
 #
 # Inversion asks the network to reproduce what it sees. Notebook 04 asks it to
 # exaggerate: DeepDream amplifies whatever a layer already detects in a photo.
+
+# %% [markdown]
+# ## Appendix A. The gap between the loss and $d$
+#
+# Section 2d's loss ends above the titles' $d$: each step's feature term is measured on that
+# step's shifted image, and the loss adds the prior terms. The lines below split the gap
+# into the prior terms and the rest, and measure the shift's cost directly: the final
+# image's $d$ averaged over all 81 shifts the jitter can draw (±4 px per axis), minus its
+# unshifted $d$. The rest also holds part of the loss's decline inside the 25-step window.
+
+# %%
+shifts, rest, shift_cost = [(dy, dx) for dy in range(-4, 5) for dx in range(-4, 5)], {}, {}   # all 81 rolls the jitter can draw
+for l in ("blocks.1", "blocks.12"):   # the final image's terms, with the weights of section 1 (TV 0.5, alpha-norm 0.05)
+    x, a0 = results[l].tensor, cv.activations(clf, clf.from_unit(photo), l)
+    prior = {"TV": 0.5 * cv.objectives.tv(x).item(), "alpha": 0.05 * ((x - 0.5).abs() / 0.5).pow(6).mean().item()}
+    a = cv.activations(clf, clf.from_unit(torch.cat([x.roll(s, dims=(-2, -1)) for s in shifts])), l)   # the final image, rolled
+    rest[l] = run[l][2] - d[l] - sum(prior.values())
+    shift_cost[l] = ((a - a0).flatten(1).pow(2).sum(1) / a0.pow(2).sum()).mean().item() - d[l]
+    print(f"{l:9s} final image: d {d[l]:.3f}, TV term {prior['TV']:.4f}, alpha-norm term {prior['alpha']:.4f}; "
+          f"the rest of the running mean {run[l][2]:.3f}: {rest[l]:.3f}; "
+          f"the final image's mean d over the 81 shifts, minus its d: {shift_cost[l]:.3f}")
+
+# %% tags=["check"]
+# at blocks.1 nearly all of the gap is the price of the shifts; the prior terms are small
+if not cv.config.quick():
+    assert abs(shift_cost["blocks.1"] - rest["blocks.1"]) < 0.2 * rest["blocks.1"] and rest["blocks.1"] > 0.8 * (run["blocks.1"][2] - d["blocks.1"])
+
+# %% [markdown]
+# - `blocks.1`: gap 0.150, of which the prior terms are 0.012. The final image's $d$ averaged
+#   over the 81 shifts is 0.131 above its unshifted $d$, close to the 0.138 left: nearly all
+#   of the gap is the price of matching shifted copies (section 2c's jitter cost).
+# - `blocks.12`: gap 0.035, mostly the TV term (0.025); the measured shift cost is 0.007
+#   against a rest of 0.010, and the remaining 0.003 fits the loss's decline inside the window.
+#
+# **Pixel error, split.** `blocks.1`'s pixel error of 0.016 (section 2a) is mostly not
+# layout: about 0.004 is its brightness offset (0.05 to 0.07 lighter per channel, the mean
+# of the squared offsets), about 0.009 is fine-scale difference (the speckle and fine detail)
+# that 8x8 averaging removes, and the 8x8 error left, 0.007, is that offset plus a
+# coarse-layout residual near 0.003 (section 2f).
+
+# %% [markdown]
+# ## Appendix B. Where is the left eye? A template matcher and its limits
+#
+# `cv.optvis.locate_patch` slides the photo's 48×48 eye crop over each picture and keeps
+# the best normalised cross-correlation (1: a perfect fit), on *contours* (brightness minus
+# its local mean over a few pixels), so that paler colours do not decide. It tries three
+# contour widths, and the template at full size and shrunk to 60–90 %, since the seeds
+# draw smaller rings. Each line: the best fit's move from the photo's eye (right, down), its
+# score, and its size.
+
+# %%
+probe = {"shifted photo": copies["shifted by about 4 pixels"]} | {f"seed {i}": r.tensor for i, r in enumerate(seeds)}
+eye_box = tuple(v * SIZE // 128 for v in (14, 22, 62, 70))   # the photo's left eye: columns 14-61, rows 22-69 at 128 pixels
+eye = {}
+for width in (5, 9, 15):
+    for sizes in ((1.0,), (1.0, 0.9, 0.8, 0.7, 0.6)):
+        eye[width, len(sizes)] = m = cv.optvis.locate_patch(photo, torch.cat(list(probe.values())), eye_box, width=width, scales=sizes)
+        fits = zip(probe, m.shifts, m.scores.tolist(), m.scales)
+        print(f"contours over {width:2d} px, template {'full size' if len(sizes) == 1 else 'best size'}: " + "; ".join(
+              f"{k} ({dx:+d}, {dy:+d}) score {s:.2f}" + ("" if len(sizes) == 1 else f" at {c:.0%}") for k, (dx, dy), s, c in fits))
+
+# %% tags=["check"]
+# the matcher finds the shifted photo's 4-pixel move; on the reconstructions every fit is weak; seed 0's full-size fit is about 10 px left and down
+if not cv.config.quick():
+    assert all(m.shifts[0] == (4, 4) and m.scores[0] > 0.95 for m in eye.values())
+    assert all(m.scores[1:].max() < 0.3 for m in eye.values())
+    assert all(7 <= -eye[w, 1].shifts[1][0] <= 13 and 7 <= eye[w, 1].shifts[1][1] <= 14 for w in (5, 9, 15))
+
+# %% [markdown]
+# **What to look at: the matcher is sure only where the picture is a copy of the photo.**
+#
+# - The shifted photo: found 4 pixels right and 4 down at every width, scoring 0.99–1.00.
+# - The reconstructions: every best fit scores 0.3 or less; a drawn eye resembles the
+#   photo's eye only loosely, and a weak best fit can be a loose resemblance elsewhere.
+# - Seed 0: at full size, 8–11 pixels left and 8–13 down at all three widths, as the figure
+#   of section 2e shows. Free to shrink, the fit jumps from width to width.
+# - Seeds 1 and 2: seed 1's fits jump with the width and the size; seed 2's shrunk fits
+#   agree (0–1 right, 4–5 up), a smaller ring close to the photo's eye, as seen by eye.
+#   Trust a matcher here only where several widths and sizes agree.
