@@ -303,6 +303,9 @@ def test_exercise_checkers(capsys):
     assert cv.exercises.check_choice("10-random-spread", "c")
     for wrong in ("a", "b", "d"):
         assert not cv.exercises.check_choice("10-random-spread", wrong)
+    assert cv.exercises.check_choice("10-redrawn-top", "b")
+    for wrong in ("a", "c", "d"):
+        assert not cv.exercises.check_choice("10-redrawn-top", wrong)
     assert cv.exercises.check_random_concept("b")
     for wrong in ("a", "c", "d", None):
         assert not cv.exercises.check_random_concept(wrong)
