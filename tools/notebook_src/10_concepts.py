@@ -494,7 +494,8 @@ cv.widgets.tcav_panel(result, draw=1, concept="dotted", layer="blocks.15")
 # - **Class images chosen by the model, made of the concept.** Our zebras are drawings built
 #   from stripes and kept only when the network says *zebra*: that may bias the test towards
 #   "striped" (section 4's sanity check: part of the striped verdict needs no trained zebra
-#   knowledge at all). With photographs of zebras the answer could differ.
+#   knowledge, and that part weakens when the drawings lose their stripes). With photographs
+#   of zebras the answer could differ.
 # - **Only the sign counts.** The score counts images with $S > 0$ and ignores how large $S$
 #   is (Kim et al. note that a magnitude-based score is possible).
 # - **One CAV among many.** Many directions separate two small sets; which one the logistic
