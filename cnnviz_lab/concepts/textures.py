@@ -164,7 +164,7 @@ def random_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
 
-def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
+def _zebra(size: int, gen: torch.Generator, striped: bool = True) -> torch.Tensor:
     yy, xx = _grid(size)
     s = size / 224
     yy, xx = yy / s, xx / s  # draw in 224-pixel units
@@ -194,6 +194,8 @@ def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
     stripe = (stripes_body * (1 - on_leg) + stripes_legs * on_leg) > 0
     white, black = _u(gen, 0.8, 0.97), _u(gen, 0.02, 0.15)
     coat = torch.where(stripe, torch.tensor(white), torch.tensor(black)).expand(3, -1, -1)
+    if not striped:  # the same animal in a plain brown coat (the same random draws, so the same pose)
+        coat = torch.tensor([0.45, 0.3, 0.18]).view(3, 1, 1).expand(3, size, size)
     horizon = _u(gen, 50, 90)
     grass = torch.tensor([_u(gen, 0.5, 0.7), _u(gen, 0.45, 0.6), _u(gen, 0.2, 0.35)]).view(3, 1, 1)
     sky = torch.tensor([_u(gen, 0.55, 0.75), _u(gen, 0.7, 0.85), _u(gen, 0.85, 1.0)]).view(3, 1, 1)
@@ -206,14 +208,18 @@ def _zebra(size: int, gen: torch.Generator) -> torch.Tensor:
     return bg * (1 - cover) + coat * cover + 0.02 * torch.randn(3, size, size, generator=gen)
 
 
-def zebra_images(n: int, size: int = 224, seed: int = 0) -> torch.Tensor:
+def zebra_images(n: int, size: int = 224, seed: int = 0, *, striped: bool = True) -> torch.Tensor:
     """``n`` drawings of a zebra, ``(N,3,S,S)`` in [0, 1]: a horse-shaped silhouette (body,
     neck, head, four legs, tail) in wavy black and white stripes, facing left or right,
     shifted and scaled at random, on grass under a sky. A pretrained ImageNet network calls
-    most of them zebra; keep those it does when you need class images (notebook 10)."""
+    most of them zebra; keep those it does when you need class images (notebook 10).
+    ``striped=False``: the same drawings (same seed, same poses and backgrounds) with a plain
+    brown coat, a control without stripes."""
     n, size, seed = _check(n, size, seed)
+    if not isinstance(striped, bool):
+        raise TypeError(f"striped must be True or False, got {type(striped).__name__}")
     with cpu_threads(1):
-        out = [_zebra(size, _gen(seed, i, 202)) for i in range(n)]
+        out = [_zebra(size, _gen(seed, i, 202), striped) for i in range(n)]
     return torch.stack(out).clamp(0, 1) if out else torch.zeros(0, 3, size, size)
 
 

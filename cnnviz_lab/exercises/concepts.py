@@ -143,5 +143,30 @@ _SPREAD = register(
     )
 )
 
+_REDRAWN = register(
+    Question(
+        "10-redrawn-top",
+        "Every layer above blocks.12 is redrawn at random (no trained zebra knowledge left), and TCAV "
+        "runs again at blocks.12 with the same images, CAVs and seed. What will striped's verdict be?",
+        {
+            "a": "not significant: without trained zebra knowledge its scores fall to the random CAVs'",
+            "b": "still significant, with a score above the random CAVs'",
+            "c": "significant, but near 0: the redrawn top pushes against stripes",
+            "d": "impossible to compute: no drawing is called zebra any more",
+        },
+        answer="b",
+        explanation=(
+            "the CAVs are the same and the class images are drawings made of stripes, so a redrawn top can still "
+            "respond to the striped direction: a significant verdict alone does not show trained knowledge"
+        ),
+        hints={
+            "a": "that is what a sound check would want, but the striped CAVs and the striped drawings are unchanged; "
+            "only the logit above them is random. Could a random logit still vary consistently along the striped direction?",
+            "c": "a random top has no reason to push against stripes in particular; what do the unchanged CAVs and drawings share?",
+            "d": "TCAV needs the gradient of the 'zebra' logit, not the network's answer: that logit still exists",
+        },
+    )
+)
+
 
 __all__ = ["check_random_concept", "check_t_statistic", "check_tcav_score"]

@@ -56,9 +56,9 @@ def tcav(
     error bar; with ``"mean"`` a skewed sample's quartile can lie beyond the bar's top, and
     that side of the error bar is then not drawn). ``fontsize``: labels and marks.
     ``repeats=True`` draws every repeat's score as a black dot on its bar instead of the error
-    bars (so a bar whose height is 0 still shows its sample; equal scores sit side by side in
-    rows of up to 8, further rows 0.02 towards 0.5, so that none hides another) and puts
-    the legend under the axes."""
+    bars (so a bar whose height is 0 still shows its sample; every dot sits at its true score,
+    equal scores side by side across the bar; piles of 4 or more at 0 or 1 carry their count
+    ``n=k``, below the axis for 0 and above it for 1) and puts the legend under the axes."""
     if centre not in ("mean", "median"):
         raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
     if not isinstance(repeats, bool):
@@ -86,6 +86,7 @@ def tcav(
             for p, la in zip(pos, result.layers):
                 s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
                 xy = _swarm(s, p, width)
+                _pile_counts(ax, s, p, fontsize)
                 ax.scatter(
                     xy[:, 0],
                     xy[:, 1],
@@ -100,10 +101,10 @@ def tcav(
         if name != "random CAVs":
             for p, v, h, la in zip(pos, vals, high, result.layers):
                 mark = "*" if result.significant(name, la, alpha) else "n.s."
-                ax.text(p, 1.04 if repeats else min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
+                ax.text(p, 1.13 if repeats else min(v + h, 1.0) + 0.03, mark, ha="center", fontsize=(10 if mark == "*" else 7.5) * fontsize / 9)
     ax.set_xticks(xs, result.layers)
     ax.tick_params(labelsize=fontsize - 1)
-    ax.set_ylim(-0.03 if repeats else 0, 1.12)
+    ax.set_ylim(*((-0.12, 1.22) if repeats else (0, 1.12)))
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
     if repeats:
@@ -125,18 +126,26 @@ def tcav(
 
 
 def _swarm(values: np.ndarray, centre: float, width: float, per_row: int = 8) -> np.ndarray:
-    """(x, y) of one dot per value in a bar of ``width`` at ``centre``: equal values side by
-    side in rows of up to ``per_row``, each further row shifted by 0.02 towards 0.5."""
+    """(x, y) of one dot per value in a bar of ``width`` at ``centre``, each at its true
+    value: equal values side by side in one row, ``per_row`` to 80 % of the bar's width
+    (more values than that share it, closer together)."""
     out = []
-    step = 0.8 * width / per_row
     values = np.asarray(values, dtype=float).reshape(-1)
     for v in np.unique(np.round(values, 6)):
         c = int((np.round(values, 6) == v).sum())
-        for i in range(c):
-            row, col = divmod(i, per_row)
-            in_row = min(per_row, c - row * per_row)
-            out.append((centre + (col - (in_row - 1) / 2) * step, v + (0.02 * row if v < 0.5 else -0.02 * row)))
+        step = 0.8 * width / max(per_row, c)
+        out += [(centre + (i - (c - 1) / 2) * step, v) for i in range(c)]
     return np.array(out).reshape(-1, 2)
+
+
+def _pile_counts(ax, values: np.ndarray, centre: float, fontsize: float, least: int = 4) -> None:
+    """Write ``n=k`` for each pile of at least ``least`` values at 0 (under the axis) or at 1
+    (above it) of a bar at ``centre``; piles elsewhere stay countable dot by dot (up to 8 fit
+    side by side), so their labels would only crowd the neighbouring bars."""
+    found, counts = np.unique(np.round(np.asarray(values, dtype=float).reshape(-1), 6), return_counts=True)
+    for v, c in zip(found, counts):
+        if c >= least and (v <= 0 or v >= 1):
+            ax.text(centre, -0.075 if v <= 0 else 1.055, f"n={c}", fontsize=fontsize - 3, ha="center", va="center", color="0.15")
 
 
 def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, fontsize: float = 10, step: float = 0.035) -> None:
@@ -189,7 +198,14 @@ def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float
 
 
 def tcav_baseline(
-    result: TCAVResult, baseline: TCAVResult, concept: str, layer: str, *, names: tuple[str, str] = ("trained", "baseline"), fontsize: float = 9
+    result: TCAVResult,
+    baseline: TCAVResult,
+    concept: str,
+    layer: str,
+    *,
+    names: tuple[str, str] = ("trained", "baseline"),
+    fontsize: float = 9,
+    differences: bool = False,
 ) -> Figure:
     """A sanity check of a TCAV verdict (Adebayo et al., *Sanity Checks for Saliency Maps*,
     NeurIPS 2018): the scores of ``concept`` at ``layer`` and the random CAVs' there, one dot
@@ -199,7 +215,10 @@ def tcav_baseline(
     mean score over the baseline's and its two-sided paired permutation p
     (:func:`~cnnviz_lab.concepts.stats.paired_permutation_test`, repeat ``i`` against repeat
     ``i``): only that excess can be credited to what the baseline lacks. ``names``: the two
-    results' labels; ``fontsize``: labels and title (the figure grows with it)."""
+    results' labels; ``fontsize``: labels and title (the figure grows with it).
+    ``differences=True`` adds a panel on the right with what the paired test uses: each
+    repeat's difference of the concept's scores (``result`` minus ``baseline``), one dot per
+    repeat, equal differences side by side with their count, and a line at 0."""
     from ..concepts.stats import paired_permutation_test
 
     fontsize = float(fontsize)
@@ -207,6 +226,8 @@ def tcav_baseline(
         raise ValueError(f"fontsize must be positive, got {fontsize}")
     if not (isinstance(names, tuple) and len(names) == 2 and all(isinstance(n, str) for n in names)):
         raise TypeError(f"names must be a tuple of two strings, got {names!r:.60}")
+    if not isinstance(differences, bool):
+        raise TypeError(f"differences must be True or False, got {type(differences).__name__}")
     for label, r in (("result", result), ("baseline", baseline)):
         if not isinstance(r, TCAVResult):
             raise TypeError(f"{label} must be a TCAVResult, got {type(r).__name__}")
@@ -219,8 +240,9 @@ def tcav_baseline(
         samples += [to_numpy(r.scores[(concept, layer)]), to_numpy(r.random_scores[layer])]
         ticks += [f"'{concept}' CAVs\n{name}\n(Holm p {r.adjusted_p_values[(concept, layer)]:.2g})", f"random CAVs\n{name}"]
     grow = fontsize / 9
-    fig = Figure(figsize=(9.6 * grow, 3.9 * grow), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=((12.4 if differences else 9.6) * grow, 3.9 * grow), layout="constrained")
+    axes = fig.subplots(1, 2, width_ratios=[4.8, 1.6]) if differences else [fig.subplots()]
+    ax = axes[0]
     _stacked_dots(ax, samples, ["C0", "0.5", "C9", "0.75"], fontsize=fontsize)
     ax.axvline(1.5, color="0.7", lw=0.8)
     ax.set_xticks(range(4), ticks, fontsize=fontsize - 1)
@@ -231,6 +253,16 @@ def tcav_baseline(
     ax.set_title(
         f"{layer}, one dot per repeat: '{concept}' {names[0]} minus {names[1]}: {excess:+.2f} on average, paired permutation p = {p:.2g}", fontsize=fontsize
     )
+    if differences:
+        d = samples[0] - samples[2]
+        _stacked_dots(axes[1], [d], ["C0"], fontsize=fontsize, step=0.03)
+        axes[1].axhline(0, color="0.5", lw=0.8, zorder=0)
+        axes[1].set_xlim(-1.1, 0.75)
+        reach = max(0.3, float(np.abs(d).max()) + 0.1)
+        axes[1].set_ylim(-reach, reach)
+        axes[1].set_xticks([0], [f"{int((d > 0).sum())} above 0,\n{int((d < 0).sum())} below, {int((d == 0).sum())} at 0"], fontsize=fontsize - 1)
+        axes[1].tick_params(labelsize=fontsize - 1)
+        axes[1].set_title(f"repeat by repeat:\n{names[0]} minus {names[1]}", fontsize=fontsize)
     return fig
 
 

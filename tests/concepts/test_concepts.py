@@ -254,6 +254,19 @@ def test_zebra_drawings_are_zebras_to_the_pretrained_model():
     assert float((top == clf.class_index("zebra")).float().mean()) >= 0.5
 
 
+def test_plain_zebra_drawings_keep_the_pose_and_lose_the_stripes():
+    z = cv.zebra_images(3, size=64, seed=5)
+    plain = cv.zebra_images(3, size=64, seed=5, striped=False)
+    assert plain.shape == z.shape and plain.min() >= 0 and plain.max() <= 1
+    same = (plain - z).abs().amax(1) < 1e-6  # pixels untouched by the coat: the background
+    assert 0.3 < float(same.float().mean()) < 0.97  # the same background, a different animal
+    coat = (plain - z).abs().amax(1) > 0.2  # well inside the animal
+    grey = plain.mean(1)[coat]
+    assert float(grey.std()) < 0.06 and float(z.mean(1)[coat].std()) > 0.2  # plain, where the zebra is striped
+    with pytest.raises(TypeError, match="striped"):
+        cv.zebra_images(1, size=16, striped="no")
+
+
 def test_tcav_panel_and_figures():
     from matplotlib.figure import Figure
 
@@ -303,6 +316,9 @@ def test_exercise_checkers(capsys):
     assert cv.exercises.check_choice("10-random-spread", "c")
     for wrong in ("a", "b", "d"):
         assert not cv.exercises.check_choice("10-random-spread", wrong)
+    assert cv.exercises.check_choice("10-redrawn-top", "b")
+    for wrong in ("a", "c", "d"):
+        assert not cv.exercises.check_choice("10-redrawn-top", wrong)
     assert cv.exercises.check_random_concept("b")
     for wrong in ("a", "c", "d", None):
         assert not cv.exercises.check_random_concept(wrong)

@@ -54,12 +54,36 @@ def test_tcav_baseline_bad_input():
         cv.plot.tcav_baseline(r, r, "striped", "feat", fontsize=-1)
 
 
-def test_swarm_puts_equal_scores_side_by_side_without_overlap():
-    xy = _swarm(np.array([1.0] * 20 + [0.0] * 3 + [0.5]), centre=2.0, width=0.2)
+def test_swarm_puts_equal_scores_side_by_side_at_their_true_value():
+    values = np.array([1.0] * 20 + [0.0] * 3 + [0.5])
+    xy = _swarm(values, centre=2.0, width=0.2)
     assert len(xy) == 24 and len({(round(x, 9), round(y, 9)) for x, y in xy}) == 24  # no two dots at one place
-    assert sorted(set(np.round(xy[xy[:, 1] > 0.9, 1], 3))) == [0.96, 0.98, 1.0]  # 8 + 8 + 4 rows, towards 0.5
+    assert sorted(xy[:, 1].tolist()) == sorted(values.tolist())  # every dot at its true score
     assert np.all(np.abs(xy[:, 0] - 2.0) <= 0.4 * 0.2 + 1e-9)  # inside the bar
-    assert sorted(np.round(xy[xy[:, 1] < 0.1, 1], 3)) == [0.0, 0.0, 0.0]  # three fit in one row
+    gaps = np.diff(np.sort(xy[xy[:, 1] == 0.0, 0]))
+    assert gaps == pytest.approx([0.02, 0.02])  # a short pile keeps the spacing of 8 per bar
+
+
+def test_bar_chart_counts_piles_under_and_over_the_axis():
+    r = _result([1.0] * 6 + [0.5], [0.0] * 5 + [1.0, 1.0])
+    fig = cv.plot.tcav(r, repeats=True)
+    counts = {t.get_text(): t.get_position()[1] for t in fig.axes[0].texts if t.get_text().startswith("n=")}
+    assert counts == {"n=6": pytest.approx(1.055), "n=5": pytest.approx(-0.075)}  # piles of 4 or more; 1 above, 0 below
+    lo, hi = fig.axes[0].get_ylim()
+    assert lo < -0.075 and hi > 1.13  # the counts and the marks inside the axes
+
+
+def test_tcav_baseline_differences_panel():
+    trained = _result([1.0, 1.0, 0.75, 1.0], [0.0, 1.0, 0.5, 0.25])
+    baseline = _result([0.5, 1.0, 0.5, 0.5], [0.5, 0.25, 0.75, 0.5])
+    assert len(cv.plot.tcav_baseline(trained, baseline, "striped", "feat").axes) == 1  # default: no panel
+    fig = cv.plot.tcav_baseline(trained, baseline, "striped", "feat", names=("trained", "redrawn"), differences=True)
+    panel = fig.axes[1]
+    ys = sorted(float(y) for c in panel.collections if type(c).__name__ == "PathCollection" for y in c.get_offsets()[:, 1])
+    assert ys == pytest.approx([0.0, 0.25, 0.5, 0.5])  # trained minus redrawn, repeat by repeat
+    assert panel.get_xticklabels()[0].get_text() == "3 above 0,\n0 below, 1 at 0" and "trained minus redrawn" in panel.get_title()
+    with pytest.raises(TypeError, match="differences"):
+        cv.plot.tcav_baseline(trained, baseline, "striped", "feat", differences=1)
 
 
 def test_bar_chart_dots_do_not_hide_each_other_and_legend_names_holm():
