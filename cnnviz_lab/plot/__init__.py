@@ -4,6 +4,7 @@ Every function returns a ``matplotlib.figure.Figure`` (or an RGB array for overl
 """
 
 from .adversarial import attack, attack_budget, explanation_change, fooling_vs_visualisation
+from .logit_steps import logit_changes
 
 # architecture_maps and the phase_* functions compute (they live in cnnviz_lab.attribution.architectures);
 # they stay reachable here because notebooks 04 and 06 call them as cv.plot.*.
@@ -58,6 +59,7 @@ __all__ = [
     "fooling_vs_visualisation",
     "gradient_image",
     "guided_gradcam_row",
+    "logit_changes",
     "image_array",
     "image_grid",
     "inversions",

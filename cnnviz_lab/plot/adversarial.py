@@ -155,6 +155,7 @@ def explanation_change(
     dilate: int = 1,
     reference: str | None = None,
     methods: Sequence[str] | None = None,
+    note: str | None = None,
 ) -> Figure:
     """One row per method: its map of the clean image and of the adversarial image (over
     the greyscale image; each map divided by its 99th percentile and clipped to [0, 1], the
@@ -171,7 +172,9 @@ def explanation_change(
     are computed on the pixels themselves. ``reference``: how the mask titles name the map
     the shares are taken against (e.g. "the clean 'tiger cat' map's top 1%"; None: "its
     clean map's"). ``methods``: the names of the methods to draw, in order (None: all of
-    ``change``'s), e.g. one method per figure so that each fits a projected slide."""
+    ``change``'s), e.g. one method per figure so that each fits a projected slide.
+    ``note``: with ``controls``, the bracket after each row's method name (None: "rank corr. =
+    Spearman correlation with the clean map"), e.g. to say which class's clean map."""
     import matplotlib
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -184,6 +187,8 @@ def explanation_change(
         raise ValueError(f"dilate must be an odd positive integer, got {dilate!r}")
     if reference is not None and not isinstance(reference, str):
         raise TypeError(f"reference must be a string or None, got {type(reference).__name__}")
+    if note is not None and not isinstance(note, str):
+        raise TypeError(f"note must be a string or None, got {type(note).__name__}")
 
     if methods is None:
         names = list(change.before)
@@ -209,7 +214,7 @@ def explanation_change(
             ax.set_title(title, fontsize=fontsize)
             ax.set_axis_off()
         if controls:
-            row.suptitle(f"{name} (rank corr. = Spearman correlation with the clean map)", fontsize=fontsize + 1)
+            row.suptitle(f"{name} ({note or 'rank corr. = Spearman correlation with the clean map'})", fontsize=fontsize + 1)
         else:
             row.suptitle(f"{name}: Spearman rank correlation {float(change.similarity[name][index]):.2f}", fontsize=10)
         bar = row.colorbar(ScalarMappable(Normalize(0.0, 1.0), cmap=cmap), ax=axes, shrink=0.85, aspect=20)

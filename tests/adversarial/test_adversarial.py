@@ -408,3 +408,35 @@ def test_fooling_vs_visualisation_fontsize_and_photo(lite, cat):
         cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish", fontsize=0)
     with pytest.raises(ValueError, match="photo"):
         cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish", photo=unit[0])
+
+
+def test_logit_changes():
+    """plot.logit_changes: one line per class on the left, paired bars (prediction, measured)
+    on the right with the given heights; bad input names the argument."""
+    changes = {"goldfish": {0.5: 1.1, 2.0: 1.8}, "tiger cat": {0.5: -1.7, 2.0: -2.1}}
+    pairs = {"goldfish": (2.6, 1.1), "tiger cat": (-4.6, -1.7)}
+    fig = cv.plot.logit_changes(changes, pairs, epsilon=0.5)
+    left, right = fig.axes
+    assert [list(line.get_ydata()) for line in left.get_lines()[:2]] == [[1.1, 1.8], [-1.7, -2.1]]
+    heights = [p.get_height() for p in right.patches]
+    assert heights == pytest.approx([2.6, -4.6, 1.1, -1.7])
+    assert "0.5 levels" in right.get_title() and [t.get_text() for t in right.get_xticklabels()] == ["goldfish", "tiger cat"]
+    for bad, word in [({"changes": {}}, "changes"), ({"changes": {"a": {0: 1.0}}}, "changes"), ({"first_order": {"a": (1.0,)}}, "first_order"),
+                      ({"epsilon": -1}, "epsilon"), ({"fontsize": 0}, "fontsize")]:
+        kw = {"changes": changes, "first_order": pairs, **bad}
+        with pytest.raises(ValueError, match=word):
+            cv.plot.logit_changes(kw.pop("changes"), kw.pop("first_order"), **kw)
+
+
+def test_explanation_change_note(lite, cat):
+    """explanation_change(note=): the bracket of each row's title; the default is kept."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=2, seed=0)
+    ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency})
+    noise = cv.random_noise(lite, cat, epsilon=2, seed=0)
+    ctrl = cv.compare_explanations(lite, cat, noise, {"saliency": cv.saliency})
+    title = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("noise", ctrl, noise.x)], note="same class").subfigs[0]._suptitle.get_text()
+    assert title == "saliency (same class)"
+    default = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("noise", ctrl, noise.x)]).subfigs[0]._suptitle.get_text()
+    assert default == "saliency (rank corr. = Spearman correlation with the clean map)"
+    with pytest.raises(TypeError, match="note"):
+        cv.plot.explanation_change(ch, cat, a.x, lite, note=3)

@@ -3,9 +3,8 @@
 #   cnnviz:
 #     title: 'Adversarial examples: a tiny change that changes the answer'
 #     goals:
-#     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD), and see why,
-#       on this image, an untargeted FGSM step removes almost all of tiger cat's probability while a targeted FGSM
-#       step toward goldfish never brings goldfish above 1 %
+#     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD)
+#     - see why, on this image, one FGSM step cannot reach goldfish, though one step away from tiger cat removes almost all of its probability
 #     - 'read an attack: the image, the amplified change, the probabilities before and after'
 #     - see what saliency and Grad-CAM say about a fooled image, and how much more they change than under
 #       random noise of the same size
@@ -65,9 +64,8 @@ SIZE, STEPS = cv.config.pick((224, 20), (128, 10))
 x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
 TARGET, CAT = "goldfish", int(clf.logits(x).argmax())
 adv = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0)
-print(f"clean: {clf.predict(x, k=1)[0][1]}; after {int(adv.first_success[0])} steps: "
-      f"{clf.predict(adv.x, k=1)[0][1]} ({float(adv.probs_after[0, adv.target[0]]):.1%}); "
-      f"largest change {float(adv.linf[0]):.2f} levels")
+print(f"clean: {clf.predict(x, k=1)[0][1]}; {TARGET} first top-1 at step {int(adv.first_success[0])} of {STEPS}; "
+      f"after {STEPS} steps p({TARGET}) = {float(adv.probs_after[0, adv.target[0]]):.1%}; largest change {float(adv.linf[0]):.2f} levels")
 cv.plot.attack(adv, x, clf, fontsize=12, values=True, log=True)
 
 # %%
@@ -88,10 +86,8 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 # title) to be seen at all, is a fine-grained noise. Yet the network, which saw a cat, now
 # says *goldfish* with the probability printed above (100.0 % in full mode), the class it gave
 # about 1.4e-4 (printed in section 2; the value at the end of its bar rounds it to 1e-04); the
-# cat classes' bars fall by four to six orders of magnitude (the probability axis is
-# logarithmic, so that bars of 1e-5 and of 0.4 both show).
-# PGD runs 20 steps; the number printed is the step at which goldfish first became the top
-# class.
+# cat classes' bars fall by four to five orders of magnitude, lynx's by six (the probability
+# axis is logarithmic, so that bars of 1e-5 and of 0.4 both show).
 
 # %% [markdown]
 # ## 2. One step or many: FGSM against PGD
@@ -111,18 +107,20 @@ cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean
 # %%
 fgsm, pgd = budget["FGSM (1 step)"], budget[f"PGD ({STEPS} steps)"]
 print(f"p({TARGET}) on the clean image {clean_gold:.1e}; after one FGSM step of",
-      ", ".join(f"{e:g} levels: {p:.4f}" for e, p in fgsm.items()))
-print(f"after PGD ({STEPS} steps) of", ", ".join(f"{e:g} levels: {p:.2f}" for e, p in pgd.items()))
+      ", ".join(f"{e:g}: {p:.4f}" for e, p in fgsm.items()), "(budgets in levels)")
+print(f"after PGD ({STEPS} steps) of", ", ".join(f"{e:g}: {p:.2f}" for e, p in pgd.items()))
 z0, PERSIAN, TABBY = clf.logits(x)[0], clf.class_index("Persian cat"), clf.class_index("tabby")
 dzs = {e: clf.logits(cv.fgsm(clf, x, TARGET, epsilon=e).x)[0] - z0 for e in EPS}
 for e, dz in dzs.items():   # logits after one targeted FGSM step, minus the clean logits
     rank = int(((z0 + dz) > (z0 + dz)[gold]).sum()) + 1
-    print(f"{e:g} levels: logit change {TARGET} {dz[gold]:+.2f}, {clf.label(CAT)} {dz[CAT]:+.2f}, tabby "
+    print(f"{e:g} level{'s' * (e != 1)}: logit change {TARGET} {dz[gold]:+.2f}, {clf.label(CAT)} {dz[CAT]:+.2f}, tabby "
           f"{dz[TABBY]:+.2f}, Persian cat {dz[PERSIAN]:+.2f}; top-1 '{clf.label(int((z0 + dz).argmax()))}';"
           f" {TARGET} ranks {rank}")
 
 # %%
 # how strongly each logit responds to the pixels: the L1 norm of its gradient, and the direction it shares with tiger cat's
+# cv.saliency returns the raw gradient: signed, 3 channels, taken in the normalised input the model sees (as is the step below);
+# the saliency maps of section 3 are its absolute value, maximum over the 3 channels (Simonyan et al. 2014)
 grads = {n: cv.saliency(clf, x, clf.class_index(n))[0] for n in (TARGET, clf.label(CAT), "tabby", "Egyptian cat", "Persian cat")}
 l1 = {n: float(g.abs().sum()) for n, g in grads.items()}
 cosine = {n: float(torch.nn.functional.cosine_similarity(g.flatten(), grads[clf.label(CAT)].flatten(), dim=0)) for n, g in grads.items()}
@@ -135,6 +133,9 @@ step = cv.fgsm(clf, x, TARGET, epsilon=0.5).x[0] - x[0]
 first_order = {n: float((g * step).sum()) for n, g in grads.items()}
 print("0.5 levels, logit change predicted by gradient . change / measured:",
       {n: f"{v:+.2f} / {float(dzs[0.5][clf.class_index(n)]):+.2f}" for n, v in first_order.items()})
+shown = {TARGET: gold, clf.label(CAT): CAT, "tabby": TABBY, "Persian cat": PERSIAN}
+cv.plot.logit_changes({n: {e: float(d[i]) for e, d in dzs.items()} for n, i in shown.items()},
+                      {n: (v, float(dzs[0.5][clf.class_index(n)])) for n, v in first_order.items()}, epsilon=0.5)
 
 # %% tags=["check"]
 # FGSM stays below 1 % and peaks before 8 levels, PGD is above 99 % from 2 levels; the goldfish gain is not proportional, Persian cat's grows
@@ -154,34 +155,52 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # **What to look at.** On this cat, one FGSM step never gets anywhere near *goldfish* (below
 # 1 % at every budget; the axis is logarithmic), while PGD passes 99 % from 2 levels. FGSM does
 # push the right way: half a level multiplies the goldfish probability by more than ten; it
-# peaks at 2 levels and falls at 4 and 8. The printed logit changes show two reasons.
+# peaks at 2 levels and falls at 4 and 8. The figure above shows two reasons.
 #
-# - **The loss can fall without goldfish winning.** $\nabla_x L(x,t) = \sum_j p_j \nabla_x z_j - \nabla_x z_t$:
-#   goldfish enters with weight $p_t - 1 \approx -1$, the cat classes together with about 0.92,
-#   so the weights alone do not favour the cats. Their gradients may: the cat logits respond
-#   1.4 to 1.9 times more strongly to the pixels than goldfish's (L1 norms printed), and tiger
-#   cat's and tabby's gradients point the same way (cosine 0.81). This suggests why the sign
-#   step lowers *their* logits more than it raises goldfish (at 0.5 levels: goldfish +1.13,
-#   tiger cat -1.72, tabby -1.53). The direct check is each gradient's dot product with the
-#   actual half-level step, the first-order logit change (printed): goldfish +2.64, tiger cat
-#   -4.62, tabby -4.40, the same order as measured. The measured changes of goldfish and the
-#   three leading cat classes are 2.3 to 2.9 times smaller than this linear prediction, so even
-#   half a level is past the linear range. Cross-entropy falls either way,
-#   through the log-sum-exp of the leading classes, without making goldfish the top class; Persian cat, whose gradient is unrelated to
-#   tiger cat's (cosine about 0), even *gains* (+0.88). A loss that aims at beating every class
-#   is the margin $z_t - \max_{j \ne t} z_j$ of Carlini & Wagner (2017): investigation 5.
-# - **The linear picture holds only nearby.** In a linear network each logit change would grow
-#   in proportion to the budget. Neither gain does: 16 times the budget (0.5 to 8 levels)
-#   multiplies Persian cat's gain by about 7 (+0.88 to +6.05), and goldfish's grows less than
-#   twice from 0.5 to 2 levels, then falls at 4 and 8. Persian cat's gain passes goldfish's
-#   from 1 level on (+1.52 against +1.48) and keeps growing while goldfish's falls, so
-#   Persian cat wins at 8 levels.
+# - **The loss can fall without goldfish winning** (right panel).
+#   $\nabla_x L(x,t) = \sum_j p_j \nabla_x z_j - \nabla_x z_t$: goldfish enters with weight
+#   $p_t - 1 \approx -1$, the cat classes together with about 0.92, so the weights alone do not
+#   favour the cats. Their gradients do: the cat logits respond 1.4 to 1.9 times more strongly
+#   to the pixels than goldfish's (L1 norms printed), and tiger cat's and tabby's point the
+#   same way (cosine 0.81). So the step lowers the cat logits more than it raises goldfish's:
+#   predicted goldfish +2.64 against tiger cat -4.62, measured +1.13 against -1.72. The
+#   cross-entropy falls either way, through the log-sum-exp of the leading classes, without
+#   making goldfish the top class. A loss that aims at beating every class is the margin
+#   $z_t - \max_{j \ne t} z_j$ of Carlini & Wagner (2017): investigation 5.
+# - **The linear picture holds only nearby** (both panels). Already at half a level the
+#   measured changes of goldfish and the three leading cat classes are 2.3 to 2.9 times smaller
+#   than the linear prediction (blue against grey bars). A linear network's logit changes
+#   would also grow in proportion to the budget (left panel); goldfish's grows less than twice
+#   from 0.5 to 2 levels, then falls, while Persian cat, whose gradient is unrelated to tiger
+#   cat's (cosine about 0), gains more and more (+0.88 to +6.05) and wins at 8 levels.
 #
-# PGD re-measures the gradient after each small step, where the last one landed. This is one
-# image, one model and one target: whether a single step reaches a chosen class depends on the
-# model, the budget and the target, and on other networks it can. Kurakin et al. (2017,
-# *Adversarial ML at Scale*) found
-# on ImageNet that iterative attacks cause far more errors than one-step ones at small budgets.
+# PGD re-measures the gradient after each small step, where the last one landed. Kurakin et
+# al. (2017, *Adversarial ML at Scale*) found on ImageNet that iterative attacks cause far more
+# errors than one-step ones at small budgets. All this is one image and one target; below, the
+# same two attacks toward goldfish at 2 levels on two other photographs.
+
+# %%
+others = ["german_shepherd", "bee_on_flower"]   # two other photographs, the same attacks toward goldfish at 2 levels
+xs = torch.cat([clf.preprocess(cv.sample_image(n), size=SIZE) for n in others])
+one, many = cv.fgsm(clf, xs, TARGET, epsilon=2), cv.pgd(clf, xs, TARGET, epsilon=2, steps=STEPS, seed=0)
+for i, n in enumerate(others):
+    print(f"{n}: clean '{clf.predict(xs[i:i + 1], k=1)[0][1]}' ({float(one.probs_before[i].max()):.2f}); p({TARGET}) "
+          f"after one FGSM step {float(one.probs_after[i, gold]):.3f} (top-1 '{clf.label(int(one.probs_after[i].argmax()))}'), "
+          f"after PGD {float(many.probs_after[i, gold]):.3f} (first top-1 at step {int(many.first_success[i])})")
+display(Markdown("  \n".join(cv.credit(n) for n in others)))
+
+# %% tags=["check"]
+# PGD reaches goldfish on both photographs, one FGSM step on neither; on the bee FGSM gets far higher than on the cat
+if not cv.quick():   # the full-size images of the text
+    assert many.success.all() and not one.success.any()
+    assert float(one.probs_after[1, gold]) > 0.05 > 0.01 > float(one.probs_after[0, gold]) and int(many.first_success[1]) <= 2
+
+# %% [markdown]
+# **What to look at.** PGD reaches goldfish on both (after 7 steps on the German shepherd,
+# which the network names with 0.97, after 2 on the bee). One FGSM step reaches it on
+# neither, but on the bee it brings goldfish to 11 %, over twenty times the cat's best (0.5 %):
+# how far one step gets depends on the image. Two photographs are not a survey; the panel of
+# section 5 tries more.
 
 # %% [markdown]
 # **Moving away is easier than arriving.** An *untargeted* FGSM step only has to lower the
@@ -205,6 +224,11 @@ for name, r in runs.items():
     print(f"{name}: p({clf.label(CAT)})", ", ".join(f"{e:g}: {p:.3f}" for e, p in away[name].items()))
     print("    all cat classes", ", ".join(f"{e:g}: {float(a.probs_after[0, CATS].sum()):.2f}" for e, a in r.items()),
           f"| top-1 at 2 levels '{clf.label(int(r[2].probs_after[0].argmax()))}'")
+EGYPT, dzu = clf.class_index("Egyptian cat"), {}
+for e in (0.5, 2):   # logit changes of the untargeted step: the cat classes and the largest rise outside them
+    dzu[e] = clf.logits(runs["FGSM, untargeted (1 step)"][e].x)[0] - z0
+    other = int(dzu[e].index_fill(0, torch.tensor(CATS), -1e9).argmax())
+    print(f"untargeted FGSM, {e:g} levels, logit change:", {clf.label(i): round(float(dzu[e][i]), 2) for i in (CAT, EGYPT, TABBY, other)})
 
 # %% tags=["check"]
 # Untargeted FGSM lowers the tiger cat far more than random noise, but hands the image to another cat class
@@ -216,28 +240,31 @@ if not cv.quick():   # the full-size image of the text
     assert all(float(a.probs_after[0, CATS].sum()) > all_cats for a in runs["FGSM, untargeted (1 step)"].values())
     assert away["FGSM, untargeted (1 step)"][0.5] < p_cat / 20 and away["random noise, same budget"][8] < 0.8 * p_cat
     assert int(runs["random noise, same budget"][2].probs_after[0].argmax()) != CAT
+    assert all(float(d[CAT]) < -1.5 and float(d[EGYPT]) > 1.5 and float(d[CAT]) < float(d[TABBY]) < 0 for d in dzu.values())
 
 # %% [markdown]
 # **What to look at.** The dashed line is the clean image's *tiger cat* probability (the
 # axis is logarithmic). One untargeted FGSM step cuts it to about 1/25 already at half a
-# level (0.015) and to 0.001 at 2 levels, then rises again (0.002 at 4, 0.005 at 8 levels):
-# a sign that past about 2 levels the single step overshoots the region where the linear
-# picture holds, as the goldfish gain did in section 2. Random noise of the same size leaves more than half
-# of it at every budget (0.35 at 2 levels, 0.27 at 8: noise does lower it slowly). Size alone
-# moves it little; the direction moves it a lot: a direction aligned with the gradient adds
-# up 150 000 tiny pushes that all count, while random signs mostly cancel (for a linear
-# score their sum grows like $\sqrt{n}$, the aligned one like $n$: about 390 times more for
-# 150 000 values with weights of similar size; the linearity argument of Goodfellow et al.,
-# the question at the end). But read the printed top-1 class: the step hands the image to
-# **another cat class** (Egyptian cat), and after the FGSM step the five cat classes together
-# hold more probability than before at every budget (0.97 to 0.99, against 0.92). The
-# formula of section 2 says why: ascent on $L(x, y)$ follows $\sum_j p_j \nabla_x z_j - \nabla_x z_y$,
-# which pushes tiger cat down and every other class up with a weight equal to its
-# probability: the largest weights go to the other cats (Egyptian cat 0.38, tabby 0.17 on the
-# bars of section 1). On this photo *tiger cat* and *Egyptian cat* are almost
-# tied, so even the random noise tips the top-1 label over to Egyptian cat: what separates
-# the attack from the noise here is the drop of p(tiger cat), not the label. One untargeted
-# step changes the label without making the image any less a cat: that is not yet "fooling".
+# level (0.015) and to 0.001 at 2 levels, then it rises again (0.002 at 4, 0.005 at 8 levels):
+# the nonlinearity is there from half a level (section 2), and past about 2 levels it is
+# strong enough to reverse the trend. Random noise of the same size leaves more than half of
+# it at every budget (0.35 at 2 levels, 0.27 at 8). Size alone moves it little; the direction
+# moves it a lot: aligned with the gradient, 150 000 tiny pushes add up, while random signs
+# mostly cancel (for a linear score their sum grows like $\sqrt{n}$, the aligned one like $n$:
+# about 390 times more for 150 000 values of similar weight; Goodfellow et al., the question
+# at the end).
+#
+# But read the printed top-1 class: the step hands the image to **another cat class**
+# (Egyptian cat), and the five cat classes together hold more probability than before (0.97
+# to 0.99, against 0.92). The logit changes say how: at half a level tiger cat falls by 2.22
+# and Egyptian cat rises by 1.92; tabby, whose gradient points along tiger cat's (cosine
+# 0.81), falls too (-0.36). The largest rise outside the five cats (snow leopard, +2.32)
+# starts too low to matter: all those classes together keep 0.03. The formula's weights
+# ($p_j$: Egyptian cat 0.38, tabby 0.17) favour the other cats, but whether a logit rises
+# depends on how its gradient overlaps tiger cat's (section 2). Tiger cat and Egyptian cat were
+# almost tied, so even the random noise tips the top-1 label: what separates the attack from
+# the noise is the drop of p(tiger cat), not the label. One untargeted step changes the label
+# without making the image any less a cat: that is not yet "fooling".
 
 # %% [markdown] choice="11-fooled-gradcam"
 # ### Predict, then run
@@ -248,79 +275,76 @@ if not cv.quick():   # the full-size image of the text
 # ## 3. What the explanations say about a fooled image
 #
 # Saliency (notebook 01) and Grad-CAM (notebook 06) of the clean image for its class, of the
-# attacked image for *goldfish* and for the cat class, and, as the control, of the image with
+# attacked image for the cat class and for *goldfish*, and, as the control, of the image with
 # random noise of the same budget (2 levels) for the cat class. Each panel gives the Spearman
-# rank correlation with the clean map (1: same ranking of the pixels, 0: unrelated), the
-# similarity of notebook 08. Each map is divided by its own 99th percentile, so the figure
-# shows *where* a map is high, not how strong it is. Under each row of maps, a row of their
-# top 1 % of pixels (yellow, each drawn as a 5 x 5 square to be visible) with the share of
-# them that the clean *tiger cat* map's top 1 % also holds.
+# rank correlation with the clean map of the same class (1: same ranking of the pixels, 0:
+# unrelated), the similarity of notebook 08. Each map is divided by its own 99th percentile,
+# so the figure shows *where* a map is high, not how strong it is. Under each row of maps, a
+# row of their top 1 % of pixels (yellow, each drawn as a 5 x 5 square to be visible) with
+# the share of them that the clean map of the same class also has in its top 1 %.
 
 # %%
 methods = {"saliency": cv.saliency, "Grad-CAM": cv.gradcam}
-change = cv.compare_explanations(clf, x, adv, methods)
 same_class = cv.compare_explanations(clf, x, adv, methods, before=CAT, after=CAT)
+gold_maps = cv.compare_explanations(clf, x, adv, methods, before=gold, after=gold)   # the goldfish map, clean and attacked
 noise = cv.random_noise(clf, x, epsilon=2, seed=0)
 control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
 cat = f"'{clf.label(CAT)}' map"
 for m in methods:   # one figure per method, each fits a slide
-    display(cv.plot.explanation_change(change, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, '{TARGET}' map"), fontsize=11,
-                                       controls=[(f"attacked, {cat}", same_class, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
-                                       cmap="inferno", masks=0.01, dilate=5, reference=f"the clean {cat}'s\ntop 1%", methods=[m]))
+    display(cv.plot.explanation_change(same_class, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, {cat}"), fontsize=11,
+                                       controls=[(f"attacked, '{TARGET}' map", gold_maps, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
+                                       cmap="inferno", masks=0.01, dilate=5, reference="its clean map", methods=[m],
+                                       note="rank corr. = Spearman correlation with the clean map of the same class"))
 
 # %%
 K = x[0, 0].numel() // 100   # the top 1 % of the pixels
+comps = {"attack, cat map": same_class, "attack, goldfish map": gold_maps, "random noise, cat map": control}
 top = {what: {n: len(set(c.before[n][0].flatten().topk(K).indices.tolist())
-                     & set(c.after[n][0].flatten().topk(K).indices.tolist())) / K for n in methods}
-       for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]}
-for what, c in [("attack, goldfish map", change), ("attack, cat map", same_class), ("random noise, cat map", control)]:
+                     & set(c.after[n][0].flatten().topk(K).indices.tolist())) / K for n in methods} for what, c in comps.items()}
+print("each map against the clean map of the same class:")
+for what, c in comps.items():
     print(f"{what:22s} Spearman", {n: round(float(s), 2) for n, s in c.similarity.items()},
           "| top-1 % pixels shared", {n: f"{v:.0%}" for n, v in top[what].items()})
-gold_maps = cv.compare_explanations(clf, x, adv, methods, before=gold, after=gold)   # the goldfish map, clean and attacked
 print("clean image, goldfish map against cat map: Spearman",
-      {n: round(float(cv.evaluate.spearman(change.before[n], gold_maps.before[n])), 2) for n in methods})
-print("goldfish map, attacked against clean: Spearman", {n: round(float(v), 2) for n, v in gold_maps.similarity.items()})
+      {n: round(float(cv.evaluate.spearman(same_class.before[n], gold_maps.before[n])), 2) for n in methods})
 
 # %%
 # the hottest cell of each Grad-CAM grid (7 x 7 cells of 32 x 32 pixels at 224 x 224): row and column, from 0 at the top left
-cams = {"clean, cat map": change.before["Grad-CAM"], "attack, goldfish map": change.after["Grad-CAM"],
+cams = {"clean, cat map": same_class.before["Grad-CAM"], "attack, goldfish map": gold_maps.after["Grad-CAM"],
         "attack, cat map": same_class.after["Grad-CAM"], "random noise, cat map": control.after["Grad-CAM"]}
 hot = {k: tuple(v // 32 for v in divmod(int(m[0].argmax()), SIZE)) for k, m in cams.items()}
 print("hottest Grad-CAM cell (row, column):", hot)
 
 # %% tags=["check"]
 # Saliency changes more under the attack than under noise; Grad-CAM changes under the attack only; same for the top-1 % overlap and the hottest cell
-assert float(change.similarity["saliency"]) < 0.5
+assert float(gold_maps.similarity["saliency"]) < 0.5
 assert float(same_class.similarity["saliency"]) < float(control.similarity["saliency"]) < 0.8
 assert top["attack, cat map"]["saliency"] < top["random noise, cat map"]["saliency"] < 0.5
 if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
-    assert float(change.similarity["Grad-CAM"]) < 0.5 and float(same_class.similarity["Grad-CAM"]) < 0.5
+    assert float(same_class.similarity["Grad-CAM"]) < 0.5
     assert float(control.similarity["Grad-CAM"]) > 0.9
-    assert top["random noise, cat map"]["Grad-CAM"] > 0.8 > 0.2 > max(top["attack, cat map"]["Grad-CAM"],
-                                                                       top["attack, goldfish map"]["Grad-CAM"])
-    assert float(gold_maps.similarity["Grad-CAM"]) < 0.2 < 0.5 < float(cv.evaluate.spearman(change.before["Grad-CAM"], gold_maps.before["Grad-CAM"]))
+    assert top["random noise, cat map"]["Grad-CAM"] > 0.8 > 0.2 > max(top["attack, cat map"]["Grad-CAM"], top["attack, goldfish map"]["Grad-CAM"])
+    assert top["attack, cat map"]["saliency"] < 0.5 * top["random noise, cat map"]["saliency"]
+    assert float(gold_maps.similarity["Grad-CAM"]) < 0.2 < 0.5 < float(cv.evaluate.spearman(same_class.before["Grad-CAM"], gold_maps.before["Grad-CAM"]))
     assert hot["random noise, cat map"] == hot["clean, cat map"] not in (hot["attack, cat map"], hot["attack, goldfish map"])
 
 # %% [markdown]
-# **What to look at.** Read each row from left to right. **Grad-CAM** of the cat class hardly
-# moves under random noise of the same size (rank correlation above 0.9, last column), but
-# under the attack the same class's map shares little with the original (third column; none
-# of its top 1 % of pixels): same class, same size of change, so the attack's direction, not
-# the size of the change, moved the evidence. The *goldfish* column compares another class's
-# map with the cat map, so by itself it proves little: on the clean image the goldfish
-# Grad-CAM already differs from the cat one (Spearman 0.63, printed above). The fair
-# comparison, the goldfish map attacked against clean, gives 0.08: the attack moved the
-# goldfish evidence too. **Saliency** is fragile even without an attack: random noise alone
-# lowers its rank correlation well below 1 (Ghorbani, Abid & Zou, AAAI 2019, make this
-# point), and the attack lowers it further. The eyes stay hot in every saliency map, but under
-# the attack the nose and whisker-pad cluster fades (in the tiger-cat map almost entirely) and
-# a new one appears in the top-right fur: the top-1 % row shows it (6 % and 9 % shared,
-# against 23 % under noise). A label change alone does
-# not move the Grad-CAM map: the noise changed the top-1 class too (to Egyptian cat, section
-# 2), and the tiger-cat map stayed put (0.99). The fooled *goldfish* Grad-CAM looks like an
-# ordinary Grad-CAM map, smooth, with a few hot regions, and nothing in it says that the
-# input was manipulated: an explanation describes the network's computation,
-# not the picture.
+# **What to look at.** Read each row from left to right: every panel is compared with the
+# clean map of its own class (the clean goldfish map is not drawn). **Grad-CAM** of the cat
+# class hardly moves under random noise of the same size (0.99, last column), but under the
+# attack it shares little with the original (0.23, second column; none of its top 1 % of
+# pixels): same class, same size of change, so the attack's direction, not the size of the
+# change, moved the evidence. The goldfish map moved too (0.08, third column). **Saliency**
+# is fragile even without an attack: random noise alone lowers its rank correlation to 0.45
+# (Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers it further (0.26
+# for the cat map). The eyes stay hot in every saliency map, but in the attacked tiger-cat
+# map the nose and whisker-pad cluster shrinks to a small patch and a sparse top-right
+# cluster becomes dense: the top-1 % row shows it (9 % shared, against 23 % under noise).
+# A label change alone does not move the Grad-CAM map: the noise changed the top-1 class too
+# (to Egyptian cat, section 2), and the tiger-cat map stayed put (0.99). The fooled
+# *goldfish* Grad-CAM looks like an ordinary Grad-CAM map, smooth, with a few hot regions,
+# and nothing in it says that the input was manipulated: an explanation describes the
+# network's computation, not the picture.
 #
 # **Reading the numbers.** A Spearman correlation over all 50 000 pixels is dominated by the
 # many near-zero pixels, whose order is mostly noise; and this Grad-CAM is a 7 x 7 grid
@@ -339,7 +363,8 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # maximisation (Erhan et al. 2009), applied to class scores by Simonyan et al. (2014, with an
 # L2 penalty only); the one below, as in notebook 02, uses the
 # decorrelated Fourier parametrisation and random jitter, scaling and rotation of Olah et al.
-# (*Feature Visualization*, 2017). Both images make the network say *goldfish*. How do they
+# (*Feature Visualization*, 2017). The attacked photo (photo + change) and the visualisation
+# both make the network say *goldfish*; the figure shows the change itself. How do they
 # differ? (The photograph comes first, for reference.)
 
 # %%
@@ -387,15 +412,14 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # start and sign steps are noise-like by construction, but they do not explain it here: the
 # same attack started from the clean image gives 0.80, and the raw gradient of the goldfish
 # logit, with no sign step at all, 0.85 (the last printout). On this image the gradient itself
-# is high-frequency (L2 attacks, which follow it without the sign, are known to give somewhat
-# smoother changes). Added to the coffee photo it left the
+# is high-frequency. Added to the coffee photo it left the
 # top-1 class as it was; added to a grey image it changed the top-1 class, but a grey image
 # has no confident class to begin with (printed above), and it did not make either of them a
 # goldfish: the change is not a picture of a goldfish, it works by moving *this* cat's
 # features in the right direction. (Whether it survives a one-pixel shift is an
 # investigation; Moosavi-Dezfooli et al. 2017 show that *universal* perturbations, one change
-# for many images, also exist.) A connection, not shown here: the plain input gradient, the
-# saliency map of notebook 01, looks noisy in the same pixel-level way, and averaging it over
+# for many images, also exist.) A connection, shown above in numbers (0.85): the raw input
+# gradient, the saliency map of notebook 01, looks noisy in the same pixel-level way, and averaging it over
 # noisy copies (SmoothGrad, Smilkov et al. 2017) or adversarial training (Tsipras et al.
 # 2019) makes it smoother. Nguyen et al. (2015) made "fooling images" the other way round,
 # mostly by evolutionary search: unrecognisable images, both noise-like and regular
@@ -418,7 +442,7 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 #   the sweep of section 2 only brackets it (at 1 level PGD already reaches p = 0.51).
 #   Attacks that search for the smallest change are DeepFool (Moosavi-Dezfooli, Fawzi &
 #   Frossard, CVPR 2016) and C&W (Carlini & Wagner, IEEE S&P 2017).
-# - **Saving and resizing.** PGD's steps are a quarter of a level, so the change lives in
+# - **Saving and resizing.** Here ($\epsilon$ = 2, 20 steps) PGD's steps are a quarter of a level, so the change lives in
 #   floating point, and it was made on the resized 224 x 224 tensor, not on the photo. Saving
 #   the fooled image as 8-bit pixels rounds it (here the goldfish survived, printed below);
 #   a smaller budget, JPEG compression, or resizing back to the photo's size can undo an
@@ -515,8 +539,8 @@ assert cv.exercises.check_projection(solution_project)
 #
 # 1. Attack the cat towards three other classes in the panel. Is every class reachable with
 #    2 levels? Which needs the most PGD steps (`adv.first_success`)?
-# 2. Smooth the fooled image slightly, e.g. `clf.from_unit(torchvision.transforms.functional.gaussian_blur(clf.to_unit(adv.x), 5, 1.0))`,
-#    and predict again. Does the goldfish survive? What does that say about the change?
+# 2. Smooth the fooled image slightly, e.g. `import torchvision.transforms.functional as TF`, then
+#    `clf.from_unit(TF.gaussian_blur(clf.to_unit(adv.x), 5, 1.0))`, and predict again. Does the goldfish survive? What does that say about the change?
 # 3. Untargeted PGD: `cv.pgd(clf, x, epsilon=1)` moves the cat away from its top-1 class.
 #    What does it become, and is that class far from a cat? Compare with `cv.fgsm(clf, x,
 #    epsilon=1)`.
@@ -572,7 +596,7 @@ assert cv.exercises.check_projection(solution_project)
 #   unchanged, and nothing in the map says the input was manipulated. Always compare a change with a random
 #   control of the same size, and read per-map-normalised maps as "where", not "how strong".
 # - **This fooling change is not a feature a person would recognise**: it is high-frequency,
-#   close to white noise (and so is the plain gradient it follows), and did not turn a grey
+#   close to white noise (so is the raw gradient of the goldfish logit, 0.85), and did not turn a grey
 #   image or the coffee photo into a goldfish, unlike a class visualisation, which paints what
 #   the class looks like to the network. Yet such changes carry real, non-robust features of
 #   the data (Ilyas et al. 2019), and robust training
