@@ -41,7 +41,14 @@ def concept_examples(examples: Mapping[str, torch.Tensor], n: int = 6, classifie
 
 
 def tcav(
-    result: TCAVResult, alpha: float = 0.05, concepts: Sequence[str] | None = None, *, centre: str = "mean", fontsize: float = 9, repeats: bool = False
+    result: TCAVResult,
+    alpha: float = 0.05,
+    concepts: Sequence[str] | None = None,
+    *,
+    centre: str = "mean",
+    fontsize: float = 9,
+    repeats: bool = False,
+    count_size: float | None = None,
 ) -> Figure:
     """TCAV scores as in Kim et al. (2018), Fig. 4: for each layer a group of bars, one per
     concept (mean over the repeats) and one for the random CAVs (grey). The error bars span
@@ -58,11 +65,13 @@ def tcav(
     ``repeats=True`` draws every repeat's score as a black dot on its bar instead of the error
     bars (so a bar whose height is 0 still shows its sample; every dot sits at its true score,
     equal scores side by side across the bar; piles of 4 or more at 0 or 1 carry their count
-    ``n=k``, below the axis for 0 and above it for 1) and puts the legend under the axes."""
+    ``n=k``, below the axis for 0 and above it for 1) and puts the legend under the axes.
+    ``count_size``: the font size of those ``n=k`` labels (default ``fontsize - 3``)."""
     if centre not in ("mean", "median"):
         raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
     if not isinstance(repeats, bool):
         raise TypeError(f"repeats must be True or False, got {type(repeats).__name__}")
+    count_size = _size("count_size", fontsize - 3 if count_size is None else count_size)
     names = list(concepts) if concepts is not None else result.concepts
     k = len(names) + 1
     width = 0.8 / k
@@ -86,7 +95,7 @@ def tcav(
             for p, la in zip(pos, result.layers):
                 s = to_numpy(result.random_scores[la] if name == "random CAVs" else result.scores[(name, la)])
                 xy = _swarm(s, p, width)
-                _pile_counts(ax, s, p, fontsize)
+                _pile_counts(ax, s, p, count_size + 3)
                 ax.scatter(
                     xy[:, 0],
                     xy[:, 1],
@@ -148,12 +157,25 @@ def _pile_counts(ax, values: np.ndarray, centre: float, fontsize: float, least: 
             ax.text(centre, -0.075 if v <= 0 else 1.055, f"n={c}", fontsize=fontsize - 3, ha="center", va="center", color="0.15")
 
 
-def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, fontsize: float = 10, step: float = 0.035) -> None:
+def _size(name: str, value: object) -> float:
+    """``value`` as a positive font size; a ValueError/TypeError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return float(value)
+
+
+def _stacked_dots(
+    ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, fontsize: float = 10, step: float = 0.035, annotation_size: float | None = None
+) -> None:
     """Draw each 1-D sample of ``samples`` at x = 0, 1, ... as a dot plot: dots with the same
     value sit side by side (so a pile of equal scores shows its count), and ``n = k`` is
     written next to piles of 4 or more; a black line to the left of the dots marks each
     sample's mean, labelled "mean" with its value (beside the dots, so that none is hidden).
-    ``colours``: one colour per sample."""
+    ``colours``: one colour per sample; ``annotation_size``: the font size of those labels
+    (default ``fontsize - 2``)."""
+    small = fontsize - 2 if annotation_size is None else annotation_size
     if len(colours) != len(samples):
         raise ValueError(f"colours: give one colour per sample, got {len(colours)} for {len(samples)}")
     for x, vals, colour in zip(range(len(samples)), samples, colours):
@@ -165,10 +187,10 @@ def _stacked_dots(ax, samples: Sequence[np.ndarray], colours: Sequence[str], *, 
         for v, c in zip(values, counts):
             ax.scatter(x + (np.arange(c) - (c - 1) / 2) * step, np.full(c, v), s=22, color=colour, alpha=0.85, lw=0, zorder=3)
             if c >= 4:
-                ax.text(x + (c - 1) * step / 2 + 0.05, v, f"n = {c}", fontsize=fontsize - 2, va="center")
+                ax.text(x + (c - 1) * step / 2 + 0.05, v, f"n = {c}", fontsize=small, va="center")
         mean = float(vals.mean())
         ax.hlines(mean, x - widest - 0.3, x - widest - 0.06, color="k", lw=1.5, zorder=1)  # beside the dots
-        ax.text(x - widest - 0.33, mean, f"mean\n{mean:.2f}", fontsize=fontsize - 2, ha="right", va="center")
+        ax.text(x - widest - 0.33, mean, f"mean\n{mean:.2f}", fontsize=small, ha="right", va="center")
 
 
 def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float = 9) -> Figure:
@@ -206,6 +228,8 @@ def tcav_baseline(
     names: tuple[str, str] = ("trained", "baseline"),
     fontsize: float = 9,
     differences: bool = False,
+    annotation_size: float | None = None,
+    height: float = 3.9,
 ) -> Figure:
     """A sanity check of a TCAV verdict (Adebayo et al., *Sanity Checks for Saliency Maps*,
     NeurIPS 2018): the scores of ``concept`` at ``layer`` and the random CAVs' there, one dot
@@ -218,7 +242,10 @@ def tcav_baseline(
     results' labels; ``fontsize``: labels and title (the figure grows with it).
     ``differences=True`` adds a panel on the right with what the paired test uses: each
     repeat's difference of the concept's scores (``result`` minus ``baseline``), one dot per
-    repeat, equal differences side by side with their count, and a line at 0."""
+    repeat, equal differences side by side with their count, and a line at 0.
+    ``annotation_size``: the font size of the ``n = k`` and "mean" labels (default
+    ``fontsize - 2``); ``height``: the figure's height in inches at ``fontsize=9`` (it grows
+    with ``fontsize`` like the width; a taller figure suits a projector)."""
     from ..concepts.stats import paired_permutation_test
 
     fontsize = float(fontsize)
@@ -228,6 +255,8 @@ def tcav_baseline(
         raise TypeError(f"names must be a tuple of two strings, got {names!r:.60}")
     if not isinstance(differences, bool):
         raise TypeError(f"differences must be True or False, got {type(differences).__name__}")
+    height = _size("height", height)
+    annotation_size = _size("annotation_size", fontsize - 2 if annotation_size is None else annotation_size)
     for label, r in (("result", result), ("baseline", baseline)):
         if not isinstance(r, TCAVResult):
             raise TypeError(f"{label} must be a TCAVResult, got {type(r).__name__}")
@@ -240,10 +269,10 @@ def tcav_baseline(
         samples += [to_numpy(r.scores[(concept, layer)]), to_numpy(r.random_scores[layer])]
         ticks += [f"'{concept}' CAVs\n{name}\n(Holm p {r.adjusted_p_values[(concept, layer)]:.2g})", f"random CAVs\n{name}"]
     grow = fontsize / 9
-    fig = Figure(figsize=((12.4 if differences else 9.6) * grow, 3.9 * grow), layout="constrained")
+    fig = Figure(figsize=((12.4 if differences else 9.6) * grow, height * grow), layout="constrained")
     axes = fig.subplots(1, 2, width_ratios=[4.8, 1.6]) if differences else [fig.subplots()]
     ax = axes[0]
-    _stacked_dots(ax, samples, ["C0", "0.5", "C9", "0.75"], fontsize=fontsize)
+    _stacked_dots(ax, samples, ["C0", "0.5", "C9", "0.75"], fontsize=fontsize, annotation_size=annotation_size)
     ax.axvline(1.5, color="0.7", lw=0.8)
     ax.set_xticks(range(4), ticks, fontsize=fontsize - 1)
     ax.set_xlim(-1.05, 3.75)
@@ -255,7 +284,7 @@ def tcav_baseline(
     )
     if differences:
         d = samples[0] - samples[2]
-        _stacked_dots(axes[1], [d], ["C0"], fontsize=fontsize, step=0.03)
+        _stacked_dots(axes[1], [d], ["C0"], fontsize=fontsize, step=0.03, annotation_size=annotation_size)
         axes[1].axhline(0, color="0.5", lw=0.8, zorder=0)
         axes[1].set_xlim(-1.1, 0.75)
         reach = max(0.3, float(np.abs(d).max()) + 0.1)

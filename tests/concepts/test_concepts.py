@@ -478,3 +478,29 @@ def test_check_tcav_score(capsys):
         assert hint in capsys.readouterr().out, hint
     with pytest.raises(TypeError, match="fn"):
         cv.exercises.check_tcav_score("not a function")
+
+
+def test_tcav_figures_take_annotation_sizes_and_a_height():
+    gen = torch.Generator().manual_seed(0)
+    randoms = [_coloured(6, None, gen) for _ in range(4)]
+    r = cv.tcav(_Toy(), torch.rand(4, 3, 6, 6, generator=gen), 1, {"green": [_coloured(6, 1, gen) for _ in range(4)]}, randoms, ["feat"], progress=False)
+    r.scores[("green", "feat")] = torch.ones(4)  # a pile of 4 at 1 gets its n=k label
+    counts = [t for t in cv.plot.tcav(r, repeats=True, count_size=13).axes[0].texts if t.get_text() == "n=4"]
+    assert counts and all(t.get_fontsize() == 13 for t in counts)
+    default = [t for t in cv.plot.tcav(r, repeats=True, fontsize=11).axes[0].texts if t.get_text() == "n=4"]
+    assert default and all(t.get_fontsize() == 8 for t in default)  # fontsize - 3, as before
+    fig = cv.plot.tcav_baseline(r, r, "green", "feat", annotation_size=12, height=5.0, differences=True)
+    labels = [t for ax in fig.axes for t in ax.texts if t.get_text().startswith(("mean", "n = "))]
+    assert labels and all(t.get_fontsize() == 12 for t in labels)
+    assert fig.get_size_inches()[1] == pytest.approx(5.0)
+    small = [t for t in cv.plot.tcav_baseline(r, r, "green", "feat", fontsize=11).axes[0].texts if t.get_text().startswith("mean")]
+    assert all(t.get_fontsize() == 9 for t in small)  # fontsize - 2 by default
+    for call, error, word in [
+        (lambda: cv.plot.tcav(r, count_size=0), ValueError, "count_size"),
+        (lambda: cv.plot.tcav(r, count_size="big"), TypeError, "count_size"),
+        (lambda: cv.plot.tcav_baseline(r, r, "green", "feat", annotation_size=-1), ValueError, "annotation_size"),
+        (lambda: cv.plot.tcav_baseline(r, r, "green", "feat", height=0), ValueError, "height"),
+        (lambda: cv.plot.tcav_baseline(r, r, "green", "feat", height="tall"), TypeError, "height"),
+    ]:
+        with pytest.raises(error, match=word):
+            call()
