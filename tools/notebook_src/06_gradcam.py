@@ -956,7 +956,7 @@ assert cv.exercises.check_gradcam_pp(my_gradcam_pp_solution)
 #   the box's area; to test what the model used, delete, insert or occlude (notebooks 07, 08).
 #
 # Settings used: EfficientNet-Lite0, one 224-pixel photograph (a second one in the model
-# answer of section 12), the logit as class score,
+# answer of section 12), the logit as class score (Score-CAM: the probability),
 # maps upsampled bilinearly, Score-CAM on the 256 channels with the largest mean activation, a pointing game with
 # no tolerance unless stated.
 #
