@@ -261,27 +261,29 @@ register(
 register(
     Question(
         "06-gradcam-middle-layer",
-        "Grad-CAM for `electric guitar` on the drum-kit photo, read at the late-middle layer `blocks.12` (the "
-        "14th of 18 layers) instead of the last one. Where will the map point?",
+        "At `head` (read after a ReLU6, so every activation is >= 0, and with one gradient per channel) "
+        "Grad-CAM is exactly ReLU(CAM)/49. `blocks.12` is a block's output: a linear projection plus the skip "
+        "connection, not rectified, with gradients that vary over positions. Grad-CAM still gives each channel "
+        "ONE weight, the mean of its gradient. What can its map do at `blocks.12` that it cannot do at `head`?",
         {
-            "a": "On the guitar's body, as at the last layer",
-            "b": "Mostly off the guitar, with its maximum elsewhere in the image",
-            "c": "On edges all over the image, as at an early layer",
-            "d": "Spread evenly, with no clear maximum anywhere",
+            "a": "Nothing new: with the mean gradient it is still ReLU(CAM)/49",
+            "b": "Paint a position hot although that position's own gradient times activation is negative",
+            "c": "Take negative values after its final ReLU",
+            "d": "Change with the target class only through the probability, not the map",
         },
         "b",
-        "At blocks.12 about a fifth of the electric-guitar map lies in the guitar's boxes, which cover 30 % of "
-        "the image (below chance), and its maximum sits at the image's left edge, off both objects; on the "
-        "drum kit it is at chance. Grad-CAM gives each channel one weight, the MEAN of its gradient, so a "
-        "position can be painted hot where its own gradient times activation is negative (46 % of this map, "
-        "section 7 measures it): one likely reason. On this image "
-        "LayerCAM and HiResCAM, which keep the gradient of every position, stay on the guitar.",
+        "The mean gradient replaces each position's own gradient, and a negative activation times a negative "
+        "weight counts as evidence for the class. So sum_k alpha_k A_k(x, y) can be positive where "
+        "sum_k g_k(x, y) A_k(x, y) is negative. On this photo 46 % of the electric-guitar map at blocks.12 lies on "
+        "such positions (section 7), the map falls below chance on the guitar, and its maximum lies at the "
+        "image's left edge, off both objects. LayerCAM and HiResCAM, which keep each position's gradient, stay "
+        "on the guitar's box.",
         {
-            "a": "Not here: at blocks.12 less of the map lands on the guitar than on a uniform map, and its maximum lies off both objects.",
-            "c": "That is what an early layer such as blocks.3 (28x28) can show; blocks.12 works at 7x7, too "
-            "coarse for edges, and its map is a few broad blobs.",
-            "d": "The map is not flat: it has a clear maximum at the image's left edge, and only about a fifth of it lies on "
-            "the guitar, whose boxes cover 30 % of the image.",
+            "a": "The ReLU(CAM)/49 identity needs a GAP + linear head right after the layer read; after blocks.12 come "
+            "three more blocks and head, so the gradient is no longer one number per channel.",
+            "c": "The final ReLU sets every negative value to 0: no Grad-CAM map is ever negative.",
+            "d": "The weights alpha_k are gradients of the class score, so they change with the class, and the map "
+            "with them, at every layer.",
         },
     )
 )
@@ -289,28 +291,31 @@ register(
 register(
     Question(
         "06-drum-negative-weights",
-        "Grad-CAM for `drum` at `head` puts its maximum on the drum kit. Grad-CAM++ and LayerCAM keep only the "
-        "positive part of the gradient. Where will the hot region of their `drum` maps be?",
+        "At `head` the gradient of a class score is the same at every position (the linear weight / 49), so "
+        "LayerCAM and Grad-CAM++ keep only the channels whose weight for `drum` is positive and drop the others; "
+        "Grad-CAM keeps all of them. Section 2's Grad-CAM map for `drum` is cold on the guitar. What must the "
+        "dropped channels do on the guitar, and where will LayerCAM's `drum` map rise compared with Grad-CAM's?",
         {
-            "a": "On the toms, as in Grad-CAM",
-            "b": "On the guitar's body, where it meets the bass drum",
-            "c": "Spread evenly over the whole image",
-            "d": "Nowhere: the map is zero everywhere",
+            "a": "They are silent on the guitar; the map rises nowhere, it is Grad-CAM's map",
+            "b": "They fire on the guitar with a negative weight, cancelling positive evidence there; the map rises on the guitar",
+            "c": "They fire on the toms; the map falls on the toms and rises nowhere else",
+            "d": "They fire everywhere equally; the map rises by the same amount everywhere",
         },
         "b",
-        "At `head` each channel's gradient is its linear weight / 49, so keeping the positive part drops every "
-        "channel whose weight for `drum` is negative. "
-        "Channels with a negative weight for `drum` fire on the guitar; in Grad-CAM they cancel the positive "
-        "evidence there. LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive "
-        "evidence the guitar carries shows: their red blob moves off the toms onto the guitar's body where it meets "
-        "the bass drum, and their share on the drum kit falls to about 1.1x chance. (Their maximum lies two pixels "
-        "right of the drum kit's box, too close to judge by eye: the pointing game's verdict is fragile, the move "
-        "of the hot region is not.)",
+        "Dropping a channel changes the map only where that channel fires. Grad-CAM's drum map is cold on the "
+        "guitar because channels with a negative weight for `drum` fire there and cancel the positive evidence. "
+        "LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive evidence the guitar "
+        "carries shows: their red blob moves off the toms onto the guitar's body where it meets the bass drum, "
+        "and their share on the drum kit falls to about 1.1x chance. (Their maximum lies two pixels right of the "
+        "drum kit's box, too close to judge by eye: the pointing game's verdict is fragile, the move of the hot "
+        "region is not.)",
         {
-            "a": "Dropping the votes against a class is not neutral: where those votes fell (on the guitar) the map rises, and the maximum can move there.",
-            "c": "The map is not flat: the positive evidence the dropped channels cancelled is concentrated where they "
-            "fired, on the guitar, so a clear hot region appears there.",
-            "d": "The channels with positive weights remain and their sum is positive in many cells: the map is far from zero.",
+            "a": "A silent channel changes nothing, but then Grad-CAM's map would not be cold on the guitar: something "
+            "there cancels the evidence for `drum`, and that is the negative-weight channels.",
+            "c": "Channels with a negative weight on the toms would make Grad-CAM cold on the toms; it is warm there. "
+            "Dropping them cannot lower the map anywhere: it only removes negative terms.",
+            "d": "A map stretched from its minimum to its maximum would then look unchanged; but the dropped channels "
+            "are features of particular objects, and they fire where those objects are.",
         },
     )
 )

@@ -120,6 +120,7 @@ def cam_row(
     fontsize: float = 9,
     legend: bool | str = False,
     cmap: str | None = None,
+    clip: float | None = None,
 ) -> Figure:
     """The image followed by one overlay per map, each with its title.
 
@@ -135,17 +136,25 @@ def cam_row(
     ``legend=True`` adds a legend of the box labels under the row (each label's colour and line
     style; with ``peaks=True`` also the cross, "map's maximum"); a string titles that legend
     (default "hand-drawn boxes") and leaves the image unlabelled. ``cmap``: a matplotlib colour
-    map name (default ``"jet"`` on the own scale, ``"RdBu_r"`` on the signed one)."""
+    map name (default ``"jet"`` on the own scale, ``"RdBu_r"`` on the signed one).
+    ``clip`` (own scale only, e.g. 99): each map's colour scale ends at that percentile of the
+    map, higher values drawn as its maximum, so one sharp peak does not turn the rest dark;
+    the colour bar says so, and the crosses still mark the true maxima."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     _check_boxes(boxes)
     fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     if not isinstance(legend, (bool, str)):
         raise TypeError(f"legend must be True, False or a legend title (str), got {type(legend).__name__}")
+    if clip is not None:
+        clip = checks.real(clip, "clip", minimum=1.0, maximum=100.0)
+        if scale != "own":
+            raise ValueError(f"clip: a percentile for the own scale only (scale='own'), not scale={scale!r}")
     base = image_array(x[:1], classifier)
     cmap = colour_map_name(cmap, "jet" if scale == "own" else "RdBu_r")
     if scale == "own":
-        tiles, limit = [overlay(base, m, alpha=alpha, cmap=cmap) for m in maps], 1.0
+        shown = maps if clip is None else [np.minimum(a, np.percentile(a, clip)) for a in (reduce_channels(to_numpy(m).squeeze()) for m in maps)]
+        tiles, limit = [overlay(base, m, alpha=alpha, cmap=cmap) for m in shown], 1.0
     else:
         tiles, limit = _signed_tiles(base, maps, alpha, cmap)
     names = list(titles)
@@ -172,7 +181,7 @@ def cam_row(
     if colorbar and scale == "own":
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01, ticks=[0, 1])
         bar.ax.set_yticklabels(["min", "max"], fontsize=small)
-        bar.set_label("each map: its own min to max", fontsize=small)
+        bar.set_label("each map: its own min to max" if clip is None else f"each map: its min to its {clip:g}th percentile", fontsize=small)
     elif colorbar:
         bar = fig.colorbar(ScalarMappable(Normalize(-limit, limit), cmap=cmap), ax=fig.axes, shrink=0.8, fraction=0.02, pad=0.01)
         bar.ax.tick_params(labelsize=small)
@@ -263,12 +272,13 @@ def cam_by_layer(
     cell: float = 2.4,
     fontsize: float = 9,
     legend: bool = False,
+    clip: float | None = None,
 ) -> Figure:
     """One class explained at several layers, early to late: early maps are sharp but not
     class specific, late maps are coarse (7x7) but pick out the object. ``boxes`` and
     ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
-    title ("blocks.3: 28x28, upsampled"). ``cell`` (inches per panel), ``fontsize`` and
-    ``legend``: as in :func:`cam_row`."""
+    title ("blocks.3: 28x28, upsampled"). ``cell`` (inches per panel), ``fontsize``,
+    ``legend`` and ``clip`` (a percentile that ends each map's colour scale): as in :func:`cam_row`."""
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])
@@ -289,5 +299,6 @@ def cam_by_layer(
         cell=cell,
         fontsize=fontsize,
         legend=legend,
+        clip=clip,
         suptitle=f"{registry.label(method)} for '{label}' by layer",
     )

@@ -138,15 +138,18 @@ def change_spectra(
     return fig
 
 
-def phase_tables(maps: Mapping[str, torch.Tensor], period: int = 16, cell: float = 3.2, fontsize: float = 11.0) -> Figure:
+def phase_tables(maps: Mapping[str, torch.Tensor], period: int = 16, cell: float = 3.2, fontsize: float = 11.0, values: bool = False) -> Figure:
     """For each named map ``(3,H,W)`` or ``(H,W)`` (a gradient, a dream's change): its mean
     ``|value|`` on each of the ``period x period`` pixel phases (:func:`cnnviz_lab.attribution.
     architectures.phase_means`, row = row % p, column = column % p), divided by the map's
     overall mean, as a ``p x p`` table in one shared colour scale centred on 1 (1: no phase
     gets more than its share; a stride grid shows as a pattern; Odena et al. 2016). Each
-    title gives the largest entry over the smallest (:func:`phase_ratio`)."""
+    title gives the largest entry over the smallest (:func:`phase_ratio`). ``values=True``
+    writes each entry, to two decimals, inside its square (for small periods, e.g. 2)."""
     if not isinstance(maps, Mapping) or not maps:
         raise TypeError("maps must be a non-empty {name: (3,H,W) or (H,W) tensor} dict")
+    if not isinstance(values, bool):
+        raise TypeError(f"values must be True or False, got {values!r}")
     tables = {}
     for name, m in maps.items():
         try:
@@ -158,6 +161,8 @@ def phase_tables(maps: Mapping[str, torch.Tensor], period: int = 16, cell: float
     fig, axes = grid_axes(len(tables), len(tables), cell, (0.9, 0.3))
     for ax, (name, t) in zip(axes.flat, tables.items()):
         im = ax.imshow(t, cmap="RdBu_r", vmin=1 - dev, vmax=1 + dev)
+        for (r, c), v in np.ndenumerate(t) if values else ():
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=fontsize + 1, color="white" if abs(v - 1) > 0.6 * dev else "black")
         ax.set_axis_on()
         ax.set_xticks([0, period - 1])
         ax.set_yticks([0, period - 1])

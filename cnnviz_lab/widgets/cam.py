@@ -11,6 +11,7 @@ from .. import plot
 from ..attribution import registry
 from ..core.config import pick
 from ..core.hooks import activations
+from ..images.boxes import boxed_samples, sample_boxes
 from ..models.layers import cam_layers
 from .common import Panel, cached_model, image_dropdown, method_buttons, model_dropdown
 from .upload import panel_image
@@ -69,13 +70,22 @@ def _follow(model_w: W.Dropdown, image_w: W.Dropdown, class_w: W.Dropdown, layer
 
 
 def gradcam_panel(
-    model: str = "efficientnet_lite0", image: str = "drums_and_guitar", method: str = "gradcam", layer: str | None = None, fontsize: float | None = None
+    model: str = "efficientnet_lite0",
+    image: str = "drums_and_guitar",
+    method: str = "gradcam",
+    layer: str | None = None,
+    fontsize: float | None = None,
+    marks: bool = False,
 ) -> Panel:
     """Model and image dropdowns, a method toggle, a slider over the network's blocks
     (early to late, :func:`~cnnviz_lab.attribution.cam.cam_layers`) and a dropdown of the
     image's top-5 classes: the class map over the image, redrawn on every change.
     ``fontsize``: the figure's text size (see :func:`~cnnviz_lab.plot.cam_overlay`), e.g. 13
-    to match a notebook's projected figures."""
+    to match a notebook's projected figures. ``marks=True`` outlines the photo's hand-drawn
+    boxes (:func:`~cnnviz_lab.sample_boxes`, when it has any) on the map and overlay panels
+    and marks the map's maximum with a cross, as the notebook's static figures do."""
+    if not isinstance(marks, bool):
+        raise TypeError(f"marks must be True or False, got {marks!r}")
     model_w = model_dropdown(model)
     image_w = image_dropdown(image)
     names = list(_layers(model))
@@ -90,7 +100,7 @@ def gradcam_panel(
         heat = registry.call(method, clf, x, target, layer=layer, offered={"max_channels": pick(256, 32)})[0]
         h, w = _grid(model, image, layer)
         size = f"{h}x{w}" if (h, w) == tuple(heat.shape[-2:]) else f"{h}x{w}, upsampled"
-        return plot.cam_overlay(
+        fig = plot.cam_overlay(
             x,
             heat,
             clf,
@@ -98,6 +108,13 @@ def gradcam_panel(
             map_title=f"{registry.label(method)} ({size})",
             fontsize=fontsize,
         )
+        if marks:
+            boxes = sample_boxes(image, model=clf) if image in boxed_samples() else None
+            for ax in fig.axes[1:3]:
+                if boxes:
+                    plot.draw_boxes(ax, boxes, label=False)
+                plot.core.mark_peak(ax, plot.core.to_numpy(heat), tuple(x.shape[-2:]))
+        return fig
 
     return Panel({"model": model_w, "image": image_w, "layer": layer_w, "target": class_w, "method": method_w}, render)
 

@@ -130,3 +130,37 @@ def test_cam_row_legend_title_moves_the_box_labels_off_the_image(lite, cat_x):
     assert plain.legends[0].get_title().get_text() == "hand-drawn boxes" and plain.axes[0].texts
     with pytest.raises(TypeError, match="legend"):
         cv.plot.cam_row(lite, cat_x, [torch.rand(7, 7)], ["a"], boxes=BOXES, legend=1)
+
+
+def test_cam_row_clip_ends_the_colour_scale_at_a_percentile_and_keeps_the_true_peak(lite, cat_x):
+    m = torch.linspace(0, 1, 224 * 224).reshape(224, 224)
+    m[5, 7] = 100.0                                          # one sharp maximum
+    plain = cv.plot.cam_row(lite, cat_x, [m], ["a"], peaks=True, show_image=False)
+    clipped = cv.plot.cam_row(lite, cat_x, [m], ["a"], peaks=True, show_image=False, clip=99)
+    base = cv.plot.image_array(cat_x[:1], lite)
+    by_hand = cv.plot.overlay(base, np.minimum(m.numpy(), np.percentile(m.numpy(), 99)))
+    assert np.allclose(np.asarray(clipped.axes[0].images[0].get_array()), by_hand, atol=1e-5)
+    assert np.allclose(np.asarray(plain.axes[0].images[0].get_array()), cv.plot.overlay(base, m), atol=1e-5)
+    assert clipped.axes[-1].get_ylabel() == "each map: its min to its 99th percentile"
+    assert (clipped.axes[0].lines[0].get_xdata()[0], clipped.axes[0].lines[0].get_ydata()[0]) == pytest.approx((8.46, 8.46), abs=1)
+    with pytest.raises(ValueError, match="clip"):
+        cv.plot.cam_row(lite, cat_x, [m], ["a"], clip=150)
+    with pytest.raises(ValueError, match="clip"):
+        cv.plot.cam_row(lite, cat_x, [m], ["a"], clip=99, scale="signed")
+    with pytest.raises(TypeError, match="clip"):
+        cv.plot.cam_row(lite, cat_x, [m], ["a"], clip="99")
+    fig = cv.plot.cam_by_layer(lite, cat_x, ["head"], target=0, clip=99)
+    assert fig.axes[-1].get_ylabel() == "each map: its min to its 99th percentile"
+
+
+def test_gradcam_panel_marks_draws_the_photo_boxes_and_the_maximum():
+    panel = cv.widgets.gradcam_panel(image="drums_and_guitar", marks=True)
+    values = {name: w.value for name, w in panel.controls.items()}
+    fig = panel.render(**{**values, "layer": "head", "method": "gradcam"})
+    n_boxes = sum(len(b) for b in cv.sample_boxes("drums_and_guitar").values())
+    assert all(len(_rectangles(ax)) == n_boxes and ax.lines for ax in fig.axes[1:3])  # boxes and the cross
+    assert not _rectangles(fig.axes[0]) and not fig.axes[0].lines
+    plain = cv.widgets.gradcam_panel(image="drums_and_guitar").render(**{**values, "layer": "head", "method": "gradcam"})
+    assert not any(_rectangles(ax) or ax.lines for ax in plain.axes[:3])
+    with pytest.raises(TypeError, match="marks"):
+        cv.widgets.gradcam_panel(marks="yes")
