@@ -7,6 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FormatStrFormatter, LogLocator
 from .figure import Figure
 from PIL import Image
@@ -37,6 +38,7 @@ def renderings(
     fontsize: float | None = None,
     mark_centre: bool | Sequence[bool] = False,
     grid: int | Sequence[int | None] | None = None,
+    box: tuple[int, int, int, int] | Sequence[tuple[int, int, int, int] | None] | None = None,
 ) -> Figure:
     """A grid of rendered images: a :class:`~cnnviz_lab.optvis.Rendering` (all its images),
     PIL images, Renderings, or an ``(N,3,H,W)`` RGB [0, 1] tensor. ``fontsize``: the panel
@@ -45,7 +47,9 @@ def renderings(
     entry is ``True``, e.g. the unit a dataset-example patch is centred on. ``grid``: thin
     white lines every ``grid`` pixels on every panel, or one entry per image (``None``: no
     lines on that panel), e.g. ``32`` to show the cells of a layer whose grid has one
-    position per 32 input pixels."""
+    position per 32 input pixels. ``box``: a rectangle ``(left, top, right, bottom)`` in
+    pixels (right and bottom exclusive) outlined on every panel, or one entry per image
+    (``None``: none on that panel), e.g. the region a crop further along enlarges."""
     if fontsize is not None:
         fontsize = checks.real(fontsize, "fontsize", minimum=2.0)
     if isinstance(images, Rendering):
@@ -68,10 +72,27 @@ def renderings(
                 ax.axvline(x - 0.5, color="white", linewidth=0.8, alpha=0.8)
             for y in range(step, h, step):
                 ax.axhline(y - 0.5, color="white", linewidth=0.8, alpha=0.8)
+    for ax, rect in zip(fig.axes, _boxes(box, len(items))):
+        if rect:
+            left, top, right, bottom = rect
+            for colour, lw in (("black", 3.0), ("white", 1.5)):
+                ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False, edgecolor=colour, linewidth=lw))
     if fontsize is not None:
         for ax in fig.axes:
             ax.title.set_fontsize(fontsize)
     return fig
+
+
+def _boxes(box, n: int) -> list[tuple[int, int, int, int] | None]:
+    """``renderings``'s ``box`` as one rectangle (or ``None``) per panel."""
+    def ok(b) -> bool:
+        return (isinstance(b, tuple) and len(b) == 4 and all(isinstance(v, int) and not isinstance(v, bool) for v in b)
+                and b[0] < b[2] and b[1] < b[3])
+    boxes = [box] * n if box is None or ok(box) else list(box) if isinstance(box, (list, tuple)) else None
+    if boxes is None or len(boxes) != n or not all(b is None or ok(b) for b in boxes):
+        raise ValueError(f"box must be None, a tuple (left, top, right, bottom) of ints with left < right and top < bottom, "
+                         f"or one such entry (or None) per image ({n}), got {box!r}")
+    return boxes
 
 
 def _grid_steps(grid: int | Sequence[int | None] | None, n: int) -> list[int | None]:

@@ -141,6 +141,19 @@ def test_renderings_draws_a_cell_grid_on_the_panels_asked():
             cv.plot.renderings(images, grid=bad)
 
 
+def test_renderings_outlines_a_box_on_the_panels_asked():
+    images = torch.rand(2, 3, 64, 64)
+    fig = cv.plot.renderings(images, ["a", "b"], box=[(14, 22, 62, 70), None])
+    a, b = fig.axes[:2]
+    assert len(a.patches) == 2 and not b.patches  # a black and a white outline, on the first panel only
+    r = a.patches[-1]
+    assert (r.get_x(), r.get_y(), r.get_width(), r.get_height()) == (13.5, 21.5, 48, 48)
+    assert all(len(ax.patches) == 2 for ax in cv.plot.renderings(images, box=(0, 0, 8, 8)).axes[:2])
+    for bad in ((0, 0, 8), [(0, 0, 8, 8)], (8, 0, 0, 8), [0, 0, 8, 8], (0, 0, 8.0, 8), "box"):
+        with pytest.raises(ValueError, match="box"):
+            cv.plot.renderings(images, box=bad)
+
+
 def test_score_history_draws_one_curve_per_column_with_the_given_y_label():
     h = torch.stack([torch.arange(6.0), 10 - torch.arange(6.0)], 1)  # two runs side by side
     fig = cv.plot.score_history(h, ["a", "b"], ylabel="loss")
