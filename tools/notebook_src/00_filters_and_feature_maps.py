@@ -335,9 +335,9 @@ assert folded[order[7]] / folded[order[0]] < 0.3, folded   # seven filters stand
 # are, not how large the filter's response is: the batch norm rescales the live filters
 # over the range printed above, and ranking them by folded size reorders them. The figure
 # below draws the folded weights $W_o\gamma_o/\sigma_o$ on one shared scale: there contrast
-# is the size of each channel's response before the ReLU6 (a negative $\gamma_o$ also
-# inverts a tile's colours; the shares are unchanged). With $\beta_o$ it decides how much
-# of the response the ReLU6 clips at 0 and 6. It is not the filter's importance: the next
+# is the size of each channel's response after its batch norm, before the ReLU6 (a negative
+# $\gamma_o$ also inverts a tile's colours; the shares are unchanged). Together with
+# $\beta_o$, that size decides how much of the response the ReLU6 clips at 0 and 6. It is not the filter's importance: the next
 # layer, `blocks.0`'s depthwise convolution, filters each channel on its own and its batch
 # norm rescales each channel again. Whether a filter matters downstream takes an ablation:
 # zero its channel and watch the logits (not done here).
