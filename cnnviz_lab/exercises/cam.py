@@ -282,8 +282,7 @@ register(
             "a": "The ReLU(CAM)/49 identity needs a GAP + linear head right after the layer read; after blocks.12 come "
             "three more blocks and head, so the gradient is no longer one number per channel.",
             "c": "The final ReLU sets every negative value to 0: no Grad-CAM map is ever negative.",
-            "d": "The weights alpha_k are gradients of the class score, so they change with the class, and the map "
-            "with them, at every layer.",
+            "d": "The weights alpha_k are gradients of the class score, so they change with the class, and the map with them, at every layer.",
         },
     )
 )

@@ -56,6 +56,8 @@ def mean_kernels(model: nn.Module | Classifier, layers: Sequence[str], fontsize:
         ax.set_title(f"{short}\n{conv.kernel_size[0]}x{conv.kernel_size[1]}, stride {conv.stride[0]}", fontsize=fontsize)
     bar = fig.colorbar(im, ax=list(axes.flat), shrink=0.8)
     bar.set_label("share of |W| per tap\n(1 = uniform)", fontsize=fontsize - 1)
-    fig.suptitle("mean kernel of each layer, every kernel's |W| first scaled to sum 1\n"
-                 "(cross: kernel centre; dot: the mean kernel's centre of mass)", fontsize=fontsize + 1)
+    fig.suptitle(
+        "mean kernel of each layer, every kernel's |W| first scaled to sum 1\n(cross: kernel centre; dot: the mean kernel's centre of mass)",
+        fontsize=fontsize + 1,
+    )
     return fig

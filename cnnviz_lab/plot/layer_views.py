@@ -108,8 +108,11 @@ def filters(
         if bad:
             raise ValueError(f"frame_inputs: {name} reads input channels 0-{w.shape[1] - 1}; got {bad}")
         return _matrix(
-            w[:max_filters, :, 0, 0], title or f"{name}: a 1x1 convolution is a {shape[0]}x{shape[1]} matrix mixing channels at each pixel", frame_inputs,
-            matrix_size, n_out=shape[0],
+            w[:max_filters, :, 0, 0],
+            title or f"{name}: a 1x1 convolution is a {shape[0]}x{shape[1]} matrix mixing channels at each pixel",
+            frame_inputs,
+            matrix_size,
+            n_out=shape[0],
         )
     if frame_inputs:
         raise ValueError(f"frame_inputs: framing matrix columns is for 1x1 layers; {name} has {shape[2]}x{shape[3]} kernels")
@@ -132,7 +135,8 @@ def filters(
         fig = image_grid(tiles, names, ncols=8, cell=1.0 if not show_share else 1.15, suptitle=title)
         if scale == "shared":
             fig.supxlabel(
-                ("folded weights W·γ/σ" if gain is not None else "one scale for all filters") + f": mid-grey = weight 0, black/white = -/+{lim:.2f}"
+                ("folded weights W·γ/σ" if gain is not None else "one scale for all filters")
+                + f": mid-grey = weight 0, black/white = -/+{lim:.2f}"
                 + ("; after each number its achromatic share ('off': all weights zero)" if show_share else ""),
                 fontsize=9,
             )
@@ -275,8 +279,10 @@ def feature_maps(
         fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     tile = checks.real(tile, "tile", minimum=0.3)
     if limits is not None:
-        if not isinstance(limits, (tuple, list)) or len(limits) != 2 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in limits
+        if (
+            not isinstance(limits, (tuple, list))
+            or len(limits) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in limits)
         ):
             raise TypeError(f"limits: a pair (low, high) of finite numbers or None, got {limits!r}")
         if not limits[0] < limits[1]:

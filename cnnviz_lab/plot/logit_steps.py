@@ -29,12 +29,16 @@ def logit_changes(
     actual change, what a linear network would give) and the measured change at one budget,
     ``{class: (predicted, measured)}``; ``epsilon`` names that budget in the title.
     ``figsize``, ``fontsize``: the figure's size and its labels' size."""
-    if not isinstance(changes, Mapping) or not changes or not all(
-        isinstance(c, Mapping) and c and all(_number(e) and e > 0 and _number(v) for e, v in c.items()) for c in changes.values()
+    if (
+        not isinstance(changes, Mapping)
+        or not changes
+        or not all(isinstance(c, Mapping) and c and all(_number(e) and e > 0 and _number(v) for e, v in c.items()) for c in changes.values())
     ):
         raise ValueError("changes must be a non-empty {class: {positive epsilon: logit change}} mapping of numbers")
-    if not isinstance(first_order, Mapping) or not first_order or not all(
-        isinstance(p, (tuple, list)) and len(p) == 2 and all(_number(v) for v in p) for p in first_order.values()
+    if (
+        not isinstance(first_order, Mapping)
+        or not first_order
+        or not all(isinstance(p, (tuple, list)) and len(p) == 2 and all(_number(v) for v in p) for p in first_order.values())
     ):
         raise ValueError("first_order must be a non-empty {class: (predicted, measured)} mapping of numbers")
     if not _number(epsilon) or not epsilon > 0:

@@ -85,13 +85,16 @@ def renderings(
 
 def _boxes(box, n: int) -> list[tuple[int, int, int, int] | None]:
     """``renderings``'s ``box`` as one rectangle (or ``None``) per panel."""
+
     def ok(b) -> bool:
-        return (isinstance(b, tuple) and len(b) == 4 and all(isinstance(v, int) and not isinstance(v, bool) for v in b)
-                and b[0] < b[2] and b[1] < b[3])
+        return isinstance(b, tuple) and len(b) == 4 and all(isinstance(v, int) and not isinstance(v, bool) for v in b) and b[0] < b[2] and b[1] < b[3]
+
     boxes = [box] * n if box is None or ok(box) else list(box) if isinstance(box, (list, tuple)) else None
     if boxes is None or len(boxes) != n or not all(b is None or ok(b) for b in boxes):
-        raise ValueError(f"box must be None, a tuple (left, top, right, bottom) of ints with left < right and top < bottom, "
-                         f"or one such entry (or None) per image ({n}), got {box!r}")
+        raise ValueError(
+            f"box must be None, a tuple (left, top, right, bottom) of ints with left < right and top < bottom, "
+            f"or one such entry (or None) per image ({n}), got {box!r}"
+        )
     return boxes
 
 

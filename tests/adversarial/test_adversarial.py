@@ -421,8 +421,13 @@ def test_logit_changes():
     heights = [p.get_height() for p in right.patches]
     assert heights == pytest.approx([2.6, -4.6, 1.1, -1.7])
     assert "0.5 levels" in right.get_title() and [t.get_text() for t in right.get_xticklabels()] == ["goldfish", "tiger cat"]
-    for bad, word in [({"changes": {}}, "changes"), ({"changes": {"a": {0: 1.0}}}, "changes"), ({"first_order": {"a": (1.0,)}}, "first_order"),
-                      ({"epsilon": -1}, "epsilon"), ({"fontsize": 0}, "fontsize")]:
+    for bad, word in [
+        ({"changes": {}}, "changes"),
+        ({"changes": {"a": {0: 1.0}}}, "changes"),
+        ({"first_order": {"a": (1.0,)}}, "first_order"),
+        ({"epsilon": -1}, "epsilon"),
+        ({"fontsize": 0}, "fontsize"),
+    ]:
         kw = {"changes": changes, "first_order": pairs, **bad}
         with pytest.raises(ValueError, match=word):
             cv.plot.logit_changes(kw.pop("changes"), kw.pop("first_order"), **kw)

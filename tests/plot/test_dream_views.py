@@ -86,7 +86,7 @@ def test_phase_tables_show_each_phase_over_the_map_mean():
 
 def test_phase_tables_values_writes_each_entry_in_its_square():
     board = torch.ones(8, 8)
-    board[::2, ::2] = 3.0                                   # phase (0, 0): 3, the others 1; map mean 1.5
+    board[::2, ::2] = 3.0  # phase (0, 0): 3, the others 1; map mean 1.5
     fig = cv.plot.phase_tables({"grid": board}, period=2, values=True)
     texts = {(t.get_position(), t.get_text()) for t in fig.axes[0].texts}
     assert texts == {((0, 0), "2.00"), ((1, 0), "0.67"), ((0, 1), "0.67"), ((1, 1), "0.67")}

@@ -134,7 +134,7 @@ def test_cam_row_legend_title_moves_the_box_labels_off_the_image(lite, cat_x):
 
 def test_cam_row_clip_ends_the_colour_scale_at_a_percentile_and_keeps_the_true_peak(lite, cat_x):
     m = torch.linspace(0, 1, 224 * 224).reshape(224, 224)
-    m[5, 7] = 100.0                                          # one sharp maximum
+    m[5, 7] = 100.0  # one sharp maximum
     plain = cv.plot.cam_row(lite, cat_x, [m], ["a"], peaks=True, show_image=False)
     clipped = cv.plot.cam_row(lite, cat_x, [m], ["a"], peaks=True, show_image=False, clip=99)
     base = cv.plot.image_array(cat_x[:1], lite)
