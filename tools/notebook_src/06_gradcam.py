@@ -155,12 +155,12 @@ print(f"{int((c < 0).sum())} of the {c.numel()} CAM cells (5 classes x 7 x 7) ar
 assert int((c < 0).sum()) == 15 and neg["electric guitar"] == 4 or cv.config.quick()
 
 # %% [markdown]
-# So at `head` a top-5 Grad-CAM figure would repeat notebook 05's CAM figure: the same maps
-# on their positive cells, up to display scaling (the ReLU flattens the negative cells to 0; each map is stretched from its own minimum, and CAM's negative cells
-# lower that minimum) and the same shares (the shares count positive mass only, and Grad-CAM's
-# ReLU removes only the 15 negative cells printed above). That is why this notebook opened one layer earlier, where CAM has no
-# weights and Grad-CAM still picks out the object of each class that has one in the photo (the
-# two guitar classes and `drum`; `banjo` and `stage` have none and straddle both boxes).
+# So at `head` a top-5 Grad-CAM figure would repeat notebook 05's CAM figure: the same maps on their positive
+# cells, up to display scaling (the ReLU flattens the negative cells to 0; each map is stretched from its own
+# minimum, and CAM's negative cells lower that minimum) and the same shares (the shares count positive mass
+# only, and Grad-CAM's ReLU removes only the 15 negative cells printed above). That is why this notebook opened
+# one layer earlier, where CAM has no weights and Grad-CAM still picks out the object of each class that has one
+# in the photo (the two guitar classes and `drum`; `banjo` and `stage` have none and straddle both boxes).
 #
 # ## 3. Which layer? Early vs late
 #
@@ -472,7 +472,7 @@ print("\n".join([f"guided backprop, whole image: phase ratio {phase:.2f}; tile-s
 # entirely from the Grad-CAM factor; the sharp texture does not tell you what the class needs.
 
 # %% tags=["check"]
-# Guided backprop alone: one picture for both classes, near chance; both maps' phase ratio near 1.6, far above shuffled copies; the products 1.4x chance and more
+# Guided backprop alone: one picture for both classes, near chance; phase ratios near 1.6, far above shuffled copies; the products 1.4x chance and more
 g_gb, d_gb = cv.energy_in_boxes(gb, guitar)[0, 0] / area["guitar"], cv.energy_in_boxes(gb, drums)[0, 1] / area["drum kit"]
 g_gg, d_gg = cv.energy_in_boxes(both, guitar)[0, 0] / area["guitar"], cv.energy_in_boxes(both, drums)[0, 1] / area["drum kit"]
 assert same > 0.9 and g_gb < 1.3 and d_gb < 1.3 and 1.5 < phase < 1.7 and 1.5 < phase_gg < 1.6
@@ -836,15 +836,15 @@ else:
 # %% tags=["solution"]
 # 'espresso' at blocks.12 (head: the reference): Grad-CAM leaves the cup, the per-position maps (HiResCAM, LayerCAM) stay on it.
 # Which is faithful is a test, not a look: delete each map's hottest pixels first and compare how fast p(espresso) falls (notebook 08).
-cup, cup_box = clf.preprocess(cv.sample_image("coffee")), cv.sample_boxes("coffee")["espresso"][0]
-assert cv.exercises.check_wrong_object(clf, cup, "espresso", cup_box, layer="blocks.12")
-chance, lines, cup_maps = cv.energy_in_boxes(torch.ones(cup.shape[-2:]), [cup_box]).item(), ["top-1 class: {1} (p = {2:.0%})".format(*clf.predict(cup, k=1)[0])], {}
+cup, box = clf.preprocess(cv.sample_image("coffee")), cv.sample_boxes("coffee")["espresso"][0]
+assert cv.exercises.check_wrong_object(clf, cup, "espresso", box, layer="blocks.12")
+chance, lines, cup_maps = cv.energy_in_boxes(torch.ones(cup.shape[-2:]), [box]).item(), ["top-1 class: {1} (p = {2:.0%})".format(*clf.predict(cup, k=1)[0])], {}
 for name, fn, at in [("Grad-CAM", cv.gradcam, "blocks.12"), ("Grad-CAM (reference)", cv.gradcam, "head"), ("XGrad-CAM", cv.xgradcam, "blocks.12"),
                      ("Grad-CAM++", cv.gradcam_pp, "blocks.12"), ("HiResCAM", cv.hirescam, "blocks.12"), ("LayerCAM", cv.layercam, "blocks.12")]:
     cup_maps[f"{name.split(' ')[0]}:\n{at}"] = (m := fn(clf, cup, "espresso", layer=at))[0]
-    lines.append(f"{name} at {at}: {cv.energy_in_boxes(m, [cup_box]).item() / chance:.1f}x chance, maximum in the box: {bool(cv.pointing_game(m[0], [cup_box]))}")
+    lines.append(f"{name} at {at}: {cv.energy_in_boxes(m, [box]).item() / chance:.1f}x chance, maximum in the box: {bool(cv.pointing_game(m[0], [box]))}")
 print("\n".join(lines))
-display(cv.plot.cam_row(clf, cup, list(cup_maps.values()), list(cup_maps), boxes={"espresso": [cup_box]}, peaks=True, cell=2.6, fontsize=12, legend=True))
+display(cv.plot.cam_row(clf, cup, list(cup_maps.values()), list(cup_maps), boxes={"espresso": [box]}, peaks=True, cell=2.6, fontsize=12, legend=True))
 display(Markdown(cv.credit("coffee")))
 
 
