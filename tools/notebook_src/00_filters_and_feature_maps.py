@@ -226,7 +226,8 @@ cv.plot.filters(clf, scale="shared", show_share=True,
 # **What to look at.** Four tiles are flat mid-grey and labelled "off" (11, 16, 28, 31):
 # their weights are all zero to within 1e-6 (printed below), so they have no share to
 # print. On the shared scale a tile's *contrast* (its distance from mid-grey) shows the size
-# of its weights; a *tint* shows only where a filter is both large and colour-opponent.
+# of its weights; a *tint* shows where its colour part (each channel minus the mean over
+# R, G, B) is large in absolute terms, whatever its share.
 # Filters 8 and 22 (share 0.87) are visibly tinted, and 1 (0.52) vividly: read the share
 # from the number, not from the tint. The filters with a share below 0.1 weigh one
 # colour against its opponent (for example +G against -R-B). They differ by degree, not in
@@ -481,9 +482,9 @@ cv.plot.mean_kernels(clf, [f"{n}.depthwise.conv" for n in lean])
 # lean up and left, not the 25 % that independent, symmetric offsets would give. So each
 # stride-2 layer is compared with the control of its kernel size. All four lean up and
 # left more often than their control (every p printed above is below 1e-4): the 5x5 ones
-# clearly (`blocks.3` half a pixel each way in 97 % of its kernels, `blocks.11` a third of
-# a pixel in 89 %, against 38 %), the 3x3 ones by about a tenth of a pixel (`blocks.5` in
-# 91 %, `blocks.1` in 53 %, against 29 %). So on this network the stride-2 kernels lean
+# clearly (97 % of `blocks.3`'s kernels and 89 % of `blocks.11`'s, against 38 %, by about half
+# and a third of a pixel on average), the 3x3 ones by about a tenth of a pixel on average
+# (`blocks.5` 91 %, `blocks.1` 53 %, against 29 %). So on this network the stride-2 kernels lean
 # away from the side where "SAME" adds the extra padding. Reading that as a rule is this
 # notebook's reading of one network, not a finding quoted from the paper; saying why they
 # lean would need the same network trained with even padding.
@@ -604,7 +605,7 @@ assert cv.hook_count(clf) == 0
 assert tuple(cap.activations["head"].shape[2:]) == (7, 7) and tuple(cap.activations["blocks.1"].shape[2:]) == (56, 56)
 
 # %% [markdown]
-# Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and colours;
+# Early layers keep a high resolution (blocks.1: 56x56) and respond to edges and texture;
 # deep layers are coarse (7x7). Zeiler & Fergus (2014, fig. 2) found, over many images, that
 # deep channels fire on larger and more abstract patterns (object parts, whole objects);
 # one image cannot show that, and notebook 02 visualises such channels. The `blocks.1`
