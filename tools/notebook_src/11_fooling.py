@@ -105,7 +105,7 @@ cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean
                       figsize=(7, 4.2), fontsize=11)
 
 # %%
-fgsm, pgd, z0, PERSIAN, TABBY = budget["FGSM (1 step)"], budget[f"PGD ({STEPS} steps)"], clf.logits(x)[0], clf.class_index("Persian cat"), clf.class_index("tabby")
+(fgsm, pgd), z0, PERSIAN, TABBY = budget.values(), clf.logits(x)[0], clf.class_index("Persian cat"), clf.class_index("tabby")
 print(f"p({TARGET}) on the clean image {clean_gold:.1e}; after one FGSM step of", ", ".join(f"{e:g}: {p:.4f}" for e, p in fgsm.items()), "(budgets in levels)")
 print(f"after PGD ({STEPS} steps) of", ", ".join(f"{e:g}: {p:.2f}" for e, p in pgd.items()))
 dzs = {e: clf.logits(cv.fgsm(clf, x, TARGET, epsilon=e).x)[0] - z0 for e in EPS}
@@ -113,8 +113,8 @@ gap = {0: float(z0.max() - z0[gold])} | {e: float((z0 + dz).max() - (z0 + dz)[go
 print(f"clean: {TARGET} ranks {int((z0 > z0[gold]).sum()) + 1}, {gap[0]:.2f} logits below the top-1 class")
 for e, dz in dzs.items():   # logits after one targeted FGSM step, minus the clean logits
     rank = int(((z0 + dz) > (z0 + dz)[gold]).sum()) + 1
-    print(f"{e:g} level{'s' * (e != 1)}: logit change {TARGET} {dz[gold]:+.2f}, {clf.label(CAT)} {dz[CAT]:+.2f}, tabby "
-          f"{dz[TABBY]:+.2f}, Persian cat {dz[PERSIAN]:+.2f}; top-1 '{clf.label(int((z0 + dz).argmax()))}'; {TARGET} ranks {rank}, {gap[e]:.2f} logits below the top-1 class")
+    print(f"{e:g} level{'s' * (e != 1)}: logit change {TARGET} {dz[gold]:+.2f}, {clf.label(CAT)} {dz[CAT]:+.2f}, tabby {dz[TABBY]:+.2f}, "
+          f"Persian cat {dz[PERSIAN]:+.2f}; top-1 '{clf.label(int((z0 + dz).argmax()))}'; {TARGET} ranks {rank}, {gap[e]:.2f} logits below the top-1 class")
 above = [clf.label(i) for i in (z0 + dzs[2]).argsort(descending=True)[: int(((z0 + dzs[2]) > (z0 + dzs[2])[gold]).sum())].tolist()]
 print(f"above {TARGET} after the 2-level step:", ", ".join(above))
 
@@ -139,14 +139,14 @@ cv.plot.logit_changes({n: {e: float(d[i]) for e, d in dzs.items()} for n, i in s
                       {n: (v, float(dzs[0.5][clf.class_index(n)])) for n, v in first_order.items()}, epsilon=0.5)
 
 # %% tags=["check"]
-# FGSM stays below 1 % and peaks before 8 levels, PGD is above 99 % from 2 levels; the goldfish gain is not proportional, Persian cat's grows; goldfish stays 4 logits behind
+# FGSM stays below 1 %, peaking before 8 levels; PGD is above 99 % from 2 levels; the gains grow less than the budget; goldfish stays 4 logits behind
 gains, per = {e: float(d[gold]) for e, d in dzs.items()}, {e: float(d[PERSIAN]) for e, d in dzs.items()}
 if not cv.quick():   # the full-size image of the text
     assert gains[0.5] > 0 and gains[8] < gains[2] < 4 * gains[0.5] and gains[2] < 2 * gains[0.5]
     assert float(dzs[0.5][CAT]) < -gains[0.5] < 0 and float(dzs[0.5][TABBY]) < -gains[0.5]
     assert 0 < per[0.5] < per[1] < per[2] < per[4] < per[8] and 4 * per[0.5] < per[8] < 8 * per[0.5]
     assert min(v for n, v in l1.items() if n != TARGET) > 1.3 * l1[TARGET] and cosine["tabby"] > 0.7 and abs(cosine["Persian cat"]) < 0.1
-    assert int((z0 + dzs[8]).argmax()) == PERSIAN and fgsm[0.5] > 10 * clean_gold and gap[0] > 7.5 and 3.5 < gap[2] == min(gap.values()) and len(above) == 8 and per[8] < 8 * per[0.5]
+    assert int((z0 + dzs[8]).argmax()) == PERSIAN and fgsm[0.5] > 10 * clean_gold and gap[0] > 7.5 and 3.5 < gap[2] == min(gap.values()) and len(above) == 8
     assert -first_order["tiger cat"] > first_order[TARGET] > 0 and -first_order["tabby"] > first_order[TARGET]   # the direct check
     assert all(2 < first_order[n] / float(dzs[0.5][clf.class_index(n)]) < 3 for n in (TARGET, "tiger cat", "tabby", "Egyptian cat"))
 assert max(fgsm.values()) < 0.01 and all(pgd[e] > 0.99 for e in EPS if e >= 2)
@@ -323,7 +323,8 @@ control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
 cat = f"'{clf.label(CAT)}' map"
 for m in methods:   # one figure per method, each fits a slide
     display(cv.plot.explanation_change(same_class, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, {cat}"), fontsize=11,
-                                       controls=[(f"attacked, '{TARGET}' map\n(vs its clean map, not shown)", gold_maps, adv.x), (f"noise ±2 levels, {cat}", control, noise.x)],
+                                       controls=[(f"attacked, '{TARGET}' map\n(vs its clean map, not shown)", gold_maps, adv.x),
+                                                 (f"noise ±2 levels, {cat}", control, noise.x)],
                                        cmap="inferno", masks=0.01, dilate=5, reference="its clean map", methods=[m],
                                        note="rank corr. = Spearman correlation with the clean map of the same class"))
 
