@@ -4,10 +4,10 @@ texture images that define concepts, and the statistics that test them.
 - ``textures``: ``concept_images`` (striped, dotted, ...), ``random_images``, ``zebra_images``
 - ``vectors``: ``cav`` (a linear classifier's normal in a layer's activation space)
 - ``tcav``: ``tcav``, ``tcav_score``, ``class_gradients``
-- ``stats``: Student's t-test, Holm's correction and a paired permutation test, without SciPy
+- ``stats``: Student's t-test, Holm's correction, a paired permutation test and a bootstrap interval, without SciPy
 """
 
-from .stats import holm, paired_permutation_test, t_test
+from .stats import holm, paired_bootstrap_interval, paired_permutation_test, t_test
 from .tcav import TCAVResult, class_gradients, tcav, tcav_score
 from .textures import CONCEPTS, concept_images, random_images, zebra_images
 from .vectors import CAV, cav
@@ -20,6 +20,7 @@ __all__ = [
     "class_gradients",
     "concept_images",
     "holm",
+    "paired_bootstrap_interval",
     "paired_permutation_test",
     "random_images",
     "t_test",

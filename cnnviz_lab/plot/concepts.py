@@ -235,7 +235,8 @@ def tcav_baseline(
     NeurIPS 2018): the scores of ``concept`` at ``layer`` and the random CAVs' there, one dot
     per repeat (equal scores side by side, with their count), for ``result`` and for
     ``baseline`` (the same sets and seed on a network whose top is redrawn at random, say),
-    each pair with its t-test's Holm-corrected p. The title gives the excess of the concept's
+    each pair with its t-test's raw p and its Holm-corrected p (with the number of tests
+    corrected for, which may differ between the two results). The title gives the excess of the concept's
     mean score over the baseline's and its two-sided paired permutation p
     (:func:`~cnnviz_lab.concepts.stats.paired_permutation_test`, repeat ``i`` against repeat
     ``i``): only that excess can be credited to what the baseline lacks. ``names``: the two
@@ -267,7 +268,7 @@ def tcav_baseline(
     samples, ticks = [], []
     for name, r in zip(names, (result, baseline)):
         samples += [to_numpy(r.scores[(concept, layer)]), to_numpy(r.random_scores[layer])]
-        ticks += [f"'{concept}' CAVs\n{name}\n(Holm p {r.adjusted_p_values[(concept, layer)]:.2g})", f"random CAVs\n{name}"]
+        ticks += [f"'{concept}' CAVs\n{name}\n(p {r.p_values[(concept, layer)]:.2g}; Holm p {r.adjusted_p_values[(concept, layer)]:.2g},\nover {len(r.p_values)} tests)", f"random CAVs\n{name}"]
     grow = fontsize / 9
     fig = Figure(figsize=((12.4 if differences else 9.6) * grow, height * grow), layout="constrained")
     axes = fig.subplots(1, 2, width_ratios=[4.8, 1.6]) if differences else [fig.subplots()]

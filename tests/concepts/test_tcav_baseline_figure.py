@@ -38,6 +38,8 @@ def test_tcav_baseline_shows_four_samples_and_the_paired_excess():
     assert "+0.38 on average" in ax.get_title() and "p = 0.12" in ax.get_title()
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert "redrawn" in labels[2] and "Holm p" in labels[0] and labels[1].startswith("random CAVs")
+    # the raw p and the size of the Holm family (one test here) are printed under each concept column
+    assert f"(p {trained.p_values[('striped', 'feat')]:.2g};" in labels[0] and "over 1 tests" in labels[0]
 
 
 def test_tcav_baseline_bad_input():
