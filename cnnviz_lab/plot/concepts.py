@@ -268,7 +268,8 @@ def tcav_baseline(
     samples, ticks = [], []
     for name, r in zip(names, (result, baseline)):
         samples += [to_numpy(r.scores[(concept, layer)]), to_numpy(r.random_scores[layer])]
-        ticks += [f"'{concept}' CAVs\n{name}\n(p {r.p_values[(concept, layer)]:.2g}; Holm p {r.adjusted_p_values[(concept, layer)]:.2g},\nover {len(r.p_values)} tests)", f"random CAVs\n{name}"]
+        p, holm = r.p_values[(concept, layer)], r.adjusted_p_values[(concept, layer)]
+        ticks += [f"'{concept}' CAVs\n{name}\n(p {p:.2g}; Holm p {holm:.2g},\nover {len(r.p_values)} tests)", f"random CAVs\n{name}"]
     grow = fontsize / 9
     fig = Figure(figsize=((12.4 if differences else 9.6) * grow, height * grow), layout="constrained")
     axes = fig.subplots(1, 2, width_ratios=[4.8, 1.6]) if differences else [fig.subplots()]

@@ -21,7 +21,7 @@ def test_interval_matches_a_hand_bootstrap_and_holds_the_mean():
     assert (low, high) == pytest.approx(tuple(expected))
     assert low <= float(d.mean()) <= high and low >= d.min() and high <= d.max()
     wide = cv.concepts.paired_bootstrap_interval(a, b, level=0.99, resamples=2000, seed=3)
-    assert wide[0] <= low and wide[1] >= high   # a higher level gives a wider interval
+    assert wide[0] <= low and wide[1] >= high  # a higher level gives a wider interval
 
 
 def test_bad_input():

@@ -471,7 +471,7 @@ if not cv.quick():
     assert (round(low, 2), round(high, 2)) == (0.14, 0.29)   # the excess's 95 % bootstrap interval
 
 # %% tags=["check"]
-# Without stripes in the class images, the redrawn top gives striped 0.62 against 0.52 (not significant), a drop not significant either; the redrawn top's gradients barely agree
+# Without stripes in the class images the redrawn top gives striped 0.62 against 0.52 (n.s.), an n.s. drop; the redrawn top's gradients barely agree
 if not cv.quick():
     assert round(plain_check.mean("striped", "blocks.12"), 2) == 0.62 and round(float(plain_check.random_scores["blocks.12"].mean()), 2) == 0.52
     assert 0.15 < plain_check.adjusted_p_values[("striped", "blocks.12")] < 0.25 and not plain_check.significant("striped", "blocks.12")
