@@ -123,7 +123,7 @@ print("\n".join(lines))
 # 0.8x and 1.6x chance on each. The maxima (crosses) of `banjo`, `stage` and `acoustic
 # guitar` lie in the 7x7 cell column on the drum/guitar boundary (x = 128 to 159), which holds the
 # overlap strip and the drum kit box's right edge: the pixel `argmax` prints falls in the guitar's box
-# only, but for these three the pointing-game verdict hangs on a tie at that edge.
+# only, but that cell straddles the drum kit box's right edge, so at the map's own resolution the verdict is undefined.
 
 # %% tags=["check"]
 # At blocks.15: both guitar classes over 2x chance on the guitar with their peak there; drum over 1.2x chance on the drum kit with its peak there
@@ -328,10 +328,10 @@ drum_maps = {
 # %%
 hit = {name: {b: bool(cv.pointing_game(m[0], bx)) for b, bx in shown.items()} for name, m in drum_maps.items()}
 xy_d = {name: tuple(reversed(divmod(int(m[0].argmax()), m.shape[-1]))) for name, m in drum_maps.items()}    # (x, y)
-titles = [f"{name}\nmax x = {xy_d[name][0]}: " + ("drum kit" if hit[name]["drum kit"] else "guitar box only")
-          for name in drum_maps]
+cell_px = x.shape[-1] // 7                                                    # input pixels per cell of the 7x7 map
+titles = [f"{name}\nmaximum in cell ({xy_d[name][0] // cell_px}, {xy_d[name][1] // cell_px})" for name in drum_maps]
 cv.plot.cam_row(clf, x, [m[0] for m in drum_maps.values()], titles, boxes=shown, peaks=True,
-                suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled); the drum kit's lower box ends at x = 142",
+                suptitle=f"'drum' at {clf.cam_layer} (7x7, upsampled); cell (column, row) of the 7x7 map, from (0, 0) at the top left",
                 cell=3.0, fontsize=12, legend=True)
 
 # %%
@@ -350,7 +350,8 @@ for name in drum_maps:
 # the toms and sits low on the guitar's body, where it meets the bass drum. Their maximum is
 # the 7x7 cell on the drum/guitar boundary (x = 128 to 159); the pixel `argmax` picks lies in the
 # guitar's box only, so the pointing game misses `drum` for both (notebook 08 reaches the same
-# verdict), but that verdict hangs on a tie at the drum kit box's edge. Grad-CAM and Score-CAM keep
+# verdict), but that cell straddles the drum kit box's right edge: at the map's own resolution the verdict is
+# undefined. Grad-CAM and Score-CAM keep
 # their maximum in the drum kit's upper box, between the two toms. With Zhang et al.'s 15-pixel tolerance all four would count as
 # hits: at a box's edge a coarse map's verdict hangs on a few pixels; the visible move of the
 # red blob is the robust finding.
@@ -641,7 +642,8 @@ assert 0.9 < eig_corr < 0.99 and xy_c != xy_eig and bool(cv.pointing_game(centre
 # the head's activations, and is above chance on the guitar and below it on the drum kit
 # (the printed ratios); asked for `drum`, it gives the same map, whose maximum is the 7x7 cell on
 # the drum/guitar boundary (x = 128 to 159): the pixel `argmax` picks is in the guitar's box, not
-# the drum kit's (printed above), but at that edge the verdict hangs on a tie. The centred version (pytorch-grad-cam's)
+# the drum kit's (printed above), but that cell straddles the drum kit box's right edge, so the verdict is undefined at
+# the map's own resolution. The centred version (pytorch-grad-cam's)
 # is similar on this image (correlation 0.97) but puts its maximum elsewhere on the guitar's
 # body (printed above): the two implementations can disagree on the peak. The first singular
 # direction of a layer's activations is "what this layer responds to most", not "what this
