@@ -263,25 +263,26 @@ register(
         "06-gradcam-middle-layer",
         "At `head` (read after a ReLU6, so every activation is >= 0, and with one gradient per channel) "
         "Grad-CAM is exactly ReLU(CAM)/49. `blocks.12` is a block's output: a linear projection plus the skip "
-        "connection, not rectified, with gradients that vary over positions. Grad-CAM still gives each channel "
-        "ONE weight, the mean of its gradient. What can its map do at `blocks.12` that it cannot do at `head`?",
+        "connection, not rectified, with gradients that vary over positions. What can Grad-CAM's map do at "
+        "`blocks.12` that it cannot do at `head`?",
         {
             "a": "Nothing new: with the mean gradient it is still ReLU(CAM)/49",
             "b": "Paint a position hot although that position's own gradient times activation is negative",
-            "c": "Take negative values after its final ReLU",
+            "c": "Give a channel a different weight at each position",
             "d": "Change with the target class only through the probability, not the map",
         },
         "b",
         "The mean gradient replaces each position's own gradient, and a negative activation times a negative "
         "weight counts as evidence for the class. So sum_k alpha_k A_k(x, y) can be positive where "
         "sum_k g_k(x, y) A_k(x, y) is negative. On this photo 46 % of the electric-guitar map at blocks.12 lies on "
-        "such positions (section 7), the map falls below chance on the guitar, and its maximum lies at the "
-        "image's left edge, off both objects. LayerCAM and HiResCAM, which keep each position's gradient, stay "
+        "such positions (section 7), the map falls below chance on the guitar, and its maximum is a cell of the "
+        "leftmost column that straddles the drum kit box's edge, not on the guitar. LayerCAM and HiResCAM, which keep each position's gradient, stay "
         "on the guitar's box.",
         {
             "a": "The ReLU(CAM)/49 identity needs a GAP + linear head right after the layer read; after blocks.12 come "
             "three more blocks and head, so the gradient is no longer one number per channel.",
-            "c": "The final ReLU sets every negative value to 0: no Grad-CAM map is ever negative.",
+            "c": "Grad-CAM's weight for a channel is the mean of its gradient over all positions: one number per channel at every "
+            "layer. Per-position weights are what HiResCAM and LayerCAM use.",
             "d": "The weights alpha_k are gradients of the class score, so they change with the class, and the map with them, at every layer.",
         },
     )
