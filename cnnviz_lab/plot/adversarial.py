@@ -121,7 +121,7 @@ def attack_budget(
     ticks = sorted({e for c in curves.values() for e in c})
     ax.set_xticks(ticks, [f"{e:g}" for e in ticks])
     ax.minorticks_off()
-    ax.set_xlabel("budget epsilon (pixel levels, L-inf)", fontsize=fontsize)
+    ax.set_xlabel("budget epsilon (pixel levels, L-inf, log scale)", fontsize=fontsize)
     ax.set_ylabel(f"p({target}) after the attack" if ylabel is None else ylabel, fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
     if log:
@@ -162,7 +162,9 @@ def explanation_change(
     scale of the row's colour bar), with the Spearman correlation of the two in the row's
     title. ``controls``: further columns ``(label, ExplanationChange, image)``, each showing
     that comparison's ``after`` map over ``image``; then every panel after the first is
-    titled with its own Spearman correlation with its comparison's ``before`` map.
+    titled with its own Spearman correlation with its comparison's ``before`` map; a control
+    whose ``similarity`` is None is a reference column (e.g. another class's clean map): no
+    correlation in its title, and its mask titled like the clean map's.
     ``cmap``: the maps' colour map (a perceptually uniform one such as "inferno" draws no
     false edges). ``masks``: a fraction of the pixels (e.g. 0.01); under each method's row, a
     row of every map's top ``masks`` pixels (yellow), each titled with the share of them that
@@ -247,8 +249,8 @@ def _mask_row(
         mask = torch.nn.functional.max_pool2d(mask.reshape(1, *maps[name][index].shape), dilate, 1, dilate // 2)
         shown[to_numpy(mask[0]) > 0] = (1.0, 0.85, 0.0)
         ax.imshow(shown)
-        if i == 0:
-            ax.set_title(f"clean map's top {share:.0%}", fontsize=fontsize)
+        if i == 0 or comp.similarity is None:
+            ax.set_title(f"{'clean' if i == 0 else 'this'} map's top {share:.0%}", fontsize=fontsize)
         else:
             ref = set(comp.before[name][index].flatten().topk(k).indices.tolist())
             against = "with its clean map's" if reference is None else f"with {reference}"

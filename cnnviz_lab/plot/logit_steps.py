@@ -3,7 +3,7 @@ first-order (linear) prediction is from the measured change."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -21,6 +21,7 @@ def logit_changes(
     epsilon: float = 0.5,
     figsize: tuple[float, float] = (12, 4.4),
     fontsize: float = 11,
+    proportional: Sequence[str] = (),
 ) -> Figure:
     """Two panels for a one-step attack such as FGSM (Goodfellow et al. 2015). Left: each
     class's logit change (attacked minus clean logit) against the budget in pixel levels,
@@ -28,7 +29,9 @@ def logit_changes(
     class, paired bars of the first-order prediction (the logit's gradient dotted with the
     actual change, what a linear network would give) and the measured change at one budget,
     ``{class: (predicted, measured)}``; ``epsilon`` names that budget in the title.
-    ``figsize``, ``fontsize``: the figure's size and its labels' size."""
+    ``figsize``, ``fontsize``: the figure's size and its labels' size. ``proportional``: classes
+    of ``changes`` that get a dashed line in their colour, the change at the smallest budget
+    scaled in proportion to the budget (what a linear network would give)."""
     if (
         not isinstance(changes, Mapping)
         or not changes
@@ -45,17 +48,21 @@ def logit_changes(
         raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
     if not _number(fontsize) or not fontsize > 0:
         raise ValueError(f"fontsize must be a positive number, got {fontsize!r}")
+    if isinstance(proportional, str) or not isinstance(proportional, Sequence) or any(n not in changes for n in proportional):
+        raise ValueError(f"proportional must be a list of classes of changes {list(changes)}, got {proportional!r}")
     fig = Figure(figsize=figsize, layout="constrained")
     left, right = fig.subplots(1, 2)
     for name, c in changes.items():
         eps = sorted(c)
-        left.plot(eps, [c[e] for e in eps], "o-", label=name)
+        (line,) = left.plot(eps, [c[e] for e in eps], "o-", label=name)
+        if name in proportional:
+            left.plot(eps, [c[eps[0]] * e / eps[0] for e in eps], "--", color=line.get_color(), lw=1.2, label=f"{name}, in proportion")
     ticks = sorted({e for c in changes.values() for e in c})
     left.set_xscale("log", base=2)
     left.set_xticks(ticks, [f"{e:g}" for e in ticks])
     left.minorticks_off()
     left.axhline(0, color="0.5", lw=0.8, zorder=0)
-    left.set_xlabel("budget epsilon (pixel levels, L-inf)", fontsize=fontsize)
+    left.set_xlabel("budget epsilon (pixel levels, L-inf, log scale)", fontsize=fontsize)
     left.set_ylabel("logit change (attacked - clean)", fontsize=fontsize)
     left.set_title("measured logit change against the budget", fontsize=fontsize)
     left.legend(fontsize=fontsize - 1)

@@ -445,3 +445,29 @@ def test_explanation_change_note(lite, cat):
     assert default == "saliency (rank corr. = Spearman correlation with the clean map)"
     with pytest.raises(TypeError, match="note"):
         cv.plot.explanation_change(ch, cat, a.x, lite, note=3)
+
+
+def test_explanation_change_reference_column(lite, cat):
+    """A control with similarity None is drawn as a reference: no rank corr., mask titled as its own top."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=2, seed=0)
+    ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency})
+    ref = cv.ExplanationChange(ch.before, ch.before, None)
+    fig = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("clean ref", ref, cat)], masks=0.01)
+    maps, masks = (sub.axes for sub in fig.subfigs[:2])
+    assert maps[2].get_title() == "clean ref" and "rank corr." in maps[1].get_title()
+    assert masks[2].get_title() == "this map's top 1%" and "shared" in masks[1].get_title()
+
+
+def test_logit_changes_proportional():
+    """logit_changes(proportional=): a dashed line per named class, the smallest budget's change
+    scaled with the budget; the budget axis says it is logarithmic; bad input names the argument."""
+    changes = {"goldfish": {0.5: 1.0, 2.0: 1.8}, "tiger cat": {0.5: -1.7, 2.0: -2.1}}
+    pairs = {"goldfish": (2.6, 1.0)}
+    left = cv.plot.logit_changes(changes, pairs, proportional=["goldfish"]).axes[0]
+    dashed = [line for line in left.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and list(dashed[0].get_ydata()) == pytest.approx([1.0, 4.0])
+    assert "log scale" in left.get_xlabel()
+    assert not [line for line in cv.plot.logit_changes(changes, pairs).axes[0].get_lines() if line.get_linestyle() == "--"]
+    for bad in ("goldfish", ["lynx"]):
+        with pytest.raises(ValueError, match="proportional"):
+            cv.plot.logit_changes(changes, pairs, proportional=bad)
