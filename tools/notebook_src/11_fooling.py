@@ -173,7 +173,8 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # way (cosine 0.81). So the step lowers the cat logits more than it raises goldfish's:
 # predicted goldfish +2.64 against tiger cat -4.62, measured +1.13 against -1.72. The
 # cross-entropy falls either way without making goldfish the top class. Persian cat, with a
-# small $p_j$ (0.00039, printed), gets almost no weight, so the step does not push it down.
+# small $p_j$ (0.00039, printed), gets almost no weight, so the step does not push it down;
+# it rises because its gradient happens to overlap the step (first-order +0.60 at half a level).
 # (Whether one step on another loss, the margin $z_t - \max_{j \ne t} z_j$ of Carlini &
 # Wagner (2017), does better is investigation 5.)
 
@@ -182,7 +183,8 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # level the measured changes of goldfish and the three leading cat classes have the predicted
 # signs but are 2.3 to 2.9 times smaller than the linear prediction (blue against grey bars);
 # Persian cat's is larger (+0.88 against +0.60). A linear network's changes would grow in
-# proportion to the budget (dashed lines, left panel): goldfish's grows less than twice from
+# proportion to the budget (dashed lines, left panel: the measured half-level change scaled by
+# $\epsilon$/0.5; on the log budget axis they curve upwards): goldfish's grows less than twice from
 # 0.5 to 2 levels, then falls; Persian cat, whose gradient is unrelated to tiger cat's (cosine
 # about 0), gains steadily, though less than in proportion (+0.88 to +6.05: x6.9 for x16 the
 # budget). After the step tiger cat still leads at 0.5 and 1 level, tabby at 2 and 4, Persian
@@ -263,7 +265,7 @@ for e in (0.5, 2, 8):
           f"its logit change {min(dz_n):+.2f} to {max(dz_n):+.2f}, top-1 no longer {clf.label(CAT)} in {spread[e][2]} of 5")
 g_cat = grads[clf.label(CAT)].flatten()
 ratio = float(g_cat.abs().sum() / g_cat.norm())
-print(f"{clf.label(CAT)} gradient: L1/L2 norm ratio {ratio:.0f}; the bound sqrt(n) = {g_cat.numel() ** 0.5:.0f} holds for equal-sized entries only")
+print(f"{clf.label(CAT)} gradient: L1/L2 norm ratio {ratio:.0f}; at most sqrt(n) = {g_cat.numel() ** 0.5:.0f} for any vector")
 
 # %% tags=["check"]
 # Untargeted FGSM lowers the tiger cat far more than random noise (in all five noise draws), but hands the image to another cat class
@@ -291,11 +293,12 @@ if not cv.quick():   # the full-size image of the text
 # change it by -0.06 to +0.01 and -0.28 to -0.12 (at 2 levels all five lower it a little, which
 # a linear model, centred on zero, would not predict). For a linear score $w \cdot x$ the aligned change is $(\epsilon/255)\|w\|_1$,
 # random signs give a spread of $(\epsilon/255)\|w\|_2$; their ratio is at most $\sqrt{n}
-# \approx 390$ for 150 000 values, the bound for weights all of the same size. For the
-# tiger-cat gradient here it is 232 (printed above; Goodfellow et al., the question at the end).
-# The measured contrast is far smaller: 4.07 against noise changes of at most 0.28 at 2 levels,
-# 15 to 34 times. The step follows the sign of the *loss* gradient, not of the tiger-cat logit's, the real
-# changes are smaller than linear (section 2), and the noise itself lowers the logit a little.
+# \approx 388$ for 150 000 values, for any vector (reached only when all entries have the
+# same size). For the tiger-cat gradient here it is 232 (printed above; Goodfellow et al., the
+# question at the end). The measured changes are not that ratio: the noise changes above are
+# five draws, all a little negative (a systematic shift, not a spread), the step follows the
+# sign of the *loss* gradient, not of the tiger-cat logit's, and the real changes are smaller
+# than linear (section 2).
 #
 # But read the printed top-1 class: the step hands the image to **another cat class**
 # (Egyptian cat), and the five cat classes together hold more probability than before (0.97
@@ -407,7 +410,7 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # class-specific (notebook 06 discusses class specificity). **Saliency**
 # is fragile even without an attack: random noise alone lowers its rank correlation to 0.45
 # (0.45 in all five draws, 19 % to 23 % of the top 1 % shared; Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers it further (0.26
-# for the cat map). The eyes stay hot in every saliency map, but in the attacked tiger-cat
+# for the cat map). The right eye stays hot in every saliency map (the left eye in all but the attacked goldfish map); in the attacked tiger-cat
 # map the nose and whisker-pad cluster shrinks to a small patch and a sparse top-right
 # cluster becomes dense: the top-1 % row shows it (9 % shared, against 23 % under noise).
 # A label change alone does not move the Grad-CAM map: the noise changed the top-1 class too
@@ -486,8 +489,9 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # top-1 class as it was; added to a grey image it changed the top-1 class, but a grey image
 # has no confident class to begin with (its top class gets about 0.1 %, the 1/1000 of chance:
 # no class at all; 'kite' here is the bird), and it did not make either of them a
-# goldfish: the change is not a picture of a goldfish, it works by moving *this* cat's
-# features in the right direction. (Whether it survives a one-pixel shift is an
+# goldfish: this suggests the change is not a picture of a goldfish but moves *this* cat's
+# features in the right direction (two transfers tried once each, so only a suggestion;
+# Ilyas et al., below, argue such changes are class features a person does not see). (Whether it survives a one-pixel shift is an
 # investigation; Moosavi-Dezfooli et al. 2017 show that *universal* perturbations, one change
 # for many images, also exist.) A connection, shown above in numbers (0.85): the raw input
 # gradient, the saliency map of notebook 01, looks noisy in the same pixel-level way, and averaging it over
@@ -510,7 +514,8 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 # ## 6. Pitfalls and connections
 #
 # - **A budget, not a minimum.** PGD finds *a* change within 2 levels, not the smallest one:
-#   the sweep of section 2 only brackets it (at 1 level PGD already reaches p = 0.51).
+#   the sweep of section 2 gives an upper bound (20 PGD steps already succeed at 1 level,
+#   p = 0.51); that PGD failed at 0.5 levels does not show that no smaller change exists.
 #   Attacks that search for the smallest change are DeepFool (Moosavi-Dezfooli, Fawzi &
 #   Frossard, CVPR 2016) and C&W (Carlini & Wagner, IEEE S&P 2017).
 # - **Saving and resizing.** Here ($\epsilon$ = 2, 20 steps) PGD's steps are a quarter of a level, so the change lives in
@@ -591,9 +596,9 @@ assert cv.exercises.check_projection(solution_project)
 # contributions (224 x 224 x 3 values), each invisible, that all push the same way. Random
 # signs of the same size mostly cancel: their sum has a standard deviation of
 # $(\epsilon/255) \|w\|_2$, which grows like $\sqrt{n}$, where the aligned change grows like $n$
-# (their ratio $\|w\|_1/\|w\|_2$ is at most $\sqrt{n} \approx 390$ for 150 000 values, the
-# bound for weights all of the same size; for the tiger-cat gradient here it is 232, section
-# 2). On EfficientNet-Lite0 the first-order picture gets the signs and the order of magnitude
+# (their ratio $\|w\|_1/\|w\|_2$ is at most $\sqrt{n} \approx 388$ for 150 000 values, for
+# any vector, reached only when all entries have the same size; for the tiger-cat gradient
+# here it is 232, section 2). On EfficientNet-Lite0 the first-order picture gets the signs and the order of magnitude
 # right, but overstates the changes of goldfish and the three leading cat classes 2.3 to 2.9
 # times (and understates Persian cat's) already at half a level (section 2). In high dimension a budget that
 # is small per pixel is large in total. We do not see the change because 2 levels out of 255
