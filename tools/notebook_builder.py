@@ -299,7 +299,8 @@ def runtime_line(name: str, estimate: tuple[str, str]) -> str:
     threads = f", PyTorch limited to {cpu['threads']} thread{'s' if cpu['threads'] > 1 else ''}" if cpu and cpu.get("threads") else ""
     cpu_text = f"{_duration(cpu['seconds'])} on a {cpu['cores']}-core CPU{threads} (measured)" if cpu else f"about {estimate[0]} on a CPU"
     gpu_text = f"; {_duration(gpu['seconds'])} on a GPU ({gpu['device']}, measured)" if gpu else ""
-    return f"**Run time (full mode):** {cpu_text}{gpu_text}. Quick mode (fewer steps and, in most notebooks, smaller images: for a first look) takes a fraction of that time."
+    quick = "Quick mode (fewer steps and, in most notebooks, smaller images: for a first look) takes a fraction of that time."
+    return f"**Run time (full mode):** {cpu_text}{gpu_text}. {quick}"
 
 
 def _clean(text: str) -> str:
