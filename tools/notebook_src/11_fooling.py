@@ -4,7 +4,7 @@
 #     title: 'Adversarial examples: a tiny change that changes the answer'
 #     goals:
 #     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD)
-#     - see why, on this image, one FGSM step cannot reach goldfish, though one step away from tiger cat removes almost all of its probability
+#     - see why one FGSM step reaches goldfish at no budget tried here, though one step away from tiger cat removes almost all of its probability
 #     - 'read an attack: the image, the amplified change, the probabilities before and after'
 #     - see what saliency and Grad-CAM say about a fooled image, and whether they change more than under
 #       random noise of the same size
@@ -156,7 +156,7 @@ assert max(fgsm.values()) < 0.01 and all(pgd[e] > 0.99 for e in EPS if e >= 2)
 assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.values())
 
 # %% [markdown]
-# **What to look at.** **FGSM never reaches 1 %; PGD does** (first figure). On this cat, one FGSM
+# **What to look at.** **One FGSM step stays below 1 %; PGD passes 99 %** (first figure). On this cat, one FGSM
 # step stays below 1 % at every budget (the axis is logarithmic), while PGD passes 99 % from
 # 2 levels. FGSM does push the right way: half a level multiplies the goldfish probability by
 # more than ten; it peaks at 2 levels and falls at 4 and 8. What decides whether goldfish wins
@@ -197,8 +197,8 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # cat at 8 (printed).
 #
 # PGD re-measures the gradient after each small step, where the last one landed. Kurakin et
-# al. (2017, *Adversarial ML at Scale*) found on ImageNet that iterative attacks cause far more
-# errors than one-step ones at small budgets. All this is one image and one target; below, the
+# al. (2017, *Adversarial Examples in the Physical World*, fig. 2) found on ImageNet that
+# iterative attacks cause far more errors than one-step ones at small budgets. All this is one image and one target; below, the
 # same two attacks toward goldfish at 2 levels on two other photographs.
 
 # %%
@@ -301,8 +301,8 @@ if not cv.quick():   # the full-size image of the text
 # random signs give a spread of $(\epsilon/255)\|w\|_2$; their ratio is at most $\sqrt{n}
 # \approx 388$ for 150 000 values, for any vector (reached only when all entries have the
 # same size). For the tiger-cat gradient here it is 232 (printed above; Goodfellow et al., the
-# question at the end). The measured changes are not that ratio: the noise changes above are
-# five draws, all a little negative (a systematic shift, not a spread), the step follows the
+# question at the end). The measured changes are not that ratio: at 2 levels the five noise
+# changes above are all a little negative (a systematic shift, not a spread), the step follows the
 # sign of the *loss* gradient, not of the tiger-cat logit's, and the real changes are smaller
 # than linear (section 2).
 #
@@ -416,11 +416,13 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # class-specific (notebook 06 discusses class specificity). **Saliency**
 # is fragile even without an attack: random noise alone lowers its rank correlation to 0.45
 # (0.45 in all five draws, 19 % to 23 % of the top 1 % shared; Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers it further (0.26
-# for the cat map). The right eye stays hot in every saliency map (the left eye in all but the attacked goldfish map); in the attacked tiger-cat
+# for the cat map). The eye on the image's right stays hot in every saliency map (the other eye
+# too, faintly in the attacked goldfish map); in the attacked tiger-cat
 # map the nose and whisker-pad cluster shrinks to a small patch and a sparse top-right
 # cluster becomes dense: the top-1 % row shows it (9 % shared, against 23 % under noise).
-# A label change alone does not move the Grad-CAM map: the noise changed the top-1 class too
-# (to Egyptian cat, section 2), and the tiger-cat map stayed put (0.99). The fooled
+# A flip between two tied classes does not by itself move the map: the noise changed the top-1
+# class too (to Egyptian cat, tied with tiger cat at 0.38, section 2), and the tiger-cat map
+# stayed put (0.99). Attacks that keep the label and still change the map are in the pitfalls. The fooled
 # *goldfish* Grad-CAM looks like an ordinary Grad-CAM map, smooth, with a few hot regions,
 # and nothing in it says that the input was manipulated: an explanation describes the
 # network's computation, not the picture.
@@ -493,11 +495,11 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # logit, with no sign step at all, 0.85 (the last printout). On this image the gradient itself
 # is high-frequency. Added to the coffee photo it left the
 # top-1 class as it was; added to a grey image (whose top class gets about 0.1 %, the 1/1000
-# of chance: no class at all) it made 'kite' (the bird) 18 %, so the change alone carries class
-# features, but not goldfish's. It did not make either of them a
-# goldfish: this suggests the change is not a picture of a goldfish but moves *this* cat's
-# features in the right direction (two transfers tried once each, so only a suggestion;
-# Ilyas et al., below, argue such changes are class features a person does not see). (Whether it survives a one-pixel shift is an
+# of chance: no class at all) its top class became 'kite' (the bird), 18 % (with the logits that
+# flat, a random change might do as much: not tested). It did not make either of them a
+# goldfish: the change does not *transfer* as a picture of a goldfish (two transfers tried once
+# each). That is a test of transfer, not of Ilyas et al.'s claim (below), which is about what a
+# network learns from attacked images. (Whether it survives a one-pixel shift is an
 # investigation; Moosavi-Dezfooli et al. 2017 show that *universal* perturbations, one change
 # for many images, also exist.) A connection, shown above in numbers (0.85): the raw input
 # gradient, the saliency map of notebook 01, looks noisy in the same pixel-level way, and averaging it over
@@ -671,17 +673,18 @@ assert cv.exercises.check_projection(solution_project)
 # - **An invisible change can make this network say goldfish**: 2 levels out of 255 per value,
 #   found by projected gradient steps, turn the cat into a goldfish with high confidence (try
 #   other targets). On this cat, an untargeted FGSM step removes almost all of tiger cat's
-#   probability; a targeted FGSM step toward goldfish never brings goldfish above 1 %: one
-#   gradient stops describing the network within half a level (the logit changes are 2.3 to
-#   2.9 times smaller than it predicts, and stop growing after 2 levels) (on other models, budgets and targets one step can succeed). Random
+#   probability; a targeted FGSM step toward goldfish stays below 1 % at all five budgets tried
+#   (at most 0.47 %): already at half a level, the smallest budget tried, one gradient no longer
+#   describes the network (the logit changes are 2.3 to 2.9 times smaller than it predicts, and
+#   stop growing after 2 levels; on other models, budgets and targets one step can succeed). Random
 #   noise of the same size lowers p(tiger cat) far less (0.38 to between 0.31 and 0.35 at
 #   2 levels, five draws), though on this near-tied photo it too can flip the top-1 label.
 # - **Explanations follow the network, not the picture**: Grad-CAM of the fooled image for the
 #   cat class shares little with the original, where random noise of the same size leaves it
 #   unchanged, and nothing in the map says the input was manipulated. Always compare a change with a random
 #   control of the same size, and read per-map-normalised maps as "where", not "how strong".
-# - **This fooling change is not a feature a person would recognise**: it is high-frequency,
-#   mostly high-frequency (0.83; white noise 0.93, the photo 0.06; the raw gradient of the goldfish logit 0.85), and did not turn a grey
+# - **This fooling change is not a feature a person would recognise**: it is mostly
+#   high-frequency (0.83; white noise 0.93, the photo 0.06; the raw gradient of the goldfish logit 0.85), and did not turn a grey
 #   image or the coffee photo into a goldfish. A class visualisation, by contrast, is a whole
 #   image that paints what the class looks like to the network. Yet such changes carry real, non-robust features of
 #   the data (Ilyas et al. 2019), and robust training
