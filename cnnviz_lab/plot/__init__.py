@@ -20,7 +20,8 @@ from .evaluation import auc_scatter, curves, metric_bars, randomization, sanity_
 from .metric_dots import metric_dots
 from .explorer import explanation
 from .groundtruth import cue_legend, mask_maps, mask_scores, shape_samples, shortcut_accuracy, timeline
-from .layer_views import achromatic_share, augmentations, feature_maps, filters, kernel_centres, predictions
+from .layer_views import achromatic_share, feature_maps, filters, kernel_centres
+from .prediction_views import augmentations, predictions
 from .kernel_means import mean_kernel, mean_kernels
 from .occlusion import occlusion_experiment, occlusion_maps, occlusion_projection, occlusion_saturation
 from .pointing import pointing, pointing_grid

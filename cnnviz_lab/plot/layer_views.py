@@ -1,4 +1,4 @@
-"""Looking at the network itself: filter weights, feature maps, predictions, augmentation."""
+"""Looking at the network itself: filter weights and feature maps."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import torch
 from .figure import Figure
 from torch import nn
 
-from ..images.augment import augment
 from ..images.loading import ImageLike
 from ..core.hooks import activations
 from ..core.layer_lookup import get_layer, layer_name, layer_names
 from ..models.classifier import Classifier
-from ..models.fallback import title_name
 from ..core import checks
 from ..core.gate import unwrap
-from .core import grid_axes, image_array, image_grid, to_numpy
+from .core import grid_axes, image_grid, to_numpy
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -361,41 +359,3 @@ def feature_maps(
     bar.ax.tick_params(labelsize=fontsize)
     fig.suptitle(f"{suptitle} (channel: mean activation)\n{scale_name}", fontsize=fontsize + 1)
     return fig
-
-
-def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5, title: str | None = None, *, image_title: str | None = None) -> Figure:
-    """The image beside a bar chart of its top-``k`` classes and probabilities; the chart is
-    titled ``title`` (default: the classifier's name and "top-k"), the image ``image_title``
-    (default: none)."""
-    for arg, value in (("title", title), ("image_title", image_title)):
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{arg} must be a str or None, got {type(value).__name__}")
-    x = image if isinstance(image, torch.Tensor) else classifier.preprocess(image)
-    top = classifier.predict(x[:1], k=k)
-    fig = Figure(figsize=(9, 3.2), layout="constrained")
-    ax_img, ax_bar = fig.subplots(1, 2, width_ratios=[1, 1.6])
-    ax_img.imshow(image_array(x[:1], classifier))
-    ax_img.set_axis_off()
-    if image_title is not None:
-        ax_img.set_title(image_title)
-    labels = [label for _, label, _ in top][::-1]
-    probs = [p for _, _, p in top][::-1]
-    bars = ax_bar.barh(labels, probs, color="#4878d0")
-    inside = [p > 0.85 for p in probs]  # a label past 1 would not fit: it goes inside its bar
-    ax_bar.bar_label(bars, [f"{p:.1%}" if not i else "" for p, i in zip(probs, inside)], padding=3, fontsize=9)
-    ax_bar.bar_label(bars, [f"{p:.1%}" if i else "" for p, i in zip(probs, inside)], padding=-38, fontsize=9, color="white")
-    ax_bar.set_xlim(0, 1)
-    ax_bar.set_xlabel("probability")
-    ax_bar.set_title(title if title is not None else f"{title_name(classifier)}: top-{k}")
-    return fig
-
-
-def augmentations(classifier: Classifier, image: ImageLike, names: list[str] | None = None, seed: int | None = 0) -> Figure:
-    """Augmented versions of the image, each titled with the class the network gives it."""
-    views = augment(image, names, seed)
-    batch = classifier.preprocess([img for _, img in views])
-    tops = classifier.predict(batch, k=1)
-    tops = [tops] if len(views) == 1 else tops
-    arrays = [image_array(batch[i : i + 1], classifier) for i in range(len(views))]
-    titles = [f"{n}\n{t[0][1]} {t[0][2]:.0%}" for (n, _), t in zip(views, tops)]
-    return image_grid(arrays, titles, ncols=4, cell=2.4)

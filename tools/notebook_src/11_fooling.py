@@ -256,7 +256,7 @@ for name, r in runs.items():
           f"| top-1 at 2 levels '{clf.label(int(r[2].probs_after[0].argmax()))}'")
 EGYPT, dzu = clf.class_index("Egyptian cat"), {}
 for e in (0.5, 2):   # logit changes of the untargeted step: the cat classes and the largest rise outside them
-    dzu[e] = clf.logits(runs["FGSM, untargeted (1 step)"][e].x)[0] - z0
+    dzu[e] = (clf.logits(runs["FGSM, untargeted (1 step)"][e].x)[0] - z0).cpu()
     other = int(dzu[e].index_fill(0, torch.tensor(CATS), -1e9).argmax())
     print(f"untargeted FGSM, {e:g} levels, logit change:", {clf.label(i): round(float(dzu[e][i]), 2) for i in (CAT, EGYPT, TABBY, other)})
 
