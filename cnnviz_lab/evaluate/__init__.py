@@ -5,6 +5,7 @@ point at the object? One module per question:
 - :mod:`.similarity`: Spearman rank correlation and SSIM between maps;
 - :mod:`.sanity`: the cascading randomisation check (Adebayo et al. 2018);
 - :mod:`.pointing`: the pointing game (Zhang et al. 2016) and the energy in a box;
+- :mod:`.peak`: the pointing game with three answers (hit, miss, split) and which named box holds the maximum;
 - :mod:`.localization`: a class map's box (Zhou et al. 2016) and its IoU with a drawn box;
 - :mod:`.correlation`: faithfulness correlation (Bhatt et al. 2020);
 - :mod:`.sensitivity`: max- and average sensitivity (Yeh et al. 2019);
@@ -29,6 +30,7 @@ from .infidelity import infidelity
 from .localization import box_iou, cam_box
 from .map_metrics import MAP_METRICS
 from .maps import as_maps, method_map
+from .peak import peak_box, pointing_outcome
 from .pointing import energy_in_box, energy_in_boxes, pointing_chance, pointing_game
 from .road import linear_imputation, road
 from .sanity import randomization_check, randomization_layers, RandomizationResult, randomize_layer
@@ -66,9 +68,11 @@ __all__ = [
     "method_map",
     "MethodEvaluation",
     "period_share",
+    "peak_box",
     "pixel_order",
     "pointing_chance",
     "pointing_game",
+    "pointing_outcome",
     "random_map",
     "randomization_check",
     "randomization_layers",

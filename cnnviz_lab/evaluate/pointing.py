@@ -70,7 +70,46 @@ def _per_image(boxes: object, n: int) -> list[list[tuple[float, float, float, fl
     return out
 
 
-def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Sequence[Box], *, tolerance: float = 0.0, reduce: str = "sum") -> torch.Tensor:
+def _maps(attribution: object, reduce: str) -> torch.Tensor:
+    """``attribution`` as ``(N,H,W)`` float maps on the CPU (channels of ``(N,C,H,W)`` reduced by ``reduce``)."""
+    checks.choice(reduce, "reduce", tuple(REDUCTIONS))
+    a = as_tensor(attribution, "attribution").detach().float().cpu()
+    if a.dim() == 2:
+        a = a[None]
+    if a.dim() == 4:
+        a = as_maps(a, a.shape[0], tuple(a.shape[-2:]), a.shape[1], reduce)
+    if a.dim() != 3:
+        raise ValueError(f"attribution must be (H,W), (N,H,W) or (N,C,H,W); got {tuple(a.shape)}")
+    return a
+
+
+def _maximal(m: torch.Tensor, rtol: float) -> torch.Tensor:
+    """The tie rule every pointing verdict shares: the pixels of the ``(H,W)`` map ``m`` whose
+    value is at least ``max - rtol * max|m|`` (``max|m|`` over the finite values; with
+    ``rtol = 0``, or an infinite maximum, exactly the pixels equal to the maximum)."""
+    top = m.max()
+    finite = m[torch.isfinite(m)]
+    scale = finite.abs().max() if finite.numel() else torch.zeros(())
+    if rtol == 0 or not torch.isfinite(top):
+        return m == top
+    return m >= top - rtol * scale
+
+
+def _near(rows: torch.Tensor, cols: torch.Tensor, bxs: Sequence[tuple[float, float, float, float]], tolerance: float) -> torch.Tensor:
+    """Which pixels ``(rows, cols)`` score a hit: their centre lies in a box, or within
+    ``tolerance`` pixels of one."""
+    cy, cx = rows.double() + 0.5, cols.double() + 0.5
+    ok = torch.zeros_like(cy, dtype=torch.bool)
+    for x0, y0, x1, y1 in bxs:
+        dx = torch.clamp(torch.maximum(x0 - cx, cx - x1), min=0)
+        dy = torch.clamp(torch.maximum(y0 - cy, cy - y1), min=0)
+        ok |= (dx**2 + dy**2) <= tolerance**2 + 1e-9
+    return ok
+
+
+def pointing_game(
+    attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Sequence[Box], *, tolerance: float = 0.0, rtol: float = 0.0, reduce: str = "sum"
+) -> torch.Tensor:
     """The pointing game of Zhang et al. 2016: a hit when the map's maximum falls in a box.
 
     ``attribution``: ``(H,W)``, ``(N,H,W)`` or ``(N,3,H,W)`` (channels reduced by ``reduce``).
@@ -79,30 +118,21 @@ def pointing_game(attribution: torch.Tensor, boxes: Sequence[Sequence[Box]] | Se
     flat list of boxes is fine. ``tolerance``: radius in pixels around the maximum (the
     paper uses 15): a hit when any box lies within that distance of the maximal pixel's
     centre. When several pixels share the maximum (a constant map) every one of them must
-    be a hit, so a flat map never wins by luck. Returns a bool tensor ``(N,)`` on the CPU.
+    be a hit, so a flat map never wins by luck. ``rtol``: pixels within ``rtol * max|m|`` of
+    the maximum count as sharing it (the default 0 asks for exact equality; a bilinearly
+    upsampled low-resolution map has flat strips along its border whose values rounding makes
+    differ by a few units in the last place, see :func:`~cnnviz_lab.evaluate.pointing_outcome`,
+    which tells a maximum that lies partly in the boxes apart from a miss). NaN values never
+    count as the maximum. Returns a bool tensor ``(N,)`` on the CPU.
     """
-    checks.choice(reduce, "reduce", tuple(REDUCTIONS))
     tolerance = checks.real(tolerance, "tolerance", minimum=0.0)
-    a = as_tensor(attribution, "attribution").detach().float().cpu()
-    if a.dim() == 2:
-        a = a[None]
-    n = a.shape[0]
-    if a.dim() == 4:
-        a = as_maps(a, n, tuple(a.shape[-2:]), a.shape[1], reduce)
-    if a.dim() != 3:
-        raise ValueError(f"attribution must be (H,W), (N,H,W) or (N,C,H,W); got {tuple(a.shape)}")
-    a = torch.nan_to_num(a, nan=-math.inf)
-    per_image = _per_image(boxes, n)
+    rtol = checks.real(rtol, "rtol", minimum=0.0)
+    a = torch.nan_to_num(_maps(attribution, reduce), nan=-math.inf)
+    per_image = _per_image(boxes, a.shape[0])
     hits = []
     for m, bxs in zip(a, per_image):
-        rows, cols = torch.nonzero(m == m.max(), as_tuple=True)
-        cy, cx = rows.double() + 0.5, cols.double() + 0.5
-        ok = torch.zeros_like(cy, dtype=torch.bool)
-        for x0, y0, x1, y1 in bxs:
-            dx = torch.clamp(torch.maximum(x0 - cx, cx - x1), min=0)
-            dy = torch.clamp(torch.maximum(y0 - cy, cy - y1), min=0)
-            ok |= (dx**2 + dy**2) <= tolerance**2 + 1e-9
-        hits.append(bool(ok.all()) and len(bxs) > 0)
+        rows, cols = torch.nonzero(_maximal(m, rtol), as_tuple=True)
+        hits.append(bool(_near(rows, cols, bxs, tolerance).all()) and len(bxs) > 0)
     return torch.tensor(hits, dtype=torch.bool)
 
 

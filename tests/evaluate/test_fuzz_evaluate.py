@@ -189,6 +189,24 @@ def pointing_expect(case: Case, result) -> None:
     assert result.dtype == torch.bool and tuple(result.shape) == (case.x.shape[0],)
 
 
+def outcome_expect(case: Case, result) -> None:
+    assert isinstance(result, list) and len(result) == case.x.shape[0] and set(result) <= {"hit", "miss", "split"}
+    kw = {k: v for k, v in case.kwargs.items() if k != "grid"}
+    if "grid" not in case.kwargs:  # the two-valued game is the three-valued one's "hit"
+        assert cv.pointing_game(case.x, **kw).tolist() == [o == "hit" for o in result]
+
+
+def maps_and_named_boxes(data):
+    attribution, kwargs = maps_and_boxes(data)
+    other = maps_and_boxes(data)[1]["boxes"][:1] * attribution.shape[0]
+    return attribution, {"named_boxes": {"first": kwargs["boxes"], "second": other}, "tolerance": kwargs["tolerance"]}
+
+
+def peak_expect(case: Case, result) -> None:
+    names = {"first", "second", "first and second", "split", "none"}
+    assert isinstance(result, list) and len(result) == case.x.shape[0] and set(result) <= names, result
+
+
 def random_map_x(data):
     x = draw_x(data)
     return x, {"seed": data.draw(st.integers(0, 9), label="seed"), "resolution": data.draw(st.none() | st.integers(1, 7), label="resolution")}
@@ -271,8 +289,37 @@ SPECS.update(
             lambda c: cv.pointing_game(c.x, **c.kwargs),
             pointing_expect,
             maps_and_boxes,
-            {"boxes": [[], [[(0, 0, 1)]], "abc", None, [[("a", 0, 1, 1)]]], "tolerance": [-1.0, "a", math.nan], "reduce": ["max"]},
+            {
+                "boxes": [[], [[(0, 0, 1)]], "abc", None, [[("a", 0, 1, 1)]]],
+                "tolerance": [-1.0, "a", math.nan],
+                "rtol": [-1e-6, "a", math.inf],
+                "reduce": ["max"],
+            },
             x_bad=[lambda: torch.rand(5), "map", None, lambda: torch.rand(1, 1, 1, 3, 3)],
+            x_word="attribution",
+        ),
+        "pointing_outcome": no_model_spec(
+            "pointing_outcome",
+            lambda c: cv.pointing_outcome(c.x, **c.kwargs),
+            outcome_expect,
+            maps_and_boxes,
+            {
+                "boxes": [[], [[(0, 0, 1)]], "abc", None, [[("a", 0, 1, 1)]]],
+                "tolerance": [-1.0, "a", math.nan],
+                "rtol": [-1e-6, "a", math.nan],
+                "grid": [0, -1, 2.5, "7", (2, 3, 4), 97],
+                "reduce": ["max"],
+            },
+            x_bad=[lambda: torch.rand(5), "map", None, lambda: torch.rand(1, 1, 1, 3, 3), lambda: torch.full((1, 4, 4), math.nan)],
+            x_word="attribution",
+        ),
+        "peak_box": no_model_spec(
+            "peak_box",
+            lambda c: cv.peak_box(c.x, **c.kwargs),
+            peak_expect,
+            maps_and_named_boxes,
+            {"named_boxes": [{}, [[(0, 0, 1, 1)]], "abc", None, {"a": "abc"}, {1: [[(0, 0, 1, 1)]]}], "rtol": [-1.0, "a"], "grid": [0, "7", 97]},
+            x_bad=[lambda: torch.rand(5), "map", None, lambda: torch.tensor([[math.inf, 0.0], [0.0, 0.0]])],
             x_word="attribution",
         ),
         "random_map": no_model_spec(
