@@ -4,10 +4,11 @@ The pointing game (Zhang et al., *Top-down Neural Attention by Excitation Backpr
 2016) asks whether a map's maximum falls in the object's box. A low-resolution map
 upsampled bilinearly (a 7x7 Grad-CAM shown at 224x224) often has no single maximal pixel:
 along the image's border the upsampling copies the outer cells, so a maximal outer cell
-becomes a flat strip of pixels (16 pixels wide for 7 cells over 224), and rounding makes
-those equal values differ in the last digits (nearest-neighbour upsampling makes every cell
-a plateau). Such a strip, or the cell it comes from, can
-straddle a box's edge: then the maximum lies partly in the box and the verdict is
+becomes a flat strip of pixels (16 pixels wide for 7 cells over 224; nearest-neighbour
+upsampling makes every cell a plateau). Values equal in exact arithmetic can differ in
+their last digits once computed in floating point (another device, another resampling
+routine), so ties are taken within a relative tolerance. Such a strip, or the cell it comes
+from, can straddle a box's edge: then the maximum lies partly in the box and the verdict is
 undefined, neither a hit nor a miss.
 
 - :func:`pointing_outcome`: ``"hit"`` (every maximal pixel scores a hit), ``"miss"`` (none
@@ -80,9 +81,9 @@ def pointing_outcome(
     lies partly in the boxes (the verdict is undefined).
 
     The maximal pixels are those with value ``>= max - rtol * max|m|``: a bilinearly upsampled
-    low-resolution map repeats its outer cells along the image's border (flat strips of pixels)
-    and rounding makes such equal values differ slightly, so exact equality would split one
-    plateau. ``pointing_game(attribution, boxes, tolerance=t, rtol=r)`` is true exactly where
+    low-resolution map repeats its outer cells along the image's border (flat strips of pixels),
+    and values equal in exact arithmetic can differ in their last digits in floating point, so
+    exact equality could split one plateau. ``pointing_game(attribution, boxes, tolerance=t, rtol=r)`` is true exactly where
     this gives ``"hit"`` (``grid=None``).
 
     ``attribution``, ``boxes``, ``tolerance`` and ``reduce`` as in

@@ -120,10 +120,10 @@ def pointing_game(
     centre. When several pixels share the maximum (a constant map) every one of them must
     be a hit, so a flat map never wins by luck. ``rtol``: pixels within ``rtol * max|m|`` of
     the maximum count as sharing it (the default 0 asks for exact equality; a bilinearly
-    upsampled low-resolution map has flat strips along its border whose values rounding makes
-    differ by a few units in the last place, see :func:`~cnnviz_lab.evaluate.pointing_outcome`,
-    which tells a maximum that lies partly in the boxes apart from a miss). NaN values never
-    count as the maximum. Returns a bool tensor ``(N,)`` on the CPU.
+    upsampled low-resolution map has flat strips along its border, whose equal values floating
+    point can make differ in their last digits, see :func:`~cnnviz_lab.evaluate.pointing_outcome`,
+    which tells a maximum that lies partly in the boxes apart from a miss). Returns a bool
+    tensor ``(N,)`` on the CPU.
     """
     tolerance = checks.real(tolerance, "tolerance", minimum=0.0)
     rtol = checks.real(rtol, "rtol", minimum=0.0)
