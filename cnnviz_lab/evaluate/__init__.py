@@ -3,6 +3,7 @@ point at the object? One module per question:
 
 - :mod:`.faithfulness`: deletion and insertion curves and their areas (Petsiuk et al. 2018);
 - :mod:`.similarity`: Spearman rank correlation and SSIM between maps;
+- :mod:`.overlap`: the share of top pixels two maps have in common (Ghorbani et al. 2019);
 - :mod:`.sanity`: the cascading randomisation check (Adebayo et al. 2018);
 - :mod:`.pointing`: the pointing game (Zhang et al. 2016) and the energy in a box;
 - :mod:`.localization`: a class map's box (Zhou et al. 2016) and its IoU with a drawn box;
@@ -28,6 +29,7 @@ from .faithfulness import Curve, deletion_auc, deletion_curve, insertion_auc, in
 from .infidelity import infidelity
 from .localization import box_iou, cam_box
 from .map_metrics import MAP_METRICS
+from .overlap import top_mask, top_overlap
 from .maps import as_maps, method_map
 from .pointing import energy_in_box, energy_in_boxes, pointing_chance, pointing_game
 from .road import linear_imputation, road
@@ -83,6 +85,8 @@ __all__ = [
     "summary_figure",
     "summary_table",
     "SummaryRow",
+    "top_mask",
+    "top_overlap",
     "trapezoid_auc",
 ]
 
