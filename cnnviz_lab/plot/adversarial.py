@@ -269,9 +269,7 @@ def _controls(controls: object, change: ExplanationChange, names: list[str], ind
     return out
 
 
-def _mask_row(
-    row, name: str, columns: list, against: list, index: int, share: float, fontsize: float, dilate: int = 1, reference: str | None = None
-) -> None:
+def _mask_row(row, name: str, columns: list, against: list, index: int, share: float, fontsize: float, dilate: int = 1, reference: str | None = None) -> None:
     """A row of each column's top-``share`` pixels over its dimmed greyscale image (each drawn
     as a ``dilate`` x ``dilate`` square), titled with the share of them also in the top of the
     maps in ``against`` (the column's comparison's ``before`` maps, named ``reference``; None:
