@@ -3,6 +3,7 @@ point at the object? One module per question:
 
 - :mod:`.faithfulness`: deletion and insertion curves and their areas (Petsiuk et al. 2018);
 - :mod:`.similarity`: Spearman rank correlation and SSIM between maps;
+- :mod:`.overlap`: the share of top pixels two maps have in common (Ghorbani et al. 2019);
 - :mod:`.sanity`: the cascading randomisation check (Adebayo et al. 2018);
 - :mod:`.pointing`: the pointing game (Zhang et al. 2016) and the energy in a box;
 - :mod:`.peak`: the pointing game with three answers (hit, miss, split) and which named box holds the maximum;
@@ -29,6 +30,7 @@ from .faithfulness import Curve, deletion_auc, deletion_curve, insertion_auc, in
 from .infidelity import infidelity
 from .localization import box_iou, cam_box
 from .map_metrics import MAP_METRICS
+from .overlap import top_mask, top_overlap
 from .maps import as_maps, method_map
 from .peak import peak_box, pointing_outcome
 from .pointing import energy_in_box, energy_in_boxes, pointing_chance, pointing_game
@@ -87,6 +89,8 @@ __all__ = [
     "summary_figure",
     "summary_table",
     "SummaryRow",
+    "top_mask",
+    "top_overlap",
     "trapezoid_auc",
 ]
 

@@ -10,6 +10,7 @@ import torch
 from .figure import Figure
 
 from ..adversarial import Attack, ExplanationChange, high_frequency_share
+from ..evaluate.overlap import top_mask, top_overlap
 from ..models.classifier import Classifier
 from .core import image_array, overlay, to_numpy
 
@@ -148,7 +149,7 @@ def explanation_change(
     labels: Sequence[str] = ("before", "after"),
     index: int = 0,
     *,
-    controls: Sequence[tuple[str, ExplanationChange, torch.Tensor]] = (),
+    controls: Sequence[tuple[str, ExplanationChange | Mapping[str, torch.Tensor], torch.Tensor]] = (),
     fontsize: float = 9,
     cmap: str = "jet",
     masks: float | None = None,
@@ -162,13 +163,15 @@ def explanation_change(
     scale of the row's colour bar), with the Spearman correlation of the two in the row's
     title. ``controls``: further columns ``(label, ExplanationChange, image)``, each showing
     that comparison's ``after`` map over ``image``; then every panel after the first is
-    titled with its own Spearman correlation with its comparison's ``before`` map; a control
-    whose ``similarity`` is None is a reference column (e.g. another class's clean map): no
-    correlation in its title, and its mask titled like the clean map's.
+    titled with its own Spearman correlation with its comparison's ``before`` map. A control
+    ``(label, {method: (N,H,W) maps}, image)`` (e.g. ``change.before`` of another class's
+    comparison) is a reference column that draws those maps as they are: no correlation in
+    its title, and its mask titled like the clean map's.
     ``cmap``: the maps' colour map (a perceptually uniform one such as "inferno" draws no
     false edges). ``masks``: a fraction of the pixels (e.g. 0.01); under each method's row, a
     row of every map's top ``masks`` pixels (yellow), each titled with the share of them that
-    are also in the top of its comparison's ``before`` map (chance: ``masks``).
+    are also in the top of its comparison's ``before`` map (chance: ``masks``;
+    :func:`cnnviz_lab.evaluate.top_overlap`, ties broken by position).
     ``dilate``: an odd side length; each top pixel is drawn as a ``dilate`` x ``dilate``
     square (a maximum filter) so that single pixels stay visible when projected; the shares
     are computed on the pixels themselves. ``reference``: how the mask titles name the map
@@ -198,9 +201,12 @@ def explanation_change(
         raise ValueError(f"methods must be a non-empty list of the compared methods {list(change.before)} or None, got {methods!r}")
     else:
         names = list(methods)
+    controls = _controls(controls, change, names, index)
     base, adv = image_array(x[index : index + 1], classifier), image_array(x_adv[index : index + 1], classifier)
     columns = [(labels[0], base, change.before, None), (labels[1], adv, change.after, change.similarity)]
-    columns += [(label, image_array(img[index : index + 1], classifier), c.after, c.similarity) for label, c, img in controls]
+    for label, c, img in controls:
+        maps, sim = (c.after, c.similarity) if isinstance(c, ExplanationChange) else (c, None)
+        columns.append((label, image_array(img[index : index + 1], classifier), maps, sim))
     width = 6.4 if not controls else 3.0 * len(columns) + 0.8
     per = 2 if masks is not None else 1
     fig = Figure(figsize=(width, 2.7 * len(names) * per * (1 if not controls else 1.15)), layout="constrained")
@@ -223,38 +229,68 @@ def explanation_change(
         bar.set_label("map / its 99th percentile", fontsize=8 if masks is None else fontsize - 1)
         bar.ax.tick_params(labelsize=7 if masks is None else fontsize - 2)
     if masks is not None:
-        comparisons = [change, change] + [c for _, c, _ in controls]
+        # the maps each column's mask is compared with: none for the clean map and the references
+        against = [None, change.before] + [c.before if isinstance(c, ExplanationChange) else None for _, c, _ in controls]
         for row, name in zip(subs[1::2], names):
-            _mask_row(row, name, columns, comparisons, index, masks, fontsize, dilate, reference)
+            _mask_row(row, name, columns, against, index, masks, fontsize, dilate, reference)
     return fig
 
 
-def _mask_row(
-    row, name: str, columns: list, comparisons: list, index: int, share: float, fontsize: float, dilate: int = 1, reference: str | None = None
-) -> None:
+def _controls(controls: object, change: ExplanationChange, names: list[str], index: int) -> list:
+    """``controls`` checked: a list of ``(label, ExplanationChange or {method: maps}, image)``
+    whose maps hold every drawn method in the shape of ``change``'s; one ValueError or
+    TypeError naming ``controls`` otherwise."""
+    if isinstance(controls, (str, bytes)) or not isinstance(controls, Sequence):
+        raise TypeError(f"controls must be a list of (label, ExplanationChange or {{method: maps}}, image) tuples, got {type(controls).__name__}")
+    out = []
+    for i, entry in enumerate(controls):
+        if not isinstance(entry, (tuple, list)) or len(entry) != 3:
+            raise ValueError(f"controls[{i}] must be a (label, ExplanationChange or {{method: maps}}, image) tuple, got {entry!r:.80}")
+        label, c, img = entry
+        if not isinstance(label, str):
+            raise TypeError(f"controls[{i}]: the label must be a string, got {type(label).__name__}")
+        if isinstance(c, ExplanationChange):
+            if not isinstance(c.similarity, Mapping) or any(n not in c.similarity for n in names):
+                raise ValueError(f"controls[{i}]: the ExplanationChange has no similarity for {names}; pass a dict of maps for a reference column")
+            maps = c.after
+        elif isinstance(c, Mapping):
+            maps = c
+        else:
+            raise TypeError(f"controls[{i}]: the second item must be an ExplanationChange or a dict {{method: maps}}, got {type(c).__name__}")
+        for n in names:
+            m = maps.get(n)
+            if not isinstance(m, torch.Tensor) or tuple(m.shape) != tuple(change.before[n].shape):
+                got = tuple(m.shape) if isinstance(m, torch.Tensor) else type(m).__name__
+                raise ValueError(f"controls[{i}]: the '{n}' maps must be a tensor of shape {tuple(change.before[n].shape)}, got {got}")
+        if not isinstance(img, torch.Tensor) or img.dim() != 4 or not 0 <= index < img.shape[0]:
+            got = tuple(img.shape) if isinstance(img, torch.Tensor) else type(img).__name__
+            raise ValueError(f"controls[{i}]: the image must be an (N,3,H,W) tensor holding image {index}, got {got}")
+        out.append((label, c, img))
+    return out
+
+
+def _mask_row(row, name: str, columns: list, against: list, index: int, share: float, fontsize: float, dilate: int = 1, reference: str | None = None) -> None:
     """A row of each column's top-``share`` pixels over its dimmed greyscale image (each drawn
     as a ``dilate`` x ``dilate`` square), titled with the share of them also in the top of the
-    column's comparison's ``before`` map (named ``reference``)."""
+    maps in ``against`` (the column's comparison's ``before`` maps, named ``reference``; None:
+    the column is titled as its own top)."""
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import ListedColormap, Normalize
 
     axes = row.subplots(1, len(columns))
-    for i, (ax, (label, img, maps, _), comp) in enumerate(zip(axes, columns, comparisons)):
-        h = maps[name][index].flatten()
-        k = max(1, int(share * h.numel()))
-        top = set(h.topk(k).indices.tolist())
+    for i, (ax, (label, img, maps, _), ref) in enumerate(zip(axes, columns, against)):
+        h = maps[name][index : index + 1]
         shown = np.repeat(img.mean(axis=2, keepdims=True), 3, axis=2) * 0.45
-        mask = torch.zeros(h.numel())
-        mask[list(top)] = 1.0
-        mask = torch.nn.functional.max_pool2d(mask.reshape(1, *maps[name][index].shape), dilate, 1, dilate // 2)
+        mask = top_mask(h, share).float().cpu()
+        mask = torch.nn.functional.max_pool2d(mask, dilate, 1, dilate // 2)
         shown[to_numpy(mask[0]) > 0] = (1.0, 0.85, 0.0)
         ax.imshow(shown)
-        if i == 0 or comp.similarity is None:
+        if ref is None:
             ax.set_title(f"{'clean' if i == 0 else 'this'} map's top {share:.0%}", fontsize=fontsize)
         else:
-            ref = set(comp.before[name][index].flatten().topk(k).indices.tolist())
-            against = "with its clean map's" if reference is None else f"with {reference}"
-            ax.set_title(f"top {share:.0%}: {len(top & ref) / k:.0%} shared\n{against}", fontsize=fontsize)
+            shared = float(top_overlap(h, ref[name][index : index + 1], share)[0])
+            named = "with its clean map's" if reference is None else f"with {reference}"
+            ax.set_title(f"top {share:.0%}: {shared:.0%} shared\n{named}", fontsize=fontsize)
         ax.set_axis_off()
     row.suptitle(f"{name}: the top {share:.0%} of each map's pixels (chance overlap {share:.0%})", fontsize=fontsize + 1)
     bar = row.colorbar(

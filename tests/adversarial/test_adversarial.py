@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -448,14 +449,46 @@ def test_explanation_change_note(lite, cat):
 
 
 def test_explanation_change_reference_column(lite, cat):
-    """A control with similarity None is drawn as a reference: no rank corr., mask titled as its own top."""
+    """A control that gives a dict of maps is drawn as a reference: those maps as they are, no
+    rank corr., mask titled as its own top; the next control's mask share is top_overlap's."""
     a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=2, seed=0)
     ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency})
-    ref = cv.ExplanationChange(ch.before, ch.before, None)
-    fig = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("clean ref", ref, cat)], masks=0.01)
+    noise = cv.random_noise(lite, cat, epsilon=2, seed=0)
+    ctrl = cv.compare_explanations(lite, cat, noise, {"saliency": cv.saliency})
+    fig = cv.plot.explanation_change(ch, cat, a.x, lite, controls=[("clean ref", ch.before, cat), ("noise", ctrl, noise.x)], masks=0.01)
     maps, masks = (sub.axes for sub in fig.subfigs[:2])
-    assert maps[2].get_title() == "clean ref" and "rank corr." in maps[1].get_title()
-    assert masks[2].get_title() == "this map's top 1%" and "shared" in masks[1].get_title()
+    assert len(maps) == len(masks) == 5  # 4 panels and a colour bar per row
+    assert [ax.get_title() for ax in maps[:4]] == [
+        "before",
+        f"after\nrank corr. {float(ch.similarity['saliency'][0]):.2f}",
+        "clean ref",
+        f"noise\nrank corr. {float(ctrl.similarity['saliency'][0]):.2f}",
+    ]
+    assert np.array_equal(maps[2].get_images()[0].get_array(), maps[0].get_images()[0].get_array())  # the same map, same image
+    assert np.array_equal(masks[2].get_images()[0].get_array(), masks[0].get_images()[0].get_array())
+    shared = float(cv.evaluate.top_overlap(ctrl.after["saliency"], ctrl.before["saliency"], share=0.01)[0])
+    assert masks[2].get_title() == "this map's top 1%" and masks[3].get_title().startswith(f"top 1%: {shared:.0%} shared")
+
+
+def test_explanation_change_controls_bad_input(lite, cat):
+    """Each malformed control is one ValueError or TypeError naming controls; no figure is half drawn."""
+    a = cv.pgd(lite, cat, "goldfish", epsilon=2, steps=2, seed=0)
+    ch = cv.compare_explanations(lite, cat, a, {"saliency": cv.saliency})
+    before = ch.before["saliency"]
+    for bad, error in [
+        ("noise", TypeError),
+        ([("clean ref", ch.before)], ValueError),
+        ([("clean ref", ch.before, cat, 1)], ValueError),
+        ([(3, ch.before, cat)], TypeError),
+        ([("clean ref", before, cat)], TypeError),
+        ([("clean ref", {"Grad-CAM": before}, cat)], ValueError),
+        ([("clean ref", {"saliency": before[0]}, cat)], ValueError),
+        ([("clean ref", {"saliency": before.numpy()}, cat)], ValueError),
+        ([("clean ref", cv.ExplanationChange(ch.before, ch.before, None), cat)], ValueError),
+        ([("clean ref", ch.before, cat[0])], ValueError),
+    ]:
+        with pytest.raises(error, match="controls"):
+            cv.plot.explanation_change(ch, cat, a.x, lite, controls=bad, masks=0.01)
 
 
 def test_logit_changes_proportional():

@@ -66,7 +66,8 @@ x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
 TARGET, CAT = "goldfish", int(clf.logits(x).argmax())
 adv = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0)
 print(f"clean: {clf.predict(x, k=1)[0][1]}; {TARGET} first top-1 at step {int(adv.first_success[0])} of {STEPS}; "
-      f"after {STEPS} steps p({TARGET}) = {float(adv.probs_after[0, adv.target[0]]):.1%}; largest change {float(adv.linf[0]):.2f} levels")
+      f"after {STEPS} steps p({TARGET}) = {float(adv.probs_after[0, adv.target[0]]):.1%}; "
+      f"largest change {float(adv.linf[0]):.2f} levels")
 cv.plot.attack(adv, x, clf, fontsize=12, values=True, log=True)
 
 # %%
@@ -120,23 +121,28 @@ above = [clf.label(i) for i in (z0 + dzs[2]).argsort(descending=True)[: int(((z0
 print(f"above {TARGET} after the 2-level step:", ", ".join(above))
 
 # %%
-# how strongly each logit responds to the pixels: the L1 norm of its gradient, and the direction it shares with tiger cat's
-# cv.saliency returns the raw gradient: signed, 3 channels, taken in the normalised input the model sees (as is the step below);
-# the saliency maps of section 3 are its absolute value, maximum over the 3 channels (Simonyan et al. 2014)
-grads = {n: cv.saliency(clf, x, clf.class_index(n))[0] for n in (TARGET, clf.label(CAT), "tabby", "Egyptian cat", "Persian cat")}
+# how strongly each logit responds to the pixels: the L1 norm of its gradient, and the direction
+# it shares with tiger cat's. cv.saliency returns the raw gradient: signed, 3 channels, taken in
+# the normalised input the model sees (as is the step below); the saliency maps of section 3 are
+# its absolute value, maximum over the 3 channels (Simonyan et al. 2014)
+grads = {n: cv.saliency(clf, x, clf.class_index(n))[0]
+         for n in (TARGET, clf.label(CAT), "tabby", "Egyptian cat", "Persian cat")}
 l1 = {n: float(g.abs().sum()) for n, g in grads.items()}
-cosine = {n: float(torch.nn.functional.cosine_similarity(g.flatten(), grads[clf.label(CAT)].flatten(), dim=0)) for n, g in grads.items()}
+cosine = {n: float(torch.nn.functional.cosine_similarity(g.flatten(), grads[clf.label(CAT)].flatten(), dim=0))
+          for n, g in grads.items()}
 print("L1 norm of d(logit)/d(input), relative to goldfish's:", {n: round(v / l1[TARGET], 2) for n, v in l1.items()})
 print(f"cosine with {clf.label(CAT)}'s gradient:", {n: round(v, 2) for n, v in cosine.items()})
 print("clean probabilities p_j:", {n: f"{float(adv.probs_before[0, clf.class_index(n)]):.2g}" for n in grads})
 
 # %%
-# the direct check: each logit's gradient dotted with the actual half-level FGSM change (first-order prediction) against the measured change
+# the direct check: each logit's gradient dotted with the actual half-level FGSM change
+# (first-order prediction) against the measured change
 step = cv.fgsm(clf, x, TARGET, epsilon=0.5).x[0] - x[0]
 first_order = {n: float((g * step).sum()) for n, g in grads.items()}
 print("0.5 levels, logit change predicted by gradient . change / measured:",
       {n: f"{v:+.2f} / {float(dzs[0.5][clf.class_index(n)]):+.2f}" for n, v in first_order.items()})
-shown = {TARGET: gold, clf.label(CAT): CAT, "tabby": TABBY, "Egyptian cat": clf.class_index("Egyptian cat"), "Persian cat": PERSIAN}
+shown = {TARGET: gold, clf.label(CAT): CAT, "tabby": TABBY,
+         "Egyptian cat": clf.class_index("Egyptian cat"), "Persian cat": PERSIAN}
 cv.plot.logit_changes({n: {e: float(d[i]) for e, d in dzs.items()} for n, i in shown.items()},
                       {n: (v, float(dzs[0.5][clf.class_index(n)])) for n, v in first_order.items()}, epsilon=0.5,
                       proportional=[TARGET, "Persian cat"])
@@ -219,7 +225,8 @@ display(Markdown("  \n".join(cv.credit(n) for n in others.values())))
 # PGD reaches goldfish on both photographs, one FGSM step on neither; on the bee FGSM gets far higher than on the cat
 if not cv.quick():   # the full-size images of the text
     assert many.success.all() and not one.success.any()
-    assert float(one.probs_after[1, gold]) > 0.05 > 0.01 > float(one.probs_after[0, gold]) and int(many.first_success[1]) <= 2
+    assert float(one.probs_after[1, gold]) > 0.05 > 0.01 > float(one.probs_after[0, gold])
+    assert int(many.first_success[1]) <= 2
 
 # %% [markdown]
 # **What to look at.** The titles give p(goldfish) on the clean photo, after one FGSM step and
@@ -271,7 +278,8 @@ for e in (0.5, 2, 8):
           f"its logit change {min(dz_n):+.2f} to {max(dz_n):+.2f}, top-1 no longer {clf.label(CAT)} in {spread[e][2]} of 5")
 g_cat = grads[clf.label(CAT)].flatten()
 ratio = float(g_cat.abs().sum() / g_cat.norm())
-print(f"{clf.label(CAT)} gradient: L1/L2 norm ratio {ratio:.0f}; at most sqrt(n) = {g_cat.numel() ** 0.5:.0f} for any vector")
+print(f"{clf.label(CAT)} gradient: L1/L2 norm ratio {ratio:.0f}; "
+      f"at most sqrt(n) = {g_cat.numel() ** 0.5:.0f} for any vector")
 
 # %% tags=["check"]
 # Untargeted FGSM lowers the tiger cat far more than random noise (in all five noise draws), but hands the image to another cat class
@@ -342,26 +350,28 @@ if not cv.quick():   # the full-size image of the text
 # %%
 methods = {"saliency": cv.saliency, "Grad-CAM": cv.gradcam}
 same_class = cv.compare_explanations(clf, x, adv, methods, before=CAT, after=CAT)
-gold_maps = cv.compare_explanations(clf, x, adv, methods, before=gold, after=gold)   # the goldfish map, clean and attacked
+# the goldfish map, clean and attacked
+gold_maps = cv.compare_explanations(clf, x, adv, methods, before=gold, after=gold)
 noise = cv.random_noise(clf, x, epsilon=2, seed=0)
 control = cv.compare_explanations(clf, x, noise, methods, before=CAT, after=CAT)
-gold_clean = cv.ExplanationChange(gold_maps.before, gold_maps.before, None)   # the clean goldfish map, drawn as the reference
 
 # %%
 cat = f"'{clf.label(CAT)}' map"
+# the clean goldfish maps, given as a dict of maps: a reference column, drawn but not compared
+controls = [(f"clean, '{TARGET}' map\n(the next panel's reference)", gold_maps.before, x),
+            (f"attacked, '{TARGET}' map", gold_maps, adv.x),
+            (f"noise ±2 levels, {cat}", control, noise.x)]
 for m in methods:   # one figure per method, each fits a slide
-    display(cv.plot.explanation_change(same_class, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, {cat}"), fontsize=11,
-                                       controls=[(f"clean, '{TARGET}' map\n(the next panel's reference)", gold_clean, x),
-                                                 (f"attacked, '{TARGET}' map", gold_maps, adv.x),
-                                                 (f"noise ±2 levels, {cat}", control, noise.x)],
-                                       cmap="inferno", masks=0.01, dilate=5, reference="its clean map", methods=[m],
-                                       note="rank corr. = Spearman correlation with the clean map of the same class"))
+    display(cv.plot.explanation_change(
+        same_class, x, adv.x, clf, labels=(f"clean, {cat}", f"attacked, {cat}"), fontsize=11,
+        controls=controls, cmap="inferno", masks=0.01, dilate=5, reference="its clean map", methods=[m],
+        note="rank corr. = Spearman correlation with the clean map of the same class"))
 
 # %%
-K = x[0, 0].numel() // 100   # the top 1 % of the pixels
 comps = {"attack, cat map": same_class, "attack, goldfish map": gold_maps, "random noise, cat map": control}
-top = {what: {n: len(set(c.before[n][0].flatten().topk(K).indices.tolist())
-                     & set(c.after[n][0].flatten().topk(K).indices.tolist())) / K for n in methods} for what, c in comps.items()}
+# the share of the clean map's top 1 % of pixels that are also in the top 1 % of the other map
+top = {what: {n: float(cv.evaluate.top_overlap(c.before[n], c.after[n], share=0.01)[0]) for n in methods}
+       for what, c in comps.items()}
 print("each map against the clean map of the same class:")
 for what, c in comps.items():
     print(f"{what:22s} Spearman", {n: round(float(s), 2) for n, s in c.similarity.items()},
@@ -370,7 +380,8 @@ print("clean image, goldfish map against cat map: Spearman",
       {n: round(float(cv.evaluate.spearman(same_class.before[n], gold_maps.before[n])), 2) for n in methods})
 
 # %%
-# the hottest cell of each Grad-CAM grid (7 x 7 cells of 32 x 32 pixels at 224 x 224): row and column, from 0 at the top left
+# the hottest cell of each Grad-CAM grid (7 x 7 cells of 32 x 32 pixels at 224 x 224):
+# row and column, from 0 at the top left
 cams = {"clean, cat map": same_class.before["Grad-CAM"], "clean, goldfish map": gold_maps.before["Grad-CAM"],
         "attack, goldfish map": gold_maps.after["Grad-CAM"],
         "attack, cat map": same_class.after["Grad-CAM"], "random noise, cat map": control.after["Grad-CAM"]}
@@ -378,12 +389,14 @@ hot = {k: tuple(v // 32 for v in divmod(int(m[0].argmax()), SIZE)) for k, m in c
 print("hottest Grad-CAM cell (row, column):", hot)
 
 # %%
-# the noise control above is one random draw (seed 0); five draws (seeds 0 to 4) of the same size show how much it varies
-ctl = [control] + [cv.compare_explanations(clf, x, cv.random_noise(clf, x, epsilon=2, seed=s), methods, before=CAT, after=CAT) for s in range(1, 5)]
+# the noise control above is one random draw (seed 0);
+# five draws (seeds 0 to 4) of the same size show how much it varies
+noise_draws = [cv.random_noise(clf, x, epsilon=2, seed=s) for s in range(1, 5)]
+ctl = [control] + [cv.compare_explanations(clf, x, d, methods, before=CAT, after=CAT) for d in noise_draws]
 ctl_rho = {n: [float(c.similarity[n]) for c in ctl] for n in methods}
-ctl_top = {n: [len(set(c.before[n][0].flatten().topk(K).indices.tolist()) & set(c.after[n][0].flatten().topk(K).indices.tolist())) / K
-               for c in ctl] for n in methods}
-print(f"L2 norm of the change, in levels: PGD {float(adv.delta.norm()):.0f}, random noise {float(noise.delta.norm()):.0f}")
+ctl_top = {n: [float(cv.evaluate.top_overlap(c.before[n], c.after[n], share=0.01)[0]) for c in ctl] for n in methods}
+print(f"L2 norm of the change, in levels: PGD {float(adv.delta.norm()):.0f}, "
+      f"random noise {float(noise.delta.norm()):.0f}")
 print("random noise, cat map, 5 draws: Spearman", {n: f"{min(v):.2f} to {max(v):.2f}" for n, v in ctl_rho.items()},
       "| top-1 % pixels shared", {n: f"{min(v):.0%} to {max(v):.0%}" for n, v in ctl_top.items()})
 
@@ -456,28 +469,32 @@ cv.plot.fooling_vs_visualisation(adv.delta[0], viz[0], TARGET, fontsize=12, phot
 
 # %%
 hf = {"change": float(cv.high_frequency_share(adv.delta)), "visualisation": float(cv.high_frequency_share(viz)),
-      "photo": float(cv.high_frequency_share(clf.to_unit(x))), "random noise (2 levels)": float(cv.high_frequency_share(noise.delta))}
+      "photo": float(cv.high_frequency_share(clf.to_unit(x))),
+      "random noise (2 levels)": float(cv.high_frequency_share(noise.delta))}
 print("share of spectral energy above a quarter of the Nyquist frequency:", {k: round(v, 2) for k, v in hf.items()})
 grey, coffee = clf.from_unit(torch.full_like(clf.to_unit(x), 0.5)), clf.preprocess(cv.sample_image("coffee"), size=SIZE)
 top1 = {}
 for name, img in [("grey image", grey), ("coffee photo", coffee)]:
-    top1[name] = [clf.predict(i, k=1)[0] for i in (img, clf.from_unit((clf.to_unit(img) + adv.delta / 255).clamp(0, 1)))]
+    changed = clf.from_unit((clf.to_unit(img) + adv.delta / 255).clamp(0, 1))
+    top1[name] = [clf.predict(i, k=1)[0] for i in (img, changed)]
     print(f"{name}: alone '{top1[name][0][1]}' ({top1[name][0][2]:.1%}), with the change added "
           f"'{top1[name][1][1]}' ({top1[name][1][2]:.1%})")
 display(Markdown(cv.credit("coffee")))
 
 # %%
-# the same attack without the random start, and the plain gradient: how much of the high share the sign steps and the start explain
-plain = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0, random_start=False)   # the same attack from the clean image
+# the same attack without the random start (from the clean image), and the plain gradient:
+# how much of the high share the sign steps and the start explain
+plain = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0, random_start=False)
 hf_plain = {"change without the random start": float(cv.high_frequency_share(plain.delta)),
             "raw gradient of the goldfish logit": float(cv.high_frequency_share(grads[TARGET][None]))}
-print(f"without the random start PGD reaches {TARGET} too ({float(plain.probs_after[0, gold]):.1%}); high-frequency share:",
-      {k: round(v, 2) for k, v in hf_plain.items()})
+print(f"without the random start PGD reaches {TARGET} too ({float(plain.probs_after[0, gold]):.1%});",
+      "high-frequency share:", {k: round(v, 2) for k, v in hf_plain.items()})
 
 # %% tags=["check"]
 # The visualisation is a goldfish; the change is high-frequency (as white noise), the visualisation and photo are not; the change alone makes nothing a goldfish
 assert p_viz > 0.9 and hf["change"] > 0.6 > 0.4 > hf["visualisation"] > hf["photo"]
-assert min(hf_plain.values()) > 0.6 and float(plain.probs_after[0, gold]) > 0.9   # neither the random start nor the sign makes it high-frequency
+# neither the random start nor the sign makes it high-frequency
+assert min(hf_plain.values()) > 0.6 and float(plain.probs_after[0, gold]) > 0.9
 assert all(after[0] != gold for _, after in top1.values())
 assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey image"][0][2] < 0.05
 
@@ -557,7 +574,8 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 # %%
 rounded = clf.from_unit((clf.to_unit(adv.x) * 255).round() / 255)   # the fooled image saved as 8-bit pixels
 p_round = float(clf.logits(rounded).softmax(1)[0, gold])
-print(f"fooled image rounded to whole pixel levels: top-1 '{clf.predict(rounded, k=1)[0][1]}', p({TARGET}) {p_round:.1%}")
+print(f"fooled image rounded to whole pixel levels: top-1 '{clf.predict(rounded, k=1)[0][1]}', "
+      f"p({TARGET}) {p_round:.1%}")
 
 # %% tags=["check"]
 # The goldfish survives rounding to whole pixel levels; 1 level of PGD reaches about half, not the full goldfish
