@@ -352,6 +352,19 @@ def _drop_progress_bars(cell) -> None:
     cell.outputs = [o for o in cell.get("outputs", []) if not is_bar(o)]
 
 
+def join_streams(cell) -> None:
+    """Join adjacent printed outputs of one stream: the kernel flushes a long printout in
+    chunks, which a reader would see as separate text blocks. Output order is kept."""
+    joined: list = []
+    for out in cell.get("outputs", []):
+        prev = joined[-1] if joined else None
+        if prev is not None and out.get("output_type") == prev.get("output_type") == "stream" and out.get("name") == prev.get("name"):
+            prev["text"] += out["text"]
+        else:
+            joined.append(out)
+    cell.outputs = joined
+
+
 def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
     """Run a notebook in place, offline, in full mode (or quick mode), storing its outputs;
     returns the seconds taken. Figures are stored small enough to keep the notebook under
@@ -371,6 +384,7 @@ def execute(path: Path, quick: bool = False, timeout: int = 900) -> float:
     for cell in nb.cells:
         if cell.cell_type == "code":
             _drop_progress_bars(cell)
+            join_streams(cell)
     for quality, limit in ((85, 60_000), (75, 20_000), (60, 0)):
         for cell in nb.cells:
             for out in cell.get("outputs", []):

@@ -112,6 +112,26 @@ def test_stored_progress_bars_are_dropped():
     assert cell.outputs == [text]
 
 
+def test_adjacent_printouts_are_joined_in_order():
+    out = nbformat.v4.new_output
+    figure = out("display_data", data={"text/plain": "<Figure>"})
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [out("stream", name="stdout", text="a\n"), out("stream", name="stdout", text="b\n"), figure,
+                    out("stream", name="stdout", text="c\n"), out("stream", name="stderr", text="d\n")]
+    B.join_streams(cell)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
+        ("stream", "stdout", "a\nb\n"), ("display_data", None, None), ("stream", "stdout", "c\n"), ("stream", "stderr", "d\n")]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_stored_printouts_are_one_block_each(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        outs = cell.get("outputs", [])
+        split = [a for a, b in zip(outs, outs[1:]) if a.output_type == b.output_type == "stream" and a.name == b.name]
+        assert not split, f"{path.name} cell {i}: one printout stored as several blocks: run `make notebooks`"
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
 def test_stored_notebooks_have_slides_and_no_test_markers(path):
     nb = nbformat.read(path, as_version=4)
