@@ -68,10 +68,12 @@ def unknown_name(kind: str, name: object, choices: Sequence[str], hint: str = ""
 
 
 __all__ = [
+    "MissingFileError",
     "ModelUnavailableError",
     "NoGapLinearHeadError",
     "NoGradientError",
     "NonFiniteActivationError",
+    "NotAFileError",
     "OutOfRangeError",
     "UnknownNameError",
     "UnsupportedActivationError",

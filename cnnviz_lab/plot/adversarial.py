@@ -53,7 +53,9 @@ def attack(
     if not isinstance(classifier, Classifier):
         raise TypeError(f"classifier must be a Classifier, got {type(classifier).__name__}")
     if not isinstance(x, torch.Tensor) or x.shape != result.x.shape:
-        raise ValueError(f"x must be the attacked batch, a tensor of the result's shape {tuple(result.x.shape)}, got {tuple(getattr(x, 'shape', ())) or type(x).__name__}")
+        raise ValueError(
+            f"x must be the attacked batch, a tensor of the result's shape {tuple(result.x.shape)}, got {tuple(getattr(x, 'shape', ())) or type(x).__name__}"
+        )
     n = result.x.shape[0]
     index = checks.integer(index, "index", minimum=0, maximum=n - 1, what=f"an image index from 0 to {n - 1}")
     k = checks.integer(k, "k", minimum=1, maximum=result.probs_before.shape[1], what=f"an int from 1 to the number of classes ({result.probs_before.shape[1]})")

@@ -13,6 +13,7 @@ from .figure import Figure
 from ..evaluate import Curve, RandomizationResult
 from ..models.classifier import Classifier
 from .core import image_array, normalize_map, to_numpy
+from .curve_args import LEGEND_LOCATIONS, curve_lines
 
 
 def shown_name(name: str, display_names: bool = True) -> str:
@@ -21,22 +22,6 @@ def shown_name(name: str, display_names: bool = True) -> str:
     from ..attribution.registry import label
 
     return label(name) if display_names else name
-
-
-_LEGEND_LOCATIONS = (
-    "best",
-    "upper right",
-    "upper left",
-    "lower left",
-    "lower right",
-    "right",
-    "center left",
-    "center right",
-    "lower center",
-    "upper center",
-    "center",
-    "outside",
-)
 
 
 def curves(
@@ -71,26 +56,9 @@ def curves(
         raise ValueError(f"fontsize must be a positive number of points (below 200) or None, got {fontsize!r}")
     if not isinstance(subtitles, bool):
         raise TypeError(f"subtitles must be True or False, got {type(subtitles).__name__}")
-    if not isinstance(legend_loc, str) or legend_loc not in _LEGEND_LOCATIONS:
-        raise ValueError(f"legend_loc must be one of {', '.join(_LEGEND_LOCATIONS)}, got {legend_loc!r}")
-    if isinstance(results, Curve):
-        results = {"map": results}
-    if isinstance(results, (str, bytes)) or not isinstance(results, (Mapping, Sequence)):
-        raise TypeError(f"results must be a Curve, a list of Curves or a {{name: Curve or list of Curves}} dict, got {type(results).__name__}")
-    if not isinstance(results, Mapping):
-        results = {f"map {i}": c for i, c in enumerate(results)}
-    lines: dict[str, list[tuple[str, Curve]]] = {"deletion": [], "insertion": []}
-    for name, value in results.items():
-        group = [value] if isinstance(value, Curve) else list(value) if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else None
-        if not group or not all(isinstance(c, Curve) for c in group):
-            raise TypeError(f"results[{name!r}] must be a Curve or a non-empty list of Curves (cnnviz_lab.deletion_curve, insertion_curve), got {value!r:.60}")
-        for c in group:
-            n = c.scores.shape[0]
-            if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < n:
-                raise ValueError(f"index must be an image index from 0 to {n - 1} (the curves hold {n} images), got {index!r}")
-            lines[c.kind].append((name, c))
-    if not any(lines.values()):
-        raise ValueError("results holds no curve to draw")
+    if not isinstance(legend_loc, str) or legend_loc not in LEGEND_LOCATIONS:
+        raise ValueError(f"legend_loc must be one of {', '.join(LEGEND_LOCATIONS)}, got {legend_loc!r}")
+    lines = curve_lines(results, index)
     kinds = [k for k in ("deletion", "insertion") if lines[k]]
     grow = 1.0 if fontsize is None else max(1.0, fontsize / 8)
     fig = Figure(figsize=(max(5 * len(kinds) * grow, 10 if fontsize else 0), 3.6 * grow), layout="constrained")

@@ -46,5 +46,5 @@ def test_attack_figure_bad_argument_is_named(attacked, change, error, word):
 def test_attack_figure_draws_the_image_asked(attacked):
     clf, x, adv = attacked
     fig = cv.plot.attack(adv, x, clf, index=1, k=2, log=True)
-    assert (fig.axes[0].images[0].get_array()[..., 1].mean() > fig.axes[0].images[0].get_array()[..., 0].mean())  # the green one
+    assert fig.axes[0].images[0].get_array()[..., 1].mean() > fig.axes[0].images[0].get_array()[..., 0].mean()  # the green one
     assert fig.axes[3].get_xscale() == "log"

@@ -76,7 +76,12 @@ CASES = [
     ("guided_gradcam_row percentile str", lambda c: cv.plot.guided_gradcam_row(PHOTO, G, G, ["a", "b"], c, percentile="99"), TypeError, "percentile"),
     ("guided_gradcam_row percentile 200", lambda c: cv.plot.guided_gradcam_row(PHOTO, G, G, ["a", "b"], c, percentile=200), ValueError, "percentile"),
     ("guided_gradcam_row guided nan", lambda c: cv.plot.guided_gradcam_row(PHOTO, G * float("nan"), G, ["a", "b"], c), ValueError, "guided"),
-    ("guided_gradcam_row maps of another size", lambda c: cv.plot.guided_gradcam_row(PHOTO, G[..., :8, :8], G[..., :8, :8], ["a", "b"], c), ValueError, "guided"),
+    (
+        "guided_gradcam_row maps of another size",
+        lambda c: cv.plot.guided_gradcam_row(PHOTO, G[..., :8, :8], G[..., :8, :8], ["a", "b"], c),
+        ValueError,
+        "guided",
+    ),
     ("guided_gradcam_row missing file", lambda c: cv.plot.guided_gradcam_row("no/such/photo.png", G, G, ["a", "b"], c), ValueError, "no/such/photo.png"),
     # logit_changes, renderings
     ("logit_changes figsize str", lambda c: cv.plot.logit_changes(CHANGES, FIRST, figsize="big"), ValueError, "figsize"),

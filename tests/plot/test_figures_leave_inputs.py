@@ -119,8 +119,14 @@ CALLS = {
     ),
     # no model: the caller's tensors only
     "gradient_image": (lambda c, t: cv.plot.gradient_image(t["grads"][0]), lambda c, t: cv.plot.gradient_image(t["grads"][0], 0)),
-    "phase_tables (values)": (lambda c, t: cv.plot.phase_tables({"g": t["grads"][0]}, 2, values=True), lambda c, t: cv.plot.phase_tables({"g": t["grads"][0]}, 2, values=1)),
-    "renderings (box)": (lambda c, t: cv.plot.renderings(t["renders"], box=[(2, 2, 9, 9), None]), lambda c, t: cv.plot.renderings(t["renders"], box=(20, 20, 30, 30))),
+    "phase_tables (values)": (
+        lambda c, t: cv.plot.phase_tables({"g": t["grads"][0]}, 2, values=True),
+        lambda c, t: cv.plot.phase_tables({"g": t["grads"][0]}, 2, values=1),
+    ),
+    "renderings (box)": (
+        lambda c, t: cv.plot.renderings(t["renders"], box=[(2, 2, 9, 9), None]),
+        lambda c, t: cv.plot.renderings(t["renders"], box=(20, 20, 30, 30)),
+    ),
     "contours": (lambda c, t: cv.optvis.contours(t["renders"], 5), lambda c, t: cv.optvis.contours(t["renders"], 4)),
     "locate_patch": (
         lambda c, t: cv.optvis.locate_patch(t["renders"][:1], t["renders"], (4, 4, 12, 12), max_shift=2),
@@ -138,7 +144,10 @@ CALLS = {
         lambda c, t: cv.plot.tcav_baseline(_result(list(t["a"]), list(t["b"])), _result(list(t["b"]), list(t["a"])), "striped", "conv2", differences=True),
         lambda c, t: cv.plot.tcav_baseline(_result(list(t["a"]), list(t["b"])), _result(list(t["b"]), list(t["a"])), "striped", "conv2", height=0),
     ),
-    "tcav (count_size)": (lambda c, t: cv.plot.tcav(_result(list(t["a"]), list(t["b"])), repeats=True, count_size=8), lambda c, t: cv.plot.tcav(_result(list(t["a"]), list(t["b"])), count_size=0)),
+    "tcav (count_size)": (
+        lambda c, t: cv.plot.tcav(_result(list(t["a"]), list(t["b"])), repeats=True, count_size=8),
+        lambda c, t: cv.plot.tcav(_result(list(t["a"]), list(t["b"])), count_size=0),
+    ),
     "curves (fontsize, subtitles)": (
         lambda c, t: cv.plot.curves(cv.deletion_curve(c, t["x"], t["map"].expand(2, 16, 16), 0, steps=3, progress=False), fontsize=12, subtitles=False),
         lambda c, t: cv.plot.curves(cv.deletion_curve(c, t["x"], t["map"].expand(2, 16, 16), 0, steps=3, progress=False), index=2),
