@@ -280,6 +280,8 @@ def cam_by_layer(
     ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
     title ("blocks.3: 28x28, upsampled"). ``cell`` (inches per panel), ``fontsize``,
     ``legend`` and ``clip`` (a percentile that ends each map's colour scale): as in :func:`cam_row`."""
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
+        raise TypeError(f"layers must be a non-empty list of layer names, got {layers!r:.80}")
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])

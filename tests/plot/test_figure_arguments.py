@@ -100,6 +100,8 @@ CASES = [
     ("augmentations names empty", lambda c: cv.plot.augmentations(c, PHOTO, []), TypeError, "names"),
     ("augmentations seed str", lambda c: cv.plot.augmentations(c, PHOTO, seed="x"), TypeError, "seed"),
     ("augmentations missing file", lambda c: cv.plot.augmentations(c, "no/such/photo.png"), ValueError, "no/such/photo.png"),
+    ("cam_by_layer layers str", lambda c: cv.plot.cam_by_layer(c, torch.rand(1, 3, 16, 16), "conv1"), TypeError, "layers"),
+    ("cam_by_layer layers empty", lambda c: cv.plot.cam_by_layer(c, torch.rand(1, 3, 16, 16), []), TypeError, "layers"),
     # curves
     ("curves index out of range", lambda c: cv.plot.curves(CURVE, index=5), ValueError, "index"),
     ("curves index str", lambda c: cv.plot.curves(CURVE, index="0"), ValueError, "index"),
