@@ -116,6 +116,17 @@ def holm(p_values: Sequence[float] | torch.Tensor) -> torch.Tensor:
     return adjusted
 
 
+def _paired(a: Any, b: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two paired samples as flat float64 tensors; each must be one-dimensional (a list, a
+    1-D array or tensor), so that pair ``i`` is position ``i`` in both."""
+    x, y = _sample(a, "a"), _sample(b, "b")
+    for name, value in (("a", a), ("b", b)):
+        dims = value.dim() if isinstance(value, torch.Tensor) else np.ndim(value)
+        if dims != 1:
+            raise ValueError(f"{name} must be one-dimensional (pair i at position i), got {dims} dimensions")
+    return x, y
+
+
 def paired_permutation_test(
     a: Sequence[float] | torch.Tensor, b: Sequence[float] | torch.Tensor, *, permutations: int = 2**20, seed: int = 0
 ) -> tuple[float, float]:
@@ -136,7 +147,7 @@ def paired_permutation_test(
         raise ValueError(f"permutations must be a positive int, got {permutations!r:.40}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r:.40} ({type(seed).__name__})")
-    x, y = _sample(a, "a"), _sample(b, "b")
+    x, y = _paired(a, b)
     if x.numel() != y.numel() or x.numel() == 0:
         raise ValueError(f"a and b must be paired samples of the same length (at least 1), got {x.numel()} and {y.numel()}")
     d = (x - y).numpy()
@@ -175,7 +186,7 @@ def paired_bootstrap_interval(
         raise ValueError(f"resamples must be a positive int, got {resamples!r:.40}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r:.40} ({type(seed).__name__})")
-    x, y = _sample(a, "a"), _sample(b, "b")
+    x, y = _paired(a, b)
     if x.numel() != y.numel() or x.numel() < 2:
         raise ValueError(f"a and b must be paired samples of the same length (at least 2), got {x.numel()} and {y.numel()}")
     d = (x - y).numpy()

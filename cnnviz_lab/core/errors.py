@@ -21,6 +21,15 @@ class OutOfRangeError(ValueError, IndexError):
     as indexing errors always were, an ``IndexError``."""
 
 
+class MissingFileError(FileNotFoundError, ValueError):
+    """A file argument that does not exist: a ``FileNotFoundError`` as the standard library
+    raises it, and a ``ValueError`` like every other bad argument; the message names the path."""
+
+
+class NotAFileError(IsADirectoryError, ValueError):
+    """A folder where a file was asked for: an ``IsADirectoryError`` and a ``ValueError``."""
+
+
 class ModelUnavailableError(RuntimeError):
     """The requested pretrained weights are neither cached nor downloadable right now."""
 
@@ -59,10 +68,12 @@ def unknown_name(kind: str, name: object, choices: Sequence[str], hint: str = ""
 
 
 __all__ = [
+    "MissingFileError",
     "ModelUnavailableError",
     "NoGapLinearHeadError",
     "NoGradientError",
     "NonFiniteActivationError",
+    "NotAFileError",
     "OutOfRangeError",
     "UnknownNameError",
     "UnsupportedActivationError",

@@ -15,7 +15,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..core.config import offline
-from ..core.errors import unknown_name
+from ..core.errors import MissingFileError, NotAFileError, unknown_name
 
 ImageLike = Union[str, os.PathLike, Image.Image, np.ndarray, torch.Tensor]
 
@@ -166,9 +166,9 @@ def _open(source: str | os.PathLike) -> Image.Image:
         return _decode(lambda: Image.open(io.BytesIO(data)), f"{text} (downloaded)")
     path = Path(text).expanduser()
     if not path.exists():
-        raise FileNotFoundError(f"no such image file: {path}")
+        raise MissingFileError(f"no such image file: {path}")
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not an image file")
+        raise NotAFileError(f"{path} is a directory, not an image file")
     return _decode(lambda: Image.open(path), str(path))
 
 
@@ -194,8 +194,9 @@ def load_image(source: ImageLike, max_side: int | None = MAX_SIDE) -> Image.Imag
       maximum in (1, 2), ambiguous, or above 255.5) raises ``ValueError``. Values are
       clipped to 0..255 after scaling (the half-level tolerance absorbs rounding).
 
-    A missing file raises ``FileNotFoundError``, a directory ``IsADirectoryError``, a file
-    that is not an image or is truncated or corrupt ``ValueError``; each names the path.
+    A missing file raises ``FileNotFoundError``, a directory ``IsADirectoryError`` (each also a
+    ``ValueError``: :class:`~cnnviz_lab.core.errors.MissingFileError`, ``NotAFileError``), a
+    file that is not an image or is truncated or corrupt ``ValueError``; each names the path.
     URLs are refused when ``CNNVIZ_OFFLINE=1``. Errors about values name ``source``.
     """
     what = "source"

@@ -63,6 +63,10 @@ def locate_patch(
     x = _images(images, "images")
     if x.shape[1:] != ref.shape[1:]:
         raise ValueError(f"images must have the reference's channels and size {tuple(ref.shape[1:])}, got {tuple(x.shape[1:])}")
+    if x.device != ref.device:
+        raise ValueError(f"images must be on the reference's device ({ref.device}), got {x.device}")
+    common = torch.promote_types(ref.dtype, x.dtype)  # e.g. a float64 reference and float32 images
+    ref, x = ref.to(common), x.to(common)
     x0, y0, x1, y1 = checks.box(box)
     h, w = ref.shape[-2:]
     if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):

@@ -32,8 +32,10 @@ def attack(
     values: bool = False,
     log: bool = False,
 ) -> Figure:
-    """The clean image, the change amplified (``amplify`` times; default so that the budget
-    fills the grey range), the adversarial image, and the probabilities of the clean
+    """An adversarial attack's result (FGSM, Goodfellow et al. 2015; PGD, Madry et al. 2018)
+    for image ``index`` of ``x``, the clean batch attacked: the clean image, the change
+    amplified (``amplify`` times; default so that the budget fills the grey range), the
+    adversarial image, and the probabilities of the clean
     image's top-``k`` classes and the target, before and after. ``fontsize``: size of the
     titles, class names and legend (None: the compact default sizes); ``values``: write each
     probability at the end of its bar, so that bars near 0 still say how far they moved;
@@ -45,6 +47,21 @@ def attack(
         raise TypeError(f"values must be True or False, got {type(values).__name__}")
     if not isinstance(log, bool):
         raise TypeError(f"log must be True or False, got {type(log).__name__}")
+    from ..core import checks
+
+    if not isinstance(result, Attack):
+        raise TypeError(f"result must be an Attack (cnnviz_lab.fgsm or pgd), got {type(result).__name__}")
+    if not isinstance(classifier, Classifier):
+        raise TypeError(f"classifier must be a Classifier, got {type(classifier).__name__}")
+    if not isinstance(x, torch.Tensor) or x.shape != result.x.shape:
+        raise ValueError(
+            f"x must be the attacked batch, a tensor of the result's shape {tuple(result.x.shape)}, got {tuple(getattr(x, 'shape', ())) or type(x).__name__}"
+        )
+    n = result.x.shape[0]
+    index = checks.integer(index, "index", minimum=0, maximum=n - 1, what=f"an image index from 0 to {n - 1}")
+    k = checks.integer(k, "k", minimum=1, maximum=result.probs_before.shape[1], what=f"an int from 1 to the number of classes ({result.probs_before.shape[1]})")
+    if amplify is not None:
+        amplify = checks.real(amplify, "amplify", minimum=0.0, strict=True)
     small, title = (8, 9) if fontsize is None else (fontsize, fontsize)
     amp = amplify if amplify is not None else 127.5 / max(float(result.linf[index]), 1e-6)
     before, after = result.probs_before[index].cpu(), result.probs_after[index].cpu()

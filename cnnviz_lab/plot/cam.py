@@ -274,11 +274,14 @@ def cam_by_layer(
     legend: bool = False,
     clip: float | None = None,
 ) -> Figure:
-    """One class explained at several layers, early to late: early maps are sharp but not
+    """One class explained by a CAM-style ``method`` (Grad-CAM by default, Selvaraju et al.
+    2017) at several layers, early to late: early maps are sharp but not
     class specific, late maps are coarse (7x7) but pick out the object. ``boxes`` and
     ``peaks``: as in :func:`cam_row`; ``sizes=True`` adds each layer's map size to its
     title ("blocks.3: 28x28, upsampled"). ``cell`` (inches per panel), ``fontsize``,
     ``legend`` and ``clip`` (a percentile that ends each map's colour scale): as in :func:`cam_row`."""
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
+        raise TypeError(f"layers must be a non-empty list of layer names, got {layers!r:.80}")
     x = _input(classifier, image, size)
     if target is None:
         target = int(topk_targets(classifier, x, 1)[0, 0])

@@ -9,6 +9,7 @@ import torch
 from .figure import Figure
 
 from ..concepts.tcav import TCAVResult
+from ..core import checks
 from .core import to_numpy
 
 
@@ -67,11 +68,15 @@ def tcav(
     equal scores side by side across the bar; piles of 4 or more at 0 or 1 carry their count
     ``n=k``, below the axis for 0 and above it for 1) and puts the legend under the axes.
     ``count_size``: the font size of those ``n=k`` labels (default ``fontsize - 3``)."""
+    _check_result(result, "result")
     if centre not in ("mean", "median"):
         raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
     if not isinstance(repeats, bool):
         raise TypeError(f"repeats must be True or False, got {type(repeats).__name__}")
+    fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     count_size = _size("count_size", fontsize - 3 if count_size is None else count_size)
+    if concepts is not None and (isinstance(concepts, str) or not isinstance(concepts, Sequence) or any(c not in result.concepts for c in concepts)):
+        raise ValueError(f"concepts must be None or a list of the result's concepts {result.concepts}, got {concepts!r:.80}")
     names = list(concepts) if concepts is not None else result.concepts
     k = len(names) + 1
     width = 0.8 / k
@@ -157,6 +162,15 @@ def _pile_counts(ax, values: np.ndarray, centre: float, fontsize: float, least: 
             ax.text(centre, -0.075 if v <= 0 else 1.055, f"n={c}", fontsize=fontsize - 3, ha="center", va="center", color="0.15")
 
 
+def _check_result(result: object, name: str, concept: str | None = None, layer: str | None = None) -> None:
+    """A TypeError unless ``result`` is a :class:`TCAVResult`; with ``concept`` and ``layer``, a
+    ValueError naming ``name`` unless it has scores for that concept at that layer."""
+    if not isinstance(result, TCAVResult):
+        raise TypeError(f"{name} must be a TCAVResult (cnnviz_lab.tcav), got {type(result).__name__}")
+    if concept is not None and (concept, layer) not in result.scores:
+        raise ValueError(f"{name} has no scores for concept {concept!r} at layer {layer!r}; it has concepts {result.concepts} at layers {result.layers}")
+
+
 def _size(name: str, value: object) -> float:
     """``value`` as a positive font size; a ValueError/TypeError naming ``name`` otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -199,9 +213,8 @@ def tcav_scores(result: TCAVResult, concept: str, layer: str, *, fontsize: float
     with their count), with their means (black lines) and the test's p-value, raw and
     Holm-corrected for every concept at every layer. ``fontsize``: labels and title (the
     figure grows with it)."""
-    fontsize = float(fontsize)
-    if not fontsize > 0:
-        raise ValueError(f"fontsize must be positive, got {fontsize}")
+    _check_result(result, "result", concept, layer)
+    fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     s = to_numpy(result.scores[(concept, layer)])
     r = to_numpy(result.random_scores[layer])
     grow = fontsize / 9
@@ -249,20 +262,15 @@ def tcav_baseline(
     with ``fontsize`` like the width; a taller figure suits a projector)."""
     from ..concepts.stats import paired_permutation_test
 
-    fontsize = float(fontsize)
-    if not fontsize > 0:
-        raise ValueError(f"fontsize must be positive, got {fontsize}")
+    fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     if not (isinstance(names, tuple) and len(names) == 2 and all(isinstance(n, str) for n in names)):
         raise TypeError(f"names must be a tuple of two strings, got {names!r:.60}")
     if not isinstance(differences, bool):
         raise TypeError(f"differences must be True or False, got {type(differences).__name__}")
-    height = _size("height", height)
+    height = checks.real(height, "height", minimum=0.0, strict=True)
     annotation_size = _size("annotation_size", fontsize - 2 if annotation_size is None else annotation_size)
     for label, r in (("result", result), ("baseline", baseline)):
-        if not isinstance(r, TCAVResult):
-            raise TypeError(f"{label} must be a TCAVResult, got {type(r).__name__}")
-        if (concept, layer) not in r.scores:
-            raise ValueError(f"{label} has no scores for concept {concept!r} at layer {layer!r}")
+        _check_result(r, label, concept, layer)
     if len(result.scores[(concept, layer)]) != len(baseline.scores[(concept, layer)]):
         raise ValueError("baseline: give the same number of repeats as result (repeat i is compared with repeat i)")
     samples, ticks = [], []

@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 
 from ..adversarial.attacks import high_frequency_share
 from ..attribution.architectures import phase_means
+from ..core import checks
 from .core import grid_axes, to_numpy
 from .figure import Figure
 
@@ -150,12 +151,16 @@ def phase_tables(maps: Mapping[str, torch.Tensor], period: int = 16, cell: float
         raise TypeError("maps must be a non-empty {name: (3,H,W) or (H,W) tensor} dict")
     if not isinstance(values, bool):
         raise TypeError(f"values must be True or False, got {values!r}")
+    cell = checks.real(cell, "cell", minimum=0.5)
+    fontsize = checks.real(fontsize, "fontsize", minimum=4.0)
     tables = {}
     for name, m in maps.items():
         try:
             t = phase_means(m, period)
         except ValueError as err:
             raise ValueError(f"maps[{name!r}]: {err}") from None
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"maps[{name!r}]: the map has NaN or infinite values")
         tables[name] = to_numpy(t / t.mean().clamp(min=1e-30))
     dev = max(float(np.abs(t - 1).max()) for t in tables.values()) or 0.01
     fig, axes = grid_axes(len(tables), len(tables), cell, (0.9, 0.3))

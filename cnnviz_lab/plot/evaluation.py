@@ -13,6 +13,7 @@ from .figure import Figure
 from ..evaluate import Curve, RandomizationResult
 from ..models.classifier import Classifier
 from .core import image_array, normalize_map, to_numpy
+from .curve_args import LEGEND_LOCATIONS, curve_lines
 
 
 def shown_name(name: str, display_names: bool = True) -> str:
@@ -35,8 +36,9 @@ def curves(
     fontsize: float | None = None,
     subtitles: bool = True,
 ) -> Figure:
-    """Deletion and insertion curves of image ``index``, one panel per kind, one line per
-    method, the area under each curve in the legend. ``results``: a curve, a list of
+    """Deletion and insertion curves of image ``index`` (Petsiuk et al., *RISE*, BMVC 2018):
+    the target's probability as the most relevant pixels are removed from (or inserted into)
+    the image, one panel per kind, one line per method, the area under each curve in the legend. ``results``: a curve, a list of
     curves, or ``{method name: curve or [deletion, insertion]}``; ``title`` (optional) goes
     above both panels (say which image they show). ``reference``: a score drawn as a dashed
     line in every panel (e.g. the unmodified image's probability). ``legend_loc``: where the
@@ -50,18 +52,13 @@ def curves(
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if reference is not None and (isinstance(reference, bool) or not isinstance(reference, numbers.Real)):
         raise TypeError(f"reference must be a number or None, got {type(reference).__name__}")
-    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, numbers.Real) or not fontsize > 0):
-        raise ValueError(f"fontsize must be a positive number or None, got {fontsize!r}")
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, numbers.Real) or not 0 < fontsize < 200):
+        raise ValueError(f"fontsize must be a positive number of points (below 200) or None, got {fontsize!r}")
     if not isinstance(subtitles, bool):
         raise TypeError(f"subtitles must be True or False, got {type(subtitles).__name__}")
-    if isinstance(results, Curve):
-        results = {"map": results}
-    if not isinstance(results, Mapping):
-        results = {f"map {i}": c for i, c in enumerate(results)}
-    lines: dict[str, list[tuple[str, Curve]]] = {"deletion": [], "insertion": []}
-    for name, value in results.items():
-        for c in [value] if isinstance(value, Curve) else list(value):
-            lines[c.kind].append((name, c))
+    if not isinstance(legend_loc, str) or legend_loc not in LEGEND_LOCATIONS:
+        raise ValueError(f"legend_loc must be one of {', '.join(LEGEND_LOCATIONS)}, got {legend_loc!r}")
+    lines = curve_lines(results, index)
     kinds = [k for k in ("deletion", "insertion") if lines[k]]
     grow = 1.0 if fontsize is None else max(1.0, fontsize / 8)
     fig = Figure(figsize=(max(5 * len(kinds) * grow, 10 if fontsize else 0), 3.6 * grow), layout="constrained")

@@ -21,23 +21,53 @@ from .figure import Figure
 from ..attribution.architectures import ArchitectureMaps
 from ..models.classifier import Classifier
 from ..images.loading import ImageLike
+from ..core import checks
 from .core import image_array, image_grid, normalize_map, overlay, reduce_channels, to_numpy
+
+
+def _finite_array(value: object, name: str) -> np.ndarray:
+    """``value`` (a tensor or an array-like of numbers) as a float numpy array; a TypeError
+    naming ``name`` if it is not numbers, a ValueError if it holds NaN or inf."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a tensor or array of numbers, got {type(value).__name__}")
+    try:
+        a = to_numpy(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a tensor or array of numbers, got {type(value).__name__}") from None
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} has NaN or infinite values")
+    return a
+
+
+def _percentile(value: object) -> float:
+    """``percentile`` checked to lie in (0, 100]."""
+    p = checks.real(value, "percentile", minimum=0.0, maximum=100.0, what="a number > 0 and <= 100")
+    if p == 0:
+        raise ValueError("percentile must be a number > 0 and <= 100, got 0.0")
+    return p
 
 
 def gradient_image(attribution: torch.Tensor | np.ndarray, percentile: float = 99.0) -> np.ndarray:
     """A signed ``(3,H,W)`` gradient as an RGB image: 0.5 grey where it is zero, each channel
-    scaled by the ``percentile`` of ``|gradient|`` (the way guided backpropagation is drawn in
-    Springenberg et al. 2014 and Selvaraju et al. 2017)."""
-    a = to_numpy(attribution)
+    divided by the ``percentile`` (in (0, 100]) of ``|gradient|`` and clipped, so that
+    ``0.5 + 0.5 a / p`` lies in [0, 1] (the way guided backpropagation is drawn in
+    Springenberg et al. 2014 and Selvaraju et al. 2017). Returns ``(H,W,3)`` in [0, 1]."""
+    a = _finite_array(attribution, "attribution")
     if a.ndim != 3 or a.shape[0] != 3:
         raise ValueError(f"attribution: expected a (3,H,W) gradient, got shape {a.shape}")
-    return np.clip(0.5 + 0.5 * normalize_map(a, "signed", percentile), 0, 1).transpose(1, 2, 0)
+    return np.clip(0.5 + 0.5 * normalize_map(a, "signed", _percentile(percentile)), 0, 1).transpose(1, 2, 0)
 
 
 def cam_architectures(results: Sequence[ArchitectureMaps], label: str | None = None) -> Figure:
     """One row per network (:func:`architecture_maps`): the image, Grad-CAM at the model's
     CAM layer (its map size in the title), guided backpropagation and Guided Grad-CAM, every
-    title naming the model."""
+    title naming the model (Selvaraju et al. 2017; Springenberg et al. 2014). ``results``: a
+    non-empty list of :class:`~cnnviz_lab.attribution.architectures.ArchitectureMaps`;
+    ``label``: the class's name for the title (None: no class named)."""
+    if isinstance(results, (str, bytes)) or not isinstance(results, Sequence) or not results or not all(isinstance(r, ArchitectureMaps) for r in results):
+        raise TypeError(f"results must be a non-empty list of ArchitectureMaps (cnnviz_lab.plot.architecture_maps), got {results!r:.80}")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a str or None, got {type(label).__name__}")
     tiles, titles = [], []
     for r in results:
         base = image_array(r.x, r.classifier)
@@ -83,11 +113,20 @@ def guided_gradcam_row(
         raise ValueError(f"fontsize: a positive number of points or None, not {fontsize!r}")
     if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not cell > 0:
         raise ValueError(f"cell: a positive panel size in inches, not {cell!r}")
-    g, gg = to_numpy(guided), to_numpy(guided_gradcam)
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or not labels or not all(isinstance(n, str) for n in labels):
+        raise TypeError(f"labels must be a non-empty list of class names (str), one per map, got {labels!r:.80}")
+    if classifier is not None and not isinstance(classifier, Classifier):
+        raise TypeError(f"classifier must be a Classifier or None, got {type(classifier).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    percentile = _percentile(percentile)
+    g, gg = _finite_array(guided, "guided"), _finite_array(guided_gradcam, "guided_gradcam")
     g, gg = (g[0] if g.ndim == 5 else g), (gg[0] if gg.ndim == 5 else gg)
-    if g.ndim != 4 or g.shape != gg.shape or len(labels) != g.shape[0]:
+    if g.ndim != 4 or g.shape != gg.shape or len(labels) != g.shape[0] or g.shape[1] != 3:
         raise ValueError(f"guided and guided_gradcam must both be (K,3,H,W) with K = len(labels) = {len(labels)}, got {tuple(g.shape)} and {tuple(gg.shape)}")
     base = image_array(image[:1] if isinstance(image, torch.Tensor) and image.dim() == 4 else image, classifier)
+    if base.shape[:2] != g.shape[-2:]:
+        raise ValueError(f"guided: the maps are {g.shape[-2]}x{g.shape[-1]} but the image is {base.shape[0]}x{base.shape[1]}; explain the image shown")
     tiles, names = [base], ["image"]
     for i, label in enumerate(labels):
         tiles += [normalize_map(reduce_channels(g[i], "absmax"), "abs", percentile), normalize_map(reduce_channels(gg[i], "absmax"), "abs", percentile)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -95,7 +95,12 @@ def filters(
         if not (isinstance(matrix_size, tuple) and len(matrix_size) == 2 and all(checks.real(v, "matrix_size", minimum=1.0) for v in matrix_size)):
             raise TypeError(f"matrix_size: a (width, height) tuple in inches, not {matrix_size!r}")
     if gain is not None:
-        g = np.asarray(to_numpy(gain) if isinstance(gain, torch.Tensor) else gain, dtype=np.float64)
+        try:
+            g = np.asarray(to_numpy(gain) if isinstance(gain, torch.Tensor) else gain, dtype=np.float64)
+        except (TypeError, ValueError):
+            g = None
+        if g is None or isinstance(gain, (str, bytes, Mapping)):
+            raise TypeError(f"gain: one number per filter (a tensor, array or list), got {type(gain).__name__}")
         if w.shape[1] != 3:
             raise ValueError(f"gain: folding a per-filter gain is for a layer that reads RGB; {name} reads {w.shape[1]} channels")
         if g.shape != (w.shape[0],) or not np.isfinite(g).all():
@@ -280,7 +285,7 @@ def feature_maps(
         if (
             not isinstance(limits, (tuple, list))
             or len(limits) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in limits)
+            or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v) for v in limits)
         ):
             raise TypeError(f"limits: a pair (low, high) of finite numbers or None, got {limits!r}")
         if not limits[0] < limits[1]:

@@ -48,6 +48,8 @@ def logit_changes(
         raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
     if not _number(fontsize) or not fontsize > 0:
         raise ValueError(f"fontsize must be a positive number, got {fontsize!r}")
+    if not (isinstance(figsize, (tuple, list)) and len(figsize) == 2 and all(_number(v) and v > 0 for v in figsize)):
+        raise ValueError(f"figsize must be a (width, height) pair of positive numbers of inches, got {figsize!r:.60}")
     if isinstance(proportional, str) or not isinstance(proportional, Sequence) or any(n not in changes for n in proportional):
         raise ValueError(f"proportional must be a list of classes of changes {list(changes)}, got {proportional!r}")
     fig = Figure(figsize=figsize, layout="constrained")

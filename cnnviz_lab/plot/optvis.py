@@ -56,6 +56,7 @@ def renderings(
         images = images.tensor
     items = list(images)
     arrays = [_array(i) for i in items]
+    rects = _boxes(box, [a.shape[:2] for a in arrays])
     fig = image_grid(arrays, titles, ncols=ncols, cell=cell, suptitle=suptitle)
     marks = [mark_centre] * len(items) if isinstance(mark_centre, bool) else list(mark_centre)
     if len(marks) != len(items) or not all(isinstance(m, bool) for m in marks):
@@ -72,7 +73,7 @@ def renderings(
                 ax.axvline(x - 0.5, color="white", linewidth=0.8, alpha=0.8)
             for y in range(step, h, step):
                 ax.axhline(y - 0.5, color="white", linewidth=0.8, alpha=0.8)
-    for ax, rect in zip(fig.axes, _boxes(box, len(items))):
+    for ax, rect in zip(fig.axes, rects):
         if rect:
             left, top, right, bottom = rect
             for colour, lw in (("black", 3.0), ("white", 1.5)):
@@ -83,19 +84,30 @@ def renderings(
     return fig
 
 
-def _boxes(box, n: int) -> list[tuple[int, int, int, int] | None]:
-    """``renderings``'s ``box`` as one rectangle (or ``None``) per panel."""
+def _boxes(box, sizes: Sequence[tuple[int, int]]) -> list[tuple[int, int, int, int] | None]:
+    """``renderings``'s ``box`` as one rectangle (or ``None``) per panel, each inside its
+    panel's ``(height, width)`` in ``sizes`` (at least partly: the axes cut the rest)."""
 
     def ok(b) -> bool:
-        return isinstance(b, tuple) and len(b) == 4 and all(isinstance(v, int) and not isinstance(v, bool) for v in b) and b[0] < b[2] and b[1] < b[3]
+        return (
+            isinstance(b, tuple)
+            and len(b) == 4
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in b)
+            and b[0] < b[2]
+            and b[1] < b[3]
+        )
 
+    n = len(sizes)
     boxes = [box] * n if box is None or ok(box) else list(box) if isinstance(box, (list, tuple)) else None
     if boxes is None or len(boxes) != n or not all(b is None or ok(b) for b in boxes):
         raise ValueError(
             f"box must be None, a tuple (left, top, right, bottom) of ints with left < right and top < bottom, "
             f"or one such entry (or None) per image ({n}), got {box!r}"
         )
-    return boxes
+    for b, (h, w) in zip(boxes, sizes):
+        if b is not None and not (b[0] < w and b[1] < h and b[2] > 0 and b[3] > 0):  # a box partly outside is cut at the border
+            raise ValueError(f"box {tuple(int(v) for v in b)} lies outside its {w}x{h} image; give (left, top, right, bottom) in the image's pixels")
+    return [None if b is None else tuple(int(v) for v in b) for b in boxes]
 
 
 def _grid_steps(grid: int | Sequence[int | None] | None, n: int) -> list[int | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from ..core import checks
 from ..images.augment import augment
 from ..images.loading import ImageLike
 from ..models.classifier import Classifier
@@ -12,14 +13,22 @@ from .core import image_array, image_grid
 from .figure import Figure
 
 
+def _check_classifier(classifier: object) -> None:
+    if not isinstance(classifier, Classifier):
+        raise TypeError(f"classifier must be a Classifier (cnnviz_lab.load_model or wrap_model), got {type(classifier).__name__}")
+
+
 def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int = 5, title: str | None = None, *, image_title: str | None = None) -> Figure:
-    """The image beside a bar chart of its top-``k`` classes and probabilities; the chart is
-    titled ``title`` (default: the classifier's name and "top-k"), the image ``image_title``
-    (default: none)."""
+    """The image beside a bar chart of its top-``k`` classes and their softmax probabilities
+    (:meth:`Classifier.predict`); the chart is titled ``title`` (default: the classifier's
+    name and "top-k"), the image ``image_title`` (default: none). ``image``: a photo (path,
+    PIL, array, ``(3,H,W)`` tensor in [0, 1]) or a preprocessed ``(N,3,H,W)`` batch, of which
+    the first image is shown."""
+    _check_classifier(classifier)
     for arg, value in (("title", title), ("image_title", image_title)):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{arg} must be a str or None, got {type(value).__name__}")
-    x = image if isinstance(image, torch.Tensor) else classifier.preprocess(image)
+    x = image if isinstance(image, torch.Tensor) and image.dim() == 4 else classifier.preprocess(image)
     top = classifier.predict(x[:1], k=k)
     fig = Figure(figsize=(9, 3.2), layout="constrained")
     ax_img, ax_bar = fig.subplots(1, 2, width_ratios=[1, 1.6])
@@ -40,7 +49,14 @@ def predictions(classifier: Classifier, image: ImageLike | torch.Tensor, k: int 
 
 
 def augmentations(classifier: Classifier, image: ImageLike, names: list[str] | None = None, seed: int | None = 0) -> Figure:
-    """Augmented versions of the image, each titled with the class the network gives it."""
+    """Augmented versions of the image (:data:`~cnnviz_lab.images.augment.AUGMENTATIONS`:
+    crops, flips, colour jitter, rotation, greyscale, blur), each titled with the top-1 class
+    the network gives it and its probability. ``names``: which augmentations (None: all);
+    ``seed``: makes the random ones repeatable (None: unseeded)."""
+    _check_classifier(classifier)
+    if names is not None and (isinstance(names, str) or not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) for n in names)):
+        raise TypeError(f"names must be None or a non-empty list of augmentation names, got {names!r:.80}")
+    seed = checks.seed(seed)
     views = augment(image, names, seed)
     batch = classifier.preprocess([img for _, img in views])
     tops = classifier.predict(batch, k=1)

@@ -79,7 +79,8 @@ def gradcam_panel(
 ) -> Panel:
     """Model and image dropdowns, a method toggle, a slider over the network's blocks
     (early to late, :func:`~cnnviz_lab.attribution.cam.cam_layers`) and a dropdown of the
-    image's top-5 classes: the class map over the image, redrawn on every change.
+    image's top-5 classes: the class map of the chosen method (Grad-CAM, Selvaraju et al.
+    2017, or a variant) over the image, redrawn on every change.
     ``fontsize``: the figure's text size (see :func:`~cnnviz_lab.plot.cam_overlay`), e.g. 13
     to match a notebook's projected figures. ``marks=True`` outlines the photo's hand-drawn
     boxes (:func:`~cnnviz_lab.sample_boxes`, when it has any) on the map and overlay panels

@@ -310,3 +310,11 @@ def test_tensors_are_channels_first_whatever_their_size():
     assert cv.load_image(torch.rand(3, 2, 4)).size == (4, 2)
     assert cv.load_image(torch.rand(1, 3, 4, 3)).size == (3, 4)
     assert cv.load_image(np.random.rand(2, 4, 3)).size == (4, 2)  # arrays: HxWxC unless clearly CxHxW
+
+
+def test_a_missing_file_or_a_folder_is_also_a_value_error(tmp_path):
+    # every bad argument is a ValueError or TypeError; the OS error classes stay for code that catches them
+    for where, kind in ((tmp_path / "nope.png", FileNotFoundError), (tmp_path, IsADirectoryError)):
+        with pytest.raises(ValueError, match=str(where)) as caught:
+            cv.load_image(where)
+        assert isinstance(caught.value, kind)

@@ -78,3 +78,11 @@ def test_bad_input_names_the_argument(kwargs, error, text):
     args = dict(reference=scene(), images=scene(1), box=(20, 20, 50, 50)) | kwargs
     with pytest.raises(error, match=text):
         cv.optvis.locate_patch(args.pop("reference"), args.pop("images"), args.pop("box"), **args)
+
+
+def test_a_double_reference_matches_float_images_as_a_float_one_does():
+    ref, moved = scene(6), scene(6).roll((3, -4), dims=(-2, -1))
+    single = cv.optvis.locate_patch(ref, moved, (30, 30, 62, 62), max_shift=8)
+    mixed = cv.optvis.locate_patch(ref.double(), moved, (30, 30, 62, 62), max_shift=8)
+    assert mixed.shifts == single.shifts == [(-4, 3)]
+    assert torch.allclose(mixed.scores, single.scores, atol=1e-5)
