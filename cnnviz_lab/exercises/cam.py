@@ -163,11 +163,16 @@ def check_wrong_object(
     Passes when the map does worse than chance on the box: its share of the map's mass
     inside the box is below ``max_ratio`` times the box's share of the image (what a
     uniform map would put there, so a uniform map never passes), AND the map's maximum
-    falls outside the box (the pointing game of Zhang et al. 2016 misses). The hints cover
-    a class the network does not see in the image, a box that covers most of the image,
-    and a map that points at the right object after all."""
+    falls outside the box (the pointing game of Zhang et al. 2016 misses). For a CAM-family
+    method the maximum is read as a cell of the layer's own map (``grid`` of
+    :func:`~cnnviz_lab.evaluate.pointing_outcome`): a maximal cell that straddles the box's
+    edge gives an undefined verdict and does not pass. The hints cover a class the network
+    does not see in the image, a box that covers most of the image, a maximum on the box's
+    edge, and a map that points at the right object after all."""
     from ..attribution import registry
-    from ..evaluate import energy_in_box, pointing_game
+    from ..core.hooks import activations
+    from ..core.probes import default_layer
+    from ..evaluate import energy_in_box, pointing_outcome
 
     name = "wrong_object"
     clf = classifier
@@ -192,18 +197,30 @@ def check_wrong_object(
         return report(False, name, f"the box covers {area:.0%} of the image: draw it around the object the class names, and nothing else")
     heat = registry.call(method, clf, x[:1], t, layer=layer)
     inside = float(energy_in_box(heat, (x0, y0, x1, y1)).flatten()[0])
-    hit = bool(pointing_game(heat[0], [(x0, y0, x1, y1)])[0])
+    grid = None  # a CAM-family map's maximum is read as a cell of the layer's own map
+    if isinstance(method, str) and registry.get_method(method).family == "cam":
+        side = tuple(activations(clf, x[:1], default_layer(clf, layer)).shape[-2:])
+        grid = side if heat.shape[-2] % side[0] == 0 and heat.shape[-1] % side[1] == 0 else None
+    outcome = pointing_outcome(heat[0], [(x0, y0, x1, y1)], grid=grid)[0]
     where = f"at {layer}" if layer else "at the default layer"
     what = (
         f"{inside:.0%} of the {registry.label(method)} map {where} is on the '{clf.label(t)}' box, which "
         f"covers {area:.0%} of the image ({inside / area:.1f}x chance)"
     )
-    if inside >= max_ratio * area or hit:
-        why = "its maximum is inside the box" if hit else "that is no worse than a uniform map"
+    if inside >= max_ratio * area or outcome == "hit":
+        why = "its maximum is inside the box" if outcome == "hit" else "that is no worse than a uniform map"
         return report(
             False,
             name,
             f"{what}, and {why}: here it points at the right object. Try an image with two objects and a middle layer (e.g. blocks.12 of EfficientNet-Lite0)",
+        )
+    if outcome == "split":
+        return report(
+            False,
+            name,
+            f"{what}, but its maximum lies partly inside the box ("
+            + (f"a cell of the {grid[0]}x{grid[1]} map that straddles the box's edge" if grid else "a flat plateau across the box's edge")
+            + "): the pointing game is undefined there. Look for a case whose maximum lies clearly outside the box",
         )
     return report(
         True,
@@ -293,7 +310,8 @@ register(
         "06-drum-negative-weights",
         "At `head` the gradient of a class score is the same at every position (the linear weight / 49), so "
         "LayerCAM and Grad-CAM++ keep only the channels whose weight for `drum` is positive and drop the others; "
-        "Grad-CAM keeps all of them. Section 2's Grad-CAM map for `drum` is cold on the guitar. What must the "
+        "Grad-CAM keeps all of them. Grad-CAM's `drum` map is cold on the guitar at `blocks.15` (section 2), and "
+        "likewise at `head`. What must the "
         "dropped channels do on the guitar, and where will LayerCAM's `drum` map rise compared with Grad-CAM's?",
         {
             "a": "They are silent on the guitar; the map rises nowhere, it is Grad-CAM's map",
@@ -306,9 +324,8 @@ register(
         "guitar because channels with a negative weight for `drum` fire there and cancel the positive evidence. "
         "LayerCAM and Grad-CAM++ drop them (682 of the 1280 channels), so whatever positive evidence the guitar "
         "carries shows: their red blob moves off the toms onto the guitar's body where it meets the bass drum, "
-        "and their share on the drum kit falls to about 1.1x chance. (Their maximum lies two pixels right of the "
-        "drum kit's box, too close to judge by eye: the pointing game's verdict is fragile, the move of the hot "
-        "region is not.)",
+        "and their share on the drum kit falls to about 1.1x chance. (Their maximum is a 7x7 cell on the drum kit "
+        "box's edge: the pointing game's verdict is undefined, the move of the hot region is not.)",
         {
             "a": "A silent channel changes nothing, but then Grad-CAM's map would not be cold on the guitar: something "
             "there cancels the evidence for `drum`, and that is the negative-weight channels.",

@@ -310,6 +310,17 @@ def test_wrong_object_investigation(lite, capsys):
     verdict(capsys, False, "not inside")
 
 
+def test_wrong_object_reads_the_maximum_as_a_cell(lite, capsys):
+    # XGrad-CAM of 'espresso' at blocks.12: below chance on the cup, and its maximal pixel (x = 175) is inside the box
+    # (x1 = 184), but its 7x7 cell (x = 160 to 191) straddles the box's right edge: undefined, so no pass
+    cup, box = lite.preprocess(cv.sample_image("coffee")), cv.sample_boxes("coffee")["espresso"][0]
+    heat = cv.xgradcam(lite, cup, "espresso", layer="blocks.12")
+    assert bool(cv.pointing_game(heat[0], [box])[0]) and cv.pointing_outcome(heat[0], [box], grid=7) == ["split"]
+    assert not ex.check_wrong_object(lite, cup, "espresso", box, layer="blocks.12", method="xgradcam")
+    verdict(capsys, False, "straddles the box's edge")
+    assert ex.check_wrong_object(lite, cup, "espresso", box, layer="blocks.12")  # Grad-CAM's maximal cell is outside: a miss
+
+
 def test_wrong_object_fails_a_uniform_map(lite, capsys):
     # a map with no information puts exactly the box's area inside it: never "wrong object"
     x = lite.preprocess(cv.sample_image("drums_and_guitar"))
