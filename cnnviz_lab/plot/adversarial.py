@@ -120,6 +120,7 @@ def attack_budget(
     figsize: tuple[float, float] = (5, 3.2),
     fontsize: float = 8,
     ylabel: str | None = None,
+    title: str | None = None,
 ) -> Figure:
     """The target's probability after each attack (``{attack name: {epsilon: probability}}``)
     against the budget in pixel levels. ``log``: a logarithmic probability axis (down to the
@@ -127,9 +128,12 @@ def attack_budget(
     labelled dashed reference levels ``{label: probability}``; None draws an unlabelled
     grey line at 0.5, ``{}`` none. ``figsize``, ``fontsize``: size of the figure and of its
     labels and legend. ``ylabel``: the probability axis's label (None: "p(target) after the
-    attack"; name it otherwise when a curve is not an attack, e.g. random noise)."""
+    attack"; name it otherwise when a curve is not an attack, e.g. random noise). ``title``:
+    the figure's title, e.g. which image and which attack (None: no title)."""
     if ylabel is not None and not isinstance(ylabel, str):
         raise TypeError(f"ylabel must be a string or None, got {type(ylabel).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
     for name, c in curves.items():
@@ -155,6 +159,8 @@ def attack_budget(
         for i, (label, value) in enumerate(lines.items()):
             ax.axhline(value, color=f"{0.3 + 0.2 * (i % 3):.1f}", ls="--", lw=1, zorder=0, label=label)
     ax.legend(fontsize=fontsize)
+    if title is not None:
+        ax.set_title(title, fontsize=fontsize)
     return fig
 
 
@@ -343,7 +349,7 @@ def fooling_vs_visualisation(
     a.imshow(_difference(delta, amp))
     a.set_title(f"the fooling change (x{amp:.0f}, mid-grey = no change)\nhigh-frequency share {hf_d:.2f}", fontsize=fontsize)
     b.imshow(to_numpy(visualisation).transpose(1, 2, 0).clip(0, 1))
-    b.set_title(f"what the network wants to see for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=fontsize)
+    b.set_title(f"class visualisation for '{label}'\nhigh-frequency share {hf_v:.2f}", fontsize=fontsize)
     for ax in (a, b):
         ax.set_axis_off()
     return fig

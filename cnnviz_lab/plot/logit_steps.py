@@ -22,6 +22,7 @@ def logit_changes(
     figsize: tuple[float, float] = (12, 4.4),
     fontsize: float = 11,
     proportional: Sequence[str] = (),
+    title: str | None = None,
 ) -> Figure:
     """Two panels for a one-step attack such as FGSM (Goodfellow et al. 2015). Left: each
     class's logit change (attacked minus clean logit) against the budget in pixel levels,
@@ -31,7 +32,9 @@ def logit_changes(
     ``{class: (predicted, measured)}``; ``epsilon`` names that budget in the title.
     ``figsize``, ``fontsize``: the figure's size and its labels' size. ``proportional``: classes
     of ``changes`` that get a dashed line in their colour, the change at the smallest budget
-    scaled in proportion to the budget (what a linear network would give)."""
+    scaled in proportion to the budget (what a linear network would give). ``title``: the left
+    panel's title, e.g. which attack and target (None: "measured logit change against the
+    budget")."""
     if (
         not isinstance(changes, Mapping)
         or not changes
@@ -52,6 +55,8 @@ def logit_changes(
         raise ValueError(f"figsize must be a (width, height) pair of positive numbers of inches, got {figsize!r:.60}")
     if isinstance(proportional, str) or not isinstance(proportional, Sequence) or any(n not in changes for n in proportional):
         raise ValueError(f"proportional must be a list of classes of changes {list(changes)}, got {proportional!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
     fig = Figure(figsize=figsize, layout="constrained")
     left, right = fig.subplots(1, 2)
     for name, c in changes.items():
@@ -66,7 +71,7 @@ def logit_changes(
     left.axhline(0, color="0.5", lw=0.8, zorder=0)
     left.set_xlabel("budget epsilon (pixel levels, L-inf, log scale)", fontsize=fontsize)
     left.set_ylabel("logit change (attacked - clean)", fontsize=fontsize)
-    left.set_title("measured logit change against the budget", fontsize=fontsize)
+    left.set_title("measured logit change against the budget" if title is None else title, fontsize=fontsize)
     left.legend(fontsize=fontsize - 1)
     names = list(first_order)
     pos = np.arange(len(names))

@@ -347,6 +347,21 @@ def test_attack_budget_ylabel():
         cv.plot.attack_budget(curves, "cat", ylabel=3)
 
 
+def test_attack_budget_and_logit_changes_title():
+    """attack_budget(title=) titles the figure (default: none); logit_changes(title=) replaces
+    the left panel's title (the default is kept); a title that is not a string names the argument."""
+    curves = {"noise": {1.0: 0.3, 2.0: 0.2}}
+    assert cv.plot.attack_budget(curves, "cat", title="cat photo: noise").axes[0].get_title() == "cat photo: noise"
+    assert cv.plot.attack_budget(curves, "cat").axes[0].get_title() == ""
+    changes, pairs = {"goldfish": {0.5: 1.0, 2.0: 1.8}}, {"goldfish": (2.6, 1.0)}
+    assert cv.plot.logit_changes(changes, pairs, title="one FGSM step").axes[0].get_title() == "one FGSM step"
+    assert cv.plot.logit_changes(changes, pairs).axes[0].get_title() == "measured logit change against the budget"
+    with pytest.raises(TypeError, match="title"):
+        cv.plot.attack_budget(curves, "cat", title=3)
+    with pytest.raises(TypeError, match="title"):
+        cv.plot.logit_changes(changes, pairs, title=["a"])
+
+
 def test_explanation_change_cmap_and_masks(lite, cat):
     """explanation_change(cmap=, masks=): the colour map is used; each mask row's titles give the
     top-pixel overlap computed by hand; bad values name the argument."""
@@ -403,6 +418,7 @@ def test_fooling_vs_visualisation_fontsize_and_photo(lite, cat):
     unit = lite.to_unit(cat)[0]
     fig = cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish", fontsize=12, photo=unit)
     assert len(fig.axes) == 3 and all(ax.title.get_fontsize() == 12 for ax in fig.axes)
+    assert fig.axes[2].get_title().startswith("class visualisation for 'goldfish'\n")
     assert fig.axes[0].get_title().endswith(f"{float(cv.high_frequency_share(unit[None])):.2f}")
     assert len(cv.plot.fooling_vs_visualisation(a.delta[0], unit, "goldfish").axes) == 2
     with pytest.raises(ValueError, match="fontsize"):

@@ -4,7 +4,7 @@
 #     title: 'Adversarial examples: a tiny change that changes the answer'
 #     goals:
 #     - turn the cat into a class you choose (goldfish) with a change of at most 2 pixel levels (PGD)
-#     - see why one FGSM step reaches goldfish at no budget tried here, though one step away from tiger cat removes almost all of its probability
+#     - see why no single FGSM step reaches goldfish at any budget tried here, although one step away from tiger cat removes almost all of its probability
 #     - 'read an attack: the image, the amplified change, the probabilities before and after'
 #     - see what saliency and Grad-CAM say about a fooled image, and whether they change more than under
 #       random noise of the same size
@@ -34,7 +34,8 @@
 # $\|\delta\|_\infty \le \epsilon/255$, and $x + \delta$ stays a valid image.
 #
 # - **FGSM** takes one step. Goodfellow et al. (2015) define the *untargeted* step, away from
-#   the current class $y$ (without the clip to $[0, 1]$, which we add):
+#   the true class $y$ (here the predicted class, since the photo has no ImageNet label; without
+#   the clip to $[0, 1]$, which we add):
 #   $x_{\text{adv}} = \mathrm{clip}_{[0,1]}\big(x + \frac{\epsilon}{255}\,\mathrm{sign}(\nabla_x L(x, y))\big)$.
 #   Its *targeted* form, used here to reach class $t$, is the "one-step target class" method of
 #   Kurakin, Goodfellow & Bengio, *Adversarial Machine Learning at Scale* (2017):
@@ -65,9 +66,9 @@ SIZE, STEPS = cv.config.pick((224, 20), (128, 10))
 x = clf.preprocess(cv.sample_image("cat"), size=SIZE)
 TARGET, CAT = "goldfish", int(clf.logits(x).argmax())
 adv = cv.pgd(clf, x, TARGET, epsilon=2, steps=STEPS, seed=0)
-print(f"clean: {clf.predict(x, k=1)[0][1]}; {TARGET} first top-1 at step {int(adv.first_success[0])} of {STEPS}; "
-      f"after {STEPS} steps p({TARGET}) = {float(adv.probs_after[0, adv.target[0]]):.1%}; "
-      f"largest change {float(adv.linf[0]):.2f} levels")
+print(f"clean: {clf.predict(x, k=1)[0][1]}, p({TARGET}) {float(adv.probs_before[0, adv.target[0]]):.1e}; "
+      f"{TARGET} first top-1 at step {int(adv.first_success[0])} of {STEPS}; after {STEPS} steps p({TARGET}) = "
+      f"{float(adv.probs_after[0, adv.target[0]]):.1%}; largest change {float(adv.linf[0]):.2f} levels")
 cv.plot.attack(adv, x, clf, fontsize=12, values=True, log=True)
 
 # %%
@@ -87,7 +88,7 @@ assert "cat" in clf.label(CAT) or clf.label(CAT) == "tabby"
 # pixel moved by more than 2 levels out of 255. The change, amplified 64 times (x64 in its
 # title) to be seen at all, is a fine-grained noise. Yet the network, which saw a cat, now
 # says *goldfish* with the probability printed above (100.0 % in full mode), the class it gave
-# about 1.4e-4 (printed in section 2; the value at the end of its bar rounds it to 1e-04); the
+# 1.4e-04 (printed above; the value at the end of its bar rounds it to 1e-04); the
 # cat classes' bars fall by four to five orders of magnitude, lynx's by six (the probability
 # axis is logarithmic, so that bars of 1e-5 and of 0.4 both show).
 
@@ -104,7 +105,7 @@ budget = {"FGSM (1 step)": {e: float(cv.fgsm(clf, x, TARGET, epsilon=e).probs_af
                                         .probs_after[0, gold]) for e in EPS}}
 clean_gold = float(adv.probs_before[0, gold])
 cv.plot.attack_budget(budget, TARGET, log=True, lines={f"clean image, p = {clean_gold:.1e}": clean_gold},
-                      figsize=(7, 4.2), fontsize=11)
+                      figsize=(7, 4.2), fontsize=11, title=f"cat photo: targeted attacks toward {TARGET}")
 
 # %%
 (fgsm, pgd), z0, PERSIAN, TABBY = budget.values(), clf.logits(x)[0], clf.class_index("Persian cat"), clf.class_index("tabby")
@@ -145,7 +146,7 @@ shown = {TARGET: gold, clf.label(CAT): CAT, "tabby": TABBY,
          "Egyptian cat": clf.class_index("Egyptian cat"), "Persian cat": PERSIAN}
 cv.plot.logit_changes({n: {e: float(d[i]) for e, d in dzs.items()} for n, i in shown.items()},
                       {n: (v, float(dzs[0.5][clf.class_index(n)])) for n, v in first_order.items()}, epsilon=0.5,
-                      proportional=[TARGET, "Persian cat"])
+                      proportional=[TARGET, "Persian cat"], title=f"one targeted FGSM step toward {TARGET}: logit change")
 
 # %% tags=["check"]
 # FGSM stays below 1 %, peaking before 8 levels; PGD is above 99 % from 2 levels; the gains grow less than the budget; goldfish stays 4 logits behind
@@ -177,15 +178,15 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # to tiger cat, so a network that stayed linear would put goldfish near the top at about 0.55
 # levels. Measured, the step closes 2.84 at half a level and never more than 3.9: the logit
 # changes are 2.3 to 2.9 times smaller than the clean image's gradient predicts, and stop
-# growing after about 2 levels. PGD fixes exactly this by measuring the gradient again after
-# each small step.
+# growing after about 2 levels. PGD works round this by measuring the gradient again after
+# each small step, though here it too falls short at half a level (p = 0.01; 0.51 at 1 level).
 #
 # *Which* logits move follows the gradients. $\nabla_x L(x,t) = \sum_j p_j \nabla_x z_j -
 # \nabla_x z_t$: goldfish enters with weight $p_t - 1 \approx -1$, the cat classes together
-# with about 0.92; the cat logits respond 1.4 to 1.9 times more strongly to the pixels than
+# with about 0.92; the cat logits respond more strongly to the pixels than
 # goldfish's (L1 norms printed), and tiger cat's and tabby's point the same way (cosine 0.81),
 # so the cats fall more than goldfish rises (measured +1.13 against -1.72). Persian cat, with a
-# small $p_j$ (0.00039, printed), gets almost no weight, so the step does not push it down;
+# small $p_j$ (printed), gets almost no weight, so the step does not push it down;
 # it rises because its gradient happens to overlap the step (first-order +0.60 at half a level).
 # (One step on another loss, the margin $z_t - \max_{j \ne t} z_j$ of Carlini & Wagner
 # (2017), meets the same nonlinearity: investigation 5.)
@@ -198,7 +199,7 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # proportion to the budget (dashed lines, left panel: the measured half-level change scaled by
 # $\epsilon$/0.5; on the log budget axis they curve upwards): goldfish's grows less than twice from
 # 0.5 to 2 levels, then falls; Persian cat, whose gradient is unrelated to tiger cat's (cosine
-# about 0), gains steadily, though less than in proportion (+0.88 to +6.05: x6.9 for x16 the
+# about 0), gains steadily, though less than in proportion (x6.9 for x16 the
 # budget). After the step tiger cat still leads at 0.5 and 1 level, tabby at 2 and 4, Persian
 # cat at 8 (printed).
 #
@@ -232,8 +233,8 @@ if not cv.quick():   # the full-size images of the text
 # **What to look at.** The titles give p(goldfish) on the clean photo, after one FGSM step and
 # after PGD. PGD reaches goldfish on both (after 7 steps on the German shepherd,
 # which the network names with 0.97, after 2 on the bee; the bee photo's clean label 'hip' is
-# the ImageNet class *rose hip*, the red fruit of a rose: the network takes the orange blossoms
-# for rose hips, so the clean label is already a mistake, with 0.42). One FGSM step reaches it on
+# the ImageNet class *rose hip*, the red fruit of a rose: the crop leaves only part of the bee at
+# the left edge, and the network takes the red-orange flowers for rose hips, so the clean label is already a mistake, with 0.42). One FGSM step reaches it on
 # neither (on the bee it makes the top-1 class 'jack-o'-lantern'), but there it brings goldfish
 # to 11 %, over twenty times the cat's best (0.5 %):
 # how far one step gets depends on the image. Two photographs are not a survey; the panel of
@@ -250,8 +251,8 @@ runs = {"FGSM, untargeted (1 step)": {e: cv.fgsm(clf, x, epsilon=e) for e in EPS
         "random noise, same budget": {e: cv.random_noise(clf, x, epsilon=e, seed=0) for e in EPS}}
 away = {name: {e: float(a.probs_after[0, CAT]) for e, a in r.items()} for name, r in runs.items()}
 p_cat = float(adv.probs_before[0, CAT])
-cv.plot.attack_budget(away, clf.label(CAT), log=True, lines={f"clean image, p = {p_cat:.2f}": p_cat},
-                      figsize=(7, 4.2), fontsize=11, ylabel=f"p({clf.label(CAT)}) after the change")
+cv.plot.attack_budget(away, clf.label(CAT), log=True, lines={f"clean image, p = {p_cat:.2f}": p_cat}, figsize=(7, 4.2), fontsize=11,
+                      ylabel=f"p({clf.label(CAT)}) after the change", title="cat photo: untargeted FGSM against random noise of the same budget")
 
 # %%
 CATS = [clf.class_index(c) for c in ("tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat")]
@@ -300,31 +301,33 @@ if not cv.quick():   # the full-size image of the text
 # axis is logarithmic). One untargeted FGSM step cuts it to about 1/25 already at half a
 # level (0.015) and to 0.001 at 2 levels, then it rises again (0.002 at 4, 0.005 at 8 levels):
 # the nonlinearity is there from half a level (section 2), and past about 2 levels it is
-# strong enough to reverse the trend. Random noise of the same size leaves more than half of
-# it at every budget (this draw: 0.35 at 2 levels, 0.27 at 8; five draws: 0.31 to 0.35 at 2
-# levels, 0.25 to 0.30 at 8). Size alone moves it little; the direction moves it a lot: the step
+# strong enough to reverse the trend. For a linear network the logits would change linearly
+# with $\epsilon$ along the step's fixed direction (clip aside), so the loss $L(x, y)$ would be convex in
+# $\epsilon$ and start by rising: p(tiger cat) could only fall, and the rise shows the network's
+# nonlinearity. Random noise of the same
+# size leaves more than half of it at every budget (printed, for one draw and five). Size alone moves it little; the direction moves it a lot: the step
 # changes the tiger-cat logit by -2.22 at half a level and -4.07 at 2 levels; five noise draws
-# change it by -0.06 to +0.01 and -0.28 to -0.12 (at 2 levels all five lower it a little, which
-# a linear model, centred on zero, would not predict). For a linear score $w \cdot x$ the aligned change is $(\epsilon/255)\|w\|_1$,
+# change it by -0.06 to +0.01 and -0.28 to -0.12. For a linear score $w \cdot x$ the aligned change is $(\epsilon/255)\|w\|_1$,
 # random signs give a spread of $(\epsilon/255)\|w\|_2$; their ratio is at most $\sqrt{n}
 # \approx 388$ for 150 000 values, for any vector (reached only when all entries have the
 # same size). For the tiger-cat gradient here it is 232 (printed above; Goodfellow et al., the
 # question at the end). The measured changes are not that ratio: at 2 levels the five noise
-# changes above are all a little negative (a systematic shift, not a spread), the step follows the
+# changes above are all a little negative (a systematic shift, not a spread, which a linear
+# model, centred on zero, would not predict), the step follows the
 # sign of the *loss* gradient, not of the tiger-cat logit's, and the real changes are smaller
 # than linear (section 2).
 #
 # But read the printed top-1 class: the step hands the image to **another cat class**
 # (Egyptian cat), and the five cat classes together hold more probability than before (0.97
 # to 0.99, against 0.92). The logit changes say how: at half a level tiger cat falls by 2.22
-# and Egyptian cat rises by 1.92; tabby, whose gradient points along tiger cat's (cosine
-# 0.81), falls too (-0.36). The largest rise outside the five cats (snow leopard, +2.32)
+# and Egyptian cat rises by 1.92; tabby, whose gradient points along tiger cat's, falls too
+# (-0.36). The largest rise outside the five cats (snow leopard, +2.32)
 # starts too low to matter: all those classes together keep 0.03. The untargeted step
 # *ascends* $L(x, y)$, so the formula of section 2 flips sign: it pushes tiger cat down with
 # weight $1 - p_y \approx 0.62$ and every other class *up* with weight $p_j$ (Egyptian cat
 # 0.38, tabby 0.17), which favours the other cats; whether a logit rises depends
 # on both its weight $p_j$ and how its gradient overlaps tiger cat's (section 2): tabby
-# (cosine 0.81) falls, Egyptian cat (0.58, weight 0.38) rises. Tiger cat and Egyptian cat were
+# (cosine 0.81) falls, Egyptian cat (0.58) rises. Tiger cat and Egyptian cat were
 # almost tied, so the random noise tips the top-1 label too (in all five draws at 2 levels): what separates the attack from
 # the noise is the drop of p(tiger cat), not the label. One untargeted step changes the label
 # without making the image any less a cat: that is not yet "fooling".
@@ -417,7 +420,7 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # %% [markdown]
 # **What to look at.** Read each row from left to right: every panel is compared with the
 # clean map of its own class (the third column is the clean goldfish map). **Grad-CAM** of the cat
-# class hardly moves under random noise of the same size (0.99, last column; 0.99 in all five draws,
+# class hardly moves under random noise of the same size (0.99, last column; in all five draws,
 # printed), but under the
 # attack it shares little with the original (0.23, second column; none of its top 1 % of
 # pixels): same class, same budget, and in L2 the noise is even the larger change
@@ -428,14 +431,14 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # for a class given 1.4e-4, Grad-CAM lights much the same regions, so here it is not very
 # class-specific (notebook 06 discusses class specificity). **Saliency**
 # is fragile even without an attack: random noise alone lowers its rank correlation to 0.45
-# (0.45 in all five draws, 19 % to 23 % of the top 1 % shared; Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers it further (0.26
+# (in all five draws, printed; Ghorbani, Abid & Zou, AAAI 2019, make this point), and the attack lowers it further (0.26
 # for the cat map). The eye on the image's right stays hot in every saliency map (the other eye
 # too, faintly in the attacked goldfish map); in the attacked tiger-cat
 # map the nose and whisker-pad cluster shrinks to a small patch and a sparse top-right
 # cluster becomes dense: the top-1 % row shows it (9 % shared, against 23 % under noise).
-# A flip between two tied classes does not by itself move the map: the noise changed the top-1
-# class too (to Egyptian cat, tied with tiger cat at 0.38, section 2), and the tiger-cat map
-# stayed put (0.99). Attacks that keep the label and still change the map are in the pitfalls. The fooled
+# The noise changed the top-1 class too (to Egyptian cat, tied with tiger cat at 0.38,
+# section 2), yet the tiger-cat **Grad-CAM** stayed put (0.99): on this image, a flip between
+# two tied classes did not by itself move the Grad-CAM map. Attacks that keep the label and still change the map are in the pitfalls. The fooled
 # *goldfish* Grad-CAM looks like an ordinary Grad-CAM map, smooth, with a few hot regions,
 # and nothing in it says that the input was manipulated: an explanation describes the
 # network's computation, not the picture.
@@ -447,7 +450,7 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # it tells the same story. For saliency it looks only at the hottest pixels and ignores the
 # noisy order of the rest; for this Grad-CAM it is
 # coarser: its top 1 % (about 500 pixels) sits around the single hottest of the 49 cells, so
-# "0 % against 97 %" (83 % to 97 % over five noise draws) asks whether the hottest cell moved. The printed hottest cells answer that
+# "0 % against 97 %" asks whether the hottest cell moved. The printed hottest cells answer that
 # directly: under noise the hottest cell stays where it was, under the attack it moves.
 
 # %% [markdown]
@@ -496,7 +499,7 @@ assert p_viz > 0.9 and hf["change"] > 0.6 > 0.4 > hf["visualisation"] > hf["phot
 # neither the random start nor the sign makes it high-frequency
 assert min(hf_plain.values()) > 0.6 and float(plain.probs_after[0, gold]) > 0.9
 assert all(after[0] != gold for _, after in top1.values())
-assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey image"][0][2] < 0.05
+assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey image"][0][2] < 0.002
 
 # %% [markdown]
 # **What to look at.** The *high-frequency share* printed above is the share of an image's
@@ -504,21 +507,21 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # frequency; random $\pm 2$-level noise, our reference, scores about 0.93. The class
 # visualisation, which the network calls *goldfish* with the probability printed, is a picture
 # *of* something: recognisable goldfish fragments (orange fins and scales, mostly at the
-# edges) in a fine texture, with far less fine-grained energy than the change (0.29 against
-# 0.83) but more than the photo (0.06). The fooling change has a high share, close to the
+# edges) in a fine texture, with far less fine-grained energy than the change but more than
+# the photo (printed). The fooling change has a high share, close to the
 # white-noise reference: a pattern of tiny pixel-level pushes. The attack's uniform random
 # start and sign steps are noise-like by construction, but they do not explain it here: the
 # same attack started from the clean image gives 0.80, and the raw gradient of the goldfish
 # logit, with no sign step at all, 0.85 (the last printout). On this image the gradient itself
 # is high-frequency. Added to the coffee photo it left the
-# top-1 class as it was; added to a grey image (whose top class gets about 0.1 %, the 1/1000
-# of chance: no class at all) its top class became 'kite' (the bird), 18 % (with the logits that
+# top-1 class as it was; added to a grey image (whose top class gets 0.1 %, the chance level
+# for 1000 classes: the output is essentially uniform) its top class became 'kite' (the bird), 18 % (with the logits that
 # flat, a random change might do as much: not tested). It did not make either of them a
 # goldfish: the change does not *transfer* as a picture of a goldfish (two transfers tried once
 # each). That is a test of transfer, not of Ilyas et al.'s claim (below), which is about what a
 # network learns from attacked images. (Whether it survives a one-pixel shift is an
 # investigation; Moosavi-Dezfooli et al. 2017 show that *universal* perturbations, one change
-# for many images, also exist.) A connection, shown above in numbers (0.85): the raw input
+# for many images, also exist.) A connection, shown above in numbers: the raw input
 # gradient, the saliency map of notebook 01, looks noisy in the same pixel-level way, and averaging it over
 # noisy copies (SmoothGrad, Smilkov et al. 2017) or adversarial training (Tsipras et al.
 # 2019) makes it smoother. Nguyen et al. (2015) made "fooling images" the other way round,
@@ -540,7 +543,7 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 #
 # - **A budget, not a minimum.** PGD finds *a* change within 2 levels, not the smallest one:
 #   the sweep of section 2 gives an upper bound (20 PGD steps already succeed at 1 level,
-#   p = 0.51); that PGD failed at 0.5 levels does not show that no smaller change exists.
+#   p = 0.51); that PGD failed at 0.5 levels does not show that no change within 0.5 levels exists.
 #   Attacks that search for the smallest change are DeepFool (Moosavi-Dezfooli, Fawzi &
 #   Frossard, CVPR 2016) and C&W (Carlini & Wagner, IEEE S&P 2017).
 # - **Saving and resizing.** Here ($\epsilon$ = 2, 20 steps) PGD's steps are a quarter of a level, so the change lives in
@@ -563,8 +566,9 @@ cv.widgets.attack_panel(image="cat", target=TARGET)
 #   input gradients that look like the object (Tsipras et al. 2019; Santurkar et al. 2019):
 #   the noise of saliency maps (notebook 01) is partly a property of standard training.
 # - **Explanations can be attacked too.** A change of the input that leaves the prediction
-#   alone can move a gradient-based map (saliency, Integrated Gradients, LRP, ...) wherever the
-#   attacker wants (Ghorbani et al. 2019; Dombrowski et al. 2019); fine-tuning the model can
+#   alone can move a gradient-based map far from the original (saliency, Integrated Gradients,
+#   DeepLIFT; Ghorbani et al. 2019) or onto a map the attacker chooses (including LRP;
+#   Dombrowski et al. 2019); fine-tuning the model can
 #   do the same to Grad-CAM (Heo et al. 2019).
 # - **Gradient masking.** A defence that only breaks the gradient makes FGSM and PGD fail
 #   without making the model robust (Athalye et al. 2018): test it with *adaptive* attacks
@@ -669,8 +673,8 @@ assert cv.exercises.check_projection(solution_project)
 # 2. A blur of $\sigma = 1$ pixel removes most of the change's energy, which sits at high
 #    frequencies (section 4): in our run the goldfish vanished from the top two and *tiger
 #    cat* came back on top.
-#    The change is fragile to smoothing, which is also why blurring is a weak defence that a
-#    stronger attack (one that plans for the blur) gets round.
+#    The change is fragile to smoothing, so blurring *looks* like a defence; it is a weak one,
+#    because an attack that includes the blur in its forward pass gets round it (Athalye et al. 2018).
 # 3. Untargeted PGD, like FGSM, went to the runner-up class: in our run *Egyptian cat*, with
 #    almost all the probability, on a photo where it was nearly tied with *tiger cat*.
 #    Untargeted attacks often go to the nearest decision boundary, which need not be a
