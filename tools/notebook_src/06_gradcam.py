@@ -69,8 +69,8 @@ print(tuple(maps.shape), [clf.label(i) for i in top5[0].tolist()])
 # CAM needs the layer that feeds the global average pool (`head`). One step earlier,
 # `blocks.15` (320 channels, 7x7) reaches the pool only through `head`'s 1x1 convolution,
 # batch norm and ReLU6, so it has no linear weights per class, and CAM cannot be computed
-# there; Grad-CAM takes its weights from the gradient through `head`. `blocks.15` is not rectified
-# either (section 3), so how well Grad-CAM does there is an observation on this image. The photograph: a drum
+# there; Grad-CAM takes its weights from the gradient through `head`. `blocks.15`, a block's linear
+# output, is not rectified (section 3), so how well Grad-CAM does there is an observation on this image. The photograph: a drum
 # kit with an electric guitar leaning against it. The hand-drawn object boxes behind every
 # percentage below are outlined (white: the guitar, yellow dashed: the drum kit); the cross on each
 # map marks its maximum (drawn a few pixels inside the panel when the maximum is on the image's edge),
@@ -94,8 +94,8 @@ Markdown(cv.credit("drums_and_guitar"))
 # **area** there. So every share below is also given as a multiple of that area
 # ("x chance": 1.0x is what a map with no information scores), and the **pointing game**
 # (Zhang et al. 2016) says in which box the map's maximum falls. With 7x7 maps every maximum lies on
-# one of the 49 cell centres, 32 pixels apart (to within a pixel: each centre is a 2x2 tie), or in the flat 16-pixel strip along the border (bilinear
-# upsampling copies the outer cells there); `argmax` breaks those ties by index. So read a maximum as a
+# a pixel beside one of the 49 cell centres, 32 pixels apart (the one nearer the higher neighbouring cell), or in the flat 16-pixel
+# strip along the border (bilinear upsampling copies the outer cells there; `argmax` breaks its ties by index). So read a maximum as a
 # cell of the 7x7 map, not as a pixel: where that cell straddles a box's edge, the verdict is undefined
 # (printed as "a cell on a box edge").
 
@@ -160,10 +160,10 @@ assert int((c < 0).sum()) == 15 and neg["electric guitar"] == 4 or cv.config.qui
 # %% [markdown]
 # So at `head` a top-5 Grad-CAM figure would repeat notebook 05's CAM figure: the same maps on their positive
 # cells, up to display scaling (the ReLU flattens the negative cells to 0; each map is stretched from its own
-# minimum, and CAM's negative cells lower that minimum) and the same shares (the shares count positive mass
+# minimum, and CAM's negative cells lower that minimum) and nearly the same shares (the shares count positive mass
 # only, and Grad-CAM's ReLU removes only the 15 negative cells printed above). That is why this notebook opened
 # one layer earlier, where CAM has no weights and Grad-CAM still picks out the object for `electric guitar` and
-# `drum`, and for `acoustic guitar` the guitar it is confused with; `banjo` and `stage` have none and straddle both boxes.
+# `drum`, and for `acoustic guitar` the guitar it is confused with; `banjo` and `stage`, with no object of their own in the photo, straddle both boxes.
 #
 # ## 3. Which layer? Early vs late
 #
@@ -234,7 +234,7 @@ print("\n".join(lines))
 # %% [markdown]
 # **What to conclude:** the default layer is the last convolutional one, following
 # Selvaraju et al. (the best trade-off between high-level semantics and spatial detail); on
-# this image it is also where Grad-CAM is class specific (2.2x chance on the guitar,
+# this image it is also where Grad-CAM localises the guitar (2.2x chance on the guitar,
 # maximum on it). At
 # `blocks.12` Grad-CAM leaves the guitar: 0.7x chance, *less* than a uniform map would put
 # there, with its maximum in a leftmost-column cell on the drum kit box's edge
@@ -805,8 +805,8 @@ if vgg:
 #   not condemn the whole family for guided backpropagation's failure.
 # - **Coarse maps.** A 7x7 map upsampled bilinearly is blurred over 32-pixel cells; its peak
 #   can land between two objects, and a pointing-game verdict at a box's edge hangs on pixels. An upsampled
-#   map's maximum always lands on a cell centre or in the flat 16-pixel strip along the border (`argmax` breaks
-#   the ties by index): read it as a cell of the 7x7 map.
+#   map's maximum always lands beside a cell centre or in the flat 16-pixel strip along the border (where `argmax`
+#   breaks the ties by index): read it as a cell of the 7x7 map.
 # - **Each map is stretched from its own minimum to its own maximum** for display: a faint
 #   class looks as sure as the top-1, and the coldest colour is not zero. Compare raw values
 #   or probabilities, not colours, across classes.
