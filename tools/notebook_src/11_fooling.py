@@ -177,7 +177,7 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # goldfish. To first order the half-level step closes 2.64 + 4.62 = 7.26 of the 7.87-logit gap
 # to tiger cat, so a network that stayed linear would put goldfish near the top at about 0.55
 # levels. Measured, the step closes 2.84 at half a level and never more than 3.9: the logit
-# changes are 2.3 to 2.9 times smaller than the clean image's gradient predicts, and stop
+# changes of goldfish and the three leading cat classes are 2.3 to 2.9 times smaller than the clean image's gradient predicts, and stop
 # growing after about 2 levels. PGD works round this by measuring the gradient again after
 # each small step, though here it too falls short at half a level (p = 0.01; 0.51 at 1 level).
 #
@@ -517,8 +517,8 @@ assert top1["coffee photo"][0][0] == top1["coffee photo"][1][0] and top1["grey i
 # top-1 class as it was; added to a grey image (whose top class gets 0.1 %, the chance level
 # for 1000 classes: the output is essentially uniform) its top class became 'kite' (the bird), 18 % (with the logits that
 # flat, a random change might do as much: not tested). It did not make either of them a
-# goldfish: the change does not *transfer* as a picture of a goldfish (two transfers tried once
-# each). That is a test of transfer, not of Ilyas et al.'s claim (below), which is about what a
+# goldfish: the change does not carry over to other images as a picture of a goldfish (two images
+# tried once each): it is not *universal*. That is a test of universality, not of Ilyas et al.'s claim (below), which is about what a
 # network learns from attacked images. (Whether it survives a one-pixel shift is an
 # investigation; Moosavi-Dezfooli et al. 2017 show that *universal* perturbations, one change
 # for many images, also exist.) A connection, shown above in numbers: the raw input
@@ -654,7 +654,7 @@ assert cv.exercises.check_projection(solution_project)
 #    What does it become, and is that class far from a cat? Compare with `cv.fgsm(clf, x,
 #    epsilon=1)`.
 # 4. Does the change made for this cat fool the network on the coffee photo (section 4), or on
-#    the same cat shifted by one pixel? `adv.delta` is in pixel levels: shift it, divide by 255 and add
+#    the same cat with the change shifted by one pixel against it? `adv.delta` is in pixel levels: shift it, divide by 255 and add
 #    it in $[0,1]$ units, as in section 4:
 #    `clf.from_unit((clf.to_unit(x) + torch.roll(adv.delta, 1, dims=-1) / 255).clamp(0, 1))`.
 #    Read p(goldfish) and p(tiger cat), not only the top-1 class.
@@ -697,13 +697,13 @@ assert cv.exercises.check_projection(solution_project)
 #   other targets). On this cat, an untargeted FGSM step removes almost all of tiger cat's
 #   probability; a targeted FGSM step toward goldfish stays below 1 % at all five budgets tried
 #   (at most 0.47 %): already at half a level, the smallest budget tried, one gradient no longer
-#   describes the network (the logit changes are 2.3 to 2.9 times smaller than it predicts, and
+#   describes the network (the logit changes of goldfish and the leading cat classes are 2.3 to 2.9 times smaller than it predicts, and
 #   stop growing after 2 levels; on other models, budgets and targets one step can succeed). Random
 #   noise of the same size lowers p(tiger cat) far less (0.38 to between 0.31 and 0.35 at
 #   2 levels, five draws), though on this near-tied photo it too can flip the top-1 label.
 # - **Explanations follow the network, not the picture**: Grad-CAM of the fooled image for the
 #   cat class shares little with the original, where random noise of the same size leaves it
-#   unchanged, and nothing in the map says the input was manipulated. Always compare a change with a random
+#   nearly unchanged (Spearman 0.99 in all five draws), and nothing in the map says the input was manipulated. Always compare a change with a random
 #   control of the same size, and read per-map-normalised maps as "where", not "how strong".
 # - **This fooling change is not a feature a person would recognise**: it is mostly
 #   high-frequency (0.83; white noise 0.93, the photo 0.06; the raw gradient of the goldfish logit 0.85), and did not turn a grey
