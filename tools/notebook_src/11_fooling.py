@@ -175,8 +175,8 @@ assert pgd[0.5] < 0.05 and fgsm[0.5] > 2 * clean_gold and fgsm[8] < max(fgsm.val
 # **Why: one gradient does not stay valid** (right panel of the second figure). The winner is
 # decided by the gap $z_{\text{leader}} - z_t$: lowering the leader counts as much as raising
 # goldfish. To first order the half-level step closes 2.64 + 4.62 = 7.26 of the 7.87-logit gap
-# to tiger cat, so a network that stayed linear would put goldfish near the top at about 0.55
-# levels. Measured, the step closes 2.84 at half a level and never more than 3.9: the logit
+# to tiger cat, so in a network that stayed linear goldfish would close its gap to tiger cat at about
+# 0.55 levels. Measured, the step closes 2.84 at half a level and never more than 3.9: the logit
 # changes of goldfish and the three leading cat classes are 2.3 to 2.9 times smaller than the clean image's gradient predicts, and stop
 # growing after about 2 levels. PGD works round this by measuring the gradient again after
 # each small step, though here it too falls short at half a level (p = 0.01; 0.51 at 1 level).
@@ -234,7 +234,8 @@ if not cv.quick():   # the full-size images of the text
 # after PGD. PGD reaches goldfish on both (after 7 steps on the German shepherd,
 # which the network names with 0.97, after 2 on the bee; the bee photo's clean label 'hip' is
 # the ImageNet class *rose hip*, the red fruit of a rose: the crop leaves only part of the bee at
-# the left edge, and the network takes the red-orange flowers for rose hips, so the clean label is already a mistake, with 0.42). One FGSM step reaches it on
+# the left edge, and the network probably takes the red-orange flowers for rose hips, so the clean label is already a mistake, with 0.42). One FGSM
+# step reaches it on
 # neither (on the bee it makes the top-1 class 'jack-o'-lantern'), but there it brings goldfish
 # to 11 %, over twenty times the cat's best (0.5 %):
 # how far one step gets depends on the image. Two photographs are not a survey; the panel of
@@ -305,7 +306,8 @@ if not cv.quick():   # the full-size image of the text
 # with $\epsilon$ along the step's fixed direction (clip aside), so the loss $L(x, y)$ would be convex in
 # $\epsilon$ and start by rising: p(tiger cat) could only fall, and the rise shows the network's
 # nonlinearity. Random noise of the same
-# size leaves more than half of it at every budget (printed, for one draw and five). Size alone moves it little; the direction moves it a lot: the step
+# size leaves more than half of it at every budget (printed: one draw at every budget, five draws at 0.5, 2 and 8 levels). Size alone moves it little;
+# the direction moves it a lot: the step
 # changes the tiger-cat logit by -2.22 at half a level and -4.07 at 2 levels; five noise draws
 # change it by -0.06 to +0.01 and -0.28 to -0.12. For a linear score $w \cdot x$ the aligned change is $(\epsilon/255)\|w\|_1$,
 # random signs give a spread of $(\epsilon/255)\|w\|_2$; their ratio is at most $\sqrt{n}
@@ -437,8 +439,10 @@ if not cv.quick():   # quick mode's 4x4 Grad-CAM has too few cells to rank
 # map the nose and whisker-pad cluster shrinks to a small patch and a sparse top-right
 # cluster becomes dense: the top-1 % row shows it (9 % shared, against 23 % under noise).
 # The noise changed the top-1 class too (to Egyptian cat, tied with tiger cat at 0.38,
-# section 2), yet the tiger-cat **Grad-CAM** stayed put (0.99): on this image, a flip between
-# two tied classes did not by itself move the Grad-CAM map. Attacks that keep the label and still change the map are in the pitfalls. The fooled
+# section 2), yet the tiger-cat **Grad-CAM** stayed put (0.99). The map is computed for tiger cat whatever
+# the top-1 label is; it stays because the noise barely changes the evidence for tiger cat (its logit moves by -0.28 to -0.12
+# at 2 levels, section 2), and the label flipped only because the two classes were tied. Attacks that keep the label and still change the map are in
+# the pitfalls. The fooled
 # *goldfish* Grad-CAM looks like an ordinary Grad-CAM map, smooth, with a few hot regions,
 # and nothing in it says that the input was manipulated: an explanation describes the
 # network's computation, not the picture.
