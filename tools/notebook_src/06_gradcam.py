@@ -284,8 +284,9 @@ assert cv.config.quick() or cv.peak_box(first, shown, grid=14) == ["drum kit"]  
 # - **Grad-CAM++** (Chattopadhay et al. 2018) weights each position's positive gradient with
 #   $a_{xy}^{kc} = \frac{g^2}{2g^2 + \sum_{ab} A_k(a,b)\, g^3}$, where
 #   $g = g_k(x,y) = \partial S_c/\partial A_k(x,y)$ is the gradient at that position (the closed
-#   form that follows from taking $e^{S_c}$ as the score, exact when the score's higher derivatives in $A$
-#   vanish: a piecewise-linear network, ReLU/ReLU6 as in Lite0; with SiLU or GELU it is an approximation),
+#   form follows from the paper's assumptions, the score linear in the layer and $e^{S_c}$ taken as the score; in a
+#   piecewise-linear network, ReLU/ReLU6 as in Lite0, the higher-derivative terms vanish, with SiLU or GELU they do not;
+#   either way the weights remain a heuristic, not an exact decomposition),
 #   and sums them into **one weight per channel**,
 #   $w_k^c = \sum_{x,y} a_{xy}^{kc}\,\mathrm{ReLU}(g_k(x,y))$, so that several
 #   instances of a class all count.
@@ -794,8 +795,9 @@ if vgg:
 # - **Baselines.** Score-CAM compares the masked image with a baseline (here the mean
 #   colour: zero after normalisation), Ablation-CAM replaces a channel by zero: another
 #   baseline or ablation value (black pixels, a blur) gives other weights.
-# - **Grad-CAM++'s closed form** assumes the score's higher derivatives vanish (a piecewise-linear
-#   network: ReLU/ReLU6, as in Lite0); with SiLU or GELU activations it is an approximation.
+# - **Grad-CAM++'s closed form** rests on the paper's assumptions (score linear in the layer, $e^{S_c}$ as the
+#   score); the higher-derivative terms vanish only in a piecewise-linear network (ReLU/ReLU6, as in Lite0), not
+#   with SiLU or GELU; either way its weights are a heuristic, not an exact decomposition of the score.
 # - **Sign of EigenCAM.** A singular vector's sign is arbitrary: unless it is fixed, the map
 #   can come out inverted. The package picks $v_1$ with a non-negative channel sum; other
 #   implementations leave it to the SVD routine.
