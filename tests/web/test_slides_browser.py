@@ -14,6 +14,8 @@ import pytest
 from .conftest import ARTIFACTS, STORED_PANEL, offline_page, serve_folder
 
 WIDTH, HEIGHT = 1280, 720
+# resolves once MathJax has finished what is queued now (a slide change queues a re-render)
+MATHJAX_IDLE = "() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(() => r(true)) : r(true))"
 
 
 def _decks(slides_dir):
@@ -66,6 +68,7 @@ def test_a_deck_presents_offline(how, slides_dir, browser):
         page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, .mjx-chtml').length > 0", timeout=30_000)
         page.evaluate("""() => { const m = document.querySelector('.MathJax_CHTML, .mjx-chtml');
                                  const idx = Reveal.getIndices(m.closest('section')); Reveal.slide(idx.h, idx.v || 0); }""")
+        page.evaluate(MATHJAX_IDLE)  # the slide change re-renders its math: measure after that
         math = page.locator("section.present .MathJax_CHTML, section.present .mjx-chtml").first
         math.wait_for(state="visible")
         box = math.bounding_box()
@@ -105,6 +108,7 @@ def test_no_slide_overflows_the_view(slides_dir, browser):
                     const idx = Reveal.getIndices(slide);
                     Reveal.slide(idx.h, idx.v || 0);
                     await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                    await ({MATHJAX_IDLE})();
                     const tall = slide.scrollHeight > {HEIGHT} * 1.02;
                     const scrolls = slide.classList.contains('cnnviz-scroll')
                         && getComputedStyle(slide).overflowY === 'auto' && slide.clientHeight <= {HEIGHT} + 2;
