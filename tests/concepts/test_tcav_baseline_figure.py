@@ -10,21 +10,12 @@ from matplotlib.figure import Figure
 
 import cnnviz_lab as cv
 from cnnviz_lab.concepts.tcav import TCAVResult
+from tcavkit import tcav_result
 from cnnviz_lab.plot.concepts import _stacked_dots, _swarm
 
 
-def _result(concept_scores, random_scores):
-    s, r = torch.tensor(concept_scores), torch.tensor(random_scores)
-    return TCAVResult(
-        target=0,
-        target_name="zebra",
-        concepts=["striped"],
-        layers=["feat"],
-        scores={("striped", "feat"): s},
-        random_scores={"feat": r},
-        accuracy={("striped", "feat"): torch.ones(len(s))},
-        p_values={("striped", "feat"): cv.t_test(s, r)[1]},
-    )
+def _result(concept_scores, random_scores) -> TCAVResult:
+    return tcav_result(concept_scores, random_scores)
 
 
 def test_tcav_baseline_shows_four_samples_and_the_paired_excess():

@@ -11,6 +11,7 @@ from PIL import Image
 
 import cnnviz_lab as cv
 from cnnviz_lab.concepts.tcav import TCAVResult
+from tcavkit import tcav_result
 from fuzzkit import NAMES, make_model
 
 
@@ -20,17 +21,7 @@ def clf() -> cv.Classifier:
 
 
 def _result(concept_scores, random_scores) -> TCAVResult:
-    s, r = torch.tensor(concept_scores), torch.tensor(random_scores)
-    return TCAVResult(
-        target=0,
-        target_name="zebra",
-        concepts=["striped"],
-        layers=["feat"],
-        scores={("striped", "feat"): s},
-        random_scores={"feat": r},
-        accuracy={("striped", "feat"): torch.ones(len(s))},
-        p_values={("striped", "feat"): cv.t_test(s, r)[1]},
-    )
+    return tcav_result(concept_scores, random_scores)
 
 
 R = _result([1.0, 0.5, 0.75], [0.0, 0.5, 0.25])

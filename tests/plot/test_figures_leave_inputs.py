@@ -16,6 +16,7 @@ from torch import nn
 import cnnviz_lab as cv
 from cnnviz_lab.attribution.architectures import ArchitectureMaps
 from cnnviz_lab.concepts.tcav import TCAVResult
+from tcavkit import tcav_result
 from fuzzkit import NAMES, ModelState, TensorState
 
 
@@ -53,17 +54,7 @@ def _classifier() -> cv.Classifier:
 
 
 def _result(scores: list[float], randoms: list[float]) -> TCAVResult:
-    s, r = torch.tensor(scores), torch.tensor(randoms)
-    return TCAVResult(
-        target=0,
-        target_name="zebra",
-        concepts=["striped"],
-        layers=["conv2"],
-        scores={("striped", "conv2"): s},
-        random_scores={"conv2": r},
-        accuracy={("striped", "conv2"): torch.ones(len(s))},
-        p_values={("striped", "conv2"): cv.t_test(s, r)[1]},
-    )
+    return tcav_result(scores, randoms, layer="conv2")
 
 
 def _inputs() -> dict:
